@@ -1,0 +1,191 @@
+// The set of agents: ids, folders, their open databases and stores; create, list, delete.
+import type { Database } from 'bun:sqlite';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuntimeConfigStore } from '../config/runtime-config';
+import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
+import { openDatabase } from '../db/open-database';
+import { createSqliteSessionStore, type SessionStore } from '../sessions/session.store';
+import { AppError, invalidRequest, notFound } from '../shared/app-error';
+import { toEpochSeconds, type Clock } from '../shared/clock';
+import { AGENT_ID_MESSAGE, isValidAgentId } from '../shared/ids';
+import type { Logger } from '../shared/logger';
+import { repairAgent, seedBuiltinSkills, seedNewAgent } from './workspace-seeder';
+
+export const DEFAULT_AGENT_ID = 'default';
+
+export interface AgentHandle {
+  readonly id: string;
+  /** Absolute path of the agent folder. */
+  readonly root: string;
+  readonly db: Database;
+  readonly sessions: SessionStore;
+  /** The effective runtime config, re-read when a config file changed. */
+  config(): RuntimeConfig;
+}
+
+export interface AgentMeta {
+  agentId: string;
+  path: string;
+  createdAt: number;
+  updatedAt: number;
+  activeSessions: number;
+  archivedSessions: number;
+}
+
+export type AgentEvent = { type: 'created' | 'deleted'; agentId: string };
+
+export interface AgentRegistry {
+  readonly dataDir: string;
+  readonly sharedSkillsDir: string;
+  list(): AgentMeta[];
+  ids(): string[];
+  /** Creates and seeds a new agent. 400 on a bad id, 409 `conflict` when it exists. */
+  create(rawId: string): AgentMeta;
+  /** Deletes an agent and its folder. 409 for `default`, 404 when unknown. */
+  delete(rawId: string): void;
+  /** The agent for a raw id (trimmed; empty means `default`). 400 on a bad id, 404 when unknown. Never creates. */
+  get(rawId?: string | null): AgentHandle;
+  meta(agent: AgentHandle): AgentMeta;
+  subscribe(listener: (event: AgentEvent) => void): () => void;
+  close(): void;
+}
+
+/** Trims an agent id, maps empty to `default`, and checks the pattern (400 `invalid_request`). */
+export function normalizeAgentId(rawId: string | null | undefined): string {
+  const id = (rawId ?? '').trim() || DEFAULT_AGENT_ID;
+  if (!isValidAgentId(id)) throw invalidRequest(AGENT_ID_MESSAGE);
+  return id;
+}
+
+export interface AgentRegistryDeps {
+  dataDir: string;
+  configStore: RuntimeConfigStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Opens the registry: seeds the shared skills, repairs existing agents and provisions `default`. */
+export function openAgentRegistry({ dataDir, configStore, clock, logger }: AgentRegistryDeps): AgentRegistry {
+  const workspacesDir = join(dataDir, 'workspaces');
+  const sharedSkillsDir = join(dataDir, 'skills');
+  mkdirSync(workspacesDir, { recursive: true });
+  seedBuiltinSkills(sharedSkillsDir);
+  const handles = new Map<string, AgentHandle>();
+  const listeners = new Set<(event: AgentEvent) => void>();
+  const rootOf = (id: string) => join(workspacesDir, id);
+  const exists = (id: string) => {
+    try {
+      return statSync(rootOf(id)).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  const emit = (event: AgentEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+
+  const open = (id: string): AgentHandle => {
+    const cached = handles.get(id);
+    if (cached) return cached;
+    const root = rootOf(id);
+    const db = openDatabase(join(root, 'storage', 'agent.db'), AGENT_DB_MIGRATIONS);
+    db.query("INSERT OR IGNORE INTO agent_meta (key, value) VALUES ('created_at', ?)").run(
+      String(toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs())),
+    );
+    const handle: AgentHandle = {
+      id,
+      root,
+      db,
+      sessions: createSqliteSessionStore(db, clock),
+      config: () => configStore.effective(root),
+    };
+    handles.set(id, handle);
+    return handle;
+  };
+
+  const meta = (agent: AgentHandle): AgentMeta => {
+    const createdAt = Number(
+      (agent.db.query("SELECT value FROM agent_meta WHERE key = 'created_at'").get() as { value: string } | null)?.value ?? 0,
+    );
+    const counts = agent.db
+      .query('SELECT sum(archived_at IS NULL) AS active, sum(archived_at IS NOT NULL) AS archived FROM sessions')
+      .get() as { active: number | null; archived: number | null };
+    const updatedAt = (agent.db.query('SELECT max(updated_at) AS at FROM sessions').get() as { at: number | null }).at;
+    return {
+      agentId: agent.id,
+      path: agent.root,
+      createdAt,
+      updatedAt: Math.max(updatedAt ?? 0, createdAt),
+      activeSessions: counts.active ?? 0,
+      archivedSessions: counts.archived ?? 0,
+    };
+  };
+
+  const ids = () =>
+    readdirSync(workspacesDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && isValidAgentId(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+
+  for (const entry of readdirSync(workspacesDir)) {
+    // Leftovers of a create or delete that a crash interrupted.
+    if (entry.startsWith('.creating-') || entry.startsWith('.deleting-')) rmSync(join(workspacesDir, entry), { recursive: true, force: true });
+  }
+  if (!exists(DEFAULT_AGENT_ID)) seedNewAgent(rootOf(DEFAULT_AGENT_ID), sharedSkillsDir);
+  for (const id of ids()) {
+    const repaired = repairAgent(rootOf(id));
+    if (repaired.length > 0) logger.info('repaired missing agent files', { agentId: id, files: repaired });
+    open(id);
+  }
+
+  return {
+    dataDir,
+    sharedSkillsDir,
+    ids,
+    list: () => ids().map((id) => meta(open(id))),
+    create(rawId) {
+      const id = normalizeAgentId(rawId);
+      if (exists(id)) throw new AppError('conflict', `Agent already exists: ${id}`);
+      // Seed in a staging folder and rename it in, so a crash never leaves a half-seeded agent.
+      const staging = join(workspacesDir, `.creating-${id}-${process.pid}`);
+      rmSync(staging, { recursive: true, force: true });
+      seedNewAgent(staging, sharedSkillsDir);
+      renameSync(staging, rootOf(id));
+      const handle = open(id);
+      emit({ type: 'created', agentId: id });
+      return meta(handle);
+    },
+    delete(rawId) {
+      const id = normalizeAgentId(rawId);
+      if (id === DEFAULT_AGENT_ID) throw new AppError('conflict', 'Default agent cannot be deleted');
+      if (!exists(id)) throw notFound('Agent not found');
+      emit({ type: 'deleted', agentId: id });
+      const handle = handles.get(id);
+      handles.delete(id);
+      handle?.db.close();
+      configStore.forget(rootOf(id));
+      // Move aside first so the id is free at once, then remove the tree.
+      const trash = join(workspacesDir, `.deleting-${id}-${clock.nowMs()}`);
+      renameSync(rootOf(id), trash);
+      rmSync(trash, { recursive: true, force: true });
+    },
+    get(rawId) {
+      const id = normalizeAgentId(rawId);
+      const cached = handles.get(id);
+      if (cached) return cached;
+      if (!exists(id)) throw notFound(`Agent not found: ${id}`);
+      return open(id);
+    },
+    meta,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      for (const handle of handles.values()) handle.db.close();
+      handles.clear();
+    },
+  };
+}

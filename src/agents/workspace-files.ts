@@ -1,0 +1,86 @@
+// The files API's view of an agent folder: which areas are readable and writable, and the index.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { guardPath, checkPathSyntax, type GuardedPath } from '../security/path-guard';
+import { AppError, notFound } from '../shared/app-error';
+import { writeFileAtomic } from '../shared/atomic-write';
+import { refreshSkillsSnapshot } from './workspace-seeder';
+
+export const FILE_AREAS = ['workspace/', 'memory/', 'skills/', 'knowledge/'] as const;
+export const SKILLS_SNAPSHOT = 'SKILLS_SNAPSHOT.md';
+const INDEX_AREAS = ['workspace', 'memory', 'knowledge'];
+const INDEX_EXTENSIONS = new Set(['.md', '.txt', '.json', '.yaml', '.yml', '.toml', '.csv', '.html']);
+const INDEX_LIMIT = 1000;
+
+export type FileChangeListener = (agentRoot: string, relativePath: string) => void;
+
+function isInArea(relative: string): boolean {
+  return relative === SKILLS_SNAPSHOT || FILE_AREAS.some((area) => relative.startsWith(area) && relative.length > area.length);
+}
+
+/**
+ * Resolves a files-API path inside `agentRoot`. Allowed: `SKILLS_SNAPSHOT.md` and paths under
+ * workspace/, memory/, skills/, knowledge/ — also after symlinks are followed, so a link into
+ * storage/ or out of the folder is refused. Throws 403 `forbidden_path`.
+ */
+export function resolveWorkspacePath(agentRoot: string, rawPath: string): GuardedPath {
+  const path = rawPath.trim();
+  checkPathSyntax(path);
+  const normalized = path.replace(/^(\.\/)+/, '').replace(/\/{2,}/g, '/');
+  if (!isInArea(normalized)) throw new AppError('forbidden_path', 'Path prefix is not allowed', { path });
+  const guarded = guardPath(agentRoot, normalized);
+  if (!isInArea(guarded.relative)) {
+    throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Path resolves outside the allowed areas' });
+  }
+  return guarded;
+}
+
+/** Reads a text file (invalid UTF-8 replaced). 404 `not_found` for a missing file or a folder. */
+export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
+  const { absolute } = resolveWorkspacePath(agentRoot, rawPath);
+  try {
+    if (!statSync(absolute).isFile()) throw new Error('not a file');
+  } catch {
+    throw notFound('File not found', { path: rawPath });
+  }
+  return new TextDecoder('utf-8').decode(readFileSync(absolute));
+}
+
+/** Writes a file atomically and tells `listeners`; refreshes the skills snapshot after a skills change. */
+export function writeWorkspaceFile(agentRoot: string, rawPath: string, content: string, listeners: Iterable<FileChangeListener> = []): void {
+  const { absolute, relative } = resolveWorkspacePath(agentRoot, rawPath);
+  try {
+    if (statSync(absolute).isDirectory()) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+  }
+  writeFileAtomic(absolute, content);
+  if (relative.startsWith('skills/')) refreshSkillsSnapshot(agentRoot);
+  for (const listener of listeners) listener(agentRoot, relative);
+}
+
+/** Text files under workspace/, memory/, knowledge/ (sorted, at most 1000) plus the skills snapshot. */
+export function indexWorkspaceFiles(agentRoot: string): string[] {
+  const files: string[] = [];
+  const walk = (relative: string) => {
+    let entries;
+    try {
+      entries = readdirSync(join(agentRoot, relative), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (files.length >= INDEX_LIMIT) return;
+      const child = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile() && INDEX_EXTENSIONS.has(entry.name.slice(entry.name.lastIndexOf('.')).toLowerCase())) files.push(child);
+    }
+  };
+  for (const area of INDEX_AREAS) walk(area);
+  try {
+    if (statSync(join(agentRoot, SKILLS_SNAPSHOT)).isFile()) files.push(SKILLS_SNAPSHOT);
+  } catch {
+    // No snapshot yet.
+  }
+  return [...new Set(files)].sort();
+}

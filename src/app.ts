@@ -1,0 +1,53 @@
+// createApp(deps): every route plugin in order, so the whole API reads top to bottom. Never listens.
+import { cors } from '@elysiajs/cors';
+import { Elysia } from 'elysia';
+import type { Deps } from './deps';
+import { errorEnvelope, MAX_FILE_BODY_BYTES } from './http/error-envelope';
+import { requestGuards } from './http/request-guards';
+import { agentRoutes } from './http/routes/agents.routes';
+import { configRoutes } from './http/routes/config.routes';
+import { docsRoutes } from './http/routes/docs.routes';
+import { fileRoutes } from './http/routes/files.routes';
+import { healthRoutes } from './http/routes/health.routes';
+import { sessionRoutes } from './http/routes/sessions.routes';
+import { VERSION } from './version';
+
+function routePattern(path: string): RegExp {
+  const escaped = path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+export function createApp(deps: Deps) {
+  const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES + 64 * 1024 } });
+  const patterns: { method: string; pattern: RegExp }[] = [];
+  const allowedMethods = (pathname: string) => {
+    if (patterns.length !== app.routes.length) {
+      patterns.length = 0;
+      for (const route of app.routes) patterns.push({ method: route.method, pattern: routePattern(route.path) });
+    }
+    return [...new Set(patterns.filter((route) => route.method !== 'OPTIONS' && route.pattern.test(pathname)).map((route) => route.method))];
+  };
+
+  return app
+    .use(
+      cors({
+        origin: deps.settings.allowedOrigins,
+        methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        credentials: true,
+        maxAge: 600,
+      }),
+    )
+    .use(requestGuards({ trustedHosts: deps.settings.trustedHosts, apiToken: deps.settings.apiToken, rateLimiter: deps.rateLimiter }))
+    .use(errorEnvelope({ logger: deps.logger, allowedMethods }))
+    .use(docsRoutes(VERSION))
+    .use(healthRoutes(deps.state))
+    .use(agentRoutes(deps.agents))
+    .use(sessionRoutes(deps.agents))
+    .use(fileRoutes(deps.agents, deps.fileListeners))
+    .use(configRoutes(deps.agents, deps.configStore, deps.tracing));
+}
+
+export type App = ReturnType<typeof createApp>;

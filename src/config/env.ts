@@ -1,0 +1,151 @@
+// Environment -> typed settings. The only module that knows variable names; pure over its input.
+import type { LogLevel } from '../shared/logger';
+
+export type EmbeddingProvider = 'openai' | 'google_ai_studio' | 'none';
+
+export interface RateLimitSettings {
+  enabled: boolean;
+  /** Requests per window for each route family. */
+  chat: number;
+  tokens: number;
+  files: number;
+  windowSeconds: number;
+}
+
+export interface LlmSettings {
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  /** Names of the variables that were read, for error messages. */
+  source: 'LLM' | 'DEEPSEEK' | 'none';
+  toolLoopModel: string;
+  toolLoopModelOverrides: string;
+}
+
+export interface EmbeddingSettings {
+  provider: EmbeddingProvider;
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  googleApiKey: string;
+  googleModel: string;
+}
+
+export interface TracingEnv {
+  obsTracingEnabled: string | undefined;
+  langsmithTracing: string | undefined;
+  langchainTracingV2: string | undefined;
+  langsmithProject: string;
+}
+
+export interface EnvSettings {
+  host: string;
+  port: number;
+  dataDir: string;
+  allowedOrigins: string[];
+  trustedHosts: string[];
+  logLevel: LogLevel;
+  apiToken: string;
+  rateLimit: RateLimitSettings;
+  llm: LlmSettings;
+  embedding: EmbeddingSettings;
+  tracing: TracingEnv;
+}
+
+export const DEFAULT_ALLOWED_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
+export const DEFAULT_TRUSTED_HOSTS = ['localhost', '127.0.0.1', '*.localhost'];
+
+type Env = Record<string, string | undefined>;
+
+/** Problems found in the environment; reported all at once by `readEnvSettings`. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/** Reads every setting from `env`; throws `EnvError` listing each bad variable. Missing model keys are not errors. */
+export function readEnvSettings(env: Env): EnvSettings {
+  const problems: string[] = [];
+  const text = (name: string, fallback = '') => env[name]?.trim() || fallback;
+  const bool = (name: string, fallback: boolean) => {
+    const raw = text(name).toLowerCase();
+    if (!raw) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    return fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = text(name);
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${env[name]}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const list = (name: string, fallback: string[]) => {
+    const items = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    return items.length > 0 ? items : fallback;
+  };
+
+  const logLevel = text('APP_LOG_LEVEL', 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "${env.APP_LOG_LEVEL}"`);
+  }
+
+  const provider = text('EMBEDDING_PROVIDER', 'openai').toLowerCase();
+  if (!['openai', 'google_ai_studio', 'none'].includes(provider)) {
+    problems.push(`EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "${env.EMBEDDING_PROVIDER}"`);
+  }
+
+  const llmSource = text('LLM_BASE_URL') || text('LLM_API_KEY') || text('LLM_MODEL') ? 'LLM' : text('DEEPSEEK_API_KEY') || text('DEEPSEEK_BASE_URL') || text('DEEPSEEK_MODEL') ? 'DEEPSEEK' : 'none';
+  const settings: EnvSettings = {
+    host: text('APP_HOST', '127.0.0.1'),
+    port: integer('APP_PORT', 8002, 0, 65535),
+    dataDir: text('APP_DATA_DIR', './storage'),
+    allowedOrigins: list('APP_ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS),
+    trustedHosts: list('APP_TRUSTED_HOSTS', DEFAULT_TRUSTED_HOSTS),
+    logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
+    apiToken: text('APP_API_TOKEN'),
+    rateLimit: {
+      enabled: bool('APP_RATE_LIMIT_ENABLED', true),
+      chat: integer('APP_RATE_LIMIT_CHAT', 60, 1, 1_000_000),
+      tokens: integer('APP_RATE_LIMIT_TOKENS', 120, 1, 1_000_000),
+      files: integer('APP_RATE_LIMIT_FILES', 120, 1, 1_000_000),
+      windowSeconds: 60,
+    },
+    llm: {
+      baseUrl: text('LLM_BASE_URL') || text('DEEPSEEK_BASE_URL'),
+      apiKey: text('LLM_API_KEY') || text('DEEPSEEK_API_KEY'),
+      model: text('LLM_MODEL') || text('DEEPSEEK_MODEL'),
+      source: llmSource,
+      toolLoopModel: text('TOOL_LOOP_MODEL'),
+      toolLoopModelOverrides: text('TOOL_LOOP_MODEL_OVERRIDES'),
+    },
+    embedding: {
+      provider: (['openai', 'google_ai_studio', 'none'].includes(provider) ? provider : 'openai') as EmbeddingProvider,
+      baseUrl: text('EMBEDDING_BASE_URL') || text('OPENAI_BASE_URL', 'https://api.openai.com/v1'),
+      apiKey: text('EMBEDDING_API_KEY') || text('OPENAI_API_KEY'),
+      model: text('EMBEDDING_MODEL', 'text-embedding-3-small'),
+      googleApiKey: text('GOOGLE_API_KEY'),
+      googleModel: text('GOOGLE_EMBEDDING_MODEL', 'gemini-embedding-001'),
+    },
+    tracing: {
+      obsTracingEnabled: env.OBS_TRACING_ENABLED,
+      langsmithTracing: env.LANGSMITH_TRACING,
+      langchainTracingV2: env.LANGCHAIN_TRACING_V2,
+      langsmithProject: text('LANGSMITH_PROJECT', 'mini-openclaw'),
+    },
+  };
+  if (problems.length > 0) throw new EnvError(problems);
+  return settings;
+}
+
+/** True when `host` binds only the loopback interface. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}

@@ -1,0 +1,147 @@
+// The runtime configuration: every key, its type, bounds and default, as one strict zod schema.
+import { z } from 'zod';
+
+const int = (min: number, max = 1_000_000_000) => z.number().int().min(min).max(max);
+const float = (min: number, max: number) => z.number().min(min).max(max);
+const toolList = z
+  .array(z.string().trim().min(1).max(100))
+  .max(200)
+  .transform((items) => [...new Set(items)]);
+
+export const DEFAULT_CRON_TOOLS = ['web_search', 'web_fetch', 'fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base'];
+
+/** An IANA time zone name that this runtime knows. */
+export const timeZoneName = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((zone) => isKnownTimeZone(zone), { message: 'Unknown IANA time zone' });
+
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const retrievalDomain = (chunkSize: number, chunkOverlap: number) =>
+  z
+    .object({
+      top_k: int(1, 100).default(3),
+      semantic_weight: float(0, 1).default(0.7),
+      lexical_weight: float(0, 1).default(0.3),
+      chunk_size: int(64, 20_000).default(chunkSize),
+      chunk_overlap: int(0, 10_000).default(chunkOverlap),
+    })
+    .strict()
+    .superRefine((value, context) => {
+      if (value.chunk_overlap >= value.chunk_size) {
+        context.addIssue({ code: 'custom', path: ['chunk_overlap'], message: 'chunk_overlap must be smaller than chunk_size' });
+      }
+    });
+
+export const runtimeConfigSchema = z
+  .object({
+    rag_mode: z.boolean().default(false),
+    injection_mode: z.enum(['every_turn', 'first_turn_only']).default('every_turn'),
+    bootstrap_max_chars: int(100, 10_000_000).default(20_000),
+    bootstrap_total_max_chars: int(100, 100_000_000).default(150_000),
+    agent_runtime: z
+      .object({ max_steps: int(1, 1000).default(20), max_retries: int(0, 10).default(1) })
+      .strict()
+      .prefault({}),
+    llm_runtime: z
+      .object({ temperature: float(0, 2).default(0.2), timeout_seconds: int(5, 3600).default(60) })
+      .strict()
+      .prefault({}),
+    retrieval: z
+      .object({
+        memory: retrievalDomain(256, 32).prefault({}),
+        knowledge: retrievalDomain(400, 80).prefault({}),
+        storage: z
+          .object({
+            engine: z.enum(['sqlite']).default('sqlite'),
+            db_path: z.string().trim().min(1).max(1024).default('storage/retrieval.db'),
+            fts_prefilter_k: int(1, 10_000).default(50),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    tool_retry_guard: z.object({ repeat_identical_failure_limit: int(1, 100).default(2) }).strict().prefault({}),
+    tool_network: z
+      .object({
+        allow_http_schemes: z
+          .array(z.enum(['http', 'https']))
+          .min(1)
+          .default(['http', 'https']),
+        block_private_networks: z.boolean().default(true),
+        max_redirects: int(0, 20).default(3),
+        max_content_bytes: int(1024, 100_000_000).default(2_000_000),
+      })
+      .strict()
+      .prefault({}),
+    tool_timeouts: z
+      .object({
+        terminal_seconds: int(1, 3600).default(30),
+        python_repl_seconds: int(1, 3600).default(30),
+        fetch_url_seconds: int(1, 600).default(15),
+      })
+      .strict()
+      .prefault({}),
+    tool_output_limits: z
+      .object({
+        terminal_chars: int(100, 10_000_000).default(5000),
+        fetch_url_chars: int(100, 10_000_000).default(5000),
+        read_file_chars: int(100, 10_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    autonomous_tools: z
+      .object({
+        heartbeat_enabled_tools: toolList.default([]),
+        cron_enabled_tools: toolList.default(DEFAULT_CRON_TOOLS),
+        chat_blocked_tools: toolList.default([]),
+      })
+      .strict()
+      .prefault({}),
+    scheduler: z
+      .object({ api_enabled: z.boolean().default(true), runs_query_default_limit: int(1, 2000).default(100) })
+      .strict()
+      .prefault({}),
+    heartbeat: z
+      .object({
+        enabled: z.boolean().default(false),
+        interval_seconds: int(30, 31 * 86_400).default(300),
+        timezone: timeZoneName.default('UTC'),
+        active_start_hour: int(0, 23).default(9),
+        active_end_hour: int(0, 23).default(21),
+        session_id: z.string().trim().regex(/^[A-Za-z0-9_:.-]{1,128}$/).default('__heartbeat__'),
+      })
+      .strict()
+      .prefault({}),
+    cron: z
+      .object({
+        enabled: z.boolean().default(true),
+        poll_interval_seconds: int(5, 3600).default(20),
+        timezone: timeZoneName.default('UTC'),
+        max_failures: int(1, 1000).default(8),
+        retry_base_seconds: int(5, 86_400).default(30),
+        retry_max_seconds: int(30, 7 * 86_400).default(3600),
+        failure_retention: int(1, 100_000).default(200),
+        max_concurrent_runs: int(1, 64).default(1),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
+
+/** The configuration every key's default gives. */
+export function defaultRuntimeConfig(): RuntimeConfig {
+  return runtimeConfigSchema.parse({});
+}

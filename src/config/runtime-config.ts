@@ -1,0 +1,150 @@
+// Global + per-agent runtime configuration: layering, mtime-driven reload, validated atomic writes.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../shared/app-error';
+import { writeFileAtomic } from '../shared/atomic-write';
+import type { Logger } from '../shared/logger';
+import { zodIssuesToItems } from './config-issues';
+import { defaultRuntimeConfig, runtimeConfigSchema, type RuntimeConfig } from './runtime-config.schema';
+
+type Json = Record<string, unknown>;
+
+export interface RuntimeConfigStore {
+  /** Path of the global config file. */
+  readonly globalPath: string;
+  /** The effective config of the agent whose folder is `agentRoot` (global layered under agent). */
+  effective(agentRoot: string): RuntimeConfig;
+  /**
+   * Deep-merges `patch` over the agent's effective config, validates the whole result, and stores
+   * only the keys that differ from the global layer. Throws 422 `validation_error` listing every bad
+   * or unknown field (prefixed by `fieldPrefix`); the file is untouched then.
+   */
+  update(agentRoot: string, patch: Json, fieldPrefix?: string): RuntimeConfig;
+  /** Drops the cached entry of an agent (after its folder is deleted). */
+  forget(agentRoot: string): void;
+}
+
+interface CacheEntry {
+  globalMtime: number;
+  agentMtime: number;
+  config: RuntimeConfig;
+}
+
+export function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; any other override value replaces the base value. */
+export function deepMerge(base: Json, override: Json): Json {
+  const result: Json = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = result[key];
+    result[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return result;
+}
+
+/** The parts of `value` that differ from `base`, as a nested object; `{}` when equal. */
+export function deepDiff(value: Json, base: Json): Json {
+  const result: Json = {};
+  for (const [key, item] of Object.entries(value)) {
+    const other = base[key];
+    if (isPlainObject(item) && isPlainObject(other)) {
+      const nested = deepDiff(item, other);
+      if (Object.keys(nested).length > 0) result[key] = nested;
+    } else if (JSON.stringify(item) !== JSON.stringify(other)) {
+      result[key] = item;
+    }
+  }
+  return result;
+}
+
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function readJsonObject(path: string): Json {
+  if (!existsSync(path)) return {};
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!isPlainObject(parsed)) throw new Error(`${path} must hold a JSON object`);
+  return parsed;
+}
+
+export function serializeConfig(value: Json): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Validates a raw config object; throws 422 with one item per problem. */
+export function parseRuntimeConfig(raw: Json, fieldPrefix = 'config'): RuntimeConfig {
+  const result = runtimeConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new AppError('validation_error', 'Invalid runtime config payload', {
+    items: zodIssuesToItems(result.error.issues, fieldPrefix),
+  });
+}
+
+/**
+ * Opens the config layers under `dataDir`, writing a global `config.json` with every default when
+ * it is absent. Throws when the global file exists but is not valid, naming each bad key.
+ */
+export function createRuntimeConfigStore(dataDir: string, logger: Logger): RuntimeConfigStore {
+  const globalPath = join(dataDir, 'config.json');
+  if (!existsSync(globalPath)) writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
+  let globalRaw = readJsonObject(globalPath);
+  let globalMtime = mtimeOf(globalPath);
+  try {
+    parseRuntimeConfig(globalRaw, 'config.json');
+  } catch (error) {
+    const items = error instanceof AppError ? (error.details?.items as { field: string; message: string }[]) : [];
+    throw new Error(`Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`);
+  }
+  const cache = new Map<string, CacheEntry>();
+
+  const currentGlobal = (): Json => {
+    const mtime = mtimeOf(globalPath);
+    if (mtime !== globalMtime) {
+      try {
+        const raw = readJsonObject(globalPath);
+        parseRuntimeConfig(raw);
+        globalRaw = raw;
+      } catch (error) {
+        logger.error('global config.json is invalid; keeping the last good version', { error: String(error) });
+      }
+      globalMtime = mtime;
+    }
+    return globalRaw;
+  };
+
+  const effective = (agentRoot: string): RuntimeConfig => {
+    const global = currentGlobal();
+    const agentPath = join(agentRoot, 'config.json');
+    const agentMtime = mtimeOf(agentPath);
+    const cached = cache.get(agentRoot);
+    if (cached && cached.globalMtime === globalMtime && cached.agentMtime === agentMtime) return cached.config;
+    let config: RuntimeConfig;
+    try {
+      config = parseRuntimeConfig(deepMerge(global, readJsonObject(agentPath)));
+    } catch (error) {
+      logger.error('agent config.json is invalid; using the last good version', { agentRoot, error: String(error) });
+      config = cached?.config ?? parseRuntimeConfig(global);
+    }
+    cache.set(agentRoot, { globalMtime, agentMtime, config });
+    return config;
+  };
+
+  const update = (agentRoot: string, patch: Json, fieldPrefix = 'config'): RuntimeConfig => {
+    const merged = deepMerge(effective(agentRoot) as unknown as Json, patch);
+    const config = parseRuntimeConfig(merged, fieldPrefix);
+    const globalConfig = parseRuntimeConfig(currentGlobal());
+    const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
+    writeFileAtomic(join(agentRoot, 'config.json'), serializeConfig(delta));
+    cache.delete(agentRoot);
+    return effective(agentRoot);
+  };
+
+  return { globalPath, effective, update, forget: (agentRoot) => cache.delete(agentRoot) };
+}

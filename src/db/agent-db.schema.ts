@@ -1,0 +1,40 @@
+// Schema of each agent's storage/agent.db. Append new migrations; never edit a released one.
+import type { Migration } from './migrations';
+
+export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'agent meta, sessions, messages, compression archive',
+    sql: `
+      CREATE TABLE agent_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        archived_at REAL,
+        compressed_context TEXT NOT NULL DEFAULT '',
+        live_response TEXT
+      ) STRICT;
+      CREATE INDEX sessions_by_scope_updated ON sessions ((archived_at IS NOT NULL), updated_at DESC);
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        tool_calls TEXT,
+        run_id TEXT,
+        status TEXT,
+        created_at REAL NOT NULL
+      ) STRICT;
+      CREATE INDEX messages_by_session ON messages (session_id, id);
+      CREATE TABLE compressed_messages (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        compressed_at REAL NOT NULL,
+        messages TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX compressed_by_session ON compressed_messages (session_id, compressed_at);
+    `,
+  },
+];

@@ -1,0 +1,20 @@
+// Opens a SQLite file the way every store expects it: WAL, busy timeout, foreign keys, migrated.
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { applyMigrations, type Migration } from './migrations';
+
+/**
+ * Opens (creating if needed) the database at `path` and applies `migrations` in order.
+ * `:memory:` is accepted for tests.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[]): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { create: true, strict: true });
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA foreign_keys = ON');
+  applyMigrations(db, migrations);
+  return db;
+}

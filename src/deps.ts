@@ -1,0 +1,61 @@
+// Composition root: builds every stateful module from settings, and closes them in reverse order.
+import { join } from 'node:path';
+import { openAgentRegistry, type AgentRegistry } from './agents/agent-registry';
+import type { FileChangeListener } from './agents/workspace-files';
+import type { EnvSettings } from './config/env';
+import { createRuntimeConfigStore, type RuntimeConfigStore } from './config/runtime-config';
+import { createTracingControl, type TracingControl } from './config/tracing';
+import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import { systemClock, type Clock } from './shared/clock';
+import { createLogger, type Logger } from './shared/logger';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface Deps {
+  settings: EnvSettings;
+  clock: Clock;
+  logger: Logger;
+  configStore: RuntimeConfigStore;
+  agents: AgentRegistry;
+  rateLimiter: RateLimiter;
+  tracing: TracingControl;
+  fileListeners: Set<FileChangeListener>;
+  /** False until storage is open, and again while shutting down. */
+  state: { ready: boolean };
+  close(): void;
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** Environment the tracing switch reads and updates; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where the tracing switch persists; defaults to `.env` in the working folder. */
+  envFilePath?: string;
+}
+
+export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}): Deps {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(settings.logLevel);
+  const dataDir = resolve(settings.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const configStore = createRuntimeConfigStore(dataDir, logger);
+  const agents = openAgentRegistry({ dataDir, configStore, clock, logger });
+  const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
+  const state = { ready: true };
+  return {
+    settings: { ...settings, dataDir },
+    clock,
+    logger,
+    configStore,
+    agents,
+    rateLimiter: createRateLimiter(settings.rateLimit, clock),
+    tracing,
+    fileListeners: new Set(),
+    state,
+    close() {
+      state.ready = false;
+      agents.close();
+    },
+  };
+}

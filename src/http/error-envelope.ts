@@ -1,0 +1,108 @@
+// Turns every failure into `{error:{code,message,details?,request_id}}`; parses JSON bodies with size limits.
+import { Elysia } from 'elysia';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../shared/app-error';
+import type { Logger } from '../shared/logger';
+import { redactSecrets } from '../shared/redact';
+import { toValidationItems } from './validation-items';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_FILE_BODY_BYTES = 5 * 1024 * 1024;
+
+type Headers = Record<string, string | number>;
+
+/** The body size a path accepts: file writes take 5 MiB, everything else 1 MiB. */
+export function bodyLimitFor(pathname: string): number {
+  return pathname === '/api/files' ? MAX_FILE_BODY_BYTES : MAX_BODY_BYTES;
+}
+
+/** A JSON error response carrying the headers already set for this request (CORS, security, request id). */
+export function errorResponse(
+  headers: Headers,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const requestId = String(headers['x-request-id'] ?? '');
+  const error: Record<string, unknown> = { code, message };
+  if (details && Object.keys(details).length > 0) error.details = details;
+  error.request_id = requestId;
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) merged[key] = String(value);
+  Object.assign(merged, extraHeaders, { 'content-type': 'application/json; charset=utf-8' });
+  return new Response(JSON.stringify({ error }), { status: ERROR_STATUS[code], headers: merged });
+}
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? 'NaN');
+  if (declared > limit) throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
+  if (!request.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface ErrorEnvelopeDeps {
+  logger: Logger;
+  /** Methods that exist for a path, to tell 405 from 404. */
+  allowedMethods(pathname: string): string[];
+}
+
+/** The global error and body-parsing plugin. Register it before every route. */
+export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
+  return new Elysia({ name: 'error-envelope' })
+    .onParse({ as: 'global' }, async ({ request, contentType }) => {
+      const pathname = new URL(request.url).pathname;
+      const text = await readLimited(request, bodyLimitFor(pathname));
+      if (!contentType || contentType.startsWith('application/json') || contentType.startsWith('text/plain')) {
+        if (text.trim() === '') return null;
+        try {
+          return JSON.parse(text);
+        } catch (error) {
+          throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
+        }
+      }
+      throw new AppError('validation_error', 'Request validation failed', {
+        items: [{ field: '', message: `Unsupported content type ${contentType}; send application/json`, code: 'content_type' }],
+      });
+    })
+    .onError({ as: 'global' }, ({ code, error, set, request }) => {
+      const headers = set.headers as Headers;
+      // Elysia wraps what a parse hook throws; unwrap our own errors (413, malformed JSON).
+      const own = error instanceof AppError ? error : (error as { cause?: unknown })?.cause;
+      if (own instanceof AppError) return errorResponse(headers, own.code, own.message, own.details);
+      if (code === 'VALIDATION') {
+        const validation = error as unknown as { type: string; all: { path: string; message: string; type: number; value?: unknown }[] };
+        if (validation.type === 'response') {
+          logger.error('response failed its schema', { url: request.url, errors: validation.all.slice(0, 5) });
+          return errorResponse(headers, 'internal_error', 'Internal server error');
+        }
+        return errorResponse(headers, 'validation_error', 'Request validation failed', {
+          items: toValidationItems(validation.type, validation.all),
+        });
+      }
+      if (code === 'PARSE') return errorResponse(headers, 'invalid_json', 'Malformed request body');
+      if (code === 'NOT_FOUND') {
+        const pathname = new URL(request.url).pathname;
+        const methods = allowedMethods(pathname);
+        if (methods.length > 0 && !methods.includes(request.method)) {
+          return errorResponse(headers, 'method_not_allowed', `Method ${request.method} not allowed`, { allow: methods }, {
+            allow: methods.join(', '),
+          });
+        }
+        return errorResponse(headers, 'not_found', `No route for ${request.method} ${pathname}`);
+      }
+      const requestId = String(headers['x-request-id'] ?? '');
+      logger.error('unhandled error', {
+        request_id: requestId,
+        url: request.url,
+        error: redactSecrets(error instanceof Error ? `${error.stack ?? error.message}` : String(error)),
+      });
+      return errorResponse(headers, 'internal_error', 'Internal server error');
+    });
+}

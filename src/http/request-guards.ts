@@ -1,0 +1,61 @@
+// Per-request checks before routing: request id, security headers, trusted host, rate limit, bearer token.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Elysia } from 'elysia';
+import { errorResponse } from './error-envelope';
+import type { RateLimiter } from './rate-limit';
+import { isTrustedHost } from './trusted-hosts';
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  'cross-origin-resource-policy': 'same-site',
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const OPEN_PATHS = new Set(['/api/health', '/api/ready']);
+
+export interface RequestGuardsDeps {
+  trustedHosts: readonly string[];
+  apiToken: string;
+  rateLimiter: RateLimiter;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Constant-time check of an `Authorization: Bearer …` header against the token. */
+export function hasValidToken(authorization: string | null, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '');
+  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
+}
+
+export function requestGuards({ trustedHosts, apiToken, rateLimiter }: RequestGuardsDeps) {
+  return new Elysia({ name: 'request-guards' }).onRequest(({ request, set, server }) => {
+    const incoming = request.headers.get('x-request-id');
+    const headers = set.headers as Record<string, string>;
+    headers['x-request-id'] = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    Object.assign(headers, SECURITY_HEADERS);
+    if (request.method === 'OPTIONS') return;
+    if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
+      return errorResponse(headers, 'invalid_host', 'Invalid host header');
+    }
+    const pathname = new URL(request.url).pathname;
+    const client = server?.requestIP(request)?.address ?? 'unknown';
+    const decision = rateLimiter.check(client, pathname);
+    if (!decision.allowed) {
+      return errorResponse(
+        headers,
+        'rate_limit_exceeded',
+        'Rate limit exceeded. Try again later.',
+        { limit: decision.limit, window_seconds: 60, retry_after_seconds: decision.retryAfterSeconds },
+        { 'retry-after': String(decision.retryAfterSeconds) },
+      );
+    }
+    if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {
+      if (!hasValidToken(request.headers.get('authorization'), apiToken)) {
+        return errorResponse(headers, 'unauthorized', 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
+      }
+    }
+  });
+}

@@ -1,0 +1,20 @@
+// Host header check: exact names, `*.example.com` for subdomains, `*` for any; the port is ignored.
+
+/** The host name of a Host header value, lower-cased, without port or IPv6 brackets. */
+export function hostNameOf(hostHeader: string): string {
+  const value = hostHeader.trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(1, value.indexOf(']') > 0 ? value.indexOf(']') : undefined);
+  const colon = value.lastIndexOf(':');
+  return colon >= 0 && value.indexOf(':') === colon ? value.slice(0, colon) : value;
+}
+
+export function isTrustedHost(hostHeader: string | null, trusted: readonly string[]): boolean {
+  if (trusted.includes('*')) return true;
+  if (!hostHeader) return false;
+  const host = hostNameOf(hostHeader);
+  return trusted.some((pattern) => {
+    const rule = pattern.toLowerCase();
+    if (rule.startsWith('*.')) return host.endsWith(rule.slice(1)) && host.length > rule.length - 1;
+    return host === rule;
+  });
+}

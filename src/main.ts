@@ -1,0 +1,90 @@
+// Entry point: parse the command line, read .env and the environment, build deps, listen, stop cleanly.
+import { join } from 'node:path';
+import { createApp } from './app';
+import { HELP_TEXT, parseCli } from './cli';
+import { withDotenv } from './config/dotenv';
+import { EnvError, isLoopbackHost, readEnvSettings } from './config/env';
+import { buildDeps } from './deps';
+import { VERSION } from './version';
+
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+async function main(): Promise<number> {
+  const command = parseCli(Bun.argv.slice(2));
+  if (command.kind === 'help') {
+    process.stdout.write(HELP_TEXT);
+    return 0;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`mini-openclaw ${VERSION}\n`);
+    return 0;
+  }
+  if (command.kind === 'error') {
+    process.stderr.write(`${command.message}\n\n${HELP_TEXT}`);
+    return 2;
+  }
+
+  const env = withDotenv(process.env, join(process.cwd(), '.env'));
+  let settings;
+  try {
+    settings = readEnvSettings(env);
+  } catch (error) {
+    if (error instanceof EnvError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  settings = {
+    ...settings,
+    host: command.host ?? settings.host,
+    port: command.port ?? settings.port,
+    dataDir: command.dataDir ?? settings.dataDir,
+  };
+
+  const deps = buildDeps(settings, { env: process.env });
+  const app = createApp(deps);
+  app.listen({ hostname: settings.host, port: settings.port });
+  const server = app.server!;
+  deps.logger.info('listening', { url: `http://${settings.host}:${server.port}`, data_dir: deps.settings.dataDir, version: VERSION });
+  process.stdout.write(`mini-openclaw ${VERSION} listening on http://${settings.host}:${server.port} (data: ${deps.settings.dataDir})\n`);
+  if (!isLoopbackHost(settings.host) && !settings.apiToken) {
+    process.stderr.write(
+      `WARNING: listening on ${settings.host} without APP_API_TOKEN: anyone who can reach this port can use every agent and tool. Set APP_API_TOKEN.\n`,
+    );
+  }
+  if (settings.llm.source === 'none') {
+    deps.logger.warn('no chat model configured: set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY to chat');
+  }
+
+  return await new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      deps.logger.info('stopping', { signal });
+      deps.state.ready = false;
+      const deadline = setTimeout(() => {
+        deps.logger.warn('shutdown deadline passed; closing connections');
+        void server.stop(true);
+      }, SHUTDOWN_DEADLINE_MS - 1000);
+      try {
+        await server.stop(false);
+      } finally {
+        clearTimeout(deadline);
+        deps.close();
+        resolveExit(0);
+      }
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`mini-openclaw failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'bun:test';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '../shared/app-error';
+import { guardPath } from './path-guard';
+
+function reasonFor(root: string, path: string): string | undefined {
+  try {
+    guardPath(root, path);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return (error as AppError).details?.reason as string;
+  }
+}
+
+describe('guardPath', () => {
+  const root = mkdtempSync(join(tmpdir(), 'guard-'));
+  const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+  mkdirSync(join(root, 'memory'));
+  symlinkSync(outside, join(root, 'memory', 'out'));
+  symlinkSync(join(outside, 'nothing-here'), join(root, 'memory', 'dangling'));
+  symlinkSync(join(root, 'memory'), join(root, 'inside-link'));
+
+  it('accepts plain relative paths, existing or not', () => {
+    expect(guardPath(root, 'memory/MEMORY.md').relative).toBe('memory/MEMORY.md');
+    expect(guardPath(root, 'memory/new/deep/file.md').relative).toBe('memory/new/deep/file.md');
+    expect(guardPath(root, './memory//x.md').relative).toBe('memory/x.md');
+    expect(guardPath(root, 'inside-link/x.md').relative).toBe('memory/x.md');
+  });
+
+  it('refuses unsafe spellings with a reason', () => {
+    expect(reasonFor(root, '')).toBe('Path must not be empty');
+    expect(reasonFor(root, '/etc/passwd')).toBe('Absolute paths are not allowed');
+    expect(reasonFor(root, '../x')).toBe("Parent directory traversal '..' is not allowed");
+    expect(reasonFor(root, 'memory/../../x')).toBe("Parent directory traversal '..' is not allowed");
+    expect(reasonFor(root, 'memory\\..\\x')).toBe('Backslashes are not allowed');
+    expect(reasonFor(root, 'memory/a\0b')).toBe('Path must not contain NUL bytes');
+    expect(reasonFor(root, 'C:/x')).toBe('Absolute paths are not allowed');
+  });
+
+  it('refuses symlinks that resolve outside the root, dangling ones too', () => {
+    expect(reasonFor(root, 'memory/out/x.md')).toContain('Path escapes workspace root');
+    expect(reasonFor(root, 'memory/out')).toContain('Path escapes workspace root');
+    expect(reasonFor(root, 'memory/dangling')).toContain('Path escapes workspace root');
+  });
+});

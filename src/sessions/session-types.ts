@@ -1,0 +1,42 @@
+// Shapes of sessions and messages as the domain sees them (camelCase; the routes map to the wire).
+
+export type SessionScope = 'active' | 'archived' | 'all';
+
+export interface ToolCallRecord {
+  tool: string;
+  input: unknown;
+  output?: unknown;
+}
+
+export interface StoredMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  toolCalls?: ToolCallRecord[];
+  runId?: string;
+  /** `failed` marks the partial output of a run that did not finish. */
+  status?: 'failed';
+  createdAt: number;
+}
+
+export interface LiveResponse {
+  runId: string;
+  content: string;
+  toolCalls: ToolCallRecord[];
+  updatedAt: number;
+}
+
+export interface SessionMeta {
+  sessionId: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  archived: boolean;
+}
+
+export interface SessionRecord extends SessionMeta {
+  archivedAt: number | null;
+  compressedContext: string;
+  liveResponse: LiveResponse | null;
+}
+
+export const DEFAULT_SESSION_TITLE = 'New Session';

@@ -1,0 +1,47 @@
+// Crash-safe file replacement: temporary file in the same folder, fsync, rename, fsync the folder.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Writes `content` to `path` so that a reader (or a crash) sees either the old file or the new
+ * one, never a mix. Parent folders are created. The temporary name is unique per call, so two
+ * concurrent writers of one path never share a temporary file.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true });
+  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const handle = openSync(temporary, 'w', 0o644);
+  try {
+    let offset = 0;
+    while (offset < data.length) offset += writeSync(handle, data, offset, data.length - offset);
+    fsyncSync(handle);
+  } catch (error) {
+    closeSync(handle);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(handle);
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  syncFolder(folder);
+}
+
+function syncFolder(folder: string): void {
+  try {
+    const handle = openSync(folder, 'r');
+    try {
+      fsyncSync(handle);
+    } finally {
+      closeSync(handle);
+    }
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
+  }
+}
