@@ -5,6 +5,7 @@ import type { Deps } from './deps';
 import { errorEnvelope, MAX_FILE_BODY_BYTES } from './http/error-envelope';
 import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
+import { chatRoutes } from './http/routes/chat.routes';
 import { configRoutes } from './http/routes/config.routes';
 import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
@@ -45,6 +46,7 @@ export function createApp(deps: Deps) {
     .use(docsRoutes(VERSION))
     .use(healthRoutes(deps.state))
     .use(agentRoutes(deps.agents))
+    .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))
     .use(fileRoutes(deps.agents, deps.fileListeners))
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing));

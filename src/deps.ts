@@ -5,7 +5,10 @@ import type { FileChangeListener } from './agents/workspace-files';
 import type { EnvSettings } from './config/env';
 import { createRuntimeConfigStore, type RuntimeConfigStore } from './config/runtime-config';
 import { createTracingControl, type TracingControl } from './config/tracing';
+import { createChatService, type ChatService } from './chat/chat-service';
+import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +23,9 @@ export interface Deps {
   rateLimiter: RateLimiter;
   tracing: TracingControl;
   fileListeners: Set<FileChangeListener>;
+  tools: ToolRegistry;
+  prompts: PromptBuilder;
+  chat: ChatService;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
   close(): void;
@@ -32,6 +38,10 @@ export interface DepsOverrides {
   env?: Record<string, string | undefined>;
   /** Where the tracing switch persists; defaults to `.env` in the working folder. */
   envFilePath?: string;
+  /** Tools offered to agents (the built-in catalogue by default). */
+  toolDefinitions?: readonly ToolDefinition[];
+  /** Waits between model retries; tests pass a faster one. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}): Deps {
@@ -43,6 +53,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const agents = openAgentRegistry({ dataDir, configStore, clock, logger });
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const state = { ready: true };
+  const tools = createToolRegistry(overrides.toolDefinitions ?? []);
+  const prompts = createPromptBuilder();
+  const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -52,6 +65,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     rateLimiter: createRateLimiter(settings.rateLimit, clock),
     tracing,
     fileListeners: new Set(),
+    tools,
+    prompts,
+    chat,
     state,
     close() {
       state.ready = false;

@@ -70,6 +70,8 @@ async function main(): Promise<number> {
       }, SHUTDOWN_DEADLINE_MS - 1000);
       try {
         await server.stop(false);
+        // Let runs in flight store their replies before the databases close.
+        await Promise.race([deps.chat.drain(), Bun.sleep(SHUTDOWN_DEADLINE_MS - 1500)]);
       } finally {
         clearTimeout(deadline);
         deps.close();

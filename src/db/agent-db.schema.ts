@@ -37,4 +37,37 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX compressed_by_session ON compressed_messages (session_id, compressed_at);
     `,
   },
+  {
+    version: 2,
+    description: 'usage records, one per model run',
+    sql: `
+      CREATE TABLE usage_records (
+        id INTEGER PRIMARY KEY,
+        timestamp_ms INTEGER NOT NULL,
+        agent_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        model_source TEXT NOT NULL,
+        usage_source TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        input_uncached_tokens INTEGER NOT NULL,
+        input_cache_read_tokens INTEGER NOT NULL,
+        input_cache_write_tokens_5m INTEGER NOT NULL,
+        input_cache_write_tokens_1h INTEGER NOT NULL,
+        input_cache_write_tokens_unknown INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        tool_input_tokens INTEGER NOT NULL,
+        total_tokens INTEGER NOT NULL,
+        priced INTEGER NOT NULL,
+        cost_usd REAL,
+        pricing TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX usage_by_time ON usage_records (timestamp_ms);
+      CREATE INDEX usage_by_trigger_time ON usage_records (trigger_type, timestamp_ms);
+    `,
+  },
 ];

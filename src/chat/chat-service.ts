@@ -1,0 +1,130 @@
+// Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
+import type { AgentHandle, AgentRegistry } from '../agents/agent-registry';
+import type { LlmSettings } from '../config/env';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import type { ToolRegistry } from '../tools/tool-registry';
+import { createSqliteUsageStore } from '../usage/usage.store';
+import type { ChatEvent } from './chat-events';
+import { LiveRun, RunRegistry } from './live-run';
+import { createChatModel, resolveLlm } from './model-factory';
+import { toModelHistory } from './model-history';
+import type { PromptBuilder } from './prompt-builder';
+import { runAgentTurn, type AgentTurnResult } from './run-agent';
+import { generateTitle } from './title';
+import { TurnRecorder } from './turn-recorder';
+
+export interface ChatServiceDeps {
+  agents: AgentRegistry;
+  llmSettings: LlmSettings;
+  tools: ToolRegistry;
+  prompts: PromptBuilder;
+  clock: Clock;
+  logger: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface StartedTurn {
+  run: LiveRun;
+  attached: boolean;
+}
+
+export interface ChatService {
+  /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
+  start(agentId: string | undefined, sessionId: string, message: string): StartedTurn;
+  /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
+  runOnce(agentId: string | undefined, sessionId: string, message: string): Promise<{ agent: AgentHandle; result: AgentTurnResult }>;
+  isBusy(agentId: string, sessionId: string): boolean;
+  /** Resolves when every live run has finished. */
+  drain(): Promise<void>;
+}
+
+export function createChatService(deps: ChatServiceDeps): ChatService {
+  const registry = new RunRegistry();
+  const results = new WeakMap<LiveRun, AgentTurnResult>();
+
+  const execute = async (agent: AgentHandle, sessionId: string, message: string, run: LiveRun) => {
+    const publish = (event: ChatEvent) => run.publish(event);
+    try {
+      const llm = resolveLlm(deps.llmSettings);
+      const config = agent.config();
+      const stored = agent.sessions.messages(sessionId);
+      const record = agent.sessions.get(sessionId);
+      const isFirstTurn = stored.length === 0;
+      const isFirstConversation = isFirstTurn && !(agent.db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any;
+      const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
+      const history = toModelHistory(stored, record.compressedContext);
+      agent.sessions.appendMessages(sessionId, [{ role: 'user', content: message }]);
+      const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: 'chat', config });
+      const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
+      const turn = runAgentTurn({
+        llm,
+        llmSettings: deps.llmSettings,
+        config,
+        systemPrompt,
+        history,
+        message,
+        tools,
+        agentId: agent.id,
+        sessionId,
+        triggerType: 'chat',
+        sleep: deps.sleep,
+      });
+      let step = await turn.next();
+      while (!step.done) {
+        const event = step.value;
+        recorder.observe(event);
+        if (event.type === 'done' || event.type === 'error') recorder.persist(event.type === 'error');
+        publish(event);
+        step = await turn.next();
+      }
+      const result = step.value;
+      results.set(run, result);
+      if (result.usage) createSqliteUsageStore(agent.db).record(result.usage, deps.clock.nowMs());
+      if (result.ok && isFirstTurn) {
+        const title = await generateTitle(createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message);
+        const current = agent.sessions.find(sessionId);
+        if (current && !current.archived) agent.sessions.rename(sessionId, title);
+        publish({ type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } });
+      }
+    } catch (error) {
+      deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
+      results.set(run, { ok: false, content: '', runId: '', usage: null, error: { code: 'internal_error', message: 'Internal server error' } });
+      try {
+        agent.sessions.setLiveResponse(sessionId, null);
+      } catch {
+        // The session may be gone; nothing left to clear.
+      }
+      publish({ type: 'error', data: { error: 'Internal server error', run_id: '', attempt: 1, code: 'internal_error' } });
+    } finally {
+      run.finish();
+    }
+  };
+
+  const start = (agentId: string | undefined, sessionId: string, message: string): StartedTurn => {
+    const agent = deps.agents.get(agentId);
+    agent.sessions.get(sessionId);
+    resolveLlm(deps.llmSettings);
+    const claimed = registry.claim(agent.id, sessionId, message);
+    if (!claimed.attached) queueMicrotask(() => void execute(agent, sessionId, message, claimed.run));
+    return claimed;
+  };
+
+  return {
+    start,
+    async runOnce(agentId, sessionId, message) {
+      const agent = deps.agents.get(agentId);
+      const { run } = start(agentId, sessionId, message);
+      await run.done;
+      const result = results.get(run);
+      if (!result) throw new AppError('internal_error', 'Internal server error');
+      if (!result.ok) {
+        throw new AppError('llm_error', result.error?.message ?? 'Model call failed', { code: result.error?.code ?? 'llm_error', run_id: result.runId });
+      }
+      return { agent, result };
+    },
+    isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
+    drain: () => registry.drain(),
+  };
+}

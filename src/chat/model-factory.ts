@@ -1,0 +1,82 @@
+// Builds the LangChain chat model from settings: base URL, key, model, tool-loop override, runtime knobs.
+import { ChatOpenAI } from '@langchain/openai';
+import type { LlmSettings } from '../config/env';
+import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { AppError } from '../shared/app-error';
+
+export interface ResolvedLlm {
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+}
+
+/** The model endpoint to use, or 503 `llm_not_configured` naming the variables to set. */
+export function resolveLlm(settings: LlmSettings): ResolvedLlm {
+  const deepseek = settings.source === 'DEEPSEEK';
+  const baseUrl = settings.baseUrl || (deepseek ? 'https://api.deepseek.com' : 'https://api.openai.com/v1');
+  const model = settings.model || (deepseek ? 'deepseek-chat' : '');
+  if (settings.source === 'none' || !model || (!settings.apiKey && !settings.baseUrl)) {
+    throw new AppError(
+      'llm_not_configured',
+      'No chat model is configured: set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY (or DEEPSEEK_API_KEY) and restart.',
+      { variables: ['LLM_BASE_URL', 'LLM_MODEL', 'LLM_API_KEY'] },
+    );
+  }
+  return { baseUrl, apiKey: settings.apiKey || 'not-needed', model };
+}
+
+/** Parses TOOL_LOOP_MODEL_OVERRIDES: a JSON object, else `a=b,c=d`; keys lower-cased. */
+export function parseModelOverrides(raw: string): Map<string, string> {
+  const map = new Map<string, string>();
+  const text = raw.trim();
+  if (!text) return map;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) {
+        const from = String(key).trim().toLowerCase();
+        const to = String(value).trim();
+        if (from && to) map.set(from, to);
+      }
+      if (map.size > 0) return map;
+    }
+  } catch {
+    // Not JSON: the legacy a=b,c=d form below.
+  }
+  for (const item of text.split(',')) {
+    const equals = item.indexOf('=');
+    if (equals < 0) continue;
+    const from = item.slice(0, equals).trim().toLowerCase();
+    const to = item.slice(equals + 1).trim();
+    if (from && to) map.set(from, to);
+  }
+  return map;
+}
+
+/** The model for a run: the configured one, or the tool-loop override whenever tools are bound. */
+export function resolveToolLoopModel(model: string, hasTools: boolean, settings: Pick<LlmSettings, 'toolLoopModel' | 'toolLoopModelOverrides'>): string {
+  if (!hasTools) return model;
+  if (settings.toolLoopModel.trim()) return settings.toolLoopModel.trim();
+  return parseModelOverrides(settings.toolLoopModelOverrides).get(model.toLowerCase()) ?? model;
+}
+
+export interface ChatModelOptions {
+  llm: ResolvedLlm;
+  model: string;
+  runtime: RuntimeConfig['llm_runtime'];
+  streaming: boolean;
+}
+
+/** A ChatOpenAI client; HTTP retries are left to the agent runner's own policy. */
+export function createChatModel({ llm, model, runtime, streaming }: ChatModelOptions): ChatOpenAI {
+  return new ChatOpenAI({
+    model,
+    apiKey: llm.apiKey,
+    configuration: { baseURL: llm.baseUrl },
+    temperature: runtime.temperature,
+    timeout: runtime.timeout_seconds * 1000,
+    streaming,
+    streamUsage: true,
+    maxRetries: 0,
+  });
+}

@@ -1,0 +1,33 @@
+// Stored session messages -> the message list the model sees (summary first, assistants merged, tool context kept).
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import type { StoredMessage } from '../sessions/session-types';
+
+const OUTPUT_PREVIEW = 400;
+
+function describeToolCalls(message: StoredMessage): string {
+  if (!message.toolCalls || message.toolCalls.length === 0) return '';
+  const lines = message.toolCalls.map((call) => {
+    const output = call.output === undefined ? '(no result)' : typeof call.output === 'string' ? call.output : JSON.stringify(call.output);
+    const preview = output.length > OUTPUT_PREVIEW ? `${output.slice(0, OUTPUT_PREVIEW)}…` : output;
+    return `- ${call.tool} ${JSON.stringify(call.input)} -> ${preview}`;
+  });
+  return `[Tool calls made in this step]\n${lines.join('\n')}`;
+}
+
+/**
+ * Merges runs of assistant messages (texts and tool context joined by newlines), puts the compressed
+ * summary first, and skips empty entries. Tool calls are kept as a text block so the model knows what it did.
+ */
+export function toModelHistory(messages: readonly StoredMessage[], compressedContext: string): BaseMessage[] {
+  const turns: { role: 'user' | 'assistant'; content: string }[] = [];
+  const summary = compressedContext.trim();
+  if (summary) turns.push({ role: 'assistant', content: `[Summary of Earlier Conversation]\n${summary}` });
+  for (const message of messages) {
+    const text = [message.content.trim(), describeToolCalls(message)].filter(Boolean).join('\n');
+    if (!text) continue;
+    const previous = turns[turns.length - 1];
+    if (message.role === 'assistant' && previous?.role === 'assistant') previous.content = `${previous.content}\n${text}`.trim();
+    else turns.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: text });
+  }
+  return turns.map((turn) => (turn.role === 'assistant' ? new AIMessage(turn.content) : new HumanMessage(turn.content)));
+}

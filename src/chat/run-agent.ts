@@ -1,0 +1,169 @@
+// One agent turn with createAgent: streams the graph, maps it to chat events, retries before output.
+import type { BaseMessage } from '@langchain/core/messages';
+import { HumanMessage } from '@langchain/core/messages';
+import type { StructuredToolInterface } from '@langchain/core/tools';
+import { createAgent } from 'langchain';
+import type { LlmSettings } from '../config/env';
+import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { newId } from '../shared/ids';
+import { redactSecrets } from '../shared/redact';
+import { countsFromUsageMetadata, inferProvider, UsageAccumulator, type UsageRecord } from '../usage/usage-record';
+import type { ChatEvent } from './chat-events';
+import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
+import { reasoningOf, textOf } from './message-text';
+
+export interface AgentTurnInput {
+  llm: ResolvedLlm;
+  llmSettings: Pick<LlmSettings, 'toolLoopModel' | 'toolLoopModelOverrides'>;
+  config: RuntimeConfig;
+  systemPrompt: string;
+  history: BaseMessage[];
+  message: string;
+  tools: StructuredToolInterface[];
+  agentId: string;
+  sessionId: string;
+  triggerType: string;
+  /** Waits between attempts; injectable so tests need not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface AgentTurnResult {
+  ok: boolean;
+  content: string;
+  runId: string;
+  usage: UsageRecord | null;
+  error?: { code: string; message: string };
+}
+
+const isRecursionLimit = (error: unknown) => error instanceof Error && error.name === 'GraphRecursionError';
+
+/** Runs the turn, yielding contract events; returns the outcome. Never throws for model failures. */
+export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatEvent, AgentTurnResult> {
+  const { config } = input;
+  const model = resolveToolLoopModel(input.llm.model, input.tools.length > 0, input.llmSettings);
+  const usage = new UsageAccumulator();
+  const identity = { agent_id: input.agentId, provider: inferProvider(model, input.llm.baseUrl), model, model_source: 'fallback_model', usage_source: 'usage_metadata' };
+  const recordFor = (runId: string): UsageRecord | null =>
+    usage.totals.total_tokens > 0
+      ? { schema_version: 2, ...identity, trigger_type: input.triggerType, run_id: runId, session_id: input.sessionId, ...usage.totals, priced: false, cost_usd: null, pricing: {} }
+      : null;
+  const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
+  const texts: string[] = [];
+  const reasoningSeen = new Set<string>();
+  let runId = '';
+
+  for (let attempt = 0; attempt <= config.agent_runtime.max_retries; attempt++) {
+    runId = newId();
+    yield { type: 'run_start', data: { run_id: runId, attempt: attempt + 1 } };
+    let reachedClient = false;
+    let toolRan = false;
+    let updateSent = false;
+    let pendingNewResponse = false;
+    let tokenSource: 'messages' | 'updates' | null = null;
+    let fallbackText = '';
+    let modelCalls = 0;
+    try {
+      const agent = createAgent({
+        model: createChatModel({ llm: input.llm, model, runtime: config.llm_runtime, streaming: true }),
+        tools: input.tools,
+        systemPrompt: input.systemPrompt,
+      });
+      const stream = await agent.stream(
+        { messages: [...input.history, new HumanMessage(input.message)] },
+        { streamMode: ['updates', 'messages'], recursionLimit: config.agent_runtime.max_steps * 2 + 1 },
+      );
+      for await (const [mode, chunk] of stream as AsyncIterable<[string, any]>) {
+        if (mode === 'messages') {
+          const [message, metadata] = chunk as [any, { langgraph_node?: string }];
+          if (metadata?.langgraph_node !== 'model_request') continue;
+          const counts = countsFromUsageMetadata(message.usage_metadata);
+          if (counts && usage.add(`${runId}:${modelCalls}`, counts)) yield usageEvent(runId, identity, usage);
+          if (tokenSource === 'updates') continue;
+          const text = textOf(message.content);
+          if (!text) continue;
+          if (!updateSent) {
+            updateSent = true;
+            yield { type: 'agent_update', data: { run_id: runId, node: 'model', message_count: 1, preview: 'Streaming token output' } };
+          }
+          if (pendingNewResponse) {
+            pendingNewResponse = false;
+            yield { type: 'new_response', data: {} };
+          }
+          tokenSource = 'messages';
+          reachedClient = true;
+          texts.push(text);
+          yield { type: 'token', data: { content: text, source: 'messages' } };
+          continue;
+        }
+        for (const [node, delta] of Object.entries(chunk as Record<string, { messages?: any[] } | undefined>)) {
+          const messages = delta?.messages ?? [];
+          const last = messages[messages.length - 1];
+          if (!last) continue;
+          updateSent = true;
+          const name = node === 'model_request' ? 'model' : node;
+          yield { type: 'agent_update', data: { run_id: runId, node: name, message_count: messages.length, preview: textOf(last.content).slice(0, 500) } };
+          if (node === 'model_request') {
+            const counts = countsFromUsageMetadata(last.usage_metadata);
+            if (counts && usage.add(`${runId}:${modelCalls}`, counts)) yield usageEvent(runId, identity, usage);
+            modelCalls += 1;
+            if (Array.isArray(last.tool_calls) && last.tool_calls.length > 0) {
+              for (const call of last.tool_calls) {
+                reachedClient = true;
+                yield { type: 'tool_start', data: { run_id: runId, tool: call.name || 'unknown', input: call.args ?? {} } };
+              }
+              continue;
+            }
+            fallbackText = textOf(last.content);
+            if (tokenSource === null && fallbackText) {
+              tokenSource = 'updates';
+              if (pendingNewResponse) {
+                pendingNewResponse = false;
+                yield { type: 'new_response', data: {} };
+              }
+              reachedClient = true;
+              texts.push(fallbackText);
+              yield { type: 'token', data: { content: fallbackText, source: 'updates' } };
+            }
+            for (const reasoning of reasoningOf(last)) {
+              if (reasoningSeen.has(reasoning)) continue;
+              reasoningSeen.add(reasoning);
+              yield { type: 'reasoning', data: { run_id: runId, content: reasoning.slice(0, 1000) } };
+            }
+          } else if (node === 'tools') {
+            for (const message of messages) {
+              toolRan = true;
+              const output = typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
+              yield { type: 'tool_end', data: { run_id: runId, tool: message.name || message.tool_call_id || 'tool', output } };
+            }
+            pendingNewResponse = true;
+          }
+        }
+      }
+      const content = texts.join('').trim() || fallbackText.trim();
+      const record = recordFor(runId);
+      yield {
+        type: 'done',
+        data: { content, session_id: input.sessionId, agent_id: input.agentId, run_id: runId, token_source: tokenSource ?? 'fallback', usage: record ? { ...record } : {} },
+      };
+      return { ok: true, content, runId, usage: record };
+    } catch (error) {
+      if (isRecursionLimit(error)) {
+        const message = `Stopped after ${config.agent_runtime.max_steps} steps without a final answer (agent_runtime.max_steps).`;
+        yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'max_steps_reached' } };
+        return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'max_steps_reached', message } };
+      }
+      if (attempt < config.agent_runtime.max_retries && !reachedClient && !toolRan) {
+        await sleep(500 * 2 ** attempt);
+        continue;
+      }
+      const message = redactSecrets(error instanceof Error ? error.message : String(error)) || 'Model call failed';
+      yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'llm_error' } };
+      return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'llm_error', message } };
+    }
+  }
+  throw new Error('unreachable: the attempt loop always returns');
+}
+
+function usageEvent(runId: string, identity: { agent_id: string; provider: string; model: string; model_source: string; usage_source: string }, usage: UsageAccumulator): ChatEvent {
+  return { type: 'usage', data: { run_id: runId, ...identity, ...usage.totals, pricing: {}, priced: false, cost_usd: null } };
+}

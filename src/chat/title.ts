@@ -1,0 +1,39 @@
+// Session titles: asked of the model, cleaned, with a fallback from the first words of the seed.
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { textOf } from './message-text';
+
+export const TITLE_MAX_CHARS = 60;
+
+/** The first words of `seed` that fit in 60 characters, or "New Session". */
+export function fallbackTitle(seed: string): string {
+  const words = seed.trim().split(/\s+/).filter(Boolean);
+  let title = '';
+  for (const word of words) {
+    const next = title ? `${title} ${word}` : word;
+    if (next.length > TITLE_MAX_CHARS) break;
+    title = next;
+  }
+  return title || seed.trim().slice(0, TITLE_MAX_CHARS) || 'New Session';
+}
+
+/** First line, quotes and trailing punctuation removed, at most 10 words and 60 characters. */
+export function cleanTitle(reply: string): string {
+  const line = reply.trim().split('\n')[0] ?? '';
+  const unquoted = line.replace(/^["'“”‘’`*#\s]+|["'“”‘’`*\s]+$/g, '').replace(/[.!?;:,]+$/, '');
+  return unquoted.split(/\s+/).filter(Boolean).slice(0, 10).join(' ').slice(0, TITLE_MAX_CHARS).trim();
+}
+
+/** Asks `model` for a title for a conversation that starts with `seed`; never throws. */
+export async function generateTitle(model: BaseChatModel, seed: string): Promise<string> {
+  try {
+    const reply = await model.invoke([
+      {
+        role: 'user',
+        content: `Write a short plain-English title (at most 10 words, no quotes, no trailing punctuation) for a conversation that starts with the message below. Reply with the title only.\n\n${seed.slice(0, 200)}`,
+      },
+    ]);
+    return cleanTitle(textOf(reply.content)) || fallbackTitle(seed);
+  } catch {
+    return fallbackTitle(seed);
+  }
+}

@@ -1,0 +1,97 @@
+// Follows a turn's events: assistant segments with their tool calls, and the throttled live snapshot.
+import type { NewMessage, SessionStore } from '../sessions/session.store';
+import type { ToolCallRecord } from '../sessions/session-types';
+import { toEpochSeconds, type Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import type { ChatEvent } from './chat-events';
+
+const SNAPSHOT_INTERVAL_MS = 350;
+
+interface Segment {
+  content: string;
+  toolCalls: ToolCallRecord[];
+}
+
+export class TurnRecorder {
+  private readonly segments: Segment[] = [];
+  private current: Segment = { content: '', toolCalls: [] };
+  private runId = '__pending__';
+  private lastSnapshotAt = 0;
+  private sessionGone = false;
+
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly sessionId: string,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Updates segments from one event and writes the live snapshot when due. */
+  observe(event: ChatEvent): void {
+    switch (event.type) {
+      case 'run_start':
+        this.runId = event.data.run_id;
+        return this.snapshot(true);
+      case 'token':
+        this.current.content += event.data.content;
+        return this.snapshot(false);
+      case 'tool_start':
+        this.current.toolCalls.push({ tool: event.data.tool, input: event.data.input });
+        return this.snapshot(true);
+      case 'tool_end': {
+        const open = this.current.toolCalls.find((call) => call.output === undefined && call.tool === event.data.tool) ?? this.current.toolCalls.at(-1);
+        if (open) open.output = event.data.output;
+        return this.snapshot(true);
+      }
+      case 'new_response':
+        this.closeSegment();
+        return this.snapshot(true);
+      default:
+        return;
+    }
+  }
+
+  /** Stores every segment with text or tool calls as an assistant message and clears the snapshot. */
+  persist(failed: boolean): void {
+    this.closeSegment();
+    const messages: NewMessage[] = this.segments.map((segment) => ({
+      role: 'assistant',
+      content: segment.content.trim(),
+      toolCalls: segment.toolCalls,
+      runId: this.runId === '__pending__' ? undefined : this.runId,
+      ...(failed ? { status: 'failed' as const } : {}),
+    }));
+    this.guard(() => {
+      if (messages.length > 0) this.sessions.appendMessages(this.sessionId, messages);
+      this.sessions.setLiveResponse(this.sessionId, null);
+    });
+  }
+
+  private closeSegment(): void {
+    if (this.current.content.trim() || this.current.toolCalls.length > 0) this.segments.push(this.current);
+    this.current = { content: '', toolCalls: [] };
+  }
+
+  private snapshot(force: boolean): void {
+    const now = this.clock.nowMs();
+    if (!force && now - this.lastSnapshotAt < SNAPSHOT_INTERVAL_MS) return;
+    const content = [...this.segments.map((segment) => segment.content.trim()), this.current.content.trim()].filter(Boolean).join('\n\n');
+    if (!content && this.current.toolCalls.length === 0) return;
+    this.lastSnapshotAt = now;
+    this.guard(() =>
+      this.sessions.setLiveResponse(this.sessionId, { runId: this.runId, content, toolCalls: this.current.toolCalls, updatedAt: toEpochSeconds(now) }),
+    );
+  }
+
+  /** A session deleted or archived mid-run is not brought back: later writes are dropped. */
+  private guard(write: () => void): void {
+    if (this.sessionGone) return;
+    const record = this.sessions.find(this.sessionId);
+    if (!record || record.archived) {
+      this.sessionGone = true;
+      this.logger.warn('session removed during a run; its reply is not stored', { session_id: this.sessionId });
+      return;
+    }
+    write();
+  }
+}

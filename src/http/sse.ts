@@ -1,0 +1,58 @@
+// Server-sent events: CRLF framing, Python-style spaced JSON, keep-alive comments, unsubscribe on disconnect.
+import type { ChatEvent } from '../chat/chat-events';
+
+const KEEP_ALIVE_MS = 15_000;
+const encoder = new TextEncoder();
+
+/** JSON with a space after `:` and `,` (the contract's wire form); strings escaped as JSON.stringify does. */
+export function spacedJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map((item) => spacedJson(item === undefined ? null : item)).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${spacedJson(item)}`).join(', ')}}`;
+}
+
+export function formatSseEvent(event: ChatEvent): string {
+  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n\r\n`;
+}
+
+export interface SseSource extends AsyncIterable<ChatEvent> {
+  close(): void;
+}
+
+/** A streaming response over `source`; a client that goes away only closes its subscription. */
+export function sseResponse(source: SseSource, headers: Record<string, string>): Response {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      timer = setInterval(() => {
+        try {
+          controller.enqueue(encoder.encode(`: ping - ${new Date().toISOString()}\r\n\r\n`));
+        } catch {
+          clearInterval(timer);
+        }
+      }, KEEP_ALIVE_MS);
+      try {
+        for await (const event of source) controller.enqueue(encoder.encode(formatSseEvent(event)));
+        controller.close();
+      } catch {
+        // The client went away mid-write; the run goes on without it.
+      } finally {
+        clearInterval(timer);
+      }
+    },
+    cancel() {
+      clearInterval(timer);
+      source.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

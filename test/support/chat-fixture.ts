@@ -1,0 +1,33 @@
+// A test server wired to a fake model, plus helpers to open sessions and chat.
+import { startFakeOpenAiServer, type FakeOpenAiServer } from './fake-openai-server';
+import { startTestServer, type TestServer, type TestServerOptions } from './start-test-server';
+
+export interface ChatFixture {
+  server: TestServer;
+  model: FakeOpenAiServer;
+  newSession(agentId?: string): Promise<string>;
+  chat(body: Record<string, unknown>): Promise<Response>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startChatFixture(options: TestServerOptions = {}): Promise<ChatFixture> {
+  const model = await startFakeOpenAiServer();
+  const server = await startTestServer({
+    ...options,
+    env: { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', ...options.env },
+    overrides: { sleep: async () => {}, ...options.overrides },
+  });
+  return {
+    server,
+    model,
+    async newSession(agentId = 'default') {
+      const response = await server.json('POST', `/api/sessions?agent_id=${agentId}`);
+      return response.body.data.session_id;
+    },
+    chat: (body) => server.request('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    async [Symbol.asyncDispose]() {
+      await server.stop();
+      await model.stop();
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// An OpenAI-compatible model server on loopback that replays a scripted queue and records every request.
+
+export type ScriptStep =
+  | { kind: 'text'; text: string; chunkSize?: number; delayMs?: number; usage?: Usage; reasoning?: string }
+  | { kind: 'tool_calls'; calls: { name: string; args: unknown | string; id?: string }[]; text?: string; usage?: Usage }
+  | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** Streams `text` then breaks the connection without finishing. */
+  | { kind: 'cut'; text: string }
+  /** Never answers until the client gives up. */
+  | { kind: 'hang' }
+  /** Answers with a stream chunk that is not JSON. */
+  | { kind: 'malformed' };
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+}
+
+export interface RecordedRequest {
+  path: string;
+  body: any;
+  headers: Record<string, string>;
+}
+
+export interface FakeOpenAiServer {
+  /** Base URL to give a client, ending in /v1. */
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Chat requests only. */
+  chatRequests(): RecordedRequest[];
+  enqueue(...steps: ScriptStep[]): void;
+  /** Steps used when the queue is empty (default: a short text reply). */
+  setFallback(step: ScriptStep | ((request: any) => ScriptStep)): void;
+  /** Resolves when a chat request has arrived and is waiting or streaming (for hang/slow steps). */
+  waitForRequests(count: number): Promise<void>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const DEFAULT_USAGE: Usage = { prompt_tokens: 10, completion_tokens: 5 };
+
+function chunk(model: string, delta: Record<string, unknown>, finish: string | null = null, usage?: Usage) {
+  return `data: ${JSON.stringify({
+    id: 'chatcmpl-fake',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }],
+    ...(usage ? { usage: { ...usage, total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens } } : {}),
+  })}\n\n`;
+}
+
+function pieces(text: string, size: number): string[] {
+  const result: string[] = [];
+  for (let index = 0; index < text.length; index += size) result.push(text.slice(index, index + size));
+  return result;
+}
+
+/** A deterministic 8-dimensional embedding of `text`, so tests can reason about similarity. */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(8).fill(0);
+  for (const word of text.toLowerCase().split(/\W+/).filter(Boolean)) {
+    let hash = 0;
+    for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    vector[hash % 8]! += 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
+  const queue: ScriptStep[] = [];
+  const requests: RecordedRequest[] = [];
+  let fallback: ScriptStep | ((request: any) => ScriptStep) = { kind: 'text', text: 'Hello from the fake model.' };
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const notify = () => {
+    const chats = requests.filter((request) => request.path.endsWith('/chat/completions')).length;
+    for (const waiter of [...waiters]) if (chats >= waiter.count) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve());
+  };
+
+  const respond = (step: ScriptStep, body: any, signal: AbortSignal): Response | Promise<Response> => {
+    const model = String(body.model ?? 'fake-model');
+    const stream = body.stream === true;
+    if (step.kind === 'error') {
+      return Response.json(step.body ?? { error: { message: `fake error ${step.status}`, type: 'server_error' } }, {
+        status: step.status,
+        headers: step.headers,
+      });
+    }
+    if (step.kind === 'hang') {
+      return new Promise<Response>((resolve) => signal.addEventListener('abort', () => resolve(new Response('aborted', { status: 499 }))));
+    }
+    if (!stream) {
+      const message: Record<string, unknown> = { role: 'assistant', content: step.kind === 'text' ? step.text : step.kind === 'tool_calls' ? (step.text ?? null) : '' };
+      if (step.kind === 'tool_calls') {
+        message.tool_calls = step.calls.map((call, index) => ({
+          id: call.id ?? `call_${requests.length}_${index}`,
+          type: 'function',
+          function: { name: call.name, arguments: typeof call.args === 'string' ? call.args : JSON.stringify(call.args) },
+        }));
+      }
+      const usage = ('usage' in step && step.usage) || DEFAULT_USAGE;
+      return Response.json({
+        id: 'chatcmpl-fake',
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [{ index: 0, message, finish_reason: step.kind === 'tool_calls' ? 'tool_calls' : 'stop' }],
+        usage: { ...usage, total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens },
+      });
+    }
+    const body$ = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        const send = (text: string) => controller.enqueue(encoder.encode(text));
+        send(chunk(model, { role: 'assistant', content: '' }));
+        if (step.kind === 'malformed') {
+          send('data: {this is not json\n\n');
+          controller.close();
+          return;
+        }
+        if (step.kind === 'cut') {
+          for (const piece of pieces(step.text, 4)) send(chunk(model, { content: piece }));
+          await Bun.sleep(5);
+          controller.error(new Error('connection cut by the fake server'));
+          return;
+        }
+        if (step.kind === 'text') {
+          if (step.reasoning) send(chunk(model, { reasoning_content: step.reasoning }));
+          for (const piece of pieces(step.text, step.chunkSize ?? 4)) {
+            if (signal.aborted) return;
+            if (step.delayMs) await Bun.sleep(step.delayMs);
+            send(chunk(model, { content: piece }));
+          }
+          send(chunk(model, {}, 'stop'));
+        } else {
+          if (step.text) send(chunk(model, { content: step.text }));
+          step.calls.forEach((call, index) => {
+            const args = typeof call.args === 'string' ? call.args : JSON.stringify(call.args);
+            send(chunk(model, { tool_calls: [{ index, id: call.id ?? `call_${requests.length}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
+            send(chunk(model, { tool_calls: [{ index, function: { arguments: args } }] }));
+          });
+          send(chunk(model, {}, 'tool_calls'));
+        }
+        if (body.stream_options?.include_usage) send(chunk(model, {}, null, ('usage' in step && step.usage) || DEFAULT_USAGE));
+        send('data: [DONE]\n\n');
+        controller.close();
+      },
+    });
+    return new Response(body$, { headers: { 'content-type': 'text/event-stream' } });
+  };
+
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const body: any = request.method === 'POST' ? await request.json().catch(() => ({})) : {};
+      requests.push({ path: url.pathname, body, headers: Object.fromEntries(request.headers) });
+      if (url.pathname.endsWith('/embeddings')) {
+        const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+        return Response.json({
+          object: 'list',
+          data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(String(input)) })),
+          model: body.model,
+          usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+        });
+      }
+      if (!url.pathname.endsWith('/chat/completions')) return new Response('not found', { status: 404 });
+      notify();
+      const step = queue.shift() ?? (typeof fallback === 'function' ? fallback(body) : fallback);
+      return respond(step, body, request.signal);
+    },
+  });
+
+  const stop = async () => {
+    await server.stop(true);
+  };
+  return {
+    baseUrl: `http://127.0.0.1:${server.port}/v1`,
+    requests,
+    chatRequests: () => requests.filter((request) => request.path.endsWith('/chat/completions')),
+    enqueue: (...steps) => queue.push(...steps),
+    setFallback: (step) => {
+      fallback = step;
+    },
+    waitForRequests: (count) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ count, resolve });
+        notify();
+      }),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

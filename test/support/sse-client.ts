@@ -1,0 +1,46 @@
+// Reads a text/event-stream response into {event, data} records, as a browser client would.
+
+export interface SseRecord {
+  event: string;
+  data: any;
+  raw: string;
+}
+
+/** Parses a whole SSE text (CRLF or LF framing); comments are dropped. */
+export function parseSse(text: string): SseRecord[] {
+  const records: SseRecord[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+    }
+    if (data.length === 0) continue;
+    const raw = data.join('\n');
+    records.push({ event, data: JSON.parse(raw), raw });
+  }
+  return records;
+}
+
+/** Reads the response to its end and parses it. */
+export async function readSse(response: Response): Promise<SseRecord[]> {
+  return parseSse(await response.text());
+}
+
+/** Reads until `predicate` matches an event, then cancels the body (a disconnecting client). */
+export async function readSseUntil(response: Response, predicate: (record: SseRecord) => boolean): Promise<SseRecord[]> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) return parseSse(buffer);
+    buffer += decoder.decode(value, { stream: true });
+    const records = parseSse(buffer.slice(0, Math.max(buffer.lastIndexOf('\r\n\r\n'), 0)));
+    if (records.some(predicate)) {
+      await reader.cancel();
+      return records;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// Starts the real app on 127.0.0.1, port 0, over a temporary data folder; `await using` stops it.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../../src/app';
+import { readEnvSettings, type EnvSettings } from '../../src/config/env';
+import { buildDeps, type Deps, type DepsOverrides } from '../../src/deps';
+import { silentLogger } from '../../src/shared/logger';
+import { makeTempDir } from './temp-dir';
+
+export interface TestServer {
+  url: string;
+  deps: Deps;
+  dataDir: string;
+  /** Same as fetch, with the server's URL in front of `path`. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** JSON request helper: returns status, headers and parsed body. */
+  json<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Environment variables layered over a clean test environment. */
+  env?: Record<string, string>;
+  /** Reuse a data folder (to test restarts); it is then not removed on stop. */
+  dataDir?: string;
+  overrides?: DepsOverrides;
+  settings?: (settings: EnvSettings) => EnvSettings;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const temp = options.dataDir ? undefined : makeTempDir('moc-data-');
+  const dataDir = options.dataDir ?? temp!.path;
+  let settings = readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false', ...options.env });
+  if (options.settings) settings = options.settings(settings);
+  const env: Record<string, string | undefined> = { ...options.env };
+  const deps = buildDeps(settings, { logger: silentLogger, env, envFilePath: join(dataDir, '.env'), ...options.overrides });
+  const app = createApp(deps);
+  app.listen({ hostname: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${app.server!.port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop(true);
+    deps.close();
+    if (temp) rmSync(temp.path, { recursive: true, force: true });
+  };
+  const request = (path: string, init?: RequestInit) => fetch(url + path, init);
+  return {
+    url,
+    deps,
+    dataDir,
+    request,
+    async json(method, path, body, headers = {}) {
+      const response = await request(path, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
