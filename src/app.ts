@@ -10,7 +10,9 @@ import { configRoutes } from './http/routes/config.routes';
 import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes } from './http/routes/health.routes';
+import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
+import { tokenRoutes } from './http/routes/tokens.routes';
 import { VERSION } from './version';
 
 function routePattern(path: string): RegExp {
@@ -48,6 +50,8 @@ export function createApp(deps: Deps) {
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))
+    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm))
+    .use(tokenRoutes(deps.agents, deps.prompts))
     .use(fileRoutes(deps.agents, deps.fileListeners))
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing));
 }

@@ -43,9 +43,9 @@ export interface FakeOpenAiServer {
 const encoder = new TextEncoder();
 const DEFAULT_USAGE: Usage = { prompt_tokens: 10, completion_tokens: 5 };
 
-function chunk(model: string, delta: Record<string, unknown>, finish: string | null = null, usage?: Usage) {
+function chunk(id: string, model: string, delta: Record<string, unknown>, finish: string | null = null, usage?: Usage) {
   return `data: ${JSON.stringify({
-    id: 'chatcmpl-fake',
+    id,
     object: 'chat.completion.chunk',
     created: Math.floor(Date.now() / 1000),
     model,
@@ -85,6 +85,8 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const respond = (step: ScriptStep, body: any, signal: AbortSignal): Response | Promise<Response> => {
     const model = String(body.model ?? 'fake-model');
     const stream = body.stream === true;
+    // Real servers give every completion its own id; LangChain merges messages that share one.
+    const completionId = `chatcmpl-fake-${requests.length}`;
     if (step.kind === 'error') {
       return Response.json(step.body ?? { error: { message: `fake error ${step.status}`, type: 'server_error' } }, {
         status: step.status,
@@ -105,7 +107,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       }
       const usage = ('usage' in step && step.usage) || DEFAULT_USAGE;
       return Response.json({
-        id: 'chatcmpl-fake',
+        id: completionId,
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model,
@@ -116,36 +118,36 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
     const body$ = new ReadableStream<Uint8Array>({
       async start(controller) {
         const send = (text: string) => controller.enqueue(encoder.encode(text));
-        send(chunk(model, { role: 'assistant', content: '' }));
+        send(chunk(completionId, model, { role: 'assistant', content: '' }));
         if (step.kind === 'malformed') {
           send('data: {this is not json\n\n');
           controller.close();
           return;
         }
         if (step.kind === 'cut') {
-          for (const piece of pieces(step.text, 4)) send(chunk(model, { content: piece }));
+          for (const piece of pieces(step.text, 4)) send(chunk(completionId, model, { content: piece }));
           await Bun.sleep(5);
           controller.error(new Error('connection cut by the fake server'));
           return;
         }
         if (step.kind === 'text') {
-          if (step.reasoning) send(chunk(model, { reasoning_content: step.reasoning }));
+          if (step.reasoning) send(chunk(completionId, model, { reasoning_content: step.reasoning }));
           for (const piece of pieces(step.text, step.chunkSize ?? 4)) {
             if (signal.aborted) return;
             if (step.delayMs) await Bun.sleep(step.delayMs);
-            send(chunk(model, { content: piece }));
+            send(chunk(completionId, model, { content: piece }));
           }
-          send(chunk(model, {}, 'stop'));
+          send(chunk(completionId, model, {}, 'stop'));
         } else {
-          if (step.text) send(chunk(model, { content: step.text }));
+          if (step.text) send(chunk(completionId, model, { content: step.text }));
           step.calls.forEach((call, index) => {
             const args = typeof call.args === 'string' ? call.args : JSON.stringify(call.args);
-            send(chunk(model, { tool_calls: [{ index, id: call.id ?? `call_${requests.length}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
-            send(chunk(model, { tool_calls: [{ index, function: { arguments: args } }] }));
+            send(chunk(completionId, model, { tool_calls: [{ index, id: call.id ?? `call_${requests.length}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
+            send(chunk(completionId, model, { tool_calls: [{ index, function: { arguments: args } }] }));
           });
-          send(chunk(model, {}, 'tool_calls'));
+          send(chunk(completionId, model, {}, 'tool_calls'));
         }
-        if (body.stream_options?.include_usage) send(chunk(model, {}, null, ('usage' in step && step.usage) || DEFAULT_USAGE));
+        if (body.stream_options?.include_usage) send(chunk(completionId, model, {}, null, ('usage' in step && step.usage) || DEFAULT_USAGE));
         send('data: [DONE]\n\n');
         controller.close();
       },

@@ -1,0 +1,67 @@
+// Model-backed session actions: generate a title, compress older messages into a summary.
+import type { AgentHandle } from '../agents/agent-registry';
+import type { LlmSettings } from '../config/env';
+import { AppError } from '../shared/app-error';
+import { createChatModel, resolveLlm } from './model-factory';
+import { textOf } from './message-text';
+import { fallbackTitle, generateTitle } from './title';
+
+const SUMMARY_MAX_CHARS = 500;
+
+/** Titles a session from its first user message (or first message, or summary). 400 when there is nothing. */
+export async function titleSession(agent: AgentHandle, sessionId: string, llmSettings: LlmSettings): Promise<string> {
+  const record = agent.sessions.get(sessionId);
+  const messages = agent.sessions.messages(sessionId);
+  const seed =
+    messages.find((message) => message.role === 'user' && message.content.trim())?.content ?? messages[0]?.content ?? record.compressedContext;
+  if (!seed.trim()) throw new AppError('invalid_state', 'Cannot generate title for empty session');
+  let title: string;
+  try {
+    const llm = resolveLlm(llmSettings);
+    title = await generateTitle(createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
+  } catch {
+    title = fallbackTitle(seed);
+  }
+  agent.sessions.rename(sessionId, title);
+  return title;
+}
+
+export interface CompressionResult {
+  archivedCount: number;
+  remainingCount: number;
+  summary: string;
+}
+
+/** Summarises the older half (at least 4) of a session's messages; the originals stay retrievable. */
+export async function compressSession(agent: AgentHandle, sessionId: string, llmSettings: LlmSettings, busy: boolean): Promise<CompressionResult> {
+  const record = agent.sessions.get(sessionId);
+  if (busy) throw new AppError('session_busy', 'A streaming run is already active for this session.');
+  const messages = agent.sessions.messages(sessionId);
+  if (messages.length < 4) {
+    throw new AppError('invalid_state', 'At least 4 messages are required for compression', { message_count: messages.length });
+  }
+  const count = Math.min(messages.length, Math.max(4, Math.floor(messages.length / 2)));
+  const corpus = messages
+    .slice(0, count)
+    .map((message) => `${message.role}: ${message.content.slice(0, 200)}`)
+    .join('\n')
+    .slice(0, 4000);
+  let summary: string;
+  try {
+    const llm = resolveLlm(llmSettings);
+    const model = createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
+    const reply = await model.invoke([
+      {
+        role: 'user',
+        content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
+      },
+    ]);
+    summary = textOf(reply.content).trim().slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
+  } catch {
+    summary = corpus.slice(0, SUMMARY_MAX_CHARS);
+  }
+  const previous = record.compressedContext.trim();
+  const context = previous ? `${previous}\n---\n${summary}` : summary;
+  const { remaining } = agent.sessions.compress(sessionId, count, context);
+  return { archivedCount: count, remainingCount: remaining, summary };
+}

@@ -1,0 +1,70 @@
+// /api/tokens: token counts of a session's prompt and messages, and of files.
+import { statSync, readFileSync } from 'node:fs';
+import { Elysia, t } from 'elysia';
+import type { AgentRegistry } from '../../agents/agent-registry';
+import { resolveWorkspacePath } from '../../agents/workspace-files';
+import type { PromptBuilder } from '../../chat/prompt-builder';
+import { countTokens } from '../../chat/token-counter';
+import { AgentIdQuery, errors, ok } from '../schemas';
+
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+export function tokenRoutes(agents: AgentRegistry, prompts: PromptBuilder) {
+  return new Elysia({ prefix: '/api/tokens', detail: { tags: ['tokens'] } })
+    .get(
+      '/session/:session_id',
+      ({ params, query }) => {
+        const agent = agents.get(query.agent_id);
+        agent.sessions.get(params.session_id);
+        const messages = agent.sessions.messages(params.session_id);
+        const prompt = prompts.build(agent.root, agent.config(), { isFirstTurn: messages.length === 0, isFirstConversation: false });
+        const systemTokens = countTokens(prompt);
+        const messageTokens = messages.reduce((sum, message) => sum + countTokens(message.content), 0);
+        return {
+          data: { session_id: params.session_id, agent_id: agent.id, system_tokens: systemTokens, message_tokens: messageTokens, total_tokens: systemTokens + messageTokens },
+        };
+      },
+      {
+        params: t.Object({ session_id: t.String({ minLength: 1, maxLength: 200 }) }),
+        query: t.Object({ agent_id: AgentIdQuery }),
+        response: {
+          200: ok(t.Object({ session_id: t.String(), agent_id: t.String(), system_tokens: t.Integer(), message_tokens: t.Integer(), total_tokens: t.Integer() })),
+          ...errors(400, 401, 404, 422, 429, 500),
+        },
+        detail: { summary: 'Tokens of the system prompt and the stored messages (o200k_base)' },
+      },
+    )
+    .post(
+      '/files',
+      ({ body, query }) => {
+        const agent = agents.get(query.agent_id);
+        return {
+          data: body.paths.map((path) => {
+            let absolute: string;
+            try {
+              absolute = resolveWorkspacePath(agent.root, path).absolute;
+            } catch {
+              return { path, tokens: 0, error: 'invalid_path' };
+            }
+            try {
+              const stats = statSync(absolute);
+              if (!stats.isFile()) return { path, tokens: 0, error: 'not_found' };
+              if (stats.size > MAX_FILE_BYTES) return { path, tokens: 0, error: 'too_large' };
+            } catch {
+              return { path, tokens: 0, error: 'not_found' };
+            }
+            return { path, tokens: countTokens(readFileSync(absolute, 'utf8')) };
+          }),
+        };
+      },
+      {
+        query: t.Object({ agent_id: AgentIdQuery }),
+        body: t.Object({ paths: t.Array(t.String({ maxLength: 1024 }), { maxItems: 200 }) }),
+        response: {
+          200: ok(t.Array(t.Object({ path: t.String(), tokens: t.Integer(), error: t.Optional(t.String()) }))),
+          ...errors(400, 401, 404, 422, 429, 500),
+        },
+        detail: { summary: 'Tokens of files (same areas as the files API)' },
+      },
+    );
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'bun:test';
+import { startChatFixture } from '../../support/chat-fixture';
+
+describe('session actions that use the model', () => {
+  it('compresses older messages into a summary and keeps the rest', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    const small = await fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
+    expect(small.status).toBe(400);
+    expect(small.body.error).toEqual(expect.objectContaining({ code: 'invalid_state', details: { message_count: 0 } }));
+    const sessions = fixture.server.deps.agents.get('default').sessions;
+    sessions.appendMessages(
+      sessionId,
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({ role: index % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `message ${text}` })),
+    );
+    fixture.model.enqueue({ kind: 'text', text: 'The user sent a to d.' });
+    const result = await fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
+    expect(result.body.data).toEqual({ session_id: sessionId, agent_id: 'default', archived_count: 4, remaining_count: 2, summary: 'The user sent a to d.' });
+    const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/messages`)).body.data;
+    expect(history.compressed_context).toBe('The user sent a to d.');
+    expect(history.messages.map((message: any) => message.content)).toEqual(['message e', 'message f']);
+    expect(history.system_prompt).toContain('<!-- Soul -->');
+    expect(sessions.compressedArchives(sessionId)[0]!.messages.map((message) => message.content)).toEqual(['message a', 'message b', 'message c', 'message d']);
+    fixture.model.enqueue({ kind: 'text', text: 'Next question' });
+    await fixture.server.json('POST', '/api/chat', { message: 'next question', session_id: sessionId, stream: false });
+    const sent = fixture.model.chatRequests().at(-1)!.body.messages.map((message: any) => message.content);
+    expect(sent[1]).toBe('[Summary of Earlier Conversation]\nThe user sent a to d.');
+  });
+
+  it('generates a title, and refuses an empty session', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    expect((await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`)).body.error.code).toBe('invalid_state');
+    fixture.server.deps.agents.get('default').sessions.appendMessages(sessionId, [{ role: 'user', content: 'Plan a trip to Lisbon in May' }]);
+    fixture.model.enqueue({ kind: 'text', text: 'Lisbon trip in May.\nextra line' });
+    const titled = await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`);
+    expect(titled.body.data).toEqual({ session_id: sessionId, title: 'Lisbon trip in May' });
+    fixture.model.enqueue({ kind: 'error', status: 500 });
+    const fallback = await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`);
+    expect(fallback.body.data.title).toBe('Plan a trip to Lisbon in May');
+  });
+
+  it('counts tokens of the prompt, the messages and files', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.server.deps.agents.get('default').sessions.appendMessages(sessionId, [{ role: 'user', content: 'hello world' }]);
+    const counts = (await fixture.server.json('GET', `/api/tokens/session/${sessionId}`)).body.data;
+    expect(counts.message_tokens).toBe(2);
+    expect(counts.system_tokens).toBeGreaterThan(100);
+    expect(counts.total_tokens).toBe(counts.system_tokens + 2);
+    await fixture.server.json('PUT', '/api/config/rag-mode', { enabled: true });
+    const files = await fixture.server.json('POST', '/api/tokens/files', { paths: ['memory/MEMORY.md', '../../etc/passwd', 'memory/none.md'] });
+    expect(files.body.data[0].tokens).toBeGreaterThan(5);
+    expect(files.body.data.slice(1)).toEqual([
+      { path: '../../etc/passwd', tokens: 0, error: 'invalid_path' },
+      { path: 'memory/none.md', tokens: 0, error: 'not_found' },
+    ]);
+    expect((await fixture.server.json('GET', '/api/tokens/session/nope')).status).toBe(404);
+  });
+});
