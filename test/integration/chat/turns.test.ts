@@ -87,7 +87,7 @@ describe('POST /api/chat (tools and failures)', () => {
     await readSseUntil(first, (record) => record.event === 'token');
     const busy = await fixture.chat({ message: 'something else', session_id: sessionId });
     expect(busy.status).toBe(409);
-    expect((await busy.json()).error.code).toBe('session_busy');
+    expect(((await busy.json()) as any).error.code).toBe('session_busy');
     const attached = await readSse(await fixture.chat({ message: ' tell me slowly ', session_id: sessionId }));
     expect(attached.some((event) => event.event === 'done')).toBe(true);
     const history = await waitFor(async () => {
