@@ -24,7 +24,8 @@ function routePattern(path: string): RegExp {
 }
 
 export function createApp(deps: Deps) {
-  const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES + 64 * 1024 } });
+  // Our parse hook enforces the real limits with an envelope; Bun's own cap only stops abuse far above them.
+  const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES * 16 } });
   const patterns: { method: string; pattern: RegExp }[] = [];
   const allowedMethods = (pathname: string) => {
     if (patterns.length !== app.routes.length) {
@@ -40,6 +41,7 @@ export function createApp(deps: Deps) {
         origin: deps.settings.allowedOrigins,
         methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         credentials: true,
+        exposeHeaders: ['x-request-id', 'retry-after'],
         maxAge: 600,
       }),
     )

@@ -28,7 +28,14 @@ export function resolveWorkspacePath(agentRoot: string, rawPath: string): Guarde
   checkPathSyntax(path);
   const normalized = path.replace(/^(\.\/)+/, '').replace(/\/{2,}/g, '/');
   if (!isInArea(normalized)) throw new AppError('forbidden_path', 'Path prefix is not allowed', { path });
-  const guarded = guardPath(agentRoot, normalized);
+  let guarded: GuardedPath;
+  try {
+    guarded = guardPath(agentRoot, normalized);
+  } catch (error) {
+    // Report the path as the client sent it (trimmed), not our normalised spelling.
+    if (error instanceof AppError) throw new AppError(error.code, error.message, { ...error.details, path });
+    throw error;
+  }
   if (!isInArea(guarded.relative)) {
     throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Path resolves outside the allowed areas' });
   }

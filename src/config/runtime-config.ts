@@ -1,4 +1,4 @@
-// Global + per-agent runtime configuration: layering, mtime-driven reload, validated atomic writes.
+// Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../shared/app-error';
@@ -25,8 +25,8 @@ export interface RuntimeConfigStore {
 }
 
 interface CacheEntry {
-  globalMtime: number;
-  agentMtime: number;
+  globalStamp: string;
+  agentStamp: string;
   config: RuntimeConfig;
 }
 
@@ -59,11 +59,16 @@ export function deepDiff(value: Json, base: Json): Json {
   return result;
 }
 
-function mtimeOf(path: string): number {
+/**
+ * What identifies a version of a file: mtime, size and inode. mtime alone misses an edit made within
+ * the filesystem's timestamp granularity (coarse on many kernels); an atomic replace changes the inode.
+ */
+function stampOf(path: string): string {
   try {
-    return statSync(path).mtimeMs;
+    const stat = statSync(path);
+    return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
   } catch {
-    return -1;
+    return 'missing';
   }
 }
 
@@ -80,7 +85,8 @@ export function serializeConfig(value: Json): string {
 
 /** Validates a raw config object; throws 422 with one item per problem. */
 export function parseRuntimeConfig(raw: Json, fieldPrefix = 'config'): RuntimeConfig {
-  const result = runtimeConfigSchema.safeParse(raw);
+  // reportInput lets the issue mapper tell a missing key from a value of the wrong type.
+  const result = runtimeConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   throw new AppError('validation_error', 'Invalid runtime config payload', {
     items: zodIssuesToItems(result.error.issues, fieldPrefix),
@@ -95,7 +101,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   const globalPath = join(dataDir, 'config.json');
   if (!existsSync(globalPath)) writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
   let globalRaw = readJsonObject(globalPath);
-  let globalMtime = mtimeOf(globalPath);
+  let globalStamp = stampOf(globalPath);
   try {
     parseRuntimeConfig(globalRaw, 'config.json');
   } catch (error) {
@@ -105,8 +111,8 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   const cache = new Map<string, CacheEntry>();
 
   const currentGlobal = (): Json => {
-    const mtime = mtimeOf(globalPath);
-    if (mtime !== globalMtime) {
+    const stamp = stampOf(globalPath);
+    if (stamp !== globalStamp) {
       try {
         const raw = readJsonObject(globalPath);
         parseRuntimeConfig(raw);
@@ -114,7 +120,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
       } catch (error) {
         logger.error('global config.json is invalid; keeping the last good version', { error: String(error) });
       }
-      globalMtime = mtime;
+      globalStamp = stamp;
     }
     return globalRaw;
   };
@@ -122,9 +128,9 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   const effective = (agentRoot: string): RuntimeConfig => {
     const global = currentGlobal();
     const agentPath = join(agentRoot, 'config.json');
-    const agentMtime = mtimeOf(agentPath);
+    const agentStamp = stampOf(agentPath);
     const cached = cache.get(agentRoot);
-    if (cached && cached.globalMtime === globalMtime && cached.agentMtime === agentMtime) return cached.config;
+    if (cached && cached.globalStamp === globalStamp && cached.agentStamp === agentStamp) return cached.config;
     let config: RuntimeConfig;
     try {
       config = parseRuntimeConfig(deepMerge(global, readJsonObject(agentPath)));
@@ -132,7 +138,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
       logger.error('agent config.json is invalid; using the last good version', { agentRoot, error: String(error) });
       config = cached?.config ?? parseRuntimeConfig(global);
     }
-    cache.set(agentRoot, { globalMtime, agentMtime, config });
+    cache.set(agentRoot, { globalStamp, agentStamp, config });
     return config;
   };
 

@@ -61,11 +61,20 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
       const text = await readLimited(request, bodyLimitFor(pathname));
       if (!contentType || contentType.startsWith('application/json') || contentType.startsWith('text/plain')) {
         if (text.trim() === '') return null;
+        let parsed: unknown;
         try {
-          return JSON.parse(text);
+          parsed = JSON.parse(text);
         } catch (error) {
           throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
         }
+        // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
+        // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
+        if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+          throw new AppError('validation_error', 'Request validation failed', {
+            items: [{ field: '', message: 'Input should be a JSON object', code: 'dict_type' }],
+          });
+        }
+        return parsed;
       }
       throw new AppError('validation_error', 'Request validation failed', {
         items: [{ field: '', message: `Unsupported content type ${contentType}; send application/json`, code: 'content_type' }],

@@ -31,11 +31,12 @@ export function hasValidToken(authorization: string | null, token: string): bool
 }
 
 export function requestGuards({ trustedHosts, apiToken, rateLimiter }: RequestGuardsDeps) {
-  return new Elysia({ name: 'request-guards' }).onRequest(({ request, set, server }) => {
+  // .headers() seeds every response's headers before any hook runs, so the CORS plugin's
+  // preflight answer (returned from its own onRequest, ahead of ours) carries them too.
+  return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(({ request, set, server }) => {
     const incoming = request.headers.get('x-request-id');
     const headers = set.headers as Record<string, string>;
     headers['x-request-id'] = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    Object.assign(headers, SECURITY_HEADERS);
     if (request.method === 'OPTIONS') return;
     if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
       return errorResponse(headers, 'invalid_host', 'Invalid host header');

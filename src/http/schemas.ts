@@ -1,5 +1,6 @@
 // TypeBox schemas shared by the routes: the envelopes and common parameters, for validation and OpenAPI.
 import { t, type TSchema } from 'elysia';
+import { AppError } from '../shared/app-error';
 
 /** `{ data: schema }`, the success envelope. */
 export const ok = <T extends TSchema>(schema: T) => t.Object({ data: schema });
@@ -31,4 +32,13 @@ export const QueryBoolean = t.Optional(
 
 export function queryFlag(value: boolean | string | undefined): boolean {
   return value === true || value === 'true' || value === '1' || value === 'yes' || value === 'on';
+}
+
+/** `value` as a plain JSON object, or 422 `validation_error` naming `field` (missing, or not an object). */
+export function requireObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  const missing = value === undefined;
+  throw new AppError('validation_error', 'Request validation failed', {
+    items: [{ field, message: missing ? 'Field required' : 'Input should be a valid dictionary', code: missing ? 'missing' : 'dict_type' }],
+  });
 }

@@ -12,6 +12,9 @@ const AgentRow = t.Object({
   archived_sessions: t.Integer(),
 });
 
+// No maxLength: a too-long id is a malformed id, answered 400 `invalid_request` by the registry like any other.
+const AgentId = t.String({ minLength: 1, description: 'Agent id: [A-Za-z0-9_-]{1,64}, trimmed' });
+
 const toRow = (meta: AgentMeta) => ({
   agent_id: meta.agentId,
   path: meta.path,
@@ -28,7 +31,7 @@ export function agentRoutes(agents: AgentRegistry) {
       detail: { summary: 'List agents' },
     })
     .post('', ({ body }) => ({ data: toRow(agents.create(body.agent_id)) }), {
-      body: t.Object({ agent_id: t.String({ minLength: 1, maxLength: 64 }) }),
+      body: t.Object({ agent_id: AgentId }),
       response: { 200: ok(AgentRow), ...errors(400, 401, 409, 422, 500) },
       detail: { summary: 'Create an agent, seeded from the built-in template' },
     })
@@ -39,7 +42,7 @@ export function agentRoutes(agents: AgentRegistry) {
         return { data: { deleted: true, agent_id: params.agent_id.trim() } };
       },
       {
-        params: t.Object({ agent_id: t.String({ minLength: 1, maxLength: 64 }) }),
+        params: t.Object({ agent_id: AgentId }),
         response: { 200: ok(t.Object({ deleted: t.Boolean(), agent_id: t.String() })), ...errors(400, 401, 404, 409, 500) },
         detail: { summary: 'Delete an agent and its folder (not `default`)' },
       },

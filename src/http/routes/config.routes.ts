@@ -3,9 +3,12 @@ import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
 import type { RuntimeConfigStore } from '../../config/runtime-config';
 import type { TracingControl } from '../../config/tracing';
-import { AgentIdQuery, errors, ok } from '../schemas';
+import { AgentIdQuery, errors, ok, requireObject } from '../schemas';
 
 const ConfigObject = t.Record(t.String(), t.Any(), { description: 'The runtime config; see the README for every key' });
+// Elysia 1.4 normalises a body before validating it and turns "abc", 5 or [1] into objects that
+// pass t.Record; so the body takes anything and requireObject checks it.
+const ConfigBody = t.Object({ config: t.Unknown({ description: 'The runtime config (an object); see the README for every key' }) });
 const Tracing = t.Object({ provider: t.String(), config_key: t.String(), enabled: t.Boolean() });
 
 export function configRoutes(agents: AgentRegistry, configStore: RuntimeConfigStore, tracing: TracingControl) {
@@ -26,12 +29,13 @@ export function configRoutes(agents: AgentRegistry, configStore: RuntimeConfigSt
     .put(
       '/runtime',
       ({ query, body }) => {
+        const patch = requireObject(body.config, 'config');
         const agent = agents.get(query.agent_id);
-        return { data: { agent_id: agent.id, config: configStore.update(agent.root, body.config) } };
+        return { data: { agent_id: agent.id, config: configStore.update(agent.root, patch) } };
       },
       {
         query: t.Object({ agent_id: AgentIdQuery }),
-        body: t.Object({ config: ConfigObject }),
+        body: ConfigBody,
         response: { 200: ok(t.Object({ agent_id: t.String(), config: ConfigObject })), ...errors(400, 401, 404, 422, 500) },
         detail: {
           summary: 'Change runtime config keys for an agent',

@@ -1,0 +1,84 @@
+// Low-level HTTP requests through node:http, for what fetch will not send: a chosen Host header, chunked bodies.
+import { request as httpRequest } from 'node:http';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  body: any;
+}
+
+export interface RawRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as given; with `chunked: true` each item is written as its own chunk and no content-length is sent. */
+  body?: string | Buffer | (string | Buffer)[];
+  chunked?: boolean;
+}
+
+/** Sends one request to `url` (which carries host and port of the server) and reads the whole answer. */
+export function rawRequest(url: string, options: RawRequestOptions = {}): Promise<RawResponse> {
+  const target = new URL(url);
+  const parts = options.body === undefined ? [] : Array.isArray(options.body) ? options.body : [options.body];
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.chunked) headers['transfer-encoding'] = 'chunked';
+  else if (parts.length > 0) headers['content-length'] = String(parts.reduce((size, part) => size + Buffer.byteLength(part), 0));
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: options.method ?? 'GET',
+        headers,
+        agent: false,
+        setHost: !Object.keys(headers).some((name) => name.toLowerCase() === 'host'),
+      },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: any;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = undefined;
+          }
+          const flat: Record<string, string> = {};
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({ status: incoming.statusCode ?? 0, headers: flat, text, body });
+        });
+      },
+    );
+    // The server may answer (413) and close before the whole body is sent; that is not a client failure.
+    outgoing.on('error', reject);
+    for (const part of parts) outgoing.write(part);
+    outgoing.end();
+  });
+}
+
+/** Sends `head` (request line and headers, CRLF-separated, without the blank line) verbatim over a socket; returns status and body. */
+export async function rawExchange(url: string, head: string): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  const chunks: Uint8Array[] = [];
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  const socket = await Bun.connect({
+    hostname: target.hostname,
+    port: Number(target.port),
+    socket: {
+      data: (_socket, data) => void chunks.push(data),
+      close: () => resolve(),
+      error: (_socket, error) => reject(error),
+    },
+  });
+  socket.write(`${head}\r\nConnection: close\r\n\r\n`);
+  await promise;
+  const text = Buffer.concat(chunks).toString('utf8');
+  const [statusLine = '', ...rest] = text.split('\r\n');
+  return { status: Number(statusLine.split(' ')[1]), body: rest.join('\r\n').split('\r\n\r\n').slice(1).join('\r\n\r\n') };
+}
