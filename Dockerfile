@@ -1,0 +1,41 @@
+# Mini-OpenClaw as one container: a Bun stage compiles the single executable, a slim Debian stage runs it.
+#   docker build -t mini-openclaw .
+#   docker run -p 8002:8002 -v moc-data:/data -e APP_API_TOKEN=change-me mini-openclaw
+
+ARG BUN_VERSION=1.4.4
+
+FROM oven/bun:${BUN_VERSION} AS build
+WORKDIR /src
+# Dependencies first, so source edits reuse this layer. bun reads package-lock.json; --frozen-lockfile
+# fails the build instead of resolving anything the lockfile does not pin. Building needs no
+# devDependencies (the image's own bun compiles), and no package needs an install script.
+COPY package.json package-lock.json ./
+RUN bun install --frozen-lockfile --production --ignore-scripts
+COPY tsconfig.json bunfig.toml ./
+COPY assets ./assets
+COPY src ./src
+# The same command as `npm run build` (package.json), so the image holds the binary the tests exercise.
+RUN bun run build && ./dist/mini-openclaw --version
+
+FROM debian:bookworm-slim AS runtime
+# bubblewrap: the terminal tool's sandbox; ca-certificates: HTTPS to model providers; curl: the health check.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system --gid 10001 openclaw \
+ && useradd --system --uid 10001 --gid openclaw --home-dir /data --shell /usr/sbin/nologin openclaw \
+ && mkdir -p /data \
+ && chown openclaw:openclaw /data
+COPY --from=build /src/dist/mini-openclaw /usr/local/bin/mini-openclaw
+
+ENV APP_DATA_DIR=/data APP_HOST=0.0.0.0 APP_PORT=8002
+VOLUME /data
+# The working folder is where .env is read and where the tracing switch persists it.
+WORKDIR /data
+USER openclaw:openclaw
+EXPOSE 8002
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD curl -fsS "http://127.0.0.1:${APP_PORT:-8002}/api/health" || exit 1
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/mini-openclaw"]
+CMD ["serve"]

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'bun:test';
+import { HELP_TEXT, parseCli } from './cli';
+
+describe('parseCli', () => {
+  it('serves with no arguments, with or without the serve word', () => {
+    expect(parseCli([])).toEqual({ kind: 'serve' });
+    expect(parseCli(['serve'])).toEqual({ kind: 'serve' });
+  });
+
+  it('reads --host, --port and --data-dir as separate or inline values', () => {
+    expect(parseCli(['serve', '--host', '0.0.0.0', '--port', '9000', '--data-dir', '/srv/data'])).toEqual({
+      kind: 'serve',
+      host: '0.0.0.0',
+      port: 9000,
+      dataDir: '/srv/data',
+    });
+    expect(parseCli(['--host=::1', '--port=0', '--data-dir=./x=y'])).toEqual({ kind: 'serve', host: '::1', port: 0, dataDir: './x=y' });
+  });
+
+  it('lets --help and --version win wherever they stand', () => {
+    expect(parseCli(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCli(['-h'])).toEqual({ kind: 'help' });
+    expect(parseCli(['serve', '--port', '1', '--version'])).toEqual({ kind: 'version' });
+    expect(parseCli(['-v'])).toEqual({ kind: 'version' });
+  });
+
+  it('refuses unknown arguments and missing values', () => {
+    expect(parseCli(['--verbose'])).toEqual({ kind: 'error', message: 'Unknown argument: --verbose' });
+    expect(parseCli(['start'])).toEqual({ kind: 'error', message: 'Unknown argument: start' });
+    expect(parseCli(['--port'])).toEqual({ kind: 'error', message: '--port needs a value' });
+    expect(parseCli(['--data-dir='])).toEqual({ kind: 'error', message: '--data-dir needs a value' });
+  });
+
+  it('refuses ports outside 0-65535 and non-integers', () => {
+    for (const value of ['-1', '65536', '80.5', 'http', '']) {
+      const result = parseCli([`--port=${value}`]);
+      expect(result.kind).toBe('error');
+    }
+    expect(parseCli(['--port', '65536'])).toEqual({ kind: 'error', message: '--port must be 0-65535, got 65536' });
+    expect(parseCli(['--port', '65535'])).toEqual({ kind: 'serve', port: 65535 });
+  });
+
+  it('documents every flag in the help text', () => {
+    for (const flag of ['--host', '--port', '--data-dir', '--help', '--version', 'APP_HOST', 'APP_PORT', 'APP_DATA_DIR']) {
+      expect(HELP_TEXT).toContain(flag);
+    }
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'bun:test';
+import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS, EnvError, isLoopbackHost, readEnvSettings } from './env';
+
+describe('readEnvSettings', () => {
+  it('gives every default on an empty environment', () => {
+    expect(readEnvSettings({})).toEqual({
+      host: '127.0.0.1',
+      port: 8002,
+      dataDir: './storage',
+      allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
+      trustedHosts: DEFAULT_TRUSTED_HOSTS,
+      logLevel: 'info',
+      apiToken: '',
+      rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
+      llm: { baseUrl: '', apiKey: '', model: '', source: 'none', toolLoopModel: '', toolLoopModelOverrides: '' },
+      embedding: {
+        provider: 'openai',
+        baseUrl: 'https://api.openai.com/v1',
+        apiKey: '',
+        model: 'text-embedding-3-small',
+        googleApiKey: '',
+        googleModel: 'gemini-embedding-001',
+      },
+      tracing: { obsTracingEnabled: undefined, langsmithTracing: undefined, langchainTracingV2: undefined, langsmithProject: 'mini-openclaw' },
+    });
+  });
+
+  it('reads the APP_* variables, trimming values and splitting lists', () => {
+    const settings = readEnvSettings({
+      APP_HOST: ' 0.0.0.0 ',
+      APP_PORT: '9001',
+      APP_DATA_DIR: '/srv/moc',
+      APP_ALLOWED_ORIGINS: 'https://a.example, https://b.example ,',
+      APP_TRUSTED_HOSTS: 'moc.internal',
+      APP_LOG_LEVEL: 'DEBUG',
+      APP_API_TOKEN: 'secret-token',
+      APP_RATE_LIMIT_ENABLED: 'off',
+      APP_RATE_LIMIT_CHAT: '5',
+      APP_RATE_LIMIT_TOKENS: '6',
+      APP_RATE_LIMIT_FILES: '7',
+    });
+    expect(settings).toEqual(
+      expect.objectContaining({
+        host: '0.0.0.0',
+        port: 9001,
+        dataDir: '/srv/moc',
+        allowedOrigins: ['https://a.example', 'https://b.example'],
+        trustedHosts: ['moc.internal'],
+        logLevel: 'debug',
+        apiToken: 'secret-token',
+        rateLimit: { enabled: false, chat: 5, tokens: 6, files: 7, windowSeconds: 60 },
+      }),
+    );
+  });
+
+  it('treats blank values as unset', () => {
+    expect(readEnvSettings({ APP_PORT: '  ', APP_HOST: '', APP_ALLOWED_ORIGINS: ' , ' })).toEqual(
+      expect.objectContaining({ port: 8002, host: '127.0.0.1', allowedOrigins: DEFAULT_ALLOWED_ORIGINS }),
+    );
+  });
+
+  it('prefers LLM_* and falls back to DEEPSEEK_* one variable at a time', () => {
+    const deepseekOnly = readEnvSettings({ DEEPSEEK_API_KEY: 'dk', DEEPSEEK_BASE_URL: 'http://127.0.0.1:1/v1', DEEPSEEK_MODEL: 'deepseek-chat' });
+    expect(deepseekOnly.llm).toEqual({
+      baseUrl: 'http://127.0.0.1:1/v1',
+      apiKey: 'dk',
+      model: 'deepseek-chat',
+      source: 'DEEPSEEK',
+      toolLoopModel: '',
+      toolLoopModelOverrides: '',
+    });
+    const mixed = readEnvSettings({
+      LLM_MODEL: 'gpt-x',
+      DEEPSEEK_API_KEY: 'dk',
+      DEEPSEEK_MODEL: 'deepseek-chat',
+      TOOL_LOOP_MODEL: 'small',
+      TOOL_LOOP_MODEL_OVERRIDES: 'agent-a=tiny',
+    });
+    expect(mixed.llm).toEqual({ baseUrl: '', apiKey: 'dk', model: 'gpt-x', source: 'LLM', toolLoopModel: 'small', toolLoopModelOverrides: 'agent-a=tiny' });
+  });
+
+  it('prefers EMBEDDING_* and falls back to OPENAI_*', () => {
+    expect(readEnvSettings({ OPENAI_BASE_URL: 'http://127.0.0.1:2/v1', OPENAI_API_KEY: 'ok' }).embedding).toEqual(
+      expect.objectContaining({ baseUrl: 'http://127.0.0.1:2/v1', apiKey: 'ok' }),
+    );
+    const both = readEnvSettings({
+      EMBEDDING_PROVIDER: 'Google_AI_Studio',
+      EMBEDDING_BASE_URL: 'http://127.0.0.1:3/v1',
+      EMBEDDING_API_KEY: 'ek',
+      EMBEDDING_MODEL: 'embed-small',
+      OPENAI_BASE_URL: 'http://127.0.0.1:2/v1',
+      OPENAI_API_KEY: 'ok',
+      GOOGLE_API_KEY: 'gk',
+      GOOGLE_EMBEDDING_MODEL: 'g-embed',
+    });
+    expect(both.embedding).toEqual({
+      provider: 'google_ai_studio',
+      baseUrl: 'http://127.0.0.1:3/v1',
+      apiKey: 'ek',
+      model: 'embed-small',
+      googleApiKey: 'gk',
+      googleModel: 'g-embed',
+    });
+  });
+
+  it('passes the tracing variables through untouched', () => {
+    expect(readEnvSettings({ OBS_TRACING_ENABLED: 'yes', LANGSMITH_TRACING: 'false', LANGCHAIN_TRACING_V2: 'true', LANGSMITH_PROJECT: 'p' }).tracing).toEqual({
+      obsTracingEnabled: 'yes',
+      langsmithTracing: 'false',
+      langchainTracingV2: 'true',
+      langsmithProject: 'p',
+    });
+  });
+
+  it('lists every bad variable at once in one EnvError', () => {
+    let caught: unknown;
+    try {
+      readEnvSettings({
+        APP_PORT: '70000',
+        APP_LOG_LEVEL: 'loud',
+        APP_RATE_LIMIT_ENABLED: 'maybe',
+        APP_RATE_LIMIT_CHAT: '0',
+        APP_RATE_LIMIT_FILES: '1.5',
+        EMBEDDING_PROVIDER: 'cohere',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EnvError);
+    const problems = (caught as EnvError).problems;
+    expect(problems).toEqual([
+      'APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
+      'EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "cohere"',
+      'APP_PORT must be an integer from 0 to 65535, got "70000"',
+      'APP_RATE_LIMIT_ENABLED must be true or false, got "maybe"',
+      'APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000, got "0"',
+      'APP_RATE_LIMIT_FILES must be an integer from 1 to 1000000, got "1.5"',
+    ]);
+    for (const problem of problems) expect((caught as EnvError).message).toContain(problem);
+  });
+
+  it('does not treat missing model keys as errors', () => {
+    expect(() => readEnvSettings({ EMBEDDING_PROVIDER: 'none' })).not.toThrow();
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('recognises loopback spellings only', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', 'localhost.example.com']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});
