@@ -70,4 +70,12 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX usage_by_trigger_time ON usage_records (trigger_type, timestamp_ms);
     `,
   },
+  {
+    version: 3,
+    description: 'partial indexes so session lists read in order without a sort',
+    sql: `
+      CREATE INDEX sessions_active_by_updated ON sessions (updated_at DESC) WHERE archived_at IS NULL;
+      CREATE INDEX sessions_archived_by_updated ON sessions (updated_at DESC) WHERE archived_at IS NOT NULL;
+    `,
+  },
 ];
