@@ -87,8 +87,8 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
   );
   const touch = db.query('UPDATE sessions SET updated_at = ? WHERE id = ?');
   const listQueries: Record<SessionScope, string> = {
-    active: 'SELECT * FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC',
-    archived: 'SELECT * FROM sessions WHERE archived_at IS NOT NULL ORDER BY updated_at DESC',
+    active: 'SELECT * FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC',
+    archived: 'SELECT * FROM sessions WHERE archived_at IS NOT NULL ORDER BY updated_at DESC, rowid DESC',
     all: 'SELECT * FROM sessions ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC',
   };
 
