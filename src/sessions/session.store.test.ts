@@ -1,0 +1,35 @@
+// Session list order and the query plans behind it, on a fresh in-memory agent database.
+import { describe, expect, it } from 'bun:test';
+import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
+import { openDatabase } from '../db/open-database';
+import { createSqliteSessionStore } from './session.store';
+
+const FROZEN = { nowMs: () => 1_800_000_000_000 };
+
+describe('createSqliteSessionStore list', () => {
+  it('lists newest first in every scope, also when sessions share a timestamp', () => {
+    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+    const sessions = createSqliteSessionStore(db, FROZEN);
+    for (const title of ['first', 'second', 'third', 'fourth']) sessions.create(title);
+    const archived = sessions.list('active').find((meta) => meta.title === 'second')!;
+    sessions.archive(archived.sessionId);
+    sessions.archive(sessions.list('active').find((meta) => meta.title === 'fourth')!.sessionId);
+    const titles = (scope: 'active' | 'archived' | 'all') => sessions.list(scope).map((meta) => meta.title);
+    expect(titles('active')).toEqual(['third', 'first']);
+    expect(titles('archived')).toEqual(['fourth', 'second']);
+    expect(titles('all')).toEqual(['third', 'first', 'fourth', 'second']);
+  });
+
+  it('reads the active and archived lists in index order instead of sorting every row', () => {
+    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+    for (const where of ['archived_at IS NULL', 'archived_at IS NOT NULL']) {
+      const plan = db
+        .query<{ detail: string }, []>(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${where} ORDER BY updated_at DESC, rowid DESC`)
+        .all()
+        .map((row) => row.detail);
+      expect(plan.some((detail) => detail.includes('USING INDEX sessions_'))).toBe(true);
+      // Sorting only the ties of the last ORDER BY term is fine; a full sort of the table is not.
+      expect(plan.some((detail) => detail.includes('USE TEMP B-TREE FOR ORDER BY'))).toBe(false);
+    }
+  });
+});
