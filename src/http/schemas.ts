@@ -42,3 +42,7 @@ export function requireObject(value: unknown, field: string): Record<string, unk
     items: [{ field, message: missing ? 'Field required' : 'Input should be a valid dictionary', code: missing ? 'missing' : 'dict_type' }],
   });
 }
+
+/** A session id as it appears in paths and bodies. */
+export const SessionId = t.String({ minLength: 1, maxLength: 200 });
+export const SessionParams = t.Object({ session_id: SessionId });

@@ -2,12 +2,12 @@
 import { Elysia, t } from 'elysia';
 import type { ChatService } from '../../chat/chat-service';
 import { AppError } from '../../shared/app-error';
-import { errors, ok } from '../schemas';
+import { errors, ok, SessionId } from '../schemas';
 import { sseResponse } from '../sse';
 
 const ChatRequest = t.Object({
   message: t.String({ minLength: 1, maxLength: 200_000 }),
-  session_id: t.String({ minLength: 1, maxLength: 200 }),
+  session_id: SessionId,
   agent_id: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
   stream: t.Optional(t.Boolean({ default: true })),
 });

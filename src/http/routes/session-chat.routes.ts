@@ -5,10 +5,9 @@ import type { ChatService } from '../../chat/chat-service';
 import type { PromptBuilder } from '../../chat/prompt-builder';
 import { compressSession, titleSession } from '../../chat/session-actions';
 import type { LlmSettings } from '../../config/env';
-import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag } from '../schemas';
+import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
 import { historyMessages, MessageRow } from './sessions.routes';
 
-const SessionParams = t.Object({ session_id: t.String({ minLength: 1, maxLength: 200 }) });
 const AgentQuery = t.Object({ agent_id: AgentIdQuery });
 
 export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder, chat: ChatService, llmSettings: LlmSettings) {

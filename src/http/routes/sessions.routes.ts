@@ -3,7 +3,7 @@ import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
 import type { SessionMeta, SessionRecord, StoredMessage } from '../../sessions/session-types';
 import { AppError } from '../../shared/app-error';
-import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag } from '../schemas';
+import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
 
 const SessionRow = t.Object({
   session_id: t.String(),
@@ -78,7 +78,6 @@ export function historyMessages(record: SessionRecord, messages: StoredMessage[]
   return rows;
 }
 
-const SessionParams = t.Object({ session_id: t.String({ minLength: 1, maxLength: 200 }) });
 const Title = t.String({ minLength: 1, maxLength: 100 });
 
 function cleanTitle(title: string): string {

@@ -5,7 +5,7 @@ import type { AgentRegistry } from '../../agents/agent-registry';
 import { resolveWorkspacePath } from '../../agents/workspace-files';
 import type { PromptBuilder } from '../../chat/prompt-builder';
 import { countTokens } from '../../chat/token-counter';
-import { AgentIdQuery, errors, ok } from '../schemas';
+import { AgentIdQuery, errors, ok, SessionParams } from '../schemas';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
@@ -25,7 +25,7 @@ export function tokenRoutes(agents: AgentRegistry, prompts: PromptBuilder) {
         };
       },
       {
-        params: t.Object({ session_id: t.String({ minLength: 1, maxLength: 200 }) }),
+        params: SessionParams,
         query: t.Object({ agent_id: AgentIdQuery }),
         response: {
           200: ok(t.Object({ session_id: t.String(), agent_id: t.String(), system_tokens: t.Integer(), message_tokens: t.Integer(), total_tokens: t.Integer() })),
