@@ -4,7 +4,7 @@ import type { LlmSettings } from '../config/env';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import type { ToolRegistry } from '../tools/tool-registry';
+import type { ToolRegistry, TriggerType } from '../tools/tool-registry';
 import { createSqliteUsageStore } from '../usage/usage.store';
 import type { ChatEvent } from './chat-events';
 import { LiveRun, RunRegistry } from './live-run';
@@ -25,6 +25,13 @@ export interface ChatServiceDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
+export interface TurnOptions {
+  trigger?: TriggerType;
+  /** Skip the first-turn title (scheduled sessions are titled by their job). */
+  skipTitle?: boolean;
+}
+
 export interface StartedTurn {
   run: LiveRun;
   attached: boolean;
@@ -32,9 +39,9 @@ export interface StartedTurn {
 
 export interface ChatService {
   /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
-  start(agentId: string | undefined, sessionId: string, message: string): StartedTurn;
+  start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): StartedTurn;
   /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
-  runOnce(agentId: string | undefined, sessionId: string, message: string): Promise<{ agent: AgentHandle; result: AgentTurnResult }>;
+  runOnce(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<{ agent: AgentHandle; result: AgentTurnResult }>;
   isBusy(agentId: string, sessionId: string): boolean;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
@@ -44,7 +51,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const registry = new RunRegistry();
   const results = new WeakMap<LiveRun, AgentTurnResult>();
 
-  const execute = async (agent: AgentHandle, sessionId: string, message: string, run: LiveRun) => {
+  const execute = async (agent: AgentHandle, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
+    const trigger = options.trigger ?? 'chat';
     const publish = (event: ChatEvent) => run.publish(event);
     try {
       const llm = resolveLlm(deps.llmSettings);
@@ -56,7 +64,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
       const history = toModelHistory(stored, record.compressedContext);
       agent.sessions.appendMessages(sessionId, [{ role: 'user', content: message }]);
-      const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: 'chat', config });
+      const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config });
       const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
       const turn = runAgentTurn({
         llm,
@@ -68,7 +76,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         tools,
         agentId: agent.id,
         sessionId,
-        triggerType: 'chat',
+        triggerType: trigger,
         sleep: deps.sleep,
       });
       let step = await turn.next();
@@ -82,7 +90,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const result = step.value;
       results.set(run, result);
       if (result.usage) createSqliteUsageStore(agent.db).record(result.usage, deps.clock.nowMs());
-      if (result.ok && isFirstTurn) {
+      if (result.ok && isFirstTurn && !options.skipTitle) {
         const title = await generateTitle(createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message);
         const current = agent.sessions.find(sessionId);
         if (current && !current.archived) agent.sessions.rename(sessionId, title);
@@ -102,20 +110,20 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   };
 
-  const start = (agentId: string | undefined, sessionId: string, message: string): StartedTurn => {
+  const start = (agentId: string | undefined, sessionId: string, message: string, options: TurnOptions = {}): StartedTurn => {
     const agent = deps.agents.get(agentId);
     agent.sessions.get(sessionId);
     resolveLlm(deps.llmSettings);
     const claimed = registry.claim(agent.id, sessionId, message);
-    if (!claimed.attached) queueMicrotask(() => void execute(agent, sessionId, message, claimed.run));
+    if (!claimed.attached) queueMicrotask(() => void execute(agent, sessionId, message, claimed.run, options));
     return claimed;
   };
 
   return {
     start,
-    async runOnce(agentId, sessionId, message) {
+    async runOnce(agentId, sessionId, message, options) {
       const agent = deps.agents.get(agentId);
-      const { run } = start(agentId, sessionId, message);
+      const { run } = start(agentId, sessionId, message, options);
       await run.done;
       const result = results.get(run);
       if (!result) throw new AppError('internal_error', 'Internal server error');

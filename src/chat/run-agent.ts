@@ -11,6 +11,7 @@ import { countsFromUsageMetadata, inferProvider, UsageAccumulator, type UsageRec
 import type { ChatEvent } from './chat-events';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import { reasoningOf, textOf } from './message-text';
+import type { TriggerType } from '../tools/tool-registry';
 
 export interface AgentTurnInput {
   llm: ResolvedLlm;
@@ -22,7 +23,7 @@ export interface AgentTurnInput {
   tools: StructuredToolInterface[];
   agentId: string;
   sessionId: string;
-  triggerType: string;
+  triggerType: TriggerType;
   /** Waits between attempts; injectable so tests need not wait. */
   sleep?: (ms: number) => Promise<void>;
 }
