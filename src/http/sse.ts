@@ -21,7 +21,7 @@ export interface SseSource extends AsyncIterable<ChatEvent> {
 }
 
 /** A streaming response over `source`; a client that goes away only closes its subscription. */
-export function sseResponse(source: SseSource, headers: Record<string, string>): Response {
+export function sseResponse(source: SseSource, headers: Record<string, string>, keepAliveMs = KEEP_ALIVE_MS): Response {
   let timer: ReturnType<typeof setInterval> | undefined;
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -31,7 +31,7 @@ export function sseResponse(source: SseSource, headers: Record<string, string>):
         } catch {
           clearInterval(timer);
         }
-      }, KEEP_ALIVE_MS);
+      }, keepAliveMs);
       try {
         for await (const event of source) controller.enqueue(encoder.encode(formatSseEvent(event)));
         controller.close();

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'bun:test';
+import type { ChatEvent } from '../chat/chat-events';
+import { formatSseEvent, spacedJson, sseResponse, type SseSource } from './sse';
+
+/** A source that yields `first`, then waits until `release()` before yielding `last`. */
+function gatedSource(first: ChatEvent, last: ChatEvent) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let closed = false;
+  const source: SseSource = {
+    async *[Symbol.asyncIterator]() {
+      yield first;
+      await gate;
+      yield last;
+    },
+    close: () => (closed = true),
+  };
+  return { source, release, isClosed: () => closed };
+}
+
+describe('sse', () => {
+  it('frames events with CRLF and the spaced JSON of the contract', () => {
+    expect(spacedJson({ a: 1, b: [1, 'x'], c: undefined })).toBe('{"a": 1, "b": [1, "x"]}');
+    expect(formatSseEvent({ type: 'token', data: { content: 'hi', source: 'messages' } } as ChatEvent)).toBe(
+      'event: token\r\ndata: {"content": "hi", "source": "messages"}\r\n\r\n',
+    );
+  });
+
+  it('sends keep-alive comments while the run is quiet, then the rest of the events', async () => {
+    const first = { type: 'token', data: { content: 'a', source: 'messages' } } as ChatEvent;
+    const last = { type: 'token', data: { content: 'b', source: 'messages' } } as ChatEvent;
+    const { source, release } = gatedSource(first, last);
+    const response = sseResponse(source, {}, 5);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!/: ping - \S+\r\n\r\n/.test(text)) text += decoder.decode((await reader.read()).value, { stream: true });
+    release();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
+    expect(text.startsWith(formatSseEvent(first))).toBe(true);
+    expect(text.endsWith(formatSseEvent(last))).toBe(true);
+  });
+
+  it('closes only the subscription when the client goes away', async () => {
+    const first = { type: 'token', data: { content: 'a', source: 'messages' } } as ChatEvent;
+    const { source, isClosed } = gatedSource(first, first);
+    const response = sseResponse(source, {}, 5);
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(isClosed()).toBe(true);
+  });
+});
