@@ -7,6 +7,7 @@ import { createRuntimeConfigStore, type RuntimeConfigStore } from './config/runt
 import { createTracingControl, type TracingControl } from './config/tracing';
 import { createChatService, type ChatService } from './chat/chat-service';
 import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
+import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { systemClock, type Clock } from './shared/clock';
@@ -21,6 +22,8 @@ export interface Deps {
   configStore: RuntimeConfigStore;
   agents: AgentRegistry;
   rateLimiter: RateLimiter;
+  /** Failed bearer tokens per client: 10 a minute lock the client out for 5 minutes. */
+  authLockout: AuthLockout;
   tracing: TracingControl;
   fileListeners: Set<FileChangeListener>;
   tools: ToolRegistry;
@@ -40,6 +43,8 @@ export interface DepsOverrides {
   envFilePath?: string;
   /** Tools offered to agents (the built-in catalogue by default). */
   toolDefinitions?: readonly ToolDefinition[];
+  /** Failed-token lockout thresholds (10 a minute, 5 minutes by default). */
+  authLockout?: AuthLockoutSettings;
   /** Waits between model retries; tests pass a faster one. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -63,6 +68,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     configStore,
     agents,
     rateLimiter: createRateLimiter(settings.rateLimit, clock),
+    authLockout: createAuthLockout(clock, overrides.authLockout),
     tracing,
     fileListeners: new Set(),
     tools,

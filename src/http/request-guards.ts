@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { errorResponse } from './error-envelope';
+import type { AuthLockout } from './auth-lockout';
 import type { RateLimiter } from './rate-limit';
 import { isTrustedHost } from './trusted-hosts';
 
@@ -20,6 +21,7 @@ export interface RequestGuardsDeps {
   trustedHosts: readonly string[];
   apiToken: string;
   rateLimiter: RateLimiter;
+  authLockout: AuthLockout;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -30,7 +32,7 @@ export function hasValidToken(authorization: string | null, token: string): bool
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
-export function requestGuards({ trustedHosts, apiToken, rateLimiter }: RequestGuardsDeps) {
+export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
   // .headers() seeds every response's headers before any hook runs, so the CORS plugin's
   // preflight answer (returned from its own onRequest, ahead of ours) carries them too.
   return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(({ request, set, server }) => {
@@ -54,7 +56,18 @@ export function requestGuards({ trustedHosts, apiToken, rateLimiter }: RequestGu
       );
     }
     if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {
+      const lockedFor = authLockout.lockedFor(client);
+      if (lockedFor > 0) {
+        return errorResponse(
+          headers,
+          'rate_limit_exceeded',
+          'Too many failed authentication attempts. Try again later.',
+          { retry_after_seconds: lockedFor },
+          { 'retry-after': String(lockedFor) },
+        );
+      }
       if (!hasValidToken(request.headers.get('authorization'), apiToken)) {
+        authLockout.fail(client);
         return errorResponse(headers, 'unauthorized', 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
       }
     }

@@ -40,7 +40,9 @@ async function statusesWith(server: TestServer, headers: Record<string, string>)
 
 describe('bearer token on /api', () => {
   it('answers 401 unauthorized on every route without a token or with a wrong one', async () => {
-    await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN } });
+    // Lockout is tested on its own (test/reliability); here every failure must stay a plain 401.
+    const authLockout = { maxFailures: 1_000_000, windowMs: 60_000, lockMs: 1 };
+    await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN }, overrides: { authLockout } });
     const unauthorized = PROTECTED.map(([method, path]) => ({ route: `${method} ${path}`, status: 401, code: 'unauthorized' }));
     const attempts: Record<string, string>[] = [
       {},
