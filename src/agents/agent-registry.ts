@@ -94,11 +94,15 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
     db.query("INSERT OR IGNORE INTO agent_meta (key, value) VALUES ('created_at', ?)").run(
       String(toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs())),
     );
+    const sessions = createSqliteSessionStore(db, clock);
+    // Live snapshots left by a server that stopped mid-run become `interrupted` replies.
+    const interrupted = sessions.recoverInterrupted();
+    if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
     const handle: AgentHandle = {
       id,
       root,
       db,
-      sessions: createSqliteSessionStore(db, clock),
+      sessions,
       config: () => configStore.effective(root),
     };
     handles.set(id, handle);

@@ -14,7 +14,8 @@ export interface StoredMessage {
   toolCalls?: ToolCallRecord[];
   runId?: string;
   /** `failed` marks the partial output of a run that did not finish. */
-  status?: 'failed';
+  /** `failed`: the run ended in an error; `interrupted`: the server stopped mid-run. */
+  status?: 'failed' | 'interrupted';
   createdAt: number;
 }
 

@@ -33,3 +33,27 @@ describe('createSqliteSessionStore list', () => {
     }
   });
 });
+
+describe('createSqliteSessionStore recoverInterrupted', () => {
+  it('keeps a stopped run\'s live snapshot as an interrupted reply and clears it; empty snapshots leave no message', () => {
+    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+    const sessions = createSqliteSessionStore(db, FROZEN);
+    const busy = sessions.create('busy');
+    const quiet = sessions.create('quiet');
+    const archived = sessions.create('archived');
+    sessions.appendMessages(busy.sessionId, [{ role: 'user', content: 'hello' }]);
+    sessions.setLiveResponse(busy.sessionId, { runId: 'r1', content: 'Half an ans', toolCalls: [], updatedAt: 1 });
+    sessions.setLiveResponse(quiet.sessionId, { runId: 'r2', content: '', toolCalls: [], updatedAt: 1 });
+    sessions.setLiveResponse(archived.sessionId, { runId: 'r3', content: 'partial', toolCalls: [], updatedAt: 1 });
+    sessions.archive(archived.sessionId);
+    expect(sessions.recoverInterrupted()).toBe(3);
+    expect(sessions.messages(busy.sessionId).map((message) => [message.role, message.content, message.status])).toEqual([
+      ['user', 'hello', undefined],
+      ['assistant', 'Half an ans', 'interrupted'],
+    ]);
+    expect(sessions.messages(quiet.sessionId)).toEqual([]);
+    expect(sessions.messages(archived.sessionId).map((message) => message.status)).toEqual(['interrupted']);
+    expect([busy, quiet].map((meta) => sessions.get(meta.sessionId).liveResponse)).toEqual([null, null]);
+    expect(sessions.recoverInterrupted()).toBe(0);
+  });
+});

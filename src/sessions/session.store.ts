@@ -17,7 +17,7 @@ export interface NewMessage {
   content: string;
   toolCalls?: StoredMessage['toolCalls'];
   runId?: string;
-  status?: 'failed';
+  status?: 'failed' | 'interrupted';
 }
 
 export interface SessionStore {
@@ -35,6 +35,8 @@ export interface SessionStore {
   countMessages(sessionId: string): number;
   appendMessages(sessionId: string, messages: readonly NewMessage[]): void;
   setLiveResponse(sessionId: string, live: LiveResponse | null): void;
+  /** After an unclean stop: keeps each run's last live snapshot as an `interrupted` reply. Returns how many. */
+  recoverInterrupted(): number;
   /** Moves the first `count` messages to the compression archive and stores the new summary. */
   compress(sessionId: string, count: number, compressedContext: string): { archived: StoredMessage[]; remaining: number };
   /** Earlier compressions of a session, oldest first. */
@@ -72,7 +74,7 @@ const toMessage = (row: MessageRow): StoredMessage => {
   const message: StoredMessage = { role: row.role as StoredMessage['role'], content: row.content, createdAt: row.created_at };
   if (row.tool_calls) message.toolCalls = JSON.parse(row.tool_calls);
   if (row.run_id) message.runId = row.run_id;
-  if (row.status === 'failed') message.status = 'failed';
+  if (row.status === 'failed' || row.status === 'interrupted') message.status = row.status;
   return message;
 };
 
@@ -188,6 +190,20 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
         now(),
         sessionId,
       );
+    },
+    recoverInterrupted() {
+      const stale = db.query<SessionRow, []>('SELECT * FROM sessions WHERE live_response IS NOT NULL').all();
+      db.transaction(() => {
+        for (const row of stale) {
+          const live = JSON.parse(row.live_response!) as LiveResponse;
+          if (live.content || live.toolCalls.length > 0) {
+            const toolCalls = live.toolCalls.length > 0 ? JSON.stringify(live.toolCalls) : null;
+            insertMessage.run(row.id, 'assistant', live.content, toolCalls, live.runId, 'interrupted', now());
+          }
+          db.query('UPDATE sessions SET live_response = NULL WHERE id = ?').run(row.id);
+        }
+      })();
+      return stale.length;
     },
     compress: (sessionId, count, compressedContext) => compress(sessionId, count, compressedContext),
     compressedArchives: (sessionId) =>
