@@ -10,6 +10,7 @@ import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
+import { removeStaleTemporaryFiles } from './shared/atomic-write';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
 import { mkdirSync } from 'node:fs';
@@ -54,6 +55,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const dataDir = resolve(settings.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const leftovers = removeStaleTemporaryFiles(dataDir);
+  if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
   const configStore = createRuntimeConfigStore(dataDir, logger);
   const agents = openAgentRegistry({ dataDir, configStore, clock, logger });
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));

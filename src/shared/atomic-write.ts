@@ -1,5 +1,5 @@
 // Crash-safe file replacement: temporary file in the same folder, fsync, rename, fsync the folder.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -44,4 +44,18 @@ function syncFolder(folder: string): void {
   } catch {
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   }
+}
+
+const TEMPORARY_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/** Removes temporary files that `writeFileAtomic` left under `root` when the process died mid-write. */
+export function removeStaleTemporaryFiles(root: string): number {
+  let removed = 0;
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && TEMPORARY_NAME.test(entry.name)) {
+      rmSync(join(entry.parentPath, entry.name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

@@ -1,0 +1,168 @@
+// SIGKILL the compiled binary in the middle of concurrent writes; after a restart every acknowledged
+// write is there, nothing is half-written, every database passes integrity_check, live runs are interrupted.
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { Database } from 'bun:sqlite';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildBinary, cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
+import { makeTempDir, type TempDir } from '../support/temp-dir';
+
+const HOT_FILE_SIZE = 256 * 1024;
+
+function filesUnder(root: string, keep: (name: string) => boolean): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && keep(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+async function call(server: RunningBinary, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+describe('crash safety', () => {
+  let temp: TempDir;
+  let model: FakeOpenAiServer;
+  let binary: string;
+  beforeAll(async () => {
+    temp = makeTempDir('crash-');
+    binary = join(temp.path, 'mini-openclaw');
+    await buildBinary(binary);
+    model = await startFakeOpenAiServer();
+    // Replies slow enough that some runs are still streaming when the process dies.
+    // Streamed turns ('slow stream …') outlast the test by far, so they are surely live when the process dies.
+    model.setFallback((body) => {
+      if (!body.stream) return { kind: 'text', text: 'Crash test' };
+      const slow = JSON.stringify(body.messages).includes('slow stream');
+      return slow ? { kind: 'text', text: 'part '.repeat(2000), chunkSize: 5, delayMs: 20 } : { kind: 'text', text: 'part '.repeat(60), chunkSize: 5, delayMs: 4 };
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await model.stop();
+    temp[Symbol.dispose]();
+  });
+
+  it('keeps every acknowledged write across a SIGKILL mid-load', async () => {
+    const dataDir = join(temp.path, 'data');
+    const env = cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_RATE_LIMIT_ENABLED: 'false', APP_LOG_LEVEL: 'error' });
+    const start = () => startBinary(binary, { cwd: temp.path, args: ['--port', '0', '--data-dir', dataDir], env });
+    let server = await start();
+
+    const acked = { sessions: [] as { id: string; title: string }[], chats: [] as { sessionId: string; message: string }[], files: [] as { path: string; content: string }[] };
+    const renames = new Map<string, { sent: string[]; acked: number }>();
+    const hot = { sent: [] as string[], acked: -1 };
+    const config = { sent: [] as number[], acked: -1 };
+    const streams: string[] = [];
+    let running = true;
+    const loop = async (body: (n: number) => Promise<void>) => {
+      for (let n = 0; running; n++) await body(n).catch(() => undefined);
+    };
+    const writers = [
+      loop(async (n) => {
+        const title = `session ${n}`;
+        const answer = await call(server, 'POST', '/api/sessions', { title });
+        if (answer.status === 200) acked.sessions.push({ id: answer.body.data.session_id, title });
+      }),
+      loop(async (n) => {
+        const target = acked.sessions[n % Math.max(1, acked.sessions.length)];
+        if (!target) return void (await Bun.sleep(1));
+        const log = renames.get(target.id) ?? { sent: [], acked: -1 };
+        renames.set(target.id, log);
+        const index = log.sent.push(`renamed ${n}`) - 1;
+        if ((await call(server, 'PUT', `/api/sessions/${target.id}`, { title: log.sent[index] })).status === 200) log.acked = Math.max(log.acked, index);
+      }),
+      loop(async (n) => {
+        const content = `note ${n}\n${'x'.repeat(n % 7 === 0 ? 100_000 : 200)}\nend ${n}\n`;
+        if ((await call(server, 'POST', '/api/files', { path: `memory/crash-${n}.md`, content })).status === 200) acked.files.push({ path: `memory/crash-${n}.md`, content });
+      }),
+      loop(async (n) => {
+        const index = hot.sent.push(`hot ${n} `.padEnd(HOT_FILE_SIZE, String(n % 10))) - 1;
+        if ((await call(server, 'POST', '/api/files', { path: 'knowledge/hot.md', content: hot.sent[index] })).status === 200) hot.acked = index;
+      }),
+      loop(async (n) => {
+        const index = config.sent.push(5 + (n % 900)) - 1;
+        const answer = await call(server, 'PUT', '/api/config/runtime', { config: { agent_runtime: { max_steps: config.sent[index] } } });
+        if (answer.status === 200) config.acked = index;
+      }),
+      ...[0, 1].map(() =>
+        loop(async (n) => {
+          const created = await call(server, 'POST', '/api/sessions', { title: `chat ${n}` });
+          const message = `question ${n} ${crypto.randomUUID()}`;
+          const answer = await call(server, 'POST', '/api/chat', { session_id: created.body.data.session_id, message, stream: false });
+          if (answer.status === 200) acked.chats.push({ sessionId: created.body.data.session_id, message });
+        }),
+      ),
+      loop(async (n) => {
+        const created = await call(server, 'POST', '/api/sessions', { title: `stream ${n}` });
+        streams.push(created.body.data.session_id);
+        const response = await fetch(`${server.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ session_id: created.body.data.session_id, message: `slow stream ${n}` }),
+        });
+        await response.text();
+      }),
+    ];
+    // Kill once every kind of write has been acknowledged a few times and a stream's live snapshot is stored.
+    const deadline = Date.now() + 30_000;
+    let live: string | undefined;
+    while (!(acked.sessions.length >= 20 && acked.files.length >= 10 && hot.acked >= 3 && config.acked >= 5 && acked.chats.length >= 4 && live)) {
+      if (Date.now() > deadline) throw new Error('writers did not get going');
+      if (!live && streams[0]) {
+        const history = (await call(server, 'GET', `/api/sessions/${streams[0]}/history`)).body.data.messages as any[];
+        if (history.some((message) => message.streaming)) live = streams[0];
+      }
+      await Bun.sleep(10);
+    }
+    server.child.kill('SIGKILL');
+    await server.child.exited;
+    running = false;
+    await Promise.all(writers);
+
+    for (const path of filesUnder(dataDir, (name) => name.endsWith('.db'))) {
+      using db = new Database(path);
+      expect({ path, check: db.query('PRAGMA integrity_check').get() }).toEqual({ path, check: { integrity_check: 'ok' } });
+    }
+    server = await start();
+    try {
+      const sessions = (await call(server, 'GET', '/api/sessions?scope=all')).body.data as { session_id: string; title: string }[];
+      const byId = new Map(sessions.map((session) => [session.session_id, session.title]));
+      for (const session of acked.sessions) {
+        const log = renames.get(session.id);
+        const allowed = log && log.acked >= 0 ? log.sent.slice(log.acked) : [session.title, ...(log?.sent ?? [])];
+        expect({ id: session.id, title: allowed.includes(byId.get(session.id)!) }).toEqual({ id: session.id, title: true });
+      }
+      for (const file of acked.files) expect(readFileSync(join(dataDir, 'workspaces', 'default', file.path), 'utf8')).toBe(file.content);
+      const hotNow = readFileSync(join(dataDir, 'workspaces', 'default', 'knowledge', 'hot.md'), 'utf8');
+      expect(hot.sent.slice(hot.acked).includes(hotNow)).toBe(true);
+      const effective = (await call(server, "GET", "/api/config/runtime")).body.data.config;
+      expect(config.sent.slice(config.acked).includes(effective.agent_runtime.max_steps)).toBe(true);
+      for (const chat of acked.chats) {
+        const history = (await call(server, 'GET', `/api/sessions/${chat.sessionId}/history`)).body.data.messages as any[];
+        expect(history.map((message) => message.role)).toEqual(['user', 'assistant']);
+        expect(history[0].content).toBe(chat.message);
+      }
+      // A run that was streaming when the process died is no longer live; its partial reply, if any, is marked.
+      for (const sessionId of streams) {
+        const history = (await call(server, 'GET', `/api/sessions/${sessionId}/history`)).body.data.messages as any[];
+        expect(history.some((message) => message.streaming)).toBe(false);
+        for (const message of history.filter((message) => message.role === 'assistant')) expect([undefined, 'interrupted']).toContain(message.status);
+      }
+      const interrupted = (await call(server, 'GET', `/api/sessions/${live}/history`)).body.data.messages as any[];
+      expect(interrupted.map((message) => [message.role, message.status])).toEqual([
+        ['user', undefined],
+        ['assistant', 'interrupted'],
+      ]);
+      expect(interrupted[1].content).toStartWith('part part');
+      expect(filesUnder(dataDir, (name) => name.endsWith('.tmp'))).toEqual([]);
+      console.log(`crash safety: ${acked.sessions.length} sessions, ${acked.files.length} files, ${hot.acked + 1} hot-file and ${config.acked + 1} config writes, ${acked.chats.length} chats acknowledged; ${streams.length} streams started; all found after SIGKILL`);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
+});
