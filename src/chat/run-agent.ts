@@ -11,6 +11,7 @@ import { countsFromUsageMetadata, inferProvider, UsageAccumulator, type UsageRec
 import type { ChatEvent } from './chat-events';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import { reasoningOf, textOf } from './message-text';
+import { retryDelayMs } from './retry-policy';
 import type { TriggerType } from '../tools/tool-registry';
 
 export interface AgentTurnInput {
@@ -153,8 +154,9 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'max_steps_reached' } };
         return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'max_steps_reached', message } };
       }
-      if (attempt < config.agent_runtime.max_retries && !reachedClient && !toolRan) {
-        await sleep(500 * 2 ** attempt);
+      const delay = retryDelayMs(error, attempt, config.llm_runtime.timeout_seconds * 1000);
+      if (attempt < config.agent_runtime.max_retries && !reachedClient && !toolRan && delay !== null) {
+        await sleep(delay);
         continue;
       }
       const message = redactSecrets(error instanceof Error ? error.message : String(error)) || 'Model call failed';

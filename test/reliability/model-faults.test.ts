@@ -1,0 +1,79 @@
+// Model and network faults: each ends in a clear error (or a recovery), a consistent history, a healthy server.
+import { describe, expect, it } from 'bun:test';
+import { startChatFixture, type ChatFixture } from '../support/chat-fixture';
+import { readSse } from '../support/sse-client';
+
+async function turn(fixture: ChatFixture, sessionId: string, message: string) {
+  const events = await readSse(await fixture.chat({ message, session_id: sessionId }));
+  const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages as any[];
+  return { events, names: events.map((event) => event.event), history };
+}
+
+async function expectHealthy(fixture: ChatFixture) {
+  expect((await fixture.server.json('GET', '/api/health')).status).toBe(200);
+  const sessionId = await fixture.newSession();
+  fixture.model.enqueue({ kind: 'text', text: 'Still here.' }, { kind: 'text', text: 'Check' });
+  const after = await turn(fixture, sessionId, 'are you ok?');
+  expect(after.events.find((event) => event.event === 'done')!.data.content).toBe('Still here.');
+}
+
+describe('model faults', () => {
+  it('HTTP 500 on every attempt: one error event after the retries, the user message kept, nothing else', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    const { names, events, history } = await turn(fixture, sessionId, 'hello');
+    expect(names.filter((name) => name === 'run_start')).toHaveLength(2);
+    expect(names.at(-1)).toBe('error');
+    expect(events.at(-1)!.data.code).toBe('llm_error');
+    expect(history.map((message) => message.role)).toEqual(['user']);
+    await expectHealthy(fixture);
+  });
+
+  it('429 with Retry-After: waits what the server asked (within the timeout) and succeeds', async () => {
+    const waits: number[] = [];
+    await using fixture = await startChatFixture({ overrides: { sleep: async (ms) => void waits.push(ms) } });
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3' } }, { kind: 'text', text: 'After the wait.' }, { kind: 'text', text: 'Waiting' });
+    const { events, history } = await turn(fixture, sessionId, 'hello');
+    expect(events.find((event) => event.event === 'done')!.data.content).toBe('After the wait.');
+    expect(waits).toEqual([3000]);
+    expect(history.map((message) => [message.role, message.content])).toEqual([
+      ['user', 'hello'],
+      ['assistant', 'After the wait.'],
+    ]);
+  });
+
+  it('429 asking for longer than the model timeout: reported at once instead of waiting', async () => {
+    const waits: number[] = [];
+    await using fixture = await startChatFixture({ overrides: { sleep: async (ms) => void waits.push(ms) } });
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3600' } });
+    const { events } = await turn(fixture, sessionId, 'hello');
+    expect(events.at(-1)!.event).toBe('error');
+    expect(events.at(-1)!.data.error).toContain('429');
+    expect(waits).toEqual([]);
+  });
+
+  it('a model that never answers: an error event after llm_runtime.timeout_seconds', async () => {
+    await using fixture = await startChatFixture();
+    await fixture.server.json('PUT', '/api/config/runtime', { config: { llm_runtime: { timeout_seconds: 5 }, agent_runtime: { max_retries: 0 } } });
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'hang' });
+    const { events, history } = await turn(fixture, sessionId, 'hello');
+    expect(events.at(-1)!.event).toBe('error');
+    expect(events.at(-1)!.data.error.toLowerCase()).toContain('time');
+    expect(history.map((message) => message.role)).toEqual(['user']);
+    await expectHealthy(fixture);
+  }, 20_000);
+
+  it('a malformed stream chunk: an error event, a consistent history', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'malformed' }, { kind: 'malformed' });
+    const { events, history } = await turn(fixture, sessionId, 'hello');
+    expect(events.at(-1)!.event).toBe('error');
+    expect(history.map((message) => message.role)).toEqual(['user']);
+    await expectHealthy(fixture);
+  });
+});
