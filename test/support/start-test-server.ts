@@ -13,6 +13,8 @@ export interface TestServer {
   dataDir: string;
   /** Same as fetch, with the server's URL in front of `path`. */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** Every route the app serves, as Elysia registered it (method and templated path). */
+  routes(): { method: string; path: string }[];
   /** JSON request helper: returns status, headers and parsed body. */
   json<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
   stop(): Promise<void>;
@@ -52,6 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     deps,
     dataDir,
     request,
+    routes: () => app.routes.map((route) => ({ method: route.method, path: route.path })),
     async json(method, path, body, headers = {}) {
       const response = await request(path, {
         method,

@@ -26,6 +26,26 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   '/swagger/assets/swagger-ui.css': { path: cssPath, type: 'text/css; charset=utf-8' },
 };
 
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, { content?: Record<string, unknown>; $id?: string }> }>>;
+}
+
+/** Keeps only the JSON (and event-stream) media types of every body and response, and drops stray `$id`s. */
+export function jsonOnly(document: OpenApiDocument): OpenApiDocument {
+  const keep = (content: Record<string, unknown> | undefined) =>
+    content && Object.fromEntries(Object.entries(content).filter(([type]) => type === 'application/json' || type === 'text/event-stream'));
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      if (operation.requestBody?.content) operation.requestBody.content = keep(operation.requestBody.content);
+      for (const response of Object.values(operation.responses ?? {})) {
+        if (response.content) response.content = keep(response.content);
+        delete response.$id;
+      }
+    }
+  }
+  return document;
+}
+
 export function docsRoutes(version: string) {
   return (
     new Elysia({ name: 'docs' })
@@ -49,6 +69,11 @@ export function docsRoutes(version: string) {
         },
         { detail: { hide: true } },
       )
+      // The plugin lists every body and response under three media types; the API speaks JSON (and SSE).
+      .onAfterHandle(({ request, response }) => {
+        if (new URL(request.url).pathname !== '/openapi.json' || !response || typeof response !== 'object') return;
+        return jsonOnly(response as OpenApiDocument);
+      })
       .use(
         swagger({
           provider: 'swagger-ui',
