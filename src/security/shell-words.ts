@@ -158,7 +158,8 @@ export function parseShell(source: string): ParsedShell {
       result.needsShell = true;
       if (char === '<' || char === '>') {
         // An all-digit word right before a redirect is its file descriptor (2>, 1>>).
-        const isFd = word !== null && /^\d+$/.test(word.text) && !word.dynamic;
+        const pending = word as ShellWord | null;
+        const isFd = pending !== null && /^\d+$/.test(pending.text) && !pending.dynamic;
         if (isFd) word = null;
         else endWord();
         let op = char;
