@@ -82,6 +82,8 @@ export const runtimeConfigSchema = z
           .min(1)
           .default(['http', 'https']),
         block_private_networks: z.boolean().default(true),
+        /** Host names fetch_url may reach although they resolve to private addresses (an intranet wiki); redirects are checked again. */
+        allow_private_hosts: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(100).default([]),
         max_redirects: int(0, 20).default(3),
         max_content_bytes: int(1024, 100_000_000).default(2_000_000),
       })

@@ -6,6 +6,8 @@ import { ToolFailure } from './tool-result';
 export interface GuardedFetchOptions {
   schemes: readonly string[];
   blockPrivate: boolean;
+  /** Exact host names exempt from private-address blocking (operator config, never the model's). */
+  allowPrivateHosts: readonly string[];
   maxRedirects: number;
   maxBytes: number;
   timeoutMs: number;
@@ -31,7 +33,8 @@ async function checkedAddress(url: URL, raw: string, options: GuardedFetchOption
   if (!options.schemes.includes(scheme)) throw denied(`Scheme '${scheme}' is not allowed (tool_network.allow_http_schemes)`, raw);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!host) throw denied('URL has no host', raw);
-  if (options.blockPrivate) {
+  const blockPrivate = options.blockPrivate && !options.allowPrivateHosts.includes(host.toLowerCase());
+  if (blockPrivate) {
     const literal = checkLiteralHost(url, raw);
     if (!literal.allowed) throw denied(literal.reason, raw);
   }
@@ -43,7 +46,7 @@ async function checkedAddress(url: URL, raw: string, options: GuardedFetchOption
     throw denied(`DNS lookup for '${host}' failed (refused: fails closed)`, raw);
   }
   if (addresses.length === 0) throw denied(`DNS lookup for '${host}' returned no address`, raw);
-  if (options.blockPrivate) {
+  if (blockPrivate) {
     for (const address of addresses) {
       const verdict = checkAddress(address);
       if (!verdict.allowed) throw denied(`${host} resolves to a blocked address: ${verdict.reason}`, raw);

@@ -26,6 +26,7 @@ export function createFetchUrlTool(deps: { resolver: HostResolver }): ToolDefini
       const fetched = await guardedFetch(args.url, {
         schemes: network.allow_http_schemes,
         blockPrivate: network.block_private_networks,
+        allowPrivateHosts: network.allow_private_hosts,
         maxRedirects: network.max_redirects,
         maxBytes: network.max_content_bytes,
         timeoutMs: context.config.tool_timeouts.fetch_url_seconds * 1000,

@@ -16,7 +16,7 @@ const DEFAULT_CONFIG = {
     storage: { engine: 'sqlite', db_path: 'storage/retrieval.db', fts_prefilter_k: 50 },
   },
   tool_retry_guard: { repeat_identical_failure_limit: 2 },
-  tool_network: { allow_http_schemes: ['http', 'https'], block_private_networks: true, max_redirects: 3, max_content_bytes: 2000000 },
+  tool_network: { allow_http_schemes: ['http', 'https'], block_private_networks: true, allow_private_hosts: [], max_redirects: 3, max_content_bytes: 2000000 },
   tool_timeouts: { terminal_seconds: 30, python_repl_seconds: 30, fetch_url_seconds: 15 },
   tool_output_limits: { terminal_chars: 5000, fetch_url_chars: 5000, read_file_chars: 10000 },
   autonomous_tools: {
