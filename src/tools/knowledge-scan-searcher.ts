@@ -46,7 +46,7 @@ function listFiles(folder: string, found: string[] = []): string[] {
 
 /** Splits text into passages of about `size` characters on line boundaries, remembering their line span. */
 export function passages(text: string, size: number): { text: string; startLine: number; endLine: number }[] {
-  const lines = text.split('\n');
+  const lines = text.replace(/\n+$/, '').split('\n');
   const result: { text: string; startLine: number; endLine: number }[] = [];
   let start = 0;
   while (start < lines.length) {

@@ -16,6 +16,9 @@ import { createToolRegistry, type RunTools, type ToolDefinition, type ToolRegist
 import type { ToolEnvelope } from '../../src/tools/tool-result';
 import { makeTempDir } from './temp-dir';
 
+/** A tool result with loosely typed data, for assertions. */
+export type TestEnvelope = Omit<ToolEnvelope, 'data' | 'error'> & { data: any; error: (Omit<NonNullable<ToolEnvelope['error']>, 'details'> & { details: any }) | null };
+
 export interface ToolHarnessOptions {
   /** Runtime config keys (parsed with the real schema). */
   config?: Record<string, unknown>;
@@ -37,7 +40,7 @@ export interface ToolHarness {
   audit: ToolAuditStore;
   forRun(trigger?: TriggerType): RunTools;
   /** Calls a tool through the registry and runner, as the chat loop does; returns the parsed JSON result. */
-  call(name: string, args: unknown, options?: { trigger?: TriggerType; runId?: string }): Promise<ToolEnvelope>;
+  call(name: string, args: unknown, options?: { trigger?: TriggerType; runId?: string }): Promise<TestEnvelope>;
   [Symbol.dispose](): void;
 }
 
