@@ -103,7 +103,8 @@ export function applyHunks(original: string | null, hunks: Hunk[], path: string)
   const lines = source === '' ? [] : (endsWithNewline ? source.slice(0, -1) : source).split('\n');
   let shift = 0;
   for (const [number, hunk] of hunks.entries()) {
-    const expected = Math.max(0, hunk.oldStart - 1 + shift - (hunk.oldLines.length === 0 && hunk.oldStart > 0 ? -1 : 0));
+    // A pure insertion (`-N,0`) goes after line N; any other hunk starts at line N.
+    const expected = Math.max(0, (hunk.oldLines.length === 0 ? hunk.oldStart : hunk.oldStart - 1) + shift);
     const at = hunk.oldLines.length === 0 ? Math.min(expected, lines.length) : findBlock(lines, hunk.oldLines, expected);
     if (at < 0) throw new PatchError(`Hunk ${number + 1} of ${path} does not apply: its context was not found`, { path, hunk: number + 1 });
     const reachesEnd = at + hunk.oldLines.length === lines.length;

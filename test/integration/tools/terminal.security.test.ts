@@ -78,6 +78,13 @@ describe('terminal', () => {
     expect(result.data.stdout.length).toBeLessThan(400);
   });
 
+  it.skipIf(!Bun.which('python3', { PATH: '/usr/local/bin:/usr/bin:/bin' }))('reads big python_repl output without deadlocking and caps it', async () => {
+    using harness = createToolHarness({ config: { tool_sandbox: { mode: 'off' }, tool_output_limits: { terminal_chars: 1000 } } });
+    const result = await harness.call('python_repl', { code: "print('a' * 300000 + 'END')" });
+    expect([result.ok, result.meta.truncated, result.data.output.endsWith('aEND')]).toEqual([true, true, true]);
+    expect(result.data.output.length).toBeLessThan(1100);
+  });
+
   it('refuses with E_SANDBOX_UNAVAILABLE when the sandbox is required but bubblewrap is missing, and is not offered', async () => {
     using harness = createToolHarness({ sandbox: noSandbox, config: { tool_sandbox: { mode: 'required' } } });
     expect(harness.forRun('chat').offered.map((tool) => tool.name)).not.toContain('terminal');
