@@ -11,6 +11,10 @@ import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from '.
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
+import { createBuiltinTools } from './tools/builtin-tools';
+import { createKnowledgeScanSearcher } from './tools/knowledge-scan-searcher';
+import { createSandbox, type Sandbox } from './security/sandbox';
+import type { HostResolver } from './security/url-guard';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
 import { mkdirSync } from 'node:fs';
@@ -46,6 +50,12 @@ export interface DepsOverrides {
   toolDefinitions?: readonly ToolDefinition[];
   /** Failed-token lockout thresholds (10 a minute, 5 minutes by default). */
   authLockout?: AuthLockoutSettings;
+  /** The tool process sandbox (bubblewrap from PATH by default). */
+  sandbox?: Sandbox;
+  /** DNS for fetch_url; tests map names to loopback. */
+  resolver?: HostResolver;
+  /** HTTP client for web search providers. */
+  fetch?: typeof fetch;
   /** Waits between model retries; tests pass a faster one. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -61,7 +71,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const agents = openAgentRegistry({ dataDir, configStore, clock, logger });
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const state = { ready: true };
-  const tools = createToolRegistry(overrides.toolDefinitions ?? []);
+  const sandbox = overrides.sandbox ?? createSandbox();
+  // TODO(issue 5): the retrieval index replaces this plain scan of knowledge/ and memory/ when it is merged.
+  const retrieval = createKnowledgeScanSearcher((agentId) => agents.get(agentId));
+  const toolDefinitions =
+    overrides.toolDefinitions ?? createBuiltinTools({ retrieval, sandbox, env: overrides.env ?? process.env, resolver: overrides.resolver, fetch: overrides.fetch });
+  const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
   return {

@@ -64,7 +64,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
       const history = toModelHistory(stored, record.compressedContext);
       agent.sessions.appendMessages(sessionId, [{ role: 'user', content: message }]);
-      const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config });
+      const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions });
       const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
       const turn = runAgentTurn({
         llm,
@@ -73,7 +73,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         systemPrompt,
         history,
         message,
-        tools,
+        tools: tools.offered,
+        executeTool: tools.execute,
         agentId: agent.id,
         sessionId,
         triggerType: trigger,

@@ -12,7 +12,8 @@ import type { ChatEvent } from './chat-events';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import { reasoningOf, textOf } from './message-text';
 import { retryDelayMs } from './retry-policy';
-import type { TriggerType } from '../tools/tool-registry';
+import type { RunTools, TriggerType } from '../tools/tool-registry';
+import { toolGateMiddleware } from './tool-gate-middleware';
 
 export interface AgentTurnInput {
   llm: ResolvedLlm;
@@ -22,6 +23,8 @@ export interface AgentTurnInput {
   history: BaseMessage[];
   message: string;
   tools: StructuredToolInterface[];
+  /** Runs every tool call (offered or not) through the tool runner; without it LangChain calls the tools itself. */
+  executeTool?: RunTools['execute'];
   agentId: string;
   sessionId: string;
   triggerType: TriggerType;
@@ -69,6 +72,7 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         model: createChatModel({ llm: input.llm, model, runtime: config.llm_runtime, streaming: true }),
         tools: input.tools,
         systemPrompt: input.systemPrompt,
+        middleware: input.executeTool ? [toolGateMiddleware(input.executeTool, runId)] : [],
       });
       const stream = await agent.stream(
         { messages: [...input.history, new HumanMessage(input.message)] },

@@ -9,6 +9,9 @@ const toolList = z
   .transform((items) => [...new Set(items)]);
 
 export const DEFAULT_CRON_TOOLS = ['web_search', 'web_fetch', 'fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base'];
+/** Heartbeat runs get the read-only (L0) tools unless the operator lists others. */
+export const DEFAULT_HEARTBEAT_TOOLS = ['read', 'read_file', 'read_files', 'search_knowledge_base', 'search_memory'];
+const envName = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name');
 
 /** An IANA time zone name that this runtime knows. */
 export const timeZoneName = z
@@ -79,6 +82,8 @@ export const runtimeConfigSchema = z
           .min(1)
           .default(['http', 'https']),
         block_private_networks: z.boolean().default(true),
+        /** Host names fetch_url may reach although they resolve to private addresses (an intranet wiki); redirects are checked again. */
+        allow_private_hosts: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(100).default([]),
         max_redirects: int(0, 20).default(3),
         max_content_bytes: int(1024, 100_000_000).default(2_000_000),
       })
@@ -102,11 +107,31 @@ export const runtimeConfigSchema = z
       .prefault({}),
     autonomous_tools: z
       .object({
-        heartbeat_enabled_tools: toolList.default([]),
+        heartbeat_enabled_tools: toolList.default(DEFAULT_HEARTBEAT_TOOLS),
         cron_enabled_tools: toolList.default(DEFAULT_CRON_TOOLS),
         chat_blocked_tools: toolList.default([]),
       })
       .strict()
+      .prefault({}),
+    tool_sandbox: z
+      .object({ mode: z.enum(['auto', 'required', 'off']).default('auto'), allow_network: z.boolean().default(false) })
+      .strict()
+      .prefault({}),
+    tool_web_search: z
+      .object({
+        provider: z.enum(['duckduckgo_html', 'searxng', 'brave', 'tavily']).default('duckduckgo_html'),
+        /** Overrides the provider's endpoint (required for searxng). */
+        base_url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+        /** Name of the environment variable holding the provider's key (brave, tavily). */
+        api_key_env: envName.optional(),
+        max_results: int(1, 10).default(5),
+      })
+      .strict()
+      .superRefine((value, context) => {
+        if (value.provider === 'searxng' && !value.base_url) {
+          context.addIssue({ code: 'custom', path: ['base_url'], message: 'searxng needs base_url (your SearXNG instance)' });
+        }
+      })
       .prefault({}),
     scheduler: z
       .object({ api_enabled: z.boolean().default(true), runs_query_default_limit: int(1, 2000).default(100) })

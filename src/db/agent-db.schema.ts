@@ -78,4 +78,25 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_archived_by_updated ON sessions (updated_at DESC) WHERE archived_at IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    description: 'tool audit: one row per tool call with its outcome',
+    sql: `
+      CREATE TABLE tool_audit (
+        id INTEGER PRIMARY KEY,
+        timestamp_ms INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        tool_name TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'denied')),
+        error_code TEXT,
+        reason TEXT,
+        duration_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX tool_audit_by_time ON tool_audit (timestamp_ms);
+      CREATE INDEX tool_audit_by_run ON tool_audit (run_id, id);
+    `,
+  },
 ];

@@ -1,15 +1,12 @@
 // Small tools for chat tests: they exercise the tool loop without the real catalogue.
-import { tool } from 'langchain';
 import { z } from 'zod';
 import type { ToolDefinition } from '../../src/tools/tool-registry';
+import { success } from '../../src/tools/tool-result';
 
-export const echoTool: ToolDefinition = {
+export const echoTool: ToolDefinition<{ text: string }> = {
   name: 'echo',
+  description: 'Echoes its text back.',
   level: 0,
-  create: () =>
-    tool(async ({ text }: { text: string }) => JSON.stringify({ ok: true, data: { echoed: text } }), {
-      name: 'echo',
-      description: 'Echoes its text back.',
-      schema: z.object({ text: z.string() }),
-    }),
+  schema: z.object({ text: z.string() }),
+  run: async ({ text }) => success({ echoed: text }),
 };

@@ -31,7 +31,12 @@ describe('POST /api/chat (tools and failures)', () => {
     const compact = names.filter((name, index) => name !== 'token' || names[index - 1] !== 'token');
     expect(compact).toEqual(['token', 'tool_start', 'tool_end', 'tool_start', 'tool_end', 'new_response', 'token', 'done', 'title']);
     expect(events.find((event) => event.event === 'tool_start')!.data).toEqual(expect.objectContaining({ tool: 'echo', input: { text: 'ping' } }));
-    expect(JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output)).toEqual({ ok: true, data: { echoed: 'ping' } });
+    expect(JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output)).toEqual({
+      ok: true,
+      data: { echoed: 'ping' },
+      meta: { tool_name: 'echo', duration_ms: expect.any(Number), truncated: false, warnings: [] },
+      error: null,
+    });
     expect(fixture.model.chatRequests()[0]!.body.model).toBe('tool-model');
     const history = await historyOf(fixture, sessionId);
     expect(history.map((message) => [message.role, message.content, (message.tool_calls ?? []).map((call: any) => call.input.text)])).toEqual([

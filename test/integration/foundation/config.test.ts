@@ -16,14 +16,16 @@ const DEFAULT_CONFIG = {
     storage: { engine: 'sqlite', db_path: 'storage/retrieval.db', fts_prefilter_k: 50 },
   },
   tool_retry_guard: { repeat_identical_failure_limit: 2 },
-  tool_network: { allow_http_schemes: ['http', 'https'], block_private_networks: true, max_redirects: 3, max_content_bytes: 2000000 },
+  tool_network: { allow_http_schemes: ['http', 'https'], block_private_networks: true, allow_private_hosts: [], max_redirects: 3, max_content_bytes: 2000000 },
   tool_timeouts: { terminal_seconds: 30, python_repl_seconds: 30, fetch_url_seconds: 15 },
   tool_output_limits: { terminal_chars: 5000, fetch_url_chars: 5000, read_file_chars: 10000 },
   autonomous_tools: {
-    heartbeat_enabled_tools: [],
+    heartbeat_enabled_tools: ['read', 'read_file', 'read_files', 'search_knowledge_base', 'search_memory'],
     cron_enabled_tools: ['web_search', 'web_fetch', 'fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base'],
     chat_blocked_tools: [],
   },
+  tool_sandbox: { mode: 'auto', allow_network: false },
+  tool_web_search: { provider: 'duckduckgo_html', max_results: 5 },
   scheduler: { api_enabled: true, runs_query_default_limit: 100 },
   heartbeat: { enabled: false, interval_seconds: 300, timezone: 'UTC', active_start_hour: 9, active_end_hour: 21, session_id: '__heartbeat__' },
   cron: {

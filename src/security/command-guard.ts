@@ -1,0 +1,223 @@
+// The terminal's deny-list: judges each parsed command (after sudo/env/sh -c wrappers), never raw substrings.
+import { posix } from 'node:path';
+import { parseShell, type ShellCommand, type ShellWord } from './shell-words';
+
+export type CommandVerdict = { allowed: true } | { allowed: false; rule: string; reason: string };
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'fish', 'csh', 'tcsh']);
+const INTERPRETERS = /^(python[0-9.]*|perl|ruby|node|bun|php|lua)$/;
+const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'nc', 'ncat', 'aria2c']);
+const FORMATTERS = /^(mkfs(\..+)?|mke2fs|mkswap|wipefs|mkntfs|mkdosfs|mkfs_.+)$/;
+const PARTITIONERS = new Set(['fdisk', 'sfdisk', 'cfdisk', 'parted', 'sgdisk', 'gdisk']);
+const POWER = new Set(['shutdown', 'reboot', 'poweroff', 'halt', 'killall5']);
+const KEYWORDS = new Set(['{', '}', '!', 'then', 'else', 'elif', 'do', 'if', 'while', 'until', 'time', 'fi', 'done', 'esac']);
+const TOP_LEVEL = new Set(['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/usr', '/var']);
+const PROTECTED_WRITE = ['/etc', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/sys', '/proc', '/root', '/var/spool/cron', '/dev'];
+const SAFE_DEVICES = /^\/dev\/(null|zero|stdout|stderr|stdin|tty|full|random|urandom|fd\/\d+|shm(\/.*)?)$/;
+const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
+  sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-R', '-T', '-U', '-r', '-t']),
+  doas: new Set(['-u', '-C']),
+  env: new Set(['-u', '-C', '--unset', '--chdir']),
+  nice: new Set(['-n', '--adjustment']),
+  ionice: new Set(['-c', '-n', '-p']),
+  timeout: new Set(['-s', '-k', '--signal', '--kill-after']),
+  stdbuf: new Set(['-i', '-o', '-e']),
+  xargs: new Set(['-I', '-n', '-P', '-d', '-L', '-s', '-E', '-a']),
+  setsid: new Set(),
+  nohup: new Set(),
+  command: new Set(),
+  builtin: new Set(),
+  exec: new Set(['-a']),
+  time: new Set(['-f', '-o']),
+  busybox: new Set(),
+  chroot: new Set(),
+  watch: new Set(['-n', '-d']),
+};
+
+const deny = (rule: string, reason: string): CommandVerdict => ({ allowed: false, rule, reason });
+const nameOf = (word: string) => posix.basename(word);
+
+/** Normalises a path-ish argument: `~`/`${HOME}` become `$HOME`, dots and duplicate slashes collapse. */
+function normalizeTarget(text: string): string {
+  let value = text.replace(/^~(?=\/|$)/, '$HOME').replace(/^\$\{HOME\}/, '$HOME').replace(/^"|"$/g, '');
+  if (value.startsWith('/')) value = posix.normalize(value);
+  while (value.length > 1 && (value.endsWith('/') || value.endsWith('/*') || value.endsWith('/.') || value.endsWith('/.*'))) {
+    value = value.replace(/\/(\*|\.\*|\.)?$/, '') || '/';
+  }
+  return value;
+}
+
+/** A target whose recursive removal or re-permissioning wrecks the system or the home folder. */
+function isDangerousTarget(text: string): boolean {
+  const value = normalizeTarget(text);
+  if (value === '/' || value === '/*' || value === '' && text.startsWith('/')) return true;
+  if (TOP_LEVEL.has(value)) return true;
+  if (value === '$HOME' || value.startsWith('$HOME/..')) return true;
+  // `$DIR/` with an unset DIR is `/`: fail closed when nothing but a slash follows a variable.
+  if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)(\/\*?)?$/.test(text.replace(/^"|"$/g, '')) && /\/\*?$/.test(text)) return true;
+  if (value === '..' || value.startsWith('../')) return true;
+  return false;
+}
+
+function isProtectedWrite(text: string): boolean {
+  const value = normalizeTarget(text);
+  if (!value.startsWith('/')) return false;
+  if (SAFE_DEVICES.test(value)) return false;
+  return PROTECTED_WRITE.some((prefix) => value === prefix || value.startsWith(prefix + '/'));
+}
+
+const hasFlag = (args: string[], short: string, long: string) =>
+  args.some((arg) => arg === long || (arg.startsWith('-') && !arg.startsWith('--') && arg.slice(1).includes(short)));
+
+/** Strips wrappers (sudo, env, nohup, timeout…) and returns the real argv, plus any scripts to judge recursively. */
+function unwrap(argv: string[]): { argv: string[]; scripts: string[] } {
+  const scripts: string[] = [];
+  let words = [...argv];
+  for (let guard = 0; guard < 20 && words.length > 0; guard++) {
+    while (words.length > 0 && (KEYWORDS.has(words[0]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!))) words.shift();
+    if (words.length === 0) break;
+    const name = nameOf(words[0]!);
+    if (name === 'eval') {
+      scripts.push(words.slice(1).join(' '));
+      return { argv: [], scripts };
+    }
+    if ((SHELLS.has(name) || name === 'su') && words.some((word, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(word))) {
+      const flagIndex = words.findIndex((word, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(word));
+      if (words[flagIndex + 1] !== undefined) scripts.push(words[flagIndex + 1]!);
+      return { argv: words, scripts };
+    }
+    const withValue = WRAPPER_OPTIONS_WITH_VALUE[name];
+    if (!withValue) break;
+    let index = 1;
+    while (index < words.length) {
+      const word = words[index]!;
+      if (name === 'env' && (word === '-S' || word === '--split-string')) {
+        scripts.push(words.slice(index + 1).join(' '));
+        return { argv: [], scripts };
+      }
+      if (word === '--') {
+        index++;
+        break;
+      }
+      if (withValue.has(word)) index += 2;
+      else if (word.startsWith('-') && word.length > 1) index++;
+      else if (name === 'env' && word.includes('=')) index++;
+      else break;
+    }
+    if (name === 'timeout' && index < words.length) index++; // the duration
+    if (name === 'chroot' && index < words.length) index++; // the new root
+    if (name === 'busybox' && index < words.length && SHELLS.has(words[index]!)) {
+      words = words.slice(index);
+      continue;
+    }
+    if (name === 'watch') {
+      scripts.push(words.slice(index).join(' '));
+      return { argv: [], scripts };
+    }
+    words = words.slice(index);
+  }
+  return { argv: words, scripts };
+}
+
+function judgeArgv(argv: string[]): CommandVerdict {
+  if (argv.length === 0) return { allowed: true };
+  const name = nameOf(argv[0]!);
+  const args = argv.slice(1);
+  const operands = args.filter((arg) => !arg.startsWith('-') || arg === '-');
+  if (args.includes('--no-preserve-root')) return deny('no_preserve_root', 'Refused: --no-preserve-root');
+  if (name === 'rm' && hasFlag(args, 'r', '--recursive') || name === 'rm' && hasFlag(args, 'R', '--recursive')) {
+    const target = operands.find(isDangerousTarget);
+    if (target !== undefined) return deny('rm_root', `Refused: recursive delete of '${target}'`);
+  }
+  if (FORMATTERS.test(name)) return deny('mkfs', `Refused: ${name} formats a filesystem`);
+  if (PARTITIONERS.has(name) && args.some((arg) => arg.startsWith('/dev/'))) return deny('partition', `Refused: ${name} on a device`);
+  if (name === 'dd') {
+    const output = args.find((arg) => arg.startsWith('of='))?.slice(3);
+    if (output && isProtectedWrite(output)) return deny('dd_device', `Refused: dd onto '${output}'`);
+  }
+  if (name === 'shred' && operands.some((arg) => isProtectedWrite(arg) || isDangerousTarget(arg))) return deny('shred', 'Refused: shred of a device or system path');
+  if (POWER.has(name)) return deny('power', `Refused: ${name}`);
+  if ((name === 'init' || name === 'telinit') && operands.some((arg) => arg === '0' || arg === '6')) return deny('power', `Refused: ${name} ${operands.join(' ')}`);
+  if (name === 'systemctl' && operands.some((arg) => /^(poweroff|reboot|halt|kexec|emergency|rescue|suspend|hibernate)$/.test(arg))) {
+    return deny('power', `Refused: systemctl ${operands.join(' ')}`);
+  }
+  if (name === 'kill' || name === 'pkill') {
+    const targets = args[0]?.startsWith('-') && args[0] !== '--' ? args.slice(1) : args;
+    if (targets.filter((arg) => arg !== '--').some((arg) => arg === '-1' || arg === '1')) return deny('kill_all', 'Refused: kill of every process or of init');
+  }
+  if (name === 'chmod' || name === 'chown' || name === 'chgrp') {
+    const recursive = hasFlag(args, 'R', '--recursive');
+    const target = operands.slice(1).find((arg) => normalizeTarget(arg) === '/' || (recursive && isDangerousTarget(arg)));
+    if (target !== undefined) return deny('chmod_root', `Refused: ${name} of '${target}'`);
+    if (operands.slice(1).some(isProtectedWrite)) return deny('write_system', `Refused: ${name} inside a system folder`);
+  }
+  if (name === 'find' && (args.includes('-delete') || args.includes('-exec') || args.includes('-execdir'))) {
+    const roots = args.slice(0, args.findIndex((arg) => arg.startsWith('-')) >>> 0);
+    if (roots.some(isDangerousTarget)) return deny('rm_root', 'Refused: find deleting under a system folder');
+  }
+  const writes: string[] = [];
+  if (name === 'tee' || name === 'truncate' || name === 'touch' || name === 'chattr') writes.push(...operands);
+  if (['cp', 'mv', 'install', 'ln', 'rsync', 'scp'].includes(name)) {
+    const targetDir = args.findIndex((arg) => arg === '-t' || arg === '--target-directory');
+    if (targetDir >= 0 && args[targetDir + 1]) writes.push(args[targetDir + 1]!);
+    if (operands.length > 0) writes.push(operands.at(-1)!);
+  }
+  if ((name === 'sed' || name === 'perl') && args.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))) writes.push(...operands);
+  const written = writes.find(isProtectedWrite);
+  if (written !== undefined) return deny('write_system', `Refused: writing into '${written}'`);
+  return { allowed: true };
+}
+
+function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, number>, depth: number): CommandVerdict {
+  const names: string[] = [];
+  for (const [position, command] of pipeline.entries()) {
+    for (const redirect of command.redirects) {
+      if (/>/.test(redirect.op) && isProtectedWrite(redirect.target.text)) return deny('write_system', `Refused: redirect into '${redirect.target.text}'`);
+    }
+    const { argv, scripts } = unwrap(command.words.map((word) => word.text));
+    for (const script of scripts) {
+      const verdict = judgeCommand(script, depth + 1);
+      if (!verdict.allowed) return verdict;
+    }
+    const name = argv[0] ? nameOf(argv[0]) : '';
+    names.push(name);
+    if (name) functionCalls.set(name, (functionCalls.get(name) ?? 0) + 1);
+    const words: ShellWord[] = command.words;
+    const reads = argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    if ((SHELLS.has(name) || name === 'source' || name === '.') && words.some((word) => word.special && /^<\(/.test(word.text))) {
+      return deny('remote_script', `Refused: ${name} running a process substitution`);
+    }
+    if (SHELLS.has(name) && scripts.length > 0 && words.some((word) => word.nested.some((body) => DOWNLOADERS.has(nameOf(parseShell(body).pipelines[0]?.[0]?.words[0]?.text ?? ''))))) {
+      return deny('remote_script', 'Refused: running downloaded code');
+    }
+    if (position > 0 && SHELLS.has(name) && scripts.length === 0 && reads.length === 0) {
+      return deny('pipe_to_shell', `Refused: piping into ${name}`);
+    }
+    if (position > 0 && INTERPRETERS.test(name) && (reads.length === 0 || reads[0] === '-') && names.slice(0, position).some((upstream) => DOWNLOADERS.has(upstream))) {
+      return deny('pipe_to_shell', `Refused: piping a download into ${name}`);
+    }
+    const verdict = judgeArgv(argv);
+    if (!verdict.allowed) return verdict;
+  }
+  return { allowed: true };
+}
+
+/** Judges a whole command line, nested substitutions and `sh -c` scripts included. */
+export function judgeCommand(command: string, depth = 0): CommandVerdict {
+  if (depth > 8) return deny('too_deep', 'Refused: command nests too deeply to judge');
+  const parsed = parseShell(command);
+  for (const body of parsed.nested) {
+    const verdict = judgeCommand(body, depth + 1);
+    if (!verdict.allowed) return verdict;
+  }
+  const calls = new Map<string, number>();
+  for (const pipeline of parsed.pipelines) {
+    const verdict = judgePipeline(pipeline, calls, depth);
+    if (!verdict.allowed) return verdict;
+  }
+  const forks = parsed.pipelines.some((pipeline) => pipeline.length > 1 || pipeline.some((command) => command.background));
+  for (const name of parsed.functions) {
+    if (forks && (calls.get(name) ?? 0) >= 2) return deny('fork_bomb', `Refused: function '${name}' forks itself (fork bomb)`);
+  }
+  return { allowed: true };
+}

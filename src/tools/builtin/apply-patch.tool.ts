@@ -1,0 +1,95 @@
+// apply_patch: applies a unified diff inside the agent folder, every path guarded first, all hunks or none.
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { guardPath } from '../../security/path-guard';
+import { writeFileAtomic } from '../../shared/atomic-write';
+import type { ToolDefinition } from '../tool-registry';
+import { failure, success } from '../tool-result';
+import { applyHunks, parseUnifiedDiff, PatchError, type FilePatch } from '../unified-diff';
+
+const MAX_PATCH_CHARS = 200_000;
+const MAX_FILE_BYTES = 5_000_000;
+
+const schema = z.object({ input: z.string().describe('A unified diff (--- / +++ headers, @@ hunks); paths relative to the agent folder') });
+
+interface PlannedChange {
+  path: string;
+  absolute: string;
+  before: string | null;
+  after: string | null;
+}
+
+export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> {
+  return {
+    name: 'apply_patch',
+    description: 'Apply a unified diff to files of the agent folder (all hunks or none).',
+    level: 1,
+    schema,
+    async run({ input }, context) {
+      if (!input.trim()) return failure('E_INVALID_ARGS', 'input must be a non-empty unified diff');
+      if (input.length > MAX_PATCH_CHARS) return failure('E_INVALID_ARGS', `Patch exceeds ${MAX_PATCH_CHARS} characters`);
+      let patches: FilePatch[];
+      try {
+        patches = parseUnifiedDiff(input);
+      } catch (error) {
+        if (error instanceof PatchError) return failure('E_INVALID_ARGS', error.message, error.details);
+        throw error;
+      }
+      // Guard every path before reading or touching anything.
+      const targets = new Map<string, string>();
+      for (const patch of patches) {
+        for (const path of [patch.oldPath, patch.newPath]) {
+          if (path === null || targets.has(path)) continue;
+          try {
+            targets.set(path, guardPath(context.agentRoot, path).absolute);
+          } catch (error) {
+            return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path });
+          }
+        }
+      }
+      const planned: PlannedChange[] = [];
+      for (const patch of patches) {
+        const path = (patch.newPath ?? patch.oldPath)!;
+        const source = patch.oldPath === null ? null : targets.get(patch.oldPath)!;
+        if (source !== null && !existsSync(source)) return failure('E_NOT_FOUND', `No such file: ${patch.oldPath}`, { path: patch.oldPath });
+        if (source !== null && (!statSync(source).isFile() || statSync(source).size > MAX_FILE_BYTES)) {
+          return failure('E_INVALID_PATH', `Not a patchable text file: ${patch.oldPath}`, { path: patch.oldPath });
+        }
+        if (patch.oldPath === null && existsSync(targets.get(path)!)) return failure('E_EXEC', `File already exists: ${path}`, { path });
+        const before = source === null ? null : readFileSync(source, 'utf8');
+        let after: string | null;
+        try {
+          after = applyHunks(before, patch.hunks, path);
+        } catch (error) {
+          if (error instanceof PatchError) return failure('E_EXEC', error.message, error.details);
+          throw error;
+        }
+        planned.push({ path, absolute: targets.get(path)!, before, after: patch.newPath === null ? null : after });
+        if (patch.oldPath !== null && patch.newPath !== null && patch.oldPath !== patch.newPath) {
+          planned.push({ path: patch.oldPath, absolute: source!, before, after: null });
+        }
+      }
+      const written: PlannedChange[] = [];
+      try {
+        for (const change of planned) {
+          if (change.after === null) rmSync(change.absolute, { force: true });
+          else writeFileAtomic(change.absolute, change.after);
+          written.push(change);
+        }
+      } catch (error) {
+        // Roll back what was already written so the folder is as before.
+        for (const change of written.reverse()) {
+          if (change.before === null) rmSync(change.absolute, { force: true });
+          else writeFileAtomic(change.absolute, change.before);
+        }
+        return failure('E_IO', 'Writing the patched files failed; nothing was changed', { exception: error instanceof Error ? error.message : String(error) });
+      }
+      return success({
+        applied: true,
+        changed_files: [...new Set(planned.map((change) => change.path))].sort(),
+        hunks_applied: patches.reduce((total, patch) => total + patch.hunks.length, 0),
+        errors: [],
+      });
+    },
+  };
+}

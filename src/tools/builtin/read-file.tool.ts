@@ -1,0 +1,125 @@
+// read_file (alias read) and read_files: path-guarded reads that never load more of a file than they return.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { guardPath } from '../../security/path-guard';
+import type { ToolCallContext, ToolDefinition } from '../tool-registry';
+import { success, ToolFailure, TRUNCATION_MARKER } from '../tool-result';
+
+const range = {
+  start_line: z.number().int().min(1).optional().describe('First line to return (1-based)'),
+  end_line: z.number().int().min(1).optional().describe('Last line to return (inclusive)'),
+  max_chars: z.number().int().min(1).max(1_000_000).optional().describe('Most characters to return (default from config)'),
+};
+const readFileSchema = z.object({ path: z.string().describe('Path relative to the agent folder'), ...range });
+const readFilesSchema = z.object({ paths: z.array(z.string()).min(1).max(32).describe('Up to 32 paths relative to the agent folder'), ...range });
+
+type Range = { start_line?: number; end_line?: number; max_chars?: number };
+const CHUNK = 64 * 1024;
+
+/** Resolves through the path guard; guard refusals become E_INVALID_PATH, missing files E_NOT_FOUND. */
+function resolveFile(root: string, path: string): string {
+  let absolute: string;
+  try {
+    absolute = guardPath(root, path.trim()).absolute;
+  } catch (error) {
+    throw new ToolFailure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path });
+  }
+  let isFile = false;
+  try {
+    isFile = statSync(absolute).isFile();
+  } catch {
+    // Missing: reported below.
+  }
+  if (!isFile) throw new ToolFailure('E_NOT_FOUND', `No such file: ${path}`, { path });
+  return absolute;
+}
+
+/**
+ * Reads lines `start..end` of a file, at most `maxChars` characters, in 64 KiB pieces: it stops as soon as it has
+ * enough, so a huge file costs no more than what is returned.
+ */
+export function readBounded(absolute: string, options: Range & { max_chars: number }): { content: string; truncated: boolean } {
+  const start = options.start_line ?? 1;
+  const end = options.end_line ?? Number.POSITIVE_INFINITY;
+  const handle = openSync(absolute, 'r');
+  const decoder = new TextDecoder();
+  const buffer = Buffer.alloc(CHUNK);
+  let line = 1;
+  let output = '';
+  let more = false;
+  try {
+    let position = 0;
+    for (;;) {
+      const read = readSync(handle, buffer, 0, CHUNK, position);
+      position += read;
+      let text = decoder.decode(buffer.subarray(0, read), { stream: read > 0 });
+      let done = read === 0;
+      while (text.length > 0) {
+        const newline = text.indexOf('\n');
+        const piece = newline === -1 ? text : text.slice(0, newline + 1);
+        text = newline === -1 ? '' : text.slice(newline + 1);
+        if (line >= start && line <= end) output += piece;
+        if (newline !== -1) line++;
+        if (line > end) {
+          done = true;
+          break;
+        }
+        if (output.length > options.max_chars) {
+          more = true;
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+    }
+  } finally {
+    closeSync(handle);
+  }
+  if (options.end_line !== undefined || options.start_line !== undefined) output = output.replace(/\n$/, '');
+  if (more || output.length > options.max_chars) return { content: output.slice(0, options.max_chars) + TRUNCATION_MARKER, truncated: true };
+  return { content: output, truncated: false };
+}
+
+function readOne(context: ToolCallContext, path: string, options: Range) {
+  if (options.start_line !== undefined && options.end_line !== undefined && options.end_line < options.start_line) {
+    throw new ToolFailure('E_INVALID_ARGS', 'end_line must not be before start_line');
+  }
+  const absolute = resolveFile(context.agentRoot, path);
+  return readBounded(absolute, { ...options, max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars });
+}
+
+export function createReadFileTool(): ToolDefinition<z.output<typeof readFileSchema>> {
+  return {
+    name: 'read_file',
+    aliases: ['read'],
+    description: 'Read a text file of the agent folder, optionally a line range.',
+    level: 0,
+    schema: readFileSchema,
+    async run({ path, ...options }, context) {
+      const { content, truncated } = readOne(context, path, options);
+      return success({ path, content, truncated }, { truncated });
+    },
+  };
+}
+
+export function createReadFilesTool(): ToolDefinition<z.output<typeof readFilesSchema>> {
+  return {
+    name: 'read_files',
+    description: 'Read several text files of the agent folder at once.',
+    level: 0,
+    schema: readFilesSchema,
+    async run({ paths, ...options }, context) {
+      const results = paths.map((path) => {
+        try {
+          return { ok: true, path, ...readOne(context, path, options) };
+        } catch (error) {
+          if (!(error instanceof ToolFailure)) throw error;
+          return { ok: false, path, error: { code: error.code, message: error.message } };
+        }
+      });
+      const truncated = results.some((result) => 'truncated' in result && result.truncated);
+      return success({ results, partial: results.some((result) => !result.ok) }, { truncated });
+    },
+  };
+}
+

@@ -1,0 +1,32 @@
+// search_knowledge_base and search_memory: ranked passages from the agent's knowledge/ and memory/ via the retrieval searcher.
+import { z } from 'zod';
+import type { RetrievalDomain, RetrievalSearcher } from '../../retrieval/retrieval-search';
+import type { ToolDefinition } from '../tool-registry';
+import { success } from '../tool-result';
+
+const schema = z.object({
+  query: z.string().trim().min(1).max(2000).describe('What to look for'),
+  top_k: z.number().int().min(1).max(10).optional().describe('How many passages (default from config)'),
+});
+
+function createSearchTool(name: string, domain: RetrievalDomain, description: string, retrieval: RetrievalSearcher): ToolDefinition<z.output<typeof schema>> {
+  return {
+    name,
+    description,
+    level: 0,
+    schema,
+    async run({ query, top_k }, context) {
+      const hits = await retrieval.search(context.agentId, domain, query, top_k);
+      return success({
+        query,
+        results: hits.map((hit) => ({ text: hit.text, score: hit.score, source: hit.source, start_line: hit.start_line, end_line: hit.end_line })),
+      });
+    },
+  };
+}
+
+export const createSearchKnowledgeTool = (retrieval: RetrievalSearcher) =>
+  createSearchTool('search_knowledge_base', 'knowledge', "Search the agent's knowledge base (files under knowledge/) for relevant passages.", retrieval);
+
+export const createSearchMemoryTool = (retrieval: RetrievalSearcher) =>
+  createSearchTool('search_memory', 'memory', "Search the agent's long-term memory (memory/) for relevant notes.", retrieval);

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { createToolHarness } from '../../test/support/tool-harness';
+import type { ToolDefinition } from './tool-registry';
+import { failure, success } from './tool-result';
+
+let calls = 0;
+const flaky: ToolDefinition<{ command: string; api_key?: string }> = {
+  name: 'flaky',
+  description: 'Fails unless the command is ok.',
+  level: 0,
+  schema: z.object({ command: z.string(), api_key: z.string().optional() }),
+  run: async ({ command }) => {
+    calls++;
+    return command === 'ok' ? success({ ran: command }) : failure('E_EXEC', `bad command ${command}`);
+  },
+};
+const thrower: ToolDefinition<Record<string, never>> = {
+  name: 'thrower',
+  description: 'Throws.',
+  level: 0,
+  schema: z.object({}),
+  run: async () => {
+    throw new Error('boom with sk-abcdefghijklmnop');
+  },
+};
+const writer: ToolDefinition<Record<string, never>> = { name: 'writer', description: 'L1.', level: 1, schema: z.object({}), run: async () => success({ wrote: true }) };
+
+describe('tool runner', () => {
+  it('blocks the third identical failing call, even when only whitespace differs, and lets other arguments run', async () => {
+    using harness = createToolHarness({ definitions: [flaky] });
+    calls = 0;
+    expect((await harness.call('flaky', { command: 'rm x' })).error!.code).toBe('E_EXEC');
+    expect((await harness.call('flaky', { command: '  rm   x ' })).error!.code).toBe('E_EXEC');
+    const blocked = await harness.call('flaky', { command: 'rm\tx' });
+    expect(blocked.error).toEqual(expect.objectContaining({ code: 'E_POLICY_DENIED', retryable: false }));
+    expect(blocked.error!.message).toMatch(/retry blocked/i);
+    expect(calls).toBe(2);
+    expect((await harness.call('flaky', { command: 'rm y' })).error!.code).toBe('E_EXEC');
+    expect((await harness.call('flaky', { command: 'rm x' }, { runId: 'run-2' })).error!.code).toBe('E_EXEC');
+    expect(calls).toBe(4);
+  });
+
+  it('honours repeat_identical_failure_limit and forgets failures after a success', async () => {
+    using harness = createToolHarness({ definitions: [flaky], config: { tool_retry_guard: { repeat_identical_failure_limit: 1 } } });
+    await harness.call('flaky', { command: 'nope' });
+    expect((await harness.call('flaky', { command: 'nope' })).error!.code).toBe('E_POLICY_DENIED');
+    expect((await harness.call('flaky', { command: 'ok' })).ok).toBe(true);
+  });
+
+  it('audits every call in the database and in storage/tool_audit.jsonl with secrets redacted', async () => {
+    using harness = createToolHarness({ definitions: [flaky, writer] });
+    const result = await harness.call('flaky', { command: 'ok', api_key: 'abcdef123456' }, { runId: 'run-a' });
+    expect(result).toEqual({ ok: true, data: { ran: 'ok' }, meta: { tool_name: 'flaky', duration_ms: expect.any(Number), truncated: false, warnings: [] }, error: null });
+    await harness.call('flaky', { command: 'curl -H "Authorization: Bearer abcdefghijklmnopqrstuvwx"' }, { runId: 'run-a' });
+    await harness.call('writer', {}, { runId: 'run-a', trigger: 'cron' });
+    const rows = harness.audit.list({ runId: 'run-a' });
+    expect(rows.map((row) => [row.toolName, row.outcome, row.errorCode, row.triggerType, row.sessionId])).toEqual([
+      ['flaky', 'ok', null, 'chat', 'session-1'],
+      ['flaky', 'error', 'E_EXEC', 'chat', 'session-1'],
+      ['writer', 'denied', 'E_POLICY_DENIED', 'cron', 'session-1'],
+    ]);
+    expect(rows[0]!.arguments).toEqual({ command: 'ok', api_key: '[REDACTED]' });
+    expect(JSON.stringify(rows[1]!.arguments)).not.toContain('abcdefghijklmnopqrstuvwx');
+    expect(rows[2]!.reason).toBe("Tool 'writer' is not in autonomous_tools.cron_enabled_tools");
+    const lines = readFileSync(join(harness.root, 'storage', 'tool_audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.tool, line.outcome, line.run_id])).toEqual([
+      ['flaky', 'ok', 'run-a'],
+      ['flaky', 'error', 'run-a'],
+      ['writer', 'denied', 'run-a'],
+    ]);
+    expect(lines[0].args.api_key).toBe('[REDACTED]');
+    expect(lines[0].duration_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers a withheld tool with E_POLICY_DENIED, an unknown one with E_NOT_FOUND, bad arguments with E_INVALID_ARGS', async () => {
+    using harness = createToolHarness({ definitions: [flaky, writer, thrower] });
+    expect(harness.forRun('cron').offered.map((tool) => tool.name)).toEqual([]);
+    expect((await harness.call('writer', {}, { trigger: 'cron' })).error!.code).toBe('E_POLICY_DENIED');
+    expect((await harness.call('nope', {})).error).toEqual(expect.objectContaining({ code: 'E_NOT_FOUND' }));
+    const invalid = await harness.call('flaky', { command: 42 });
+    expect(invalid.error).toEqual(expect.objectContaining({ code: 'E_INVALID_ARGS', details: { issues: [{ path: 'command', message: expect.any(String) }] } }));
+    const thrown = await harness.call('thrower', {});
+    expect(thrown).toEqual(expect.objectContaining({ ok: false, data: {}, error: expect.objectContaining({ code: 'E_INTERNAL' }) }));
+    expect(JSON.stringify(thrown)).not.toContain('abcdefghijklmnop');
+    expect(harness.audit.list().map((row) => row.outcome)).toEqual(['denied', 'error', 'error', 'error']);
+  });
+});

@@ -1,0 +1,125 @@
+// Runs one tool call: policy re-check, argument validation, retry guard, execution, audit; always a JSON result.
+import type { Database } from 'bun:sqlite';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../shared/clock';
+import { silentLogger, type Logger } from '../shared/logger';
+import { redactSecrets } from '../shared/redact';
+import { createToolAuditStore, type ToolAuditOutcome, type ToolAuditStore } from './tool-audit.store';
+import { decideToolPolicy } from './tool-policy';
+import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-registry';
+import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
+
+export interface ToolRunnerDeps {
+  clock: Clock;
+  logger: Logger;
+  /** Whether bubblewrap works on this machine (probed once by the sandbox). */
+  sandboxAvailable: () => boolean;
+}
+
+export interface ToolRunner {
+  isAllowed(definition: ToolDefinition, context: ToolContext): boolean;
+  /** Never throws: every failure becomes an `ok:false` result, and every call is audited. */
+  run(definition: ToolDefinition | undefined, rawArgs: unknown, context: ToolCallContext): Promise<ToolEnvelope>;
+}
+
+/** Most failure keys kept for the retry guard; the oldest are forgotten first. */
+const MAX_GUARD_KEYS = 10_000;
+
+/** Arguments in a canonical form: keys sorted, strings trimmed with whitespace runs collapsed. */
+export function normalizeArguments(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim().replace(/\s+/g, ' ');
+  if (Array.isArray(value)) return value.map(normalizeArguments);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .map((key) => [key, normalizeArguments((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value ?? null;
+}
+
+export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const sandboxAvailable = deps.sandboxAvailable ?? (() => false);
+  const failures = new Map<string, number>();
+  const audits = new WeakMap<Database, ToolAuditStore>();
+  const auditOf = (context: ToolContext) => {
+    let store = audits.get(context.db);
+    if (!store) {
+      store = createToolAuditStore(context.db, join(context.agentRoot, 'storage', 'tool_audit.jsonl'));
+      audits.set(context.db, store);
+    }
+    return store;
+  };
+
+  const finish = (context: ToolCallContext, rawArgs: unknown, outcome: ToolOutcome, startedAt: number, audit: ToolAuditOutcome, reason: string | null) => {
+    const duration = performance.now() - startedAt;
+    try {
+      auditOf(context).record({
+        timestampMs: clock.nowMs(),
+        runId: context.runId,
+        sessionId: context.sessionId,
+        triggerType: context.triggerType,
+        toolName: context.toolName,
+        arguments: rawArgs ?? {},
+        outcome: audit,
+        errorCode: outcome.ok ? null : outcome.error.code,
+        reason,
+        durationMs: Math.round(duration),
+      });
+    } catch (error) {
+      logger.error('tool audit write failed', { tool: context.toolName, error: String(error) });
+    }
+    return toEnvelope(context.toolName, outcome, duration);
+  };
+
+  return {
+    isAllowed: (definition, context) => decideToolPolicy(definition, context.triggerType, context.config, { sandboxAvailable: sandboxAvailable() }).allowed,
+    async run(definition, rawArgs, context) {
+      const startedAt = performance.now();
+      if (!definition) {
+        const outcome = failure('E_NOT_FOUND', `Unknown tool '${context.toolName}'`, { tool: context.toolName }, false);
+        return finish(context, rawArgs, outcome, startedAt, 'error', 'unknown tool');
+      }
+      const decision = decideToolPolicy(definition, context.triggerType, context.config, { sandboxAvailable: sandboxAvailable() });
+      if (!decision.allowed) {
+        const code = decision.rule === 'sandbox_required' ? 'E_SANDBOX_UNAVAILABLE' : 'E_POLICY_DENIED';
+        const outcome = failure(code, decision.reason, { rule: decision.rule, trigger: context.triggerType }, false);
+        return finish(context, rawArgs, outcome, startedAt, 'denied', decision.reason);
+      }
+      const scope = context.runId || `${context.sessionId || '__session__'}:${context.triggerType}`;
+      const key = `${scope}\u0000${definition.name}\u0000${JSON.stringify(normalizeArguments(rawArgs))}`;
+      const limit = context.config.tool_retry_guard.repeat_identical_failure_limit;
+      const prior = failures.get(key) ?? 0;
+      if (prior >= limit) {
+        const reason = `Retry blocked: this exact call already failed ${prior} time(s) in this run (tool_retry_guard.repeat_identical_failure_limit=${limit}); change the arguments or the approach`;
+        return finish(context, rawArgs, failure('E_POLICY_DENIED', reason, { rule: 'retry_guard', failures: prior }, false), startedAt, 'denied', reason);
+      }
+      let outcome: ToolOutcome;
+      const parsed = definition.schema.safeParse(rawArgs ?? {});
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        outcome = failure('E_INVALID_ARGS', `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`, { issues }, false);
+      } else {
+        try {
+          outcome = await definition.run(parsed.data, context);
+        } catch (error) {
+          if (error instanceof ToolFailure) outcome = failure(error.code, error.message, error.details);
+          else {
+            logger.error('tool threw', { tool: context.toolName, error: String(error) });
+            outcome = failure('E_INTERNAL', 'Unhandled tool exception', { exception: redactSecrets(error instanceof Error ? error.message : String(error)) }, false);
+          }
+        }
+      }
+      if (outcome.ok) failures.delete(key);
+      else {
+        failures.delete(key);
+        failures.set(key, prior + 1);
+        if (failures.size > MAX_GUARD_KEYS) failures.delete(failures.keys().next().value!);
+      }
+      return finish(context, rawArgs, outcome, startedAt, outcome.ok ? 'ok' : 'error', outcome.ok ? null : outcome.error.message);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// Host-side process checks for sandbox tests: is a process with this command line still alive?
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** PIDs whose command line contains `marker` (zombies excluded: they are dead, only not yet reaped). */
+export function livePidsWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!cmdline.includes(marker)) continue;
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Polls `probe` until it returns true or the deadline passes. */
+export async function waitUntil(probe: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (probe()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return probe();
+}
