@@ -20,5 +20,8 @@ describe('retry policy', () => {
     expect(retryDelayMs(failure(429, {}, { retryAfterMs: 1500 }), 0, 60_000)).toBe(1500);
     expect(retryAfterMs(failure(503, { 'retry-after': new Date(10_000).toUTCString() }), 4_000)).toBe(6000);
     expect(retryAfterMs(failure(429, { 'retry-after': 'soon' }))).toBeUndefined();
+    const wrapped = Object.assign(new Error('middleware'), { cause: failure(429, { 'retry-after': '2' }) });
+    expect(retryDelayMs(wrapped, 0, 60_000)).toBe(2000);
+    expect(retryDelayMs(Object.assign(new Error('middleware'), { cause: failure(401) }), 0, 60_000)).toBeNull();
   });
 });

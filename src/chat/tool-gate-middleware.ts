@@ -1,7 +1,8 @@
 // Routes every tool call of a turn through the tool runner, including calls for tools the model was not offered.
-import { ToolMessage } from '@langchain/core/messages';
+import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
 import type { RunTools } from '../tools/tool-registry';
+import { UNPARSED_ARGUMENTS } from '../tools/tool-runner';
 
 /**
  * A `wrapToolCall` middleware: LangChain would answer a call for an unoffered tool with its own
@@ -11,6 +12,28 @@ import type { RunTools } from '../tools/tool-registry';
 export function toolGateMiddleware(execute: RunTools['execute'], runId: string, signal?: AbortSignal) {
   return createMiddleware({
     name: 'ToolGate',
+    // A call whose arguments were not JSON arrives as an `invalid_tool_call`, which the agent would drop and
+    // end the turn in silence. Turned into a real call with the raw text as arguments, it reaches the runner,
+    // which answers `E_INVALID_ARGS` (audited), and the model can try again.
+    wrapModelCall: async (request, handler) => {
+      const response = await handler(request);
+      if (!AIMessage.isInstance(response) || !response.invalid_tool_calls?.length) return response;
+      const repaired = response.invalid_tool_calls.map((call, index) => ({
+        type: 'tool_call' as const,
+        id: call.id ?? `invalid_${index}`,
+        name: call.name ?? 'unknown',
+        args: { [UNPARSED_ARGUMENTS]: call.args ?? '' },
+      }));
+      return new AIMessage({
+        id: response.id,
+        content: response.content,
+        additional_kwargs: response.additional_kwargs,
+        response_metadata: response.response_metadata,
+        usage_metadata: response.usage_metadata,
+        tool_calls: [...(response.tool_calls ?? []), ...repaired],
+        invalid_tool_calls: [],
+      });
+    },
     wrapToolCall: async (request) => {
       const call = request.toolCall;
       const content = await execute({ name: call.name, args: call.args ?? {}, runId, signal });

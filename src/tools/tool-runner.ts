@@ -9,6 +9,9 @@ import { decideToolPolicy } from './tool-policy';
 import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-registry';
 import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
 
+/** The key under which a call whose arguments were not JSON carries its raw text (see tool-gate-middleware). */
+export const UNPARSED_ARGUMENTS = '__unparsed_arguments__';
+
 export interface ToolRunnerDeps {
   clock: Clock;
   logger: Logger;
@@ -99,7 +102,11 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
       }
       let outcome: ToolOutcome;
       const parsed = definition.schema.safeParse(rawArgs ?? {});
-      if (!parsed.success) {
+      const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
+      if (unparsed !== undefined) {
+        const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
+        outcome = failure('E_INVALID_ARGS', message, { received: String(unparsed).slice(0, 500) }, false);
+      } else if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
         outcome = failure('E_INVALID_ARGS', `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`, { issues }, false);
       } else {

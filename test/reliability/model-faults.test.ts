@@ -76,4 +76,25 @@ describe('model faults', () => {
     expect(history.map((message) => message.role)).toEqual(['user']);
     await expectHealthy(fixture);
   });
+
+  it('a tool call whose arguments are not JSON: the model is told, and the turn still ends cleanly', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'read_file', args: '{path: knowledge/x.md, oops' }] },
+      { kind: 'text', text: 'Sorry, let me answer directly.' },
+      { kind: 'text', text: 'Bad arguments' },
+    );
+    const { events, names, history } = await turn(fixture, sessionId, 'use a tool');
+    expect(names.at(-2) === 'done' || names.at(-1) === 'done' || names.at(-1) === 'error').toBe(true);
+    const last = history.at(-1)!;
+    expect(history[0]).toEqual(expect.objectContaining({ role: 'user', content: 'use a tool' }));
+    expect(events.find((event) => event.event === 'done')!.data.content).toBe('Sorry, let me answer directly.');
+    expect(last.content).toBe('Sorry, let me answer directly.');
+    // The model saw a tool result telling it the arguments were not valid JSON.
+    const toolMessage = fixture.model.chatRequests()[1]!.body.messages.find((message: any) => message.role === 'tool');
+    expect(JSON.parse(toolMessage.content).error.code).toBe('E_INVALID_ARGS');
+    expect(names.filter((name) => name === 'tool_end')).toHaveLength(1);
+    await expectHealthy(fixture);
+  });
 });
