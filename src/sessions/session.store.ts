@@ -35,6 +35,10 @@ export interface SessionStore {
   countMessages(sessionId: string): number;
   appendMessages(sessionId: string, messages: readonly NewMessage[]): void;
   setLiveResponse(sessionId: string, live: LiveResponse | null): void;
+  /** Id of the session's newest message (0 when empty); a mark for `deleteMessagesAfter`. */
+  lastMessageId(sessionId: string): number;
+  /** Removes the session's messages newer than `messageId` (a turn that is not to be kept). */
+  deleteMessagesAfter(sessionId: string, messageId: number): void;
   /** Moves the first `count` messages to the compression archive and stores the new summary. */
   compress(sessionId: string, count: number, compressedContext: string): { archived: StoredMessage[]; remaining: number };
   /** Earlier compressions of a session, oldest first. */
@@ -188,6 +192,11 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
         now(),
         sessionId,
       );
+    },
+    lastMessageId: (sessionId) =>
+      (db.query('SELECT coalesce(max(id), 0) AS id FROM messages WHERE session_id = ?').get(sessionId) as { id: number }).id,
+    deleteMessagesAfter(sessionId, messageId) {
+      db.query('DELETE FROM messages WHERE session_id = ? AND id > ?').run(sessionId, messageId);
     },
     compress: (sessionId, count, compressedContext) => compress(sessionId, count, compressedContext),
     compressedArchives: (sessionId) =>
