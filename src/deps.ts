@@ -8,6 +8,7 @@ import { createTracingControl, type TracingControl } from './config/tracing';
 import { createChatService, type ChatService } from './chat/chat-service';
 import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
@@ -26,6 +27,8 @@ export interface Deps {
   tools: ToolRegistry;
   prompts: PromptBuilder;
   chat: ChatService;
+  /** Cron and heartbeat for every agent. */
+  scheduler: SchedulerManager;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
   close(): void;
@@ -56,6 +59,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tools = createToolRegistry(overrides.toolDefinitions ?? []);
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
+  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger });
+  scheduler.start();
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -68,9 +73,11 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     tools,
     prompts,
     chat,
+    scheduler,
     state,
     close() {
       state.ready = false;
+      scheduler.close();
       agents.close();
     },
   };
