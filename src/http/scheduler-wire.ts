@@ -8,8 +8,9 @@ import { AppError } from '../shared/app-error';
 
 export const MAX_RUNS_LIMIT = 5000;
 
+// A string checked here: Elysia's numeric coercion reports range errors without the parameter's name.
 export const LimitQuery = t.Optional(
-  t.Integer({ minimum: 1, maximum: MAX_RUNS_LIMIT, description: "Rows to return; default the agent's scheduler.runs_query_default_limit" }),
+  t.String({ description: `Rows to return, 1..${MAX_RUNS_LIMIT}; default the agent's scheduler.runs_query_default_limit` }),
 );
 
 /** The agent, once its `scheduler.api_enabled` allows the scheduler API (else 403 `scheduler_api_disabled`). */
@@ -19,8 +20,16 @@ export function schedulerAgent(agents: AgentRegistry, agentId: string | undefine
   return agent;
 }
 
-export function runsLimit(agent: AgentHandle, limit: number | undefined): number {
-  return Math.min(limit ?? agent.config().scheduler.runs_query_default_limit, MAX_RUNS_LIMIT);
+/** The `limit` query as a number: the agent's default when absent, 422 naming `query.limit` when not 1..5000. */
+export function runsLimit(agent: AgentHandle, raw: string | undefined): number {
+  if (raw === undefined) return Math.min(agent.config().scheduler.runs_query_default_limit, MAX_RUNS_LIMIT);
+  const limit = /^\d{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_RUNS_LIMIT)) {
+    throw new AppError('validation_error', 'Request validation failed', {
+      items: [{ field: 'query.limit', message: `Input should be a whole number from 1 to ${MAX_RUNS_LIMIT}`, code: Number.isNaN(limit) ? 'int_parsing' : limit < 1 ? 'greater_than_equal' : 'less_than_equal' }],
+    });
+  }
+  return limit;
 }
 
 const seconds = (ms: number | null) => (ms === null ? 0 : ms / 1000);
