@@ -9,6 +9,7 @@ import { createChatService, type ChatService } from './chat/chat-service';
 import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
+import type { Timers } from './scheduler/wake-timer';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
@@ -45,6 +46,8 @@ export interface DepsOverrides {
   toolDefinitions?: readonly ToolDefinition[];
   /** Waits between model retries; tests pass a faster one. */
   sleep?: (ms: number) => Promise<void>;
+  /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
+  schedulerTimers?: Timers;
 }
 
 export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}): Deps {
@@ -59,7 +62,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tools = createToolRegistry(overrides.toolDefinitions ?? []);
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
-  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger });
+  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger, timers: overrides.schedulerTimers });
   scheduler.start();
   return {
     settings: { ...settings, dataDir },
