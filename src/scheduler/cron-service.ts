@@ -1,22 +1,21 @@
-// One agent's cron: the timer at the earliest due job, missed-slot catch-up, queued runs, outcomes and backoff.
+// One agent's cron: the timer at the earliest due job, missed-slot catch-up, the run queue, each run's steps.
+import { join } from 'node:path';
 import type { AgentHandle } from '../agents/agent-registry';
 import type { ChatService } from '../chat/chat-service';
 import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { jobChanges, jobSchedule, newJob, type CronJobInput, type CronJobPatch } from './cron-job-editor';
+import { createRunOutcomes } from './cron-run-outcomes';
 import { recordMissedSlots } from './missed-slots';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunLog } from './run-log';
 import { createRunQueue } from './run-queue';
-import { CRON_RULES, cronSessionId, describeFailure, preview, runScheduledTurn } from './scheduled-turn';
-import { nextRunAfter, retryDelayMs } from './schedules';
+import { CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './scheduled-turn';
+import { nextRunAfter } from './schedules';
 import { createSqliteSchedulerStore, type CronJob, type CronRun, type RunTrigger } from './scheduler.store';
 import { createWakeTimer, type Timers } from './wake-timer';
-import { join } from 'node:path';
 
-/** Rows other than failures kept per agent (failures follow `cron.failure_retention`). */
-export const CRON_RUN_RETENTION = 5000;
 /** A slot due less than this before the service started watching is still run, not counted missed. */
 export const MISSED_TOLERANCE_MS = 1000;
 
@@ -58,8 +57,15 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const { agent, clock, logger } = deps;
   const store = createSqliteSchedulerStore(agent.db);
   const storage = join(agent.root, 'storage');
-  const runLog = createRunLog(join(storage, 'cron_runs.jsonl'), logger);
-  const failureLog = createRunLog(join(storage, 'cron_failures.jsonl'), logger);
+  const outcomes = createRunOutcomes({
+    store,
+    clock,
+    logger,
+    agentId: agent.id,
+    config: () => agent.config().cron,
+    runLog: createRunLog(join(storage, 'cron_runs.jsonl'), logger),
+    failureLog: createRunLog(join(storage, 'cron_failures.jsonl'), logger),
+  });
   const queue = createRunQueue(
     agent.config().cron.max_concurrent_runs,
     (error) => logger.error('cron run crashed', { agent_id: agent.id, error: String(error) }),
@@ -170,59 +176,10 @@ export function createCronService(deps: CronServiceDeps): CronService {
     });
     try {
       const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: job.name, prompt: job.prompt, rules: CRON_RULES, trigger: 'cron' });
-      return succeed(job, base, result.runId, result.content);
+      return outcomes.succeed(job, base, result.runId, result.content);
     } catch (error) {
-      return fail(job, base, error);
+      return outcomes.fail(job, base, error);
     }
-  };
-
-  const finishedFields = (base: CronRun) => {
-    const finishedMs = clock.nowMs();
-    return { timestampMs: finishedMs, finishedMs, durationMs: finishedMs - base.startedMs! };
-  };
-
-  const succeed = (job: CronJob, base: CronRun, runId: string, content: string): CronRun => {
-    const row: CronRun = { ...base, ...finishedFields(base), status: 'ok', runId, responsePreview: preview(content) };
-    store.transaction(() => {
-      const current = store.getJob(job.id);
-      store.updateRun(row.id, row);
-      if (!current) return;
-      const changes: Partial<CronJob> = { failureCount: 0, lastError: '', lastSuccessMs: row.finishedMs, updatedMs: row.finishedMs! };
-      // A one-shot job is done after a successful scheduled run, unless it was edited meanwhile.
-      if (job.scheduleType === 'at' && base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
-        Object.assign(changes, { enabled: false, nextRunMs: null, scheduleRev: current.scheduleRev + 1 });
-      }
-      store.updateJob(job.id, changes);
-      store.pruneRuns('not_error', CRON_RUN_RETENTION);
-    });
-    runLog.append(wireLogRow(row));
-    return row;
-  };
-
-  const fail = (job: CronJob, base: CronRun, error: unknown): CronRun => {
-    const config = agent.config().cron;
-    const message = describeFailure(error);
-    const finished = finishedFields(base);
-    let row: CronRun = { ...base, ...finished, status: 'error', error: message };
-    store.transaction(() => {
-      const current = store.getJob(job.id);
-      if (!current) return store.updateRun(row.id, row);
-      const failureCount = current.failureCount + 1;
-      const disabled = failureCount >= config.max_failures;
-      const changes: Partial<CronJob> = { failureCount, lastError: message, updatedMs: finished.finishedMs };
-      // Retry after the backoff unless the job was rescheduled, disabled or re-enabled meanwhile.
-      if (base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
-        changes.nextRunMs = finished.finishedMs + retryDelayMs(failureCount, config.retry_base_seconds, config.retry_max_seconds);
-      }
-      if (disabled && current.enabled) Object.assign(changes, { enabled: false, scheduleRev: current.scheduleRev + 1 });
-      const updated = store.updateJob(job.id, changes)!;
-      row = { ...row, failureCount, nextRunMs: updated.nextRunMs, disabled: !updated.enabled };
-      store.updateRun(row.id, row);
-      store.pruneRuns('error', config.failure_retention);
-    });
-    failureLog.append(wireLogRow(row));
-    logger.warn('cron run failed', { agent_id: agent.id, job_id: job.id, error: message });
-    return row;
   };
 
   const reconfigure = () => {
@@ -272,23 +229,5 @@ export function createCronService(deps: CronServiceDeps): CronService {
       settle.clear();
     },
     idle: () => queue.idle(),
-  };
-}
-
-/** The JSONL line for a run: the contract's fields first, then ours. */
-export function wireLogRow(run: CronRun): Record<string, unknown> {
-  return {
-    timestamp_ms: run.timestampMs,
-    job_id: run.jobId,
-    name: run.name,
-    status: run.status,
-    ...(run.responsePreview !== null ? { response_preview: run.responsePreview } : {}),
-    ...(run.error !== null ? { error: run.error, failure_count: run.failureCount, next_run_ts: (run.nextRunMs ?? 0) / 1000, disabled: run.disabled } : {}),
-    id: run.id,
-    trigger: run.trigger,
-    run_id: run.runId,
-    session_id: run.sessionId,
-    duration_ms: run.durationMs,
-    schedule_lag_ms: run.scheduleLagMs,
   };
 }

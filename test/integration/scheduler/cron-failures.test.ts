@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startChatFixture } from '../../support/chat-fixture';
 import { createJob, waitFor } from '../../support/scheduler-fixture';
 
@@ -42,6 +44,8 @@ describe('cron failures', () => {
     expect(disabled.last_error).toContain('bad request from the fake model');
     // Only the newest failure_retention failure rows are kept.
     expect((await failures()).map((row) => row.failure_count)).toEqual([5, 4, 3].slice(0, failureRows));
+    const logged = readFileSync(join(server.dataDir, 'workspaces', 'default', 'storage', 'cron_failures.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(logged.map((line) => [line.status, line.failure_count, line.disabled])).toEqual([1, 2, 3, 4, 5].map((n) => ['error', n, n === 5]));
     // A disabled job no longer fires, however much time passes.
     moveTo(clock.nowMs() + 7200_000);
     await server.deps.scheduler.drain();

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startChatFixture } from '../../support/chat-fixture';
 import { createJob, cronRuns, waitFor } from '../../support/scheduler-fixture';
 
@@ -135,6 +137,8 @@ describe('POST /api/scheduler/cron/jobs/:job_id/run', () => {
     const session = (await fixture.server.json('GET', '/api/sessions')).body.data.find((row: any) => row.session_id === job.session_id);
     expect(session.title).toBe('Digest');
     expect(usageTriggers(fixture)).toEqual([{ trigger_type: 'cron', session_id: job.session_id }]);
+    const logged = readFileSync(join(fixture.server.dataDir, 'workspaces', 'default', 'storage', 'cron_runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(logged).toEqual([expect.objectContaining({ timestamp_ms: run.timestamp_ms, job_id: job.id, name: 'Digest', status: 'ok', response_preview: 'Digest: all quiet.', id: run.id })]);
     expect(run.run_id).toBe((fixture.server.deps.agents.get('default').db.query('SELECT run_id FROM usage_records').get() as { run_id: string }).run_id);
   });
 });

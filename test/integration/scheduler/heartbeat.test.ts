@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { heartbeatRuns, waitFor } from '../../support/scheduler-fixture';
@@ -58,6 +58,8 @@ describe('heartbeat', () => {
     const statuses = (await heartbeatRuns(server)).map((row) => row.status);
     expect(new Set(statuses)).toEqual(new Set(['skipped_disabled', 'skipped_no_prompt', 'skipped_outside_window', 'skipped_busy']));
     expect(model.chatRequests()).toHaveLength(1);
+    const logged = readFileSync(join(server.dataDir, 'workspaces', 'default', 'storage', 'heartbeat_runs.jsonl'), 'utf8').trim().split('\n');
+    expect(logged.map((line) => JSON.parse(line).status)).toEqual([...statuses].reverse());
   });
 
   it('suppresses an all-clear reply from the session, keeps other replies, and records usage under heartbeat', async () => {
