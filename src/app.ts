@@ -7,9 +7,11 @@ import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
 import { chatRoutes } from './http/routes/chat.routes';
 import { configRoutes } from './http/routes/config.routes';
+import { cronRoutes } from './http/routes/cron.routes';
 import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes } from './http/routes/health.routes';
+import { heartbeatRoutes } from './http/routes/heartbeat.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
@@ -55,7 +57,9 @@ export function createApp(deps: Deps) {
     .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm))
     .use(tokenRoutes(deps.agents, deps.prompts))
     .use(fileRoutes(deps.agents, deps.fileListeners))
-    .use(configRoutes(deps.agents, deps.configStore, deps.tracing));
+    .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
+    .use(cronRoutes(deps.agents, deps.scheduler))
+    .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler));
 }
 
 export type App = ReturnType<typeof createApp>;

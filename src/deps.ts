@@ -9,6 +9,8 @@ import { createChatService, type ChatService } from './chat/chat-service';
 import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
+import type { Timers } from './scheduler/wake-timer';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
 import { createBuiltinTools } from './tools/builtin-tools';
@@ -34,6 +36,8 @@ export interface Deps {
   tools: ToolRegistry;
   prompts: PromptBuilder;
   chat: ChatService;
+  /** Cron and heartbeat for every agent. */
+  scheduler: SchedulerManager;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
   close(): void;
@@ -58,6 +62,8 @@ export interface DepsOverrides {
   fetch?: typeof fetch;
   /** Waits between model retries; tests pass a faster one. */
   sleep?: (ms: number) => Promise<void>;
+  /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
+  schedulerTimers?: Timers;
 }
 
 export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}): Deps {
@@ -79,6 +85,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
+  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger, timers: overrides.schedulerTimers });
+  scheduler.start();
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -92,9 +100,11 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     tools,
     prompts,
     chat,
+    scheduler,
     state,
     close() {
       state.ready = false;
+      scheduler.close();
       agents.close();
     },
   };

@@ -70,8 +70,9 @@ async function main(): Promise<number> {
       }, SHUTDOWN_DEADLINE_MS - 1000);
       try {
         await server.stop(false);
-        // Let runs in flight store their replies before the databases close.
-        await Promise.race([deps.chat.drain(), Bun.sleep(SHUTDOWN_DEADLINE_MS - 1500)]);
+        // No new scheduled runs; let runs in flight store their replies before the databases close.
+        deps.scheduler.close();
+        await Promise.race([Promise.all([deps.chat.drain(), deps.scheduler.drain()]), Bun.sleep(SHUTDOWN_DEADLINE_MS - 1500)]);
       } finally {
         clearTimeout(deadline);
         deps.close();

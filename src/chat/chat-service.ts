@@ -30,6 +30,8 @@ export interface TurnOptions {
   trigger?: TriggerType;
   /** Skip the first-turn title (scheduled sessions are titled by their job). */
   skipTitle?: boolean;
+  /** What the session keeps as the user message, when it differs from what the model is sent (scheduled runs add rules). */
+  storedMessage?: string;
 }
 
 export interface StartedTurn {
@@ -63,7 +65,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const isFirstConversation = isFirstTurn && !(agent.db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any;
       const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
       const history = toModelHistory(stored, record.compressedContext);
-      agent.sessions.appendMessages(sessionId, [{ role: 'user', content: message }]);
+      agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
       const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions });
       const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
       const turn = runAgentTurn({

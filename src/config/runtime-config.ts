@@ -22,6 +22,8 @@ export interface RuntimeConfigStore {
   update(agentRoot: string, patch: Json, fieldPrefix?: string): RuntimeConfig;
   /** Drops the cached entry of an agent (after its folder is deleted). */
   forget(agentRoot: string): void;
+  /** Calls `listener` with the agent folder after each `update` (the scheduler follows config at once). */
+  subscribe(listener: (agentRoot: string) => void): () => void;
 }
 
 interface CacheEntry {
@@ -109,6 +111,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     throw new Error(`Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`);
   }
   const cache = new Map<string, CacheEntry>();
+  const listeners = new Set<(agentRoot: string) => void>();
 
   const currentGlobal = (): Json => {
     const stamp = stampOf(globalPath);
@@ -149,8 +152,25 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
     writeFileAtomic(join(agentRoot, 'config.json'), serializeConfig(delta));
     cache.delete(agentRoot);
-    return effective(agentRoot);
+    const result = effective(agentRoot);
+    for (const listener of listeners) {
+      try {
+        listener(agentRoot);
+      } catch (error) {
+        logger.error('config change listener failed', { agentRoot, error: String(error) });
+      }
+    }
+    return result;
   };
 
-  return { globalPath, effective, update, forget: (agentRoot) => cache.delete(agentRoot) };
+  return {
+    globalPath,
+    effective,
+    update,
+    forget: (agentRoot) => cache.delete(agentRoot),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }

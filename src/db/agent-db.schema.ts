@@ -99,4 +99,66 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tool_audit_by_run ON tool_audit (run_id, id);
     `,
   },
+  {
+    version: 5,
+    description: 'scheduler: cron jobs, cron runs, heartbeat runs',
+    sql: `
+      CREATE TABLE cron_jobs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        schedule_type TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        timezone TEXT,
+        prompt TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        catch_up TEXT NOT NULL DEFAULT 'skip',
+        anchor_ms INTEGER NOT NULL,
+        next_run_ms INTEGER,
+        schedule_rev INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        last_run_ms INTEGER,
+        last_success_ms INTEGER,
+        failure_count INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+      ) STRICT;
+      CREATE INDEX cron_jobs_due ON cron_jobs (next_run_ms) WHERE enabled = 1 AND next_run_ms IS NOT NULL;
+      CREATE TABLE cron_runs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        job_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        timestamp_ms INTEGER NOT NULL,
+        scheduled_ms INTEGER,
+        started_ms INTEGER,
+        finished_ms INTEGER,
+        schedule_lag_ms INTEGER,
+        duration_ms INTEGER,
+        run_id TEXT,
+        session_id TEXT,
+        response_preview TEXT,
+        error TEXT,
+        failure_count INTEGER,
+        next_run_ms INTEGER,
+        disabled INTEGER,
+        details TEXT
+      ) STRICT;
+      CREATE INDEX cron_runs_by_status ON cron_runs (status, seq);
+      CREATE TABLE heartbeat_runs (
+        seq INTEGER PRIMARY KEY,
+        timestamp_ms INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        scheduled_ms INTEGER,
+        schedule_lag_ms INTEGER,
+        duration_ms INTEGER,
+        run_id TEXT,
+        session_id TEXT,
+        details TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

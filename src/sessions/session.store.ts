@@ -37,6 +37,10 @@ export interface SessionStore {
   setLiveResponse(sessionId: string, live: LiveResponse | null): void;
   /** After an unclean stop: keeps each run's last live snapshot as an `interrupted` reply. Returns how many. */
   recoverInterrupted(): number;
+  /** Id of the session's newest message (0 when empty); a mark for `deleteMessagesAfter`. */
+  lastMessageId(sessionId: string): number;
+  /** Removes the session's messages newer than `messageId` (a turn that is not to be kept). */
+  deleteMessagesAfter(sessionId: string, messageId: number): void;
   /** Moves the first `count` messages to the compression archive and stores the new summary. */
   compress(sessionId: string, count: number, compressedContext: string): { archived: StoredMessage[]; remaining: number };
   /** Earlier compressions of a session, oldest first. */
@@ -204,6 +208,11 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
         }
       })();
       return stale.length;
+    },
+    lastMessageId: (sessionId) =>
+      (db.query('SELECT coalesce(max(id), 0) AS id FROM messages WHERE session_id = ?').get(sessionId) as { id: number }).id,
+    deleteMessagesAfter(sessionId, messageId) {
+      db.query('DELETE FROM messages WHERE session_id = ? AND id > ?').run(sessionId, messageId);
     },
     compress: (sessionId, count, compressedContext) => compress(sessionId, count, compressedContext),
     compressedArchives: (sessionId) =>

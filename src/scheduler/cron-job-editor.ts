@@ -1,0 +1,102 @@
+// Creating and editing cron jobs: trimming, validation (422 naming the field), and the first run time.
+import { notFound } from '../shared/app-error';
+import { checkTimeZone, fieldError, firstRun, nextRunAfter, parseSchedule, type Schedule, type ScheduleType } from './schedules';
+import type { CatchUpPolicy, CronJob } from './scheduler.store';
+
+export const DEFAULT_JOB_NAME = 'cron-job';
+
+export interface CronJobInput {
+  name?: string;
+  schedule_type: ScheduleType;
+  schedule: string;
+  prompt: string;
+  enabled?: boolean;
+  timezone?: string | null;
+  catch_up?: CatchUpPolicy;
+}
+
+export type CronJobPatch = Partial<CronJobInput>;
+
+/** The zone a job's schedule is read in: its own, else the agent's `cron.timezone`. */
+export function jobZone(job: Pick<CronJob, 'timezone'>, defaultZone: string): string {
+  return job.timezone ?? defaultZone;
+}
+
+/** The parsed schedule of a stored job. Throws when the stored text no longer parses (edited by hand). */
+export function jobSchedule(job: CronJob, defaultZone: string): Schedule {
+  return parseSchedule(job.scheduleType, job.schedule, jobZone(job, defaultZone));
+}
+
+function cleanZone(value: string | null | undefined): string | null {
+  const zone = (value ?? '').trim();
+  return zone ? checkTimeZone(zone) : null;
+}
+
+function cleanPrompt(value: string): string {
+  const prompt = value.trim();
+  if (!prompt) throw fieldError('prompt', 'Prompt must not be blank');
+  return prompt;
+}
+
+/** A new job from API input, validated; its first run computed from `nowMs` when enabled. */
+export function newJob(input: CronJobInput, id: string, defaultZone: string, nowMs: number): CronJob {
+  const timezone = cleanZone(input.timezone);
+  const schedule = input.schedule.trim();
+  const parsed = parseSchedule(input.schedule_type, schedule, timezone ?? defaultZone);
+  const enabled = input.enabled ?? true;
+  return {
+    id,
+    name: (input.name ?? '').trim() || DEFAULT_JOB_NAME,
+    scheduleType: input.schedule_type,
+    schedule,
+    timezone,
+    prompt: cleanPrompt(input.prompt),
+    enabled,
+    catchUp: input.catch_up ?? 'skip',
+    anchorMs: nowMs,
+    nextRunMs: enabled ? firstRun(parsed, nowMs) : null,
+    scheduleRev: 0,
+    createdMs: nowMs,
+    updatedMs: nowMs,
+    lastRunMs: null,
+    lastSuccessMs: null,
+    failureCount: 0,
+    lastError: '',
+  };
+}
+
+/**
+ * The fields to change for `patch`. Blank name or prompt keep the old value; a changed type, schedule
+ * or zone is re-validated, re-anchored at `nowMs` and gets a new next run; disabling clears the next
+ * run; enabling computes it and clears the failure streak.
+ */
+export function jobChanges(job: CronJob | null, patch: CronJobPatch, defaultZone: string, nowMs: number): Partial<CronJob> {
+  if (!job) throw notFound('Cron job not found');
+  const changes: Partial<CronJob> = { updatedMs: nowMs };
+  if (patch.name !== undefined && patch.name.trim()) changes.name = patch.name.trim();
+  if (patch.prompt !== undefined && patch.prompt.trim()) changes.prompt = patch.prompt.trim();
+  if (patch.catch_up !== undefined) changes.catchUp = patch.catch_up;
+  if (patch.schedule !== undefined && !patch.schedule.trim()) throw fieldError('schedule', 'Schedule must not be blank');
+  const scheduleType = patch.schedule_type ?? job.scheduleType;
+  const scheduleText = patch.schedule?.trim() ?? job.schedule;
+  const timezone = patch.timezone === undefined ? job.timezone : cleanZone(patch.timezone);
+  const enabled = patch.enabled ?? job.enabled;
+  const rescheduled = scheduleType !== job.scheduleType || scheduleText !== job.schedule || timezone !== job.timezone;
+  const parsed = parseSchedule(scheduleType, scheduleText, timezone ?? defaultZone);
+  if (rescheduled) {
+    Object.assign(changes, { scheduleType, schedule: scheduleText, timezone, anchorMs: nowMs });
+    changes.nextRunMs = enabled ? firstRun(parsed, nowMs) : null;
+  } else if (enabled !== job.enabled || (enabled && job.nextRunMs === null)) {
+    changes.nextRunMs = enabled
+      ? parsed.type === 'every'
+        ? nextRunAfter(parsed, nowMs, job.anchorMs)
+        : firstRun(parsed, nowMs)
+      : null;
+  }
+  if (enabled !== job.enabled) {
+    changes.enabled = enabled;
+    if (enabled) Object.assign(changes, { failureCount: 0, lastError: '' });
+  }
+  if ('nextRunMs' in changes || 'enabled' in changes) changes.scheduleRev = job.scheduleRev + 1;
+  return changes;
+}

@@ -1,0 +1,104 @@
+// How a finished cron run changes its row and its job: success resets the streak, failure backs off or disables.
+import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import type { RunLog } from './run-log';
+import { describeFailure, preview } from './scheduled-turn';
+import { retryDelayMs } from './schedules';
+import type { CronJob, CronRun, SchedulerStore } from './scheduler.store';
+
+/** Rows other than failures kept per agent (failures follow `cron.failure_retention`). */
+export const CRON_RUN_RETENTION = 5000;
+
+export interface RunOutcomeDeps {
+  store: SchedulerStore;
+  clock: Clock;
+  logger: Logger;
+  agentId: string;
+  config(): RuntimeConfig['cron'];
+  runLog: RunLog;
+  failureLog: RunLog;
+}
+
+export interface RunOutcomes {
+  /** Completes `base` as `ok`; the job's failure streak ends; a scheduled one-shot job is done. */
+  succeed(job: CronJob, base: CronRun, runId: string, content: string): CronRun;
+  /**
+   * Completes `base` as `error`; the streak grows; a scheduled run retries after the backoff unless
+   * the job was rescheduled meanwhile; `max_failures` in a row disable the job.
+   */
+  fail(job: CronJob, base: CronRun, error: unknown): CronRun;
+}
+
+export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
+  const { store, clock, logger } = deps;
+
+  const finishedFields = (base: CronRun) => {
+    const finishedMs = clock.nowMs();
+    return { timestampMs: finishedMs, finishedMs, durationMs: finishedMs - base.startedMs! };
+  };
+
+  const succeed = (job: CronJob, base: CronRun, runId: string, content: string): CronRun => {
+    const row: CronRun = { ...base, ...finishedFields(base), status: 'ok', runId, responsePreview: preview(content) };
+    store.transaction(() => {
+      const current = store.getJob(job.id);
+      store.updateRun(row.id, row);
+      if (!current) return;
+      const changes: Partial<CronJob> = { failureCount: 0, lastError: '', lastSuccessMs: row.finishedMs, updatedMs: row.finishedMs! };
+      // A one-shot job is done after a successful scheduled run, unless it was edited meanwhile.
+      if (job.scheduleType === 'at' && base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
+        Object.assign(changes, { enabled: false, nextRunMs: null, scheduleRev: current.scheduleRev + 1 });
+      }
+      store.updateJob(job.id, changes);
+      store.pruneRuns('not_error', CRON_RUN_RETENTION);
+    });
+    deps.runLog.append(wireLogRow(row));
+    return row;
+  };
+
+  const fail = (job: CronJob, base: CronRun, error: unknown): CronRun => {
+    const config = deps.config();
+    const message = describeFailure(error);
+    const finished = finishedFields(base);
+    let row: CronRun = { ...base, ...finished, status: 'error', error: message };
+    store.transaction(() => {
+      const current = store.getJob(job.id);
+      if (!current) return store.updateRun(row.id, row);
+      const failureCount = current.failureCount + 1;
+      const disabled = failureCount >= config.max_failures;
+      const changes: Partial<CronJob> = { failureCount, lastError: message, updatedMs: finished.finishedMs };
+      // Retry after the backoff unless the job was rescheduled, disabled or re-enabled meanwhile.
+      if (base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
+        changes.nextRunMs = finished.finishedMs + retryDelayMs(failureCount, config.retry_base_seconds, config.retry_max_seconds);
+      }
+      if (disabled && current.enabled) Object.assign(changes, { enabled: false, scheduleRev: current.scheduleRev + 1 });
+      const updated = store.updateJob(job.id, changes)!;
+      row = { ...row, failureCount, nextRunMs: updated.nextRunMs, disabled: !updated.enabled };
+      store.updateRun(row.id, row);
+      store.pruneRuns('error', config.failure_retention);
+    });
+    deps.failureLog.append(wireLogRow(row));
+    logger.warn('cron run failed', { agent_id: deps.agentId, job_id: job.id, error: message });
+    return row;
+  };
+
+  return { succeed, fail };
+}
+
+/** The JSONL line for a run: the contract's fields first, then ours. */
+export function wireLogRow(run: CronRun): Record<string, unknown> {
+  return {
+    timestamp_ms: run.timestampMs,
+    job_id: run.jobId,
+    name: run.name,
+    status: run.status,
+    ...(run.responsePreview !== null ? { response_preview: run.responsePreview } : {}),
+    ...(run.error !== null ? { error: run.error, failure_count: run.failureCount, next_run_ts: (run.nextRunMs ?? 0) / 1000, disabled: run.disabled } : {}),
+    id: run.id,
+    trigger: run.trigger,
+    run_id: run.runId,
+    session_id: run.sessionId,
+    duration_ms: run.durationMs,
+    schedule_lag_ms: run.scheduleLagMs,
+  };
+}

@@ -1,0 +1,142 @@
+// One agent's heartbeat: a timer per interval inside the active window, skip states that never call the model.
+import { join } from 'node:path';
+import type { AgentHandle } from '../agents/agent-registry';
+import type { ChatService } from '../chat/chat-service';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { isHourInWindow, nextWindowStart, readHeartbeatPrompt } from './heartbeat-prompt';
+import { createSqliteHeartbeatStore, type HeartbeatRun, type HeartbeatStatus } from './heartbeat.store';
+import type { PreRunCheck } from './pre-run-check';
+import { createRunLog } from './run-log';
+import { describeFailure, HEARTBEAT_OK, HEARTBEAT_RULES, preview, runScheduledTurn } from './scheduled-turn';
+import { createWakeTimer, type Timers } from './wake-timer';
+import { localHour } from './zoned-time';
+
+export interface HeartbeatServiceDeps {
+  agent: AgentHandle;
+  chat: ChatService;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  preRunCheck: PreRunCheck;
+}
+
+export interface HeartbeatService {
+  /** Re-reads `heartbeat.*`: arms the next tick, or disarms when disabled. */
+  reconfigure(): void;
+  /** One tick now, with every check a scheduled tick makes; resolves with its row. */
+  tickNow(): Promise<HeartbeatRun>;
+  runs(limit: number): HeartbeatRun[];
+  stop(): void;
+  idle(): Promise<void>;
+}
+
+export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatService {
+  const { agent, clock, logger } = deps;
+  const store = createSqliteHeartbeatStore(agent.db);
+  const runLog = createRunLog(join(agent.root, 'storage', 'heartbeat_runs.jsonl'), logger);
+  let stopped = false;
+  let ticking: Promise<HeartbeatRun> | null = null;
+  let lastScheduledMs = store.lastScheduledMs();
+  // The instant the timer is armed for (the timer forgets it before calling back), for the lag.
+  let target: number | null = null;
+  const timer = createWakeTimer(clock, deps.timers, () => {
+    void tick('scheduled', target ?? clock.nowMs()).then(
+      (run) => {
+        if (run.status !== 'skipped_disabled') arm();
+      },
+      (error) => logger.error('heartbeat tick failed', { agent_id: agent.id, error: String(error) }),
+    );
+  });
+
+  const arm = () => {
+    const config = agent.config().heartbeat;
+    if (stopped || !config.enabled) {
+      target = null;
+      return timer.disarm();
+    }
+    const now = clock.nowMs();
+    const due = lastScheduledMs === null ? now : Math.max(now, lastScheduledMs + config.interval_seconds * 1000);
+    target = nextWindowStart(due, config.timezone, config.active_start_hour, config.active_end_hour);
+    timer.arm(target);
+  };
+
+  const record = (run: HeartbeatRun): HeartbeatRun => {
+    try {
+      store.insert(run);
+    } catch (error) {
+      logger.error('heartbeat row not stored', { agent_id: agent.id, error: String(error) });
+    }
+    runLog.append({ timestamp_ms: run.timestampMs, status: run.status, timezone: run.timezone, details: run.details, trigger: run.trigger, run_id: run.runId, duration_ms: run.durationMs, schedule_lag_ms: run.scheduleLagMs });
+    return run;
+  };
+
+  const evaluate = async (trigger: HeartbeatRun['trigger'], scheduledMs: number | null): Promise<HeartbeatRun> => {
+    const config = agent.config().heartbeat;
+    const startedMs = clock.nowMs();
+    const sessionId = config.session_id;
+    const row = (status: HeartbeatStatus, details: Record<string, unknown>, extra: Partial<HeartbeatRun> = {}): HeartbeatRun =>
+      record({
+        timestampMs: clock.nowMs(),
+        status,
+        timezone: config.timezone,
+        trigger,
+        scheduledMs,
+        scheduleLagMs: scheduledMs === null ? null : Math.max(0, startedMs - scheduledMs),
+        durationMs: null,
+        runId: null,
+        sessionId,
+        details,
+        ...extra,
+      });
+    if (!config.enabled) return row('skipped_disabled', { session_id: sessionId });
+    const hour = localHour(startedMs, config.timezone);
+    if (!isHourInWindow(hour, config.active_start_hour, config.active_end_hour)) {
+      return row('skipped_outside_window', { active_start_hour: config.active_start_hour, active_end_hour: config.active_end_hour, local_hour: hour });
+    }
+    const prompt = readHeartbeatPrompt(agent.root);
+    if (!prompt) return row('skipped_no_prompt', { session_id: sessionId, ...(prompt === null ? { reason: 'missing_file' } : {}) });
+    if (deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
+    const decision = deps.preRunCheck({ agent, trigger: 'heartbeat' });
+    if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
+    let mark = 0;
+    try {
+      mark = agent.sessions.find(sessionId) ? agent.sessions.lastMessageId(sessionId) : 0;
+      const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: 'Heartbeat', prompt, rules: HEARTBEAT_RULES, trigger: 'heartbeat' });
+      const suppressed = result.content === HEARTBEAT_OK;
+      // An all-clear is not kept: the session holds only heartbeats that had something to say.
+      if (suppressed) agent.sessions.deleteMessagesAfter(sessionId, mark);
+      return row(
+        'ok',
+        { session_id: sessionId, suppressed, response_preview: preview(result.content) },
+        { runId: result.runId, durationMs: clock.nowMs() - startedMs },
+      );
+    } catch (error) {
+      return row('error', { error: describeFailure(error) }, { durationMs: clock.nowMs() - startedMs });
+    }
+  };
+
+  const tick = async (trigger: HeartbeatRun['trigger'], scheduledMs: number | null): Promise<HeartbeatRun> => {
+    if (trigger === 'scheduled') lastScheduledMs = scheduledMs;
+    const running = evaluate(trigger, scheduledMs);
+    ticking = running;
+    try {
+      return await running;
+    } finally {
+      if (ticking === running) ticking = null;
+    }
+  };
+
+  return {
+    reconfigure: () => arm(),
+    tickNow: () => tick('manual', null),
+    runs: (limit) => store.list(limit),
+    stop() {
+      stopped = true;
+      timer.disarm();
+    },
+    async idle() {
+      while (ticking) await ticking;
+    },
+  };
+}

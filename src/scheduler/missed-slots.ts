@@ -1,0 +1,83 @@
+// Slots that passed while nothing was watching (server down, cron disabled): recorded as `missed`, caught up per policy.
+import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { jobSchedule } from './cron-job-editor';
+import { cronSessionId } from './scheduled-turn';
+import { nextRunAfter } from './schedules';
+import type { CronJob, SchedulerStore } from './scheduler.store';
+
+/** Missed rows written for one job at most; the last row counts any further slots. */
+export const MAX_MISSED_ROWS = 100;
+
+export interface MissedSlotsInput {
+  store: SchedulerStore;
+  job: CronJob;
+  config: RuntimeConfig['cron'];
+  nowMs: number;
+  newId: () => string;
+  /** Called when the stored schedule no longer parses. */
+  onInvalid(error: unknown): void;
+}
+
+/**
+ * Records each slot of `job` from its stored next run up to `nowMs` as a `missed` run and moves the
+ * job on. With `catch_up: skip` every such slot is missed and the job waits for its next future slot
+ * (a one-shot `at` job is then disabled). With `run_once` the latest slot is returned to run now and
+ * only the earlier ones are recorded missed. Returns the slot to run, or null.
+ */
+export function recordMissedSlots({ store, job, config, nowMs, newId, onInvalid }: MissedSlotsInput): number | null {
+  let schedule;
+  try {
+    schedule = jobSchedule(job, config.timezone);
+  } catch (error) {
+    onInvalid(error);
+    return null;
+  }
+  const slots: number[] = [];
+  let more = 0;
+  let slot: number | null = job.nextRunMs;
+  while (slot !== null && slot <= nowMs) {
+    if (slots.length < MAX_MISSED_ROWS + 1) slots.push(slot);
+    else if (schedule.type === 'every') {
+      // Count the rest of an interval grid arithmetically instead of walking it.
+      more += Math.floor((nowMs - slot) / schedule.intervalMs) + 1;
+      break;
+    } else more += 1;
+    if (more > 100_000) break;
+    slot = schedule.type === 'at' ? null : nextRunAfter(schedule, slot, job.anchorMs);
+  }
+  const runNow = job.catchUp === 'run_once' ? slots.pop()! : null;
+  const missed = slots.slice(0, MAX_MISSED_ROWS);
+  more += slots.length - missed.length;
+  store.transaction(() => {
+    missed.forEach((scheduledMs, index) => {
+      const details: Record<string, unknown> = { reason: 'not_running', catch_up: job.catchUp };
+      if (index === missed.length - 1 && more > 0) details.further_missed_slots = more;
+      store.insertRun({
+        id: newId(),
+        jobId: job.id,
+        name: job.name,
+        status: 'missed',
+        trigger: 'scheduled',
+        timestampMs: nowMs,
+        scheduledMs,
+        startedMs: null,
+        finishedMs: null,
+        scheduleLagMs: nowMs - scheduledMs,
+        durationMs: null,
+        runId: null,
+        sessionId: cronSessionId(job.id),
+        responsePreview: null,
+        error: null,
+        failureCount: null,
+        nextRunMs: null,
+        disabled: null,
+        details,
+      });
+    });
+    if (runNow === null) {
+      const next = schedule.type === 'at' ? null : nextRunAfter(schedule, nowMs, job.anchorMs);
+      store.updateJob(job.id, next === null ? { nextRunMs: null, enabled: false, scheduleRev: job.scheduleRev + 1 } : { nextRunMs: next });
+    }
+  });
+  return runNow;
+}
