@@ -44,6 +44,19 @@ export async function runJourney(client: Client<paths>): Promise<JourneyStep[]> 
   const tokens = await client.GET('/api/tokens/session/{session_id}', { params: { path: { session_id: sessionId }, query: { agent_id: agentId } } });
   note('token count', tokens.response);
 
+  const job = await client.POST('/api/scheduler/cron/jobs', {
+    params: { query: { agent_id: agentId } },
+    body: { name: 'Journey job', schedule_type: 'every', schedule: '3600', prompt: 'Summarise the knowledge folder.' },
+  });
+  note('create cron job', job.response);
+  const jobId = job.data!.data.job.id;
+
+  const ran = await client.POST('/api/scheduler/cron/jobs/{job_id}/run', { params: { path: { job_id: jobId }, query: { agent_id: agentId, wait: true } } });
+  note('run cron job now', ran.response);
+
+  const runs = await client.GET('/api/scheduler/cron/runs', { params: { query: { agent_id: agentId } } });
+  note('cron runs', runs.response);
+
   const missing = await client.GET('/api/sessions/{session_id}/history', { params: { path: { session_id: 'no-such-session' }, query: { agent_id: agentId } } });
   note('unknown session', missing.response);
   if (missing.error?.error.code !== 'not_found') throw new Error('expected not_found');
