@@ -66,4 +66,52 @@ describe('concurrency', () => {
       expect(history.map((message: any) => [message.role, message.content])).toEqual(expected);
     }
   }, 60_000);
+
+  it('scheduled runs firing during chat load: every job runs once and ok, every chat answered', async () => {
+    await using fixture = await startChatFixture();
+    fixture.model.setFallback((body) => (body.stream ? { kind: 'text', text: `echo: ${lastUserText(body)}`, chunkSize: 6, delayMs: 2 } : { kind: 'text', text: 'Load' }));
+    const agents = ['default', 'sched-1', 'sched-2', 'sched-3', 'sched-4'];
+    for (const agent of agents.slice(1)) await fixture.server.json('POST', '/api/agents', { agent_id: agent });
+    const dueAt = new Date(Date.now() + 1500).toISOString();
+    for (const agent of agents) {
+      for (let job = 0; job < 3; job++) {
+        const created = await fixture.server.json('POST', `/api/scheduler/cron/jobs?agent_id=${agent}`, { name: `job ${job}`, schedule_type: 'at', schedule: dueAt, prompt: `scheduled ${agent} ${job}` });
+        expect(created.status).toBe(200);
+      }
+    }
+    const sessions = await Promise.all(agents.flatMap((agent) => Array.from({ length: 6 }, async () => ({ agent, sessionId: await fixture.newSession(agent) }))));
+    const finishedRuns = async () => {
+      let count = 0;
+      for (const agent of agents) {
+        const runs = (await fixture.server.json('GET', `/api/scheduler/cron/runs?agent_id=${agent}`)).body.data.runs as { status: string }[];
+        count += runs.filter((run) => run.status === 'ok').length;
+        expect(runs.filter((run) => run.status === 'error')).toEqual([]);
+      }
+      return count;
+    };
+    let round = 0;
+    // Keep chatting in waves until every scheduled run has finished.
+    while ((await finishedRuns()) < agents.length * 3) {
+      const answers = await Promise.all(
+        sessions.map(async ({ agent, sessionId }) => {
+          const message = `${agent}/${sessionId}/wave-${round}`;
+          const answer = await fixture.server.json('POST', '/api/chat', { agent_id: agent, session_id: sessionId, message, stream: false });
+          return { status: answer.status, content: answer.body?.data?.content, message };
+        }),
+      );
+      for (const answer of answers) expect({ status: answer.status, content: answer.content }).toEqual({ status: 200, content: `echo: ${answer.message}` });
+      round++;
+      if (round > 200) throw new Error('scheduled runs did not finish');
+    }
+    expect(round).toBeGreaterThan(0);
+    for (const agent of agents) {
+      const jobs = (await fixture.server.json('GET', `/api/scheduler/cron/jobs?agent_id=${agent}`)).body.data.jobs as { id: string }[];
+      const runs = (await fixture.server.json('GET', `/api/scheduler/cron/runs?agent_id=${agent}`)).body.data.runs as { job_id: string; status: string }[];
+      for (const job of jobs) expect(runs.filter((run) => run.job_id === job.id && run.status === 'ok')).toHaveLength(1);
+    }
+    for (const { agent, sessionId } of sessions) {
+      const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/history?agent_id=${agent}`)).body.data.messages;
+      expect(history).toHaveLength(round * 2);
+    }
+  }, 60_000);
 });

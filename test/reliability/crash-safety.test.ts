@@ -58,6 +58,8 @@ describe('crash safety', () => {
     const hot = { sent: [] as string[], acked: -1 };
     const config = { sent: [] as number[], acked: -1 };
     const streams: string[] = [];
+    const jobs = new Map<string, { sent: string[]; acked: number }>();
+    let cronRun: { jobId: string; runId: string } | undefined;
     let running = true;
     const loop = async (body: (n: number) => Promise<void>) => {
       for (let n = 0; running; n++) await body(n).catch(() => undefined);
@@ -89,6 +91,23 @@ describe('crash safety', () => {
         const answer = await call(server, 'PUT', '/api/config/runtime', { config: { agent_runtime: { max_steps: config.sent[index] } } });
         if (answer.status === 200) config.acked = index;
       }),
+      loop(async (n) => {
+        const created = await call(server, 'POST', '/api/scheduler/cron/jobs', { name: `job ${n}`, schedule_type: 'every', schedule: '3600', prompt: `prompt ${n}.0` });
+        if (created.status !== 200) return;
+        const log = { sent: [`prompt ${n}.0`], acked: 0 };
+        jobs.set(created.body.data.job.id, log);
+        for (let edit = 1; edit <= 2 && running; edit++) {
+          const index = log.sent.push(`prompt ${n}.${edit}`) - 1;
+          const updated = await call(server, 'PUT', `/api/scheduler/cron/jobs/${created.body.data.job.id}`, { prompt: log.sent[index] });
+          if (updated.status === 200) log.acked = index;
+        }
+      }),
+      (async () => {
+        // One scheduled run that is still talking to the model when the process dies.
+        const job = await call(server, 'POST', '/api/scheduler/cron/jobs', { name: 'slow', schedule_type: 'every', schedule: '3600', prompt: 'slow stream from cron' });
+        const started = await call(server, 'POST', `/api/scheduler/cron/jobs/${job.body.data.job.id}/run`);
+        cronRun = { jobId: job.body.data.job.id, runId: started.body.data.run.id };
+      })(),
       ...[0, 1].map(() =>
         loop(async (n) => {
           const created = await call(server, 'POST', '/api/sessions', { title: `chat ${n}` });
@@ -111,11 +130,16 @@ describe('crash safety', () => {
     // Kill once every kind of write has been acknowledged a few times and a stream's live snapshot is stored.
     const deadline = Date.now() + 30_000;
     let live: string | undefined;
-    while (!(acked.sessions.length >= 20 && acked.files.length >= 10 && hot.acked >= 3 && config.acked >= 5 && acked.chats.length >= 4 && live)) {
+    let cronRunning = false;
+    while (!(acked.sessions.length >= 20 && acked.files.length >= 10 && hot.acked >= 3 && config.acked >= 5 && acked.chats.length >= 4 && jobs.size >= 5 && live && cronRunning)) {
       if (Date.now() > deadline) throw new Error('writers did not get going');
       if (!live && streams[0]) {
         const history = (await call(server, 'GET', `/api/sessions/${streams[0]}/history`)).body.data.messages as any[];
         if (history.some((message) => message.streaming)) live = streams[0];
+      }
+      if (!cronRunning && cronRun) {
+        const runs = (await call(server, 'GET', '/api/scheduler/cron/runs')).body.data.runs as { id: string; status: string }[];
+        cronRunning = runs.some((run) => run.id === cronRun!.runId && run.status === 'running');
       }
       await Bun.sleep(10);
     }
@@ -153,6 +177,11 @@ describe('crash safety', () => {
         expect(history.some((message) => message.streaming)).toBe(false);
         for (const message of history.filter((message) => message.role === 'assistant')) expect([undefined, 'interrupted']).toContain(message.status);
       }
+      const storedJobs = (await call(server, 'GET', '/api/scheduler/cron/jobs')).body.data.jobs as { id: string; prompt: string }[];
+      const jobById = new Map(storedJobs.map((job) => [job.id, job.prompt]));
+      for (const [id, log] of jobs) expect({ id, prompt: log.sent.slice(log.acked).includes(jobById.get(id)!) }).toEqual({ id, prompt: true });
+      const runsAfter = (await call(server, 'GET', '/api/scheduler/cron/runs')).body.data.runs as { id: string; status: string }[];
+      expect(runsAfter.find((run) => run.id === cronRun!.runId)?.status).toBe('interrupted');
       const interrupted = (await call(server, 'GET', `/api/sessions/${live}/history`)).body.data.messages as any[];
       expect(interrupted.map((message) => [message.role, message.status])).toEqual([
         ['user', undefined],
@@ -160,7 +189,7 @@ describe('crash safety', () => {
       ]);
       expect(interrupted[1].content).toStartWith('part part');
       expect(filesUnder(dataDir, (name) => name.endsWith('.tmp'))).toEqual([]);
-      console.log(`crash safety: ${acked.sessions.length} sessions, ${acked.files.length} files, ${hot.acked + 1} hot-file and ${config.acked + 1} config writes, ${acked.chats.length} chats acknowledged; ${streams.length} streams started; all found after SIGKILL`);
+      console.log(`crash safety: ${acked.sessions.length} sessions, ${acked.files.length} files, ${hot.acked + 1} hot-file and ${config.acked + 1} config writes, ${acked.chats.length} chats, ${jobs.size} cron jobs acknowledged; ${streams.length} streams started; all found after SIGKILL`);
     } finally {
       await server.stop();
     }
