@@ -13,6 +13,7 @@ import { healthRoutes } from './http/routes/health.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
+import { usageRoutes } from './http/routes/usage.routes';
 import { VERSION } from './version';
 
 function routePattern(path: string): RegExp {
@@ -52,10 +53,11 @@ export function createApp(deps: Deps) {
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))
-    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm))
+    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm, deps.clock))
     .use(tokenRoutes(deps.agents, deps.prompts))
     .use(fileRoutes(deps.agents, deps.fileListeners))
-    .use(configRoutes(deps.agents, deps.configStore, deps.tracing));
+    .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
+    .use(usageRoutes(deps.agents, deps.clock));
 }
 
 export type App = ReturnType<typeof createApp>;
