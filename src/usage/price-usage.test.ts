@@ -99,8 +99,8 @@ describe('priceUsage', () => {
       ['gpt-4.1-mini-2025-04-14', 'gpt-4.1-mini'],
       ['gemini-2.5-flash-lite-preview-06-17', 'gemini-2.5-flash-lite'],
       ['gpt-5-2025-08-07', 'gpt-5'],
-    ]) {
-      expect(findPrice(catalog, inferredProvider(model), model)?.modelKey).toBe(key!);
+    ] as const) {
+      expect(findPrice(catalog, inferredProvider(model), model)?.modelKey).toBe(key);
     }
     const pricing = priceUsage(catalog, 'openai', 'gpt-5-mini-2025-08-07', counts({ input_uncached_tokens: 1_000_000 }));
     expect(pricing.total_cost_usd).toBe(0.25);
