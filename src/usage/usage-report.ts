@@ -70,7 +70,15 @@ export type Bucket = 'hour' | 'day';
  */
 export function usageTimeseries(db: Database, filters: UsageFilters, bucket: Bucket, timeZone: string, nowMs: number): (UsageCounters & { start_ms: number; start: string })[] {
   const hours = createSqliteUsageStore(db).byHour(filters);
-  const startOf = bucket === 'hour' ? (ms: number) => ms - (ms % HOUR_MS) : (ms: number) => dayWindow(timeZone, ms).start;
+  // Hours arrive in order, so one time-zone lookup per day is enough: reuse the last day while it lasts.
+  let day = { start: 0, end: 0 };
+  const startOf =
+    bucket === 'hour'
+      ? (ms: number) => ms - (ms % HOUR_MS)
+      : (ms: number) => {
+          if (ms < day.start || ms >= day.end) day = dayWindow(timeZone, ms);
+          return day.start;
+        };
   const next =
     bucket === 'hour'
       ? (start: number) => start + HOUR_MS

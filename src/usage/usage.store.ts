@@ -1,8 +1,9 @@
-// SQL access for usage records and their hourly rollup (kept by triggers, migration 6); sums are done in SQL.
+// SQL access for usage records and their hourly and daily rollups (kept by triggers, migration 6); sums are done in SQL.
 import type { Database, SQLQueryBindings } from 'bun:sqlite';
 import { TOKEN_FIELDS, type TokenCounts, type UsageRecord } from './usage-record';
 
 export const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export type StoredUsageRecord = UsageRecord & { timestamp_ms: number };
 
@@ -49,12 +50,15 @@ function conditions(filters: UsageFilters): { sql: string; params: SQLQueryBindi
 }
 
 /**
- * Rows to aggregate for a window: whole hours come from the rollup, the partial first hour (and any
- * session-filtered query) from the records themselves, so sums are exact for any `sinceMs`.
+ * Rows to aggregate for a window, so sums are exact for any `sinceMs` while reading few rows: whole UTC
+ * days from the daily rollup, whole hours before the first of them from the hourly rollup, and the
+ * partial first hour from the records themselves (session-filtered queries read records only, by index).
+ * `byHour` keeps hour keys, so it never reads the daily rollup.
  */
-function windowSource(filters: UsageFilters, rawKey: string): { sql: string; params: SQLQueryBindings[] } {
+function windowSource(filters: UsageFilters, byHour: boolean): { sql: string; params: SQLQueryBindings[] } {
   const where = conditions(filters);
-  const rawColumns = `${rawKey} AS key, 1 AS runs, ${PRICED_SQL} AS priced_runs, ${TOKEN_FIELDS.join(', ')}, ${COST_E8_SQL} AS cost_e8`;
+  const values = `${TOKEN_FIELDS.join(', ')}, cost_e8`;
+  const rawColumns = `${byHour ? `timestamp_ms - timestamp_ms % ${HOUR_MS}` : 0} AS key, 1 AS runs, ${PRICED_SQL} AS priced_runs, ${TOKEN_FIELDS.join(', ')}, ${COST_E8_SQL} AS cost_e8`;
   if (filters.sessionId) {
     return {
       sql: `SELECT provider, model, ${rawColumns} FROM usage_records WHERE session_id = ? AND timestamp_ms >= ?${where.sql}`,
@@ -62,13 +66,21 @@ function windowSource(filters: UsageFilters, rawKey: string): { sql: string; par
     };
   }
   const fullHours = Math.ceil(filters.sinceMs / HOUR_MS) * HOUR_MS;
-  const rollupKey = rawKey.replace('timestamp_ms - timestamp_ms % 3600000', 'hour_ms');
-  return {
-    sql:
-      `SELECT provider, model, ${rollupKey} AS key, runs, priced_runs, ${TOKEN_FIELDS.join(', ')}, cost_e8 FROM usage_hourly WHERE hour_ms >= ?${where.sql}` +
-      ` UNION ALL SELECT provider, model, ${rawColumns} FROM usage_records WHERE timestamp_ms >= ? AND timestamp_ms < ?${where.sql}`,
-    params: [fullHours, ...where.params, filters.sinceMs, fullHours, ...where.params],
-  };
+  const fullDays = byHour ? Number.MAX_SAFE_INTEGER : Math.ceil(filters.sinceMs / DAY_MS) * DAY_MS;
+  const parts = [
+    {
+      sql: `SELECT provider, model, ${byHour ? 'hour_ms' : 0} AS key, runs, priced_runs, ${values} FROM usage_hourly WHERE hour_ms >= ? AND hour_ms < ?${where.sql}`,
+      params: [fullHours, fullDays, ...where.params],
+    },
+    {
+      sql: `SELECT provider, model, ${rawColumns} FROM usage_records WHERE timestamp_ms >= ? AND timestamp_ms < ?${where.sql}`,
+      params: [filters.sinceMs, fullHours, ...where.params],
+    },
+  ];
+  if (!byHour) {
+    parts.push({ sql: `SELECT provider, model, 0 AS key, runs, priced_runs, ${values} FROM usage_daily WHERE day_ms >= ?${where.sql}`, params: [fullDays, ...where.params] });
+  }
+  return { sql: parts.map((part) => part.sql).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };
 }
 
 function toCounters(row: Record<string, number>): UsageCounters {
@@ -116,14 +128,14 @@ export function createSqliteUsageStore(db: Database): UsageStore {
         })) as StoredUsageRecord[];
     },
     byProviderModel(filters) {
-      const source = windowSource(filters, "''");
+      const source = windowSource(filters, false);
       return db
         .query<Record<string, any>, SQLQueryBindings[]>(`SELECT provider, model, ${SUMS} FROM (${source.sql}) GROUP BY provider, model`)
         .all(...source.params)
         .map((row) => ({ provider: row.provider as string, model: row.model as string, ...toCounters(row) }));
     },
     byHour(filters) {
-      const source = windowSource(filters, 'timestamp_ms - timestamp_ms % 3600000');
+      const source = windowSource(filters, true);
       return db
         .query<Record<string, any>, SQLQueryBindings[]>(`SELECT key AS hour_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`)
         .all(...source.params)
