@@ -101,6 +101,14 @@ describe('summarizeUsage', () => {
       expect(totals.priced_runs).toBe(inWindow.filter((record) => record.priced).length);
       for (const field of TOKEN_FIELDS) expect(totals[field]).toBe(inWindow.reduce((sum, record) => sum + record[field], 0));
       expect(totals.cost_usd).toBeCloseTo(inWindow.reduce((sum, record) => sum + (record.cost_usd ?? 0), 0), 8);
+      for (const [bucket, zone, size] of [['day', 'UTC', 86_400_000], ['hour', 'UTC', HOUR_MS]] as const) {
+        const series = usageTimeseries(db, { sinceMs }, bucket, zone, NOW);
+        for (const point of series) {
+          const inBucket = inWindow.filter((record) => record.timestamp_ms - (record.timestamp_ms % size) === point.start_ms);
+          expect([point.runs, point.total_tokens]).toEqual([inBucket.length, inBucket.reduce((sum, record) => sum + record.total_tokens, 0)]);
+        }
+        expect(series.reduce((sum, point) => sum + point.runs, 0)).toBe(inWindow.length);
+      }
     }
   });
 });

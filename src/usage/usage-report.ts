@@ -63,14 +63,18 @@ export function summarizeUsage(db: Database, filters: UsageFilters): UsageSummar
 
 export type Bucket = 'hour' | 'day';
 
+const isUtc = (timeZone: string) => ['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT', 'ETC/UCT', 'UCT', 'ZULU', 'ETC/ZULU'].includes(timeZone.toUpperCase());
+
 /**
  * Counters per hour (UTC hours) or per local day in `timeZone`, oldest first, from the bucket holding
  * `filters.sinceMs` to the one holding `nowMs`; empty buckets are included so charts need no gap logic.
  * Day buckets take whole UTC hours, so in zones with a half-hour offset an hour counts in the day it starts.
  */
 export function usageTimeseries(db: Database, filters: UsageFilters, bucket: Bucket, timeZone: string, nowMs: number): (UsageCounters & { start_ms: number; start: string })[] {
-  const hours = createSqliteUsageStore(db).byHour(filters);
-  // Hours arrive in order, so one time-zone lookup per day is enough: reuse the last day while it lasts.
+  // UTC days come whole from the daily rollup; other zones' days are assembled from UTC hours.
+  const utcDays = bucket === 'day' && isUtc(timeZone);
+  const rows = createSqliteUsageStore(db).byPeriod(filters, utcDays ? 'day' : 'hour');
+  // Rows arrive in order, so one time-zone lookup per day is enough: reuse the last day while it lasts.
   let day = { start: 0, end: 0 };
   const startOf =
     bucket === 'hour'
@@ -89,8 +93,8 @@ export function usageTimeseries(db: Database, filters: UsageFilters, bucket: Buc
   const buckets = new Map<number, UsageCounters>();
   const last = startOf(Math.max(nowMs, filters.sinceMs));
   for (let start = startOf(filters.sinceMs); start <= last; start = next(start)) buckets.set(start, emptyCounters());
-  for (const row of hours) {
-    const start = startOf(row.hour_ms);
+  for (const row of rows) {
+    const start = startOf(row.start_ms);
     const target = buckets.get(start) ?? emptyCounters();
     addInto(target, row);
     buckets.set(start, target);

@@ -31,8 +31,8 @@ export interface UsageStore {
   records(filters: UsageFilters, limit: number): StoredUsageRecord[];
   /** Counters per provider and model. */
   byProviderModel(filters: UsageFilters): (UsageCounters & { provider: string; model: string })[];
-  /** Counters per hour (`hour_ms` = start of the UTC hour), oldest first; hours without records are absent. */
-  byHour(filters: UsageFilters): (UsageCounters & { hour_ms: number })[];
+  /** Counters per UTC hour or UTC day (`start_ms`), oldest first; periods without records are absent. */
+  byPeriod(filters: UsageFilters, period: 'hour' | 'day'): (UsageCounters & { start_ms: number })[];
 }
 
 const COLUMNS = ['timestamp_ms', 'agent_id', 'provider', 'model', 'trigger_type', 'run_id', 'session_id', 'model_source', 'usage_source', ...TOKEN_FIELDS, 'priced', 'cost_usd', 'pricing'];
@@ -49,16 +49,19 @@ function conditions(filters: UsageFilters): { sql: string; params: SQLQueryBindi
   return { sql: parts.map((part) => ` AND ${part}`).join(''), params };
 }
 
+type Grain = 'total' | 'hour' | 'day';
+
 /**
  * Rows to aggregate for a window, so sums are exact for any `sinceMs` while reading few rows: whole UTC
  * days from the daily rollup, whole hours before the first of them from the hourly rollup, and the
  * partial first hour from the records themselves (session-filtered queries read records only, by index).
- * `byHour` keeps hour keys, so it never reads the daily rollup.
+ * `key` is 0, or the start of the row's UTC hour or day; hour keys never read the daily rollup.
  */
-function windowSource(filters: UsageFilters, byHour: boolean): { sql: string; params: SQLQueryBindings[] } {
+function windowSource(filters: UsageFilters, grain: Grain): { sql: string; params: SQLQueryBindings[] } {
   const where = conditions(filters);
   const values = `${TOKEN_FIELDS.join(', ')}, cost_e8`;
-  const rawColumns = `${byHour ? `timestamp_ms - timestamp_ms % ${HOUR_MS}` : 0} AS key, 1 AS runs, ${PRICED_SQL} AS priced_runs, ${TOKEN_FIELDS.join(', ')}, ${COST_E8_SQL} AS cost_e8`;
+  const keyOf = (column: string) => (grain === 'total' ? '0' : `${column} - ${column} % ${grain === 'hour' ? HOUR_MS : DAY_MS}`);
+  const rawColumns = `${keyOf('timestamp_ms')} AS key, 1 AS runs, ${PRICED_SQL} AS priced_runs, ${TOKEN_FIELDS.join(', ')}, ${COST_E8_SQL} AS cost_e8`;
   if (filters.sessionId) {
     return {
       sql: `SELECT provider, model, ${rawColumns} FROM usage_records WHERE session_id = ? AND timestamp_ms >= ?${where.sql}`,
@@ -66,10 +69,10 @@ function windowSource(filters: UsageFilters, byHour: boolean): { sql: string; pa
     };
   }
   const fullHours = Math.ceil(filters.sinceMs / HOUR_MS) * HOUR_MS;
-  const fullDays = byHour ? Number.MAX_SAFE_INTEGER : Math.ceil(filters.sinceMs / DAY_MS) * DAY_MS;
+  const fullDays = grain === 'hour' ? Number.MAX_SAFE_INTEGER : Math.ceil(filters.sinceMs / DAY_MS) * DAY_MS;
   const parts = [
     {
-      sql: `SELECT provider, model, ${byHour ? 'hour_ms' : 0} AS key, runs, priced_runs, ${values} FROM usage_hourly WHERE hour_ms >= ? AND hour_ms < ?${where.sql}`,
+      sql: `SELECT provider, model, ${keyOf('hour_ms')} AS key, runs, priced_runs, ${values} FROM usage_hourly WHERE hour_ms >= ? AND hour_ms < ?${where.sql}`,
       params: [fullHours, fullDays, ...where.params],
     },
     {
@@ -77,8 +80,8 @@ function windowSource(filters: UsageFilters, byHour: boolean): { sql: string; pa
       params: [filters.sinceMs, fullHours, ...where.params],
     },
   ];
-  if (!byHour) {
-    parts.push({ sql: `SELECT provider, model, 0 AS key, runs, priced_runs, ${values} FROM usage_daily WHERE day_ms >= ?${where.sql}`, params: [fullDays, ...where.params] });
+  if (grain !== 'hour') {
+    parts.push({ sql: `SELECT provider, model, ${keyOf('day_ms')} AS key, runs, priced_runs, ${values} FROM usage_daily WHERE day_ms >= ?${where.sql}`, params: [fullDays, ...where.params] });
   }
   return { sql: parts.map((part) => part.sql).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };
 }
@@ -128,18 +131,18 @@ export function createSqliteUsageStore(db: Database): UsageStore {
         })) as StoredUsageRecord[];
     },
     byProviderModel(filters) {
-      const source = windowSource(filters, false);
+      const source = windowSource(filters, 'total');
       return db
         .query<Record<string, any>, SQLQueryBindings[]>(`SELECT provider, model, ${SUMS} FROM (${source.sql}) GROUP BY provider, model`)
         .all(...source.params)
         .map((row) => ({ provider: row.provider as string, model: row.model as string, ...toCounters(row) }));
     },
-    byHour(filters) {
-      const source = windowSource(filters, true);
+    byPeriod(filters, period) {
+      const source = windowSource(filters, period);
       return db
-        .query<Record<string, any>, SQLQueryBindings[]>(`SELECT key AS hour_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`)
+        .query<Record<string, any>, SQLQueryBindings[]>(`SELECT key AS start_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`)
         .all(...source.params)
-        .map((row) => ({ hour_ms: row.hour_ms as number, ...toCounters(row) }));
+        .map((row) => ({ start_ms: row.start_ms as number, ...toCounters(row) }));
     },
   };
 }
