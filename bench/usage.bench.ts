@@ -96,6 +96,7 @@ await measure('GET /api/usage/records?limit=100&since_hours=8760&provider=google
 await measure('GET /api/usage/records?limit=100&since_hours=8760&session_id=session-42', '/api/usage/records?limit=100&since_hours=8760&session_id=session-42', TARGETS.recordsMs);
 await measure('GET /api/usage/records?limit=2000&format=csv&since_hours=8760', '/api/usage/records?limit=2000&format=csv&since_hours=8760');
 await measure('GET /api/usage/timeseries?since_hours=8760&bucket=day', '/api/usage/timeseries?since_hours=8760&bucket=day');
+await measure('GET /api/usage/timeseries?since_hours=8760&bucket=day&timezone=Europe/Berlin', '/api/usage/timeseries?since_hours=8760&bucket=day&timezone=Europe/Berlin');
 await measure('GET /api/usage/timeseries?since_hours=168&bucket=hour', '/api/usage/timeseries?since_hours=168&bucket=hour');
 
 const config = { usage: { ...deps.agents.get('default').config().usage, budget: { daily_usd: 10, monthly_usd: 100, action: 'block' as const, timezone: 'Europe/Berlin' } } };
