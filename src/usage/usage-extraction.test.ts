@@ -14,6 +14,7 @@ describe('extractCallUsage', () => {
       'anthropic-cache-ttl.json',
       'anthropic-messages.json',
       'deepseek-hit-miss-only.json',
+      'deepseek-streamed.json',
       'deepseek.json',
       'google-gemini.json',
       'langchain-usage-metadata.json',

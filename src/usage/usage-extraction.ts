@@ -70,17 +70,17 @@ function readBlock(block: Block, source: string, provider: string): TokenCounts 
   const reasoning = Math.max(maxOf(block, REASONING), maxOver(outputDetails, REASONING_DETAIL));
   const hit = maxOf(block, HIT);
   const miss = maxOf(block, MISS);
-  let uncached: number;
+  // Only explicit uncached counts are taken here (DeepSeek's miss, Anthropic's input); otherwise it is
+  // derived once from the merged blocks, since one block may know the cache reads that another lacks.
+  let uncached = 0;
   const anthropicShape =
     !source.endsWith('usage_metadata') && 'input_tokens' in block && !('prompt_tokens' in block) && (provider === 'anthropic' || ANTHROPIC_CACHE_KEYS.some((key) => key in block));
   if (hit > 0 || miss > 0) {
-    uncached = miss > 0 ? miss : Math.max(0, input - hit);
+    uncached = miss;
     if (input === 0) input = hit + miss;
   } else if (anthropicShape) {
     uncached = input;
     input = uncached + cacheRead + writes;
-  } else {
-    uncached = Math.max(0, input - cacheRead - writes);
   }
   if (GEMINI_OUTPUT.some((key) => key in block)) output += maxOf(block, ['thoughtsTokenCount', 'thoughts_token_count']);
   counts.input_tokens = input;
@@ -92,8 +92,8 @@ function readBlock(block: Block, source: string, provider: string): TokenCounts 
   counts.output_tokens = output;
   counts.reasoning_tokens = reasoning;
   counts.tool_input_tokens = maxOf(block, TOOL_INPUT);
-  counts.total_tokens = maxOf(block, TOTAL);
-  return normalizeCounts(counts);
+  counts.total_tokens = Math.max(maxOf(block, TOTAL), input + output + counts.tool_input_tokens);
+  return counts;
 }
 
 const MODEL_KEYS = ['model_name', 'model', 'model_id', 'modelName'];
@@ -132,5 +132,5 @@ export function extractCallUsage(message: unknown, fallbackModel: string, baseUr
     for (const field of Object.keys(counts) as (keyof TokenCounts)[]) counts[field] = Math.max(counts[field], read[field]);
   }
   if (biggest === 0) return null;
-  return { counts, provider, model, usage_source: usageSource };
+  return { counts: normalizeCounts(counts), provider, model, usage_source: usageSource };
 }

@@ -45,6 +45,21 @@ describe('usage recorded by chat turns', () => {
     expect(stored[1]).toEqual(expect.objectContaining({ ...expected, run_id: done.run_id, usage_source: 'usage_metadata' }));
   });
 
+  it("reads DeepSeek's raw cache hit/miss counts that LangChain keeps in response_metadata", async () => {
+    await using fixture = await startChatFixture({ env: { LLM_MODEL: 'deepseek-chat' } });
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue(
+      { kind: 'text', text: 'Cached.', usage: { prompt_tokens: 260, completion_tokens: 44, prompt_cache_hit_tokens: 200, prompt_cache_miss_tokens: 60 } },
+      { kind: 'text', text: 'Title' },
+    );
+    const events = await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }));
+    const done = events.find((event) => event.event === 'done')!.data;
+    expect(done.usage).toEqual(
+      expect.objectContaining({ provider: 'deepseek', input_tokens: 260, input_cache_read_tokens: 200, input_uncached_tokens: 60, output_tokens: 44, total_tokens: 304 }),
+    );
+    expect(done.usage.cost_usd).toBe(Math.round(((60 * 0.28 + 200 * 0.028 + 44 * 0.42) / 1e6) * 1e8) / 1e8);
+  });
+
   it('adds up the model calls of a tool loop once each', async () => {
     await using fixture = await startChatFixture({ env: { LLM_MODEL: 'gpt-4o-mini' }, overrides: { toolDefinitions: [echoTool] } });
     const sessionId = await fixture.newSession();
