@@ -2,10 +2,11 @@
 import { describe, expect, it } from 'bun:test';
 import type { Database } from 'bun:sqlite';
 import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
+import { applyMigrations } from '../db/migrations';
 import { openDatabase } from '../db/open-database';
 import { recordUsage } from './record-usage';
 import { summarizeUsage, usageTimeseries } from './usage-report';
-import { TOKEN_FIELDS, zeroCounts, type UnpricedUsage } from './usage-record';
+import { normalizeCounts, TOKEN_FIELDS, zeroCounts, type UnpricedUsage } from './usage-record';
 import { createSqliteUsageStore, HOUR_MS } from './usage.store';
 
 const NOW = Date.UTC(2026, 1, 28, 12, 30); // 12:30 UTC
@@ -110,6 +111,23 @@ describe('summarizeUsage', () => {
         expect(series.reduce((sum, point) => sum + point.runs, 0)).toBe(inWindow.length);
       }
     }
+  });
+});
+
+describe('migration 6', () => {
+  it('backfills the rollups from records written before it', () => {
+    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS.filter((migration) => migration.version <= 3));
+    [NOW - 1000, NOW - 5 * HOUR_MS, NOW - 50 * HOUR_MS].forEach((at, index) => {
+      const record = { ...usage({ input_tokens: 100 * (index + 1), output_tokens: 10 }), priced: true, cost_usd: 0.001 * (index + 1), pricing: {} };
+      normalizeCounts(record);
+      db.query(
+        `INSERT INTO usage_records (timestamp_ms, agent_id, provider, model, trigger_type, run_id, session_id, model_source, usage_source, ${TOKEN_FIELDS.join(', ')}, priced, cost_usd, pricing)
+         VALUES (${Array(22).fill('?').join(', ')})`,
+      ).run(at, 'default', 'openai', 'gpt-5-mini', 'chat', 'r', 's', 'fallback_model', 'usage_metadata', ...TOKEN_FIELDS.map((field) => record[field]), 1, record.cost_usd, '{}');
+    });
+    applyMigrations(db, AGENT_DB_MIGRATIONS);
+    const totals = summarizeUsage(db, { sinceMs: NOW - 72 * HOUR_MS }).totals;
+    expect(totals).toEqual(expect.objectContaining({ runs: 3, priced_runs: 3, input_tokens: 600, output_tokens: 30, total_tokens: 630, cost_usd: 0.006 }));
   });
 });
 
