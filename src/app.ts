@@ -15,6 +15,7 @@ import { heartbeatRoutes } from './http/routes/heartbeat.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
+import { usageRoutes } from './http/routes/usage.routes';
 import { VERSION } from './version';
 
 function routePattern(path: string): RegExp {
@@ -54,12 +55,13 @@ export function createApp(deps: Deps) {
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))
-    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm))
+    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm, deps.clock))
     .use(tokenRoutes(deps.agents, deps.prompts))
     .use(fileRoutes(deps.agents, deps.fileListeners))
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
     .use(cronRoutes(deps.agents, deps.scheduler))
-    .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler));
+    .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler))
+    .use(usageRoutes(deps.agents, deps.clock));
 }
 
 export type App = ReturnType<typeof createApp>;

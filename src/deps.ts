@@ -10,7 +10,9 @@ import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
+import type { PreRunCheck } from './scheduler/pre-run-check';
 import type { Timers } from './scheduler/wake-timer';
+import { checkBudget } from './usage/budget';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
 import { createBuiltinTools } from './tools/builtin-tools';
@@ -85,7 +87,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
-  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger, timers: overrides.schedulerTimers });
+  // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
+  const budgetGate: PreRunCheck = ({ agent }) => {
+    const budget = checkBudget(agent.db, agent.config(), clock.nowMs());
+    return budget.state === 'block' ? { allowed: false, status: 'skipped_budget', reason: budget.message } : { allowed: true };
+  };
+  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
   scheduler.start();
   return {
     settings: { ...settings, dataDir },

@@ -1,4 +1,5 @@
 // The SSE event catalogue of a chat turn, as one discriminated union (names and fields are the contract's).
+import type { BudgetWarning } from '../usage/budget';
 import type { TokenCounts } from '../usage/usage-record';
 
 export interface UsageEventData extends TokenCounts {
@@ -11,6 +12,8 @@ export interface UsageEventData extends TokenCounts {
   pricing: Record<string, unknown>;
   priced: boolean;
   cost_usd: number | null;
+  /** Present from 80 % of a budget cap (counting this run so far). */
+  budget?: BudgetWarning;
 }
 
 export type ChatEvent =

@@ -5,14 +5,16 @@ import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { ToolRegistry, TriggerType } from '../tools/tool-registry';
-import { createSqliteUsageStore } from '../usage/usage.store';
+import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '../usage/budget';
+import { createUsagePricer, recordUsage } from '../usage/record-usage';
+import { isModelCallAllowed, recordAuxiliaryUsage } from './auxiliary-usage';
 import type { ChatEvent } from './chat-events';
 import { LiveRun, RunRegistry } from './live-run';
 import { createChatModel, resolveLlm } from './model-factory';
 import { toModelHistory } from './model-history';
 import type { PromptBuilder } from './prompt-builder';
 import { runAgentTurn, type AgentTurnResult } from './run-agent';
-import { generateTitle } from './title';
+import { fallbackTitle, generateTitle } from './title';
 import { TurnRecorder } from './turn-recorder';
 
 export interface ChatServiceDeps {
@@ -55,10 +57,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   const execute = async (agent: AgentHandle, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
     const trigger = options.trigger ?? 'chat';
-    const publish = (event: ChatEvent) => run.publish(event);
     try {
       const llm = resolveLlm(deps.llmSettings);
       const config = agent.config();
+      const budget = checkBudget(agent.db, config, deps.clock.nowMs());
+      const publish = (event: ChatEvent) => run.publish(withBudgetWarning(event, budget));
       const stored = agent.sessions.messages(sessionId);
       const record = agent.sessions.get(sessionId);
       const isFirstTurn = stored.length === 0;
@@ -81,6 +84,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         sessionId,
         triggerType: trigger,
         sleep: deps.sleep,
+        price: createUsagePricer(config.usage.pricing_overrides),
       });
       let step = await turn.next();
       while (!step.done) {
@@ -92,9 +96,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       const result = step.value;
       results.set(run, result);
-      if (result.usage) createSqliteUsageStore(agent.db).record(result.usage, deps.clock.nowMs());
+      if (result.usage) recordUsage(agent.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
       if (result.ok && isFirstTurn && !options.skipTitle) {
-        const title = await generateTitle(createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message);
+        // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
+        const generated = isModelCallAllowed(agent, deps.clock.nowMs())
+          ? await generateTitle(createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message)
+          : { title: fallbackTitle(message), reply: null };
+        recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: deps.clock.nowMs() });
+        const title = generated.title;
         const current = agent.sessions.find(sessionId);
         if (current && !current.archived) agent.sessions.rename(sessionId, title);
         publish({ type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } });
@@ -107,7 +116,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       } catch {
         // The session may be gone; nothing left to clear.
       }
-      publish({ type: 'error', data: { error: 'Internal server error', run_id: '', attempt: 1, code: 'internal_error' } });
+      run.publish({ type: 'error', data: { error: 'Internal server error', run_id: '', attempt: 1, code: 'internal_error' } });
     } finally {
       run.finish();
     }
@@ -117,6 +126,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const agent = deps.agents.get(agentId);
     agent.sessions.get(sessionId);
     resolveLlm(deps.llmSettings);
+    assertWithinBudget(checkBudget(agent.db, agent.config(), deps.clock.nowMs()));
     const claimed = registry.claim(agent.id, sessionId, message);
     if (!claimed.attached) queueMicrotask(() => void execute(agent, sessionId, message, claimed.run, options));
     return claimed;
@@ -138,4 +148,18 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),
   };
+}
+
+/** 429 `budget_exceeded` with the cap, the spend and the reset time when the budget blocks runs. */
+function assertWithinBudget(budget: BudgetStatus): void {
+  if (budget.state !== 'block') return;
+  throw new AppError('budget_exceeded', budget.message, { ...budgetWarning(budget) });
+}
+
+/** A `usage` event gets a `budget` field once this run's spend so far brings a window to 80 % of its cap. */
+function withBudgetWarning(event: ChatEvent, budget: BudgetStatus): ChatEvent {
+  if (event.type !== 'usage' || budget.windows.length === 0) return event;
+  const priced = event.data.priced && event.data.cost_usd !== null;
+  const warning = budgetWarning(projectBudget(budget, priced ? (event.data.cost_usd ?? 0) : 0, priced ? 0 : 1));
+  return warning ? { type: 'usage', data: { ...event.data, budget: warning } } : event;
 }

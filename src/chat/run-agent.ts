@@ -7,7 +7,9 @@ import type { LlmSettings } from '../config/env';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { newId } from '../shared/ids';
 import { redactSecrets } from '../shared/redact';
-import { countsFromUsageMetadata, inferProvider, UsageAccumulator, type UsageRecord } from '../usage/usage-record';
+import { createUsagePricer, type UsagePricer } from '../usage/record-usage';
+import { extractCallUsage } from '../usage/usage-extraction';
+import { UsageAccumulator, type UsageRecord } from '../usage/usage-record';
 import type { ChatEvent } from './chat-events';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import { reasoningOf, textOf } from './message-text';
@@ -30,6 +32,8 @@ export interface AgentTurnInput {
   triggerType: TriggerType;
   /** Waits between attempts; injectable so tests need not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Prices usage for events and the result (the embedded catalog when absent). */
+  price?: UsagePricer;
 }
 
 export interface AgentTurnResult {
@@ -46,12 +50,19 @@ const isRecursionLimit = (error: unknown) => error instanceof Error && error.nam
 export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatEvent, AgentTurnResult> {
   const { config } = input;
   const model = resolveToolLoopModel(input.llm.model, input.tools.length > 0, input.llmSettings);
-  const usage = new UsageAccumulator();
-  const identity = { agent_id: input.agentId, provider: inferProvider(model, input.llm.baseUrl), model, model_source: 'fallback_model', usage_source: 'usage_metadata' };
+  const usage = new UsageAccumulator(model, input.llm.baseUrl);
+  const price = input.price ?? createUsagePricer();
   const recordFor = (runId: string): UsageRecord | null =>
     usage.totals.total_tokens > 0
-      ? { schema_version: 2, ...identity, trigger_type: input.triggerType, run_id: runId, session_id: input.sessionId, ...usage.totals, priced: false, cost_usd: null, pricing: {} }
+      ? price({ schema_version: 2, agent_id: input.agentId, ...usage.identity, trigger_type: input.triggerType, run_id: runId, session_id: input.sessionId, ...usage.totals })
       : null;
+  /** Folds one model message's usage in (the same call seen again in the other stream mode adds nothing). */
+  const observeUsage = (message: unknown, runId: string, callIndex: number): ChatEvent | null => {
+    const call = extractCallUsage(message, model, input.llm.baseUrl);
+    if (!call || !usage.add(`${runId}:${callIndex}`, call)) return null;
+    const { schema_version: _version, trigger_type: _trigger, session_id: _session, ...data } = recordFor(runId)!;
+    return { type: 'usage', data };
+  };
   const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
   const texts: string[] = [];
   const reasoningSeen = new Set<string>();
@@ -82,8 +93,8 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         if (mode === 'messages') {
           const [message, metadata] = chunk as [any, { langgraph_node?: string }];
           if (metadata?.langgraph_node !== 'model_request') continue;
-          const counts = countsFromUsageMetadata(message.usage_metadata);
-          if (counts && usage.add(`${runId}:${modelCalls}`, counts)) yield usageEvent(runId, identity, usage);
+          const usageUpdate = observeUsage(message, runId, modelCalls);
+          if (usageUpdate) yield usageUpdate;
           if (tokenSource === 'updates') continue;
           const text = textOf(message.content);
           if (!text) continue;
@@ -109,8 +120,8 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
           const name = node === 'model_request' ? 'model' : node;
           yield { type: 'agent_update', data: { run_id: runId, node: name, message_count: messages.length, preview: textOf(last.content).slice(0, 500) } };
           if (node === 'model_request') {
-            const counts = countsFromUsageMetadata(last.usage_metadata);
-            if (counts && usage.add(`${runId}:${modelCalls}`, counts)) yield usageEvent(runId, identity, usage);
+            const usageUpdate = observeUsage(last, runId, modelCalls);
+            if (usageUpdate) yield usageUpdate;
             modelCalls += 1;
             if (Array.isArray(last.tool_calls) && last.tool_calls.length > 0) {
               for (const call of last.tool_calls) {
@@ -169,8 +180,4 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
     }
   }
   throw new Error('unreachable: the attempt loop always returns');
-}
-
-function usageEvent(runId: string, identity: { agent_id: string; provider: string; model: string; model_source: string; usage_source: string }, usage: UsageAccumulator): ChatEvent {
-  return { type: 'usage', data: { run_id: runId, ...identity, ...usage.totals, pricing: {}, priced: false, cost_usd: null } };
 }

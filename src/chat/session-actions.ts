@@ -2,14 +2,19 @@
 import type { AgentHandle } from '../agents/agent-registry';
 import type { LlmSettings } from '../config/env';
 import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import { isModelCallAllowed, recordAuxiliaryUsage } from './auxiliary-usage';
 import { createChatModel, resolveLlm } from './model-factory';
 import { textOf } from './message-text';
 import { fallbackTitle, generateTitle } from './title';
 
 const SUMMARY_MAX_CHARS = 500;
 
-/** Titles a session from its first user message (or first message, or summary). 400 when there is nothing. */
-export async function titleSession(agent: AgentHandle, sessionId: string, llmSettings: LlmSettings): Promise<string> {
+/**
+ * Titles a session from its first user message (or first message, or summary). 400 when there is nothing.
+ * The model call's usage is recorded under trigger `title`; with the budget blocking, the fallback title is used.
+ */
+export async function titleSession(agent: AgentHandle, sessionId: string, llmSettings: LlmSettings, clock: Clock): Promise<string> {
   const record = agent.sessions.get(sessionId);
   const messages = agent.sessions.messages(sessionId);
   const seed =
@@ -17,8 +22,11 @@ export async function titleSession(agent: AgentHandle, sessionId: string, llmSet
   if (!seed.trim()) throw new AppError('invalid_state', 'Cannot generate title for empty session');
   let title: string;
   try {
+    if (!isModelCallAllowed(agent, clock.nowMs())) throw new Error('budget blocks model calls');
     const llm = resolveLlm(llmSettings);
-    title = await generateTitle(createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
+    const generated = await generateTitle(createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
+    title = generated.title;
+    recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
   } catch {
     title = fallbackTitle(seed);
   }
@@ -32,8 +40,11 @@ export interface CompressionResult {
   summary: string;
 }
 
-/** Summarises the older half (at least 4) of a session's messages; the originals stay retrievable. */
-export async function compressSession(agent: AgentHandle, sessionId: string, llmSettings: LlmSettings, busy: boolean): Promise<CompressionResult> {
+/**
+ * Summarises the older half (at least 4) of a session's messages; the originals stay retrievable. The
+ * model call's usage is recorded under trigger `compress`; with the budget blocking, the text is cut instead.
+ */
+export async function compressSession(agent: AgentHandle, sessionId: string, llmSettings: LlmSettings, busy: boolean, clock: Clock): Promise<CompressionResult> {
   const record = agent.sessions.get(sessionId);
   if (busy) throw new AppError('session_busy', 'A streaming run is already active for this session.');
   const messages = agent.sessions.messages(sessionId);
@@ -48,6 +59,7 @@ export async function compressSession(agent: AgentHandle, sessionId: string, llm
     .slice(0, 4000);
   let summary: string;
   try {
+    if (!isModelCallAllowed(agent, clock.nowMs())) throw new Error('budget blocks model calls');
     const llm = resolveLlm(llmSettings);
     const model = createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
     const reply = await model.invoke([
@@ -56,6 +68,7 @@ export async function compressSession(agent: AgentHandle, sessionId: string, llm
         content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
       },
     ]);
+    recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'compress', sessionId, reply, nowMs: clock.nowMs() });
     summary = textOf(reply.content).trim().slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
   } catch {
     summary = corpus.slice(0, SUMMARY_MAX_CHARS);

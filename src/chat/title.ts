@@ -23,8 +23,14 @@ export function cleanTitle(reply: string): string {
   return unquoted.split(/\s+/).filter(Boolean).slice(0, 10).join(' ').slice(0, TITLE_MAX_CHARS).trim();
 }
 
+/** A title and the model's reply message (null when the call failed), whose usage the caller records. */
+export interface GeneratedTitle {
+  title: string;
+  reply: unknown;
+}
+
 /** Asks `model` for a title for a conversation that starts with `seed`; never throws. */
-export async function generateTitle(model: BaseChatModel, seed: string): Promise<string> {
+export async function generateTitle(model: BaseChatModel, seed: string): Promise<GeneratedTitle> {
   try {
     const reply = await model.invoke([
       {
@@ -32,8 +38,8 @@ export async function generateTitle(model: BaseChatModel, seed: string): Promise
         content: `Write a short plain-English title (at most 10 words, no quotes, no trailing punctuation) for a conversation that starts with the message below. Reply with the title only.\n\n${seed.slice(0, 200)}`,
       },
     ]);
-    return cleanTitle(textOf(reply.content)) || fallbackTitle(seed);
+    return { title: cleanTitle(textOf(reply.content)) || fallbackTitle(seed), reply };
   } catch {
-    return fallbackTitle(seed);
+    return { title: fallbackTitle(seed), reply: null };
   }
 }

@@ -45,6 +45,28 @@ const retrievalDomain = (chunkSize: number, chunkOverlap: number) =>
       }
     });
 
+const rate = z.number().min(0).max(1_000_000).nullable();
+const longContextRates = z
+  .object({ threshold_tokens: int(1), input: rate, output: rate, cache_read: rate.optional(), cache_write_5m: rate.optional(), cache_write_1h: rate.optional() })
+  .strict();
+
+/** One model's prices in USD per 1M tokens, as in assets/pricing.json; `provider` limits an override to one provider. */
+export const modelPriceSchema = z
+  .object({
+    provider: z.string().trim().toLowerCase().min(1).max(64).optional(),
+    aliases: z.array(z.string().trim().toLowerCase().min(1).max(200)).max(50).optional(),
+    input: rate,
+    output: rate,
+    cache_read: rate.optional(),
+    cache_write_5m: rate.optional(),
+    cache_write_1h: rate.optional(),
+    long_context: longContextRates.optional(),
+  })
+  .strict();
+export type ModelPrice = z.output<typeof modelPriceSchema>;
+
+const usdCap = z.number().min(0).max(1_000_000_000).nullable();
+
 export const runtimeConfigSchema = z
   .object({
     rag_mode: z.boolean().default(false),
@@ -158,6 +180,22 @@ export const runtimeConfigSchema = z
         retry_max_seconds: int(30, 7 * 86_400).default(3600),
         failure_retention: int(1, 100_000).default(200),
         max_concurrent_runs: int(1, 64).default(1),
+      })
+      .strict()
+      .prefault({}),
+    usage: z
+      .object({
+        /** Model key (matched like catalog keys: exact, then longest prefix) -> prices that add to or replace the catalog's. */
+        pricing_overrides: z.record(z.string().trim().toLowerCase().min(1).max(200), modelPriceSchema).default({}),
+        budget: z
+          .object({
+            daily_usd: usdCap.default(null),
+            monthly_usd: usdCap.default(null),
+            action: z.enum(['warn', 'block']).default('warn'),
+            timezone: timeZoneName.default('UTC'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

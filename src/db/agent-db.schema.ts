@@ -161,4 +161,85 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    description: 'hourly and daily (UTC) usage rollups kept by triggers, indexes for usage filters',
+    sql: `
+      CREATE TABLE usage_hourly (
+        hour_ms INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        runs INTEGER NOT NULL,
+        priced_runs INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        input_uncached_tokens INTEGER NOT NULL,
+        input_cache_read_tokens INTEGER NOT NULL,
+        input_cache_write_tokens_5m INTEGER NOT NULL,
+        input_cache_write_tokens_1h INTEGER NOT NULL,
+        input_cache_write_tokens_unknown INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        tool_input_tokens INTEGER NOT NULL,
+        total_tokens INTEGER NOT NULL,
+        cost_e8 INTEGER NOT NULL,
+        PRIMARY KEY (hour_ms, provider, model, trigger_type)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE usage_daily (
+        day_ms INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        runs INTEGER NOT NULL,
+        priced_runs INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        input_uncached_tokens INTEGER NOT NULL,
+        input_cache_read_tokens INTEGER NOT NULL,
+        input_cache_write_tokens_5m INTEGER NOT NULL,
+        input_cache_write_tokens_1h INTEGER NOT NULL,
+        input_cache_write_tokens_unknown INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        tool_input_tokens INTEGER NOT NULL,
+        total_tokens INTEGER NOT NULL,
+        cost_e8 INTEGER NOT NULL,
+        PRIMARY KEY (day_ms, provider, model, trigger_type)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER usage_records_rollup_insert AFTER INSERT ON usage_records BEGIN
+        INSERT INTO usage_hourly (hour_ms, provider, model, trigger_type, runs, priced_runs, input_tokens, input_uncached_tokens, input_cache_read_tokens, input_cache_write_tokens_5m, input_cache_write_tokens_1h, input_cache_write_tokens_unknown, output_tokens, reasoning_tokens, tool_input_tokens, total_tokens, cost_e8)
+        VALUES (
+          NEW.timestamp_ms - NEW.timestamp_ms % 3600000, NEW.provider, NEW.model, NEW.trigger_type, 1, NEW.priced = 1 AND NEW.cost_usd IS NOT NULL,
+          NEW.input_tokens, NEW.input_uncached_tokens, NEW.input_cache_read_tokens, NEW.input_cache_write_tokens_5m, NEW.input_cache_write_tokens_1h, NEW.input_cache_write_tokens_unknown, NEW.output_tokens, NEW.reasoning_tokens, NEW.tool_input_tokens, NEW.total_tokens, CASE WHEN NEW.priced = 1 AND NEW.cost_usd IS NOT NULL THEN CAST(round(NEW.cost_usd * 1e8) AS INTEGER) ELSE 0 END
+        )
+        ON CONFLICT (hour_ms, provider, model, trigger_type) DO UPDATE SET
+          runs = runs + 1, priced_runs = priced_runs + excluded.priced_runs, input_tokens = input_tokens + excluded.input_tokens, input_uncached_tokens = input_uncached_tokens + excluded.input_uncached_tokens, input_cache_read_tokens = input_cache_read_tokens + excluded.input_cache_read_tokens, input_cache_write_tokens_5m = input_cache_write_tokens_5m + excluded.input_cache_write_tokens_5m, input_cache_write_tokens_1h = input_cache_write_tokens_1h + excluded.input_cache_write_tokens_1h, input_cache_write_tokens_unknown = input_cache_write_tokens_unknown + excluded.input_cache_write_tokens_unknown, output_tokens = output_tokens + excluded.output_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, tool_input_tokens = tool_input_tokens + excluded.tool_input_tokens, total_tokens = total_tokens + excluded.total_tokens, cost_e8 = cost_e8 + excluded.cost_e8;
+        INSERT INTO usage_daily (day_ms, provider, model, trigger_type, runs, priced_runs, input_tokens, input_uncached_tokens, input_cache_read_tokens, input_cache_write_tokens_5m, input_cache_write_tokens_1h, input_cache_write_tokens_unknown, output_tokens, reasoning_tokens, tool_input_tokens, total_tokens, cost_e8)
+        VALUES (
+          NEW.timestamp_ms - NEW.timestamp_ms % 86400000, NEW.provider, NEW.model, NEW.trigger_type, 1, NEW.priced = 1 AND NEW.cost_usd IS NOT NULL,
+          NEW.input_tokens, NEW.input_uncached_tokens, NEW.input_cache_read_tokens, NEW.input_cache_write_tokens_5m, NEW.input_cache_write_tokens_1h, NEW.input_cache_write_tokens_unknown, NEW.output_tokens, NEW.reasoning_tokens, NEW.tool_input_tokens, NEW.total_tokens, CASE WHEN NEW.priced = 1 AND NEW.cost_usd IS NOT NULL THEN CAST(round(NEW.cost_usd * 1e8) AS INTEGER) ELSE 0 END
+        )
+        ON CONFLICT (day_ms, provider, model, trigger_type) DO UPDATE SET
+          runs = runs + 1, priced_runs = priced_runs + excluded.priced_runs, input_tokens = input_tokens + excluded.input_tokens, input_uncached_tokens = input_uncached_tokens + excluded.input_uncached_tokens, input_cache_read_tokens = input_cache_read_tokens + excluded.input_cache_read_tokens, input_cache_write_tokens_5m = input_cache_write_tokens_5m + excluded.input_cache_write_tokens_5m, input_cache_write_tokens_1h = input_cache_write_tokens_1h + excluded.input_cache_write_tokens_1h, input_cache_write_tokens_unknown = input_cache_write_tokens_unknown + excluded.input_cache_write_tokens_unknown, output_tokens = output_tokens + excluded.output_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, tool_input_tokens = tool_input_tokens + excluded.tool_input_tokens, total_tokens = total_tokens + excluded.total_tokens, cost_e8 = cost_e8 + excluded.cost_e8;
+      END;
+      CREATE TRIGGER usage_records_rollup_delete AFTER DELETE ON usage_records BEGIN
+        UPDATE usage_hourly SET
+          runs = runs - 1, priced_runs = priced_runs - (OLD.priced = 1 AND OLD.cost_usd IS NOT NULL), input_tokens = input_tokens - OLD.input_tokens, input_uncached_tokens = input_uncached_tokens - OLD.input_uncached_tokens, input_cache_read_tokens = input_cache_read_tokens - OLD.input_cache_read_tokens, input_cache_write_tokens_5m = input_cache_write_tokens_5m - OLD.input_cache_write_tokens_5m, input_cache_write_tokens_1h = input_cache_write_tokens_1h - OLD.input_cache_write_tokens_1h, input_cache_write_tokens_unknown = input_cache_write_tokens_unknown - OLD.input_cache_write_tokens_unknown, output_tokens = output_tokens - OLD.output_tokens, reasoning_tokens = reasoning_tokens - OLD.reasoning_tokens, tool_input_tokens = tool_input_tokens - OLD.tool_input_tokens, total_tokens = total_tokens - OLD.total_tokens, cost_e8 = cost_e8 - CASE WHEN OLD.priced = 1 AND OLD.cost_usd IS NOT NULL THEN CAST(round(OLD.cost_usd * 1e8) AS INTEGER) ELSE 0 END
+        WHERE hour_ms = OLD.timestamp_ms - OLD.timestamp_ms % 3600000 AND provider = OLD.provider AND model = OLD.model AND trigger_type = OLD.trigger_type;
+        UPDATE usage_daily SET
+          runs = runs - 1, priced_runs = priced_runs - (OLD.priced = 1 AND OLD.cost_usd IS NOT NULL), input_tokens = input_tokens - OLD.input_tokens, input_uncached_tokens = input_uncached_tokens - OLD.input_uncached_tokens, input_cache_read_tokens = input_cache_read_tokens - OLD.input_cache_read_tokens, input_cache_write_tokens_5m = input_cache_write_tokens_5m - OLD.input_cache_write_tokens_5m, input_cache_write_tokens_1h = input_cache_write_tokens_1h - OLD.input_cache_write_tokens_1h, input_cache_write_tokens_unknown = input_cache_write_tokens_unknown - OLD.input_cache_write_tokens_unknown, output_tokens = output_tokens - OLD.output_tokens, reasoning_tokens = reasoning_tokens - OLD.reasoning_tokens, tool_input_tokens = tool_input_tokens - OLD.tool_input_tokens, total_tokens = total_tokens - OLD.total_tokens, cost_e8 = cost_e8 - CASE WHEN OLD.priced = 1 AND OLD.cost_usd IS NOT NULL THEN CAST(round(OLD.cost_usd * 1e8) AS INTEGER) ELSE 0 END
+        WHERE day_ms = OLD.timestamp_ms - OLD.timestamp_ms % 86400000 AND provider = OLD.provider AND model = OLD.model AND trigger_type = OLD.trigger_type;
+      END;
+      INSERT INTO usage_hourly (hour_ms, provider, model, trigger_type, runs, priced_runs, input_tokens, input_uncached_tokens, input_cache_read_tokens, input_cache_write_tokens_5m, input_cache_write_tokens_1h, input_cache_write_tokens_unknown, output_tokens, reasoning_tokens, tool_input_tokens, total_tokens, cost_e8)
+        SELECT timestamp_ms - timestamp_ms % 3600000, provider, model, trigger_type, COUNT(*), SUM(priced = 1 AND cost_usd IS NOT NULL),
+          SUM(input_tokens), SUM(input_uncached_tokens), SUM(input_cache_read_tokens), SUM(input_cache_write_tokens_5m), SUM(input_cache_write_tokens_1h), SUM(input_cache_write_tokens_unknown), SUM(output_tokens), SUM(reasoning_tokens), SUM(tool_input_tokens), SUM(total_tokens), SUM(CASE WHEN usage_records.priced = 1 AND usage_records.cost_usd IS NOT NULL THEN CAST(round(usage_records.cost_usd * 1e8) AS INTEGER) ELSE 0 END)
+        FROM usage_records GROUP BY 1, 2, 3, 4;
+      INSERT INTO usage_daily (day_ms, provider, model, trigger_type, runs, priced_runs, input_tokens, input_uncached_tokens, input_cache_read_tokens, input_cache_write_tokens_5m, input_cache_write_tokens_1h, input_cache_write_tokens_unknown, output_tokens, reasoning_tokens, tool_input_tokens, total_tokens, cost_e8)
+        SELECT timestamp_ms - timestamp_ms % 86400000, provider, model, trigger_type, COUNT(*), SUM(priced = 1 AND cost_usd IS NOT NULL),
+          SUM(input_tokens), SUM(input_uncached_tokens), SUM(input_cache_read_tokens), SUM(input_cache_write_tokens_5m), SUM(input_cache_write_tokens_1h), SUM(input_cache_write_tokens_unknown), SUM(output_tokens), SUM(reasoning_tokens), SUM(tool_input_tokens), SUM(total_tokens), SUM(CASE WHEN usage_records.priced = 1 AND usage_records.cost_usd IS NOT NULL THEN CAST(round(usage_records.cost_usd * 1e8) AS INTEGER) ELSE 0 END)
+        FROM usage_records GROUP BY 1, 2, 3, 4;
+      CREATE INDEX usage_by_session_time ON usage_records (session_id, timestamp_ms);
+      CREATE INDEX usage_by_provider_time ON usage_records (provider, timestamp_ms);
+      CREATE INDEX usage_by_model_time ON usage_records (model COLLATE NOCASE, timestamp_ms);
+    `,
+  },
 ];

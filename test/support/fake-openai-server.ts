@@ -17,6 +17,9 @@ export interface Usage {
   total_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number };
   completion_tokens_details?: { reasoning_tokens?: number };
+  /** DeepSeek's cache counters, passed through as DeepSeek sends them. */
+  prompt_cache_hit_tokens?: number;
+  prompt_cache_miss_tokens?: number;
 }
 
 export interface RecordedRequest {

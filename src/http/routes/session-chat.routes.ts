@@ -5,12 +5,13 @@ import type { ChatService } from '../../chat/chat-service';
 import type { PromptBuilder } from '../../chat/prompt-builder';
 import { compressSession, titleSession } from '../../chat/session-actions';
 import type { LlmSettings } from '../../config/env';
+import type { Clock } from '../../shared/clock';
 import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
 import { historyMessages, MessageRow } from './sessions.routes';
 
 const AgentQuery = t.Object({ agent_id: AgentIdQuery });
 
-export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder, chat: ChatService, llmSettings: LlmSettings) {
+export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder, chat: ChatService, llmSettings: LlmSettings, clock: Clock) {
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
     .get(
       '/:session_id/messages',
@@ -53,7 +54,7 @@ export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder,
     .post(
       '/:session_id/generate-title',
       async ({ params, query }) => {
-        const title = await titleSession(agents.get(query.agent_id), params.session_id, llmSettings);
+        const title = await titleSession(agents.get(query.agent_id), params.session_id, llmSettings, clock);
         return { data: { session_id: params.session_id, title } };
       },
       {
@@ -67,7 +68,7 @@ export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder,
       '/:session_id/compress',
       async ({ params, query }) => {
         const agent = agents.get(query.agent_id);
-        const result = await compressSession(agent, params.session_id, llmSettings, chat.isBusy(agent.id, params.session_id));
+        const result = await compressSession(agent, params.session_id, llmSettings, chat.isBusy(agent.id, params.session_id), clock);
         return {
           data: {
             session_id: params.session_id,

@@ -38,6 +38,7 @@ const DEFAULT_CONFIG = {
     failure_retention: 200,
     max_concurrent_runs: 1,
   },
+  usage: { pricing_overrides: {}, budget: { daily_usd: null, monthly_usd: null, action: 'warn', timezone: 'UTC' } },
 };
 
 const agentConfigPath = (dataDir: string, agentId: string) => join(dataDir, 'workspaces', agentId, 'config.json');
