@@ -12,7 +12,7 @@ import { AgentIdQuery, errors, ok } from '../schemas';
 const FilterText = t.Optional(t.String({ maxLength: 200 }));
 const FilterQuery = {
   agent_id: AgentIdQuery,
-  since_hours: t.Integer({ default: 24, description: 'Records from the last N hours, 1..8760' }),
+  since_hours: t.Optional(t.Integer({ default: 24, description: 'Records from the last N hours, 1..8760' })),
   provider: t.Optional(t.String({ maxLength: 64, description: 'Case-insensitive: openai, anthropic, google, deepseek, unknown, mixed' })),
   model: t.Optional(t.String({ maxLength: 200, description: 'Case-insensitive model id' })),
   trigger_type: t.Optional(t.String({ maxLength: 32, description: 'chat, cron, heartbeat, title, compress' })),
@@ -45,7 +45,8 @@ const Filters = t.Object({
 });
 
 interface FilterInput {
-  since_hours: number;
+  /** Elysia fills in the documented defaults; `?? default` only satisfies the optional type. */
+  since_hours?: number;
   provider?: string;
   model?: string;
   trigger_type?: string;
@@ -66,9 +67,10 @@ function checkRange(name: string, value: number, min: number, max: number): void
 }
 
 function readFilters(query: FilterInput, nowMs: number): UsageFilters {
-  checkRange('since_hours', query.since_hours, 1, 8760);
+  const sinceHours = query.since_hours ?? 24;
+  checkRange('since_hours', sinceHours, 1, 8760);
   return {
-    sinceMs: nowMs - query.since_hours * HOUR_MS,
+    sinceMs: nowMs - sinceHours * HOUR_MS,
     provider: present(query.provider),
     model: present(query.model),
     triggerType: present(query.trigger_type),
@@ -78,7 +80,7 @@ function readFilters(query: FilterInput, nowMs: number): UsageFilters {
 
 const echo = (agentId: string, query: FilterInput) => ({
   agent_id: agentId,
-  since_hours: query.since_hours,
+  since_hours: query.since_hours ?? 24,
   provider: query.provider ?? '',
   model: query.model ?? '',
   trigger_type: query.trigger_type ?? '',
@@ -90,9 +92,10 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
     .get(
       '/records',
       ({ query, set }) => {
-        checkRange('limit', query.limit, 1, 2000);
+        const limit = query.limit ?? 200;
+        checkRange('limit', limit, 1, 2000);
         const agent = agents.get(query.agent_id);
-        const records = createSqliteUsageStore(agent.db).records(readFilters(query, clock.nowMs()), query.limit);
+        const records = createSqliteUsageStore(agent.db).records(readFilters(query, clock.nowMs()), limit);
         if (query.format === 'csv') {
           const headers: Record<string, string> = {};
           for (const [key, value] of Object.entries(set.headers)) headers[key] = String(value);
@@ -100,12 +103,12 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
           headers['content-disposition'] = `attachment; filename="usage-${agent.id}.csv"`;
           return new Response(usageCsv(records), { headers }) as unknown as never;
         }
-        return { data: { filters: { ...echo(agent.id, query), limit: query.limit }, records, count: records.length } };
+        return { data: { filters: { ...echo(agent.id, query), limit }, records, count: records.length } };
       },
       {
         query: t.Object({
           ...FilterQuery,
-          limit: t.Integer({ default: 200, description: 'Newest N records, 1..2000' }),
+          limit: t.Optional(t.Integer({ default: 200, description: 'Newest N records, 1..2000' })),
           format: t.Optional(t.Union([t.Literal('json'), t.Literal('csv')], { description: '`csv`: text/csv with a header row' })),
         }),
         response: {
@@ -163,13 +166,13 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
         }
         const timezone = query.timezone ?? agent.config().usage.budget.timezone;
         const nowMs = clock.nowMs();
-        const buckets = usageTimeseries(agent.db, readFilters(query, nowMs), query.bucket, timezone, nowMs);
-        return { data: { filters: { ...echo(agent.id, query), bucket: query.bucket, timezone }, buckets, count: buckets.length } };
+        const buckets = usageTimeseries(agent.db, readFilters(query, nowMs), query.bucket ?? 'hour', timezone, nowMs);
+        return { data: { filters: { ...echo(agent.id, query), bucket: query.bucket ?? 'hour', timezone }, buckets, count: buckets.length } };
       },
       {
         query: t.Object({
           ...FilterQuery,
-          bucket: t.Union([t.Literal('hour'), t.Literal('day')], { default: 'hour' }),
+          bucket: t.Optional(t.Union([t.Literal('hour'), t.Literal('day')], { default: 'hour' })),
           timezone: t.Optional(t.String({ minLength: 1, maxLength: 64, description: 'IANA zone for day buckets; default usage.budget.timezone' })),
         }),
         response: {

@@ -57,6 +57,11 @@ export async function runJourney(client: Client<paths>): Promise<JourneyStep[]> 
   const runs = await client.GET('/api/scheduler/cron/runs', { params: { query: { agent_id: agentId } } });
   note('cron runs', runs.response);
 
+  const summary = await client.GET('/api/usage/summary', { params: { query: { agent_id: agentId } } });
+  note('usage summary', summary.response);
+  const records = await client.GET('/api/usage/records', { params: { query: { agent_id: agentId, limit: 10 } } });
+  note('usage records', records.response);
+
   const missing = await client.GET('/api/sessions/{session_id}/history', { params: { path: { session_id: 'no-such-session' }, query: { agent_id: agentId } } });
   note('unknown session', missing.response);
   if (missing.error?.error.code !== 'not_found') throw new Error('expected not_found');
