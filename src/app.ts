@@ -10,6 +10,7 @@ import { configRoutes } from './http/routes/config.routes';
 import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes } from './http/routes/health.routes';
+import { retrievalRoutes } from './http/routes/retrieval.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
@@ -55,7 +56,8 @@ export function createApp(deps: Deps) {
     .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm))
     .use(tokenRoutes(deps.agents, deps.prompts))
     .use(fileRoutes(deps.agents, deps.fileListeners))
-    .use(configRoutes(deps.agents, deps.configStore, deps.tracing));
+    .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
+    .use(retrievalRoutes(deps.retrieval));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -8,6 +8,9 @@ import { createTracingControl, type TracingControl } from './config/tracing';
 import { createChatService, type ChatService } from './chat/chat-service';
 import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import { createEmbeddingClient } from './retrieval/embedding-client';
+import { createEmbeddingHealth } from './retrieval/embedding-health';
+import { createRetrievalService, type RetrievalService } from './retrieval/retrieval-service';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
@@ -26,6 +29,8 @@ export interface Deps {
   tools: ToolRegistry;
   prompts: PromptBuilder;
   chat: ChatService;
+  /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
+  retrieval: RetrievalService;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
   close(): void;
@@ -55,7 +60,10 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const state = { ready: true };
   const tools = createToolRegistry(overrides.toolDefinitions ?? []);
   const prompts = createPromptBuilder();
-  const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
+  const embeddingHealth = createEmbeddingHealth(createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }), clock, logger);
+  const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
+  void retrieval.start();
+  const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -64,13 +72,15 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     agents,
     rateLimiter: createRateLimiter(settings.rateLimit, clock),
     tracing,
-    fileListeners: new Set(),
+    fileListeners: new Set([retrieval.onFileChanged]),
     tools,
     prompts,
     chat,
+    retrieval,
     state,
     close() {
       state.ready = false;
+      retrieval.close();
       agents.close();
     },
   };
