@@ -14,7 +14,7 @@ export function ftsOrQuery(query: string): string {
     .join(' OR ');
 }
 
-export type FusionMethod = 'minmax' | 'rrf';
+export type FusionMethod = 'minmax' | 'rrf' | 'zscore';
 
 export interface LegHit {
   id: number;
@@ -48,6 +48,21 @@ function minMax(hits: LegHit[]): Map<number, number> {
   return result;
 }
 
+/**
+ * Standard scores over the leg's candidates, floored at 0: a candidate that stands out from the rest
+ * (a rare keyword, a clearly closest vector) scores high, while a flat leg (every cosine alike)
+ * cannot outvote a confident one, which min-max stretching would let it do. A leg of one hit, or of
+ * equal scores, gives each hit 1.
+ */
+function standardScore(hits: LegHit[]): Map<number, number> {
+  const result = new Map<number, number>();
+  if (hits.length === 0) return result;
+  const mean = hits.reduce((sum, hit) => sum + hit.score, 0) / hits.length;
+  const deviation = Math.sqrt(hits.reduce((sum, hit) => sum + (hit.score - mean) ** 2, 0) / hits.length);
+  for (const hit of hits) result.set(hit.id, deviation > 1e-12 ? Math.max(0, (hit.score - mean) / deviation) : 1);
+  return result;
+}
+
 /** Reciprocal rank, scaled so that rank 1 gives 1 (k = 60 as in the RRF paper). */
 function reciprocalRank(hits: LegHit[]): Map<number, number> {
   const sorted = [...hits].sort((a, b) => b.score - a.score || a.id - b.id);
@@ -57,9 +72,10 @@ function reciprocalRank(hits: LegHit[]): Map<number, number> {
 /**
  * Fuses the legs: `semantic_weight · vector + lexical_weight · keyword` over per-leg normalised
  * scores (a chunk missing from a leg gets 0 there). Ties break by chunk id, so results are stable.
+ * `zscore` is the default: on the evaluation set it beats min-max and reciprocal rank (README).
  */
-export function fuseLegs(keywordHits: LegHit[], vectorHits: LegHit[], weights: FusionWeights, method: FusionMethod = 'minmax'): FusedHit[] {
-  const normalise = method === 'rrf' ? reciprocalRank : minMax;
+export function fuseLegs(keywordHits: LegHit[], vectorHits: LegHit[], weights: FusionWeights, method: FusionMethod = 'zscore'): FusedHit[] {
+  const normalise = method === 'rrf' ? reciprocalRank : method === 'zscore' ? standardScore : minMax;
   const keyword = normalise(keywordHits);
   const vector = normalise(vectorHits);
   const ids = new Set([...keyword.keys(), ...vector.keys()]);

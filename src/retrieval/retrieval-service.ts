@@ -20,7 +20,7 @@ export interface RetrievalService extends RetrievalSearcher {
   reindex(agentId?: string): Promise<RetrievalStatus>;
   /** For `deps.fileListeners`: a write under memory/ or knowledge/ refreshes that domain in the background. */
   readonly onFileChanged: FileChangeListener;
-  /** Indexes every agent in the background (server start). Resolves when done; failures are logged. */
+  /** Indexes every agent (server start; new agents are indexed when created). Resolves when done; failures are logged. */
   start(): Promise<void>;
   close(): void;
 }
@@ -32,6 +32,7 @@ export interface RetrievalServiceDeps {
   logger: Logger;
   /** Exact re-scoring candidates per query taken from the Hamming scan (default 400). */
   shortlist?: number;
+  /** How the legs' scores are normalised before weighting (default `zscore`, see hybrid-search.ts). */
   fusion?: FusionMethod;
 }
 
@@ -39,10 +40,23 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   const { agents, health, clock, logger } = deps;
   const indexes = new Map<string, AgentIndex>();
   const shortlist = deps.shortlist ?? 400;
-  const fusion = deps.fusion ?? 'minmax';
+  // Chosen by bench/retrieval-eval.bench.ts: standard scores beat min-max and reciprocal rank there.
+  const fusion = deps.fusion ?? 'zscore';
   let closed = false;
 
+  const indexAgent = async (id: string) => {
+    try {
+      const agent = agents.get(id);
+      const config = agent.config();
+      const index = indexOf(agent, config);
+      for (const domain of DOMAINS) await refresh(index, domain, config);
+    } catch (error) {
+      if (!closed) logger.error('retrieval indexing failed', { agent_id: id, error: String(error) });
+    }
+  };
+
   const unsubscribe = agents.subscribe((event) => {
+    if (event.type === 'created') void indexAgent(event.agentId);
     if (event.type !== 'deleted') return;
     indexes.get(event.agentId)?.close();
     indexes.delete(event.agentId);
@@ -145,14 +159,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
     async start() {
       for (const id of agents.ids()) {
         if (closed) return;
-        try {
-          const agent = agents.get(id);
-          const config = agent.config();
-          const index = indexOf(agent, config);
-          for (const domain of DOMAINS) await refresh(index, domain, config);
-        } catch (error) {
-          if (!closed) logger.error('retrieval start-up indexing failed', { agent_id: id, error: String(error) });
-        }
+        await indexAgent(id);
       }
     },
     close() {
