@@ -43,7 +43,7 @@ const setWeights = (semantic: number, lexical: number) =>
   deps.configStore.update(agent.root, { retrieval: { knowledge: { semantic_weight: semantic, lexical_weight: lexical } } });
 
 // The original's scoring (internals §6.4–6.5): ASCII-token FTS prefilter, then cosine·0.7 + substring count·0.3.
-const store = createRetrievalStore(openDatabase(join(agent.root, 'storage', 'retrieval.db'), RETRIEVAL_DB_MIGRATIONS));
+const store = createRetrievalStore(openDatabase(join(agent.root, 'storage', 'retrieval.db'), RETRIEVAL_DB_MIGRATIONS), health.identity);
 const allChunks = store.db.query("SELECT c.id, s.path, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.domain = 'knowledge' ORDER BY c.id").all() as { id: number; path: string; text: string }[];
 const vectors = store.vectorsOf(allChunks.map((chunk) => chunk.id));
 function originalSearch(query: string, topK: number): string[] {

@@ -1,8 +1,10 @@
 // One agent's open index: its store (SQLite file or JSON-backed), per-domain freshness, vector index cache and a lock.
-import type { Database } from 'bun:sqlite';
-import { isAbsolute, join } from 'node:path';
+import { Database } from 'bun:sqlite';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { openDatabase } from '../db/open-database';
+import type { EmbeddingIdentity } from './embedding-client';
 import { openJsonIndex, saveJsonIndex } from './json-index-file';
 import { importLegacyIndex } from './legacy-import';
 import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
@@ -18,9 +20,12 @@ export interface DomainState {
   vectorIndex: { generation: number; index: VectorIndex } | null;
   lastIndexedMs: number | null;
   lastError: string | null;
+  /** Chunks without a vector after the last pass; -1 until the first pass (unknown). */
   missingVectors: number;
-  /** Set by file-change notices; the next freshness check syncs even if stats look equal. */
+  /** Set by file-change notices: the next freshness check walks the folder whatever its cost. */
   dirty: boolean;
+  /** Duration and end (performance.now) of the last folder walk, and the chunk settings it used. */
+  lastWalk: { durationMs: number; endedAt: number; settingsKey: string } | null;
   legacyImported: number;
 }
 
@@ -33,7 +38,12 @@ export interface AgentIndex {
   readonly domains: Record<RetrievalDomain, DomainState>;
   /** Runs `task` after every earlier task of this agent (syncs never interleave). */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
-  sync(domain: RetrievalDomain, config: RuntimeConfig, embedder: IndexerEmbedder | null, canEmbed: boolean, nowMs: number): Promise<SyncResult>;
+  /**
+   * Brings the domain up to date. A folder walk that costs more than 2 ms (thousands of files) is
+   * not repeated within 20 times its duration unless a change notice came in (`dirty`) or `force`;
+   * small folders are walked on every call.
+   */
+  sync(domain: RetrievalDomain, config: RuntimeConfig, embedder: IndexerEmbedder | null, canEmbed: boolean, nowMs: number, force?: boolean): Promise<SyncResult>;
   /** The domain's vector index for the current generation, built from stored vectors on first use. */
   vectors(domain: RetrievalDomain): VectorIndex;
   close(): void;
@@ -46,15 +56,26 @@ export function indexLocation(root: string, config: RuntimeConfig): { engine: 's
   return storage.engine === 'json' ? { engine: 'json', path: dbPath.replace(/\.db$/i, '') + '.json' } : { engine: 'sqlite', path: dbPath };
 }
 
-export function openAgentIndex(agentId: string, root: string, config: RuntimeConfig, nowMs: number): AgentIndex {
+/** A new database file with 8 KiB pages, so a 1,536-dimension vector (6 KiB) fits one page without overflow pages. */
+function createWithPageSize(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { create: true });
+  db.exec('PRAGMA page_size = 8192');
+  db.exec('PRAGMA journal_mode = WAL'); // the first write fixes the page size
+  db.close();
+}
+
+/** Opens the agent's index; chunk vectors are those of `identity` (null: keyword-only). */
+export function openAgentIndex(agentId: string, root: string, config: RuntimeConfig, identity: EmbeddingIdentity | null, nowMs: number): AgentIndex {
   const { engine, path } = indexLocation(root, config);
+  if (engine === 'sqlite' && !existsSync(path)) createWithPageSize(path);
   const db: Database = engine === 'json' ? openJsonIndex(path) : openDatabase(path, RETRIEVAL_DB_MIGRATIONS);
   if (engine === 'sqlite') db.exec('PRAGMA busy_timeout = 30000');
-  const store = createRetrievalStore(db);
+  const store = createRetrievalStore(db, identity);
   const domains = {} as Record<RetrievalDomain, DomainState>;
   for (const domain of DOMAINS) {
     const meta = store.meta(domain);
-    domains[domain] = { generation: 0, vectorIndex: null, lastIndexedMs: meta?.updatedMs ?? null, lastError: null, missingVectors: 0, dirty: true, legacyImported: 0 };
+    domains[domain] = { generation: 0, vectorIndex: null, lastIndexedMs: meta?.updatedMs ?? null, lastError: null, missingVectors: -1, dirty: true, lastWalk: null, legacyImported: 0 };
     // The original's JSON index, if any, seeds the embedding cache before this domain's first build.
     domains[domain].legacyImported = importLegacyIndex(store, root, domain, nowMs);
   }
@@ -75,10 +96,16 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
     store,
     domains,
     exclusive,
-    async sync(domain, config, embedder, canEmbed, nowMs) {
+    async sync(domain, config, embedder, canEmbed, nowMs, force = false) {
       const state = domains[domain];
       const settings = config.retrieval[domain];
+      const settingsKey = `${settings.chunk_size}:${settings.chunk_overlap}`;
+      const walk = state.lastWalk;
+      if (!force && !state.dirty && state.missingVectors === 0 && walk && walk.settingsKey === settingsKey && walk.durationMs > 2 && performance.now() - walk.endedAt < 20 * walk.durationMs) {
+        return { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null };
+      }
       state.dirty = false;
+      const started = performance.now();
       const result = await syncDomain({
         store,
         agentRoot: root,
@@ -86,10 +113,11 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
         settings: { chunkSize: settings.chunk_size, chunkOverlap: settings.chunk_overlap },
         embedder,
         canEmbed,
-        retryMissing: state.missingVectors > 0,
+        retryMissing: state.missingVectors !== 0,
         nowMs,
       });
       if (closed) return result;
+      state.lastWalk = { durationMs: performance.now() - started - (result.embeddingMs ?? 0), endedAt: performance.now(), settingsKey };
       state.missingVectors = result.missingVectors;
       state.lastError = result.embeddingError;
       if (result.changed) {

@@ -6,7 +6,7 @@ import { applyMigrations } from '../db/migrations';
 import { RETRIEVAL_DB_MIGRATIONS, RETRIEVAL_SCHEMA_VERSION } from './retrieval-db.schema';
 import { fromBlob, toBlob } from './retrieval.store';
 
-const TABLES = ['index_meta', 'sources', 'chunks', 'chunk_vectors', 'embedding_cache'] as const;
+const TABLES = ['index_meta', 'sources', 'chunks', 'embedding_cache'] as const;
 const BLOB_COLUMNS = new Set(['vector']);
 
 const encodeVector = (blob: Uint8Array) => Buffer.from(fromBlob(blob).slice().buffer).toString('base64');

@@ -28,7 +28,12 @@ export interface SyncResult {
   missingVectors: number;
   /** The embedding failure of this pass, if any (the index is still updated, keyword-searchable). */
   embeddingError: string | null;
+  /** Time spent waiting for the embedding provider. */
+  embeddingMs?: number;
 }
+
+/** Texts per embedding call and cache write during a build (the client batches requests further). */
+const EMBED_SLICE = 1024;
 
 export function sha256(text: string): string {
   return new Bun.CryptoHasher('sha256').update(text).digest('hex');
@@ -105,51 +110,55 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     pending.push({ file, contentHash, chunks });
   }
 
-  const vectors = new Map<string, Float32Array>();
+  let dims = 0;
   const embedMissing = async (texts: Map<string, string>) => {
     if (!embedder || texts.size === 0) return;
-    for (const [hash, vector] of store.cachedVectors(embedder.identity, [...texts.keys()])) {
-      vectors.set(hash, vector);
-      texts.delete(hash);
-    }
+    for (const hash of store.cachedHashes(embedder.identity, [...texts.keys()])) texts.delete(hash);
     if (texts.size === 0 || result.embeddingError || !canEmbed) return;
-    try {
-      const entries = [...texts];
-      const embedded = await embedder.embed(entries.map(([, text]) => text));
-      result.embeddedTexts += entries.length;
-      const fresh = entries.map(([textHash], index) => ({ textHash, vector: embedded[index]! }));
-      store.cacheVectors(embedder.identity, fresh, nowMs);
-      for (const entry of fresh) vectors.set(entry.textHash, entry.vector);
-    } catch (error) {
-      result.embeddingError = error instanceof Error ? error.message : String(error);
+    const entries = [...texts];
+    // Slices bound the memory of a large first build (100k vectors at once would be gigabytes).
+    for (let start = 0; start < entries.length && !result.embeddingError; start += EMBED_SLICE) {
+      const slice = entries.slice(start, start + EMBED_SLICE);
+      const started = performance.now();
+      let embedded: Float32Array[];
+      try {
+        embedded = await embedder.embed(slice.map(([, text]) => text));
+      } catch (error) {
+        result.embeddingError = error instanceof Error ? error.message : String(error);
+        break;
+      } finally {
+        result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;
+      }
+      result.embeddedTexts += slice.length;
+      dims = embedded[0]?.length ?? dims;
+      store.cacheVectors(embedder.identity, slice.map(([textHash], index) => ({ textHash, vector: embedded[index]! })), nowMs);
     }
   };
 
   await embedMissing(new Map(pending.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text] as const))));
-  for (const item of pending) {
-    const { file, contentHash, chunks } = item;
-    store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, chunks.map((chunk) => vectors.get(chunk.textHash) ?? null), identity, nowMs);
-    result.indexedSources += 1;
-    result.changed = true;
-  }
+  store.batch(() => {
+    for (const { file, contentHash, chunks } of pending) {
+      store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, nowMs);
+      result.indexedSources += 1;
+      result.changed = true;
+    }
+  });
 
   if (embedder && canEmbed && !result.embeddingError && (retryMissing || result.rebuilt)) {
     const missing = store.chunksWithoutVectors(domain);
     if (missing.length > 0) {
+      const before = result.embeddedTexts;
       await embedMissing(new Map(missing.map((chunk) => [chunk.textHash, chunk.text])));
-      const filled = missing.flatMap((chunk) => (vectors.has(chunk.textHash) ? [{ chunkId: chunk.id, vector: vectors.get(chunk.textHash)! }] : []));
-      if (filled.length > 0) {
-        store.setVectors(filled, embedder.identity);
-        result.changed = true;
-      }
+      if (result.embeddedTexts > before) result.changed = true;
     }
   }
-  if (embedder && (result.changed || retryMissing)) {
+  // Only a failed or skipped embedding leaves chunks without vectors; count them (a slower join) only then.
+  if (embedder && (result.embeddingError || !canEmbed)) {
     const counts = store.counts(domain);
     result.missingVectors = counts.chunks - counts.vectors;
   }
   if (result.changed || !store.meta(domain)) {
-    const dims = vectors.values().next().value?.length ?? store.meta(domain)?.embeddingDims ?? 0;
+    const storedDims = store.meta(domain)?.embeddingDims ?? 0;
     store.setMeta(domain, {
       digest,
       schemaVersion: RETRIEVAL_SCHEMA_VERSION,
@@ -157,9 +166,15 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
       chunkOverlap: settings.chunkOverlap,
       embeddingProvider: identity?.provider ?? 'none',
       embeddingModel: identity?.model ?? '',
-      embeddingDims: dims,
+      embeddingDims: dims || storedDims || probeDims(store, domain),
       updatedMs: nowMs,
     });
   }
   return result;
+}
+
+/** The dimensions of any stored vector of the domain (0 when there is none). */
+function probeDims(store: RetrievalStore, domain: RetrievalDomain): number {
+  for (const [, vector] of store.iterateVectors(domain)) return vector.length;
+  return 0;
 }

@@ -16,7 +16,7 @@ import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
 export interface RetrievalService extends RetrievalSearcher {
   /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
   status(agentId?: string): RetrievalStatus;
-  /** Re-chunks every file of both domains (vectors come from the cache where texts are unchanged), retrying embeddings now. */
+  /** Re-chunks every file of both domains (vectors come from the cache where texts are unchanged), retrying embeddings now; then drops unused cached vectors. */
   reindex(agentId?: string): Promise<RetrievalStatus>;
   /** For `deps.fileListeners`: a write under memory/ or knowledge/ refreshes that domain in the background. */
   readonly onFileChanged: FileChangeListener;
@@ -68,7 +68,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
     const wanted = indexLocation(agent.root, config);
     if (open && open.engine === wanted.engine && open.location === wanted.path) return open;
     open?.close();
-    const index = openAgentIndex(agent.id, agent.root, config, clock.nowMs());
+    const index = openAgentIndex(agent.id, agent.root, config, health.identity, clock.nowMs());
     indexes.set(agent.id, index);
     return index;
   };
@@ -141,8 +141,9 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       await index.exclusive(async () => {
         for (const domain of DOMAINS) {
           index.store.clearDomain(domain);
-          await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs());
+          await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
         }
+        index.store.pruneCache();
       });
       return buildRetrievalStatus(index, health, config);
     },
@@ -151,6 +152,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         if (index.root !== agentRoot) continue;
         for (const domain of DOMAINS) {
           if (!isDomainPath(domain, relativePath)) continue;
+          index.domains[domain].dirty = true;
           const agent = agents.get(index.agentId);
           refresh(index, domain, agent.config()).catch((error) => logger.error('retrieval refresh failed', { agent_id: index.agentId, domain, error: String(error) }));
         }

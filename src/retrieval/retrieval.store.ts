@@ -41,19 +41,26 @@ export interface RetrievalStore {
   meta(domain: RetrievalDomain): IndexMeta | null;
   setMeta(domain: RetrievalDomain, meta: IndexMeta): void;
   sources(domain: RetrievalDomain): SourceRecord[];
-  /** Replaces a source's chunks (and their FTS rows and vectors) in one transaction; `vectors[i]` may be null. */
-  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], vectors: (Float32Array | null)[], identity: EmbeddingIdentity | null, nowMs: number): void;
+  /** Replaces a source's chunks (and their FTS rows) in one transaction. */
+  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], nowMs: number): void;
+  /** Runs `work` in one transaction (many sources at once are far faster than one transaction each). */
+  batch(work: () => void): void;
   /** Refreshes size and mtime of a source whose content did not change. */
   touchSource(domain: RetrievalDomain, source: SourceRecord): void;
   deleteSource(domain: RetrievalDomain, path: string): void;
   clearDomain(domain: RetrievalDomain): void;
+  /** Chunks whose text has no vector for the store's identity (all of them when it is null). */
   chunksWithoutVectors(domain: RetrievalDomain): { id: number; text: string; textHash: string }[];
-  setVectors(rows: { chunkId: number; vector: Float32Array }[], identity: EmbeddingIdentity): void;
+  /** Drops cached vectors that no chunk of the store's identity uses (after a rebuild). */
+  pruneCache(): void;
   cachedVectors(identity: EmbeddingIdentity, textHashes: string[]): Map<string, Float32Array>;
+  /** Which of `textHashes` have a cached vector (without reading the vectors). */
+  cachedHashes(identity: EmbeddingIdentity, textHashes: string[]): Set<string>;
   cacheVectors(identity: EmbeddingIdentity, entries: { textHash: string; vector: Float32Array }[], nowMs: number): void;
   counts(domain: RetrievalDomain): { sources: number; chunks: number; vectors: number };
   /** FTS5 match ranked by bm25 (lower is better, as SQLite returns it). Invalid queries give no rows. */
   keywordSearch(domain: RetrievalDomain, ftsQuery: string, limit: number): { id: number; bm25: number }[];
+  /** The vectors of chunks `ids` under the store's identity. */
   vectorsOf(ids: number[]): Map<number, Float32Array>;
   /** Every vector of the domain, in chunk id order, streamed (never all in memory at once). */
   iterateVectors(domain: RetrievalDomain): Generator<[number, Float32Array]>;
@@ -71,18 +78,24 @@ export function fromBlob(blob: Uint8Array): Float32Array {
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(',');
 
-/** Wraps an open retrieval database (see retrieval-db.schema.ts). Domain names come from a fixed union, so table names are safe. */
-export function createRetrievalStore(db: Database): RetrievalStore {
+/**
+ * Wraps an open retrieval database (see retrieval-db.schema.ts). Chunk vectors are read from the
+ * embedding cache under `identity` (null: keyword-only, no vectors). Domain names come from a fixed
+ * union, so table names are safe to interpolate.
+ */
+export function createRetrievalStore(db: Database, identity: EmbeddingIdentity | null): RetrievalStore {
+  const provider = identity?.provider ?? '';
+  const model = identity?.model ?? '';
   const fts = (domain: RetrievalDomain) => (domain === 'memory' ? 'fts_memory' : 'fts_knowledge');
   const deleteChunksOf = (domain: RetrievalDomain, sourceId: number) => {
     db.query(`DELETE FROM ${fts(domain)} WHERE rowid IN (SELECT id FROM chunks WHERE source_id = ?)`).run(sourceId);
     db.query('DELETE FROM chunks WHERE source_id = ?').run(sourceId);
   };
-  const inChunks = <T>(ids: number[], sql: (marks: string) => string, map: (row: any) => T): T[] => {
+  const inChunks = <T>(ids: number[], sql: (marks: string) => string, map: (row: any) => T, leading: (string | number)[] = []): T[] => {
     const rows: T[] = [];
     for (let start = 0; start < ids.length; start += 500) {
       const part = ids.slice(start, start + 500);
-      for (const row of db.query(sql(placeholders(part.length))).all(...part)) rows.push(map(row));
+      for (const row of db.query(sql(placeholders(part.length))).all(...leading, ...part)) rows.push(map(row));
     }
     return rows;
   };
@@ -120,8 +133,8 @@ export function createRetrievalStore(db: Database): RetrievalStore {
         mtimeMs: row.mtime_ms,
       }));
     },
-    replaceSource(domain, source, chunks, vectors, identity, nowMs) {
-      db.transaction(() => {
+    replaceSource(domain, source, chunks, nowMs) {
+      store.batch(() => {
         const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, source.path) as { id: number } | null;
         if (existing) deleteChunksOf(domain, existing.id);
         const sourceId = existing
@@ -132,14 +145,15 @@ export function createRetrievalStore(db: Database): RetrievalStore {
             );
         const insertChunk = db.query('INSERT INTO chunks (source_id, domain, start_line, end_line, text, text_hash) VALUES (?, ?, ?, ?, ?, ?)');
         const insertFts = db.query(`INSERT INTO ${fts(domain)} (rowid, text) VALUES (?, ?)`);
-        const insertVector = db.query('INSERT INTO chunk_vectors (chunk_id, provider, model, dims, vector) VALUES (?, ?, ?, ?, ?)');
-        chunks.forEach((chunk, index) => {
+        for (const chunk of chunks) {
           const id = Number(insertChunk.run(sourceId, domain, chunk.startLine, chunk.endLine, chunk.text, chunk.textHash).lastInsertRowid);
           insertFts.run(id, chunk.text);
-          const vector = vectors[index];
-          if (vector && identity) insertVector.run(id, identity.provider, identity.model, vector.length, toBlob(vector));
-        });
-      })();
+        }
+      });
+    },
+    batch(work) {
+      if (db.inTransaction) work();
+      else db.transaction(work)();
     },
     touchSource(domain, source) {
       db.query('UPDATE sources SET size = ?, mtime_ms = ? WHERE domain = ? AND path = ?').run(source.size, source.mtimeMs, domain, source.path);
@@ -162,14 +176,16 @@ export function createRetrievalStore(db: Database): RetrievalStore {
     },
     chunksWithoutVectors(domain) {
       return (
-        db.query('SELECT c.id, c.text, c.text_hash FROM chunks c LEFT JOIN chunk_vectors v ON v.chunk_id = c.id WHERE c.domain = ? AND v.chunk_id IS NULL ORDER BY c.id').all(domain) as any[]
+        db
+          .query(
+            `SELECT c.id, c.text, c.text_hash FROM chunks c LEFT JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash
+             WHERE c.domain = ? AND e.text_hash IS NULL ORDER BY c.id`,
+          )
+          .all(provider, model, domain) as any[]
       ).map((row) => ({ id: row.id, text: row.text, textHash: row.text_hash }));
     },
-    setVectors(rows, identity) {
-      const insert = db.query('INSERT OR REPLACE INTO chunk_vectors (chunk_id, provider, model, dims, vector) VALUES (?, ?, ?, ?, ?)');
-      db.transaction(() => {
-        for (const row of rows) insert.run(row.chunkId, identity.provider, identity.model, row.vector.length, toBlob(row.vector));
-      })();
+    pruneCache() {
+      db.query('DELETE FROM embedding_cache WHERE NOT (provider = ? AND model = ? AND text_hash IN (SELECT text_hash FROM chunks))').run(provider, model);
     },
     cachedVectors(identity, textHashes) {
       const found = new Map<string, Float32Array>();
@@ -181,19 +197,29 @@ export function createRetrievalStore(db: Database): RetrievalStore {
       }
       return found;
     },
+    cachedHashes(identity, textHashes) {
+      const found = new Set<string>();
+      const unique = [...new Set(textHashes)];
+      for (let start = 0; start < unique.length; start += 500) {
+        const part = unique.slice(start, start + 500);
+        const rows = db.query(`SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part) as any[];
+        for (const row of rows) found.add(row.text_hash);
+      }
+      return found;
+    },
     cacheVectors(identity, entries, nowMs) {
       const insert = db.query('INSERT OR REPLACE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-      db.transaction(() => {
+      store.batch(() => {
         for (const entry of entries) insert.run(identity.provider, identity.model, entry.textHash, entry.vector.length, toBlob(entry.vector), nowMs);
-      })();
+      });
     },
     counts(domain) {
       const row = db
         .query(
           `SELECT (SELECT count(*) FROM sources WHERE domain = ?1) AS sources, (SELECT count(*) FROM chunks WHERE domain = ?1) AS chunks,
-             (SELECT count(*) FROM chunk_vectors v JOIN chunks c ON c.id = v.chunk_id WHERE c.domain = ?1) AS vectors`,
+             (SELECT count(*) FROM chunks c JOIN embedding_cache e ON e.provider = ?2 AND e.model = ?3 AND e.text_hash = c.text_hash WHERE c.domain = ?1) AS vectors`,
         )
-        .get(domain) as { sources: number; chunks: number; vectors: number };
+        .get(domain, provider, model) as { sources: number; chunks: number; vectors: number };
       return { ...row };
     },
     keywordSearch(domain, ftsQuery, limit) {
@@ -208,14 +234,13 @@ export function createRetrievalStore(db: Database): RetrievalStore {
     },
     vectorsOf(ids) {
       const found = new Map<number, Float32Array>();
-      for (const row of inChunks(ids, (marks) => `SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN (${marks})`, (row) => row)) {
-        found.set(row.chunk_id, fromBlob(row.vector));
-      }
+      const sql = (marks: string) => `SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.id IN (${marks})`;
+      for (const row of inChunks(ids, sql, (row) => row, [provider, model])) found.set(row.id, fromBlob(row.vector));
       return found;
     },
     *iterateVectors(domain) {
-      const statement = db.query('SELECT v.chunk_id AS id, v.vector FROM chunk_vectors v JOIN chunks c ON c.id = v.chunk_id WHERE c.domain = ? ORDER BY v.chunk_id');
-      for (const row of statement.iterate(domain) as IterableIterator<any>) yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
+      const statement = db.query('SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? ORDER BY c.id');
+      for (const row of statement.iterate(provider, model, domain) as IterableIterator<any>) yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
     },
     chunksByIds(ids) {
       const found = new Map<number, StoredChunk>();
