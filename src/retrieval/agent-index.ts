@@ -8,7 +8,7 @@ import type { EmbeddingIdentity } from './embedding-client';
 import { openJsonIndex, saveJsonIndex } from './json-index-file';
 import { importLegacyIndex } from './legacy-import';
 import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
-import { syncDomain, type IndexerEmbedder, type SyncResult } from './retrieval-indexer';
+import { syncDomain, unchangedSync, type IndexerEmbedder, type SyncResult } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
 import { createRetrievalStore, type RetrievalStore } from './retrieval.store';
 import { buildVectorIndex, type VectorIndex } from './vector-index';
@@ -102,7 +102,7 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
       const settingsKey = `${settings.chunk_size}:${settings.chunk_overlap}`;
       const walk = state.lastWalk;
       if (!force && !state.dirty && state.missingVectors === 0 && walk && walk.settingsKey === settingsKey && walk.durationMs > 2 && performance.now() - walk.endedAt < 20 * walk.durationMs) {
-        return { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null };
+        return unchangedSync();
       }
       state.dirty = false;
       const started = performance.now();
@@ -121,7 +121,14 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
       state.missingVectors = result.missingVectors;
       state.lastError = result.embeddingError;
       if (result.changed) {
+        const current = state.vectorIndex?.generation === state.generation ? state.vectorIndex : null;
         state.generation += 1;
+        // Small changes patch the loaded vector index; a rebuild, filled gaps or many removals reload it.
+        if (current && !result.rebuilt && !result.filledMissing) {
+          current.index.remove(result.removedChunkIds);
+          current.index.add(store.vectorsOf(result.addedChunkIds).entries());
+          if (current.index.removed <= current.index.size) current.generation = state.generation;
+        }
         state.lastIndexedMs = nowMs;
         if (engine === 'json') saveJsonIndex(db, path);
       } else if (state.lastIndexedMs === null) state.lastIndexedMs = nowMs;

@@ -30,6 +30,11 @@ export interface SyncResult {
   embeddingError: string | null;
   /** Time spent waiting for the embedding provider. */
   embeddingMs?: number;
+  /** Chunk ids this pass removed and added (for incremental vector-index updates). */
+  removedChunkIds: number[];
+  addedChunkIds: number[];
+  /** True when chunks that existed before received vectors (the vector index must be rebuilt). */
+  filledMissing: boolean;
 }
 
 /** Texts per embedding call and cache write during a build (the client batches requests further). */
@@ -52,6 +57,11 @@ export function indexDigest(settings: DomainSettings, identity: EmbeddingIdentit
  * embedding cache are embedded. Deleted files leave the index. Chunks left without a vector by an
  * earlier failure are embedded again when `embedder` is given. A new digest clears the domain first.
  */
+/** The result of a pass that changed nothing. */
+export function unchangedSync(): SyncResult {
+  return { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null, removedChunkIds: [], addedChunkIds: [], filledMissing: false };
+}
+
 export interface SyncOptions {
   store: RetrievalStore;
   agentRoot: string;
@@ -72,7 +82,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   const { store, agentRoot, domain, settings, embedder, nowMs, files } = options;
   const canEmbed = options.canEmbed ?? true;
   const retryMissing = options.retryMissing ?? true;
-  const result: SyncResult = { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null };
+  const result = unchangedSync();
   const identity = embedder?.identity ?? null;
   const digest = indexDigest(settings, identity);
   const meta = store.meta(domain);
@@ -86,7 +96,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   const seen = new Set(current.map((file) => file.path));
   for (const path of stored.keys()) {
     if (seen.has(path)) continue;
-    store.deleteSource(domain, path);
+    result.removedChunkIds.push(...store.deleteSource(domain, path));
     result.deletedSources += 1;
     result.changed = true;
   }
@@ -138,7 +148,9 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   await embedMissing(new Map(pending.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text] as const))));
   store.batch(() => {
     for (const { file, contentHash, chunks } of pending) {
-      store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, nowMs);
+      const changes = store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, nowMs);
+      result.removedChunkIds.push(...changes.removed);
+      result.addedChunkIds.push(...changes.added);
       result.indexedSources += 1;
       result.changed = true;
     }
@@ -147,9 +159,11 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   if (embedder && canEmbed && !result.embeddingError && (retryMissing || result.rebuilt)) {
     const missing = store.chunksWithoutVectors(domain);
     if (missing.length > 0) {
-      const before = result.embeddedTexts;
       await embedMissing(new Map(missing.map((chunk) => [chunk.textHash, chunk.text])));
-      if (result.embeddedTexts > before) result.changed = true;
+      if (!result.embeddingError) {
+        result.changed = true;
+        result.filledMissing = true;
+      }
     }
   }
   // Only a failed or skipped embedding leaves chunks without vectors; count them (a slower join) only then.

@@ -41,13 +41,14 @@ export interface RetrievalStore {
   meta(domain: RetrievalDomain): IndexMeta | null;
   setMeta(domain: RetrievalDomain, meta: IndexMeta): void;
   sources(domain: RetrievalDomain): SourceRecord[];
-  /** Replaces a source's chunks (and their FTS rows) in one transaction. */
-  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], nowMs: number): void;
+  /** Replaces a source's chunks (and their FTS rows) in one transaction. Returns the removed and added chunk ids. */
+  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], nowMs: number): { removed: number[]; added: number[] };
   /** Runs `work` in one transaction (many sources at once are far faster than one transaction each). */
   batch(work: () => void): void;
   /** Refreshes size and mtime of a source whose content did not change. */
   touchSource(domain: RetrievalDomain, source: SourceRecord): void;
-  deleteSource(domain: RetrievalDomain, path: string): void;
+  /** Removes a source and its chunks; returns the removed chunk ids. */
+  deleteSource(domain: RetrievalDomain, path: string): number[];
   clearDomain(domain: RetrievalDomain): void;
   /** Chunks whose text has no vector for the store's identity (all of them when it is null). */
   chunksWithoutVectors(domain: RetrievalDomain): { id: number; text: string; textHash: string }[];
@@ -87,9 +88,11 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
   const provider = identity?.provider ?? '';
   const model = identity?.model ?? '';
   const fts = (domain: RetrievalDomain) => (domain === 'memory' ? 'fts_memory' : 'fts_knowledge');
-  const deleteChunksOf = (domain: RetrievalDomain, sourceId: number) => {
+  const deleteChunksOf = (domain: RetrievalDomain, sourceId: number): number[] => {
+    const ids = (db.query('SELECT id FROM chunks WHERE source_id = ?').all(sourceId) as { id: number }[]).map((row) => row.id);
     db.query(`DELETE FROM ${fts(domain)} WHERE rowid IN (SELECT id FROM chunks WHERE source_id = ?)`).run(sourceId);
     db.query('DELETE FROM chunks WHERE source_id = ?').run(sourceId);
+    return ids;
   };
   const inChunks = <T>(ids: number[], sql: (marks: string) => string, map: (row: any) => T, leading: (string | number)[] = []): T[] => {
     const rows: T[] = [];
@@ -134,9 +137,10 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
       }));
     },
     replaceSource(domain, source, chunks, nowMs) {
+      const changes = { removed: [] as number[], added: [] as number[] };
       store.batch(() => {
         const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, source.path) as { id: number } | null;
-        if (existing) deleteChunksOf(domain, existing.id);
+        if (existing) changes.removed = deleteChunksOf(domain, existing.id);
         const sourceId = existing
           ? (db.query('UPDATE sources SET content_hash = ?, size = ?, mtime_ms = ?, indexed_at = ? WHERE id = ?').run(source.contentHash, source.size, source.mtimeMs, nowMs, existing.id), existing.id)
           : Number(
@@ -148,8 +152,10 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
         for (const chunk of chunks) {
           const id = Number(insertChunk.run(sourceId, domain, chunk.startLine, chunk.endLine, chunk.text, chunk.textHash).lastInsertRowid);
           insertFts.run(id, chunk.text);
+          changes.added.push(id);
         }
       });
+      return changes;
     },
     batch(work) {
       if (db.inTransaction) work();
@@ -159,12 +165,14 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
       db.query('UPDATE sources SET size = ?, mtime_ms = ? WHERE domain = ? AND path = ?').run(source.size, source.mtimeMs, domain, source.path);
     },
     deleteSource(domain, path) {
-      db.transaction(() => {
+      let removed: number[] = [];
+      store.batch(() => {
         const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, path) as { id: number } | null;
         if (!existing) return;
-        deleteChunksOf(domain, existing.id);
+        removed = deleteChunksOf(domain, existing.id);
         db.query('DELETE FROM sources WHERE id = ?').run(existing.id);
-      })();
+      });
+      return removed;
     },
     clearDomain(domain) {
       db.transaction(() => {

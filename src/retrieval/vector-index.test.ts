@@ -43,4 +43,19 @@ describe('buildVectorIndex', () => {
     }
     expect(recall / 20).toBeGreaterThanOrEqual(0.95);
   });
+
+  it('takes added vectors and forgets removed ones without a rebuild', () => {
+    const vectors = new Map<number, Float32Array>();
+    const random = seeded(7);
+    for (let id = 1; id <= 600; id++) vectors.set(id, Float32Array.from({ length: 64 }, random));
+    const index = buildVectorIndex([...vectors].slice(0, 500));
+    const exact = (ids: number[]) => new Map(ids.map((id) => [id, vectors.get(id)!]));
+    index.add([...vectors].slice(500));
+    index.remove([1, 2, 3, 999]);
+    expect([index.size, index.removed]).toEqual([597, 3]);
+    const added = vectors.get(555)!;
+    expect(index.search(added, 1, 50, exact)[0]!.id).toBe(555);
+    expect(index.search(vectors.get(2)!, 10, 50, exact).map((hit) => hit.id)).not.toContain(2);
+    expect(index.search(vectors.get(2)!, 10, 1000, exact).map((hit) => hit.id)).not.toContain(2);
+  });
 });

@@ -10,7 +10,10 @@ export interface VectorHit {
 export type ExactVectors = (ids: number[]) => Map<number, Float32Array>;
 
 export interface VectorIndex {
+  /** Live vectors (added minus removed). */
   readonly size: number;
+  /** Removed rows still occupying space; rebuild when they dominate. */
+  readonly removed: number;
   readonly dims: number;
   /** Bytes held by the codes, for the status endpoint and the benchmark. */
   readonly bytes: number;
@@ -20,6 +23,10 @@ export interface VectorIndex {
    * than `shortlist` vectors every vector is scored exactly.
    */
   search(query: Float32Array, limit: number, shortlist: number, exact: ExactVectors): VectorHit[];
+  /** Appends vectors (coded against the mean the index was built with); other lengths are skipped. */
+  add(entries: Iterable<[number, Float32Array]>): void;
+  /** Forgets chunk ids (their rows are skipped from then on). */
+  remove(ids: Iterable<number>): void;
 }
 
 const MEAN_SAMPLE = 1024;
@@ -121,15 +128,50 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
   }
   if (mean.length === 0 && dims > 0) flushSample();
 
+  let removed = 0;
+  const rowOf = new Map<number, number>();
+  for (let row = 0; row < size; row++) rowOf.set(ids[row]!, row);
+
   return {
-    size,
-    dims,
-    bytes: size * words * 4 + size * 4,
+    get size() {
+      return size - removed;
+    },
+    get removed() {
+      return removed;
+    },
+    get dims() {
+      return dims;
+    },
+    get bytes() {
+      return codes.byteLength + ids.byteLength;
+    },
+    add(entries) {
+      for (const [id, vector] of entries) {
+        if (dims === 0) {
+          dims = vector.length;
+          padded = Math.ceil(dims / 32) * 32;
+          words = padded >>> 5;
+          mean = new Float32Array(padded);
+        }
+        if (vector.length !== dims || rowOf.has(id)) continue;
+        rowOf.set(id, size);
+        append(id, normalized(vector));
+      }
+    },
+    remove(removedIds) {
+      for (const id of removedIds) {
+        const row = rowOf.get(id);
+        if (row === undefined) continue;
+        rowOf.delete(id);
+        ids[row] = -1;
+        removed += 1;
+      }
+    },
     search(query, limit, shortlist, exact) {
-      if (size === 0 || query.length !== dims) return [];
+      if (size - removed === 0 || query.length !== dims) return [];
       let candidates: number[];
-      if (size <= shortlist) {
-        candidates = Array.from(ids.subarray(0, size));
+      if (size - removed <= shortlist) {
+        candidates = Array.from(ids.subarray(0, size)).filter((id) => id >= 0);
       } else {
         const unitQuery = normalized(query);
         const queryCode = new Int32Array(words);
@@ -139,8 +181,9 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
         for (let row = 0, offset = 0; row < size; row++) {
           let distance = 0;
           for (let word = 0; word < words; word++, offset++) distance += popcount(codes[offset]! ^ queryCode[word]!);
-          distances[row] = distance;
-          histogram[distance]! += 1;
+          // Removed rows sort last and never enter the shortlist.
+          distances[row] = ids[row]! < 0 ? padded : distance;
+          if (ids[row]! >= 0) histogram[distance]! += 1;
         }
         // The smallest distance whose cumulative count reaches the shortlist; ties at it fill the rest.
         let threshold = 0;
@@ -149,8 +192,8 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
           if (total >= shortlist) break;
         }
         candidates = [];
-        for (let row = 0; row < size; row++) if (distances[row]! < threshold) candidates.push(ids[row]!);
-        for (let row = 0; row < size && candidates.length < shortlist; row++) if (distances[row] === threshold) candidates.push(ids[row]!);
+        for (let row = 0; row < size; row++) if (distances[row]! < threshold && ids[row]! >= 0) candidates.push(ids[row]!);
+        for (let row = 0; row < size && candidates.length < shortlist; row++) if (distances[row] === threshold && ids[row]! >= 0) candidates.push(ids[row]!);
       }
       const vectors = exact(candidates);
       const hits: VectorHit[] = [];
