@@ -35,6 +35,8 @@ export interface SyncResult {
   addedChunkIds: number[];
   /** True when chunks that existed before received vectors (the vector index must be rebuilt). */
   filledMissing: boolean;
+  /** Files of the domain seen by this pass. */
+  files: number;
 }
 
 /** Texts per embedding call and cache write during a build (the client batches requests further). */
@@ -59,7 +61,7 @@ export function indexDigest(settings: DomainSettings, identity: EmbeddingIdentit
  */
 /** The result of a pass that changed nothing. */
 export function unchangedSync(): SyncResult {
-  return { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null, removedChunkIds: [], addedChunkIds: [], filledMissing: false };
+  return { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null, removedChunkIds: [], addedChunkIds: [], filledMissing: false, files: 0 };
 }
 
 export interface SyncOptions {
@@ -92,6 +94,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     result.changed = true;
   }
   const current = files ?? listDomainFiles(agentRoot, domain);
+  result.files = current.length;
   const stored = new Map(store.sources(domain).map((source) => [source.path, source]));
   const seen = new Set(current.map((file) => file.path));
   for (const path of stored.keys()) {

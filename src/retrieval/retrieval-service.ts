@@ -22,6 +22,8 @@ export interface RetrievalService extends RetrievalSearcher {
   readonly onFileChanged: FileChangeListener;
   /** Indexes every agent (server start; new agents are indexed when created). Resolves when done; failures are logged. */
   start(): Promise<void>;
+  /** Resolves once the start-up pass and every queued refresh have finished (tests snapshot files after it). */
+  idle(): Promise<void>;
   close(): void;
 }
 
@@ -43,6 +45,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   // Chosen by bench/retrieval-eval.bench.ts: standard scores beat min-max and reciprocal rank there.
   const fusion = deps.fusion ?? 'zscore';
   let closed = false;
+  let starting: Promise<void> = Promise.resolve();
 
   const indexAgent = async (id: string) => {
     try {
@@ -158,11 +161,18 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         }
       }
     },
-    async start() {
-      for (const id of agents.ids()) {
-        if (closed) return;
-        await indexAgent(id);
-      }
+    start() {
+      starting = (async () => {
+        for (const id of agents.ids()) {
+          if (closed) return;
+          await indexAgent(id);
+        }
+      })();
+      return starting;
+    },
+    async idle() {
+      await starting;
+      await Promise.all([...indexes.values()].map((index) => index.exclusive(async () => {})));
     },
     close() {
       closed = true;
