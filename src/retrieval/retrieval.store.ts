@@ -216,7 +216,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
       return found;
     },
     cacheVectors(identity, entries, nowMs) {
-      const insert = db.query('INSERT OR REPLACE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      const insert = db.query('INSERT OR IGNORE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)');
       store.batch(() => {
         for (const entry of entries) insert.run(identity.provider, identity.model, entry.textHash, entry.vector.length, toBlob(entry.vector), nowMs);
       });

@@ -1,4 +1,4 @@
-// In-memory vector search: sign-bit codes (1 bit a dimension) scanned by Hamming distance, shortlist re-scored exactly.
+// In-memory vector search: sign-bit codes scanned by Hamming distance, refined in stages, shortlist re-scored exactly.
 
 export interface VectorHit {
   id: number;
@@ -18,9 +18,12 @@ export interface VectorIndex {
   /** Bytes held by the codes, for the status endpoint and the benchmark. */
   readonly bytes: number;
   /**
-   * The `limit` most similar vectors by exact cosine. Candidates are the `shortlist` nearest by
-   * Hamming distance between sign codes of mean-centred vectors; when the index holds no more
-   * than `shortlist` vectors every vector is scored exactly.
+   * The `limit` most similar vectors by exact cosine. Stage 1 keeps the rows nearest by Hamming
+   * distance between sign codes of mean-centred vectors (10 × `shortlist`, or a tenth of the rows
+   * with an int8 copy); stage 2 ranks them by the float query against their codes; stage 3 (up to
+   * 512 dimensions) re-ranks the best by an int8 copy. The `shortlist` best (fewer after stage 3)
+   * are scored exactly from the stored vectors. An index of no more than `shortlist` vectors is
+   * scored exactly throughout.
    */
   search(query: Float32Array, limit: number, shortlist: number, exact: ExactVectors): VectorHit[];
   /** Appends vectors (coded against the mean the index was built with); other lengths are skipped. */
@@ -30,6 +33,30 @@ export interface VectorIndex {
 }
 
 const MEAN_SAMPLE = 1024;
+/** Hamming keeps this many times the shortlist for the finer asymmetric ranking. */
+const WIDEN = 10;
+const MAX_INT8_DIMS = 512;
+
+/**
+ * For each byte of a code (8 dimensions), the query's contribution for each of the 256 bit
+ * patterns: the sum of ±(query − mean) over those dimensions, + where the bit is set.
+ */
+function byteTables(query: Float32Array, mean: Float32Array): Float32Array {
+  const bytes = query.length >>> 3;
+  const tables = new Float32Array(bytes * 256);
+  for (let byte = 0; byte < bytes; byte++) {
+    const base = byte * 256;
+    let allNegative = 0;
+    for (let bit = 0; bit < 8; bit++) allNegative -= query[byte * 8 + bit]! - mean[byte * 8 + bit]!;
+    tables[base] = allNegative;
+    for (let pattern = 1; pattern < 256; pattern++) {
+      const low = 31 - Math.clz32(pattern & -pattern);
+      const centred = query[byte * 8 + low]! - mean[byte * 8 + low]!;
+      tables[base + pattern] = tables[base + (pattern & (pattern - 1))]! + 2 * centred;
+    }
+  }
+  return tables;
+}
 
 function popcount(value: number): number {
   let v = value - ((value >>> 1) & 0x55555555);
@@ -89,6 +116,10 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
   let ids = new Int32Array(1024);
   let codes = new Int32Array(0);
   let mean = new Float32Array(0);
+  // Up to 512 dimensions an int8 copy (1 byte a dimension, 51 MB at 100k × 512) refines the shortlist;
+  // above that the sign codes alone rank well enough and the copy would cost too much memory.
+  let quantized: Int8Array | null = null;
+  let scales = new Float32Array(0);
   const sample: [number, Float32Array][] = [];
 
   const append = (id: number, unit: Float32Array) => {
@@ -104,6 +135,21 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
     }
     ids[size] = id;
     encode(pad(unit, padded), mean, codes, size * words);
+    if (dims <= MAX_INT8_DIMS) {
+      if (!quantized || (size + 1) * dims > quantized.length) {
+        const grown = new Int8Array(Math.max(dims * 1024, (quantized?.length ?? 0) * 2));
+        if (quantized) grown.set(quantized);
+        quantized = grown;
+        const grownScales = new Float32Array(grown.length / dims);
+        grownScales.set(scales);
+        scales = grownScales;
+      }
+      let largest = 0;
+      for (let index = 0; index < dims; index++) largest = Math.max(largest, Math.abs(unit[index]!));
+      const scale = largest > 0 ? largest / 127 : 1;
+      scales[size] = scale;
+      for (let index = 0, offset = size * dims; index < dims; index++) quantized[offset + index] = Math.round(unit[index]! / scale);
+    }
     size += 1;
   };
   const flushSample = () => {
@@ -143,7 +189,7 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
       return dims;
     },
     get bytes() {
-      return codes.byteLength + ids.byteLength;
+      return codes.byteLength + ids.byteLength + (quantized?.byteLength ?? 0) + scales.byteLength;
     },
     add(entries) {
       for (const [id, vector] of entries) {
@@ -185,15 +231,41 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
           distances[row] = ids[row]! < 0 ? padded : distance;
           if (ids[row]! >= 0) histogram[distance]! += 1;
         }
-        // The smallest distance whose cumulative count reaches the shortlist; ties at it fill the rest.
+        // Stage 1: the `wide` nearest rows by Hamming distance (threshold from the histogram; ties fill up).
+        // With an int8 copy re-ranking is cheap, so a tenth of the rows go on (Hamming alone is coarse at few dimensions).
+        const wide = Math.min(size, quantized ? Math.max(shortlist * WIDEN, Math.ceil(size / 10)) : shortlist * WIDEN);
         let threshold = 0;
         for (let total = 0; threshold <= padded; threshold++) {
           total += histogram[threshold]!;
-          if (total >= shortlist) break;
+          if (total >= wide) break;
         }
-        candidates = [];
-        for (let row = 0; row < size; row++) if (distances[row]! < threshold && ids[row]! >= 0) candidates.push(ids[row]!);
-        for (let row = 0; row < size && candidates.length < shortlist; row++) if (distances[row] === threshold && ids[row]! >= 0) candidates.push(ids[row]!);
+        const rows: number[] = [];
+        for (let row = 0; row < size; row++) if (distances[row]! < threshold && ids[row]! >= 0) rows.push(row);
+        for (let row = 0; row < size && rows.length < wide; row++) if (distances[row] === threshold && ids[row]! >= 0) rows.push(row);
+        // Stage 2: rank those by the float query against their sign codes (asymmetric, far finer than
+        // Hamming) through per-byte lookup tables.
+        const tables = byteTables(pad(unitQuery, padded), mean);
+        let scored = rows.map((row) => {
+          let score = 0;
+          for (let word = 0, offset = row * words, table = 0; word < words; word++, offset++, table += 1024) {
+            const bits = codes[offset]!;
+            score += tables[table + (bits & 255)]! + tables[table + 256 + ((bits >>> 8) & 255)]! + tables[table + 512 + ((bits >>> 16) & 255)]! + tables[table + 768 + (bits >>> 24)]!;
+          }
+          return { row, score };
+        });
+        scored.sort((a, b) => b.score - a.score);
+        // Stage 3 (up to 512 dimensions): the best of those again by the int8 copy, close to exact.
+        if (quantized) {
+          const values = quantized;
+          scored = scored.slice(0, shortlist * 5).map(({ row }) => {
+            let dot = 0;
+            for (let index = 0, offset = row * dims; index < dims; index++, offset++) dot += unitQuery[index]! * values[offset]!;
+            return { row, score: dot * scales[row]! };
+          });
+          scored.sort((a, b) => b.score - a.score);
+        }
+        // The int8 ranking is close to exact, so fewer stored vectors need reading.
+        candidates = scored.slice(0, quantized ? Math.min(shortlist, Math.max(2 * limit, 64)) : shortlist).map((item) => ids[item.row]!);
       }
       const vectors = exact(candidates);
       const hits: VectorHit[] = [];
