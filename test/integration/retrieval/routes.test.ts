@@ -74,4 +74,15 @@ describe('/api/retrieval', () => {
     expect(hits.map((hit: any) => hit.source)).toEqual(['knowledge/only-here.md']);
     expect(await fixture.search('knowledge', 'glacier')).toEqual([]);
   });
+
+  it('closes an agent index when the agent is deleted', async () => {
+    await using fixture = await startRetrievalFixture();
+    await fixture.server.json('POST', '/api/agents', { agent_id: 'temp' });
+    fixture.writeDirect('knowledge/a.md', 'The glacier melted.\n', 'temp');
+    expect((await fixture.search('knowledge', 'glacier', { agent_id: 'temp' })).length).toBe(1);
+    expect((await fixture.server.json('DELETE', '/api/agents/temp')).status).toBe(200);
+    expect((await fixture.server.json('GET', '/api/retrieval/status?agent_id=temp')).status).toBe(404);
+    await fixture.server.json('POST', '/api/agents', { agent_id: 'temp' });
+    expect(await fixture.search('knowledge', 'glacier', { agent_id: 'temp' })).toEqual([]);
+  });
 });
