@@ -12,6 +12,7 @@ import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
+import { retrievalRoutes } from './http/routes/retrieval.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
@@ -61,7 +62,8 @@ export function createApp(deps: Deps) {
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
     .use(cronRoutes(deps.agents, deps.scheduler))
     .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler))
-    .use(usageRoutes(deps.agents, deps.clock));
+    .use(usageRoutes(deps.agents, deps.clock))
+    .use(retrievalRoutes(deps.retrieval));
 }
 
 export type App = ReturnType<typeof createApp>;

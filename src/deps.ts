@@ -13,10 +13,12 @@ import { createSchedulerManager, type SchedulerManager } from './scheduler/sched
 import type { PreRunCheck } from './scheduler/pre-run-check';
 import type { Timers } from './scheduler/wake-timer';
 import { checkBudget } from './usage/budget';
+import { createEmbeddingClient } from './retrieval/embedding-client';
+import { createEmbeddingHealth } from './retrieval/embedding-health';
+import { createRetrievalService, type RetrievalService } from './retrieval/retrieval-service';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
 import { createBuiltinTools } from './tools/builtin-tools';
-import { createKnowledgeScanSearcher } from './tools/knowledge-scan-searcher';
 import { createSandbox, type Sandbox } from './security/sandbox';
 import type { HostResolver } from './security/url-guard';
 import { systemClock, type Clock } from './shared/clock';
@@ -40,6 +42,8 @@ export interface Deps {
   chat: ChatService;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerManager;
+  /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
+  retrieval: RetrievalService;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
   close(): void;
@@ -80,13 +84,14 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const state = { ready: true };
   const sandbox = overrides.sandbox ?? createSandbox();
-  // TODO(issue 5): the retrieval index replaces this plain scan of knowledge/ and memory/ when it is merged.
-  const retrieval = createKnowledgeScanSearcher((agentId) => agents.get(agentId));
+  const embeddingHealth = createEmbeddingHealth(createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }), clock, logger);
+  const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
+  void retrieval.start();
   const toolDefinitions =
     overrides.toolDefinitions ?? createBuiltinTools({ retrieval, sandbox, env: overrides.env ?? process.env, resolver: overrides.resolver, fetch: overrides.fetch });
   const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
-  const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep });
+  const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
   const budgetGate: PreRunCheck = ({ agent }) => {
     const budget = checkBudget(agent.db, agent.config(), clock.nowMs());
@@ -103,15 +108,17 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     rateLimiter: createRateLimiter(settings.rateLimit, clock),
     authLockout: createAuthLockout(clock, overrides.authLockout),
     tracing,
-    fileListeners: new Set(),
+    fileListeners: new Set([retrieval.onFileChanged]),
     tools,
     prompts,
     chat,
     scheduler,
+    retrieval,
     state,
     close() {
       state.ready = false;
       scheduler.close();
+      retrieval.close();
       agents.close();
     },
   };

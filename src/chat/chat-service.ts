@@ -13,6 +13,8 @@ import { LiveRun, RunRegistry } from './live-run';
 import { createChatModel, resolveLlm } from './model-factory';
 import { toModelHistory } from './model-history';
 import type { PromptBuilder } from './prompt-builder';
+import type { RetrievalSearcher } from '../retrieval/retrieval-search';
+import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import { runAgentTurn, type AgentTurnResult } from './run-agent';
 import { fallbackTitle, generateTitle } from './title';
 import { TurnRecorder } from './turn-recorder';
@@ -25,6 +27,8 @@ export interface ChatServiceDeps {
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** Memory search for rag mode; without it rag mode sends an empty `retrieval` event. */
+  retrieval?: RetrievalSearcher;
 }
 
 /** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
@@ -71,13 +75,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
       const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions });
       const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
+      let modelMessage = message;
+      if (config.rag_mode) {
+        const hits = deps.retrieval ? await retrieveForTurn(deps.retrieval, agent.id, message, deps.logger) : [];
+        publish({ type: 'retrieval', data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) } });
+        modelMessage = withRetrievedContext(message, hits);
+      }
       const turn = runAgentTurn({
         llm,
         llmSettings: deps.llmSettings,
         config,
         systemPrompt,
         history,
-        message,
+        message: modelMessage,
         tools: tools.offered,
         executeTool: tools.execute,
         agentId: agent.id,

@@ -87,7 +87,7 @@ export const runtimeConfigSchema = z
         knowledge: retrievalDomain(400, 80).prefault({}),
         storage: z
           .object({
-            engine: z.enum(['sqlite']).default('sqlite'),
+            engine: z.enum(['sqlite', 'json']).default('sqlite'),
             db_path: z.string().trim().min(1).max(1024).default('storage/retrieval.db'),
             fts_prefilter_k: int(1, 10_000).default(50),
           })

@@ -37,6 +37,14 @@ export interface FakeOpenAiServer {
   enqueue(...steps: ScriptStep[]): void;
   /** Steps used when the queue is empty (default: a short text reply). */
   setFallback(step: ScriptStep | ((request: any) => ScriptStep)): void;
+  /** Embedding requests only (OpenAI `/embeddings` and Google `:batchEmbedContents`). */
+  embeddingRequests(): RecordedRequest[];
+  /** Every text sent for embedding, in arrival order. */
+  embeddedTexts(): string[];
+  /** How texts become vectors (default `fakeEmbedding`). */
+  setEmbedder(embedder: (text: string) => number[]): void;
+  /** Makes every embedding request fail with `status` until called with null. */
+  failEmbeddings(status: number | null): void;
   /** Resolves when a chat request has arrived and is waiting or streaming (for hang/slow steps). */
   waitForRequests(count: number): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +87,13 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const queue: ScriptStep[] = [];
   const requests: RecordedRequest[] = [];
   let fallback: ScriptStep | ((request: any) => ScriptStep) = { kind: 'text', text: 'Hello from the fake model.' };
+  let embedder: (text: string) => number[] = fakeEmbedding;
+  let embeddingFailure: number | null = null;
+  const isEmbedding = (path: string) => path.endsWith('/embeddings') || path.endsWith(':batchEmbedContents');
+  const embeddingInputs = (request: RecordedRequest): string[] =>
+    request.path.endsWith(':batchEmbedContents')
+      ? (request.body.requests ?? []).map((item: any) => String(item?.content?.parts?.[0]?.text ?? ''))
+      : (Array.isArray(request.body.input) ? request.body.input : [request.body.input]).map(String);
   const waiters: { count: number; resolve: () => void }[] = [];
   const notify = () => {
     const chats = requests.filter((request) => request.path.endsWith('/chat/completions')).length;
@@ -166,11 +181,13 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       const url = new URL(request.url);
       const body: any = request.method === 'POST' ? await request.json().catch(() => ({})) : {};
       requests.push({ path: url.pathname, body, headers: Object.fromEntries(request.headers) });
-      if (url.pathname.endsWith('/embeddings')) {
-        const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+      if (isEmbedding(url.pathname)) {
+        if (embeddingFailure !== null) return Response.json({ error: { message: 'fake embedding failure' } }, { status: embeddingFailure });
+        const inputs = embeddingInputs(requests.at(-1)!);
+        if (url.pathname.endsWith(':batchEmbedContents')) return Response.json({ embeddings: inputs.map((input) => ({ values: embedder(input) })) });
         return Response.json({
           object: 'list',
-          data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(String(input)) })),
+          data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: embedder(input) })),
           model: body.model,
           usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
         });
@@ -189,6 +206,14 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
     baseUrl: `http://127.0.0.1:${server.port}/v1`,
     requests,
     chatRequests: () => requests.filter((request) => request.path.endsWith('/chat/completions')),
+    embeddingRequests: () => requests.filter((request) => isEmbedding(request.path)),
+    embeddedTexts: () => requests.filter((request) => isEmbedding(request.path)).flatMap(embeddingInputs),
+    setEmbedder: (next) => {
+      embedder = next;
+    },
+    failEmbeddings: (status) => {
+      embeddingFailure = status;
+    },
     enqueue: (...steps) => queue.push(...steps),
     setFallback: (step) => {
       fallback = step;

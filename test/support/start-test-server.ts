@@ -37,6 +37,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.settings) settings = options.settings(settings);
   const env: Record<string, string | undefined> = { ...options.env };
   const deps = buildDeps(settings, { logger: silentLogger, env, envFilePath: join(dataDir, '.env'), ...options.overrides });
+  // Start-up indexing writes storage/retrieval.db; let it finish so tests see a quiet data folder.
+  await deps.retrieval.idle();
   const app = createApp(deps);
   app.listen({ hostname: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${app.server!.port}`;

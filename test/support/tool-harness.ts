@@ -10,7 +10,6 @@ import type { HostResolver } from '../../src/security/url-guard';
 import { createSqliteSessionStore, type SessionStore } from '../../src/sessions/session.store';
 import { systemClock } from '../../src/shared/clock';
 import { createBuiltinTools } from '../../src/tools/builtin-tools';
-import { createKnowledgeScanSearcher } from '../../src/tools/knowledge-scan-searcher';
 import { createToolAuditStore, type ToolAuditStore } from '../../src/tools/tool-audit.store';
 import { createToolRegistry, type RunTools, type ToolDefinition, type ToolRegistry, type TriggerType } from '../../src/tools/tool-registry';
 import type { ToolEnvelope } from '../../src/tools/tool-result';
@@ -53,7 +52,10 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   sessions.create('Harness session', 'session-1');
   const config = runtimeConfigSchema.parse(options.config ?? {});
   const sandbox = options.sandbox ?? createSandbox();
-  const retrieval = options.retrieval ?? createKnowledgeScanSearcher(() => ({ root, config: () => config }));
+  // The search tools are tested against the real index through a server (test/integration/retrieval/search-tools).
+  const retrieval = options.retrieval ?? {
+    search: () => Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
+  };
   const definitions =
     options.definitions ?? createBuiltinTools({ retrieval, sandbox, env: options.env ?? {}, resolver: options.resolver, fetch: options.fetch });
   const registry = createToolRegistry(definitions, { sandboxAvailable: () => sandbox.isAvailable() });

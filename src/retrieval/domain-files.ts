@@ -1,0 +1,66 @@
+// Which files feed each retrieval domain: memory/*.md and text files under knowledge/; binaries and links skipped.
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { RetrievalDomain } from './retrieval-search';
+
+export interface DomainFile {
+  /** Path relative to the agent folder, with `/` separators. */
+  path: string;
+  absolute: string;
+  size: number;
+  mtimeMs: number;
+}
+
+const KNOWLEDGE_EXTENSIONS = new Set(['.md', '.markdown', '.txt', '.csv', '.json', '.html', '.htm']);
+/** Files above this size are not indexed (a runaway log should not stall the indexer). */
+export const MAX_INDEXED_FILE_BYTES = 10 * 1024 * 1024;
+
+function isIndexable(domain: RetrievalDomain, name: string): boolean {
+  if (name.startsWith('.')) return false;
+  const extension = extname(name).toLowerCase();
+  return domain === 'memory' ? extension === '.md' : KNOWLEDGE_EXTENSIONS.has(extension);
+}
+
+/** True when a domain includes the agent-relative `path` (used to react to file-change notices). */
+export function isDomainPath(domain: RetrievalDomain, path: string): boolean {
+  const folder = domain === 'memory' ? 'memory/' : 'knowledge/';
+  return path.startsWith(folder) && isIndexable(domain, path.slice(path.lastIndexOf('/') + 1));
+}
+
+/**
+ * Lists the domain's files, sorted by path: `memory/MEMORY.md` and `memory/**\/*.md`, or
+ * md/txt/csv/json/html files under `knowledge/`. Symbolic links, hidden files and files over
+ * 10 MiB are skipped; a missing folder gives an empty list. Only stats are read here.
+ */
+export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): DomainFile[] {
+  const files: DomainFile[] = [];
+  const walk = (relative: string) => {
+    let entries;
+    try {
+      entries = readdirSync(join(agentRoot, relative), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = `${relative}/${entry.name}`;
+      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(path);
+      if (!entry.isFile() || !isIndexable(domain, entry.name)) continue;
+      const absolute = join(agentRoot, path);
+      try {
+        const stat = lstatSync(absolute);
+        if (stat.isFile() && stat.size <= MAX_INDEXED_FILE_BYTES) files.push({ path, absolute, size: stat.size, mtimeMs: stat.mtimeMs });
+      } catch {
+        // Removed between listing and stat: it simply is not part of this pass.
+      }
+    }
+  };
+  walk(domain === 'memory' ? 'memory' : 'knowledge');
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Reads a file as UTF-8 text (invalid bytes replaced); null for a binary file (a NUL byte in its first 8 KiB). */
+export function readTextFile(absolute: string): string | null {
+  const bytes = readFileSync(absolute);
+  if (bytes.subarray(0, 8192).includes(0)) return null;
+  return new TextDecoder('utf-8').decode(bytes);
+}

@@ -1,0 +1,53 @@
+// Whether the embedding provider is usable right now: failures open a cool-down, logged once; recovery logged too.
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import type { EmbeddingClient, EmbeddingIdentity } from './embedding-client';
+import type { IndexerEmbedder } from './retrieval-indexer';
+
+export interface EmbeddingHealth {
+  readonly identity: EmbeddingIdentity | null;
+  /** The client wrapped so every call updates the health; null when the provider is `none`. */
+  readonly embedder: IndexerEmbedder | null;
+  /** False when disabled, or within the cool-down after a failure. */
+  canEmbed(): boolean;
+  /** Ends a cool-down early (operator reindex). */
+  resetCooldown(): void;
+  state(): { state: 'ok' | 'degraded' | 'disabled'; lastError: string | null; lastErrorAtMs: number | null };
+}
+
+export const EMBEDDING_COOLDOWN_MS = 30_000;
+
+export function createEmbeddingHealth(client: EmbeddingClient, clock: Clock, logger: Logger, cooldownMs = EMBEDDING_COOLDOWN_MS): EmbeddingHealth {
+  let failure: { message: string; atMs: number } | null = null;
+  let cooldownUntil = 0;
+  const identity = client.identity;
+  const embedder: IndexerEmbedder | null = identity
+    ? {
+        identity,
+        async embed(texts) {
+          try {
+            const vectors = await client.embed(texts);
+            if (failure) logger.info('embeddings are available again; retrieval is hybrid', { provider: identity.provider, model: identity.model });
+            failure = null;
+            return vectors;
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            // Logged once when search degrades, not on every failing call.
+            if (!failure) logger.warn('embeddings unavailable; retrieval answers from keywords only', { provider: identity.provider, model: identity.model, error: message });
+            failure = { message, atMs: clock.nowMs() };
+            cooldownUntil = failure.atMs + cooldownMs;
+            throw error;
+          }
+        },
+      }
+    : null;
+  return {
+    identity,
+    embedder,
+    canEmbed: () => identity !== null && clock.nowMs() >= cooldownUntil,
+    resetCooldown() {
+      cooldownUntil = 0;
+    },
+    state: () => ({ state: identity === null ? 'disabled' : failure ? 'degraded' : 'ok', lastError: failure?.message ?? null, lastErrorAtMs: failure?.atMs ?? null }),
+  };
+}

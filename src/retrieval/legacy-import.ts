@@ -1,0 +1,53 @@
+// Imports the original's JSON indexes (storage/memory_index, storage/knowledge_index) into the embedding cache.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256 } from './retrieval-indexer';
+import type { RetrievalDomain } from './retrieval-search';
+import type { RetrievalStore } from './retrieval.store';
+
+export const LEGACY_INDEX_PATHS: Record<RetrievalDomain, string> = {
+  memory: 'storage/memory_index/index.json',
+  knowledge: 'storage/knowledge_index/index.json',
+};
+
+function floats(value: unknown): Float32Array | null {
+  if (!Array.isArray(value)) return null;
+  const numbers = value.filter((item): item is number => typeof item === 'number' && Number.isFinite(item));
+  return numbers.length > 0 ? Float32Array.from(numbers) : null;
+}
+
+/**
+ * On first use of a domain (no index_meta row yet), reads the original's JSON index and stores each
+ * chunk's vector in the embedding cache under the provider and model it was made with (defaults
+ * `openai` / `text-embedding-3-small`, as the original's). Chunks the new chunker reproduces (for
+ * example a memory file shorter than one chunk) then need no new embedding call. Malformed files,
+ * rows without text and rows without a numeric vector are skipped. Returns the number of vectors imported.
+ */
+export function importLegacyIndex(store: RetrievalStore, agentRoot: string, domain: RetrievalDomain, nowMs: number): number {
+  if (store.meta(domain)) return 0;
+  const file = join(agentRoot, LEGACY_INDEX_PATHS[domain]);
+  if (!existsSync(file)) return 0;
+  let json: any;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return 0;
+  }
+  if (typeof json !== 'object' || json === null) return 0;
+  let pairs: { text: unknown; vector: Float32Array | null }[];
+  if (domain === 'memory') {
+    if (!Array.isArray(json.chunks)) return 0;
+    const embeddings: unknown[] = Array.isArray(json.embeddings) ? json.embeddings : [];
+    pairs = json.chunks.map((text: unknown, index: number) => ({ text, vector: floats(embeddings[index]) }));
+  } else {
+    if (!Array.isArray(json.rows)) return 0;
+    pairs = json.rows.filter((row: unknown) => typeof row === 'object' && row !== null).map((row: any) => ({ text: row.text, vector: floats(row.embedding) }));
+  }
+  const provider = typeof json.embedding_provider === 'string' && json.embedding_provider.trim() ? json.embedding_provider.trim() : 'openai';
+  let model = typeof json.embedding_model === 'string' && json.embedding_model.trim() ? json.embedding_model.trim() : 'text-embedding-3-small';
+  if (provider === 'google_ai_studio' && !model.startsWith('models/')) model = `models/${model}`;
+  if (provider !== 'openai' && provider !== 'google_ai_studio') return 0;
+  const entries = pairs.flatMap((pair) => (typeof pair.text === 'string' && pair.text && pair.vector ? [{ textHash: sha256(pair.text), vector: pair.vector }] : []));
+  if (entries.length > 0) store.cacheVectors({ provider, model }, entries, nowMs);
+  return entries.length;
+}

@@ -1,0 +1,261 @@
+// SQL access to one agent's retrieval database: sources, chunks, FTS rows, vectors, embedding cache, index meta.
+import type { Database } from 'bun:sqlite';
+import type { RetrievalDomain } from './retrieval-search';
+import type { EmbeddingIdentity } from './embedding-client';
+
+export interface IndexMeta {
+  digest: string;
+  schemaVersion: number;
+  chunkSize: number;
+  chunkOverlap: number;
+  embeddingProvider: string;
+  embeddingModel: string;
+  embeddingDims: number;
+  updatedMs: number;
+}
+
+export interface SourceRecord {
+  path: string;
+  contentHash: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ChunkRecord {
+  startLine: number;
+  endLine: number;
+  text: string;
+  textHash: string;
+}
+
+export interface StoredChunk {
+  id: number;
+  path: string;
+  startLine: number;
+  endLine: number;
+  text: string;
+}
+
+export interface RetrievalStore {
+  readonly db: Database;
+  meta(domain: RetrievalDomain): IndexMeta | null;
+  setMeta(domain: RetrievalDomain, meta: IndexMeta): void;
+  sources(domain: RetrievalDomain): SourceRecord[];
+  /** Replaces a source's chunks (and their FTS rows) in one transaction. Returns the removed and added chunk ids. */
+  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], nowMs: number): { removed: number[]; added: number[] };
+  /** Runs `work` in one transaction (many sources at once are far faster than one transaction each). */
+  batch(work: () => void): void;
+  /** Refreshes size and mtime of a source whose content did not change. */
+  touchSource(domain: RetrievalDomain, source: SourceRecord): void;
+  /** Removes a source and its chunks; returns the removed chunk ids. */
+  deleteSource(domain: RetrievalDomain, path: string): number[];
+  clearDomain(domain: RetrievalDomain): void;
+  /** Chunks whose text has no vector for the store's identity (all of them when it is null). */
+  chunksWithoutVectors(domain: RetrievalDomain): { id: number; text: string; textHash: string }[];
+  /** Drops cached vectors that no chunk of the store's identity uses (after a rebuild). */
+  pruneCache(): void;
+  cachedVectors(identity: EmbeddingIdentity, textHashes: string[]): Map<string, Float32Array>;
+  /** Which of `textHashes` have a cached vector (without reading the vectors). */
+  cachedHashes(identity: EmbeddingIdentity, textHashes: string[]): Set<string>;
+  cacheVectors(identity: EmbeddingIdentity, entries: { textHash: string; vector: Float32Array }[], nowMs: number): void;
+  counts(domain: RetrievalDomain): { sources: number; chunks: number; vectors: number };
+  /** FTS5 match ranked by bm25 (lower is better, as SQLite returns it). Invalid queries give no rows. */
+  keywordSearch(domain: RetrievalDomain, ftsQuery: string, limit: number): { id: number; bm25: number }[];
+  /** The vectors of chunks `ids` under the store's identity. */
+  vectorsOf(ids: number[]): Map<number, Float32Array>;
+  /** Every vector of the domain, in chunk id order, streamed (never all in memory at once). */
+  iterateVectors(domain: RetrievalDomain): Generator<[number, Float32Array]>;
+  chunksByIds(ids: number[]): Map<number, StoredChunk>;
+}
+
+export function toBlob(vector: Float32Array): Uint8Array {
+  return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+export function fromBlob(blob: Uint8Array): Float32Array {
+  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
+  return new Float32Array(blob.slice().buffer);
+}
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(',');
+
+/**
+ * Wraps an open retrieval database (see retrieval-db.schema.ts). Chunk vectors are read from the
+ * embedding cache under `identity` (null: keyword-only, no vectors). Domain names come from a fixed
+ * union, so table names are safe to interpolate.
+ */
+export function createRetrievalStore(db: Database, identity: EmbeddingIdentity | null): RetrievalStore {
+  const provider = identity?.provider ?? '';
+  const model = identity?.model ?? '';
+  const fts = (domain: RetrievalDomain) => (domain === 'memory' ? 'fts_memory' : 'fts_knowledge');
+  const deleteChunksOf = (domain: RetrievalDomain, sourceId: number): number[] => {
+    const ids = (db.query('SELECT id FROM chunks WHERE source_id = ?').all(sourceId) as { id: number }[]).map((row) => row.id);
+    db.query(`DELETE FROM ${fts(domain)} WHERE rowid IN (SELECT id FROM chunks WHERE source_id = ?)`).run(sourceId);
+    db.query('DELETE FROM chunks WHERE source_id = ?').run(sourceId);
+    return ids;
+  };
+  const inChunks = <T>(ids: number[], sql: (marks: string) => string, map: (row: any) => T, leading: (string | number)[] = []): T[] => {
+    const rows: T[] = [];
+    for (let start = 0; start < ids.length; start += 500) {
+      const part = ids.slice(start, start + 500);
+      for (const row of db.query(sql(placeholders(part.length))).all(...leading, ...part)) rows.push(map(row));
+    }
+    return rows;
+  };
+
+  const store: RetrievalStore = {
+    db,
+    meta(domain) {
+      const row = db.query('SELECT * FROM index_meta WHERE domain = ?').get(domain) as any;
+      if (!row) return null;
+      return {
+        digest: row.digest,
+        schemaVersion: row.schema_version,
+        chunkSize: row.chunk_size,
+        chunkOverlap: row.chunk_overlap,
+        embeddingProvider: row.embedding_provider,
+        embeddingModel: row.embedding_model,
+        embeddingDims: row.embedding_dims,
+        updatedMs: row.updated_ms,
+      };
+    },
+    setMeta(domain, meta) {
+      db.query(
+        `INSERT INTO index_meta (domain, digest, schema_version, chunk_size, chunk_overlap, embedding_provider, embedding_model, embedding_dims, updated_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (domain) DO UPDATE SET digest = excluded.digest, schema_version = excluded.schema_version, chunk_size = excluded.chunk_size,
+           chunk_overlap = excluded.chunk_overlap, embedding_provider = excluded.embedding_provider, embedding_model = excluded.embedding_model,
+           embedding_dims = excluded.embedding_dims, updated_ms = excluded.updated_ms`,
+      ).run(domain, meta.digest, meta.schemaVersion, meta.chunkSize, meta.chunkOverlap, meta.embeddingProvider, meta.embeddingModel, meta.embeddingDims, meta.updatedMs);
+    },
+    sources(domain) {
+      return (db.query('SELECT path, content_hash, size, mtime_ms FROM sources WHERE domain = ? ORDER BY path').all(domain) as any[]).map((row) => ({
+        path: row.path,
+        contentHash: row.content_hash,
+        size: row.size,
+        mtimeMs: row.mtime_ms,
+      }));
+    },
+    replaceSource(domain, source, chunks, nowMs) {
+      const changes = { removed: [] as number[], added: [] as number[] };
+      store.batch(() => {
+        const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, source.path) as { id: number } | null;
+        if (existing) changes.removed = deleteChunksOf(domain, existing.id);
+        const sourceId = existing
+          ? (db.query('UPDATE sources SET content_hash = ?, size = ?, mtime_ms = ?, indexed_at = ? WHERE id = ?').run(source.contentHash, source.size, source.mtimeMs, nowMs, existing.id), existing.id)
+          : Number(
+              db.query('INSERT INTO sources (domain, path, content_hash, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?)').run(domain, source.path, source.contentHash, source.size, source.mtimeMs, nowMs)
+                .lastInsertRowid,
+            );
+        const insertChunk = db.query('INSERT INTO chunks (source_id, domain, start_line, end_line, text, text_hash) VALUES (?, ?, ?, ?, ?, ?)');
+        const insertFts = db.query(`INSERT INTO ${fts(domain)} (rowid, text) VALUES (?, ?)`);
+        for (const chunk of chunks) {
+          const id = Number(insertChunk.run(sourceId, domain, chunk.startLine, chunk.endLine, chunk.text, chunk.textHash).lastInsertRowid);
+          insertFts.run(id, chunk.text);
+          changes.added.push(id);
+        }
+      });
+      return changes;
+    },
+    batch(work) {
+      if (db.inTransaction) work();
+      else db.transaction(work)();
+    },
+    touchSource(domain, source) {
+      db.query('UPDATE sources SET size = ?, mtime_ms = ? WHERE domain = ? AND path = ?').run(source.size, source.mtimeMs, domain, source.path);
+    },
+    deleteSource(domain, path) {
+      let removed: number[] = [];
+      store.batch(() => {
+        const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, path) as { id: number } | null;
+        if (!existing) return;
+        removed = deleteChunksOf(domain, existing.id);
+        db.query('DELETE FROM sources WHERE id = ?').run(existing.id);
+      });
+      return removed;
+    },
+    clearDomain(domain) {
+      db.transaction(() => {
+        db.exec(`DELETE FROM ${fts(domain)}`);
+        db.query('DELETE FROM chunks WHERE domain = ?').run(domain);
+        db.query('DELETE FROM sources WHERE domain = ?').run(domain);
+        db.query('DELETE FROM index_meta WHERE domain = ?').run(domain);
+      })();
+    },
+    chunksWithoutVectors(domain) {
+      return (
+        db
+          .query(
+            `SELECT c.id, c.text, c.text_hash FROM chunks c LEFT JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash
+             WHERE c.domain = ? AND e.text_hash IS NULL ORDER BY c.id`,
+          )
+          .all(provider, model, domain) as any[]
+      ).map((row) => ({ id: row.id, text: row.text, textHash: row.text_hash }));
+    },
+    pruneCache() {
+      db.query('DELETE FROM embedding_cache WHERE NOT (provider = ? AND model = ? AND text_hash IN (SELECT text_hash FROM chunks))').run(provider, model);
+    },
+    cachedVectors(identity, textHashes) {
+      const found = new Map<string, Float32Array>();
+      const unique = [...new Set(textHashes)];
+      for (let start = 0; start < unique.length; start += 500) {
+        const part = unique.slice(start, start + 500);
+        const rows = db.query(`SELECT text_hash, vector FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part) as any[];
+        for (const row of rows) found.set(row.text_hash, fromBlob(row.vector));
+      }
+      return found;
+    },
+    cachedHashes(identity, textHashes) {
+      const found = new Set<string>();
+      const unique = [...new Set(textHashes)];
+      for (let start = 0; start < unique.length; start += 500) {
+        const part = unique.slice(start, start + 500);
+        const rows = db.query(`SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part) as any[];
+        for (const row of rows) found.add(row.text_hash);
+      }
+      return found;
+    },
+    cacheVectors(identity, entries, nowMs) {
+      const insert = db.query('INSERT OR IGNORE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      store.batch(() => {
+        for (const entry of entries) insert.run(identity.provider, identity.model, entry.textHash, entry.vector.length, toBlob(entry.vector), nowMs);
+      });
+    },
+    counts(domain) {
+      const row = db
+        .query(
+          `SELECT (SELECT count(*) FROM sources WHERE domain = ?1) AS sources, (SELECT count(*) FROM chunks WHERE domain = ?1) AS chunks,
+             (SELECT count(*) FROM chunks c JOIN embedding_cache e ON e.provider = ?2 AND e.model = ?3 AND e.text_hash = c.text_hash WHERE c.domain = ?1) AS vectors`,
+        )
+        .get(domain, provider, model) as { sources: number; chunks: number; vectors: number };
+      return { ...row };
+    },
+    keywordSearch(domain, ftsQuery, limit) {
+      if (!ftsQuery) return [];
+      try {
+        return (db.query(`SELECT rowid AS id, bm25(${fts(domain)}) AS score FROM ${fts(domain)} WHERE ${fts(domain)} MATCH ? ORDER BY score, rowid LIMIT ?`).all(ftsQuery, limit) as any[]).map(
+          (row) => ({ id: row.id, bm25: row.score }),
+        );
+      } catch {
+        return [];
+      }
+    },
+    vectorsOf(ids) {
+      const found = new Map<number, Float32Array>();
+      const sql = (marks: string) => `SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.id IN (${marks})`;
+      for (const row of inChunks(ids, sql, (row) => row, [provider, model])) found.set(row.id, fromBlob(row.vector));
+      return found;
+    },
+    *iterateVectors(domain) {
+      const statement = db.query('SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? ORDER BY c.id');
+      for (const row of statement.iterate(provider, model, domain) as IterableIterator<any>) yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
+    },
+    chunksByIds(ids) {
+      const found = new Map<number, StoredChunk>();
+      const rows = inChunks(ids, (marks) => `SELECT c.id, s.path, c.start_line, c.end_line, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id IN (${marks})`, (row) => row);
+      for (const row of rows) found.set(row.id, { id: row.id, path: row.path, startLine: row.start_line, endLine: row.end_line, text: row.text });
+      return found;
+    },
+  };
+  return store;
+}
