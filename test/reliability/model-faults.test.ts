@@ -1,6 +1,7 @@
 // Model and network faults: each ends in a clear error (or a recovery), a consistent history, a healthy server.
 import { describe, expect, it } from 'bun:test';
 import { startChatFixture, type ChatFixture } from '../support/chat-fixture';
+import { startFakeOpenAiServer } from '../support/fake-openai-server';
 import { readSse } from '../support/sse-client';
 
 async function turn(fixture: ChatFixture, sessionId: string, message: string) {
@@ -95,6 +96,34 @@ describe('model faults', () => {
     const toolMessage = fixture.model.chatRequests()[1]!.body.messages.find((message: any) => message.role === 'tool');
     expect(JSON.parse(toolMessage.content).error.code).toBe('E_INVALID_ARGS');
     expect(names.filter((name) => name === 'tool_end')).toHaveLength(1);
+    await expectHealthy(fixture);
+  });
+
+  it('an embedding server that is down: rag-mode chat still answers from keywords, the status says degraded, then recovers', async () => {
+    await using embeddings = await startFakeOpenAiServer();
+    await using fixture = await startChatFixture({ env: { EMBEDDING_BASE_URL: embeddings.baseUrl, EMBEDDING_API_KEY: 'embed-key', EMBEDDING_MODEL: 'fake-embed' } });
+    const { server, model } = fixture;
+    expect((await server.json('PUT', '/api/config/rag-mode', { enabled: true })).status).toBe(200);
+    await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: '# Memory\nThe user drinks espresso every morning.\n' });
+    await server.deps.retrieval.idle();
+    const status = async () => (await server.json('GET', '/api/retrieval/status')).body.data;
+    expect((await status()).embedding.state).not.toBe('degraded');
+    embeddings.failEmbeddings(503);
+    const sessionId = await fixture.newSession();
+    model.enqueue({ kind: 'text', text: 'Espresso.' }, { kind: 'text', text: 'Coffee' });
+    const { events, history } = await turn(fixture, sessionId, 'Which espresso habit do I have?');
+    expect(events[0]!.event).toBe('retrieval');
+    expect(events[0]!.data.results[0].source).toBe('memory/MEMORY.md');
+    expect(events.find((event) => event.event === 'done')!.data.content).toBe('Espresso.');
+    expect(history.map((message) => message.role)).toEqual(['user', 'assistant']);
+    const degraded = await status();
+    expect([degraded.embedding.state, degraded.search_path]).toEqual(['degraded', 'keyword_only']);
+    expect(degraded.embedding.last_error).toContain('503');
+    embeddings.failEmbeddings(null);
+    // An operator reindex ends the cool-down; the next search embeds its query again.
+    expect((await server.json('POST', '/api/retrieval/reindex')).status).toBe(200);
+    expect((await server.json('GET', '/api/retrieval/search?domain=memory&q=espresso')).status).toBe(200);
+    expect([(await status()).embedding.state, (await status()).search_path]).toEqual(['ok', 'hybrid']);
     await expectHealthy(fixture);
   });
 });
