@@ -53,6 +53,9 @@ async function main(): Promise<number> {
       `WARNING: listening on ${settings.host} without APP_API_TOKEN: anyone who can reach this port can use every agent and tool. Set APP_API_TOKEN.\n`,
     );
   }
+  // Start-up (module evaluation, seeding, the first index pass) leaves garbage a lazy collector keeps
+  // for a long time; one full collection once it settles returns it, so an idle server stays small.
+  void deps.retrieval.idle().then(() => Bun.gc(true));
   if (settings.llm.source === 'none') {
     deps.logger.warn('no chat model configured: set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY to chat');
   }

@@ -88,8 +88,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         systemPrompt,
         history,
         message: modelMessage,
-        tools: tools.offered,
-        executeTool: tools.execute,
+        tools,
         agentId: agent.id,
         sessionId,
         triggerType: trigger,
@@ -110,7 +109,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (result.ok && isFirstTurn && !options.skipTitle) {
         // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
         const generated = isModelCallAllowed(agent, deps.clock.nowMs())
-          ? await generateTitle(createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message)
+          ? await generateTitle(await createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message)
           : { title: fallbackTitle(message), reply: null };
         recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: deps.clock.nowMs() });
         const title = generated.title;

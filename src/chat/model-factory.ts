@@ -1,8 +1,9 @@
 // Builds the LangChain chat model from settings: base URL, key, model, tool-loop override, runtime knobs.
-import { ChatOpenAI } from '@langchain/openai';
+import type { ChatOpenAI } from '@langchain/openai';
 import type { LlmSettings } from '../config/env';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { AppError } from '../shared/app-error';
+import { loadLangChain } from './langchain-runtime';
 
 export interface ResolvedLlm {
   baseUrl: string;
@@ -67,8 +68,9 @@ export interface ChatModelOptions {
   streaming: boolean;
 }
 
-/** A ChatOpenAI client; HTTP retries are left to the agent runner's own policy. */
-export function createChatModel({ llm, model, runtime, streaming }: ChatModelOptions): ChatOpenAI {
+/** A ChatOpenAI client (LangChain loads on the first one); HTTP retries are left to the agent runner's own policy. */
+export async function createChatModel({ llm, model, runtime, streaming }: ChatModelOptions): Promise<ChatOpenAI> {
+  const { ChatOpenAI } = await loadLangChain();
   return new ChatOpenAI({
     model,
     apiKey: llm.apiKey,

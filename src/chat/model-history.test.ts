@@ -13,11 +13,11 @@ describe('toModelHistory', () => {
       ],
       ' earlier ',
     );
-    expect(history.map((message) => [message.getType(), message.content])).toEqual([
-      ['ai', '[Summary of Earlier Conversation]\nearlier'],
-      ['human', 'hi'],
-      ['ai', '[Tool calls made in this step]\n- read_file {"path":"a"} -> A\nDone.'],
-      ['human', 'thanks'],
+    expect(history.map((message) => [message.role, message.content])).toEqual([
+      ['assistant', '[Summary of Earlier Conversation]\nearlier'],
+      ['user', 'hi'],
+      ['assistant', '[Tool calls made in this step]\n- read_file {"path":"a"} -> A\nDone.'],
+      ['user', 'thanks'],
     ]);
   });
 });

@@ -1,5 +1,4 @@
 // Stored session messages -> the message list the model sees (summary first, assistants merged, tool context kept).
-import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { StoredMessage } from '../sessions/session-types';
 
 const OUTPUT_PREVIEW = 400;
@@ -18,8 +17,14 @@ function describeToolCalls(message: StoredMessage): string {
  * Merges runs of assistant messages (texts and tool context joined by newlines), puts the compressed
  * summary first, and skips empty entries. Tool calls are kept as a text block so the model knows what it did.
  */
-export function toModelHistory(messages: readonly StoredMessage[], compressedContext: string): BaseMessage[] {
-  const turns: { role: 'user' | 'assistant'; content: string }[] = [];
+/** One message as LangChain accepts it in an agent's input (it builds its own message objects from these). */
+export interface ModelMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export function toModelHistory(messages: readonly StoredMessage[], compressedContext: string): ModelMessage[] {
+  const turns: ModelMessage[] = [];
   const summary = compressedContext.trim();
   if (summary) turns.push({ role: 'assistant', content: `[Summary of Earlier Conversation]\n${summary}` });
   for (const message of messages) {
@@ -29,5 +34,5 @@ export function toModelHistory(messages: readonly StoredMessage[], compressedCon
     if (message.role === 'assistant' && previous?.role === 'assistant') previous.content = `${previous.content}\n${text}`.trim();
     else turns.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: text });
   }
-  return turns.map((turn) => (turn.role === 'assistant' ? new AIMessage(turn.content) : new HumanMessage(turn.content)));
+  return turns;
 }

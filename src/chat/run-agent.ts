@@ -1,8 +1,4 @@
 // One agent turn with createAgent: streams the graph, maps it to chat events, retries before output.
-import type { BaseMessage } from '@langchain/core/messages';
-import { HumanMessage } from '@langchain/core/messages';
-import type { StructuredToolInterface } from '@langchain/core/tools';
-import { createAgent } from 'langchain';
 import type { LlmSettings } from '../config/env';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { newId } from '../shared/ids';
@@ -11,7 +7,9 @@ import { createUsagePricer, type UsagePricer } from '../usage/record-usage';
 import { extractCallUsage } from '../usage/usage-extraction';
 import { UsageAccumulator, type UsageRecord } from '../usage/usage-record';
 import type { ChatEvent } from './chat-events';
+import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
+import type { ModelMessage } from './model-history';
 import { reasoningOf, textOf } from './message-text';
 import { retryDelayMs } from './retry-policy';
 import type { RunTools, TriggerType } from '../tools/tool-registry';
@@ -22,11 +20,10 @@ export interface AgentTurnInput {
   llmSettings: Pick<LlmSettings, 'toolLoopModel' | 'toolLoopModelOverrides'>;
   config: RuntimeConfig;
   systemPrompt: string;
-  history: BaseMessage[];
+  history: ModelMessage[];
   message: string;
-  tools: StructuredToolInterface[];
-  /** Runs every tool call (offered or not) through the tool runner; without it LangChain calls the tools itself. */
-  executeTool?: RunTools['execute'];
+  /** The tools offered for this run; every call (offered or not) goes through `tools.execute`. */
+  tools: RunTools;
   agentId: string;
   sessionId: string;
   triggerType: TriggerType;
@@ -49,7 +46,7 @@ const isRecursionLimit = (error: unknown) => error instanceof Error && error.nam
 /** Runs the turn, yielding contract events; returns the outcome. Never throws for model failures. */
 export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatEvent, AgentTurnResult> {
   const { config } = input;
-  const model = resolveToolLoopModel(input.llm.model, input.tools.length > 0, input.llmSettings);
+  const model = resolveToolLoopModel(input.llm.model, input.tools.offered.length > 0, input.llmSettings);
   const usage = new UsageAccumulator(model, input.llm.baseUrl);
   const price = input.price ?? createUsagePricer();
   const recordFor = (runId: string): UsageRecord | null =>
@@ -79,14 +76,15 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
     let fallbackText = '';
     let modelCalls = 0;
     try {
-      const agent = createAgent({
-        model: createChatModel({ llm: input.llm, model, runtime: config.llm_runtime, streaming: true }),
-        tools: input.tools,
+      const runtime = await loadLangChain();
+      const agent = runtime.createAgent({
+        model: await createChatModel({ llm: input.llm, model, runtime: config.llm_runtime, streaming: true }),
+        tools: langChainTools(runtime, input.tools, runId),
         systemPrompt: input.systemPrompt,
-        middleware: input.executeTool ? [toolGateMiddleware(input.executeTool, runId)] : [],
+        middleware: [toolGateMiddleware(runtime, input.tools.execute, runId)],
       });
       const stream = await agent.stream(
-        { messages: [...input.history, new HumanMessage(input.message)] },
+        { messages: [...input.history, { role: 'user', content: input.message }].map((message): [string, string] => [message.role, message.content]) },
         { streamMode: ['updates', 'messages'], recursionLimit: config.agent_runtime.max_steps * 2 + 1 },
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, any]>) {
@@ -180,4 +178,17 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
     }
   }
   throw new Error('unreachable: the attempt loop always returns');
+}
+
+/** The run's tool declarations as LangChain tools; the tool-gate middleware intercepts every call to them. */
+function langChainTools(runtime: LangChainRuntime, tools: RunTools, runId: string) {
+  return tools.offered.map(
+    (tool) =>
+      new runtime.DynamicStructuredTool({
+        name: tool.name,
+        description: tool.description,
+        schema: tool.schema,
+        func: async (args: unknown, _runManager, config) => tools.execute({ name: tool.name, args, runId, signal: config?.signal }),
+      }),
+  );
 }

@@ -24,7 +24,7 @@ export async function titleSession(agent: AgentHandle, sessionId: string, llmSet
   try {
     if (!isModelCallAllowed(agent, clock.nowMs())) throw new Error('budget blocks model calls');
     const llm = resolveLlm(llmSettings);
-    const generated = await generateTitle(createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
+    const generated = await generateTitle(await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
     title = generated.title;
     recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
   } catch {
@@ -61,7 +61,7 @@ export async function compressSession(agent: AgentHandle, sessionId: string, llm
   try {
     if (!isModelCallAllowed(agent, clock.nowMs())) throw new Error('budget blocks model calls');
     const llm = resolveLlm(llmSettings);
-    const model = createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
+    const model = await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
     const reply = await model.invoke([
       {
         role: 'user',

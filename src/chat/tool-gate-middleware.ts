@@ -1,16 +1,16 @@
 // Routes every tool call of a turn through the tool runner, including calls for tools the model was not offered.
-import { AIMessage, ToolMessage } from '@langchain/core/messages';
-import { createMiddleware } from 'langchain';
 import type { RunTools } from '../tools/tool-registry';
 import { UNPARSED_ARGUMENTS } from '../tools/tool-runner';
+import type { LangChainRuntime } from './langchain-runtime';
 
 /**
  * A `wrapToolCall` middleware: LangChain would answer a call for an unoffered tool with its own
  * "tool not found" text and never audit it. Here every call, offered or not, goes to the runner, which
  * re-checks the policy (`E_POLICY_DENIED` for a withheld tool), validates, audits, and returns the JSON result.
  */
-export function toolGateMiddleware(execute: RunTools['execute'], runId: string, signal?: AbortSignal) {
-  return createMiddleware({
+export function toolGateMiddleware(runtime: LangChainRuntime, execute: RunTools['execute'], runId: string, signal?: AbortSignal) {
+  const { AIMessage, ToolMessage } = runtime;
+  return runtime.createMiddleware({
     name: 'ToolGate',
     // A call whose arguments were not JSON arrives as an `invalid_tool_call`, which the agent would drop and
     // end the turn in silence. Turned into a real call with the raw text as arguments, it reaches the runner,

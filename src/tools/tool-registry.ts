@@ -1,6 +1,5 @@
-// The catalogue of tools an agent may be offered: definitions, the policy check, and per-run LangChain tools.
+// The catalogue of tools an agent may be offered: definitions, the policy check, and what one run offers.
 import type { Database } from 'bun:sqlite';
-import { DynamicStructuredTool, type StructuredToolInterface } from '@langchain/core/tools';
 import { z } from 'zod';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import type { SessionStore } from '../sessions/session.store';
@@ -56,9 +55,16 @@ export function isToolAllowed(
   return decideToolPolicy(tool, trigger, config, facts).allowed;
 }
 
+/** A tool declaration for the model: name, description and JSON Schema of its arguments. */
+export interface OfferedTool {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
 export interface RunTools {
   /** Declarations bound to the model: only what the policy allows for this run's trigger. */
-  offered: StructuredToolInterface[];
+  offered: OfferedTool[];
   /** Runs one call, offered or not, through the runner (policy, retry guard, audit); returns the JSON result. */
   execute(call: { name: string; args: unknown; runId: string; signal?: AbortSignal }): Promise<string>;
 }
@@ -91,19 +97,9 @@ export function createToolRegistry(definitions: readonly ToolDefinition[], deps:
     forRun(context) {
       const execute: RunTools['execute'] = async (call) =>
         JSON.stringify(await runner.run(byName.get(call.name), call.args, { ...context, runId: call.runId, toolName: call.name, signal: call.signal }));
-      const offered: StructuredToolInterface[] = [];
+      const offered: OfferedTool[] = [];
       for (const [name, definition] of byName) {
-        if (!runner.isAllowed(definition, context)) continue;
-        offered.push(
-          new DynamicStructuredTool({
-            name,
-            description: definition.description,
-            schema: schemas.get(definition)!,
-            // Normally the chat loop's middleware calls `execute` directly; this path serves direct invocations.
-            func: async (args: unknown, _runManager, config) =>
-              execute({ name, args, runId: String((config?.configurable as { run_id?: string } | undefined)?.run_id ?? ''), signal: config?.signal }),
-          }),
-        );
+        if (runner.isAllowed(definition, context)) offered.push({ name, description: definition.description, schema: schemas.get(definition)! });
       }
       return { offered, execute };
     },
