@@ -66,7 +66,7 @@ interface MessageRow {
   created_at: number;
 }
 
-const toMeta = (row: SessionRow): SessionMeta => ({
+const toMeta = (row: Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>): SessionMeta => ({
   sessionId: row.id,
   title: row.title,
   createdAt: row.created_at,
@@ -92,10 +92,12 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
     'INSERT INTO messages (session_id, role, content, tool_calls, run_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const touch = db.query('UPDATE sessions SET updated_at = ? WHERE id = ?');
+  // Only the list's columns: a compressed summary or a live snapshot can be large, and lists never show them.
+  const LIST_COLUMNS = 'id, title, created_at, updated_at, archived_at';
   const listQueries: Record<SessionScope, string> = {
-    active: 'SELECT * FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC',
-    archived: 'SELECT * FROM sessions WHERE archived_at IS NOT NULL ORDER BY updated_at DESC, rowid DESC',
-    all: 'SELECT * FROM sessions ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC',
+    active: `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC`,
+    archived: `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NOT NULL ORDER BY updated_at DESC, rowid DESC`,
+    all: `SELECT ${LIST_COLUMNS} FROM sessions ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC`,
   };
 
   const find = (sessionId: string): SessionRecord | null => {
@@ -154,7 +156,7 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
   });
 
   return {
-    list: (scope) => db.query<SessionRow, []>(listQueries[scope]).all().map(toMeta),
+    list: (scope) => db.query<Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>, []>(listQueries[scope]).all().map(toMeta),
     create(title, id) {
       const at = now();
       const sessionId = id ?? newId();
