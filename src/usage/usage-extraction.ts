@@ -115,6 +115,10 @@ function reportedModel(meta: Block): string | null {
  */
 export function extractCallUsage(message: unknown, fallbackModel: string, baseUrl: string): CallUsage | null {
   if (!isBlock(message)) return null;
+  // Most streamed chunks carry no usage at all (OpenAI's carry an empty `usage: {}`): leave before any
+  // provider or model inference.
+  const blocks = candidates(message).filter((candidate): candidate is [string, Block] => isBlock(candidate[1]) && Object.keys(candidate[1]).length > 0);
+  if (blocks.length === 0) return null;
   const meta = isBlock(message.response_metadata) ? message.response_metadata : {};
   const model = reportedModel(meta);
   const explicit = PROVIDER_KEYS.map((key) => meta[key]).find((value): value is string => typeof value === 'string' && isKnownProvider(value.trim().toLowerCase()));
@@ -122,8 +126,7 @@ export function extractCallUsage(message: unknown, fallbackModel: string, baseUr
   const counts = zeroCounts();
   let usageSource = 'unknown';
   let biggest = 0;
-  for (const [source, block] of candidates(message)) {
-    if (!isBlock(block)) continue;
+  for (const [source, block] of blocks) {
     const read = readBlock(block, source, provider);
     if (read.total_tokens > biggest) {
       biggest = read.total_tokens;
