@@ -21,21 +21,27 @@ const percentile = (values: number[], p: number) => {
 };
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
-/** Reads a streamed body; returns when the first chunk matching `first` arrived and when the body ended. */
-async function timeStream(response: Response, first: string, started: number): Promise<{ firstMs: number; endMs: number }> {
+/**
+ * Reads a streamed body: when the first chunk matching `first` arrived and when the reply was complete,
+ * that is when `last` arrived (the `done` event; the `title` event that may follow is not part of the
+ * reply) or, without `last`, when the body ended.
+ */
+async function timeStream(response: Response, first: string, started: number, last?: string): Promise<{ firstMs: number; endMs: number }> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
   let firstMs = NaN;
+  let endMs = NaN;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    if (Number.isNaN(firstMs)) {
+    if (Number.isNaN(endMs)) {
       text += decoder.decode(value, { stream: true });
-      if (text.includes(first)) firstMs = performance.now() - started;
+      if (Number.isNaN(firstMs) && text.includes(first)) firstMs = performance.now() - started;
+      if (last && text.includes(last)) endMs = performance.now() - started;
     }
   }
-  return { firstMs, endMs: performance.now() - started };
+  return { firstMs, endMs: Number.isNaN(endMs) ? performance.now() - started : endMs };
 }
 
 const model = await startFakeOpenAiServer();
@@ -69,7 +75,7 @@ const viaServer = async (sessionId: string) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ message: 'hi', session_id: sessionId }),
   });
-  return timeStream(response, 'event: token', started);
+  return timeStream(response, 'event: token', started, 'event: done');
 };
 
 console.log(`machine: ${availableParallelism()} cores, Bun ${Bun.version}, ${process.platform}/${process.arch}`);
