@@ -78,7 +78,12 @@ export interface SyncOptions {
   nowMs: number;
   /** The listing to use instead of reading the folder (benchmarks). */
   files?: DomainFile[];
+  /** Called around the writes of a pass with at least BULK_WRITE_CHUNKS new chunks. */
+  bulkWrites?: { begin(): void; end(): void };
 }
+
+/** New chunks in one pass from which the writes go through `bulkWrites`. */
+export const BULK_WRITE_CHUNKS = 2000;
 
 export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   const { store, agentRoot, domain, settings, embedder, nowMs, files } = options;
@@ -123,69 +128,76 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     pending.push({ file, contentHash, chunks });
   }
 
-  let dims = 0;
-  const embedMissing = async (texts: Map<string, string>) => {
-    if (!embedder || texts.size === 0) return;
-    for (const hash of store.cachedHashes(embedder.identity, [...texts.keys()])) texts.delete(hash);
-    if (texts.size === 0 || result.embeddingError || !canEmbed) return;
-    const entries = [...texts];
-    // Slices bound the memory of a large first build (100k vectors at once would be gigabytes).
-    for (let start = 0; start < entries.length && !result.embeddingError; start += EMBED_SLICE) {
-      const slice = entries.slice(start, start + EMBED_SLICE);
-      const started = performance.now();
-      let embedded: Float32Array[];
-      try {
-        embedded = await embedder.embed(slice.map(([, text]) => text));
-      } catch (error) {
-        result.embeddingError = error instanceof Error ? error.message : String(error);
-        break;
-      } finally {
-        result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;
+  // A large build writes with the database's bulk mode (see agent-index): far fewer syncs to disk.
+  const bulk = options.bulkWrites && pending.reduce((count, item) => count + item.chunks.length, 0) >= BULK_WRITE_CHUNKS ? options.bulkWrites : undefined;
+  bulk?.begin();
+  try {
+    let dims = 0;
+    const embedMissing = async (texts: Map<string, string>) => {
+      if (!embedder || texts.size === 0) return;
+      for (const hash of store.cachedHashes(embedder.identity, [...texts.keys()])) texts.delete(hash);
+      if (texts.size === 0 || result.embeddingError || !canEmbed) return;
+      const entries = [...texts];
+      // Slices bound the memory of a large first build (100k vectors at once would be gigabytes).
+      for (let start = 0; start < entries.length && !result.embeddingError; start += EMBED_SLICE) {
+        const slice = entries.slice(start, start + EMBED_SLICE);
+        const started = performance.now();
+        let embedded: Float32Array[];
+        try {
+          embedded = await embedder.embed(slice.map(([, text]) => text));
+        } catch (error) {
+          result.embeddingError = error instanceof Error ? error.message : String(error);
+          break;
+        } finally {
+          result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;
+        }
+        result.embeddedTexts += slice.length;
+        dims = embedded[0]?.length ?? dims;
+        store.cacheVectors(embedder.identity, slice.map(([textHash], index) => ({ textHash, vector: embedded[index]! })), nowMs);
       }
-      result.embeddedTexts += slice.length;
-      dims = embedded[0]?.length ?? dims;
-      store.cacheVectors(embedder.identity, slice.map(([textHash], index) => ({ textHash, vector: embedded[index]! })), nowMs);
-    }
-  };
+    };
 
-  await embedMissing(new Map(pending.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text] as const))));
-  store.batch(() => {
-    for (const { file, contentHash, chunks } of pending) {
-      const changes = store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, nowMs);
-      result.removedChunkIds.push(...changes.removed);
-      result.addedChunkIds.push(...changes.added);
-      result.indexedSources += 1;
-      result.changed = true;
-    }
-  });
-
-  if (embedder && canEmbed && !result.embeddingError && (retryMissing || result.rebuilt)) {
-    const missing = store.chunksWithoutVectors(domain);
-    if (missing.length > 0) {
-      await embedMissing(new Map(missing.map((chunk) => [chunk.textHash, chunk.text])));
-      if (!result.embeddingError) {
+    await embedMissing(new Map(pending.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text] as const))));
+    store.batch(() => {
+      for (const { file, contentHash, chunks } of pending) {
+        const changes = store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, nowMs);
+        result.removedChunkIds.push(...changes.removed);
+        result.addedChunkIds.push(...changes.added);
+        result.indexedSources += 1;
         result.changed = true;
-        result.filledMissing = true;
+      }
+    });
+
+    if (embedder && canEmbed && !result.embeddingError && (retryMissing || result.rebuilt)) {
+      const missing = store.chunksWithoutVectors(domain);
+      if (missing.length > 0) {
+        await embedMissing(new Map(missing.map((chunk) => [chunk.textHash, chunk.text])));
+        if (!result.embeddingError) {
+          result.changed = true;
+          result.filledMissing = true;
+        }
       }
     }
-  }
-  // Only a failed or skipped embedding leaves chunks without vectors; count them (a slower join) only then.
-  if (embedder && (result.embeddingError || !canEmbed)) {
-    const counts = store.counts(domain);
-    result.missingVectors = counts.chunks - counts.vectors;
-  }
-  if (result.changed || !store.meta(domain)) {
-    const storedDims = store.meta(domain)?.embeddingDims ?? 0;
-    store.setMeta(domain, {
-      digest,
-      schemaVersion: RETRIEVAL_SCHEMA_VERSION,
-      chunkSize: settings.chunkSize,
-      chunkOverlap: settings.chunkOverlap,
-      embeddingProvider: identity?.provider ?? 'none',
-      embeddingModel: identity?.model ?? '',
-      embeddingDims: dims || storedDims || probeDims(store, domain),
-      updatedMs: nowMs,
-    });
+    // Only a failed or skipped embedding leaves chunks without vectors; count them (a slower join) only then.
+    if (embedder && (result.embeddingError || !canEmbed)) {
+      const counts = store.counts(domain);
+      result.missingVectors = counts.chunks - counts.vectors;
+    }
+    if (result.changed || !store.meta(domain)) {
+      const storedDims = store.meta(domain)?.embeddingDims ?? 0;
+      store.setMeta(domain, {
+        digest,
+        schemaVersion: RETRIEVAL_SCHEMA_VERSION,
+        chunkSize: settings.chunkSize,
+        chunkOverlap: settings.chunkOverlap,
+        embeddingProvider: identity?.provider ?? 'none',
+        embeddingModel: identity?.model ?? '',
+        embeddingDims: dims || storedDims || probeDims(store, domain),
+        updatedMs: nowMs,
+      });
+    }
+  } finally {
+    bulk?.end();
   }
   return result;
 }
