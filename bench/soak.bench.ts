@@ -1,7 +1,7 @@
 // Soak: many turns against the fake model, with tool calls and retrieval (rag mode), watching the server's
 // RSS, open file descriptors and turn latency over time.
 // Run: node_modules/.bin/bun bench/soak.bench.ts [turns=10000] [concurrency=4] [warm-up turns=1000]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, startBinary } from '../test/support/compiled-binary';
@@ -51,6 +51,19 @@ await api('PUT', '/api/config/rag-mode', { enabled: true });
 const status = () => readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
 const rssMb = () => Number(/^VmRSS:\s+(\d+) kB/m.exec(status())![1]) / 1024;
 const fds = () => readdirSync(`/proc/${server.child.pid}/fd`).length;
+/** Anonymous (heap), file-backed and shared (SQLite's -shm maps) parts of RSS, in MB. */
+const rssParts = () => {
+  const rollup = readFileSync(`/proc/${server.child.pid}/smaps_rollup`, 'utf8');
+  const read = (key: string) => (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) / 1024).toFixed(1);
+  return `anonymous ${read('Pss_Anon')} MB, file ${read('Pss_File')} MB, shared ${read('Pss_Shmem')} MB`;
+};
+const walSizes = () => {
+  const storage = join(temp.path, 'data', 'workspaces', 'default', 'storage');
+  return readdirSync(storage)
+    .filter((name) => name.endsWith('-wal'))
+    .map((name) => `${name} ${(statSync(join(storage, name)).size / 1024 / 1024).toFixed(1)} MB`)
+    .join(', ');
+};
 
 console.log(`machine: ${availableParallelism()} cores, Bun ${Bun.version}; ${TURNS} turns, ${CONCURRENCY} at a time, a new session every ${TURNS_PER_SESSION}`);
 // RSS swings by tens of MB with garbage-collection timing, so every window keeps its samples and the
@@ -78,6 +91,7 @@ const worker = async () => {
       // The fake model keeps every request it saw; forget them so the bench process itself stays small.
       model.requests.length = 0;
     }
+    if (turn === WARM_UP) console.log(`  at warm-up: ${rssParts()}; ${walSizes()}`);
     if (latencies.length >= WINDOW) {
       const window = latencies;
       const samples = [...rssSamples, rssMb()];
@@ -92,6 +106,7 @@ const worker = async () => {
 const started = performance.now();
 await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
 const seconds = (performance.now() - started) / 1000;
+console.log(`  at the end: ${rssParts()}; ${walSizes()}`);
 const warm = windows.find((window) => window.upTo >= WARM_UP) ?? windows[0]!;
 const end = windows.at(-1)!;
 console.log(`${TURNS} turns in ${seconds.toFixed(1)} s (${(TURNS / seconds).toFixed(0)} turns/s); failed requests ${failures}, error events ${errorEvents}`);
