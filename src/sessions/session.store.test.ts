@@ -57,3 +57,21 @@ describe('createSqliteSessionStore recoverInterrupted', () => {
     expect(sessions.recoverInterrupted()).toBe(0);
   });
 });
+
+describe('createSqliteSessionStore internal sessions', () => {
+  it('keeps cron and heartbeat sessions out of lists unless asked, in every scope', () => {
+    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+    const sessions = createSqliteSessionStore(db, FROZEN);
+    sessions.create('mine');
+    sessions.create('Nightly job', '__cron__:job-1');
+    sessions.create('Heartbeat', '__heartbeat__');
+    sessions.create('underscore_title', '_single');
+    sessions.archive('__cron__:job-1');
+    const ids = (scope: 'active' | 'archived' | 'all', includeInternal?: boolean) => sessions.list(scope, { includeInternal }).map((meta) => meta.title).sort();
+    expect(ids('active')).toEqual(['mine', 'underscore_title']);
+    expect(ids('archived')).toEqual([]);
+    expect(ids('all')).toEqual(['mine', 'underscore_title']);
+    expect(ids('active', true)).toEqual(['Heartbeat', 'mine', 'underscore_title']);
+    expect(ids('archived', true)).toEqual(['Nightly job']);
+  });
+});

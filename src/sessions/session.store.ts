@@ -21,7 +21,8 @@ export interface NewMessage {
 }
 
 export interface SessionStore {
-  list(scope: SessionScope): SessionMeta[];
+  /** Newest first. Internal sessions (ids starting `__`: cron jobs, the heartbeat) only with `includeInternal`. */
+  list(scope: SessionScope, options?: { includeInternal?: boolean }): SessionMeta[];
   create(title?: string, id?: string): SessionMeta;
   /** The session, or null when the id is unknown. */
   find(sessionId: string): SessionRecord | null;
@@ -94,10 +95,12 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
   const touch = db.query('UPDATE sessions SET updated_at = ? WHERE id = ?');
   // Only the list's columns: a compressed summary or a live snapshot can be large, and lists never show them.
   const LIST_COLUMNS = 'id, title, created_at, updated_at, archived_at';
-  const listQueries: Record<SessionScope, string> = {
-    active: `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC`,
-    archived: `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NOT NULL ORDER BY updated_at DESC, rowid DESC`,
-    all: `SELECT ${LIST_COLUMNS} FROM sessions ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC`,
+  const USER_ONLY = "AND id NOT LIKE '\\_\\_%' ESCAPE '\\'";
+  const listQuery = (scope: SessionScope, includeInternal: boolean) => {
+    const internal = includeInternal ? '' : USER_ONLY;
+    if (scope === 'active') return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
+    if (scope === 'archived') return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NOT NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
+    return `SELECT ${LIST_COLUMNS} FROM sessions WHERE 1 ${internal} ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC`;
   };
 
   const find = (sessionId: string): SessionRecord | null => {
@@ -156,7 +159,8 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
   });
 
   return {
-    list: (scope) => db.query<Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>, []>(listQueries[scope]).all().map(toMeta),
+    list: (scope, options) =>
+      db.query<Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>, []>(listQuery(scope, options?.includeInternal ?? false)).all().map(toMeta),
     create(title, id) {
       const at = now();
       const sessionId = id ?? newId();

@@ -94,11 +94,17 @@ export function sessionRoutes(agents: AgentRegistry) {
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
     .get(
       '',
-      ({ query }) => ({ data: agents.get(query.agent_id).sessions.list(query.scope ?? 'active').map(toRow) }),
+      ({ query }) => ({
+        data: agents
+          .get(query.agent_id)
+          .sessions.list(query.scope ?? 'active', { includeInternal: queryFlag(query.include_internal) })
+          .map(toRow),
+      }),
       {
         query: t.Object({
           scope: t.Optional(t.Union([t.Literal('active'), t.Literal('archived'), t.Literal('all')])),
           agent_id: AgentIdQuery,
+          include_internal: QueryBoolean,
         }),
         response: { 200: ok(t.Array(SessionRow)), ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'List sessions, newest first' },
