@@ -11,7 +11,7 @@ import type { FusionMethod } from '../src/retrieval/hybrid-search';
 import { RETRIEVAL_DB_MIGRATIONS } from '../src/retrieval/retrieval-db.schema';
 import { createRetrievalService } from '../src/retrieval/retrieval-service';
 import { createRetrievalStore } from '../src/retrieval/retrieval.store';
-import { cosine } from '../src/retrieval/vector-index';
+import { cosine } from '../src/retrieval/vector-codes';
 import { silentLogger } from '../src/shared/logger';
 import { createConceptEmbedder } from '../test/support/concept-embedder';
 import { startFakeOpenAiServer } from '../test/support/fake-openai-server';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { applyMigrations } from '../db/migrations';
 import { RETRIEVAL_DB_MIGRATIONS, RETRIEVAL_SCHEMA_VERSION } from './retrieval-db.schema';
-import { fromBlob, toBlob } from './retrieval.store';
+import { fromBlob, toBlob } from './retrieval-records';
 
 const TABLES = ['index_meta', 'sources', 'chunks', 'embedding_cache'] as const;
 const BLOB_COLUMNS = new Set(['vector']);

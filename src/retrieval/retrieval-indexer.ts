@@ -4,7 +4,8 @@ import { listDomainFiles, readTextFile, type DomainFile } from './domain-files';
 import type { EmbeddingIdentity } from './embedding-client';
 import { RETRIEVAL_SCHEMA_VERSION } from './retrieval-db.schema';
 import type { RetrievalDomain } from './retrieval-search';
-import type { ChunkRecord, RetrievalStore } from './retrieval.store';
+import type { ChunkRecord } from './retrieval-records';
+import type { RetrievalStore } from './retrieval.store';
 
 export interface DomainSettings {
   chunkSize: number;

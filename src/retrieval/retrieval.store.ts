@@ -2,39 +2,7 @@
 import type { Database } from 'bun:sqlite';
 import type { RetrievalDomain } from './retrieval-search';
 import type { EmbeddingIdentity } from './embedding-client';
-
-export interface IndexMeta {
-  digest: string;
-  schemaVersion: number;
-  chunkSize: number;
-  chunkOverlap: number;
-  embeddingProvider: string;
-  embeddingModel: string;
-  embeddingDims: number;
-  updatedMs: number;
-}
-
-export interface SourceRecord {
-  path: string;
-  contentHash: string;
-  size: number;
-  mtimeMs: number;
-}
-
-export interface ChunkRecord {
-  startLine: number;
-  endLine: number;
-  text: string;
-  textHash: string;
-}
-
-export interface StoredChunk {
-  id: number;
-  path: string;
-  startLine: number;
-  endLine: number;
-  text: string;
-}
+import { fromBlob, toBlob, type ChunkRecord, type IndexMeta, type SourceRecord, type StoredChunk } from './retrieval-records';
 
 export interface RetrievalStore {
   readonly db: Database;
@@ -66,15 +34,6 @@ export interface RetrievalStore {
   /** Every vector of the domain, in chunk id order, streamed (never all in memory at once). */
   iterateVectors(domain: RetrievalDomain): Generator<[number, Float32Array]>;
   chunksByIds(ids: number[]): Map<number, StoredChunk>;
-}
-
-export function toBlob(vector: Float32Array): Uint8Array {
-  return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
-}
-
-export function fromBlob(blob: Uint8Array): Float32Array {
-  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
-  return new Float32Array(blob.slice().buffer);
 }
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(',');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test';
-import { buildVectorIndex, cosine } from './vector-index';
+import { cosine } from './vector-codes';
+import { buildVectorIndex } from './vector-index';
 
 function seeded(seed: number) {
   return () => {
