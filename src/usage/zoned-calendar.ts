@@ -1,24 +1,5 @@
 // Calendar days and months in an IANA time zone, as UTC milliseconds (for budget windows and day buckets).
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+import { localFields, zoneOffsetMs } from '../shared/zone-fields';
 
 export interface LocalDate {
   year: number;
@@ -26,31 +7,18 @@ export interface LocalDate {
   day: number;
 }
 
-function localParts(timeZone: string, ms: number): LocalDate & { hour: number; minute: number; second: number } {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(ms)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
-}
-
 /** The calendar date at `ms` in `timeZone`. */
 export function localDate(timeZone: string, ms: number): LocalDate {
-  const { year, month, day } = localParts(timeZone, ms);
+  const { year, month, day } = localFields(ms, timeZone);
   return { year, month, day };
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `ms`. */
-function offsetMs(timeZone: string, ms: number): number {
-  const parts = localParts(timeZone, ms);
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(ms / 1000) * 1000;
 }
 
 /** UTC ms of local midnight starting `year-month-day` in `timeZone` (day and month may overflow, as with Date.UTC). */
 export function zonedMidnight(timeZone: string, year: number, month: number, day: number): number {
   const wall = Date.UTC(year, month - 1, day);
-  const first = wall - offsetMs(timeZone, wall);
+  const first = wall - zoneOffsetMs(wall, timeZone);
   // A second pass settles days whose offset differs from the guess's (DST changes).
-  return wall - offsetMs(timeZone, first);
+  return wall - zoneOffsetMs(first, timeZone);
 }
 
 /** Start and end (exclusive) of the local day containing `ms`. */

@@ -1,0 +1,46 @@
+// Wall-clock fields of an instant in an IANA zone, and the zone's offset there (one cached formatter a zone).
+
+export interface LocalFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The wall-clock fields of `instantMs` in `zone` (whole seconds). */
+export function localFields(instantMs: number, zone: string): LocalFields {
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(zone).formatToParts(new Date(instantMs))) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  return { year: fields.year!, month: fields.month!, day: fields.day!, hour: fields.hour! % 24, minute: fields.minute!, second: fields.second! };
+}
+
+/** The zone's offset from UTC at `instantMs`, in milliseconds (positive east of Greenwich). */
+export function zoneOffsetMs(instantMs: number, zone: string): number {
+  const whole = Math.floor(instantMs / 1000) * 1000;
+  const local = localFields(whole, zone);
+  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) - whole;
+}
