@@ -3,6 +3,7 @@ import type { LlmSettings } from '../config/env';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { newId } from '../shared/ids';
 import { redactSecrets } from '../shared/redact';
+import type { RunTools, TriggerType } from '../tools/tool-registry';
 import { createUsagePricer, type UsagePricer } from '../usage/record-usage';
 import { extractCallUsage } from '../usage/usage-extraction';
 import { UsageAccumulator, type UsageRecord } from '../usage/usage-record';
@@ -12,7 +13,6 @@ import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model
 import type { ModelMessage } from './model-history';
 import { reasoningOf, textOf } from './message-text';
 import { retryDelayMs } from './retry-policy';
-import type { RunTools, TriggerType } from '../tools/tool-registry';
 import { toolGateMiddleware } from './tool-gate-middleware';
 
 export interface AgentTurnInput {
