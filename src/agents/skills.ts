@@ -72,3 +72,8 @@ export function renderSkillsSnapshot(skills: readonly SkillMeta[]): string {
   lines.push('</available_skills>');
   return `${lines.join('\n')}\n`;
 }
+
+/** The skills of one agent: its own `skills/` folder (what its prompt lists and the files API edits). */
+export function scanAgentSkills(agentRoot: string): SkillMeta[] {
+  return scanSkills(join(agentRoot, 'skills'));
+}

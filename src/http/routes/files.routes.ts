@@ -1,7 +1,7 @@
-// /api/files and /api/skills: read, write and index an agent's files; the shared skills library.
+// /api/files and /api/skills: read, write and index an agent's files, and list its skills.
 import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
-import { scanSkills } from '../../agents/skills';
+import { scanAgentSkills } from '../../agents/skills';
 import { indexWorkspaceFiles, readWorkspaceFile, writeWorkspaceFile, type FileChangeListener } from '../../agents/workspace-files';
 import { AgentIdQuery, errors, ok } from '../schemas';
 
@@ -46,11 +46,17 @@ export function fileRoutes(agents: AgentRegistry, listeners: Set<FileChangeListe
         detail: { summary: 'List the text files of an agent' },
       },
     )
-    .get('/api/skills', () => ({ data: scanSkills(agents.sharedSkillsDir) }), {
+    .get('/api/skills', ({ query }) => ({ data: scanAgentSkills(agents.get(query.agent_id).root) }), {
+      query: t.Object({ agent_id: AgentIdQuery }),
       response: {
         200: ok(t.Array(t.Object({ name: t.String(), description: t.String(), location: t.String() }))),
-        ...errors(401, 500),
+        ...errors(401, 404, 422, 500),
       },
-      detail: { tags: ['skills'], summary: 'The shared skills library' },
+      detail: {
+        tags: ['skills'],
+        summary: "An agent's skills",
+        description:
+          'The skills in the agent\'s `skills/` folder: the ones its prompt lists and the files API edits. New agents are seeded from the shared library in `<data>/skills`.',
+      },
     });
 }

@@ -97,13 +97,14 @@ export function sessionRoutes(agents: AgentRegistry) {
       ({ query }) => ({
         data: agents
           .get(query.agent_id)
-          .sessions.list(query.scope ?? 'active', { includeInternal: queryFlag(query.include_internal) })
+          .sessions.list(query.scope ?? 'active', { includeInternal: query.include_internal === undefined || queryFlag(query.include_internal) })
           .map(toRow),
       }),
       {
         query: t.Object({
           scope: t.Optional(t.Union([t.Literal('active'), t.Literal('archived'), t.Literal('all')])),
           agent_id: AgentIdQuery,
+          /** Cron and heartbeat sessions are listed (as in the contract) unless `include_internal=false`. */
           include_internal: QueryBoolean,
         }),
         response: { 200: ok(t.Array(SessionRow)), ...errors(400, 401, 404, 422, 500) },

@@ -21,18 +21,21 @@ const BUILTIN = [
   },
 ];
 
+const agentSkills = (dataDir: string, agentId = 'default') => join(dataDir, 'workspaces', agentId, 'skills');
+
 function addSkill(dataDir: string, folder: string, text: string) {
-  mkdirSync(join(dataDir, 'skills', folder), { recursive: true });
-  writeFileSync(join(dataDir, 'skills', folder, 'SKILL.md'), text);
+  mkdirSync(join(agentSkills(dataDir), folder), { recursive: true });
+  writeFileSync(join(agentSkills(dataDir), folder, 'SKILL.md'), text);
 }
 
 describe('GET /api/skills', () => {
-  it('lists the built-in skills of the shared library', async () => {
+  it("lists the agent's skills, seeded with the built-in skills of the shared library", async () => {
     await using server = await startTestServer();
     const response = await server.json('GET', '/api/skills');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ data: BUILTIN });
     expect(readFileSync(join(server.dataDir, 'skills', 'get_weather', 'SKILL.md'), 'utf8')).toStartWith('---\nname: weather\n');
+    expect(readFileSync(join(agentSkills(server.dataDir), 'get_weather', 'SKILL.md'), 'utf8')).toStartWith('---\nname: weather\n');
   });
 
   it('survives malformed front matter and names such skills after their folder', async () => {
@@ -42,8 +45,8 @@ describe('GET /api/skills', () => {
     addSkill(server.dataDir, 'unclosed', '---\nname: never-closed\n');
     addSkill(server.dataDir, 'list-yaml', '---\n- a\n- b\n---\n');
     addSkill(server.dataDir, 'aa-numbers', '---\nname: 42\ndescription: true\n---\n');
-    mkdirSync(join(server.dataDir, 'skills', 'empty-folder'));
-    writeFileSync(join(server.dataDir, 'skills', 'stray.md'), 'not a skill folder');
+    mkdirSync(join(agentSkills(server.dataDir), 'empty-folder'));
+    writeFileSync(join(agentSkills(server.dataDir), 'stray.md'), 'not a skill folder');
 
     const response = await server.json('GET', '/api/skills');
     expect(response.status).toBe(200);
@@ -59,18 +62,25 @@ describe('GET /api/skills', () => {
     ]);
   });
 
-  it('is the same for every agent and needs no agent_id', async () => {
+  it('shows a skill written through the files API in that agent\'s list only; agent_id selects the agent', async () => {
     await using server = await startTestServer();
     await server.json('POST', '/api/agents', { agent_id: 'b' });
-    await server.json('POST', '/api/files?agent_id=b', { path: 'skills/private/SKILL.md', content: '---\nname: private\n---\n' });
+    await server.json('POST', '/api/files?agent_id=b', { path: 'skills/private/SKILL.md', content: '---\nname: private\ndescription: only b\n---\n' });
     expect((await server.json('GET', '/api/skills')).body.data).toEqual(BUILTIN);
+    expect((await server.json('GET', '/api/skills?agent_id=b')).body.data).toEqual([
+      BUILTIN[0],
+      { name: 'private', description: 'only b', location: './skills/private/SKILL.md' },
+      BUILTIN[1],
+      BUILTIN[2],
+    ]);
+    expect((await server.json('GET', '/api/skills?agent_id=nobody')).status).toBe(404);
   });
 
   it('reflects a hand edit of a skill file without a restart', async () => {
     await using server = await startTestServer();
     const skillsBefore = (await server.json('GET', '/api/skills')).body.data;
     expect(skillsBefore).toHaveLength(3);
-    writeFileSync(join(server.dataDir, 'skills', 'session-logs', 'SKILL.md'), '---\nname: session-logs\ndescription: edited\n---\n');
+    writeFileSync(join(agentSkills(server.dataDir), 'session-logs', 'SKILL.md'), '---\nname: session-logs\ndescription: edited\n---\n');
     expect((await server.json('GET', '/api/skills')).body.data[1]).toEqual({ ...BUILTIN[1], description: 'edited' });
   });
 });

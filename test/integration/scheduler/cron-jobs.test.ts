@@ -134,10 +134,10 @@ describe('POST /api/scheduler/cron/jobs/:job_id/run', () => {
       ['user', 'Write the digest'],
       ['assistant', 'Digest: all quiet.'],
     ]);
-    const session = (await fixture.server.json('GET', '/api/sessions?include_internal=true')).body.data.find((row: any) => row.session_id === job.session_id);
+    const session = (await fixture.server.json('GET', '/api/sessions')).body.data.find((row: any) => row.session_id === job.session_id);
     expect(session.title).toBe('Digest');
-    // The job's session is internal: not in the user's list unless asked for.
-    const userList = (await fixture.server.json('GET', '/api/sessions')).body.data as { session_id: string }[];
+    // The job's session is listed like any other (the contract's list), and left out on request.
+    const userList = (await fixture.server.json('GET', '/api/sessions?include_internal=false')).body.data as { session_id: string }[];
     expect(userList.some((row) => row.session_id === job.session_id)).toBe(false);
     expect(usageTriggers(fixture)).toEqual([{ trigger_type: 'cron', session_id: job.session_id }]);
     const logged = readFileSync(join(fixture.server.dataDir, 'workspaces', 'default', 'storage', 'cron_runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
