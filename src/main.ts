@@ -44,7 +44,15 @@ async function main(): Promise<number> {
 
   const deps = buildDeps(settings, { env: process.env });
   const app = createApp(deps);
-  app.listen({ hostname: settings.host, port: settings.port });
+  // Elysia asks Bun for SO_REUSEPORT by default, which lets a second server bind a port already in use
+  // and silently share its traffic; a busy port must be an error instead.
+  try {
+    app.listen({ hostname: settings.host, port: settings.port, reusePort: false });
+  } catch (error) {
+    deps.close();
+    process.stderr.write(`mini-openclaw: cannot listen on ${settings.host}:${settings.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   const server = app.server!;
   deps.logger.info('listening', { url: `http://${settings.host}:${server.port}`, data_dir: deps.settings.dataDir, version: VERSION });
   process.stdout.write(`mini-openclaw ${VERSION} listening on http://${settings.host}:${server.port} (data: ${deps.settings.dataDir})\n`);

@@ -94,6 +94,20 @@ describe('compiled binary', () => {
     expect(result.stdout).toBe(`mini-openclaw ${packageJson.version}\n`);
   });
 
+  it('refuses a port another server already holds, instead of sharing it', async () => {
+    using first = emptyFolderWithBinary();
+    using second = emptyFolderWithBinary();
+    const server = await start(first.binary, first.path, ['--port', '0']);
+    const child = Bun.spawn({ cmd: [second.binary, '--port', String(server.port)], cwd: second.path, env: cleanEnv(), stdout: 'pipe', stderr: 'pipe' });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`cannot listen on 127.0.0.1:${server.port}`);
+    // The first server still answers, alone: its data folder is the only one listed.
+    const agents = await fetch(`${server.url}/api/files/index`).then((response) => response.json() as Promise<any>);
+    expect(agents.data.workspace_root).toStartWith(first.path);
+    expect(await stop(server)).toBe(0);
+  });
+
   it('refuses unknown flags with exit code 2', async () => {
     const result = await run(['--bogus']);
     expect(result.code).toBe(2);
