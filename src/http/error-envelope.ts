@@ -92,7 +92,7 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
           return errorResponse(headers, 'internal_error', 'Internal server error');
         }
         return errorResponse(headers, 'validation_error', 'Request validation failed', {
-          items: toValidationItems(validation.type, validation.all),
+          items: toValidationItems(validation.type, validation.all, new URL(request.url).searchParams),
         });
       }
       if (code === 'PARSE') return errorResponse(headers, 'invalid_json', 'Malformed request body');

@@ -36,16 +36,66 @@ interface TypeBoxError {
   message: string;
   type: number;
   value?: unknown;
+  /** For a union: the errors of each alternative. */
+  errors?: Iterable<TypeBoxError>[];
+}
+
+const UNION = 62;
+const STRING_FORMAT = 50;
+/** Elysia's query coercion checks a number or boolean as a string of a format first. */
+const FORMAT_MEANING: Record<string, { type: number; message: string }> = {
+  integer: { type: 27, message: 'Expected an integer' },
+  numeric: { type: 41, message: 'Expected a number' },
+  boolean: { type: 14, message: 'Expected true or false' },
+};
+const LITERAL = 32;
+const BOOLEAN = 14;
+/** Errors that only say "wrong type"; a bound or pattern says more. */
+const TYPE_ONLY = new Set([6, 14, 27, 35, 41, 46, 54, UNION]);
+
+/**
+ * A union's own message ("Expected union value") helps nobody. Elysia wraps numbers and booleans in
+ * unions (to accept them as query strings), so look inside: the alternatives' literals become one
+ * list, and otherwise the most specific nested error (a bound, a length, a pattern) speaks.
+ */
+function explainUnion(error: TypeBoxError): Pick<TypeBoxError, 'message' | 'type'> {
+  const nested = (error.errors ?? []).map((alternative) => [...alternative]);
+  const literals = nested.filter((alternative) => alternative.length > 0 && alternative.every((item) => item.type === LITERAL));
+  // Literal choices, possibly next to a plain boolean (query flags accept true/false/1/0/yes/no/on/off).
+  if (literals.length > 0 && nested.every((alternative) => literals.includes(alternative) || alternative.every((item) => item.type === BOOLEAN || item.type === UNION))) {
+    const options = literals.flatMap((alternative) => alternative.map((item) => item.message.replace(/^Expected /, '')));
+    return { type: LITERAL, message: `Expected one of: ${options.join(', ')}` };
+  }
+  for (const alternative of nested) {
+    for (const item of alternative) {
+      const format = item.type === STRING_FORMAT ? /'(\w+)' format/.exec(item.message)?.[1] : undefined;
+      if (format && FORMAT_MEANING[format]) return FORMAT_MEANING[format];
+      const specific = item.type === UNION ? explainUnion(item) : item;
+      if (!TYPE_ONLY.has(specific.type)) return specific;
+    }
+  }
+  return error;
+}
+
+/**
+ * Elysia checks a coerced query number on its own (location `property`, no path); the parameter
+ * it belongs to is the one whose raw value is the rejected one.
+ */
+function coercedQueryField(error: TypeBoxError, query: URLSearchParams | undefined): string | null {
+  if (!query || error.value === undefined) return null;
+  const matches = [...new Set([...query.entries()].filter(([, value]) => value === String(error.value)).map(([key]) => key))];
+  return matches.length === 1 ? `query.${matches[0]}` : null;
 }
 
 /** One item per violation; body fields bare, query and path parameters prefixed. */
-export function toValidationItems(location: string, errors: readonly TypeBoxError[]): ValidationItem[] {
+export function toValidationItems(location: string, errors: readonly TypeBoxError[], query?: URLSearchParams): ValidationItem[] {
   const prefix = LOCATION_PREFIX[location] ?? `${location}.`;
   const seen = new Set<string>();
   const items: ValidationItem[] = [];
-  for (const error of errors) {
+  for (const raw of errors) {
+    const error = raw.type === UNION ? { ...raw, ...explainUnion(raw) } : raw;
     const path = error.path.replace(/^\//, '').split('/').filter(Boolean).join('.');
-    const field = path ? `${prefix}${path}` : prefix.replace(/\.$/, '');
+    const field = (location === 'property' && coercedQueryField(error, query)) || (path ? `${prefix}${path}` : prefix.replace(/\.$/, ''));
     const missing = error.value === undefined && error.type !== 42;
     const code = missing ? 'missing' : (CODES[error.type] ?? 'value_error');
     const key = `${field}|${code}`;
