@@ -132,7 +132,7 @@ describe('readEnvSettings', () => {
       'APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
       'EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "cohere"',
       'APP_PORT must be an integer from 0 to 65535, got "70000"',
-      'APP_RATE_LIMIT_ENABLED must be true or false, got "maybe"',
+      'APP_RATE_LIMIT_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"',
       'APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000, got "0"',
       'APP_RATE_LIMIT_FILES must be an integer from 1 to 1000000, got "1.5"',
     ]);

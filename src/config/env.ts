@@ -74,7 +74,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     if (!raw) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    problems.push(`${name} must be true or false (also 1/0, yes/no, on/off), got "${env[name]}"`);
     return fallback;
   };
   const integer = (name: string, fallback: number, min: number, max: number) => {
