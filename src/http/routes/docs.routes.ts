@@ -21,6 +21,8 @@ const PAGE = `<!DOCTYPE html>
 </body>
 </html>`;
 
+const DOC_PAGES = new Set(['/swagger', '/swagger/', '/docs', '/docs/', '/redoc', '/redoc/']);
+
 const ASSETS: Record<string, { path: string; type: string }> = {
   '/swagger/assets/swagger-ui-bundle.js': { path: bundlePath, type: 'application/javascript; charset=utf-8' },
   '/swagger/assets/swagger-ui.css': { path: cssPath, type: 'text/css; charset=utf-8' },
@@ -50,9 +52,10 @@ export function docsRoutes(version: string) {
   return (
     new Elysia({ name: 'docs' })
       // The plugin's own page loads Swagger UI from a CDN; answer /swagger with the local page first.
+      // /docs and /redoc, where the original's documentation lived, show the same page.
       .onRequest(({ request, set }) => {
         const pathname = new URL(request.url).pathname;
-        if (request.method !== 'GET' || (pathname !== '/swagger' && pathname !== '/swagger/')) return;
+        if (request.method !== 'GET' || !DOC_PAGES.has(pathname)) return;
         return new Response(PAGE, { headers: { ...(set.headers as Record<string, string>), 'content-type': 'text/html; charset=utf-8' } });
       })
       .get(

@@ -1,0 +1,22 @@
+// The documentation pages: /swagger, and /docs and /redoc where the original served its own.
+import { describe, expect, it } from 'bun:test';
+import { startTestServer } from '../../support/start-test-server';
+
+describe('documentation routes', () => {
+  it('serves the local Swagger UI page at /swagger, /docs and /redoc, and its assets from the binary', async () => {
+    await using server = await startTestServer();
+    for (const path of ['/swagger', '/docs', '/redoc']) {
+      const response = await server.request(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const page = await response.text();
+      expect(page).toContain("url: '/openapi.json'");
+      expect(page).not.toContain('cdn');
+    }
+    const script = await server.request('/swagger/assets/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+    const document = await server.json('GET', '/openapi.json');
+    expect(document.body.info.title).toBe('Mini-OpenClaw API');
+  });
+});
