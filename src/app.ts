@@ -40,10 +40,17 @@ export function createApp(deps: Deps) {
   };
 
   return app
+    // Any request header is allowed (the contract): a preflight gets the headers it asked for echoed.
+    // Set before the CORS plugin answers; without this it echoes a missing list as "undefined".
+    .onRequest(({ request, set }) => {
+      const requested = request.method === 'OPTIONS' ? request.headers.get('access-control-request-headers') : null;
+      if (requested) (set.headers as Record<string, string>)['access-control-allow-headers'] = requested;
+    })
     .use(
       cors({
         origin: deps.settings.allowedOrigins,
         methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        allowedHeaders: 'content-type, authorization, x-request-id',
         credentials: true,
         exposeHeaders: ['x-request-id', 'retry-after'],
         maxAge: 600,

@@ -29,6 +29,14 @@ describe('CORS', () => {
     expect(response.headers.get('vary')).toContain('Origin');
   });
 
+  it('echoes any requested header, and names a sensible set (never "undefined") when none is requested', async () => {
+    await using server = await startTestServer();
+    const preflight = (headers: Record<string, string>) =>
+      server.request('/api/sessions', { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST', ...headers } });
+    expect((await preflight({ 'access-control-request-headers': 'x-custom-thing' })).headers.get('access-control-allow-headers')).toBe('x-custom-thing');
+    expect((await preflight({})).headers.get('access-control-allow-headers')).toBe('content-type, authorization, x-request-id');
+  });
+
   it('sends the security headers on a preflight answer too', async () => {
     await using server = await startTestServer();
     const response = await server.request('/api/files', {
