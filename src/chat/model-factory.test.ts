@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { AppError } from '../shared/app-error';
-import { parseModelOverrides, resolveLlm, resolveToolLoopModel } from './model-factory';
+import { acceptsTemperature, parseModelOverrides, resolveLlm, resolveToolLoopModel } from './model-factory';
 
 const none = { toolLoopModel: '', toolLoopModelOverrides: '' };
 
@@ -40,5 +40,12 @@ describe('resolveLlm', () => {
       apiKey: 'k',
       model: 'deepseek-chat',
     });
+  });
+});
+
+describe('acceptsTemperature', () => {
+  it('leaves temperature out for OpenAI reasoning models only', () => {
+    for (const model of ['o1', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'GPT-5.1', 'openai/gpt-5-nano']) expect([model, acceptsTemperature(model)]).toEqual([model, false]);
+    for (const model of ['gpt-5-chat-latest', 'gpt-4.1', 'gpt-4o-mini', 'deepseek-chat', 'deepseek-reasoner', 'llama3.1:8b', 'qwen2.5', 'omni-model']) expect([model, acceptsTemperature(model)]).toEqual([model, true]);
   });
 });

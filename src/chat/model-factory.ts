@@ -68,6 +68,17 @@ export interface ChatModelOptions {
   streaming: boolean;
 }
 
+/**
+ * OpenAI's reasoning models (o1, o3, o4-mini…, gpt-5 but not gpt-5-chat) refuse any temperature but
+ * their default, so `llm_runtime.temperature` is not sent to them.
+ */
+export function acceptsTemperature(model: string): boolean {
+  const name = model.toLowerCase().replace(/^.*\//, '');
+  if (/^o\d/.test(name)) return false;
+  if (/^gpt-[5-9]/.test(name) && !/^gpt-[5-9][\d.]*-chat/.test(name)) return false;
+  return true;
+}
+
 /** A ChatOpenAI client (LangChain loads on the first one); HTTP retries are left to the agent runner's own policy. */
 export async function createChatModel({ llm, model, runtime, streaming }: ChatModelOptions): Promise<ChatOpenAI> {
   const { ChatOpenAI } = await loadLangChain();
@@ -75,7 +86,7 @@ export async function createChatModel({ llm, model, runtime, streaming }: ChatMo
     model,
     apiKey: llm.apiKey,
     configuration: { baseURL: llm.baseUrl },
-    temperature: runtime.temperature,
+    ...(acceptsTemperature(model) ? { temperature: runtime.temperature } : {}),
     timeout: runtime.timeout_seconds * 1000,
     streaming,
     streamUsage: true,

@@ -58,3 +58,15 @@ describe('session actions that use the model', () => {
     expect((await fixture.server.json('GET', '/api/tokens/session/nope')).status).toBe(404);
   });
 });
+
+describe('model parameters', () => {
+  it('sends llm_runtime.temperature, except to OpenAI reasoning models that refuse it', async () => {
+    for (const [model, temperature] of [['fake-model', 0.2], ['gpt-5-mini', undefined]] as const) {
+      await using fixture = await startChatFixture({ env: { LLM_MODEL: model } });
+      const sessionId = await fixture.newSession();
+      fixture.model.enqueue({ kind: 'text', text: 'ok' }, { kind: 'text', text: 'Title' });
+      expect((await fixture.server.json('POST', '/api/chat', { message: 'hi', session_id: sessionId, stream: false })).status).toBe(200);
+      expect(fixture.model.chatRequests()[0]!.body.temperature).toBe(temperature);
+    }
+  });
+});
