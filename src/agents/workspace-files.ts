@@ -1,7 +1,7 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { guardPath, checkPathSyntax, type GuardedPath } from '../security/path-guard';
+import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
 import { AppError, notFound } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { refreshSkillsSnapshot } from './workspace-seeder';
@@ -44,23 +44,27 @@ export function resolveWorkspacePath(agentRoot: string, rawPath: string): Guarde
 
 /** Reads a text file (invalid UTF-8 replaced). 404 `not_found` for a missing file or a folder. */
 export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
-  const { absolute } = resolveWorkspacePath(agentRoot, rawPath);
+  const guarded = resolveWorkspacePath(agentRoot, rawPath);
+  const { absolute } = guarded;
   try {
     if (!statSync(absolute).isFile()) throw new Error('not a file');
   } catch {
     throw notFound('File not found', { path: rawPath });
   }
+  recheckGuardedPath(agentRoot, guarded);
   return new TextDecoder('utf-8').decode(readFileSync(absolute));
 }
 
 /** Writes a file atomically and tells `listeners`; refreshes the skills snapshot after a skills change. */
 export function writeWorkspaceFile(agentRoot: string, rawPath: string, content: string, listeners: Iterable<FileChangeListener> = []): void {
-  const { absolute, relative } = resolveWorkspacePath(agentRoot, rawPath);
+  const guarded = resolveWorkspacePath(agentRoot, rawPath);
+  const { absolute, relative } = guarded;
   try {
     if (statSync(absolute).isDirectory()) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
   } catch (error) {
     if (error instanceof AppError) throw error;
   }
+  recheckGuardedPath(agentRoot, guarded);
   writeFileAtomic(absolute, content);
   if (relative.startsWith('skills/')) refreshSkillsSnapshot(agentRoot);
   for (const listener of listeners) listener(agentRoot, relative);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../shared/app-error';
-import { guardPath } from './path-guard';
+import { guardPath, recheckGuardedPath } from './path-guard';
 
 function reasonFor(root: string, path: string): string | undefined {
   try {
@@ -43,6 +43,25 @@ describe('guardPath', () => {
   it('refuses symlinks that resolve outside the root, dangling ones too', () => {
     expect(reasonFor(root, 'memory/out/x.md')).toContain('Path escapes workspace root');
     expect(reasonFor(root, 'memory/out')).toContain('Path escapes workspace root');
-    expect(reasonFor(root, 'memory/dangling')).toContain('Path escapes workspace root');
+    expect(reasonFor(root, 'memory/dangling')).toBe('Dangling symbolic links are not followed');
+  });
+
+  it('refuses a dangling link whose text only looks inside (l -> b/missing/.. with b -> /)', () => {
+    mkdirSync(join(root, 'workspace'));
+    symlinkSync('/', join(root, 'workspace', 'b'));
+    symlinkSync('b/missing/..', join(root, 'workspace', 'l'));
+    for (const path of ['workspace/l/etc/hostname', 'workspace/l', 'workspace/l/new/file.md']) {
+      expect(reasonFor(root, path)).toBe('Dangling symbolic links are not followed');
+    }
+    expect(reasonFor(root, 'workspace/b/etc/hostname')).toContain('Path escapes workspace root');
+  });
+
+  it('notices a path that changed between the guard and its use', () => {
+    mkdirSync(join(root, 'swap', 'dir'), { recursive: true });
+    const guarded = guardPath(root, 'swap/dir/file.md');
+    expect(() => recheckGuardedPath(root, guarded)).not.toThrow();
+    rmSync(join(root, 'swap', 'dir'), { recursive: true });
+    symlinkSync(outside, join(root, 'swap', 'dir'));
+    expect(() => recheckGuardedPath(root, guarded)).toThrow('Path escapes workspace root');
   });
 });

@@ -1,5 +1,5 @@
 // The one path guard: turns a user-supplied relative path into an absolute path inside a root, or refuses.
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../shared/app-error';
 
@@ -8,6 +8,17 @@ export interface GuardedPath {
   absolute: string;
   /** POSIX path relative to the real root. */
   relative: string;
+}
+
+/**
+ * Parts of an agent folder no tool may read or write: its database, logs and audit trail, and its own
+ * config (which holds its tool policy). The sandbox mounts the same entries read-only.
+ */
+export const AGENT_PROTECTED_ENTRIES = ['storage', 'config.json'] as const;
+
+/** Whether a guarded path (relative to the agent folder) is one of the protected entries or inside one. */
+export function isProtectedAgentPath(relativePath: string): boolean {
+  return AGENT_PROTECTED_ENTRIES.some((entry) => relativePath === entry || relativePath.startsWith(`${entry}/`));
 }
 
 function refuse(path: string, reason: string): AppError {
@@ -30,14 +41,18 @@ function isInside(root: string, target: string): boolean {
   return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-/** Resolves the deepest existing ancestor through symlinks and re-appends the rest. */
-function realTarget(target: string): string {
+/**
+ * Resolves the deepest existing ancestor through the filesystem and re-appends the rest, or null when
+ * that ancestor is a dangling symbolic link. Its link text cannot be resolved safely by string
+ * arithmetic: `l -> b/missing/..` reads as `b`, while the kernel would follow `b` wherever it points
+ * (even `/`) once something makes the link resolve. Such paths are refused, never guessed.
+ */
+function realTarget(target: string): string | null {
   let existing = target;
   const rest: string[] = [];
   while (!existsSync(existing)) {
     try {
-      // A dangling symlink exists as a link but not as a target: resolve what it points to.
-      if (lstatSync(existing).isSymbolicLink()) break;
+      if (lstatSync(existing).isSymbolicLink()) return null;
     } catch {
       // Not there at all: keep walking up.
     }
@@ -46,14 +61,7 @@ function realTarget(target: string): string {
     rest.unshift(existing.slice(parent.length + 1));
     existing = parent;
   }
-  let real: string;
-  try {
-    real = realpathSync(existing);
-  } catch {
-    // A dangling symlink: resolve its link text relative to its folder, without following further.
-    const linkTarget = readlinkSync(existing);
-    real = resolve(dirname(existing), linkTarget);
-  }
+  const real = realpathSync(existing);
   return rest.length > 0 ? join(real, ...rest) : real;
 }
 
@@ -65,6 +73,16 @@ export function guardPath(root: string, path: string): GuardedPath {
   checkPathSyntax(path);
   const realRoot = realpathSync(root);
   const absolute = realTarget(resolve(realRoot, path));
+  if (absolute === null) throw refuse(path, 'Dangling symbolic links are not followed');
   if (!isInside(realRoot, absolute)) throw refuse(path, `Path escapes workspace root: ${path}`);
   return { absolute, relative: relative(realRoot, absolute).split(sep).join('/') };
+}
+
+/**
+ * Checks again, right before the file is opened, that `guarded` still resolves to itself: a link
+ * swapped in since the guard ran (a concurrent tool call) is refused instead of followed.
+ */
+export function recheckGuardedPath(root: string, guarded: GuardedPath): void {
+  const again = realTarget(resolve(realpathSync(root), guarded.relative));
+  if (again !== guarded.absolute) throw refuse(guarded.relative, 'Path changed while it was being used');
 }

@@ -1,6 +1,7 @@
 // The bubblewrap sandbox for tool processes: read-only system, writable agent folder, private /tmp, no network.
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_PROTECTED_ENTRIES } from './path-guard';
 
 export interface SandboxOptions {
   /** The agent folder: bound read-write and used as working folder. */
@@ -39,7 +40,7 @@ export function bubblewrapArgs(bwrap: string, argv: string[], options: SandboxOp
   args.push('--tmpfs', '/tmp', '--proc', '/proc', '--dev', '/dev');
   args.push('--bind', options.root, options.root);
   // The agent may edit its files, not its own audit trail, database or config (which holds its tool policy).
-  for (const guarded of ['storage', 'config.json']) {
+  for (const guarded of AGENT_PROTECTED_ENTRIES) {
     const path = join(options.root, guarded);
     if (existsSync(path)) args.push('--ro-bind', path, path);
   }

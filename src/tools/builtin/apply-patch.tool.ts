@@ -1,7 +1,7 @@
 // apply_patch: applies a unified diff inside the agent folder, every path guarded first, all hunks or none.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { guardPath } from '../../security/path-guard';
+import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
 import { writeFileAtomic } from '../../shared/atomic-write';
 import type { ToolDefinition } from '../tool-registry';
 import { failure, success } from '../tool-result';
@@ -37,14 +37,21 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
       }
       // Guard every path before reading or touching anything.
       const targets = new Map<string, string>();
+      const guardedTargets = new Map<string, GuardedPath>();
       for (const patch of patches) {
         for (const path of [patch.oldPath, patch.newPath]) {
           if (path === null || targets.has(path)) continue;
+          let guarded: GuardedPath;
           try {
-            targets.set(path, guardPath(context.agentRoot, path).absolute);
+            guarded = guardPath(context.agentRoot, path);
           } catch (error) {
             return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path });
           }
+          if (isProtectedAgentPath(guarded.relative)) {
+            return failure('E_POLICY_DENIED', `Tools may not change ${guarded.relative}: the agent's storage and config are off limits`, { path });
+          }
+          targets.set(path, guarded.absolute);
+          guardedTargets.set(guarded.absolute, guarded);
         }
       }
       const planned: PlannedChange[] = [];
@@ -71,6 +78,8 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
       }
       const written: PlannedChange[] = [];
       try {
+        // Nothing swapped a link in since the guard ran (a concurrent tool call could have).
+        for (const change of planned) recheckGuardedPath(context.agentRoot, guardedTargets.get(change.absolute)!);
         for (const change of planned) {
           if (change.after === null) rmSync(change.absolute, { force: true });
           else writeFileAtomic(change.absolute, change.after);

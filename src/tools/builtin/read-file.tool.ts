@@ -1,7 +1,7 @@
 // read_file (alias read) and read_files: path-guarded reads that never load more of a file than they return.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { guardPath } from '../../security/path-guard';
+import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security/path-guard';
 import type { ToolCallContext, ToolDefinition } from '../tool-registry';
 import { success, ToolFailure, TRUNCATION_MARKER } from '../tool-result';
 
@@ -20,8 +20,14 @@ const CHUNK = 64 * 1024;
 function resolveFile(root: string, path: string): string {
   let absolute: string;
   try {
-    absolute = guardPath(root, path.trim()).absolute;
+    const guarded = guardPath(root, path.trim());
+    if (isProtectedAgentPath(guarded.relative)) {
+      throw new ToolFailure('E_POLICY_DENIED', `Tools may not read ${guarded.relative}: the agent's storage and config are off limits`, { path });
+    }
+    recheckGuardedPath(root, guarded);
+    absolute = guarded.absolute;
   } catch (error) {
+    if (error instanceof ToolFailure) throw error;
     throw new ToolFailure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path });
   }
   let isFile = false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readWorkspaceFile } from '../../../src/agents/workspace-files';
 import { createToolHarness } from '../../support/tool-harness';
 
 /** Paths that must never reach a file outside the agent folder. */
@@ -113,5 +114,34 @@ describe('apply_patch', () => {
     expect(readFileSync(join(harness.root, 'first.txt'), 'utf8')).toBe('alpha\nbeta\n');
     expect(readFileSync(join(harness.root, 'second.txt'), 'utf8')).toBe('gamma\ndelta\n');
     expect((await harness.call('apply_patch', { input: 'not a diff' })).error?.code).toBe('E_INVALID_ARGS');
+  });
+});
+
+describe('links and protected entries (found by a pentest)', () => {
+  it('refuses a dangling link whose text looks inside (l -> b/missing/.., b -> /) for reads, patches and the files API', async () => {
+    using harness = createToolHarness();
+    symlinkSync('/', join(harness.root, 'workspace', 'b'));
+    symlinkSync('b/missing/..', join(harness.root, 'workspace', 'l'));
+    expect((await harness.call('read_file', { path: 'workspace/l/etc/hostname' })).error?.code).toBe('E_INVALID_PATH');
+    expect((await harness.call('read_files', { paths: ['workspace/l/etc/hostname'] })).data.results[0].error.code).toBe('E_INVALID_PATH');
+    const created = await harness.call('apply_patch', { input: `--- /dev/null\n+++ b/workspace/l/tmp/pwned.txt\n@@ -0,0 +1 @@\n+pwned\n` });
+    expect(created.error?.code).toBe('E_INVALID_PATH');
+    expect(existsSync('/tmp/pwned.txt')).toBe(false);
+    expect(() => readWorkspaceFile(harness.root, 'workspace/l/etc/hostname')).toThrow('Path escapes workspace root');
+  });
+
+  it("keeps the agent's storage and config out of reach of read_file and apply_patch", async () => {
+    using harness = createToolHarness();
+    writeFileSync(join(harness.root, 'config.json'), '{"autonomous_tools":{"chat_blocked_tools":["terminal"]}}\n');
+    for (const path of ['config.json', 'storage/agent.db', './storage/../config.json'.replace('/../', '/x/../')]) {
+      const read = await harness.call('read_file', { path });
+      expect({ path, code: read.error?.code }).toEqual({ path, code: path.includes('..') ? 'E_INVALID_PATH' : 'E_POLICY_DENIED' });
+    }
+    const patch = '--- a/config.json\n+++ b/config.json\n@@ -1 +1 @@\n-{"autonomous_tools":{"chat_blocked_tools":["terminal"]}}\n+{}\n';
+    expect((await harness.call('apply_patch', { input: patch })).error?.code).toBe('E_POLICY_DENIED');
+    expect(readFileSync(join(harness.root, 'config.json'), 'utf8')).toContain('chat_blocked_tools');
+    const forged = await harness.call('apply_patch', { input: '--- /dev/null\n+++ b/storage/forged.jsonl\n@@ -0,0 +1 @@\n+{}\n' });
+    expect(forged.error?.code).toBe('E_POLICY_DENIED');
+    expect(existsSync(join(harness.root, 'storage', 'forged.jsonl'))).toBe(false);
   });
 });
