@@ -8,7 +8,18 @@ export function hostNameOf(hostHeader: string): string {
   return colon >= 0 && value.indexOf(':') === colon ? value.slice(0, colon) : value;
 }
 
+/**
+ * A Host header is a name or IPv4 address with an optional port, or a bracketed IPv6 address with
+ * one. Anything else ('#', '?', '/', '@', '\\', a second colon) would make the request URL
+ * unparseable further in, so it is refused here.
+ */
+export function isWellFormedHost(hostHeader: string): boolean {
+  const value = hostHeader.trim().toLowerCase();
+  return /^[a-z0-9._-]+(:\d{1,5})?$/.test(value) || /^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(value);
+}
+
 export function isTrustedHost(hostHeader: string | null, trusted: readonly string[]): boolean {
+  if (hostHeader && !isWellFormedHost(hostHeader)) return false;
   if (trusted.includes('*')) return true;
   if (!hostHeader) return false;
   const host = hostNameOf(hostHeader);

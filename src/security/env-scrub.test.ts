@@ -3,6 +3,8 @@ import { isSecretName, looksSecretValue, scrubEnvironment } from './env-scrub';
 
 describe('env scrub', () => {
   it('recognises secrets by name and by value', () => {
+    expect(looksSecretValue('sk-proj-AbCdEf0123456789xyz')).toBe(true);
+    expect(looksSecretValue('github_pat_11ABCDEFG0123456789')).toBe(true);
     const names = ['OPENAI_API_KEY', 'GITHUB_TOKEN', 'CLIENT_SECRET', 'DB_PASSWORD', 'SMTP_PASS', 'DATABASE_URL', 'AWS_REGION', 'LLM_BASE_URL', 'APP_DATA_DIR'];
     expect(names.filter((name) => !isSecretName(name))).toEqual([]);
     expect(['LANG', 'TZ', 'HOME', 'EDITOR'].filter(isSecretName)).toEqual([]);

@@ -17,7 +17,7 @@ export function isSecretName(name: string): boolean {
 /** Whether a value looks like a credential whatever its name: URLs with passwords, key prefixes, PEM blocks, long tokens. */
 export function looksSecretValue(value: string): boolean {
   if (/:\/\/[^/\s:@]+:[^/\s@]+@/.test(value)) return true;
-  if (/\b(sk|pk|rk|ghp|gho|ghs|xox[abpr]|AKIA|ASIA)[-_]?[A-Za-z0-9]{8,}/.test(value)) return true;
+  if (/\b(sk|pk|rk|ghp|gho|ghs|github_pat|xox[abpr]|AKIA|ASIA)[-_]?(?:[A-Za-z0-9]+[-_])?[A-Za-z0-9]{8,}/.test(value)) return true;
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----|Bearer\s+\S{8,}/.test(value)) return true;
   const token = /[A-Za-z0-9+/_=-]{32,}/.exec(value)?.[0];
   return token !== undefined && /[a-z]/.test(token) && /[A-Z]/.test(token) && /\d/.test(token);

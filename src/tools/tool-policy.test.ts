@@ -5,7 +5,7 @@ import { isToolAllowed } from './tool-registry';
 
 const TOOLS: PolicyTool[] = [
   { name: 'terminal', aliases: ['exec'], level: 3, sandboxed: true },
-  { name: 'python_repl', level: 1, sandboxed: true },
+  { name: 'python_repl', level: 3, sandboxed: true },
   { name: 'fetch_url', aliases: ['web_fetch'], level: 2 },
   { name: 'web_search', level: 2 },
   { name: 'read_file', aliases: ['read'], level: 0 },

@@ -16,7 +16,8 @@ export function createPythonReplTool(deps: ProcessToolDeps & { python: string })
   return {
     name: 'python_repl',
     description: 'Run Python 3 code in the agent folder (sandboxed) and return what it prints.',
-    level: 1,
+    // A Python process can do whatever a shell can: the same system level as the terminal.
+    level: 3,
     sandboxed: true,
     schema,
     async run(args, context) {

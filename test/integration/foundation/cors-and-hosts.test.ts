@@ -107,6 +107,16 @@ describe('trusted hosts', () => {
     }
   });
 
+  it('refuses malformed Host headers that end in a trusted name with 400, not a 500', async () => {
+    for (const trusted of [undefined, '*']) {
+      await using server = await startTestServer({ env: trusted ? { APP_TRUSTED_HOSTS: trusted } : {} });
+      for (const host of ['evil.com#.localhost', 'x?.localhost', 'evil.com/.localhost', '127.0.0.1:1@evil.localhost', 'a\\.localhost']) {
+        const response = await rawRequest(`${server.url}/api/agents`, { headers: { host } });
+        expect({ host, status: response.status, code: response.body?.error?.code }).toEqual({ host, status: 400, code: 'invalid_host' });
+      }
+    }
+  });
+
   it('accepts the default trusted hosts with any port, and subdomains of localhost', async () => {
     await using server = await startTestServer();
     for (const host of ['localhost', 'localhost:8002', '127.0.0.1:1', 'app.localhost', 'LOCALHOST:3000']) {
