@@ -20,15 +20,30 @@ export interface ProcessResult {
   timedOut: boolean;
 }
 
-/** Collects a stream keeping the first and last `keep` bytes. */
-async function collect(stream: ReadableStream<Uint8Array>, keep: number): Promise<{ text: string; dropped: number }> {
+/** After the command ends, how long its output may still drain before the pipes are abandoned. */
+const DRAIN_GRACE_MS = 250;
+const STOP: unique symbol = Symbol('stop');
+
+/**
+ * Collects a stream keeping the first and last `keep` bytes, until it ends or `stop` settles: a process
+ * that escaped the group kill (`setsid`) can hold the pipe open forever, and must not hold the call.
+ */
+async function collect(stream: ReadableStream<Uint8Array>, keep: number, stop: Promise<unknown>): Promise<{ text: string; dropped: number }> {
   const head: Uint8Array[] = [];
   let headSize = 0;
   let tail: Uint8Array[] = [];
   let tailSize = 0;
   let dropped = 0;
-  for await (const chunk of stream) {
-    let piece = chunk;
+  const reader = stream.getReader();
+  const stopped = stop.then((): typeof STOP => STOP);
+  for (;;) {
+    const next = await Promise.race([reader.read(), stopped]);
+    if (next === STOP) {
+      void reader.cancel().catch(() => undefined);
+      break;
+    }
+    if (next.done) break;
+    let piece = next.value;
     if (headSize < keep) {
       const take = piece.subarray(0, keep - headSize);
       head.push(take);
@@ -91,7 +106,8 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessResult
       killGroup();
       return code;
     });
-    const [stdout, stderr, exitCode] = await Promise.all([collect(child.stdout, request.keepBytes), collect(child.stderr, request.keepBytes), exited]);
+    const drained = exited.then(() => Bun.sleep(DRAIN_GRACE_MS));
+    const [stdout, stderr, exitCode] = await Promise.all([collect(child.stdout, request.keepBytes, drained), collect(child.stderr, request.keepBytes, drained), exited]);
     return { exitCode: timedOut ? null : exitCode, stdout: stdout.text, stderr: stderr.text, droppedBytes: stdout.dropped + stderr.dropped, timedOut };
   } finally {
     clearTimeout(timer);

@@ -99,3 +99,18 @@ describe('terminal', () => {
     expect([result.data.stdout, result.data.sandboxed, result.meta.warnings]).toEqual(['hi\n', false, ['unsandboxed: bubblewrap (bwrap) is not available']]);
   });
 });
+
+describe('terminal without the sandbox (found by a pentest)', () => {
+  it('returns when the command ends even if an escaped child (setsid) keeps its output pipe open', async () => {
+    using harness = createToolHarness({ config: { tool_sandbox: { mode: 'off' }, tool_timeouts: { terminal_seconds: 5 } } });
+    // Without the drain limit this call waited for the 120 s sleeper and the test timed out.
+    const result = await harness.call('terminal', { command: 'setsid sleep 120 & echo "sleeper $!"' });
+    const pid = Number(/sleeper (\d+)/.exec(result.data.stdout)?.[1]);
+    try {
+      expect(result.ok).toBe(true);
+      expect(pid).toBeGreaterThan(0);
+    } finally {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
