@@ -56,6 +56,14 @@ function isDangerousTarget(text: string): boolean {
   // `$DIR/` with an unset DIR is `/`: fail closed when nothing but a slash follows a variable.
   if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)(\/\*?)?$/.test(text.replace(/^"|"$/g, '')) && /\/\*?$/.test(text)) return true;
   if (value === '..' || value.startsWith('../')) return true;
+  const raw = text.replace(/^"|"$/g, '');
+  // The working folder itself (the agent's folder): `.`, `*`, `./*`.
+  if (/^(\.\/?)?\*?$/.test(raw) && raw !== '') return true;
+  // Targets decided at run time fail closed: a glob in the first segment (`/et?`, `/[e]tc`, `/{etc,usr}`),
+  // a bare variable (`$D`), a command substitution (`$(echo /etc)`, backticks).
+  if (/^\/[^/]*[*?[\]{]/.test(raw)) return true;
+  if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(raw)) return true;
+  if (raw.includes('$(') || raw.includes('`')) return true;
   return false;
 }
 
@@ -128,6 +136,8 @@ function judgeArgv(argv: string[]): CommandVerdict {
   if (name === 'rm' && hasFlag(args, 'r', '--recursive') || name === 'rm' && hasFlag(args, 'R', '--recursive')) {
     const target = operands.find(isDangerousTarget);
     if (target !== undefined) return deny('rm_root', `Refused: recursive delete of '${target}'`);
+    // No operand here means they come from elsewhere (`xargs rm -rf`): unknown targets, refused.
+    if (operands.length === 0) return deny('rm_root', 'Refused: recursive delete of targets read at run time');
   }
   if (FORMATTERS.test(name)) return deny('mkfs', `Refused: ${name} formats a filesystem`);
   if (PARTITIONERS.has(name) && args.some((arg) => arg.startsWith('/dev/'))) return deny('partition', `Refused: ${name} on a device`);

@@ -2,6 +2,16 @@
 
 /** Dangerous commands in many spellings: every one is refused. */
 export const DENY_CORPUS = [
+  // Targets decided at run time (found by a pentest).
+  'rm -rf $(echo /etc)',
+  'rm -rf `echo /etc`',
+  'rm -rf /et?',
+  'rm -rf /[e]tc',
+  'rm -rf /{etc,usr}',
+  'D=/etc; rm -rf $D',
+  'echo /etc | xargs rm -rf',
+  'cd /etc && rm -rf .',
+  'rm -rf *',
   'rm -rf /',
   'rm -fr /',
   'rm -r -f /',
@@ -82,4 +92,7 @@ export const LOOK_ALIKES = [
   'find ./build -delete',
   'echo hi | cat',
   'mkdir -p out && echo ok > out/file.txt',
+  'rm -rf ./build/*',
+  'rm -rf "$BUILD_DIR/out"',
+  'rm -r notes/old',
 ];
