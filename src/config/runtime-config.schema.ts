@@ -3,8 +3,21 @@ import { z } from 'zod';
 
 const int = (min: number, max = 1_000_000_000) => z.number().int().min(min).max(max);
 const float = (min: number, max: number) => z.number().min(min).max(max);
+/** Every tool name and alias of the built-in catalogue (src/tools/builtin-tools.ts; a test keeps the two equal). */
+export const KNOWN_TOOL_NAMES = [
+  'terminal', 'exec', 'python_repl', 'fetch_url', 'web_fetch', 'web_search', 'read_file', 'read', 'read_files',
+  'apply_patch', 'search_knowledge_base', 'search_memory', 'sessions_list', 'session_history',
+] as const;
+
+/** A policy list of tool names: case and spaces do not matter, an unknown name is an error (it would block nothing). */
 const toolList = z
-  .array(z.string().trim().min(1).max(100))
+  .array(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((name) => (KNOWN_TOOL_NAMES as readonly string[]).includes(name), { message: `Unknown tool; known tools: ${KNOWN_TOOL_NAMES.join(', ')}` }),
+  )
   .max(200)
   .transform((items) => [...new Set(items)]);
 
