@@ -1,7 +1,7 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
+import { assertOpenedInside, guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
 import { AppError, notFound } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { refreshSkillsSnapshot } from './workspace-seeder';
@@ -52,7 +52,13 @@ export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
     throw notFound('File not found', { path: rawPath });
   }
   recheckGuardedPath(agentRoot, guarded);
-  return new TextDecoder('utf-8').decode(readFileSync(absolute));
+  const handle = openSync(absolute, 'r');
+  try {
+    assertOpenedInside(agentRoot, handle, rawPath);
+    return new TextDecoder('utf-8').decode(readFileSync(handle));
+  } finally {
+    closeSync(handle);
+  }
 }
 
 /** Writes a file atomically and tells `listeners`; refreshes the skills snapshot after a skills change. */

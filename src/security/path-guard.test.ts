@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../shared/app-error';
-import { guardPath, recheckGuardedPath } from './path-guard';
+import { assertOpenedInside, guardPath, recheckGuardedPath } from './path-guard';
 
 function reasonFor(root: string, path: string): string | undefined {
   try {
@@ -63,5 +63,23 @@ describe('guardPath', () => {
     rmSync(join(root, 'swap', 'dir'), { recursive: true });
     symlinkSync(outside, join(root, 'swap', 'dir'));
     expect(() => recheckGuardedPath(root, guarded)).toThrow('Path escapes workspace root');
+  });
+});
+
+describe('assertOpenedInside', () => {
+  it('accepts a file opened inside the root and refuses one that turned out to be outside', () => {
+    const root = mkdtempSync(join(tmpdir(), 'opened-'));
+    const outside = mkdtempSync(join(tmpdir(), 'opened-out-'));
+    writeFileSync(join(root, 'in.txt'), 'in');
+    writeFileSync(join(outside, 'out.txt'), 'out');
+    const inside = openSync(join(root, 'in.txt'), 'r');
+    const elsewhere = openSync(join(outside, 'out.txt'), 'r');
+    try {
+      expect(() => assertOpenedInside(root, inside, 'in.txt')).not.toThrow();
+      expect(() => assertOpenedInside(root, elsewhere, 'out.txt')).toThrow('Path escapes workspace root');
+    } finally {
+      closeSync(inside);
+      closeSync(elsewhere);
+    }
   });
 });

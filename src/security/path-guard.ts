@@ -1,5 +1,5 @@
 // The one path guard: turns a user-supplied relative path into an absolute path inside a root, or refuses.
-import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../shared/app-error';
 
@@ -85,4 +85,18 @@ export function guardPath(root: string, path: string): GuardedPath {
 export function recheckGuardedPath(root: string, guarded: GuardedPath): void {
   const again = realTarget(resolve(realpathSync(root), guarded.relative));
   if (again !== guarded.absolute) throw refuse(guarded.relative, 'Path changed while it was being used');
+}
+
+/**
+ * After opening: where the open file really is (Linux `/proc/self/fd`), checked against the root, so a
+ * link swapped in between the guard and the open is caught even then. Elsewhere the re-check above stands.
+ */
+export function assertOpenedInside(root: string, fd: number, path: string): void {
+  let opened: string;
+  try {
+    opened = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return;
+  }
+  if (!isInside(realpathSync(root), opened)) throw refuse(path, 'Path escapes workspace root');
 }
