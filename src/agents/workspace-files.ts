@@ -71,7 +71,7 @@ export function writeWorkspaceFile(agentRoot: string, rawPath: string, content: 
     if (error instanceof AppError) throw error;
   }
   recheckGuardedPath(agentRoot, guarded);
-  writeFileAtomic(absolute, content);
+  writeFileAtomic(absolute, content, { verify: (fd) => assertOpenedInside(agentRoot, fd, rawPath) });
   if (relative.startsWith('skills/')) refreshSkillsSnapshot(agentRoot);
   for (const listener of listeners) listener(agentRoot, relative);
 }

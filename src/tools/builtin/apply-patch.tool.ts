@@ -1,7 +1,7 @@
 // apply_patch: applies a unified diff inside the agent folder, every path guarded first, all hunks or none.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
+import { assertOpenedInside, guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
 import { writeFileAtomic } from '../../shared/atomic-write';
 import type { ToolDefinition } from '../tool-registry';
 import { failure, success } from '../tool-result';
@@ -82,7 +82,7 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
         for (const change of planned) recheckGuardedPath(context.agentRoot, guardedTargets.get(change.absolute)!);
         for (const change of planned) {
           if (change.after === null) rmSync(change.absolute, { force: true });
-          else writeFileAtomic(change.absolute, change.after);
+          else writeFileAtomic(change.absolute, change.after, { verify: (fd) => assertOpenedInside(context.agentRoot, fd, change.path) });
           written.push(change);
         }
       } catch (error) {
