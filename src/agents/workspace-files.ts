@@ -1,9 +1,9 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertOpenedInside, guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
+import { openGuardedFile, writeGuardedFile } from '../security/guarded-io';
+import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
 import { AppError, notFound } from '../shared/app-error';
-import { writeFileAtomic } from '../shared/atomic-write';
 import { refreshSkillsSnapshot } from './workspace-seeder';
 
 export const FILE_AREAS = ['workspace/', 'memory/', 'skills/', 'knowledge/'] as const;
@@ -52,9 +52,8 @@ export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
     throw notFound('File not found', { path: rawPath });
   }
   recheckGuardedPath(agentRoot, guarded);
-  const handle = openSync(absolute, 'r');
+  const handle = openGuardedFile(absolute, rawPath);
   try {
-    assertOpenedInside(agentRoot, handle, rawPath);
     return new TextDecoder('utf-8').decode(readFileSync(handle));
   } finally {
     closeSync(handle);
@@ -71,7 +70,7 @@ export function writeWorkspaceFile(agentRoot: string, rawPath: string, content: 
     if (error instanceof AppError) throw error;
   }
   recheckGuardedPath(agentRoot, guarded);
-  writeFileAtomic(absolute, content, { verify: (fd) => assertOpenedInside(agentRoot, fd, rawPath) });
+  writeGuardedFile(absolute, content, rawPath);
   if (relative.startsWith('skills/')) refreshSkillsSnapshot(agentRoot);
   for (const listener of listeners) listener(agentRoot, relative);
 }

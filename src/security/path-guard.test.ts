@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../shared/app-error';
-import { assertOpenedInside, guardPath, recheckGuardedPath } from './path-guard';
+import { assertOpenedAt, guardPath, recheckGuardedPath } from './path-guard';
 
 function reasonFor(root: string, path: string): string | undefined {
   try {
@@ -66,8 +66,8 @@ describe('guardPath', () => {
   });
 });
 
-describe('assertOpenedInside', () => {
-  it('accepts a file opened inside the root and refuses one that turned out to be outside', () => {
+describe('assertOpenedAt', () => {
+  it('accepts the file the guard resolved and refuses any other', () => {
     const root = mkdtempSync(join(tmpdir(), 'opened-'));
     const outside = mkdtempSync(join(tmpdir(), 'opened-out-'));
     writeFileSync(join(root, 'in.txt'), 'in');
@@ -75,8 +75,8 @@ describe('assertOpenedInside', () => {
     const inside = openSync(join(root, 'in.txt'), 'r');
     const elsewhere = openSync(join(outside, 'out.txt'), 'r');
     try {
-      expect(() => assertOpenedInside(root, inside, 'in.txt')).not.toThrow();
-      expect(() => assertOpenedInside(root, elsewhere, 'out.txt')).toThrow('Path escapes workspace root');
+      expect(() => assertOpenedAt(inside, join(realpathSync(root), 'in.txt'), 'in.txt')).not.toThrow();
+      expect(() => assertOpenedAt(elsewhere, join(realpathSync(root), 'in.txt'), 'in.txt')).toThrow('Path escapes workspace root');
     } finally {
       closeSync(inside);
       closeSync(elsewhere);

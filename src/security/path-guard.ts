@@ -88,15 +88,16 @@ export function recheckGuardedPath(root: string, guarded: GuardedPath): void {
 }
 
 /**
- * After opening: where the open file really is (Linux `/proc/self/fd`), checked against the root, so a
- * link swapped in between the guard and the open is caught even then. Elsewhere the re-check above stands.
+ * After opening: the open file must be exactly the path the guard resolved (Linux `/proc/self/fd`).
+ * A folder or link swapped in between the guard and the open (even one that stays inside the root,
+ * or leads to a protected entry) makes the two differ. Elsewhere the re-check above stands.
  */
-export function assertOpenedInside(root: string, fd: number, path: string): void {
+export function assertOpenedAt(fd: number, expectedAbsolute: string, path: string): void {
   let opened: string;
   try {
     opened = readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
     return;
   }
-  if (!isInside(realpathSync(root), opened)) throw refuse(path, 'Path escapes workspace root');
+  if (opened !== expectedAbsolute) throw refuse(path, 'Path changed while it was being used');
 }

@@ -23,19 +23,4 @@ describe('atomic write', () => {
     expect(removeStaleTemporaryFiles(temp.path)).toBe(2);
     expect(readdirSync(temp.path, { recursive: true }).map(String).sort()).toEqual(['.hidden.tmp', 'deep', 'deep/.x.0123456789abc.tmp', 'deep/er', 'notes.tmp']);
   });
-
-  it('lets the caller refuse the opened temporary file before anything is written, and leaves nothing behind', () => {
-    using temp = makeTempDir();
-    const path = join(temp.path, 'kept.md');
-    writeFileAtomic(path, 'before');
-    expect(() =>
-      writeFileAtomic(path, 'after', {
-        verify: () => {
-          throw new Error('landed elsewhere');
-        },
-      }),
-    ).toThrow('landed elsewhere');
-    expect(readFileSync(path, 'utf8')).toBe('before');
-    expect(readdirSync(temp.path)).toEqual(['kept.md']);
-  });
 });

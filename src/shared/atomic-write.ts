@@ -8,15 +8,13 @@ import { randomBytes } from 'node:crypto';
  * one, never a mix. Parent folders are created. The temporary name is unique per call, so two
  * concurrent writers of one path never share a temporary file.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array, options: { verify?: (fd: number) => void } = {}): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
   const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const handle = openSync(temporary, 'w', 0o644);
   try {
-    // The caller checks where the file really landed before any byte is written (path guards).
-    options.verify?.(handle);
     let offset = 0;
     while (offset < data.length) offset += writeSync(handle, data, offset, data.length - offset);
     fsyncSync(handle);

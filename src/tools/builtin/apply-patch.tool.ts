@@ -1,8 +1,8 @@
 // apply_patch: applies a unified diff inside the agent folder, every path guarded first, all hunks or none.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { assertOpenedInside, guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
-import { writeFileAtomic } from '../../shared/atomic-write';
+import { readGuardedFile, removeGuardedFile, writeGuardedFile } from '../../security/guarded-io';
+import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
 import type { ToolDefinition } from '../tool-registry';
 import { failure, success } from '../tool-result';
 import { applyHunks, parseUnifiedDiff, PatchError, type FilePatch } from '../unified-diff';
@@ -63,7 +63,7 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
           return failure('E_INVALID_PATH', `Not a patchable text file: ${patch.oldPath}`, { path: patch.oldPath });
         }
         if (patch.oldPath === null && existsSync(targets.get(path)!)) return failure('E_EXEC', `File already exists: ${path}`, { path });
-        const before = source === null ? null : readFileSync(source, 'utf8');
+        const before = source === null ? null : readGuardedFile(source, patch.oldPath!);
         let after: string | null;
         try {
           after = applyHunks(before, patch.hunks, path);
@@ -81,15 +81,19 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
         // Nothing swapped a link in since the guard ran (a concurrent tool call could have).
         for (const change of planned) recheckGuardedPath(context.agentRoot, guardedTargets.get(change.absolute)!);
         for (const change of planned) {
-          if (change.after === null) rmSync(change.absolute, { force: true });
-          else writeFileAtomic(change.absolute, change.after, { verify: (fd) => assertOpenedInside(context.agentRoot, fd, change.path) });
+          if (change.after === null) removeGuardedFile(change.absolute, change.path);
+          else writeGuardedFile(change.absolute, change.after, change.path);
           written.push(change);
         }
       } catch (error) {
         // Roll back what was already written so the folder is as before.
         for (const change of written.reverse()) {
-          if (change.before === null) rmSync(change.absolute, { force: true });
-          else writeFileAtomic(change.absolute, change.before);
+          try {
+            if (change.before === null) removeGuardedFile(change.absolute, change.path);
+            else writeGuardedFile(change.absolute, change.before, change.path);
+          } catch {
+            // The folder changed under us: leave it rather than write through whatever replaced it.
+          }
         }
         return failure('E_IO', 'Writing the patched files failed; nothing was changed', { exception: error instanceof Error ? error.message : String(error) });
       }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'bun:test';
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../../test/support/temp-dir';
+import { readGuardedFile, removeGuardedFile, writeGuardedFile } from './guarded-io';
+import { guardPath } from './path-guard';
+
+/** An agent-like folder with workspace/d/f.txt, and a protected config.json at its top. */
+function folder() {
+  const temp = makeTempDir('guarded-io-');
+  mkdirSync(join(temp.path, 'workspace', 'd'), { recursive: true });
+  writeFileSync(join(temp.path, 'workspace', 'd', 'config.json'), 'inner');
+  writeFileSync(join(temp.path, 'config.json'), 'PROTECTED');
+  return temp;
+}
+
+/** What a concurrent tool call can do after the guard ran: make `workspace/d` a link to the agent folder. */
+function swapToParent(root: string) {
+  renameSync(join(root, 'workspace', 'd'), join(root, 'workspace', 'd-real'));
+  symlinkSync('..', join(root, 'workspace', 'd'));
+}
+
+describe('guarded file operations', () => {
+  it('read, write and remove the guarded file itself', () => {
+    using temp = folder();
+    const guarded = guardPath(temp.path, 'workspace/d/config.json');
+    expect(readGuardedFile(guarded.absolute, guarded.relative)).toBe('inner');
+    writeGuardedFile(guarded.absolute, 'changed', guarded.relative);
+    expect(readFileSync(join(temp.path, 'workspace', 'd', 'config.json'), 'utf8')).toBe('changed');
+    removeGuardedFile(guarded.absolute, guarded.relative);
+    expect(existsSync(join(temp.path, 'workspace', 'd', 'config.json'))).toBe(false);
+  });
+
+  it('refuse to read, write or remove through a folder swapped for a link after the guard ran', () => {
+    using temp = folder();
+    const guarded = guardPath(temp.path, 'workspace/d/config.json');
+    swapToParent(temp.path);
+    expect(() => readGuardedFile(guarded.absolute, guarded.relative)).toThrow();
+    expect(() => writeGuardedFile(guarded.absolute, '{"tool_sandbox":{"mode":"off"}}', guarded.relative)).toThrow();
+    expect(() => removeGuardedFile(guarded.absolute, guarded.relative)).toThrow();
+    expect(readFileSync(join(temp.path, 'config.json'), 'utf8')).toBe('PROTECTED');
+  });
+
+  it('never follow a link as the last component', () => {
+    using temp = folder();
+    const guarded = guardPath(temp.path, 'workspace/d/config.json');
+    renameSync(join(temp.path, 'workspace', 'd', 'config.json'), join(temp.path, 'workspace', 'd', 'moved.json'));
+    symlinkSync('../../config.json', join(temp.path, 'workspace', 'd', 'config.json'));
+    expect(() => readGuardedFile(guarded.absolute, guarded.relative)).toThrow();
+    removeGuardedFile(guarded.absolute, guarded.relative);
+    expect(readFileSync(join(temp.path, 'config.json'), 'utf8')).toBe('PROTECTED');
+  });
+});
