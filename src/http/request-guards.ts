@@ -43,7 +43,13 @@ export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout
     if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
       return errorResponse(headers, 'invalid_host', 'Invalid host header');
     }
-    const pathname = new URL(request.url).pathname;
+    let pathname: string;
+    try {
+      pathname = new URL(request.url).pathname;
+    } catch {
+      // A Host the URL parser refuses leaves the request without a usable URL.
+      return errorResponse(headers, 'invalid_host', 'Invalid host header');
+    }
     const client = server?.requestIP(request)?.address ?? 'unknown';
     const decision = rateLimiter.check(client, pathname);
     if (!decision.allowed) {

@@ -15,7 +15,14 @@ export function hostNameOf(hostHeader: string): string {
  */
 export function isWellFormedHost(hostHeader: string): boolean {
   const value = hostHeader.trim().toLowerCase();
-  return /^[a-z0-9._-]+(:\d{1,5})?$/.test(value) || /^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(value);
+  if (!/^[a-z0-9._-]+(:\d{1,5})?$/.test(value) && !/^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(value)) return false;
+  // The URL parser has the last word (ports above 65535, malformed punycode such as `xn--.x`).
+  try {
+    new URL(`http://${value}/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isTrustedHost(hostHeader: string | null, trusted: readonly string[]): boolean {

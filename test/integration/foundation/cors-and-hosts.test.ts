@@ -110,7 +110,7 @@ describe('trusted hosts', () => {
   it('refuses malformed Host headers that end in a trusted name with 400, not a 500', async () => {
     for (const trusted of [undefined, '*']) {
       await using server = await startTestServer({ env: trusted ? { APP_TRUSTED_HOSTS: trusted } : {} });
-      for (const host of ['evil.com#.localhost', 'x?.localhost', 'evil.com/.localhost', '127.0.0.1:1@evil.localhost', 'a\\.localhost']) {
+      for (const host of ['evil.com#.localhost', 'x?.localhost', 'evil.com/.localhost', '127.0.0.1:1@evil.localhost', 'a\\.localhost', 'localhost:65536', '127.0.0.1:99999', 'xn--.localhost', 'xn--a.localhost']) {
         const response = await rawRequest(`${server.url}/api/agents`, { headers: { host } });
         expect({ host, status: response.status, code: response.body?.error?.code }).toEqual({ host, status: 400, code: 'invalid_host' });
       }
