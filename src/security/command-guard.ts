@@ -1,5 +1,6 @@
 // The terminal's deny-list: judges each parsed command (after sudo/env/sh -c wrappers), never raw substrings.
 import { posix } from 'node:path';
+import { isDangerousTarget, isProtectedWrite, normalizeTarget } from './command-targets';
 import { parseShell, type ShellCommand, type ShellWord } from './shell-words';
 
 export type CommandVerdict = { allowed: true } | { allowed: false; rule: string; reason: string };
@@ -11,9 +12,6 @@ const FORMATTERS = /^(mkfs(\..+)?|mke2fs|mkswap|wipefs|mkntfs|mkdosfs|mkfs_.+)$/
 const PARTITIONERS = new Set(['fdisk', 'sfdisk', 'cfdisk', 'parted', 'sgdisk', 'gdisk']);
 const POWER = new Set(['shutdown', 'reboot', 'poweroff', 'halt', 'killall5']);
 const KEYWORDS = new Set(['{', '}', '!', 'then', 'else', 'elif', 'do', 'if', 'while', 'until', 'time', 'fi', 'done', 'esac']);
-const TOP_LEVEL = new Set(['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/usr', '/var']);
-const PROTECTED_WRITE = ['/etc', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/sys', '/proc', '/root', '/var/spool/cron', '/dev'];
-const SAFE_DEVICES = /^\/dev\/(null|zero|stdout|stderr|stdin|tty|full|random|urandom|fd\/\d+|shm(\/.*)?)$/;
 const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
   sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-R', '-T', '-U', '-r', '-t']),
   doas: new Set(['-u', '-C']),
@@ -36,43 +34,6 @@ const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
 
 const deny = (rule: string, reason: string): CommandVerdict => ({ allowed: false, rule, reason });
 const nameOf = (word: string) => posix.basename(word);
-
-/** Normalises a path-ish argument: `~`/`${HOME}` become `$HOME`, dots and duplicate slashes collapse. */
-function normalizeTarget(text: string): string {
-  let value = text.replace(/^~(?=\/|$)/, '$HOME').replace(/^\$\{HOME\}/, '$HOME').replace(/^"|"$/g, '');
-  if (value.startsWith('/')) value = posix.normalize(value);
-  while (value.length > 1 && (value.endsWith('/') || value.endsWith('/*') || value.endsWith('/.') || value.endsWith('/.*'))) {
-    value = value.replace(/\/(\*|\.\*|\.)?$/, '') || '/';
-  }
-  return value;
-}
-
-/** A target whose recursive removal or re-permissioning wrecks the system or the home folder. */
-function isDangerousTarget(text: string): boolean {
-  const value = normalizeTarget(text);
-  if (value === '/' || value === '/*' || value === '' && text.startsWith('/')) return true;
-  if (TOP_LEVEL.has(value)) return true;
-  if (value === '$HOME' || value.startsWith('$HOME/..')) return true;
-  // `$DIR/` with an unset DIR is `/`: fail closed when nothing but a slash follows a variable.
-  if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)(\/\*?)?$/.test(text.replace(/^"|"$/g, '')) && /\/\*?$/.test(text)) return true;
-  if (value === '..' || value.startsWith('../')) return true;
-  const raw = text.replace(/^"|"$/g, '');
-  // The working folder itself (the agent's folder): `.`, `*`, `./*`.
-  if (/^(\.\/?)?\*?$/.test(raw) && raw !== '') return true;
-  // Targets decided at run time fail closed: a glob in the first segment (`/et?`, `/[e]tc`, `/{etc,usr}`),
-  // a bare variable (`$D`), a command substitution (`$(echo /etc)`, backticks).
-  if (/^\/[^/]*[*?[\]{]/.test(raw)) return true;
-  if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(raw)) return true;
-  if (raw.includes('$(') || raw.includes('`')) return true;
-  return false;
-}
-
-function isProtectedWrite(text: string): boolean {
-  const value = normalizeTarget(text);
-  if (!value.startsWith('/')) return false;
-  if (SAFE_DEVICES.test(value)) return false;
-  return PROTECTED_WRITE.some((prefix) => value === prefix || value.startsWith(prefix + '/'));
-}
 
 const hasFlag = (args: string[], short: string, long: string) =>
   args.some((arg) => arg === long || (arg.startsWith('-') && !arg.startsWith('--') && arg.slice(1).includes(short)));
@@ -184,7 +145,13 @@ function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, numb
     for (const redirect of command.redirects) {
       if (/>/.test(redirect.op) && isProtectedWrite(redirect.target.text)) return deny('write_system', `Refused: redirect into '${redirect.target.text}'`);
     }
-    const { argv, scripts } = unwrap(command.words.map((word) => word.text));
+    const texts = command.words.map((word) => word.text);
+    const xargsAt = texts.findIndex((text) => nameOf(text) === 'xargs');
+    const rmAt = texts.findIndex((text, index) => index > xargsAt && nameOf(text) === 'rm');
+    if (xargsAt >= 0 && rmAt > xargsAt && hasFlag(texts.slice(rmAt + 1), 'r', '--recursive') || xargsAt >= 0 && rmAt > xargsAt && hasFlag(texts.slice(rmAt + 1), 'R', '--recursive')) {
+      return deny('rm_root', 'Refused: recursive delete of targets read at run time (xargs)');
+    }
+    const { argv, scripts } = unwrap(texts);
     for (const script of scripts) {
       const verdict = judgeCommand(script, depth + 1);
       if (!verdict.allowed) return verdict;
@@ -221,9 +188,22 @@ export function judgeCommand(command: string, depth = 0): CommandVerdict {
     if (!verdict.allowed) return verdict;
   }
   const calls = new Map<string, number>();
+  let movedAway = false;
   for (const pipeline of parsed.pipelines) {
     const verdict = judgePipeline(pipeline, calls, depth);
     if (!verdict.allowed) return verdict;
+    // After `cd /somewhere` (or `cd ~`, `cd ..`) relative targets no longer mean the agent folder.
+    for (const command of pipeline) {
+      const [first, target] = command.words.map((word) => word.text);
+      if (first === 'cd' || first === 'pushd') movedAway ||= target === undefined || /^[/~]|^\.\.|^-$|\$/.test(target);
+      if (movedAway && first !== undefined && nameOf(first) === 'rm') {
+        const args = command.words.slice(1).map((word) => word.text);
+        const recursive = hasFlag(args, 'r', '--recursive') || hasFlag(args, 'R', '--recursive');
+        if (recursive && args.some((arg) => !arg.startsWith('-') && !arg.startsWith('/'))) {
+          return deny('rm_root', 'Refused: recursive delete of a relative path after leaving the agent folder');
+        }
+      }
+    }
   }
   const forks = parsed.pipelines.some((pipeline) => pipeline.length > 1 || pipeline.some((command) => command.background));
   for (const name of parsed.functions) {
