@@ -1,6 +1,7 @@
 // Which files feed each retrieval domain: memory/*.md and text files under knowledge/; binaries and links skipped.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { openGuardedFile } from '../security/guarded-io';
 import type { RetrievalDomain } from './retrieval-search';
 
 export interface DomainFile {
@@ -59,8 +60,19 @@ export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): Dom
 }
 
 /** Reads a file as UTF-8 text (invalid bytes replaced); null for a binary file (a NUL byte in its first 8 KiB). */
-export function readTextFile(absolute: string): string | null {
-  const bytes = readFileSync(absolute);
+export function readTextFile(absolute: string, agentRoot?: string, path?: string): string | null {
+  // Read through the checked folder, never through a link swapped in since the listing (that would index
+  // a file from outside the agent folder and make it searchable).
+  const bytes = agentRoot !== undefined && path !== undefined ? readGuardedBytes(join(realpathSync(agentRoot), path), path) : readFileSync(absolute);
   if (bytes.subarray(0, 8192).includes(0)) return null;
   return new TextDecoder('utf-8').decode(bytes);
+}
+
+function readGuardedBytes(absolute: string, path: string): Buffer {
+  const handle = openGuardedFile(absolute, path);
+  try {
+    return readFileSync(handle);
+  } finally {
+    closeSync(handle);
+  }
 }
