@@ -1,5 +1,5 @@
 // Skill discovery: SKILL.md front matter, the skills list and the SKILLS_SNAPSHOT.md text.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SkillMeta {
@@ -40,7 +40,8 @@ export function scanSkills(skillsDir: string): SkillMeta[] {
   for (const folder of readdirSync(skillsDir).sort()) {
     const file = join(skillsDir, folder, 'SKILL.md');
     try {
-      if (!statSync(file).isFile()) continue;
+      // Real folders and files only: a link an agent planted could point anywhere on the host.
+      if (!lstatSync(join(skillsDir, folder)).isDirectory() || !lstatSync(file).isFile()) continue;
     } catch {
       continue;
     }

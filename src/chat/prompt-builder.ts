@@ -1,5 +1,6 @@
 // The system prompt: workspace files in a fixed order with headers, per-file and total caps, a small cache.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readAgentTextFile } from '../security/guarded-io';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 
@@ -47,12 +48,12 @@ export function renderSystemPrompt(agentRoot: string, config: PromptConfig, opti
     let content: string;
     if (relative === 'workspace/BOOTSTRAP.md') {
       if (!options.isFirstConversation || mtimeOf(join(agentRoot, relative)) < 0) continue;
-      content = readFileSync(join(agentRoot, relative), 'utf8');
+      content = readAgentTextFile(agentRoot, relative);
     } else if (relative === 'memory/MEMORY.md' && config.rag_mode) {
       content = RAG_GUIDANCE;
     } else {
       try {
-        content = readFileSync(join(agentRoot, relative), 'utf8');
+        content = readAgentTextFile(agentRoot, relative);
       } catch {
         content = `[MISSING FILE: ${relative}]`;
       }

@@ -5,7 +5,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
-import { assertOpenedAt } from './path-guard';
+import { assertOpenedAt, guardPath } from './path-guard';
 
 const HAS_PROC_FD = existsSync('/proc/self/fd');
 
@@ -53,4 +53,14 @@ export function writeGuardedFile(absolute: string, content: string, path: string
 export function removeGuardedFile(absolute: string, path: string): void {
   if (!existsSync(dirname(absolute))) return;
   inCheckedFolder(dirname(absolute), path, (pinned) => rmSync(join(pinned, basename(absolute)), { force: true }));
+}
+
+/**
+ * Reads a file of an agent folder that the server itself uses (prompt files, skills): inside the folder,
+ * no link anywhere that leads out, and none as the last component. A link the agent planted (say
+ * `workspace/USER.md -> /proc/self/environ`) is refused instead of read into a prompt.
+ */
+export function readAgentTextFile(agentRoot: string, relative: string): string {
+  const guarded = guardPath(agentRoot, relative);
+  return readGuardedFile(guarded.absolute, relative);
 }
