@@ -1,5 +1,6 @@
 // What a heartbeat sends: HEARTBEAT.md without comments, and whether the local hour is inside the active window.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readAgentTextFile } from '../security/guarded-io';
 import { join } from 'node:path';
 import { localHour } from './zoned-time';
 
@@ -26,7 +27,11 @@ export function normalizeHeartbeatPrompt(text: string): string {
 export function readHeartbeatPrompt(agentRoot: string): string | null {
   const path = join(agentRoot, 'workspace', 'HEARTBEAT.md');
   if (!existsSync(path)) return null;
-  return normalizeHeartbeatPrompt(readFileSync(path, 'utf8'));
+  try {
+    return normalizeHeartbeatPrompt(readAgentTextFile(agentRoot, 'workspace/HEARTBEAT.md'));
+  } catch {
+    return null; // A link out of the folder (or to anything) is not a checklist.
+  }
 }
 
 /** start == end: always; start < end: start ≤ hour < end; start > end: the window wraps midnight. */

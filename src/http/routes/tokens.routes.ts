@@ -1,8 +1,8 @@
 // /api/tokens: token counts of a session's prompt and messages, and of files.
-import { statSync, readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
-import { resolveWorkspacePath } from '../../agents/workspace-files';
+import { readWorkspaceFile, resolveWorkspacePath } from '../../agents/workspace-files';
 import type { PromptBuilder } from '../../chat/prompt-builder';
 import { countTokens } from '../../chat/token-counter';
 import { AgentIdQuery, errors, ok, SessionParams } from '../schemas';
@@ -53,7 +53,11 @@ export function tokenRoutes(agents: AgentRegistry, prompts: PromptBuilder) {
             } catch {
               return { path, tokens: 0, error: 'not_found' };
             }
-            return { path, tokens: countTokens(readFileSync(absolute, 'utf8')) };
+            try {
+              return { path, tokens: countTokens(readWorkspaceFile(agent.root, path)) };
+            } catch {
+              return { path, tokens: 0, error: 'invalid_path' };
+            }
           }),
         };
       },
