@@ -42,6 +42,9 @@ export function resolveWorkspacePath(agentRoot: string, rawPath: string): Guarde
   return guarded;
 }
 
+/** Files larger than this are not read through the files API (knowledge files are searched, not shown whole). */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
 /** Reads a text file (invalid UTF-8 replaced). 404 `not_found` for a missing file or a folder. */
 export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
   const guarded = resolveWorkspacePath(agentRoot, rawPath);
@@ -52,7 +55,7 @@ export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
     throw notFound('File not found', { path: rawPath });
   }
   recheckGuardedPath(agentRoot, guarded);
-  const handle = openGuardedFile(absolute, rawPath);
+  const handle = openGuardedFile(absolute, rawPath, MAX_READ_BYTES);
   try {
     return new TextDecoder('utf-8').decode(readFileSync(handle));
   } finally {

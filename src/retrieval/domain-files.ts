@@ -69,7 +69,7 @@ export function readTextFile(absolute: string, agentRoot?: string, path?: string
 }
 
 function readGuardedBytes(absolute: string, path: string): Buffer {
-  const handle = openGuardedFile(absolute, path);
+  const handle = openGuardedFile(absolute, path, MAX_INDEXED_FILE_BYTES);
   try {
     return readFileSync(handle);
   } finally {

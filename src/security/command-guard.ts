@@ -90,6 +90,8 @@ function unwrap(argv: string[]): { argv: string[]; scripts: string[] } {
 
 function judgeArgv(argv: string[]): CommandVerdict {
   if (argv.length === 0) return { allowed: true };
+  // A command whose name is decided at run time (`$R -rf /etc`, `"$(echo rm)" …`) cannot be judged.
+  if (/[$`]/.test(argv[0]!)) return deny('dynamic_command', 'Refused: the command name comes from a variable or a substitution');
   const name = nameOf(argv[0]!);
   const args = argv.slice(1);
   const operands = args.filter((arg) => !arg.startsWith('-') || arg === '-');

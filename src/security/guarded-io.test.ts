@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { readGuardedFile, removeGuardedFile, writeGuardedFile } from './guarded-io';
@@ -49,5 +49,28 @@ describe('guarded file operations', () => {
     expect(() => readGuardedFile(guarded.absolute, guarded.relative)).toThrow();
     removeGuardedFile(guarded.absolute, guarded.relative);
     expect(readFileSync(join(temp.path, 'config.json'), 'utf8')).toBe('PROTECTED');
+  });
+
+  it('refuse a FIFO or an oversized file swapped in for a regular one, without blocking', () => {
+    using temp = folder();
+    const guarded = guardPath(temp.path, 'workspace/d/config.json');
+    rmSync(guarded.absolute);
+    Bun.spawnSync(['mkfifo', guarded.absolute]);
+    expect(() => readGuardedFile(guarded.absolute, guarded.relative)).toThrow('Not a regular file');
+    rmSync(guarded.absolute);
+    writeFileSync(guarded.absolute, 'x'.repeat(2048));
+    expect(() => readGuardedFile(guarded.absolute, guarded.relative, 1024)).toThrow('File is too large');
+  });
+
+  it('create missing folders one by one inside the checked parent, never through a link', () => {
+    using temp = folder();
+    using outside = makeTempDir('guarded-io-out-');
+    const guarded = guardPath(temp.path, 'workspace/d/new/deeper/file.txt');
+    writeGuardedFile(guarded.absolute, 'ok', guarded.relative);
+    expect(readFileSync(join(temp.path, 'workspace', 'd', 'new', 'deeper', 'file.txt'), 'utf8')).toBe('ok');
+    const planned = guardPath(temp.path, 'workspace/e/evil/file.txt');
+    symlinkSync(outside.path, join(temp.path, 'workspace', 'e'));
+    expect(() => writeGuardedFile(planned.absolute, 'no', planned.relative)).toThrow();
+    expect(existsSync(join(outside.path, 'evil'))).toBe(false);
   });
 });

@@ -2,7 +2,8 @@
 // The folder is opened once and checked (/proc/self/fd); every create, rename, read and unlink then
 // goes through `/proc/self/fd/<folder>/<name>`, which the kernel resolves to that very folder (as openat
 // would), and the last component is never followed as a link.
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { AppError } from '../shared/app-error';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { assertOpenedAt, guardPath } from './path-guard';
@@ -20,12 +21,26 @@ function inCheckedFolder<T>(folder: string, path: string, work: (pinned: string)
   }
 }
 
-/** Opens a guarded file for reading: no link as its last component, and exactly where the guard said. Caller closes. */
-export function openGuardedFile(absolute: string, path: string): number {
+/**
+ * Opens a guarded file for reading: no link as its last component, exactly where the guard said, and a
+ * regular file of at most `maxBytes` (checked on the open file: a FIFO or a huge file swapped in after a
+ * check by name would block the server or exhaust its memory). Opened non-blocking for the same reason. Caller closes.
+ */
+export function openGuardedFile(absolute: string, path: string, maxBytes = Number.MAX_SAFE_INTEGER): number {
   return inCheckedFolder(dirname(absolute), path, (pinned) => {
-    const handle = openSync(join(pinned, basename(absolute)), constants.O_RDONLY | constants.O_NOFOLLOW);
+    let handle: number;
+    try {
+      handle = openSync(join(pinned, basename(absolute)), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ELOOP') throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Links are not followed' });
+      throw error;
+    }
     try {
       assertOpenedAt(handle, absolute, path);
+      const stat = fstatSync(handle);
+      if (!stat.isFile()) throw new AppError('forbidden_path', 'Not a regular file', { path, reason: 'Not a regular file' });
+      if (stat.size > maxBytes) throw new AppError('payload_too_large', 'File is too large', { path, size: stat.size, max_bytes: maxBytes });
       return handle;
     } catch (error) {
       closeSync(handle);
@@ -34,8 +49,8 @@ export function openGuardedFile(absolute: string, path: string): number {
   });
 }
 
-export function readGuardedFile(absolute: string, path: string): string {
-  const handle = openGuardedFile(absolute, path);
+export function readGuardedFile(absolute: string, path: string, maxBytes?: number): string {
+  const handle = openGuardedFile(absolute, path, maxBytes);
   try {
     return readFileSync(handle, 'utf8');
   } finally {
@@ -43,9 +58,24 @@ export function readGuardedFile(absolute: string, path: string): string {
   }
 }
 
+/** Creates `folder` and any missing parents, each one by name inside its checked parent (never through a link). */
+function ensureGuardedFolder(folder: string, path: string): void {
+  if (existsSync(folder)) return; // Whatever is there is checked when it is opened.
+  const parent = dirname(folder);
+  if (parent === folder) return;
+  ensureGuardedFolder(parent, path);
+  inCheckedFolder(parent, path, (pinned) => {
+    try {
+      mkdirSync(join(pinned, basename(folder)));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    }
+  });
+}
+
 /** Writes atomically into the checked folder (created first when missing). */
 export function writeGuardedFile(absolute: string, content: string, path: string): void {
-  mkdirSync(dirname(absolute), { recursive: true });
+  ensureGuardedFolder(dirname(absolute), path);
   inCheckedFolder(dirname(absolute), path, (pinned) => writeFileAtomic(join(pinned, basename(absolute)), content));
 }
 

@@ -23,6 +23,8 @@ export const DENY_CORPUS = [
   'echo /etc | xargs rm -rf ./nothing',
   'echo /etc | xargs -I{} rm -rf {}',
   'rm -rf "$PWD"/../*',
+  'R=rm; $R -rf /etc',
+  '"$(echo rm)" -rf /etc',
   'rm -rf /',
   'rm -fr /',
   'rm -r -f /',

@@ -63,7 +63,14 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
           return failure('E_INVALID_PATH', `Not a patchable text file: ${patch.oldPath}`, { path: patch.oldPath });
         }
         if (patch.oldPath === null && existsSync(targets.get(path)!)) return failure('E_EXEC', `File already exists: ${path}`, { path });
-        const before = source === null ? null : readGuardedFile(source, patch.oldPath!);
+        let before: string | null = null;
+        if (source !== null) {
+          try {
+            before = readGuardedFile(source, patch.oldPath!, MAX_FILE_BYTES);
+          } catch (error) {
+            return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path: patch.oldPath });
+          }
+        }
         let after: string | null;
         try {
           after = applyHunks(before, patch.hunks, path);
