@@ -139,8 +139,14 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
   }
   if (!exists(DEFAULT_AGENT_ID)) seedNewAgent(rootOf(DEFAULT_AGENT_ID), sharedSkillsDir);
   for (const id of ids()) {
-    const repaired = repairAgent(rootOf(id));
-    if (repaired.length > 0) logger.info('repaired missing agent files', { agentId: id, files: repaired });
+    // One agent's damaged folder (an area replaced by a link, a file where a folder belongs) never stops the server.
+    try {
+      const { repaired, skipped } = repairAgent(rootOf(id));
+      if (repaired.length > 0) logger.info('repaired missing agent files', { agentId: id, files: repaired });
+      if (skipped.length > 0) logger.warn('agent areas are not real folders; left untouched', { agentId: id, areas: skipped });
+    } catch (error) {
+      logger.error('agent repair failed', { agentId: id, error: String(error) });
+    }
     open(id);
   }
 

@@ -1,6 +1,7 @@
 // Skill discovery: SKILL.md front matter, the skills list and the SKILLS_SNAPSHOT.md text.
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAgentTextFile } from '../security/guarded-io';
 
 export interface SkillMeta {
   name: string;
@@ -34,7 +35,7 @@ export function parseFrontMatter(text: string): Record<string, string> {
 }
 
 /** Lists `<skillsDir>/<folder>/SKILL.md`, sorted by folder. A missing folder gives []. */
-export function scanSkills(skillsDir: string): SkillMeta[] {
+export function scanSkills(skillsDir: string, read: (folder: string) => string = (folder) => readFileSync(join(skillsDir, folder, 'SKILL.md'), 'utf8')): SkillMeta[] {
   if (!existsSync(skillsDir)) return [];
   const skills: SkillMeta[] = [];
   for (const folder of readdirSync(skillsDir).sort()) {
@@ -45,7 +46,13 @@ export function scanSkills(skillsDir: string): SkillMeta[] {
     } catch {
       continue;
     }
-    const front = parseFrontMatter(readFileSync(file, 'utf8'));
+    let text: string;
+    try {
+      text = read(folder);
+    } catch {
+      continue;
+    }
+    const front = parseFrontMatter(text);
     skills.push({
       name: front.name?.trim() || folder,
       description: front.description?.trim() ?? '',
@@ -74,7 +81,13 @@ export function renderSkillsSnapshot(skills: readonly SkillMeta[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The skills of one agent: its own `skills/` folder (what its prompt lists and the files API edits). */
+/**
+ * The skills of one agent: its own `skills/` folder (what its prompt lists and the files API edits).
+ * The folder must be a real folder of the agent, and each SKILL.md is read through the guarded path:
+ * a link the agent planted (to another agent's skills, say) is never followed.
+ */
 export function scanAgentSkills(agentRoot: string): SkillMeta[] {
-  return scanSkills(join(agentRoot, 'skills'));
+  const skillsDir = join(agentRoot, 'skills');
+  if (!lstatSync(skillsDir, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return scanSkills(skillsDir, (folder) => readAgentTextFile(agentRoot, `skills/${folder}/SKILL.md`));
 }

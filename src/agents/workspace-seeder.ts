@@ -1,9 +1,10 @@
 // Creates an agent folder from the embedded template and keeps its skills snapshot current.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../shared/atomic-write';
+import { readAgentTextFile, writeGuardedFile } from '../security/guarded-io';
+import { guardPath } from '../security/path-guard';
 import { BUILTIN_SKILLS, CORE_TEMPLATE_FILES, WORKSPACE_TEMPLATE } from './embedded-assets';
-import { renderSkillsSnapshot, scanSkills } from './skills';
+import { renderSkillsSnapshot, scanAgentSkills, scanSkills } from './skills';
 
 const AGENT_FOLDERS = ['workspace', 'memory', 'knowledge', 'skills', 'storage'];
 
@@ -37,19 +38,43 @@ export function seedNewAgent(agentRoot: string, sharedSkillsDir: string): void {
   refreshSkillsSnapshot(agentRoot);
 }
 
-/** Start-up repair: recreates missing folders and core files. BOOTSTRAP.md and skills are left alone. */
-export function repairAgent(agentRoot: string): string[] {
-  for (const folder of AGENT_FOLDERS) mkdirSync(join(agentRoot, folder), { recursive: true });
-  const repaired = CORE_TEMPLATE_FILES.filter((relative) => writeIfMissing(join(agentRoot, relative), WORKSPACE_TEMPLATE[relative]!));
+/**
+ * Start-up repair: recreates missing folders and core files. BOOTSTRAP.md and skills are left alone.
+ * An area the agent replaced with a link or a file is left as it is (and reported): the server never
+ * writes through it.
+ */
+export function repairAgent(agentRoot: string): { repaired: string[]; skipped: string[] } {
+  const skipped: string[] = [];
+  const usable = new Set<string>();
+  for (const folder of AGENT_FOLDERS) {
+    const stat = lstatSync(join(agentRoot, folder), { throwIfNoEntry: false });
+    if (!stat) mkdirSync(join(agentRoot, folder));
+    else if (!stat.isDirectory()) {
+      skipped.push(folder);
+      continue;
+    }
+    usable.add(folder);
+  }
+  const repaired = CORE_TEMPLATE_FILES.filter((relative) => usable.has(relative.split('/')[0]!) && writeIfMissing(join(agentRoot, relative), WORKSPACE_TEMPLATE[relative]!));
   if (writeIfMissing(join(agentRoot, 'config.json'), '{}\n')) repaired.push('config.json');
   refreshSkillsSnapshot(agentRoot);
-  return repaired;
+  return { repaired, skipped };
 }
 
-/** Rewrites `SKILLS_SNAPSHOT.md` from the agent's own `skills/` folder when its text would change. */
+/**
+ * Rewrites `SKILLS_SNAPSHOT.md` from the agent's own `skills/` folder when its text would change. The
+ * current file is read through the guarded path (a FIFO or link the agent planted there is not read,
+ * which would block or leak); anything unreadable is simply replaced.
+ */
 export function refreshSkillsSnapshot(agentRoot: string): void {
-  const path = join(agentRoot, 'SKILLS_SNAPSHOT.md');
-  const text = renderSkillsSnapshot(scanSkills(join(agentRoot, 'skills')));
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : null;
-  if (current !== text) writeFileAtomic(path, text);
+  const text = renderSkillsSnapshot(scanAgentSkills(agentRoot));
+  let current: string | null = null;
+  try {
+    current = readAgentTextFile(agentRoot, 'SKILLS_SNAPSHOT.md');
+  } catch {
+    current = null;
+  }
+  if (current === text) return;
+  const guarded = guardPath(agentRoot, 'SKILLS_SNAPSHOT.md');
+  writeGuardedFile(guarded.absolute, text, 'SKILLS_SNAPSHOT.md');
 }

@@ -48,14 +48,29 @@ function syncFolder(folder: string): void {
 
 const TEMPORARY_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
-/** Removes temporary files that `writeFileAtomic` left under `root` when the process died mid-write. */
+/**
+ * Removes temporary files that `writeFileAtomic` left under `root` when the process died mid-write.
+ * The walk never follows links (an agent's `knowledge/x -> /` must not send it across the host, nor a
+ * loop stop the start) and skips folders it cannot read.
+ */
 export function removeStaleTemporaryFiles(root: string): number {
   let removed = 0;
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && TEMPORARY_NAME.test(entry.name)) {
-      rmSync(join(entry.parentPath, entry.name), { force: true });
-      removed++;
+  const walk = (folder: string) => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
     }
-  }
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && TEMPORARY_NAME.test(entry.name)) {
+        rmSync(path, { force: true });
+        removed++;
+      }
+    }
+  };
+  walk(root);
   return removed;
 }
