@@ -1,5 +1,5 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
-import { closeSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openGuardedFile, writeGuardedFile } from '../security/guarded-io';
 import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
@@ -95,9 +95,10 @@ export function indexWorkspaceFiles(agentRoot: string): string[] {
       else if (entry.isFile() && INDEX_EXTENSIONS.has(entry.name.slice(entry.name.lastIndexOf('.')).toLowerCase())) files.push(child);
     }
   };
-  for (const area of INDEX_AREAS) walk(area);
+  // An area the agent replaced with a link is not listed (its names could be anywhere on the host).
+  for (const area of INDEX_AREAS) if (lstatSync(join(agentRoot, area), { throwIfNoEntry: false })?.isDirectory()) walk(area);
   try {
-    if (statSync(join(agentRoot, SKILLS_SNAPSHOT)).isFile()) files.push(SKILLS_SNAPSHOT);
+    if (lstatSync(join(agentRoot, SKILLS_SNAPSHOT)).isFile()) files.push(SKILLS_SNAPSHOT);
   } catch {
     // No snapshot yet.
   }

@@ -35,6 +35,8 @@ export function isDomainPath(domain: RetrievalDomain, path: string): boolean {
  */
 export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): DomainFile[] {
   const files: DomainFile[] = [];
+  // The area itself must be a real folder too (a `knowledge` link could name anything on the host).
+  if (!lstatSync(join(agentRoot, domain === 'memory' ? 'memory' : 'knowledge'), { throwIfNoEntry: false })?.isDirectory()) return files;
   const walk = (relative: string) => {
     let entries;
     try {

@@ -39,5 +39,9 @@ describe('planted links and FIFOs', () => {
     expect(readdirSync(outside.path)).toEqual(['.payroll.xlsx.0123456789ab.tmp']);
     expect(existsSync(join(outside.path, 'SOUL.md'))).toBe(false);
     expect((await restarted.json('GET', '/api/agents')).body.data.map((agent: any) => agent.agent_id).sort()).toEqual(['default', 'other']);
+    // The files index does not list through an area that is a link.
+    writeFileSync(join(outside.path, 'outside-name.md'), 'x');
+    const index = (await restarted.json('GET', '/api/files/index')).body.data.files as string[];
+    expect(index.some((file) => file.includes('outside-name'))).toBe(false);
   });
 });
