@@ -49,7 +49,11 @@ const temp = makeTempDir('chat-bench-');
 const server = await startBinary(process.execPath, {
   cwd: temp.path,
   // BENCH_PROFILE_DIR=/tmp/x writes the server's CPU profile (markdown) there on exit.
-  args: [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), MAIN, 'serve', '--port', '0', '--data-dir', join(temp.path, 'data')],
+  // The server runs with the flags `npm start` and the binary use (--smol); BENCH_BUN_FLAGS overrides them.
+  args: [
+    ...(process.env.BENCH_BUN_FLAGS ?? '--smol').split(' ').filter(Boolean),
+    ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+    MAIN, 'serve', '--port', '0', '--data-dir', join(temp.path, 'data')],
   env: cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false' }),
 });
 const hwmMb = () => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
