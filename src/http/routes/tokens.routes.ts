@@ -7,7 +7,38 @@ import type { PromptBuilder } from '../../chat/prompt-builder';
 import { countTokens } from '../../chat/token-counter';
 import { AgentIdQuery, errors, ok, SessionParams } from '../schemas';
 
+/** Bytes one request may tokenise across all its files. */
+const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+interface FileTokens {
+  path: string;
+  tokens: number;
+  error?: string;
+}
+
+/** Tokens of one workspace file, within what is left of the request's byte budget. */
+function countFileTokens(agentRoot: string, path: string, budget: { bytes: number }): FileTokens {
+  let absolute: string;
+  try {
+    absolute = resolveWorkspacePath(agentRoot, path).absolute;
+  } catch {
+    return { path, tokens: 0, error: 'invalid_path' };
+  }
+  try {
+    const stats = statSync(absolute);
+    if (!stats.isFile()) return { path, tokens: 0, error: 'not_found' };
+    if (stats.size > MAX_FILE_BYTES || stats.size > budget.bytes) return { path, tokens: 0, error: 'too_large' };
+    budget.bytes -= stats.size;
+  } catch {
+    return { path, tokens: 0, error: 'not_found' };
+  }
+  try {
+    return { path, tokens: countTokens(readWorkspaceFile(agentRoot, path)) };
+  } catch {
+    return { path, tokens: 0, error: 'invalid_path' };
+  }
+}
 
 export function tokenRoutes(agents: AgentRegistry, prompts: PromptBuilder) {
   return new Elysia({ prefix: '/api/tokens', detail: { tags: ['tokens'] } })
@@ -38,26 +69,14 @@ export function tokenRoutes(agents: AgentRegistry, prompts: PromptBuilder) {
       '/files',
       ({ body, query }) => {
         const agent = agents.get(query.agent_id);
+        // One request tokenises at most MAX_REQUEST_BYTES in all; a path listed twice is counted once.
+        const budget = { bytes: MAX_REQUEST_BYTES };
+        const counted = new Map<string, FileTokens>();
         return {
           data: body.paths.map((path) => {
-            let absolute: string;
-            try {
-              absolute = resolveWorkspacePath(agent.root, path).absolute;
-            } catch {
-              return { path, tokens: 0, error: 'invalid_path' };
-            }
-            try {
-              const stats = statSync(absolute);
-              if (!stats.isFile()) return { path, tokens: 0, error: 'not_found' };
-              if (stats.size > MAX_FILE_BYTES) return { path, tokens: 0, error: 'too_large' };
-            } catch {
-              return { path, tokens: 0, error: 'not_found' };
-            }
-            try {
-              return { path, tokens: countTokens(readWorkspaceFile(agent.root, path)) };
-            } catch {
-              return { path, tokens: 0, error: 'invalid_path' };
-            }
+            const result = counted.get(path) ?? countFileTokens(agent.root, path, budget);
+            counted.set(path, result);
+            return result;
           }),
         };
       },

@@ -70,3 +70,21 @@ describe('model parameters', () => {
     }
   });
 });
+
+describe('POST /api/tokens/files limits', () => {
+  it('counts a long unbroken run quickly, a repeated path once, and stops at 8 MiB per request', async () => {
+    await using fixture = await startChatFixture();
+    const { server } = fixture;
+    await server.json('POST', '/api/files', { path: 'memory/run.md', content: 'a'.repeat(100_000) });
+    for (const name of ['big1', 'big2']) await server.json('POST', '/api/files', { path: `knowledge/${name}.txt`, content: 'word '.repeat(1_000_000) });
+    const answer = await server.json('POST', '/api/tokens/files', { paths: [...Array(150).fill('memory/run.md'), 'knowledge/big1.txt', 'knowledge/big2.txt'] });
+    expect(answer.status).toBe(200);
+    const rows = answer.body.data as { path: string; tokens: number; error?: string }[];
+    expect(rows).toHaveLength(152);
+    expect(new Set(rows.slice(0, 150).map((row) => row.tokens))).toEqual(new Set([rows[0]!.tokens]));
+    expect(rows[0]!.tokens).toBeGreaterThan(0);
+    expect(rows[150]!.error).toBeUndefined();
+    expect(rows[150]!.tokens).toBeGreaterThan(999_000);
+    expect(rows[151]).toEqual({ path: 'knowledge/big2.txt', tokens: 0, error: 'too_large' });
+  });
+});
