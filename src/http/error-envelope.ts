@@ -47,6 +47,25 @@ async function readLimited(request: Request, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const MAX_JSON_DEPTH = 64;
+
+/** The deepest `[`/`{` nesting of a JSON text (brackets inside strings ignored). */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 92) index++; // backslash: skip the escaped character
+      else if (char === 34) inString = false;
+    } else if (char === 34) inString = true;
+    else if (char === 91 || char === 123) deepest = Math.max(deepest, ++depth);
+    else if (char === 93 || char === 125) depth--;
+  }
+  return deepest;
+}
+
 export interface ErrorEnvelopeDeps {
   logger: Logger;
   /** Methods that exist for a path, to tell 405 from 404. */
@@ -61,6 +80,12 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
       const text = await readLimited(request, bodyLimitFor(pathname));
       if (!contentType || contentType.startsWith('application/json') || contentType.startsWith('text/plain')) {
         if (text.trim() === '') return null;
+        // No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack.
+        if (nestingDepth(text) > MAX_JSON_DEPTH) {
+          throw new AppError('validation_error', 'Request validation failed', {
+            items: [{ field: '', message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deep' }],
+          });
+        }
         let parsed: unknown;
         try {
           parsed = JSON.parse(text);

@@ -25,3 +25,19 @@ describe('validation messages', () => {
     ]);
   });
 });
+
+describe('deeply nested JSON', () => {
+  it('is refused with 422 before validation (400,000 levels used to end in a 500)', async () => {
+    await using server = await startTestServer();
+    for (const depth of [65, 400_000]) {
+      const response = await server.request('/api/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"title":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+      });
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as any).error.details.items[0].code).toBe('too_deep');
+    }
+    expect((await server.json('POST', '/api/sessions', { title: 'a "[[[[" title' })).status).toBe(200);
+  });
+});
