@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAgentTextFile } from '../security/guarded-io';
+import { isRealFolder } from '../shared/walk-files';
 
 export interface SkillMeta {
   name: string;
@@ -88,6 +89,6 @@ export function renderSkillsSnapshot(skills: readonly SkillMeta[]): string {
  */
 export function scanAgentSkills(agentRoot: string): SkillMeta[] {
   const skillsDir = join(agentRoot, 'skills');
-  if (!lstatSync(skillsDir, { throwIfNoEntry: false })?.isDirectory()) return [];
+  if (!isRealFolder(skillsDir)) return [];
   return scanSkills(skillsDir, (folder) => readAgentTextFile(agentRoot, `skills/${folder}/SKILL.md`));
 }

@@ -1,9 +1,10 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
-import { closeSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openGuardedFile, writeGuardedFile } from '../security/guarded-io';
 import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
 import { AppError, notFound } from '../shared/app-error';
+import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import { refreshSkillsSnapshot } from './workspace-seeder';
 
 export const FILE_AREAS = ['workspace/', 'memory/', 'skills/', 'knowledge/'] as const;
@@ -81,22 +82,13 @@ export function writeWorkspaceFile(agentRoot: string, rawPath: string, content: 
 /** Text files under workspace/, memory/, knowledge/ (sorted, at most 1000) plus the skills snapshot. */
 export function indexWorkspaceFiles(agentRoot: string): string[] {
   const files: string[] = [];
-  const walk = (relative: string) => {
-    let entries;
-    try {
-      entries = readdirSync(join(agentRoot, relative), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (files.length >= INDEX_LIMIT) return;
-      const child = `${relative}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else if (entry.isFile() && INDEX_EXTENSIONS.has(entry.name.slice(entry.name.lastIndexOf('.')).toLowerCase())) files.push(child);
-    }
-  };
   // An area the agent replaced with a link is not listed (its names could be anywhere on the host).
-  for (const area of INDEX_AREAS) if (lstatSync(join(agentRoot, area), { throwIfNoEntry: false })?.isDirectory()) walk(area);
+  for (const area of INDEX_AREAS.filter((name) => isRealFolder(join(agentRoot, name)))) {
+    for (const path of walkRealFiles(agentRoot, area)) {
+      if (files.length >= INDEX_LIMIT) break;
+      if (INDEX_EXTENSIONS.has(path.slice(path.lastIndexOf('.')).toLowerCase())) files.push(path);
+    }
+  }
   try {
     if (lstatSync(join(agentRoot, SKILLS_SNAPSHOT)).isFile()) files.push(SKILLS_SNAPSHOT);
   } catch {

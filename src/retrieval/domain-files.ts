@@ -1,7 +1,8 @@
 // Which files feed each retrieval domain: memory/*.md and text files under knowledge/; binaries and links skipped.
-import { closeSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { openGuardedFile } from '../security/guarded-io';
+import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import type { RetrievalDomain } from './retrieval-search';
 
 export interface DomainFile {
@@ -35,29 +36,19 @@ export function isDomainPath(domain: RetrievalDomain, path: string): boolean {
  */
 export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): DomainFile[] {
   const files: DomainFile[] = [];
+  const area = domain === 'memory' ? 'memory' : 'knowledge';
   // The area itself must be a real folder too (a `knowledge` link could name anything on the host).
-  if (!lstatSync(join(agentRoot, domain === 'memory' ? 'memory' : 'knowledge'), { throwIfNoEntry: false })?.isDirectory()) return files;
-  const walk = (relative: string) => {
-    let entries;
+  if (!isRealFolder(join(agentRoot, area))) return files;
+  for (const path of walkRealFiles(agentRoot, area, (name) => name.startsWith('.'))) {
+    if (!isIndexable(domain, path.slice(path.lastIndexOf('/') + 1))) continue;
+    const absolute = join(agentRoot, path);
     try {
-      entries = readdirSync(join(agentRoot, relative), { withFileTypes: true });
+      const stat = lstatSync(absolute);
+      if (stat.isFile() && stat.size <= MAX_INDEXED_FILE_BYTES) files.push({ path, absolute, size: stat.size, mtimeMs: stat.mtimeMs });
     } catch {
-      return;
+      // Removed between listing and stat: it simply is not part of this pass.
     }
-    for (const entry of entries) {
-      const path = `${relative}/${entry.name}`;
-      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(path);
-      if (!entry.isFile() || !isIndexable(domain, entry.name)) continue;
-      const absolute = join(agentRoot, path);
-      try {
-        const stat = lstatSync(absolute);
-        if (stat.isFile() && stat.size <= MAX_INDEXED_FILE_BYTES) files.push({ path, absolute, size: stat.size, mtimeMs: stat.mtimeMs });
-      } catch {
-        // Removed between listing and stat: it simply is not part of this pass.
-      }
-    }
-  };
-  walk(domain === 'memory' ? 'memory' : 'knowledge');
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -1,7 +1,8 @@
 // Crash-safe file replacement: temporary file in the same folder, fsync, rename, fsync the folder.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { walkRealFiles } from './walk-files';
 
 /**
  * Writes `content` to `path` so that a reader (or a crash) sees either the old file or the new
@@ -55,22 +56,10 @@ const TEMPORARY_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
  */
 export function removeStaleTemporaryFiles(root: string): number {
   let removed = 0;
-  const walk = (folder: string) => {
-    let entries;
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && TEMPORARY_NAME.test(entry.name)) {
-        rmSync(path, { force: true });
-        removed++;
-      }
-    }
-  };
-  walk(root);
+  for (const path of walkRealFiles(root, '')) {
+    if (!TEMPORARY_NAME.test(basename(path))) continue;
+    rmSync(join(root, path), { force: true });
+    removed++;
+  }
   return removed;
 }
