@@ -35,6 +35,8 @@ const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
 const deny = (rule: string, reason: string): CommandVerdict => ({ allowed: false, rule, reason });
 const nameOf = (word: string) => posix.basename(word);
 
+const isRecursive = (args: string[]) => hasFlag(args, 'r', '--recursive') || hasFlag(args, 'R', '--recursive');
+
 const hasFlag = (args: string[], short: string, long: string) =>
   args.some((arg) => arg === long || (arg.startsWith('-') && !arg.startsWith('--') && arg.slice(1).includes(short)));
 
@@ -96,7 +98,7 @@ function judgeArgv(argv: string[]): CommandVerdict {
   const args = argv.slice(1);
   const operands = args.filter((arg) => !arg.startsWith('-') || arg === '-');
   if (args.includes('--no-preserve-root')) return deny('no_preserve_root', 'Refused: --no-preserve-root');
-  if (name === 'rm' && hasFlag(args, 'r', '--recursive') || name === 'rm' && hasFlag(args, 'R', '--recursive')) {
+  if (name === 'rm' && isRecursive(args)) {
     const target = operands.find(isDangerousTarget);
     if (target !== undefined) return deny('rm_root', `Refused: recursive delete of '${target}'`);
     // No operand here means they come from elsewhere (`xargs rm -rf`): unknown targets, refused.
@@ -141,7 +143,12 @@ function judgeArgv(argv: string[]): CommandVerdict {
   return { allowed: true };
 }
 
-function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, number>, depth: number): CommandVerdict {
+/** Whether an earlier command of the script left the agent folder (`cd /x`, `cd ~`, `cd ..`, `cd $V`). */
+interface ScriptLocation {
+  movedAway: boolean;
+}
+
+function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, number>, depth: number, location: ScriptLocation): CommandVerdict {
   const names: string[] = [];
   for (const [position, command] of pipeline.entries()) {
     for (const redirect of command.redirects) {
@@ -150,7 +157,7 @@ function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, numb
     const texts = command.words.map((word) => word.text);
     const xargsAt = texts.findIndex((text) => nameOf(text) === 'xargs');
     const rmAt = texts.findIndex((text, index) => index > xargsAt && nameOf(text) === 'rm');
-    if (xargsAt >= 0 && rmAt > xargsAt && hasFlag(texts.slice(rmAt + 1), 'r', '--recursive') || xargsAt >= 0 && rmAt > xargsAt && hasFlag(texts.slice(rmAt + 1), 'R', '--recursive')) {
+    if (xargsAt >= 0 && rmAt > xargsAt && isRecursive(texts.slice(rmAt + 1))) {
       return deny('rm_root', 'Refused: recursive delete of targets read at run time (xargs)');
     }
     const { argv, scripts } = unwrap(texts);
@@ -177,6 +184,11 @@ function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, numb
     }
     const verdict = judgeArgv(argv);
     if (!verdict.allowed) return verdict;
+    // Judged on the unwrapped command, so `sudo rm`, `env rm`, `builtin cd` count too.
+    if (name === 'cd' || name === 'pushd') location.movedAway ||= argv[1] === undefined || /^[/~]|^\.\.|^-$|\$/.test(argv[1]);
+    if (location.movedAway && name === 'rm' && isRecursive(argv.slice(1)) && argv.slice(1).some((arg) => !arg.startsWith('-') && !arg.startsWith('/'))) {
+      return deny('rm_root', 'Refused: recursive delete of a relative path after leaving the agent folder');
+    }
   }
   return { allowed: true };
 }
@@ -190,22 +202,10 @@ export function judgeCommand(command: string, depth = 0): CommandVerdict {
     if (!verdict.allowed) return verdict;
   }
   const calls = new Map<string, number>();
-  let movedAway = false;
+  const location = { movedAway: false };
   for (const pipeline of parsed.pipelines) {
-    const verdict = judgePipeline(pipeline, calls, depth);
+    const verdict = judgePipeline(pipeline, calls, depth, location);
     if (!verdict.allowed) return verdict;
-    // After `cd /somewhere` (or `cd ~`, `cd ..`) relative targets no longer mean the agent folder.
-    for (const command of pipeline) {
-      const [first, target] = command.words.map((word) => word.text);
-      if (first === 'cd' || first === 'pushd') movedAway ||= target === undefined || /^[/~]|^\.\.|^-$|\$/.test(target);
-      if (movedAway && first !== undefined && nameOf(first) === 'rm') {
-        const args = command.words.slice(1).map((word) => word.text);
-        const recursive = hasFlag(args, 'r', '--recursive') || hasFlag(args, 'R', '--recursive');
-        if (recursive && args.some((arg) => !arg.startsWith('-') && !arg.startsWith('/'))) {
-          return deny('rm_root', 'Refused: recursive delete of a relative path after leaving the agent folder');
-        }
-      }
-    }
   }
   const forks = parsed.pipelines.some((pipeline) => pipeline.length > 1 || pipeline.some((command) => command.background));
   for (const name of parsed.functions) {

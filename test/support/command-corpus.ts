@@ -17,6 +17,8 @@ export const DENY_CORPUS = [
   'rm -rf ${D:-/etc}',
   'rm -rf ~root',
   'cd / && rm -rf etc',
+  'cd / && sudo rm -rf etc',
+  'builtin cd / && rm -rf etc',
   'cd /etc/.. && rm -rf e?c',
   'rm -rf /usr/?*',
   'rm -rf /usr/[a-z]*',
