@@ -4,6 +4,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'n
 import { dirname, isAbsolute, join } from 'node:path';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { openDatabase } from '../db/open-database';
+import { syncFolder } from '../shared/atomic-write';
 import type { EmbeddingIdentity } from './embedding-client';
 import { openJsonIndex, saveJsonIndex } from './json-index-file';
 import { importLegacyIndex } from './legacy-import';
@@ -96,15 +97,6 @@ function bulkWrites(db: Database, path: string) {
       syncFolder(dirname(path));
     },
   };
-}
-
-function syncFolder(folder: string): void {
-  const handle = openSync(folder, 'r');
-  try {
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
-  }
 }
 
 /** Opens the agent's index; chunk vectors are those of `identity` (null: keyword-only). */

@@ -34,7 +34,8 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   syncFolder(folder);
 }
 
-function syncFolder(folder: string): void {
+/** fsync of a folder (its entries durable), where the filesystem allows it. */
+export function syncFolder(folder: string): void {
   try {
     const handle = openSync(folder, 'r');
     try {

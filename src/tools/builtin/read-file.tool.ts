@@ -1,5 +1,5 @@
 // read_file (alias read) and read_files: path-guarded reads that never load more of a file than they return.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { openGuardedFile } from '../../security/guarded-io';
 import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security/path-guard';
@@ -45,12 +45,12 @@ function resolveFile(root: string, path: string): string {
  * Reads lines `start..end` of a file, at most `maxChars` characters, in 64 KiB pieces: it stops as soon as it has
  * enough, so a huge file costs no more than what is returned.
  */
-export function readBounded(absolute: string, options: Range & { max_chars: number }, guarded = false): { content: string; truncated: boolean } {
+export function readBounded(absolute: string, options: Range & { max_chars: number }): { content: string; truncated: boolean } {
   const start = options.start_line ?? 1;
   const end = options.end_line ?? Number.POSITIVE_INFINITY;
   let handle: number;
   try {
-    handle = guarded ? openGuardedFile(absolute, absolute) : openSync(absolute, 'r');
+    handle = openGuardedFile(absolute, absolute);
   } catch (error) {
     throw new ToolFailure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', {});
   }
@@ -97,7 +97,7 @@ function readOne(context: ToolCallContext, path: string, options: Range) {
     throw new ToolFailure('E_INVALID_ARGS', 'end_line must not be before start_line');
   }
   const absolute = resolveFile(context.agentRoot, path);
-  return readBounded(absolute, { ...options, max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars }, true);
+  return readBounded(absolute, { ...options, max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars });
 }
 
 export function createReadFileTool(): ToolDefinition<z.output<typeof readFileSchema>> {
