@@ -1,7 +1,7 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
-import { closeSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openGuardedFile, writeGuardedFile } from '../security/guarded-io';
+import { readGuardedBytes, writeGuardedFile } from '../security/guarded-io';
 import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
 import { AppError, notFound } from '../shared/app-error';
 import { isRealFolder, walkRealFiles } from '../shared/walk-files';
@@ -56,12 +56,7 @@ export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
     throw notFound('File not found', { path: rawPath });
   }
   recheckGuardedPath(agentRoot, guarded);
-  const handle = openGuardedFile(absolute, rawPath, MAX_READ_BYTES);
-  try {
-    return new TextDecoder('utf-8').decode(readFileSync(handle));
-  } finally {
-    closeSync(handle);
-  }
+  return new TextDecoder('utf-8').decode(readGuardedBytes(absolute, rawPath, MAX_READ_BYTES));
 }
 
 /** Writes a file atomically and tells `listeners`; refreshes the skills snapshot after a skills change. */

@@ -1,7 +1,7 @@
 // Which files feed each retrieval domain: memory/*.md and text files under knowledge/; binaries and links skipped.
-import { closeSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { openGuardedFile } from '../security/guarded-io';
+import { readGuardedBytes } from '../security/guarded-io';
 import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import type { RetrievalDomain } from './retrieval-search';
 
@@ -53,19 +53,10 @@ export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): Dom
 }
 
 /** Reads a file as UTF-8 text (invalid bytes replaced); null for a binary file (a NUL byte in its first 8 KiB). */
-export function readTextFile(absolute: string, agentRoot?: string, path?: string): string | null {
+export function readTextFile(agentRoot: string, path: string): string | null {
   // Read through the checked folder, never through a link swapped in since the listing (that would index
   // a file from outside the agent folder and make it searchable).
-  const bytes = agentRoot !== undefined && path !== undefined ? readGuardedBytes(join(realpathSync(agentRoot), path), path) : readFileSync(absolute);
+  const bytes = readGuardedBytes(join(realpathSync(agentRoot), path), path, MAX_INDEXED_FILE_BYTES);
   if (bytes.subarray(0, 8192).includes(0)) return null;
   return new TextDecoder('utf-8').decode(bytes);
-}
-
-function readGuardedBytes(absolute: string, path: string): Buffer {
-  const handle = openGuardedFile(absolute, path, MAX_INDEXED_FILE_BYTES);
-  try {
-    return readFileSync(handle);
-  } finally {
-    closeSync(handle);
-  }
 }

@@ -1,8 +1,8 @@
 // Engine `json`: the index lives in one JSON file, loaded into an in-memory database so search runs the same code.
-import { Database } from 'bun:sqlite';
+import type { Database } from 'bun:sqlite';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../shared/atomic-write';
-import { applyMigrations } from '../db/migrations';
+import { openDatabase } from '../db/open-database';
 import { RETRIEVAL_DB_MIGRATIONS, RETRIEVAL_SCHEMA_VERSION } from './retrieval-db.schema';
 import { fromBlob, toBlob } from './retrieval-records';
 
@@ -21,9 +21,7 @@ const decodeVector = (text: string) => {
  * the SQLite engine. A file of another format version or unreadable JSON starts an empty index.
  */
 export function openJsonIndex(path: string): Database {
-  const db = new Database(':memory:', { strict: true });
-  db.exec('PRAGMA foreign_keys = ON');
-  applyMigrations(db, RETRIEVAL_DB_MIGRATIONS);
+  const db = openDatabase(':memory:', RETRIEVAL_DB_MIGRATIONS);
   if (!existsSync(path)) return db;
   let json: any;
   try {

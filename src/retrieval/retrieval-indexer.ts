@@ -116,7 +116,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) continue;
     let text: string | null;
     try {
-      text = readTextFile(file.absolute, agentRoot, file.path);
+      text = readTextFile(agentRoot, file.path);
     } catch {
       continue; // Vanished since the listing; the next pass deletes it.
     }

@@ -49,13 +49,18 @@ export function openGuardedFile(absolute: string, path: string, maxBytes = Numbe
   });
 }
 
-export function readGuardedFile(absolute: string, path: string, maxBytes?: number): string {
+/** The bytes of a guarded file (checks as `openGuardedFile`). */
+export function readGuardedBytes(absolute: string, path: string, maxBytes?: number): Buffer {
   const handle = openGuardedFile(absolute, path, maxBytes);
   try {
-    return readFileSync(handle, 'utf8');
+    return readFileSync(handle);
   } finally {
     closeSync(handle);
   }
+}
+
+export function readGuardedFile(absolute: string, path: string, maxBytes?: number): string {
+  return readGuardedBytes(absolute, path, maxBytes).toString('utf8');
 }
 
 /** Creates `folder` and any missing parents, each one by name inside its checked parent (never through a link). */
