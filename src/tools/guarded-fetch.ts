@@ -55,7 +55,8 @@ async function checkedAddress(url: URL, raw: string, options: GuardedFetchOption
   return addresses[0]!;
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<{ body: Uint8Array; cut: boolean }> {
+/** Reads a body while streaming, keeping at most `maxBytes` (never buffering beyond them). */
+export async function readCapped(response: Response, maxBytes: number): Promise<{ body: Uint8Array; cut: boolean }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   let cut = false;

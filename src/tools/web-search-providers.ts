@@ -2,6 +2,7 @@
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { decodeEntities } from './html-text';
 import { ToolFailure } from './tool-result';
+import { readCapped } from './guarded-fetch';
 
 export interface SearchRow {
   title: string;
@@ -52,8 +53,8 @@ async function request(deps: ProviderDeps, url: string, init: RequestInit = {}):
     await response.body?.cancel();
     throw new ToolFailure('E_HTTP', `Search provider answered HTTP ${response.status}`, { status: response.status });
   }
-  const body = new Uint8Array(await response.arrayBuffer());
-  return new TextDecoder().decode(body.subarray(0, deps.maxBytes));
+  const { body } = await readCapped(response, deps.maxBytes);
+  return new TextDecoder().decode(body);
 }
 
 function parseJson(text: string): any {
