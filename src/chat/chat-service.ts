@@ -7,16 +7,15 @@ import type { Logger } from '../shared/logger';
 import type { ToolRegistry, TriggerType } from '../tools/tool-registry';
 import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '../usage/budget';
 import { createUsagePricer, recordUsage } from '../usage/record-usage';
-import { isModelCallAllowed, recordAuxiliaryUsage } from './auxiliary-usage';
 import type { ChatEvent } from './chat-events';
 import { LiveRun, RunRegistry } from './live-run';
-import { createChatModel, resolveLlm } from './model-factory';
+import { resolveLlm } from './model-factory';
 import { toModelHistory } from './model-history';
 import type { PromptBuilder } from './prompt-builder';
 import type { RetrievalSearcher } from '../retrieval/retrieval-search';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import { runAgentTurn, type AgentTurnResult } from './run-agent';
-import { fallbackTitle, generateTitle } from './title';
+import { proposeTitle } from './session-actions';
 import { TurnRecorder } from './turn-recorder';
 
 export interface ChatServiceDeps {
@@ -107,12 +106,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       results.set(run, result);
       if (result.usage) recordUsage(agent.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
       if (result.ok && isFirstTurn && !options.skipTitle) {
-        // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
-        const generated = isModelCallAllowed(agent, deps.clock.nowMs())
-          ? await generateTitle(await createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false }), message)
-          : { title: fallbackTitle(message), reply: null };
-        recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: deps.clock.nowMs() });
-        const title = generated.title;
+        const title = await proposeTitle(agent, llm, message, sessionId, deps.clock);
         const current = agent.sessions.find(sessionId);
         if (current && !current.archived) agent.sessions.rename(sessionId, title);
         publish({ type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } });

@@ -4,7 +4,7 @@ import type { LlmSettings } from '../config/env';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { isModelCallAllowed, recordAuxiliaryUsage } from './auxiliary-usage';
-import { createChatModel, resolveLlm } from './model-factory';
+import { createChatModel, resolveLlm, type ResolvedLlm } from './model-factory';
 import { textOf } from './message-text';
 import { fallbackTitle, generateTitle } from './title';
 
@@ -22,16 +22,28 @@ export async function titleSession(agent: AgentHandle, sessionId: string, llmSet
   if (!seed.trim()) throw new AppError('invalid_state', 'Cannot generate title for empty session');
   let title: string;
   try {
-    if (!isModelCallAllowed(agent, clock.nowMs())) throw new Error('budget blocks model calls');
-    const llm = resolveLlm(llmSettings);
-    const generated = await generateTitle(await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
-    title = generated.title;
-    recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
+    title = await proposeTitle(agent, resolveLlm(llmSettings), seed, sessionId, clock);
   } catch {
     title = fallbackTitle(seed);
   }
   agent.sessions.rename(sessionId, title);
   return title;
+}
+
+/**
+ * A one-line title for `seed` from the model, its usage recorded under trigger `title`; the first
+ * words of `seed` when the budget blocks model calls or the call fails. Used by chat's first turn too.
+ */
+export async function proposeTitle(agent: AgentHandle, llm: ResolvedLlm, seed: string, sessionId: string, clock: Clock): Promise<string> {
+  if (!isModelCallAllowed(agent, clock.nowMs())) return fallbackTitle(seed);
+  try {
+    // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
+    const generated = await generateTitle(await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
+    recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
+    return generated.title;
+  } catch {
+    return fallbackTitle(seed);
+  }
 }
 
 export interface CompressionResult {
