@@ -1,7 +1,5 @@
 // What a heartbeat sends: HEARTBEAT.md without comments, and whether the local hour is inside the active window.
-import { existsSync } from 'node:fs';
 import { readAgentTextFile } from '../security/guarded-io';
-import { join } from 'node:path';
 import { localHour } from './zoned-time';
 
 const HEADING = /^#{1,6}(\s|$)/;
@@ -25,12 +23,10 @@ export function normalizeHeartbeatPrompt(text: string): string {
 
 /** The checklist of an agent, or null when `workspace/HEARTBEAT.md` is missing. */
 export function readHeartbeatPrompt(agentRoot: string): string | null {
-  const path = join(agentRoot, 'workspace', 'HEARTBEAT.md');
-  if (!existsSync(path)) return null;
   try {
     return normalizeHeartbeatPrompt(readAgentTextFile(agentRoot, 'workspace/HEARTBEAT.md'));
   } catch {
-    return null; // A link out of the folder (or to anything) is not a checklist.
+    return null; // Missing, or a link out of the folder (or to anything): no checklist.
   }
 }
 
