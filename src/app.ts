@@ -56,7 +56,7 @@ export function createApp(deps: Deps) {
         maxAge: 600,
       }),
     )
-    .use(requestGuards({ trustedHosts: deps.settings.trustedHosts, apiToken: deps.settings.apiToken, rateLimiter: deps.rateLimiter, authLockout: deps.authLockout }))
+    .use(requestGuards({ trustedHosts: deps.settings.trustedHosts, allowedOrigins: deps.settings.allowedOrigins, apiToken: deps.settings.apiToken, rateLimiter: deps.rateLimiter, authLockout: deps.authLockout }))
     .use(errorEnvelope({ logger: deps.logger, allowedMethods }))
     .use(docsRoutes(VERSION))
     .use(healthRoutes(deps.state))

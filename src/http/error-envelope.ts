@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
+import { isJsonContentType } from './cross-site';
 import { toValidationItems } from './validation-items';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -78,32 +79,31 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
     .onParse({ as: 'global' }, async ({ request, contentType }) => {
       const pathname = new URL(request.url).pathname;
       const text = await readLimited(request, bodyLimitFor(pathname));
-      if (!contentType || contentType.startsWith('application/json') || contentType.startsWith('text/plain')) {
-        if (text.trim() === '') return null;
-        // No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack.
-        if (nestingDepth(text) > MAX_JSON_DEPTH) {
-          throw new AppError('validation_error', 'Request validation failed', {
-            items: [{ field: '', message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deep' }],
-          });
-        }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch (error) {
-          throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
-        }
-        // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
-        // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
-        if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-          throw new AppError('validation_error', 'Request validation failed', {
-            items: [{ field: '', message: 'Input should be a JSON object', code: 'dict_type' }],
-          });
-        }
-        return parsed;
+      if (text.trim() === '') return null;
+      // The request guards refuse such bodies on every state-changing method already; this covers the rest.
+      if (contentType && !isJsonContentType(contentType)) {
+        throw new AppError('unsupported_media_type', `Request body must be application/json, got ${contentType}`, { content_type: contentType });
       }
-      throw new AppError('validation_error', 'Request validation failed', {
-        items: [{ field: '', message: `Unsupported content type ${contentType}; send application/json`, code: 'content_type' }],
-      });
+      // No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack.
+      if (nestingDepth(text) > MAX_JSON_DEPTH) {
+        throw new AppError('validation_error', 'Request validation failed', {
+          items: [{ field: '', message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deep' }],
+        });
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
+      }
+      // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
+      // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+        throw new AppError('validation_error', 'Request validation failed', {
+          items: [{ field: '', message: 'Input should be a JSON object', code: 'dict_type' }],
+        });
+      }
+      return parsed;
     })
     .onError({ as: 'global' }, ({ code, error, set, request }) => {
       const headers = set.headers as Headers;

@@ -1,8 +1,9 @@
-// Per-request checks before routing: request id, security headers, trusted host, rate limit, bearer token.
+// Per-request checks before routing: request id, security headers, trusted host, cross-site, rate limit, bearer token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { errorResponse } from './error-envelope';
 import type { AuthLockout } from './auth-lockout';
+import { crossSiteRefusal } from './cross-site';
 import type { RateLimiter } from './rate-limit';
 import { isTrustedHost } from './trusted-hosts';
 
@@ -19,6 +20,8 @@ const OPEN_PATHS = new Set(['/api/health', '/api/ready']);
 
 export interface RequestGuardsDeps {
   trustedHosts: readonly string[];
+  /** Origins whose pages may change state (`APP_ALLOWED_ORIGINS`); the server's own origin always may. */
+  allowedOrigins: readonly string[];
   apiToken: string;
   rateLimiter: RateLimiter;
   authLockout: AuthLockout;
@@ -32,7 +35,7 @@ export function hasValidToken(authorization: string | null, token: string): bool
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
-export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
+export function requestGuards({ trustedHosts, allowedOrigins, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
   // .headers() seeds every response's headers before any hook runs, so the CORS plugin's
   // preflight answer (returned from its own onRequest, ahead of ours) carries them too.
   return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(({ request, set, server }) => {
@@ -43,6 +46,9 @@ export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout
     if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
       return errorResponse(headers, 'invalid_host', 'Invalid host header');
     }
+    // Before the body is parsed and before any route runs; a token changes nothing here.
+    const refusal = crossSiteRefusal(request, allowedOrigins);
+    if (refusal) return errorResponse(headers, refusal.code, refusal.message, refusal.details);
     let pathname: string;
     try {
       pathname = new URL(request.url).pathname;
