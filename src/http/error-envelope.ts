@@ -1,6 +1,6 @@
 // Turns every failure into `{error:{code,message,details?,request_id}}`; parses JSON bodies with size limits.
 import { Elysia } from 'elysia';
-import { AppError, ERROR_STATUS, type ErrorCode } from '../shared/app-error';
+import { AppError, ERROR_STATUS, validationError, validationErrors, type ErrorCode } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
 import { isJsonContentType } from './cross-site';
@@ -86,9 +86,7 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
       }
       // No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack.
       if (nestingDepth(text) > MAX_JSON_DEPTH) {
-        throw new AppError('validation_error', 'Request validation failed', {
-          items: [{ field: '', message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deep' }],
-        });
+        throw validationError('', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');
       }
       let parsed: unknown;
       try {
@@ -99,9 +97,7 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
       // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
       // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
       if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-        throw new AppError('validation_error', 'Request validation failed', {
-          items: [{ field: '', message: 'Input should be a JSON object', code: 'dict_type' }],
-        });
+        throw validationError('', 'Input should be a JSON object', 'dict_type');
       }
       return parsed;
     })
@@ -116,9 +112,8 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
           logger.error('response failed its schema', { url: request.url, errors: validation.all.slice(0, 5) });
           return errorResponse(headers, 'internal_error', 'Internal server error');
         }
-        return errorResponse(headers, 'validation_error', 'Request validation failed', {
-          items: toValidationItems(validation.type, validation.all, new URL(request.url).searchParams),
-        });
+        const failure = validationErrors(toValidationItems(validation.type, validation.all, new URL(request.url).searchParams));
+        return errorResponse(headers, failure.code, failure.message, failure.details);
       }
       if (code === 'PARSE') return errorResponse(headers, 'invalid_json', 'Malformed request body');
       if (code === 'NOT_FOUND') {
