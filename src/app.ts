@@ -56,7 +56,16 @@ export function createApp(deps: Deps) {
         maxAge: 600,
       }),
     )
-    .use(requestGuards({ trustedHosts: deps.settings.trustedHosts, apiToken: deps.settings.apiToken, rateLimiter: deps.rateLimiter, authLockout: deps.authLockout }))
+    .use(
+      requestGuards({
+        trustedHosts: deps.settings.trustedHosts,
+        allowedOrigins: deps.settings.allowedOrigins,
+        trustedProxies: deps.settings.trustedProxies,
+        apiToken: deps.settings.apiToken,
+        rateLimiter: deps.rateLimiter,
+        authLockout: deps.authLockout,
+      }),
+    )
     .use(errorEnvelope({ logger: deps.logger, allowedMethods }))
     .use(docsRoutes(VERSION))
     .use(healthRoutes(deps.state))

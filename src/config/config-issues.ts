@@ -1,11 +1,6 @@
 // Turns zod issues into the API's validation items: one {field, message, code} per problem.
 import type { z } from 'zod';
-
-export interface ValidationItem {
-  field: string;
-  message: string;
-  code: string;
-}
+import type { ValidationItem } from '../shared/app-error';
 
 const TYPE_CODES: Record<string, string> = {
   boolean: 'bool_type',

@@ -9,6 +9,7 @@ describe('readEnvSettings', () => {
       dataDir: './storage',
       allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
       trustedHosts: DEFAULT_TRUSTED_HOSTS,
+      trustedProxies: [],
       logLevel: 'info',
       apiToken: '',
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
@@ -110,6 +111,27 @@ describe('readEnvSettings', () => {
       langchainTracingV2: 'true',
       langsmithProject: 'p',
     });
+  });
+
+  it('reads APP_TRUSTED_PROXIES as IPv4 and IPv6 ranges, a bare address being a range of one', () => {
+    expect(readEnvSettings({ APP_TRUSTED_PROXIES: ' 10.0.0.0/8, 127.0.0.1 ,fd00::/8,::1' }).trustedProxies).toEqual([
+      { groups: [0, 0, 0, 0, 0, 0xffff, 0x0a00, 0], bits: 104 },
+      { groups: [0, 0, 0, 0, 0, 0xffff, 0x7f00, 1], bits: 128 },
+      { groups: [0xfd00, 0, 0, 0, 0, 0, 0, 0], bits: 8 },
+      { groups: [0, 0, 0, 0, 0, 0, 0, 1], bits: 128 },
+    ]);
+  });
+
+  it('refuses a malformed APP_TRUSTED_PROXIES, naming the variable', () => {
+    for (const value of ['10.0.0.0/33', 'proxy.internal', '10.0.0.0/8/1', '::1/129', '10.0.0.0/', '10.0.0.0/x', '300.1.1.1', '10.0.0.0/8, nope']) {
+      let caught: unknown;
+      try {
+        readEnvSettings({ APP_TRUSTED_PROXIES: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as EnvError).problems).toEqual([`APP_TRUSTED_PROXIES must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, ::1), got "${value}"`]);
+    }
   });
 
   it('lists every bad variable at once in one EnvError', () => {

@@ -1,4 +1,5 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
+import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 
 export type EmbeddingProvider = 'openai' | 'google_ai_studio' | 'none';
@@ -44,6 +45,8 @@ export interface EnvSettings {
   dataDir: string;
   allowedOrigins: string[];
   trustedHosts: string[];
+  /** Peers whose `X-Forwarded-For` / `Forwarded` headers name the client (`APP_TRUSTED_PROXIES`); empty trusts none. */
+  trustedProxies: IpRange[];
   logLevel: LogLevel;
   apiToken: string;
   rateLimit: RateLimitSettings;
@@ -91,6 +94,15 @@ export function readEnvSettings(env: Env): EnvSettings {
     const items = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
     return items.length > 0 ? items : fallback;
   };
+  const ranges = (name: string) => {
+    const items = list(name, []);
+    const parsed = items.map(parseIpRange);
+    if (parsed.includes(null)) {
+      problems.push(`${name} must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, ::1), got "${env[name]}"`);
+      return [];
+    }
+    return parsed as IpRange[];
+  };
 
   const logLevel = text('APP_LOG_LEVEL', 'info').toLowerCase();
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
@@ -109,6 +121,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     dataDir: text('APP_DATA_DIR', './storage'),
     allowedOrigins: list('APP_ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS),
     trustedHosts: list('APP_TRUSTED_HOSTS', DEFAULT_TRUSTED_HOSTS),
+    trustedProxies: ranges('APP_TRUSTED_PROXIES'),
     logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
     apiToken: text('APP_API_TOKEN'),
     rateLimit: {

@@ -1,7 +1,7 @@
 // Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../shared/app-error';
+import { AppError, validationErrors } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
 import type { Logger } from '../shared/logger';
 import { zodIssuesToItems } from './config-issues';
@@ -90,9 +90,7 @@ export function parseRuntimeConfig(raw: Json, fieldPrefix = 'config'): RuntimeCo
   // reportInput lets the issue mapper tell a missing key from a value of the wrong type.
   const result = runtimeConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new AppError('validation_error', 'Invalid runtime config payload', {
-    items: zodIssuesToItems(result.error.issues, fieldPrefix),
-  });
+  throw validationErrors(zodIssuesToItems(result.error.issues, fieldPrefix));
 }
 
 /**

@@ -1,8 +1,9 @@
 // Turns every failure into `{error:{code,message,details?,request_id}}`; parses JSON bodies with size limits.
 import { Elysia } from 'elysia';
-import { AppError, ERROR_STATUS, type ErrorCode } from '../shared/app-error';
+import { AppError, ERROR_STATUS, validationError, validationErrors, type ErrorCode } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
+import { isJsonContentType } from './cross-site';
 import { toValidationItems } from './validation-items';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -78,32 +79,27 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
     .onParse({ as: 'global' }, async ({ request, contentType }) => {
       const pathname = new URL(request.url).pathname;
       const text = await readLimited(request, bodyLimitFor(pathname));
-      if (!contentType || contentType.startsWith('application/json') || contentType.startsWith('text/plain')) {
-        if (text.trim() === '') return null;
-        // No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack.
-        if (nestingDepth(text) > MAX_JSON_DEPTH) {
-          throw new AppError('validation_error', 'Request validation failed', {
-            items: [{ field: '', message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deep' }],
-          });
-        }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch (error) {
-          throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
-        }
-        // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
-        // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
-        if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-          throw new AppError('validation_error', 'Request validation failed', {
-            items: [{ field: '', message: 'Input should be a JSON object', code: 'dict_type' }],
-          });
-        }
-        return parsed;
+      if (text.trim() === '') return null;
+      // The request guards refuse such bodies on every state-changing method already; this covers the rest.
+      if (contentType && !isJsonContentType(contentType)) {
+        throw new AppError('unsupported_media_type', `Request body must be application/json, got ${contentType}`, { content_type: contentType });
       }
-      throw new AppError('validation_error', 'Request validation failed', {
-        items: [{ field: '', message: `Unsupported content type ${contentType}; send application/json`, code: 'content_type' }],
-      });
+      // No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack.
+      if (nestingDepth(text) > MAX_JSON_DEPTH) {
+        throw validationError('', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
+      }
+      // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
+      // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+        throw validationError('', 'Input should be a JSON object', 'dict_type');
+      }
+      return parsed;
     })
     .onError({ as: 'global' }, ({ code, error, set, request }) => {
       const headers = set.headers as Headers;
@@ -116,9 +112,8 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
           logger.error('response failed its schema', { url: request.url, errors: validation.all.slice(0, 5) });
           return errorResponse(headers, 'internal_error', 'Internal server error');
         }
-        return errorResponse(headers, 'validation_error', 'Request validation failed', {
-          items: toValidationItems(validation.type, validation.all, new URL(request.url).searchParams),
-        });
+        const failure = validationErrors(toValidationItems(validation.type, validation.all, new URL(request.url).searchParams));
+        return errorResponse(headers, failure.code, failure.message, failure.details);
       }
       if (code === 'PARSE') return errorResponse(headers, 'invalid_json', 'Malformed request body');
       if (code === 'NOT_FOUND') {

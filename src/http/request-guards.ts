@@ -1,8 +1,11 @@
-// Per-request checks before routing: request id, security headers, trusted host, rate limit, bearer token.
+// Per-request checks before routing: request id, security headers, trusted host, cross-site, rate limit, bearer token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
+import type { IpRange } from '../shared/ip-address';
 import { errorResponse } from './error-envelope';
 import type { AuthLockout } from './auth-lockout';
+import { clientAddress } from './client-address';
+import { crossSiteRefusal } from './cross-site';
 import type { RateLimiter } from './rate-limit';
 import { isTrustedHost } from './trusted-hosts';
 
@@ -19,6 +22,10 @@ const OPEN_PATHS = new Set(['/api/health', '/api/ready']);
 
 export interface RequestGuardsDeps {
   trustedHosts: readonly string[];
+  /** Origins whose pages may change state (`APP_ALLOWED_ORIGINS`); the server's own origin always may. */
+  allowedOrigins: readonly string[];
+  /** Peers whose forwarding headers name the client for rate limits and the lockout (`APP_TRUSTED_PROXIES`). */
+  trustedProxies: readonly IpRange[];
   apiToken: string;
   rateLimiter: RateLimiter;
   authLockout: AuthLockout;
@@ -32,7 +39,7 @@ export function hasValidToken(authorization: string | null, token: string): bool
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
-export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
+export function requestGuards({ trustedHosts, allowedOrigins, trustedProxies, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
   // .headers() seeds every response's headers before any hook runs, so the CORS plugin's
   // preflight answer (returned from its own onRequest, ahead of ours) carries them too.
   return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(({ request, set, server }) => {
@@ -43,6 +50,9 @@ export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout
     if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
       return errorResponse(headers, 'invalid_host', 'Invalid host header');
     }
+    // Before the body is parsed and before any route runs; a token changes nothing here.
+    const refusal = crossSiteRefusal(request, allowedOrigins);
+    if (refusal) return errorResponse(headers, refusal.code, refusal.message, refusal.details);
     let pathname: string;
     try {
       pathname = new URL(request.url).pathname;
@@ -50,7 +60,7 @@ export function requestGuards({ trustedHosts, apiToken, rateLimiter, authLockout
       // A Host the URL parser refuses leaves the request without a usable URL.
       return errorResponse(headers, 'invalid_host', 'Invalid host header');
     }
-    const client = server?.requestIP(request)?.address ?? 'unknown';
+    const client = clientAddress(server?.requestIP(request)?.address, request.headers, trustedProxies);
     const decision = rateLimiter.check(client, pathname);
     if (!decision.allowed) {
       return errorResponse(

@@ -4,7 +4,7 @@ import type { AgentHandle, AgentRegistry } from '../agents/agent-registry';
 import type { HeartbeatRun } from '../scheduler/heartbeat.store';
 import { cronSessionId } from '../scheduler/scheduled-turn';
 import type { CronJob, CronRun } from '../scheduler/scheduler.store';
-import { AppError } from '../shared/app-error';
+import { AppError, validationError } from '../shared/app-error';
 
 export const MAX_RUNS_LIMIT = 5000;
 
@@ -25,9 +25,8 @@ export function runsLimit(agent: AgentHandle, raw: string | undefined): number {
   if (raw === undefined) return Math.min(agent.config().scheduler.runs_query_default_limit, MAX_RUNS_LIMIT);
   const limit = /^\d{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_RUNS_LIMIT)) {
-    throw new AppError('validation_error', 'Request validation failed', {
-      items: [{ field: 'query.limit', message: `Input should be a whole number from 1 to ${MAX_RUNS_LIMIT}`, code: Number.isNaN(limit) ? 'int_parsing' : limit < 1 ? 'greater_than_equal' : 'less_than_equal' }],
-    });
+    const code = Number.isNaN(limit) ? 'int_parsing' : limit < 1 ? 'greater_than_equal' : 'less_than_equal';
+    throw validationError('query.limit', `Input should be a whole number from 1 to ${MAX_RUNS_LIMIT}`, code);
   }
   return limit;
 }

@@ -1,6 +1,6 @@
 // TypeBox schemas shared by the routes: the envelopes and common parameters, for validation and OpenAPI.
 import { t, type TSchema } from 'elysia';
-import { AppError } from '../shared/app-error';
+import { validationError } from '../shared/app-error';
 
 /** `{ data: schema }`, the success envelope. */
 export const ok = <T extends TSchema>(schema: T) => t.Object({ data: schema });
@@ -38,9 +38,7 @@ export function queryFlag(value: boolean | string | undefined): boolean {
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   const missing = value === undefined;
-  throw new AppError('validation_error', 'Request validation failed', {
-    items: [{ field, message: missing ? 'Field required' : 'Input should be a valid dictionary', code: missing ? 'missing' : 'dict_type' }],
-  });
+  throw missing ? validationError(field, 'Field required', 'missing') : validationError(field, 'Input should be a valid dictionary', 'dict_type');
 }
 
 /** A session id as it appears in paths and bodies. */

@@ -1,10 +1,5 @@
 // Maps Elysia (TypeBox) validation failures to the API's `details.items` list.
-
-export interface ValidationItem {
-  field: string;
-  message: string;
-  code: string;
-}
+import type { ValidationItem } from '../shared/app-error';
 
 // TypeBox ValueErrorType numbers -> the stable codes clients see.
 const CODES: Record<number, string> = {

@@ -1,6 +1,6 @@
 // Creating and editing cron jobs: trimming, validation (422 naming the field), and the first run time.
-import { notFound } from '../shared/app-error';
-import { checkTimeZone, fieldError, firstRun, nextRunAfter, parseSchedule, type Schedule, type ScheduleType } from './schedules';
+import { notFound, validationError } from '../shared/app-error';
+import { checkTimeZone, firstRun, nextRunAfter, parseSchedule, type Schedule, type ScheduleType } from './schedules';
 import type { CatchUpPolicy, CronJob } from './scheduler.store';
 
 export const DEFAULT_JOB_NAME = 'cron-job';
@@ -34,7 +34,7 @@ function cleanZone(value: string | null | undefined): string | null {
 
 function cleanPrompt(value: string): string {
   const prompt = value.trim();
-  if (!prompt) throw fieldError('prompt', 'Prompt must not be blank');
+  if (!prompt) throw validationError('prompt', 'Prompt must not be blank');
   return prompt;
 }
 
@@ -76,7 +76,7 @@ export function jobChanges(job: CronJob | null, patch: CronJobPatch, defaultZone
   if (patch.name !== undefined && patch.name.trim()) changes.name = patch.name.trim();
   if (patch.prompt !== undefined && patch.prompt.trim()) changes.prompt = patch.prompt.trim();
   if (patch.catch_up !== undefined) changes.catchUp = patch.catch_up;
-  if (patch.schedule !== undefined && !patch.schedule.trim()) throw fieldError('schedule', 'Schedule must not be blank');
+  if (patch.schedule !== undefined && !patch.schedule.trim()) throw validationError('schedule', 'Schedule must not be blank');
   const scheduleType = patch.schedule_type ?? job.scheduleType;
   const scheduleText = patch.schedule?.trim() ?? job.schedule;
   const timezone = patch.timezone === undefined ? job.timezone : cleanZone(patch.timezone);

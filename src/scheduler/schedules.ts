@@ -1,7 +1,7 @@
 // Schedules: parse `at` / `every` / `cron` text in an IANA zone and compute run times. Pure; time is passed in.
 import { Cron } from 'croner';
 import { isKnownTimeZone } from '../config/runtime-config.schema';
-import { AppError } from '../shared/app-error';
+import { validationError } from '../shared/app-error';
 import { zonedTimeToInstant } from './zoned-time';
 
 export type ScheduleType = 'at' | 'every' | 'cron';
@@ -14,14 +14,9 @@ export type Schedule =
   | { type: 'every'; intervalMs: number }
   | { type: 'cron'; cron: Cron };
 
-/** 422 `validation_error` with one item naming `field`. */
-export function fieldError(field: string, message: string): AppError {
-  return new AppError('validation_error', 'Request validation failed', { items: [{ field, message, code: 'value_error' }] });
-}
-
 /** Throws 422 naming `field` unless `zone` is an IANA zone this runtime knows. */
 export function checkTimeZone(zone: string, field = 'timezone'): string {
-  if (!isKnownTimeZone(zone)) throw fieldError(field, `Unknown IANA time zone: ${zone}`);
+  if (!isKnownTimeZone(zone)) throw validationError(field, `Unknown IANA time zone: ${zone}`);
   return zone;
 }
 
@@ -31,7 +26,7 @@ const ISO_PATTERN =
 /** An ISO-8601 date-time as an instant; without an offset it is wall time in `zone`. */
 export function parseAtInstant(text: string, zone: string): number {
   const match = ISO_PATTERN.exec(text.trim());
-  if (!match) throw fieldError('schedule', `Not an ISO-8601 date-time: ${text.trim()}`);
+  if (!match) throw validationError('schedule', `Not an ISO-8601 date-time: ${text.trim()}`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '0', offset] = match;
   const fields = {
     year: Number(y),
@@ -44,14 +39,14 @@ export function parseAtInstant(text: string, zone: string): number {
   };
   const daysInMonth = new Date(Date.UTC(fields.year, fields.month, 0)).getUTCDate();
   if (fields.month < 1 || fields.month > 12 || fields.day < 1 || fields.day > daysInMonth || fields.hour > 23 || fields.minute > 59 || fields.second > 59) {
-    throw fieldError('schedule', `Date-time out of range: ${text.trim()}`);
+    throw validationError('schedule', `Date-time out of range: ${text.trim()}`);
   }
   const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.millisecond);
   if (!offset) return zonedTimeToInstant(fields, zone);
   if (offset.toUpperCase() === 'Z') return wall;
   const digits = offset.replace(':', '');
   const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || '0');
-  if (minutes > 18 * 60) throw fieldError('schedule', `UTC offset out of range: ${offset}`);
+  if (minutes > 18 * 60) throw validationError('schedule', `UTC offset out of range: ${offset}`);
   return wall - (digits[0] === '-' ? -1 : 1) * minutes * 60_000;
 }
 
@@ -63,32 +58,32 @@ export function parseAtInstant(text: string, zone: string): number {
  */
 export function parseSchedule(type: string, text: string, zone: string): Schedule {
   const trimmed = text.trim();
-  if (!trimmed) throw fieldError('schedule', 'Schedule must not be blank');
+  if (!trimmed) throw validationError('schedule', 'Schedule must not be blank');
   switch (type) {
     case 'at':
       return { type: 'at', instantMs: parseAtInstant(trimmed, zone) };
     case 'every': {
-      if (!/^\d+$/.test(trimmed)) throw fieldError('schedule', `An every schedule is a whole number of seconds: ${trimmed}`);
+      if (!/^\d+$/.test(trimmed)) throw validationError('schedule', `An every schedule is a whole number of seconds: ${trimmed}`);
       const seconds = Number(trimmed);
       if (seconds < MIN_EVERY_SECONDS || seconds > MAX_EVERY_SECONDS) {
-        throw fieldError('schedule', `Interval must be between ${MIN_EVERY_SECONDS} and ${MAX_EVERY_SECONDS} seconds`);
+        throw validationError('schedule', `Interval must be between ${MIN_EVERY_SECONDS} and ${MAX_EVERY_SECONDS} seconds`);
       }
       return { type: 'every', intervalMs: seconds * 1000 };
     }
     case 'cron': {
       const fields = trimmed.split(/\s+/);
-      if (fields.length !== 5 && fields.length !== 6) throw fieldError('schedule', 'A cron expression has 5 fields (or 6 with seconds first)');
+      if (fields.length !== 5 && fields.length !== 6) throw validationError('schedule', 'A cron expression has 5 fields (or 6 with seconds first)');
       let cron: Cron;
       try {
         cron = new Cron(fields.join(' '), { timezone: zone, mode: '5-or-6-parts', domAndDow: false, fixedTimeRule: 'no-wildcard', paused: true });
       } catch (error) {
-        throw fieldError('schedule', `Invalid cron expression: ${(error as Error).message}`);
+        throw validationError('schedule', `Invalid cron expression: ${(error as Error).message}`);
       }
-      if (!cron.nextRun(new Date(0))) throw fieldError('schedule', `Cron expression never matches: ${trimmed}`);
+      if (!cron.nextRun(new Date(0))) throw validationError('schedule', `Cron expression never matches: ${trimmed}`);
       return { type: 'cron', cron };
     }
     default:
-      throw fieldError('schedule_type', "Input should be 'at', 'every' or 'cron'");
+      throw validationError('schedule_type', "Input should be 'at', 'every' or 'cron'");
   }
 }
 

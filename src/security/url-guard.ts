@@ -1,6 +1,7 @@
 // SSRF guard for URLs the model asks for: literal host rules, then every resolved address, all fail closed.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { ipv4ToNumber, ipv6Groups } from '../shared/ip-address';
 
 /** Resolves a host name to every address it has (injectable so tests can map names to loopback). */
 export type HostResolver = (hostname: string) => Promise<string[]>;
@@ -31,10 +32,6 @@ const IPV4_BLOCKS: [string, number, string][] = [
   ['240.0.0.0', 4, 'reserved'],
 ];
 
-function ipv4ToNumber(address: string): number {
-  return address.split('.').reduce((total, part) => total * 256 + Number(part), 0);
-}
-
 function checkIpv4(address: string): AddressVerdict {
   const value = ipv4ToNumber(address);
   for (const [network, bits, label] of IPV4_BLOCKS) {
@@ -43,21 +40,6 @@ function checkIpv4(address: string): AddressVerdict {
     if (value >= start && value < start + size) return { allowed: false, reason: `Address ${address} is ${label}` };
   }
   return { allowed: true };
-}
-
-/** Expands an IPv6 address (embedded IPv4 and zone allowed) into eight 16-bit groups. */
-export function ipv6Groups(address: string): number[] {
-  let text = address.split('%')[0]!.toLowerCase();
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const value = ipv4ToNumber(v4[1]!);
-    text = text.slice(0, -v4[1]!.length) + `${(value >>> 16).toString(16)}:${(value & 0xffff).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : new Array(8 - headGroups.length - tailGroups.length).fill('0');
-  return [...headGroups, ...fill, ...tailGroups].map((group) => parseInt(group, 16));
 }
 
 function checkIpv6(address: string): AddressVerdict {

@@ -10,11 +10,13 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden_path: 403,
   scheduler_api_disabled: 403,
+  origin_not_allowed: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   session_busy: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limit_exceeded: 429,
   budget_exceeded: 429,
   internal_error: 500,
@@ -49,3 +51,34 @@ export function isAppError(value: unknown): value is AppError {
 export const notFound = (message: string, details?: Record<string, unknown>) => new AppError('not_found', message, details);
 export const invalidRequest = (message: string, details?: Record<string, unknown>) =>
   new AppError('invalid_request', message, details);
+
+/** One problem with a request, as `details.items` of a 422 lists it. */
+export interface ValidationItem {
+  /** Body fields bare (`''` for the whole body), query parameters `query.x`, path parameters `path.x`. */
+  field: string;
+  message: string;
+  code: string;
+}
+
+/** `<field>: <problem>` for the first item (its capital lowered unless it starts an acronym), and how many more follow. */
+function firstProblem(items: readonly ValidationItem[]): string {
+  const [first] = items;
+  if (!first) return 'Request validation failed';
+  const problem = /^[A-Z](?![A-Z])/.test(first.message) ? first.message[0]!.toLowerCase() + first.message.slice(1) : first.message;
+  const more = items.length > 1 ? ` (and ${items.length - 1} more)` : '';
+  return `${first.field || 'body'}: ${problem}${more}`;
+}
+
+/**
+ * 422 `validation_error` listing every problem in `details.items`; `message` names the first one in
+ * words (`schedule: a cron expression has 5 fields (or 6 with seconds first)`), for clients that show
+ * only the message. Every validation failure of the API is built here.
+ */
+export function validationErrors(items: readonly ValidationItem[]): AppError {
+  return new AppError('validation_error', firstProblem(items), { items });
+}
+
+/** 422 `validation_error` for one `field` (`''` is the whole body); `code` defaults to `value_error`. */
+export function validationError(field: string, message: string, code = 'value_error'): AppError {
+  return validationErrors([{ field, message, code }]);
+}

@@ -1,7 +1,7 @@
 // POST /api/chat: one agent turn, streamed as SSE or answered as one JSON object.
 import { Elysia, t } from 'elysia';
 import type { ChatService } from '../../chat/chat-service';
-import { AppError } from '../../shared/app-error';
+import { validationError } from '../../shared/app-error';
 import { errors, ok, SessionId } from '../schemas';
 import { sseResponse } from '../sse';
 
@@ -18,9 +18,7 @@ export function chatRoutes(chat: ChatService) {
     async ({ body, set }) => {
       const message = body.message;
       if (!message.trim()) {
-        throw new AppError('validation_error', 'Request validation failed', {
-          items: [{ field: 'message', message: 'Message must not be blank', code: 'string_too_short' }],
-        });
+        throw validationError('message', 'Message must not be blank', 'string_too_short');
       }
       if (body.stream === false) {
         const { agent, result } = await chat.runOnce(body.agent_id, body.session_id, message);

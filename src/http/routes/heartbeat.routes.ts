@@ -3,7 +3,8 @@ import { Elysia, t } from 'elysia';
 import type { AgentHandle, AgentRegistry } from '../../agents/agent-registry';
 import type { RuntimeConfigStore } from '../../config/runtime-config';
 import type { SchedulerManager } from '../../scheduler/scheduler-manager';
-import { checkTimeZone, fieldError } from '../../scheduler/schedules';
+import { checkTimeZone } from '../../scheduler/schedules';
+import { validationError } from '../../shared/app-error';
 import { AgentIdQuery, errors, ok } from '../schemas';
 import { HeartbeatRunWire, LimitQuery, runsLimit, schedulerAgent, toHeartbeatRunWire } from '../scheduler-wire';
 
@@ -43,7 +44,7 @@ export function heartbeatRoutes(agents: AgentRegistry, configStore: RuntimeConfi
         if (timezone) patch.timezone = checkTimeZone(timezone);
         const sessionId = body.session_id?.trim();
         if (sessionId) {
-          if (!HEARTBEAT_SESSION_PATTERN.test(sessionId)) throw fieldError('session_id', 'session_id must match [A-Za-z0-9_:.-]{1,128}');
+          if (!HEARTBEAT_SESSION_PATTERN.test(sessionId)) throw validationError('session_id', 'session_id must match [A-Za-z0-9_:.-]{1,128}');
           patch.session_id = sessionId;
         }
         // The config store notifies the scheduler, which re-arms this agent's heartbeat at once.

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
 import type { SessionMeta, SessionRecord, StoredMessage } from '../../sessions/session-types';
-import { AppError } from '../../shared/app-error';
+import { validationError } from '../../shared/app-error';
 import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
 
 const SessionRow = t.Object({
@@ -83,9 +83,7 @@ const Title = t.String({ minLength: 1, maxLength: 100 });
 function cleanTitle(title: string): string {
   const trimmed = title.trim();
   if (!trimmed) {
-    throw new AppError('validation_error', 'Request validation failed', {
-      items: [{ field: 'title', message: 'Title must not be blank', code: 'string_too_short' }],
-    });
+    throw validationError('title', 'Title must not be blank', 'string_too_short');
   }
   return trimmed;
 }

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
 import { isKnownTimeZone } from '../../config/runtime-config.schema';
-import { AppError } from '../../shared/app-error';
+import { validationError } from '../../shared/app-error';
 import type { Clock } from '../../shared/clock';
 import { usageCsv } from '../../usage/usage-csv';
 import { summarizeUsage, usageTimeseries } from '../../usage/usage-report';
@@ -61,9 +61,7 @@ const present = (value: string | undefined) => value?.trim() || undefined;
  */
 function checkRange(name: string, value: number, min: number, max: number): void {
   if (value >= min && value <= max) return;
-  throw new AppError('validation_error', 'Request validation failed', {
-    items: [{ field: `query.${name}`, message: `Input should be between ${min} and ${max}`, code: value < min ? 'greater_than_equal' : 'less_than_equal' }],
-  });
+  throw validationError(`query.${name}`, `Input should be between ${min} and ${max}`, value < min ? 'greater_than_equal' : 'less_than_equal');
 }
 
 function readFilters(query: FilterInput, nowMs: number): UsageFilters {
@@ -160,9 +158,7 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
       ({ query }) => {
         const agent = agents.get(query.agent_id);
         if (query.timezone !== undefined && !isKnownTimeZone(query.timezone)) {
-          throw new AppError('validation_error', 'Request validation failed', {
-            items: [{ field: 'query.timezone', message: 'Unknown IANA time zone', code: 'value_error' }],
-          });
+          throw validationError('query.timezone', 'Unknown IANA time zone');
         }
         const timezone = query.timezone ?? agent.config().usage.budget.timezone;
         const nowMs = clock.nowMs();

@@ -120,7 +120,7 @@ describe('PUT /api/config/runtime', () => {
     expect(response.status).toBe(422);
     expect(response.body.error).toEqual({
       code: 'validation_error',
-      message: 'Invalid runtime config payload',
+      message: 'config.rag_mode: invalid input: expected boolean, received string (and 4 more)',
       details: { items: expect.any(Array) },
       request_id: 'r-config',
     });

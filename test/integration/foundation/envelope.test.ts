@@ -95,10 +95,10 @@ describe('error envelope', () => {
     expect(body.body).toEqual({
       error: {
         code: 'validation_error',
-        message: 'Request validation failed',
+        message: 'path: expected string (and 1 more)',
         details: {
           items: [
-            { field: 'path', message: expect.any(String), code: 'string_type' },
+            { field: 'path', message: 'Expected string', code: 'string_type' },
             { field: 'content', message: 'Field required', code: 'missing' },
           ],
         },
