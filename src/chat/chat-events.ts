@@ -12,6 +12,8 @@ export interface UsageEventData extends TokenCounts {
   pricing: Record<string, unknown>;
   priced: boolean;
   cost_usd: number | null;
+  /** True once the run's counts include the server's estimate for a model stream that ended early. */
+  estimated: boolean;
   /** Present from 80 % of a budget cap (counting this run so far). */
   budget?: BudgetWarning;
 }

@@ -1,11 +1,12 @@
 // LangChain, loaded on first use. Its modules hold about 50 MB resident once evaluated, so a server
 // that is only serving files, sessions or schedules never pays for them.
-import type { ChatOpenAI } from '@langchain/openai';
+import type { ChatOpenAI, ChatOpenAICompletions } from '@langchain/openai';
 
 export interface LangChainRuntime {
   createAgent: typeof import('langchain').createAgent;
   createMiddleware: typeof import('langchain').createMiddleware;
   ChatOpenAI: typeof ChatOpenAI;
+  ChatOpenAICompletions: typeof ChatOpenAICompletions;
   AIMessage: typeof import('@langchain/core/messages').AIMessage;
   ToolMessage: typeof import('@langchain/core/messages').ToolMessage;
   DynamicStructuredTool: typeof import('@langchain/core/tools').DynamicStructuredTool;
@@ -20,6 +21,7 @@ export function loadLangChain(): Promise<LangChainRuntime> {
       createAgent: langchain.createAgent,
       createMiddleware: langchain.createMiddleware,
       ChatOpenAI: openai.ChatOpenAI,
+      ChatOpenAICompletions: openai.ChatOpenAICompletions,
       AIMessage: messages.AIMessage,
       ToolMessage: messages.ToolMessage,
       DynamicStructuredTool: tools.DynamicStructuredTool,

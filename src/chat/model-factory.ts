@@ -1,9 +1,10 @@
-// Builds the LangChain chat model from settings: base URL, key, model, tool-loop override, runtime knobs.
-import type { ChatOpenAI } from '@langchain/openai';
+// Builds the LangChain chat model from settings: base URL, key, model, tool-loop override, runtime knobs, stream guard.
+import type { ChatOpenAI, ChatOpenAICompletions, OpenAIClient } from '@langchain/openai';
 import type { LlmSettings } from '../config/env';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { AppError } from '../shared/app-error';
-import { loadLangChain } from './langchain-runtime';
+import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
+import { guardModelStream } from './model-stream-guard';
 
 export interface ResolvedLlm {
   baseUrl: string;
@@ -79,10 +80,34 @@ export function acceptsTemperature(model: string): boolean {
   return true;
 }
 
+type StreamingRequest = OpenAIClient.Chat.ChatCompletionCreateParamsStreaming;
+type OneShotRequest = OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming;
+type ChunkStream = AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>;
+
+let guardedCompletions: typeof ChatOpenAICompletions | undefined;
+
+/**
+ * ChatOpenAI's Chat Completions client with every streamed answer passed through `guardModelStream`, so a
+ * stream that ends without a finish_reason fails instead of becoming the reply. Every streaming path of
+ * LangChain (`_streamResponseChunks`, `_streamChatModelEvents`, `_generate`) asks `completionWithRetry`.
+ * Models LangChain sends to the Responses API (`*-pro`, `codex`…) are not guarded.
+ */
+function completionsWithStreamGuard(runtime: LangChainRuntime): typeof ChatOpenAICompletions {
+  guardedCompletions ??= class extends runtime.ChatOpenAICompletions {
+    override completionWithRetry(request: StreamingRequest, options?: OpenAIClient.RequestOptions): Promise<ChunkStream>;
+    override completionWithRetry(request: OneShotRequest, options?: OpenAIClient.RequestOptions): Promise<OpenAIClient.Chat.ChatCompletion>;
+    override async completionWithRetry(request: StreamingRequest | OneShotRequest, options?: OpenAIClient.RequestOptions): Promise<ChunkStream | OpenAIClient.Chat.ChatCompletion> {
+      if (request.stream !== true) return super.completionWithRetry(request, options);
+      return guardModelStream(await super.completionWithRetry(request, options), request, options?.signal ?? undefined);
+    }
+  };
+  return guardedCompletions;
+}
+
 /** A ChatOpenAI client (LangChain loads on the first one); HTTP retries are left to the agent runner's own policy. */
 export async function createChatModel({ llm, model, runtime, streaming }: ChatModelOptions): Promise<ChatOpenAI> {
-  const { ChatOpenAI } = await loadLangChain();
-  return new ChatOpenAI({
+  const langChain = await loadLangChain();
+  const fields = {
     model,
     apiKey: llm.apiKey,
     configuration: { baseURL: llm.baseUrl },
@@ -91,5 +116,6 @@ export async function createChatModel({ llm, model, runtime, streaming }: ChatMo
     streaming,
     streamUsage: true,
     maxRetries: 0,
-  });
+  };
+  return new langChain.ChatOpenAI({ ...fields, completions: new (completionsWithStreamGuard(langChain))(fields) });
 }

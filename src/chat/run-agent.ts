@@ -12,6 +12,7 @@ import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import type { ModelMessage } from './model-history';
 import { reasoningOf, textOf } from './message-text';
+import { incompleteStreamOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
 import { toolGateMiddleware } from './tool-gate-middleware';
 
@@ -51,14 +52,25 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
   const price = input.price ?? createUsagePricer();
   const recordFor = (runId: string): UsageRecord | null =>
     usage.totals.total_tokens > 0
-      ? price({ schema_version: 2, agent_id: input.agentId, ...usage.identity, trigger_type: input.triggerType, run_id: runId, session_id: input.sessionId, ...usage.totals })
+      ? price({
+          schema_version: 2,
+          agent_id: input.agentId,
+          ...usage.identity,
+          trigger_type: input.triggerType,
+          run_id: runId,
+          session_id: input.sessionId,
+          ...usage.totals,
+          estimated: usage.estimated,
+        })
       : null;
+  const usageEvent = (runId: string): ChatEvent => {
+    const { schema_version: _version, trigger_type: _trigger, session_id: _session, ...data } = recordFor(runId)!;
+    return { type: 'usage', data };
+  };
   /** Folds one model message's usage in (the same call seen again in the other stream mode adds nothing). */
   const observeUsage = (message: unknown, runId: string, callIndex: number): ChatEvent | null => {
     const call = extractCallUsage(message, model, input.llm.baseUrl);
-    if (!call || !usage.add(`${runId}:${callIndex}`, call)) return null;
-    const { schema_version: _version, trigger_type: _trigger, session_id: _session, ...data } = recordFor(runId)!;
-    return { type: 'usage', data };
+    return call && usage.add(`${runId}:${callIndex}`, call) ? usageEvent(runId) : null;
   };
   const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
   const texts: string[] = [];
@@ -167,14 +179,19 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'max_steps_reached' } };
         return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'max_steps_reached', message } };
       }
+      // A stream that ended early reported no usage: what was sent and received is counted, estimated.
+      const incomplete = incompleteStreamOf(error);
+      if (incomplete && usage.addEstimate(`${runId}:${modelCalls}`, incomplete.estimate)) yield usageEvent(runId);
       const delay = retryDelayMs(error, attempt, config.llm_runtime.timeout_seconds * 1000);
       if (attempt < config.agent_runtime.max_retries && !reachedClient && !toolRan && delay !== null) {
         await sleep(delay);
         continue;
       }
-      const message = redactSecrets(error instanceof Error ? error.message : String(error)) || 'Model call failed';
-      yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'llm_error' } };
-      return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'llm_error', message } };
+      const code = incomplete ? 'model_stream_incomplete' : 'llm_error';
+      const failure = incomplete ?? error;
+      const message = redactSecrets(failure instanceof Error ? failure.message : String(failure)) || 'Model call failed';
+      yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code } };
+      return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code, message } };
     }
   }
   throw new Error('unreachable: the attempt loop always returns');

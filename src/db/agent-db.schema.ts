@@ -242,4 +242,11 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX usage_by_model_time ON usage_records (model COLLATE NOCASE, timestamp_ms);
     `,
   },
+  {
+    version: 7,
+    description: 'usage records say whether their counts were estimated (a model stream that ended early reports none)',
+    sql: `
+      ALTER TABLE usage_records ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
+    `,
+  },
 ];

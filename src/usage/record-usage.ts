@@ -10,9 +10,10 @@ import { createSqliteUsageStore, type StoredUsageRecord } from './usage.store';
 const text = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value.trim() : fallback);
 
 /**
- * A record re-shaped into exactly the §12.1 field set: provider and trigger lower-cased, model trimmed
- * (`unknown` when blank), token fields coerced to non-negative integers and re-derived, cost null
- * unless priced, else rounded to 8 decimals. Accepts loosely typed input (older or imported rows).
+ * A record re-shaped into exactly the §12.1 field set plus `estimated` (false unless given as true):
+ * provider and trigger lower-cased, model trimmed (`unknown` when blank), token fields coerced to
+ * non-negative integers and re-derived, cost null unless priced, else rounded to 8 decimals. Accepts
+ * loosely typed input (older or imported rows).
  */
 export function normalizeUsageRecord(raw: Record<string, unknown>): UsageRecord {
   const counts = zeroCounts();
@@ -35,6 +36,7 @@ export function normalizeUsageRecord(raw: Record<string, unknown>): UsageRecord 
     model_source: text(raw.model_source, 'unknown'),
     usage_source: text(raw.usage_source, 'unknown'),
     ...counts,
+    estimated: raw.estimated === true || raw.estimated === 1 || raw.estimated === 'true',
     priced: hasCost,
     cost_usd: hasCost ? roundUsd(cost) : null,
     pricing,
@@ -46,7 +48,7 @@ export type UsagePricer = (usage: UnpricedUsage) => UsageRecord;
 /** Prices records with the embedded catalog plus the operator's `usage.pricing_overrides`. */
 export function createUsagePricer(overrides: Readonly<Record<string, ModelPrice>> = {}): UsagePricer {
   const catalog = withOverrides(builtinCatalog(), overrides);
-  return (usage) => ({ ...usage, ...pricedFields(priceUsage(catalog, usage.provider, usage.model, usage)) });
+  return (usage) => ({ ...usage, estimated: usage.estimated === true, ...pricedFields(priceUsage(catalog, usage.provider, usage.model, usage)) });
 }
 
 export interface RecordUsageOptions {

@@ -17,6 +17,7 @@ export const CSV_COLUMNS = [
   'priced',
   'cost_usd',
   'unpriced_reason',
+  'estimated',
 ] as const;
 
 /**

@@ -100,6 +100,16 @@ describe('UsageAccumulator', () => {
     expect(mixed.identity).toEqual(expect.objectContaining({ model: 'mixed', provider: 'mixed' }));
   });
 
+  it('marks the totals estimated once a server estimate is folded in, which adds like any call', () => {
+    const usage = new UsageAccumulator('gpt-4o', '');
+    usage.add('run:0', call(100, 10));
+    expect(usage.estimated).toBe(false);
+    expect(usage.addEstimate('run:1', { input_tokens: 50, output_tokens: 3 })).toBe(true);
+    expect(usage.estimated).toBe(true);
+    expect(usage.totals).toEqual(expect.objectContaining({ input_tokens: 150, input_uncached_tokens: 150, output_tokens: 13, total_tokens: 163 }));
+    expect(usage.identity).toEqual({ provider: 'openai', model: 'gpt-4o', model_source: 'fallback_model', usage_source: 'usage_metadata' });
+  });
+
   it('never adds reasoning to the total: it is already part of output', () => {
     const usage = new UsageAccumulator('o3', '');
     usage.add('a', { ...call(100, 30), counts: { ...call(100, 30).counts, reasoning_tokens: 8, total_tokens: 130 } });
@@ -136,11 +146,13 @@ describe('normalizeUsageRecord', () => {
         input_cache_read_tokens: 200,
         output_tokens: 0,
         total_tokens: 1200,
+        estimated: false,
         priced: true,
         cost_usd: 0.12345679,
         pricing: {},
       }),
     );
+    expect([true, 1, 'true', false, 0, 'yes', undefined].map((estimated) => normalizeUsageRecord({ estimated }).estimated)).toEqual([true, true, true, false, false, false, false]);
     expect(normalizeUsageRecord({ priced: '0', cost_usd: 1 })).toEqual(expect.objectContaining({ priced: false, cost_usd: null }));
     expect(normalizeUsageRecord({ pricing: { priced: true, total_cost_usd: 0.5 } })).toEqual(expect.objectContaining({ priced: true, cost_usd: 0.5 }));
   });

@@ -30,6 +30,8 @@ export interface UnpricedUsage extends UsageIdentity, TokenCounts {
   trigger_type: string;
   run_id: string;
   session_id: string;
+  /** True when some counts are the server's own estimate (a model stream that ended early reports no usage); absent means false. */
+  estimated?: boolean;
 }
 
 /** The cost fields pricing adds (contract §12.4). */
@@ -40,7 +42,9 @@ export interface PricedFields {
 }
 
 /** The usage record of one run (contract §12.1); `timestamp_ms` is added when it is stored. */
-export interface UsageRecord extends UnpricedUsage, PricedFields {}
+export interface UsageRecord extends UnpricedUsage, PricedFields {
+  estimated: boolean;
+}
 
 export const KNOWN_PROVIDERS = ['openai', 'anthropic', 'google', 'deepseek'] as const;
 
@@ -114,6 +118,8 @@ export function isSameModel(configured: string, reported: string): boolean {
 export class UsageAccumulator {
   private readonly perSource = new Map<string, TokenCounts>();
   readonly totals: TokenCounts = zeroCounts();
+  /** Whether any call's counts were estimated rather than reported by the provider. */
+  estimated = false;
   readonly identity: Omit<UsageIdentity, 'agent_id'>;
 
   constructor(model: string, baseUrl: string) {
@@ -136,6 +142,12 @@ export class UsageAccumulator {
     this.mergeIdentity(call);
     if (changed) normalizeCounts(this.totals);
     return changed;
+  }
+
+  /** Folds in counts the server estimated for a call the provider reported nothing for; marks the totals estimated. */
+  addEstimate(source: string, counts: Partial<TokenCounts>): boolean {
+    this.estimated = true;
+    return this.add(source, { counts: normalizeCounts({ ...zeroCounts(), ...counts }), provider: 'unknown', model: null, usage_source: 'unknown' });
   }
 
   private mergeIdentity(call: CallUsage): void {

@@ -35,7 +35,7 @@ export interface UsageStore {
   byPeriod(filters: UsageFilters, period: 'hour' | 'day'): (UsageCounters & { start_ms: number })[];
 }
 
-const COLUMNS = ['timestamp_ms', 'agent_id', 'provider', 'model', 'trigger_type', 'run_id', 'session_id', 'model_source', 'usage_source', ...TOKEN_FIELDS, 'priced', 'cost_usd', 'pricing'];
+const COLUMNS = ['timestamp_ms', 'agent_id', 'provider', 'model', 'trigger_type', 'run_id', 'session_id', 'model_source', 'usage_source', ...TOKEN_FIELDS, 'priced', 'cost_usd', 'pricing', 'estimated'];
 const PRICED_SQL = '(priced = 1 AND cost_usd IS NOT NULL)';
 const COST_E8_SQL = `CASE WHEN ${PRICED_SQL} THEN CAST(round(cost_usd * 1e8) AS INTEGER) ELSE 0 END`;
 const SUMS = ['SUM(runs) AS runs', 'SUM(priced_runs) AS priced_runs', ...TOKEN_FIELDS.map((field) => `SUM(${field}) AS ${field}`), 'SUM(cost_e8) AS cost_e8'].join(', ');
@@ -111,6 +111,7 @@ export function createSqliteUsageStore(db: Database): UsageStore {
         record.priced ? 1 : 0,
         record.cost_usd,
         JSON.stringify(record.pricing),
+        record.estimated ? 1 : 0,
       );
     },
     records(filters, limit) {
@@ -122,12 +123,13 @@ export function createSqliteUsageStore(db: Database): UsageStore {
           `SELECT * FROM usage_records WHERE timestamp_ms >= ?${session}${where.sql} ORDER BY timestamp_ms DESC, id DESC LIMIT ?`,
         )
         .all(...params)
-        .map(({ id: _id, priced, pricing, timestamp_ms, ...row }) => ({
+        .map(({ id: _id, priced, pricing, estimated, timestamp_ms, ...row }) => ({
           schema_version: 2,
           timestamp_ms,
           ...row,
           priced: priced === 1,
           pricing: JSON.parse(pricing),
+          estimated: estimated === 1,
         })) as StoredUsageRecord[];
     },
     byProviderModel(filters) {

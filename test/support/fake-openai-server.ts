@@ -6,6 +6,12 @@ export type ScriptStep =
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Streams `text` then breaks the connection without finishing. */
   | { kind: 'cut'; text: string }
+  /**
+   * Streams the first `afterChunks` pieces of `text` (all of them when absent), then ends the HTTP body
+   * cleanly: no `finish_reason`, no `[DONE]`. With `calls`, the tool-call arguments are the pieces instead.
+   * `finish: true` sends the finish reason but still no `[DONE]`.
+   */
+  | { kind: 'close'; text?: string; calls?: { name: string; args: unknown | string; id?: string }[]; afterChunks?: number; chunkSize?: number; finish?: boolean }
   /** Never answers until the client gives up. */
   | { kind: 'hang' }
   /** Answers with a stream chunk that is not JSON. */
@@ -69,6 +75,20 @@ function pieces(text: string, size: number): string[] {
   const result: string[] = [];
   for (let index = 0; index < text.length; index += size) result.push(text.slice(index, index + size));
   return result;
+}
+
+/** The deltas of a `close` step: text pieces, or one tool call's head followed by its argument pieces. */
+function closeDeltas(step: Extract<ScriptStep, { kind: 'close' }>, requestIndex: number): Record<string, unknown>[] {
+  const size = step.chunkSize ?? 4;
+  const textDeltas = pieces(step.text ?? '', size).map((content) => ({ content }));
+  if (!step.calls) return textDeltas;
+  return [
+    ...textDeltas,
+    ...step.calls.flatMap((call, index) => [
+      { tool_calls: [{ index, id: call.id ?? `call_${requestIndex}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] },
+      ...pieces(typeof call.args === 'string' ? call.args : JSON.stringify(call.args), size).map((args) => ({ tool_calls: [{ index, function: { arguments: args } }] })),
+    ]),
+  ];
 }
 
 /** A deterministic 8-dimensional embedding of `text`, so tests can reason about similarity. */
@@ -146,6 +166,13 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
           for (const piece of pieces(step.text, 4)) send(chunk(completionId, model, { content: piece }));
           await Bun.sleep(5);
           controller.error(new Error('connection cut by the fake server'));
+          return;
+        }
+        if (step.kind === 'close') {
+          const deltas = closeDeltas(step, requests.length);
+          for (const delta of deltas.slice(0, step.afterChunks ?? deltas.length)) send(chunk(completionId, model, delta));
+          if (step.finish) send(chunk(completionId, model, {}, step.calls ? 'tool_calls' : 'stop'));
+          controller.close();
           return;
         }
         if (step.kind === 'text') {

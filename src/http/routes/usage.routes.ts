@@ -115,7 +115,7 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
         },
         detail: {
           summary: 'Usage records, newest first (one per run, title and compression call)',
-          description: 'Each record has the fields of contract §12.1 plus `timestamp_ms`. With `format=csv` the answer is a spreadsheet-ready CSV file.',
+          description: 'Each record has the fields of contract §12.1 plus `timestamp_ms` and `estimated` (true when some counts are the server\'s estimate, for a model stream that ended early). With `format=csv` the answer is a spreadsheet-ready CSV file.',
         },
       },
     )

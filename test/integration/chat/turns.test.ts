@@ -77,7 +77,7 @@ describe('POST /api/chat (tools and failures)', () => {
     fixture.model.enqueue({ kind: 'cut', text: 'partial answer' });
     const events = await readSse(await fixture.chat({ message: 'hi', session_id: sessionId }));
     expect(events.at(-1)!.event).toBe('error');
-    expect(events.at(-1)!.data.code).toBe('llm_error');
+    expect(events.at(-1)!.data.code).toBe('model_stream_incomplete');
     const history = await historyOf(fixture, sessionId);
     expect(history.at(-1)).toEqual(expect.objectContaining({ role: 'assistant', content: 'partial answer', status: 'failed' }));
     expect(history.some((message) => message.streaming)).toBe(false);

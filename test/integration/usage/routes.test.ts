@@ -47,9 +47,9 @@ describe('GET /api/usage/records', () => {
     expect(Object.keys(data.records[0])).toEqual([
       'schema_version', 'timestamp_ms', 'agent_id', 'provider', 'model', 'trigger_type', 'run_id', 'session_id', 'model_source', 'usage_source',
       'input_tokens', 'input_uncached_tokens', 'input_cache_read_tokens', 'input_cache_write_tokens_5m', 'input_cache_write_tokens_1h',
-      'input_cache_write_tokens_unknown', 'output_tokens', 'reasoning_tokens', 'tool_input_tokens', 'total_tokens', 'cost_usd', 'priced', 'pricing',
+      'input_cache_write_tokens_unknown', 'output_tokens', 'reasoning_tokens', 'tool_input_tokens', 'total_tokens', 'cost_usd', 'priced', 'pricing', 'estimated',
     ]);
-    expect(data.records[0]).toEqual(expect.objectContaining({ timestamp_ms: NOW - 60_000, input_uncached_tokens: 80, total_tokens: 130, priced: true, cost_usd: 0.0000805 }));
+    expect(data.records[0]).toEqual(expect.objectContaining({ timestamp_ms: NOW - 60_000, input_uncached_tokens: 80, total_tokens: 130, priced: true, cost_usd: 0.0000805, estimated: false }));
     expect(data.records[2]).toEqual(expect.objectContaining({ priced: false, cost_usd: null }));
   });
 
@@ -79,14 +79,14 @@ describe('GET /api/usage/records', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const lines = (await response.text()).split('\r\n');
     expect(lines[0]).toBe(
-      'timestamp,timestamp_ms,agent_id,provider,model,trigger_type,run_id,session_id,model_source,usage_source,input_tokens,input_uncached_tokens,input_cache_read_tokens,input_cache_write_tokens_5m,input_cache_write_tokens_1h,input_cache_write_tokens_unknown,output_tokens,reasoning_tokens,tool_input_tokens,total_tokens,priced,cost_usd,unpriced_reason',
+      'timestamp,timestamp_ms,agent_id,provider,model,trigger_type,run_id,session_id,model_source,usage_source,input_tokens,input_uncached_tokens,input_cache_read_tokens,input_cache_write_tokens_5m,input_cache_write_tokens_1h,input_cache_write_tokens_unknown,output_tokens,reasoning_tokens,tool_input_tokens,total_tokens,priced,cost_usd,unpriced_reason,estimated',
     );
     expect(lines).toHaveLength(6);
     expect(lines.at(-1)).toBe('');
-    expect(lines[1]).toBe(`2026-02-28T12:29:00.000Z,${NOW - 60_000},default,openai,gpt-5-mini,chat,run-newest,s1,fallback_model,usage_metadata,100,80,20,0,0,0,30,0,0,130,true,0.0000805,`);
+    expect(lines[1]).toBe(`2026-02-28T12:29:00.000Z,${NOW - 60_000},default,openai,gpt-5-mini,chat,run-newest,s1,fallback_model,usage_metadata,100,80,20,0,0,0,30,0,0,130,true,0.0000805,,false`);
     // A cell that a spreadsheet would run as a formula is defused with a leading apostrophe.
     expect(lines[3]).toContain(",'=cmd|x,");
-    expect(lines[3]!.endsWith(',false,,model_not_in_catalog')).toBe(true);
+    expect(lines[3]!.endsWith(',false,,model_not_in_catalog,false')).toBe(true);
     const empty = await app.request('/api/usage/records?format=csv&provider=anthropic');
     expect((await empty.text()).split('\r\n')).toHaveLength(2);
   });

@@ -1,0 +1,110 @@
+// Decides when a streamed model reply is complete: a finish_reason, not the end of the HTTP body, ends a reply.
+import type { OpenAIClient } from '@langchain/openai';
+import { countTokens } from './token-counter';
+
+type ChatCompletionChunk = OpenAIClient.Chat.Completions.ChatCompletionChunk;
+type PromptRequest = Pick<OpenAIClient.Chat.ChatCompletionCreateParams, 'messages' | 'tools'>;
+
+/** OpenAI's chat format costs about this many tokens around every message, and as many to prime the reply. */
+const TOKENS_PER_MESSAGE = 3;
+
+/** What a stream that ended early had delivered, counted with the local tokenizer (the provider sent no usage). */
+export interface StreamEstimate {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/**
+ * A streamed completion that ended before the model finished: the body closed without a `finish_reason`
+ * (OpenAI's SDK ends such a stream silently, even without `[DONE]`), or the connection broke mid-body.
+ * Carries the estimated usage of the call; `cause` is the transport error when there was one.
+ */
+export class ModelStreamIncompleteError extends Error {
+  override readonly name = 'ModelStreamIncompleteError';
+
+  constructor(
+    readonly estimate: StreamEstimate,
+    readonly receivedChunks: number,
+    options?: { cause?: unknown },
+  ) {
+    const how = options?.cause ? 'the connection broke' : 'the stream closed without a finish_reason';
+    super(`The model stream ended before the reply was finished: ${how} after ${receivedChunks} chunk(s).`, options);
+  }
+}
+
+/** The ModelStreamIncompleteError inside `error` (LangChain and LangGraph may wrap it as a `cause`), if any. */
+export function incompleteStreamOf(error: unknown): ModelStreamIncompleteError | null {
+  let current = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof ModelStreamIncompleteError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+const textOfContent = (content: unknown): string => {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (part && typeof part === 'object' && typeof part.text === 'string' ? part.text : '')).join('');
+};
+
+/**
+ * Prompt tokens of a chat request, estimated the way OpenAI's cookbook counts them: each message's role,
+ * text, name and tool calls, 3 tokens around each message and 3 to prime the reply, plus the tool
+ * schemas as JSON. Image parts are not counted.
+ */
+export function estimatePromptTokens(request: PromptRequest): number {
+  let total = TOKENS_PER_MESSAGE;
+  for (const message of request.messages) {
+    total += TOKENS_PER_MESSAGE + countTokens(message.role) + countTokens(textOfContent(message.content));
+    if ('name' in message && message.name) total += countTokens(message.name) + 1;
+    if ('tool_calls' in message) {
+      for (const call of message.tool_calls ?? []) if (call.type === 'function') total += countTokens(call.function.name) + countTokens(call.function.arguments);
+    }
+  }
+  if (request.tools?.length) total += countTokens(JSON.stringify(request.tools));
+  return total;
+}
+
+/**
+ * Passes the chunks of a streamed completion through and throws ModelStreamIncompleteError when the
+ * body ends with no `finish_reason` seen, or breaks (a fetch network error is a TypeError) before one.
+ * A finish_reason without `[DONE]` counts as complete. A stream the caller aborted ends quietly, so
+ * LangChain reports the abort itself.
+ */
+export async function* guardModelStream(chunks: AsyncIterable<ChatCompletionChunk>, request: PromptRequest, signal?: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+  let finished = false;
+  let received = 0;
+  // The reply so far: text, reasoning, and each tool call's name and arguments, counted whole at the end.
+  const output = new Map<string, string>();
+  const append = (key: string, piece: unknown) => {
+    if (typeof piece !== 'string' || !piece) return false;
+    output.set(key, (output.get(key) ?? '') + piece);
+    return true;
+  };
+  const fail = (cause?: unknown) => {
+    const outputTokens = [...output.values()].reduce((sum, text) => sum + countTokens(text), 0);
+    return new ModelStreamIncompleteError({ input_tokens: estimatePromptTokens(request), output_tokens: outputTokens }, received, cause === undefined ? undefined : { cause });
+  };
+  try {
+    for await (const chunk of chunks) {
+      for (const choice of chunk.choices ?? []) {
+        if (choice.finish_reason) finished = true;
+        const delta = choice.delta as (typeof choice.delta & { reasoning_content?: unknown }) | undefined;
+        if (!delta) continue;
+        let carried = append('content', delta.content);
+        carried = append('reasoning', delta.reasoning_content) || carried;
+        for (const call of delta.tool_calls ?? []) {
+          carried = append(`call ${call.index} name`, call.function?.name) || carried;
+          carried = append(`call ${call.index} arguments`, call.function?.arguments) || carried;
+        }
+        if (carried) received += 1;
+      }
+      yield chunk;
+    }
+  } catch (error) {
+    if (!finished && !signal?.aborted && error instanceof TypeError) throw fail(error);
+    throw error;
+  }
+  if (!finished && !signal?.aborted) throw fail();
+}
