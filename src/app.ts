@@ -68,7 +68,7 @@ export function createApp(deps: Deps) {
     )
     .use(errorEnvelope({ logger: deps.logger, allowedMethods }))
     .use(docsRoutes(VERSION))
-    .use(healthRoutes(deps.state))
+    .use(healthRoutes(deps.state, () => deps.sandbox.status()))
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))

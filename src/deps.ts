@@ -46,6 +46,8 @@ export interface Deps {
   retrieval: RetrievalService;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
+  /** The tool process sandbox (its probe verdict is part of readiness details). */
+  sandbox: Sandbox;
   close(): void;
 }
 
@@ -83,7 +85,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const agents = openAgentRegistry({ dataDir, configStore, clock, logger });
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const state = { ready: true };
-  const sandbox = overrides.sandbox ?? createSandbox();
+  // Probed where agent folders live, so their path's permissions are the ones tried.
+  const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces') });
+  const sandboxStatus = sandbox.status();
+  if (!sandboxStatus.available) {
+    logger.warn(`terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`);
+  }
   const embeddingHealth = createEmbeddingHealth(createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }), clock, logger);
   const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
   void retrieval.start();
@@ -115,6 +122,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     scheduler,
     retrieval,
     state,
+    sandbox,
     close() {
       state.ready = false;
       scheduler.close();

@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { readAgentTextFile, writeGuardedFile } from '../security/guarded-io';
 import { guardPath } from '../security/path-guard';
+import { adoptFolderOwner } from '../shared/folder-owner';
 import { BUILTIN_SKILLS, CORE_TEMPLATE_FILES, WORKSPACE_TEMPLATE } from './embedded-assets';
 import { renderSkillsSnapshot, scanAgentSkills, scanSkills } from './skills';
 
@@ -12,6 +13,7 @@ function writeIfMissing(path: string, content: string): boolean {
   if (existsSync(path)) return false;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content, { flag: 'wx' });
+  adoptFolderOwner(dirname(path), { path });
   return true;
 }
 

@@ -23,6 +23,7 @@ describe('readEnvSettings', () => {
         googleModel: 'gemini-embedding-001',
       },
       tracing: { obsTracingEnabled: undefined, langsmithTracing: undefined, langchainTracingV2: undefined, langsmithProject: 'mini-openclaw' },
+      sandboxIdentity: { uid: 65534, gid: 65534 },
     });
   });
 
@@ -159,6 +160,12 @@ describe('readEnvSettings', () => {
       'APP_RATE_LIMIT_FILES must be an integer from 1 to 1000000, got "1.5"',
     ]);
     for (const problem of problems) expect((caught as EnvError).message).toContain(problem);
+  });
+
+  it('reads the sandbox identity and refuses root or a non-number for it', () => {
+    expect(readEnvSettings({ APP_SANDBOX_UID: '4000', APP_SANDBOX_GID: '4001' }).sandboxIdentity).toEqual({ uid: 4000, gid: 4001 });
+    expect(() => readEnvSettings({ APP_SANDBOX_UID: '0' })).toThrow('APP_SANDBOX_UID must be an integer from 1');
+    expect(() => readEnvSettings({ APP_SANDBOX_GID: 'nobody' })).toThrow('APP_SANDBOX_GID must be an integer from 1');
   });
 
   it('does not treat missing model keys as errors', () => {

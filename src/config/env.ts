@@ -53,6 +53,8 @@ export interface EnvSettings {
   llm: LlmSettings;
   embedding: EmbeddingSettings;
   tracing: TracingEnv;
+  /** The unprivileged identity of sandboxed tool processes (their host identity when the server runs as root). */
+  sandboxIdentity: { uid: number; gid: number };
 }
 
 export const DEFAULT_ALLOWED_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
@@ -147,6 +149,7 @@ export function readEnvSettings(env: Env): EnvSettings {
       googleApiKey: text('GOOGLE_API_KEY'),
       googleModel: text('GOOGLE_EMBEDDING_MODEL', 'gemini-embedding-001'),
     },
+    sandboxIdentity: { uid: integer('APP_SANDBOX_UID', 65534, 1, 4_294_967_294), gid: integer('APP_SANDBOX_GID', 65534, 1, 4_294_967_294) },
     tracing: {
       obsTracingEnabled: env.OBS_TRACING_ENABLED,
       langsmithTracing: env.LANGSMITH_TRACING,

@@ -149,7 +149,23 @@ export const runtimeConfigSchema = z
       .strict()
       .prefault({}),
     tool_sandbox: z
-      .object({ mode: z.enum(['auto', 'required', 'off']).default('auto'), allow_network: z.boolean().default(false) })
+      .object({
+        /** `auto` and `required`: sandboxed, or refused where no sandbox can start; `off`: never sandboxed. */
+        mode: z.enum(['auto', 'required', 'off']).default('auto'),
+        allow_network: z.boolean().default(false),
+        /** Processes (and threads) one call may have at once (RLIMIT_NPROC). */
+        max_processes: int(8, 65_536).default(256),
+        /** Address space of each process (RLIMIT_AS). */
+        max_memory_mb: int(64, 1_048_576).default(1024),
+        /** Largest file a process may write (RLIMIT_FSIZE). */
+        max_file_size_mb: int(1, 1_048_576).default(256),
+        /** CPU time of each process (RLIMIT_CPU). */
+        max_cpu_seconds: int(1, 86_400).default(120),
+        /** Size of the private /tmp (memory-backed). */
+        tmp_size_mb: int(1, 65_536).default(64),
+        /** Past this much stdout + stderr in one call the process group is killed (the result keeps head and tail). */
+        max_output_mb: int(1, 16_384).default(64),
+      })
       .strict()
       .prefault({}),
     tool_web_search: z

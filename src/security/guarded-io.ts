@@ -6,6 +6,7 @@ import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readF
 import { AppError } from '../shared/app-error';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
+import { adoptFolderOwner } from '../shared/folder-owner';
 import { assertOpenedAt, guardPath } from './path-guard';
 
 const HAS_PROC_FD = existsSync('/proc/self/fd');
@@ -72,6 +73,7 @@ function ensureGuardedFolder(folder: string, path: string): void {
   inCheckedFolder(parent, path, (pinned) => {
     try {
       mkdirSync(join(pinned, basename(folder)));
+      adoptFolderOwner(pinned, { path: join(pinned, basename(folder)) });
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST') throw error;
     }

@@ -1,76 +1,131 @@
-// The bubblewrap sandbox for tool processes: read-only system, writable agent folder, private /tmp, no network.
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+// The tool process sandbox: which way of starting bubblewrap works here (probed once), and the spawn plan per call.
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_PROTECTED_ENTRIES } from './path-guard';
+import { ensureAreaOwner } from './area-owner';
+import { MINIMAL_PATH } from './env-scrub';
+import { SANDBOX_AREAS, sandboxArgs, type SandboxLimits, type SandboxTools, type SandboxVariant } from './sandbox-args';
 
-export interface SandboxOptions {
-  /** The agent folder: bound read-write and used as working folder. */
-  root: string;
+export { SANDBOX_AREAS, type SandboxLimits } from './sandbox-args';
+
+/** What the probe found: the way the sandbox starts, or why none works. */
+export interface SandboxStatus {
+  available: boolean;
+  /** `stage`, `drop` or `direct` (see SandboxVariant), null when unavailable. */
+  start: SandboxVariant['start'] | null;
+  /** Whether sandboxed processes get their own /proc (not inside most containers). */
+  proc: boolean;
+  /** Why no sandbox can start (first failure of the best candidate), null when available. */
+  reason: string | null;
+}
+
+export interface SandboxRequest {
+  /** The agent folder: its areas are mounted, and it is the working folder. */
+  agentRoot: string;
   allowNetwork: boolean;
   env: Record<string, string>;
+  limits: SandboxLimits;
+}
+
+/** How to spawn one sandboxed call: the argv, and the identity to spawn it as (when the spawn itself drops root). */
+export interface SpawnPlan {
+  argv: string[];
+  uid?: number;
+  gid?: number;
 }
 
 export interface Sandbox {
-  /** Whether bubblewrap exists and can start a sandbox here (probed once, then cached). */
+  /** The probe's verdict (run on first use, then cached). */
+  status(): SandboxStatus;
   isAvailable(): boolean;
-  /** The argv that runs `argv` inside the sandbox. Call only when available. */
-  wrap(argv: string[], options: SandboxOptions): string[];
+  /** How to run `argv` sandboxed for one agent. Call only when available. */
+  plan(argv: string[], request: SandboxRequest): SpawnPlan;
+  /** The `prlimit` binary (util-linux), which also limits unsandboxed calls; null when absent. */
+  prlimit(): string | null;
 }
 
-const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64'];
-/** The few /etc entries programs need (dynamic linker, users, time zone, certificates); nothing else of /etc. */
-const ETC_ENTRIES = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/passwd', '/etc/group', '/etc/nsswitch.conf', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates', '/etc/mime.types'];
-const NETWORK_ETC = ['/etc/resolv.conf', '/etc/hosts', '/etc/gai.conf'];
-
-/** Builds the bubblewrap argument list (exported for tests and the benchmark). */
-export function bubblewrapArgs(bwrap: string, argv: string[], options: SandboxOptions): string[] {
-  const args = [bwrap, '--ro-bind', '/usr', '/usr'];
-  for (const path of SYSTEM_LINKS) {
-    try {
-      const stat = lstatSync(path);
-      if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
-      else if (stat.isDirectory()) args.push('--ro-bind', path, path);
-    } catch {
-      // Absent on this system.
-    }
-  }
-  for (const path of [...ETC_ENTRIES, ...(options.allowNetwork ? NETWORK_ETC : [])]) {
-    if (existsSync(path)) args.push('--ro-bind', path, path);
-  }
-  args.push('--tmpfs', '/tmp', '--proc', '/proc', '--dev', '/dev');
-  args.push('--bind', options.root, options.root);
-  // The agent may edit its files, not its own audit trail, database or config (which holds its tool policy).
-  for (const guarded of AGENT_PROTECTED_ENTRIES) {
-    const path = join(options.root, guarded);
-    if (existsSync(path)) args.push('--ro-bind', path, path);
-  }
-  args.push('--chdir', options.root, '--unshare-all');
-  if (options.allowNetwork) args.push('--share-net');
-  args.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--hostname', 'sandbox', '--clearenv');
-  for (const [name, value] of Object.entries(options.env)) args.push('--setenv', name, value);
-  args.push('--', ...argv);
-  return args;
+export interface SandboxOptions {
+  /** The bubblewrap binary; `null` means none (tests), default: `bwrap` on the minimal PATH. */
+  bwrap?: string | null;
+  /** Inside id of sandboxed processes, and their host id when the server runs as root (default 65534, nobody). */
+  identity?: { uid: number; gid: number };
+  /** Folder the probe creates its scratch agent in: the data folder, so path permissions are the real ones. */
+  probeParent?: string;
 }
 
-/** A sandbox backed by the `bwrap` found on PATH (or the given path); `null` path means none. */
-export function createSandbox(bwrapPath: string | null = Bun.which('bwrap')): Sandbox {
-  let available: boolean | undefined;
-  return {
-    isAvailable() {
-      if (available !== undefined) return available;
-      if (!bwrapPath) return (available = false);
-      try {
-        const probe = Bun.spawnSync(bubblewrapArgs(bwrapPath, ['/usr/bin/true'], { root: '/tmp', allowNetwork: false, env: {} }), {
-          stdout: 'ignore',
-          stderr: 'ignore',
-          timeout: 5000,
-        });
-        available = probe.exitCode === 0;
-      } catch {
-        available = false;
-      }
-      return available;
-    },
-    wrap: (argv, options) => bubblewrapArgs(bwrapPath ?? 'bwrap', argv, options),
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  maxProcesses: 256,
+  maxMemoryBytes: 1024 * 1024 * 1024,
+  maxFileBytes: 256 * 1024 * 1024,
+  maxCpuSeconds: 120,
+  tmpBytes: 64 * 1024 * 1024,
+};
+
+const which = (name: string) => Bun.which(name, { PATH: MINIMAL_PATH });
+
+/** The ways to start the sandbox worth trying here, best first. */
+function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
+  const starts: SandboxVariant['start'][] = isRoot ? [...(tools.setpriv ? (['stage'] as const) : []), 'drop'] : ['direct'];
+  return starts.flatMap((start) => [
+    { start, proc: true, disableUserns: true },
+    { start, proc: false, disableUserns: true },
+    { start, proc: false, disableUserns: false },
+  ]);
+}
+
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const identity = options.identity ?? { uid: 65534, gid: 65534 };
+  const isRoot = process.geteuid?.() === 0;
+  const bwrap = options.bwrap === undefined ? which('bwrap') : options.bwrap;
+  const prlimit = which('prlimit');
+  let verdict: { status: SandboxStatus; variant: SandboxVariant | null; tools: SandboxTools | null } | undefined;
+
+  const spawnPlan = (tools: SandboxTools, variant: SandboxVariant, argv: string[], request: SandboxRequest): SpawnPlan => {
+    const areas = SANDBOX_AREAS.filter((area) => lstatSync(join(request.agentRoot, area), { throwIfNoEntry: false })?.isDirectory());
+    if (isRoot) for (const area of areas) ensureAreaOwner(join(request.agentRoot, area), identity.uid, identity.gid);
+    const args = sandboxArgs(tools, variant, { ...request, areas, identity }, argv);
+    return variant.start === 'drop' ? { argv: args, uid: identity.uid, gid: identity.gid } : { argv: args };
   };
+
+  /** Runs a real call (write a file in an area) with each candidate until one works. */
+  const probe = () => {
+    if (!bwrap) return { status: unavailable('bubblewrap (bwrap) is not installed'), variant: null, tools: null };
+    if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
+    const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv') };
+    // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
+    const scratch = join(options.probeParent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const written = join(scratch, 'workspace', 'probe');
+    let reason: string | null = null;
+    try {
+      mkdirSync(join(scratch, 'workspace'), { recursive: true });
+      for (const variant of candidates(isRoot, tools)) {
+        const request = { agentRoot: scratch, allowNetwork: false, env: { PATH: MINIMAL_PATH }, limits: DEFAULT_SANDBOX_LIMITS };
+        const plan = spawnPlan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], request);
+        const result = Bun.spawnSync(plan.argv, { uid: plan.uid, gid: plan.gid, stdout: 'ignore', stderr: 'pipe', timeout: 10_000 });
+        const wrote = existsSync(written) && readFileSync(written, 'utf8').trim() === 'sandboxed';
+        if (result.exitCode === 0 && wrote) return { status: { available: true, start: variant.start, proc: variant.proc, reason: null }, variant, tools };
+        reason ??= result.stderr.toString().trim().split('\n').pop() || `exit code ${result.exitCode}`;
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    return { status: unavailable(`bubblewrap cannot start a sandbox here: ${reason}`), variant: null, tools: null };
+  };
+
+  const current = () => (verdict ??= probe());
+  return {
+    status: () => current().status,
+    isAvailable: () => current().status.available,
+    prlimit: () => prlimit,
+    plan(argv, request) {
+      const { variant, tools } = current();
+      if (!variant || !tools) throw new Error('the sandbox is not available');
+      return spawnPlan(tools, variant, argv, request);
+    },
+  };
+}
+
+function unavailable(reason: string): SandboxStatus {
+  return { available: false, start: null, proc: false, reason };
 }

@@ -2,6 +2,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { adoptFolderOwner } from './folder-owner';
 import { walkRealFiles } from './walk-files';
 
 /**
@@ -16,6 +17,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const handle = openSync(temporary, 'w', 0o644);
   try {
+    adoptFolderOwner(folder, { handle });
     let offset = 0;
     while (offset < data.length) offset += writeSync(handle, data, offset, data.length - offset);
     fsyncSync(handle);

@@ -1,14 +1,22 @@
-// Runs a tool process in its own process group: bounded output (head and tail), a timeout that kills the group.
+// Runs a tool process in its own process group: output read at the server's pace and bounded, a timeout and an
+// output ceiling that kill the group.
+import { createOutputCollector, type OutputCollector } from './bounded-output';
+import { createOutputPipe, type OutputPipe } from './output-pipe';
 
 export interface ProcessRequest {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
   timeoutMs: number;
-  /** Bytes kept at each end of stdout and of stderr; the middle is dropped while streaming. */
+  /** Bytes kept at each end of stdout and of stderr; the middle is counted and dropped while streaming. */
   keepBytes: number;
+  /** Past this many bytes of stdout and stderr together the process group is killed. */
+  maxOutputBytes: number;
   stdin?: string;
   signal?: AbortSignal;
+  /** Spawn as this identity (only a root server can). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface ProcessResult {
@@ -17,76 +25,72 @@ export interface ProcessResult {
   stderr: string;
   /** Bytes dropped from the middle of stdout/stderr. */
   droppedBytes: number;
+  /** Bytes the process wrote to stdout and stderr together. */
+  totalBytes: number;
   timedOut: boolean;
+  /** The output passed `maxOutputBytes` and the group was killed. */
+  outputLimitExceeded: boolean;
 }
 
 /** After the command ends, how long its output may still drain before the pipes are abandoned. */
 const DRAIN_GRACE_MS = 250;
-const STOP: unique symbol = Symbol('stop');
+/** How often a flood checks the server's memory, and how much growth it tolerates before collecting. */
+const CHECK_MEMORY_EVERY_BYTES = 8 * 1024 * 1024;
+const TOLERATED_GROWTH_BYTES = 24 * 1024 * 1024;
 
 /**
- * Collects a stream keeping the first and last `keep` bytes, until it ends or `stop` settles: a process
- * that escaped the group kill (`setsid`) can hold the pipe open forever, and must not hold the call.
+ * Reads `pipe` into `collector` until it ends or `stop` settles: a process that escaped the group kill
+ * (`setsid`, unsandboxed) can hold the pipe open forever, and must not hold the call. Stopping cancels the
+ * reader (its pending read then ends); racing every read against `stop` instead would keep each chunk
+ * reachable from `stop` until it settled, which is how 3 GB of output used to stay in memory.
  */
-async function collect(stream: ReadableStream<Uint8Array>, keep: number, stop: Promise<unknown>): Promise<{ text: string; dropped: number }> {
-  const head: Uint8Array[] = [];
-  let headSize = 0;
-  let tail: Uint8Array[] = [];
-  let tailSize = 0;
-  let dropped = 0;
-  const reader = stream.getReader();
-  const stopped = stop.then((): typeof STOP => STOP);
-  for (;;) {
-    const next = await Promise.race([reader.read(), stopped]);
-    if (next === STOP) {
-      void reader.cancel().catch(() => undefined);
-      break;
+async function drain(pipe: OutputPipe, collector: OutputCollector, onChunk: (bytes: number) => void, stop: Promise<unknown>): Promise<void> {
+  const reader = pipe.stream.getReader();
+  let finished = false;
+  void stop.then(() => {
+    if (!finished) void reader.cancel().catch(() => undefined);
+  });
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) return;
+      collector.push(next.value);
+      onChunk(next.value.length);
     }
-    if (next.done) break;
-    let piece = next.value;
-    if (headSize < keep) {
-      const take = piece.subarray(0, keep - headSize);
-      head.push(take);
-      headSize += take.length;
-      piece = piece.subarray(take.length);
-    }
-    if (piece.length === 0) continue;
-    tail.push(piece);
-    tailSize += piece.length;
-    while (tailSize > keep && tail.length > 0) {
-      const excess = tailSize - keep;
-      const first = tail[0]!;
-      if (first.length <= excess) {
-        tail.shift();
-        tailSize -= first.length;
-        dropped += first.length;
-      } else {
-        tail[0] = first.subarray(excess);
-        tailSize -= excess;
-        dropped += excess;
-      }
-    }
+  } finally {
+    finished = true;
+    pipe.close();
   }
-  const decoder = new TextDecoder();
-  const headText = decoder.decode(Buffer.concat(head));
-  const tailText = decoder.decode(Buffer.concat(tail));
-  return { text: dropped > 0 ? `${headText}\n...[truncated ${dropped} bytes]...\n${tailText}` : headText + tailText, dropped };
 }
 
 /**
- * Spawns `argv` detached (its own process group) and waits for it. On timeout or abort the whole group gets
- * SIGKILL, so background children and grandchildren die too (inside bubblewrap the PID namespace dies with it).
+ * Spawns `argv` detached (its own process group) and waits for it. On timeout, abort or too much output the whole
+ * group gets SIGKILL, so background children die too (inside bubblewrap the PID namespace dies with it).
  */
 export async function runProcess(request: ProcessRequest): Promise<ProcessResult> {
-  const child = Bun.spawn(request.argv, {
-    cwd: request.cwd,
-    env: request.env,
-    stdin: request.stdin === undefined ? 'ignore' : Buffer.from(request.stdin),
-    stdout: 'pipe',
-    stderr: 'pipe',
-    detached: true,
-  });
+  const out = createOutputPipe();
+  const err = createOutputPipe();
+  let child: ReturnType<typeof Bun.spawn>;
+  try {
+    child = Bun.spawn(request.argv, {
+      cwd: request.cwd,
+      env: request.env,
+      stdin: request.stdin === undefined ? 'ignore' : Buffer.from(request.stdin),
+      stdout: out.writeFd,
+      stderr: err.writeFd,
+      detached: true,
+      uid: request.uid,
+      gid: request.gid,
+    });
+  } catch (error) {
+    out.close();
+    err.close();
+    throw error;
+  }
+  out.closeWriteEnd();
+  err.closeWriteEnd();
   let timedOut = false;
+  let outputLimitExceeded = false;
   const killGroup = () => {
     try {
       process.kill(-child.pid, 'SIGKILL');
@@ -100,6 +104,22 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessResult
   }, request.timeoutMs);
   const onAbort = () => killGroup();
   request.signal?.addEventListener('abort', onAbort, { once: true });
+  const stdout = createOutputCollector(request.keepBytes);
+  const stderr = createOutputCollector(request.keepBytes);
+  // Every chunk read is a fresh buffer that is garbage at once. A flood outruns the collector's own pace
+  // (3 GB of output grew the server by 60-80 MB), so past a tolerated growth the server collects at once.
+  const startRss = process.memoryUsage.rss();
+  let sinceMemoryCheck = 0;
+  const onChunk = (bytes: number) => {
+    sinceMemoryCheck += bytes;
+    if (sinceMemoryCheck >= CHECK_MEMORY_EVERY_BYTES) {
+      sinceMemoryCheck = 0;
+      if (process.memoryUsage.rss() - startRss > TOLERATED_GROWTH_BYTES) Bun.gc(true);
+    }
+    if (outputLimitExceeded || stdout.totalBytes + stderr.totalBytes <= request.maxOutputBytes) return;
+    outputLimitExceeded = true;
+    killGroup();
+  };
   try {
     // Nothing outlives its command: once the main process exits, leftovers of its group (which could hold the pipes open) die.
     const exited = child.exited.then((code) => {
@@ -107,8 +127,17 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessResult
       return code;
     });
     const drained = exited.then(() => Bun.sleep(DRAIN_GRACE_MS));
-    const [stdout, stderr, exitCode] = await Promise.all([collect(child.stdout, request.keepBytes, drained), collect(child.stderr, request.keepBytes, drained), exited]);
-    return { exitCode: timedOut ? null : exitCode, stdout: stdout.text, stderr: stderr.text, droppedBytes: stdout.dropped + stderr.dropped, timedOut };
+    const [exitCode] = await Promise.all([exited, drain(out, stdout, onChunk, drained), drain(err, stderr, onChunk, drained)]);
+    const [outText, errText] = [stdout.finish(), stderr.finish()];
+    return {
+      exitCode: timedOut || outputLimitExceeded ? null : exitCode,
+      stdout: outText.text,
+      stderr: errText.text,
+      droppedBytes: outText.droppedBytes + errText.droppedBytes,
+      totalBytes: outText.totalBytes + errText.totalBytes,
+      timedOut,
+      outputLimitExceeded,
+    };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);

@@ -1,6 +1,8 @@
-// Runs a tool process the way the sandbox config says: inside bubblewrap, refused, or unsandboxed with a warning.
+// Runs a tool process the way the sandbox config says: inside bubblewrap, refused, or (mode off only) unsandboxed.
+import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { scrubEnvironment } from '../security/env-scrub';
-import type { Sandbox } from '../security/sandbox';
+import type { Sandbox, SandboxLimits } from '../security/sandbox';
+import { prlimitArgs } from '../security/sandbox-args';
 import type { ToolCallContext } from './tool-registry';
 import { capHeadTail, failure, type ToolOutcome } from './tool-result';
 import { runProcess, type ProcessResult } from './run-process';
@@ -15,33 +17,66 @@ export type SandboxedRun =
   | { ok: true; result: ProcessResult; sandboxed: boolean; warnings: string[]; stdout: string; stderr: string; truncated: boolean }
   | { ok: false; outcome: ToolOutcome };
 
-/** Runs `argv` in the agent folder with a scrubbed environment, capping each stream at `maxChars` (head and tail). */
+const MIB = 1024 * 1024;
+
+/** The resource limits of `tool_sandbox`, in the units prlimit takes. */
+export function sandboxLimits(config: RuntimeConfig['tool_sandbox']): SandboxLimits {
+  return {
+    maxProcesses: config.max_processes,
+    maxMemoryBytes: config.max_memory_mb * MIB,
+    maxFileBytes: config.max_file_size_mb * MIB,
+    maxCpuSeconds: config.max_cpu_seconds,
+    tmpBytes: config.tmp_size_mb * MIB,
+  };
+}
+
+/**
+ * Runs `argv` for the agent with a scrubbed environment, bounded output (head and tail of `maxChars`, the
+ * group killed past `tool_sandbox.max_output_mb`) and the resource limits. Without a working sandbox the call
+ * is refused (`E_SANDBOX_UNAVAILABLE`) unless the operator chose `tool_sandbox.mode: off`.
+ */
 export async function runSandboxed(
   deps: ProcessToolDeps,
   context: ToolCallContext,
   argv: string[],
   options: { timeoutSeconds: number; maxChars: number; stdin?: string },
 ): Promise<SandboxedRun> {
-  const { mode, allow_network: allowNetwork } = context.config.tool_sandbox;
-  const available = mode !== 'off' && deps.sandbox.isAvailable();
-  if (mode === 'required' && !available) {
-    return { ok: false, outcome: failure('E_SANDBOX_UNAVAILABLE', 'tool_sandbox.mode is required but bubblewrap is not available on this machine', {}, false) };
+  const sandboxConfig = context.config.tool_sandbox;
+  const sandboxed = sandboxConfig.mode !== 'off';
+  if (sandboxed && !deps.sandbox.isAvailable()) {
+    const reason = deps.sandbox.status().reason ?? 'bubblewrap is not available';
+    return { ok: false, outcome: failure('E_SANDBOX_UNAVAILABLE', `No sandbox can start on this machine (${reason}); set tool_sandbox.mode to off to run unsandboxed`, { reason }, false) };
   }
-  const warnings: string[] = [];
-  if (!available) warnings.push(mode === 'off' ? 'unsandboxed: tool_sandbox.mode is off' : 'unsandboxed: bubblewrap (bwrap) is not available');
+  const limits = sandboxLimits(sandboxConfig);
   const env = scrubEnvironment(deps.env, { home: context.agentRoot });
-  const finalArgv = available ? deps.sandbox.wrap(argv, { root: context.agentRoot, allowNetwork, env }) : argv;
+  const plan = sandboxed
+    ? deps.sandbox.plan(argv, { agentRoot: context.agentRoot, allowNetwork: sandboxConfig.allow_network, env, limits })
+    : { argv: prlimitArgsOrNone(deps, limits).concat(argv) };
+  const maxOutputBytes = sandboxConfig.max_output_mb * MIB;
   const result = await runProcess({
-    argv: finalArgv,
+    argv: plan.argv,
+    uid: 'uid' in plan ? plan.uid : undefined,
+    gid: 'gid' in plan ? plan.gid : undefined,
     cwd: context.agentRoot,
-    env: available ? {} : env,
+    env: sandboxed ? {} : env,
     timeoutMs: options.timeoutSeconds * 1000,
     keepBytes: options.maxChars * 2,
+    maxOutputBytes,
     stdin: options.stdin,
     signal: context.signal,
   });
   const stdout = capHeadTail(result.stdout, options.maxChars);
   const stderr = capHeadTail(result.stderr, options.maxChars);
+  if (result.outputLimitExceeded) {
+    return {
+      ok: false,
+      outcome: failure('E_OUTPUT_LIMIT', `Output passed tool_sandbox.max_output_mb (${sandboxConfig.max_output_mb} MiB); the process group was killed`, {
+        max_output_bytes: maxOutputBytes,
+        stdout: stdout.text,
+        stderr: stderr.text,
+      }, false),
+    };
+  }
   if (result.timedOut) {
     return {
       ok: false,
@@ -52,5 +87,13 @@ export async function runSandboxed(
       }),
     };
   }
-  return { ok: true, result, sandboxed: available, warnings, stdout: stdout.text, stderr: stderr.text, truncated: stdout.truncated || stderr.truncated || result.droppedBytes > 0 };
+  const warnings = sandboxed ? [] : ['unsandboxed: tool_sandbox.mode is off'];
+  const truncated = stdout.truncated || stderr.truncated || result.droppedBytes > 0;
+  return { ok: true, result, sandboxed, warnings, stdout: stdout.text, stderr: stderr.text, truncated };
+}
+
+/** Unsandboxed calls get the same limits where `prlimit` exists (a root server is exempt from the process limit). */
+function prlimitArgsOrNone(deps: ProcessToolDeps, limits: SandboxLimits): string[] {
+  const prlimit = deps.sandbox.prlimit();
+  return prlimit ? prlimitArgs(prlimit, limits) : [];
 }

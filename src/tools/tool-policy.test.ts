@@ -51,16 +51,18 @@ describe('decideToolPolicy (trigger × tool × config)', () => {
   it('never gives an unattended run an unsandboxed process tool, whatever the allowlist says', () => {
     const listed = { autonomous_tools: { cron_enabled_tools: ['terminal', 'python_repl'], heartbeat_enabled_tools: ['exec'] } };
     expect(matrix({ ...listed, tool_sandbox: { mode: 'off' } })).toEqual({ chat: TOOLS.map((tool) => tool.name), cron: [], heartbeat: [] });
-    expect(matrix(listed, false)).toEqual({ chat: TOOLS.map((tool) => tool.name), cron: [], heartbeat: [] });
+    expect(matrix(listed, false)).toEqual({ chat: TOOLS.filter((tool) => !tool.sandboxed).map((tool) => tool.name), cron: [], heartbeat: [] });
     expect(matrix(listed, true)).toEqual({ chat: TOOLS.map((tool) => tool.name), cron: ['terminal', 'python_repl'], heartbeat: ['terminal'] });
   });
 
-  it('refuses process tools everywhere when the sandbox is required but missing', () => {
-    const config = { tool_sandbox: { mode: 'required' }, autonomous_tools: { cron_enabled_tools: ['terminal', 'read'] } };
-    expect(matrix(config, false).chat).toEqual(TOOLS.filter((tool) => !tool.sandboxed).map((tool) => tool.name));
-    expect(matrix(config, false).cron).toEqual(['read_file']);
-    const decision = decideToolPolicy(TOOLS[0]!, 'chat', runtimeConfigSchema.parse(config), { sandboxAvailable: false });
-    expect(decision).toEqual({ allowed: false, rule: 'sandbox_required', reason: expect.stringContaining('bubblewrap is unavailable') });
+  it('refuses process tools everywhere when no sandbox can start, in auto and required mode alike (never unsandboxed)', () => {
+    for (const mode of ['auto', 'required']) {
+      const config = { tool_sandbox: { mode }, autonomous_tools: { cron_enabled_tools: ['terminal', 'read'] } };
+      expect(matrix(config, false).chat).toEqual(TOOLS.filter((tool) => !tool.sandboxed).map((tool) => tool.name));
+      expect(matrix(config, false).cron).toEqual(['read_file']);
+      const decision = decideToolPolicy(TOOLS[0]!, 'chat', runtimeConfigSchema.parse(config), { sandboxAvailable: false });
+      expect(decision).toEqual({ allowed: false, rule: 'sandbox_required', reason: expect.stringContaining('bubblewrap is unavailable') });
+    }
   });
 
   it('explains a denial by rule', () => {

@@ -28,9 +28,9 @@ export type PolicyDecision = { allowed: true } | { allowed: false; rule: PolicyR
  * The tool policy (the matrix tested in tool-policy.test.ts). A tool and its aliases are one family:
  * naming any of them in a list names the family.
  * 1. `autonomous_tools.chat_blocked_tools` forbids the family on every trigger (an allowlist cannot undo it).
- * 2. Sandbox rules, which no allowlist can undo either: with `tool_sandbox.mode: required` and no working
- *    bubblewrap, process tools are refused everywhere; an unattended run (cron, heartbeat) never gets an
- *    unsandboxed process tool (mode `off`, or `auto` without bubblewrap).
+ * 2. Sandbox rules, which no allowlist can undo either: unless `tool_sandbox.mode` is `off`, process tools
+ *    run sandboxed or not at all (refused everywhere when no sandbox can start); an unattended run (cron,
+ *    heartbeat) never gets an unsandboxed process tool (mode `off`).
  * 3. `chat` may use every level up to L3 (L3 is the highest there is).
  * 4. `cron` and `heartbeat` get exactly their allowlist (`cron_enabled_tools`, `heartbeat_enabled_tools`),
  *    whatever the tool's level: the list is the grant, the level is what the operator weighs when listing.
@@ -43,11 +43,10 @@ export function decideToolPolicy(tool: PolicyTool, trigger: TriggerType, config:
   }
   if (tool.sandboxed) {
     const mode = config.tool_sandbox.mode;
-    if (mode === 'required' && !facts.sandboxAvailable) {
-      return { allowed: false, rule: 'sandbox_required', reason: `Tool '${tool.name}' needs the sandbox (tool_sandbox.mode is required) but bubblewrap is unavailable` };
+    if (mode !== 'off' && !facts.sandboxAvailable) {
+      return { allowed: false, rule: 'sandbox_required', reason: `Tool '${tool.name}' runs only in the sandbox (tool_sandbox.mode is ${mode}) and bubblewrap is unavailable` };
     }
-    const sandboxed = mode !== 'off' && facts.sandboxAvailable;
-    if (trigger !== 'chat' && !sandboxed) {
+    if (trigger !== 'chat' && mode === 'off') {
       return { allowed: false, rule: 'autonomous_unsandboxed', reason: `Tool '${tool.name}' never runs unsandboxed for a ${trigger} run` };
     }
   }

@@ -11,6 +11,7 @@ export type ToolErrorCode =
   | 'E_HTTP'
   | 'E_EXEC'
   | 'E_SANDBOX_UNAVAILABLE'
+  | 'E_OUTPUT_LIMIT'
   | 'E_INTERNAL';
 
 export interface ToolErrorBody {

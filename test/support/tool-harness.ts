@@ -51,7 +51,7 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   const sessions = createSqliteSessionStore(db, systemClock);
   sessions.create('Harness session', 'session-1');
   const config = runtimeConfigSchema.parse(options.config ?? {});
-  const sandbox = options.sandbox ?? createSandbox();
+  const sandbox = options.sandbox ?? sharedSandbox;
   // The search tools are tested against the real index through a server (test/integration/retrieval/search-tools).
   const retrieval = options.retrieval ?? {
     search: () => Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
@@ -80,5 +80,8 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   };
 }
 
+/** The machine's sandbox, probed once for every harness of a test file. */
+const sharedSandbox = createSandbox();
+
 /** A sandbox that says bubblewrap is missing. */
-export const noSandbox: Sandbox = createSandbox(null);
+export const noSandbox: Sandbox = createSandbox({ bwrap: null });

@@ -9,7 +9,7 @@ import { failure, success } from '../tool-result';
 
 const schema = z.object({
   command: z.string().max(100_000).describe('The shell command to run in the agent folder'),
-  timeout: z.number().int().min(1).max(3600).optional().describe('Seconds before the command is killed (default from config)'),
+  timeout: z.number().int().min(1).max(3600).optional().describe('Seconds before the command is killed; can only shorten the configured limit'),
 });
 
 /** Builtins that have no executable: a command starting with one needs `sh -c`. */
@@ -39,7 +39,8 @@ export function createTerminalTool(deps: ProcessToolDeps): ToolDefinition<z.outp
       if (!command) return failure('E_INVALID_ARGS', 'command must not be empty');
       const verdict = judgeCommand(command);
       if (!verdict.allowed) return failure('E_POLICY_DENIED', verdict.reason, { command, rule: verdict.rule }, false);
-      const timeoutSeconds = args.timeout ?? context.config.tool_timeouts.terminal_seconds;
+      // The operator's limit is the ceiling: the model may ask for less time, never for more.
+      const timeoutSeconds = Math.min(args.timeout ?? Number.POSITIVE_INFINITY, context.config.tool_timeouts.terminal_seconds);
       const { argv, shell } = commandArgv(command);
       const run = await runSandboxed(deps, context, argv, { timeoutSeconds, maxChars: context.config.tool_output_limits.terminal_chars });
       if (!run.ok) return run.outcome;

@@ -68,7 +68,7 @@ describe('bearer token on /api', () => {
   it('leaves /api/health and /api/ready open', async () => {
     await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN } });
     expect((await server.json('GET', '/api/health')).body).toEqual({ status: 'ok' });
-    expect((await server.json('GET', '/api/ready')).body).toEqual({ status: 'ready' });
+    expect((await server.json('GET', '/api/ready')).body).toEqual({ status: 'ready', details: { sandbox: expect.any(Object) } });
   });
 
   it('serves every route with the right token', async () => {

@@ -24,7 +24,7 @@ const DEFAULT_CONFIG = {
     cron_enabled_tools: ['web_search', 'web_fetch', 'fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base'],
     chat_blocked_tools: [],
   },
-  tool_sandbox: { mode: 'auto', allow_network: false },
+  tool_sandbox: { mode: 'auto', allow_network: false, max_processes: 256, max_memory_mb: 1024, max_file_size_mb: 256, max_cpu_seconds: 120, tmp_size_mb: 64, max_output_mb: 64 },
   tool_web_search: { provider: 'duckduckgo_html', max_results: 5 },
   scheduler: { api_enabled: true, runs_query_default_limit: 100 },
   heartbeat: { enabled: false, interval_seconds: 300, timezone: 'UTC', active_start_hour: 9, active_end_hour: 21, session_id: '__heartbeat__' },

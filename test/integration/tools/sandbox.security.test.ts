@@ -29,9 +29,9 @@ describe.skipIf(!hasBwrap)('terminal and python_repl in bubblewrap', () => {
     expect(read.data.exit_code).not.toBe(0);
     const listing = await harness.call('terminal', { command: 'ls /' });
     expect(listing.data.stdout).not.toContain('work');
-    const written = await harness.call('terminal', { command: 'echo from-sandbox > note.txt && cat note.txt' });
+    const written = await harness.call('terminal', { command: 'echo from-sandbox > workspace/note.txt && cat workspace/note.txt' });
     expect(written.data.stdout).toBe('from-sandbox\n');
-    expect(readFileSync(join(harness.root, 'note.txt'), 'utf8')).toBe('from-sandbox\n');
+    expect(readFileSync(join(harness.root, 'workspace', 'note.txt'), 'utf8')).toBe('from-sandbox\n');
     const audit = await harness.call('terminal', { command: "printf 'FOR%s' GED >> storage/tool_audit.jsonl" });
     expect(audit.data.exit_code).not.toBe(0);
     expect(readFileSync(join(harness.root, 'storage', 'tool_audit.jsonl'), 'utf8')).not.toContain('FORGED');

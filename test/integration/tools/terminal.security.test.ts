@@ -93,10 +93,17 @@ describe('terminal', () => {
     expect(harness.audit.list().map((row) => [row.toolName, row.outcome, row.errorCode])).toEqual([['terminal', 'denied', 'E_SANDBOX_UNAVAILABLE']]);
   });
 
-  it('runs unsandboxed in auto mode without bubblewrap, and says so', async () => {
+  it('never falls back to unsandboxed in the default auto mode: refused, and runs only with mode off', async () => {
     using harness = createToolHarness({ sandbox: noSandbox });
-    const result = await harness.call('terminal', { command: 'echo hi' });
-    expect([result.data.stdout, result.data.sandboxed, result.meta.warnings]).toEqual(['hi\n', false, ['unsandboxed: bubblewrap (bwrap) is not available']]);
+    expect(harness.config.tool_sandbox.mode).toBe('auto');
+    expect(harness.forRun('chat').offered.map((tool) => tool.name)).not.toContain('terminal');
+    for (const [tool, args] of [['terminal', { command: 'echo hi' }], ['python_repl', { code: 'print(1)' }]] as const) {
+      const result = await harness.call(tool, args);
+      expect(result.error).toEqual(expect.objectContaining({ code: 'E_SANDBOX_UNAVAILABLE', retryable: false }));
+    }
+    using off = createToolHarness({ sandbox: noSandbox, config: { tool_sandbox: { mode: 'off' } } });
+    const result = await off.call('terminal', { command: 'echo hi' });
+    expect([result.data.stdout, result.data.sandboxed, result.meta.warnings]).toEqual(['hi\n', false, ['unsandboxed: tool_sandbox.mode is off']]);
   });
 });
 

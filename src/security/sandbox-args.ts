@@ -1,0 +1,130 @@
+// The bubblewrap command lines of the sandbox: pure argv builders, one per way of starting it.
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The agent folders a sandbox sees, each mounted writable as a folder. Nothing else of the agent is visible. */
+export const SANDBOX_AREAS = ['workspace', 'memory', 'knowledge', 'skills'] as const;
+
+/** Resource limits applied to every process of a sandboxed call (`prlimit`, inherited by children). */
+export interface SandboxLimits {
+  /** RLIMIT_NPROC: processes (and threads) the call may have at once. */
+  maxProcesses: number;
+  /** RLIMIT_AS in bytes: address space of each process. */
+  maxMemoryBytes: number;
+  /** RLIMIT_FSIZE in bytes: largest file a process may write. */
+  maxFileBytes: number;
+  /** RLIMIT_CPU in seconds of CPU time per process. */
+  maxCpuSeconds: number;
+  /** Size of the private `/tmp` (tmpfs) in bytes. */
+  tmpBytes: number;
+}
+
+/** How one sandbox is started, chosen by the start-up probe. */
+export interface SandboxVariant {
+  /**
+   * `stage`: the server is root; a first bwrap (root, mount namespace only) binds the areas under a private
+   * `/tmp`, then `setpriv` drops to the sandbox uid and the real sandbox binds them from there (so the sandbox
+   * uid need not traverse the operator's folders). `drop`: the server is root but cannot mount; the spawn
+   * itself drops to the sandbox uid. `direct`: the server is not root; bwrap runs as the server's uid.
+   */
+  start: 'stage' | 'drop' | 'direct';
+  /** Mount a new /proc for the sandbox's own pid namespace (refused inside most containers). */
+  proc: boolean;
+  /** Forbid user namespaces inside the sandbox. */
+  disableUserns: boolean;
+}
+
+export interface SandboxTools {
+  bwrap: string;
+  prlimit: string;
+  setpriv: string | null;
+}
+
+export interface SandboxCall {
+  agentRoot: string;
+  /** The areas of `agentRoot` that are real folders (checked by the caller). */
+  areas: readonly string[];
+  allowNetwork: boolean;
+  env: Record<string, string>;
+  limits: SandboxLimits;
+  /** The unprivileged identity the sandboxed processes have inside (and on the host, when the server is root). */
+  identity: { uid: number; gid: number };
+}
+
+const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64'];
+/** The few /etc entries programs need (dynamic linker, users, time zone, certificates); nothing else of /etc. */
+const ETC_ENTRIES = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/passwd', '/etc/group', '/etc/nsswitch.conf', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates', '/etc/mime.types'];
+const NETWORK_ETC = ['/etc/resolv.conf', '/etc/hosts', '/etc/gai.conf'];
+/** Where the `stage` step mounts the areas, inside its own private tmpfs (never visible on the host). */
+const STAGE_DIR = '/tmp/moc-areas';
+
+function systemMounts(allowNetwork: boolean): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const path of SYSTEM_LINKS) {
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
+    else if (stat?.isDirectory()) args.push('--ro-bind', path, path);
+  }
+  for (const path of [...ETC_ENTRIES, ...(allowNetwork ? NETWORK_ETC : [])]) {
+    if (existsSync(path)) args.push('--ro-bind', path, path);
+  }
+  return args;
+}
+
+/** `prlimit` options for the limits (soft = hard, so no process can raise them again). */
+export function prlimitArgs(prlimit: string, limits: SandboxLimits): string[] {
+  const both = (value: number) => `${value}:${value}`;
+  return [
+    prlimit,
+    `--nproc=${both(limits.maxProcesses)}`,
+    `--as=${both(limits.maxMemoryBytes)}`,
+    `--fsize=${both(limits.maxFileBytes)}`,
+    `--cpu=${both(limits.maxCpuSeconds)}`,
+    '--core=0:0',
+    '--',
+  ];
+}
+
+/**
+ * The sandbox itself (unprivileged bwrap): new user, pid, network, ipc, uts and cgroup namespaces, no
+ * capabilities, a new session, read-only `/usr` and a few `/etc` entries, a private size-capped `/tmp`, the
+ * areas bound from `sources` under a read-only agent folder, and the command under `prlimit`.
+ */
+function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, sources: (area: string) => string, argv: string[]): string[] {
+  const args = [tools.bwrap, '--unshare-all', '--unshare-user'];
+  if (call.allowNetwork) args.push('--share-net');
+  if (variant.disableUserns) args.push('--disable-userns');
+  args.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--hostname', 'sandbox');
+  args.push('--uid', String(call.identity.uid), '--gid', String(call.identity.gid));
+  args.push(...systemMounts(call.allowNetwork));
+  // bwrap covers /proc/irq and /proc/bus but not /proc/sys, where the sandbox's own namespaces
+  // (ipc, net, uts) would stay writable: none of the kernel's settings are the sandbox's to change.
+  if (variant.proc) args.push('--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys');
+  args.push('--dev', '/dev', '--size', String(call.limits.tmpBytes), '--tmpfs', '/tmp');
+  // A data folder under /tmp would put the agent folder inside the writable scratch: give its top folder
+  // there a read-only tmpfs of its own, so the path to the agent folder is read-only wherever it lies.
+  const scratchTop = /^\/tmp\/[^/]+/.exec(call.agentRoot)?.[0];
+  if (scratchTop) args.push('--perms', '0755', '--tmpfs', scratchTop);
+  // The agent folder is an empty read-only tmpfs holding only the areas: its config.json, storage/ and the
+  // rest of the data folder are not in view at all (and a rename of a server file cannot uncover them).
+  args.push('--perms', '0755', '--tmpfs', call.agentRoot);
+  for (const area of call.areas) args.push('--bind', sources(area), join(call.agentRoot, area));
+  args.push('--remount-ro', call.agentRoot);
+  if (scratchTop) args.push('--remount-ro', scratchTop);
+  args.push('--remount-ro', '/');
+  args.push('--chdir', call.agentRoot, '--clearenv');
+  for (const [name, value] of Object.entries(call.env)) args.push('--setenv', name, value);
+  return [...args, '--', ...prlimitArgs(tools.prlimit, call.limits), ...argv];
+}
+
+/** The full argv that runs `argv` in the sandbox started the `variant` way. */
+export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, argv: string[]): string[] {
+  if (variant.start !== 'stage') return innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv);
+  if (!tools.setpriv) throw new Error('the stage start needs setpriv');
+  const stage = [tools.bwrap, '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
+  for (const area of call.areas) stage.push('--perms', '0755', '--dir', `${STAGE_DIR}/${area}`, '--bind', join(call.agentRoot, area), `${STAGE_DIR}/${area}`);
+  stage.push('--die-with-parent', '--');
+  const { uid, gid } = call.identity;
+  const drop = [tools.setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
+  return [...stage, ...drop, ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv)];
+}

@@ -1,0 +1,104 @@
+// One tool call must not take the server down: 3 GB of output, an output flood, a fork bomb (server as a child process).
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSandbox } from '../../src/security/sandbox';
+import { cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
+import { livePidsWith, waitUntil } from '../support/process-probe';
+import { readSse } from '../support/sse-client';
+import { makeTempDir } from '../support/temp-dir';
+
+const REPO_ROOT = join(import.meta.dir, '..', '..');
+const hasBwrap = createSandbox().isAvailable();
+const python = Bun.which('python3', { PATH: '/usr/local/bin:/usr/bin:/bin' });
+const MIB = 1024 * 1024;
+
+/** Resident memory of a process, in bytes (VmRSS). */
+const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server in its own process)', () => {
+  let model: FakeOpenAiServer;
+  let server: RunningBinary;
+  let temp: { path: string };
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  /** Runs one chat turn whose only tool call is `call`, sampling the server's RSS and health until it ends. */
+  const toolTurn = async (call: { name: string; args: unknown }, onTick: () => void = () => {}) => {
+    model.enqueue({ kind: 'tool_calls', calls: [call] }, { kind: 'text', text: 'ok' });
+    const session = await api('POST', '/api/sessions');
+    const baseline = rssOf(server.child.pid);
+    let peak = baseline;
+    let healthChecks = 0;
+    let unhealthy = 0;
+    let done = false;
+    const turn = fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'go', session_id: session.body.data.session_id }),
+    }).then(readSse).finally(() => (done = true));
+    while (!done) {
+      peak = Math.max(peak, rssOf(server.child.pid));
+      onTick();
+      const health = await fetch(`${server.url}/api/health`).catch(() => null);
+      healthChecks++;
+      if (health?.status !== 200) unhealthy++;
+      await health?.arrayBuffer();
+    }
+    const events = await turn;
+    const output = JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output);
+    return { output, grewBy: peak - baseline, healthChecks, unhealthy };
+  };
+
+  beforeAll(async () => {
+    model = await startFakeOpenAiServer();
+    temp = makeTempDir('moc-resources-');
+    const env = cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false' });
+    server = await startBinary(process.execPath, { cwd: temp.path, args: ['--smol', 'run', join(REPO_ROOT, 'src', 'main.ts'), 'serve', '--port', '0', '--data-dir', join(temp.path, 'data')], env, timeoutMs: 20_000 });
+    // Warm the chat and tool paths so their first-use allocations are not counted as the flood's.
+    for (let round = 0; round < 3; round++) await toolTurn({ name: 'terminal', args: { command: 'head -c 100000 /dev/zero' } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await model?.stop();
+    rmSync(temp.path, { recursive: true, force: true });
+  });
+
+  it('reads 3 GB of output in bounded memory, keeping its head and tail', async () => {
+    const put = await api('PUT', '/api/config/runtime', { config: { tool_sandbox: { max_output_mb: 4096 }, tool_timeouts: { terminal_seconds: 120 } } });
+    expect(put.status).toBe(200);
+    const { output, grewBy, unhealthy, healthChecks } = await toolTurn({ name: 'terminal', args: { command: 'head -c 3000000000 /dev/zero' } });
+    expect(output.ok).toBe(true);
+    expect(output.data.truncated).toBe(true);
+    expect(output.data.stdout).toContain('...[truncated');
+    expect(grewBy).toBeLessThan(50 * MIB);
+    expect({ unhealthy, answered: healthChecks > 0 }).toEqual({ unhealthy: 0, answered: true });
+  }, 120_000);
+
+  it('kills the process group past tool_sandbox.max_output_mb and says so', async () => {
+    await api('PUT', '/api/config/runtime', { config: { tool_sandbox: { max_output_mb: 64 } } });
+    const { output, grewBy } = await toolTurn({ name: 'terminal', args: { command: 'head -c 3000000000 /dev/zero' } });
+    expect(output.error).toEqual(expect.objectContaining({ code: 'E_OUTPUT_LIMIT', details: expect.objectContaining({ max_output_bytes: 64 * MIB }) }));
+    expect(grewBy).toBeLessThan(50 * MIB);
+  }, 60_000);
+
+  it('contains a fork bomb: bounded processes, ended by the timeout, nothing left, health answered throughout', async () => {
+    await api('PUT', '/api/config/runtime', { config: { tool_sandbox: { max_processes: 64 }, tool_timeouts: { python_repl_seconds: 3 } } });
+    const bomb = ['import os, time', "open('workspace/bomb-started', 'w').close()", 'while True:', '    try:', '        os.fork()', '    except OSError:', '        time.sleep(0.01)'].join('\n');
+    let mostProcesses = 0;
+    const count = () => (mostProcesses = Math.max(mostProcesses, livePidsWith('python3 -I -').length));
+    const { output, grewBy, unhealthy, healthChecks } = await toolTurn({ name: 'python_repl', args: { code: bomb } }, count);
+    expect(output.error?.code).toBe('E_TIMEOUT');
+    // 64 python processes at most, plus the bubblewrap processes that carry the same command line.
+    expect(mostProcesses).toBeLessThanOrEqual(64 + 4);
+    expect(mostProcesses).toBeGreaterThan(10);
+    expect(grewBy).toBeLessThan(50 * MIB);
+    expect({ unhealthy, answered: healthChecks > 0 }).toEqual({ unhealthy: 0, answered: true });
+    expect(await waitUntil(() => livePidsWith('python3 -I -').length === 0)).toBe(true);
+  }, 60_000);
+});
