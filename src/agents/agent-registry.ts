@@ -12,6 +12,7 @@ import { toEpochSeconds, type Clock } from '../shared/clock';
 import { AGENT_ID_MESSAGE, isValidAgentId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { repairAgent, seedBuiltinSkills, seedNewAgent } from './workspace-seeder';
+import { AGENT_DB_FILE, AGENT_STORAGE_FOLDER } from '../shared/agent-storage';
 
 export const DEFAULT_AGENT_ID = 'default';
 
@@ -90,7 +91,7 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
     const cached = handles.get(id);
     if (cached) return cached;
     const root = rootOf(id);
-    const db = openDatabase(join(root, 'storage', 'agent.db'), AGENT_DB_MIGRATIONS);
+    const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
     db.query("INSERT OR IGNORE INTO agent_meta (key, value) VALUES ('created_at', ?)").run(
       String(toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs())),
     );
