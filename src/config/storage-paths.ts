@@ -1,10 +1,9 @@
 // Config values that name a file: relative, normalised, directly inside the agent's storage/, never a file the server owns.
 import { lstatSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { NAME_MAX_BYTES } from '../shared/atomic-write';
 import { AGENT_STORAGE_FOLDER, BULK_BUILD_SUFFIX, isServerOwnedStorageName, SQLITE_SIDE_SUFFIXES } from '../shared/agent-storage';
 
-/** Linux NAME_MAX: the longest file name (in bytes) one folder entry may have. */
-export const NAME_MAX_BYTES = 255;
 const MAX_VALUE_CHARS = 1024;
 /** The longest suffix the server appends to the index's name (its side files and bulk marker). */
 const LONGEST_SIDE_SUFFIX = Math.max(BULK_BUILD_SUFFIX.length, ...SQLITE_SIDE_SUFFIXES.map((suffix) => suffix.length));
