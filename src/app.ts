@@ -57,9 +57,9 @@ export function createApp(deps: Deps) {
       }),
     )
     .use(requestGuards({ trustedHosts: deps.settings.trustedHosts, apiToken: deps.settings.apiToken, rateLimiter: deps.rateLimiter, authLockout: deps.authLockout }))
-    .use(errorEnvelope({ logger: deps.logger, allowedMethods }))
+    .use(errorEnvelope({ logger: deps.logger, dataDir: deps.settings.dataDir, allowedMethods }))
     .use(docsRoutes(VERSION))
-    .use(healthRoutes(deps.state))
+    .use(healthRoutes(deps.state, deps.storage))
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))

@@ -23,6 +23,7 @@ import { createSandbox, type Sandbox } from './security/sandbox';
 import type { HostResolver } from './security/url-guard';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
+import { createStorageProbe, type StorageProbe } from './shared/storage-probe';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -46,6 +47,8 @@ export interface Deps {
   retrieval: RetrievalService;
   /** False until storage is open, and again while shutting down. */
   state: { ready: boolean };
+  /** Whether the data folder takes writes now (readiness). */
+  storage: StorageProbe;
   close(): void;
 }
 
@@ -115,6 +118,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     scheduler,
     retrieval,
     state,
+    // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
+    storage: createStorageProbe({ dataDir, nowMs: () => performance.now() }),
     close() {
       state.ready = false;
       scheduler.close();

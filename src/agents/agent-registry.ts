@@ -162,8 +162,13 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
       // Seed in a staging folder and rename it in, so a crash never leaves a half-seeded agent.
       const staging = join(workspacesDir, `.creating-${id}-${process.pid}`);
       rmSync(staging, { recursive: true, force: true });
-      seedNewAgent(staging, sharedSkillsDir);
-      renameSync(staging, rootOf(id));
+      try {
+        seedNewAgent(staging, sharedSkillsDir);
+        renameSync(staging, rootOf(id));
+      } catch (error) {
+        removeStaging(staging, logger);
+        throw error;
+      }
       const handle = open(id);
       emit({ type: 'created', agentId: id });
       return meta(handle);
@@ -199,4 +204,13 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
       handles.clear();
     },
   };
+}
+
+/** Removes a half-seeded staging folder after a failed create (a full disk); what cannot go now goes at the next start. */
+function removeStaging(staging: string, logger: Logger): void {
+  try {
+    rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    logger.warn('could not remove a failed agent staging folder', { staging, error: String(error) });
+  }
 }

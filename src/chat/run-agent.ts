@@ -14,6 +14,7 @@ import type { ModelMessage } from './model-history';
 import { reasoningOf, textOf } from './message-text';
 import { retryDelayMs } from './retry-policy';
 import { toolGateMiddleware } from './tool-gate-middleware';
+import { isStorageFault } from '../shared/storage-fault';
 
 export interface AgentTurnInput {
   llm: ResolvedLlm;
@@ -167,6 +168,8 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'max_steps_reached' } };
         return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'max_steps_reached', message } };
       }
+      // A full or unwritable data folder is not the model's failure: the chat service reports it as such.
+      if (isStorageFault(error)) throw error;
       const delay = retryDelayMs(error, attempt, config.llm_runtime.timeout_seconds * 1000);
       if (attempt < config.agent_runtime.max_retries && !reachedClient && !toolRan && delay !== null) {
         await sleep(delay);

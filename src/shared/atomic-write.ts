@@ -2,6 +2,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { withPath } from './storage-fault';
 import { walkRealFiles } from './walk-files';
 
 /** Linux NAME_MAX: the longest name (in bytes) of one folder entry. */
@@ -45,7 +46,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   } catch (error) {
     closeSync(handle);
     rmSync(temporary, { force: true });
-    throw error;
+    throw withPath(error, temporary);
   }
   closeSync(handle);
   try {
