@@ -108,13 +108,15 @@ describe('start-up sweep of temporary files', () => {
         `const data = Buffer.alloc(8 * 1024 * 1024, 97);\nfor (;;) writeFileAtomic(${JSON.stringify(target)}, data);\n`,
     );
     // Kill a process that rewrites one file over and over; most of its time a temporary exists, so a few tries leave one.
-    for (let attempt = 0; attempt < 20 && leftovers().length === 0; attempt++) {
+    let kills = 0;
+    for (; kills < 20 && leftovers().length === 0; kills++) {
       const child = Bun.spawn([process.execPath, script], { stdout: 'ignore', stderr: 'ignore' });
       await waitFor(() => (existsSync(target) && readdirSync(folder).some(isTemporaryName) ? true : undefined), 20_000);
       child.kill('SIGKILL');
       await child.exited;
     }
     expect(leftovers()).toHaveLength(1);
+    console.log(`temporary sweep: a killed rewrite of an 8 MiB file left a temporary after ${kills} kill(s)`);
     await using restarted = await startTestServer({ dataDir: dir.path });
     expect(readdirSync(folder).sort()).toEqual([...before, 'big.md'].sort());
     expect(readFileSync(join(folder, '.x.0123456789ab.tmp'), 'utf8')).toBe('mine');
