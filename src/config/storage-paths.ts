@@ -49,8 +49,12 @@ export function normalizeStoragePath(value: string): string {
   return posix.normalize(value).split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
 }
 
-/** Why the index file of this engine and `db_path` cannot be used (its derived json name), or null. */
+/** Why the index file of this engine and a valid `db_path` cannot be used (a .json name for SQLite, a bad derived json name), or null. */
 export function indexFileProblem(engine: IndexEngine, dbPath: string): string | null {
+  // zod runs the object's rule even when the field failed its own: report that problem once, there.
+  if (storagePathProblem(dbPath)) return null;
+  // A `.json` name is the json engine's file: SQLite would find a JSON document there after a switch of engine.
+  if (engine === 'sqlite' && /\.json$/i.test(dbPath)) return 'with engine sqlite the index must not be a .json file (that is the json engine\'s)';
   const derived = indexFilePath(engine, dbPath);
   if (derived === dbPath) return null;
   const problem = storagePathProblem(derived);

@@ -65,6 +65,9 @@ describe('retrieval.storage.db_path', () => {
     // Engine json derives a sibling name: a db_path whose `.json` sibling is the server's is refused too.
     const json = await server.json('PUT', '/api/config/runtime', { config: { retrieval: { storage: { engine: 'json', db_path: 'storage/agent.db.db' } } } });
     expect(json.status).toBe(422);
+    // And SQLite never opens the json engine's file.
+    const sqlite = await server.json('PUT', '/api/config/runtime', { config: { retrieval: { storage: { engine: 'sqlite', db_path: 'storage/retrieval.json' } } } });
+    expect(sqlite.body.error.details.items.map((item: { field: string }) => item.field)).toEqual([FIELD]);
     expect((await search(server)).status).toBe(200);
     expect(readdirSync(join(agentRoot, 'storage')).sort()).toEqual(storageBefore);
     expect(readdirSync(join(server.dataDir, 'workspaces')).sort()).toEqual(aboveBefore);
