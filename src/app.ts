@@ -66,9 +66,9 @@ export function createApp(deps: Deps) {
         authLockout: deps.authLockout,
       }),
     )
-    .use(errorEnvelope({ logger: deps.logger, allowedMethods }))
+    .use(errorEnvelope({ logger: deps.logger, dataDir: deps.settings.dataDir, allowedMethods }))
     .use(docsRoutes(VERSION))
-    .use(healthRoutes(deps.state, () => deps.sandbox.status()))
+    .use(healthRoutes(deps.state, deps.storage, () => deps.sandbox.status()))
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
     .use(sessionRoutes(deps.agents))

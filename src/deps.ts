@@ -23,6 +23,7 @@ import { createSandbox, type Sandbox } from './security/sandbox';
 import type { HostResolver } from './security/url-guard';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
+import { createStorageProbe, type StorageProbe } from './shared/storage-probe';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -48,6 +49,8 @@ export interface Deps {
   state: { ready: boolean };
   /** The tool process sandbox (its probe verdict is part of readiness details). */
   sandbox: Sandbox;
+  /** Whether the data folder takes writes now (readiness). */
+  storage: StorageProbe;
   close(): void;
 }
 
@@ -123,6 +126,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     retrieval,
     state,
     sandbox,
+    // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
+    storage: createStorageProbe({ dataDir, nowMs: () => performance.now() }),
     close() {
       state.ready = false;
       scheduler.close();

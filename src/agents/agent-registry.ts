@@ -12,6 +12,7 @@ import { toEpochSeconds, type Clock } from '../shared/clock';
 import { AGENT_ID_MESSAGE, isValidAgentId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { repairAgent, seedBuiltinSkills, seedNewAgent } from './workspace-seeder';
+import { AGENT_DB_FILE, AGENT_STORAGE_FOLDER } from '../shared/agent-storage';
 
 export const DEFAULT_AGENT_ID = 'default';
 
@@ -90,7 +91,7 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
     const cached = handles.get(id);
     if (cached) return cached;
     const root = rootOf(id);
-    const db = openDatabase(join(root, 'storage', 'agent.db'), AGENT_DB_MIGRATIONS);
+    const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
     db.query("INSERT OR IGNORE INTO agent_meta (key, value) VALUES ('created_at', ?)").run(
       String(toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs())),
     );
@@ -161,8 +162,13 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
       // Seed in a staging folder and rename it in, so a crash never leaves a half-seeded agent.
       const staging = join(workspacesDir, `.creating-${id}-${process.pid}`);
       rmSync(staging, { recursive: true, force: true });
-      seedNewAgent(staging, sharedSkillsDir);
-      renameSync(staging, rootOf(id));
+      try {
+        seedNewAgent(staging, sharedSkillsDir);
+        renameSync(staging, rootOf(id));
+      } catch (error) {
+        removeStaging(staging, logger);
+        throw error;
+      }
       const handle = open(id);
       emit({ type: 'created', agentId: id });
       return meta(handle);
@@ -198,4 +204,13 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
       handles.clear();
     },
   };
+}
+
+/** Removes a half-seeded staging folder after a failed create (a full disk); what cannot go now goes at the next start. */
+function removeStaging(staging: string, logger: Logger): void {
+  try {
+    rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    logger.warn('could not remove a failed agent staging folder', { staging, error: String(error) });
+  }
 }

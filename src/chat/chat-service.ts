@@ -2,6 +2,7 @@
 import type { AgentHandle, AgentRegistry } from '../agents/agent-registry';
 import type { LlmSettings } from '../config/env';
 import { AppError } from '../shared/app-error';
+import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { ToolRegistry, TriggerType } from '../tools/tool-registry';
@@ -57,6 +58,8 @@ export interface ChatService {
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const registry = new RunRegistry();
   const results = new WeakMap<LiveRun, AgentTurnResult>();
+  /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
+  const faults = new WeakMap<LiveRun, AppError>();
 
   const execute = async (agent: AgentHandle, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
     const trigger = options.trigger ?? 'chat';
@@ -113,13 +116,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
     } catch (error) {
       deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
-      results.set(run, { ok: false, content: '', runId: '', usage: null, error: { code: 'internal_error', message: 'Internal server error' } });
+      // A full or unwritable data folder is said as such (507 / 503 codes); anything else stays generic.
+      const fault = storageFaultError(error, deps.agents.dataDir);
+      if (fault) faults.set(run, fault);
+      const failure = fault ?? { code: 'internal_error', message: 'Internal server error' };
+      results.set(run, { ok: false, content: '', runId: '', usage: null, error: { code: failure.code, message: failure.message } });
       try {
         agent.sessions.setLiveResponse(sessionId, null);
       } catch {
         // The session may be gone; nothing left to clear.
       }
-      run.publish({ type: 'error', data: { error: 'Internal server error', run_id: '', attempt: 1, code: 'internal_error' } });
+      run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
     } finally {
       run.finish();
     }
@@ -143,6 +150,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       await run.done;
       const result = results.get(run);
       if (!result) throw new AppError('internal_error', 'Internal server error');
+      const fault = faults.get(run);
+      if (fault) throw fault;
       if (!result.ok) {
         throw new AppError('llm_error', result.error?.message ?? 'Model call failed', { code: result.error?.code ?? 'llm_error', run_id: result.runId });
       }

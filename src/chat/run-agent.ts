@@ -15,6 +15,7 @@ import { reasoningOf, textOf } from './message-text';
 import { incompleteStreamOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
 import { toolGateMiddleware } from './tool-gate-middleware';
+import { isStorageFault } from '../shared/storage-fault';
 
 export interface AgentTurnInput {
   llm: ResolvedLlm;
@@ -179,6 +180,8 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         yield { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code: 'max_steps_reached' } };
         return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code: 'max_steps_reached', message } };
       }
+      // A full or unwritable data folder is not the model's failure: the chat service reports it as such.
+      if (isStorageFault(error)) throw error;
       // A stream that ended early reported no usage: what was sent and received is counted, estimated.
       const incomplete = incompleteStreamOf(error);
       if (incomplete && usage.addEstimate(`${runId}:${modelCalls}`, incomplete.estimate)) yield usageEvent(runId);

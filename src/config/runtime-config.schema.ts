@@ -1,5 +1,6 @@
 // The runtime configuration: every key, its type, bounds and default, as one strict zod schema.
 import { z } from 'zod';
+import { indexFileProblem, normalizeStoragePath, storagePathProblem } from './storage-paths';
 
 const int = (min: number, max = 1_000_000_000) => z.number().int().min(min).max(max);
 const float = (min: number, max: number) => z.number().min(min).max(max);
@@ -41,6 +42,18 @@ export function isKnownTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** A file in the agent's storage/ folder, normalised to `storage/<name>` (rules in storage-paths.ts). */
+const storageFilePath = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1024)
+  .superRefine((value, context) => {
+    const problem = storagePathProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(normalizeStoragePath);
 
 const retrievalDomain = (chunkSize: number, chunkOverlap: number) =>
   z
@@ -101,10 +114,14 @@ export const runtimeConfigSchema = z
         storage: z
           .object({
             engine: z.enum(['sqlite', 'json']).default('sqlite'),
-            db_path: z.string().trim().min(1).max(1024).default('storage/retrieval.db'),
+            db_path: storageFilePath.default('storage/retrieval.db'),
             fts_prefilter_k: int(1, 10_000).default(50),
           })
           .strict()
+          .superRefine((value, context) => {
+            const problem = indexFileProblem(value.engine, value.db_path);
+            if (problem) context.addIssue({ code: 'custom', path: ['db_path'], message: problem });
+          })
           .prefault({}),
       })
       .strict()

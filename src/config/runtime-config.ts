@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../shared/atomic-write';
 import type { Logger } from '../shared/logger';
 import { zodIssuesToItems } from './config-issues';
 import { defaultRuntimeConfig, runtimeConfigSchema, type RuntimeConfig } from './runtime-config.schema';
+import { indexFileOnDiskProblem } from './storage-paths';
 
 type Json = Record<string, unknown>;
 
@@ -94,6 +95,20 @@ export function parseRuntimeConfig(raw: Json, fieldPrefix = 'config'): RuntimeCo
 }
 
 /**
+ * Validates an agent's config as `parseRuntimeConfig`, and also what only its folder can tell: the
+ * retrieval index must not be something other than a regular file there (a folder, link or device).
+ */
+function parseAgentConfig(raw: Json, agentRoot: string, fieldPrefix = 'config'): RuntimeConfig {
+  const config = parseRuntimeConfig(raw, fieldPrefix);
+  const { engine, db_path } = config.retrieval.storage;
+  const problem = indexFileOnDiskProblem(agentRoot, engine, db_path);
+  if (!problem) return config;
+  throw new AppError('validation_error', 'Invalid runtime config payload', {
+    items: zodIssuesToItems([{ code: 'custom', path: ['retrieval', 'storage', 'db_path'], message: problem, input: db_path }], fieldPrefix),
+  });
+}
+
+/**
  * Opens the config layers under `dataDir`, writing a global `config.json` with every default when
  * it is absent. Throws when the global file exists but is not valid, naming each bad key.
  */
@@ -134,7 +149,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     if (cached && cached.globalStamp === globalStamp && cached.agentStamp === agentStamp) return cached.config;
     let config: RuntimeConfig;
     try {
-      config = parseRuntimeConfig(deepMerge(global, readJsonObject(agentPath)));
+      config = parseAgentConfig(deepMerge(global, readJsonObject(agentPath)), agentRoot);
     } catch (error) {
       logger.error('agent config.json is invalid; using the last good version', { agentRoot, error: String(error) });
       config = cached?.config ?? parseRuntimeConfig(global);
@@ -145,7 +160,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
 
   const update = (agentRoot: string, patch: Json, fieldPrefix = 'config'): RuntimeConfig => {
     const merged = deepMerge(effective(agentRoot) as unknown as Json, patch);
-    const config = parseRuntimeConfig(merged, fieldPrefix);
+    const config = parseAgentConfig(merged, agentRoot, fieldPrefix);
     const globalConfig = parseRuntimeConfig(currentGlobal());
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
     writeFileAtomic(join(agentRoot, 'config.json'), serializeConfig(delta));

@@ -4,6 +4,7 @@ import { AppError, ERROR_STATUS, validationError, validationErrors, type ErrorCo
 import type { Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
 import { isJsonContentType } from './cross-site';
+import { storageFaultError } from '../shared/storage-fault';
 import { toValidationItems } from './validation-items';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -69,12 +70,14 @@ export function nestingDepth(text: string): number {
 
 export interface ErrorEnvelopeDeps {
   logger: Logger;
+  /** The data folder: a full or unwritable one answers 507 / 503 naming the folder relative to it. */
+  dataDir: string;
   /** Methods that exist for a path, to tell 405 from 404. */
   allowedMethods(pathname: string): string[];
 }
 
 /** The global error and body-parsing plugin. Register it before every route. */
-export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
+export function errorEnvelope({ logger, dataDir, allowedMethods }: ErrorEnvelopeDeps) {
   return new Elysia({ name: 'error-envelope' })
     .onParse({ as: 'global' }, async ({ request, contentType }) => {
       const pathname = new URL(request.url).pathname;
@@ -127,6 +130,11 @@ export function errorEnvelope({ logger, allowedMethods }: ErrorEnvelopeDeps) {
         return errorResponse(headers, 'not_found', `No route for ${request.method} ${pathname}`);
       }
       const requestId = String(headers['x-request-id'] ?? '');
+      const storage = storageFaultError(error, dataDir);
+      if (storage) {
+        logger.error('storage fault', { request_id: requestId, url: request.url, code: storage.code, error: redactSecrets(String(error)) });
+        return errorResponse(headers, storage.code, storage.message, storage.details);
+      }
       logger.error('unhandled error', {
         request_id: requestId,
         url: request.url,

@@ -17,9 +17,12 @@ export const ErrorEnvelope = t.Object(
   { $id: '#/components/schemas/ErrorEnvelope', description: 'Every failure' },
 );
 
-/** The error answers a route can give, each with the envelope. */
+/** Any route can meet a full (507) or unwritable (503) data folder. */
+const STORAGE_FAULT_STATUSES = [503, 507];
+
+/** The error answers a route can give, each with the envelope (503 and 507 always: storage faults). */
 export const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorEnvelope])) as Record<number, typeof ErrorEnvelope>;
+  Object.fromEntries([...statuses, ...STORAGE_FAULT_STATUSES].map((status) => [status, ErrorEnvelope])) as Record<number, typeof ErrorEnvelope>;
 
 export const AgentIdQuery = t.Optional(
   t.String({ minLength: 1, maxLength: 64, description: 'Agent id; default `default`' }),

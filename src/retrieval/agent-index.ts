@@ -1,9 +1,11 @@
 // One agent's open index: its store (SQLite file or JSON-backed), per-domain freshness, vector index cache and a lock.
 import { Database } from 'bun:sqlite';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { indexFilePath } from '../config/storage-paths';
 import { openDatabase } from '../db/open-database';
+import { BULK_BUILD_SUFFIX, SQLITE_SIDE_SUFFIXES } from '../shared/agent-storage';
 import { syncFolder } from '../shared/atomic-write';
 import type { EmbeddingIdentity } from './embedding-client';
 import { openJsonIndex, saveJsonIndex } from './json-index-file';
@@ -51,11 +53,10 @@ export interface AgentIndex {
   close(): void;
 }
 
-/** Where the index of this config lives: `db_path` against the agent folder (absolute allowed); `.json` beside it for engine json. */
+/** Where the index of this config lives: `db_path` in the agent's storage/ (the config schema keeps it there); `.json` beside it for engine json. */
 export function indexLocation(root: string, config: RuntimeConfig): { engine: 'sqlite' | 'json'; path: string } {
-  const storage = config.retrieval.storage;
-  const dbPath = isAbsolute(storage.db_path) ? storage.db_path : join(root, storage.db_path);
-  return storage.engine === 'json' ? { engine: 'json', path: dbPath.replace(/\.db$/i, '') + '.json' } : { engine: 'sqlite', path: dbPath };
+  const { engine, db_path } = config.retrieval.storage;
+  return { engine, path: join(root, indexFilePath(engine, db_path)) };
 }
 
 /** A new database file with 8 KiB pages, so a 1,536-dimension vector (6 KiB) fits one page without overflow pages. */
@@ -68,11 +69,11 @@ function createWithPageSize(path: string): void {
 }
 
 /** Present while a bulk build writes without syncing; found at open, it means the build never reached the disk whole. */
-const bulkMarker = (path: string) => `${path}.bulk-build`;
+const bulkMarker = (path: string) => `${path}${BULK_BUILD_SUFFIX}`;
 
 /** Deletes the index files: it is derived data, rebuilt from the agent's files on the next pass. */
 function discardIndex(path: string): void {
-  for (const file of [path, `${path}-wal`, `${path}-shm`, bulkMarker(path)]) rmSync(file, { force: true });
+  for (const file of [path, ...SQLITE_SIDE_SUFFIXES.map((suffix) => `${path}${suffix}`), bulkMarker(path)]) rmSync(file, { force: true });
 }
 
 /**

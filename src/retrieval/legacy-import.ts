@@ -1,13 +1,14 @@
 // Imports the original's JSON indexes (storage/memory_index, storage/knowledge_index) into the embedding cache.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_STORAGE_FOLDER, LEGACY_INDEX_FOLDERS } from '../shared/agent-storage';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
 import type { RetrievalStore } from './retrieval.store';
 
 export const LEGACY_INDEX_PATHS: Record<RetrievalDomain, string> = {
-  memory: 'storage/memory_index/index.json',
-  knowledge: 'storage/knowledge_index/index.json',
+  memory: `${AGENT_STORAGE_FOLDER}/${LEGACY_INDEX_FOLDERS.memory}/index.json`,
+  knowledge: `${AGENT_STORAGE_FOLDER}/${LEGACY_INDEX_FOLDERS.knowledge}/index.json`,
 };
 
 function floats(value: unknown): Float32Array | null {

@@ -15,6 +15,7 @@ import { CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './
 import { nextRunAfter } from './schedules';
 import { createSqliteSchedulerStore, type CronJob, type CronRun, type RunTrigger } from './scheduler.store';
 import { createWakeTimer, type Timers } from './wake-timer';
+import { AGENT_STORAGE_FOLDER, CRON_FAILURES_LOG, CRON_RUNS_LOG } from '../shared/agent-storage';
 
 /** A slot due less than this before the service started watching is still run, not counted missed. */
 export const MISSED_TOLERANCE_MS = 1000;
@@ -56,15 +57,15 @@ export interface CronService {
 export function createCronService(deps: CronServiceDeps): CronService {
   const { agent, clock, logger } = deps;
   const store = createSqliteSchedulerStore(agent.db);
-  const storage = join(agent.root, 'storage');
+  const storage = join(agent.root, AGENT_STORAGE_FOLDER);
   const outcomes = createRunOutcomes({
     store,
     clock,
     logger,
     agentId: agent.id,
     config: () => agent.config().cron,
-    runLog: createRunLog(join(storage, 'cron_runs.jsonl'), logger),
-    failureLog: createRunLog(join(storage, 'cron_failures.jsonl'), logger),
+    runLog: createRunLog(join(storage, CRON_RUNS_LOG), logger),
+    failureLog: createRunLog(join(storage, CRON_FAILURES_LOG), logger),
   });
   const queue = createRunQueue(
     agent.config().cron.max_concurrent_runs,

@@ -11,6 +11,7 @@ import { createRunLog } from './run-log';
 import { describeFailure, HEARTBEAT_OK, HEARTBEAT_RULES, preview, runScheduledTurn } from './scheduled-turn';
 import { createWakeTimer, type Timers } from './wake-timer';
 import { localHour } from './zoned-time';
+import { AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG } from '../shared/agent-storage';
 
 export interface HeartbeatServiceDeps {
   agent: AgentHandle;
@@ -34,7 +35,7 @@ export interface HeartbeatService {
 export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatService {
   const { agent, clock, logger } = deps;
   const store = createSqliteHeartbeatStore(agent.db);
-  const runLog = createRunLog(join(agent.root, 'storage', 'heartbeat_runs.jsonl'), logger);
+  const runLog = createRunLog(join(agent.root, AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG), logger);
   let stopped = false;
   let ticking: Promise<HeartbeatRun> | null = null;
   let lastScheduledMs = store.lastScheduledMs();

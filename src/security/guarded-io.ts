@@ -7,6 +7,7 @@ import { AppError } from '../shared/app-error';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { adoptFolderOwner } from '../shared/folder-owner';
+import { withRealFolder } from '../shared/storage-fault';
 import { assertOpenedAt, guardPath } from './path-guard';
 
 const HAS_PROC_FD = existsSync('/proc/self/fd');
@@ -14,9 +15,13 @@ const HAS_PROC_FD = existsSync('/proc/self/fd');
 /** Runs `work` with a path that names `folder` itself as opened and checked now, whatever happens to the name later. */
 function inCheckedFolder<T>(folder: string, path: string, work: (pinned: string) => T): T {
   const handle = openSync(folder, constants.O_RDONLY | constants.O_DIRECTORY);
+  const pinned = HAS_PROC_FD ? `/proc/self/fd/${handle}` : folder;
   try {
     assertOpenedAt(handle, folder, path);
-    return work(HAS_PROC_FD ? `/proc/self/fd/${handle}` : folder);
+    return work(pinned);
+  } catch (error) {
+    // A failure names the pinned path, which means nothing once the handle is closed: name the folder.
+    throw withRealFolder(error, pinned, folder);
   } finally {
     closeSync(handle);
   }

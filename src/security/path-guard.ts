@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../shared/app-error';
+import { isTemporaryName, NAME_MAX_BYTES } from '../shared/atomic-write';
 
 export interface GuardedPath {
   /** Absolute path, symlinks resolved, inside the real root. */
@@ -31,10 +32,16 @@ export function checkPathSyntax(path: string): void {
   if (path.includes('\0')) throw refuse(path, 'Path must not contain NUL bytes');
   if (path.includes('\\')) throw refuse(path, 'Backslashes are not allowed');
   if (isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.startsWith('~')) throw refuse(path, 'Absolute paths are not allowed');
-  if (path.split('/').some((segment) => segment === '..')) {
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '..')) {
     throw refuse(path, "Parent directory traversal '..' is not allowed");
   }
   if (path.length > 1024) throw refuse(path, 'Path is too long');
+  if (segments.some((segment) => Buffer.byteLength(segment) > NAME_MAX_BYTES)) {
+    throw refuse(path, `A file or folder name is longer than ${NAME_MAX_BYTES} bytes`);
+  }
+  // Only the server makes such names, so its start-up sweep may delete them (shared/atomic-write.ts).
+  if (segments.some(isTemporaryName)) throw refuse(path, "Names of the form .moc-tmp-<16 hex digits> are reserved for the server's temporary files");
 }
 
 function isInside(root: string, target: string): boolean {

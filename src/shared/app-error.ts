@@ -23,6 +23,10 @@ export const ERROR_STATUS = {
   llm_not_configured: 503,
   llm_error: 502,
   not_ready: 503,
+  /** The data folder cannot be written: read-only, permission denied, or a database it cannot open for writing. */
+  storage_unavailable: 503,
+  /** The disk (or quota) of the data folder is full. */
+  insufficient_storage: 507,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -14,13 +14,22 @@ describe('atomic write', () => {
     expect(readdirSync(join(temp.path, 'a'))).toEqual(['b.md']);
   });
 
+  it('writes a name of 255 bytes: the temporary name is short whatever the target is called', () => {
+    using temp = makeTempDir();
+    const name = `${'n'.repeat(252)}.md`;
+    writeFileAtomic(join(temp.path, name), 'one');
+    writeFileAtomic(join(temp.path, name), 'two');
+    expect(readdirSync(temp.path)).toEqual([name]);
+    expect(readFileSync(join(temp.path, name), 'utf8')).toBe('two');
+  });
+
   it('sweeps only the temporary files an interrupted write leaves', () => {
     using temp = makeTempDir();
     mkdirSync(join(temp.path, 'deep', 'er'), { recursive: true });
-    const stale = [join(temp.path, '.config.json.0123456789ab.tmp'), join(temp.path, 'deep', 'er', '.note.md.a1b2c3d4e5f6.tmp')];
-    const kept = [join(temp.path, 'notes.tmp'), join(temp.path, '.hidden.tmp'), join(temp.path, 'deep', '.x.0123456789abc.tmp')];
-    for (const path of [...stale, ...kept]) writeFileSync(path, 'x');
+    const stale = [join(temp.path, '.moc-tmp-0123456789abcdef'), join(temp.path, 'deep', 'er', '.moc-tmp-a1b2c3d4e5f60718')];
+    const kept = ['notes.tmp', '.hidden.tmp', '.x.0123456789ab.tmp', 'deep/.moc-tmp-0123456789abcde', 'deep/.moc-tmp-0123456789ABCDEF', 'deep/.moc-tmp-0123456789abcdef.md'];
+    for (const path of [...stale, ...kept.map((name) => join(temp.path, name))]) writeFileSync(path, 'x');
     expect(removeStaleTemporaryFiles(temp.path)).toBe(2);
-    expect(readdirSync(temp.path, { recursive: true }).map(String).sort()).toEqual(['.hidden.tmp', 'deep', 'deep/.x.0123456789abc.tmp', 'deep/er', 'notes.tmp']);
+    expect(readdirSync(temp.path, { recursive: true }).map(String).sort()).toEqual(['deep', 'deep/er', ...kept].sort());
   });
 });

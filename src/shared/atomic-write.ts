@@ -3,19 +3,43 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { adoptFolderOwner } from './folder-owner';
+import { withPath } from './storage-fault';
 import { walkRealFiles } from './walk-files';
+
+/** Linux NAME_MAX: the longest name (in bytes) of one folder entry. */
+export const NAME_MAX_BYTES = 255;
+
+/**
+ * Temporary files are `.moc-tmp-<16 hex digits>`: short and of fixed length, so no valid target name
+ * (up to 255 bytes) fails because of its temporary's name, and reserved: the path guard refuses the
+ * form in every path a client or a tool gives, so only the server makes such files and the start-up
+ * sweep can remove them without touching a user's file.
+ */
+const TEMPORARY_NAME = /^\.moc-tmp-[0-9a-f]{16}$/;
+
+/** A fresh temporary file name (see TEMPORARY_NAME). */
+export function temporaryName(): string {
+  return `.moc-tmp-${randomBytes(8).toString('hex')}`;
+}
+
+/** Whether `name` (one folder entry) has the form of the server's temporary files. */
+export function isTemporaryName(name: string): boolean {
+  return TEMPORARY_NAME.test(name);
+}
 
 /**
  * Writes `content` to `path` so that a reader (or a crash) sees either the old file or the new
- * one, never a mix. Parent folders are created. The temporary name is unique per call, so two
- * concurrent writers of one path never share a temporary file.
+ * one, never a mix. Parent folders are created. The temporary sits in the same folder (the rename
+ * stays within one filesystem) under a name unique per call, so two concurrent writers of one path
+ * never share a temporary file.
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
-  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(folder, temporaryName());
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const handle = openSync(temporary, 'w', 0o644);
+  // Exclusive: never opens an entry that is already there (nor a link planted under the name).
+  const handle = openSync(temporary, 'wx', 0o644);
   try {
     adoptFolderOwner(folder, { handle });
     let offset = 0;
@@ -24,7 +48,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   } catch (error) {
     closeSync(handle);
     rmSync(temporary, { force: true });
-    throw error;
+    throw withPath(error, temporary);
   }
   closeSync(handle);
   try {
@@ -50,17 +74,16 @@ export function syncFolder(folder: string): void {
   }
 }
 
-const TEMPORARY_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
-
 /**
- * Removes temporary files that `writeFileAtomic` left under `root` when the process died mid-write.
+ * Removes temporary files that `writeFileAtomic` left under `root` when the process died mid-write
+ * (only names of the reserved form: a user's `.notes.md.0123456789ab.tmp` stays).
  * The walk never follows links (an agent's `knowledge/x -> /` must not send it across the host, nor a
  * loop stop the start) and skips folders it cannot read.
  */
 export function removeStaleTemporaryFiles(root: string): number {
   let removed = 0;
   for (const path of walkRealFiles(root, '')) {
-    if (!TEMPORARY_NAME.test(basename(path))) continue;
+    if (!isTemporaryName(basename(path))) continue;
     rmSync(join(root, path), { force: true });
     removed++;
   }

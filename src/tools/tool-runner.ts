@@ -8,6 +8,7 @@ import { createToolAuditStore, type ToolAuditOutcome, type ToolAuditStore } from
 import { decideToolPolicy } from './tool-policy';
 import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-registry';
 import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
+import { AGENT_STORAGE_FOLDER, TOOL_AUDIT_LOG } from '../shared/agent-storage';
 
 /** The key under which a call whose arguments were not JSON carries its raw text (see tool-gate-middleware). */
 export const UNPARSED_ARGUMENTS = '__unparsed_arguments__';
@@ -51,7 +52,7 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
   const auditOf = (context: ToolContext) => {
     let store = audits.get(context.db);
     if (!store) {
-      store = createToolAuditStore(context.db, join(context.agentRoot, 'storage', 'tool_audit.jsonl'));
+      store = createToolAuditStore(context.db, join(context.agentRoot, AGENT_STORAGE_FOLDER, TOOL_AUDIT_LOG));
       audits.set(context.db, store);
     }
     return store;

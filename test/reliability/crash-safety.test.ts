@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { Database } from 'bun:sqlite';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isTemporaryName } from '../../src/shared/atomic-write';
 import { buildBinary, cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
 import { makeTempDir, type TempDir } from '../support/temp-dir';
@@ -188,7 +189,7 @@ describe('crash safety', () => {
         ['assistant', 'interrupted'],
       ]);
       expect(interrupted[1].content).toStartWith('part part');
-      expect(filesUnder(dataDir, (name) => name.endsWith('.tmp'))).toEqual([]);
+      expect(filesUnder(dataDir, isTemporaryName)).toEqual([]);
       console.log(`crash safety: ${acked.sessions.length} sessions, ${acked.files.length} files, ${hot.acked + 1} hot-file and ${config.acked + 1} config writes, ${acked.chats.length} chats, ${jobs.size} cron jobs acknowledged; ${streams.length} streams started; all found after SIGKILL`);
     } finally {
       await server.stop();

@@ -10,7 +10,7 @@ describe('planted links and FIFOs', () => {
   it('do not leak another agent\'s skills, hang on a FIFO snapshot, or follow links at start-up', async () => {
     using data = makeTempDir('planted-');
     using outside = makeTempDir('planted-outside-');
-    writeFileSync(join(outside.path, '.payroll.xlsx.0123456789ab.tmp'), 'precious');
+    writeFileSync(join(outside.path, '.moc-tmp-0123456789abcdef'), 'precious');
     const root = join(data.path, 'workspaces', 'default');
     {
       await using server = await startTestServer({ dataDir: data.path });
@@ -36,7 +36,7 @@ describe('planted links and FIFOs', () => {
     }
     await using restarted = await startTestServer({ dataDir: data.path });
     expect((await restarted.json('GET', '/api/health')).status).toBe(200);
-    expect(readdirSync(outside.path)).toEqual(['.payroll.xlsx.0123456789ab.tmp']);
+    expect(readdirSync(outside.path)).toEqual(['.moc-tmp-0123456789abcdef']);
     expect(existsSync(join(outside.path, 'SOUL.md'))).toBe(false);
     expect((await restarted.json('GET', '/api/agents')).body.data.map((agent: any) => agent.agent_id).sort()).toEqual(['default', 'other']);
     // The files index does not list through an area that is a link.

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'bun:test';
+import { Database } from 'bun:sqlite';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../../test/support/temp-dir';
+import { isStorageFault, storageFaultError, withRealFolder } from './storage-fault';
+
+const DATA = '/srv/data';
+const errno = (code: string, path?: string) => Object.assign(new Error(`${code}: failed`), { code, ...(path ? { path } : {}) });
+const wire = (error: unknown) => {
+  const fault = storageFaultError(error, DATA);
+  return fault && { code: fault.code, status: fault.status, message: fault.message, details: fault.details };
+};
+
+describe('storageFaultError', () => {
+  it('maps a full disk or quota to 507 and an unwritable folder to 503, naming the folder relative to the data folder', () => {
+    expect(wire(errno('ENOSPC', `${DATA}/workspaces/a/knowledge/x.md`))).toEqual({
+      code: 'insufficient_storage',
+      status: 507,
+      message: 'No space left in the data folder: workspaces/a/knowledge',
+      details: { reason: 'disk_full', folder: 'workspaces/a/knowledge' },
+    });
+    expect(wire(errno('EDQUOT'))).toEqual({ code: 'insufficient_storage', status: 507, message: 'The disk quota of the data folder is used up', details: { reason: 'quota_exceeded' } });
+    expect(wire(errno('EACCES', `${DATA}/config.json`))).toEqual({
+      code: 'storage_unavailable',
+      status: 503,
+      message: 'The data folder is not writable (permission denied)',
+      details: { reason: 'permission_denied', folder: '.' },
+    });
+    expect(wire(errno('EPERM', `${DATA}/workspaces/a/storage/agent.db`))?.details).toEqual({ reason: 'permission_denied', folder: 'workspaces/a/storage' });
+    expect(wire(errno('EROFS', `${DATA}/workspaces/a/.moc-tmp-0123456789abcdef`))?.message).toBe('The data folder is read-only: workspaces/a');
+  });
+
+  it('leaves permission and read-only failures outside the data folder, and other errors, to the generic 500', () => {
+    expect(wire(errno('EACCES', '/usr/bin/tool'))).toBeNull();
+    expect(wire(errno('EROFS', '/srv/data-other/x'))).toBeNull();
+    expect(wire(errno('ENOENT', `${DATA}/x`))).toBeNull();
+    expect(wire(new Error('boom'))).toBeNull();
+    expect(wire('text')).toBeNull();
+  });
+
+  it('reads SQLite codes (extended ones too) and causes', () => {
+    const sqlite = (code: string) => Object.assign(new Error('sqlite'), { name: 'SQLiteError', code });
+    expect(wire(sqlite('SQLITE_FULL'))?.code).toBe('insufficient_storage');
+    expect(wire(sqlite('SQLITE_READONLY_DBMOVED'))).toEqual({
+      code: 'storage_unavailable',
+      status: 503,
+      message: 'A database in the data folder cannot be written',
+      details: { reason: 'database_unwritable' },
+    });
+    expect(wire(sqlite('SQLITE_CANTOPEN'))?.code).toBe('storage_unavailable');
+    expect(wire(sqlite('SQLITE_IOERR_WRITE'))?.code).toBe('storage_unavailable');
+    expect(wire(sqlite('SQLITE_CONSTRAINT_UNIQUE'))).toBeNull();
+    expect(wire(new Error('wrapped', { cause: sqlite('SQLITE_FULL') }))?.code).toBe('insufficient_storage');
+    expect(isStorageFault(sqlite('SQLITE_FULL'))).toBe(true);
+    expect(isStorageFault(errno('ECONNREFUSED'))).toBe(false);
+  });
+
+  it('classifies real errors: a database opened read-only, and a guarded path rebased to its folder', () => {
+    using temp = makeTempDir();
+    const path = join(temp.path, 'x.db');
+    new Database(path).close();
+    const readOnly = new Database(path, { readonly: true });
+    let caught: unknown;
+    try {
+      readOnly.exec('CREATE TABLE t (a)');
+    } catch (error) {
+      caught = error;
+    } finally {
+      readOnly.close();
+    }
+    expect(storageFaultError(caught, temp.path)?.code).toBe('storage_unavailable');
+    const pinned = '/proc/self/fd/17';
+    try {
+      openSync(`${temp.path}/missing/x`, 'r');
+    } catch (error) {
+      const rebased = withRealFolder(Object.assign(error as object, { path: `${pinned}/.moc-tmp-0123456789abcdef` }), pinned, `${DATA}/memory`);
+      expect((rebased as { path: string }).path).toBe(`${DATA}/memory/.moc-tmp-0123456789abcdef`);
+    }
+  });
+});

@@ -1,0 +1,124 @@
+// What a file-system or SQLite failure of the data folder means for a client: 507 when it is full, 503 when it cannot be written.
+import { statfsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
+import { AppError } from './app-error';
+
+export type StorageFaultCode = 'insufficient_storage' | 'storage_unavailable';
+type Reason = 'disk_full' | 'quota_exceeded' | 'read_only' | 'permission_denied' | 'database_unwritable';
+
+interface SystemError {
+  code?: unknown;
+  path?: unknown;
+  dest?: unknown;
+  cause?: unknown;
+}
+
+const ERRNO_REASONS: Record<string, Reason> = {
+  ENOSPC: 'disk_full',
+  EDQUOT: 'quota_exceeded',
+  EROFS: 'read_only',
+  EACCES: 'permission_denied',
+  EPERM: 'permission_denied',
+};
+/** Reasons that are only the data folder's fault when the failing path lies inside it (EACCES on, say, a tool binary is not). */
+const NEEDS_PATH_INSIDE = new Set<Reason>(['read_only', 'permission_denied']);
+
+const REASON_CODES: Record<Reason, StorageFaultCode> = {
+  disk_full: 'insufficient_storage',
+  quota_exceeded: 'insufficient_storage',
+  read_only: 'storage_unavailable',
+  permission_denied: 'storage_unavailable',
+  database_unwritable: 'storage_unavailable',
+};
+
+const MESSAGES: Record<Reason, string> = {
+  disk_full: 'No space left in the data folder',
+  quota_exceeded: 'The disk quota of the data folder is used up',
+  read_only: 'The data folder is read-only',
+  permission_denied: 'The data folder is not writable (permission denied)',
+  database_unwritable: 'A database in the data folder cannot be written',
+};
+
+interface Fault {
+  reason: Reason;
+  /** The absolute path the operation failed on, when the error names one. */
+  path: string | null;
+}
+
+/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM, SQLITE_FULL/READONLY/CANTOPEN/IOERR), or null. */
+function findFault(error: unknown, dataDir: string | null): Fault | null {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, path, cause } = current as SystemError;
+    if (typeof code === 'string') {
+      if (code.startsWith('SQLITE_FULL')) return { reason: 'disk_full', path: null };
+      // An I/O error of SQLite on a full disk (growing its shared-memory file, say) is still a full disk.
+      if (code.startsWith('SQLITE_IOERR')) return { reason: dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable', path: null };
+      if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return { reason: 'database_unwritable', path: null };
+      const reason = ERRNO_REASONS[code];
+      if (reason) return { reason, path: typeof path === 'string' ? path : null };
+    }
+    current = cause;
+  }
+  return null;
+}
+
+function hasNoFreeSpace(folder: string): boolean {
+  try {
+    return statfsSync(folder).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `error` is a storage fault by its code alone (before the data folder is known). */
+export function isStorageFault(error: unknown): boolean {
+  return findFault(error, null) !== null;
+}
+
+/**
+ * The client-safe error for a storage fault of the data folder, or null for any other error: 507
+ * `insufficient_storage` for a full disk or quota, 503 `storage_unavailable` for a read-only or
+ * permission-denied folder or a database that cannot be written. The message names the folder holding
+ * the entry that failed, relative to `dataDir` (`details.folder`), never an absolute path or a stack.
+ * A read-only or permission failure outside the data folder is not one (null).
+ */
+export function storageFaultError(error: unknown, dataDir: string): (AppError & { readonly code: StorageFaultCode }) | null {
+  const fault = findFault(error, dataDir);
+  if (!fault) return null;
+  const folder = fault.path === null ? null : relativeFolder(dataDir, dirname(fault.path));
+  if (NEEDS_PATH_INSIDE.has(fault.reason) && fault.path !== null && folder === null) return null;
+  const message = folder && folder !== '.' ? `${MESSAGES[fault.reason]}: ${folder}` : MESSAGES[fault.reason];
+  const details: Record<string, unknown> = { reason: fault.reason };
+  if (folder) details.folder = folder;
+  return new AppError(REASON_CODES[fault.reason], message, details, { cause: error }) as AppError & { readonly code: StorageFaultCode };
+}
+
+/** `folder` relative to `dataDir` (`.` for the data folder itself), or null when it lies outside. */
+function relativeFolder(dataDir: string, folder: string): string | null {
+  const path = relative(dataDir, folder);
+  if (path === '') return '.';
+  if (path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path)) return null;
+  return path.split(sep).join('/');
+}
+
+const isSystemError = (error: unknown): error is SystemError =>
+  typeof error === 'object' && error !== null && typeof (error as SystemError).code === 'string';
+
+/** Makes an errno error name `path` when it names none (a failed `write` or `fsync` on a handle has none). Returns `error`. */
+export function withPath(error: unknown, path: string): unknown {
+  if (isSystemError(error) && typeof error.path !== 'string') error.path = path;
+  return error;
+}
+
+/**
+ * Replaces the `pinned` prefix (`/proc/self/fd/<n>`, a folder opened for a guarded operation) of the
+ * paths an errno error names by the folder's own path, which still means something once the handle
+ * is closed. Returns `error`.
+ */
+export function withRealFolder(error: unknown, pinned: string, folder: string): unknown {
+  if (!isSystemError(error)) return error;
+  const rebase = (path: unknown) => (typeof path === 'string' && path.startsWith(`${pinned}/`) ? folder + path.slice(pinned.length) : path);
+  if (typeof error.path === 'string') error.path = rebase(error.path);
+  if (typeof error.dest === 'string') error.dest = rebase(error.dest);
+  return error;
+}

@@ -1,0 +1,164 @@
+// A full or read-only data folder: every write route says so (507 / 503 in the envelope), nothing is half-written,
+// /api/ready reports it while /api/health stays up, and the server recovers by itself. Needs root (mount).
+import { describe, expect, it } from 'bun:test';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTemporaryName } from '../../src/shared/atomic-write';
+import { startChatFixture, type ChatFixture } from '../support/chat-fixture';
+import { waitFor } from '../support/scheduler-fixture';
+import { readSse } from '../support/sse-client';
+import { makeTempDir } from '../support/temp-dir';
+
+/** Runs a command; the reason it failed, or null. */
+function run(...command: string[]): string | null {
+  const result = Bun.spawnSync(command, { stdout: 'ignore', stderr: 'pipe' });
+  return result.exitCode === 0 ? null : `${command.join(' ')}: ${result.stderr.toString().trim() || `exit ${result.exitCode}`}`;
+}
+
+function unmount(path: string): void {
+  if (run('umount', path)) run('umount', '-l', path);
+}
+
+/** Writes until the filesystem refuses a single byte more. */
+function fillDisk(path: string): void {
+  const handle = openSync(path, 'w');
+  try {
+    for (const size of [1 << 20, 4096, 1]) {
+      const chunk = Buffer.alloc(size, 1);
+      try {
+        for (;;) writeSync(handle, chunk);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ENOSPC') throw error;
+      }
+    }
+  } finally {
+    closeSync(handle);
+  }
+}
+
+/** Every file and folder under `root` (relative), to compare before and after. */
+function tree(root: string): string[] {
+  return readdirSync(root, { recursive: true }).map(String).sort();
+}
+
+type Json = { status: number; body: any };
+
+const MESSAGES: Record<string, string> = { disk_full: 'No space left in the data folder', read_only: 'The data folder is read-only' };
+
+function expectFault(response: Json, status: number, code: string, reason: string, folder?: string): void {
+  expect(response.status).toBe(status);
+  expect(response.body).toEqual({
+    error: { code, message: folder ? `${MESSAGES[reason]}: ${folder}` : MESSAGES[reason], details: folder ? { reason, folder } : { reason }, request_id: expect.any(String) },
+  });
+}
+
+async function snapshot(fixture: ChatFixture, dataDir: string, sessionId: string) {
+  const { server } = fixture;
+  return {
+    sessions: (await server.json('GET', '/api/sessions')).body.data,
+    history: (await server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages,
+    jobs: (await server.json('GET', '/api/scheduler/cron/jobs')).body.data.jobs,
+    agents: (await server.json('GET', '/api/agents')).body.data.map((agent: { agent_id: string }) => agent.agent_id),
+    config: readFileSync(join(dataDir, 'workspaces', 'default', 'config.json'), 'utf8'),
+    files: tree(dataDir).filter((path) => !path.includes('storage')),
+  };
+}
+
+async function waitForReady(fixture: ChatFixture, status: number): Promise<Json> {
+  return waitFor(async () => {
+    const response = await fixture.server.json('GET', '/api/ready');
+    return response.status === status ? response : undefined;
+  });
+}
+
+describe('storage faults', () => {
+  it('a full disk: every write route answers 507 insufficient_storage, nothing is half-written, and the server recovers', async () => {
+    using dir = makeTempDir('moc-full-');
+    const mount = join(dir.path, 'disk');
+    mkdirSync(mount);
+    const refused = run('mount', '-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mount);
+    if (refused) {
+      console.warn(`skipped: a small tmpfs is needed for a full disk (${refused})`);
+      return;
+    }
+    try {
+      const dataDir = join(mount, 'data');
+      await using fixture = await startChatFixture({ dataDir });
+      const { server } = fixture;
+      const sessionId = await fixture.newSession();
+      expect((await server.json('POST', '/api/files', { path: 'knowledge/keep.md', content: 'old' })).status).toBe(200);
+      await server.deps.retrieval.idle();
+      const before = await snapshot(fixture, dataDir, sessionId);
+      fillDisk(join(mount, 'filler'));
+
+      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'insufficient_storage', reason: 'No space left in the data folder' });
+      expect((await server.json('GET', '/api/health')).status).toBe(200);
+      const knowledge = 'workspaces/default/knowledge';
+      expectFault(await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x'.repeat(10_000) }), 507, 'insufficient_storage', 'disk_full', knowledge);
+      expectFault(await server.json('POST', '/api/files', { path: 'knowledge/keep.md', content: 'new'.repeat(10_000) }), 507, 'insufficient_storage', 'disk_full', knowledge);
+      expectFault(await server.json('POST', '/api/sessions', { title: 'Trip' }), 507, 'insufficient_storage', 'disk_full');
+      expectFault(await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' }), 507, 'insufficient_storage', 'disk_full');
+      expectFault(await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }), 507, 'insufficient_storage', 'disk_full', 'workspaces/default');
+      expectFault(await server.json('POST', '/api/scheduler/cron/jobs', { prompt: 'p', schedule_type: 'every', schedule: '3600' }), 507, 'insufficient_storage', 'disk_full');
+      const agent = await server.json('POST', '/api/agents', { agent_id: 'other' });
+      expect(agent.status).toBe(507);
+      expect(agent.body.error.code).toBe('insufficient_storage');
+      const streamed = await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }));
+      expect(streamed.map((event) => event.event)).toEqual(['error']);
+      expect(streamed[0]!.data).toEqual({ error: 'No space left in the data folder', run_id: '', attempt: 1, code: 'insufficient_storage' });
+      expectFault(await server.json('POST', '/api/chat', { message: 'hello', session_id: sessionId, stream: false }), 507, 'insufficient_storage', 'disk_full');
+
+      rmSync(join(mount, 'filler'));
+      expect(await snapshot(fixture, dataDir, sessionId)).toEqual(before);
+      expect(readFileSync(join(dataDir, knowledge, 'keep.md'), 'utf8')).toBe('old');
+      expect(tree(dataDir).filter((path) => isTemporaryName(path.split('/').at(-1)!))).toEqual([]);
+
+      expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready' });
+      expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
+      expect((await server.json('POST', '/api/sessions', { title: 'Trip' })).status).toBe(200);
+      expect((await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' })).status).toBe(200);
+      expect((await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } })).status).toBe(200);
+      expect((await server.json('POST', '/api/scheduler/cron/jobs', { prompt: 'p', schedule_type: 'every', schedule: '3600' })).status).toBe(200);
+      expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
+      expect((await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }))).map((event) => event.event)).toContain('done');
+    } finally {
+      unmount(mount);
+    }
+  }, 60_000);
+
+  it('a read-only data folder: file writes answer 503 storage_unavailable naming the folder, /api/ready says why, both recover', async () => {
+    using dir = makeTempDir('moc-ro-');
+    const dataDir = join(dir.path, 'data');
+    await using fixture = await startChatFixture({ dataDir });
+    const { server } = fixture;
+    const sessionId = await fixture.newSession();
+    await server.deps.retrieval.idle();
+    const before = await snapshot(fixture, dataDir, sessionId);
+    // A read-only bind over the folder after start: root ignores chmod, and a remount would be busy with the open databases.
+    const refused = run('mount', '--bind', dataDir, dataDir) ?? run('mount', '-o', 'remount,ro,bind', dataDir);
+    if (refused) {
+      unmount(dataDir);
+      console.warn(`skipped: a read-only bind mount is needed (${refused})`);
+      return;
+    }
+    try {
+      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'storage_unavailable', reason: 'The data folder is read-only' });
+      expect((await server.json('GET', '/api/health')).status).toBe(200);
+      expectFault(await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' }), 503, 'storage_unavailable', 'read_only', 'workspaces/default/knowledge');
+      expectFault(await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: 'x' }), 503, 'storage_unavailable', 'read_only', 'workspaces/default/memory');
+      expectFault(await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }), 503, 'storage_unavailable', 'read_only', 'workspaces/default');
+      const agent = await server.json('POST', '/api/agents', { agent_id: 'other' });
+      expect(agent.status).toBe(503);
+      expect(agent.body.error.code).toBe('storage_unavailable');
+      expect(await snapshot(fixture, dataDir, sessionId)).toEqual(before);
+      // The databases were opened before the folder turned read-only: their open handles still write, so this is kept.
+      expect((await server.json('POST', '/api/sessions', { title: 'Kept' })).status).toBe(200);
+    } finally {
+      unmount(dataDir);
+    }
+    expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready' });
+    expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
+    expect((await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } })).status).toBe(200);
+    expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
+  }, 60_000);
+});
