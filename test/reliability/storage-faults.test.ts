@@ -91,7 +91,7 @@ describe('storage faults', () => {
       const before = await snapshot(fixture, dataDir, sessionId);
       fillDisk(join(mount, 'filler'));
 
-      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'insufficient_storage', reason: 'No space left in the data folder' });
+      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'insufficient_storage', reason: 'No space left in the data folder', details: { sandbox: expect.any(Object) } });
       expect((await server.json('GET', '/api/health')).status).toBe(200);
       const knowledge = 'workspaces/default/knowledge';
       expectFault(await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x'.repeat(10_000) }), 507, 'insufficient_storage', 'disk_full', knowledge);
@@ -113,7 +113,7 @@ describe('storage faults', () => {
       expect(readFileSync(join(dataDir, knowledge, 'keep.md'), 'utf8')).toBe('old');
       expect(tree(dataDir).filter((path) => isTemporaryName(path.split('/').at(-1)!))).toEqual([]);
 
-      expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready' });
+      expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready', details: { sandbox: expect.any(Object) } });
       expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
       expect((await server.json('POST', '/api/sessions', { title: 'Trip' })).status).toBe(200);
       expect((await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' })).status).toBe(200);
@@ -142,7 +142,7 @@ describe('storage faults', () => {
       return;
     }
     try {
-      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'storage_unavailable', reason: 'The data folder is read-only' });
+      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'storage_unavailable', reason: 'The data folder is read-only', details: { sandbox: expect.any(Object) } });
       expect((await server.json('GET', '/api/health')).status).toBe(200);
       expectFault(await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' }), 503, 'storage_unavailable', 'read_only', 'workspaces/default/knowledge');
       expectFault(await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: 'x' }), 503, 'storage_unavailable', 'read_only', 'workspaces/default/memory');
@@ -156,7 +156,7 @@ describe('storage faults', () => {
     } finally {
       unmount(dataDir);
     }
-    expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready' });
+    expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready', details: { sandbox: expect.any(Object) } });
     expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
     expect((await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } })).status).toBe(200);
     expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
