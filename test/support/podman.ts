@@ -3,16 +3,18 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-
 export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** The path of a system tool, looking in the sbin folders too (debootstrap lives there). */
+/** PATH with the sbin folders, where debootstrap and the tools it calls (chroot…) live. */
+const SYSTEM_PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin`;
+
+/** The path of a system tool, looking in the sbin folders too. */
 export function findTool(name: string): string | null {
-  return Bun.which(name, { PATH: `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin` });
+  return Bun.which(name, { PATH: SYSTEM_PATH });
 }
 
 /** Podman with the global flags of every call: Debian's runc, and cgroupfs since no systemd manages cgroups here. */
@@ -20,7 +22,7 @@ const PODMAN = [findTool('podman') ?? 'podman', '--runtime', 'runc', '--cgroup-m
 
 /** Runs a command to its end and collects its output; never throws on a non-zero exit. */
 export async function runCommand(argv: string[]): Promise<CommandResult> {
-  const child = Bun.spawn({ cmd: argv, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const child = Bun.spawn({ cmd: argv, env: { ...process.env, PATH: SYSTEM_PATH }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
   const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
   return { code, stdout, stderr };
 }
