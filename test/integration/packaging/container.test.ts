@@ -1,6 +1,6 @@
 // The official image, built from the Dockerfile on local stand-ins and run by podman: health, chat, sandbox, uid, SIGTERM, restart.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForStatus } from '../../support/compiled-binary';
 import { buildProjectImage, ensureBuildImage, ensureDebianImage, releaseProjectImage } from '../../support/container-images';
@@ -15,16 +15,19 @@ if (skipReason) console.log(`container test skipped: ${skipReason}`);
 const APP_UID = 10001;
 const NAME = `moc-test-${process.pid}`;
 const API_KEY = `sk-container-${crypto.randomUUID()}`;
-/** Each read prints its marker only if it succeeded; `id -u` comes first and END last, so the command surely ran. */
+/**
+ * Tries each read the sandbox must refuse; what counts is what the output reveals (a hidden folder may list as empty).
+ * `id -u` comes first and END last, so the command surely ran.
+ */
 const PROBE_COMMAND = [
   'id -u',
-  'cat /data/.env && echo READ:ENV',
-  'ls -a /data/workspaces/default/storage && echo READ:STORAGE',
-  'cat /data/workspaces/default/config.json && echo READ:AGENT_CONFIG',
-  'cat /data/config.json && echo READ:CONFIG',
+  'cat /data/.env',
+  'ls -a /data/workspaces/default/storage',
+  'cat /data/workspaces/default/config.json',
+  'cat /data/config.json',
   'echo END',
 ].join('; ');
-const READ_MARKERS = ['READ:ENV', 'READ:STORAGE', 'READ:AGENT_CONFIG', 'READ:CONFIG'];
+const CONFIG_FILES = ['config.json', 'workspaces/default/config.json'];
 
 interface Container {
   name: string;
@@ -120,6 +123,10 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
   }, 60_000);
 
   it('runs the terminal sandboxed: it cannot read /data/.env, the agent storage or any config.json', async () => {
+    // The agent's config.json starts as `{}`; writing the full payload gives it lines a read would reveal.
+    const current = (await (await api(first, '/api/config/runtime?agent_id=default')).json()) as { data: { config: unknown } };
+    const put = await api(first, '/api/config/runtime?agent_id=default', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: current.data.config }) });
+    expect(put.status).toBe(200);
     model.enqueue({ kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: PROBE_COMMAND } }] }, { kind: 'text', text: 'Done.' });
     const events = await readSse(await api(first, '/api/chat', chatRequest('Show me what you can read.')));
     const end = events.find((event) => event.event === 'tool_end');
@@ -127,16 +134,23 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
     const output = JSON.parse(end!.data.output);
     const stdout: string = output.data?.stdout ?? '';
     const seen = `${stdout}\n${output.data?.stderr ?? ''}`;
-    // The key from /data/.env, and the start of the server's config.json (the agent's is only `{}` at first).
-    const secrets = [API_KEY, readFileSync(join(data.path, 'config.json'), 'utf8').slice(0, 200)];
+    const storage = readdirSync(join(data.path, 'workspaces', 'default', 'storage'));
+    const configLines = CONFIG_FILES.flatMap((file) => readFileSync(join(data.path, file), 'utf8').split('\n'))
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 12);
+    expect(storage).toContain('agent.db');
+    expect(configLines.length).toBeGreaterThan(40);
     expect({
       ok: output.ok,
       sandboxed: output.data?.sandboxed,
       ran: stdout.trimEnd().endsWith('END'),
       nonRootUid: /^[1-9]\d*$/.test(stdout.split('\n')[0] ?? ''),
-      reads: READ_MARKERS.filter((marker) => stdout.includes(marker)),
-      leaked: secrets.filter((secret) => seen.includes(secret)).length,
-    }).toEqual({ ok: true, sandboxed: true, ran: true, nonRootUid: true, reads: [], leaked: 0 });
+      revealed: {
+        env: seen.includes(API_KEY),
+        storage: storage.filter((name) => seen.includes(name)),
+        configLines: configLines.filter((line) => seen.includes(line)).length,
+      },
+    }).toEqual({ ok: true, sandboxed: true, ran: true, nonRootUid: true, revealed: { env: false, storage: [], configLines: 0 } });
   }, 60_000);
 
   it('exits 0 on SIGTERM (its STOPSIGNAL) within the 10 s podman stop waits before SIGKILL', async () => {
