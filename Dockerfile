@@ -3,8 +3,12 @@
 #   docker run -p 8002:8002 -v moc-data:/data -e APP_API_TOKEN=change-me mini-openclaw
 
 ARG BUN_VERSION=1.4.4
+# The base images, as build arguments so a test can build from local stand-ins (it cannot pull);
+# the defaults are the images this file is written for.
+ARG BUILD_IMAGE=oven/bun:${BUN_VERSION}
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
-FROM oven/bun:${BUN_VERSION} AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # Dependencies first, so source edits reuse this layer. bun reads package-lock.json; --frozen-lockfile
 # fails the build instead of resolving anything the lockfile does not pin. Building needs no
@@ -17,10 +21,11 @@ COPY src ./src
 # The same command as `npm run build` (package.json), so the image holds the binary the tests exercise.
 RUN bun run build && ./dist/mini-openclaw --version
 
-FROM debian:bookworm-slim AS runtime
-# bubblewrap: the terminal tool's sandbox; ca-certificates: HTTPS to model providers; curl: the health check.
+FROM ${RUNTIME_IMAGE} AS runtime
+# bubblewrap: the terminal tool's sandbox, with util-linux's prlimit and setpriv (Essential in Debian, named
+# so it cannot go missing); ca-certificates: HTTPS to model providers; curl: the health check.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl \
+ && apt-get install -y --no-install-recommends bubblewrap util-linux ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 openclaw \
  && useradd --system --uid 10001 --gid openclaw --home-dir /data --shell /usr/sbin/nologin openclaw \

@@ -30,8 +30,11 @@ export interface SandboxVariant {
   start: 'stage' | 'drop' | 'direct';
   /** Mount a new /proc for the sandbox's own pid namespace (refused inside most containers). */
   proc: boolean;
-  /** Forbid user namespaces inside the sandbox. */
-  disableUserns: boolean;
+  /**
+   * Forbid user namespaces inside the sandbox, and name its host `sandbox`. Both need writes a container
+   * runtime refuses (`/proc/sys/user`, `sethostname`), so the plainest way goes without them.
+   */
+  hardened: boolean;
 }
 
 export interface SandboxTools {
@@ -93,8 +96,8 @@ export function prlimitArgs(prlimit: string, limits: SandboxLimits): string[] {
 function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, sources: (area: string) => string, argv: string[]): string[] {
   const args = [tools.bwrap, '--unshare-all', '--unshare-user'];
   if (call.allowNetwork) args.push('--share-net');
-  if (variant.disableUserns) args.push('--disable-userns');
-  args.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--hostname', 'sandbox');
+  if (variant.hardened) args.push('--disable-userns', '--hostname', 'sandbox');
+  args.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL');
   args.push('--uid', String(call.identity.uid), '--gid', String(call.identity.gid));
   args.push(...systemMounts(call.allowNetwork));
   // bwrap covers /proc/irq and /proc/bus but not /proc/sys, where the sandbox's own namespaces

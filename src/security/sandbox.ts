@@ -7,7 +7,7 @@ import { ensureAreaOwner } from './area-owner';
 import { MINIMAL_PATH } from './env-scrub';
 import { SANDBOX_AREAS, sandboxArgs, type SandboxLimits, type SandboxTools, type SandboxVariant } from './sandbox-args';
 
-export { SANDBOX_AREAS, type SandboxLimits } from './sandbox-args';
+export { SANDBOX_AREAS, type SandboxLimits, type SandboxVariant } from './sandbox-args';
 
 /** What the probe found: the way the sandbox starts, or why none works. */
 export interface SandboxStatus {
@@ -52,6 +52,8 @@ export interface SandboxOptions {
   identity?: { uid: number; gid: number };
   /** Folder the probe creates its scratch agent in: the data folder, so path permissions are the real ones. */
   probeParent?: string;
+  /** The ways to try, best first (default: every way this process can use); tests pin one to exercise it. */
+  variants?: SandboxVariant[];
 }
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
@@ -68,9 +70,9 @@ const which = (name: string) => Bun.which(name, { PATH: MINIMAL_PATH });
 function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
   const starts: SandboxVariant['start'][] = isRoot ? [...(tools.setpriv ? (['stage'] as const) : []), 'drop'] : ['direct'];
   return starts.flatMap((start) => [
-    { start, proc: true, disableUserns: true },
-    { start, proc: false, disableUserns: true },
-    { start, proc: false, disableUserns: false },
+    { start, proc: true, hardened: true },
+    { start, proc: false, hardened: true },
+    { start, proc: false, hardened: false },
   ]);
 }
 
@@ -99,7 +101,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     let reason: string | null = null;
     try {
       mkdirSync(join(scratch, 'workspace'), { recursive: true });
-      for (const variant of candidates(isRoot, tools)) {
+      for (const variant of options.variants ?? candidates(isRoot, tools)) {
         const request = { agentRoot: scratch, allowNetwork: false, env: { PATH: MINIMAL_PATH }, limits: DEFAULT_SANDBOX_LIMITS };
         const plan = spawnPlan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], request);
         const result = Bun.spawnSync(plan.argv, { uid: plan.uid, gid: plan.gid, stdout: 'ignore', stderr: 'pipe', timeout: 10_000 });

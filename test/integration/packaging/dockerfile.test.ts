@@ -1,4 +1,4 @@
-// The Dockerfile's promises, checked in its text (no Docker engine runs in CI): stages, user, volume, health check.
+// The Dockerfile's promises, checked in its text: stages, base images, user, volume, health check (container.test.ts runs it).
 import { describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,16 +55,28 @@ const build = stages[0]!;
 const runtime = stages[stages.length - 1]!;
 const all = (stage: Stage, keyword: string) => stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 const runs = (stage: Stage) => all(stage, 'RUN').join('\n');
+/** The global ARG defaults (before the first FROM), each expanded with the ones above it. */
+const defaults = new Map<string, string>();
+for (const arg of globalArgs.filter((instruction) => instruction.keyword === 'ARG')) {
+  const [name = '', value = ''] = arg.args.split(/=(.*)/);
+  defaults.set(name, value.replace(/\$\{(\w+)\}/g, (_, used: string) => defaults.get(used) ?? ''));
+}
+/** A stage's base image as built without --build-arg. */
+const baseImage = (stage: Stage) => stage.from.replace(/\$\{(\w+)\}/g, (_, name: string) => defaults.get(name) ?? '');
 
 describe('Dockerfile', () => {
-  it('has a Bun build stage and a slim Debian runtime stage', () => {
+  it('has a Bun build stage and a slim Debian runtime stage, by default', () => {
     expect(stages.length).toBe(2);
-    const bunVersion = globalArgs.find((instruction) => instruction.keyword === 'ARG' && instruction.args.startsWith('BUN_VERSION='));
-    const buildImage = build.from.replace('${BUN_VERSION}', bunVersion?.args.split('=')[1] ?? '');
+    const buildImage = baseImage(build);
     expect(buildImage).toMatch(/^oven\/bun:1\.4(\.\d+)?(-debian)?$/);
     expect(buildImage).toContain(packageJson.devDependencies.bun.split('.').slice(0, 2).join('.'));
     expect(build.name).toBeDefined();
-    expect(runtime.from).toMatch(/^debian:[a-z]+-slim$/);
+    expect(baseImage(runtime)).toBe('debian:bookworm-slim');
+  });
+
+  it('takes both base images as build arguments, so a test can build on local stand-ins', () => {
+    expect([build.from, runtime.from]).toEqual(['${BUILD_IMAGE}', '${RUNTIME_IMAGE}']);
+    expect(defaults.get('BUILD_IMAGE')).toBe(`oven/bun:${defaults.get('BUN_VERSION')}`);
   });
 
   it('installs from the lockfile and compiles with the package.json build script', () => {
@@ -75,12 +87,13 @@ describe('Dockerfile', () => {
     expect(buildRun.includes('bun run build') || buildRun.includes(packageJson.scripts.build)).toBe(true);
   });
 
-  it('copies only the binary from the build stage and installs bubblewrap and ca-certificates without recommends', () => {
+  it('copies only the binary from the build stage and installs the sandbox tools and ca-certificates without recommends', () => {
     const copies = all(runtime, 'COPY');
     expect(copies).toEqual([`--from=${build.name} /src/dist/mini-openclaw /usr/local/bin/mini-openclaw`]);
     const installs = runs(runtime);
     expect(installs).toContain('apt-get install -y --no-install-recommends');
-    for (const name of ['bubblewrap', 'ca-certificates']) expect(installs).toMatch(new RegExp(`--no-install-recommends[^&]*\\b${name}\\b`));
+    // bubblewrap and util-linux (prlimit, setpriv): the terminal sandbox.
+    for (const name of ['bubblewrap', 'util-linux', 'ca-certificates']) expect(installs).toMatch(new RegExp(`--no-install-recommends[^&]*\\b${name}\\b`));
     expect(installs).toContain('rm -rf /var/lib/apt/lists/*');
     expect(all(runtime, 'ENTRYPOINT')).toEqual(['["/usr/local/bin/mini-openclaw"]']);
   });
