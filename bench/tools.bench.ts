@@ -1,9 +1,9 @@
 // Tools benchmark: the sandbox's cost on one `true`, a whole terminal call, memory while a tool prints 3 GB, and a fork bomb.
 // Run: node_modules/.bin/bun --smol bench/tools.bench.ts   (--smol: the server runs that way)
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MINIMAL_PATH, scrubEnvironment } from '../src/security/env-scrub';
-import { createSandbox, DEFAULT_SANDBOX_LIMITS } from '../src/security/sandbox';
+import { createSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxVariant } from '../src/security/sandbox';
 import { runProcess } from '../src/tools/run-process';
 import { livePidsWith } from '../test/support/process-probe';
 import { createToolHarness } from '../test/support/tool-harness';
@@ -51,6 +51,7 @@ if (!status.available) {
 }
 console.log(`tools benchmark: sandbox start '${status.start}', own /proc ${status.proc}, running as uid ${process.geteuid?.()}`);
 using temp = makeTempDir('moc-bench-tools-');
+chmodSync(temp.path, 0o755);
 const root = join(temp.path, 'agent');
 mkdirSync(join(root, 'workspace'), { recursive: true });
 const env = scrubEnvironment({}, { home: root });
@@ -66,6 +67,20 @@ const boxed = await time('sandboxed `true` (bwrap, all namespaces, prlimit)', ()
 });
 const added = percentile(boxed, 50) - percentile(plain, 50);
 console.log(`  added by the sandbox (p50 difference): ${ms(added)}  (target <= ${TARGET_ADDED_MS} ms: ${added <= TARGET_ADDED_MS ? 'met' : 'MISSED'})`);
+// The other ways this process could start it (the probe keeps the first that works).
+const others: SandboxVariant[] = (process.geteuid?.() === 0 ? (['stage', 'drop'] as const) : (['direct'] as const)).flatMap((start) => [
+  { start, proc: true, hardened: true },
+  { start, proc: false, hardened: false },
+]);
+for (const variant of others) {
+  const pinned = createSandbox({ variants: [variant], probeParent: temp.path });
+  if (!pinned.isAvailable()) continue;
+  const samples = await time(`  \`true\` started as ${variant.start}, ${variant.proc ? 'own /proc' : 'no /proc, plain'}`, () => {
+    const plan = pinned.plan([trueBinary], request);
+    return runProcess({ ...base, env: {}, argv: plan.argv, uid: plan.uid, gid: plan.gid });
+  });
+  console.log(`    added: ${ms(percentile(samples, 50) - percentile(plain, 50))}`);
+}
 
 using harness = createToolHarness();
 let index = 0;
