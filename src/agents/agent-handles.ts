@@ -136,14 +136,17 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     storage.db.close();
   };
 
+  const removeTrash = (id: string, trash: string) => {
+    try {
+      rmSync(trash, { recursive: true, force: true });
+    } catch (error) {
+      logger.warn('deleted agent folder not removed; it goes at the next start', { agent_id: id, path: trash, error: String(error) });
+    }
+  };
+
   const finishDeletion = (entry: Entry) => {
     closeStorage(entry);
-    if (!entry.trash) return;
-    try {
-      rmSync(entry.trash, { recursive: true, force: true });
-    } catch (error) {
-      logger.warn('deleted agent folder not removed; it goes at the next start', { agent_id: entry.id, path: entry.trash, error: String(error) });
-    }
+    if (entry.trash) removeTrash(entry.id, entry.trash);
     entry.trash = null;
   };
 
@@ -251,7 +254,7 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     retire(id, trash) {
       const entry = current.get(id);
       current.delete(id);
-      if (!entry) return void rmSync(trash, { recursive: true, force: true });
+      if (!entry) return removeTrash(id, trash);
       entry.deleted = true;
       entry.trash = trash;
       entry.abort.abort(agentDeleted(id));
