@@ -85,7 +85,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const leftovers = removeStaleTemporaryFiles(dataDir);
   if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
   const configStore = createRuntimeConfigStore(dataDir, logger);
-  const agents = openAgentRegistry({ dataDir, configStore, clock, logger });
+  const agents = openAgentRegistry({ dataDir, configStore, clock, logger, maxOpenAgents: settings.maxOpenAgents ?? undefined });
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const state = { ready: true };
   // Probed where agent folders live, so their path's permissions are the ones tried.

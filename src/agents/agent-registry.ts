@@ -1,30 +1,24 @@
-// The set of agents: ids, folders, their open databases and stores; create, list, delete.
-import type { Database } from 'bun:sqlite';
+// The set of agents: ids and folders; create, list, delete; handles whose storage opens on demand (see agent-handles.ts).
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeConfigStore } from '../config/runtime-config';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
 import { openDatabase } from '../db/open-database';
-import { createSqliteSessionStore, type SessionStore } from '../sessions/session.store';
+import { createSqliteSessionStore } from '../sessions/session.store';
 import { AppError, invalidRequest, notFound } from '../shared/app-error';
 import { toEpochSeconds, type Clock } from '../shared/clock';
 import { AGENT_ID_MESSAGE, isValidAgentId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
+import { createAgentHandles, type AgentHandle, type AgentStorage } from './agent-handles';
+import { defaultMaxOpenAgents, readOpenFileLimit } from './open-agent-cap';
 import { repairAgent, seedBuiltinSkills, seedNewAgent } from './workspace-seeder';
 import { AGENT_DB_FILE, AGENT_STORAGE_FOLDER } from '../shared/agent-storage';
 
-export const DEFAULT_AGENT_ID = 'default';
+export type { AgentHandle, AgentLease, AgentResource, ResourceSlot } from './agent-handles';
 
-export interface AgentHandle {
-  readonly id: string;
-  /** Absolute path of the agent folder. */
-  readonly root: string;
-  readonly db: Database;
-  readonly sessions: SessionStore;
-  /** The effective runtime config, re-read when a config file changed. */
-  config(): RuntimeConfig;
-}
+export const DEFAULT_AGENT_ID = 'default';
+/** Unleased agent storage unused this long is closed (reopened on the next use). */
+export const AGENT_IDLE_CLOSE_MS = 10 * 60_000;
 
 export interface AgentMeta {
   agentId: string;
@@ -44,12 +38,21 @@ export interface AgentRegistry {
   ids(): string[];
   /** Creates and seeds a new agent. 400 on a bad id, 409 `conflict` when it exists. */
   create(rawId: string): AgentMeta;
-  /** Deletes an agent and its folder. 409 for `default`, 404 when unknown. */
+  /**
+   * Deletes an agent: its folder is moved aside at once (the id is free to create again), work holding
+   * a lease ends with `agent_deleted`, and the storage closes and the folder goes when the last lease is
+   * released. 409 for `default`, 404 when unknown.
+   */
   delete(rawId: string): void;
-  /** The agent for a raw id (trimmed; empty means `default`). 400 on a bad id, 404 when unknown. Never creates. */
+  /**
+   * The agent for a raw id (trimmed; empty means `default`). 400 on a bad id, 404 when unknown. Never
+   * creates; opens nothing until the handle's storage is used.
+   */
   get(rawId?: string | null): AgentHandle;
   meta(agent: AgentHandle): AgentMeta;
   subscribe(listener: (event: AgentEvent) => void): () => void;
+  /** Agents whose storage is open now (at most `maxOpenAgents` without leases). */
+  openCount(): number;
   close(): void;
 }
 
@@ -65,15 +68,18 @@ export interface AgentRegistryDeps {
   configStore: RuntimeConfigStore;
   clock: Clock;
   logger: Logger;
+  /** Agents whose storage may stay open without a lease (APP_MAX_OPEN_AGENTS); by default derived from the open-file limit. */
+  maxOpenAgents?: number;
+  /** Unleased storage unused this long is closed (AGENT_IDLE_CLOSE_MS by default). */
+  idleCloseMs?: number;
 }
 
-/** Opens the registry: seeds the shared skills, repairs existing agents and provisions `default`. */
-export function openAgentRegistry({ dataDir, configStore, clock, logger }: AgentRegistryDeps): AgentRegistry {
+/** Opens the registry: seeds the shared skills, repairs existing agents and provisions `default`. Opens no agent database. */
+export function openAgentRegistry({ dataDir, configStore, clock, logger, maxOpenAgents, idleCloseMs }: AgentRegistryDeps): AgentRegistry {
   const workspacesDir = join(dataDir, 'workspaces');
   const sharedSkillsDir = join(dataDir, 'skills');
   mkdirSync(workspacesDir, { recursive: true });
   seedBuiltinSkills(sharedSkillsDir);
-  const handles = new Map<string, AgentHandle>();
   const listeners = new Set<(event: AgentEvent) => void>();
   const rootOf = (id: string) => join(workspacesDir, id);
   const exists = (id: string) => {
@@ -87,28 +93,30 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
     for (const listener of listeners) listener(event);
   };
 
-  const open = (id: string): AgentHandle => {
-    const cached = handles.get(id);
-    if (cached) return cached;
-    const root = rootOf(id);
+  /**
+   * Opens an agent's database. Nothing of this process can be mid-run there (a run holds a lease, and
+   * leased storage is never closed), so live snapshots found now were left by an earlier process.
+   */
+  const openStorage = (id: string, root: string): AgentStorage => {
     const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
-    db.query("INSERT OR IGNORE INTO agent_meta (key, value) VALUES ('created_at', ?)").run(
-      String(toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs())),
-    );
+    if (!db.query("SELECT 1 FROM agent_meta WHERE key = 'created_at'").get()) {
+      db.query("INSERT OR IGNORE INTO agent_meta (key, value) VALUES ('created_at', ?)").run(String(toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs())));
+    }
     const sessions = createSqliteSessionStore(db, clock);
     // Live snapshots left by a server that stopped mid-run become `interrupted` replies.
     const interrupted = sessions.recoverInterrupted();
     if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
-    const handle: AgentHandle = {
-      id,
-      root,
-      db,
-      sessions,
-      config: () => configStore.effective(root),
-    };
-    handles.set(id, handle);
-    return handle;
+    return { db, sessions };
   };
+  const handles = createAgentHandles({
+    openStorage,
+    config: (root) => configStore.effective(root),
+    maxOpen: maxOpenAgents ?? defaultMaxOpenAgents(readOpenFileLimit()),
+    idleMs: idleCloseMs ?? AGENT_IDLE_CLOSE_MS,
+    clock,
+    logger,
+  });
+  let deletions = 0;
 
   const meta = (agent: AgentHandle): AgentMeta => {
     const createdAt = Number(
@@ -148,14 +156,13 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
     } catch (error) {
       logger.error('agent repair failed', { agentId: id, error: String(error) });
     }
-    open(id);
   }
 
   return {
     dataDir,
     sharedSkillsDir,
     ids,
-    list: () => ids().map((id) => meta(open(id))),
+    list: () => ids().map((id) => handles.summary(handles.handle(id, rootOf(id)), meta)),
     create(rawId) {
       const id = normalizeAgentId(rawId);
       if (exists(id)) throw new AppError('conflict', `Agent already exists: ${id}`);
@@ -169,7 +176,7 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
         removeStaging(staging, logger);
         throw error;
       }
-      const handle = open(id);
+      const handle = handles.handle(id, rootOf(id));
       emit({ type: 'created', agentId: id });
       return meta(handle);
     },
@@ -177,32 +184,25 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger }: Agent
       const id = normalizeAgentId(rawId);
       if (id === DEFAULT_AGENT_ID) throw new AppError('conflict', 'Default agent cannot be deleted');
       if (!exists(id)) throw notFound('Agent not found');
-      emit({ type: 'deleted', agentId: id });
-      const handle = handles.get(id);
-      handles.delete(id);
-      handle?.db.close();
-      configStore.forget(rootOf(id));
-      // Move aside first so the id is free at once, then remove the tree.
-      const trash = join(workspacesDir, `.deleting-${id}-${clock.nowMs()}`);
+      // Move aside first so the id is free at once; the tree goes when no work uses it any more.
+      const trash = join(workspacesDir, `.deleting-${id}-${clock.nowMs()}-${++deletions}`);
       renameSync(rootOf(id), trash);
-      rmSync(trash, { recursive: true, force: true });
+      configStore.forget(rootOf(id));
+      handles.retire(id, trash);
+      emit({ type: 'deleted', agentId: id });
     },
     get(rawId) {
       const id = normalizeAgentId(rawId);
-      const cached = handles.get(id);
-      if (cached) return cached;
       if (!exists(id)) throw notFound(`Agent not found: ${id}`);
-      return open(id);
+      return handles.handle(id, rootOf(id));
     },
     meta,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
-      for (const handle of handles.values()) handle.db.close();
-      handles.clear();
-    },
+    openCount: () => handles.openCount(),
+    close: () => handles.close(),
   };
 }
 

@@ -1,11 +1,12 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
-import type { AgentHandle, AgentRegistry } from '../agents/agent-registry';
+import type { AgentHandle, AgentLease, AgentRegistry } from '../agents/agent-registry';
+import { untilDeleted } from '../agents/with-lease';
 import type { LlmSettings } from '../config/env';
 import { AppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import type { ToolRegistry, TriggerType } from '../tools/tool-registry';
+import type { RunTools, ToolRegistry, TriggerType } from '../tools/tool-registry';
 import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '../usage/budget';
 import { createUsagePricer, recordUsage } from '../usage/record-usage';
 import type { ChatEvent } from './chat-events';
@@ -61,8 +62,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
 
-  const execute = async (agent: AgentHandle, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
+  /** The turn in the background; `agent` is leased for it and released at the end. */
+  const execute = async (agent: AgentLease, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
     const trigger = options.trigger ?? 'chat';
+    let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
+    let answered = false;
+    let abandoned: Promise<unknown> | undefined;
     try {
       const llm = resolveLlm(deps.llmSettings);
       const config = agent.config();
@@ -75,15 +80,15 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
       const history = toModelHistory(stored, record.compressedContext);
       agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-      const tools = deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions });
+      const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions }));
       const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
       let modelMessage = message;
       if (config.rag_mode) {
-        const hits = deps.retrieval ? await retrieveForTurn(deps.retrieval, agent.id, message, deps.logger) : [];
+        const hits = deps.retrieval ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger)) : [];
         publish({ type: 'retrieval', data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) } });
         modelMessage = withRetrievedContext(message, hits);
       }
-      const turn = runAgentTurn({
+      turn = runAgentTurn({
         llm,
         llmSettings: deps.llmSettings,
         config,
@@ -96,14 +101,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         triggerType: trigger,
         sleep: deps.sleep,
         price: createUsagePricer(config.usage.pricing_overrides),
+        signal: agent.signal,
       });
-      let step = await turn.next();
+      // A deletion ends the turn at once, whatever the model is doing (its call is aborted through the signal).
+      let step = await untilDeleted(agent, turn.next());
       while (!step.done) {
         const event = step.value;
         recorder.observe(event);
         if (event.type === 'done' || event.type === 'error') recorder.persist(event.type === 'error');
+        if (event.type === 'done') answered = true;
         publish(event);
-        step = await turn.next();
+        step = await untilDeleted(agent, turn.next());
       }
       const result = step.value;
       results.set(run, result);
@@ -115,20 +123,31 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         publish({ type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } });
       }
     } catch (error) {
-      deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
-      // A full or unwritable data folder is said as such (507 / 503 codes); anything else stays generic.
-      const fault = storageFaultError(error, deps.agents.dataDir);
-      if (fault) faults.set(run, fault);
-      const failure = fault ?? { code: 'internal_error', message: 'Internal server error' };
-      results.set(run, { ok: false, content: '', runId: '', usage: null, error: { code: failure.code, message: failure.message } });
-      try {
-        agent.sessions.setLiveResponse(sessionId, null);
-      } catch {
-        // The session may be gone; nothing left to clear.
+      if (agent.signal.aborted) {
+        // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
+        // The turn stops at its next step (the model call is aborted); the lease is held until then, as a tool may still be finishing.
+        abandoned = turn?.return(undefined as never).catch(() => undefined);
+        deps.logger.info('chat run ended: its agent was deleted', { agent_id: agent.id, session_id: sessionId, answered });
+        if (!results.has(run)) results.set(run, failedTurn('agent_deleted', `Agent was deleted: ${agent.id}`));
+        if (!answered) run.publish({ type: 'error', data: { error: `Agent was deleted: ${agent.id}`, run_id: '', attempt: 1, code: 'agent_deleted' } });
+      } else {
+        deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
+        // A full or unwritable data folder is said as such (507 / 503 codes); anything else stays generic.
+        const fault = storageFaultError(error, deps.agents.dataDir);
+        if (fault) faults.set(run, fault);
+        const failure = fault ?? { code: 'internal_error', message: 'Internal server error' };
+        results.set(run, failedTurn(failure.code, failure.message));
+        try {
+          agent.sessions.setLiveResponse(sessionId, null);
+        } catch {
+          // The session may be gone; nothing left to clear.
+        }
+        run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
       }
-      run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
     } finally {
       run.finish();
+      await abandoned;
+      agent.release();
     }
   };
 
@@ -138,7 +157,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     resolveLlm(deps.llmSettings);
     assertWithinBudget(checkBudget(agent.db, agent.config(), deps.clock.nowMs()));
     const claimed = registry.claim(agent.id, sessionId, message);
-    if (!claimed.attached) queueMicrotask(() => void execute(agent, sessionId, message, claimed.run, options));
+    if (!claimed.attached) {
+      const lease = agent.lease();
+      queueMicrotask(() => void execute(lease, sessionId, message, claimed.run, options));
+    }
     return claimed;
   };
 
@@ -153,6 +175,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const fault = faults.get(run);
       if (fault) throw fault;
       if (!result.ok) {
+        if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
         throw new AppError('llm_error', result.error?.message ?? 'Model call failed', { code: result.error?.code ?? 'llm_error', run_id: result.runId });
       }
       return { agent, result };
@@ -161,6 +184,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     drain: () => registry.drain(),
   };
 }
+
+/** Every tool call holds its own lease: a call still running when its turn was abandoned keeps the agent's storage until it ends. */
+function leasedCalls(agent: AgentHandle, tools: RunTools): RunTools {
+  return {
+    offered: tools.offered,
+    async execute(call) {
+      using _lease = agent.lease();
+      return await tools.execute(call);
+    },
+  };
+}
+
+const failedTurn = (code: string, message: string): AgentTurnResult => ({ ok: false, content: '', runId: '', usage: null, error: { code, message } });
 
 /** 429 `budget_exceeded` with the cap, the spend and the reset time when the budget blocks runs. */
 function assertWithinBudget(budget: BudgetStatus): void {

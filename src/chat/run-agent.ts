@@ -33,6 +33,8 @@ export interface AgentTurnInput {
   sleep?: (ms: number) => Promise<void>;
   /** Prices usage for events and the result (the embedded catalog when absent). */
   price?: UsagePricer;
+  /** Aborts the model call (the agent was deleted). */
+  signal?: AbortSignal;
 }
 
 export interface AgentTurnResult {
@@ -98,7 +100,7 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       });
       const stream = await agent.stream(
         { messages: [...input.history, { role: 'user', content: input.message }].map((message): [string, string] => [message.role, message.content]) },
-        { streamMode: ['updates', 'messages'], recursionLimit: config.agent_runtime.max_steps * 2 + 1 },
+        { streamMode: ['updates', 'messages'], recursionLimit: config.agent_runtime.max_steps * 2 + 1, signal: input.signal },
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, any]>) {
         if (mode === 'messages') {

@@ -12,6 +12,7 @@ describe('readEnvSettings', () => {
       trustedProxies: [],
       logLevel: 'info',
       apiToken: '',
+      maxOpenAgents: null,
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
       llm: { baseUrl: '', apiKey: '', model: '', source: 'none', toolLoopModel: '', toolLoopModelOverrides: '' },
       embedding: {
@@ -40,6 +41,7 @@ describe('readEnvSettings', () => {
       APP_RATE_LIMIT_CHAT: '5',
       APP_RATE_LIMIT_TOKENS: '6',
       APP_RATE_LIMIT_FILES: '7',
+      APP_MAX_OPEN_AGENTS: ' 40 ',
     });
     expect(settings).toEqual(
       expect.objectContaining({
@@ -50,6 +52,7 @@ describe('readEnvSettings', () => {
         trustedHosts: ['moc.internal'],
         logLevel: 'debug',
         apiToken: 'secret-token',
+        maxOpenAgents: 40,
         rateLimit: { enabled: false, chat: 5, tokens: 6, files: 7, windowSeconds: 60 },
       }),
     );
@@ -144,6 +147,7 @@ describe('readEnvSettings', () => {
         APP_RATE_LIMIT_ENABLED: 'maybe',
         APP_RATE_LIMIT_CHAT: '0',
         APP_RATE_LIMIT_FILES: '1.5',
+        APP_MAX_OPEN_AGENTS: '0',
         EMBEDDING_PROVIDER: 'cohere',
       });
     } catch (error) {
@@ -155,6 +159,7 @@ describe('readEnvSettings', () => {
       'APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
       'EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "cohere"',
       'APP_PORT must be an integer from 0 to 65535, got "70000"',
+      'APP_MAX_OPEN_AGENTS must be an integer from 1 to 1000000, got "0"',
       'APP_RATE_LIMIT_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"',
       'APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000, got "0"',
       'APP_RATE_LIMIT_FILES must be an integer from 1 to 1000000, got "1.5"',

@@ -49,6 +49,8 @@ export interface EnvSettings {
   trustedProxies: IpRange[];
   logLevel: LogLevel;
   apiToken: string;
+  /** Agents whose databases may stay open at once (APP_MAX_OPEN_AGENTS); null derives it from the open-file limit. */
+  maxOpenAgents: number | null;
   rateLimit: RateLimitSettings;
   llm: LlmSettings;
   embedding: EmbeddingSettings;
@@ -126,6 +128,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     trustedProxies: ranges('APP_TRUSTED_PROXIES'),
     logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
     apiToken: text('APP_API_TOKEN'),
+    maxOpenAgents: text('APP_MAX_OPEN_AGENTS') ? integer('APP_MAX_OPEN_AGENTS', 0, 1, 1_000_000) : null,
     rateLimit: {
       enabled: bool('APP_RATE_LIMIT_ENABLED', true),
       chat: integer('APP_RATE_LIMIT_CHAT', 60, 1, 1_000_000),

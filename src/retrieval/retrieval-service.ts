@@ -1,8 +1,9 @@
 // The retrieval domain's entry point: keeps every agent's index fresh and answers hybrid searches, status and reindex.
-import type { AgentHandle, AgentRegistry } from '../agents/agent-registry';
+import type { AgentHandle, AgentRegistry, ResourceSlot } from '../agents/agent-registry';
+import { withLease } from '../agents/with-lease';
 import type { FileChangeListener } from '../agents/workspace-files';
 import type { RuntimeConfig } from '../config/runtime-config.schema';
-import { invalidRequest } from '../shared/app-error';
+import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
@@ -26,6 +27,7 @@ export interface RetrievalService extends RetrievalSearcher {
   start(): Promise<void>;
   /** Resolves once the start-up pass and every queued refresh have finished (tests snapshot files after it). */
   idle(): Promise<void>;
+  /** Stops indexing; the open indexes close with their agents' storage (the registry's `close`). */
   close(): void;
 }
 
@@ -42,41 +44,51 @@ export interface RetrievalServiceDeps {
 
 export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalService {
   const { agents, health, clock, logger } = deps;
-  const indexes = new Map<string, AgentIndex>();
+  /** Indexes open now (each lives with its agent's storage, which the registry opens and closes). */
+  const open = new Set<AgentIndex>();
   const shortlist = deps.shortlist ?? 400;
   // Chosen by bench/retrieval-eval.bench.ts: standard scores beat min-max and reciprocal rank there.
   const fusion = deps.fusion ?? 'zscore';
   let closed = false;
   let starting: Promise<void> = Promise.resolve();
 
-  const indexAgent = async (id: string) => {
+  /** The agent's index, reopened when the engine or path in its config changed. */
+  const slot: ResourceSlot<{ index: AgentIndex; close(): void }> = {
+    name: 'retrieval index',
+    open(agent) {
+      const index = openAgentIndex(agent.id, agent.root, agent.config(), health.identity, clock.nowMs());
+      open.add(index);
+      return {
+        index,
+        close() {
+          open.delete(index);
+          index.close();
+        },
+      };
+    },
+    isCurrent({ index }, agent) {
+      const wanted = indexLocation(agent.root, agent.config());
+      return index.engine === wanted.engine && index.location === wanted.path;
+    },
+  };
+  const indexOf = (agent: AgentHandle): AgentIndex => agent.resource(slot).index;
+
+  /** Brings `domains` of an agent's index up to date in the background (start, creation, file changes); a deleted agent has nothing left to index. */
+  const indexAgent = async (id: string, domains: readonly RetrievalDomain[] = DOMAINS) => {
     try {
-      const agent = agents.get(id);
-      const config = agent.config();
-      const index = indexOf(agent, config);
-      for (const domain of DOMAINS) await refresh(index, domain, config);
+      await withLease(agents.get(id), async (agent) => {
+        const config = agent.config();
+        const index = indexOf(agent);
+        for (const domain of domains) await refresh(index, domain, config);
+      });
     } catch (error) {
-      if (!closed) logger.error('retrieval indexing failed', { agent_id: id, error: String(error) });
+      if (!closed && !isAgentGone(error)) logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
     }
   };
 
   const unsubscribe = agents.subscribe((event) => {
     if (event.type === 'created') void indexAgent(event.agentId);
-    if (event.type !== 'deleted') return;
-    indexes.get(event.agentId)?.close();
-    indexes.delete(event.agentId);
   });
-
-  /** The agent's open index, reopened when the engine or path in its config changed. */
-  const indexOf = (agent: AgentHandle, config: RuntimeConfig): AgentIndex => {
-    const open = indexes.get(agent.id);
-    const wanted = indexLocation(agent.root, config);
-    if (open && open.engine === wanted.engine && open.location === wanted.path) return open;
-    open?.close();
-    const index = openAgentIndex(agent.id, agent.root, config, health.identity, clock.nowMs());
-    indexes.set(agent.id, index);
-    return index;
-  };
 
   const refresh = (index: AgentIndex, domain: RetrievalDomain, config: RuntimeConfig) =>
     index.exclusive(async () => {
@@ -114,62 +126,63 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
 
   const service: RetrievalService = {
     async search(agentId, domain, query, topK) {
-      const agent = agents.get(agentId);
-      const text = query.trim();
-      if (!text) throw invalidRequest('query must not be empty');
-      const config = agent.config();
-      const settings = config.retrieval[domain];
-      const limit = Math.max(1, Math.min(100, Math.floor(topK ?? settings.top_k)));
-      const index = indexOf(agent, config);
-      await refresh(index, domain, config);
-      const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
-      const keywordHits: LegHit[] = index.store.keywordSearch(domain, ftsOrQuery(text), candidates).map((hit) => ({ id: hit.id, score: -hit.bm25 }));
-      let vectorHits: LegHit[] = [];
-      let vectorLeg = false;
-      if (settings.semantic_weight > 0 && health.embedder) {
-        const vectors = index.vectors(domain);
-        const query = vectors.size > 0 ? await queryVector(index, text) : null;
-        if (query) {
-          vectorHits = vectors.search(query, candidates, shortlist, (ids) => index.store.vectorsOf(ids));
-          vectorLeg = true;
+      return withLease(agents.get(agentId), async (agent) => {
+        const text = query.trim();
+        if (!text) throw invalidRequest('query must not be empty');
+        const config = agent.config();
+        const settings = config.retrieval[domain];
+        const limit = Math.max(1, Math.min(100, Math.floor(topK ?? settings.top_k)));
+        const index = indexOf(agent);
+        await refresh(index, domain, config);
+        const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
+        const keywordHits: LegHit[] = index.store.keywordSearch(domain, ftsOrQuery(text), candidates).map((hit) => ({ id: hit.id, score: -hit.bm25 }));
+        let vectorHits: LegHit[] = [];
+        let vectorLeg = false;
+        if (settings.semantic_weight > 0 && health.embedder) {
+          const vectors = index.vectors(domain);
+          const query = vectors.size > 0 ? await queryVector(index, text) : null;
+          if (query) {
+            vectorHits = vectors.search(query, candidates, shortlist, (ids) => index.store.vectorsOf(ids));
+            vectorLeg = true;
+          }
         }
-      }
-      // Without a vector leg the keyword leg answers alone, at full weight.
-      const weights = vectorLeg ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight } : { semanticWeight: 0, lexicalWeight: 1 };
-      const fused = fuseLegs(keywordHits, vectorHits, weights, fusion).filter((hit) => hit.score > 0).slice(0, limit);
-      const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
-      return fused.flatMap((hit) => {
-        const chunk = chunks.get(hit.id);
-        return chunk ? [{ text: chunk.text, score: hit.score, source: chunk.path, start_line: chunk.startLine, end_line: chunk.endLine, domain }] : [];
-      }) satisfies RetrievalHit[];
+        // Without a vector leg the keyword leg answers alone, at full weight.
+        const weights = vectorLeg ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight } : { semanticWeight: 0, lexicalWeight: 1 };
+        const fused = fuseLegs(keywordHits, vectorHits, weights, fusion).filter((hit) => hit.score > 0).slice(0, limit);
+        const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
+        return fused.flatMap((hit) => {
+          const chunk = chunks.get(hit.id);
+          return chunk ? [{ text: chunk.text, score: hit.score, source: chunk.path, start_line: chunk.startLine, end_line: chunk.endLine, domain }] : [];
+        }) satisfies RetrievalHit[];
+      });
     },
     status(agentId) {
       const agent = agents.get(agentId);
-      const config = agent.config();
-      return buildRetrievalStatus(indexOf(agent, config), health, config);
+      return buildRetrievalStatus(indexOf(agent), health, agent.config());
     },
     async reindex(agentId) {
-      const agent = agents.get(agentId);
-      const config = agent.config();
-      const index = indexOf(agent, config);
-      health.resetCooldown();
-      await index.exclusive(async () => {
-        for (const domain of DOMAINS) {
-          index.store.clearDomain(domain);
-          await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
-        }
-        index.store.pruneCache();
+      return withLease(agents.get(agentId), async (agent) => {
+        const config = agent.config();
+        const index = indexOf(agent);
+        health.resetCooldown();
+        await index.exclusive(async () => {
+          for (const domain of DOMAINS) {
+            index.store.clearDomain(domain);
+            await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
+          }
+          index.store.pruneCache();
+        });
+        return buildRetrievalStatus(index, health, config);
       });
-      return buildRetrievalStatus(index, health, config);
     },
     onFileChanged(agentRoot, relativePath) {
-      for (const index of indexes.values()) {
+      // Only open indexes need the news: one opened later starts dirty and walks its folders anyway.
+      for (const index of [...open]) {
         if (index.root !== agentRoot) continue;
         for (const domain of DOMAINS) {
           if (!isDomainPath(domain, relativePath)) continue;
           index.domains[domain].dirty = true;
-          const agent = agents.get(index.agentId);
-          refresh(index, domain, agent.config()).catch((error) => logger.error('retrieval refresh failed', { agent_id: index.agentId, domain, error: String(error) }));
+          void indexAgent(index.agentId, [domain]);
         }
       }
     },
@@ -184,14 +197,15 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
     },
     async idle() {
       await starting;
-      await Promise.all([...indexes.values()].map((index) => index.exclusive(async () => {})));
+      await Promise.all([...open].map((index) => index.exclusive(async () => {})));
     },
     close() {
       closed = true;
       unsubscribe();
-      for (const index of indexes.values()) index.close();
-      indexes.clear();
     },
   };
   return service;
 }
+
+/** The agent was deleted before or during background work: nothing is left to do for it. */
+const isAgentGone = (error: unknown) => isAppError(error) && (error.code === 'not_found' || error.code === 'agent_deleted');

@@ -11,7 +11,8 @@ import type { CronJob, CronRun, SchedulerStore } from './scheduler.store';
 export const CRON_RUN_RETENTION = 5000;
 
 export interface RunOutcomeDeps {
-  store: SchedulerStore;
+  /** The store of the agent database open now (asked again on every outcome). */
+  store(): SchedulerStore;
   clock: Clock;
   logger: Logger;
   agentId: string;
@@ -31,7 +32,7 @@ export interface RunOutcomes {
 }
 
 export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
-  const { store, clock, logger } = deps;
+  const { clock, logger } = deps;
 
   const finishedFields = (base: CronRun) => {
     const finishedMs = clock.nowMs();
@@ -40,6 +41,7 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
 
   const succeed = (job: CronJob, base: CronRun, runId: string, content: string): CronRun => {
     const row: CronRun = { ...base, ...finishedFields(base), status: 'ok', runId, responsePreview: preview(content) };
+    const store = deps.store();
     store.transaction(() => {
       const current = store.getJob(job.id);
       store.updateRun(row.id, row);
@@ -61,6 +63,7 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
     const message = describeFailure(error);
     const finished = finishedFields(base);
     let row: CronRun = { ...base, ...finished, status: 'error', error: message };
+    const store = deps.store();
     store.transaction(() => {
       const current = store.getJob(job.id);
       if (!current) return store.updateRun(row.id, row);

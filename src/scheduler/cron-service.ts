@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { AgentHandle } from '../agents/agent-registry';
 import type { ChatService } from '../chat/chat-service';
+import { perDatabase } from '../db/per-database';
 import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -56,7 +57,9 @@ export interface CronService {
 
 export function createCronService(deps: CronServiceDeps): CronService {
   const { agent, clock, logger } = deps;
-  const store = createSqliteSchedulerStore(agent.db);
+  // Asked on every use: the agent database may have been closed while idle and opened again.
+  const storeOf = perDatabase(createSqliteSchedulerStore);
+  const store = () => storeOf(agent.db);
   const storage = join(agent.root, AGENT_STORAGE_FOLDER);
   const outcomes = createRunOutcomes({
     store,
@@ -78,7 +81,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
 
   const arm = () => {
     if (stopped || watchingSinceMs === null) return timer.disarm();
-    const upcoming = store.upcoming(queue.active + queue.waiting + 1).find((entry) => !queue.has(entry.id));
+    const upcoming = store().upcoming(queue.active + queue.waiting + 1).find((entry) => !queue.has(entry.id));
     if (upcoming) timer.arm(upcoming.nextRunMs);
     else timer.disarm();
   };
@@ -88,12 +91,12 @@ export function createCronService(deps: CronServiceDeps): CronService {
     const config = agent.config().cron;
     if (!config.enabled) return reconfigure();
     const now = clock.nowMs();
-    for (const entry of store.upcoming(10_000)) {
+    for (const entry of store().upcoming(10_000)) {
       if (entry.nextRunMs > now) break;
       if (queue.has(entry.id)) continue;
-      const job = store.getJob(entry.id)!;
+      const job = store().getJob(entry.id)!;
       if (job.nextRunMs! < watchingSinceMs - MISSED_TOLERANCE_MS) {
-        const slot = recordMissedSlots({ store, job, config, nowMs: now, newId: deps.newId, onInvalid: (error) => failJobSchedule(job, error) });
+        const slot = recordMissedSlots({ store: store(), job, config, nowMs: now, newId: deps.newId, onInvalid: (error) => failJobSchedule(job, error) });
         if (slot !== null) enqueue(job.id, slot, 'scheduled', deps.newId());
       } else {
         enqueue(job.id, job.nextRunMs!, 'scheduled', deps.newId());
@@ -105,7 +108,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
   /** A stored schedule that no longer parses (hand-edited database) disables its job with the reason. */
   const failJobSchedule = (job: CronJob, error: unknown) => {
     logger.warn('cron job schedule is invalid; job disabled', { agent_id: agent.id, job_id: job.id, error: String(error) });
-    store.updateJob(job.id, { enabled: false, nextRunMs: null, lastError: `Invalid schedule: ${describeFailure(error)}`, scheduleRev: job.scheduleRev + 1 });
+    store().updateJob(job.id, { enabled: false, nextRunMs: null, lastError: `Invalid schedule: ${describeFailure(error)}`, scheduleRev: job.scheduleRev + 1 });
   };
 
   const settle = new Map<string, (row: CronRun | null) => void>();
@@ -116,6 +119,9 @@ export function createCronService(deps: CronServiceDeps): CronService {
         let row: CronRun | null = null;
         try {
           row = await execute(jobId, slotMs, trigger, rowId);
+        } catch (error) {
+          // A run whose agent was deleted under it has no row left to complete.
+          if (!agent.signal.aborted) throw error;
         } finally {
           settle.get(rowId)?.(row);
           settle.delete(rowId);
@@ -125,7 +131,8 @@ export function createCronService(deps: CronServiceDeps): CronService {
   };
 
   const execute = async (jobId: string, slotMs: number | null, trigger: RunTrigger, rowId: string): Promise<CronRun | null> => {
-    const job = store.getJob(jobId);
+    using _lease = agent.lease();
+    const job = store().getJob(jobId);
     const config = agent.config().cron;
     if (!job || stopped) return null;
     if (trigger === 'scheduled' && (!job.enabled || !config.enabled)) return null;
@@ -165,15 +172,15 @@ export function createCronService(deps: CronServiceDeps): CronService {
     const decision = deps.preRunCheck({ agent, trigger: 'cron', jobId: job.id });
     if (!decision.allowed) {
       const skipped = { ...base, status: decision.status, finishedMs: startedMs, durationMs: 0, details: { reason: decision.reason } };
-      store.transaction(() => {
-        store.insertRun(skipped);
-        store.updateJob(job.id, advance);
+      store().transaction(() => {
+        store().insertRun(skipped);
+        store().updateJob(job.id, advance);
       });
       return skipped;
     }
-    store.transaction(() => {
-      store.insertRun(base);
-      store.updateJob(job.id, advance);
+    store().transaction(() => {
+      store().insertRun(base);
+      store().updateJob(job.id, advance);
     });
     try {
       const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: job.name, prompt: job.prompt, rules: CRON_RULES, trigger: 'cron' });
@@ -194,33 +201,33 @@ export function createCronService(deps: CronServiceDeps): CronService {
   };
 
   return {
-    list: () => store.listJobs(),
+    list: () => store().listJobs(),
     create(input) {
       const job = newJob(input, deps.newId(), agent.config().cron.timezone, clock.nowMs());
-      store.insertJob(job);
+      store().insertJob(job);
       arm();
       return job;
     },
     update(jobId, patch) {
-      const changes = jobChanges(store.getJob(jobId), patch, agent.config().cron.timezone, clock.nowMs());
-      const job = store.updateJob(jobId, changes)!;
+      const changes = jobChanges(store().getJob(jobId), patch, agent.config().cron.timezone, clock.nowMs());
+      const job = store().updateJob(jobId, changes)!;
       wake();
       return job;
     },
     remove(jobId) {
-      if (!store.deleteJob(jobId)) throw notFound('Cron job not found');
+      if (!store().deleteJob(jobId)) throw notFound('Cron job not found');
       arm();
     },
     runNow(jobId) {
-      const job = store.getJob(jobId);
+      const job = store().getJob(jobId);
       if (!job) throw notFound('Cron job not found');
       const rowId = deps.newId();
       const finished = new Promise<CronRun | null>((resolve) => settle.set(rowId, resolve));
       enqueue(job.id, null, 'manual', rowId);
       return { job, run: { id: rowId, status: 'queued' }, finished };
     },
-    runs: (limit) => store.listRuns(limit),
-    failures: (limit) => store.listRuns(limit, ['error']),
+    runs: (limit) => store().listRuns(limit),
+    failures: (limit) => store().listRuns(limit, ['error']),
     reconfigure,
     stop() {
       stopped = true;

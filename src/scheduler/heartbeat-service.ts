@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { AgentHandle } from '../agents/agent-registry';
 import type { ChatService } from '../chat/chat-service';
+import { perDatabase } from '../db/per-database';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { isHourInWindow, nextWindowStart, readHeartbeatPrompt } from './heartbeat-prompt';
@@ -34,11 +35,13 @@ export interface HeartbeatService {
 
 export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatService {
   const { agent, clock, logger } = deps;
-  const store = createSqliteHeartbeatStore(agent.db);
+  // Asked on every use: the agent database may have been closed while idle and opened again.
+  const storeOf = perDatabase(createSqliteHeartbeatStore);
+  const store = () => storeOf(agent.db);
   const runLog = createRunLog(join(agent.root, AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG), logger);
   let stopped = false;
   let ticking: Promise<HeartbeatRun> | null = null;
-  let lastScheduledMs = store.lastScheduledMs();
+  let lastScheduledMs = store().lastScheduledMs();
   // The instant the timer is armed for (the timer forgets it before calling back), for the lag.
   let target: number | null = null;
   const timer = createWakeTimer(clock, deps.timers, () => {
@@ -63,8 +66,10 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   };
 
   const record = (run: HeartbeatRun): HeartbeatRun => {
+    // A tick whose agent was deleted under it has nowhere to record (and must not re-create its folder with the log).
+    if (agent.signal.aborted) return run;
     try {
-      store.insert(run);
+      store().insert(run);
     } catch (error) {
       logger.error('heartbeat row not stored', { agent_id: agent.id, error: String(error) });
     }
@@ -118,6 +123,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   };
 
   const tick = async (trigger: HeartbeatRun['trigger'], scheduledMs: number | null): Promise<HeartbeatRun> => {
+    using _lease = agent.lease();
     if (trigger === 'scheduled') lastScheduledMs = scheduledMs;
     const running = evaluate(trigger, scheduledMs);
     ticking = running;
@@ -131,7 +137,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   return {
     reconfigure: () => arm(),
     tickNow: () => tick('manual', null),
-    runs: (limit) => store.list(limit),
+    runs: (limit) => store().list(limit),
     stop() {
       stopped = true;
       timer.disarm();

@@ -26,6 +26,7 @@ export interface SchedulerManagerDeps {
 }
 
 interface AgentServices {
+  root: string;
   cron: CronService;
   heartbeat: HeartbeatService;
 }
@@ -65,7 +66,7 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       logger: deps.logger,
       preRunCheck: deps.preRunCheck ?? allowEveryRun,
     };
-    const opened = { cron: createCronService({ ...shared, newId: deps.newId ?? newId }), heartbeat: createHeartbeatService(shared) };
+    const opened = { root: agent.root, cron: createCronService({ ...shared, newId: deps.newId ?? newId }), heartbeat: createHeartbeatService(shared) };
     services.set(agentId, opened);
     opened.cron.reconfigure();
     opened.heartbeat.reconfigure();
@@ -110,8 +111,8 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
           else stop(event.agentId);
         }),
         deps.configStore.subscribe((agentRoot) => {
-          for (const agentId of services.keys()) {
-            if (deps.agents.get(agentId).root === agentRoot) reconfigure(agentId);
+          for (const [agentId, opened] of services) {
+            if (opened.root === agentRoot) reconfigure(agentId);
           }
         }),
       );

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   scheduler_api_disabled: 403,
   origin_not_allowed: 403,
   not_found: 404,
+  /** Work in progress whose agent was deleted under it (new requests for that agent get `not_found`). */
+  agent_deleted: 404,
   method_not_allowed: 405,
   conflict: 409,
   session_busy: 409,

@@ -1,6 +1,6 @@
 // Tool-call audit: a row in the agent database and a line in storage/tool_audit.jsonl, secrets redacted.
 import type { Database } from 'bun:sqlite';
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redactSecrets } from '../shared/redact';
 
@@ -45,7 +45,13 @@ export function redactArguments(value: unknown, depth = 0): unknown {
 }
 
 function appendRotating(path: string, line: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  const folder = dirname(path);
+  if (!existsSync(folder)) {
+    // No agent folder above storage/: the agent was deleted under a call still running, and its audit
+    // trail went with it. Creating the folders would bring a folder back under the agent's id.
+    if (!existsSync(dirname(folder))) return;
+    mkdirSync(folder);
+  }
   try {
     if (statSync(path).size + line.length > AUDIT_ROTATE_BYTES) renameSync(path, `${path}.1`);
   } catch {

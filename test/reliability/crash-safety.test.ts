@@ -5,7 +5,7 @@ import { Database } from 'bun:sqlite';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTemporaryName } from '../../src/shared/atomic-write';
-import { buildBinary, cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
+import { buildBinary, callBinary as call, cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
 import { makeTempDir, type TempDir } from '../support/temp-dir';
 
@@ -15,15 +15,6 @@ function filesUnder(root: string, keep: (name: string) => boolean): string[] {
   return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && keep(entry.name))
     .map((entry) => join(entry.parentPath, entry.name));
-}
-
-async function call(server: RunningBinary, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(server.url + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
 }
 
 describe('crash safety', () => {

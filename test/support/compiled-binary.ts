@@ -126,6 +126,16 @@ export async function startBinary(binary: string, options: StartBinaryOptions): 
   };
 }
 
+/** A JSON request to a running binary: the status and the parsed body (undefined when it is not JSON). */
+export async function callBinary(server: RunningBinary, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
 /** Polls `url` until it answers `status` or `timeoutMs` passes; resolves with the time it took or throws. */
 export async function waitForStatus(url: string, status = 200, timeoutMs = 10_000): Promise<number> {
   const started = performance.now();

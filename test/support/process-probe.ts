@@ -1,5 +1,5 @@
 // Host-side process checks for sandbox tests: is a process with this command line still alive?
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** PIDs whose command line contains `marker` (zombies excluded: they are dead, only not yet reaped). */
 export function livePidsWith(marker: string): number[] {
@@ -16,6 +16,19 @@ export function livePidsWith(marker: string): number[] {
     }
   }
   return pids;
+}
+
+/** Files under `folder` that process `pid` (this one by default) holds open, from its /proc fd links. */
+export function openFilesUnder(folder: string, pid: number | 'self' = 'self'): string[] {
+  const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      return target.startsWith(prefix) ? [target] : [];
+    } catch {
+      return []; // Closed while we looked.
+    }
+  });
 }
 
 /** Polls `probe` until it returns true or the deadline passes. */

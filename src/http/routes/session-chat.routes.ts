@@ -1,6 +1,7 @@
 // Session routes that involve the model or the prompt: messages with system prompt, generate-title, compress.
 import { Elysia, t } from 'elysia';
 import type { AgentRegistry } from '../../agents/agent-registry';
+import { withLease } from '../../agents/with-lease';
 import type { ChatService } from '../../chat/chat-service';
 import type { PromptBuilder } from '../../chat/prompt-builder';
 import { compressSession, titleSession } from '../../chat/session-actions';
@@ -54,7 +55,7 @@ export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder,
     .post(
       '/:session_id/generate-title',
       async ({ params, query }) => {
-        const title = await titleSession(agents.get(query.agent_id), params.session_id, llmSettings, clock);
+        const title = await withLease(agents.get(query.agent_id), (agent) => titleSession(agent, params.session_id, llmSettings, clock));
         return { data: { session_id: params.session_id, title } };
       },
       {
@@ -68,7 +69,7 @@ export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder,
       '/:session_id/compress',
       async ({ params, query }) => {
         const agent = agents.get(query.agent_id);
-        const result = await compressSession(agent, params.session_id, llmSettings, chat.isBusy(agent.id, params.session_id), clock);
+        const result = await withLease(agent, (leased) => compressSession(leased, params.session_id, llmSettings, chat.isBusy(agent.id, params.session_id), clock));
         return {
           data: {
             session_id: params.session_id,

@@ -135,6 +135,20 @@ describe('agent isolation', () => {
     ]);
   });
 
+  it('keeps at most APP_MAX_OPEN_AGENTS agents open and answers for every agent', async () => {
+    await using server = await startTestServer({ env: { APP_MAX_OPEN_AGENTS: '2', EMBEDDING_PROVIDER: 'none' } });
+    const ids = ['one', 'two', 'three', 'four'];
+    for (const id of ids) expect((await server.json('POST', '/api/agents', { agent_id: id })).status).toBe(200);
+    await server.deps.retrieval.idle();
+    for (const id of ids) {
+      expect((await server.json('POST', `/api/sessions?agent_id=${id}`, { title: `in ${id}` })).status).toBe(200);
+      expect(server.deps.agents.openCount()).toBeLessThanOrEqual(2);
+    }
+    const rows = (await server.json('GET', '/api/agents')).body.data;
+    expect(rows.map((row: any) => [row.agent_id, row.active_sessions])).toEqual([['default', 0], ['four', 1], ['one', 1], ['three', 1], ['two', 1]]);
+    expect(server.deps.agents.openCount()).toBeLessThanOrEqual(2);
+  });
+
   it('keeps a deleted BOOTSTRAP.md deleted across requests', async () => {
     await using server = await startTestServer();
     const bootstrap = join(server.dataDir, 'workspaces', 'default', 'workspace', 'BOOTSTRAP.md');

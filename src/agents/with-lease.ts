@@ -1,0 +1,35 @@
+// Work that spans awaits on one agent: holds a lease for its length and reports a deletion under it as `agent_deleted`.
+import { isAppError } from '../shared/app-error';
+import { agentDeleted, type AgentHandle, type AgentLease } from './agent-handles';
+
+/**
+ * Runs `task` holding a lease on `agent` (released when it settles). Once the agent has been deleted,
+ * any failure of the task becomes 404 `agent_deleted`: whatever broke first, the cause is the deletion.
+ * Throws `agent_deleted` at once when the agent is already deleted.
+ */
+export async function withLease<T>(agent: AgentHandle, task: (lease: AgentLease) => Promise<T> | T): Promise<T> {
+  using lease = agent.lease();
+  try {
+    return await task(lease);
+  } catch (error) {
+    if (!agent.signal.aborted || (isAppError(error) && error.code === 'agent_deleted')) throw error;
+    throw agentDeleted(agent.id, error);
+  }
+}
+
+/**
+ * Settles like `work`, or rejects with `agent_deleted` as soon as the agent is deleted; what `work`
+ * does after that is ignored (its rejection too).
+ */
+export function untilDeleted<T>(agent: AgentHandle, work: Promise<T>): Promise<T> {
+  const { signal } = agent;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(agentDeleted(agent.id));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onDeleted = () => reject(agentDeleted(agent.id));
+    signal.addEventListener('abort', onDeleted, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onDeleted));
+  });
+}
