@@ -98,9 +98,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
     const scratch = join(options.probeParent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
     const written = join(scratch, 'workspace', 'probe');
-    let reason: string | null = null;
     try {
       mkdirSync(join(scratch, 'workspace'), { recursive: true });
+    } catch (error) {
+      // A data folder that takes no writes (read-only, full) says nothing about bubblewrap: try again on the next call.
+      const code = (error as { code?: string }).code ?? String(error);
+      return { status: unavailable(`the sandbox could not be tried: ${options.probeParent ?? tmpdir()} takes no writes (${code})`), variant: null, tools: null, retry: true };
+    }
+    let reason: string | null = null;
+    try {
       for (const variant of options.variants ?? candidates(isRoot, tools)) {
         const request = { agentRoot: scratch, allowNetwork: false, env: { PATH: MINIMAL_PATH }, limits: DEFAULT_SANDBOX_LIMITS };
         const plan = spawnPlan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], request);
@@ -110,12 +116,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         reason ??= result.stderr.toString().trim().split('\n').pop() || `exit code ${result.exitCode}`;
       }
     } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      try {
+        rmSync(scratch, { recursive: true, force: true });
+      } catch {
+        // A scratch folder left behind is harmless: it is hidden, and no agent id can start with a dot.
+      }
     }
     return { status: unavailable(`bubblewrap cannot start a sandbox here: ${reason}`), variant: null, tools: null };
   };
 
-  const current = () => (verdict ??= probe());
+  const current = () => {
+    if (verdict) return verdict;
+    const found = probe();
+    if (!('retry' in found)) verdict = found;
+    return found;
+  };
   return {
     status: () => current().status,
     isAvailable: () => current().status.available,
