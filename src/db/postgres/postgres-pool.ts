@@ -23,15 +23,28 @@ export const DEFAULT_APPLICATION_NAME = 'mini-openclaw';
  * Close it with `close()` or `await using`.
  */
 export function openPostgresPool(options: PostgresPoolOptions): SQL {
+  const database = databaseNamedIn(options.url);
   return new SQL({
     url: options.url,
     // Without an explicit adapter Bun would also honour DATABASE_URL or a sqlite: URL; this pool is PostgreSQL only.
     adapter: 'postgres',
+    // Bun 1.4 lets PGDATABASE beat the database named in the URL (https://github.com/oven-sh/bun/pull/37811);
+    // an explicit option beats both, so a PGDATABASE set for other tools cannot redirect the server.
+    ...(database ? { database } : {}),
     max: options.poolSize,
     connectionTimeout: options.connectTimeoutSeconds ?? 10,
     idleTimeout: options.idleTimeoutSeconds ?? 60,
     connection: { application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME },
   });
+}
+
+/** The database in the URL's path (`/moc` -> `moc`), or null when the path names none. */
+function databaseNamedIn(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || null;
+  } catch {
+    return null; // Not a URL: Bun reports that when the pool first connects.
+  }
 }
 
 /** The outcome of one health probe. */
