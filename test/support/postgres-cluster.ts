@@ -64,8 +64,8 @@ export function postgresUnavailableReason(): string | null {
   return null;
 }
 
-/** A port that is free on 127.0.0.1 right now (another process may still take it; start() retries). */
-async function freePort(): Promise<number> {
+/** A port nothing listens on at 127.0.0.1 right now (another process may still take it; start() retries). */
+export async function freePort(): Promise<number> {
   return await new Promise<number>((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

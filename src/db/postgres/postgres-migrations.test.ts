@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test';
 import type { SQL } from 'bun';
 import { join } from 'node:path';
+import { waitFor } from '../../../test/support/scheduler-fixture';
 import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../../test/support/postgres-cluster';
 import { AppError } from '../../shared/app-error';
 import type { Migration } from '../migrations';
@@ -23,14 +24,6 @@ const GATED: Migration[] = [
   { version: 1, description: 'switch', sql: 'CREATE TABLE switch (flag boolean NOT NULL);' },
   { version: 2, description: 'gadgets', sql: 'CREATE TABLE gadgets (id integer); SELECT 1 / (SELECT count(*)::integer FROM switch);' },
 ];
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await Bun.sleep(20);
-  }
-}
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   try {
@@ -85,7 +78,7 @@ describe.skipIf(skipReason !== null)('applyPostgresMigrations', () => {
     const env = { ...process.env, DATABASE_URL_UNDER_TEST: url, MIGRATIONS_JSON: JSON.stringify(LOGGED) };
     const children = [0, 1].map(() => Bun.spawn({ cmd: [process.execPath, CHILD], env, stdout: 'pipe', stderr: 'pipe' }));
     try {
-      await waitFor(async () => Number((await sql`SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n) === 2);
+      await waitFor(async () => Number((await sql`SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n) === 2 || undefined, 15_000);
     } finally {
       await holder`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`;
       await holder.release();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { waitFor } from '../../../test/support/scheduler-fixture';
 import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../../test/support/postgres-cluster';
 import { openPostgresPool, probePostgres } from './postgres-pool';
 
@@ -6,14 +7,6 @@ const skipReason = postgresUnavailableReason();
 if (skipReason) console.log(`postgres pool tests skipped: ${skipReason}`);
 
 const GATE_KEY = 4242;
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await Bun.sleep(20);
-  }
-}
 
 describe.skipIf(skipReason !== null)('openPostgresPool and probePostgres', () => {
   let cluster: PostgresCluster;
@@ -36,7 +29,7 @@ describe.skipIf(skipReason !== null)('openPostgresPool and probePostgres', () =>
     // Six queries queue behind the gate: a pool without a cap would open a connection for each.
     const queries = Promise.allSettled(Array.from({ length: 6 }, () => sql`SELECT pg_advisory_xact_lock_shared(${GATE_KEY}) AS passed`.execute()));
     try {
-      await waitFor(async () => Number((await admin`SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n) >= 2);
+      await waitFor(async () => Number((await admin`SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n) >= 2 || undefined);
     } finally {
       await gate`SELECT pg_advisory_unlock(${GATE_KEY})`;
       await gate.release();
@@ -59,7 +52,7 @@ describe.skipIf(skipReason !== null)('openPostgresPool and probePostgres', () =>
     } finally {
       await cluster.start();
     }
-    await waitFor(async () => (await probePostgres(sql)).ok);
+    await waitFor(async () => (await probePostgres(sql)).ok || undefined);
     expect((await sql`SELECT current_database() AS name`)[0].name).toBe(new URL(url).pathname.slice(1));
   }, 30_000);
 

@@ -1,10 +1,9 @@
 // `mini-openclaw migrate` as a real process against a real PostgreSQL, and --database-url on serve.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { SQL } from 'bun';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cleanEnv } from '../../support/compiled-binary';
-import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
+import { freePort, postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
 
 const skipReason = postgresUnavailableReason();
@@ -23,16 +22,6 @@ async function runMain(cwd: string, args: string[], env: Record<string, string> 
   const child = Bun.spawn({ cmd: [process.execPath, MAIN, ...args], cwd, env: cleanEnv(env), stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
   const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
   return { code, stdout, stderr };
-}
-
-/** A loopback port nothing listens on (right after this call). */
-async function closedPort(): Promise<number> {
-  return await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
@@ -61,7 +50,7 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
 
   it('reads APP_DATABASE_URL, ignores the DATABASE_URL and PG* of other tools, and runs again as a no-op', async () => {
     const url = await cluster.createDatabase();
-    const elsewhere = `postgres://other:secret@127.0.0.1:${await closedPort()}/other`;
+    const elsewhere = `postgres://other:secret@127.0.0.1:${await freePort()}/other`;
     const otherTools = { DATABASE_URL: elsewhere, POSTGRES_URL: elsewhere, PGHOST: '127.0.0.1', PGPORT: '1', PGDATABASE: 'other' };
     for (let run = 0; run < 2; run += 1) {
       const outcome = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: url, ...otherTools });
@@ -81,7 +70,7 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
     });
     expect(refused.stderr).not.toContain('not-the-password');
 
-    const port = await closedPort();
+    const port = await freePort();
     const nowhere = `postgres://postgres:${cluster.password}@127.0.0.1:${port}/moc`;
     const unreachable = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: nowhere });
     expect(unreachable.code).toBe(1);
