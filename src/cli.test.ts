@@ -46,3 +46,27 @@ describe('parseCli', () => {
     }
   });
 });
+
+describe('parseCli: PostgreSQL', () => {
+  const url = 'postgres://moc:hunter2@db.internal:5432/moc';
+
+  it('reads --database-url for serve and for migrate, in both spellings', () => {
+    expect(parseCli(['--database-url', url])).toEqual({ kind: 'serve', databaseUrl: url });
+    expect(parseCli(['serve', `--database-url=${url}`, '--port', '0'])).toEqual({ kind: 'serve', databaseUrl: url, port: 0 });
+    expect(parseCli(['migrate', '--database-url', url])).toEqual({ kind: 'migrate', databaseUrl: url });
+    expect(parseCli(['migrate'])).toEqual({ kind: 'migrate' });
+    expect(parseCli(['migrate', '--help'])).toEqual({ kind: 'help' });
+  });
+
+  it('refuses a bad --database-url and flags migrate does not take, never echoing a password', () => {
+    expect(parseCli(['migrate', '--database-url', 'mysql://moc:hunter2@db/moc'])).toEqual({ kind: 'error', message: '--database-url must start with postgres:// or postgresql://' });
+    expect(parseCli(['--database-url', 'postgres:///moc'])).toEqual({ kind: 'error', message: '--database-url names no host: add one, or ?host=/folder/of/the/socket (postgres:///moc)' });
+    expect(parseCli(['migrate', '--port', '1'])).toEqual({ kind: 'error', message: '--port does not apply to migrate' });
+    expect(parseCli(['migrate', url])).toEqual({ kind: 'error', message: 'Unknown argument: a URL (the database URL goes after --database-url)' });
+    expect(parseCli([`--databse-url=${url}`])).toEqual({ kind: 'error', message: 'Unknown argument: --databse-url' });
+  });
+
+  it('documents migrate and the database settings in the help text', () => {
+    for (const word of ['migrate', '--database-url', 'APP_DATABASE_URL', 'APP_DATABASE_POOL_SIZE']) expect(HELP_TEXT).toContain(word);
+  });
+});

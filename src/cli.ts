@@ -1,48 +1,87 @@
-// Command-line parsing: `mini-openclaw [serve] [--host H] [--port P] [--data-dir D] | --help | --version`.
+// Command-line parsing: `mini-openclaw [serve] [flags] | migrate [--database-url U] | --help | --version`.
+import { checkDatabaseUrl } from './db/postgres/database-url';
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'serve'; host?: string; port?: number; dataDir?: string }
+  | { kind: 'serve'; host?: string; port?: number; dataDir?: string; databaseUrl?: string }
+  | { kind: 'migrate'; databaseUrl?: string }
   | { kind: 'error'; message: string };
 
 export const HELP_TEXT = `mini-openclaw — a self-hosted multi-agent server
 
 Usage:
-  mini-openclaw [serve] [--host H] [--port P] [--data-dir D]
+  mini-openclaw [serve] [--host H] [--port P] [--data-dir D] [--database-url U]
+  mini-openclaw migrate [--database-url U]
   mini-openclaw --help | --version
 
+Commands:
+  serve           run the server (the default)
+  migrate         apply the PostgreSQL schema migrations to U, then exit (0 when done)
+
 Options:
-  --host H        address to bind (APP_HOST, default 127.0.0.1)
-  --port P        port to listen on, 0 for any free port (APP_PORT, default 8002)
-  --data-dir D    where agents, sessions and config live (APP_DATA_DIR, default ./storage)
-  -h, --help      show this text
-  -v, --version   print the version
+  --host H          address to bind (APP_HOST, default 127.0.0.1)
+  --port P          port to listen on, 0 for any free port (APP_PORT, default 8002)
+  --data-dir D      where agents, sessions and config live (APP_DATA_DIR, default ./storage)
+  --database-url U  PostgreSQL for several replicas, postgres://user:password@host:5432/db
+                    (APP_DATABASE_URL; pool size APP_DATABASE_POOL_SIZE, default 10). Without it
+                    everything stays in per-agent SQLite files. Serving from PostgreSQL is not
+                    available yet: only migrate accepts it (see README, Scale-out on PostgreSQL)
+  -h, --help        show this text
+  -v, --version     print the version
 
 Flags beat environment variables; environment variables beat .env in the working folder.
 See README.md for every variable (APP_API_TOKEN, LLM_BASE_URL, LLM_MODEL, ...).
 `;
 
+const FLAGS: Record<'serve' | 'migrate', readonly string[]> = {
+  serve: ['--host', '--port', '--data-dir', '--database-url'],
+  migrate: ['--database-url'],
+};
+
+type Values = { host?: string; port?: number; dataDir?: string; databaseUrl?: string };
+
+/** Reads one flag's value into `values`; returns an error message for a bad value. */
+function readFlag(flag: string, value: string, values: Values): string | null {
+  if (flag === '--host') values.host = value;
+  if (flag === '--data-dir') values.dataDir = value;
+  if (flag === '--port') {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port must be 0-65535, got ${value}`;
+    values.port = port;
+  }
+  if (flag === '--database-url') {
+    const check = checkDatabaseUrl(value);
+    // The problem text never holds the password; the value itself is not echoed.
+    if (!check.ok) return `--database-url ${check.problem}`;
+    values.databaseUrl = check.url;
+  }
+  return null;
+}
+
+/** Names a flag the command does not take; a URL is not echoed, since it may hold a password. */
+function unknownArgument(kind: 'serve' | 'migrate', flag: string): string {
+  if (FLAGS.serve.includes(flag)) return `${flag} does not apply to ${kind}`;
+  if (flag.includes('://')) return 'Unknown argument: a URL (the database URL goes after --database-url)';
+  return `Unknown argument: ${flag}`;
+}
+
 /** Parses argv (without the program name). Accepts `--flag value` and `--flag=value`. */
 export function parseCli(argv: readonly string[]): CliCommand {
-  const result: { host?: string; port?: number; dataDir?: string } = {};
+  const values: Values = {};
   const args = [...argv];
-  if (args[0] === 'serve') args.shift();
+  const kind = args[0] === 'migrate' ? 'migrate' : 'serve';
+  if (args[0] === 'serve' || args[0] === 'migrate') args.shift();
   while (args.length > 0) {
     const arg = args.shift()!;
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     if (arg === '--version' || arg === '-v') return { kind: 'version' };
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag !== '--host' && flag !== '--port' && flag !== '--data-dir') return { kind: 'error', message: `Unknown argument: ${arg}` };
+    if (!FLAGS[kind].includes(flag)) return { kind: 'error', message: unknownArgument(kind, flag) };
     const value = inline ?? args.shift();
     if (value === undefined || value === '') return { kind: 'error', message: `${flag} needs a value` };
-    if (flag === '--host') result.host = value;
-    if (flag === '--data-dir') result.dataDir = value;
-    if (flag === '--port') {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return { kind: 'error', message: `--port must be 0-65535, got ${value}` };
-      result.port = port;
-    }
+    const problem = readFlag(flag, value, values);
+    if (problem) return { kind: 'error', message: problem };
   }
-  return { kind: 'serve', ...result };
+  return kind === 'migrate' ? { kind, ...(values.databaseUrl ? { databaseUrl: values.databaseUrl } : {}) } : { kind, ...values };
 }

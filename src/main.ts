@@ -1,9 +1,10 @@
-// Entry point: parse the command line, read .env and the environment, build deps, listen, stop cleanly.
+// Entry point: parse the command line, read .env and the environment; serve (build deps, listen, stop cleanly) or migrate.
 import { join } from 'node:path';
 import { createApp } from './app';
 import { HELP_TEXT, parseCli } from './cli';
 import { withDotenv } from './config/dotenv';
 import { EnvError, isLoopbackHost, readEnvSettings } from './config/env';
+import { runMigrateCommand } from './db/postgres/migrate-command';
 import { buildDeps } from './deps';
 import { VERSION } from './version';
 
@@ -34,6 +35,25 @@ async function main(): Promise<number> {
       return 2;
     }
     throw error;
+  }
+  const databaseUrl = command.databaseUrl ?? settings.database.url;
+  if (command.kind === 'migrate') {
+    if (!databaseUrl) {
+      process.stderr.write('mini-openclaw migrate needs a database: pass --database-url or set APP_DATABASE_URL\n');
+      return 2;
+    }
+    return await runMigrateCommand({
+      url: databaseUrl,
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+  }
+  if (databaseUrl) {
+    // TODO(issue 17): build the PostgreSQL adapters here instead; until they exist, serving would silently use SQLite.
+    process.stderr.write(
+      'mini-openclaw: serving from PostgreSQL (--database-url, APP_DATABASE_URL) is not available yet; unset it to serve from SQLite files. `mini-openclaw migrate` already prepares the database.\n',
+    );
+    return 2;
   }
   settings = {
     ...settings,

@@ -14,6 +14,7 @@ describe('readEnvSettings', () => {
       apiToken: '',
       maxOpenAgents: null,
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
+      database: { url: null, poolSize: 10 },
       llm: { baseUrl: '', apiKey: '', model: '', source: 'none', toolLoopModel: '', toolLoopModelOverrides: '' },
       embedding: {
         provider: 'openai',
@@ -171,6 +172,35 @@ describe('readEnvSettings', () => {
     expect(readEnvSettings({ APP_SANDBOX_UID: '4000', APP_SANDBOX_GID: '4001' }).sandboxIdentity).toEqual({ uid: 4000, gid: 4001 });
     expect(() => readEnvSettings({ APP_SANDBOX_UID: '0' })).toThrow('APP_SANDBOX_UID must be an integer from 1');
     expect(() => readEnvSettings({ APP_SANDBOX_GID: 'nobody' })).toThrow('APP_SANDBOX_GID must be an integer from 1');
+  });
+
+  it('reads APP_DATABASE_URL and APP_DATABASE_POOL_SIZE, either URL scheme', () => {
+    expect(readEnvSettings({ APP_DATABASE_URL: ' postgres://moc:s3cret-pass@db.internal:5432/moc ', APP_DATABASE_POOL_SIZE: '25' }).database).toEqual({
+      url: 'postgres://moc:s3cret-pass@db.internal:5432/moc',
+      poolSize: 25,
+    });
+    expect(readEnvSettings({ APP_DATABASE_URL: 'postgresql://db/moc' }).database).toEqual({ url: 'postgresql://db/moc', poolSize: 10 });
+    expect(readEnvSettings({ APP_DATABASE_URL: 'postgres:///moc?host=/run/postgresql' }).database.url).toBe('postgres:///moc?host=/run/postgresql');
+    expect(readEnvSettings({ APP_DATABASE_URL: '  ' }).database.url).toBeNull();
+  });
+
+  it('refuses a database URL that is not PostgreSQL without printing its password', () => {
+    const cases: [string, string][] = [
+      ['mysql://moc:s3cret-pass@db/moc', 'APP_DATABASE_URL must start with postgres:// or postgresql://'],
+      ['s3cret-pass', 'APP_DATABASE_URL is not a URL (expected postgres://user:password@host:5432/database)'],
+      ['postgres:///moc?password=s3cret-pass', 'APP_DATABASE_URL names no host: add one, or ?host=/folder/of/the/socket (postgres:///moc?password=***)'],
+    ];
+    for (const [value, problem] of cases) {
+      let caught: unknown;
+      try {
+        readEnvSettings({ APP_DATABASE_URL: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as EnvError).problems).toEqual([problem]);
+      expect((caught as EnvError).message).not.toContain('s3cret-pass');
+    }
+    expect(() => readEnvSettings({ APP_DATABASE_POOL_SIZE: '0' })).toThrow('APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000, got "0"');
   });
 
   it('does not treat missing model keys as errors', () => {

@@ -1,4 +1,5 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
+import { checkDatabaseUrl } from '../db/postgres/database-url';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 
@@ -39,6 +40,16 @@ export interface TracingEnv {
   langsmithProject: string;
 }
 
+export interface DatabaseSettings {
+  /**
+   * PostgreSQL for several replicas (APP_DATABASE_URL, --database-url); null keeps per-agent SQLite files.
+   * Holds the password: never log it; show `maskDatabaseUrl(url)` instead.
+   */
+  url: string | null;
+  /** Most connections one server process opens (APP_DATABASE_POOL_SIZE, default 10). */
+  poolSize: number;
+}
+
 export interface EnvSettings {
   host: string;
   port: number;
@@ -52,6 +63,7 @@ export interface EnvSettings {
   /** Agents whose databases may stay open at once (APP_MAX_OPEN_AGENTS); null derives it from the open-file limit. */
   maxOpenAgents: number | null;
   rateLimit: RateLimitSettings;
+  database: DatabaseSettings;
   llm: LlmSettings;
   embedding: EmbeddingSettings;
   tracing: TracingEnv;
@@ -61,6 +73,7 @@ export interface EnvSettings {
 
 export const DEFAULT_ALLOWED_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
 export const DEFAULT_TRUSTED_HOSTS = ['localhost', '127.0.0.1', '*.localhost'];
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
 
 type Env = Record<string, string | undefined>;
 
@@ -108,6 +121,15 @@ export function readEnvSettings(env: Env): EnvSettings {
     return parsed as IpRange[];
   };
 
+  const databaseUrl = (name: string) => {
+    const raw = text(name);
+    if (!raw) return null;
+    const check = checkDatabaseUrl(raw);
+    // The problem text masks the password: an EnvError is printed on stderr.
+    if (!check.ok) problems.push(`${name} ${check.problem}`);
+    return check.ok ? check.url : null;
+  };
+
   const logLevel = text('APP_LOG_LEVEL', 'info').toLowerCase();
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "${env.APP_LOG_LEVEL}"`);
@@ -135,6 +157,10 @@ export function readEnvSettings(env: Env): EnvSettings {
       tokens: integer('APP_RATE_LIMIT_TOKENS', 120, 1, 1_000_000),
       files: integer('APP_RATE_LIMIT_FILES', 120, 1, 1_000_000),
       windowSeconds: 60,
+    },
+    database: {
+      url: databaseUrl('APP_DATABASE_URL'),
+      poolSize: integer('APP_DATABASE_POOL_SIZE', DEFAULT_DATABASE_POOL_SIZE, 1, 1000),
     },
     llm: {
       baseUrl: text('LLM_BASE_URL') || text('DEEPSEEK_BASE_URL'),
