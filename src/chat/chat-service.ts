@@ -2,6 +2,7 @@
 import type { AgentHandle, AgentLease, AgentRegistry } from '../agents/agent-registry';
 import { untilDeleted } from '../agents/with-lease';
 import type { LlmSettings } from '../config/env';
+import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { AppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
@@ -11,14 +12,15 @@ import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '..
 import { createUsagePricer, recordUsage } from '../usage/record-usage';
 import type { ChatEvent } from './chat-events';
 import { LiveRun, RunRegistry } from './live-run';
-import { resolveLlm } from './model-factory';
+import { resolveLlm, type ResolvedLlm } from './model-factory';
 import { toModelHistory } from './model-history';
 import type { PromptBuilder } from './prompt-builder';
 import type { RetrievalSearcher } from '../retrieval/retrieval-search';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
-import { runAgentTurn, type AgentTurnResult } from './run-agent';
-import { proposeTitle } from './session-actions';
+import { runAgentTurn, type AgentTurnInput, type AgentTurnResult } from './run-agent';
+import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
+import { driveTurn } from './drive-turn';
 
 export interface ChatServiceDeps {
   agents: AgentRegistry;
@@ -39,6 +41,15 @@ export interface TurnOptions {
   skipTitle?: boolean;
   /** What the session keeps as the user message, when it differs from what the model is sent (scheduled runs add rules). */
   storedMessage?: string;
+}
+
+/** What the prepare step gathered: the model endpoint, the agent's config and budget, and the agent turn's input. */
+interface PreparedTurn {
+  llm: ResolvedLlm;
+  config: RuntimeConfig;
+  budget: BudgetStatus;
+  isFirstTurn: boolean;
+  input: AgentTurnInput;
 }
 
 export interface StartedTurn {
@@ -62,66 +73,69 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
 
-  /** The turn in the background; `agent` is leased for it and released at the end. */
-  const execute = async (agent: AgentLease, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
+  /**
+   * Prepare: everything the model needs for the turn. Checks the budget, reads the history, builds the prompt,
+   * stores the user's message (kept even if the run fails), picks the tools and, in rag mode, retrieves memory
+   * (publishing the `retrieval` event).
+   */
+  const prepare = async (agent: AgentLease, sessionId: string, message: string, options: TurnOptions, run: LiveRun): Promise<PreparedTurn> => {
     const trigger = options.trigger ?? 'chat';
+    const llm = resolveLlm(deps.llmSettings);
+    const config = agent.config();
+    const budget = checkBudget(agent.db, config, deps.clock.nowMs());
+    const stored = agent.sessions.messages(sessionId);
+    const record = agent.sessions.get(sessionId);
+    const isFirstTurn = stored.length === 0;
+    const isFirstConversation = isFirstTurn && !(agent.db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any;
+    const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
+    const history = toModelHistory(stored, record.compressedContext);
+    agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
+    const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions }));
+    let modelMessage = message;
+    if (config.rag_mode) {
+      const hits = deps.retrieval ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger)) : [];
+      run.publish({ type: 'retrieval', data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) } });
+      modelMessage = withRetrievedContext(message, hits);
+    }
+    const input: AgentTurnInput = {
+      llm,
+      llmSettings: deps.llmSettings,
+      config,
+      systemPrompt,
+      history,
+      message: modelMessage,
+      tools,
+      agentId: agent.id,
+      sessionId,
+      triggerType: trigger,
+      sleep: deps.sleep,
+      price: createUsagePricer(config.usage.pricing_overrides),
+      signal: agent.signal,
+    };
+    return { llm, config, budget, isFirstTurn, input };
+  };
+
+  /** Record: the run's outcome for `runOnce`, and its usage in the agent's usage log. */
+  const record = (agent: AgentLease, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
+    results.set(run, result);
+    if (result.usage) recordUsage(agent.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
+  };
+
+  /** The turn in the background: prepare, run, record, title; `agent` is leased for it and released at the end. */
+  const execute = async (agent: AgentLease, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
     try {
-      const llm = resolveLlm(deps.llmSettings);
-      const config = agent.config();
-      const budget = checkBudget(agent.db, config, deps.clock.nowMs());
-      const publish = (event: ChatEvent) => run.publish(withBudgetWarning(event, budget));
-      const stored = agent.sessions.messages(sessionId);
-      const record = agent.sessions.get(sessionId);
-      const isFirstTurn = stored.length === 0;
-      const isFirstConversation = isFirstTurn && !(agent.db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any;
-      const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
-      const history = toModelHistory(stored, record.compressedContext);
-      agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-      const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions }));
-      const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
-      let modelMessage = message;
-      if (config.rag_mode) {
-        const hits = deps.retrieval ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger)) : [];
-        publish({ type: 'retrieval', data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) } });
-        modelMessage = withRetrievedContext(message, hits);
-      }
-      turn = runAgentTurn({
-        llm,
-        llmSettings: deps.llmSettings,
-        config,
-        systemPrompt,
-        history,
-        message: modelMessage,
-        tools,
-        agentId: agent.id,
-        sessionId,
-        triggerType: trigger,
-        sleep: deps.sleep,
-        price: createUsagePricer(config.usage.pricing_overrides),
-        signal: agent.signal,
-      });
-      // A deletion ends the turn at once, whatever the model is doing (its call is aborted through the signal).
-      let step = await untilDeleted(agent, turn.next());
-      while (!step.done) {
-        const event = step.value;
-        recorder.observe(event);
-        if (event.type === 'done' || event.type === 'error') recorder.persist(event.type === 'error');
+      const prepared = await prepare(agent, sessionId, message, options, run);
+      const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;
-        publish(event);
-        step = await untilDeleted(agent, turn.next());
-      }
-      const result = step.value;
-      results.set(run, result);
-      if (result.usage) recordUsage(agent.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
-      if (result.ok && isFirstTurn && !options.skipTitle) {
-        const title = await proposeTitle(agent, llm, message, sessionId, deps.clock);
-        const current = agent.sessions.find(sessionId);
-        if (current && !current.archived) agent.sessions.rename(sessionId, title);
-        publish({ type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } });
-      }
+        run.publish(withBudgetWarning(event, prepared.budget));
+      };
+      turn = runAgentTurn(prepared.input);
+      const result = await driveTurn(agent, turn, new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger), publish);
+      record(agent, run, prepared.config, result);
+      if (result.ok && prepared.isFirstTurn && !options.skipTitle) publish(await titleFirstTurn(agent, prepared.llm, message, sessionId, deps.clock));
     } catch (error) {
       if (agent.signal.aborted) {
         // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
