@@ -199,6 +199,7 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       return { ok: false, content: texts.join('').trim(), runId, usage: recordFor(runId), error: { code, message } };
     }
   }
+  // Programming error, not a failure: the last attempt always returns; TypeScript cannot see that through the loop bound.
   throw new Error('unreachable: the attempt loop always returns');
 }
 
