@@ -24,6 +24,7 @@ export async function titleSession(agent: AgentHandle, sessionId: string, llmSet
   try {
     title = await proposeTitle(agent, resolveLlm(llmSettings), seed, sessionId, clock);
   } catch {
+    // As in proposeTitle: a title is never worth failing the request, the fallback serves.
     title = fallbackTitle(seed);
   }
   agent.sessions.rename(sessionId, title);
@@ -42,6 +43,7 @@ export async function proposeTitle(agent: AgentHandle, llm: ResolvedLlm, seed: s
     recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
     return generated.title;
   } catch {
+    // The model could not title it (not configured, unreachable, refused): the fallback serves.
     return fallbackTitle(seed);
   }
 }

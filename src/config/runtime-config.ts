@@ -71,6 +71,7 @@ function stampOf(path: string): string {
     const stat = statSync(path);
     return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
   } catch {
+    // No file (or unreadable): a stamp of its own, so its coming back is noticed.
     return 'missing';
   }
 }

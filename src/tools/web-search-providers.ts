@@ -73,6 +73,7 @@ export function decodeDuckDuckGoLink(href: string): string {
     if (target) return target;
     return url.toString();
   } catch {
+    // Not a link the URL parser reads: keep it as the page gave it.
     return href;
   }
 }
