@@ -2,7 +2,8 @@
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
 import type { Deps } from './deps';
-import { errorEnvelope, MAX_FILE_BODY_BYTES } from './http/error-envelope';
+import { bodyParser, MAX_FILE_BODY_BYTES } from './http/body-parser';
+import { errorEnvelope } from './http/error-envelope';
 import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
 import { chatRoutes } from './http/routes/chat.routes';
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
       }),
     )
     .use(errorEnvelope({ logger: deps.logger, dataDir: deps.settings.dataDir, allowedMethods }))
+    .use(bodyParser())
     .use(docsRoutes(VERSION))
     .use(healthRoutes(deps.state, deps.storage, () => deps.sandbox.status()))
     .use(agentRoutes(deps.agents))

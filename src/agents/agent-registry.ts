@@ -86,6 +86,7 @@ export function openAgentRegistry({ dataDir, configStore, clock, logger, maxOpen
     try {
       return statSync(rootOf(id)).isDirectory();
     } catch {
+      // Not there (or not reachable): no such agent.
       return false;
     }
   };

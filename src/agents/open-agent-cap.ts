@@ -23,6 +23,7 @@ export function readOpenFileLimit(limitsFile = '/proc/self/limits'): number {
     const limit = Number(soft);
     return Number.isInteger(limit) && limit > 0 ? limit : FALLBACK_FILE_LIMIT;
   } catch {
+    // No /proc/self/limits (not Linux): assume the common soft limit.
     return FALLBACK_FILE_LIMIT;
   }
 }

@@ -45,12 +45,14 @@ export function scanSkills(skillsDir: string, read: (folder: string) => string =
       // Real folders and files only: a link an agent planted could point anywhere on the host.
       if (!lstatSync(join(skillsDir, folder)).isDirectory() || !lstatSync(file).isFile()) continue;
     } catch {
+      // Vanished or unreadable since the listing: not a skill.
       continue;
     }
     let text: string;
     try {
       text = read(folder);
     } catch {
+      // Unreadable, or refused by the guard: left out, as a folder without SKILL.md is.
       continue;
     }
     const front = parseFrontMatter(text);

@@ -50,11 +50,13 @@ const MAX_READ_BYTES = 64 * 1024 * 1024;
 export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
   const guarded = resolveWorkspacePath(agentRoot, rawPath);
   const { absolute } = guarded;
+  let isFile = false;
   try {
-    if (!statSync(absolute).isFile()) throw new Error('not a file');
+    isFile = statSync(absolute).isFile();
   } catch {
-    throw notFound('File not found', { path: rawPath });
+    // Missing (or not reachable): the same 404 as a folder, below.
   }
+  if (!isFile) throw notFound('File not found', { path: rawPath });
   recheckGuardedPath(agentRoot, guarded);
   return new TextDecoder('utf-8').decode(readGuardedBytes(absolute, rawPath, MAX_READ_BYTES));
 }

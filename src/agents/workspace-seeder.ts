@@ -74,6 +74,7 @@ export function refreshSkillsSnapshot(agentRoot: string): void {
   try {
     current = readAgentTextFile(agentRoot, 'SKILLS_SNAPSHOT.md');
   } catch {
+    // Missing or refused: treated as absent, so a fresh snapshot is written.
     current = null;
   }
   if (current === text) return;

@@ -36,6 +36,7 @@ function mtimeOf(path: string): number {
   try {
     return statSync(path).mtimeMs;
   } catch {
+    // Missing (or unreadable): -1 marks it absent in the checks and the cache key.
     return -1;
   }
 }
@@ -55,6 +56,7 @@ export function renderSystemPrompt(agentRoot: string, config: PromptConfig, opti
       try {
         content = readAgentTextFile(agentRoot, relative);
       } catch {
+        // Missing, or refused by the guard: the prompt says so rather than failing the turn.
         content = `[MISSING FILE: ${relative}]`;
       }
     }

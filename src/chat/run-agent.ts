@@ -115,5 +115,6 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       return result;
     }
   }
+  // Programming error, not a failure: the last attempt always returns; TypeScript cannot see that through the loop bound.
   throw new Error('unreachable: the attempt loop always returns');
 }

@@ -24,6 +24,7 @@ export async function titleSession(agent: AgentHandle, sessionId: string, llmSet
   try {
     title = await proposeTitle(agent, resolveLlm(llmSettings), seed, sessionId, clock);
   } catch {
+    // As in proposeTitle: a title is never worth failing the request, the fallback serves.
     title = fallbackTitle(seed);
   }
   agent.sessions.rename(sessionId, title);
@@ -42,6 +43,7 @@ export async function proposeTitle(agent: AgentHandle, llm: ResolvedLlm, seed: s
     recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
     return generated.title;
   } catch {
+    // The model could not title it (not configured, unreachable, refused): the fallback serves.
     return fallbackTitle(seed);
   }
 }
@@ -69,21 +71,22 @@ export async function compressSession(agent: AgentHandle, sessionId: string, llm
     .map((message) => `${message.role}: ${message.content.slice(0, 200)}`)
     .join('\n')
     .slice(0, 4000);
-  let summary: string;
+  let summary = corpus.slice(0, SUMMARY_MAX_CHARS);
   try {
-    if (!isModelCallAllowed(agent, clock.nowMs())) throw new Error('budget blocks model calls');
-    const llm = resolveLlm(llmSettings);
-    const model = await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
-    const reply = await model.invoke([
-      {
-        role: 'user',
-        content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
-      },
-    ]);
-    recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'compress', sessionId, reply, nowMs: clock.nowMs() });
-    summary = textOf(reply.content).trim().slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
+    if (isModelCallAllowed(agent, clock.nowMs())) {
+      const llm = resolveLlm(llmSettings);
+      const model = await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
+      const reply = await model.invoke([
+        {
+          role: 'user',
+          content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
+        },
+      ]);
+      recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'compress', sessionId, reply, nowMs: clock.nowMs() });
+      summary = textOf(reply.content).trim().slice(0, SUMMARY_MAX_CHARS) || summary;
+    }
   } catch {
-    summary = corpus.slice(0, SUMMARY_MAX_CHARS);
+    // No model summary (none configured, unreachable, refused): the cut text stands, as with the budget blocking.
   }
   const previous = record.compressedContext.trim();
   const context = previous ? `${previous}\n---\n${summary}` : summary;

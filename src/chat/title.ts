@@ -40,6 +40,7 @@ export async function generateTitle(model: BaseChatModel, seed: string): Promise
     ]);
     return { title: cleanTitle(textOf(reply.content)) || fallbackTitle(seed), reply };
   } catch {
+    // A title is a nicety: whatever the model did, the first words of the seed serve.
     return { title: fallbackTitle(seed), reply: null };
   }
 }

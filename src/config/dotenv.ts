@@ -1,4 +1,8 @@
 // Parses a .env file and fills in variables the real environment does not already hold.
+//
+// Ours on purpose: the `dotenv` package ends an unquoted value at `#` (`abc#def` becomes `abc`; here a `#`
+// starts a comment only after a space), accepts keys that start with a digit (`9BAD`), and keeps `\"`
+// escaped inside double quotes; dotenv.test.ts pins each of these, and the parser is 20 lines.
 import { existsSync, readFileSync } from 'node:fs';
 
 /** Parses `KEY=value` lines (optional `export `, quotes, `#` comments). */

@@ -39,6 +39,7 @@ export function isKnownTimeZone(zone: string): boolean {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
   } catch {
+    // Intl throws a RangeError for a zone it does not know: that is the answer.
     return false;
   }
 }

@@ -1,7 +1,7 @@
 // Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, validationErrors } from '../shared/app-error';
+import { AppError, validationError, validationErrors } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
 import type { Logger } from '../shared/logger';
 import { zodIssuesToItems } from './config-issues';
@@ -71,14 +71,16 @@ function stampOf(path: string): string {
     const stat = statSync(path);
     return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
   } catch {
+    // No file (or unreadable): a stamp of its own, so its coming back is noticed.
     return 'missing';
   }
 }
 
+/** The JSON object in the file at `path` (`{}` when there is none); 422 naming `config.json` when it holds anything else. */
 function readJsonObject(path: string): Json {
   if (!existsSync(path)) return {};
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  if (!isPlainObject(parsed)) throw new Error(`${path} must hold a JSON object`);
+  if (!isPlainObject(parsed)) throw validationError('config.json', 'Must hold a JSON object', 'dict_type');
   return parsed;
 }
 
@@ -103,9 +105,7 @@ function parseAgentConfig(raw: Json, agentRoot: string, fieldPrefix = 'config'):
   const { engine, db_path } = config.retrieval.storage;
   const problem = indexFileOnDiskProblem(agentRoot, engine, db_path);
   if (!problem) return config;
-  throw new AppError('validation_error', 'Invalid runtime config payload', {
-    items: zodIssuesToItems([{ code: 'custom', path: ['retrieval', 'storage', 'db_path'], message: problem, input: db_path }], fieldPrefix),
-  });
+  throw validationErrors(zodIssuesToItems([{ code: 'custom', path: ['retrieval', 'storage', 'db_path'], message: problem, input: db_path }], fieldPrefix));
 }
 
 /**
@@ -121,7 +121,8 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     parseRuntimeConfig(globalRaw, 'config.json');
   } catch (error) {
     const items = error instanceof AppError ? (error.details?.items as { field: string; message: string }[]) : [];
-    throw new Error(`Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`);
+    // Start-up, not a request: the message lists every problem and names the file for the operator.
+    throw new AppError('validation_error', `Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`, { items }, { cause: error });
   }
   const cache = new Map<string, CacheEntry>();
   const listeners = new Set<(agentRoot: string) => void>();

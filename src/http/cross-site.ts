@@ -28,6 +28,7 @@ export function isOwnOrigin(origin: string, hostHeader: string | null): boolean 
     // Both sides normalised by the same parser, so `Host: localhost:80` matches `http://localhost`.
     return new URL(`${parsed.protocol}//${hostHeader.trim()}`).host === parsed.host;
   } catch {
+    // An origin or Host the URL parser refuses is never the server's own.
     return false;
   }
 }

@@ -29,6 +29,7 @@ export function sseResponse(source: SseSource, headers: Record<string, string>, 
         try {
           controller.enqueue(encoder.encode(`: ping - ${new Date().toISOString()}\r\n\r\n`));
         } catch {
+          // The stream is closed (the client went away): stop pinging it.
           clearInterval(timer);
         }
       }, keepAliveMs);

@@ -21,6 +21,7 @@ export function isWellFormedHost(hostHeader: string): boolean {
     new URL(`http://${value}/`);
     return true;
   } catch {
+    // The URL parser refuses it: not a host this server answers for.
     return false;
   }
 }

@@ -27,6 +27,7 @@ export function openJsonIndex(path: string): Database {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
+    // Unreadable or cut short: the index is derived, so it starts empty and the indexer fills it from the files.
     return db;
   }
   if (json?.format !== 'mini-openclaw-retrieval' || json.schema_version !== RETRIEVAL_SCHEMA_VERSION) return db;

@@ -32,6 +32,7 @@ export function importLegacyIndex(store: RetrievalStore, agentRoot: string, doma
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
+    // A legacy index that does not parse has nothing to import; the files are indexed anew.
     return 0;
   }
   if (typeof json !== 'object' || json === null) return 0;

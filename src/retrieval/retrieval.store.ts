@@ -196,6 +196,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
           (row) => ({ id: row.id, bm25: row.score }),
         );
       } catch {
+        // Terms arrive quoted (ftsOrQuery), so only a damaged FTS table or a read fault lands here: the vector half still answers.
         return [];
       }
     },

@@ -26,6 +26,7 @@ export function createRunLog(path: string, logger: Logger, maxBytes = RUN_LOG_MA
         try {
           size = statSync(path).size;
         } catch {
+          // No log file yet: nothing to rotate.
           size = 0;
         }
         if (size > 0 && size + Buffer.byteLength(line) > maxBytes) rotate(path, generations);

@@ -104,6 +104,7 @@ export function assertOpenedAt(fd: number, expectedAbsolute: string, path: strin
   try {
     opened = readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
+    // No /proc to ask (not Linux): the re-check before the open stands alone.
     return;
   }
   if (opened !== expectedAbsolute) throw refuse(path, 'Path changed while it was being used');

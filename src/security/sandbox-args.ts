@@ -123,6 +123,7 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
 /** The full argv that runs `argv` in the sandbox started the `variant` way. */
 export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, argv: string[]): string[] {
   if (variant.start !== 'stage') return innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv);
+  // Programming error, not a failure: the probe tries the stage start only where it found setpriv.
   if (!tools.setpriv) throw new Error('the stage start needs setpriv');
   const stage = [tools.bwrap, '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
   for (const area of call.areas) stage.push('--perms', '0755', '--dir', `${STAGE_DIR}/${area}`, '--bind', join(call.agentRoot, area), `${STAGE_DIR}/${area}`);

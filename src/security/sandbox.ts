@@ -137,6 +137,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     prlimit: () => prlimit,
     plan(argv, request) {
       const { variant, tools } = current();
+      // Programming error, not a failure: callers ask isAvailable() first and refuse the call with E_SANDBOX_UNAVAILABLE.
       if (!variant || !tools) throw new Error('the sandbox is not available');
       return spawnPlan(tools, variant, argv, request);
     },

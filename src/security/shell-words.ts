@@ -1,5 +1,13 @@
 // A small POSIX-shell reader: splits a command line into pipelines of simple commands (words, redirects)
 // and collects nested scripts ($(…), `…`, <(…)), so the command guard judges commands, not substrings.
+//
+// Ours on purpose. The guard needs what a general tokenizer throws away: `shell-quote` returns
+// `$(rm -rf /)` as a `$` followed by operator tokens with the inner words spliced into the outer command,
+// expands `$HOME` against an environment (to '' when unset) instead of marking the word dynamic, keeps
+// a backtick substitution as one plain word, and leaves `f(){ …; }` as loose tokens.
+// This reader keeps each nested script whole so the guard judges it on its own, flags dynamic and special
+// words, and never throws (an unbalanced quote only makes it more cautious). command-guard.test.ts and the
+// command corpus pin its behaviour.
 
 export interface ShellWord {
   /** The word after quote removal; expansions are kept as written (`$HOME`, `$(…)`). */

@@ -1,4 +1,9 @@
 // IP addresses and CIDR ranges: IPv4, IPv6 and IPv4-mapped IPv6 as eight 16-bit groups, and range membership.
+//
+// Ours on purpose: `node:net` already validates (`isIP`), and what is left is the one 128-bit model that
+// both the trusted-proxy list (`10.0.0.0/8` matching `::ffff:10.1.2.3`) and the SSRF guard (which reads
+// the groups to refuse NAT64, 6to4, mapped and private IPv6) use. `net.BlockList` matches ranges but
+// hides the groups; `ipaddr.js` keeps IPv4 and IPv6 as separate kinds, so the mapped-form glue would stay.
 import { isIP } from 'node:net';
 
 /** A dotted IPv4 address as an unsigned 32-bit number (no validation: check with `isIP` first). */

@@ -66,6 +66,7 @@ function hasNoFreeSpace(folder: string): boolean {
   try {
     return statfsSync(folder).bavail === 0;
   } catch {
+    // statfs refused: without knowing, the fault is not called a full disk.
     return false;
   }
 }

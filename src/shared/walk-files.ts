@@ -17,6 +17,7 @@ export function* walkRealFiles(root: string, relative: string, skipFolder: (name
   try {
     entries = readdirSync(relative ? join(root, relative) : root, { withFileTypes: true });
   } catch {
+    // Unreadable or vanished folder: nothing to list in it.
     return;
   }
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {

@@ -1,6 +1,7 @@
 // OS pipes for tool output that the server reads at its own pace: a full pipe stops the writer.
 import { dlopen, FFIType, ptr } from 'bun:ffi';
 import { closeSync } from 'node:fs';
+import { AppError } from '../shared/app-error';
 
 const O_CLOEXEC = 0o2000000;
 let libc: { pipe2(fds: Int32Array): number } | undefined;
@@ -30,7 +31,8 @@ export interface OutputPipe {
 export function createOutputPipe(): OutputPipe {
   libc ??= loadLibc();
   const fds = new Int32Array(2);
-  if (libc.pipe2(fds) !== 0) throw new Error('pipe2 failed');
+  // The tool runner logs this and answers the model E_INTERNAL, as for any failure that is not the tool's own.
+  if (libc.pipe2(fds) !== 0) throw new AppError('internal_error', 'Cannot create a pipe for the tool output (pipe2 failed)');
   const [readFd, writeFd] = [fds[0]!, fds[1]!];
   let writeOpen = true;
   let readOpen = true;

@@ -86,6 +86,7 @@ export function createToolRegistry(definitions: readonly ToolDefinition[], deps:
   const byName = new Map<string, ToolDefinition>();
   for (const definition of definitions) {
     for (const name of [definition.name, ...(definition.aliases ?? [])]) {
+      // Programming error in the built-in list (names are ours, never input): fail at start-up, not as an AppError.
       if (byName.has(name)) throw new Error(`duplicate tool name: ${name}`);
       byName.set(name, definition);
     }

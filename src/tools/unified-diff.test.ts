@@ -22,3 +22,26 @@ describe('unified diffs', () => {
     expect(() => applyHunks('a\n', patch!.hunks, 'x')).toThrow('Hunk 1 of x does not apply');
   });
 });
+
+describe('applying hunks (jsdiff)', () => {
+  const apply = (source: string | null, diff: string) => applyHunks(source, parseUnifiedDiff(diff)[0]!.hunks, 'f');
+
+  it('patches a CRLF file with an LF diff and keeps its line endings', () => {
+    expect(apply('one\r\ntwo\r\nthree\r\n', '--- f\n+++ f\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n')).toBe('one\r\nTWO\r\nthree\r\n');
+  });
+
+  it('moves later hunks by the offset an earlier one was found at', () => {
+    const diff = '--- f\n+++ f\n@@ -2,1 +2,1 @@\n-b\n+B\n@@ -4,0 +5,1 @@\n+new\n';
+    expect(apply('x\ny\na\nb\nc\nd\ne\n', diff)).toBe('x\ny\na\nB\nc\nd\nnew\ne\n');
+  });
+
+  it('refuses a later hunk that only fits before an earlier one, naming it', () => {
+    const diff = '--- f\n+++ f\n@@ -3,1 +3,1 @@\n-d\n+D\n@@ -5,1 +5,1 @@\n-b\n+B\n';
+    expect(() => apply('x\n\nb\nd\nex\ne\n', diff)).toThrow('Hunk 2 of f does not apply: its context was not found');
+  });
+
+  it('appends a pure insertion numbered past the end, and creates new files', () => {
+    expect(apply('a\nb\nc\n', '--- f\n+++ f\n@@ -7,0 +8,1 @@\n+d\n')).toBe('a\nb\nc\nd\n');
+    expect(apply(null, '--- /dev/null\n+++ f\n@@ -0,0 +1,2 @@\n+fresh\n+file\n')).toBe('fresh\nfile\n');
+  });
+});

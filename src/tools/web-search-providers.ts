@@ -1,5 +1,6 @@
 // Web search back ends (DuckDuckGo HTML, SearXNG, Brave, Tavily): one request each, mapped to plain result rows.
 import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { decodeHTMLAttribute } from 'entities';
 import { decodeEntities } from './html-text';
 import { ToolFailure } from './tool-result';
 import { readCapped } from './guarded-fetch';
@@ -68,11 +69,13 @@ function parseJson(text: string): any {
 /** DuckDuckGo wraps result links as `//duckduckgo.com/l/?uddg=<target>`: returns the target. */
 export function decodeDuckDuckGoLink(href: string): string {
   try {
-    const url = new URL(decodeEntities(href), 'https://duckduckgo.com');
+    // Attribute rules: `&copy=2` in a query string stays as written, where text would read it as `©=2`.
+    const url = new URL(decodeHTMLAttribute(href), 'https://duckduckgo.com');
     const target = url.searchParams.get('uddg');
     if (target) return target;
     return url.toString();
   } catch {
+    // Not a link the URL parser reads: keep it as the page gave it.
     return href;
   }
 }

@@ -23,6 +23,7 @@ function countFileTokens(agentRoot: string, path: string, budget: { bytes: numbe
   try {
     absolute = resolveWorkspacePath(agentRoot, path).absolute;
   } catch {
+    // Reported per file: one refused path does not fail the whole count.
     return { path, tokens: 0, error: 'invalid_path' };
   }
   try {
@@ -31,11 +32,13 @@ function countFileTokens(agentRoot: string, path: string, budget: { bytes: numbe
     if (stats.size > MAX_FILE_BYTES || stats.size > budget.bytes) return { path, tokens: 0, error: 'too_large' };
     budget.bytes -= stats.size;
   } catch {
+    // Reported per file: missing or unreadable.
     return { path, tokens: 0, error: 'not_found' };
   }
   try {
     return { path, tokens: countTokens(readWorkspaceFile(agentRoot, path)) };
   } catch {
+    // Reported per file: the guarded read refused it (say, a link swapped in since the stat).
     return { path, tokens: 0, error: 'invalid_path' };
   }
 }

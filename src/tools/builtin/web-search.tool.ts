@@ -23,6 +23,7 @@ export function canonicalUrl(url: string): string | null {
     const parsed = new URL(url);
     return `${parsed.protocol.replace(':', '')}://${parsed.hostname.toLowerCase().replace(/^\.+|\.+$/g, '')}${parsed.pathname || '/'}`;
   } catch {
+    // Not a URL: it has no canonical form, and the caller drops the row.
     return null;
   }
 }

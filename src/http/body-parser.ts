@@ -1,0 +1,80 @@
+// Reads request bodies as JSON objects: size limits per path, a nesting cap, and only `application/json`.
+import { Elysia } from 'elysia';
+import { AppError, validationError } from '../shared/app-error';
+import { isJsonContentType } from './cross-site';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_FILE_BODY_BYTES = 5 * 1024 * 1024;
+
+/** No API body nests deeper than a few levels; very deep JSON would only exhaust the validator's stack. */
+const MAX_JSON_DEPTH = 64;
+
+/** The body size a path accepts: file writes take 5 MiB, everything else 1 MiB. */
+export function bodyLimitFor(pathname: string): number {
+  return pathname === '/api/files' ? MAX_FILE_BODY_BYTES : MAX_BODY_BYTES;
+}
+
+/** The body as UTF-8 text; 413 `payload_too_large` as soon as the declared or the streamed size passes `limit`. */
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? 'NaN');
+  if (declared > limit) throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
+  if (!request.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The deepest `[`/`{` nesting of a JSON text (brackets inside strings ignored). */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 92) index++; // backslash: skip the escaped character
+      else if (char === 34) inString = false;
+    } else if (char === 34) inString = true;
+    else if (char === 91 || char === 123) deepest = Math.max(deepest, ++depth);
+    else if (char === 93 || char === 125) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * The global body parser. An empty body is `null`; otherwise the body must be `application/json` (415),
+ * within its path's size limit (413), at most 64 levels deep (422 `too_deep`), well-formed (400
+ * `invalid_json`) and a JSON object (422 `dict_type`). What it throws, Elysia hands to the error envelope
+ * wrapped; the envelope unwraps it. Register it after the request guards, which refuse cross-site bodies first.
+ */
+export function bodyParser() {
+  return new Elysia({ name: 'body-parser' }).onParse({ as: 'global' }, async ({ request, contentType }) => {
+    const pathname = new URL(request.url).pathname;
+    const text = await readLimited(request, bodyLimitFor(pathname));
+    if (text.trim() === '') return null;
+    // The request guards refuse such bodies on every state-changing method already; this covers the rest.
+    if (contentType && !isJsonContentType(contentType)) {
+      throw new AppError('unsupported_media_type', `Request body must be application/json, got ${contentType}`, { content_type: contentType });
+    }
+    if (nestingDepth(text) > MAX_JSON_DEPTH) {
+      throw validationError('', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new AppError('invalid_json', 'Malformed JSON body', { reason: (error as Error).message });
+    }
+    // Every body in the API is an object (or absent). Refuse others here: Elysia's normalising
+    // would otherwise turn "abc" into {0:'a',…} and 5 into {}, which pass schemas whose fields are optional.
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw validationError('', 'Input should be a JSON object', 'dict_type');
+    }
+    return parsed;
+  });
+}

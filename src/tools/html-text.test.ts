@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'bun:test';
+import { decodeEntities, htmlToText } from './html-text';
+
+describe('decodeEntities', () => {
+  it('decodes every named reference of the standard and numeric ones, and leaves unknown names', () => {
+    expect(decodeEntities('it&rsquo;s &mdash; caf&eacute; &hellip; &copy; &euro;5')).toBe('it’s — café … © €5');
+    expect(decodeEntities('&amp; &lt;b&gt; &quot;x&quot; &#39;y&#x27; &#233;')).toBe('& <b> "x" \'y\' é');
+    expect(decodeEntities('&unknown; stays, AT&T too')).toBe('&unknown; stays, AT&T too');
+  });
+
+  it('reads &nbsp; as a plain space', () => {
+    expect(decodeEntities('a&nbsp;b')).toBe('a b');
+  });
+});
+
+describe('htmlToText', () => {
+  it('shows the characters a browser shows for references in text', async () => {
+    const html = '<html><head><title>T</title></head><body><h1>Caf&eacute; &amp; bar</h1><p>It&rsquo;s open&nbsp;&mdash; daily.</p></body></html>';
+    expect(await htmlToText(html, 'markdown')).toBe('# Café & bar\n\nIt’s open — daily.');
+  });
+});
