@@ -45,6 +45,7 @@ export function maskDatabaseUrl(raw: string): string {
     }
     return parsed.toString();
   } catch {
+    // Not a URL at all: nothing in it can be shown safely, so it is named, never echoed.
     return '(unparsable URL)';
   }
 }
@@ -55,6 +56,7 @@ function secretsOf(url: string): string[] {
   try {
     parsed = new URL(url.trim());
   } catch {
+    // An unparsable value has no parts to mask; callers never print it (maskDatabaseUrl names it instead).
     return [];
   }
   const secrets = [...parsed.searchParams].filter(([key]) => SECRET_KEY.test(key)).map(([, value]) => value);
