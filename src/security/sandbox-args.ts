@@ -125,7 +125,11 @@ export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: 
   if (variant.start !== 'stage') return innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv);
   // Programming error, not a failure: the probe tries the stage start only where it found setpriv.
   if (!tools.setpriv) throw new Error('the stage start needs setpriv');
-  const stage = [tools.bwrap, '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
+  // Its own PID namespace ties the sandbox's life to the server's. The parent-death signal that --die-with-parent
+  // relies on is not delivered from this root bwrap (it has dropped its capabilities) to the dropped uid, so a
+  // server killed with SIGKILL left the sandbox running, orphaned with its areas writable. The kernel kills a
+  // PID namespace whole when its first process dies, and that one is root like the bwrap that signals it.
+  const stage = [tools.bwrap, '--unshare-pid', '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
   for (const area of call.areas) stage.push('--perms', '0755', '--dir', `${STAGE_DIR}/${area}`, '--bind', join(call.agentRoot, area), `${STAGE_DIR}/${area}`);
   stage.push('--die-with-parent', '--');
   const { uid, gid } = call.identity;
