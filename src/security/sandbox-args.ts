@@ -41,6 +41,8 @@ export interface SandboxTools {
   bwrap: string;
   prlimit: string;
   setpriv: string | null;
+  /** util-linux's `choom`, which makes the sandbox the OOM killer's first choice; skipped when absent. */
+  choom: string | null;
 }
 
 export interface SandboxCall {
@@ -102,8 +104,12 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   args.push(...systemMounts(call.allowNetwork));
   // bwrap covers /proc/irq and /proc/bus but not /proc/sys, where the sandbox's own namespaces
   // (ipc, net, uts) would stay writable: none of the kernel's settings are the sandbox's to change.
-  if (variant.proc) args.push('--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys');
-  args.push('--dev', '/dev', '--size', String(call.limits.tmpBytes), '--tmpfs', '/tmp');
+  // The rest of /proc is read-only too: a process could otherwise lower the OOM score it was given.
+  if (variant.proc) args.push('--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--remount-ro', '/proc');
+  // /dev is a tmpfs as large as half the host's memory: read-only, with /dev/shm (POSIX shared memory,
+  // semaphores) sized like /tmp, so neither is a way around tmp_size_mb.
+  const tmpSize = String(call.limits.tmpBytes);
+  args.push('--dev', '/dev', '--size', tmpSize, '--tmpfs', '/dev/shm', '--remount-ro', '/dev', '--size', tmpSize, '--tmpfs', '/tmp');
   // A data folder under /tmp would put the agent folder inside the writable scratch: give its top folder
   // there a read-only tmpfs of its own, so the path to the agent folder is read-only wherever it lies.
   const scratchTop = /^\/tmp\/[^/]+/.exec(call.agentRoot)?.[0];
@@ -120,9 +126,19 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   return [...args, '--', ...prlimitArgs(tools.prlimit, call.limits), ...argv];
 }
 
+/**
+ * The sandbox's memory is not all bounded by RLIMIT_AS (memfds, tmpfs files, shared memory hold pages no address
+ * space counts), and the OOM killer weighs resident size: a tool holding 1.2 GB in memfds got the server killed
+ * under a 512 MB limit. Every process of the call is therefore the first to go (score 1000), and keeps that score:
+ * its /proc is read-only (or absent), and only /proc can change it.
+ */
+function preferredByOomKiller(tools: SandboxTools, argv: string[]): string[] {
+  return tools.choom ? [tools.choom, '-n', '1000', '--', ...argv] : argv;
+}
+
 /** The full argv that runs `argv` in the sandbox started the `variant` way. */
 export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, argv: string[]): string[] {
-  if (variant.start !== 'stage') return innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv);
+  if (variant.start !== 'stage') return preferredByOomKiller(tools, innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv));
   // Programming error, not a failure: the probe tries the stage start only where it found setpriv.
   if (!tools.setpriv) throw new Error('the stage start needs setpriv');
   // Its own PID namespace ties the sandbox's life to the server's. The parent-death signal that --die-with-parent
@@ -134,5 +150,5 @@ export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: 
   stage.push('--die-with-parent', '--');
   const { uid, gid } = call.identity;
   const drop = [tools.setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
-  return [...stage, ...drop, ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv)];
+  return preferredByOomKiller(tools, [...stage, ...drop, ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv)]);
 }

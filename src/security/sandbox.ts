@@ -94,7 +94,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const probe = () => {
     if (!bwrap) return { status: unavailable('bubblewrap (bwrap) is not installed'), variant: null, tools: null };
     if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
-    const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv') };
+    const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv'), choom: which('choom') };
     // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
     const scratch = join(options.probeParent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
     const written = join(scratch, 'workspace', 'probe');
