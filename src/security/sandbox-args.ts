@@ -1,5 +1,5 @@
 // The bubblewrap command lines of the sandbox: pure argv builders, one per way of starting it.
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The agent folders a sandbox sees, each mounted writable as a folder. Nothing else of the agent is visible. */
@@ -54,6 +54,8 @@ export interface SandboxCall {
   limits: SandboxLimits;
   /** The unprivileged identity the sandboxed processes have inside (and on the host, when the server is root). */
   identity: { uid: number; gid: number };
+  /** Host paths never in view (the data folder, the server's .env), even inside a folder the sandbox shows. */
+  hidden: readonly string[];
 }
 
 const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64'];
@@ -74,6 +76,36 @@ function systemMounts(allowNetwork: boolean): string[] {
     if (existsSync(path)) args.push('--ro-bind', path, path);
   }
   return args;
+}
+
+/** The host folders and files `systemMounts` shows, each with everything under it. */
+function visibleRoots(mounts: readonly string[]): string[] {
+  return mounts.flatMap((arg, index) => (arg === '--ro-bind' ? [mounts[index + 2]!] : []));
+}
+
+/**
+ * Mounts that keep `hidden` paths out of view where they lie inside a folder the sandbox shows: a server
+ * installed under /usr/local had its .env, global config and every agent's files readable in the sandbox.
+ * A folder becomes an empty tmpfs (read-only once the agent folder is mounted inside it), a file reads empty.
+ */
+function hiddenMounts(hidden: readonly string[], roots: readonly string[]): { args: string[]; folders: string[] } {
+  const args: string[] = [];
+  const folders: string[] = [];
+  const isUnder = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+  for (const path of hidden) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      continue; // Not there: nothing to hide.
+    }
+    if (!roots.some((root) => isUnder(real, root)) || folders.some((folder) => isUnder(real, folder))) continue;
+    if (statSync(real).isDirectory()) {
+      args.push('--perms', '0755', '--tmpfs', real);
+      folders.push(real);
+    } else args.push('--ro-bind', '/dev/null', real);
+  }
+  return { args, folders };
 }
 
 /** `prlimit` options for the limits (soft = hard, so no process can raise them again). */
@@ -101,7 +133,8 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   if (variant.hardened) args.push('--disable-userns', '--hostname', 'sandbox');
   args.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL');
   args.push('--uid', String(call.identity.uid), '--gid', String(call.identity.gid));
-  args.push(...systemMounts(call.allowNetwork));
+  const mounts = systemMounts(call.allowNetwork);
+  args.push(...mounts);
   // bwrap covers /proc/irq and /proc/bus but not /proc/sys, where the sandbox's own namespaces
   // (ipc, net, uts) would stay writable: none of the kernel's settings are the sandbox's to change.
   // The rest of /proc is read-only too: a process could otherwise lower the OOM score it was given.
@@ -114,11 +147,14 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   // there a read-only tmpfs of its own, so the path to the agent folder is read-only wherever it lies.
   const scratchTop = /^\/tmp\/[^/]+/.exec(call.agentRoot)?.[0];
   if (scratchTop) args.push('--perms', '0755', '--tmpfs', scratchTop);
+  const hide = hiddenMounts(call.hidden, visibleRoots(mounts));
+  args.push(...hide.args);
   // The agent folder is an empty read-only tmpfs holding only the areas: its config.json, storage/ and the
   // rest of the data folder are not in view at all (and a rename of a server file cannot uncover them).
   args.push('--perms', '0755', '--tmpfs', call.agentRoot);
   for (const area of call.areas) args.push('--bind', sources(area), join(call.agentRoot, area));
   args.push('--remount-ro', call.agentRoot);
+  for (const folder of hide.folders) args.push('--remount-ro', folder);
   if (scratchTop) args.push('--remount-ro', scratchTop);
   args.push('--remount-ro', '/');
   args.push('--chdir', call.agentRoot, '--clearenv');
