@@ -62,6 +62,34 @@ describe.skipIf(!status.available || !python)('memory outside the address-space 
   });
 });
 
+/** Resident memory of a process, in bytes (VmRSS). */
+const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+describe.skipIf(!status.available)('files a call leaves in its areas', () => {
+  it('cannot make the server read more of a prompt file than the prompt takes', async () => {
+    await using running = await startServerProcess();
+    // 600 MB of prompt files in no time and no disk (sparse): the next turn grew the server by 1.7 GB.
+    const command = 'truncate -s 200M workspace/AGENTS.md workspace/SOUL.md workspace/USER.md';
+    expect(running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command } }]))[0].data.exit_code).toBe(0);
+    const pid = running.server.child.pid;
+    const baseline = rssOf(pid);
+    let peak = baseline;
+    let done = false;
+    const requestsBefore = running.model.chatRequests().length;
+    const turn = running.toolTurn([]).finally(() => (done = true));
+    while (!done) {
+      peak = Math.max(peak, rssOf(pid));
+      await Bun.sleep(5);
+    }
+    await turn;
+    expect(peak - baseline).toBeLessThan(50 * MIB);
+    const content = running.model.chatRequests()[requestsBefore]!.body.messages[0].content as string | { text: string }[];
+    const system = typeof content === 'string' ? content : content.map((part) => part.text).join('');
+    expect(system).toContain('<!-- Agents Guide -->');
+    expect(system).toContain('...[truncated]');
+  }, 60_000);
+});
+
 /** A child of this process's own memory cgroup (v1) with a limit, or null with the reason it cannot be made here. */
 function makeMemoryCgroup(limitBytes: number): { path: string } | { reason: string } {
   const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((entry) => /^\d+:memory:/.test(entry));
