@@ -99,7 +99,14 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
   void retrieval.start();
   const toolDefinitions =
-    overrides.toolDefinitions ?? createBuiltinTools({ retrieval, sandbox, env: overrides.env ?? process.env, resolver: overrides.resolver, fetch: overrides.fetch });
+    overrides.toolDefinitions ?? createBuiltinTools({
+      retrieval,
+      sandbox,
+      env: overrides.env ?? process.env,
+      serverApiOpen: !settings.apiToken,
+      resolver: overrides.resolver,
+      fetch: overrides.fetch,
+    });
   const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
