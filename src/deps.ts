@@ -86,10 +86,11 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
   const configStore = createRuntimeConfigStore(dataDir, logger);
   const agents = openAgentRegistry({ dataDir, configStore, clock, logger, maxOpenAgents: settings.maxOpenAgents ?? undefined });
-  const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
+  const envFile = overrides.envFilePath ?? join(process.cwd(), '.env');
+  const tracing = createTracingControl(overrides.env ?? process.env, envFile);
   const state = { ready: true };
   // Probed where agent folders live, so their path's permissions are the ones tried.
-  const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces') });
+  const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces'), hidden: [dataDir, envFile] });
   const sandboxStatus = sandbox.status();
   if (!sandboxStatus.available) {
     logger.warn(`terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`);
@@ -98,7 +99,14 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
   void retrieval.start();
   const toolDefinitions =
-    overrides.toolDefinitions ?? createBuiltinTools({ retrieval, sandbox, env: overrides.env ?? process.env, resolver: overrides.resolver, fetch: overrides.fetch });
+    overrides.toolDefinitions ?? createBuiltinTools({
+      retrieval,
+      sandbox,
+      env: overrides.env ?? process.env,
+      serverApiOpen: !settings.apiToken,
+      resolver: overrides.resolver,
+      fetch: overrides.fetch,
+    });
   const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });

@@ -49,12 +49,12 @@ export function renderSystemPrompt(agentRoot: string, config: PromptConfig, opti
     let content: string;
     if (relative === 'workspace/BOOTSTRAP.md') {
       if (!options.isFirstConversation || mtimeOf(join(agentRoot, relative)) < 0) continue;
-      content = readAgentTextFile(agentRoot, relative);
+      content = readAgentTextFile(agentRoot, relative, config.bootstrap_max_chars);
     } else if (relative === 'memory/MEMORY.md' && config.rag_mode) {
       content = RAG_GUIDANCE;
     } else {
       try {
-        content = readAgentTextFile(agentRoot, relative);
+        content = readAgentTextFile(agentRoot, relative, config.bootstrap_max_chars);
       } catch {
         // Missing, or refused by the guard: the prompt says so rather than failing the turn.
         content = `[MISSING FILE: ${relative}]`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
-import { readGuardedFile, removeGuardedFile, writeGuardedFile } from './guarded-io';
+import { readAgentTextFile, readGuardedFile, removeGuardedFile, writeGuardedFile } from './guarded-io';
 import { guardPath } from './path-guard';
 
 /** An agent-like folder with workspace/d/f.txt, and a protected config.json at its top. */
@@ -72,5 +72,17 @@ describe('guarded file operations', () => {
     symlinkSync(outside.path, join(temp.path, 'workspace', 'e'));
     expect(() => writeGuardedFile(planned.absolute, 'no', planned.relative)).toThrow();
     expect(existsSync(join(outside.path, 'evil'))).toBe(false);
+  });
+});
+
+describe('readAgentTextFile', () => {
+  it('reads only the head: at most one character past the limit, whole characters only', () => {
+    using temp = makeTempDir('moc-agent-text-');
+    mkdirSync(join(temp.path, 'workspace'));
+    writeFileSync(join(temp.path, 'workspace', 'AGENTS.md'), 'é€😀a'.repeat(1000));
+    expect(readAgentTextFile(temp.path, 'workspace/AGENTS.md', 5)).toBe('é€😀aé');
+    expect(readAgentTextFile(temp.path, 'workspace/AGENTS.md')).toBe('é€😀a'.repeat(1000));
+    writeFileSync(join(temp.path, 'workspace', 'SOUL.md'), 'short');
+    expect(readAgentTextFile(temp.path, 'workspace/SOUL.md', 100)).toBe('short');
   });
 });

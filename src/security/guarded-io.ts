@@ -2,7 +2,7 @@
 // The folder is opened once and checked (/proc/self/fd); every create, rename, read and unlink then
 // goes through `/proc/self/fd/<folder>/<name>`, which the kernel resolves to that very folder (as openat
 // would), and the last component is never followed as a link.
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { AppError } from '../shared/app-error';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
@@ -97,12 +97,31 @@ export function removeGuardedFile(absolute: string, path: string): void {
   inCheckedFolder(dirname(absolute), path, (pinned) => rmSync(join(pinned, basename(absolute)), { force: true }));
 }
 
+/** How much of a file the server reads for its own use when the caller names no limit (SKILL.md, HEARTBEAT.md). */
+export const AGENT_TEXT_MAX_CHARS = 1_000_000;
+
 /**
  * Reads a file of an agent folder that the server itself uses (prompt files, skills): inside the folder,
  * no link anywhere that leads out, and none as the last component. A link the agent planted (say
- * `workspace/USER.md -> /proc/self/environ`) is refused instead of read into a prompt.
+ * `workspace/USER.md -> /proc/self/environ`) is refused instead of read into a prompt. Only the head is read:
+ * at most `maxChars + 1` characters come back, so a caller that cuts at `maxChars` still sees that it cut. An
+ * agent's tool can write files of any size there (sparse ones in no time), and three 200 MB prompt files grew the
+ * server by 1.7 GB on the next turn when they were read whole.
  */
-export function readAgentTextFile(agentRoot: string, relative: string): string {
+export function readAgentTextFile(agentRoot: string, relative: string, maxChars = AGENT_TEXT_MAX_CHARS): string {
   const guarded = guardPath(agentRoot, relative);
-  return readGuardedFile(guarded.absolute, relative);
+  const handle = openGuardedFile(guarded.absolute, relative);
+  try {
+    // A UTF-8 character is at most 4 bytes, so this many bytes hold maxChars + 1 whole characters.
+    const head = Buffer.alloc(Math.min(fstatSync(handle).size, (maxChars + 1) * 4));
+    let filled = 0;
+    while (filled < head.length) {
+      const read = readSync(handle, head, filled, head.length - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    return head.subarray(0, filled).toString('utf8').slice(0, maxChars + 1);
+  } finally {
+    closeSync(handle);
+  }
 }

@@ -1,5 +1,5 @@
 // The bubblewrap command lines of the sandbox: pure argv builders, one per way of starting it.
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The agent folders a sandbox sees, each mounted writable as a folder. Nothing else of the agent is visible. */
@@ -41,6 +41,8 @@ export interface SandboxTools {
   bwrap: string;
   prlimit: string;
   setpriv: string | null;
+  /** util-linux's `choom`, which makes the sandbox the OOM killer's first choice; skipped when absent. */
+  choom: string | null;
 }
 
 export interface SandboxCall {
@@ -52,6 +54,8 @@ export interface SandboxCall {
   limits: SandboxLimits;
   /** The unprivileged identity the sandboxed processes have inside (and on the host, when the server is root). */
   identity: { uid: number; gid: number };
+  /** Host paths never in view (the data folder, the server's .env), even inside a folder the sandbox shows. */
+  hidden: readonly string[];
 }
 
 const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64'];
@@ -72,6 +76,36 @@ function systemMounts(allowNetwork: boolean): string[] {
     if (existsSync(path)) args.push('--ro-bind', path, path);
   }
   return args;
+}
+
+/** The host folders and files `systemMounts` shows, each with everything under it. */
+function visibleRoots(mounts: readonly string[]): string[] {
+  return mounts.flatMap((arg, index) => (arg === '--ro-bind' ? [mounts[index + 2]!] : []));
+}
+
+/**
+ * Mounts that keep `hidden` paths out of view where they lie inside a folder the sandbox shows: a server
+ * installed under /usr/local had its .env, global config and every agent's files readable in the sandbox.
+ * A folder becomes an empty tmpfs (read-only once the agent folder is mounted inside it), a file reads empty.
+ */
+function hiddenMounts(hidden: readonly string[], roots: readonly string[]): { args: string[]; folders: string[] } {
+  const args: string[] = [];
+  const folders: string[] = [];
+  const isUnder = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+  for (const path of hidden) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      continue; // Not there: nothing to hide.
+    }
+    if (!roots.some((root) => isUnder(real, root)) || folders.some((folder) => isUnder(real, folder))) continue;
+    if (statSync(real).isDirectory()) {
+      args.push('--perms', '0755', '--tmpfs', real);
+      folders.push(real);
+    } else args.push('--ro-bind', '/dev/null', real);
+  }
+  return { args, folders };
 }
 
 /** `prlimit` options for the limits (soft = hard, so no process can raise them again). */
@@ -99,20 +133,28 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   if (variant.hardened) args.push('--disable-userns', '--hostname', 'sandbox');
   args.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL');
   args.push('--uid', String(call.identity.uid), '--gid', String(call.identity.gid));
-  args.push(...systemMounts(call.allowNetwork));
+  const mounts = systemMounts(call.allowNetwork);
+  args.push(...mounts);
   // bwrap covers /proc/irq and /proc/bus but not /proc/sys, where the sandbox's own namespaces
   // (ipc, net, uts) would stay writable: none of the kernel's settings are the sandbox's to change.
-  if (variant.proc) args.push('--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys');
-  args.push('--dev', '/dev', '--size', String(call.limits.tmpBytes), '--tmpfs', '/tmp');
+  // The rest of /proc is read-only too: a process could otherwise lower the OOM score it was given.
+  if (variant.proc) args.push('--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--remount-ro', '/proc');
+  // /dev is a tmpfs as large as half the host's memory: read-only, with /dev/shm (POSIX shared memory,
+  // semaphores) sized like /tmp, so neither is a way around tmp_size_mb.
+  const tmpSize = String(call.limits.tmpBytes);
+  args.push('--dev', '/dev', '--size', tmpSize, '--tmpfs', '/dev/shm', '--remount-ro', '/dev', '--size', tmpSize, '--tmpfs', '/tmp');
   // A data folder under /tmp would put the agent folder inside the writable scratch: give its top folder
   // there a read-only tmpfs of its own, so the path to the agent folder is read-only wherever it lies.
   const scratchTop = /^\/tmp\/[^/]+/.exec(call.agentRoot)?.[0];
   if (scratchTop) args.push('--perms', '0755', '--tmpfs', scratchTop);
+  const hide = hiddenMounts(call.hidden, visibleRoots(mounts));
+  args.push(...hide.args);
   // The agent folder is an empty read-only tmpfs holding only the areas: its config.json, storage/ and the
   // rest of the data folder are not in view at all (and a rename of a server file cannot uncover them).
   args.push('--perms', '0755', '--tmpfs', call.agentRoot);
   for (const area of call.areas) args.push('--bind', sources(area), join(call.agentRoot, area));
   args.push('--remount-ro', call.agentRoot);
+  for (const folder of hide.folders) args.push('--remount-ro', folder);
   if (scratchTop) args.push('--remount-ro', scratchTop);
   args.push('--remount-ro', '/');
   args.push('--chdir', call.agentRoot, '--clearenv');
@@ -120,15 +162,29 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   return [...args, '--', ...prlimitArgs(tools.prlimit, call.limits), ...argv];
 }
 
+/**
+ * The sandbox's memory is not all bounded by RLIMIT_AS (memfds, tmpfs files, shared memory hold pages no address
+ * space counts), and the OOM killer weighs resident size: a tool holding 1.2 GB in memfds got the server killed
+ * under a 512 MB limit. Every process of the call is therefore the first to go (score 1000), and keeps that score:
+ * its /proc is read-only (or absent), and only /proc can change it.
+ */
+function preferredByOomKiller(tools: SandboxTools, argv: string[]): string[] {
+  return tools.choom ? [tools.choom, '-n', '1000', '--', ...argv] : argv;
+}
+
 /** The full argv that runs `argv` in the sandbox started the `variant` way. */
 export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, argv: string[]): string[] {
-  if (variant.start !== 'stage') return innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv);
+  if (variant.start !== 'stage') return preferredByOomKiller(tools, innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv));
   // Programming error, not a failure: the probe tries the stage start only where it found setpriv.
   if (!tools.setpriv) throw new Error('the stage start needs setpriv');
-  const stage = [tools.bwrap, '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
+  // Its own PID namespace ties the sandbox's life to the server's. The parent-death signal that --die-with-parent
+  // relies on is not delivered from this root bwrap (it has dropped its capabilities) to the dropped uid, so a
+  // server killed with SIGKILL left the sandbox running, orphaned with its areas writable. The kernel kills a
+  // PID namespace whole when its first process dies, and that one is root like the bwrap that signals it.
+  const stage = [tools.bwrap, '--unshare-pid', '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
   for (const area of call.areas) stage.push('--perms', '0755', '--dir', `${STAGE_DIR}/${area}`, '--bind', join(call.agentRoot, area), `${STAGE_DIR}/${area}`);
   stage.push('--die-with-parent', '--');
   const { uid, gid } = call.identity;
   const drop = [tools.setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
-  return [...stage, ...drop, ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv)];
+  return preferredByOomKiller(tools, [...stage, ...drop, ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv)]);
 }

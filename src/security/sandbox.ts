@@ -52,6 +52,8 @@ export interface SandboxOptions {
   identity?: { uid: number; gid: number };
   /** Folder the probe creates its scratch agent in: the data folder, so path permissions are the real ones. */
   probeParent?: string;
+  /** Host paths no sandbox may see even where they lie inside a folder it shows (the data folder, the .env). */
+  hidden?: readonly string[];
   /** The ways to try, best first (default: every way this process can use); tests pin one to exercise it. */
   variants?: SandboxVariant[];
 }
@@ -86,7 +88,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const spawnPlan = (tools: SandboxTools, variant: SandboxVariant, argv: string[], request: SandboxRequest): SpawnPlan => {
     const areas = SANDBOX_AREAS.filter((area) => lstatSync(join(request.agentRoot, area), { throwIfNoEntry: false })?.isDirectory());
     if (isRoot) for (const area of areas) ensureAreaOwner(join(request.agentRoot, area), identity.uid, identity.gid);
-    const args = sandboxArgs(tools, variant, { ...request, areas, identity }, argv);
+    const args = sandboxArgs(tools, variant, { ...request, areas, identity, hidden: options.hidden ?? [] }, argv);
     return variant.start === 'drop' ? { argv: args, uid: identity.uid, gid: identity.gid } : { argv: args };
   };
 
@@ -94,7 +96,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const probe = () => {
     if (!bwrap) return { status: unavailable('bubblewrap (bwrap) is not installed'), variant: null, tools: null };
     if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
-    const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv') };
+    const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv'), choom: which('choom') };
     // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
     const scratch = join(options.probeParent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
     const written = join(scratch, 'workspace', 'probe');

@@ -5,7 +5,7 @@ import { createBuiltinTools } from './builtin-tools';
 
 describe('built-in tool catalogue', () => {
   it('matches the tool names the config accepts in its policy lists (names and aliases)', () => {
-    const tools = createBuiltinTools({ retrieval: { search: async () => [] }, sandbox: createSandbox({ bwrap: null }), env: {}, python: '/usr/bin/python3' });
+    const tools = createBuiltinTools({ retrieval: { search: async () => [] }, sandbox: createSandbox({ bwrap: null }), env: {}, serverApiOpen: false, python: '/usr/bin/python3' });
     const names = tools.flatMap((tool) => [tool.name, ...(tool.aliases ?? [])]).sort();
     expect(names).toEqual([...KNOWN_TOOL_NAMES].sort());
   });

@@ -21,13 +21,15 @@ export interface BuiltinToolDeps {
   resolver?: HostResolver;
   /** HTTP client for web search providers (default: global fetch). */
   fetch?: typeof fetch;
+  /** The server's API answers without a token: sandboxed tools are then refused the host's network. */
+  serverApiOpen: boolean;
   /** The python3 for python_repl; `null` leaves the tool out (default: python3 on the minimal PATH). */
   python?: string | null;
 }
 
 export function createBuiltinTools(deps: BuiltinToolDeps): ToolDefinition[] {
   const python = deps.python === undefined ? findPython() : deps.python;
-  const processDeps = { sandbox: deps.sandbox, env: deps.env };
+  const processDeps = { sandbox: deps.sandbox, env: deps.env, serverApiOpen: deps.serverApiOpen };
   return [
     createTerminalTool(processDeps),
     ...(python ? [createPythonReplTool({ ...processDeps, python })] : []),

@@ -11,6 +11,8 @@ export interface ProcessToolDeps {
   sandbox: Sandbox;
   /** The server's environment; only harmless locale variables are copied from it. */
   env: Record<string, string | undefined>;
+  /** The server's API answers without a token (no APP_API_TOKEN): then no sandbox may share the host's network. */
+  serverApiOpen: boolean;
 }
 
 export type SandboxedRun =
@@ -46,6 +48,19 @@ export async function runSandboxed(
   if (sandboxed && !deps.sandbox.isAvailable()) {
     const reason = deps.sandbox.status().reason ?? 'bubblewrap is not available';
     return { ok: false, outcome: failure('E_SANDBOX_UNAVAILABLE', `No sandbox can start on this machine (${reason}); set tool_sandbox.mode to off to run unsandboxed`, { reason }, false) };
+  }
+  // With the host's network the sandbox reaches this server on loopback; without a token a call could switch
+  // its own sandbox off (PUT /api/config/runtime) and run the next one unsandboxed, as the server's user.
+  if (sandboxed && sandboxConfig.allow_network && deps.serverApiOpen) {
+    return {
+      ok: false,
+      outcome: failure(
+        'E_POLICY_DENIED',
+        "tool_sandbox.allow_network gives sandboxed commands this server's API on loopback, and APP_API_TOKEN is not set; set APP_API_TOKEN (or turn allow_network off)",
+        { rule: 'network_needs_api_token' },
+        false,
+      ),
+    };
   }
   const limits = sandboxLimits(sandboxConfig);
   const env = scrubEnvironment(deps.env, { home: context.agentRoot });

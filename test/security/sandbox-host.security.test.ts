@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { createSandbox } from '../../src/security/sandbox';
-import { livePidsWith, waitUntil } from '../support/process-probe';
+import { killEach, livePidsWith, pidsRunningExactly, waitUntil } from '../support/process-probe';
 import { createToolHarness } from '../support/tool-harness';
 
 const sandboxStatus = createSandbox().status();
@@ -57,12 +57,12 @@ describe.skipIf(!hasBwrap || !python)('the sandbox never gives host root or the 
     const marker = `sleep 9.${process.pid % 1000}7`;
     const call = harness.call('terminal', { command: marker });
     // The command itself (bwrap's own processes carry the command line in their arguments too).
-    const commandPids = () => livePidsWith(marker).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() === marker);
+    const commandPids = () => pidsRunningExactly(marker);
     expect(await waitUntil(() => commandPids().length > 0)).toBe(true);
     const sleepers = commandPids();
     const hostUids = sleepers.map((pid) => /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     const hostCaps = sleepers.map((pid) => /^CapEff:\s+(\w+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    for (const pid of livePidsWith(marker)) process.kill(pid, 'SIGKILL');
+    killEach(livePidsWith(marker));
     await call;
     expect(hostUids.length).toBeGreaterThan(0);
     for (const uid of hostUids) expect(uid).toBe(runsAsRoot ? '65534' : String(process.geteuid?.()));

@@ -1,15 +1,18 @@
 // What the sandbox sees: the agent's areas as folders, never a file the server owns; and the config rename attack.
 import { describe, expect, it } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSandbox } from '../../src/security/sandbox';
 import { startChatFixture } from '../support/chat-fixture';
 import { waitUntil } from '../support/process-probe';
+import { startServerProcess } from '../support/server-process';
 import { readSse } from '../support/sse-client';
 import { createToolHarness } from '../support/tool-harness';
 
 const hasBwrap = createSandbox().isAvailable();
 const python = Bun.which('python3', { PATH: '/usr/local/bin:/usr/bin:/bin' });
+const runsAsRoot = process.geteuid?.() === 0;
 
 describe.skipIf(!hasBwrap)('the sandbox view', () => {
   it('holds the four areas as folders and nothing else of the agent, the data folder or other agents', async () => {
@@ -87,4 +90,31 @@ describe.skipIf(!hasBwrap)('the sandbox view', () => {
     expect(effective.body.data.config.tool_sandbox.mode).toBe('auto');
     expect(effective.body.data.config.heartbeat.interval_seconds).toBe(600);
   });
+});
+
+describe.skipIf(!hasBwrap || !runsAsRoot)('a server installed under /usr (read-only in every sandbox)', () => {
+  it("keeps its .env, its data folder and other agents out of view, as anywhere else", async () => {
+    // As an operator who unpacked the server in /usr/local and runs it there: .env beside it, data in ./storage.
+    const home = `/usr/local/moc-sandbox-test-${randomBytes(4).toString('hex')}`;
+    mkdirSync(home);
+    try {
+      writeFileSync(join(home, '.env'), 'MOC_TEST_SECRET=sk-in-dotenv-0123456789\n');
+      await using running = await startServerProcess({ cwd: home, dataDir: join(home, 'storage') });
+      expect((await running.api('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
+      const other = join(running.dataDir, 'workspaces', 'other', 'workspace', 'AGENTS.md');
+      writeFileSync(other, 'other-agent-secret');
+      const reads = [join(home, '.env'), join(running.dataDir, 'config.json'), other, join(running.dataDir, 'workspaces', 'default', 'storage', 'agent.db')];
+      const command = `ls -A ${running.dataDir} ${join(running.dataDir, 'workspaces')}; ${reads.map((path) => `cat ${path}`).join('; ')}; true`;
+      const [output] = running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command } }]));
+      expect(output.data.sandboxed).toBe(true);
+      // Before, the sandbox printed the key in .env, the global config and the other agent's file. Now the data
+      // folder holds only the way to this agent's folder, and .env reads empty.
+      const workspaces = join(running.dataDir, 'workspaces');
+      expect(output.data.stdout).toBe(`${running.dataDir}:\nworkspaces\n\n${workspaces}:\ndefault\n`);
+      const write = running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command: 'echo kept > workspace/kept.txt && cat workspace/kept.txt' } }]));
+      expect(write[0].data.stdout).toBe('kept\n');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -18,6 +18,17 @@ export function livePidsWith(marker: string): number[] {
   return pids;
 }
 
+/** PIDs whose command line is exactly `command` (bubblewrap's own processes carry it inside longer command lines). */
+export function pidsRunningExactly(command: string): number[] {
+  return livePidsWith(command).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() === command;
+    } catch {
+      return false; // Ended while we looked.
+    }
+  });
+}
+
 /** Files under `folder` that process `pid` (this one by default) holds open, from its /proc fd links. */
 export function openFilesUnder(folder: string, pid: number | 'self' = 'self'): string[] {
   const prefix = folder.endsWith('/') ? folder : `${folder}/`;
@@ -39,4 +50,15 @@ export async function waitUntil(probe: () => boolean, timeoutMs = 10_000): Promi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return probe();
+}
+
+/** SIGKILLs each of `pids` that is still there (killing one can take the others with it, say a PID namespace's first process). */
+export function killEach(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }

@@ -57,7 +57,8 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
     search: () => Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
   };
   const definitions =
-    options.definitions ?? createBuiltinTools({ retrieval, sandbox, env: options.env ?? {}, resolver: options.resolver, fetch: options.fetch });
+    // No server listens for a harness: allow_network reaches no API of ours.
+    options.definitions ?? createBuiltinTools({ retrieval, sandbox, env: options.env ?? {}, serverApiOpen: false, resolver: options.resolver, fetch: options.fetch });
   const registry = createToolRegistry(definitions, { sandboxAvailable: () => sandbox.isAvailable() });
   const forRun = (trigger: TriggerType = 'chat') =>
     registry.forRun({ agentId: 'agent', agentRoot: root, sessionId: 'session-1', triggerType: trigger, config, db, sessions });

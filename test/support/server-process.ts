@@ -1,0 +1,81 @@
+// The real server in its own process (so a test can kill it, limit it or weigh it), wired to a fake model.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanEnv, startBinary, type RunningBinary } from './compiled-binary';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from './fake-openai-server';
+import { readSse, type SseRecord } from './sse-client';
+import { makeTempDir } from './temp-dir';
+
+const REPO_ROOT = join(import.meta.dir, '..', '..');
+
+export interface ServerProcess {
+  server: RunningBinary;
+  model: FakeOpenAiServer;
+  dataDir: string;
+  /** A JSON request: the status and the parsed body. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Starts a chat turn whose model asks for `calls` (then answers `ok`); resolves with the turn's events. */
+  toolTurn(calls: { name: string; args: unknown }[]): Promise<SseRecord[]>;
+  /** The parsed `tool_end` outputs of a turn's events. */
+  toolOutputs(events: SseRecord[]): any[];
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  /** Data folder (default: `data` in a fresh temporary folder, removed afterwards). */
+  dataDir?: string;
+  /** Working folder of the server (default: the temporary folder); `.env` is read from here. */
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/** `bun run src/main.ts serve` on port 0 with a fake model; rate limits off, warnings only in the log. */
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const model = await startFakeOpenAiServer();
+  const temp = makeTempDir('moc-server-process-');
+  const dataDir = options.dataDir ?? join(temp.path, 'data');
+  const env = cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false', ...options.env });
+  let server: RunningBinary;
+  try {
+    server = await startBinary(process.execPath, {
+      cwd: options.cwd ?? temp.path,
+      args: ['--smol', 'run', join(REPO_ROOT, 'src', 'main.ts'), 'serve', '--port', '0', '--data-dir', dataDir],
+      env,
+      timeoutMs: 20_000,
+    });
+  } catch (error) {
+    await model.stop();
+    rmSync(temp.path, { recursive: true, force: true });
+    throw error;
+  }
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(server.url + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  return {
+    server,
+    model,
+    dataDir,
+    api,
+    async toolTurn(calls) {
+      model.enqueue({ kind: 'tool_calls', calls }, { kind: 'text', text: 'ok' });
+      const session = await api('POST', '/api/sessions');
+      const response = await fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'go', session_id: session.body.data.session_id }),
+      });
+      return readSse(response);
+    },
+    toolOutputs: (events) => events.filter((event) => event.event === 'tool_end').map((event) => JSON.parse(event.data.output)),
+    async [Symbol.asyncDispose]() {
+      await server.stop();
+      await model.stop();
+      rmSync(temp.path, { recursive: true, force: true });
+    },
+  };
+}
