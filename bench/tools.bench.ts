@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MINIMAL_PATH, scrubEnvironment } from '../src/security/env-scrub';
 import { createSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxVariant } from '../src/security/sandbox';
 import { runProcess } from '../src/tools/run-process';
-import { livePidsWith } from '../test/support/process-probe';
+import { descendantsOf, descendantsRunning } from '../test/support/process-probe';
 import { createToolHarness } from '../test/support/tool-harness';
 import { makeTempDir } from '../test/support/temp-dir';
 
@@ -100,11 +100,11 @@ console.log('a fork bomb (python, 2,000 processes wanted; max_processes 256, pyt
 using bomb = createToolHarness({ config: { tool_timeouts: { python_repl_seconds: 2 } } });
 const code = ['import os, time', 'children = 0', 'while children < 2000:', '    try:', '        if os.fork() == 0:', '            time.sleep(60)', '            os._exit(0)', '        children += 1', '    except OSError:', '        time.sleep(0.001)'].join('\n');
 let mostProcesses = 0;
-const sampler = setInterval(() => (mostProcesses = Math.max(mostProcesses, livePidsWith('python3 -I -').length)), 10);
+const sampler = setInterval(() => (mostProcesses = Math.max(mostProcesses, descendantsRunning(process.pid, `${Bun.which('python3', { PATH: MINIMAL_PATH })} -I -`).length)), 10);
 const started = performance.now();
 const outcome = await bomb.call('python_repl', { code });
 const returned = performance.now() - started;
-while (livePidsWith('python3 -I -').length > 0) await Bun.sleep(1);
+while (descendantsOf(process.pid).length > 0) await Bun.sleep(1);
 const gone = performance.now() - started;
 clearInterval(sampler);
 console.log(`  ${outcome.error?.code ?? 'ok'}: at most ${mostProcesses} processes (bwrap's included), call returned after ${ms(returned)}, every process gone after ${ms(gone)}`);

@@ -11,10 +11,16 @@ import { applyMigrations, type Migration } from './migrations';
 export function openDatabase(path: string, migrations: readonly Migration[]): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true, strict: true });
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA foreign_keys = ON');
-  applyMigrations(db, migrations);
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    applyMigrations(db, migrations);
+  } catch (error) {
+    // A database we cannot use (a newer release's, a read-only file) is closed here, or every retry leaks a handle.
+    db.close();
+    throw error;
+  }
   return db;
 }

@@ -69,7 +69,13 @@ async function drain(pipe: OutputPipe, collector: OutputCollector, onChunk: (byt
  */
 export async function runProcess(request: ProcessRequest): Promise<ProcessResult> {
   const out = createOutputPipe();
-  const err = createOutputPipe();
+  let err: OutputPipe;
+  try {
+    err = createOutputPipe();
+  } catch (error) {
+    out.close();
+    throw error;
+  }
   let child: ReturnType<typeof Bun.spawn>;
   try {
     child = Bun.spawn(request.argv, {

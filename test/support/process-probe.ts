@@ -62,3 +62,41 @@ export function killEach(pids: readonly number[]): void {
     }
   }
 }
+
+/** Every live process descended from `root` (children, grandchildren, … through any namespace), read from /proc. */
+export function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      const list = children.get(Number(parent)) ?? [];
+      list.push(Number(entry));
+      children.set(Number(parent), list);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const visit = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+/** The descendants of `root` whose command line is exactly `command`. */
+export function descendantsRunning(root: number, command: string): number[] {
+  return descendantsOf(root).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() === command;
+    } catch {
+      return false;
+    }
+  });
+}
