@@ -9,6 +9,8 @@ import { createChatService, type ChatService } from './chat/chat-service';
 import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import type { Coordinator } from './coordination';
+import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
 import type { PreRunCheck } from './scheduler/pre-run-check';
 import type { Timers } from './scheduler/wake-timer';
@@ -33,6 +35,8 @@ export interface Deps {
   logger: Logger;
   configStore: RuntimeConfigStore;
   agents: AgentRegistry;
+  /** Run locks, job claims and request buckets (in memory: one process). */
+  coordinator: Coordinator;
   rateLimiter: RateLimiter;
   /** Failed bearer tokens per client: 10 a minute lock the client out for 5 minutes. */
   authLockout: AuthLockout;
@@ -88,6 +92,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const agents = openAgentRegistry({ dataDir, configStore, clock, logger, maxOpenAgents: settings.maxOpenAgents ?? undefined });
   const tracing = createTracingControl(overrides.env ?? process.env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const state = { ready: true };
+  const coordinator = createMemoryCoordinator(clock);
   // Probed where agent folders live, so their path's permissions are the ones tried.
   const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces') });
   const sandboxStatus = sandbox.status();
@@ -115,8 +120,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     configStore,
     agents,
-    rateLimiter: createRateLimiter(settings.rateLimit, clock),
-    authLockout: createAuthLockout(clock, overrides.authLockout),
+    coordinator,
+    rateLimiter: createRateLimiter(settings.rateLimit, coordinator),
+    authLockout: createAuthLockout(coordinator, overrides.authLockout),
     tracing,
     fileListeners: new Set([retrieval.onFileChanged]),
     tools,
@@ -133,6 +139,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       scheduler.close();
       retrieval.close();
       agents.close();
+      void coordinator.close();
     },
   };
 }
