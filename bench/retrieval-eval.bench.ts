@@ -27,6 +27,7 @@ model.setEmbedder(embed);
 using data = makeTempDir('moc-eval-');
 const settings = readEnvSettings({ APP_DATA_DIR: data.path, APP_LOG_LEVEL: 'silent', EMBEDDING_BASE_URL: model.baseUrl, EMBEDDING_API_KEY: 'k', EMBEDDING_MODEL: 'concept-embed' });
 const deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(data.path, '.env') });
+await deps.start();
 const agent = deps.agents.get('default');
 for (const document of corpus.documents) {
   const path = join(agent.root, document.path);
@@ -105,4 +106,4 @@ for (const [name, rank] of rankers) {
 }
 store.db.close();
 for (const service of Object.values(services)) service.close();
-deps.close();
+await deps.close();

@@ -3,8 +3,9 @@
 // Each corpus is indexed in one child process and queried in another, so RSS is the serving process's own.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAgentRegistry } from '../src/agents/agent-registry';
-import { createRuntimeConfigStore } from '../src/config/runtime-config';
+import { createAgentRegistry } from '../src/agents';
+import { createRuntimeConfigStore } from '../src/config';
+import { sqliteAgentStorage } from '../src/storage/sqlite/open-sqlite-agent-storage';
 import { openAgentIndex } from '../src/retrieval/agent-index';
 import type { EmbeddingClient } from '../src/retrieval/embedding-client';
 import { createEmbeddingHealth } from '../src/retrieval/embedding-health';
@@ -87,7 +88,10 @@ function syntheticClient(dims: number, size: number, timer: { ms: number }): Emb
 
 function openService(dataDir: string, dims: number, size: number, timer: { ms: number }) {
   const configStore = createRuntimeConfigStore(dataDir, silentLogger);
-  const agents = openAgentRegistry({ dataDir, configStore, clock: systemClock, logger: silentLogger });
+  configStore.start();
+  const openStorage = sqliteAgentStorage({ clock: systemClock, logger: silentLogger });
+  const agents = createAgentRegistry({ dataDir, configStore, openStorage, clock: systemClock, logger: silentLogger });
+  agents.start();
   const health = createEmbeddingHealth(syntheticClient(dims, size, timer), systemClock, silentLogger);
   return { agents, configStore, service: createRetrievalService({ agents, health, clock: systemClock, logger: silentLogger }) };
 }

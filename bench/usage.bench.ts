@@ -1,9 +1,8 @@
 // Usage benchmarks: one agent with 1,000,000 usage records; summary, records (limit 100), time series and the budget check.
 // Run: node_modules/.bin/bun bench/usage.bench.ts   (building the ledger takes a while; it is removed afterwards)
 import { availableParallelism, totalmem } from 'node:os';
-import { createApp } from '../src/app';
-import { readEnvSettings } from '../src/config/env';
-import { buildDeps } from '../src/deps';
+import { readEnvSettings } from '../src/config';
+import { startServer } from '../src/server';
 import { silentLogger } from '../src/shared/logger';
 import { checkBudget } from '../src/usage/budget';
 import { createUsagePricer } from '../src/usage/record-usage';
@@ -30,11 +29,10 @@ const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 using dir = makeTempDir('moc-bench-usage-');
 const settings = readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false' });
-const deps = buildDeps(settings, { logger: silentLogger });
-const app = createApp(deps);
-app.listen({ hostname: '127.0.0.1', port: 0 });
-const baseUrl = `http://127.0.0.1:${app.server!.port}`;
-const db = deps.agents.get('default').db;
+const server = await startServer({ settings: { ...settings, host: '127.0.0.1', port: 0 }, overrides: { logger: silentLogger } });
+const { deps } = server;
+const baseUrl = server.url;
+const db = deps.agents.get('default').storage.db;
 const now = Date.now();
 
 console.log(`building ${RECORDS.toLocaleString('en')} usage records over ${SPAN_HOURS} hours (6 models x 6 trigger types, 5,000 sessions)…`);
@@ -107,5 +105,4 @@ for (let run = 0; run < RUNS; run++) {
   budgetTimes.push(performance.now() - begin);
 }
 console.log(`  checkBudget (daily + monthly caps, before every run): p50 ${ms(median(budgetTimes))}`);
-await app.stop(true);
-deps.close();
+await server.close();

@@ -1,7 +1,18 @@
 // createApp(deps): every route plugin in order, so the whole API reads top to bottom. Never listens.
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
-import type { Deps } from './deps';
+import type { FilesService, AgentsService } from './agents';
+import type { ChatService } from './chat';
+import type { EnvSettings, RuntimeConfigStore, TracingControl } from './config';
+import type { AuthLockout } from './http/auth-lockout';
+import type { RateLimiter } from './http/rate-limit';
+import type { RetrievalService } from './retrieval/retrieval-service';
+import type { SchedulerManager } from './scheduler/scheduler-manager';
+import type { Sandbox } from './security';
+import type { SessionsService } from './sessions';
+import type { Logger } from './shared/logger';
+import type { StorageProbe } from './shared/storage-probe';
+import type { AgentStorage } from './storage/agent-storage';
 import { errorEnvelope, MAX_FILE_BODY_BYTES } from './http/error-envelope';
 import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
@@ -27,7 +38,27 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
-export function createApp(deps: Deps) {
+/** What the routes use: the domain services and the request guards' state (a `Deps` is one). */
+export interface AppServices {
+  settings: Pick<EnvSettings, 'allowedOrigins' | 'trustedHosts' | 'trustedProxies' | 'apiToken' | 'dataDir' | 'llm'>;
+  logger: Logger;
+  rateLimiter: RateLimiter;
+  authLockout: AuthLockout;
+  state: { ready: boolean };
+  storage: StorageProbe;
+  sandbox: Pick<Sandbox, 'status'>;
+  agents: AgentsService<AgentStorage>;
+  files: FilesService;
+  sessions: SessionsService;
+  chat: ChatService;
+  configStore: RuntimeConfigStore;
+  tracing: TracingControl;
+  scheduler: SchedulerManager;
+  retrieval: RetrievalService;
+  clock: { nowMs(): number };
+}
+
+export function createApp(deps: AppServices) {
   // Our parse hook enforces the real limits with an envelope; Bun's own cap only stops abuse far above them.
   const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES * 16 } });
   const patterns: { method: string; pattern: RegExp }[] = [];
@@ -71,10 +102,10 @@ export function createApp(deps: Deps) {
     .use(healthRoutes(deps.state, deps.storage, () => deps.sandbox.status()))
     .use(agentRoutes(deps.agents))
     .use(chatRoutes(deps.chat))
-    .use(sessionRoutes(deps.agents))
-    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm, deps.clock))
-    .use(tokenRoutes(deps.agents, deps.prompts))
-    .use(fileRoutes(deps.agents, deps.fileListeners))
+    .use(sessionRoutes(deps.sessions))
+    .use(sessionChatRoutes(deps.sessions))
+    .use(tokenRoutes(deps.sessions, deps.files))
+    .use(fileRoutes(deps.files))
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
     .use(cronRoutes(deps.agents, deps.scheduler))
     .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler))

@@ -1,29 +1,36 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
-import type { AgentHandle, AgentLease, AgentRegistry } from '../agents/agent-registry';
-import { untilDeleted } from '../agents/with-lease';
-import type { LlmSettings } from '../config/env';
+import { untilDeleted, type AgentDirectory, type AgentHandle, type AgentLease } from '../agents';
+import type { LlmSettings } from '../config';
+import type { SessionPorts, SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import type { RunTools, ToolRegistry, TriggerType } from '../tools/tool-registry';
+import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
 import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '../usage/budget';
 import { createUsagePricer, recordUsage } from '../usage/record-usage';
 import type { ChatEvent } from './chat-events';
-import { LiveRun, RunRegistry } from './live-run';
+import type { AuxiliaryPorts } from './auxiliary-usage';
+import type { LiveRun } from './live-run';
 import { resolveLlm } from './model-factory';
-import { toModelHistory } from './model-history';
 import type { PromptBuilder } from './prompt-builder';
 import type { RetrievalSearcher } from '../retrieval/retrieval-search';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import { runAgentTurn, type AgentTurnResult } from './run-agent';
-import { proposeTitle } from './session-actions';
+import type { RunRegistry } from './run-registry';
+import { proposeTitle } from './session-assistant';
 import { TurnRecorder } from './turn-recorder';
 
+/** The storage ports a chat turn uses. */
+export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts;
+
 export interface ChatServiceDeps {
-  agents: AgentRegistry;
+  agents: AgentDirectory<ChatPorts>;
+  sessions: Pick<SessionsService, 'of'>;
+  /** The live runs (one per session, each holding the session's lock). */
+  runs: RunRegistry;
   llmSettings: LlmSettings;
-  tools: ToolRegistry;
+  tools: ToolsService;
   prompts: PromptBuilder;
   clock: Clock;
   logger: Logger;
@@ -48,22 +55,22 @@ export interface StartedTurn {
 
 export interface ChatService {
   /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
-  start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): StartedTurn;
+  start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<StartedTurn>;
   /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
-  runOnce(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<{ agent: AgentHandle; result: AgentTurnResult }>;
-  isBusy(agentId: string, sessionId: string): boolean;
+  runOnce(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<{ agent: AgentHandle<ChatPorts>; result: AgentTurnResult }>;
+  isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
-  const registry = new RunRegistry();
+  const registry = deps.runs;
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
 
   /** The turn in the background; `agent` is leased for it and released at the end. */
-  const execute = async (agent: AgentLease, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
+  const execute = async (agent: AgentLease<ChatPorts>, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
     const trigger = options.trigger ?? 'chat';
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
@@ -71,17 +78,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     try {
       const llm = resolveLlm(deps.llmSettings);
       const config = agent.config();
-      const budget = checkBudget(agent.db, config, deps.clock.nowMs());
+      const budget = checkBudget(agent.storage.db, config, deps.clock.nowMs());
       const publish = (event: ChatEvent) => run.publish(withBudgetWarning(event, budget));
-      const stored = agent.sessions.messages(sessionId);
-      const record = agent.sessions.get(sessionId);
-      const isFirstTurn = stored.length === 0;
-      const isFirstConversation = isFirstTurn && !(agent.db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any;
+      const sessions = deps.sessions.of(agent);
+      const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
       const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
-      const history = toModelHistory(stored, record.compressedContext);
-      agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-      const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions }));
-      const recorder = new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger);
+      await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
+      const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, audit: agent.storage.toolAudit, sessions }));
+      const recorder = new TurnRecorder(sessions, sessionId, deps.clock, deps.logger);
       let modelMessage = message;
       if (config.rag_mode) {
         const hits = deps.retrieval ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger)) : [];
@@ -107,19 +111,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       let step = await untilDeleted(agent, turn.next());
       while (!step.done) {
         const event = step.value;
-        recorder.observe(event);
-        if (event.type === 'done' || event.type === 'error') recorder.persist(event.type === 'error');
+        await recorder.observe(event);
+        if (event.type === 'done' || event.type === 'error') await recorder.persist(event.type === 'error');
         if (event.type === 'done') answered = true;
         publish(event);
         step = await untilDeleted(agent, turn.next());
       }
       const result = step.value;
       results.set(run, result);
-      if (result.usage) recordUsage(agent.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
+      if (result.usage) recordUsage(agent.storage.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
       if (result.ok && isFirstTurn && !options.skipTitle) {
         const title = await proposeTitle(agent, llm, message, sessionId, deps.clock);
-        const current = agent.sessions.find(sessionId);
-        if (current && !current.archived) agent.sessions.rename(sessionId, title);
+        const current = await sessions.find(sessionId);
+        if (current && !current.archived) await agent.storage.sessions.rename(sessionId, title);
         publish({ type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } });
       }
     } catch (error) {
@@ -138,7 +142,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         const failure = fault ?? { code: 'internal_error', message: 'Internal server error' };
         results.set(run, failedTurn(failure.code, failure.message));
         try {
-          agent.sessions.setLiveResponse(sessionId, null);
+          await deps.sessions.of(agent).setLiveResponse(sessionId, null);
         } catch {
           // The session may be gone; nothing left to clear.
         }
@@ -151,12 +155,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   };
 
-  const start = (agentId: string | undefined, sessionId: string, message: string, options: TurnOptions = {}): StartedTurn => {
+  const start = async (agentId: string | undefined, sessionId: string, message: string, options: TurnOptions = {}): Promise<StartedTurn> => {
     const agent = deps.agents.get(agentId);
-    agent.sessions.get(sessionId);
+    await deps.sessions.of(agent).get(sessionId);
     resolveLlm(deps.llmSettings);
-    assertWithinBudget(checkBudget(agent.db, agent.config(), deps.clock.nowMs()));
-    const claimed = registry.claim(agent.id, sessionId, message);
+    assertWithinBudget(checkBudget(agent.storage.db, agent.config(), deps.clock.nowMs()));
+    const claimed = await registry.claim(agent.id, sessionId, message);
     if (!claimed.attached) {
       const lease = agent.lease();
       queueMicrotask(() => void execute(lease, sessionId, message, claimed.run, options));
@@ -168,7 +172,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     start,
     async runOnce(agentId, sessionId, message, options) {
       const agent = deps.agents.get(agentId);
-      const { run } = start(agentId, sessionId, message, options);
+      const { run } = await start(agentId, sessionId, message, options);
       await run.done;
       const result = results.get(run);
       if (!result) throw new AppError('internal_error', 'Internal server error');
@@ -186,7 +190,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 }
 
 /** Every tool call holds its own lease: a call still running when its turn was abandoned keeps the agent's storage until it ends. */
-function leasedCalls(agent: AgentHandle, tools: RunTools): RunTools {
+function leasedCalls(agent: AgentHandle<unknown>, tools: RunTools): RunTools {
   return {
     offered: tools.offered,
     async execute(call) {

@@ -1,6 +1,6 @@
 // Wire shapes of the scheduler routes: the gate, `limit`, and CronJob / run rows as the contract names them.
 import { t } from 'elysia';
-import type { AgentHandle, AgentRegistry } from '../agents/agent-registry';
+import type { AgentDirectory, AgentHandle } from '../agents';
 import type { HeartbeatRun } from '../scheduler/heartbeat.store';
 import { cronSessionId } from '../scheduler/scheduled-turn';
 import type { CronJob, CronRun } from '../scheduler/scheduler.store';
@@ -14,14 +14,14 @@ export const LimitQuery = t.Optional(
 );
 
 /** The agent, once its `scheduler.api_enabled` allows the scheduler API (else 403 `scheduler_api_disabled`). */
-export function schedulerAgent(agents: AgentRegistry, agentId: string | undefined): AgentHandle {
+export function schedulerAgent(agents: AgentDirectory, agentId: string | undefined): AgentHandle<unknown> {
   const agent = agents.get(agentId);
   if (!agent.config().scheduler.api_enabled) throw new AppError('scheduler_api_disabled', 'Scheduler API is disabled');
   return agent;
 }
 
 /** The `limit` query as a number: the agent's default when absent, 422 naming `query.limit` when not 1..5000. */
-export function runsLimit(agent: AgentHandle, raw: string | undefined): number {
+export function runsLimit(agent: AgentHandle<unknown>, raw: string | undefined): number {
   if (raw === undefined) return Math.min(agent.config().scheduler.runs_query_default_limit, MAX_RUNS_LIMIT);
   const limit = /^\d{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_RUNS_LIMIT)) {

@@ -1,8 +1,6 @@
 // The retrieval domain's entry point: keeps every agent's index fresh and answers hybrid searches, status and reindex.
-import type { AgentHandle, AgentRegistry, ResourceSlot } from '../agents/agent-registry';
-import { withLease } from '../agents/with-lease';
-import type { FileChangeListener } from '../agents/workspace-files';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { withLease, type AgentDirectory, type AgentHandle, type FileChangeListener, type ResourceSlot } from '../agents';
+import type { RuntimeConfig } from '../config';
 import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -32,7 +30,7 @@ export interface RetrievalService extends RetrievalSearcher {
 }
 
 export interface RetrievalServiceDeps {
-  agents: AgentRegistry;
+  agents: AgentDirectory;
   health: EmbeddingHealth;
   clock: Clock;
   logger: Logger;
@@ -71,7 +69,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       return index.engine === wanted.engine && index.location === wanted.path;
     },
   };
-  const indexOf = (agent: AgentHandle): AgentIndex => agent.resource(slot).index;
+  const indexOf = (agent: AgentHandle<unknown>): AgentIndex => agent.resource(slot).index;
 
   /** Brings `domains` of an agent's index up to date in the background (start, creation, file changes); a deleted agent has nothing left to index. */
   const indexAgent = async (id: string, domains: readonly RetrievalDomain[] = DOMAINS) => {

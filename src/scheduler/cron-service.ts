@@ -1,7 +1,9 @@
 // One agent's cron: the timer at the earliest due job, missed-slot catch-up, the run queue, each run's steps.
 import { join } from 'node:path';
-import type { AgentHandle } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
+import type { AgentHandle } from '../agents';
+import type { SchedulerPorts } from './scheduler-ports';
+import type { ChatService } from '../chat';
+import type { SessionsService } from '../sessions';
 import { perDatabase } from '../db/per-database';
 import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -22,8 +24,9 @@ import { AGENT_STORAGE_FOLDER, CRON_FAILURES_LOG, CRON_RUNS_LOG } from '../share
 export const MISSED_TOLERANCE_MS = 1000;
 
 export interface CronServiceDeps {
-  agent: AgentHandle;
+  agent: AgentHandle<SchedulerPorts>;
   chat: ChatService;
+  sessions: Pick<SessionsService, 'of'>;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -59,7 +62,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const { agent, clock, logger } = deps;
   // Asked on every use: the agent database may have been closed while idle and opened again.
   const storeOf = perDatabase(createSqliteSchedulerStore);
-  const store = () => storeOf(agent.db);
+  const store = () => storeOf(agent.storage.db);
   const storage = join(agent.root, AGENT_STORAGE_FOLDER);
   const outcomes = createRunOutcomes({
     store,
@@ -183,7 +186,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
       store().updateJob(job.id, advance);
     });
     try {
-      const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: job.name, prompt: job.prompt, rules: CRON_RULES, trigger: 'cron' });
+      const result = await runScheduledTurn(deps.chat, deps.sessions, { agent, sessionId, title: job.name, prompt: job.prompt, rules: CRON_RULES, trigger: 'cron' });
       return outcomes.succeed(job, base, result.runId, result.content);
     } catch (error) {
       return outcomes.fail(job, base, error);

@@ -1,7 +1,9 @@
 // One agent's heartbeat: a timer per interval inside the active window, skip states that never call the model.
 import { join } from 'node:path';
-import type { AgentHandle } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
+import type { AgentHandle } from '../agents';
+import type { SchedulerPorts } from './scheduler-ports';
+import type { ChatService } from '../chat';
+import type { SessionsService } from '../sessions';
 import { perDatabase } from '../db/per-database';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -15,8 +17,9 @@ import { localHour } from './zoned-time';
 import { AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG } from '../shared/agent-storage';
 
 export interface HeartbeatServiceDeps {
-  agent: AgentHandle;
+  agent: AgentHandle<SchedulerPorts>;
   chat: ChatService;
+  sessions: Pick<SessionsService, 'of'>;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -37,7 +40,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   const { agent, clock, logger } = deps;
   // Asked on every use: the agent database may have been closed while idle and opened again.
   const storeOf = perDatabase(createSqliteHeartbeatStore);
-  const store = () => storeOf(agent.db);
+  const store = () => storeOf(agent.storage.db);
   const runLog = createRunLog(join(agent.root, AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG), logger);
   let stopped = false;
   let ticking: Promise<HeartbeatRun> | null = null;
@@ -102,16 +105,16 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     }
     const prompt = readHeartbeatPrompt(agent.root);
     if (!prompt) return row('skipped_no_prompt', { session_id: sessionId, ...(prompt === null ? { reason: 'missing_file' } : {}) });
-    if (deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
+    if (await deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
     const decision = deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
     let mark = 0;
     try {
-      mark = agent.sessions.find(sessionId) ? agent.sessions.lastMessageId(sessionId) : 0;
-      const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: 'Heartbeat', prompt, rules: HEARTBEAT_RULES, trigger: 'heartbeat' });
+      mark = await deps.sessions.of(agent).mark(sessionId);
+      const result = await runScheduledTurn(deps.chat, deps.sessions, { agent, sessionId, title: 'Heartbeat', prompt, rules: HEARTBEAT_RULES, trigger: 'heartbeat' });
       const suppressed = result.content === HEARTBEAT_OK;
       // An all-clear is not kept: the session holds only heartbeats that had something to say.
-      if (suppressed) agent.sessions.deleteMessagesAfter(sessionId, mark);
+      if (suppressed) await deps.sessions.of(agent).deleteMessagesAfter(sessionId, mark);
       return row(
         'ok',
         { session_id: sessionId, suppressed, response_preview: preview(result.content) },

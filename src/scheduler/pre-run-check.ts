@@ -1,8 +1,9 @@
 // The one gate every scheduled run passes before the model is called (budgets, issue 7, plug in here).
-import type { AgentHandle } from '../agents/agent-registry';
+import type { AgentHandle } from '../agents';
+import type { SchedulerPorts } from './scheduler-ports';
 
 export interface PreRunContext {
-  agent: AgentHandle;
+  agent: AgentHandle<SchedulerPorts>;
   trigger: 'cron' | 'heartbeat';
   /** The cron job, for cron runs. */
   jobId?: string;

@@ -1,6 +1,8 @@
 // Cron and heartbeat services for every agent: started at boot and on creation, stopped on deletion, following config.
-import type { AgentRegistry } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
+import type { AgentDirectory } from '../agents';
+import type { SessionsService } from '../sessions';
+import type { SchedulerPorts } from './scheduler-ports';
+import type { ChatService } from '../chat';
 import type { RuntimeConfigStore } from '../config/runtime-config';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -14,7 +16,8 @@ import { createSqliteSchedulerStore } from './scheduler.store';
 import { systemTimers, type Timers } from './wake-timer';
 
 export interface SchedulerManagerDeps {
-  agents: AgentRegistry;
+  agents: AgentDirectory<SchedulerPorts>;
+  sessions: Pick<SessionsService, 'of'>;
   chat: ChatService;
   configStore: RuntimeConfigStore;
   clock: Clock;
@@ -56,11 +59,12 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     const existing = services.get(agentId);
     if (existing) return existing;
     const agent = deps.agents.get(agentId);
-    const interrupted = recoverInterruptedRuns(createSqliteSchedulerStore(agent.db), deps.clock.nowMs());
+    const interrupted = recoverInterruptedRuns(createSqliteSchedulerStore(agent.storage.db), deps.clock.nowMs());
     if (interrupted > 0) deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
     const shared = {
       agent,
       chat: deps.chat,
+      sessions: deps.sessions,
       clock: deps.clock,
       timers: deps.timers ?? systemTimers,
       logger: deps.logger,

@@ -10,7 +10,7 @@ import { createSearchKnowledgeTool, createSearchMemoryTool } from './builtin/sea
 import { createSessionHistoryTool, createSessionsListTool } from './builtin/sessions.tool';
 import { createTerminalTool } from './builtin/terminal.tool';
 import { createWebSearchTool } from './builtin/web-search.tool';
-import type { ToolDefinition } from './tool-registry';
+import type { ToolDefinition } from './tool-definition';
 
 export interface BuiltinToolDeps {
   retrieval: RetrievalSearcher;

@@ -3,7 +3,7 @@ import type { RuntimeConfig } from '../config/runtime-config.schema';
 import { scrubEnvironment } from '../security/env-scrub';
 import type { Sandbox, SandboxLimits } from '../security/sandbox';
 import { prlimitArgs } from '../security/sandbox-args';
-import type { ToolCallContext } from './tool-registry';
+import type { ToolCallContext } from './tool-definition';
 import { capHeadTail, failure, type ToolOutcome } from './tool-result';
 import { runProcess, type ProcessResult } from './run-process';
 

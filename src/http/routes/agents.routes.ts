@@ -1,36 +1,16 @@
 // /api/agents: list, create, delete.
 import { Elysia, t } from 'elysia';
-import type { AgentMeta, AgentRegistry } from '../../agents/agent-registry';
+import type { AgentsService } from '../../agents';
 import { errors, ok } from '../schemas';
+import { AgentId, AgentRow, toAgentRow } from './agents.schema';
 
-const AgentRow = t.Object({
-  agent_id: t.String(),
-  path: t.String(),
-  created_at: t.Number(),
-  updated_at: t.Number(),
-  active_sessions: t.Integer(),
-  archived_sessions: t.Integer(),
-});
-
-// No maxLength: a too-long id is a malformed id, answered 400 `invalid_request` by the registry like any other.
-const AgentId = t.String({ minLength: 1, description: 'Agent id: [A-Za-z0-9_-]{1,64}, trimmed' });
-
-const toRow = (meta: AgentMeta) => ({
-  agent_id: meta.agentId,
-  path: meta.path,
-  created_at: meta.createdAt,
-  updated_at: meta.updatedAt,
-  active_sessions: meta.activeSessions,
-  archived_sessions: meta.archivedSessions,
-});
-
-export function agentRoutes(agents: AgentRegistry) {
+export function agentRoutes(agents: Pick<AgentsService, 'list' | 'create' | 'delete'>) {
   return new Elysia({ prefix: '/api/agents', detail: { tags: ['agents'] } })
-    .get('', () => ({ data: agents.list().map(toRow) }), {
+    .get('', async () => ({ data: (await agents.list()).map(toAgentRow) }), {
       response: { 200: ok(t.Array(AgentRow)), ...errors(401, 500) },
       detail: { summary: 'List agents' },
     })
-    .post('', ({ body }) => ({ data: toRow(agents.create(body.agent_id)) }), {
+    .post('', async ({ body }) => ({ data: toAgentRow(await agents.create(body.agent_id)) }), {
       body: t.Object({ agent_id: AgentId }),
       response: { 200: ok(AgentRow), ...errors(400, 401, 409, 422, 500) },
       detail: { summary: 'Create an agent, seeded from the built-in template' },

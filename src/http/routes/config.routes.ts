@@ -1,6 +1,6 @@
 // /api/config: runtime config (layered, validated), rag mode, tracing.
 import { Elysia, t } from 'elysia';
-import type { AgentRegistry } from '../../agents/agent-registry';
+import type { AgentDirectory } from '../../agents';
 import type { RuntimeConfigStore } from '../../config/runtime-config';
 import type { TracingControl } from '../../config/tracing';
 import { AgentIdQuery, errors, ok, requireObject } from '../schemas';
@@ -11,7 +11,7 @@ const ConfigObject = t.Record(t.String(), t.Any(), { description: 'The runtime c
 const ConfigBody = t.Object({ config: t.Unknown({ description: 'The runtime config (an object); see the README for every key' }) });
 const Tracing = t.Object({ provider: t.String(), config_key: t.String(), enabled: t.Boolean() });
 
-export function configRoutes(agents: AgentRegistry, configStore: RuntimeConfigStore, tracing: TracingControl) {
+export function configRoutes(agents: AgentDirectory, configStore: RuntimeConfigStore, tracing: TracingControl) {
   const tracingBody = () => ({ data: { provider: 'langsmith', config_key: 'OBS_TRACING_ENABLED', enabled: tracing.enabled() } });
   return new Elysia({ prefix: '/api/config', detail: { tags: ['config'] } })
     .get(

@@ -1,6 +1,6 @@
 // /api/scheduler/cron: jobs (list, create, update, delete, run now), runs and failures, per agent.
 import { Elysia, t } from 'elysia';
-import type { AgentRegistry } from '../../agents/agent-registry';
+import type { AgentDirectory } from '../../agents';
 import type { SchedulerManager } from '../../scheduler/scheduler-manager';
 import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag } from '../schemas';
 import { CronJobWire, CronRunWire, LimitQuery, runsLimit, schedulerAgent, toJobWire, toRunWire } from '../scheduler-wire';
@@ -15,7 +15,7 @@ const Timezone = t.Union([t.String({ maxLength: 64 }), t.Null()], { description:
 const AgentQuery = t.Object({ agent_id: AgentIdQuery });
 const JobParams = t.Object({ job_id: t.String({ minLength: 1, maxLength: 64 }) });
 
-export function cronRoutes(agents: AgentRegistry, scheduler: SchedulerManager) {
+export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) {
   const cronOf = (agentId: string | undefined) => {
     const agent = schedulerAgent(agents, agentId);
     return { agent, cron: scheduler.cron(agent.id) };

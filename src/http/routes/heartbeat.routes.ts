@@ -1,6 +1,6 @@
 // /api/scheduler/heartbeat: the agent's heartbeat config, its run rows, and a tick on demand.
 import { Elysia, t } from 'elysia';
-import type { AgentHandle, AgentRegistry } from '../../agents/agent-registry';
+import type { AgentDirectory, AgentHandle } from '../../agents';
 import type { RuntimeConfigStore } from '../../config/runtime-config';
 import type { SchedulerManager } from '../../scheduler/scheduler-manager';
 import { checkTimeZone } from '../../scheduler/schedules';
@@ -19,12 +19,12 @@ const HeartbeatConfig = t.Object({
   session_id: t.String(),
 });
 
-const configBody = (agent: AgentHandle) => {
+const configBody = (agent: AgentHandle<unknown>) => {
   const heartbeat = agent.config().heartbeat;
   return { data: { agent_id: agent.id, config: heartbeat } };
 };
 
-export function heartbeatRoutes(agents: AgentRegistry, configStore: RuntimeConfigStore, scheduler: SchedulerManager) {
+export function heartbeatRoutes(agents: AgentDirectory, configStore: RuntimeConfigStore, scheduler: SchedulerManager) {
   return new Elysia({ prefix: '/api/scheduler/heartbeat', detail: { tags: ['scheduler'] } })
     .get('', ({ query }) => configBody(schedulerAgent(agents, query.agent_id)), {
       query: t.Object({ agent_id: AgentIdQuery }),

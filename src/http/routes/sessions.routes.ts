@@ -1,103 +1,18 @@
 // /api/sessions: list, create, rename, archive, restore, delete, history.
 import { Elysia, t } from 'elysia';
-import type { AgentRegistry } from '../../agents/agent-registry';
-import type { SessionMeta, SessionRecord, StoredMessage } from '../../sessions/session-types';
-import { validationError } from '../../shared/app-error';
+import type { SessionsService } from '../../sessions';
 import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
+import { cleanTitle, HistoryBody, historyMessages, SessionRow, Title, toSessionRow } from './sessions.schema';
 
-const SessionRow = t.Object({
-  session_id: t.String(),
-  title: t.String(),
-  created_at: t.Number(),
-  updated_at: t.Number(),
-  archived: t.Boolean(),
-});
 
-const ToolCall = t.Object({ tool: t.String(), input: t.Any(), output: t.Optional(t.Any()) });
-
-export const MessageRow = t.Object({
-  role: t.String(),
-  content: t.String(),
-  tool_calls: t.Optional(t.Array(ToolCall)),
-  run_id: t.Optional(t.String()),
-  status: t.Optional(t.String()),
-  created_at: t.Optional(t.Number()),
-  streaming: t.Optional(t.Boolean()),
-});
-
-export const HistoryBody = t.Object({
-  session_id: t.String(),
-  agent_id: t.String(),
-  archived: t.Boolean(),
-  messages: t.Array(MessageRow),
-  compressed_context: t.String(),
-});
-
-const toRow = (meta: SessionMeta) => ({
-  session_id: meta.sessionId,
-  title: meta.title,
-  created_at: meta.createdAt,
-  updated_at: meta.updatedAt,
-  archived: meta.archived,
-});
-
-export interface MessageWire {
-  role: string;
-  content: string;
-  tool_calls?: StoredMessage['toolCalls'];
-  run_id?: string;
-  status?: string;
-  created_at?: number;
-  streaming?: boolean;
-}
-
-export function toMessageRow(message: StoredMessage): MessageWire {
-  return {
-    role: message.role,
-    content: message.content,
-    ...(message.toolCalls ? { tool_calls: message.toolCalls } : {}),
-    ...(message.runId ? { run_id: message.runId } : {}),
-    ...(message.status ? { status: message.status } : {}),
-    created_at: message.createdAt,
-  };
-}
-
-/** Stored messages plus, while a run is live, its partial reply marked `streaming: true`. */
-export function historyMessages(record: SessionRecord, messages: StoredMessage[]) {
-  const rows: MessageWire[] = messages.map(toMessageRow);
-  const live = record.liveResponse;
-  if (live && (live.content.trim() || live.toolCalls.length > 0)) {
-    rows.push({
-      role: 'assistant',
-      content: live.content.trim(),
-      streaming: true,
-      ...(live.toolCalls.length > 0 ? { tool_calls: live.toolCalls } : {}),
-      ...(live.runId ? { run_id: live.runId } : {}),
-    });
-  }
-  return rows;
-}
-
-const Title = t.String({ minLength: 1, maxLength: 100 });
-
-function cleanTitle(title: string): string {
-  const trimmed = title.trim();
-  if (!trimmed) {
-    throw validationError('title', 'Title must not be blank', 'string_too_short');
-  }
-  return trimmed;
-}
-
-export function sessionRoutes(agents: AgentRegistry) {
+export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' | 'rename' | 'delete' | 'archive' | 'restore' | 'history'>) {
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
     .get(
       '',
-      ({ query }) => ({
-        data: agents
-          .get(query.agent_id)
-          .sessions.list(query.scope ?? 'active', { includeInternal: query.include_internal === undefined || queryFlag(query.include_internal) })
-          .map(toRow),
-      }),
+      async ({ query }) => {
+        const includeInternal = query.include_internal === undefined || queryFlag(query.include_internal);
+        return { data: (await sessions.list(query.agent_id, query.scope ?? 'active', { includeInternal })).map(toSessionRow) };
+      },
       {
         query: t.Object({
           scope: t.Optional(t.Union([t.Literal('active'), t.Literal('archived'), t.Literal('all')])),
@@ -111,9 +26,9 @@ export function sessionRoutes(agents: AgentRegistry) {
     )
     .post(
       '',
-      ({ query, body }) => {
+      async ({ query, body }) => {
         const title = body?.title;
-        const meta = agents.get(query.agent_id).sessions.create(typeof title === 'string' && title.trim() ? title : undefined);
+        const meta = await sessions.create(query.agent_id, typeof title === 'string' && title.trim() ? title : undefined);
         return { data: { session_id: meta.sessionId, title: meta.title } };
       },
       {
@@ -125,8 +40,8 @@ export function sessionRoutes(agents: AgentRegistry) {
     )
     .put(
       '/:session_id',
-      ({ params, query, body }) => {
-        const meta = agents.get(query.agent_id).sessions.rename(params.session_id, cleanTitle(body.title));
+      async ({ params, query, body }) => {
+        const meta = await sessions.rename(query.agent_id, params.session_id, cleanTitle(body.title));
         return { data: { session_id: meta.sessionId, title: meta.title } };
       },
       {
@@ -139,9 +54,9 @@ export function sessionRoutes(agents: AgentRegistry) {
     )
     .delete(
       '/:session_id',
-      ({ params, query }) => {
+      async ({ params, query }) => {
         const archived = queryFlag(query.archived);
-        agents.get(query.agent_id).sessions.delete(params.session_id, archived);
+        await sessions.delete(query.agent_id, params.session_id, archived);
         return { data: { deleted: true, session_id: params.session_id, archived } };
       },
       {
@@ -156,8 +71,8 @@ export function sessionRoutes(agents: AgentRegistry) {
     )
     .post(
       '/:session_id/archive',
-      ({ params, query }) => {
-        agents.get(query.agent_id).sessions.archive(params.session_id);
+      async ({ params, query }) => {
+        await sessions.archive(query.agent_id, params.session_id);
         return { data: { archived: true, session_id: params.session_id } };
       },
       {
@@ -169,8 +84,8 @@ export function sessionRoutes(agents: AgentRegistry) {
     )
     .post(
       '/:session_id/restore',
-      ({ params, query }) => {
-        agents.get(query.agent_id).sessions.restore(params.session_id);
+      async ({ params, query }) => {
+        await sessions.restore(query.agent_id, params.session_id);
         return { data: { restored: true, session_id: params.session_id } };
       },
       {
@@ -182,16 +97,15 @@ export function sessionRoutes(agents: AgentRegistry) {
     )
     .get(
       '/:session_id/history',
-      ({ params, query }) => {
-        const agent = agents.get(query.agent_id);
+      async ({ params, query }) => {
         const archived = queryFlag(query.archived);
-        const record = agent.sessions.get(params.session_id, archived);
+        const { agentId, record, messages } = await sessions.history(query.agent_id, params.session_id, archived);
         return {
           data: {
             session_id: record.sessionId,
-            agent_id: agent.id,
+            agent_id: agentId,
             archived,
-            messages: historyMessages(record, agent.sessions.messages(record.sessionId)),
+            messages: historyMessages(record, messages),
             compressed_context: record.compressedContext,
           },
         };

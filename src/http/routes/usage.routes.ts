@@ -1,6 +1,7 @@
 // /api/usage: the per-agent ledger of model usage and cost: records (JSON or CSV), summary, time series.
+import type { Database } from 'bun:sqlite';
 import { Elysia, t } from 'elysia';
-import type { AgentRegistry } from '../../agents/agent-registry';
+import type { AgentDirectory } from '../../agents';
 import { isKnownTimeZone } from '../../config/runtime-config.schema';
 import { validationError } from '../../shared/app-error';
 import type { Clock } from '../../shared/clock';
@@ -85,7 +86,7 @@ const echo = (agentId: string, query: FilterInput) => ({
   session_id: query.session_id ?? '',
 });
 
-export function usageRoutes(agents: AgentRegistry, clock: Clock) {
+export function usageRoutes(agents: AgentDirectory<{ db: Database }>, clock: Clock) {
   return new Elysia({ prefix: '/api/usage', detail: { tags: ['usage'] } })
     .get(
       '/records',
@@ -93,7 +94,7 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
         const limit = query.limit ?? 200;
         checkRange('limit', limit, 1, 2000);
         const agent = agents.get(query.agent_id);
-        const records = createSqliteUsageStore(agent.db).records(readFilters(query, clock.nowMs()), limit);
+        const records = createSqliteUsageStore(agent.storage.db).records(readFilters(query, clock.nowMs()), limit);
         if (query.format === 'csv') {
           const headers: Record<string, string> = {};
           for (const [key, value] of Object.entries(set.headers)) headers[key] = String(value);
@@ -123,7 +124,7 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
       '/summary',
       ({ query }) => {
         const agent = agents.get(query.agent_id);
-        return { data: { filters: echo(agent.id, query), ...summarizeUsage(agent.db, readFilters(query, clock.nowMs())) } };
+        return { data: { filters: echo(agent.id, query), ...summarizeUsage(agent.storage.db, readFilters(query, clock.nowMs())) } };
       },
       {
         query: t.Object(FilterQuery),
@@ -162,7 +163,7 @@ export function usageRoutes(agents: AgentRegistry, clock: Clock) {
         }
         const timezone = query.timezone ?? agent.config().usage.budget.timezone;
         const nowMs = clock.nowMs();
-        const buckets = usageTimeseries(agent.db, readFilters(query, nowMs), query.bucket ?? 'hour', timezone, nowMs);
+        const buckets = usageTimeseries(agent.storage.db, readFilters(query, nowMs), query.bucket ?? 'hour', timezone, nowMs);
         return { data: { filters: { ...echo(agent.id, query), bucket: query.bucket ?? 'hour', timezone }, buckets, count: buckets.length } };
       },
       {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { readGuardedFile, removeGuardedFile, writeGuardedFile } from '../../security/guarded-io';
 import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { failure, success } from '../tool-result';
 import { applyHunks, parseUnifiedDiff, PatchError, type FilePatch } from '../unified-diff';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { HostResolver } from '../../security/url-guard';
 import { guardedFetch } from '../guarded-fetch';
 import { htmlToText } from '../html-text';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { capText, success } from '../tool-result';
 
 const schema = z.object({

@@ -3,7 +3,7 @@ import { closeSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { openGuardedFile } from '../../security/guarded-io';
 import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security/path-guard';
-import type { ToolCallContext, ToolDefinition } from '../tool-registry';
+import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { success, ToolFailure, TRUNCATION_MARKER } from '../tool-result';
 
 const range = {

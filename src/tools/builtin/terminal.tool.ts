@@ -4,7 +4,7 @@ import { judgeCommand } from '../../security/command-guard';
 import { MINIMAL_PATH } from '../../security/env-scrub';
 import { parseShell } from '../../security/shell-words';
 import { runSandboxed, type ProcessToolDeps } from '../sandboxed-process';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { failure, success } from '../tool-result';
 
 const schema = z.object({

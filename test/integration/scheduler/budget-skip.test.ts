@@ -9,7 +9,7 @@ describe('scheduled runs at a budget cap', () => {
     const { server, model } = fixture;
     // Earlier spend today of exactly $0.50 (gpt-4.1-nano: $0.10 per 1M input tokens).
     recordUsage(
-      server.deps.agents.get('default').db,
+      server.deps.agents.get('default').storage.db,
       { schema_version: 2, agent_id: 'default', provider: 'openai', model: 'gpt-4.1-nano', model_source: 'fallback_model', usage_source: 'usage_metadata', trigger_type: 'chat', run_id: 'earlier', session_id: 'other', ...zeroCounts(), input_tokens: 5_000_000 },
       { pricingOverrides: {}, nowMs: Date.now() - 1000 },
     );

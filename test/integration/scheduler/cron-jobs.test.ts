@@ -5,7 +5,7 @@ import { startChatFixture } from '../../support/chat-fixture';
 import { createJob, cronRuns, waitFor } from '../../support/scheduler-fixture';
 
 const usageTriggers = (fixture: Awaited<ReturnType<typeof startChatFixture>>, agentId = 'default') =>
-  (fixture.server.deps.agents.get(agentId).db.query('SELECT trigger_type, session_id FROM usage_records ORDER BY id').all() as { trigger_type: string; session_id: string }[]);
+  (fixture.server.deps.agents.get(agentId).storage.db.query('SELECT trigger_type, session_id FROM usage_records ORDER BY id').all() as { trigger_type: string; session_id: string }[]);
 
 describe('/api/scheduler/cron/jobs', () => {
   it('creates, lists, updates and deletes jobs with the contract fields plus timezone and catch_up', async () => {
@@ -142,6 +142,6 @@ describe('POST /api/scheduler/cron/jobs/:job_id/run', () => {
     expect(usageTriggers(fixture)).toEqual([{ trigger_type: 'cron', session_id: job.session_id }]);
     const logged = readFileSync(join(fixture.server.dataDir, 'workspaces', 'default', 'storage', 'cron_runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(logged).toEqual([expect.objectContaining({ timestamp_ms: run.timestamp_ms, job_id: job.id, name: 'Digest', status: 'ok', response_preview: 'Digest: all quiet.', id: run.id })]);
-    expect(run.run_id).toBe((fixture.server.deps.agents.get('default').db.query('SELECT run_id FROM usage_records').get() as { run_id: string }).run_id);
+    expect(run.run_id).toBe((fixture.server.deps.agents.get('default').storage.db.query('SELECT run_id FROM usage_records').get() as { run_id: string }).run_id);
   });
 });

@@ -11,7 +11,7 @@ const clock = { nowMs: () => NOW };
 /** Earlier spend today: a gpt-4.1-nano run costing exactly `usd` ($0.10 per 1M input tokens), or one of unknown cost. */
 function spent(fixture: ChatFixture, usd: number, model = 'gpt-4.1-nano') {
   recordUsage(
-    fixture.server.deps.agents.get('default').db,
+    fixture.server.deps.agents.get('default').storage.db,
     { schema_version: 2, agent_id: 'default', provider: 'openai', model, model_source: 'fallback_model', usage_source: 'usage_metadata', trigger_type: 'chat', run_id: 'earlier', session_id: 'other', ...zeroCounts(), input_tokens: Math.round(usd * 1e7) },
     { pricingOverrides: {}, nowMs: NOW - 1000 },
   );
@@ -40,7 +40,7 @@ describe('usage.budget', () => {
     expect((await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages).toEqual([]);
     expect((await fixture.server.json('GET', '/api/usage/summary')).body.data.totals.runs).toBe(2);
     // Auxiliary calls fall back instead of calling the model.
-    fixture.server.deps.agents.get('default').sessions.appendMessages(sessionId, [{ role: 'user', content: 'Plan a trip to Rome' }]);
+    await fixture.server.deps.sessions.of(fixture.server.deps.agents.get('default')).append(sessionId, [{ role: 'user', content: 'Plan a trip to Rome' }]);
     const title = await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`);
     expect(title.body.data.title).toBe('Plan a trip to Rome');
     expect(fixture.model.chatRequests()).toHaveLength(0);

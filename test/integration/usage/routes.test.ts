@@ -7,7 +7,7 @@ const NOW = Date.UTC(2026, 1, 28, 12, 30);
 const HOUR = 3_600_000;
 
 function seed(server: TestServer, agentId = 'default') {
-  const db = server.deps.agents.get(agentId).db;
+  const db = server.deps.agents.get(agentId).storage.db;
   const add = (atMs: number, values: Partial<UnpricedUsage>) =>
     recordUsage(
       db,

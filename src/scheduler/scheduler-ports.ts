@@ -1,0 +1,5 @@
+// The storage the scheduler uses: sessions for its runs, and the agent database until its stores move behind ports.
+import type { Database } from 'bun:sqlite';
+import type { SessionPorts } from '../sessions';
+
+export type SchedulerPorts = SessionPorts & { db: Database };

@@ -1,0 +1,11 @@
+// The ports bundle of one agent: every domain's storage ports, opened and closed together with the agent's handle.
+import type { Database } from 'bun:sqlite';
+import type { AgentsPorts } from '../agents';
+import type { SessionPorts } from '../sessions';
+import type { ToolPorts } from '../tools';
+
+/** What `AgentHandle.storage` holds; each domain's services ask only for their part of it. */
+export interface AgentStorage extends AgentsPorts, SessionPorts, ToolPorts {
+  /** The agent database, while domains still move behind ports (issue 14). */
+  db: Database;
+}
