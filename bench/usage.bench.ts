@@ -4,10 +4,10 @@ import { availableParallelism, totalmem } from 'node:os';
 import { readEnvSettings } from '../src/config';
 import { startServer } from '../src/server';
 import { silentLogger } from '../src/shared/logger';
-import { checkBudget } from '../src/usage/budget';
-import { createUsagePricer } from '../src/usage/record-usage';
-import { zeroCounts, type UsageRecord } from '../src/usage/usage-record';
-import { createSqliteUsageStore, HOUR_MS } from '../src/usage/usage.store';
+import { Database } from 'bun:sqlite';
+import { join } from 'node:path';
+import { checkBudget, createUsagePricer, HOUR_MS, zeroCounts, type UsageRecord } from '../src/usage';
+import { createSqliteUsageStore } from '../src/usage/sqlite/usage-store.sqlite';
 import { makeTempDir } from '../test/support/temp-dir';
 
 const RECORDS = 1_000_000;
@@ -32,7 +32,9 @@ const settings = readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silen
 const server = await startServer({ settings: { ...settings, host: '127.0.0.1', port: 0 }, overrides: { logger: silentLogger } });
 const { deps } = server;
 const baseUrl = server.url;
-const db = deps.agents.get('default').storage.db;
+// The ledger is built through the bench's own connection to the agent database, in one transaction.
+const agentStore = deps.agents.get('default').storage.usage;
+const db = new Database(join(dir.path, 'workspaces', 'default', 'storage', 'agent.db'));
 const now = Date.now();
 
 console.log(`building ${RECORDS.toLocaleString('en')} usage records over ${SPAN_HOURS} hours (6 models x 6 trigger types, 5,000 sessions)…`);
@@ -62,7 +64,8 @@ db.transaction(() => {
   for (let index = 0; index < RECORDS; index++) {
     const template = templates[index % templates.length]!;
     const at = now - Math.floor(((RECORDS - index) / RECORDS) * SPAN_HOURS * HOUR_MS);
-    store.insert({ ...template, trigger_type: TRIGGERS[Math.floor(index / MODELS.length) % TRIGGERS.length]!, run_id: `run-${index}`, session_id: `session-${index % 5000}` }, at);
+    // The SQLite adapter writes before its promise settles, so the transaction holds every row.
+    void store.insert({ ...template, trigger_type: TRIGGERS[Math.floor(index / MODELS.length) % TRIGGERS.length]!, run_id: `run-${index}`, session_id: `session-${index % 5000}` }, at);
   }
 })();
 console.log(`  inserted in ${((performance.now() - started) / 1000).toFixed(1)} s (rollup kept by trigger)`);
@@ -101,8 +104,9 @@ const config = { usage: { ...deps.agents.get('default').config().usage, budget: 
 const budgetTimes: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   const begin = performance.now();
-  checkBudget(db, config, Date.now());
+  await checkBudget(agentStore, config, Date.now());
   budgetTimes.push(performance.now() - begin);
 }
 console.log(`  checkBudget (daily + monthly caps, before every run): p50 ${ms(median(budgetTimes))}`);
+db.close();
 await server.close();

@@ -12,6 +12,7 @@ import type { Sandbox } from './security';
 import type { SessionsService } from './sessions';
 import type { Logger } from './shared/logger';
 import type { StorageProbe } from './shared/storage-probe';
+import type { UsageService } from './usage';
 import type { AgentStorage } from './storage/agent-storage';
 import { errorEnvelope, MAX_FILE_BODY_BYTES } from './http/error-envelope';
 import { requestGuards } from './http/request-guards';
@@ -54,6 +55,7 @@ export interface AppServices {
   configStore: RuntimeConfigStore;
   tracing: TracingControl;
   scheduler: SchedulerManager;
+  usage: UsageService;
   retrieval: RetrievalService;
   clock: { nowMs(): number };
 }
@@ -109,7 +111,7 @@ export function createApp(deps: AppServices) {
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
     .use(cronRoutes(deps.agents, deps.scheduler))
     .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler))
-    .use(usageRoutes(deps.agents, deps.clock))
+    .use(usageRoutes(deps.usage))
     .use(retrievalRoutes(deps.retrieval));
 }
 

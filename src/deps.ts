@@ -23,7 +23,7 @@ import { createStorageProbe, type StorageProbe } from './shared/storage-probe';
 import type { AgentStorage } from './storage/agent-storage';
 import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
-import { checkBudget } from './usage/budget';
+import { checkBudget, createUsageService, type UsageService } from './usage';
 
 export interface Deps {
   settings: EnvSettings;
@@ -40,6 +40,8 @@ export interface Deps {
   chat: ChatService;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerManager;
+  /** The usage ledger of every agent. */
+  usage: UsageService;
   /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
   retrieval: RetrievalService;
   rateLimiter: RateLimiter;
@@ -119,8 +121,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const sessions = createSessionsService({ agents, assistant, runs });
   const chat = createChatService({ agents, sessions, runs, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
-  const budgetGate: PreRunCheck = ({ agent }) => {
-    const budget = checkBudget(agent.storage.db, agent.config(), clock.nowMs());
+  const budgetGate: PreRunCheck = async ({ agent }) => {
+    const budget = await checkBudget(agent.storage.usage, agent.config(), clock.nowMs());
     return budget.state === 'block' ? { allowed: false, status: 'skipped_budget', reason: budget.message } : { allowed: true };
   };
   const scheduler = createSchedulerManager({ agents, sessions, chat, configStore, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
@@ -150,6 +152,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     tools,
     chat,
     scheduler,
+    usage: createUsageService({ agents, clock }),
     retrieval,
     rateLimiter: createRateLimiter(settings.rateLimit, coordinator),
     authLockout: createAuthLockout(coordinator, overrides.authLockout),

@@ -1,17 +1,11 @@
 // Usage of the auxiliary model calls (titles, compression summaries): recorded like runs, under their own trigger.
-import type { Database } from 'bun:sqlite';
 import type { AgentHandle } from '../agents';
 import { newId } from '../shared/ids';
-import { checkBudget } from '../usage/budget';
-import { recordUsage } from '../usage/record-usage';
-import { extractCallUsage } from '../usage/usage-extraction';
-import { UsageAccumulator } from '../usage/usage-record';
+import { checkBudget, extractCallUsage, recordUsage, UsageAccumulator, type UsagePorts } from '../usage';
 import type { ResolvedLlm } from './model-factory';
 
-/** The storage auxiliary calls use: the agent database, until usage moves behind its port. */
-export interface AuxiliaryPorts {
-  db: Database;
-}
+/** The storage auxiliary calls use: the agent's usage ledger. */
+export type AuxiliaryPorts = UsagePorts;
 
 export interface AuxiliaryCall {
   llm: ResolvedLlm;
@@ -29,8 +23,8 @@ export async function recordAuxiliaryUsage(agent: AgentHandle<AuxiliaryPorts>, c
   if (!usage) return;
   const totals = new UsageAccumulator(call.model, call.llm.baseUrl);
   totals.add('reply', usage);
-  recordUsage(
-    agent.storage.db,
+  await recordUsage(
+    agent.storage.usage,
     { schema_version: 2, agent_id: agent.id, ...totals.identity, trigger_type: call.trigger, run_id: newId(), session_id: call.sessionId, ...totals.totals },
     { pricingOverrides: agent.config().usage.pricing_overrides, nowMs: call.nowMs },
   );
@@ -38,5 +32,5 @@ export async function recordAuxiliaryUsage(agent: AgentHandle<AuxiliaryPorts>, c
 
 /** False when the agent's budget blocks model calls: auxiliary calls then use their fallbacks instead. */
 export async function isModelCallAllowed(agent: AgentHandle<AuxiliaryPorts>, nowMs: number): Promise<boolean> {
-  return checkBudget(agent.storage.db, agent.config(), nowMs).state !== 'block';
+  return (await checkBudget(agent.storage.usage, agent.config(), nowMs)).state !== 'block';
 }

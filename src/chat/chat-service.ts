@@ -7,8 +7,7 @@ import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
-import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '../usage/budget';
-import { createUsagePricer, recordUsage } from '../usage/record-usage';
+import { budgetWarning, checkBudget, createUsagePricer, projectBudget, recordUsage, type BudgetStatus } from '../usage';
 import type { ChatEvent } from './chat-events';
 import type { AuxiliaryPorts } from './auxiliary-usage';
 import type { LiveRun } from './live-run';
@@ -78,7 +77,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     try {
       const llm = resolveLlm(deps.llmSettings);
       const config = agent.config();
-      const budget = checkBudget(agent.storage.db, config, deps.clock.nowMs());
+      const budget = await checkBudget(agent.storage.usage, config, deps.clock.nowMs());
       const publish = (event: ChatEvent) => run.publish(withBudgetWarning(event, budget));
       const sessions = deps.sessions.of(agent);
       const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
@@ -119,7 +118,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       const result = step.value;
       results.set(run, result);
-      if (result.usage) recordUsage(agent.storage.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
+      if (result.usage) await recordUsage(agent.storage.usage, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
       if (result.ok && isFirstTurn && !options.skipTitle) {
         const title = await proposeTitle(agent, llm, message, sessionId, deps.clock);
         const current = await sessions.find(sessionId);
@@ -159,7 +158,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const agent = deps.agents.get(agentId);
     await deps.sessions.of(agent).get(sessionId);
     resolveLlm(deps.llmSettings);
-    assertWithinBudget(checkBudget(agent.storage.db, agent.config(), deps.clock.nowMs()));
+    assertWithinBudget(await checkBudget(agent.storage.usage, agent.config(), deps.clock.nowMs()));
     const claimed = await registry.claim(agent.id, sessionId, message);
     if (!claimed.attached) {
       const lease = agent.lease();

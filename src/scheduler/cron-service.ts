@@ -172,7 +172,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
         return null;
       }
     }
-    const decision = deps.preRunCheck({ agent, trigger: 'cron', jobId: job.id });
+    const decision = await deps.preRunCheck({ agent, trigger: 'cron', jobId: job.id });
     if (!decision.allowed) {
       const skipped = { ...base, status: decision.status, finishedMs: startedMs, durationMs: 0, details: { reason: decision.reason } };
       store().transaction(() => {

@@ -106,7 +106,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     const prompt = readHeartbeatPrompt(agent.root);
     if (!prompt) return row('skipped_no_prompt', { session_id: sessionId, ...(prompt === null ? { reason: 'missing_file' } : {}) });
     if (await deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
-    const decision = deps.preRunCheck({ agent, trigger: 'heartbeat' });
+    const decision = await deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
     let mark = 0;
     try {

@@ -12,6 +12,6 @@ export interface PreRunContext {
 export type PreRunDecision = { allowed: true } | { allowed: false; status: 'skipped_budget'; reason: string };
 
 /** Decides whether a scheduled run may start; a refusal is recorded as a run row with its status. */
-export type PreRunCheck = (context: PreRunContext) => PreRunDecision;
+export type PreRunCheck = (context: PreRunContext) => Promise<PreRunDecision>;
 
-export const allowEveryRun: PreRunCheck = () => ({ allowed: true });
+export const allowEveryRun: PreRunCheck = async () => ({ allowed: true });

@@ -7,6 +7,7 @@ import { openDatabase } from '../../db/open-database';
 import { createSqliteMessageStore } from '../../sessions/sqlite/message-store.sqlite';
 import { createSqliteSessionStore, recoverInterruptedSessions } from '../../sessions/sqlite/session-store.sqlite';
 import { createSqliteToolAuditStore } from '../../tools/sqlite/tool-audit.sqlite';
+import { createSqliteUsageStore } from '../../usage/sqlite/usage-store.sqlite';
 import { AGENT_DB_FILE, AGENT_STORAGE_FOLDER } from '../../shared/agent-storage';
 import { toEpochSeconds, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
@@ -35,6 +36,7 @@ export function sqliteAgentStorage({ clock, logger }: SqliteAgentStorageDeps): (
         sessions: createSqliteSessionStore(db, clock),
         messages: createSqliteMessageStore(db, clock),
         toolAudit: createSqliteToolAuditStore(db),
+        usage: createSqliteUsageStore(db),
         close: () => db.close(),
       };
     } catch (error) {

@@ -81,7 +81,7 @@ describe('heartbeat', () => {
       ['user', '# Daily checks\n- Look for overdue tasks in memory/tasks.md'],
       ['assistant', 'Two tasks are overdue.'],
     ]);
-    const triggers = server.deps.agents.get('default').storage.db.query('SELECT trigger_type FROM usage_records').all() as { trigger_type: string }[];
+    const triggers = await server.deps.agents.get('default').storage.usage.records({ sinceMs: 0 }, 1000);
     expect(triggers.map((row) => row.trigger_type)).toEqual(['heartbeat', 'heartbeat']);
   });
 

@@ -1,39 +1,9 @@
-// SQL access for usage records and their hourly and daily rollups (kept by triggers, migration 6); sums are done in SQL.
+// SQLite adapter of UsageStore: usage records and their hourly and daily rollups (kept by triggers, migration 6); sums in SQL.
 import type { Database, SQLQueryBindings } from 'bun:sqlite';
-import { TOKEN_FIELDS, type TokenCounts, type UsageRecord } from './usage-record';
+import { HOUR_MS, type StoredUsageRecord, type UsageCounters, type UsageFilters, type UsageStore } from '../usage.port';
+import { TOKEN_FIELDS } from '../usage-record';
 
-export const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-export type StoredUsageRecord = UsageRecord & { timestamp_ms: number };
-
-/** Filters of the usage routes; absent strings match everything. */
-export interface UsageFilters {
-  sinceMs: number;
-  provider?: string;
-  model?: string;
-  triggerType?: string;
-  sessionId?: string;
-}
-
-/** Sums over a set of records. `cost_usd` adds only priced runs; unpriced runs are counted, not valued. */
-export interface UsageCounters extends TokenCounts {
-  runs: number;
-  priced_runs: number;
-  unpriced_runs: number;
-  cost_usd: number;
-}
-
-export interface UsageStore {
-  /** Stores a run's record with its timestamp (the rollup follows by trigger). */
-  insert(record: UsageRecord, timestampMs: number): void;
-  /** Newest first, at most `limit`. */
-  records(filters: UsageFilters, limit: number): StoredUsageRecord[];
-  /** Counters per provider and model. */
-  byProviderModel(filters: UsageFilters): (UsageCounters & { provider: string; model: string })[];
-  /** Counters per UTC hour or UTC day (`start_ms`), oldest first; periods without records are absent. */
-  byPeriod(filters: UsageFilters, period: 'hour' | 'day'): (UsageCounters & { start_ms: number })[];
-}
 
 const COLUMNS = ['timestamp_ms', 'agent_id', 'provider', 'model', 'trigger_type', 'run_id', 'session_id', 'model_source', 'usage_source', ...TOKEN_FIELDS, 'priced', 'cost_usd', 'pricing', 'estimated'];
 const PRICED_SQL = '(priced = 1 AND cost_usd IS NOT NULL)';
@@ -96,7 +66,7 @@ function toCounters(row: Record<string, number>): UsageCounters {
 export function createSqliteUsageStore(db: Database): UsageStore {
   const insert = db.query(`INSERT INTO usage_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
   return {
-    insert(record, timestampMs) {
+    async insert(record, timestampMs) {
       insert.run(
         timestampMs,
         record.agent_id,
@@ -114,12 +84,12 @@ export function createSqliteUsageStore(db: Database): UsageStore {
         record.estimated ? 1 : 0,
       );
     },
-    records(filters, limit) {
+    async records(filters, limit) {
       const where = conditions(filters);
       const session = filters.sessionId ? ' AND session_id = ?' : '';
       const params = [filters.sinceMs, ...(filters.sessionId ? [filters.sessionId] : []), ...where.params, limit];
       return db
-        .query<Record<string, any>, SQLQueryBindings[]>(
+        .query<Record<string, unknown>, SQLQueryBindings[]>(
           `SELECT * FROM usage_records WHERE timestamp_ms >= ?${session}${where.sql} ORDER BY timestamp_ms DESC, id DESC LIMIT ?`,
         )
         .all(...params)
@@ -128,23 +98,23 @@ export function createSqliteUsageStore(db: Database): UsageStore {
           timestamp_ms,
           ...row,
           priced: priced === 1,
-          pricing: JSON.parse(pricing),
+          pricing: JSON.parse(String(pricing)),
           estimated: estimated === 1,
         })) as StoredUsageRecord[];
     },
-    byProviderModel(filters) {
+    async byProviderModel(filters) {
       const source = windowSource(filters, 'total');
       return db
-        .query<Record<string, any>, SQLQueryBindings[]>(`SELECT provider, model, ${SUMS} FROM (${source.sql}) GROUP BY provider, model`)
+        .query<Record<string, unknown>, SQLQueryBindings[]>(`SELECT provider, model, ${SUMS} FROM (${source.sql}) GROUP BY provider, model`)
         .all(...source.params)
-        .map((row) => ({ provider: row.provider as string, model: row.model as string, ...toCounters(row) }));
+        .map((row) => ({ provider: row.provider as string, model: row.model as string, ...toCounters(row as Record<string, number>) }));
     },
-    byPeriod(filters, period) {
+    async byPeriod(filters, period) {
       const source = windowSource(filters, period);
       return db
-        .query<Record<string, any>, SQLQueryBindings[]>(`SELECT key AS start_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`)
+        .query<Record<string, unknown>, SQLQueryBindings[]>(`SELECT key AS start_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`)
         .all(...source.params)
-        .map((row) => ({ start_ms: row.start_ms as number, ...toCounters(row) }));
+        .map((row) => ({ start_ms: row.start_ms as number, ...toCounters(row as Record<string, number>) }));
     },
   };
 }

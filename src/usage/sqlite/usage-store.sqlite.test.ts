@@ -1,11 +1,17 @@
-// The usage store's `estimated` column (migration 7): older rows read as measured, new rows round-trip.
+// The SQLite UsageStore against the port's contract, and its `estimated` column (migration 7): older rows read as measured.
 import { describe, expect, it } from 'bun:test';
-import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
-import { applyMigrations } from '../db/migrations';
-import { openDatabase } from '../db/open-database';
-import { recordUsage } from './record-usage';
-import { zeroCounts, type UnpricedUsage } from './usage-record';
-import { createSqliteUsageStore } from './usage.store';
+import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
+import { applyMigrations } from '../../db/migrations';
+import { openDatabase } from '../../db/open-database';
+import { recordUsage } from '../record-usage';
+import { describeUsageStoreContract } from '../usage.contract';
+import { zeroCounts, type UnpricedUsage } from '../usage-record';
+import { createSqliteUsageStore } from './usage-store.sqlite';
+
+describeUsageStoreContract('sqlite', () => {
+  const db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+  return { store: createSqliteUsageStore(db), close: () => db.close() };
+});
 
 const usage = (run_id: string, estimated?: boolean): UnpricedUsage => ({
   schema_version: 2,
@@ -24,7 +30,7 @@ const usage = (run_id: string, estimated?: boolean): UnpricedUsage => ({
 });
 
 describe('usage records: estimated', () => {
-  it('reads rows written before migration 7 as not estimated, and stores the flag of new rows', () => {
+  it('reads rows written before migration 7 as not estimated, and stores the flag of new rows', async () => {
     using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS.filter((migration) => migration.version < 7));
     // A row as release 6 wrote it, without the column.
     const columns = Object.keys(zeroCounts()).join(', ');
@@ -33,9 +39,10 @@ describe('usage records: estimated', () => {
        VALUES (1000, 'default', 'openai', 'gpt-5-mini', 'chat', 'before', 's1', 'fallback_model', 'usage_metadata', 100, 100, 0, 0, 0, 0, 10, 0, 0, 110, 1, 0.000045, '{}')`,
     );
     applyMigrations(db, AGENT_DB_MIGRATIONS);
-    recordUsage(db, usage('measured'), { pricingOverrides: {}, nowMs: 2_000 });
-    recordUsage(db, usage('guessed', true), { pricingOverrides: {}, nowMs: 3_000 });
-    const records = createSqliteUsageStore(db).records({ sinceMs: 0 }, 10);
+    const store = createSqliteUsageStore(db);
+    await recordUsage(store, usage('measured'), { pricingOverrides: {}, nowMs: 2_000 });
+    await recordUsage(store, usage('guessed', true), { pricingOverrides: {}, nowMs: 3_000 });
+    const records = await store.records({ sinceMs: 0 }, 10);
     expect(records.map((record) => [record.run_id, record.estimated, record.priced])).toEqual([
       ['guessed', true, true],
       ['measured', false, true],
