@@ -86,9 +86,9 @@ async function startLag(concurrency: number): Promise<void> {
     }
   }
   const total = AGENTS * JOBS_PER_AGENT;
-  const rows = () => ids.flatMap((id) => server.deps.scheduler.cron(id).runs(100));
-  while (rows().filter((row) => row.status === 'ok').length < total) await Bun.sleep(20);
-  const lags = rows().map((row) => row.startedMs! - dueMs);
+  const rows = async () => (await Promise.all(ids.map((id) => server.deps.scheduler.cron(id).runs(100)))).flat();
+  while ((await rows()).filter((row) => row.status === 'ok').length < total) await Bun.sleep(20);
+  const lags = (await rows()).map((row) => row.startedMs! - dueMs);
   const p50 = percentile(lags, 50);
   const p99 = percentile(lags, 99);
   console.log(

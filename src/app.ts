@@ -7,7 +7,7 @@ import type { EnvSettings, RuntimeConfigStore, TracingControl } from './config';
 import type { AuthLockout } from './http/auth-lockout';
 import type { RateLimiter } from './http/rate-limit';
 import type { RetrievalService } from './retrieval/retrieval-service';
-import type { SchedulerManager } from './scheduler/scheduler-manager';
+import type { SchedulerService } from './scheduler';
 import type { Sandbox } from './security';
 import type { SessionsService } from './sessions';
 import type { Logger } from './shared/logger';
@@ -54,7 +54,7 @@ export interface AppServices {
   chat: ChatService;
   configStore: RuntimeConfigStore;
   tracing: TracingControl;
-  scheduler: SchedulerManager;
+  scheduler: SchedulerService;
   usage: UsageService;
   retrieval: RetrievalService;
   clock: { nowMs(): number };
@@ -109,8 +109,8 @@ export function createApp(deps: AppServices) {
     .use(tokenRoutes(deps.sessions, deps.files))
     .use(fileRoutes(deps.files))
     .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
-    .use(cronRoutes(deps.agents, deps.scheduler))
-    .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler))
+    .use(cronRoutes(deps.scheduler))
+    .use(heartbeatRoutes(deps.scheduler))
     .use(usageRoutes(deps.usage))
     .use(retrievalRoutes(deps.retrieval));
 }

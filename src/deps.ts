@@ -11,9 +11,7 @@ import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { createEmbeddingClient } from './retrieval/embedding-client';
 import { createEmbeddingHealth } from './retrieval/embedding-health';
 import { createRetrievalService, type RetrievalService } from './retrieval/retrieval-service';
-import type { PreRunCheck } from './scheduler/pre-run-check';
-import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
-import type { Timers } from './scheduler/wake-timer';
+import { createSchedulerManager, createSchedulerService, type PreRunCheck, type SchedulerService, type Timers } from './scheduler';
 import { createSandbox, type HostResolver, type Sandbox } from './security';
 import { createSessionsService, type SessionsService } from './sessions';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
@@ -39,7 +37,7 @@ export interface Deps {
   tools: ToolsService;
   chat: ChatService;
   /** Cron and heartbeat for every agent. */
-  scheduler: SchedulerManager;
+  scheduler: SchedulerService;
   /** The usage ledger of every agent. */
   usage: UsageService;
   /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
@@ -125,7 +123,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     const budget = await checkBudget(agent.storage.usage, agent.config(), clock.nowMs());
     return budget.state === 'block' ? { allowed: false, status: 'skipped_budget', reason: budget.message } : { allowed: true };
   };
-  const scheduler = createSchedulerManager({ agents, sessions, chat, configStore, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
+  const manager = createSchedulerManager({ agents, sessions, chat, configStore, coordinator, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
+  const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };
   let closing: Promise<void> | null = null;
 
@@ -171,7 +170,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         logger.warn(`terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`);
       }
       void retrieval.start();
-      scheduler.start();
+      await scheduler.start();
       state.ready = true;
     },
     close,

@@ -1,9 +1,9 @@
 // The one gate every scheduled run passes before the model is called (budgets, issue 7, plug in here).
 import type { AgentHandle } from '../agents';
-import type { SchedulerPorts } from './scheduler-ports';
+import type { SchedulerStorage } from './scheduler-storage';
 
 export interface PreRunContext {
-  agent: AgentHandle<SchedulerPorts>;
+  agent: AgentHandle<SchedulerStorage>;
   trigger: 'cron' | 'heartbeat';
   /** The cron job, for cron runs. */
   jobId?: string;

@@ -1,7 +1,7 @@
 // One scheduled agent turn through the chat service, in a session the scheduler owns.
 import type { AgentHandle } from '../agents';
 import type { SessionsService } from '../sessions';
-import type { SchedulerPorts } from './scheduler-ports';
+import type { SchedulerStorage } from './scheduler-storage';
 import type { ChatService } from '../chat';
 import { isAppError } from '../shared/app-error';
 import { redactSecrets } from '../shared/redact';
@@ -32,7 +32,7 @@ export function cronSessionId(jobId: string): string {
 }
 
 export interface ScheduledTurn {
-  agent: AgentHandle<SchedulerPorts>;
+  agent: AgentHandle<SchedulerStorage>;
   sessionId: string;
   /** Title given to the session when the scheduler has to create it. */
   title: string;
@@ -48,7 +48,7 @@ export interface ScheduledTurnResult {
 }
 
 /** Runs the turn to its end (the session created or restored first). Throws on failure; the error's message is safe to store (secrets redacted). */
-export async function runScheduledTurn(chat: ChatService, sessions: Pick<SessionsService, 'of'>, turn: ScheduledTurn): Promise<ScheduledTurnResult> {
+export async function runScheduledTurn(chat: Pick<ChatService, 'runOnce'>, sessions: Pick<SessionsService, 'of'>, turn: ScheduledTurn): Promise<ScheduledTurnResult> {
   await sessions.of(turn.agent).ensure(turn.sessionId, turn.title);
   const { result } = await chat.runOnce(turn.agent.id, turn.sessionId, `${turn.prompt}\n\n${turn.rules}`, {
     trigger: turn.trigger,

@@ -1,31 +1,18 @@
 // /api/scheduler/cron: jobs (list, create, update, delete, run now), runs and failures, per agent.
 import { Elysia, t } from 'elysia';
-import type { AgentDirectory } from '../../agents';
-import type { SchedulerManager } from '../../scheduler/scheduler-manager';
+import type { SchedulerService } from '../../scheduler';
 import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag } from '../schemas';
-import { CronJobWire, CronRunWire, LimitQuery, runsLimit, schedulerAgent, toJobWire, toRunWire } from '../scheduler-wire';
+import { AgentQuery, CronJobWire, CronRunWire, JobParams, JobPatchBody, LimitQuery, NewJobBody, parseLimit, toJobInput, toJobWire, toRunWire } from './scheduler.schema';
 
-const ScheduleType = t.Union([t.Literal('at'), t.Literal('every'), t.Literal('cron')], {
-  description: '`at` (ISO-8601 date-time), `every` (whole seconds ≥ 5, anchored at creation) or `cron` (5 or 6 fields)',
-});
-const CatchUp = t.Union([t.Literal('skip'), t.Literal('run_once')], {
-  description: 'Slots missed while the server was down: `skip` (default) records them as missed; `run_once` also runs once at start',
-});
-const Timezone = t.Union([t.String({ maxLength: 64 }), t.Null()], { description: "IANA zone for this job; null or blank uses cron.timezone" });
-const AgentQuery = t.Object({ agent_id: AgentIdQuery });
-const JobParams = t.Object({ job_id: t.String({ minLength: 1, maxLength: 64 }) });
+type CronApi = Pick<SchedulerService, 'jobs' | 'createJob' | 'updateJob' | 'deleteJob' | 'runJob' | 'runJobAndWait' | 'runs' | 'failures'>;
 
-export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) {
-  const cronOf = (agentId: string | undefined) => {
-    const agent = schedulerAgent(agents, agentId);
-    return { agent, cron: scheduler.cron(agent.id) };
-  };
+export function cronRoutes(scheduler: CronApi) {
   return new Elysia({ prefix: '/api/scheduler/cron', detail: { tags: ['scheduler'] } })
     .get(
       '/jobs',
-      ({ query }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        return { data: { agent_id: agent.id, jobs: cron.list().map(toJobWire) } };
+      async ({ query }) => {
+        const { agentId, jobs } = await scheduler.jobs(query.agent_id);
+        return { data: { agent_id: agentId, jobs: jobs.map(toJobWire) } };
       },
       {
         query: AgentQuery,
@@ -35,21 +22,14 @@ export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) 
     )
     .post(
       '/jobs',
-      ({ query, body }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        return { data: { agent_id: agent.id, job: toJobWire(cron.create(body)) } };
+      async ({ query, body }) => {
+        const input = { ...toJobInput(body), scheduleType: body.schedule_type, schedule: body.schedule, prompt: body.prompt };
+        const { agentId, job } = await scheduler.createJob(query.agent_id, input);
+        return { data: { agent_id: agentId, job: toJobWire(job) } };
       },
       {
         query: AgentQuery,
-        body: t.Object({
-          name: t.Optional(t.String({ maxLength: 120 })),
-          schedule_type: ScheduleType,
-          schedule: t.String({ minLength: 1, maxLength: 120 }),
-          prompt: t.String({ minLength: 1, maxLength: 8000 }),
-          enabled: t.Optional(t.Boolean()),
-          timezone: t.Optional(Timezone),
-          catch_up: t.Optional(CatchUp),
-        }),
+        body: NewJobBody,
         response: { 200: ok(t.Object({ agent_id: t.String(), job: CronJobWire })), ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Create a cron job',
@@ -59,24 +39,14 @@ export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) 
     )
     .put(
       '/jobs/:job_id',
-      ({ params, query, body }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        return { data: { agent_id: agent.id, job: toJobWire(cron.update(params.job_id, body ?? {})) } };
+      async ({ params, query, body }) => {
+        const { agentId, job } = await scheduler.updateJob(query.agent_id, params.job_id, toJobInput(body ?? {}));
+        return { data: { agent_id: agentId, job: toJobWire(job) } };
       },
       {
         params: JobParams,
         query: AgentQuery,
-        body: t.Optional(
-          t.Object({
-            name: t.Optional(t.String({ maxLength: 120 })),
-            schedule_type: t.Optional(ScheduleType),
-            schedule: t.Optional(t.String({ maxLength: 120 })),
-            prompt: t.Optional(t.String({ maxLength: 8000 })),
-            enabled: t.Optional(t.Boolean()),
-            timezone: t.Optional(Timezone),
-            catch_up: t.Optional(CatchUp),
-          }),
-        ),
+        body: JobPatchBody,
         response: { 200: ok(t.Object({ agent_id: t.String(), job: CronJobWire })), ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Change a cron job',
@@ -86,10 +56,9 @@ export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) 
     )
     .delete(
       '/jobs/:job_id',
-      ({ params, query }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        cron.remove(params.job_id);
-        return { data: { agent_id: agent.id, deleted: true, job_id: params.job_id } };
+      async ({ params, query }) => {
+        const { agentId } = await scheduler.deleteJob(query.agent_id, params.job_id);
+        return { data: { agent_id: agentId, deleted: true, job_id: params.job_id } };
       },
       {
         params: JobParams,
@@ -101,12 +70,12 @@ export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) 
     .post(
       '/jobs/:job_id/run',
       async ({ params, query }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        const started = cron.runNow(params.job_id);
-        if (!queryFlag(query.wait)) return { data: { agent_id: agent.id, job: toJobWire(started.job), run: started.run } };
-        const finished = await started.finished;
-        const job = cron.list().find((candidate) => candidate.id === started.job.id) ?? started.job;
-        return { data: { agent_id: agent.id, job: toJobWire(job), run: finished ? toRunWire(finished) : { id: started.run.id, status: 'cancelled' } } };
+        if (!queryFlag(query.wait)) {
+          const { agentId, job, runId } = await scheduler.runJob(query.agent_id, params.job_id);
+          return { data: { agent_id: agentId, job: toJobWire(job), run: { id: runId, status: 'queued' } } };
+        }
+        const { agentId, job, runId, run } = await scheduler.runJobAndWait(query.agent_id, params.job_id);
+        return { data: { agent_id: agentId, job: toJobWire(job), run: run ? toRunWire(run) : { id: runId, status: 'cancelled' } } };
       },
       {
         params: JobParams,
@@ -124,9 +93,9 @@ export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) 
     )
     .get(
       '/runs',
-      ({ query }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        return { data: { agent_id: agent.id, runs: cron.runs(runsLimit(agent, query.limit)).map(toRunWire) } };
+      async ({ query }) => {
+        const { agentId, runs } = await scheduler.runs(query.agent_id, parseLimit(query.limit));
+        return { data: { agent_id: agentId, runs: runs.map(toRunWire) } };
       },
       {
         query: t.Object({ agent_id: AgentIdQuery, limit: LimitQuery }),
@@ -136,9 +105,9 @@ export function cronRoutes(agents: AgentDirectory, scheduler: SchedulerManager) 
     )
     .get(
       '/failures',
-      ({ query }) => {
-        const { agent, cron } = cronOf(query.agent_id);
-        return { data: { agent_id: agent.id, failures: cron.failures(runsLimit(agent, query.limit)).map(toRunWire) } };
+      async ({ query }) => {
+        const { agentId, failures } = await scheduler.failures(query.agent_id, parseLimit(query.limit));
+        return { data: { agent_id: agentId, failures: failures.map(toRunWire) } };
       },
       {
         query: t.Object({ agent_id: AgentIdQuery, limit: LimitQuery }),

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createSqliteAgentMetaStore } from '../../agents/sqlite/agent-meta.sqlite';
 import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
 import { openDatabase } from '../../db/open-database';
+import { createSqliteHeartbeatStore } from '../../scheduler/sqlite/heartbeat-store.sqlite';
+import { createSqliteSchedulerStore } from '../../scheduler/sqlite/scheduler-store.sqlite';
 import { createSqliteMessageStore } from '../../sessions/sqlite/message-store.sqlite';
 import { createSqliteSessionStore, recoverInterruptedSessions } from '../../sessions/sqlite/session-store.sqlite';
 import { createSqliteToolAuditStore } from '../../tools/sqlite/tool-audit.sqlite';
@@ -31,12 +33,13 @@ export function sqliteAgentStorage({ clock, logger }: SqliteAgentStorageDeps): (
       const interrupted = recoverInterruptedSessions(db, clock);
       if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
       return {
-        db,
         agentMeta,
         sessions: createSqliteSessionStore(db, clock),
         messages: createSqliteMessageStore(db, clock),
         toolAudit: createSqliteToolAuditStore(db),
         usage: createSqliteUsageStore(db),
+        scheduler: createSqliteSchedulerStore(db),
+        heartbeats: createSqliteHeartbeatStore(db),
         close: () => db.close(),
       };
     } catch (error) {

@@ -1,34 +1,64 @@
-// Wire shapes of the scheduler routes: the gate, `limit`, and CronJob / run rows as the contract names them.
-import { t } from 'elysia';
-import type { AgentDirectory, AgentHandle } from '../agents';
-import type { HeartbeatRun } from '../scheduler/heartbeat.store';
-import { cronSessionId } from '../scheduler/scheduled-turn';
-import type { CronJob, CronRun } from '../scheduler/scheduler.store';
-import { AppError, validationError } from '../shared/app-error';
-
-export const MAX_RUNS_LIMIT = 5000;
+// Wire shapes of the scheduler routes: `limit`, job bodies, and CronJob / run rows as the contract names them.
+import { t, type Static } from 'elysia';
+import { cronSessionId, MAX_RUNS_LIMIT, type CronJob, type CronJobPatch, type CronRun, type HeartbeatRun } from '../../scheduler';
+import { AgentIdQuery } from '../schemas';
 
 // A string checked here: Elysia's numeric coercion reports range errors without the parameter's name.
 export const LimitQuery = t.Optional(
   t.String({ description: `Rows to return, 1..${MAX_RUNS_LIMIT}; default the agent's scheduler.runs_query_default_limit` }),
 );
 
-/** The agent, once its `scheduler.api_enabled` allows the scheduler API (else 403 `scheduler_api_disabled`). */
-export function schedulerAgent(agents: AgentDirectory, agentId: string | undefined): AgentHandle<unknown> {
-  const agent = agents.get(agentId);
-  if (!agent.config().scheduler.api_enabled) throw new AppError('scheduler_api_disabled', 'Scheduler API is disabled');
-  return agent;
+/** The `limit` query as a number for the service: NaN when it is not a whole number (the service answers 422 for it). */
+export function parseLimit(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  return /^\d{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
 }
 
-/** The `limit` query as a number: the agent's default when absent, 422 naming `query.limit` when not 1..5000. */
-export function runsLimit(agent: AgentHandle<unknown>, raw: string | undefined): number {
-  if (raw === undefined) return Math.min(agent.config().scheduler.runs_query_default_limit, MAX_RUNS_LIMIT);
-  const limit = /^\d{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!(limit >= 1 && limit <= MAX_RUNS_LIMIT)) {
-    const code = Number.isNaN(limit) ? 'int_parsing' : limit < 1 ? 'greater_than_equal' : 'less_than_equal';
-    throw validationError('query.limit', `Input should be a whole number from 1 to ${MAX_RUNS_LIMIT}`, code);
-  }
-  return limit;
+const ScheduleType = t.Union([t.Literal('at'), t.Literal('every'), t.Literal('cron')], {
+  description: '`at` (ISO-8601 date-time), `every` (whole seconds ≥ 5, anchored at creation) or `cron` (5 or 6 fields)',
+});
+const CatchUp = t.Union([t.Literal('skip'), t.Literal('run_once')], {
+  description: 'Slots missed while the server was down: `skip` (default) records them as missed; `run_once` also runs once at start',
+});
+const Timezone = t.Union([t.String({ maxLength: 64 }), t.Null()], { description: "IANA zone for this job; null or blank uses cron.timezone" });
+export const AgentQuery = t.Object({ agent_id: AgentIdQuery });
+export const JobParams = t.Object({ job_id: t.String({ minLength: 1, maxLength: 64 }) });
+
+export const NewJobBody = t.Object({
+  name: t.Optional(t.String({ maxLength: 120 })),
+  schedule_type: ScheduleType,
+  schedule: t.String({ minLength: 1, maxLength: 120 }),
+  prompt: t.String({ minLength: 1, maxLength: 8000 }),
+  enabled: t.Optional(t.Boolean()),
+  timezone: t.Optional(Timezone),
+  catch_up: t.Optional(CatchUp),
+});
+
+export const JobPatchBody = t.Optional(
+  t.Object({
+    name: t.Optional(t.String({ maxLength: 120 })),
+    schedule_type: t.Optional(ScheduleType),
+    schedule: t.Optional(t.String({ maxLength: 120 })),
+    prompt: t.Optional(t.String({ maxLength: 8000 })),
+    enabled: t.Optional(t.Boolean()),
+    timezone: t.Optional(Timezone),
+    catch_up: t.Optional(CatchUp),
+  }),
+);
+
+type JobBody = Partial<Static<typeof NewJobBody>>;
+
+/** A job body as the domain's camelCase input (absent fields stay absent). */
+export function toJobInput(body: JobBody): CronJobPatch {
+  const input: CronJobPatch = {};
+  if (body.name !== undefined) input.name = body.name;
+  if (body.schedule_type !== undefined) input.scheduleType = body.schedule_type;
+  if (body.schedule !== undefined) input.schedule = body.schedule;
+  if (body.prompt !== undefined) input.prompt = body.prompt;
+  if (body.enabled !== undefined) input.enabled = body.enabled;
+  if (body.timezone !== undefined) input.timezone = body.timezone;
+  if (body.catch_up !== undefined) input.catchUp = body.catch_up;
+  return input;
 }
 
 const seconds = (ms: number | null) => (ms === null ? 0 : ms / 1000);
@@ -144,3 +174,21 @@ export function toHeartbeatRunWire(run: HeartbeatRun) {
     ...(run.runId === null ? {} : { run_id: run.runId }),
   };
 }
+
+export const HeartbeatConfigWire = t.Object({
+  enabled: t.Boolean(),
+  interval_seconds: t.Integer(),
+  timezone: t.String(),
+  active_start_hour: t.Integer(),
+  active_end_hour: t.Integer(),
+  session_id: t.String(),
+});
+
+export const HeartbeatBody = t.Object({
+  enabled: t.Optional(t.Boolean()),
+  interval_seconds: t.Optional(t.Integer({ minimum: 30, maximum: 86_400 })),
+  timezone: t.Optional(t.String({ maxLength: 64, description: 'IANA zone; blank keeps the current one' })),
+  active_start_hour: t.Optional(t.Integer({ minimum: 0, maximum: 23 })),
+  active_end_hour: t.Optional(t.Integer({ minimum: 0, maximum: 23 })),
+  session_id: t.Optional(t.String({ maxLength: 128, description: 'Blank keeps the current one' })),
+});

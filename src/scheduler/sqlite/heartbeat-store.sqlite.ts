@@ -1,27 +1,6 @@
-// SQL access for heartbeat run rows in the agent database.
+// SQLite adapter of HeartbeatStore: heartbeat run rows in the agent database.
 import type { Database } from 'bun:sqlite';
-
-export type HeartbeatStatus =
-  | 'ok'
-  | 'error'
-  | 'skipped_outside_window'
-  | 'skipped_no_prompt'
-  | 'skipped_disabled'
-  | 'skipped_busy'
-  | 'skipped_budget';
-
-export interface HeartbeatRun {
-  timestampMs: number;
-  status: HeartbeatStatus;
-  timezone: string;
-  trigger: 'scheduled' | 'manual';
-  scheduledMs: number | null;
-  scheduleLagMs: number | null;
-  durationMs: number | null;
-  runId: string | null;
-  sessionId: string | null;
-  details: Record<string, unknown>;
-}
+import type { HeartbeatRun, HeartbeatStatus, HeartbeatStore } from '../scheduler.port';
 
 interface Row {
   timestamp_ms: number;
@@ -36,17 +15,6 @@ interface Row {
   details: string;
 }
 
-/** Rows kept per agent; older ones are dropped as new ones arrive. */
-export const HEARTBEAT_RUN_RETENTION = 5000;
-
-export interface HeartbeatStore {
-  insert(run: HeartbeatRun): void;
-  /** Newest first. */
-  list(limit: number): HeartbeatRun[];
-  /** When the last scheduled tick was due, or null before the first. */
-  lastScheduledMs(): number | null;
-}
-
 export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
   const insert = db.query(
     `INSERT INTO heartbeat_runs (timestamp_ms, status, timezone, trigger, scheduled_ms, schedule_lag_ms, duration_ms, run_id, session_id, details)
@@ -54,7 +22,7 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
   );
   const prune = db.query('DELETE FROM heartbeat_runs WHERE seq <= (SELECT max(seq) FROM heartbeat_runs) - ?');
   return {
-    insert(run) {
+    async insert(run, keep) {
       insert.run(
         run.timestampMs,
         run.status,
@@ -67,9 +35,9 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
         run.sessionId,
         JSON.stringify(run.details),
       );
-      prune.run(HEARTBEAT_RUN_RETENTION);
+      prune.run(keep);
     },
-    list: (limit) =>
+    list: async (limit) =>
       db
         .query<Row, [number]>('SELECT * FROM heartbeat_runs ORDER BY seq DESC LIMIT ?')
         .all(limit)
@@ -85,7 +53,7 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
           sessionId: row.session_id,
           details: JSON.parse(row.details) as Record<string, unknown>,
         })),
-    lastScheduledMs: () =>
+    lastScheduledMs: async () =>
       (db.query("SELECT max(scheduled_ms) AS at FROM heartbeat_runs WHERE trigger = 'scheduled'").get() as { at: number | null }).at,
   };
 }
