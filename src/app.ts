@@ -6,7 +6,7 @@ import type { ChatService } from './chat';
 import type { EnvSettings, RuntimeConfigStore, TracingControl } from './config';
 import type { AuthLockout } from './http/auth-lockout';
 import type { RateLimiter } from './http/rate-limit';
-import type { RetrievalService } from './retrieval/retrieval-service';
+import type { RetrievalService } from './retrieval';
 import type { SchedulerService } from './scheduler';
 import type { Sandbox } from './security';
 import type { SessionsService } from './sessions';

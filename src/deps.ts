@@ -8,9 +8,8 @@ import type { Coordinator } from './coordination';
 import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
-import { createEmbeddingClient } from './retrieval/embedding-client';
-import { createEmbeddingHealth } from './retrieval/embedding-health';
-import { createRetrievalService, type RetrievalService } from './retrieval/retrieval-service';
+import { createEmbeddingClient, createEmbeddingHealth, createRetrievalService, type RetrievalService } from './retrieval';
+import { openSqliteIndex } from './retrieval/sqlite/open-index';
 import { createSchedulerManager, createSchedulerService, type PreRunCheck, type SchedulerService, type Timers } from './scheduler';
 import { createSandbox, type HostResolver, type Sandbox } from './security';
 import { createSessionsService, type SessionsService } from './sessions';
@@ -109,7 +108,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   // Probed (on first use) where agent folders live, so their path's permissions are the ones tried.
   const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces') });
   const embeddingHealth = createEmbeddingHealth(createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }), clock, logger);
-  const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
+  const retrieval = createRetrievalService({ agents, openIndex: openSqliteIndex, health: embeddingHealth, clock, logger });
   const files = createFilesService({ agents, listeners: [retrieval.onFileChanged], countTokens });
   const toolDefinitions = overrides.toolDefinitions ?? createBuiltinTools({ retrieval, sandbox, env, resolver: overrides.resolver, fetch: overrides.fetch });
   const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });

@@ -10,6 +10,7 @@ import type { EmbeddingHealth } from './embedding-health';
 import { ftsOrQuery, fuseLegs, type FusionMethod, type LegHit } from './hybrid-search';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain, RetrievalHit, RetrievalSearcher } from './retrieval-search';
+import type { OpenIndexStorage } from './retrieval-store.port';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
 
 const QUERY_CACHE_SIZE = 512;
@@ -31,6 +32,8 @@ export interface RetrievalService extends RetrievalSearcher {
 
 export interface RetrievalServiceDeps {
   agents: AgentDirectory;
+  /** Opens an agent's index in its engine (the adapter; the composition root picks it). */
+  openIndex: OpenIndexStorage;
   health: EmbeddingHealth;
   clock: Clock;
   logger: Logger;
@@ -54,7 +57,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   const slot: ResourceSlot<{ index: AgentIndex; close(): void }> = {
     name: 'retrieval index',
     open(agent) {
-      const index = openAgentIndex(agent.id, agent.root, agent.config(), health.identity, clock.nowMs());
+      const index = openAgentIndex(deps.openIndex, agent.id, agent.root, agent.config(), health.identity, clock.nowMs());
       open.add(index);
       return {
         index,

@@ -1,8 +1,5 @@
 // Schema of storage/retrieval.db: derived data, always rebuildable from the agent's memory/ and knowledge/ files.
-import type { Migration } from '../db/migrations';
-
-/** Bumped when the index layout changes in a way that needs a rebuild (kept in index_meta). */
-export const RETRIEVAL_SCHEMA_VERSION = 1;
+import type { Migration } from '../../db/migrations';
 
 export const RETRIEVAL_DB_MIGRATIONS: readonly Migration[] = [
   {

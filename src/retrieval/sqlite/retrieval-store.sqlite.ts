@@ -1,39 +1,35 @@
-// SQL access to one agent's retrieval database: sources, chunks, FTS rows, vectors, embedding cache, index meta.
+// SQLite adapter of RetrievalStore: one agent's retrieval database (sources, chunks, FTS rows, vectors, embedding cache, meta).
 import type { Database } from 'bun:sqlite';
-import type { RetrievalDomain } from './retrieval-search';
-import type { EmbeddingIdentity } from './embedding-client';
-import { fromBlob, toBlob, type ChunkRecord, type IndexMeta, type SourceRecord, type StoredChunk } from './retrieval-records';
+import type { EmbeddingIdentity } from '../embedding-client';
+import { fromBlob, toBlob, type StoredChunk } from '../retrieval-records';
+import type { RetrievalDomain } from '../retrieval-search';
+import type { RetrievalStore } from '../retrieval-store.port';
 
-export interface RetrievalStore {
-  readonly db: Database;
-  meta(domain: RetrievalDomain): IndexMeta | null;
-  setMeta(domain: RetrievalDomain, meta: IndexMeta): void;
-  sources(domain: RetrievalDomain): SourceRecord[];
-  /** Replaces a source's chunks (and their FTS rows) in one transaction. Returns the removed and added chunk ids. */
-  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], nowMs: number): { removed: number[]; added: number[] };
-  /** Runs `work` in one transaction (many sources at once are far faster than one transaction each). */
-  batch(work: () => void): void;
-  /** Refreshes size and mtime of a source whose content did not change. */
-  touchSource(domain: RetrievalDomain, source: SourceRecord): void;
-  /** Removes a source and its chunks; returns the removed chunk ids. */
-  deleteSource(domain: RetrievalDomain, path: string): number[];
-  clearDomain(domain: RetrievalDomain): void;
-  /** Chunks whose text has no vector for the store's identity (all of them when it is null). */
-  chunksWithoutVectors(domain: RetrievalDomain): { id: number; text: string; textHash: string }[];
-  /** Drops cached vectors that no chunk of the store's identity uses (after a rebuild). */
-  pruneCache(): void;
-  cachedVectors(identity: EmbeddingIdentity, textHashes: string[]): Map<string, Float32Array>;
-  /** Which of `textHashes` have a cached vector (without reading the vectors). */
-  cachedHashes(identity: EmbeddingIdentity, textHashes: string[]): Set<string>;
-  cacheVectors(identity: EmbeddingIdentity, entries: { textHash: string; vector: Float32Array }[], nowMs: number): void;
-  counts(domain: RetrievalDomain): { sources: number; chunks: number; vectors: number };
-  /** FTS5 match ranked by bm25 (lower is better, as SQLite returns it). Invalid queries give no rows. */
-  keywordSearch(domain: RetrievalDomain, ftsQuery: string, limit: number): { id: number; bm25: number }[];
-  /** The vectors of chunks `ids` under the store's identity. */
-  vectorsOf(ids: number[]): Map<number, Float32Array>;
-  /** Every vector of the domain, in chunk id order, streamed (never all in memory at once). */
-  iterateVectors(domain: RetrievalDomain): Generator<[number, Float32Array]>;
-  chunksByIds(ids: number[]): Map<number, StoredChunk>;
+/** A row of index_meta. */
+interface MetaRow {
+  digest: string;
+  schema_version: number;
+  chunk_size: number;
+  chunk_overlap: number;
+  embedding_provider: string;
+  embedding_model: string;
+  embedding_dims: number;
+  updated_ms: number;
+}
+
+/** A chunk with its source's path, as chunksByIds reads it. */
+interface ChunkRow {
+  id: number;
+  path: string;
+  start_line: number;
+  end_line: number;
+  text: string;
+}
+
+/** A chunk's vector as the join of chunks and the embedding cache returns it. */
+interface VectorRow {
+  id: number;
+  vector: Uint8Array;
 }
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(',');
@@ -43,7 +39,7 @@ const placeholders = (count: number) => Array.from({ length: count }, () => '?')
  * embedding cache under `identity` (null: keyword-only, no vectors). Domain names come from a fixed
  * union, so table names are safe to interpolate.
  */
-export function createRetrievalStore(db: Database, identity: EmbeddingIdentity | null): RetrievalStore {
+export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIdentity | null): RetrievalStore {
   const provider = identity?.provider ?? '';
   const model = identity?.model ?? '';
   const fts = (domain: RetrievalDomain) => (domain === 'memory' ? 'fts_memory' : 'fts_knowledge');
@@ -53,19 +49,18 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
     db.query('DELETE FROM chunks WHERE source_id = ?').run(sourceId);
     return ids;
   };
-  const inChunks = <T>(ids: number[], sql: (marks: string) => string, map: (row: any) => T, leading: (string | number)[] = []): T[] => {
+  const inChunks = <R, T>(ids: number[], sql: (marks: string) => string, map: (row: R) => T, leading: (string | number)[] = []): T[] => {
     const rows: T[] = [];
     for (let start = 0; start < ids.length; start += 500) {
       const part = ids.slice(start, start + 500);
-      for (const row of db.query(sql(placeholders(part.length))).all(...leading, ...part)) rows.push(map(row));
+      for (const row of db.query<R, (string | number)[]>(sql(placeholders(part.length))).all(...leading, ...part)) rows.push(map(row));
     }
     return rows;
   };
 
   const store: RetrievalStore = {
-    db,
     meta(domain) {
-      const row = db.query('SELECT * FROM index_meta WHERE domain = ?').get(domain) as any;
+      const row = db.query<MetaRow, [string]>('SELECT * FROM index_meta WHERE domain = ?').get(domain);
       if (!row) return null;
       return {
         digest: row.digest,
@@ -88,7 +83,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
       ).run(domain, meta.digest, meta.schemaVersion, meta.chunkSize, meta.chunkOverlap, meta.embeddingProvider, meta.embeddingModel, meta.embeddingDims, meta.updatedMs);
     },
     sources(domain) {
-      return (db.query('SELECT path, content_hash, size, mtime_ms FROM sources WHERE domain = ? ORDER BY path').all(domain) as any[]).map((row) => ({
+      return db.query<{ path: string; content_hash: string; size: number; mtime_ms: number }, [string]>('SELECT path, content_hash, size, mtime_ms FROM sources WHERE domain = ? ORDER BY path').all(domain).map((row) => ({
         path: row.path,
         contentHash: row.content_hash,
         size: row.size,
@@ -148,7 +143,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
             `SELECT c.id, c.text, c.text_hash FROM chunks c LEFT JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash
              WHERE c.domain = ? AND e.text_hash IS NULL ORDER BY c.id`,
           )
-          .all(provider, model, domain) as any[]
+          .all(provider, model, domain) as { id: number; text: string; text_hash: string }[]
       ).map((row) => ({ id: row.id, text: row.text, textHash: row.text_hash }));
     },
     pruneCache() {
@@ -159,7 +154,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
       const unique = [...new Set(textHashes)];
       for (let start = 0; start < unique.length; start += 500) {
         const part = unique.slice(start, start + 500);
-        const rows = db.query(`SELECT text_hash, vector FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part) as any[];
+        const rows = db.query<{ text_hash: string; vector: Uint8Array }, string[]>(`SELECT text_hash, vector FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part);
         for (const row of rows) found.set(row.text_hash, fromBlob(row.vector));
       }
       return found;
@@ -169,7 +164,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
       const unique = [...new Set(textHashes)];
       for (let start = 0; start < unique.length; start += 500) {
         const part = unique.slice(start, start + 500);
-        const rows = db.query(`SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part) as any[];
+        const rows = db.query<{ text_hash: string }, string[]>(`SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part);
         for (const row of rows) found.add(row.text_hash);
       }
       return found;
@@ -192,7 +187,7 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
     keywordSearch(domain, ftsQuery, limit) {
       if (!ftsQuery) return [];
       try {
-        return (db.query(`SELECT rowid AS id, bm25(${fts(domain)}) AS score FROM ${fts(domain)} WHERE ${fts(domain)} MATCH ? ORDER BY score, rowid LIMIT ?`).all(ftsQuery, limit) as any[]).map(
+        return db.query<{ id: number; score: number }, [string, number]>(`SELECT rowid AS id, bm25(${fts(domain)}) AS score FROM ${fts(domain)} WHERE ${fts(domain)} MATCH ? ORDER BY score, rowid LIMIT ?`).all(ftsQuery, limit).map(
           (row) => ({ id: row.id, bm25: row.score }),
         );
       } catch {
@@ -202,16 +197,16 @@ export function createRetrievalStore(db: Database, identity: EmbeddingIdentity |
     vectorsOf(ids) {
       const found = new Map<number, Float32Array>();
       const sql = (marks: string) => `SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.id IN (${marks})`;
-      for (const row of inChunks(ids, sql, (row) => row, [provider, model])) found.set(row.id, fromBlob(row.vector));
+      for (const row of inChunks(ids, sql, (row: VectorRow) => row, [provider, model])) found.set(row.id, fromBlob(row.vector));
       return found;
     },
     *iterateVectors(domain) {
       const statement = db.query('SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? ORDER BY c.id');
-      for (const row of statement.iterate(provider, model, domain) as IterableIterator<any>) yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
+      for (const row of statement.iterate(provider, model, domain) as IterableIterator<VectorRow>) yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
     },
     chunksByIds(ids) {
       const found = new Map<number, StoredChunk>();
-      const rows = inChunks(ids, (marks) => `SELECT c.id, s.path, c.start_line, c.end_line, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id IN (${marks})`, (row) => row);
+      const rows = inChunks(ids, (marks) => `SELECT c.id, s.path, c.start_line, c.end_line, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id IN (${marks})`, (row: ChunkRow) => row);
       for (const row of rows) found.set(row.id, { id: row.id, path: row.path, startLine: row.start_line, endLine: row.end_line, text: row.text });
       return found;
     },

@@ -1,10 +1,10 @@
 // Engine `json`: the index lives in one JSON file, loaded into an in-memory database so search runs the same code.
 import type { Database } from 'bun:sqlite';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../shared/atomic-write';
-import { openDatabase } from '../db/open-database';
-import { RETRIEVAL_DB_MIGRATIONS, RETRIEVAL_SCHEMA_VERSION } from './retrieval-db.schema';
-import { fromBlob, toBlob } from './retrieval-records';
+import { openDatabase } from '../../db/open-database';
+import { writeFileAtomic } from '../../shared/atomic-write';
+import { fromBlob, RETRIEVAL_SCHEMA_VERSION, toBlob } from '../retrieval-records';
+import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
 
 const TABLES = ['index_meta', 'sources', 'chunks', 'embedding_cache'] as const;
 const BLOB_COLUMNS = new Set(['vector']);
