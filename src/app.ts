@@ -1,20 +1,12 @@
-// createApp(deps): every route plugin in order, so the whole API reads top to bottom. Never listens.
+// createApp(services): every route plugin in order, so the whole API reads top to bottom. Never listens.
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
-import type { FilesService, AgentsService } from './agents';
+import type { AgentsService, FilesService } from './agents';
 import type { ChatService } from './chat';
-import type { EnvSettings, RuntimeConfigStore, TracingControl } from './config';
+import type { ConfigService, EnvSettings } from './config';
 import type { AuthLockout } from './http/auth-lockout';
-import type { RateLimiter } from './http/rate-limit';
-import type { RetrievalService } from './retrieval';
-import type { SchedulerService } from './scheduler';
-import type { Sandbox } from './security';
-import type { SessionsService } from './sessions';
-import type { Logger } from './shared/logger';
-import type { StorageProbe } from './shared/storage-probe';
-import type { UsageService } from './usage';
-import type { AgentStorage } from './storage/agent-storage';
 import { errorEnvelope, MAX_FILE_BODY_BYTES } from './http/error-envelope';
+import type { RateLimiter } from './http/rate-limit';
 import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
 import { chatRoutes } from './http/routes/chat.routes';
@@ -22,13 +14,18 @@ import { configRoutes } from './http/routes/config.routes';
 import { cronRoutes } from './http/routes/cron.routes';
 import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
-import { healthRoutes } from './http/routes/health.routes';
+import { healthRoutes, type Readiness } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
 import { retrievalRoutes } from './http/routes/retrieval.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
 import { usageRoutes } from './http/routes/usage.routes';
+import type { RetrievalService } from './retrieval';
+import type { SchedulerService } from './scheduler';
+import type { SessionsService } from './sessions';
+import type { Logger } from './shared/logger';
+import type { UsageService } from './usage';
 import { VERSION } from './version';
 
 function routePattern(path: string): RegExp {
@@ -39,28 +36,24 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
-/** What the routes use: the domain services and the request guards' state (a `Deps` is one). */
+/** What the routes use: one service per domain, the request guards' state, and readiness (a `Deps` is one). */
 export interface AppServices {
-  settings: Pick<EnvSettings, 'allowedOrigins' | 'trustedHosts' | 'trustedProxies' | 'apiToken' | 'dataDir' | 'llm'>;
+  settings: Pick<EnvSettings, 'allowedOrigins' | 'trustedHosts' | 'trustedProxies' | 'apiToken' | 'dataDir'>;
   logger: Logger;
   rateLimiter: RateLimiter;
   authLockout: AuthLockout;
-  state: { ready: boolean };
-  storage: StorageProbe;
-  sandbox: Pick<Sandbox, 'status'>;
-  agents: AgentsService<AgentStorage>;
+  readiness: Readiness;
+  agents: Pick<AgentsService, 'list' | 'create' | 'delete'>;
   files: FilesService;
   sessions: SessionsService;
   chat: ChatService;
-  configStore: RuntimeConfigStore;
-  tracing: TracingControl;
+  config: ConfigService;
   scheduler: SchedulerService;
   usage: UsageService;
   retrieval: RetrievalService;
-  clock: { nowMs(): number };
 }
 
-export function createApp(deps: AppServices) {
+export function createApp(services: AppServices) {
   // Our parse hook enforces the real limits with an envelope; Bun's own cap only stops abuse far above them.
   const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES * 16 } });
   const patterns: { method: string; pattern: RegExp }[] = [];
@@ -81,7 +74,7 @@ export function createApp(deps: AppServices) {
     })
     .use(
       cors({
-        origin: deps.settings.allowedOrigins,
+        origin: services.settings.allowedOrigins,
         methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         allowedHeaders: 'content-type, authorization, x-request-id',
         credentials: true,
@@ -91,28 +84,28 @@ export function createApp(deps: AppServices) {
     )
     .use(
       requestGuards({
-        trustedHosts: deps.settings.trustedHosts,
-        allowedOrigins: deps.settings.allowedOrigins,
-        trustedProxies: deps.settings.trustedProxies,
-        apiToken: deps.settings.apiToken,
-        rateLimiter: deps.rateLimiter,
-        authLockout: deps.authLockout,
+        trustedHosts: services.settings.trustedHosts,
+        allowedOrigins: services.settings.allowedOrigins,
+        trustedProxies: services.settings.trustedProxies,
+        apiToken: services.settings.apiToken,
+        rateLimiter: services.rateLimiter,
+        authLockout: services.authLockout,
       }),
     )
-    .use(errorEnvelope({ logger: deps.logger, dataDir: deps.settings.dataDir, allowedMethods }))
+    .use(errorEnvelope({ logger: services.logger, dataDir: services.settings.dataDir, allowedMethods }))
     .use(docsRoutes(VERSION))
-    .use(healthRoutes(deps.state, deps.storage, () => deps.sandbox.status()))
-    .use(agentRoutes(deps.agents))
-    .use(chatRoutes(deps.chat))
-    .use(sessionRoutes(deps.sessions))
-    .use(sessionChatRoutes(deps.sessions))
-    .use(tokenRoutes(deps.sessions, deps.files))
-    .use(fileRoutes(deps.files))
-    .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
-    .use(cronRoutes(deps.scheduler))
-    .use(heartbeatRoutes(deps.scheduler))
-    .use(usageRoutes(deps.usage))
-    .use(retrievalRoutes(deps.retrieval));
+    .use(healthRoutes(services.readiness))
+    .use(agentRoutes(services.agents))
+    .use(chatRoutes(services.chat))
+    .use(sessionRoutes(services.sessions))
+    .use(sessionChatRoutes(services.sessions))
+    .use(tokenRoutes(services.sessions, services.files))
+    .use(fileRoutes(services.files))
+    .use(configRoutes(services.config))
+    .use(cronRoutes(services.scheduler))
+    .use(heartbeatRoutes(services.scheduler))
+    .use(usageRoutes(services.usage))
+    .use(retrievalRoutes(services.retrieval));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAgentRegistry, createAgentsService, createFilesService, type AgentsService, type FilesService } from './agents';
 import { countTokens, createChatService, createPromptBuilder, createRunRegistry, createSessionAssistant, type ChatService } from './chat';
-import { createRuntimeConfigStore, createTracingControl, type EnvSettings, type RuntimeConfigStore, type TracingControl } from './config';
+import { createConfigService, createRuntimeConfigStore, createTracingControl, type ConfigService, type EnvSettings, type RuntimeConfigStore } from './config';
 import type { Coordinator } from './coordination';
 import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
@@ -16,7 +16,8 @@ import { createSessionsService, type SessionsService } from './sessions';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
-import { createStorageProbe, type StorageProbe } from './shared/storage-probe';
+import { createStorageProbe } from './shared/storage-probe';
+import type { Readiness } from './http/routes/health.routes';
 import type { AgentStorage } from './storage/agent-storage';
 import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
@@ -29,7 +30,8 @@ export interface Deps {
   /** Run locks, job claims and request buckets (in memory: one process). */
   coordinator: Coordinator;
   configStore: RuntimeConfigStore;
-  tracing: TracingControl;
+  /** Runtime config, rag mode and tracing at the edge. */
+  config: ConfigService;
   agents: AgentsService<AgentStorage>;
   files: FilesService;
   sessions: SessionsService<AgentStorage>;
@@ -48,8 +50,8 @@ export interface Deps {
   state: { ready: boolean };
   /** The tool process sandbox (its probe verdict is part of readiness details). */
   sandbox: Sandbox;
-  /** Whether the data folder takes writes now (readiness). */
-  storage: StorageProbe;
+  /** What /api/ready reports: `state`, whether the data folder takes writes now, the sandbox's verdict. */
+  readiness: Readiness;
   /**
    * The side effects, in order: the data folder (and its leftover temporaries swept), the global config,
    * the agent folders, the sandbox probe and its warning, the first index pass (in the background) and
@@ -125,6 +127,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const manager = createSchedulerManager({ agents, sessions, chat, configStore, coordinator, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
   const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };
+  // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
+  const storageProbe = createStorageProbe({ dataDir, nowMs: () => performance.now() });
   let closing: Promise<void> | null = null;
 
   const close = (options: { drainMs?: number } = {}) =>
@@ -143,7 +147,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     coordinator,
     configStore,
-    tracing,
+    config: createConfigService({ agents, store: configStore, tracing }),
     agents,
     files,
     sessions,
@@ -156,8 +160,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     authLockout: createAuthLockout(coordinator, overrides.authLockout),
     state,
     sandbox,
-    // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
-    storage: createStorageProbe({ dataDir, nowMs: () => performance.now() }),
+    readiness: { isReady: () => state.ready, storage: () => storageProbe.check(), sandbox: () => sandbox.status() },
     async start() {
       mkdirSync(dataDir, { recursive: true });
       const leftovers = removeStaleTemporaryFiles(dataDir);

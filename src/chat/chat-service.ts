@@ -13,7 +13,7 @@ import type { AuxiliaryPorts } from './auxiliary-usage';
 import type { LiveRun } from './live-run';
 import { resolveLlm } from './model-factory';
 import type { PromptBuilder } from './prompt-builder';
-import type { RetrievalSearcher } from '../retrieval/retrieval-search';
+import type { RetrievalSearcher } from '../retrieval';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import { runAgentTurn, type AgentTurnResult } from './run-agent';
 import type { RunRegistry } from './run-registry';

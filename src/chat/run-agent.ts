@@ -1,12 +1,12 @@
 // One agent turn with createAgent: streams the graph, maps it to chat events, retries before output.
-import type { LlmSettings } from '../config/env';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { LlmSettings } from '../config';
+import type { RuntimeConfig } from '../config';
 import { newId } from '../shared/ids';
 import { redactSecrets } from '../shared/redact';
 import type { RunTools, TriggerType } from '../tools';
-import { createUsagePricer, type UsagePricer } from '../usage/record-usage';
-import { extractCallUsage } from '../usage/usage-extraction';
-import { UsageAccumulator, type UsageRecord } from '../usage/usage-record';
+import { createUsagePricer, type UsagePricer } from '../usage';
+import { extractCallUsage } from '../usage';
+import { UsageAccumulator, type UsageRecord } from '../usage';
 import type { ChatEvent } from './chat-events';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { createChatModel, resolveToolLoopModel, type ResolvedLlm } from './model-factory';

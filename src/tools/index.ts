@@ -5,3 +5,4 @@ export type { PermissionLevel, TriggerType } from './tool-policy';
 export { failure, success, type ToolEnvelope, type ToolOutcome } from './tool-result';
 export type { ToolAuditEntry, ToolAuditOutcome, ToolAuditStore, ToolPorts } from './tool-audit.port';
 export { createBuiltinTools, type BuiltinToolDeps } from './builtin-tools';
+export { UNPARSED_ARGUMENTS } from './tool-runner';
