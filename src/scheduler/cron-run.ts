@@ -11,6 +11,7 @@ import { jobSchedule } from './cron-job-editor';
 import { createRunOutcomes } from './cron-run-outcomes';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunLog } from './run-log';
+import { runRow } from './run-row';
 import { CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './scheduled-turn';
 import { nextRunAfter } from './schedules';
 import type { CronJob, CronRun, RunTrigger, SchedulerStore } from './scheduler.port';
@@ -63,7 +64,7 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
     const config = agent.config().cron;
     const startedMs = clock.nowMs();
     const sessionId = cronSessionId(job.id);
-    const base: CronRun = {
+    const base = runRow({
       id: rowId,
       jobId: job.id,
       name: job.name,
@@ -72,18 +73,9 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       timestampMs: startedMs,
       scheduledMs: slotMs,
       startedMs,
-      finishedMs: null,
       scheduleLagMs: slotMs === null ? null : Math.max(0, startedMs - slotMs),
-      durationMs: null,
-      runId: null,
       sessionId,
-      responsePreview: null,
-      error: null,
-      failureCount: null,
-      nextRunMs: null,
-      disabled: null,
-      details: {},
-    };
+    });
     // Scheduled runs move the job to its following slot before the model is called.
     const advance: Partial<CronJob> = { lastRunMs: startedMs };
     if (trigger === 'scheduled') {

@@ -3,7 +3,8 @@ import type { RuntimeConfig } from '../config';
 import { jobSchedule } from './cron-job-editor';
 import { cronSessionId } from './scheduled-turn';
 import { nextRunAfter } from './schedules';
-import type { CronJob, CronRun, SchedulerStore } from './scheduler.port';
+import { runRow } from './run-row';
+import type { CronJob, SchedulerStore } from './scheduler.port';
 
 /** Missed rows written for one job at most; the last row counts any further slots. */
 export const MAX_MISSED_ROWS = 100;
@@ -48,30 +49,11 @@ export async function recordMissedSlots({ store, job, config, nowMs, newId, onIn
   const runNow = job.catchUp === 'run_once' ? slots.pop()! : null;
   const missed = slots.slice(0, MAX_MISSED_ROWS);
   more += slots.length - missed.length;
-  const rows = missed.map((scheduledMs, index): CronRun => {
+  const rows = missed.map((scheduledMs, index) => {
     const details: Record<string, unknown> = { reason: 'not_running', catch_up: job.catchUp };
     if (index === missed.length - 1 && more > 0) details.further_missed_slots = more;
-    return {
-      id: newId(),
-      jobId: job.id,
-      name: job.name,
-      status: 'missed',
-      trigger: 'scheduled',
-      timestampMs: nowMs,
-      scheduledMs,
-      startedMs: null,
-      finishedMs: null,
-      scheduleLagMs: nowMs - scheduledMs,
-      durationMs: null,
-      runId: null,
-      sessionId: cronSessionId(job.id),
-      responsePreview: null,
-      error: null,
-      failureCount: null,
-      nextRunMs: null,
-      disabled: null,
-      details,
-    };
+    const fields = { id: newId(), jobId: job.id, name: job.name, status: 'missed', trigger: 'scheduled', timestampMs: nowMs } as const;
+    return runRow({ ...fields, scheduledMs, scheduleLagMs: nowMs - scheduledMs, sessionId: cronSessionId(job.id), details });
   });
   let changes: Partial<CronJob> | null = null;
   if (runNow === null) {

@@ -1,6 +1,7 @@
 // The behaviour every SchedulerStore adapter must show; each adapter's test runs this suite against it.
 import { describe, expect, it } from 'bun:test';
 import { newJob } from './cron-job-editor';
+import { runRow } from './run-row';
 import type { CronJob, CronRun, SchedulerStore } from './scheduler.port';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -10,28 +11,8 @@ const job = (id: string, createdMs = T0, values: Partial<CronJob> = {}): CronJob
   ...values,
 });
 
-const run = (id: string, jobId: string, values: Partial<CronRun> = {}): CronRun => ({
-  id,
-  jobId,
-  name: jobId,
-  status: 'running',
-  trigger: 'scheduled',
-  timestampMs: T0,
-  scheduledMs: T0,
-  startedMs: T0,
-  finishedMs: null,
-  scheduleLagMs: 0,
-  durationMs: null,
-  runId: null,
-  sessionId: `__cron__:${jobId}`,
-  responsePreview: null,
-  error: null,
-  failureCount: null,
-  nextRunMs: null,
-  disabled: null,
-  details: {},
-  ...values,
-});
+const run = (id: string, jobId: string, values: Partial<CronRun> = {}): CronRun =>
+  runRow({ id, jobId, name: jobId, status: 'running', trigger: 'scheduled', timestampMs: T0, scheduledMs: T0, startedMs: T0, scheduleLagMs: 0, sessionId: `__cron__:${jobId}`, ...values });
 
 export function describeSchedulerStoreContract(adapter: string, make: () => { store: SchedulerStore; close(): void }): void {
   const withStore = (test: (store: SchedulerStore) => Promise<void>) => async () => {
