@@ -1,18 +1,18 @@
 // /api/agents: list, create, delete.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { AgentsService } from '../../agents';
-import { errors, ok } from '../schemas';
-import { AgentId, AgentRow, toAgentRow } from './agents.schema';
+import { errors } from '../schemas';
+import { AgentAnswer, AgentDeleted, AgentList, AgentParams, NewAgentBody, toAgentRow } from './agents.schema';
 
 export function agentRoutes(agents: Pick<AgentsService, 'list' | 'create' | 'delete'>) {
   return new Elysia({ prefix: '/api/agents', detail: { tags: ['agents'] } })
     .get('', async () => ({ data: (await agents.list()).map(toAgentRow) }), {
-      response: { 200: ok(t.Array(AgentRow)), ...errors(401, 500) },
+      response: { 200: AgentList, ...errors(401, 500) },
       detail: { summary: 'List agents' },
     })
     .post('', async ({ body }) => ({ data: toAgentRow(await agents.create(body.agent_id)) }), {
-      body: t.Object({ agent_id: AgentId }),
-      response: { 200: ok(AgentRow), ...errors(400, 401, 409, 422, 500) },
+      body: NewAgentBody,
+      response: { 200: AgentAnswer, ...errors(400, 401, 409, 422, 500) },
       detail: { summary: 'Create an agent, seeded from the built-in template' },
     })
     .delete(
@@ -22,8 +22,8 @@ export function agentRoutes(agents: Pick<AgentsService, 'list' | 'create' | 'del
         return { data: { deleted: true, agent_id: params.agent_id.trim() } };
       },
       {
-        params: t.Object({ agent_id: AgentId }),
-        response: { 200: ok(t.Object({ deleted: t.Boolean(), agent_id: t.String() })), ...errors(400, 401, 404, 409, 500) },
+        params: AgentParams,
+        response: { 200: AgentDeleted, ...errors(400, 401, 404, 409, 500) },
         detail: { summary: 'Delete an agent and its folder (not `default`)' },
       },
     );

@@ -1,6 +1,7 @@
 // Wire shapes of /api/agents: the agent row and the id, and the domain's AgentMeta as that row.
 import { t } from 'elysia';
 import type { AgentMeta } from '../../agents';
+import { ok } from '../schemas';
 
 export const AgentRow = t.Object({
   agent_id: t.String(),
@@ -22,3 +23,9 @@ export const toAgentRow = (meta: AgentMeta) => ({
   active_sessions: meta.activeSessions,
   archived_sessions: meta.archivedSessions,
 });
+
+export const AgentList = ok(t.Array(AgentRow));
+export const AgentAnswer = ok(AgentRow);
+export const NewAgentBody = t.Object({ agent_id: AgentId });
+export const AgentParams = t.Object({ agent_id: AgentId });
+export const AgentDeleted = ok(t.Object({ deleted: t.Boolean(), agent_id: t.String() }));

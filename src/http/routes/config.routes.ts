@@ -1,10 +1,8 @@
 // /api/config: runtime config (layered, validated), rag mode, tracing.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { ConfigService } from '../../config';
-import { AgentIdQuery, errors, requireObject } from '../schemas';
+import { AgentQuery, errors, requireObject } from '../schemas';
 import { ConfigBody, EnabledBody, RagModeAnswer, RuntimeAnswer, Tracing, tracingBody } from './config.schema';
-
-const AgentQuery = t.Object({ agent_id: AgentIdQuery });
 
 export function configRoutes(config: ConfigService) {
   return new Elysia({ prefix: '/api/config', detail: { tags: ['config'] } })

@@ -1,8 +1,24 @@
 // /api/scheduler/cron: jobs (list, create, update, delete, run now), runs and failures, per agent.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { SchedulerService } from '../../scheduler';
-import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag } from '../schemas';
-import { AgentQuery, CronJobWire, CronRunWire, JobParams, JobPatchBody, LimitQuery, NewJobBody, parseLimit, toJobInput, toJobWire, toRunWire } from './scheduler.schema';
+import { AgentQuery, errors, queryFlag } from '../schemas';
+import {
+  FailureList,
+  JobAnswer,
+  JobDeleted,
+  JobList,
+  JobParams,
+  JobPatchBody,
+  NewJobBody,
+  parseLimit,
+  RunList,
+  RunNowAnswer,
+  RunNowQuery,
+  RunsQuery,
+  toJobInput,
+  toJobWire,
+  toRunWire,
+} from './scheduler.schema';
 
 type CronApi = Pick<SchedulerService, 'jobs' | 'createJob' | 'updateJob' | 'deleteJob' | 'runJob' | 'runJobAndWait' | 'runs' | 'failures'>;
 
@@ -16,7 +32,7 @@ export function cronRoutes(scheduler: CronApi) {
       },
       {
         query: AgentQuery,
-        response: { 200: ok(t.Object({ agent_id: t.String(), jobs: t.Array(CronJobWire) })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: JobList, ...errors(400, 401, 403, 404, 422, 500) },
         detail: { summary: "An agent's cron jobs, oldest first" },
       },
     )
@@ -30,7 +46,7 @@ export function cronRoutes(scheduler: CronApi) {
       {
         query: AgentQuery,
         body: NewJobBody,
-        response: { 200: ok(t.Object({ agent_id: t.String(), job: CronJobWire })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: JobAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Create a cron job',
           description: 'A bad schedule, a blank prompt or an unknown zone answers 422 naming `schedule`, `prompt` or `timezone`. A past `at` runs once at once.',
@@ -47,7 +63,7 @@ export function cronRoutes(scheduler: CronApi) {
         params: JobParams,
         query: AgentQuery,
         body: JobPatchBody,
-        response: { 200: ok(t.Object({ agent_id: t.String(), job: CronJobWire })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: JobAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Change a cron job',
           description: 'Blank name or prompt keep the old value. A new schedule, type or zone is validated and re-anchored now; disabling clears the next run; enabling computes it and clears the failure streak.',
@@ -63,7 +79,7 @@ export function cronRoutes(scheduler: CronApi) {
       {
         params: JobParams,
         query: AgentQuery,
-        response: { 200: ok(t.Object({ agent_id: t.String(), deleted: t.Boolean(), job_id: t.String() })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: JobDeleted, ...errors(400, 401, 403, 404, 422, 500) },
         detail: { summary: 'Delete a cron job (its run rows stay)' },
       },
     )
@@ -79,11 +95,8 @@ export function cronRoutes(scheduler: CronApi) {
       },
       {
         params: JobParams,
-        query: t.Object({ agent_id: AgentIdQuery, wait: QueryBoolean }),
-        response: {
-          200: ok(t.Object({ agent_id: t.String(), job: CronJobWire, run: t.Union([CronRunWire, t.Object({ id: t.String(), status: t.String() })]) })),
-          ...errors(400, 401, 403, 404, 422, 500),
-        },
+        query: RunNowQuery,
+        response: { 200: RunNowAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Run a cron job now',
           description:
@@ -98,8 +111,8 @@ export function cronRoutes(scheduler: CronApi) {
         return { data: { agent_id: agentId, runs: runs.map(toRunWire) } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery, limit: LimitQuery }),
-        response: { 200: ok(t.Object({ agent_id: t.String(), runs: t.Array(CronRunWire) })), ...errors(400, 401, 403, 404, 422, 500) },
+        query: RunsQuery,
+        response: { 200: RunList, ...errors(400, 401, 403, 404, 422, 500) },
         detail: { summary: 'Cron run rows of every status, newest first (running, ok, error, interrupted, missed)' },
       },
     )
@@ -110,8 +123,8 @@ export function cronRoutes(scheduler: CronApi) {
         return { data: { agent_id: agentId, failures: failures.map(toRunWire) } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery, limit: LimitQuery }),
-        response: { 200: ok(t.Object({ agent_id: t.String(), failures: t.Array(CronRunWire) })), ...errors(400, 401, 403, 404, 422, 500) },
+        query: RunsQuery,
+        response: { 200: FailureList, ...errors(400, 401, 403, 404, 422, 500) },
         detail: { summary: 'Failed cron runs, newest first (the newest cron.failure_retention are kept)' },
       },
     );

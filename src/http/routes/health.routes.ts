@@ -1,9 +1,9 @@
 // Liveness and readiness probes; open even when a token is required.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { SandboxStatus } from '../../security';
 import type { StorageHealth } from '../../shared/storage-probe';
 import { errors } from '../schemas';
-import { Details, NotReady } from './health.schema';
+import { Alive, NotReady, Ready } from './health.schema';
 
 /** `/api/health` says the process answers; `/api/ready` also needs storage open and the data folder writable. */
 /** What readiness reads: whether the server is up, whether the data folder takes writes, and the sandbox's verdict. */
@@ -16,7 +16,7 @@ export interface Readiness {
 export function healthRoutes(readiness: Readiness) {
   return new Elysia({ prefix: '/api', detail: { tags: ['health'] } })
     .get('/health', () => ({ status: 'ok' as const }), {
-      response: { 200: t.Object({ status: t.Literal('ok') }) },
+      response: { 200: Alive },
       detail: { summary: 'Liveness: the process answers' },
     })
     .get(
@@ -35,7 +35,7 @@ export function healthRoutes(readiness: Readiness) {
         return { status: 'ready' as const, details };
       },
       {
-        response: { 200: t.Object({ status: t.Literal('ready'), details: Details }), ...errors(500), 503: NotReady },
+        response: { 200: Ready, ...errors(500), 503: NotReady },
         detail: { summary: 'Readiness: storage is open, the data folder takes writes, requests are accepted' },
       },
     );

@@ -18,3 +18,6 @@ export const NotReady = t.Object({
   code: t.Optional(t.String({ description: '`storage_unavailable` or `insufficient_storage`' })),
   details: t.Optional(Details),
 });
+
+export const Alive = t.Object({ status: t.Literal('ok') });
+export const Ready = t.Object({ status: t.Literal('ready'), details: Details });

@@ -1,8 +1,8 @@
 // /api/scheduler/heartbeat: the agent's heartbeat config, its run rows, and a tick on demand.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { SchedulerService } from '../../scheduler';
-import { AgentIdQuery, errors, ok } from '../schemas';
-import { AgentQuery, HeartbeatBody, HeartbeatConfigWire, HeartbeatRunWire, LimitQuery, parseLimit, toHeartbeatRunWire } from './scheduler.schema';
+import { AgentQuery, errors } from '../schemas';
+import { HeartbeatAnswer, HeartbeatBody, HeartbeatRunAnswer, HeartbeatRunList, parseLimit, RunsQuery, toHeartbeatRunWire } from './scheduler.schema';
 
 type HeartbeatApi = Pick<SchedulerService, 'heartbeatConfig' | 'updateHeartbeat' | 'heartbeatRuns' | 'tickHeartbeat'>;
 
@@ -16,7 +16,7 @@ export function heartbeatRoutes(scheduler: HeartbeatApi) {
       },
       {
         query: AgentQuery,
-        response: { 200: ok(t.Object({ agent_id: t.String(), config: HeartbeatConfigWire })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: HeartbeatAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: { summary: "An agent's effective heartbeat config" },
       },
     )
@@ -37,7 +37,7 @@ export function heartbeatRoutes(scheduler: HeartbeatApi) {
       {
         query: AgentQuery,
         body: HeartbeatBody,
-        response: { 200: ok(t.Object({ agent_id: t.String(), config: HeartbeatConfigWire })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: HeartbeatAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: "Change an agent's heartbeat",
           description: 'Only the keys given change (stored in the agent config as differences from the global config); the heartbeat follows at once.',
@@ -51,8 +51,8 @@ export function heartbeatRoutes(scheduler: HeartbeatApi) {
         return { data: { agent_id: agentId, runs: runs.map(toHeartbeatRunWire) } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery, limit: LimitQuery }),
-        response: { 200: ok(t.Object({ agent_id: t.String(), runs: t.Array(HeartbeatRunWire) })), ...errors(400, 401, 403, 404, 422, 500) },
+        query: RunsQuery,
+        response: { 200: HeartbeatRunList, ...errors(400, 401, 403, 404, 422, 500) },
         detail: { summary: 'Heartbeat rows, newest first' },
       },
     )
@@ -64,7 +64,7 @@ export function heartbeatRoutes(scheduler: HeartbeatApi) {
       },
       {
         query: AgentQuery,
-        response: { 200: ok(t.Object({ agent_id: t.String(), run: HeartbeatRunWire })), ...errors(400, 401, 403, 404, 422, 500) },
+        response: { 200: HeartbeatRunAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Run one heartbeat now (not in the original API)',
           description: 'Makes the same checks as a scheduled tick (enabled, active window, checklist, busy session) and answers with the row it recorded.',

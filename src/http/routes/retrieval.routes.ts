@@ -1,19 +1,19 @@
 // /api/retrieval: index status, reindex and direct search over an agent's memory and knowledge.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { RetrievalService } from '../../retrieval';
-import { AgentIdQuery, errors, ok } from '../schemas';
-import { Hit, SearchQuery, Status } from './retrieval.schema';
+import { AgentQuery, errors } from '../schemas';
+import { SearchAnswer, SearchQuery, StatusAnswer } from './retrieval.schema';
 
 export function retrievalRoutes(retrieval: RetrievalService) {
   return new Elysia({ prefix: '/api/retrieval', detail: { tags: ['retrieval'] } })
     .get('/status', ({ query }) => ({ data: retrieval.status(query.agent_id) }), {
-      query: t.Object({ agent_id: AgentIdQuery }),
-      response: { 200: ok(Status), ...errors(400, 401, 404, 422, 500) },
+      query: AgentQuery,
+      response: { 200: StatusAnswer, ...errors(400, 401, 404, 422, 500) },
       detail: { summary: "An agent's retrieval index: counts, embedding identity and health, search path, last index time and error" },
     })
     .post('/reindex', async ({ query }) => ({ data: await retrieval.reindex(query.agent_id) }), {
-      query: t.Object({ agent_id: AgentIdQuery }),
-      response: { 200: ok(Status), ...errors(400, 401, 404, 422, 500) },
+      query: AgentQuery,
+      response: { 200: StatusAnswer, ...errors(400, 401, 404, 422, 500) },
       detail: {
         summary: 'Rebuild the index of memory/ and knowledge/ now',
         description: 'Re-chunks every file; unchanged chunk texts reuse cached vectors. Retries a failing embedding provider at once.',
@@ -27,10 +27,7 @@ export function retrievalRoutes(retrieval: RetrievalService) {
       },
       {
         query: SearchQuery,
-        response: {
-          200: ok(t.Object({ query: t.String(), domain: t.String(), results: t.Array(Hit) })),
-          ...errors(400, 401, 404, 422, 500),
-        },
+        response: { 200: SearchAnswer, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Hybrid search (keywords + vectors) over memory or knowledge' },
       },
     );

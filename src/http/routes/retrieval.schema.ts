@@ -1,6 +1,6 @@
 // Wire shapes of /api/retrieval: an agent's index status and search hits.
 import { t } from 'elysia';
-import { AgentIdQuery } from '../schemas';
+import { AgentIdQuery, ok } from '../schemas';
 
 const DomainStatus = t.Object({
   sources: t.Integer(),
@@ -46,3 +46,6 @@ export const SearchQuery = t.Object({
   q: t.String({ minLength: 1, maxLength: 4000, pattern: '\\S', description: 'The query text' }),
   top_k: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Default: the domain's `retrieval.<domain>.top_k`" })),
 });
+
+export const StatusAnswer = ok(Status);
+export const SearchAnswer = ok(t.Object({ query: t.String(), domain: t.String(), results: t.Array(Hit) }));

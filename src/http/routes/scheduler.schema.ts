@@ -1,7 +1,7 @@
 // Wire shapes of the scheduler routes: `limit`, job bodies, and CronJob / run rows as the contract names them.
 import { t, type Static } from 'elysia';
 import { cronSessionId, MAX_RUNS_LIMIT, type CronJob, type CronJobPatch, type CronRun, type HeartbeatRun } from '../../scheduler';
-import { AgentIdQuery } from '../schemas';
+import { AgentIdQuery, ok, QueryBoolean } from '../schemas';
 
 // A string checked here: Elysia's numeric coercion reports range errors without the parameter's name.
 export const LimitQuery = t.Optional(
@@ -21,7 +21,6 @@ const CatchUp = t.Union([t.Literal('skip'), t.Literal('run_once')], {
   description: 'Slots missed while the server was down: `skip` (default) records them as missed; `run_once` also runs once at start',
 });
 const Timezone = t.Union([t.String({ maxLength: 64 }), t.Null()], { description: "IANA zone for this job; null or blank uses cron.timezone" });
-export const AgentQuery = t.Object({ agent_id: AgentIdQuery });
 export const JobParams = t.Object({ job_id: t.String({ minLength: 1, maxLength: 64 }) });
 
 export const NewJobBody = t.Object({
@@ -192,3 +191,15 @@ export const HeartbeatBody = t.Object({
   active_end_hour: t.Optional(t.Integer({ minimum: 0, maximum: 23 })),
   session_id: t.Optional(t.String({ maxLength: 128, description: 'Blank keeps the current one' })),
 });
+
+export const RunsQuery = t.Object({ agent_id: AgentIdQuery, limit: LimitQuery });
+export const RunNowQuery = t.Object({ agent_id: AgentIdQuery, wait: QueryBoolean });
+export const JobList = ok(t.Object({ agent_id: t.String(), jobs: t.Array(CronJobWire) }));
+export const JobAnswer = ok(t.Object({ agent_id: t.String(), job: CronJobWire }));
+export const JobDeleted = ok(t.Object({ agent_id: t.String(), deleted: t.Boolean(), job_id: t.String() }));
+export const RunNowAnswer = ok(t.Object({ agent_id: t.String(), job: CronJobWire, run: t.Union([CronRunWire, t.Object({ id: t.String(), status: t.String() })]) }));
+export const RunList = ok(t.Object({ agent_id: t.String(), runs: t.Array(CronRunWire) }));
+export const FailureList = ok(t.Object({ agent_id: t.String(), failures: t.Array(CronRunWire) }));
+export const HeartbeatAnswer = ok(t.Object({ agent_id: t.String(), config: HeartbeatConfigWire }));
+export const HeartbeatRunList = ok(t.Object({ agent_id: t.String(), runs: t.Array(HeartbeatRunWire) }));
+export const HeartbeatRunAnswer = ok(t.Object({ agent_id: t.String(), run: HeartbeatRunWire }));

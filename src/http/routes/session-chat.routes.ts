@@ -1,23 +1,8 @@
 // Session routes that involve the model or the prompt: messages with system prompt, generate-title, compress.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { SessionsService } from '../../sessions';
-import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
-import { historyMessages, MessageRow } from './sessions.schema';
-
-const AgentQuery = t.Object({ agent_id: AgentIdQuery });
-
-const MessagesWithPrompt = ok(
-  t.Object({
-    session_id: t.String(),
-    agent_id: t.String(),
-    archived: t.Boolean(),
-    system_prompt: t.String(),
-    messages: t.Array(MessageRow),
-    compressed_context: t.String(),
-  }),
-);
-
-const Compression = ok(t.Object({ session_id: t.String(), agent_id: t.String(), archived_count: t.Integer(), remaining_count: t.Integer(), summary: t.String() }));
+import { AgentQuery, ArchivedQuery, errors, queryFlag, SessionParams } from '../schemas';
+import { Compression, historyMessages, MessagesWithPrompt, SessionTitle } from './sessions.schema';
 
 export function sessionChatRoutes(sessions: Pick<SessionsService, 'historyWithPrompt' | 'generateTitle' | 'compress'>) {
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
@@ -39,7 +24,7 @@ export function sessionChatRoutes(sessions: Pick<SessionsService, 'historyWithPr
       },
       {
         params: SessionParams,
-        query: t.Object({ archived: QueryBoolean, agent_id: AgentIdQuery }),
+        query: ArchivedQuery,
         response: { 200: MessagesWithPrompt, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'History plus the system prompt the next turn would use' },
       },
@@ -50,7 +35,7 @@ export function sessionChatRoutes(sessions: Pick<SessionsService, 'historyWithPr
       {
         params: SessionParams,
         query: AgentQuery,
-        response: { 200: ok(t.Object({ session_id: t.String(), title: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        response: { 200: SessionTitle, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Ask the model for a short title (falls back to the first words)' },
       },
     )

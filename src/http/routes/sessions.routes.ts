@@ -1,8 +1,8 @@
 // /api/sessions: list, create, rename, archive, restore, delete, history.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import type { SessionsService } from '../../sessions';
-import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
-import { cleanTitle, HistoryBody, historyMessages, SessionRow, Title, toSessionRow } from './sessions.schema';
+import { AgentQuery, ArchivedQuery, errors, queryFlag, SessionParams } from '../schemas';
+import { Archived, cleanTitle, Deleted, History, historyMessages, ListQuery, NewSessionBody, Restored, SessionList, SessionTitle, TitleBody, toSessionRow } from './sessions.schema';
 
 
 export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' | 'rename' | 'delete' | 'archive' | 'restore' | 'history'>) {
@@ -14,13 +14,8 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
         return { data: (await sessions.list(query.agent_id, query.scope ?? 'active', { includeInternal })).map(toSessionRow) };
       },
       {
-        query: t.Object({
-          scope: t.Optional(t.Union([t.Literal('active'), t.Literal('archived'), t.Literal('all')])),
-          agent_id: AgentIdQuery,
-          /** Cron and heartbeat sessions are listed (as in the contract) unless `include_internal=false`. */
-          include_internal: QueryBoolean,
-        }),
-        response: { 200: ok(t.Array(SessionRow)), ...errors(400, 401, 404, 422, 500) },
+        query: ListQuery,
+        response: { 200: SessionList, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'List sessions, newest first' },
       },
     )
@@ -32,9 +27,9 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
         return { data: { session_id: meta.sessionId, title: meta.title } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery }),
-        body: t.Optional(t.Nullable(t.Object({ title: t.Optional(t.Nullable(t.String({ maxLength: 100 }))) }))),
-        response: { 200: ok(t.Object({ session_id: t.String(), title: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        body: NewSessionBody,
+        response: { 200: SessionTitle, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Create a session (title defaults to "New Session")' },
       },
     )
@@ -46,9 +41,9 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
       },
       {
         params: SessionParams,
-        query: t.Object({ agent_id: AgentIdQuery }),
-        body: t.Object({ title: Title }),
-        response: { 200: ok(t.Object({ session_id: t.String(), title: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        body: TitleBody,
+        response: { 200: SessionTitle, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Rename an active session' },
       },
     )
@@ -61,11 +56,8 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
       },
       {
         params: SessionParams,
-        query: t.Object({ archived: QueryBoolean, agent_id: AgentIdQuery }),
-        response: {
-          200: ok(t.Object({ deleted: t.Boolean(), session_id: t.String(), archived: t.Boolean() })),
-          ...errors(400, 401, 404, 422, 500),
-        },
+        query: ArchivedQuery,
+        response: { 200: Deleted, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Delete a session (archived=true for an archived one)' },
       },
     )
@@ -77,8 +69,8 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
       },
       {
         params: SessionParams,
-        query: t.Object({ agent_id: AgentIdQuery }),
-        response: { 200: ok(t.Object({ archived: t.Boolean(), session_id: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        response: { 200: Archived, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Archive an active session' },
       },
     )
@@ -90,8 +82,8 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
       },
       {
         params: SessionParams,
-        query: t.Object({ agent_id: AgentIdQuery }),
-        response: { 200: ok(t.Object({ restored: t.Boolean(), session_id: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        response: { 200: Restored, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Restore an archived session' },
       },
     )
@@ -112,8 +104,8 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
       },
       {
         params: SessionParams,
-        query: t.Object({ archived: QueryBoolean, agent_id: AgentIdQuery }),
-        response: { 200: ok(HistoryBody), ...errors(400, 401, 404, 422, 500) },
+        query: ArchivedQuery,
+        response: { 200: History, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Messages of a session, with the live partial reply while a run streams' },
       },
     );

@@ -2,6 +2,7 @@
 import { t } from 'elysia';
 import type { SessionMeta, SessionRecord, StoredMessage } from '../../sessions';
 import { validationError } from '../../shared/app-error';
+import { AgentIdQuery, ok, QueryBoolean } from '../schemas';
 
 export const SessionRow = t.Object({
   session_id: t.String(),
@@ -86,3 +87,30 @@ export function cleanTitle(title: string): string {
   }
   return trimmed;
 }
+
+export const ListQuery = t.Object({
+  scope: t.Optional(t.Union([t.Literal('active'), t.Literal('archived'), t.Literal('all')])),
+  agent_id: AgentIdQuery,
+  /** Cron and heartbeat sessions are listed (as in the contract) unless `include_internal=false`. */
+  include_internal: QueryBoolean,
+});
+export const SessionList = ok(t.Array(SessionRow));
+export const NewSessionBody = t.Optional(t.Nullable(t.Object({ title: t.Optional(t.Nullable(t.String({ maxLength: 100 }))) })));
+export const TitleBody = t.Object({ title: Title });
+export const SessionTitle = ok(t.Object({ session_id: t.String(), title: t.String() }));
+export const Deleted = ok(t.Object({ deleted: t.Boolean(), session_id: t.String(), archived: t.Boolean() }));
+export const Archived = ok(t.Object({ archived: t.Boolean(), session_id: t.String() }));
+export const Restored = ok(t.Object({ restored: t.Boolean(), session_id: t.String() }));
+export const History = ok(HistoryBody);
+export const MessagesWithPrompt = ok(
+  t.Object({
+    session_id: t.String(),
+    agent_id: t.String(),
+    archived: t.Boolean(),
+    system_prompt: t.String(),
+    messages: t.Array(MessageRow),
+    compressed_context: t.String(),
+  }),
+);
+export const Compression = ok(t.Object({ session_id: t.String(), agent_id: t.String(), archived_count: t.Integer(), remaining_count: t.Integer(), summary: t.String() }));
+export const SessionTokens = ok(t.Object({ session_id: t.String(), agent_id: t.String(), system_tokens: t.Integer(), message_tokens: t.Integer(), total_tokens: t.Integer() }));

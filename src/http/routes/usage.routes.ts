@@ -1,8 +1,8 @@
 // /api/usage: the per-agent ledger of model usage and cost: records (JSON or CSV), summary, time series.
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import { usageCsv, type UsageService } from '../../usage';
 import { errors } from '../schemas';
-import { checkLimit, echoFilters, FilterQuery, RECORDS_DESCRIPTION, RecordsAnswer, RecordsQuery, SummaryAnswer, TimeseriesAnswer, TimeseriesQuery, toUsageQuery } from './usage.schema';
+import { checkLimit, echoFilters, RECORDS_DESCRIPTION, RecordsAnswer, RecordsQuery, SummaryAnswer, SummaryQuery, TimeseriesAnswer, TimeseriesQuery, toUsageQuery } from './usage.schema';
 
 export function usageRoutes(usage: UsageService) {
   return new Elysia({ prefix: '/api/usage', detail: { tags: ['usage'] } })
@@ -34,7 +34,7 @@ export function usageRoutes(usage: UsageService) {
         return { data: { filters: echoFilters(agentId, query), ...summary } };
       },
       {
-        query: t.Object(FilterQuery),
+        query: SummaryQuery,
         response: { 200: SummaryAnswer, ...errors(400, 401, 404, 422, 429, 500) },
         detail: { summary: 'Totals and per provider/model sums over every matching record (computed in SQL, no row cap)' },
       },

@@ -13,6 +13,8 @@ export const FilterQuery = {
   session_id: FilterText,
 };
 
+export const SummaryQuery = t.Object(FilterQuery);
+
 export const RecordsQuery = t.Object({
   ...FilterQuery,
   limit: t.Optional(t.Integer({ default: 200, description: 'Newest N records, 1..2000' })),
