@@ -87,6 +87,8 @@ export interface DepsOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
   schedulerTimers?: Timers;
+  /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
+  coordinator?: Coordinator;
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -95,7 +97,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const env = overrides.env ?? process.env;
   const dataDir = resolve(settings.dataDir);
-  const coordinator = createMemoryCoordinator(clock);
+  const coordinator = overrides.coordinator ?? createMemoryCoordinator(clock);
   const configStore = createRuntimeConfigStore(dataDir, logger);
   const tracing = createTracingControl(env, overrides.envFilePath ?? join(process.cwd(), '.env'));
   const registry = createAgentRegistry({
@@ -138,7 +140,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       if (options.drainMs) await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
       retrieval.close();
       agents.close();
-      await coordinator.close();
+      if (!overrides.coordinator) await coordinator.close();
     })());
 
   return {
