@@ -10,7 +10,7 @@ import { openAgentIndex } from '../src/retrieval/agent-index';
 import { openSqliteIndex } from '../src/retrieval/sqlite/open-index';
 import type { EmbeddingClient } from '../src/retrieval/embedding-client';
 import { createEmbeddingHealth } from '../src/retrieval/embedding-health';
-import { createRetrievalService } from '../src/retrieval/retrieval-service';
+import { createRetrievalService } from '../src/retrieval/retrieval.service';
 import { systemClock } from '../src/shared/clock';
 import { silentLogger } from '../src/shared/logger';
 import { makeTempDir } from '../test/support/temp-dir';
