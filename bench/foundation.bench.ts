@@ -4,10 +4,14 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Elysia, t } from 'elysia';
+import { Database } from 'bun:sqlite';
 import { createApp } from '../src/app';
-import { readEnvSettings } from '../src/config/env';
+import { readEnvSettings } from '../src/config';
 import { buildDeps } from '../src/deps';
-import type { SessionMeta } from '../src/sessions/session-types';
+import type { SessionMeta } from '../src/sessions';
+import { createSqliteSessionStore } from '../src/sessions/sqlite/session-store.sqlite';
+import { systemClock } from '../src/shared/clock';
+import { newId } from '../src/shared/ids';
 import { silentLogger } from '../src/shared/logger';
 import { buildBinary, cleanEnv, startBinary, waitForStatus, type RunningBinary } from '../test/support/compiled-binary';
 import { makeTempDir } from '../test/support/temp-dir';
@@ -96,19 +100,22 @@ async function coldStart(): Promise<void> {
   }
 }
 
-/** Fills the default agent of a fresh data folder with `count` sessions through the store, in one transaction. */
-function seedSessions(dataDir: string, count: number): void {
+/** Fills the default agent of a fresh data folder with `count` sessions through the SQLite store, in one transaction. */
+async function seedSessions(dataDir: string, count: number): Promise<void> {
   const settings = readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent' });
-  const deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(dataDir, '.env') });
-  try {
-    const agent = deps.agents.get('default');
-    agent.db.transaction(() => {
-      for (let index = 0; index < count; index += 1) agent.sessions.create(`Benchmark session ${index + 1}`);
-    })();
-  } finally {
-    deps.close();
-  }
+  await using deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(dataDir, '.env') });
+  await deps.start();
+  // Opens (and migrates) the agent database; the bench then writes through its own connection, in one transaction.
+  await deps.agents.get('default').storage.sessions.counts();
+  using db = new Database(agentDatabase(dataDir));
+  const sessions = createSqliteSessionStore(db, systemClock);
+  // The SQLite adapter has written each row when its call returns, so the transaction holds them all.
+  db.transaction(() => {
+    for (let index = 0; index < count; index += 1) void sessions.create(newId(), `Benchmark session ${index + 1}`);
+  })();
 }
+
+const agentDatabase = (dataDir: string) => join(dataDir, 'workspaces', 'default', 'storage', 'agent.db');
 
 async function timedGet(url: string): Promise<{ elapsed: number; bytes: number }> {
   const started = performance.now();
@@ -124,7 +131,7 @@ async function sessionList(): Promise<void> {
   using data = makeTempDir('moc-bench-sessions-');
   const dataDir = realpathSync(data.path);
   const seeding = performance.now();
-  seedSessions(dataDir, SESSION_COUNT);
+  await seedSessions(dataDir, SESSION_COUNT);
   console.log(`  seeded ${SESSION_COUNT} sessions in ${ms(performance.now() - seeding)}`);
 
   const server = await startIn(dataDir, ['--data-dir', dataDir], { APP_RATE_LIMIT_ENABLED: 'false' });
@@ -176,8 +183,10 @@ async function sessionList(): Promise<void> {
 async function breakdown(dataDir: string): Promise<void> {
   console.log('\n(c) where the time of one GET /api/sessions goes (in-process, no socket)');
   const settings = readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false' });
-  const deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(dataDir, '.env') });
-  try {
+  await using deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(dataDir, '.env') });
+  await deps.start();
+  using db = new Database(agentDatabase(dataDir), { readonly: true });
+  {
     const app = createApp(deps);
     const agent = deps.agents.get('default');
     const time = async (run: () => unknown) => {
@@ -197,16 +206,16 @@ async function breakdown(dataDir: string): Promise<void> {
       updated_at: meta.updatedAt,
       archived: meta.archived,
     });
-    const wire = agent.sessions.list('active').map(toWire);
-    const unsorted = agent.db.query('SELECT * FROM sessions WHERE archived_at IS NULL');
-    const plan = agent.db
+    const wire = (await agent.storage.sessions.list('active')).map(toWire);
+    const unsorted = db.query('SELECT * FROM sessions WHERE archived_at IS NULL');
+    const plan = db
       .query<{ detail: string }, []>('EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC')
       .all()
       .map((row) => row.detail)
       .join('; ');
     // The route's handler and response schema, alone, with and without response validation.
     const SessionRow = t.Object({ session_id: t.String(), title: t.String(), created_at: t.Number(), updated_at: t.Number(), archived: t.Boolean() });
-    const handler = () => ({ data: agent.sessions.list('active').map(toWire) });
+    const handler = async () => ({ data: (await agent.storage.sessions.list('active')).map(toWire) });
     const validated = new Elysia().get('/list', handler, { response: { 200: t.Object({ data: t.Array(SessionRow) }) } });
     const unvalidated = new Elysia().get('/list', handler);
     const request = (app: { handle(request: Request): Promise<Response> }, url: string) => async () => {
@@ -215,14 +224,12 @@ async function breakdown(dataDir: string): Promise<void> {
       return response.arrayBuffer();
     };
 
-    report('SQLite list query + row mapping (store.list)', ms(await time(() => agent.sessions.list('active'))), plan);
+    report('SQLite list query + row mapping (store.list)', ms(await time(() => agent.storage.sessions.list('active'))), plan);
     report('  the same rows without ORDER BY (no sort)', ms(await time(() => unsorted.all())));
     report('JSON.stringify of the response body', ms(await time(() => JSON.stringify({ data: wire }))));
     report('bare route, handler + response validation', ms(await time(request(validated, 'http://127.0.0.1/list'))));
     report('bare route, handler without response validation', ms(await time(request(unvalidated, 'http://127.0.0.1/list'))));
     report('whole app (guards, CORS, envelope), app.handle', ms(await time(request(app, 'http://127.0.0.1/api/sessions'))));
-  } finally {
-    deps.close();
   }
 }
 

@@ -2,15 +2,11 @@
 // Run: node_modules/.bin/bun bench/retrieval-eval.bench.ts   (regenerate the set with bench/retrieval-eval/generate.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readEnvSettings } from '../src/config/env';
-import { openDatabase } from '../src/db/open-database';
+import { Database } from 'bun:sqlite';
+import { readEnvSettings } from '../src/config';
 import { buildDeps } from '../src/deps';
-import { createEmbeddingClient } from '../src/retrieval/embedding-client';
-import { createEmbeddingHealth } from '../src/retrieval/embedding-health';
-import type { FusionMethod } from '../src/retrieval/hybrid-search';
-import { RETRIEVAL_DB_MIGRATIONS } from '../src/retrieval/retrieval-db.schema';
-import { createRetrievalService } from '../src/retrieval/retrieval-service';
-import { createRetrievalStore } from '../src/retrieval/retrieval.store';
+import { createEmbeddingClient, createEmbeddingHealth, createRetrievalService, type FusionMethod } from '../src/retrieval';
+import { openSqliteIndex } from '../src/retrieval/sqlite/open-index';
 import { cosine } from '../src/retrieval/vector-codes';
 import { silentLogger } from '../src/shared/logger';
 import { createConceptEmbedder } from '../test/support/concept-embedder';
@@ -27,6 +23,7 @@ model.setEmbedder(embed);
 using data = makeTempDir('moc-eval-');
 const settings = readEnvSettings({ APP_DATA_DIR: data.path, APP_LOG_LEVEL: 'silent', EMBEDDING_BASE_URL: model.baseUrl, EMBEDDING_API_KEY: 'k', EMBEDDING_MODEL: 'concept-embed' });
 const deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(data.path, '.env') });
+await deps.start();
 const agent = deps.agents.get('default');
 for (const document of corpus.documents) {
   const path = join(agent.root, document.path);
@@ -35,7 +32,7 @@ for (const document of corpus.documents) {
 }
 const health = createEmbeddingHealth(createEmbeddingClient(settings.embedding), deps.clock, silentLogger);
 const services = Object.fromEntries(
-  (['minmax', 'rrf', 'zscore'] as FusionMethod[]).map((fusion) => [fusion, createRetrievalService({ agents: deps.agents, health, clock: deps.clock, logger: silentLogger, fusion })]),
+  (['minmax', 'rrf', 'zscore'] as FusionMethod[]).map((fusion) => [fusion, createRetrievalService({ agents: deps.agents, openIndex: openSqliteIndex, health, clock: deps.clock, logger: silentLogger, fusion })]),
 );
 // The server's own service indexes the corpus; the services compared below only read that index.
 await deps.retrieval.search('default', 'knowledge', 'warm up');
@@ -43,8 +40,12 @@ const setWeights = (semantic: number, lexical: number) =>
   deps.configStore.update(agent.root, { retrieval: { knowledge: { semantic_weight: semantic, lexical_weight: lexical } } });
 
 // The original's scoring (internals §6.4–6.5): ASCII-token FTS prefilter, then cosine·0.7 + substring count·0.3.
-const store = createRetrievalStore(openDatabase(join(agent.root, 'storage', 'retrieval.db'), RETRIEVAL_DB_MIGRATIONS), health.identity);
-const allChunks = store.db.query("SELECT c.id, s.path, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.domain = 'knowledge' ORDER BY c.id").all() as { id: number; path: string; text: string }[];
+const indexPath = join(agent.root, 'storage', 'retrieval.db');
+const index = openSqliteIndex('sqlite', indexPath, health.identity);
+const { store } = index;
+// The chunk texts in id order, read through a connection of the bench's own.
+const reader = new Database(indexPath, { readonly: true });
+const allChunks = reader.query("SELECT c.id, s.path, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.domain = 'knowledge' ORDER BY c.id").all() as { id: number; path: string; text: string }[];
 const vectors = store.vectorsOf(allChunks.map((chunk) => chunk.id));
 function originalSearch(query: string, topK: number): string[] {
   const lowered = query.trim().toLowerCase();
@@ -103,6 +104,7 @@ for (const [name, rank] of rankers) {
   const byKind = kinds.map((kind) => ((perKind.get(kind) ?? 0) / queriesFile.queries.filter((query) => query.kind === kind).length).toFixed(2));
   console.log(`| ${name} | ${(found / total).toFixed(3)} | ${(reciprocal / total).toFixed(3)} | ${byKind.join(' | ')} |`);
 }
-store.db.close();
+reader.close();
+index.close();
 for (const service of Object.values(services)) service.close();
-deps.close();
+await deps.close();

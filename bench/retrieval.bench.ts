@@ -3,12 +3,14 @@
 // Each corpus is indexed in one child process and queried in another, so RSS is the serving process's own.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAgentRegistry } from '../src/agents/agent-registry';
-import { createRuntimeConfigStore } from '../src/config/runtime-config';
+import { createAgentRegistry } from '../src/agents';
+import { createRuntimeConfigStore } from '../src/config';
+import { sqliteAgentStorage } from '../src/storage/sqlite/open-sqlite-agent-storage';
 import { openAgentIndex } from '../src/retrieval/agent-index';
+import { openSqliteIndex } from '../src/retrieval/sqlite/open-index';
 import type { EmbeddingClient } from '../src/retrieval/embedding-client';
 import { createEmbeddingHealth } from '../src/retrieval/embedding-health';
-import { createRetrievalService } from '../src/retrieval/retrieval-service';
+import { createRetrievalService } from '../src/retrieval/retrieval.service';
 import { systemClock } from '../src/shared/clock';
 import { silentLogger } from '../src/shared/logger';
 import { makeTempDir } from '../test/support/temp-dir';
@@ -87,9 +89,12 @@ function syntheticClient(dims: number, size: number, timer: { ms: number }): Emb
 
 function openService(dataDir: string, dims: number, size: number, timer: { ms: number }) {
   const configStore = createRuntimeConfigStore(dataDir, silentLogger);
-  const agents = openAgentRegistry({ dataDir, configStore, clock: systemClock, logger: silentLogger });
+  configStore.start();
+  const openStorage = sqliteAgentStorage({ clock: systemClock, logger: silentLogger });
+  const agents = createAgentRegistry({ dataDir, configStore, openStorage, clock: systemClock, logger: silentLogger });
+  agents.start();
   const health = createEmbeddingHealth(syntheticClient(dims, size, timer), systemClock, silentLogger);
-  return { agents, configStore, service: createRetrievalService({ agents, health, clock: systemClock, logger: silentLogger }) };
+  return { agents, configStore, service: createRetrievalService({ agents, openIndex: openSqliteIndex, health, clock: systemClock, logger: silentLogger }) };
 }
 
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
@@ -141,7 +146,7 @@ async function queryPhase(dataDir: string, size: number, dims: number) {
   const afterEditMs = performance.now() - editStarted;
   // Recall of the vector leg against an exact scan of every stored vector (one streaming pass for all queries).
   const agent = agents.get('default');
-  const index = openAgentIndex('default', agent.root, agent.config(), { provider: 'openai', model: `synthetic-${dims}` }, Date.now());
+  const index = openAgentIndex(openSqliteIndex, 'default', agent.root, agent.config(), { provider: 'openai', model: `synthetic-${dims}` }, Date.now());
   const queries = Array.from({ length: QUERIES }, (_, query) => queryVector(query, queryTarget(query, size), dims));
   const best = queries.map(() => [] as { id: number; score: number }[]);
   for (const [id, vector] of index.store.iterateVectors('knowledge')) {

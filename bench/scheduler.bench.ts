@@ -1,8 +1,7 @@
 // Scheduler benchmarks: start lag of 100 jobs due in the same second across 10 agents, and the idle cost of 1,000 jobs.
 // Run: node_modules/.bin/bun bench/scheduler.bench.ts [--idle-seconds 60]
-import { createApp } from '../src/app';
-import { readEnvSettings } from '../src/config/env';
-import { buildDeps } from '../src/deps';
+import { readEnvSettings } from '../src/config';
+import { startServer as startRunningServer } from '../src/server';
 import type { Timers } from '../src/scheduler/wake-timer';
 import { silentLogger } from '../src/shared/logger';
 import { startFakeOpenAiServer } from '../test/support/fake-openai-server';
@@ -48,23 +47,19 @@ const countingTimers: Timers = {
 
 async function startServer(env: Record<string, string>) {
   const dir = makeTempDir('moc-bench-sched-');
-  const deps = buildDeps(readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false', ...env }), {
-    logger: silentLogger,
-    env: {},
-    envFilePath: `${dir.path}/.env`,
-    schedulerTimers: countingTimers,
+  const settings = readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false', ...env });
+  const server = await startRunningServer({
+    settings: { ...settings, host: '127.0.0.1', port: 0 },
+    overrides: { logger: silentLogger, env: {}, envFilePath: `${dir.path}/.env`, schedulerTimers: countingTimers },
   });
-  const app = createApp(deps);
-  app.listen({ hostname: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${app.server!.port}`;
+  const { deps, url } = server;
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as any;
   };
   const stop = async () => {
-    await app.stop(true);
-    deps.close();
+    await server.close();
     dir[Symbol.dispose]();
   };
   return { deps, call, stop };
@@ -91,9 +86,9 @@ async function startLag(concurrency: number): Promise<void> {
     }
   }
   const total = AGENTS * JOBS_PER_AGENT;
-  const rows = () => ids.flatMap((id) => server.deps.scheduler.cron(id).runs(100));
-  while (rows().filter((row) => row.status === 'ok').length < total) await Bun.sleep(20);
-  const lags = rows().map((row) => row.startedMs! - dueMs);
+  const rows = async () => (await Promise.all(ids.map((id) => server.deps.scheduler.cron(id).runs(100)))).flat();
+  while ((await rows()).filter((row) => row.status === 'ok').length < total) await Bun.sleep(20);
+  const lags = (await rows()).map((row) => row.startedMs! - dueMs);
   const p50 = percentile(lags, 50);
   const p99 = percentile(lags, 99);
   console.log(

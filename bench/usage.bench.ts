@@ -1,14 +1,13 @@
 // Usage benchmarks: one agent with 1,000,000 usage records; summary, records (limit 100), time series and the budget check.
 // Run: node_modules/.bin/bun bench/usage.bench.ts   (building the ledger takes a while; it is removed afterwards)
 import { availableParallelism, totalmem } from 'node:os';
-import { createApp } from '../src/app';
-import { readEnvSettings } from '../src/config/env';
-import { buildDeps } from '../src/deps';
+import { readEnvSettings } from '../src/config';
+import { startServer } from '../src/server';
 import { silentLogger } from '../src/shared/logger';
-import { checkBudget } from '../src/usage/budget';
-import { createUsagePricer } from '../src/usage/record-usage';
-import { zeroCounts, type UsageRecord } from '../src/usage/usage-record';
-import { createSqliteUsageStore, HOUR_MS } from '../src/usage/usage.store';
+import { Database } from 'bun:sqlite';
+import { join } from 'node:path';
+import { checkBudget, createUsagePricer, HOUR_MS, zeroCounts, type UsageRecord } from '../src/usage';
+import { createSqliteUsageStore } from '../src/usage/sqlite/usage-store.sqlite';
 import { makeTempDir } from '../test/support/temp-dir';
 
 const RECORDS = 1_000_000;
@@ -30,11 +29,12 @@ const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 using dir = makeTempDir('moc-bench-usage-');
 const settings = readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false' });
-const deps = buildDeps(settings, { logger: silentLogger });
-const app = createApp(deps);
-app.listen({ hostname: '127.0.0.1', port: 0 });
-const baseUrl = `http://127.0.0.1:${app.server!.port}`;
-const db = deps.agents.get('default').db;
+const server = await startServer({ settings: { ...settings, host: '127.0.0.1', port: 0 }, overrides: { logger: silentLogger } });
+const { deps } = server;
+const baseUrl = server.url;
+// The ledger is built through the bench's own connection to the agent database, in one transaction.
+const agentStore = deps.agents.get('default').storage.usage;
+const db = new Database(join(dir.path, 'workspaces', 'default', 'storage', 'agent.db'));
 const now = Date.now();
 
 console.log(`building ${RECORDS.toLocaleString('en')} usage records over ${SPAN_HOURS} hours (6 models x 6 trigger types, 5,000 sessions)…`);
@@ -64,7 +64,8 @@ db.transaction(() => {
   for (let index = 0; index < RECORDS; index++) {
     const template = templates[index % templates.length]!;
     const at = now - Math.floor(((RECORDS - index) / RECORDS) * SPAN_HOURS * HOUR_MS);
-    store.insert({ ...template, trigger_type: TRIGGERS[Math.floor(index / MODELS.length) % TRIGGERS.length]!, run_id: `run-${index}`, session_id: `session-${index % 5000}` }, at);
+    // The SQLite adapter writes before its promise settles, so the transaction holds every row.
+    void store.insert({ ...template, trigger_type: TRIGGERS[Math.floor(index / MODELS.length) % TRIGGERS.length]!, run_id: `run-${index}`, session_id: `session-${index % 5000}` }, at);
   }
 })();
 console.log(`  inserted in ${((performance.now() - started) / 1000).toFixed(1)} s (rollup kept by trigger)`);
@@ -103,9 +104,9 @@ const config = { usage: { ...deps.agents.get('default').config().usage, budget: 
 const budgetTimes: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   const begin = performance.now();
-  checkBudget(db, config, Date.now());
+  await checkBudget(agentStore, config, Date.now());
   budgetTimes.push(performance.now() - begin);
 }
 console.log(`  checkBudget (daily + monthly caps, before every run): p50 ${ms(median(budgetTimes))}`);
-await app.stop(true);
-deps.close();
+db.close();
+await server.close();

@@ -1,9 +1,13 @@
-// createApp(deps): every route plugin in order, so the whole API reads top to bottom. Never listens.
+// createApp(services): every route plugin in order, so the whole API reads top to bottom. Never listens.
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
-import type { Deps } from './deps';
+import type { AgentsService, FilesService } from './agents';
+import type { ChatService } from './chat';
+import type { ConfigService, EnvSettings } from './config';
+import type { AuthLockout } from './http/auth-lockout';
 import { bodyParser, MAX_FILE_BODY_BYTES } from './http/body-parser';
 import { errorEnvelope } from './http/error-envelope';
+import type { RateLimiter } from './http/rate-limit';
 import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
 import { chatRoutes } from './http/routes/chat.routes';
@@ -11,13 +15,18 @@ import { configRoutes } from './http/routes/config.routes';
 import { cronRoutes } from './http/routes/cron.routes';
 import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
-import { healthRoutes } from './http/routes/health.routes';
+import { healthRoutes, type Readiness } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
 import { retrievalRoutes } from './http/routes/retrieval.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
 import { usageRoutes } from './http/routes/usage.routes';
+import type { RetrievalService } from './retrieval';
+import type { SchedulerService } from './scheduler';
+import type { SessionsService } from './sessions';
+import type { Logger } from './shared/logger';
+import type { UsageService } from './usage';
 import { VERSION } from './version';
 
 function routePattern(path: string): RegExp {
@@ -28,7 +37,24 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
-export function createApp(deps: Deps) {
+/** What the routes use: one service per domain, the request guards' state, and readiness (a `Deps` is one). */
+export interface AppServices {
+  settings: Pick<EnvSettings, 'allowedOrigins' | 'trustedHosts' | 'trustedProxies' | 'apiToken' | 'dataDir'>;
+  logger: Logger;
+  rateLimiter: RateLimiter;
+  authLockout: AuthLockout;
+  readiness: Readiness;
+  agents: Pick<AgentsService, 'list' | 'create' | 'delete'>;
+  files: FilesService;
+  sessions: SessionsService;
+  chat: ChatService;
+  config: ConfigService;
+  scheduler: SchedulerService;
+  usage: UsageService;
+  retrieval: RetrievalService;
+}
+
+export function createApp(services: AppServices) {
   // Our parse hook enforces the real limits with an envelope; Bun's own cap only stops abuse far above them.
   const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES * 16 } });
   const patterns: { method: string; pattern: RegExp }[] = [];
@@ -49,7 +75,7 @@ export function createApp(deps: Deps) {
     })
     .use(
       cors({
-        origin: deps.settings.allowedOrigins,
+        origin: services.settings.allowedOrigins,
         methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         allowedHeaders: 'content-type, authorization, x-request-id',
         credentials: true,
@@ -59,29 +85,29 @@ export function createApp(deps: Deps) {
     )
     .use(
       requestGuards({
-        trustedHosts: deps.settings.trustedHosts,
-        allowedOrigins: deps.settings.allowedOrigins,
-        trustedProxies: deps.settings.trustedProxies,
-        apiToken: deps.settings.apiToken,
-        rateLimiter: deps.rateLimiter,
-        authLockout: deps.authLockout,
+        trustedHosts: services.settings.trustedHosts,
+        allowedOrigins: services.settings.allowedOrigins,
+        trustedProxies: services.settings.trustedProxies,
+        apiToken: services.settings.apiToken,
+        rateLimiter: services.rateLimiter,
+        authLockout: services.authLockout,
       }),
     )
-    .use(errorEnvelope({ logger: deps.logger, dataDir: deps.settings.dataDir, allowedMethods }))
+    .use(errorEnvelope({ logger: services.logger, dataDir: services.settings.dataDir, allowedMethods }))
     .use(bodyParser())
     .use(docsRoutes(VERSION))
-    .use(healthRoutes(deps.state, deps.storage, () => deps.sandbox.status()))
-    .use(agentRoutes(deps.agents))
-    .use(chatRoutes(deps.chat))
-    .use(sessionRoutes(deps.agents))
-    .use(sessionChatRoutes(deps.agents, deps.prompts, deps.chat, deps.settings.llm, deps.clock))
-    .use(tokenRoutes(deps.agents, deps.prompts))
-    .use(fileRoutes(deps.agents, deps.fileListeners))
-    .use(configRoutes(deps.agents, deps.configStore, deps.tracing))
-    .use(cronRoutes(deps.agents, deps.scheduler))
-    .use(heartbeatRoutes(deps.agents, deps.configStore, deps.scheduler))
-    .use(usageRoutes(deps.agents, deps.clock))
-    .use(retrievalRoutes(deps.retrieval));
+    .use(healthRoutes(services.readiness))
+    .use(agentRoutes(services.agents))
+    .use(chatRoutes(services.chat))
+    .use(sessionRoutes(services.sessions))
+    .use(sessionChatRoutes(services.sessions))
+    .use(tokenRoutes(services.sessions, services.files))
+    .use(fileRoutes(services.files))
+    .use(configRoutes(services.config))
+    .use(cronRoutes(services.scheduler))
+    .use(heartbeatRoutes(services.scheduler))
+    .use(usageRoutes(services.usage))
+    .use(retrievalRoutes(services.retrieval));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,57 +1,69 @@
-// Composition root: builds every stateful module from settings, and closes them in reverse order.
-import { join } from 'node:path';
-import { openAgentRegistry, type AgentRegistry } from './agents/agent-registry';
-import type { FileChangeListener } from './agents/workspace-files';
-import type { EnvSettings } from './config/env';
-import { createRuntimeConfigStore, type RuntimeConfigStore } from './config/runtime-config';
-import { createTracingControl, type TracingControl } from './config/tracing';
-import { createChatService, type ChatService } from './chat/chat-service';
-import { createPromptBuilder, type PromptBuilder } from './chat/prompt-builder';
+// Composition root: buildDeps constructs every adapter and service; start() runs the side effects; close() undoes them in reverse.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createAgentRegistry, createAgentsService, createFilesService, type AgentsService, type FilesService } from './agents';
+import { countTokens, createChatService, createPromptBuilder, createRunRegistry, createSessionAssistant, type ChatService } from './chat';
+import { createConfigService, createRuntimeConfigStore, createTracingControl, type ConfigService, type EnvSettings, type RuntimeConfigStore } from './config';
+import type { Coordinator } from './coordination';
+import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
-import { createSchedulerManager, type SchedulerManager } from './scheduler/scheduler-manager';
-import type { PreRunCheck } from './scheduler/pre-run-check';
-import type { Timers } from './scheduler/wake-timer';
-import { checkBudget } from './usage/budget';
-import { createEmbeddingClient } from './retrieval/embedding-client';
-import { createEmbeddingHealth } from './retrieval/embedding-health';
-import { createRetrievalService, type RetrievalService } from './retrieval/retrieval-service';
-import { createToolRegistry, type ToolDefinition, type ToolRegistry } from './tools/tool-registry';
+import { createEmbeddingClient, createEmbeddingHealth, createRetrievalService, type RetrievalService } from './retrieval';
+import { openSqliteIndex } from './retrieval/sqlite/open-index';
+import { createSchedulerManager, createSchedulerService, type PreRunCheck, type SchedulerService, type Timers } from './scheduler';
+import { createSandbox, type HostResolver, type Sandbox } from './security';
+import { createSessionsService, type SessionsService } from './sessions';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
-import { createBuiltinTools } from './tools/builtin-tools';
-import { createSandbox, type Sandbox } from './security/sandbox';
-import type { HostResolver } from './security/url-guard';
 import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
-import { createStorageProbe, type StorageProbe } from './shared/storage-probe';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createStorageProbe } from './shared/storage-probe';
+import type { Readiness } from './http/routes/health.routes';
+import type { AgentStorage } from './storage/agent-storage';
+import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
+import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
+import { checkBudget, createUsageService, type UsageService } from './usage';
 
 export interface Deps {
   settings: EnvSettings;
   clock: Clock;
   logger: Logger;
+  /** Run locks, job claims and request buckets (in memory: one process). */
+  coordinator: Coordinator;
   configStore: RuntimeConfigStore;
-  agents: AgentRegistry;
+  /** Runtime config, rag mode and tracing at the edge. */
+  config: ConfigService;
+  agents: AgentsService<AgentStorage>;
+  files: FilesService;
+  sessions: SessionsService<AgentStorage>;
+  tools: ToolsService;
+  chat: ChatService;
+  /** Cron and heartbeat for every agent. */
+  scheduler: SchedulerService;
+  /** The usage ledger of every agent. */
+  usage: UsageService;
+  /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
+  retrieval: RetrievalService;
   rateLimiter: RateLimiter;
   /** Failed bearer tokens per client: 10 a minute lock the client out for 5 minutes. */
   authLockout: AuthLockout;
-  tracing: TracingControl;
-  fileListeners: Set<FileChangeListener>;
-  tools: ToolRegistry;
-  prompts: PromptBuilder;
-  chat: ChatService;
-  /** Cron and heartbeat for every agent. */
-  scheduler: SchedulerManager;
-  /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
-  retrieval: RetrievalService;
-  /** False until storage is open, and again while shutting down. */
+  /** False until `start()` has finished, and again from the first step of stopping. */
   state: { ready: boolean };
   /** The tool process sandbox (its probe verdict is part of readiness details). */
   sandbox: Sandbox;
-  /** Whether the data folder takes writes now (readiness). */
-  storage: StorageProbe;
-  close(): void;
+  /** What /api/ready reports: `state`, whether the data folder takes writes now, the sandbox's verdict. */
+  readiness: Readiness;
+  /**
+   * The side effects, in order: the data folder (and its leftover temporaries swept), the global config,
+   * the agent folders, the sandbox probe and its warning, the first index pass (in the background) and
+   * the scheduler (interrupted runs recovered first). Throws what stops the server from starting.
+   */
+  start(): Promise<void>;
+  /**
+   * Stops in reverse order: no new scheduled runs; runs in flight get up to `drainMs` to store their
+   * replies; then indexing stops, every agent's storage closes, and the coordinator lets go. Idempotent.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface DepsOverrides {
@@ -75,72 +87,100 @@ export interface DepsOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
   schedulerTimers?: Timers;
+  /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
+  coordinator?: Coordinator;
 }
 
+/** Constructs every part from settings; touches no file, starts nothing (see `start`). */
 export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}): Deps {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(settings.logLevel);
+  const env = overrides.env ?? process.env;
   const dataDir = resolve(settings.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const leftovers = removeStaleTemporaryFiles(dataDir);
-  if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
+  const coordinator = overrides.coordinator ?? createMemoryCoordinator(clock);
   const configStore = createRuntimeConfigStore(dataDir, logger);
-  const agents = openAgentRegistry({ dataDir, configStore, clock, logger, maxOpenAgents: settings.maxOpenAgents ?? undefined });
   const envFile = overrides.envFilePath ?? join(process.cwd(), '.env');
-  const tracing = createTracingControl(overrides.env ?? process.env, envFile);
-  const state = { ready: true };
-  // Probed where agent folders live, so their path's permissions are the ones tried.
+  const tracing = createTracingControl(env, envFile);
+  const registry = createAgentRegistry({
+    dataDir,
+    configStore,
+    openStorage: sqliteAgentStorage({ clock, logger }),
+    clock,
+    logger,
+    maxOpenAgents: settings.maxOpenAgents ?? undefined,
+  });
+  const agents = createAgentsService({ registry, sessionCounts: (storage) => storage.sessions.counts() });
+  // Probed (on first use) where agent folders live, so their path's permissions are the ones tried.
   const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces'), hidden: [dataDir, envFile] });
-  const sandboxStatus = sandbox.status();
-  if (!sandboxStatus.available) {
-    logger.warn(`terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`);
-  }
   const embeddingHealth = createEmbeddingHealth(createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }), clock, logger);
-  const retrieval = createRetrievalService({ agents, health: embeddingHealth, clock, logger });
-  void retrieval.start();
+  const retrieval = createRetrievalService({ agents, openIndex: openSqliteIndex, health: embeddingHealth, clock, logger });
+  const files = createFilesService({ agents, listeners: [retrieval.onFileChanged], countTokens });
   const toolDefinitions =
-    overrides.toolDefinitions ?? createBuiltinTools({
-      retrieval,
-      sandbox,
-      env: overrides.env ?? process.env,
-      serverApiOpen: !settings.apiToken,
-      resolver: overrides.resolver,
-      fetch: overrides.fetch,
-    });
-  const tools = createToolRegistry(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
+    overrides.toolDefinitions ??
+    createBuiltinTools({ retrieval, sandbox, env, serverApiOpen: !settings.apiToken, resolver: overrides.resolver, fetch: overrides.fetch });
+  const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
-  const chat = createChatService({ agents, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
+  const runs = createRunRegistry(coordinator);
+  const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
+  const sessions = createSessionsService({ agents, assistant, runs });
+  const chat = createChatService({ agents, sessions, runs, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
-  const budgetGate: PreRunCheck = ({ agent }) => {
-    const budget = checkBudget(agent.db, agent.config(), clock.nowMs());
+  const budgetGate: PreRunCheck = async ({ agent }) => {
+    const budget = await checkBudget(agent.storage.usage, agent.config(), clock.nowMs());
     return budget.state === 'block' ? { allowed: false, status: 'skipped_budget', reason: budget.message } : { allowed: true };
   };
-  const scheduler = createSchedulerManager({ agents, chat, configStore, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
-  scheduler.start();
+  const manager = createSchedulerManager({ agents, sessions, chat, configStore, coordinator, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
+  const scheduler = createSchedulerService({ agents, manager, configStore });
+  const state = { ready: false };
+  // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
+  const storageProbe = createStorageProbe({ dataDir, nowMs: () => performance.now() });
+  let closing: Promise<void> | null = null;
+
+  const close = (options: { drainMs?: number } = {}) =>
+    (closing ??= (async () => {
+      state.ready = false;
+      scheduler.close();
+      if (options.drainMs) await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
+      retrieval.close();
+      agents.close();
+      if (!overrides.coordinator) await coordinator.close();
+    })());
+
   return {
     settings: { ...settings, dataDir },
     clock,
     logger,
+    coordinator,
     configStore,
+    config: createConfigService({ agents, store: configStore, tracing }),
     agents,
-    rateLimiter: createRateLimiter(settings.rateLimit, clock),
-    authLockout: createAuthLockout(clock, overrides.authLockout),
-    tracing,
-    fileListeners: new Set([retrieval.onFileChanged]),
+    files,
+    sessions,
     tools,
-    prompts,
     chat,
     scheduler,
+    usage: createUsageService({ agents, clock }),
     retrieval,
+    rateLimiter: createRateLimiter(settings.rateLimit, coordinator),
+    authLockout: createAuthLockout(coordinator, overrides.authLockout),
     state,
     sandbox,
-    // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
-    storage: createStorageProbe({ dataDir, nowMs: () => performance.now() }),
-    close() {
-      state.ready = false;
-      scheduler.close();
-      retrieval.close();
-      agents.close();
+    readiness: { isReady: () => state.ready, storage: () => storageProbe.check(), sandbox: () => sandbox.status() },
+    async start() {
+      mkdirSync(dataDir, { recursive: true });
+      const leftovers = removeStaleTemporaryFiles(dataDir);
+      if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
+      configStore.start();
+      agents.start();
+      const sandboxStatus = sandbox.status();
+      if (!sandboxStatus.available) {
+        logger.warn(`terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`);
+      }
+      void retrieval.start();
+      await scheduler.start();
+      state.ready = true;
     },
+    close,
+    [Symbol.asyncDispose]: () => close(),
   };
 }

@@ -1,11 +1,9 @@
-// Entry point: parse the command line, read .env and the environment; serve (build deps, listen, stop cleanly) or migrate.
+// Entry point: parse the command line, read .env and the environment; migrate, or build, start, listen (a signal stops it all).
 import { join } from 'node:path';
-import { createApp } from './app';
 import { HELP_TEXT, parseCli } from './cli';
-import { withDotenv } from './config/dotenv';
-import { EnvError, isLoopbackHost, readEnvSettings } from './config/env';
+import { EnvError, isLoopbackHost, readEnvSettings, withDotenv } from './config';
 import { runMigrateCommand } from './db/postgres/migrate-command';
-import { buildDeps } from './deps';
+import { ListenError, startServer } from './server';
 import { VERSION } from './version';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -62,20 +60,17 @@ async function main(): Promise<number> {
     dataDir: command.dataDir ?? settings.dataDir,
   };
 
-  const deps = buildDeps(settings, { env: process.env });
-  const app = createApp(deps);
-  // Elysia asks Bun for SO_REUSEPORT by default, which lets a second server bind a port already in use
-  // and silently share its traffic; a busy port must be an error instead.
+  let running;
   try {
-    app.listen({ hostname: settings.host, port: settings.port, reusePort: false });
+    running = await startServer({ settings, overrides: { env: process.env } });
   } catch (error) {
-    deps.close();
-    process.stderr.write(`mini-openclaw: cannot listen on ${settings.host}:${settings.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof ListenError)) throw error;
+    process.stderr.write(`mini-openclaw: cannot listen on ${settings.host}:${settings.port}: ${error.message}\n`);
     return 1;
   }
-  const server = app.server!;
-  deps.logger.info('listening', { url: `http://${settings.host}:${server.port}`, data_dir: deps.settings.dataDir, version: VERSION });
-  process.stdout.write(`mini-openclaw ${VERSION} listening on http://${settings.host}:${server.port} (data: ${deps.settings.dataDir})\n`);
+  const { deps, port } = running;
+  deps.logger.info('listening', { url: `http://${settings.host}:${port}`, data_dir: deps.settings.dataDir, version: VERSION });
+  process.stdout.write(`mini-openclaw ${VERSION} listening on http://${settings.host}:${port} (data: ${deps.settings.dataDir})\n`);
   if (!isLoopbackHost(settings.host) && !settings.apiToken) {
     process.stderr.write(
       `WARNING: listening on ${settings.host} without APP_API_TOKEN: anyone who can reach this port can use every agent and tool. Set APP_API_TOKEN.\n`,
@@ -94,21 +89,8 @@ async function main(): Promise<number> {
       if (stopping) return;
       stopping = true;
       deps.logger.info('stopping', { signal });
-      deps.state.ready = false;
-      const deadline = setTimeout(() => {
-        deps.logger.warn('shutdown deadline passed; closing connections');
-        void server.stop(true);
-      }, SHUTDOWN_DEADLINE_MS - 1000);
-      try {
-        await server.stop(false);
-        // No new scheduled runs; let runs in flight store their replies before the databases close.
-        deps.scheduler.close();
-        await Promise.race([Promise.all([deps.chat.drain(), deps.scheduler.drain()]), Bun.sleep(SHUTDOWN_DEADLINE_MS - 1500)]);
-      } finally {
-        clearTimeout(deadline);
-        deps.close();
-        resolveExit(0);
-      }
+      // Runs in flight may store their replies; connections still open are cut one second before the deadline.
+      await running.close({ drainMs: SHUTDOWN_DEADLINE_MS - 1500, forceAfterMs: SHUTDOWN_DEADLINE_MS - 1000 }).finally(() => resolveExit(0));
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));

@@ -3,10 +3,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFilesUnder } from '../../test/support/process-probe';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir';
-import { createRuntimeConfigStore } from '../config/runtime-config';
+import { createRuntimeConfigStore } from '../config';
 import { isAppError } from '../shared/app-error';
 import { silentLogger } from '../shared/logger';
-import { openAgentRegistry, type AgentRegistry } from './agent-registry';
+import type { AgentStorage } from '../storage/agent-storage';
+import { sqliteAgentStorage } from '../storage/sqlite/open-sqlite-agent-storage';
+import { createAgentRegistry } from './agent-registry';
+import { createAgentsService, type AgentsService } from './agents.service';
 
 const codeOf = (work: () => unknown): string | undefined => {
   try {
@@ -19,11 +22,21 @@ const codeOf = (work: () => unknown): string | undefined => {
 
 describe('agent handles', () => {
   let temp: TempDir;
-  let registry: AgentRegistry | undefined;
+  let registry: AgentsService<AgentStorage> | undefined;
   const clock = { now: 1_000_000, nowMs: () => clock.now };
+  /** The agents service over SQLite storage, started (as the server builds and starts it). */
+  const openRegistry = (maxOpenAgents: number, idleCloseMs?: number) => {
+    const configStore = createRuntimeConfigStore(temp.path, silentLogger);
+    configStore.start();
+    const openStorage = sqliteAgentStorage({ clock, logger: silentLogger });
+    const agents = createAgentRegistry({ dataDir: temp.path, configStore, openStorage, clock, logger: silentLogger, maxOpenAgents, idleCloseMs });
+    const service = createAgentsService({ registry: agents, sessionCounts: (storage) => storage.sessions.counts() });
+    service.start();
+    return service;
+  };
   const open = (maxOpenAgents: number, idleCloseMs = 60_000) => {
     temp = makeTempDir('moc-handles-');
-    registry = openAgentRegistry({ dataDir: temp.path, configStore: createRuntimeConfigStore(temp.path, silentLogger), clock, logger: silentLogger, maxOpenAgents, idleCloseMs });
+    registry = openRegistry(maxOpenAgents, idleCloseMs);
     return registry;
   };
   afterEach(() => {
@@ -32,70 +45,71 @@ describe('agent handles', () => {
     temp[Symbol.dispose]();
   });
 
-  it('opens nothing at start or on get; a database opens on first use', () => {
+  it('opens nothing at start or on get; a database opens on first use', async () => {
     const agents = open(4);
-    agents.create('a');
+    await agents.create('a');
     agents.close();
-    registry = openAgentRegistry({ dataDir: temp.path, configStore: createRuntimeConfigStore(temp.path, silentLogger), clock, logger: silentLogger, maxOpenAgents: 4 });
+    registry = openRegistry(4);
     const handle = registry.get('a');
     expect(registry.openCount()).toBe(0);
     expect(openFilesUnder(handle.root)).toEqual([]);
-    handle.sessions.create('first');
+    await handle.storage.sessions.create('s1', 'first');
     expect(registry.openCount()).toBe(1);
     expect(openFilesUnder(handle.root).length).toBeGreaterThan(0);
   });
 
-  it('closes the least recently used agent past the cap and reopens it transparently', () => {
+  it('closes the least recently used agent past the cap and reopens it transparently', async () => {
     const agents = open(2);
-    const [a, b, c] = ['a', 'b', 'c'].map((id) => (agents.create(id), agents.get(id)));
-    const session = a!.sessions.create('kept');
-    b!.sessions.list('active');
-    c!.sessions.list('active');
+    for (const id of ['a', 'b', 'c']) await agents.create(id);
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => agents.get(id));
+    const session = await a!.storage.sessions.create('s1', 'kept');
+    await b!.storage.sessions.list('active');
+    await c!.storage.sessions.list('active');
     expect(agents.openCount()).toBe(2);
     expect(openFilesUnder(a!.root)).toEqual([]);
-    expect(a!.sessions.get(session.sessionId).title).toBe('kept');
+    expect((await a!.storage.sessions.find(session.sessionId))!.title).toBe('kept');
     expect(agents.openCount()).toBe(2);
     expect(openFilesUnder(b!.root)).toEqual([]);
   });
 
-  it('never closes a leased agent; the open count comes back to the cap when the lease ends', () => {
+  it('never closes a leased agent; the open count comes back to the cap when the lease ends', async () => {
     const agents = open(1);
-    for (const id of ['a', 'b', 'c']) agents.create(id);
+    for (const id of ['a', 'b', 'c']) await agents.create(id);
     const lease = agents.get('a').lease();
-    const db = lease.db;
-    agents.get('b').sessions.list('active');
-    agents.get('c').sessions.list('active');
+    const storage = lease.storage;
+    await agents.get('b').storage.sessions.list('active');
+    await agents.get('c').storage.sessions.list('active');
     expect(agents.openCount()).toBe(2);
     expect(openFilesUnder(agents.get('b').root)).toEqual([]);
-    expect(db.query('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+    expect(await storage.sessions.counts()).toEqual({ active: 0, archived: 0, lastUpdatedAt: null });
     lease.release();
     expect(agents.openCount()).toBe(1);
   });
 
-  it('closes storage unused for the idle time', () => {
+  it('closes storage unused for the idle time', async () => {
     const agents = open(10, 60_000);
-    agents.create('a');
-    agents.create('b');
-    agents.get('a').sessions.list('active');
+    await agents.create('a');
+    await agents.create('b');
+    await agents.get('a').storage.sessions.list('active');
     clock.now += 60_001;
-    agents.get('b').sessions.list('active');
+    await agents.get('b').storage.sessions.list('active');
     expect(openFilesUnder(agents.get('a').root)).toEqual([]);
     expect(openFilesUnder(agents.get('b').root).length).toBeGreaterThan(0);
   });
 
-  it('deletes at once for new users; a lease keeps the storage until released, then the folder goes', () => {
+  it('deletes at once for new users; a lease keeps the storage until released, then the folder goes', async () => {
     const agents = open(4);
-    agents.create('gone');
+    await agents.create('gone');
     const lease = agents.get('gone').lease();
-    const sessions = lease.sessions;
+    const sessions = lease.storage.sessions;
     const workspaces = join(temp.path, 'workspaces');
     agents.delete('gone');
     expect(lease.signal.aborted).toBe(true);
     expect(codeOf(() => agents.get('gone'))).toBe('not_found');
-    expect(codeOf(() => lease.db)).toBe('agent_deleted');
+    expect(codeOf(() => lease.storage)).toBe('agent_deleted');
     expect(codeOf(() => lease.lease())).toBe('agent_deleted');
     // What the lease holder already has keeps working until it lets go.
-    expect(sessions.list('active')).toEqual([]);
+    expect(await sessions.list('active')).toEqual([]);
     const trash = readdirSync(workspaces).filter((name) => name.startsWith('.deleting-gone-'));
     expect(trash).toHaveLength(1);
     expect(openFilesUnder(join(workspaces, trash[0]!)).length).toBeGreaterThan(0);
@@ -105,30 +119,30 @@ describe('agent handles', () => {
     expect(agents.openCount()).toBe(0);
   });
 
-  it('gives a re-created agent a fresh handle while the old one is still leased', () => {
+  it('gives a re-created agent a fresh handle while the old one is still leased', async () => {
     const agents = open(4);
-    agents.create('twice');
+    await agents.create('twice');
     const old = agents.get('twice').lease();
-    old.sessions.create('old life');
+    await old.storage.sessions.create('s1', 'old life');
     agents.delete('twice');
-    agents.create('twice');
+    await agents.create('twice');
     const fresh = agents.get('twice');
     expect(fresh).not.toBe(old);
     expect(fresh.signal.aborted).toBe(false);
-    expect(fresh.sessions.list('active')).toEqual([]);
+    expect(await fresh.storage.sessions.list('active')).toEqual([]);
     old.release();
-    expect(fresh.sessions.create('new life').title).toBe('new life');
+    expect((await fresh.storage.sessions.create('s2', 'new life')).title).toBe('new life');
   });
 
-  it('lists from remembered summaries, recomputed only for agents used since', () => {
+  it('lists from remembered summaries, recomputed only for agents used since', async () => {
     const agents = open(1);
-    for (const id of ['a', 'b', 'c']) agents.create(id);
-    const first = agents.list();
+    for (const id of ['a', 'b', 'c']) await agents.create(id);
+    const first = await agents.list();
     expect(first.map((meta) => [meta.agentId, meta.activeSessions])).toEqual([['a', 0], ['b', 0], ['c', 0], ['default', 0]]);
     const opened = agents.openCount();
-    expect(agents.list()).toEqual(first);
+    expect(await agents.list()).toEqual(first);
     expect(agents.openCount()).toBe(opened);
-    agents.get('b').sessions.create('new');
-    expect(agents.list().map((meta) => [meta.agentId, meta.activeSessions])).toEqual([['a', 0], ['b', 1], ['c', 0], ['default', 0]]);
+    await agents.get('b').storage.sessions.create('s1', 'new');
+    expect((await agents.list()).map((meta) => [meta.agentId, meta.activeSessions])).toEqual([['a', 0], ['b', 1], ['c', 0], ['default', 0]]);
   });
 });

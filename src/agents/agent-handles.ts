@@ -1,61 +1,13 @@
-// Agent handles and their lifecycle: databases opened on first use, pinned by leases, closed when idle, past the cap, or deleted.
-import type { Database } from 'bun:sqlite';
+// The registry's handles and their lifecycle: storage opened on first use, pinned by leases, closed when idle, past the cap, or deleted.
 import { rmSync } from 'node:fs';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
-import type { SessionStore } from '../sessions/session.store';
+import type { RuntimeConfig } from '../config';
 import { AppError } from '../shared/app-error';
+import { agentDeleted, type AgentHandle, type AgentLease, type AgentResource, type ClosableStorage, type ResourceSlot } from './agent-handle';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 
-/** One agent, as long as it exists. Storage is opened on first use and may be closed and reopened between uses. */
-export interface AgentHandle {
-  readonly id: string;
-  /** Absolute path of the agent folder. */
-  readonly root: string;
-  /** The agent database (opened, or reopened, on access). 404 `agent_deleted` once the agent is deleted. */
-  readonly db: Database;
-  /** The sessions of the agent database; as `db`. */
-  readonly sessions: SessionStore;
-  /** The effective runtime config, re-read when a config file changed. */
-  config(): RuntimeConfig;
-  /** Aborted when the agent is deleted: long work (a model call) stops on it. */
-  readonly signal: AbortSignal;
-  /** This agent's instance of `slot`, opened on first use and closed with the agent database. As `db` once deleted. */
-  resource<T extends AgentResource>(slot: ResourceSlot<T>): T;
-  /**
-   * Pins the agent's storage open until released. Hold one across every `await` that uses the agent;
-   * synchronous code needs none. 404 `agent_deleted` once the agent is deleted.
-   */
-  lease(): AgentLease;
-}
-
-/** A handle whose storage stays open until `release()` (or the end of a `using` block). */
-export interface AgentLease extends AgentHandle, Disposable {
-  /** Idempotent. The last release of a deleted agent closes its storage and removes its folder. */
-  release(): void;
-}
-
-/** Something kept open per agent beside its database (the retrieval index) and closed with it. */
-export interface AgentResource {
-  close(): void;
-}
-
-/** A kind of per-agent resource: how to open it, and when an open one no longer fits the agent. */
-export interface ResourceSlot<T extends AgentResource> {
-  readonly name: string;
-  open(agent: AgentHandle): T;
-  /** False when the open instance no longer fits (its config moved it): it is closed and opened again. */
-  isCurrent?(resource: T, agent: AgentHandle): boolean;
-}
-
-/** What the registry opens for an agent: its database and the stores over it. */
-export interface AgentStorage {
-  db: Database;
-  sessions: SessionStore;
-}
-
-export interface AgentHandlesDeps {
-  openStorage(id: string, root: string): AgentStorage;
+export interface AgentHandlesDeps<S extends ClosableStorage> {
+  openStorage(id: string, root: string): S;
   config(root: string): RuntimeConfig;
   /** Agents whose storage may stay open without a lease; leased agents may take the count past it for a while. */
   maxOpen: number;
@@ -65,9 +17,9 @@ export interface AgentHandlesDeps {
   logger: Logger;
 }
 
-export interface AgentHandles {
+export interface AgentHandles<S extends ClosableStorage> {
   /** The handle of the current `id` at `root` (the same object until the agent is deleted). */
-  handle(id: string, root: string): AgentHandle;
+  handle(id: string, root: string): AgentHandle<S>;
   /**
    * Deletes the current `id`: new leases and storage access answer `agent_deleted` and its signal aborts.
    * Its storage closes and `trash` (the folder, already moved there) is removed at once when unleased,
@@ -75,23 +27,23 @@ export interface AgentHandles {
    */
   retire(id: string, trash: string): void;
   /**
-   * `compute(handle)`, remembered until the agent's storage is used again (any access to `db`,
-   * `sessions` or a resource, or a lease ending); never remembered while leased. Listing thousands of
-   * agents then opens only those that changed.
+   * `compute(handle)`, remembered until the agent's storage is used again (any access to `storage`
+   * or a resource, or a lease ending); never remembered while leased. Listing thousands of agents then
+   * opens only those that changed. `compute` should touch the storage once (one synchronous access).
    */
-  summary<T>(handle: AgentHandle, compute: (agent: AgentHandle) => T): T;
+  summary<T>(handle: AgentHandle<S>, compute: (agent: AgentHandle<S>) => T): T;
   /** Agents whose storage is open now. */
   openCount(): number;
   /** Closes every agent's storage, leased or not (shutdown); later access answers 503 `not_ready`. */
   close(): void;
 }
 
-interface Entry {
+interface Entry<S extends ClosableStorage> {
   readonly id: string;
   readonly root: string;
   readonly abort: AbortController;
-  readonly handle: AgentHandle;
-  storage: (AgentStorage & { resources: Map<ResourceSlot<AgentResource>, AgentResource> }) | null;
+  readonly handle: AgentHandle<S>;
+  storage: { ports: S; resources: Map<ResourceSlot<AgentResource>, AgentResource> } | null;
   leases: number;
   lastUsedMs: number;
   deleted: boolean;
@@ -101,19 +53,15 @@ interface Entry {
   summary: { value: unknown } | null;
 }
 
-/** 404 `agent_deleted`: the agent went away under work that was using it. */
-export function agentDeleted(id: string, cause?: unknown): AppError {
-  return new AppError('agent_deleted', `Agent was deleted: ${id}`, undefined, { cause });
-}
-
-export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
+export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandlesDeps<S>): AgentHandles<S> {
+  type AgentEntry = Entry<S>;
   const { clock, logger } = deps;
-  const current = new Map<string, Entry>();
+  const current = new Map<string, AgentEntry>();
   /** Entries with open storage, least recently used first. */
-  const open = new Map<Entry, true>();
+  const open = new Map<AgentEntry, true>();
   let closed = false;
 
-  const touch = (entry: Entry) => {
+  const touch = (entry: AgentEntry) => {
     entry.lastUsedMs = clock.nowMs();
     entry.summary = null;
     if (!entry.storage) return;
@@ -121,7 +69,7 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     open.set(entry, true);
   };
 
-  const closeStorage = (entry: Entry) => {
+  const closeStorage = (entry: AgentEntry) => {
     const storage = entry.storage;
     if (!storage) return;
     entry.storage = null;
@@ -133,7 +81,7 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
         logger.error('agent resource did not close', { agent_id: entry.id, resource: slot.name, error: String(error) });
       }
     }
-    storage.db.close();
+    storage.ports.close();
   };
 
   const removeTrash = (id: string, trash: string) => {
@@ -144,14 +92,14 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     }
   };
 
-  const finishDeletion = (entry: Entry) => {
+  const finishDeletion = (entry: AgentEntry) => {
     closeStorage(entry);
     if (entry.trash) removeTrash(entry.id, entry.trash);
     entry.trash = null;
   };
 
   /** Closes unleased storage (never `keep`'s), least recently used first, while over the cap or idle too long. */
-  const evict = (keep?: Entry) => {
+  const evict = (keep?: AgentEntry) => {
     const idleBefore = clock.nowMs() - deps.idleMs;
     for (const entry of open.keys()) {
       const overCap = open.size > deps.maxOpen;
@@ -162,21 +110,21 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
   const sweeper = setInterval(() => evict(), Math.max(1000, Math.floor(deps.idleMs / 2)));
   sweeper.unref();
 
-  const assertUsable = (entry: Entry) => {
+  const assertUsable = (entry: AgentEntry) => {
     if (closed) throw new AppError('not_ready', 'The server is shutting down');
     if (entry.deleted) throw agentDeleted(entry.id);
   };
 
   /** The entry's storage, opened if closed; every use also closes what is idle or past the cap (oldest first, usually none). */
-  const storageOf = (entry: Entry) => {
+  const storageOf = (entry: AgentEntry) => {
     assertUsable(entry);
-    entry.storage ??= { ...deps.openStorage(entry.id, entry.root), resources: new Map() };
+    entry.storage ??= { ports: deps.openStorage(entry.id, entry.root), resources: new Map() };
     touch(entry);
     evict(entry);
     return entry.storage;
   };
 
-  const resourceOf = <T extends AgentResource>(entry: Entry, slot: ResourceSlot<T>): T => {
+  const resourceOf = <T extends AgentResource>(entry: AgentEntry, slot: ResourceSlot<T>): T => {
     const { resources } = storageOf(entry);
     const existing = resources.get(slot) as T | undefined;
     if (existing && (!slot.isCurrent || slot.isCurrent(existing, entry.handle))) return existing;
@@ -187,7 +135,7 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     return opened;
   };
 
-  const leaseOf = (entry: Entry): AgentLease => {
+  const leaseOf = (entry: AgentEntry): AgentLease<S> => {
     assertUsable(entry);
     entry.leases += 1;
     touch(entry);
@@ -205,11 +153,8 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     return {
       id: handle.id,
       root: handle.root,
-      get db() {
-        return handle.db;
-      },
-      get sessions() {
-        return handle.sessions;
+      get storage() {
+        return handle.storage;
       },
       config: handle.config,
       signal: handle.signal,
@@ -220,35 +165,36 @@ export function createAgentHandles(deps: AgentHandlesDeps): AgentHandles {
     };
   };
 
-  const create = (id: string, root: string): Entry => {
+  const create = (id: string, root: string): AgentEntry => {
     const abort = new AbortController();
-    const handle: AgentHandle = {
+    const handle: AgentHandle<S> = {
       id,
       root,
-      get db() {
-        return storageOf(entry).db;
-      },
-      get sessions() {
-        return storageOf(entry).sessions;
+      get storage() {
+        return storageOf(entry).ports;
       },
       config: () => deps.config(root),
       signal: abort.signal,
       resource: (slot) => resourceOf(entry, slot),
       lease: () => leaseOf(entry),
     };
-    const entry: Entry = { id, root, abort, handle, storage: null, leases: 0, lastUsedMs: clock.nowMs(), deleted: false, trash: null, summary: null };
+    const entry: AgentEntry = { id, root, abort, handle, storage: null, leases: 0, lastUsedMs: clock.nowMs(), deleted: false, trash: null, summary: null };
     current.set(id, entry);
     return entry;
   };
 
   return {
     handle: (id, root) => (current.get(id) ?? create(id, root)).handle,
-    summary<T>(handle: AgentHandle, compute: (agent: AgentHandle) => T): T {
+    summary<T>(handle: AgentHandle<S>, compute: (agent: AgentHandle<S>) => T): T {
       const entry = current.get(handle.id);
       if (entry?.handle !== handle) return compute(handle);
       if (entry.summary) return entry.summary.value as T;
       const value = compute(handle);
-      if (entry.leases === 0) entry.summary = { value };
+      if (entry.leases > 0) return value;
+      const remembered = { value };
+      entry.summary = remembered;
+      // A summary that failed is not kept: the next call computes it again.
+      if (value instanceof Promise) value.catch(() => entry.summary === remembered && (entry.summary = null));
       return value;
     },
     retire(id, trash) {

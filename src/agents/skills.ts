@@ -1,7 +1,7 @@
 // Skill discovery: SKILL.md front matter, the skills list and the SKILLS_SNAPSHOT.md text.
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAgentTextFile } from '../security/guarded-io';
+import { readAgentTextFile } from '../security';
 import { isRealFolder } from '../shared/walk-files';
 
 export interface SkillMeta {

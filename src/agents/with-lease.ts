@@ -1,13 +1,13 @@
 // Work that spans awaits on one agent: holds a lease for its length and reports a deletion under it as `agent_deleted`.
 import { isAppError } from '../shared/app-error';
-import { agentDeleted, type AgentHandle, type AgentLease } from './agent-handles';
+import { agentDeleted, type AgentHandle, type AgentLease } from './agent-handle';
 
 /**
  * Runs `task` holding a lease on `agent` (released when it settles). Once the agent has been deleted,
  * any failure of the task becomes 404 `agent_deleted`: whatever broke first, the cause is the deletion.
  * Throws `agent_deleted` at once when the agent is already deleted.
  */
-export async function withLease<T>(agent: AgentHandle, task: (lease: AgentLease) => Promise<T> | T): Promise<T> {
+export async function withLease<S, T>(agent: AgentHandle<S>, task: (lease: AgentLease<S>) => Promise<T> | T): Promise<T> {
   using lease = agent.lease();
   try {
     return await task(lease);
@@ -21,7 +21,7 @@ export async function withLease<T>(agent: AgentHandle, task: (lease: AgentLease)
  * Settles like `work`, or rejects with `agent_deleted` as soon as the agent is deleted; what `work`
  * does after that is ignored (its rejection too).
  */
-export function untilDeleted<T>(agent: AgentHandle, work: Promise<T>): Promise<T> {
+export function untilDeleted<T>(agent: AgentHandle<unknown>, work: Promise<T>): Promise<T> {
   const { signal } = agent;
   if (signal.aborted) {
     work.catch(() => undefined);

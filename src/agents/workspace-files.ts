@@ -1,8 +1,8 @@
 // The files API's view of an agent folder: which areas are readable and writable, and the index.
 import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGuardedBytes, writeGuardedFile } from '../security/guarded-io';
-import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security/path-guard';
+import { readGuardedBytes, writeGuardedFile } from '../security';
+import { guardPath, checkPathSyntax, recheckGuardedPath, type GuardedPath } from '../security';
 import { AppError, notFound } from '../shared/app-error';
 import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import { refreshSkillsSnapshot } from './workspace-seeder';

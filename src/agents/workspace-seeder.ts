@@ -1,8 +1,8 @@
 // Creates an agent folder from the embedded template and keeps its skills snapshot current.
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readAgentTextFile, writeGuardedFile } from '../security/guarded-io';
-import { guardPath } from '../security/path-guard';
+import { readAgentTextFile, writeGuardedFile } from '../security';
+import { guardPath } from '../security';
 import { adoptFolderOwner } from '../shared/folder-owner';
 import { BUILTIN_SKILLS, CORE_TEMPLATE_FILES, WORKSPACE_TEMPLATE } from './embedded-assets';
 import { renderSkillsSnapshot, scanAgentSkills, scanSkills } from './skills';

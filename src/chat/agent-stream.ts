@@ -1,9 +1,9 @@
 // The boundary to the model: one attempt's createAgent graph, streamed in `updates` + `messages` modes.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
-import type { RunTools } from '../tools/tool-registry';
+import type { RuntimeConfig } from '../config';
+import type { ModelMessage } from '../sessions';
+import type { RunTools } from '../tools';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { createChatModel, type ResolvedLlm } from './model-factory';
-import type { ModelMessage } from './model-history';
 import { toolGateMiddleware } from './tool-gate-middleware';
 
 export interface AgentStreamRequest {

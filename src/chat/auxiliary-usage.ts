@@ -1,11 +1,11 @@
 // Usage of the auxiliary model calls (titles, compression summaries): recorded like runs, under their own trigger.
-import type { AgentHandle } from '../agents/agent-registry';
+import type { AgentHandle } from '../agents';
 import { newId } from '../shared/ids';
-import { checkBudget } from '../usage/budget';
-import { recordUsage } from '../usage/record-usage';
-import { extractCallUsage } from '../usage/usage-extraction';
-import { UsageAccumulator } from '../usage/usage-record';
+import { checkBudget, extractCallUsage, recordUsage, UsageAccumulator, type UsagePorts } from '../usage';
 import type { ResolvedLlm } from './model-factory';
+
+/** The storage auxiliary calls use: the agent's usage ledger. */
+export type AuxiliaryPorts = UsagePorts;
 
 export interface AuxiliaryCall {
   llm: ResolvedLlm;
@@ -18,19 +18,19 @@ export interface AuxiliaryCall {
 }
 
 /** Records the usage of one auxiliary call (nothing when the reply carries no token counts). */
-export function recordAuxiliaryUsage(agent: AgentHandle, call: AuxiliaryCall): void {
+export async function recordAuxiliaryUsage(agent: AgentHandle<AuxiliaryPorts>, call: AuxiliaryCall): Promise<void> {
   const usage = extractCallUsage(call.reply, call.model, call.llm.baseUrl);
   if (!usage) return;
   const totals = new UsageAccumulator(call.model, call.llm.baseUrl);
   totals.add('reply', usage);
-  recordUsage(
-    agent.db,
+  await recordUsage(
+    agent.storage.usage,
     { schema_version: 2, agent_id: agent.id, ...totals.identity, trigger_type: call.trigger, run_id: newId(), session_id: call.sessionId, ...totals.totals },
     { pricingOverrides: agent.config().usage.pricing_overrides, nowMs: call.nowMs },
   );
 }
 
 /** False when the agent's budget blocks model calls: auxiliary calls then use their fallbacks instead. */
-export function isModelCallAllowed(agent: AgentHandle, nowMs: number): boolean {
-  return checkBudget(agent.db, agent.config(), nowMs).state !== 'block';
+export async function isModelCallAllowed(agent: AgentHandle<AuxiliaryPorts>, nowMs: number): Promise<boolean> {
+  return (await checkBudget(agent.storage.usage, agent.config(), nowMs)).state !== 'block';
 }

@@ -1,6 +1,6 @@
 // The SSE event catalogue of a chat turn, as one discriminated union (names and fields are the contract's).
-import type { BudgetWarning } from '../usage/budget';
-import type { TokenCounts } from '../usage/usage-record';
+import type { BudgetWarning } from '../usage';
+import type { TokenCounts } from '../usage';
 
 export interface UsageEventData extends TokenCounts {
   run_id: string;

@@ -1,31 +1,36 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
-import type { AgentHandle, AgentLease, AgentRegistry } from '../agents/agent-registry';
-import { untilDeleted } from '../agents/with-lease';
-import type { LlmSettings } from '../config/env';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import { untilDeleted, type AgentDirectory, type AgentHandle, type AgentLease } from '../agents';
+import type { LlmSettings, RuntimeConfig } from '../config';
+import type { AgentSessions, SessionPorts, SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import type { RunTools, ToolRegistry, TriggerType } from '../tools/tool-registry';
-import { budgetWarning, checkBudget, projectBudget, type BudgetStatus } from '../usage/budget';
-import { createUsagePricer, recordUsage } from '../usage/record-usage';
+import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
+import { budgetWarning, checkBudget, createUsagePricer, projectBudget, recordUsage, type BudgetStatus } from '../usage';
 import type { ChatEvent } from './chat-events';
-import { LiveRun, RunRegistry } from './live-run';
+import type { AuxiliaryPorts } from './auxiliary-usage';
+import type { LiveRun } from './live-run';
 import { resolveLlm, type ResolvedLlm } from './model-factory';
-import { toModelHistory } from './model-history';
 import type { PromptBuilder } from './prompt-builder';
-import type { RetrievalSearcher } from '../retrieval/retrieval-search';
+import type { RetrievalSearcher } from '../retrieval';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import { runAgentTurn, type AgentTurnInput, type AgentTurnResult } from './run-agent';
+import type { RunRegistry } from './run-registry';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
 
+/** The storage ports a chat turn uses. */
+export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts;
+
 export interface ChatServiceDeps {
-  agents: AgentRegistry;
+  agents: AgentDirectory<ChatPorts>;
+  sessions: Pick<SessionsService, 'of'>;
+  /** The live runs (one per session, each holding the session's lock). */
+  runs: RunRegistry;
   llmSettings: LlmSettings;
-  tools: ToolRegistry;
+  tools: ToolsService;
   prompts: PromptBuilder;
   clock: Clock;
   logger: Logger;
@@ -48,6 +53,8 @@ interface PreparedTurn {
   llm: ResolvedLlm;
   config: RuntimeConfig;
   budget: BudgetStatus;
+  /** The agent's sessions, over its ports. */
+  sessions: AgentSessions;
   isFirstTurn: boolean;
   input: AgentTurnInput;
 }
@@ -59,16 +66,16 @@ export interface StartedTurn {
 
 export interface ChatService {
   /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
-  start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): StartedTurn;
+  start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<StartedTurn>;
   /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
-  runOnce(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<{ agent: AgentHandle; result: AgentTurnResult }>;
-  isBusy(agentId: string, sessionId: string): boolean;
+  runOnce(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<{ agent: AgentHandle<ChatPorts>; result: AgentTurnResult }>;
+  isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
-  const registry = new RunRegistry();
+  const registry = deps.runs;
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
@@ -78,19 +85,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
    * stores the user's message (kept even if the run fails), picks the tools and, in rag mode, retrieves memory
    * (publishing the `retrieval` event).
    */
-  const prepare = async (agent: AgentLease, sessionId: string, message: string, options: TurnOptions, run: LiveRun): Promise<PreparedTurn> => {
+  const prepare = async (agent: AgentLease<ChatPorts>, sessionId: string, message: string, options: TurnOptions, run: LiveRun): Promise<PreparedTurn> => {
     const trigger = options.trigger ?? 'chat';
     const llm = resolveLlm(deps.llmSettings);
     const config = agent.config();
-    const budget = checkBudget(agent.db, config, deps.clock.nowMs());
-    const stored = agent.sessions.messages(sessionId);
-    const record = agent.sessions.get(sessionId);
-    const isFirstTurn = stored.length === 0;
-    const isFirstConversation = isFirstTurn && !(agent.db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any;
+    const budget = await checkBudget(agent.storage.usage, config, deps.clock.nowMs());
+    const sessions = deps.sessions.of(agent);
+    const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
     const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
-    const history = toModelHistory(stored, record.compressedContext);
-    agent.sessions.appendMessages(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-    const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, db: agent.db, sessions: agent.sessions }));
+    await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
+    const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, audit: agent.storage.toolAudit, sessions }));
     let modelMessage = message;
     if (config.rag_mode) {
       const hits = deps.retrieval ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger)) : [];
@@ -112,17 +116,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       price: createUsagePricer(config.usage.pricing_overrides),
       signal: agent.signal,
     };
-    return { llm, config, budget, isFirstTurn, input };
+    return { llm, config, budget, sessions, isFirstTurn, input };
   };
 
   /** Record: the run's outcome for `runOnce`, and its usage in the agent's usage log. */
-  const record = (agent: AgentLease, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
+  const record = async (agent: AgentLease<ChatPorts>, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
     results.set(run, result);
-    if (result.usage) recordUsage(agent.db, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
+    if (result.usage) await recordUsage(agent.storage.usage, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
   };
 
   /** The turn in the background: prepare, run, record, title; `agent` is leased for it and released at the end. */
-  const execute = async (agent: AgentLease, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
+  const execute = async (agent: AgentLease<ChatPorts>, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
@@ -133,9 +137,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish(withBudgetWarning(event, prepared.budget));
       };
       turn = runAgentTurn(prepared.input);
-      const result = await driveTurn(agent, turn, new TurnRecorder(agent.sessions, sessionId, deps.clock, deps.logger), publish);
-      record(agent, run, prepared.config, result);
-      if (result.ok && prepared.isFirstTurn && !options.skipTitle) publish(await titleFirstTurn(agent, prepared.llm, message, sessionId, deps.clock));
+      const result = await driveTurn(agent, turn, new TurnRecorder(prepared.sessions, sessionId, deps.clock, deps.logger), publish);
+      await record(agent, run, prepared.config, result);
+      if (result.ok && prepared.isFirstTurn && !options.skipTitle) publish(await titleFirstTurn(agent, prepared.sessions, prepared.llm, message, sessionId, deps.clock));
     } catch (error) {
       if (agent.signal.aborted) {
         // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
@@ -152,7 +156,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         const failure = fault ?? { code: 'internal_error', message: 'Internal server error' };
         results.set(run, failedTurn(failure.code, failure.message));
         try {
-          agent.sessions.setLiveResponse(sessionId, null);
+          await deps.sessions.of(agent).setLiveResponse(sessionId, null);
         } catch {
           // The session may be gone; nothing left to clear.
         }
@@ -165,12 +169,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   };
 
-  const start = (agentId: string | undefined, sessionId: string, message: string, options: TurnOptions = {}): StartedTurn => {
+  const start = async (agentId: string | undefined, sessionId: string, message: string, options: TurnOptions = {}): Promise<StartedTurn> => {
     const agent = deps.agents.get(agentId);
-    agent.sessions.get(sessionId);
+    await deps.sessions.of(agent).get(sessionId);
     resolveLlm(deps.llmSettings);
-    assertWithinBudget(checkBudget(agent.db, agent.config(), deps.clock.nowMs()));
-    const claimed = registry.claim(agent.id, sessionId, message);
+    assertWithinBudget(await checkBudget(agent.storage.usage, agent.config(), deps.clock.nowMs()));
+    const claimed = await registry.claim(agent.id, sessionId, message);
     if (!claimed.attached) {
       const lease = agent.lease();
       queueMicrotask(() => void execute(lease, sessionId, message, claimed.run, options));
@@ -182,7 +186,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     start,
     async runOnce(agentId, sessionId, message, options) {
       const agent = deps.agents.get(agentId);
-      const { run } = start(agentId, sessionId, message, options);
+      const { run } = await start(agentId, sessionId, message, options);
       await run.done;
       const result = results.get(run);
       if (!result) throw new AppError('internal_error', 'Internal server error');
@@ -200,7 +204,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 }
 
 /** Every tool call holds its own lease: a call still running when its turn was abandoned keeps the agent's storage until it ends. */
-function leasedCalls(agent: AgentHandle, tools: RunTools): RunTools {
+function leasedCalls(agent: AgentHandle<unknown>, tools: RunTools): RunTools {
   return {
     offered: tools.offered,
     async execute(call) {

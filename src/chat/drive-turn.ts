@@ -1,6 +1,5 @@
 // The run step of a chat turn: each event of the agent turn is recorded, then published, until the turn ends.
-import type { AgentHandle } from '../agents/agent-registry';
-import { untilDeleted } from '../agents/with-lease';
+import { untilDeleted, type AgentHandle } from '../agents';
 import type { ChatEvent } from './chat-events';
 import type { AgentTurnResult } from './run-agent';
 import type { TurnRecorder } from './turn-recorder';
@@ -12,7 +11,7 @@ import type { TurnRecorder } from './turn-recorder';
  * (its call is aborted through the agent's signal); a storage fault while recording rejects as thrown.
  */
 export async function driveTurn(
-  agent: AgentHandle,
+  agent: AgentHandle<unknown>,
   turn: AsyncGenerator<ChatEvent, AgentTurnResult>,
   recorder: TurnRecorder,
   publish: (event: ChatEvent) => void,
@@ -20,8 +19,8 @@ export async function driveTurn(
   let step = await untilDeleted(agent, turn.next());
   while (!step.done) {
     const event = step.value;
-    recorder.observe(event);
-    if (event.type === 'done' || event.type === 'error') recorder.persist(event.type === 'error');
+    await recorder.observe(event);
+    if (event.type === 'done' || event.type === 'error') await recorder.persist(event.type === 'error');
     publish(event);
     step = await untilDeleted(agent, turn.next());
   }

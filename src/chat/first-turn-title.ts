@@ -1,18 +1,27 @@
 // The title step of a chat turn: a session's first answered turn names it.
-import type { AgentHandle } from '../agents/agent-registry';
+import type { AgentHandle } from '../agents';
+import type { AgentSessions, SessionPorts } from '../sessions';
 import type { Clock } from '../shared/clock';
+import type { AuxiliaryPorts } from './auxiliary-usage';
 import type { ChatEvent } from './chat-events';
 import type { ResolvedLlm } from './model-factory';
-import { proposeTitle } from './session-actions';
+import { proposeTitle } from './session-assistant';
 
 /**
  * Titles the session from the user's first message (the model's proposal, or its first words when the budget
  * blocks or the call fails) and returns the `title` event. A session archived or deleted meanwhile keeps its
  * name; the event is still returned.
  */
-export async function titleFirstTurn(agent: AgentHandle, llm: ResolvedLlm, message: string, sessionId: string, clock: Clock): Promise<ChatEvent> {
+export async function titleFirstTurn(
+  agent: AgentHandle<SessionPorts & AuxiliaryPorts>,
+  sessions: AgentSessions,
+  llm: ResolvedLlm,
+  message: string,
+  sessionId: string,
+  clock: Clock,
+): Promise<ChatEvent> {
   const title = await proposeTitle(agent, llm, message, sessionId, clock);
-  const current = agent.sessions.find(sessionId);
-  if (current && !current.archived) agent.sessions.rename(sessionId, title);
+  const current = await sessions.find(sessionId);
+  if (current && !current.archived) await agent.storage.sessions.rename(sessionId, title);
   return { type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } };
 }

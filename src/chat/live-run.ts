@@ -1,5 +1,4 @@
-// A run in progress: its subscribers, each with a bounded queue, and the registry of live runs.
-import { AppError } from '../shared/app-error';
+// A run in progress: its subscribers, each with a bounded queue.
 import type { ChatEvent } from './chat-events';
 
 const QUEUE_LIMIT = 512;
@@ -67,35 +66,5 @@ export class LiveRun {
         }
       },
     };
-  }
-}
-
-/** At most one live run per agent and session. */
-export class RunRegistry {
-  private readonly runs = new Map<string, LiveRun>();
-
-  /** The live run for the same message (attach), a new run, or 409 `session_busy`. */
-  claim(agentId: string, sessionId: string, message: string): { run: LiveRun; attached: boolean } {
-    const key = `${agentId}:${sessionId}`;
-    const live = this.runs.get(key);
-    if (live && !live.isFinished) {
-      if (live.message.trim() === message.trim()) return { run: live, attached: true };
-      throw new AppError('session_busy', 'A streaming run is already active for this session.');
-    }
-    const run = new LiveRun(key, message);
-    this.runs.set(key, run);
-    void run.done.then(() => {
-      if (this.runs.get(key) === run) this.runs.delete(key);
-    });
-    return { run, attached: false };
-  }
-
-  isBusy(agentId: string, sessionId: string): boolean {
-    return this.runs.has(`${agentId}:${sessionId}`);
-  }
-
-  /** Resolves when every live run has finished. */
-  async drain(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => run.done));
   }
 }

@@ -1,7 +1,7 @@
 // Builds the LangChain chat model from settings: base URL, key, model, tool-loop override, runtime knobs, stream guard.
 import type { ChatOpenAI, ChatOpenAICompletions, OpenAIClient } from '@langchain/openai';
-import type { LlmSettings } from '../config/env';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { LlmSettings } from '../config';
+import type { RuntimeConfig } from '../config';
 import { AppError } from '../shared/app-error';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { guardModelStream } from './model-stream-guard';

@@ -1,8 +1,8 @@
 // The system prompt: workspace files in a fixed order with headers, per-file and total caps, a small cache.
 import { statSync } from 'node:fs';
-import { readAgentTextFile } from '../security/guarded-io';
+import { readAgentTextFile } from '../security';
 import { join } from 'node:path';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 
 /** Sections in prompt order: header label and path relative to the agent folder. */
 export const PROMPT_SECTIONS = [

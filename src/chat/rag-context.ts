@@ -1,6 +1,6 @@
 // Rag mode: memory hits for a chat turn, and the user's turn as the model sees it with that context in front.
 import type { Logger } from '../shared/logger';
-import type { RetrievalHit, RetrievalSearcher } from '../retrieval/retrieval-search';
+import type { RetrievalHit, RetrievalSearcher } from '../retrieval';
 
 /** Memory hits for `message`; a failing search is logged and gives none (the turn goes on without context). */
 export async function retrieveForTurn(retrieval: RetrievalSearcher, agentId: string, message: string, logger: Logger): Promise<RetrievalHit[]> {

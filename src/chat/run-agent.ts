@@ -1,16 +1,14 @@
 // The turn orchestrator: attempts with retries around the model boundary, their events, and the turn's outcome.
-import type { LlmSettings } from '../config/env';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { LlmSettings, RuntimeConfig } from '../config';
 import { newId } from '../shared/ids';
 import { redactSecrets } from '../shared/redact';
 import { isStorageFault } from '../shared/storage-fault';
-import type { RunTools, TriggerType } from '../tools/tool-registry';
-import { createUsagePricer, type UsagePricer } from '../usage/record-usage';
-import type { UsageRecord } from '../usage/usage-record';
+import type { RunTools, TriggerType } from '../tools';
+import { createUsagePricer, type UsagePricer, type UsageRecord } from '../usage';
 import { openAgentStream } from './agent-stream';
 import type { ChatEvent } from './chat-events';
+import type { ModelMessage } from '../sessions';
 import { resolveToolLoopModel, type ResolvedLlm } from './model-factory';
-import type { ModelMessage } from './model-history';
 import { incompleteStreamOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
 import { toStreamItem } from './stream-items';

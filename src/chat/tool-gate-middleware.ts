@@ -1,6 +1,6 @@
 // Routes every tool call of a turn through the tool runner, including calls for tools the model was not offered.
-import type { RunTools } from '../tools/tool-registry';
-import { UNPARSED_ARGUMENTS } from '../tools/tool-runner';
+import type { RunTools } from '../tools';
+import { UNPARSED_ARGUMENTS } from '../tools';
 import type { LangChainRuntime } from './langchain-runtime';
 
 /**

@@ -1,6 +1,5 @@
 // Follows a turn's events: assistant segments with their tool calls, and the throttled live snapshot.
-import type { NewMessage, SessionStore } from '../sessions/session.store';
-import type { ToolCallRecord } from '../sessions/session-types';
+import type { AgentSessions, NewMessage, ToolCallRecord } from '../sessions';
 import { toEpochSeconds, type Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { ChatEvent } from './chat-events';
@@ -20,14 +19,14 @@ export class TurnRecorder {
   private sessionGone = false;
 
   constructor(
-    private readonly sessions: SessionStore,
+    private readonly sessions: AgentSessions,
     private readonly sessionId: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
   /** Updates segments from one event and writes the live snapshot when due. */
-  observe(event: ChatEvent): void {
+  async observe(event: ChatEvent): Promise<void> {
     switch (event.type) {
       case 'run_start':
         this.runId = event.data.run_id;
@@ -52,7 +51,7 @@ export class TurnRecorder {
   }
 
   /** Stores every segment with text or tool calls as an assistant message and clears the snapshot. */
-  persist(failed: boolean): void {
+  async persist(failed: boolean): Promise<void> {
     this.closeSegment();
     const messages: NewMessage[] = this.segments.map((segment) => ({
       role: 'assistant',
@@ -61,9 +60,9 @@ export class TurnRecorder {
       runId: this.runId === '__pending__' ? undefined : this.runId,
       ...(failed ? { status: 'failed' as const } : {}),
     }));
-    this.guard(() => {
-      if (messages.length > 0) this.sessions.appendMessages(this.sessionId, messages);
-      this.sessions.setLiveResponse(this.sessionId, null);
+    await this.guard(async () => {
+      if (messages.length > 0) await this.sessions.append(this.sessionId, messages);
+      await this.sessions.setLiveResponse(this.sessionId, null);
     });
   }
 
@@ -72,26 +71,26 @@ export class TurnRecorder {
     this.current = { content: '', toolCalls: [] };
   }
 
-  private snapshot(force: boolean): void {
+  private async snapshot(force: boolean): Promise<void> {
     const now = this.clock.nowMs();
     if (!force && now - this.lastSnapshotAt < SNAPSHOT_INTERVAL_MS) return;
     const content = [...this.segments.map((segment) => segment.content.trim()), this.current.content.trim()].filter(Boolean).join('\n\n');
     if (!content && this.current.toolCalls.length === 0) return;
     this.lastSnapshotAt = now;
-    this.guard(() =>
+    await this.guard(() =>
       this.sessions.setLiveResponse(this.sessionId, { runId: this.runId, content, toolCalls: this.current.toolCalls, updatedAt: toEpochSeconds(now) }),
     );
   }
 
   /** A session deleted or archived mid-run is not brought back: later writes are dropped. */
-  private guard(write: () => void): void {
+  private async guard(write: () => Promise<void>): Promise<void> {
     if (this.sessionGone) return;
-    const record = this.sessions.find(this.sessionId);
+    const record = await this.sessions.find(this.sessionId);
     if (!record || record.archived) {
       this.sessionGone = true;
       this.logger.warn('session removed during a run; its reply is not stored', { session_id: this.sessionId });
       return;
     }
-    write();
+    await write();
   }
 }

@@ -1,8 +1,6 @@
 // A turn's token usage: running totals over its model calls, priced into `usage` events and the run's record.
-import type { TriggerType } from '../tools/tool-registry';
-import type { UsagePricer } from '../usage/record-usage';
-import { extractCallUsage } from '../usage/usage-extraction';
-import { UsageAccumulator, type TokenCounts, type UsageRecord } from '../usage/usage-record';
+import type { TriggerType } from '../tools';
+import { extractCallUsage, UsageAccumulator, type TokenCounts, type UsagePricer, type UsageRecord } from '../usage';
 import type { ChatEvent } from './chat-events';
 
 export interface TurnUsageOptions {

@@ -13,6 +13,11 @@ type Json = Record<string, unknown>;
 export interface RuntimeConfigStore {
   /** Path of the global config file. */
   readonly globalPath: string;
+  /**
+   * Writes the global `config.json` with every default when it is absent and reads it. Throws when it
+   * exists but is not valid, naming each bad key (server start).
+   */
+  start(): void;
   /** The effective config of the agent whose folder is `agentRoot` (global layered under agent). */
   effective(agentRoot: string): RuntimeConfig;
   /**
@@ -109,21 +114,13 @@ function parseAgentConfig(raw: Json, agentRoot: string, fieldPrefix = 'config'):
 }
 
 /**
- * Opens the config layers under `dataDir`, writing a global `config.json` with every default when
- * it is absent. Throws when the global file exists but is not valid, naming each bad key.
+ * The config layers under `dataDir`. Nothing is read or written until `start()`, which writes a global
+ * `config.json` with every default when it is absent.
  */
 export function createRuntimeConfigStore(dataDir: string, logger: Logger): RuntimeConfigStore {
   const globalPath = join(dataDir, 'config.json');
-  if (!existsSync(globalPath)) writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
-  let globalRaw = readJsonObject(globalPath);
-  let globalStamp = stampOf(globalPath);
-  try {
-    parseRuntimeConfig(globalRaw, 'config.json');
-  } catch (error) {
-    const items = error instanceof AppError ? (error.details?.items as { field: string; message: string }[]) : [];
-    // Start-up, not a request: the message lists every problem and names the file for the operator.
-    throw new AppError('validation_error', `Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`, { items }, { cause: error });
-  }
+  let globalRaw: Json = {};
+  let globalStamp = 'not read';
   const cache = new Map<string, CacheEntry>();
   const listeners = new Set<(agentRoot: string) => void>();
 
@@ -179,6 +176,20 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
 
   return {
     globalPath,
+    start() {
+      if (!existsSync(globalPath)) writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
+      const raw = readJsonObject(globalPath);
+      const stamp = stampOf(globalPath);
+      try {
+        parseRuntimeConfig(raw, 'config.json');
+      } catch (error) {
+        const items = error instanceof AppError ? (error.details?.items as { field: string; message: string }[]) : [];
+        // Start-up, not a request: the message lists every problem and names the file for the operator.
+        throw new AppError('validation_error', `Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`, { items }, { cause: error });
+      }
+      globalRaw = raw;
+      globalStamp = stamp;
+    },
     effective,
     update,
     forget: (agentRoot) => cache.delete(agentRoot),

@@ -42,7 +42,7 @@ export function hasValidToken(authorization: string | null, token: string): bool
 export function requestGuards({ trustedHosts, allowedOrigins, trustedProxies, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
   // .headers() seeds every response's headers before any hook runs, so the CORS plugin's
   // preflight answer (returned from its own onRequest, ahead of ours) carries them too.
-  return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(({ request, set, server }) => {
+  return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(async ({ request, set, server }) => {
     const incoming = request.headers.get('x-request-id');
     const headers = set.headers as Record<string, string>;
     headers['x-request-id'] = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
@@ -61,7 +61,7 @@ export function requestGuards({ trustedHosts, allowedOrigins, trustedProxies, ap
       return errorResponse(headers, 'invalid_host', 'Invalid host header');
     }
     const client = clientAddress(server?.requestIP(request)?.address, request.headers, trustedProxies);
-    const decision = rateLimiter.check(client, pathname);
+    const decision = await rateLimiter.check(client, pathname);
     if (!decision.allowed) {
       return errorResponse(
         headers,
@@ -72,7 +72,7 @@ export function requestGuards({ trustedHosts, allowedOrigins, trustedProxies, ap
       );
     }
     if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {
-      const lockedFor = authLockout.lockedFor(client);
+      const lockedFor = await authLockout.lockedFor(client);
       if (lockedFor > 0) {
         return errorResponse(
           headers,
@@ -83,7 +83,7 @@ export function requestGuards({ trustedHosts, allowedOrigins, trustedProxies, ap
         );
       }
       if (!hasValidToken(request.headers.get('authorization'), apiToken)) {
-        authLockout.fail(client);
+        await authLockout.fail(client);
         return errorResponse(headers, 'unauthorized', 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
       }
     }

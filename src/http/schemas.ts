@@ -47,3 +47,8 @@ export function requireObject(value: unknown, field: string): Record<string, unk
 /** A session id as it appears in paths and bodies. */
 export const SessionId = t.String({ minLength: 1, maxLength: 200 });
 export const SessionParams = t.Object({ session_id: SessionId });
+
+/** `?agent_id=` alone. */
+export const AgentQuery = t.Object({ agent_id: AgentIdQuery });
+/** `?agent_id=&archived=`: which side of a session (archived or active) is meant. */
+export const ArchivedQuery = t.Object({ archived: QueryBoolean, agent_id: AgentIdQuery });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import type { ChatEvent } from '../chat/chat-events';
+import type { ChatEvent } from '../chat';
 import { formatSseEvent, spacedJson, sseResponse, type SseSource } from './sse';
 
 /** A source that yields `first`, then waits until `release()` before yielding `last`. */

@@ -1,5 +1,5 @@
 // Server-sent events: CRLF framing, Python-style spaced JSON, keep-alive comments, unsubscribe on disconnect.
-import type { ChatEvent } from '../chat/chat-events';
+import type { ChatEvent } from '../chat';
 
 const KEEP_ALIVE_MS = 15_000;
 const encoder = new TextEncoder();

@@ -1,19 +1,11 @@
 // One agent's open index: its store (SQLite file or JSON-backed), per-domain freshness, vector index cache and a lock.
-import { Database } from 'bun:sqlite';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
-import { indexFilePath } from '../config/storage-paths';
-import { openDatabase } from '../db/open-database';
-import { BULK_BUILD_SUFFIX, SQLITE_SIDE_SUFFIXES } from '../shared/agent-storage';
-import { syncFolder } from '../shared/atomic-write';
+import { join } from 'node:path';
+import { indexFilePath, type RuntimeConfig } from '../config';
 import type { EmbeddingIdentity } from './embedding-client';
-import { openJsonIndex, saveJsonIndex } from './json-index-file';
 import { importLegacyIndex } from './legacy-import';
-import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
 import { syncDomain, unchangedSync, type IndexerEmbedder, type SyncResult } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
-import { createRetrievalStore, type RetrievalStore } from './retrieval.store';
+import type { OpenIndexStorage, RetrievalStore } from './retrieval-store.port';
 import { buildVectorIndex, type VectorIndex } from './vector-index';
 
 export const DOMAINS: readonly RetrievalDomain[] = ['memory', 'knowledge'];
@@ -59,55 +51,18 @@ export function indexLocation(root: string, config: RuntimeConfig): { engine: 's
   return { engine, path: join(root, indexFilePath(engine, db_path)) };
 }
 
-/** A new database file with 8 KiB pages, so a 1,536-dimension vector (6 KiB) fits one page without overflow pages. */
-function createWithPageSize(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { create: true });
-  db.exec('PRAGMA page_size = 8192');
-  db.exec('PRAGMA journal_mode = WAL'); // the first write fixes the page size
-  db.close();
-}
-
-/** Present while a bulk build writes without syncing; found at open, it means the build never reached the disk whole. */
-const bulkMarker = (path: string) => `${path}${BULK_BUILD_SUFFIX}`;
-
-/** Deletes the index files: it is derived data, rebuilt from the agent's files on the next pass. */
-function discardIndex(path: string): void {
-  for (const file of [path, ...SQLITE_SIDE_SUFFIXES.map((suffix) => `${path}${suffix}`), bulkMarker(path)]) rmSync(file, { force: true });
-}
-
-/**
- * Bulk mode for a large build: SQLite stops syncing (`synchronous = OFF`, several times faster for
- * hundreds of megabytes of vectors). A process crash loses nothing in WAL mode; an OS crash or power
- * loss could leave the file damaged, so a durable marker file exists for exactly that window, and an
- * index found with it is discarded and rebuilt. `end` checkpoints with syncing back on, then removes it.
- */
-function bulkWrites(db: Database, path: string) {
-  return {
-    begin() {
-      const handle = openSync(bulkMarker(path), 'w');
-      fsyncSync(handle);
-      closeSync(handle);
-      syncFolder(dirname(path));
-      db.exec('PRAGMA synchronous = OFF');
-    },
-    end() {
-      db.exec('PRAGMA synchronous = NORMAL');
-      db.exec('PRAGMA wal_checkpoint(FULL)');
-      rmSync(bulkMarker(path), { force: true });
-      syncFolder(dirname(path));
-    },
-  };
-}
-
-/** Opens the agent's index; chunk vectors are those of `identity` (null: keyword-only). */
-export function openAgentIndex(agentId: string, root: string, config: RuntimeConfig, identity: EmbeddingIdentity | null, nowMs: number): AgentIndex {
+/** Opens the agent's index through `openIndex` (the engine's adapter); chunk vectors are those of `identity` (null: keyword-only). */
+export function openAgentIndex(
+  openIndex: OpenIndexStorage,
+  agentId: string,
+  root: string,
+  config: RuntimeConfig,
+  identity: EmbeddingIdentity | null,
+  nowMs: number,
+): AgentIndex {
   const { engine, path } = indexLocation(root, config);
-  if (engine === 'sqlite' && existsSync(bulkMarker(path))) discardIndex(path);
-  if (engine === 'sqlite' && !existsSync(path)) createWithPageSize(path);
-  const db: Database = engine === 'json' ? openJsonIndex(path) : openDatabase(path, RETRIEVAL_DB_MIGRATIONS);
-  if (engine === 'sqlite') db.exec('PRAGMA busy_timeout = 30000');
-  const store = createRetrievalStore(db, identity);
+  const storage = openIndex(engine, path, identity);
+  const { store } = storage;
   const domains = {} as Record<RetrievalDomain, DomainState>;
   for (const domain of DOMAINS) {
     const meta = store.meta(domain);
@@ -115,7 +70,6 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
     // The original's JSON index, if any, seeds the embedding cache before this domain's first build.
     domains[domain].legacyImported = importLegacyIndex(store, root, domain, nowMs);
   }
-  const bulk = bulkWrites(db, path);
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -152,7 +106,7 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
         canEmbed,
         retryMissing: state.missingVectors !== 0,
         nowMs,
-        bulkWrites: engine === 'sqlite' ? bulk : undefined,
+        bulkWrites: storage.bulkWrites,
       });
       if (closed) return result;
       state.lastWalk = { files: result.files, durationMs: performance.now() - started - (result.embeddingMs ?? 0), endedAt: performance.now(), settingsKey };
@@ -168,7 +122,7 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
           if (current.index.removed <= current.index.size) current.generation = state.generation;
         }
         state.lastIndexedMs = nowMs;
-        if (engine === 'json') saveJsonIndex(db, path);
+        storage.persist();
       } else if (state.lastIndexedMs === null) state.lastIndexedMs = nowMs;
       return result;
     },
@@ -181,7 +135,7 @@ export function openAgentIndex(agentId: string, root: string, config: RuntimeCon
     },
     close() {
       closed = true;
-      db.close();
+      storage.close();
     },
   };
 }

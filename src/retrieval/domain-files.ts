@@ -1,7 +1,7 @@
 // Which files feed each retrieval domain: memory/*.md and text files under knowledge/; binaries and links skipped.
 import { lstatSync, realpathSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { readGuardedBytes } from '../security/guarded-io';
+import { readGuardedBytes } from '../security';
 import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import type { RetrievalDomain } from './retrieval-search';
 

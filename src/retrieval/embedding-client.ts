@@ -1,5 +1,5 @@
 // Embedding providers behind one client: OpenAI-compatible /embeddings and Google AI Studio, batched, with retries.
-import type { EmbeddingSettings } from '../config/env';
+import type { EmbeddingSettings } from '../config';
 import { redactSecrets } from '../shared/redact';
 
 export interface EmbeddingIdentity {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AGENT_STORAGE_FOLDER, LEGACY_INDEX_FOLDERS } from '../shared/agent-storage';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
-import type { RetrievalStore } from './retrieval.store';
+import type { RetrievalStore } from './retrieval-store.port';
 
 export const LEGACY_INDEX_PATHS: Record<RetrievalDomain, string> = {
   memory: `${AGENT_STORAGE_FOLDER}/${LEGACY_INDEX_FOLDERS.memory}/index.json`,

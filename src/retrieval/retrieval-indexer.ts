@@ -2,10 +2,10 @@
 import { chunkText } from './chunk-text';
 import { listDomainFiles, readTextFile, type DomainFile } from './domain-files';
 import type { EmbeddingIdentity } from './embedding-client';
-import { RETRIEVAL_SCHEMA_VERSION } from './retrieval-db.schema';
+
 import type { RetrievalDomain } from './retrieval-search';
-import type { ChunkRecord } from './retrieval-records';
-import type { RetrievalStore } from './retrieval.store';
+import { RETRIEVAL_SCHEMA_VERSION, type ChunkRecord } from './retrieval-records';
+import type { BulkWrites, RetrievalStore } from './retrieval-store.port';
 
 export interface DomainSettings {
   chunkSize: number;
@@ -80,7 +80,7 @@ export interface SyncOptions {
   /** The listing to use instead of reading the folder (benchmarks). */
   files?: DomainFile[];
   /** Called around the writes of a pass with at least BULK_WRITE_CHUNKS new chunks. */
-  bulkWrites?: { begin(): void; end(): void };
+  bulkWrites?: BulkWrites;
 }
 
 /** New chunks in one pass from which the writes go through `bulkWrites`. */

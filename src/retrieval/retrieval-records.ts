@@ -1,5 +1,8 @@
 // The rows of a retrieval index as the store hands them out, and the float32 <-> BLOB codec of its vectors.
 
+/** Bumped when the index layout changes in a way that needs a rebuild (kept in the index meta and the JSON file). */
+export const RETRIEVAL_SCHEMA_VERSION = 1;
+
 export interface IndexMeta {
   digest: string;
   schemaVersion: number;

@@ -1,5 +1,5 @@
 // The operator's view of one agent's index: counts per domain, embedding identity and health, search path.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 import { DOMAINS, type AgentIndex } from './agent-index';
 import type { EmbeddingHealth } from './embedding-health';
 import type { RetrievalDomain } from './retrieval-search';

@@ -3,12 +3,12 @@ import { AppError } from '../shared/app-error';
 import { jobChanges, newJob } from './cron-job-editor';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const base = () => newJob({ name: ' Report ', schedule_type: 'every', schedule: '60', prompt: ' Do it ' }, 'job-1', 'UTC', T0);
+const base = () => newJob({ name: ' Report ', scheduleType: 'every', schedule: '60', prompt: ' Do it ' }, 'job-1', 'UTC', T0);
 
 describe('newJob', () => {
   it('trims, names a blank job, and starts an every schedule one interval after creation', () => {
     expect(base()).toEqual(expect.objectContaining({ name: 'Report', prompt: 'Do it', enabled: true, catchUp: 'skip', anchorMs: T0, nextRunMs: T0 + 60_000, timezone: null }));
-    expect(newJob({ name: '  ', schedule_type: 'every', schedule: '60', prompt: 'p', enabled: false }, 'j', 'UTC', T0)).toEqual(
+    expect(newJob({ name: '  ', scheduleType: 'every', schedule: '60', prompt: 'p', enabled: false }, 'j', 'UTC', T0)).toEqual(
       expect.objectContaining({ name: 'cron-job', enabled: false, nextRunMs: null }),
     );
   });
@@ -16,7 +16,7 @@ describe('newJob', () => {
 
 describe('jobChanges', () => {
   it('keeps name and prompt when blank and leaves the schedule alone for other edits', () => {
-    const changes = jobChanges(base(), { name: '  ', prompt: '', catch_up: 'run_once' }, 'UTC', T0 + 90_000);
+    const changes = jobChanges(base(), { name: '  ', prompt: '', catchUp: 'run_once' }, 'UTC', T0 + 90_000);
     expect(changes).toEqual({ updatedMs: T0 + 90_000, catchUp: 'run_once' });
   });
 
@@ -32,7 +32,7 @@ describe('jobChanges', () => {
   });
 
   it('re-reads the schedule in a new zone and refuses an unknown one', () => {
-    const cron = newJob({ schedule_type: 'cron', schedule: '0 9 * * *', prompt: 'p' }, 'j', 'UTC', T0);
+    const cron = newJob({ scheduleType: 'cron', schedule: '0 9 * * *', prompt: 'p' }, 'j', 'UTC', T0);
     expect(cron.nextRunMs).toBe(Date.parse('2026-01-01T09:00:00Z'));
     expect(jobChanges(cron, { timezone: 'Asia/Tokyo' }, 'UTC', T0).nextRunMs).toBe(Date.parse('2026-01-02T00:00:00Z'));
     expect(() => jobChanges(cron, { timezone: 'Nowhere/Land' }, 'UTC', T0)).toThrow(AppError);

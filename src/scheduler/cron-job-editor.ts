@@ -1,18 +1,20 @@
 // Creating and editing cron jobs: trimming, validation (422 naming the field), and the first run time.
 import { notFound, validationError } from '../shared/app-error';
 import { checkTimeZone, firstRun, nextRunAfter, parseSchedule, type Schedule, type ScheduleType } from './schedules';
-import type { CatchUpPolicy, CronJob } from './scheduler.store';
+import type { CatchUpPolicy, CronJob } from './scheduler.port';
 
 export const DEFAULT_JOB_NAME = 'cron-job';
 
+/** A new job as a caller asks for it (the API's `schedule_type` and `catch_up` in camelCase). */
 export interface CronJobInput {
   name?: string;
-  schedule_type: ScheduleType;
+  scheduleType: ScheduleType;
   schedule: string;
   prompt: string;
   enabled?: boolean;
+  /** Null or blank: the agent's `cron.timezone`. */
   timezone?: string | null;
-  catch_up?: CatchUpPolicy;
+  catchUp?: CatchUpPolicy;
 }
 
 export type CronJobPatch = Partial<CronJobInput>;
@@ -42,17 +44,17 @@ function cleanPrompt(value: string): string {
 export function newJob(input: CronJobInput, id: string, defaultZone: string, nowMs: number): CronJob {
   const timezone = cleanZone(input.timezone);
   const schedule = input.schedule.trim();
-  const parsed = parseSchedule(input.schedule_type, schedule, timezone ?? defaultZone);
+  const parsed = parseSchedule(input.scheduleType, schedule, timezone ?? defaultZone);
   const enabled = input.enabled ?? true;
   return {
     id,
     name: (input.name ?? '').trim() || DEFAULT_JOB_NAME,
-    scheduleType: input.schedule_type,
+    scheduleType: input.scheduleType,
     schedule,
     timezone,
     prompt: cleanPrompt(input.prompt),
     enabled,
-    catchUp: input.catch_up ?? 'skip',
+    catchUp: input.catchUp ?? 'skip',
     anchorMs: nowMs,
     nextRunMs: enabled ? firstRun(parsed, nowMs) : null,
     scheduleRev: 0,
@@ -75,9 +77,9 @@ export function jobChanges(job: CronJob | null, patch: CronJobPatch, defaultZone
   const changes: Partial<CronJob> = { updatedMs: nowMs };
   if (patch.name !== undefined && patch.name.trim()) changes.name = patch.name.trim();
   if (patch.prompt !== undefined && patch.prompt.trim()) changes.prompt = patch.prompt.trim();
-  if (patch.catch_up !== undefined) changes.catchUp = patch.catch_up;
+  if (patch.catchUp !== undefined) changes.catchUp = patch.catchUp;
   if (patch.schedule !== undefined && !patch.schedule.trim()) throw validationError('schedule', 'Schedule must not be blank');
-  const scheduleType = patch.schedule_type ?? job.scheduleType;
+  const scheduleType = patch.scheduleType ?? job.scheduleType;
   const scheduleText = patch.schedule?.trim() ?? job.schedule;
   const timezone = patch.timezone === undefined ? job.timezone : cleanZone(patch.timezone);
   const enabled = patch.enabled ?? job.enabled;

@@ -1,11 +1,11 @@
 // How a finished cron run changes its row and its job: success resets the streak, failure backs off or disables.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunLog } from './run-log';
 import { describeFailure, preview } from './scheduled-turn';
 import { retryDelayMs } from './schedules';
-import type { CronJob, CronRun, SchedulerStore } from './scheduler.store';
+import type { CronJob, CronRun, SchedulerStore } from './scheduler.port';
 
 /** Rows other than failures kept per agent (failures follow `cron.failure_retention`). */
 export const CRON_RUN_RETENTION = 5000;
@@ -23,12 +23,12 @@ export interface RunOutcomeDeps {
 
 export interface RunOutcomes {
   /** Completes `base` as `ok`; the job's failure streak ends; a scheduled one-shot job is done. */
-  succeed(job: CronJob, base: CronRun, runId: string, content: string): CronRun;
+  succeed(job: CronJob, base: CronRun, runId: string, content: string): Promise<CronRun>;
   /**
    * Completes `base` as `error`; the streak grows; a scheduled run retries after the backoff unless
    * the job was rescheduled meanwhile; `max_failures` in a row disable the job.
    */
-  fail(job: CronJob, base: CronRun, error: unknown): CronRun;
+  fail(job: CronJob, base: CronRun, error: unknown): Promise<CronRun>;
 }
 
 export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
@@ -39,34 +39,28 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
     return { timestampMs: finishedMs, finishedMs, durationMs: finishedMs - base.startedMs! };
   };
 
-  const succeed = (job: CronJob, base: CronRun, runId: string, content: string): CronRun => {
+  const succeed = async (job: CronJob, base: CronRun, runId: string, content: string): Promise<CronRun> => {
     const row: CronRun = { ...base, ...finishedFields(base), status: 'ok', runId, responsePreview: preview(content) };
-    const store = deps.store();
-    store.transaction(() => {
-      const current = store.getJob(job.id);
-      store.updateRun(row.id, row);
-      if (!current) return;
+    await deps.store().settleRun(job.id, (current) => {
+      if (!current) return { run: row, job: null, prune: null };
       const changes: Partial<CronJob> = { failureCount: 0, lastError: '', lastSuccessMs: row.finishedMs, updatedMs: row.finishedMs! };
       // A one-shot job is done after a successful scheduled run, unless it was edited meanwhile.
       if (job.scheduleType === 'at' && base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
         Object.assign(changes, { enabled: false, nextRunMs: null, scheduleRev: current.scheduleRev + 1 });
       }
-      store.updateJob(job.id, changes);
-      store.pruneRuns('not_error', CRON_RUN_RETENTION);
+      return { run: row, job: changes, prune: { status: 'not_error', keep: CRON_RUN_RETENTION } };
     });
     deps.runLog.append(wireLogRow(row));
     return row;
   };
 
-  const fail = (job: CronJob, base: CronRun, error: unknown): CronRun => {
+  const fail = async (job: CronJob, base: CronRun, error: unknown): Promise<CronRun> => {
     const config = deps.config();
     const message = describeFailure(error);
     const finished = finishedFields(base);
-    let row: CronRun = { ...base, ...finished, status: 'error', error: message };
-    const store = deps.store();
-    store.transaction(() => {
-      const current = store.getJob(job.id);
-      if (!current) return store.updateRun(row.id, row);
+    const failed: CronRun = { ...base, ...finished, status: 'error', error: message };
+    const row = await deps.store().settleRun(job.id, (current) => {
+      if (!current) return { run: failed, job: null, prune: null };
       const failureCount = current.failureCount + 1;
       const disabled = failureCount >= config.max_failures;
       const changes: Partial<CronJob> = { failureCount, lastError: message, updatedMs: finished.finishedMs };
@@ -75,10 +69,8 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
         changes.nextRunMs = finished.finishedMs + retryDelayMs(failureCount, config.retry_base_seconds, config.retry_max_seconds);
       }
       if (disabled && current.enabled) Object.assign(changes, { enabled: false, scheduleRev: current.scheduleRev + 1 });
-      const updated = store.updateJob(job.id, changes)!;
-      row = { ...row, failureCount, nextRunMs: updated.nextRunMs, disabled: !updated.enabled };
-      store.updateRun(row.id, row);
-      store.pruneRuns('error', config.failure_retention);
+      const updated = { ...current, ...changes };
+      return { run: { ...failed, failureCount, nextRunMs: updated.nextRunMs, disabled: !updated.enabled }, job: changes, prune: { status: 'error', keep: config.failure_retention } };
     });
     deps.failureLog.append(wireLogRow(row));
     logger.warn('cron run failed', { agent_id: deps.agentId, job_id: job.id, error: message });

@@ -1,29 +1,29 @@
-// One agent's cron: the timer at the earliest due job, missed-slot catch-up, the run queue, each run's steps.
-import { join } from 'node:path';
-import type { AgentHandle } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
-import { perDatabase } from '../db/per-database';
+// One agent's cron: the timer at the earliest due job, missed-slot catch-up, the run queue, and the job API.
+import type { AgentHandle } from '../agents';
+import type { ChatService } from '../chat';
+import type { Coordinator } from '../coordination';
+import type { SessionsService } from '../sessions';
 import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import { jobChanges, jobSchedule, newJob, type CronJobInput, type CronJobPatch } from './cron-job-editor';
-import { createRunOutcomes } from './cron-run-outcomes';
+import { createSerialQueue } from '../shared/serial-queue';
+import { jobChanges, newJob, type CronJobInput, type CronJobPatch } from './cron-job-editor';
+import { createCronRunner } from './cron-run';
 import { recordMissedSlots } from './missed-slots';
 import type { PreRunCheck } from './pre-run-check';
-import { createRunLog } from './run-log';
 import { createRunQueue } from './run-queue';
-import { CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './scheduled-turn';
-import { nextRunAfter } from './schedules';
-import { createSqliteSchedulerStore, type CronJob, type CronRun, type RunTrigger } from './scheduler.store';
+import type { CronJob, CronRun, RunTrigger } from './scheduler.port';
+import type { SchedulerStorage } from './scheduler-storage';
 import { createWakeTimer, type Timers } from './wake-timer';
-import { AGENT_STORAGE_FOLDER, CRON_FAILURES_LOG, CRON_RUNS_LOG } from '../shared/agent-storage';
 
 /** A slot due less than this before the service started watching is still run, not counted missed. */
 export const MISSED_TOLERANCE_MS = 1000;
 
 export interface CronServiceDeps {
-  agent: AgentHandle;
-  chat: ChatService;
+  agent: AgentHandle<SchedulerStorage>;
+  chat: Pick<ChatService, 'runOnce'>;
+  sessions: Pick<SessionsService, 'of'>;
+  coordinator: Coordinator;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -39,16 +39,16 @@ export interface RunNowResult {
 }
 
 export interface CronService {
-  list(): CronJob[];
-  create(input: CronJobInput): CronJob;
-  update(jobId: string, patch: CronJobPatch): CronJob;
-  remove(jobId: string): void;
+  list(): Promise<CronJob[]>;
+  create(input: CronJobInput): Promise<CronJob>;
+  update(jobId: string, patch: CronJobPatch): Promise<CronJob>;
+  remove(jobId: string): Promise<void>;
   /** Queues a run now (even for a disabled job) and answers at once. 404 for an unknown id. */
-  runNow(jobId: string): RunNowResult;
-  runs(limit: number): CronRun[];
-  failures(limit: number): CronRun[];
+  runNow(jobId: string): Promise<RunNowResult>;
+  runs(limit: number): Promise<CronRun[]>;
+  failures(limit: number): Promise<CronRun[]>;
   /** Re-reads `cron.*` config: starts or stops the timer, resizes the queue. */
-  reconfigure(): void;
+  reconfigure(): Promise<void>;
   /** Disarms the timer and drops queued runs; runs in progress finish. */
   stop(): void;
   /** Resolves when no run is executing. */
@@ -57,59 +57,61 @@ export interface CronService {
 
 export function createCronService(deps: CronServiceDeps): CronService {
   const { agent, clock, logger } = deps;
-  // Asked on every use: the agent database may have been closed while idle and opened again.
-  const storeOf = perDatabase(createSqliteSchedulerStore);
-  const store = () => storeOf(agent.db);
-  const storage = join(agent.root, AGENT_STORAGE_FOLDER);
-  const outcomes = createRunOutcomes({
-    store,
-    clock,
-    logger,
-    agentId: agent.id,
-    config: () => agent.config().cron,
-    runLog: createRunLog(join(storage, CRON_RUNS_LOG), logger),
-    failureLog: createRunLog(join(storage, CRON_FAILURES_LOG), logger),
-  });
+  // Asked on every use: the agent's storage may have been closed while idle and opened again.
+  const store = () => agent.storage.scheduler;
+  let watchingSinceMs: number | null = null;
+  let stopped = false;
+  const runner = createCronRunner({ ...deps, isStopped: () => stopped });
+  // Timer work reads the store across awaits: one pass at a time, so an older pass never re-arms over a newer one.
+  const serial = createSerialQueue();
+  const logged = (work: Promise<void>) => void work.catch((error) => logger.error('cron timer work failed', { agent_id: agent.id, error: String(error) }));
   const queue = createRunQueue(
     agent.config().cron.max_concurrent_runs,
     (error) => logger.error('cron run crashed', { agent_id: agent.id, error: String(error) }),
-    () => arm(),
+    () => logged(arm()),
   );
-  let watchingSinceMs: number | null = null;
-  let stopped = false;
-  const timer = createWakeTimer(clock, deps.timers, () => wake());
+  const timer = createWakeTimer(clock, deps.timers, () => logged(wake()));
 
-  const arm = () => {
+  const armNow = async () => {
     if (stopped || watchingSinceMs === null) return timer.disarm();
-    const upcoming = store().upcoming(queue.active + queue.waiting + 1).find((entry) => !queue.has(entry.id));
+    const upcoming = (await store().upcoming(queue.active + queue.waiting + 1)).find((entry) => !queue.has(entry.id));
+    if (stopped || watchingSinceMs === null) return timer.disarm();
     if (upcoming) timer.arm(upcoming.nextRunMs);
     else timer.disarm();
   };
 
-  const wake = () => {
+  const wakeNow = async () => {
     if (stopped || watchingSinceMs === null) return;
     const config = agent.config().cron;
-    if (!config.enabled) return reconfigure();
+    if (!config.enabled) return reconfigureNow();
     const now = clock.nowMs();
-    for (const entry of store().upcoming(10_000)) {
+    for (const entry of await store().upcoming(10_000)) {
       if (entry.nextRunMs > now) break;
       if (queue.has(entry.id)) continue;
-      const job = store().getJob(entry.id)!;
-      if (job.nextRunMs! < watchingSinceMs - MISSED_TOLERANCE_MS) {
-        const slot = recordMissedSlots({ store: store(), job, config, nowMs: now, newId: deps.newId, onInvalid: (error) => failJobSchedule(job, error) });
-        if (slot !== null) enqueue(job.id, slot, 'scheduled', deps.newId());
+      const job = await store().getJob(entry.id);
+      if (!job || job.nextRunMs === null || stopped || watchingSinceMs === null || queue.has(job.id)) continue;
+      if (job.nextRunMs < watchingSinceMs - MISSED_TOLERANCE_MS) {
+        const slot = await recordMissedSlots({ store: store(), job, config, nowMs: now, newId: deps.newId, onInvalid: (error) => runner.failJobSchedule(job, error) });
+        if (slot !== null && !queue.has(job.id)) enqueue(job.id, slot, 'scheduled', deps.newId());
       } else {
-        enqueue(job.id, job.nextRunMs!, 'scheduled', deps.newId());
+        enqueue(job.id, job.nextRunMs, 'scheduled', deps.newId());
       }
     }
-    arm();
+    await armNow();
   };
 
-  /** A stored schedule that no longer parses (hand-edited database) disables its job with the reason. */
-  const failJobSchedule = (job: CronJob, error: unknown) => {
-    logger.warn('cron job schedule is invalid; job disabled', { agent_id: agent.id, job_id: job.id, error: String(error) });
-    store().updateJob(job.id, { enabled: false, nextRunMs: null, lastError: `Invalid schedule: ${describeFailure(error)}`, scheduleRev: job.scheduleRev + 1 });
+  const reconfigureNow = async () => {
+    if (stopped) return;
+    const config = agent.config().cron;
+    queue.setLimit(config.max_concurrent_runs);
+    if (config.enabled && watchingSinceMs === null) watchingSinceMs = clock.nowMs();
+    if (!config.enabled) watchingSinceMs = null;
+    if (watchingSinceMs !== null) await wakeNow();
+    else timer.disarm();
   };
+
+  const arm = () => serial.run(armNow);
+  const wake = () => serial.run(wakeNow);
 
   const settle = new Map<string, (row: CronRun | null) => void>();
   const enqueue = (jobId: string, slotMs: number | null, trigger: RunTrigger, rowId: string) => {
@@ -118,7 +120,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
       execute: async () => {
         let row: CronRun | null = null;
         try {
-          row = await execute(jobId, slotMs, trigger, rowId);
+          row = await runner.execute(jobId, slotMs, trigger, rowId);
         } catch (error) {
           // A run whose agent was deleted under it has no row left to complete.
           if (!agent.signal.aborted) throw error;
@@ -130,96 +132,27 @@ export function createCronService(deps: CronServiceDeps): CronService {
     });
   };
 
-  const execute = async (jobId: string, slotMs: number | null, trigger: RunTrigger, rowId: string): Promise<CronRun | null> => {
-    using _lease = agent.lease();
-    const job = store().getJob(jobId);
-    const config = agent.config().cron;
-    if (!job || stopped) return null;
-    if (trigger === 'scheduled' && (!job.enabled || !config.enabled)) return null;
-    const startedMs = clock.nowMs();
-    const sessionId = cronSessionId(job.id);
-    const base: CronRun = {
-      id: rowId,
-      jobId: job.id,
-      name: job.name,
-      status: 'running',
-      trigger,
-      timestampMs: startedMs,
-      scheduledMs: slotMs,
-      startedMs,
-      finishedMs: null,
-      scheduleLagMs: slotMs === null ? null : Math.max(0, startedMs - slotMs),
-      durationMs: null,
-      runId: null,
-      sessionId,
-      responsePreview: null,
-      error: null,
-      failureCount: null,
-      nextRunMs: null,
-      disabled: null,
-      details: {},
-    };
-    // Scheduled runs move the job to its following slot before the model is called.
-    const advance: Partial<CronJob> = { lastRunMs: startedMs };
-    if (trigger === 'scheduled') {
-      try {
-        advance.nextRunMs = job.scheduleType === 'at' ? null : nextRunAfter(jobSchedule(job, config.timezone), startedMs, job.anchorMs);
-      } catch (error) {
-        failJobSchedule(job, error);
-        return null;
-      }
-    }
-    const decision = deps.preRunCheck({ agent, trigger: 'cron', jobId: job.id });
-    if (!decision.allowed) {
-      const skipped = { ...base, status: decision.status, finishedMs: startedMs, durationMs: 0, details: { reason: decision.reason } };
-      store().transaction(() => {
-        store().insertRun(skipped);
-        store().updateJob(job.id, advance);
-      });
-      return skipped;
-    }
-    store().transaction(() => {
-      store().insertRun(base);
-      store().updateJob(job.id, advance);
-    });
-    try {
-      const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: job.name, prompt: job.prompt, rules: CRON_RULES, trigger: 'cron' });
-      return outcomes.succeed(job, base, result.runId, result.content);
-    } catch (error) {
-      return outcomes.fail(job, base, error);
-    }
-  };
-
-  const reconfigure = () => {
-    if (stopped) return;
-    const config = agent.config().cron;
-    queue.setLimit(config.max_concurrent_runs);
-    if (config.enabled && watchingSinceMs === null) watchingSinceMs = clock.nowMs();
-    if (!config.enabled) watchingSinceMs = null;
-    if (watchingSinceMs !== null) wake();
-    else timer.disarm();
-  };
-
   return {
     list: () => store().listJobs(),
-    create(input) {
+    async create(input) {
       const job = newJob(input, deps.newId(), agent.config().cron.timezone, clock.nowMs());
-      store().insertJob(job);
-      arm();
+      await store().insertJob(job);
+      await arm();
       return job;
     },
-    update(jobId, patch) {
-      const changes = jobChanges(store().getJob(jobId), patch, agent.config().cron.timezone, clock.nowMs());
-      const job = store().updateJob(jobId, changes)!;
-      wake();
+    async update(jobId, patch) {
+      const changes = jobChanges(await store().getJob(jobId), patch, agent.config().cron.timezone, clock.nowMs());
+      const job = await store().updateJob(jobId, changes);
+      if (!job) throw notFound('Cron job not found');
+      await wake();
       return job;
     },
-    remove(jobId) {
-      if (!store().deleteJob(jobId)) throw notFound('Cron job not found');
-      arm();
+    async remove(jobId) {
+      if (!(await store().deleteJob(jobId))) throw notFound('Cron job not found');
+      await arm();
     },
-    runNow(jobId) {
-      const job = store().getJob(jobId);
+    async runNow(jobId) {
+      const job = await store().getJob(jobId);
       if (!job) throw notFound('Cron job not found');
       const rowId = deps.newId();
       const finished = new Promise<CronRun | null>((resolve) => settle.set(rowId, resolve));
@@ -228,7 +161,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
     },
     runs: (limit) => store().listRuns(limit),
     failures: (limit) => store().listRuns(limit, ['error']),
-    reconfigure,
+    reconfigure: () => serial.run(reconfigureNow),
     stop() {
       stopped = true;
       timer.disarm();

@@ -1,5 +1,5 @@
 // What a heartbeat sends: HEARTBEAT.md without comments, and whether the local hour is inside the active window.
-import { readAgentTextFile } from '../security/guarded-io';
+import { readAgentTextFile } from '../security';
 import { localHour } from './zoned-time';
 
 const HEADING = /^#{1,6}(\s|$)/;

@@ -1,22 +1,27 @@
 // One agent's heartbeat: a timer per interval inside the active window, skip states that never call the model.
 import { join } from 'node:path';
-import type { AgentHandle } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
-import { perDatabase } from '../db/per-database';
+import type { AgentHandle } from '../agents';
+import type { ChatService } from '../chat';
+import type { SessionsService } from '../sessions';
+import { AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG } from '../shared/agent-storage';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { isHourInWindow, nextWindowStart, readHeartbeatPrompt } from './heartbeat-prompt';
-import { createSqliteHeartbeatStore, type HeartbeatRun, type HeartbeatStatus } from './heartbeat.store';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunLog } from './run-log';
 import { describeFailure, HEARTBEAT_OK, HEARTBEAT_RULES, preview, runScheduledTurn } from './scheduled-turn';
+import type { HeartbeatRun, HeartbeatStatus } from './scheduler.port';
+import type { SchedulerStorage } from './scheduler-storage';
 import { createWakeTimer, type Timers } from './wake-timer';
 import { localHour } from './zoned-time';
-import { AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG } from '../shared/agent-storage';
+
+/** Rows kept per agent; older ones are dropped as new ones arrive. */
+export const HEARTBEAT_RUN_RETENTION = 5000;
 
 export interface HeartbeatServiceDeps {
-  agent: AgentHandle;
-  chat: ChatService;
+  agent: AgentHandle<SchedulerStorage>;
+  chat: Pick<ChatService, 'runOnce' | 'isBusy'>;
+  sessions: Pick<SessionsService, 'of'>;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -25,35 +30,38 @@ export interface HeartbeatServiceDeps {
 
 export interface HeartbeatService {
   /** Re-reads `heartbeat.*`: arms the next tick, or disarms when disabled. */
-  reconfigure(): void;
+  reconfigure(): Promise<void>;
   /** One tick now, with every check a scheduled tick makes; resolves with its row. */
   tickNow(): Promise<HeartbeatRun>;
-  runs(limit: number): HeartbeatRun[];
+  runs(limit: number): Promise<HeartbeatRun[]>;
   stop(): void;
   idle(): Promise<void>;
 }
 
 export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatService {
   const { agent, clock, logger } = deps;
-  // Asked on every use: the agent database may have been closed while idle and opened again.
-  const storeOf = perDatabase(createSqliteHeartbeatStore);
-  const store = () => storeOf(agent.db);
+  // Asked on every use: the agent's storage may have been closed while idle and opened again.
+  const store = () => agent.storage.heartbeats;
   const runLog = createRunLog(join(agent.root, AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG), logger);
   let stopped = false;
   let ticking: Promise<HeartbeatRun> | null = null;
-  let lastScheduledMs = store().lastScheduledMs();
+  let lastScheduledMs: number | null = null;
+  // Read once, before the first tick is armed (ticks after it keep `lastScheduledMs` themselves).
+  const loaded = store()
+    .lastScheduledMs()
+    .then((at) => void (lastScheduledMs = at));
   // The instant the timer is armed for (the timer forgets it before calling back), for the lag.
   let target: number | null = null;
   const timer = createWakeTimer(clock, deps.timers, () => {
     void tick('scheduled', target ?? clock.nowMs()).then(
       (run) => {
-        if (run.status !== 'skipped_disabled') arm();
+        if (run.status !== 'skipped_disabled') armNow();
       },
       (error) => logger.error('heartbeat tick failed', { agent_id: agent.id, error: String(error) }),
     );
   });
 
-  const arm = () => {
+  const armNow = () => {
     const config = agent.config().heartbeat;
     if (stopped || !config.enabled) {
       target = null;
@@ -65,11 +73,11 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     timer.arm(target);
   };
 
-  const record = (run: HeartbeatRun): HeartbeatRun => {
+  const record = async (run: HeartbeatRun): Promise<HeartbeatRun> => {
     // A tick whose agent was deleted under it has nowhere to record (and must not re-create its folder with the log).
     if (agent.signal.aborted) return run;
     try {
-      store().insert(run);
+      await store().insert(run, HEARTBEAT_RUN_RETENTION);
     } catch (error) {
       logger.error('heartbeat row not stored', { agent_id: agent.id, error: String(error) });
     }
@@ -81,7 +89,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     const config = agent.config().heartbeat;
     const startedMs = clock.nowMs();
     const sessionId = config.session_id;
-    const row = (status: HeartbeatStatus, details: Record<string, unknown>, extra: Partial<HeartbeatRun> = {}): HeartbeatRun =>
+    const row = (status: HeartbeatStatus, details: Record<string, unknown>, extra: Partial<HeartbeatRun> = {}): Promise<HeartbeatRun> =>
       record({
         timestampMs: clock.nowMs(),
         status,
@@ -102,16 +110,16 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     }
     const prompt = readHeartbeatPrompt(agent.root);
     if (!prompt) return row('skipped_no_prompt', { session_id: sessionId, ...(prompt === null ? { reason: 'missing_file' } : {}) });
-    if (deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
-    const decision = deps.preRunCheck({ agent, trigger: 'heartbeat' });
+    if (await deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
+    const decision = await deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
     let mark = 0;
     try {
-      mark = agent.sessions.find(sessionId) ? agent.sessions.lastMessageId(sessionId) : 0;
-      const result = await runScheduledTurn(deps.chat, { agent, sessionId, title: 'Heartbeat', prompt, rules: HEARTBEAT_RULES, trigger: 'heartbeat' });
+      mark = await deps.sessions.of(agent).mark(sessionId);
+      const result = await runScheduledTurn(deps.chat, deps.sessions, { agent, sessionId, title: 'Heartbeat', prompt, rules: HEARTBEAT_RULES, trigger: 'heartbeat' });
       const suppressed = result.content === HEARTBEAT_OK;
       // An all-clear is not kept: the session holds only heartbeats that had something to say.
-      if (suppressed) agent.sessions.deleteMessagesAfter(sessionId, mark);
+      if (suppressed) await deps.sessions.of(agent).deleteMessagesAfter(sessionId, mark);
       return row(
         'ok',
         { session_id: sessionId, suppressed, response_preview: preview(result.content) },
@@ -135,7 +143,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   };
 
   return {
-    reconfigure: () => arm(),
+    reconfigure: () => loaded.then(armNow),
     tickNow: () => tick('manual', null),
     runs: (limit) => store().list(limit),
     stop() {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'bun:test';
-import { defaultRuntimeConfig } from '../config/runtime-config.schema';
+import { defaultRuntimeConfig } from '../config';
 import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
 import { openDatabase } from '../db/open-database';
 import { newJob } from './cron-job-editor';
 import { recoverInterruptedRuns } from './interrupted-runs';
 import { MAX_MISSED_ROWS, recordMissedSlots } from './missed-slots';
-import { createSqliteSchedulerStore, type CronJob } from './scheduler.store';
+import type { CronJob } from './scheduler.port';
+import { createSqliteSchedulerStore } from './sqlite/scheduler-store.sqlite';
 
 const MINUTE = 60_000;
 const CREATED = Date.parse('2026-01-01T00:00:00Z');
@@ -13,11 +14,11 @@ const config = defaultRuntimeConfig().cron;
 let ids = 0;
 const newId = () => `id-${++ids}`;
 
-function setup(job: Partial<CronJob> & { schedule_type?: 'at' | 'every' | 'cron'; schedule?: string }) {
+async function setup(job: Partial<CronJob>) {
   const db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
   const store = createSqliteSchedulerStore(db);
-  const created = newJob({ schedule_type: job.schedule_type ?? 'every', schedule: job.schedule ?? '60', prompt: 'p' }, 'job', 'UTC', CREATED);
-  store.insertJob({ ...created, ...job });
+  const created = newJob({ scheduleType: job.scheduleType ?? 'every', schedule: job.schedule ?? '60', prompt: 'p' }, 'job', 'UTC', CREATED);
+  await store.insertJob({ ...created, ...job });
   return { db, store };
 }
 
@@ -26,64 +27,70 @@ const onInvalid = (error: unknown) => {
 };
 
 describe('recordMissedSlots', () => {
-  it('with skip records every passed slot as missed and waits for the next future slot', () => {
-    const { store } = setup({ catchUp: 'skip' });
+  it('with skip records every passed slot as missed and waits for the next future slot', async () => {
+    const { store } = await setup({ catchUp: 'skip' });
     const now = CREATED + 3 * MINUTE + 20_000;
-    const toRun = recordMissedSlots({ store, job: store.getJob('job')!, config, nowMs: now, newId, onInvalid });
+    const toRun = await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
     expect(toRun).toBeNull();
-    const missed = store.listRuns(10).reverse();
+    const missed = (await store.listRuns(10)).reverse();
     expect(missed.map((run) => [run.status, run.scheduledMs! - CREATED])).toEqual([
       ['missed', MINUTE],
       ['missed', 2 * MINUTE],
       ['missed', 3 * MINUTE],
     ]);
     expect(missed[0]!.scheduleLagMs).toBe(now - CREATED - MINUTE);
-    expect(store.getJob('job')!.nextRunMs).toBe(CREATED + 4 * MINUTE);
+    expect((await store.getJob('job'))!.nextRunMs).toBe(CREATED + 4 * MINUTE);
   });
 
-  it('with run_once records the earlier slots and hands back the latest one to run now', () => {
-    const { store } = setup({ catchUp: 'run_once' });
+  it('with run_once records the earlier slots and hands back the latest one to run now', async () => {
+    const { store } = await setup({ catchUp: 'run_once' });
     const now = CREATED + 3 * MINUTE + 20_000;
-    const toRun = recordMissedSlots({ store, job: store.getJob('job')!, config, nowMs: now, newId, onInvalid });
+    const toRun = await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
     expect(toRun).toBe(CREATED + 3 * MINUTE);
-    expect(store.listRuns(10).map((run) => run.scheduledMs! - CREATED)).toEqual([2 * MINUTE, MINUTE]);
+    expect((await store.listRuns(10)).map((run) => run.scheduledMs! - CREATED)).toEqual([2 * MINUTE, MINUTE]);
   });
 
-  it('disables a one-shot job whose time passed with skip, and runs it with run_once', () => {
-    const skipped = setup({ schedule_type: 'at', schedule: '2026-01-01T00:05:00Z', catchUp: 'skip' });
+  it('disables a one-shot job whose time passed with skip, and runs it with run_once', async () => {
+    const skipped = await setup({ scheduleType: 'at', schedule: '2026-01-01T00:05:00Z', catchUp: 'skip' });
     const at = Date.parse('2026-01-01T00:05:00Z');
-    expect(recordMissedSlots({ store: skipped.store, job: skipped.store.getJob('job')!, config, nowMs: at + MINUTE, newId, onInvalid })).toBeNull();
-    expect(skipped.store.getJob('job')).toEqual(expect.objectContaining({ enabled: false, nextRunMs: null }));
-    expect(skipped.store.listRuns(10).map((run) => run.status)).toEqual(['missed']);
-    const caught = setup({ schedule_type: 'at', schedule: '2026-01-01T00:05:00Z', catchUp: 'run_once' });
-    expect(recordMissedSlots({ store: caught.store, job: caught.store.getJob('job')!, config, nowMs: at + MINUTE, newId, onInvalid })).toBe(at);
-    expect(caught.store.listRuns(10)).toEqual([]);
+    expect(await recordMissedSlots({ store: skipped.store, job: (await skipped.store.getJob('job'))!, config, nowMs: at + MINUTE, newId, onInvalid })).toBeNull();
+    expect(await skipped.store.getJob('job')).toEqual(expect.objectContaining({ enabled: false, nextRunMs: null }));
+    expect((await skipped.store.listRuns(10)).map((run) => run.status)).toEqual(['missed']);
+    const caught = await setup({ scheduleType: 'at', schedule: '2026-01-01T00:05:00Z', catchUp: 'run_once' });
+    expect(await recordMissedSlots({ store: caught.store, job: (await caught.store.getJob('job'))!, config, nowMs: at + MINUTE, newId, onInvalid })).toBe(at);
+    expect(await caught.store.listRuns(10)).toEqual([]);
   });
 
-  it('bounds the rows of a long outage and counts the rest', () => {
-    const { store } = setup({ schedule: '5', catchUp: 'skip' });
+  it('bounds the rows of a long outage and counts the rest', async () => {
+    const { store } = await setup({ schedule: '5', catchUp: 'skip' });
     const now = CREATED + 30 * 86_400_000;
-    recordMissedSlots({ store, job: store.getJob('job')!, config, nowMs: now, newId, onInvalid });
-    const rows = store.listRuns(1000);
+    await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
+    const rows = await store.listRuns(1000);
     expect(rows).toHaveLength(MAX_MISSED_ROWS);
     expect(MAX_MISSED_ROWS + Number(rows[0]!.details.further_missed_slots)).toBe(30 * 86_400 / 5);
-    expect(store.getJob('job')!.nextRunMs).toBe(now + 5000);
+    expect((await store.getJob('job'))!.nextRunMs).toBe(now + 5000);
   });
 });
 
 describe('recoverInterruptedRuns', () => {
-  it('marks running rows interrupted and re-arms a one-shot job whose only run was cut off', () => {
-    const { store } = setup({ schedule_type: 'at', schedule: '2026-01-01T00:05:00Z', nextRunMs: null });
-    store.insertRun({
-      id: 'run-1', jobId: 'job', name: 'cron-job', status: 'running', trigger: 'scheduled', timestampMs: CREATED, scheduledMs: CREATED,
-      startedMs: CREATED, finishedMs: null, scheduleLagMs: 0, durationMs: null, runId: null, sessionId: null, responsePreview: null,
-      error: null, failureCount: null, nextRunMs: null, disabled: null, details: {},
-    });
+  it('marks running rows interrupted and re-arms a one-shot job whose only run was cut off', async () => {
+    const { store } = await setup({ scheduleType: 'at', schedule: '2026-01-01T00:05:00Z', nextRunMs: null });
+    await store.addRuns(
+      [
+        {
+          id: 'run-1', jobId: 'job', name: 'cron-job', status: 'running', trigger: 'scheduled', timestampMs: CREATED, scheduledMs: CREATED,
+          startedMs: CREATED, finishedMs: null, scheduleLagMs: 0, durationMs: null, runId: null, sessionId: null, responsePreview: null,
+          error: null, failureCount: null, nextRunMs: null, disabled: null, details: {},
+        },
+      ],
+      'job',
+      null,
+    );
     const now = CREATED + MINUTE;
-    expect(recoverInterruptedRuns(store, now)).toBe(1);
-    expect(store.getRun('run-1')).toEqual(expect.objectContaining({ status: 'interrupted', timestampMs: now }));
-    expect(store.getJob('job')!.nextRunMs).toBe(now);
-    expect(store.getJob('job')!.failureCount).toBe(0);
-    expect(recoverInterruptedRuns(store, now)).toBe(0);
+    expect(await recoverInterruptedRuns(store, now)).toBe(1);
+    expect(await store.getRun('run-1')).toEqual(expect.objectContaining({ status: 'interrupted', timestampMs: now }));
+    expect((await store.getJob('job'))!.nextRunMs).toBe(now);
+    expect((await store.getJob('job'))!.failureCount).toBe(0);
+    expect(await recoverInterruptedRuns(store, now)).toBe(0);
   });
 });

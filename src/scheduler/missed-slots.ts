@@ -1,9 +1,10 @@
 // Slots that passed while nothing was watching (server down, cron disabled): recorded as `missed`, caught up per policy.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 import { jobSchedule } from './cron-job-editor';
 import { cronSessionId } from './scheduled-turn';
 import { nextRunAfter } from './schedules';
-import type { CronJob, SchedulerStore } from './scheduler.store';
+import { runRow } from './run-row';
+import type { CronJob, SchedulerStore } from './scheduler.port';
 
 /** Missed rows written for one job at most; the last row counts any further slots. */
 export const MAX_MISSED_ROWS = 100;
@@ -15,7 +16,7 @@ export interface MissedSlotsInput {
   nowMs: number;
   newId: () => string;
   /** Called when the stored schedule no longer parses. */
-  onInvalid(error: unknown): void;
+  onInvalid(error: unknown): void | Promise<void>;
 }
 
 /**
@@ -24,12 +25,12 @@ export interface MissedSlotsInput {
  * (a one-shot `at` job is then disabled). With `run_once` the latest slot is returned to run now and
  * only the earlier ones are recorded missed. Returns the slot to run, or null.
  */
-export function recordMissedSlots({ store, job, config, nowMs, newId, onInvalid }: MissedSlotsInput): number | null {
+export async function recordMissedSlots({ store, job, config, nowMs, newId, onInvalid }: MissedSlotsInput): Promise<number | null> {
   let schedule;
   try {
     schedule = jobSchedule(job, config.timezone);
   } catch (error) {
-    onInvalid(error);
+    await onInvalid(error);
     return null;
   }
   const slots: number[] = [];
@@ -48,36 +49,17 @@ export function recordMissedSlots({ store, job, config, nowMs, newId, onInvalid 
   const runNow = job.catchUp === 'run_once' ? slots.pop()! : null;
   const missed = slots.slice(0, MAX_MISSED_ROWS);
   more += slots.length - missed.length;
-  store.transaction(() => {
-    missed.forEach((scheduledMs, index) => {
-      const details: Record<string, unknown> = { reason: 'not_running', catch_up: job.catchUp };
-      if (index === missed.length - 1 && more > 0) details.further_missed_slots = more;
-      store.insertRun({
-        id: newId(),
-        jobId: job.id,
-        name: job.name,
-        status: 'missed',
-        trigger: 'scheduled',
-        timestampMs: nowMs,
-        scheduledMs,
-        startedMs: null,
-        finishedMs: null,
-        scheduleLagMs: nowMs - scheduledMs,
-        durationMs: null,
-        runId: null,
-        sessionId: cronSessionId(job.id),
-        responsePreview: null,
-        error: null,
-        failureCount: null,
-        nextRunMs: null,
-        disabled: null,
-        details,
-      });
-    });
-    if (runNow === null) {
-      const next = schedule.type === 'at' ? null : nextRunAfter(schedule, nowMs, job.anchorMs);
-      store.updateJob(job.id, next === null ? { nextRunMs: null, enabled: false, scheduleRev: job.scheduleRev + 1 } : { nextRunMs: next });
-    }
+  const rows = missed.map((scheduledMs, index) => {
+    const details: Record<string, unknown> = { reason: 'not_running', catch_up: job.catchUp };
+    if (index === missed.length - 1 && more > 0) details.further_missed_slots = more;
+    const fields = { id: newId(), jobId: job.id, name: job.name, status: 'missed', trigger: 'scheduled', timestampMs: nowMs } as const;
+    return runRow({ ...fields, scheduledMs, scheduleLagMs: nowMs - scheduledMs, sessionId: cronSessionId(job.id), details });
   });
+  let changes: Partial<CronJob> | null = null;
+  if (runNow === null) {
+    const next = schedule.type === 'at' ? null : nextRunAfter(schedule, nowMs, job.anchorMs);
+    changes = next === null ? { nextRunMs: null, enabled: false, scheduleRev: job.scheduleRev + 1 } : { nextRunMs: next };
+  }
+  await store.addRuns(rows, job.id, changes);
   return runNow;
 }

@@ -1,6 +1,8 @@
 // One scheduled agent turn through the chat service, in a session the scheduler owns.
-import type { AgentHandle } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
+import type { AgentHandle } from '../agents';
+import type { SessionsService } from '../sessions';
+import type { SchedulerStorage } from './scheduler-storage';
+import type { ChatService } from '../chat';
 import { isAppError } from '../shared/app-error';
 import { redactSecrets } from '../shared/redact';
 
@@ -30,7 +32,7 @@ export function cronSessionId(jobId: string): string {
 }
 
 export interface ScheduledTurn {
-  agent: AgentHandle;
+  agent: AgentHandle<SchedulerStorage>;
   sessionId: string;
   /** Title given to the session when the scheduler has to create it. */
   title: string;
@@ -45,16 +47,9 @@ export interface ScheduledTurnResult {
   runId: string;
 }
 
-/** Makes sure the session exists and is active (created with `title`, or restored when archived). */
-export function ensureSession(agent: AgentHandle, sessionId: string, title: string): void {
-  const record = agent.sessions.find(sessionId);
-  if (!record) agent.sessions.create(title, sessionId);
-  else if (record.archived) agent.sessions.restore(sessionId);
-}
-
-/** Runs the turn to its end. Throws on failure; the error's message is safe to store (secrets redacted). */
-export async function runScheduledTurn(chat: ChatService, turn: ScheduledTurn): Promise<ScheduledTurnResult> {
-  ensureSession(turn.agent, turn.sessionId, turn.title);
+/** Runs the turn to its end (the session created or restored first). Throws on failure; the error's message is safe to store (secrets redacted). */
+export async function runScheduledTurn(chat: Pick<ChatService, 'runOnce'>, sessions: Pick<SessionsService, 'of'>, turn: ScheduledTurn): Promise<ScheduledTurnResult> {
+  await sessions.of(turn.agent).ensure(turn.sessionId, turn.title);
   const { result } = await chat.runOnce(turn.agent.id, turn.sessionId, `${turn.prompt}\n\n${turn.rules}`, {
     trigger: turn.trigger,
     skipTitle: true,

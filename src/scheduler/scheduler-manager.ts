@@ -1,7 +1,9 @@
 // Cron and heartbeat services for every agent: started at boot and on creation, stopped on deletion, following config.
-import type { AgentRegistry } from '../agents/agent-registry';
-import type { ChatService } from '../chat/chat-service';
-import type { RuntimeConfigStore } from '../config/runtime-config';
+import type { AgentDirectory } from '../agents';
+import type { ChatService } from '../chat';
+import type { RuntimeConfigStore } from '../config';
+import type { Coordinator } from '../coordination';
+import type { SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { newId } from '../shared/ids';
@@ -10,13 +12,15 @@ import { createCronService, type CronService } from './cron-service';
 import { createHeartbeatService, type HeartbeatService } from './heartbeat-service';
 import { recoverInterruptedRuns } from './interrupted-runs';
 import { allowEveryRun, type PreRunCheck } from './pre-run-check';
-import { createSqliteSchedulerStore } from './scheduler.store';
+import type { SchedulerStorage } from './scheduler-storage';
 import { systemTimers, type Timers } from './wake-timer';
 
 export interface SchedulerManagerDeps {
-  agents: AgentRegistry;
-  chat: ChatService;
-  configStore: RuntimeConfigStore;
+  agents: AgentDirectory<SchedulerStorage>;
+  sessions: Pick<SessionsService, 'of'>;
+  chat: Pick<ChatService, 'runOnce' | 'isBusy'>;
+  configStore: Pick<RuntimeConfigStore, 'subscribe'>;
+  coordinator: Coordinator;
   clock: Clock;
   logger: Logger;
   timers?: Timers;
@@ -29,16 +33,18 @@ interface AgentServices {
   root: string;
   cron: CronService;
   heartbeat: HeartbeatService;
+  /** Interrupted runs recovered and both services configured. */
+  ready: Promise<void>;
 }
 
 export interface SchedulerManager {
   /** Recovers interrupted runs and starts the services of every existing agent; then follows agent and config events. */
-  start(): void;
-  /** The agent's cron service. 400/404 like `agents.get`. */
+  start(): Promise<void>;
+  /** The agent's cron service. 400/404 like `agents.get`; 503 `not_ready` once closed. */
   cron(agentId?: string | null): CronService;
   heartbeat(agentId?: string | null): HeartbeatService;
   /** Re-reads an agent's scheduler config (after a config write that bypassed the config store). */
-  reconfigure(agentId: string): void;
+  reconfigure(agentId: string): Promise<void>;
   /** Stops every timer and drops queued runs; runs in progress go on. */
   close(): void;
   /** Resolves when no cron run or heartbeat is executing. */
@@ -56,21 +62,35 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     const existing = services.get(agentId);
     if (existing) return existing;
     const agent = deps.agents.get(agentId);
-    const interrupted = recoverInterruptedRuns(createSqliteSchedulerStore(agent.db), deps.clock.nowMs());
-    if (interrupted > 0) deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
     const shared = {
       agent,
       chat: deps.chat,
+      sessions: deps.sessions,
       clock: deps.clock,
       timers: deps.timers ?? systemTimers,
       logger: deps.logger,
       preRunCheck: deps.preRunCheck ?? allowEveryRun,
     };
-    const opened = { root: agent.root, cron: createCronService({ ...shared, newId: deps.newId ?? newId }), heartbeat: createHeartbeatService(shared) };
+    const cron = createCronService({ ...shared, coordinator: deps.coordinator, newId: deps.newId ?? newId });
+    const heartbeat = createHeartbeatService(shared);
+    const ready = (async () => {
+      const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs());
+      if (interrupted > 0) deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
+      await cron.reconfigure();
+      await heartbeat.reconfigure();
+    })();
+    const opened = { root: agent.root, cron, heartbeat, ready };
     services.set(agentId, opened);
-    opened.cron.reconfigure();
-    opened.heartbeat.reconfigure();
     return opened;
+  };
+
+  /** Opens an agent's services, logging (not throwing) what stops them: one agent's damage never stops the others. */
+  const openLogged = async (agentId: string) => {
+    try {
+      await open(agentId).ready;
+    } catch (error) {
+      deps.logger.error('scheduler could not start for an agent', { agent_id: agentId, error: String(error) });
+    }
   };
 
   const stop = (agentId: string) => {
@@ -83,10 +103,10 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     void Promise.all([opened.cron.idle(), opened.heartbeat.idle()]).then(() => retired.delete(opened));
   };
 
-  const reconfigure = (agentId: string) => {
+  const reconfigure = async (agentId: string) => {
     const opened = services.get(agentId);
-    opened?.cron.reconfigure();
-    opened?.heartbeat.reconfigure();
+    await opened?.cron.reconfigure();
+    await opened?.heartbeat.reconfigure();
   };
 
   const servicesOf = (agentId?: string | null): AgentServices => {
@@ -96,23 +116,18 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
   };
 
   return {
-    start() {
-      for (const agentId of deps.agents.ids()) {
-        try {
-          open(agentId);
-        } catch (error) {
-          deps.logger.error('scheduler could not start for an agent', { agent_id: agentId, error: String(error) });
-        }
-      }
+    async start() {
+      for (const agentId of deps.agents.ids()) await openLogged(agentId);
       unsubscribe.push(
         deps.agents.subscribe((event) => {
           if (closed) return;
-          if (event.type === 'created') open(event.agentId);
+          if (event.type === 'created') void openLogged(event.agentId);
           else stop(event.agentId);
         }),
         deps.configStore.subscribe((agentRoot) => {
           for (const [agentId, opened] of services) {
-            if (opened.root === agentRoot) reconfigure(agentId);
+            if (opened.root !== agentRoot) continue;
+            reconfigure(agentId).catch((error) => deps.logger.error('scheduler could not follow a config change', { agent_id: agentId, error: String(error) }));
           }
         }),
       );

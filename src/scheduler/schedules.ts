@@ -1,6 +1,6 @@
 // Schedules: parse `at` / `every` / `cron` text in an IANA zone and compute run times. Pure; time is passed in.
 import { Cron } from 'croner';
-import { isKnownTimeZone } from '../config/runtime-config.schema';
+import { isKnownTimeZone } from '../config';
 import { validationError } from '../shared/app-error';
 import { zonedTimeToInstant } from './zoned-time';
 

@@ -13,7 +13,6 @@ export interface StoredMessage {
   content: string;
   toolCalls?: ToolCallRecord[];
   runId?: string;
-  /** `failed` marks the partial output of a run that did not finish. */
   /** `failed`: the run ended in an error; `interrupted`: the server stopped mid-run. */
   status?: 'failed' | 'interrupted';
   createdAt: number;
@@ -41,3 +40,12 @@ export interface SessionRecord extends SessionMeta {
 }
 
 export const DEFAULT_SESSION_TITLE = 'New Session';
+
+/** A message to store; the store stamps its time. */
+export interface NewMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  toolCalls?: ToolCallRecord[];
+  runId?: string;
+  status?: 'failed' | 'interrupted';
+}

@@ -1,7 +1,7 @@
 // The built-in tool catalogue, in the order it is offered to the model.
-import type { RetrievalSearcher } from '../retrieval/retrieval-search';
-import type { Sandbox } from '../security/sandbox';
-import { systemResolver, type HostResolver } from '../security/url-guard';
+import type { RetrievalSearcher } from '../retrieval';
+import type { Sandbox } from '../security';
+import { systemResolver, type HostResolver } from '../security';
 import { createApplyPatchTool } from './builtin/apply-patch.tool';
 import { createFetchUrlTool } from './builtin/fetch-url.tool';
 import { createPythonReplTool, findPython } from './builtin/python-repl.tool';
@@ -10,7 +10,7 @@ import { createSearchKnowledgeTool, createSearchMemoryTool } from './builtin/sea
 import { createSessionHistoryTool, createSessionsListTool } from './builtin/sessions.tool';
 import { createTerminalTool } from './builtin/terminal.tool';
 import { createWebSearchTool } from './builtin/web-search.tool';
-import type { ToolDefinition } from './tool-registry';
+import type { ToolDefinition } from './tool-definition';
 
 export interface BuiltinToolDeps {
   retrieval: RetrievalSearcher;

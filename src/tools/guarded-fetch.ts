@@ -1,6 +1,6 @@
 // HTTP GET for model-chosen URLs: each hop checked by the URL guard, sent to the checked address only, body capped.
 import { isIP } from 'node:net';
-import { checkAddress, checkLiteralHost, type HostResolver } from '../security/url-guard';
+import { checkAddress, checkLiteralHost, type HostResolver } from '../security';
 import { ToolFailure } from './tool-result';
 
 export interface GuardedFetchOptions {

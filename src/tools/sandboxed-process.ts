@@ -1,9 +1,9 @@
 // Runs a tool process the way the sandbox config says: inside bubblewrap, refused, or (mode off only) unsandboxed.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
-import { scrubEnvironment } from '../security/env-scrub';
-import type { Sandbox, SandboxLimits } from '../security/sandbox';
-import { prlimitArgs } from '../security/sandbox-args';
-import type { ToolCallContext } from './tool-registry';
+import type { RuntimeConfig } from '../config';
+import { scrubEnvironment } from '../security';
+import type { Sandbox, SandboxLimits } from '../security';
+import { prlimitArgs } from '../security';
+import type { ToolCallContext } from './tool-definition';
 import { capHeadTail, failure, type ToolOutcome } from './tool-result';
 import { runProcess, type ProcessResult } from './run-process';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test';
 import { runtimeConfigSchema } from '../config/runtime-config.schema';
 import { decideToolPolicy, type PolicyTool, type TriggerType } from './tool-policy';
-import { isToolAllowed } from './tool-registry';
+import { isToolAllowed } from './tools.service';
 
 const TOOLS: PolicyTool[] = [
   { name: 'terminal', aliases: ['exec'], level: 3, sandboxed: true },

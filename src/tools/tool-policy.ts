@@ -1,5 +1,5 @@
 // Which tool a trigger may use: one pure decision over trigger, tool, config and the sandbox's presence.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 
 /** L0 read, L1 write, L2 network, L3 system. */
 export type PermissionLevel = 0 | 1 | 2 | 3;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createToolHarness } from '../../test/support/tool-harness';
-import type { ToolDefinition } from './tool-registry';
+import type { ToolDefinition } from './tool-definition';
 import { failure, success } from './tool-result';
 
 let calls = 0;
@@ -56,7 +56,7 @@ describe('tool runner', () => {
     expect(result).toEqual({ ok: true, data: { ran: 'ok' }, meta: { tool_name: 'flaky', duration_ms: expect.any(Number), truncated: false, warnings: [] }, error: null });
     await harness.call('flaky', { command: 'curl -H "Authorization: Bearer abcdefghijklmnopqrstuvwx"' }, { runId: 'run-a' });
     await harness.call('writer', {}, { runId: 'run-a', trigger: 'cron' });
-    const rows = harness.audit.list({ runId: 'run-a' });
+    const rows = await harness.audit.list({ runId: 'run-a' });
     expect(rows.map((row) => [row.toolName, row.outcome, row.errorCode, row.triggerType, row.sessionId])).toEqual([
       ['flaky', 'ok', null, 'chat', 'session-1'],
       ['flaky', 'error', 'E_EXEC', 'chat', 'session-1'],
@@ -85,6 +85,6 @@ describe('tool runner', () => {
     const thrown = await harness.call('thrower', {});
     expect(thrown).toEqual(expect.objectContaining({ ok: false, data: {}, error: expect.objectContaining({ code: 'E_INTERNAL' }) }));
     expect(JSON.stringify(thrown)).not.toContain('abcdefghijklmnop');
-    expect(harness.audit.list().map((row) => row.outcome)).toEqual(['denied', 'error', 'error', 'error']);
+    expect((await harness.audit.list()).map((row) => row.outcome)).toEqual(['denied', 'error', 'error', 'error']);
   });
 });

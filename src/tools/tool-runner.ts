@@ -1,14 +1,12 @@
 // Runs one tool call: policy re-check, argument validation, retry guard, execution, audit; always a JSON result.
-import type { Database } from 'bun:sqlite';
-import { join } from 'node:path';
 import { systemClock, type Clock } from '../shared/clock';
 import { silentLogger, type Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
-import { createToolAuditStore, type ToolAuditOutcome, type ToolAuditStore } from './tool-audit.store';
+import { auditToolCall } from './tool-audit';
+import type { ToolAuditOutcome } from './tool-audit.port';
+import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-definition';
 import { decideToolPolicy } from './tool-policy';
-import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-registry';
 import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
-import { AGENT_STORAGE_FOLDER, TOOL_AUDIT_LOG } from '../shared/agent-storage';
 
 /** The key under which a call whose arguments were not JSON carries its raw text (see tool-gate-middleware). */
 export const UNPARSED_ARGUMENTS = '__unparsed_arguments__';
@@ -48,20 +46,11 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
   const logger = deps.logger ?? silentLogger;
   const sandboxAvailable = deps.sandboxAvailable ?? (() => false);
   const failures = new Map<string, number>();
-  const audits = new WeakMap<Database, ToolAuditStore>();
-  const auditOf = (context: ToolContext) => {
-    let store = audits.get(context.db);
-    if (!store) {
-      store = createToolAuditStore(context.db, join(context.agentRoot, AGENT_STORAGE_FOLDER, TOOL_AUDIT_LOG));
-      audits.set(context.db, store);
-    }
-    return store;
-  };
 
-  const finish = (context: ToolCallContext, rawArgs: unknown, outcome: ToolOutcome, startedAt: number, audit: ToolAuditOutcome, reason: string | null) => {
+  const finish = async (context: ToolCallContext, rawArgs: unknown, outcome: ToolOutcome, startedAt: number, audit: ToolAuditOutcome, reason: string | null) => {
     const duration = performance.now() - startedAt;
     try {
-      auditOf(context).record({
+      await auditToolCall(context.audit, context.agentRoot, {
         timestampMs: clock.nowMs(),
         runId: context.runId,
         sessionId: context.sessionId,

@@ -1,5 +1,5 @@
 // Web search back ends (DuckDuckGo HTML, SearXNG, Brave, Tavily): one request each, mapped to plain result rows.
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 import { decodeHTMLAttribute } from 'entities';
 import { decodeEntities } from './html-text';
 import { ToolFailure } from './tool-result';

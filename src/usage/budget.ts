@@ -1,8 +1,7 @@
 // Spend caps per agent (`usage.budget`): daily and monthly windows in the agent's time zone, warn or block.
-import type { Database } from 'bun:sqlite';
-import type { RuntimeConfig } from '../config/runtime-config.schema';
+import type { RuntimeConfig } from '../config';
 import { roundUsd } from './price-usage';
-import { createSqliteUsageStore } from './usage.store';
+import type { UsageStore } from './usage.port';
 import { dayWindow, monthWindow } from './zoned-calendar';
 
 /** Share of a cap from which runs carry a warning. */
@@ -67,12 +66,11 @@ function summarise(action: 'warn' | 'block', timezone: string, windows: BudgetWi
 
 /**
  * The agent's budget state at `nowMs` from its recorded spend (priced runs; unpriced runs are counted
- * apart as unknown). Pure apart from reading `db`; used before chat runs and by the scheduler, which
+ * apart as unknown). Pure apart from reading `store`; used before chat runs and by the scheduler, which
  * records a `skipped_budget` run instead of calling the model when the state is `block`.
  */
-export function checkBudget(db: Database, config: Pick<RuntimeConfig, 'usage'>, nowMs: number): BudgetStatus {
+export async function checkBudget(store: Pick<UsageStore, 'byProviderModel'>, config: Pick<RuntimeConfig, 'usage'>, nowMs: number): Promise<BudgetStatus> {
   const { daily_usd, monthly_usd, action, timezone } = config.usage.budget;
-  const store = createSqliteUsageStore(db);
   const windows: BudgetWindow[] = [];
   for (const [name, cap, bounds] of [
     ['daily', daily_usd, () => dayWindow(timezone, nowMs)],
@@ -80,7 +78,7 @@ export function checkBudget(db: Database, config: Pick<RuntimeConfig, 'usage'>, 
   ] as const) {
     if (cap === null) continue;
     const { start, end } = bounds();
-    const rows = store.byProviderModel({ sinceMs: start });
+    const rows = await store.byProviderModel({ sinceMs: start });
     const spend = roundUsd(rows.reduce((sum, row) => sum + row.cost_usd, 0));
     const unpriced = rows.reduce((sum, row) => sum + row.unpriced_runs, 0);
     windows.push({

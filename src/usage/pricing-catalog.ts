@@ -1,7 +1,7 @@
 // The price catalog: assets/pricing.json (embedded in the binary) plus the operator's overrides, and model matching.
 import { z } from 'zod';
 import catalogJson from '../../assets/pricing.json' with { type: 'json' };
-import { modelPriceSchema, type ModelPrice } from '../config/runtime-config.schema';
+import { modelPriceSchema, type ModelPrice } from '../config';
 import { KNOWN_PROVIDERS } from './usage-record';
 
 const catalogSchema = z

@@ -1,11 +1,10 @@
 // The one way usage is written: normalise (contract §12.2), price (catalog + overrides), store.
-import type { Database } from 'bun:sqlite';
-import type { ModelPrice } from '../config/runtime-config.schema';
+import type { ModelPrice } from '../config';
 import { priceUsage, pricedFields, roundUsd } from './price-usage';
 import { builtinCatalog, withOverrides } from './pricing-catalog';
 import { tokenCount } from './usage-extraction';
 import { normalizeCounts, TOKEN_FIELDS, zeroCounts, type UnpricedUsage, type UsageRecord } from './usage-record';
-import { createSqliteUsageStore, type StoredUsageRecord } from './usage.store';
+import type { StoredUsageRecord, UsageStore } from './usage.port';
 
 const text = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value.trim() : fallback);
 
@@ -60,11 +59,11 @@ export interface RecordUsageOptions {
  * Normalises, prices and stores a run's usage. Runs that used no tokens are not stored (returns null).
  * Every writer (chat, cron, heartbeat, titles, compression) goes through here.
  */
-export function recordUsage(db: Database, usage: UnpricedUsage, options: RecordUsageOptions): StoredUsageRecord | null {
+export async function recordUsage(store: Pick<UsageStore, 'insert'>, usage: UnpricedUsage, options: RecordUsageOptions): Promise<StoredUsageRecord | null> {
   const normalized = normalizeUsageRecord(usage as unknown as Record<string, unknown>);
   if (normalized.total_tokens <= 0) return null;
   const record = createUsagePricer(options.pricingOverrides)(normalized);
   const timestampMs = Math.max(0, Math.floor(options.nowMs));
-  createSqliteUsageStore(db).insert(record, timestampMs);
+  await store.insert(record, timestampMs);
   return { ...record, timestamp_ms: timestampMs };
 }

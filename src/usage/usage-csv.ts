@@ -1,6 +1,6 @@
 // Usage records as CSV (RFC 4180) for spreadsheets: one header row, one row per record.
 import { TOKEN_FIELDS } from './usage-record';
-import type { StoredUsageRecord } from './usage.store';
+import type { StoredUsageRecord } from './usage.port';
 
 export const CSV_COLUMNS = [
   'timestamp',

@@ -1,8 +1,7 @@
 // Read models of the usage routes: the summary (contract §12.3) and the time series for charts.
-import type { Database } from 'bun:sqlite';
 import { roundUsd } from './price-usage';
+import { HOUR_MS, type UsageCounters, type UsageFilters, type UsageStore } from './usage.port';
 import { TOKEN_FIELDS } from './usage-record';
-import { createSqliteUsageStore, HOUR_MS, type UsageCounters, type UsageFilters } from './usage.store';
 import { dayWindow, localDate, zonedMidnight } from './zoned-calendar';
 
 const emptyCounters = (): UsageCounters => {
@@ -29,10 +28,8 @@ export interface UsageSummary {
 }
 
 /** Totals and groups over every matching record (no row cap); groups sorted by cost, then tokens, descending. */
-export function summarizeUsage(db: Database, filters: UsageFilters): UsageSummary {
-  const groups = createSqliteUsageStore(db)
-    .byProviderModel(filters)
-    .map((row) => ({ ...row, cost_usd: roundUsd(row.cost_usd) }));
+export async function summarizeUsage(store: Pick<UsageStore, 'byProviderModel'>, filters: UsageFilters): Promise<UsageSummary> {
+  const groups = (await store.byProviderModel(filters)).map((row) => ({ ...row, cost_usd: roundUsd(row.cost_usd) }));
   const totals = emptyCounters();
   const providers = new Map<string, UsageCounters>();
   for (const row of groups) {
@@ -63,6 +60,9 @@ export function summarizeUsage(db: Database, filters: UsageFilters): UsageSummar
 
 export type Bucket = 'hour' | 'day';
 
+/** One bucket of a time series: its start and the counters of the records in it. */
+export type UsageBucket = UsageCounters & { start_ms: number; start: string };
+
 const isUtc = (timeZone: string) => ['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT', 'ETC/UCT', 'UCT', 'ZULU', 'ETC/ZULU'].includes(timeZone.toUpperCase());
 
 /**
@@ -70,10 +70,16 @@ const isUtc = (timeZone: string) => ['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT', 'ETC/UC
  * `filters.sinceMs` to the one holding `nowMs`; empty buckets are included so charts need no gap logic.
  * Day buckets take whole UTC hours, so in zones with a half-hour offset an hour counts in the day it starts.
  */
-export function usageTimeseries(db: Database, filters: UsageFilters, bucket: Bucket, timeZone: string, nowMs: number): (UsageCounters & { start_ms: number; start: string })[] {
+export async function usageTimeseries(
+  store: Pick<UsageStore, 'byPeriod'>,
+  filters: UsageFilters,
+  bucket: Bucket,
+  timeZone: string,
+  nowMs: number,
+): Promise<UsageBucket[]> {
   // UTC days come whole from the daily rollup; other zones' days are assembled from UTC hours.
   const utcDays = bucket === 'day' && isUtc(timeZone);
-  const rows = createSqliteUsageStore(db).byPeriod(filters, utcDays ? 'day' : 'hour');
+  const rows = await store.byPeriod(filters, utcDays ? 'day' : 'hour');
   // Rows arrive in order, so one time-zone lookup per day is enough: reuse the last day while it lasts.
   let day = { start: 0, end: 0 };
   const startOf =

@@ -98,7 +98,7 @@ describe('a model stream that ends early', () => {
     expect(names).not.toContain('tool_end');
     expect(events.at(-1)!.data.code).toBe('model_stream_incomplete');
     expect(fixture.model.chatRequests()).toHaveLength(1);
-    expect((fixture.server.deps.agents.get('default').db.query('SELECT COUNT(*) AS count FROM tool_audit').get() as { count: number }).count).toBe(0);
+    expect((await fixture.server.deps.agents.get('default').storage.toolAudit.list()).length).toBe(0);
     expect(history.map((message) => message.role)).toEqual(['user']);
     // Output: the call's name and the argument pieces that arrived ('{"te', 'xt":').
     const [record] = await recordsOf(fixture);

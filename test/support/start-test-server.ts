@@ -1,9 +1,9 @@
 // Starts the real app on 127.0.0.1, port 0, over a temporary data folder; `await using` stops it.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../../src/app';
-import { readEnvSettings, type EnvSettings } from '../../src/config/env';
-import { buildDeps, type Deps, type DepsOverrides } from '../../src/deps';
+import { readEnvSettings, type EnvSettings } from '../../src/config';
+import type { Deps, DepsOverrides } from '../../src/deps';
+import { startServer } from '../../src/server';
 import { silentLogger } from '../../src/shared/logger';
 import { makeTempDir } from './temp-dir';
 
@@ -34,20 +34,27 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const temp = options.dataDir ? undefined : makeTempDir('moc-data-');
   const dataDir = options.dataDir ?? temp!.path;
   let settings = readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false', ...options.env });
+  settings = { ...settings, host: '127.0.0.1', port: 0 };
   if (options.settings) settings = options.settings(settings);
   const env: Record<string, string | undefined> = { ...options.env };
-  const deps = buildDeps(settings, { logger: silentLogger, env, envFilePath: join(dataDir, '.env'), ...options.overrides });
-  // Start-up indexing writes storage/retrieval.db; let it finish so tests see a quiet data folder.
-  await deps.retrieval.idle();
-  const app = createApp(deps);
-  app.listen({ hostname: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${app.server!.port}`;
+  let running;
+  try {
+    running = await startServer({
+      settings,
+      overrides: { logger: silentLogger, env, envFilePath: join(dataDir, '.env'), ...options.overrides },
+      // Start-up indexing writes storage/retrieval.db; let it finish so tests see a quiet data folder.
+      beforeListen: (deps) => deps.retrieval.idle(),
+    });
+  } catch (error) {
+    if (temp) rmSync(temp.path, { recursive: true, force: true });
+    throw error;
+  }
+  const { app, deps, url } = running;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await app.stop(true);
-    deps.close();
+    await running.close();
     if (temp) rmSync(temp.path, { recursive: true, force: true });
   };
   const request = (path: string, init?: RequestInit) => fetch(url + path, init);

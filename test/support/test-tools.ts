@@ -1,7 +1,6 @@
 // Small tools for chat tests: they exercise the tool loop without the real catalogue.
 import { z } from 'zod';
-import type { ToolDefinition } from '../../src/tools/tool-registry';
-import { success } from '../../src/tools/tool-result';
+import { success, type ToolDefinition } from '../../src/tools';
 
 export const echoTool: ToolDefinition<{ text: string }> = {
   name: 'echo',

@@ -1,18 +1,16 @@
 // A real agent folder, database and tool registry for tool tests, without an HTTP server.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runtimeConfigSchema, type RuntimeConfig } from '../../src/config/runtime-config.schema';
-import { AGENT_DB_MIGRATIONS } from '../../src/db/agent-db.schema';
-import { openDatabase } from '../../src/db/open-database';
+import type { AgentHandle } from '../../src/agents';
+import { runtimeConfigSchema, type RuntimeConfig } from '../../src/config';
 import type { RetrievalSearcher } from '../../src/retrieval/retrieval-search';
-import { createSandbox, type Sandbox } from '../../src/security/sandbox';
-import type { HostResolver } from '../../src/security/url-guard';
-import { createSqliteSessionStore, type SessionStore } from '../../src/sessions/session.store';
+import { createSandbox, type HostResolver, type Sandbox } from '../../src/security';
+import { createSessionsService, type AgentSessions } from '../../src/sessions';
 import { systemClock } from '../../src/shared/clock';
-import { createBuiltinTools } from '../../src/tools/builtin-tools';
-import { createToolAuditStore, type ToolAuditStore } from '../../src/tools/tool-audit.store';
-import { createToolRegistry, type RunTools, type ToolDefinition, type ToolRegistry, type TriggerType } from '../../src/tools/tool-registry';
-import type { ToolEnvelope } from '../../src/tools/tool-result';
+import { silentLogger } from '../../src/shared/logger';
+import type { AgentStorage } from '../../src/storage/agent-storage';
+import { sqliteAgentStorage } from '../../src/storage/sqlite/open-sqlite-agent-storage';
+import { createBuiltinTools, createToolsService, type RunTools, type ToolAuditStore, type ToolDefinition, type ToolEnvelope, type ToolsService, type TriggerType } from '../../src/tools';
 import { makeTempDir } from './temp-dir';
 
 /** A tool result with loosely typed data, for assertions. */
@@ -34,8 +32,8 @@ export interface ToolHarness {
   dataDir: string;
   root: string;
   config: RuntimeConfig;
-  sessions: SessionStore;
-  registry: ToolRegistry;
+  sessions: AgentSessions;
+  registry: ToolsService;
   audit: ToolAuditStore;
   forRun(trigger?: TriggerType): RunTools;
   /** Calls a tool through the registry and runner, as the chat loop does; returns the parsed JSON result. */
@@ -47,10 +45,23 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   const temp = makeTempDir('moc-tools-');
   const root = join(temp.path, 'workspaces', 'agent');
   for (const folder of ['workspace', 'memory', 'knowledge', 'storage']) mkdirSync(join(root, folder), { recursive: true });
-  const db = openDatabase(join(root, 'storage', 'agent.db'), AGENT_DB_MIGRATIONS);
-  const sessions = createSqliteSessionStore(db, systemClock);
-  sessions.create('Harness session', 'session-1');
+  const storage = sqliteAgentStorage({ clock: systemClock, logger: silentLogger })('agent', root);
   const config = runtimeConfigSchema.parse(options.config ?? {});
+  // The agent as the sessions domain sees it: this folder, its storage and config, never deleted.
+  const agent: AgentHandle<AgentStorage> = {
+    id: 'agent',
+    root,
+    storage,
+    config: () => config,
+    signal: new AbortController().signal,
+    resource: () => {
+      throw new Error('the tool harness has no agent resources');
+    },
+    lease: () => ({ ...agent, release: () => {}, [Symbol.dispose]: () => {} }),
+  };
+  const sessions = createSessionsService({ agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => {} }, assistant: noAssistant, runs: { isBusy: async () => false } }).of(agent);
+  // The SQLite adapter has written the row when this call returns (its promise is already settled).
+  void sessions.create('Harness session', 'session-1');
   const sandbox = options.sandbox ?? sharedSandbox;
   // The search tools are tested against the real index through a server (test/integration/retrieval/search-tools).
   const retrieval = options.retrieval ?? {
@@ -59,23 +70,23 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   const definitions =
     // No server listens for a harness: allow_network reaches no API of ours.
     options.definitions ?? createBuiltinTools({ retrieval, sandbox, env: options.env ?? {}, serverApiOpen: false, resolver: options.resolver, fetch: options.fetch });
-  const registry = createToolRegistry(definitions, { sandboxAvailable: () => sandbox.isAvailable() });
+  const registry = createToolsService(definitions, { sandboxAvailable: () => sandbox.isAvailable() });
   const forRun = (trigger: TriggerType = 'chat') =>
-    registry.forRun({ agentId: 'agent', agentRoot: root, sessionId: 'session-1', triggerType: trigger, config, db, sessions });
+    registry.forRun({ agentId: 'agent', agentRoot: root, sessionId: 'session-1', triggerType: trigger, config, audit: storage.toolAudit, sessions });
   return {
     dataDir: temp.path,
     root,
     config,
     sessions,
     registry,
-    audit: createToolAuditStore(db, join(root, 'storage', 'tool_audit.jsonl')),
+    audit: storage.toolAudit,
     forRun,
     async call(name, args, callOptions = {}) {
       const text = await forRun(callOptions.trigger).execute({ name, args, runId: callOptions.runId ?? 'run-1' });
       return JSON.parse(text);
     },
     [Symbol.dispose]() {
-      db.close();
+      storage.close();
       rmSync(temp.path, { recursive: true, force: true });
     },
   };
@@ -86,3 +97,11 @@ const sharedSandbox = createSandbox();
 
 /** A sandbox that says bubblewrap is missing. */
 export const noSandbox: Sandbox = createSandbox({ bwrap: null });
+
+/** The harness calls no model: sessions it creates need no titles, summaries or prompts. */
+const noAssistant = {
+  title: async (_agent: unknown, seed: string) => seed,
+  summarize: async () => null,
+  systemPrompt: () => '',
+  countTokens: () => 0,
+};

@@ -1,28 +1,20 @@
 // /api/config: runtime config (layered, validated), rag mode, tracing.
-import { Elysia, t } from 'elysia';
-import type { AgentRegistry } from '../../agents/agent-registry';
-import type { RuntimeConfigStore } from '../../config/runtime-config';
-import type { TracingControl } from '../../config/tracing';
-import { AgentIdQuery, errors, ok, requireObject } from '../schemas';
+import { Elysia } from 'elysia';
+import type { ConfigService } from '../../config';
+import { AgentQuery, errors, requireObject } from '../schemas';
+import { ConfigBody, EnabledBody, RagModeAnswer, RuntimeAnswer, Tracing, tracingBody } from './config.schema';
 
-const ConfigObject = t.Record(t.String(), t.Any(), { description: 'The runtime config; see the README for every key' });
-// Elysia 1.4 normalises a body before validating it and turns "abc", 5 or [1] into objects that
-// pass t.Record; so the body takes anything and requireObject checks it.
-const ConfigBody = t.Object({ config: t.Unknown({ description: 'The runtime config (an object); see the README for every key' }) });
-const Tracing = t.Object({ provider: t.String(), config_key: t.String(), enabled: t.Boolean() });
-
-export function configRoutes(agents: AgentRegistry, configStore: RuntimeConfigStore, tracing: TracingControl) {
-  const tracingBody = () => ({ data: { provider: 'langsmith', config_key: 'OBS_TRACING_ENABLED', enabled: tracing.enabled() } });
+export function configRoutes(config: ConfigService) {
   return new Elysia({ prefix: '/api/config', detail: { tags: ['config'] } })
     .get(
       '/runtime',
       ({ query }) => {
-        const agent = agents.get(query.agent_id);
-        return { data: { agent_id: agent.id, config: agent.config() } };
+        const { agentId, config: runtime } = config.runtime(query.agent_id);
+        return { data: { agent_id: agentId, config: runtime } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery }),
-        response: { 200: ok(t.Object({ agent_id: t.String(), config: ConfigObject })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        response: { 200: RuntimeAnswer, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: "An agent's effective runtime config" },
       },
     )
@@ -30,13 +22,13 @@ export function configRoutes(agents: AgentRegistry, configStore: RuntimeConfigSt
       '/runtime',
       ({ query, body }) => {
         const patch = requireObject(body.config, 'config');
-        const agent = agents.get(query.agent_id);
-        return { data: { agent_id: agent.id, config: configStore.update(agent.root, patch) } };
+        const { agentId, config: runtime } = config.updateRuntime(query.agent_id, patch);
+        return { data: { agent_id: agentId, config: runtime } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery }),
+        query: AgentQuery,
         body: ConfigBody,
-        response: { 200: ok(t.Object({ agent_id: t.String(), config: ConfigObject })), ...errors(400, 401, 404, 422, 500) },
+        response: { 200: RuntimeAnswer, ...errors(400, 401, 404, 422, 500) },
         detail: {
           summary: 'Change runtime config keys for an agent',
           description: 'Keys given are merged over the effective config; the whole result is validated; only keys that differ from the global config are stored.',
@@ -46,42 +38,41 @@ export function configRoutes(agents: AgentRegistry, configStore: RuntimeConfigSt
     .get(
       '/rag-mode',
       ({ query }) => {
-        const agent = agents.get(query.agent_id);
-        return { data: { enabled: agent.config().rag_mode, agent_id: agent.id } };
+        const { agentId, enabled } = config.ragMode(query.agent_id);
+        return { data: { enabled, agent_id: agentId } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery }),
-        response: { 200: ok(t.Object({ enabled: t.Boolean(), agent_id: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        response: { 200: RagModeAnswer, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Whether memory arrives by retrieval (rag mode)' },
       },
     )
     .put(
       '/rag-mode',
       ({ query, body }) => {
-        const agent = agents.get(query.agent_id);
-        const config = configStore.update(agent.root, { rag_mode: body.enabled }, '');
-        return { data: { enabled: config.rag_mode, agent_id: agent.id } };
+        const { agentId, enabled } = config.setRagMode(query.agent_id, body.enabled);
+        return { data: { enabled, agent_id: agentId } };
       },
       {
-        query: t.Object({ agent_id: AgentIdQuery }),
-        body: t.Object({ enabled: t.Boolean() }),
-        response: { 200: ok(t.Object({ enabled: t.Boolean(), agent_id: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        query: AgentQuery,
+        body: EnabledBody,
+        response: { 200: RagModeAnswer, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Switch rag mode for one agent' },
       },
     )
-    .get('/tracing', tracingBody, {
-      response: { 200: ok(Tracing), ...errors(401, 500) },
+    .get('/tracing', () => tracingBody(config.tracingEnabled()), {
+      response: { 200: Tracing, ...errors(401, 500) },
       detail: { summary: 'LangSmith tracing switch' },
     })
     .put(
       '/tracing',
       ({ body }) => {
-        tracing.set(body.enabled);
-        return tracingBody();
+        config.setTracing(body.enabled);
+        return tracingBody(config.tracingEnabled());
       },
       {
-        body: t.Object({ enabled: t.Boolean() }),
-        response: { 200: ok(Tracing), ...errors(401, 422, 500) },
+        body: EnabledBody,
+        response: { 200: Tracing, ...errors(401, 422, 500) },
         detail: { summary: 'Switch LangSmith tracing (persisted to .env)' },
       },
     );

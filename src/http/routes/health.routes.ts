@@ -1,43 +1,33 @@
 // Liveness and readiness probes; open even when a token is required.
-import { Elysia, t } from 'elysia';
-import type { SandboxStatus } from '../../security/sandbox';
-import type { StorageProbe } from '../../shared/storage-probe';
+import { Elysia } from 'elysia';
+import type { SandboxStatus } from '../../security';
+import type { StorageHealth } from '../../shared/storage-probe';
 import { errors } from '../schemas';
-
-const SandboxDetails = t.Object(
-  {
-    available: t.Boolean(),
-    start: t.Union([t.String(), t.Null()]),
-    proc: t.Boolean(),
-    reason: t.Union([t.String(), t.Null()]),
-  },
-  { description: 'Whether the tool sandbox works here; without it terminal and python_repl are refused (unless tool_sandbox.mode is off)' },
-);
-const Details = t.Object({ sandbox: SandboxDetails });
-
-const NotReady = t.Object({
-  status: t.String({ description: '`starting` (also while stopping) or `not_ready`' }),
-  reason: t.Optional(t.String({ description: 'Why not ready, e.g. the data folder is read-only or full' })),
-  code: t.Optional(t.String({ description: '`storage_unavailable` or `insufficient_storage`' })),
-  details: t.Optional(Details),
-});
+import { Alive, NotReady, Ready } from './health.schema';
 
 /** `/api/health` says the process answers; `/api/ready` also needs storage open and the data folder writable. */
-export function healthRoutes(state: { ready: boolean }, storage: StorageProbe, sandboxStatus: () => SandboxStatus) {
+/** What readiness reads: whether the server is up, whether the data folder takes writes, and the sandbox's verdict. */
+export interface Readiness {
+  isReady(): boolean;
+  storage(): StorageHealth;
+  sandbox(): SandboxStatus;
+}
+
+export function healthRoutes(readiness: Readiness) {
   return new Elysia({ prefix: '/api', detail: { tags: ['health'] } })
     .get('/health', () => ({ status: 'ok' as const }), {
-      response: { 200: t.Object({ status: t.Literal('ok') }) },
+      response: { 200: Alive },
       detail: { summary: 'Liveness: the process answers' },
     })
     .get(
       '/ready',
       ({ set }) => {
-        const details = { sandbox: sandboxStatus() };
-        if (!state.ready) {
+        const details = { sandbox: readiness.sandbox() };
+        if (!readiness.isReady()) {
           set.status = 503;
           return { status: 'starting', details };
         }
-        const health = storage.check();
+        const health = readiness.storage();
         if (!health.writable) {
           set.status = 503;
           return { status: 'not_ready', reason: health.reason, code: health.code, details };
@@ -45,7 +35,7 @@ export function healthRoutes(state: { ready: boolean }, storage: StorageProbe, s
         return { status: 'ready' as const, details };
       },
       {
-        response: { 200: t.Object({ status: t.Literal('ready'), details: Details }), ...errors(500), 503: NotReady },
+        response: { 200: Ready, ...errors(500), 503: NotReady },
         detail: { summary: 'Readiness: storage is open, the data folder takes writes, requests are accepted' },
       },
     );

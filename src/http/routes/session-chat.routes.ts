@@ -1,31 +1,20 @@
 // Session routes that involve the model or the prompt: messages with system prompt, generate-title, compress.
-import { Elysia, t } from 'elysia';
-import type { AgentRegistry } from '../../agents/agent-registry';
-import { withLease } from '../../agents/with-lease';
-import type { ChatService } from '../../chat/chat-service';
-import type { PromptBuilder } from '../../chat/prompt-builder';
-import { compressSession, titleSession } from '../../chat/session-actions';
-import type { LlmSettings } from '../../config/env';
-import type { Clock } from '../../shared/clock';
-import { AgentIdQuery, errors, ok, QueryBoolean, queryFlag, SessionParams } from '../schemas';
-import { historyMessages, MessageRow } from './sessions.routes';
+import { Elysia } from 'elysia';
+import type { SessionsService } from '../../sessions';
+import { AgentQuery, ArchivedQuery, errors, queryFlag, SessionParams } from '../schemas';
+import { Compression, historyMessages, MessagesWithPrompt, SessionTitle } from './sessions.schema';
 
-const AgentQuery = t.Object({ agent_id: AgentIdQuery });
-
-export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder, chat: ChatService, llmSettings: LlmSettings, clock: Clock) {
+export function sessionChatRoutes(sessions: Pick<SessionsService, 'historyWithPrompt' | 'generateTitle' | 'compress'>) {
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
     .get(
       '/:session_id/messages',
-      ({ params, query }) => {
-        const agent = agents.get(query.agent_id);
+      async ({ params, query }) => {
         const archived = queryFlag(query.archived);
-        const record = agent.sessions.get(params.session_id, archived);
-        const messages = agent.sessions.messages(record.sessionId);
-        const systemPrompt = prompts.build(agent.root, agent.config(), { isFirstTurn: messages.length === 0, isFirstConversation: false });
+        const { agentId, record, messages, systemPrompt } = await sessions.historyWithPrompt(query.agent_id, params.session_id, archived);
         return {
           data: {
             session_id: record.sessionId,
-            agent_id: agent.id,
+            agent_id: agentId,
             archived,
             system_prompt: systemPrompt,
             messages: historyMessages(record, messages),
@@ -35,45 +24,29 @@ export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder,
       },
       {
         params: SessionParams,
-        query: t.Object({ archived: QueryBoolean, agent_id: AgentIdQuery }),
-        response: {
-          200: ok(
-            t.Object({
-              session_id: t.String(),
-              agent_id: t.String(),
-              archived: t.Boolean(),
-              system_prompt: t.String(),
-              messages: t.Array(MessageRow),
-              compressed_context: t.String(),
-            }),
-          ),
-          ...errors(400, 401, 404, 422, 500),
-        },
+        query: ArchivedQuery,
+        response: { 200: MessagesWithPrompt, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'History plus the system prompt the next turn would use' },
       },
     )
     .post(
       '/:session_id/generate-title',
-      async ({ params, query }) => {
-        const title = await withLease(agents.get(query.agent_id), (agent) => titleSession(agent, params.session_id, llmSettings, clock));
-        return { data: { session_id: params.session_id, title } };
-      },
+      async ({ params, query }) => ({ data: { session_id: params.session_id, title: await sessions.generateTitle(query.agent_id, params.session_id) } }),
       {
         params: SessionParams,
         query: AgentQuery,
-        response: { 200: ok(t.Object({ session_id: t.String(), title: t.String() })), ...errors(400, 401, 404, 422, 500) },
+        response: { 200: SessionTitle, ...errors(400, 401, 404, 422, 500) },
         detail: { summary: 'Ask the model for a short title (falls back to the first words)' },
       },
     )
     .post(
       '/:session_id/compress',
       async ({ params, query }) => {
-        const agent = agents.get(query.agent_id);
-        const result = await withLease(agent, (leased) => compressSession(leased, params.session_id, llmSettings, chat.isBusy(agent.id, params.session_id), clock));
+        const result = await sessions.compress(query.agent_id, params.session_id);
         return {
           data: {
             session_id: params.session_id,
-            agent_id: agent.id,
+            agent_id: result.agentId,
             archived_count: result.archivedCount,
             remaining_count: result.remainingCount,
             summary: result.summary,
@@ -83,10 +56,7 @@ export function sessionChatRoutes(agents: AgentRegistry, prompts: PromptBuilder,
       {
         params: SessionParams,
         query: AgentQuery,
-        response: {
-          200: ok(t.Object({ session_id: t.String(), agent_id: t.String(), archived_count: t.Integer(), remaining_count: t.Integer(), summary: t.String() })),
-          ...errors(400, 401, 404, 409, 422, 500),
-        },
+        response: { 200: Compression, ...errors(400, 401, 404, 409, 422, 500) },
         detail: { summary: 'Summarise older messages into compressed_context; the originals are archived' },
       },
     );

@@ -1,9 +1,9 @@
 // apply_patch: applies a unified diff inside the agent folder, every path guarded first, all hunks or none.
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { readGuardedFile, removeGuardedFile, writeGuardedFile } from '../../security/guarded-io';
-import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security/path-guard';
-import type { ToolDefinition } from '../tool-registry';
+import { readGuardedFile, removeGuardedFile, writeGuardedFile } from '../../security';
+import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security';
+import type { ToolDefinition } from '../tool-definition';
 import { failure, success } from '../tool-result';
 import { applyHunks, parseUnifiedDiff, PatchError, type FilePatch } from '../unified-diff';
 

@@ -1,9 +1,9 @@
 // fetch_url (alias web_fetch): GET a public URL through the SSRF guard and return it as text.
 import { z } from 'zod';
-import type { HostResolver } from '../../security/url-guard';
+import type { HostResolver } from '../../security';
 import { guardedFetch } from '../guarded-fetch';
 import { htmlToText } from '../html-text';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { capText, success } from '../tool-result';
 
 const schema = z.object({

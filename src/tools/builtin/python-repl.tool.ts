@@ -1,8 +1,8 @@
 // python_repl: runs a Python snippet with python3 in the same sandbox as the terminal; stateless between calls.
 import { z } from 'zod';
-import { MINIMAL_PATH } from '../../security/env-scrub';
+import { MINIMAL_PATH } from '../../security';
 import { runSandboxed, type ProcessToolDeps } from '../sandboxed-process';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { failure, success } from '../tool-result';
 
 const schema = z.object({ code: z.string().max(200_000).describe('Python 3 code; print() what you want to see') });

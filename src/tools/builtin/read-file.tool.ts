@@ -1,9 +1,9 @@
 // read_file (alias read) and read_files: path-guarded reads that never load more of a file than they return.
 import { closeSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { openGuardedFile } from '../../security/guarded-io';
-import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security/path-guard';
-import type { ToolCallContext, ToolDefinition } from '../tool-registry';
+import { openGuardedFile } from '../../security';
+import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security';
+import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { success, ToolFailure, TRUNCATION_MARKER } from '../tool-result';
 
 const range = {

@@ -1,7 +1,7 @@
 // search_knowledge_base and search_memory: ranked passages from the agent's knowledge/ and memory/ via the retrieval searcher.
 import { z } from 'zod';
-import type { RetrievalDomain, RetrievalSearcher } from '../../retrieval/retrieval-search';
-import type { ToolDefinition } from '../tool-registry';
+import type { RetrievalDomain, RetrievalSearcher } from '../../retrieval';
+import type { ToolDefinition } from '../tool-definition';
 import { success } from '../tool-result';
 
 const schema = z.object({

@@ -1,6 +1,6 @@
 // sessions_list and session_history: read-only views of the agent's own sessions.
 import { z } from 'zod';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { capText, failure, success } from '../tool-result';
 
 const listSchema = z.object({
@@ -20,7 +20,7 @@ export function createSessionsListTool(): ToolDefinition<z.output<typeof listSch
     level: 0,
     schema: listSchema,
     async run({ scope = 'active', limit = 20 }, context) {
-      const sessions = context.sessions.list(scope);
+      const sessions = await context.sessions.list(scope);
       return success({
         scope,
         total: sessions.length,
@@ -44,9 +44,9 @@ export function createSessionHistoryTool(): ToolDefinition<z.output<typeof histo
     level: 0,
     schema: historySchema,
     async run({ session_id, limit = 50, max_chars = 2000 }, context) {
-      const session = context.sessions.find(session_id);
+      const session = await context.sessions.find(session_id);
       if (!session) return failure('E_NOT_FOUND', `No session '${session_id}' for this agent`, { session_id });
-      const stored = context.sessions.messages(session_id);
+      const stored = await context.sessions.messages(session_id);
       let truncated = stored.length > limit;
       const messages = stored.slice(-limit).map((message) => {
         const content = capText(message.content, max_chars);

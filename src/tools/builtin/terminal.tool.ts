@@ -1,10 +1,10 @@
 // terminal (alias exec): one shell command in the agent folder, judged by the deny-list, sandboxed by bubblewrap.
 import { z } from 'zod';
-import { judgeCommand } from '../../security/command-guard';
-import { MINIMAL_PATH } from '../../security/env-scrub';
-import { parseShell } from '../../security/shell-words';
+import { judgeCommand } from '../../security';
+import { MINIMAL_PATH } from '../../security';
+import { parseShell } from '../../security';
 import { runSandboxed, type ProcessToolDeps } from '../sandboxed-process';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { failure, success } from '../tool-result';
 
 const schema = z.object({

@@ -1,6 +1,6 @@
 // web_search: searches the web with the configured provider; filters by domain, dedupes, keeps provider order.
 import { z } from 'zod';
-import type { ToolDefinition } from '../tool-registry';
+import type { ToolDefinition } from '../tool-definition';
 import { success } from '../tool-result';
 import { searchWeb, type ProviderDeps } from '../web-search-providers';
 

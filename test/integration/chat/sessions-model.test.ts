@@ -8,8 +8,8 @@ describe('session actions that use the model', () => {
     const small = await fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
     expect(small.status).toBe(400);
     expect(small.body.error).toEqual(expect.objectContaining({ code: 'invalid_state', details: { message_count: 0 } }));
-    const sessions = fixture.server.deps.agents.get('default').sessions;
-    sessions.appendMessages(
+    const agent = fixture.server.deps.agents.get('default');
+    await fixture.server.deps.sessions.of(agent).append(
       sessionId,
       ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({ role: index % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `message ${text}` })),
     );
@@ -20,7 +20,7 @@ describe('session actions that use the model', () => {
     expect(history.compressed_context).toBe('The user sent a to d.');
     expect(history.messages.map((message: any) => message.content)).toEqual(['message e', 'message f']);
     expect(history.system_prompt).toContain('<!-- Soul -->');
-    expect(sessions.compressedArchives(sessionId)[0]!.messages.map((message) => message.content)).toEqual(['message a', 'message b', 'message c', 'message d']);
+    expect((await agent.storage.messages.archives(sessionId))[0]!.messages.map((message) => message.content)).toEqual(['message a', 'message b', 'message c', 'message d']);
     fixture.model.enqueue({ kind: 'text', text: 'Next question' });
     await fixture.server.json('POST', '/api/chat', { message: 'next question', session_id: sessionId, stream: false });
     const sent = fixture.model.chatRequests().at(-1)!.body.messages.map((message: any) => message.content);
@@ -31,7 +31,7 @@ describe('session actions that use the model', () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
     expect((await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`)).body.error.code).toBe('invalid_state');
-    fixture.server.deps.agents.get('default').sessions.appendMessages(sessionId, [{ role: 'user', content: 'Plan a trip to Lisbon in May' }]);
+    await fixture.server.deps.sessions.of(fixture.server.deps.agents.get('default')).append(sessionId, [{ role: 'user', content: 'Plan a trip to Lisbon in May' }]);
     fixture.model.enqueue({ kind: 'text', text: 'Lisbon trip in May.\nextra line' });
     const titled = await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`);
     expect(titled.body.data).toEqual({ session_id: sessionId, title: 'Lisbon trip in May' });
@@ -43,7 +43,7 @@ describe('session actions that use the model', () => {
   it('counts tokens of the prompt, the messages and files', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
-    fixture.server.deps.agents.get('default').sessions.appendMessages(sessionId, [{ role: 'user', content: 'hello world' }]);
+    await fixture.server.deps.sessions.of(fixture.server.deps.agents.get('default')).append(sessionId, [{ role: 'user', content: 'hello world' }]);
     const counts = (await fixture.server.json('GET', `/api/tokens/session/${sessionId}`)).body.data;
     expect(counts.message_tokens).toBe(2);
     expect(counts.system_tokens).toBeGreaterThan(100);

@@ -81,7 +81,7 @@ describe('CORS', () => {
     await server.json('GET', '/api/files/index', undefined, headers);
     const limited = await server.json('GET', '/api/files/index', undefined, headers);
     // A closed database makes the next session query fail inside the handler: a genuine 500.
-    server.deps.agents.get('default').db.close();
+    server.deps.agents.get('default').storage.close();
     const failed = await server.json('GET', '/api/sessions', undefined, headers);
 
     expect([success, notFound, invalid, limited, failed].map((answer) => answer.status)).toEqual([200, 404, 422, 429, 500]);

@@ -57,12 +57,12 @@ describe('/api/sessions', () => {
   it('shows stored messages and the live partial reply in history', async () => {
     await using server = await startTestServer();
     const id = (await server.json('POST', '/api/sessions')).body.data.session_id;
-    const sessions = server.deps.agents.get('default').sessions;
-    sessions.appendMessages(id, [
+    const sessions = server.deps.sessions.of(server.deps.agents.get('default'));
+    await sessions.append(id, [
       { role: 'user', content: 'hello' },
       { role: 'assistant', content: 'checking', toolCalls: [{ tool: 'read_file', input: { path: 'memory/MEMORY.md' }, output: '{"ok":true}' }], runId: 'r1' },
     ]);
-    sessions.setLiveResponse(id, { runId: 'r2', content: ' partial ', toolCalls: [], updatedAt: 1 });
+    await sessions.setLiveResponse(id, { runId: 'r2', content: ' partial ', toolCalls: [], updatedAt: 1 });
     const history = (await server.json('GET', `/api/sessions/${id}/history`)).body.data;
     expect(history.session_id).toBe(id);
     expect(history.compressed_context).toBe('');

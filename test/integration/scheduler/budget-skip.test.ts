@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { recordUsage } from '../../../src/usage/record-usage';
-import { zeroCounts } from '../../../src/usage/usage-record';
+import { recordUsage, zeroCounts } from '../../../src/usage';
 import { startChatFixture } from '../../support/chat-fixture';
 
 describe('scheduled runs at a budget cap', () => {
@@ -8,8 +7,8 @@ describe('scheduled runs at a budget cap', () => {
     await using fixture = await startChatFixture({ env: { LLM_MODEL: 'gpt-4o-mini' } });
     const { server, model } = fixture;
     // Earlier spend today of exactly $0.50 (gpt-4.1-nano: $0.10 per 1M input tokens).
-    recordUsage(
-      server.deps.agents.get('default').db,
+    await recordUsage(
+      server.deps.agents.get('default').storage.usage,
       { schema_version: 2, agent_id: 'default', provider: 'openai', model: 'gpt-4.1-nano', model_source: 'fallback_model', usage_source: 'usage_metadata', trigger_type: 'chat', run_id: 'earlier', session_id: 'other', ...zeroCounts(), input_tokens: 5_000_000 },
       { pricingOverrides: {}, nowMs: Date.now() - 1000 },
     );

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { startChatFixture } from '../../support/chat-fixture';
 import { createJob, cronRuns, waitFor } from '../../support/scheduler-fixture';
 
-const usageTriggers = (fixture: Awaited<ReturnType<typeof startChatFixture>>, agentId = 'default') =>
-  (fixture.server.deps.agents.get(agentId).db.query('SELECT trigger_type, session_id FROM usage_records ORDER BY id').all() as { trigger_type: string; session_id: string }[]);
+/** The agent's usage records in the order they were stored. */
+const usageTriggers = async (fixture: Awaited<ReturnType<typeof startChatFixture>>, agentId = 'default') =>
+  (await fixture.server.deps.agents.get(agentId).storage.usage.records({ sinceMs: 0 }, 1000)).reverse().map(({ trigger_type, session_id }) => ({ trigger_type, session_id }));
 
 describe('/api/scheduler/cron/jobs', () => {
   it('creates, lists, updates and deletes jobs with the contract fields plus timezone and catch_up', async () => {
@@ -139,9 +140,9 @@ describe('POST /api/scheduler/cron/jobs/:job_id/run', () => {
     // The job's session is listed like any other (the contract's list), and left out on request.
     const userList = (await fixture.server.json('GET', '/api/sessions?include_internal=false')).body.data as { session_id: string }[];
     expect(userList.some((row) => row.session_id === job.session_id)).toBe(false);
-    expect(usageTriggers(fixture)).toEqual([{ trigger_type: 'cron', session_id: job.session_id }]);
+    expect(await usageTriggers(fixture)).toEqual([{ trigger_type: 'cron', session_id: job.session_id }]);
     const logged = readFileSync(join(fixture.server.dataDir, 'workspaces', 'default', 'storage', 'cron_runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(logged).toEqual([expect.objectContaining({ timestamp_ms: run.timestamp_ms, job_id: job.id, name: 'Digest', status: 'ok', response_preview: 'Digest: all quiet.', id: run.id })]);
-    expect(run.run_id).toBe((fixture.server.deps.agents.get('default').db.query('SELECT run_id FROM usage_records').get() as { run_id: string }).run_id);
+    expect(run.run_id).toBe((await fixture.server.deps.agents.get('default').storage.usage.records({ sinceMs: 0 }, 1))[0]!.run_id);
   });
 });

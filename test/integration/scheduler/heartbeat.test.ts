@@ -44,7 +44,7 @@ describe('heartbeat', () => {
     expect(outside).toEqual(expect.objectContaining({ status: 'skipped_outside_window', details: { active_start_hour: (hour + 1) % 24, active_end_hour: (hour + 2) % 24, local_hour: hour } }));
     // Busy: a chat run is live in the heartbeat session.
     await server.json('PUT', '/api/scheduler/heartbeat', alwaysActive);
-    server.deps.agents.get('default').sessions.create('Heartbeat', '__heartbeat__');
+    await server.deps.sessions.of(server.deps.agents.get('default')).create('Heartbeat', '__heartbeat__');
     model.enqueue({ kind: 'hang' });
     const chat = fixture.chat({ message: 'are you there?', session_id: '__heartbeat__' });
     await model.waitForRequests(1);
@@ -81,7 +81,7 @@ describe('heartbeat', () => {
       ['user', '# Daily checks\n- Look for overdue tasks in memory/tasks.md'],
       ['assistant', 'Two tasks are overdue.'],
     ]);
-    const triggers = server.deps.agents.get('default').db.query('SELECT trigger_type FROM usage_records').all() as { trigger_type: string }[];
+    const triggers = await server.deps.agents.get('default').storage.usage.records({ sinceMs: 0 }, 1000);
     expect(triggers.map((row) => row.trigger_type)).toEqual(['heartbeat', 'heartbeat']);
   });
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'bun:test';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSandbox } from '../../../src/security/sandbox';
-import { createToolAuditStore } from '../../../src/tools/tool-audit.store';
 import { startChatFixture } from '../../support/chat-fixture';
 import { readSse } from '../../support/sse-client';
 
@@ -38,7 +37,7 @@ describe('tools in a chat turn', () => {
     const [first, second] = fixture.model.chatRequests();
     expect(offeredTools(first)).toEqual(expect.arrayContaining(['terminal', 'exec', 'fetch_url', 'web_fetch', 'read_file', 'read', 'read_files', 'apply_patch', 'web_search', 'search_knowledge_base', 'search_memory', 'sessions_list', 'session_history']));
     expect(JSON.parse(toolMessages(second)[0].content).data.content).toBe('The launch code is 1234.\n');
-    const audit = createToolAuditStore(agent.db, join(agent.root, 'storage', 'tool_audit.jsonl')).list({ runId });
+    const audit = await agent.storage.toolAudit.list({ runId });
     expect(audit.map((row) => [row.toolName, row.outcome, row.sessionId, row.triggerType])).toEqual([['read_file', 'ok', sessionId, 'chat']]);
   });
 
@@ -54,7 +53,7 @@ describe('tools in a chat turn', () => {
     const refusal = JSON.parse(toolMessages(second)[0].content);
     expect(refusal.error).toEqual({ code: 'E_POLICY_DENIED', message: "Tool 'terminal' is not in autonomous_tools.cron_enabled_tools", retryable: false, details: { rule: 'not_allowlisted', trigger: 'cron' } });
     expect(existsSync(join(agent.root, 'workspace', 'cron-was-here'))).toBe(false);
-    const audit = createToolAuditStore(agent.db, join(agent.root, 'storage', 'tool_audit.jsonl')).list({ runId: result.runId });
+    const audit = await agent.storage.toolAudit.list({ runId: result.runId });
     expect(audit.map((row) => [row.toolName, row.outcome, row.errorCode, row.triggerType])).toEqual([['terminal', 'denied', 'E_POLICY_DENIED', 'cron']]);
   });
 

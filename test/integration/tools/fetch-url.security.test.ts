@@ -124,7 +124,7 @@ describe('fetch_url SSRF guard', () => {
     expect(outcomes.filter(([, code]) => code !== 'E_POLICY_DENIED')).toEqual([]);
     // Only the allowlisted redirector was ever contacted; every private target was refused before connecting.
     expect(seenHosts.slice(before)).toEqual(new Array(4).fill(`redirector.test:${port}`));
-    expect(harness.audit.list().filter((row) => row.toolName === 'fetch_url' && row.errorCode === 'E_POLICY_DENIED')).toHaveLength(corpus.length);
+    expect((await harness.audit.list()).filter((row) => row.toolName === 'fetch_url' && row.errorCode === 'E_POLICY_DENIED')).toHaveLength(corpus.length);
   });
 
   it('explains refusals: DNS failures fail closed, every resolved address counts', async () => {

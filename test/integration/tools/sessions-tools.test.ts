@@ -4,8 +4,8 @@ import { createToolHarness } from '../../support/tool-harness';
 describe('sessions_list and session_history', () => {
   it("lists the agent's sessions and reads one, capped; unknown sessions are E_NOT_FOUND", async () => {
     using harness = createToolHarness();
-    harness.sessions.create('Second', 'session-2');
-    harness.sessions.appendMessages('session-2', [
+    await harness.sessions.create('Second', 'session-2');
+    await harness.sessions.append('session-2', [
       { role: 'user', content: 'hello there' },
       { role: 'assistant', content: 'x'.repeat(300), toolCalls: [{ tool: 'read_file', input: { path: 'a' } }] },
     ]);

@@ -90,7 +90,7 @@ describe('terminal', () => {
     expect(harness.forRun('chat').offered.map((tool) => tool.name)).not.toContain('terminal');
     const result = await harness.call('terminal', { command: 'echo hi' });
     expect(result.error).toEqual(expect.objectContaining({ code: 'E_SANDBOX_UNAVAILABLE', retryable: false }));
-    expect(harness.audit.list().map((row) => [row.toolName, row.outcome, row.errorCode])).toEqual([['terminal', 'denied', 'E_SANDBOX_UNAVAILABLE']]);
+    expect((await harness.audit.list()).map((row) => [row.toolName, row.outcome, row.errorCode])).toEqual([['terminal', 'denied', 'E_SANDBOX_UNAVAILABLE']]);
   });
 
   it('never falls back to unsandboxed in the default auto mode: refused, and runs only with mode off', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { recordUsage } from '../../../src/usage/record-usage';
-import { zeroCounts } from '../../../src/usage/usage-record';
+import { recordUsage, zeroCounts } from '../../../src/usage';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { readSse } from '../../support/sse-client';
 
@@ -9,9 +8,9 @@ const NOW = Date.UTC(2026, 5, 15, 12);
 const clock = { nowMs: () => NOW };
 
 /** Earlier spend today: a gpt-4.1-nano run costing exactly `usd` ($0.10 per 1M input tokens), or one of unknown cost. */
-function spent(fixture: ChatFixture, usd: number, model = 'gpt-4.1-nano') {
-  recordUsage(
-    fixture.server.deps.agents.get('default').db,
+async function spent(fixture: ChatFixture, usd: number, model = 'gpt-4.1-nano') {
+  await recordUsage(
+    fixture.server.deps.agents.get('default').storage.usage,
     { schema_version: 2, agent_id: 'default', provider: 'openai', model, model_source: 'fallback_model', usage_source: 'usage_metadata', trigger_type: 'chat', run_id: 'earlier', session_id: 'other', ...zeroCounts(), input_tokens: Math.round(usd * 1e7) },
     { pricingOverrides: {}, nowMs: NOW - 1000 },
   );
@@ -23,8 +22,8 @@ describe('usage.budget', () => {
   it('blocks a chat at the daily cap with 429 budget_exceeded: no model call, nothing stored', async () => {
     await using fixture = await startChatFixture({ env: { LLM_MODEL: 'gpt-4o-mini' }, overrides: { clock } });
     expect((await setBudget(fixture, { daily_usd: 0.5, action: 'block' })).status).toBe(200);
-    spent(fixture, 0.5);
-    spent(fixture, 0.01, 'mystery-model');
+    await spent(fixture, 0.5);
+    await spent(fixture, 0.01, 'mystery-model');
     const sessionId = await fixture.newSession();
     for (const stream of [true, false]) {
       const response = await fixture.server.json('POST', '/api/chat', { message: 'hello', session_id: sessionId, stream });
@@ -40,7 +39,7 @@ describe('usage.budget', () => {
     expect((await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages).toEqual([]);
     expect((await fixture.server.json('GET', '/api/usage/summary')).body.data.totals.runs).toBe(2);
     // Auxiliary calls fall back instead of calling the model.
-    fixture.server.deps.agents.get('default').sessions.appendMessages(sessionId, [{ role: 'user', content: 'Plan a trip to Rome' }]);
+    await fixture.server.deps.sessions.of(fixture.server.deps.agents.get('default')).append(sessionId, [{ role: 'user', content: 'Plan a trip to Rome' }]);
     const title = await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`);
     expect(title.body.data.title).toBe('Plan a trip to Rome');
     expect(fixture.model.chatRequests()).toHaveLength(0);
@@ -48,7 +47,7 @@ describe('usage.budget', () => {
 
   it('lets the chat run with action warn, and below the cap with action block', async () => {
     await using fixture = await startChatFixture({ env: { LLM_MODEL: 'gpt-4o-mini' }, overrides: { clock } });
-    spent(fixture, 0.5);
+    await spent(fixture, 0.5);
     await setBudget(fixture, { daily_usd: 0.5, action: 'warn' });
     const sessionId = await fixture.newSession();
     fixture.model.enqueue({ kind: 'text', text: 'Fine.' }, { kind: 'text', text: 'Title' });
@@ -61,7 +60,7 @@ describe('usage.budget', () => {
   it('adds a budget warning to the usage event once the run brings spend to 80 % of a cap', async () => {
     await using fixture = await startChatFixture({ env: { LLM_MODEL: 'gpt-4.1-nano' }, overrides: { clock } });
     await setBudget(fixture, { monthly_usd: 1, action: 'block' });
-    spent(fixture, 0.79);
+    await spent(fixture, 0.79);
     const sessionId = await fixture.newSession();
     // 100,000 input tokens at $0.10 per 1M = $0.01: 0.79 -> 0.80.
     fixture.model.enqueue({ kind: 'text', text: 'Close to the cap.', usage: { prompt_tokens: 100_000, completion_tokens: 0 } }, { kind: 'text', text: 'Title' });
@@ -73,7 +72,7 @@ describe('usage.budget', () => {
 
     await using below = await startChatFixture({ env: { LLM_MODEL: 'gpt-4.1-nano' }, overrides: { clock } });
     await setBudget(below, { monthly_usd: 1, action: 'block' });
-    spent(below, 0.78);
+    await spent(below, 0.78);
     const otherSession = await below.newSession();
     below.model.enqueue({ kind: 'text', text: 'Fine.', usage: { prompt_tokens: 100_000, completion_tokens: 0 } }, { kind: 'text', text: 'Title' });
     const quiet = await readSse(await below.chat({ message: 'hello', session_id: otherSession }));

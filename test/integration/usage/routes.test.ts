@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'bun:test';
-import { recordUsage } from '../../../src/usage/record-usage';
-import { zeroCounts, type UnpricedUsage } from '../../../src/usage/usage-record';
+import { recordUsage, zeroCounts, type UnpricedUsage } from '../../../src/usage';
 import { startTestServer, type TestServer } from '../../support/start-test-server';
 
 const NOW = Date.UTC(2026, 1, 28, 12, 30);
 const HOUR = 3_600_000;
 
-function seed(server: TestServer, agentId = 'default') {
-  const db = server.deps.agents.get(agentId).db;
+async function seed(server: TestServer, agentId = 'default') {
+  const store = server.deps.agents.get(agentId).storage.usage;
   const add = (atMs: number, values: Partial<UnpricedUsage>) =>
     recordUsage(
-      db,
+      store,
       {
         schema_version: 2,
         agent_id: agentId,
@@ -26,10 +25,10 @@ function seed(server: TestServer, agentId = 'default') {
       },
       { pricingOverrides: {}, nowMs: atMs },
     );
-  add(NOW - 60_000, { input_tokens: 100, input_cache_read_tokens: 20, output_tokens: 30, run_id: 'run-newest' });
-  add(NOW - 2 * HOUR, { provider: 'deepseek', model: 'deepseek-chat', input_tokens: 260, input_cache_read_tokens: 200, input_uncached_tokens: 60, output_tokens: 44, trigger_type: 'cron', session_id: '__cron__:job' });
-  add(NOW - 5 * HOUR, { provider: 'google', model: 'Gemini-Unknown', input_tokens: 10, output_tokens: 5, trigger_type: 'heartbeat', session_id: '=cmd|x' });
-  add(NOW - 30 * HOUR, { input_tokens: 1, output_tokens: 1, run_id: 'run-old' });
+  await add(NOW - 60_000, { input_tokens: 100, input_cache_read_tokens: 20, output_tokens: 30, run_id: 'run-newest' });
+  await add(NOW - 2 * HOUR, { provider: 'deepseek', model: 'deepseek-chat', input_tokens: 260, input_cache_read_tokens: 200, input_uncached_tokens: 60, output_tokens: 44, trigger_type: 'cron', session_id: '__cron__:job' });
+  await add(NOW - 5 * HOUR, { provider: 'google', model: 'Gemini-Unknown', input_tokens: 10, output_tokens: 5, trigger_type: 'heartbeat', session_id: '=cmd|x' });
+  await add(NOW - 30 * HOUR, { input_tokens: 1, output_tokens: 1, run_id: 'run-old' });
 }
 
 const server = () => startTestServer({ overrides: { clock: { nowMs: () => NOW } } });
@@ -37,7 +36,7 @@ const server = () => startTestServer({ overrides: { clock: { nowMs: () => NOW } 
 describe('GET /api/usage/records', () => {
   it('returns the last 24 hours newest first with the filters echoed and every record field', async () => {
     await using app = await server();
-    seed(app);
+    await seed(app);
     const response = await app.json('GET', '/api/usage/records');
     expect(response.status).toBe(200);
     const data = response.body.data;
@@ -55,7 +54,7 @@ describe('GET /api/usage/records', () => {
 
   it('applies since_hours, provider, model, trigger_type, session_id and limit (strings trimmed, case-insensitive)', async () => {
     await using app = await server();
-    seed(app);
+    await seed(app);
     const runIds = async (query: string) => (await app.json('GET', `/api/usage/records?${query}`)).body.data.records.map((record: any) => record.run_id);
     expect(await runIds('since_hours=48')).toEqual(['run-newest', 'run-1', 'run-1', 'run-old']);
     expect(await runIds('since_hours=1')).toEqual(['run-newest']);
@@ -71,7 +70,7 @@ describe('GET /api/usage/records', () => {
 
   it('exports CSV with a header row and one escaped row per record', async () => {
     await using app = await server();
-    seed(app);
+    await seed(app);
     const response = await app.request('/api/usage/records?format=csv&since_hours=48');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -114,7 +113,7 @@ describe('GET /api/usage/records', () => {
 describe('GET /api/usage/summary', () => {
   it('sums the matching records per provider and model', async () => {
     await using app = await server();
-    seed(app);
+    await seed(app);
     const data = (await app.json('GET', '/api/usage/summary')).body.data;
     expect(data.filters).toEqual({ agent_id: 'default', since_hours: 24, provider: '', model: '', trigger_type: '', session_id: '' });
     expect(data.count).toBe(3);
@@ -129,7 +128,7 @@ describe('GET /api/usage/summary', () => {
 describe('GET /api/usage/timeseries', () => {
   it('buckets by hour and by day in a time zone, empty buckets included', async () => {
     await using app = await server();
-    seed(app);
+    await seed(app);
     const hourly = (await app.json('GET', '/api/usage/timeseries?since_hours=6&bucket=hour')).body.data;
     expect(hourly.filters).toEqual(expect.objectContaining({ since_hours: 6, bucket: 'hour', timezone: 'UTC' }));
     expect(hourly.buckets.map((bucket: any) => bucket.runs)).toEqual([0, 1, 0, 0, 1, 0, 1]);

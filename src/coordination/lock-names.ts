@@ -1,0 +1,11 @@
+// Names of the locks domains take through the Coordinator, in one place so every holder spells them alike.
+
+/** The one live run of a chat session (409 `session_busy` for a second, different message). */
+export function sessionRunLock(agentId: string, sessionId: string): string {
+  return `session-run\u0000${agentId}\u0000${sessionId}`;
+}
+
+/** A cron job's run in progress: a job never runs twice at once. */
+export function cronJobLock(agentId: string, jobId: string): string {
+  return `cron-job\u0000${agentId}\u0000${jobId}`;
+}

@@ -1,0 +1,31 @@
+// Wire shapes of /api/agents: the agent row and the id, and the domain's AgentMeta as that row.
+import { t } from 'elysia';
+import type { AgentMeta } from '../../agents';
+import { ok } from '../schemas';
+
+export const AgentRow = t.Object({
+  agent_id: t.String(),
+  path: t.String(),
+  created_at: t.Number(),
+  updated_at: t.Number(),
+  active_sessions: t.Integer(),
+  archived_sessions: t.Integer(),
+});
+
+// No maxLength: a too-long id is a malformed id, answered 400 `invalid_request` by the registry like any other.
+export const AgentId = t.String({ minLength: 1, description: 'Agent id: [A-Za-z0-9_-]{1,64}, trimmed' });
+
+export const toAgentRow = (meta: AgentMeta) => ({
+  agent_id: meta.agentId,
+  path: meta.path,
+  created_at: meta.createdAt,
+  updated_at: meta.updatedAt,
+  active_sessions: meta.activeSessions,
+  archived_sessions: meta.archivedSessions,
+});
+
+export const AgentList = ok(t.Array(AgentRow));
+export const AgentAnswer = ok(AgentRow);
+export const NewAgentBody = t.Object({ agent_id: AgentId });
+export const AgentParams = t.Object({ agent_id: AgentId });
+export const AgentDeleted = ok(t.Object({ deleted: t.Boolean(), agent_id: t.String() }));

@@ -1,0 +1,212 @@
+// The retrieval domain's entry point: keeps every agent's index fresh and answers hybrid searches, status and reindex.
+import { withLease, type AgentDirectory, type AgentHandle, type FileChangeListener, type ResourceSlot } from '../agents';
+import type { RuntimeConfig } from '../config';
+import { invalidRequest, isAppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
+import { isDomainPath } from './domain-files';
+import type { EmbeddingHealth } from './embedding-health';
+import { ftsOrQuery, fuseLegs, type FusionMethod, type LegHit } from './hybrid-search';
+import { sha256 } from './retrieval-indexer';
+import type { RetrievalDomain, RetrievalHit, RetrievalSearcher } from './retrieval-search';
+import type { OpenIndexStorage } from './retrieval-store.port';
+import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
+
+const QUERY_CACHE_SIZE = 512;
+
+export interface RetrievalService extends RetrievalSearcher {
+  /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
+  status(agentId?: string): RetrievalStatus;
+  /** Re-chunks every file of both domains (vectors come from the cache where texts are unchanged), retrying embeddings now; then drops unused cached vectors. */
+  reindex(agentId?: string): Promise<RetrievalStatus>;
+  /** For `deps.fileListeners`: a write under memory/ or knowledge/ refreshes that domain in the background. */
+  readonly onFileChanged: FileChangeListener;
+  /** Indexes every agent (server start; new agents are indexed when created). Resolves when done; failures are logged. */
+  start(): Promise<void>;
+  /** Resolves once the start-up pass and every queued refresh have finished (tests snapshot files after it). */
+  idle(): Promise<void>;
+  /** Stops indexing; the open indexes close with their agents' storage (the registry's `close`). */
+  close(): void;
+}
+
+export interface RetrievalServiceDeps {
+  agents: AgentDirectory;
+  /** Opens an agent's index in its engine (the adapter; the composition root picks it). */
+  openIndex: OpenIndexStorage;
+  health: EmbeddingHealth;
+  clock: Clock;
+  logger: Logger;
+  /** Exact re-scoring candidates per query taken from the Hamming scan (default 400). */
+  shortlist?: number;
+  /** How the legs' scores are normalised before weighting (default `zscore`, see hybrid-search.ts). */
+  fusion?: FusionMethod;
+}
+
+export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalService {
+  const { agents, health, clock, logger } = deps;
+  /** Indexes open now (each lives with its agent's storage, which the registry opens and closes). */
+  const open = new Set<AgentIndex>();
+  const shortlist = deps.shortlist ?? 400;
+  // Chosen by bench/retrieval-eval.bench.ts: standard scores beat min-max and reciprocal rank there.
+  const fusion = deps.fusion ?? 'zscore';
+  let closed = false;
+  let starting: Promise<void> = Promise.resolve();
+
+  /** The agent's index, reopened when the engine or path in its config changed. */
+  const slot: ResourceSlot<{ index: AgentIndex; close(): void }> = {
+    name: 'retrieval index',
+    open(agent) {
+      const index = openAgentIndex(deps.openIndex, agent.id, agent.root, agent.config(), health.identity, clock.nowMs());
+      open.add(index);
+      return {
+        index,
+        close() {
+          open.delete(index);
+          index.close();
+        },
+      };
+    },
+    isCurrent({ index }, agent) {
+      const wanted = indexLocation(agent.root, agent.config());
+      return index.engine === wanted.engine && index.location === wanted.path;
+    },
+  };
+  const indexOf = (agent: AgentHandle<unknown>): AgentIndex => agent.resource(slot).index;
+
+  /** Brings `domains` of an agent's index up to date in the background (start, creation, file changes); a deleted agent has nothing left to index. */
+  const indexAgent = async (id: string, domains: readonly RetrievalDomain[] = DOMAINS) => {
+    try {
+      await withLease(agents.get(id), async (agent) => {
+        const config = agent.config();
+        const index = indexOf(agent);
+        for (const domain of domains) await refresh(index, domain, config);
+      });
+    } catch (error) {
+      if (!closed && !isAgentGone(error)) logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
+    }
+  };
+
+  const unsubscribe = agents.subscribe((event) => {
+    if (event.type === 'created') void indexAgent(event.agentId);
+  });
+
+  const refresh = (index: AgentIndex, domain: RetrievalDomain, config: RuntimeConfig) =>
+    index.exclusive(async () => {
+      if (closed) return;
+      const result = await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs());
+      if (result.changed) logger.debug('retrieval index updated', { agent_id: index.agentId, domain, ...result });
+    });
+
+  // Recent query vectors, in memory only: searches never write to the index database.
+  const queryCache = new Map<string, Float32Array>();
+  const queryVector = async (index: AgentIndex, text: string): Promise<Float32Array | null> => {
+    const embedder = health.embedder;
+    if (!embedder) return null;
+    const remembered = queryCache.get(text);
+    if (remembered) {
+      queryCache.delete(text);
+      queryCache.set(text, remembered);
+      return remembered;
+    }
+    // A query equal to a chunk text (or imported from a legacy index) is already in the store's cache.
+    const hash = sha256(text);
+    const stored = index.store.cachedVectors(embedder.identity, [hash]).get(hash);
+    if (stored) return stored;
+    if (!health.canEmbed()) return null;
+    try {
+      const [vector] = await embedder.embed([text]);
+      if (!vector) return null;
+      queryCache.set(text, vector);
+      if (queryCache.size > QUERY_CACHE_SIZE) queryCache.delete(queryCache.keys().next().value!);
+      return vector;
+    } catch {
+      return null; // Recorded by the health tracker; this search answers from keywords.
+    }
+  };
+
+  const service: RetrievalService = {
+    async search(agentId, domain, query, topK) {
+      return withLease(agents.get(agentId), async (agent) => {
+        const text = query.trim();
+        if (!text) throw invalidRequest('query must not be empty');
+        const config = agent.config();
+        const settings = config.retrieval[domain];
+        const limit = Math.max(1, Math.min(100, Math.floor(topK ?? settings.top_k)));
+        const index = indexOf(agent);
+        await refresh(index, domain, config);
+        const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
+        const keywordHits: LegHit[] = index.store.keywordSearch(domain, ftsOrQuery(text), candidates).map((hit) => ({ id: hit.id, score: -hit.bm25 }));
+        let vectorHits: LegHit[] = [];
+        let vectorLeg = false;
+        if (settings.semantic_weight > 0 && health.embedder) {
+          const vectors = index.vectors(domain);
+          const query = vectors.size > 0 ? await queryVector(index, text) : null;
+          if (query) {
+            vectorHits = vectors.search(query, candidates, shortlist, (ids) => index.store.vectorsOf(ids));
+            vectorLeg = true;
+          }
+        }
+        // Without a vector leg the keyword leg answers alone, at full weight.
+        const weights = vectorLeg ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight } : { semanticWeight: 0, lexicalWeight: 1 };
+        const fused = fuseLegs(keywordHits, vectorHits, weights, fusion).filter((hit) => hit.score > 0).slice(0, limit);
+        const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
+        return fused.flatMap((hit) => {
+          const chunk = chunks.get(hit.id);
+          return chunk ? [{ text: chunk.text, score: hit.score, source: chunk.path, start_line: chunk.startLine, end_line: chunk.endLine, domain }] : [];
+        }) satisfies RetrievalHit[];
+      });
+    },
+    status(agentId) {
+      const agent = agents.get(agentId);
+      return buildRetrievalStatus(indexOf(agent), health, agent.config());
+    },
+    async reindex(agentId) {
+      return withLease(agents.get(agentId), async (agent) => {
+        const config = agent.config();
+        const index = indexOf(agent);
+        health.resetCooldown();
+        await index.exclusive(async () => {
+          for (const domain of DOMAINS) {
+            index.store.clearDomain(domain);
+            await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
+          }
+          index.store.pruneCache();
+        });
+        return buildRetrievalStatus(index, health, config);
+      });
+    },
+    onFileChanged(agentRoot, relativePath) {
+      // Only open indexes need the news: one opened later starts dirty and walks its folders anyway.
+      for (const index of [...open]) {
+        if (index.root !== agentRoot) continue;
+        for (const domain of DOMAINS) {
+          if (!isDomainPath(domain, relativePath)) continue;
+          index.domains[domain].dirty = true;
+          void indexAgent(index.agentId, [domain]);
+        }
+      }
+    },
+    start() {
+      starting = (async () => {
+        for (const id of agents.ids()) {
+          if (closed) return;
+          await indexAgent(id);
+        }
+      })();
+      return starting;
+    },
+    async idle() {
+      await starting;
+      await Promise.all([...open].map((index) => index.exclusive(async () => {})));
+    },
+    close() {
+      closed = true;
+      unsubscribe();
+    },
+  };
+  return service;
+}
+
+/** The agent was deleted before or during background work: nothing is left to do for it. */
+const isAgentGone = (error: unknown) => isAppError(error) && (error.code === 'not_found' || error.code === 'agent_deleted');

@@ -1,0 +1,65 @@
+// Opens an agent's index in the engine its config names: a SQLite file, or the JSON file loaded into memory.
+import { Database } from 'bun:sqlite';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openDatabase } from '../../db/open-database';
+import { BULK_BUILD_SUFFIX, SQLITE_SIDE_SUFFIXES } from '../../shared/agent-storage';
+import { syncFolder } from '../../shared/atomic-write';
+import type { BulkWrites, IndexStorage, OpenIndexStorage } from '../retrieval-store.port';
+import { openJsonIndex, saveJsonIndex } from './json-index-file';
+import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
+import { createSqliteRetrievalStore } from './retrieval-store.sqlite';
+
+/** A new database file with 8 KiB pages, so a 1,536-dimension vector (6 KiB) fits one page without overflow pages. */
+function createWithPageSize(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { create: true });
+  db.exec('PRAGMA page_size = 8192');
+  db.exec('PRAGMA journal_mode = WAL'); // the first write fixes the page size
+  db.close();
+}
+
+/** Present while a bulk build writes without syncing; found at open, it means the build never reached the disk whole. */
+const bulkMarker = (path: string) => `${path}${BULK_BUILD_SUFFIX}`;
+
+/** Deletes the index files: it is derived data, rebuilt from the agent's files on the next pass. */
+function discardIndex(path: string): void {
+  for (const file of [path, ...SQLITE_SIDE_SUFFIXES.map((suffix) => `${path}${suffix}`), bulkMarker(path)]) rmSync(file, { force: true });
+}
+
+/**
+ * Bulk mode for a large build: SQLite stops syncing (`synchronous = OFF`, several times faster for
+ * hundreds of megabytes of vectors). A process crash loses nothing in WAL mode; an OS crash or power
+ * loss could leave the file damaged, so a durable marker file exists for exactly that window, and an
+ * index found with it is discarded and rebuilt. `end` checkpoints with syncing back on, then removes it.
+ */
+function bulkWrites(db: Database, path: string): BulkWrites {
+  return {
+    begin() {
+      const handle = openSync(bulkMarker(path), 'w');
+      fsyncSync(handle);
+      closeSync(handle);
+      syncFolder(dirname(path));
+      db.exec('PRAGMA synchronous = OFF');
+    },
+    end() {
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('PRAGMA wal_checkpoint(FULL)');
+      rmSync(bulkMarker(path), { force: true });
+      syncFolder(dirname(path));
+    },
+  };
+}
+
+/** The SQLite and JSON engines of the retrieval index. */
+export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): IndexStorage => {
+  if (engine === 'json') {
+    const db = openJsonIndex(path);
+    return { store: createSqliteRetrievalStore(db, identity), persist: () => saveJsonIndex(db, path), close: () => db.close() };
+  }
+  if (existsSync(bulkMarker(path))) discardIndex(path);
+  if (!existsSync(path)) createWithPageSize(path);
+  const db = openDatabase(path, RETRIEVAL_DB_MIGRATIONS);
+  db.exec('PRAGMA busy_timeout = 30000');
+  return { store: createSqliteRetrievalStore(db, identity), bulkWrites: bulkWrites(db, path), persist: () => {}, close: () => db.close() };
+};

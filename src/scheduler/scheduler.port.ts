@@ -1,0 +1,128 @@
+// The scheduler's storage ports: cron jobs and their run rows (SchedulerStore), heartbeat rows (HeartbeatStore), per agent.
+import type { ScheduleType } from './schedules';
+
+export type CatchUpPolicy = 'skip' | 'run_once';
+export type RunTrigger = 'scheduled' | 'manual';
+/** `skipped_budget` is reserved for the pre-run budget check (issue 7). */
+export type CronRunStatus = 'running' | 'ok' | 'error' | 'interrupted' | 'missed' | 'skipped_budget';
+
+export interface CronJob {
+  id: string;
+  name: string;
+  scheduleType: ScheduleType;
+  schedule: string;
+  /** Null: the agent's `cron.timezone`. */
+  timezone: string | null;
+  prompt: string;
+  enabled: boolean;
+  catchUp: CatchUpPolicy;
+  /** Where the grid of an `every` schedule starts: creation, or the last schedule change. */
+  anchorMs: number;
+  nextRunMs: number | null;
+  /** Bumped by every edit of schedule, zone or enabled, so a finishing run never overwrites one. */
+  scheduleRev: number;
+  createdMs: number;
+  updatedMs: number;
+  lastRunMs: number | null;
+  lastSuccessMs: number | null;
+  failureCount: number;
+  lastError: string;
+}
+
+export interface CronRun {
+  id: string;
+  jobId: string;
+  name: string;
+  status: CronRunStatus;
+  trigger: RunTrigger;
+  timestampMs: number;
+  scheduledMs: number | null;
+  startedMs: number | null;
+  finishedMs: number | null;
+  scheduleLagMs: number | null;
+  durationMs: number | null;
+  runId: string | null;
+  sessionId: string | null;
+  responsePreview: string | null;
+  error: string | null;
+  failureCount: number | null;
+  nextRunMs: number | null;
+  disabled: boolean | null;
+  details: Record<string, unknown>;
+}
+
+/** How a finishing run's row and its job change, decided from the job as it is when the change is made. */
+export interface RunSettlement {
+  /** The whole row to store under its id. */
+  run: CronRun;
+  /** Changes to the job; null for none (or when the job is gone). */
+  job: Partial<CronJob> | null;
+  /** Then keep only the newest `keep` rows of `status` (`not_error`: every status but error and running). */
+  prune: { status: CronRunStatus | 'not_error'; keep: number } | null;
+}
+
+export interface SchedulerStore {
+  /** Oldest first. */
+  listJobs(): Promise<CronJob[]>;
+  getJob(id: string): Promise<CronJob | null>;
+  insertJob(job: CronJob): Promise<void>;
+  /** Updates only the given fields; the job after the change, or null when it is gone. */
+  updateJob(id: string, patch: Partial<CronJob>): Promise<CronJob | null>;
+  /** False when there was no such job. Its run rows stay. */
+  deleteJob(id: string): Promise<boolean>;
+  /** Enabled jobs with a next run, earliest first. */
+  upcoming(limit: number): Promise<{ id: string; nextRunMs: number }[]>;
+  /** Stores `runs` and applies `changes` to job `jobId` (when it still exists), in one transaction. */
+  addRuns(runs: readonly CronRun[], jobId: string, changes: Partial<CronJob> | null): Promise<void>;
+  /**
+   * In one transaction (a claim of the job row where the database has them): reads job `jobId`, asks
+   * `settle` (synchronous, pure) what to write, writes the row and the job's changes, then prunes.
+   * Returns the row written.
+   */
+  settleRun(jobId: string, settle: (job: CronJob | null) => RunSettlement): Promise<CronRun>;
+  getRun(id: string): Promise<CronRun | null>;
+  /** Newest first (by the order rows were stored); `statuses` narrows the rows. */
+  listRuns(limit: number, statuses?: readonly CronRunStatus[]): Promise<CronRun[]>;
+  /**
+   * In one transaction: every row still `running` gets the changes `interrupt` returns for it and its
+   * job (null when the job is gone). Returns how many rows there were.
+   */
+  interruptRunning(interrupt: (run: CronRun, job: CronJob | null) => { run: Partial<CronRun>; job: Partial<CronJob> | null }): Promise<number>;
+}
+
+export type HeartbeatStatus =
+  | 'ok'
+  | 'error'
+  | 'skipped_outside_window'
+  | 'skipped_no_prompt'
+  | 'skipped_disabled'
+  | 'skipped_busy'
+  | 'skipped_budget';
+
+export interface HeartbeatRun {
+  timestampMs: number;
+  status: HeartbeatStatus;
+  timezone: string;
+  trigger: 'scheduled' | 'manual';
+  scheduledMs: number | null;
+  scheduleLagMs: number | null;
+  durationMs: number | null;
+  runId: string | null;
+  sessionId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface HeartbeatStore {
+  /** Stores a row and keeps only the newest `keep`. */
+  insert(run: HeartbeatRun, keep: number): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<HeartbeatRun[]>;
+  /** When the last scheduled tick was due, or null before the first. */
+  lastScheduledMs(): Promise<number | null>;
+}
+
+/** The ports an agent storage bundle carries for the scheduler. */
+export interface SchedulerPorts {
+  scheduler: SchedulerStore;
+  heartbeats: HeartbeatStore;
+}

@@ -1,0 +1,93 @@
+// The behaviour every MessageStore adapter must show; each adapter's test runs this suite against it.
+import { describe, expect, it } from 'bun:test';
+import { isAppError } from '../shared/app-error';
+import { disposable, type MakeSessionPorts } from './session-store.contract';
+
+const START_MS = 1_800_000_000_000;
+
+const codeOf = async (work: Promise<unknown>) => work.then(() => 'ok', (error: unknown) => (isAppError(error) ? error.code : String(error)));
+
+export function describeMessageStoreContract(adapter: string, make: MakeSessionPorts): void {
+  const fresh = () => {
+    let now = START_MS;
+    const ports = make({ nowMs: () => now });
+    return disposable({ ...ports, advance: (ms: number) => void (now += ms) });
+  };
+
+  describe(`MessageStore contract (${adapter})`, () => {
+    it('keeps messages in the order they were appended, with every field, stamped now', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await messages.append('s', [{ role: 'user', content: 'question' }]);
+      storage.advance(1000);
+      const toolCalls = [{ tool: 'read', input: { path: 'a.md' }, output: 'text' }];
+      await messages.append('s', [
+        { role: 'assistant', content: 'step', toolCalls, runId: 'run-1' },
+        { role: 'assistant', content: 'cut', runId: 'run-1', status: 'failed' },
+      ]);
+      expect(await messages.list('s')).toEqual([
+        { role: 'user', content: 'question', createdAt: START_MS / 1000 },
+        { role: 'assistant', content: 'step', toolCalls, runId: 'run-1', createdAt: (START_MS + 1000) / 1000 },
+        { role: 'assistant', content: 'cut', runId: 'run-1', status: 'failed', createdAt: (START_MS + 1000) / 1000 },
+      ]);
+      expect(await messages.list('other')).toEqual([]);
+    });
+
+    it('refuses to append to a missing or archived session with 404, storing nothing', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await sessions.archive('s');
+      expect(await codeOf(messages.append('s', [{ role: 'user', content: 'x' }]))).toBe('not_found');
+      expect(await codeOf(messages.append('missing', [{ role: 'user', content: 'x' }]))).toBe('not_found');
+      expect(await messages.list('s')).toEqual([]);
+      expect(await messages.any()).toBe(false);
+    });
+
+    it('removes what came after a mark, and only in that session', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await sessions.create('t', 't');
+      expect(await messages.lastId('s')).toBe(0);
+      await messages.append('s', [{ role: 'user', content: 'kept' }]);
+      const mark = await messages.lastId('s');
+      await messages.append('t', [{ role: 'user', content: 'other session' }]);
+      await messages.append('s', [{ role: 'user', content: 'dropped' }, { role: 'assistant', content: 'dropped too' }]);
+      expect(await messages.lastId('s')).toBeGreaterThan(mark);
+      await messages.deleteAfter('s', mark);
+      expect((await messages.list('s')).map((message) => message.content)).toEqual(['kept']);
+      expect((await messages.list('t')).map((message) => message.content)).toEqual(['other session']);
+    });
+
+    it('compresses the oldest messages into the archive and stores the summary, archives oldest first', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await messages.append('s', ['a', 'b', 'c', 'd', 'e'].map((content) => ({ role: 'user' as const, content })));
+      const first = await messages.compress('s', 2, 'summary one');
+      expect(first.archived.map((message) => message.content)).toEqual(['a', 'b']);
+      expect(first.remaining).toBe(3);
+      storage.advance(1000);
+      await messages.compress('s', 1, 'summary two');
+      expect((await messages.list('s')).map((message) => message.content)).toEqual(['d', 'e']);
+      expect((await sessions.find('s'))!.compressedContext).toBe('summary two');
+      const archives = await messages.archives('s');
+      expect(archives.map((archive) => [archive.compressedAt, archive.messages.map((message) => message.content)])).toEqual([
+        [START_MS / 1000, ['a', 'b']],
+        [(START_MS + 1000) / 1000, ['c']],
+      ]);
+      expect(await codeOf(messages.compress('missing', 1, 'x'))).toBe('not_found');
+    });
+
+    it('says whether the agent has any message at all', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      expect(await messages.any()).toBe(false);
+      await messages.append('s', [{ role: 'user', content: 'hi' }]);
+      expect(await messages.any()).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,60 @@
+// The sessions domain's storage ports: sessions (SessionStore) and their messages (MessageStore), per agent.
+import type { LiveResponse, NewMessage, SessionMeta, SessionRecord, SessionScope, StoredMessage } from './session-types';
+
+/** Session counts for the agent listing. */
+export interface SessionCounts {
+  active: number;
+  archived: number;
+  /** The newest `updatedAt` of any session, null without sessions. */
+  lastUpdatedAt: number | null;
+}
+
+/** One agent's sessions. Times are epoch seconds from the adapter's clock. */
+export interface SessionStore {
+  /**
+   * Newest first (by `updatedAt`, ties newest-created first; in `all`, active before archived). Internal
+   * sessions (ids starting `__`: cron jobs, the heartbeat) only with `includeInternal`.
+   */
+  list(scope: SessionScope, options?: { includeInternal?: boolean }): Promise<SessionMeta[]>;
+  /** Stores a new active session. */
+  create(sessionId: string, title: string): Promise<SessionMeta>;
+  /** The session (active or archived) with its summary and live snapshot, or null when the id is unknown. */
+  find(sessionId: string): Promise<SessionRecord | null>;
+  /** Sets the title and touches `updatedAt`; the session after the change, or null when it is gone. */
+  rename(sessionId: string, title: string): Promise<SessionMeta | null>;
+  archive(sessionId: string): Promise<void>;
+  restore(sessionId: string): Promise<void>;
+  /** Removes the session, its messages and its compression archive. */
+  delete(sessionId: string): Promise<void>;
+  /** Sets or clears the live snapshot of a run in progress (touches `updatedAt`). */
+  setLiveResponse(sessionId: string, live: LiveResponse | null): Promise<void>;
+  /** After an unclean stop: keeps each run's last live snapshot (with content) as an `interrupted` reply and clears it. Returns how many snapshots there were. */
+  recoverInterrupted(): Promise<number>;
+  counts(): Promise<SessionCounts>;
+}
+
+/** The messages of one agent's sessions, in the order they were stored. */
+export interface MessageStore {
+  list(sessionId: string): Promise<StoredMessage[]>;
+  /** Appends in order, stamped now, and touches the session. 404 `not_found` when the session is missing or archived. */
+  append(sessionId: string, messages: readonly NewMessage[]): Promise<void>;
+  /** A mark for `deleteAfter`: grows with every append; 0 for a session without messages. */
+  lastId(sessionId: string): Promise<number>;
+  /** Removes the session's messages stored after `mark` (a turn that is not to be kept). */
+  deleteAfter(sessionId: string, mark: number): Promise<void>;
+  /**
+   * Moves the first `count` messages into the compression archive and stores `compressedContext` as the
+   * session's summary, atomically. 404 `not_found` when the session is missing or archived.
+   */
+  compress(sessionId: string, count: number, compressedContext: string): Promise<{ archived: StoredMessage[]; remaining: number }>;
+  /** Earlier compressions of a session, oldest first. */
+  archives(sessionId: string): Promise<{ compressedAt: number; messages: StoredMessage[] }[]>;
+  /** Whether the agent has any stored message in any session. */
+  any(): Promise<boolean>;
+}
+
+/** The ports an agent storage bundle carries for the sessions domain. */
+export interface SessionPorts {
+  sessions: SessionStore;
+  messages: MessageStore;
+}

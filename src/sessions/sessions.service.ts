@@ -1,0 +1,145 @@
+// SessionsService: sessions at the edge (list, create, rename, archive, restore, delete, history), compression and titles.
+import { withLease, type AgentDirectory, type AgentHandle, type AgentIdentity } from '../agents';
+import { AppError } from '../shared/app-error';
+import { newId as defaultNewId } from '../shared/ids';
+import { agentSessions, type AgentSessions } from './agent-sessions';
+import { nextCompressedContext, planCompression, SUMMARY_MAX_CHARS } from './compression';
+import type { SessionPorts } from './session.port';
+import type { SessionMeta, SessionRecord, SessionScope, StoredMessage } from './session-types';
+
+/** What sessions ask of the chat domain: the model, the prompt and the tokenizer (wired by the composition root). */
+export interface SessionAssistant<S> {
+  /** The system prompt the agent's next turn would get. */
+  systemPrompt(agent: AgentIdentity, options: { isFirstTurn: boolean; isFirstConversation: boolean }): string;
+  /** Tokens of a text for the chat model (o200k_base). */
+  countTokens(text: string): number;
+  /** A one-line title for a conversation starting with `seed`; falls back to its first words, never throws. */
+  title(agent: AgentHandle<S>, seed: string, sessionId: string): Promise<string>;
+  /** A summary of `corpus`, or null when the model cannot be used (no model, budget blocks, the call fails). */
+  summarize(agent: AgentHandle<S>, sessionId: string, corpus: string): Promise<string | null>;
+}
+
+export interface SessionsServiceDeps<S extends SessionPorts> {
+  agents: AgentDirectory<S>;
+  assistant: SessionAssistant<S>;
+  /** Whether a chat run is live on a session (compression waits for it). */
+  runs: { isBusy(agentId: string, sessionId: string): Promise<boolean> };
+  newId?: () => string;
+}
+
+export interface SessionHistory {
+  agentId: string;
+  record: SessionRecord;
+  messages: StoredMessage[];
+}
+
+export interface SessionTokens {
+  agentId: string;
+  systemTokens: number;
+  messageTokens: number;
+  totalTokens: number;
+}
+
+export interface CompressionResult {
+  agentId: string;
+  archivedCount: number;
+  remainingCount: number;
+  summary: string;
+}
+
+export interface SessionsService<S extends SessionPorts = SessionPorts> {
+  list(agentId: string | undefined, scope: SessionScope, options?: { includeInternal?: boolean }): Promise<SessionMeta[]>;
+  create(agentId: string | undefined, title?: string): Promise<SessionMeta>;
+  rename(agentId: string | undefined, sessionId: string, title: string): Promise<SessionMeta>;
+  archive(agentId: string | undefined, sessionId: string): Promise<void>;
+  restore(agentId: string | undefined, sessionId: string): Promise<void>;
+  delete(agentId: string | undefined, sessionId: string, archived: boolean): Promise<void>;
+  /** The session (404 unless on the `archived` side asked for) and its messages. */
+  history(agentId: string | undefined, sessionId: string, archived: boolean): Promise<SessionHistory>;
+  /** `history` plus the system prompt the next turn would use. */
+  historyWithPrompt(agentId: string | undefined, sessionId: string, archived: boolean): Promise<SessionHistory & { systemPrompt: string }>;
+  /** Tokens of the system prompt and of the stored messages of an active session. */
+  tokens(agentId: string | undefined, sessionId: string): Promise<SessionTokens>;
+  /**
+   * Summarises the older half (at least 4) of a session's messages into its summary; the originals stay
+   * in the archive. 409 `session_busy` during a live run, 400 `invalid_state` below 4 messages. Without
+   * the model (or with the budget blocking) the summary is the start of the text instead.
+   */
+  compress(agentId: string | undefined, sessionId: string): Promise<CompressionResult>;
+  /** Titles a session from its first user message (or first message, or summary). 400 `invalid_state` when there is nothing. */
+  generateTitle(agentId: string | undefined, sessionId: string): Promise<string>;
+  /** One agent's sessions with the domain's rules, for other domains holding its handle (chat, scheduler, tools). */
+  of(agent: AgentHandle<SessionPorts>): AgentSessions;
+}
+
+export function createSessionsService<S extends SessionPorts>(deps: SessionsServiceDeps<S>): SessionsService<S> {
+  const newId = deps.newId ?? defaultNewId;
+  const of = (agent: AgentHandle<SessionPorts>) => agentSessions(agent, newId);
+  const sessionsOf = (agentId: string | undefined) => of(deps.agents.get(agentId));
+
+  return {
+    list: (agentId, scope, options) => sessionsOf(agentId).list(scope, options),
+    create: (agentId, title) => sessionsOf(agentId).create(title),
+    rename: (agentId, sessionId, title) => sessionsOf(agentId).rename(sessionId, title),
+    archive: (agentId, sessionId) => sessionsOf(agentId).archive(sessionId),
+    restore: (agentId, sessionId) => sessionsOf(agentId).restore(sessionId),
+    delete: (agentId, sessionId, archived) => sessionsOf(agentId).delete(sessionId, archived),
+    async history(agentId, sessionId, archived) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        const record = await sessions.get(sessionId, archived);
+        return { agentId: agent.id, record, messages: await sessions.messages(record.sessionId) };
+      });
+    },
+    async historyWithPrompt(agentId, sessionId, archived) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        const record = await sessions.get(sessionId, archived);
+        const messages = await sessions.messages(record.sessionId);
+        const systemPrompt = deps.assistant.systemPrompt(agent, { isFirstTurn: messages.length === 0, isFirstConversation: false });
+        return { agentId: agent.id, record, messages, systemPrompt };
+      });
+    },
+    async tokens(agentId, sessionId) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        await sessions.get(sessionId);
+        const messages = await sessions.messages(sessionId);
+        const prompt = deps.assistant.systemPrompt(agent, { isFirstTurn: messages.length === 0, isFirstConversation: false });
+        const systemTokens = deps.assistant.countTokens(prompt);
+        const messageTokens = messages.reduce((sum, message) => sum + deps.assistant.countTokens(message.content), 0);
+        return { agentId: agent.id, systemTokens, messageTokens, totalTokens: systemTokens + messageTokens };
+      });
+    },
+    async compress(agentId, sessionId) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        const record = await sessions.get(sessionId);
+        if (await deps.runs.isBusy(agent.id, sessionId)) throw new AppError('session_busy', 'A streaming run is already active for this session.');
+        const messages = await sessions.messages(sessionId);
+        if (messages.length < 4) {
+          throw new AppError('invalid_state', 'At least 4 messages are required for compression', { message_count: messages.length });
+        }
+        const { count, corpus } = planCompression(messages);
+        const summarized = await deps.assistant.summarize(agent, sessionId, corpus);
+        const summary = summarized?.slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
+        const { remaining } = await agent.storage.messages.compress(sessionId, count, nextCompressedContext(record.compressedContext, summary));
+        return { agentId: agent.id, archivedCount: count, remainingCount: remaining, summary };
+      });
+    },
+    async generateTitle(agentId, sessionId) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        const record = await sessions.get(sessionId);
+        const messages = await sessions.messages(sessionId);
+        const seed =
+          messages.find((message) => message.role === 'user' && message.content.trim())?.content ?? messages[0]?.content ?? record.compressedContext;
+        if (!seed.trim()) throw new AppError('invalid_state', 'Cannot generate title for empty session');
+        const title = await deps.assistant.title(agent, seed, sessionId);
+        await sessions.rename(sessionId, title);
+        return title;
+      });
+    },
+    of,
+  };
+}

@@ -1,0 +1,60 @@
+// SQLite adapter of MessageStore: the `messages` and `compressed_messages` tables of the agent database.
+import type { Database } from 'bun:sqlite';
+import { notFound } from '../../shared/app-error';
+import { toEpochSeconds, type Clock } from '../../shared/clock';
+import type { MessageStore } from '../session.port';
+import type { NewMessage, StoredMessage } from '../session-types';
+import { INSERT_MESSAGE_SQL, MESSAGE_COLUMNS, toMessage, type MessageRow } from './session-rows';
+
+export function createSqliteMessageStore(db: Database, clock: Clock): MessageStore {
+  const now = () => toEpochSeconds(clock.nowMs());
+  const selectMessages = db.query<MessageRow, [string]>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id`);
+  const insertMessage = db.query(INSERT_MESSAGE_SQL);
+  const touch = db.query('UPDATE sessions SET updated_at = ? WHERE id = ?');
+  const isActive = db.query<{ one: number }, [string]>('SELECT 1 AS one FROM sessions WHERE id = ? AND archived_at IS NULL');
+  const requireActive = (sessionId: string) => {
+    if (!isActive.get(sessionId)) throw notFound('Session not found');
+  };
+
+  const append = db.transaction((sessionId: string, messages: readonly NewMessage[]) => {
+    requireActive(sessionId);
+    const at = now();
+    for (const message of messages) {
+      const toolCalls = message.toolCalls && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls) : null;
+      insertMessage.run(sessionId, message.role, message.content, toolCalls, message.runId ?? null, message.status ?? null, at);
+    }
+    touch.run(at, sessionId);
+  });
+
+  const compress = db.transaction((sessionId: string, count: number, compressedContext: string) => {
+    requireActive(sessionId);
+    const ids = db
+      .query<{ id: number }, [string, number]>('SELECT id FROM messages WHERE session_id = ? ORDER BY id LIMIT ?')
+      .all(sessionId, count)
+      .map((row) => row.id);
+    const archived = selectMessages.all(sessionId).slice(0, ids.length).map(toMessage);
+    const at = now();
+    db.query('INSERT INTO compressed_messages (session_id, compressed_at, messages) VALUES (?, ?, ?)').run(sessionId, at, JSON.stringify(archived));
+    if (ids.length > 0) db.query(`DELETE FROM messages WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
+    db.query('UPDATE sessions SET compressed_context = ?, updated_at = ? WHERE id = ?').run(compressedContext, at, sessionId);
+    const remaining = (db.query('SELECT count(*) AS n FROM messages WHERE session_id = ?').get(sessionId) as { n: number }).n;
+    return { archived, remaining };
+  });
+
+  return {
+    list: async (sessionId) => selectMessages.all(sessionId).map(toMessage),
+    append: async (sessionId, messages) => append(sessionId, messages),
+    lastId: async (sessionId) =>
+      (db.query('SELECT coalesce(max(id), 0) AS id FROM messages WHERE session_id = ?').get(sessionId) as { id: number }).id,
+    async deleteAfter(sessionId, mark) {
+      db.query('DELETE FROM messages WHERE session_id = ? AND id > ?').run(sessionId, mark);
+    },
+    compress: async (sessionId, count, compressedContext) => compress(sessionId, count, compressedContext),
+    archives: async (sessionId) =>
+      db
+        .query<{ compressed_at: number; messages: string }, [string]>('SELECT compressed_at, messages FROM compressed_messages WHERE session_id = ? ORDER BY id')
+        .all(sessionId)
+        .map((row) => ({ compressedAt: row.compressed_at, messages: JSON.parse(row.messages) as StoredMessage[] })),
+    any: async () => (db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any === 1,
+  };
+}

@@ -1,0 +1,32 @@
+// The SQLite session and message stores against the ports' contracts, plus the query plans behind the session list.
+import { describe, expect, it } from 'bun:test';
+import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
+import { openDatabase } from '../../db/open-database';
+import type { Clock } from '../../shared/clock';
+import { describeMessageStoreContract } from '../message-store.contract';
+import { describeSessionStoreContract } from '../session-store.contract';
+import { createSqliteMessageStore } from './message-store.sqlite';
+import { createSqliteSessionStore } from './session-store.sqlite';
+
+const make = (clock: Clock) => {
+  const db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+  return { sessions: createSqliteSessionStore(db, clock), messages: createSqliteMessageStore(db, clock), close: () => db.close() };
+};
+
+describeSessionStoreContract('sqlite', make);
+describeMessageStoreContract('sqlite', make);
+
+describe('createSqliteSessionStore list', () => {
+  it('reads the active and archived lists in index order instead of sorting every row', () => {
+    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
+    for (const where of ['archived_at IS NULL', 'archived_at IS NOT NULL']) {
+      const plan = db
+        .query<{ detail: string }, []>(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${where} ORDER BY updated_at DESC, rowid DESC`)
+        .all()
+        .map((row) => row.detail);
+      expect(plan.some((detail) => detail.includes('USING INDEX sessions_'))).toBe(true);
+      // Sorting only the ties of the last ORDER BY term is fine; a full sort of the table is not.
+      expect(plan.some((detail) => detail.includes('USE TEMP B-TREE FOR ORDER BY'))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+// Opens an agent's storage in SQLite: storage/agent.db, migrated, with every domain's SQLite adapter over it.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSqliteAgentMetaStore } from '../../agents/sqlite/agent-meta.sqlite';
+import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
+import { openDatabase } from '../../db/open-database';
+import { createSqliteHeartbeatStore } from '../../scheduler/sqlite/heartbeat-store.sqlite';
+import { createSqliteSchedulerStore } from '../../scheduler/sqlite/scheduler-store.sqlite';
+import { createSqliteMessageStore } from '../../sessions/sqlite/message-store.sqlite';
+import { createSqliteSessionStore, recoverInterruptedSessions } from '../../sessions/sqlite/session-store.sqlite';
+import { createSqliteToolAuditStore } from '../../tools/sqlite/tool-audit.sqlite';
+import { createSqliteUsageStore } from '../../usage/sqlite/usage-store.sqlite';
+import { AGENT_DB_FILE, AGENT_STORAGE_FOLDER } from '../../shared/agent-storage';
+import { toEpochSeconds, type Clock } from '../../shared/clock';
+import type { Logger } from '../../shared/logger';
+import type { AgentStorage } from '../agent-storage';
+
+export interface SqliteAgentStorageDeps {
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * The opener the agent registry calls on an agent's first use. Nothing of this process can be mid-run
+ * there (a run holds a lease, and leased storage is never closed), so live snapshots found now were
+ * left by an earlier process: they become `interrupted` replies before anything reads the sessions.
+ */
+export function sqliteAgentStorage({ clock, logger }: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
+  return (id, root) => {
+    const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
+    try {
+      const agentMeta = createSqliteAgentMetaStore(db, () => toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()));
+      const interrupted = recoverInterruptedSessions(db, clock);
+      if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
+      return {
+        agentMeta,
+        sessions: createSqliteSessionStore(db, clock),
+        messages: createSqliteMessageStore(db, clock),
+        toolAudit: createSqliteToolAuditStore(db),
+        usage: createSqliteUsageStore(db),
+        scheduler: createSqliteSchedulerStore(db),
+        heartbeats: createSqliteHeartbeatStore(db),
+        close: () => db.close(),
+      };
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,55 @@
+// ToolsService: the catalogue of tools an agent may be offered, the policy check, and what one run offers.
+import { z } from 'zod';
+import type { RuntimeConfig } from '../config';
+import type { OfferedTool, RunTools, ToolContext, ToolDefinition } from './tool-definition';
+import { decideToolPolicy, type PolicyFacts, type TriggerType } from './tool-policy';
+import { createToolRunner, type ToolRunner, type ToolRunnerDeps } from './tool-runner';
+
+/** Whether `tool` may be offered for `trigger` under `config` (pure; see decideToolPolicy for the rules). */
+export function isToolAllowed(
+  tool: Pick<ToolDefinition, 'name' | 'aliases' | 'level' | 'sandboxed'>,
+  trigger: TriggerType,
+  config: RuntimeConfig,
+  facts: PolicyFacts = { sandboxAvailable: true },
+): boolean {
+  return decideToolPolicy(tool, trigger, config, facts).allowed;
+}
+
+export interface ToolsService {
+  definitions(): readonly ToolDefinition[];
+  /** The tools for one run. */
+  forRun(context: ToolContext): RunTools;
+  readonly runner: ToolRunner;
+}
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+/** The service over `definitions` (a name or alias used twice throws at construction). */
+export function createToolsService(definitions: readonly ToolDefinition[], deps: Partial<ToolRunnerDeps> = {}): ToolsService {
+  const runner = createToolRunner(deps);
+  const byName = new Map<string, ToolDefinition>();
+  for (const definition of definitions) {
+    for (const name of [definition.name, ...(definition.aliases ?? [])]) {
+      // Programming error in the built-in list (names are ours, never input): fail at start-up, not as an AppError.
+      if (byName.has(name)) throw new Error(`duplicate tool name: ${name}`);
+      byName.set(name, definition);
+    }
+  }
+  const schemas = new Map(definitions.map((definition) => [definition, jsonSchemaOf(definition.schema)]));
+  return {
+    runner,
+    definitions: () => definitions,
+    forRun(context) {
+      const execute: RunTools['execute'] = async (call) =>
+        JSON.stringify(await runner.run(byName.get(call.name), call.args, { ...context, runId: call.runId, toolName: call.name, signal: call.signal }));
+      const offered: OfferedTool[] = [];
+      for (const [name, definition] of byName) {
+        if (runner.isAllowed(definition, context)) offered.push({ name, description: definition.description, schema: schemas.get(definition)! });
+      }
+      return { offered, execute };
+    },
+  };
+}
