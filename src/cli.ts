@@ -1,5 +1,5 @@
 // Command-line parsing: `mini-openclaw [serve] [flags] | migrate [--database-url U] | --help | --version`.
-import { checkDatabaseUrl } from './db/postgres/database-url';
+import { checkDatabaseUrl } from './shared/database-url';
 
 export type CliCommand =
   | { kind: 'help' }

@@ -1,5 +1,5 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
-import { checkDatabaseUrl } from '../db/postgres/database-url';
+import { checkDatabaseUrl } from '../shared/database-url';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 

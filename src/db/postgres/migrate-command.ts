@@ -1,7 +1,7 @@
 // `mini-openclaw migrate`: apply the PostgreSQL migrations ahead of a rollout, then exit.
 import { SQL } from 'bun';
 import type { Migration } from '../migrations';
-import { maskDatabaseUrl, maskSecretsIn } from './database-url';
+import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
 import { POSTGRES_MIGRATIONS } from './postgres-db.schema';
 import { applyPostgresMigrations } from './postgres-migrations';
 import { openPostgresPool } from './postgres-pool';
