@@ -29,9 +29,10 @@ describe('locks held by another holder of the coordinator', () => {
 
   it('records skipped_busy for a heartbeat whose session is running elsewhere', async () => {
     await using fixture = await startChatFixture();
+    // Held before the heartbeat is enabled: enabling it arms a tick due at once, which must find the lock held too.
+    const elsewhere = (await fixture.server.deps.coordinator.tryLock(sessionRunLock('default', '__heartbeat__')))!;
     await fixture.server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: '# Checks\n- look at memory\n' });
     await fixture.server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, active_start_hour: 0, active_end_hour: 0 });
-    const elsewhere = (await fixture.server.deps.coordinator.tryLock(sessionRunLock('default', '__heartbeat__')))!;
     const run = (await fixture.server.json('POST', '/api/scheduler/heartbeat/run')).body.data.run;
     expect([run.status, run.details]).toEqual(['skipped_busy', { session_id: '__heartbeat__' }]);
     expect(fixture.model.chatRequests()).toHaveLength(0);
