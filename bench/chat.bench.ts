@@ -7,6 +7,7 @@
 //   under bench/out/profiles/<time>/ (git-ignored); profiled timings are inflated by the profiler. Before each case
 //   the bench reports the load average and how busy the machine was over one second with nothing of ours running;
 //   --wait-quiet P first waits (up to 10 minutes) for a second in which the machine was at most P % busy.
+//   BENCH_MAIN=/path/to/src/main.ts runs another copy of the code; BENCH_BUN_FLAGS replaces `--smol`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { burstCase } from './chat/burst-cases';
 import type { BenchCase, ProfiledServer } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
 import { firstTurnCase } from './chat/first-turn-case';
-import { CpuProfile, formatCosts } from './chat/profile-window';
+import { writeWindowReport } from './chat/profile-window';
 import { machineBusyPercent, readLoadAvg } from './chat/process-cpu';
 import { BenchReport } from './chat/run-report';
 import { backToBackCase, steadyCase } from './chat/turn-cases';
@@ -66,12 +67,11 @@ async function othersBusyPercent(): Promise<number> {
   return busy;
 }
 
-/** Reads each server's profile over the case's windows; writes `<name>.window.md` beside it and prints the top areas. */
+/** Keeps each server's windows beside its profile, then reports where its time went (bench/chat-profile-report.ts can redo this). */
 function analyseProfiles(dir: string, servers: ProfiledServer[]): void {
   for (const server of servers) {
-    const costs = new CpuProfile(join(dir, `${server.name}.cpuprofile`)).costs(server.windows);
-    writeFileSync(join(dir, `${server.name}.window.md`), formatCosts(`${server.name}: where the main thread's time went`, costs));
-    for (const cost of costs) {
+    writeFileSync(join(dir, `${server.name}.windows.json`), JSON.stringify(server.windows));
+    for (const cost of writeWindowReport(dir, server.name)) {
       const areas = [...cost.byArea.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
       console.log(`  profile, ${cost.label}: ${(cost.sampledMs / cost.count).toFixed(2)} ms/turn sampled; ${areas.map(([area, ms]) => `${area} ${(ms / cost.count).toFixed(2)}`).join(', ')}`);
     }

@@ -7,7 +7,8 @@ import { epochMs, type FakeModelChild } from './fake-model-child';
 import { readCpu, type CpuReading } from './process-cpu';
 import { timeStream } from './stream-timing';
 
-const MAIN = join(import.meta.dir, '..', '..', 'src', 'main.ts');
+/** The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by side). */
+const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 'main.ts');
 
 /** Where the server writes its CPU profile when it exits: `<dir>/<name>.md` (Bun's report) and `<dir>/<name>.cpuprofile` (the samples). */
 export interface ProfileTarget {

@@ -1,5 +1,6 @@
 // Reads a Bun .cpuprofile and says where the main thread's CPU went inside labelled time windows, by area and by function.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface CallFrame {
   functionName: string;
@@ -191,4 +192,12 @@ export function formatCosts(title: string, costs: WindowCost[], topFunctions = 2
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Reads `<dir>/<name>.cpuprofile` over the windows in `<dir>/<name>.windows.json` and writes `<dir>/<name>.window.md`. */
+export function writeWindowReport(dir: string, name: string): WindowCost[] {
+  const windows = JSON.parse(readFileSync(join(dir, `${name}.windows.json`), 'utf8')) as ProfileWindow[];
+  const costs = new CpuProfile(join(dir, `${name}.cpuprofile`)).costs(windows);
+  writeFileSync(join(dir, `${name}.window.md`), formatCosts(`${name}: where the main thread's time went`, costs));
+  return costs;
 }
