@@ -87,7 +87,7 @@ const MARKERS: [string, (frame: CallFrame) => boolean][] = [
   ['token counting (tiktoken)', (frame) => /token-counter\.ts|\/js-tiktoken\//.test(frame.url)],
   ['retrieval index', (frame) => /\/src\/retrieval\//.test(frame.url)],
   ['SSE framing and writes (sse.ts)', (frame) => /\/src\/http\/sse\.ts/.test(frame.url)],
-  ['our stream mapper (runAgentTurn)', (frame) => /\/src\/chat\/(run-agent|message-text)\.ts/.test(frame.url)],
+  ['runAgentTurn, synchronous part (agent set-up, event mapping)', (frame) => /\/src\/chat\/(run-agent|message-text)\.ts/.test(frame.url)],
   ['LangChain callbacks (handleLLMNewToken, run managers)', (frame) => /\/@langchain\/core\/dist\/callbacks\//.test(frame.url)],
   ['OpenAI SDK SSE parsing', (frame) => /\/openai\/(core\/streaming|internal\/decoders)/.test(frame.url)],
   ['SQLite calls (bun:sqlite)', (frame) => frame.url.startsWith('bun:sqlite')],

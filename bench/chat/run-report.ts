@@ -12,7 +12,7 @@ export const mean = (values: number[]) => {
   return kept.length ? kept.reduce((sum, value) => sum + value, 0) / kept.length : NaN;
 };
 
-const round = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
+const round = (value: number) => (Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
 
 /** One figure of one run of a case. */
 interface Figure {
