@@ -38,6 +38,7 @@ export interface StartedChat {
   finished: Promise<TurnTiming>;
 }
 
+/** A running server under test and the requests the bench makes to it. */
 export interface BenchServer {
   url: string;
   pid: number;

@@ -5,6 +5,7 @@ import type { FakeModelChild, ModelArrival } from './fake-model-child';
 import type { ProfileWindow } from './profile-window';
 import { percentile, type BenchReport } from './run-report';
 
+/** What a case runs with: the fake model, where figures go, where profiles go. */
 export interface CaseContext {
   model: FakeModelChild;
   report: BenchReport;
@@ -20,6 +21,7 @@ export interface ProfiledServer {
   windows: ProfileWindow[];
 }
 
+/** One bench case: runs its servers, reports its figures, and says which profiles to read over which windows. */
 export type BenchCase = (context: CaseContext) => Promise<ProfiledServer[]>;
 
 /** Turns every sequential case runs on a fresh server before it measures (LangChain loaded, code compiled). */

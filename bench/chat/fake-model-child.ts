@@ -15,9 +15,11 @@ export interface ModelArrival {
   text: string;
 }
 
+/** What the bench asks of the fake model's process over IPC (each message gets one answer). */
 export type ToModel = { type: 'reply'; step: ScriptStep } | { type: 'watch'; pid: number } | { type: 'take' };
 type FromModel = { type: 'ready'; baseUrl: string } | { type: 'ack' } | { type: 'arrivals'; arrivals: ModelArrival[] };
 
+/** The fake model's process, as the bench steers it. */
 export interface FakeModelChild {
   baseUrl: string;
   pid: number;
@@ -33,6 +35,7 @@ export interface FakeModelChild {
 /** Epoch milliseconds with sub-millisecond precision, comparable with `ModelArrival.atMs`. */
 export const epochMs = () => performance.timeOrigin + performance.now();
 
+/** Starts bench/chat/fake-model-process.ts and resolves once its server listens. */
 export async function startFakeModelChild(): Promise<FakeModelChild> {
   const waiting: ((message: FromModel) => void)[] = [];
   const child = Bun.spawn({

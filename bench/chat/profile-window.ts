@@ -95,6 +95,7 @@ const MARKERS: [string, (frame: CallFrame) => boolean][] = [
   ['Elysia request handling', (frame) => /\/node_modules\/elysia\//.test(frame.url)],
 ];
 
+/** A Bun `.cpuprofile`: its samples with their wall-clock times, and the stacks they were taken in. */
 export class CpuProfile {
   private readonly parent = new Map<number, number>();
   private readonly nodes = new Map<number, ProfileNode>();

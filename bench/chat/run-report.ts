@@ -7,11 +7,6 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export const mean = (values: number[]) => {
-  const kept = values.filter((value) => !Number.isNaN(value));
-  return kept.length ? kept.reduce((sum, value) => sum + value, 0) / kept.length : NaN;
-};
-
 const round = (value: number) => (Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
 
 /** One figure of one run of a case. */

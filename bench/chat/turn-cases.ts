@@ -4,6 +4,7 @@ import type { ModelArrival } from './fake-model-child';
 import { directBaseline, measuredTurn, newSessions, openServer, reportTurns, titleArrivalOf, warmUp, windowsOfTurn, wordsReply, type BenchCase } from './case-kit';
 import { percentile } from './run-report';
 
+/** How a steady case differs from plain steady state. */
 export interface SteadyOptions {
   /** Milliseconds the model waits before each token (0: none, the zero think time). */
   tokenDelayMs?: number;
