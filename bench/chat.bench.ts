@@ -1,154 +1,111 @@
-// Chat benchmarks: what the server adds to a streamed reply from the fake model, alone and under 200 concurrent streams.
-// Run: node_modules/.bin/bun bench/chat.bench.ts
-// The server runs as its own process (bun src/main.ts) so its RSS is its own; the fake model and the clients run here.
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+// Chat benchmarks: what the server adds to a turn and what a turn costs in CPU, sequential, back to back, first after start, in bursts.
+// Run: node_modules/.bin/bun bench/chat.bench.ts [--repeat N] [--cases a,b] [--profile] [--wait-quiet PERCENT]
+//   Every case runs its own server process (`bun --smol src/main.ts serve`, as `npm start` and the binary run it);
+//   the fake model runs in a child process on loopback; the clients run here. --repeat runs every case N times,
+//   interleaved, and ends with the range of each figure. --profile adds Bun's CPU profiler (--cpu-prof-md, plus the
+//   raw .cpuprofile) to every server and writes, per case, where the main thread's time went in each phase of a turn,
+//   under bench/out/profiles/<time>/ (git-ignored); profiled timings are inflated by the profiler. Before each case
+//   the bench reports the load average and how busy the machine was over one second with nothing of ours running;
+//   --wait-quiet P first waits (up to 10 minutes) for a second in which the machine was at most P % busy.
+//   BENCH_MAIN=/path/to/src/main.ts runs another copy of the code; BENCH_BUN_FLAGS replaces `--smol`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, startBinary } from '../test/support/compiled-binary';
-import { startFakeOpenAiServer, type ScriptStep } from '../test/support/fake-openai-server';
-import { makeTempDir } from '../test/support/temp-dir';
+import { burstCase } from './chat/burst-cases';
+import type { BenchCase, ProfiledServer } from './chat/case-kit';
+import { startFakeModelChild } from './chat/fake-model-child';
+import { firstTurnCase } from './chat/first-turn-case';
+import { writeWindowReport } from './chat/profile-window';
+import { machineBusyPercent, readLoadAvg } from './chat/process-cpu';
+import { BenchReport } from './chat/run-report';
+import { backToBackCase, steadyCase } from './chat/turn-cases';
 
-const MAIN = join(import.meta.dir, '..', 'src', 'main.ts');
-const SEQUENTIAL_RUNS = 100;
-const LONG_REPLY_TOKENS = 1000;
-const CONCURRENT_STREAMS = 200;
-const CONCURRENT_TOKENS = 50;
-const TOKEN_DELAY_MS = 20;
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const FIRST_TOKEN_P50 = { 'added to first token p50': '≤ 10 ms' };
+const CASES: Record<string, BenchCase> = {
+  // The old bench's first case: 100 sequential turns of a 4-token reply.
+  short: steadyCase('short', 4, 100, { targets: FIRST_TOKEN_P50 }),
+  'steady-200': steadyCase('steady-200', 200, 60, { targets: { ...FIRST_TOKEN_P50, 'added to first token p90': '≤ 20 ms' } }),
+  // Diagnostics beside steady-200: the same turns without a title call (each session's second turn), and with
+  // 1 ms between tokens, so that the server waits on the model between tokens and sends each one as it comes.
+  'second-turn-200': steadyCase('second-turn-200', 200, 60, { secondTurn: true }),
+  'paced-200': steadyCase('paced-200', 200, 20, { tokenDelayMs: 1 }),
+  // Also the old bench's second case (time added to a 1,000-token reply: "added to done").
+  'steady-1000': steadyCase('steady-1000', 1000, 30),
+  'back-to-back-200': backToBackCase('back-to-back-200', 200, 60),
+  'back-to-back-1000': backToBackCase('back-to-back-1000', 1000, 40, FIRST_TOKEN_P50),
+  'first-turn': firstTurnCase('first-turn', 200, 5, 'steady-200'),
+  'burst-50': burstCase('burst-50', 50, 0, { 'added to first token p99': '≤ 100 ms' }),
+  'burst-200': burstCase('burst-200', 200, 0, { 'added to whole reply p99': '≤ 150 ms', 'server peak RSS (VmHWM)': '≤ 300 MB' }),
+  // The old bench's third case: the same 200 streams arriving 4 ms apart.
+  'spread-200': burstCase('spread-200', 200, 4, { 'added to whole reply p99': '≤ 100 ms' }),
 };
-const ms = (value: number) => `${value.toFixed(2)} ms`;
 
-/**
- * Reads a streamed body: when the first chunk matching `first` arrived and when the reply was complete,
- * that is when `last` arrived (the `done` event; the `title` event that may follow is not part of the
- * reply) or, without `last`, when the body ended.
- */
-async function timeStream(response: Response, first: string, started: number, last?: string): Promise<{ firstMs: number; endMs: number }> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let firstMs = NaN;
-  let endMs = NaN;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (Number.isNaN(endMs)) {
-      text += decoder.decode(value, { stream: true });
-      if (Number.isNaN(firstMs) && text.includes(first)) firstMs = performance.now() - started;
-      if (last && text.includes(last)) endMs = performance.now() - started;
+const QUIET_WAIT_MS = 10 * 60_000;
+
+const argument = (flag: string) => {
+  const at = process.argv.indexOf(flag);
+  return at < 0 ? undefined : process.argv[at + 1];
+};
+const repeat = Number(argument('--repeat') ?? 1);
+const quietPercent = argument('--wait-quiet') === undefined ? undefined : Number(argument('--wait-quiet'));
+const chosen = (argument('--cases') ?? Object.keys(CASES).join(',')).split(',').filter(Boolean);
+const unknown = chosen.filter((name) => !CASES[name]);
+if (unknown.length > 0 || !(repeat >= 1) || (quietPercent !== undefined && !(quietPercent > 0))) {
+  console.error(`usage: bun bench/chat.bench.ts [--repeat N] [--cases ${Object.keys(CASES).join(',')}] [--profile] [--wait-quiet PERCENT]`);
+  process.exit(2);
+}
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const outDir = join(import.meta.dir, 'out');
+const profileRoot = process.argv.includes('--profile') ? join(outDir, 'profiles', stamp) : undefined;
+
+/** How busy the machine was, with nothing of ours running, after waiting for a quiet second when asked to. */
+async function othersBusyPercent(): Promise<number> {
+  const deadline = performance.now() + QUIET_WAIT_MS;
+  let busy = await machineBusyPercent();
+  while (quietPercent !== undefined && busy > quietPercent && performance.now() < deadline) busy = await machineBusyPercent();
+  if (quietPercent !== undefined && busy > quietPercent) console.log(`  the machine stayed above ${quietPercent} % busy for ${QUIET_WAIT_MS / 60_000} minutes; measuring anyway`);
+  return busy;
+}
+
+/** Keeps each server's windows beside its profile, then reports where its time went (bench/chat-profile-report.ts can redo this). */
+function analyseProfiles(dir: string, servers: ProfiledServer[]): void {
+  for (const server of servers) {
+    writeFileSync(join(dir, `${server.name}.windows.json`), JSON.stringify(server.windows));
+    for (const cost of writeWindowReport(dir, server.name)) {
+      const areas = [...cost.byArea.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      console.log(`  profile, ${cost.label}: ${(cost.sampledMs / cost.count).toFixed(2)} ms/turn sampled; ${areas.map(([area, ms]) => `${area} ${(ms / cost.count).toFixed(2)}`).join(', ')}`);
     }
   }
-  return { firstMs, endMs: Number.isNaN(endMs) ? performance.now() - started : endMs };
 }
 
-const model = await startFakeOpenAiServer();
-const temp = makeTempDir('chat-bench-');
-const server = await startBinary(process.execPath, {
-  cwd: temp.path,
-  // BENCH_PROFILE_DIR=/tmp/x writes the server's CPU profile (markdown) there on exit.
-  // The server runs with the flags `npm start` and the binary use (--smol); BENCH_BUN_FLAGS overrides them.
-  args: [
-    ...(process.env.BENCH_BUN_FLAGS ?? '--smol').split(' ').filter(Boolean),
-    ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
-    MAIN, 'serve', '--port', '0', '--data-dir', join(temp.path, 'data')],
-  env: cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false' }),
-});
-const hwmMb = () => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
-
-let reply: ScriptStep = { kind: 'text', text: 'ok' };
-// Title requests are the non-streaming ones; they get a short answer so they cost little.
-model.setFallback((body) => (body.stream ? reply : { kind: 'text', text: 'Bench' }));
-
-const direct = async () => {
-  const started = performance.now();
-  const response = await fetch(`${model.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'fake-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
-  });
-  return timeStream(response, '"content":"t', started);
-};
-const newSession = async () => ((await (await fetch(`${server.url}/api/sessions`, { method: 'POST' })).json()) as any).data.session_id as string;
-const viaServer = async (sessionId: string) => {
-  const started = performance.now();
-  const response = await fetch(`${server.url}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ message: 'hi', session_id: sessionId }),
-  });
-  return timeStream(response, 'event: token', started, 'event: done');
-};
-
-console.log(`machine: ${availableParallelism()} cores, Bun ${Bun.version}, ${process.platform}/${process.arch}`);
-
-// 1. Time to first token, no delay: the same short reply, straight and through the server.
-reply = { kind: 'text', text: 'tok tok tok tok', chunkSize: 4 };
-for (let index = 0; index < 10; index++) (await direct(), await viaServer(await newSession()));
-const firstDirect: number[] = [];
-const firstServer: number[] = [];
-for (let index = 0; index < SEQUENTIAL_RUNS; index++) {
-  firstDirect.push((await direct()).firstMs);
-  firstServer.push((await viaServer(await newSession())).firstMs);
+const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Bun ${Bun.version}, ${process.platform}/${process.arch}`;
+console.log(`machine: ${machine}; load average at start: ${readLoadAvg()}`);
+const model = await startFakeModelChild();
+const report = new BenchReport();
+try {
+  for (let run = 1; run <= repeat; run++) {
+    for (const name of chosen) {
+      console.log(`\n${name}, run ${run}/${repeat}${profileRoot ? ' (profiled: timings inflated)' : ''}`);
+      report.add(name, 'machine busy with other work just before (% of all cores)', await othersBusyPercent(), '%');
+      report.add(name, 'machine load at start (1-min loadavg)', Number(readLoadAvg().split(' ')[0]), '');
+      const profileDir = profileRoot ? join(profileRoot, `run-${run}`) : undefined;
+      const servers = await CASES[name]!({ model, report, profileDir, runTag: `${name}#${run}` });
+      report.add(name, 'machine load at end (1-min loadavg)', Number(readLoadAvg().split(' ')[0]), '');
+      if (profileDir) analyseProfiles(profileDir, servers);
+    }
+    // CPU per token at the margin: what 800 more words cost a turn, over the two steady cases of this run.
+    const [short, long] = ['steady-200', 'steady-1000'].map((name) => report.values(name, 'CPU per turn p50 (main thread)').at(-1));
+    if (short !== undefined && long !== undefined && report.values('steady-1000', 'CPU per turn p50 (main thread)').length === run) {
+      console.log('\nderived');
+      report.add('derived', 'CPU per streamed token at the margin ((steady-1000 − steady-200) ÷ 800, main thread)', ((long - short) / 800) * 1000, 'µs');
+    }
+  }
+} finally {
+  await model.stop();
 }
-const addedFirst = percentile(firstServer, 50) - percentile(firstDirect, 50);
-console.log(`time to first token p50: direct ${ms(percentile(firstDirect, 50))}, through server ${ms(percentile(firstServer, 50))}, added ${ms(addedFirst)} (target <= 10 ms)`);
 
-// 2. A 1,000-token reply: total time added.
-reply = { kind: 'text', text: 'tok '.repeat(LONG_REPLY_TOKENS), chunkSize: 4 };
-const longDirect: number[] = [];
-const longServer: number[] = [];
-for (let index = 0; index < 20; index++) {
-  longDirect.push((await direct()).endMs);
-  longServer.push((await viaServer(await newSession())).endMs);
-}
-console.log(`1,000-token reply p50: direct ${ms(percentile(longDirect, 50))}, through server ${ms(percentile(longServer, 50))}, added ${ms(percentile(longServer, 50) - percentile(longDirect, 50))}`);
-
-// 3. 200 concurrent streams, 20 ms between tokens: added latency against the same load straight from the model.
-reply = { kind: 'text', text: 'tok '.repeat(CONCURRENT_TOKENS), chunkSize: 4, delayMs: TOKEN_DELAY_MS };
-const inFlight = { now: 0, peak: 0 };
-/** Starts every stream after its arrival offset and measures what the server added to it. */
-async function loadRun(arrivalGapMs: number) {
-  // The baseline: the same streams on the same arrival schedule, straight from the model.
-  const baseline = await Promise.all(
-    Array.from({ length: CONCURRENT_STREAMS }, async (_, index) => {
-      if (arrivalGapMs > 0) await Bun.sleep(index * arrivalGapMs);
-      return direct();
-    }),
-  );
-  const baselineEnd = percentile(baseline.map((run) => run.endMs), 50);
-  const baselineFirst = percentile(baseline.map((run) => run.firstMs), 50);
-  const sessions = await Promise.all(Array.from({ length: CONCURRENT_STREAMS }, () => newSession()));
-  inFlight.peak = 0;
-  const runs = await Promise.all(
-    sessions.map(async (sessionId, index) => {
-      if (arrivalGapMs > 0) await Bun.sleep(index * arrivalGapMs);
-      inFlight.now++;
-      inFlight.peak = Math.max(inFlight.peak, inFlight.now);
-      try {
-        return { ...(await viaServer(sessionId)), ok: true };
-      } catch {
-        return { firstMs: NaN, endMs: NaN, ok: false };
-      } finally {
-        inFlight.now--;
-      }
-    }),
-  );
-  const completed = runs.filter((run) => run.ok && !Number.isNaN(run.firstMs)).length;
-  const addedEnd = runs.map((run) => run.endMs - baselineEnd);
-  const addedFirst = runs.map((run) => run.firstMs - baselineFirst);
-  const label = arrivalGapMs > 0 ? `arriving ${arrivalGapMs} ms apart` : 'all started at once';
-  console.log(`${CONCURRENT_STREAMS} streams of ${CONCURRENT_TOKENS} tokens at ${TOKEN_DELAY_MS} ms, ${label}: ${completed}/${CONCURRENT_STREAMS} completed, ${inFlight.peak} in flight at peak`);
-  console.log(`  direct baseline p50: first token ${ms(baselineFirst)}, whole reply ${ms(baselineEnd)}`);
-  console.log(`  added to whole reply: p50 ${ms(percentile(addedEnd, 50))}, p99 ${ms(percentile(addedEnd, 99))} (target p99 <= 100 ms)`);
-  console.log(`  added to first token: p50 ${ms(percentile(addedFirst, 50))}, p99 ${ms(percentile(addedFirst, 99))}`);
-}
-await loadRun(0);
-await loadRun(4);
-console.log(`server peak RSS: ${hwmMb().toFixed(1)} MB (target <= 300 MB)`);
-
-await server.stop();
-await model.stop();
-temp[Symbol.dispose]();
+const summary = `# Chat bench, ${stamp}\n\nmachine: ${machine}; load average at the end: ${readLoadAvg()}; runs: ${repeat}\n\n${report.summary()}\n`;
+console.log(`\n${summary}`);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, `chat-${stamp}${profileRoot ? '-profiled' : ''}.md`), summary);
+if (profileRoot) console.log(`profiles: ${profileRoot}`);

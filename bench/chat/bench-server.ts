@@ -1,0 +1,135 @@
+// The server under test as its own process (`bun --smol src/main.ts serve`), optionally CPU-profiled, and the calls the chat bench makes.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanEnv, startBinary, type RunningBinary } from '../../test/support/compiled-binary';
+import { makeTempDir } from '../../test/support/temp-dir';
+import { epochMs, type FakeModelChild } from './fake-model-child';
+import { readCpu, type CpuReading } from './process-cpu';
+import { timeStream } from './stream-timing';
+
+/** The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by side). */
+const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 'main.ts');
+
+/** Where the server writes its CPU profile when it exits: `<dir>/<name>.md` (Bun's report) and `<dir>/<name>.cpuprofile` (the samples). */
+export interface ProfileTarget {
+  dir: string;
+  name: string;
+}
+
+/** One turn as the client saw it; every `*Ms` is from the moment the request was sent (NaN: never came). */
+export interface TurnTiming {
+  /** Epoch ms when the request was sent (compare with ModelArrival.atMs). */
+  sentAt: number;
+  /** The server's CPU when the request was sent, when the client saw `done`, and when the body ended. */
+  cpuAtSend: CpuReading;
+  cpuAtDone: CpuReading;
+  cpuAtEnd: CpuReading;
+  firstMs: number;
+  doneMs: number;
+  /** The `title` event a first turn sends after `done`. */
+  titleMs: number;
+  endMs: number;
+  ok: boolean;
+}
+
+/** A turn in flight: `done` settles when the client has seen the `done` event, `finished` when the body has ended. */
+export interface StartedChat {
+  done: Promise<void>;
+  finished: Promise<TurnTiming>;
+}
+
+/** A running server under test and the requests the bench makes to it. */
+export interface BenchServer {
+  url: string;
+  pid: number;
+  newSession(): Promise<string>;
+  /** Starts one streamed turn in `sessionId`; the body is read to its end (after `title` on a first turn). */
+  startChat(sessionId: string, message: string): StartedChat;
+  /** `startChat(...).finished`. */
+  chat(sessionId: string, message: string): Promise<TurnTiming>;
+  /** Stops the server (SIGTERM: the profile, when asked for, is written on the way out). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The server the way production runs it: `bun --smol` (BENCH_BUN_FLAGS overrides the flags), its own process,
+ * a fresh data folder, pointed at the fake model. With `profile`, Bun's `--cpu-prof-md` records it from start to exit.
+ */
+export async function startBenchServer(model: FakeModelChild, profile?: ProfileTarget): Promise<BenchServer> {
+  const temp = makeTempDir('chat-bench-');
+  if (profile) mkdirSync(profile.dir, { recursive: true });
+  const server: RunningBinary = await startBinary(process.execPath, {
+    cwd: temp.path,
+    args: [
+      ...(process.env.BENCH_BUN_FLAGS ?? '--smol').split(' ').filter(Boolean),
+      ...(profile ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`] : []),
+      MAIN,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      join(temp.path, 'data'),
+    ],
+    env: cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false' }),
+  });
+  const pid = server.child.pid;
+
+  const startChat = (sessionId: string, message: string): StartedChat => {
+    let seenDone!: () => void;
+    const done = new Promise<void>((resolve) => (seenDone = resolve));
+    const cpuAtSend = readCpu(pid);
+    let cpuAtDone = cpuAtSend;
+    const sentAt = epochMs();
+    const started = performance.now();
+    const onMarker = (marker: string) => {
+      if (marker !== 'event: done') return;
+      cpuAtDone = readCpu(pid);
+      seenDone();
+    };
+    const finished = (async (): Promise<TurnTiming> => {
+      try {
+        const response = await fetch(`${server.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ message, session_id: sessionId }),
+        });
+        const { at, endMs } = await timeStream(response, ['event: token', 'event: done', 'event: title'], started, onMarker);
+        const ok = response.ok && !Number.isNaN(at['event: done']!);
+        return { sentAt, cpuAtSend, cpuAtDone, cpuAtEnd: readCpu(pid), firstMs: at['event: token']!, doneMs: at['event: done']!, titleMs: at['event: title']!, endMs, ok };
+      } catch {
+        return { sentAt, cpuAtSend, cpuAtDone, cpuAtEnd: readCpu(pid), firstMs: NaN, doneMs: NaN, titleMs: NaN, endMs: NaN, ok: false };
+      } finally {
+        seenDone();
+      }
+    })();
+    return { done, finished };
+  };
+
+  return {
+    url: server.url,
+    pid,
+    async newSession() {
+      const response = await fetch(`${server.url}/api/sessions`, { method: 'POST' });
+      return ((await response.json()) as { data: { session_id: string } }).data.session_id;
+    },
+    startChat,
+    chat: (sessionId, message) => startChat(sessionId, message).finished,
+    async stop() {
+      const code = await server.stop('SIGTERM', 15_000);
+      if (code !== 0) console.warn(`server exited with ${code}; stderr: ${server.stderr().slice(-2000)}`);
+      temp[Symbol.dispose]();
+    },
+  };
+}
+
+/** The same streamed request straight to the fake model: its own time to first token and to its end. */
+export async function directTurn(model: FakeModelChild): Promise<{ firstMs: number; endMs: number }> {
+  const started = performance.now();
+  const response = await fetch(`${model.baseUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'fake-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  const { at, endMs } = await timeStream(response, ['"content":"t'], started);
+  return { firstMs: at['"content":"t']!, endMs };
+}
