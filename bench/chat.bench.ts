@@ -24,7 +24,9 @@ const FIRST_TOKEN_P50 = { 'added to first token p50': '≤ 10 ms' };
 const CASES: Record<string, BenchCase> = {
   // The old bench's first case: 100 sequential turns of a 4-token reply.
   short: steadyCase('short', 4, 100, { targets: FIRST_TOKEN_P50 }),
-  'steady-200': steadyCase('steady-200', 200, 60, { targets: { ...FIRST_TOKEN_P50, 'added to first token p90': '≤ 20 ms' } }),
+  'steady-200': steadyCase('steady-200', 200, 60, {
+    targets: { ...FIRST_TOKEN_P50, 'added to first token p90': '≤ 20 ms' },
+  }),
   // Diagnostics beside steady-200: the same turns without a title call (each session's second turn), and with
   // 1 ms between tokens, so that the server waits on the model between tokens and sends each one as it comes.
   'second-turn-200': steadyCase('second-turn-200', 200, 60, { secondTurn: true }),
@@ -35,7 +37,10 @@ const CASES: Record<string, BenchCase> = {
   'back-to-back-1000': backToBackCase('back-to-back-1000', 1000, 40, FIRST_TOKEN_P50),
   'first-turn': firstTurnCase('first-turn', 200, 5, 'steady-200'),
   'burst-50': burstCase('burst-50', 50, 0, { 'added to first token p99': '≤ 100 ms' }),
-  'burst-200': burstCase('burst-200', 200, 0, { 'added to whole reply p99': '≤ 150 ms', 'server peak RSS (VmHWM)': '≤ 300 MB' }),
+  'burst-200': burstCase('burst-200', 200, 0, {
+    'added to whole reply p99': '≤ 150 ms',
+    'server peak RSS (VmHWM)': '≤ 300 MB',
+  }),
   // The old bench's third case: the same 200 streams arriving 4 ms apart.
   'spread-200': burstCase('spread-200', 200, 4, { 'added to whole reply p99': '≤ 100 ms' }),
 };
@@ -51,7 +56,9 @@ const quietPercent = argument('--wait-quiet') === undefined ? undefined : Number
 const chosen = (argument('--cases') ?? Object.keys(CASES).join(',')).split(',').filter(Boolean);
 const unknown = chosen.filter((name) => !CASES[name]);
 if (unknown.length > 0 || !(repeat >= 1) || (quietPercent !== undefined && !(quietPercent > 0))) {
-  console.error(`usage: bun bench/chat.bench.ts [--repeat N] [--cases ${Object.keys(CASES).join(',')}] [--profile] [--wait-quiet PERCENT]`);
+  console.error(
+    `usage: bun bench/chat.bench.ts [--repeat N] [--cases ${Object.keys(CASES).join(',')}] [--profile] [--wait-quiet PERCENT]`,
+  );
   process.exit(2);
 }
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -62,8 +69,12 @@ const profileRoot = process.argv.includes('--profile') ? join(outDir, 'profiles'
 async function othersBusyPercent(): Promise<number> {
   const deadline = performance.now() + QUIET_WAIT_MS;
   let busy = await machineBusyPercent();
-  while (quietPercent !== undefined && busy > quietPercent && performance.now() < deadline) busy = await machineBusyPercent();
-  if (quietPercent !== undefined && busy > quietPercent) console.log(`  the machine stayed above ${quietPercent} % busy for ${QUIET_WAIT_MS / 60_000} minutes; measuring anyway`);
+  while (quietPercent !== undefined && busy > quietPercent && performance.now() < deadline)
+    busy = await machineBusyPercent();
+  if (quietPercent !== undefined && busy > quietPercent)
+    console.log(
+      `  the machine stayed above ${quietPercent} % busy for ${QUIET_WAIT_MS / 60_000} minutes; measuring anyway`,
+    );
   return busy;
 }
 
@@ -73,7 +84,9 @@ function analyseProfiles(dir: string, servers: ProfiledServer[]): void {
     writeFileSync(join(dir, `${server.name}.windows.json`), JSON.stringify(server.windows));
     for (const cost of writeWindowReport(dir, server.name)) {
       const areas = [...cost.byArea.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
-      console.log(`  profile, ${cost.label}: ${(cost.sampledMs / cost.count).toFixed(2)} ms/turn sampled; ${areas.map(([area, ms]) => `${area} ${(ms / cost.count).toFixed(2)}`).join(', ')}`);
+      console.log(
+        `  profile, ${cost.label}: ${(cost.sampledMs / cost.count).toFixed(2)} ms/turn sampled; ${areas.map(([area, ms]) => `${area} ${(ms / cost.count).toFixed(2)}`).join(', ')}`,
+      );
     }
   }
 }
@@ -94,10 +107,21 @@ try {
       if (profileDir) analyseProfiles(profileDir, servers);
     }
     // CPU per token at the margin: what 800 more words cost a turn, over the two steady cases of this run.
-    const [short, long] = ['steady-200', 'steady-1000'].map((name) => report.values(name, 'CPU per turn p50 (main thread)').at(-1));
-    if (short !== undefined && long !== undefined && report.values('steady-1000', 'CPU per turn p50 (main thread)').length === run) {
+    const [short, long] = ['steady-200', 'steady-1000'].map((name) =>
+      report.values(name, 'CPU per turn p50 (main thread)').at(-1),
+    );
+    if (
+      short !== undefined &&
+      long !== undefined &&
+      report.values('steady-1000', 'CPU per turn p50 (main thread)').length === run
+    ) {
       console.log('\nderived');
-      report.add('derived', 'CPU per streamed token at the margin ((steady-1000 − steady-200) ÷ 800, main thread)', ((long - short) / 800) * 1000, 'µs');
+      report.add(
+        'derived',
+        'CPU per streamed token at the margin ((steady-1000 − steady-200) ÷ 800, main thread)',
+        ((long - short) / 800) * 1000,
+        'µs',
+      );
     }
   }
 } finally {

@@ -47,7 +47,11 @@ function newestMtime(path: string): number {
 }
 
 async function ensureBinary(): Promise<void> {
-  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'assets')), newestMtime(join(ROOT, 'package.json')));
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'src')),
+    newestMtime(join(ROOT, 'assets')),
+    newestMtime(join(ROOT, 'package.json')),
+  );
   if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= sources) return;
   console.log(`building ${BINARY} (missing or older than src/)`);
   await buildBinary(BINARY);
@@ -70,7 +74,10 @@ async function coldStart(): Promise<void> {
   using reused = makeTempDir('moc-bench-warm-');
   for (let run = 0; run < COLD_START_RUNS; run += 1) {
     using folder = makeTempDir('moc-bench-cold-');
-    for (const [cwd, times] of [[folder.path, fresh], [reused.path, existing]] as const) {
+    for (const [cwd, times] of [
+      [folder.path, fresh],
+      [reused.path, existing],
+    ] as const) {
       const started = performance.now();
       const server = await startIn(cwd);
       await waitForStatus(`${server.url}/api/health`);
@@ -80,21 +87,41 @@ async function coldStart(): Promise<void> {
     }
   }
   const freshMedian = median(fresh);
-  report('cold start, empty folder (seeds ./storage), median', `${ms(freshMedian)} [min ${ms(Math.min(...fresh))}, max ${ms(Math.max(...fresh))}]`, `<= ${TARGETS.coldStartMs} ms: ${verdict(freshMedian <= TARGETS.coldStartMs)}`);
+  report(
+    'cold start, empty folder (seeds ./storage), median',
+    `${ms(freshMedian)} [min ${ms(Math.min(...fresh))}, max ${ms(Math.max(...fresh))}]`,
+    `<= ${TARGETS.coldStartMs} ms: ${verdict(freshMedian <= TARGETS.coldStartMs)}`,
+  );
   const existingMedian = median(existing);
-  report('cold start, existing data folder, median', `${ms(existingMedian)} [min ${ms(Math.min(...existing))}, max ${ms(Math.max(...existing))}]`, `<= ${TARGETS.coldStartMs} ms: ${verdict(existingMedian <= TARGETS.coldStartMs)}`);
+  report(
+    'cold start, existing data folder, median',
+    `${ms(existingMedian)} [min ${ms(Math.min(...existing))}, max ${ms(Math.max(...existing))}]`,
+    `<= ${TARGETS.coldStartMs} ms: ${verdict(existingMedian <= TARGETS.coldStartMs)}`,
+  );
 
   using folder = makeTempDir('moc-bench-rss-');
   const server = await startIn(folder.path);
   try {
     await waitForStatus(`${server.url}/api/health`);
-    for (const path of ['/api/health', '/api/agents', '/api/sessions', '/api/skills', '/api/config/runtime', '/openapi.json', '/swagger']) {
+    for (const path of [
+      '/api/health',
+      '/api/agents',
+      '/api/sessions',
+      '/api/skills',
+      '/api/config/runtime',
+      '/openapi.json',
+      '/swagger',
+    ]) {
       const response = await fetch(server.url + path);
       await response.arrayBuffer();
       if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
     }
     const memory = rssMb(server.child.pid);
-    report('idle RSS after start + 7 requests', `${memory.rss.toFixed(1)} MB (peak ${memory.hwm.toFixed(1)} MB)`, `<= ${TARGETS.idleRssMb} MB: ${verdict(memory.rss <= TARGETS.idleRssMb)}`);
+    report(
+      'idle RSS after start + 7 requests',
+      `${memory.rss.toFixed(1)} MB (peak ${memory.hwm.toFixed(1)} MB)`,
+      `<= ${TARGETS.idleRssMb} MB: ${verdict(memory.rss <= TARGETS.idleRssMb)}`,
+    );
   } finally {
     await server.stop();
   }
@@ -127,7 +154,9 @@ async function timedGet(url: string): Promise<{ elapsed: number; bytes: number }
 }
 
 async function sessionList(): Promise<void> {
-  console.log(`\n(b) GET /api/sessions with ${SESSION_COUNT.toLocaleString('en')} sessions (compiled binary, rate limit off)`);
+  console.log(
+    `\n(b) GET /api/sessions with ${SESSION_COUNT.toLocaleString('en')} sessions (compiled binary, rate limit off)`,
+  );
   using data = makeTempDir('moc-bench-sessions-');
   const dataDir = realpathSync(data.path);
   const seeding = performance.now();
@@ -138,8 +167,9 @@ async function sessionList(): Promise<void> {
   try {
     await waitForStatus(`${server.url}/api/health`);
     const url = `${server.url}/api/sessions`;
-    const first = await (await fetch(url)).json() as { data: unknown[] };
-    if (first.data.length !== SESSION_COUNT) throw new Error(`expected ${SESSION_COUNT} sessions, got ${first.data.length}`);
+    const first = (await (await fetch(url)).json()) as { data: unknown[] };
+    if (first.data.length !== SESSION_COUNT)
+      throw new Error(`expected ${SESSION_COUNT} sessions, got ${first.data.length}`);
     for (let index = 0; index < 50; index += 1) await timedGet(url);
 
     const sequential: number[] = [];
@@ -152,9 +182,16 @@ async function sessionList(): Promise<void> {
     }
     const sequentialSeconds = (performance.now() - sequentialStarted) / 1000;
     report('response size', `${(bytes / 1024).toFixed(0)} KiB`);
-    report(`sequential (${SEQUENTIAL_REQUESTS}) p50`, ms(median(sequential)), `<= ${TARGETS.sessionsP50Ms} ms: ${verdict(median(sequential) <= TARGETS.sessionsP50Ms)}`);
+    report(
+      `sequential (${SEQUENTIAL_REQUESTS}) p50`,
+      ms(median(sequential)),
+      `<= ${TARGETS.sessionsP50Ms} ms: ${verdict(median(sequential) <= TARGETS.sessionsP50Ms)}`,
+    );
     report(`sequential (${SEQUENTIAL_REQUESTS}) p99`, ms(percentile(sequential, 99)));
-    report(`sequential (${SEQUENTIAL_REQUESTS}) throughput`, `${(SEQUENTIAL_REQUESTS / sequentialSeconds).toFixed(0)} req/s`);
+    report(
+      `sequential (${SEQUENTIAL_REQUESTS}) throughput`,
+      `${(SEQUENTIAL_REQUESTS / sequentialSeconds).toFixed(0)} req/s`,
+    );
 
     const concurrent: number[] = [];
     let next = 0;
@@ -170,7 +207,10 @@ async function sessionList(): Promise<void> {
     const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
     report(`concurrent (${CONCURRENCY} clients, ${CONCURRENT_REQUESTS}) p50`, ms(median(concurrent)));
     report(`concurrent (${CONCURRENCY} clients, ${CONCURRENT_REQUESTS}) p99`, ms(percentile(concurrent, 99)));
-    report(`concurrent (${CONCURRENCY} clients, ${CONCURRENT_REQUESTS}) throughput`, `${(CONCURRENT_REQUESTS / concurrentSeconds).toFixed(0)} req/s`);
+    report(
+      `concurrent (${CONCURRENCY} clients, ${CONCURRENT_REQUESTS}) throughput`,
+      `${(CONCURRENT_REQUESTS / concurrentSeconds).toFixed(0)} req/s`,
+    );
     const memory = rssMb(server.child.pid);
     report('server RSS after the list runs', `${memory.rss.toFixed(1)} MB (peak ${memory.hwm.toFixed(1)} MB)`);
   } finally {
@@ -209,14 +249,24 @@ async function breakdown(dataDir: string): Promise<void> {
     const wire = (await agent.storage.sessions.list('active')).map(toWire);
     const unsorted = db.query('SELECT * FROM sessions WHERE archived_at IS NULL');
     const plan = db
-      .query<{ detail: string }, []>('EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC')
+      .query<{ detail: string }, []>(
+        'EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE archived_at IS NULL ORDER BY updated_at DESC, rowid DESC',
+      )
       .all()
       .map((row) => row.detail)
       .join('; ');
     // The route's handler and response schema, alone, with and without response validation.
-    const SessionRow = t.Object({ session_id: t.String(), title: t.String(), created_at: t.Number(), updated_at: t.Number(), archived: t.Boolean() });
+    const SessionRow = t.Object({
+      session_id: t.String(),
+      title: t.String(),
+      created_at: t.Number(),
+      updated_at: t.Number(),
+      archived: t.Boolean(),
+    });
     const handler = async () => ({ data: (await agent.storage.sessions.list('active')).map(toWire) });
-    const validated = new Elysia().get('/list', handler, { response: { 200: t.Object({ data: t.Array(SessionRow) }) } });
+    const validated = new Elysia().get('/list', handler, {
+      response: { 200: t.Object({ data: t.Array(SessionRow) }) },
+    });
     const unvalidated = new Elysia().get('/list', handler);
     const request = (app: { handle(request: Request): Promise<Response> }, url: string) => async () => {
       const response = await app.handle(new Request(url, { headers: { host: '127.0.0.1' } }));
@@ -224,12 +274,22 @@ async function breakdown(dataDir: string): Promise<void> {
       return response.arrayBuffer();
     };
 
-    report('SQLite list query + row mapping (store.list)', ms(await time(() => agent.storage.sessions.list('active'))), plan);
+    report(
+      'SQLite list query + row mapping (store.list)',
+      ms(await time(() => agent.storage.sessions.list('active'))),
+      plan,
+    );
     report('  the same rows without ORDER BY (no sort)', ms(await time(() => unsorted.all())));
     report('JSON.stringify of the response body', ms(await time(() => JSON.stringify({ data: wire }))));
     report('bare route, handler + response validation', ms(await time(request(validated, 'http://127.0.0.1/list'))));
-    report('bare route, handler without response validation', ms(await time(request(unvalidated, 'http://127.0.0.1/list'))));
-    report('whole app (guards, CORS, envelope), app.handle', ms(await time(request(app, 'http://127.0.0.1/api/sessions'))));
+    report(
+      'bare route, handler without response validation',
+      ms(await time(request(unvalidated, 'http://127.0.0.1/list'))),
+    );
+    report(
+      'whole app (guards, CORS, envelope), app.handle',
+      ms(await time(request(app, 'http://127.0.0.1/api/sessions'))),
+    );
   }
 }
 

@@ -21,7 +21,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 const ms = (value: number) => `${value.toFixed(3)} ms`;
-const perSecond = (count: number, elapsedMs: number) => `${Math.round((count / elapsedMs) * 1000).toLocaleString('en')}/s`;
+const perSecond = (count: number, elapsedMs: number) =>
+  `${Math.round((count / elapsedMs) * 1000).toLocaleString('en')}/s`;
 const report = (measure: string, value: string) => console.log(`  ${measure}: ${value}`);
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -58,7 +59,10 @@ async function queries(sql: SQL): Promise<void> {
   await sql`INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 10000) AS g`;
   const ping = await latencies(LATENCY_QUERIES, () => sql`SELECT 1`);
   report('SELECT 1, sequential p50 / p99', `${ms(percentile(ping, 50))} / ${ms(percentile(ping, 99))}`);
-  const point = await latencies(LATENCY_QUERIES, (index) => sql`SELECT id, name FROM items WHERE id = ${(index % 10000) + 1}`);
+  const point = await latencies(
+    LATENCY_QUERIES,
+    (index) => sql`SELECT id, name FROM items WHERE id = ${(index % 10000) + 1}`,
+  );
   report('point SELECT by key, sequential p50 / p99', `${ms(percentile(point, 50))} / ${ms(percentile(point, 99))}`);
   const transaction = await latencies(500, (index) =>
     sql.begin(async (tx) => {
@@ -66,7 +70,10 @@ async function queries(sql: SQL): Promise<void> {
       await tx`UPDATE items SET name = ${`renamed ${index}`} WHERE id = ${(index % 10000) + 1}`;
     }),
   );
-  report('transaction (SELECT FOR UPDATE + UPDATE) p50 / p99', `${ms(percentile(transaction, 50))} / ${ms(percentile(transaction, 99))}`);
+  report(
+    'transaction (SELECT FOR UPDATE + UPDATE) p50 / p99',
+    `${ms(percentile(transaction, 50))} / ${ms(percentile(transaction, 99))}`,
+  );
   {
     // A session lock belongs to one connection, so a run lock is taken and released on a reserved one.
     using session = await sql.reserve();
@@ -74,7 +81,10 @@ async function queries(sql: SQL): Promise<void> {
       await session`SELECT pg_try_advisory_lock(${index}) AS taken`;
       await session`SELECT pg_advisory_unlock(${index})`;
     });
-    report('pg_try_advisory_lock + pg_advisory_unlock p50 / p99', `${ms(percentile(locks, 50))} / ${ms(percentile(locks, 99))}`);
+    report(
+      'pg_try_advisory_lock + pg_advisory_unlock p50 / p99',
+      `${ms(percentile(locks, 50))} / ${ms(percentile(locks, 99))}`,
+    );
   }
 
   let next = 0;
@@ -95,7 +105,13 @@ async function inserts(sql: SQL): Promise<void> {
   console.log('inserts (rows shaped like chat messages, ~200 characters of content)');
   await sql`CREATE TABLE messages (id bigint PRIMARY KEY, session_id text NOT NULL, role text NOT NULL, content text NOT NULL, created_at timestamptz NOT NULL)`;
   const content = 'x'.repeat(200);
-  const row = (id: number) => ({ id, session_id: `s${id % 100}`, role: id % 2 ? 'user' : 'assistant', content, created_at: new Date() });
+  const row = (id: number) => ({
+    id,
+    session_id: `s${id % 100}`,
+    role: id % 2 ? 'user' : 'assistant',
+    content,
+    created_at: new Date(),
+  });
 
   const single = await timed(async () => {
     for (let id = 1; id <= SINGLE_INSERTS; id += 1) {
@@ -120,7 +136,8 @@ async function inserts(sql: SQL): Promise<void> {
     const stamp = new Date().toISOString();
     for (let first = 1; first <= INSERT_ROWS; first += BATCH_ROWS) {
       let chunk = '';
-      for (let id = first; id < first + BATCH_ROWS; id += 1) chunk += `${id}\ts${id % 100}\t${id % 2 ? 'user' : 'assistant'}\t${content}\t${stamp}\n`;
+      for (let id = first; id < first + BATCH_ROWS; id += 1)
+        chunk += `${id}\ts${id % 100}\t${id % 2 ? 'user' : 'assistant'}\t${content}\t${stamp}\n`;
       await writer.write(chunk);
     }
     await writer.close();
@@ -141,7 +158,10 @@ async function notifications(url: string): Promise<void> {
     await delivered;
   });
   void subscription;
-  report('notify -> callback on the other pool p50 / p99', `${ms(percentile(rounds, 50))} / ${ms(percentile(rounds, 99))}`);
+  report(
+    'notify -> callback on the other pool p50 / p99',
+    `${ms(percentile(rounds, 50))} / ${ms(percentile(rounds, 99))}`,
+  );
 }
 
 async function claims(url: string): Promise<void> {
@@ -149,7 +169,10 @@ async function claims(url: string): Promise<void> {
   await using setup = openPostgresPool({ url, poolSize: 1 });
   await setup`CREATE TABLE runs (id integer PRIMARY KEY, due_at timestamptz NOT NULL, claimed_by text, lease_until timestamptz)`;
   await setup`INSERT INTO runs (id, due_at) SELECT g, now() - interval '1 second' FROM generate_series(1, ${CLAIM_ROWS}) AS g`;
-  const replicas = ['replica-a', 'replica-b'].map((name) => ({ name, sql: openPostgresPool({ url, poolSize: WORKERS_PER_REPLICA }) }));
+  const replicas = ['replica-a', 'replica-b'].map((name) => ({
+    name,
+    sql: openPostgresPool({ url, poolSize: WORKERS_PER_REPLICA }),
+  }));
   const claimLatency: number[] = [];
   const claimed: number[] = [];
   const elapsed = await timed(() =>
@@ -171,8 +194,12 @@ async function claims(url: string): Promise<void> {
     ),
   );
   const unique = new Set(claimed).size;
-  const split = await setup`SELECT claimed_by, count(*)::integer AS n FROM runs GROUP BY claimed_by ORDER BY claimed_by`;
-  report('claims', `${claimed.length} claims of ${CLAIM_ROWS} rows, ${unique} distinct (${split.map((r: { claimed_by: string; n: number }) => `${r.claimed_by} ${r.n}`).join(', ')})`);
+  const split =
+    await setup`SELECT claimed_by, count(*)::integer AS n FROM runs GROUP BY claimed_by ORDER BY claimed_by`;
+  report(
+    'claims',
+    `${claimed.length} claims of ${CLAIM_ROWS} rows, ${unique} distinct (${split.map((r: { claimed_by: string; n: number }) => `${r.claimed_by} ${r.n}`).join(', ')})`,
+  );
   report('claim rate', perSecond(claimed.length, elapsed));
   report('one claim p50 / p99', `${ms(percentile(claimLatency, 50))} / ${ms(percentile(claimLatency, 99))}`);
   for (const replica of replicas) await replica.sql.close();

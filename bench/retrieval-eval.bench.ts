@@ -5,7 +5,12 @@ import { dirname, join } from 'node:path';
 import { Database } from 'bun:sqlite';
 import { readEnvSettings } from '../src/config';
 import { buildDeps } from '../src/deps';
-import { createEmbeddingClient, createEmbeddingHealth, createRetrievalService, type FusionMethod } from '../src/retrieval';
+import {
+  createEmbeddingClient,
+  createEmbeddingHealth,
+  createRetrievalService,
+  type FusionMethod,
+} from '../src/retrieval';
 import { openSqliteIndex } from '../src/retrieval/sqlite/open-index';
 import { cosine } from '../src/retrieval/vector-codes';
 import { silentLogger } from '../src/shared/logger';
@@ -21,7 +26,13 @@ const embed = createConceptEmbedder(conceptsFile.concepts);
 await using model = await startFakeOpenAiServer();
 model.setEmbedder(embed);
 using data = makeTempDir('moc-eval-');
-const settings = readEnvSettings({ APP_DATA_DIR: data.path, APP_LOG_LEVEL: 'silent', EMBEDDING_BASE_URL: model.baseUrl, EMBEDDING_API_KEY: 'k', EMBEDDING_MODEL: 'concept-embed' });
+const settings = readEnvSettings({
+  APP_DATA_DIR: data.path,
+  APP_LOG_LEVEL: 'silent',
+  EMBEDDING_BASE_URL: model.baseUrl,
+  EMBEDDING_API_KEY: 'k',
+  EMBEDDING_MODEL: 'concept-embed',
+});
 const deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(data.path, '.env') });
 await deps.start();
 const agent = deps.agents.get('default');
@@ -32,12 +43,24 @@ for (const document of corpus.documents) {
 }
 const health = createEmbeddingHealth(createEmbeddingClient(settings.embedding), deps.clock, silentLogger);
 const services = Object.fromEntries(
-  (['minmax', 'rrf', 'zscore'] as FusionMethod[]).map((fusion) => [fusion, createRetrievalService({ agents: deps.agents, openIndex: openSqliteIndex, health, clock: deps.clock, logger: silentLogger, fusion })]),
+  (['minmax', 'rrf', 'zscore'] as FusionMethod[]).map((fusion) => [
+    fusion,
+    createRetrievalService({
+      agents: deps.agents,
+      openIndex: openSqliteIndex,
+      health,
+      clock: deps.clock,
+      logger: silentLogger,
+      fusion,
+    }),
+  ]),
 );
 // The server's own service indexes the corpus; the services compared below only read that index.
 await deps.retrieval.search('default', 'knowledge', 'warm up');
 const setWeights = (semantic: number, lexical: number) =>
-  deps.configStore.update(agent.root, { retrieval: { knowledge: { semantic_weight: semantic, lexical_weight: lexical } } });
+  deps.configStore.update(agent.root, {
+    retrieval: { knowledge: { semantic_weight: semantic, lexical_weight: lexical } },
+  });
 
 // The original's scoring (internals §6.4–6.5): ASCII-token FTS prefilter, then cosine·0.7 + substring count·0.3.
 const indexPath = join(agent.root, 'storage', 'retrieval.db');
@@ -45,13 +68,19 @@ const index = openSqliteIndex('sqlite', indexPath, health.identity);
 const { store } = index;
 // The chunk texts in id order, read through a connection of the bench's own.
 const reader = new Database(indexPath, { readonly: true });
-const allChunks = reader.query("SELECT c.id, s.path, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.domain = 'knowledge' ORDER BY c.id").all() as { id: number; path: string; text: string }[];
+const allChunks = reader
+  .query(
+    "SELECT c.id, s.path, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.domain = 'knowledge' ORDER BY c.id",
+  )
+  .all() as { id: number; path: string; text: string }[];
 const vectors = store.vectorsOf(allChunks.map((chunk) => chunk.id));
 function originalSearch(query: string, topK: number): string[] {
   const lowered = query.trim().toLowerCase();
   const tokens = [...new Set((lowered.match(/[A-Za-z0-9_]+/g) ?? []).slice(0, 24))];
   const k = Math.max(topK, 50);
-  let ids = tokens.length ? store.keywordSearch('knowledge', tokens.map((token) => `"${token}"`).join(' OR '), k).map((hit) => hit.id) : [];
+  let ids = tokens.length
+    ? store.keywordSearch('knowledge', tokens.map((token) => `"${token}"`).join(' OR '), k).map((hit) => hit.id)
+    : [];
   if (ids.length === 0) ids = allChunks.slice(-k).map((chunk) => chunk.id);
   const queryVector = Float32Array.from(embed(lowered));
   const terms = [...new Set(lowered.split(/\s+/).filter(Boolean))];
@@ -70,10 +99,12 @@ function originalSearch(query: string, topK: number): string[] {
 }
 
 type Ranker = (query: string) => Promise<string[]>;
-const viaService = (fusion: string, semantic: number, lexical: number): Ranker => async (query) => {
-  setWeights(semantic, lexical);
-  return (await services[fusion]!.search('default', 'knowledge', query, TOP_K)).map((hit) => hit.source);
-};
+const viaService =
+  (fusion: string, semantic: number, lexical: number): Ranker =>
+  async (query) => {
+    setWeights(semantic, lexical);
+    return (await services[fusion]!.search('default', 'knowledge', query, TOP_K)).map((hit) => hit.source);
+  };
 const rankers: [string, Ranker][] = [
   ['keyword only (bm25)', viaService('minmax', 0, 1)],
   ['vector only (cosine)', viaService('minmax', 1, 0)],
@@ -84,7 +115,9 @@ const rankers: [string, Ranker][] = [
 ];
 
 const kinds = [...new Set(queriesFile.queries.map((query) => query.kind))];
-console.log(`${corpus.documents.length} documents, ${queriesFile.queries.length} queries (${kinds.map((kind) => `${queriesFile.queries.filter((query) => query.kind === kind).length} ${kind}`).join(', ')})`);
+console.log(
+  `${corpus.documents.length} documents, ${queriesFile.queries.length} queries (${kinds.map((kind) => `${queriesFile.queries.filter((query) => query.kind === kind).length} ${kind}`).join(', ')})`,
+);
 console.log(`| method | recall@5 | MRR@10 | ${kinds.map((kind) => `${kind} R@5`).join(' | ')} |`);
 console.log(`| --- | --- | --- | ${kinds.map(() => '---').join(' | ')} |`);
 for (const [name, rank] of rankers) {
@@ -101,8 +134,12 @@ for (const [name, rank] of rankers) {
     if (position >= 0 && position < 10) reciprocal += 1 / (position + 1);
   }
   const total = queriesFile.queries.length;
-  const byKind = kinds.map((kind) => ((perKind.get(kind) ?? 0) / queriesFile.queries.filter((query) => query.kind === kind).length).toFixed(2));
-  console.log(`| ${name} | ${(found / total).toFixed(3)} | ${(reciprocal / total).toFixed(3)} | ${byKind.join(' | ')} |`);
+  const byKind = kinds.map((kind) =>
+    ((perKind.get(kind) ?? 0) / queriesFile.queries.filter((query) => query.kind === kind).length).toFixed(2),
+  );
+  console.log(
+    `| ${name} | ${(found / total).toFixed(3)} | ${(reciprocal / total).toFixed(3)} | ${byKind.join(' | ')} |`,
+  );
 }
 reader.close();
 index.close();

@@ -21,9 +21,29 @@ const NOISE = 2;
 const QUERY_NOISE = 0.8;
 const QUERIES = 60;
 const VOCABULARY = Array.from({ length: 20_000 }, (_, index) => {
-  const syllables = ['ka', 'lo', 'mi', 'ren', 'tas', 'qu', 'dor', 'ri', 'zen', 'pha', 'bel', 'nox', 'sul', 'tri', 'gan', 'vo', 'ser', 'um'];
+  const syllables = [
+    'ka',
+    'lo',
+    'mi',
+    'ren',
+    'tas',
+    'qu',
+    'dor',
+    'ri',
+    'zen',
+    'pha',
+    'bel',
+    'nox',
+    'sul',
+    'tri',
+    'gan',
+    'vo',
+    'ser',
+    'um',
+  ];
   let word = '';
-  for (let value = index + 1; value > 0; value = Math.floor(value / syllables.length)) word += syllables[value % syllables.length];
+  for (let value = index + 1; value > 0; value = Math.floor(value / syllables.length))
+    word += syllables[value % syllables.length];
   return word;
 });
 
@@ -36,7 +56,8 @@ function seeded(seed: number): () => number {
     return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
   };
 }
-const gaussian = (random: () => number) => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
+const gaussian = (random: () => number) =>
+  Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
 
 const centreCache = new Map<string, Float32Array>();
 function centre(index: number, dims: number): Float32Array {
@@ -94,11 +115,22 @@ function openService(dataDir: string, dims: number, size: number, timer: { ms: n
   const agents = createAgentRegistry({ dataDir, configStore, openStorage, clock: systemClock, logger: silentLogger });
   agents.start();
   const health = createEmbeddingHealth(syntheticClient(dims, size, timer), systemClock, silentLogger);
-  return { agents, configStore, service: createRetrievalService({ agents, openIndex: openSqliteIndex, health, clock: systemClock, logger: silentLogger }) };
+  return {
+    agents,
+    configStore,
+    service: createRetrievalService({
+      agents,
+      openIndex: openSqliteIndex,
+      health,
+      clock: systemClock,
+      logger: silentLogger,
+    }),
+  };
 }
 
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
 async function indexPhase(dataDir: string, size: number, dims: number) {
   const timer = { ms: 0 };
@@ -106,9 +138,14 @@ async function indexPhase(dataDir: string, size: number, dims: number) {
   const agent = agents.get('default');
   configStore.update(agent.root, { retrieval: { knowledge: { chunk_size: 400, chunk_overlap: 0 } } });
   for (let file = 0; file * LINES_PER_FILE < size; file++) {
-    const lines = Array.from({ length: Math.min(LINES_PER_FILE, size - file * LINES_PER_FILE) }, (_, line) => chunkText(file * LINES_PER_FILE + line));
+    const lines = Array.from({ length: Math.min(LINES_PER_FILE, size - file * LINES_PER_FILE) }, (_, line) =>
+      chunkText(file * LINES_PER_FILE + line),
+    );
     mkdirSync(join(agent.root, 'knowledge', 'bench'), { recursive: true });
-    writeFileSync(join(agent.root, 'knowledge', 'bench', `f${String(file).padStart(5, '0')}.md`), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(agent.root, 'knowledge', 'bench', `f${String(file).padStart(5, '0')}.md`),
+      `${lines.join('\n')}\n`,
+    );
   }
   const started = performance.now();
   // The start-up pass: the first build of a fresh index (what a new or changed corpus costs).
@@ -117,7 +154,12 @@ async function indexPhase(dataDir: string, size: number, dims: number) {
   const status = service.status('default');
   service.close();
   agents.close();
-  return { chunks: status.domains.knowledge.chunks, vectors: status.domains.knowledge.vectors, totalMs, embedMs: timer.ms };
+  return {
+    chunks: status.domains.knowledge.chunks,
+    vectors: status.domains.knowledge.vectors,
+    totalMs,
+    embedMs: timer.ms,
+  };
 }
 
 async function queryPhase(dataDir: string, size: number, dims: number) {
@@ -146,7 +188,14 @@ async function queryPhase(dataDir: string, size: number, dims: number) {
   const afterEditMs = performance.now() - editStarted;
   // Recall of the vector leg against an exact scan of every stored vector (one streaming pass for all queries).
   const agent = agents.get('default');
-  const index = openAgentIndex(openSqliteIndex, 'default', agent.root, agent.config(), { provider: 'openai', model: `synthetic-${dims}` }, Date.now());
+  const index = openAgentIndex(
+    openSqliteIndex,
+    'default',
+    agent.root,
+    agent.config(),
+    { provider: 'openai', model: `synthetic-${dims}` },
+    Date.now(),
+  );
   const queries = Array.from({ length: QUERIES }, (_, query) => queryVector(query, queryTarget(query, size), dims));
   const best = queries.map(() => [] as { id: number; score: number }[]);
   for (const [id, vector] of index.store.iterateVectors('knowledge')) {
@@ -174,14 +223,25 @@ async function queryPhase(dataDir: string, size: number, dims: number) {
   index.close();
   service.close();
   agents.close();
-  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), rss, recall: recall / QUERIES, firstQueryMs, afterEditMs, codeMb: vectors.bytes / 1024 / 1024 };
+  return {
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    rss,
+    recall: recall / QUERIES,
+    firstQueryMs,
+    afterEditMs,
+    codeMb: vectors.bytes / 1024 / 1024,
+  };
 }
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
 if (args[0] === '--phase') {
   const [, phase, dataDir, size, dims] = args;
-  const result = phase === 'index' ? await indexPhase(dataDir!, Number(size), Number(dims)) : await queryPhase(dataDir!, Number(size), Number(dims));
+  const result =
+    phase === 'index'
+      ? await indexPhase(dataDir!, Number(size), Number(dims))
+      : await queryPhase(dataDir!, Number(size), Number(dims));
   console.log(JSON.stringify(result));
   process.exit(0);
 }
@@ -193,7 +253,9 @@ const run = (argv: string[]) => {
   if (child.exitCode !== 0) throw new Error(`child failed: ${argv.join(' ')}`);
   return JSON.parse(child.stdout.toString().trim().split('\n').at(-1)!);
 };
-console.log('| chunks × dims | indexing (embedding excluded) | first query (loads codes) | hybrid p50 | hybrid p95 | query after a one-file edit | RSS after queries | codes in memory | vector recall@10 vs exact |');
+console.log(
+  '| chunks × dims | indexing (embedding excluded) | first query (loads codes) | hybrid p50 | hybrid p95 | query after a one-file edit | RSS after queries | codes in memory | vector recall@10 vs exact |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const size of sizes) {
   for (const dims of dimsList) {

@@ -15,7 +15,10 @@ if (process.argv.includes('--model-server')) {
 }
 
 async function spawnModel(): Promise<{ baseUrl: string; stop(): void }> {
-  const child = Bun.spawn([process.execPath, import.meta.path, '--model-server'], { stdout: 'pipe', stderr: 'inherit' });
+  const child = Bun.spawn([process.execPath, import.meta.path, '--model-server'], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
   const reader = child.stdout.getReader();
   let text = '';
   while (!text.includes('\n')) {
@@ -47,14 +50,23 @@ const countingTimers: Timers = {
 
 async function startServer(env: Record<string, string>) {
   const dir = makeTempDir('moc-bench-sched-');
-  const settings = readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false', ...env });
+  const settings = readEnvSettings({
+    APP_DATA_DIR: dir.path,
+    APP_LOG_LEVEL: 'silent',
+    APP_RATE_LIMIT_ENABLED: 'false',
+    ...env,
+  });
   const server = await startRunningServer({
     settings: { ...settings, host: '127.0.0.1', port: 0 },
     overrides: { logger: silentLogger, env: {}, envFilePath: `${dir.path}/.env`, schedulerTimers: countingTimers },
   });
   const { deps, url } = server;
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const response = await fetch(url + path, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as any;
   };
@@ -65,7 +77,10 @@ async function startServer(env: Record<string, string>) {
   return { deps, call, stop };
 }
 
-async function agentsWith(call: (method: string, path: string, body?: unknown) => Promise<any>, concurrency: number): Promise<string[]> {
+async function agentsWith(
+  call: (method: string, path: string, body?: unknown) => Promise<any>,
+  concurrency: number,
+): Promise<string[]> {
   const ids = Array.from({ length: AGENTS }, (_, index) => `bench-${index}`);
   for (const id of ids) {
     await call('POST', '/api/agents', { agent_id: id });
@@ -82,7 +97,11 @@ async function startLag(concurrency: number): Promise<void> {
   const at = new Date(dueMs).toISOString();
   for (const id of ids) {
     for (let index = 0; index < JOBS_PER_AGENT; index++) {
-      await server.call('POST', `/api/scheduler/cron/jobs?agent_id=${id}`, { schedule_type: 'at', schedule: at, prompt: `job ${index}` });
+      await server.call('POST', `/api/scheduler/cron/jobs?agent_id=${id}`, {
+        schedule_type: 'at',
+        schedule: at,
+        prompt: `job ${index}`,
+      });
     }
   }
   const total = AGENTS * JOBS_PER_AGENT;
@@ -106,7 +125,11 @@ async function idleCost(): Promise<void> {
   for (let index = 0; index < IDLE_JOBS; index++) {
     const id = ids[index % AGENTS]!;
     // Spread over the day, none due within the idle minute (unless the bench runs near 03:00 UTC).
-    await server.call('POST', `/api/scheduler/cron/jobs?agent_id=${id}`, { schedule_type: 'cron', schedule: `${index % 60} 3 * * *`, prompt: `job ${index}` });
+    await server.call('POST', `/api/scheduler/cron/jobs?agent_id=${id}`, {
+      schedule_type: 'cron',
+      schedule: `${index % 60} 3 * * *`,
+      prompt: `job ${index}`,
+    });
   }
   Bun.gc(true);
   const rssAfter = process.memoryUsage().rss;
@@ -123,9 +146,15 @@ async function idleCost(): Promise<void> {
   }
   const wall = performance.now() - wallBefore;
   const cpuMs = windows.reduce((sum, value) => sum + value, 0);
-  console.log(`  ${IDLE_JOBS} registered jobs on ${AGENTS} agents: RSS ${(rssBefore / 1048576).toFixed(1)} MB before the jobs, ${(rssAfter / 1048576).toFixed(1)} MB after`);
-  console.log(`  idle ${(wall / 1000).toFixed(1)} s: CPU ${cpuMs.toFixed(1)} ms user+system (${((100 * cpuMs) / wall).toFixed(3)} % of one core); per ${windowMs / 1000} s window: ${windows.map((value) => value.toFixed(1)).join(', ')} ms`);
-  console.log(`  timers armed: ${ids.length} cron (one per agent), 0 heartbeat (disabled); scheduler wake-ups while idle: ${wakeCount()}`);
+  console.log(
+    `  ${IDLE_JOBS} registered jobs on ${AGENTS} agents: RSS ${(rssBefore / 1048576).toFixed(1)} MB before the jobs, ${(rssAfter / 1048576).toFixed(1)} MB after`,
+  );
+  console.log(
+    `  idle ${(wall / 1000).toFixed(1)} s: CPU ${cpuMs.toFixed(1)} ms user+system (${((100 * cpuMs) / wall).toFixed(3)} % of one core); per ${windowMs / 1000} s window: ${windows.map((value) => value.toFixed(1)).join(', ')} ms`,
+  );
+  console.log(
+    `  timers armed: ${ids.length} cron (one per agent), 0 heartbeat (disabled); scheduler wake-ups while idle: ${wakeCount()}`,
+  );
   await server.stop();
 }
 

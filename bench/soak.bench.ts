@@ -28,8 +28,10 @@ model.setFallback((body) => {
   const last = body.messages.at(-1);
   if (last.role === 'tool') return { kind: 'text', text: 'Done with the tool. '.repeat(5) };
   calls++;
-  if (calls % 3 === 0) return { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: `knowledge/doc-${calls % 10}.md` } }] };
-  if (calls % 5 === 0) return { kind: 'tool_calls', calls: [{ name: 'search_knowledge_base', args: { query: `topic ${calls % 10}` } }] };
+  if (calls % 3 === 0)
+    return { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: `knowledge/doc-${calls % 10}.md` } }] };
+  if (calls % 5 === 0)
+    return { kind: 'tool_calls', calls: [{ name: 'search_knowledge_base', args: { query: `topic ${calls % 10}` } }] };
   return { kind: 'text', text: 'A steady answer with some words in it. '.repeat(5), chunkSize: 8 };
 });
 
@@ -37,15 +39,30 @@ const temp = makeTempDir('soak-');
 const server = await startBinary(process.execPath, {
   cwd: temp.path,
   args: [MAIN, 'serve', '--port', '0', '--data-dir', join(temp.path, 'data')],
-  env: cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false', EMBEDDING_PROVIDER: 'none' }),
+  env: cleanEnv({
+    LLM_BASE_URL: model.baseUrl,
+    LLM_MODEL: 'fake-model',
+    LLM_API_KEY: 'k',
+    APP_LOG_LEVEL: 'warn',
+    APP_RATE_LIMIT_ENABLED: 'false',
+    EMBEDDING_PROVIDER: 'none',
+  }),
 });
 const api = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(server.url + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
   return text;
 };
-for (let index = 0; index < 10; index++) await api('POST', '/api/files', { path: `knowledge/doc-${index}.md`, content: `# Topic ${index}\n${`Notes about topic ${index} and its details. `.repeat(40)}\n` });
+for (let index = 0; index < 10; index++)
+  await api('POST', '/api/files', {
+    path: `knowledge/doc-${index}.md`,
+    content: `# Topic ${index}\n${`Notes about topic ${index} and its details. `.repeat(40)}\n`,
+  });
 await api('PUT', '/api/config/rag-mode', { enabled: true });
 
 const status = () => readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
@@ -54,7 +71,8 @@ const fds = () => readdirSync(`/proc/${server.child.pid}/fd`).length;
 /** Anonymous (heap), file-backed and shared (SQLite's -shm maps) parts of RSS, in MB. */
 const rssParts = () => {
   const rollup = readFileSync(`/proc/${server.child.pid}/smaps_rollup`, 'utf8');
-  const read = (key: string) => (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) / 1024).toFixed(1);
+  const read = (key: string) =>
+    (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) / 1024).toFixed(1);
   return `anonymous ${read('Pss_Anon')} MB, file ${read('Pss_File')} MB, shared ${read('Pss_Shmem')} MB`;
 };
 const walSizes = () => {
@@ -65,10 +83,13 @@ const walSizes = () => {
     .join(', ');
 };
 
-console.log(`machine: ${availableParallelism()} cores, Bun ${Bun.version}; ${TURNS} turns, ${CONCURRENCY} at a time, a new session every ${TURNS_PER_SESSION}`);
+console.log(
+  `machine: ${availableParallelism()} cores, Bun ${Bun.version}; ${TURNS} turns, ${CONCURRENCY} at a time, a new session every ${TURNS_PER_SESSION}`,
+);
 // RSS swings by tens of MB with garbage-collection timing, so every window keeps its samples and the
 // comparison uses each window's floor (what stays resident), next to its peak.
-const windows: { upTo: number; p50: number; p99: number; rss: number; rssMin: number; rssMax: number; fds: number }[] = [];
+const windows: { upTo: number; p50: number; p99: number; rss: number; rssMin: number; rssMax: number; fds: number }[] =
+  [];
 let rssSamples: number[] = [];
 let latencies: number[] = [];
 let next = 0;
@@ -77,7 +98,8 @@ let errorEvents = 0;
 const worker = async () => {
   let sessionId = '';
   for (let turn = next++; turn < TURNS; turn = next++) {
-    if (turn % TURNS_PER_SESSION < CONCURRENCY || !sessionId) sessionId = JSON.parse(await api('POST', '/api/sessions', { title: `soak ${turn}` })).data.session_id;
+    if (turn % TURNS_PER_SESSION < CONCURRENCY || !sessionId)
+      sessionId = JSON.parse(await api('POST', '/api/sessions', { title: `soak ${turn}` })).data.session_id;
     const started = performance.now();
     try {
       const text = await api('POST', '/api/chat', { session_id: sessionId, message: `turn ${turn}` });
@@ -97,9 +119,19 @@ const worker = async () => {
       const samples = [...rssSamples, rssMb()];
       latencies = [];
       rssSamples = [];
-      windows.push({ upTo: turn + 1, p50: percentile(window, 50), p99: percentile(window, 99), rss: samples.at(-1)!, rssMin: Math.min(...samples), rssMax: Math.max(...samples), fds: fds() });
+      windows.push({
+        upTo: turn + 1,
+        p50: percentile(window, 50),
+        p99: percentile(window, 99),
+        rss: samples.at(-1)!,
+        rssMin: Math.min(...samples),
+        rssMax: Math.max(...samples),
+        fds: fds(),
+      });
       const last = windows.at(-1)!;
-      console.log(`  ~${last.upTo} turns: p50 ${last.p50.toFixed(1)} ms, p99 ${last.p99.toFixed(1)} ms, RSS floor ${last.rssMin.toFixed(1)} MB, peak ${last.rssMax.toFixed(1)} MB, fds ${last.fds}`);
+      console.log(
+        `  ~${last.upTo} turns: p50 ${last.p50.toFixed(1)} ms, p99 ${last.p99.toFixed(1)} ms, RSS floor ${last.rssMin.toFixed(1)} MB, peak ${last.rssMax.toFixed(1)} MB, fds ${last.fds}`,
+      );
     }
   }
 };
@@ -109,11 +141,19 @@ const seconds = (performance.now() - started) / 1000;
 console.log(`  at the end: ${rssParts()}; ${walSizes()}`);
 const warm = windows.find((window) => window.upTo >= WARM_UP) ?? windows[0]!;
 const end = windows.at(-1)!;
-console.log(`${TURNS} turns in ${seconds.toFixed(1)} s (${(TURNS / seconds).toFixed(0)} turns/s); failed requests ${failures}, error events ${errorEvents}`);
+console.log(
+  `${TURNS} turns in ${seconds.toFixed(1)} s (${(TURNS / seconds).toFixed(0)} turns/s); failed requests ${failures}, error events ${errorEvents}`,
+);
 const growth = (from: number, to: number) => `${(((to - from) / from) * 100).toFixed(1)} %`;
-console.log(`RSS floor after warm-up (${warm.upTo} turns) ${warm.rssMin.toFixed(1)} MB -> last window ${end.rssMin.toFixed(1)} MB: ${growth(warm.rssMin, end.rssMin)} (target < 10 %)`);
-console.log(`RSS peak after warm-up ${warm.rssMax.toFixed(1)} MB -> last window ${end.rssMax.toFixed(1)} MB: ${growth(warm.rssMax, end.rssMax)}`);
-console.log(`open fds: after warm-up ${warm.fds}, end ${end.fds}; turn p50 after warm-up ${warm.p50.toFixed(1)} ms, at the end ${end.p50.toFixed(1)} ms`);
+console.log(
+  `RSS floor after warm-up (${warm.upTo} turns) ${warm.rssMin.toFixed(1)} MB -> last window ${end.rssMin.toFixed(1)} MB: ${growth(warm.rssMin, end.rssMin)} (target < 10 %)`,
+);
+console.log(
+  `RSS peak after warm-up ${warm.rssMax.toFixed(1)} MB -> last window ${end.rssMax.toFixed(1)} MB: ${growth(warm.rssMax, end.rssMax)}`,
+);
+console.log(
+  `open fds: after warm-up ${warm.fds}, end ${end.fds}; turn p50 after warm-up ${warm.p50.toFixed(1)} ms, at the end ${end.p50.toFixed(1)} ms`,
+);
 await server.stop();
 await model.stop();
 temp[Symbol.dispose]();

@@ -29,7 +29,10 @@ const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 using dir = makeTempDir('moc-bench-usage-');
 const settings = readEnvSettings({ APP_DATA_DIR: dir.path, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false' });
-const server = await startServer({ settings: { ...settings, host: '127.0.0.1', port: 0 }, overrides: { logger: silentLogger } });
+const server = await startServer({
+  settings: { ...settings, host: '127.0.0.1', port: 0 },
+  overrides: { logger: silentLogger },
+});
 const { deps } = server;
 const baseUrl = server.url;
 // The ledger is built through the bench's own connection to the agent database, in one transaction.
@@ -37,7 +40,9 @@ const agentStore = deps.agents.get('default').storage.usage;
 const db = new Database(join(dir.path, 'workspaces', 'default', 'storage', 'agent.db'));
 const now = Date.now();
 
-console.log(`building ${RECORDS.toLocaleString('en')} usage records over ${SPAN_HOURS} hours (6 models x 6 trigger types, 5,000 sessions)…`);
+console.log(
+  `building ${RECORDS.toLocaleString('en')} usage records over ${SPAN_HOURS} hours (6 models x 6 trigger types, 5,000 sessions)…`,
+);
 const price = createUsagePricer();
 const templates: UsageRecord[] = MODELS.map(([provider, model]) =>
   price({
@@ -65,7 +70,15 @@ db.transaction(() => {
     const template = templates[index % templates.length]!;
     const at = now - Math.floor(((RECORDS - index) / RECORDS) * SPAN_HOURS * HOUR_MS);
     // The SQLite adapter writes before its promise settles, so the transaction holds every row.
-    void store.insert({ ...template, trigger_type: TRIGGERS[Math.floor(index / MODELS.length) % TRIGGERS.length]!, run_id: `run-${index}`, session_id: `session-${index % 5000}` }, at);
+    void store.insert(
+      {
+        ...template,
+        trigger_type: TRIGGERS[Math.floor(index / MODELS.length) % TRIGGERS.length]!,
+        run_id: `run-${index}`,
+        session_id: `session-${index % 5000}`,
+      },
+      at,
+    );
   }
 })();
 console.log(`  inserted in ${((performance.now() - started) / 1000).toFixed(1)} s (rollup kept by trigger)`);
@@ -83,24 +96,65 @@ async function measure(label: string, path: string, target?: number): Promise<vo
   }
   const p50 = median(times);
   const verdict = target === undefined ? '' : `  (target <= ${target} ms: ${p50 <= target ? 'met' : 'MISSED'})`;
-  console.log(`  ${label}: p50 ${ms(p50)}, p95 ${ms([...times].sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!)}, ${size.toLocaleString('en')} bytes${verdict}`);
+  console.log(
+    `  ${label}: p50 ${ms(p50)}, p95 ${ms([...times].sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!)}, ${size.toLocaleString('en')} bytes${verdict}`,
+  );
 }
 
-console.log(`\nlatency over HTTP (real server on loopback, sequential), ${RUNS} requests each; ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Bun ${Bun.version}`);
+console.log(
+  `\nlatency over HTTP (real server on loopback, sequential), ${RUNS} requests each; ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Bun ${Bun.version}`,
+);
 
 await measure('GET /api/usage/summary (default 24 h)', '/api/usage/summary', TARGETS.summaryMs);
-await measure('GET /api/usage/summary?since_hours=8760 (all 1,000,000 rows)', '/api/usage/summary?since_hours=8760', TARGETS.summaryMs);
-await measure('GET /api/usage/summary?since_hours=8760&provider=openai&trigger_type=chat', '/api/usage/summary?since_hours=8760&provider=openai&trigger_type=chat', TARGETS.summaryMs);
-await measure('GET /api/usage/summary?since_hours=8760&session_id=session-42 (200 rows, raw)', '/api/usage/summary?since_hours=8760&session_id=session-42', TARGETS.summaryMs);
+await measure(
+  'GET /api/usage/summary?since_hours=8760 (all 1,000,000 rows)',
+  '/api/usage/summary?since_hours=8760',
+  TARGETS.summaryMs,
+);
+await measure(
+  'GET /api/usage/summary?since_hours=8760&provider=openai&trigger_type=chat',
+  '/api/usage/summary?since_hours=8760&provider=openai&trigger_type=chat',
+  TARGETS.summaryMs,
+);
+await measure(
+  'GET /api/usage/summary?since_hours=8760&session_id=session-42 (200 rows, raw)',
+  '/api/usage/summary?since_hours=8760&session_id=session-42',
+  TARGETS.summaryMs,
+);
 await measure('GET /api/usage/records?limit=100', '/api/usage/records?limit=100', TARGETS.recordsMs);
-await measure('GET /api/usage/records?limit=100&since_hours=8760&provider=google', '/api/usage/records?limit=100&since_hours=8760&provider=google', TARGETS.recordsMs);
-await measure('GET /api/usage/records?limit=100&since_hours=8760&session_id=session-42', '/api/usage/records?limit=100&since_hours=8760&session_id=session-42', TARGETS.recordsMs);
-await measure('GET /api/usage/records?limit=2000&format=csv&since_hours=8760', '/api/usage/records?limit=2000&format=csv&since_hours=8760');
-await measure('GET /api/usage/timeseries?since_hours=8760&bucket=day', '/api/usage/timeseries?since_hours=8760&bucket=day');
-await measure('GET /api/usage/timeseries?since_hours=8760&bucket=day&timezone=Europe/Berlin', '/api/usage/timeseries?since_hours=8760&bucket=day&timezone=Europe/Berlin');
-await measure('GET /api/usage/timeseries?since_hours=168&bucket=hour', '/api/usage/timeseries?since_hours=168&bucket=hour');
+await measure(
+  'GET /api/usage/records?limit=100&since_hours=8760&provider=google',
+  '/api/usage/records?limit=100&since_hours=8760&provider=google',
+  TARGETS.recordsMs,
+);
+await measure(
+  'GET /api/usage/records?limit=100&since_hours=8760&session_id=session-42',
+  '/api/usage/records?limit=100&since_hours=8760&session_id=session-42',
+  TARGETS.recordsMs,
+);
+await measure(
+  'GET /api/usage/records?limit=2000&format=csv&since_hours=8760',
+  '/api/usage/records?limit=2000&format=csv&since_hours=8760',
+);
+await measure(
+  'GET /api/usage/timeseries?since_hours=8760&bucket=day',
+  '/api/usage/timeseries?since_hours=8760&bucket=day',
+);
+await measure(
+  'GET /api/usage/timeseries?since_hours=8760&bucket=day&timezone=Europe/Berlin',
+  '/api/usage/timeseries?since_hours=8760&bucket=day&timezone=Europe/Berlin',
+);
+await measure(
+  'GET /api/usage/timeseries?since_hours=168&bucket=hour',
+  '/api/usage/timeseries?since_hours=168&bucket=hour',
+);
 
-const config = { usage: { ...deps.agents.get('default').config().usage, budget: { daily_usd: 10, monthly_usd: 100, action: 'block' as const, timezone: 'Europe/Berlin' } } };
+const config = {
+  usage: {
+    ...deps.agents.get('default').config().usage,
+    budget: { daily_usd: 10, monthly_usd: 100, action: 'block' as const, timezone: 'Europe/Berlin' },
+  },
+};
 const budgetTimes: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   const begin = performance.now();

@@ -3,19 +3,28 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 export interface Violation {
-  rule: 'edge-imports-index' | 'domain-imports-index' | 'own-index' | 'shared-imports-nothing' | 'db-in-adapters' | 'sqlite-in-adapters' | 'cycle';
+  rule:
+    | 'edge-imports-index'
+    | 'domain-imports-index'
+    | 'own-index'
+    | 'shared-imports-nothing'
+    | 'db-in-adapters'
+    | 'sqlite-in-adapters'
+    | 'cycle';
   file: string;
   message: string;
 }
 
 /** Top-level files and folders that wire the program together; they may import any module, adapters included. */
 const COMPOSITION = new Set(['main.ts', 'app.ts', 'deps.ts', 'server.ts', 'cli.ts', 'version.ts', 'storage']);
-const SPECIFIER = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const SPECIFIER =
+  /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** Whether a module is test code (tests and the contract suites they run), which the rules leave alone. */
 const isTestCode = (path: string) => /\.(test|contract)\.ts$/.test(path);
 /** Whether a module is a storage adapter (or the database layer itself). */
-const isAdapter = (path: string) => path.startsWith('db/') || /(^|\/)sqlite\//.test(path) || path.endsWith('.sqlite.ts');
+const isAdapter = (path: string) =>
+  path.startsWith('db/') || /(^|\/)sqlite\//.test(path) || path.endsWith('.sqlite.ts');
 
 function listModules(root: string, folder = ''): string[] {
   const found: string[] = [];
@@ -57,7 +66,11 @@ export function checkArchitecture(root: string): Violation[] {
     const top = topOf(file);
     for (const specifier of specifiers) {
       if (specifier === 'bun:sqlite' && !isAdapter(file)) {
-        violations.push({ rule: 'sqlite-in-adapters', file, message: 'bun:sqlite outside db/ and the sqlite/ adapters' });
+        violations.push({
+          rule: 'sqlite-in-adapters',
+          file,
+          message: 'bun:sqlite outside db/ and the sqlite/ adapters',
+        });
       }
       const target = resolveModule(root, file, specifier);
       if (!target) continue;
@@ -65,14 +78,24 @@ export function checkArchitecture(root: string): Violation[] {
       const targetTop = topOf(target);
       const isIndex = target === `${targetTop}/index.ts`;
       if (targetTop === top) {
-        if (isIndex && file !== target) violations.push({ rule: 'own-index', file, message: `imports its own domain's index (${target}); import the file itself` });
+        if (isIndex && file !== target)
+          violations.push({
+            rule: 'own-index',
+            file,
+            message: `imports its own domain's index (${target}); import the file itself`,
+          });
         continue;
       }
       if (COMPOSITION.has(top) || !target.includes('/')) continue;
       if (top === 'shared') {
         violations.push({ rule: 'shared-imports-nothing', file, message: `shared/ imports ${target}` });
       } else if (targetTop === 'db') {
-        if (!isAdapter(file)) violations.push({ rule: 'db-in-adapters', file, message: `imports ${target}; only adapters use the database layer` });
+        if (!isAdapter(file))
+          violations.push({
+            rule: 'db-in-adapters',
+            file,
+            message: `imports ${target}; only adapters use the database layer`,
+          });
       } else if (targetTop !== 'shared' && !isIndex) {
         const rule = top === 'http' ? 'edge-imports-index' : 'domain-imports-index';
         violations.push({ rule, file, message: `imports ${target}; go through ${targetTop}/index.ts` });

@@ -32,7 +32,9 @@ import { VERSION } from './version';
 function routePattern(path: string): RegExp {
   const escaped = path
     .split('/')
-    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((segment) =>
+      segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('/');
   return new RegExp(`^${escaped}/?$`);
 }
@@ -63,51 +65,59 @@ export function createApp(services: AppServices) {
       patterns.length = 0;
       for (const route of app.routes) patterns.push({ method: route.method, pattern: routePattern(route.path) });
     }
-    return [...new Set(patterns.filter((route) => route.method !== 'OPTIONS' && route.pattern.test(pathname)).map((route) => route.method))];
+    return [
+      ...new Set(
+        patterns
+          .filter((route) => route.method !== 'OPTIONS' && route.pattern.test(pathname))
+          .map((route) => route.method),
+      ),
+    ];
   };
 
-  return app
-    // Any request header is allowed (the contract): a preflight gets the headers it asked for echoed.
-    // Set before the CORS plugin answers; without this it echoes a missing list as "undefined".
-    .onRequest(({ request, set }) => {
-      const requested = request.method === 'OPTIONS' ? request.headers.get('access-control-request-headers') : null;
-      if (requested) (set.headers as Record<string, string>)['access-control-allow-headers'] = requested;
-    })
-    .use(
-      cors({
-        origin: services.settings.allowedOrigins,
-        methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-        allowedHeaders: 'content-type, authorization, x-request-id',
-        credentials: true,
-        exposeHeaders: ['x-request-id', 'retry-after'],
-        maxAge: 600,
-      }),
-    )
-    .use(
-      requestGuards({
-        trustedHosts: services.settings.trustedHosts,
-        allowedOrigins: services.settings.allowedOrigins,
-        trustedProxies: services.settings.trustedProxies,
-        apiToken: services.settings.apiToken,
-        rateLimiter: services.rateLimiter,
-        authLockout: services.authLockout,
-      }),
-    )
-    .use(errorEnvelope({ logger: services.logger, dataDir: services.settings.dataDir, allowedMethods }))
-    .use(bodyParser())
-    .use(docsRoutes(VERSION))
-    .use(healthRoutes(services.readiness))
-    .use(agentRoutes(services.agents))
-    .use(chatRoutes(services.chat))
-    .use(sessionRoutes(services.sessions))
-    .use(sessionChatRoutes(services.sessions))
-    .use(tokenRoutes(services.sessions, services.files))
-    .use(fileRoutes(services.files))
-    .use(configRoutes(services.config))
-    .use(cronRoutes(services.scheduler))
-    .use(heartbeatRoutes(services.scheduler))
-    .use(usageRoutes(services.usage))
-    .use(retrievalRoutes(services.retrieval));
+  return (
+    app
+      // Any request header is allowed (the contract): a preflight gets the headers it asked for echoed.
+      // Set before the CORS plugin answers; without this it echoes a missing list as "undefined".
+      .onRequest(({ request, set }) => {
+        const requested = request.method === 'OPTIONS' ? request.headers.get('access-control-request-headers') : null;
+        if (requested) (set.headers as Record<string, string>)['access-control-allow-headers'] = requested;
+      })
+      .use(
+        cors({
+          origin: services.settings.allowedOrigins,
+          methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+          allowedHeaders: 'content-type, authorization, x-request-id',
+          credentials: true,
+          exposeHeaders: ['x-request-id', 'retry-after'],
+          maxAge: 600,
+        }),
+      )
+      .use(
+        requestGuards({
+          trustedHosts: services.settings.trustedHosts,
+          allowedOrigins: services.settings.allowedOrigins,
+          trustedProxies: services.settings.trustedProxies,
+          apiToken: services.settings.apiToken,
+          rateLimiter: services.rateLimiter,
+          authLockout: services.authLockout,
+        }),
+      )
+      .use(errorEnvelope({ logger: services.logger, dataDir: services.settings.dataDir, allowedMethods }))
+      .use(bodyParser())
+      .use(docsRoutes(VERSION))
+      .use(healthRoutes(services.readiness))
+      .use(agentRoutes(services.agents))
+      .use(chatRoutes(services.chat))
+      .use(sessionRoutes(services.sessions))
+      .use(sessionChatRoutes(services.sessions))
+      .use(tokenRoutes(services.sessions, services.files))
+      .use(fileRoutes(services.files))
+      .use(configRoutes(services.config))
+      .use(cronRoutes(services.scheduler))
+      .use(heartbeatRoutes(services.scheduler))
+      .use(usageRoutes(services.usage))
+      .use(retrievalRoutes(services.retrieval))
+  );
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -14,7 +14,12 @@ describe('parseCli', () => {
       port: 9000,
       dataDir: '/srv/data',
     });
-    expect(parseCli(['--host=::1', '--port=0', '--data-dir=./x=y'])).toEqual({ kind: 'serve', host: '::1', port: 0, dataDir: './x=y' });
+    expect(parseCli(['--host=::1', '--port=0', '--data-dir=./x=y'])).toEqual({
+      kind: 'serve',
+      host: '::1',
+      port: 0,
+      dataDir: './x=y',
+    });
   });
 
   it('lets --help and --version win wherever they stand', () => {
@@ -41,7 +46,16 @@ describe('parseCli', () => {
   });
 
   it('documents every flag in the help text', () => {
-    for (const flag of ['--host', '--port', '--data-dir', '--help', '--version', 'APP_HOST', 'APP_PORT', 'APP_DATA_DIR']) {
+    for (const flag of [
+      '--host',
+      '--port',
+      '--data-dir',
+      '--help',
+      '--version',
+      'APP_HOST',
+      'APP_PORT',
+      'APP_DATA_DIR',
+    ]) {
       expect(HELP_TEXT).toContain(flag);
     }
   });
@@ -52,21 +66,38 @@ describe('parseCli: PostgreSQL', () => {
 
   it('reads --database-url for serve and for migrate, in both spellings', () => {
     expect(parseCli(['--database-url', url])).toEqual({ kind: 'serve', databaseUrl: url });
-    expect(parseCli(['serve', `--database-url=${url}`, '--port', '0'])).toEqual({ kind: 'serve', databaseUrl: url, port: 0 });
+    expect(parseCli(['serve', `--database-url=${url}`, '--port', '0'])).toEqual({
+      kind: 'serve',
+      databaseUrl: url,
+      port: 0,
+    });
     expect(parseCli(['migrate', '--database-url', url])).toEqual({ kind: 'migrate', databaseUrl: url });
     expect(parseCli(['migrate'])).toEqual({ kind: 'migrate' });
     expect(parseCli(['migrate', '--help'])).toEqual({ kind: 'help' });
   });
 
   it('refuses a bad --database-url and flags migrate does not take, never echoing a password', () => {
-    expect(parseCli(['migrate', '--database-url', 'mysql://moc:hunter2@db/moc'])).toEqual({ kind: 'error', message: '--database-url must start with postgres:// or postgresql://' });
-    expect(parseCli(['--database-url', 'postgres:///moc'])).toEqual({ kind: 'error', message: '--database-url names no host: add one, or ?host=/folder/of/the/socket (postgres:///moc)' });
-    expect(parseCli(['migrate', '--port', '1'])).toEqual({ kind: 'error', message: '--port does not apply to migrate' });
-    expect(parseCli(['migrate', url])).toEqual({ kind: 'error', message: 'Unknown argument: a URL (the database URL goes after --database-url)' });
+    expect(parseCli(['migrate', '--database-url', 'mysql://moc:hunter2@db/moc'])).toEqual({
+      kind: 'error',
+      message: '--database-url must start with postgres:// or postgresql://',
+    });
+    expect(parseCli(['--database-url', 'postgres:///moc'])).toEqual({
+      kind: 'error',
+      message: '--database-url names no host: add one, or ?host=/folder/of/the/socket (postgres:///moc)',
+    });
+    expect(parseCli(['migrate', '--port', '1'])).toEqual({
+      kind: 'error',
+      message: '--port does not apply to migrate',
+    });
+    expect(parseCli(['migrate', url])).toEqual({
+      kind: 'error',
+      message: 'Unknown argument: a URL (the database URL goes after --database-url)',
+    });
     expect(parseCli([`--databse-url=${url}`])).toEqual({ kind: 'error', message: 'Unknown argument: --databse-url' });
   });
 
   it('documents migrate and the database settings in the help text', () => {
-    for (const word of ['migrate', '--database-url', 'APP_DATABASE_URL', 'APP_DATABASE_POOL_SIZE']) expect(HELP_TEXT).toContain(word);
+    for (const word of ['migrate', '--database-url', 'APP_DATABASE_URL', 'APP_DATABASE_POOL_SIZE'])
+      expect(HELP_TEXT).toContain(word);
   });
 });

@@ -76,12 +76,16 @@ export function parseCli(argv: readonly string[]): CliCommand {
     const arg = args.shift()!;
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     if (arg === '--version' || arg === '-v') return { kind: 'version' };
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (!FLAGS[kind].includes(flag)) return { kind: 'error', message: unknownArgument(kind, flag) };
     const value = inline ?? args.shift();
     if (value === undefined || value === '') return { kind: 'error', message: `${flag} needs a value` };
     const problem = readFlag(flag, value, values);
     if (problem) return { kind: 'error', message: problem };
   }
-  return kind === 'migrate' ? { kind, ...(values.databaseUrl ? { databaseUrl: values.databaseUrl } : {}) } : { kind, ...values };
+  return kind === 'migrate'
+    ? { kind, ...(values.databaseUrl ? { databaseUrl: values.databaseUrl } : {}) }
+    : { kind, ...values };
 }

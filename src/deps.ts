@@ -1,16 +1,47 @@
 // Composition root: buildDeps constructs every adapter and service; start() runs the side effects; close() undoes them in reverse.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createAgentRegistry, createAgentsService, createFilesService, type AgentsService, type FilesService } from './agents';
-import { countTokens, createChatService, createPromptBuilder, createRunRegistry, createSessionAssistant, type ChatService } from './chat';
-import { createConfigService, createRuntimeConfigStore, createTracingControl, type ConfigService, type EnvSettings, type RuntimeConfigStore } from './config';
+import {
+  createAgentRegistry,
+  createAgentsService,
+  createFilesService,
+  type AgentsService,
+  type FilesService,
+} from './agents';
+import {
+  countTokens,
+  createChatService,
+  createPromptBuilder,
+  createRunRegistry,
+  createSessionAssistant,
+  type ChatService,
+} from './chat';
+import {
+  createConfigService,
+  createRuntimeConfigStore,
+  createTracingControl,
+  type ConfigService,
+  type EnvSettings,
+  type RuntimeConfigStore,
+} from './config';
 import type { Coordinator } from './coordination';
 import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
-import { createEmbeddingClient, createEmbeddingHealth, createRetrievalService, type RetrievalService } from './retrieval';
+import {
+  createEmbeddingClient,
+  createEmbeddingHealth,
+  createRetrievalService,
+  type RetrievalService,
+} from './retrieval';
 import { openSqliteIndex } from './retrieval/sqlite/open-index';
-import { createSchedulerManager, createSchedulerService, type PreRunCheck, type SchedulerService, type Timers } from './scheduler';
+import {
+  createSchedulerManager,
+  createSchedulerService,
+  type PreRunCheck,
+  type SchedulerService,
+  type Timers,
+} from './scheduler';
 import { createSandbox, type HostResolver, type Sandbox } from './security';
 import { createSessionsService, type SessionsService } from './sessions';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
@@ -111,25 +142,71 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   });
   const agents = createAgentsService({ registry, sessionCounts: (storage) => storage.sessions.counts() });
   // Probed (on first use) where agent folders live, so their path's permissions are the ones tried.
-  const sandbox = overrides.sandbox ?? createSandbox({ identity: settings.sandboxIdentity, probeParent: join(dataDir, 'workspaces'), hidden: [dataDir, envFile] });
-  const embeddingHealth = createEmbeddingHealth(createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }), clock, logger);
-  const retrieval = createRetrievalService({ agents, openIndex: openSqliteIndex, health: embeddingHealth, clock, logger });
+  const sandbox =
+    overrides.sandbox ??
+    createSandbox({
+      identity: settings.sandboxIdentity,
+      probeParent: join(dataDir, 'workspaces'),
+      hidden: [dataDir, envFile],
+    });
+  const embeddingHealth = createEmbeddingHealth(
+    createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }),
+    clock,
+    logger,
+  );
+  const retrieval = createRetrievalService({
+    agents,
+    openIndex: openSqliteIndex,
+    health: embeddingHealth,
+    clock,
+    logger,
+  });
   const files = createFilesService({ agents, listeners: [retrieval.onFileChanged], countTokens });
   const toolDefinitions =
     overrides.toolDefinitions ??
-    createBuiltinTools({ retrieval, sandbox, env, serverApiOpen: !settings.apiToken, resolver: overrides.resolver, fetch: overrides.fetch });
+    createBuiltinTools({
+      retrieval,
+      sandbox,
+      env,
+      serverApiOpen: !settings.apiToken,
+      resolver: overrides.resolver,
+      fetch: overrides.fetch,
+    });
   const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const runs = createRunRegistry(coordinator);
   const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
-  const chat = createChatService({ agents, sessions, runs, llmSettings: settings.llm, tools, prompts, clock, logger, sleep: overrides.sleep, retrieval });
+  const chat = createChatService({
+    agents,
+    sessions,
+    runs,
+    llmSettings: settings.llm,
+    tools,
+    prompts,
+    clock,
+    logger,
+    sleep: overrides.sleep,
+    retrieval,
+  });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
   const budgetGate: PreRunCheck = async ({ agent }) => {
     const budget = await checkBudget(agent.storage.usage, agent.config(), clock.nowMs());
-    return budget.state === 'block' ? { allowed: false, status: 'skipped_budget', reason: budget.message } : { allowed: true };
+    return budget.state === 'block'
+      ? { allowed: false, status: 'skipped_budget', reason: budget.message }
+      : { allowed: true };
   };
-  const manager = createSchedulerManager({ agents, sessions, chat, configStore, coordinator, clock, logger, timers: overrides.schedulerTimers, preRunCheck: budgetGate });
+  const manager = createSchedulerManager({
+    agents,
+    sessions,
+    chat,
+    configStore,
+    coordinator,
+    clock,
+    logger,
+    timers: overrides.schedulerTimers,
+    preRunCheck: budgetGate,
+  });
   const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };
   // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
@@ -140,7 +217,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     (closing ??= (async () => {
       state.ready = false;
       scheduler.close();
-      if (options.drainMs) await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
+      if (options.drainMs)
+        await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
       retrieval.close();
       agents.close();
       if (!overrides.coordinator) await coordinator.close();
@@ -174,7 +252,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       agents.start();
       const sandboxStatus = sandbox.status();
       if (!sandboxStatus.available) {
-        logger.warn(`terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`);
+        logger.warn(
+          `terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`,
+        );
       }
       void retrieval.start();
       await scheduler.start();

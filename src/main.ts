@@ -69,8 +69,14 @@ async function main(): Promise<number> {
     return 1;
   }
   const { deps, port } = running;
-  deps.logger.info('listening', { url: `http://${settings.host}:${port}`, data_dir: deps.settings.dataDir, version: VERSION });
-  process.stdout.write(`mini-openclaw ${VERSION} listening on http://${settings.host}:${port} (data: ${deps.settings.dataDir})\n`);
+  deps.logger.info('listening', {
+    url: `http://${settings.host}:${port}`,
+    data_dir: deps.settings.dataDir,
+    version: VERSION,
+  });
+  process.stdout.write(
+    `mini-openclaw ${VERSION} listening on http://${settings.host}:${port} (data: ${deps.settings.dataDir})\n`,
+  );
   if (!isLoopbackHost(settings.host) && !settings.apiToken) {
     process.stderr.write(
       `WARNING: listening on ${settings.host} without APP_API_TOKEN: anyone who can reach this port can use every agent and tool. Set APP_API_TOKEN.\n`,
@@ -90,7 +96,9 @@ async function main(): Promise<number> {
       stopping = true;
       deps.logger.info('stopping', { signal });
       // Runs in flight may store their replies; connections still open are cut one second before the deadline.
-      await running.close({ drainMs: SHUTDOWN_DEADLINE_MS - 1500, forceAfterMs: SHUTDOWN_DEADLINE_MS - 1000 }).finally(() => resolveExit(0));
+      await running
+        .close({ drainMs: SHUTDOWN_DEADLINE_MS - 1500, forceAfterMs: SHUTDOWN_DEADLINE_MS - 1000 })
+        .finally(() => resolveExit(0));
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));

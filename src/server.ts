@@ -72,5 +72,12 @@ export async function startServer({ settings, overrides, beforeListen }: ServerO
         clearTimeout(deadline);
       }
     })());
-  return { deps, app, url: `http://${settings.host}:${server.port}`, port: server.port!, close, [Symbol.asyncDispose]: () => close() };
+  return {
+    deps,
+    app,
+    url: `http://${settings.host}:${server.port}`,
+    port: server.port!,
+    close,
+    [Symbol.asyncDispose]: () => close(),
+  };
 }

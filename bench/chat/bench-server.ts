@@ -62,7 +62,9 @@ export async function startBenchServer(model: FakeModelChild, profile?: ProfileT
     cwd: temp.path,
     args: [
       ...(process.env.BENCH_BUN_FLAGS ?? '--smol').split(' ').filter(Boolean),
-      ...(profile ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`] : []),
+      ...(profile
+        ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
+        : []),
       MAIN,
       'serve',
       '--port',
@@ -70,7 +72,13 @@ export async function startBenchServer(model: FakeModelChild, profile?: ProfileT
       '--data-dir',
       join(temp.path, 'data'),
     ],
-    env: cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false' }),
+    env: cleanEnv({
+      LLM_BASE_URL: model.baseUrl,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'k',
+      APP_LOG_LEVEL: 'warn',
+      APP_RATE_LIMIT_ENABLED: 'false',
+    }),
   });
   const pid = server.child.pid;
 
@@ -93,11 +101,36 @@ export async function startBenchServer(model: FakeModelChild, profile?: ProfileT
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ message, session_id: sessionId }),
         });
-        const { at, endMs } = await timeStream(response, ['event: token', 'event: done', 'event: title'], started, onMarker);
+        const { at, endMs } = await timeStream(
+          response,
+          ['event: token', 'event: done', 'event: title'],
+          started,
+          onMarker,
+        );
         const ok = response.ok && !Number.isNaN(at['event: done']!);
-        return { sentAt, cpuAtSend, cpuAtDone, cpuAtEnd: readCpu(pid), firstMs: at['event: token']!, doneMs: at['event: done']!, titleMs: at['event: title']!, endMs, ok };
+        return {
+          sentAt,
+          cpuAtSend,
+          cpuAtDone,
+          cpuAtEnd: readCpu(pid),
+          firstMs: at['event: token']!,
+          doneMs: at['event: done']!,
+          titleMs: at['event: title']!,
+          endMs,
+          ok,
+        };
       } catch {
-        return { sentAt, cpuAtSend, cpuAtDone, cpuAtEnd: readCpu(pid), firstMs: NaN, doneMs: NaN, titleMs: NaN, endMs: NaN, ok: false };
+        return {
+          sentAt,
+          cpuAtSend,
+          cpuAtDone,
+          cpuAtEnd: readCpu(pid),
+          firstMs: NaN,
+          doneMs: NaN,
+          titleMs: NaN,
+          endMs: NaN,
+          ok: false,
+        };
       } finally {
         seenDone();
       }
@@ -128,7 +161,12 @@ export async function directTurn(model: FakeModelChild): Promise<{ firstMs: numb
   const response = await fetch(`${model.baseUrl}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'fake-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
+    body: JSON.stringify({
+      model: 'fake-model',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
   });
   const { at, endMs } = await timeStream(response, ['"content":"t'], started);
   return { firstMs: at['"content":"t']!, endMs };

@@ -22,7 +22,12 @@ const onSchedule = <T>(count: number, gapMs: number, run: (index: number) => Pro
  * Added time is measured as the old bench did: each turn against the p50 of the same streams, on the same
  * schedule, straight from the fake model. Reports the server's peak RSS (VmHWM) since its start.
  */
-export function burstCase(name: string, streams: number, gapMs: number, targets: Record<string, string> = {}): BenchCase {
+export function burstCase(
+  name: string,
+  streams: number,
+  gapMs: number,
+  targets: Record<string, string> = {},
+): BenchCase {
   return async (context) => {
     const server = await openServer(context, name);
     try {
@@ -30,31 +35,73 @@ export function burstCase(name: string, streams: number, gapMs: number, targets:
       await warmUp(context, server);
       await context.model.setReply(wordsReply(BURST_TOKENS, TOKEN_DELAY_MS));
       const baseline = await onSchedule(streams, gapMs, () => directTurn(context.model));
-      const baseFirst = percentile(baseline.map((run) => run.firstMs), 50);
-      const baseEnd = percentile(baseline.map((run) => run.endMs), 50);
+      const baseFirst = percentile(
+        baseline.map((run) => run.firstMs),
+        50,
+      );
+      const baseEnd = percentile(
+        baseline.map((run) => run.endMs),
+        50,
+      );
       const sessions = await newSessions(server, streams);
       await context.model.takeArrivals();
       const cpuBefore = readCpu(server.pid);
       const startedAt = epochMs();
-      const timings = await onSchedule(streams, gapMs, (index) => server.chat(sessions[index]!, `${context.runTag} stream ${index}`));
+      const timings = await onSchedule(streams, gapMs, (index) =>
+        server.chat(sessions[index]!, `${context.runTag} stream ${index}`),
+      );
       const endedAt = epochMs();
       const cpu = cpuMsBetween(cpuBefore, readCpu(server.pid));
       const arrivals = await context.model.takeArrivals();
       const completed = timings.filter((timing) => timing.ok);
-      const add = (measure: string, value: number, unit = 'ms') => context.report.add(name, measure, value, unit, targets[measure]);
-      console.log(`  ${completed.length}/${streams} completed; direct baseline p50: first token ${baseFirst.toFixed(2)} ms, whole reply ${baseEnd.toFixed(2)} ms`);
+      const add = (measure: string, value: number, unit = 'ms') =>
+        context.report.add(name, measure, value, unit, targets[measure]);
+      console.log(
+        `  ${completed.length}/${streams} completed; direct baseline p50: first token ${baseFirst.toFixed(2)} ms, whole reply ${baseEnd.toFixed(2)} ms`,
+      );
       add('completed', (100 * completed.length) / streams, '%');
-      add('added to first token p50', percentile(timings.map((timing) => timing.firstMs - baseFirst), 50));
-      add('added to first token p99', percentile(timings.map((timing) => timing.firstMs - baseFirst), 99));
-      add('added to whole reply p50', percentile(timings.map((timing) => timing.doneMs - baseEnd), 50));
-      add('added to whole reply p99', percentile(timings.map((timing) => timing.doneMs - baseEnd), 99));
-      const preModel = timings.map((timing, index) => (arrivalOf(arrivals, `${context.runTag} stream ${index}`)?.atMs ?? NaN) - timing.sentAt);
+      add(
+        'added to first token p50',
+        percentile(
+          timings.map((timing) => timing.firstMs - baseFirst),
+          50,
+        ),
+      );
+      add(
+        'added to first token p99',
+        percentile(
+          timings.map((timing) => timing.firstMs - baseFirst),
+          99,
+        ),
+      );
+      add(
+        'added to whole reply p50',
+        percentile(
+          timings.map((timing) => timing.doneMs - baseEnd),
+          50,
+        ),
+      );
+      add(
+        'added to whole reply p99',
+        percentile(
+          timings.map((timing) => timing.doneMs - baseEnd),
+          99,
+        ),
+      );
+      const preModel = timings.map(
+        (timing, index) => (arrivalOf(arrivals, `${context.runTag} stream ${index}`)?.atMs ?? NaN) - timing.sentAt,
+      );
       add('send to model call p50 (wall)', percentile(preModel, 50));
       add('send to model call p99 (wall)', percentile(preModel, 99));
       add('CPU per turn (main thread, whole burst ÷ streams)', cpu.mainMs / streams);
       add('CPU per turn (all threads, whole burst ÷ streams)', cpu.allMs / streams);
       add('server peak RSS (VmHWM)', readRssMb(server.pid).peak, 'MB');
-      return [{ name, windows: [{ label: `the whole burst (${streams} turns)`, fromMs: startedAt, toMs: endedAt, turns: streams }] }];
+      return [
+        {
+          name,
+          windows: [{ label: `the whole burst (${streams} turns)`, fromMs: startedAt, toMs: endedAt, turns: streams }],
+        },
+      ];
     } finally {
       await server.stop();
     }

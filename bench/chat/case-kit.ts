@@ -28,11 +28,19 @@ export type BenchCase = (context: CaseContext) => Promise<ProfiledServer[]>;
 export const WARMUP_TURNS = 30;
 
 /** A reply of `words` words, one word (one 4-character chunk: `tok `) per SSE chunk, `delayMs` before each. */
-export const wordsReply = (words: number, delayMs = 0): ScriptStep => ({ kind: 'text', text: 'tok '.repeat(words), chunkSize: 4, ...(delayMs ? { delayMs } : {}) });
+export const wordsReply = (words: number, delayMs = 0): ScriptStep => ({
+  kind: 'text',
+  text: 'tok '.repeat(words),
+  chunkSize: 4,
+  ...(delayMs ? { delayMs } : {}),
+});
 
 /** A fresh server (profiled under `name` when the context profiles) whose CPU the fake model reads at each arrival. */
 export async function openServer(context: CaseContext, name: string): Promise<BenchServer> {
-  const server = await startBenchServer(context.model, context.profileDir ? { dir: context.profileDir, name } : undefined);
+  const server = await startBenchServer(
+    context.model,
+    context.profileDir ? { dir: context.profileDir, name } : undefined,
+  );
   await context.model.watch(server.pid);
   return server;
 }
@@ -46,7 +54,8 @@ export async function newSessions(server: BenchServer, count: number): Promise<s
 
 /** Sequential turns that are not measured; their arrivals are dropped. */
 export async function warmUp(context: CaseContext, server: BenchServer, turns = WARMUP_TURNS): Promise<void> {
-  for (const [index, sessionId] of (await newSessions(server, turns)).entries()) await server.chat(sessionId, `${context.runTag} warm-up ${index}`);
+  for (const [index, sessionId] of (await newSessions(server, turns)).entries())
+    await server.chat(sessionId, `${context.runTag} warm-up ${index}`);
   await context.model.takeArrivals();
 }
 
@@ -54,7 +63,16 @@ export async function warmUp(context: CaseContext, server: BenchServer, turns = 
 export async function directBaseline(model: FakeModelChild, runs: number): Promise<{ firstMs: number; endMs: number }> {
   const results = [];
   for (let index = 0; index < runs; index++) results.push(await directTurn(model));
-  return { firstMs: percentile(results.map((run) => run.firstMs), 50), endMs: percentile(results.map((run) => run.endMs), 50) };
+  return {
+    firstMs: percentile(
+      results.map((run) => run.firstMs),
+      50,
+    ),
+    endMs: percentile(
+      results.map((run) => run.endMs),
+      50,
+    ),
+  };
 }
 
 /** One measured turn: what the client saw, and the model's arrivals for it (its own call, its title call). */
@@ -66,13 +84,20 @@ export interface MeasuredTurn {
 }
 
 /** The streamed request that carried `message` (the turn's own model call, not its title call). */
-export const arrivalOf = (arrivals: ModelArrival[], message: string) => arrivals.find((arrival) => arrival.streamed && arrival.text === message);
+export const arrivalOf = (arrivals: ModelArrival[], message: string) =>
+  arrivals.find((arrival) => arrival.streamed && arrival.text === message);
 
 /** The title call of the turn that sent `message` (its prompt quotes the first user message). */
-export const titleArrivalOf = (arrivals: ModelArrival[], message: string) => arrivals.find((arrival) => !arrival.streamed && arrival.text.includes(message));
+export const titleArrivalOf = (arrivals: ModelArrival[], message: string) =>
+  arrivals.find((arrival) => !arrival.streamed && arrival.text.includes(message));
 
 /** A turn with its arrivals looked up. */
-export const measuredTurn = (timing: TurnTiming, message: string, arrivals: ModelArrival[], words: number): MeasuredTurn => ({
+export const measuredTurn = (
+  timing: TurnTiming,
+  message: string,
+  arrivals: ModelArrival[],
+  words: number,
+): MeasuredTurn => ({
   timing,
   arrival: arrivalOf(arrivals, message),
   titleArrival: titleArrivalOf(arrivals, message),
@@ -85,7 +110,10 @@ export const measuredTurn = (timing: TurnTiming, message: string, arrivals: Mode
  * body's end. (The client's `done` is no boundary: Bun sends what a turn wrote when the turn first waits on I/O,
  * which on a first turn is the title call.)
  */
-export function costOfTurn({ timing, arrival, titleArrival }: MeasuredTurn, baseline: { firstMs: number; endMs: number }) {
+export function costOfTurn(
+  { timing, arrival, titleArrival }: MeasuredTurn,
+  baseline: { firstMs: number; endMs: number },
+) {
   const arrivedCpuNs = arrival?.serverCpuNs ?? NaN;
   const titleCpuNs = titleArrival?.serverCpuNs ?? timing.cpuAtDone.mainNs;
   return {
@@ -111,17 +139,30 @@ export function windowsOfTurn({ timing, arrival, titleArrival }: MeasuredTurn): 
   const title = titleArrival?.atMs ?? timing.sentAt + timing.doneMs;
   return [
     { label: 'before the model call', fromMs: timing.sentAt, toMs: arrival.atMs },
-    { label: 'model call to title call (tokens, done, stored reply, usage, title set-up)', fromMs: arrival.atMs, toMs: title },
+    {
+      label: 'model call to title call (tokens, done, stored reply, usage, title set-up)',
+      fromMs: arrival.atMs,
+      toMs: title,
+    },
     { label: 'title call to end of body', fromMs: title, toMs: timing.sentAt + timing.endMs },
   ];
 }
 
 /** Reports the figures every sequential case shares; `targets` are the issue's, keyed by measure. */
-export function reportTurns(context: CaseContext, caseName: string, turns: MeasuredTurn[], baseline: { firstMs: number; endMs: number }, targets: Record<string, string> = {}): void {
+export function reportTurns(
+  context: CaseContext,
+  caseName: string,
+  turns: MeasuredTurn[],
+  baseline: { firstMs: number; endMs: number },
+  targets: Record<string, string> = {},
+): void {
   const costs = turns.map((turn) => costOfTurn(turn, baseline));
   const pick = (key: keyof (typeof costs)[number]) => costs.map((cost) => cost[key]);
-  const add = (measure: string, value: number, unit = 'ms') => context.report.add(caseName, measure, value, unit, targets[measure]);
-  console.log(`  ${turns.filter((turn) => turn.timing.ok).length}/${turns.length} turns completed; direct baseline p50: first token ${baseline.firstMs.toFixed(2)} ms, whole reply ${baseline.endMs.toFixed(2)} ms`);
+  const add = (measure: string, value: number, unit = 'ms') =>
+    context.report.add(caseName, measure, value, unit, targets[measure]);
+  console.log(
+    `  ${turns.filter((turn) => turn.timing.ok).length}/${turns.length} turns completed; direct baseline p50: first token ${baseline.firstMs.toFixed(2)} ms, whole reply ${baseline.endMs.toFixed(2)} ms`,
+  );
   add('added to first token p50', percentile(pick('addedFirst'), 50));
   add('added to first token p90', percentile(pick('addedFirst'), 90));
   add('added to done p50', percentile(pick('addedDone'), 50));

@@ -1,5 +1,15 @@
 // The first turn after start: a fresh server process, settled after start-up, and its very first chat.
-import { costOfTurn, measuredTurn, directBaseline, openServer, windowsOfTurn, wordsReply, type BenchCase, type MeasuredTurn, type ProfiledServer } from './case-kit';
+import {
+  costOfTurn,
+  measuredTurn,
+  directBaseline,
+  openServer,
+  windowsOfTurn,
+  wordsReply,
+  type BenchCase,
+  type MeasuredTurn,
+  type ProfiledServer,
+} from './case-kit';
 import { epochMs } from './fake-model-child';
 import { waitUntilQuiet } from './process-cpu';
 import { percentile } from './run-report';
@@ -28,24 +38,61 @@ export function firstTurnCase(name: string, words: number, starts: number, stead
         const timing = await server.chat(sessionId, message);
         const turn = measuredTurn(timing, message, await context.model.takeArrivals(), words);
         measured.push(turn);
-        profiled.push({ name: `${name}-${start + 1}`, windows: [{ label: 'start-up (spawn to listening)', fromMs: spawnedAt, toMs: listeningAt }, ...windowsOfTurn(turn)] });
+        profiled.push({
+          name: `${name}-${start + 1}`,
+          windows: [
+            { label: 'start-up (spawn to listening)', fromMs: spawnedAt, toMs: listeningAt },
+            ...windowsOfTurn(turn),
+          ],
+        });
       } finally {
         await server.stop();
       }
     }
     const costs = measured.map((turn) => costOfTurn(turn, baseline));
-    const add = (measure: string, value: number, unit = 'ms', target?: string) => context.report.add(name, measure, value, unit, target);
-    console.log(`  ${measured.filter((turn) => turn.timing.ok).length}/${starts} first turns completed; direct baseline p50 first token ${baseline.firstMs.toFixed(2)} ms`);
+    const add = (measure: string, value: number, unit = 'ms', target?: string) =>
+      context.report.add(name, measure, value, unit, target);
+    console.log(
+      `  ${measured.filter((turn) => turn.timing.ok).length}/${starts} first turns completed; direct baseline p50 first token ${baseline.firstMs.toFixed(2)} ms`,
+    );
     add('wait for the started server to settle p50', percentile(settleMs, 50));
-    const addedFirst = percentile(costs.map((cost) => cost.addedFirst), 50);
+    const addedFirst = percentile(
+      costs.map((cost) => cost.addedFirst),
+      50,
+    );
     add('added to first token p50', addedFirst);
     add('added to first token max', Math.max(...costs.map((cost) => cost.addedFirst)));
-    add('send to model call p50 (wall)', percentile(costs.map((cost) => cost.preModelWall), 50));
-    add('CPU before the model call p50 (main thread)', percentile(costs.map((cost) => cost.preModelCpu), 50));
-    add('CPU model call to title call p50 (main thread)', percentile(costs.map((cost) => cost.streamCpu), 50));
-    add('CPU per turn p50 (all threads)', percentile(costs.map((cost) => cost.totalCpuAll), 50));
+    add(
+      'send to model call p50 (wall)',
+      percentile(
+        costs.map((cost) => cost.preModelWall),
+        50,
+      ),
+    );
+    add(
+      'CPU before the model call p50 (main thread)',
+      percentile(
+        costs.map((cost) => cost.preModelCpu),
+        50,
+      ),
+    );
+    add(
+      'CPU model call to title call p50 (main thread)',
+      percentile(
+        costs.map((cost) => cost.streamCpu),
+        50,
+      ),
+    );
+    add(
+      'CPU per turn p50 (all threads)',
+      percentile(
+        costs.map((cost) => cost.totalCpuAll),
+        50,
+      ),
+    );
     const steady = context.report.values(steadyCase, 'added to first token p50').at(-1);
-    if (steady !== undefined) add(`first turn ÷ ${steadyCase} p50 (added to first token)`, addedFirst / steady, '×', '≤ 2×');
+    if (steady !== undefined)
+      add(`first turn ÷ ${steadyCase} p50 (added to first token)`, addedFirst / steady, '×', '≤ 2×');
     return profiled;
   };
 }

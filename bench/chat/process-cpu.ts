@@ -67,7 +67,10 @@ export async function machineBusyPercent(windowMs = 1000): Promise<number> {
  * Resolves once `pid` has used less than `quietMs` of CPU over a `windowMs` window (start-up indexing and
  * the collection after it are over), or after `timeoutMs`; returns how long it waited.
  */
-export async function waitUntilQuiet(pid: number, { windowMs = 200, quietMs = 2, timeoutMs = 10_000 } = {}): Promise<number> {
+export async function waitUntilQuiet(
+  pid: number,
+  { windowMs = 200, quietMs = 2, timeoutMs = 10_000 } = {},
+): Promise<number> {
   const started = performance.now();
   let before = readProcessCpuNs(pid);
   while (performance.now() - started < timeoutMs) {

@@ -71,9 +71,20 @@ const areaOfUrl = (url: string) => AREAS.find(([pattern]) => pattern.test(url))?
  * set-up work such as building the agent graph.
  */
 const MARKERS: [string, (frame: CallFrame) => boolean][] = [
-  ['createAgent: build and compile the agent graph', (frame) => frame.functionName === 'createAgent' && /\/langchain\/dist\/agents\//.test(frame.url)],
-  ['ChatOpenAI client construction', (frame) => /^(ChatOpenAI|ChatOpenAICompletions|BaseChatOpenAI|OpenAI)$/.test(frame.functionName) && /\/(@langchain\/openai|openai)\//.test(frame.url)],
-  ['tool wrappers (langChainTools, DynamicStructuredTool)', (frame) => frame.functionName === 'langChainTools' || frame.functionName === 'DynamicStructuredTool'],
+  [
+    'createAgent: build and compile the agent graph',
+    (frame) => frame.functionName === 'createAgent' && /\/langchain\/dist\/agents\//.test(frame.url),
+  ],
+  [
+    'ChatOpenAI client construction',
+    (frame) =>
+      /^(ChatOpenAI|ChatOpenAICompletions|BaseChatOpenAI|OpenAI)$/.test(frame.functionName) &&
+      /\/(@langchain\/openai|openai)\//.test(frame.url),
+  ],
+  [
+    'tool wrappers (langChainTools, DynamicStructuredTool)',
+    (frame) => frame.functionName === 'langChainTools' || frame.functionName === 'DynamicStructuredTool',
+  ],
   ['tool catalogue for the run (forRun)', (frame) => /\/src\/tools\/tool-registry\.ts/.test(frame.url)],
   ['tool audit rows', (frame) => /\/src\/tools\/tool-audit/.test(frame.url)],
   ['system prompt build', (frame) => /\/src\/chat\/prompt-builder\.ts/.test(frame.url)],
@@ -82,13 +93,23 @@ const MARKERS: [string, (frame: CallFrame) => boolean][] = [
   ['session store (any read or write)', (frame) => /\/src\/sessions\/session\.store\.ts/.test(frame.url)],
   ['turn recorder (live snapshot, stored reply)', (frame) => /\/src\/chat\/turn-recorder\.ts/.test(frame.url)],
   ['usage extraction per chunk', (frame) => /\/src\/usage\/usage-extraction\.ts/.test(frame.url)],
-  ['usage rows and pricing', (frame) => /\/src\/usage\/(record-usage|usage\.store|price-usage|pricing-catalog)\.ts|auxiliary-usage\.ts/.test(frame.url)],
+  [
+    'usage rows and pricing',
+    (frame) =>
+      /\/src\/usage\/(record-usage|usage\.store|price-usage|pricing-catalog)\.ts|auxiliary-usage\.ts/.test(frame.url),
+  ],
   ['title (proposeTitle, generateTitle)', (frame) => /\/src\/chat\/(title|session-actions)\.ts/.test(frame.url)],
   ['token counting (tiktoken)', (frame) => /token-counter\.ts|\/js-tiktoken\//.test(frame.url)],
   ['retrieval index', (frame) => /\/src\/retrieval\//.test(frame.url)],
   ['SSE framing and writes (sse.ts)', (frame) => /\/src\/http\/sse\.ts/.test(frame.url)],
-  ['runAgentTurn, synchronous part (agent set-up, event mapping)', (frame) => /\/src\/chat\/(run-agent|message-text)\.ts/.test(frame.url)],
-  ['LangChain callbacks (handleLLMNewToken, run managers)', (frame) => /\/@langchain\/core\/dist\/callbacks\//.test(frame.url)],
+  [
+    'runAgentTurn, synchronous part (agent set-up, event mapping)',
+    (frame) => /\/src\/chat\/(run-agent|message-text)\.ts/.test(frame.url),
+  ],
+  [
+    'LangChain callbacks (handleLLMNewToken, run managers)',
+    (frame) => /\/@langchain\/core\/dist\/callbacks\//.test(frame.url),
+  ],
   ['OpenAI SDK SSE parsing', (frame) => /\/openai\/(core\/streaming|internal\/decoders)/.test(frame.url)],
   ['SQLite calls (bun:sqlite)', (frame) => frame.url.startsWith('bun:sqlite')],
   ['JSON.parse / JSON.stringify (native)', (frame) => !frame.url && /^(parse|stringify)$/.test(frame.functionName)],
@@ -104,7 +125,12 @@ export class CpuProfile {
   private readonly classified = new Map<number, { fn: string; area: string; markers: string[] }>();
 
   constructor(path: string) {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] };
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as {
+      nodes: ProfileNode[];
+      startTime: number;
+      samples: number[];
+      timeDeltas: number[];
+    };
     for (const node of raw.nodes) {
       this.nodes.set(node.id, node);
       for (const child of node.children ?? []) this.parent.set(child, node.id);
@@ -127,7 +153,8 @@ export class CpuProfile {
     let known = this.classified.get(nodeId);
     if (!known) {
       const frames: CallFrame[] = [];
-      for (let id: number | undefined = nodeId; id !== undefined; id = this.parent.get(id)) frames.push(this.nodes.get(id)!.callFrame);
+      for (let id: number | undefined = nodeId; id !== undefined; id = this.parent.get(id))
+        frames.push(this.nodes.get(id)!.callFrame);
       const markers = MARKERS.filter(([, matches]) => frames.some(matches)).map(([label]) => label);
       known = { ...this.classifyUncached(nodeId), markers };
       this.classified.set(nodeId, known);
@@ -139,24 +166,39 @@ export class CpuProfile {
     const name = (frame: CallFrame) =>
       `${frame.functionName || '(anonymous)'} (${frame.url.replace(/^.*\/(node_modules|src)\//, '$1/')}${frame.lineNumber > 0 ? `:${frame.lineNumber}` : ''})`;
     const leaf = this.nodes.get(nodeId)!.callFrame;
-    if (leaf.functionName === '(garbage collector)' || leaf.functionName === 'gc') return { fn: 'gc [native]', area: 'garbage collection' };
+    if (leaf.functionName === '(garbage collector)' || leaf.functionName === 'gc')
+      return { fn: 'gc [native]', area: 'garbage collection' };
     const ancestors: CallFrame[] = [];
-    for (let id: number | undefined = nodeId; id !== undefined; id = this.parent.get(id)) ancestors.push(this.nodes.get(id)!.callFrame);
+    for (let id: number | undefined = nodeId; id !== undefined; id = this.parent.get(id))
+      ancestors.push(this.nodes.get(id)!.callFrame);
     const innermost = ancestors.find((frame) => areaOfUrl(frame.url));
     if (innermost) {
       // A leaf outside our code and packages (JSON.parse, SQLite's `run`, TextEncoder…) is named with the code that called it.
       const caller = ancestors.find((frame) => /\/(src|node_modules)\//.test(frame.url));
-      const fn = innermost === leaf || !caller ? name(innermost === leaf ? leaf : innermost) : `${leaf.functionName || '(anonymous)'} ← ${name(caller)}`;
+      const fn =
+        innermost === leaf || !caller
+          ? name(innermost === leaf ? leaf : innermost)
+          : `${leaf.functionName || '(anonymous)'} ← ${name(caller)}`;
       return { fn, area: areaOfUrl(innermost.url)! };
     }
-    return { fn: `${leaf.functionName || '(anonymous)'} [native]`, area: 'runtime: native with no JS caller (event loop, I/O)' };
+    return {
+      fn: `${leaf.functionName || '(anonymous)'} [native]`,
+      area: 'runtime: native with no JS caller (event loop, I/O)',
+    };
   }
 
   /** The cost of each label, adding up every window that carries it. */
   costs(windows: ProfileWindow[]): WindowCost[] {
     const byLabel = new Map<string, WindowCost>();
     for (const window of windows) {
-      const cost = byLabel.get(window.label) ?? { label: window.label, count: 0, sampledMs: 0, byArea: new Map(), byFunction: new Map(), byMarker: new Map() };
+      const cost = byLabel.get(window.label) ?? {
+        label: window.label,
+        count: 0,
+        sampledMs: 0,
+        byArea: new Map(),
+        byFunction: new Map(),
+        byMarker: new Map(),
+      };
       byLabel.set(window.label, cost);
       cost.count += window.turns ?? 1;
       for (const sample of this.samples) {
@@ -180,16 +222,28 @@ const top = <T>(map: Map<string, T>, value: (item: T) => number, count: number) 
 
 /** A markdown report of `costs`: per label, the areas and the top functions, in ms per turn and in percent. */
 export function formatCosts(title: string, costs: WindowCost[], topFunctions = 25): string {
-  const lines = [`# ${title}`, '', 'Main-thread samples of Bun\'s CPU profiler inside the windows, per turn. A sample counts for the time to the next one, at most two sampling intervals (a longer gap was idle). A native leaf (JSON, SQLite, encoders) is named with the function that called it.', ''];
+  const lines = [
+    `# ${title}`,
+    '',
+    "Main-thread samples of Bun's CPU profiler inside the windows, per turn. A sample counts for the time to the next one, at most two sampling intervals (a longer gap was idle). A native leaf (JSON, SQLite, encoders) is named with the function that called it.",
+    '',
+  ];
   for (const cost of costs) {
     const per = (ms: number) => (ms / cost.count).toFixed(3);
     const share = (ms: number) => `${((100 * ms) / (cost.sampledMs || 1)).toFixed(1)}%`;
-    lines.push(`## ${cost.label}: ${per(cost.sampledMs)} ms sampled per turn (${cost.count} turns)`, '', '| area | ms per turn | share |', '|---|---:|---:|');
+    lines.push(
+      `## ${cost.label}: ${per(cost.sampledMs)} ms sampled per turn (${cost.count} turns)`,
+      '',
+      '| area | ms per turn | share |',
+      '|---|---:|---:|',
+    );
     for (const [area, ms] of top(cost.byArea, (ms) => ms, 40)) lines.push(`| ${area} | ${per(ms)} | ${share(ms)} |`);
     lines.push('', '| piece of work (inclusive, synchronous part) | ms per turn | share |', '|---|---:|---:|');
-    for (const [marker, ms] of top(cost.byMarker, (ms) => ms, MARKERS.length)) lines.push(`| ${marker} | ${per(ms)} | ${share(ms)} |`);
+    for (const [marker, ms] of top(cost.byMarker, (ms) => ms, MARKERS.length))
+      lines.push(`| ${marker} | ${per(ms)} | ${share(ms)} |`);
     lines.push('', '| function (self time) | area | ms per turn | share |', '|---|---|---:|---:|');
-    for (const [fn, entry] of top(cost.byFunction, (entry) => entry.ms, topFunctions)) lines.push(`| \`${fn}\` | ${entry.area} | ${per(entry.ms)} | ${share(entry.ms)} |`);
+    for (const [fn, entry] of top(cost.byFunction, (entry) => entry.ms, topFunctions))
+      lines.push(`| \`${fn}\` | ${entry.area} | ${per(entry.ms)} | ${share(entry.ms)} |`);
     lines.push('');
   }
   return lines.join('\n');

@@ -42,7 +42,9 @@ export class BenchReport {
         const low = Math.min(...values);
         const high = Math.max(...values);
         const range = values.length > 1 ? `${round(low)}–${round(high)}` : round(low);
-        lines.push(`| ${caseName} | ${measure} | ${range} ${figures[0]!.unit} | ${values.map(round).join(', ')} | ${figures[0]!.target ?? ''} |`);
+        lines.push(
+          `| ${caseName} | ${measure} | ${range} ${figures[0]!.unit} | ${values.map(round).join(', ')} | ${figures[0]!.target ?? ''} |`,
+        );
       }
     }
     return lines.join('\n');

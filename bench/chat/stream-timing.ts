@@ -10,7 +10,12 @@ export interface StreamTimes {
  * Reads `response` to its end. Only the new bytes (plus a tail as long as the longest marker) are searched,
  * so a 1,000-token reply costs the client no more than its length. `onMarker` runs as each marker is first seen.
  */
-export async function timeStream(response: Response, markers: string[], started: number, onMarker?: (marker: string) => void): Promise<StreamTimes> {
+export async function timeStream(
+  response: Response,
+  markers: string[],
+  started: number,
+  onMarker?: (marker: string) => void,
+): Promise<StreamTimes> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   const at: Record<string, number> = Object.fromEntries(markers.map((marker) => [marker, NaN]));

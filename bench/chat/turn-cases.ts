@@ -1,7 +1,18 @@
 // Sequential turns, a new session each: at a steady pace (each sent once the last has ended) and back to back (sent at `done`).
 import type { TurnTiming } from './bench-server';
 import type { ModelArrival } from './fake-model-child';
-import { directBaseline, measuredTurn, newSessions, openServer, reportTurns, titleArrivalOf, warmUp, windowsOfTurn, wordsReply, type BenchCase } from './case-kit';
+import {
+  directBaseline,
+  measuredTurn,
+  newSessions,
+  openServer,
+  reportTurns,
+  titleArrivalOf,
+  warmUp,
+  windowsOfTurn,
+  wordsReply,
+  type BenchCase,
+} from './case-kit';
 import { percentile } from './run-report';
 
 /** How a steady case differs from plain steady state. */
@@ -25,7 +36,8 @@ export function steadyCase(name: string, words: number, turns: number, options: 
       await warmUp(context, server);
       const sessions = await newSessions(server, turns);
       if (options.secondTurn) {
-        for (const [index, sessionId] of sessions.entries()) await server.chat(sessionId, `${context.runTag} opening ${index}`);
+        for (const [index, sessionId] of sessions.entries())
+          await server.chat(sessionId, `${context.runTag} opening ${index}`);
         await context.model.takeArrivals();
       }
       const direct: { firstMs: number; endMs: number }[] = [];
@@ -37,7 +49,16 @@ export function steadyCase(name: string, words: number, turns: number, options: 
       }
       const arrivals = await context.model.takeArrivals();
       const measured = timings.map(({ timing, message }) => measuredTurn(timing, message, arrivals, words));
-      const baseline = { firstMs: percentile(direct.map((run) => run.firstMs), 50), endMs: percentile(direct.map((run) => run.endMs), 50) };
+      const baseline = {
+        firstMs: percentile(
+          direct.map((run) => run.firstMs),
+          50,
+        ),
+        endMs: percentile(
+          direct.map((run) => run.endMs),
+          50,
+        ),
+      };
       reportTurns(context, name, measured, baseline, options.targets);
       return [{ name, windows: measured.flatMap(windowsOfTurn) }];
     } finally {
@@ -50,7 +71,12 @@ export function steadyCase(name: string, words: number, turns: number, options: 
  * Back to back: each turn (a new session) is sent the moment the client sees the previous turn's `done`, while
  * that turn's title call, usage rows and run end still go on; its body is read to the end alongside.
  */
-export function backToBackCase(name: string, words: number, turns: number, targets: Record<string, string> = {}): BenchCase {
+export function backToBackCase(
+  name: string,
+  words: number,
+  turns: number,
+  targets: Record<string, string> = {},
+): BenchCase {
   return async (context) => {
     await context.model.setReply(wordsReply(words));
     const server = await openServer(context, name);
@@ -66,7 +92,9 @@ export function backToBackCase(name: string, words: number, turns: number, targe
         pending.push({ finished: started.finished, message });
         await started.done;
       }
-      const timings = await Promise.all(pending.map(async ({ finished, message }) => ({ timing: await finished, message })));
+      const timings = await Promise.all(
+        pending.map(async ({ finished, message }) => ({ timing: await finished, message })),
+      );
       const arrivals = await context.model.takeArrivals();
       const measured = timings.map(({ timing, message }) => measuredTurn(timing, message, arrivals, words));
       reportTurns(context, name, measured, baseline, targets);
@@ -94,7 +122,26 @@ function reportLeftovers(
     };
   });
   const open = overlaps.filter((overlap) => overlap.bodyOpenMs > 0).length;
-  context.report.add(name, "turns sent while the previous turn's body was open", (100 * open) / Math.max(1, overlaps.length), '%');
-  context.report.add(name, "previous turn's body still open after the send p50", percentile(overlaps.map((overlap) => overlap.bodyOpenMs), 50));
-  context.report.add(name, "previous turn's title call reached the model, after the send p50", percentile(overlaps.map((overlap) => overlap.titleCallAfterSendMs), 50));
+  context.report.add(
+    name,
+    "turns sent while the previous turn's body was open",
+    (100 * open) / Math.max(1, overlaps.length),
+    '%',
+  );
+  context.report.add(
+    name,
+    "previous turn's body still open after the send p50",
+    percentile(
+      overlaps.map((overlap) => overlap.bodyOpenMs),
+      50,
+    ),
+  );
+  context.report.add(
+    name,
+    "previous turn's title call reached the model, after the send p50",
+    percentile(
+      overlaps.map((overlap) => overlap.titleCallAfterSendMs),
+      50,
+    ),
+  );
 }

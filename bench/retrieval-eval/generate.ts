@@ -18,11 +18,34 @@ export interface EvalQuery {
 const OUT = join(import.meta.dir, '..', '..', 'test', 'fixtures', 'retrieval-eval');
 const DOCUMENTS = 320;
 const FILLER = [
-  'notes were updated after the review', 'several details remain open for now', 'nothing else changed since last week',
-  'the record was filed under general topics', 'further remarks follow in the appendix', 'this entry was migrated from the old archive',
-  'see the linked items for background', 'owner confirmed the wording yesterday', 'minor formatting fixes were applied',
+  'notes were updated after the review',
+  'several details remain open for now',
+  'nothing else changed since last week',
+  'the record was filed under general topics',
+  'further remarks follow in the appendix',
+  'this entry was migrated from the old archive',
+  'see the linked items for background',
+  'owner confirmed the wording yesterday',
+  'minor formatting fixes were applied',
 ];
-const SYLLABLES = ['ka', 'lo', 'mir', 'ven', 'tas', 'qu', 'dor', 'ri', 'zen', 'pha', 'bel', 'nox', 'sul', 'tri', 'gan', 'vo'];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mir',
+  'ven',
+  'tas',
+  'qu',
+  'dor',
+  'ri',
+  'zen',
+  'pha',
+  'bel',
+  'nox',
+  'sul',
+  'tri',
+  'gan',
+  'vo',
+];
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -35,10 +58,18 @@ function seeded(seed: number): () => number {
 function misspell(word: string, random: () => number): string {
   if (word.length < 5) return word + word.at(-1);
   const index = 1 + Math.floor(random() * (word.length - 2));
-  return random() < 0.5 ? word.slice(0, index) + word.slice(index + 1) : word.slice(0, index) + word[index + 1] + word[index] + word.slice(index + 2);
+  return random() < 0.5
+    ? word.slice(0, index) + word.slice(index + 1)
+    : word.slice(0, index) + word[index + 1] + word[index] + word.slice(index + 2);
 }
 
-const tokens = (text: string) => new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+const tokens = (text: string) =>
+  new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
 
 /** Builds the documents and queries (pure; `main` writes them). */
 export function generateEvalSet(): { documents: EvalDocument[]; queries: EvalQuery[] } {
@@ -69,18 +100,32 @@ export function generateEvalSet(): { documents: EvalDocument[]; queries: EvalQue
   }
   const queries: EvalQuery[] = [];
   const other = (word: number) => (word + 1 + Math.floor(random() * 2)) % 3;
-  const add = (kind: EvalQuery['kind'], query: string, path: string) => queries.push({ id: `${kind}-${queries.filter((item) => item.kind === kind).length + 1}`, kind, query, relevant: [path] });
+  const add = (kind: EvalQuery['kind'], query: string, path: string) =>
+    queries.push({
+      id: `${kind}-${queries.filter((item) => item.kind === kind).length + 1}`,
+      kind,
+      query,
+      relevant: [path],
+    });
   for (let index = 0; index < 80; index++) {
     const fact = facts[(index * 37) % facts.length]!;
     const [A, B] = [CONCEPTS[fact.a]!, CONCEPTS[fact.b]!];
     if (index < 20) {
       // Zero overlap: other synonyms and connecting words the documents never use.
       const query = `${A[other(fact.wordA)]} plus ${B[other(fact.wordB)]}`;
-      const shared = [...tokens(query)].filter((token) => tokens(documents.find((doc) => doc.path === fact.path)!.text).has(token));
+      const shared = [...tokens(query)].filter((token) =>
+        tokens(documents.find((doc) => doc.path === fact.path)!.text).has(token),
+      );
       if (shared.length === 0) add('paraphrase', query, fact.path);
     } else if (index < 36) add('code', `ticket ${fact.code}`, fact.path);
-    else if (index < 48) add('misspelling', `${misspell(A[fact.wordA]!, random)} ${misspell(B[fact.wordB]!, random)}`, fact.path);
-    else if (index < 64) add('many_terms', `could you please tell me what we wrote about the ${A[other(fact.wordA)]} and also the ${B[fact.wordB]} in that note, I think it was ticket ${fact.code} or so`, fact.path);
+    else if (index < 48)
+      add('misspelling', `${misspell(A[fact.wordA]!, random)} ${misspell(B[fact.wordB]!, random)}`, fact.path);
+    else if (index < 64)
+      add(
+        'many_terms',
+        `could you please tell me what we wrote about the ${A[other(fact.wordA)]} and also the ${B[fact.wordB]} in that note, I think it was ticket ${fact.code} or so`,
+        fact.path,
+      );
     else add('exact', `${A[fact.wordA]} ${B[fact.wordB]}`, fact.path);
   }
   return { documents, queries };

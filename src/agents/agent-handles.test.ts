@@ -29,7 +29,15 @@ describe('agent handles', () => {
     const configStore = createRuntimeConfigStore(temp.path, silentLogger);
     configStore.start();
     const openStorage = sqliteAgentStorage({ clock, logger: silentLogger });
-    const agents = createAgentRegistry({ dataDir: temp.path, configStore, openStorage, clock, logger: silentLogger, maxOpenAgents, idleCloseMs });
+    const agents = createAgentRegistry({
+      dataDir: temp.path,
+      configStore,
+      openStorage,
+      clock,
+      logger: silentLogger,
+      maxOpenAgents,
+      idleCloseMs,
+    });
     const service = createAgentsService({ registry: agents, sessionCounts: (storage) => storage.sessions.counts() });
     service.start();
     return service;
@@ -138,11 +146,21 @@ describe('agent handles', () => {
     const agents = open(1);
     for (const id of ['a', 'b', 'c']) await agents.create(id);
     const first = await agents.list();
-    expect(first.map((meta) => [meta.agentId, meta.activeSessions])).toEqual([['a', 0], ['b', 0], ['c', 0], ['default', 0]]);
+    expect(first.map((meta) => [meta.agentId, meta.activeSessions])).toEqual([
+      ['a', 0],
+      ['b', 0],
+      ['c', 0],
+      ['default', 0],
+    ]);
     const opened = agents.openCount();
     expect(await agents.list()).toEqual(first);
     expect(agents.openCount()).toBe(opened);
     await agents.get('b').storage.sessions.create('s1', 'new');
-    expect((await agents.list()).map((meta) => [meta.agentId, meta.activeSessions])).toEqual([['a', 0], ['b', 1], ['c', 0], ['default', 0]]);
+    expect((await agents.list()).map((meta) => [meta.agentId, meta.activeSessions])).toEqual([
+      ['a', 0],
+      ['b', 1],
+      ['c', 0],
+      ['default', 0],
+    ]);
   });
 });

@@ -2,7 +2,14 @@
 import { rmSync } from 'node:fs';
 import type { RuntimeConfig } from '../config';
 import { AppError } from '../shared/app-error';
-import { agentDeleted, type AgentHandle, type AgentLease, type AgentResource, type ClosableStorage, type ResourceSlot } from './agent-handle';
+import {
+  agentDeleted,
+  type AgentHandle,
+  type AgentLease,
+  type AgentResource,
+  type ClosableStorage,
+  type ResourceSlot,
+} from './agent-handle';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 
@@ -88,7 +95,11 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
     try {
       rmSync(trash, { recursive: true, force: true });
     } catch (error) {
-      logger.warn('deleted agent folder not removed; it goes at the next start', { agent_id: id, path: trash, error: String(error) });
+      logger.warn('deleted agent folder not removed; it goes at the next start', {
+        agent_id: id,
+        path: trash,
+        error: String(error),
+      });
     }
   };
 
@@ -178,7 +189,18 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
       resource: (slot) => resourceOf(entry, slot),
       lease: () => leaseOf(entry),
     };
-    const entry: AgentEntry = { id, root, abort, handle, storage: null, leases: 0, lastUsedMs: clock.nowMs(), deleted: false, trash: null, summary: null };
+    const entry: AgentEntry = {
+      id,
+      root,
+      abort,
+      handle,
+      storage: null,
+      leases: 0,
+      lastUsedMs: clock.nowMs(),
+      deleted: false,
+      trash: null,
+      summary: null,
+    };
     current.set(id, entry);
     return entry;
   };

@@ -113,7 +113,8 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
       seedBuiltinSkills(sharedSkillsDir);
       for (const entry of readdirSync(workspacesDir)) {
         // Leftovers of a create or delete that a crash interrupted.
-        if (entry.startsWith('.creating-') || entry.startsWith('.deleting-')) rmSync(join(workspacesDir, entry), { recursive: true, force: true });
+        if (entry.startsWith('.creating-') || entry.startsWith('.deleting-'))
+          rmSync(join(workspacesDir, entry), { recursive: true, force: true });
       }
       if (!exists(DEFAULT_AGENT_ID)) seedNewAgent(rootOf(DEFAULT_AGENT_ID), sharedSkillsDir);
       for (const id of ids()) {
@@ -121,7 +122,8 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
         try {
           const { repaired, skipped } = repairAgent(rootOf(id));
           if (repaired.length > 0) logger.info('repaired missing agent files', { agentId: id, files: repaired });
-          if (skipped.length > 0) logger.warn('agent areas are not real folders; left untouched', { agentId: id, areas: skipped });
+          if (skipped.length > 0)
+            logger.warn('agent areas are not real folders; left untouched', { agentId: id, areas: skipped });
         } catch (error) {
           logger.error('agent repair failed', { agentId: id, error: String(error) });
         }

@@ -42,7 +42,10 @@ export interface AgentsServiceDeps<S extends AgentsPorts> {
   sessionCounts(storage: S): Promise<SessionCounts>;
 }
 
-export function createAgentsService<S extends AgentsPorts>({ registry, sessionCounts }: AgentsServiceDeps<S>): AgentsService<S> {
+export function createAgentsService<S extends AgentsPorts>({
+  registry,
+  sessionCounts,
+}: AgentsServiceDeps<S>): AgentsService<S> {
   /** Reads the storage once (so a remembered summary stays valid until the agent is used again). */
   const meta = async (agent: AgentHandle<S>): Promise<AgentMeta> => {
     const storage = agent.storage;

@@ -14,7 +14,12 @@ export interface FileTokens {
 }
 
 /** Tokens of one workspace file, within what is left of the request's byte budget (which it lowers). */
-export function countFileTokens(agentRoot: string, path: string, budget: { bytes: number }, countTokens: (text: string) => number): FileTokens {
+export function countFileTokens(
+  agentRoot: string,
+  path: string,
+  budget: { bytes: number },
+  countTokens: (text: string) => number,
+): FileTokens {
   let absolute: string;
   try {
     absolute = resolveWorkspacePath(agentRoot, path).absolute;

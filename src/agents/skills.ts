@@ -21,7 +21,10 @@ export function parseFrontMatter(text: string): Record<string, string> {
     const parsed: unknown = Bun.YAML.parse(block);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       return Object.fromEntries(
-        Object.entries(parsed as Record<string, unknown>).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+        Object.entries(parsed as Record<string, unknown>).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : JSON.stringify(value),
+        ]),
       );
     }
   } catch {
@@ -36,7 +39,10 @@ export function parseFrontMatter(text: string): Record<string, string> {
 }
 
 /** Lists `<skillsDir>/<folder>/SKILL.md`, sorted by folder. A missing folder gives []. */
-export function scanSkills(skillsDir: string, read: (folder: string) => string = (folder) => readFileSync(join(skillsDir, folder, 'SKILL.md'), 'utf8')): SkillMeta[] {
+export function scanSkills(
+  skillsDir: string,
+  read: (folder: string) => string = (folder) => readFileSync(join(skillsDir, folder, 'SKILL.md'), 'utf8'),
+): SkillMeta[] {
   if (!existsSync(skillsDir)) return [];
   const skills: SkillMeta[] = [];
   for (const folder of readdirSync(skillsDir).sort()) {

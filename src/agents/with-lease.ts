@@ -7,7 +7,10 @@ import { agentDeleted, type AgentHandle, type AgentLease } from './agent-handle'
  * any failure of the task becomes 404 `agent_deleted`: whatever broke first, the cause is the deletion.
  * Throws `agent_deleted` at once when the agent is already deleted.
  */
-export async function withLease<S, T>(agent: AgentHandle<S>, task: (lease: AgentLease<S>) => Promise<T> | T): Promise<T> {
+export async function withLease<S, T>(
+  agent: AgentHandle<S>,
+  task: (lease: AgentLease<S>) => Promise<T> | T,
+): Promise<T> {
   using lease = agent.lease();
   try {
     return await task(lease);

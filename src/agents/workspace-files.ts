@@ -16,7 +16,10 @@ const INDEX_LIMIT = 1000;
 export type FileChangeListener = (agentRoot: string, relativePath: string) => void;
 
 function isInArea(relative: string): boolean {
-  return relative === SKILLS_SNAPSHOT || FILE_AREAS.some((area) => relative.startsWith(area) && relative.length > area.length);
+  return (
+    relative === SKILLS_SNAPSHOT ||
+    FILE_AREAS.some((area) => relative.startsWith(area) && relative.length > area.length)
+  );
 }
 
 /**
@@ -38,7 +41,10 @@ export function resolveWorkspacePath(agentRoot: string, rawPath: string): Guarde
     throw error;
   }
   if (!isInArea(guarded.relative)) {
-    throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Path resolves outside the allowed areas' });
+    throw new AppError('forbidden_path', 'Path escapes workspace root', {
+      path,
+      reason: 'Path resolves outside the allowed areas',
+    });
   }
   return guarded;
 }
@@ -62,7 +68,12 @@ export function readWorkspaceFile(agentRoot: string, rawPath: string): string {
 }
 
 /** Writes a file atomically and tells `listeners`; refreshes the skills snapshot after a skills change. */
-export function writeWorkspaceFile(agentRoot: string, rawPath: string, content: string, listeners: Iterable<FileChangeListener> = []): void {
+export function writeWorkspaceFile(
+  agentRoot: string,
+  rawPath: string,
+  content: string,
+  listeners: Iterable<FileChangeListener> = [],
+): void {
   const guarded = resolveWorkspacePath(agentRoot, rawPath);
   const { absolute, relative } = guarded;
   try {

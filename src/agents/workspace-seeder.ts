@@ -34,7 +34,8 @@ function copyMissingSkills(fromDir: string, toDir: string): void {
 /** Seeds a brand-new agent folder: template files, folders, skills from the shared library, snapshot. */
 export function seedNewAgent(agentRoot: string, sharedSkillsDir: string): void {
   for (const folder of AGENT_FOLDERS) mkdirSync(join(agentRoot, folder), { recursive: true });
-  for (const [relative, content] of Object.entries(WORKSPACE_TEMPLATE)) writeIfMissing(join(agentRoot, relative), content);
+  for (const [relative, content] of Object.entries(WORKSPACE_TEMPLATE))
+    writeIfMissing(join(agentRoot, relative), content);
   writeIfMissing(join(agentRoot, 'config.json'), '{}\n');
   copyMissingSkills(sharedSkillsDir, join(agentRoot, 'skills'));
   refreshSkillsSnapshot(agentRoot);
@@ -57,7 +58,10 @@ export function repairAgent(agentRoot: string): { repaired: string[]; skipped: s
     }
     usable.add(folder);
   }
-  const repaired = CORE_TEMPLATE_FILES.filter((relative) => usable.has(relative.split('/')[0]!) && writeIfMissing(join(agentRoot, relative), WORKSPACE_TEMPLATE[relative]!));
+  const repaired = CORE_TEMPLATE_FILES.filter(
+    (relative) =>
+      usable.has(relative.split('/')[0]!) && writeIfMissing(join(agentRoot, relative), WORKSPACE_TEMPLATE[relative]!),
+  );
   if (writeIfMissing(join(agentRoot, 'config.json'), '{}\n')) repaired.push('config.json');
   refreshSkillsSnapshot(agentRoot);
   return { repaired, skipped };

@@ -30,13 +30,28 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
   const { config } = request;
   const runtime = await loadLangChain();
   const agent = runtime.createAgent({
-    model: await createChatModel({ llm: request.llm, model: request.model, runtime: config.llm_runtime, streaming: true }),
+    model: await createChatModel({
+      llm: request.llm,
+      model: request.model,
+      runtime: config.llm_runtime,
+      streaming: true,
+    }),
     tools: langChainTools(runtime, request.tools, request.runId),
     systemPrompt: request.systemPrompt,
     middleware: [toolGateMiddleware(runtime, request.tools.execute, request.runId)],
   });
-  const messages = [...request.history, { role: 'user', content: request.message }].map((message): [string, string] => [message.role, message.content]);
-  return agent.stream({ messages }, { streamMode: ['updates', 'messages'], recursionLimit: config.agent_runtime.max_steps * 2 + 1, signal: request.signal });
+  const messages = [...request.history, { role: 'user', content: request.message }].map((message): [string, string] => [
+    message.role,
+    message.content,
+  ]);
+  return agent.stream(
+    { messages },
+    {
+      streamMode: ['updates', 'messages'],
+      recursionLimit: config.agent_runtime.max_steps * 2 + 1,
+      signal: request.signal,
+    },
+  );
 }
 
 /** The run's tool declarations as LangChain tools; the tool-gate middleware intercepts every call to them. */
@@ -47,7 +62,8 @@ function langChainTools(runtime: LangChainRuntime, tools: RunTools, runId: strin
         name: tool.name,
         description: tool.description,
         schema: tool.schema,
-        func: async (args: unknown, _runManager, config) => tools.execute({ name: tool.name, args, runId, signal: config?.signal }),
+        func: async (args: unknown, _runManager, config) =>
+          tools.execute({ name: tool.name, args, runId, signal: config?.signal }),
       }),
   );
 }

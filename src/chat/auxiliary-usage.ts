@@ -25,7 +25,15 @@ export async function recordAuxiliaryUsage(agent: AgentHandle<AuxiliaryPorts>, c
   totals.add('reply', usage);
   await recordUsage(
     agent.storage.usage,
-    { schema_version: 2, agent_id: agent.id, ...totals.identity, trigger_type: call.trigger, run_id: newId(), session_id: call.sessionId, ...totals.totals },
+    {
+      schema_version: 2,
+      agent_id: agent.id,
+      ...totals.identity,
+      trigger_type: call.trigger,
+      run_id: newId(),
+      session_id: call.sessionId,
+      ...totals.totals,
+    },
     { pricingOverrides: agent.config().usage.pricing_overrides, nowMs: call.nowMs },
   );
 }

@@ -30,7 +30,14 @@ export type ChatEvent =
   | { type: 'usage'; data: UsageEventData }
   | {
       type: 'done';
-      data: { content: string; session_id: string; agent_id: string; run_id: string; token_source: string; usage: Record<string, unknown> };
+      data: {
+        content: string;
+        session_id: string;
+        agent_id: string;
+        run_id: string;
+        token_source: string;
+        usage: Record<string, unknown>;
+      };
     }
   | { type: 'title'; data: { session_id: string; agent_id: string; title: string } }
   | { type: 'error'; data: { error: string; run_id: string; attempt: number; code: string } };

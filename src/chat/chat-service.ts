@@ -68,7 +68,12 @@ export interface ChatService {
   /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
   start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<StartedTurn>;
   /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
-  runOnce(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<{ agent: AgentHandle<ChatPorts>; result: AgentTurnResult }>;
+  runOnce(
+    agentId: string | undefined,
+    sessionId: string,
+    message: string,
+    options?: TurnOptions,
+  ): Promise<{ agent: AgentHandle<ChatPorts>; result: AgentTurnResult }>;
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
@@ -85,7 +90,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
    * stores the user's message (kept even if the run fails), picks the tools and, in rag mode, retrieves memory
    * (publishing the `retrieval` event).
    */
-  const prepare = async (agent: AgentLease<ChatPorts>, sessionId: string, message: string, options: TurnOptions, run: LiveRun): Promise<PreparedTurn> => {
+  const prepare = async (
+    agent: AgentLease<ChatPorts>,
+    sessionId: string,
+    message: string,
+    options: TurnOptions,
+    run: LiveRun,
+  ): Promise<PreparedTurn> => {
     const trigger = options.trigger ?? 'chat';
     const llm = resolveLlm(deps.llmSettings);
     const config = agent.config();
@@ -94,11 +105,27 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
     const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
     await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-    const tools = leasedCalls(agent, deps.tools.forRun({ agentId: agent.id, agentRoot: agent.root, sessionId, triggerType: trigger, config, audit: agent.storage.toolAudit, sessions }));
+    const tools = leasedCalls(
+      agent,
+      deps.tools.forRun({
+        agentId: agent.id,
+        agentRoot: agent.root,
+        sessionId,
+        triggerType: trigger,
+        config,
+        audit: agent.storage.toolAudit,
+        sessions,
+      }),
+    );
     let modelMessage = message;
     if (config.rag_mode) {
-      const hits = deps.retrieval ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger)) : [];
-      run.publish({ type: 'retrieval', data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) } });
+      const hits = deps.retrieval
+        ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger))
+        : [];
+      run.publish({
+        type: 'retrieval',
+        data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) },
+      });
       modelMessage = withRetrievedContext(message, hits);
     }
     const input: AgentTurnInput = {
@@ -122,11 +149,21 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Record: the run's outcome for `runOnce`, and its usage in the agent's usage log. */
   const record = async (agent: AgentLease<ChatPorts>, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
     results.set(run, result);
-    if (result.usage) await recordUsage(agent.storage.usage, result.usage, { pricingOverrides: config.usage.pricing_overrides, nowMs: deps.clock.nowMs() });
+    if (result.usage)
+      await recordUsage(agent.storage.usage, result.usage, {
+        pricingOverrides: config.usage.pricing_overrides,
+        nowMs: deps.clock.nowMs(),
+      });
   };
 
   /** The turn in the background: prepare, run, record, title; `agent` is leased for it and released at the end. */
-  const execute = async (agent: AgentLease<ChatPorts>, sessionId: string, message: string, run: LiveRun, options: TurnOptions) => {
+  const execute = async (
+    agent: AgentLease<ChatPorts>,
+    sessionId: string,
+    message: string,
+    run: LiveRun,
+    options: TurnOptions,
+  ) => {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
@@ -137,17 +174,31 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish(withBudgetWarning(event, prepared.budget));
       };
       turn = runAgentTurn(prepared.input);
-      const result = await driveTurn(agent, turn, new TurnRecorder(prepared.sessions, sessionId, deps.clock, deps.logger), publish);
+      const result = await driveTurn(
+        agent,
+        turn,
+        new TurnRecorder(prepared.sessions, sessionId, deps.clock, deps.logger),
+        publish,
+      );
       await record(agent, run, prepared.config, result);
-      if (result.ok && prepared.isFirstTurn && !options.skipTitle) publish(await titleFirstTurn(agent, prepared.sessions, prepared.llm, message, sessionId, deps.clock));
+      if (result.ok && prepared.isFirstTurn && !options.skipTitle)
+        publish(await titleFirstTurn(agent, prepared.sessions, prepared.llm, message, sessionId, deps.clock));
     } catch (error) {
       if (agent.signal.aborted) {
         // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
         // The turn stops at its next step (the model call is aborted); the lease is held until then, as a tool may still be finishing.
         abandoned = turn?.return(undefined as never).catch(() => undefined);
-        deps.logger.info('chat run ended: its agent was deleted', { agent_id: agent.id, session_id: sessionId, answered });
+        deps.logger.info('chat run ended: its agent was deleted', {
+          agent_id: agent.id,
+          session_id: sessionId,
+          answered,
+        });
         if (!results.has(run)) results.set(run, failedTurn('agent_deleted', `Agent was deleted: ${agent.id}`));
-        if (!answered) run.publish({ type: 'error', data: { error: `Agent was deleted: ${agent.id}`, run_id: '', attempt: 1, code: 'agent_deleted' } });
+        if (!answered)
+          run.publish({
+            type: 'error',
+            data: { error: `Agent was deleted: ${agent.id}`, run_id: '', attempt: 1, code: 'agent_deleted' },
+          });
       } else {
         deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
         // A full or unwritable data folder is said as such (507 / 503 codes); anything else stays generic.
@@ -169,7 +220,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   };
 
-  const start = async (agentId: string | undefined, sessionId: string, message: string, options: TurnOptions = {}): Promise<StartedTurn> => {
+  const start = async (
+    agentId: string | undefined,
+    sessionId: string,
+    message: string,
+    options: TurnOptions = {},
+  ): Promise<StartedTurn> => {
     const agent = deps.agents.get(agentId);
     await deps.sessions.of(agent).get(sessionId);
     resolveLlm(deps.llmSettings);
@@ -194,7 +250,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (fault) throw fault;
       if (!result.ok) {
         if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
-        throw new AppError('llm_error', result.error?.message ?? 'Model call failed', { code: result.error?.code ?? 'llm_error', run_id: result.runId });
+        throw new AppError('llm_error', result.error?.message ?? 'Model call failed', {
+          code: result.error?.code ?? 'llm_error',
+          run_id: result.runId,
+        });
       }
       return { agent, result };
     },
@@ -214,7 +273,13 @@ function leasedCalls(agent: AgentHandle<unknown>, tools: RunTools): RunTools {
   };
 }
 
-const failedTurn = (code: string, message: string): AgentTurnResult => ({ ok: false, content: '', runId: '', usage: null, error: { code, message } });
+const failedTurn = (code: string, message: string): AgentTurnResult => ({
+  ok: false,
+  content: '',
+  runId: '',
+  usage: null,
+  error: { code, message },
+});
 
 /** 429 `budget_exceeded` with the cap, the spend and the reset time when the budget blocks runs. */
 function assertWithinBudget(budget: BudgetStatus): void {

@@ -16,16 +16,19 @@ let loading: Promise<LangChainRuntime> | undefined;
 
 /** The LangChain classes the chat loop needs; the first call loads them (once, shared by every caller). */
 export function loadLangChain(): Promise<LangChainRuntime> {
-  loading ??= Promise.all([import('langchain'), import('@langchain/openai'), import('@langchain/core/messages'), import('@langchain/core/tools')]).then(
-    ([langchain, openai, messages, tools]) => ({
-      createAgent: langchain.createAgent,
-      createMiddleware: langchain.createMiddleware,
-      ChatOpenAI: openai.ChatOpenAI,
-      ChatOpenAICompletions: openai.ChatOpenAICompletions,
-      AIMessage: messages.AIMessage,
-      ToolMessage: messages.ToolMessage,
-      DynamicStructuredTool: tools.DynamicStructuredTool,
-    }),
-  );
+  loading ??= Promise.all([
+    import('langchain'),
+    import('@langchain/openai'),
+    import('@langchain/core/messages'),
+    import('@langchain/core/tools'),
+  ]).then(([langchain, openai, messages, tools]) => ({
+    createAgent: langchain.createAgent,
+    createMiddleware: langchain.createMiddleware,
+    ChatOpenAI: openai.ChatOpenAI,
+    ChatOpenAICompletions: openai.ChatOpenAICompletions,
+    AIMessage: messages.AIMessage,
+    ToolMessage: messages.ToolMessage,
+    DynamicStructuredTool: tools.DynamicStructuredTool,
+  }));
   return loading;
 }

@@ -13,7 +13,10 @@ export class LiveRun {
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
-  constructor(readonly key: string, readonly message: string) {
+  constructor(
+    readonly key: string,
+    readonly message: string,
+  ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 

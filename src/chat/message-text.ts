@@ -7,7 +7,11 @@ export function textOf(content: unknown): string {
   return content
     .map((block) => {
       if (typeof block === 'string') return block;
-      if (block && typeof block === 'object' && ['text', 'text_chunk'].includes(String((block as { type?: string }).type))) {
+      if (
+        block &&
+        typeof block === 'object' &&
+        ['text', 'text_chunk'].includes(String((block as { type?: string }).type))
+      ) {
         const value = (block as { text?: unknown; content?: unknown }).text ?? (block as { content?: unknown }).content;
         return typeof value === 'string' ? value : '';
       }
@@ -24,7 +28,13 @@ export function reasoningOf(message: { content?: unknown; additional_kwargs?: Re
   if (Array.isArray(message.content)) {
     for (const block of message.content) {
       if (!block || typeof block !== 'object') continue;
-      const typed = block as { type?: string; text?: unknown; content?: unknown; reasoning?: unknown; thinking?: unknown };
+      const typed = block as {
+        type?: string;
+        text?: unknown;
+        content?: unknown;
+        reasoning?: unknown;
+        thinking?: unknown;
+      };
       if (!REASONING_TYPES.has(String(typed.type).toLowerCase())) continue;
       const value = typed.text ?? typed.content ?? typed.reasoning ?? typed.thinking;
       if (typeof value === 'string' && value.trim()) found.push(value.trim());

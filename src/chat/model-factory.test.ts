@@ -10,9 +10,24 @@ describe('resolveToolLoopModel', () => {
     expect(resolveToolLoopModel('deepseek-reasoner', false, { ...none, toolLoopModel: 'x' })).toBe('deepseek-reasoner');
   });
   it('lets TOOL_LOOP_MODEL win, then the per-model map in either form, keys case-insensitive', () => {
-    expect(resolveToolLoopModel('deepseek-reasoner', true, { toolLoopModel: 'deepseek-chat', toolLoopModelOverrides: '{"deepseek-reasoner":"x"}' })).toBe('deepseek-chat');
-    expect(resolveToolLoopModel('DeepSeek-Reasoner', true, { ...none, toolLoopModelOverrides: '{"deepseek-reasoner": " deepseek-chat "}' })).toBe('deepseek-chat');
-    expect(resolveToolLoopModel('deepseek-reasoner', true, { ...none, toolLoopModelOverrides: 'a=b, DEEPSEEK-REASONER=deepseek-chat' })).toBe('deepseek-chat');
+    expect(
+      resolveToolLoopModel('deepseek-reasoner', true, {
+        toolLoopModel: 'deepseek-chat',
+        toolLoopModelOverrides: '{"deepseek-reasoner":"x"}',
+      }),
+    ).toBe('deepseek-chat');
+    expect(
+      resolveToolLoopModel('DeepSeek-Reasoner', true, {
+        ...none,
+        toolLoopModelOverrides: '{"deepseek-reasoner": " deepseek-chat "}',
+      }),
+    ).toBe('deepseek-chat');
+    expect(
+      resolveToolLoopModel('deepseek-reasoner', true, {
+        ...none,
+        toolLoopModelOverrides: 'a=b, DEEPSEEK-REASONER=deepseek-chat',
+      }),
+    ).toBe('deepseek-chat');
   });
   it('parses the legacy form, skipping items without = and keeping the last duplicate', () => {
     expect([...parseModelOverrides('a=b,junk,A=c,x=y=z')]).toEqual([
@@ -45,7 +60,18 @@ describe('resolveLlm', () => {
 
 describe('acceptsTemperature', () => {
   it('leaves temperature out for OpenAI reasoning models only', () => {
-    for (const model of ['o1', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'GPT-5.1', 'openai/gpt-5-nano']) expect([model, acceptsTemperature(model)]).toEqual([model, false]);
-    for (const model of ['gpt-5-chat-latest', 'gpt-4.1', 'gpt-4o-mini', 'deepseek-chat', 'deepseek-reasoner', 'llama3.1:8b', 'qwen2.5', 'omni-model']) expect([model, acceptsTemperature(model)]).toEqual([model, true]);
+    for (const model of ['o1', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'GPT-5.1', 'openai/gpt-5-nano'])
+      expect([model, acceptsTemperature(model)]).toEqual([model, false]);
+    for (const model of [
+      'gpt-5-chat-latest',
+      'gpt-4.1',
+      'gpt-4o-mini',
+      'deepseek-chat',
+      'deepseek-reasoner',
+      'llama3.1:8b',
+      'qwen2.5',
+      'omni-model',
+    ])
+      expect([model, acceptsTemperature(model)]).toEqual([model, true]);
   });
 });

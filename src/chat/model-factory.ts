@@ -56,7 +56,11 @@ export function parseModelOverrides(raw: string): Map<string, string> {
 }
 
 /** The model for a run: the configured one, or the tool-loop override whenever tools are bound. */
-export function resolveToolLoopModel(model: string, hasTools: boolean, settings: Pick<LlmSettings, 'toolLoopModel' | 'toolLoopModelOverrides'>): string {
+export function resolveToolLoopModel(
+  model: string,
+  hasTools: boolean,
+  settings: Pick<LlmSettings, 'toolLoopModel' | 'toolLoopModelOverrides'>,
+): string {
   if (!hasTools) return model;
   if (settings.toolLoopModel.trim()) return settings.toolLoopModel.trim();
   return parseModelOverrides(settings.toolLoopModelOverrides).get(model.toLowerCase()) ?? model;
@@ -94,9 +98,18 @@ let guardedCompletions: typeof ChatOpenAICompletions | undefined;
  */
 function completionsWithStreamGuard(runtime: LangChainRuntime): typeof ChatOpenAICompletions {
   guardedCompletions ??= class extends runtime.ChatOpenAICompletions {
-    override completionWithRetry(request: StreamingRequest, options?: OpenAIClient.RequestOptions): Promise<ChunkStream>;
-    override completionWithRetry(request: OneShotRequest, options?: OpenAIClient.RequestOptions): Promise<OpenAIClient.Chat.ChatCompletion>;
-    override async completionWithRetry(request: StreamingRequest | OneShotRequest, options?: OpenAIClient.RequestOptions): Promise<ChunkStream | OpenAIClient.Chat.ChatCompletion> {
+    override completionWithRetry(
+      request: StreamingRequest,
+      options?: OpenAIClient.RequestOptions,
+    ): Promise<ChunkStream>;
+    override completionWithRetry(
+      request: OneShotRequest,
+      options?: OpenAIClient.RequestOptions,
+    ): Promise<OpenAIClient.Chat.ChatCompletion>;
+    override async completionWithRetry(
+      request: StreamingRequest | OneShotRequest,
+      options?: OpenAIClient.RequestOptions,
+    ): Promise<ChunkStream | OpenAIClient.Chat.ChatCompletion> {
       if (request.stream !== true) return super.completionWithRetry(request, options);
       return guardModelStream(await super.completionWithRetry(request, options), request, options?.signal ?? undefined);
     }

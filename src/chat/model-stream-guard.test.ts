@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'bun:test';
 import type { OpenAIClient } from '@langchain/openai';
-import { estimatePromptTokens, guardModelStream, incompleteStreamOf, ModelStreamIncompleteError } from './model-stream-guard';
+import {
+  estimatePromptTokens,
+  guardModelStream,
+  incompleteStreamOf,
+  ModelStreamIncompleteError,
+} from './model-stream-guard';
 import { countTokens } from './token-counter';
 
 type Chunk = OpenAIClient.Chat.Completions.ChatCompletionChunk;
@@ -13,7 +18,14 @@ const chunk = (delta: Delta, finish: Chunk['choices'][number]['finish_reason'] =
   model: 'm',
   choices: [{ index: 0, delta, finish_reason: finish }],
 });
-const usageChunk: Chunk = { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } };
+const usageChunk: Chunk = {
+  id: 'c',
+  object: 'chat.completion.chunk',
+  created: 0,
+  model: 'm',
+  choices: [],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+};
 
 const request = { messages: [{ role: 'user' as const, content: 'hello there' }] };
 const PROMPT = 3 + 3 + countTokens('user') + countTokens('hello there');
@@ -40,12 +52,20 @@ describe('guardModelStream', () => {
   });
 
   it('fails a stream that ends without a finish_reason, after passing on what came, with estimated usage', async () => {
-    const chunks = [chunk({ role: 'assistant', content: '' }), chunk({ content: 'part' }), chunk({ content: 'ial ' }), chunk({ reasoning_content: 'thinking' })];
+    const chunks = [
+      chunk({ role: 'assistant', content: '' }),
+      chunk({ content: 'part' }),
+      chunk({ content: 'ial ' }),
+      chunk({ reasoning_content: 'thinking' }),
+    ];
     const { seen, error } = await drain(guardModelStream(from(chunks), request));
     expect(seen).toEqual(chunks);
     expect(error).toBeInstanceOf(ModelStreamIncompleteError);
     const incomplete = error as ModelStreamIncompleteError;
-    expect(incomplete.estimate).toEqual({ input_tokens: PROMPT, output_tokens: countTokens('partial ') + countTokens('thinking') });
+    expect(incomplete.estimate).toEqual({
+      input_tokens: PROMPT,
+      output_tokens: countTokens('partial ') + countTokens('thinking'),
+    });
     expect(incomplete.receivedChunks).toBe(3);
     expect(incomplete.cause).toBeUndefined();
     expect(incomplete.message).toContain('without a finish_reason after 3 chunk(s)');
@@ -59,7 +79,9 @@ describe('guardModelStream', () => {
       chunk({ tool_calls: [{ index: 1, id: 'b', type: 'function', function: { name: 'read_file', arguments: '{' } }] }),
     ];
     const { error } = await drain(guardModelStream(from(chunks), request));
-    expect((error as ModelStreamIncompleteError).estimate.output_tokens).toBe(countTokens('echo') + countTokens('{"text":') + countTokens('read_file') + countTokens('{'));
+    expect((error as ModelStreamIncompleteError).estimate.output_tokens).toBe(
+      countTokens('echo') + countTokens('{"text":') + countTokens('read_file') + countTokens('{'),
+    );
   });
 
   it('turns a network error before the finish into the same failure, keeping the cause; other errors pass unchanged', async () => {
@@ -71,13 +93,18 @@ describe('guardModelStream', () => {
     const malformed = new SyntaxError('malformed server-sent event JSON');
     expect((await drain(guardModelStream(from([chunk({ content: 'Hi' })], malformed), request))).error).toBe(malformed);
     const lateReset = new TypeError('reset after the finish');
-    expect((await drain(guardModelStream(from([chunk({ content: 'Hi' }, 'stop')], lateReset), request))).error).toBe(lateReset);
+    expect((await drain(guardModelStream(from([chunk({ content: 'Hi' }, 'stop')], lateReset), request))).error).toBe(
+      lateReset,
+    );
   });
 
   it('ends quietly when the caller aborted, so the abort is what gets reported', async () => {
     const controller = new AbortController();
     controller.abort();
-    expect(await drain(guardModelStream(from([chunk({ content: 'Hi' })]), request, controller.signal))).toEqual({ seen: [chunk({ content: 'Hi' })], error: null });
+    expect(await drain(guardModelStream(from([chunk({ content: 'Hi' })]), request, controller.signal))).toEqual({
+      seen: [chunk({ content: 'Hi' })],
+      error: null,
+    });
   });
 });
 
@@ -87,14 +114,33 @@ describe('estimatePromptTokens', () => {
     const estimate = estimatePromptTokens({
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Look at ' }, { type: 'image_url', image_url: { url: 'data:,' } }, { type: 'text', text: 'this' }], name: 'ada' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'echo', arguments: '{"text":"x"}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Look at ' },
+            { type: 'image_url', image_url: { url: 'data:,' } },
+            { type: 'text', text: 'this' },
+          ],
+          name: 'ada',
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 't', type: 'function', function: { name: 'echo', arguments: '{"text":"x"}' } }],
+        },
         { role: 'tool', content: '{"ok":true}', tool_call_id: 't' },
       ],
       tools,
     });
     const roles = ['system', 'user', 'assistant', 'tool'].reduce((sum, role) => sum + countTokens(role), 0);
-    const texts = countTokens('Be brief.') + countTokens('Look at this') + countTokens('ada') + 1 + countTokens('echo') + countTokens('{"text":"x"}') + countTokens('{"ok":true}');
+    const texts =
+      countTokens('Be brief.') +
+      countTokens('Look at this') +
+      countTokens('ada') +
+      1 +
+      countTokens('echo') +
+      countTokens('{"text":"x"}') +
+      countTokens('{"ok":true}');
     expect(estimate).toBe(3 + 4 * 3 + roles + texts + countTokens(JSON.stringify(tools)));
   });
 });
@@ -102,7 +148,9 @@ describe('estimatePromptTokens', () => {
 describe('incompleteStreamOf', () => {
   it('finds the failure through the causes LangChain wraps it in, and nothing in other errors', () => {
     const incomplete = new ModelStreamIncompleteError({ input_tokens: 1, output_tokens: 0 }, 0);
-    expect(incompleteStreamOf(new Error('middleware failed', { cause: new Error('model failed', { cause: incomplete }) }))).toBe(incomplete);
+    expect(
+      incompleteStreamOf(new Error('middleware failed', { cause: new Error('model failed', { cause: incomplete }) })),
+    ).toBe(incomplete);
     expect(incompleteStreamOf(new Error('plain'))).toBeNull();
     expect(incompleteStreamOf('text')).toBeNull();
   });

@@ -45,7 +45,9 @@ export function incompleteStreamOf(error: unknown): ModelStreamIncompleteError |
 const textOfContent = (content: unknown): string => {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((part) => (part && typeof part === 'object' && typeof part.text === 'string' ? part.text : '')).join('');
+  return content
+    .map((part) => (part && typeof part === 'object' && typeof part.text === 'string' ? part.text : ''))
+    .join('');
 };
 
 /**
@@ -59,7 +61,8 @@ export function estimatePromptTokens(request: PromptRequest): number {
     total += TOKENS_PER_MESSAGE + countTokens(message.role) + countTokens(textOfContent(message.content));
     if ('name' in message && message.name) total += countTokens(message.name) + 1;
     if ('tool_calls' in message) {
-      for (const call of message.tool_calls ?? []) if (call.type === 'function') total += countTokens(call.function.name) + countTokens(call.function.arguments);
+      for (const call of message.tool_calls ?? [])
+        if (call.type === 'function') total += countTokens(call.function.name) + countTokens(call.function.arguments);
     }
   }
   if (request.tools?.length) total += countTokens(JSON.stringify(request.tools));
@@ -72,7 +75,11 @@ export function estimatePromptTokens(request: PromptRequest): number {
  * A finish_reason without `[DONE]` counts as complete. A stream the caller aborted ends quietly, so
  * LangChain reports the abort itself.
  */
-export async function* guardModelStream(chunks: AsyncIterable<ChatCompletionChunk>, request: PromptRequest, signal?: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+export async function* guardModelStream(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  request: PromptRequest,
+  signal?: AbortSignal,
+): AsyncGenerator<ChatCompletionChunk> {
   let finished = false;
   let received = 0;
   // The reply so far: text, reasoning, and each tool call's name and arguments, counted whole at the end.
@@ -84,7 +91,11 @@ export async function* guardModelStream(chunks: AsyncIterable<ChatCompletionChun
   };
   const fail = (cause?: unknown) => {
     const outputTokens = [...output.values()].reduce((sum, text) => sum + countTokens(text), 0);
-    return new ModelStreamIncompleteError({ input_tokens: estimatePromptTokens(request), output_tokens: outputTokens }, received, cause === undefined ? undefined : { cause });
+    return new ModelStreamIncompleteError(
+      { input_tokens: estimatePromptTokens(request), output_tokens: outputTokens },
+      received,
+      cause === undefined ? undefined : { cause },
+    );
   };
   try {
     for await (const chunk of chunks) {

@@ -9,7 +9,8 @@ function agentFolder(): string {
   const root = mkdtempSync(join(tmpdir(), 'prompt-'));
   mkdirSync(join(root, 'workspace'));
   mkdirSync(join(root, 'memory'));
-  for (const name of ['SOUL', 'IDENTITY', 'USER', 'AGENTS', 'TOOLS', 'BOOTSTRAP']) writeFileSync(join(root, 'workspace', `${name}.md`), `${name} text`);
+  for (const name of ['SOUL', 'IDENTITY', 'USER', 'AGENTS', 'TOOLS', 'BOOTSTRAP'])
+    writeFileSync(join(root, 'workspace', `${name}.md`), `${name} text`);
   writeFileSync(join(root, 'memory', 'MEMORY.md'), 'remember this');
   writeFileSync(join(root, 'SKILLS_SNAPSHOT.md'), '<available_skills>\n</available_skills>\n');
   return root;
@@ -22,7 +23,17 @@ describe('renderSystemPrompt', () => {
   it('puts the sections in order with headers, marks missing files, shows BOOTSTRAP only on the first conversation', () => {
     const root = agentFolder();
     const prompt = renderSystemPrompt(root, defaultRuntimeConfig(), first);
-    const order = ['Skills Snapshot', 'Soul', 'Identity', 'User Profile', 'Heartbeat Guide', 'Agents Guide', 'Tools Guide', 'Bootstrap', 'Long-term Memory'];
+    const order = [
+      'Skills Snapshot',
+      'Soul',
+      'Identity',
+      'User Profile',
+      'Heartbeat Guide',
+      'Agents Guide',
+      'Tools Guide',
+      'Bootstrap',
+      'Long-term Memory',
+    ];
     const positions = order.map((label) => prompt.indexOf(`<!-- ${label} -->`));
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

@@ -30,7 +30,10 @@ export interface PromptOptions {
   isFirstConversation: boolean;
 }
 
-type PromptConfig = Pick<RuntimeConfig, 'rag_mode' | 'injection_mode' | 'bootstrap_max_chars' | 'bootstrap_total_max_chars'>;
+type PromptConfig = Pick<
+  RuntimeConfig,
+  'rag_mode' | 'injection_mode' | 'bootstrap_max_chars' | 'bootstrap_total_max_chars'
+>;
 
 function mtimeOf(path: string): number {
   try {
@@ -60,11 +63,13 @@ export function renderSystemPrompt(agentRoot: string, config: PromptConfig, opti
         content = `[MISSING FILE: ${relative}]`;
       }
     }
-    if (content.length > config.bootstrap_max_chars) content = `${content.slice(0, config.bootstrap_max_chars)}\n...[truncated]`;
+    if (content.length > config.bootstrap_max_chars)
+      content = `${content.slice(0, config.bootstrap_max_chars)}\n...[truncated]`;
     parts.push(`<!-- ${label} -->\n${content}`);
   }
   const prompt = parts.join('\n\n');
-  if (prompt.length > config.bootstrap_total_max_chars) return `${prompt.slice(0, config.bootstrap_total_max_chars)}\n...[truncated_total]`;
+  if (prompt.length > config.bootstrap_total_max_chars)
+    return `${prompt.slice(0, config.bootstrap_total_max_chars)}\n...[truncated_total]`;
   return prompt;
 }
 
@@ -79,7 +84,16 @@ export function createPromptBuilder(maxEntries = 64): PromptBuilder {
     build(agentRoot, config, options) {
       if (config.injection_mode === 'first_turn_only' && !options.isFirstTurn) return '';
       const stamps = PROMPT_SECTIONS.map(([, relative]) => mtimeOf(join(agentRoot, relative))).join(',');
-      const key = [agentRoot, stamps, config.rag_mode, config.injection_mode, config.bootstrap_max_chars, config.bootstrap_total_max_chars, options.isFirstTurn, options.isFirstConversation].join('|');
+      const key = [
+        agentRoot,
+        stamps,
+        config.rag_mode,
+        config.injection_mode,
+        config.bootstrap_max_chars,
+        config.bootstrap_total_max_chars,
+        options.isFirstTurn,
+        options.isFirstConversation,
+      ].join('|');
       const hit = cache.get(key);
       if (hit !== undefined) {
         cache.delete(key);

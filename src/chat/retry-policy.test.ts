@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'bun:test';
 import { retryAfterMs, retryDelayMs } from './retry-policy';
 
-const failure = (status?: number, headers?: Record<string, string>, extra: object = {}) => Object.assign(new Error('x'), { status, headers: headers && new Headers(headers), ...extra });
+const failure = (status?: number, headers?: Record<string, string>, extra: object = {}) =>
+  Object.assign(new Error('x'), { status, headers: headers && new Headers(headers), ...extra });
 
 describe('retry policy', () => {
   it('backs off 0.5 s · 2^n for server errors and network failures', () => {

@@ -9,7 +9,8 @@ export function providerError(error: unknown): unknown {
   let current = error;
   for (let depth = 0; depth < 5; depth++) {
     const typed = current as { status?: unknown; cause?: unknown } | null;
-    if (!typed || typeof typed !== 'object' || typeof typed.status === 'number' || typed.cause === undefined) return current;
+    if (!typed || typeof typed !== 'object' || typeof typed.status === 'number' || typed.cause === undefined)
+      return current;
     current = typed.cause;
   }
   return current;
@@ -27,7 +28,9 @@ export function retryAfterMs(failure: unknown, nowMs = Date.now()): number | und
   if (typeof given === 'number' && Number.isFinite(given) && given >= 0) return given;
   const headers = (error as { headers?: unknown } | null)?.headers;
   const raw =
-    headers instanceof Headers ? headers.get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
+    headers instanceof Headers
+      ? headers.get('retry-after')
+      : (headers as Record<string, string> | undefined)?.['retry-after'];
   if (!raw) return undefined;
   const seconds = Number(raw);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

@@ -75,7 +75,17 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
     ];
     try {
       const { llm, systemPrompt, history, message, tools, signal } = input;
-      const stream = await openAgentStream({ llm, model, config, systemPrompt, history, message, tools, runId, signal });
+      const stream = await openAgentStream({
+        llm,
+        model,
+        config,
+        systemPrompt,
+        history,
+        message,
+        tools,
+        runId,
+        signal,
+      });
       for await (const raw of stream) {
         const item = toStreamItem(raw);
         if (item) for (const event of mapper.map(item)) yield event;
@@ -84,12 +94,22 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       const record = usage.record(runId);
       yield {
         type: 'done',
-        data: { content, session_id: input.sessionId, agent_id: input.agentId, run_id: runId, token_source: mapper.tokenSource ?? 'fallback', usage: record ? { ...record } : {} },
+        data: {
+          content,
+          session_id: input.sessionId,
+          agent_id: input.agentId,
+          run_id: runId,
+          token_source: mapper.tokenSource ?? 'fallback',
+          usage: record ? { ...record } : {},
+        },
       };
       return { ok: true, content, runId, usage: record };
     } catch (error) {
       if (isRecursionLimit(error)) {
-        const [event, result] = failed('max_steps_reached', `Stopped after ${config.agent_runtime.max_steps} steps without a final answer (agent_runtime.max_steps).`);
+        const [event, result] = failed(
+          'max_steps_reached',
+          `Stopped after ${config.agent_runtime.max_steps} steps without a final answer (agent_runtime.max_steps).`,
+        );
         yield event;
         return result;
       }

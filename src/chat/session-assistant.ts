@@ -21,7 +21,11 @@ export interface SessionAssistantDeps {
  * Without a model, with the budget blocking model calls, or when the call fails, a title falls back to
  * the first words and a summary to null (the sessions domain then keeps the start of the text).
  */
-export function createSessionAssistant<S extends AuxiliaryPorts>({ llmSettings, prompts, clock }: SessionAssistantDeps): SessionAssistant<S> {
+export function createSessionAssistant<S extends AuxiliaryPorts>({
+  llmSettings,
+  prompts,
+  clock,
+}: SessionAssistantDeps): SessionAssistant<S> {
   return {
     systemPrompt: (agent, options) => prompts.build(agent.root, agent.config(), options),
     countTokens,
@@ -37,14 +41,26 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({ llmSettings, 
       try {
         if (!(await isModelCallAllowed(agent, clock.nowMs()))) return null;
         const llm = resolveLlm(llmSettings);
-        const model = await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false });
+        const model = await createChatModel({
+          llm,
+          model: llm.model,
+          runtime: agent.config().llm_runtime,
+          streaming: false,
+        });
         const reply = await model.invoke([
           {
             role: 'user',
             content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
           },
         ]);
-        await recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'compress', sessionId, reply, nowMs: clock.nowMs() });
+        await recordAuxiliaryUsage(agent, {
+          llm,
+          model: llm.model,
+          trigger: 'compress',
+          sessionId,
+          reply,
+          nowMs: clock.nowMs(),
+        });
         return textOf(reply.content).trim();
       } catch {
         // No model summary (none configured, unreachable, refused): the sessions domain keeps the cut text, as with the budget blocking.
@@ -58,12 +74,28 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({ llmSettings, 
  * A one-line title for `seed` from the model, its usage recorded under trigger `title`; the first
  * words of `seed` when the budget blocks model calls or the call fails. Used by chat's first turn too.
  */
-export async function proposeTitle(agent: AgentHandle<AuxiliaryPorts>, llm: ResolvedLlm, seed: string, sessionId: string, clock: Clock): Promise<string> {
+export async function proposeTitle(
+  agent: AgentHandle<AuxiliaryPorts>,
+  llm: ResolvedLlm,
+  seed: string,
+  sessionId: string,
+  clock: Clock,
+): Promise<string> {
   if (!(await isModelCallAllowed(agent, clock.nowMs()))) return fallbackTitle(seed);
   try {
     // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
-    const generated = await generateTitle(await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }), seed);
-    await recordAuxiliaryUsage(agent, { llm, model: llm.model, trigger: 'title', sessionId, reply: generated.reply, nowMs: clock.nowMs() });
+    const generated = await generateTitle(
+      await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }),
+      seed,
+    );
+    await recordAuxiliaryUsage(agent, {
+      llm,
+      model: llm.model,
+      trigger: 'title',
+      sessionId,
+      reply: generated.reply,
+      nowMs: clock.nowMs(),
+    });
     return generated.title;
   } catch {
     // The model could not title it (not configured, unreachable, refused): the fallback serves.

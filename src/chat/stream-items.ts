@@ -28,12 +28,16 @@ export interface NodeUpdate {
  * One item of `agent.stream(..., { streamMode: ['updates', 'messages'] })`: a message chunk as the model
  * streams it, with the graph node that produced it, or the state updates of the nodes that just finished.
  */
-export type StreamItem = { mode: 'messages'; message: StreamMessage; node: string | undefined } | { mode: 'updates'; updates: NodeUpdate[] };
+export type StreamItem =
+  | { mode: 'messages'; message: StreamMessage; node: string | undefined }
+  | { mode: 'updates'; updates: NodeUpdate[] };
 
 type Fields = Record<string, unknown>;
 
-const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isOptional = (value: unknown, type: 'string' | 'object') => value === undefined || (type === 'object' ? isFields(value) : typeof value === type);
+const isFields = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptional = (value: unknown, type: 'string' | 'object') =>
+  value === undefined || (type === 'object' ? isFields(value) : typeof value === type);
 const isToolCall = (value: unknown): value is StreamToolCall => isFields(value) && isOptional(value.name, 'string');
 
 /** True when `value` has the shape of a LangChain message in every field the mapper reads. */
@@ -66,7 +70,8 @@ export function toStreamItem(raw: unknown): StreamItem | null {
     if (!Array.isArray(chunk)) return null;
     const [message, metadata] = chunk as [unknown, unknown];
     if (!isStreamMessage(message)) return null;
-    const node = isFields(metadata) && typeof metadata.langgraph_node === 'string' ? metadata.langgraph_node : undefined;
+    const node =
+      isFields(metadata) && typeof metadata.langgraph_node === 'string' ? metadata.langgraph_node : undefined;
     return { mode, message, node };
   }
   if (mode === 'updates' && isFields(chunk)) {

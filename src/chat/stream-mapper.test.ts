@@ -17,7 +17,14 @@ const RUN = 'run-1';
 const price = createUsagePricer();
 
 function newMapper(transcript = new TurnTranscript(), runId = RUN) {
-  const usage = createTurnUsage({ model: 'fake-model', baseUrl: 'http://127.0.0.1/v1', agentId: 'default', sessionId: 'session-1', triggerType: 'chat', price });
+  const usage = createTurnUsage({
+    model: 'fake-model',
+    baseUrl: 'http://127.0.0.1/v1',
+    agentId: 'default',
+    sessionId: 'session-1',
+    triggerType: 'chat',
+    price,
+  });
   return new StreamMapper({ runId, transcript, usage });
 }
 
@@ -49,21 +56,38 @@ function usage(counts: Partial<TokenCounts>): ChatEvent {
 }
 
 /** Totals after `calls` calls of the fake server's default usage (10 prompt, 5 completion tokens each). */
-const defaultUsage = (calls: number) => usage({ input_tokens: 10 * calls, input_uncached_tokens: 10 * calls, output_tokens: 5 * calls, total_tokens: 15 * calls });
+const defaultUsage = (calls: number) =>
+  usage({
+    input_tokens: 10 * calls,
+    input_uncached_tokens: 10 * calls,
+    output_tokens: 5 * calls,
+    total_tokens: 15 * calls,
+  });
 
 /** The tool results the fixture's `tools` steps recorded, in order (the mapper passes them through verbatim). */
 function toolResults(recorded: StreamFixture): string[] {
   return recorded.items.flatMap((raw) => {
     const item = toStreamItem(raw);
     if (item?.mode !== 'updates') return [];
-    return item.updates.filter((update) => update.node === 'tools').flatMap((update) => update.messages.map((message) => String(message.content)));
+    return item.updates
+      .filter((update) => update.node === 'tools')
+      .flatMap((update) => update.messages.map((message) => String(message.content)));
   });
 }
 
-const token = (content: string, source: 'messages' | 'updates' = 'messages'): ChatEvent => ({ type: 'token', data: { content, source } });
-const update = (node: string, preview: string): ChatEvent => ({ type: 'agent_update', data: { run_id: RUN, node, message_count: 1, preview } });
+const token = (content: string, source: 'messages' | 'updates' = 'messages'): ChatEvent => ({
+  type: 'token',
+  data: { content, source },
+});
+const update = (node: string, preview: string): ChatEvent => ({
+  type: 'agent_update',
+  data: { run_id: RUN, node, message_count: 1, preview },
+});
 const streaming = update('model', 'Streaming token output');
-const toolStart = (text: string): ChatEvent => ({ type: 'tool_start', data: { run_id: RUN, tool: 'echo', input: { text } } });
+const toolStart = (text: string): ChatEvent => ({
+  type: 'tool_start',
+  data: { run_id: RUN, tool: 'echo', input: { text } },
+});
 const toolEnd = (output: string): ChatEvent => ({ type: 'tool_end', data: { run_id: RUN, tool: 'echo', output } });
 const toolSteps = (output: string): ChatEvent[] => [update('tools', output), toolEnd(output)];
 
@@ -80,7 +104,12 @@ describe('StreamMapper', () => {
       defaultUsage(1),
       update('model', 'Hello there, friend.'),
     ]);
-    expect([mapper.content(), mapper.tokenSource, mapper.modelCalls, mapper.isRetryable]).toEqual(['Hello there, friend.', 'messages', 1, false]);
+    expect([mapper.content(), mapper.tokenSource, mapper.modelCalls, mapper.isRetryable]).toEqual([
+      'Hello there, friend.',
+      'messages',
+      1,
+      false,
+    ]);
   });
 
   it('sends a tool call with its result, and opens a new response before the next text', () => {
@@ -103,7 +132,11 @@ describe('StreamMapper', () => {
       defaultUsage(2),
       update('model', 'It said ping.'),
     ]);
-    expect([mapper.content(), mapper.tokenSource, mapper.modelCalls]).toEqual(['Let me check.It said ping.', 'messages', 2]);
+    expect([mapper.content(), mapper.tokenSource, mapper.modelCalls]).toEqual([
+      'Let me check.It said ping.',
+      'messages',
+      2,
+    ]);
   });
 
   it('sends parallel tool calls as one tool_start each, then each result as the tools step reports it', () => {
@@ -129,7 +162,13 @@ describe('StreamMapper', () => {
   it('sends the reasoning of a completed model step after its update, once per turn', () => {
     const recorded = fixture('reasoning');
     const transcript = new TurnTranscript();
-    const reasoningUsage = usage({ input_tokens: 12, input_uncached_tokens: 12, output_tokens: 9, reasoning_tokens: 5, total_tokens: 21 });
+    const reasoningUsage = usage({
+      input_tokens: 12,
+      input_uncached_tokens: 12,
+      output_tokens: 9,
+      reasoning_tokens: 5,
+      total_tokens: 21,
+    });
     expect(replay(newMapper(transcript), recorded.items)).toEqual([
       streaming,
       token('The '),
@@ -157,7 +196,13 @@ describe('StreamMapper', () => {
       { type: 'new_response', data: {} },
       token('Coun'),
       token('ted.'),
-      usage({ input_tokens: 250, input_uncached_tokens: 150, input_cache_read_tokens: 100, output_tokens: 50, total_tokens: 300 }),
+      usage({
+        input_tokens: 250,
+        input_uncached_tokens: 150,
+        input_cache_read_tokens: 100,
+        output_tokens: 50,
+        total_tokens: 300,
+      }),
       update('model', 'Counted.'),
     ]);
   });
@@ -188,8 +233,16 @@ describe('StreamMapper', () => {
     // The text turn without its `messages` items: what a provider that does not stream tokens gives.
     const updatesOnly = fixture('text').items.filter((raw) => toStreamItem(raw)?.mode === 'updates');
     const mapper = newMapper();
-    expect(replay(mapper, updatesOnly)).toEqual([update('model', 'Hello there, friend.'), defaultUsage(1), token('Hello there, friend.', 'updates')]);
-    expect([mapper.content(), mapper.tokenSource, mapper.isRetryable]).toEqual(['Hello there, friend.', 'updates', false]);
+    expect(replay(mapper, updatesOnly)).toEqual([
+      update('model', 'Hello there, friend.'),
+      defaultUsage(1),
+      token('Hello there, friend.', 'updates'),
+    ]);
+    expect([mapper.content(), mapper.tokenSource, mapper.isRetryable]).toEqual([
+      'Hello there, friend.',
+      'updates',
+      false,
+    ]);
   });
 
   it('ignores streamed text once the updates source was chosen, and still counts its usage', () => {

@@ -89,7 +89,15 @@ export class StreamMapper {
       if (!last) continue;
       this.updateSent = true;
       const preview = textOf(last.content).slice(0, PREVIEW_CHARS);
-      events.push({ type: 'agent_update', data: { run_id: this.runId, node: node === MODEL_NODE ? 'model' : node, message_count: messages.length, preview } });
+      events.push({
+        type: 'agent_update',
+        data: {
+          run_id: this.runId,
+          node: node === MODEL_NODE ? 'model' : node,
+          message_count: messages.length,
+          preview,
+        },
+      });
       if (node === MODEL_NODE) this.onModelStep(last, events);
       else if (node === 'tools') this.onToolResults(messages, events);
     }
@@ -104,7 +112,10 @@ export class StreamMapper {
     if (!text) return;
     if (!this.updateSent) {
       this.updateSent = true;
-      events.push({ type: 'agent_update', data: { run_id: this.runId, node: 'model', message_count: 1, preview: 'Streaming token output' } });
+      events.push({
+        type: 'agent_update',
+        data: { run_id: this.runId, node: 'model', message_count: 1, preview: 'Streaming token output' },
+      });
     }
     this.source = 'messages';
     this.sendToken(text, 'messages', events);
@@ -118,7 +129,10 @@ export class StreamMapper {
     if (calls.length > 0) {
       for (const call of calls) {
         this.clientReached = true;
-        events.push({ type: 'tool_start', data: { run_id: this.runId, tool: call.name || 'unknown', input: call.args ?? {} } });
+        events.push({
+          type: 'tool_start',
+          data: { run_id: this.runId, tool: call.name || 'unknown', input: call.args ?? {} },
+        });
       }
       return;
     }
@@ -139,7 +153,10 @@ export class StreamMapper {
     for (const message of messages) {
       this.toolRan = true;
       const output = typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
-      events.push({ type: 'tool_end', data: { run_id: this.runId, tool: message.name || message.tool_call_id || 'tool', output } });
+      events.push({
+        type: 'tool_end',
+        data: { run_id: this.runId, tool: message.name || message.tool_call_id || 'tool', output },
+      });
     }
     this.pendingNewResponse = true;
   }

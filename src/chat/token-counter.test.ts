@@ -16,7 +16,11 @@ describe('countTokens', () => {
       'Ünïcödé façade — naïve café 😀🚀 '.repeat(150),
       '',
     ];
-    for (const text of samples) expect({ length: text.length, count: countTokens(text) }).toEqual({ length: text.length, count: text ? exact.encode(text, 'all').length : 0 });
+    for (const text of samples)
+      expect({ length: text.length, count: countTokens(text) }).toEqual({
+        length: text.length,
+        count: text ? exact.encode(text, 'all').length : 0,
+      });
   });
 
   it('counts long runs without whitespace without the quadratic blow-up that blocked the server', () => {

@@ -23,7 +23,13 @@ function* pieces(text: string): Generator<string> {
   // Whitespace, and runs of one character class (letters, digits, other), as the tokenizer's own pre-split
   // sees them; only a run longer than MAX_RUN of one class is cut where the tokenizer would not cut.
   for (const part of text.match(/\s+|\p{L}[\p{L}\p{M}]{0,63}|\p{N}{1,64}|[^\s\p{L}\p{N}]{1,64}/gu) ?? []) {
-    const kind = /^\s/.test(part) ? 'space' : /^\p{L}/u.test(part) ? 'letter' : /^\p{N}/u.test(part) ? 'digit' : 'other';
+    const kind = /^\s/.test(part)
+      ? 'space'
+      : /^\p{L}/u.test(part)
+        ? 'letter'
+        : /^\p{N}/u.test(part)
+          ? 'digit'
+          : 'other';
     const forcedCut = previous !== null && previous.full && previous.kind === kind && kind !== 'space';
     if (piece && (forcedCut || (kind === 'space' && piece.length >= PIECE_CHARS))) {
       yield piece;

@@ -8,7 +8,12 @@ import type { LangChainRuntime } from './langchain-runtime';
  * "tool not found" text and never audit it. Here every call, offered or not, goes to the runner, which
  * re-checks the policy (`E_POLICY_DENIED` for a withheld tool), validates, audits, and returns the JSON result.
  */
-export function toolGateMiddleware(runtime: LangChainRuntime, execute: RunTools['execute'], runId: string, signal?: AbortSignal) {
+export function toolGateMiddleware(
+  runtime: LangChainRuntime,
+  execute: RunTools['execute'],
+  runId: string,
+  signal?: AbortSignal,
+) {
   const { AIMessage, ToolMessage } = runtime;
   return runtime.createMiddleware({
     name: 'ToolGate',

@@ -38,7 +38,9 @@ export class TurnRecorder {
         this.current.toolCalls.push({ tool: event.data.tool, input: event.data.input });
         return this.snapshot(true);
       case 'tool_end': {
-        const open = this.current.toolCalls.find((call) => call.output === undefined && call.tool === event.data.tool) ?? this.current.toolCalls.at(-1);
+        const open =
+          this.current.toolCalls.find((call) => call.output === undefined && call.tool === event.data.tool) ??
+          this.current.toolCalls.at(-1);
         if (open) open.output = event.data.output;
         return this.snapshot(true);
       }
@@ -74,11 +76,18 @@ export class TurnRecorder {
   private async snapshot(force: boolean): Promise<void> {
     const now = this.clock.nowMs();
     if (!force && now - this.lastSnapshotAt < SNAPSHOT_INTERVAL_MS) return;
-    const content = [...this.segments.map((segment) => segment.content.trim()), this.current.content.trim()].filter(Boolean).join('\n\n');
+    const content = [...this.segments.map((segment) => segment.content.trim()), this.current.content.trim()]
+      .filter(Boolean)
+      .join('\n\n');
     if (!content && this.current.toolCalls.length === 0) return;
     this.lastSnapshotAt = now;
     await this.guard(() =>
-      this.sessions.setLiveResponse(this.sessionId, { runId: this.runId, content, toolCalls: this.current.toolCalls, updatedAt: toEpochSeconds(now) }),
+      this.sessions.setLiveResponse(this.sessionId, {
+        runId: this.runId,
+        content,
+        toolCalls: this.current.toolCalls,
+        updatedAt: toEpochSeconds(now),
+      }),
     );
   }
 

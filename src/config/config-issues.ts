@@ -16,7 +16,11 @@ function issueCode(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return TYPE_CODES[issue.expected] ?? 'type_error';
     case 'too_small':
-      return issue.origin === 'string' ? 'string_too_short' : issue.origin === 'array' ? 'too_short' : 'greater_than_equal';
+      return issue.origin === 'string'
+        ? 'string_too_short'
+        : issue.origin === 'array'
+          ? 'too_short'
+          : 'greater_than_equal';
     case 'too_big':
       return issue.origin === 'string' ? 'string_too_long' : issue.origin === 'array' ? 'too_long' : 'less_than_equal';
     case 'invalid_value':

@@ -15,7 +15,10 @@ export interface ConfigService {
    * Merges `patch` over the effective config, validates the whole, and stores only what differs from
    * the global config. 422 naming every bad or unknown key (`config.<path>`).
    */
-  updateRuntime(agentId: string | undefined, patch: Record<string, unknown>): { agentId: string; config: RuntimeConfig };
+  updateRuntime(
+    agentId: string | undefined,
+    patch: Record<string, unknown>,
+  ): { agentId: string; config: RuntimeConfig };
   ragMode(agentId: string | undefined): { agentId: string; enabled: boolean };
   setRagMode(agentId: string | undefined, enabled: boolean): { agentId: string; enabled: boolean };
   /** Whether LangSmith tracing is on (OBS_TRACING_ENABLED and the variables LangChain reads). */

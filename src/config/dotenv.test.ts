@@ -43,7 +43,12 @@ describe('withDotenv', () => {
     const path = join(dir.path, '.env');
     writeFileSync(path, 'APP_PORT=9000\nAPP_DATA_DIR=./from-file\nLLM_MODEL=file-model\n');
     const env = { APP_PORT: '7000', LLM_MODEL: undefined, OTHER: 'x' };
-    expect(withDotenv(env, path)).toEqual({ APP_PORT: '7000', APP_DATA_DIR: './from-file', LLM_MODEL: 'file-model', OTHER: 'x' });
+    expect(withDotenv(env, path)).toEqual({
+      APP_PORT: '7000',
+      APP_DATA_DIR: './from-file',
+      LLM_MODEL: 'file-model',
+      OTHER: 'x',
+    });
     expect(env).toEqual({ APP_PORT: '7000', LLM_MODEL: undefined, OTHER: 'x' });
   });
 

@@ -24,7 +24,12 @@ describe('readEnvSettings', () => {
         googleApiKey: '',
         googleModel: 'gemini-embedding-001',
       },
-      tracing: { obsTracingEnabled: undefined, langsmithTracing: undefined, langchainTracingV2: undefined, langsmithProject: 'mini-openclaw' },
+      tracing: {
+        obsTracingEnabled: undefined,
+        langsmithTracing: undefined,
+        langchainTracingV2: undefined,
+        langsmithProject: 'mini-openclaw',
+      },
       sandboxIdentity: { uid: 65534, gid: 65534 },
     });
   });
@@ -66,7 +71,11 @@ describe('readEnvSettings', () => {
   });
 
   it('prefers LLM_* and falls back to DEEPSEEK_* one variable at a time', () => {
-    const deepseekOnly = readEnvSettings({ DEEPSEEK_API_KEY: 'dk', DEEPSEEK_BASE_URL: 'http://127.0.0.1:1/v1', DEEPSEEK_MODEL: 'deepseek-chat' });
+    const deepseekOnly = readEnvSettings({
+      DEEPSEEK_API_KEY: 'dk',
+      DEEPSEEK_BASE_URL: 'http://127.0.0.1:1/v1',
+      DEEPSEEK_MODEL: 'deepseek-chat',
+    });
     expect(deepseekOnly.llm).toEqual({
       baseUrl: 'http://127.0.0.1:1/v1',
       apiKey: 'dk',
@@ -82,7 +91,14 @@ describe('readEnvSettings', () => {
       TOOL_LOOP_MODEL: 'small',
       TOOL_LOOP_MODEL_OVERRIDES: 'agent-a=tiny',
     });
-    expect(mixed.llm).toEqual({ baseUrl: '', apiKey: 'dk', model: 'gpt-x', source: 'LLM', toolLoopModel: 'small', toolLoopModelOverrides: 'agent-a=tiny' });
+    expect(mixed.llm).toEqual({
+      baseUrl: '',
+      apiKey: 'dk',
+      model: 'gpt-x',
+      source: 'LLM',
+      toolLoopModel: 'small',
+      toolLoopModelOverrides: 'agent-a=tiny',
+    });
   });
 
   it('prefers EMBEDDING_* and falls back to OPENAI_*', () => {
@@ -110,7 +126,14 @@ describe('readEnvSettings', () => {
   });
 
   it('passes the tracing variables through untouched', () => {
-    expect(readEnvSettings({ OBS_TRACING_ENABLED: 'yes', LANGSMITH_TRACING: 'false', LANGCHAIN_TRACING_V2: 'true', LANGSMITH_PROJECT: 'p' }).tracing).toEqual({
+    expect(
+      readEnvSettings({
+        OBS_TRACING_ENABLED: 'yes',
+        LANGSMITH_TRACING: 'false',
+        LANGCHAIN_TRACING_V2: 'true',
+        LANGSMITH_PROJECT: 'p',
+      }).tracing,
+    ).toEqual({
       obsTracingEnabled: 'yes',
       langsmithTracing: 'false',
       langchainTracingV2: 'true',
@@ -128,14 +151,25 @@ describe('readEnvSettings', () => {
   });
 
   it('refuses a malformed APP_TRUSTED_PROXIES, naming the variable', () => {
-    for (const value of ['10.0.0.0/33', 'proxy.internal', '10.0.0.0/8/1', '::1/129', '10.0.0.0/', '10.0.0.0/x', '300.1.1.1', '10.0.0.0/8, nope']) {
+    for (const value of [
+      '10.0.0.0/33',
+      'proxy.internal',
+      '10.0.0.0/8/1',
+      '::1/129',
+      '10.0.0.0/',
+      '10.0.0.0/x',
+      '300.1.1.1',
+      '10.0.0.0/8, nope',
+    ]) {
       let caught: unknown;
       try {
         readEnvSettings({ APP_TRUSTED_PROXIES: value });
       } catch (error) {
         caught = error;
       }
-      expect((caught as EnvError).problems).toEqual([`APP_TRUSTED_PROXIES must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, ::1), got "${value}"`]);
+      expect((caught as EnvError).problems).toEqual([
+        `APP_TRUSTED_PROXIES must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, ::1), got "${value}"`,
+      ]);
     }
   });
 
@@ -169,18 +203,31 @@ describe('readEnvSettings', () => {
   });
 
   it('reads the sandbox identity and refuses root or a non-number for it', () => {
-    expect(readEnvSettings({ APP_SANDBOX_UID: '4000', APP_SANDBOX_GID: '4001' }).sandboxIdentity).toEqual({ uid: 4000, gid: 4001 });
+    expect(readEnvSettings({ APP_SANDBOX_UID: '4000', APP_SANDBOX_GID: '4001' }).sandboxIdentity).toEqual({
+      uid: 4000,
+      gid: 4001,
+    });
     expect(() => readEnvSettings({ APP_SANDBOX_UID: '0' })).toThrow('APP_SANDBOX_UID must be an integer from 1');
     expect(() => readEnvSettings({ APP_SANDBOX_GID: 'nobody' })).toThrow('APP_SANDBOX_GID must be an integer from 1');
   });
 
   it('reads APP_DATABASE_URL and APP_DATABASE_POOL_SIZE, either URL scheme', () => {
-    expect(readEnvSettings({ APP_DATABASE_URL: ' postgres://moc:s3cret-pass@db.internal:5432/moc ', APP_DATABASE_POOL_SIZE: '25' }).database).toEqual({
+    expect(
+      readEnvSettings({
+        APP_DATABASE_URL: ' postgres://moc:s3cret-pass@db.internal:5432/moc ',
+        APP_DATABASE_POOL_SIZE: '25',
+      }).database,
+    ).toEqual({
       url: 'postgres://moc:s3cret-pass@db.internal:5432/moc',
       poolSize: 25,
     });
-    expect(readEnvSettings({ APP_DATABASE_URL: 'postgresql://db/moc' }).database).toEqual({ url: 'postgresql://db/moc', poolSize: 10 });
-    expect(readEnvSettings({ APP_DATABASE_URL: 'postgres:///moc?host=/run/postgresql' }).database.url).toBe('postgres:///moc?host=/run/postgresql');
+    expect(readEnvSettings({ APP_DATABASE_URL: 'postgresql://db/moc' }).database).toEqual({
+      url: 'postgresql://db/moc',
+      poolSize: 10,
+    });
+    expect(readEnvSettings({ APP_DATABASE_URL: 'postgres:///moc?host=/run/postgresql' }).database.url).toBe(
+      'postgres:///moc?host=/run/postgresql',
+    );
     expect(readEnvSettings({ APP_DATABASE_URL: '  ' }).database.url).toBeNull();
   });
 
@@ -188,7 +235,10 @@ describe('readEnvSettings', () => {
     const cases: [string, string][] = [
       ['mysql://moc:s3cret-pass@db/moc', 'APP_DATABASE_URL must start with postgres:// or postgresql://'],
       ['s3cret-pass', 'APP_DATABASE_URL is not a URL (expected postgres://user:password@host:5432/database)'],
-      ['postgres:///moc?password=s3cret-pass', 'APP_DATABASE_URL names no host: add one, or ?host=/folder/of/the/socket (postgres:///moc?password=***)'],
+      [
+        'postgres:///moc?password=s3cret-pass',
+        'APP_DATABASE_URL names no host: add one, or ?host=/folder/of/the/socket (postgres:///moc?password=***)',
+      ],
     ];
     for (const [value, problem] of cases) {
       let caught: unknown;
@@ -200,7 +250,9 @@ describe('readEnvSettings', () => {
       expect((caught as EnvError).problems).toEqual([problem]);
       expect((caught as EnvError).message).not.toContain('s3cret-pass');
     }
-    expect(() => readEnvSettings({ APP_DATABASE_POOL_SIZE: '0' })).toThrow('APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000, got "0"');
+    expect(() => readEnvSettings({ APP_DATABASE_POOL_SIZE: '0' })).toThrow(
+      'APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000, got "0"',
+    );
   });
 
   it('does not treat missing model keys as errors', () => {
@@ -211,6 +263,7 @@ describe('readEnvSettings', () => {
 describe('isLoopbackHost', () => {
   it('recognises loopback spellings only', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', 'localhost.example.com']) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', 'localhost.example.com'])
+      expect(isLoopbackHost(host)).toBe(false);
   });
 });

@@ -108,14 +108,19 @@ export function readEnvSettings(env: Env): EnvSettings {
     return value;
   };
   const list = (name: string, fallback: string[]) => {
-    const items = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    const items = (env[name] ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
     return items.length > 0 ? items : fallback;
   };
   const ranges = (name: string) => {
     const items = list(name, []);
     const parsed = items.map(parseIpRange);
     if (parsed.includes(null)) {
-      problems.push(`${name} must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, ::1), got "${env[name]}"`);
+      problems.push(
+        `${name} must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, ::1), got "${env[name]}"`,
+      );
       return [];
     }
     return parsed as IpRange[];
@@ -140,7 +145,12 @@ export function readEnvSettings(env: Env): EnvSettings {
     problems.push(`EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "${env.EMBEDDING_PROVIDER}"`);
   }
 
-  const llmSource = text('LLM_BASE_URL') || text('LLM_API_KEY') || text('LLM_MODEL') ? 'LLM' : text('DEEPSEEK_API_KEY') || text('DEEPSEEK_BASE_URL') || text('DEEPSEEK_MODEL') ? 'DEEPSEEK' : 'none';
+  const llmSource =
+    text('LLM_BASE_URL') || text('LLM_API_KEY') || text('LLM_MODEL')
+      ? 'LLM'
+      : text('DEEPSEEK_API_KEY') || text('DEEPSEEK_BASE_URL') || text('DEEPSEEK_MODEL')
+        ? 'DEEPSEEK'
+        : 'none';
   const settings: EnvSettings = {
     host: text('APP_HOST', '127.0.0.1'),
     port: integer('APP_PORT', 8002, 0, 65535),
@@ -178,7 +188,10 @@ export function readEnvSettings(env: Env): EnvSettings {
       googleApiKey: text('GOOGLE_API_KEY'),
       googleModel: text('GOOGLE_EMBEDDING_MODEL', 'gemini-embedding-001'),
     },
-    sandboxIdentity: { uid: integer('APP_SANDBOX_UID', 65534, 1, 4_294_967_294), gid: integer('APP_SANDBOX_GID', 65534, 1, 4_294_967_294) },
+    sandboxIdentity: {
+      uid: integer('APP_SANDBOX_UID', 65534, 1, 4_294_967_294),
+      gid: integer('APP_SANDBOX_GID', 65534, 1, 4_294_967_294),
+    },
     tracing: {
       obsTracingEnabled: env.OBS_TRACING_ENABLED,
       langsmithTracing: env.LANGSMITH_TRACING,

@@ -1,9 +1,24 @@
 // Public surface of config: environment settings, the runtime config (schema, store, service) and the tracing switch.
 export { EnvError, isLoopbackHost, readEnvSettings, DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS } from './env';
-export type { EmbeddingProvider, EmbeddingSettings, EnvSettings, LlmSettings, RateLimitSettings, TracingEnv } from './env';
+export type {
+  EmbeddingProvider,
+  EmbeddingSettings,
+  EnvSettings,
+  LlmSettings,
+  RateLimitSettings,
+  TracingEnv,
+} from './env';
 export { withDotenv } from './dotenv';
 export { createRuntimeConfigStore, deepMerge, isPlainObject, type RuntimeConfigStore } from './runtime-config';
-export { defaultRuntimeConfig, isKnownTimeZone, KNOWN_TOOL_NAMES, modelPriceSchema, runtimeConfigSchema, type ModelPrice, type RuntimeConfig } from './runtime-config.schema';
+export {
+  defaultRuntimeConfig,
+  isKnownTimeZone,
+  KNOWN_TOOL_NAMES,
+  modelPriceSchema,
+  runtimeConfigSchema,
+  type ModelPrice,
+  type RuntimeConfig,
+} from './runtime-config.schema';
 export { indexFilePath } from './storage-paths';
 export { createTracingControl, type TracingControl } from './tracing';
 export { createConfigService, type ConfigAgents, type ConfigService, type ConfigServiceDeps } from './config.service';

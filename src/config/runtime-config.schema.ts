@@ -6,8 +6,20 @@ const int = (min: number, max = 1_000_000_000) => z.number().int().min(min).max(
 const float = (min: number, max: number) => z.number().min(min).max(max);
 /** Every tool name and alias of the built-in catalogue (src/tools/builtin-tools.ts; a test keeps the two equal). */
 export const KNOWN_TOOL_NAMES = [
-  'terminal', 'exec', 'python_repl', 'fetch_url', 'web_fetch', 'web_search', 'read_file', 'read', 'read_files',
-  'apply_patch', 'search_knowledge_base', 'search_memory', 'sessions_list', 'session_history',
+  'terminal',
+  'exec',
+  'python_repl',
+  'fetch_url',
+  'web_fetch',
+  'web_search',
+  'read_file',
+  'read',
+  'read_files',
+  'apply_patch',
+  'search_knowledge_base',
+  'search_memory',
+  'sessions_list',
+  'session_history',
 ] as const;
 
 /** A policy list of tool names: case and spaces do not matter, an unknown name is an error (it would block nothing). */
@@ -17,15 +29,28 @@ const toolList = z
       .string()
       .trim()
       .toLowerCase()
-      .refine((name) => (KNOWN_TOOL_NAMES as readonly string[]).includes(name), { message: `Unknown tool; known tools: ${KNOWN_TOOL_NAMES.join(', ')}` }),
+      .refine((name) => (KNOWN_TOOL_NAMES as readonly string[]).includes(name), {
+        message: `Unknown tool; known tools: ${KNOWN_TOOL_NAMES.join(', ')}`,
+      }),
   )
   .max(200)
   .transform((items) => [...new Set(items)]);
 
-export const DEFAULT_CRON_TOOLS = ['web_search', 'web_fetch', 'fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base'];
+export const DEFAULT_CRON_TOOLS = [
+  'web_search',
+  'web_fetch',
+  'fetch_url',
+  'read',
+  'read_file',
+  'read_files',
+  'search_knowledge_base',
+];
 /** Heartbeat runs get the read-only (L0) tools unless the operator lists others. */
 export const DEFAULT_HEARTBEAT_TOOLS = ['read', 'read_file', 'read_files', 'search_knowledge_base', 'search_memory'];
-const envName = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name');
+const envName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name');
 
 /** An IANA time zone name that this runtime knows. */
 export const timeZoneName = z
@@ -68,13 +93,24 @@ const retrievalDomain = (chunkSize: number, chunkOverlap: number) =>
     .strict()
     .superRefine((value, context) => {
       if (value.chunk_overlap >= value.chunk_size) {
-        context.addIssue({ code: 'custom', path: ['chunk_overlap'], message: 'chunk_overlap must be smaller than chunk_size' });
+        context.addIssue({
+          code: 'custom',
+          path: ['chunk_overlap'],
+          message: 'chunk_overlap must be smaller than chunk_size',
+        });
       }
     });
 
 const rate = z.number().min(0).max(1_000_000).nullable();
 const longContextRates = z
-  .object({ threshold_tokens: int(1), input: rate, output: rate, cache_read: rate.optional(), cache_write_5m: rate.optional(), cache_write_1h: rate.optional() })
+  .object({
+    threshold_tokens: int(1),
+    input: rate,
+    output: rate,
+    cache_read: rate.optional(),
+    cache_write_5m: rate.optional(),
+    cache_write_1h: rate.optional(),
+  })
   .strict();
 
 /** One model's prices in USD per 1M tokens, as in assets/pricing.json; `provider` limits an override to one provider. */
@@ -127,7 +163,10 @@ export const runtimeConfigSchema = z
       })
       .strict()
       .prefault({}),
-    tool_retry_guard: z.object({ repeat_identical_failure_limit: int(1, 100).default(2) }).strict().prefault({}),
+    tool_retry_guard: z
+      .object({ repeat_identical_failure_limit: int(1, 100).default(2) })
+      .strict()
+      .prefault({}),
     tool_network: z
       .object({
         allow_http_schemes: z
@@ -190,7 +229,10 @@ export const runtimeConfigSchema = z
       .object({
         provider: z.enum(['duckduckgo_html', 'searxng', 'brave', 'tavily']).default('duckduckgo_html'),
         /** Overrides the provider's endpoint (required for searxng). */
-        base_url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+        base_url: z
+          .url({ protocol: /^https?$/ })
+          .max(2048)
+          .optional(),
         /** Name of the environment variable holding the provider's key (brave, tavily). */
         api_key_env: envName.optional(),
         max_results: int(1, 10).default(5),
@@ -198,7 +240,11 @@ export const runtimeConfigSchema = z
       .strict()
       .superRefine((value, context) => {
         if (value.provider === 'searxng' && !value.base_url) {
-          context.addIssue({ code: 'custom', path: ['base_url'], message: 'searxng needs base_url (your SearXNG instance)' });
+          context.addIssue({
+            code: 'custom',
+            path: ['base_url'],
+            message: 'searxng needs base_url (your SearXNG instance)',
+          });
         }
       })
       .prefault({}),
@@ -213,7 +259,11 @@ export const runtimeConfigSchema = z
         timezone: timeZoneName.default('UTC'),
         active_start_hour: int(0, 23).default(9),
         active_end_hour: int(0, 23).default(21),
-        session_id: z.string().trim().regex(/^[A-Za-z0-9_:.-]{1,128}$/).default('__heartbeat__'),
+        session_id: z
+          .string()
+          .trim()
+          .regex(/^[A-Za-z0-9_:.-]{1,128}$/)
+          .default('__heartbeat__'),
       })
       .strict()
       .prefault({}),

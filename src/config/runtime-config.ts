@@ -110,7 +110,12 @@ function parseAgentConfig(raw: Json, agentRoot: string, fieldPrefix = 'config'):
   const { engine, db_path } = config.retrieval.storage;
   const problem = indexFileOnDiskProblem(agentRoot, engine, db_path);
   if (!problem) return config;
-  throw validationErrors(zodIssuesToItems([{ code: 'custom', path: ['retrieval', 'storage', 'db_path'], message: problem, input: db_path }], fieldPrefix));
+  throw validationErrors(
+    zodIssuesToItems(
+      [{ code: 'custom', path: ['retrieval', 'storage', 'db_path'], message: problem, input: db_path }],
+      fieldPrefix,
+    ),
+  );
 }
 
 /**
@@ -177,7 +182,8 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   return {
     globalPath,
     start() {
-      if (!existsSync(globalPath)) writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
+      if (!existsSync(globalPath))
+        writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
       const raw = readJsonObject(globalPath);
       const stamp = stampOf(globalPath);
       try {
@@ -185,7 +191,12 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
       } catch (error) {
         const items = error instanceof AppError ? (error.details?.items as { field: string; message: string }[]) : [];
         // Start-up, not a request: the message lists every problem and names the file for the operator.
-        throw new AppError('validation_error', `Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`, { items }, { cause: error });
+        throw new AppError(
+          'validation_error',
+          `Invalid ${globalPath}: ${items.map((item) => `${item.field}: ${item.message}`).join('; ')}`,
+          { items },
+          { cause: error },
+        );
       }
       globalRaw = raw;
       globalStamp = stamp;

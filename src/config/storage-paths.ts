@@ -2,7 +2,12 @@
 import { lstatSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { NAME_MAX_BYTES } from '../shared/atomic-write';
-import { AGENT_STORAGE_FOLDER, BULK_BUILD_SUFFIX, isServerOwnedStorageName, SQLITE_SIDE_SUFFIXES } from '../shared/agent-storage';
+import {
+  AGENT_STORAGE_FOLDER,
+  BULK_BUILD_SUFFIX,
+  isServerOwnedStorageName,
+  SQLITE_SIDE_SUFFIXES,
+} from '../shared/agent-storage';
 
 const MAX_VALUE_CHARS = 1024;
 /** The longest suffix the server appends to the index's name (its side files and bulk marker). */
@@ -17,11 +22,12 @@ export function indexFilePath(engine: IndexEngine, dbPath: string): string {
 
 /** Why one file name in storage/ cannot hold the index, or null. */
 function nameProblem(name: string): string | null {
-  if (name.startsWith('.')) return 'must not start with a dot (hidden and temporary names are the server\'s)';
+  if (name.startsWith('.')) return "must not start with a dot (hidden and temporary names are the server's)";
   if (Buffer.byteLength(name) + LONGEST_SIDE_SUFFIX > NAME_MAX_BYTES) {
     return `file name is too long (at most ${NAME_MAX_BYTES - LONGEST_SIDE_SUFFIX} bytes, so its side files fit the ${NAME_MAX_BYTES}-byte limit)`;
   }
-  if (isServerOwnedStorageName(name)) return `${AGENT_STORAGE_FOLDER}/${name} is a file the server keeps for another purpose`;
+  if (isServerOwnedStorageName(name))
+    return `${AGENT_STORAGE_FOLDER}/${name} is a file the server keeps for another purpose`;
   return null;
 }
 
@@ -35,9 +41,13 @@ export function storagePathProblem(value: string): string | null {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters or NUL bytes';
   if (value.includes('\\')) return 'backslashes are not allowed';
-  if (value.startsWith('/') || value.startsWith('~') || /^[A-Za-z]:/.test(value)) return 'must be relative to the agent folder, like storage/retrieval.db (absolute paths are refused)';
+  if (value.startsWith('/') || value.startsWith('~') || /^[A-Za-z]:/.test(value))
+    return 'must be relative to the agent folder, like storage/retrieval.db (absolute paths are refused)';
   if (value.split('/').includes('..')) return "must not contain '..'";
-  const segments = posix.normalize(value).split('/').filter((segment) => segment !== '' && segment !== '.');
+  const segments = posix
+    .normalize(value)
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.');
   if (segments.length !== 2 || segments[0] !== AGENT_STORAGE_FOLDER) {
     return `must name a file directly inside the agent's ${AGENT_STORAGE_FOLDER}/ folder, like storage/retrieval.db`;
   }
@@ -46,7 +56,11 @@ export function storagePathProblem(value: string): string | null {
 
 /** `storage/x.db` for any accepted spelling (`./storage//x.db`). Call only on a value without a problem. */
 export function normalizeStoragePath(value: string): string {
-  return posix.normalize(value).split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
+  return posix
+    .normalize(value)
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
 }
 
 /** Why the index file of this engine and a valid `db_path` cannot be used (a .json name for SQLite, a bad derived json name), or null. */
@@ -54,7 +68,8 @@ export function indexFileProblem(engine: IndexEngine, dbPath: string): string | 
   // zod runs the object's rule even when the field failed its own: report that problem once, there.
   if (storagePathProblem(dbPath)) return null;
   // A `.json` name is the json engine's file: SQLite would find a JSON document there after a switch of engine.
-  if (engine === 'sqlite' && /\.json$/i.test(dbPath)) return 'with engine sqlite the index must not be a .json file (that is the json engine\'s)';
+  if (engine === 'sqlite' && /\.json$/i.test(dbPath))
+    return "with engine sqlite the index must not be a .json file (that is the json engine's)";
   const derived = indexFilePath(engine, dbPath);
   if (derived === dbPath) return null;
   const problem = storagePathProblem(derived);

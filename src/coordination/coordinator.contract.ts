@@ -14,7 +14,10 @@ export function manualClock(startMs = 1_800_000_000_000): ManualClock {
 }
 
 /** Runs the contract against coordinators made by `make` (a fresh one per test, reading `clock`). */
-export function describeCoordinatorContract(adapter: string, make: (clock: ManualClock) => Coordinator | Promise<Coordinator>): void {
+export function describeCoordinatorContract(
+  adapter: string,
+  make: (clock: ManualClock) => Coordinator | Promise<Coordinator>,
+): void {
   const fresh = async () => {
     const clock = manualClock();
     return { clock, coordinator: await make(clock) };

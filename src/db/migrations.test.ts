@@ -14,7 +14,11 @@ describe('applyMigrations', () => {
     applyMigrations(db, MIGRATIONS.slice(0, 1));
     applyMigrations(db, MIGRATIONS);
     expect((db.query('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(2);
-    expect(db.query('SELECT name FROM pragma_table_info(?)').all('notes')).toEqual([{ name: 'id' }, { name: 'text' }, { name: 'tag' }]);
+    expect(db.query('SELECT name FROM pragma_table_info(?)').all('notes')).toEqual([
+      { name: 'id' },
+      { name: 'text' },
+      { name: 'tag' },
+    ]);
   });
 
   it('refuses a database from a newer release with 503 storage_unavailable and leaves it as it is', () => {

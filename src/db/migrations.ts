@@ -18,10 +18,14 @@ export function applyMigrations(db: Database, migrations: readonly Migration[]):
   const current = row.user_version;
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
-    throw new AppError('storage_unavailable', `Database schema version ${current} is newer than this release supports (${latest})`, {
-      schema_version: current,
-      supported_version: latest,
-    });
+    throw new AppError(
+      'storage_unavailable',
+      `Database schema version ${current} is newer than this release supports (${latest})`,
+      {
+        schema_version: current,
+        supported_version: latest,
+      },
+    );
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;

@@ -13,7 +13,9 @@ describe('openDatabase', () => {
     newer.exec('PRAGMA user_version = 99');
     newer.close();
     for (let attempt = 0; attempt < 5; attempt++) {
-      expect(() => openDatabase(path, [{ version: 1, description: 'one', sql: 'CREATE TABLE t (id INTEGER)' }])).toThrow('newer than this release');
+      expect(() =>
+        openDatabase(path, [{ version: 1, description: 'one', sql: 'CREATE TABLE t (id INTEGER)' }]),
+      ).toThrow('newer than this release');
     }
     expect(openFilesUnder(temp.path)).toEqual([]);
   });

@@ -18,7 +18,10 @@ export interface AuthLockout {
 }
 
 /** The lockout's strikes and blocks live in the Coordinator, so every replica sharing one sees them. */
-export function createAuthLockout(coordinator: Coordinator, settings: AuthLockoutSettings = DEFAULT_AUTH_LOCKOUT): AuthLockout {
+export function createAuthLockout(
+  coordinator: Coordinator,
+  settings: AuthLockoutSettings = DEFAULT_AUTH_LOCKOUT,
+): AuthLockout {
   const policy = { maxStrikes: settings.maxFailures, windowMs: settings.windowMs, blockMs: settings.lockMs };
   const key = (client: string) => `auth-failure\u0000${client}`;
   const seconds = (ms: number) => (ms > 0 ? Math.ceil(ms / 1000) : 0);

@@ -17,13 +17,15 @@ export function bodyLimitFor(pathname: string): number {
 /** The body as UTF-8 text; 413 `payload_too_large` as soon as the declared or the streamed size passes `limit`. */
 async function readLimited(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? 'NaN');
-  if (declared > limit) throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
+  if (declared > limit)
+    throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
   if (!request.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > limit) throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
+    if (size > limit)
+      throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -37,7 +39,8 @@ export function nestingDepth(text: string): number {
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 92) index++; // backslash: skip the escaped character
+      if (char === 92)
+        index++; // backslash: skip the escaped character
       else if (char === 34) inString = false;
     } else if (char === 34) inString = true;
     else if (char === 91 || char === 123) deepest = Math.max(deepest, ++depth);
@@ -59,7 +62,9 @@ export function bodyParser() {
     if (text.trim() === '') return null;
     // The request guards refuse such bodies on every state-changing method already; this covers the rest.
     if (contentType && !isJsonContentType(contentType)) {
-      throw new AppError('unsupported_media_type', `Request body must be application/json, got ${contentType}`, { content_type: contentType });
+      throw new AppError('unsupported_media_type', `Request body must be application/json, got ${contentType}`, {
+        content_type: contentType,
+      });
     }
     if (nestingDepth(text) > MAX_JSON_DEPTH) {
       throw validationError('', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');

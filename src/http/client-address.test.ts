@@ -4,7 +4,8 @@ import { clientAddress } from './client-address';
 
 const ranges = (...texts: string[]) => texts.map((text) => parseIpRange(text)!) as IpRange[];
 const TRUSTED = ranges('127.0.0.1/32', '10.0.0.0/8', 'fd00::/8');
-const from = (peer: string | undefined, headers: Record<string, string>, trusted = TRUSTED) => clientAddress(peer, new Headers(headers), trusted);
+const from = (peer: string | undefined, headers: Record<string, string>, trusted = TRUSTED) =>
+  clientAddress(peer, new Headers(headers), trusted);
 
 describe('clientAddress', () => {
   it('is the peer when no proxy is trusted or the peer is not one of them', () => {
@@ -25,7 +26,9 @@ describe('clientAddress', () => {
 
   it('reads RFC 7239 Forwarded when there is no X-Forwarded-For, quoted IPv6 with port included', () => {
     expect(from('127.0.0.1', { forwarded: 'for="[2001:db8::1]:4711"' })).toBe('2001:db8::1');
-    expect(from('127.0.0.1', { forwarded: 'for=6.6.6.6, for=198.51.100.1;proto=https;by=10.0.0.1, For=10.0.0.2' })).toBe('198.51.100.1');
+    expect(
+      from('127.0.0.1', { forwarded: 'for=6.6.6.6, for=198.51.100.1;proto=https;by=10.0.0.1, For=10.0.0.2' }),
+    ).toBe('198.51.100.1');
     expect(from('127.0.0.1', { forwarded: 'proto=https;for="198.51.100.1:80";host="a,b;c"' })).toBe('198.51.100.1');
     expect(from('127.0.0.1', { forwarded: 'for=6.6.6.6', 'x-forwarded-for': '198.51.100.1' })).toBe('198.51.100.1');
   });

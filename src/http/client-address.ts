@@ -31,7 +31,10 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
 
 /** A node as written in a header, without quotes, brackets or port: `"[2001:db8::1]:4711"` -> `2001:db8::1`. */
 function bareAddress(node: string): string {
-  const text = node.trim().replace(/^"(.*)"$/s, '$1').replace(/\\(.)/g, '$1');
+  const text = node
+    .trim()
+    .replace(/^"(.*)"$/s, '$1')
+    .replace(/\\(.)/g, '$1');
   if (text.startsWith('[')) return text.slice(1, text.indexOf(']') > 0 ? text.indexOf(']') : 1);
   // One colon means IPv4 with a port (`192.0.2.1:8080`); more mean a bare IPv6 address.
   return text.indexOf(':') === text.lastIndexOf(':') ? text.split(':')[0]! : text;

@@ -58,11 +58,19 @@ export function crossSiteRefusal(request: Request, allowedOrigins: readonly stri
   const origin = headers.get('origin');
   const allowed = origin !== null && isAllowedOrigin(origin, headers.get('host'), allowedOrigins);
   if (origin !== null && !allowed) {
-    return { code: 'origin_not_allowed', message: `Cross-site request refused: origin ${origin} is not allowed`, details: { origin } };
+    return {
+      code: 'origin_not_allowed',
+      message: `Cross-site request refused: origin ${origin} is not allowed`,
+      details: { origin },
+    };
   }
   const fetchSite = headers.get('sec-fetch-site');
   if (!allowed && fetchSite?.trim().toLowerCase() === 'cross-site') {
-    return { code: 'origin_not_allowed', message: 'Cross-site request refused: no allowed origin', details: { sec_fetch_site: 'cross-site' } };
+    return {
+      code: 'origin_not_allowed',
+      message: 'Cross-site request refused: no allowed origin',
+      details: { sec_fetch_site: 'cross-site' },
+    };
   }
   const contentType = headers.get('content-type');
   if (hasBody(headers) && !isJsonContentType(contentType)) {

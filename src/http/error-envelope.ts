@@ -36,43 +36,58 @@ export interface ErrorEnvelopeDeps {
 
 /** The global error plugin. Register it before every route. */
 export function errorEnvelope({ logger, dataDir, allowedMethods }: ErrorEnvelopeDeps) {
-  return new Elysia({ name: 'error-envelope' })
-    .onError({ as: 'global' }, ({ code, error, set, request }) => {
-      const headers = set.headers as Headers;
-      // Elysia wraps what a parse hook throws; unwrap our own errors (413, malformed JSON from body-parser.ts).
-      const own = error instanceof AppError ? error : (error as { cause?: unknown })?.cause;
-      if (own instanceof AppError) return errorResponse(headers, own.code, own.message, own.details);
-      if (code === 'VALIDATION') {
-        const validation = error as unknown as { type: string; all: { path: string; message: string; type: number; value?: unknown }[] };
-        if (validation.type === 'response') {
-          logger.error('response failed its schema', { url: request.url, errors: validation.all.slice(0, 5) });
-          return errorResponse(headers, 'internal_error', 'Internal server error');
-        }
-        const failure = validationErrors(toValidationItems(validation.type, validation.all, new URL(request.url).searchParams));
-        return errorResponse(headers, failure.code, failure.message, failure.details);
+  return new Elysia({ name: 'error-envelope' }).onError({ as: 'global' }, ({ code, error, set, request }) => {
+    const headers = set.headers as Headers;
+    // Elysia wraps what a parse hook throws; unwrap our own errors (413, malformed JSON from body-parser.ts).
+    const own = error instanceof AppError ? error : (error as { cause?: unknown })?.cause;
+    if (own instanceof AppError) return errorResponse(headers, own.code, own.message, own.details);
+    if (code === 'VALIDATION') {
+      const validation = error as unknown as {
+        type: string;
+        all: { path: string; message: string; type: number; value?: unknown }[];
+      };
+      if (validation.type === 'response') {
+        logger.error('response failed its schema', { url: request.url, errors: validation.all.slice(0, 5) });
+        return errorResponse(headers, 'internal_error', 'Internal server error');
       }
-      if (code === 'PARSE') return errorResponse(headers, 'invalid_json', 'Malformed request body');
-      if (code === 'NOT_FOUND') {
-        const pathname = new URL(request.url).pathname;
-        const methods = allowedMethods(pathname);
-        if (methods.length > 0 && !methods.includes(request.method)) {
-          return errorResponse(headers, 'method_not_allowed', `Method ${request.method} not allowed`, { allow: methods }, {
+      const failure = validationErrors(
+        toValidationItems(validation.type, validation.all, new URL(request.url).searchParams),
+      );
+      return errorResponse(headers, failure.code, failure.message, failure.details);
+    }
+    if (code === 'PARSE') return errorResponse(headers, 'invalid_json', 'Malformed request body');
+    if (code === 'NOT_FOUND') {
+      const pathname = new URL(request.url).pathname;
+      const methods = allowedMethods(pathname);
+      if (methods.length > 0 && !methods.includes(request.method)) {
+        return errorResponse(
+          headers,
+          'method_not_allowed',
+          `Method ${request.method} not allowed`,
+          { allow: methods },
+          {
             allow: methods.join(', '),
-          });
-        }
-        return errorResponse(headers, 'not_found', `No route for ${request.method} ${pathname}`);
+          },
+        );
       }
-      const requestId = String(headers['x-request-id'] ?? '');
-      const storage = storageFaultError(error, dataDir);
-      if (storage) {
-        logger.error('storage fault', { request_id: requestId, url: request.url, code: storage.code, error: redactSecrets(String(error)) });
-        return errorResponse(headers, storage.code, storage.message, storage.details);
-      }
-      logger.error('unhandled error', {
+      return errorResponse(headers, 'not_found', `No route for ${request.method} ${pathname}`);
+    }
+    const requestId = String(headers['x-request-id'] ?? '');
+    const storage = storageFaultError(error, dataDir);
+    if (storage) {
+      logger.error('storage fault', {
         request_id: requestId,
         url: request.url,
-        error: redactSecrets(error instanceof Error ? `${error.stack ?? error.message}` : String(error)),
+        code: storage.code,
+        error: redactSecrets(String(error)),
       });
-      return errorResponse(headers, 'internal_error', 'Internal server error');
+      return errorResponse(headers, storage.code, storage.message, storage.details);
+    }
+    logger.error('unhandled error', {
+      request_id: requestId,
+      url: request.url,
+      error: redactSecrets(error instanceof Error ? `${error.stack ?? error.message}` : String(error)),
     });
+    return errorResponse(headers, 'internal_error', 'Internal server error');
+  });
 }

@@ -39,53 +39,64 @@ export function hasValidToken(authorization: string | null, token: string): bool
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
-export function requestGuards({ trustedHosts, allowedOrigins, trustedProxies, apiToken, rateLimiter, authLockout }: RequestGuardsDeps) {
+export function requestGuards({
+  trustedHosts,
+  allowedOrigins,
+  trustedProxies,
+  apiToken,
+  rateLimiter,
+  authLockout,
+}: RequestGuardsDeps) {
   // .headers() seeds every response's headers before any hook runs, so the CORS plugin's
   // preflight answer (returned from its own onRequest, ahead of ours) carries them too.
-  return new Elysia({ name: 'request-guards' }).headers(SECURITY_HEADERS).onRequest(async ({ request, set, server }) => {
-    const incoming = request.headers.get('x-request-id');
-    const headers = set.headers as Record<string, string>;
-    headers['x-request-id'] = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    if (request.method === 'OPTIONS') return;
-    if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
-      return errorResponse(headers, 'invalid_host', 'Invalid host header');
-    }
-    // Before the body is parsed and before any route runs; a token changes nothing here.
-    const refusal = crossSiteRefusal(request, allowedOrigins);
-    if (refusal) return errorResponse(headers, refusal.code, refusal.message, refusal.details);
-    let pathname: string;
-    try {
-      pathname = new URL(request.url).pathname;
-    } catch {
-      // A Host the URL parser refuses leaves the request without a usable URL.
-      return errorResponse(headers, 'invalid_host', 'Invalid host header');
-    }
-    const client = clientAddress(server?.requestIP(request)?.address, request.headers, trustedProxies);
-    const decision = await rateLimiter.check(client, pathname);
-    if (!decision.allowed) {
-      return errorResponse(
-        headers,
-        'rate_limit_exceeded',
-        'Rate limit exceeded. Try again later.',
-        { limit: decision.limit, window_seconds: 60, retry_after_seconds: decision.retryAfterSeconds },
-        { 'retry-after': String(decision.retryAfterSeconds) },
-      );
-    }
-    if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {
-      const lockedFor = await authLockout.lockedFor(client);
-      if (lockedFor > 0) {
+  return new Elysia({ name: 'request-guards' })
+    .headers(SECURITY_HEADERS)
+    .onRequest(async ({ request, set, server }) => {
+      const incoming = request.headers.get('x-request-id');
+      const headers = set.headers as Record<string, string>;
+      headers['x-request-id'] = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+      if (request.method === 'OPTIONS') return;
+      if (!isTrustedHost(request.headers.get('host'), trustedHosts)) {
+        return errorResponse(headers, 'invalid_host', 'Invalid host header');
+      }
+      // Before the body is parsed and before any route runs; a token changes nothing here.
+      const refusal = crossSiteRefusal(request, allowedOrigins);
+      if (refusal) return errorResponse(headers, refusal.code, refusal.message, refusal.details);
+      let pathname: string;
+      try {
+        pathname = new URL(request.url).pathname;
+      } catch {
+        // A Host the URL parser refuses leaves the request without a usable URL.
+        return errorResponse(headers, 'invalid_host', 'Invalid host header');
+      }
+      const client = clientAddress(server?.requestIP(request)?.address, request.headers, trustedProxies);
+      const decision = await rateLimiter.check(client, pathname);
+      if (!decision.allowed) {
         return errorResponse(
           headers,
           'rate_limit_exceeded',
-          'Too many failed authentication attempts. Try again later.',
-          { retry_after_seconds: lockedFor },
-          { 'retry-after': String(lockedFor) },
+          'Rate limit exceeded. Try again later.',
+          { limit: decision.limit, window_seconds: 60, retry_after_seconds: decision.retryAfterSeconds },
+          { 'retry-after': String(decision.retryAfterSeconds) },
         );
       }
-      if (!hasValidToken(request.headers.get('authorization'), apiToken)) {
-        await authLockout.fail(client);
-        return errorResponse(headers, 'unauthorized', 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
+      if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {
+        const lockedFor = await authLockout.lockedFor(client);
+        if (lockedFor > 0) {
+          return errorResponse(
+            headers,
+            'rate_limit_exceeded',
+            'Too many failed authentication attempts. Try again later.',
+            { retry_after_seconds: lockedFor },
+            { 'retry-after': String(lockedFor) },
+          );
+        }
+        if (!hasValidToken(request.headers.get('authorization'), apiToken)) {
+          await authLockout.fail(client);
+          return errorResponse(headers, 'unauthorized', 'Missing or invalid bearer token', undefined, {
+            'www-authenticate': 'Bearer',
+          });
+        }
       }
-    }
-  });
+    });
 }

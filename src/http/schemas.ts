@@ -22,7 +22,10 @@ const STORAGE_FAULT_STATUSES = [503, 507];
 
 /** The error answers a route can give, each with the envelope (503 and 507 always: storage faults). */
 export const errors = (...statuses: number[]) =>
-  Object.fromEntries([...statuses, ...STORAGE_FAULT_STATUSES].map((status) => [status, ErrorEnvelope])) as Record<number, typeof ErrorEnvelope>;
+  Object.fromEntries([...statuses, ...STORAGE_FAULT_STATUSES].map((status) => [status, ErrorEnvelope])) as Record<
+    number,
+    typeof ErrorEnvelope
+  >;
 
 export const AgentIdQuery = t.Optional(
   t.String({ minLength: 1, maxLength: 64, description: 'Agent id; default `default`' }),
@@ -30,7 +33,17 @@ export const AgentIdQuery = t.Optional(
 
 /** Booleans in query strings: true/false, 1/0, yes/no, on/off. */
 export const QueryBoolean = t.Optional(
-  t.Union([t.Boolean(), t.Literal('true'), t.Literal('false'), t.Literal('1'), t.Literal('0'), t.Literal('yes'), t.Literal('no'), t.Literal('on'), t.Literal('off')]),
+  t.Union([
+    t.Boolean(),
+    t.Literal('true'),
+    t.Literal('false'),
+    t.Literal('1'),
+    t.Literal('0'),
+    t.Literal('yes'),
+    t.Literal('no'),
+    t.Literal('on'),
+    t.Literal('off'),
+  ]),
 );
 
 export function queryFlag(value: boolean | string | undefined): boolean {
@@ -41,7 +54,9 @@ export function queryFlag(value: boolean | string | undefined): boolean {
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   const missing = value === undefined;
-  throw missing ? validationError(field, 'Field required', 'missing') : validationError(field, 'Input should be a valid dictionary', 'dict_type');
+  throw missing
+    ? validationError(field, 'Field required', 'missing')
+    : validationError(field, 'Input should be a valid dictionary', 'dict_type');
 }
 
 /** A session id as it appears in paths and bodies. */

@@ -37,7 +37,8 @@ describe('sse', () => {
     let text = '';
     while (!/: ping - \S+\r\n\r\n/.test(text)) text += decoder.decode((await reader.read()).value, { stream: true });
     release();
-    for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      text += decoder.decode(next.value, { stream: true });
     expect(text.startsWith(formatSseEvent(first))).toBe(true);
     expect(text.endsWith(formatSseEvent(last))).toBe(true);
   });

@@ -55,10 +55,20 @@ const TYPE_ONLY = new Set([6, 14, 27, 35, 41, 46, 54, UNION]);
  */
 function explainUnion(error: TypeBoxError): Pick<TypeBoxError, 'message' | 'type'> {
   const nested = (error.errors ?? []).map((alternative) => [...alternative]);
-  const literals = nested.filter((alternative) => alternative.length > 0 && alternative.every((item) => item.type === LITERAL));
+  const literals = nested.filter(
+    (alternative) => alternative.length > 0 && alternative.every((item) => item.type === LITERAL),
+  );
   // Literal choices, possibly next to a plain boolean (query flags accept true/false/1/0/yes/no/on/off).
-  if (literals.length > 0 && nested.every((alternative) => literals.includes(alternative) || alternative.every((item) => item.type === BOOLEAN || item.type === UNION))) {
-    const options = literals.flatMap((alternative) => alternative.map((item) => item.message.replace(/^Expected /, '')));
+  if (
+    literals.length > 0 &&
+    nested.every(
+      (alternative) =>
+        literals.includes(alternative) || alternative.every((item) => item.type === BOOLEAN || item.type === UNION),
+    )
+  ) {
+    const options = literals.flatMap((alternative) =>
+      alternative.map((item) => item.message.replace(/^Expected /, '')),
+    );
     return { type: LITERAL, message: `Expected one of: ${options.join(', ')}` };
   }
   for (const alternative of nested) {
@@ -78,19 +88,27 @@ function explainUnion(error: TypeBoxError): Pick<TypeBoxError, 'message' | 'type
  */
 function coercedQueryField(error: TypeBoxError, query: URLSearchParams | undefined): string | null {
   if (!query || error.value === undefined) return null;
-  const matches = [...new Set([...query.entries()].filter(([, value]) => value === String(error.value)).map(([key]) => key))];
+  const matches = [
+    ...new Set([...query.entries()].filter(([, value]) => value === String(error.value)).map(([key]) => key)),
+  ];
   return matches.length === 1 ? `query.${matches[0]}` : null;
 }
 
 /** One item per violation; body fields bare, query and path parameters prefixed. */
-export function toValidationItems(location: string, errors: readonly TypeBoxError[], query?: URLSearchParams): ValidationItem[] {
+export function toValidationItems(
+  location: string,
+  errors: readonly TypeBoxError[],
+  query?: URLSearchParams,
+): ValidationItem[] {
   const prefix = LOCATION_PREFIX[location] ?? `${location}.`;
   const seen = new Set<string>();
   const items: ValidationItem[] = [];
   for (const raw of errors) {
     const error = raw.type === UNION ? { ...raw, ...explainUnion(raw) } : raw;
     const path = error.path.replace(/^\//, '').split('/').filter(Boolean).join('.');
-    const field = (location === 'property' && coercedQueryField(error, query)) || (path ? `${prefix}${path}` : prefix.replace(/\.$/, ''));
+    const field =
+      (location === 'property' && coercedQueryField(error, query)) ||
+      (path ? `${prefix}${path}` : prefix.replace(/\.$/, ''));
     const missing = error.value === undefined && error.type !== 42;
     const code = missing ? 'missing' : (CODES[error.type] ?? 'value_error');
     const key = `${field}|${code}`;

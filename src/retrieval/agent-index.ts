@@ -39,7 +39,14 @@ export interface AgentIndex {
    * within 20 times its duration unless a change notice came in (`dirty`) or `force`, so freshness
    * checks cost at most ~5% of search time; smaller folders are walked on every call.
    */
-  sync(domain: RetrievalDomain, config: RuntimeConfig, embedder: IndexerEmbedder | null, canEmbed: boolean, nowMs: number, force?: boolean): Promise<SyncResult>;
+  sync(
+    domain: RetrievalDomain,
+    config: RuntimeConfig,
+    embedder: IndexerEmbedder | null,
+    canEmbed: boolean,
+    nowMs: number,
+    force?: boolean,
+  ): Promise<SyncResult>;
   /** The domain's vector index for the current generation, built from stored vectors on first use. */
   vectors(domain: RetrievalDomain): VectorIndex;
   close(): void;
@@ -66,7 +73,16 @@ export function openAgentIndex(
   const domains = {} as Record<RetrievalDomain, DomainState>;
   for (const domain of DOMAINS) {
     const meta = store.meta(domain);
-    domains[domain] = { generation: 0, vectorIndex: null, lastIndexedMs: meta?.updatedMs ?? null, lastError: null, missingVectors: -1, dirty: true, lastWalk: null, legacyImported: 0 };
+    domains[domain] = {
+      generation: 0,
+      vectorIndex: null,
+      lastIndexedMs: meta?.updatedMs ?? null,
+      lastError: null,
+      missingVectors: -1,
+      dirty: true,
+      lastWalk: null,
+      legacyImported: 0,
+    };
     // The original's JSON index, if any, seeds the embedding cache before this domain's first build.
     domains[domain].legacyImported = importLegacyIndex(store, root, domain, nowMs);
   }
@@ -92,7 +108,15 @@ export function openAgentIndex(
       const settings = config.retrieval[domain];
       const settingsKey = `${settings.chunk_size}:${settings.chunk_overlap}`;
       const walk = state.lastWalk;
-      if (!force && !state.dirty && state.missingVectors === 0 && walk && walk.settingsKey === settingsKey && walk.files > LARGE_FOLDER_FILES && performance.now() - walk.endedAt < 20 * walk.durationMs) {
+      if (
+        !force &&
+        !state.dirty &&
+        state.missingVectors === 0 &&
+        walk &&
+        walk.settingsKey === settingsKey &&
+        walk.files > LARGE_FOLDER_FILES &&
+        performance.now() - walk.endedAt < 20 * walk.durationMs
+      ) {
         return unchangedSync();
       }
       state.dirty = false;
@@ -109,7 +133,12 @@ export function openAgentIndex(
         bulkWrites: storage.bulkWrites,
       });
       if (closed) return result;
-      state.lastWalk = { files: result.files, durationMs: performance.now() - started - (result.embeddingMs ?? 0), endedAt: performance.now(), settingsKey };
+      state.lastWalk = {
+        files: result.files,
+        durationMs: performance.now() - started - (result.embeddingMs ?? 0),
+        endedAt: performance.now(),
+        settingsKey,
+      };
       state.missingVectors = result.missingVectors;
       state.lastError = result.embeddingError;
       if (result.changed) {

@@ -51,6 +51,7 @@ describe('chunkText', () => {
     const seen = new Set<number>();
     for (const chunk of chunks) for (let line = chunk.startLine; line <= chunk.endLine; line++) seen.add(line);
     expect(seen.size).toBe(50);
-    for (let index = 1; index < chunks.length; index++) expect(chunks[index]!.startLine).toBeGreaterThan(chunks[index - 1]!.startLine);
+    for (let index = 1; index < chunks.length; index++)
+      expect(chunks[index]!.startLine).toBeGreaterThan(chunks[index - 1]!.startLine);
   });
 });

@@ -44,7 +44,8 @@ export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): Dom
     const absolute = join(agentRoot, path);
     try {
       const stat = lstatSync(absolute);
-      if (stat.isFile() && stat.size <= MAX_INDEXED_FILE_BYTES) files.push({ path, absolute, size: stat.size, mtimeMs: stat.mtimeMs });
+      if (stat.isFile() && stat.size <= MAX_INDEXED_FILE_BYTES)
+        files.push({ path, absolute, size: stat.size, mtimeMs: stat.mtimeMs });
     } catch {
       // Removed between listing and stat: it simply is not part of this pass.
     }

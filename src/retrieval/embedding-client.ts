@@ -39,15 +39,20 @@ export interface EmbeddingClientOptions {
 const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
 function toVectors(rows: unknown[], expected: number): Float32Array[] {
-  if (rows.length !== expected) throw new EmbeddingError(`embedding count mismatch: sent ${expected}, got ${rows.length}`, false);
+  if (rows.length !== expected)
+    throw new EmbeddingError(`embedding count mismatch: sent ${expected}, got ${rows.length}`, false);
   return rows.map((row) => {
-    if (!Array.isArray(row) || row.length === 0) throw new EmbeddingError('embedding response has an empty or non-list vector', false);
+    if (!Array.isArray(row) || row.length === 0)
+      throw new EmbeddingError('embedding response has an empty or non-list vector', false);
     return Float32Array.from(row, (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0));
   });
 }
 
 /** Builds the client chosen by `settings.provider`. A missing key makes every call fail (not retried). */
-export function createEmbeddingClient(settings: EmbeddingSettings, options: EmbeddingClientOptions = {}): EmbeddingClient {
+export function createEmbeddingClient(
+  settings: EmbeddingSettings,
+  options: EmbeddingClientOptions = {},
+): EmbeddingClient {
   if (settings.provider === 'none') {
     return {
       identity: null,
@@ -62,38 +67,63 @@ export function createEmbeddingClient(settings: EmbeddingSettings, options: Embe
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const timeoutMs = options.timeoutMs ?? 20_000;
   const google = settings.provider === 'google_ai_studio';
-  const googleModel = settings.googleModel.startsWith('models/') ? settings.googleModel : `models/${settings.googleModel}`;
-  const identity: EmbeddingIdentity = google ? { provider: 'google_ai_studio', model: googleModel } : { provider: 'openai', model: settings.model };
+  const googleModel = settings.googleModel.startsWith('models/')
+    ? settings.googleModel
+    : `models/${settings.googleModel}`;
+  const identity: EmbeddingIdentity = google
+    ? { provider: 'google_ai_studio', model: googleModel }
+    : { provider: 'openai', model: settings.model };
 
   const request = async (texts: string[]): Promise<Float32Array[]> => {
     const key = google ? settings.googleApiKey : settings.apiKey;
-    if (!key) throw new EmbeddingError(google ? 'GOOGLE_API_KEY is not set' : 'EMBEDDING_API_KEY (or OPENAI_API_KEY) is not set', false);
+    if (!key)
+      throw new EmbeddingError(
+        google ? 'GOOGLE_API_KEY is not set' : 'EMBEDDING_API_KEY (or OPENAI_API_KEY) is not set',
+        false,
+      );
     const url = google
       ? `${(options.googleBaseUrl ?? GOOGLE_BASE_URL).replace(/\/+$/, '')}/${googleModel}:batchEmbedContents`
       : `${settings.baseUrl.replace(/\/+$/, '')}/embeddings`;
     // The Google key travels in a header, never in the URL, so it cannot leak into logs or proxies.
-    const headers: Record<string, string> = google ? { 'content-type': 'application/json', 'x-goog-api-key': key } : { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+    const headers: Record<string, string> = google
+      ? { 'content-type': 'application/json', 'x-goog-api-key': key }
+      : { 'content-type': 'application/json', authorization: `Bearer ${key}` };
     const body = google
       ? { requests: texts.map((text) => ({ model: googleModel, content: { parts: [{ text }] } })) }
       : { model: settings.model, input: texts };
     let response: Response;
     try {
-      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      response = await doFetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       throw new EmbeddingError(`embedding request failed: ${redactSecrets(String(error))}`, true);
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => {});
-      throw new EmbeddingError(`embedding server answered ${response.status}`, response.status === 429 || response.status >= 500);
+      throw new EmbeddingError(
+        `embedding server answered ${response.status}`,
+        response.status === 429 || response.status >= 500,
+      );
     }
     const json = (await response.json().catch(() => null)) as any;
     if (google) {
-      if (!Array.isArray(json?.embeddings)) throw new EmbeddingError('embedding response has no embeddings list', false);
-      return toVectors(json.embeddings.map((row: any) => row?.values), texts.length);
+      if (!Array.isArray(json?.embeddings))
+        throw new EmbeddingError('embedding response has no embeddings list', false);
+      return toVectors(
+        json.embeddings.map((row: any) => row?.values),
+        texts.length,
+      );
     }
     if (!Array.isArray(json?.data)) throw new EmbeddingError('embedding response has no data list', false);
     const rows = [...json.data].sort((a: any, b: any) => Number(a?.index ?? 0) - Number(b?.index ?? 0));
-    return toVectors(rows.map((row: any) => row?.embedding), texts.length);
+    return toVectors(
+      rows.map((row: any) => row?.embedding),
+      texts.length,
+    );
   };
 
   const withRetries = async (texts: string[]): Promise<Float32Array[]> => {
@@ -112,7 +142,8 @@ export function createEmbeddingClient(settings: EmbeddingSettings, options: Embe
     identity,
     async embed(texts) {
       const vectors: Float32Array[] = [];
-      for (let start = 0; start < texts.length; start += batchSize) vectors.push(...(await withRetries(texts.slice(start, start + batchSize))));
+      for (let start = 0; start < texts.length; start += batchSize)
+        vectors.push(...(await withRetries(texts.slice(start, start + batchSize))));
       return vectors;
     },
   };

@@ -17,7 +17,12 @@ export interface EmbeddingHealth {
 
 export const EMBEDDING_COOLDOWN_MS = 30_000;
 
-export function createEmbeddingHealth(client: EmbeddingClient, clock: Clock, logger: Logger, cooldownMs = EMBEDDING_COOLDOWN_MS): EmbeddingHealth {
+export function createEmbeddingHealth(
+  client: EmbeddingClient,
+  clock: Clock,
+  logger: Logger,
+  cooldownMs = EMBEDDING_COOLDOWN_MS,
+): EmbeddingHealth {
   let failure: { message: string; atMs: number } | null = null;
   let cooldownUntil = 0;
   const identity = client.identity;
@@ -27,13 +32,22 @@ export function createEmbeddingHealth(client: EmbeddingClient, clock: Clock, log
         async embed(texts) {
           try {
             const vectors = await client.embed(texts);
-            if (failure) logger.info('embeddings are available again; retrieval is hybrid', { provider: identity.provider, model: identity.model });
+            if (failure)
+              logger.info('embeddings are available again; retrieval is hybrid', {
+                provider: identity.provider,
+                model: identity.model,
+              });
             failure = null;
             return vectors;
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             // Logged once when search degrades, not on every failing call.
-            if (!failure) logger.warn('embeddings unavailable; retrieval answers from keywords only', { provider: identity.provider, model: identity.model, error: message });
+            if (!failure)
+              logger.warn('embeddings unavailable; retrieval answers from keywords only', {
+                provider: identity.provider,
+                model: identity.model,
+                error: message,
+              });
             failure = { message, atMs: clock.nowMs() };
             cooldownUntil = failure.atMs + cooldownMs;
             throw error;
@@ -48,6 +62,10 @@ export function createEmbeddingHealth(client: EmbeddingClient, clock: Clock, log
     resetCooldown() {
       cooldownUntil = 0;
     },
-    state: () => ({ state: identity === null ? 'disabled' : failure ? 'degraded' : 'ok', lastError: failure?.message ?? null, lastErrorAtMs: failure?.atMs ?? null }),
+    state: () => ({
+      state: identity === null ? 'disabled' : failure ? 'degraded' : 'ok',
+      lastError: failure?.message ?? null,
+      lastErrorAtMs: failure?.atMs ?? null,
+    }),
   };
 }

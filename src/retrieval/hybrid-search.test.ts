@@ -14,14 +14,37 @@ describe('fuseLegs', () => {
 
   it('lets a keyword hit that stands out beat a flat vector leg (standard scores)', () => {
     const keyword = [{ id: 7, score: 9 }, ...Array.from({ length: 9 }, (_, index) => ({ id: 20 + index, score: 1 }))];
-    const vector = Array.from({ length: 10 }, (_, index) => ({ id: index === 0 ? 7 : 30 + index, score: 0.5 - index * 0.001 }));
+    const vector = Array.from({ length: 10 }, (_, index) => ({
+      id: index === 0 ? 7 : 30 + index,
+      score: 0.5 - index * 0.001,
+    }));
     expect(fuseLegs(keyword, vector, weights, 'zscore')[0]!.id).toBe(7);
-    const minmax = fuseLegs([{ id: 7, score: 9 }, { id: 8, score: 1 }], [{ id: 9, score: 0.51 }, { id: 7, score: 0.5 }], weights, 'minmax');
-    expect(minmax.map((hit) => [hit.id, Number(hit.score.toFixed(3))])).toEqual([[9, 0.7], [7, 0.3], [8, 0]]);
+    const minmax = fuseLegs(
+      [
+        { id: 7, score: 9 },
+        { id: 8, score: 1 },
+      ],
+      [
+        { id: 9, score: 0.51 },
+        { id: 7, score: 0.5 },
+      ],
+      weights,
+      'minmax',
+    );
+    expect(minmax.map((hit) => [hit.id, Number(hit.score.toFixed(3))])).toEqual([
+      [9, 0.7],
+      [7, 0.3],
+      [8, 0],
+    ]);
   });
 
   it('ranks by weighted sum with stable ties and gives a chunk missing from a leg 0 there', () => {
-    const fused = fuseLegs([{ id: 2, score: 1 }], [{ id: 1, score: 0.9 }], { semanticWeight: 0.5, lexicalWeight: 0.5 }, 'rrf');
+    const fused = fuseLegs(
+      [{ id: 2, score: 1 }],
+      [{ id: 1, score: 0.9 }],
+      { semanticWeight: 0.5, lexicalWeight: 0.5 },
+      'rrf',
+    );
     expect(fused).toEqual([
       { id: 1, keyword: 0, vector: 1, score: 0.5 },
       { id: 2, keyword: 1, vector: 0, score: 0.5 },

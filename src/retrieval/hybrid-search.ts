@@ -2,7 +2,10 @@
 
 /** Lower-cased, diacritics removed, split on anything that is not a letter or digit (as FTS5 unicode61 does). */
 export function queryTerms(query: string, max = 32): string[] {
-  const folded = query.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = query
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   const terms = folded.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   return [...new Set(terms)].slice(0, max);
 }
@@ -74,7 +77,12 @@ function reciprocalRank(hits: LegHit[]): Map<number, number> {
  * scores (a chunk missing from a leg gets 0 there). Ties break by chunk id, so results are stable.
  * `zscore` is the default: on the evaluation set it beats min-max and reciprocal rank (README).
  */
-export function fuseLegs(keywordHits: LegHit[], vectorHits: LegHit[], weights: FusionWeights, method: FusionMethod = 'zscore'): FusedHit[] {
+export function fuseLegs(
+  keywordHits: LegHit[],
+  vectorHits: LegHit[],
+  weights: FusionWeights,
+  method: FusionMethod = 'zscore',
+): FusedHit[] {
   const normalise = method === 'rrf' ? reciprocalRank : method === 'zscore' ? standardScore : minMax;
   const keyword = normalise(keywordHits);
   const vector = normalise(vectorHits);
@@ -83,7 +91,12 @@ export function fuseLegs(keywordHits: LegHit[], vectorHits: LegHit[], weights: F
   for (const id of ids) {
     const keywordScore = keyword.get(id) ?? 0;
     const vectorScore = vector.get(id) ?? 0;
-    fused.push({ id, keyword: keywordScore, vector: vectorScore, score: weights.semanticWeight * vectorScore + weights.lexicalWeight * keywordScore });
+    fused.push({
+      id,
+      keyword: keywordScore,
+      vector: vectorScore,
+      score: weights.semanticWeight * vectorScore + weights.lexicalWeight * keywordScore,
+    });
   }
   return fused.sort((a, b) => b.score - a.score || a.id - b.id);
 }

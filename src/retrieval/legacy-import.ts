@@ -24,7 +24,12 @@ function floats(value: unknown): Float32Array | null {
  * example a memory file shorter than one chunk) then need no new embedding call. Malformed files,
  * rows without text and rows without a numeric vector are skipped. Returns the number of vectors imported.
  */
-export function importLegacyIndex(store: RetrievalStore, agentRoot: string, domain: RetrievalDomain, nowMs: number): number {
+export function importLegacyIndex(
+  store: RetrievalStore,
+  agentRoot: string,
+  domain: RetrievalDomain,
+  nowMs: number,
+): number {
   if (store.meta(domain)) return 0;
   const file = join(agentRoot, LEGACY_INDEX_PATHS[domain]);
   if (!existsSync(file)) return 0;
@@ -43,13 +48,25 @@ export function importLegacyIndex(store: RetrievalStore, agentRoot: string, doma
     pairs = json.chunks.map((text: unknown, index: number) => ({ text, vector: floats(embeddings[index]) }));
   } else {
     if (!Array.isArray(json.rows)) return 0;
-    pairs = json.rows.filter((row: unknown) => typeof row === 'object' && row !== null).map((row: any) => ({ text: row.text, vector: floats(row.embedding) }));
+    pairs = json.rows
+      .filter((row: unknown) => typeof row === 'object' && row !== null)
+      .map((row: any) => ({ text: row.text, vector: floats(row.embedding) }));
   }
-  const provider = typeof json.embedding_provider === 'string' && json.embedding_provider.trim() ? json.embedding_provider.trim() : 'openai';
-  let model = typeof json.embedding_model === 'string' && json.embedding_model.trim() ? json.embedding_model.trim() : 'text-embedding-3-small';
+  const provider =
+    typeof json.embedding_provider === 'string' && json.embedding_provider.trim()
+      ? json.embedding_provider.trim()
+      : 'openai';
+  let model =
+    typeof json.embedding_model === 'string' && json.embedding_model.trim()
+      ? json.embedding_model.trim()
+      : 'text-embedding-3-small';
   if (provider === 'google_ai_studio' && !model.startsWith('models/')) model = `models/${model}`;
   if (provider !== 'openai' && provider !== 'google_ai_studio') return 0;
-  const entries = pairs.flatMap((pair) => (typeof pair.text === 'string' && pair.text && pair.vector ? [{ textHash: sha256(pair.text), vector: pair.vector }] : []));
+  const entries = pairs.flatMap((pair) =>
+    typeof pair.text === 'string' && pair.text && pair.vector
+      ? [{ textHash: sha256(pair.text), vector: pair.vector }]
+      : [],
+  );
   if (entries.length > 0) store.cacheVectors({ provider, model }, entries, nowMs);
   return entries.length;
 }

@@ -50,7 +50,13 @@ export function sha256(text: string): string {
 /** What the index was built with; a different digest means the domain is rebuilt. */
 export function indexDigest(settings: DomainSettings, identity: EmbeddingIdentity | null): string {
   return sha256(
-    JSON.stringify({ schema_version: RETRIEVAL_SCHEMA_VERSION, chunk_size: settings.chunkSize, chunk_overlap: settings.chunkOverlap, provider: identity?.provider ?? 'none', model: identity?.model ?? '' }),
+    JSON.stringify({
+      schema_version: RETRIEVAL_SCHEMA_VERSION,
+      chunk_size: settings.chunkSize,
+      chunk_overlap: settings.chunkOverlap,
+      provider: identity?.provider ?? 'none',
+      model: identity?.model ?? '',
+    }),
   );
 }
 
@@ -62,7 +68,19 @@ export function indexDigest(settings: DomainSettings, identity: EmbeddingIdentit
  */
 /** The result of a pass that changed nothing. */
 export function unchangedSync(): SyncResult {
-  return { changed: false, rebuilt: false, indexedSources: 0, deletedSources: 0, embeddedTexts: 0, missingVectors: 0, embeddingError: null, removedChunkIds: [], addedChunkIds: [], filledMissing: false, files: 0 };
+  return {
+    changed: false,
+    rebuilt: false,
+    indexedSources: 0,
+    deletedSources: 0,
+    embeddedTexts: 0,
+    missingVectors: 0,
+    embeddingError: null,
+    removedChunkIds: [],
+    addedChunkIds: [],
+    filledMissing: false,
+    files: 0,
+  };
 }
 
 export interface SyncOptions {
@@ -125,12 +143,16 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
       store.touchSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs });
       continue;
     }
-    const chunks = text === null ? [] : chunkText(text, settings).map((chunk) => ({ ...chunk, textHash: sha256(chunk.text) }));
+    const chunks =
+      text === null ? [] : chunkText(text, settings).map((chunk) => ({ ...chunk, textHash: sha256(chunk.text) }));
     pending.push({ file, contentHash, chunks });
   }
 
   // A large build writes with the database's bulk mode (see agent-index): far fewer syncs to disk.
-  const bulk = options.bulkWrites && pending.reduce((count, item) => count + item.chunks.length, 0) >= BULK_WRITE_CHUNKS ? options.bulkWrites : undefined;
+  const bulk =
+    options.bulkWrites && pending.reduce((count, item) => count + item.chunks.length, 0) >= BULK_WRITE_CHUNKS
+      ? options.bulkWrites
+      : undefined;
   bulk?.begin();
   try {
     let dims = 0;
@@ -154,14 +176,25 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
         }
         result.embeddedTexts += slice.length;
         dims = embedded[0]?.length ?? dims;
-        store.cacheVectors(embedder.identity, slice.map(([textHash], index) => ({ textHash, vector: embedded[index]! })), nowMs);
+        store.cacheVectors(
+          embedder.identity,
+          slice.map(([textHash], index) => ({ textHash, vector: embedded[index]! })),
+          nowMs,
+        );
       }
     };
 
-    await embedMissing(new Map(pending.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text] as const))));
+    await embedMissing(
+      new Map(pending.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text] as const))),
+    );
     store.batch(() => {
       for (const { file, contentHash, chunks } of pending) {
-        const changes = store.replaceSource(domain, { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs }, chunks, nowMs);
+        const changes = store.replaceSource(
+          domain,
+          { path: file.path, contentHash, size: file.size, mtimeMs: file.mtimeMs },
+          chunks,
+          nowMs,
+        );
         result.removedChunkIds.push(...changes.removed);
         result.addedChunkIds.push(...changes.added);
         result.indexedSources += 1;

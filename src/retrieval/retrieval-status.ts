@@ -22,7 +22,13 @@ export interface RetrievalStatus {
   /** `hybrid` when queries are embedded now; `keyword_only` when the provider is `none` or failing. */
   search_path: 'hybrid' | 'keyword_only';
   degraded_reason: string | null;
-  embedding: { provider: string; model: string | null; state: 'ok' | 'degraded' | 'disabled'; last_error: string | null; last_error_at: string | null };
+  embedding: {
+    provider: string;
+    model: string | null;
+    state: 'ok' | 'degraded' | 'disabled';
+    last_error: string | null;
+    last_error_at: string | null;
+  };
   domains: Record<RetrievalDomain, DomainStatus>;
   last_indexed_at: string | null;
   last_error: string | null;
@@ -30,7 +36,11 @@ export interface RetrievalStatus {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function buildRetrievalStatus(index: AgentIndex, health: EmbeddingHealth, config: RuntimeConfig): RetrievalStatus {
+export function buildRetrievalStatus(
+  index: AgentIndex,
+  health: EmbeddingHealth,
+  config: RuntimeConfig,
+): RetrievalStatus {
   const embedding = health.state();
   const domains = {} as Record<RetrievalDomain, DomainStatus>;
   let lastIndexed: number | null = null;
@@ -48,11 +58,16 @@ export function buildRetrievalStatus(index: AgentIndex, health: EmbeddingHealth,
       last_error: state.lastError,
       legacy_vectors_imported: state.legacyImported,
     };
-    if (state.lastIndexedMs !== null && (lastIndexed === null || state.lastIndexedMs > lastIndexed)) lastIndexed = state.lastIndexedMs;
+    if (state.lastIndexedMs !== null && (lastIndexed === null || state.lastIndexedMs > lastIndexed))
+      lastIndexed = state.lastIndexedMs;
     lastError ??= state.lastError;
   }
   const degradedReason =
-    embedding.state === 'disabled' ? 'embedding provider is none (keyword-only by configuration)' : embedding.state === 'degraded' ? `embeddings unavailable: ${embedding.lastError}` : null;
+    embedding.state === 'disabled'
+      ? 'embedding provider is none (keyword-only by configuration)'
+      : embedding.state === 'degraded'
+        ? `embeddings unavailable: ${embedding.lastError}`
+        : null;
   return {
     agent_id: index.agentId,
     engine: index.engine,

@@ -6,20 +6,30 @@ import type { RetrievalStore } from './retrieval-store.port';
 
 const IDENTITY: EmbeddingIdentity = { provider: 'openai', model: 'text-embedding-3-small' };
 const OTHER: EmbeddingIdentity = { provider: 'openai', model: 'other-model' };
-const chunk = (text: string, startLine = 1): ChunkRecord => ({ startLine, endLine: startLine + 1, text, textHash: `hash:${text}` });
+const chunk = (text: string, startLine = 1): ChunkRecord => ({
+  startLine,
+  endLine: startLine + 1,
+  text,
+  textHash: `hash:${text}`,
+});
 const source = (path: string, contentHash = 'c1') => ({ path, contentHash, size: 10, mtimeMs: 5 });
 const vector = (...values: number[]) => Float32Array.from(values);
 
 /** `make(identity)` opens a fresh, empty index whose chunk vectors are those of `identity`. */
-export function describeRetrievalStoreContract(adapter: string, make: (identity: EmbeddingIdentity | null) => { store: RetrievalStore; close(): void }): void {
-  const withStore = (test: (store: RetrievalStore) => void, identity: EmbeddingIdentity | null = IDENTITY) => () => {
-    const { store, close } = make(identity);
-    try {
-      test(store);
-    } finally {
-      close();
-    }
-  };
+export function describeRetrievalStoreContract(
+  adapter: string,
+  make: (identity: EmbeddingIdentity | null) => { store: RetrievalStore; close(): void },
+): void {
+  const withStore =
+    (test: (store: RetrievalStore) => void, identity: EmbeddingIdentity | null = IDENTITY) =>
+    () => {
+      const { store, close } = make(identity);
+      try {
+        test(store);
+      } finally {
+        close();
+      }
+    };
 
   describe(`RetrievalStore contract (${adapter}): sources and chunks`, () => {
     it(
@@ -34,7 +44,9 @@ export function describeRetrievalStoreContract(adapter: string, make: (identity:
         expect(store.sources('memory')).toEqual([source('memory/a.md'), source('memory/b.md', 'c2')]);
         expect(store.sources('knowledge')).toEqual([]);
         const [added] = second.added;
-        expect(store.chunksByIds([added!, 999_999])).toEqual(new Map([[added!, { id: added!, path: 'memory/b.md', startLine: 1, endLine: 2, text: 'epsilon' }]]));
+        expect(store.chunksByIds([added!, 999_999])).toEqual(
+          new Map([[added!, { id: added!, path: 'memory/b.md', startLine: 1, endLine: 2, text: 'epsilon' }]]),
+        );
         expect(store.counts('memory')).toEqual({ sources: 2, chunks: 2, vectors: 0 });
       }),
     );
@@ -51,7 +63,11 @@ export function describeRetrievalStoreContract(adapter: string, make: (identity:
         store.replaceSource('memory', source('memory/n.md'), [chunk('three')], 1);
         store.setMeta('memory', meta(1));
         store.clearDomain('memory');
-        expect([store.sources('memory'), store.meta('memory'), store.counts('memory')]).toEqual([[], null, { sources: 0, chunks: 0, vectors: 0 }]);
+        expect([store.sources('memory'), store.meta('memory'), store.counts('memory')]).toEqual([
+          [],
+          null,
+          { sources: 0, chunks: 0, vectors: 0 },
+        ]);
         expect(store.counts('knowledge')).toEqual({ sources: 1, chunks: 1, vectors: 0 });
       }),
     );
@@ -83,7 +99,12 @@ export function describeRetrievalStoreContract(adapter: string, make: (identity:
     it(
       'ranks keyword matches by bm25 (lower is better) and answers an invalid query with nothing',
       withStore((store) => {
-        const { added } = store.replaceSource('knowledge', source('knowledge/a.md'), [chunk('apple apple apple pie'), chunk('apple tart and many other words here'), chunk('pear')], 1);
+        const { added } = store.replaceSource(
+          'knowledge',
+          source('knowledge/a.md'),
+          [chunk('apple apple apple pie'), chunk('apple tart and many other words here'), chunk('pear')],
+          1,
+        );
         const hits = store.keywordSearch('knowledge', 'apple', 10);
         expect(hits.map((hit) => hit.id)).toEqual(added.slice(0, 2));
         expect(hits[0]!.bm25).toBeLessThan(hits[1]!.bm25);
@@ -97,13 +118,33 @@ export function describeRetrievalStoreContract(adapter: string, make: (identity:
     it(
       'reads chunk vectors from the embedding cache of its identity only',
       withStore((store) => {
-        const { added } = store.replaceSource('memory', source('memory/a.md'), [chunk('one'), chunk('two'), chunk('three')], 1);
-        store.cacheVectors(IDENTITY, [{ textHash: 'hash:one', vector: vector(1, 0) }, { textHash: 'hash:three', vector: vector(0, 1) }], 1);
+        const { added } = store.replaceSource(
+          'memory',
+          source('memory/a.md'),
+          [chunk('one'), chunk('two'), chunk('three')],
+          1,
+        );
+        store.cacheVectors(
+          IDENTITY,
+          [
+            { textHash: 'hash:one', vector: vector(1, 0) },
+            { textHash: 'hash:three', vector: vector(0, 1) },
+          ],
+          1,
+        );
         store.cacheVectors(OTHER, [{ textHash: 'hash:two', vector: vector(5, 5) }], 1);
         expect(store.counts('memory').vectors).toBe(2);
         expect(store.chunksWithoutVectors('memory')).toEqual([{ id: added[1]!, text: 'two', textHash: 'hash:two' }]);
-        expect(store.vectorsOf(added)).toEqual(new Map([[added[0]!, vector(1, 0)], [added[2]!, vector(0, 1)]]));
-        expect([...store.iterateVectors('memory')]).toEqual([[added[0]!, vector(1, 0)], [added[2]!, vector(0, 1)]]);
+        expect(store.vectorsOf(added)).toEqual(
+          new Map([
+            [added[0]!, vector(1, 0)],
+            [added[2]!, vector(0, 1)],
+          ]),
+        );
+        expect([...store.iterateVectors('memory')]).toEqual([
+          [added[0]!, vector(1, 0)],
+          [added[2]!, vector(0, 1)],
+        ]);
         expect(store.cachedVectors(OTHER, ['hash:two', 'hash:one'])).toEqual(new Map([['hash:two', vector(5, 5)]]));
         expect(store.cachedHashes(IDENTITY, ['hash:one', 'hash:two', 'hash:one'])).toEqual(new Set(['hash:one']));
       }),
@@ -113,7 +154,14 @@ export function describeRetrievalStoreContract(adapter: string, make: (identity:
       'keeps the first vector cached for a text, and prunes what no chunk of its identity uses',
       withStore((store) => {
         store.replaceSource('memory', source('memory/a.md'), [chunk('used')], 1);
-        store.cacheVectors(IDENTITY, [{ textHash: 'hash:used', vector: vector(1) }, { textHash: 'hash:unused', vector: vector(2) }], 1);
+        store.cacheVectors(
+          IDENTITY,
+          [
+            { textHash: 'hash:used', vector: vector(1) },
+            { textHash: 'hash:unused', vector: vector(2) },
+          ],
+          1,
+        );
         store.cacheVectors(IDENTITY, [{ textHash: 'hash:used', vector: vector(9) }], 2);
         store.cacheVectors(OTHER, [{ textHash: 'hash:used', vector: vector(3) }], 1);
         expect(store.cachedVectors(IDENTITY, ['hash:used']).get('hash:used')).toEqual(vector(1));

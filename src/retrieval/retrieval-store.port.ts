@@ -15,7 +15,12 @@ export interface RetrievalStore {
   setMeta(domain: RetrievalDomain, meta: IndexMeta): void;
   sources(domain: RetrievalDomain): SourceRecord[];
   /** Replaces a source's chunks (and their FTS rows) in one transaction. Returns the removed and added chunk ids. */
-  replaceSource(domain: RetrievalDomain, source: SourceRecord, chunks: ChunkRecord[], nowMs: number): { removed: number[]; added: number[] };
+  replaceSource(
+    domain: RetrievalDomain,
+    source: SourceRecord,
+    chunks: ChunkRecord[],
+    nowMs: number,
+  ): { removed: number[]; added: number[] };
   /** Runs `work` in one transaction (many sources at once are far faster than one transaction each). */
   batch(work: () => void): void;
   /** Refreshes size and mtime of a source whose content did not change. */
@@ -57,4 +62,8 @@ export interface IndexStorage {
 }
 
 /** Opens the index of `engine` at `path`; chunk vectors are those of `identity` (null: keyword-only). */
-export type OpenIndexStorage = (engine: 'sqlite' | 'json', path: string, identity: EmbeddingIdentity | null) => IndexStorage;
+export type OpenIndexStorage = (
+  engine: 'sqlite' | 'json',
+  path: string,
+  identity: EmbeddingIdentity | null,
+) => IndexStorage;

@@ -1,5 +1,11 @@
 // The retrieval domain's entry point: keeps every agent's index fresh and answers hybrid searches, status and reindex.
-import { withLease, type AgentDirectory, type AgentHandle, type FileChangeListener, type ResourceSlot } from '../agents';
+import {
+  withLease,
+  type AgentDirectory,
+  type AgentHandle,
+  type FileChangeListener,
+  type ResourceSlot,
+} from '../agents';
 import type { RuntimeConfig } from '../config';
 import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -57,7 +63,14 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   const slot: ResourceSlot<{ index: AgentIndex; close(): void }> = {
     name: 'retrieval index',
     open(agent) {
-      const index = openAgentIndex(deps.openIndex, agent.id, agent.root, agent.config(), health.identity, clock.nowMs());
+      const index = openAgentIndex(
+        deps.openIndex,
+        agent.id,
+        agent.root,
+        agent.config(),
+        health.identity,
+        clock.nowMs(),
+      );
       open.add(index);
       return {
         index,
@@ -83,7 +96,8 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         for (const domain of domains) await refresh(index, domain, config);
       });
     } catch (error) {
-      if (!closed && !isAgentGone(error)) logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
+      if (!closed && !isAgentGone(error))
+        logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
     }
   };
 
@@ -136,7 +150,9 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         const index = indexOf(agent);
         await refresh(index, domain, config);
         const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
-        const keywordHits: LegHit[] = index.store.keywordSearch(domain, ftsOrQuery(text), candidates).map((hit) => ({ id: hit.id, score: -hit.bm25 }));
+        const keywordHits: LegHit[] = index.store
+          .keywordSearch(domain, ftsOrQuery(text), candidates)
+          .map((hit) => ({ id: hit.id, score: -hit.bm25 }));
         let vectorHits: LegHit[] = [];
         let vectorLeg = false;
         if (settings.semantic_weight > 0 && health.embedder) {
@@ -148,12 +164,27 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
           }
         }
         // Without a vector leg the keyword leg answers alone, at full weight.
-        const weights = vectorLeg ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight } : { semanticWeight: 0, lexicalWeight: 1 };
-        const fused = fuseLegs(keywordHits, vectorHits, weights, fusion).filter((hit) => hit.score > 0).slice(0, limit);
+        const weights = vectorLeg
+          ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight }
+          : { semanticWeight: 0, lexicalWeight: 1 };
+        const fused = fuseLegs(keywordHits, vectorHits, weights, fusion)
+          .filter((hit) => hit.score > 0)
+          .slice(0, limit);
         const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
         return fused.flatMap((hit) => {
           const chunk = chunks.get(hit.id);
-          return chunk ? [{ text: chunk.text, score: hit.score, source: chunk.path, start_line: chunk.startLine, end_line: chunk.endLine, domain }] : [];
+          return chunk
+            ? [
+                {
+                  text: chunk.text,
+                  score: hit.score,
+                  source: chunk.path,
+                  start_line: chunk.startLine,
+                  end_line: chunk.endLine,
+                  domain,
+                },
+              ]
+            : [];
         }) satisfies RetrievalHit[];
       });
     },
@@ -209,4 +240,5 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
 }
 
 /** The agent was deleted before or during background work: nothing is left to do for it. */
-const isAgentGone = (error: unknown) => isAppError(error) && (error.code === 'not_found' || error.code === 'agent_deleted');
+const isAgentGone = (error: unknown) =>
+  isAppError(error) && (error.code === 'not_found' || error.code === 'agent_deleted');

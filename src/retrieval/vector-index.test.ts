@@ -19,7 +19,12 @@ describe('buildVectorIndex', () => {
     ]);
     const index = buildVectorIndex(vectors.entries());
     expect(index.size).toBe(3);
-    const hits = index.search(Float32Array.from([1, 0.1, 0]), 2, 10, (ids) => new Map(ids.map((id) => [id, vectors.get(id)!])));
+    const hits = index.search(
+      Float32Array.from([1, 0.1, 0]),
+      2,
+      10,
+      (ids) => new Map(ids.map((id) => [id, vectors.get(id)!])),
+    );
     expect(hits.map((hit) => hit.id)).toEqual([1, 2]);
     expect(hits[0]!.score).toBeCloseTo(cosine(Float32Array.from([1, 0.1, 0]), vectors.get(1)!), 6);
     expect(index.search(Float32Array.from([1, 0]), 2, 10, () => new Map())).toEqual([]);
@@ -32,13 +37,20 @@ describe('buildVectorIndex', () => {
     const vectors = new Map<number, Float32Array>();
     for (let id = 1; id <= 5000; id++) {
       const centre = centres[id % centres.length]!;
-      vectors.set(id, Float32Array.from(centre, (value) => value + random() * 0.8 + 0.3));
+      vectors.set(
+        id,
+        Float32Array.from(centre, (value) => value + random() * 0.8 + 0.3),
+      );
     }
     const index = buildVectorIndex(vectors.entries());
     let recall = 0;
     for (let trial = 0; trial < 20; trial++) {
       const query = Float32Array.from(vectors.get(1 + trial * 97)!, (value) => value + random() * 0.5);
-      const exact = [...vectors].map(([id, vector]) => [id, cosine(query, vector)] as const).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([id]) => id);
+      const exact = [...vectors]
+        .map(([id, vector]) => [id, cosine(query, vector)] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([id]) => id);
       const hits = index.search(query, 10, 400, (ids) => new Map(ids.map((id) => [id, vectors.get(id)!])));
       recall += hits.filter((hit) => exact.includes(hit.id)).length / 10;
     }

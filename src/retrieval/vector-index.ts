@@ -82,13 +82,15 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
       for (let index = 0; index < dims; index++) largest = Math.max(largest, Math.abs(unit[index]!));
       const scale = largest > 0 ? largest / 127 : 1;
       scales[size] = scale;
-      for (let index = 0, offset = size * dims; index < dims; index++) quantized[offset + index] = Math.round(unit[index]! / scale);
+      for (let index = 0, offset = size * dims; index < dims; index++)
+        quantized[offset + index] = Math.round(unit[index]! / scale);
     }
     size += 1;
   };
   const flushSample = () => {
     mean = new Float32Array(padded);
-    for (const [, unit] of sample) for (let index = 0; index < dims; index++) mean[index]! += unit[index]! / sample.length;
+    for (const [, unit] of sample)
+      for (let index = 0; index < dims; index++) mean[index]! += unit[index]! / sample.length;
     for (const [id, unit] of sample) append(id, unit);
     sample.length = 0;
   };
@@ -175,7 +177,8 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
         }
         const rows: number[] = [];
         for (let row = 0; row < size; row++) if (distances[row]! < threshold && ids[row]! >= 0) rows.push(row);
-        for (let row = 0; row < size && rows.length < wide; row++) if (distances[row] === threshold && ids[row]! >= 0) rows.push(row);
+        for (let row = 0; row < size && rows.length < wide; row++)
+          if (distances[row] === threshold && ids[row]! >= 0) rows.push(row);
         // Stage 2: rank those by the float query against their sign codes (asymmetric, far finer than
         // Hamming) through per-byte lookup tables.
         const tables = byteTables(pad(unitQuery, padded), mean);
@@ -183,7 +186,11 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
           let score = 0;
           for (let word = 0, offset = row * words, table = 0; word < words; word++, offset++, table += 1024) {
             const bits = codes[offset]!;
-            score += tables[table + (bits & 255)]! + tables[table + 256 + ((bits >>> 8) & 255)]! + tables[table + 512 + ((bits >>> 16) & 255)]! + tables[table + 768 + (bits >>> 24)]!;
+            score +=
+              tables[table + (bits & 255)]! +
+              tables[table + 256 + ((bits >>> 8) & 255)]! +
+              tables[table + 512 + ((bits >>> 16) & 255)]! +
+              tables[table + 768 + (bits >>> 24)]!;
           }
           return { row, score };
         });
@@ -193,13 +200,16 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
           const values = quantized;
           scored = scored.slice(0, shortlist * 5).map(({ row }) => {
             let dot = 0;
-            for (let index = 0, offset = row * dims; index < dims; index++, offset++) dot += unitQuery[index]! * values[offset]!;
+            for (let index = 0, offset = row * dims; index < dims; index++, offset++)
+              dot += unitQuery[index]! * values[offset]!;
             return { row, score: dot * scales[row]! };
           });
           scored.sort((a, b) => b.score - a.score);
         }
         // The int8 ranking is close to exact, so fewer stored vectors need reading.
-        candidates = scored.slice(0, quantized ? Math.min(shortlist, Math.max(2 * limit, 64)) : shortlist).map((item) => ids[item.row]!);
+        candidates = scored
+          .slice(0, quantized ? Math.min(shortlist, Math.max(2 * limit, 64)) : shortlist)
+          .map((item) => ids[item.row]!);
       }
       const vectors = exact(candidates);
       const hits: VectorHit[] = [];

@@ -3,14 +3,25 @@ import { AppError } from '../shared/app-error';
 import { jobChanges, newJob } from './cron-job-editor';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const base = () => newJob({ name: ' Report ', scheduleType: 'every', schedule: '60', prompt: ' Do it ' }, 'job-1', 'UTC', T0);
+const base = () =>
+  newJob({ name: ' Report ', scheduleType: 'every', schedule: '60', prompt: ' Do it ' }, 'job-1', 'UTC', T0);
 
 describe('newJob', () => {
   it('trims, names a blank job, and starts an every schedule one interval after creation', () => {
-    expect(base()).toEqual(expect.objectContaining({ name: 'Report', prompt: 'Do it', enabled: true, catchUp: 'skip', anchorMs: T0, nextRunMs: T0 + 60_000, timezone: null }));
-    expect(newJob({ name: '  ', scheduleType: 'every', schedule: '60', prompt: 'p', enabled: false }, 'j', 'UTC', T0)).toEqual(
-      expect.objectContaining({ name: 'cron-job', enabled: false, nextRunMs: null }),
+    expect(base()).toEqual(
+      expect.objectContaining({
+        name: 'Report',
+        prompt: 'Do it',
+        enabled: true,
+        catchUp: 'skip',
+        anchorMs: T0,
+        nextRunMs: T0 + 60_000,
+        timezone: null,
+      }),
     );
+    expect(
+      newJob({ name: '  ', scheduleType: 'every', schedule: '60', prompt: 'p', enabled: false }, 'j', 'UTC', T0),
+    ).toEqual(expect.objectContaining({ name: 'cron-job', enabled: false, nextRunMs: null }));
   });
 });
 
@@ -22,13 +33,23 @@ describe('jobChanges', () => {
 
   it('re-anchors a changed schedule at the edit and bumps the revision', () => {
     const changes = jobChanges(base(), { schedule: '300' }, 'UTC', T0 + 90_000);
-    expect(changes).toEqual(expect.objectContaining({ schedule: '300', anchorMs: T0 + 90_000, nextRunMs: T0 + 390_000, scheduleRev: 1 }));
+    expect(changes).toEqual(
+      expect.objectContaining({ schedule: '300', anchorMs: T0 + 90_000, nextRunMs: T0 + 390_000, scheduleRev: 1 }),
+    );
   });
 
   it('re-enabling an every job returns to its original grid and clears the failure streak', () => {
     const disabled = { ...base(), enabled: false, nextRunMs: null, failureCount: 8, lastError: 'boom' };
     const changes = jobChanges(disabled, { enabled: true }, 'UTC', T0 + 150_000);
-    expect(changes).toEqual(expect.objectContaining({ enabled: true, nextRunMs: T0 + 180_000, failureCount: 0, lastError: '', scheduleRev: 1 }));
+    expect(changes).toEqual(
+      expect.objectContaining({
+        enabled: true,
+        nextRunMs: T0 + 180_000,
+        failureCount: 0,
+        lastError: '',
+        scheduleRev: 1,
+      }),
+    );
   });
 
   it('re-reads the schedule in a new zone and refuses an unknown one', () => {

@@ -72,13 +72,19 @@ export function newJob(input: CronJobInput, id: string, defaultZone: string, now
  * or zone is re-validated, re-anchored at `nowMs` and gets a new next run; disabling clears the next
  * run; enabling computes it and clears the failure streak.
  */
-export function jobChanges(job: CronJob | null, patch: CronJobPatch, defaultZone: string, nowMs: number): Partial<CronJob> {
+export function jobChanges(
+  job: CronJob | null,
+  patch: CronJobPatch,
+  defaultZone: string,
+  nowMs: number,
+): Partial<CronJob> {
   if (!job) throw notFound('Cron job not found');
   const changes: Partial<CronJob> = { updatedMs: nowMs };
   if (patch.name !== undefined && patch.name.trim()) changes.name = patch.name.trim();
   if (patch.prompt !== undefined && patch.prompt.trim()) changes.prompt = patch.prompt.trim();
   if (patch.catchUp !== undefined) changes.catchUp = patch.catchUp;
-  if (patch.schedule !== undefined && !patch.schedule.trim()) throw validationError('schedule', 'Schedule must not be blank');
+  if (patch.schedule !== undefined && !patch.schedule.trim())
+    throw validationError('schedule', 'Schedule must not be blank');
   const scheduleType = patch.scheduleType ?? job.scheduleType;
   const scheduleText = patch.schedule?.trim() ?? job.schedule;
   const timezone = patch.timezone === undefined ? job.timezone : cleanZone(patch.timezone);

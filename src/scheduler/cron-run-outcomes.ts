@@ -43,7 +43,12 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
     const row: CronRun = { ...base, ...finishedFields(base), status: 'ok', runId, responsePreview: preview(content) };
     await deps.store().settleRun(job.id, (current) => {
       if (!current) return { run: row, job: null, prune: null };
-      const changes: Partial<CronJob> = { failureCount: 0, lastError: '', lastSuccessMs: row.finishedMs, updatedMs: row.finishedMs! };
+      const changes: Partial<CronJob> = {
+        failureCount: 0,
+        lastError: '',
+        lastSuccessMs: row.finishedMs,
+        updatedMs: row.finishedMs!,
+      };
       // A one-shot job is done after a successful scheduled run, unless it was edited meanwhile.
       if (job.scheduleType === 'at' && base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
         Object.assign(changes, { enabled: false, nextRunMs: null, scheduleRev: current.scheduleRev + 1 });
@@ -66,11 +71,16 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
       const changes: Partial<CronJob> = { failureCount, lastError: message, updatedMs: finished.finishedMs };
       // Retry after the backoff unless the job was rescheduled, disabled or re-enabled meanwhile.
       if (base.trigger === 'scheduled' && current.scheduleRev === job.scheduleRev) {
-        changes.nextRunMs = finished.finishedMs + retryDelayMs(failureCount, config.retry_base_seconds, config.retry_max_seconds);
+        changes.nextRunMs =
+          finished.finishedMs + retryDelayMs(failureCount, config.retry_base_seconds, config.retry_max_seconds);
       }
       if (disabled && current.enabled) Object.assign(changes, { enabled: false, scheduleRev: current.scheduleRev + 1 });
       const updated = { ...current, ...changes };
-      return { run: { ...failed, failureCount, nextRunMs: updated.nextRunMs, disabled: !updated.enabled }, job: changes, prune: { status: 'error', keep: config.failure_retention } };
+      return {
+        run: { ...failed, failureCount, nextRunMs: updated.nextRunMs, disabled: !updated.enabled },
+        job: changes,
+        prune: { status: 'error', keep: config.failure_retention },
+      };
     });
     deps.failureLog.append(wireLogRow(row));
     logger.warn('cron run failed', { agent_id: deps.agentId, job_id: job.id, error: message });
@@ -88,7 +98,14 @@ export function wireLogRow(run: CronRun): Record<string, unknown> {
     name: run.name,
     status: run.status,
     ...(run.responsePreview !== null ? { response_preview: run.responsePreview } : {}),
-    ...(run.error !== null ? { error: run.error, failure_count: run.failureCount, next_run_ts: (run.nextRunMs ?? 0) / 1000, disabled: run.disabled } : {}),
+    ...(run.error !== null
+      ? {
+          error: run.error,
+          failure_count: run.failureCount,
+          next_run_ts: (run.nextRunMs ?? 0) / 1000,
+          disabled: run.disabled,
+        }
+      : {}),
     id: run.id,
     trigger: run.trigger,
     run_id: run.runId,

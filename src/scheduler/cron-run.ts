@@ -56,11 +56,25 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
   });
 
   const failJobSchedule = async (job: CronJob, error: unknown) => {
-    logger.warn('cron job schedule is invalid; job disabled', { agent_id: agent.id, job_id: job.id, error: String(error) });
-    await store().updateJob(job.id, { enabled: false, nextRunMs: null, lastError: `Invalid schedule: ${describeFailure(error)}`, scheduleRev: job.scheduleRev + 1 });
+    logger.warn('cron job schedule is invalid; job disabled', {
+      agent_id: agent.id,
+      job_id: job.id,
+      error: String(error),
+    });
+    await store().updateJob(job.id, {
+      enabled: false,
+      nextRunMs: null,
+      lastError: `Invalid schedule: ${describeFailure(error)}`,
+      scheduleRev: job.scheduleRev + 1,
+    });
   };
 
-  const runClaimed = async (job: CronJob, slotMs: number | null, trigger: RunTrigger, rowId: string): Promise<CronRun | null> => {
+  const runClaimed = async (
+    job: CronJob,
+    slotMs: number | null,
+    trigger: RunTrigger,
+    rowId: string,
+  ): Promise<CronRun | null> => {
     const config = agent.config().cron;
     const startedMs = clock.nowMs();
     const sessionId = cronSessionId(job.id);
@@ -80,7 +94,8 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
     const advance: Partial<CronJob> = { lastRunMs: startedMs };
     if (trigger === 'scheduled') {
       try {
-        advance.nextRunMs = job.scheduleType === 'at' ? null : nextRunAfter(jobSchedule(job, config.timezone), startedMs, job.anchorMs);
+        advance.nextRunMs =
+          job.scheduleType === 'at' ? null : nextRunAfter(jobSchedule(job, config.timezone), startedMs, job.anchorMs);
       } catch (error) {
         await failJobSchedule(job, error);
         return null;
@@ -88,13 +103,26 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
     }
     const decision = await deps.preRunCheck({ agent, trigger: 'cron', jobId: job.id });
     if (!decision.allowed) {
-      const skipped = { ...base, status: decision.status, finishedMs: startedMs, durationMs: 0, details: { reason: decision.reason } };
+      const skipped = {
+        ...base,
+        status: decision.status,
+        finishedMs: startedMs,
+        durationMs: 0,
+        details: { reason: decision.reason },
+      };
       await store().addRuns([skipped], job.id, advance);
       return skipped;
     }
     await store().addRuns([base], job.id, advance);
     try {
-      const result = await runScheduledTurn(deps.chat, deps.sessions, { agent, sessionId, title: job.name, prompt: job.prompt, rules: CRON_RULES, trigger: 'cron' });
+      const result = await runScheduledTurn(deps.chat, deps.sessions, {
+        agent,
+        sessionId,
+        title: job.name,
+        prompt: job.prompt,
+        rules: CRON_RULES,
+        trigger: 'cron',
+      });
       return await outcomes.succeed(job, base, result.runId, result.content);
     } catch (error) {
       return await outcomes.fail(job, base, error);

@@ -64,7 +64,8 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const runner = createCronRunner({ ...deps, isStopped: () => stopped });
   // Timer work reads the store across awaits: one pass at a time, so an older pass never re-arms over a newer one.
   const serial = createSerialQueue();
-  const logged = (work: Promise<void>) => void work.catch((error) => logger.error('cron timer work failed', { agent_id: agent.id, error: String(error) }));
+  const logged = (work: Promise<void>) =>
+    void work.catch((error) => logger.error('cron timer work failed', { agent_id: agent.id, error: String(error) }));
   const queue = createRunQueue(
     agent.config().cron.max_concurrent_runs,
     (error) => logger.error('cron run crashed', { agent_id: agent.id, error: String(error) }),
@@ -91,7 +92,14 @@ export function createCronService(deps: CronServiceDeps): CronService {
       const job = await store().getJob(entry.id);
       if (!job || job.nextRunMs === null || stopped || watchingSinceMs === null || queue.has(job.id)) continue;
       if (job.nextRunMs < watchingSinceMs - MISSED_TOLERANCE_MS) {
-        const slot = await recordMissedSlots({ store: store(), job, config, nowMs: now, newId: deps.newId, onInvalid: (error) => runner.failJobSchedule(job, error) });
+        const slot = await recordMissedSlots({
+          store: store(),
+          job,
+          config,
+          nowMs: now,
+          newId: deps.newId,
+          onInvalid: (error) => runner.failJobSchedule(job, error),
+        });
         if (slot !== null && !queue.has(job.id)) enqueue(job.id, slot, 'scheduled', deps.newId());
       } else {
         enqueue(job.id, job.nextRunMs, 'scheduled', deps.newId());

@@ -13,11 +13,15 @@ describe('normalizeHeartbeatPrompt', () => {
       '## Weekly',
       '- Review memory/notes.md',
     ].join('\n');
-    expect(normalizeHeartbeatPrompt(text)).toBe('# Morning checks\n- Look at the inbox\n## Weekly\n- Review memory/notes.md');
+    expect(normalizeHeartbeatPrompt(text)).toBe(
+      '# Morning checks\n- Look at the inbox\n## Weekly\n- Review memory/notes.md',
+    );
   });
 
   it('is empty when only headings and comments are left (the seeded template)', () => {
-    expect(normalizeHeartbeatPrompt('# HEARTBEAT.md\n# Lines starting with # are comments.\n<!-- nothing -->\n')).toBe('');
+    expect(normalizeHeartbeatPrompt('# HEARTBEAT.md\n# Lines starting with # are comments.\n<!-- nothing -->\n')).toBe(
+      '',
+    );
     expect(normalizeHeartbeatPrompt('\n  \n')).toBe('');
   });
 });
@@ -26,7 +30,15 @@ describe('isHourInWindow', () => {
   it('treats equal bounds as always, start ≤ hour < end, and windows that wrap past midnight', () => {
     expect([0, 12, 23].map((hour) => isHourInWindow(hour, 5, 5))).toEqual([true, true, true]);
     expect([8, 9, 20, 21].map((hour) => isHourInWindow(hour, 9, 21))).toEqual([false, true, true, false]);
-    expect([21, 22, 23, 0, 5, 6, 12].map((hour) => isHourInWindow(hour, 22, 6))).toEqual([false, true, true, true, true, false, false]);
+    expect([21, 22, 23, 0, 5, 6, 12].map((hour) => isHourInWindow(hour, 22, 6))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -35,8 +47,12 @@ describe('nextWindowStart', () => {
     const inside = Date.parse('2026-01-15T10:07:00Z');
     expect(nextWindowStart(inside, 'UTC', 9, 21)).toBe(inside);
     // 22:10 in Berlin (UTC+1 in winter): the window opens at 09:00 local = 08:00Z the next day.
-    expect(new Date(nextWindowStart(Date.parse('2026-01-15T21:10:00Z'), 'Europe/Berlin', 9, 21)).toISOString()).toBe('2026-01-16T08:00:00.000Z');
+    expect(new Date(nextWindowStart(Date.parse('2026-01-15T21:10:00Z'), 'Europe/Berlin', 9, 21)).toISOString()).toBe(
+      '2026-01-16T08:00:00.000Z',
+    );
     // Nepal is UTC+5:45: local hours start at quarter past the UTC hour.
-    expect(new Date(nextWindowStart(Date.parse('2026-01-15T00:00:00Z'), 'Asia/Kathmandu', 9, 10)).toISOString()).toBe('2026-01-15T03:15:00.000Z');
+    expect(new Date(nextWindowStart(Date.parse('2026-01-15T00:00:00Z'), 'Asia/Kathmandu', 9, 10)).toISOString()).toBe(
+      '2026-01-15T03:15:00.000Z',
+    );
   });
 });

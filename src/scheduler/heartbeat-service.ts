@@ -81,7 +81,16 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     } catch (error) {
       logger.error('heartbeat row not stored', { agent_id: agent.id, error: String(error) });
     }
-    runLog.append({ timestamp_ms: run.timestampMs, status: run.status, timezone: run.timezone, details: run.details, trigger: run.trigger, run_id: run.runId, duration_ms: run.durationMs, schedule_lag_ms: run.scheduleLagMs });
+    runLog.append({
+      timestamp_ms: run.timestampMs,
+      status: run.status,
+      timezone: run.timezone,
+      details: run.details,
+      trigger: run.trigger,
+      run_id: run.runId,
+      duration_ms: run.durationMs,
+      schedule_lag_ms: run.scheduleLagMs,
+    });
     return run;
   };
 
@@ -89,7 +98,11 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     const config = agent.config().heartbeat;
     const startedMs = clock.nowMs();
     const sessionId = config.session_id;
-    const row = (status: HeartbeatStatus, details: Record<string, unknown>, extra: Partial<HeartbeatRun> = {}): Promise<HeartbeatRun> =>
+    const row = (
+      status: HeartbeatStatus,
+      details: Record<string, unknown>,
+      extra: Partial<HeartbeatRun> = {},
+    ): Promise<HeartbeatRun> =>
       record({
         timestampMs: clock.nowMs(),
         status,
@@ -106,17 +119,32 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     if (!config.enabled) return row('skipped_disabled', { session_id: sessionId });
     const hour = localHour(startedMs, config.timezone);
     if (!isHourInWindow(hour, config.active_start_hour, config.active_end_hour)) {
-      return row('skipped_outside_window', { active_start_hour: config.active_start_hour, active_end_hour: config.active_end_hour, local_hour: hour });
+      return row('skipped_outside_window', {
+        active_start_hour: config.active_start_hour,
+        active_end_hour: config.active_end_hour,
+        local_hour: hour,
+      });
     }
     const prompt = readHeartbeatPrompt(agent.root);
-    if (!prompt) return row('skipped_no_prompt', { session_id: sessionId, ...(prompt === null ? { reason: 'missing_file' } : {}) });
+    if (!prompt)
+      return row('skipped_no_prompt', {
+        session_id: sessionId,
+        ...(prompt === null ? { reason: 'missing_file' } : {}),
+      });
     if (await deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
     const decision = await deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
     let mark = 0;
     try {
       mark = await deps.sessions.of(agent).mark(sessionId);
-      const result = await runScheduledTurn(deps.chat, deps.sessions, { agent, sessionId, title: 'Heartbeat', prompt, rules: HEARTBEAT_RULES, trigger: 'heartbeat' });
+      const result = await runScheduledTurn(deps.chat, deps.sessions, {
+        agent,
+        sessionId,
+        title: 'Heartbeat',
+        prompt,
+        rules: HEARTBEAT_RULES,
+        trigger: 'heartbeat',
+      });
       const suppressed = result.content === HEARTBEAT_OK;
       // An all-clear is not kept: the session holds only heartbeats that had something to say.
       if (suppressed) await deps.sessions.of(agent).deleteMessagesAfter(sessionId, mark);

@@ -28,7 +28,8 @@ export function heartbeatConfigPatch(patch: HeartbeatPatch): Record<string, unkn
   if (timezone) keys.timezone = checkTimeZone(timezone);
   const sessionId = patch.sessionId?.trim();
   if (sessionId) {
-    if (!HEARTBEAT_SESSION_PATTERN.test(sessionId)) throw validationError('session_id', 'session_id must match [A-Za-z0-9_:.-]{1,128}');
+    if (!HEARTBEAT_SESSION_PATTERN.test(sessionId))
+      throw validationError('session_id', 'session_id must match [A-Za-z0-9_:.-]{1,128}');
     keys.session_id = sessionId;
   }
   return keys;

@@ -16,12 +16,22 @@ const row = (timestampMs: number, values: Partial<HeartbeatRun> = {}): Heartbeat
   ...values,
 });
 
-export function describeHeartbeatStoreContract(adapter: string, make: () => { store: HeartbeatStore; close(): void }): void {
+export function describeHeartbeatStoreContract(
+  adapter: string,
+  make: () => { store: HeartbeatStore; close(): void },
+): void {
   describe(`HeartbeatStore contract (${adapter})`, () => {
     it('keeps every field, lists newest first, and keeps only the newest `keep` rows', async () => {
       const { store, close } = make();
       try {
-        const skipped = row(2, { status: 'skipped_outside_window', scheduleLagMs: null, durationMs: null, runId: null, sessionId: null, details: { local_hour: 3 } });
+        const skipped = row(2, {
+          status: 'skipped_outside_window',
+          scheduleLagMs: null,
+          durationMs: null,
+          runId: null,
+          sessionId: null,
+          details: { local_hour: 3 },
+        });
         await store.insert(row(1), 10);
         await store.insert(skipped, 10);
         expect(await store.list(10)).toEqual([skipped, row(1)]);

@@ -1,7 +1,18 @@
 // Public surface of scheduler: the service, its storage ports, job and run shapes, and the pre-run gate.
 export { createSchedulerService, type SchedulerService, type SchedulerServiceDeps } from './scheduler.service';
 export { createSchedulerManager, type SchedulerManager, type SchedulerManagerDeps } from './scheduler-manager';
-export type { CatchUpPolicy, CronJob, CronRun, CronRunStatus, HeartbeatRun, HeartbeatStatus, HeartbeatStore, RunTrigger, SchedulerPorts, SchedulerStore } from './scheduler.port';
+export type {
+  CatchUpPolicy,
+  CronJob,
+  CronRun,
+  CronRunStatus,
+  HeartbeatRun,
+  HeartbeatStatus,
+  HeartbeatStore,
+  RunTrigger,
+  SchedulerPorts,
+  SchedulerStore,
+} from './scheduler.port';
 export type { SchedulerStorage } from './scheduler-storage';
 export type { CronJobInput, CronJobPatch } from './cron-job-editor';
 export type { HeartbeatConfig, HeartbeatPatch } from './heartbeat-settings';

@@ -14,6 +14,9 @@ export function recoverInterruptedRuns(store: SchedulerStore, nowMs: number): Pr
       error: 'The server stopped before the run finished',
       details: { ...run.details, interrupted_at_ms: nowMs },
     },
-    job: job && job.scheduleType === 'at' && job.enabled && job.nextRunMs === null && run.trigger === 'scheduled' ? { nextRunMs: nowMs } : null,
+    job:
+      job && job.scheduleType === 'at' && job.enabled && job.nextRunMs === null && run.trigger === 'scheduled'
+        ? { nextRunMs: nowMs }
+        : null,
   }));
 }

@@ -17,7 +17,12 @@ const newId = () => `id-${++ids}`;
 async function setup(job: Partial<CronJob>) {
   const db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
   const store = createSqliteSchedulerStore(db);
-  const created = newJob({ scheduleType: job.scheduleType ?? 'every', schedule: job.schedule ?? '60', prompt: 'p' }, 'job', 'UTC', CREATED);
+  const created = newJob(
+    { scheduleType: job.scheduleType ?? 'every', schedule: job.schedule ?? '60', prompt: 'p' },
+    'job',
+    'UTC',
+    CREATED,
+  );
   await store.insertJob({ ...created, ...job });
   return { db, store };
 }
@@ -30,7 +35,14 @@ describe('recordMissedSlots', () => {
   it('with skip records every passed slot as missed and waits for the next future slot', async () => {
     const { store } = await setup({ catchUp: 'skip' });
     const now = CREATED + 3 * MINUTE + 20_000;
-    const toRun = await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
+    const toRun = await recordMissedSlots({
+      store,
+      job: (await store.getJob('job'))!,
+      config,
+      nowMs: now,
+      newId,
+      onInvalid,
+    });
     expect(toRun).toBeNull();
     const missed = (await store.listRuns(10)).reverse();
     expect(missed.map((run) => [run.status, run.scheduledMs! - CREATED])).toEqual([
@@ -45,7 +57,14 @@ describe('recordMissedSlots', () => {
   it('with run_once records the earlier slots and hands back the latest one to run now', async () => {
     const { store } = await setup({ catchUp: 'run_once' });
     const now = CREATED + 3 * MINUTE + 20_000;
-    const toRun = await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
+    const toRun = await recordMissedSlots({
+      store,
+      job: (await store.getJob('job'))!,
+      config,
+      nowMs: now,
+      newId,
+      onInvalid,
+    });
     expect(toRun).toBe(CREATED + 3 * MINUTE);
     expect((await store.listRuns(10)).map((run) => run.scheduledMs! - CREATED)).toEqual([2 * MINUTE, MINUTE]);
   });
@@ -53,11 +72,29 @@ describe('recordMissedSlots', () => {
   it('disables a one-shot job whose time passed with skip, and runs it with run_once', async () => {
     const skipped = await setup({ scheduleType: 'at', schedule: '2026-01-01T00:05:00Z', catchUp: 'skip' });
     const at = Date.parse('2026-01-01T00:05:00Z');
-    expect(await recordMissedSlots({ store: skipped.store, job: (await skipped.store.getJob('job'))!, config, nowMs: at + MINUTE, newId, onInvalid })).toBeNull();
+    expect(
+      await recordMissedSlots({
+        store: skipped.store,
+        job: (await skipped.store.getJob('job'))!,
+        config,
+        nowMs: at + MINUTE,
+        newId,
+        onInvalid,
+      }),
+    ).toBeNull();
     expect(await skipped.store.getJob('job')).toEqual(expect.objectContaining({ enabled: false, nextRunMs: null }));
     expect((await skipped.store.listRuns(10)).map((run) => run.status)).toEqual(['missed']);
     const caught = await setup({ scheduleType: 'at', schedule: '2026-01-01T00:05:00Z', catchUp: 'run_once' });
-    expect(await recordMissedSlots({ store: caught.store, job: (await caught.store.getJob('job'))!, config, nowMs: at + MINUTE, newId, onInvalid })).toBe(at);
+    expect(
+      await recordMissedSlots({
+        store: caught.store,
+        job: (await caught.store.getJob('job'))!,
+        config,
+        nowMs: at + MINUTE,
+        newId,
+        onInvalid,
+      }),
+    ).toBe(at);
     expect(await caught.store.listRuns(10)).toEqual([]);
   });
 
@@ -67,7 +104,7 @@ describe('recordMissedSlots', () => {
     await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
     const rows = await store.listRuns(1000);
     expect(rows).toHaveLength(MAX_MISSED_ROWS);
-    expect(MAX_MISSED_ROWS + Number(rows[0]!.details.further_missed_slots)).toBe(30 * 86_400 / 5);
+    expect(MAX_MISSED_ROWS + Number(rows[0]!.details.further_missed_slots)).toBe((30 * 86_400) / 5);
     expect((await store.getJob('job'))!.nextRunMs).toBe(now + 5000);
   });
 });
@@ -78,9 +115,25 @@ describe('recoverInterruptedRuns', () => {
     await store.addRuns(
       [
         {
-          id: 'run-1', jobId: 'job', name: 'cron-job', status: 'running', trigger: 'scheduled', timestampMs: CREATED, scheduledMs: CREATED,
-          startedMs: CREATED, finishedMs: null, scheduleLagMs: 0, durationMs: null, runId: null, sessionId: null, responsePreview: null,
-          error: null, failureCount: null, nextRunMs: null, disabled: null, details: {},
+          id: 'run-1',
+          jobId: 'job',
+          name: 'cron-job',
+          status: 'running',
+          trigger: 'scheduled',
+          timestampMs: CREATED,
+          scheduledMs: CREATED,
+          startedMs: CREATED,
+          finishedMs: null,
+          scheduleLagMs: 0,
+          durationMs: null,
+          runId: null,
+          sessionId: null,
+          responsePreview: null,
+          error: null,
+          failureCount: null,
+          nextRunMs: null,
+          disabled: null,
+          details: {},
         },
       ],
       'job',

@@ -25,7 +25,14 @@ export interface MissedSlotsInput {
  * (a one-shot `at` job is then disabled). With `run_once` the latest slot is returned to run now and
  * only the earlier ones are recorded missed. Returns the slot to run, or null.
  */
-export async function recordMissedSlots({ store, job, config, nowMs, newId, onInvalid }: MissedSlotsInput): Promise<number | null> {
+export async function recordMissedSlots({
+  store,
+  job,
+  config,
+  nowMs,
+  newId,
+  onInvalid,
+}: MissedSlotsInput): Promise<number | null> {
   let schedule;
   try {
     schedule = jobSchedule(job, config.timezone);
@@ -52,13 +59,27 @@ export async function recordMissedSlots({ store, job, config, nowMs, newId, onIn
   const rows = missed.map((scheduledMs, index) => {
     const details: Record<string, unknown> = { reason: 'not_running', catch_up: job.catchUp };
     if (index === missed.length - 1 && more > 0) details.further_missed_slots = more;
-    const fields = { id: newId(), jobId: job.id, name: job.name, status: 'missed', trigger: 'scheduled', timestampMs: nowMs } as const;
-    return runRow({ ...fields, scheduledMs, scheduleLagMs: nowMs - scheduledMs, sessionId: cronSessionId(job.id), details });
+    const fields = {
+      id: newId(),
+      jobId: job.id,
+      name: job.name,
+      status: 'missed',
+      trigger: 'scheduled',
+      timestampMs: nowMs,
+    } as const;
+    return runRow({
+      ...fields,
+      scheduledMs,
+      scheduleLagMs: nowMs - scheduledMs,
+      sessionId: cronSessionId(job.id),
+      details,
+    });
   });
   let changes: Partial<CronJob> | null = null;
   if (runNow === null) {
     const next = schedule.type === 'at' ? null : nextRunAfter(schedule, nowMs, job.anchorMs);
-    changes = next === null ? { nextRunMs: null, enabled: false, scheduleRev: job.scheduleRev + 1 } : { nextRunMs: next };
+    changes =
+      next === null ? { nextRunMs: null, enabled: false, scheduleRev: job.scheduleRev + 1 } : { nextRunMs: next };
   }
   await store.addRuns(rows, job.id, changes);
   return runNow;

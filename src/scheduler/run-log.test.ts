@@ -5,7 +5,11 @@ import { silentLogger } from '../shared/logger';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { createRunLog } from './run-log';
 
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).n);
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line).n);
 
 describe('createRunLog', () => {
   it('appends JSON lines and rotates by size, keeping a bounded number of generations', () => {

@@ -16,7 +16,12 @@ export interface RunLog {
  * (older generations shift up, the oldest is dropped). A failed write is logged, never thrown: the
  * database holds the authoritative rows.
  */
-export function createRunLog(path: string, logger: Logger, maxBytes = RUN_LOG_MAX_BYTES, generations = RUN_LOG_GENERATIONS): RunLog {
+export function createRunLog(
+  path: string,
+  logger: Logger,
+  maxBytes = RUN_LOG_MAX_BYTES,
+  generations = RUN_LOG_GENERATIONS,
+): RunLog {
   return {
     append(record) {
       const line = `${JSON.stringify(record)}\n`;

@@ -54,7 +54,11 @@ describe('createRunQueue', () => {
   it('reports a failing run and goes on', async () => {
     const errors: unknown[] = [];
     let finished = 0;
-    const queue = createRunQueue(1, (error) => errors.push(error), () => finished++);
+    const queue = createRunQueue(
+      1,
+      (error) => errors.push(error),
+      () => finished++,
+    );
     queue.push({ jobId: 'a', execute: async () => Promise.reject(new Error('boom')) });
     queue.push({ jobId: 'b', execute: async () => {} });
     await queue.idle();

@@ -20,7 +20,11 @@ export interface RunQueue {
 }
 
 /** `onFinished` runs after a run has left the queue (so `has` is already false for its job). */
-export function createRunQueue(initialLimit: number, onError: (error: unknown) => void, onFinished: () => void = () => {}): RunQueue {
+export function createRunQueue(
+  initialLimit: number,
+  onError: (error: unknown) => void,
+  onFinished: () => void = () => {},
+): RunQueue {
   let limit = Math.max(1, initialLimit);
   const waiting: QueuedRun[] = [];
   const executing = new Set<string>();

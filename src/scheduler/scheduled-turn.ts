@@ -48,7 +48,11 @@ export interface ScheduledTurnResult {
 }
 
 /** Runs the turn to its end (the session created or restored first). Throws on failure; the error's message is safe to store (secrets redacted). */
-export async function runScheduledTurn(chat: Pick<ChatService, 'runOnce'>, sessions: Pick<SessionsService, 'of'>, turn: ScheduledTurn): Promise<ScheduledTurnResult> {
+export async function runScheduledTurn(
+  chat: Pick<ChatService, 'runOnce'>,
+  sessions: Pick<SessionsService, 'of'>,
+  turn: ScheduledTurn,
+): Promise<ScheduledTurnResult> {
   await sessions.of(turn.agent).ensure(turn.sessionId, turn.title);
   const { result } = await chat.runOnce(turn.agent.id, turn.sessionId, `${turn.prompt}\n\n${turn.rules}`, {
     trigger: turn.trigger,
@@ -61,7 +65,8 @@ export async function runScheduledTurn(chat: Pick<ChatService, 'runOnce'>, sessi
 /** A failure as text for a run row: the AppError message (and model error code), never a stack. */
 export function describeFailure(error: unknown): string {
   if (isAppError(error)) {
-    const code = typeof error.details?.code === 'string' && error.details.code !== error.code ? ` (${error.details.code})` : '';
+    const code =
+      typeof error.details?.code === 'string' && error.details.code !== error.code ? ` (${error.details.code})` : '';
     return redactSecrets(`${error.message}${code}`);
   }
   return redactSecrets(error instanceof Error ? error.message : String(error));

@@ -75,7 +75,8 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     const heartbeat = createHeartbeatService(shared);
     const ready = (async () => {
       const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs());
-      if (interrupted > 0) deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
+      if (interrupted > 0)
+        deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
       await cron.reconfigure();
       await heartbeat.reconfigure();
     })();
@@ -127,7 +128,12 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
         deps.configStore.subscribe((agentRoot) => {
           for (const [agentId, opened] of services) {
             if (opened.root !== agentRoot) continue;
-            reconfigure(agentId).catch((error) => deps.logger.error('scheduler could not follow a config change', { agent_id: agentId, error: String(error) }));
+            reconfigure(agentId).catch((error) =>
+              deps.logger.error('scheduler could not follow a config change', {
+                agent_id: agentId,
+                error: String(error),
+              }),
+            );
           }
         }),
       );

@@ -12,9 +12,24 @@ const job = (id: string, createdMs = T0, values: Partial<CronJob> = {}): CronJob
 });
 
 const run = (id: string, jobId: string, values: Partial<CronRun> = {}): CronRun =>
-  runRow({ id, jobId, name: jobId, status: 'running', trigger: 'scheduled', timestampMs: T0, scheduledMs: T0, startedMs: T0, scheduleLagMs: 0, sessionId: `__cron__:${jobId}`, ...values });
+  runRow({
+    id,
+    jobId,
+    name: jobId,
+    status: 'running',
+    trigger: 'scheduled',
+    timestampMs: T0,
+    scheduledMs: T0,
+    startedMs: T0,
+    scheduleLagMs: 0,
+    sessionId: `__cron__:${jobId}`,
+    ...values,
+  });
 
-export function describeSchedulerStoreContract(adapter: string, make: () => { store: SchedulerStore; close(): void }): void {
+export function describeSchedulerStoreContract(
+  adapter: string,
+  make: () => { store: SchedulerStore; close(): void },
+): void {
   const withStore = (test: (store: SchedulerStore) => Promise<void>) => async () => {
     const { store, close } = make();
     try {
@@ -28,13 +43,23 @@ export function describeSchedulerStoreContract(adapter: string, make: () => { st
     it(
       'keeps every field of a job, lists oldest first, updates only what is given, deletes',
       withStore(async (store) => {
-        const second = job('b', T0 + 1000, { timezone: 'Europe/Berlin', catchUp: 'run_once', enabled: false, nextRunMs: null });
+        const second = job('b', T0 + 1000, {
+          timezone: 'Europe/Berlin',
+          catchUp: 'run_once',
+          enabled: false,
+          nextRunMs: null,
+        });
         await store.insertJob(second);
         await store.insertJob(job('a'));
         expect((await store.listJobs()).map((entry) => entry.id)).toEqual(['a', 'b']);
         expect(await store.getJob('b')).toEqual(second);
         expect(await store.getJob('none')).toBeNull();
-        const updated = await store.updateJob('b', { enabled: true, nextRunMs: T0 + 60_000, lastError: 'x', scheduleRev: 3 });
+        const updated = await store.updateJob('b', {
+          enabled: true,
+          nextRunMs: T0 + 60_000,
+          lastError: 'x',
+          scheduleRev: 3,
+        });
         expect(updated).toEqual({ ...second, enabled: true, nextRunMs: T0 + 60_000, lastError: 'x', scheduleRev: 3 });
         expect(await store.updateJob('none', { enabled: false })).toBeNull();
         expect(await store.deleteJob('a')).toBe(true);
@@ -90,7 +115,11 @@ export function describeSchedulerStoreContract(adapter: string, make: () => { st
         const written = await store.settleRun('j', (current) => {
           seen.push(current);
           const failureCount = current!.failureCount + 1;
-          return { run: run('now', 'j', { status: 'error', error: 'boom', failureCount, disabled: true }), job: { failureCount, enabled: false }, prune: { status: 'error', keep: 2 } };
+          return {
+            run: run('now', 'j', { status: 'error', error: 'boom', failureCount, disabled: true }),
+            job: { failureCount, enabled: false },
+            prune: { status: 'error', keep: 2 },
+          };
         });
         expect(seen.map((current) => current?.failureCount)).toEqual([2]);
         expect(written).toEqual(run('now', 'j', { status: 'error', error: 'boom', failureCount: 3, disabled: true }));
@@ -106,7 +135,11 @@ export function describeSchedulerStoreContract(adapter: string, make: () => { st
         await store.insertJob(job('j'));
         await store.addRuns([run('r', 'j')], 'j', null);
         await store.deleteJob('j');
-        const written = await store.settleRun('j', (current) => ({ run: run('r', 'j', { status: 'ok', runId: current === null ? 'no job' : 'job' }), job: null, prune: null }));
+        const written = await store.settleRun('j', (current) => ({
+          run: run('r', 'j', { status: 'ok', runId: current === null ? 'no job' : 'job' }),
+          job: null,
+          prune: null,
+        }));
         expect(written.runId).toBe('no job');
         expect((await store.getRun('r'))!.status).toBe('ok');
       }),
@@ -116,9 +149,22 @@ export function describeSchedulerStoreContract(adapter: string, make: () => { st
       'keeps only the newest rows other than failures and running ones when pruning `not_error`',
       withStore(async (store) => {
         await store.insertJob(job('j'));
-        await store.addRuns([run('old', 'j', { status: 'ok' }), run('fail', 'j', { status: 'error' }), run('live', 'j'), run('mid', 'j', { status: 'missed' })], 'j', null);
+        await store.addRuns(
+          [
+            run('old', 'j', { status: 'ok' }),
+            run('fail', 'j', { status: 'error' }),
+            run('live', 'j'),
+            run('mid', 'j', { status: 'missed' }),
+          ],
+          'j',
+          null,
+        );
         await store.addRuns([run('new', 'j')], 'j', null);
-        await store.settleRun('j', () => ({ run: run('new', 'j', { status: 'ok' }), job: null, prune: { status: 'not_error', keep: 2 } }));
+        await store.settleRun('j', () => ({
+          run: run('new', 'j', { status: 'ok' }),
+          job: null,
+          prune: { status: 'not_error', keep: 2 },
+        }));
         expect((await store.listRuns(10)).map((row) => row.id)).toEqual(['new', 'mid', 'live', 'fail']);
       }),
     );
@@ -127,15 +173,28 @@ export function describeSchedulerStoreContract(adapter: string, make: () => { st
       'changes every running row, and its job, in one pass; none left after',
       withStore(async (store) => {
         await store.insertJob(job('j'));
-        await store.addRuns([run('a', 'j'), run('done', 'j', { status: 'ok' }), run('b', 'gone', { trigger: 'manual' })], 'j', null);
+        await store.addRuns(
+          [run('a', 'j'), run('done', 'j', { status: 'ok' }), run('b', 'gone', { trigger: 'manual' })],
+          'j',
+          null,
+        );
         const calls: [string, string | null][] = [];
         const count = await store.interruptRunning((row, current) => {
           calls.push([row.id, current?.id ?? null]);
-          return { run: { status: 'interrupted', details: { ...row.details, at: 1 } }, job: current ? { nextRunMs: T0 } : null };
+          return {
+            run: { status: 'interrupted', details: { ...row.details, at: 1 } },
+            job: current ? { nextRunMs: T0 } : null,
+          };
         });
         expect(count).toBe(2);
-        expect(calls).toEqual([['a', 'j'], ['b', null]]);
-        expect((await store.listRuns(10, ['interrupted'])).map((row) => [row.id, row.details])).toEqual([['b', { at: 1 }], ['a', { at: 1 }]]);
+        expect(calls).toEqual([
+          ['a', 'j'],
+          ['b', null],
+        ]);
+        expect((await store.listRuns(10, ['interrupted'])).map((row) => [row.id, row.details])).toEqual([
+          ['b', { at: 1 }],
+          ['a', { at: 1 }],
+        ]);
         expect((await store.getJob('j'))!.nextRunMs).toBe(T0);
         expect(await store.interruptRunning(() => ({ run: {}, job: null }))).toBe(0);
       }),

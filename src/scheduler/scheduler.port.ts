@@ -87,7 +87,9 @@ export interface SchedulerStore {
    * In one transaction: every row still `running` gets the changes `interrupt` returns for it and its
    * job (null when the job is gone). Returns how many rows there were.
    */
-  interruptRunning(interrupt: (run: CronRun, job: CronJob | null) => { run: Partial<CronRun>; job: Partial<CronJob> | null }): Promise<number>;
+  interruptRunning(
+    interrupt: (run: CronRun, job: CronJob | null) => { run: Partial<CronRun>; job: Partial<CronJob> | null },
+  ): Promise<number>;
 }
 
 export type HeartbeatStatus =

@@ -22,7 +22,10 @@ export interface SchedulerService extends SchedulerManager {
   /** Queues a manual run (also of a disabled job) and answers at once with its row id. */
   runJob(agentId: string | undefined, jobId: string): ForAgent<{ job: CronJob; runId: string }>;
   /** Runs the job now and answers when it finished: its row, null when it did not run; the job as it is then. */
-  runJobAndWait(agentId: string | undefined, jobId: string): ForAgent<{ job: CronJob; runId: string; run: CronRun | null }>;
+  runJobAndWait(
+    agentId: string | undefined,
+    jobId: string,
+  ): ForAgent<{ job: CronJob; runId: string; run: CronRun | null }>;
   /** Newest first; `limit` (1..5000) defaults to the agent's `scheduler.runs_query_default_limit`. */
   runs(agentId: string | undefined, limit?: number): ForAgent<{ runs: CronRun[] }>;
   failures(agentId: string | undefined, limit?: number): ForAgent<{ failures: CronRun[] }>;
@@ -44,7 +47,8 @@ export function createSchedulerService({ agents, manager, configStore }: Schedul
   /** The agent, once its `scheduler.api_enabled` allows the scheduler API (else 403 `scheduler_api_disabled`). */
   const schedulerAgent = (agentId: string | undefined) => {
     const agent = agents.get(agentId);
-    if (!agent.config().scheduler.api_enabled) throw new AppError('scheduler_api_disabled', 'Scheduler API is disabled');
+    if (!agent.config().scheduler.api_enabled)
+      throw new AppError('scheduler_api_disabled', 'Scheduler API is disabled');
     return agent;
   };
   const cronOf = (agentId: string | undefined) => {

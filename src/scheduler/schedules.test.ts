@@ -92,7 +92,11 @@ describe('cron schedules', () => {
       '2026-01-01T09:00:00.000Z',
     ]);
     const list = parseSchedule('cron', '15,45 12 1 * *', 'UTC');
-    expect(runs(list, '2026-01-01T00:00:00Z', 3)).toEqual(['2026-01-01T12:15:00.000Z', '2026-01-01T12:45:00.000Z', '2026-02-01T12:15:00.000Z']);
+    expect(runs(list, '2026-01-01T00:00:00Z', 3)).toEqual([
+      '2026-01-01T12:15:00.000Z',
+      '2026-01-01T12:45:00.000Z',
+      '2026-02-01T12:15:00.000Z',
+    ]);
   });
 
   it('takes a sixth field for seconds', () => {
@@ -102,16 +106,28 @@ describe('cron schedules', () => {
 
   it('matches day-of-month or weekday when both are restricted, as standard cron does', () => {
     const schedule = parseSchedule('cron', '0 0 13 * FRI', 'UTC');
-    expect(runs(schedule, '2026-01-01T00:00:00Z', 3)).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-09T00:00:00.000Z', '2026-01-13T00:00:00.000Z']);
+    expect(runs(schedule, '2026-01-01T00:00:00Z', 3)).toEqual([
+      '2026-01-02T00:00:00.000Z',
+      '2026-01-09T00:00:00.000Z',
+      '2026-01-13T00:00:00.000Z',
+    ]);
   });
 
   it('evaluates in the zone and neither skips nor doubles a daily run across both DST changes', () => {
     const newYork = parseSchedule('cron', '30 2 * * *', 'America/New_York');
     // 2026-03-08: 02:00 jumps to 03:00, so 02:30 does not exist; the run comes once, right after the gap.
-    expect(runs(newYork, '2026-03-07T12:00:00Z', 3)).toEqual(['2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
+    expect(runs(newYork, '2026-03-07T12:00:00Z', 3)).toEqual([
+      '2026-03-08T07:00:00.000Z',
+      '2026-03-09T06:30:00.000Z',
+      '2026-03-10T06:30:00.000Z',
+    ]);
     const berlin = parseSchedule('cron', '30 2 * * *', 'Europe/Berlin');
     // 2026-10-25: 02:30 happens twice in Berlin; the job runs once.
-    expect(runs(berlin, '2026-10-24T12:00:00Z', 3)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z', '2026-10-27T01:30:00.000Z']);
+    expect(runs(berlin, '2026-10-24T12:00:00Z', 3)).toEqual([
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+      '2026-10-27T01:30:00.000Z',
+    ]);
   });
 
   it('refuses bad expressions with the reason, naming schedule', () => {

@@ -38,10 +38,26 @@ export function parseAtInstant(text: string, zone: string): number {
     millisecond: Math.floor(Number(`0.${fraction}`) * 1000),
   };
   const daysInMonth = new Date(Date.UTC(fields.year, fields.month, 0)).getUTCDate();
-  if (fields.month < 1 || fields.month > 12 || fields.day < 1 || fields.day > daysInMonth || fields.hour > 23 || fields.minute > 59 || fields.second > 59) {
+  if (
+    fields.month < 1 ||
+    fields.month > 12 ||
+    fields.day < 1 ||
+    fields.day > daysInMonth ||
+    fields.hour > 23 ||
+    fields.minute > 59 ||
+    fields.second > 59
+  ) {
     throw validationError('schedule', `Date-time out of range: ${text.trim()}`);
   }
-  const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.millisecond);
+  const wall = Date.UTC(
+    fields.year,
+    fields.month - 1,
+    fields.day,
+    fields.hour,
+    fields.minute,
+    fields.second,
+    fields.millisecond,
+  );
   if (!offset) return zonedTimeToInstant(fields, zone);
   if (offset.toUpperCase() === 'Z') return wall;
   const digits = offset.replace(':', '');
@@ -63,19 +79,30 @@ export function parseSchedule(type: string, text: string, zone: string): Schedul
     case 'at':
       return { type: 'at', instantMs: parseAtInstant(trimmed, zone) };
     case 'every': {
-      if (!/^\d+$/.test(trimmed)) throw validationError('schedule', `An every schedule is a whole number of seconds: ${trimmed}`);
+      if (!/^\d+$/.test(trimmed))
+        throw validationError('schedule', `An every schedule is a whole number of seconds: ${trimmed}`);
       const seconds = Number(trimmed);
       if (seconds < MIN_EVERY_SECONDS || seconds > MAX_EVERY_SECONDS) {
-        throw validationError('schedule', `Interval must be between ${MIN_EVERY_SECONDS} and ${MAX_EVERY_SECONDS} seconds`);
+        throw validationError(
+          'schedule',
+          `Interval must be between ${MIN_EVERY_SECONDS} and ${MAX_EVERY_SECONDS} seconds`,
+        );
       }
       return { type: 'every', intervalMs: seconds * 1000 };
     }
     case 'cron': {
       const fields = trimmed.split(/\s+/);
-      if (fields.length !== 5 && fields.length !== 6) throw validationError('schedule', 'A cron expression has 5 fields (or 6 with seconds first)');
+      if (fields.length !== 5 && fields.length !== 6)
+        throw validationError('schedule', 'A cron expression has 5 fields (or 6 with seconds first)');
       let cron: Cron;
       try {
-        cron = new Cron(fields.join(' '), { timezone: zone, mode: '5-or-6-parts', domAndDow: false, fixedTimeRule: 'no-wildcard', paused: true });
+        cron = new Cron(fields.join(' '), {
+          timezone: zone,
+          mode: '5-or-6-parts',
+          domAndDow: false,
+          fixedTimeRule: 'no-wildcard',
+          paused: true,
+        });
       } catch (error) {
         throw validationError('schedule', `Invalid cron expression: ${(error as Error).message}`);
       }

@@ -12,7 +12,15 @@ export function localHour(instantMs: number, zone: string): number {
  * a 02:00→03:00 jump is 03:30); a time that occurs twice maps to its first occurrence.
  */
 export function zonedTimeToInstant(fields: LocalFields & { millisecond?: number }, zone: string): number {
-  const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.millisecond ?? 0);
+  const wall = Date.UTC(
+    fields.year,
+    fields.month - 1,
+    fields.day,
+    fields.hour,
+    fields.minute,
+    fields.second,
+    fields.millisecond ?? 0,
+  );
   // The two candidate offsets are the zone's offsets a day either side of the wall time.
   const before = zoneOffsetMs(wall - 86_400_000, zone);
   const after = zoneOffsetMs(wall + 86_400_000, zone);

@@ -11,12 +11,18 @@ describe('judgeCommand', () => {
   });
 
   it('allows the look-alikes', () => {
-    const refused = LOOK_ALIKES.map((command) => [command, judgeCommand(command)] as const).filter(([, verdict]) => !verdict.allowed);
+    const refused = LOOK_ALIKES.map((command) => [command, judgeCommand(command)] as const).filter(
+      ([, verdict]) => !verdict.allowed,
+    );
     expect(refused).toEqual([]);
   });
 
   it('says which rule refused', () => {
-    expect(judgeCommand('sudo rm -rf /')).toEqual({ allowed: false, rule: 'rm_root', reason: "Refused: recursive delete of '/'" });
+    expect(judgeCommand('sudo rm -rf /')).toEqual({
+      allowed: false,
+      rule: 'rm_root',
+      reason: "Refused: recursive delete of '/'",
+    });
     expect(judgeCommand(':(){ :|:& };:')).toEqual(expect.objectContaining({ rule: 'fork_bomb' }));
     expect(judgeCommand('curl x | sh')).toEqual(expect.objectContaining({ rule: 'pipe_to_shell' }));
   });
@@ -25,11 +31,18 @@ describe('judgeCommand', () => {
 describe('parseShell', () => {
   it('splits pipelines, removes quotes and finds nested scripts', () => {
     const parsed = parseShell(`echo 'a b' "c $(date)" | wc -l > out.txt; ls`);
-    expect(parsed.pipelines.map((pipeline) => pipeline.map((command) => command.words.map((word) => word.text)))).toEqual([
-      [['echo', 'a b', 'c $(date)'], ['wc', '-l']],
+    expect(
+      parsed.pipelines.map((pipeline) => pipeline.map((command) => command.words.map((word) => word.text))),
+    ).toEqual([
+      [
+        ['echo', 'a b', 'c $(date)'],
+        ['wc', '-l'],
+      ],
       [['ls']],
     ]);
-    expect(parsed.pipelines[0]![1]!.redirects.map((redirect) => [redirect.op, redirect.target.text])).toEqual([['>', 'out.txt']]);
+    expect(parsed.pipelines[0]![1]!.redirects.map((redirect) => [redirect.op, redirect.target.text])).toEqual([
+      ['>', 'out.txt'],
+    ]);
     expect(parsed.nested).toEqual(['date']);
     expect(parsed.needsShell).toBe(true);
   });

@@ -11,7 +11,22 @@ const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'nc', 'ncat', 'aria2c']);
 const FORMATTERS = /^(mkfs(\..+)?|mke2fs|mkswap|wipefs|mkntfs|mkdosfs|mkfs_.+)$/;
 const PARTITIONERS = new Set(['fdisk', 'sfdisk', 'cfdisk', 'parted', 'sgdisk', 'gdisk']);
 const POWER = new Set(['shutdown', 'reboot', 'poweroff', 'halt', 'killall5']);
-const KEYWORDS = new Set(['{', '}', '!', 'then', 'else', 'elif', 'do', 'if', 'while', 'until', 'time', 'fi', 'done', 'esac']);
+const KEYWORDS = new Set([
+  '{',
+  '}',
+  '!',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'if',
+  'while',
+  'until',
+  'time',
+  'fi',
+  'done',
+  'esac',
+]);
 const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
   sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-R', '-T', '-U', '-r', '-t']),
   doas: new Set(['-u', '-C']),
@@ -52,7 +67,10 @@ function unwrap(argv: string[]): { argv: string[]; scripts: string[] } {
       scripts.push(words.slice(1).join(' '));
       return { argv: [], scripts };
     }
-    if ((SHELLS.has(name) || name === 'su') && words.some((word, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(word))) {
+    if (
+      (SHELLS.has(name) || name === 'su') &&
+      words.some((word, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(word))
+    ) {
       const flagIndex = words.findIndex((word, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(word));
       if (words[flagIndex + 1] !== undefined) scripts.push(words[flagIndex + 1]!);
       return { argv: words, scripts };
@@ -93,7 +111,8 @@ function unwrap(argv: string[]): { argv: string[]; scripts: string[] } {
 function judgeArgv(argv: string[]): CommandVerdict {
   if (argv.length === 0) return { allowed: true };
   // A command whose name is decided at run time (`$R -rf /etc`, `"$(echo rm)" …`) cannot be judged.
-  if (/[$`]/.test(argv[0]!)) return deny('dynamic_command', 'Refused: the command name comes from a variable or a substitution');
+  if (/[$`]/.test(argv[0]!))
+    return deny('dynamic_command', 'Refused: the command name comes from a variable or a substitution');
   const name = nameOf(argv[0]!);
   const args = argv.slice(1);
   const operands = args.filter((arg) => !arg.startsWith('-') || arg === '-');
@@ -105,26 +124,36 @@ function judgeArgv(argv: string[]): CommandVerdict {
     if (operands.length === 0) return deny('rm_root', 'Refused: recursive delete of targets read at run time');
   }
   if (FORMATTERS.test(name)) return deny('mkfs', `Refused: ${name} formats a filesystem`);
-  if (PARTITIONERS.has(name) && args.some((arg) => arg.startsWith('/dev/'))) return deny('partition', `Refused: ${name} on a device`);
+  if (PARTITIONERS.has(name) && args.some((arg) => arg.startsWith('/dev/')))
+    return deny('partition', `Refused: ${name} on a device`);
   if (name === 'dd') {
     const output = args.find((arg) => arg.startsWith('of='))?.slice(3);
     if (output && isProtectedWrite(output)) return deny('dd_device', `Refused: dd onto '${output}'`);
   }
-  if (name === 'shred' && operands.some((arg) => isProtectedWrite(arg) || isDangerousTarget(arg))) return deny('shred', 'Refused: shred of a device or system path');
+  if (name === 'shred' && operands.some((arg) => isProtectedWrite(arg) || isDangerousTarget(arg)))
+    return deny('shred', 'Refused: shred of a device or system path');
   if (POWER.has(name)) return deny('power', `Refused: ${name}`);
-  if ((name === 'init' || name === 'telinit') && operands.some((arg) => arg === '0' || arg === '6')) return deny('power', `Refused: ${name} ${operands.join(' ')}`);
-  if (name === 'systemctl' && operands.some((arg) => /^(poweroff|reboot|halt|kexec|emergency|rescue|suspend|hibernate)$/.test(arg))) {
+  if ((name === 'init' || name === 'telinit') && operands.some((arg) => arg === '0' || arg === '6'))
+    return deny('power', `Refused: ${name} ${operands.join(' ')}`);
+  if (
+    name === 'systemctl' &&
+    operands.some((arg) => /^(poweroff|reboot|halt|kexec|emergency|rescue|suspend|hibernate)$/.test(arg))
+  ) {
     return deny('power', `Refused: systemctl ${operands.join(' ')}`);
   }
   if (name === 'kill' || name === 'pkill') {
     const targets = args[0]?.startsWith('-') && args[0] !== '--' ? args.slice(1) : args;
-    if (targets.filter((arg) => arg !== '--').some((arg) => arg === '-1' || arg === '1')) return deny('kill_all', 'Refused: kill of every process or of init');
+    if (targets.filter((arg) => arg !== '--').some((arg) => arg === '-1' || arg === '1'))
+      return deny('kill_all', 'Refused: kill of every process or of init');
   }
   if (name === 'chmod' || name === 'chown' || name === 'chgrp') {
     const recursive = hasFlag(args, 'R', '--recursive');
-    const target = operands.slice(1).find((arg) => normalizeTarget(arg) === '/' || (recursive && isDangerousTarget(arg)));
+    const target = operands
+      .slice(1)
+      .find((arg) => normalizeTarget(arg) === '/' || (recursive && isDangerousTarget(arg)));
     if (target !== undefined) return deny('chmod_root', `Refused: ${name} of '${target}'`);
-    if (operands.slice(1).some(isProtectedWrite)) return deny('write_system', `Refused: ${name} inside a system folder`);
+    if (operands.slice(1).some(isProtectedWrite))
+      return deny('write_system', `Refused: ${name} inside a system folder`);
   }
   if (name === 'find' && (args.includes('-delete') || args.includes('-exec') || args.includes('-execdir'))) {
     const roots = args.slice(0, args.findIndex((arg) => arg.startsWith('-')) >>> 0);
@@ -137,7 +166,11 @@ function judgeArgv(argv: string[]): CommandVerdict {
     if (targetDir >= 0 && args[targetDir + 1]) writes.push(args[targetDir + 1]!);
     if (operands.length > 0) writes.push(operands.at(-1)!);
   }
-  if ((name === 'sed' || name === 'perl') && args.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))) writes.push(...operands);
+  if (
+    (name === 'sed' || name === 'perl') &&
+    args.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))
+  )
+    writes.push(...operands);
   const written = writes.find(isProtectedWrite);
   if (written !== undefined) return deny('write_system', `Refused: writing into '${written}'`);
   return { allowed: true };
@@ -148,11 +181,17 @@ interface ScriptLocation {
   movedAway: boolean;
 }
 
-function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, number>, depth: number, location: ScriptLocation): CommandVerdict {
+function judgePipeline(
+  pipeline: ShellCommand[],
+  functionCalls: Map<string, number>,
+  depth: number,
+  location: ScriptLocation,
+): CommandVerdict {
   const names: string[] = [];
   for (const [position, command] of pipeline.entries()) {
     for (const redirect of command.redirects) {
-      if (/>/.test(redirect.op) && isProtectedWrite(redirect.target.text)) return deny('write_system', `Refused: redirect into '${redirect.target.text}'`);
+      if (/>/.test(redirect.op) && isProtectedWrite(redirect.target.text))
+        return deny('write_system', `Refused: redirect into '${redirect.target.text}'`);
     }
     const texts = command.words.map((word) => word.text);
     const xargsAt = texts.findIndex((text) => nameOf(text) === 'xargs');
@@ -170,23 +209,43 @@ function judgePipeline(pipeline: ShellCommand[], functionCalls: Map<string, numb
     if (name) functionCalls.set(name, (functionCalls.get(name) ?? 0) + 1);
     const words: ShellWord[] = command.words;
     const reads = argv.slice(1).filter((arg) => !arg.startsWith('-'));
-    if ((SHELLS.has(name) || name === 'source' || name === '.') && words.some((word) => word.special && /^<\(/.test(word.text))) {
+    if (
+      (SHELLS.has(name) || name === 'source' || name === '.') &&
+      words.some((word) => word.special && /^<\(/.test(word.text))
+    ) {
       return deny('remote_script', `Refused: ${name} running a process substitution`);
     }
-    if (SHELLS.has(name) && scripts.length > 0 && words.some((word) => word.nested.some((body) => DOWNLOADERS.has(nameOf(parseShell(body).pipelines[0]?.[0]?.words[0]?.text ?? ''))))) {
+    if (
+      SHELLS.has(name) &&
+      scripts.length > 0 &&
+      words.some((word) =>
+        word.nested.some((body) => DOWNLOADERS.has(nameOf(parseShell(body).pipelines[0]?.[0]?.words[0]?.text ?? ''))),
+      )
+    ) {
       return deny('remote_script', 'Refused: running downloaded code');
     }
     if (position > 0 && SHELLS.has(name) && scripts.length === 0 && reads.length === 0) {
       return deny('pipe_to_shell', `Refused: piping into ${name}`);
     }
-    if (position > 0 && INTERPRETERS.test(name) && (reads.length === 0 || reads[0] === '-') && names.slice(0, position).some((upstream) => DOWNLOADERS.has(upstream))) {
+    if (
+      position > 0 &&
+      INTERPRETERS.test(name) &&
+      (reads.length === 0 || reads[0] === '-') &&
+      names.slice(0, position).some((upstream) => DOWNLOADERS.has(upstream))
+    ) {
       return deny('pipe_to_shell', `Refused: piping a download into ${name}`);
     }
     const verdict = judgeArgv(argv);
     if (!verdict.allowed) return verdict;
     // Judged on the unwrapped command, so `sudo rm`, `env rm`, `builtin cd` count too.
-    if (name === 'cd' || name === 'pushd') location.movedAway ||= argv[1] === undefined || /^[/~]|^\.\.|^-$|\$/.test(argv[1]);
-    if (location.movedAway && name === 'rm' && isRecursive(argv.slice(1)) && argv.slice(1).some((arg) => !arg.startsWith('-') && !arg.startsWith('/'))) {
+    if (name === 'cd' || name === 'pushd')
+      location.movedAway ||= argv[1] === undefined || /^[/~]|^\.\.|^-$|\$/.test(argv[1]);
+    if (
+      location.movedAway &&
+      name === 'rm' &&
+      isRecursive(argv.slice(1)) &&
+      argv.slice(1).some((arg) => !arg.startsWith('-') && !arg.startsWith('/'))
+    ) {
       return deny('rm_root', 'Refused: recursive delete of a relative path after leaving the agent folder');
     }
   }
@@ -207,9 +266,12 @@ export function judgeCommand(command: string, depth = 0): CommandVerdict {
     const verdict = judgePipeline(pipeline, calls, depth, location);
     if (!verdict.allowed) return verdict;
   }
-  const forks = parsed.pipelines.some((pipeline) => pipeline.length > 1 || pipeline.some((command) => command.background));
+  const forks = parsed.pipelines.some(
+    (pipeline) => pipeline.length > 1 || pipeline.some((command) => command.background),
+  );
   for (const name of parsed.functions) {
-    if (forks && (calls.get(name) ?? 0) >= 2) return deny('fork_bomb', `Refused: function '${name}' forks itself (fork bomb)`);
+    if (forks && (calls.get(name) ?? 0) >= 2)
+      return deny('fork_bomb', `Refused: function '${name}' forks itself (fork bomb)`);
   }
   return { allowed: true };
 }

@@ -1,15 +1,55 @@
 // What a command argument names: system folders, the home or working folder, targets decided at run time.
 import { posix } from 'node:path';
 
-const TOP_LEVEL = new Set(['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/usr', '/var']);
-const PROTECTED_WRITE = ['/etc', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/sys', '/proc', '/root', '/var/spool/cron', '/dev'];
+const TOP_LEVEL = new Set([
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/media',
+  '/mnt',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/usr',
+  '/var',
+]);
+const PROTECTED_WRITE = [
+  '/etc',
+  '/boot',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/sys',
+  '/proc',
+  '/root',
+  '/var/spool/cron',
+  '/dev',
+];
 const SAFE_DEVICES = /^\/dev\/(null|zero|stdout|stderr|stdin|tty|full|random|urandom|fd\/\d+|shm(\/.*)?)$/;
 
 /** Normalises a path-ish argument: `~`/`${HOME}` become `$HOME`, dots and duplicate slashes collapse. */
 export function normalizeTarget(text: string): string {
-  let value = text.replace(/^~(?=\/|$)/, '$HOME').replace(/^\$\{HOME\}/, '$HOME').replace(/^"|"$/g, '');
+  let value = text
+    .replace(/^~(?=\/|$)/, '$HOME')
+    .replace(/^\$\{HOME\}/, '$HOME')
+    .replace(/^"|"$/g, '');
   if (value.startsWith('/')) value = posix.normalize(value);
-  while (value.length > 1 && (value.endsWith('/') || value.endsWith('/*') || value.endsWith('/.') || value.endsWith('/.*'))) {
+  while (
+    value.length > 1 &&
+    (value.endsWith('/') || value.endsWith('/*') || value.endsWith('/.') || value.endsWith('/.*'))
+  ) {
     value = value.replace(/\/(\*|\.\*|\.)?$/, '') || '/';
   }
   return value;
@@ -18,11 +58,15 @@ export function normalizeTarget(text: string): string {
 /** A target whose recursive removal or re-permissioning wrecks the system or the home folder. */
 export function isDangerousTarget(text: string): boolean {
   const value = normalizeTarget(text);
-  if (value === '/' || value === '/*' || value === '' && text.startsWith('/')) return true;
+  if (value === '/' || value === '/*' || (value === '' && text.startsWith('/'))) return true;
   if (TOP_LEVEL.has(value)) return true;
   if (value === '$HOME' || value.startsWith('$HOME/..')) return true;
   // `$DIR/` with an unset DIR is `/`: fail closed when nothing but a slash follows a variable.
-  if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)(\/\*?)?$/.test(text.replace(/^"|"$/g, '')) && /\/\*?$/.test(text)) return true;
+  if (
+    /^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)(\/\*?)?$/.test(text.replace(/^"|"$/g, '')) &&
+    /\/\*?$/.test(text)
+  )
+    return true;
   if (value === '..' || value.startsWith('../')) return true;
   const raw = text.replace(/^"|"$/g, '');
   // The working folder itself (the agent's folder): `.`, `*`, `./*`.

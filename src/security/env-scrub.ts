@@ -17,7 +17,8 @@ export function isSecretName(name: string): boolean {
 /** Whether a value looks like a credential whatever its name: URLs with passwords, key prefixes, PEM blocks, long tokens. */
 export function looksSecretValue(value: string): boolean {
   if (/:\/\/[^/\s:@]+:[^/\s@]+@/.test(value)) return true;
-  if (/\b(sk|pk|rk|ghp|gho|ghs|github_pat|xox[abpr]|AKIA|ASIA)[-_]?(?:[A-Za-z0-9]+[-_])?[A-Za-z0-9]{8,}/.test(value)) return true;
+  if (/\b(sk|pk|rk|ghp|gho|ghs|github_pat|xox[abpr]|AKIA|ASIA)[-_]?(?:[A-Za-z0-9]+[-_])?[A-Za-z0-9]{8,}/.test(value))
+    return true;
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----|Bearer\s+\S{8,}/.test(value)) return true;
   const token = /[A-Za-z0-9+/_=-]{32,}/.exec(value)?.[0];
   return token !== undefined && /[a-z]/.test(token) && /[A-Z]/.test(token) && /\d/.test(token);
@@ -27,8 +28,17 @@ export function looksSecretValue(value: string): boolean {
  * The environment for a tool process: PATH (minimal), HOME (the agent folder), TMPDIR, TERM, plus LANG, LC_* and
  * TZ copied from `source` only when neither their name nor their value looks secret.
  */
-export function scrubEnvironment(source: Record<string, string | undefined>, options: { home: string }): Record<string, string> {
-  const env: Record<string, string> = { PATH: MINIMAL_PATH, HOME: options.home, TMPDIR: '/tmp', TERM: 'dumb', LANG: 'C.UTF-8' };
+export function scrubEnvironment(
+  source: Record<string, string | undefined>,
+  options: { home: string },
+): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: MINIMAL_PATH,
+    HOME: options.home,
+    TMPDIR: '/tmp',
+    TERM: 'dumb',
+    LANG: 'C.UTF-8',
+  };
   for (const name of PASSTHROUGH) {
     const value = source[name];
     if (value === undefined || isSecretName(name) || looksSecretValue(value)) continue;

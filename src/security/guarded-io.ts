@@ -2,7 +2,17 @@
 // The folder is opened once and checked (/proc/self/fd); every create, rename, read and unlink then
 // goes through `/proc/self/fd/<folder>/<name>`, which the kernel resolves to that very folder (as openat
 // would), and the last component is never followed as a link.
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
 import { AppError } from '../shared/app-error';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
@@ -36,17 +46,23 @@ export function openGuardedFile(absolute: string, path: string, maxBytes = Numbe
   return inCheckedFolder(dirname(absolute), path, (pinned) => {
     let handle: number;
     try {
-      handle = openSync(join(pinned, basename(absolute)), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      handle = openSync(
+        join(pinned, basename(absolute)),
+        constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+      );
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'ELOOP') throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Links are not followed' });
+      if (code === 'ELOOP')
+        throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Links are not followed' });
       throw error;
     }
     try {
       assertOpenedAt(handle, absolute, path);
       const stat = fstatSync(handle);
-      if (!stat.isFile()) throw new AppError('forbidden_path', 'Not a regular file', { path, reason: 'Not a regular file' });
-      if (stat.size > maxBytes) throw new AppError('payload_too_large', 'File is too large', { path, size: stat.size, max_bytes: maxBytes });
+      if (!stat.isFile())
+        throw new AppError('forbidden_path', 'Not a regular file', { path, reason: 'Not a regular file' });
+      if (stat.size > maxBytes)
+        throw new AppError('payload_too_large', 'File is too large', { path, size: stat.size, max_bytes: maxBytes });
       return handle;
     } catch (error) {
       closeSync(handle);
@@ -120,7 +136,10 @@ export function readAgentTextFile(agentRoot: string, relative: string, maxChars 
       if (read === 0) break;
       filled += read;
     }
-    return head.subarray(0, filled).toString('utf8').slice(0, maxChars + 1);
+    return head
+      .subarray(0, filled)
+      .toString('utf8')
+      .slice(0, maxChars + 1);
   } finally {
     closeSync(handle);
   }

@@ -76,7 +76,9 @@ describe('assertOpenedAt', () => {
     const elsewhere = openSync(join(outside, 'out.txt'), 'r');
     try {
       expect(() => assertOpenedAt(inside, join(realpathSync(root), 'in.txt'), 'in.txt')).not.toThrow();
-      expect(() => assertOpenedAt(elsewhere, join(realpathSync(root), 'in.txt'), 'in.txt')).toThrow('Path escapes workspace root');
+      expect(() => assertOpenedAt(elsewhere, join(realpathSync(root), 'in.txt'), 'in.txt')).toThrow(
+        'Path escapes workspace root',
+      );
     } finally {
       closeSync(inside);
       closeSync(elsewhere);

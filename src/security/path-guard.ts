@@ -31,7 +31,8 @@ export function checkPathSyntax(path: string): void {
   if (path.length === 0) throw refuse(path, 'Path must not be empty');
   if (path.includes('\0')) throw refuse(path, 'Path must not contain NUL bytes');
   if (path.includes('\\')) throw refuse(path, 'Backslashes are not allowed');
-  if (isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.startsWith('~')) throw refuse(path, 'Absolute paths are not allowed');
+  if (isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.startsWith('~'))
+    throw refuse(path, 'Absolute paths are not allowed');
   const segments = path.split('/');
   if (segments.some((segment) => segment === '..')) {
     throw refuse(path, "Parent directory traversal '..' is not allowed");
@@ -41,7 +42,8 @@ export function checkPathSyntax(path: string): void {
     throw refuse(path, `A file or folder name is longer than ${NAME_MAX_BYTES} bytes`);
   }
   // Only the server makes such names, so its start-up sweep may delete them (shared/atomic-write.ts).
-  if (segments.some(isTemporaryName)) throw refuse(path, "Names of the form .moc-tmp-<16 hex digits> are reserved for the server's temporary files");
+  if (segments.some(isTemporaryName))
+    throw refuse(path, "Names of the form .moc-tmp-<16 hex digits> are reserved for the server's temporary files");
 }
 
 function isInside(root: string, target: string): boolean {

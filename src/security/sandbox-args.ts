@@ -60,7 +60,19 @@ export interface SandboxCall {
 
 const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64'];
 /** The few /etc entries programs need (dynamic linker, users, time zone, certificates); nothing else of /etc. */
-const ETC_ENTRIES = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/passwd', '/etc/group', '/etc/nsswitch.conf', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates', '/etc/mime.types'];
+const ETC_ENTRIES = [
+  '/etc/alternatives',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/nsswitch.conf',
+  '/etc/localtime',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+  '/etc/mime.types',
+];
 const NETWORK_ETC = ['/etc/resolv.conf', '/etc/hosts', '/etc/gai.conf'];
 /** Where the `stage` step mounts the areas, inside its own private tmpfs (never visible on the host). */
 const STAGE_DIR = '/tmp/moc-areas';
@@ -127,7 +139,13 @@ export function prlimitArgs(prlimit: string, limits: SandboxLimits): string[] {
  * capabilities, a new session, read-only `/usr` and a few `/etc` entries, a private size-capped `/tmp`, the
  * areas bound from `sources` under a read-only agent folder, and the command under `prlimit`.
  */
-function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, sources: (area: string) => string, argv: string[]): string[] {
+function innerArgs(
+  tools: SandboxTools,
+  variant: SandboxVariant,
+  call: SandboxCall,
+  sources: (area: string) => string,
+  argv: string[],
+): string[] {
   const args = [tools.bwrap, '--unshare-all', '--unshare-user'];
   if (call.allowNetwork) args.push('--share-net');
   if (variant.hardened) args.push('--disable-userns', '--hostname', 'sandbox');
@@ -142,7 +160,20 @@ function innerArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCa
   // /dev is a tmpfs as large as half the host's memory: read-only, with /dev/shm (POSIX shared memory,
   // semaphores) sized like /tmp, so neither is a way around tmp_size_mb.
   const tmpSize = String(call.limits.tmpBytes);
-  args.push('--dev', '/dev', '--size', tmpSize, '--tmpfs', '/dev/shm', '--remount-ro', '/dev', '--size', tmpSize, '--tmpfs', '/tmp');
+  args.push(
+    '--dev',
+    '/dev',
+    '--size',
+    tmpSize,
+    '--tmpfs',
+    '/dev/shm',
+    '--remount-ro',
+    '/dev',
+    '--size',
+    tmpSize,
+    '--tmpfs',
+    '/tmp',
+  );
   // A data folder under /tmp would put the agent folder inside the writable scratch: give its top folder
   // there a read-only tmpfs of its own, so the path to the agent folder is read-only wherever it lies.
   const scratchTop = /^\/tmp\/[^/]+/.exec(call.agentRoot)?.[0];
@@ -174,17 +205,54 @@ function preferredByOomKiller(tools: SandboxTools, argv: string[]): string[] {
 
 /** The full argv that runs `argv` in the sandbox started the `variant` way. */
 export function sandboxArgs(tools: SandboxTools, variant: SandboxVariant, call: SandboxCall, argv: string[]): string[] {
-  if (variant.start !== 'stage') return preferredByOomKiller(tools, innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv));
+  if (variant.start !== 'stage')
+    return preferredByOomKiller(
+      tools,
+      innerArgs(tools, variant, call, (area) => join(call.agentRoot, area), argv),
+    );
   // Programming error, not a failure: the probe tries the stage start only where it found setpriv.
   if (!tools.setpriv) throw new Error('the stage start needs setpriv');
   // Its own PID namespace ties the sandbox's life to the server's. The parent-death signal that --die-with-parent
   // relies on is not delivered from this root bwrap (it has dropped its capabilities) to the dropped uid, so a
   // server killed with SIGKILL left the sandbox running, orphaned with its areas writable. The kernel kills a
   // PID namespace whole when its first process dies, and that one is root like the bwrap that signals it.
-  const stage = [tools.bwrap, '--unshare-pid', '--dev-bind', '/', '/', '--tmpfs', '/tmp', '--perms', '0755', '--dir', STAGE_DIR];
-  for (const area of call.areas) stage.push('--perms', '0755', '--dir', `${STAGE_DIR}/${area}`, '--bind', join(call.agentRoot, area), `${STAGE_DIR}/${area}`);
+  const stage = [
+    tools.bwrap,
+    '--unshare-pid',
+    '--dev-bind',
+    '/',
+    '/',
+    '--tmpfs',
+    '/tmp',
+    '--perms',
+    '0755',
+    '--dir',
+    STAGE_DIR,
+  ];
+  for (const area of call.areas)
+    stage.push(
+      '--perms',
+      '0755',
+      '--dir',
+      `${STAGE_DIR}/${area}`,
+      '--bind',
+      join(call.agentRoot, area),
+      `${STAGE_DIR}/${area}`,
+    );
   stage.push('--die-with-parent', '--');
   const { uid, gid } = call.identity;
-  const drop = [tools.setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
-  return preferredByOomKiller(tools, [...stage, ...drop, ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv)]);
+  const drop = [
+    tools.setpriv,
+    `--reuid=${uid}`,
+    `--regid=${gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--',
+  ];
+  return preferredByOomKiller(tools, [
+    ...stage,
+    ...drop,
+    ...innerArgs(tools, variant, call, (area) => `${STAGE_DIR}/${area}`, argv),
+  ]);
 }

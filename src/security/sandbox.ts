@@ -70,7 +70,9 @@ const which = (name: string) => Bun.which(name, { PATH: MINIMAL_PATH });
 
 /** The ways to start the sandbox worth trying here, best first. */
 function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
-  const starts: SandboxVariant['start'][] = isRoot ? [...(tools.setpriv ? (['stage'] as const) : []), 'drop'] : ['direct'];
+  const starts: SandboxVariant['start'][] = isRoot
+    ? [...(tools.setpriv ? (['stage'] as const) : []), 'drop']
+    : ['direct'];
   return starts.flatMap((start) => [
     { start, proc: true, hardened: true },
     { start, proc: false, hardened: true },
@@ -85,8 +87,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const prlimit = which('prlimit');
   let verdict: { status: SandboxStatus; variant: SandboxVariant | null; tools: SandboxTools | null } | undefined;
 
-  const spawnPlan = (tools: SandboxTools, variant: SandboxVariant, argv: string[], request: SandboxRequest): SpawnPlan => {
-    const areas = SANDBOX_AREAS.filter((area) => lstatSync(join(request.agentRoot, area), { throwIfNoEntry: false })?.isDirectory());
+  const spawnPlan = (
+    tools: SandboxTools,
+    variant: SandboxVariant,
+    argv: string[],
+    request: SandboxRequest,
+  ): SpawnPlan => {
+    const areas = SANDBOX_AREAS.filter((area) =>
+      lstatSync(join(request.agentRoot, area), { throwIfNoEntry: false })?.isDirectory(),
+    );
     if (isRoot) for (const area of areas) ensureAreaOwner(join(request.agentRoot, area), identity.uid, identity.gid);
     const args = sandboxArgs(tools, variant, { ...request, areas, identity, hidden: options.hidden ?? [] }, argv);
     return variant.start === 'drop' ? { argv: args, uid: identity.uid, gid: identity.gid } : { argv: args };
@@ -98,23 +107,49 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
     const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv'), choom: which('choom') };
     // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
-    const scratch = join(options.probeParent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const scratch = join(
+      options.probeParent ?? tmpdir(),
+      `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
     const written = join(scratch, 'workspace', 'probe');
     try {
       mkdirSync(join(scratch, 'workspace'), { recursive: true });
     } catch (error) {
       // A data folder that takes no writes (read-only, full) says nothing about bubblewrap: try again on the next call.
       const code = (error as { code?: string }).code ?? String(error);
-      return { status: unavailable(`the sandbox could not be tried: ${options.probeParent ?? tmpdir()} takes no writes (${code})`), variant: null, tools: null, retry: true };
+      return {
+        status: unavailable(
+          `the sandbox could not be tried: ${options.probeParent ?? tmpdir()} takes no writes (${code})`,
+        ),
+        variant: null,
+        tools: null,
+        retry: true,
+      };
     }
     let reason: string | null = null;
     try {
       for (const variant of options.variants ?? candidates(isRoot, tools)) {
-        const request = { agentRoot: scratch, allowNetwork: false, env: { PATH: MINIMAL_PATH }, limits: DEFAULT_SANDBOX_LIMITS };
+        const request = {
+          agentRoot: scratch,
+          allowNetwork: false,
+          env: { PATH: MINIMAL_PATH },
+          limits: DEFAULT_SANDBOX_LIMITS,
+        };
         const plan = spawnPlan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], request);
-        const result = Bun.spawnSync(plan.argv, { uid: plan.uid, gid: plan.gid, stdout: 'ignore', stderr: 'pipe', timeout: 10_000 });
+        const result = Bun.spawnSync(plan.argv, {
+          uid: plan.uid,
+          gid: plan.gid,
+          stdout: 'ignore',
+          stderr: 'pipe',
+          timeout: 10_000,
+        });
         const wrote = existsSync(written) && readFileSync(written, 'utf8').trim() === 'sandboxed';
-        if (result.exitCode === 0 && wrote) return { status: { available: true, start: variant.start, proc: variant.proc, reason: null }, variant, tools };
+        if (result.exitCode === 0 && wrote)
+          return {
+            status: { available: true, start: variant.start, proc: variant.proc, reason: null },
+            variant,
+            tools,
+          };
         reason ??= result.stderr.toString().trim().split('\n').pop() || `exit code ${result.exitCode}`;
       }
     } finally {

@@ -203,14 +203,23 @@ export function parseShell(source: string): ParsedShell {
       }
       if (char === '&' && next !== '&') command.background = true;
       endPipeline();
-      index += (char === '&' && next === '&') || (char === '|' && next === '|') || (char === ';' && next === ';') ? 2 : 1;
+      index +=
+        (char === '&' && next === '&') || (char === '|' && next === '|') || (char === ';' && next === ';') ? 2 : 1;
     } else {
       const target = current();
       if (char === '$') {
         target.dynamic = true;
         result.needsShell = true;
       }
-      if (char === '*' || char === '?' || char === '[' || (char === '~' && target.text === '') || char === '{' || char === '}' || char === '!') {
+      if (
+        char === '*' ||
+        char === '?' ||
+        char === '[' ||
+        (char === '~' && target.text === '') ||
+        char === '{' ||
+        char === '}' ||
+        char === '!'
+      ) {
         target.special = true;
         result.needsShell = true;
       }
@@ -222,7 +231,8 @@ export function parseShell(source: string): ParsedShell {
   for (const pipeline of result.pipelines) {
     for (const command of pipeline) {
       const first = command.words[0];
-      if (first?.text === 'function' && command.words[1]) result.functions.push(command.words[1].text.replace(/\(\)$/, ''));
+      if (first?.text === 'function' && command.words[1])
+        result.functions.push(command.words[1].text.replace(/\(\)$/, ''));
       if (first && /^[A-Za-z_][A-Za-z0-9_]*=/.test(first.text)) result.needsShell = true;
     }
   }

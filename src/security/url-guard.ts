@@ -6,11 +6,21 @@ import { ipv4ToNumber, ipv6Groups } from '../shared/ip-address';
 /** Resolves a host name to every address it has (injectable so tests can map names to loopback). */
 export type HostResolver = (hostname: string) => Promise<string[]>;
 
-export const systemResolver: HostResolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+export const systemResolver: HostResolver = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
 
-const BLOCKED_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback', 'metadata', 'metadata.goog', 'instance-data', 'kubernetes.default']);
+const BLOCKED_NAMES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'ip6-localhost',
+  'ip6-loopback',
+  'metadata',
+  'metadata.goog',
+  'instance-data',
+  'kubernetes.default',
+]);
 const BLOCKED_SUFFIXES = ['.localhost', '.local', '.internal', '.localdomain', '.home.arpa', '.intranet', '.lan'];
 
 /** [network, prefix length] pairs of IPv4 space that is not the public internet. */
@@ -48,7 +58,10 @@ function checkIpv6(address: string): AddressVerdict {
   const [g0, g1] = groups as [number, number];
   if (groups.slice(0, 5).every((group) => group === 0)) {
     if (groups[5] === 0xffff) return refuse('IPv4-mapped');
-    if (groups[5] === 0) return groups[6] === 0 && groups[7]! <= 1 ? refuse('loopback or unspecified') : refuse('IPv4-compatible (deprecated)');
+    if (groups[5] === 0)
+      return groups[6] === 0 && groups[7]! <= 1
+        ? refuse('loopback or unspecified')
+        : refuse('IPv4-compatible (deprecated)');
   }
   if (g0 === 0x64 && g1 === 0xff9b) return refuse('NAT64 (embeds IPv4)');
   if (g0 === 0x100 && groups.slice(1, 4).every((group) => group === 0)) return refuse('discard-only');
@@ -90,9 +103,13 @@ export function checkLiteralHost(url: URL, raw: string): AddressVerdict {
   if (!typed.startsWith('[') && /^(0x[0-9a-f]*|\d+)$/i.test(labels.at(-1) ?? '') && !CANONICAL_IPV4.test(typed)) {
     return { allowed: false, reason: `Unusual IPv4 spelling '${typed}' is refused` };
   }
-  const host = url.hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[|\]$/g, '');
   if (!host) return { allowed: false, reason: 'URL has no host' };
-  if (BLOCKED_NAMES.has(host) || BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix))) return { allowed: false, reason: `Host '${host}' is local` };
+  if (BLOCKED_NAMES.has(host) || BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix)))
+    return { allowed: false, reason: `Host '${host}' is local` };
   if (isIP(host)) return checkAddress(host);
   return { allowed: true };
 }

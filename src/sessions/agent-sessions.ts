@@ -3,7 +3,15 @@ import type { AgentHandle } from '../agents';
 import { notFound } from '../shared/app-error';
 import { toModelHistory, type ModelMessage } from './model-history';
 import type { SessionPorts } from './session.port';
-import { DEFAULT_SESSION_TITLE, type LiveResponse, type NewMessage, type SessionMeta, type SessionRecord, type SessionScope, type StoredMessage } from './session-types';
+import {
+  DEFAULT_SESSION_TITLE,
+  type LiveResponse,
+  type NewMessage,
+  type SessionMeta,
+  type SessionRecord,
+  type SessionScope,
+  type StoredMessage,
+} from './session-types';
 
 /** What a turn needs of its session before the model is called. */
 export interface TurnHistory {
@@ -44,14 +52,16 @@ export function agentSessions(agent: AgentHandle<SessionPorts>, newId: () => str
   const find = (sessionId: string) => agent.storage.sessions.find(sessionId);
   const get = async (sessionId: string, archived = false): Promise<SessionRecord> => {
     const record = await find(sessionId);
-    if (!record || record.archived !== archived) throw notFound(archived ? `Archived session not found: ${sessionId}` : 'Session not found');
+    if (!record || record.archived !== archived)
+      throw notFound(archived ? `Archived session not found: ${sessionId}` : 'Session not found');
     return record;
   };
   return {
     list: (scope, options) => agent.storage.sessions.list(scope, options),
     find,
     get,
-    create: (title, sessionId) => agent.storage.sessions.create(sessionId ?? newId(), title === undefined ? DEFAULT_SESSION_TITLE : title.trim()),
+    create: (title, sessionId) =>
+      agent.storage.sessions.create(sessionId ?? newId(), title === undefined ? DEFAULT_SESSION_TITLE : title.trim()),
     async rename(sessionId, title) {
       await get(sessionId);
       const renamed = await agent.storage.sessions.rename(sessionId, title);

@@ -5,7 +5,11 @@ import { disposable, type MakeSessionPorts } from './session-store.contract';
 
 const START_MS = 1_800_000_000_000;
 
-const codeOf = async (work: Promise<unknown>) => work.then(() => 'ok', (error: unknown) => (isAppError(error) ? error.code : String(error)));
+const codeOf = async (work: Promise<unknown>) =>
+  work.then(
+    () => 'ok',
+    (error: unknown) => (isAppError(error) ? error.code : String(error)),
+  );
 
 export function describeMessageStoreContract(adapter: string, make: MakeSessionPorts): void {
   const fresh = () => {
@@ -54,7 +58,10 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       await messages.append('s', [{ role: 'user', content: 'kept' }]);
       const mark = await messages.lastId('s');
       await messages.append('t', [{ role: 'user', content: 'other session' }]);
-      await messages.append('s', [{ role: 'user', content: 'dropped' }, { role: 'assistant', content: 'dropped too' }]);
+      await messages.append('s', [
+        { role: 'user', content: 'dropped' },
+        { role: 'assistant', content: 'dropped too' },
+      ]);
       expect(await messages.lastId('s')).toBeGreaterThan(mark);
       await messages.deleteAfter('s', mark);
       expect((await messages.list('s')).map((message) => message.content)).toEqual(['kept']);
@@ -65,7 +72,10 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       using storage = fresh();
       const { sessions, messages } = storage;
       await sessions.create('s', 's');
-      await messages.append('s', ['a', 'b', 'c', 'd', 'e'].map((content) => ({ role: 'user' as const, content })));
+      await messages.append(
+        's',
+        ['a', 'b', 'c', 'd', 'e'].map((content) => ({ role: 'user' as const, content })),
+      );
       const first = await messages.compress('s', 2, 'summary one');
       expect(first.archived.map((message) => message.content)).toEqual(['a', 'b']);
       expect(first.remaining).toBe(3);
@@ -74,7 +84,9 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       expect((await messages.list('s')).map((message) => message.content)).toEqual(['d', 'e']);
       expect((await sessions.find('s'))!.compressedContext).toBe('summary two');
       const archives = await messages.archives('s');
-      expect(archives.map((archive) => [archive.compressedAt, archive.messages.map((message) => message.content)])).toEqual([
+      expect(
+        archives.map((archive) => [archive.compressedAt, archive.messages.map((message) => message.content)]),
+      ).toEqual([
         [START_MS / 1000, ['a', 'b']],
         [(START_MS + 1000) / 1000, ['c']],
       ]);

@@ -6,7 +6,12 @@ describe('toModelHistory', () => {
     const history = toModelHistory(
       [
         { role: 'user', content: 'hi', createdAt: 1 },
-        { role: 'assistant', content: '', toolCalls: [{ tool: 'read_file', input: { path: 'a' }, output: 'A' }], createdAt: 1 },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ tool: 'read_file', input: { path: 'a' }, output: 'A' }],
+          createdAt: 1,
+        },
         { role: 'assistant', content: 'Done.', createdAt: 1 },
         { role: 'user', content: '  ', createdAt: 1 },
         { role: 'user', content: 'thanks', createdAt: 1 },

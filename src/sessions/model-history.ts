@@ -6,7 +6,12 @@ const OUTPUT_PREVIEW = 400;
 function describeToolCalls(message: StoredMessage): string {
   if (!message.toolCalls || message.toolCalls.length === 0) return '';
   const lines = message.toolCalls.map((call) => {
-    const output = call.output === undefined ? '(no result)' : typeof call.output === 'string' ? call.output : JSON.stringify(call.output);
+    const output =
+      call.output === undefined
+        ? '(no result)'
+        : typeof call.output === 'string'
+          ? call.output
+          : JSON.stringify(call.output);
     const preview = output.length > OUTPUT_PREVIEW ? `${output.slice(0, OUTPUT_PREVIEW)}…` : output;
     return `- ${call.tool} ${JSON.stringify(call.input)} -> ${preview}`;
   });
@@ -31,7 +36,8 @@ export function toModelHistory(messages: readonly StoredMessage[], compressedCon
     const text = [message.content.trim(), describeToolCalls(message)].filter(Boolean).join('\n');
     if (!text) continue;
     const previous = turns[turns.length - 1];
-    if (message.role === 'assistant' && previous?.role === 'assistant') previous.content = `${previous.content}\n${text}`.trim();
+    if (message.role === 'assistant' && previous?.role === 'assistant')
+      previous.content = `${previous.content}\n${text}`.trim();
     else turns.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: text });
   }
   return turns;

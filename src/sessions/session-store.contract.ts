@@ -20,7 +20,8 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
     it('lists newest first in every scope, also when sessions share a timestamp', async () => {
       using storage = disposable(fresh());
       const { sessions } = storage;
-      for (const [index, title] of ['first', 'second', 'third', 'fourth'].entries()) await sessions.create(`s${index}`, title);
+      for (const [index, title] of ['first', 'second', 'third', 'fourth'].entries())
+        await sessions.create(`s${index}`, title);
       await sessions.archive('s1');
       await sessions.archive('s3');
       const titles = async (scope: SessionScope) => (await sessions.list(scope)).map((meta) => meta.title);
@@ -49,7 +50,8 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
       await sessions.create('__heartbeat__', 'Heartbeat');
       await sessions.create('_single', 'underscore_title');
       await sessions.archive('__cron__:job-1');
-      const ids = async (scope: SessionScope, includeInternal?: boolean) => (await sessions.list(scope, { includeInternal })).map((meta) => meta.title).sort();
+      const ids = async (scope: SessionScope, includeInternal?: boolean) =>
+        (await sessions.list(scope, { includeInternal })).map((meta) => meta.title).sort();
       expect(await ids('active')).toEqual(['mine', 'underscore_title']);
       expect(await ids('archived')).toEqual([]);
       expect(await ids('all')).toEqual(['mine', 'underscore_title']);
@@ -61,10 +63,26 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
       using storage = disposable(fresh());
       const { sessions } = storage;
       const created = await sessions.create('s', 'Title');
-      expect(created).toEqual({ sessionId: 's', title: 'Title', createdAt: START_MS / 1000, updatedAt: START_MS / 1000, archived: false });
-      expect(await sessions.find('s')).toEqual({ ...created, archivedAt: null, compressedContext: '', liveResponse: null });
+      expect(created).toEqual({
+        sessionId: 's',
+        title: 'Title',
+        createdAt: START_MS / 1000,
+        updatedAt: START_MS / 1000,
+        archived: false,
+      });
+      expect(await sessions.find('s')).toEqual({
+        ...created,
+        archivedAt: null,
+        compressedContext: '',
+        liveResponse: null,
+      });
       expect(await sessions.find('nope')).toBeNull();
-      const live = { runId: 'r', content: 'partial', toolCalls: [{ tool: 'read', input: { path: 'a' } }], updatedAt: 5 };
+      const live = {
+        runId: 'r',
+        content: 'partial',
+        toolCalls: [{ tool: 'read', input: { path: 'a' } }],
+        updatedAt: 5,
+      };
       await sessions.setLiveResponse('s', live);
       expect((await sessions.find('s'))!.liveResponse).toEqual(live);
       await sessions.setLiveResponse('s', null);
@@ -76,14 +94,25 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
       const { sessions, messages } = storage;
       await sessions.create('s', 'Before');
       storage.advance(2000);
-      expect(await sessions.rename('s', 'After')).toEqual({ sessionId: 's', title: 'After', createdAt: START_MS / 1000, updatedAt: (START_MS + 2000) / 1000, archived: false });
+      expect(await sessions.rename('s', 'After')).toEqual({
+        sessionId: 's',
+        title: 'After',
+        createdAt: START_MS / 1000,
+        updatedAt: (START_MS + 2000) / 1000,
+        archived: false,
+      });
       expect(await sessions.rename('gone', 'x')).toBeNull();
       await sessions.archive('s');
       const archived = (await sessions.find('s'))!;
       expect([archived.archived, archived.archivedAt]).toEqual([true, (START_MS + 2000) / 1000]);
       await sessions.restore('s');
       expect((await sessions.find('s'))!.archived).toBe(false);
-      await messages.append('s', [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }, { role: 'user', content: 'three' }, { role: 'assistant', content: 'four' }]);
+      await messages.append('s', [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'two' },
+        { role: 'user', content: 'three' },
+        { role: 'assistant', content: 'four' },
+      ]);
       await messages.compress('s', 2, 'summary');
       await sessions.delete('s');
       expect(await sessions.find('s')).toBeNull();
@@ -101,13 +130,18 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
       await sessions.setLiveResponse('archived', { runId: 'r3', content: 'partial', toolCalls: [], updatedAt: 1 });
       await sessions.archive('archived');
       expect(await sessions.recoverInterrupted()).toBe(3);
-      expect((await messages.list('busy')).map((message) => [message.role, message.content, message.status, message.runId])).toEqual([
+      expect(
+        (await messages.list('busy')).map((message) => [message.role, message.content, message.status, message.runId]),
+      ).toEqual([
         ['user', 'hello', undefined, undefined],
         ['assistant', 'Half an ans', 'interrupted', 'r1'],
       ]);
       expect(await messages.list('quiet')).toEqual([]);
       expect((await messages.list('archived')).map((message) => message.status)).toEqual(['interrupted']);
-      expect([(await sessions.find('busy'))!.liveResponse, (await sessions.find('quiet'))!.liveResponse]).toEqual([null, null]);
+      expect([(await sessions.find('busy'))!.liveResponse, (await sessions.find('quiet'))!.liveResponse]).toEqual([
+        null,
+        null,
+      ]);
       expect(await sessions.recoverInterrupted()).toBe(0);
     });
 

@@ -1,5 +1,12 @@
 // The sessions domain's storage ports: sessions (SessionStore) and their messages (MessageStore), per agent.
-import type { LiveResponse, NewMessage, SessionMeta, SessionRecord, SessionScope, StoredMessage } from './session-types';
+import type {
+  LiveResponse,
+  NewMessage,
+  SessionMeta,
+  SessionRecord,
+  SessionScope,
+  StoredMessage,
+} from './session-types';
 
 /** Session counts for the agent listing. */
 export interface SessionCounts {
@@ -46,7 +53,11 @@ export interface MessageStore {
    * Moves the first `count` messages into the compression archive and stores `compressedContext` as the
    * session's summary, atomically. 404 `not_found` when the session is missing or archived.
    */
-  compress(sessionId: string, count: number, compressedContext: string): Promise<{ archived: StoredMessage[]; remaining: number }>;
+  compress(
+    sessionId: string,
+    count: number,
+    compressedContext: string,
+  ): Promise<{ archived: StoredMessage[]; remaining: number }>;
   /** Earlier compressions of a session, oldest first. */
   archives(sessionId: string): Promise<{ compressedAt: number; messages: StoredMessage[] }[]>;
   /** Whether the agent has any stored message in any session. */

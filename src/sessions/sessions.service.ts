@@ -48,7 +48,11 @@ export interface CompressionResult {
 }
 
 export interface SessionsService<S extends SessionPorts = SessionPorts> {
-  list(agentId: string | undefined, scope: SessionScope, options?: { includeInternal?: boolean }): Promise<SessionMeta[]>;
+  list(
+    agentId: string | undefined,
+    scope: SessionScope,
+    options?: { includeInternal?: boolean },
+  ): Promise<SessionMeta[]>;
   create(agentId: string | undefined, title?: string): Promise<SessionMeta>;
   rename(agentId: string | undefined, sessionId: string, title: string): Promise<SessionMeta>;
   archive(agentId: string | undefined, sessionId: string): Promise<void>;
@@ -57,7 +61,11 @@ export interface SessionsService<S extends SessionPorts = SessionPorts> {
   /** The session (404 unless on the `archived` side asked for) and its messages. */
   history(agentId: string | undefined, sessionId: string, archived: boolean): Promise<SessionHistory>;
   /** `history` plus the system prompt the next turn would use. */
-  historyWithPrompt(agentId: string | undefined, sessionId: string, archived: boolean): Promise<SessionHistory & { systemPrompt: string }>;
+  historyWithPrompt(
+    agentId: string | undefined,
+    sessionId: string,
+    archived: boolean,
+  ): Promise<SessionHistory & { systemPrompt: string }>;
   /** Tokens of the system prompt and of the stored messages of an active session. */
   tokens(agentId: string | undefined, sessionId: string): Promise<SessionTokens>;
   /**
@@ -96,7 +104,10 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
         const sessions = of(agent);
         const record = await sessions.get(sessionId, archived);
         const messages = await sessions.messages(record.sessionId);
-        const systemPrompt = deps.assistant.systemPrompt(agent, { isFirstTurn: messages.length === 0, isFirstConversation: false });
+        const systemPrompt = deps.assistant.systemPrompt(agent, {
+          isFirstTurn: messages.length === 0,
+          isFirstConversation: false,
+        });
         return { agentId: agent.id, record, messages, systemPrompt };
       });
     },
@@ -105,7 +116,10 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
         const sessions = of(agent);
         await sessions.get(sessionId);
         const messages = await sessions.messages(sessionId);
-        const prompt = deps.assistant.systemPrompt(agent, { isFirstTurn: messages.length === 0, isFirstConversation: false });
+        const prompt = deps.assistant.systemPrompt(agent, {
+          isFirstTurn: messages.length === 0,
+          isFirstConversation: false,
+        });
         const systemTokens = deps.assistant.countTokens(prompt);
         const messageTokens = messages.reduce((sum, message) => sum + deps.assistant.countTokens(message.content), 0);
         return { agentId: agent.id, systemTokens, messageTokens, totalTokens: systemTokens + messageTokens };
@@ -115,15 +129,22 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
       return withLease(deps.agents.get(agentId), async (agent) => {
         const sessions = of(agent);
         const record = await sessions.get(sessionId);
-        if (await deps.runs.isBusy(agent.id, sessionId)) throw new AppError('session_busy', 'A streaming run is already active for this session.');
+        if (await deps.runs.isBusy(agent.id, sessionId))
+          throw new AppError('session_busy', 'A streaming run is already active for this session.');
         const messages = await sessions.messages(sessionId);
         if (messages.length < 4) {
-          throw new AppError('invalid_state', 'At least 4 messages are required for compression', { message_count: messages.length });
+          throw new AppError('invalid_state', 'At least 4 messages are required for compression', {
+            message_count: messages.length,
+          });
         }
         const { count, corpus } = planCompression(messages);
         const summarized = await deps.assistant.summarize(agent, sessionId, corpus);
         const summary = summarized?.slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
-        const { remaining } = await agent.storage.messages.compress(sessionId, count, nextCompressedContext(record.compressedContext, summary));
+        const { remaining } = await agent.storage.messages.compress(
+          sessionId,
+          count,
+          nextCompressedContext(record.compressedContext, summary),
+        );
         return { agentId: agent.id, archivedCount: count, remainingCount: remaining, summary };
       });
     },
@@ -133,7 +154,9 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
         const record = await sessions.get(sessionId);
         const messages = await sessions.messages(sessionId);
         const seed =
-          messages.find((message) => message.role === 'user' && message.content.trim())?.content ?? messages[0]?.content ?? record.compressedContext;
+          messages.find((message) => message.role === 'user' && message.content.trim())?.content ??
+          messages[0]?.content ??
+          record.compressedContext;
         if (!seed.trim()) throw new AppError('invalid_state', 'Cannot generate title for empty session');
         const title = await deps.assistant.title(agent, seed, sessionId);
         await sessions.rename(sessionId, title);

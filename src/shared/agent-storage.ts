@@ -34,5 +34,7 @@ export const SERVER_OWNED_STORAGE_NAMES: readonly string[] = [
 export function isServerOwnedStorageName(name: string): boolean {
   const lower = name.toLowerCase();
   if ([...SQLITE_SIDE_SUFFIXES, BULK_BUILD_SUFFIX].some((suffix) => lower.endsWith(suffix))) return true;
-  return SERVER_OWNED_STORAGE_NAMES.some((owned) => lower === owned || lower.startsWith(`${owned}.`) || lower.startsWith(`${owned}-`));
+  return SERVER_OWNED_STORAGE_NAMES.some(
+    (owned) => lower === owned || lower.startsWith(`${owned}.`) || lower.startsWith(`${owned}-`),
+  );
 }

@@ -8,12 +8,22 @@ describe('validationError', () => {
       code: 'validation_error',
       status: 422,
       message: 'schedule: a cron expression has 5 fields (or 6 with seconds first)',
-      details: { items: [{ field: 'schedule', message: 'A cron expression has 5 fields (or 6 with seconds first)', code: 'value_error' }] },
+      details: {
+        items: [
+          {
+            field: 'schedule',
+            message: 'A cron expression has 5 fields (or 6 with seconds first)',
+            code: 'value_error',
+          },
+        ],
+      },
     });
   });
 
   it('calls the whole body "body", keeps acronyms, and counts the further problems', () => {
-    expect(validationError('', 'JSON nests deeper than 64 levels', 'too_deep').message).toBe('body: JSON nests deeper than 64 levels');
+    expect(validationError('', 'JSON nests deeper than 64 levels', 'too_deep').message).toBe(
+      'body: JSON nests deeper than 64 levels',
+    );
     expect(validationError('query.timezone', 'IANA zone unknown').message).toBe('query.timezone: IANA zone unknown');
     const several = validationErrors([
       { field: 'path', message: 'Field required', code: 'missing' },

@@ -54,7 +54,8 @@ export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
 
-export const notFound = (message: string, details?: Record<string, unknown>) => new AppError('not_found', message, details);
+export const notFound = (message: string, details?: Record<string, unknown>) =>
+  new AppError('not_found', message, details);
 export const invalidRequest = (message: string, details?: Record<string, unknown>) =>
   new AppError('invalid_request', message, details);
 
@@ -70,7 +71,9 @@ export interface ValidationItem {
 function firstProblem(items: readonly ValidationItem[]): string {
   const [first] = items;
   if (!first) return 'Request validation failed';
-  const problem = /^[A-Z](?![A-Z])/.test(first.message) ? first.message[0]!.toLowerCase() + first.message.slice(1) : first.message;
+  const problem = /^[A-Z](?![A-Z])/.test(first.message)
+    ? first.message[0]!.toLowerCase() + first.message.slice(1)
+    : first.message;
   const more = items.length > 1 ? ` (and ${items.length - 1} more)` : '';
   return `${first.field || 'body'}: ${problem}${more}`;
 }

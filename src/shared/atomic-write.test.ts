@@ -26,8 +26,18 @@ describe('atomic write', () => {
   it('sweeps only the temporary files an interrupted write leaves', () => {
     using temp = makeTempDir();
     mkdirSync(join(temp.path, 'deep', 'er'), { recursive: true });
-    const stale = [join(temp.path, '.moc-tmp-0123456789abcdef'), join(temp.path, 'deep', 'er', '.moc-tmp-a1b2c3d4e5f60718')];
-    const kept = ['notes.tmp', '.hidden.tmp', '.x.0123456789ab.tmp', 'deep/.moc-tmp-0123456789abcde', 'deep/.moc-tmp-0123456789ABCDEF', 'deep/.moc-tmp-0123456789abcdef.md'];
+    const stale = [
+      join(temp.path, '.moc-tmp-0123456789abcdef'),
+      join(temp.path, 'deep', 'er', '.moc-tmp-a1b2c3d4e5f60718'),
+    ];
+    const kept = [
+      'notes.tmp',
+      '.hidden.tmp',
+      '.x.0123456789ab.tmp',
+      'deep/.moc-tmp-0123456789abcde',
+      'deep/.moc-tmp-0123456789ABCDEF',
+      'deep/.moc-tmp-0123456789abcdef.md',
+    ];
     for (const path of [...stale, ...kept.map((name) => join(temp.path, name))]) writeFileSync(path, 'x');
     expect(removeStaleTemporaryFiles(temp.path)).toBe(2);
     expect(readdirSync(temp.path, { recursive: true }).map(String).sort()).toEqual(['deep', 'deep/er', ...kept].sort());

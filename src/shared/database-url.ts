@@ -24,7 +24,8 @@ export function checkDatabaseUrl(raw: string): DatabaseUrlCheck {
   }
   // Not echoed: what is not a PostgreSQL URL may hold a password where masking cannot find it (`host:5432 pw`).
   if (!PROTOCOLS.has(parsed.protocol)) return { ok: false, problem: 'must start with postgres:// or postgresql://' };
-  const socket = parsed.searchParams.get('host') ?? parsed.searchParams.get('path') ?? parsed.searchParams.get('socket');
+  const socket =
+    parsed.searchParams.get('host') ?? parsed.searchParams.get('path') ?? parsed.searchParams.get('socket');
   if (!parsed.hostname && !socket) {
     return { ok: false, problem: `names no host: add one, or ?host=/folder/of/the/socket (${maskDatabaseUrl(text)})` };
   }

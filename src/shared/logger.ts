@@ -11,7 +11,10 @@ export interface Logger {
 }
 
 /** Creates a logger writing one JSON object per line; `sink` defaults to stderr. */
-export function createLogger(level: LogLevel, sink: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  sink: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
   const threshold = RANK[level];
   const write = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (RANK[at] < threshold) return;

@@ -6,7 +6,8 @@ import { makeTempDir } from '../../test/support/temp-dir';
 import { isStorageFault, storageFaultError, withRealFolder } from './storage-fault';
 
 const DATA = '/srv/data';
-const errno = (code: string, path?: string) => Object.assign(new Error(`${code}: failed`), { code, ...(path ? { path } : {}) });
+const errno = (code: string, path?: string) =>
+  Object.assign(new Error(`${code}: failed`), { code, ...(path ? { path } : {}) });
 const wire = (error: unknown) => {
   const fault = storageFaultError(error, DATA);
   return fault && { code: fault.code, status: fault.status, message: fault.message, details: fault.details };
@@ -20,15 +21,25 @@ describe('storageFaultError', () => {
       message: 'No space left in the data folder: workspaces/a/knowledge',
       details: { reason: 'disk_full', folder: 'workspaces/a/knowledge' },
     });
-    expect(wire(errno('EDQUOT'))).toEqual({ code: 'insufficient_storage', status: 507, message: 'The disk quota of the data folder is used up', details: { reason: 'quota_exceeded' } });
+    expect(wire(errno('EDQUOT'))).toEqual({
+      code: 'insufficient_storage',
+      status: 507,
+      message: 'The disk quota of the data folder is used up',
+      details: { reason: 'quota_exceeded' },
+    });
     expect(wire(errno('EACCES', `${DATA}/config.json`))).toEqual({
       code: 'storage_unavailable',
       status: 503,
       message: 'The data folder is not writable (permission denied)',
       details: { reason: 'permission_denied', folder: '.' },
     });
-    expect(wire(errno('EPERM', `${DATA}/workspaces/a/storage/agent.db`))?.details).toEqual({ reason: 'permission_denied', folder: 'workspaces/a/storage' });
-    expect(wire(errno('EROFS', `${DATA}/workspaces/a/.moc-tmp-0123456789abcdef`))?.message).toBe('The data folder is read-only: workspaces/a');
+    expect(wire(errno('EPERM', `${DATA}/workspaces/a/storage/agent.db`))?.details).toEqual({
+      reason: 'permission_denied',
+      folder: 'workspaces/a/storage',
+    });
+    expect(wire(errno('EROFS', `${DATA}/workspaces/a/.moc-tmp-0123456789abcdef`))?.message).toBe(
+      'The data folder is read-only: workspaces/a',
+    );
   });
 
   it('leaves permission and read-only failures outside the data folder, and other errors, to the generic 500', () => {
@@ -74,7 +85,11 @@ describe('storageFaultError', () => {
     try {
       openSync(`${temp.path}/missing/x`, 'r');
     } catch (error) {
-      const rebased = withRealFolder(Object.assign(error as object, { path: `${pinned}/.moc-tmp-0123456789abcdef` }), pinned, `${DATA}/memory`);
+      const rebased = withRealFolder(
+        Object.assign(error as object, { path: `${pinned}/.moc-tmp-0123456789abcdef` }),
+        pinned,
+        `${DATA}/memory`,
+      );
       expect((rebased as { path: string }).path).toBe(`${DATA}/memory/.moc-tmp-0123456789abcdef`);
     }
   });

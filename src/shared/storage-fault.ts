@@ -52,7 +52,8 @@ function findFault(error: unknown, dataDir: string | null): Fault | null {
     if (typeof code === 'string') {
       if (code.startsWith('SQLITE_FULL')) return { reason: 'disk_full', path: null };
       // An I/O error of SQLite on a full disk (growing its shared-memory file, say) is still a full disk.
-      if (code.startsWith('SQLITE_IOERR')) return { reason: dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable', path: null };
+      if (code.startsWith('SQLITE_IOERR'))
+        return { reason: dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable', path: null };
       if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return { reason: 'database_unwritable', path: null };
       const reason = ERRNO_REASONS[code];
       if (reason) return { reason, path: typeof path === 'string' ? path : null };
@@ -83,7 +84,10 @@ export function isStorageFault(error: unknown): boolean {
  * the entry that failed, relative to `dataDir` (`details.folder`), never an absolute path or a stack.
  * A read-only or permission failure outside the data folder is not one (null).
  */
-export function storageFaultError(error: unknown, dataDir: string): (AppError & { readonly code: StorageFaultCode }) | null {
+export function storageFaultError(
+  error: unknown,
+  dataDir: string,
+): (AppError & { readonly code: StorageFaultCode }) | null {
   const fault = findFault(error, dataDir);
   if (!fault) return null;
   const folder = fault.path === null ? null : relativeFolder(dataDir, dirname(fault.path));
@@ -91,7 +95,9 @@ export function storageFaultError(error: unknown, dataDir: string): (AppError & 
   const message = folder && folder !== '.' ? `${MESSAGES[fault.reason]}: ${folder}` : MESSAGES[fault.reason];
   const details: Record<string, unknown> = { reason: fault.reason };
   if (folder) details.folder = folder;
-  return new AppError(REASON_CODES[fault.reason], message, details, { cause: error }) as AppError & { readonly code: StorageFaultCode };
+  return new AppError(REASON_CODES[fault.reason], message, details, { cause: error }) as AppError & {
+    readonly code: StorageFaultCode;
+  };
 }
 
 /** `folder` relative to `dataDir` (`.` for the data folder itself), or null when it lies outside. */
@@ -118,7 +124,8 @@ export function withPath(error: unknown, path: string): unknown {
  */
 export function withRealFolder(error: unknown, pinned: string, folder: string): unknown {
   if (!isSystemError(error)) return error;
-  const rebase = (path: unknown) => (typeof path === 'string' && path.startsWith(`${pinned}/`) ? folder + path.slice(pinned.length) : path);
+  const rebase = (path: unknown) =>
+    typeof path === 'string' && path.startsWith(`${pinned}/`) ? folder + path.slice(pinned.length) : path;
   if (typeof error.path === 'string') error.path = rebase(error.path);
   if (typeof error.dest === 'string') error.dest = rebase(error.dest);
   return error;

@@ -10,7 +10,11 @@ describe('storage probe', () => {
     const dataDir = join(temp.path, 'data');
     let now = 0;
     const probe = createStorageProbe({ dataDir, nowMs: () => now, ttlMs: 1000 });
-    expect(probe.check()).toEqual({ writable: false, code: 'storage_unavailable', reason: 'The data folder cannot be written (ENOENT)' });
+    expect(probe.check()).toEqual({
+      writable: false,
+      code: 'storage_unavailable',
+      reason: 'The data folder cannot be written (ENOENT)',
+    });
     mkdirSync(dataDir);
     now = 999;
     expect(probe.check().writable).toBe(false);

@@ -40,7 +40,11 @@ export function createStorageProbe({ dataDir, nowMs, ttlMs = 1500 }: StorageProb
       const fault = storageFaultError(withPath(error, path), dataDir);
       if (fault) return { writable: false, code: fault.code, reason: fault.message };
       const code = (error as { code?: unknown }).code;
-      return { writable: false, code: 'storage_unavailable', reason: `The data folder cannot be written (${typeof code === 'string' ? code : 'unknown error'})` };
+      return {
+        writable: false,
+        code: 'storage_unavailable',
+        reason: `The data folder cannot be written (${typeof code === 'string' ? code : 'unknown error'})`,
+      };
     } finally {
       if (handle !== null) closeSync(handle);
       try {

@@ -12,7 +12,11 @@ export function isRealFolder(path: string): boolean {
  * under `root/relative`, each folder's entries in name order. Dirents never follow links, so a link an
  * agent planted (to `/`, or a loop) is neither entered nor listed. `skipFolder` prunes folders by name.
  */
-export function* walkRealFiles(root: string, relative: string, skipFolder: (name: string) => boolean = () => false): Generator<string> {
+export function* walkRealFiles(
+  root: string,
+  relative: string,
+  skipFolder: (name: string) => boolean = () => false,
+): Generator<string> {
   let entries;
   try {
     entries = readdirSync(relative ? join(root, relative) : root, { withFileTypes: true });

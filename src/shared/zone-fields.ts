@@ -35,7 +35,14 @@ export function localFields(instantMs: number, zone: string): LocalFields {
   for (const part of formatterFor(zone).formatToParts(new Date(instantMs))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
   }
-  return { year: fields.year!, month: fields.month!, day: fields.day!, hour: fields.hour! % 24, minute: fields.minute!, second: fields.second! };
+  return {
+    year: fields.year!,
+    month: fields.month!,
+    day: fields.day!,
+    hour: fields.hour! % 24,
+    minute: fields.minute!,
+    second: fields.second!,
+  };
 }
 
 /** The zone's offset from UTC at `instantMs`, in milliseconds (positive east of Greenwich). */

@@ -22,15 +22,31 @@ describe('createOutputCollector', () => {
     for (const size of [1, 2, 7, 10, 99, 100, 101, 1000]) {
       const collector = createOutputCollector(100);
       pushInPieces(collector, text, size);
-      expect([size, collector.finish()]).toEqual([size, { text: `${text.slice(0, 100)}\n...[truncated 800 bytes]...\n${text.slice(-100)}`, totalBytes: 1000, droppedBytes: 800 }]);
+      expect([size, collector.finish()]).toEqual([
+        size,
+        {
+          text: `${text.slice(0, 100)}\n...[truncated 800 bytes]...\n${text.slice(-100)}`,
+          totalBytes: 1000,
+          droppedBytes: 800,
+        },
+      ]);
     }
   });
 
   it('grows its buffers up to the limit, also when a piece overflows a buffer that is still growing', () => {
     const text = Array.from({ length: 210_000 }, (_, index) => String.fromCharCode(97 + (index % 26))).join('');
     const collector = createOutputCollector(100_000);
-    for (const [from, to] of [[0, 100_000], [100_000, 160_000], [160_000, 210_000]] as const) collector.push(bytes(text.slice(from, to)));
-    expect(collector.finish()).toEqual({ text: `${text.slice(0, 100_000)}\n...[truncated 10000 bytes]...\n${text.slice(-100_000)}`, totalBytes: 210_000, droppedBytes: 10_000 });
+    for (const [from, to] of [
+      [0, 100_000],
+      [100_000, 160_000],
+      [160_000, 210_000],
+    ] as const)
+      collector.push(bytes(text.slice(from, to)));
+    expect(collector.finish()).toEqual({
+      text: `${text.slice(0, 100_000)}\n...[truncated 10000 bytes]...\n${text.slice(-100_000)}`,
+      totalBytes: 210_000,
+      droppedBytes: 10_000,
+    });
   });
 
   it('does not keep a reference to the pieces it was given', () => {

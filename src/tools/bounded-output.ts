@@ -25,7 +25,10 @@ function createByteRing(limit: number) {
   let buffer = new Uint8Array(Math.min(limit, FIRST_CAPACITY));
   let start = 0;
   let size = 0;
-  const ordered = () => (start + size <= buffer.length ? buffer.subarray(start, start + size) : Buffer.concat([buffer.subarray(start), buffer.subarray(0, start + size - buffer.length)]));
+  const ordered = () =>
+    start + size <= buffer.length
+      ? buffer.subarray(start, start + size)
+      : Buffer.concat([buffer.subarray(start), buffer.subarray(0, start + size - buffer.length)]);
   const grow = (needed: number) => {
     if (needed <= buffer.length || buffer.length === limit) return;
     let capacity = buffer.length;

@@ -30,7 +30,8 @@ const denied = (reason: string, url: string) => new ToolFailure('E_POLICY_DENIED
 /** Resolves the host of `url` and checks every address; returns the one to connect to. */
 async function checkedAddress(url: URL, raw: string, options: GuardedFetchOptions): Promise<string> {
   const scheme = url.protocol.replace(/:$/, '');
-  if (!options.schemes.includes(scheme)) throw denied(`Scheme '${scheme}' is not allowed (tool_network.allow_http_schemes)`, raw);
+  if (!options.schemes.includes(scheme))
+    throw denied(`Scheme '${scheme}' is not allowed (tool_network.allow_http_schemes)`, raw);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!host) throw denied('URL has no host', raw);
   const blockPrivate = options.blockPrivate && !options.allowPrivateHosts.includes(host.toLowerCase());
@@ -100,7 +101,11 @@ export async function guardedFetch(rawUrl: string, options: GuardedFetchOptions)
       const target = new URL(url);
       target.hostname = isIP(address) === 6 ? `[${address}]` : address;
       const response = await fetch(target, {
-        headers: { Host: url.host, 'User-Agent': 'mini-openclaw/0.1 (+fetch_url)', Accept: 'text/html,application/json,text/plain;q=0.9,*/*;q=0.5' },
+        headers: {
+          Host: url.host,
+          'User-Agent': 'mini-openclaw/0.1 (+fetch_url)',
+          Accept: 'text/html,application/json,text/plain;q=0.9,*/*;q=0.5',
+        },
         redirect: 'manual',
         signal,
         proxy: false,
@@ -109,20 +114,35 @@ export async function guardedFetch(rawUrl: string, options: GuardedFetchOptions)
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         await response.body?.cancel();
-        if (redirects >= options.maxRedirects) throw denied(`Too many redirects (tool_network.max_redirects=${options.maxRedirects})`, raw);
+        if (redirects >= options.maxRedirects)
+          throw denied(`Too many redirects (tool_network.max_redirects=${options.maxRedirects})`, raw);
         raw = new URL(location, url).toString();
         continue;
       }
       if (response.status >= 400) {
         await response.body?.cancel();
-        throw new ToolFailure('E_HTTP', `HTTP ${response.status} from ${url.toString()}`, { status: response.status, url: url.toString() });
+        throw new ToolFailure('E_HTTP', `HTTP ${response.status} from ${url.toString()}`, {
+          status: response.status,
+          url: url.toString(),
+        });
       }
       const { body, cut } = await readCapped(response, options.maxBytes);
-      return { status: response.status, url: url.toString(), contentType: response.headers.get('content-type') ?? '', body, cut, redirects };
+      return {
+        status: response.status,
+        url: url.toString(),
+        contentType: response.headers.get('content-type') ?? '',
+        body,
+        cut,
+        redirects,
+      };
     }
   } catch (error) {
     if (error instanceof ToolFailure) throw error;
-    if (timeout.aborted) throw new ToolFailure('E_TIMEOUT', `Timed out after ${Math.round(options.timeoutMs / 1000)} s`, { url: raw });
-    throw new ToolFailure('E_HTTP', 'Fetch failed', { url: raw, exception: error instanceof Error ? error.message : String(error) });
+    if (timeout.aborted)
+      throw new ToolFailure('E_TIMEOUT', `Timed out after ${Math.round(options.timeoutMs / 1000)} s`, { url: raw });
+    throw new ToolFailure('E_HTTP', 'Fetch failed', {
+      url: raw,
+      exception: error instanceof Error ? error.message : String(error),
+    });
   }
 }

@@ -15,7 +15,8 @@ describe('decodeEntities', () => {
 
 describe('htmlToText', () => {
   it('shows the characters a browser shows for references in text', async () => {
-    const html = '<html><head><title>T</title></head><body><h1>Caf&eacute; &amp; bar</h1><p>It&rsquo;s open&nbsp;&mdash; daily.</p></body></html>';
+    const html =
+      '<html><head><title>T</title></head><body><h1>Caf&eacute; &amp; bar</h1><p>It&rsquo;s open&nbsp;&mdash; daily.</p></body></html>';
     expect(await htmlToText(html, 'markdown')).toBe('# Café & bar\n\nIt’s open — daily.');
   });
 });

@@ -7,7 +7,8 @@
 import { decodeHTML } from 'entities';
 
 const SKIPPED = 'script, style, noscript, template, svg, head, iframe, object';
-const BLOCKS = 'p, div, section, article, header, footer, main, nav, aside, br, tr, table, ul, ol, pre, blockquote, form, hr';
+const BLOCKS =
+  'p, div, section, article, header, footer, main, nav, aside, br, tr, table, ul, ol, pre, blockquote, form, hr';
 
 /** Text with its character references decoded as a browser shows them (`&rsquo;`, `&#233;`); `&nbsp;` reads as a plain space. */
 export function decodeEntities(text: string): string {
@@ -31,7 +32,8 @@ export async function htmlToText(html: string, mode: 'text' | 'markdown'): Promi
     .on(BLOCKS, {
       element(element) {
         parts.push('\n');
-        if (!element.selfClosing && element.tagName !== 'br' && element.tagName !== 'hr') element.onEndTag(() => void parts.push('\n'));
+        if (!element.selfClosing && element.tagName !== 'br' && element.tagName !== 'hr')
+          element.onEndTag(() => void parts.push('\n'));
       },
     })
     .on('h1, h2, h3, h4, h5, h6', {

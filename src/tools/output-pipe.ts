@@ -32,7 +32,8 @@ export function createOutputPipe(): OutputPipe {
   libc ??= loadLibc();
   const fds = new Int32Array(2);
   // The tool runner logs this and answers the model E_INTERNAL, as for any failure that is not the tool's own.
-  if (libc.pipe2(fds) !== 0) throw new AppError('internal_error', 'Cannot create a pipe for the tool output (pipe2 failed)');
+  if (libc.pipe2(fds) !== 0)
+    throw new AppError('internal_error', 'Cannot create a pipe for the tool output (pipe2 failed)');
   const [readFd, writeFd] = [fds[0]!, fds[1]!];
   let writeOpen = true;
   let readOpen = true;

@@ -44,7 +44,12 @@ const TOLERATED_GROWTH_BYTES = 24 * 1024 * 1024;
  * reader (its pending read then ends); racing every read against `stop` instead would keep each chunk
  * reachable from `stop` until it settled, which is how 3 GB of output used to stay in memory.
  */
-async function drain(pipe: OutputPipe, collector: OutputCollector, onChunk: (bytes: number) => void, stop: Promise<unknown>): Promise<void> {
+async function drain(
+  pipe: OutputPipe,
+  collector: OutputCollector,
+  onChunk: (bytes: number) => void,
+  stop: Promise<unknown>,
+): Promise<void> {
   const reader = pipe.stream.getReader();
   let finished = false;
   void stop.then(() => {
@@ -133,7 +138,11 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessResult
       return code;
     });
     const drained = exited.then(() => Bun.sleep(DRAIN_GRACE_MS));
-    const [exitCode] = await Promise.all([exited, drain(out, stdout, onChunk, drained), drain(err, stderr, onChunk, drained)]);
+    const [exitCode] = await Promise.all([
+      exited,
+      drain(out, stdout, onChunk, drained),
+      drain(err, stderr, onChunk, drained),
+    ]);
     const [outText, errText] = [stdout.finish(), stderr.finish()];
     return {
       exitCode: timedOut || outputLimitExceeded ? null : exitCode,

@@ -16,7 +16,15 @@ export interface ProcessToolDeps {
 }
 
 export type SandboxedRun =
-  | { ok: true; result: ProcessResult; sandboxed: boolean; warnings: string[]; stdout: string; stderr: string; truncated: boolean }
+  | {
+      ok: true;
+      result: ProcessResult;
+      sandboxed: boolean;
+      warnings: string[];
+      stdout: string;
+      stderr: string;
+      truncated: boolean;
+    }
   | { ok: false; outcome: ToolOutcome };
 
 const MIB = 1024 * 1024;
@@ -47,7 +55,15 @@ export async function runSandboxed(
   const sandboxed = sandboxConfig.mode !== 'off';
   if (sandboxed && !deps.sandbox.isAvailable()) {
     const reason = deps.sandbox.status().reason ?? 'bubblewrap is not available';
-    return { ok: false, outcome: failure('E_SANDBOX_UNAVAILABLE', `No sandbox can start on this machine (${reason}); set tool_sandbox.mode to off to run unsandboxed`, { reason }, false) };
+    return {
+      ok: false,
+      outcome: failure(
+        'E_SANDBOX_UNAVAILABLE',
+        `No sandbox can start on this machine (${reason}); set tool_sandbox.mode to off to run unsandboxed`,
+        { reason },
+        false,
+      ),
+    };
   }
   // With the host's network the sandbox reaches this server on loopback; without a token a call could switch
   // its own sandbox off (PUT /api/config/runtime) and run the next one unsandboxed, as the server's user.
@@ -85,11 +101,16 @@ export async function runSandboxed(
   if (result.outputLimitExceeded) {
     return {
       ok: false,
-      outcome: failure('E_OUTPUT_LIMIT', `Output passed tool_sandbox.max_output_mb (${sandboxConfig.max_output_mb} MiB); the process group was killed`, {
-        max_output_bytes: maxOutputBytes,
-        stdout: stdout.text,
-        stderr: stderr.text,
-      }, false),
+      outcome: failure(
+        'E_OUTPUT_LIMIT',
+        `Output passed tool_sandbox.max_output_mb (${sandboxConfig.max_output_mb} MiB); the process group was killed`,
+        {
+          max_output_bytes: maxOutputBytes,
+          stdout: stdout.text,
+          stderr: stderr.text,
+        },
+        false,
+      ),
     };
   }
   if (result.timedOut) {

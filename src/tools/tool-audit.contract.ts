@@ -16,14 +16,24 @@ const entry = (overrides: Partial<ToolAuditEntry>): ToolAuditEntry => ({
   ...overrides,
 });
 
-export function describeToolAuditStoreContract(adapter: string, make: () => { store: ToolAuditStore; close(): void }): void {
+export function describeToolAuditStoreContract(
+  adapter: string,
+  make: () => { store: ToolAuditStore; close(): void },
+): void {
   describe(`ToolAuditStore contract (${adapter})`, () => {
     it('keeps every field of a row, rows in the order they were recorded', async () => {
       const { store, close } = make();
       try {
         const rows = [
           entry({}),
-          entry({ runId: 'run-2', toolName: 'terminal', outcome: 'denied', errorCode: 'E_POLICY_DENIED', reason: 'not allowed', timestampMs: 1_800_000_000_005 }),
+          entry({
+            runId: 'run-2',
+            toolName: 'terminal',
+            outcome: 'denied',
+            errorCode: 'E_POLICY_DENIED',
+            reason: 'not allowed',
+            timestampMs: 1_800_000_000_005,
+          }),
           entry({ outcome: 'error', errorCode: 'E_EXEC', reason: 'exit 1', arguments: {}, durationMs: 0 }),
         ];
         for (const row of rows) await store.record(row);

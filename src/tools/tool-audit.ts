@@ -8,7 +8,8 @@ import type { ToolAuditEntry, ToolAuditStore } from './tool-audit.port';
 /** The JSONL file is rotated to `<file>.1` when it passes this size. */
 export const AUDIT_ROTATE_BYTES = 10 * 1024 * 1024;
 
-const SECRET_KEY = /(^|[_-])(api[_-]?key|apikey|token|access[_-]?token|secret|password|passwd|authorization|cookie|credentials?)$/i;
+const SECRET_KEY =
+  /(^|[_-])(api[_-]?key|apikey|token|access[_-]?token|secret|password|passwd|authorization|cookie|credentials?)$/i;
 
 /** Redacts string values by pattern and values under secret-looking keys (not `input_tokens`-style counters). */
 export function redactArguments(value: unknown, depth = 0): unknown {
@@ -17,7 +18,10 @@ export function redactArguments(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactArguments(item, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, SECRET_KEY.test(key) ? '[REDACTED]' : redactArguments(item, depth + 1)]),
+      Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+        key,
+        SECRET_KEY.test(key) ? '[REDACTED]' : redactArguments(item, depth + 1),
+      ]),
     );
   }
   return value;

@@ -21,7 +21,12 @@ const TRIGGERS: TriggerType[] = ['chat', 'cron', 'heartbeat'];
 function matrix(config: Record<string, unknown>, sandboxAvailable = true) {
   const parsed = runtimeConfigSchema.parse(config);
   return Object.fromEntries(
-    TRIGGERS.map((trigger) => [trigger, TOOLS.filter((tool) => decideToolPolicy(tool, trigger, parsed, { sandboxAvailable }).allowed).map((tool) => tool.name)]),
+    TRIGGERS.map((trigger) => [
+      trigger,
+      TOOLS.filter((tool) => decideToolPolicy(tool, trigger, parsed, { sandboxAvailable }).allowed).map(
+        (tool) => tool.name,
+      ),
+    ]),
   );
 }
 
@@ -35,24 +40,58 @@ describe('decideToolPolicy (trigger × tool × config)', () => {
   });
 
   it('removes chat_blocked_tools on every trigger, even when allowlisted, and an alias blocks its family', () => {
-    const config = { autonomous_tools: { chat_blocked_tools: ['exec', 'web_search'], cron_enabled_tools: ['terminal', 'web_search', 'read'] } };
+    const config = {
+      autonomous_tools: {
+        chat_blocked_tools: ['exec', 'web_search'],
+        cron_enabled_tools: ['terminal', 'web_search', 'read'],
+      },
+    };
     expect(matrix(config)).toEqual({
-      chat: ['python_repl', 'fetch_url', 'read_file', 'read_files', 'apply_patch', 'search_knowledge_base', 'search_memory', 'sessions_list'],
+      chat: [
+        'python_repl',
+        'fetch_url',
+        'read_file',
+        'read_files',
+        'apply_patch',
+        'search_knowledge_base',
+        'search_memory',
+        'sessions_list',
+      ],
       cron: ['read_file'],
       heartbeat: ['read_file', 'read_files', 'search_knowledge_base', 'search_memory'],
     });
   });
 
   it('grants cron and heartbeat exactly their lists (an empty heartbeat list means no tools)', () => {
-    const config = { autonomous_tools: { cron_enabled_tools: ['terminal', 'apply_patch'], heartbeat_enabled_tools: [] } };
-    expect(matrix(config)).toEqual({ chat: TOOLS.map((tool) => tool.name), cron: ['terminal', 'apply_patch'], heartbeat: [] });
+    const config = {
+      autonomous_tools: { cron_enabled_tools: ['terminal', 'apply_patch'], heartbeat_enabled_tools: [] },
+    };
+    expect(matrix(config)).toEqual({
+      chat: TOOLS.map((tool) => tool.name),
+      cron: ['terminal', 'apply_patch'],
+      heartbeat: [],
+    });
   });
 
   it('never gives an unattended run an unsandboxed process tool, whatever the allowlist says', () => {
-    const listed = { autonomous_tools: { cron_enabled_tools: ['terminal', 'python_repl'], heartbeat_enabled_tools: ['exec'] } };
-    expect(matrix({ ...listed, tool_sandbox: { mode: 'off' } })).toEqual({ chat: TOOLS.map((tool) => tool.name), cron: [], heartbeat: [] });
-    expect(matrix(listed, false)).toEqual({ chat: TOOLS.filter((tool) => !tool.sandboxed).map((tool) => tool.name), cron: [], heartbeat: [] });
-    expect(matrix(listed, true)).toEqual({ chat: TOOLS.map((tool) => tool.name), cron: ['terminal', 'python_repl'], heartbeat: ['terminal'] });
+    const listed = {
+      autonomous_tools: { cron_enabled_tools: ['terminal', 'python_repl'], heartbeat_enabled_tools: ['exec'] },
+    };
+    expect(matrix({ ...listed, tool_sandbox: { mode: 'off' } })).toEqual({
+      chat: TOOLS.map((tool) => tool.name),
+      cron: [],
+      heartbeat: [],
+    });
+    expect(matrix(listed, false)).toEqual({
+      chat: TOOLS.filter((tool) => !tool.sandboxed).map((tool) => tool.name),
+      cron: [],
+      heartbeat: [],
+    });
+    expect(matrix(listed, true)).toEqual({
+      chat: TOOLS.map((tool) => tool.name),
+      cron: ['terminal', 'python_repl'],
+      heartbeat: ['terminal'],
+    });
   });
 
   it('refuses process tools everywhere when no sandbox can start, in auto and required mode alike (never unsandboxed)', () => {
@@ -60,8 +99,14 @@ describe('decideToolPolicy (trigger × tool × config)', () => {
       const config = { tool_sandbox: { mode }, autonomous_tools: { cron_enabled_tools: ['terminal', 'read'] } };
       expect(matrix(config, false).chat).toEqual(TOOLS.filter((tool) => !tool.sandboxed).map((tool) => tool.name));
       expect(matrix(config, false).cron).toEqual(['read_file']);
-      const decision = decideToolPolicy(TOOLS[0]!, 'chat', runtimeConfigSchema.parse(config), { sandboxAvailable: false });
-      expect(decision).toEqual({ allowed: false, rule: 'sandbox_required', reason: expect.stringContaining('bubblewrap is unavailable') });
+      const decision = decideToolPolicy(TOOLS[0]!, 'chat', runtimeConfigSchema.parse(config), {
+        sandboxAvailable: false,
+      });
+      expect(decision).toEqual({
+        allowed: false,
+        rule: 'sandbox_required',
+        reason: expect.stringContaining('bubblewrap is unavailable'),
+      });
     }
   });
 

@@ -35,19 +35,36 @@ export type PolicyDecision = { allowed: true } | { allowed: false; rule: PolicyR
  * 4. `cron` and `heartbeat` get exactly their allowlist (`cron_enabled_tools`, `heartbeat_enabled_tools`),
  *    whatever the tool's level: the list is the grant, the level is what the operator weighs when listing.
  */
-export function decideToolPolicy(tool: PolicyTool, trigger: TriggerType, config: RuntimeConfig, facts: PolicyFacts): PolicyDecision {
+export function decideToolPolicy(
+  tool: PolicyTool,
+  trigger: TriggerType,
+  config: RuntimeConfig,
+  facts: PolicyFacts,
+): PolicyDecision {
   const names = [tool.name, ...(tool.aliases ?? [])];
   const lists = config.autonomous_tools;
   if (names.some((name) => lists.chat_blocked_tools.includes(name))) {
-    return { allowed: false, rule: 'chat_blocked', reason: `Tool '${tool.name}' is blocked by autonomous_tools.chat_blocked_tools` };
+    return {
+      allowed: false,
+      rule: 'chat_blocked',
+      reason: `Tool '${tool.name}' is blocked by autonomous_tools.chat_blocked_tools`,
+    };
   }
   if (tool.sandboxed) {
     const mode = config.tool_sandbox.mode;
     if (mode !== 'off' && !facts.sandboxAvailable) {
-      return { allowed: false, rule: 'sandbox_required', reason: `Tool '${tool.name}' runs only in the sandbox (tool_sandbox.mode is ${mode}) and bubblewrap is unavailable` };
+      return {
+        allowed: false,
+        rule: 'sandbox_required',
+        reason: `Tool '${tool.name}' runs only in the sandbox (tool_sandbox.mode is ${mode}) and bubblewrap is unavailable`,
+      };
     }
     if (trigger !== 'chat' && mode === 'off') {
-      return { allowed: false, rule: 'autonomous_unsandboxed', reason: `Tool '${tool.name}' never runs unsandboxed for a ${trigger} run` };
+      return {
+        allowed: false,
+        rule: 'autonomous_unsandboxed',
+        reason: `Tool '${tool.name}' never runs unsandboxed for a ${trigger} run`,
+      };
     }
   }
   if (trigger === 'chat') return { allowed: true };

@@ -35,12 +35,20 @@ export type ToolOutcome =
 
 const RETRYABLE: ReadonlySet<ToolErrorCode> = new Set(['E_TIMEOUT', 'E_HTTP', 'E_IO']);
 
-export function success(data: Record<string, unknown>, extra: { truncated?: boolean; warnings?: string[] } = {}): ToolOutcome {
+export function success(
+  data: Record<string, unknown>,
+  extra: { truncated?: boolean; warnings?: string[] } = {},
+): ToolOutcome {
   return { ok: true, data, truncated: extra.truncated ?? false, warnings: extra.warnings ?? [] };
 }
 
 /** A failed outcome; `retryable` defaults by code (timeouts, HTTP and I/O errors are). */
-export function failure(code: ToolErrorCode, message: string, details: Record<string, unknown> = {}, retryable?: boolean): ToolOutcome {
+export function failure(
+  code: ToolErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+  retryable?: boolean,
+): ToolOutcome {
   return { ok: false, error: { code, message, retryable: retryable ?? RETRYABLE.has(code), details } };
 }
 
@@ -57,8 +65,13 @@ export class ToolFailure extends Error {
 }
 
 export function toEnvelope(toolName: string, outcome: ToolOutcome, durationMs: number): ToolEnvelope {
-  const meta = { tool_name: toolName, duration_ms: Math.max(0, Math.round(durationMs)), warnings: outcome.warnings ?? [] };
-  if (outcome.ok) return { ok: true, data: outcome.data, meta: { ...meta, truncated: outcome.truncated ?? false }, error: null };
+  const meta = {
+    tool_name: toolName,
+    duration_ms: Math.max(0, Math.round(durationMs)),
+    warnings: outcome.warnings ?? [],
+  };
+  if (outcome.ok)
+    return { ok: true, data: outcome.data, meta: { ...meta, truncated: outcome.truncated ?? false }, error: null };
   return { ok: false, data: {}, meta: { ...meta, truncated: false }, error: outcome.error };
 }
 
@@ -76,5 +89,8 @@ export function capHeadTail(text: string, maxChars: number): { text: string; tru
   const head = Math.ceil(maxChars / 2);
   const tail = maxChars - head;
   const cut = text.length - head - tail;
-  return { text: `${text.slice(0, head)}\n...[truncated ${cut} chars]...\n${tail > 0 ? text.slice(-tail) : ''}`, truncated: true };
+  return {
+    text: `${text.slice(0, head)}\n...[truncated ${cut} chars]...\n${tail > 0 ? text.slice(-tail) : ''}`,
+    truncated: true,
+  };
 }

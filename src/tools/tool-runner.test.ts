@@ -26,7 +26,13 @@ const thrower: ToolDefinition<Record<string, never>> = {
     throw new Error('boom with sk-abcdefghijklmnop');
   },
 };
-const writer: ToolDefinition<Record<string, never>> = { name: 'writer', description: 'L1.', level: 1, schema: z.object({}), run: async () => success({ wrote: true }) };
+const writer: ToolDefinition<Record<string, never>> = {
+  name: 'writer',
+  description: 'L1.',
+  level: 1,
+  schema: z.object({}),
+  run: async () => success({ wrote: true }),
+};
 
 describe('tool runner', () => {
   it('blocks the third identical failing call, even when only whitespace differs, and lets other arguments run', async () => {
@@ -44,7 +50,10 @@ describe('tool runner', () => {
   });
 
   it('honours repeat_identical_failure_limit and forgets failures after a success', async () => {
-    using harness = createToolHarness({ definitions: [flaky], config: { tool_retry_guard: { repeat_identical_failure_limit: 1 } } });
+    using harness = createToolHarness({
+      definitions: [flaky],
+      config: { tool_retry_guard: { repeat_identical_failure_limit: 1 } },
+    });
     await harness.call('flaky', { command: 'nope' });
     expect((await harness.call('flaky', { command: 'nope' })).error!.code).toBe('E_POLICY_DENIED');
     expect((await harness.call('flaky', { command: 'ok' })).ok).toBe(true);
@@ -53,8 +62,17 @@ describe('tool runner', () => {
   it('audits every call in the database and in storage/tool_audit.jsonl with secrets redacted', async () => {
     using harness = createToolHarness({ definitions: [flaky, writer] });
     const result = await harness.call('flaky', { command: 'ok', api_key: 'abcdef123456' }, { runId: 'run-a' });
-    expect(result).toEqual({ ok: true, data: { ran: 'ok' }, meta: { tool_name: 'flaky', duration_ms: expect.any(Number), truncated: false, warnings: [] }, error: null });
-    await harness.call('flaky', { command: 'curl -H "Authorization: Bearer abcdefghijklmnopqrstuvwx"' }, { runId: 'run-a' });
+    expect(result).toEqual({
+      ok: true,
+      data: { ran: 'ok' },
+      meta: { tool_name: 'flaky', duration_ms: expect.any(Number), truncated: false, warnings: [] },
+      error: null,
+    });
+    await harness.call(
+      'flaky',
+      { command: 'curl -H "Authorization: Bearer abcdefghijklmnopqrstuvwx"' },
+      { runId: 'run-a' },
+    );
     await harness.call('writer', {}, { runId: 'run-a', trigger: 'cron' });
     const rows = await harness.audit.list({ runId: 'run-a' });
     expect(rows.map((row) => [row.toolName, row.outcome, row.errorCode, row.triggerType, row.sessionId])).toEqual([
@@ -65,7 +83,10 @@ describe('tool runner', () => {
     expect(rows[0]!.arguments).toEqual({ command: 'ok', api_key: '[REDACTED]' });
     expect(JSON.stringify(rows[1]!.arguments)).not.toContain('abcdefghijklmnopqrstuvwx');
     expect(rows[2]!.reason).toBe("Tool 'writer' is not in autonomous_tools.cron_enabled_tools");
-    const lines = readFileSync(join(harness.root, 'storage', 'tool_audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(join(harness.root, 'storage', 'tool_audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.tool, line.outcome, line.run_id])).toEqual([
       ['flaky', 'ok', 'run-a'],
       ['flaky', 'error', 'run-a'],
@@ -81,9 +102,16 @@ describe('tool runner', () => {
     expect((await harness.call('writer', {}, { trigger: 'cron' })).error!.code).toBe('E_POLICY_DENIED');
     expect((await harness.call('nope', {})).error).toEqual(expect.objectContaining({ code: 'E_NOT_FOUND' }));
     const invalid = await harness.call('flaky', { command: 42 });
-    expect(invalid.error).toEqual(expect.objectContaining({ code: 'E_INVALID_ARGS', details: { issues: [{ path: 'command', message: expect.any(String) }] } }));
+    expect(invalid.error).toEqual(
+      expect.objectContaining({
+        code: 'E_INVALID_ARGS',
+        details: { issues: [{ path: 'command', message: expect.any(String) }] },
+      }),
+    );
     const thrown = await harness.call('thrower', {});
-    expect(thrown).toEqual(expect.objectContaining({ ok: false, data: {}, error: expect.objectContaining({ code: 'E_INTERNAL' }) }));
+    expect(thrown).toEqual(
+      expect.objectContaining({ ok: false, data: {}, error: expect.objectContaining({ code: 'E_INTERNAL' }) }),
+    );
     expect(JSON.stringify(thrown)).not.toContain('abcdefghijklmnop');
     expect((await harness.audit.list()).map((row) => row.outcome)).toEqual(['denied', 'error', 'error', 'error']);
   });

@@ -47,7 +47,14 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
   const sandboxAvailable = deps.sandboxAvailable ?? (() => false);
   const failures = new Map<string, number>();
 
-  const finish = async (context: ToolCallContext, rawArgs: unknown, outcome: ToolOutcome, startedAt: number, audit: ToolAuditOutcome, reason: string | null) => {
+  const finish = async (
+    context: ToolCallContext,
+    rawArgs: unknown,
+    outcome: ToolOutcome,
+    startedAt: number,
+    audit: ToolAuditOutcome,
+    reason: string | null,
+  ) => {
     const duration = performance.now() - startedAt;
     try {
       await auditToolCall(context.audit, context.agentRoot, {
@@ -69,14 +76,18 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
   };
 
   return {
-    isAllowed: (definition, context) => decideToolPolicy(definition, context.triggerType, context.config, { sandboxAvailable: sandboxAvailable() }).allowed,
+    isAllowed: (definition, context) =>
+      decideToolPolicy(definition, context.triggerType, context.config, { sandboxAvailable: sandboxAvailable() })
+        .allowed,
     async run(definition, rawArgs, context) {
       const startedAt = performance.now();
       if (!definition) {
         const outcome = failure('E_NOT_FOUND', `Unknown tool '${context.toolName}'`, { tool: context.toolName }, false);
         return finish(context, rawArgs, outcome, startedAt, 'error', 'unknown tool');
       }
-      const decision = decideToolPolicy(definition, context.triggerType, context.config, { sandboxAvailable: sandboxAvailable() });
+      const decision = decideToolPolicy(definition, context.triggerType, context.config, {
+        sandboxAvailable: sandboxAvailable(),
+      });
       if (!decision.allowed) {
         const code = decision.rule === 'sandbox_required' ? 'E_SANDBOX_UNAVAILABLE' : 'E_POLICY_DENIED';
         const outcome = failure(code, decision.reason, { rule: decision.rule, trigger: context.triggerType }, false);
@@ -88,7 +99,14 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
       const prior = failures.get(key) ?? 0;
       if (prior >= limit) {
         const reason = `Retry blocked: this exact call already failed ${prior} time(s) in this run (tool_retry_guard.repeat_identical_failure_limit=${limit}); change the arguments or the approach`;
-        return finish(context, rawArgs, failure('E_POLICY_DENIED', reason, { rule: 'retry_guard', failures: prior }, false), startedAt, 'denied', reason);
+        return finish(
+          context,
+          rawArgs,
+          failure('E_POLICY_DENIED', reason, { rule: 'retry_guard', failures: prior }, false),
+          startedAt,
+          'denied',
+          reason,
+        );
       }
       let outcome: ToolOutcome;
       const parsed = definition.schema.safeParse(rawArgs ?? {});
@@ -98,7 +116,12 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
         outcome = failure('E_INVALID_ARGS', message, { received: String(unparsed).slice(0, 500) }, false);
       } else if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-        outcome = failure('E_INVALID_ARGS', `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`, { issues }, false);
+        outcome = failure(
+          'E_INVALID_ARGS',
+          `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`,
+          { issues },
+          false,
+        );
       } else {
         try {
           outcome = await definition.run(parsed.data, context);
@@ -106,7 +129,12 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
           if (error instanceof ToolFailure) outcome = failure(error.code, error.message, error.details);
           else {
             logger.error('tool threw', { tool: context.toolName, error: String(error) });
-            outcome = failure('E_INTERNAL', 'Unhandled tool exception', { exception: redactSecrets(error instanceof Error ? error.message : String(error)) }, false);
+            outcome = failure(
+              'E_INTERNAL',
+              'Unhandled tool exception',
+              { exception: redactSecrets(error instanceof Error ? error.message : String(error)) },
+              false,
+            );
           }
         }
       }
@@ -116,7 +144,14 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
         failures.set(key, prior + 1);
         if (failures.size > MAX_GUARD_KEYS) failures.delete(failures.keys().next().value!);
       }
-      return finish(context, rawArgs, outcome, startedAt, outcome.ok ? 'ok' : 'error', outcome.ok ? null : outcome.error.message);
+      return finish(
+        context,
+        rawArgs,
+        outcome,
+        startedAt,
+        outcome.ok ? 'ok' : 'error',
+        outcome.ok ? null : outcome.error.message,
+      );
     },
   };
 }

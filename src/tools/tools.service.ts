@@ -23,12 +23,18 @@ export interface ToolsService {
 }
 
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
 /** The service over `definitions` (a name or alias used twice throws at construction). */
-export function createToolsService(definitions: readonly ToolDefinition[], deps: Partial<ToolRunnerDeps> = {}): ToolsService {
+export function createToolsService(
+  definitions: readonly ToolDefinition[],
+  deps: Partial<ToolRunnerDeps> = {},
+): ToolsService {
   const runner = createToolRunner(deps);
   const byName = new Map<string, ToolDefinition>();
   for (const definition of definitions) {
@@ -44,10 +50,18 @@ export function createToolsService(definitions: readonly ToolDefinition[], deps:
     definitions: () => definitions,
     forRun(context) {
       const execute: RunTools['execute'] = async (call) =>
-        JSON.stringify(await runner.run(byName.get(call.name), call.args, { ...context, runId: call.runId, toolName: call.name, signal: call.signal }));
+        JSON.stringify(
+          await runner.run(byName.get(call.name), call.args, {
+            ...context,
+            runId: call.runId,
+            toolName: call.name,
+            signal: call.signal,
+          }),
+        );
       const offered: OfferedTool[] = [];
       for (const [name, definition] of byName) {
-        if (runner.isAllowed(definition, context)) offered.push({ name, description: definition.description, schema: schemas.get(definition)! });
+        if (runner.isAllowed(definition, context))
+          offered.push({ name, description: definition.description, schema: schemas.get(definition)! });
       }
       return { offered, execute };
     },

@@ -3,7 +3,9 @@ import { applyHunks, parseUnifiedDiff, PatchError } from './unified-diff';
 
 describe('unified diffs', () => {
   it('parses git-style headers, strips a/ b/, and applies hunks that moved', () => {
-    const [patch] = parseUnifiedDiff('diff --git a/f.txt b/f.txt\nindex 1..2 100644\n--- a/f.txt\n+++ b/f.txt\n@@ -2,2 +2,2 @@\n b\n-c\n+C\n');
+    const [patch] = parseUnifiedDiff(
+      'diff --git a/f.txt b/f.txt\nindex 1..2 100644\n--- a/f.txt\n+++ b/f.txt\n@@ -2,2 +2,2 @@\n b\n-c\n+C\n',
+    );
     expect([patch!.oldPath, patch!.newPath, patch!.hunks.length]).toEqual(['f.txt', 'f.txt', 1]);
     expect(applyHunks('new first line\na\nb\nc\nd\n', patch!.hunks, 'f.txt')).toBe('new first line\na\nb\nC\nd\n');
   });
@@ -17,7 +19,9 @@ describe('unified diffs', () => {
 
   it('rejects malformed diffs and hunks whose context is missing', () => {
     expect(() => parseUnifiedDiff('just text')).toThrow(PatchError);
-    expect(() => parseUnifiedDiff('--- x\n+++ x\n@@ -1,3 +1,3 @@\n a\n')).toThrow('Hunk is shorter than its header says');
+    expect(() => parseUnifiedDiff('--- x\n+++ x\n@@ -1,3 +1,3 @@\n a\n')).toThrow(
+      'Hunk is shorter than its header says',
+    );
     const [patch] = parseUnifiedDiff('--- x\n+++ x\n@@ -1 +1 @@\n-zzz\n+y\n');
     expect(() => applyHunks('a\n', patch!.hunks, 'x')).toThrow('Hunk 1 of x does not apply');
   });
@@ -27,7 +31,9 @@ describe('applying hunks (jsdiff)', () => {
   const apply = (source: string | null, diff: string) => applyHunks(source, parseUnifiedDiff(diff)[0]!.hunks, 'f');
 
   it('patches a CRLF file with an LF diff and keeps its line endings', () => {
-    expect(apply('one\r\ntwo\r\nthree\r\n', '--- f\n+++ f\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n')).toBe('one\r\nTWO\r\nthree\r\n');
+    expect(apply('one\r\ntwo\r\nthree\r\n', '--- f\n+++ f\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n')).toBe(
+      'one\r\nTWO\r\nthree\r\n',
+    );
   });
 
   it('moves later hunks by the offset an earlier one was found at', () => {

@@ -51,7 +51,11 @@ export function parseUnifiedDiff(text: string): FilePatch[] {
       index++;
       continue;
     }
-    const patch: FilePatch = { oldPath: headerPath(line.slice(4), strip), newPath: headerPath(lines[index + 1]!.slice(4), strip), hunks: [] };
+    const patch: FilePatch = {
+      oldPath: headerPath(line.slice(4), strip),
+      newPath: headerPath(lines[index + 1]!.slice(4), strip),
+      hunks: [],
+    };
     index += 2;
     while (index < lines.length && lines[index]!.startsWith('@@')) {
       const match = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(lines[index]!);
@@ -81,7 +85,8 @@ export function parseUnifiedDiff(text: string): FilePatch[] {
         hunk.lines.push(body === '' ? ' ' : body);
         index++;
       }
-      if (oldCount !== 0 || newCount !== 0) throw new PatchError('Hunk is shorter than its header says', { header: match[0] });
+      if (oldCount !== 0 || newCount !== 0)
+        throw new PatchError('Hunk is shorter than its header says', { header: match[0] });
       patch.hunks.push(hunk);
     }
     if (patch.hunks.length === 0) throw new PatchError(`No hunks for ${patch.newPath ?? patch.oldPath}`);
@@ -106,8 +111,16 @@ function lineCount(text: string): number {
 export function applyHunks(original: string | null, hunks: Hunk[], path: string): string {
   const source = original ?? '';
   const last = lineCount(source) + 1;
-  const placed = hunks.map((hunk) => (hunk.oldLines === 0 && hunk.oldStart > last ? { ...hunk, oldStart: last } : hunk));
-  const asPatch = (some: Hunk[]): StructuredPatch => ({ oldFileName: path, newFileName: path, oldHeader: undefined, newHeader: undefined, hunks: some });
+  const placed = hunks.map((hunk) =>
+    hunk.oldLines === 0 && hunk.oldStart > last ? { ...hunk, oldStart: last } : hunk,
+  );
+  const asPatch = (some: Hunk[]): StructuredPatch => ({
+    oldFileName: path,
+    newFileName: path,
+    oldHeader: undefined,
+    newHeader: undefined,
+    hunks: some,
+  });
   const patched = applyPatch(source, asPatch(placed));
   if (patched !== false) return patched;
   // jsdiff says only that the patch does not fit. The hunk that breaks it is found by bisecting the prefixes

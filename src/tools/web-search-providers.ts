@@ -47,8 +47,11 @@ async function request(deps: ProviderDeps, url: string, init: RequestInit = {}):
   try {
     response = await deps.fetch(url, { ...init, signal: AbortSignal.timeout(deps.timeoutMs), redirect: 'follow' });
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw new ToolFailure('E_TIMEOUT', `Search timed out after ${deps.timeoutMs / 1000} s`);
-    throw new ToolFailure('E_HTTP', 'Search request failed', { exception: error instanceof Error ? error.message : String(error) });
+    if (error instanceof Error && error.name === 'TimeoutError')
+      throw new ToolFailure('E_TIMEOUT', `Search timed out after ${deps.timeoutMs / 1000} s`);
+    throw new ToolFailure('E_HTTP', 'Search request failed', {
+      exception: error instanceof Error ? error.message : String(error),
+    });
   }
   if (!response.ok) {
     await response.body?.cancel();
@@ -106,16 +109,29 @@ async function parseDuckDuckGo(html: string): Promise<SearchRow[]> {
     })
     .transform(new Response(html))
     .text();
-  return rows.map((row) => ({ title: decodeEntities(row.title).trim(), url: row.url, snippet: decodeEntities(row.snippet).replace(/\s+/g, ' ').trim() }));
+  return rows.map((row) => ({
+    title: decodeEntities(row.title).trim(),
+    url: row.url,
+    snippet: decodeEntities(row.snippet).replace(/\s+/g, ' ').trim(),
+  }));
 }
 
 /** Runs one search with the configured provider. Throws ToolFailure (E_HTTP, E_TIMEOUT) on provider trouble. */
-export async function searchWeb(settings: SearchSettings, search: SearchRequest, deps: ProviderDeps): Promise<SearchRow[]> {
+export async function searchWeb(
+  settings: SearchSettings,
+  search: SearchRequest,
+  deps: ProviderDeps,
+): Promise<SearchRow[]> {
   const base = settings.base_url ?? DEFAULT_ENDPOINTS[settings.provider];
   const keyOf = (provider: 'brave' | 'tavily') => {
     const name = settings.api_key_env ?? DEFAULT_KEY_ENV[provider];
     const key = deps.env[name];
-    if (!key) throw new ToolFailure('E_HTTP', `Web search provider '${provider}' needs an API key in the environment variable ${name}`, { env: name }, );
+    if (!key)
+      throw new ToolFailure(
+        'E_HTTP',
+        `Web search provider '${provider}' needs an API key in the environment variable ${name}`,
+        { env: name },
+      );
     return key;
   };
   switch (settings.provider) {
@@ -124,7 +140,9 @@ export async function searchWeb(settings: SearchSettings, search: SearchRequest,
       url.searchParams.set('q', search.query);
       const range = recencyCode(search.recencyDays, ['d', 'w', 'm', 'y']);
       if (range) url.searchParams.set('df', range);
-      return parseDuckDuckGo(await request(deps, url.toString(), { headers: { 'User-Agent': 'Mozilla/5.0 (compatible; mini-openclaw)' } }));
+      return parseDuckDuckGo(
+        await request(deps, url.toString(), { headers: { 'User-Agent': 'Mozilla/5.0 (compatible; mini-openclaw)' } }),
+      );
     }
     case 'searxng': {
       const url = new URL('search', base.endsWith('/') ? base : `${base}/`);
@@ -133,7 +151,11 @@ export async function searchWeb(settings: SearchSettings, search: SearchRequest,
       const range = recencyCode(search.recencyDays, ['day', 'week', 'month', 'year']);
       if (range) url.searchParams.set('time_range', range);
       const body = parseJson(await request(deps, url.toString(), { headers: { Accept: 'application/json' } }));
-      return (Array.isArray(body?.results) ? body.results : []).map((row: any) => ({ title: String(row.title ?? ''), url: String(row.url ?? ''), snippet: String(row.content ?? '') }));
+      return (Array.isArray(body?.results) ? body.results : []).map((row: any) => ({
+        title: String(row.title ?? ''),
+        url: String(row.url ?? ''),
+        snippet: String(row.content ?? ''),
+      }));
     }
     case 'brave': {
       const url = new URL(base);
@@ -141,12 +163,24 @@ export async function searchWeb(settings: SearchSettings, search: SearchRequest,
       url.searchParams.set('count', String(Math.min(20, search.count)));
       const range = recencyCode(search.recencyDays, ['pd', 'pw', 'pm', 'py']);
       if (range) url.searchParams.set('freshness', range);
-      const body = parseJson(await request(deps, url.toString(), { headers: { Accept: 'application/json', 'X-Subscription-Token': keyOf('brave') } }));
+      const body = parseJson(
+        await request(deps, url.toString(), {
+          headers: { Accept: 'application/json', 'X-Subscription-Token': keyOf('brave') },
+        }),
+      );
       const results = Array.isArray(body?.web?.results) ? body.web.results : [];
-      return results.map((row: any) => ({ title: String(row.title ?? ''), url: String(row.url ?? ''), snippet: String(row.description ?? '').replace(/<[^>]+>/g, '') }));
+      return results.map((row: any) => ({
+        title: String(row.title ?? ''),
+        url: String(row.url ?? ''),
+        snippet: String(row.description ?? '').replace(/<[^>]+>/g, ''),
+      }));
     }
     case 'tavily': {
-      const payload: Record<string, unknown> = { query: search.query, max_results: Math.min(20, search.count), topic: 'general' };
+      const payload: Record<string, unknown> = {
+        query: search.query,
+        max_results: Math.min(20, search.count),
+        topic: 'general',
+      };
       if (search.allowedDomains.length > 0) payload.include_domains = search.allowedDomains;
       if (search.blockedDomains.length > 0) payload.exclude_domains = search.blockedDomains;
       if (search.recencyDays !== null) payload.days = search.recencyDays;
@@ -157,7 +191,11 @@ export async function searchWeb(settings: SearchSettings, search: SearchRequest,
           body: JSON.stringify(payload),
         }),
       );
-      return (Array.isArray(body?.results) ? body.results : []).map((row: any) => ({ title: String(row.title ?? ''), url: String(row.url ?? ''), snippet: String(row.content ?? '') }));
+      return (Array.isArray(body?.results) ? body.results : []).map((row: any) => ({
+        title: String(row.title ?? ''),
+        url: String(row.url ?? ''),
+        snippet: String(row.content ?? ''),
+      }));
     }
   }
 }

@@ -20,7 +20,19 @@ async function spend(db: Database, atMs: number, usd: number, model = 'gpt-4.1-n
   const tokens = Math.round(usd * 1e7);
   await recordUsage(
     createSqliteUsageStore(db),
-    { schema_version: 2, agent_id: 'default', provider: 'openai', model, model_source: 'fallback_model', usage_source: 'usage_metadata', trigger_type: 'chat', run_id: 'r', session_id: 's', ...zeroCounts(), input_tokens: tokens },
+    {
+      schema_version: 2,
+      agent_id: 'default',
+      provider: 'openai',
+      model,
+      model_source: 'fallback_model',
+      usage_source: 'usage_metadata',
+      trigger_type: 'chat',
+      run_id: 'r',
+      session_id: 's',
+      ...zeroCounts(),
+      input_tokens: tokens,
+    },
     { pricingOverrides: {}, nowMs: atMs },
   );
 }
@@ -31,7 +43,10 @@ describe('zoned calendar', () => {
     const newYork = dayWindow('America/New_York', NOW);
     expect(new Date(newYork.start).toISOString()).toBe('2026-03-08T05:00:00.000Z');
     expect(new Date(newYork.end).toISOString()).toBe('2026-03-09T04:00:00.000Z');
-    expect(monthWindow('Asia/Kolkata', NOW)).toEqual({ start: Date.UTC(2026, 1, 28, 18, 30), end: Date.UTC(2026, 2, 31, 18, 30) });
+    expect(monthWindow('Asia/Kolkata', NOW)).toEqual({
+      start: Date.UTC(2026, 1, 28, 18, 30),
+      end: Date.UTC(2026, 2, 31, 18, 30),
+    });
   });
 });
 
@@ -39,7 +54,9 @@ describe('checkBudget', () => {
   it('is ok with no cap, whatever was spent', async () => {
     using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
     await spend(db, NOW - 1000, 100);
-    expect((await checkBudget(createSqliteUsageStore(db), config({}), NOW))).toEqual(expect.objectContaining({ state: 'ok', deciding: null, windows: [] }));
+    expect(await checkBudget(createSqliteUsageStore(db), config({}), NOW)).toEqual(
+      expect.objectContaining({ state: 'ok', deciding: null, windows: [] }),
+    );
   });
 
   it('counts only the current local day and month, warns from 80 % and blocks at the cap', async () => {
@@ -47,7 +64,7 @@ describe('checkBudget', () => {
     await spend(db, Date.UTC(2026, 2, 8, 4, 59), 5); // 23:59 on March 7th in New York: yesterday there
     await spend(db, Date.UTC(2026, 2, 8, 5, 1), 0.7);
     const budget = config({ daily_usd: 1, monthly_usd: 100, action: 'block', timezone: 'America/New_York' });
-    const below = (await checkBudget(createSqliteUsageStore(db), budget, NOW));
+    const below = await checkBudget(createSqliteUsageStore(db), budget, NOW);
     expect(below.state).toBe('ok');
     expect(below.windows.map((window) => [window.window, window.spend_usd, window.state])).toEqual([
       ['daily', 0.7, 'ok'],
@@ -55,14 +72,33 @@ describe('checkBudget', () => {
     ]);
     expect(below.windows[0]!.resets_at).toBe('2026-03-09T04:00:00.000Z');
     await spend(db, NOW - 1000, 0.1);
-    const warn = (await checkBudget(createSqliteUsageStore(db), budget, NOW));
+    const warn = await checkBudget(createSqliteUsageStore(db), budget, NOW);
     expect(warn.state).toBe('warn');
-    expect(budgetWarning(warn)).toEqual(expect.objectContaining({ state: 'warn', window: 'daily', cap_usd: 1, spend_usd: 0.8, ratio: 0.8, resets_at: '2026-03-09T04:00:00.000Z' }));
+    expect(budgetWarning(warn)).toEqual(
+      expect.objectContaining({
+        state: 'warn',
+        window: 'daily',
+        cap_usd: 1,
+        spend_usd: 0.8,
+        ratio: 0.8,
+        resets_at: '2026-03-09T04:00:00.000Z',
+      }),
+    );
     await spend(db, NOW - 1000, 0.2);
-    const blocked = (await checkBudget(createSqliteUsageStore(db), budget, NOW));
+    const blocked = await checkBudget(createSqliteUsageStore(db), budget, NOW);
     expect(blocked.state).toBe('block');
-    expect(blocked.message).toBe('The daily budget of $1.00 is reached: $1.00 spent; it resets at 2026-03-09T04:00:00.000Z.');
-    expect((await checkBudget(createSqliteUsageStore(db), { usage: { ...budget.usage, budget: { ...budget.usage.budget, action: 'warn' } } }, NOW)).state).toBe('warn');
+    expect(blocked.message).toBe(
+      'The daily budget of $1.00 is reached: $1.00 spent; it resets at 2026-03-09T04:00:00.000Z.',
+    );
+    expect(
+      (
+        await checkBudget(
+          createSqliteUsageStore(db),
+          { usage: { ...budget.usage, budget: { ...budget.usage.budget, action: 'warn' } } },
+          NOW,
+        )
+      ).state,
+    ).toBe('warn');
     expect((await checkBudget(createSqliteUsageStore(db), budget, Date.UTC(2026, 2, 9, 4, 0))).state).toBe('ok');
   });
 
@@ -70,7 +106,7 @@ describe('checkBudget', () => {
     using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
     await spend(db, NOW - 1000, 1);
     await spend(db, NOW - 1000, 1, 'mystery-model');
-    const status = (await checkBudget(createSqliteUsageStore(db), config({ daily_usd: 1, action: 'block' }), NOW));
+    const status = await checkBudget(createSqliteUsageStore(db), config({ daily_usd: 1, action: 'block' }), NOW);
     expect(status.deciding).toEqual(expect.objectContaining({ spend_usd: 1, unpriced_runs: 1 }));
     expect(status.message).toContain('plus 1 run(s) of unknown cost (no price) not counted');
   });
@@ -78,9 +114,13 @@ describe('checkBudget', () => {
   it('projects a run in progress onto the windows', async () => {
     using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
     await spend(db, NOW - 1000, 0.5);
-    const before = (await checkBudget(createSqliteUsageStore(db), config({ daily_usd: 1 }), NOW));
+    const before = await checkBudget(createSqliteUsageStore(db), config({ daily_usd: 1 }), NOW);
     expect(budgetWarning(before)).toBeNull();
-    expect(budgetWarning(projectBudget(before, 0.3))).toEqual(expect.objectContaining({ state: 'warn', spend_usd: 0.8 }));
-    expect(budgetWarning(projectBudget(before, 0.6))).toEqual(expect.objectContaining({ state: 'over', spend_usd: 1.1 }));
+    expect(budgetWarning(projectBudget(before, 0.3))).toEqual(
+      expect.objectContaining({ state: 'warn', spend_usd: 0.8 }),
+    );
+    expect(budgetWarning(projectBudget(before, 0.6))).toEqual(
+      expect.objectContaining({ state: 'over', spend_usd: 1.1 }),
+    );
   });
 });

@@ -45,7 +45,12 @@ function windowState(spend: number, cap: number): BudgetWindow['state'] {
 export function projectBudget(status: BudgetStatus, extraUsd: number, extraUnpriced = 0): BudgetStatus {
   const windows = status.windows.map((window) => {
     const spend = roundUsd(window.spend_usd + extraUsd);
-    return { ...window, spend_usd: spend, unpriced_runs: window.unpriced_runs + extraUnpriced, state: windowState(spend, window.cap_usd) };
+    return {
+      ...window,
+      spend_usd: spend,
+      unpriced_runs: window.unpriced_runs + extraUnpriced,
+      state: windowState(spend, window.cap_usd),
+    };
   });
   return summarise(status.action, status.timezone, windows);
 }
@@ -54,11 +59,21 @@ function summarise(action: 'warn' | 'block', timezone: string, windows: BudgetWi
   const over = windows.filter((window) => window.state === 'over').sort((a, b) => b.resets_at_ms - a.resets_at_ms);
   const fullest = [...windows].sort((a, b) => b.spend_usd / (b.cap_usd || 1) - a.spend_usd / (a.cap_usd || 1));
   const deciding = over[0] ?? fullest[0] ?? null;
-  const state = over.length > 0 ? (action === 'block' ? 'block' : 'warn') : windows.some((window) => window.state === 'warn') ? 'warn' : 'ok';
+  const state =
+    over.length > 0
+      ? action === 'block'
+        ? 'block'
+        : 'warn'
+      : windows.some((window) => window.state === 'warn')
+        ? 'warn'
+        : 'ok';
   let message = 'No budget cap is set.';
   if (deciding) {
     const verb = deciding.state === 'over' ? 'reached' : deciding.state === 'warn' ? 'nearly reached' : 'not reached';
-    const unknown = deciding.unpriced_runs > 0 ? `, plus ${deciding.unpriced_runs} run(s) of unknown cost (no price) not counted` : '';
+    const unknown =
+      deciding.unpriced_runs > 0
+        ? `, plus ${deciding.unpriced_runs} run(s) of unknown cost (no price) not counted`
+        : '';
     message = `The ${deciding.window} budget of ${usd(deciding.cap_usd)} is ${verb}: ${usd(deciding.spend_usd)} spent${unknown}; it resets at ${deciding.resets_at}.`;
   }
   return { state, action, timezone, deciding, windows, message };
@@ -69,7 +84,11 @@ function summarise(action: 'warn' | 'block', timezone: string, windows: BudgetWi
  * apart as unknown). Pure apart from reading `store`; used before chat runs and by the scheduler, which
  * records a `skipped_budget` run instead of calling the model when the state is `block`.
  */
-export async function checkBudget(store: Pick<UsageStore, 'byProviderModel'>, config: Pick<RuntimeConfig, 'usage'>, nowMs: number): Promise<BudgetStatus> {
+export async function checkBudget(
+  store: Pick<UsageStore, 'byProviderModel'>,
+  config: Pick<RuntimeConfig, 'usage'>,
+  nowMs: number,
+): Promise<BudgetStatus> {
   const { daily_usd, monthly_usd, action, timezone } = config.usage.budget;
   const windows: BudgetWindow[] = [];
   for (const [name, cap, bounds] of [

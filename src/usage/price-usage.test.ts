@@ -31,7 +31,11 @@ const counts = (values: Partial<TokenCounts>): TokenCounts => {
   const result = { ...zeroCounts(), ...values };
   if (!values.input_tokens) {
     result.input_tokens =
-      result.input_uncached_tokens + result.input_cache_read_tokens + result.input_cache_write_tokens_5m + result.input_cache_write_tokens_1h + result.input_cache_write_tokens_unknown;
+      result.input_uncached_tokens +
+      result.input_cache_read_tokens +
+      result.input_cache_write_tokens_5m +
+      result.input_cache_write_tokens_1h +
+      result.input_cache_write_tokens_unknown;
   }
   result.total_tokens = result.input_tokens + result.output_tokens;
   return result;
@@ -40,7 +44,9 @@ const catalog = builtinCatalog();
 
 describe('pricing catalog', () => {
   it('holds exactly the contract table, with its version and sources', () => {
-    const listed = Object.entries(catalogJson.providers).flatMap(([provider, list]) => list.models.map((model) => `${provider}/${model.key}`));
+    const listed = Object.entries(catalogJson.providers).flatMap(([provider, list]) =>
+      list.models.map((model) => `${provider}/${model.key}`),
+    );
     expect(listed).toEqual(TABLE.map(([provider, key]) => `${provider}/${key}`));
     expect(catalog.version).toBe('2026-02-28');
     expect(catalogJson.providers.openai.source).toBe('openai-pricing-2026-02-28');
@@ -56,11 +62,24 @@ describe('pricing catalog', () => {
         output_tokens: 500,
       });
       const pricing = priceUsage(catalog, provider, key, usage);
-      const expected = (1000 * input + 200 * cacheRead + (write5m === null ? 0 : 100 * write5m) + (write1h === null ? 0 : 50 * write1h) + 500 * output) / 1e6;
+      const expected =
+        (1000 * input +
+          200 * cacheRead +
+          (write5m === null ? 0 : 100 * write5m) +
+          (write1h === null ? 0 : 50 * write1h) +
+          500 * output) /
+        1e6;
       expect(pricing.priced).toBe(true);
       expect(pricing.model_key).toBe(key);
       expect(pricing.total_cost_usd!).toBeCloseTo(expected, 12);
-      expect(pricing.line_items.map((item) => item.rate_usd_per_1m)).toEqual([input, cacheRead, write5m, write1h, null, output]);
+      expect(pricing.line_items.map((item) => item.rate_usd_per_1m)).toEqual([
+        input,
+        cacheRead,
+        write5m,
+        write1h,
+        null,
+        output,
+      ]);
       // A dated snapshot id bills as its own entry, never as a shorter sibling.
       expect(findPrice(catalog, provider, `${key}-2025-08-07`)?.modelKey).toBe(key);
     });
@@ -69,7 +88,12 @@ describe('pricing catalog', () => {
 
 describe('priceUsage', () => {
   it('gives the worked example of the contract: gpt-5-mini 80 uncached + 20 cache read + 30 output = $0.0000805', () => {
-    const pricing = priceUsage(catalog, 'openai', 'gpt-5-mini', counts({ input_uncached_tokens: 80, input_cache_read_tokens: 20, output_tokens: 30 }));
+    const pricing = priceUsage(
+      catalog,
+      'openai',
+      'gpt-5-mini',
+      counts({ input_uncached_tokens: 80, input_cache_read_tokens: 20, output_tokens: 30 }),
+    );
     expect(pricing).toEqual({
       provider: 'openai',
       model: 'gpt-5-mini',
@@ -102,7 +126,12 @@ describe('priceUsage', () => {
     ] as const) {
       expect(findPrice(catalog, inferredProvider(model), model)?.modelKey).toBe(key);
     }
-    const pricing = priceUsage(catalog, 'openai', 'gpt-5-mini-2025-08-07', counts({ input_uncached_tokens: 1_000_000 }));
+    const pricing = priceUsage(
+      catalog,
+      'openai',
+      'gpt-5-mini-2025-08-07',
+      counts({ input_uncached_tokens: 1_000_000 }),
+    );
     expect(pricing.total_cost_usd).toBe(0.25);
   });
 
@@ -116,16 +145,36 @@ describe('priceUsage', () => {
   });
 
   it('leaves an unknown model unpriced with a null cost and a reason, never $0', () => {
-    const pricing = priceUsage(catalog, 'google', 'gemini-9-ultra', counts({ input_uncached_tokens: 10, output_tokens: 5 }));
+    const pricing = priceUsage(
+      catalog,
+      'google',
+      'gemini-9-ultra',
+      counts({ input_uncached_tokens: 10, output_tokens: 5 }),
+    );
     expect(pricing).toEqual(
-      expect.objectContaining({ priced: false, model_key: null, source: 'unpriced', total_cost_usd: null, unpriced_reason: 'model_not_in_catalog', long_context_applied: false }),
+      expect.objectContaining({
+        priced: false,
+        model_key: null,
+        source: 'unpriced',
+        total_cost_usd: null,
+        unpriced_reason: 'model_not_in_catalog',
+        long_context_applied: false,
+      }),
     );
     expect(pricing.line_items.every((item) => item.rate_usd_per_1m === null && item.cost_usd === null)).toBe(true);
-    expect(priceUsage(catalog, 'unknown', 'fake-model', counts({ output_tokens: 5 })).unpriced_reason).toBe('model_not_in_catalog');
+    expect(priceUsage(catalog, 'unknown', 'fake-model', counts({ output_tokens: 5 })).unpriced_reason).toBe(
+      'model_not_in_catalog',
+    );
   });
 
   it('prices cache reads and 5m / 1h writes as their own line items, and refuses writes of unknown TTL', () => {
-    const usage = counts({ input_uncached_tokens: 21, input_cache_read_tokens: 100, input_cache_write_tokens_5m: 1000, input_cache_write_tokens_1h: 2000, output_tokens: 50 });
+    const usage = counts({
+      input_uncached_tokens: 21,
+      input_cache_read_tokens: 100,
+      input_cache_write_tokens_5m: 1000,
+      input_cache_write_tokens_1h: 2000,
+      output_tokens: 50,
+    });
     const pricing = priceUsage(catalog, 'anthropic', 'claude-sonnet-4-20250514', usage);
     expect(pricing.line_items.map((item) => [item.kind, item.tokens, item.cost_usd])).toEqual([
       ['input_uncached', 21, 0.000063],
@@ -136,19 +185,45 @@ describe('priceUsage', () => {
       ['output', 50, 0.00075],
     ]);
     expect(pricing.total_cost_usd).toBe(0.016593);
-    const unknownTtl = priceUsage(catalog, 'anthropic', 'claude-sonnet-4', counts({ input_uncached_tokens: 21, input_cache_read_tokens: 100, input_cache_write_tokens_unknown: 188_086 }));
-    expect(unknownTtl).toEqual(expect.objectContaining({ priced: false, total_cost_usd: null, unpriced_reason: 'cache_write_ttl_unknown,rate_missing_for_input_cache_write_unknown' }));
-    const openAiWrite = priceUsage(catalog, 'openai', 'gpt-4o', counts({ input_uncached_tokens: 10, input_cache_write_tokens_5m: 10 }));
+    const unknownTtl = priceUsage(
+      catalog,
+      'anthropic',
+      'claude-sonnet-4',
+      counts({ input_uncached_tokens: 21, input_cache_read_tokens: 100, input_cache_write_tokens_unknown: 188_086 }),
+    );
+    expect(unknownTtl).toEqual(
+      expect.objectContaining({
+        priced: false,
+        total_cost_usd: null,
+        unpriced_reason: 'cache_write_ttl_unknown,rate_missing_for_input_cache_write_unknown',
+      }),
+    );
+    const openAiWrite = priceUsage(
+      catalog,
+      'openai',
+      'gpt-4o',
+      counts({ input_uncached_tokens: 10, input_cache_write_tokens_5m: 10 }),
+    );
     expect(openAiWrite.unpriced_reason).toBe('cache_write_5m_rate_missing,rate_missing_for_input_cache_write_5m');
   });
 
   it('applies long-context rates above the threshold, falling back to normal cache rates where the catalog has none', () => {
-    const sonnet = priceUsage(catalog, 'anthropic', 'claude-sonnet-4', counts({ input_uncached_tokens: 250_000, output_tokens: 1000 }));
+    const sonnet = priceUsage(
+      catalog,
+      'anthropic',
+      'claude-sonnet-4',
+      counts({ input_uncached_tokens: 250_000, output_tokens: 1000 }),
+    );
     expect(sonnet.long_context_applied).toBe(true);
     expect(sonnet.total_cost_usd).toBe((250_000 * 6.0 + 1000 * 22.5) / 1e6);
     const atThreshold = priceUsage(catalog, 'anthropic', 'claude-sonnet-4', counts({ input_uncached_tokens: 200_000 }));
     expect(atThreshold.long_context_applied).toBe(false);
-    const gemini = priceUsage(catalog, 'google', 'gemini-2.5-pro', counts({ input_uncached_tokens: 190_000, input_cache_read_tokens: 20_000, output_tokens: 100 }));
+    const gemini = priceUsage(
+      catalog,
+      'google',
+      'gemini-2.5-pro',
+      counts({ input_uncached_tokens: 190_000, input_cache_read_tokens: 20_000, output_tokens: 100 }),
+    );
     expect(gemini.line_items.map((item) => item.rate_usd_per_1m)).toEqual([2.5, 0.25, null, null, null, 15.0]);
   });
 
@@ -158,11 +233,25 @@ describe('priceUsage', () => {
       'gpt-5-mini': { input: 0.5, output: 4, cache_read: 0.05 },
       'deepseek-chat': { provider: 'openai', input: 9, output: 9 },
     });
-    const fake = priceUsage(overridden, 'unknown', 'fake-model', counts({ input_uncached_tokens: 1_000_000, output_tokens: 1_000_000 }));
-    expect(fake).toEqual(expect.objectContaining({ priced: true, total_cost_usd: 3, source: OVERRIDE_SOURCE, model_key: 'fake-model' }));
-    expect(priceUsage(overridden, 'openai', 'gpt-5-mini-2025-08-07', counts({ input_uncached_tokens: 1_000_000 })).total_cost_usd).toBe(0.5);
-    expect(priceUsage(overridden, 'openai', 'gpt-5', counts({ input_uncached_tokens: 1_000_000 })).total_cost_usd).toBe(1.25);
-    expect(priceUsage(overridden, 'deepseek', 'deepseek-chat', counts({ input_uncached_tokens: 1_000_000 })).total_cost_usd).toBe(0.28);
+    const fake = priceUsage(
+      overridden,
+      'unknown',
+      'fake-model',
+      counts({ input_uncached_tokens: 1_000_000, output_tokens: 1_000_000 }),
+    );
+    expect(fake).toEqual(
+      expect.objectContaining({ priced: true, total_cost_usd: 3, source: OVERRIDE_SOURCE, model_key: 'fake-model' }),
+    );
+    expect(
+      priceUsage(overridden, 'openai', 'gpt-5-mini-2025-08-07', counts({ input_uncached_tokens: 1_000_000 }))
+        .total_cost_usd,
+    ).toBe(0.5);
+    expect(priceUsage(overridden, 'openai', 'gpt-5', counts({ input_uncached_tokens: 1_000_000 })).total_cost_usd).toBe(
+      1.25,
+    );
+    expect(
+      priceUsage(overridden, 'deepseek', 'deepseek-chat', counts({ input_uncached_tokens: 1_000_000 })).total_cost_usd,
+    ).toBe(0.28);
   });
 });
 

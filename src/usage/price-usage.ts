@@ -2,7 +2,13 @@
 import { findPrice, type PricingCatalog } from './pricing-catalog';
 import type { PricedFields, TokenCounts } from './usage-record';
 
-export type LineKind = 'input_uncached' | 'input_cache_read' | 'input_cache_write_5m' | 'input_cache_write_1h' | 'input_cache_write_unknown' | 'output';
+export type LineKind =
+  | 'input_uncached'
+  | 'input_cache_read'
+  | 'input_cache_write_5m'
+  | 'input_cache_write_1h'
+  | 'input_cache_write_unknown'
+  | 'output';
 
 export interface LineItem {
   kind: LineKind;
@@ -43,7 +49,12 @@ const KINDS = Object.keys(TOKENS_OF) as LineKind[];
  * (reasoning is part of output). An unknown model is unpriced with `cost_usd` null, never $0.
  */
 export function priceUsage(catalog: PricingCatalog, provider: string, model: string, counts: TokenCounts): Pricing {
-  const base = { provider: provider.trim().toLowerCase(), model, currency: 'USD' as const, catalog_version: catalog.version };
+  const base = {
+    provider: provider.trim().toLowerCase(),
+    model,
+    currency: 'USD' as const,
+    catalog_version: catalog.version,
+  };
   const unpriced = (reason: string, modelKey: string | null = null, source = 'unpriced'): Pricing => ({
     ...base,
     model_key: modelKey,
@@ -59,7 +70,8 @@ export function priceUsage(catalog: PricingCatalog, provider: string, model: str
   const { entry } = match;
   const long = entry.long_context;
   const longApplied = long !== undefined && counts.input_tokens > long.threshold_tokens;
-  if (longApplied && (long.input == null || long.output == null)) return unpriced('long_context_rates_missing', match.modelKey, entry.source);
+  if (longApplied && (long.input == null || long.output == null))
+    return unpriced('long_context_rates_missing', match.modelKey, entry.source);
   const rates: Record<LineKind, number | null> = {
     input_uncached: (longApplied ? long.input : entry.input) ?? null,
     input_cache_read: (longApplied ? (long.cache_read ?? entry.cache_read) : entry.cache_read) ?? null,
@@ -72,14 +84,22 @@ export function priceUsage(catalog: PricingCatalog, provider: string, model: str
   const lineItems = KINDS.map((kind): LineItem => {
     const tokens = TOKENS_OF[kind](counts);
     const rate = rates[kind];
-    return { kind, tokens, rate_usd_per_1m: rate, cost_usd: tokens > 0 && rate !== null ? roundUsd((tokens / 1e6) * rate) : null };
+    return {
+      kind,
+      tokens,
+      rate_usd_per_1m: rate,
+      cost_usd: tokens > 0 && rate !== null ? roundUsd((tokens / 1e6) * rate) : null,
+    };
   });
   const reasons: string[] = [];
   if (counts.input_cache_read_tokens > 0 && rates.input_cache_read === null) reasons.push('cache_read_rate_missing');
-  if (counts.input_cache_write_tokens_5m > 0 && rates.input_cache_write_5m === null) reasons.push('cache_write_5m_rate_missing');
-  if (counts.input_cache_write_tokens_1h > 0 && rates.input_cache_write_1h === null) reasons.push('cache_write_1h_rate_missing');
+  if (counts.input_cache_write_tokens_5m > 0 && rates.input_cache_write_5m === null)
+    reasons.push('cache_write_5m_rate_missing');
+  if (counts.input_cache_write_tokens_1h > 0 && rates.input_cache_write_1h === null)
+    reasons.push('cache_write_1h_rate_missing');
   if (counts.input_cache_write_tokens_unknown > 0) reasons.push('cache_write_ttl_unknown');
-  for (const item of lineItems) if (item.tokens > 0 && item.cost_usd === null) reasons.push(`rate_missing_for_${item.kind}`);
+  for (const item of lineItems)
+    if (item.tokens > 0 && item.cost_usd === null) reasons.push(`rate_missing_for_${item.kind}`);
   const priced = reasons.length === 0;
   return {
     ...base,
@@ -95,5 +115,9 @@ export function priceUsage(catalog: PricingCatalog, provider: string, model: str
 
 /** The record fields pricing fills in. */
 export function pricedFields(pricing: Pricing): PricedFields {
-  return { priced: pricing.priced, cost_usd: pricing.total_cost_usd, pricing: pricing as unknown as Record<string, unknown> };
+  return {
+    priced: pricing.priced,
+    cost_usd: pricing.total_cost_usd,
+    pricing: pricing as unknown as Record<string, unknown>,
+  };
 }

@@ -12,7 +12,12 @@ const catalogSchema = z
     unit: z.literal('usd_per_1m_tokens'),
     providers: z.record(
       z.string(),
-      z.object({ source: z.string().min(1), models: z.array(modelPriceSchema.extend({ key: z.string().min(1) })).min(1) }).strict(),
+      z
+        .object({
+          source: z.string().min(1),
+          models: z.array(modelPriceSchema.extend({ key: z.string().min(1) })).min(1),
+        })
+        .strict(),
     ),
   })
   .strict();
@@ -40,15 +45,29 @@ export function builtinCatalog(): PricingCatalog {
   const parsed = catalogSchema.parse(catalogJson);
   const byProvider = new Map<string, PriceEntry[]>();
   for (const [provider, list] of Object.entries(parsed.providers)) {
-    byProvider.set(provider, list.models.map((model) => ({ ...model, key: model.key.toLowerCase(), source: list.source })));
+    byProvider.set(
+      provider,
+      list.models.map((model) => ({ ...model, key: model.key.toLowerCase(), source: list.source })),
+    );
   }
-  builtin = { version: parsed.version, source: parsed.source, entriesFor: (provider) => byProvider.get(provider) ?? [] };
+  builtin = {
+    version: parsed.version,
+    source: parsed.source,
+    entriesFor: (provider) => byProvider.get(provider) ?? [],
+  };
   return builtin;
 }
 
 /** `catalog` with the operator's entries in front; an override with a catalog key replaces that entry. */
-export function withOverrides(catalog: PricingCatalog, overrides: Readonly<Record<string, ModelPrice>>): PricingCatalog {
-  const extra = Object.entries(overrides).map(([key, price]) => ({ ...price, key: key.toLowerCase(), source: OVERRIDE_SOURCE }));
+export function withOverrides(
+  catalog: PricingCatalog,
+  overrides: Readonly<Record<string, ModelPrice>>,
+): PricingCatalog {
+  const extra = Object.entries(overrides).map(([key, price]) => ({
+    ...price,
+    key: key.toLowerCase(),
+    source: OVERRIDE_SOURCE,
+  }));
   if (extra.length === 0) return catalog;
   return {
     version: catalog.version,
@@ -74,7 +93,11 @@ const namesOf = (entry: PriceEntry) => [entry.key, ...(entry.aliases ?? [])];
  * The entry for a model: an exact key or alias first, else the LONGEST key or alias that prefixes the id
  * at a word boundary (so `gpt-5-mini-2025-08-07` is `gpt-5-mini`, not `gpt-5`). Null when nothing matches.
  */
-export function findPrice(catalog: PricingCatalog, provider: string, model: string): { entry: PriceEntry; modelKey: string } | null {
+export function findPrice(
+  catalog: PricingCatalog,
+  provider: string,
+  model: string,
+): { entry: PriceEntry; modelKey: string } | null {
   const id = modelKeyOf(model);
   const entries = catalog.entriesFor(provider.trim().toLowerCase());
   const exact = entries.find((entry) => namesOf(entry).includes(id));
@@ -83,7 +106,8 @@ export function findPrice(catalog: PricingCatalog, provider: string, model: stri
   for (const entry of entries) {
     for (const name of namesOf(entry)) {
       const boundary = id.length > name.length && /[^a-z0-9]/.test(id[name.length]!);
-      if (boundary && id.startsWith(name) && (!best || name.length > best.length)) best = { entry, length: name.length };
+      if (boundary && id.startsWith(name) && (!best || name.length > best.length))
+        best = { entry, length: name.length };
     }
   }
   return best ? { entry: best.entry, modelKey: best.entry.key } : null;

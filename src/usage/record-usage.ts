@@ -6,7 +6,8 @@ import { tokenCount } from './usage-extraction';
 import { normalizeCounts, TOKEN_FIELDS, zeroCounts, type UnpricedUsage, type UsageRecord } from './usage-record';
 import type { StoredUsageRecord, UsageStore } from './usage.port';
 
-const text = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value.trim() : fallback);
+const text = (value: unknown, fallback: string) =>
+  typeof value === 'string' && value.trim() ? value.trim() : fallback;
 
 /**
  * A record re-shaped into exactly the §12.1 field set plus `estimated` (false unless given as true):
@@ -18,9 +19,15 @@ export function normalizeUsageRecord(raw: Record<string, unknown>): UsageRecord 
   const counts = zeroCounts();
   for (const field of TOKEN_FIELDS) counts[field] = tokenCount(raw[field]);
   normalizeCounts(counts);
-  const pricing = typeof raw.pricing === 'object' && raw.pricing !== null && !Array.isArray(raw.pricing) ? (raw.pricing as Record<string, unknown>) : {};
+  const pricing =
+    typeof raw.pricing === 'object' && raw.pricing !== null && !Array.isArray(raw.pricing)
+      ? (raw.pricing as Record<string, unknown>)
+      : {};
   const pricedRaw = raw.priced ?? pricing.priced;
-  const priced = typeof pricedRaw === 'string' ? ['true', '1', 'yes', 'y', 'on'].includes(pricedRaw.trim().toLowerCase()) : pricedRaw === true || pricedRaw === 1;
+  const priced =
+    typeof pricedRaw === 'string'
+      ? ['true', '1', 'yes', 'y', 'on'].includes(pricedRaw.trim().toLowerCase())
+      : pricedRaw === true || pricedRaw === 1;
   const costRaw = raw.cost_usd ?? pricing.total_cost_usd;
   const cost = typeof costRaw === 'number' ? costRaw : typeof costRaw === 'string' ? Number(costRaw) : Number.NaN;
   const hasCost = priced && Number.isFinite(cost) && cost >= 0;
@@ -47,7 +54,11 @@ export type UsagePricer = (usage: UnpricedUsage) => UsageRecord;
 /** Prices records with the embedded catalog plus the operator's `usage.pricing_overrides`. */
 export function createUsagePricer(overrides: Readonly<Record<string, ModelPrice>> = {}): UsagePricer {
   const catalog = withOverrides(builtinCatalog(), overrides);
-  return (usage) => ({ ...usage, estimated: usage.estimated === true, ...pricedFields(priceUsage(catalog, usage.provider, usage.model, usage)) });
+  return (usage) => ({
+    ...usage,
+    estimated: usage.estimated === true,
+    ...pricedFields(priceUsage(catalog, usage.provider, usage.model, usage)),
+  });
 }
 
 export interface RecordUsageOptions {
@@ -59,7 +70,11 @@ export interface RecordUsageOptions {
  * Normalises, prices and stores a run's usage. Runs that used no tokens are not stored (returns null).
  * Every writer (chat, cron, heartbeat, titles, compression) goes through here.
  */
-export async function recordUsage(store: Pick<UsageStore, 'insert'>, usage: UnpricedUsage, options: RecordUsageOptions): Promise<StoredUsageRecord | null> {
+export async function recordUsage(
+  store: Pick<UsageStore, 'insert'>,
+  usage: UnpricedUsage,
+  options: RecordUsageOptions,
+): Promise<StoredUsageRecord | null> {
   const normalized = normalizeUsageRecord(usage as unknown as Record<string, unknown>);
   if (normalized.total_tokens <= 0) return null;
   const record = createUsagePricer(options.pricingOverrides)(normalized);

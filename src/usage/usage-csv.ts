@@ -36,7 +36,11 @@ export function csvField(value: unknown): string {
 export function usageCsv(records: readonly StoredUsageRecord[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const record of records) {
-    const row: Record<string, unknown> = { ...record, timestamp: new Date(record.timestamp_ms).toISOString(), unpriced_reason: record.pricing.unpriced_reason ?? '' };
+    const row: Record<string, unknown> = {
+      ...record,
+      timestamp: new Date(record.timestamp_ms).toISOString(),
+      unpriced_reason: record.pricing.unpriced_reason ?? '',
+    };
     lines.push(CSV_COLUMNS.map((column) => csvField(row[column])).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;

@@ -43,8 +43,12 @@ describe('extractCallUsage', () => {
 
   it('takes an explicit provider from the metadata, but not LangChain model_provider (always "openai" for ChatOpenAI)', () => {
     const usage = { usage_metadata: { input_tokens: 1, output_tokens: 1 } };
-    expect(extractCallUsage({ ...usage, response_metadata: { provider: 'Anthropic' } }, 'x', '')!.provider).toBe('anthropic');
-    expect(extractCallUsage({ ...usage, response_metadata: { model_provider: 'openai' } }, 'deepseek-chat', '')!.provider).toBe('deepseek');
+    expect(extractCallUsage({ ...usage, response_metadata: { provider: 'Anthropic' } }, 'x', '')!.provider).toBe(
+      'anthropic',
+    );
+    expect(
+      extractCallUsage({ ...usage, response_metadata: { model_provider: 'openai' } }, 'deepseek-chat', '')!.provider,
+    ).toBe('deepseek');
   });
 });
 
@@ -64,7 +68,13 @@ describe('inferProvider', () => {
 });
 
 const call = (input: number, output: number, extra: Partial<CallUsage> = {}): CallUsage => ({
-  counts: { ...zeroCounts(), input_tokens: input, input_uncached_tokens: input, output_tokens: output, total_tokens: input + output },
+  counts: {
+    ...zeroCounts(),
+    input_tokens: input,
+    input_uncached_tokens: input,
+    output_tokens: output,
+    total_tokens: input + output,
+  },
   provider: 'openai',
   model: 'gpt-4o',
   usage_source: 'usage_metadata',
@@ -78,8 +88,15 @@ describe('UsageAccumulator', () => {
     expect(usage.add('run:0', call(100, 10))).toBe(false);
     expect(usage.totals.input_tokens).toBe(100);
     expect(usage.add('run:1', call(100, 10))).toBe(true);
-    expect(usage.totals).toEqual(expect.objectContaining({ input_tokens: 200, input_uncached_tokens: 200, output_tokens: 20, total_tokens: 220 }));
-    expect(usage.identity).toEqual({ provider: 'openai', model: 'gpt-4o', model_source: 'fallback_model', usage_source: 'usage_metadata' });
+    expect(usage.totals).toEqual(
+      expect.objectContaining({ input_tokens: 200, input_uncached_tokens: 200, output_tokens: 20, total_tokens: 220 }),
+    );
+    expect(usage.identity).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o',
+      model_source: 'fallback_model',
+      usage_source: 'usage_metadata',
+    });
   });
 
   it('adds only what grew when a call is seen again with larger counts (stream chunk, then final message)', () => {
@@ -106,8 +123,15 @@ describe('UsageAccumulator', () => {
     expect(usage.estimated).toBe(false);
     expect(usage.addEstimate('run:1', { input_tokens: 50, output_tokens: 3 })).toBe(true);
     expect(usage.estimated).toBe(true);
-    expect(usage.totals).toEqual(expect.objectContaining({ input_tokens: 150, input_uncached_tokens: 150, output_tokens: 13, total_tokens: 163 }));
-    expect(usage.identity).toEqual({ provider: 'openai', model: 'gpt-4o', model_source: 'fallback_model', usage_source: 'usage_metadata' });
+    expect(usage.totals).toEqual(
+      expect.objectContaining({ input_tokens: 150, input_uncached_tokens: 150, output_tokens: 13, total_tokens: 163 }),
+    );
+    expect(usage.identity).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o',
+      model_source: 'fallback_model',
+      usage_source: 'usage_metadata',
+    });
   });
 
   it('never adds reasoning to the total: it is already part of output', () => {
@@ -152,12 +176,25 @@ describe('normalizeUsageRecord', () => {
         pricing: {},
       }),
     );
-    expect([true, 1, 'true', false, 0, 'yes', undefined].map((estimated) => normalizeUsageRecord({ estimated }).estimated)).toEqual([true, true, true, false, false, false, false]);
-    expect(normalizeUsageRecord({ priced: '0', cost_usd: 1 })).toEqual(expect.objectContaining({ priced: false, cost_usd: null }));
-    expect(normalizeUsageRecord({ pricing: { priced: true, total_cost_usd: 0.5 } })).toEqual(expect.objectContaining({ priced: true, cost_usd: 0.5 }));
+    expect(
+      [true, 1, 'true', false, 0, 'yes', undefined].map((estimated) => normalizeUsageRecord({ estimated }).estimated),
+    ).toEqual([true, true, true, false, false, false, false]);
+    expect(normalizeUsageRecord({ priced: '0', cost_usd: 1 })).toEqual(
+      expect.objectContaining({ priced: false, cost_usd: null }),
+    );
+    expect(normalizeUsageRecord({ pricing: { priced: true, total_cost_usd: 0.5 } })).toEqual(
+      expect.objectContaining({ priced: true, cost_usd: 0.5 }),
+    );
   });
 
   it('coerces token counts: numbers, numeric strings with commas; junk is 0', () => {
-    expect([tokenCount(3.9), tokenCount('1,234'), tokenCount('x'), tokenCount(null), tokenCount(-1), tokenCount(Infinity)]).toEqual([3, 1234, 0, 0, 0, 0]);
+    expect([
+      tokenCount(3.9),
+      tokenCount('1,234'),
+      tokenCount('x'),
+      tokenCount(null),
+      tokenCount(-1),
+      tokenCount(Infinity),
+    ]).toEqual([3, 1234, 0, 0, 0, 0]);
   });
 });

@@ -1,9 +1,17 @@
 // Reads one model call's token counts from any provider's usage shape (contract §12.1 extraction table).
-import { inferProvider, isKnownProvider, normalizeCounts, zeroCounts, type CallUsage, type TokenCounts } from './usage-record';
+import {
+  inferProvider,
+  isKnownProvider,
+  normalizeCounts,
+  zeroCounts,
+  type CallUsage,
+  type TokenCounts,
+} from './usage-record';
 
 type Block = Record<string, unknown>;
 
-const isBlock = (value: unknown): value is Block => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isBlock = (value: unknown): value is Block =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A non-negative integer from a number or a numeric string (`"1,234"` accepted); anything else is 0. */
 export function tokenCount(value: unknown): number {
@@ -13,12 +21,35 @@ export function tokenCount(value: unknown): number {
 
 const maxOf = (block: unknown, keys: readonly string[]): number =>
   isBlock(block) ? Math.max(0, ...keys.map((key) => tokenCount(block[key]))) : 0;
-const maxOver = (blocks: unknown[], keys: readonly string[]): number => Math.max(0, ...blocks.map((block) => maxOf(block, keys)));
+const maxOver = (blocks: unknown[], keys: readonly string[]): number =>
+  Math.max(0, ...blocks.map((block) => maxOf(block, keys)));
 
-const INPUT = ['input_tokens', 'prompt_tokens', 'promptTokenCount', 'prompt_token_count', 'inputTokenCount', 'promptTokens'];
-const OUTPUT = ['output_tokens', 'completion_tokens', 'candidatesTokenCount', 'candidates_token_count', 'outputTokenCount', 'completionTokens'];
+const INPUT = [
+  'input_tokens',
+  'prompt_tokens',
+  'promptTokenCount',
+  'prompt_token_count',
+  'inputTokenCount',
+  'promptTokens',
+];
+const OUTPUT = [
+  'output_tokens',
+  'completion_tokens',
+  'candidatesTokenCount',
+  'candidates_token_count',
+  'outputTokenCount',
+  'completionTokens',
+];
 const TOTAL = ['total_tokens', 'totalTokenCount', 'total_token_count', 'totalTokens'];
-const CACHE_READ = ['cache_read_input_tokens', 'cache_read_tokens', 'cached_input_tokens', 'cachedContentTokenCount', 'cached_content_token_count', 'prompt_cache_hit_tokens', 'promptCacheHitTokens'];
+const CACHE_READ = [
+  'cache_read_input_tokens',
+  'cache_read_tokens',
+  'cached_input_tokens',
+  'cachedContentTokenCount',
+  'cached_content_token_count',
+  'prompt_cache_hit_tokens',
+  'promptCacheHitTokens',
+];
 const CACHE_READ_DETAIL = ['cache_read', 'cached_tokens', 'cachedTokens'];
 const WRITE_5M = ['ephemeral_5m_input_tokens', '5m_input_tokens', 'ephemeral5mInputTokens'];
 const WRITE_1H = ['ephemeral_1h_input_tokens', '1h_input_tokens', 'ephemeral1hInputTokens'];
@@ -56,7 +87,12 @@ function candidates(message: Block): [string, unknown][] {
  */
 function readBlock(block: Block, source: string, provider: string): TokenCounts {
   const inputDetails = [block.input_token_details, block.prompt_tokens_details, block.input_tokens_details];
-  const outputDetails = [block.output_token_details, block.completion_tokens_details, block.output_tokens_details, block.outputTokenDetails];
+  const outputDetails = [
+    block.output_token_details,
+    block.completion_tokens_details,
+    block.output_tokens_details,
+    block.outputTokenDetails,
+  ];
   const creation = [block.cache_creation, block.cacheCreation, block.input_token_details];
   const counts = zeroCounts();
   let input = maxOf(block, INPUT);
@@ -74,7 +110,10 @@ function readBlock(block: Block, source: string, provider: string): TokenCounts 
   // derived once from the merged blocks, since one block may know the cache reads that another lacks.
   let uncached = 0;
   const anthropicShape =
-    !source.endsWith('usage_metadata') && 'input_tokens' in block && !('prompt_tokens' in block) && (provider === 'anthropic' || ANTHROPIC_CACHE_KEYS.some((key) => key in block));
+    !source.endsWith('usage_metadata') &&
+    'input_tokens' in block &&
+    !('prompt_tokens' in block) &&
+    (provider === 'anthropic' || ANTHROPIC_CACHE_KEYS.some((key) => key in block));
   if (hit > 0 || miss > 0) {
     uncached = miss;
     if (input === 0) input = hit + miss;
@@ -100,7 +139,8 @@ const MODEL_KEYS = ['model_name', 'model', 'model_id', 'modelName'];
 const PROVIDER_KEYS = ['provider', 'provider_name', 'providerName', 'llm_provider', 'vendor'];
 
 function reportedModel(meta: Block): string | null {
-  for (const key of MODEL_KEYS) if (typeof meta[key] === 'string' && (meta[key] as string).trim()) return (meta[key] as string).trim();
+  for (const key of MODEL_KEYS)
+    if (typeof meta[key] === 'string' && (meta[key] as string).trim()) return (meta[key] as string).trim();
   for (const key of ['response', 'raw']) {
     const inner = meta[key];
     if (isBlock(inner) && typeof inner.model === 'string' && inner.model.trim()) return inner.model.trim();
@@ -117,11 +157,15 @@ export function extractCallUsage(message: unknown, fallbackModel: string, baseUr
   if (!isBlock(message)) return null;
   // Most streamed chunks carry no usage at all (OpenAI's carry an empty `usage: {}`): leave before any
   // provider or model inference.
-  const blocks = candidates(message).filter((candidate): candidate is [string, Block] => isBlock(candidate[1]) && Object.keys(candidate[1]).length > 0);
+  const blocks = candidates(message).filter(
+    (candidate): candidate is [string, Block] => isBlock(candidate[1]) && Object.keys(candidate[1]).length > 0,
+  );
   if (blocks.length === 0) return null;
   const meta = isBlock(message.response_metadata) ? message.response_metadata : {};
   const model = reportedModel(meta);
-  const explicit = PROVIDER_KEYS.map((key) => meta[key]).find((value): value is string => typeof value === 'string' && isKnownProvider(value.trim().toLowerCase()));
+  const explicit = PROVIDER_KEYS.map((key) => meta[key]).find(
+    (value): value is string => typeof value === 'string' && isKnownProvider(value.trim().toLowerCase()),
+  );
   const provider = explicit?.trim().toLowerCase() ?? inferProvider(model ?? fallbackModel, baseUrl);
   const counts = zeroCounts();
   let usageSource = 'unknown';
@@ -132,7 +176,8 @@ export function extractCallUsage(message: unknown, fallbackModel: string, baseUr
       biggest = read.total_tokens;
       usageSource = source;
     }
-    for (const field of Object.keys(counts) as (keyof TokenCounts)[]) counts[field] = Math.max(counts[field], read[field]);
+    for (const field of Object.keys(counts) as (keyof TokenCounts)[])
+      counts[field] = Math.max(counts[field], read[field]);
   }
   if (biggest === 0) return null;
   return { counts: normalizeCounts(counts), provider, model, usage_source: usageSource };

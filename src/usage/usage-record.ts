@@ -67,7 +67,8 @@ export function inferProvider(model: string, baseUrl: string): string {
   const id = model.trim().toLowerCase();
   const head = /^([a-z0-9_-]+)[/:]/.exec(id)?.[1];
   if (head && isKnownProvider(head)) return head;
-  for (const [provider, prefixes] of MODEL_PREFIXES) if (prefixes.some((prefix) => id.startsWith(prefix))) return provider;
+  for (const [provider, prefixes] of MODEL_PREFIXES)
+    if (prefixes.some((prefix) => id.startsWith(prefix))) return provider;
   const url = baseUrl.toLowerCase();
   for (const [needle, provider] of [
     ['deepseek', 'deepseek'],
@@ -83,12 +84,18 @@ export function inferProvider(model: string, baseUrl: string): string {
 
 /** Input derived from its parts when missing, uncached derived and capped, total at least input + output + tool input. */
 export function normalizeCounts(counts: TokenCounts): TokenCounts {
-  const writes = counts.input_cache_write_tokens_5m + counts.input_cache_write_tokens_1h + counts.input_cache_write_tokens_unknown;
-  if (counts.input_tokens === 0) counts.input_tokens = counts.input_uncached_tokens + counts.input_cache_read_tokens + writes;
-  if (counts.input_uncached_tokens === 0) counts.input_uncached_tokens = Math.max(0, counts.input_tokens - counts.input_cache_read_tokens - writes);
+  const writes =
+    counts.input_cache_write_tokens_5m + counts.input_cache_write_tokens_1h + counts.input_cache_write_tokens_unknown;
+  if (counts.input_tokens === 0)
+    counts.input_tokens = counts.input_uncached_tokens + counts.input_cache_read_tokens + writes;
+  if (counts.input_uncached_tokens === 0)
+    counts.input_uncached_tokens = Math.max(0, counts.input_tokens - counts.input_cache_read_tokens - writes);
   counts.input_uncached_tokens = Math.min(counts.input_uncached_tokens, counts.input_tokens);
   // Reasoning tokens are part of output_tokens everywhere (extraction folds Gemini's thoughts in), so they are never added again.
-  counts.total_tokens = Math.max(counts.total_tokens, counts.input_tokens + counts.output_tokens + counts.tool_input_tokens);
+  counts.total_tokens = Math.max(
+    counts.total_tokens,
+    counts.input_tokens + counts.output_tokens + counts.tool_input_tokens,
+  );
   return counts;
 }
 
@@ -101,7 +108,11 @@ export interface CallUsage {
   usage_source: string;
 }
 
-const bareModel = (model: string) => model.trim().toLowerCase().replace(/^(openai|anthropic|google|deepseek)[/:]/, '');
+const bareModel = (model: string) =>
+  model
+    .trim()
+    .toLowerCase()
+    .replace(/^(openai|anthropic|google|deepseek)[/:]/, '');
 
 /** True when `reported` names the same model as `configured`: equal, or a dated snapshot of it (`gpt-5-mini-2025-08-07`). */
 export function isSameModel(configured: string, reported: string): boolean {
@@ -123,7 +134,12 @@ export class UsageAccumulator {
   readonly identity: Omit<UsageIdentity, 'agent_id'>;
 
   constructor(model: string, baseUrl: string) {
-    this.identity = { provider: inferProvider(model, baseUrl), model, model_source: 'fallback_model', usage_source: 'unknown' };
+    this.identity = {
+      provider: inferProvider(model, baseUrl),
+      model,
+      model_source: 'fallback_model',
+      usage_source: 'unknown',
+    };
   }
 
   /** Folds in one call's usage; returns true when the totals changed. */
@@ -147,12 +163,18 @@ export class UsageAccumulator {
   /** Folds in counts the server estimated for a call the provider reported nothing for; marks the totals estimated. */
   addEstimate(source: string, counts: Partial<TokenCounts>): boolean {
     this.estimated = true;
-    return this.add(source, { counts: normalizeCounts({ ...zeroCounts(), ...counts }), provider: 'unknown', model: null, usage_source: 'unknown' });
+    return this.add(source, {
+      counts: normalizeCounts({ ...zeroCounts(), ...counts }),
+      provider: 'unknown',
+      model: null,
+      usage_source: 'unknown',
+    });
   }
 
   private mergeIdentity(call: CallUsage): void {
     const identity = this.identity;
-    if (identity.usage_source === 'unknown' && call.usage_source !== 'unknown') identity.usage_source = call.usage_source;
+    if (identity.usage_source === 'unknown' && call.usage_source !== 'unknown')
+      identity.usage_source = call.usage_source;
     if (identity.provider === 'unknown') identity.provider = call.provider;
     else if (call.provider !== 'unknown' && call.provider !== identity.provider) identity.provider = 'mixed';
     if (call.model && identity.model !== 'mixed' && !isSameModel(identity.model, call.model)) identity.model = 'mixed';

@@ -18,17 +18,30 @@ function addInto(target: UsageCounters, row: UsageCounters): void {
   target.cost_usd = roundUsd(target.cost_usd + row.cost_usd);
 }
 
-const byCostThenTokens = (a: UsageCounters, b: UsageCounters) => b.cost_usd - a.cost_usd || b.total_tokens - a.total_tokens;
+const byCostThenTokens = (a: UsageCounters, b: UsageCounters) =>
+  b.cost_usd - a.cost_usd || b.total_tokens - a.total_tokens;
 
 export interface UsageSummary {
   totals: UsageCounters;
   by_provider_model: (UsageCounters & { provider: string; model: string })[];
-  by_provider: { provider: string; runs: number; priced_runs: number; unpriced_runs: number; input_tokens: number; output_tokens: number; total_tokens: number; cost_usd: number }[];
+  by_provider: {
+    provider: string;
+    runs: number;
+    priced_runs: number;
+    unpriced_runs: number;
+    input_tokens: number;
+    output_tokens: number;
+    total_tokens: number;
+    cost_usd: number;
+  }[];
   count: number;
 }
 
 /** Totals and groups over every matching record (no row cap); groups sorted by cost, then tokens, descending. */
-export async function summarizeUsage(store: Pick<UsageStore, 'byProviderModel'>, filters: UsageFilters): Promise<UsageSummary> {
+export async function summarizeUsage(
+  store: Pick<UsageStore, 'byProviderModel'>,
+  filters: UsageFilters,
+): Promise<UsageSummary> {
   const groups = (await store.byProviderModel(filters)).map((row) => ({ ...row, cost_usd: roundUsd(row.cost_usd) }));
   const totals = emptyCounters();
   const providers = new Map<string, UsageCounters>();
@@ -40,7 +53,9 @@ export async function summarizeUsage(store: Pick<UsageStore, 'byProviderModel'>,
   }
   return {
     totals,
-    by_provider_model: groups.sort(byCostThenTokens).map(({ provider, model, ...counters }) => ({ provider, model, ...counters })),
+    by_provider_model: groups
+      .sort(byCostThenTokens)
+      .map(({ provider, model, ...counters }) => ({ provider, model, ...counters })),
     by_provider: [...providers.entries()]
       .map(([provider, row]) => ({ provider, ...row }))
       .sort(byCostThenTokens)
@@ -63,7 +78,8 @@ export type Bucket = 'hour' | 'day';
 /** One bucket of a time series: its start and the counters of the records in it. */
 export type UsageBucket = UsageCounters & { start_ms: number; start: string };
 
-const isUtc = (timeZone: string) => ['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT', 'ETC/UCT', 'UCT', 'ZULU', 'ETC/ZULU'].includes(timeZone.toUpperCase());
+const isUtc = (timeZone: string) =>
+  ['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT', 'ETC/UCT', 'UCT', 'ZULU', 'ETC/ZULU'].includes(timeZone.toUpperCase());
 
 /**
  * Counters per hour (UTC hours) or per local day in `timeZone`, oldest first, from the bucket holding

@@ -8,7 +8,13 @@ const DAY_MS = 24 * HOUR_MS;
 const NOW = Date.UTC(2026, 1, 28, 12, 30);
 
 const record = (values: Partial<UsageRecord>): UsageRecord => {
-  const counts = { ...zeroCounts(), input_tokens: 100, input_uncached_tokens: 100, output_tokens: 10, total_tokens: 110 };
+  const counts = {
+    ...zeroCounts(),
+    input_tokens: 100,
+    input_uncached_tokens: 100,
+    output_tokens: 10,
+    total_tokens: 110,
+  };
   return {
     schema_version: 2,
     agent_id: 'default',
@@ -42,24 +48,44 @@ export function describeUsageStoreContract(adapter: string, make: () => { store:
     it(
       'gives every field back, newest first, the later stored first on equal times, at most `limit`',
       withStore(async (store) => {
-        const unpriced = record({ run_id: 'unpriced', priced: false, cost_usd: null, pricing: { priced: false }, estimated: true, model: 'mystery' });
+        const unpriced = record({
+          run_id: 'unpriced',
+          priced: false,
+          cost_usd: null,
+          pricing: { priced: false },
+          estimated: true,
+          model: 'mystery',
+        });
         await store.insert(record({ run_id: 'old' }), NOW - 2 * HOUR_MS);
         await store.insert(unpriced, NOW - 1000);
         await store.insert(record({ run_id: 'tie' }), NOW - 1000);
         expect((await store.records({ sinceMs: 0 }, 10)).map((row) => row.run_id)).toEqual(['tie', 'unpriced', 'old']);
         expect((await store.records({ sinceMs: 0 }, 2)).map((row) => row.run_id)).toEqual(['tie', 'unpriced']);
         expect((await store.records({ sinceMs: 0 }, 10))[1]).toEqual({ ...unpriced, timestamp_ms: NOW - 1000 });
-        expect((await store.records({ sinceMs: NOW - 1000 }, 10)).map((row) => row.run_id)).toEqual(['tie', 'unpriced']);
+        expect((await store.records({ sinceMs: NOW - 1000 }, 10)).map((row) => row.run_id)).toEqual([
+          'tie',
+          'unpriced',
+        ]);
       }),
     );
 
     it(
       'filters by provider, model (any case), trigger and session',
       withStore(async (store) => {
-        await store.insert(record({ run_id: 'a', provider: 'deepseek', model: 'DeepSeek-Chat', trigger_type: 'cron', session_id: '__cron__:j' }), NOW - 3000);
+        await store.insert(
+          record({
+            run_id: 'a',
+            provider: 'deepseek',
+            model: 'DeepSeek-Chat',
+            trigger_type: 'cron',
+            session_id: '__cron__:j',
+          }),
+          NOW - 3000,
+        );
         await store.insert(record({ run_id: 'b' }), NOW - 2000);
         await store.insert(record({ run_id: 'c', session_id: 's2', trigger_type: 'title' }), NOW - 1000);
-        const ids = async (filters: Parameters<UsageStore['records']>[0]) => (await store.records(filters, 10)).map((row) => row.run_id);
+        const ids = async (filters: Parameters<UsageStore['records']>[0]) =>
+          (await store.records(filters, 10)).map((row) => row.run_id);
         expect(await ids({ sinceMs: 0, provider: 'DeepSeek' })).toEqual(['a']);
         expect(await ids({ sinceMs: 0, model: 'deepseek-chat' })).toEqual(['a']);
         expect(await ids({ sinceMs: 0, triggerType: 'TITLE' })).toEqual(['c']);
@@ -80,15 +106,47 @@ export function describeUsageStoreContract(adapter: string, make: () => { store:
         await store.insert(record({ run_id: 'first', cost_usd: 0.1 }), sinceMs);
         await store.insert(record({ run_id: 'hour', cost_usd: 0.2 }), sinceMs + 45 * 60_000);
         await store.insert(record({ run_id: 'day', cost_usd: 0.3 }), NOW - DAY_MS);
-        await store.insert(record({ run_id: 'free', priced: false, cost_usd: null, output_tokens: 5, total_tokens: 105 }), NOW - 60_000);
-        await store.insert(record({ run_id: 'other', provider: 'google', model: 'gemini-2.5-flash', cost_usd: 0.00000001 }), NOW);
+        await store.insert(
+          record({ run_id: 'free', priced: false, cost_usd: null, output_tokens: 5, total_tokens: 105 }),
+          NOW - 60_000,
+        );
+        await store.insert(
+          record({ run_id: 'other', provider: 'google', model: 'gemini-2.5-flash', cost_usd: 0.00000001 }),
+          NOW,
+        );
         const groups = (await store.byProviderModel({ sinceMs })).sort((a, b) => a.provider.localeCompare(b.provider));
         expect(groups).toEqual([
-          { provider: 'google', model: 'gemini-2.5-flash', ...zeroCounts(), input_tokens: 100, input_uncached_tokens: 100, output_tokens: 10, total_tokens: 110, runs: 1, priced_runs: 1, unpriced_runs: 0, cost_usd: 0.00000001 },
-          { provider: 'openai', model: 'gpt-5-mini', ...zeroCounts(), input_tokens: 400, input_uncached_tokens: 400, output_tokens: 35, total_tokens: 435, runs: 4, priced_runs: 3, unpriced_runs: 1, cost_usd: expect.closeTo(0.6, 8) },
+          {
+            provider: 'google',
+            model: 'gemini-2.5-flash',
+            ...zeroCounts(),
+            input_tokens: 100,
+            input_uncached_tokens: 100,
+            output_tokens: 10,
+            total_tokens: 110,
+            runs: 1,
+            priced_runs: 1,
+            unpriced_runs: 0,
+            cost_usd: 0.00000001,
+          },
+          {
+            provider: 'openai',
+            model: 'gpt-5-mini',
+            ...zeroCounts(),
+            input_tokens: 400,
+            input_uncached_tokens: 400,
+            output_tokens: 35,
+            total_tokens: 435,
+            runs: 4,
+            priced_runs: 3,
+            unpriced_runs: 1,
+            cost_usd: expect.closeTo(0.6, 8),
+          },
         ]);
         expect(await store.byProviderModel({ sinceMs, provider: 'google', triggerType: 'cron' })).toEqual([]);
-        expect((await store.byProviderModel({ sinceMs, sessionId: 's1' })).map((group) => group.runs).sort()).toEqual([1, 4]);
+        expect((await store.byProviderModel({ sinceMs, sessionId: 's1' })).map((group) => group.runs).sort()).toEqual([
+          1, 4,
+        ]);
       }),
     );
 

@@ -17,11 +17,20 @@ export interface UsageQuery {
 
 export interface UsageService {
   /** Newest first, at most `limit`. 404 for an unknown agent. */
-  records(agentId: string | undefined, query: UsageQuery, limit: number): Promise<{ agentId: string; records: StoredUsageRecord[] }>;
+  records(
+    agentId: string | undefined,
+    query: UsageQuery,
+    limit: number,
+  ): Promise<{ agentId: string; records: StoredUsageRecord[] }>;
   /** Totals and groups over every matching record. */
   summary(agentId: string | undefined, query: UsageQuery): Promise<{ agentId: string; summary: UsageSummary }>;
   /** Buckets of an hour or a local day in `timezone` (the agent's `usage.budget.timezone` when absent; 422 for an unknown zone). */
-  timeseries(agentId: string | undefined, query: UsageQuery, bucket: Bucket, timezone?: string): Promise<{ agentId: string; timezone: string; buckets: UsageBucket[] }>;
+  timeseries(
+    agentId: string | undefined,
+    query: UsageQuery,
+    bucket: Bucket,
+    timezone?: string,
+  ): Promise<{ agentId: string; timezone: string; buckets: UsageBucket[] }>;
 }
 
 export interface UsageServiceDeps {
@@ -32,13 +41,23 @@ export interface UsageServiceDeps {
 /** 422 naming `query.<name>` (the API's parameter) when `value` is outside `min..max`. */
 export function checkQueryRange(name: string, value: number, min: number, max: number): void {
   if (value >= min && value <= max) return;
-  throw validationError(`query.${name}`, `Input should be between ${min} and ${max}`, value < min ? 'greater_than_equal' : 'less_than_equal');
+  throw validationError(
+    `query.${name}`,
+    `Input should be between ${min} and ${max}`,
+    value < min ? 'greater_than_equal' : 'less_than_equal',
+  );
 }
 
 /** The query's filters at `nowMs`; 422 naming `query.since_hours` outside 1..8760. */
 function filtersOf(query: UsageQuery, nowMs: number): UsageFilters {
   checkQueryRange('since_hours', query.sinceHours, 1, 8760);
-  return { sinceMs: nowMs - query.sinceHours * HOUR_MS, provider: query.provider, model: query.model, triggerType: query.triggerType, sessionId: query.sessionId };
+  return {
+    sinceMs: nowMs - query.sinceHours * HOUR_MS,
+    provider: query.provider,
+    model: query.model,
+    triggerType: query.triggerType,
+    sessionId: query.sessionId,
+  };
 }
 
 export function createUsageService({ agents, clock }: UsageServiceDeps): UsageService {
@@ -53,10 +72,15 @@ export function createUsageService({ agents, clock }: UsageServiceDeps): UsageSe
     },
     async timeseries(agentId, query, bucket, timezone) {
       const agent = agents.get(agentId);
-      if (timezone !== undefined && !isKnownTimeZone(timezone)) throw validationError('query.timezone', 'Unknown IANA time zone');
+      if (timezone !== undefined && !isKnownTimeZone(timezone))
+        throw validationError('query.timezone', 'Unknown IANA time zone');
       const zone = timezone ?? agent.config().usage.budget.timezone;
       const nowMs = clock.nowMs();
-      return { agentId: agent.id, timezone: zone, buckets: await usageTimeseries(agent.storage.usage, filtersOf(query, nowMs), bucket, zone, nowMs) };
+      return {
+        agentId: agent.id,
+        timezone: zone,
+        buckets: await usageTimeseries(agent.storage.usage, filtersOf(query, nowMs), bucket, zone, nowMs),
+      };
     },
   };
 }

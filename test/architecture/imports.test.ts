@@ -32,7 +32,8 @@ describe('the architecture checker', () => {
   const domain = {
     'sessions/index.ts': "export { list } from './list';\n",
     'sessions/list.ts': "import type { Database } from 'bun:sqlite';\nexport const list = 1;\n",
-    'sessions/sqlite/store.sqlite.ts': "import { Database } from 'bun:sqlite';\nimport { open } from '../../db/open';\nexport const store = Database && open;\n",
+    'sessions/sqlite/store.sqlite.ts':
+      "import { Database } from 'bun:sqlite';\nimport { open } from '../../db/open';\nexport const store = Database && open;\n",
     'db/open.ts': "import { Database } from 'bun:sqlite';\nexport const open = Database;\n",
     'shared/clock.ts': "import { list } from '../sessions';\nexport const clock = list;\n",
   };
@@ -41,7 +42,8 @@ describe('the architecture checker', () => {
     expect(
       rulesOf({
         ...domain,
-        'http/routes/x.routes.ts': "import { list } from '../../sessions/list';\nimport { ok } from '../../sessions';\n",
+        'http/routes/x.routes.ts':
+          "import { list } from '../../sessions/list';\nimport { ok } from '../../sessions';\n",
         'chat/turn.ts': "import { list } from '../sessions/list';\n",
         'sessions/service.ts': "import { list } from './index';\n",
       }).sort(),
@@ -77,7 +79,17 @@ describe('the architecture checker', () => {
       "const g = await import('./g');",
       "import bundle from 'swagger-ui-dist/bundle.js' with { type: 'file' };",
     ].join('\n');
-    expect(importSpecifiers(text)).toEqual(['./a', '../b', 'c-package', './side-effect', './d', './e', './f', './g', 'swagger-ui-dist/bundle.js']);
+    expect(importSpecifiers(text)).toEqual([
+      './a',
+      '../b',
+      'c-package',
+      './side-effect',
+      './d',
+      './e',
+      './f',
+      './g',
+      'swagger-ui-dist/bundle.js',
+    ]);
   });
 
   it('reports each cycle once, with its members', () => {

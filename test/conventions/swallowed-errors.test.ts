@@ -37,7 +37,9 @@ function silentCatches(files: Iterable<string>): string[] {
 
 describe('bare catch blocks in src/', () => {
   it('each rethrows, logs, or says why swallowing is right', () => {
-    const files = [...new Bun.Glob('**/*.ts').scanSync({ cwd: SRC, absolute: true })].filter((file) => !file.endsWith('.test.ts'));
+    const files = [...new Bun.Glob('**/*.ts').scanSync({ cwd: SRC, absolute: true })].filter(
+      (file) => !file.endsWith('.test.ts'),
+    );
     expect(files.length).toBeGreaterThan(100);
     expect(silentCatches(files)).toEqual([]);
   });
@@ -52,7 +54,9 @@ describe('bare catch blocks in src/', () => {
       'brace-in-string.ts': "try { a(); } catch { return '}'; }\n",
     };
     for (const [name, text] of Object.entries(cases)) writeFileSync(join(dir.path, name), text);
-    const found = silentCatches(Object.keys(cases).map((name) => join(dir.path, name))).map((entry) => entry.split('/').pop());
+    const found = silentCatches(Object.keys(cases).map((name) => join(dir.path, name))).map((entry) =>
+      entry.split('/').pop(),
+    );
     expect(found.sort()).toEqual(['brace-in-string.ts:1', 'silent.ts:1']);
   });
 });

@@ -38,7 +38,9 @@ describe('deleting an agent that is in use', () => {
 
   it('answers every request of 20 clients in the envelope while the agent is deleted and re-created; streams end with done or error', async () => {
     const logged: string[] = [];
-    await using fixture: ChatFixture = await startChatFixture({ overrides: { logger: createLogger('error', (line) => logged.push(line)) } });
+    await using fixture: ChatFixture = await startChatFixture({
+      overrides: { logger: createLogger('error', (line) => logged.push(line)) },
+    });
     const { server, model } = fixture;
     model.setFallback((body) => {
       if (!body.stream) return { kind: 'text', text: 'A title' };
@@ -48,7 +50,14 @@ describe('deleting an agent that is in use', () => {
     });
     const seed = async () => {
       expect((await server.json('POST', '/api/agents', { agent_id: AGENT })).status).toBe(200);
-      expect((await server.json('POST', `/api/files?agent_id=${AGENT}`, { path: 'memory/notes.md', content: '# Notes\nThe victim remembers apples.\n' })).status).toBe(200);
+      expect(
+        (
+          await server.json('POST', `/api/files?agent_id=${AGENT}`, {
+            path: 'memory/notes.md',
+            content: '# Notes\nThe victim remembers apples.\n',
+          })
+        ).status,
+      ).toBe(200);
     };
     await seed();
 
@@ -68,7 +77,12 @@ describe('deleting an agent that is in use', () => {
       } catch {
         // Not JSON: the envelope check reports it.
       }
-      const answer: Answer = { what, status: response.status, body: parsed, events: streamed ? parseSse(text) : undefined };
+      const answer: Answer = {
+        what,
+        status: response.status,
+        body: parsed,
+        events: streamed ? parseSse(text) : undefined,
+      };
       answers.push(answer);
       return answer;
     };
@@ -85,10 +99,18 @@ describe('deleting an agent that is in use', () => {
         const action = (index + n) % 6;
         if (action === 0 || action === 1) {
           const id = await newSession();
-          if (id) await call('chat', 'POST', '/api/chat', { agent_id: AGENT, session_id: id, message: `hello ${index}/${n}`, stream: action === 0 });
-        } else if (action === 2) await call('search', 'GET', `/api/retrieval/search?agent_id=${AGENT}&domain=memory&q=apples`);
+          if (id)
+            await call('chat', 'POST', '/api/chat', {
+              agent_id: AGENT,
+              session_id: id,
+              message: `hello ${index}/${n}`,
+              stream: action === 0,
+            });
+        } else if (action === 2)
+          await call('search', 'GET', `/api/retrieval/search?agent_id=${AGENT}&domain=memory&q=apples`);
         else if (action === 3) await call('file', 'GET', `/api/files?agent_id=${AGENT}&path=memory/notes.md`);
-        else if (action === 4) await call('messages', 'GET', `/api/sessions/${sessionId || 'none'}/messages?agent_id=${AGENT}`);
+        else if (action === 4)
+          await call('messages', 'GET', `/api/sessions/${sessionId || 'none'}/messages?agent_id=${AGENT}`);
         else await call('sessions', 'GET', `/api/sessions?agent_id=${AGENT}`);
       }
     };
@@ -104,7 +126,11 @@ describe('deleting an agent that is in use', () => {
       expect(id).toBeString();
       const message = `hang until deleted ${cycle}`;
       const stream = call('hanging chat', 'POST', '/api/chat', { agent_id: AGENT, session_id: id, message });
-      expect(await waitUntil(() => model.chatRequests().some((request) => JSON.stringify(request.body.messages).includes(message)))).toBe(true);
+      expect(
+        await waitUntil(() =>
+          model.chatRequests().some((request) => JSON.stringify(request.body.messages).includes(message)),
+        ),
+      ).toBe(true);
       expect((await server.json('DELETE', `/api/agents/${AGENT}`)).status).toBe(200);
       hanging.push(await stream);
       await seed();
@@ -112,18 +138,33 @@ describe('deleting an agent that is in use', () => {
     running = false;
     await Promise.all(clients);
 
-    const serverErrors = answers.filter((answer) => answer.status >= 500).map(({ what, status, body }) => ({ what, status, body }));
+    const serverErrors = answers
+      .filter((answer) => answer.status >= 500)
+      .map(({ what, status, body }) => ({ what, status, body }));
     expect(serverErrors).toEqual([]);
-    const notEnvelopes = answers.filter((answer) => !answer.events && !isEnvelope(answer.body)).map(({ what, status, body }) => ({ what, status, body }));
+    const notEnvelopes = answers
+      .filter((answer) => !answer.events && !isEnvelope(answer.body))
+      .map(({ what, status, body }) => ({ what, status, body }));
     expect(notEnvelopes).toEqual([]);
-    const unfinished = answers.filter((answer) => answer.events && !answer.events.some((event) => event.event === 'done' || event.event === 'error'));
+    const unfinished = answers.filter(
+      (answer) => answer.events && !answer.events.some((event) => event.event === 'done' || event.event === 'error'),
+    );
     expect(unfinished.map((answer) => answer.events!.map((event) => event.event))).toEqual([]);
     // A stream cut by the deletion says so; no other failure reaches a client.
     const streamErrors = answers.flatMap((answer) => answer.events ?? []).filter((event) => event.event === 'error');
-    expect([...new Set(streamErrors.map((event) => event.data.code))].filter((code) => code !== 'agent_deleted')).toEqual([]);
-    for (const answer of hanging) expect(answer.events!.filter((event) => event.event === 'error').map((event) => event.data.code)).toEqual(['agent_deleted']);
+    expect(
+      [...new Set(streamErrors.map((event) => event.data.code))].filter((code) => code !== 'agent_deleted'),
+    ).toEqual([]);
+    for (const answer of hanging)
+      expect(answer.events!.filter((event) => event.event === 'error').map((event) => event.data.code)).toEqual([
+        'agent_deleted',
+      ]);
     // Requests after a deletion answer 404; those in flight when it happened end with agent_deleted.
-    const failures = new Set(answers.filter((answer) => answer.status >= 400).map((answer) => `${answer.status} ${(answer.body as any)?.error?.code}`));
+    const failures = new Set(
+      answers
+        .filter((answer) => answer.status >= 400)
+        .map((answer) => `${answer.status} ${(answer.body as any)?.error?.code}`),
+    );
     expect([...failures].filter((failure) => !['404 not_found', '404 agent_deleted'].includes(failure))).toEqual([]);
     expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThan(CYCLES);
 
@@ -150,16 +191,23 @@ describe('deleting an agent that is in use', () => {
       },
     };
     const logged: string[] = [];
-    await using fixture = await startChatFixture({ overrides: { toolDefinitions: [gate], logger: createLogger('error', (line) => logged.push(line)) } });
+    await using fixture = await startChatFixture({
+      overrides: { toolDefinitions: [gate], logger: createLogger('error', (line) => logged.push(line)) },
+    });
     const { server, model } = fixture;
     expect((await server.json('POST', '/api/agents', { agent_id: AGENT })).status).toBe(200);
     const sessionId = await fixture.newSession(AGENT);
-    model.enqueue({ kind: 'tool_calls', calls: [{ name: 'gate', args: {} }] }, { kind: 'text', text: 'Never reached.' });
+    model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'gate', args: {} }] },
+      { kind: 'text', text: 'Never reached.' },
+    );
     const stream = fixture.chat({ agent_id: AGENT, session_id: sessionId, message: 'open the gate' });
     expect(await waitUntil(() => started)).toBe(true);
     expect((await server.json('DELETE', `/api/agents/${AGENT}`)).status).toBe(200);
     const events = parseSse(await (await stream).text());
-    expect(events.filter((event) => event.event === 'error').map((event) => event.data.code)).toEqual(['agent_deleted']);
+    expect(events.filter((event) => event.event === 'error').map((event) => event.data.code)).toEqual([
+      'agent_deleted',
+    ]);
 
     // The running tool keeps the deleted agent's storage open; once it finishes, its audit row goes with
     // the old folder, which is removed, and nothing re-creates a folder under the agent's id.

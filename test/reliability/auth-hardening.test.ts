@@ -6,7 +6,9 @@ const TOKEN = 'reliability-token-0123456789';
 
 /** Every operation of the served document, with its path parameters filled in. */
 async function documentedOperations(url: string): Promise<{ method: string; path: string }[]> {
-  const document = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const document = (await (await fetch(`${url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   const operations: { method: string; path: string }[] = [];
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const method of Object.keys(methods)) {
@@ -33,7 +35,8 @@ describe('auth hardening', () => {
           body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
         });
         await response.arrayBuffer();
-        if (response.status !== 401 && !open.has(`${method} ${path}`)) reachable.push(`${method} ${path} -> ${response.status}`);
+        if (response.status !== 401 && !open.has(`${method} ${path}`))
+          reachable.push(`${method} ${path} -> ${response.status}`);
       }
     }
     expect(reachable).toEqual([]);
@@ -44,10 +47,12 @@ describe('auth hardening', () => {
     const clock = { nowMs: () => now };
     await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN }, overrides: { clock } });
     const ok = { authorization: `Bearer ${TOKEN}` };
-    for (let attempt = 0; attempt < 9; attempt++) expect((await server.json('GET', '/api/agents', undefined, { authorization: 'Bearer guess' })).status).toBe(401);
+    for (let attempt = 0; attempt < 9; attempt++)
+      expect((await server.json('GET', '/api/agents', undefined, { authorization: 'Bearer guess' })).status).toBe(401);
     // Failures older than the window do not count.
     now += 61_000;
-    for (let attempt = 0; attempt < 9; attempt++) expect((await server.json('GET', '/api/agents', undefined, { authorization: 'Bearer guess' })).status).toBe(401);
+    for (let attempt = 0; attempt < 9; attempt++)
+      expect((await server.json('GET', '/api/agents', undefined, { authorization: 'Bearer guess' })).status).toBe(401);
     expect((await server.json('GET', '/api/agents', undefined, ok)).status).toBe(200);
     expect((await server.json('GET', '/api/agents', undefined, { authorization: 'Bearer guess' })).status).toBe(401);
 

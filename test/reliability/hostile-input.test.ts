@@ -18,12 +18,17 @@ interface Sent {
 /** Sends the request exactly as given (no URL normalisation) and reads the whole answer. */
 function send(port: number, request: Sent): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: '127.0.0.1', port, path: request.path, method: request.method, headers: request.headers, agent: false }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('error', reject);
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, path: request.path, method: request.method, headers: request.headers, agent: false },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     outgoing.on('error', reject);
     if (request.body) outgoing.write(request.body);
     outgoing.end();
@@ -31,11 +36,42 @@ function send(port: number, request: Sent): Promise<{ status: number; text: stri
 }
 
 const TRICKY = [
-  '..', '../..', '..%2f..%2fetc%2fpasswd', '%2e%2e', '%2e%2e%2f', '/etc/passwd', '%00', 'a%00b', '%', '%zz', '%c0%ae%c0%ae',
-  'default', '__heartbeat__', 'CON', '.', '.env', '~', '%E2%80%AE', '%F0%9F%98%80', 'x'.repeat(3000), '-1', '1e309', 'null', 'true',
+  '..',
+  '../..',
+  '..%2f..%2fetc%2fpasswd',
+  '%2e%2e',
+  '%2e%2e%2f',
+  '/etc/passwd',
+  '%00',
+  'a%00b',
+  '%',
+  '%zz',
+  '%c0%ae%c0%ae',
+  'default',
+  '__heartbeat__',
+  'CON',
+  '.',
+  '.env',
+  '~',
+  '%E2%80%AE',
+  '%F0%9F%98%80',
+  'x'.repeat(3000),
+  '-1',
+  '1e309',
+  'null',
+  'true',
 ];
-const segment = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.string({ unit: 'grapheme', maxLength: 20 }).map(encodeURIComponent));
-const scalar = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 30 }), fc.integer().map(String), fc.constantFrom('true', 'false', '', '0', '-5', '99999999999'));
+const segment = fc.oneof(
+  fc.constantFrom(...TRICKY),
+  fc.string({ maxLength: 40 }).map(encodeURIComponent),
+  fc.string({ unit: 'grapheme', maxLength: 20 }).map(encodeURIComponent),
+);
+const scalar = fc.oneof(
+  fc.constantFrom(...TRICKY),
+  fc.string({ maxLength: 30 }),
+  fc.integer().map(String),
+  fc.constantFrom('true', 'false', '', '0', '-5', '99999999999'),
+);
 
 /** A value of the wrong type, a huge one, a deeply nested one, or odd Unicode. */
 const anyValue = fc.oneof(
@@ -49,13 +85,22 @@ const anyValue = fc.oneof(
 function bodyFor(operation: Operation): fc.Arbitrary<Buffer | undefined> {
   const known = operation.bodyFields;
   const shaped = fc
-    .tuple(fc.subarray(known), fc.dictionary(fc.string({ maxLength: 12 }), anyValue, { maxKeys: 3 }), fc.array(anyValue, { minLength: known.length, maxLength: known.length }))
-    .map(([present, extra, values]) => ({ ...extra, ...Object.fromEntries(present.map((field, index) => [field, values[index]])) }));
+    .tuple(
+      fc.subarray(known),
+      fc.dictionary(fc.string({ maxLength: 12 }), anyValue, { maxKeys: 3 }),
+      fc.array(anyValue, { minLength: known.length, maxLength: known.length }),
+    )
+    .map(([present, extra, values]) => ({
+      ...extra,
+      ...Object.fromEntries(present.map((field, index) => [field, values[index]])),
+    }));
   return fc.oneof(
     fc.constant(undefined),
     shaped.map((value) => Buffer.from(JSON.stringify(value))),
     fc.jsonValue({ maxDepth: 3 }).map((value) => Buffer.from(JSON.stringify(value))),
-    fc.constantFrom('{"a":', '', 'null', '[]', '"text"', '{"a":1,"a":2}', '{"__proto__":{"polluted":true}}').map((text) => Buffer.from(text)),
+    fc
+      .constantFrom('{"a":', '', 'null', '[]', '"text"', '{"a":1,"a":2}', '{"__proto__":{"polluted":true}}')
+      .map((text) => Buffer.from(text)),
     fc.integer({ min: 1000, max: 20_000 }).map((depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth))),
     fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from([0xff, 0xfe, ...bytes])),
   );
@@ -76,15 +121,33 @@ const headerVariants = fc.constantFrom<Record<string, string | string[]>>(
 );
 
 function requestFor(operation: Operation): fc.Arbitrary<Sent> {
-  const pathArbitrary = fc.array(segment, { minLength: operation.pathParams.length, maxLength: operation.pathParams.length }).map((values) => {
-    let index = 0;
-    return operation.path.replace(/\{[^}]+\}/g, () => values[index++]!);
-  });
-  const queryArbitrary = fc.dictionary(fc.oneof(fc.constantFrom(...operation.queryParams, 'agent_id'), fc.string({ maxLength: 8 }).map(encodeURIComponent)), scalar, { maxKeys: 4 });
-  return fc.record({ path: pathArbitrary, query: queryArbitrary, headers: headerVariants, body: bodyFor(operation) }).map(({ path, query, headers, body }) => {
-    const search = Object.entries(query).map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
-    return { method: operation.method, path: search ? `${path}?${search}` : path, headers: body ? headers : {}, body };
-  });
+  const pathArbitrary = fc
+    .array(segment, { minLength: operation.pathParams.length, maxLength: operation.pathParams.length })
+    .map((values) => {
+      let index = 0;
+      return operation.path.replace(/\{[^}]+\}/g, () => values[index++]!);
+    });
+  const queryArbitrary = fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(...operation.queryParams, 'agent_id'),
+      fc.string({ maxLength: 8 }).map(encodeURIComponent),
+    ),
+    scalar,
+    { maxKeys: 4 },
+  );
+  return fc
+    .record({ path: pathArbitrary, query: queryArbitrary, headers: headerVariants, body: bodyFor(operation) })
+    .map(({ path, query, headers, body }) => {
+      const search = Object.entries(query)
+        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+        .join('&');
+      return {
+        method: operation.method,
+        path: search ? `${path}?${search}` : path,
+        headers: body ? headers : {},
+        body,
+      };
+    });
 }
 
 describe('hostile input on every documented operation', () => {
@@ -118,6 +181,8 @@ describe('hostile input on every documented operation', () => {
       );
     }
     expect((await server.json('GET', '/api/health')).status).toBe(200);
-    console.log(`hostile input: ${tally.requests} requests over ${operations.length} operations, ${tally.refused} refused, ${tally.accepted} accepted, no 5xx`);
+    console.log(
+      `hostile input: ${tally.requests} requests over ${operations.length} operations, ${tally.refused} refused, ${tally.accepted} accepted, no 5xx`,
+    );
   }, 300_000);
 });

@@ -29,8 +29,24 @@ describe(`${AGENTS} agents under ulimit -n ${FILE_LIMIT}`, () => {
   const start = () =>
     startBinary('/bin/sh', {
       cwd: temp.path,
-      args: ['-c', `ulimit -n ${FILE_LIMIT} && exec "$0" "$@"`, process.execPath, MAIN, '--port', '0', '--data-dir', join(temp.path, 'data')],
-      env: cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k', APP_RATE_LIMIT_ENABLED: 'false', APP_LOG_LEVEL: 'error', EMBEDDING_PROVIDER: 'none' }),
+      args: [
+        '-c',
+        `ulimit -n ${FILE_LIMIT} && exec "$0" "$@"`,
+        process.execPath,
+        MAIN,
+        '--port',
+        '0',
+        '--data-dir',
+        join(temp.path, 'data'),
+      ],
+      env: cleanEnv({
+        LLM_BASE_URL: model.baseUrl,
+        LLM_MODEL: 'fake-model',
+        LLM_API_KEY: 'k',
+        APP_RATE_LIMIT_ENABLED: 'false',
+        APP_LOG_LEVEL: 'error',
+        EMBEDDING_PROVIDER: 'none',
+      }),
       timeoutMs: 30_000,
     });
 
@@ -41,24 +57,46 @@ describe(`${AGENTS} agents under ulimit -n ${FILE_LIMIT}`, () => {
       const session = await call(server, 'POST', `/api/sessions?agent_id=${agentId}`, {});
       expect(session.status).toBe(200);
       model.enqueue({ kind: 'text', text: `${round} reply from ${agentId}` });
-      const answer = await call(server, 'POST', '/api/chat', { agent_id: agentId, session_id: session.body.data.session_id, message: 'hello', stream: false });
-      expect({ status: answer.status, content: answer.body?.data?.content }).toEqual({ status: 200, content: `${round} reply from ${agentId}` });
+      const answer = await call(server, 'POST', '/api/chat', {
+        agent_id: agentId,
+        session_id: session.body.data.session_id,
+        message: 'hello',
+        stream: false,
+      });
+      expect({ status: answer.status, content: answer.body?.data?.content }).toEqual({
+        status: 200,
+        content: `${round} reply from ${agentId}`,
+      });
     }
     const listed = await call(server, 'GET', '/api/agents');
     expect(listed.status).toBe(200);
     expect(listed.body.data).toHaveLength(AGENTS + 1);
     expect(listed.body.data.find((row: any) => row.agent_id === ids[0]).active_sessions).toBeGreaterThan(0);
     // No more agents open than the cap derived from the file limit (32 for 256), each with its two databases.
-    const databases = openFilesUnder(join(temp.path, 'data', 'workspaces'), server.child.pid).filter((path) => /\/storage\/(agent|retrieval)\.db$/.test(path));
-    expect(new Set(databases.map((path) => path.split('/storage/')[0])).size).toBeLessThanOrEqual(defaultMaxOpenAgents(FILE_LIMIT));
+    const databases = openFilesUnder(join(temp.path, 'data', 'workspaces'), server.child.pid).filter((path) =>
+      /\/storage\/(agent|retrieval)\.db$/.test(path),
+    );
+    expect(new Set(databases.map((path) => path.split('/storage/')[0])).size).toBeLessThanOrEqual(
+      defaultMaxOpenAgents(FILE_LIMIT),
+    );
     if (!hasBwrap) return;
     const session = await call(server, 'POST', `/api/sessions?agent_id=${ids[1]}`, {});
-    model.enqueue({ kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: `echo ${round}-from-the-sandbox` } }] }, { kind: 'text', text: 'Ran it.' });
+    model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: `echo ${round}-from-the-sandbox` } }] },
+      { kind: 'text', text: 'Ran it.' },
+    );
     const before = model.chatRequests().length;
-    const answer = await call(server, 'POST', '/api/chat', { agent_id: ids[1], session_id: session.body.data.session_id, message: 'run it', stream: false });
+    const answer = await call(server, 'POST', '/api/chat', {
+      agent_id: ids[1],
+      session_id: session.body.data.session_id,
+      message: 'run it',
+      stream: false,
+    });
     expect(answer.status).toBe(200);
     const toolMessage = model.chatRequests()[before + 1]!.body.messages.find((message: any) => message.role === 'tool');
-    expect(JSON.parse(toolMessage.content).data).toEqual(expect.objectContaining({ exit_code: 0, stdout: `${round}-from-the-sandbox\n` }));
+    expect(JSON.parse(toolMessage.content).data).toEqual(
+      expect.objectContaining({ exit_code: 0, stdout: `${round}-from-the-sandbox\n` }),
+    );
   };
 
   it('creates them all, then chats, lists and runs a tool; again after a restart', async () => {
@@ -84,7 +122,9 @@ describe(`${AGENTS} agents under ulimit -n ${FILE_LIMIT}`, () => {
       server = await start();
       const restart = performance.now() - restarted;
       await exercise(server, 'second');
-      console.log(`${AGENTS} agents created in ${Math.round(created)} ms; restart to listening in ${Math.round(restart)} ms; whole test ${Math.round(performance.now() - started)} ms`);
+      console.log(
+        `${AGENTS} agents created in ${Math.round(created)} ms; restart to listening in ${Math.round(restart)} ms; whole test ${Math.round(performance.now() - started)} ms`,
+      );
     } finally {
       await server.stop();
     }

@@ -35,7 +35,11 @@ describe('model faults', () => {
     const waits: number[] = [];
     await using fixture = await startChatFixture({ overrides: { sleep: async (ms) => void waits.push(ms) } });
     const sessionId = await fixture.newSession();
-    fixture.model.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3' } }, { kind: 'text', text: 'After the wait.' }, { kind: 'text', text: 'Waiting' });
+    fixture.model.enqueue(
+      { kind: 'error', status: 429, headers: { 'retry-after': '3' } },
+      { kind: 'text', text: 'After the wait.' },
+      { kind: 'text', text: 'Waiting' },
+    );
     const { events, history } = await turn(fixture, sessionId, 'hello');
     expect(events.find((event) => event.event === 'done')!.data.content).toBe('After the wait.');
     expect(waits).toEqual([3000]);
@@ -58,7 +62,9 @@ describe('model faults', () => {
 
   it('a model that never answers: an error event after llm_runtime.timeout_seconds', async () => {
     await using fixture = await startChatFixture();
-    await fixture.server.json('PUT', '/api/config/runtime', { config: { llm_runtime: { timeout_seconds: 5 }, agent_runtime: { max_retries: 0 } } });
+    await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { llm_runtime: { timeout_seconds: 5 }, agent_runtime: { max_retries: 0 } },
+    });
     const sessionId = await fixture.newSession();
     fixture.model.enqueue({ kind: 'hang' });
     const { events, history } = await turn(fixture, sessionId, 'hello');
@@ -101,10 +107,15 @@ describe('model faults', () => {
 
   it('an embedding server that is down: rag-mode chat still answers from keywords, the status says degraded, then recovers', async () => {
     await using embeddings = await startFakeOpenAiServer();
-    await using fixture = await startChatFixture({ env: { EMBEDDING_BASE_URL: embeddings.baseUrl, EMBEDDING_API_KEY: 'embed-key', EMBEDDING_MODEL: 'fake-embed' } });
+    await using fixture = await startChatFixture({
+      env: { EMBEDDING_BASE_URL: embeddings.baseUrl, EMBEDDING_API_KEY: 'embed-key', EMBEDDING_MODEL: 'fake-embed' },
+    });
     const { server, model } = fixture;
     expect((await server.json('PUT', '/api/config/rag-mode', { enabled: true })).status).toBe(200);
-    await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: '# Memory\nThe user drinks espresso every morning.\n' });
+    await server.json('POST', '/api/files', {
+      path: 'memory/MEMORY.md',
+      content: '# Memory\nThe user drinks espresso every morning.\n',
+    });
     await server.deps.retrieval.idle();
     const status = async () => (await server.json('GET', '/api/retrieval/status')).body.data;
     expect((await status()).embedding.state).not.toBe('degraded');

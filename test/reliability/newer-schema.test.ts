@@ -26,7 +26,9 @@ describe('agent database from a newer release', () => {
       body: {
         error: {
           code: 'storage_unavailable',
-          message: expect.stringMatching(new RegExp(`^Database schema version ${newer} is newer than this release supports \\(\\d+\\)$`)),
+          message: expect.stringMatching(
+            new RegExp(`^Database schema version ${newer} is newer than this release supports \\(\\d+\\)$`),
+          ),
           details: { schema_version: newer, supported_version: expect.any(Number) },
           request_id: 'newer-1',
         },

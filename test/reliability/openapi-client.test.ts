@@ -11,11 +11,18 @@ import { startChatFixture } from '../support/chat-fixture';
 const CLIENT_DIR = join(import.meta.dir, 'typed-client');
 const REPO_ROOT = join(import.meta.dir, '..', '..');
 
-type Document = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+type Document = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >;
+};
 
 /** The templated document path that `pathname` matches. */
 function documentPath(document: Document, pathname: string): string | undefined {
-  return Object.keys(document.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
+  return Object.keys(document.paths).find((template) =>
+    new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname),
+  );
 }
 
 describe('OpenAPI document', () => {
@@ -38,8 +45,19 @@ describe('OpenAPI document', () => {
     const document = (await (await fetch(`${fixture.server.url}/openapi.json`)).json()) as Document;
     mkdirSync(join(CLIENT_DIR, 'generated'), { recursive: true });
     writeFileSync(join(CLIENT_DIR, 'generated', 'schema.d.ts'), astToString(await openapiTS(document as never)));
-    const tsc = Bun.spawnSync({ cmd: [process.execPath, join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(CLIENT_DIR, 'tsconfig.json')], cwd: REPO_ROOT });
-    expect({ exit: tsc.exitCode, output: tsc.stdout.toString() + tsc.stderr.toString() }).toEqual({ exit: 0, output: '' });
+    const tsc = Bun.spawnSync({
+      cmd: [
+        process.execPath,
+        join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        join(CLIENT_DIR, 'tsconfig.json'),
+      ],
+      cwd: REPO_ROOT,
+    });
+    expect({ exit: tsc.exitCode, output: tsc.stdout.toString() + tsc.stderr.toString() }).toEqual({
+      exit: 0,
+      output: '',
+    });
 
     const mismatches: string[] = [];
     let validated = 0;
@@ -48,7 +66,9 @@ describe('OpenAPI document', () => {
       async onResponse({ request, response }) {
         const pathname = new URL(request.url).pathname;
         const template = documentPath(document, pathname);
-        const declared = template ? document.paths[template]![request.method.toLowerCase()]?.responses[String(response.status)] : undefined;
+        const declared = template
+          ? document.paths[template]![request.method.toLowerCase()]?.responses[String(response.status)]
+          : undefined;
         const schema = declared?.content?.['application/json']?.schema;
         if (!schema) {
           mismatches.push(`${request.method} ${pathname} ${response.status}: no schema declared`);
@@ -56,7 +76,8 @@ describe('OpenAPI document', () => {
         }
         const parsed = z.fromJSONSchema(schema as never).safeParse(await response.clone().json());
         validated++;
-        if (!parsed.success) mismatches.push(`${request.method} ${pathname} ${response.status}: ${parsed.error.message}`);
+        if (!parsed.success)
+          mismatches.push(`${request.method} ${pathname} ${response.status}: ${parsed.error.message}`);
       },
     });
     // A computed path, so the repository's own type check does not follow it into the generated types.

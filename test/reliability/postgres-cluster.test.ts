@@ -42,7 +42,11 @@ describe.skipIf(skipReason !== null)('the test PostgreSQL cluster', () => {
 
   it('stops and removes a cluster whose test process was killed, at the next start', async () => {
     const child = Bun.spawn({
-      cmd: [process.execPath, '-e', `const { startPostgresCluster } = await import(${JSON.stringify(SUPPORT)}); const c = await startPostgresCluster(); console.log(JSON.stringify({ dir: c.dir, url: c.adminUrl })); setInterval(() => {}, 60_000);`],
+      cmd: [
+        process.execPath,
+        '-e',
+        `const { startPostgresCluster } = await import(${JSON.stringify(SUPPORT)}); const c = await startPostgresCluster(); console.log(JSON.stringify({ dir: c.dir, url: c.adminUrl })); setInterval(() => {}, 60_000);`,
+      ],
       stdout: 'pipe',
       stderr: 'pipe',
     });

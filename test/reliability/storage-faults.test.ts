@@ -12,7 +12,9 @@ import { makeTempDir } from '../support/temp-dir';
 /** Runs a command; the reason it failed, or null. */
 function run(...command: string[]): string | null {
   const result = Bun.spawnSync(command, { stdout: 'ignore', stderr: 'pipe' });
-  return result.exitCode === 0 ? null : `${command.join(' ')}: ${result.stderr.toString().trim() || `exit ${result.exitCode}`}`;
+  return result.exitCode === 0
+    ? null
+    : `${command.join(' ')}: ${result.stderr.toString().trim() || `exit ${result.exitCode}`}`;
 }
 
 function unmount(path: string): void {
@@ -43,12 +45,20 @@ function tree(root: string): string[] {
 
 type Json = { status: number; body: any };
 
-const MESSAGES: Record<string, string> = { disk_full: 'No space left in the data folder', read_only: 'The data folder is read-only' };
+const MESSAGES: Record<string, string> = {
+  disk_full: 'No space left in the data folder',
+  read_only: 'The data folder is read-only',
+};
 
 function expectFault(response: Json, status: number, code: string, reason: string, folder?: string): void {
   expect(response.status).toBe(status);
   expect(response.body).toEqual({
-    error: { code, message: folder ? `${MESSAGES[reason]}: ${folder}` : MESSAGES[reason], details: folder ? { reason, folder } : { reason }, request_id: expect.any(String) },
+    error: {
+      code,
+      message: folder ? `${MESSAGES[reason]}: ${folder}` : MESSAGES[reason],
+      details: folder ? { reason, folder } : { reason },
+      request_id: expect.any(String),
+    },
   });
 }
 
@@ -91,36 +101,101 @@ describe('storage faults', () => {
       const before = await snapshot(fixture, dataDir, sessionId);
       fillDisk(join(mount, 'filler'));
 
-      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'insufficient_storage', reason: 'No space left in the data folder', details: { sandbox: expect.any(Object) } });
+      expect((await waitForReady(fixture, 503)).body).toEqual({
+        status: 'not_ready',
+        code: 'insufficient_storage',
+        reason: 'No space left in the data folder',
+        details: { sandbox: expect.any(Object) },
+      });
       expect((await server.json('GET', '/api/health')).status).toBe(200);
       const knowledge = 'workspaces/default/knowledge';
-      expectFault(await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x'.repeat(10_000) }), 507, 'insufficient_storage', 'disk_full', knowledge);
-      expectFault(await server.json('POST', '/api/files', { path: 'knowledge/keep.md', content: 'new'.repeat(10_000) }), 507, 'insufficient_storage', 'disk_full', knowledge);
-      expectFault(await server.json('POST', '/api/sessions', { title: 'Trip' }), 507, 'insufficient_storage', 'disk_full');
-      expectFault(await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' }), 507, 'insufficient_storage', 'disk_full');
-      expectFault(await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }), 507, 'insufficient_storage', 'disk_full', 'workspaces/default');
-      expectFault(await server.json('POST', '/api/scheduler/cron/jobs', { prompt: 'p', schedule_type: 'every', schedule: '3600' }), 507, 'insufficient_storage', 'disk_full');
+      expectFault(
+        await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x'.repeat(10_000) }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+        knowledge,
+      );
+      expectFault(
+        await server.json('POST', '/api/files', { path: 'knowledge/keep.md', content: 'new'.repeat(10_000) }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+        knowledge,
+      );
+      expectFault(
+        await server.json('POST', '/api/sessions', { title: 'Trip' }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+      );
+      expectFault(
+        await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+      );
+      expectFault(
+        await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+        'workspaces/default',
+      );
+      expectFault(
+        await server.json('POST', '/api/scheduler/cron/jobs', {
+          prompt: 'p',
+          schedule_type: 'every',
+          schedule: '3600',
+        }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+      );
       const agent = await server.json('POST', '/api/agents', { agent_id: 'other' });
       expect(agent.status).toBe(507);
       expect(agent.body.error.code).toBe('insufficient_storage');
       const streamed = await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }));
       expect(streamed.map((event) => event.event)).toEqual(['error']);
-      expect(streamed[0]!.data).toEqual({ error: 'No space left in the data folder', run_id: '', attempt: 1, code: 'insufficient_storage' });
-      expectFault(await server.json('POST', '/api/chat', { message: 'hello', session_id: sessionId, stream: false }), 507, 'insufficient_storage', 'disk_full');
+      expect(streamed[0]!.data).toEqual({
+        error: 'No space left in the data folder',
+        run_id: '',
+        attempt: 1,
+        code: 'insufficient_storage',
+      });
+      expectFault(
+        await server.json('POST', '/api/chat', { message: 'hello', session_id: sessionId, stream: false }),
+        507,
+        'insufficient_storage',
+        'disk_full',
+      );
 
       rmSync(join(mount, 'filler'));
       expect(await snapshot(fixture, dataDir, sessionId)).toEqual(before);
       expect(readFileSync(join(dataDir, knowledge, 'keep.md'), 'utf8')).toBe('old');
       expect(tree(dataDir).filter((path) => isTemporaryName(path.split('/').at(-1)!))).toEqual([]);
 
-      expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready', details: { sandbox: expect.any(Object) } });
+      expect((await waitForReady(fixture, 200)).body).toEqual({
+        status: 'ready',
+        details: { sandbox: expect.any(Object) },
+      });
       expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
       expect((await server.json('POST', '/api/sessions', { title: 'Trip' })).status).toBe(200);
       expect((await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' })).status).toBe(200);
       expect((await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } })).status).toBe(200);
-      expect((await server.json('POST', '/api/scheduler/cron/jobs', { prompt: 'p', schedule_type: 'every', schedule: '3600' })).status).toBe(200);
+      expect(
+        (
+          await server.json('POST', '/api/scheduler/cron/jobs', {
+            prompt: 'p',
+            schedule_type: 'every',
+            schedule: '3600',
+          })
+        ).status,
+      ).toBe(200);
       expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
-      expect((await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }))).map((event) => event.event)).toContain('done');
+      expect(
+        (await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }))).map((event) => event.event),
+      ).toContain('done');
     } finally {
       unmount(mount);
     }
@@ -142,11 +217,34 @@ describe('storage faults', () => {
       return;
     }
     try {
-      expect((await waitForReady(fixture, 503)).body).toEqual({ status: 'not_ready', code: 'storage_unavailable', reason: 'The data folder is read-only', details: { sandbox: expect.any(Object) } });
+      expect((await waitForReady(fixture, 503)).body).toEqual({
+        status: 'not_ready',
+        code: 'storage_unavailable',
+        reason: 'The data folder is read-only',
+        details: { sandbox: expect.any(Object) },
+      });
       expect((await server.json('GET', '/api/health')).status).toBe(200);
-      expectFault(await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' }), 503, 'storage_unavailable', 'read_only', 'workspaces/default/knowledge');
-      expectFault(await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: 'x' }), 503, 'storage_unavailable', 'read_only', 'workspaces/default/memory');
-      expectFault(await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }), 503, 'storage_unavailable', 'read_only', 'workspaces/default');
+      expectFault(
+        await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' }),
+        503,
+        'storage_unavailable',
+        'read_only',
+        'workspaces/default/knowledge',
+      );
+      expectFault(
+        await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: 'x' }),
+        503,
+        'storage_unavailable',
+        'read_only',
+        'workspaces/default/memory',
+      );
+      expectFault(
+        await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }),
+        503,
+        'storage_unavailable',
+        'read_only',
+        'workspaces/default',
+      );
       const agent = await server.json('POST', '/api/agents', { agent_id: 'other' });
       expect(agent.status).toBe(503);
       expect(agent.body.error.code).toBe('storage_unavailable');
@@ -156,7 +254,10 @@ describe('storage faults', () => {
     } finally {
       unmount(dataDir);
     }
-    expect((await waitForReady(fixture, 200)).body).toEqual({ status: 'ready', details: { sandbox: expect.any(Object) } });
+    expect((await waitForReady(fixture, 200)).body).toEqual({
+      status: 'ready',
+      details: { sandbox: expect.any(Object) },
+    });
     expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
     expect((await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } })).status).toBe(200);
     expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);

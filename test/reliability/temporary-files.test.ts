@@ -17,7 +17,12 @@ function nameOfBytes(bytes: number): string {
 }
 
 const LONG_NAMES = [238, 250, 255].map(nameOfBytes);
-const USER_LOOKALIKES = ['.x.0123456789ab.tmp', '.notes.md.a1b2c3d4e5f6.tmp', '.moc-tmp-notes', '.moc-tmp-0123456789abcdeg'];
+const USER_LOOKALIKES = [
+  '.x.0123456789ab.tmp',
+  '.notes.md.a1b2c3d4e5f6.tmp',
+  '.moc-tmp-notes',
+  '.moc-tmp-0123456789abcdeg',
+];
 const RESERVED = '.moc-tmp-0123456789abcdef';
 
 describe('long file names', () => {
@@ -26,29 +31,49 @@ describe('long file names', () => {
     for (const name of LONG_NAMES) {
       const path = `knowledge/long/${name}`;
       const saved = await server.json('POST', '/api/files', { path, content: `content of ${name.length}` });
-      expect({ bytes: Buffer.byteLength(name), status: saved.status }).toEqual({ bytes: Buffer.byteLength(name), status: 200 });
+      expect({ bytes: Buffer.byteLength(name), status: saved.status }).toEqual({
+        bytes: Buffer.byteLength(name),
+        status: 200,
+      });
       // A second write replaces the file through a temporary as well.
       expect((await server.json('POST', '/api/files', { path, content: 'again' })).status).toBe(200);
       expect((await server.json('GET', `/api/files?path=${encodeURIComponent(path)}`)).body.data.content).toBe('again');
     }
-    expect(readdirSync(join(server.dataDir, 'workspaces', 'default', 'knowledge', 'long')).sort()).toEqual([...LONG_NAMES].sort());
+    expect(readdirSync(join(server.dataDir, 'workspaces', 'default', 'knowledge', 'long')).sort()).toEqual(
+      [...LONG_NAMES].sort(),
+    );
   });
 
   it('a name over 255 bytes is refused with 403 forbidden_path, never a 500', async () => {
     await using server = await startTestServer();
     const response = await server.json('POST', '/api/files', { path: `knowledge/${'n'.repeat(253)}.md`, content: 'x' });
     expect(response.status).toBe(403);
-    expect(response.body.error).toEqual(expect.objectContaining({ code: 'forbidden_path', details: expect.objectContaining({ reason: expect.stringContaining('255 bytes') }) }));
-    expect(readdirSync(join(server.dataDir, 'workspaces', 'default', 'knowledge'))).not.toContainEqual(expect.stringContaining('nnnn'));
+    expect(response.body.error).toEqual(
+      expect.objectContaining({
+        code: 'forbidden_path',
+        details: expect.objectContaining({ reason: expect.stringContaining('255 bytes') }),
+      }),
+    );
+    expect(readdirSync(join(server.dataDir, 'workspaces', 'default', 'knowledge'))).not.toContainEqual(
+      expect.stringContaining('nnnn'),
+    );
   });
 
   it('apply_patch creates and changes files with names of 238, 250 and 255 bytes', async () => {
     using harness = createToolHarness();
     for (const name of LONG_NAMES) {
       const path = `knowledge/${name}`;
-      const created = await harness.call('apply_patch', { input: `--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+first\n` });
-      expect({ name: Buffer.byteLength(name), ok: created.ok, error: created.error }).toEqual({ name: Buffer.byteLength(name), ok: true, error: null });
-      const changed = await harness.call('apply_patch', { input: `--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-first\n+second\n` });
+      const created = await harness.call('apply_patch', {
+        input: `--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+first\n`,
+      });
+      expect({ name: Buffer.byteLength(name), ok: created.ok, error: created.error }).toEqual({
+        name: Buffer.byteLength(name),
+        ok: true,
+        error: null,
+      });
+      const changed = await harness.call('apply_patch', {
+        input: `--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-first\n+second\n`,
+      });
       expect(changed.ok).toBe(true);
       expect(readFileSync(join(harness.root, path), 'utf8')).toBe('second\n');
     }
@@ -63,7 +88,9 @@ describe('start-up sweep of temporary files', () => {
       await using server = await startTestServer({ dataDir: dir.path });
       for (const name of USER_LOOKALIKES) {
         for (const area of ['knowledge', 'memory', 'workspace']) {
-          expect((await server.json('POST', '/api/files', { path: `${area}/${name}`, content: `mine: ${name}` })).status).toBe(200);
+          expect(
+            (await server.json('POST', '/api/files', { path: `${area}/${name}`, content: `mine: ${name}` })).status,
+          ).toBe(200);
         }
       }
     }
@@ -71,7 +98,9 @@ describe('start-up sweep of temporary files', () => {
     await using restarted = await startTestServer({ dataDir: dir.path });
     for (const name of USER_LOOKALIKES) {
       for (const area of ['knowledge', 'memory', 'workspace']) {
-        expect((await restarted.json('GET', `/api/files?path=${encodeURIComponent(`${area}/${name}`)}`)).body.data?.content).toBe(`mine: ${name}`);
+        expect(
+          (await restarted.json('GET', `/api/files?path=${encodeURIComponent(`${area}/${name}`)}`)).body.data?.content,
+        ).toBe(`mine: ${name}`);
       }
     }
     expect(readFileSync(join(dir.path, '.x.0123456789ab.tmp'), 'utf8')).toBe('beside the global config');
@@ -81,12 +110,18 @@ describe('start-up sweep of temporary files', () => {
     await using server = await startTestServer();
     for (const path of [`knowledge/${RESERVED}`, `memory/${RESERVED}/notes.md`]) {
       const response = await server.json('POST', '/api/files', { path, content: 'x' });
-      expect({ path, status: response.status, code: response.body.error?.code }).toEqual({ path, status: 403, code: 'forbidden_path' });
+      expect({ path, status: response.status, code: response.body.error?.code }).toEqual({
+        path,
+        status: 403,
+        code: 'forbidden_path',
+      });
       expect(response.body.error.details.reason).toContain('temporary');
     }
     expect(existsSync(join(server.dataDir, 'workspaces', 'default', 'knowledge', RESERVED))).toBe(false);
     using harness = createToolHarness();
-    const patched = await harness.call('apply_patch', { input: `--- /dev/null\n+++ b/knowledge/${RESERVED}\n@@ -0,0 +1 @@\n+x\n` });
+    const patched = await harness.call('apply_patch', {
+      input: `--- /dev/null\n+++ b/knowledge/${RESERVED}\n@@ -0,0 +1 @@\n+x\n`,
+    });
     expect(patched.error?.code).toBe('E_INVALID_PATH');
     expect(existsSync(join(harness.root, 'knowledge', RESERVED))).toBe(false);
   });
@@ -95,7 +130,9 @@ describe('start-up sweep of temporary files', () => {
     using dir = makeTempDir('moc-data-');
     {
       await using server = await startTestServer({ dataDir: dir.path });
-      expect((await server.json('POST', '/api/files', { path: 'knowledge/.x.0123456789ab.tmp', content: 'mine' })).status).toBe(200);
+      expect(
+        (await server.json('POST', '/api/files', { path: 'knowledge/.x.0123456789ab.tmp', content: 'mine' })).status,
+      ).toBe(200);
     }
     const folder = join(dir.path, 'workspaces', 'default', 'knowledge');
     const target = join(folder, 'big.md');

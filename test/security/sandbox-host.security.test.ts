@@ -46,7 +46,11 @@ describe.skipIf(!hasBwrap || !python)('the sandbox never gives host root or the 
     using harness = createToolHarness({ config: { tool_timeouts: { python_repl_seconds: 60 } } });
     const result = await harness.call('python_repl', { code: KERNEL_WRITES });
     const [accepted, tried, uid, caps, firstAccepted = ''] = String(result.data.output).split(' ');
-    expect({ accepted: Number(accepted), uid, firstAccepted }).toEqual({ accepted: 0, uid: '65534', firstAccepted: '' });
+    expect({ accepted: Number(accepted), uid, firstAccepted }).toEqual({
+      accepted: 0,
+      uid: '65534',
+      firstAccepted: '',
+    });
     if (caps !== 'no-proc') expect(caps).toBe('0000000000000000');
     // With its own /proc the walk really tried the kernel's settings (in a container without one there is nothing to try).
     if (sandboxStatus.proc) expect(Number(tried)).toBeGreaterThan(100);
@@ -76,13 +80,17 @@ describe.skipIf(!hasBwrap)("the operator's timeout is the ceiling", () => {
     const detached = `sleep 97.${process.pid % 1000}3`;
     const main = `sleep 96.${process.pid % 1000}3`;
     const result = await harness.call('terminal', { command: `setsid ${detached} & ${main}`, timeout: 3600 });
-    expect(result.error).toEqual(expect.objectContaining({ code: 'E_TIMEOUT', details: expect.objectContaining({ timeout_seconds: 2 }) }));
+    expect(result.error).toEqual(
+      expect.objectContaining({ code: 'E_TIMEOUT', details: expect.objectContaining({ timeout_seconds: 2 }) }),
+    );
     expect(await waitUntil(() => livePidsWith(detached).length === 0 && livePidsWith(main).length === 0)).toBe(true);
   });
 
   it('lets the model shorten it', async () => {
     using harness = createToolHarness({ config: { tool_timeouts: { terminal_seconds: 30 } } });
     const result = await harness.call('terminal', { command: `sleep 95.${process.pid % 1000}3`, timeout: 1 });
-    expect(result.error).toEqual(expect.objectContaining({ code: 'E_TIMEOUT', details: expect.objectContaining({ timeout_seconds: 1 }) }));
+    expect(result.error).toEqual(
+      expect.objectContaining({ code: 'E_TIMEOUT', details: expect.objectContaining({ timeout_seconds: 1 }) }),
+    );
   });
 });

@@ -11,8 +11,12 @@ describe.skipIf(!hasBwrap)('a server killed mid-call', () => {
     await using running = await startServerProcess();
     const main = `sleep 61.${process.pid % 1000}7`;
     const detached = `sleep 62.${process.pid % 1000}7`;
-    const turn = running.toolTurn([{ name: 'terminal', args: { command: `setsid ${detached} & ${main}` } }]).catch(() => 'connection lost');
-    expect(await waitUntil(() => pidsRunningExactly(main).length > 0 && pidsRunningExactly(detached).length > 0, 20_000)).toBe(true);
+    const turn = running
+      .toolTurn([{ name: 'terminal', args: { command: `setsid ${detached} & ${main}` } }])
+      .catch(() => 'connection lost');
+    expect(
+      await waitUntil(() => pidsRunningExactly(main).length > 0 && pidsRunningExactly(detached).length > 0, 20_000),
+    ).toBe(true);
     running.server.child.kill('SIGKILL');
     await running.server.child.exited;
     expect(await turn).toBe('connection lost');

@@ -31,7 +31,9 @@ print(json.dumps(got))
 
 describe.skipIf(!status.available || !python)('memory outside the address-space limit', () => {
   it('gives /dev no room for files: /tmp and /dev/shm each hold at most tmp_size_mb', async () => {
-    using harness = createToolHarness({ config: { tool_sandbox: { tmp_size_mb: 16 }, tool_timeouts: { python_repl_seconds: 60 } } });
+    using harness = createToolHarness({
+      config: { tool_sandbox: { tmp_size_mb: 16 }, tool_timeouts: { python_repl_seconds: 60 } },
+    });
     const result = await harness.call('python_repl', { code: fill(['/tmp/a', '/dev/shm/b', '/dev/c'], 48) });
     // /dev was a tmpfs the size of half the host's memory, writable by the sandbox.
     expect(JSON.parse(result.data.output)).toEqual({ '/tmp/a': 16, '/dev/shm/b': 16, '/dev/c': 0 });
@@ -63,14 +65,17 @@ describe.skipIf(!status.available || !python)('memory outside the address-space 
 });
 
 /** Resident memory of a process, in bytes (VmRSS). */
-const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rssOf = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 describe.skipIf(!status.available)('files a call leaves in its areas', () => {
   it('cannot make the server read more of a prompt file than the prompt takes', async () => {
     await using running = await startServerProcess();
     // 600 MB of prompt files in no time and no disk (sparse): the next turn grew the server by 1.7 GB.
     const command = 'truncate -s 200M workspace/AGENTS.md workspace/SOUL.md workspace/USER.md';
-    expect(running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command } }]))[0].data.exit_code).toBe(0);
+    expect(
+      running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command } }]))[0].data.exit_code,
+    ).toBe(0);
     const pid = running.server.child.pid;
     const baseline = rssOf(pid);
     let peak = baseline;
@@ -83,7 +88,9 @@ describe.skipIf(!status.available)('files a call leaves in its areas', () => {
     }
     await turn;
     expect(peak - baseline).toBeLessThan(50 * MIB);
-    const content = running.model.chatRequests()[requestsBefore]!.body.messages[0].content as string | { text: string }[];
+    const content = running.model.chatRequests()[requestsBefore]!.body.messages[0].content as
+      | string
+      | { text: string }[];
     const system = typeof content === 'string' ? content : content.map((part) => part.text).join('');
     expect(system).toContain('<!-- Agents Guide -->');
     expect(system).toContain('...[truncated]');
@@ -92,7 +99,9 @@ describe.skipIf(!status.available)('files a call leaves in its areas', () => {
 
 /** A child of this process's own memory cgroup (v1) with a limit, or null with the reason it cannot be made here. */
 function makeMemoryCgroup(limitBytes: number): { path: string } | { reason: string } {
-  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((entry) => /^\d+:memory:/.test(entry));
+  const line = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((entry) => /^\d+:memory:/.test(entry));
   if (!line) return { reason: 'no cgroup v1 memory controller' };
   const path = join('/sys/fs/cgroup/memory', line.split(':')[2]!, `moc-oom-test-${process.pid}`);
   try {
@@ -138,7 +147,9 @@ describe.skipIf('reason' in cgroup)('a server under a memory limit', () => {
       '    held.append(fd)',
       'print("held", len(held) * 200, "MB")',
     ].join('\n');
-    const events = await running.toolTurn([{ name: 'python_repl', args: { code } }]).catch((error: Error) => error.message);
+    const events = await running
+      .toolTurn([{ name: 'python_repl', args: { code } }])
+      .catch((error: Error) => error.message);
     // The kernel killed the server (the largest process it could see) before; now it kills the tool.
     expect(typeof events === 'string' ? events : running.toolOutputs(events)[0]?.error?.details?.exit_code).toBe(137);
     expect((await running.api('GET', '/api/health')).status).toBe(200);

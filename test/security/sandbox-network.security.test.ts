@@ -32,21 +32,43 @@ print(json.dumps(sorted(set(answers))))
 describe.skipIf(!hasBwrap || !python)('a sandbox with allow_network', () => {
   it('is refused while the API takes requests without a token, so a call cannot switch its own sandbox off', async () => {
     await using fixture = await startChatFixture({ env: { APP_API_TOKEN: '' } });
-    expect((await fixture.server.json('PUT', '/api/config/runtime', { config: { tool_sandbox: { allow_network: true } } })).status).toBe(200);
-    fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'python_repl', args: { code: SWITCH_OFF } }] }, { kind: 'text', text: 'done' });
+    expect(
+      (await fixture.server.json('PUT', '/api/config/runtime', { config: { tool_sandbox: { allow_network: true } } }))
+        .status,
+    ).toBe(200);
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'python_repl', args: { code: SWITCH_OFF } }] },
+      { kind: 'text', text: 'done' },
+    );
     const events = await readSse(await fixture.chat({ message: 'go', session_id: await fixture.newSession() }));
     const output = JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output);
     // Before, the call got 200 from the server and the next terminal call ran unsandboxed, as root.
-    expect(output.error).toEqual(expect.objectContaining({ code: 'E_POLICY_DENIED', message: expect.stringContaining('APP_API_TOKEN') }));
+    expect(output.error).toEqual(
+      expect.objectContaining({ code: 'E_POLICY_DENIED', message: expect.stringContaining('APP_API_TOKEN') }),
+    );
     const config = await fixture.server.json('GET', '/api/config/runtime');
-    expect(config.body.data.config.tool_sandbox).toEqual(expect.objectContaining({ mode: 'auto', allow_network: true }));
+    expect(config.body.data.config.tool_sandbox).toEqual(
+      expect.objectContaining({ mode: 'auto', allow_network: true }),
+    );
   });
 
   it('runs once APP_API_TOKEN guards the API, and the call is then refused by the API', async () => {
     await using fixture = await startChatFixture({ env: { APP_API_TOKEN: TOKEN } });
     const auth = { authorization: `Bearer ${TOKEN}` };
-    expect((await fixture.server.json('PUT', '/api/config/runtime', { config: { tool_sandbox: { allow_network: true } } }, auth)).status).toBe(200);
-    fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'python_repl', args: { code: SWITCH_OFF } }] }, { kind: 'text', text: 'done' });
+    expect(
+      (
+        await fixture.server.json(
+          'PUT',
+          '/api/config/runtime',
+          { config: { tool_sandbox: { allow_network: true } } },
+          auth,
+        )
+      ).status,
+    ).toBe(200);
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'python_repl', args: { code: SWITCH_OFF } }] },
+      { kind: 'text', text: 'done' },
+    );
     const session = await fixture.server.json('POST', '/api/sessions', undefined, auth);
     const response = await fixture.server.request('/api/chat', {
       method: 'POST',

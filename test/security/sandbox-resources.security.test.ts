@@ -15,7 +15,8 @@ const python = Bun.which('python3', { PATH: '/usr/local/bin:/usr/bin:/bin' });
 const MIB = 1024 * 1024;
 
 /** Resident memory of a process, in bytes (VmRSS). */
-const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rssOf = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server in its own process)', () => {
   let model: FakeOpenAiServer;
@@ -23,7 +24,11 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
   let temp: { path: string };
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(server.url + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as any };
   };
 
@@ -40,7 +45,9 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'go', session_id: session.body.data.session_id }),
-    }).then(readSse).finally(() => (done = true));
+    })
+      .then(readSse)
+      .finally(() => (done = true));
     while (!done) {
       peak = Math.max(peak, rssOf(server.child.pid));
       onTick();
@@ -57,10 +64,31 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
   beforeAll(async () => {
     model = await startFakeOpenAiServer();
     temp = makeTempDir('moc-resources-');
-    const env = cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false' });
-    server = await startBinary(process.execPath, { cwd: temp.path, args: ['--smol', 'run', join(REPO_ROOT, 'src', 'main.ts'), 'serve', '--port', '0', '--data-dir', join(temp.path, 'data')], env, timeoutMs: 20_000 });
+    const env = cleanEnv({
+      LLM_BASE_URL: model.baseUrl,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test-key',
+      APP_LOG_LEVEL: 'warn',
+      APP_RATE_LIMIT_ENABLED: 'false',
+    });
+    server = await startBinary(process.execPath, {
+      cwd: temp.path,
+      args: [
+        '--smol',
+        'run',
+        join(REPO_ROOT, 'src', 'main.ts'),
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        join(temp.path, 'data'),
+      ],
+      env,
+      timeoutMs: 20_000,
+    });
     // Warm the chat and tool paths so their first-use allocations are not counted as the flood's.
-    for (let round = 0; round < 3; round++) await toolTurn({ name: 'terminal', args: { command: 'head -c 100000 /dev/zero' } });
+    for (let round = 0; round < 3; round++)
+      await toolTurn({ name: 'terminal', args: { command: 'head -c 100000 /dev/zero' } });
   });
 
   afterAll(async () => {
@@ -70,9 +98,14 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
   });
 
   it('reads 3 GB of output in bounded memory, keeping its head and tail', async () => {
-    const put = await api('PUT', '/api/config/runtime', { config: { tool_sandbox: { max_output_mb: 4096 }, tool_timeouts: { terminal_seconds: 120 } } });
+    const put = await api('PUT', '/api/config/runtime', {
+      config: { tool_sandbox: { max_output_mb: 4096 }, tool_timeouts: { terminal_seconds: 120 } },
+    });
     expect(put.status).toBe(200);
-    const { output, grewBy, unhealthy, healthChecks } = await toolTurn({ name: 'terminal', args: { command: 'head -c 3000000000 /dev/zero' } });
+    const { output, grewBy, unhealthy, healthChecks } = await toolTurn({
+      name: 'terminal',
+      args: { command: 'head -c 3000000000 /dev/zero' },
+    });
     expect(output.ok).toBe(true);
     expect(output.data.truncated).toBe(true);
     expect(output.data.stdout).toContain('...[truncated');
@@ -83,16 +116,35 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
   it('kills the process group past tool_sandbox.max_output_mb and says so', async () => {
     await api('PUT', '/api/config/runtime', { config: { tool_sandbox: { max_output_mb: 64 } } });
     const { output, grewBy } = await toolTurn({ name: 'terminal', args: { command: 'head -c 3000000000 /dev/zero' } });
-    expect(output.error).toEqual(expect.objectContaining({ code: 'E_OUTPUT_LIMIT', details: expect.objectContaining({ max_output_bytes: 64 * MIB }) }));
+    expect(output.error).toEqual(
+      expect.objectContaining({
+        code: 'E_OUTPUT_LIMIT',
+        details: expect.objectContaining({ max_output_bytes: 64 * MIB }),
+      }),
+    );
     expect(grewBy).toBeLessThan(50 * MIB);
   }, 60_000);
 
   it('contains a fork bomb: bounded processes, ended by the timeout, nothing left, health answered throughout', async () => {
-    await api('PUT', '/api/config/runtime', { config: { tool_sandbox: { max_processes: 64 }, tool_timeouts: { python_repl_seconds: 3 } } });
-    const bomb = ['import os, time', "open('workspace/bomb-started', 'w').close()", 'while True:', '    try:', '        os.fork()', '    except OSError:', '        time.sleep(0.01)'].join('\n');
+    await api('PUT', '/api/config/runtime', {
+      config: { tool_sandbox: { max_processes: 64 }, tool_timeouts: { python_repl_seconds: 3 } },
+    });
+    const bomb = [
+      'import os, time',
+      "open('workspace/bomb-started', 'w').close()",
+      'while True:',
+      '    try:',
+      '        os.fork()',
+      '    except OSError:',
+      '        time.sleep(0.01)',
+    ].join('\n');
     let mostProcesses = 0;
-    const count = () => (mostProcesses = Math.max(mostProcesses, descendantsRunning(server.child.pid, '/usr/bin/python3 -I -').length));
-    const { output, grewBy, unhealthy, healthChecks } = await toolTurn({ name: 'python_repl', args: { code: bomb } }, count);
+    const count = () =>
+      (mostProcesses = Math.max(mostProcesses, descendantsRunning(server.child.pid, '/usr/bin/python3 -I -').length));
+    const { output, grewBy, unhealthy, healthChecks } = await toolTurn(
+      { name: 'python_repl', args: { code: bomb } },
+      count,
+    );
     expect(output.error?.code).toBe('E_TIMEOUT');
     // The server's own python descendants only (other test runs on the machine do not count).
     expect(mostProcesses).toBeLessThanOrEqual(64);

@@ -40,7 +40,12 @@ for (const variant of variants) {
       chmodSync(harness.dataDir, 0o755);
       const report = await harness.call('python_repl', { code: SELF_REPORT });
       expect(report.data.sandboxed).toBe(true);
-      expect(JSON.parse(report.data.output)).toEqual({ uid: 65534, nproc: 48, writable: [], listing: ['knowledge', 'memory', 'workspace'] });
+      expect(JSON.parse(report.data.output)).toEqual({
+        uid: 65534,
+        nproc: 48,
+        writable: [],
+        listing: ['knowledge', 'memory', 'workspace'],
+      });
       const secret = await harness.call('terminal', { command: 'cat storage/agent.db' });
       expect(secret.data.exit_code).not.toBe(0);
       const written = await harness.call('terminal', { command: 'echo kept > workspace/kept.txt' });
@@ -70,7 +75,11 @@ describe.skipIf(!runsAsRoot)('the sandbox under a server that is not root', () =
       stdout: 'pipe',
       stderr: 'pipe',
     });
-    const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    const [code, stdout, stderr] = await Promise.all([
+      child.exited,
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(report).toEqual({

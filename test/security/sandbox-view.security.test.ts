@@ -45,55 +45,68 @@ describe.skipIf(!hasBwrap)('the sandbox view', () => {
     expect(readFileSync(join(harness.root, 'config.json'), 'utf8')).toBe('{"secret":"agent-config"}');
   });
 
-  it.skipIf(!python)("survives the looping writer: config saves by rename never uncover the agent's config.json", async () => {
-    await using fixture = await startChatFixture({ env: { APP_API_TOKEN: '' } });
-    const agent = fixture.server.deps.agents.get('default');
-    await fixture.server.json('PUT', '/api/config/runtime', { config: { tool_timeouts: { python_repl_seconds: 120 } } });
-    const started = join(agent.root, 'workspace', 'writer-started');
-    const stop = join(agent.root, 'workspace', 'writer-stop');
-    // Tries to switch its own sandbox off through every name the config could have, until told to stop.
-    const writer = [
-      'import os',
-      `root = ${JSON.stringify(agent.root)}`,
-      `targets = [os.path.join(root, 'config.json'), 'config.json', '../config.json', ${JSON.stringify(join(fixture.server.dataDir, 'config.json'))}]`,
-      "open('workspace/writer-started', 'w').close()",
-      'wrote, tries = set(), 0',
-      "while not os.path.exists('workspace/writer-stop'):",
-      '    tries += 1',
-      '    for target in targets:',
-      '        try:',
-      "            with open(target, 'w') as handle:",
-      '                handle.write(\'{"tool_sandbox":{"mode":"off"}}\')',
-      '            wrote.add(target)',
-      '        except OSError:',
-      '            pass',
-      "print('tries', tries, 'wrote', sorted(wrote))",
-    ].join('\n');
-    fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'python_repl', args: { code: writer } }] }, { kind: 'text', text: 'done' });
-    const sessionId = await fixture.newSession();
-    const turn = fixture.chat({ message: 'write', session_id: sessionId }).then(readSse);
-    expect(await waitUntil(() => existsSync(started), 20_000)).toBe(true);
-    for (let round = 1; round <= 30; round++) {
-      const saved = await fixture.server.json('PUT', '/api/config/runtime', { config: { tool_timeouts: { fetch_url_seconds: round } } });
-      expect(saved.status).toBe(200);
-    }
-    const heartbeat = await fixture.server.json('PUT', '/api/scheduler/heartbeat', { enabled: false, interval_seconds: 600 });
-    expect(heartbeat.status).toBe(200);
-    writeFileSync(stop, '');
-    const events = await turn;
-    const output = JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output);
-    expect(output.data.output).toMatch(/^tries \d+ wrote \[\]$/);
-    const stored = JSON.parse(readFileSync(join(agent.root, 'config.json'), 'utf8'));
-    expect(stored.tool_sandbox).toBeUndefined();
-    expect(stored.tool_timeouts.fetch_url_seconds).toBe(30);
-    const effective = await fixture.server.json('GET', '/api/config/runtime');
-    expect(effective.body.data.config.tool_sandbox.mode).toBe('auto');
-    expect(effective.body.data.config.heartbeat.interval_seconds).toBe(600);
-  });
+  it.skipIf(!python)(
+    "survives the looping writer: config saves by rename never uncover the agent's config.json",
+    async () => {
+      await using fixture = await startChatFixture({ env: { APP_API_TOKEN: '' } });
+      const agent = fixture.server.deps.agents.get('default');
+      await fixture.server.json('PUT', '/api/config/runtime', {
+        config: { tool_timeouts: { python_repl_seconds: 120 } },
+      });
+      const started = join(agent.root, 'workspace', 'writer-started');
+      const stop = join(agent.root, 'workspace', 'writer-stop');
+      // Tries to switch its own sandbox off through every name the config could have, until told to stop.
+      const writer = [
+        'import os',
+        `root = ${JSON.stringify(agent.root)}`,
+        `targets = [os.path.join(root, 'config.json'), 'config.json', '../config.json', ${JSON.stringify(join(fixture.server.dataDir, 'config.json'))}]`,
+        "open('workspace/writer-started', 'w').close()",
+        'wrote, tries = set(), 0',
+        "while not os.path.exists('workspace/writer-stop'):",
+        '    tries += 1',
+        '    for target in targets:',
+        '        try:',
+        "            with open(target, 'w') as handle:",
+        '                handle.write(\'{"tool_sandbox":{"mode":"off"}}\')',
+        '            wrote.add(target)',
+        '        except OSError:',
+        '            pass',
+        "print('tries', tries, 'wrote', sorted(wrote))",
+      ].join('\n');
+      fixture.model.enqueue(
+        { kind: 'tool_calls', calls: [{ name: 'python_repl', args: { code: writer } }] },
+        { kind: 'text', text: 'done' },
+      );
+      const sessionId = await fixture.newSession();
+      const turn = fixture.chat({ message: 'write', session_id: sessionId }).then(readSse);
+      expect(await waitUntil(() => existsSync(started), 20_000)).toBe(true);
+      for (let round = 1; round <= 30; round++) {
+        const saved = await fixture.server.json('PUT', '/api/config/runtime', {
+          config: { tool_timeouts: { fetch_url_seconds: round } },
+        });
+        expect(saved.status).toBe(200);
+      }
+      const heartbeat = await fixture.server.json('PUT', '/api/scheduler/heartbeat', {
+        enabled: false,
+        interval_seconds: 600,
+      });
+      expect(heartbeat.status).toBe(200);
+      writeFileSync(stop, '');
+      const events = await turn;
+      const output = JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output);
+      expect(output.data.output).toMatch(/^tries \d+ wrote \[\]$/);
+      const stored = JSON.parse(readFileSync(join(agent.root, 'config.json'), 'utf8'));
+      expect(stored.tool_sandbox).toBeUndefined();
+      expect(stored.tool_timeouts.fetch_url_seconds).toBe(30);
+      const effective = await fixture.server.json('GET', '/api/config/runtime');
+      expect(effective.body.data.config.tool_sandbox.mode).toBe('auto');
+      expect(effective.body.data.config.heartbeat.interval_seconds).toBe(600);
+    },
+  );
 });
 
 describe.skipIf(!hasBwrap || !runsAsRoot)('a server installed under /usr (read-only in every sandbox)', () => {
-  it("keeps its .env, its data folder and other agents out of view, as anywhere else", async () => {
+  it('keeps its .env, its data folder and other agents out of view, as anywhere else', async () => {
     // As an operator who unpacked the server in /usr/local and runs it there: .env beside it, data in ./storage.
     const home = `/usr/local/moc-sandbox-test-${randomBytes(4).toString('hex')}`;
     mkdirSync(home);
@@ -103,7 +116,12 @@ describe.skipIf(!hasBwrap || !runsAsRoot)('a server installed under /usr (read-o
       expect((await running.api('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
       const other = join(running.dataDir, 'workspaces', 'other', 'workspace', 'AGENTS.md');
       writeFileSync(other, 'other-agent-secret');
-      const reads = [join(home, '.env'), join(running.dataDir, 'config.json'), other, join(running.dataDir, 'workspaces', 'default', 'storage', 'agent.db')];
+      const reads = [
+        join(home, '.env'),
+        join(running.dataDir, 'config.json'),
+        other,
+        join(running.dataDir, 'workspaces', 'default', 'storage', 'agent.db'),
+      ];
       const command = `ls -A ${running.dataDir} ${join(running.dataDir, 'workspaces')}; ${reads.map((path) => `cat ${path}`).join('; ')}; true`;
       const [output] = running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command } }]));
       expect(output.data.sandboxed).toBe(true);
@@ -111,7 +129,11 @@ describe.skipIf(!hasBwrap || !runsAsRoot)('a server installed under /usr (read-o
       // folder holds only the way to this agent's folder, and .env reads empty.
       const workspaces = join(running.dataDir, 'workspaces');
       expect(output.data.stdout).toBe(`${running.dataDir}:\nworkspaces\n\n${workspaces}:\ndefault\n`);
-      const write = running.toolOutputs(await running.toolTurn([{ name: 'terminal', args: { command: 'echo kept > workspace/kept.txt && cat workspace/kept.txt' } }]));
+      const write = running.toolOutputs(
+        await running.toolTurn([
+          { name: 'terminal', args: { command: 'echo kept > workspace/kept.txt && cat workspace/kept.txt' } },
+        ]),
+      );
       expect(write[0].data.stdout).toBe('kept\n');
     } finally {
       rmSync(home, { recursive: true, force: true });

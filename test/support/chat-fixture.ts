@@ -24,7 +24,12 @@ export async function startChatFixture(options: TestServerOptions = {}): Promise
       const response = await server.json('POST', `/api/sessions?agent_id=${agentId}`);
       return response.body.data.session_id;
     },
-    chat: (body) => server.request('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    chat: (body) =>
+      server.request('/api/chat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     async [Symbol.asyncDispose]() {
       await server.stop();
       await model.stop();

@@ -12,7 +12,7 @@ export const DENY_CORPUS = [
   'echo /etc | xargs rm -rf',
   'cd /etc && rm -rf .',
   'rm -rf *',
-  "sh -c 'rm -rf \"$1\"' sh /etc",
+  'sh -c \'rm -rf "$1"\' sh /etc',
   'set -- /etc; rm -rf "$1"',
   'rm -rf ${D:-/etc}',
   'rm -rf ~root',

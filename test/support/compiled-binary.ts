@@ -9,7 +9,8 @@ const LISTENING = /listening on (http:\/\/[^\s]+:(\d+))/;
 export function buildArguments(outfile: string): string[] {
   const script: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.build;
   const words = script.trim().split(/\s+/);
-  if (words[0] !== 'bun' || words[1] !== 'build') throw new Error(`package.json build script is not a bun build: ${script}`);
+  if (words[0] !== 'bun' || words[1] !== 'build')
+    throw new Error(`package.json build script is not a bun build: ${script}`);
   const args = words.slice(2);
   const at = args.indexOf('--outfile');
   if (at < 0 || at + 1 >= args.length) throw new Error(`package.json build script has no --outfile: ${script}`);
@@ -25,7 +26,11 @@ export async function buildBinary(outfile: string): Promise<void> {
     stdout: 'pipe',
     stderr: 'pipe',
   });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   if (code !== 0) throw new Error(`bun build exited ${code}\n${stdout}\n${stderr}`);
 }
 
@@ -89,7 +94,9 @@ export async function startBinary(binary: string, options: StartBinaryOptions): 
       const next = await Promise.race([reader.read(), deadline.expired, exited]);
       if (next === 'timeout' || next === 'exited' || next.done) {
         child.kill('SIGKILL');
-        throw new Error(`binary did not print its URL (${next === 'timeout' ? 'timed out' : 'exited'})\nstdout: ${stdout}\nstderr: ${stderr}`);
+        throw new Error(
+          `binary did not print its URL (${next === 'timeout' ? 'timed out' : 'exited'})\nstdout: ${stdout}\nstderr: ${stderr}`,
+        );
       }
       stdout += decoder.decode(next.value, { stream: true });
       match = LISTENING.exec(stdout);
@@ -127,7 +134,12 @@ export async function startBinary(binary: string, options: StartBinaryOptions): 
 }
 
 /** A JSON request to a running binary: the status and the parsed body (undefined when it is not JSON). */
-export async function callBinary(server: RunningBinary, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function callBinary(
+  server: RunningBinary,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(server.url + path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

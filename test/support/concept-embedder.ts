@@ -3,7 +3,11 @@
 export type Embedder = (text: string) => number[];
 
 /** Words a model would mostly ignore; they add nothing to a vector. */
-const STOPWORDS = new Set('a an the and or of to in on at for with by is are was were be it this that what which who how we i you me my our your please could would tell about any do does did from as also there'.split(' '));
+const STOPWORDS = new Set(
+  'a an the and or of to in on at for with by is are was were be it this that what which who how we i you me my our your please could would tell about any do does did from as also there'.split(
+    ' ',
+  ),
+);
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -61,7 +65,12 @@ export function createConceptEmbedder(concepts: string[][], dims = 256): Embedde
   };
   return (text) => {
     const sum = new Float64Array(dims);
-    const words = text.toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    const words = text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
     for (const word of words) {
       if (STOPWORDS.has(word) || /^\d+$/.test(word)) continue;
       const concept = conceptOf.get(word);

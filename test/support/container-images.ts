@@ -1,6 +1,17 @@
 // Local stand-ins for the Dockerfile's base images (nothing can be pulled here), and the project image built on them.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { findTool, importTree, podman, podmanOk, runCommand, tail } from './podman';
 
@@ -18,10 +29,15 @@ const today = () => new Date().toISOString().slice(0, 10).replaceAll('-', '');
 /** The Debian mirror apt uses on this machine (a `URIs:` or `deb` line ending in /debian), else deb.debian.org. */
 export function debianMirror(): string {
   const folder = '/etc/apt/sources.list.d';
-  const files = ['/etc/apt/sources.list', ...(existsSync(folder) ? readdirSync(folder).map((name) => join(folder, name)) : [])];
+  const files = [
+    '/etc/apt/sources.list',
+    ...(existsSync(folder) ? readdirSync(folder).map((name) => join(folder, name)) : []),
+  ];
   for (const file of files) {
     if (!existsSync(file)) continue;
-    const match = /^(?:URIs:|deb(?:\s+\[[^\]]*\])?)\s+(https?:\/\/\S+\/debian)\/?(?:\s|$)/m.exec(readFileSync(file, 'utf8'));
+    const match = /^(?:URIs:|deb(?:\s+\[[^\]]*\])?)\s+(https?:\/\/\S+\/debian)\/?(?:\s|$)/m.exec(
+      readFileSync(file, 'utf8'),
+    );
     if (match) return match[1]!;
   }
   return DEFAULT_MIRROR;
@@ -50,11 +66,19 @@ export async function ensureDebianImage(): Promise<string> {
     const work = mkdtempSync(join(CACHE_DIR, 'debootstrap-'));
     try {
       const target = join(work, 'root');
-      const result = await runCommand([findTool('debootstrap') ?? 'debootstrap', '--variant=minbase', 'bookworm', target, debianMirror()]);
-      if (result.code !== 0) throw new Error(`debootstrap exited ${result.code}\n${tail(result.stdout)}\n${tail(result.stderr)}`);
+      const result = await runCommand([
+        findTool('debootstrap') ?? 'debootstrap',
+        '--variant=minbase',
+        'bookworm',
+        target,
+        debianMirror(),
+      ]);
+      if (result.code !== 0)
+        throw new Error(`debootstrap exited ${result.code}\n${tail(result.stdout)}\n${tail(result.stderr)}`);
       // Like the slim image: no downloaded packages, no package lists.
       for (const folder of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
-        for (const name of readdirSync(join(target, folder))) if (name !== 'partial' && name !== 'lock') rmSync(join(target, folder, name), { force: true });
+        for (const name of readdirSync(join(target, folder)))
+          if (name !== 'partial' && name !== 'lock') rmSync(join(target, folder, name), { force: true });
       }
       if (!existsSync(tree)) renameSync(target, tree);
     } finally {
@@ -62,7 +86,8 @@ export async function ensureDebianImage(): Promise<string> {
     }
   }
   for (const name of readdirSync(CACHE_DIR)) {
-    if (/^bookworm-\d{8}$/.test(name) && name !== `bookworm-${day}`) rmSync(join(CACHE_DIR, name), { recursive: true, force: true });
+    if (/^bookworm-\d{8}$/.test(name) && name !== `bookworm-${day}`)
+      rmSync(join(CACHE_DIR, name), { recursive: true, force: true });
   }
   await importTree(tree, ['.'], tag, CACHE_DIR, { dereference: false });
   return tag;
@@ -74,8 +99,14 @@ export async function ensureDebianImage(): Promise<string> {
  */
 export async function ensureBuildImage(debianTag: string): Promise<string> {
   const bun = realpathSync(join(REPO_ROOT, 'node_modules', '.bin', 'bun'));
-  const registry = (await runCommand(['npm', 'config', 'get', 'registry'])).stdout.trim() || 'https://registry.npmjs.org/';
-  const key = createHash('sha256').update(debianTag).update(registry).update(readFileSync(bun)).update(readFileSync(CA_BUNDLE)).digest('hex');
+  const registry =
+    (await runCommand(['npm', 'config', 'get', 'registry'])).stdout.trim() || 'https://registry.npmjs.org/';
+  const key = createHash('sha256')
+    .update(debianTag)
+    .update(registry)
+    .update(readFileSync(bun))
+    .update(readFileSync(CA_BUNDLE))
+    .digest('hex');
   const tag = `${BUILD_IMAGE}:${key.slice(0, 16)}`;
   if ((await podman(['image', 'exists', tag])).code === 0) return tag;
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -101,7 +132,8 @@ export async function ensureBuildImage(debianTag: string): Promise<string> {
   return tag;
 }
 
-const imageId = async (reference: string) => (await podman(['image', 'inspect', '--format', '{{.Id}}', reference])).stdout.trim();
+const imageId = async (reference: string) =>
+  (await podman(['image', 'inspect', '--format', '{{.Id}}', reference])).stdout.trim();
 const appTag = (stage: string, run?: number) => `${APP_IMAGE}:${stage}${run === undefined ? '' : `-${run}`}`;
 
 /**
@@ -114,13 +146,28 @@ export async function buildProjectImage(bases: { build: string; runtime: string 
   for (const stage of ['build', 'runtime']) {
     const ours = appTag(stage, process.pid);
     await podmanOk([
-      'build', '--pull=never', '--network', 'host', '--format', 'docker', '--target', stage,
-      '--build-arg', `BUILD_IMAGE=${bases.build}`, '--build-arg', `RUNTIME_IMAGE=${bases.runtime}`,
-      '-t', ours, '-f', join(REPO_ROOT, 'Dockerfile'), REPO_ROOT,
+      'build',
+      '--pull=never',
+      '--network',
+      'host',
+      '--format',
+      'docker',
+      '--target',
+      stage,
+      '--build-arg',
+      `BUILD_IMAGE=${bases.build}`,
+      '--build-arg',
+      `RUNTIME_IMAGE=${bases.runtime}`,
+      '-t',
+      ours,
+      '-f',
+      join(REPO_ROOT, 'Dockerfile'),
+      REPO_ROOT,
     ]);
     const previous = await imageId(appTag(stage));
     await podmanOk(['tag', ours, appTag(stage)]);
-    const untagged = previous && (await podman(['image', 'inspect', '--format', '{{len .RepoTags}}', previous])).stdout.trim() === '0';
+    const untagged =
+      previous && (await podman(['image', 'inspect', '--format', '{{len .RepoTags}}', previous])).stdout.trim() === '0';
     if (untagged && previous !== (await imageId(ours))) await podman(['rmi', previous]);
   }
   return appTag('runtime', process.pid);

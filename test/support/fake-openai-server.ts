@@ -11,7 +11,14 @@ export type ScriptStep =
    * cleanly: no `finish_reason`, no `[DONE]`. With `calls`, the tool-call arguments are the pieces instead.
    * `finish: true` sends the finish reason but still no `[DONE]`.
    */
-  | { kind: 'close'; text?: string; calls?: { name: string; args: unknown | string; id?: string }[]; afterChunks?: number; chunkSize?: number; finish?: boolean }
+  | {
+      kind: 'close';
+      text?: string;
+      calls?: { name: string; args: unknown | string; id?: string }[];
+      afterChunks?: number;
+      chunkSize?: number;
+      finish?: boolean;
+    }
   /** Never answers until the client gives up. */
   | { kind: 'hang' }
   /** Answers with a stream chunk that is not JSON. */
@@ -67,7 +74,9 @@ function chunk(id: string, model: string, delta: Record<string, unknown>, finish
     created: Math.floor(Date.now() / 1000),
     model,
     choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }],
-    ...(usage ? { usage: { ...usage, total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens } } : {}),
+    ...(usage
+      ? { usage: { ...usage, total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens } }
+      : {}),
   })}\n\n`;
 }
 
@@ -85,8 +94,19 @@ function closeDeltas(step: Extract<ScriptStep, { kind: 'close' }>, requestIndex:
   return [
     ...textDeltas,
     ...step.calls.flatMap((call, index) => [
-      { tool_calls: [{ index, id: call.id ?? `call_${requestIndex}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] },
-      ...pieces(typeof call.args === 'string' ? call.args : JSON.stringify(call.args), size).map((args) => ({ tool_calls: [{ index, function: { arguments: args } }] })),
+      {
+        tool_calls: [
+          {
+            index,
+            id: call.id ?? `call_${requestIndex}_${index}`,
+            type: 'function',
+            function: { name: call.name, arguments: '' },
+          },
+        ],
+      },
+      ...pieces(typeof call.args === 'string' ? call.args : JSON.stringify(call.args), size).map((args) => ({
+        tool_calls: [{ index, function: { arguments: args } }],
+      })),
     ]),
   ];
 }
@@ -117,7 +137,8 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const waiters: { count: number; resolve: () => void }[] = [];
   const notify = () => {
     const chats = requests.filter((request) => request.path.endsWith('/chat/completions')).length;
-    for (const waiter of [...waiters]) if (chats >= waiter.count) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve());
+    for (const waiter of [...waiters])
+      if (chats >= waiter.count) waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve();
   };
 
   const respond = (step: ScriptStep, body: any, signal: AbortSignal): Response | Promise<Response> => {
@@ -132,15 +153,23 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       });
     }
     if (step.kind === 'hang') {
-      return new Promise<Response>((resolve) => signal.addEventListener('abort', () => resolve(new Response('aborted', { status: 499 }))));
+      return new Promise<Response>((resolve) =>
+        signal.addEventListener('abort', () => resolve(new Response('aborted', { status: 499 }))),
+      );
     }
     if (!stream) {
-      const message: Record<string, unknown> = { role: 'assistant', content: step.kind === 'text' ? step.text : step.kind === 'tool_calls' ? (step.text ?? null) : '' };
+      const message: Record<string, unknown> = {
+        role: 'assistant',
+        content: step.kind === 'text' ? step.text : step.kind === 'tool_calls' ? (step.text ?? null) : '',
+      };
       if (step.kind === 'tool_calls') {
         message.tool_calls = step.calls.map((call, index) => ({
           id: call.id ?? `call_${requests.length}_${index}`,
           type: 'function',
-          function: { name: call.name, arguments: typeof call.args === 'string' ? call.args : JSON.stringify(call.args) },
+          function: {
+            name: call.name,
+            arguments: typeof call.args === 'string' ? call.args : JSON.stringify(call.args),
+          },
         }));
       }
       const usage = ('usage' in step && step.usage) || DEFAULT_USAGE;
@@ -170,7 +199,8 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         }
         if (step.kind === 'close') {
           const deltas = closeDeltas(step, requests.length);
-          for (const delta of deltas.slice(0, step.afterChunks ?? deltas.length)) send(chunk(completionId, model, delta));
+          for (const delta of deltas.slice(0, step.afterChunks ?? deltas.length))
+            send(chunk(completionId, model, delta));
           if (step.finish) send(chunk(completionId, model, {}, step.calls ? 'tool_calls' : 'stop'));
           controller.close();
           return;
@@ -187,12 +217,24 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
           if (step.text) send(chunk(completionId, model, { content: step.text }));
           step.calls.forEach((call, index) => {
             const args = typeof call.args === 'string' ? call.args : JSON.stringify(call.args);
-            send(chunk(completionId, model, { tool_calls: [{ index, id: call.id ?? `call_${requests.length}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
+            send(
+              chunk(completionId, model, {
+                tool_calls: [
+                  {
+                    index,
+                    id: call.id ?? `call_${requests.length}_${index}`,
+                    type: 'function',
+                    function: { name: call.name, arguments: '' },
+                  },
+                ],
+              }),
+            );
             send(chunk(completionId, model, { tool_calls: [{ index, function: { arguments: args } }] }));
           });
           send(chunk(completionId, model, {}, 'tool_calls'));
         }
-        if (body.stream_options?.include_usage) send(chunk(completionId, model, {}, null, ('usage' in step && step.usage) || DEFAULT_USAGE));
+        if (body.stream_options?.include_usage)
+          send(chunk(completionId, model, {}, null, ('usage' in step && step.usage) || DEFAULT_USAGE));
         send('data: [DONE]\n\n');
         controller.close();
       },
@@ -209,9 +251,11 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       const body: any = request.method === 'POST' ? await request.json().catch(() => ({})) : {};
       requests.push({ path: url.pathname, body, headers: Object.fromEntries(request.headers) });
       if (isEmbedding(url.pathname)) {
-        if (embeddingFailure !== null) return Response.json({ error: { message: 'fake embedding failure' } }, { status: embeddingFailure });
+        if (embeddingFailure !== null)
+          return Response.json({ error: { message: 'fake embedding failure' } }, { status: embeddingFailure });
         const inputs = embeddingInputs(requests.at(-1)!);
-        if (url.pathname.endsWith(':batchEmbedContents')) return Response.json({ embeddings: inputs.map((input) => ({ values: embedder(input) })) });
+        if (url.pathname.endsWith(':batchEmbedContents'))
+          return Response.json({ embeddings: inputs.map((input) => ({ values: embedder(input) })) });
         return Response.json({
           object: 'list',
           data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: embedder(input) })),

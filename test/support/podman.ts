@@ -22,8 +22,18 @@ const PODMAN = [findTool('podman') ?? 'podman', '--runtime', 'runc', '--cgroup-m
 
 /** Runs a command to its end and collects its output; never throws on a non-zero exit. */
 export async function runCommand(argv: string[]): Promise<CommandResult> {
-  const child = Bun.spawn({ cmd: argv, env: { ...process.env, PATH: SYSTEM_PATH }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const child = Bun.spawn({
+    cmd: argv,
+    env: { ...process.env, PATH: SYSTEM_PATH },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   return { code, stdout, stderr };
 }
 
@@ -35,7 +45,8 @@ export function podman(args: string[]): Promise<CommandResult> {
 /** Runs podman and throws with its output if it fails; resolves with its trimmed stdout. */
 export async function podmanOk(args: string[]): Promise<string> {
   const result = await podman(args);
-  if (result.code !== 0) throw new Error(`podman ${args.join(' ')} exited ${result.code}\n${tail(result.stdout)}\n${tail(result.stderr)}`);
+  if (result.code !== 0)
+    throw new Error(`podman ${args.join(' ')} exited ${result.code}\n${tail(result.stdout)}\n${tail(result.stderr)}`);
   return result.stdout.trim();
 }
 
@@ -45,10 +56,25 @@ export function tail(text: string, lines = 40): string {
 }
 
 /** Packs `entries` of `root` into a tarball (following links when asked) and imports it as the image `tag`. */
-export async function importTree(root: string, entries: string[], tag: string, workDir: string, options: { dereference: boolean }): Promise<void> {
+export async function importTree(
+  root: string,
+  entries: string[],
+  tag: string,
+  workDir: string,
+  options: { dereference: boolean },
+): Promise<void> {
   const tarball = join(workDir, `import-${process.pid}-${Date.now()}.tar`);
   try {
-    const packed = await runCommand(['tar', '-C', root, '--numeric-owner', ...(options.dereference ? ['--dereference'] : []), '-cf', tarball, ...entries]);
+    const packed = await runCommand([
+      'tar',
+      '-C',
+      root,
+      '--numeric-owner',
+      ...(options.dereference ? ['--dereference'] : []),
+      '-cf',
+      tarball,
+      ...entries,
+    ]);
     if (packed.code !== 0) throw new Error(`tar exited ${packed.code}: ${tail(packed.stderr)}`);
     await podmanOk(['import', tarball, tag]);
   } finally {
@@ -64,7 +90,8 @@ const PROBE_IMAGE = 'localhost/moc-test-probe:true';
  */
 export async function podmanUnavailableReason(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'not root: the container test runs podman as root';
-  for (const tool of ['podman', 'debootstrap', 'runc']) if (!findTool(tool)) return `${tool} is not installed (.ci/run installs it)`;
+  for (const tool of ['podman', 'debootstrap', 'runc'])
+    if (!findTool(tool)) return `${tool} is not installed (.ci/run installs it)`;
   if (!existsSync('/usr/bin/true')) return 'no /usr/bin/true to make a probe image from';
   try {
     if ((await podman(['image', 'exists', PROBE_IMAGE])).code !== 0) {

@@ -1,6 +1,15 @@
 // A throwaway PostgreSQL cluster for tests: initdb + pg_ctl in a temp folder, loopback only, removed on dispose.
 import { SQL } from 'bun';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,8 +68,10 @@ function serverIdentity(): Identity | null {
 
 /** Why a cluster cannot start here, or null when it can. Tests print it and skip. */
 export function postgresUnavailableReason(): string | null {
-  if (!findPostgresBinDir()) return `no initdb and pg_ctl under ${BIN_ROOT}/<version>/bin (.ci/run installs Debian's postgresql)`;
-  if (!serverIdentity()) return 'running as root and there is no postgres system user to run the server as (initdb refuses root)';
+  if (!findPostgresBinDir())
+    return `no initdb and pg_ctl under ${BIN_ROOT}/<version>/bin (.ci/run installs Debian's postgresql)`;
+  if (!serverIdentity())
+    return 'running as root and there is no postgres system user to run the server as (initdb refuses root)';
   return null;
 }
 
@@ -71,7 +82,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -85,7 +98,11 @@ async function run(argv: string[], identity: Identity): Promise<{ code: number; 
     stdout: 'pipe',
     stderr: 'pipe',
   });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   return { code, output: `${stdout}${stderr}`.trim() };
 }
 
@@ -119,7 +136,8 @@ async function sweepOrphans(bin: string, identity: Identity): Promise<void> {
     const dir = join(tmpdir(), name);
     if (!isOrphan(dir)) continue;
     try {
-      if (existsSync(join(dir, 'data', 'postmaster.pid'))) await run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop'], identity);
+      if (existsSync(join(dir, 'data', 'postmaster.pid')))
+        await run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop'], identity);
       rmSync(dir, { recursive: true, force: true });
     } catch {
       // Another user's folder: theirs to clean up, and no reason to fail this test run.
@@ -150,7 +168,21 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 
   const initStarted = performance.now();
   const init = await run(
-    [join(bin, 'initdb'), '-D', data, '-U', SUPERUSER, `--pwfile=${passwordFile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+    [
+      join(bin, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      SUPERUSER,
+      `--pwfile=${passwordFile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ],
     identity,
   );
   const initdbMs = performance.now() - initStarted;
@@ -165,7 +197,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const startServer = async (): Promise<void> => {
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
     const started = await pgCtl(['-l', logFile, '-w', '-t', '60', '-o', options, 'start']);
-    if (started.code !== 0) throw new Error(`pg_ctl start exited ${started.code}: ${started.output}\n${logTail(logFile)}`);
+    if (started.code !== 0)
+      throw new Error(`pg_ctl start exited ${started.code}: ${started.output}\n${logTail(logFile)}`);
   };
   const stopServer = async (mode: 'fast' | 'immediate'): Promise<void> => {
     if (!existsSync(join(data, 'postmaster.pid'))) return;
@@ -193,7 +226,13 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const admin = new SQL({ url: adminUrl, max: 1 });
   let databases = 0;
   // A test run that ends without disposing (an uncaught error) still leaves no server behind.
-  const onExit = () => Bun.spawnSync({ cmd: [join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], ...identity, stdout: 'ignore', stderr: 'ignore' });
+  const onExit = () =>
+    Bun.spawnSync({
+      cmd: [join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'],
+      ...identity,
+      stdout: 'ignore',
+      stderr: 'ignore',
+    });
   process.once('exit', onExit);
 
   return {

@@ -23,7 +23,8 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
   const parts = options.body === undefined ? [] : Array.isArray(options.body) ? options.body : [options.body];
   const headers: Record<string, string> = { ...options.headers };
   if (options.chunked) headers['transfer-encoding'] = 'chunked';
-  else if (parts.length > 0) headers['content-length'] = String(parts.reduce((size, part) => size + Buffer.byteLength(part), 0));
+  else if (parts.length > 0)
+    headers['content-length'] = String(parts.reduce((size, part) => size + Buffer.byteLength(part), 0));
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       {
@@ -80,5 +81,8 @@ export async function rawExchange(url: string, head: string): Promise<{ status: 
   await promise;
   const text = Buffer.concat(chunks).toString('utf8');
   const [statusLine = '', ...rest] = text.split('\r\n');
-  return { status: Number(statusLine.split(' ')[1]), body: rest.join('\r\n').split('\r\n\r\n').slice(1).join('\r\n\r\n') };
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    body: rest.join('\r\n').split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+  };
 }

@@ -28,7 +28,13 @@ export async function startRetrievalFixture(options: RetrievalFixtureOptions = {
   if (ownModel) model.setEmbedder(createConceptEmbedder(CONCEPTS));
   const server = await startTestServer({
     ...options,
-    env: { EMBEDDING_PROVIDER: 'openai', EMBEDDING_BASE_URL: model.baseUrl, EMBEDDING_API_KEY: 'embed-key', EMBEDDING_MODEL: 'fake-embed', ...options.env },
+    env: {
+      EMBEDDING_PROVIDER: 'openai',
+      EMBEDDING_BASE_URL: model.baseUrl,
+      EMBEDDING_API_KEY: 'embed-key',
+      EMBEDDING_MODEL: 'fake-embed',
+      ...options.env,
+    },
     overrides: { sleep: async () => {}, ...options.overrides },
   });
   const agentRoot = (agentId: string) => join(server.dataDir, 'workspaces', agentId);
@@ -43,7 +49,8 @@ export async function startRetrievalFixture(options: RetrievalFixtureOptions = {
     async search(domain, q, extra = {}) {
       const params = new URLSearchParams({ domain, q, ...extra });
       const response = await server.json('GET', `/api/retrieval/search?${params}`);
-      if (response.status !== 200) throw new Error(`search answered ${response.status}: ${JSON.stringify(response.body)}`);
+      if (response.status !== 200)
+        throw new Error(`search answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.data.results;
     },
     async status(agentId = 'default') {

@@ -13,7 +13,10 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 }
 
 export async function createJob(server: TestServer, body: Record<string, unknown>, agentId = 'default') {
-  const response = await server.json('POST', `/api/scheduler/cron/jobs?agent_id=${agentId}`, { prompt: 'Check the news', ...body });
+  const response = await server.json('POST', `/api/scheduler/cron/jobs?agent_id=${agentId}`, {
+    prompt: 'Check the news',
+    ...body,
+  });
   if (response.status !== 200) throw new Error(`job not created: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.data.job as Record<string, any>;
 }

@@ -34,7 +34,14 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const model = await startFakeOpenAiServer();
   const temp = makeTempDir('moc-server-process-');
   const dataDir = options.dataDir ?? join(temp.path, 'data');
-  const env = cleanEnv({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', APP_LOG_LEVEL: 'warn', APP_RATE_LIMIT_ENABLED: 'false', ...options.env });
+  const env = cleanEnv({
+    LLM_BASE_URL: model.baseUrl,
+    LLM_MODEL: 'fake-model',
+    LLM_API_KEY: 'test-key',
+    APP_LOG_LEVEL: 'warn',
+    APP_RATE_LIMIT_ENABLED: 'false',
+    ...options.env,
+  });
   let server: RunningBinary;
   try {
     server = await startBinary(process.execPath, {
@@ -71,7 +78,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       });
       return readSse(response);
     },
-    toolOutputs: (events) => events.filter((event) => event.event === 'tool_end').map((event) => JSON.parse(event.data.output)),
+    toolOutputs: (events) =>
+      events.filter((event) => event.event === 'tool_end').map((event) => JSON.parse(event.data.output)),
     async [Symbol.asyncDispose]() {
       await server.stop();
       await model.stop();

@@ -29,7 +29,10 @@ export async function readSse(response: Response): Promise<SseRecord[]> {
 }
 
 /** Reads until `predicate` matches an event, then cancels the body (a disconnecting client). */
-export async function readSseUntil(response: Response, predicate: (record: SseRecord) => boolean): Promise<SseRecord[]> {
+export async function readSseUntil(
+  response: Response,
+  predicate: (record: SseRecord) => boolean,
+): Promise<SseRecord[]> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

@@ -16,7 +16,12 @@ export interface TestServer {
   /** Every route the app serves, as Elysia registered it (method and templated path). */
   routes(): { method: string; path: string }[];
   /** JSON request helper: returns status, headers and parsed body. */
-  json<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
+  json<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: T }>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -33,7 +38,12 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const temp = options.dataDir ? undefined : makeTempDir('moc-data-');
   const dataDir = options.dataDir ?? temp!.path;
-  let settings = readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent', APP_RATE_LIMIT_ENABLED: 'false', ...options.env });
+  let settings = readEnvSettings({
+    APP_DATA_DIR: dataDir,
+    APP_LOG_LEVEL: 'silent',
+    APP_RATE_LIMIT_ENABLED: 'false',
+    ...options.env,
+  });
   settings = { ...settings, host: '127.0.0.1', port: 0 };
   if (options.settings) settings = options.settings(settings);
   const env: Record<string, string | undefined> = { ...options.env };

@@ -10,11 +10,23 @@ import { systemClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
 import type { AgentStorage } from '../../src/storage/agent-storage';
 import { sqliteAgentStorage } from '../../src/storage/sqlite/open-sqlite-agent-storage';
-import { createBuiltinTools, createToolsService, type RunTools, type ToolAuditStore, type ToolDefinition, type ToolEnvelope, type ToolsService, type TriggerType } from '../../src/tools';
+import {
+  createBuiltinTools,
+  createToolsService,
+  type RunTools,
+  type ToolAuditStore,
+  type ToolDefinition,
+  type ToolEnvelope,
+  type ToolsService,
+  type TriggerType,
+} from '../../src/tools';
 import { makeTempDir } from './temp-dir';
 
 /** A tool result with loosely typed data, for assertions. */
-export type TestEnvelope = Omit<ToolEnvelope, 'data' | 'error'> & { data: any; error: (Omit<NonNullable<ToolEnvelope['error']>, 'details'> & { details: any }) | null };
+export type TestEnvelope = Omit<ToolEnvelope, 'data' | 'error'> & {
+  data: any;
+  error: (Omit<NonNullable<ToolEnvelope['error']>, 'details'> & { details: any }) | null;
+};
 
 export interface ToolHarnessOptions {
   /** Runtime config keys (parsed with the real schema). */
@@ -44,7 +56,8 @@ export interface ToolHarness {
 export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness {
   const temp = makeTempDir('moc-tools-');
   const root = join(temp.path, 'workspaces', 'agent');
-  for (const folder of ['workspace', 'memory', 'knowledge', 'storage']) mkdirSync(join(root, folder), { recursive: true });
+  for (const folder of ['workspace', 'memory', 'knowledge', 'storage'])
+    mkdirSync(join(root, folder), { recursive: true });
   const storage = sqliteAgentStorage({ clock: systemClock, logger: silentLogger })('agent', root);
   const config = runtimeConfigSchema.parse(options.config ?? {});
   // The agent as the sessions domain sees it: this folder, its storage and config, never deleted.
@@ -59,20 +72,41 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
     },
     lease: () => ({ ...agent, release: () => {}, [Symbol.dispose]: () => {} }),
   };
-  const sessions = createSessionsService({ agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => {} }, assistant: noAssistant, runs: { isBusy: async () => false } }).of(agent);
+  const sessions = createSessionsService({
+    agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => {} },
+    assistant: noAssistant,
+    runs: { isBusy: async () => false },
+  }).of(agent);
   // The SQLite adapter has written the row when this call returns (its promise is already settled).
   void sessions.create('Harness session', 'session-1');
   const sandbox = options.sandbox ?? sharedSandbox;
   // The search tools are tested against the real index through a server (test/integration/retrieval/search-tools).
   const retrieval = options.retrieval ?? {
-    search: () => Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
+    search: () =>
+      Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
   };
   const definitions =
     // No server listens for a harness: allow_network reaches no API of ours.
-    options.definitions ?? createBuiltinTools({ retrieval, sandbox, env: options.env ?? {}, serverApiOpen: false, resolver: options.resolver, fetch: options.fetch });
+    options.definitions ??
+    createBuiltinTools({
+      retrieval,
+      sandbox,
+      env: options.env ?? {},
+      serverApiOpen: false,
+      resolver: options.resolver,
+      fetch: options.fetch,
+    });
   const registry = createToolsService(definitions, { sandboxAvailable: () => sandbox.isAvailable() });
   const forRun = (trigger: TriggerType = 'chat') =>
-    registry.forRun({ agentId: 'agent', agentRoot: root, sessionId: 'session-1', triggerType: trigger, config, audit: storage.toolAudit, sessions });
+    registry.forRun({
+      agentId: 'agent',
+      agentRoot: root,
+      sessionId: 'session-1',
+      triggerType: trigger,
+      config,
+      audit: storage.toolAudit,
+      sessions,
+    });
   return {
     dataDir: temp.path,
     root,

@@ -34,7 +34,9 @@ export async function runMigrateCommand(input: MigrateCommandInput): Promise<num
   const target = maskDatabaseUrl(input.url);
   const sql = openPostgresPool({ url: input.url, poolSize: 1, applicationName: 'mini-openclaw migrate' });
   try {
-    const report = await applyPostgresMigrations(sql, input.migrations ?? POSTGRES_MIGRATIONS, { lockWaitMs: input.lockWaitMs });
+    const report = await applyPostgresMigrations(sql, input.migrations ?? POSTGRES_MIGRATIONS, {
+      lockWaitMs: input.lockWaitMs,
+    });
     const what = report.applied.length === 0 ? 'nothing to apply' : `applied ${report.applied.join(', ')}`;
     input.out(`mini-openclaw migrate: ${what}; schema version ${report.version} (${target})`);
     return 0;

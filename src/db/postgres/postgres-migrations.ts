@@ -51,7 +51,11 @@ async function takeLock(session: ReservedSQL, waitMs: number): Promise<void> {
     await session`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY}::bigint)`;
   } catch (error) {
     if (error instanceof Error && 'errno' in error && error.errno === LOCK_NOT_AVAILABLE) {
-      throw failure(`another process has held the migration lock for more than ${waitMs} ms; is a migration still running?`, {}, error);
+      throw failure(
+        `another process has held the migration lock for more than ${waitMs} ms; is a migration still running?`,
+        {},
+        error,
+      );
     }
     throw error;
   } finally {
@@ -65,12 +69,18 @@ function checkHistory(applied: { version: number; checksum: string }[], migratio
   const latest = migrations.length;
   const newest = applied.at(-1)?.version ?? 0;
   if (newest > latest) {
-    throw failure(`database schema version ${newest} is newer than this release supports (${latest}); upgrade mini-openclaw`, { version: newest, supported: latest });
+    throw failure(
+      `database schema version ${newest} is newer than this release supports (${latest}); upgrade mini-openclaw`,
+      { version: newest, supported: latest },
+    );
   }
   for (const row of applied) {
     const migration = migrations[row.version - 1];
     if (migration && checksum(migration.sql) !== row.checksum) {
-      throw failure(`migration ${row.version} (${migration.description}) was changed after it was applied; add a new migration instead`, { version: row.version });
+      throw failure(
+        `migration ${row.version} (${migration.description}) was changed after it was applied; add a new migration instead`,
+        { version: row.version },
+      );
     }
   }
 }
@@ -83,7 +93,11 @@ function checkHistory(applied: { version: number; checksum: string }[], migratio
  * Throws `AppError('storage_unavailable')` for a failed migration, a lock wait past `lockWaitMs`, a database newer
  * than `migrations`, or an applied migration whose SQL changed; connection errors propagate as the driver's errors.
  */
-export async function applyPostgresMigrations(sql: SQL, migrations: readonly Migration[], options: MigrationOptions = {}): Promise<MigrationReport> {
+export async function applyPostgresMigrations(
+  sql: SQL,
+  migrations: readonly Migration[],
+  options: MigrationOptions = {},
+): Promise<MigrationReport> {
   assertOrdered(migrations);
   const session = await sql.reserve();
   try {
@@ -95,7 +109,8 @@ export async function applyPostgresMigrations(sql: SQL, migrations: readonly Mig
         checksum text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-      const history: { version: number; checksum: string }[] = await session`SELECT version, checksum FROM schema_migrations ORDER BY version`;
+      const history: { version: number; checksum: string }[] =
+        await session`SELECT version, checksum FROM schema_migrations ORDER BY version`;
       checkHistory(history, migrations);
       const done = new Set(history.map((row) => row.version));
       const applied: number[] = [];
@@ -109,7 +124,11 @@ export async function applyPostgresMigrations(sql: SQL, migrations: readonly Mig
               VALUES (${migration.version}, ${migration.description}, ${checksum(migration.sql)})`;
           });
         } catch (error) {
-          throw failure(`migration ${migration.version} (${migration.description}) failed and was rolled back: ${serverMessage(error)}`, { version: migration.version }, error);
+          throw failure(
+            `migration ${migration.version} (${migration.description}) failed and was rolled back: ${serverMessage(error)}`,
+            { version: migration.version },
+            error,
+          );
         }
         applied.push(migration.version);
       }

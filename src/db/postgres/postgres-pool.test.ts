@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { waitFor } from '../../../test/support/scheduler-fixture';
-import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../../test/support/postgres-cluster';
+import {
+  postgresUnavailableReason,
+  startPostgresCluster,
+  type PostgresCluster,
+} from '../../../test/support/postgres-cluster';
 import { openPostgresPool, probePostgres } from './postgres-pool';
 
 const skipReason = postgresUnavailableReason();
@@ -22,14 +26,25 @@ describe.skipIf(skipReason !== null)('openPostgresPool and probePostgres', () =>
     const url = await cluster.createDatabase();
     await using admin = openPostgresPool({ url, poolSize: 2, applicationName: 'gatekeeper' });
     await using sql = openPostgresPool({ url, poolSize: 2, applicationName: 'pool-under-test' });
-    const connections = async () => Number((await admin`SELECT count(*)::integer AS n FROM pg_stat_activity WHERE application_name = 'pool-under-test'`)[0].n);
+    const connections = async () =>
+      Number(
+        (await admin`SELECT count(*)::integer AS n FROM pg_stat_activity WHERE application_name = 'pool-under-test'`)[0]
+          .n,
+      );
 
     const gate = await admin.reserve();
     await gate`SELECT pg_advisory_lock(${GATE_KEY})`;
     // Six queries queue behind the gate: a pool without a cap would open a connection for each.
-    const queries = Promise.allSettled(Array.from({ length: 6 }, () => sql`SELECT pg_advisory_xact_lock_shared(${GATE_KEY}) AS passed`.execute()));
+    const queries = Promise.allSettled(
+      Array.from({ length: 6 }, () => sql`SELECT pg_advisory_xact_lock_shared(${GATE_KEY}) AS passed`.execute()),
+    );
     try {
-      await waitFor(async () => Number((await admin`SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n) >= 2 || undefined);
+      await waitFor(
+        async () =>
+          Number(
+            (await admin`SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n,
+          ) >= 2 || undefined,
+      );
     } finally {
       await gate`SELECT pg_advisory_unlock(${GATE_KEY})`;
       await gate.release();

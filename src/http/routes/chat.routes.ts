@@ -16,7 +16,14 @@ export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>) {
       }
       if (body.stream === false) {
         const { agent, result } = await chat.runOnce(body.agent_id, body.session_id, message);
-        return { data: { content: result.content, session_id: body.session_id, agent_id: agent.id, usage: (result.usage ?? {}) as Record<string, unknown> } };
+        return {
+          data: {
+            content: result.content,
+            session_id: body.session_id,
+            agent_id: agent.id,
+            usage: (result.usage ?? {}) as Record<string, unknown>,
+          },
+        };
       }
       const { run } = await chat.start(body.agent_id, body.session_id, message);
       return sseResponse(run.subscribe(), set.headers as Record<string, string>) as unknown as never;

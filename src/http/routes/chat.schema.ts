@@ -9,7 +9,9 @@ export const ChatRequest = t.Object({
   stream: t.Optional(t.Boolean({ default: true })),
 });
 
-export const ChatAnswer = ok(t.Object({ content: t.String(), session_id: t.String(), agent_id: t.String(), usage: t.Record(t.String(), t.Any()) }));
+export const ChatAnswer = ok(
+  t.Object({ content: t.String(), session_id: t.String(), agent_id: t.String(), usage: t.Record(t.String(), t.Any()) }),
+);
 
 export const CHAT_DESCRIPTION =
-  'With `stream` true (default) the answer is `text/event-stream` with events run_start, agent_update, token, tool_start, tool_end, new_response, reasoning, usage, done, title, error. A second request with the same message attaches to the live run; a different one gets 409 `session_busy`. When the agent\'s `usage.budget` blocks runs, the answer is 429 `budget_exceeded` (details: window, cap, spend, reset time) and the model is not called; from 80 % of a cap the `usage` event carries a `budget` warning. A model stream that ends before the model finished (no finish_reason) ends in an `error` event with code `model_stream_incomplete` (without streaming: 502 `llm_error` with `details.code`).';
+  "With `stream` true (default) the answer is `text/event-stream` with events run_start, agent_update, token, tool_start, tool_end, new_response, reasoning, usage, done, title, error. A second request with the same message attaches to the live run; a different one gets 409 `session_busy`. When the agent's `usage.budget` blocks runs, the answer is 429 `budget_exceeded` (details: window, cap, spend, reset time) and the model is not called; from 80 % of a cap the `usage` event carries a `budget` warning. A model stream that ends before the model finished (no finish_reason) ends in an `error` event with code `model_stream_incomplete` (without streaming: 502 `llm_error` with `details.code`).";

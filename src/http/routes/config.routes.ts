@@ -31,7 +31,8 @@ export function configRoutes(config: ConfigService) {
         response: { 200: RuntimeAnswer, ...errors(400, 401, 404, 422, 500) },
         detail: {
           summary: 'Change runtime config keys for an agent',
-          description: 'Keys given are merged over the effective config; the whole result is validated; only keys that differ from the global config are stored.',
+          description:
+            'Keys given are merged over the effective config; the whole result is validated; only keys that differ from the global config are stored.',
         },
       },
     )

@@ -20,7 +20,10 @@ import {
   toRunWire,
 } from './scheduler.schema';
 
-type CronApi = Pick<SchedulerService, 'jobs' | 'createJob' | 'updateJob' | 'deleteJob' | 'runJob' | 'runJobAndWait' | 'runs' | 'failures'>;
+type CronApi = Pick<
+  SchedulerService,
+  'jobs' | 'createJob' | 'updateJob' | 'deleteJob' | 'runJob' | 'runJobAndWait' | 'runs' | 'failures'
+>;
 
 export function cronRoutes(scheduler: CronApi) {
   return new Elysia({ prefix: '/api/scheduler/cron', detail: { tags: ['scheduler'] } })
@@ -39,7 +42,12 @@ export function cronRoutes(scheduler: CronApi) {
     .post(
       '/jobs',
       async ({ query, body }) => {
-        const input = { ...toJobInput(body), scheduleType: body.schedule_type, schedule: body.schedule, prompt: body.prompt };
+        const input = {
+          ...toJobInput(body),
+          scheduleType: body.schedule_type,
+          schedule: body.schedule,
+          prompt: body.prompt,
+        };
         const { agentId, job } = await scheduler.createJob(query.agent_id, input);
         return { data: { agent_id: agentId, job: toJobWire(job) } };
       },
@@ -49,7 +57,8 @@ export function cronRoutes(scheduler: CronApi) {
         response: { 200: JobAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Create a cron job',
-          description: 'A bad schedule, a blank prompt or an unknown zone answers 422 naming `schedule`, `prompt` or `timezone`. A past `at` runs once at once.',
+          description:
+            'A bad schedule, a blank prompt or an unknown zone answers 422 naming `schedule`, `prompt` or `timezone`. A past `at` runs once at once.',
         },
       },
     )
@@ -66,7 +75,8 @@ export function cronRoutes(scheduler: CronApi) {
         response: { 200: JobAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Change a cron job',
-          description: 'Blank name or prompt keep the old value. A new schedule, type or zone is validated and re-anchored now; disabling clears the next run; enabling computes it and clears the failure streak.',
+          description:
+            'Blank name or prompt keep the old value. A new schedule, type or zone is validated and re-anchored now; disabling clears the next run; enabling computes it and clears the failure streak.',
         },
       },
     )
@@ -91,7 +101,13 @@ export function cronRoutes(scheduler: CronApi) {
           return { data: { agent_id: agentId, job: toJobWire(job), run: { id: runId, status: 'queued' } } };
         }
         const { agentId, job, runId, run } = await scheduler.runJobAndWait(query.agent_id, params.job_id);
-        return { data: { agent_id: agentId, job: toJobWire(job), run: run ? toRunWire(run) : { id: runId, status: 'cancelled' } } };
+        return {
+          data: {
+            agent_id: agentId,
+            job: toJobWire(job),
+            run: run ? toRunWire(run) : { id: runId, status: 'cancelled' },
+          },
+        };
       },
       {
         params: JobParams,

@@ -29,13 +29,25 @@ const ASSETS: Record<string, { path: string; type: string }> = {
 };
 
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, { content?: Record<string, unknown>; $id?: string }> }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content?: Record<string, unknown> };
+        responses?: Record<string, { content?: Record<string, unknown>; $id?: string }>;
+      }
+    >
+  >;
 }
 
 /** Keeps only the JSON (and event-stream) media types of every body and response, and drops stray `$id`s. */
 export function jsonOnly(document: OpenApiDocument): OpenApiDocument {
   const keep = (content: Record<string, unknown> | undefined) =>
-    content && Object.fromEntries(Object.entries(content).filter(([type]) => type === 'application/json' || type === 'text/event-stream'));
+    content &&
+    Object.fromEntries(
+      Object.entries(content).filter(([type]) => type === 'application/json' || type === 'text/event-stream'),
+    );
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
       if (operation.requestBody?.content) operation.requestBody.content = keep(operation.requestBody.content);
@@ -56,7 +68,9 @@ export function docsRoutes(version: string) {
       .onRequest(({ request, set }) => {
         const pathname = new URL(request.url).pathname;
         if (request.method !== 'GET' || !DOC_PAGES.has(pathname)) return;
-        return new Response(PAGE, { headers: { ...(set.headers as Record<string, string>), 'content-type': 'text/html; charset=utf-8' } });
+        return new Response(PAGE, {
+          headers: { ...(set.headers as Record<string, string>), 'content-type': 'text/html; charset=utf-8' },
+        });
       })
       .get(
         '/swagger/assets/:file',
@@ -88,10 +102,13 @@ export function docsRoutes(version: string) {
             info: {
               title: 'Mini-OpenClaw API',
               version,
-              description: 'Agents, sessions, chat (JSON and SSE), files, skills, config. Every success is `{data}`, every failure `{error}`.',
+              description:
+                'Agents, sessions, chat (JSON and SSE), files, skills, config. Every success is `{data}`, every failure `{error}`.',
             },
             components: {
-              securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Required when APP_API_TOKEN is set' } },
+              securitySchemes: {
+                bearer: { type: 'http', scheme: 'bearer', description: 'Required when APP_API_TOKEN is set' },
+              },
             },
             security: [{ bearer: [] }],
           },

@@ -6,11 +6,15 @@ import { FileBody, FileContent, FileIndex, FileQuery, FileSaved, SKILLS_DESCRIPT
 
 export function fileRoutes(files: Pick<FilesService, 'read' | 'write' | 'index' | 'skills'>) {
   return new Elysia({ detail: { tags: ['files'] } })
-    .get('/api/files', ({ query }) => ({ data: { path: query.path, content: files.read(query.agent_id, query.path) } }), {
-      query: FileQuery,
-      response: { 200: FileContent, ...errors(400, 401, 403, 404, 422, 429, 500) },
-      detail: { summary: 'Read a file under workspace/, memory/, skills/, knowledge/ or SKILLS_SNAPSHOT.md' },
-    })
+    .get(
+      '/api/files',
+      ({ query }) => ({ data: { path: query.path, content: files.read(query.agent_id, query.path) } }),
+      {
+        query: FileQuery,
+        response: { 200: FileContent, ...errors(400, 401, 403, 404, 422, 429, 500) },
+        detail: { summary: 'Read a file under workspace/, memory/, skills/, knowledge/ or SKILLS_SNAPSHOT.md' },
+      },
+    )
     .post(
       '/api/files',
       ({ query, body }) => {

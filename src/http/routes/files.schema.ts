@@ -14,4 +14,6 @@ export const SKILLS_DESCRIPTION =
 export const FileQuery = t.Object({ path: FilePath, agent_id: AgentIdQuery });
 export const FileBody = t.Object({ path: FilePath, content: t.String() });
 export const PathsBody = t.Object({ paths: t.Array(t.String({ maxLength: 1024 }), { maxItems: 200 }) });
-export const FileTokens = ok(t.Array(t.Object({ path: t.String(), tokens: t.Integer(), error: t.Optional(t.String()) })));
+export const FileTokens = ok(
+  t.Array(t.Object({ path: t.String(), tokens: t.Integer(), error: t.Optional(t.String()) })),
+);

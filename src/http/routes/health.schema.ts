@@ -8,7 +8,10 @@ const SandboxDetails = t.Object(
     proc: t.Boolean(),
     reason: t.Union([t.String(), t.Null()]),
   },
-  { description: 'Whether the tool sandbox works here; without it terminal and python_repl are refused (unless tool_sandbox.mode is off)' },
+  {
+    description:
+      'Whether the tool sandbox works here; without it terminal and python_repl are refused (unless tool_sandbox.mode is off)',
+  },
 );
 export const Details = t.Object({ sandbox: SandboxDetails });
 

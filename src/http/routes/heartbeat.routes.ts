@@ -2,7 +2,15 @@
 import { Elysia } from 'elysia';
 import type { SchedulerService } from '../../scheduler';
 import { AgentQuery, errors } from '../schemas';
-import { HeartbeatAnswer, HeartbeatBody, HeartbeatRunAnswer, HeartbeatRunList, parseLimit, RunsQuery, toHeartbeatRunWire } from './scheduler.schema';
+import {
+  HeartbeatAnswer,
+  HeartbeatBody,
+  HeartbeatRunAnswer,
+  HeartbeatRunList,
+  parseLimit,
+  RunsQuery,
+  toHeartbeatRunWire,
+} from './scheduler.schema';
 
 type HeartbeatApi = Pick<SchedulerService, 'heartbeatConfig' | 'updateHeartbeat' | 'heartbeatRuns' | 'tickHeartbeat'>;
 
@@ -40,7 +48,8 @@ export function heartbeatRoutes(scheduler: HeartbeatApi) {
         response: { 200: HeartbeatAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: "Change an agent's heartbeat",
-          description: 'Only the keys given change (stored in the agent config as differences from the global config); the heartbeat follows at once.',
+          description:
+            'Only the keys given change (stored in the agent config as differences from the global config); the heartbeat follows at once.',
         },
       },
     )
@@ -67,7 +76,8 @@ export function heartbeatRoutes(scheduler: HeartbeatApi) {
         response: { 200: HeartbeatRunAnswer, ...errors(400, 401, 403, 404, 422, 500) },
         detail: {
           summary: 'Run one heartbeat now (not in the original API)',
-          description: 'Makes the same checks as a scheduled tick (enabled, active window, checklist, busy session) and answers with the row it recorded.',
+          description:
+            'Makes the same checks as a scheduled tick (enabled, active window, checklist, busy session) and answers with the row it recorded.',
         },
       },
     );

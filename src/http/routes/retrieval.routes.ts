@@ -9,14 +9,18 @@ export function retrievalRoutes(retrieval: RetrievalService) {
     .get('/status', ({ query }) => ({ data: retrieval.status(query.agent_id) }), {
       query: AgentQuery,
       response: { 200: StatusAnswer, ...errors(400, 401, 404, 422, 500) },
-      detail: { summary: "An agent's retrieval index: counts, embedding identity and health, search path, last index time and error" },
+      detail: {
+        summary:
+          "An agent's retrieval index: counts, embedding identity and health, search path, last index time and error",
+      },
     })
     .post('/reindex', async ({ query }) => ({ data: await retrieval.reindex(query.agent_id) }), {
       query: AgentQuery,
       response: { 200: StatusAnswer, ...errors(400, 401, 404, 422, 500) },
       detail: {
         summary: 'Rebuild the index of memory/ and knowledge/ now',
-        description: 'Re-chunks every file; unchanged chunk texts reuse cached vectors. Retries a failing embedding provider at once.',
+        description:
+          'Re-chunks every file; unchanged chunk texts reuse cached vectors. Retries a failing embedding provider at once.',
       },
     })
     .get(

@@ -17,7 +17,9 @@ const DomainStatus = t.Object({
 export const Status = t.Object({
   agent_id: t.String(),
   engine: t.Union([t.Literal('sqlite'), t.Literal('json')]),
-  search_path: t.Union([t.Literal('hybrid'), t.Literal('keyword_only')], { description: '`keyword_only` when embeddings are disabled or failing' }),
+  search_path: t.Union([t.Literal('hybrid'), t.Literal('keyword_only')], {
+    description: '`keyword_only` when embeddings are disabled or failing',
+  }),
   degraded_reason: t.Nullable(t.String()),
   embedding: t.Object({
     provider: t.String(),
@@ -44,7 +46,9 @@ export const SearchQuery = t.Object({
   agent_id: AgentIdQuery,
   domain: t.Union([t.Literal('memory'), t.Literal('knowledge')]),
   q: t.String({ minLength: 1, maxLength: 4000, pattern: '\\S', description: 'The query text' }),
-  top_k: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Default: the domain's `retrieval.<domain>.top_k`" })),
+  top_k: t.Optional(
+    t.Integer({ minimum: 1, maximum: 100, description: "Default: the domain's `retrieval.<domain>.top_k`" }),
+  ),
 });
 
 export const StatusAnswer = ok(Status);

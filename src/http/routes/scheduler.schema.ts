@@ -1,11 +1,20 @@
 // Wire shapes of the scheduler routes: `limit`, job bodies, and CronJob / run rows as the contract names them.
 import { t, type Static } from 'elysia';
-import { cronSessionId, MAX_RUNS_LIMIT, type CronJob, type CronJobPatch, type CronRun, type HeartbeatRun } from '../../scheduler';
+import {
+  cronSessionId,
+  MAX_RUNS_LIMIT,
+  type CronJob,
+  type CronJobPatch,
+  type CronRun,
+  type HeartbeatRun,
+} from '../../scheduler';
 import { AgentIdQuery, ok, QueryBoolean } from '../schemas';
 
 // A string checked here: Elysia's numeric coercion reports range errors without the parameter's name.
 export const LimitQuery = t.Optional(
-  t.String({ description: `Rows to return, 1..${MAX_RUNS_LIMIT}; default the agent's scheduler.runs_query_default_limit` }),
+  t.String({
+    description: `Rows to return, 1..${MAX_RUNS_LIMIT}; default the agent's scheduler.runs_query_default_limit`,
+  }),
 );
 
 /** The `limit` query as a number for the service: NaN when it is not a whole number (the service answers 422 for it). */
@@ -18,9 +27,12 @@ const ScheduleType = t.Union([t.Literal('at'), t.Literal('every'), t.Literal('cr
   description: '`at` (ISO-8601 date-time), `every` (whole seconds ≥ 5, anchored at creation) or `cron` (5 or 6 fields)',
 });
 const CatchUp = t.Union([t.Literal('skip'), t.Literal('run_once')], {
-  description: 'Slots missed while the server was down: `skip` (default) records them as missed; `run_once` also runs once at start',
+  description:
+    'Slots missed while the server was down: `skip` (default) records them as missed; `run_once` also runs once at start',
 });
-const Timezone = t.Union([t.String({ maxLength: 64 }), t.Null()], { description: "IANA zone for this job; null or blank uses cron.timezone" });
+const Timezone = t.Union([t.String({ maxLength: 64 }), t.Null()], {
+  description: 'IANA zone for this job; null or blank uses cron.timezone',
+});
 export const JobParams = t.Object({ job_id: t.String({ minLength: 1, maxLength: 64 }) });
 
 export const NewJobBody = t.Object({
@@ -152,7 +164,9 @@ export function toRunWire(run: CronRun) {
 
 export const HeartbeatRunWire = t.Object({
   timestamp_ms: t.Integer(),
-  status: t.String({ description: 'ok, error, skipped_outside_window, skipped_no_prompt, skipped_disabled, skipped_busy' }),
+  status: t.String({
+    description: 'ok, error, skipped_outside_window, skipped_no_prompt, skipped_disabled, skipped_busy',
+  }),
   timezone: t.String(),
   details: t.Record(t.String(), t.Any()),
   trigger: t.String({ description: '`scheduled` or `manual`' }),
@@ -197,7 +211,13 @@ export const RunNowQuery = t.Object({ agent_id: AgentIdQuery, wait: QueryBoolean
 export const JobList = ok(t.Object({ agent_id: t.String(), jobs: t.Array(CronJobWire) }));
 export const JobAnswer = ok(t.Object({ agent_id: t.String(), job: CronJobWire }));
 export const JobDeleted = ok(t.Object({ agent_id: t.String(), deleted: t.Boolean(), job_id: t.String() }));
-export const RunNowAnswer = ok(t.Object({ agent_id: t.String(), job: CronJobWire, run: t.Union([CronRunWire, t.Object({ id: t.String(), status: t.String() })]) }));
+export const RunNowAnswer = ok(
+  t.Object({
+    agent_id: t.String(),
+    job: CronJobWire,
+    run: t.Union([CronRunWire, t.Object({ id: t.String(), status: t.String() })]),
+  }),
+);
 export const RunList = ok(t.Object({ agent_id: t.String(), runs: t.Array(CronRunWire) }));
 export const FailureList = ok(t.Object({ agent_id: t.String(), failures: t.Array(CronRunWire) }));
 export const HeartbeatAnswer = ok(t.Object({ agent_id: t.String(), config: HeartbeatConfigWire }));

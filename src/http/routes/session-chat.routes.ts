@@ -10,7 +10,11 @@ export function sessionChatRoutes(sessions: Pick<SessionsService, 'historyWithPr
       '/:session_id/messages',
       async ({ params, query }) => {
         const archived = queryFlag(query.archived);
-        const { agentId, record, messages, systemPrompt } = await sessions.historyWithPrompt(query.agent_id, params.session_id, archived);
+        const { agentId, record, messages, systemPrompt } = await sessions.historyWithPrompt(
+          query.agent_id,
+          params.session_id,
+          archived,
+        );
         return {
           data: {
             session_id: record.sessionId,
@@ -31,7 +35,9 @@ export function sessionChatRoutes(sessions: Pick<SessionsService, 'historyWithPr
     )
     .post(
       '/:session_id/generate-title',
-      async ({ params, query }) => ({ data: { session_id: params.session_id, title: await sessions.generateTitle(query.agent_id, params.session_id) } }),
+      async ({ params, query }) => ({
+        data: { session_id: params.session_id, title: await sessions.generateTitle(query.agent_id, params.session_id) },
+      }),
       {
         params: SessionParams,
         query: AgentQuery,

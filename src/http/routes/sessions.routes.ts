@@ -2,16 +2,32 @@
 import { Elysia } from 'elysia';
 import type { SessionsService } from '../../sessions';
 import { AgentQuery, ArchivedQuery, errors, queryFlag, SessionParams } from '../schemas';
-import { Archived, cleanTitle, Deleted, History, historyMessages, ListQuery, NewSessionBody, Restored, SessionList, SessionTitle, TitleBody, toSessionRow } from './sessions.schema';
+import {
+  Archived,
+  cleanTitle,
+  Deleted,
+  History,
+  historyMessages,
+  ListQuery,
+  NewSessionBody,
+  Restored,
+  SessionList,
+  SessionTitle,
+  TitleBody,
+  toSessionRow,
+} from './sessions.schema';
 
-
-export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' | 'rename' | 'delete' | 'archive' | 'restore' | 'history'>) {
+export function sessionRoutes(
+  sessions: Pick<SessionsService, 'list' | 'create' | 'rename' | 'delete' | 'archive' | 'restore' | 'history'>,
+) {
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
     .get(
       '',
       async ({ query }) => {
         const includeInternal = query.include_internal === undefined || queryFlag(query.include_internal);
-        return { data: (await sessions.list(query.agent_id, query.scope ?? 'active', { includeInternal })).map(toSessionRow) };
+        return {
+          data: (await sessions.list(query.agent_id, query.scope ?? 'active', { includeInternal })).map(toSessionRow),
+        };
       },
       {
         query: ListQuery,
@@ -23,7 +39,10 @@ export function sessionRoutes(sessions: Pick<SessionsService, 'list' | 'create' 
       '',
       async ({ query, body }) => {
         const title = body?.title;
-        const meta = await sessions.create(query.agent_id, typeof title === 'string' && title.trim() ? title : undefined);
+        const meta = await sessions.create(
+          query.agent_id,
+          typeof title === 'string' && title.trim() ? title : undefined,
+        );
         return { data: { session_id: meta.sessionId, title: meta.title } };
       },
       {

@@ -95,7 +95,9 @@ export const ListQuery = t.Object({
   include_internal: QueryBoolean,
 });
 export const SessionList = ok(t.Array(SessionRow));
-export const NewSessionBody = t.Optional(t.Nullable(t.Object({ title: t.Optional(t.Nullable(t.String({ maxLength: 100 }))) })));
+export const NewSessionBody = t.Optional(
+  t.Nullable(t.Object({ title: t.Optional(t.Nullable(t.String({ maxLength: 100 }))) })),
+);
 export const TitleBody = t.Object({ title: Title });
 export const SessionTitle = ok(t.Object({ session_id: t.String(), title: t.String() }));
 export const Deleted = ok(t.Object({ deleted: t.Boolean(), session_id: t.String(), archived: t.Boolean() }));
@@ -112,5 +114,21 @@ export const MessagesWithPrompt = ok(
     compressed_context: t.String(),
   }),
 );
-export const Compression = ok(t.Object({ session_id: t.String(), agent_id: t.String(), archived_count: t.Integer(), remaining_count: t.Integer(), summary: t.String() }));
-export const SessionTokens = ok(t.Object({ session_id: t.String(), agent_id: t.String(), system_tokens: t.Integer(), message_tokens: t.Integer(), total_tokens: t.Integer() }));
+export const Compression = ok(
+  t.Object({
+    session_id: t.String(),
+    agent_id: t.String(),
+    archived_count: t.Integer(),
+    remaining_count: t.Integer(),
+    summary: t.String(),
+  }),
+);
+export const SessionTokens = ok(
+  t.Object({
+    session_id: t.String(),
+    agent_id: t.String(),
+    system_tokens: t.Integer(),
+    message_tokens: t.Integer(),
+    total_tokens: t.Integer(),
+  }),
+);

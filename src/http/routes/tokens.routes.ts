@@ -6,7 +6,6 @@ import { AgentQuery, errors, SessionParams } from '../schemas';
 import { FileTokens, PathsBody } from './files.schema';
 import { SessionTokens } from './sessions.schema';
 
-
 export function tokenRoutes(sessions: Pick<SessionsService, 'tokens'>, files: Pick<FilesService, 'countTokens'>) {
   return new Elysia({ prefix: '/api/tokens', detail: { tags: ['tokens'] } })
     .get(

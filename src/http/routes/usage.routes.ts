@@ -2,7 +2,18 @@
 import { Elysia } from 'elysia';
 import { usageCsv, type UsageService } from '../../usage';
 import { errors } from '../schemas';
-import { checkLimit, echoFilters, RECORDS_DESCRIPTION, RecordsAnswer, RecordsQuery, SummaryAnswer, SummaryQuery, TimeseriesAnswer, TimeseriesQuery, toUsageQuery } from './usage.schema';
+import {
+  checkLimit,
+  echoFilters,
+  RECORDS_DESCRIPTION,
+  RecordsAnswer,
+  RecordsQuery,
+  SummaryAnswer,
+  SummaryQuery,
+  TimeseriesAnswer,
+  TimeseriesQuery,
+  toUsageQuery,
+} from './usage.schema';
 
 export function usageRoutes(usage: UsageService) {
   return new Elysia({ prefix: '/api/usage', detail: { tags: ['usage'] } })
@@ -24,7 +35,10 @@ export function usageRoutes(usage: UsageService) {
       {
         query: RecordsQuery,
         response: { 200: RecordsAnswer, ...errors(400, 401, 404, 422, 429, 500) },
-        detail: { summary: 'Usage records, newest first (one per run, title and compression call)', description: RECORDS_DESCRIPTION },
+        detail: {
+          summary: 'Usage records, newest first (one per run, title and compression call)',
+          description: RECORDS_DESCRIPTION,
+        },
       },
     )
     .get(
@@ -36,15 +50,24 @@ export function usageRoutes(usage: UsageService) {
       {
         query: SummaryQuery,
         response: { 200: SummaryAnswer, ...errors(400, 401, 404, 422, 429, 500) },
-        detail: { summary: 'Totals and per provider/model sums over every matching record (computed in SQL, no row cap)' },
+        detail: {
+          summary: 'Totals and per provider/model sums over every matching record (computed in SQL, no row cap)',
+        },
       },
     )
     .get(
       '/timeseries',
       async ({ query }) => {
         const bucket = query.bucket ?? 'hour';
-        const { agentId, timezone, buckets } = await usage.timeseries(query.agent_id, toUsageQuery(query), bucket, query.timezone);
-        return { data: { filters: { ...echoFilters(agentId, query), bucket, timezone }, buckets, count: buckets.length } };
+        const { agentId, timezone, buckets } = await usage.timeseries(
+          query.agent_id,
+          toUsageQuery(query),
+          bucket,
+          query.timezone,
+        );
+        return {
+          data: { filters: { ...echoFilters(agentId, query), bucket, timezone }, buckets, count: buckets.length },
+        };
       },
       {
         query: TimeseriesQuery,

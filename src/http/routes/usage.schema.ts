@@ -7,7 +7,9 @@ const FilterText = t.Optional(t.String({ maxLength: 200 }));
 export const FilterQuery = {
   agent_id: AgentIdQuery,
   since_hours: t.Optional(t.Integer({ default: 24, description: 'Records from the last N hours, 1..8760' })),
-  provider: t.Optional(t.String({ maxLength: 64, description: 'Case-insensitive: openai, anthropic, google, deepseek, unknown, mixed' })),
+  provider: t.Optional(
+    t.String({ maxLength: 64, description: 'Case-insensitive: openai, anthropic, google, deepseek, unknown, mixed' }),
+  ),
   model: t.Optional(t.String({ maxLength: 200, description: 'Case-insensitive model id' })),
   trigger_type: t.Optional(t.String({ maxLength: 32, description: 'chat, cron, heartbeat, title, compress' })),
   session_id: FilterText,
@@ -18,13 +20,17 @@ export const SummaryQuery = t.Object(FilterQuery);
 export const RecordsQuery = t.Object({
   ...FilterQuery,
   limit: t.Optional(t.Integer({ default: 200, description: 'Newest N records, 1..2000' })),
-  format: t.Optional(t.Union([t.Literal('json'), t.Literal('csv')], { description: '`csv`: text/csv with a header row' })),
+  format: t.Optional(
+    t.Union([t.Literal('json'), t.Literal('csv')], { description: '`csv`: text/csv with a header row' }),
+  ),
 });
 
 export const TimeseriesQuery = t.Object({
   ...FilterQuery,
   bucket: t.Optional(t.Union([t.Literal('hour'), t.Literal('day')], { default: 'hour' })),
-  timezone: t.Optional(t.String({ minLength: 1, maxLength: 64, description: 'IANA zone for day buckets; default usage.budget.timezone' })),
+  timezone: t.Optional(
+    t.String({ minLength: 1, maxLength: 64, description: 'IANA zone for day buckets; default usage.budget.timezone' }),
+  ),
 });
 
 const Counters = {
@@ -53,7 +59,11 @@ const Filters = t.Object({
 });
 
 export const RecordsAnswer = ok(
-  t.Object({ filters: t.Object({ ...Filters.properties, limit: t.Integer() }), records: t.Array(t.Record(t.String(), t.Any())), count: t.Integer() }),
+  t.Object({
+    filters: t.Object({ ...Filters.properties, limit: t.Integer() }),
+    records: t.Array(t.Record(t.String(), t.Any())),
+    count: t.Integer(),
+  }),
 );
 
 export const SummaryAnswer = ok(

@@ -35,12 +35,22 @@ export function openJsonIndex(path: string): Database {
     for (const table of TABLES) {
       for (const row of Array.isArray(json[table]) ? json[table] : []) {
         const columns = Object.keys(row);
-        const values = columns.map((column) => (BLOB_COLUMNS.has(column) ? decodeVector(String(row[column])) : row[column]));
-        db.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values);
+        const values = columns.map((column) =>
+          BLOB_COLUMNS.has(column) ? decodeVector(String(row[column])) : row[column],
+        );
+        db.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+          ...values,
+        );
       }
     }
-    for (const row of db.query('SELECT id, domain, text FROM chunks ORDER BY id').all() as { id: number; domain: string; text: string }[]) {
-      db.query(`INSERT INTO ${row.domain === 'memory' ? 'fts_memory' : 'fts_knowledge'} (rowid, text) VALUES (?, ?)`).run(row.id, row.text);
+    for (const row of db.query('SELECT id, domain, text FROM chunks ORDER BY id').all() as {
+      id: number;
+      domain: string;
+      text: string;
+    }[]) {
+      db.query(
+        `INSERT INTO ${row.domain === 'memory' ? 'fts_memory' : 'fts_knowledge'} (rowid, text) VALUES (?, ?)`,
+      ).run(row.id, row.text);
     }
   })();
   return db;
@@ -48,10 +58,14 @@ export function openJsonIndex(path: string): Database {
 
 /** Writes the whole index to `path` atomically (vectors as base64 little-endian float32). */
 export function saveJsonIndex(db: Database, path: string): void {
-  const snapshot: Record<string, unknown> = { format: 'mini-openclaw-retrieval', schema_version: RETRIEVAL_SCHEMA_VERSION };
+  const snapshot: Record<string, unknown> = {
+    format: 'mini-openclaw-retrieval',
+    schema_version: RETRIEVAL_SCHEMA_VERSION,
+  };
   for (const table of TABLES) {
     snapshot[table] = (db.query(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]).map((row) => {
-      for (const column of BLOB_COLUMNS) if (row[column] instanceof Uint8Array) row[column] = encodeVector(row[column] as Uint8Array);
+      for (const column of BLOB_COLUMNS)
+        if (row[column] instanceof Uint8Array) row[column] = encodeVector(row[column] as Uint8Array);
       return row;
     });
   }

@@ -24,7 +24,8 @@ const bulkMarker = (path: string) => `${path}${BULK_BUILD_SUFFIX}`;
 
 /** Deletes the index files: it is derived data, rebuilt from the agent's files on the next pass. */
 function discardIndex(path: string): void {
-  for (const file of [path, ...SQLITE_SIDE_SUFFIXES.map((suffix) => `${path}${suffix}`), bulkMarker(path)]) rmSync(file, { force: true });
+  for (const file of [path, ...SQLITE_SIDE_SUFFIXES.map((suffix) => `${path}${suffix}`), bulkMarker(path)])
+    rmSync(file, { force: true });
 }
 
 /**
@@ -55,11 +56,20 @@ function bulkWrites(db: Database, path: string): BulkWrites {
 export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): IndexStorage => {
   if (engine === 'json') {
     const db = openJsonIndex(path);
-    return { store: createSqliteRetrievalStore(db, identity), persist: () => saveJsonIndex(db, path), close: () => db.close() };
+    return {
+      store: createSqliteRetrievalStore(db, identity),
+      persist: () => saveJsonIndex(db, path),
+      close: () => db.close(),
+    };
   }
   if (existsSync(bulkMarker(path))) discardIndex(path);
   if (!existsSync(path)) createWithPageSize(path);
   const db = openDatabase(path, RETRIEVAL_DB_MIGRATIONS);
   db.exec('PRAGMA busy_timeout = 30000');
-  return { store: createSqliteRetrievalStore(db, identity), bulkWrites: bulkWrites(db, path), persist: () => {}, close: () => db.close() };
+  return {
+    store: createSqliteRetrievalStore(db, identity),
+    bulkWrites: bulkWrites(db, path),
+    persist: () => {},
+    close: () => db.close(),
+  };
 };

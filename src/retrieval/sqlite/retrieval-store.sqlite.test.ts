@@ -7,7 +7,11 @@ import { openSqliteIndex } from './open-index';
 for (const engine of ['sqlite', 'json'] as const) {
   describeRetrievalStoreContract(engine, (identity) => {
     const temp = makeTempDir('moc-index-');
-    const storage = openSqliteIndex(engine, join(temp.path, engine === 'json' ? 'retrieval.json' : 'retrieval.db'), identity);
+    const storage = openSqliteIndex(
+      engine,
+      join(temp.path, engine === 'json' ? 'retrieval.json' : 'retrieval.db'),
+      identity,
+    );
     return {
       store: storage.store,
       close() {

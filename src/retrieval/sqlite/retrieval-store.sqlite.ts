@@ -44,16 +44,24 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
   const model = identity?.model ?? '';
   const fts = (domain: RetrievalDomain) => (domain === 'memory' ? 'fts_memory' : 'fts_knowledge');
   const deleteChunksOf = (domain: RetrievalDomain, sourceId: number): number[] => {
-    const ids = (db.query('SELECT id FROM chunks WHERE source_id = ?').all(sourceId) as { id: number }[]).map((row) => row.id);
+    const ids = (db.query('SELECT id FROM chunks WHERE source_id = ?').all(sourceId) as { id: number }[]).map(
+      (row) => row.id,
+    );
     db.query(`DELETE FROM ${fts(domain)} WHERE rowid IN (SELECT id FROM chunks WHERE source_id = ?)`).run(sourceId);
     db.query('DELETE FROM chunks WHERE source_id = ?').run(sourceId);
     return ids;
   };
-  const inChunks = <R, T>(ids: number[], sql: (marks: string) => string, map: (row: R) => T, leading: (string | number)[] = []): T[] => {
+  const inChunks = <R, T>(
+    ids: number[],
+    sql: (marks: string) => string,
+    map: (row: R) => T,
+    leading: (string | number)[] = [],
+  ): T[] => {
     const rows: T[] = [];
     for (let start = 0; start < ids.length; start += 500) {
       const part = ids.slice(start, start + 500);
-      for (const row of db.query<R, (string | number)[]>(sql(placeholders(part.length))).all(...leading, ...part)) rows.push(map(row));
+      for (const row of db.query<R, (string | number)[]>(sql(placeholders(part.length))).all(...leading, ...part))
+        rows.push(map(row));
     }
     return rows;
   };
@@ -80,31 +88,59 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
          ON CONFLICT (domain) DO UPDATE SET digest = excluded.digest, schema_version = excluded.schema_version, chunk_size = excluded.chunk_size,
            chunk_overlap = excluded.chunk_overlap, embedding_provider = excluded.embedding_provider, embedding_model = excluded.embedding_model,
            embedding_dims = excluded.embedding_dims, updated_ms = excluded.updated_ms`,
-      ).run(domain, meta.digest, meta.schemaVersion, meta.chunkSize, meta.chunkOverlap, meta.embeddingProvider, meta.embeddingModel, meta.embeddingDims, meta.updatedMs);
+      ).run(
+        domain,
+        meta.digest,
+        meta.schemaVersion,
+        meta.chunkSize,
+        meta.chunkOverlap,
+        meta.embeddingProvider,
+        meta.embeddingModel,
+        meta.embeddingDims,
+        meta.updatedMs,
+      );
     },
     sources(domain) {
-      return db.query<{ path: string; content_hash: string; size: number; mtime_ms: number }, [string]>('SELECT path, content_hash, size, mtime_ms FROM sources WHERE domain = ? ORDER BY path').all(domain).map((row) => ({
-        path: row.path,
-        contentHash: row.content_hash,
-        size: row.size,
-        mtimeMs: row.mtime_ms,
-      }));
+      return db
+        .query<{ path: string; content_hash: string; size: number; mtime_ms: number }, [string]>(
+          'SELECT path, content_hash, size, mtime_ms FROM sources WHERE domain = ? ORDER BY path',
+        )
+        .all(domain)
+        .map((row) => ({
+          path: row.path,
+          contentHash: row.content_hash,
+          size: row.size,
+          mtimeMs: row.mtime_ms,
+        }));
     },
     replaceSource(domain, source, chunks, nowMs) {
       const changes = { removed: [] as number[], added: [] as number[] };
       store.batch(() => {
-        const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, source.path) as { id: number } | null;
+        const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, source.path) as {
+          id: number;
+        } | null;
         if (existing) changes.removed = deleteChunksOf(domain, existing.id);
         const sourceId = existing
-          ? (db.query('UPDATE sources SET content_hash = ?, size = ?, mtime_ms = ?, indexed_at = ? WHERE id = ?').run(source.contentHash, source.size, source.mtimeMs, nowMs, existing.id), existing.id)
+          ? (db
+              .query('UPDATE sources SET content_hash = ?, size = ?, mtime_ms = ?, indexed_at = ? WHERE id = ?')
+              .run(source.contentHash, source.size, source.mtimeMs, nowMs, existing.id),
+            existing.id)
           : Number(
-              db.query('INSERT INTO sources (domain, path, content_hash, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?)').run(domain, source.path, source.contentHash, source.size, source.mtimeMs, nowMs)
-                .lastInsertRowid,
+              db
+                .query(
+                  'INSERT INTO sources (domain, path, content_hash, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?)',
+                )
+                .run(domain, source.path, source.contentHash, source.size, source.mtimeMs, nowMs).lastInsertRowid,
             );
-        const insertChunk = db.query('INSERT INTO chunks (source_id, domain, start_line, end_line, text, text_hash) VALUES (?, ?, ?, ?, ?, ?)');
+        const insertChunk = db.query(
+          'INSERT INTO chunks (source_id, domain, start_line, end_line, text, text_hash) VALUES (?, ?, ?, ?, ?, ?)',
+        );
         const insertFts = db.query(`INSERT INTO ${fts(domain)} (rowid, text) VALUES (?, ?)`);
         for (const chunk of chunks) {
-          const id = Number(insertChunk.run(sourceId, domain, chunk.startLine, chunk.endLine, chunk.text, chunk.textHash).lastInsertRowid);
+          const id = Number(
+            insertChunk.run(sourceId, domain, chunk.startLine, chunk.endLine, chunk.text, chunk.textHash)
+              .lastInsertRowid,
+          );
           insertFts.run(id, chunk.text);
           changes.added.push(id);
         }
@@ -116,12 +152,19 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
       else db.transaction(work)();
     },
     touchSource(domain, source) {
-      db.query('UPDATE sources SET size = ?, mtime_ms = ? WHERE domain = ? AND path = ?').run(source.size, source.mtimeMs, domain, source.path);
+      db.query('UPDATE sources SET size = ?, mtime_ms = ? WHERE domain = ? AND path = ?').run(
+        source.size,
+        source.mtimeMs,
+        domain,
+        source.path,
+      );
     },
     deleteSource(domain, path) {
       let removed: number[] = [];
       store.batch(() => {
-        const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, path) as { id: number } | null;
+        const existing = db.query('SELECT id FROM sources WHERE domain = ? AND path = ?').get(domain, path) as {
+          id: number;
+        } | null;
         if (!existing) return;
         removed = deleteChunksOf(domain, existing.id);
         db.query('DELETE FROM sources WHERE id = ?').run(existing.id);
@@ -147,14 +190,20 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
       ).map((row) => ({ id: row.id, text: row.text, textHash: row.text_hash }));
     },
     pruneCache() {
-      db.query('DELETE FROM embedding_cache WHERE NOT (provider = ? AND model = ? AND text_hash IN (SELECT text_hash FROM chunks))').run(provider, model);
+      db.query(
+        'DELETE FROM embedding_cache WHERE NOT (provider = ? AND model = ? AND text_hash IN (SELECT text_hash FROM chunks))',
+      ).run(provider, model);
     },
     cachedVectors(identity, textHashes) {
       const found = new Map<string, Float32Array>();
       const unique = [...new Set(textHashes)];
       for (let start = 0; start < unique.length; start += 500) {
         const part = unique.slice(start, start + 500);
-        const rows = db.query<{ text_hash: string; vector: Uint8Array }, string[]>(`SELECT text_hash, vector FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part);
+        const rows = db
+          .query<{ text_hash: string; vector: Uint8Array }, string[]>(
+            `SELECT text_hash, vector FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`,
+          )
+          .all(identity.provider, identity.model, ...part);
         for (const row of rows) found.set(row.text_hash, fromBlob(row.vector));
       }
       return found;
@@ -164,15 +213,29 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
       const unique = [...new Set(textHashes)];
       for (let start = 0; start < unique.length; start += 500) {
         const part = unique.slice(start, start + 500);
-        const rows = db.query<{ text_hash: string }, string[]>(`SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`).all(identity.provider, identity.model, ...part);
+        const rows = db
+          .query<{ text_hash: string }, string[]>(
+            `SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`,
+          )
+          .all(identity.provider, identity.model, ...part);
         for (const row of rows) found.add(row.text_hash);
       }
       return found;
     },
     cacheVectors(identity, entries, nowMs) {
-      const insert = db.query('INSERT OR IGNORE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      const insert = db.query(
+        'INSERT OR IGNORE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       store.batch(() => {
-        for (const entry of entries) insert.run(identity.provider, identity.model, entry.textHash, entry.vector.length, toBlob(entry.vector), nowMs);
+        for (const entry of entries)
+          insert.run(
+            identity.provider,
+            identity.model,
+            entry.textHash,
+            entry.vector.length,
+            toBlob(entry.vector),
+            nowMs,
+          );
       });
     },
     counts(domain) {
@@ -187,9 +250,12 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
     keywordSearch(domain, ftsQuery, limit) {
       if (!ftsQuery) return [];
       try {
-        return db.query<{ id: number; score: number }, [string, number]>(`SELECT rowid AS id, bm25(${fts(domain)}) AS score FROM ${fts(domain)} WHERE ${fts(domain)} MATCH ? ORDER BY score, rowid LIMIT ?`).all(ftsQuery, limit).map(
-          (row) => ({ id: row.id, bm25: row.score }),
-        );
+        return db
+          .query<{ id: number; score: number }, [string, number]>(
+            `SELECT rowid AS id, bm25(${fts(domain)}) AS score FROM ${fts(domain)} WHERE ${fts(domain)} MATCH ? ORDER BY score, rowid LIMIT ?`,
+          )
+          .all(ftsQuery, limit)
+          .map((row) => ({ id: row.id, bm25: row.score }));
       } catch {
         // Terms arrive quoted (ftsOrQuery), so only a damaged FTS table or a read fault lands here: the vector half still answers.
         return [];
@@ -197,18 +263,35 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
     },
     vectorsOf(ids) {
       const found = new Map<number, Float32Array>();
-      const sql = (marks: string) => `SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.id IN (${marks})`;
-      for (const row of inChunks(ids, sql, (row: VectorRow) => row, [provider, model])) found.set(row.id, fromBlob(row.vector));
+      const sql = (marks: string) =>
+        `SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.id IN (${marks})`;
+      for (const row of inChunks(ids, sql, (row: VectorRow) => row, [provider, model]))
+        found.set(row.id, fromBlob(row.vector));
       return found;
     },
     *iterateVectors(domain) {
-      const statement = db.query('SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? ORDER BY c.id');
-      for (const row of statement.iterate(provider, model, domain) as IterableIterator<VectorRow>) yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
+      const statement = db.query(
+        'SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? ORDER BY c.id',
+      );
+      for (const row of statement.iterate(provider, model, domain) as IterableIterator<VectorRow>)
+        yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
     },
     chunksByIds(ids) {
       const found = new Map<number, StoredChunk>();
-      const rows = inChunks(ids, (marks) => `SELECT c.id, s.path, c.start_line, c.end_line, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id IN (${marks})`, (row: ChunkRow) => row);
-      for (const row of rows) found.set(row.id, { id: row.id, path: row.path, startLine: row.start_line, endLine: row.end_line, text: row.text });
+      const rows = inChunks(
+        ids,
+        (marks) =>
+          `SELECT c.id, s.path, c.start_line, c.end_line, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id IN (${marks})`,
+        (row: ChunkRow) => row,
+      );
+      for (const row of rows)
+        found.set(row.id, {
+          id: row.id,
+          path: row.path,
+          startLine: row.start_line,
+          endLine: row.end_line,
+          text: row.text,
+        });
       return found;
     },
   };

@@ -54,6 +54,10 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
           details: JSON.parse(row.details) as Record<string, unknown>,
         })),
     lastScheduledMs: async () =>
-      (db.query("SELECT max(scheduled_ms) AS at FROM heartbeat_runs WHERE trigger = 'scheduled'").get() as { at: number | null }).at,
+      (
+        db.query("SELECT max(scheduled_ms) AS at FROM heartbeat_runs WHERE trigger = 'scheduled'").get() as {
+          at: number | null;
+        }
+      ).at,
   };
 }

@@ -69,7 +69,10 @@ function toRun(row: Row): CronRun {
   return run as unknown as CronRun;
 }
 
-function assignments<T extends object>(columns: Record<keyof T, string>, patch: Partial<T>): { sql: string; values: SqlValue[] } {
+function assignments<T extends object>(
+  columns: Record<keyof T, string>,
+  patch: Partial<T>,
+): { sql: string; values: SqlValue[] } {
   const entries = Object.entries(patch).filter(([key]) => key in columns);
   return {
     sql: entries.map(([key]) => `${columns[key as keyof T]} = ?`).join(', '),
@@ -91,9 +94,9 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
   };
   const insertRun = (run: CronRun) => {
     const keys = Object.keys(RUN_COLUMNS) as (keyof CronRun)[];
-    db.query(`INSERT INTO cron_runs (${keys.map((key) => RUN_COLUMNS[key]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`).run(
-      ...keys.map((key) => toSql(run[key])),
-    );
+    db.query(
+      `INSERT INTO cron_runs (${keys.map((key) => RUN_COLUMNS[key]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+    ).run(...keys.map((key) => toSql(run[key])));
   };
   const updateRun = (id: string, patch: Partial<CronRun>) => {
     const { sql, values } = assignments(RUN_COLUMNS, patch);
@@ -112,9 +115,9 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
     getJob: async (id) => getJob(id),
     async insertJob(job) {
       const keys = Object.keys(JOB_COLUMNS) as (keyof CronJob)[];
-      db.query(`INSERT INTO cron_jobs (${keys.map((key) => JOB_COLUMNS[key]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`).run(
-        ...keys.map((key) => toSql(job[key])),
-      );
+      db.query(
+        `INSERT INTO cron_jobs (${keys.map((key) => JOB_COLUMNS[key]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+      ).run(...keys.map((key) => toSql(job[key])));
     },
     updateJob: async (id, patch) => updateJob(id, patch),
     deleteJob: async (id) => db.query('DELETE FROM cron_jobs WHERE id = ?').run(id).changes > 0,
@@ -153,7 +156,10 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
         .map(toRun);
     },
     async interruptRunning(interrupt) {
-      const running = db.query<Row, []>("SELECT * FROM cron_runs WHERE status = 'running' ORDER BY seq").all().map(toRun);
+      const running = db
+        .query<Row, []>("SELECT * FROM cron_runs WHERE status = 'running' ORDER BY seq")
+        .all()
+        .map(toRun);
       db.transaction(() => {
         for (const run of running) {
           const changes = interrupt(run, getJob(run.jobId));

@@ -8,10 +8,14 @@ import { INSERT_MESSAGE_SQL, MESSAGE_COLUMNS, toMessage, type MessageRow } from 
 
 export function createSqliteMessageStore(db: Database, clock: Clock): MessageStore {
   const now = () => toEpochSeconds(clock.nowMs());
-  const selectMessages = db.query<MessageRow, [string]>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id`);
+  const selectMessages = db.query<MessageRow, [string]>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id`,
+  );
   const insertMessage = db.query(INSERT_MESSAGE_SQL);
   const touch = db.query('UPDATE sessions SET updated_at = ? WHERE id = ?');
-  const isActive = db.query<{ one: number }, [string]>('SELECT 1 AS one FROM sessions WHERE id = ? AND archived_at IS NULL');
+  const isActive = db.query<{ one: number }, [string]>(
+    'SELECT 1 AS one FROM sessions WHERE id = ? AND archived_at IS NULL',
+  );
   const requireActive = (sessionId: string) => {
     if (!isActive.get(sessionId)) throw notFound('Session not found');
   };
@@ -21,7 +25,15 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     const at = now();
     for (const message of messages) {
       const toolCalls = message.toolCalls && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls) : null;
-      insertMessage.run(sessionId, message.role, message.content, toolCalls, message.runId ?? null, message.status ?? null, at);
+      insertMessage.run(
+        sessionId,
+        message.role,
+        message.content,
+        toolCalls,
+        message.runId ?? null,
+        message.status ?? null,
+        at,
+      );
     }
     touch.run(at, sessionId);
   });
@@ -34,10 +46,20 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
       .map((row) => row.id);
     const archived = selectMessages.all(sessionId).slice(0, ids.length).map(toMessage);
     const at = now();
-    db.query('INSERT INTO compressed_messages (session_id, compressed_at, messages) VALUES (?, ?, ?)').run(sessionId, at, JSON.stringify(archived));
+    db.query('INSERT INTO compressed_messages (session_id, compressed_at, messages) VALUES (?, ?, ?)').run(
+      sessionId,
+      at,
+      JSON.stringify(archived),
+    );
     if (ids.length > 0) db.query(`DELETE FROM messages WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
-    db.query('UPDATE sessions SET compressed_context = ?, updated_at = ? WHERE id = ?').run(compressedContext, at, sessionId);
-    const remaining = (db.query('SELECT count(*) AS n FROM messages WHERE session_id = ?').get(sessionId) as { n: number }).n;
+    db.query('UPDATE sessions SET compressed_context = ?, updated_at = ? WHERE id = ?').run(
+      compressedContext,
+      at,
+      sessionId,
+    );
+    const remaining = (
+      db.query('SELECT count(*) AS n FROM messages WHERE session_id = ?').get(sessionId) as { n: number }
+    ).n;
     return { archived, remaining };
   });
 
@@ -45,14 +67,20 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     list: async (sessionId) => selectMessages.all(sessionId).map(toMessage),
     append: async (sessionId, messages) => append(sessionId, messages),
     lastId: async (sessionId) =>
-      (db.query('SELECT coalesce(max(id), 0) AS id FROM messages WHERE session_id = ?').get(sessionId) as { id: number }).id,
+      (
+        db.query('SELECT coalesce(max(id), 0) AS id FROM messages WHERE session_id = ?').get(sessionId) as {
+          id: number;
+        }
+      ).id,
     async deleteAfter(sessionId, mark) {
       db.query('DELETE FROM messages WHERE session_id = ? AND id > ?').run(sessionId, mark);
     },
     compress: async (sessionId, count, compressedContext) => compress(sessionId, count, compressedContext),
     archives: async (sessionId) =>
       db
-        .query<{ compressed_at: number; messages: string }, [string]>('SELECT compressed_at, messages FROM compressed_messages WHERE session_id = ? ORDER BY id')
+        .query<{ compressed_at: number; messages: string }, [string]>(
+          'SELECT compressed_at, messages FROM compressed_messages WHERE session_id = ? ORDER BY id',
+        )
         .all(sessionId)
         .map((row) => ({ compressedAt: row.compressed_at, messages: JSON.parse(row.messages) as StoredMessage[] })),
     any: async () => (db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any === 1,

@@ -21,9 +21,12 @@ export interface MessageRow {
 }
 
 export const MESSAGE_COLUMNS = 'role, content, tool_calls, run_id, status, created_at';
-export const INSERT_MESSAGE_SQL = 'INSERT INTO messages (session_id, role, content, tool_calls, run_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+export const INSERT_MESSAGE_SQL =
+  'INSERT INTO messages (session_id, role, content, tool_calls, run_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
-export const toMeta = (row: Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>): SessionMeta => ({
+export const toMeta = (
+  row: Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>,
+): SessionMeta => ({
   sessionId: row.id,
   title: row.title,
   createdAt: row.created_at,
@@ -32,7 +35,11 @@ export const toMeta = (row: Pick<SessionRow, 'id' | 'title' | 'created_at' | 'up
 });
 
 export const toMessage = (row: MessageRow): StoredMessage => {
-  const message: StoredMessage = { role: row.role as StoredMessage['role'], content: row.content, createdAt: row.created_at };
+  const message: StoredMessage = {
+    role: row.role as StoredMessage['role'],
+    content: row.content,
+    createdAt: row.created_at,
+  };
   if (row.tool_calls) message.toolCalls = JSON.parse(row.tool_calls);
   if (row.run_id) message.runId = row.run_id;
   if (row.status === 'failed' || row.status === 'interrupted') message.status = row.status;

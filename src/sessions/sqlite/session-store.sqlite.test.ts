@@ -10,7 +10,11 @@ import { createSqliteSessionStore } from './session-store.sqlite';
 
 const make = (clock: Clock) => {
   const db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
-  return { sessions: createSqliteSessionStore(db, clock), messages: createSqliteMessageStore(db, clock), close: () => db.close() };
+  return {
+    sessions: createSqliteSessionStore(db, clock),
+    messages: createSqliteMessageStore(db, clock),
+    close: () => db.close(),
+  };
 };
 
 describeSessionStoreContract('sqlite', make);
@@ -21,7 +25,9 @@ describe('createSqliteSessionStore list', () => {
     using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
     for (const where of ['archived_at IS NULL', 'archived_at IS NOT NULL']) {
       const plan = db
-        .query<{ detail: string }, []>(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${where} ORDER BY updated_at DESC, rowid DESC`)
+        .query<{ detail: string }, []>(
+          `EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${where} ORDER BY updated_at DESC, rowid DESC`,
+        )
         .all()
         .map((row) => row.detail);
       expect(plan.some((detail) => detail.includes('USING INDEX sessions_'))).toBe(true);

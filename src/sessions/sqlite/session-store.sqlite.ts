@@ -11,8 +11,10 @@ const USER_ONLY = "AND id NOT LIKE '\\_\\_%' ESCAPE '\\'";
 
 function listQuery(scope: SessionScope, includeInternal: boolean): string {
   const internal = includeInternal ? '' : USER_ONLY;
-  if (scope === 'active') return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
-  if (scope === 'archived') return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NOT NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
+  if (scope === 'active')
+    return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
+  if (scope === 'archived')
+    return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NOT NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
   return `SELECT ${LIST_COLUMNS} FROM sessions WHERE 1 ${internal} ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC`;
 }
 
@@ -29,7 +31,15 @@ export function recoverInterruptedSessions(db: Database, clock: Clock): number {
       const live = JSON.parse(row.live_response!) as LiveResponse;
       if (live.content || live.toolCalls.length > 0) {
         const toolCalls = live.toolCalls.length > 0 ? JSON.stringify(live.toolCalls) : null;
-        insertMessage.run(row.id, 'assistant', live.content, toolCalls, live.runId, 'interrupted', toEpochSeconds(clock.nowMs()));
+        insertMessage.run(
+          row.id,
+          'assistant',
+          live.content,
+          toolCalls,
+          live.runId,
+          'interrupted',
+          toEpochSeconds(clock.nowMs()),
+        );
       }
       db.query('UPDATE sessions SET live_response = NULL WHERE id = ?').run(row.id);
     }
@@ -54,10 +64,20 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
 
   return {
     list: async (scope, options) =>
-      db.query<Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>, []>(listQuery(scope, options?.includeInternal ?? false)).all().map(toMeta),
+      db
+        .query<Pick<SessionRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'archived_at'>, []>(
+          listQuery(scope, options?.includeInternal ?? false),
+        )
+        .all()
+        .map(toMeta),
     async create(sessionId, title) {
       const at = now();
-      db.query('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)').run(sessionId, title, at, at);
+      db.query('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
+        sessionId,
+        title,
+        at,
+        at,
+      );
       return { sessionId, title, createdAt: at, updatedAt: at, archived: false };
     },
     find: async (sessionId) => find(sessionId),
@@ -79,7 +99,11 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
       })();
     },
     async setLiveResponse(sessionId, live) {
-      db.query('UPDATE sessions SET live_response = ?, updated_at = ? WHERE id = ?').run(live ? JSON.stringify(live) : null, now(), sessionId);
+      db.query('UPDATE sessions SET live_response = ?, updated_at = ? WHERE id = ?').run(
+        live ? JSON.stringify(live) : null,
+        now(),
+        sessionId,
+      );
     },
     recoverInterrupted: async () => recoverInterruptedSessions(db, clock),
     async counts() {

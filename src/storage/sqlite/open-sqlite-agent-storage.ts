@@ -25,11 +25,16 @@ export interface SqliteAgentStorageDeps {
  * there (a run holds a lease, and leased storage is never closed), so live snapshots found now were
  * left by an earlier process: they become `interrupted` replies before anything reads the sessions.
  */
-export function sqliteAgentStorage({ clock, logger }: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
+export function sqliteAgentStorage({
+  clock,
+  logger,
+}: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
   return (id, root) => {
     const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
     try {
-      const agentMeta = createSqliteAgentMetaStore(db, () => toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()));
+      const agentMeta = createSqliteAgentMetaStore(db, () =>
+        toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
+      );
       const interrupted = recoverInterruptedSessions(db, clock);
       if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
       return {

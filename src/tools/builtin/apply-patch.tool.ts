@@ -10,7 +10,9 @@ import { applyHunks, parseUnifiedDiff, PatchError, type FilePatch } from '../uni
 const MAX_PATCH_CHARS = 200_000;
 const MAX_FILE_BYTES = 5_000_000;
 
-const schema = z.object({ input: z.string().describe('A unified diff (--- / +++ headers, @@ hunks); paths relative to the agent folder') });
+const schema = z.object({
+  input: z.string().describe('A unified diff (--- / +++ headers, @@ hunks); paths relative to the agent folder'),
+});
 
 interface PlannedChange {
   path: string;
@@ -27,7 +29,8 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
     schema,
     async run({ input }, context) {
       if (!input.trim()) return failure('E_INVALID_ARGS', 'input must be a non-empty unified diff');
-      if (input.length > MAX_PATCH_CHARS) return failure('E_INVALID_ARGS', `Patch exceeds ${MAX_PATCH_CHARS} characters`);
+      if (input.length > MAX_PATCH_CHARS)
+        return failure('E_INVALID_ARGS', `Patch exceeds ${MAX_PATCH_CHARS} characters`);
       let patches: FilePatch[];
       try {
         patches = parseUnifiedDiff(input);
@@ -48,7 +51,11 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
             return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path });
           }
           if (isProtectedAgentPath(guarded.relative)) {
-            return failure('E_POLICY_DENIED', `Tools may not change ${guarded.relative}: the agent's storage and config are off limits`, { path });
+            return failure(
+              'E_POLICY_DENIED',
+              `Tools may not change ${guarded.relative}: the agent's storage and config are off limits`,
+              { path },
+            );
           }
           targets.set(path, guarded.absolute);
           guardedTargets.set(guarded.absolute, guarded);
@@ -58,17 +65,21 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
       for (const patch of patches) {
         const path = (patch.newPath ?? patch.oldPath)!;
         const source = patch.oldPath === null ? null : targets.get(patch.oldPath)!;
-        if (source !== null && !existsSync(source)) return failure('E_NOT_FOUND', `No such file: ${patch.oldPath}`, { path: patch.oldPath });
+        if (source !== null && !existsSync(source))
+          return failure('E_NOT_FOUND', `No such file: ${patch.oldPath}`, { path: patch.oldPath });
         if (source !== null && (!statSync(source).isFile() || statSync(source).size > MAX_FILE_BYTES)) {
           return failure('E_INVALID_PATH', `Not a patchable text file: ${patch.oldPath}`, { path: patch.oldPath });
         }
-        if (patch.oldPath === null && existsSync(targets.get(path)!)) return failure('E_EXEC', `File already exists: ${path}`, { path });
+        if (patch.oldPath === null && existsSync(targets.get(path)!))
+          return failure('E_EXEC', `File already exists: ${path}`, { path });
         let before: string | null = null;
         if (source !== null) {
           try {
             before = readGuardedFile(source, patch.oldPath!, MAX_FILE_BYTES);
           } catch (error) {
-            return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path: patch.oldPath });
+            return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', {
+              path: patch.oldPath,
+            });
           }
         }
         let after: string | null;
@@ -102,7 +113,9 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
             // The folder changed under us: leave it rather than write through whatever replaced it.
           }
         }
-        return failure('E_IO', 'Writing the patched files failed; nothing was changed', { exception: error instanceof Error ? error.message : String(error) });
+        return failure('E_IO', 'Writing the patched files failed; nothing was changed', {
+          exception: error instanceof Error ? error.message : String(error),
+        });
       }
       return success({
         applied: true,

@@ -43,11 +43,22 @@ export function createFetchUrlTool(deps: { resolver: HostResolver }): ToolDefini
         }
       } else if (fetched.contentType.includes('html') && mode !== 'html') content = await htmlToText(text, mode);
       const capped = capText(content, maxChars);
-      const warnings = fetched.cut ? [`body cut at tool_network.max_content_bytes (${network.max_content_bytes} bytes)`] : [];
-      if (!network.block_private_networks) warnings.push('private network blocking is off (tool_network.block_private_networks)');
+      const warnings = fetched.cut
+        ? [`body cut at tool_network.max_content_bytes (${network.max_content_bytes} bytes)`]
+        : [];
+      if (!network.block_private_networks)
+        warnings.push('private network blocking is off (tool_network.block_private_networks)');
       const truncated = capped.truncated || fetched.cut;
       return success(
-        { status: fetched.status, url: fetched.url, content_type: fetched.contentType, content: capped.text, truncated, extract_mode: mode, max_chars: maxChars },
+        {
+          status: fetched.status,
+          url: fetched.url,
+          content_type: fetched.contentType,
+          content: capped.text,
+          truncated,
+          extract_mode: mode,
+          max_chars: maxChars,
+        },
         { truncated, warnings },
       );
     },

@@ -12,7 +12,9 @@ export function findPython(): string | null {
   return Bun.which('python3', { PATH: MINIMAL_PATH });
 }
 
-export function createPythonReplTool(deps: ProcessToolDeps & { python: string }): ToolDefinition<z.output<typeof schema>> {
+export function createPythonReplTool(
+  deps: ProcessToolDeps & { python: string },
+): ToolDefinition<z.output<typeof schema>> {
   return {
     name: 'python_repl',
     description: 'Run Python 3 code in the agent folder (sandboxed) and return what it prints.',
@@ -31,9 +33,17 @@ export function createPythonReplTool(deps: ProcessToolDeps & { python: string })
       });
       if (!run.ok) return run.outcome;
       if (run.result.exitCode !== 0) {
-        return failure('E_EXEC', `Python exited with code ${run.result.exitCode}`, { exit_code: run.result.exitCode, stdout: run.stdout, stderr: run.stderr }, false);
+        return failure(
+          'E_EXEC',
+          `Python exited with code ${run.result.exitCode}`,
+          { exit_code: run.result.exitCode, stdout: run.stdout, stderr: run.stderr },
+          false,
+        );
       }
-      return success({ output: run.stdout.trim(), stderr: run.stderr, truncated: run.truncated, sandboxed: run.sandboxed }, { truncated: run.truncated, warnings: run.warnings });
+      return success(
+        { output: run.stdout.trim(), stderr: run.stderr, truncated: run.truncated, sandboxed: run.sandboxed },
+        { truncated: run.truncated, warnings: run.warnings },
+      );
     },
   };
 }

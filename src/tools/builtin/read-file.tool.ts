@@ -9,10 +9,19 @@ import { success, ToolFailure, TRUNCATION_MARKER } from '../tool-result';
 const range = {
   start_line: z.number().int().min(1).optional().describe('First line to return (1-based)'),
   end_line: z.number().int().min(1).optional().describe('Last line to return (inclusive)'),
-  max_chars: z.number().int().min(1).max(1_000_000).optional().describe('Most characters to return (default from config)'),
+  max_chars: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .describe('Most characters to return (default from config)'),
 };
 const readFileSchema = z.object({ path: z.string().describe('Path relative to the agent folder'), ...range });
-const readFilesSchema = z.object({ paths: z.array(z.string()).min(1).max(32).describe('Up to 32 paths relative to the agent folder'), ...range });
+const readFilesSchema = z.object({
+  paths: z.array(z.string()).min(1).max(32).describe('Up to 32 paths relative to the agent folder'),
+  ...range,
+});
 
 type Range = { start_line?: number; end_line?: number; max_chars?: number };
 const CHUNK = 64 * 1024;
@@ -23,7 +32,11 @@ function resolveFile(root: string, path: string): string {
   try {
     const guarded = guardPath(root, path.trim());
     if (isProtectedAgentPath(guarded.relative)) {
-      throw new ToolFailure('E_POLICY_DENIED', `Tools may not read ${guarded.relative}: the agent's storage and config are off limits`, { path });
+      throw new ToolFailure(
+        'E_POLICY_DENIED',
+        `Tools may not read ${guarded.relative}: the agent's storage and config are off limits`,
+        { path },
+      );
     }
     recheckGuardedPath(root, guarded);
     absolute = guarded.absolute;
@@ -45,7 +58,10 @@ function resolveFile(root: string, path: string): string {
  * Reads lines `start..end` of a file, at most `maxChars` characters, in 64 KiB pieces: it stops as soon as it has
  * enough, so a huge file costs no more than what is returned.
  */
-export function readBounded(absolute: string, options: Range & { max_chars: number }): { content: string; truncated: boolean } {
+export function readBounded(
+  absolute: string,
+  options: Range & { max_chars: number },
+): { content: string; truncated: boolean } {
   const start = options.start_line ?? 1;
   const end = options.end_line ?? Number.POSITIVE_INFINITY;
   let handle: number;
@@ -88,7 +104,8 @@ export function readBounded(absolute: string, options: Range & { max_chars: numb
     closeSync(handle);
   }
   if (options.end_line !== undefined || options.start_line !== undefined) output = output.replace(/\n$/, '');
-  if (more || output.length > options.max_chars) return { content: output.slice(0, options.max_chars) + TRUNCATION_MARKER, truncated: true };
+  if (more || output.length > options.max_chars)
+    return { content: output.slice(0, options.max_chars) + TRUNCATION_MARKER, truncated: true };
   return { content: output, truncated: false };
 }
 
@@ -97,7 +114,10 @@ function readOne(context: ToolCallContext, path: string, options: Range) {
     throw new ToolFailure('E_INVALID_ARGS', 'end_line must not be before start_line');
   }
   const absolute = resolveFile(context.agentRoot, path);
-  return readBounded(absolute, { ...options, max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars });
+  return readBounded(absolute, {
+    ...options,
+    max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars,
+  });
 }
 
 export function createReadFileTool(): ToolDefinition<z.output<typeof readFileSchema>> {
@@ -134,4 +154,3 @@ export function createReadFilesTool(): ToolDefinition<z.output<typeof readFilesS
     },
   };
 }
-

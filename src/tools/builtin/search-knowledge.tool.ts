@@ -9,7 +9,12 @@ const schema = z.object({
   top_k: z.number().int().min(1).max(10).optional().describe('How many passages (default from config)'),
 });
 
-function createSearchTool(name: string, domain: RetrievalDomain, description: string, retrieval: RetrievalSearcher): ToolDefinition<z.output<typeof schema>> {
+function createSearchTool(
+  name: string,
+  domain: RetrievalDomain,
+  description: string,
+  retrieval: RetrievalSearcher,
+): ToolDefinition<z.output<typeof schema>> {
   return {
     name,
     description,
@@ -19,14 +24,30 @@ function createSearchTool(name: string, domain: RetrievalDomain, description: st
       const hits = await retrieval.search(context.agentId, domain, query, top_k);
       return success({
         query,
-        results: hits.map((hit) => ({ text: hit.text, score: hit.score, source: hit.source, start_line: hit.start_line, end_line: hit.end_line })),
+        results: hits.map((hit) => ({
+          text: hit.text,
+          score: hit.score,
+          source: hit.source,
+          start_line: hit.start_line,
+          end_line: hit.end_line,
+        })),
       });
     },
   };
 }
 
 export const createSearchKnowledgeTool = (retrieval: RetrievalSearcher) =>
-  createSearchTool('search_knowledge_base', 'knowledge', "Search the agent's knowledge base (files under knowledge/) for relevant passages.", retrieval);
+  createSearchTool(
+    'search_knowledge_base',
+    'knowledge',
+    "Search the agent's knowledge base (files under knowledge/) for relevant passages.",
+    retrieval,
+  );
 
 export const createSearchMemoryTool = (retrieval: RetrievalSearcher) =>
-  createSearchTool('search_memory', 'memory', "Search the agent's long-term memory (memory/) for relevant notes.", retrieval);
+  createSearchTool(
+    'search_memory',
+    'memory',
+    "Search the agent's long-term memory (memory/) for relevant notes.",
+    retrieval,
+  );

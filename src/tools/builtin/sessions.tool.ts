@@ -21,18 +21,21 @@ export function createSessionsListTool(): ToolDefinition<z.output<typeof listSch
     schema: listSchema,
     async run({ scope = 'active', limit = 20 }, context) {
       const sessions = await context.sessions.list(scope);
-      return success({
-        scope,
-        total: sessions.length,
-        sessions: sessions.slice(0, limit).map((session) => ({
-          session_id: session.sessionId,
-          title: session.title,
-          created_at: session.createdAt,
-          updated_at: session.updatedAt,
-          archived: session.archived,
-          current: session.sessionId === context.sessionId,
-        })),
-      }, { truncated: sessions.length > limit });
+      return success(
+        {
+          scope,
+          total: sessions.length,
+          sessions: sessions.slice(0, limit).map((session) => ({
+            session_id: session.sessionId,
+            title: session.title,
+            created_at: session.createdAt,
+            updated_at: session.updatedAt,
+            archived: session.archived,
+            current: session.sessionId === context.sessionId,
+          })),
+        },
+        { truncated: sessions.length > limit },
+      );
     },
   };
 }
@@ -58,7 +61,17 @@ export function createSessionHistoryTool(): ToolDefinition<z.output<typeof histo
           ...(message.toolCalls?.length ? { tools_used: message.toolCalls.map((call) => call.tool) } : {}),
         };
       });
-      return success({ session_id, title: session.title, archived: session.archived, total_messages: stored.length, messages, truncated }, { truncated });
+      return success(
+        {
+          session_id,
+          title: session.title,
+          archived: session.archived,
+          total_messages: stored.length,
+          messages,
+          truncated,
+        },
+        { truncated },
+      );
     },
   };
 }

@@ -28,7 +28,9 @@ export function canonicalUrl(url: string): string | null {
   }
 }
 
-export function createWebSearchTool(deps: Pick<ProviderDeps, 'env' | 'fetch'>): ToolDefinition<z.output<typeof schema>> {
+export function createWebSearchTool(
+  deps: Pick<ProviderDeps, 'env' | 'fetch'>,
+): ToolDefinition<z.output<typeof schema>> {
   return {
     name: 'web_search',
     description: 'Search the web and return titles, links and snippets.',
@@ -41,8 +43,18 @@ export function createWebSearchTool(deps: Pick<ProviderDeps, 'env' | 'fetch'>): 
       const blocked = (args.blocked_domains ?? []).map(normalizeDomain).filter(Boolean);
       const rows = await searchWeb(
         settings,
-        { query: args.query, count: Math.min(20, limit * 3), recencyDays: args.recency_days ?? null, allowedDomains: allowed, blockedDomains: blocked },
-        { ...deps, timeoutMs: context.config.tool_timeouts.fetch_url_seconds * 1000, maxBytes: context.config.tool_network.max_content_bytes },
+        {
+          query: args.query,
+          count: Math.min(20, limit * 3),
+          recencyDays: args.recency_days ?? null,
+          allowedDomains: allowed,
+          blockedDomains: blocked,
+        },
+        {
+          ...deps,
+          timeoutMs: context.config.tool_timeouts.fetch_url_seconds * 1000,
+          maxBytes: context.config.tool_network.max_content_bytes,
+        },
       );
       const seen = new Set<string>();
       const results = [];
@@ -53,7 +65,13 @@ export function createWebSearchTool(deps: Pick<ProviderDeps, 'env' | 'fetch'>): 
         if (allowed.length > 0 && !allowed.some((domain) => hostMatches(host, domain))) continue;
         if (blocked.some((domain) => hostMatches(host, domain))) continue;
         seen.add(canonical);
-        results.push({ title: row.title, url: row.url, snippet: row.snippet, source: settings.provider, canonical_url: canonical });
+        results.push({
+          title: row.title,
+          url: row.url,
+          snippet: row.snippet,
+          source: settings.provider,
+          canonical_url: canonical,
+        });
         if (results.length >= limit) break;
       }
       return success({ query: args.query, provider: settings.provider, recency_days: args.recency_days ?? 0, results });

@@ -36,7 +36,18 @@ export function createSqliteToolAuditStore(db: Database): ToolAuditStore {
   return {
     async record(entry) {
       const args = JSON.stringify(entry.arguments ?? {});
-      insert.run(entry.timestampMs, entry.runId, entry.sessionId, entry.triggerType, entry.toolName, args, entry.outcome, entry.errorCode, entry.reason, entry.durationMs);
+      insert.run(
+        entry.timestampMs,
+        entry.runId,
+        entry.sessionId,
+        entry.triggerType,
+        entry.toolName,
+        args,
+        entry.outcome,
+        entry.errorCode,
+        entry.reason,
+        entry.durationMs,
+      );
     },
     async list(filter = {}) {
       const rows =

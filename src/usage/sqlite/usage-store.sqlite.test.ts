@@ -31,7 +31,10 @@ const usage = (run_id: string, estimated?: boolean): UnpricedUsage => ({
 
 describe('usage records: estimated', () => {
   it('reads rows written before migration 7 as not estimated, and stores the flag of new rows', async () => {
-    using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS.filter((migration) => migration.version < 7));
+    using db = openDatabase(
+      ':memory:',
+      AGENT_DB_MIGRATIONS.filter((migration) => migration.version < 7),
+    );
     // A row as release 6 wrote it, without the column.
     const columns = Object.keys(zeroCounts()).join(', ');
     db.exec(

@@ -5,17 +5,37 @@ import { TOKEN_FIELDS } from '../usage-record';
 
 const DAY_MS = 86_400_000;
 
-const COLUMNS = ['timestamp_ms', 'agent_id', 'provider', 'model', 'trigger_type', 'run_id', 'session_id', 'model_source', 'usage_source', ...TOKEN_FIELDS, 'priced', 'cost_usd', 'pricing', 'estimated'];
+const COLUMNS = [
+  'timestamp_ms',
+  'agent_id',
+  'provider',
+  'model',
+  'trigger_type',
+  'run_id',
+  'session_id',
+  'model_source',
+  'usage_source',
+  ...TOKEN_FIELDS,
+  'priced',
+  'cost_usd',
+  'pricing',
+  'estimated',
+];
 const PRICED_SQL = '(priced = 1 AND cost_usd IS NOT NULL)';
 const COST_E8_SQL = `CASE WHEN ${PRICED_SQL} THEN CAST(round(cost_usd * 1e8) AS INTEGER) ELSE 0 END`;
-const SUMS = ['SUM(runs) AS runs', 'SUM(priced_runs) AS priced_runs', ...TOKEN_FIELDS.map((field) => `SUM(${field}) AS ${field}`), 'SUM(cost_e8) AS cost_e8'].join(', ');
+const SUMS = [
+  'SUM(runs) AS runs',
+  'SUM(priced_runs) AS priced_runs',
+  ...TOKEN_FIELDS.map((field) => `SUM(${field}) AS ${field}`),
+  'SUM(cost_e8) AS cost_e8',
+].join(', ');
 
 function conditions(filters: UsageFilters): { sql: string; params: SQLQueryBindings[] } {
   const parts: string[] = [];
   const params: SQLQueryBindings[] = [];
-  if (filters.provider) (parts.push('provider = ?'), params.push(filters.provider.toLowerCase()));
-  if (filters.model) (parts.push('model = ? COLLATE NOCASE'), params.push(filters.model));
-  if (filters.triggerType) (parts.push('trigger_type = ?'), params.push(filters.triggerType.toLowerCase()));
+  if (filters.provider) parts.push('provider = ?'), params.push(filters.provider.toLowerCase());
+  if (filters.model) parts.push('model = ? COLLATE NOCASE'), params.push(filters.model);
+  if (filters.triggerType) parts.push('trigger_type = ?'), params.push(filters.triggerType.toLowerCase());
   return { sql: parts.map((part) => ` AND ${part}`).join(''), params };
 }
 
@@ -30,7 +50,8 @@ type Grain = 'total' | 'hour' | 'day';
 function windowSource(filters: UsageFilters, grain: Grain): { sql: string; params: SQLQueryBindings[] } {
   const where = conditions(filters);
   const values = `${TOKEN_FIELDS.join(', ')}, cost_e8`;
-  const keyOf = (column: string) => (grain === 'total' ? '0' : `${column} - ${column} % ${grain === 'hour' ? HOUR_MS : DAY_MS}`);
+  const keyOf = (column: string) =>
+    grain === 'total' ? '0' : `${column} - ${column} % ${grain === 'hour' ? HOUR_MS : DAY_MS}`;
   const rawColumns = `${keyOf('timestamp_ms')} AS key, 1 AS runs, ${PRICED_SQL} AS priced_runs, ${TOKEN_FIELDS.join(', ')}, ${COST_E8_SQL} AS cost_e8`;
   if (filters.sessionId) {
     return {
@@ -51,20 +72,29 @@ function windowSource(filters: UsageFilters, grain: Grain): { sql: string; param
     },
   ];
   if (grain !== 'hour') {
-    parts.push({ sql: `SELECT provider, model, ${keyOf('day_ms')} AS key, runs, priced_runs, ${values} FROM usage_daily WHERE day_ms >= ?${where.sql}`, params: [fullDays, ...where.params] });
+    parts.push({
+      sql: `SELECT provider, model, ${keyOf('day_ms')} AS key, runs, priced_runs, ${values} FROM usage_daily WHERE day_ms >= ?${where.sql}`,
+      params: [fullDays, ...where.params],
+    });
   }
   return { sql: parts.map((part) => part.sql).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };
 }
 
 function toCounters(row: Record<string, number>): UsageCounters {
-  const counters = { runs: row.runs ?? 0, priced_runs: row.priced_runs ?? 0, unpriced_runs: (row.runs ?? 0) - (row.priced_runs ?? 0) } as UsageCounters;
+  const counters = {
+    runs: row.runs ?? 0,
+    priced_runs: row.priced_runs ?? 0,
+    unpriced_runs: (row.runs ?? 0) - (row.priced_runs ?? 0),
+  } as UsageCounters;
   for (const field of TOKEN_FIELDS) counters[field] = row[field] ?? 0;
   counters.cost_usd = (row.cost_e8 ?? 0) / 1e8;
   return counters;
 }
 
 export function createSqliteUsageStore(db: Database): UsageStore {
-  const insert = db.query(`INSERT INTO usage_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+  const insert = db.query(
+    `INSERT INTO usage_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+  );
   return {
     async insert(record, timestampMs) {
       insert.run(
@@ -105,14 +135,22 @@ export function createSqliteUsageStore(db: Database): UsageStore {
     async byProviderModel(filters) {
       const source = windowSource(filters, 'total');
       return db
-        .query<Record<string, unknown>, SQLQueryBindings[]>(`SELECT provider, model, ${SUMS} FROM (${source.sql}) GROUP BY provider, model`)
+        .query<Record<string, unknown>, SQLQueryBindings[]>(
+          `SELECT provider, model, ${SUMS} FROM (${source.sql}) GROUP BY provider, model`,
+        )
         .all(...source.params)
-        .map((row) => ({ provider: row.provider as string, model: row.model as string, ...toCounters(row as Record<string, number>) }));
+        .map((row) => ({
+          provider: row.provider as string,
+          model: row.model as string,
+          ...toCounters(row as Record<string, number>),
+        }));
     },
     async byPeriod(filters, period) {
       const source = windowSource(filters, period);
       return db
-        .query<Record<string, unknown>, SQLQueryBindings[]>(`SELECT key AS start_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`)
+        .query<Record<string, unknown>, SQLQueryBindings[]>(
+          `SELECT key AS start_ms, ${SUMS} FROM (${source.sql}) GROUP BY key ORDER BY key`,
+        )
         .all(...source.params)
         .map((row) => ({ start_ms: row.start_ms as number, ...toCounters(row as Record<string, number>) }));
     },

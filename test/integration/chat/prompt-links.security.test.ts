@@ -8,7 +8,10 @@ import { makeTempDir } from '../../support/temp-dir';
 describe('planted links', () => {
   it('keep an outside file out of the system prompt and the skills list', async () => {
     using outside = makeTempDir('outside-secret-');
-    writeFileSync(join(outside.path, 'secret.md'), '---\nname: OUTSIDE-SECRET-NAME\ndescription: OUTSIDE-SECRET\n---\nOUTSIDE-SECRET-BODY\n');
+    writeFileSync(
+      join(outside.path, 'secret.md'),
+      '---\nname: OUTSIDE-SECRET-NAME\ndescription: OUTSIDE-SECRET\n---\nOUTSIDE-SECRET-BODY\n',
+    );
     await using fixture = await startChatFixture();
     const root = join(fixture.server.dataDir, 'workspaces', 'default');
     // What a sandboxed terminal command can do inside its own folder.
@@ -20,7 +23,9 @@ describe('planted links', () => {
 
     const sessionId = await fixture.newSession();
     fixture.model.enqueue({ kind: 'text', text: 'ok' }, { kind: 'text', text: 'Title' });
-    expect((await fixture.server.json('POST', '/api/chat', { message: 'hi', session_id: sessionId, stream: false })).status).toBe(200);
+    expect(
+      (await fixture.server.json('POST', '/api/chat', { message: 'hi', session_id: sessionId, stream: false })).status,
+    ).toBe(200);
     const prompt = JSON.stringify(fixture.model.chatRequests()[0]!.body.messages[0]);
     expect(prompt).not.toContain('OUTSIDE-SECRET');
     expect(prompt).toContain('[MISSING FILE: workspace/USER.md]');

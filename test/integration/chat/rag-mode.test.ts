@@ -11,7 +11,9 @@ describe('POST /api/chat in rag mode', () => {
   it('sends the retrieval event first and gives the memory hits to the model with the user turn', async () => {
     await using embeddings = await startFakeOpenAiServer();
     embeddings.setEmbedder(createConceptEmbedder(CONCEPTS));
-    await using fixture = await startChatFixture({ env: { EMBEDDING_BASE_URL: embeddings.baseUrl, EMBEDDING_API_KEY: 'embed-key', EMBEDDING_MODEL: 'fake-embed' } });
+    await using fixture = await startChatFixture({
+      env: { EMBEDDING_BASE_URL: embeddings.baseUrl, EMBEDDING_API_KEY: 'embed-key', EMBEDDING_MODEL: 'fake-embed' },
+    });
     const { server, model } = fixture;
     expect((await server.json('PUT', '/api/config/rag-mode', { enabled: true })).status).toBe(200);
     const root = join(server.dataDir, 'workspaces', 'default');
@@ -23,10 +25,16 @@ describe('POST /api/chat in rag mode', () => {
     const response = await fixture.chat({ message: 'What coffee do I drink?', session_id: sessionId });
     const events = await readSse(response);
     expect(events[0]!.event).toBe('retrieval');
-    expect(events.findIndex((event) => event.event === 'retrieval')).toBeLessThan(events.findIndex((event) => event.event === 'token'));
+    expect(events.findIndex((event) => event.event === 'retrieval')).toBeLessThan(
+      events.findIndex((event) => event.event === 'token'),
+    );
     const retrieval = events[0]!.data;
     expect(retrieval.query).toBe('What coffee do I drink?');
-    expect(retrieval.results[0]).toEqual({ text: '# Memory\n\nThe user drinks espresso every morning.\n', score: expect.any(Number), source: 'memory/MEMORY.md' });
+    expect(retrieval.results[0]).toEqual({
+      text: '# Memory\n\nThe user drinks espresso every morning.\n',
+      score: expect.any(Number),
+      source: 'memory/MEMORY.md',
+    });
     expect(Object.keys(retrieval.results[0]).sort()).toEqual(['score', 'source', 'text']);
     expect(embeddings.embeddedTexts()).toContain('What coffee do I drink?');
 

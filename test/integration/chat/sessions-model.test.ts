@@ -11,27 +11,48 @@ describe('session actions that use the model', () => {
     const agent = fixture.server.deps.agents.get('default');
     await fixture.server.deps.sessions.of(agent).append(
       sessionId,
-      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({ role: index % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `message ${text}` })),
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({
+        role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
+        content: `message ${text}`,
+      })),
     );
     fixture.model.enqueue({ kind: 'text', text: 'The user sent a to d.' });
     const result = await fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
-    expect(result.body.data).toEqual({ session_id: sessionId, agent_id: 'default', archived_count: 4, remaining_count: 2, summary: 'The user sent a to d.' });
+    expect(result.body.data).toEqual({
+      session_id: sessionId,
+      agent_id: 'default',
+      archived_count: 4,
+      remaining_count: 2,
+      summary: 'The user sent a to d.',
+    });
     const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/messages`)).body.data;
     expect(history.compressed_context).toBe('The user sent a to d.');
     expect(history.messages.map((message: any) => message.content)).toEqual(['message e', 'message f']);
     expect(history.system_prompt).toContain('<!-- Soul -->');
-    expect((await agent.storage.messages.archives(sessionId))[0]!.messages.map((message) => message.content)).toEqual(['message a', 'message b', 'message c', 'message d']);
+    expect((await agent.storage.messages.archives(sessionId))[0]!.messages.map((message) => message.content)).toEqual([
+      'message a',
+      'message b',
+      'message c',
+      'message d',
+    ]);
     fixture.model.enqueue({ kind: 'text', text: 'Next question' });
     await fixture.server.json('POST', '/api/chat', { message: 'next question', session_id: sessionId, stream: false });
-    const sent = fixture.model.chatRequests().at(-1)!.body.messages.map((message: any) => message.content);
+    const sent = fixture.model
+      .chatRequests()
+      .at(-1)!
+      .body.messages.map((message: any) => message.content);
     expect(sent[1]).toBe('[Summary of Earlier Conversation]\nThe user sent a to d.');
   });
 
   it('generates a title, and refuses an empty session', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
-    expect((await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`)).body.error.code).toBe('invalid_state');
-    await fixture.server.deps.sessions.of(fixture.server.deps.agents.get('default')).append(sessionId, [{ role: 'user', content: 'Plan a trip to Lisbon in May' }]);
+    expect((await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`)).body.error.code).toBe(
+      'invalid_state',
+    );
+    await fixture.server.deps.sessions
+      .of(fixture.server.deps.agents.get('default'))
+      .append(sessionId, [{ role: 'user', content: 'Plan a trip to Lisbon in May' }]);
     fixture.model.enqueue({ kind: 'text', text: 'Lisbon trip in May.\nextra line' });
     const titled = await fixture.server.json('POST', `/api/sessions/${sessionId}/generate-title`);
     expect(titled.body.data).toEqual({ session_id: sessionId, title: 'Lisbon trip in May' });
@@ -43,13 +64,17 @@ describe('session actions that use the model', () => {
   it('counts tokens of the prompt, the messages and files', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
-    await fixture.server.deps.sessions.of(fixture.server.deps.agents.get('default')).append(sessionId, [{ role: 'user', content: 'hello world' }]);
+    await fixture.server.deps.sessions
+      .of(fixture.server.deps.agents.get('default'))
+      .append(sessionId, [{ role: 'user', content: 'hello world' }]);
     const counts = (await fixture.server.json('GET', `/api/tokens/session/${sessionId}`)).body.data;
     expect(counts.message_tokens).toBe(2);
     expect(counts.system_tokens).toBeGreaterThan(100);
     expect(counts.total_tokens).toBe(counts.system_tokens + 2);
     await fixture.server.json('PUT', '/api/config/rag-mode', { enabled: true });
-    const files = await fixture.server.json('POST', '/api/tokens/files', { paths: ['memory/MEMORY.md', '../../etc/passwd', 'memory/none.md'] });
+    const files = await fixture.server.json('POST', '/api/tokens/files', {
+      paths: ['memory/MEMORY.md', '../../etc/passwd', 'memory/none.md'],
+    });
     expect(files.body.data[0].tokens).toBeGreaterThan(5);
     expect(files.body.data.slice(1)).toEqual([
       { path: '../../etc/passwd', tokens: 0, error: 'invalid_path' },
@@ -61,11 +86,17 @@ describe('session actions that use the model', () => {
 
 describe('model parameters', () => {
   it('sends llm_runtime.temperature, except to OpenAI reasoning models that refuse it', async () => {
-    for (const [model, temperature] of [['fake-model', 0.2], ['gpt-5-mini', undefined]] as const) {
+    for (const [model, temperature] of [
+      ['fake-model', 0.2],
+      ['gpt-5-mini', undefined],
+    ] as const) {
       await using fixture = await startChatFixture({ env: { LLM_MODEL: model } });
       const sessionId = await fixture.newSession();
       fixture.model.enqueue({ kind: 'text', text: 'ok' }, { kind: 'text', text: 'Title' });
-      expect((await fixture.server.json('POST', '/api/chat', { message: 'hi', session_id: sessionId, stream: false })).status).toBe(200);
+      expect(
+        (await fixture.server.json('POST', '/api/chat', { message: 'hi', session_id: sessionId, stream: false }))
+          .status,
+      ).toBe(200);
       expect(fixture.model.chatRequests()[0]!.body.temperature).toBe(temperature);
     }
   });
@@ -76,8 +107,11 @@ describe('POST /api/tokens/files limits', () => {
     await using fixture = await startChatFixture();
     const { server } = fixture;
     await server.json('POST', '/api/files', { path: 'memory/run.md', content: 'a'.repeat(100_000) });
-    for (const name of ['big1', 'big2']) await server.json('POST', '/api/files', { path: `knowledge/${name}.txt`, content: 'word '.repeat(1_000_000) });
-    const answer = await server.json('POST', '/api/tokens/files', { paths: [...Array(150).fill('memory/run.md'), 'knowledge/big1.txt', 'knowledge/big2.txt'] });
+    for (const name of ['big1', 'big2'])
+      await server.json('POST', '/api/files', { path: `knowledge/${name}.txt`, content: 'word '.repeat(1_000_000) });
+    const answer = await server.json('POST', '/api/tokens/files', {
+      paths: [...Array(150).fill('memory/run.md'), 'knowledge/big1.txt', 'knowledge/big2.txt'],
+    });
     expect(answer.status).toBe(200);
     const rows = answer.body.data as { path: string; tokens: number; error?: string }[];
     expect(rows).toHaveLength(152);

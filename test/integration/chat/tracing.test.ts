@@ -21,7 +21,12 @@ function startFakeLangSmith() {
   return { url: `http://127.0.0.1:${server.port}`, paths, stop: () => server.stop(true) };
 }
 
-async function startServer(model: FakeOpenAiServer, endpoint: string, switches: Record<string, string>, cleanups: (() => unknown)[]): Promise<RunningBinary> {
+async function startServer(
+  model: FakeOpenAiServer,
+  endpoint: string,
+  switches: Record<string, string>,
+  cleanups: (() => unknown)[],
+): Promise<RunningBinary> {
   const temp = makeTempDir('tracing-');
   cleanups.push(() => temp[Symbol.dispose]());
   const dir = temp.path;
@@ -71,9 +76,19 @@ describe('tracing switch', () => {
     const silent = startFakeLangSmith();
     const traced = startFakeLangSmith();
     cleanups.push(silent.stop, traced.stop);
-    const off = await startServer(model, silent.url, { OBS_TRACING_ENABLED: 'false', LANGSMITH_TRACING: 'true', LANGCHAIN_TRACING_V2: 'true' }, cleanups);
+    const off = await startServer(
+      model,
+      silent.url,
+      { OBS_TRACING_ENABLED: 'false', LANGSMITH_TRACING: 'true', LANGCHAIN_TRACING_V2: 'true' },
+      cleanups,
+    );
     cleanups.push(() => off.stop('SIGKILL'));
-    const on = await startServer(model, traced.url, { OBS_TRACING_ENABLED: 'true', LANGSMITH_TRACING: 'false' }, cleanups);
+    const on = await startServer(
+      model,
+      traced.url,
+      { OBS_TRACING_ENABLED: 'true', LANGSMITH_TRACING: 'false' },
+      cleanups,
+    );
     cleanups.push(() => on.stop('SIGKILL'));
 
     await chatOnce(off);

@@ -19,7 +19,10 @@ const historyOf = async (fixture: Awaited<ReturnType<typeof startChatFixture>>, 
 
 describe('POST /api/chat (tools and failures)', () => {
   it('runs a tool call and stores each segment with its calls', async () => {
-    await using fixture = await startChatFixture({ overrides: { toolDefinitions: [echoTool] }, env: { TOOL_LOOP_MODEL: 'tool-model' } });
+    await using fixture = await startChatFixture({
+      overrides: { toolDefinitions: [echoTool] },
+      env: { TOOL_LOOP_MODEL: 'tool-model' },
+    });
     const sessionId = await fixture.newSession();
     fixture.model.enqueue(
       { kind: 'tool_calls', calls: [{ name: 'echo', args: { text: 'ping' } }], text: 'Let me check.' },
@@ -27,10 +30,24 @@ describe('POST /api/chat (tools and failures)', () => {
       { kind: 'text', text: 'All done.' },
     );
     const events = await readSse(await fixture.chat({ message: 'use the tool', session_id: sessionId }));
-    const names = events.map((event) => event.event).filter((name) => ['token', 'tool_start', 'tool_end', 'new_response', 'done', 'title'].includes(name));
+    const names = events
+      .map((event) => event.event)
+      .filter((name) => ['token', 'tool_start', 'tool_end', 'new_response', 'done', 'title'].includes(name));
     const compact = names.filter((name, index) => name !== 'token' || names[index - 1] !== 'token');
-    expect(compact).toEqual(['token', 'tool_start', 'tool_end', 'tool_start', 'tool_end', 'new_response', 'token', 'done', 'title']);
-    expect(events.find((event) => event.event === 'tool_start')!.data).toEqual(expect.objectContaining({ tool: 'echo', input: { text: 'ping' } }));
+    expect(compact).toEqual([
+      'token',
+      'tool_start',
+      'tool_end',
+      'tool_start',
+      'tool_end',
+      'new_response',
+      'token',
+      'done',
+      'title',
+    ]);
+    expect(events.find((event) => event.event === 'tool_start')!.data).toEqual(
+      expect.objectContaining({ tool: 'echo', input: { text: 'ping' } }),
+    );
     expect(JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output)).toEqual({
       ok: true,
       data: { echoed: 'ping' },
@@ -39,7 +56,13 @@ describe('POST /api/chat (tools and failures)', () => {
     });
     expect(fixture.model.chatRequests()[0]!.body.model).toBe('tool-model');
     const history = await historyOf(fixture, sessionId);
-    expect(history.map((message) => [message.role, message.content, (message.tool_calls ?? []).map((call: any) => call.input.text)])).toEqual([
+    expect(
+      history.map((message) => [
+        message.role,
+        message.content,
+        (message.tool_calls ?? []).map((call: any) => call.input.text),
+      ]),
+    ).toEqual([
       ['user', 'use the tool', []],
       ['assistant', 'Let me check.', ['ping', 'again']],
       ['assistant', 'All done.', []],
@@ -68,7 +91,10 @@ describe('POST /api/chat (tools and failures)', () => {
     const events = await readSse(await fixture.chat({ message: 'hi', session_id: sessionId }));
     expect(events.filter((event) => event.event === 'run_start').map((event) => event.data.attempt)).toEqual([1, 2]);
     expect(events.find((event) => event.event === 'done')!.data.content).toBe('Recovered answer.');
-    expect((await historyOf(fixture, sessionId)).map((message) => message.content)).toEqual(['hi', 'Recovered answer.']);
+    expect((await historyOf(fixture, sessionId)).map((message) => message.content)).toEqual([
+      'hi',
+      'Recovered answer.',
+    ]);
   });
 
   it('reports a stream cut off mid-way, stores the partial reply as failed, and stays healthy', async () => {
@@ -79,7 +105,9 @@ describe('POST /api/chat (tools and failures)', () => {
     expect(events.at(-1)!.event).toBe('error');
     expect(events.at(-1)!.data.code).toBe('model_stream_incomplete');
     const history = await historyOf(fixture, sessionId);
-    expect(history.at(-1)).toEqual(expect.objectContaining({ role: 'assistant', content: 'partial answer', status: 'failed' }));
+    expect(history.at(-1)).toEqual(
+      expect.objectContaining({ role: 'assistant', content: 'partial answer', status: 'failed' }),
+    );
     expect(history.some((message) => message.streaming)).toBe(false);
     expect((await fixture.server.json('GET', '/api/health')).status).toBe(200);
   });
@@ -107,10 +135,24 @@ describe('POST /api/chat (tools and failures)', () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
     fixture.model.enqueue({ kind: 'text', text: 'Plain answer.' });
-    const response = await fixture.server.json('POST', '/api/chat', { message: 'hi', session_id: sessionId, stream: false });
+    const response = await fixture.server.json('POST', '/api/chat', {
+      message: 'hi',
+      session_id: sessionId,
+      stream: false,
+    });
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual(expect.objectContaining({ content: 'Plain answer.', session_id: sessionId, agent_id: 'default' }));
-    expect(response.body.data.usage).toEqual(expect.objectContaining({ schema_version: 2, trigger_type: 'chat', input_tokens: 10, output_tokens: 5, total_tokens: 15 }));
+    expect(response.body.data).toEqual(
+      expect.objectContaining({ content: 'Plain answer.', session_id: sessionId, agent_id: 'default' }),
+    );
+    expect(response.body.data.usage).toEqual(
+      expect.objectContaining({
+        schema_version: 2,
+        trigger_type: 'chat',
+        input_tokens: 10,
+        output_tokens: 5,
+        total_tokens: 15,
+      }),
+    );
     expect((await historyOf(fixture, sessionId)).map((message) => message.content)).toEqual(['hi', 'Plain answer.']);
   });
 

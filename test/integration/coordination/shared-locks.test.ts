@@ -8,12 +8,16 @@ import { createJob, cronRuns } from '../../support/scheduler-fixture';
 import { startTestServer } from '../../support/start-test-server';
 
 describe('locks held by another holder of the coordinator', () => {
-  it("answers 409 session_busy for a chat on a session whose run lock is held elsewhere, without calling the model, and runs once it is free", async () => {
+  it('answers 409 session_busy for a chat on a session whose run lock is held elsewhere, without calling the model, and runs once it is free', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
     const elsewhere = (await fixture.server.deps.coordinator.tryLock(sessionRunLock('default', sessionId)))!;
     for (const stream of [true, false]) {
-      const refused = await fixture.server.json('POST', '/api/chat', { message: 'hello', session_id: sessionId, stream });
+      const refused = await fixture.server.json('POST', '/api/chat', {
+        message: 'hello',
+        session_id: sessionId,
+        stream,
+      });
       expect([refused.status, refused.body.error.code]).toEqual([409, 'session_busy']);
     }
     expect(fixture.model.chatRequests()).toHaveLength(0);
@@ -22,7 +26,11 @@ describe('locks held by another holder of the coordinator', () => {
     expect(compress.body.error.code).toBe('session_busy');
     await elsewhere.release();
     fixture.model.enqueue({ kind: 'text', text: 'hi' }, { kind: 'text', text: 'Greeting' });
-    const answered = await fixture.server.json('POST', '/api/chat', { message: 'hello', session_id: sessionId, stream: false });
+    const answered = await fixture.server.json('POST', '/api/chat', {
+      message: 'hello',
+      session_id: sessionId,
+      stream: false,
+    });
     expect([answered.status, answered.body.data.content]).toEqual([200, 'hi']);
     expect(await fixture.server.deps.coordinator.isLocked(sessionRunLock('default', sessionId))).toBe(false);
   });
@@ -31,8 +39,15 @@ describe('locks held by another holder of the coordinator', () => {
     await using fixture = await startChatFixture();
     // Held before the heartbeat is enabled: enabling it arms a tick due at once, which must find the lock held too.
     const elsewhere = (await fixture.server.deps.coordinator.tryLock(sessionRunLock('default', '__heartbeat__')))!;
-    await fixture.server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: '# Checks\n- look at memory\n' });
-    await fixture.server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, active_start_hour: 0, active_end_hour: 0 });
+    await fixture.server.json('POST', '/api/files', {
+      path: 'workspace/HEARTBEAT.md',
+      content: '# Checks\n- look at memory\n',
+    });
+    await fixture.server.json('PUT', '/api/scheduler/heartbeat', {
+      enabled: true,
+      active_start_hour: 0,
+      active_end_hour: 0,
+    });
     const run = (await fixture.server.json('POST', '/api/scheduler/heartbeat/run')).body.data.run;
     expect([run.status, run.details]).toEqual(['skipped_busy', { session_id: '__heartbeat__' }]);
     expect(fixture.model.chatRequests()).toHaveLength(0);
@@ -64,12 +79,16 @@ describe('request buckets shared through the coordinator', () => {
     await using second = await startTestServer({ env, overrides: { coordinator, authLockout } });
     const auth = { authorization: 'Bearer secret-token' };
     const statuses: number[] = [];
-    for (const server of [first, second, first, second]) statuses.push((await server.json('GET', '/api/files/index', undefined, auth)).status);
+    for (const server of [first, second, first, second])
+      statuses.push((await server.json('GET', '/api/files/index', undefined, auth)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect((await first.json('GET', '/api/agents', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await second.json('GET', '/api/agents', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
     const locked = await first.json('GET', '/api/agents', undefined, auth);
-    expect([locked.status, locked.body.error.message]).toEqual([429, 'Too many failed authentication attempts. Try again later.']);
+    expect([locked.status, locked.body.error.message]).toEqual([
+      429,
+      'Too many failed authentication attempts. Try again later.',
+    ]);
     await coordinator.close();
   });
 });

@@ -41,7 +41,9 @@ describe('POST /api/agents', () => {
     expect(readdirSync(join(server.dataDir, 'workspaces')).sort()).toEqual(['alpha', 'default']);
 
     const list = await server.json('GET', '/api/agents');
-    expect(list.body).toEqual({ data: [agentRow('alpha', root), agentRow('default', join(server.dataDir, 'workspaces', 'default'))] });
+    expect(list.body).toEqual({
+      data: [agentRow('alpha', root), agentRow('default', join(server.dataDir, 'workspaces', 'default'))],
+    });
   });
 
   it('answers 409 conflict for an existing agent', async () => {
@@ -49,7 +51,9 @@ describe('POST /api/agents', () => {
     await server.json('POST', '/api/agents', { agent_id: 'alpha' });
     const again = await server.json('POST', '/api/agents', { agent_id: 'alpha' }, { 'x-request-id': 'r-409' });
     expect(again.status).toBe(409);
-    expect(again.body).toEqual({ error: { code: 'conflict', message: 'Agent already exists: alpha', request_id: 'r-409' } });
+    expect(again.body).toEqual({
+      error: { code: 'conflict', message: 'Agent already exists: alpha', request_id: 'r-409' },
+    });
     expect((await server.json('POST', '/api/agents', { agent_id: 'default' })).status).toBe(409);
   });
 
@@ -65,7 +69,11 @@ describe('POST /api/agents', () => {
       expect({ agentId, status: response.status, error: response.body.error }).toEqual({
         agentId,
         status: 400,
-        error: { code: 'invalid_request', message: 'agent_id must match [A-Za-z0-9_-]{1,64}', request_id: expect.any(String) },
+        error: {
+          code: 'invalid_request',
+          message: 'agent_id must match [A-Za-z0-9_-]{1,64}',
+          request_id: expect.any(String),
+        },
       });
     }
     expect((await server.json('POST', '/api/agents', { agent_id: 'x'.repeat(64) })).status).toBe(200);
@@ -80,7 +88,9 @@ describe('POST /api/agents', () => {
     const empty = await server.json('POST', '/api/agents', {});
     expect(empty.body.error.details.items).toEqual([{ field: 'agent_id', message: 'Field required', code: 'missing' }]);
     const wrongType = await server.json('POST', '/api/agents', { agent_id: 5 });
-    expect(wrongType.body.error.details.items).toEqual([{ field: 'agent_id', message: expect.any(String), code: 'string_type' }]);
+    expect(wrongType.body.error.details.items).toEqual([
+      { field: 'agent_id', message: expect.any(String), code: 'string_type' },
+    ]);
   });
 });
 
@@ -104,10 +114,18 @@ describe('DELETE /api/agents/:agent_id', () => {
     await using server = await startTestServer();
     const protectedDefault = await server.json('DELETE', '/api/agents/default');
     expect(protectedDefault.status).toBe(409);
-    expect(protectedDefault.body.error).toEqual({ code: 'conflict', message: 'Default agent cannot be deleted', request_id: expect.any(String) });
+    expect(protectedDefault.body.error).toEqual({
+      code: 'conflict',
+      message: 'Default agent cannot be deleted',
+      request_id: expect.any(String),
+    });
     const unknown = await server.json('DELETE', '/api/agents/ghost');
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error).toEqual({ code: 'not_found', message: 'Agent not found', request_id: expect.any(String) });
+    expect(unknown.body.error).toEqual({
+      code: 'not_found',
+      message: 'Agent not found',
+      request_id: expect.any(String),
+    });
     expect((await server.json('DELETE', '/api/agents/a%20b')).body.error.code).toBe('invalid_request');
     expect((await server.json('DELETE', `/api/agents/${'x'.repeat(65)}`)).body.error.code).toBe('invalid_request');
     expect(existsSync(join(server.dataDir, 'workspaces', 'default', 'storage', 'agent.db'))).toBe(true);
@@ -120,8 +138,12 @@ describe('agent isolation', () => {
     await server.json('POST', '/api/agents', { agent_id: 'b' });
     const inB = (await server.json('POST', '/api/sessions?agent_id=b', { title: 'only in b' })).body.data.session_id;
     const inDefault = (await server.json('POST', '/api/sessions', { title: 'only in default' })).body.data.session_id;
-    expect((await server.json('GET', '/api/sessions?agent_id=b')).body.data.map((row: any) => row.session_id)).toEqual([inB]);
-    expect((await server.json('GET', '/api/sessions')).body.data.map((row: any) => row.session_id)).toEqual([inDefault]);
+    expect((await server.json('GET', '/api/sessions?agent_id=b')).body.data.map((row: any) => row.session_id)).toEqual([
+      inB,
+    ]);
+    expect((await server.json('GET', '/api/sessions')).body.data.map((row: any) => row.session_id)).toEqual([
+      inDefault,
+    ]);
     expect((await server.json('GET', `/api/sessions/${inB}/history`)).status).toBe(404);
     expect((await server.json('PUT', `/api/sessions/${inB}`, { title: 'hijack' })).status).toBe(404);
     expect((await server.json('DELETE', `/api/sessions/${inB}`)).status).toBe(404);
@@ -145,7 +167,13 @@ describe('agent isolation', () => {
       expect(server.deps.agents.openCount()).toBeLessThanOrEqual(2);
     }
     const rows = (await server.json('GET', '/api/agents')).body.data;
-    expect(rows.map((row: any) => [row.agent_id, row.active_sessions])).toEqual([['default', 0], ['four', 1], ['one', 1], ['three', 1], ['two', 1]]);
+    expect(rows.map((row: any) => [row.agent_id, row.active_sessions])).toEqual([
+      ['default', 0],
+      ['four', 1],
+      ['one', 1],
+      ['three', 1],
+      ['two', 1],
+    ]);
     expect(server.deps.agents.openCount()).toBeLessThanOrEqual(2);
   });
 
@@ -153,7 +181,14 @@ describe('agent isolation', () => {
     await using server = await startTestServer();
     const bootstrap = join(server.dataDir, 'workspaces', 'default', 'workspace', 'BOOTSTRAP.md');
     rmSync(bootstrap);
-    for (const path of ['/api/files/index', '/api/sessions', '/api/config/runtime', '/api/agents', '/api/skills', '/api/files?path=workspace/AGENTS.md']) {
+    for (const path of [
+      '/api/files/index',
+      '/api/sessions',
+      '/api/config/runtime',
+      '/api/agents',
+      '/api/skills',
+      '/api/files?path=workspace/AGENTS.md',
+    ]) {
       expect((await server.json('GET', path)).status).toBe(200);
     }
     await server.json('POST', '/api/files', { path: 'workspace/USER.md', content: 'name: Ada' });

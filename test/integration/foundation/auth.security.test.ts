@@ -43,7 +43,11 @@ describe('bearer token on /api', () => {
     // Lockout is tested on its own (test/reliability); here every failure must stay a plain 401.
     const authLockout = { maxFailures: 1_000_000, windowMs: 60_000, lockMs: 1 };
     await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN }, overrides: { authLockout } });
-    const unauthorized = PROTECTED.map(([method, path]) => ({ route: `${method} ${path}`, status: 401, code: 'unauthorized' }));
+    const unauthorized = PROTECTED.map(([method, path]) => ({
+      route: `${method} ${path}`,
+      status: 401,
+      code: 'unauthorized',
+    }));
     const attempts: Record<string, string>[] = [
       {},
       { authorization: 'Bearer wrong-token' },
@@ -57,7 +61,9 @@ describe('bearer token on /api', () => {
       expect(await statusesWith(server, headers)).toEqual(unauthorized);
     }
     const refused = await server.json('GET', '/api/agents', undefined, { 'x-request-id': 'r-401' });
-    expect(refused.body).toEqual({ error: { code: 'unauthorized', message: 'Missing or invalid bearer token', request_id: 'r-401' } });
+    expect(refused.body).toEqual({
+      error: { code: 'unauthorized', message: 'Missing or invalid bearer token', request_id: 'r-401' },
+    });
     expect(refused.headers.get('www-authenticate')).toBe('Bearer');
     expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
     // Nothing the refused requests asked for happened.
@@ -68,7 +74,10 @@ describe('bearer token on /api', () => {
   it('leaves /api/health and /api/ready open', async () => {
     await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN } });
     expect((await server.json('GET', '/api/health')).body).toEqual({ status: 'ok' });
-    expect((await server.json('GET', '/api/ready')).body).toEqual({ status: 'ready', details: { sandbox: expect.any(Object) } });
+    expect((await server.json('GET', '/api/ready')).body).toEqual({
+      status: 'ready',
+      details: { sandbox: expect.any(Object) },
+    });
   });
 
   it('serves every route with the right token', async () => {
@@ -85,7 +94,11 @@ describe('bearer token on /api', () => {
     await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN } });
     const preflight = await server.request('/api/agents', {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
@@ -93,7 +106,17 @@ describe('bearer token on /api', () => {
 
   it('serves nothing to path spellings that dodge the /api prefix', async () => {
     await using server = await startTestServer({ env: { APP_API_TOKEN: TOKEN } });
-    for (const path of ['//api/agents', '///api/agents', '/%61pi/agents', '/api/%61gents', '/./api/agents', '/api/health/../agents', '/API/agents', '/api/health/', '/api/agents%2F']) {
+    for (const path of [
+      '//api/agents',
+      '///api/agents',
+      '/%61pi/agents',
+      '/api/%61gents',
+      '/./api/agents',
+      '/api/health/../agents',
+      '/API/agents',
+      '/api/health/',
+      '/api/agents%2F',
+    ]) {
       const answer = await rawExchange(server.url, `GET ${path} HTTP/1.1\r\nHost: localhost`);
       expect({ path, refused: answer.status === 401 || answer.status === 404 }).toEqual({ path, refused: true });
       expect(answer.body).not.toContain('"data"');

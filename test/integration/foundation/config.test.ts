@@ -16,18 +16,48 @@ const DEFAULT_CONFIG = {
     storage: { engine: 'sqlite', db_path: 'storage/retrieval.db', fts_prefilter_k: 50 },
   },
   tool_retry_guard: { repeat_identical_failure_limit: 2 },
-  tool_network: { allow_http_schemes: ['http', 'https'], block_private_networks: true, allow_private_hosts: [], max_redirects: 3, max_content_bytes: 2000000 },
+  tool_network: {
+    allow_http_schemes: ['http', 'https'],
+    block_private_networks: true,
+    allow_private_hosts: [],
+    max_redirects: 3,
+    max_content_bytes: 2000000,
+  },
   tool_timeouts: { terminal_seconds: 30, python_repl_seconds: 30, fetch_url_seconds: 15 },
   tool_output_limits: { terminal_chars: 5000, fetch_url_chars: 5000, read_file_chars: 10000 },
   autonomous_tools: {
     heartbeat_enabled_tools: ['read', 'read_file', 'read_files', 'search_knowledge_base', 'search_memory'],
-    cron_enabled_tools: ['web_search', 'web_fetch', 'fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base'],
+    cron_enabled_tools: [
+      'web_search',
+      'web_fetch',
+      'fetch_url',
+      'read',
+      'read_file',
+      'read_files',
+      'search_knowledge_base',
+    ],
     chat_blocked_tools: [],
   },
-  tool_sandbox: { mode: 'auto', allow_network: false, max_processes: 256, max_memory_mb: 1024, max_file_size_mb: 256, max_cpu_seconds: 120, tmp_size_mb: 64, max_output_mb: 64 },
+  tool_sandbox: {
+    mode: 'auto',
+    allow_network: false,
+    max_processes: 256,
+    max_memory_mb: 1024,
+    max_file_size_mb: 256,
+    max_cpu_seconds: 120,
+    tmp_size_mb: 64,
+    max_output_mb: 64,
+  },
   tool_web_search: { provider: 'duckduckgo_html', max_results: 5 },
   scheduler: { api_enabled: true, runs_query_default_limit: 100 },
-  heartbeat: { enabled: false, interval_seconds: 300, timezone: 'UTC', active_start_hour: 9, active_end_hour: 21, session_id: '__heartbeat__' },
+  heartbeat: {
+    enabled: false,
+    interval_seconds: 300,
+    timezone: 'UTC',
+    active_start_hour: 9,
+    active_end_hour: 21,
+    session_id: '__heartbeat__',
+  },
   cron: {
     enabled: true,
     poll_interval_seconds: 20,
@@ -58,8 +88,15 @@ describe('GET /api/config/runtime', () => {
     await server.json('GET', '/api/config/runtime');
     writeFileSync(globalPath, JSON.stringify({ rag_mode: true, scheduler: { runs_query_default_limit: 7 } }));
     const edited = (await server.json('GET', '/api/config/runtime')).body.data.config;
-    expect(edited).toEqual({ ...DEFAULT_CONFIG, rag_mode: true, scheduler: { api_enabled: true, runs_query_default_limit: 7 } });
-    expect((await server.json('GET', '/api/config/rag-mode')).body.data).toEqual({ enabled: true, agent_id: 'default' });
+    expect(edited).toEqual({
+      ...DEFAULT_CONFIG,
+      rag_mode: true,
+      scheduler: { api_enabled: true, runs_query_default_limit: 7 },
+    });
+    expect((await server.json('GET', '/api/config/rag-mode')).body.data).toEqual({
+      enabled: true,
+      agent_id: 'default',
+    });
 
     writeFileSync(globalPath, '{"rag_mode": "not json');
     const afterBadEdit = await server.json('GET', '/api/config/runtime');
@@ -87,8 +124,12 @@ describe('PUT /api/config/runtime', () => {
 
   it('merges a partial config over the current one, and drops keys set back to the global value', async () => {
     await using server = await startTestServer();
-    await server.json('PUT', '/api/config/runtime', { config: { scheduler: { runs_query_default_limit: 42 }, rag_mode: true } });
-    const partial = await server.json('PUT', '/api/config/runtime', { config: { llm_runtime: { temperature: 0.5 }, rag_mode: false } });
+    await server.json('PUT', '/api/config/runtime', {
+      config: { scheduler: { runs_query_default_limit: 42 }, rag_mode: true },
+    });
+    const partial = await server.json('PUT', '/api/config/runtime', {
+      config: { llm_runtime: { temperature: 0.5 }, rag_mode: false },
+    });
     expect(partial.body.data.config).toEqual({
       ...DEFAULT_CONFIG,
       llm_runtime: { temperature: 0.5, timeout_seconds: 60 },
@@ -134,12 +175,21 @@ describe('PUT /api/config/runtime', () => {
     ]);
     for (const item of items) expect(item).toEqual({ field: item.field, code: item.code, message: expect.any(String) });
     expect(readFileSync(agentConfigPath(server.dataDir, 'default'))).toEqual(before);
-    expect((await server.json('GET', '/api/config/runtime')).body.data.config.scheduler.runs_query_default_limit).toBe(42);
+    expect((await server.json('GET', '/api/config/runtime')).body.data.config.scheduler.runs_query_default_limit).toBe(
+      42,
+    );
   });
 
   it('refuses a body without a config object with 422', async () => {
     await using server = await startTestServer();
-    for (const body of [{}, { config: 'rag_mode=true' }, { config: [1] }, { config: 5 }, { config: null }, { config: true }]) {
+    for (const body of [
+      {},
+      { config: 'rag_mode=true' },
+      { config: [1] },
+      { config: 5 },
+      { config: null },
+      { config: true },
+    ]) {
       const response = await server.json('PUT', '/api/config/runtime', body);
       expect(response.status).toBe(422);
       const code = 'config' in body ? 'dict_type' : 'missing';
@@ -153,14 +203,28 @@ describe('/api/config/rag-mode', () => {
   it('switches rag mode for one agent only', async () => {
     await using server = await startTestServer();
     await server.json('POST', '/api/agents', { agent_id: 'b' });
-    expect((await server.json('GET', '/api/config/rag-mode?agent_id=b')).body.data).toEqual({ enabled: false, agent_id: 'b' });
-    expect((await server.json('PUT', '/api/config/rag-mode?agent_id=b', { enabled: true })).body).toEqual({ data: { enabled: true, agent_id: 'b' } });
-    expect((await server.json('GET', '/api/config/rag-mode?agent_id=b')).body.data).toEqual({ enabled: true, agent_id: 'b' });
-    expect((await server.json('GET', '/api/config/rag-mode')).body.data).toEqual({ enabled: false, agent_id: 'default' });
+    expect((await server.json('GET', '/api/config/rag-mode?agent_id=b')).body.data).toEqual({
+      enabled: false,
+      agent_id: 'b',
+    });
+    expect((await server.json('PUT', '/api/config/rag-mode?agent_id=b', { enabled: true })).body).toEqual({
+      data: { enabled: true, agent_id: 'b' },
+    });
+    expect((await server.json('GET', '/api/config/rag-mode?agent_id=b')).body.data).toEqual({
+      enabled: true,
+      agent_id: 'b',
+    });
+    expect((await server.json('GET', '/api/config/rag-mode')).body.data).toEqual({
+      enabled: false,
+      agent_id: 'default',
+    });
     expect(readJson(agentConfigPath(server.dataDir, 'b'))).toEqual({ rag_mode: true });
     expect(readJson(agentConfigPath(server.dataDir, 'default'))).toEqual({});
 
-    expect((await server.json('PUT', '/api/config/rag-mode?agent_id=b', { enabled: false })).body.data).toEqual({ enabled: false, agent_id: 'b' });
+    expect((await server.json('PUT', '/api/config/rag-mode?agent_id=b', { enabled: false })).body.data).toEqual({
+      enabled: false,
+      agent_id: 'b',
+    });
     expect((await server.json('GET', '/api/config/runtime?agent_id=b')).body.data.config.rag_mode).toBe(false);
   });
 
@@ -168,7 +232,9 @@ describe('/api/config/rag-mode', () => {
     await using server = await startTestServer();
     const invalid = await server.json('PUT', '/api/config/rag-mode', { enabled: 'maybe' });
     expect(invalid.status).toBe(422);
-    expect(invalid.body.error.details.items).toEqual([{ field: 'enabled', message: expect.any(String), code: 'bool_type' }]);
+    expect(invalid.body.error.details.items).toEqual([
+      { field: 'enabled', message: expect.any(String), code: 'bool_type' },
+    ]);
     expect((await server.json('PUT', '/api/config/rag-mode?agent_id=ghost', { enabled: true })).status).toBe(404);
     expect(server.deps.agents.ids()).toEqual(['default']);
   });
@@ -182,7 +248,9 @@ describe('/api/config/tracing', () => {
     const envPath = join(server.dataDir, '.env');
     writeFileSync(envPath, '# local settings\nLLM_MODEL=test\nexport OBS_TRACING_ENABLED=yes\nOBS_TRACING_ENABLED=1\n');
 
-    expect((await server.json('PUT', '/api/config/tracing', { enabled: true })).body).toEqual({ data: { ...off, enabled: true } });
+    expect((await server.json('PUT', '/api/config/tracing', { enabled: true })).body).toEqual({
+      data: { ...off, enabled: true },
+    });
     expect((await server.json('GET', '/api/config/tracing')).body.data.enabled).toBe(true);
     expect((await server.json('PUT', '/api/config/tracing', { enabled: false })).body).toEqual({ data: off });
     expect((await server.json('GET', '/api/config/tracing')).body.data.enabled).toBe(false);

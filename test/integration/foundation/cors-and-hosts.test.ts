@@ -9,7 +9,11 @@ describe('CORS', () => {
     await using server = await startTestServer();
     const response = await server.request('/api/sessions', {
       method: 'OPTIONS',
-      headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-request-id' },
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, x-request-id',
+      },
     });
     expect(response.status).toBeGreaterThanOrEqual(200);
     expect(response.status).toBeLessThan(300);
@@ -32,9 +36,18 @@ describe('CORS', () => {
   it('echoes any requested header, and names a sensible set (never "undefined") when none is requested', async () => {
     await using server = await startTestServer();
     const preflight = (headers: Record<string, string>) =>
-      server.request('/api/sessions', { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST', ...headers } });
-    expect((await preflight({ 'access-control-request-headers': 'x-custom-thing' })).headers.get('access-control-allow-headers')).toBe('x-custom-thing');
-    expect((await preflight({})).headers.get('access-control-allow-headers')).toBe('content-type, authorization, x-request-id');
+      server.request('/api/sessions', {
+        method: 'OPTIONS',
+        headers: { origin: ALLOWED, 'access-control-request-method': 'POST', ...headers },
+      });
+    expect(
+      (await preflight({ 'access-control-request-headers': 'x-custom-thing' })).headers.get(
+        'access-control-allow-headers',
+      ),
+    ).toBe('x-custom-thing');
+    expect((await preflight({})).headers.get('access-control-allow-headers')).toBe(
+      'content-type, authorization, x-request-id',
+    );
   });
 
   it('sends the security headers on a preflight answer too', async () => {
@@ -68,7 +81,9 @@ describe('CORS', () => {
     const simple = await server.request('/api/sessions', { headers: { origin: 'http://evil.example' } });
     expect(simple.status).toBe(200);
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
-    const lookalike = await server.request('/api/sessions', { headers: { origin: 'http://localhost:3000.evil.example' } });
+    const lookalike = await server.request('/api/sessions', {
+      headers: { origin: 'http://localhost:3000.evil.example' },
+    });
     expect(lookalike.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -84,8 +99,12 @@ describe('CORS', () => {
     server.deps.agents.get('default').storage.close();
     const failed = await server.json('GET', '/api/sessions', undefined, headers);
 
-    expect([success, notFound, invalid, limited, failed].map((answer) => answer.status)).toEqual([200, 404, 422, 429, 500]);
-    expect(failed.body).toEqual({ error: { code: 'internal_error', message: 'Internal server error', request_id: expect.any(String) } });
+    expect([success, notFound, invalid, limited, failed].map((answer) => answer.status)).toEqual([
+      200, 404, 422, 429, 500,
+    ]);
+    expect(failed.body).toEqual({
+      error: { code: 'internal_error', message: 'Internal server error', request_id: expect.any(String) },
+    });
     for (const answer of [success, notFound, invalid, limited, failed]) {
       expect(answer.headers.get('access-control-allow-origin')).toBe(ALLOWED);
       expect(answer.headers.get('access-control-allow-credentials')).toBe('true');
@@ -97,9 +116,13 @@ describe('CORS', () => {
 describe('trusted hosts', () => {
   it('refuses an untrusted Host header with 400 invalid_host', async () => {
     await using server = await startTestServer();
-    const response = await rawRequest(`${server.url}/api/agents`, { headers: { host: 'evil.example', 'x-request-id': 'r-host' } });
+    const response = await rawRequest(`${server.url}/api/agents`, {
+      headers: { host: 'evil.example', 'x-request-id': 'r-host' },
+    });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: { code: 'invalid_host', message: 'Invalid host header', request_id: 'r-host' } });
+    expect(response.body).toEqual({
+      error: { code: 'invalid_host', message: 'Invalid host header', request_id: 'r-host' },
+    });
     expect(response.headers['x-content-type-options']).toBe('nosniff');
 
     for (const host of ['localhost.evil.example', 'evil-localhost', '127.0.0.1.nip.io:8080', 'xlocalhost']) {
@@ -110,9 +133,23 @@ describe('trusted hosts', () => {
   it('refuses malformed Host headers that end in a trusted name with 400, not a 500', async () => {
     for (const trusted of [undefined, '*']) {
       await using server = await startTestServer({ env: trusted ? { APP_TRUSTED_HOSTS: trusted } : {} });
-      for (const host of ['evil.com#.localhost', 'x?.localhost', 'evil.com/.localhost', '127.0.0.1:1@evil.localhost', 'a\\.localhost', 'localhost:65536', '127.0.0.1:99999', 'xn--.localhost', 'xn--a.localhost']) {
+      for (const host of [
+        'evil.com#.localhost',
+        'x?.localhost',
+        'evil.com/.localhost',
+        '127.0.0.1:1@evil.localhost',
+        'a\\.localhost',
+        'localhost:65536',
+        '127.0.0.1:99999',
+        'xn--.localhost',
+        'xn--a.localhost',
+      ]) {
         const response = await rawRequest(`${server.url}/api/agents`, { headers: { host } });
-        expect({ host, status: response.status, code: response.body?.error?.code }).toEqual({ host, status: 400, code: 'invalid_host' });
+        expect({ host, status: response.status, code: response.body?.error?.code }).toEqual({
+          host,
+          status: 400,
+          code: 'invalid_host',
+        });
       }
     }
   });
@@ -126,9 +163,13 @@ describe('trusted hosts', () => {
   });
 
   it('uses APP_TRUSTED_HOSTS when set', async () => {
-    await using server = await startTestServer({ env: { APP_TRUSTED_HOSTS: ' 127.0.0.1 , api.example.com,*.corp.example' } });
+    await using server = await startTestServer({
+      env: { APP_TRUSTED_HOSTS: ' 127.0.0.1 , api.example.com,*.corp.example' },
+    });
     expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'api.example.com' } })).status).toBe(200);
-    expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'x.corp.example:443' } })).status).toBe(200);
+    expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'x.corp.example:443' } })).status).toBe(
+      200,
+    );
     expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'corp.example' } })).status).toBe(400);
     expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'localhost' } })).status).toBe(400);
   });

@@ -59,7 +59,9 @@ describe('error envelope', () => {
     const response = await server.json('GET', '/api/nothing-here', undefined, { 'x-request-id': 'r-404' });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toStartWith('application/json');
-    expect(response.body).toEqual({ error: { code: 'not_found', message: 'No route for GET /api/nothing-here', request_id: 'r-404' } });
+    expect(response.body).toEqual({
+      error: { code: 'not_found', message: 'No route for GET /api/nothing-here', request_id: 'r-404' },
+    });
   });
 
   it('answers a wrong method with 405 method_not_allowed and an Allow header', async () => {
@@ -68,7 +70,12 @@ describe('error envelope', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET');
     expect(response.body).toEqual({
-      error: { code: 'method_not_allowed', message: 'Method DELETE not allowed', details: { allow: ['GET'] }, request_id: 'r-405' },
+      error: {
+        code: 'method_not_allowed',
+        message: 'Method DELETE not allowed',
+        details: { allow: ['GET'] },
+        request_id: 'r-405',
+      },
     });
 
     const withParams = await server.json('PATCH', '/api/sessions/abc');
@@ -108,7 +115,9 @@ describe('error envelope', () => {
 
     const query = await server.json('GET', '/api/sessions?scope=everything');
     expect(query.status).toBe(422);
-    expect(query.body.error.details.items).toEqual([{ field: 'query.scope', message: expect.any(String), code: expect.any(String) }]);
+    expect(query.body.error.details.items).toEqual([
+      { field: 'query.scope', message: expect.any(String), code: expect.any(String) },
+    ]);
   });
 
   it('refuses a JSON body that is not an object with 422', async () => {

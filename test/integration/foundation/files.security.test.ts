@@ -142,7 +142,12 @@ describe('POST /api/files', () => {
   it('refuses a non-string or missing path with 422 and writes nothing', async () => {
     await withFixture(async ({ server, outside }) => {
       const before = snapshot(server.dataDir, outside);
-      for (const body of [{ content: 'x' }, { path: ['memory', 'x.md'], content: 'x' }, { path: 'memory/x.md' }, { path: 'memory/x.md', content: 7 }]) {
+      for (const body of [
+        { content: 'x' },
+        { path: ['memory', 'x.md'], content: 'x' },
+        { path: 'memory/x.md' },
+        { path: 'memory/x.md', content: 7 },
+      ]) {
         const response = await server.json('POST', '/api/files', body);
         expect(response.status).toBe(422);
         expect(response.body.error.code).toBe('validation_error');
@@ -156,7 +161,11 @@ describe('GET /api/files/index', () => {
   it('does not follow links out of the file areas', async () => {
     await withFixture(async ({ server }) => {
       const files: string[] = (await server.json('GET', '/api/files/index')).body.data.files;
-      expect(files.filter((file) => file.includes('escape') || file.includes('secret') || file.includes('up/') || file.includes('db/'))).toEqual([]);
+      expect(
+        files.filter(
+          (file) => file.includes('escape') || file.includes('secret') || file.includes('up/') || file.includes('db/'),
+        ),
+      ).toEqual([]);
     });
   });
 });

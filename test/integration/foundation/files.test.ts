@@ -20,7 +20,9 @@ describe('POST /api/files', () => {
     await using server = await startTestServer();
     const content = 'Grüße 👋\nline two\n';
     const saved = await server.json('POST', '/api/files', { path: 'knowledge/trips/2026/plan.md', content });
-    expect(saved).toEqual(expect.objectContaining({ status: 200, body: { data: { path: 'knowledge/trips/2026/plan.md', saved: true } } }));
+    expect(saved).toEqual(
+      expect.objectContaining({ status: 200, body: { data: { path: 'knowledge/trips/2026/plan.md', saved: true } } }),
+    );
     expect(readFileSync(join(server.dataDir, 'workspaces/default/knowledge/trips/2026/plan.md'), 'utf8')).toBe(content);
 
     const read = await server.json('GET', `/api/files?path=${encodeURIComponent('knowledge/trips/2026/plan.md')}`);
@@ -30,16 +32,26 @@ describe('POST /api/files', () => {
   it('replaces an existing file and accepts empty content', async () => {
     await using server = await startTestServer();
     expect((await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: '' })).status).toBe(200);
-    expect((await server.json('GET', '/api/files?path=memory/MEMORY.md')).body.data).toEqual({ path: 'memory/MEMORY.md', content: '' });
-    expect((await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: '# Remember\n' })).status).toBe(200);
+    expect((await server.json('GET', '/api/files?path=memory/MEMORY.md')).body.data).toEqual({
+      path: 'memory/MEMORY.md',
+      content: '',
+    });
+    expect(
+      (await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: '# Remember\n' })).status,
+    ).toBe(200);
     expect((await server.json('GET', '/api/files?path=memory/MEMORY.md')).body.data.content).toBe('# Remember\n');
   });
 
   it('writes into the agent named by agent_id only', async () => {
     await using server = await startTestServer();
     await server.json('POST', '/api/agents', { agent_id: 'b' });
-    expect((await server.json('POST', '/api/files?agent_id=b', { path: 'workspace/USER.md', content: 'Agent b user' })).status).toBe(200);
-    expect((await server.json('GET', '/api/files?path=workspace/USER.md&agent_id=b')).body.data.content).toBe('Agent b user');
+    expect(
+      (await server.json('POST', '/api/files?agent_id=b', { path: 'workspace/USER.md', content: 'Agent b user' }))
+        .status,
+    ).toBe(200);
+    expect((await server.json('GET', '/api/files?path=workspace/USER.md&agent_id=b')).body.data.content).toBe(
+      'Agent b user',
+    );
     expect((await server.json('GET', '/api/files?path=workspace/USER.md')).body.data.content).not.toBe('Agent b user');
     const unknown = await server.json('POST', '/api/files?agent_id=ghost', { path: 'workspace/USER.md', content: 'x' });
     expect(unknown.status).toBe(404);
@@ -55,26 +67,36 @@ describe('POST /api/files', () => {
     mkdirSync(join(server.dataDir, 'workspaces/default/memory/notes'));
     const nested = await server.json('POST', '/api/files', { path: 'memory/notes', content: 'x' });
     expect(nested.status).toBe(400);
-    expect(nested.body.error).toEqual({ code: 'invalid_request', message: 'Path is a folder', details: { path: 'memory/notes' }, request_id: expect.any(String) });
+    expect(nested.body.error).toEqual({
+      code: 'invalid_request',
+      message: 'Path is a folder',
+      details: { path: 'memory/notes' },
+      request_id: expect.any(String),
+    });
   });
 
   it('refreshes the agent skills snapshot after a write under skills/<name>/SKILL.md', async () => {
     await using server = await startTestServer();
     await server.json('POST', '/api/agents', { agent_id: 'b' });
     const skill = '---\nname: packing-list\ndescription: Builds a packing list for a trip.\n---\n# Steps\n';
-    expect((await server.json('POST', '/api/files?agent_id=b', { path: 'skills/packing/SKILL.md', content: skill })).status).toBe(200);
+    expect(
+      (await server.json('POST', '/api/files?agent_id=b', { path: 'skills/packing/SKILL.md', content: skill })).status,
+    ).toBe(200);
 
-    const snapshot = (await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md&agent_id=b')).body.data.content as string;
+    const snapshot = (await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md&agent_id=b')).body.data
+      .content as string;
     expect(snapshot).toContain(
       '  <skill>\n    <name>packing-list</name>\n    <description>Builds a packing list for a trip.</description>\n    <location>./skills/packing/SKILL.md</location>\n  </skill>\n',
     );
     expect(snapshot).toContain('<name>weather</name>');
-    const defaultSnapshot = (await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md')).body.data.content as string;
+    const defaultSnapshot = (await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md')).body.data
+      .content as string;
     expect(defaultSnapshot).not.toContain('packing-list');
 
     const renamed = skill.replace('packing-list', 'trip-packer');
     await server.json('POST', '/api/files?agent_id=b', { path: 'skills/packing/SKILL.md', content: renamed });
-    const after = (await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md&agent_id=b')).body.data.content as string;
+    const after = (await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md&agent_id=b')).body.data
+      .content as string;
     expect(after).toContain('<name>trip-packer</name>');
     expect(after).not.toContain('packing-list');
   });
@@ -84,7 +106,9 @@ describe('GET /api/files', () => {
   it('answers 404 not_found with details.path for a missing file or a folder', async () => {
     await using server = await startTestServer();
     for (const path of ['memory/NOTES.md', 'knowledge/none/at/all.md', 'memory/MEMORY.md/x', 'workspace/']) {
-      const response = await server.json('GET', `/api/files?path=${encodeURIComponent(path)}`, undefined, { 'x-request-id': 'r-missing' });
+      const response = await server.json('GET', `/api/files?path=${encodeURIComponent(path)}`, undefined, {
+        'x-request-id': 'r-missing',
+      });
       if (path === 'workspace/') {
         expect(response.status).toBe(403);
         continue;
@@ -104,7 +128,9 @@ describe('GET /api/files', () => {
   it('reads the seeded files and the skills snapshot', async () => {
     await using server = await startTestServer();
     const agentsMd = await server.json('GET', '/api/files?path=workspace/AGENTS.md');
-    expect(agentsMd.body.data.content).toBe(readFileSync(join(server.dataDir, 'workspaces/default/workspace/AGENTS.md'), 'utf8'));
+    expect(agentsMd.body.data.content).toBe(
+      readFileSync(join(server.dataDir, 'workspaces/default/workspace/AGENTS.md'), 'utf8'),
+    );
     const snapshot = await server.json('GET', '/api/files?path=SKILLS_SNAPSHOT.md');
     expect(snapshot.body.data.content).toStartWith('<available_skills>\n');
     const trimmed = await server.json('GET', `/api/files?path=${encodeURIComponent('  memory/MEMORY.md ')}`);
@@ -130,14 +156,21 @@ describe('GET /api/files/index', () => {
 
   it('adds new text files under workspace/, memory/ and knowledge/, sorted, and leaves out other files', async () => {
     await using server = await startTestServer();
-    for (const path of ['knowledge/deep/a/b.txt', 'memory/2026-01-01.md', 'workspace/extra.json', 'skills/x/SKILL.md']) {
+    for (const path of [
+      'knowledge/deep/a/b.txt',
+      'memory/2026-01-01.md',
+      'workspace/extra.json',
+      'skills/x/SKILL.md',
+    ]) {
       await server.json('POST', '/api/files', { path, content: 'x' });
     }
     const root = join(server.dataDir, 'workspaces/default');
     writeFileSync(join(root, 'knowledge', 'photo.png'), 'png');
     writeFileSync(join(root, 'notes.md'), 'outside the areas');
     const files = (await server.json('GET', '/api/files/index')).body.data.files;
-    expect(files).toEqual([...SEEDED_INDEX, 'knowledge/deep/a/b.txt', 'memory/2026-01-01.md', 'workspace/extra.json'].sort());
+    expect(files).toEqual(
+      [...SEEDED_INDEX, 'knowledge/deep/a/b.txt', 'memory/2026-01-01.md', 'workspace/extra.json'].sort(),
+    );
   });
 
   it('answers 404 for an unknown agent and 400 for a malformed agent id', async () => {

@@ -9,7 +9,11 @@ import { isAppError } from '../../../src/shared/app-error';
 import { silentLogger } from '../../../src/shared/logger';
 import { makeTempDir } from '../../support/temp-dir';
 
-const settingsFor = (dataDir: string) => ({ ...readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent' }), host: '127.0.0.1', port: 0 });
+const settingsFor = (dataDir: string) => ({
+  ...readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent' }),
+  host: '127.0.0.1',
+  port: 0,
+});
 const overridesFor = (dataDir: string) => ({ logger: silentLogger, env: {}, envFilePath: join(dataDir, '.env') });
 
 describe('buildDeps, start, close', () => {
@@ -53,7 +57,9 @@ describe('buildDeps, start, close', () => {
   it('refuses to start over an invalid global config.json, naming the key', async () => {
     using temp = makeTempDir('moc-life-');
     await Bun.write(join(temp.path, 'config.json'), JSON.stringify({ rag_mode: 'sometimes' }));
-    const error = await startServer({ settings: settingsFor(temp.path), overrides: overridesFor(temp.path) }).catch((failure: unknown) => failure);
+    const error = await startServer({ settings: settingsFor(temp.path), overrides: overridesFor(temp.path) }).catch(
+      (failure: unknown) => failure,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(String(error)).toContain('rag_mode');
   });
@@ -62,7 +68,10 @@ describe('buildDeps, start, close', () => {
     using first = makeTempDir('moc-life-');
     using second = makeTempDir('moc-life-');
     await using running = await startServer({ settings: settingsFor(first.path), overrides: overridesFor(first.path) });
-    const error = await startServer({ settings: { ...settingsFor(second.path), port: running.port }, overrides: overridesFor(second.path) }).catch((failure: unknown) => failure);
+    const error = await startServer({
+      settings: { ...settingsFor(second.path), port: running.port },
+      overrides: overridesFor(second.path),
+    }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ListenError);
     expect((await fetch(`${running.url}/api/ready`)).status).toBe(200);
   });
@@ -73,6 +82,11 @@ describe('buildDeps, start, close', () => {
     expect((await fetch(`${running.url}/api/ready`)).status).toBe(200);
     await running.close();
     expect(running.deps.readiness.isReady()).toBe(false);
-    expect(await fetch(`${running.url}/api/health`).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(
+      await fetch(`${running.url}/api/health`).then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
   });
 });

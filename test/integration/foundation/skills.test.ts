@@ -6,12 +6,14 @@ import { startTestServer } from '../../support/start-test-server';
 const BUILTIN = [
   {
     name: 'weather',
-    description: 'Current weather and short forecasts for a place, fetched with fetch_url from the Open-Meteo API (no key needed).',
+    description:
+      'Current weather and short forecasts for a place, fetched with fetch_url from the Open-Meteo API (no key needed).',
     location: './skills/get_weather/SKILL.md',
   },
   {
     name: 'session-logs',
-    description: 'Look up what was said in earlier conversations of this agent, using the sessions_list and session_history tools.',
+    description:
+      'Look up what was said in earlier conversations of this agent, using the sessions_list and session_history tools.',
     location: './skills/session-logs/SKILL.md',
   },
   {
@@ -34,8 +36,12 @@ describe('GET /api/skills', () => {
     const response = await server.json('GET', '/api/skills');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ data: BUILTIN });
-    expect(readFileSync(join(server.dataDir, 'skills', 'get_weather', 'SKILL.md'), 'utf8')).toStartWith('---\nname: weather\n');
-    expect(readFileSync(join(agentSkills(server.dataDir), 'get_weather', 'SKILL.md'), 'utf8')).toStartWith('---\nname: weather\n');
+    expect(readFileSync(join(server.dataDir, 'skills', 'get_weather', 'SKILL.md'), 'utf8')).toStartWith(
+      '---\nname: weather\n',
+    );
+    expect(readFileSync(join(agentSkills(server.dataDir), 'get_weather', 'SKILL.md'), 'utf8')).toStartWith(
+      '---\nname: weather\n',
+    );
   });
 
   it('survives malformed front matter and names such skills after their folder', async () => {
@@ -62,10 +68,13 @@ describe('GET /api/skills', () => {
     ]);
   });
 
-  it('shows a skill written through the files API in that agent\'s list only; agent_id selects the agent', async () => {
+  it("shows a skill written through the files API in that agent's list only; agent_id selects the agent", async () => {
     await using server = await startTestServer();
     await server.json('POST', '/api/agents', { agent_id: 'b' });
-    await server.json('POST', '/api/files?agent_id=b', { path: 'skills/private/SKILL.md', content: '---\nname: private\ndescription: only b\n---\n' });
+    await server.json('POST', '/api/files?agent_id=b', {
+      path: 'skills/private/SKILL.md',
+      content: '---\nname: private\ndescription: only b\n---\n',
+    });
     expect((await server.json('GET', '/api/skills')).body.data).toEqual(BUILTIN);
     expect((await server.json('GET', '/api/skills?agent_id=b')).body.data).toEqual([
       BUILTIN[0],
@@ -80,7 +89,10 @@ describe('GET /api/skills', () => {
     await using server = await startTestServer();
     const skillsBefore = (await server.json('GET', '/api/skills')).body.data;
     expect(skillsBefore).toHaveLength(3);
-    writeFileSync(join(agentSkills(server.dataDir), 'session-logs', 'SKILL.md'), '---\nname: session-logs\ndescription: edited\n---\n');
+    writeFileSync(
+      join(agentSkills(server.dataDir), 'session-logs', 'SKILL.md'),
+      '---\nname: session-logs\ndescription: edited\n---\n',
+    );
     expect((await server.json('GET', '/api/skills')).body.data[1]).toEqual({ ...BUILTIN[1], description: 'edited' });
   });
 });

@@ -15,8 +15,10 @@ const UNTRUSTED_SETUPS: Record<string, string>[] = [{}, { APP_TRUSTED_PROXIES: '
 const MAIN = join(import.meta.dir, '..', '..', '..', 'src', 'main.ts');
 
 const xff = (address: string) => ({ 'x-forwarded-for': address });
-const agents = (server: TestServer, headers: Record<string, string>) => server.json('GET', '/api/agents', undefined, headers);
-const filesIndex = (server: TestServer, headers: Record<string, string>) => server.json('GET', '/api/files/index', undefined, headers);
+const agents = (server: TestServer, headers: Record<string, string>) =>
+  server.json('GET', '/api/agents', undefined, headers);
+const filesIndex = (server: TestServer, headers: Record<string, string>) =>
+  server.json('GET', '/api/files/index', undefined, headers);
 
 /** Ten wrong tokens: the lockout's threshold. */
 async function failTenTimes(server: TestServer, headersFor: (attempt: number) => Record<string, string>) {
@@ -46,7 +48,11 @@ describe('auth lockout behind a proxy', () => {
   it('through a trusted proxy, counts garbage forwarding headers against the proxy itself, never a 5xx', async () => {
     await using server = await startTestServer({ env: { ...TRUSTED, APP_API_TOKEN: TOKEN } });
     const garbage = ['not-an-ip', '', ',,', '203.0.113.7, bogus', '999.1.1.1', 'x'.repeat(4000)];
-    await failTenTimes(server, (attempt) => (attempt < garbage.length ? xff(garbage[attempt]!) : { forwarded: ['for=unknown', 'for="[::1', 'by=10.0.0.1', 'for=_hidden'][attempt - garbage.length]! }));
+    await failTenTimes(server, (attempt) =>
+      attempt < garbage.length
+        ? xff(garbage[attempt]!)
+        : { forwarded: ['for=unknown', 'for="[::1', 'by=10.0.0.1', 'for=_hidden'][attempt - garbage.length]! },
+    );
     expectLockedOut(await agents(server, GOOD));
     expect((await agents(server, { ...GOOD, ...xff('203.0.113.8') })).status).toBe(200);
   });
@@ -54,7 +60,9 @@ describe('auth lockout behind a proxy', () => {
   for (const env of UNTRUSTED_SETUPS) {
     it(`directly or through an untrusted proxy (${JSON.stringify(env)}), forged forwarding headers cannot escape the lockout`, async () => {
       await using server = await startTestServer({ env: { ...env, APP_API_TOKEN: TOKEN } });
-      await failTenTimes(server, (attempt) => (attempt % 2 ? xff(`203.0.113.${attempt}`) : { forwarded: `for=198.51.100.${attempt}` }));
+      await failTenTimes(server, (attempt) =>
+        attempt % 2 ? xff(`203.0.113.${attempt}`) : { forwarded: `for=198.51.100.${attempt}` },
+      );
       expectLockedOut(await agents(server, { ...GOOD, ...xff('203.0.113.200') }));
       expectLockedOut(await agents(server, { ...GOOD, forwarded: 'for=198.51.100.200' }));
       expectLockedOut(await agents(server, GOOD));

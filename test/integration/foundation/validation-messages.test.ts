@@ -3,7 +3,12 @@ import { describe, expect, it } from 'bun:test';
 import { startTestServer, type TestServer } from '../../support/start-test-server';
 
 /** The message and items of a request that must be refused with 422 `validation_error`. */
-async function refused(server: TestServer, method: string, path: string, body?: unknown): Promise<{ message: string; items: unknown[] }> {
+async function refused(
+  server: TestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ message: string; items: unknown[] }> {
   const answer = await server.json(method, path, body);
   expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 422, code: 'validation_error' });
   return { message: answer.body.error.message, items: answer.body.error.details.items };
@@ -12,28 +17,43 @@ async function refused(server: TestServer, method: string, path: string, body?: 
 describe('validation messages', () => {
   it('explain bounds, literal choices and numbers instead of "Expected union value", with the field named', async () => {
     await using server = await startTestServer();
-    const itemsOf = async (method: string, path: string, body?: unknown) => (await refused(server, method, path, body)).items;
+    const itemsOf = async (method: string, path: string, body?: unknown) =>
+      (await refused(server, method, path, body)).items;
     expect(await itemsOf('PUT', '/api/scheduler/heartbeat', { interval_seconds: 10 })).toEqual([
-      { field: 'interval_seconds', message: 'Expected integer to be greater or equal to 30', code: 'greater_than_equal' },
+      {
+        field: 'interval_seconds',
+        message: 'Expected integer to be greater or equal to 30',
+        code: 'greater_than_equal',
+      },
     ]);
     expect(await itemsOf('GET', '/api/sessions?scope=bogus')).toEqual([
       { field: 'query.scope', message: "Expected one of: 'active', 'archived', 'all'", code: 'literal_error' },
     ]);
-    expect(await itemsOf('GET', '/api/usage/records?limit=abc')).toEqual([{ field: 'query.limit', message: 'Expected an integer', code: 'int_type' }]);
+    expect(await itemsOf('GET', '/api/usage/records?limit=abc')).toEqual([
+      { field: 'query.limit', message: 'Expected an integer', code: 'int_type' },
+    ]);
     expect(await itemsOf('GET', '/api/retrieval/search?domain=memory&q=x&top_k=0')).toEqual([
       { field: 'query.top_k', message: 'Expected integer to be greater or equal to 1', code: 'greater_than_equal' },
     ]);
     expect(await itemsOf('GET', '/api/sessions/x1/history?archived=perhaps')).toEqual([
-      { field: 'query.archived', message: "Expected one of: 'true', 'false', '1', '0', 'yes', 'no', 'on', 'off'", code: 'literal_error' },
+      {
+        field: 'query.archived',
+        message: "Expected one of: 'true', 'false', '1', '0', 'yes', 'no', 'on', 'off'",
+        code: 'literal_error',
+      },
     ]);
   });
 
   it('carry the first problem as <field>: <problem> in the message, for clients that show only that, items unchanged', async () => {
     await using server = await startTestServer();
     const refuse = (method: string, path: string, body?: unknown) => refused(server, method, path, body);
-    expect(await refuse('POST', '/api/scheduler/cron/jobs', { schedule_type: 'cron', schedule: '* * *', prompt: 'x' })).toEqual({
+    expect(
+      await refuse('POST', '/api/scheduler/cron/jobs', { schedule_type: 'cron', schedule: '* * *', prompt: 'x' }),
+    ).toEqual({
       message: 'schedule: a cron expression has 5 fields (or 6 with seconds first)',
-      items: [{ field: 'schedule', message: 'A cron expression has 5 fields (or 6 with seconds first)', code: 'value_error' }],
+      items: [
+        { field: 'schedule', message: 'A cron expression has 5 fields (or 6 with seconds first)', code: 'value_error' },
+      ],
     });
     expect(await refuse('POST', '/api/files', { path: 7, content: 'x' })).toEqual({
       message: 'path: expected string',
@@ -47,8 +67,12 @@ describe('validation messages', () => {
       message: 'query.limit: expected an integer',
       items: [{ field: 'query.limit', message: 'Expected an integer', code: 'int_type' }],
     });
-    expect((await refuse('GET', '/api/usage/records?since_hours=0')).message).toBe('query.since_hours: input should be between 1 and 8760');
-    expect((await refuse('GET', '/api/scheduler/cron/runs?limit=0')).message).toBe('query.limit: input should be a whole number from 1 to 5000');
+    expect((await refuse('GET', '/api/usage/records?since_hours=0')).message).toBe(
+      'query.since_hours: input should be between 1 and 8760',
+    );
+    expect((await refuse('GET', '/api/scheduler/cron/runs?limit=0')).message).toBe(
+      'query.limit: input should be a whole number from 1 to 5000',
+    );
     expect((await refuse('PUT', '/api/sessions/x1', { title: '   ' })).message).toBe('title: title must not be blank');
     expect((await refuse('POST', '/api/sessions', '[1]')).message).toBe('body: input should be a JSON object');
     expect((await refuse('POST', '/api/files', {})).message).toBe('path: field required (and 1 more)');

@@ -44,7 +44,11 @@ async function stop(server: RunningBinary) {
 
 async function run(args: string[]) {
   const child = Bun.spawn({ cmd: [binary, ...args], env: cleanEnv(), stdout: 'pipe', stderr: 'pipe' });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   return { code, stdout, stderr };
 }
 
@@ -62,7 +66,11 @@ describe('compiled binary', () => {
 
     expect(readdirSync(folder.path).sort()).toEqual(['mini-openclaw', 'storage']);
     const storage = join(folder.path, 'storage');
-    for (const seeded of ['workspaces/default/workspace/AGENTS.md', 'workspaces/default/memory/MEMORY.md', 'skills/get_weather/SKILL.md']) {
+    for (const seeded of [
+      'workspaces/default/workspace/AGENTS.md',
+      'workspaces/default/memory/MEMORY.md',
+      'skills/get_weather/SKILL.md',
+    ]) {
       expect(existsSync(join(storage, seeded))).toBe(true);
     }
 
@@ -98,7 +106,13 @@ describe('compiled binary', () => {
     using first = emptyFolderWithBinary();
     using second = emptyFolderWithBinary();
     const server = await start(first.binary, first.path, ['--port', '0']);
-    const child = Bun.spawn({ cmd: [second.binary, '--port', String(server.port)], cwd: second.path, env: cleanEnv(), stdout: 'pipe', stderr: 'pipe' });
+    const child = Bun.spawn({
+      cmd: [second.binary, '--port', String(server.port)],
+      cwd: second.path,
+      env: cleanEnv(),
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
     expect(code).toBe(1);
     expect(stderr).toContain(`cannot listen on 127.0.0.1:${server.port}`);
@@ -118,11 +132,16 @@ describe('compiled binary', () => {
     using folder = emptyFolderWithBinary();
     // A port that is taken: if APP_PORT won over --port 0, the binary could not start on it.
     using taken = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('taken') });
-    const server = await start(folder.binary, folder.path, ['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', 'from-flag'], {
-      APP_PORT: String(taken.port),
-      APP_HOST: 'localhost',
-      APP_DATA_DIR: 'from-env',
-    });
+    const server = await start(
+      folder.binary,
+      folder.path,
+      ['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', 'from-flag'],
+      {
+        APP_PORT: String(taken.port),
+        APP_HOST: 'localhost',
+        APP_DATA_DIR: 'from-env',
+      },
+    );
     expect(server.port).not.toBe(taken.port);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect(server.stdout).toContain(`(data: ${join(folder.path, 'from-flag')})`);

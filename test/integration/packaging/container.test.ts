@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForStatus } from '../../support/compiled-binary';
-import { buildProjectImage, ensureBuildImage, ensureDebianImage, releaseProjectImage } from '../../support/container-images';
+import {
+  buildProjectImage,
+  ensureBuildImage,
+  ensureDebianImage,
+  releaseProjectImage,
+} from '../../support/container-images';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../../support/fake-openai-server';
 import { podman, podmanOk, podmanUnavailableReason, tail } from '../../support/podman';
 import { readSse } from '../../support/sse-client';
@@ -55,10 +60,23 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
     const port = freePort();
     started.push(name);
     await podmanOk([
-      'run', '-d', '--name', name, '--network', 'host', '-v', `${data.path}:/data`,
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      'host',
+      '-v',
+      `${data.path}:/data`,
       // Loopback only: nothing of the test listens beyond this machine.
-      '-e', 'APP_HOST=127.0.0.1', '-e', `APP_PORT=${port}`,
-      '-e', `LLM_BASE_URL=${model.baseUrl}`, '-e', 'LLM_MODEL=fake-model',
+      '-e',
+      'APP_HOST=127.0.0.1',
+      '-e',
+      `APP_PORT=${port}`,
+      '-e',
+      `LLM_BASE_URL=${model.baseUrl}`,
+      '-e',
+      'LLM_MODEL=fake-model',
       image,
     ]);
     const url = `http://127.0.0.1:${port}`;
@@ -66,7 +84,9 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
       await waitForStatus(`${url}/api/health`, 200, 30_000);
     } catch (error) {
       const logs = await podman(['logs', name]);
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\ncontainer logs:\n${tail(logs.stdout)}\n${tail(logs.stderr)}`);
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\ncontainer logs:\n${tail(logs.stdout)}\n${tail(logs.stderr)}`,
+      );
     }
     return { name, url };
   }
@@ -124,10 +144,19 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
 
   it('runs the terminal sandboxed: it cannot read /data/.env, the agent storage or any config.json', async () => {
     // The agent's config.json starts as `{}`; writing the full payload gives it lines a read would reveal.
-    const current = (await (await api(first, '/api/config/runtime?agent_id=default')).json()) as { data: { config: unknown } };
-    const put = await api(first, '/api/config/runtime?agent_id=default', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: current.data.config }) });
+    const current = (await (await api(first, '/api/config/runtime?agent_id=default')).json()) as {
+      data: { config: unknown };
+    };
+    const put = await api(first, '/api/config/runtime?agent_id=default', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config: current.data.config }),
+    });
     expect(put.status).toBe(200);
-    model.enqueue({ kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: PROBE_COMMAND } }] }, { kind: 'text', text: 'Done.' });
+    model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: PROBE_COMMAND } }] },
+      { kind: 'text', text: 'Done.' },
+    );
     const events = await readSse(await api(first, '/api/chat', chatRequest('Show me what you can read.')));
     const end = events.find((event) => event.event === 'tool_end');
     expect(end?.data.tool).toBe('terminal');
@@ -150,7 +179,13 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
         storage: storage.filter((name) => seen.includes(name)),
         configLines: configLines.filter((line) => seen.includes(line)).length,
       },
-    }).toEqual({ ok: true, sandboxed: true, ran: true, nonRootUid: true, revealed: { env: false, storage: [], configLines: 0 } });
+    }).toEqual({
+      ok: true,
+      sandboxed: true,
+      ran: true,
+      nonRootUid: true,
+      revealed: { env: false, storage: [], configLines: 0 },
+    });
   }, 60_000);
 
   it('exits 0 on SIGTERM (its STOPSIGNAL) within the 10 s podman stop waits before SIGKILL', async () => {
@@ -161,16 +196,30 @@ describe.skipIf(skipReason !== null)('the official container (podman)', () => {
 
   it('keeps the session when a new container starts on the same volume', async () => {
     const second = await startContainer(`${NAME}-again`);
-    const listed = (await (await api(second, '/api/sessions?agent_id=default')).json()) as { data: { session_id: string }[] };
+    const listed = (await (await api(second, '/api/sessions?agent_id=default')).json()) as {
+      data: { session_id: string }[];
+    };
     expect(listed.data.map((session) => session.session_id)).toContain(sessionId);
-    const history = (await (await api(second, `/api/sessions/${sessionId}/history?agent_id=default`)).json()) as { data: { messages: { role: string; content: string }[] } };
+    const history = (await (await api(second, `/api/sessions/${sessionId}/history?agent_id=default`)).json()) as {
+      data: { messages: { role: string; content: string }[] };
+    };
     const said = history.data.messages.map((message) => [message.role, message.content]);
-    expect(said).toEqual(expect.arrayContaining([['user', 'Say hello.'], ['assistant', 'Hello from the container.'], ['user', 'Show me what you can read.']]));
+    expect(said).toEqual(
+      expect.arrayContaining([
+        ['user', 'Say hello.'],
+        ['assistant', 'Hello from the container.'],
+        ['user', 'Show me what you can read.'],
+      ]),
+    );
     await podmanOk(['stop', '--time', '10', second.name]);
     expect(await inspect(second.name, '{{.State.ExitCode}}')).toBe('0');
   }, 60_000);
 
   function chatRequest(message: string): RequestInit {
-    return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, session_id: sessionId }) };
+    return {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message, session_id: sessionId }),
+    };
   }
 });

@@ -53,13 +53,17 @@ const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const { args: globalArgs, stages } = parseDockerfile(dockerfile);
 const build = stages[0]!;
 const runtime = stages[stages.length - 1]!;
-const all = (stage: Stage, keyword: string) => stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
+const all = (stage: Stage, keyword: string) =>
+  stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 const runs = (stage: Stage) => all(stage, 'RUN').join('\n');
 /** The global ARG defaults (before the first FROM), each expanded with the ones above it. */
 const defaults = new Map<string, string>();
 for (const arg of globalArgs.filter((instruction) => instruction.keyword === 'ARG')) {
   const [name = '', value = ''] = arg.args.split(/=(.*)/);
-  defaults.set(name, value.replace(/\$\{(\w+)\}/g, (_, used: string) => defaults.get(used) ?? ''));
+  defaults.set(
+    name,
+    value.replace(/\$\{(\w+)\}/g, (_, used: string) => defaults.get(used) ?? ''),
+  );
 }
 /** A stage's base image as built without --build-arg. */
 const baseImage = (stage: Stage) => stage.from.replace(/\$\{(\w+)\}/g, (_, name: string) => defaults.get(name) ?? '');
@@ -93,7 +97,8 @@ describe('Dockerfile', () => {
     const installs = runs(runtime);
     expect(installs).toContain('apt-get install -y --no-install-recommends');
     // bubblewrap and util-linux (prlimit, setpriv): the terminal sandbox.
-    for (const name of ['bubblewrap', 'util-linux', 'ca-certificates']) expect(installs).toMatch(new RegExp(`--no-install-recommends[^&]*\\b${name}\\b`));
+    for (const name of ['bubblewrap', 'util-linux', 'ca-certificates'])
+      expect(installs).toMatch(new RegExp(`--no-install-recommends[^&]*\\b${name}\\b`));
     expect(installs).toContain('rm -rf /var/lib/apt/lists/*');
     expect(all(runtime, 'ENTRYPOINT')).toEqual(['["/usr/local/bin/mini-openclaw"]']);
   });

@@ -34,7 +34,11 @@ async function dumpDom(url: string): Promise<{ code: number | null; dom: string;
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
   try {
-    const [code, dom, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    const [code, dom, stderr] = await Promise.all([
+      child.exited,
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
     return { code, dom, stderr };
   } finally {
     clearTimeout(timer);

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { SQL } from 'bun';
 import { join } from 'node:path';
 import { cleanEnv } from '../../support/compiled-binary';
-import { freePort, postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
+import {
+  freePort,
+  postgresUnavailableReason,
+  startPostgresCluster,
+  type PostgresCluster,
+} from '../../support/postgres-cluster';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
 
 const skipReason = postgresUnavailableReason();
@@ -19,8 +24,19 @@ interface Outcome {
 
 /** Runs src/main.ts in an empty folder (so no .env is read) with only PATH, HOME and `env`. */
 async function runMain(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const child = Bun.spawn({ cmd: [process.execPath, MAIN, ...args], cwd, env: cleanEnv(env), stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const child = Bun.spawn({
+    cmd: [process.execPath, MAIN, ...args],
+    cwd,
+    env: cleanEnv(env),
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   return { code, stdout, stderr };
 }
 
@@ -38,12 +54,17 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
   });
 
   const masked = (url: string) => url.replace(`:${cluster.password}@`, ':***@');
-  const expectNoPassword = (outcome: Outcome) => expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(cluster.password);
+  const expectNoPassword = (outcome: Outcome) =>
+    expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(cluster.password);
 
   it('prepares a database from --database-url, exits 0, and says so without the password', async () => {
     const url = await cluster.createDatabase();
     const outcome = await runMain(folder.path, ['migrate', '--database-url', url]);
-    expect(outcome).toEqual({ code: 0, stdout: `mini-openclaw migrate: nothing to apply; schema version 0 (${masked(url)})\n`, stderr: '' });
+    expect(outcome).toEqual({
+      code: 0,
+      stdout: `mini-openclaw migrate: nothing to apply; schema version 0 (${masked(url)})\n`,
+      stderr: '',
+    });
     await using sql = new SQL({ url, max: 1 });
     expect((await sql`SELECT to_regclass('schema_migrations')::text AS table`)[0].table).toBe('schema_migrations');
   }, 30_000);
@@ -51,7 +72,13 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
   it('reads APP_DATABASE_URL, ignores the DATABASE_URL and PG* of other tools, and runs again as a no-op', async () => {
     const url = await cluster.createDatabase();
     const elsewhere = `postgres://other:secret@127.0.0.1:${await freePort()}/other`;
-    const otherTools = { DATABASE_URL: elsewhere, POSTGRES_URL: elsewhere, PGHOST: '127.0.0.1', PGPORT: '1', PGDATABASE: 'other' };
+    const otherTools = {
+      DATABASE_URL: elsewhere,
+      POSTGRES_URL: elsewhere,
+      PGHOST: '127.0.0.1',
+      PGPORT: '1',
+      PGDATABASE: 'other',
+    };
     for (let run = 0; run < 2; run += 1) {
       const outcome = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: url, ...otherTools });
       expect(outcome.code).toBe(0);
@@ -83,9 +110,17 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
 
   it('exits 2 without a database URL, and for a URL that is not PostgreSQL', async () => {
     const none = await runMain(folder.path, ['migrate']);
-    expect(none).toEqual({ code: 2, stdout: '', stderr: 'mini-openclaw migrate needs a database: pass --database-url or set APP_DATABASE_URL\n' });
+    expect(none).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mini-openclaw migrate needs a database: pass --database-url or set APP_DATABASE_URL\n',
+    });
     const bad = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: `mysql://moc:${cluster.password}@db/moc` });
-    expect(bad).toEqual({ code: 2, stdout: '', stderr: 'Invalid environment:\n  - APP_DATABASE_URL must start with postgres:// or postgresql://\n' });
+    expect(bad).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'Invalid environment:\n  - APP_DATABASE_URL must start with postgres:// or postgresql://\n',
+    });
   }, 30_000);
 
   it('refuses to serve with a database URL until the PostgreSQL storage exists, rather than using SQLite silently', async () => {

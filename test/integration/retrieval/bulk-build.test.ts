@@ -9,7 +9,10 @@ import { startRetrievalFixture } from '../../support/retrieval-fixture';
 import { makeTempDir } from '../../support/temp-dir';
 
 const LINES = BULK_WRITE_CHUNKS + 100;
-const corpus = () => Array.from({ length: LINES }, (_, line) => `Line ${line} of the bulk corpus, about harbour number ${line}.`).join('\n');
+const corpus = () =>
+  Array.from({ length: LINES }, (_, line) => `Line ${line} of the bulk corpus, about harbour number ${line}.`).join(
+    '\n',
+  );
 
 describe('bulk builds of the retrieval index', () => {
   it('indexes a large corpus completely, leaves no bulk marker, and rebuilds an index a crash left mid-bulk', async () => {
@@ -18,7 +21,9 @@ describe('bulk builds of the retrieval index', () => {
     const dbPath = join(data.path, 'workspaces', 'default', 'storage', 'retrieval.db');
     {
       await using fixture = await startRetrievalFixture({ dataDir: data.path, model });
-      await fixture.server.json('PUT', '/api/config/runtime', { config: { retrieval: { knowledge: { chunk_size: 64, chunk_overlap: 0 } } } });
+      await fixture.server.json('PUT', '/api/config/runtime', {
+        config: { retrieval: { knowledge: { chunk_size: 64, chunk_overlap: 0 } } },
+      });
       fixture.writeDirect('knowledge/bulk.md', corpus());
       const hits = await fixture.search('knowledge', 'harbour 2042');
       expect(hits[0].text).toContain('harbour number 2042');
@@ -30,7 +35,9 @@ describe('bulk builds of the retrieval index', () => {
     // What a power loss during a bulk build leaves: the marker, and an index that cannot be trusted.
     {
       using db = new Database(dbPath);
-      db.exec("INSERT INTO sources (domain, path, content_hash, size, mtime_ms, indexed_at) VALUES ('knowledge', 'knowledge/ghost.md', 'x', 1, 1, 1)");
+      db.exec(
+        "INSERT INTO sources (domain, path, content_hash, size, mtime_ms, indexed_at) VALUES ('knowledge', 'knowledge/ghost.md', 'x', 1, 1, 1)",
+      );
     }
     writeFileSync(`${dbPath}.bulk-build`, '');
     const embeddedBefore = model.embeddedTexts().length;

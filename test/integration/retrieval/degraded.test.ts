@@ -20,7 +20,14 @@ describe('retrieval when the embedding server fails', () => {
     expect(await fixture.search('knowledge', 'vehicle')).toEqual([]);
     const degraded = await fixture.status();
     expect(degraded.search_path).toBe('keyword_only');
-    expect(degraded.embedding).toEqual(expect.objectContaining({ provider: 'openai', model: 'fake-embed', state: 'degraded', last_error: 'embedding server answered 503' }));
+    expect(degraded.embedding).toEqual(
+      expect.objectContaining({
+        provider: 'openai',
+        model: 'fake-embed',
+        state: 'degraded',
+        last_error: 'embedding server answered 503',
+      }),
+    );
     expect(degraded.degraded_reason).toContain('503');
     expect(degraded.domains.knowledge).toEqual(expect.objectContaining({ sources: 2, chunks: 2, vectors: 0 }));
     const failedRequests = model.embeddingRequests().length;
@@ -63,7 +70,13 @@ describe('retrieval when the embedding server fails', () => {
     expect((await fixture.search('knowledge', 'tyres'))[0].source).toBe('knowledge/cars.md');
     const status = await fixture.status();
     expect(status.search_path).toBe('keyword_only');
-    expect(status.embedding).toEqual({ provider: 'none', model: null, state: 'disabled', last_error: null, last_error_at: null });
+    expect(status.embedding).toEqual({
+      provider: 'none',
+      model: null,
+      state: 'disabled',
+      last_error: null,
+      last_error_at: null,
+    });
     expect(fixture.model.embeddingRequests()).toEqual([]);
   });
 });

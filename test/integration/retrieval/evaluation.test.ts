@@ -9,7 +9,13 @@ import conceptsFile from '../../fixtures/retrieval-eval/concepts.json';
 import { startRetrievalFixture, type RetrievalFixture } from '../../support/retrieval-fixture';
 import { makeTempDir } from '../../support/temp-dir';
 
-const tokens = (text: string) => new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+const tokens = (text: string) =>
+  new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
 const paraphrases = queriesFile.queries.filter((query) => query.kind === 'paraphrase');
 
 function writeCorpus(fixture: RetrievalFixture, agentId: string) {
@@ -20,7 +26,9 @@ describe('retrieval evaluation set', () => {
   it('has at least 300 documents, 60 queries, and paraphrases sharing no word with their answer', () => {
     expect(corpus.documents.length).toBeGreaterThanOrEqual(300);
     expect(queriesFile.queries.length).toBeGreaterThanOrEqual(60);
-    expect(new Set(queriesFile.queries.map((query) => query.kind))).toEqual(new Set(['paraphrase', 'code', 'misspelling', 'many_terms', 'exact']));
+    expect(new Set(queriesFile.queries.map((query) => query.kind))).toEqual(
+      new Set(['paraphrase', 'code', 'misspelling', 'many_terms', 'exact']),
+    );
     expect(paraphrases.length).toBeGreaterThanOrEqual(10);
     for (const query of paraphrases) {
       const answer = corpus.documents.find((document) => document.path === query.relevant[0])!;
@@ -34,13 +42,17 @@ describe('retrieval evaluation set', () => {
     model.setEmbedder(createConceptEmbedder(conceptsFile.concepts));
     await using fixture = await startRetrievalFixture({ dataDir: data.path, model });
     await fixture.server.json('POST', '/api/agents', { agent_id: 'jsonagent' });
-    const put = await fixture.server.json('PUT', '/api/config/runtime?agent_id=jsonagent', { config: { retrieval: { storage: { engine: 'json' } } } });
+    const put = await fixture.server.json('PUT', '/api/config/runtime?agent_id=jsonagent', {
+      config: { retrieval: { storage: { engine: 'json' } } },
+    });
     expect(put.status).toBe(200);
     writeCorpus(fixture, 'default');
     writeCorpus(fixture, 'jsonagent');
 
     const first = paraphrases[0]!;
-    expect((await fixture.search('knowledge', first.query, { top_k: '5' })).map((hit: any) => hit.source)).toContain(first.relevant[0]);
+    expect((await fixture.search('knowledge', first.query, { top_k: '5' })).map((hit: any) => hit.source)).toContain(
+      first.relevant[0],
+    );
     let found = 0;
     for (const query of paraphrases) {
       const hits = await fixture.search('knowledge', query.query, { top_k: '5' });
@@ -69,7 +81,17 @@ describe('retrieval evaluation set', () => {
       expect(await again.search('knowledge', query.query, { agent_id: 'jsonagent' })).toEqual(answers[index]!);
     }
     const documentTexts = new Set(corpus.documents.map((document) => document.text));
-    expect(model.embeddedTexts().slice(0, embeddedBefore).filter((text) => documentTexts.has(text)).length).toBeGreaterThanOrEqual(corpus.documents.length);
-    expect(model.embeddedTexts().slice(embeddedBefore).filter((text) => documentTexts.has(text))).toEqual([]);
+    expect(
+      model
+        .embeddedTexts()
+        .slice(0, embeddedBefore)
+        .filter((text) => documentTexts.has(text)).length,
+    ).toBeGreaterThanOrEqual(corpus.documents.length);
+    expect(
+      model
+        .embeddedTexts()
+        .slice(embeddedBefore)
+        .filter((text) => documentTexts.has(text)),
+    ).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@ import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { startRetrievalFixture } from '../../support/retrieval-fixture';
 import { makeTempDir } from '../../support/temp-dir';
 
-const lines = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix} line ${index + 1} about topic ${prefix}${index}`).join('\n');
+const lines = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, index) => `${prefix} line ${index + 1} about topic ${prefix}${index}`).join('\n');
 
 describe('retrieval indexing', () => {
   it('indexes knowledge files, then re-embeds only the chunks of an edited file', async () => {
@@ -18,7 +19,9 @@ describe('retrieval indexing', () => {
     const first = await fixture.search('knowledge', 'alpha line 3');
     expect(first[0].source).toBe('knowledge/alpha.md');
     const status = await fixture.status();
-    expect(status.domains.knowledge).toEqual(expect.objectContaining({ sources: 2, vectors: status.domains.knowledge.chunks }));
+    expect(status.domains.knowledge).toEqual(
+      expect.objectContaining({ sources: 2, vectors: status.domains.knowledge.chunks }),
+    );
     expect(status.domains.knowledge.chunks).toBeGreaterThan(4);
     expect(status.search_path).toBe('hybrid');
 
@@ -49,7 +52,9 @@ describe('retrieval indexing', () => {
     expect(sources).not.toContain('knowledge/image.png');
     expect((await fixture.status()).domains.knowledge.sources).toBe(3);
     rmSync(join(fixture.server.dataDir, 'workspaces', 'default', 'knowledge', 'gone.md'));
-    expect((await fixture.search('knowledge', 'lighthouse')).map((hit: any) => hit.source)).toEqual(['knowledge/keep.txt']);
+    expect((await fixture.search('knowledge', 'lighthouse')).map((hit: any) => hit.source)).toEqual([
+      'knowledge/keep.txt',
+    ]);
     const status = await fixture.status();
     expect(status.domains.knowledge.sources).toBe(2);
     expect(status.domains.knowledge.chunks).toBe(1);
@@ -66,7 +71,11 @@ describe('retrieval indexing', () => {
       expect((await fixture.status()).embedding.model).toBe('fake-embed');
     }
     const before = model.embeddingRequests().length;
-    await using fixture = await startRetrievalFixture({ dataDir: data.path, model, env: { EMBEDDING_MODEL: 'fake-embed-2' } });
+    await using fixture = await startRetrievalFixture({
+      dataDir: data.path,
+      model,
+      env: { EMBEDDING_MODEL: 'fake-embed-2' },
+    });
     await fixture.search('knowledge', 'guide');
     const status = await fixture.status();
     expect(status.embedding.model).toBe('fake-embed-2');
@@ -77,7 +86,9 @@ describe('retrieval indexing', () => {
     expect(texts.filter((text: string) => text.includes('guide line')).length).toBe(status.domains.knowledge.chunks);
 
     const chunksBefore = status.domains.knowledge.chunks;
-    await fixture.server.json('PUT', '/api/config/runtime', { config: { retrieval: { knowledge: { chunk_size: 100, chunk_overlap: 0 } } } });
+    await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { retrieval: { knowledge: { chunk_size: 100, chunk_overlap: 0 } } },
+    });
     await fixture.search('knowledge', 'guide');
     const rechunked = await fixture.status();
     expect(rechunked.domains.knowledge.chunk_size).toBe(100);

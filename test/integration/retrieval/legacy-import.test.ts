@@ -26,11 +26,26 @@ describe('legacy JSON index import', () => {
     mkdirSync(join(root, 'storage', 'knowledge_index'), { recursive: true });
     writeFileSync(
       join(root, 'storage', 'memory_index', 'index.json'),
-      JSON.stringify({ digest: 'legacy', chunk_size: 256, chunk_overlap: 32, chunks: [memoryText], source: 'memory/MEMORY.md', embedding_provider: 'openai', embedding_model: 'fake-embed', embeddings: [embed(memoryText)], embedding_error: '' }),
+      JSON.stringify({
+        digest: 'legacy',
+        chunk_size: 256,
+        chunk_overlap: 32,
+        chunks: [memoryText],
+        source: 'memory/MEMORY.md',
+        embedding_provider: 'openai',
+        embedding_model: 'fake-embed',
+        embeddings: [embed(memoryText)],
+        embedding_error: '',
+      }),
     );
     writeFileSync(
       join(root, 'storage', 'knowledge_index', 'index.json'),
-      JSON.stringify({ digest: 'legacy', embedding_provider: 'openai', embedding_model: 'fake-embed', rows: [{ source: 'knowledge/health.md', text: knowledgeText, embedding: embed(knowledgeText) }, 'not a row'] }),
+      JSON.stringify({
+        digest: 'legacy',
+        embedding_provider: 'openai',
+        embedding_model: 'fake-embed',
+        rows: [{ source: 'knowledge/health.md', text: knowledgeText, embedding: embed(knowledgeText) }, 'not a row'],
+      }),
     );
 
     await using model = await startFakeOpenAiServer();

@@ -11,11 +11,32 @@ describe('/api/retrieval', () => {
     expect(response.status).toBe(200);
     const status = response.body.data;
     expect(status).toEqual(
-      expect.objectContaining({ agent_id: 'default', engine: 'sqlite', search_path: 'hybrid', degraded_reason: null, last_error: null, last_indexed_at: expect.any(String) }),
+      expect.objectContaining({
+        agent_id: 'default',
+        engine: 'sqlite',
+        search_path: 'hybrid',
+        degraded_reason: null,
+        last_error: null,
+        last_indexed_at: expect.any(String),
+      }),
     );
-    expect(status.embedding).toEqual({ provider: 'openai', model: 'fake-embed', state: 'ok', last_error: null, last_error_at: null });
+    expect(status.embedding).toEqual({
+      provider: 'openai',
+      model: 'fake-embed',
+      state: 'ok',
+      last_error: null,
+      last_error_at: null,
+    });
     expect(status.domains.memory).toEqual(
-      expect.objectContaining({ sources: 2, chunks: 2, vectors: 2, dims: 256, chunk_size: 256, chunk_overlap: 32, legacy_vectors_imported: 0 }),
+      expect.objectContaining({
+        sources: 2,
+        chunks: 2,
+        vectors: 2,
+        dims: 256,
+        chunk_size: 256,
+        chunk_overlap: 32,
+        legacy_vectors_imported: 0,
+      }),
     );
   });
 
@@ -23,12 +44,24 @@ describe('/api/retrieval', () => {
     await using fixture = await startRetrievalFixture();
     fixture.writeDirect('knowledge/a.md', 'intro\nThe lawyer reviewed the agreement.\n');
     fixture.writeDirect('knowledge/b.md', 'The kitten chased a sparrow.\n');
-    const response = await fixture.server.json('GET', '/api/retrieval/search?domain=knowledge&q=attorney%20contract&top_k=1');
+    const response = await fixture.server.json(
+      'GET',
+      '/api/retrieval/search?domain=knowledge&q=attorney%20contract&top_k=1',
+    );
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({
       query: 'attorney contract',
       domain: 'knowledge',
-      results: [{ text: 'intro\nThe lawyer reviewed the agreement.\n', score: expect.any(Number), source: 'knowledge/a.md', start_line: 1, end_line: 3, domain: 'knowledge' }],
+      results: [
+        {
+          text: 'intro\nThe lawyer reviewed the agreement.\n',
+          score: expect.any(Number),
+          source: 'knowledge/a.md',
+          start_line: 1,
+          end_line: 3,
+          domain: 'knowledge',
+        },
+      ],
     });
   });
 
@@ -56,14 +89,19 @@ describe('/api/retrieval', () => {
   it('is documented in the OpenAPI document', async () => {
     await using fixture = await startRetrievalFixture();
     const spec = (await fixture.server.json('GET', '/openapi.json')).body;
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/retrieval/status', '/api/retrieval/reindex', '/api/retrieval/search']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/retrieval/status', '/api/retrieval/reindex', '/api/retrieval/search']),
+    );
     expect(spec.paths['/api/retrieval/search'].get.tags).toEqual(['retrieval']);
   });
 
   it('refreshes after a write through the files API and indexes another agent separately', async () => {
     await using fixture = await startRetrievalFixture();
     await fixture.server.json('POST', '/api/agents', { agent_id: 'helper' });
-    await fixture.server.json('POST', '/api/files?agent_id=helper', { path: 'knowledge/only-here.md', content: 'The glacier melted.\n' });
+    await fixture.server.json('POST', '/api/files?agent_id=helper', {
+      path: 'knowledge/only-here.md',
+      content: 'The glacier melted.\n',
+    });
     // The status endpoint never indexes: only the files API's change notice can fill the index here.
     const deadline = Date.now() + 5000;
     while ((await fixture.status('helper')).domains.knowledge.vectors !== 1) {

@@ -12,9 +12,16 @@ describe('cron failures', () => {
     await using fixture = await startChatFixture({ overrides: { clock } });
     const { server, model } = fixture;
     await server.json('PUT', '/api/config/runtime', {
-      config: { agent_runtime: { max_retries: 0 }, cron: { retry_base_seconds: 5, retry_max_seconds: 30, max_failures: 5, failure_retention: 3 } },
+      config: {
+        agent_runtime: { max_retries: 0 },
+        cron: { retry_base_seconds: 5, retry_max_seconds: 30, max_failures: 5, failure_retention: 3 },
+      },
     });
-    model.setFallback({ kind: 'error', status: 400, body: { error: { message: 'bad request from the fake model', type: 'invalid_request_error' } } });
+    model.setFallback({
+      kind: 'error',
+      status: 400,
+      body: { error: { message: 'bad request from the fake model', type: 'invalid_request_error' } },
+    });
     const job = await createJob(server, { schedule_type: 'every', schedule: '3600' });
     const failures = async () => (await server.json('GET', '/api/scheduler/cron/failures')).body.data.failures as any[];
     const jobNow = async () => (await server.json('GET', '/api/scheduler/cron/jobs')).body.data.jobs[0];
@@ -32,7 +39,9 @@ describe('cron failures', () => {
         return rows[0]?.failure_count === count ? rows[0] : undefined;
       });
       failureRows = Math.min(3, count);
-      expect(latest).toEqual(expect.objectContaining({ status: 'error', trigger: 'scheduled', job_id: job.id, disabled: count === 5 }));
+      expect(latest).toEqual(
+        expect.objectContaining({ status: 'error', trigger: 'scheduled', job_id: job.id, disabled: count === 5 }),
+      );
       expect(latest.error).toContain('bad request from the fake model');
       delays.push(Math.round(latest.next_run_ts * 1000 - latest.finished_ms) / 1000);
       if (count < 5) moveTo(latest.next_run_ts * 1000);
@@ -44,8 +53,13 @@ describe('cron failures', () => {
     expect(disabled.last_error).toContain('bad request from the fake model');
     // Only the newest failure_retention failure rows are kept.
     expect((await failures()).map((row) => row.failure_count)).toEqual([5, 4, 3].slice(0, failureRows));
-    const logged = readFileSync(join(server.dataDir, 'workspaces', 'default', 'storage', 'cron_failures.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(logged.map((line) => [line.status, line.failure_count, line.disabled])).toEqual([1, 2, 3, 4, 5].map((n) => ['error', n, n === 5]));
+    const logged = readFileSync(join(server.dataDir, 'workspaces', 'default', 'storage', 'cron_failures.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(logged.map((line) => [line.status, line.failure_count, line.disabled])).toEqual(
+      [1, 2, 3, 4, 5].map((n) => ['error', n, n === 5]),
+    );
     // A disabled job no longer fires, however much time passes.
     moveTo(clock.nowMs() + 7200_000);
     await server.deps.scheduler.drain();

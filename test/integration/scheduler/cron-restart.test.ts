@@ -34,13 +34,28 @@ describe('cron across a restart', () => {
     await using model = await startFakeOpenAiServer();
     const env = { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key' };
     const first = await startTestServer({ dataDir: dataDir.path, env });
-    const skip = await createJob(first, { name: 'skipper', schedule_type: 'every', schedule: '60', prompt: 'skip job' });
-    const once = await createJob(first, { name: 'catcher', schedule_type: 'every', schedule: '60', prompt: 'catch-up job', catch_up: 'run_once' });
+    const skip = await createJob(first, {
+      name: 'skipper',
+      schedule_type: 'every',
+      schedule: '60',
+      prompt: 'skip job',
+    });
+    const once = await createJob(first, {
+      name: 'catcher',
+      schedule_type: 'every',
+      schedule: '60',
+      prompt: 'catch-up job',
+      catch_up: 'run_once',
+    });
     await first.stop();
     // As if the server had been down for the last 3 min 20 s, with both jobs created before that.
     const anchor = Date.now() - 3 * MINUTE - 20_000;
     const db = new Database(join(dataDir.path, 'workspaces', 'default', 'storage', 'agent.db'));
-    db.query('UPDATE cron_jobs SET anchor_ms = ?, created_ms = ?, next_run_ms = ?').run(anchor, anchor, anchor + MINUTE);
+    db.query('UPDATE cron_jobs SET anchor_ms = ?, created_ms = ?, next_run_ms = ?').run(
+      anchor,
+      anchor,
+      anchor + MINUTE,
+    );
     db.close();
 
     await using second = await startTestServer({ dataDir: dataDir.path, env });
@@ -49,12 +64,17 @@ describe('cron across a restart', () => {
       return rows.some((row) => row.job_id === once.id && row.status === 'ok') ? rows : undefined;
     });
     const slotsOf = (jobId: string, status: string) =>
-      runs.filter((row) => row.job_id === jobId && row.status === status).map((row) => (row.scheduled_ms - anchor) / MINUTE).sort();
+      runs
+        .filter((row) => row.job_id === jobId && row.status === status)
+        .map((row) => (row.scheduled_ms - anchor) / MINUTE)
+        .sort();
     expect(slotsOf(skip.id, 'missed')).toEqual([1, 2, 3]);
     expect(slotsOf(skip.id, 'ok')).toEqual([]);
     expect(slotsOf(once.id, 'missed')).toEqual([1, 2]);
     expect(slotsOf(once.id, 'ok')).toEqual([3]);
-    expect(model.chatRequests().map((request) => request.body.messages.at(-1).content.split('\n')[0])).toEqual(['catch-up job']);
+    expect(model.chatRequests().map((request) => request.body.messages.at(-1).content.split('\n')[0])).toEqual([
+      'catch-up job',
+    ]);
     const jobs = (await second.json('GET', '/api/scheduler/cron/jobs')).body.data.jobs;
     // Both wait for their next slot on the original grid.
     for (const job of jobs) expect(job.next_run_ts * 1000).toBe(anchor + 4 * MINUTE);

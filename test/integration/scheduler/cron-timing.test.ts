@@ -61,7 +61,11 @@ describe('cron timing', () => {
     });
     const slow = await createJob(server, { schedule_type: 'every', schedule: '3600', prompt: 'slow job' });
     const queued = await createJob(server, { schedule_type: 'every', schedule: '3600', prompt: 'queued job' });
-    const other = await createJob(server, { schedule_type: 'every', schedule: '3600', prompt: 'other agent job' }, 'other');
+    const other = await createJob(
+      server,
+      { schedule_type: 'every', schedule: '3600', prompt: 'other agent job' },
+      'other',
+    );
     await server.json('POST', `/api/scheduler/cron/jobs/${slow.id}/run`);
     await model.waitForRequests(1);
     await server.json('POST', `/api/scheduler/cron/jobs/${queued.id}/run`);
@@ -70,7 +74,9 @@ describe('cron timing', () => {
     // The default agent's second job still waits behind the hanging one (limit 1).
     expect((await cronRuns(server)).map((row) => [row.job_id, row.status])).toEqual([[slow.id, 'running']]);
     await server.json('PUT', '/api/config/runtime', { config: { cron: { max_concurrent_runs: 2 } } });
-    const done = await waitFor(async () => (await cronRuns(server)).find((row) => row.job_id === queued.id && row.status === 'ok'));
+    const done = await waitFor(async () =>
+      (await cronRuns(server)).find((row) => row.job_id === queued.id && row.status === 'ok'),
+    );
     expect(done.trigger).toBe('manual');
   });
 });

@@ -8,17 +8,32 @@ const CHECKLIST = '# Daily checks\n<!-- the operator wrote this -->\n- Look for 
 
 const writeChecklist = (fixture: ChatFixture, text = CHECKLIST) =>
   fixture.server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: text });
-const tick = async (fixture: ChatFixture) => (await fixture.server.json('POST', '/api/scheduler/heartbeat/run')).body.data.run;
+const tick = async (fixture: ChatFixture) =>
+  (await fixture.server.json('POST', '/api/scheduler/heartbeat/run')).body.data.run;
 const alwaysActive = { active_start_hour: 0, active_end_hour: 0 };
 
 describe('heartbeat', () => {
   it('round-trips its config through PUT and answers 422 for a bad zone or session id', async () => {
     await using fixture = await startChatFixture();
-    const put = await fixture.server.json('PUT', '/api/scheduler/heartbeat', { enabled: false, interval_seconds: 120, session_id: ' __heartbeat_test__ ', timezone: 'Asia/Tokyo' });
-    const expected = { enabled: false, interval_seconds: 120, timezone: 'Asia/Tokyo', active_start_hour: 9, active_end_hour: 21, session_id: '__heartbeat_test__' };
+    const put = await fixture.server.json('PUT', '/api/scheduler/heartbeat', {
+      enabled: false,
+      interval_seconds: 120,
+      session_id: ' __heartbeat_test__ ',
+      timezone: 'Asia/Tokyo',
+    });
+    const expected = {
+      enabled: false,
+      interval_seconds: 120,
+      timezone: 'Asia/Tokyo',
+      active_start_hour: 9,
+      active_end_hour: 21,
+      session_id: '__heartbeat_test__',
+    };
     expect(put.body.data).toEqual({ agent_id: 'default', config: expected });
     expect((await fixture.server.json('GET', '/api/scheduler/heartbeat')).body.data.config).toEqual(expected);
-    expect((await fixture.server.json('PUT', '/api/scheduler/heartbeat', { timezone: '  ' })).body.data.config.timezone).toBe('Asia/Tokyo');
+    expect(
+      (await fixture.server.json('PUT', '/api/scheduler/heartbeat', { timezone: '  ' })).body.data.config.timezone,
+    ).toBe('Asia/Tokyo');
     const badZone = await fixture.server.json('PUT', '/api/scheduler/heartbeat', { timezone: 'Atlantis/Central' });
     expect([badZone.status, badZone.body.error.details.items[0].field]).toEqual([422, 'timezone']);
     const badSession = await fixture.server.json('PUT', '/api/scheduler/heartbeat', { session_id: '../escape' });
@@ -34,14 +49,26 @@ describe('heartbeat', () => {
     expect((await tick(fixture)).status).toBe('skipped_disabled');
     // Enabled with the seeded template, which holds only headings: the first tick comes at once.
     await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, ...alwaysActive });
-    const noPrompt = await waitFor(async () => (await heartbeatRuns(fixture.server)).find((row) => row.status === 'skipped_no_prompt'));
-    expect(noPrompt).toEqual(expect.objectContaining({ trigger: 'scheduled', timezone: 'UTC', details: { session_id: '__heartbeat__' } }));
+    const noPrompt = await waitFor(async () =>
+      (await heartbeatRuns(fixture.server)).find((row) => row.status === 'skipped_no_prompt'),
+    );
+    expect(noPrompt).toEqual(
+      expect.objectContaining({ trigger: 'scheduled', timezone: 'UTC', details: { session_id: '__heartbeat__' } }),
+    );
     // Outside the active window.
     const hour = new Date().getUTCHours();
-    await server.json('PUT', '/api/scheduler/heartbeat', { active_start_hour: (hour + 1) % 24, active_end_hour: (hour + 2) % 24 });
+    await server.json('PUT', '/api/scheduler/heartbeat', {
+      active_start_hour: (hour + 1) % 24,
+      active_end_hour: (hour + 2) % 24,
+    });
     await writeChecklist(fixture);
     const outside = await tick(fixture);
-    expect(outside).toEqual(expect.objectContaining({ status: 'skipped_outside_window', details: { active_start_hour: (hour + 1) % 24, active_end_hour: (hour + 2) % 24, local_hour: hour } }));
+    expect(outside).toEqual(
+      expect.objectContaining({
+        status: 'skipped_outside_window',
+        details: { active_start_hour: (hour + 1) % 24, active_end_hour: (hour + 2) % 24, local_hour: hour },
+      }),
+    );
     // Busy: a chat run is live in the heartbeat session.
     await server.json('PUT', '/api/scheduler/heartbeat', alwaysActive);
     await server.deps.sessions.of(server.deps.agents.get('default')).create('Heartbeat', '__heartbeat__');
@@ -53,12 +80,22 @@ describe('heartbeat', () => {
     expect(model.chatRequests()[0]!.body.messages.at(-1).content).toBe('are you there?');
     void chat.then((response) => response.body?.cancel());
     // Switched off in the config file by hand: the next tick notices and records it.
-    writeFileSync(join(server.dataDir, 'workspaces', 'default', 'config.json'), JSON.stringify({ heartbeat: { enabled: false } }));
+    writeFileSync(
+      join(server.dataDir, 'workspaces', 'default', 'config.json'),
+      JSON.stringify({ heartbeat: { enabled: false } }),
+    );
     expect((await tick(fixture)).status).toBe('skipped_disabled');
     const statuses = (await heartbeatRuns(server)).map((row) => row.status);
-    expect(new Set(statuses)).toEqual(new Set(['skipped_disabled', 'skipped_no_prompt', 'skipped_outside_window', 'skipped_busy']));
+    expect(new Set(statuses)).toEqual(
+      new Set(['skipped_disabled', 'skipped_no_prompt', 'skipped_outside_window', 'skipped_busy']),
+    );
     expect(model.chatRequests()).toHaveLength(1);
-    const logged = readFileSync(join(server.dataDir, 'workspaces', 'default', 'storage', 'heartbeat_runs.jsonl'), 'utf8').trim().split('\n');
+    const logged = readFileSync(
+      join(server.dataDir, 'workspaces', 'default', 'storage', 'heartbeat_runs.jsonl'),
+      'utf8',
+    )
+      .trim()
+      .split('\n');
     expect(logged.map((line) => JSON.parse(line).status)).toEqual([...statuses].reverse());
   });
 
@@ -69,14 +106,29 @@ describe('heartbeat', () => {
     await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, interval_seconds: 3600, ...alwaysActive });
     model.enqueue({ kind: 'text', text: ' HEARTBEAT_OK ' }, { kind: 'text', text: 'Two tasks are overdue.' });
     const first = await waitFor(async () => (await heartbeatRuns(server)).find((row) => row.status === 'ok'));
-    expect(first).toEqual(expect.objectContaining({ trigger: 'scheduled', details: { session_id: '__heartbeat__', suppressed: true, response_preview: 'HEARTBEAT_OK' } }));
+    expect(first).toEqual(
+      expect.objectContaining({
+        trigger: 'scheduled',
+        details: { session_id: '__heartbeat__', suppressed: true, response_preview: 'HEARTBEAT_OK' },
+      }),
+    );
     const sent = model.chatRequests()[0]!.body.messages.at(-1).content as string;
     expect(sent).toStartWith('# Daily checks\n- Look for overdue tasks in memory/tasks.md\n\n[Heartbeat rules]');
-    const history = async () => (await server.json('GET', '/api/sessions/__heartbeat__/history')).body.data.messages.map((message: any) => [message.role, message.content]);
+    const history = async () =>
+      (await server.json('GET', '/api/sessions/__heartbeat__/history')).body.data.messages.map((message: any) => [
+        message.role,
+        message.content,
+      ]);
     expect(await history()).toEqual([]);
 
     const second = await tick(fixture);
-    expect(second).toEqual(expect.objectContaining({ status: 'ok', trigger: 'manual', details: { session_id: '__heartbeat__', suppressed: false, response_preview: 'Two tasks are overdue.' } }));
+    expect(second).toEqual(
+      expect.objectContaining({
+        status: 'ok',
+        trigger: 'manual',
+        details: { session_id: '__heartbeat__', suppressed: false, response_preview: 'Two tasks are overdue.' },
+      }),
+    );
     expect(await history()).toEqual([
       ['user', '# Daily checks\n- Look for overdue tasks in memory/tasks.md'],
       ['assistant', 'Two tasks are overdue.'],
@@ -88,7 +140,9 @@ describe('heartbeat', () => {
   it('records a model failure as error', async () => {
     await using fixture = await startChatFixture();
     await writeChecklist(fixture);
-    await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 }, heartbeat: alwaysActive } });
+    await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { agent_runtime: { max_retries: 0 }, heartbeat: alwaysActive },
+    });
     await fixture.server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, interval_seconds: 3600 });
     fixture.model.setFallback({ kind: 'error', status: 400 });
     const row = await waitFor(async () => (await heartbeatRuns(fixture.server)).find((run) => run.status === 'error'));

@@ -32,38 +32,84 @@ describe('tools in a chat turn', () => {
       meta: { tool_name: 'read_file', duration_ms: expect.any(Number), truncated: false, warnings: [] },
       error: null,
     });
-    expect(events.findIndex((event) => event.event === 'tool_start')).toBeLessThan(events.findIndex((event) => event.event === 'tool_end'));
+    expect(events.findIndex((event) => event.event === 'tool_start')).toBeLessThan(
+      events.findIndex((event) => event.event === 'tool_end'),
+    );
     expect(events.find((event) => event.event === 'done')!.data.content).toBe('The code is 1234.');
     const [first, second] = fixture.model.chatRequests();
-    expect(offeredTools(first)).toEqual(expect.arrayContaining(['terminal', 'exec', 'fetch_url', 'web_fetch', 'read_file', 'read', 'read_files', 'apply_patch', 'web_search', 'search_knowledge_base', 'search_memory', 'sessions_list', 'session_history']));
+    expect(offeredTools(first)).toEqual(
+      expect.arrayContaining([
+        'terminal',
+        'exec',
+        'fetch_url',
+        'web_fetch',
+        'read_file',
+        'read',
+        'read_files',
+        'apply_patch',
+        'web_search',
+        'search_knowledge_base',
+        'search_memory',
+        'sessions_list',
+        'session_history',
+      ]),
+    );
     expect(JSON.parse(toolMessages(second)[0].content).data.content).toBe('The launch code is 1234.\n');
     const audit = await agent.storage.toolAudit.list({ runId });
-    expect(audit.map((row) => [row.toolName, row.outcome, row.sessionId, row.triggerType])).toEqual([['read_file', 'ok', sessionId, 'chat']]);
+    expect(audit.map((row) => [row.toolName, row.outcome, row.sessionId, row.triggerType])).toEqual([
+      ['read_file', 'ok', sessionId, 'chat'],
+    ]);
   });
 
   it('does not offer terminal to a cron turn and refuses the call when the model makes it anyway', async () => {
     await using fixture = await startChatFixture();
     const agent = fixture.server.deps.agents.get('default');
     const sessionId = await fixture.newSession();
-    fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: 'touch workspace/cron-was-here' } }] }, { kind: 'text', text: 'Could not.' });
-    const { result } = await fixture.server.deps.chat.runOnce('default', sessionId, 'scheduled job', { trigger: 'cron', skipTitle: true });
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: 'touch workspace/cron-was-here' } }] },
+      { kind: 'text', text: 'Could not.' },
+    );
+    const { result } = await fixture.server.deps.chat.runOnce('default', sessionId, 'scheduled job', {
+      trigger: 'cron',
+      skipTitle: true,
+    });
     expect(result.content).toBe('Could not.');
     const [first, second] = fixture.model.chatRequests();
-    expect(offeredTools(first).sort()).toEqual(['fetch_url', 'read', 'read_file', 'read_files', 'search_knowledge_base', 'web_fetch', 'web_search']);
+    expect(offeredTools(first).sort()).toEqual([
+      'fetch_url',
+      'read',
+      'read_file',
+      'read_files',
+      'search_knowledge_base',
+      'web_fetch',
+      'web_search',
+    ]);
     const refusal = JSON.parse(toolMessages(second)[0].content);
-    expect(refusal.error).toEqual({ code: 'E_POLICY_DENIED', message: "Tool 'terminal' is not in autonomous_tools.cron_enabled_tools", retryable: false, details: { rule: 'not_allowlisted', trigger: 'cron' } });
+    expect(refusal.error).toEqual({
+      code: 'E_POLICY_DENIED',
+      message: "Tool 'terminal' is not in autonomous_tools.cron_enabled_tools",
+      retryable: false,
+      details: { rule: 'not_allowlisted', trigger: 'cron' },
+    });
     expect(existsSync(join(agent.root, 'workspace', 'cron-was-here'))).toBe(false);
     const audit = await agent.storage.toolAudit.list({ runId: result.runId });
-    expect(audit.map((row) => [row.toolName, row.outcome, row.errorCode, row.triggerType])).toEqual([['terminal', 'denied', 'E_POLICY_DENIED', 'cron']]);
+    expect(audit.map((row) => [row.toolName, row.outcome, row.errorCode, row.triggerType])).toEqual([
+      ['terminal', 'denied', 'E_POLICY_DENIED', 'cron'],
+    ]);
   });
 
   it.skipIf(!hasBwrap)('lets a cron turn use terminal once cron_enabled_tools lists it (sandboxed)', async () => {
     await using fixture = await startChatFixture();
     const agent = fixture.server.deps.agents.get('default');
-    const put = await fixture.server.json('PUT', '/api/config/runtime', { config: { autonomous_tools: { cron_enabled_tools: ['terminal'] } } });
+    const put = await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { autonomous_tools: { cron_enabled_tools: ['terminal'] } },
+    });
     expect(put.status).toBe(200);
     const sessionId = await fixture.newSession();
-    fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: 'touch workspace/cron-was-here' } }] }, { kind: 'text', text: 'Done.' });
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'terminal', args: { command: 'touch workspace/cron-was-here' } }] },
+      { kind: 'text', text: 'Done.' },
+    );
     await fixture.server.deps.chat.runOnce('default', sessionId, 'scheduled job', { trigger: 'cron', skipTitle: true });
     expect(offeredTools(fixture.model.chatRequests()[0])).toEqual(['terminal', 'exec']);
     const output = JSON.parse(toolMessages(fixture.model.chatRequests()[1])[0].content);

@@ -38,11 +38,16 @@ beforeAll(() => {
         case '/to-odd':
           return redirect(`http://0x7f000001:${port}/page`);
         case '/hop':
-          return redirect(`/hop${Number(url.searchParams.get('n') ?? 0) + 1 > 9 ? '' : `?n=${Number(url.searchParams.get('n') ?? 0) + 1}`}`);
+          return redirect(
+            `/hop${Number(url.searchParams.get('n') ?? 0) + 1 > 9 ? '' : `?n=${Number(url.searchParams.get('n') ?? 0) + 1}`}`,
+          );
         case '/page':
-          return new Response('<html><head><title>T</title><script>var secret = 1;</script></head><body><h1>Hello &amp; welcome</h1><p>First <a href="https://example.org/x">link</a></p><ul><li>one</li><li>two</li></ul></body></html>', {
-            headers: { 'content-type': 'text/html; charset=utf-8' },
-          });
+          return new Response(
+            '<html><head><title>T</title><script>var secret = 1;</script></head><body><h1>Hello &amp; welcome</h1><p>First <a href="https://example.org/x">link</a></p><ul><li>one</li><li>two</li></ul></body></html>',
+            {
+              headers: { 'content-type': 'text/html; charset=utf-8' },
+            },
+          );
         case '/json':
           return Response.json({ a: 1, b: [true] });
         case '/big':
@@ -115,7 +120,10 @@ const CORPUS = () => [
 
 describe('fetch_url SSRF guard', () => {
   it('refuses every URL of the corpus with E_POLICY_DENIED', async () => {
-    using harness = createToolHarness({ resolver, config: { tool_network: { allow_private_hosts: ['redirector.test'] } } });
+    using harness = createToolHarness({
+      resolver,
+      config: { tool_network: { allow_private_hosts: ['redirector.test'] } },
+    });
     const corpus = CORPUS();
     expect(corpus.length).toBeGreaterThanOrEqual(40);
     const before = seenHosts.length;
@@ -124,14 +132,20 @@ describe('fetch_url SSRF guard', () => {
     expect(outcomes.filter(([, code]) => code !== 'E_POLICY_DENIED')).toEqual([]);
     // Only the allowlisted redirector was ever contacted; every private target was refused before connecting.
     expect(seenHosts.slice(before)).toEqual(new Array(4).fill(`redirector.test:${port}`));
-    expect((await harness.audit.list()).filter((row) => row.toolName === 'fetch_url' && row.errorCode === 'E_POLICY_DENIED')).toHaveLength(corpus.length);
+    expect(
+      (await harness.audit.list()).filter((row) => row.toolName === 'fetch_url' && row.errorCode === 'E_POLICY_DENIED'),
+    ).toHaveLength(corpus.length);
   });
 
   it('explains refusals: DNS failures fail closed, every resolved address counts', async () => {
     using harness = createToolHarness({ resolver });
-    expect((await harness.call('fetch_url', { url: 'http://nxdomain.test/' })).error!.message).toContain('fails closed');
+    expect((await harness.call('fetch_url', { url: 'http://nxdomain.test/' })).error!.message).toContain(
+      'fails closed',
+    );
     expect((await harness.call('fetch_url', { url: 'http://mixed.test/' })).error!.message).toContain('10.0.0.5');
-    expect((await harness.call('fetch_url', { url: 'http://2130706433/' })).error!.message).toContain('Unusual IPv4 spelling');
+    expect((await harness.call('fetch_url', { url: 'http://2130706433/' })).error!.message).toContain(
+      'Unusual IPv4 spelling',
+    );
   });
 });
 
@@ -141,7 +155,14 @@ describe('fetch_url with private blocking off', () => {
     const result = await harness.call('fetch_url', { url: `http://site.test:${port}/page` });
     expect(result.ok).toBe(true);
     expect(seenHosts.at(-1)).toBe(`site.test:${port}`);
-    expect(result.data).toEqual(expect.objectContaining({ status: 200, url: `http://site.test:${port}/page`, extract_mode: 'markdown', truncated: false }));
+    expect(result.data).toEqual(
+      expect.objectContaining({
+        status: 200,
+        url: `http://site.test:${port}/page`,
+        extract_mode: 'markdown',
+        truncated: false,
+      }),
+    );
     expect(result.data.content).toBe('# Hello & welcome\n\nFirst link (https://example.org/x)\n\n- one\n\n- two');
     expect(result.meta.warnings).toEqual(['private network blocking is off (tool_network.block_private_networks)']);
     const text = await harness.call('web_fetch', { url: `http://site.test:${port}/page`, extractMode: 'text' });
@@ -154,16 +175,31 @@ describe('fetch_url with private blocking off', () => {
   });
 
   it('follows redirects up to max_redirects, then refuses; cuts big bodies; maps 404 to E_HTTP', async () => {
-    using harness = createToolHarness({ resolver, config: { tool_network: { block_private_networks: false, max_redirects: 2, max_content_bytes: 1024 } } });
+    using harness = createToolHarness({
+      resolver,
+      config: { tool_network: { block_private_networks: false, max_redirects: 2, max_content_bytes: 1024 } },
+    });
     const ok = await harness.call('fetch_url', { url: `http://site.test:${port}/to-private` });
     expect(ok.data.url).toBe(`http://127.0.0.1:${port}/page`);
     const tooMany = await harness.call('fetch_url', { url: `http://site.test:${port}/hop` });
-    expect(tooMany.error).toEqual(expect.objectContaining({ code: 'E_POLICY_DENIED', message: 'Too many redirects (tool_network.max_redirects=2)' }));
+    expect(tooMany.error).toEqual(
+      expect.objectContaining({
+        code: 'E_POLICY_DENIED',
+        message: 'Too many redirects (tool_network.max_redirects=2)',
+      }),
+    );
     const big = await harness.call('fetch_url', { url: `http://site.test:${port}/big`, maxChars: 100_000 });
     expect(big.data.content).toHaveLength(1024);
-    expect(big.meta).toEqual(expect.objectContaining({ truncated: true, warnings: expect.arrayContaining(['body cut at tool_network.max_content_bytes (1024 bytes)']) }));
+    expect(big.meta).toEqual(
+      expect.objectContaining({
+        truncated: true,
+        warnings: expect.arrayContaining(['body cut at tool_network.max_content_bytes (1024 bytes)']),
+      }),
+    );
     const capped = await harness.call('fetch_url', { url: `http://site.test:${port}/big`, maxChars: 300 });
     expect(capped.data.content).toBe('x'.repeat(300) + '\n...[truncated]');
-    expect((await harness.call('fetch_url', { url: `http://site.test:${port}/nothing` })).error).toEqual(expect.objectContaining({ code: 'E_HTTP', retryable: true }));
+    expect((await harness.call('fetch_url', { url: `http://site.test:${port}/nothing` })).error).toEqual(
+      expect.objectContaining({ code: 'E_HTTP', retryable: true }),
+    );
   });
 });

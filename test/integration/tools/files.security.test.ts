@@ -33,7 +33,8 @@ describe('read_file, read_files, apply_patch path guard', () => {
     const patched: [string, string | undefined][] = [];
     for (const path of PATH_CORPUS) {
       read.push([path, (await harness.call('read_file', { path })).error?.code]);
-      if (path && !path.includes('\0')) patched.push([path, (await harness.call('apply_patch', { input: diffFor(path) })).error?.code]);
+      if (path && !path.includes('\0'))
+        patched.push([path, (await harness.call('apply_patch', { input: diffFor(path) })).error?.code]);
     }
     expect(read.filter(([, code]) => code !== 'E_INVALID_PATH')).toEqual([]);
     expect(patched.filter(([, code]) => code !== 'E_INVALID_PATH')).toEqual([]);
@@ -41,7 +42,11 @@ describe('read_file, read_files, apply_patch path guard', () => {
     expect(readFileSync(join(harness.dataDir, 'workspaces', 'outside.txt'), 'utf8')).toBe('old\n');
     const many = await harness.call('read_files', { paths: ['workspace/a.md', '../outside.txt'] });
     expect(many.data.partial).toBe(true);
-    expect(many.data.results[1]).toEqual({ ok: false, path: '../outside.txt', error: expect.objectContaining({ code: 'E_INVALID_PATH' }) });
+    expect(many.data.results[1]).toEqual({
+      ok: false,
+      path: '../outside.txt',
+      error: expect.objectContaining({ code: 'E_INVALID_PATH' }),
+    });
   });
 });
 
@@ -49,13 +54,21 @@ describe('read_file', () => {
   it('reads line ranges, caps at max_chars, reports missing files', async () => {
     using harness = createToolHarness();
     writeFileSync(join(harness.root, 'workspace', 'lines.md'), 'one\ntwo\nthree\nfour\n');
-    expect((await harness.call('read_file', { path: 'workspace/lines.md' })).data).toEqual({ path: 'workspace/lines.md', content: 'one\ntwo\nthree\nfour\n', truncated: false });
-    expect((await harness.call('read', { path: 'workspace/lines.md', start_line: 2, end_line: 3 })).data.content).toBe('two\nthree');
+    expect((await harness.call('read_file', { path: 'workspace/lines.md' })).data).toEqual({
+      path: 'workspace/lines.md',
+      content: 'one\ntwo\nthree\nfour\n',
+      truncated: false,
+    });
+    expect((await harness.call('read', { path: 'workspace/lines.md', start_line: 2, end_line: 3 })).data.content).toBe(
+      'two\nthree',
+    );
     const capped = await harness.call('read_file', { path: 'workspace/lines.md', max_chars: 5 });
     expect([capped.data.content, capped.meta.truncated]).toEqual(['one\nt\n...[truncated]', true]);
     expect((await harness.call('read_file', { path: 'workspace/none.md' })).error?.code).toBe('E_NOT_FOUND');
     expect((await harness.call('read_file', { path: 'workspace' })).error?.code).toBe('E_NOT_FOUND');
-    expect((await harness.call('read_file', { path: 'workspace/lines.md', max_chars: 'lots' })).error?.code).toBe('E_INVALID_ARGS');
+    expect((await harness.call('read_file', { path: 'workspace/lines.md', max_chars: 'lots' })).error?.code).toBe(
+      'E_INVALID_ARGS',
+    );
   });
 
   it('reads the start of a 60 MB file without loading it', async () => {
@@ -98,7 +111,12 @@ describe('apply_patch', () => {
       '',
     ].join('\n');
     const result = await harness.call('apply_patch', { input: patch });
-    expect(result.data).toEqual({ applied: true, changed_files: ['src/a.txt', 'src/gone.txt', 'src/new.txt'], hunks_applied: 4, errors: [] });
+    expect(result.data).toEqual({
+      applied: true,
+      changed_files: ['src/a.txt', 'src/gone.txt', 'src/new.txt'],
+      hunks_applied: 4,
+      errors: [],
+    });
     expect(readFileSync(join(harness.root, 'src', 'a.txt'), 'utf8')).toBe('ONE\ntwo\nthree\nfour\nfive\nsix\n');
     expect(readFileSync(join(harness.root, 'src', 'new.txt'), 'utf8')).toBe('fresh\nfile\n');
     expect(() => readFileSync(join(harness.root, 'src', 'gone.txt'))).toThrow();
@@ -108,9 +126,15 @@ describe('apply_patch', () => {
     using harness = createToolHarness();
     writeFileSync(join(harness.root, 'first.txt'), 'alpha\nbeta\n');
     writeFileSync(join(harness.root, 'second.txt'), 'gamma\ndelta\n');
-    const patch = '--- a/first.txt\n+++ b/first.txt\n@@ -1,2 +1,2 @@\n-alpha\n+ALPHA\n beta\n--- a/second.txt\n+++ b/second.txt\n@@ -1,2 +1,2 @@\n-gamma\n+GAMMA\n epsilon\n';
+    const patch =
+      '--- a/first.txt\n+++ b/first.txt\n@@ -1,2 +1,2 @@\n-alpha\n+ALPHA\n beta\n--- a/second.txt\n+++ b/second.txt\n@@ -1,2 +1,2 @@\n-gamma\n+GAMMA\n epsilon\n';
     const result = await harness.call('apply_patch', { input: patch });
-    expect(result.error).toEqual(expect.objectContaining({ code: 'E_EXEC', message: 'Hunk 1 of second.txt does not apply: its context was not found' }));
+    expect(result.error).toEqual(
+      expect.objectContaining({
+        code: 'E_EXEC',
+        message: 'Hunk 1 of second.txt does not apply: its context was not found',
+      }),
+    );
     expect(readFileSync(join(harness.root, 'first.txt'), 'utf8')).toBe('alpha\nbeta\n');
     expect(readFileSync(join(harness.root, 'second.txt'), 'utf8')).toBe('gamma\ndelta\n');
     expect((await harness.call('apply_patch', { input: 'not a diff' })).error?.code).toBe('E_INVALID_ARGS');
@@ -123,8 +147,12 @@ describe('links and protected entries (found by a pentest)', () => {
     symlinkSync('/', join(harness.root, 'workspace', 'b'));
     symlinkSync('b/missing/..', join(harness.root, 'workspace', 'l'));
     expect((await harness.call('read_file', { path: 'workspace/l/etc/hostname' })).error?.code).toBe('E_INVALID_PATH');
-    expect((await harness.call('read_files', { paths: ['workspace/l/etc/hostname'] })).data.results[0].error.code).toBe('E_INVALID_PATH');
-    const created = await harness.call('apply_patch', { input: `--- /dev/null\n+++ b/workspace/l/tmp/pwned.txt\n@@ -0,0 +1 @@\n+pwned\n` });
+    expect((await harness.call('read_files', { paths: ['workspace/l/etc/hostname'] })).data.results[0].error.code).toBe(
+      'E_INVALID_PATH',
+    );
+    const created = await harness.call('apply_patch', {
+      input: `--- /dev/null\n+++ b/workspace/l/tmp/pwned.txt\n@@ -0,0 +1 @@\n+pwned\n`,
+    });
     expect(created.error?.code).toBe('E_INVALID_PATH');
     expect(existsSync('/tmp/pwned.txt')).toBe(false);
     expect(() => readWorkspaceFile(harness.root, 'workspace/l/etc/hostname')).toThrow('Path escapes workspace root');
@@ -135,12 +163,18 @@ describe('links and protected entries (found by a pentest)', () => {
     writeFileSync(join(harness.root, 'config.json'), '{"autonomous_tools":{"chat_blocked_tools":["terminal"]}}\n');
     for (const path of ['config.json', 'storage/agent.db', './storage/../config.json'.replace('/../', '/x/../')]) {
       const read = await harness.call('read_file', { path });
-      expect({ path, code: read.error?.code }).toEqual({ path, code: path.includes('..') ? 'E_INVALID_PATH' : 'E_POLICY_DENIED' });
+      expect({ path, code: read.error?.code }).toEqual({
+        path,
+        code: path.includes('..') ? 'E_INVALID_PATH' : 'E_POLICY_DENIED',
+      });
     }
-    const patch = '--- a/config.json\n+++ b/config.json\n@@ -1 +1 @@\n-{"autonomous_tools":{"chat_blocked_tools":["terminal"]}}\n+{}\n';
+    const patch =
+      '--- a/config.json\n+++ b/config.json\n@@ -1 +1 @@\n-{"autonomous_tools":{"chat_blocked_tools":["terminal"]}}\n+{}\n';
     expect((await harness.call('apply_patch', { input: patch })).error?.code).toBe('E_POLICY_DENIED');
     expect(readFileSync(join(harness.root, 'config.json'), 'utf8')).toContain('chat_blocked_tools');
-    const forged = await harness.call('apply_patch', { input: '--- /dev/null\n+++ b/storage/forged.jsonl\n@@ -0,0 +1 @@\n+{}\n' });
+    const forged = await harness.call('apply_patch', {
+      input: '--- /dev/null\n+++ b/storage/forged.jsonl\n@@ -0,0 +1 @@\n+{}\n',
+    });
     expect(forged.error?.code).toBe('E_POLICY_DENIED');
     expect(existsSync(join(harness.root, 'storage', 'forged.jsonl'))).toBe(false);
   });

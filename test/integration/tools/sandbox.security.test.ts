@@ -29,7 +29,9 @@ describe.skipIf(!hasBwrap)('terminal and python_repl in bubblewrap', () => {
     expect(read.data.exit_code).not.toBe(0);
     const listing = await harness.call('terminal', { command: 'ls /' });
     expect(listing.data.stdout).not.toContain('work');
-    const written = await harness.call('terminal', { command: 'echo from-sandbox > workspace/note.txt && cat workspace/note.txt' });
+    const written = await harness.call('terminal', {
+      command: 'echo from-sandbox > workspace/note.txt && cat workspace/note.txt',
+    });
     expect(written.data.stdout).toBe('from-sandbox\n');
     expect(readFileSync(join(harness.root, 'workspace', 'note.txt'), 'utf8')).toBe('from-sandbox\n');
     const audit = await harness.call('terminal', { command: "printf 'FOR%s' GED >> storage/tool_audit.jsonl" });
@@ -38,7 +40,9 @@ describe.skipIf(!hasBwrap)('terminal and python_repl in bubblewrap', () => {
     // The same read works without the sandbox, so the refusal above is the sandbox's doing.
     using open = createToolHarness({ config: { tool_sandbox: { mode: 'off' } } });
     writeFileSync(join(open.dataDir, 'server-secret.txt'), 'TOP-SECRET-CONTENT');
-    expect((await open.call('terminal', { command: `cat ${join(open.dataDir, 'server-secret.txt')}` })).data.stdout).toBe('TOP-SECRET-CONTENT');
+    expect(
+      (await open.call('terminal', { command: `cat ${join(open.dataDir, 'server-secret.txt')}` })).data.stdout,
+    ).toBe('TOP-SECRET-CONTENT');
   });
 
   it.skipIf(!python)('cannot open a network connection unless allow_network is on', async () => {
@@ -56,7 +60,9 @@ describe.skipIf(!hasBwrap)('terminal and python_repl in bubblewrap', () => {
     process.env.MOC_SANDBOX_TEST_TOKEN = 'leak-me-if-you-can-42';
     try {
       using harness = createToolHarness({ env: { ...process.env } });
-      const result = await harness.call('terminal', { command: 'env; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n"' });
+      const result = await harness.call('terminal', {
+        command: 'env; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n"',
+      });
       expect(result.data.sandboxed).toBe(true);
       expect(result.data.stdout).not.toContain('leak-me-if-you-can-42');
       expect(result.data.stdout).toContain('PATH=/usr/local/bin:/usr/bin:/bin');
@@ -68,15 +74,22 @@ describe.skipIf(!hasBwrap)('terminal and python_repl in bubblewrap', () => {
   it('kills a background grandchild when the command times out', async () => {
     using harness = createToolHarness();
     const marker = `sleep 4${process.pid % 1000}1`;
-    const result = await harness.call('terminal', { command: `(${marker} &) ; ${marker} & echo started; wait`, timeout: 1 });
+    const result = await harness.call('terminal', {
+      command: `(${marker} &) ; ${marker} & echo started; wait`,
+      timeout: 1,
+    });
     expect(result.error?.code).toBe('E_TIMEOUT');
     expect(await waitUntil(() => livePidsWith(marker).length === 0)).toBe(true);
   });
 
   it.skipIf(!python)('runs python_repl in the same sandbox: output, errors, timeouts', async () => {
     using harness = createToolHarness({ config: { tool_timeouts: { python_repl_seconds: 1 } } });
-    expect((await harness.call('python_repl', { code: 'print(sum(range(10)))' })).data).toEqual(expect.objectContaining({ output: '45', sandboxed: true }));
-    const outside = await harness.call('python_repl', { code: `print(open(${JSON.stringify(join(harness.dataDir, 'x'))}).read())` });
+    expect((await harness.call('python_repl', { code: 'print(sum(range(10)))' })).data).toEqual(
+      expect.objectContaining({ output: '45', sandboxed: true }),
+    );
+    const outside = await harness.call('python_repl', {
+      code: `print(open(${JSON.stringify(join(harness.dataDir, 'x'))}).read())`,
+    });
     expect(outside.error).toEqual(expect.objectContaining({ code: 'E_EXEC' }));
     expect(outside.error!.details.stderr).toContain('FileNotFoundError');
     expect((await harness.call('python_repl', { code: 'while True: pass' })).error?.code).toBe('E_TIMEOUT');

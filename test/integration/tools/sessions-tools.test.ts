@@ -17,7 +17,9 @@ describe('sessions_list and session_history', () => {
       ]),
     );
     const history = await harness.call('session_history', { session_id: 'session-2', max_chars: 100 });
-    expect(history.data.messages.map((message: any) => [message.role, message.content.length, message.tools_used])).toEqual([
+    expect(
+      history.data.messages.map((message: any) => [message.role, message.content.length, message.tools_used]),
+    ).toEqual([
       ['user', 11, undefined],
       ['assistant', 100 + '\n...[truncated]'.length, ['read_file']],
     ]);
