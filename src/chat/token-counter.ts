@@ -30,7 +30,7 @@ function* pieces(text: string): Generator<string> {
         : /^\p{N}/u.test(part)
           ? 'digit'
           : 'other';
-    const forcedCut = previous !== null && previous.full && previous.kind === kind && kind !== 'space';
+    const forcedCut = previous?.full && previous.kind === kind && kind !== 'space';
     if (piece && (forcedCut || (kind === 'space' && piece.length >= PIECE_CHARS))) {
       yield piece;
       piece = '';

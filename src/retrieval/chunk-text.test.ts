@@ -34,7 +34,7 @@ describe('chunkText', () => {
   });
 
   it('never splits a surrogate pair and keeps multibyte text intact', () => {
-    const line = '😀'.repeat(60) + 'ü漢字';
+    const line = `${'😀'.repeat(60)}ü漢字`;
     const chunks = chunkText(line, { chunkSize: 25, chunkOverlap: 5 });
     for (const chunk of chunks) {
       expect(chunk.text.length).toBeLessThanOrEqual(25);

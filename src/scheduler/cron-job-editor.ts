@@ -80,8 +80,8 @@ export function jobChanges(
 ): Partial<CronJob> {
   if (!job) throw notFound('Cron job not found');
   const changes: Partial<CronJob> = { updatedMs: nowMs };
-  if (patch.name !== undefined && patch.name.trim()) changes.name = patch.name.trim();
-  if (patch.prompt !== undefined && patch.prompt.trim()) changes.prompt = patch.prompt.trim();
+  if (patch.name?.trim()) changes.name = patch.name.trim();
+  if (patch.prompt?.trim()) changes.prompt = patch.prompt.trim();
   if (patch.catchUp !== undefined) changes.catchUp = patch.catchUp;
   if (patch.schedule !== undefined && !patch.schedule.trim())
     throw validationError('schedule', 'Schedule must not be blank');

@@ -94,5 +94,5 @@ export function isProtectedWrite(text: string): boolean {
   const value = normalizeTarget(text);
   if (!value.startsWith('/')) return false;
   if (SAFE_DEVICES.test(value)) return false;
-  return PROTECTED_WRITE.some((prefix) => value === prefix || value.startsWith(prefix + '/'));
+  return PROTECTED_WRITE.some((prefix) => value === prefix || value.startsWith(`${prefix}/`));
 }

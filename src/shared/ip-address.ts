@@ -17,7 +17,7 @@ export function ipv6Groups(address: string): number[] {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     const value = ipv4ToNumber(v4[1]!);
-    text = text.slice(0, -v4[1]!.length) + `${(value >>> 16).toString(16)}:${(value & 0xffff).toString(16)}`;
+    text = `${text.slice(0, -v4[1]!.length)}${(value >>> 16).toString(16)}:${(value & 0xffff).toString(16)}`;
   }
   const [head, tail] = text.split('::') as [string, string | undefined];
   const headGroups = head ? head.split(':') : [];

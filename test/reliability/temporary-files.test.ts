@@ -1,6 +1,6 @@
 // Temporary files never make a valid name fail, and the start-up sweep removes only the server's own temporaries.
 import { describe, expect, it } from 'bun:test';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTemporaryName } from '../../src/shared/atomic-write';
 import { waitFor } from '../support/scheduler-fixture';

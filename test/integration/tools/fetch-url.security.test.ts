@@ -197,7 +197,7 @@ describe('fetch_url with private blocking off', () => {
       }),
     );
     const capped = await harness.call('fetch_url', { url: `http://site.test:${port}/big`, maxChars: 300 });
-    expect(capped.data.content).toBe('x'.repeat(300) + '\n...[truncated]');
+    expect(capped.data.content).toBe(`${'x'.repeat(300)}\n...[truncated]`);
     expect((await harness.call('fetch_url', { url: `http://site.test:${port}/nothing` })).error).toEqual(
       expect.objectContaining({ code: 'E_HTTP', retryable: true }),
     );

@@ -73,11 +73,11 @@ describe('read_file', () => {
 
   it('reads the start of a 60 MB file without loading it', async () => {
     using harness = createToolHarness();
-    const line = 'x'.repeat(99) + '\n';
+    const line = `${'x'.repeat(99)}\n`;
     writeFileSync(join(harness.root, 'knowledge', 'huge.txt'), line.repeat(600_000));
     const before = process.memoryUsage().rss;
     const result = await harness.call('read_file', { path: 'knowledge/huge.txt', max_chars: 1000 });
-    expect(result.data.content).toBe(line.repeat(10) + '\n...[truncated]');
+    expect(result.data.content).toBe(`${line.repeat(10)}\n...[truncated]`);
     expect(process.memoryUsage().rss - before).toBeLessThan(30_000_000);
   });
 });
