@@ -103,7 +103,9 @@ export function createEmbeddingClient(
       throw new EmbeddingError(`embedding request failed: ${redactSecrets(String(error))}`, true);
     }
     if (!response.ok) {
-      await response.body?.cancel().catch(() => {});
+      await response.body?.cancel().catch(() => {
+        // The body is not needed: a stream that cannot be cancelled changes nothing about the answer.
+      });
       throw new EmbeddingError(
         `embedding server answered ${response.status}`,
         response.status === 429 || response.status >= 500,
