@@ -11,7 +11,8 @@ import { makeTempDir } from '../test/support/temp-dir';
 if (process.argv.includes('--model-server')) {
   const model = await startFakeOpenAiServer();
   console.log(model.baseUrl);
-  await new Promise(() => {});
+  // Serve until the parent kills this process: a promise that never settles keeps it alive.
+  await new Promise<never>(() => undefined);
 }
 
 async function spawnModel(): Promise<{ baseUrl: string; stop(): void }> {
@@ -68,7 +69,7 @@ async function startServer(env: Record<string, string>) {
       body: body ? JSON.stringify(body) : undefined,
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as any;
+    return (await response.json()) as unknown;
   };
   const stop = async () => {
     await server.close();
@@ -78,7 +79,7 @@ async function startServer(env: Record<string, string>) {
 }
 
 async function agentsWith(
-  call: (method: string, path: string, body?: unknown) => Promise<any>,
+  call: (method: string, path: string, body?: unknown) => Promise<unknown>,
   concurrency: number,
 ): Promise<string[]> {
   const ids = Array.from({ length: AGENTS }, (_, index) => `bench-${index}`);

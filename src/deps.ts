@@ -65,7 +65,7 @@ export interface Deps {
   config: ConfigService;
   agents: AgentsService<AgentStorage>;
   files: FilesService;
-  sessions: SessionsService<AgentStorage>;
+  sessions: SessionsService;
   tools: ToolsService;
   chat: ChatService;
   /** Cron and heartbeat for every agent. */

@@ -1,9 +1,9 @@
 // Entry point: parse the command line, read .env and the environment; migrate, or build, start, listen (a signal stops it all).
 import { join } from 'node:path';
 import { HELP_TEXT, parseCli } from './cli';
-import { EnvError, isLoopbackHost, readEnvSettings, withDotenv } from './config';
+import { EnvError, type EnvSettings, isLoopbackHost, readEnvSettings, withDotenv } from './config';
 import { runMigrateCommand } from './db/postgres/migrate-command';
-import { ListenError, startServer } from './server';
+import { ListenError, type RunningServer, startServer } from './server';
 import { VERSION } from './version';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   }
 
   const env = withDotenv(process.env, join(process.cwd(), '.env'));
-  let settings;
+  let settings: EnvSettings;
   try {
     settings = readEnvSettings(env);
   } catch (error) {
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     dataDir: command.dataDir ?? settings.dataDir,
   };
 
-  let running;
+  let running: RunningServer;
   try {
     running = await startServer({ settings, overrides: { env: process.env } });
   } catch (error) {

@@ -1,5 +1,6 @@
 // Embedding providers behind one client: OpenAI-compatible /embeddings and Google AI Studio, batched, with retries.
 import type { EmbeddingSettings } from '../config';
+import { jsonField, jsonList } from '../shared/json-field';
 import { redactSecrets } from '../shared/redact';
 
 export interface EmbeddingIdentity {
@@ -103,25 +104,29 @@ export function createEmbeddingClient(
       throw new EmbeddingError(`embedding request failed: ${redactSecrets(String(error))}`, true);
     }
     if (!response.ok) {
-      await response.body?.cancel().catch(() => {});
+      await response.body?.cancel().catch(() => {
+        // The body is not needed: a stream that cannot be cancelled changes nothing about the answer.
+      });
       throw new EmbeddingError(
         `embedding server answered ${response.status}`,
         response.status === 429 || response.status >= 500,
       );
     }
-    const json = (await response.json().catch(() => null)) as any;
+    const json: unknown = await response.json().catch(() => null);
     if (google) {
-      if (!Array.isArray(json?.embeddings))
-        throw new EmbeddingError('embedding response has no embeddings list', false);
+      const embeddings = jsonList(json, 'embeddings');
+      if (!embeddings) throw new EmbeddingError('embedding response has no embeddings list', false);
       return toVectors(
-        json.embeddings.map((row: any) => row?.values),
+        embeddings.map((row) => jsonField(row, 'values')),
         texts.length,
       );
     }
-    if (!Array.isArray(json?.data)) throw new EmbeddingError('embedding response has no data list', false);
-    const rows = [...json.data].sort((a: any, b: any) => Number(a?.index ?? 0) - Number(b?.index ?? 0));
+    const data = jsonList(json, 'data');
+    if (!data) throw new EmbeddingError('embedding response has no data list', false);
+    const position = (row: unknown) => Number(jsonField(row, 'index') ?? 0);
+    const rows = [...data].sort((a, b) => position(a) - position(b));
     return toVectors(
-      rows.map((row: any) => row?.embedding),
+      rows.map((row) => jsonField(row, 'embedding')),
       texts.length,
     );
   };

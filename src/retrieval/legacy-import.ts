@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_STORAGE_FOLDER, LEGACY_INDEX_FOLDERS } from '../shared/agent-storage';
+import { jsonField, jsonList } from '../shared/json-field';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
 import type { RetrievalStore } from './retrieval-store.port';
@@ -15,6 +16,11 @@ function floats(value: unknown): Float32Array | null {
   if (!Array.isArray(value)) return null;
   const numbers = value.filter((item): item is number => typeof item === 'number' && Number.isFinite(item));
   return numbers.length > 0 ? Float32Array.from(numbers) : null;
+}
+
+/** The string trimmed, or '' when `value` is not a string. */
+function trimmed(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
 }
 
 /**
@@ -33,7 +39,7 @@ export function importLegacyIndex(
   if (store.meta(domain)) return 0;
   const file = join(agentRoot, LEGACY_INDEX_PATHS[domain]);
   if (!existsSync(file)) return 0;
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
@@ -43,23 +49,19 @@ export function importLegacyIndex(
   if (typeof json !== 'object' || json === null) return 0;
   let pairs: { text: unknown; vector: Float32Array | null }[];
   if (domain === 'memory') {
-    if (!Array.isArray(json.chunks)) return 0;
-    const embeddings: unknown[] = Array.isArray(json.embeddings) ? json.embeddings : [];
-    pairs = json.chunks.map((text: unknown, index: number) => ({ text, vector: floats(embeddings[index]) }));
+    const chunks = jsonList(json, 'chunks');
+    if (!chunks) return 0;
+    const embeddings = jsonList(json, 'embeddings') ?? [];
+    pairs = chunks.map((text, index) => ({ text, vector: floats(embeddings[index]) }));
   } else {
-    if (!Array.isArray(json.rows)) return 0;
-    pairs = json.rows
-      .filter((row: unknown) => typeof row === 'object' && row !== null)
-      .map((row: any) => ({ text: row.text, vector: floats(row.embedding) }));
+    const rows = jsonList(json, 'rows');
+    if (!rows) return 0;
+    pairs = rows
+      .filter((row) => typeof row === 'object' && row !== null)
+      .map((row) => ({ text: jsonField(row, 'text'), vector: floats(jsonField(row, 'embedding')) }));
   }
-  const provider =
-    typeof json.embedding_provider === 'string' && json.embedding_provider.trim()
-      ? json.embedding_provider.trim()
-      : 'openai';
-  let model =
-    typeof json.embedding_model === 'string' && json.embedding_model.trim()
-      ? json.embedding_model.trim()
-      : 'text-embedding-3-small';
+  const provider = trimmed(jsonField(json, 'embedding_provider')) || 'openai';
+  let model = trimmed(jsonField(json, 'embedding_model')) || 'text-embedding-3-small';
   if (provider === 'google_ai_studio' && !model.startsWith('models/')) model = `models/${model}`;
   if (provider !== 'openai' && provider !== 'google_ai_studio') return 0;
   const entries = pairs.flatMap((pair) =>

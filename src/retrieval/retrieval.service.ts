@@ -229,7 +229,8 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
     },
     async idle() {
       await starting;
-      await Promise.all([...open].map((index) => index.exclusive(async () => {})));
+      // An empty exclusive task runs once every write queued before it on that index has ended.
+      await Promise.all([...open].map((index) => index.exclusive(async () => undefined)));
     },
     close() {
       closed = true;

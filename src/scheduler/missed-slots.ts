@@ -2,7 +2,7 @@
 import type { RuntimeConfig } from '../config';
 import { jobSchedule } from './cron-job-editor';
 import { cronSessionId } from './scheduled-turn';
-import { nextRunAfter } from './schedules';
+import { nextRunAfter, type Schedule } from './schedules';
 import { runRow } from './run-row';
 import type { CronJob, SchedulerStore } from './scheduler.port';
 
@@ -33,7 +33,7 @@ export async function recordMissedSlots({
   newId,
   onInvalid,
 }: MissedSlotsInput): Promise<number | null> {
-  let schedule;
+  let schedule: Schedule;
   try {
     schedule = jobSchedule(job, config.timezone);
   } catch (error) {

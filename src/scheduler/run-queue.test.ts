@@ -7,12 +7,15 @@ function deferred() {
   return { promise, resolve };
 }
 
+/** The `onError` of queues whose runs never fail. */
+const ignoreErrors = () => undefined;
+
 describe('createRunQueue', () => {
   it('runs at most `limit` at a time, first come first served, and starts the next when one ends', async () => {
     const started: string[] = [];
     const gates = new Map<string, ReturnType<typeof deferred>>();
     const cStarted = deferred();
-    const queue = createRunQueue(2, () => {});
+    const queue = createRunQueue(2, ignoreErrors);
     for (const jobId of ['a', 'b', 'c']) {
       gates.set(jobId, deferred());
       queue.push({
@@ -39,7 +42,7 @@ describe('createRunQueue', () => {
   it('never runs one job twice at once: its second run waits while others pass it', async () => {
     const started: string[] = [];
     const first = deferred();
-    const queue = createRunQueue(2, () => {});
+    const queue = createRunQueue(2, ignoreErrors);
     queue.push({ jobId: 'a', execute: async () => (started.push('a1'), first.promise) });
     queue.push({ jobId: 'a', execute: async () => void started.push('a2') });
     queue.push({ jobId: 'b', execute: async () => void started.push('b') });
@@ -60,7 +63,7 @@ describe('createRunQueue', () => {
       () => finished++,
     );
     queue.push({ jobId: 'a', execute: async () => Promise.reject(new Error('boom')) });
-    queue.push({ jobId: 'b', execute: async () => {} });
+    queue.push({ jobId: 'b', execute: async () => undefined });
     await queue.idle();
     expect(errors.map(String)).toEqual(['Error: boom']);
     expect(finished).toBe(2);

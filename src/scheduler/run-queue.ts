@@ -23,7 +23,9 @@ export interface RunQueue {
 export function createRunQueue(
   initialLimit: number,
   onError: (error: unknown) => void,
-  onFinished: () => void = () => {},
+  onFinished: () => void = () => {
+    // No listener by default.
+  },
 ): RunQueue {
   let limit = Math.max(1, initialLimit);
   const waiting: QueuedRun[] = [];

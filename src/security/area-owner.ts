@@ -1,4 +1,5 @@
 // The sandbox uid owns the agent's areas when the server runs as root (so sandboxed tools can edit them).
+import type { Dirent } from 'node:fs';
 import { closeSync, constants, existsSync, fchownSync, lchownSync, lstatSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,7 +31,7 @@ export function ensureAreaOwner(area: string, uid: number, gid: number): void {
   if (root === null) return;
   const visit = (handle: number, path: string) => {
     const folder = HAS_PROC_FD ? `/proc/self/fd/${handle}` : path;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(folder, { withFileTypes: true });
     } catch {

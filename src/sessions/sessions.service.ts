@@ -47,7 +47,7 @@ export interface CompressionResult {
   summary: string;
 }
 
-export interface SessionsService<S extends SessionPorts = SessionPorts> {
+export interface SessionsService {
   list(
     agentId: string | undefined,
     scope: SessionScope,
@@ -80,7 +80,7 @@ export interface SessionsService<S extends SessionPorts = SessionPorts> {
   of(agent: AgentHandle<SessionPorts>): AgentSessions;
 }
 
-export function createSessionsService<S extends SessionPorts>(deps: SessionsServiceDeps<S>): SessionsService<S> {
+export function createSessionsService<S extends SessionPorts>(deps: SessionsServiceDeps<S>): SessionsService {
   const newId = deps.newId ?? defaultNewId;
   const of = (agent: AgentHandle<SessionPorts>) => agentSessions(agent, newId);
   const sessionsOf = (agentId: string | undefined) => of(deps.agents.get(agentId));

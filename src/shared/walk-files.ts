@@ -1,5 +1,5 @@
 // The one folder walk: regular files under a folder, never through a link, unreadable folders skipped.
-import { lstatSync, readdirSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Whether `path` is a real folder (not a link to one, not a file). */
@@ -17,7 +17,7 @@ export function* walkRealFiles(
   relative: string,
   skipFolder: (name: string) => boolean = () => false,
 ): Generator<string> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(relative ? join(root, relative) : root, { withFileTypes: true });
   } catch {

@@ -1,6 +1,7 @@
 // Web search back ends (DuckDuckGo HTML, SearXNG, Brave, Tavily): one request each, mapped to plain result rows.
 import type { RuntimeConfig } from '../config';
 import { decodeHTMLAttribute } from 'entities';
+import { jsonField, jsonList } from '../shared/json-field';
 import { decodeEntities } from './html-text';
 import { ToolFailure } from './tool-result';
 import { readCapped } from './guarded-fetch';
@@ -61,12 +62,22 @@ async function request(deps: ProviderDeps, url: string, init: RequestInit = {}):
   return new TextDecoder().decode(body);
 }
 
-function parseJson(text: string): any {
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     throw new ToolFailure('E_HTTP', 'Search provider returned invalid JSON');
   }
+}
+
+/** A JSON API's result list as rows; `snippetField` names the field holding the snippet. Missing fields read ''. */
+function jsonRows(results: unknown[] | null, snippetField: string): SearchRow[] {
+  const text = (row: unknown, name: string) => String(jsonField(row, name) ?? '');
+  return (results ?? []).map((row) => ({
+    title: text(row, 'title'),
+    url: text(row, 'url'),
+    snippet: text(row, snippetField),
+  }));
 }
 
 /** DuckDuckGo wraps result links as `//duckduckgo.com/l/?uddg=<target>`: returns the target. */
@@ -151,11 +162,7 @@ export async function searchWeb(
       const range = recencyCode(search.recencyDays, ['day', 'week', 'month', 'year']);
       if (range) url.searchParams.set('time_range', range);
       const body = parseJson(await request(deps, url.toString(), { headers: { Accept: 'application/json' } }));
-      return (Array.isArray(body?.results) ? body.results : []).map((row: any) => ({
-        title: String(row.title ?? ''),
-        url: String(row.url ?? ''),
-        snippet: String(row.content ?? ''),
-      }));
+      return jsonRows(jsonList(body, 'results'), 'content');
     }
     case 'brave': {
       const url = new URL(base);
@@ -168,11 +175,9 @@ export async function searchWeb(
           headers: { Accept: 'application/json', 'X-Subscription-Token': keyOf('brave') },
         }),
       );
-      const results = Array.isArray(body?.web?.results) ? body.web.results : [];
-      return results.map((row: any) => ({
-        title: String(row.title ?? ''),
-        url: String(row.url ?? ''),
-        snippet: String(row.description ?? '').replace(/<[^>]+>/g, ''),
+      return jsonRows(jsonList(jsonField(body, 'web'), 'results'), 'description').map((row) => ({
+        ...row,
+        snippet: row.snippet.replace(/<[^>]+>/g, ''),
       }));
     }
     case 'tavily': {
@@ -191,11 +196,7 @@ export async function searchWeb(
           body: JSON.stringify(payload),
         }),
       );
-      return (Array.isArray(body?.results) ? body.results : []).map((row: any) => ({
-        title: String(row.title ?? ''),
-        url: String(row.url ?? ''),
-        snippet: String(row.content ?? ''),
-      }));
+      return jsonRows(jsonList(body, 'results'), 'content');
     }
   }
 }

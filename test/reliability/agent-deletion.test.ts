@@ -178,7 +178,9 @@ describe('deleting an agent that is in use', () => {
 
   it('ends a turn whose tool is still running when the agent is deleted; the finished tool brings back no folder for the id', async () => {
     let started = false;
-    let finish = () => {};
+    let finish = () => {
+      // Replaced by the gate tool's resolver once it runs.
+    };
     const gate: ToolDefinition<Record<string, never>> = {
       name: 'gate',
       description: 'Waits until the test opens it.',

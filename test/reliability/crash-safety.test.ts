@@ -5,7 +5,7 @@ import { Database } from 'bun:sqlite';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTemporaryName } from '../../src/shared/atomic-write';
-import { buildBinary, callBinary as call, cleanEnv, startBinary, } from '../support/compiled-binary';
+import { buildBinary, callBinary as call, cleanEnv, startBinary } from '../support/compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
 import { makeTempDir, type TempDir } from '../support/temp-dir';
 

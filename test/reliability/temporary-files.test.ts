@@ -154,7 +154,7 @@ describe('start-up sweep of temporary files', () => {
     }
     expect(leftovers()).toHaveLength(1);
     console.log(`temporary sweep: a killed rewrite of an 8 MiB file left a temporary after ${kills} kill(s)`);
-    await using restarted = await startTestServer({ dataDir: dir.path });
+    await using _restarted = await startTestServer({ dataDir: dir.path });
     expect(readdirSync(folder).sort()).toEqual([...before, 'big.md'].sort());
     expect(readFileSync(join(folder, '.x.0123456789ab.tmp'), 'utf8')).toBe('mine');
   }, 60_000);

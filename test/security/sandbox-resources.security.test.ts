@@ -33,7 +33,7 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
   };
 
   /** Runs one chat turn whose only tool call is `call`, sampling the server's RSS and health until it ends. */
-  const toolTurn = async (call: { name: string; args: unknown }, onTick: () => void = () => {}) => {
+  const toolTurn = async (call: { name: string; args: unknown }, onTick: () => void = () => undefined) => {
     model.enqueue({ kind: 'tool_calls', calls: [call] }, { kind: 'text', text: 'ok' });
     const session = await api('POST', '/api/sessions');
     const baseline = rssOf(server.child.pid);

@@ -15,7 +15,7 @@ export async function startChatFixture(options: TestServerOptions = {}): Promise
   const server = await startTestServer({
     ...options,
     env: { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', ...options.env },
-    overrides: { sleep: async () => {}, ...options.overrides },
+    overrides: { sleep: () => Promise.resolve(), ...options.overrides },
   });
   return {
     server,

@@ -35,7 +35,7 @@ export async function startRetrievalFixture(options: RetrievalFixtureOptions = {
       EMBEDDING_MODEL: 'fake-embed',
       ...options.env,
     },
-    overrides: { sleep: async () => {}, ...options.overrides },
+    overrides: { sleep: () => Promise.resolve(), ...options.overrides },
   });
   const agentRoot = (agentId: string) => join(server.dataDir, 'workspaces', agentId);
   return {

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEnvSettings, type EnvSettings } from '../../src/config';
 import type { Deps, DepsOverrides } from '../../src/deps';
-import { startServer } from '../../src/server';
+import { type RunningServer, startServer } from '../../src/server';
 import { silentLogger } from '../../src/shared/logger';
 import { makeTempDir } from './temp-dir';
 
@@ -47,7 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   settings = { ...settings, host: '127.0.0.1', port: 0 };
   if (options.settings) settings = options.settings(settings);
   const env: Record<string, string | undefined> = { ...options.env };
-  let running;
+  let running: RunningServer;
   try {
     running = await startServer({
       settings,

@@ -70,10 +70,11 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
     resource: () => {
       throw new Error('the tool harness has no agent resources');
     },
-    lease: () => ({ ...agent, release: () => {}, [Symbol.dispose]: () => {} }),
+    // The harness's agent lives as long as the harness: a lease has nothing to give back.
+    lease: () => ({ ...agent, release: () => undefined, [Symbol.dispose]: () => undefined }),
   };
   const sessions = createSessionsService({
-    agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => {} },
+    agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => undefined },
     assistant: noAssistant,
     runs: { isBusy: async () => false },
   }).of(agent);

@@ -1,8 +1,9 @@
 // Engine `json`: the index lives in one JSON file, loaded into an in-memory database so search runs the same code.
-import type { Database } from 'bun:sqlite';
+import type { Database, SQLQueryBindings } from 'bun:sqlite';
 import { existsSync, readFileSync } from 'node:fs';
 import { openDatabase } from '../../db/open-database';
 import { writeFileAtomic } from '../../shared/atomic-write';
+import { jsonField, jsonList } from '../../shared/json-field';
 import { fromBlob, RETRIEVAL_SCHEMA_VERSION, toBlob } from '../retrieval-records';
 import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
 
@@ -23,23 +24,29 @@ const decodeVector = (text: string) => {
 export function openJsonIndex(path: string): Database {
   const db = openDatabase(':memory:', RETRIEVAL_DB_MIGRATIONS);
   if (!existsSync(path)) return db;
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     // Unreadable or cut short: the index is derived, so it starts empty and the indexer fills it from the files.
     return db;
   }
-  if (json?.format !== 'mini-openclaw-retrieval' || json.schema_version !== RETRIEVAL_SCHEMA_VERSION) return db;
+  if (
+    jsonField(json, 'format') !== 'mini-openclaw-retrieval' ||
+    jsonField(json, 'schema_version') !== RETRIEVAL_SCHEMA_VERSION
+  )
+    return db;
   db.transaction(() => {
     for (const table of TABLES) {
-      for (const row of Array.isArray(json[table]) ? json[table] : []) {
-        const columns = Object.keys(row);
+      for (const row of jsonList(json, table) ?? []) {
+        // A row that is no object has no columns: its INSERT fails, and so does the load, as for any bad row.
+        const columns = typeof row === 'object' && row !== null ? Object.keys(row) : [];
         const values = columns.map((column) =>
-          BLOB_COLUMNS.has(column) ? decodeVector(String(row[column])) : row[column],
+          BLOB_COLUMNS.has(column) ? decodeVector(String(jsonField(row, column))) : jsonField(row, column),
         );
+        // The file's values, as saveJsonIndex wrote them: the columns' numbers, strings and nulls.
         db.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
-          ...values,
+          ...(values as SQLQueryBindings[]),
         );
       }
     }

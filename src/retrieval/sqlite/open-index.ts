@@ -69,7 +69,9 @@ export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): Index
   return {
     store: createSqliteRetrievalStore(db, identity),
     bulkWrites: bulkWrites(db, path),
-    persist: () => {},
+    persist: () => {
+      // Nothing to save: the SQLite engine writes to the file as it goes.
+    },
     close: () => db.close(),
   };
 };

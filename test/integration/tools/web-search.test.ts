@@ -50,6 +50,10 @@ beforeAll(() => {
         return Response.json({
           results: [{ title: 'Tavily hit', url: 'https://tavily.example/c', content: 'from tavily', score: 0.9 }],
         });
+      if (url.pathname === '/odd/search')
+        return Response.json({
+          results: [null, 'a string', 7, { title: 'Kept', url: 'https://kept.example/k', content: 'the one real row' }],
+        });
       if (url.pathname === '/down') return new Response('nope', { status: 503 });
       return new Response('not found', { status: 404 });
     },
@@ -161,6 +165,21 @@ describe('web_search', () => {
       { query: 'elysia', max_results: 15, topic: 'general', include_domains: ['tavily.example'], days: 3 },
     ]);
     expect(result.data.results.map((row: any) => row.title)).toEqual(['Tavily hit']);
+  });
+
+  it('skips result entries that are not objects (null, a string, a number) and keeps the real rows', async () => {
+    using harness = createToolHarness({ config: searchConfig({ provider: 'searxng', base_url: `${base}/odd` }) });
+    const result = await harness.call('web_search', { query: 'odd' });
+    expect(result.error).toBeNull();
+    expect(result.data.results).toEqual([
+      {
+        title: 'Kept',
+        url: 'https://kept.example/k',
+        snippet: 'the one real row',
+        source: 'searxng',
+        canonical_url: 'https://kept.example/k',
+      },
+    ]);
   });
 
   it('fails with E_HTTP when the provider is down or its key is missing', async () => {
