@@ -2,7 +2,7 @@
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
 import type { AgentsService, FilesService } from './agents';
-import type { ChatService } from './chat';
+import type { ChatService, RunsService } from './chat';
 import type { ConfigService, EnvSettings } from './config';
 import type { AuthLockout } from './http/auth-lockout';
 import { bodyParser, MAX_FILE_BODY_BYTES } from './http/body-parser';
@@ -18,6 +18,7 @@ import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes, type Readiness } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
 import { retrievalRoutes } from './http/routes/retrieval.routes';
+import { runRoutes } from './http/routes/runs.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
@@ -50,6 +51,7 @@ export interface AppServices {
   files: FilesService;
   sessions: SessionsService;
   chat: ChatService;
+  runs: RunsService;
   config: ConfigService;
   scheduler: SchedulerService;
   usage: UsageService;
@@ -108,6 +110,7 @@ export function createApp(services: AppServices) {
       .use(healthRoutes(services.readiness))
       .use(agentRoutes(services.agents))
       .use(chatRoutes(services.chat))
+      .use(runRoutes(services.runs))
       .use(sessionRoutes(services.sessions))
       .use(sessionChatRoutes(services.sessions))
       .use(tokenRoutes(services.sessions, services.files))

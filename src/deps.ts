@@ -13,8 +13,10 @@ import {
   createChatService,
   createPromptBuilder,
   createRunRegistry,
+  createRunsService,
   createSessionAssistant,
   type ChatService,
+  type RunsService,
 } from './chat';
 import {
   createConfigService,
@@ -68,6 +70,8 @@ export interface Deps {
   sessions: SessionsService;
   tools: ToolsService;
   chat: ChatService;
+  /** Runs as resources: look up, list, cancel, rejoin. */
+  runs: RunsService;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
@@ -236,6 +240,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     tools,
     chat,
+    runs: createRunsService({ agents, registry: runs }),
     scheduler,
     usage: createUsageService({ agents, clock }),
     retrieval,

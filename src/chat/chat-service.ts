@@ -20,9 +20,11 @@ import type { RunRegistry } from './run-registry';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
+import { createRunLedger } from './run-ledger';
+import type { RunPorts } from './run-store.port';
 
 /** The storage ports a chat turn uses. */
-export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts;
+export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts;
 
 export interface ChatServiceDeps {
   agents: AgentDirectory<ChatPorts>;
@@ -84,6 +86,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
+  const ledger = createRunLedger(deps.clock, deps.logger);
 
   /**
    * Prepare: everything the model needs for the turn. Checks the budget, reads the history, builds the prompt,
@@ -141,7 +144,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       triggerType: trigger,
       sleep: deps.sleep,
       price: createUsagePricer(config.usage.pricing_overrides),
-      signal: agent.signal,
+      signal: AbortSignal.any([agent.signal, run.signal]),
+      runId: run.runId,
     };
     return { llm, config, budget, sessions, isFirstTurn, input };
   };
@@ -167,10 +171,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
+    let attempts = 0;
+    const trigger = options.trigger ?? 'chat';
+    await ledger.started(agent.storage.runs, {
+      runId: run.runId,
+      sessionId,
+      trigger,
+      model: resolveLlm(deps.llmSettings).model,
+    });
     try {
       const prepared = await prepare(agent, sessionId, message, options, run);
       const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;
+        if (event.type === 'run_start') attempts += 1;
         run.publish(withBudgetWarning(event, prepared.budget));
       };
       turn = runAgentTurn(prepared.input);
@@ -214,6 +227,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
       }
     } finally {
+      if (!agent.signal.aborted) await ledger.ended(agent.storage.runs, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;
       agent.release();
@@ -250,6 +264,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (fault) throw fault;
       if (!result.ok) {
         if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
+        if (result.error?.code === 'cancelled')
+          throw new AppError('run_cancelled', 'The run was cancelled.', { run_id: run.runId });
         throw new AppError('llm_error', result.error?.message ?? 'Model call failed', {
           code: result.error?.code ?? 'llm_error',
           run_id: result.runId,

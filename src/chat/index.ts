@@ -8,9 +8,11 @@ export {
   type TurnOptions,
 } from './chat-service';
 export { createRunRegistry, type RunRegistry } from './run-registry';
+export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createSessionAssistant } from './session-assistant';
 export { createPromptBuilder, type PromptBuilder } from './prompt-builder';
 export type { ChatEvent, ChatEventType } from './chat-events';
-export type { Subscription } from './live-run';
+export type { RunEvent, Subscription } from './live-run';
+export type { RunPorts, RunRecord, RunStatus, RunStore } from './run-store.port';
 export type { AgentTurnResult } from './run-agent';
 export { countTokens } from './token-counter';

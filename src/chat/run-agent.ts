@@ -31,8 +31,10 @@ export interface AgentTurnInput {
   sleep?: (ms: number) => Promise<void>;
   /** Prices usage for events and the result (the embedded catalog when absent). */
   price?: UsagePricer;
-  /** Aborts the model call (the agent was deleted). */
+  /** Aborts the model call and the tool processes (the agent was deleted, or the run was cancelled). */
   signal?: AbortSignal;
+  /** The id of the first attempt (the run's id); later attempts get new ones. */
+  runId?: string;
 }
 
 export interface AgentTurnResult {
@@ -66,7 +68,7 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
   const transcript = new TurnTranscript();
 
   for (let attempt = 0; attempt <= config.agent_runtime.max_retries; attempt++) {
-    const runId = newId();
+    const runId = attempt === 0 && input.runId ? input.runId : newId();
     yield { type: 'run_start', data: { run_id: runId, attempt: attempt + 1 } };
     const mapper = new StreamMapper({ runId, transcript, usage });
     const failed = (code: string, message: string): [ChatEvent, AgentTurnResult] => [
@@ -105,6 +107,12 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       };
       return { ok: true, content, runId, usage: record };
     } catch (error) {
+      // Stopped on purpose: no retry; what was streamed and counted so far stays the turn's.
+      if (input.signal?.aborted) {
+        const [event, result] = failed('cancelled', 'The run was cancelled.');
+        yield event;
+        return result;
+      }
       if (isRecursionLimit(error)) {
         const [event, result] = failed(
           'max_steps_reached',

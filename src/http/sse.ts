@@ -1,5 +1,5 @@
 // Server-sent events: CRLF framing, Python-style spaced JSON, keep-alive comments, unsubscribe on disconnect.
-import type { ChatEvent } from '../chat';
+import type { RunEvent } from '../chat';
 
 const KEEP_ALIVE_MS = 15_000;
 const encoder = new TextEncoder();
@@ -12,11 +12,13 @@ export function spacedJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${spacedJson(item)}`).join(', ')}}`;
 }
 
-export function formatSseEvent(event: ChatEvent): string {
-  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n\r\n`;
+/** One event; an event of a run also carries its `id:` (`<run_id>:<seq>`), which `Last-Event-ID` sends back. */
+export function formatSseEvent(event: RunEvent): string {
+  const id = event.id === undefined ? '' : `id: ${event.id}\r\n`;
+  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n${id}\r\n`;
 }
 
-export interface SseSource extends AsyncIterable<ChatEvent> {
+export interface SseSource extends AsyncIterable<RunEvent> {
   close(): void;
 }
 

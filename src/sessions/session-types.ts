@@ -2,6 +2,10 @@
 
 export type SessionScope = 'active' | 'archived' | 'all';
 
+export type MessageStatus = 'failed' | 'interrupted' | 'cancelled';
+const MESSAGE_STATUSES: readonly string[] = ['failed', 'interrupted', 'cancelled'];
+export const isMessageStatus = (value: unknown): value is MessageStatus => MESSAGE_STATUSES.includes(value as string);
+
 export interface ToolCallRecord {
   tool: string;
   input: unknown;
@@ -13,8 +17,8 @@ export interface StoredMessage {
   content: string;
   toolCalls?: ToolCallRecord[];
   runId?: string;
-  /** `failed`: the run ended in an error; `interrupted`: the server stopped mid-run. */
-  status?: 'failed' | 'interrupted';
+  /** `failed`: the run ended in an error; `interrupted`: the server stopped mid-run; `cancelled`: a client stopped it. */
+  status?: MessageStatus;
   createdAt: number;
 }
 
@@ -47,5 +51,5 @@ export interface NewMessage {
   content: string;
   toolCalls?: ToolCallRecord[];
   runId?: string;
-  status?: 'failed' | 'interrupted';
+  status?: MessageStatus;
 }

@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteAgentMetaStore } from '../../agents/sqlite/agent-meta.sqlite';
+import { createSqliteRunStore, recoverInterruptedRuns } from '../../chat/sqlite/run-store.sqlite';
 import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
 import { openDatabase } from '../../db/open-database';
 import { createSqliteHeartbeatStore } from '../../scheduler/sqlite/heartbeat-store.sqlite';
@@ -37,6 +38,9 @@ export function sqliteAgentStorage({
       );
       const interrupted = recoverInterruptedSessions(db, clock);
       if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
+      const interruptedRuns = recoverInterruptedRuns(db, clock.nowMs());
+      if (interruptedRuns > 0)
+        logger.warn('runs left running are now interrupted', { agent_id: id, runs: interruptedRuns });
       return {
         agentMeta,
         sessions: createSqliteSessionStore(db, clock),
@@ -45,6 +49,7 @@ export function sqliteAgentStorage({
         usage: createSqliteUsageStore(db),
         scheduler: createSqliteSchedulerStore(db),
         heartbeats: createSqliteHeartbeatStore(db),
+        runs: createSqliteRunStore(db),
         close: () => db.close(),
       };
     } catch (error) {
