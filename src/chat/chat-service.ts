@@ -173,7 +173,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let abandoned: Promise<unknown> | undefined;
     let attempts = 0;
     const trigger = options.trigger ?? 'chat';
-    await ledger.started(agent.storage.runs, {
+    await ledger.started(() => agent.storage.runs, {
       runId: run.runId,
       sessionId,
       trigger,
@@ -227,7 +227,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
       }
     } finally {
-      if (!agent.signal.aborted) await ledger.ended(agent.storage.runs, run.runId, results.get(run), attempts);
+      if (!agent.signal.aborted) await ledger.ended(() => agent.storage.runs, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;
       agent.release();

@@ -9,6 +9,7 @@ import { openAgentStream } from './agent-stream';
 import type { ChatEvent } from './chat-events';
 import type { ModelMessage } from '../sessions';
 import { resolveToolLoopModel, type ResolvedLlm } from './model-factory';
+import { InFlightCall } from './in-flight-call';
 import { incompleteStreamOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
 import { toStreamItem } from './stream-items';
@@ -66,6 +67,7 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
   });
   const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
   const transcript = new TurnTranscript();
+  const inFlight = new InFlightCall(input.systemPrompt, input.history, input.message);
 
   for (let attempt = 0; attempt <= config.agent_runtime.max_retries; attempt++) {
     const runId = attempt === 0 && input.runId ? input.runId : newId();
@@ -90,7 +92,11 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       });
       for await (const raw of stream) {
         const item = toStreamItem(raw);
-        if (item) for (const event of mapper.map(item)) yield event;
+        if (!item) continue;
+        for (const event of mapper.map(item)) {
+          inFlight.observe(event);
+          yield event;
+        }
       }
       const content = mapper.content();
       const record = usage.record(runId);
@@ -109,6 +115,9 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
     } catch (error) {
       // Stopped on purpose: no retry; what was streamed and counted so far stays the turn's.
       if (input.signal?.aborted) {
+        const cut = inFlight.estimate();
+        const estimated = cut && usage.addEstimate(cut, runId, mapper.modelCalls);
+        if (estimated) yield estimated;
         const [event, result] = failed('cancelled', 'The run was cancelled.');
         yield event;
         return result;

@@ -13,9 +13,9 @@ export interface RunLedgerEntry {
 
 export interface RunLedger {
   /** Stores the run as `running`. */
-  started(store: RunStore, entry: RunLedgerEntry): Promise<void>;
+  started(store: () => RunStore, entry: RunLedgerEntry): Promise<void>;
   /** Stores how it ended: `completed`, `cancelled` or `failed` after the result, with its usage and attempts. */
-  ended(store: RunStore, runId: string, result: AgentTurnResult | undefined, attempts: number): Promise<void>;
+  ended(store: () => RunStore, runId: string, result: AgentTurnResult | undefined, attempts: number): Promise<void>;
 }
 
 /** The final status a turn's result stands for. */
@@ -25,7 +25,7 @@ export function runStatusOf(result: AgentTurnResult | undefined): RunStatus {
 }
 
 /**
- * A run row that cannot be written (the agent was deleted, the disk is full) does not fail the turn: the
+ * A run row that cannot be written (the agent was deleted, the server is closing, the disk is full) does not fail the turn: the
  * reply and the usage are stored elsewhere; the problem is logged.
  */
 export function createRunLedger(clock: Clock, logger: Logger): RunLedger {
@@ -37,10 +37,10 @@ export function createRunLedger(clock: Clock, logger: Logger): RunLedger {
     }
   };
   return {
-    started: (store, entry) => guarded(entry.runId, () => store.insert({ ...entry, startedMs: clock.nowMs() })),
+    started: (store, entry) => guarded(entry.runId, () => store().insert({ ...entry, startedMs: clock.nowMs() })),
     ended: (store, runId, result, attempts) =>
       guarded(runId, () =>
-        store.update(runId, {
+        store().update(runId, {
           status: runStatusOf(result),
           finishedMs: clock.nowMs(),
           attempts: Math.max(1, attempts),

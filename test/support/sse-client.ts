@@ -4,6 +4,8 @@ export interface SseRecord {
   event: string;
   data: any;
   raw: string;
+  /** The `id:` line, when the event had one. */
+  id?: string;
 }
 
 /** Parses a whole SSE text (CRLF or LF framing); comments are dropped. */
@@ -11,14 +13,16 @@ export function parseSse(text: string): SseRecord[] {
   const records: SseRecord[] = [];
   for (const block of text.split(/\r?\n\r?\n/)) {
     let event = 'message';
+    let id: string | undefined;
     const data: string[] = [];
     for (const line of block.split(/\r?\n/)) {
       if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('id:')) id = line.slice(3).trim();
       else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
     }
     if (data.length === 0) continue;
     const raw = data.join('\n');
-    records.push({ event, data: JSON.parse(raw), raw });
+    records.push({ event, data: JSON.parse(raw), raw, ...(id === undefined ? {} : { id }) });
   }
   return records;
 }
@@ -45,5 +49,29 @@ export async function readSseUntil(
       await reader.cancel();
       return records;
     }
+  }
+}
+
+/** The events of a response as they arrive; stopping the iteration (break, return) cancels the body. */
+export async function* streamSse(response: Response): AsyncGenerator<SseRecord> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) {
+        yield* parseSse(buffer);
+        return;
+      }
+      buffer += decoder.decode(value, { stream: true });
+      const end = buffer.lastIndexOf('\r\n\r\n');
+      if (end < 0) continue;
+      const complete = buffer.slice(0, end);
+      buffer = buffer.slice(end + 4);
+      yield* parseSse(complete);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
 }
