@@ -124,6 +124,8 @@ export interface DepsOverrides {
   schedulerTimers?: Timers;
   /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
   coordinator?: Coordinator;
+  /** Events kept per run for rejoining (5000) and how long a finished run stays replayable (10 minutes). */
+  runReplay?: { bufferLimit?: number; retentionMs?: number };
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -178,7 +180,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     });
   const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
-  const runs = createRunRegistry(coordinator);
+  const runs = createRunRegistry(coordinator, overrides.runReplay);
   const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
   const chat = createChatService({
