@@ -265,6 +265,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       }
       void retrieval.start();
       await scheduler.start();
+      // Messages queued before a restart run now, in the background.
+      void chat.resumeQueued();
       state.ready = true;
     },
     close,

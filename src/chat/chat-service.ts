@@ -2,7 +2,7 @@
 import { untilDeleted, type AgentDirectory, type AgentHandle, type AgentLease } from '../agents';
 import type { LlmSettings, RuntimeConfig } from '../config';
 import type { AgentSessions, SessionPorts, SessionsService } from '../sessions';
-import { AppError } from '../shared/app-error';
+import { AppError, isAppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -21,6 +21,7 @@ import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
 import { createRunLedger } from './run-ledger';
+import { createTurnQueue } from './turn-queue';
 import type { RunPorts } from './run-store.port';
 
 /** The storage ports a chat turn uses. */
@@ -48,7 +49,16 @@ export interface TurnOptions {
   skipTitle?: boolean;
   /** What the session keeps as the user message, when it differs from what the model is sent (scheduled runs add rules). */
   storedMessage?: string;
+  /**
+   * When the session already has a live run: `reject` (409 `session_busy`, or attach for the same message),
+   * `enqueue` (stored `queued`, run when the session is free, in order), `interrupt` (cancel it, then run).
+   */
+  onBusy?: OnBusy;
+  /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
+  queuedId?: number;
 }
+
+export type OnBusy = 'reject' | 'enqueue' | 'interrupt';
 
 /** What the prepare step gathered: the model endpoint, the agent's config and budget, and the agent turn's input. */
 interface PreparedTurn {
@@ -62,12 +72,19 @@ interface PreparedTurn {
 }
 
 export interface StartedTurn {
-  run: LiveRun;
+  /** The run; for a queued message it settles when the message's turn comes (rejected if it cannot run then). */
+  run: Promise<LiveRun>;
+  /** Joined a live run with the same message: send its events from now on (otherwise from its first). */
   attached: boolean;
+  /** The message waits behind the session's live run. */
+  queued: boolean;
 }
 
 export interface ChatService {
-  /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
+  /**
+   * Validates, then starts (or attaches to, or queues behind, per `options.onBusy`) the session's run.
+   * 404, 409 `session_busy`, 429 `budget_exceeded`, 503 `llm_not_configured`.
+   */
   start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<StartedTurn>;
   /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
   runOnce(
@@ -79,6 +96,8 @@ export interface ChatService {
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
+  /** Runs the messages an earlier process left queued (in the background). */
+  resumeQueued(): Promise<void>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -107,6 +126,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const sessions = deps.sessions.of(agent);
     const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
     const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
+    if (options.queuedId !== undefined) await agent.storage.messages.removeQueued(sessionId, options.queuedId);
     await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
     const tools = leasedCalls(
       agent,
@@ -234,17 +254,24 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   };
 
-  const start = async (
-    agentId: string | undefined,
-    sessionId: string,
-    message: string,
-    options: TurnOptions = {},
-  ): Promise<StartedTurn> => {
+  /** The checks before a turn may start: the session exists, a model is configured, the budget allows it. */
+  const admit = async (agentId: string | undefined, sessionId: string) => {
     const agent = deps.agents.get(agentId);
     await deps.sessions.of(agent).get(sessionId);
     resolveLlm(deps.llmSettings);
     assertWithinBudget(await checkBudget(agent.storage.usage, agent.config(), deps.clock.nowMs()));
-    const claimed = await registry.claim(agent.id, sessionId, message);
+    return agent;
+  };
+
+  /** Claims the session's run and, for a new one, starts the turn in the background. */
+  const begin = async (
+    agent: AgentHandle<ChatPorts>,
+    sessionId: string,
+    message: string,
+    options: TurnOptions,
+    attach: boolean,
+  ) => {
+    const claimed = await registry.claim(agent.id, sessionId, message, attach);
     if (!claimed.attached) {
       const lease = agent.lease();
       queueMicrotask(() => void execute(lease, sessionId, message, claimed.run, options));
@@ -252,11 +279,49 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return claimed;
   };
 
+  const queue = createTurnQueue({
+    agents: deps.agents,
+    registry,
+    logger: deps.logger,
+    async startQueued(agentId, sessionId, queued) {
+      const agent = await admit(agentId, sessionId);
+      return (await begin(agent, sessionId, queued.content, { queuedId: queued.id }, false)).run;
+    },
+  });
+
+  const start = async (
+    agentId: string | undefined,
+    sessionId: string,
+    message: string,
+    options: TurnOptions = {},
+  ): Promise<StartedTurn> => {
+    const agent = await admit(agentId, sessionId);
+    const onBusy = options.onBusy ?? 'reject';
+    if (onBusy === 'interrupt') {
+      const live = registry.live(agent.id, sessionId);
+      if (live?.cancel()) await registry.whenFree(agent.id, sessionId);
+    }
+    if (onBusy === 'enqueue') {
+      // Behind messages already waiting, or behind the live run when the session is taken meanwhile.
+      const claimed = (await queue.hasWaiting(agent.id, sessionId))
+        ? null
+        : await begin(agent, sessionId, message, options, false).catch((error: unknown) => {
+            if (isAppError(error) && error.code === 'session_busy') return null;
+            throw error;
+          });
+      if (claimed) return { run: Promise.resolve(claimed.run), attached: false, queued: false };
+      const { run } = await queue.enqueue(agent.id, sessionId, message);
+      return { run, attached: false, queued: true };
+    }
+    const claimed = await begin(agent, sessionId, message, options, onBusy === 'reject');
+    return { run: Promise.resolve(claimed.run), attached: claimed.attached, queued: false };
+  };
+
   return {
     start,
     async runOnce(agentId, sessionId, message, options) {
       const agent = deps.agents.get(agentId);
-      const { run } = await start(agentId, sessionId, message, options);
+      const run = await (await start(agentId, sessionId, message, options)).run;
       await run.done;
       const result = results.get(run);
       if (!result) throw new AppError('internal_error', 'Internal server error');
@@ -275,6 +340,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),
+    resumeQueued: () => queue.resume(),
   };
 }
 

@@ -4,9 +4,11 @@ export {
   type ChatPorts,
   type ChatService,
   type ChatServiceDeps,
+  type OnBusy,
   type StartedTurn,
   type TurnOptions,
 } from './chat-service';
+export { turnEvents } from './turn-events';
 export { createRunRegistry, type RunRegistry } from './run-registry';
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createSessionAssistant } from './session-assistant';

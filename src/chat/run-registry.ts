@@ -8,6 +8,8 @@ const busy = () => new AppError('session_busy', 'A streaming run is already acti
 
 /** How long a finished run's events stay replayable. */
 export const FINISHED_RUN_RETENTION_MS = 10 * 60_000;
+/** How often a session held by another replica is checked for being free again. */
+const LOCK_POLL_MS = 250;
 /** At most this many finished runs are kept for replay (the oldest go first). */
 const FINISHED_RUN_LIMIT = 256;
 
@@ -18,10 +20,12 @@ export interface ClaimedRun {
 
 export interface RunRegistry {
   /**
-   * The live run for the same message (attach), a new run, or 409 `session_busy`. A new run takes the
-   * session's lock; when another holder has it (another replica's run), 409 too.
+   * The live run for the same message (attach, unless `attach` is false), a new run, or 409 `session_busy`.
+   * A new run takes the session's lock; when another holder has it (another replica's run), 409 too.
    */
-  claim(agentId: string, sessionId: string, message: string): Promise<ClaimedRun>;
+  claim(agentId: string, sessionId: string, message: string, attach?: boolean): Promise<ClaimedRun>;
+  /** Resolves once no run holds the session: the live one here has ended and let go of its lock (polls another holder's). */
+  whenFree(agentId: string, sessionId: string): Promise<void>;
   /** Whether a run is live on the session, here or (through the lock) anywhere. */
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** The run of this process with id `runId` of agent `agentId`: live, or finished within the retention. */
@@ -38,6 +42,8 @@ export function createRunRegistry(
 ): RunRegistry {
   const retentionMs = options.retentionMs ?? FINISHED_RUN_RETENTION_MS;
   const runs = new Map<string, LiveRun>();
+  /** Resolves when a run's lock has been let go of, after it finished. */
+  const released = new WeakMap<LiveRun, Promise<void>>();
   /** Every run by `<agent>\n<run id>`, live or recently finished, in the order they started. */
   const byId = new Map<string, LiveRun>();
   const idKey = (agentId: string, runId: string) => `${agentId}\n${runId}`;
@@ -55,11 +61,11 @@ export function createRunRegistry(
   };
 
   return {
-    async claim(agentId, sessionId, message) {
+    async claim(agentId, sessionId, message, attach = true) {
       const key = sessionRunLock(agentId, sessionId);
       const live = runs.get(key);
       if (live && !live.isFinished) {
-        if (live.message.trim() === message.trim()) return { run: live, attached: true };
+        if (attach && live.message.trim() === message.trim()) return { run: live, attached: true };
         throw busy();
       }
       prune();
@@ -67,10 +73,13 @@ export function createRunRegistry(
       const run = new LiveRun(key, message, options.bufferLimit);
       runs.set(key, run);
       let lock: Lock | null = null;
-      void run.done.then(() => {
-        void lock?.release();
-        if (runs.get(key) === run) runs.delete(key);
-      });
+      released.set(
+        run,
+        run.done.then(async () => {
+          if (runs.get(key) === run) runs.delete(key);
+          await lock?.release();
+        }),
+      );
       lock = await coordinator.tryLock(key);
       if (!lock) {
         run.finish();
@@ -82,6 +91,15 @@ export function createRunRegistry(
     isBusy: async (agentId, sessionId) => {
       const key = sessionRunLock(agentId, sessionId);
       return runs.has(key) || (await coordinator.isLocked(key));
+    },
+    async whenFree(agentId, sessionId) {
+      const key = sessionRunLock(agentId, sessionId);
+      for (;;) {
+        const live = runs.get(key);
+        if (live) await (released.get(live) ?? live.done);
+        else if (await coordinator.isLocked(key)) await Bun.sleep(LOCK_POLL_MS);
+        else return;
+      }
     },
     find(agentId, runId) {
       prune();

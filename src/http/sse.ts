@@ -22,11 +22,20 @@ export interface SseSource extends AsyncIterable<RunEvent> {
   close(): void;
 }
 
-/** A streaming response over `source`; a client that goes away only closes its subscription. */
-export function sseResponse(source: SseSource, headers: Record<string, string>, keepAliveMs = KEEP_ALIVE_MS): Response {
+/**
+ * A streaming response over `source`; a client that goes away only closes its subscription. `comment` is
+ * sent first as an SSE comment: the headers go out with it, for a source that may stay quiet (a queued turn).
+ */
+export function sseResponse(
+  source: SseSource,
+  headers: Record<string, string>,
+  keepAliveMs = KEEP_ALIVE_MS,
+  comment?: string,
+): Response {
   let timer: ReturnType<typeof setInterval> | undefined;
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
+      if (comment) controller.enqueue(encoder.encode(`: ${comment}\r\n\r\n`));
       timer = setInterval(() => {
         try {
           controller.enqueue(encoder.encode(`: ping - ${new Date().toISOString()}\r\n\r\n`));

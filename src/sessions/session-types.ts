@@ -2,8 +2,9 @@
 
 export type SessionScope = 'active' | 'archived' | 'all';
 
-export type MessageStatus = 'failed' | 'interrupted' | 'cancelled';
-const MESSAGE_STATUSES: readonly string[] = ['failed', 'interrupted', 'cancelled'];
+/** `queued`: a user message waiting for the session's live run to end (POST /api/chat with `on_busy: enqueue`). */
+export type MessageStatus = 'failed' | 'interrupted' | 'cancelled' | 'queued';
+const MESSAGE_STATUSES: readonly string[] = ['failed', 'interrupted', 'cancelled', 'queued'];
 export const isMessageStatus = (value: unknown): value is MessageStatus => MESSAGE_STATUSES.includes(value as string);
 
 export interface ToolCallRecord {
@@ -41,6 +42,12 @@ export interface SessionRecord extends SessionMeta {
   archivedAt: number | null;
   compressedContext: string;
   liveResponse: LiveResponse | null;
+}
+
+/** A queued user message and the id it is taken out by. */
+export interface QueuedMessage {
+  id: number;
+  content: string;
 }
 
 export const DEFAULT_SESSION_TITLE = 'New Session';
