@@ -14,6 +14,8 @@ import {
   createPromptBuilder,
   createRunRegistry,
   createRunsService,
+  createApprovalsService,
+  type ApprovalsService,
   createSessionAssistant,
   type ChatService,
   type RunsService,
@@ -72,6 +74,8 @@ export interface Deps {
   chat: ChatService;
   /** Runs as resources: look up, list, cancel, rejoin. */
   runs: RunsService;
+  /** Tool calls waiting for a decision (tool_approvals). */
+  approvals: ApprovalsService;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
@@ -183,7 +187,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const runs = createRunRegistry(coordinator, overrides.runReplay);
   const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
+  const approvals = createApprovalsService({ agents, clock, logger });
   const chat = createChatService({
+    approvals,
     agents,
     sessions,
     runs,
@@ -243,6 +249,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     tools,
     chat,
     runs: createRunsService({ agents, registry: runs }),
+    approvals,
     scheduler,
     usage: createUsageService({ agents, clock }),
     retrieval,

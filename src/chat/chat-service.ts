@@ -23,9 +23,12 @@ import { driveTurn } from './drive-turn';
 import { createRunLedger } from './run-ledger';
 import { createTurnQueue } from './turn-queue';
 import type { RunPorts } from './run-store.port';
+import type { ApprovalPorts } from './approval-store.port';
+import { approvalGate } from './approval-gate';
+import type { ApprovalsService } from './approvals.service';
 
 /** The storage ports a chat turn uses. */
-export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts;
+export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts & ApprovalPorts;
 
 export interface ChatServiceDeps {
   agents: AgentDirectory<ChatPorts>;
@@ -40,6 +43,8 @@ export interface ChatServiceDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Memory search for rag mode; without it rag mode sends an empty `retrieval` event. */
   retrieval?: RetrievalSearcher;
+  /** Where tool calls that need a decision (`tool_approvals`) wait. */
+  approvals: ApprovalsService;
 }
 
 /** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
@@ -128,18 +133,26 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
     if (options.queuedId !== undefined) await agent.storage.messages.removeQueued(sessionId, options.queuedId);
     await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-    const tools = leasedCalls(
+    const runTools = deps.tools.forRun({
+      agentId: agent.id,
+      agentRoot: agent.root,
+      sessionId,
+      triggerType: trigger,
+      config,
+      audit: agent.storage.toolAudit,
+      sessions,
+    });
+    const gated = approvalGate(runTools, {
+      tools: deps.tools,
+      approvals: deps.approvals,
       agent,
-      deps.tools.forRun({
-        agentId: agent.id,
-        agentRoot: agent.root,
-        sessionId,
-        triggerType: trigger,
-        config,
-        audit: agent.storage.toolAudit,
-        sessions,
-      }),
-    );
+      run,
+      sessionId,
+      trigger,
+      config,
+      logger: deps.logger,
+    });
+    const tools = leasedCalls(agent, gated);
     let modelMessage = message;
     if (config.rag_mode) {
       const hits = deps.retrieval

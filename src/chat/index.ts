@@ -16,5 +16,7 @@ export { createPromptBuilder, type PromptBuilder } from './prompt-builder';
 export type { ChatEvent, ChatEventType } from './chat-events';
 export type { RunEvent, Subscription } from './live-run';
 export type { RunPorts, RunRecord, RunStatus, RunStore } from './run-store.port';
+export type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore } from './approval-store.port';
+export { createApprovalsService, type ApprovalsService, type DecisionInput } from './approvals.service';
 export type { AgentTurnResult } from './run-agent';
 export { countTokens } from './token-counter';

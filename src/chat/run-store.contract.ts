@@ -99,18 +99,18 @@ export function describeRunStoreContract(adapter: string, make: () => { store: R
     );
 
     it(
-      'turns running runs into interrupted ones, leaving paused and finished runs alone',
+      'turns running and paused runs into interrupted ones, leaving finished runs alone',
       withStore(async (store) => {
         await store.insert(newRun('running'));
         await store.insert(newRun('paused'));
         await store.insert(newRun('done'));
         await store.update('paused', { status: 'waiting_approval' });
         await store.update('done', { status: 'completed', finishedMs: 1_500 });
-        expect(await store.interruptRunning(9_000)).toBe(1);
+        expect(await store.interruptRunning(9_000)).toBe(2);
         expect(await store.get('running')).toEqual(
           stored(newRun('running'), { status: 'interrupted', finishedMs: 9_000 }),
         );
-        expect((await store.get('paused'))?.status).toBe('waiting_approval');
+        expect((await store.get('paused'))?.status).toBe('interrupted');
         expect((await store.get('done'))?.finishedMs).toBe(1_500);
       }),
     );

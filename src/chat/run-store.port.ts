@@ -67,7 +67,7 @@ export interface RunStore {
   get(runId: string): Promise<RunRecord | null>;
   /** Newest first (by the order stored), at most `limit`, strictly older than the cursor `before` when given. */
   list(filters: RunFilters, limit: number, before?: number): Promise<RunPage>;
-  /** Every `running` run becomes `interrupted` (finished now); `waiting_approval` ones stay. Returns how many. */
+  /** Every active run (`running`, `waiting_approval`) becomes `interrupted`, finished now. Returns how many. */
   interruptRunning(nowMs: number): Promise<number>;
 }
 

@@ -271,4 +271,29 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_by_status ON runs (status, seq);
     `,
   },
+  {
+    version: 9,
+    description: 'approvals: tool calls that wait for a decision, and the decision (who, when, why)',
+    sql: `
+      CREATE TABLE approvals (
+        seq INTEGER PRIMARY KEY,
+        approval_id TEXT NOT NULL UNIQUE,
+        run_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        args TEXT NOT NULL,
+        permission_level TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'edited', 'rejected', 'expired', 'cancelled')),
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        decided_ms INTEGER,
+        decided_by TEXT,
+        reason TEXT,
+        edited_args TEXT
+      ) STRICT;
+      CREATE INDEX approvals_by_status ON approvals (status, seq);
+      CREATE INDEX approvals_by_run ON approvals (run_id, seq);
+    `,
+  },
 ];

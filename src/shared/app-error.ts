@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   run_not_active: 409,
   /** A turn answered without streaming was cancelled before it finished. */
   run_cancelled: 409,
+  /** A decision for an approval that was decided, expired or cancelled before. */
+  approval_not_pending: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limit_exceeded: 429,

@@ -44,10 +44,12 @@ const COLUMNS: { [K in keyof Required<RunUpdate>]: [string, (value: RunUpdate[K]
   approvalIds: ['approval_ids', (value) => JSON.stringify(value ?? [])],
 };
 
-/** Runs left `running` by an earlier process become `interrupted`; called when the agent's database opens. */
+/**
+ * Runs left active by an earlier process become `interrupted`; called when the agent's database opens. A run
+ * waiting for an approval is interrupted too: its paused state is not checkpointed (issue 15, point 5).
+ */
 export function recoverInterruptedRuns(db: Database, nowMs: number): number {
-  return db.query(`UPDATE runs SET status = 'interrupted', finished_ms = ? WHERE status = 'running'`).run(nowMs)
-    .changes;
+  return db.query(`UPDATE runs SET status = 'interrupted', finished_ms = ? WHERE ${ACTIVE}`).run(nowMs).changes;
 }
 
 export function createSqliteRunStore(db: Database): RunStore {
