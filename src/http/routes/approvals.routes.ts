@@ -15,7 +15,7 @@ import {
 export function approvalRoutes(approvals: Pick<ApprovalsService, 'list' | 'decide'>) {
   return new Elysia({ prefix: '/api/approvals', detail: { tags: ['approvals'] } })
     .get(
-      '/',
+      '',
       async ({ query }) => {
         const { agentId, approvals: rows } = await approvals.list(query.agent_id, query.status, query.limit ?? 100);
         const items = rows.map((row) => toWireApproval(agentId, row));

@@ -27,7 +27,7 @@ function lastEventSeq(header: string, runId: string): number {
 export function runRoutes(runs: RunsService) {
   return new Elysia({ prefix: '/api/runs', detail: { tags: ['runs'] } })
     .get(
-      '/',
+      '',
       async ({ query }) => {
         const page = await runs.list(query.agent_id, {
           sessionId: query.session_id,
