@@ -36,6 +36,18 @@ describe('LiveRun', () => {
     expect(events.slice(1).map((event) => event.id)).toEqual(['run-1:3', 'run-1:4', 'run-1:5']);
   });
 
+  it('keeps the newest events in order however many times the buffer wraps', async () => {
+    const run = new LiveRun('k', 'm', 3, 'run-1');
+    for (let index = 1; index <= 10; index++) run.publish(token(String(index)));
+    run.finish();
+    const events = await collect(run.subscribe(7));
+    expect(events.map((event) => [event.id, event.type === 'token' && event.data.content])).toEqual([
+      ['run-1:8', '8'],
+      ['run-1:9', '9'],
+      ['run-1:10', '10'],
+    ]);
+  });
+
   it('cancels once, and never after it finished; close() ends a waiting subscription', async () => {
     const run = new LiveRun('k', 'm');
     const waiting = run.subscribe();

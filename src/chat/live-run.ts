@@ -16,8 +16,10 @@ export class LiveRun {
   /** The turn's id: its first `run_start` carries it, and every event id starts with it. */
   readonly runId: string;
   readonly done: Promise<void>;
-  private readonly buffer: ChatEvent[] = [];
-  /** Sequence number of `buffer[0]`; events are numbered from 1. */
+  /** The kept events are `buffer[start..]`; dropped ones are cut off in bulk, so a full buffer costs O(1) a publish. */
+  private buffer: ChatEvent[] = [];
+  private start = 0;
+  /** Sequence number of `buffer[start]`; events are numbered from 1. */
   private firstSeq = 1;
   private finished = false;
   private endedAt: number | null = null;
@@ -51,15 +53,19 @@ export class LiveRun {
 
   /** The number the next published event gets. */
   get nextSeq(): number {
-    return this.firstSeq + this.buffer.length;
+    return this.firstSeq + this.buffer.length - this.start;
   }
 
   publish(event: ChatEvent): void {
     if (this.finished) return;
     this.buffer.push(event);
-    if (this.buffer.length > this.bufferLimit) {
-      this.buffer.shift();
+    if (this.buffer.length - this.start > this.bufferLimit) {
+      this.start += 1;
       this.firstSeq += 1;
+      if (this.start >= this.bufferLimit) {
+        this.buffer = this.buffer.slice(this.start);
+        this.start = 0;
+      }
     }
     this.wakeAll();
   }
@@ -105,7 +111,7 @@ export class LiveRun {
               cursor = run.firstSeq;
             }
             if (cursor < run.nextSeq) {
-              const event = run.buffer[cursor - run.firstSeq]!;
+              const event = run.buffer[run.start + cursor - run.firstSeq]!;
               yield { ...event, id: `${run.runId}:${cursor}` };
               cursor += 1;
               continue;
