@@ -75,3 +75,27 @@ export async function* streamSse(response: Response): AsyncGenerator<SseRecord> 
     await reader.cancel().catch(() => undefined);
   }
 }
+
+/**
+ * Reads `stream` (from streamSse) until an event matches `until` (a name or a predicate) and returns what
+ * it read; the stream stays open. Reads with next(): leaving a for-await loop would close it.
+ */
+export async function readStreamUntil(
+  stream: AsyncGenerator<SseRecord>,
+  until: string | ((record: SseRecord) => boolean),
+): Promise<SseRecord[]> {
+  const matches = typeof until === 'string' ? (record: SseRecord) => record.event === until : until;
+  const seen: SseRecord[] = [];
+  for (let next = await stream.next(); !next.done; next = await stream.next()) {
+    seen.push(next.value);
+    if (matches(next.value)) return seen;
+  }
+  throw new Error(`stream ended before the awaited event: ${seen.map((record) => record.event).join(', ')}`);
+}
+
+/** The rest of `stream`, to its end. */
+export async function readStreamRest(stream: AsyncGenerator<SseRecord>): Promise<SseRecord[]> {
+  const seen: SseRecord[] = [];
+  for await (const record of stream) seen.push(record);
+  return seen;
+}

@@ -4,23 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { waitFor } from '../../support/scheduler-fixture';
-import { streamSse, type SseRecord } from '../../support/sse-client';
+import { readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
-
-async function until(stream: AsyncGenerator<SseRecord>, name: string): Promise<SseRecord[]> {
-  const seen: SseRecord[] = [];
-  for (let next = await stream.next(); !next.done; next = await stream.next()) {
-    seen.push(next.value);
-    if (next.value.event === name) return seen;
-  }
-  throw new Error(`no ${name} event in ${seen.map((record) => record.event).join(', ')}`);
-}
-
-async function rest(stream: AsyncGenerator<SseRecord>): Promise<SseRecord[]> {
-  const seen: SseRecord[] = [];
-  for await (const record of stream) seen.push(record);
-  return seen;
-}
 
 /** A fixture whose agent needs approval for read_file in chat (and terminal-level calls in cron). */
 async function approvalFixture(extra: Record<string, unknown> = {}, dataDir?: string) {

@@ -3,24 +3,7 @@ import { describe, expect, it } from 'bun:test';
 import { livePidsWith } from '../../support/process-probe';
 import { startChatFixture } from '../../support/chat-fixture';
 import { createJob, cronRuns, waitFor } from '../../support/scheduler-fixture';
-import { readSse, streamSse, type SseRecord } from '../../support/sse-client';
-
-/** Reads events until `predicate` matches; returns them and the iterator to read on. */
-async function readUntil(stream: AsyncGenerator<SseRecord>, predicate: (record: SseRecord) => boolean) {
-  const seen: SseRecord[] = [];
-  for (;;) {
-    const next = await stream.next();
-    if (next.done) throw new Error(`stream ended before the awaited event: ${seen.map((e) => e.event).join(', ')}`);
-    seen.push(next.value);
-    if (predicate(next.value)) return seen;
-  }
-}
-
-async function rest(stream: AsyncGenerator<SseRecord>): Promise<SseRecord[]> {
-  const seen: SseRecord[] = [];
-  for await (const record of stream) seen.push(record);
-  return seen;
-}
+import { readSse, readStreamRest as rest, readStreamUntil as readUntil, streamSse } from '../../support/sse-client';
 
 describe('POST /api/runs/{run_id}/cancel', () => {
   it('aborts a model stream, keeps the partial reply as cancelled, and ends every attached stream', async () => {

@@ -2,22 +2,12 @@
 import { describe, expect, it } from 'bun:test';
 import { startChatFixture } from '../../support/chat-fixture';
 import { waitFor } from '../../support/scheduler-fixture';
-import { readSse, streamSse, type SseRecord } from '../../support/sse-client';
+import { readSse, readStreamRest, readStreamUntil as untilEvent, streamSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
 
 const lastUserText = (request: any): string =>
   request.messages.filter((message: any) => message.role === 'user').at(-1).content;
 const echo = (request: any) => ({ kind: 'text' as const, text: `Answer to ${lastUserText(request)}` });
-
-async function untilEvent(stream: AsyncGenerator<SseRecord>, name: string): Promise<SseRecord[]> {
-  const seen: SseRecord[] = [];
-  // Read with next(): leaving a for-await loop would close the stream.
-  for (let next = await stream.next(); !next.done; next = await stream.next()) {
-    seen.push(next.value);
-    if (next.value.event === name) return seen;
-  }
-  throw new Error(`no ${name} event`);
-}
 
 const history = async (fixture: Awaited<ReturnType<typeof startChatFixture>>, sessionId: string) =>
   (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages as any[];
@@ -103,8 +93,7 @@ describe('POST /api/chat on_busy', () => {
       await fixture.chat({ message: 'second', session_id: sessionId, on_busy: 'interrupt' }),
     );
     expect(second.find((event) => event.event === 'done')!.data.content).toBe('Answer to second');
-    const tail: SseRecord[] = [];
-    for await (const record of first) tail.push(record);
+    const tail = await readStreamRest(first);
     expect(tail.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
     const messages = await history(fixture, sessionId);
     expect(messages.map((message) => [message.role, message.status])).toEqual([
