@@ -68,7 +68,8 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         tool: { name: call.name, level: tool.level, schema: tool.schema },
         args: call.args,
         timeoutMs: deps.config.tool_approvals.timeout_seconds * 1000,
-        signal: run.signal,
+        // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
+        signal: AbortSignal.any([run.signal, agent.signal]),
         async onPending(approval) {
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);

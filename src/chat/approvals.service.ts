@@ -105,32 +105,45 @@ export function createApprovalsService(deps: {
           args?: unknown,
         ) => {
           const decidedMs = deps.clock.nowMs();
-          const stored = await agent.storage.approvals.decide(approvalId, {
-            status,
-            decidedMs,
-            decidedBy,
-            reason,
-            ...(status === 'edited' ? { editedArgs: args } : {}),
-          });
+          let stored: boolean;
+          try {
+            stored = await agent.storage.approvals.decide(approvalId, {
+              status,
+              decidedMs,
+              decidedBy,
+              reason,
+              ...(status === 'edited' ? { editedArgs: args } : {}),
+            });
+          } catch (error) {
+            // The agent was deleted (or its disk failed): a decision through the API fails as such, but the
+            // run's wait ends anyway on a timeout or cancel, or the run would hold the agent for a day.
+            if (decidedBy === 'api') throw error;
+            deps.logger.warn('approval outcome not stored', { approval_id: approvalId, error: String(error) });
+            stored = true;
+          }
           if (!stored) return false;
           waiters.delete(key(agent.id, approvalId));
           clearTimeout(timer);
           request.signal.removeEventListener('abort', onAbort);
           const runs = status === 'approved' || status === 'edited';
-          await auditToolCall(agent.storage.toolAudit, agent.root, {
-            timestampMs: decidedMs,
-            runId: request.runId,
-            sessionId: request.sessionId,
-            triggerType: request.trigger,
-            toolName: request.tool.name,
-            arguments: status === 'edited' ? args : request.args,
-            outcome: runs ? 'ok' : 'denied',
-            errorCode: `approval_${status}`,
-            reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
-            durationMs: decidedMs - createdMs,
-          }).catch((error) =>
-            deps.logger.error('approval audit failed', { approval_id: approvalId, error: String(error) }),
-          );
+          await Promise.resolve()
+            .then(() =>
+              auditToolCall(agent.storage.toolAudit, agent.root, {
+                timestampMs: decidedMs,
+                runId: request.runId,
+                sessionId: request.sessionId,
+                triggerType: request.trigger,
+                toolName: request.tool.name,
+                arguments: status === 'edited' ? args : request.args,
+                outcome: runs ? 'ok' : 'denied',
+                errorCode: `approval_${status}`,
+                reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
+                durationMs: decidedMs - createdMs,
+              }),
+            )
+            .catch((error) =>
+              deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
+            );
           resolve(
             runs
               ? { status, args: status === 'edited' ? args : request.args }

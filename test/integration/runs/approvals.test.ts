@@ -1,6 +1,6 @@
 // tool_approvals: a listed tool call pauses its run (approval_required) until POST /api/approvals/{id} decides it.
 import { describe, expect, it } from 'bun:test';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { waitFor } from '../../support/scheduler-fixture';
@@ -159,6 +159,22 @@ describe('tool approvals', () => {
     expect(approval).toMatchObject({ trigger: 'cron', run_id: run.run_id });
     await fixture.server.json('POST', `/api/approvals/${approval.approval_id}`, { decision: 'approve' });
     expect((await turn).result.content).toBe('ok');
+  });
+
+  it('ends the wait when the agent is deleted, so its folder goes at once', async () => {
+    await using fixture = await startChatFixture();
+    expect((await fixture.server.json('POST', '/api/agents', { agent_id: 'doomed' })).status).toBe(200);
+    await fixture.server.json('PUT', '/api/config/runtime?agent_id=doomed', {
+      config: { tool_approvals: { chat: ['read_file'] } },
+    });
+    const sessionId = await fixture.newSession('doomed');
+    fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'memory/MEMORY.md' } }] });
+    const stream = streamSse(await fixture.chat({ agent_id: 'doomed', session_id: sessionId, message: 'Read' }));
+    await until(stream, 'approval_required');
+    expect((await fixture.server.json('DELETE', '/api/agents/doomed')).status).toBe(200);
+    expect((await rest(stream)).at(-1)).toMatchObject({ event: 'error', data: { code: 'agent_deleted' } });
+    const workspaces = join(fixture.server.dataDir, 'workspaces');
+    await waitFor(() => (readdirSync(workspaces).some((name) => name.startsWith('.deleting-')) ? undefined : true));
   });
 
   it('after a restart, a pending approval has expired and its run is interrupted (paused runs are not checkpointed yet)', async () => {
