@@ -7,6 +7,7 @@ import { sseResponse } from '../sse';
 import {
   EVENTS_DESCRIPTION,
   RunAnswer,
+  RunEventsHeaders,
   RunEventsQuery,
   RunListQuery,
   RunPage,
@@ -85,6 +86,7 @@ export function runRoutes(runs: RunsService) {
       {
         params: RunParams,
         query: RunEventsQuery,
+        headers: RunEventsHeaders,
         response: errors(400, 401, 404, 422, 429, 500),
         detail: { summary: 'Rejoin (or replay) the event stream of a run', description: EVENTS_DESCRIPTION },
       },

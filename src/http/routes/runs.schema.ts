@@ -33,6 +33,15 @@ export const RunEventsQuery = t.Object({
   ),
 });
 
+export const RunEventsHeaders = t.Object(
+  {
+    'last-event-id': t.Optional(
+      t.String({ maxLength: 200, description: 'The id of the last event received (`<run_id>:<seq>`)' }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
 export const Run = t.Object(
   {
     run_id: t.String(),

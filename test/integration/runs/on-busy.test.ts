@@ -82,6 +82,27 @@ describe('POST /api/chat on_busy', () => {
     await (await hanging).text();
   });
 
+  it('enqueue without streaming answers once the queued turn has run', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'text', text: 'slow '.repeat(100), chunkSize: 5, delayMs: 5 });
+    fixture.model.setFallback(echo);
+    const first = streamSse(await fixture.chat({ message: 'first', session_id: sessionId }));
+    await untilEvent(first, 'token');
+    const queued = await fixture.server.json('POST', '/api/chat', {
+      message: 'later',
+      session_id: sessionId,
+      stream: false,
+      on_busy: 'enqueue',
+    });
+    expect(queued.status).toBe(200);
+    expect(queued.body.data.content).toBe('Answer to later');
+    expect((await history(fixture, sessionId)).map((message) => message.content).slice(-2)).toEqual([
+      'later',
+      'Answer to later',
+    ]);
+  });
+
   it('interrupt: cancels the live run (its stream ends cancelled) and runs the new message', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
