@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { burstCase } from './chat/burst-cases';
+import { eventBufferCase } from './chat/event-buffer-case';
 import type { BenchCase, ProfiledServer } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
 import { firstTurnCase } from './chat/first-turn-case';
@@ -41,6 +42,8 @@ const CASES: Record<string, BenchCase> = {
     'added to whole reply p99': '≤ 150 ms',
     'server peak RSS (VmHWM)': '≤ 300 MB',
   }),
+  // In-process: what run event ids and the replay buffer (issue 15) add between an event and its SSE bytes.
+  'event-ids': eventBufferCase('event-ids', 2000),
   // The old bench's third case: the same 200 streams arriving 4 ms apart.
   'spread-200': burstCase('spread-200', 200, 4, { 'added to whole reply p99': '≤ 100 ms' }),
 };

@@ -2,7 +2,7 @@
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
 import type { AgentsService, FilesService } from './agents';
-import type { ChatService } from './chat';
+import type { ApprovalsService, ChatService, RunsService } from './chat';
 import type { ConfigService, EnvSettings } from './config';
 import type { AuthLockout } from './http/auth-lockout';
 import { bodyParser, MAX_FILE_BODY_BYTES } from './http/body-parser';
@@ -10,6 +10,7 @@ import { errorEnvelope } from './http/error-envelope';
 import type { RateLimiter } from './http/rate-limit';
 import { requestGuards } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
+import { approvalRoutes } from './http/routes/approvals.routes';
 import { chatRoutes } from './http/routes/chat.routes';
 import { configRoutes } from './http/routes/config.routes';
 import { cronRoutes } from './http/routes/cron.routes';
@@ -18,6 +19,7 @@ import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes, type Readiness } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
 import { retrievalRoutes } from './http/routes/retrieval.routes';
+import { runRoutes } from './http/routes/runs.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
@@ -50,6 +52,8 @@ export interface AppServices {
   files: FilesService;
   sessions: SessionsService;
   chat: ChatService;
+  runs: RunsService;
+  approvals: ApprovalsService;
   config: ConfigService;
   scheduler: SchedulerService;
   usage: UsageService;
@@ -108,6 +112,8 @@ export function createApp(services: AppServices) {
       .use(healthRoutes(services.readiness))
       .use(agentRoutes(services.agents))
       .use(chatRoutes(services.chat))
+      .use(runRoutes(services.runs))
+      .use(approvalRoutes(services.approvals))
       .use(sessionRoutes(services.sessions))
       .use(sessionChatRoutes(services.sessions))
       .use(tokenRoutes(services.sessions, services.files))

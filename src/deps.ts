@@ -13,8 +13,12 @@ import {
   createChatService,
   createPromptBuilder,
   createRunRegistry,
+  createRunsService,
+  createApprovalsService,
+  type ApprovalsService,
   createSessionAssistant,
   type ChatService,
+  type RunsService,
 } from './chat';
 import {
   createConfigService,
@@ -68,6 +72,10 @@ export interface Deps {
   sessions: SessionsService;
   tools: ToolsService;
   chat: ChatService;
+  /** Runs as resources: look up, list, cancel, rejoin. */
+  runs: RunsService;
+  /** Tool calls waiting for a decision (tool_approvals). */
+  approvals: ApprovalsService;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
@@ -120,6 +128,8 @@ export interface DepsOverrides {
   schedulerTimers?: Timers;
   /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
   coordinator?: Coordinator;
+  /** Events kept per run for rejoining (5000) and how long a finished run stays replayable (10 minutes). */
+  runReplay?: { bufferLimit?: number; retentionMs?: number };
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -174,10 +184,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     });
   const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
-  const runs = createRunRegistry(coordinator);
+  const runs = createRunRegistry(coordinator, overrides.runReplay);
   const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
+  const approvals = createApprovalsService({ agents, clock, logger });
   const chat = createChatService({
+    approvals,
     agents,
     sessions,
     runs,
@@ -236,6 +248,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     tools,
     chat,
+    runs: createRunsService({ agents, registry: runs }),
+    approvals,
     scheduler,
     usage: createUsageService({ agents, clock }),
     retrieval,
@@ -258,6 +272,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       }
       void retrieval.start();
       await scheduler.start();
+      // Messages queued before a restart run now, in the background.
+      void chat.resumeQueued();
       state.ready = true;
     },
     close,

@@ -38,7 +38,7 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
     }),
     tools: langChainTools(runtime, request.tools, request.runId),
     systemPrompt: request.systemPrompt,
-    middleware: [toolGateMiddleware(runtime, request.tools.execute, request.runId)],
+    middleware: [toolGateMiddleware(runtime, request.tools.execute, request.runId, request.signal)],
   });
   const messages = [...request.history, { role: 'user', content: request.message }].map((message): [string, string] => [
     message.role,

@@ -40,6 +40,18 @@ export type ChatEvent =
       };
     }
   | { type: 'title'; data: { session_id: string; agent_id: string; title: string } }
+  | {
+      /** A tool call waits for a decision (POST /api/approvals/{approval_id}); `expires_at` in epoch seconds. */
+      type: 'approval_required';
+      data: {
+        approval_id: string;
+        run_id: string;
+        tool: string;
+        args: unknown;
+        permission_level: string;
+        expires_at: number;
+      };
+    }
   | { type: 'error'; data: { error: string; run_id: string; attempt: number; code: string } };
 
 export type ChatEventType = ChatEvent['type'];

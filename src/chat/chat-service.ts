@@ -2,7 +2,7 @@
 import { untilDeleted, type AgentDirectory, type AgentHandle, type AgentLease } from '../agents';
 import type { LlmSettings, RuntimeConfig } from '../config';
 import type { AgentSessions, SessionPorts, SessionsService } from '../sessions';
-import { AppError } from '../shared/app-error';
+import { AppError, isAppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -20,9 +20,15 @@ import type { RunRegistry } from './run-registry';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
+import { createRunLedger } from './run-ledger';
+import { createTurnQueue } from './turn-queue';
+import type { RunPorts } from './run-store.port';
+import type { ApprovalPorts } from './approval-store.port';
+import { approvalGate } from './approval-gate';
+import type { ApprovalsService } from './approvals.service';
 
 /** The storage ports a chat turn uses. */
-export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts;
+export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts & ApprovalPorts;
 
 export interface ChatServiceDeps {
   agents: AgentDirectory<ChatPorts>;
@@ -37,6 +43,8 @@ export interface ChatServiceDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Memory search for rag mode; without it rag mode sends an empty `retrieval` event. */
   retrieval?: RetrievalSearcher;
+  /** Where tool calls that need a decision (`tool_approvals`) wait. */
+  approvals: ApprovalsService;
 }
 
 /** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
@@ -46,7 +54,16 @@ export interface TurnOptions {
   skipTitle?: boolean;
   /** What the session keeps as the user message, when it differs from what the model is sent (scheduled runs add rules). */
   storedMessage?: string;
+  /**
+   * When the session already has a live run: `reject` (409 `session_busy`, or attach for the same message),
+   * `enqueue` (stored `queued`, run when the session is free, in order), `interrupt` (cancel it, then run).
+   */
+  onBusy?: OnBusy;
+  /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
+  queuedId?: number;
 }
+
+export type OnBusy = 'reject' | 'enqueue' | 'interrupt';
 
 /** What the prepare step gathered: the model endpoint, the agent's config and budget, and the agent turn's input. */
 interface PreparedTurn {
@@ -60,12 +77,19 @@ interface PreparedTurn {
 }
 
 export interface StartedTurn {
-  run: LiveRun;
+  /** The run; for a queued message it settles when the message's turn comes (rejected if it cannot run then). */
+  run: Promise<LiveRun>;
+  /** Joined a live run with the same message: send its events from now on (otherwise from its first). */
   attached: boolean;
+  /** The message waits behind the session's live run. */
+  queued: boolean;
 }
 
 export interface ChatService {
-  /** Validates, then starts (or attaches to) the session's run. 404, 409 `session_busy`, 503 `llm_not_configured`. */
+  /**
+   * Validates, then starts (or attaches to, or queues behind, per `options.onBusy`) the session's run.
+   * 404, 409 `session_busy`, 429 `budget_exceeded`, 503 `llm_not_configured`.
+   */
   start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<StartedTurn>;
   /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
   runOnce(
@@ -77,6 +101,8 @@ export interface ChatService {
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
+  /** Runs the messages an earlier process left queued (in the background). */
+  resumeQueued(): Promise<void>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -84,6 +110,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
+  const ledger = createRunLedger(deps.clock, deps.logger);
 
   /**
    * Prepare: everything the model needs for the turn. Checks the budget, reads the history, builds the prompt,
@@ -104,19 +131,28 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const sessions = deps.sessions.of(agent);
     const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
     const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
+    if (options.queuedId !== undefined) await agent.storage.messages.removeQueued(sessionId, options.queuedId);
     await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-    const tools = leasedCalls(
+    const runTools = deps.tools.forRun({
+      agentId: agent.id,
+      agentRoot: agent.root,
+      sessionId,
+      triggerType: trigger,
+      config,
+      audit: agent.storage.toolAudit,
+      sessions,
+    });
+    const gated = approvalGate(runTools, {
+      tools: deps.tools,
+      approvals: deps.approvals,
       agent,
-      deps.tools.forRun({
-        agentId: agent.id,
-        agentRoot: agent.root,
-        sessionId,
-        triggerType: trigger,
-        config,
-        audit: agent.storage.toolAudit,
-        sessions,
-      }),
-    );
+      run,
+      sessionId,
+      trigger,
+      config,
+      logger: deps.logger,
+    });
+    const tools = leasedCalls(agent, gated);
     let modelMessage = message;
     if (config.rag_mode) {
       const hits = deps.retrieval
@@ -141,7 +177,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       triggerType: trigger,
       sleep: deps.sleep,
       price: createUsagePricer(config.usage.pricing_overrides),
-      signal: agent.signal,
+      signal: AbortSignal.any([agent.signal, run.signal]),
+      runId: run.runId,
     };
     return { llm, config, budget, sessions, isFirstTurn, input };
   };
@@ -167,10 +204,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
+    let attempts = 0;
+    const trigger = options.trigger ?? 'chat';
+    await ledger.started(() => agent.storage.runs, {
+      runId: run.runId,
+      sessionId,
+      trigger,
+      model: resolveLlm(deps.llmSettings).model,
+    });
     try {
       const prepared = await prepare(agent, sessionId, message, options, run);
       const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;
+        if (event.type === 'run_start') attempts += 1;
         run.publish(withBudgetWarning(event, prepared.budget));
       };
       turn = runAgentTurn(prepared.input);
@@ -214,23 +260,31 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
       }
     } finally {
+      if (!agent.signal.aborted) await ledger.ended(() => agent.storage.runs, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;
       agent.release();
     }
   };
 
-  const start = async (
-    agentId: string | undefined,
-    sessionId: string,
-    message: string,
-    options: TurnOptions = {},
-  ): Promise<StartedTurn> => {
+  /** The checks before a turn may start: the session exists, a model is configured, the budget allows it. */
+  const admit = async (agentId: string | undefined, sessionId: string) => {
     const agent = deps.agents.get(agentId);
     await deps.sessions.of(agent).get(sessionId);
     resolveLlm(deps.llmSettings);
     assertWithinBudget(await checkBudget(agent.storage.usage, agent.config(), deps.clock.nowMs()));
-    const claimed = await registry.claim(agent.id, sessionId, message);
+    return agent;
+  };
+
+  /** Claims the session's run and, for a new one, starts the turn in the background. */
+  const begin = async (
+    agent: AgentHandle<ChatPorts>,
+    sessionId: string,
+    message: string,
+    options: TurnOptions,
+    attach: boolean,
+  ) => {
+    const claimed = await registry.claim(agent.id, sessionId, message, attach);
     if (!claimed.attached) {
       const lease = agent.lease();
       queueMicrotask(() => void execute(lease, sessionId, message, claimed.run, options));
@@ -238,11 +292,49 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return claimed;
   };
 
+  const queue = createTurnQueue({
+    agents: deps.agents,
+    registry,
+    logger: deps.logger,
+    async startQueued(agentId, sessionId, queued) {
+      const agent = await admit(agentId, sessionId);
+      return (await begin(agent, sessionId, queued.content, { queuedId: queued.id }, false)).run;
+    },
+  });
+
+  const start = async (
+    agentId: string | undefined,
+    sessionId: string,
+    message: string,
+    options: TurnOptions = {},
+  ): Promise<StartedTurn> => {
+    const agent = await admit(agentId, sessionId);
+    const onBusy = options.onBusy ?? 'reject';
+    if (onBusy === 'interrupt') {
+      const live = registry.live(agent.id, sessionId);
+      if (live?.cancel()) await registry.whenFree(agent.id, sessionId);
+    }
+    if (onBusy === 'enqueue') {
+      // Behind messages already waiting, or behind the live run when the session is taken meanwhile.
+      const claimed = (await queue.hasWaiting(agent.id, sessionId))
+        ? null
+        : await begin(agent, sessionId, message, options, false).catch((error: unknown) => {
+            if (isAppError(error) && error.code === 'session_busy') return null;
+            throw error;
+          });
+      if (claimed) return { run: Promise.resolve(claimed.run), attached: false, queued: false };
+      const { run } = await queue.enqueue(agent.id, sessionId, message);
+      return { run, attached: false, queued: true };
+    }
+    const claimed = await begin(agent, sessionId, message, options, onBusy === 'reject');
+    return { run: Promise.resolve(claimed.run), attached: claimed.attached, queued: false };
+  };
+
   return {
     start,
     async runOnce(agentId, sessionId, message, options) {
       const agent = deps.agents.get(agentId);
-      const { run } = await start(agentId, sessionId, message, options);
+      const run = await (await start(agentId, sessionId, message, options)).run;
       await run.done;
       const result = results.get(run);
       if (!result) throw new AppError('internal_error', 'Internal server error');
@@ -250,6 +342,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (fault) throw fault;
       if (!result.ok) {
         if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
+        if (result.error?.code === 'cancelled')
+          throw new AppError('run_cancelled', 'The run was cancelled.', { run_id: run.runId });
         throw new AppError('llm_error', result.error?.message ?? 'Model call failed', {
           code: result.error?.code ?? 'llm_error',
           run_id: result.runId,
@@ -259,6 +353,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),
+    resumeQueued: () => queue.resume(),
   };
 }
 

@@ -20,7 +20,8 @@ export async function driveTurn(
   while (!step.done) {
     const event = step.value;
     await recorder.observe(event);
-    if (event.type === 'done' || event.type === 'error') await recorder.persist(event.type === 'error');
+    if (event.type === 'done') await recorder.persist();
+    if (event.type === 'error') await recorder.persist(event.data.code === 'cancelled' ? 'cancelled' : 'failed');
     publish(event);
     step = await untilDeleted(agent, turn.next());
   }

@@ -4,13 +4,19 @@ export {
   type ChatPorts,
   type ChatService,
   type ChatServiceDeps,
+  type OnBusy,
   type StartedTurn,
   type TurnOptions,
 } from './chat-service';
+export { turnEvents } from './turn-events';
 export { createRunRegistry, type RunRegistry } from './run-registry';
+export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createSessionAssistant } from './session-assistant';
 export { createPromptBuilder, type PromptBuilder } from './prompt-builder';
 export type { ChatEvent, ChatEventType } from './chat-events';
-export type { Subscription } from './live-run';
+export type { RunEvent, Subscription } from './live-run';
+export type { RunPorts, RunRecord, RunStatus, RunStore } from './run-store.port';
+export type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore } from './approval-store.port';
+export { createApprovalsService, type ApprovalsService, type DecisionInput } from './approvals.service';
 export type { AgentTurnResult } from './run-agent';
 export { countTokens } from './token-counter';

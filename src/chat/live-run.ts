@@ -1,22 +1,39 @@
-// A run in progress: its subscribers, each with a bounded queue.
+// A run in progress: its numbered events in a bounded buffer that every subscriber reads at its own pace, and its cancel switch.
+import { newId } from '../shared/ids';
 import type { ChatEvent } from './chat-events';
 
-const QUEUE_LIMIT = 512;
+/** Events a run keeps for subscribers that fall behind and for clients that rejoin. */
+export const EVENT_BUFFER_LIMIT = 5000;
 
-export interface Subscription extends AsyncIterable<ChatEvent> {
+/** A chat event with its SSE id (`<run_id>:<seq>`); events said only to one subscriber have none. */
+export type RunEvent = ChatEvent & { id?: string };
+
+export interface Subscription extends AsyncIterable<RunEvent> {
   close(): void;
 }
 
 export class LiveRun {
-  private readonly subscribers = new Set<{ queue: ChatEvent[]; wake: (() => void) | null; closed: boolean }>();
-  private finished = false;
+  /** The turn's id: its first `run_start` carries it, and every event id starts with it. */
+  readonly runId: string;
   readonly done: Promise<void>;
+  /** The kept events are `buffer[start..]`; dropped ones are cut off in bulk, so a full buffer costs O(1) a publish. */
+  private buffer: ChatEvent[] = [];
+  private start = 0;
+  /** Sequence number of `buffer[start]`; events are numbered from 1. */
+  private firstSeq = 1;
+  private finished = false;
+  private endedAt: number | null = null;
+  private readonly waiters = new Set<() => void>();
+  private readonly controller = new AbortController();
   private resolveDone!: () => void;
 
   constructor(
     readonly key: string,
     readonly message: string,
+    private readonly bufferLimit = EVENT_BUFFER_LIMIT,
+    runId = newId(),
   ) {
+    this.runId = runId;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -24,50 +41,105 @@ export class LiveRun {
     return this.finished;
   }
 
+  /** When the run finished (performance.now() ms), null while it runs. */
+  get finishedAt(): number | null {
+    return this.endedAt;
+  }
+
+  /** Aborted by `cancel()`: the model call and the run's tool processes listen to it. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The number the next published event gets. */
+  get nextSeq(): number {
+    return this.firstSeq + this.buffer.length - this.start;
+  }
+
   publish(event: ChatEvent): void {
-    for (const subscriber of this.subscribers) {
-      if (subscriber.queue.length >= QUEUE_LIMIT) subscriber.queue.shift();
-      subscriber.queue.push(event);
-      subscriber.wake?.();
+    if (this.finished) return;
+    this.buffer.push(event);
+    if (this.buffer.length - this.start > this.bufferLimit) {
+      this.start += 1;
+      this.firstSeq += 1;
+      if (this.start >= this.bufferLimit) {
+        this.buffer = this.buffer.slice(this.start);
+        this.start = 0;
+      }
     }
+    this.wakeAll();
   }
 
   finish(): void {
+    if (this.finished) return;
     this.finished = true;
-    for (const subscriber of this.subscribers) {
-      subscriber.closed = true;
-      subscriber.wake?.();
-    }
+    this.endedAt = performance.now();
+    this.wakeAll();
     this.resolveDone();
   }
 
-  /** Events published from now on, until the run finishes or `close()` is called. */
-  subscribe(): Subscription {
-    const subscriber = { queue: [] as ChatEvent[], wake: null as (() => void) | null, closed: this.finished };
-    this.subscribers.add(subscriber);
-    const subscribers = this.subscribers;
+  /** Asks the run to stop; false when it had already finished or was cancelled before. */
+  cancel(): boolean {
+    if (this.finished || this.controller.signal.aborted) return false;
+    this.controller.abort();
+    return true;
+  }
+
+  /**
+   * The run's events after sequence number `after` (default: from now on), then live ones until the run
+   * finishes or `close()` is called. Events the buffer no longer holds are announced by one `error`
+   * event coded `events_expired` (without an id) before the oldest event it still holds.
+   */
+  subscribe(after?: number): Subscription {
+    let cursor = after === undefined ? this.nextSeq : Math.max(1, after + 1);
+    let closed = false;
+    let wake: (() => void) | null = null;
+    const run = this;
+    const waiter = () => wake?.();
+    this.waiters.add(waiter);
     return {
       close() {
-        subscriber.closed = true;
-        subscribers.delete(subscriber);
-        subscriber.wake?.();
+        closed = true;
+        run.waiters.delete(waiter);
+        wake?.();
       },
       async *[Symbol.asyncIterator]() {
         try {
-          while (true) {
-            const next = subscriber.queue.shift();
-            if (next) {
-              yield next;
+          while (!closed) {
+            if (cursor < run.firstSeq) {
+              yield run.expired(run.firstSeq - cursor);
+              cursor = run.firstSeq;
+            }
+            if (cursor < run.nextSeq) {
+              const event = run.buffer[run.start + cursor - run.firstSeq]!;
+              yield { ...event, id: `${run.runId}:${cursor}` };
+              cursor += 1;
               continue;
             }
-            if (subscriber.closed) return;
-            await new Promise<void>((resolve) => (subscriber.wake = resolve));
-            subscriber.wake = null;
+            if (run.finished) return;
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
           }
         } finally {
-          subscribers.delete(subscriber);
+          run.waiters.delete(waiter);
         }
       },
     };
+  }
+
+  private expired(missed: number): RunEvent {
+    return {
+      type: 'error',
+      data: {
+        error: `${missed} event(s) of this run are no longer held; the stream continues from the oldest one kept.`,
+        run_id: this.runId,
+        attempt: 1,
+        code: 'events_expired',
+      },
+    };
+  }
+
+  private wakeAll(): void {
+    for (const waiter of this.waiters) waiter();
   }
 }

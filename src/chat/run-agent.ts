@@ -9,6 +9,7 @@ import { openAgentStream } from './agent-stream';
 import type { ChatEvent } from './chat-events';
 import type { ModelMessage } from '../sessions';
 import { resolveToolLoopModel, type ResolvedLlm } from './model-factory';
+import { InFlightCall } from './in-flight-call';
 import { incompleteStreamOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
 import { toStreamItem } from './stream-items';
@@ -31,8 +32,10 @@ export interface AgentTurnInput {
   sleep?: (ms: number) => Promise<void>;
   /** Prices usage for events and the result (the embedded catalog when absent). */
   price?: UsagePricer;
-  /** Aborts the model call (the agent was deleted). */
+  /** Aborts the model call and the tool processes (the agent was deleted, or the run was cancelled). */
   signal?: AbortSignal;
+  /** The id of the first attempt (the run's id); later attempts get new ones. */
+  runId?: string;
 }
 
 export interface AgentTurnResult {
@@ -64,9 +67,10 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
   });
   const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
   const transcript = new TurnTranscript();
+  const inFlight = new InFlightCall(input.systemPrompt, input.history, input.message);
 
   for (let attempt = 0; attempt <= config.agent_runtime.max_retries; attempt++) {
-    const runId = newId();
+    const runId = attempt === 0 && input.runId ? input.runId : newId();
     yield { type: 'run_start', data: { run_id: runId, attempt: attempt + 1 } };
     const mapper = new StreamMapper({ runId, transcript, usage });
     const failed = (code: string, message: string): [ChatEvent, AgentTurnResult] => [
@@ -88,7 +92,11 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       });
       for await (const raw of stream) {
         const item = toStreamItem(raw);
-        if (item) for (const event of mapper.map(item)) yield event;
+        if (!item) continue;
+        for (const event of mapper.map(item)) {
+          inFlight.observe(event);
+          yield event;
+        }
       }
       const content = mapper.content();
       const record = usage.record(runId);
@@ -105,6 +113,15 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       };
       return { ok: true, content, runId, usage: record };
     } catch (error) {
+      // Stopped on purpose: no retry; what was streamed and counted so far stays the turn's.
+      if (input.signal?.aborted) {
+        const cut = inFlight.estimate();
+        const estimated = cut && usage.addEstimate(cut, runId, mapper.modelCalls);
+        if (estimated) yield estimated;
+        const [event, result] = failed('cancelled', 'The run was cancelled.');
+        yield event;
+        return result;
+      }
       if (isRecursionLimit(error)) {
         const [event, result] = failed(
           'max_steps_reached',

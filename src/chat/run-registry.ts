@@ -1,9 +1,17 @@
-// The live runs of this process, one per agent and session, each also holding the session's run lock in the Coordinator.
+// The live runs of this process, one per agent and session, each also holding the session's run lock in the
+// Coordinator; finished runs stay findable by id for a while so clients can replay them.
 import { sessionRunLock, type Coordinator, type Lock } from '../coordination';
 import { AppError } from '../shared/app-error';
 import { LiveRun } from './live-run';
 
 const busy = () => new AppError('session_busy', 'A streaming run is already active for this session.');
+
+/** How long a finished run's events stay replayable. */
+export const FINISHED_RUN_RETENTION_MS = 10 * 60_000;
+/** How often a session held by another replica is checked for being free again. */
+const LOCK_POLL_MS = 250;
+/** At most this many finished runs are kept for replay (the oldest go first). */
+const FINISHED_RUN_LIMIT = 256;
 
 export interface ClaimedRun {
   run: LiveRun;
@@ -12,44 +20,94 @@ export interface ClaimedRun {
 
 export interface RunRegistry {
   /**
-   * The live run for the same message (attach), a new run, or 409 `session_busy`. A new run takes the
-   * session's lock; when another holder has it (another replica's run), 409 too.
+   * The live run for the same message (attach, unless `attach` is false), a new run, or 409 `session_busy`.
+   * A new run takes the session's lock; when another holder has it (another replica's run), 409 too.
    */
-  claim(agentId: string, sessionId: string, message: string): Promise<ClaimedRun>;
+  claim(agentId: string, sessionId: string, message: string, attach?: boolean): Promise<ClaimedRun>;
+  /** Resolves once no run holds the session: the live one here has ended and let go of its lock (polls another holder's). */
+  whenFree(agentId: string, sessionId: string): Promise<void>;
   /** Whether a run is live on the session, here or (through the lock) anywhere. */
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
+  /** The run of this process with id `runId` of agent `agentId`: live, or finished within the retention. */
+  find(agentId: string, runId: string): LiveRun | null;
+  /** The live run of the session in this process, if any. */
+  live(agentId: string, sessionId: string): LiveRun | null;
   /** Resolves when every live run of this process has finished. */
   drain(): Promise<void>;
 }
 
-export function createRunRegistry(coordinator: Coordinator): RunRegistry {
+export function createRunRegistry(
+  coordinator: Coordinator,
+  options: { retentionMs?: number; bufferLimit?: number } = {},
+): RunRegistry {
+  const retentionMs = options.retentionMs ?? FINISHED_RUN_RETENTION_MS;
   const runs = new Map<string, LiveRun>();
+  /** Resolves when a run's lock has been let go of, after it finished. */
+  const released = new WeakMap<LiveRun, Promise<void>>();
+  /** Every run by `<agent>\n<run id>`, live or recently finished, in the order they started. */
+  const byId = new Map<string, LiveRun>();
+  const idKey = (agentId: string, runId: string) => `${agentId}\n${runId}`;
+
+  const prune = () => {
+    const now = performance.now();
+    let finished = 0;
+    for (const run of byId.values()) if (run.isFinished) finished += 1;
+    for (const [key, run] of byId) {
+      if (run.finishedAt === null) continue;
+      if (now - run.finishedAt < retentionMs && finished <= FINISHED_RUN_LIMIT) continue;
+      byId.delete(key);
+      finished -= 1;
+    }
+  };
+
   return {
-    async claim(agentId, sessionId, message) {
+    async claim(agentId, sessionId, message, attach = true) {
       const key = sessionRunLock(agentId, sessionId);
       const live = runs.get(key);
       if (live && !live.isFinished) {
-        if (live.message.trim() === message.trim()) return { run: live, attached: true };
+        if (attach && live.message.trim() === message.trim()) return { run: live, attached: true };
         throw busy();
       }
+      prune();
       // Reserved here before the lock is asked for, so a same-message request meanwhile attaches to it.
-      const run = new LiveRun(key, message);
+      const run = new LiveRun(key, message, options.bufferLimit);
       runs.set(key, run);
       let lock: Lock | null = null;
-      void run.done.then(() => {
-        void lock?.release();
-        if (runs.get(key) === run) runs.delete(key);
-      });
+      released.set(
+        run,
+        run.done.then(async () => {
+          if (runs.get(key) === run) runs.delete(key);
+          await lock?.release();
+        }),
+      );
       lock = await coordinator.tryLock(key);
       if (!lock) {
         run.finish();
         throw busy();
       }
+      byId.set(idKey(agentId, run.runId), run);
       return { run, attached: false };
     },
     isBusy: async (agentId, sessionId) => {
       const key = sessionRunLock(agentId, sessionId);
       return runs.has(key) || (await coordinator.isLocked(key));
+    },
+    async whenFree(agentId, sessionId) {
+      const key = sessionRunLock(agentId, sessionId);
+      for (;;) {
+        const live = runs.get(key);
+        if (live) await (released.get(live) ?? live.done);
+        else if (await coordinator.isLocked(key)) await Bun.sleep(LOCK_POLL_MS);
+        else return;
+      }
+    },
+    find(agentId, runId) {
+      prune();
+      return byId.get(idKey(agentId, runId)) ?? null;
+    },
+    live(agentId, sessionId) {
+      const run = runs.get(sessionRunLock(agentId, sessionId));
+      return run && !run.isFinished ? run : null;
     },
     async drain() {
       await Promise.all([...runs.values()].map((run) => run.done));

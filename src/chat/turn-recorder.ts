@@ -52,15 +52,15 @@ export class TurnRecorder {
     }
   }
 
-  /** Stores every segment with text or tool calls as an assistant message and clears the snapshot. */
-  async persist(failed: boolean): Promise<void> {
+  /** Stores every segment with text or tool calls as an assistant message (marked `status` when given) and clears the snapshot. */
+  async persist(status?: 'failed' | 'cancelled'): Promise<void> {
     this.closeSegment();
     const messages: NewMessage[] = this.segments.map((segment) => ({
       role: 'assistant',
       content: segment.content.trim(),
       toolCalls: segment.toolCalls,
       runId: this.runId === '__pending__' ? undefined : this.runId,
-      ...(failed ? { status: 'failed' as const } : {}),
+      ...(status ? { status } : {}),
     }));
     await this.guard(async () => {
       if (messages.length > 0) await this.sessions.append(this.sessionId, messages);

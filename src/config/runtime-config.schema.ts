@@ -36,6 +36,20 @@ const toolList = z
   .max(200)
   .transform((items) => [...new Set(items)]);
 
+/** Tool names (as `toolList`) or permission levels `L0`..`L3` (upper-cased). */
+const approvalList = z
+  .array(
+    z
+      .string()
+      .trim()
+      .transform((entry) => (/^l[0-3]$/i.test(entry) ? entry.toUpperCase() : entry.toLowerCase()))
+      .refine((entry) => /^L[0-3]$/.test(entry) || (KNOWN_TOOL_NAMES as readonly string[]).includes(entry), {
+        message: `Unknown tool or level; use L0..L3 or one of: ${KNOWN_TOOL_NAMES.join(', ')}`,
+      }),
+  )
+  .max(200)
+  .transform((items) => [...new Set(items)]);
+
 export const DEFAULT_CRON_TOOLS = [
   'web_search',
   'web_fetch',
@@ -222,6 +236,17 @@ export const runtimeConfigSchema = z
         tmp_size_mb: int(1, 65_536).default(64),
         /** Past this much stdout + stderr in one call the process group is killed (the result keeps head and tail). */
         max_output_mb: int(1, 16_384).default(64),
+      })
+      .strict()
+      .prefault({}),
+    tool_approvals: z
+      .object({
+        /** Tools (names or aliases, naming their family) or permission levels (`L0`..`L3`) that wait for a decision, per trigger. */
+        chat: approvalList.default([]),
+        cron: approvalList.default([]),
+        heartbeat: approvalList.default([]),
+        /** A pending approval is rejected (expired) after this long. */
+        timeout_seconds: int(1, 30 * 86_400).default(86_400),
       })
       .strict()
       .prefault({}),

@@ -249,4 +249,51 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE usage_records ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1));
     `,
   },
+  {
+    version: 8,
+    description: 'runs: one row per turn (chat, cron, heartbeat) with its status, timings, model, usage and approvals',
+    sql: `
+      CREATE TABLE runs (
+        seq INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'waiting_approval', 'completed', 'failed', 'cancelled', 'interrupted')),
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER,
+        model TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        usage TEXT,
+        error TEXT,
+        approval_ids TEXT NOT NULL DEFAULT '[]'
+      ) STRICT;
+      CREATE INDEX runs_by_session ON runs (session_id, seq);
+      CREATE INDEX runs_by_status ON runs (status, seq);
+    `,
+  },
+  {
+    version: 9,
+    description: 'approvals: tool calls that wait for a decision, and the decision (who, when, why)',
+    sql: `
+      CREATE TABLE approvals (
+        seq INTEGER PRIMARY KEY,
+        approval_id TEXT NOT NULL UNIQUE,
+        run_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        trigger_type TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        args TEXT NOT NULL,
+        permission_level TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'edited', 'rejected', 'expired', 'cancelled')),
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        decided_ms INTEGER,
+        decided_by TEXT,
+        reason TEXT,
+        edited_args TEXT
+      ) STRICT;
+      CREATE INDEX approvals_by_status ON approvals (status, seq);
+      CREATE INDEX approvals_by_run ON approvals (run_id, seq);
+    `,
+  },
 ];

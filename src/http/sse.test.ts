@@ -24,6 +24,9 @@ describe('sse', () => {
     expect(formatSseEvent({ type: 'token', data: { content: 'hi', source: 'messages' } } as ChatEvent)).toBe(
       'event: token\r\ndata: {"content": "hi", "source": "messages"}\r\n\r\n',
     );
+    expect(formatSseEvent({ type: 'new_response', data: {}, id: 'run-1:7' } as ChatEvent)).toBe(
+      'event: new_response\r\ndata: {}\r\nid: run-1:7\r\n\r\n',
+    );
   });
 
   it('sends keep-alive comments while the run is quiet, then the rest of the events', async () => {

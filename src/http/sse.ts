@@ -1,5 +1,5 @@
 // Server-sent events: CRLF framing, Python-style spaced JSON, keep-alive comments, unsubscribe on disconnect.
-import type { ChatEvent } from '../chat';
+import type { RunEvent } from '../chat';
 
 const KEEP_ALIVE_MS = 15_000;
 const encoder = new TextEncoder();
@@ -12,19 +12,30 @@ export function spacedJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${spacedJson(item)}`).join(', ')}}`;
 }
 
-export function formatSseEvent(event: ChatEvent): string {
-  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n\r\n`;
+/** One event; an event of a run also carries its `id:` (`<run_id>:<seq>`), which `Last-Event-ID` sends back. */
+export function formatSseEvent(event: RunEvent): string {
+  const id = event.id === undefined ? '' : `id: ${event.id}\r\n`;
+  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n${id}\r\n`;
 }
 
-export interface SseSource extends AsyncIterable<ChatEvent> {
+export interface SseSource extends AsyncIterable<RunEvent> {
   close(): void;
 }
 
-/** A streaming response over `source`; a client that goes away only closes its subscription. */
-export function sseResponse(source: SseSource, headers: Record<string, string>, keepAliveMs = KEEP_ALIVE_MS): Response {
+/**
+ * A streaming response over `source`; a client that goes away only closes its subscription. `comment` is
+ * sent first as an SSE comment: the headers go out with it, for a source that may stay quiet (a queued turn).
+ */
+export function sseResponse(
+  source: SseSource,
+  headers: Record<string, string>,
+  keepAliveMs = KEEP_ALIVE_MS,
+  comment?: string,
+): Response {
   let timer: ReturnType<typeof setInterval> | undefined;
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
+      if (comment) controller.enqueue(encoder.encode(`: ${comment}\r\n\r\n`));
       timer = setInterval(() => {
         try {
           controller.enqueue(encoder.encode(`: ping - ${new Date().toISOString()}\r\n\r\n`));

@@ -29,6 +29,8 @@ export interface RunOutcomes {
    * the job was rescheduled meanwhile; `max_failures` in a row disable the job.
    */
   fail(job: CronJob, base: CronRun, error: unknown): Promise<CronRun>;
+  /** Completes `base` as `cancelled` (stopped through the runs API): the job's failure streak and schedule stay as they are. */
+  cancel(job: CronJob, base: CronRun, runId: string | null): Promise<CronRun>;
 }
 
 export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
@@ -87,7 +89,18 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
     return row;
   };
 
-  return { succeed, fail };
+  const cancel = async (job: CronJob, base: CronRun, runId: string | null): Promise<CronRun> => {
+    const row: CronRun = { ...base, ...finishedFields(base), status: 'cancelled', runId };
+    await deps.store().settleRun(job.id, (current) => ({
+      run: row,
+      job: current ? { updatedMs: row.finishedMs! } : null,
+      prune: current ? { status: 'not_error', keep: CRON_RUN_RETENTION } : null,
+    }));
+    deps.runLog.append(wireLogRow(row));
+    return row;
+  };
+
+  return { succeed, fail, cancel };
 }
 
 /** The JSONL line for a run: the contract's fields first, then ours. */

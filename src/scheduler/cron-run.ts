@@ -12,7 +12,7 @@ import { createRunOutcomes } from './cron-run-outcomes';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunLog } from './run-log';
 import { runRow } from './run-row';
-import { CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './scheduled-turn';
+import { cancelledTurn, CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './scheduled-turn';
 import { nextRunAfter } from './schedules';
 import type { CronJob, CronRun, RunTrigger, SchedulerStore } from './scheduler.port';
 import type { SchedulerStorage } from './scheduler-storage';
@@ -125,6 +125,8 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       });
       return await outcomes.succeed(job, base, result.runId, result.content);
     } catch (error) {
+      const cancelled = cancelledTurn(error);
+      if (cancelled) return await outcomes.cancel(job, base, cancelled.runId);
       return await outcomes.fail(job, base, error);
     }
   };

@@ -9,7 +9,14 @@ import type { Logger } from '../shared/logger';
 import { isHourInWindow, nextWindowStart, readHeartbeatPrompt } from './heartbeat-prompt';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunLog } from './run-log';
-import { describeFailure, HEARTBEAT_OK, HEARTBEAT_RULES, preview, runScheduledTurn } from './scheduled-turn';
+import {
+  cancelledTurn,
+  describeFailure,
+  HEARTBEAT_OK,
+  HEARTBEAT_RULES,
+  preview,
+  runScheduledTurn,
+} from './scheduled-turn';
 import type { HeartbeatRun, HeartbeatStatus } from './scheduler.port';
 import type { SchedulerStorage } from './scheduler-storage';
 import { createWakeTimer, type Timers } from './wake-timer';
@@ -154,6 +161,13 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
         { runId: result.runId, durationMs: clock.nowMs() - startedMs },
       );
     } catch (error) {
+      const cancelled = cancelledTurn(error);
+      if (cancelled)
+        return row(
+          'cancelled',
+          { session_id: sessionId },
+          { runId: cancelled.runId, durationMs: clock.nowMs() - startedMs },
+        );
       return row('error', { error: describeFailure(error) }, { durationMs: clock.nowMs() - startedMs });
     }
   };

@@ -62,6 +62,12 @@ export async function runScheduledTurn(
   return { content: result.content.trim(), runId: result.runId };
 }
 
+/** When `error` says the turn was cancelled through the runs API: `{ runId }` (null when unknown); otherwise null. */
+export function cancelledTurn(error: unknown): { runId: string | null } | null {
+  if (!isAppError(error) || error.code !== 'run_cancelled') return null;
+  return { runId: typeof error.details?.run_id === 'string' ? error.details.run_id : null };
+}
+
 /** A failure as text for a run row: the AppError message (and model error code), never a stack. */
 export function describeFailure(error: unknown): string {
   if (isAppError(error)) {

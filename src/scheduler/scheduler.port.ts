@@ -3,8 +3,8 @@ import type { ScheduleType } from './schedules';
 
 export type CatchUpPolicy = 'skip' | 'run_once';
 export type RunTrigger = 'scheduled' | 'manual';
-/** `skipped_budget` is reserved for the pre-run budget check (issue 7). */
-export type CronRunStatus = 'running' | 'ok' | 'error' | 'interrupted' | 'missed' | 'skipped_budget';
+/** `skipped_budget` is the pre-run budget check's (issue 7); `cancelled`: stopped through the runs API (issue 15). */
+export type CronRunStatus = 'running' | 'ok' | 'error' | 'interrupted' | 'missed' | 'skipped_budget' | 'cancelled';
 
 export interface CronJob {
   id: string;
@@ -99,7 +99,8 @@ export type HeartbeatStatus =
   | 'skipped_no_prompt'
   | 'skipped_disabled'
   | 'skipped_busy'
-  | 'skipped_budget';
+  | 'skipped_budget'
+  | 'cancelled';
 
 export interface HeartbeatRun {
   timestampMs: number;

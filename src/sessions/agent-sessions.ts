@@ -91,7 +91,7 @@ export function agentSessions(agent: AgentHandle<SessionPorts>, newId: () => str
     mark: async (sessionId) => ((await find(sessionId)) ? agent.storage.messages.lastId(sessionId) : 0),
     deleteMessagesAfter: (sessionId, mark) => agent.storage.messages.deleteAfter(sessionId, mark),
     async turnHistory(sessionId) {
-      const stored = await agent.storage.messages.list(sessionId);
+      const stored = (await agent.storage.messages.list(sessionId)).filter((message) => message.status !== 'queued');
       const record = await get(sessionId);
       const isFirstTurn = stored.length === 0;
       const isFirstConversation = isFirstTurn && !(await agent.storage.messages.any());

@@ -15,6 +15,7 @@ export {
   DEFAULT_SESSION_TITLE,
   type LiveResponse,
   type NewMessage,
+  type QueuedMessage,
   type SessionMeta,
   type SessionRecord,
   type SessionScope,

@@ -101,5 +101,33 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       await messages.append('s', [{ role: 'user', content: 'hi' }]);
       expect(await messages.any()).toBe(true);
     });
+
+    it('keeps queued messages in order, takes each out once, and names the active sessions holding some', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('a', 'a');
+      await sessions.create('b', 'b');
+      await sessions.create('c', 'c');
+      await messages.append('b', [{ role: 'user', content: 'b1', status: 'queued' }]);
+      await messages.append('a', [
+        { role: 'user', content: 'asked' },
+        { role: 'user', content: 'a1', status: 'queued' },
+        { role: 'user', content: 'a2', status: 'queued' },
+      ]);
+      expect(await messages.enqueue('c', 'c1')).toEqual({ id: expect.any(Number), content: 'c1' });
+      expect(await codeOf(messages.enqueue('missing', 'x'))).toBe('not_found');
+      await sessions.archive('c');
+      const queued = await messages.queued('a');
+      expect(queued.map((entry) => entry.content)).toEqual(['a1', 'a2']);
+      expect(await messages.sessionsWithQueued()).toEqual(['b', 'a']);
+      expect(await messages.removeQueued('b', queued[0]!.id)).toBe(false);
+      expect(await messages.removeQueued('a', queued[0]!.id)).toBe(true);
+      expect(await messages.removeQueued('a', queued[0]!.id)).toBe(false);
+      expect((await messages.list('a')).map((message) => [message.content, message.status])).toEqual([
+        ['asked', undefined],
+        ['a2', 'queued'],
+      ]);
+      expect(await messages.queued('none')).toEqual([]);
+    });
   });
 }

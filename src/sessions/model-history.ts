@@ -33,6 +33,8 @@ export function toModelHistory(messages: readonly StoredMessage[], compressedCon
   const summary = compressedContext.trim();
   if (summary) turns.push({ role: 'assistant', content: `[Summary of Earlier Conversation]\n${summary}` });
   for (const message of messages) {
+    // A queued message is not part of the conversation yet: it joins it when its turn runs.
+    if (message.status === 'queued') continue;
     const text = [message.content.trim(), describeToolCalls(message)].filter(Boolean).join('\n');
     if (!text) continue;
     const previous = turns[turns.length - 1];

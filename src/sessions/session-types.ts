@@ -2,6 +2,11 @@
 
 export type SessionScope = 'active' | 'archived' | 'all';
 
+/** `queued`: a user message waiting for the session's live run to end (POST /api/chat with `on_busy: enqueue`). */
+export type MessageStatus = 'failed' | 'interrupted' | 'cancelled' | 'queued';
+const MESSAGE_STATUSES: readonly string[] = ['failed', 'interrupted', 'cancelled', 'queued'];
+export const isMessageStatus = (value: unknown): value is MessageStatus => MESSAGE_STATUSES.includes(value as string);
+
 export interface ToolCallRecord {
   tool: string;
   input: unknown;
@@ -13,8 +18,8 @@ export interface StoredMessage {
   content: string;
   toolCalls?: ToolCallRecord[];
   runId?: string;
-  /** `failed`: the run ended in an error; `interrupted`: the server stopped mid-run. */
-  status?: 'failed' | 'interrupted';
+  /** `failed`: the run ended in an error; `interrupted`: the server stopped mid-run; `cancelled`: a client stopped it. */
+  status?: MessageStatus;
   createdAt: number;
 }
 
@@ -39,6 +44,12 @@ export interface SessionRecord extends SessionMeta {
   liveResponse: LiveResponse | null;
 }
 
+/** A queued user message and the id it is taken out by. */
+export interface QueuedMessage {
+  id: number;
+  content: string;
+}
+
 export const DEFAULT_SESSION_TITLE = 'New Session';
 
 /** A message to store; the store stamps its time. */
@@ -47,5 +58,5 @@ export interface NewMessage {
   content: string;
   toolCalls?: ToolCallRecord[];
   runId?: string;
-  status?: 'failed' | 'interrupted';
+  status?: MessageStatus;
 }

@@ -2,6 +2,7 @@
 import type {
   LiveResponse,
   NewMessage,
+  QueuedMessage,
   SessionMeta,
   SessionRecord,
   SessionScope,
@@ -62,6 +63,14 @@ export interface MessageStore {
   archives(sessionId: string): Promise<{ compressedAt: number; messages: StoredMessage[] }[]>;
   /** Whether the agent has any stored message in any session. */
   any(): Promise<boolean>;
+  /** Appends `content` as a `queued` user message (touching the session); 404 as `append`. */
+  enqueue(sessionId: string, content: string): Promise<QueuedMessage>;
+  /** The session's `queued` messages, oldest first. */
+  queued(sessionId: string): Promise<QueuedMessage[]>;
+  /** Takes queued message `id` out of the session; false when it is no longer there (taken or deleted). */
+  removeQueued(sessionId: string, id: number): Promise<boolean>;
+  /** Active sessions holding queued messages, in the order of their oldest one. */
+  sessionsWithQueued(): Promise<string[]>;
 }
 
 /** The ports an agent storage bundle carries for the sessions domain. */

@@ -17,6 +17,12 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   session_busy: 409,
+  /** Cancel asked for a run that has already finished (or is not running in this process). */
+  run_not_active: 409,
+  /** A turn answered without streaming was cancelled before it finished. */
+  run_cancelled: 409,
+  /** A decision for an approval that was decided, expired or cancelled before. */
+  approval_not_pending: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limit_exceeded: 429,

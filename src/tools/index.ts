@@ -13,3 +13,4 @@ export { failure, success, type ToolEnvelope, type ToolOutcome } from './tool-re
 export type { ToolAuditEntry, ToolAuditOutcome, ToolAuditStore, ToolPorts } from './tool-audit.port';
 export { createBuiltinTools, type BuiltinToolDeps } from './builtin-tools';
 export { UNPARSED_ARGUMENTS } from './tool-runner';
+export { auditToolCall } from './tool-audit';

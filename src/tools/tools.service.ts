@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { RuntimeConfig } from '../config';
 import type { OfferedTool, RunTools, ToolContext, ToolDefinition } from './tool-definition';
+import { needsApproval } from './approval-policy';
 import { decideToolPolicy, type PolicyFacts, type TriggerType } from './tool-policy';
 import { createToolRunner, type ToolRunner, type ToolRunnerDeps } from './tool-runner';
 
@@ -17,6 +18,8 @@ export function isToolAllowed(
 
 export interface ToolsService {
   definitions(): readonly ToolDefinition[];
+  /** The tool a call of `name` (a name or alias) means, when that call needs an approval on this trigger and config. */
+  approvalFor(name: string, trigger: TriggerType, config: RuntimeConfig): ToolDefinition | null;
   /** The tools for one run. */
   forRun(context: ToolContext): RunTools;
   readonly runner: ToolRunner;
@@ -48,6 +51,10 @@ export function createToolsService(
   return {
     runner,
     definitions: () => definitions,
+    approvalFor(name, trigger, config) {
+      const definition = byName.get(name);
+      return definition && needsApproval(definition, trigger, config) ? definition : null;
+    },
     forRun(context) {
       const execute: RunTools['execute'] = async (call) =>
         JSON.stringify(

@@ -58,6 +58,8 @@ export interface FakeOpenAiServer {
   setEmbedder(embedder: (text: string) => number[]): void;
   /** Makes every embedding request fail with `status` until called with null. */
   failEmbeddings(status: number | null): void;
+  /** How many chat requests the client aborted (closed before the answer ended). */
+  abortedRequests(): number;
   /** Resolves when a chat request has arrived and is waiting or streaming (for hang/slow steps). */
   waitForRequests(count: number): Promise<void>;
   stop(): Promise<void>;
@@ -127,6 +129,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const queue: ScriptStep[] = [];
   const requests: RecordedRequest[] = [];
   let fallback: ScriptStep | ((request: any) => ScriptStep) = { kind: 'text', text: 'Hello from the fake model.' };
+  let aborted = 0;
   let embedder: (text: string) => number[] = fakeEmbedding;
   let embeddingFailure: number | null = null;
   const isEmbedding = (path: string) => path.endsWith('/embeddings') || path.endsWith(':batchEmbedContents');
@@ -264,6 +267,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         });
       }
       if (!url.pathname.endsWith('/chat/completions')) return new Response('not found', { status: 404 });
+      request.signal.addEventListener('abort', () => (aborted += 1), { once: true });
       notify();
       const step = queue.shift() ?? (typeof fallback === 'function' ? fallback(body) : fallback);
       return respond(step, body, request.signal);
@@ -286,6 +290,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       embeddingFailure = status;
     },
     enqueue: (...steps) => queue.push(...steps),
+    abortedRequests: () => aborted,
     setFallback: (step) => {
       fallback = step;
     },

@@ -4,6 +4,8 @@ export interface SseRecord {
   event: string;
   data: any;
   raw: string;
+  /** The `id:` line, when the event had one. */
+  id?: string;
 }
 
 /** Parses a whole SSE text (CRLF or LF framing); comments are dropped. */
@@ -11,14 +13,16 @@ export function parseSse(text: string): SseRecord[] {
   const records: SseRecord[] = [];
   for (const block of text.split(/\r?\n\r?\n/)) {
     let event = 'message';
+    let id: string | undefined;
     const data: string[] = [];
     for (const line of block.split(/\r?\n/)) {
       if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('id:')) id = line.slice(3).trim();
       else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
     }
     if (data.length === 0) continue;
     const raw = data.join('\n');
-    records.push({ event, data: JSON.parse(raw), raw });
+    records.push({ event, data: JSON.parse(raw), raw, ...(id === undefined ? {} : { id }) });
   }
   return records;
 }
@@ -46,4 +50,52 @@ export async function readSseUntil(
       return records;
     }
   }
+}
+
+/** The events of a response as they arrive; stopping the iteration (break, return) cancels the body. */
+export async function* streamSse(response: Response): AsyncGenerator<SseRecord> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) {
+        yield* parseSse(buffer);
+        return;
+      }
+      buffer += decoder.decode(value, { stream: true });
+      const end = buffer.lastIndexOf('\r\n\r\n');
+      if (end < 0) continue;
+      const complete = buffer.slice(0, end);
+      buffer = buffer.slice(end + 4);
+      yield* parseSse(complete);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads `stream` (from streamSse) until an event matches `until` (a name or a predicate) and returns what
+ * it read; the stream stays open. Reads with next(): leaving a for-await loop would close it.
+ */
+export async function readStreamUntil(
+  stream: AsyncGenerator<SseRecord>,
+  until: string | ((record: SseRecord) => boolean),
+): Promise<SseRecord[]> {
+  const matches = typeof until === 'string' ? (record: SseRecord) => record.event === until : until;
+  const seen: SseRecord[] = [];
+  for (let next = await stream.next(); !next.done; next = await stream.next()) {
+    seen.push(next.value);
+    if (matches(next.value)) return seen;
+  }
+  throw new Error(`stream ended before the awaited event: ${seen.map((record) => record.event).join(', ')}`);
+}
+
+/** The rest of `stream`, to its end. */
+export async function readStreamRest(stream: AsyncGenerator<SseRecord>): Promise<SseRecord[]> {
+  const seen: SseRecord[] = [];
+  for await (const record of stream) seen.push(record);
+  return seen;
 }

@@ -1,6 +1,6 @@
 // POST /api/chat: one agent turn, streamed as SSE or answered as one JSON object.
 import { Elysia } from 'elysia';
-import type { ChatService } from '../../chat';
+import { turnEvents, type ChatService } from '../../chat';
 import { validationError } from '../../shared/app-error';
 import { errors } from '../schemas';
 import { sseResponse } from '../sse';
@@ -15,7 +15,9 @@ export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>) {
         throw validationError('message', 'Message must not be blank', 'string_too_short');
       }
       if (body.stream === false) {
-        const { agent, result } = await chat.runOnce(body.agent_id, body.session_id, message);
+        const { agent, result } = await chat.runOnce(body.agent_id, body.session_id, message, {
+          onBusy: body.on_busy,
+        });
         return {
           data: {
             content: result.content,
@@ -25,8 +27,9 @@ export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>) {
           },
         };
       }
-      const { run } = await chat.start(body.agent_id, body.session_id, message);
-      return sseResponse(run.subscribe(), set.headers as Record<string, string>) as unknown as never;
+      const turn = await chat.start(body.agent_id, body.session_id, message, { onBusy: body.on_busy });
+      const headers = set.headers as Record<string, string>;
+      return sseResponse(turnEvents(turn), headers, undefined, turn.queued ? 'queued' : undefined) as unknown as never;
     },
     {
       body: ChatRequest,

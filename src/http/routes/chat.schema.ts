@@ -7,6 +7,13 @@ export const ChatRequest = t.Object({
   session_id: SessionId,
   agent_id: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
   stream: t.Optional(t.Boolean({ default: true })),
+  on_busy: t.Optional(
+    t.Union([t.Literal('reject'), t.Literal('enqueue'), t.Literal('interrupt')], {
+      default: 'reject',
+      description:
+        'When the session already has a live run: `reject` (409 `session_busy`; the same message attaches), `enqueue` (stored with `status: queued`, run when the session is free, in order; the stream waits for it), `interrupt` (cancel the live run, then run this one).',
+    }),
+  ),
 });
 
 export const ChatAnswer = ok(

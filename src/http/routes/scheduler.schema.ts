@@ -120,7 +120,7 @@ export const CronRunWire = t.Object({
   timestamp_ms: t.Integer(),
   job_id: t.String(),
   name: t.String(),
-  status: t.String({ description: 'running, ok, error, interrupted, missed (skipped_budget reserved)' }),
+  status: t.String({ description: 'running, ok, error, interrupted, missed, skipped_budget, cancelled' }),
   trigger: t.String({ description: '`scheduled` or `manual`' }),
   details: t.Record(t.String(), t.Any()),
   scheduled_ms: optionalNumber,

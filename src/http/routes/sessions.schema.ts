@@ -63,9 +63,10 @@ export function toMessageRow(message: StoredMessage): MessageWire {
   };
 }
 
-/** Stored messages plus, while a run is live, its partial reply marked `streaming: true`. */
+/** Stored messages plus, while a run is live, its partial reply marked `streaming: true`; queued messages come last. */
 export function historyMessages(record: SessionRecord, messages: StoredMessage[]): MessageWire[] {
-  const rows: MessageWire[] = messages.map(toMessageRow);
+  const rows: MessageWire[] = messages.filter((message) => message.status !== 'queued').map(toMessageRow);
+  const queued = messages.filter((message) => message.status === 'queued').map(toMessageRow);
   const live = record.liveResponse;
   if (live && (live.content.trim() || live.toolCalls.length > 0)) {
     rows.push({
@@ -76,7 +77,7 @@ export function historyMessages(record: SessionRecord, messages: StoredMessage[]
       ...(live.runId ? { run_id: live.runId } : {}),
     });
   }
-  return rows;
+  return [...rows, ...queued];
 }
 
 /** A title as the client sent it, trimmed; 422 naming `title` when blank. */

@@ -84,5 +84,31 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
         .all(sessionId)
         .map((row) => ({ compressedAt: row.compressed_at, messages: JSON.parse(row.messages) as StoredMessage[] })),
     any: async () => (db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any === 1,
+    async enqueue(sessionId, content) {
+      append(sessionId, [{ role: 'user', content, status: 'queued' }]);
+      const row = db
+        .query<{ id: number }, [string]>(
+          "SELECT max(id) AS id FROM messages WHERE session_id = ? AND status = 'queued'",
+        )
+        .get(sessionId)!;
+      return { id: row.id, content };
+    },
+    queued: async (sessionId) =>
+      db
+        .query<{ id: number; content: string }, [string]>(
+          "SELECT id, content FROM messages WHERE session_id = ? AND status = 'queued' ORDER BY id",
+        )
+        .all(sessionId),
+    removeQueued: async (sessionId, id) =>
+      db.query("DELETE FROM messages WHERE session_id = ? AND id = ? AND status = 'queued'").run(sessionId, id)
+        .changes > 0,
+    sessionsWithQueued: async () =>
+      db
+        .query<{ session_id: string }, []>(
+          `SELECT m.session_id FROM messages m JOIN sessions s ON s.id = m.session_id
+           WHERE m.status = 'queued' AND s.archived_at IS NULL GROUP BY m.session_id ORDER BY min(m.id)`,
+        )
+        .all()
+        .map((row) => row.session_id),
   };
 }

@@ -1,5 +1,5 @@
 // Rows of the sessions and messages tables and their camelCase shapes (shared by the two SQLite adapters).
-import type { SessionMeta, StoredMessage } from '../session-types';
+import { isMessageStatus, type SessionMeta, type StoredMessage } from '../session-types';
 
 export interface SessionRow {
   id: string;
@@ -42,6 +42,6 @@ export const toMessage = (row: MessageRow): StoredMessage => {
   };
   if (row.tool_calls) message.toolCalls = JSON.parse(row.tool_calls);
   if (row.run_id) message.runId = row.run_id;
-  if (row.status === 'failed' || row.status === 'interrupted') message.status = row.status;
+  if (isMessageStatus(row.status)) message.status = row.status;
   return message;
 };

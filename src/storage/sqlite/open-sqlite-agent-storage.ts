@@ -2,6 +2,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteAgentMetaStore } from '../../agents/sqlite/agent-meta.sqlite';
+import { createSqliteApprovalStore, expireOrphanedApprovals } from '../../chat/sqlite/approval-store.sqlite';
+import { createSqliteRunStore, recoverInterruptedRuns } from '../../chat/sqlite/run-store.sqlite';
 import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
 import { openDatabase } from '../../db/open-database';
 import { createSqliteHeartbeatStore } from '../../scheduler/sqlite/heartbeat-store.sqlite';
@@ -37,6 +39,11 @@ export function sqliteAgentStorage({
       );
       const interrupted = recoverInterruptedSessions(db, clock);
       if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
+      // A paused run does not survive a restart yet (no checkpoint): its pending approvals expire with it.
+      expireOrphanedApprovals(db, clock.nowMs(), 'The server restarted while the run waited.');
+      const interruptedRuns = recoverInterruptedRuns(db, clock.nowMs());
+      if (interruptedRuns > 0)
+        logger.warn('runs left running are now interrupted', { agent_id: id, runs: interruptedRuns });
       return {
         agentMeta,
         sessions: createSqliteSessionStore(db, clock),
@@ -45,6 +52,8 @@ export function sqliteAgentStorage({
         usage: createSqliteUsageStore(db),
         scheduler: createSqliteSchedulerStore(db),
         heartbeats: createSqliteHeartbeatStore(db),
+        runs: createSqliteRunStore(db),
+        approvals: createSqliteApprovalStore(db),
         close: () => db.close(),
       };
     } catch (error) {

@@ -1,0 +1,96 @@
+// Puts the run's tool calls that need a decision (tool_approvals) on hold: approval_required, wait, then run, edit or refuse.
+import type { AgentHandle } from '../agents';
+import type { RuntimeConfig } from '../config';
+import { toEpochSeconds } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
+import type { ApprovalPorts } from './approval-store.port';
+import type { ApprovalsService } from './approvals.service';
+import type { LiveRun } from './live-run';
+import type { RunPorts, RunStore } from './run-store.port';
+
+export interface ApprovalGateDeps {
+  tools: Pick<ToolsService, 'approvalFor'>;
+  approvals: ApprovalsService;
+  agent: AgentHandle<RunPorts & ApprovalPorts & ToolPorts>;
+  run: LiveRun;
+  sessionId: string;
+  trigger: TriggerType;
+  config: RuntimeConfig;
+  logger: Logger;
+}
+
+/** A tool result (the runner's JSON shape) saying the call did not run, and why. */
+function notRun(tool: string, status: string, reason: string, approvalId: string): string {
+  return JSON.stringify({
+    ok: false,
+    data: {},
+    meta: { tool_name: tool, duration_ms: 0, truncated: false, warnings: [] },
+    error: {
+      code: 'E_APPROVAL_REJECTED',
+      message: `The call was not run: ${status}. ${reason}`.trim(),
+      retryable: false,
+      details: { approval_id: approvalId, status, reason },
+    },
+  });
+}
+
+/**
+ * Wraps `tools`: a call the run's `tool_approvals` list names is stored as a pending approval, announced with
+ * an `approval_required` event, and the run is `waiting_approval` until it is decided. Approved calls run
+ * through the runner as usual (policy, sandbox, audit), edited ones with the new arguments, and rejected,
+ * expired or cancelled ones get a tool result that says so.
+ */
+export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools {
+  const { run, agent } = deps;
+  const approvalIds: string[] = [];
+  let waiting = 0;
+  const runs = (): RunStore => agent.storage.runs;
+  const setStatus = async (update: Parameters<RunStore['update']>[1]) => {
+    try {
+      await runs().update(run.runId, update);
+    } catch (error) {
+      deps.logger.warn('run status not written', { run_id: run.runId, error: String(error) });
+    }
+  };
+  return {
+    offered: tools.offered,
+    async execute(call) {
+      const tool = deps.tools.approvalFor(call.name, deps.trigger, deps.config);
+      if (!tool) return tools.execute(call);
+      waiting += 1;
+      let approvalId = '';
+      const outcome = await deps.approvals.request({
+        agent,
+        runId: run.runId,
+        sessionId: deps.sessionId,
+        trigger: deps.trigger,
+        tool: { name: call.name, level: tool.level, schema: tool.schema },
+        args: call.args,
+        timeoutMs: deps.config.tool_approvals.timeout_seconds * 1000,
+        // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
+        signal: AbortSignal.any([run.signal, agent.signal]),
+        async onPending(approval) {
+          approvalId = approval.approvalId;
+          approvalIds.push(approval.approvalId);
+          await setStatus({ status: 'waiting_approval', approvalIds: [...approvalIds] });
+          run.publish({
+            type: 'approval_required',
+            data: {
+              approval_id: approval.approvalId,
+              run_id: run.runId,
+              tool: call.name,
+              args: call.args,
+              permission_level: approval.permissionLevel,
+              expires_at: toEpochSeconds(approval.expiresMs),
+            },
+          });
+        },
+      });
+      waiting -= 1;
+      if (waiting === 0 && !run.signal.aborted) await setStatus({ status: 'running' });
+      if ('args' in outcome) return tools.execute({ ...call, args: outcome.args });
+      return notRun(call.name, outcome.status, outcome.reason, approvalId);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'bun:test';
+import type { ChatEvent } from './chat-events';
+import { LiveRun, type RunEvent } from './live-run';
+
+const token = (content: string): ChatEvent => ({ type: 'token', data: { content, source: 'messages' } });
+
+async function collect(source: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for await (const event of source) events.push(event);
+  return events;
+}
+
+describe('LiveRun', () => {
+  it('numbers events from 1 and gives a new subscriber only what comes after it joined', async () => {
+    const run = new LiveRun('k', 'm', 10, 'run-1');
+    run.publish(token('a'));
+    const late = run.subscribe();
+    const whole = run.subscribe(0);
+    run.publish(token('b'));
+    run.finish();
+    run.publish(token('ignored'));
+    expect((await collect(late)).map((event) => event.id)).toEqual(['run-1:2']);
+    expect(await collect(whole)).toEqual([
+      { ...token('a'), id: 'run-1:1' },
+      { ...token('b'), id: 'run-1:2' },
+    ]);
+  });
+
+  it('tells a subscriber that fell behind the buffer how many events it missed, once, then goes on', async () => {
+    const run = new LiveRun('k', 'm', 3, 'run-1');
+    const slow = run.subscribe();
+    for (const content of ['1', '2', '3', '4', '5']) run.publish(token(content));
+    run.finish();
+    const events = await collect(slow);
+    expect(events[0]).toMatchObject({ type: 'error', data: { code: 'events_expired', run_id: 'run-1' } });
+    expect(events.slice(1).map((event) => event.id)).toEqual(['run-1:3', 'run-1:4', 'run-1:5']);
+  });
+
+  it('keeps the newest events in order however many times the buffer wraps', async () => {
+    const run = new LiveRun('k', 'm', 3, 'run-1');
+    for (let index = 1; index <= 10; index++) run.publish(token(String(index)));
+    run.finish();
+    const events = await collect(run.subscribe(7));
+    expect(events.map((event) => [event.id, event.type === 'token' && event.data.content])).toEqual([
+      ['run-1:8', '8'],
+      ['run-1:9', '9'],
+      ['run-1:10', '10'],
+    ]);
+  });
+
+  it('cancels once, and never after it finished; close() ends a waiting subscription', async () => {
+    const run = new LiveRun('k', 'm');
+    const waiting = run.subscribe();
+    const drained = collect(waiting);
+    waiting.close();
+    expect(await drained).toEqual([]);
+    expect(run.cancel()).toBe(true);
+    expect(run.signal.aborted).toBe(true);
+    expect(run.cancel()).toBe(false);
+    const finished = new LiveRun('k', 'm');
+    finished.finish();
+    expect(finished.cancel()).toBe(false);
+  });
+});

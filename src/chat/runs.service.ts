@@ -1,0 +1,109 @@
+// Runs as resources: look one up, list an agent's runs, cancel a live one, and follow (or replay) its events.
+import type { AgentDirectory } from '../agents';
+import { AppError, notFound, validationError } from '../shared/app-error';
+import type { Subscription } from './live-run';
+import type { RunRegistry } from './run-registry';
+import { isActiveRunStatus, type RunRecord, type RunStatus, type RunPorts } from './run-store.port';
+
+export interface RunsServiceDeps {
+  agents: AgentDirectory<RunPorts>;
+  registry: RunRegistry;
+}
+
+export interface RunQuery {
+  sessionId?: string;
+  status?: RunStatus;
+  limit: number;
+  /** The `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunsService {
+  /** The stored run; 404 when the agent has no such run. */
+  get(agentId: string | undefined, runId: string): Promise<{ agentId: string; run: RunRecord }>;
+  /** Newest first; 422 on a limit outside 1..200 or a cursor this API did not give. */
+  list(
+    agentId: string | undefined,
+    query: RunQuery,
+  ): Promise<{ agentId: string; runs: RunRecord[]; nextCursor: string | null }>;
+  /**
+   * Stops a live run (model call aborted, tool processes killed) and resolves with its record once it has
+   * ended. 404 for an unknown run; 409 `run_not_active` when it has finished or is not running here.
+   */
+  cancel(agentId: string | undefined, runId: string): Promise<{ agentId: string; run: RunRecord }>;
+  /**
+   * The run's events after sequence `after` (the whole run when absent), then live ones until it ends. A run
+   * whose events this process no longer holds gives one `events_expired` error. 404 for an unknown run.
+   */
+  events(agentId: string | undefined, runId: string, after?: number): Promise<Subscription>;
+}
+
+const CURSOR = /^[1-9][0-9]{0,15}$/;
+
+export function createRunsService(deps: RunsServiceDeps): RunsService {
+  const stored = async (agentId: string | undefined, runId: string) => {
+    const agent = deps.agents.get(agentId);
+    const run = await agent.storage.runs.get(runId);
+    if (!run) throw notFound(`Run not found: ${runId}`, { run_id: runId });
+    return { agent, run };
+  };
+
+  return {
+    async get(agentId, runId) {
+      const { agent, run } = await stored(agentId, runId);
+      return { agentId: agent.id, run };
+    },
+    async list(agentId, query) {
+      if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 200)
+        throw validationError('query.limit', 'Input should be between 1 and 200', 'less_than_equal');
+      if (query.cursor !== undefined && !CURSOR.test(query.cursor))
+        throw validationError('query.cursor', 'Not a cursor this API gave (use next_cursor of the previous page)');
+      const agent = deps.agents.get(agentId);
+      const page = await agent.storage.runs.list(
+        { sessionId: query.sessionId, status: query.status },
+        query.limit,
+        query.cursor === undefined ? undefined : Number(query.cursor),
+      );
+      return { agentId: agent.id, runs: page.runs, nextCursor: page.next === null ? null : String(page.next) };
+    },
+    async cancel(agentId, runId) {
+      const { agent, run } = await stored(agentId, runId);
+      const live = deps.registry.find(agent.id, runId);
+      if (!isActiveRunStatus(run.status) || !live?.cancel()) {
+        throw new AppError('run_not_active', `Run ${runId} is not active (status ${run.status}).`, {
+          run_id: runId,
+          status: run.status,
+        });
+      }
+      await live.done;
+      return { agentId: agent.id, run: (await agent.storage.runs.get(runId)) ?? run };
+    },
+    async events(agentId, runId, after) {
+      const agent = deps.agents.get(agentId);
+      const live = deps.registry.find(agent.id, runId);
+      if (live) return live.subscribe(after ?? 0);
+      const { run } = await stored(agentId, runId);
+      return expiredEvents(run.runId);
+    },
+  };
+}
+
+/** One `events_expired` error: the run is known but its events are no longer held here. */
+function expiredEvents(runId: string): Subscription {
+  return {
+    close() {
+      // Nothing to let go: the single event is made on demand.
+    },
+    async *[Symbol.asyncIterator]() {
+      yield {
+        type: 'error',
+        data: {
+          error: 'The events of this run are no longer held (runs are replayable for 10 minutes after they end).',
+          run_id: runId,
+          attempt: 1,
+          code: 'events_expired',
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The SQLite ApprovalStore: the `approvals` table of agent.db (migration 9); rows become camelCase records here.
+import type { Database } from 'bun:sqlite';
+import type { ApprovalRecord, ApprovalStatus, ApprovalStore } from '../approval-store.port';
+
+interface ApprovalRow {
+  approval_id: string;
+  run_id: string;
+  session_id: string;
+  trigger_type: string;
+  tool: string;
+  args: string;
+  permission_level: string;
+  status: string;
+  created_ms: number;
+  expires_ms: number;
+  decided_ms: number | null;
+  decided_by: string | null;
+  reason: string | null;
+  edited_args: string | null;
+}
+
+const toRecord = (row: ApprovalRow): ApprovalRecord => ({
+  approvalId: row.approval_id,
+  runId: row.run_id,
+  sessionId: row.session_id,
+  trigger: row.trigger_type,
+  tool: row.tool,
+  args: JSON.parse(row.args),
+  permissionLevel: row.permission_level,
+  status: row.status as ApprovalStatus,
+  createdMs: row.created_ms,
+  expiresMs: row.expires_ms,
+  decidedMs: row.decided_ms,
+  decidedBy: row.decided_by,
+  reason: row.reason,
+  editedArgs: row.edited_args === null ? null : JSON.parse(row.edited_args),
+});
+
+/** Pending approvals left by an earlier process expire: the runs that waited for them are gone. */
+export function expireOrphanedApprovals(db: Database, nowMs: number, reason: string): number {
+  return db
+    .query(
+      `UPDATE approvals SET status = 'expired', decided_ms = ?, decided_by = 'server', reason = ? WHERE status = 'pending'`,
+    )
+    .run(nowMs, reason).changes;
+}
+
+export function createSqliteApprovalStore(db: Database): ApprovalStore {
+  return {
+    async insert(approval) {
+      db.query(
+        `INSERT INTO approvals (approval_id, run_id, session_id, trigger_type, tool, args, permission_level, status, created_ms, expires_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      ).run(
+        approval.approvalId,
+        approval.runId,
+        approval.sessionId,
+        approval.trigger,
+        approval.tool,
+        JSON.stringify(approval.args ?? null),
+        approval.permissionLevel,
+        approval.createdMs,
+        approval.expiresMs,
+      );
+    },
+    async get(approvalId) {
+      const row = db.query<ApprovalRow, [string]>('SELECT * FROM approvals WHERE approval_id = ?').get(approvalId);
+      return row ? toRecord(row) : null;
+    },
+    async list(filter, limit) {
+      const conditions: [string, string | undefined][] = [
+        ['status = ?', filter.status],
+        ['run_id = ?', filter.runId],
+      ];
+      const used = conditions.filter(([, value]) => value !== undefined) as [string, string][];
+      const clause = used.length > 0 ? `WHERE ${used.map(([sql]) => sql).join(' AND ')}` : '';
+      return db
+        .query<ApprovalRow, (string | number)[]>(`SELECT * FROM approvals ${clause} ORDER BY seq DESC LIMIT ?`)
+        .all(...used.map(([, value]) => value), limit)
+        .map(toRecord);
+    },
+    async decide(approvalId, decision) {
+      return (
+        db
+          .query(
+            `UPDATE approvals SET status = ?, decided_ms = ?, decided_by = ?, reason = ?, edited_args = ?
+             WHERE approval_id = ? AND status = 'pending'`,
+          )
+          .run(
+            decision.status,
+            decision.decidedMs,
+            decision.decidedBy,
+            decision.reason,
+            decision.editedArgs === undefined ? null : JSON.stringify(decision.editedArgs),
+            approvalId,
+          ).changes > 0
+      );
+    },
+    expirePending: async (nowMs, reason) => expireOrphanedApprovals(db, nowMs, reason),
+  };
+}

@@ -1,0 +1,122 @@
+// Messages that wait for their session's live run (on_busy `enqueue`): stored `queued`, then run one at a time, in order.
+import type { AgentDirectory } from '../agents';
+import type { QueuedMessage, SessionPorts } from '../sessions';
+import { isAppError } from '../shared/app-error';
+import type { Logger } from '../shared/logger';
+import type { LiveRun } from './live-run';
+import type { RunRegistry } from './run-registry';
+
+export interface TurnQueueDeps {
+  agents: AgentDirectory<SessionPorts>;
+  registry: RunRegistry;
+  /** Starts the run of a queued message (never attaching to another run); 409 `session_busy` when the session was taken. */
+  startQueued(agentId: string, sessionId: string, message: QueuedMessage): Promise<LiveRun>;
+  logger: Logger;
+}
+
+export interface TurnQueue {
+  /**
+   * Stores `message` as queued in the session and returns a promise of its run, which settles when its turn
+   * comes (rejected with the reason when it cannot run then: the budget blocks, the session is gone).
+   */
+  enqueue(agentId: string, sessionId: string, message: string): Promise<{ run: Promise<LiveRun> }>;
+  /** Whether the session has messages waiting (a new one then queues behind them). */
+  hasWaiting(agentId: string, sessionId: string): Promise<boolean>;
+  /** Runs what earlier processes left queued, in every agent's sessions. */
+  resume(): Promise<void>;
+}
+
+interface Waiter {
+  resolve(run: LiveRun): void;
+  reject(error: unknown): void;
+}
+
+export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
+  const pumps = new Set<string>();
+  /** Sessions that got a message while their pump was finishing: the pump runs again. */
+  const dirty = new Set<string>();
+  const waiters = new Map<string, Waiter>();
+  const sessionKey = (agentId: string, sessionId: string) => `${agentId}\n${sessionId}`;
+  const waiterKey = (agentId: string, sessionId: string, id: number) => `${agentId}\n${sessionId}\n${id}`;
+
+  const settle = (key: string, outcome: { run: LiveRun } | { error: unknown }) => {
+    const waiter = waiters.get(key);
+    waiters.delete(key);
+    if (!waiter) return;
+    if ('run' in outcome) waiter.resolve(outcome.run);
+    else waiter.reject(outcome.error);
+  };
+
+  /** Runs the session's queued messages one after another, each once the session is free. */
+  const drain = async (agentId: string, sessionId: string) => {
+    for (;;) {
+      await deps.registry.whenFree(agentId, sessionId);
+      const messages = deps.agents.get(agentId).storage.messages;
+      const [next] = await messages.queued(sessionId);
+      if (!next) return;
+      const key = waiterKey(agentId, sessionId, next.id);
+      try {
+        settle(key, { run: await deps.startQueued(agentId, sessionId, next) });
+      } catch (error) {
+        // Someone else took the session first: wait for that run too.
+        if (isAppError(error) && error.code === 'session_busy') continue;
+        deps.logger.warn('queued message could not run; it is dropped', {
+          agent_id: agentId,
+          session_id: sessionId,
+          error: String(error),
+        });
+        await messages.removeQueued(sessionId, next.id);
+        settle(key, { error });
+      }
+    }
+  };
+
+  const pump = (agentId: string, sessionId: string) => {
+    const key = sessionKey(agentId, sessionId);
+    if (pumps.has(key)) {
+      dirty.add(key);
+      return;
+    }
+    pumps.add(key);
+    void drain(agentId, sessionId)
+      .catch((error) => {
+        deps.logger.error('queued messages stopped', {
+          agent_id: agentId,
+          session_id: sessionId,
+          error: String(error),
+        });
+        for (const [waiter, entry] of waiters)
+          if (waiter.startsWith(`${key}\n`)) {
+            waiters.delete(waiter);
+            entry.reject(error);
+          }
+      })
+      .finally(() => {
+        pumps.delete(key);
+        if (dirty.delete(key)) pump(agentId, sessionId);
+      });
+  };
+
+  return {
+    async enqueue(agentId, sessionId, message) {
+      const queued = await deps.agents.get(agentId).storage.messages.enqueue(sessionId, message);
+      const run = new Promise<LiveRun>((resolve, reject) =>
+        waiters.set(waiterKey(agentId, sessionId, queued.id), { resolve, reject }),
+      );
+      pump(agentId, sessionId);
+      return { run };
+    },
+    hasWaiting: async (agentId, sessionId) =>
+      (await deps.agents.get(agentId).storage.messages.queued(sessionId)).length > 0,
+    async resume() {
+      for (const agentId of deps.agents.ids()) {
+        try {
+          for (const sessionId of await deps.agents.get(agentId).storage.messages.sessionsWithQueued())
+            pump(agentId, sessionId);
+        } catch (error) {
+          deps.logger.warn('queued messages of an agent not resumed', { agent_id: agentId, error: String(error) });
+        }
+      }
+    },
+  };
+}
