@@ -49,6 +49,7 @@ import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
 import { createStorageProbe } from './shared/storage-probe';
 import type { Readiness } from './http/routes/health.routes';
+import { createLlmService, type LlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
 import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
@@ -72,6 +73,8 @@ export interface Deps {
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
   usage: UsageService;
+  /** Provider profiles, each agent's model route, the profiles' circuit breakers. */
+  llm: LlmService;
   /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
   retrieval: RetrievalService;
   rateLimiter: RateLimiter;
@@ -175,13 +178,21 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const runs = createRunRegistry(coordinator);
-  const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
+  const llm = createLlmService({
+    settings: settings.llm,
+    env,
+    clock,
+    configStore,
+    agentConfig: (agentId) => agents.get(agentId).config(),
+  });
+  const assistant = createSessionAssistant<AgentStorage>({ models: llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
   const chat = createChatService({
     agents,
     sessions,
     runs,
     llmSettings: settings.llm,
+    llm,
     tools,
     prompts,
     clock,
@@ -238,6 +249,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     chat,
     scheduler,
     usage: createUsageService({ agents, clock }),
+    llm,
     retrieval,
     rateLimiter: createRateLimiter(settings.rateLimit, coordinator),
     authLockout: createAuthLockout(coordinator, overrides.authLockout),

@@ -1,0 +1,13 @@
+// Public surface of llm: provider profiles, each agent's model route, the per-profile circuit breakers.
+export {
+  createLlmService,
+  type LlmConfigEdit,
+  type LlmOverview,
+  type LlmService,
+  type LlmServiceDeps,
+  type LlmStatus,
+  type ModelRoute,
+  type ProfileStatus,
+} from './llm.service';
+export { envProfile, pricingOverrides, type ModelProfile } from './model-profiles';
+export type { Admission, BreakerBoard, BreakerSnapshot, BreakerState } from './circuit-breaker';
