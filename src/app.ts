@@ -22,6 +22,7 @@ import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
 import { usageRoutes } from './http/routes/usage.routes';
+import type { LlmService } from './llm';
 import type { RetrievalService } from './retrieval';
 import type { SchedulerService } from './scheduler';
 import type { SessionsService } from './sessions';
@@ -54,6 +55,7 @@ export interface AppServices {
   scheduler: SchedulerService;
   usage: UsageService;
   retrieval: RetrievalService;
+  llm: LlmService;
 }
 
 export function createApp(services: AppServices) {
@@ -106,7 +108,7 @@ export function createApp(services: AppServices) {
       .use(bodyParser())
       .use(docsRoutes(VERSION))
       .use(healthRoutes(services.readiness))
-      .use(agentRoutes(services.agents))
+      .use(agentRoutes(services.agents, services.llm))
       .use(chatRoutes(services.chat))
       .use(sessionRoutes(services.sessions))
       .use(sessionChatRoutes(services.sessions))

@@ -255,7 +255,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     authLockout: createAuthLockout(coordinator, overrides.authLockout),
     state,
     sandbox,
-    readiness: { isReady: () => state.ready, storage: () => storageProbe.check(), sandbox: () => sandbox.status() },
+    readiness: {
+      isReady: () => state.ready,
+      storage: () => storageProbe.check(),
+      sandbox: () => sandbox.status(),
+      llm: () => llm.status(configStore.global()),
+    },
     async start() {
       mkdirSync(dataDir, { recursive: true });
       const leftovers = removeStaleTemporaryFiles(dataDir);
