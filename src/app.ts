@@ -17,6 +17,7 @@ import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes, type Readiness } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
+import { llmConfigRoutes } from './http/routes/llm-config.routes';
 import { retrievalRoutes } from './http/routes/retrieval.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
@@ -115,6 +116,7 @@ export function createApp(services: AppServices) {
       .use(tokenRoutes(services.sessions, services.files))
       .use(fileRoutes(services.files))
       .use(configRoutes(services.config))
+      .use(llmConfigRoutes(services.llm))
       .use(cronRoutes(services.scheduler))
       .use(heartbeatRoutes(services.scheduler))
       .use(usageRoutes(services.usage))

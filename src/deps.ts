@@ -184,6 +184,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     clock,
     configStore,
     agentConfig: (agentId) => agents.get(agentId).config(),
+    agentRoots: () => agents.ids().map((id) => agents.get(id).root),
   });
   const assistant = createSessionAssistant<AgentStorage>({ models: llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });

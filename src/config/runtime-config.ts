@@ -1,6 +1,6 @@
 // Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AppError, validationError, validationErrors } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
 import type { Logger } from '../shared/logger';
@@ -29,9 +29,11 @@ export interface RuntimeConfigStore {
   global(): RuntimeConfig;
   /**
    * Replaces the global config by `edit(current raw file)`, validated whole and written atomically.
-   * Throws 422 as `update` (fields prefixed by `fieldPrefix`); the file is untouched then.
+   * Each agent folder in `agentRoots` must still have a valid config over it (a route must not lose its
+   * profile). Throws 422 as `update` (fields prefixed by `fieldPrefix`, an agent's by
+   * `workspaces/<id>/config.json`); the file is untouched then.
    */
-  updateGlobal(edit: (raw: Json) => Json, fieldPrefix?: string): RuntimeConfig;
+  updateGlobal(edit: (raw: Json) => Json, fieldPrefix?: string, agentRoots?: readonly string[]): RuntimeConfig;
   /**
    * Deep-merges `patch` over the agent's effective config, validates the whole result, and stores
    * only the keys that differ from the global layer. Throws 422 `validation_error` listing every bad
@@ -207,9 +209,13 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     return result;
   };
 
-  const updateGlobal = (edit: (raw: Json) => Json, fieldPrefix = 'config'): RuntimeConfig => {
+  const updateGlobal = (edit: (raw: Json) => Json, fieldPrefix = 'config', agentRoots: readonly string[] = []) => {
     const next = edit(structuredClone(currentGlobal()));
     const config = parseRuntimeConfig(next, fieldPrefix);
+    for (const agentRoot of agentRoots) {
+      const name = `workspaces/${basename(agentRoot)}/config.json`;
+      parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'))), agentRoot, name);
+    }
     writeFileAtomic(globalPath, serializeConfig(next));
     cache.clear();
     currentGlobal();

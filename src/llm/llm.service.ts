@@ -1,6 +1,6 @@
 // LlmService: each agent's model route (profiles in order, runnable or not), breaker state, and the llm config edits.
 import type { LlmSettings, RouteConfig, RuntimeConfig, RuntimeConfigStore } from '../config';
-import { AppError } from '../shared/app-error';
+import { AppError, validationErrors } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { createBreakerBoard, type BreakerBoard, type BreakerState } from './circuit-breaker';
 import { chatProfiles, type ModelProfile } from './model-profiles';
@@ -47,8 +47,10 @@ export interface LlmOverview {
   status: LlmStatus;
 }
 
+const EDITABLE_KEYS = ['llm_profiles', 'llm_route', 'llm_breaker'] as const;
+
 /** The global keys `PUT /api/config/llm` replaces (each one given replaces the stored one whole). */
-export type LlmConfigEdit = Partial<Record<'llm_profiles' | 'llm_route' | 'llm_breaker', unknown>>;
+export type LlmConfigEdit = Partial<Record<(typeof EDITABLE_KEYS)[number], unknown>>;
 
 export interface LlmService {
   /** The route of an agent with `config`; 503 `llm_not_configured` when none of its profiles can run. */
@@ -57,8 +59,11 @@ export interface LlmService {
   /** The status of an agent's route, by agent id. */
   statusOf(agentId: string): LlmStatus;
   overview(): LlmOverview;
-  /** Replaces the given keys in the global config; 422 (`llm_route.fallbacks.0: …`) leaves the file as it was. */
-  update(edit: LlmConfigEdit): LlmOverview;
+  /**
+   * Replaces the given keys in the global config; 422 (`llm_route.fallbacks.0: …`, an unknown key, or an
+   * agent whose route would name a removed profile) leaves the file as it was.
+   */
+  update(edit: Record<string, unknown>): LlmOverview;
   readonly breakers: BreakerBoard;
 }
 
@@ -70,6 +75,8 @@ export interface LlmServiceDeps {
   configStore: Pick<RuntimeConfigStore, 'global' | 'updateGlobal'>;
   /** An agent's effective config. */
   agentConfig(agentId: string): RuntimeConfig;
+  /** Every agent's folder: an edit must leave each agent's route valid. */
+  agentRoots(): string[];
 }
 
 export function createLlmService(deps: LlmServiceDeps): LlmService {
@@ -139,11 +146,17 @@ export function createLlmService(deps: LlmServiceDeps): LlmService {
     statusOf: (agentId) => status(deps.agentConfig(agentId)),
     overview,
     update(edit) {
-      deps.configStore.updateGlobal((raw) => {
-        for (const key of ['llm_profiles', 'llm_route', 'llm_breaker'] as const)
-          if (edit[key] !== undefined) raw[key] = edit[key];
-        return raw;
-      }, '');
+      const unknown = Object.keys(edit).filter((key) => !(EDITABLE_KEYS as readonly string[]).includes(key));
+      if (unknown.length > 0)
+        throw validationErrors(unknown.map((field) => ({ field, message: 'Unknown key', code: 'extra_forbidden' })));
+      deps.configStore.updateGlobal(
+        (raw) => {
+          for (const key of EDITABLE_KEYS) if (edit[key] !== undefined) raw[key] = edit[key];
+          return raw;
+        },
+        '',
+        deps.agentRoots(),
+      );
       return overview();
     },
   };

@@ -72,14 +72,12 @@ export const LlmConfigAnswer = ok(
   }),
 );
 
-export const LlmConfigBody = t.Object(
-  {
-    llm_profiles: t.Optional(t.Unknown({ description: 'Replaces every profile: id -> {base_url, model, …}' })),
-    llm_route: t.Optional(t.Unknown({ description: 'The global route: {default, fallbacks, fallback_on}' })),
-    llm_breaker: t.Optional(t.Unknown({ description: '{failure_threshold, cooldown_seconds, max_cooldown_seconds}' })),
-  },
-  { additionalProperties: false },
-);
+// Elysia normalises a body before validating it (dropping unknown keys, turning scalars into objects), so
+// the body takes anything: requireObject and the service check it, naming each unknown key.
+export const LlmConfigBody = t.Unknown({
+  description:
+    'An object with any of `llm_profiles` (id -> {base_url, model, api_key_env?, headers?, timeout_seconds?, pricing?}), `llm_route` ({default, fallbacks, fallback_on}) and `llm_breaker` ({failure_threshold, cooldown_seconds, max_cooldown_seconds}); each given replaces the stored one.',
+});
 
 export const toLlmConfig = (overview: LlmOverview) => ({
   profiles: overview.profiles.map((profile) => ({

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { startTestServer } from '../../support/start-test-server';
 import { makeTempDir } from '../../support/temp-dir';
 
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
 const PROFILES = {
   hosted: { base_url: 'https://api.example.com/v1', model: 'big-model', api_key_env: 'HOSTED_KEY' },
   local: { base_url: 'http://127.0.0.1:11434/v1', model: 'llama3.2' },
@@ -105,5 +107,161 @@ describe('llm_route in PUT /api/config/runtime', () => {
     } finally {
       temp[Symbol.dispose]();
     }
+  });
+});
+
+describe('GET /api/config/llm', () => {
+  it('lists every profile with its key variable and whether it is set, never the key', async () => {
+    await using fixture = await serverWithProfiles({
+      HOSTED_KEY: 'sk-hosted-secret',
+      LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+      LLM_MODEL: 'env-model',
+      LLM_API_KEY: 'sk-env-secret',
+    });
+    const response = await fixture.server.request('/api/config/llm');
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(text).not.toContain('sk-hosted-secret');
+    expect(text).not.toContain('sk-env-secret');
+    const { data } = JSON.parse(text);
+    const breaker = { state: 'closed', last_error: null, open_until: null };
+    expect(data.profiles).toEqual([
+      {
+        id: 'default',
+        source: 'env',
+        base_url: 'http://127.0.0.1:9/v1',
+        model: 'env-model',
+        api_key_env: 'LLM_API_KEY',
+        api_key_set: true,
+        headers: {},
+        timeout_seconds: null,
+        runnable: true,
+        problem: null,
+        ...breaker,
+      },
+      {
+        id: 'hosted',
+        source: 'config',
+        base_url: 'https://api.example.com/v1',
+        model: 'big-model',
+        api_key_env: 'HOSTED_KEY',
+        api_key_set: true,
+        headers: {},
+        timeout_seconds: null,
+        runnable: true,
+        problem: null,
+        ...breaker,
+      },
+      {
+        id: 'local',
+        source: 'config',
+        base_url: 'http://127.0.0.1:11434/v1',
+        model: 'llama3.2',
+        api_key_env: null,
+        api_key_set: false,
+        headers: {},
+        timeout_seconds: null,
+        runnable: true,
+        problem: null,
+        ...breaker,
+      },
+    ]);
+    expect(data.config.llm_route.default).toBe('default');
+    expect(data.status.runnable).toBe(true);
+  });
+
+  it('reports a route whose key variable is empty as not runnable, without refusing it', async () => {
+    await using fixture = await serverWithProfiles();
+    const { server } = fixture;
+    const saved = await server.json('PUT', '/api/config/llm', { llm_route: { default: 'hosted' } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.data.status).toEqual({
+      runnable: false,
+      route: { default: 'hosted', fallbacks: [] },
+      profiles: [
+        expect.objectContaining({ id: 'hosted', runnable: false, problem: 'HOSTED_KEY is empty', state: 'closed' }),
+      ],
+    });
+    const chat = await server.json('POST', '/api/chat', { message: 'hi', session_id: 'x', stream: false });
+    expect(chat.status).toBe(404);
+    const session = await server.json('POST', '/api/sessions');
+    const refused = await server.json('POST', '/api/chat', {
+      message: 'hi',
+      session_id: session.body.data.session_id,
+      stream: false,
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('llm_not_configured');
+    expect(refused.body.error.message).toContain('hosted: HOSTED_KEY is empty');
+  });
+});
+
+describe('PUT /api/config/llm', () => {
+  it('replaces profiles and the route, and validates before writing', async () => {
+    await using fixture = await serverWithProfiles({ OLLAMA_TOKEN: 't' });
+    const { server } = fixture;
+    const globalPath = join(server.dataDir, 'config.json');
+    const saved = await server.json('PUT', '/api/config/llm', {
+      llm_profiles: {
+        ...PROFILES,
+        proxy: {
+          base_url: 'http://127.0.0.1:8080/v1',
+          model: 'm',
+          headers: { 'X-Token': '${ENV:OLLAMA_TOKEN}' },
+          timeout_seconds: 30,
+        },
+      },
+      llm_route: { default: 'proxy', fallbacks: ['local'] },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.data.profiles.find((profile: any) => profile.id === 'proxy').headers).toEqual({
+      'X-Token': '${ENV:OLLAMA_TOKEN}',
+    });
+    expect(readJson(globalPath).llm_route).toEqual({ default: 'proxy', fallbacks: ['local'] });
+    const before = readFileSync(globalPath, 'utf8');
+
+    const bad = await server.json('PUT', '/api/config/llm', { llm_route: { default: 'proxy', fallbacks: ['gone'] } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toBe(
+      'llm_route.fallbacks.0: unknown profile "gone"; known: default, hosted, local, proxy',
+    );
+    const unknownKey = await server.json('PUT', '/api/config/llm', { llm_profile: {} });
+    expect(unknownKey.status).toBe(422);
+    const withKey = await server.json('PUT', '/api/config/llm', {
+      llm_profiles: { leaky: { base_url: 'https://a.example/v1', model: 'm', api_key: 'sk-1' } },
+    });
+    expect(withKey.status).toBe(422);
+    expect(withKey.body.error.details.items.map((item: any) => item.field)).toContain('llm_profiles.leaky.api_key');
+    expect(readFileSync(globalPath, 'utf8')).toBe(before);
+  });
+
+  it('refuses to remove a profile an agent route still uses', async () => {
+    await using fixture = await serverWithProfiles();
+    const { server } = fixture;
+    await server.json('POST', '/api/agents', { agent_id: 'writer' });
+    await server.json('PUT', '/api/config/runtime?agent_id=writer', {
+      config: { llm_route: { default: 'local' } },
+    });
+    const response = await server.json('PUT', '/api/config/llm', { llm_profiles: { hosted: PROFILES.hosted } });
+    expect(response.status).toBe(422);
+    expect(response.body.error.details.items).toEqual([
+      {
+        field: 'workspaces/writer/config.json.llm_route.default',
+        message: 'Unknown profile "local"; known: default, hosted',
+        code: 'value_error',
+      },
+    ]);
+    expect(readJson(join(server.dataDir, 'config.json')).llm_profiles).toEqual(PROFILES);
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('documents GET and PUT /api/config/llm and llm_status on GET /api/agents', async () => {
+    await using server = await startTestServer();
+    const document = (await server.json('GET', '/openapi.json')).body;
+    expect(Object.keys(document.paths['/api/config/llm']).sort()).toEqual(['get', 'put']);
+    const agents = JSON.stringify(document.paths['/api/agents'].get);
+    expect(agents).toContain('llm_status');
+    expect(agents).toContain('open_until');
   });
 });
