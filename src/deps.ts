@@ -29,8 +29,8 @@ import { createMemoryCoordinator } from './coordination/memory/memory-coordinato
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import {
-  createEmbeddingClient,
   createEmbeddingHealth,
+  createRoutedEmbeddingClient,
   createRetrievalService,
   type RetrievalService,
 } from './retrieval';
@@ -49,7 +49,7 @@ import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
 import { createStorageProbe } from './shared/storage-probe';
 import type { Readiness } from './http/routes/health.routes';
-import { createLlmService, type LlmService } from './llm';
+import { createBreakerBoard, createLlmService, type LlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
 import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
@@ -153,7 +153,13 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       hidden: [dataDir, envFile],
     });
   const embeddingHealth = createEmbeddingHealth(
-    createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }),
+    createRoutedEmbeddingClient({
+      settings: settings.embedding,
+      env,
+      config: () => configStore.global(),
+      breakers: createBreakerBoard(clock, () => configStore.global().llm_breaker),
+      options: { sleep: overrides.sleep },
+    }),
     clock,
     logger,
   );

@@ -124,8 +124,8 @@ interface RoutedConfig {
 }
 
 /**
- * Issues for route entries that name no profile, and for an embedding route whose profiles' vectors
- * differ in length (a fallback would mix vector spaces). The env profile `default` always exists; its
+ * Issues for route entries that name no profile, and for an embedding route whose fallbacks would mix
+ * vector spaces (another length, or another model). The env profile `default` always exists; its
  * embedding dimension is unknown, so it cannot share a route with fallbacks.
  */
 export function llmRouteProblems(config: RoutedConfig, context: z.RefinementCtx): void {
@@ -146,16 +146,23 @@ export function llmRouteProblems(config: RoutedConfig, context: z.RefinementCtx)
   if (!route) return;
   check('embedding_route', route, profiles);
   if (route.fallbacks.length === 0) return;
-  const dimensionOf = (id: string) => profiles[id]?.dimensions;
-  const expected = dimensionOf(route.default);
+  const expected = profiles[route.default];
   route.fallbacks.forEach((id, index) => {
-    const dimensions = dimensionOf(id);
-    if (expected === undefined || dimensions === undefined || dimensions === expected) return;
-    context.addIssue({
-      code: 'custom',
-      path: ['embedding_route', 'fallbacks', index],
-      message: `Profile "${id}" makes ${dimensions}-dimension vectors, the default ${expected}: a fallback must not mix vector spaces`,
-    });
+    const fallback = profiles[id];
+    if (!expected || !fallback) return;
+    const path = ['embedding_route', 'fallbacks', index];
+    if (fallback.dimensions !== expected.dimensions)
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `Profile "${id}" makes ${fallback.dimensions}-dimension vectors, the default ${expected.dimensions}: a fallback must not mix vector spaces`,
+      });
+    else if (fallback.model !== expected.model)
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `Profile "${id}" serves ${fallback.model}, the default ${expected.model}: another model's vectors live in another space even at the same size (a fallback serves the same model from another host)`,
+      });
   });
   if (route.default === ENV_PROFILE_ID || route.fallbacks.includes(ENV_PROFILE_ID)) {
     context.addIssue({

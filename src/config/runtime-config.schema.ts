@@ -1,6 +1,12 @@
 // The runtime configuration: every key, its type, bounds and default, as one strict zod schema.
 import { z } from 'zod';
-import { llmBreakerSchema, llmProfilesSchema, llmRouteProblems, llmRouteSchema } from './llm-config.schema';
+import {
+  embeddingProfilesSchema,
+  llmBreakerSchema,
+  llmProfilesSchema,
+  llmRouteProblems,
+  llmRouteSchema,
+} from './llm-config.schema';
 import { modelPriceSchema } from './model-price.schema';
 import { indexFileProblem, normalizeStoragePath, storagePathProblem } from './storage-paths';
 
@@ -279,12 +285,16 @@ export const runtimeConfigSchema = z
     llm_route: llmRouteSchema,
     /** Circuit breaker of every profile (global config only). */
     llm_breaker: llmBreakerSchema,
+    /** Embedding endpoints by id (global config only); `default` is the EMBEDDING_* variables' provider. */
+    embedding_profiles: embeddingProfilesSchema,
+    /** The embedding profile the server indexes with and those it falls back to (global, read at start). */
+    embedding_route: llmRouteSchema,
   })
   .strict()
   .superRefine(llmRouteProblems);
 
-/** Keys only the global config.json may set: they describe the server's providers, not an agent. */
-export const GLOBAL_ONLY_KEYS = ['llm_profiles', 'llm_breaker'] as const;
+/** Keys only the global config.json may set: they describe the server's providers (one index space), not an agent. */
+export const GLOBAL_ONLY_KEYS = ['llm_profiles', 'llm_breaker', 'embedding_profiles', 'embedding_route'] as const;
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
 

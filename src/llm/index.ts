@@ -9,5 +9,11 @@ export {
   type ModelRoute,
   type ProfileStatus,
 } from './llm.service';
-export { envProfile, pricingOverrides, type ModelProfile } from './model-profiles';
-export type { Admission, BreakerBoard, BreakerSnapshot, BreakerState } from './circuit-breaker';
+export { configProfile, envProfile, pricingOverrides, type ModelProfile } from './model-profiles';
+export {
+  createBreakerBoard,
+  type Admission,
+  type BreakerBoard,
+  type BreakerSnapshot,
+  type BreakerState,
+} from './circuit-breaker';

@@ -76,6 +76,12 @@ const DEFAULT_CONFIG = {
     fallback_on: { timeout: true, rate_limit: true, server_error: true, network_error: true, auth_error: false },
   },
   llm_breaker: { failure_threshold: 3, cooldown_seconds: 60, max_cooldown_seconds: 900 },
+  embedding_profiles: {},
+  embedding_route: {
+    default: 'default',
+    fallbacks: [],
+    fallback_on: { timeout: true, rate_limit: true, server_error: true, network_error: true, auth_error: false },
+  },
 };
 
 const agentConfigPath = (dataDir: string, agentId: string) => join(dataDir, 'workspaces', agentId, 'config.json');
