@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { burstCase } from './chat/burst-cases';
 import type { BenchCase, ProfiledServer } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
+import { breakerOpenCase } from './chat/fallback-case';
 import { firstTurnCase } from './chat/first-turn-case';
 import { writeWindowReport } from './chat/profile-window';
 import { machineBusyPercent, readLoadAvg } from './chat/process-cpu';
@@ -41,6 +42,8 @@ const CASES: Record<string, BenchCase> = {
     'added to whole reply p99': '≤ 150 ms',
     'server peak RSS (VmHWM)': '≤ 300 MB',
   }),
+  // Model routing (issue 16): first token with the primary down and its breaker open, beside a healthy primary.
+  'breaker-open': breakerOpenCase('breaker-open', 200, 60),
   // The old bench's third case: the same 200 streams arriving 4 ms apart.
   'spread-200': burstCase('spread-200', 200, 4, { 'added to whole reply p99': '≤ 100 ms' }),
 };
