@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../src/shared/clock';
+import { chatClient } from './chat-fixture';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './fake-openai-server';
 import { startTestServer, type TestServer } from './start-test-server';
 import { makeTempDir } from './temp-dir';
@@ -21,10 +22,13 @@ export interface RoutedChatOptions {
   /** Keys merged over the global config.json (after the two profiles and the route). */
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Keys added to each profile (prices, headers). */
+  profileExtras?: { primary?: Record<string, unknown>; backup?: Record<string, unknown> };
 }
 
 /**
- * Profiles `primary` (model `primary-model`, key PRIMARY_KEY, 1 s timeout) and `backup` (`backup-model`,
+ * Profiles `primary` (model `primary-model`, key PRIMARY_KEY, 1 s timeout, header `X-Route: primary ${ENV:ROUTE_TAG}`
+ * with ROUTE_TAG=blue) and `backup` (`backup-model`,
  * BACKUP_KEY); route primary -> backup; no retries unless `config` says otherwise.
  */
 export async function startRoutedChatFixture(options: RoutedChatOptions = {}): Promise<RoutedChatFixture> {
@@ -36,8 +40,20 @@ export async function startRoutedChatFixture(options: RoutedChatOptions = {}): P
     JSON.stringify({
       agent_runtime: { max_retries: 0 },
       llm_profiles: {
-        primary: { base_url: primary.baseUrl, model: 'primary-model', api_key_env: 'PRIMARY_KEY', timeout_seconds: 1 },
-        backup: { base_url: backup.baseUrl, model: 'backup-model', api_key_env: 'BACKUP_KEY' },
+        primary: {
+          base_url: primary.baseUrl,
+          model: 'primary-model',
+          api_key_env: 'PRIMARY_KEY',
+          timeout_seconds: 1,
+          headers: { 'X-Route': 'primary ${ENV:ROUTE_TAG}' },
+          ...options.profileExtras?.primary,
+        },
+        backup: {
+          base_url: backup.baseUrl,
+          model: 'backup-model',
+          api_key_env: 'BACKUP_KEY',
+          ...options.profileExtras?.backup,
+        },
       },
       llm_route: { default: 'primary', fallbacks: ['backup'] },
       ...options.config,
@@ -47,7 +63,7 @@ export async function startRoutedChatFixture(options: RoutedChatOptions = {}): P
   const clock: Clock = { nowMs: () => Date.now() + offsetMs };
   const server = await startTestServer({
     dataDir: temp.path,
-    env: { PRIMARY_KEY: 'primary-secret', BACKUP_KEY: 'backup-secret', ...options.env },
+    env: { PRIMARY_KEY: 'primary-secret', BACKUP_KEY: 'backup-secret', ROUTE_TAG: 'blue', ...options.env },
     overrides: { sleep: () => Promise.resolve(), clock },
   });
   return {
@@ -57,16 +73,7 @@ export async function startRoutedChatFixture(options: RoutedChatOptions = {}): P
     advance: (ms) => {
       offsetMs += ms;
     },
-    async newSession(agentId = 'default') {
-      const response = await server.json('POST', `/api/sessions?agent_id=${agentId}`);
-      return response.body.data.session_id;
-    },
-    chat: (body) =>
-      server.request('/api/chat', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }),
+    ...chatClient(server),
     async [Symbol.asyncDispose]() {
       await server.stop();
       await primary.stop();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import type { ScriptStep } from '../../support/fake-openai-server';
+import { createJob } from '../../support/scheduler-fixture';
 import { startRoutedChatFixture, type RoutedChatFixture } from '../../support/routed-chat-fixture';
 import { readSse } from '../../support/sse-client';
 
@@ -45,6 +46,7 @@ describe('POST /api/chat over a model route', () => {
       expect(of('run_start').map((data) => data.attempt)).toEqual([1, 2]);
       expect(fixture.primary.chatRequests()[0]!.body.model).toBe('primary-model');
       expect(fixture.primary.chatRequests()[0]!.headers.authorization).toBe('Bearer primary-secret');
+      expect(fixture.primary.chatRequests()[0]!.headers['x-route']).toBe('primary blue');
       expect(fixture.backup.chatRequests()[0]!.headers.authorization).toBe('Bearer backup-secret');
       // A stream that broke had its prompt estimated: that usage is the primary's, priced by its model.
       expect((await usageModels(fixture)).sort()).toEqual(
@@ -84,6 +86,19 @@ describe('POST /api/chat over a model route', () => {
     expect(of('done')[0].content).toBe('Second provider.');
   });
 
+  it("prices usage by the answering profile's own prices", async () => {
+    await using fixture = await startRoutedChatFixture({
+      profileExtras: { backup: { pricing: { input: 1_000_000, output: 1_000_000 } } },
+    });
+    fixture.primary.enqueue({ kind: 'error', status: 500 });
+    fixture.backup.enqueue({ kind: 'text', text: 'Priced.', usage: { prompt_tokens: 10, completion_tokens: 5 } });
+    const { of } = await turn(fixture);
+    const usage = of('done')[0].usage;
+    expect(usage.model).toBe('backup-model');
+    expect(usage.priced).toBe(true);
+    expect(usage.cost_usd).toBe(15);
+  });
+
   it('answers once (stream false) from the fallback, naming its model', async () => {
     await using fixture = await startRoutedChatFixture();
     fixture.primary.enqueue({ kind: 'error', status: 502 });
@@ -92,5 +107,22 @@ describe('POST /api/chat over a model route', () => {
     const body = (await response.json()) as any;
     expect(response.status).toBe(200);
     expect(body.data.usage.model).toBe('backup-model');
+  });
+});
+
+describe('scheduled turns over a model route', () => {
+  it('completes a cron run on the fallback and files its usage under the fallback model', async () => {
+    await using fixture = await startRoutedChatFixture();
+    const job = await createJob(fixture.server, { schedule_type: 'every', schedule: '3600', prompt: 'Digest' });
+    fixture.primary.enqueue({ kind: 'error', status: 503 });
+    fixture.backup.enqueue({ kind: 'text', text: 'Digest from the backup.' });
+    const response = await fixture.server.json('POST', `/api/scheduler/cron/jobs/${job.id}/run?wait=true`);
+    expect(response.body.data.run).toEqual(
+      expect.objectContaining({ status: 'ok', response_preview: 'Digest from the backup.' }),
+    );
+    const records = (await fixture.server.json('GET', '/api/usage/records')).body.data.records as any[];
+    expect(records.filter((record) => record.trigger_type === 'cron').map((record) => record.model)).toEqual([
+      'backup-model',
+    ]);
   });
 });
