@@ -15,6 +15,7 @@ import { burstCase } from './chat/burst-cases';
 import { eventBufferCase } from './chat/event-buffer-case';
 import type { BenchCase, ProfiledServer } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
+import { breakerOpenCase } from './chat/fallback-case';
 import { firstTurnCase } from './chat/first-turn-case';
 import { writeWindowReport } from './chat/profile-window';
 import { machineBusyPercent, readLoadAvg } from './chat/process-cpu';
@@ -44,6 +45,8 @@ const CASES: Record<string, BenchCase> = {
   }),
   // In-process: what run event ids and the replay buffer (issue 15) add between an event and its SSE bytes.
   'event-ids': eventBufferCase('event-ids', 2000),
+  // Model routing (issue 16): first token with the primary down and its breaker open, beside a healthy primary.
+  'breaker-open': breakerOpenCase('breaker-open', 200, 60),
   // The old bench's third case: the same 200 streams arriving 4 ms apart.
   'spread-200': burstCase('spread-200', 200, 4, { 'added to whole reply p99': '≤ 100 ms' }),
 };

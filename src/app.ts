@@ -18,12 +18,14 @@ import { docsRoutes } from './http/routes/docs.routes';
 import { fileRoutes } from './http/routes/files.routes';
 import { healthRoutes, type Readiness } from './http/routes/health.routes';
 import { heartbeatRoutes } from './http/routes/heartbeat.routes';
+import { llmConfigRoutes } from './http/routes/llm-config.routes';
 import { retrievalRoutes } from './http/routes/retrieval.routes';
 import { runRoutes } from './http/routes/runs.routes';
 import { sessionChatRoutes } from './http/routes/session-chat.routes';
 import { sessionRoutes } from './http/routes/sessions.routes';
 import { tokenRoutes } from './http/routes/tokens.routes';
 import { usageRoutes } from './http/routes/usage.routes';
+import type { LlmService } from './llm';
 import type { RetrievalService } from './retrieval';
 import type { SchedulerService } from './scheduler';
 import type { SessionsService } from './sessions';
@@ -58,6 +60,7 @@ export interface AppServices {
   scheduler: SchedulerService;
   usage: UsageService;
   retrieval: RetrievalService;
+  llm: LlmService;
 }
 
 export function createApp(services: AppServices) {
@@ -110,7 +113,7 @@ export function createApp(services: AppServices) {
       .use(bodyParser())
       .use(docsRoutes(VERSION))
       .use(healthRoutes(services.readiness))
-      .use(agentRoutes(services.agents))
+      .use(agentRoutes(services.agents, services.llm))
       .use(chatRoutes(services.chat))
       .use(runRoutes(services.runs))
       .use(approvalRoutes(services.approvals))
@@ -119,6 +122,7 @@ export function createApp(services: AppServices) {
       .use(tokenRoutes(services.sessions, services.files))
       .use(fileRoutes(services.files))
       .use(configRoutes(services.config))
+      .use(llmConfigRoutes(services.llm))
       .use(cronRoutes(services.scheduler))
       .use(heartbeatRoutes(services.scheduler))
       .use(usageRoutes(services.usage))

@@ -33,8 +33,8 @@ import { createMemoryCoordinator } from './coordination/memory/memory-coordinato
 import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
 import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import {
-  createEmbeddingClient,
   createEmbeddingHealth,
+  createRoutedEmbeddingClient,
   createRetrievalService,
   type RetrievalService,
 } from './retrieval';
@@ -53,6 +53,7 @@ import { systemClock, type Clock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
 import { createStorageProbe } from './shared/storage-probe';
 import type { Readiness } from './http/routes/health.routes';
+import { createBreakerBoard, createLlmService, type LlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
 import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
@@ -80,6 +81,8 @@ export interface Deps {
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
   usage: UsageService;
+  /** Provider profiles, each agent's model route, the profiles' circuit breakers. */
+  llm: LlmService;
   /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
   retrieval: RetrievalService;
   rateLimiter: RateLimiter;
@@ -160,7 +163,13 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       hidden: [dataDir, envFile],
     });
   const embeddingHealth = createEmbeddingHealth(
-    createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }),
+    createRoutedEmbeddingClient({
+      settings: settings.embedding,
+      env,
+      config: () => configStore.global(),
+      breakers: createBreakerBoard(clock, () => configStore.global().llm_breaker),
+      options: { sleep: overrides.sleep },
+    }),
     clock,
     logger,
   );
@@ -185,7 +194,15 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
   const prompts = createPromptBuilder();
   const runs = createRunRegistry(coordinator, overrides.runReplay);
-  const assistant = createSessionAssistant<AgentStorage>({ llmSettings: settings.llm, prompts, clock });
+  const llm = createLlmService({
+    settings: settings.llm,
+    env,
+    clock,
+    configStore,
+    agentConfig: (agentId) => agents.get(agentId).config(),
+    agentRoots: () => agents.ids().map((id) => agents.get(id).root),
+  });
+  const assistant = createSessionAssistant<AgentStorage>({ models: llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
   const approvals = createApprovalsService({ agents, clock, logger });
   const chat = createChatService({
@@ -194,6 +211,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     runs,
     llmSettings: settings.llm,
+    llm,
     tools,
     prompts,
     clock,
@@ -252,12 +270,18 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     approvals,
     scheduler,
     usage: createUsageService({ agents, clock }),
+    llm,
     retrieval,
     rateLimiter: createRateLimiter(settings.rateLimit, coordinator),
     authLockout: createAuthLockout(coordinator, overrides.authLockout),
     state,
     sandbox,
-    readiness: { isReady: () => state.ready, storage: () => storageProbe.check(), sandbox: () => sandbox.status() },
+    readiness: {
+      isReady: () => state.ready,
+      storage: () => storageProbe.check(),
+      sandbox: () => sandbox.status(),
+      llm: () => llm.status(configStore.global()),
+    },
     async start() {
       mkdirSync(dataDir, { recursive: true });
       const leftovers = removeStaleTemporaryFiles(dataDir);

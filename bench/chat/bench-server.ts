@@ -1,5 +1,5 @@
 // The server under test as its own process (`bun --smol src/main.ts serve`), optionally CPU-profiled, and the calls the chat bench makes.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, startBinary, type RunningBinary } from '../../test/support/compiled-binary';
 import { makeTempDir } from '../../test/support/temp-dir';
@@ -14,6 +14,12 @@ const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 
 export interface ProfileTarget {
   dir: string;
   name: string;
+}
+
+/** What a case sets up before the server starts: a global config.json, more environment variables. */
+export interface ServerSetup {
+  config?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 
 /** One turn as the client saw it; every `*Ms` is from the moment the request was sent (NaN: never came). */
@@ -55,9 +61,17 @@ export interface BenchServer {
  * The server the way production runs it: `bun --smol` (BENCH_BUN_FLAGS overrides the flags), its own process,
  * a fresh data folder, pointed at the fake model. With `profile`, Bun's `--cpu-prof-md` records it from start to exit.
  */
-export async function startBenchServer(model: FakeModelChild, profile?: ProfileTarget): Promise<BenchServer> {
+export async function startBenchServer(
+  model: FakeModelChild,
+  profile?: ProfileTarget,
+  setup: ServerSetup = {},
+): Promise<BenchServer> {
   const temp = makeTempDir('chat-bench-');
   if (profile) mkdirSync(profile.dir, { recursive: true });
+  if (setup.config) {
+    mkdirSync(join(temp.path, 'data'), { recursive: true });
+    writeFileSync(join(temp.path, 'data', 'config.json'), JSON.stringify(setup.config));
+  }
   const server: RunningBinary = await startBinary(process.execPath, {
     cwd: temp.path,
     args: [
@@ -78,6 +92,7 @@ export async function startBenchServer(model: FakeModelChild, profile?: ProfileT
       LLM_API_KEY: 'k',
       APP_LOG_LEVEL: 'warn',
       APP_RATE_LIMIT_ENABLED: 'false',
+      ...setup.env,
     }),
   });
   const pid = server.child.pid;

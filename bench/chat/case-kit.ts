@@ -1,6 +1,6 @@
 // What every chat bench case shares: its context, the server it opens, the replies, the direct baseline, one turn's costs.
 import type { ScriptStep } from '../../test/support/fake-openai-server';
-import { directTurn, startBenchServer, type BenchServer, type TurnTiming } from './bench-server';
+import { directTurn, startBenchServer, type BenchServer, type ServerSetup, type TurnTiming } from './bench-server';
 import type { FakeModelChild, ModelArrival } from './fake-model-child';
 import type { ProfileWindow } from './profile-window';
 import { percentile, type BenchReport } from './run-report';
@@ -36,10 +36,11 @@ export const wordsReply = (words: number, delayMs = 0): ScriptStep => ({
 });
 
 /** A fresh server (profiled under `name` when the context profiles) whose CPU the fake model reads at each arrival. */
-export async function openServer(context: CaseContext, name: string): Promise<BenchServer> {
+export async function openServer(context: CaseContext, name: string, setup?: ServerSetup): Promise<BenchServer> {
   const server = await startBenchServer(
     context.model,
     context.profileDir ? { dir: context.profileDir, name } : undefined,
+    setup,
   );
   await context.model.watch(server.pid);
   return server;

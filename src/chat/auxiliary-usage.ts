@@ -1,5 +1,6 @@
 // Usage of the auxiliary model calls (titles, compression summaries): recorded like runs, under their own trigger.
 import type { AgentHandle } from '../agents';
+import { pricingOverrides } from '../llm';
 import { newId } from '../shared/ids';
 import { checkBudget, extractCallUsage, recordUsage, UsageAccumulator, type UsagePorts } from '../usage';
 import type { ResolvedLlm } from './model-factory';
@@ -34,7 +35,7 @@ export async function recordAuxiliaryUsage(agent: AgentHandle<AuxiliaryPorts>, c
       session_id: call.sessionId,
       ...totals.totals,
     },
-    { pricingOverrides: agent.config().usage.pricing_overrides, nowMs: call.nowMs },
+    { pricingOverrides: pricingOverrides(agent.config()), nowMs: call.nowMs },
   );
 }
 

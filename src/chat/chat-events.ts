@@ -21,6 +21,8 @@ export interface UsageEventData extends TokenCounts {
 export type ChatEvent =
   | { type: 'retrieval'; data: { query: string; results: { text: string; score: number; source: string }[] } }
   | { type: 'run_start'; data: { run_id: string; attempt: number } }
+  /** The turn moves to the next profile of the agent's route (`reason`: a failure class, or `circuit_open`). */
+  | { type: 'model_fallback'; data: { from: string; to: string; reason: string } }
   | { type: 'agent_update'; data: { run_id: string; node: string; message_count: number; preview: string } }
   | { type: 'token'; data: { content: string; source: 'messages' | 'updates' } }
   | { type: 'tool_start'; data: { run_id: string; tool: string; input: unknown } }

@@ -11,11 +11,12 @@ import { budgetWarning, checkBudget, createUsagePricer, projectBudget, recordUsa
 import type { ChatEvent } from './chat-events';
 import type { AuxiliaryPorts } from './auxiliary-usage';
 import type { LiveRun } from './live-run';
-import { resolveLlm, type ResolvedLlm } from './model-factory';
+import { runRoutedTurn, type RoutedTurnInput } from './model-router';
+import { pricingOverrides, type LlmService } from '../llm';
 import type { PromptBuilder } from './prompt-builder';
 import type { RetrievalSearcher } from '../retrieval';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
-import { runAgentTurn, type AgentTurnInput, type AgentTurnResult } from './run-agent';
+import type { AgentTurnResult } from './run-agent';
 import type { RunRegistry } from './run-registry';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
@@ -36,6 +37,8 @@ export interface ChatServiceDeps {
   /** The live runs (one per session, each holding the session's lock). */
   runs: RunRegistry;
   llmSettings: LlmSettings;
+  /** Each agent's model route and the profiles' breakers. */
+  llm: Pick<LlmService, 'route' | 'breakers'>;
   tools: ToolsService;
   prompts: PromptBuilder;
   clock: Clock;
@@ -65,15 +68,14 @@ export interface TurnOptions {
 
 export type OnBusy = 'reject' | 'enqueue' | 'interrupt';
 
-/** What the prepare step gathered: the model endpoint, the agent's config and budget, and the agent turn's input. */
+/** What the prepare step gathered: the agent's config and budget, and the agent turn's input. */
 interface PreparedTurn {
-  llm: ResolvedLlm;
   config: RuntimeConfig;
   budget: BudgetStatus;
   /** The agent's sessions, over its ports. */
   sessions: AgentSessions;
   isFirstTurn: boolean;
-  input: AgentTurnInput;
+  input: RoutedTurnInput;
 }
 
 export interface StartedTurn {
@@ -125,8 +127,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     run: LiveRun,
   ): Promise<PreparedTurn> => {
     const trigger = options.trigger ?? 'chat';
-    const llm = resolveLlm(deps.llmSettings);
     const config = agent.config();
+    const route = deps.llm.route(config);
     const budget = await checkBudget(agent.storage.usage, config, deps.clock.nowMs());
     const sessions = deps.sessions.of(agent);
     const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
@@ -164,8 +166,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       });
       modelMessage = withRetrievedContext(message, hits);
     }
-    const input: AgentTurnInput = {
-      llm,
+    const input: RoutedTurnInput = {
+      route,
+      breakers: deps.llm.breakers,
       llmSettings: deps.llmSettings,
       config,
       systemPrompt,
@@ -176,24 +179,34 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       sessionId,
       triggerType: trigger,
       sleep: deps.sleep,
-      price: createUsagePricer(config.usage.pricing_overrides),
+      price: createUsagePricer(pricingOverrides(config)),
       signal: AbortSignal.any([agent.signal, run.signal]),
       runId: run.runId,
     };
-    return { llm, config, budget, sessions, isFirstTurn, input };
+    return { config, budget, sessions, isFirstTurn, input };
   };
 
   /** Record: the run's outcome for `runOnce`, and its usage in the agent's usage log. */
   const record = async (agent: AgentLease<ChatPorts>, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
     results.set(run, result);
-    if (result.usage)
-      await recordUsage(agent.storage.usage, result.usage, {
-        pricingOverrides: config.usage.pricing_overrides,
+    for (const usage of [...(result.failedUsage ?? []), ...(result.usage ? [result.usage] : [])])
+      await recordUsage(agent.storage.usage, usage, {
+        pricingOverrides: pricingOverrides(config),
         nowMs: deps.clock.nowMs(),
       });
   };
 
   /** The turn in the background: prepare, run, record, title; `agent` is leased for it and released at the end. */
+  /** The model the route will ask first (the run row names the one that answered once it ends). */
+  const plannedModel = (config: RuntimeConfig): string | null => {
+    try {
+      return deps.llm.route(config).candidates[0]?.model ?? null;
+    } catch {
+      // No runnable model: the turn itself reports it; the row waits for its outcome.
+      return null;
+    }
+  };
+
   const execute = async (
     agent: AgentLease<ChatPorts>,
     sessionId: string,
@@ -210,7 +223,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       runId: run.runId,
       sessionId,
       trigger,
-      model: resolveLlm(deps.llmSettings).model,
+      model: plannedModel(agent.config()),
     });
     try {
       const prepared = await prepare(agent, sessionId, message, options, run);
@@ -219,7 +232,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         if (event.type === 'run_start') attempts += 1;
         run.publish(withBudgetWarning(event, prepared.budget));
       };
-      turn = runAgentTurn(prepared.input);
+      turn = runRoutedTurn(prepared.input);
       const result = await driveTurn(
         agent,
         turn,
@@ -228,7 +241,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       );
       await record(agent, run, prepared.config, result);
       if (result.ok && prepared.isFirstTurn && !options.skipTitle)
-        publish(await titleFirstTurn(agent, prepared.sessions, prepared.llm, message, sessionId, deps.clock));
+        publish(await titleFirstTurn(agent, prepared.sessions, deps.llm, message, sessionId, deps.clock));
     } catch (error) {
       if (agent.signal.aborted) {
         // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
@@ -271,7 +284,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const admit = async (agentId: string | undefined, sessionId: string) => {
     const agent = deps.agents.get(agentId);
     await deps.sessions.of(agent).get(sessionId);
-    resolveLlm(deps.llmSettings);
+    deps.llm.route(agent.config());
     assertWithinBudget(await checkBudget(agent.storage.usage, agent.config(), deps.clock.nowMs()));
     return agent;
   };

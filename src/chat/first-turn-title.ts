@@ -4,7 +4,7 @@ import type { AgentSessions, SessionPorts } from '../sessions';
 import type { Clock } from '../shared/clock';
 import type { AuxiliaryPorts } from './auxiliary-usage';
 import type { ChatEvent } from './chat-events';
-import type { ResolvedLlm } from './model-factory';
+import type { ModelAccess } from './model-router';
 import { proposeTitle } from './session-assistant';
 
 /**
@@ -15,12 +15,12 @@ import { proposeTitle } from './session-assistant';
 export async function titleFirstTurn(
   agent: AgentHandle<SessionPorts & AuxiliaryPorts>,
   sessions: AgentSessions,
-  llm: ResolvedLlm,
+  models: ModelAccess,
   message: string,
   sessionId: string,
   clock: Clock,
 ): Promise<ChatEvent> {
-  const title = await proposeTitle(agent, llm, message, sessionId, clock);
+  const title = await proposeTitle(agent, models, message, sessionId, clock);
   const current = await sessions.find(sessionId);
   if (current && !current.archived) await agent.storage.sessions.rename(sessionId, title);
   return { type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } };

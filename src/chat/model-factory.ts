@@ -2,6 +2,7 @@
 import type { ChatOpenAI, ChatOpenAICompletions, OpenAIClient } from '@langchain/openai';
 import type { LlmSettings } from '../config';
 import type { RuntimeConfig } from '../config';
+import { envProfile } from '../llm';
 import { AppError } from '../shared/app-error';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { guardModelStream } from './model-stream-guard';
@@ -10,21 +11,23 @@ export interface ResolvedLlm {
   baseUrl: string;
   apiKey: string;
   model: string;
+  /** Extra request headers of the profile. */
+  headers?: Record<string, string>;
+  /** The profile's timeout, over `llm_runtime.timeout_seconds`. */
+  timeoutSeconds?: number | null;
 }
 
-/** The model endpoint to use, or 503 `llm_not_configured` naming the variables to set. */
+/** The model endpoint of the LLM_* variables (the `default` profile), or 503 `llm_not_configured` naming the variables to set. */
 export function resolveLlm(settings: LlmSettings): ResolvedLlm {
-  const deepseek = settings.source === 'DEEPSEEK';
-  const baseUrl = settings.baseUrl || (deepseek ? 'https://api.deepseek.com' : 'https://api.openai.com/v1');
-  const model = settings.model || (deepseek ? 'deepseek-chat' : '');
-  if (settings.source === 'none' || !model || (!settings.apiKey && !settings.baseUrl)) {
+  const { baseUrl, apiKey, model, runnable } = envProfile(settings);
+  if (!runnable) {
     throw new AppError(
       'llm_not_configured',
       'No chat model is configured: set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY (or DEEPSEEK_API_KEY) and restart.',
       { variables: ['LLM_BASE_URL', 'LLM_MODEL', 'LLM_API_KEY'] },
     );
   }
-  return { baseUrl, apiKey: settings.apiKey || 'not-needed', model };
+  return { baseUrl, apiKey, model };
 }
 
 /** Parses TOOL_LOOP_MODEL_OVERRIDES: a JSON object, else `a=b,c=d`; keys lower-cased. */
@@ -123,9 +126,9 @@ export async function createChatModel({ llm, model, runtime, streaming }: ChatMo
   const fields = {
     model,
     apiKey: llm.apiKey,
-    configuration: { baseURL: llm.baseUrl },
+    configuration: { baseURL: llm.baseUrl, ...(llm.headers ? { defaultHeaders: llm.headers } : {}) },
     ...(acceptsTemperature(model) ? { temperature: runtime.temperature } : {}),
-    timeout: runtime.timeout_seconds * 1000,
+    timeout: (llm.timeoutSeconds ?? runtime.timeout_seconds) * 1000,
     streaming,
     streamUsage: true,
     maxRetries: 0,

@@ -36,7 +36,23 @@ export interface AgentTurnInput {
   signal?: AbortSignal;
   /** The id of the first attempt (the run's id); later attempts get new ones. */
   runId?: string;
+  /** Attempts already made in this turn (by earlier models of the route): numbering goes on from there. */
+  attemptsBefore?: number;
+  /** What to do after a failed attempt; by default retry (per `retryDelayMs`) up to `agent_runtime.max_retries`. */
+  decide?: (failure: AttemptFailure) => FailureDecision;
 }
+
+/** A failed attempt, as `decide` sees it. */
+export interface AttemptFailure {
+  error: unknown;
+  /** 0-based attempt of this model. */
+  attempt: number;
+  /** Nothing of the attempt reached the client and no tool ran: another attempt (or model) may take over. */
+  retryable: boolean;
+}
+
+/** Retry this model after a delay, report the failure (`error` event), or end quietly for another model to take over. */
+export type FailureDecision = { action: 'retry'; delayMs: number } | { action: 'report' } | { action: 'hand_over' };
 
 export interface AgentTurnResult {
   ok: boolean;
@@ -44,6 +60,10 @@ export interface AgentTurnResult {
   runId: string;
   usage: UsageRecord | null;
   error?: { code: string; message: string };
+  /** Set when the turn ended quietly for another model (`decide` said `hand_over`): the last failure. */
+  handedOver?: { error: unknown };
+  /** Usage of earlier models of the route that failed before this one answered, each priced by its own model. */
+  failedUsage?: UsageRecord[];
 }
 
 const isRecursionLimit = (error: unknown) => error instanceof Error && error.name === 'GraphRecursionError';
@@ -68,13 +88,23 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
   const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
   const transcript = new TurnTranscript();
   const inFlight = new InFlightCall(input.systemPrompt, input.history, input.message);
+  const timeoutMs = (input.llm.timeoutSeconds ?? config.llm_runtime.timeout_seconds) * 1000;
+  const decide =
+    input.decide ??
+    (({ error, attempt, retryable }: AttemptFailure): FailureDecision => {
+      const delay = retryDelayMs(error, attempt, timeoutMs);
+      return attempt < config.agent_runtime.max_retries && retryable && delay !== null
+        ? { action: 'retry', delayMs: delay }
+        : { action: 'report' };
+    });
 
-  for (let attempt = 0; attempt <= config.agent_runtime.max_retries; attempt++) {
-    const runId = attempt === 0 && input.runId ? input.runId : newId();
-    yield { type: 'run_start', data: { run_id: runId, attempt: attempt + 1 } };
+  for (let attempt = 0; ; attempt++) {
+    const number = (input.attemptsBefore ?? 0) + attempt + 1;
+    const runId = number === 1 && input.runId ? input.runId : newId();
+    yield { type: 'run_start', data: { run_id: runId, attempt: number } };
     const mapper = new StreamMapper({ runId, transcript, usage });
     const failed = (code: string, message: string): [ChatEvent, AgentTurnResult] => [
-      { type: 'error', data: { error: message, run_id: runId, attempt: attempt + 1, code } },
+      { type: 'error', data: { error: message, run_id: runId, attempt: number, code } },
       { ok: false, content: transcript.text(), runId, usage: usage.record(runId), error: { code, message } },
     ];
     try {
@@ -136,11 +166,13 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       const incomplete = incompleteStreamOf(error);
       const estimated = incomplete && usage.addEstimate(incomplete.estimate, runId, mapper.modelCalls);
       if (estimated) yield estimated;
-      const delay = retryDelayMs(error, attempt, config.llm_runtime.timeout_seconds * 1000);
-      if (attempt < config.agent_runtime.max_retries && mapper.isRetryable && delay !== null) {
-        await sleep(delay);
+      const decision = decide({ error, attempt, retryable: mapper.isRetryable });
+      if (decision.action === 'retry') {
+        await sleep(decision.delayMs);
         continue;
       }
+      if (decision.action === 'hand_over')
+        return { ok: false, content: '', runId, usage: usage.record(runId), handedOver: { error } };
       const failure = incomplete ?? error;
       const [event, result] = failed(
         incomplete ? 'model_stream_incomplete' : 'llm_error',
@@ -150,6 +182,4 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       return result;
     }
   }
-  // Programming error, not a failure: the last attempt always returns; TypeScript cannot see that through the loop bound.
-  throw new Error('unreachable: the attempt loop always returns');
 }

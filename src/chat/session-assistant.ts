@@ -1,17 +1,18 @@
 // What the sessions domain asks of chat: titles and compression summaries from the model, the system prompt, token counts.
 import type { AgentHandle } from '../agents';
-import type { LlmSettings } from '../config';
 import { SUMMARY_MAX_CHARS, type SessionAssistant } from '../sessions';
 import type { Clock } from '../shared/clock';
 import { isModelCallAllowed, recordAuxiliaryUsage, type AuxiliaryPorts } from './auxiliary-usage';
 import { textOf } from './message-text';
-import { createChatModel, resolveLlm, type ResolvedLlm } from './model-factory';
+import { createChatModel } from './model-factory';
+import { callRouted, type ModelAccess } from './model-router';
 import type { PromptBuilder } from './prompt-builder';
-import { fallbackTitle, generateTitle } from './title';
+import { askTitle, fallbackTitle } from './title';
 import { countTokens } from './token-counter';
 
 export interface SessionAssistantDeps {
-  llmSettings: LlmSettings;
+  /** The agents' model routes: titles and summaries fall back like turns. */
+  models: ModelAccess;
   prompts: PromptBuilder;
   clock: Clock;
 }
@@ -22,7 +23,7 @@ export interface SessionAssistantDeps {
  * the first words and a summary to null (the sessions domain then keeps the start of the text).
  */
 export function createSessionAssistant<S extends AuxiliaryPorts>({
-  llmSettings,
+  models,
   prompts,
   clock,
 }: SessionAssistantDeps): SessionAssistant<S> {
@@ -31,7 +32,7 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
     countTokens,
     async title(agent, seed, sessionId) {
       try {
-        return await proposeTitle(agent, resolveLlm(llmSettings), seed, sessionId, clock);
+        return await proposeTitle(agent, models, seed, sessionId, clock);
       } catch {
         // As in proposeTitle: a title is never worth failing the request, the fallback serves.
         return fallbackTitle(seed);
@@ -40,19 +41,17 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
     async summarize(agent, sessionId, corpus) {
       try {
         if (!(await isModelCallAllowed(agent, clock.nowMs()))) return null;
-        const llm = resolveLlm(llmSettings);
-        const model = await createChatModel({
-          llm,
-          model: llm.model,
-          runtime: agent.config().llm_runtime,
-          streaming: false,
+        const config = agent.config();
+        const { llm, reply } = await callRouted(models.route(config), models.breakers, async (llm) => {
+          const model = await createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
+          const reply = await model.invoke([
+            {
+              role: 'user',
+              content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
+            },
+          ]);
+          return { llm, reply };
         });
-        const reply = await model.invoke([
-          {
-            role: 'user',
-            content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
-          },
-        ]);
         await recordAuxiliaryUsage(agent, {
           llm,
           model: llm.model,
@@ -76,18 +75,19 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
  */
 export async function proposeTitle(
   agent: AgentHandle<AuxiliaryPorts>,
-  llm: ResolvedLlm,
+  models: ModelAccess,
   seed: string,
   sessionId: string,
   clock: Clock,
 ): Promise<string> {
   if (!(await isModelCallAllowed(agent, clock.nowMs()))) return fallbackTitle(seed);
   try {
-    // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
-    const generated = await generateTitle(
-      await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }),
-      seed,
-    );
+    const config = agent.config();
+    const { llm, generated } = await callRouted(models.route(config), models.breakers, async (llm) => {
+      // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
+      const model = await createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
+      return { llm, generated: await askTitle(model, seed) };
+    });
     await recordAuxiliaryUsage(agent, {
       llm,
       model: llm.model,

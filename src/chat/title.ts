@@ -29,16 +29,21 @@ export interface GeneratedTitle {
   reply: unknown;
 }
 
-/** Asks `model` for a title for a conversation that starts with `seed`; never throws. */
+/** Asks `model` for a title for a conversation that starts with `seed`; throws what the model call throws. */
+export async function askTitle(model: BaseChatModel, seed: string): Promise<GeneratedTitle> {
+  const reply = await model.invoke([
+    {
+      role: 'user',
+      content: `Write a short plain-English title (at most 10 words, no quotes, no trailing punctuation) for a conversation that starts with the message below. Reply with the title only.\n\n${seed.slice(0, 200)}`,
+    },
+  ]);
+  return { title: cleanTitle(textOf(reply.content)) || fallbackTitle(seed), reply };
+}
+
+/** As `askTitle`, but never throws. */
 export async function generateTitle(model: BaseChatModel, seed: string): Promise<GeneratedTitle> {
   try {
-    const reply = await model.invoke([
-      {
-        role: 'user',
-        content: `Write a short plain-English title (at most 10 words, no quotes, no trailing punctuation) for a conversation that starts with the message below. Reply with the title only.\n\n${seed.slice(0, 200)}`,
-      },
-    ]);
-    return { title: cleanTitle(textOf(reply.content)) || fallbackTitle(seed), reply };
+    return await askTitle(model, seed);
   } catch {
     // A title is a nicety: whatever the model did, the first words of the seed serve.
     return { title: fallbackTitle(seed), reply: null };

@@ -19,6 +19,16 @@ export {
   type ModelPrice,
   type RuntimeConfig,
 } from './runtime-config.schema';
+export {
+  ENV_PROFILE_ID,
+  ENV_REFERENCE,
+  FALLBACK_REASONS,
+  type BreakerConfig,
+  type EmbeddingProfileConfig,
+  type FallbackReason,
+  type LlmProfileConfig,
+  type RouteConfig,
+} from './llm-config.schema';
 export { indexFilePath } from './storage-paths';
 export { createTracingControl, type TracingControl } from './tracing';
 export { createConfigService, type ConfigAgents, type ConfigService, type ConfigServiceDeps } from './config.service';

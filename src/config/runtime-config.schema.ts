@@ -1,6 +1,16 @@
 // The runtime configuration: every key, its type, bounds and default, as one strict zod schema.
 import { z } from 'zod';
+import {
+  embeddingProfilesSchema,
+  llmBreakerSchema,
+  llmProfilesSchema,
+  llmRouteProblems,
+  llmRouteSchema,
+} from './llm-config.schema';
+import { modelPriceSchema } from './model-price.schema';
 import { indexFileProblem, normalizeStoragePath, storagePathProblem } from './storage-paths';
+
+export { modelPriceSchema, type ModelPrice } from './model-price.schema';
 
 const int = (min: number, max = 1_000_000_000) => z.number().int().min(min).max(max);
 const float = (min: number, max: number) => z.number().min(min).max(max);
@@ -114,33 +124,6 @@ const retrievalDomain = (chunkSize: number, chunkOverlap: number) =>
         });
       }
     });
-
-const rate = z.number().min(0).max(1_000_000).nullable();
-const longContextRates = z
-  .object({
-    threshold_tokens: int(1),
-    input: rate,
-    output: rate,
-    cache_read: rate.optional(),
-    cache_write_5m: rate.optional(),
-    cache_write_1h: rate.optional(),
-  })
-  .strict();
-
-/** One model's prices in USD per 1M tokens, as in assets/pricing.json; `provider` limits an override to one provider. */
-export const modelPriceSchema = z
-  .object({
-    provider: z.string().trim().toLowerCase().min(1).max(64).optional(),
-    aliases: z.array(z.string().trim().toLowerCase().min(1).max(200)).max(50).optional(),
-    input: rate,
-    output: rate,
-    cache_read: rate.optional(),
-    cache_write_5m: rate.optional(),
-    cache_write_1h: rate.optional(),
-    long_context: longContextRates.optional(),
-  })
-  .strict();
-export type ModelPrice = z.output<typeof modelPriceSchema>;
 
 const usdCap = z.number().min(0).max(1_000_000_000).nullable();
 
@@ -321,8 +304,22 @@ export const runtimeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Provider profiles by id (global config only); `default` is the LLM_* variables' profile. */
+    llm_profiles: llmProfilesSchema,
+    /** The profile an agent calls and those it falls back to. */
+    llm_route: llmRouteSchema,
+    /** Circuit breaker of every profile (global config only). */
+    llm_breaker: llmBreakerSchema,
+    /** Embedding endpoints by id (global config only); `default` is the EMBEDDING_* variables' provider. */
+    embedding_profiles: embeddingProfilesSchema,
+    /** The embedding profile the server indexes with and those it falls back to (global, read at start). */
+    embedding_route: llmRouteSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(llmRouteProblems);
+
+/** Keys only the global config.json may set: they describe the server's providers (one index space), not an agent. */
+export const GLOBAL_ONLY_KEYS = ['llm_profiles', 'llm_breaker', 'embedding_profiles', 'embedding_route'] as const;
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
 

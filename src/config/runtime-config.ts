@@ -1,11 +1,16 @@
 // Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AppError, validationError, validationErrors } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
 import type { Logger } from '../shared/logger';
 import { zodIssuesToItems } from './config-issues';
-import { defaultRuntimeConfig, runtimeConfigSchema, type RuntimeConfig } from './runtime-config.schema';
+import {
+  defaultRuntimeConfig,
+  GLOBAL_ONLY_KEYS,
+  runtimeConfigSchema,
+  type RuntimeConfig,
+} from './runtime-config.schema';
 import { indexFileOnDiskProblem } from './storage-paths';
 
 type Json = Record<string, unknown>;
@@ -20,6 +25,15 @@ export interface RuntimeConfigStore {
   start(): void;
   /** The effective config of the agent whose folder is `agentRoot` (global layered under agent). */
   effective(agentRoot: string): RuntimeConfig;
+  /** The global layer alone (providers, routes and breaker settings of the server). */
+  global(): RuntimeConfig;
+  /**
+   * Replaces the global config by `edit(current raw file)`, validated whole and written atomically.
+   * Each agent folder in `agentRoots` must still have a valid config over it (a route must not lose its
+   * profile). Throws 422 as `update` (fields prefixed by `fieldPrefix`, an agent's by
+   * `workspaces/<id>/config.json`); the file is untouched then.
+   */
+  updateGlobal(edit: (raw: Json) => Json, fieldPrefix?: string, agentRoots?: readonly string[]): RuntimeConfig;
   /**
    * Deep-merges `patch` over the agent's effective config, validates the whole result, and stores
    * only the keys that differ from the global layer. Throws 422 `validation_error` listing every bad
@@ -118,6 +132,19 @@ function parseAgentConfig(raw: Json, agentRoot: string, fieldPrefix = 'config'):
   );
 }
 
+/** 422 for keys only the global config may hold (`llm_profiles`, `llm_breaker`) found in an agent's layer. */
+function assertNoGlobalOnlyKeys(agentLayer: Json, fieldPrefix: string): void {
+  const found = GLOBAL_ONLY_KEYS.filter((key) => key in agentLayer);
+  if (found.length === 0) return;
+  throw validationErrors(
+    found.map((key) => ({
+      field: [fieldPrefix, key].filter(Boolean).join('.'),
+      message: 'Set in the global config only (PUT /api/config/llm), not per agent',
+      code: 'value_error',
+    })),
+  );
+}
+
 /**
  * The config layers under `dataDir`. Nothing is read or written until `start()`, which writes a global
  * `config.json` with every default when it is absent.
@@ -152,7 +179,9 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     if (cached && cached.globalStamp === globalStamp && cached.agentStamp === agentStamp) return cached.config;
     let config: RuntimeConfig;
     try {
-      config = parseAgentConfig(deepMerge(global, readJsonObject(agentPath)), agentRoot);
+      const agentLayer = readJsonObject(agentPath);
+      assertNoGlobalOnlyKeys(agentLayer, 'config');
+      config = parseAgentConfig(deepMerge(global, agentLayer), agentRoot);
     } catch (error) {
       logger.error('agent config.json is invalid; using the last good version', { agentRoot, error: String(error) });
       config = cached?.config ?? parseRuntimeConfig(global);
@@ -166,6 +195,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     const config = parseAgentConfig(merged, agentRoot, fieldPrefix);
     const globalConfig = parseRuntimeConfig(currentGlobal());
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
+    assertNoGlobalOnlyKeys(delta, fieldPrefix);
     writeFileAtomic(join(agentRoot, 'config.json'), serializeConfig(delta));
     cache.delete(agentRoot);
     const result = effective(agentRoot);
@@ -179,8 +209,23 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     return result;
   };
 
+  const updateGlobal = (edit: (raw: Json) => Json, fieldPrefix = 'config', agentRoots: readonly string[] = []) => {
+    const next = edit(structuredClone(currentGlobal()));
+    const config = parseRuntimeConfig(next, fieldPrefix);
+    for (const agentRoot of agentRoots) {
+      const name = `workspaces/${basename(agentRoot)}/config.json`;
+      parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'))), agentRoot, name);
+    }
+    writeFileAtomic(globalPath, serializeConfig(next));
+    cache.clear();
+    currentGlobal();
+    return config;
+  };
+
   return {
     globalPath,
+    global: () => parseRuntimeConfig(currentGlobal()),
+    updateGlobal,
     start() {
       if (!existsSync(globalPath))
         writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));

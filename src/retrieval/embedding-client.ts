@@ -15,14 +15,25 @@ export interface EmbeddingClient {
   embed(texts: string[]): Promise<Float32Array[]>;
 }
 
+/** What kind of failure an embedding call met (the classes a route falls back on, or `other`). */
+export type EmbeddingFailure = 'timeout' | 'rate_limit' | 'server_error' | 'network_error' | 'auth_error' | 'other';
+
 export class EmbeddingError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly failure: EmbeddingFailure = 'other',
   ) {
     super(message);
     this.name = 'EmbeddingError';
   }
+}
+
+function failureOfStatus(status: number): EmbeddingFailure {
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'rate_limit';
+  if (status === 401 || status === 403) return 'auth_error';
+  return status >= 500 ? 'server_error' : 'other';
 }
 
 export interface EmbeddingClientOptions {
@@ -35,16 +46,22 @@ export interface EmbeddingClientOptions {
   timeoutMs?: number;
   /** Google AI Studio endpoint root; tests point it at a loopback server. */
   googleBaseUrl?: string;
+  /** Extra request headers (an embedding profile's). */
+  headers?: Record<string, string>;
+  /** The length every vector must have (an embedding profile's `dimensions`); another length fails the call. */
+  dimensions?: number;
 }
 
 const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
-function toVectors(rows: unknown[], expected: number): Float32Array[] {
+function toVectors(rows: unknown[], expected: number, dimensions?: number): Float32Array[] {
   if (rows.length !== expected)
     throw new EmbeddingError(`embedding count mismatch: sent ${expected}, got ${rows.length}`, false);
   return rows.map((row) => {
     if (!Array.isArray(row) || row.length === 0)
       throw new EmbeddingError('embedding response has an empty or non-list vector', false);
+    if (dimensions !== undefined && row.length !== dimensions)
+      throw new EmbeddingError(`embedding has ${row.length} dimensions, the profile declares ${dimensions}`, false);
     return Float32Array.from(row, (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0));
   });
 }
@@ -88,7 +105,7 @@ export function createEmbeddingClient(
     // The Google key travels in a header, never in the URL, so it cannot leak into logs or proxies.
     const headers: Record<string, string> = google
       ? { 'content-type': 'application/json', 'x-goog-api-key': key }
-      : { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+      : { ...options.headers, 'content-type': 'application/json', authorization: `Bearer ${key}` };
     const body = google
       ? { requests: texts.map((text) => ({ model: googleModel, content: { parts: [{ text }] } })) }
       : { model: settings.model, input: texts };
@@ -101,7 +118,12 @@ export function createEmbeddingClient(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new EmbeddingError(`embedding request failed: ${redactSecrets(String(error))}`, true);
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      throw new EmbeddingError(
+        `embedding request failed: ${redactSecrets(String(error))}`,
+        true,
+        timedOut ? 'timeout' : 'network_error',
+      );
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => {
@@ -110,6 +132,7 @@ export function createEmbeddingClient(
       throw new EmbeddingError(
         `embedding server answered ${response.status}`,
         response.status === 429 || response.status >= 500,
+        failureOfStatus(response.status),
       );
     }
     const json: unknown = await response.json().catch(() => null);
@@ -128,6 +151,7 @@ export function createEmbeddingClient(
     return toVectors(
       rows.map((row) => jsonField(row, 'embedding')),
       texts.length,
+      options.dimensions,
     );
   };
 

@@ -25,45 +25,55 @@ export function createEmbeddingHealth(
 ): EmbeddingHealth {
   let failure: { message: string; atMs: number } | null = null;
   let cooldownUntil = 0;
-  const identity = client.identity;
-  const embedder: IndexerEmbedder | null = identity
-    ? {
-        identity,
-        async embed(texts) {
-          try {
-            const vectors = await client.embed(texts);
-            if (failure)
-              logger.info('embeddings are available again; retrieval is hybrid', {
-                provider: identity.provider,
-                model: identity.model,
-              });
-            failure = null;
-            return vectors;
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            // Logged once when search degrades, not on every failing call.
-            if (!failure)
-              logger.warn('embeddings unavailable; retrieval answers from keywords only', {
-                provider: identity.provider,
-                model: identity.model,
-                error: message,
-              });
-            failure = { message, atMs: clock.nowMs() };
-            cooldownUntil = failure.atMs + cooldownMs;
-            throw error;
-          }
-        },
-      }
-    : null;
+  // Read on first use, not here: a routed client learns its identity from the config the server loads at start.
+  let built: { identity: EmbeddingIdentity | null; embedder: IndexerEmbedder | null } | undefined;
+  const wrap = (identity: EmbeddingIdentity | null): IndexerEmbedder | null =>
+    identity
+      ? {
+          identity,
+          async embed(texts) {
+            try {
+              const vectors = await client.embed(texts);
+              if (failure)
+                logger.info('embeddings are available again; retrieval is hybrid', {
+                  provider: identity.provider,
+                  model: identity.model,
+                });
+              failure = null;
+              return vectors;
+            } catch (error) {
+              const message = error instanceof Error ? error.message : String(error);
+              // Logged once when search degrades, not on every failing call.
+              if (!failure)
+                logger.warn('embeddings unavailable; retrieval answers from keywords only', {
+                  provider: identity.provider,
+                  model: identity.model,
+                  error: message,
+                });
+              failure = { message, atMs: clock.nowMs() };
+              cooldownUntil = failure.atMs + cooldownMs;
+              throw error;
+            }
+          },
+        }
+      : null;
+  const current = () => {
+    built ??= { identity: client.identity, embedder: wrap(client.identity) };
+    return built;
+  };
   return {
-    identity,
-    embedder,
-    canEmbed: () => identity !== null && clock.nowMs() >= cooldownUntil,
+    get identity() {
+      return current().identity;
+    },
+    get embedder() {
+      return current().embedder;
+    },
+    canEmbed: () => current().identity !== null && clock.nowMs() >= cooldownUntil,
     resetCooldown() {
       cooldownUntil = 0;
     },
     state: () => ({
-      state: identity === null ? 'disabled' : failure ? 'degraded' : 'ok',
+      state: current().identity === null ? 'disabled' : failure ? 'degraded' : 'ok',
       lastError: failure?.message ?? null,
       lastErrorAtMs: failure?.atMs ?? null,
     }),

@@ -6,3 +6,4 @@ export type { RetrievalStatus } from './retrieval-status';
 export { createEmbeddingClient, type EmbeddingClient, type EmbeddingIdentity } from './embedding-client';
 export { createEmbeddingHealth, type EmbeddingHealth } from './embedding-health';
 export type { FusionMethod } from './hybrid-search';
+export { createRoutedEmbeddingClient, type RoutedEmbeddingDeps } from './routed-embedding-client';

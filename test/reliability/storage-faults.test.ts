@@ -105,7 +105,7 @@ describe('storage faults', () => {
         status: 'not_ready',
         code: 'insufficient_storage',
         reason: 'No space left in the data folder',
-        details: { sandbox: expect.any(Object) },
+        details: { sandbox: expect.any(Object), llm: expect.any(Object) },
       });
       expect((await server.json('GET', '/api/health')).status).toBe(200);
       const knowledge = 'workspaces/default/knowledge';
@@ -177,7 +177,7 @@ describe('storage faults', () => {
 
       expect((await waitForReady(fixture, 200)).body).toEqual({
         status: 'ready',
-        details: { sandbox: expect.any(Object) },
+        details: { sandbox: expect.any(Object), llm: expect.any(Object) },
       });
       expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
       expect((await server.json('POST', '/api/sessions', { title: 'Trip' })).status).toBe(200);
@@ -221,7 +221,7 @@ describe('storage faults', () => {
         status: 'not_ready',
         code: 'storage_unavailable',
         reason: 'The data folder is read-only',
-        details: { sandbox: expect.any(Object) },
+        details: { sandbox: expect.any(Object), llm: expect.any(Object) },
       });
       expect((await server.json('GET', '/api/health')).status).toBe(200);
       expectFault(
@@ -256,7 +256,7 @@ describe('storage faults', () => {
     }
     expect((await waitForReady(fixture, 200)).body).toEqual({
       status: 'ready',
-      details: { sandbox: expect.any(Object) },
+      details: { sandbox: expect.any(Object), llm: expect.any(Object) },
     });
     expect((await server.json('POST', '/api/files', { path: 'knowledge/new.md', content: 'x' })).status).toBe(200);
     expect((await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } })).status).toBe(200);

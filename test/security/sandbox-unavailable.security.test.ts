@@ -23,6 +23,7 @@ describe('without a working sandbox', () => {
       status: 'ready',
       details: {
         sandbox: { available: false, start: null, proc: false, reason: 'bubblewrap (bwrap) is not installed' },
+        llm: expect.objectContaining({ runnable: true }),
       },
     });
     fixture.model.enqueue(
@@ -42,7 +43,7 @@ describe('without a working sandbox', () => {
     await using fixture = await startChatFixture();
     expect((await fixture.server.json('GET', '/api/ready')).body).toEqual({
       status: 'ready',
-      details: { sandbox: status },
+      details: { sandbox: status, llm: expect.objectContaining({ runnable: true }) },
     });
   });
 });

@@ -10,16 +10,9 @@ export interface ChatFixture {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startChatFixture(options: TestServerOptions = {}): Promise<ChatFixture> {
-  const model = await startFakeOpenAiServer();
-  const server = await startTestServer({
-    ...options,
-    env: { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', ...options.env },
-    overrides: { sleep: () => Promise.resolve(), ...options.overrides },
-  });
+/** Opening sessions and posting turns on `server` (the chat fixtures' helpers). */
+export function chatClient(server: TestServer): Pick<ChatFixture, 'newSession' | 'chat'> {
   return {
-    server,
-    model,
     async newSession(agentId = 'default') {
       const response = await server.json('POST', `/api/sessions?agent_id=${agentId}`);
       return response.body.data.session_id;
@@ -30,6 +23,20 @@ export async function startChatFixture(options: TestServerOptions = {}): Promise
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       }),
+  };
+}
+
+export async function startChatFixture(options: TestServerOptions = {}): Promise<ChatFixture> {
+  const model = await startFakeOpenAiServer();
+  const server = await startTestServer({
+    ...options,
+    env: { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key', ...options.env },
+    overrides: { sleep: () => Promise.resolve(), ...options.overrides },
+  });
+  return {
+    server,
+    model,
+    ...chatClient(server),
     async [Symbol.asyncDispose]() {
       await server.stop();
       await model.stop();

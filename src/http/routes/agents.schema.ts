@@ -2,6 +2,7 @@
 import { t } from 'elysia';
 import type { AgentMeta } from '../../agents';
 import { ok } from '../schemas';
+import { LlmStatusSchema } from './llm.schema';
 
 export const AgentRow = t.Object({
   agent_id: t.String(),
@@ -24,7 +25,7 @@ export const toAgentRow = (meta: AgentMeta) => ({
   archived_sessions: meta.archivedSessions,
 });
 
-export const AgentList = ok(t.Array(AgentRow));
+export const AgentList = ok(t.Array(t.Composite([AgentRow, t.Object({ llm_status: LlmStatusSchema })])));
 export const AgentAnswer = ok(AgentRow);
 export const NewAgentBody = t.Object({ agent_id: AgentId });
 export const AgentParams = t.Object({ agent_id: AgentId });

@@ -1,9 +1,11 @@
 // Liveness and readiness probes; open even when a token is required.
 import { Elysia } from 'elysia';
+import type { LlmStatus } from '../../llm';
 import type { SandboxStatus } from '../../security';
 import type { StorageHealth } from '../../shared/storage-probe';
 import { errors } from '../schemas';
 import { Alive, NotReady, Ready } from './health.schema';
+import { toLlmStatus } from './llm.schema';
 
 /** `/api/health` says the process answers; `/api/ready` also needs storage open and the data folder writable. */
 /** What readiness reads: whether the server is up, whether the data folder takes writes, and the sandbox's verdict. */
@@ -11,6 +13,8 @@ export interface Readiness {
   isReady(): boolean;
   storage(): StorageHealth;
   sandbox(): SandboxStatus;
+  /** The global model route and its profiles' breakers (reported; never makes the server unready). */
+  llm(): LlmStatus;
 }
 
 export function healthRoutes(readiness: Readiness) {
@@ -22,7 +26,7 @@ export function healthRoutes(readiness: Readiness) {
     .get(
       '/ready',
       ({ set }) => {
-        const details = { sandbox: readiness.sandbox() };
+        const details = { sandbox: readiness.sandbox(), llm: toLlmStatus(readiness.llm()) };
         if (!readiness.isReady()) {
           set.status = 503;
           return { status: 'starting', details };

@@ -1,5 +1,6 @@
 // Wire shapes of the health probes: the readiness answer and its sandbox details.
 import { t } from 'elysia';
+import { LlmStatusSchema } from './llm.schema';
 
 const SandboxDetails = t.Object(
   {
@@ -13,7 +14,7 @@ const SandboxDetails = t.Object(
       'Whether the tool sandbox works here; without it terminal and python_repl are refused (unless tool_sandbox.mode is off)',
   },
 );
-export const Details = t.Object({ sandbox: SandboxDetails });
+export const Details = t.Object({ sandbox: SandboxDetails, llm: LlmStatusSchema });
 
 export const NotReady = t.Object({
   status: t.String({ description: '`starting` (also while stopping) or `not_ready`' }),

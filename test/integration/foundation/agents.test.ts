@@ -41,8 +41,27 @@ describe('POST /api/agents', () => {
     expect(readdirSync(join(server.dataDir, 'workspaces')).sort()).toEqual(['alpha', 'default']);
 
     const list = await server.json('GET', '/api/agents');
+    // No LLM_* variables here: the default route is reported as not runnable, not refused.
+    const llmStatus = {
+      runnable: false,
+      route: { default: 'default', fallbacks: [] },
+      profiles: [
+        {
+          id: 'default',
+          model: '',
+          runnable: false,
+          problem: expect.stringContaining('LLM_BASE_URL'),
+          state: 'closed',
+          last_error: null,
+          open_until: null,
+        },
+      ],
+    };
     expect(list.body).toEqual({
-      data: [agentRow('alpha', root), agentRow('default', join(server.dataDir, 'workspaces', 'default'))],
+      data: [
+        { ...agentRow('alpha', root), llm_status: llmStatus },
+        { ...agentRow('default', join(server.dataDir, 'workspaces', 'default')), llm_status: llmStatus },
+      ],
     });
   });
 

@@ -76,7 +76,7 @@ describe('bearer token on /api', () => {
     expect((await server.json('GET', '/api/health')).body).toEqual({ status: 'ok' });
     expect((await server.json('GET', '/api/ready')).body).toEqual({
       status: 'ready',
-      details: { sandbox: expect.any(Object) },
+      details: { sandbox: expect.any(Object), llm: expect.any(Object) },
     });
   });
 

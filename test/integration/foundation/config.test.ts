@@ -70,6 +70,19 @@ const DEFAULT_CONFIG = {
     max_concurrent_runs: 1,
   },
   usage: { pricing_overrides: {}, budget: { daily_usd: null, monthly_usd: null, action: 'warn', timezone: 'UTC' } },
+  llm_profiles: {},
+  llm_route: {
+    default: 'default',
+    fallbacks: [],
+    fallback_on: { timeout: true, rate_limit: true, server_error: true, network_error: true, auth_error: false },
+  },
+  llm_breaker: { failure_threshold: 3, cooldown_seconds: 60, max_cooldown_seconds: 900 },
+  embedding_profiles: {},
+  embedding_route: {
+    default: 'default',
+    fallbacks: [],
+    fallback_on: { timeout: true, rate_limit: true, server_error: true, network_error: true, auth_error: false },
+  },
 };
 
 const agentConfigPath = (dataDir: string, agentId: string) => join(dataDir, 'workspaces', agentId, 'config.json');
