@@ -13,6 +13,7 @@ import {
   createChatService,
   createPromptBuilder,
   createRunRegistry,
+  type TurnPriority,
   createSessionAssistant,
   type ChatService,
 } from './chat';
@@ -120,6 +121,8 @@ export interface DepsOverrides {
   schedulerTimers?: Timers;
   /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
   coordinator?: Coordinator;
+  /** Orders opening turns before finished turns' leftovers; tests pass one with a longer longest wait. */
+  turnPriority?: TurnPriority;
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -188,6 +191,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     sleep: overrides.sleep,
     retrieval,
+    priority: overrides.turnPriority,
   });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
   const budgetGate: PreRunCheck = async ({ agent }) => {

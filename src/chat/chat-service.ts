@@ -20,6 +20,7 @@ import type { RunRegistry } from './run-registry';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
+import { createTurnPriority, type TurnPriority } from './turn-priority';
 
 /** The storage ports a chat turn uses. */
 export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts;
@@ -37,6 +38,8 @@ export interface ChatServiceDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Memory search for rag mode; without it rag mode sends an empty `retrieval` event. */
   retrieval?: RetrievalSearcher;
+  /** Orders opening turns before finished turns' leftovers (one of its own when absent). */
+  priority?: TurnPriority;
 }
 
 /** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
@@ -81,6 +84,7 @@ export interface ChatService {
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const registry = deps.runs;
+  const priority = deps.priority ?? createTurnPriority();
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
@@ -146,9 +150,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return { llm, config, budget, sessions, isFirstTurn, input };
   };
 
-  /** Record: the run's outcome for `runOnce`, and its usage in the agent's usage log. */
+  /**
+   * Record: the run's outcome for `runOnce`, and its usage in the agent's usage log, once `done` is out and no
+   * other turn is on its way to a first token (before the run ends, so whoever reads after the stream sees it).
+   */
   const record = async (agent: AgentLease<ChatPorts>, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
     results.set(run, result);
+    await priority.whenIdle();
     if (result.usage)
       await recordUsage(agent.storage.usage, result.usage, {
         pricingOverrides: config.usage.pricing_overrides,
@@ -167,10 +175,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
+    const opened = priority.open();
     try {
       const prepared = await prepare(agent, sessionId, message, options, run);
       const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;
+        if (event.type !== 'run_start' && event.type !== 'agent_update' && event.type !== 'retrieval') opened();
         run.publish(withBudgetWarning(event, prepared.budget));
       };
       turn = runAgentTurn(prepared.input);
@@ -182,7 +192,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       );
       await record(agent, run, prepared.config, result);
       if (result.ok && prepared.isFirstTurn && !options.skipTitle)
-        publish(await titleFirstTurn(agent, prepared.sessions, prepared.llm, message, sessionId, deps.clock));
+        publish(
+          await titleFirstTurn(agent, prepared.sessions, prepared.llm, message, sessionId, deps.clock, () =>
+            priority.whenIdle(),
+          ),
+        );
     } catch (error) {
       if (agent.signal.aborted) {
         // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
@@ -214,6 +228,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
       }
     } finally {
+      opened();
       run.finish();
       await abandoned;
       agent.release();

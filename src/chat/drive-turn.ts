@@ -5,8 +5,8 @@ import type { AgentTurnResult } from './run-agent';
 import type { TurnRecorder } from './turn-recorder';
 
 /**
- * Plays `turn` to its end: the recorder sees every event first (and stores the reply when `done` or `error`
- * comes, so the history holds it before a client hears the end), then `publish` sends it. Resolves with the
+ * Plays `turn` to its end: the recorder sees every event but a token before `publish` sends it (and stores
+ * the reply when `done` or `error` comes, so the history holds it before a client hears the end). Resolves with the
  * turn's outcome. Rejects with `agent_deleted` as soon as the agent is deleted, whatever the model is doing
  * (its call is aborted through the agent's signal); a storage fault while recording rejects as thrown.
  */
@@ -19,9 +19,12 @@ export async function driveTurn(
   let step = await untilDeleted(agent, turn.next());
   while (!step.done) {
     const event = step.value;
+    // A token goes out before its live snapshot is written (the first token writes one); the turn's end
+    // only once its reply is stored.
+    if (event.type === 'token') publish(event);
     await recorder.observe(event);
     if (event.type === 'done' || event.type === 'error') await recorder.persist(event.type === 'error');
-    publish(event);
+    if (event.type !== 'token') publish(event);
     step = await untilDeleted(agent, turn.next());
   }
   return step.value;

@@ -8,6 +8,7 @@ export {
   type TurnOptions,
 } from './chat-service';
 export { createRunRegistry, type RunRegistry } from './run-registry';
+export { createTurnPriority, type TurnPriority } from './turn-priority';
 export { createSessionAssistant } from './session-assistant';
 export { createPromptBuilder, type PromptBuilder } from './prompt-builder';
 export type { ChatEvent, ChatEventType } from './chat-events';
