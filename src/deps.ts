@@ -14,6 +14,8 @@ import {
   createPromptBuilder,
   createRunRegistry,
   type TurnPriority,
+  type WarmUpResult,
+  warmUpTurn,
   createSessionAssistant,
   type ChatService,
 } from './chat';
@@ -69,6 +71,8 @@ export interface Deps {
   sessions: SessionsService;
   tools: ToolsService;
   chat: ChatService;
+  /** One turn of the default agent against a model inside the process: the turn's code paths, warmed (see warm-start.ts). */
+  warmUp(): Promise<WarmUpResult>;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
@@ -240,6 +244,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     tools,
     chat,
+    warmUp: () =>
+      warmUpTurn({ agents, sessions, tools, prompts, llmSettings: settings.llm, nowMs: () => clock.nowMs() }),
     scheduler,
     usage: createUsageService({ agents, clock }),
     retrieval,

@@ -9,6 +9,7 @@ export {
 } from './chat-service';
 export { createRunRegistry, type RunRegistry } from './run-registry';
 export { createTurnPriority, type TurnPriority } from './turn-priority';
+export { warmUpTurn, type WarmUpResult } from './warm-up';
 export { createSessionAssistant } from './session-assistant';
 export { createPromptBuilder, type PromptBuilder } from './prompt-builder';
 export type { ChatEvent, ChatEventType } from './chat-events';
