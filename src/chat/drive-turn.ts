@@ -1,5 +1,5 @@
 // The run step of a chat turn: each event of the agent turn is recorded, then published, until the turn ends.
-import { untilDeleted, type AgentHandle } from '../agents';
+import { watchDeletion, type AgentHandle } from '../agents';
 import type { ChatEvent } from './chat-events';
 import type { AgentTurnResult } from './run-agent';
 import type { TurnRecorder } from './turn-recorder';
@@ -16,7 +16,8 @@ export async function driveTurn(
   recorder: TurnRecorder,
   publish: (event: ChatEvent) => void,
 ): Promise<AgentTurnResult> {
-  let step = await untilDeleted(agent, turn.next());
+  using deletion = watchDeletion(agent);
+  let step = await deletion.guard(turn.next());
   while (!step.done) {
     const event = step.value;
     // A token goes out before its live snapshot is written (the first token writes one); the turn's end
@@ -25,7 +26,7 @@ export async function driveTurn(
     await recorder.observe(event);
     if (event.type === 'done' || event.type === 'error') await recorder.persist(event.type === 'error');
     if (event.type !== 'token') publish(event);
-    step = await untilDeleted(agent, turn.next());
+    step = await deletion.guard(turn.next());
   }
   return step.value;
 }

@@ -5,7 +5,8 @@ import { SUMMARY_MAX_CHARS, type SessionAssistant } from '../sessions';
 import type { Clock } from '../shared/clock';
 import { isModelCallAllowed, recordAuxiliaryUsage, type AuxiliaryPorts } from './auxiliary-usage';
 import { textOf } from './message-text';
-import { createChatModel, resolveLlm, type ResolvedLlm } from './model-factory';
+import { sharedChatModel } from './model-cache';
+import { resolveLlm, type ResolvedLlm } from './model-factory';
 import type { PromptBuilder } from './prompt-builder';
 import { fallbackTitle, generateTitle } from './title';
 import { countTokens } from './token-counter';
@@ -41,7 +42,7 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
       try {
         if (!(await isModelCallAllowed(agent, clock.nowMs()))) return null;
         const llm = resolveLlm(llmSettings);
-        const model = await createChatModel({
+        const model = await sharedChatModel({
           llm,
           model: llm.model,
           runtime: agent.config().llm_runtime,
@@ -85,7 +86,7 @@ export async function proposeTitle(
   try {
     // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
     const generated = await generateTitle(
-      await createChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }),
+      await sharedChatModel({ llm, model: llm.model, runtime: agent.config().llm_runtime, streaming: false }),
       seed,
     );
     await recordAuxiliaryUsage(agent, {
