@@ -7,6 +7,8 @@ const WARM_UP_SESSION = '00000000-0000-4000-8000-000000000000';
 /** What warming did and how long it took. */
 export interface WarmStartReport {
   ms: number;
+  /** Statuses of the two refused chat requests (422 and 404 when they reached the handler). */
+  refused: number[];
   /** Events of the warm-up turn. */
   events: number;
 }
@@ -22,23 +24,26 @@ export async function warmStart(running: RunningServer): Promise<WarmStartReport
   if (deps.settings.llm.source === 'none') return null;
   const started = performance.now();
   try {
-    await app.handle(
-      new Request(`${url}/api/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: ' ', session_id: WARM_UP_SESSION }),
-      }),
-    );
+    // With APP_API_TOKEN set, the requests carry it: they are the server's own and must not count as failed logins.
+    // A Request made here has no Host header of its own; the host guard wants the one a client would send.
+    const headers = {
+      host: new URL(url).host,
+      'content-type': 'application/json',
+      ...(deps.settings.apiToken ? { authorization: `Bearer ${deps.settings.apiToken}` } : {}),
+    };
+    const refused = (message: string) =>
+      app.handle(
+        new Request(`${url}/api/chat`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ message, session_id: WARM_UP_SESSION }),
+        }),
+      );
+    const blank = await refused(' ');
     // A well-formed request for a session that does not exist: the body is read and checked, the handler runs up to its 404.
-    await app.handle(
-      new Request(`${url}/api/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'Hello', session_id: WARM_UP_SESSION }),
-      }),
-    );
+    const unknown = await refused('Hello');
     const { events } = await deps.warmUp();
-    const report = { ms: performance.now() - started, events: events.length };
+    const report = { ms: performance.now() - started, refused: [blank.status, unknown.status], events: events.length };
     deps.logger.debug('turn code paths warmed', { ms: Math.round(report.ms), events: report.events });
     return report;
   } catch (error) {

@@ -45,6 +45,7 @@ describe('warm start', () => {
     await using server = await serve({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k' });
     const report = await warmStart(server.running);
     expect(report?.events).toBeGreaterThan(0);
+    expect(report?.refused).toEqual([422, 404]);
 
     const { events, modelCalls } = await server.running.deps.warmUp();
     expect(events.map((event) => event.type)).toContain('token');
@@ -67,6 +68,18 @@ describe('warm start', () => {
     const names = (await readSse(response)).map((event) => event.event);
     expect(names.slice(-2)).toEqual(['done', 'title']);
     expect(model.chatRequests().length).toBe(2);
+  });
+
+  it('with an API token, its requests carry it and reach the chat handler', async () => {
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve({
+      LLM_BASE_URL: model.baseUrl,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'k',
+      APP_API_TOKEN: 'secret-token-of-the-test',
+    });
+    expect((await warmStart(server.running))?.refused).toEqual([422, 404]);
+    expect(model.requests).toHaveLength(0);
   });
 
   it('does nothing without a configured model', async () => {
