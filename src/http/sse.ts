@@ -12,11 +12,15 @@ export function spacedJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${spacedJson(item)}`).join(', ')}}`;
 }
 
-export function formatSseEvent(event: ChatEvent): string {
-  // The event of every streamed piece of text, framed directly: the same bytes as spacedJson gives.
+/** The `data` JSON of an event; a token's (one per streamed piece of text) is built directly, the same bytes as spacedJson. */
+function eventData(event: ChatEvent): string {
   if (event.type === 'token')
-    return `event: token\r\ndata: {"content": ${JSON.stringify(event.data.content)}, "source": "${event.data.source}"}\r\n\r\n`;
-  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n\r\n`;
+    return `{"content": ${JSON.stringify(event.data.content)}, "source": "${event.data.source}"}`;
+  return spacedJson(event.data);
+}
+
+export function formatSseEvent(event: ChatEvent): string {
+  return `event: ${event.type}\r\ndata: ${eventData(event)}\r\n\r\n`;
 }
 
 export interface SseSource extends AsyncIterable<ChatEvent> {
