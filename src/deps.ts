@@ -16,6 +16,9 @@ import {
   createRunsService,
   createApprovalsService,
   type ApprovalsService,
+  type TurnPriority,
+  type WarmUpResult,
+  warmUpTurn,
   createSessionAssistant,
   type ChatService,
   type RunsService,
@@ -77,6 +80,8 @@ export interface Deps {
   runs: RunsService;
   /** Tool calls waiting for a decision (tool_approvals). */
   approvals: ApprovalsService;
+  /** One turn of the default agent against a model inside the process: the turn's code paths, warmed (see warm-start.ts). */
+  warmUp(): Promise<WarmUpResult>;
   /** Cron and heartbeat for every agent. */
   scheduler: SchedulerService;
   /** The usage ledger of every agent. */
@@ -133,6 +138,8 @@ export interface DepsOverrides {
   coordinator?: Coordinator;
   /** Events kept per run for rejoining (5000) and how long a finished run stays replayable (10 minutes). */
   runReplay?: { bufferLimit?: number; retentionMs?: number };
+  /** Orders opening turns before finished turns' leftovers; tests pass one with a longer longest wait. */
+  turnPriority?: TurnPriority;
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -218,6 +225,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     sleep: overrides.sleep,
     retrieval,
+    priority: overrides.turnPriority,
   });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
   const budgetGate: PreRunCheck = async ({ agent }) => {
@@ -268,6 +276,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     chat,
     runs: createRunsService({ agents, registry: runs }),
     approvals,
+    warmUp: () =>
+      warmUpTurn({ agents, sessions, tools, prompts, llmSettings: settings.llm, nowMs: () => clock.nowMs() }),
     scheduler,
     usage: createUsageService({ agents, clock }),
     llm,

@@ -5,6 +5,7 @@ import { EnvError, type EnvSettings, isLoopbackHost, readEnvSettings, withDotenv
 import { runMigrateCommand } from './db/postgres/migrate-command';
 import { ListenError, type RunningServer, startServer } from './server';
 import { VERSION } from './version';
+import { warmStart } from './warm-start';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
@@ -82,9 +83,13 @@ async function main(): Promise<number> {
       `WARNING: listening on ${settings.host} without APP_API_TOKEN: anyone who can reach this port can use every agent and tool. Set APP_API_TOKEN.\n`,
     );
   }
-  // Start-up (module evaluation, seeding, the first index pass) leaves garbage a lazy collector keeps
-  // for a long time; one full collection once it settles returns it, so an idle server stays small.
-  void deps.retrieval.idle().then(() => Bun.gc(true));
+  // Once the first index pass is done, the first turn's code paths are warmed (APP_WARM_START). Start-up
+  // (module evaluation, seeding, indexing, warming) leaves garbage a lazy collector keeps for a long
+  // time; one full collection once it settles returns it, so an idle server stays small.
+  void deps.retrieval
+    .idle()
+    .then(() => (settings.warmStart ? warmStart(running) : null))
+    .then(() => Bun.gc(true));
   if (settings.llm.source === 'none') {
     deps.logger.warn('no chat model configured: set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY to chat');
   }

@@ -121,6 +121,8 @@ export function costOfTurn(
     addedFirst: timing.firstMs - baseline.firstMs,
     addedDone: timing.doneMs - baseline.endMs,
     preModelWall: arrival ? arrival.atMs - timing.sentAt : NaN,
+    /** From the model call reaching the fake model to the first token reaching the client. */
+    modelToFirstWall: arrival ? timing.sentAt + timing.firstMs - arrival.atMs : NaN,
     /** Main thread, from the request being sent to the model call arriving at the fake model. */
     preModelCpu: (arrivedCpuNs - timing.cpuAtSend.mainNs) / 1e6,
     /** Main thread, from the model call to the title call (every token, `done`, the stored reply, the usage row, the title call's set-up). */
@@ -138,11 +140,14 @@ export function costOfTurn(
 export function windowsOfTurn({ timing, arrival, titleArrival }: MeasuredTurn): ProfileWindow[] {
   if (!arrival || !timing.ok) return [];
   const title = titleArrival?.atMs ?? timing.sentAt + timing.doneMs;
+  // Split at the first token the client saw, when it came before the title call (tokens leave as they are read).
+  const firstToken = Math.min(timing.sentAt + timing.firstMs, title);
   return [
     { label: 'before the model call', fromMs: timing.sentAt, toMs: arrival.atMs },
+    { label: 'model call to first token at the client', fromMs: arrival.atMs, toMs: firstToken },
     {
-      label: 'model call to title call (tokens, done, stored reply, usage, title set-up)',
-      fromMs: arrival.atMs,
+      label: 'first token to title call (tokens, done, stored reply, usage, title set-up)',
+      fromMs: firstToken,
       toMs: title,
     },
     { label: 'title call to end of body', fromMs: title, toMs: timing.sentAt + timing.endMs },
@@ -168,6 +173,7 @@ export function reportTurns(
   add('added to first token p90', percentile(pick('addedFirst'), 90));
   add('added to done p50', percentile(pick('addedDone'), 50));
   add('send to model call p50 (wall)', percentile(pick('preModelWall'), 50));
+  add('model call to first token at the client p50 (wall)', percentile(pick('modelToFirstWall'), 50));
   add('CPU before the model call p50 (main thread)', percentile(pick('preModelCpu'), 50));
   add('CPU model call to title call p50 (main thread)', percentile(pick('streamCpu'), 50));
   add('CPU title call to end p50 (main thread)', percentile(pick('afterTitleCpu'), 50));

@@ -24,7 +24,7 @@ export {
   type ResourceSlot,
 } from './agent-handle';
 export type { AgentMetaStore, AgentsPorts } from './agent-meta.port';
-export { untilDeleted, withLease } from './with-lease';
+export { untilDeleted, watchDeletion, withLease, type DeletionWatch } from './with-lease';
 export {
   indexWorkspaceFiles,
   readWorkspaceFile,

@@ -36,3 +36,33 @@ export function untilDeleted<T>(agent: AgentHandle<unknown>, work: Promise<T>): 
     void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onDeleted));
   });
 }
+
+/** `untilDeleted` for many pieces of work in a row, with one abort listener for all of them. */
+export interface DeletionWatch extends Disposable {
+  /** As `untilDeleted(agent, work)`. */
+  guard<T>(work: Promise<T>): Promise<T>;
+}
+
+/**
+ * One abort listener on `agent` for a sequence of `guard` calls (a turn's events: thousands per turn), instead
+ * of one listener added and removed per call. Dispose of it when the sequence ends.
+ */
+export function watchDeletion(agent: AgentHandle<unknown>): DeletionWatch {
+  const { signal } = agent;
+  let rejectCurrent: ((error: unknown) => void) | null = null;
+  const onDeleted = () => rejectCurrent?.(agentDeleted(agent.id));
+  signal.addEventListener('abort', onDeleted, { once: true });
+  return {
+    guard<T>(work: Promise<T>): Promise<T> {
+      if (signal.aborted) {
+        work.catch(() => undefined);
+        return Promise.reject(agentDeleted(agent.id));
+      }
+      return new Promise<T>((resolve, reject) => {
+        rejectCurrent = reject;
+        work.then(resolve, reject);
+      });
+    },
+    [Symbol.dispose]: () => signal.removeEventListener('abort', onDeleted),
+  };
+}

@@ -3,7 +3,8 @@ import type { RuntimeConfig } from '../config';
 import type { ModelMessage } from '../sessions';
 import type { RunTools } from '../tools';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
-import { createChatModel, type ResolvedLlm } from './model-factory';
+import { sharedChatModel } from './model-cache';
+import type { ResolvedLlm } from './model-factory';
 import { toolGateMiddleware } from './tool-gate-middleware';
 
 export interface AgentStreamRequest {
@@ -30,7 +31,7 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
   const { config } = request;
   const runtime = await loadLangChain();
   const agent = runtime.createAgent({
-    model: await createChatModel({
+    model: await sharedChatModel({
       llm: request.llm,
       model: request.model,
       runtime: config.llm_runtime,

@@ -27,6 +27,7 @@ import type { RunPorts } from './run-store.port';
 import type { ApprovalPorts } from './approval-store.port';
 import { approvalGate } from './approval-gate';
 import type { ApprovalsService } from './approvals.service';
+import { createTurnPriority, type TurnPriority } from './turn-priority';
 
 /** The storage ports a chat turn uses. */
 export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts & ApprovalPorts;
@@ -48,6 +49,8 @@ export interface ChatServiceDeps {
   retrieval?: RetrievalSearcher;
   /** Where tool calls that need a decision (`tool_approvals`) wait. */
   approvals: ApprovalsService;
+  /** Orders opening turns before finished turns' leftovers (one of its own when absent). */
+  priority?: TurnPriority;
 }
 
 /** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
@@ -109,6 +112,7 @@ export interface ChatService {
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const registry = deps.runs;
+  const priority = deps.priority ?? createTurnPriority();
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
@@ -186,9 +190,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return { config, budget, sessions, isFirstTurn, input };
   };
 
-  /** Record: the run's outcome for `runOnce`, and its usage in the agent's usage log. */
+  /**
+   * Record: the run's outcome for `runOnce`, and its usage in the agent's usage log, once `done` is out and no
+   * other turn is on its way to a first token (before the run ends, so whoever reads after the stream sees it).
+   */
   const record = async (agent: AgentLease<ChatPorts>, run: LiveRun, config: RuntimeConfig, result: AgentTurnResult) => {
     results.set(run, result);
+    await priority.whenIdle();
     for (const usage of [...(result.failedUsage ?? []), ...(result.usage ? [result.usage] : [])])
       await recordUsage(agent.storage.usage, usage, {
         pricingOverrides: pricingOverrides(config),
@@ -225,10 +233,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       trigger,
       model: plannedModel(agent.config()),
     });
+    const opened = priority.open();
     try {
       const prepared = await prepare(agent, sessionId, message, options, run);
       const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;
+        if (event.type !== 'run_start' && event.type !== 'agent_update' && event.type !== 'retrieval') opened();
         if (event.type === 'run_start') attempts += 1;
         run.publish(withBudgetWarning(event, prepared.budget));
       };
@@ -241,7 +251,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       );
       await record(agent, run, prepared.config, result);
       if (result.ok && prepared.isFirstTurn && !options.skipTitle)
-        publish(await titleFirstTurn(agent, prepared.sessions, deps.llm, message, sessionId, deps.clock));
+        publish(
+          await titleFirstTurn(agent, prepared.sessions, deps.llm, message, sessionId, deps.clock, () =>
+            priority.whenIdle(),
+          ),
+        );
     } catch (error) {
       if (agent.signal.aborted) {
         // The agent (and the session with it) was deleted under the turn: the client hears so, unless it already has its answer.
@@ -273,6 +287,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
       }
     } finally {
+      opened();
       if (!agent.signal.aborted) await ledger.ended(() => agent.storage.runs, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;

@@ -10,7 +10,7 @@ import { proposeTitle } from './session-assistant';
 /**
  * Titles the session from the user's first message (the model's proposal, or its first words when the budget
  * blocks or the call fails) and returns the `title` event. A session archived or deleted meanwhile keeps its
- * name; the event is still returned.
+ * name; the event is still returned. `idle` is awaited before the call and before the rename (other turns first).
  */
 export async function titleFirstTurn(
   agent: AgentHandle<SessionPorts & AuxiliaryPorts>,
@@ -19,8 +19,11 @@ export async function titleFirstTurn(
   message: string,
   sessionId: string,
   clock: Clock,
+  idle: () => Promise<void>,
 ): Promise<ChatEvent> {
+  await idle();
   const title = await proposeTitle(agent, models, message, sessionId, clock);
+  await idle();
   const current = await sessions.find(sessionId);
   if (current && !current.archived) await agent.storage.sessions.rename(sessionId, title);
   return { type: 'title', data: { session_id: sessionId, agent_id: agent.id, title } };

@@ -11,6 +11,8 @@ export {
 export { turnEvents } from './turn-events';
 export { createRunRegistry, type RunRegistry } from './run-registry';
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
+export { createTurnPriority, type TurnPriority } from './turn-priority';
+export { warmUpTurn, type WarmUpResult } from './warm-up';
 export { createSessionAssistant } from './session-assistant';
 export { createPromptBuilder, type PromptBuilder } from './prompt-builder';
 export type { ChatEvent, ChatEventType } from './chat-events';

@@ -6,6 +6,7 @@ import { envProfile } from '../llm';
 import { AppError } from '../shared/app-error';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { guardModelStream } from './model-stream-guard';
+import { pacedStream } from './stream-pacing';
 
 export interface ResolvedLlm {
   baseUrl: string;
@@ -114,7 +115,8 @@ function completionsWithStreamGuard(runtime: LangChainRuntime): typeof ChatOpenA
       options?: OpenAIClient.RequestOptions,
     ): Promise<ChunkStream | OpenAIClient.Chat.ChatCompletion> {
       if (request.stream !== true) return super.completionWithRetry(request, options);
-      return guardModelStream(await super.completionWithRetry(request, options), request, options?.signal ?? undefined);
+      const chunks = await super.completionWithRetry(request, options);
+      return pacedStream(guardModelStream(chunks, request, options?.signal ?? undefined));
     }
   };
   return guardedCompletions;

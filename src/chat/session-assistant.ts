@@ -4,7 +4,7 @@ import { SUMMARY_MAX_CHARS, type SessionAssistant } from '../sessions';
 import type { Clock } from '../shared/clock';
 import { isModelCallAllowed, recordAuxiliaryUsage, type AuxiliaryPorts } from './auxiliary-usage';
 import { textOf } from './message-text';
-import { createChatModel } from './model-factory';
+import { sharedChatModel } from './model-cache';
 import { callRouted, type ModelAccess } from './model-router';
 import type { PromptBuilder } from './prompt-builder';
 import { askTitle, fallbackTitle } from './title';
@@ -43,7 +43,7 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
         if (!(await isModelCallAllowed(agent, clock.nowMs()))) return null;
         const config = agent.config();
         const { llm, reply } = await callRouted(models.route(config), models.breakers, async (llm) => {
-          const model = await createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
+          const model = await sharedChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
           const reply = await model.invoke([
             {
               role: 'user',
@@ -85,7 +85,7 @@ export async function proposeTitle(
     const config = agent.config();
     const { llm, generated } = await callRouted(models.route(config), models.breakers, async (llm) => {
       // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
-      const model = await createChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
+      const model = await sharedChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
       return { llm, generated: await askTitle(model, seed) };
     });
     await recordAuxiliaryUsage(agent, {

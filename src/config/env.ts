@@ -63,6 +63,8 @@ export interface EnvSettings {
   /** Agents whose databases may stay open at once (APP_MAX_OPEN_AGENTS); null derives it from the open-file limit. */
   maxOpenAgents: number | null;
   rateLimit: RateLimitSettings;
+  /** After listening, warm the turn's code paths once in the background when a model is configured (APP_WARM_START). */
+  warmStart: boolean;
   database: DatabaseSettings;
   llm: LlmSettings;
   embedding: EmbeddingSettings;
@@ -161,6 +163,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
     apiToken: text('APP_API_TOKEN'),
     maxOpenAgents: text('APP_MAX_OPEN_AGENTS') ? integer('APP_MAX_OPEN_AGENTS', 0, 1, 1_000_000) : null,
+    warmStart: bool('APP_WARM_START', true),
     rateLimit: {
       enabled: bool('APP_RATE_LIMIT_ENABLED', true),
       chat: integer('APP_RATE_LIMIT_CHAT', 60, 1, 1_000_000),

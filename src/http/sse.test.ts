@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'bun:test';
+import fc from 'fast-check';
 import type { ChatEvent } from '../chat';
 import { formatSseEvent, spacedJson, sseResponse, type SseSource } from './sse';
 
@@ -27,6 +28,20 @@ describe('sse', () => {
     expect(formatSseEvent({ type: 'new_response', data: {}, id: 'run-1:7' } as ChatEvent)).toBe(
       'event: new_response\r\ndata: {}\r\nid: run-1:7\r\n\r\n',
     );
+  });
+
+  it('frames a token directly with the same bytes as the generic framing, whatever its text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.constantFrom('messages', 'updates'), (content, source) => {
+        const event = { type: 'token', data: { content, source } } as ChatEvent;
+        expect(formatSseEvent(event)).toBe(`event: token\r\ndata: ${spacedJson(event.data)}\r\n\r\n`);
+      }),
+    );
+    const awkward = {
+      type: 'token',
+      data: { content: '"\n\r\u2028\\</script>\u0000', source: 'messages' },
+    } as ChatEvent;
+    expect(formatSseEvent(awkward)).toBe(`event: token\r\ndata: ${spacedJson(awkward.data)}\r\n\r\n`);
   });
 
   it('sends keep-alive comments while the run is quiet, then the rest of the events', async () => {

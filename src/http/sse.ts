@@ -12,10 +12,17 @@ export function spacedJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${spacedJson(item)}`).join(', ')}}`;
 }
 
+/** The `data` JSON of an event; a token's (one per streamed piece of text) is built directly, the same bytes as spacedJson. */
+function eventData(event: RunEvent): string {
+  if (event.type === 'token')
+    return `{"content": ${JSON.stringify(event.data.content)}, "source": "${event.data.source}"}`;
+  return spacedJson(event.data);
+}
+
 /** One event; an event of a run also carries its `id:` (`<run_id>:<seq>`), which `Last-Event-ID` sends back. */
 export function formatSseEvent(event: RunEvent): string {
   const id = event.id === undefined ? '' : `id: ${event.id}\r\n`;
-  return `event: ${event.type}\r\ndata: ${spacedJson(event.data)}\r\n${id}\r\n`;
+  return `event: ${event.type}\r\ndata: ${eventData(event)}\r\n${id}\r\n`;
 }
 
 export interface SseSource extends AsyncIterable<RunEvent> {

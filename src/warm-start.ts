@@ -1,0 +1,53 @@
+// After the server listens: the first turn's code paths run once in the background, so the first chat is not the one to load them.
+import type { RunningServer } from './server';
+
+/** A session id no session has (ids are random UUIDs of version 4; this one is all zeros). */
+const WARM_UP_SESSION = '00000000-0000-4000-8000-000000000000';
+
+/** What warming did and how long it took. */
+export interface WarmStartReport {
+  ms: number;
+  /** Statuses of the two refused chat requests (422 and 404 when they reached the handler). */
+  refused: number[];
+  /** Events of the warm-up turn. */
+  events: number;
+}
+
+/**
+ * Compiles `POST /api/chat` (Elysia builds a route's handler on its first request: a blank message is refused
+ * with 422 before anything runs, a message to a session that does not exist with 404), then plays the warm-up
+ * turns of the default agent against a model inside the process. Null, doing nothing, when no chat model is
+ * configured. Never throws: a failure only means the first real turn warms the rest.
+ */
+export async function warmStart(running: RunningServer): Promise<WarmStartReport | null> {
+  const { deps, app, url } = running;
+  if (deps.settings.llm.source === 'none') return null;
+  const started = performance.now();
+  try {
+    // With APP_API_TOKEN set, the requests carry it: they are the server's own and must not count as failed logins.
+    // A Request made here has no Host header of its own; the host guard wants the one a client would send.
+    const headers = {
+      host: new URL(url).host,
+      'content-type': 'application/json',
+      ...(deps.settings.apiToken ? { authorization: `Bearer ${deps.settings.apiToken}` } : {}),
+    };
+    const refused = (message: string) =>
+      app.handle(
+        new Request(`${url}/api/chat`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ message, session_id: WARM_UP_SESSION }),
+        }),
+      );
+    const blank = await refused(' ');
+    // A well-formed request for a session that does not exist: the body is read and checked, the handler runs up to its 404.
+    const unknown = await refused('Hello');
+    const { events } = await deps.warmUp();
+    const report = { ms: performance.now() - started, refused: [blank.status, unknown.status], events: events.length };
+    deps.logger.debug('turn code paths warmed', { ms: Math.round(report.ms), events: report.events });
+    return report;
+  } catch (error) {
+    deps.logger.warn('warming the turn code paths failed; the first turn will load them', { error: String(error) });
+    return null;
+  }
+}

@@ -1,0 +1,89 @@
+// Warming the turn's code paths after start: a whole turn and a title against a model inside the process, and no trace of it.
+import { describe, expect, it } from 'bun:test';
+import { join } from 'node:path';
+import { readEnvSettings } from '../../../src/config';
+import { startServer } from '../../../src/server';
+import { silentLogger } from '../../../src/shared/logger';
+import { warmStart } from '../../../src/warm-start';
+import { startFakeOpenAiServer } from '../../support/fake-openai-server';
+import { readSse } from '../../support/sse-client';
+import { makeTempDir } from '../../support/temp-dir';
+
+async function serve(env: Record<string, string>) {
+  const temp = makeTempDir('moc-warm-');
+  const settings = readEnvSettings({
+    APP_DATA_DIR: temp.path,
+    APP_LOG_LEVEL: 'silent',
+    APP_RATE_LIMIT_ENABLED: 'false',
+    ...env,
+  });
+  const running = await startServer({
+    settings: { ...settings, host: '127.0.0.1', port: 0 },
+    overrides: { logger: silentLogger, env: {}, envFilePath: join(temp.path, '.env') },
+    beforeListen: (deps) => deps.retrieval.idle(),
+  });
+  return {
+    running,
+    json: async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(running.url + path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    },
+    async [Symbol.asyncDispose]() {
+      await running.close();
+      temp[Symbol.dispose]();
+    },
+  };
+}
+
+describe('warm start', () => {
+  it('plays a turn and a title call inside the process: the configured model is not called, nothing is stored', async () => {
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k' });
+    const report = await warmStart(server.running);
+    expect(report?.events).toBeGreaterThan(0);
+    expect(report?.refused).toEqual([422, 404]);
+
+    const { events, modelCalls } = await server.running.deps.warmUp();
+    expect(events.map((event) => event.type)).toContain('token');
+    expect(events.at(-1)).toEqual(
+      expect.objectContaining({ type: 'done', data: expect.objectContaining({ content: 'Ready to help.' }) }),
+    );
+    expect(modelCalls).toBe(2);
+    expect(model.requests).toHaveLength(0);
+
+    expect((await server.json('GET', '/api/sessions')).body.data).toEqual([]);
+    expect((await server.json('GET', '/api/usage/records')).body.data.records).toEqual([]);
+
+    // The first real turn then runs as ever, against the configured model.
+    const created = await server.json('POST', '/api/sessions');
+    const response = await fetch(`${server.running.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hello', session_id: created.body.data.session_id }),
+    });
+    const names = (await readSse(response)).map((event) => event.event);
+    expect(names.slice(-2)).toEqual(['done', 'title']);
+    expect(model.chatRequests().length).toBe(2);
+  });
+
+  it('with an API token, its requests carry it and reach the chat handler', async () => {
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve({
+      LLM_BASE_URL: model.baseUrl,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'k',
+      APP_API_TOKEN: 'secret-token-of-the-test',
+    });
+    expect((await warmStart(server.running))?.refused).toEqual([422, 404]);
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it('does nothing without a configured model', async () => {
+    await using server = await serve({});
+    expect(await warmStart(server.running)).toBeNull();
+  });
+});
