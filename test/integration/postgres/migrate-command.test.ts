@@ -62,11 +62,12 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
     const outcome = await runMain(folder.path, ['migrate', '--database-url', url]);
     expect(outcome).toEqual({
       code: 0,
-      stdout: `mini-openclaw migrate: nothing to apply; schema version 0 (${masked(url)})\n`,
+      stdout: `mini-openclaw migrate: applied 1; schema version 1 (${masked(url)})\n`,
       stderr: '',
     });
     await using sql = new SQL({ url, max: 1 });
     expect((await sql`SELECT to_regclass('schema_migrations')::text AS table`)[0].table).toBe('schema_migrations');
+    expect((await sql`SELECT to_regclass('sessions')::text AS table`)[0].table).toBe('sessions');
   }, 30_000);
 
   it('reads APP_DATABASE_URL, ignores the DATABASE_URL and PG* of other tools, and runs again as a no-op', async () => {
@@ -79,10 +80,10 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
       PGPORT: '1',
       PGDATABASE: 'other',
     };
-    for (let run = 0; run < 2; run += 1) {
+    for (const what of ['applied 1', 'nothing to apply']) {
       const outcome = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: url, ...otherTools });
       expect(outcome.code).toBe(0);
-      expect(outcome.stdout).toBe(`mini-openclaw migrate: nothing to apply; schema version 0 (${masked(url)})\n`);
+      expect(outcome.stdout).toBe(`mini-openclaw migrate: ${what}; schema version 1 (${masked(url)})\n`);
     }
   }, 30_000);
 
