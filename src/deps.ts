@@ -50,7 +50,9 @@ import { createLogger, type Logger } from './shared/logger';
 import { createStorageProbe } from './shared/storage-probe';
 import type { Readiness } from './http/routes/health.routes';
 import type { AgentStorage } from './storage/agent-storage';
-import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
+import { createPostgresBackend } from './storage/postgres/postgres-backend';
+import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
+import type { StorageBackend } from './storage/storage-backend';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
 import { checkBudget, createUsageService, type UsageService } from './usage';
 
@@ -58,8 +60,10 @@ export interface Deps {
   settings: EnvSettings;
   clock: Clock;
   logger: Logger;
-  /** Run locks, job claims and request buckets (in memory: one process). */
+  /** Run locks, job claims and request buckets (in memory: one process; in PostgreSQL: every replica). */
   coordinator: Coordinator;
+  /** Where agents' rows live: per-agent SQLite files, or the shared PostgreSQL database (`settings.database.url`). */
+  storage: StorageBackend;
   configStore: RuntimeConfigStore;
   /** Runtime config, rag mode and tracing at the edge. */
   config: ConfigService;
@@ -118,8 +122,10 @@ export interface DepsOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
   schedulerTimers?: Timers;
-  /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
+  /** Locks and buckets shared with other servers (the caller closes it); by default the storage's own, or a private in-memory one. */
   coordinator?: Coordinator;
+  /** Lease of the PostgreSQL coordinator's locks (15 s by default); tests shorten it to see a dead replica's locks expire. */
+  leaseMs?: number;
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -128,14 +134,23 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const env = overrides.env ?? process.env;
   const dataDir = resolve(settings.dataDir);
-  const coordinator = overrides.coordinator ?? createMemoryCoordinator(clock);
+  const storage: StorageBackend = settings.database.url
+    ? createPostgresBackend({
+        url: settings.database.url,
+        poolSize: settings.database.poolSize,
+        clock,
+        logger,
+        leaseMs: overrides.leaseMs,
+      })
+    : createSqliteBackend({ clock, logger });
+  const coordinator = overrides.coordinator ?? storage.coordinator ?? createMemoryCoordinator(clock);
   const configStore = createRuntimeConfigStore(dataDir, logger);
   const envFile = overrides.envFilePath ?? join(process.cwd(), '.env');
   const tracing = createTracingControl(env, envFile);
   const registry = createAgentRegistry({
     dataDir,
     configStore,
-    openStorage: sqliteAgentStorage({ clock, logger }),
+    openStorage: storage.openStorage,
     clock,
     logger,
     maxOpenAgents: settings.maxOpenAgents ?? undefined,
@@ -222,6 +237,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       retrieval.close();
       agents.close();
       if (!overrides.coordinator) await coordinator.close();
+      await storage.close();
     })());
 
   return {
@@ -229,6 +245,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     clock,
     logger,
     coordinator,
+    storage,
     configStore,
     config: createConfigService({ agents, store: configStore, tracing }),
     agents,
@@ -243,13 +260,32 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     authLockout: createAuthLockout(coordinator, overrides.authLockout),
     state,
     sandbox,
-    readiness: { isReady: () => state.ready, storage: () => storageProbe.check(), sandbox: () => sandbox.status() },
+    readiness: {
+      isReady: () => state.ready,
+      // The data folder first (workspaces live there in both modes), then the shared database if there is one.
+      storage: async () => {
+        const folder = storageProbe.check();
+        if (!folder.writable) return folder;
+        return (await storage.health()) ?? folder;
+      },
+      sandbox: () => sandbox.status(),
+    },
     async start() {
+      await storage.start();
       mkdirSync(dataDir, { recursive: true });
       const leftovers = removeStaleTemporaryFiles(dataDir);
       if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
       configStore.start();
       agents.start();
+      // SQLite rows go with the agent's folder; rows in a shared database are removed here.
+      registry.subscribe((event) => {
+        if (event.type !== 'deleted') return;
+        storage
+          .forgetAgent(event.agentId)
+          .catch((error: unknown) =>
+            logger.error('rows of a deleted agent not removed', { agent_id: event.agentId, error: String(error) }),
+          );
+      });
       const sandboxStatus = sandbox.status();
       if (!sandboxStatus.available) {
         logger.warn(

@@ -46,15 +46,9 @@ async function main(): Promise<number> {
       err: (line) => process.stderr.write(`${line}\n`),
     });
   }
-  if (databaseUrl) {
-    // TODO(issue 17): build the PostgreSQL adapters here instead; until they exist, serving would silently use SQLite.
-    process.stderr.write(
-      'mini-openclaw: serving from PostgreSQL (--database-url, APP_DATABASE_URL) is not available yet; unset it to serve from SQLite files. `mini-openclaw migrate` already prepares the database.\n',
-    );
-    return 2;
-  }
   settings = {
     ...settings,
+    database: { ...settings.database, url: databaseUrl ?? null },
     host: command.host ?? settings.host,
     port: command.port ?? settings.port,
     dataDir: command.dataDir ?? settings.dataDir,

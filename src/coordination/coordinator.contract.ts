@@ -59,6 +59,19 @@ export function describeCoordinatorContract(
       expect(await coordinator.isLocked('a')).toBe(false);
     });
 
+    it('takes names as the domains spell them (NUL separators, backslashes) and keeps look-alikes apart', async () => {
+      const { coordinator } = await fresh();
+      const lock = await coordinator.tryLock('session-run\u0000default\u0000s1');
+      expect(lock?.name).toBe('session-run\u0000default\u0000s1');
+      expect(await coordinator.tryLock('session-run\\0default\\0s1')).not.toBeNull();
+      expect(await coordinator.isLocked('session-run\u0000default\u0000s1')).toBe(true);
+      expect(await coordinator.admit('rate\u0000client\u0000chat', 1, 1_000)).toEqual({ admitted: true });
+      expect(await coordinator.strike('auth\u0000client', { maxStrikes: 1, windowMs: 1_000, blockMs: 5_000 })).toBe(
+        5_000,
+      );
+      expect(await coordinator.blockedFor('auth\u0000client')).toBe(5_000);
+    });
+
     it('keeps locks of different names apart', async () => {
       const { coordinator } = await fresh();
       expect(await coordinator.tryLock('a')).not.toBeNull();

@@ -11,6 +11,11 @@ export const DEFAULT_LEASE_MS = 15_000;
 /** Hits older than the largest window seen are swept this often (keys of clients that went away). */
 const SWEEP_EVERY_MS = 60_000;
 
+/** `name` as PostgreSQL text, which cannot hold NUL (the lock names' separator): escaped one to one. */
+function asText(name: string): string {
+  return name.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
+}
+
 export interface PostgresCoordinatorOptions {
   sql: SQL;
   /** Time of the sliding windows and strikes (lease expiry uses the database's clock, the same for every replica). */
@@ -58,7 +63,8 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
     await sql`DELETE FROM coordinator_hits WHERE at_ms <= ${now - widestWindowMs}`;
   };
 
-  const tryLock = async (name: string): Promise<Lock | null> => {
+  const tryLock = async (lockName: string): Promise<Lock | null> => {
+    const name = asText(lockName);
     const token = crypto.randomUUID();
     const rows = await sql`INSERT INTO coordinator_locks (name, token, owner, expires_at)
       VALUES (${name}, ${token}, ${owner}, clock_timestamp() + ${leaseMs} * interval '1 millisecond')
@@ -69,7 +75,7 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
     held.set(name, token);
     let released = false;
     return {
-      name,
+      name: lockName,
       async release() {
         if (released) return;
         released = true;
@@ -79,7 +85,8 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
     };
   };
 
-  const admit = async (key: string, limit: number, windowMs: number): Promise<Admission> => {
+  const admit = async (rawKey: string, limit: number, windowMs: number): Promise<Admission> => {
+    const key = asText(rawKey);
     const now = clock.nowMs();
     widestWindowMs = Math.max(widestWindowMs, windowMs);
     const admission = await sql.begin(async (tx): Promise<Admission> => {
@@ -95,7 +102,8 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
     return admission;
   };
 
-  const strike = async (key: string, policy: StrikePolicy): Promise<number> => {
+  const strike = async (rawKey: string, policy: StrikePolicy): Promise<number> => {
+    const key = asText(rawKey);
     const now = clock.nowMs();
     return await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 1))`;
@@ -118,13 +126,13 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
     tryLock,
     async isLocked(name) {
       const [row] = await sql`SELECT EXISTS (SELECT 1 FROM coordinator_locks
-        WHERE name = ${name} AND expires_at >= clock_timestamp()) AS locked`;
+        WHERE name = ${asText(name)} AND expires_at >= clock_timestamp()) AS locked`;
       return row.locked === true;
     },
     admit,
     strike,
     async blockedFor(key) {
-      const [row] = await sql`SELECT blocked_until_ms FROM coordinator_strikes WHERE key = ${key}`;
+      const [row] = await sql`SELECT blocked_until_ms FROM coordinator_strikes WHERE key = ${asText(key)}`;
       return row ? Math.max(0, toNumber(row.blocked_until_ms) - clock.nowMs()) : 0;
     },
     async close() {

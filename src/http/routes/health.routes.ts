@@ -9,7 +9,8 @@ import { Alive, NotReady, Ready } from './health.schema';
 /** What readiness reads: whether the server is up, whether the data folder takes writes, and the sandbox's verdict. */
 export interface Readiness {
   isReady(): boolean;
-  storage(): StorageHealth;
+  /** The data folder's (and, with a shared database, the database's) state; may have to ask over the network. */
+  storage(): StorageHealth | Promise<StorageHealth>;
   sandbox(): SandboxStatus;
 }
 
@@ -21,13 +22,13 @@ export function healthRoutes(readiness: Readiness) {
     })
     .get(
       '/ready',
-      ({ set }) => {
+      async ({ set }) => {
         const details = { sandbox: readiness.sandbox() };
         if (!readiness.isReady()) {
           set.status = 503;
           return { status: 'starting', details };
         }
-        const health = readiness.storage();
+        const health = await readiness.storage();
         if (!health.writable) {
           set.status = 503;
           return { status: 'not_ready', reason: health.reason, code: health.code, details };

@@ -54,9 +54,6 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
   });
 
   const masked = (url: string) => url.replace(`:${cluster.password}@`, ':***@');
-  const expectNoPassword = (outcome: Outcome) =>
-    expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(cluster.password);
-
   it('prepares a database from --database-url, exits 0, and says so without the password', async () => {
     const url = await cluster.createDatabase();
     const outcome = await runMain(folder.path, ['migrate', '--database-url', url]);
@@ -124,11 +121,38 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
     });
   }, 30_000);
 
-  it('refuses to serve with a database URL until the PostgreSQL storage exists, rather than using SQLite silently', async () => {
+  it('serves from the database given by --database-url after migrating it, never printing the password', async () => {
     const url = await cluster.createDatabase();
-    const outcome = await runMain(folder.path, ['--port', '0', '--database-url', url]);
-    expect(outcome.code).toBe(2);
-    expect(outcome.stderr).toContain('serving from PostgreSQL (--database-url, APP_DATABASE_URL) is not available yet');
-    expectNoPassword(outcome);
+    const child = Bun.spawn({
+      cmd: [process.execPath, MAIN, '--port', '0', '--data-dir', join(folder.path, 'served'), '--database-url', url],
+      cwd: folder.path,
+      env: cleanEnv({ APP_LOG_LEVEL: 'error' }),
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    try {
+      const reader = child.stdout.getReader();
+      let printed = '';
+      while (!printed.includes('listening on')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        printed += new TextDecoder().decode(chunk.value);
+      }
+      reader.releaseLock();
+      const base = /listening on (http:\/\/\S+)/.exec(printed)?.[1];
+      expect(base).toBeDefined();
+      expect(printed).not.toContain(cluster.password);
+      const created = await fetch(`${base}/api/sessions`, { method: 'POST' });
+      expect(created.status).toBe(200);
+      const { data } = (await created.json()) as { data: { session_id: string } };
+      await using sql = new SQL({ url, max: 1 });
+      expect((await sql`SELECT agent_id, id FROM sessions`).map((row: object) => ({ ...row }))).toEqual([
+        { agent_id: 'default', id: data.session_id },
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+      await child.exited;
+    }
   }, 30_000);
 });

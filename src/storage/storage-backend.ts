@@ -1,0 +1,21 @@
+// Where agents' rows live: per-agent SQLite files (the default) or one shared PostgreSQL database (--database-url).
+import type { Coordinator } from '../coordination';
+import type { StorageHealth } from '../shared/storage-probe';
+import type { AgentStorage } from './agent-storage';
+
+/** What the composition root needs of a storage choice. */
+export interface StorageBackend {
+  readonly kind: 'sqlite' | 'postgres';
+  /** The agent registry's opener of an agent's ports bundle. */
+  openStorage(id: string, root: string): AgentStorage;
+  /** Locks and buckets every replica on this storage shares; null: a private in-memory one is enough. */
+  readonly coordinator: Coordinator | null;
+  /** Prepares the storage before anything reads it (migrations); throws what stops the server. */
+  start(): Promise<void>;
+  /** The shared database's state for readiness; null when there is none (SQLite files live in the data folder). */
+  health(): Promise<StorageHealth | null>;
+  /** Removes the rows of a deleted agent that live outside its folder. */
+  forgetAgent(id: string): Promise<void>;
+  /** Closes connections (after the coordinator has let go). */
+  close(): Promise<void>;
+}
