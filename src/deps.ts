@@ -124,8 +124,6 @@ export interface DepsOverrides {
   schedulerTimers?: Timers;
   /** Locks and buckets shared with other servers (the caller closes it); by default the storage's own, or a private in-memory one. */
   coordinator?: Coordinator;
-  /** Lease of the PostgreSQL coordinator's locks (15 s by default); tests shorten it to see a dead replica's locks expire. */
-  leaseMs?: number;
 }
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
@@ -140,7 +138,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         poolSize: settings.database.poolSize,
         clock,
         logger,
-        leaseMs: overrides.leaseMs,
+        leaseMs: settings.database.leaseSeconds * 1000,
       })
     : createSqliteBackend({ clock, logger });
   const coordinator = overrides.coordinator ?? storage.coordinator ?? createMemoryCoordinator(clock);
@@ -221,6 +219,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     timers: overrides.schedulerTimers,
     preRunCheck: budgetGate,
+    // Other replicas change jobs and agents and may die mid-run: look for that a few times per lease.
+    sharedPollMs:
+      storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null,
   });
   const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };

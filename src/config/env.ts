@@ -48,6 +48,11 @@ export interface DatabaseSettings {
   url: string | null;
   /** Most connections one server process opens (APP_DATABASE_POOL_SIZE, default 10). */
   poolSize: number;
+  /**
+   * Seconds a replica's locks (a run in progress, a claimed job) outlive its last renewal
+   * (APP_DATABASE_LEASE_SECONDS, default 15): how long after a replica dies its runs count as interrupted.
+   */
+  leaseSeconds: number;
 }
 
 export interface EnvSettings {
@@ -74,6 +79,7 @@ export interface EnvSettings {
 export const DEFAULT_ALLOWED_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
 export const DEFAULT_TRUSTED_HOSTS = ['localhost', '127.0.0.1', '*.localhost'];
 export const DEFAULT_DATABASE_POOL_SIZE = 10;
+export const DEFAULT_DATABASE_LEASE_SECONDS = 15;
 
 type Env = Record<string, string | undefined>;
 
@@ -171,6 +177,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     database: {
       url: databaseUrl('APP_DATABASE_URL'),
       poolSize: integer('APP_DATABASE_POOL_SIZE', DEFAULT_DATABASE_POOL_SIZE, 1, 1000),
+      leaseSeconds: integer('APP_DATABASE_LEASE_SECONDS', DEFAULT_DATABASE_LEASE_SECONDS, 1, 3600),
     },
     llm: {
       baseUrl: text('LLM_BASE_URL') || text('DEEPSEEK_BASE_URL'),

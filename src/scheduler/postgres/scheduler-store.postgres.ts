@@ -144,13 +144,16 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
         // Locked, so a replica recovering at the same time waits and then finds none of them running.
         const rows: Row[] =
           await tx`SELECT * FROM cron_runs WHERE agent_id = ${agentId} AND status = 'running' ORDER BY seq FOR UPDATE`;
+        let changed = 0;
         for (const run of rows.map(toRun)) {
           const job = await getJob(tx, run.jobId, true);
           const changes = interrupt(run, job);
+          if (!changes) continue;
           await updateRun(tx, run.id, changes.run);
           if (changes.job) await updateJob(tx, run.jobId, changes.job);
+          changed += 1;
         }
-        return rows.length;
+        return changed;
       });
     },
   };

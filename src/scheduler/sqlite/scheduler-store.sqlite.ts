@@ -119,14 +119,17 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
         .query<Row, []>("SELECT * FROM cron_runs WHERE status = 'running' ORDER BY seq")
         .all()
         .map(toRun);
+      let changed = 0;
       db.transaction(() => {
         for (const run of running) {
           const changes = interrupt(run, getJob(run.jobId));
+          if (!changes) continue;
           updateRun(run.id, changes.run);
           if (changes.job) updateJob(run.jobId, changes.job);
+          changed += 1;
         }
       })();
-      return running.length;
+      return changed;
     },
   };
 }
