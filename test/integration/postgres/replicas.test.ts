@@ -1,0 +1,102 @@
+// Two replicas on one PostgreSQL database and one shared folder: each scheduled run once, one run per session, one truth.
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { SQL } from 'bun';
+import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
+import { startReplicaPair } from '../../support/replica-pair';
+import { waitFor } from '../../support/scheduler-fixture';
+
+const skipReason = postgresUnavailableReason();
+if (skipReason) console.log(`replica tests skipped: ${skipReason}`);
+
+describe.skipIf(skipReason !== null)('two replicas on one database', () => {
+  let cluster: PostgresCluster;
+  beforeAll(async () => {
+    cluster = await startPostgresCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.[Symbol.asyncDispose]();
+  });
+
+  it('runs each of 50 cron jobs due in the same second exactly once, whichever replica created it', async () => {
+    const url = await cluster.createDatabase();
+    await using pair = await startReplicaPair(url);
+    const [a, b] = pair.replicas;
+    const dueMs = Math.ceil((Date.now() + 6000) / 1000) * 1000;
+    const ids: string[] = [];
+    for (let index = 0; index < 50; index += 1) {
+      const created = await (index % 2 === 0 ? a : b).api('POST', '/api/scheduler/cron/jobs', {
+        name: `job-${index}`,
+        schedule_type: 'at',
+        schedule: new Date(dueMs).toISOString(),
+        prompt: `scheduled task ${index}`,
+      });
+      expect(created.status).toBe(200);
+      ids.push(created.body.data.job.id);
+    }
+    const runs = await waitFor(async () => {
+      const listed = (await b.api('GET', '/api/scheduler/cron/runs?limit=5000')).body.data.runs as any[];
+      return listed.filter((run) => run.status === 'ok').length >= 50 ? listed : undefined;
+    }, 60_000);
+    // Every row is one job's one run: no second run, no missed slot, nothing still running.
+    expect(runs.map((run) => run.status)).toEqual(Array(50).fill('ok'));
+    expect(runs.map((run) => run.job_id).sort()).toEqual([...ids].sort());
+    const prompts = [...a.model.chatRequests(), ...b.model.chatRequests()].map((request) =>
+      JSON.stringify(request.body.messages.at(-1)),
+    );
+    expect(prompts).toHaveLength(50);
+    for (let index = 0; index < 50; index += 1)
+      expect(prompts.filter((prompt) => new RegExp(`scheduled task ${index}(?!\\d)`).test(prompt))).toHaveLength(1);
+    // Both replicas agree, and every one-shot job is done.
+    const jobs = (await a.api('GET', '/api/scheduler/cron/jobs')).body.data.jobs as any[];
+    expect(jobs.filter((job) => job.enabled)).toEqual([]);
+    expect((await a.api('GET', '/api/scheduler/cron/runs?limit=5000')).body.data.runs).toEqual(runs);
+  }, 90_000);
+
+  it('answers 409 session_busy on replica B while replica A streams on the session, and agrees on usage', async () => {
+    const url = await cluster.createDatabase();
+    await using pair = await startReplicaPair(url);
+    const [a, b] = pair.replicas;
+    const session = (await a.api('POST', '/api/sessions')).body.data.session_id as string;
+    a.model.enqueue({ kind: 'text', text: 'a slow answer '.repeat(20), chunkSize: 2, delayMs: 40 });
+    a.model.enqueue({ kind: 'text', text: 'Slow title' });
+    const streaming = fetch(`${a.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'first question', session_id: session }),
+    }).then((response) => response.text());
+    await a.model.waitForRequests(1);
+    const refused = await b.api('POST', '/api/chat', {
+      message: 'another question',
+      session_id: session,
+      stream: false,
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'session_busy']);
+    expect(b.model.chatRequests()).toHaveLength(0);
+    await streaming;
+    // The run's lock goes once A has stored the reply and its title; a 409 until then calls no model.
+    const answered = await waitFor(async () => {
+      const attempt = await b.api('POST', '/api/chat', {
+        message: 'another question',
+        session_id: session,
+        stream: false,
+      });
+      return attempt.status === 409 ? undefined : attempt;
+    }, 15_000);
+    expect(answered.status).toBe(200);
+    const history = (await a.api('GET', `/api/sessions/${session}/history`)).body.data.messages as any[];
+    expect(history.map((message) => [message.role, message.content.slice(0, 14)])).toEqual([
+      ['user', 'first question'],
+      ['assistant', 'a slow answer '],
+      ['user', 'another questi'],
+      ['assistant', expect.any(String)],
+    ]);
+    const summaries = await Promise.all(
+      [a, b].map((replica) => replica.api('GET', '/api/usage/summary?since_hours=1')),
+    );
+    expect(summaries[0]!.status).toBe(200);
+    expect(summaries[0]!.body.data.totals.runs).toBeGreaterThanOrEqual(2);
+    expect(summaries[1]!.body).toEqual(summaries[0]!.body);
+    await using sql = new SQL({ url, max: 1 });
+    expect((await sql`SELECT count(*)::integer AS n FROM coordinator_locks`)[0].n).toBe(0);
+  }, 60_000);
+});
