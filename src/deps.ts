@@ -14,6 +14,7 @@ import {
   createPromptBuilder,
   createRunRegistry,
   createSessionAssistant,
+  startOrphanSweeper,
   type ChatService,
 } from './chat';
 import {
@@ -209,6 +210,10 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       ? { allowed: false, status: 'skipped_budget', reason: budget.message }
       : { allowed: true };
   };
+  // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
+  const sharedPollMs =
+    storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
+  let orphanSweeper: { stop(): void } | null = null;
   const manager = createSchedulerManager({
     agents,
     sessions,
@@ -219,9 +224,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     timers: overrides.schedulerTimers,
     preRunCheck: budgetGate,
-    // Other replicas change jobs and agents and may die mid-run: look for that a few times per lease.
-    sharedPollMs:
-      storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null,
+    sharedPollMs,
   });
   const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };
@@ -232,6 +235,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const close = (options: { drainMs?: number } = {}) =>
     (closing ??= (async () => {
       state.ready = false;
+      orphanSweeper?.stop();
       scheduler.close();
       if (options.drainMs)
         await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
@@ -295,6 +299,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       }
       void retrieval.start();
       await scheduler.start();
+      if (sharedPollMs)
+        orphanSweeper = startOrphanSweeper({ agents: registry, coordinator, logger, everyMs: sharedPollMs });
       state.ready = true;
     },
     close,

@@ -14,3 +14,4 @@ export type { ChatEvent, ChatEventType } from './chat-events';
 export type { Subscription } from './live-run';
 export type { AgentTurnResult } from './run-agent';
 export { countTokens } from './token-counter';
+export { recoverOrphanedRuns, startOrphanSweeper } from './orphaned-runs';

@@ -94,7 +94,12 @@ export function createPostgresSessionStore(sql: SQL, agentId: string, clock: Clo
       await sql`UPDATE sessions SET live_response = ${live ? JSON.stringify(live) : null}, updated_at = ${now()}
         WHERE agent_id = ${agentId} AND id = ${sessionId}`;
     },
-    recoverInterrupted: () => recoverInterruptedPostgres(sql, agentId, clock),
+    recoverInterrupted: (sessionIds) => recoverInterruptedPostgres(sql, agentId, clock, sessionIds),
+    async liveSessionIds() {
+      const rows: { id: string }[] =
+        await sql`SELECT id FROM sessions WHERE agent_id = ${agentId} AND live_response IS NOT NULL ORDER BY seq`;
+      return rows.map((row) => row.id);
+    },
     async counts() {
       const [row] = await sql`SELECT count(*) FILTER (WHERE archived_at IS NULL)::integer AS active,
         count(*) FILTER (WHERE archived_at IS NOT NULL)::integer AS archived, max(updated_at) AS at

@@ -21,7 +21,7 @@ describe.skipIf(skipReason !== null)('replicas when something fails', () => {
     await cluster?.[Symbol.asyncDispose]();
   });
 
-  it('marks the run of a replica killed mid-run interrupted on the other once its lease expires, and catches up', async () => {
+  it('marks the cron run and chat reply of a replica killed mid-run interrupted on the other once its lease expires, and catches up', async () => {
     const url = await cluster.createDatabase();
     await using pair = await startReplicaPair(url, { startSecond: false });
     const [a] = pair.replicas;
@@ -47,8 +47,34 @@ describe.skipIf(skipReason !== null)('replicas when something fails', () => {
     const b = await pair.start();
     expect((await runsOf(b)).map((run) => [run.id, run.status])).toEqual([[cutOff.id, 'running']]);
 
+    // A chat streaming on replica A too: its partial reply is visible from B while A lives.
+    const session = (await a.api('POST', '/api/sessions')).body.data.session_id as string;
+    const answer = 'half of a long answer '.repeat(50);
+    a.model.enqueue({ kind: 'text', text: answer, chunkSize: 4, delayMs: 100 });
+    void fetch(`${a.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'tell me everything', session_id: session }),
+    })
+      .then((response) => response.text())
+      // The stream breaks off when replica A is killed: that is the point.
+      .catch(() => undefined);
+    const history = async () => (await b.api('GET', `/api/sessions/${session}/history`)).body.data.messages as any[];
+    await waitFor(async () => ((await history()).at(-1)?.streaming ? true : undefined));
+
     a.server.child.kill('SIGKILL');
     await a.server.child.exited;
+    const kept = await waitFor(async () => {
+      const messages = await history();
+      return messages.at(-1)?.status === 'interrupted' ? messages : undefined;
+    }, 30_000);
+    expect(kept.map((message) => [message.role, message.status, message.streaming])).toEqual([
+      ['user', undefined, undefined],
+      ['assistant', 'interrupted', undefined],
+    ]);
+    // What A had streamed when it died: a non-empty beginning of the answer.
+    expect(kept[1].content.length).toBeGreaterThan(0);
+    expect(answer.startsWith(kept[1].content)).toBe(true);
     const runs = await waitFor(async () => {
       const listed = await runsOf(b);
       return listed.some((run) => run.status === 'ok') ? listed : undefined;
