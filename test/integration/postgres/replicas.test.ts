@@ -99,4 +99,43 @@ describe.skipIf(skipReason !== null)('two replicas on one database', () => {
     await using sql = new SQL({ url, max: 1 });
     expect((await sql`SELECT count(*)::integer AS n FROM coordinator_locks`)[0].n).toBe(0);
   }, 60_000);
+
+  it('creates an agent on one replica only, runs its jobs from either, and deletes it with its rows everywhere', async () => {
+    const url = await cluster.createDatabase();
+    await using pair = await startReplicaPair(url);
+    const [a, b] = pair.replicas;
+    const created = await Promise.all(
+      [a, b].map((replica) => replica.api('POST', '/api/agents', { agent_id: 'team' })),
+    );
+    expect(created.map((response) => response.status).sort()).toEqual([200, 409]);
+    const listed = await Promise.all(
+      [a, b].map(async (replica) => (await replica.api('GET', '/api/agents')).body.data),
+    );
+    expect(listed[1]).toEqual(listed[0]);
+    const job = await a.api('POST', '/api/scheduler/cron/jobs?agent_id=team', {
+      name: 'team job',
+      schedule_type: 'at',
+      schedule: new Date(Date.now() + 3000).toISOString(),
+      prompt: 'team task',
+    });
+    expect(job.status).toBe(200);
+    await b.api('POST', '/api/sessions?agent_id=team');
+    const runs = await waitFor(async () => {
+      const listed = (await b.api('GET', '/api/scheduler/cron/runs?agent_id=team')).body.data.runs as any[];
+      return listed.some((run) => run.status === 'ok') ? listed : undefined;
+    }, 30_000);
+    expect(runs.map((run) => run.status)).toEqual(['ok']);
+
+    expect((await b.api('DELETE', '/api/agents/team')).status).toBe(200);
+    expect((await a.api('DELETE', '/api/agents/team')).status).toBe(404);
+    expect((await a.api('GET', '/api/sessions?agent_id=team')).status).toBe(404);
+    await using sql = new SQL({ url, max: 1 });
+    await waitFor(async () =>
+      (await sql`SELECT count(*)::integer AS n FROM sessions WHERE agent_id = 'team'`)[0].n === 0 ? true : undefined,
+    );
+    expect((await sql`SELECT count(*)::integer AS n FROM cron_runs WHERE agent_id = 'team'`)[0].n).toBe(0);
+    // The id is free again, on either replica, and starts empty.
+    expect((await a.api('POST', '/api/agents', { agent_id: 'team' })).status).toBe(200);
+    expect((await b.api('GET', '/api/scheduler/cron/jobs?agent_id=team')).body.data.jobs).toEqual([]);
+  }, 60_000);
 });
