@@ -4,6 +4,8 @@ import { HELP_TEXT, parseCli } from './cli';
 import { EnvError, type EnvSettings, isLoopbackHost, readEnvSettings, withDotenv } from './config';
 import { runMigrateCommand } from './db/postgres/migrate-command';
 import { ListenError, type RunningServer, startServer } from './server';
+import { createLogger } from './shared/logger';
+import { runTransferCommand } from './storage/transfer/transfer-command';
 import { VERSION } from './version';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -42,6 +44,17 @@ async function main(): Promise<number> {
     }
     return await runMigrateCommand({
       url: databaseUrl,
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+  }
+  if (command.kind === 'export' || command.kind === 'import') {
+    return await runTransferCommand({
+      kind: command.kind,
+      file: command.file,
+      dataDir: command.dataDir ?? settings.dataDir,
+      databaseUrl: databaseUrl ?? null,
+      logger: createLogger('warn'),
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
     });

@@ -10,7 +10,7 @@ const RUNNING_SCAN_LIMIT = 1000;
 
 /** How a cut-off run's job changes: a one-shot runs again at once; `run_once` reruns the slot once; `skip` waits. */
 function catchUp(run: CronRun, job: CronJob | null, nowMs: number): Partial<CronJob> | null {
-  if (!job || !job.enabled || run.trigger !== 'scheduled') return null;
+  if (!job?.enabled || run.trigger !== 'scheduled') return null;
   if (job.scheduleType === 'at') return job.nextRunMs === null ? { nextRunMs: nowMs } : null;
   if (job.catchUp === 'run_once' && (job.nextRunMs === null || job.nextRunMs > nowMs)) return { nextRunMs: nowMs };
   return null;

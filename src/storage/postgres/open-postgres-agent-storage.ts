@@ -15,6 +15,8 @@ import type { AgentStorage } from '../agent-storage';
 export interface PostgresAgentStorageDeps {
   sql: SQL;
   clock: Clock;
+  /** The creation time (epoch seconds) to record for an agent without one; by default its folder's birth time. */
+  createdAt?: (id: string) => number | undefined;
 }
 
 /**
@@ -25,9 +27,12 @@ export interface PostgresAgentStorageDeps {
 export function postgresAgentStorage({
   sql,
   clock,
+  createdAt,
 }: PostgresAgentStorageDeps): (id: string, root: string) => AgentStorage {
   return (id, root) => ({
     agentMeta: createPostgresAgentMetaStore(sql, id, () => {
+      const given = createdAt?.(id);
+      if (given !== undefined) return given;
       try {
         return toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs());
       } catch {

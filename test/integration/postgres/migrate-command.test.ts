@@ -10,35 +10,12 @@ import {
   type PostgresCluster,
 } from '../../support/postgres-cluster';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
+import { runMain } from '../../support/run-main';
 
 const skipReason = postgresUnavailableReason();
 if (skipReason) console.log(`migrate command tests skipped: ${skipReason}`);
 
 const MAIN = join(import.meta.dir, '..', '..', '..', 'src', 'main.ts');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs src/main.ts in an empty folder (so no .env is read) with only PATH, HOME and `env`. */
-async function runMain(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const child = Bun.spawn({
-    cmd: [process.execPath, MAIN, ...args],
-    cwd,
-    env: cleanEnv(env),
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
-}
 
 describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
   let cluster: PostgresCluster;
