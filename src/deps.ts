@@ -1,6 +1,7 @@
 // Composition root: buildDeps constructs every adapter and service; start() runs the side effects; close() undoes them in reverse.
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { hostname, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import {
   createAgentRegistry,
   createAgentsService,
@@ -168,9 +169,16 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     clock,
     logger,
   );
+  // With a shared database the agent folders sit on a network volume; the derived index stays on this replica.
+  const indexDir =
+    settings.indexDir ?? (storage.kind === 'postgres' ? join(tmpdir(), `mini-openclaw-index-${hostname()}`) : null);
+  const workspacesDir = join(dataDir, 'workspaces');
   const retrieval = createRetrievalService({
     agents,
-    openIndex: openSqliteIndex,
+    openIndex: indexDir
+      ? (engine, path, identity) =>
+          openSqliteIndex(engine, join(resolve(indexDir), relative(workspacesDir, path)), identity)
+      : openSqliteIndex,
     health: embeddingHealth,
     clock,
     logger,

@@ -13,6 +13,7 @@ describe('readEnvSettings', () => {
       logLevel: 'info',
       apiToken: '',
       maxOpenAgents: null,
+      indexDir: null,
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
       database: { url: null, poolSize: 10, leaseSeconds: 15 },
       llm: { baseUrl: '', apiKey: '', model: '', source: 'none', toolLoopModel: '', toolLoopModelOverrides: '' },

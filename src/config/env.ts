@@ -67,6 +67,12 @@ export interface EnvSettings {
   apiToken: string;
   /** Agents whose databases may stay open at once (APP_MAX_OPEN_AGENTS); null derives it from the open-file limit. */
   maxOpenAgents: number | null;
+  /**
+   * Where each agent's retrieval index lives with a shared database (APP_INDEX_DIR): a folder of this
+   * replica's own, since the index is derived and SQLite must not be shared over a network volume. Null:
+   * beside the agent (storage/retrieval.db), or with a database a folder named after the host in the temp folder.
+   */
+  indexDir: string | null;
   rateLimit: RateLimitSettings;
   database: DatabaseSettings;
   llm: LlmSettings;
@@ -167,6 +173,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
     apiToken: text('APP_API_TOKEN'),
     maxOpenAgents: text('APP_MAX_OPEN_AGENTS') ? integer('APP_MAX_OPEN_AGENTS', 0, 1, 1_000_000) : null,
+    indexDir: text('APP_INDEX_DIR') || null,
     rateLimit: {
       enabled: bool('APP_RATE_LIMIT_ENABLED', true),
       chat: integer('APP_RATE_LIMIT_CHAT', 60, 1, 1_000_000),

@@ -1,6 +1,8 @@
 // Two replicas on one PostgreSQL database and one shared folder: each scheduled run once, one run per session, one truth.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { SQL } from 'bun';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
@@ -98,6 +100,9 @@ describe.skipIf(skipReason !== null)('two replicas on one database', () => {
     expect(summaries[1]!.body).toEqual(summaries[0]!.body);
     await using sql = new SQL({ url, max: 1 });
     expect((await sql`SELECT count(*)::integer AS n FROM coordinator_locks`)[0].n).toBe(0);
+    // The retrieval index is each replica's own, never a SQLite file on the shared folder.
+    for (const replica of [a, b]) expect((await replica.api('POST', '/api/retrieval/reindex')).status).toBe(200);
+    expect(readdirSync(join(pair.dataDir, 'workspaces', 'default', 'storage'))).toEqual([]);
   }, 60_000);
 
   it('creates an agent on one replica only, runs its jobs from either, and deletes it with its rows everywhere', async () => {
