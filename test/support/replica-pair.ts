@@ -16,7 +16,7 @@ export interface ReplicaPair extends AsyncDisposable {
  */
 export async function startReplicaPair(
   databaseUrl: string,
-  options: { leaseSeconds?: number; startSecond?: boolean } = {},
+  options: { leaseSeconds?: number; startSecond?: boolean; env?: Record<string, string> } = {},
 ): Promise<ReplicaPair> {
   const temp = makeTempDir('moc-replicas-');
   const dataDir = join(temp.path, 'data');
@@ -27,6 +27,7 @@ export async function startReplicaPair(
       env: {
         APP_DATABASE_URL: databaseUrl,
         APP_DATABASE_LEASE_SECONDS: String(options.leaseSeconds ?? 2),
+        ...options.env,
         ...extraEnv,
       },
     });

@@ -143,4 +143,22 @@ describe.skipIf(skipReason !== null)('two replicas on one database', () => {
     expect((await a.api('POST', '/api/agents', { agent_id: 'team' })).status).toBe(200);
     expect((await b.api('GET', '/api/scheduler/cron/jobs?agent_id=team')).body.data.jobs).toEqual([]);
   }, 60_000);
+
+  it('shares the rate limit and the failed-token lockout between the replicas', async () => {
+    const url = await cluster.createDatabase();
+    const env = { APP_RATE_LIMIT_ENABLED: 'true', APP_RATE_LIMIT_FILES: '3', APP_API_TOKEN: 'secret-token' };
+    await using pair = await startReplicaPair(url, { env });
+    const [a, b] = pair.replicas;
+    const status = async (replica: typeof a, path: string, token: string) =>
+      (await fetch(`${replica.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    const files: number[] = [];
+    for (const replica of [a, b, a, b]) files.push(await status(replica, '/api/files/index', 'secret-token'));
+    expect(files).toEqual([200, 200, 200, 429]);
+    // Ten failed tokens a minute lock a client out: five here, five there.
+    const failures: number[] = [];
+    for (let index = 0; index < 10; index++) failures.push(await status(index % 2 ? b : a, '/api/agents', 'wrong'));
+    expect(failures).toEqual(Array(10).fill(401));
+    expect(await status(a, '/api/agents', 'secret-token')).toBe(429);
+    expect(await status(b, '/api/agents', 'secret-token')).toBe(429);
+  }, 60_000);
 });
