@@ -57,7 +57,8 @@ async function burst(replicas: Replica[]): Promise<void> {
     const replica = replicas[index % replicas.length]!;
     sessions.push({ replica, id: await replica.newSession() });
   }
-  for (const { replica, id } of sessions.slice(0, 20)) await turn(replica, id, 'warm-up');
+  // Warm every replica alike (LangChain loaded, code compiled) before the burst.
+  for (const { replica, id } of sessions.slice(0, 30 * replicas.length)) await turn(replica, id, 'warm-up');
   const times = await Promise.all(sessions.map(({ replica, id }, index) => turn(replica, id, `burst ${index}`)));
   const failed = times.filter(Number.isNaN).length;
   console.log(`burst of ${STREAMS} streams (50 tokens at 20 ms) on ${replicas.length} replica(s): ${failed} failed`);
@@ -119,10 +120,16 @@ async function cronLag(url: string, replicas: Replica[]): Promise<void> {
 const cluster = await startPostgresCluster();
 const model: FakeModelChild = await startFakeModelChild();
 try {
-  for (const count of [1, 2]) {
-    const url = await cluster.createDatabase();
+  // One server on SQLite files (the default, for reference), then one and two replicas on PostgreSQL.
+  for (const [count, storage] of [
+    [1, 'sqlite'],
+    [1, 'postgres'],
+    [2, 'postgres'],
+  ] as const) {
+    const url = storage === 'postgres' ? await cluster.createDatabase() : null;
     using folder = makeTempDir('scale-bench-');
     const replicas = await startReplicas(count, { url, dataDir: join(folder.path, 'data'), modelUrl: model.baseUrl });
+    console.log(`== ${count} replica(s) on ${storage}`);
     try {
       await model.setReply(wordsReply(50, 20));
       await burst(replicas);

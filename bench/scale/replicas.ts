@@ -12,10 +12,10 @@ export interface Replica {
   stop(): Promise<void>;
 }
 
-/** Starts `count` replicas one after the other (the first applies the migrations). */
+/** Starts `count` replicas one after the other (the first applies the migrations); without `url`, one server on SQLite files. */
 export async function startReplicas(
   count: number,
-  options: { url: string; dataDir: string; modelUrl: string },
+  options: { url: string | null; dataDir: string; modelUrl: string },
 ): Promise<Replica[]> {
   const replicas: Replica[] = [];
   for (let index = 0; index < count; index++) {
@@ -23,7 +23,7 @@ export async function startReplicas(
       cwd: join(options.dataDir, '..'),
       args: ['--smol', MAIN, 'serve', '--port', '0', '--data-dir', options.dataDir],
       env: cleanEnv({
-        APP_DATABASE_URL: options.url,
+        ...(options.url ? { APP_DATABASE_URL: options.url } : {}),
         LLM_BASE_URL: options.modelUrl,
         LLM_MODEL: 'fake-model',
         LLM_API_KEY: 'k',

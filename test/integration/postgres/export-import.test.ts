@@ -1,15 +1,12 @@
 // `mini-openclaw export` and `import` as real processes: an install moved from SQLite to PostgreSQL and back, row for row.
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
-import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
+import { describeWithPostgres } from '../../support/postgres-database';
 import { runMain } from '../../support/run-main';
 import { startTestServer, type TestServer } from '../../support/start-test-server';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
-
-const skipReason = postgresUnavailableReason();
-if (skipReason) console.log(`export/import tests skipped: ${skipReason}`);
 
 /** The rows of an export file, parsed, without its header (which holds the export time). */
 const rowsOf = (path: string): unknown[] =>
@@ -34,17 +31,12 @@ async function snapshot(server: TestServer) {
   };
 }
 
-describe.skipIf(skipReason !== null)('mini-openclaw export / import', () => {
-  let cluster: PostgresCluster;
+describeWithPostgres('mini-openclaw export / import', (database) => {
   let folder: TempDir;
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
+  beforeAll(() => {
     folder = makeTempDir('moc-transfer-');
-  }, 60_000);
-  afterAll(async () => {
-    folder?.[Symbol.dispose]();
-    await cluster?.[Symbol.asyncDispose]();
   });
+  afterAll(() => folder?.[Symbol.dispose]());
 
   it('moves sessions, messages, compressions, usage, jobs and runs from SQLite to PostgreSQL and back unchanged', async () => {
     const sqliteDir = join(folder.path, 'sqlite');
@@ -83,10 +75,10 @@ describe.skipIf(skipReason !== null)('mini-openclaw export / import', () => {
     expect([exported.code, exported.stderr]).toEqual([0, '']);
     expect(exported.stdout).toContain('mini-openclaw export: wrote 1 agent, 3 session');
 
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     const imported = await runMain(folder.path, ['import', '--in', sqliteExport, '--database-url', url]);
     expect([imported.code, imported.stderr]).toEqual([0, '']);
-    expect(imported.stdout).not.toContain(cluster.password);
+    expect(imported.stdout).not.toContain(database.cluster.password);
     const again = await runMain(folder.path, ['import', '--in', sqliteExport], { APP_DATABASE_URL: url });
     expect(again).toEqual({
       code: 1,

@@ -1,28 +1,17 @@
 // Replicas on one PostgreSQL database when things break: a replica killed mid-run, the database restarted under load.
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { expect, it } from 'bun:test';
 import { SQL } from 'bun';
-import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
+import { describeWithPostgres } from '../../support/postgres-database';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
 import type { ServerProcess } from '../../support/server-process';
 
-const skipReason = postgresUnavailableReason();
-if (skipReason) console.log(`replica failure tests skipped: ${skipReason}`);
-
 const runsOf = async (replica: ServerProcess) =>
   (await replica.api('GET', '/api/scheduler/cron/runs?limit=100')).body.data.runs as any[];
 
-describe.skipIf(skipReason !== null)('replicas when something fails', () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.[Symbol.asyncDispose]();
-  });
-
+describeWithPostgres('replicas when something fails', (database) => {
   it('marks the cron run and chat reply of a replica killed mid-run interrupted on the other once its lease expires, and catches up', async () => {
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     await using pair = await startReplicaPair(url, { startSecond: false });
     const [a] = pair.replicas;
     const created = await a.api('POST', '/api/scheduler/cron/jobs', {
@@ -91,7 +80,7 @@ describe.skipIf(skipReason !== null)('replicas when something fails', () => {
   }, 90_000);
 
   it('answers 503 storage_unavailable (never 500) while the database restarts under load, and recovers by itself', async () => {
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     await using pair = await startReplicaPair(url);
     const statuses: { status: number; code?: string }[] = [];
     let loading = true;
@@ -108,7 +97,7 @@ describe.skipIf(skipReason !== null)('replicas when something fails', () => {
     const readiness = async (replica: ServerProcess) => (await replica.api('GET', '/api/ready')).status;
 
     await waitFor(async () => (statuses.length >= 10 ? true : undefined));
-    await cluster.stop();
+    await database.cluster.stop();
     for (const replica of pair.replicas)
       await waitFor(async () => ((await readiness(replica)) === 503 ? true : undefined));
     const down = await pair.replicas[0].api('GET', '/api/ready');
@@ -117,7 +106,7 @@ describe.skipIf(skipReason !== null)('replicas when something fails', () => {
     );
     await waitFor(async () => (statuses.some((entry) => entry.status === 503) ? true : undefined));
 
-    await cluster.start();
+    await database.cluster.start();
     for (const replica of pair.replicas)
       await waitFor(async () => ((await readiness(replica)) === 200 ? true : undefined), 30_000);
     const afterRestart = statuses.length;

@@ -1,26 +1,15 @@
 // Two replicas on one PostgreSQL database and one shared folder: each scheduled run once, one run per session, one truth.
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { expect, it } from 'bun:test';
 import { SQL } from 'bun';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { postgresUnavailableReason, startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
+import { describeWithPostgres } from '../../support/postgres-database';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
 
-const skipReason = postgresUnavailableReason();
-if (skipReason) console.log(`replica tests skipped: ${skipReason}`);
-
-describe.skipIf(skipReason !== null)('two replicas on one database', () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.[Symbol.asyncDispose]();
-  });
-
+describeWithPostgres('two replicas on one database', (database) => {
   it('runs each of 50 cron jobs due in the same second exactly once, whichever replica created it', async () => {
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     await using pair = await startReplicaPair(url);
     const [a, b] = pair.replicas;
     const dueMs = Math.ceil((Date.now() + 6000) / 1000) * 1000;
@@ -55,7 +44,7 @@ describe.skipIf(skipReason !== null)('two replicas on one database', () => {
   }, 90_000);
 
   it('answers 409 session_busy on replica B while replica A streams on the session, and agrees on usage', async () => {
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     await using pair = await startReplicaPair(url);
     const [a, b] = pair.replicas;
     const session = (await a.api('POST', '/api/sessions')).body.data.session_id as string;
@@ -106,7 +95,7 @@ describe.skipIf(skipReason !== null)('two replicas on one database', () => {
   }, 60_000);
 
   it('creates an agent on one replica only, runs its jobs from either, and deletes it with its rows everywhere', async () => {
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     await using pair = await startReplicaPair(url);
     const [a, b] = pair.replicas;
     const created = await Promise.all(
@@ -145,7 +134,7 @@ describe.skipIf(skipReason !== null)('two replicas on one database', () => {
   }, 60_000);
 
   it('shares the rate limit and the failed-token lockout between the replicas', async () => {
-    const url = await cluster.createDatabase();
+    const url = await database.cluster.createDatabase();
     const env = { APP_RATE_LIMIT_ENABLED: 'true', APP_RATE_LIMIT_FILES: '3', APP_API_TOKEN: 'secret-token' };
     await using pair = await startReplicaPair(url, { env });
     const [a, b] = pair.replicas;
