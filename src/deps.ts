@@ -233,6 +233,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     timers: overrides.schedulerTimers,
     preRunCheck: budgetGate,
     sharedPollMs,
+    sharedWork: storage.schedulerWork?.bind(storage),
   });
   const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };

@@ -32,6 +32,8 @@ export interface OrphanSweeperDeps {
   coordinator: Coordinator;
   logger: Logger;
   everyMs: number;
+  /** The agents holding a live snapshot now; without it every agent is looked at. */
+  liveAgents?: () => Promise<Set<string>>;
 }
 
 /**
@@ -44,7 +46,9 @@ export function startOrphanSweeper(deps: OrphanSweeperDeps): { stop(): void } {
     if (sweeping) return;
     sweeping = true;
     try {
+      const live = await deps.liveAgents?.();
       for (const agentId of deps.agents.ids()) {
+        if (live && !live.has(agentId)) continue;
         try {
           const agent = deps.agents.get(agentId);
           using lease = agent.lease();
@@ -58,6 +62,8 @@ export function startOrphanSweeper(deps: OrphanSweeperDeps): { stop(): void } {
           deps.logger.warn('orphaned chat runs not recovered', { agent_id: agentId, error: String(error) });
         }
       }
+    } catch (error) {
+      deps.logger.warn('orphaned chat runs not looked for', { error: String(error) });
     } finally {
       sweeping = false;
     }

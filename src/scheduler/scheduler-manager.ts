@@ -33,6 +33,8 @@ export interface SchedulerManagerDeps {
    * Null (the default): this process is the only one, and its own events say it all.
    */
   sharedPollMs?: number | null;
+  /** The agents with scheduler work due by `untilMs` or runs in progress; without it each poll looks at every agent. */
+  sharedWork?: (untilMs: number) => Promise<Set<string>>;
 }
 
 interface AgentServices {
@@ -126,13 +128,15 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     try {
       const ids = new Set(deps.agents.ids());
       for (const agentId of [...services.keys()]) if (!ids.has(agentId)) stop(agentId);
+      // Two polls ahead, so a job another replica added is armed here before it is due.
+      const busy = await deps.sharedWork?.(deps.clock.nowMs() + 2 * (deps.sharedPollMs ?? 0));
       for (const agentId of ids) {
         if (closed) return;
-        const known = services.has(agentId);
-        if (!known) {
+        if (!services.has(agentId)) {
           await openLogged(agentId);
           continue;
         }
+        if (busy && !busy.has(agentId)) continue;
         const opened = services.get(agentId)!;
         const agent = deps.agents.get(agentId);
         const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));

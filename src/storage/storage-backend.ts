@@ -14,6 +14,14 @@ export interface StorageBackend {
   start(): Promise<void>;
   /** The shared database's state for readiness; null when there is none (SQLite files live in the data folder). */
   health(): Promise<StorageHealth | null>;
+  /**
+   * With storage other replicas share: the agents with scheduler work by `untilMs` (a job due, or a run in
+   * progress that may belong to a dead replica), so the scheduler's look for others' work skips the rest.
+   * Absent: every agent is looked at.
+   */
+  schedulerWork?(untilMs: number): Promise<Set<string>>;
+  /** With shared storage: the agents with a live chat snapshot now (a run in progress, or a dead replica's). */
+  liveSessionAgents?(): Promise<Set<string>>;
   /** Removes the rows of a deleted agent that live outside its folder. */
   forgetAgent(id: string): Promise<void>;
   /** Closes connections (after the coordinator has let go). */

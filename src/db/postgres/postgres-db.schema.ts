@@ -208,6 +208,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'indexes for the replicas: jobs due and runs in progress across agents',
+    sql: `
+      CREATE INDEX cron_jobs_due_any_agent ON cron_jobs (next_run_ms) WHERE enabled AND next_run_ms IS NOT NULL;
+      CREATE INDEX cron_runs_running ON cron_runs (agent_id) WHERE status = 'running';
+    `,
+  },
 ];
 
 /** Tables holding one agent's rows (`agent_id`), children before parents: deleting an agent empties them in this order. */

@@ -51,6 +51,17 @@ export function createPostgresBackend(deps: PostgresBackendDeps): StorageBackend
       last = { atMs: performance.now(), health };
       return health;
     },
+    async schedulerWork(untilMs) {
+      const rows: { agent_id: string }[] = await sql`
+        SELECT agent_id FROM cron_jobs WHERE enabled AND next_run_ms IS NOT NULL AND next_run_ms <= ${untilMs}
+        UNION SELECT agent_id FROM cron_runs WHERE status = 'running'`;
+      return new Set(rows.map((row) => row.agent_id));
+    },
+    async liveSessionAgents() {
+      const rows: { agent_id: string }[] =
+        await sql`SELECT DISTINCT agent_id FROM sessions WHERE live_response IS NOT NULL`;
+      return new Set(rows.map((row) => row.agent_id));
+    },
     forgetAgent: (id) => deletePostgresAgentRows(sql, id),
     async close() {
       await sql.close({ timeout: 5 });
