@@ -34,6 +34,7 @@ import {
   createEmbeddingClient,
   createEmbeddingHealth,
   createRetrievalService,
+  withSharedEmbeddingCache,
   type RetrievalService,
 } from './retrieval';
 import { openSqliteIndex } from './retrieval/sqlite/open-index';
@@ -164,8 +165,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       probeParent: join(dataDir, 'workspaces'),
       hidden: [dataDir, envFile],
     });
+  const embeddingClient = createEmbeddingClient(settings.embedding, { sleep: overrides.sleep });
   const embeddingHealth = createEmbeddingHealth(
-    createEmbeddingClient(settings.embedding, { sleep: overrides.sleep }),
+    // With replicas, a text one of them embedded is read from the shared cache, not embedded again.
+    storage.embeddingCache
+      ? withSharedEmbeddingCache(embeddingClient, storage.embeddingCache, logger)
+      : embeddingClient,
     clock,
     logger,
   );

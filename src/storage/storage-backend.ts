@@ -1,5 +1,6 @@
 // Where agents' rows live: per-agent SQLite files (the default) or one shared PostgreSQL database (--database-url).
 import type { Coordinator } from '../coordination';
+import type { SharedEmbeddingCache } from '../retrieval';
 import type { StorageHealth } from '../shared/storage-probe';
 import type { AgentStorage } from './agent-storage';
 
@@ -10,6 +11,8 @@ export interface StorageBackend {
   openStorage(id: string, root: string): AgentStorage;
   /** Locks and buckets every replica on this storage shares; null: a private in-memory one is enough. */
   readonly coordinator: Coordinator | null;
+  /** Vectors every replica shares, so no text is embedded twice; null: each index's own cache is all there is. */
+  readonly embeddingCache: SharedEmbeddingCache | null;
   /** Prepares the storage before anything reads it (migrations); throws what stops the server. */
   start(): Promise<void>;
   /** The shared database's state for readiness; null when there is none (SQLite files live in the data folder). */

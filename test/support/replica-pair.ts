@@ -27,6 +27,8 @@ export async function startReplicaPair(
       env: {
         APP_DATABASE_URL: databaseUrl,
         APP_DATABASE_LEASE_SECONDS: String(options.leaseSeconds ?? 2),
+        // Each replica's derived index on its own disk, as on separate hosts (and nothing kept between tests).
+        APP_INDEX_DIR: join(temp.path, `index-${started.length + 1}`),
         ...options.env,
         ...extraEnv,
       },

@@ -216,6 +216,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cron_runs_running ON cron_runs (agent_id) WHERE status = 'running';
     `,
   },
+  {
+    version: 3,
+    description: 'embedding cache shared by the replicas',
+    sql: `
+      CREATE TABLE embedding_cache (
+        provider text NOT NULL,
+        model text NOT NULL,
+        text_hash text NOT NULL,
+        vector bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (provider, model, text_hash)
+      );
+    `,
+  },
 ];
 
 /** Tables holding one agent's rows (`agent_id`), children before parents: deleting an agent empties them in this order. */

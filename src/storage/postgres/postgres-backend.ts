@@ -1,5 +1,6 @@
 // The shared storage of several replicas: one PostgreSQL pool, migrated at start, its coordinator, and a health probe.
 import { createPostgresCoordinator } from '../../coordination/postgres/postgres-coordinator';
+import { createPostgresEmbeddingCache } from '../../retrieval/postgres/embedding-cache.postgres';
 import { POSTGRES_MIGRATIONS } from '../../db/postgres/postgres-db.schema';
 import { applyPostgresMigrations } from '../../db/postgres/postgres-migrations';
 import { openPostgresPool, probePostgres } from '../../db/postgres/postgres-pool';
@@ -38,6 +39,7 @@ export function createPostgresBackend(deps: PostgresBackendDeps): StorageBackend
     kind: 'postgres',
     openStorage: postgresAgentStorage({ sql, clock: deps.clock }),
     coordinator,
+    embeddingCache: createPostgresEmbeddingCache(sql),
     async start() {
       await applyPostgresMigrations(sql, POSTGRES_MIGRATIONS, { logger: deps.logger });
     },

@@ -9,6 +9,7 @@ export function createSqliteBackend(deps: { clock: Clock; logger: Logger }): Sto
     kind: 'sqlite',
     openStorage: sqliteAgentStorage(deps),
     coordinator: null,
+    embeddingCache: null,
     start: async () => undefined,
     health: async () => null,
     // The rows sit in the agent's folder and go with it.

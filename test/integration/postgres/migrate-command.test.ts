@@ -36,7 +36,7 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
     const outcome = await runMain(folder.path, ['migrate', '--database-url', url]);
     expect(outcome).toEqual({
       code: 0,
-      stdout: `mini-openclaw migrate: applied 1, 2; schema version 2 (${masked(url)})\n`,
+      stdout: `mini-openclaw migrate: applied 1, 2, 3; schema version 3 (${masked(url)})\n`,
       stderr: '',
     });
     await using sql = new SQL({ url, max: 1 });
@@ -54,10 +54,10 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
       PGPORT: '1',
       PGDATABASE: 'other',
     };
-    for (const what of ['applied 1, 2', 'nothing to apply']) {
+    for (const what of ['applied 1, 2, 3', 'nothing to apply']) {
       const outcome = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: url, ...otherTools });
       expect(outcome.code).toBe(0);
-      expect(outcome.stdout).toBe(`mini-openclaw migrate: ${what}; schema version 2 (${masked(url)})\n`);
+      expect(outcome.stdout).toBe(`mini-openclaw migrate: ${what}; schema version 3 (${masked(url)})\n`);
     }
   }, 30_000);
 

@@ -4,6 +4,7 @@ import { SQL } from 'bun';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithPostgres } from '../../support/postgres-database';
+import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
 
@@ -149,5 +150,26 @@ describeWithPostgres('two replicas on one database', (database) => {
     expect(failures).toEqual(Array(10).fill(401));
     expect(await status(a, '/api/agents', 'secret-token')).toBe(429);
     expect(await status(b, '/api/agents', 'secret-token')).toBe(429);
+  }, 60_000);
+
+  it('embeds each text once for all replicas: a replica indexing after another reads the shared cache', async () => {
+    const url = await database.cluster.createDatabase();
+    await using embeddings = await startFakeOpenAiServer();
+    const env = { EMBEDDING_BASE_URL: embeddings.baseUrl, EMBEDDING_API_KEY: 'test-key' };
+    await using pair = await startReplicaPair(url, { env, startSecond: false });
+    const [a] = pair.replicas;
+    const memoryVectors = async (replica: typeof a) => {
+      const status = (await replica.api('GET', '/api/retrieval/status')).body.data;
+      return status.domains.memory.vectors > 0 && status.domains.memory.chunks === status.domains.memory.vectors
+        ? status.domains.memory.vectors
+        : undefined;
+    };
+    const vectors = await waitFor(() => memoryVectors(a), 30_000);
+    const embeddedByA = embeddings.embeddedTexts().length;
+    expect(embeddedByA).toBeGreaterThan(0);
+
+    const b = await pair.start();
+    expect(await waitFor(() => memoryVectors(b), 30_000)).toBe(vectors);
+    expect(embeddings.embeddedTexts()).toHaveLength(embeddedByA);
   }, 60_000);
 });
