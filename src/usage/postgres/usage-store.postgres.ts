@@ -2,7 +2,7 @@
 import type { SQL } from 'bun';
 import { toNumber } from '../../db/postgres/row-values';
 import { HOUR_MS, type StoredUsageRecord, type UsageCounters, type UsageFilters, type UsageStore } from '../usage.port';
-import { TOKEN_FIELDS } from '../usage-record';
+import { TOKEN_FIELDS, USAGE_RECORD_COLUMNS } from '../usage-record';
 
 const DAY_MS = 86_400_000;
 const PRICED_SQL = '(priced AND cost_usd IS NOT NULL)';
@@ -25,22 +25,7 @@ function rollup(table: string, key: string, size: number): string {
     ON CONFLICT (agent_id, ${key}, provider, model, trigger_type) DO UPDATE SET ${adds}`;
 }
 
-const RECORD_COLUMNS = [
-  'agent_id',
-  'timestamp_ms',
-  'provider',
-  'model',
-  'trigger_type',
-  'run_id',
-  'session_id',
-  'model_source',
-  'usage_source',
-  ...TOKEN_FIELDS,
-  'priced',
-  'cost_usd',
-  'pricing',
-  'estimated',
-];
+const RECORD_COLUMNS = USAGE_RECORD_COLUMNS;
 /** One statement: the record and both rollups change together or not at all, and concurrent inserts add up. */
 const INSERT_SQL = `WITH r AS (
     INSERT INTO usage_records (${RECORD_COLUMNS.join(', ')})
@@ -112,8 +97,8 @@ export function createPostgresUsageStore(sql: SQL, agentId: string): UsageStore 
   return {
     async insert(record, timestampMs) {
       await sql.unsafe(INSERT_SQL, [
-        agentId,
         timestampMs,
+        agentId,
         record.provider,
         record.model,
         record.trigger_type,
