@@ -24,7 +24,7 @@ const SPECIFIER =
 const isTestCode = (path: string) => /\.(test|contract)\.ts$/.test(path);
 /** Whether a module is a storage adapter (or the database layer itself). */
 const isAdapter = (path: string) =>
-  path.startsWith('db/') || /(^|\/)sqlite\//.test(path) || path.endsWith('.sqlite.ts');
+  path.startsWith('db/') || /(^|\/)(sqlite|postgres)\//.test(path) || /\.(sqlite|postgres)\.ts$/.test(path);
 
 function listModules(root: string, folder = ''): string[] {
   const found: string[] = [];

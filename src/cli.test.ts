@@ -96,6 +96,23 @@ describe('parseCli: PostgreSQL', () => {
     expect(parseCli([`--databse-url=${url}`])).toEqual({ kind: 'error', message: 'Unknown argument: --databse-url' });
   });
 
+  it('reads export and import with their file, data folder and database, and needs the file', () => {
+    const url = 'postgres://moc:pw@db:5432/moc';
+    expect(parseCli(['export', '--out', 'dump.jsonl', '--data-dir', 'data'])).toEqual({
+      kind: 'export',
+      file: 'dump.jsonl',
+      dataDir: 'data',
+    });
+    expect(parseCli(['import', '--in=dump.jsonl', '--database-url', url])).toEqual({
+      kind: 'import',
+      file: 'dump.jsonl',
+      databaseUrl: url,
+    });
+    expect(parseCli(['export'])).toEqual({ kind: 'error', message: 'export needs --out FILE' });
+    expect(parseCli(['import', '--out', 'x'])).toEqual({ kind: 'error', message: '--out does not apply to import' });
+    expect(parseCli(['export', '--port', '1'])).toEqual({ kind: 'error', message: '--port does not apply to export' });
+  });
+
   it('documents migrate and the database settings in the help text', () => {
     for (const word of ['migrate', '--database-url', 'APP_DATABASE_URL', 'APP_DATABASE_POOL_SIZE'])
       expect(HELP_TEXT).toContain(word);

@@ -1,6 +1,7 @@
 // Composition root: buildDeps constructs every adapter and service; start() runs the side effects; close() undoes them in reverse.
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { hostname, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import {
   createAgentRegistry,
   createAgentsService,
@@ -20,6 +21,7 @@ import {
   type WarmUpResult,
   warmUpTurn,
   createSessionAssistant,
+  startOrphanSweeper,
   type ChatService,
   type RunsService,
 } from './chat';
@@ -39,6 +41,7 @@ import {
   createEmbeddingHealth,
   createRoutedEmbeddingClient,
   createRetrievalService,
+  withSharedEmbeddingCache,
   type RetrievalService,
 } from './retrieval';
 import { openSqliteIndex } from './retrieval/sqlite/open-index';
@@ -58,7 +61,9 @@ import { createStorageProbe } from './shared/storage-probe';
 import type { Readiness } from './http/routes/health.routes';
 import { createBreakerBoard, createLlmService, type LlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
-import { sqliteAgentStorage } from './storage/sqlite/open-sqlite-agent-storage';
+import { createPostgresBackend } from './storage/postgres/postgres-backend';
+import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
+import type { StorageBackend } from './storage/storage-backend';
 import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
 import { checkBudget, createUsageService, type UsageService } from './usage';
 
@@ -66,8 +71,10 @@ export interface Deps {
   settings: EnvSettings;
   clock: Clock;
   logger: Logger;
-  /** Run locks, job claims and request buckets (in memory: one process). */
+  /** Run locks, job claims and request buckets (in memory: one process; in PostgreSQL: every replica). */
   coordinator: Coordinator;
+  /** Where agents' rows live: per-agent SQLite files, or the shared PostgreSQL database (`settings.database.url`). */
+  storage: StorageBackend;
   configStore: RuntimeConfigStore;
   /** Runtime config, rag mode and tracing at the edge. */
   config: ConfigService;
@@ -134,7 +141,7 @@ export interface DepsOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
   schedulerTimers?: Timers;
-  /** Locks and buckets shared with other servers (the caller closes it); a private in-memory one by default. */
+  /** Locks and buckets shared with other servers (the caller closes it); by default the storage's own, or a private in-memory one. */
   coordinator?: Coordinator;
   /** Events kept per run for rejoining (5000) and how long a finished run stays replayable (10 minutes). */
   runReplay?: { bufferLimit?: number; retentionMs?: number };
@@ -148,14 +155,23 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const env = overrides.env ?? process.env;
   const dataDir = resolve(settings.dataDir);
-  const coordinator = overrides.coordinator ?? createMemoryCoordinator(clock);
+  const storage: StorageBackend = settings.database.url
+    ? createPostgresBackend({
+        url: settings.database.url,
+        poolSize: settings.database.poolSize,
+        clock,
+        logger,
+        leaseMs: settings.database.leaseSeconds * 1000,
+      })
+    : createSqliteBackend({ clock, logger });
+  const coordinator = overrides.coordinator ?? storage.coordinator ?? createMemoryCoordinator(clock);
   const configStore = createRuntimeConfigStore(dataDir, logger);
   const envFile = overrides.envFilePath ?? join(process.cwd(), '.env');
   const tracing = createTracingControl(env, envFile);
   const registry = createAgentRegistry({
     dataDir,
     configStore,
-    openStorage: sqliteAgentStorage({ clock, logger }),
+    openStorage: storage.openStorage,
     clock,
     logger,
     maxOpenAgents: settings.maxOpenAgents ?? undefined,
@@ -169,20 +185,31 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       probeParent: join(dataDir, 'workspaces'),
       hidden: [dataDir, envFile],
     });
+  const embeddingClient = createRoutedEmbeddingClient({
+    settings: settings.embedding,
+    env,
+    config: () => configStore.global(),
+    breakers: createBreakerBoard(clock, () => configStore.global().llm_breaker),
+    options: { sleep: overrides.sleep },
+  });
   const embeddingHealth = createEmbeddingHealth(
-    createRoutedEmbeddingClient({
-      settings: settings.embedding,
-      env,
-      config: () => configStore.global(),
-      breakers: createBreakerBoard(clock, () => configStore.global().llm_breaker),
-      options: { sleep: overrides.sleep },
-    }),
+    // With replicas, a text one of them embedded is read from the shared cache, not embedded again.
+    storage.embeddingCache
+      ? withSharedEmbeddingCache(embeddingClient, storage.embeddingCache, logger)
+      : embeddingClient,
     clock,
     logger,
   );
+  // With a shared database the agent folders sit on a network volume; the derived index stays on this replica.
+  const indexDir =
+    settings.indexDir ?? (storage.kind === 'postgres' ? join(tmpdir(), `mini-openclaw-index-${hostname()}`) : null);
+  const workspacesDir = join(dataDir, 'workspaces');
   const retrieval = createRetrievalService({
     agents,
-    openIndex: openSqliteIndex,
+    openIndex: indexDir
+      ? (engine, path, identity) =>
+          openSqliteIndex(engine, join(resolve(indexDir), relative(workspacesDir, path)), identity)
+      : openSqliteIndex,
     health: embeddingHealth,
     clock,
     logger,
@@ -234,6 +261,10 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       ? { allowed: false, status: 'skipped_budget', reason: budget.message }
       : { allowed: true };
   };
+  // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
+  const sharedPollMs =
+    storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
+  let orphanSweeper: { stop(): void } | null = null;
   const manager = createSchedulerManager({
     agents,
     sessions,
@@ -244,6 +275,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     timers: overrides.schedulerTimers,
     preRunCheck: budgetGate,
+    sharedPollMs,
+    sharedWork: storage.schedulerWork?.bind(storage),
   });
   const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };
@@ -254,12 +287,14 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const close = (options: { drainMs?: number } = {}) =>
     (closing ??= (async () => {
       state.ready = false;
+      orphanSweeper?.stop();
       scheduler.close();
       if (options.drainMs)
         await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
       retrieval.close();
       agents.close();
       if (!overrides.coordinator) await coordinator.close();
+      await storage.close();
     })());
 
   return {
@@ -267,6 +302,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     clock,
     logger,
     coordinator,
+    storage,
     configStore,
     config: createConfigService({ agents, store: configStore, tracing }),
     agents,
@@ -288,16 +324,31 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sandbox,
     readiness: {
       isReady: () => state.ready,
-      storage: () => storageProbe.check(),
+      // The data folder first (workspaces live there in both modes), then the shared database if there is one.
+      storage: async () => {
+        const folder = storageProbe.check();
+        if (!folder.writable) return folder;
+        return (await storage.health()) ?? folder;
+      },
       sandbox: () => sandbox.status(),
       llm: () => llm.status(configStore.global()),
     },
     async start() {
+      await storage.start();
       mkdirSync(dataDir, { recursive: true });
       const leftovers = removeStaleTemporaryFiles(dataDir);
       if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
       configStore.start();
       agents.start();
+      // SQLite rows go with the agent's folder; rows in a shared database are removed here.
+      registry.subscribe((event) => {
+        if (event.type !== 'deleted') return;
+        storage
+          .forgetAgent(event.agentId)
+          .catch((error: unknown) =>
+            logger.error('rows of a deleted agent not removed', { agent_id: event.agentId, error: String(error) }),
+          );
+      });
       const sandboxStatus = sandbox.status();
       if (!sandboxStatus.available) {
         logger.warn(
@@ -308,6 +359,14 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       await scheduler.start();
       // Messages queued before a restart run now, in the background.
       void chat.resumeQueued();
+      if (sharedPollMs)
+        orphanSweeper = startOrphanSweeper({
+          agents: registry,
+          coordinator,
+          logger,
+          nowMs: () => clock.nowMs(),
+          everyMs: sharedPollMs,
+        });
       state.ready = true;
     },
     close,

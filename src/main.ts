@@ -4,6 +4,8 @@ import { HELP_TEXT, parseCli } from './cli';
 import { EnvError, type EnvSettings, isLoopbackHost, readEnvSettings, withDotenv } from './config';
 import { runMigrateCommand } from './db/postgres/migrate-command';
 import { ListenError, type RunningServer, startServer } from './server';
+import { createLogger } from './shared/logger';
+import { runTransferCommand } from './storage/transfer/transfer-command';
 import { VERSION } from './version';
 import { warmStart } from './warm-start';
 
@@ -47,15 +49,20 @@ async function main(): Promise<number> {
       err: (line) => process.stderr.write(`${line}\n`),
     });
   }
-  if (databaseUrl) {
-    // TODO(issue 17): build the PostgreSQL adapters here instead; until they exist, serving would silently use SQLite.
-    process.stderr.write(
-      'mini-openclaw: serving from PostgreSQL (--database-url, APP_DATABASE_URL) is not available yet; unset it to serve from SQLite files. `mini-openclaw migrate` already prepares the database.\n',
-    );
-    return 2;
+  if (command.kind === 'export' || command.kind === 'import') {
+    return await runTransferCommand({
+      kind: command.kind,
+      file: command.file,
+      dataDir: command.dataDir ?? settings.dataDir,
+      databaseUrl: databaseUrl ?? null,
+      logger: createLogger('warn'),
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
   }
   settings = {
     ...settings,
+    database: { ...settings.database, url: databaseUrl ?? null },
     host: command.host ?? settings.host,
     port: command.port ?? settings.port,
     dataDir: command.dataDir ?? settings.dataDir,

@@ -15,6 +15,9 @@ export const DEFAULT_AGENT_ID = 'default';
 /** Unleased agent storage unused this long is closed (reopened on the next use). */
 export const AGENT_IDLE_CLOSE_MS = 10 * 60_000;
 
+/** A create or delete folder left this long is a crash's leftover, not another replica's work in progress. */
+export const LEFTOVER_AGE_MS = 10 * 60_000;
+
 export type AgentEvent = { type: 'created' | 'deleted'; agentId: string };
 
 /** What other domains need of the agents: resolve an id to its handle, list ids, hear of creations and deletions. */
@@ -112,9 +115,10 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
       mkdirSync(workspacesDir, { recursive: true });
       seedBuiltinSkills(sharedSkillsDir);
       for (const entry of readdirSync(workspacesDir)) {
-        // Leftovers of a create or delete that a crash interrupted.
-        if (entry.startsWith('.creating-') || entry.startsWith('.deleting-'))
-          rmSync(join(workspacesDir, entry), { recursive: true, force: true });
+        // Leftovers of a create or delete that a crash interrupted; younger ones may be another replica's work in progress.
+        if (!entry.startsWith('.creating-') && !entry.startsWith('.deleting-')) continue;
+        const path = join(workspacesDir, entry);
+        if (Date.now() - modifiedMs(path) >= LEFTOVER_AGE_MS) rmSync(path, { recursive: true, force: true });
       }
       if (!exists(DEFAULT_AGENT_ID)) seedNewAgent(rootOf(DEFAULT_AGENT_ID), sharedSkillsDir);
       for (const id of ids()) {
@@ -133,13 +137,16 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
       const id = normalizeAgentId(rawId);
       if (exists(id)) throw new AppError('conflict', `Agent already exists: ${id}`);
       // Seed in a staging folder and rename it in, so a crash never leaves a half-seeded agent.
-      const staging = join(workspacesDir, `.creating-${id}-${process.pid}`);
+      // Unique on a folder other replicas (possibly with the same pid, in containers) share.
+      const staging = join(workspacesDir, `.creating-${id}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
       rmSync(staging, { recursive: true, force: true });
       try {
         seedNewAgent(staging, sharedSkillsDir);
         renameSync(staging, rootOf(id));
       } catch (error) {
         removeStaging(staging, logger);
+        // Another replica on the shared folder created it first: the rename onto its folder is refused.
+        if (hasCode(error, 'ENOTEMPTY', 'EEXIST')) throw new AppError('conflict', `Agent already exists: ${id}`);
         throw error;
       }
       const handle = handles.handle(id, rootOf(id));
@@ -152,7 +159,13 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
       if (!exists(id)) throw notFound('Agent not found');
       // Move aside first so the id is free at once; the tree goes when no work uses it any more.
       const trash = join(workspacesDir, `.deleting-${id}-${clock.nowMs()}-${++deletions}`);
-      renameSync(rootOf(id), trash);
+      try {
+        renameSync(rootOf(id), trash);
+      } catch (error) {
+        // Another replica on the shared folder deleted it first.
+        if (hasCode(error, 'ENOENT')) throw notFound('Agent not found');
+        throw error;
+      }
       configStore.forget(rootOf(id));
       handles.retire(id, trash);
       emit({ type: 'deleted', agentId: id });
@@ -171,6 +184,19 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
     openCount: () => handles.openCount(),
     close: () => handles.close(),
   };
+}
+
+function modifiedMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    // Gone meanwhile (its replica finished): nothing to remove.
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes(String((error as { code?: unknown }).code));
 }
 
 /** Removes a half-seeded staging folder after a failed create (a full disk); what cannot go now goes at the next start. */

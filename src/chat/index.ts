@@ -22,3 +22,4 @@ export type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore } fro
 export { createApprovalsService, type ApprovalsService, type DecisionInput } from './approvals.service';
 export type { AgentTurnResult } from './run-agent';
 export { countTokens } from './token-counter';
+export { recoverOrphanedRuns, startOrphanSweeper } from './orphaned-runs';

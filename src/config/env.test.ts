@@ -14,8 +14,9 @@ describe('readEnvSettings', () => {
       apiToken: '',
       maxOpenAgents: null,
       warmStart: true,
+      indexDir: null,
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
-      database: { url: null, poolSize: 10 },
+      database: { url: null, poolSize: 10, leaseSeconds: 15 },
       llm: { baseUrl: '', apiKey: '', model: '', source: 'none', toolLoopModel: '', toolLoopModelOverrides: '' },
       embedding: {
         provider: 'openai',
@@ -217,15 +218,19 @@ describe('readEnvSettings', () => {
       readEnvSettings({
         APP_DATABASE_URL: ' postgres://moc:s3cret-pass@db.internal:5432/moc ',
         APP_DATABASE_POOL_SIZE: '25',
+        APP_DATABASE_LEASE_SECONDS: '5',
       }).database,
     ).toEqual({
       url: 'postgres://moc:s3cret-pass@db.internal:5432/moc',
       poolSize: 25,
+      leaseSeconds: 5,
     });
     expect(readEnvSettings({ APP_DATABASE_URL: 'postgresql://db/moc' }).database).toEqual({
       url: 'postgresql://db/moc',
       poolSize: 10,
+      leaseSeconds: 15,
     });
+    expect(() => readEnvSettings({ APP_DATABASE_LEASE_SECONDS: '0' })).toThrow('APP_DATABASE_LEASE_SECONDS');
     expect(readEnvSettings({ APP_DATABASE_URL: 'postgres:///moc?host=/run/postgresql' }).database.url).toBe(
       'postgres:///moc?host=/run/postgresql',
     );

@@ -48,6 +48,11 @@ export interface DatabaseSettings {
   url: string | null;
   /** Most connections one server process opens (APP_DATABASE_POOL_SIZE, default 10). */
   poolSize: number;
+  /**
+   * Seconds a replica's locks (a run in progress, a claimed job) outlive its last renewal
+   * (APP_DATABASE_LEASE_SECONDS, default 15): how long after a replica dies its runs count as interrupted.
+   */
+  leaseSeconds: number;
 }
 
 export interface EnvSettings {
@@ -62,6 +67,12 @@ export interface EnvSettings {
   apiToken: string;
   /** Agents whose databases may stay open at once (APP_MAX_OPEN_AGENTS); null derives it from the open-file limit. */
   maxOpenAgents: number | null;
+  /**
+   * Where each agent's retrieval index lives with a shared database (APP_INDEX_DIR): a folder of this
+   * replica's own, since the index is derived and SQLite must not be shared over a network volume. Null:
+   * beside the agent (storage/retrieval.db), or with a database a folder named after the host in the temp folder.
+   */
+  indexDir: string | null;
   rateLimit: RateLimitSettings;
   /** After listening, warm the turn's code paths once in the background when a model is configured (APP_WARM_START). */
   warmStart: boolean;
@@ -76,6 +87,7 @@ export interface EnvSettings {
 export const DEFAULT_ALLOWED_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
 export const DEFAULT_TRUSTED_HOSTS = ['localhost', '127.0.0.1', '*.localhost'];
 export const DEFAULT_DATABASE_POOL_SIZE = 10;
+export const DEFAULT_DATABASE_LEASE_SECONDS = 15;
 
 type Env = Record<string, string | undefined>;
 
@@ -164,6 +176,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     apiToken: text('APP_API_TOKEN'),
     maxOpenAgents: text('APP_MAX_OPEN_AGENTS') ? integer('APP_MAX_OPEN_AGENTS', 0, 1, 1_000_000) : null,
     warmStart: bool('APP_WARM_START', true),
+    indexDir: text('APP_INDEX_DIR') || null,
     rateLimit: {
       enabled: bool('APP_RATE_LIMIT_ENABLED', true),
       chat: integer('APP_RATE_LIMIT_CHAT', 60, 1, 1_000_000),
@@ -174,6 +187,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     database: {
       url: databaseUrl('APP_DATABASE_URL'),
       poolSize: integer('APP_DATABASE_POOL_SIZE', DEFAULT_DATABASE_POOL_SIZE, 1, 1000),
+      leaseSeconds: integer('APP_DATABASE_LEASE_SECONDS', DEFAULT_DATABASE_LEASE_SECONDS, 1, 3600),
     },
     llm: {
       baseUrl: text('LLM_BASE_URL') || text('DEEPSEEK_BASE_URL'),

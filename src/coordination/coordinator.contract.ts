@@ -13,10 +13,16 @@ export function manualClock(startMs = 1_800_000_000_000): ManualClock {
   return { nowMs: () => now, advance: (ms) => void (now += ms) };
 }
 
+export interface CoordinatorContractOptions {
+  /** The buckets live in storage other holders share, so `close()` keeps them (the locks still go). */
+  sharedBuckets?: boolean;
+}
+
 /** Runs the contract against coordinators made by `make` (a fresh one per test, reading `clock`). */
 export function describeCoordinatorContract(
   adapter: string,
   make: (clock: ManualClock) => Coordinator | Promise<Coordinator>,
+  options: CoordinatorContractOptions = {},
 ): void {
   const fresh = async () => {
     const clock = manualClock();
@@ -51,6 +57,19 @@ export function describeCoordinatorContract(
       expect(await coordinator.isLocked('a')).toBe(true);
       await second.release();
       expect(await coordinator.isLocked('a')).toBe(false);
+    });
+
+    it('takes names as the domains spell them (NUL separators, backslashes) and keeps look-alikes apart', async () => {
+      const { coordinator } = await fresh();
+      const lock = await coordinator.tryLock('session-run\u0000default\u0000s1');
+      expect(lock?.name).toBe('session-run\u0000default\u0000s1');
+      expect(await coordinator.tryLock('session-run\\0default\\0s1')).not.toBeNull();
+      expect(await coordinator.isLocked('session-run\u0000default\u0000s1')).toBe(true);
+      expect(await coordinator.admit('rate\u0000client\u0000chat', 1, 1_000)).toEqual({ admitted: true });
+      expect(await coordinator.strike('auth\u0000client', { maxStrikes: 1, windowMs: 1_000, blockMs: 5_000 })).toBe(
+        5_000,
+      );
+      expect(await coordinator.blockedFor('auth\u0000client')).toBe(5_000);
     });
 
     it('keeps locks of different names apart', async () => {
@@ -113,13 +132,18 @@ export function describeCoordinatorContract(
   });
 
   describe(`Coordinator contract (${adapter}): close`, () => {
-    it('releases every lock and forgets every bucket', async () => {
-      const { coordinator } = await fresh();
-      await coordinator.tryLock('a');
-      await coordinator.admit('k', 1, 60_000);
-      await coordinator.close();
-      expect(await coordinator.isLocked('a')).toBe(false);
-      expect(await coordinator.admit('k', 1, 60_000)).toEqual({ admitted: true });
-    });
+    it(
+      options.sharedBuckets
+        ? 'releases every lock it holds and keeps the shared buckets'
+        : 'releases every lock and forgets every bucket',
+      async () => {
+        const { coordinator } = await fresh();
+        await coordinator.tryLock('a');
+        await coordinator.admit('k', 1, 60_000);
+        await coordinator.close();
+        expect(await coordinator.isLocked('a')).toBe(false);
+        expect((await coordinator.admit('k', 1, 60_000)).admitted).toBe(!options.sharedBuckets);
+      },
+    );
   });
 }

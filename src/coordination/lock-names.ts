@@ -9,3 +9,8 @@ export function sessionRunLock(agentId: string, sessionId: string): string {
 export function cronJobLock(agentId: string, jobId: string): string {
   return `cron-job\u0000${agentId}\u0000${jobId}`;
 }
+
+/** An agent's scheduled heartbeat tick in progress: one replica ticks each slot. */
+export function heartbeatLock(agentId: string): string {
+  return `heartbeat\u0000${agentId}`;
+}

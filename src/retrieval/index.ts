@@ -5,5 +5,7 @@ export type { BulkWrites, IndexStorage, OpenIndexStorage, RetrievalStore } from 
 export type { RetrievalStatus } from './retrieval-status';
 export { createEmbeddingClient, type EmbeddingClient, type EmbeddingIdentity } from './embedding-client';
 export { createEmbeddingHealth, type EmbeddingHealth } from './embedding-health';
+export type { SharedEmbeddingCache } from './embedding-cache.port';
+export { withSharedEmbeddingCache } from './shared-cache-client';
 export type { FusionMethod } from './hybrid-search';
 export { createRoutedEmbeddingClient, type RoutedEmbeddingDeps } from './routed-embedding-client';

@@ -27,6 +27,8 @@ export interface CronRunDeps {
   preRunCheck: PreRunCheck;
   /** Whether the agent's cron has been stopped (its queued runs are dropped). */
   isStopped(): boolean;
+  /** Told when a scheduled run found its job claimed by another holder (a run in progress elsewhere). */
+  onClaimedElsewhere?(jobId: string): void;
 }
 
 export interface CronRunner {
@@ -38,6 +40,12 @@ export interface CronRunner {
   execute(jobId: string, slotMs: number | null, trigger: RunTrigger, rowId: string): Promise<CronRun | null>;
   /** A stored schedule that no longer parses (hand-edited database) disables its job with the reason. */
   failJobSchedule(job: CronJob, error: unknown): Promise<void>;
+}
+
+/** Whether slot `slotMs` of an enabled job is still to run: its next run has not moved past it. */
+function isStillDue(job: CronJob, slotMs: number | null): boolean {
+  if (!job.enabled || job.nextRunMs === null) return false;
+  return slotMs === null || job.nextRunMs <= slotMs;
 }
 
 export function createCronRunner(deps: CronRunDeps): CronRunner {
@@ -141,9 +149,16 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       if (trigger === 'scheduled' && (!job.enabled || !config.enabled)) return null;
       // One run of a job at a time, here and on any other holder of the coordinator.
       const claim = await deps.coordinator.tryLock(cronJobLock(agent.id, job.id));
-      if (!claim) return null;
+      if (!claim) {
+        if (trigger === 'scheduled') deps.onClaimedElsewhere?.(job.id);
+        return null;
+      }
       try {
-        return await runClaimed(job, slotMs, trigger, rowId);
+        // Read again under the claim: another replica may have run this slot meanwhile (and moved the job on).
+        const current = await store().getJob(jobId);
+        if (!current || deps.isStopped()) return null;
+        if (trigger === 'scheduled' && !isStillDue(current, slotMs)) return null;
+        return await runClaimed(current, slotMs, trigger, rowId);
       } finally {
         await claim.release();
       }

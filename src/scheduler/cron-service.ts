@@ -1,7 +1,7 @@
 // One agent's cron: the timer at the earliest due job, missed-slot catch-up, the run queue, and the job API.
 import type { AgentHandle } from '../agents';
 import type { ChatService } from '../chat';
-import type { Coordinator } from '../coordination';
+import { cronJobLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
 import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -18,6 +18,8 @@ import { createWakeTimer, type Timers } from './wake-timer';
 
 /** A slot due less than this before the service started watching is still run, not counted missed. */
 export const MISSED_TOLERANCE_MS = 1000;
+/** A job found claimed by another holder (another replica running it) is looked at again after this long. */
+export const CLAIMED_RETRY_MS = 1000;
 
 export interface CronServiceDeps {
   agent: AgentHandle<SchedulerStorage>;
@@ -61,7 +63,16 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const store = () => agent.storage.scheduler;
   let watchingSinceMs: number | null = null;
   let stopped = false;
-  const runner = createCronRunner({ ...deps, isStopped: () => stopped });
+  // Jobs another holder had claimed, with when to look again: without it a due job would wake this timer in a loop.
+  const deferred = new Map<string, number>();
+  const defer = (jobId: string) => deferred.set(jobId, clock.nowMs() + CLAIMED_RETRY_MS);
+  /** When job `entry` may run here: its next run, or later while it is deferred. */
+  const dueAt = (entry: { id: string; nextRunMs: number }) => {
+    const until = deferred.get(entry.id);
+    if (until !== undefined && until <= clock.nowMs()) deferred.delete(entry.id);
+    return Math.max(entry.nextRunMs, deferred.get(entry.id) ?? 0);
+  };
+  const runner = createCronRunner({ ...deps, isStopped: () => stopped, onClaimedElsewhere: defer });
   // Timer work reads the store across awaits: one pass at a time, so an older pass never re-arms over a newer one.
   const serial = createSerialQueue();
   const logged = (work: Promise<void>) =>
@@ -75,10 +86,37 @@ export function createCronService(deps: CronServiceDeps): CronService {
 
   const armNow = async () => {
     if (stopped || watchingSinceMs === null) return timer.disarm();
-    const upcoming = (await store().upcoming(queue.active + queue.waiting + 1)).find((entry) => !queue.has(entry.id));
+    const entries = await store().upcoming(queue.active + queue.waiting + deferred.size + 1);
     if (stopped || watchingSinceMs === null) return timer.disarm();
-    if (upcoming) timer.arm(upcoming.nextRunMs);
+    const times = entries.filter((entry) => !queue.has(entry.id)).map(dueAt);
+    if (times.length > 0) timer.arm(Math.min(...times));
     else timer.disarm();
+  };
+
+  /**
+   * Records the slots job `jobId` missed while nothing watched, under its claim and from the job as it is
+   * then, so replicas starting together record each slot once. Returns the slot to run now, or null.
+   */
+  const catchUpMissed = async (jobId: string, sinceMs: number, now: number): Promise<number | null> => {
+    const claim = await deps.coordinator.tryLock(cronJobLock(agent.id, jobId));
+    if (!claim) {
+      defer(jobId);
+      return null;
+    }
+    try {
+      const job = await store().getJob(jobId);
+      if (!job || job.nextRunMs === null || job.nextRunMs >= sinceMs - MISSED_TOLERANCE_MS) return null;
+      return await recordMissedSlots({
+        store: store(),
+        job,
+        config: agent.config().cron,
+        nowMs: now,
+        newId: deps.newId,
+        onInvalid: (error) => runner.failJobSchedule(job, error),
+      });
+    } finally {
+      await claim.release();
+    }
   };
 
   const wakeNow = async () => {
@@ -88,18 +126,11 @@ export function createCronService(deps: CronServiceDeps): CronService {
     const now = clock.nowMs();
     for (const entry of await store().upcoming(10_000)) {
       if (entry.nextRunMs > now) break;
-      if (queue.has(entry.id)) continue;
+      if (queue.has(entry.id) || dueAt(entry) > now) continue;
       const job = await store().getJob(entry.id);
       if (!job || job.nextRunMs === null || stopped || watchingSinceMs === null || queue.has(job.id)) continue;
       if (job.nextRunMs < watchingSinceMs - MISSED_TOLERANCE_MS) {
-        const slot = await recordMissedSlots({
-          store: store(),
-          job,
-          config,
-          nowMs: now,
-          newId: deps.newId,
-          onInvalid: (error) => runner.failJobSchedule(job, error),
-        });
+        const slot = await catchUpMissed(job.id, watchingSinceMs, now);
         if (slot !== null && !queue.has(job.id)) enqueue(job.id, slot, 'scheduled', deps.newId());
       } else {
         enqueue(job.id, job.nextRunMs, 'scheduled', deps.newId());

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { AgentHandle } from '../agents';
 import type { ChatService } from '../chat';
+import { heartbeatLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
 import { AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG } from '../shared/agent-storage';
 import type { Clock } from '../shared/clock';
@@ -29,6 +30,8 @@ export interface HeartbeatServiceDeps {
   agent: AgentHandle<SchedulerStorage>;
   chat: Pick<ChatService, 'runOnce' | 'isBusy'>;
   sessions: Pick<SessionsService, 'of'>;
+  /** Claims each scheduled tick, so replicas sharing it tick each slot once. */
+  coordinator: Coordinator;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -60,13 +63,36 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   // The instant the timer is armed for (the timer forgets it before calling back), for the lag.
   let target: number | null = null;
   const timer = createWakeTimer(clock, deps.timers, () => {
-    void tick('scheduled', target ?? clock.nowMs()).then(
+    void claimedTick(target ?? clock.nowMs()).then(
       (run) => {
-        if (run.status !== 'skipped_disabled') armNow();
+        if (run?.status !== 'skipped_disabled') armNow();
       },
       (error) => logger.error('heartbeat tick failed', { agent_id: agent.id, error: String(error) }),
     );
   });
+
+  /**
+   * A scheduled tick under the agent's heartbeat claim, read against the stored rows: a slot another
+   * replica is ticking (claim held) or has ticked (a stored row at or after it) is skipped here, and this
+   * service follows that schedule. Null when skipped.
+   */
+  const claimedTick = async (scheduledMs: number): Promise<HeartbeatRun | null> => {
+    const claim = await deps.coordinator.tryLock(heartbeatLock(agent.id));
+    if (!claim) {
+      lastScheduledMs = Math.max(lastScheduledMs ?? scheduledMs, scheduledMs);
+      return null;
+    }
+    try {
+      const stored = await store().lastScheduledMs();
+      if (stored !== null && stored >= scheduledMs) {
+        lastScheduledMs = stored;
+        return null;
+      }
+      return await tick('scheduled', scheduledMs);
+    } finally {
+      await claim.release();
+    }
+  };
 
   const armNow = () => {
     const config = agent.config().heartbeat;

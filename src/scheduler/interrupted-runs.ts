@@ -1,22 +1,59 @@
-// Start-up repair: cron runs left `running` by a stopped or crashed process become `interrupted`.
-import type { SchedulerStore } from './scheduler.port';
+// Repair of cron runs whose process stopped or died: `running` rows nobody holds become `interrupted`, caught up per policy.
+import type { Lock } from '../coordination';
+import type { CronJob, CronRun, SchedulerStore } from './scheduler.port';
+
+/** Takes a job's run claim (the cron job lock), or null while a live run holds it. */
+export type ClaimJob = (jobId: string) => Promise<Lock | null>;
+
+/** Running rows looked at in one pass (more than any agent runs at once). */
+const RUNNING_SCAN_LIMIT = 1000;
+
+/** How a cut-off run's job changes: a one-shot runs again at once; `run_once` reruns the slot once; `skip` waits. */
+function catchUp(run: CronRun, job: CronJob | null, nowMs: number): Partial<CronJob> | null {
+  if (!job?.enabled || run.trigger !== 'scheduled') return null;
+  if (job.scheduleType === 'at') return job.nextRunMs === null ? { nextRunMs: nowMs } : null;
+  if (job.catchUp === 'run_once' && (job.nextRunMs === null || job.nextRunMs > nowMs)) return { nextRunMs: nowMs };
+  return null;
+}
 
 /**
- * Marks every `running` row `interrupted` (ran, but its outcome is unknown). The job's schedule had
- * already moved on when the run started; a one-shot `at` job whose only run was cut off is set to
- * run again at once. Interruptions do not count as failures. Returns how many rows changed.
+ * Marks `running` rows `interrupted` (ran, but the outcome is unknown). With `claim`, only rows whose job
+ * claim can be taken change: a run alive here or on another replica holds its claim (renewed as a lease),
+ * so only a stopped process's runs are free. Without it every running row changes (start-up of the only
+ * process). The job's schedule had already moved on when the run started; `catchUp` decides whether it
+ * runs again now. Interruptions do not count as failures. Returns how many rows changed.
  */
-export function recoverInterruptedRuns(store: SchedulerStore, nowMs: number): Promise<number> {
-  return store.interruptRunning((run, job) => ({
-    run: {
-      status: 'interrupted',
-      timestampMs: nowMs,
-      error: 'The server stopped before the run finished',
-      details: { ...run.details, interrupted_at_ms: nowMs },
-    },
-    job:
-      job && job.scheduleType === 'at' && job.enabled && job.nextRunMs === null && run.trigger === 'scheduled'
-        ? { nextRunMs: nowMs }
-        : null,
-  }));
+export async function recoverInterruptedRuns(store: SchedulerStore, nowMs: number, claim?: ClaimJob): Promise<number> {
+  let free: Set<string> | null = null;
+  const claims: Lock[] = [];
+  if (claim) {
+    const running = await store.listRuns(RUNNING_SCAN_LIMIT, ['running']);
+    if (running.length === 0) return 0;
+    free = new Set();
+    for (const jobId of new Set(running.map((run) => run.jobId))) {
+      const held = await claim(jobId);
+      if (held) {
+        claims.push(held);
+        free.add(jobId);
+      }
+    }
+    if (free.size === 0) return 0;
+  }
+  try {
+    return await store.interruptRunning((run, job) =>
+      free && !free.has(run.jobId)
+        ? null
+        : {
+            run: {
+              status: 'interrupted',
+              timestampMs: nowMs,
+              error: 'The server stopped before the run finished',
+              details: { ...run.details, interrupted_at_ms: nowMs },
+            },
+            job: catchUp(run, job, nowMs),
+          },
+    );
+  } finally {
+    for (const held of claims) await held.release();
+  }
 }

@@ -2,7 +2,7 @@
 import type { AgentDirectory } from '../agents';
 import type { ChatService } from '../chat';
 import type { RuntimeConfigStore } from '../config';
-import type { Coordinator } from '../coordination';
+import { cronJobLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -27,6 +27,14 @@ export interface SchedulerManagerDeps {
   newId?: () => string;
   /** Checked before every scheduled model call (budgets, issue 7). */
   preRunCheck?: PreRunCheck;
+  /**
+   * With storage other replicas share: how often to look for work they changed or left: agents created
+   * or deleted elsewhere, jobs added elsewhere, runs of a replica that died (their claims expired).
+   * Null (the default): this process is the only one, and its own events say it all.
+   */
+  sharedPollMs?: number | null;
+  /** The agents with scheduler work due by `untilMs` or runs in progress; without it each poll looks at every agent. */
+  sharedWork?: (untilMs: number) => Promise<Set<string>>;
 }
 
 interface AgentServices {
@@ -53,6 +61,9 @@ export interface SchedulerManager {
 
 export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerManager {
   const services = new Map<string, AgentServices>();
+  const claimOf = (agentId: string) => (jobId: string) => deps.coordinator.tryLock(cronJobLock(agentId, jobId));
+  let poller: ReturnType<typeof setInterval> | null = null;
+  let polling = false;
   /** Stopped services whose last runs may still be executing. */
   const retired = new Set<AgentServices>();
   const unsubscribe: (() => void)[] = [];
@@ -72,9 +83,9 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       preRunCheck: deps.preRunCheck ?? allowEveryRun,
     };
     const cron = createCronService({ ...shared, coordinator: deps.coordinator, newId: deps.newId ?? newId });
-    const heartbeat = createHeartbeatService(shared);
+    const heartbeat = createHeartbeatService({ ...shared, coordinator: deps.coordinator });
     const ready = (async () => {
-      const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs());
+      const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));
       if (interrupted > 0)
         deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
       await cron.reconfigure();
@@ -110,6 +121,36 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     await opened?.heartbeat.reconfigure();
   };
 
+  /** One look at what other replicas changed: agents, jobs, and runs whose replica died. */
+  const poll = async () => {
+    if (closed || polling) return;
+    polling = true;
+    try {
+      const ids = new Set(deps.agents.ids());
+      for (const agentId of [...services.keys()]) if (!ids.has(agentId)) stop(agentId);
+      // Two polls ahead, so a job another replica added is armed here before it is due.
+      const busy = await deps.sharedWork?.(deps.clock.nowMs() + 2 * (deps.sharedPollMs ?? 0));
+      for (const agentId of ids) {
+        if (closed) return;
+        if (!services.has(agentId)) {
+          await openLogged(agentId);
+          continue;
+        }
+        if (busy && !busy.has(agentId)) continue;
+        const opened = services.get(agentId)!;
+        const agent = deps.agents.get(agentId);
+        const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));
+        if (interrupted > 0)
+          deps.logger.warn('cron runs of a stopped replica interrupted', { agent_id: agentId, count: interrupted });
+        await opened.cron.reconfigure();
+      }
+    } catch (error) {
+      deps.logger.error('scheduler poll failed', { error: String(error) });
+    } finally {
+      polling = false;
+    }
+  };
+
   const servicesOf = (agentId?: string | null): AgentServices => {
     const agent = deps.agents.get(agentId);
     if (closed) throw new AppError('not_ready', 'The scheduler is shutting down');
@@ -119,6 +160,10 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
   return {
     async start() {
       for (const agentId of deps.agents.ids()) await openLogged(agentId);
+      if (deps.sharedPollMs) {
+        poller = setInterval(() => void poll(), deps.sharedPollMs);
+        poller.unref();
+      }
       unsubscribe.push(
         deps.agents.subscribe((event) => {
           if (closed) return;
@@ -143,6 +188,7 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     reconfigure,
     close() {
       closed = true;
+      if (poller) clearInterval(poller);
       for (const off of unsubscribe.splice(0)) off();
       for (const agentId of [...services.keys()]) stop(agentId);
     },

@@ -199,5 +199,19 @@ export function describeSchedulerStoreContract(
         expect(await store.interruptRunning(() => ({ run: {}, job: null }))).toBe(0);
       }),
     );
+
+    it(
+      'leaves a running row alone when asked to (its run is alive elsewhere), counting only the rows changed',
+      withStore(async (store) => {
+        await store.insertJob(job('j'));
+        await store.addRuns([run('alive', 'j'), run('dead', 'other')], 'j', null);
+        const count = await store.interruptRunning((row) =>
+          row.jobId === 'j' ? null : { run: { status: 'interrupted' }, job: null },
+        );
+        expect(count).toBe(1);
+        expect((await store.listRuns(10, ['running'])).map((row) => row.id)).toEqual(['alive']);
+        expect((await store.getRun('dead'))!.status).toBe('interrupted');
+      }),
+    );
   });
 }

@@ -85,10 +85,11 @@ export interface SchedulerStore {
   listRuns(limit: number, statuses?: readonly CronRunStatus[]): Promise<CronRun[]>;
   /**
    * In one transaction: every row still `running` gets the changes `interrupt` returns for it and its
-   * job (null when the job is gone). Returns how many rows there were.
+   * job (null when the job is gone); a null answer leaves that row running (its run is alive elsewhere).
+   * Returns how many rows changed.
    */
   interruptRunning(
-    interrupt: (run: CronRun, job: CronJob | null) => { run: Partial<CronRun>; job: Partial<CronJob> | null },
+    interrupt: (run: CronRun, job: CronJob | null) => { run: Partial<CronRun>; job: Partial<CronJob> | null } | null,
   ): Promise<number>;
 }
 

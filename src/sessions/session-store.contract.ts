@@ -145,6 +145,22 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
       expect(await sessions.recoverInterrupted()).toBe(0);
     });
 
+    it('lists the sessions holding a live snapshot, and recovers only the sessions asked for', async () => {
+      using storage = disposable(fresh());
+      const { sessions, messages } = storage;
+      for (const id of ['a', 'b', 'c']) await sessions.create(id, id);
+      expect(await sessions.liveSessionIds()).toEqual([]);
+      await sessions.setLiveResponse('a', { runId: 'ra', content: 'from a', toolCalls: [], updatedAt: 1 });
+      await sessions.setLiveResponse('c', { runId: 'rc', content: 'from c', toolCalls: [], updatedAt: 1 });
+      expect(await sessions.liveSessionIds()).toEqual(['a', 'c']);
+      expect(await sessions.recoverInterrupted(['c', 'b'])).toBe(1);
+      expect(await sessions.liveSessionIds()).toEqual(['a']);
+      expect((await messages.list('c')).map((message) => [message.content, message.status])).toEqual([
+        ['from c', 'interrupted'],
+      ]);
+      expect(await messages.list('a')).toEqual([]);
+    });
+
     it('counts active and archived sessions and knows the latest change', async () => {
       using storage = disposable(fresh());
       const { sessions } = storage;

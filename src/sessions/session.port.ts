@@ -36,8 +36,13 @@ export interface SessionStore {
   delete(sessionId: string): Promise<void>;
   /** Sets or clears the live snapshot of a run in progress (touches `updatedAt`). */
   setLiveResponse(sessionId: string, live: LiveResponse | null): Promise<void>;
-  /** After an unclean stop: keeps each run's last live snapshot (with content) as an `interrupted` reply and clears it. Returns how many snapshots there were. */
-  recoverInterrupted(): Promise<number>;
+  /**
+   * After an unclean stop: keeps each run's last live snapshot (with content) as an `interrupted` reply and
+   * clears it; `sessionIds` narrows it to those sessions. Returns how many snapshots there were.
+   */
+  recoverInterrupted(sessionIds?: readonly string[]): Promise<number>;
+  /** Sessions holding a live snapshot now (a run in progress, or one whose process stopped). */
+  liveSessionIds(): Promise<string[]>;
   counts(): Promise<SessionCounts>;
 }
 

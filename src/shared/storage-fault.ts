@@ -4,7 +4,13 @@ import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { AppError } from './app-error';
 
 export type StorageFaultCode = 'insufficient_storage' | 'storage_unavailable';
-type Reason = 'disk_full' | 'quota_exceeded' | 'read_only' | 'permission_denied' | 'database_unwritable';
+type Reason =
+  | 'disk_full'
+  | 'quota_exceeded'
+  | 'read_only'
+  | 'permission_denied'
+  | 'database_unwritable'
+  | 'database_unreachable';
 
 interface SystemError {
   code?: unknown;
@@ -29,6 +35,7 @@ const REASON_CODES: Record<Reason, StorageFaultCode> = {
   read_only: 'storage_unavailable',
   permission_denied: 'storage_unavailable',
   database_unwritable: 'storage_unavailable',
+  database_unreachable: 'storage_unavailable',
 };
 
 const MESSAGES: Record<Reason, string> = {
@@ -37,7 +44,22 @@ const MESSAGES: Record<Reason, string> = {
   read_only: 'The data folder is read-only',
   permission_denied: 'The data folder is not writable (permission denied)',
   database_unwritable: 'A database in the data folder cannot be written',
+  database_unreachable: 'The database cannot be reached; try again shortly',
 };
+
+/**
+ * SQLSTATE classes of a PostgreSQL server that is away or going: connection exceptions (08), shutdown and
+ * start-up (57P01-57P03), too many connections (53300).
+ */
+const POSTGRES_AWAY_STATES = /^(08|57P0[1-3]|53300)/;
+
+/** Whether `error` is Bun.sql's report of a PostgreSQL server it cannot reach or lost (not a failed statement). */
+function isPostgresAway(error: { name?: unknown; code?: unknown; errno?: unknown }): boolean {
+  if (error.name !== 'PostgresError' || typeof error.code !== 'string') return false;
+  if (error.code === 'ERR_POSTGRES_SERVER_ERROR')
+    return typeof error.errno === 'string' && POSTGRES_AWAY_STATES.test(error.errno);
+  return /^ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT|TLS)/.test(error.code);
+}
 
 interface Fault {
   reason: Reason;
@@ -49,6 +71,8 @@ interface Fault {
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause } = current as SystemError;
+    if (isPostgresAway(current as SystemError & { name?: unknown; errno?: unknown }))
+      return { reason: 'database_unreachable', path: null };
     if (typeof code === 'string') {
       if (code.startsWith('SQLITE_FULL')) return { reason: 'disk_full', path: null };
       // An I/O error of SQLite on a full disk (growing its shared-memory file, say) is still a full disk.

@@ -14,6 +14,24 @@ export const TOKEN_FIELDS = [
 ] as const;
 
 export type TokenField = (typeof TOKEN_FIELDS)[number];
+
+/** The columns of a stored usage record, in the order both adapters write them. */
+export const USAGE_RECORD_COLUMNS = [
+  'timestamp_ms',
+  'agent_id',
+  'provider',
+  'model',
+  'trigger_type',
+  'run_id',
+  'session_id',
+  'model_source',
+  'usage_source',
+  ...TOKEN_FIELDS,
+  'priced',
+  'cost_usd',
+  'pricing',
+  'estimated',
+] as const;
 export type TokenCounts = Record<TokenField, number>;
 
 export interface UsageIdentity {

@@ -7,6 +7,9 @@ const DAY_MS = 24 * HOUR_MS;
 /** 2026-02-28 12:30 UTC: mid-hour, so windows cut hours and days apart. */
 const NOW = Date.UTC(2026, 1, 28, 12, 30);
 
+/** The agent the records of the running test belong to (an adapter keyed by agent says which in `make`). */
+let recordAgentId = 'default';
+
 const record = (values: Partial<UsageRecord>): UsageRecord => {
   const counts = {
     ...zeroCounts(),
@@ -17,7 +20,7 @@ const record = (values: Partial<UsageRecord>): UsageRecord => {
   };
   return {
     schema_version: 2,
-    agent_id: 'default',
+    agent_id: recordAgentId,
     provider: 'openai',
     model: 'gpt-5-mini',
     model_source: 'fallback_model',
@@ -34,9 +37,14 @@ const record = (values: Partial<UsageRecord>): UsageRecord => {
   };
 };
 
-export function describeUsageStoreContract(adapter: string, make: () => { store: UsageStore; close(): void }): void {
+/** `make` opens a fresh, empty store; `agentId` is the agent it keeps rows of, when it is keyed by one. */
+export function describeUsageStoreContract(
+  adapter: string,
+  make: () => { store: UsageStore; close(): void; agentId?: string },
+): void {
   const withStore = (test: (store: UsageStore) => Promise<void>) => async () => {
-    const { store, close } = make();
+    const { store, close, agentId } = make();
+    recordAgentId = agentId ?? 'default';
     try {
       await test(store);
     } finally {

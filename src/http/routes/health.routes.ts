@@ -11,7 +11,8 @@ import { toLlmStatus } from './llm.schema';
 /** What readiness reads: whether the server is up, whether the data folder takes writes, and the sandbox's verdict. */
 export interface Readiness {
   isReady(): boolean;
-  storage(): StorageHealth;
+  /** The data folder's (and, with a shared database, the database's) state; may have to ask over the network. */
+  storage(): StorageHealth | Promise<StorageHealth>;
   sandbox(): SandboxStatus;
   /** The global model route and its profiles' breakers (reported; never makes the server unready). */
   llm(): LlmStatus;
@@ -25,13 +26,13 @@ export function healthRoutes(readiness: Readiness) {
     })
     .get(
       '/ready',
-      ({ set }) => {
+      async ({ set }) => {
         const details = { sandbox: readiness.sandbox(), llm: toLlmStatus(readiness.llm()) };
         if (!readiness.isReady()) {
           set.status = 503;
           return { status: 'starting', details };
         }
-        const health = readiness.storage();
+        const health = await readiness.storage();
         if (!health.writable) {
           set.status = 503;
           return { status: 'not_ready', reason: health.reason, code: health.code, details };

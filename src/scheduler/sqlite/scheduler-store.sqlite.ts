@@ -1,48 +1,7 @@
 // SQLite adapter of SchedulerStore: cron jobs and their run rows in the agent database; rows become camelCase objects here.
 import type { Database } from 'bun:sqlite';
+import { JOB_COLUMNS, RUN_COLUMNS } from '../scheduler-columns';
 import type { CronJob, CronRun, CronRunStatus, SchedulerStore } from '../scheduler.port';
-
-const JOB_COLUMNS: Record<keyof CronJob, string> = {
-  id: 'id',
-  name: 'name',
-  scheduleType: 'schedule_type',
-  schedule: 'schedule',
-  timezone: 'timezone',
-  prompt: 'prompt',
-  enabled: 'enabled',
-  catchUp: 'catch_up',
-  anchorMs: 'anchor_ms',
-  nextRunMs: 'next_run_ms',
-  scheduleRev: 'schedule_rev',
-  createdMs: 'created_ms',
-  updatedMs: 'updated_ms',
-  lastRunMs: 'last_run_ms',
-  lastSuccessMs: 'last_success_ms',
-  failureCount: 'failure_count',
-  lastError: 'last_error',
-};
-
-const RUN_COLUMNS: Record<keyof CronRun, string> = {
-  id: 'id',
-  jobId: 'job_id',
-  name: 'name',
-  status: 'status',
-  trigger: 'trigger',
-  timestampMs: 'timestamp_ms',
-  scheduledMs: 'scheduled_ms',
-  startedMs: 'started_ms',
-  finishedMs: 'finished_ms',
-  scheduleLagMs: 'schedule_lag_ms',
-  durationMs: 'duration_ms',
-  runId: 'run_id',
-  sessionId: 'session_id',
-  responsePreview: 'response_preview',
-  error: 'error',
-  failureCount: 'failure_count',
-  nextRunMs: 'next_run_ms',
-  disabled: 'disabled',
-  details: 'details',
-};
 
 type Row = Record<string, unknown>;
 type SqlValue = string | number | null;
@@ -160,14 +119,17 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
         .query<Row, []>("SELECT * FROM cron_runs WHERE status = 'running' ORDER BY seq")
         .all()
         .map(toRun);
+      let changed = 0;
       db.transaction(() => {
         for (const run of running) {
           const changes = interrupt(run, getJob(run.jobId));
+          if (!changes) continue;
           updateRun(run.id, changes.run);
           if (changes.job) updateJob(run.jobId, changes.job);
+          changed += 1;
         }
       })();
-      return running.length;
+      return changed;
     },
   };
 }

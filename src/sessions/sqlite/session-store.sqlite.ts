@@ -23,8 +23,12 @@ function listQuery(scope: SessionScope, includeInternal: boolean): string {
  * it, in one transaction; returns how many snapshots there were. Also run synchronously when an agent
  * database opens (see storage/sqlite), before any request can see the session.
  */
-export function recoverInterruptedSessions(db: Database, clock: Clock): number {
-  const stale = db.query<SessionRow, []>('SELECT * FROM sessions WHERE live_response IS NOT NULL').all();
+export function recoverInterruptedSessions(db: Database, clock: Clock, sessionIds?: readonly string[]): number {
+  const only = sessionIds ? new Set(sessionIds) : null;
+  const stale = db
+    .query<SessionRow, []>('SELECT * FROM sessions WHERE live_response IS NOT NULL')
+    .all()
+    .filter((row) => !only || only.has(row.id));
   const insertMessage = db.query(INSERT_MESSAGE_SQL);
   db.transaction(() => {
     for (const row of stale) {
@@ -105,7 +109,12 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
         sessionId,
       );
     },
-    recoverInterrupted: async () => recoverInterruptedSessions(db, clock),
+    recoverInterrupted: async (sessionIds) => recoverInterruptedSessions(db, clock, sessionIds),
+    liveSessionIds: async () =>
+      db
+        .query<{ id: string }, []>('SELECT id FROM sessions WHERE live_response IS NOT NULL ORDER BY rowid')
+        .all()
+        .map((row) => row.id),
     async counts() {
       const row = db
         .query<{ active: number | null; archived: number | null; at: number | null }, []>(

@@ -20,6 +20,8 @@ import type { AgentStorage } from '../agent-storage';
 export interface SqliteAgentStorageDeps {
   clock: Clock;
   logger: Logger;
+  /** The creation time (epoch seconds) to record for an agent without one; by default its folder's birth time. */
+  createdAt?: (id: string) => number | undefined;
 }
 
 /**
@@ -30,12 +32,14 @@ export interface SqliteAgentStorageDeps {
 export function sqliteAgentStorage({
   clock,
   logger,
+  createdAt,
 }: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
   return (id, root) => {
     const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
     try {
-      const agentMeta = createSqliteAgentMetaStore(db, () =>
-        toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
+      const agentMeta = createSqliteAgentMetaStore(
+        db,
+        () => createdAt?.(id) ?? toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
       );
       const interrupted = recoverInterruptedSessions(db, clock);
       if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });

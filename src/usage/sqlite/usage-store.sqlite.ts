@@ -1,26 +1,11 @@
 // SQLite adapter of UsageStore: usage records and their hourly and daily rollups (kept by triggers, migration 6); sums in SQL.
 import type { Database, SQLQueryBindings } from 'bun:sqlite';
 import { HOUR_MS, type StoredUsageRecord, type UsageCounters, type UsageFilters, type UsageStore } from '../usage.port';
-import { TOKEN_FIELDS } from '../usage-record';
+import { TOKEN_FIELDS, USAGE_RECORD_COLUMNS } from '../usage-record';
 
 const DAY_MS = 86_400_000;
 
-const COLUMNS = [
-  'timestamp_ms',
-  'agent_id',
-  'provider',
-  'model',
-  'trigger_type',
-  'run_id',
-  'session_id',
-  'model_source',
-  'usage_source',
-  ...TOKEN_FIELDS,
-  'priced',
-  'cost_usd',
-  'pricing',
-  'estimated',
-];
+const COLUMNS = USAGE_RECORD_COLUMNS;
 const PRICED_SQL = '(priced = 1 AND cost_usd IS NOT NULL)';
 const COST_E8_SQL = `CASE WHEN ${PRICED_SQL} THEN CAST(round(cost_usd * 1e8) AS INTEGER) ELSE 0 END`;
 const SUMS = [

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { SQL } from 'bun';
 import { join } from 'node:path';
+import { POSTGRES_MIGRATIONS } from '../../../src/db/postgres/postgres-db.schema';
 import { cleanEnv } from '../../support/compiled-binary';
 import {
   freePort,
@@ -10,35 +11,16 @@ import {
   type PostgresCluster,
 } from '../../support/postgres-cluster';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
+import { runMain } from '../../support/run-main';
 
 const skipReason = postgresUnavailableReason();
 if (skipReason) console.log(`migrate command tests skipped: ${skipReason}`);
 
+/** Every migration, as the command lists them, and the version they end at. */
+const VERSIONS = POSTGRES_MIGRATIONS.map((migration) => migration.version);
+const LATEST = VERSIONS.at(-1);
+
 const MAIN = join(import.meta.dir, '..', '..', '..', 'src', 'main.ts');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs src/main.ts in an empty folder (so no .env is read) with only PATH, HOME and `env`. */
-async function runMain(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const child = Bun.spawn({
-    cmd: [process.execPath, MAIN, ...args],
-    cwd,
-    env: cleanEnv(env),
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
-}
 
 describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
   let cluster: PostgresCluster;
@@ -54,19 +36,17 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
   });
 
   const masked = (url: string) => url.replace(`:${cluster.password}@`, ':***@');
-  const expectNoPassword = (outcome: Outcome) =>
-    expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(cluster.password);
-
   it('prepares a database from --database-url, exits 0, and says so without the password', async () => {
     const url = await cluster.createDatabase();
     const outcome = await runMain(folder.path, ['migrate', '--database-url', url]);
     expect(outcome).toEqual({
       code: 0,
-      stdout: `mini-openclaw migrate: nothing to apply; schema version 0 (${masked(url)})\n`,
+      stdout: `mini-openclaw migrate: applied ${VERSIONS.join(', ')}; schema version ${LATEST} (${masked(url)})\n`,
       stderr: '',
     });
     await using sql = new SQL({ url, max: 1 });
     expect((await sql`SELECT to_regclass('schema_migrations')::text AS table`)[0].table).toBe('schema_migrations');
+    expect((await sql`SELECT to_regclass('sessions')::text AS table`)[0].table).toBe('sessions');
   }, 30_000);
 
   it('reads APP_DATABASE_URL, ignores the DATABASE_URL and PG* of other tools, and runs again as a no-op', async () => {
@@ -79,10 +59,10 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
       PGPORT: '1',
       PGDATABASE: 'other',
     };
-    for (let run = 0; run < 2; run += 1) {
+    for (const what of [`applied ${VERSIONS.join(', ')}`, 'nothing to apply']) {
       const outcome = await runMain(folder.path, ['migrate'], { APP_DATABASE_URL: url, ...otherTools });
       expect(outcome.code).toBe(0);
-      expect(outcome.stdout).toBe(`mini-openclaw migrate: nothing to apply; schema version 0 (${masked(url)})\n`);
+      expect(outcome.stdout).toBe(`mini-openclaw migrate: ${what}; schema version ${LATEST} (${masked(url)})\n`);
     }
   }, 30_000);
 
@@ -123,11 +103,38 @@ describe.skipIf(skipReason !== null)('mini-openclaw migrate', () => {
     });
   }, 30_000);
 
-  it('refuses to serve with a database URL until the PostgreSQL storage exists, rather than using SQLite silently', async () => {
+  it('serves from the database given by --database-url after migrating it, never printing the password', async () => {
     const url = await cluster.createDatabase();
-    const outcome = await runMain(folder.path, ['--port', '0', '--database-url', url]);
-    expect(outcome.code).toBe(2);
-    expect(outcome.stderr).toContain('serving from PostgreSQL (--database-url, APP_DATABASE_URL) is not available yet');
-    expectNoPassword(outcome);
+    const child = Bun.spawn({
+      cmd: [process.execPath, MAIN, '--port', '0', '--data-dir', join(folder.path, 'served'), '--database-url', url],
+      cwd: folder.path,
+      env: cleanEnv({ APP_LOG_LEVEL: 'error' }),
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    try {
+      const reader = child.stdout.getReader();
+      let printed = '';
+      while (!printed.includes('listening on')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        printed += new TextDecoder().decode(chunk.value);
+      }
+      reader.releaseLock();
+      const base = /listening on (http:\/\/\S+)/.exec(printed)?.[1];
+      expect(base).toBeDefined();
+      expect(printed).not.toContain(cluster.password);
+      const created = await fetch(`${base}/api/sessions`, { method: 'POST' });
+      expect(created.status).toBe(200);
+      const { data } = (await created.json()) as { data: { session_id: string } };
+      await using sql = new SQL({ url, max: 1 });
+      expect((await sql`SELECT agent_id, id FROM sessions`).map((row: object) => ({ ...row }))).toEqual([
+        { agent_id: 'default', id: data.session_id },
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+      await child.exited;
+    }
   }, 30_000);
 });

@@ -103,8 +103,9 @@ describe('heartbeat', () => {
     await using fixture = await startChatFixture();
     const { server, model } = fixture;
     await writeChecklist(fixture);
-    await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, interval_seconds: 3600, ...alwaysActive });
+    // Scripted before enabling: the first tick is due at once and may reach the model before the PUT answers.
     model.enqueue({ kind: 'text', text: ' HEARTBEAT_OK ' }, { kind: 'text', text: 'Two tasks are overdue.' });
+    await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, interval_seconds: 3600, ...alwaysActive });
     const first = await waitFor(async () => (await heartbeatRuns(server)).find((row) => row.status === 'ok'));
     expect(first).toEqual(
       expect.objectContaining({

@@ -1,0 +1,115 @@
+// Live snapshots whose run died with its replica: kept as `interrupted` replies once nobody holds the session's run lock.
+import type { AgentDirectory } from '../agents';
+import { sessionRunLock, type Coordinator } from '../coordination';
+import type { SessionPorts, SessionStore } from '../sessions';
+import type { Logger } from '../shared/logger';
+import type { ApprovalPorts } from './approval-store.port';
+import type { RunPorts } from './run-store.port';
+
+/**
+ * For each session of `agentId` holding a live snapshot, takes the session's run lock: a live run (here
+ * or on another replica) holds it, renewed as a lease, so a lock taken means the run's process is gone.
+ * Under the lock the snapshot becomes an `interrupted` reply. Returns how many were recovered.
+ */
+export async function recoverOrphanedRuns(
+  coordinator: Coordinator,
+  agentId: string,
+  sessions: Pick<SessionStore, 'liveSessionIds' | 'recoverInterrupted'>,
+): Promise<number> {
+  let recovered = 0;
+  for (const sessionId of await sessions.liveSessionIds()) {
+    const lock = await coordinator.tryLock(sessionRunLock(agentId, sessionId));
+    if (!lock) continue;
+    try {
+      recovered += await sessions.recoverInterrupted([sessionId]);
+    } finally {
+      await lock.release();
+    }
+  }
+  return recovered;
+}
+
+/**
+ * Run rows still active whose session lock is free: their replica died mid-run (a live run holds the lock
+ * until its row is final). Each becomes `interrupted`, and its pending approvals expire. Returns how many.
+ */
+export async function interruptOrphanedRunRows(
+  coordinator: Coordinator,
+  agentId: string,
+  storage: RunPorts & ApprovalPorts,
+  nowMs: number,
+): Promise<number> {
+  const active = [
+    ...(await storage.runs.list({ status: 'running' }, 200)).runs,
+    ...(await storage.runs.list({ status: 'waiting_approval' }, 200)).runs,
+  ];
+  let interrupted = 0;
+  for (const run of active) {
+    const lock = await coordinator.tryLock(sessionRunLock(agentId, run.sessionId));
+    if (!lock) continue;
+    try {
+      // Read again under the lock: the run may have ended (and released it) since the list.
+      if (!(await storage.runs.update(run.runId, { status: 'interrupted', finishedMs: nowMs }))) continue;
+      interrupted += 1;
+      for (const approval of await storage.approvals.list({ status: 'pending', runId: run.runId }, 200))
+        await storage.approvals.decide(approval.approvalId, {
+          status: 'expired',
+          decidedMs: nowMs,
+          decidedBy: 'server',
+          reason: 'the replica running it stopped',
+        });
+    } finally {
+      await lock.release();
+    }
+  }
+  return interrupted;
+}
+
+export interface OrphanSweeperDeps {
+  agents: AgentDirectory<SessionPorts & RunPorts & ApprovalPorts>;
+  coordinator: Coordinator;
+  logger: Logger;
+  nowMs: () => number;
+  everyMs: number;
+  /** The agents holding a live snapshot now; without it every agent is looked at. */
+  liveAgents?: () => Promise<Set<string>>;
+}
+
+/**
+ * With storage several replicas share: every `everyMs`, recovers the live snapshots of runs whose replica
+ * died (see `recoverOrphanedRuns`) in every agent. `stop` ends it. One pass at a time.
+ */
+export function startOrphanSweeper(deps: OrphanSweeperDeps): { stop(): void } {
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      const live = await deps.liveAgents?.();
+      for (const agentId of deps.agents.ids()) {
+        if (live && !live.has(agentId)) continue;
+        try {
+          const agent = deps.agents.get(agentId);
+          using lease = agent.lease();
+          const recovered = await recoverOrphanedRuns(deps.coordinator, agentId, lease.storage.sessions);
+          if (recovered > 0)
+            deps.logger.warn('chat runs of a stopped replica kept as interrupted replies', {
+              agent_id: agentId,
+              sessions: recovered,
+            });
+          const runs = await interruptOrphanedRunRows(deps.coordinator, agentId, lease.storage, deps.nowMs());
+          if (runs > 0) deps.logger.warn('runs of a stopped replica marked interrupted', { agent_id: agentId, runs });
+        } catch (error) {
+          deps.logger.warn('orphaned chat runs not recovered', { agent_id: agentId, error: String(error) });
+        }
+      }
+    } catch (error) {
+      deps.logger.warn('orphaned chat runs not looked for', { error: String(error) });
+    } finally {
+      sweeping = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), deps.everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

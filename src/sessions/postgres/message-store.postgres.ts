@@ -1,0 +1,110 @@
+// PostgreSQL adapter of MessageStore: one agent's rows of the shared `messages` and `compressed_messages` tables.
+import type { SQL, TransactionSQL } from 'bun';
+import { toNumber } from '../../db/postgres/row-values';
+import { notFound } from '../../shared/app-error';
+import { toEpochSeconds, type Clock } from '../../shared/clock';
+import type { MessageStore } from '../session.port';
+import type { StoredMessage } from '../session-types';
+import { toMessage, type MessageRow } from '../sqlite/session-rows';
+
+/** Locks the session row (so a concurrent archive or delete waits) and throws 404 when it is missing or archived. */
+async function requireActive(tx: TransactionSQL, agentId: string, sessionId: string): Promise<void> {
+  const [row] = await tx`SELECT 1 AS one FROM sessions
+    WHERE agent_id = ${agentId} AND id = ${sessionId} AND archived_at IS NULL FOR UPDATE`;
+  if (!row) throw notFound('Session not found');
+}
+
+/** The messages of agent `agentId` in the shared database. */
+export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clock): MessageStore {
+  const now = () => toEpochSeconds(clock.nowMs());
+  const list = async (runner: SQL | TransactionSQL, sessionId: string): Promise<StoredMessage[]> => {
+    const rows: MessageRow[] = await runner`SELECT role, content, tool_calls, run_id, status, created_at FROM messages
+      WHERE agent_id = ${agentId} AND session_id = ${sessionId} ORDER BY id`;
+    return rows.map(toMessage);
+  };
+  return {
+    list: (sessionId) => list(sql, sessionId),
+    async append(sessionId, messages) {
+      await sql.begin(async (tx) => {
+        await requireActive(tx, agentId, sessionId);
+        const at = now();
+        const rows = messages.map((message) => ({
+          agent_id: agentId,
+          session_id: sessionId,
+          role: message.role,
+          content: message.content,
+          tool_calls: message.toolCalls && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls) : null,
+          run_id: message.runId ?? null,
+          status: message.status ?? null,
+          created_at: at,
+        }));
+        if (rows.length > 0) await tx`INSERT INTO messages ${tx(rows)}`;
+        await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+      });
+    },
+    async lastId(sessionId) {
+      const [row] = await sql`SELECT coalesce(max(id), 0) AS id FROM messages
+        WHERE agent_id = ${agentId} AND session_id = ${sessionId}`;
+      return toNumber(row.id);
+    },
+    async deleteAfter(sessionId, mark) {
+      await sql`DELETE FROM messages WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id > ${mark}`;
+    },
+    async compress(sessionId, count, compressedContext) {
+      return await sql.begin(async (tx) => {
+        await requireActive(tx, agentId, sessionId);
+        const archived = (await list(tx, sessionId)).slice(0, count);
+        const at = now();
+        await tx`INSERT INTO compressed_messages (agent_id, session_id, compressed_at, messages)
+          VALUES (${agentId}, ${sessionId}, ${at}, ${JSON.stringify(archived)})`;
+        await tx`DELETE FROM messages WHERE id IN (SELECT id FROM messages
+          WHERE agent_id = ${agentId} AND session_id = ${sessionId} ORDER BY id LIMIT ${archived.length})`;
+        await tx`UPDATE sessions SET compressed_context = ${compressedContext}, updated_at = ${at}
+          WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+        const [row] = await tx`SELECT count(*)::integer AS n FROM messages
+          WHERE agent_id = ${agentId} AND session_id = ${sessionId}`;
+        return { archived, remaining: row.n as number };
+      });
+    },
+    async archives(sessionId) {
+      const rows: { compressed_at: number; messages: string }[] =
+        await sql`SELECT compressed_at, messages FROM compressed_messages
+          WHERE agent_id = ${agentId} AND session_id = ${sessionId} ORDER BY id`;
+      return rows.map((row) => ({
+        compressedAt: row.compressed_at,
+        messages: JSON.parse(row.messages) as StoredMessage[],
+      }));
+    },
+    async enqueue(sessionId, content) {
+      return await sql.begin(async (tx) => {
+        await requireActive(tx, agentId, sessionId);
+        const at = now();
+        const [row] = await tx`INSERT INTO messages (agent_id, session_id, role, content, status, created_at)
+          VALUES (${agentId}, ${sessionId}, 'user', ${content}, 'queued', ${at}) RETURNING id`;
+        await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+        return { id: toNumber(row.id), content };
+      });
+    },
+    async queued(sessionId) {
+      const rows: { id: string; content: string }[] = await sql`SELECT id, content FROM messages
+        WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status = 'queued' ORDER BY id`;
+      return rows.map((row) => ({ id: toNumber(row.id), content: row.content }));
+    },
+    async removeQueued(sessionId, id) {
+      const removed = await sql`DELETE FROM messages
+        WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id = ${id} AND status = 'queued'`;
+      return removed.count > 0;
+    },
+    async sessionsWithQueued() {
+      const rows: { session_id: string }[] = await sql`SELECT m.session_id FROM messages m
+        JOIN sessions s ON s.agent_id = m.agent_id AND s.id = m.session_id
+        WHERE m.agent_id = ${agentId} AND m.status = 'queued' AND s.archived_at IS NULL
+        GROUP BY m.session_id ORDER BY min(m.id)`;
+      return rows.map((row) => row.session_id);
+    },
+    async any() {
+      const [row] = await sql`SELECT EXISTS (SELECT 1 FROM messages WHERE agent_id = ${agentId}) AS any`;
+      return row.any === true;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// `mini-openclaw export` and `import`: move an install's rows between SQLite files and PostgreSQL, with a one-line report.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
+import type { Logger } from '../../shared/logger';
+import { exportRows } from './export-rows';
+import { ImportRefused, importRows } from './import-rows';
+import { openTransferStorage, settableClock } from './transfer-storage';
+
+export interface TransferCommandInput {
+  kind: 'export' | 'import';
+  file: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  logger: Logger;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const summary = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([type, count]) => `${count} ${type}`)
+    .join(', ') || 'nothing';
+
+/** Runs the command; returns the exit status (0 done, 1 refused or failed, with the reason on `err`). */
+export async function runTransferCommand(input: TransferCommandInput): Promise<number> {
+  const where = input.databaseUrl ? maskDatabaseUrl(input.databaseUrl) : `SQLite files under ${input.dataDir}`;
+  const clock = settableClock();
+  let storage: Awaited<ReturnType<typeof openTransferStorage>> | null = null;
+  try {
+    storage = await openTransferStorage({
+      dataDir: input.dataDir,
+      databaseUrl: input.databaseUrl,
+      clock,
+      logger: input.logger,
+    });
+    if (input.kind === 'export') {
+      const sink = Bun.file(input.file).writer();
+      const counts = await exportRows(storage, (line) => void sink.write(`${line}\n`), Date.now());
+      await sink.end();
+      input.out(`mini-openclaw export: wrote ${summary(counts)} from ${where} to ${input.file}`);
+    } else {
+      const lines = () => createInterface({ input: createReadStream(input.file), crlfDelay: Number.POSITIVE_INFINITY });
+      const counts = await importRows(storage, lines, clock);
+      input.out(`mini-openclaw import: read ${summary(counts)} from ${input.file} into ${where}`);
+    }
+    return 0;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const masked = input.databaseUrl ? maskSecretsIn(reason, input.databaseUrl) : reason;
+    input.err(`mini-openclaw ${input.kind}: ${error instanceof ImportRefused ? 'refused' : 'failed'}: ${masked}`);
+    return 1;
+  } finally {
+    await storage?.close();
+  }
+}
