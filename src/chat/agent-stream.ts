@@ -37,9 +37,9 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
       runtime: config.llm_runtime,
       streaming: true,
     }),
-    tools: langChainTools(runtime, request.tools, request.runId),
+    tools: langChainTools(runtime, request.tools, request.runId, request.model),
     systemPrompt: request.systemPrompt,
-    middleware: [toolGateMiddleware(runtime, request.tools.execute, request.runId, request.signal)],
+    middleware: [toolGateMiddleware(runtime, request.tools.execute, request.runId, request.model, request.signal)],
   });
   const messages = [...request.history, { role: 'user', content: request.message }].map((message): [string, string] => [
     message.role,
@@ -56,7 +56,7 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
 }
 
 /** The run's tool declarations as LangChain tools; the tool-gate middleware intercepts every call to them. */
-function langChainTools(runtime: LangChainRuntime, tools: RunTools, runId: string) {
+function langChainTools(runtime: LangChainRuntime, tools: RunTools, runId: string, model: string) {
   return tools.offered.map(
     (tool) =>
       new runtime.DynamicStructuredTool({
@@ -64,7 +64,7 @@ function langChainTools(runtime: LangChainRuntime, tools: RunTools, runId: strin
         description: tool.description,
         schema: tool.schema,
         func: async (args: unknown, _runManager, config) =>
-          tools.execute({ name: tool.name, args, runId, signal: config?.signal }),
+          tools.execute({ name: tool.name, args, runId, signal: config?.signal, model }),
       }),
   );
 }

@@ -139,6 +139,8 @@ export function createApprovalsService(deps: {
                 errorCode: `approval_${status}`,
                 reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
                 durationMs: decidedMs - createdMs,
+                // A person's decision, not a model's call.
+                model: null,
               }),
             )
             .catch((error) =>

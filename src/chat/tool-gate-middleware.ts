@@ -12,6 +12,7 @@ export function toolGateMiddleware(
   runtime: LangChainRuntime,
   execute: RunTools['execute'],
   runId: string,
+  model: string,
   signal?: AbortSignal,
 ) {
   const { AIMessage, ToolMessage } = runtime;
@@ -41,7 +42,7 @@ export function toolGateMiddleware(
     },
     wrapToolCall: async (request) => {
       const call = request.toolCall;
-      const content = await execute({ name: call.name, args: call.args ?? {}, runId, signal });
+      const content = await execute({ name: call.name, args: call.args ?? {}, runId, signal, model });
       return new ToolMessage({ content, tool_call_id: call.id ?? '', name: call.name });
     },
   });

@@ -296,4 +296,9 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX approvals_by_run ON approvals (run_id, seq);
     `,
   },
+  {
+    version: 10,
+    description: 'tool audit: the model whose call it was (model routing)',
+    sql: `ALTER TABLE tool_audit ADD COLUMN model TEXT;`,
+  },
 ];

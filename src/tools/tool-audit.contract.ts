@@ -13,6 +13,7 @@ const entry = (overrides: Partial<ToolAuditEntry>): ToolAuditEntry => ({
   errorCode: null,
   reason: null,
   durationMs: 12,
+  model: 'gpt-5-mini',
   ...overrides,
 });
 
@@ -34,7 +35,7 @@ export function describeToolAuditStoreContract(
             reason: 'not allowed',
             timestampMs: 1_800_000_000_005,
           }),
-          entry({ outcome: 'error', errorCode: 'E_EXEC', reason: 'exit 1', arguments: {}, durationMs: 0 }),
+          entry({ outcome: 'error', errorCode: 'E_EXEC', reason: 'exit 1', arguments: {}, durationMs: 0, model: null }),
         ];
         for (const row of rows) await store.record(row);
         expect(await store.list()).toEqual(rows);

@@ -15,6 +15,8 @@ export interface ToolAuditEntry {
   /** Already redacted. */
   reason: string | null;
   durationMs: number;
+  /** The model whose tool call this was (the one that really answered, after any fallback); null when not known. */
+  model: string | null;
 }
 
 export interface ToolAuditStore {

@@ -64,6 +64,7 @@ export async function auditToolCall(store: ToolAuditStore, agentRoot: string, en
     error_code: entry.errorCode,
     reason,
     duration_ms: entry.durationMs,
+    model: entry.model,
   };
   appendRotating(join(agentRoot, AGENT_STORAGE_FOLDER, TOOL_AUDIT_LOG), `${JSON.stringify(line)}\n`);
 }

@@ -29,6 +29,8 @@ export interface ToolCallContext extends ToolContext {
   toolName: string;
   /** Aborted when the run is cancelled. */
   signal?: AbortSignal;
+  /** The model that asked for the call (audited). */
+  model?: string;
 }
 
 /** A tool; a catalogue holds `ToolDefinition` (arguments `unknown`), each checked by its own schema before `run`. */
@@ -57,5 +59,5 @@ export interface RunTools {
   /** Declarations bound to the model: only what the policy allows for this run's trigger. */
   offered: OfferedTool[];
   /** Runs one call, offered or not, through the runner (policy, retry guard, audit); returns the JSON result. */
-  execute(call: { name: string; args: unknown; runId: string; signal?: AbortSignal }): Promise<string>;
+  execute(call: { name: string; args: unknown; runId: string; signal?: AbortSignal; model?: string }): Promise<string>;
 }

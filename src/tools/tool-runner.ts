@@ -68,6 +68,7 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
         errorCode: outcome.ok ? null : outcome.error.code,
         reason,
         durationMs: Math.round(duration),
+        model: context.model ?? null,
       });
     } catch (error) {
       logger.error('tool audit write failed', { tool: context.toolName, error: String(error) });

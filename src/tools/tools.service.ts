@@ -63,6 +63,7 @@ export function createToolsService(
             runId: call.runId,
             toolName: call.name,
             signal: call.signal,
+            model: call.model,
           }),
         );
       const offered: OfferedTool[] = [];

@@ -277,6 +277,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_queued ON messages (agent_id, session_id, id) WHERE status = 'queued';
     `,
   },
+  {
+    version: 5,
+    description: 'tool audit: the model whose call it was (model routing)',
+    sql: `ALTER TABLE tool_audit ADD COLUMN model text;`,
+  },
 ];
 
 /** Tables holding one agent's rows (`agent_id`), children before parents: deleting an agent empties them in this order. */

@@ -14,6 +14,7 @@ interface Row {
   error_code: string | null;
   reason: string | null;
   duration_ms: string;
+  model: string | null;
 }
 
 const toEntry = (row: Row): ToolAuditEntry => ({
@@ -27,15 +28,16 @@ const toEntry = (row: Row): ToolAuditEntry => ({
   errorCode: row.error_code,
   reason: row.reason,
   durationMs: toNumber(row.duration_ms),
+  model: row.model,
 });
 
 /** The tool audit of agent `agentId` in the shared database. */
 export function createPostgresToolAuditStore(sql: SQL, agentId: string): ToolAuditStore {
   return {
     async record(entry) {
-      await sql`INSERT INTO tool_audit (agent_id, timestamp_ms, run_id, session_id, trigger_type, tool_name, arguments, outcome, error_code, reason, duration_ms)
+      await sql`INSERT INTO tool_audit (agent_id, timestamp_ms, run_id, session_id, trigger_type, tool_name, arguments, outcome, error_code, reason, duration_ms, model)
         VALUES (${agentId}, ${entry.timestampMs}, ${entry.runId}, ${entry.sessionId}, ${entry.triggerType}, ${entry.toolName},
-          ${JSON.stringify(entry.arguments ?? {})}, ${entry.outcome}, ${entry.errorCode}, ${entry.reason}, ${entry.durationMs})`;
+          ${JSON.stringify(entry.arguments ?? {})}, ${entry.outcome}, ${entry.errorCode}, ${entry.reason}, ${entry.durationMs}, ${entry.model ?? null})`;
     },
     async list(filter = {}) {
       const rows: Row[] =

@@ -13,6 +13,7 @@ interface Row {
   error_code: string | null;
   reason: string | null;
   duration_ms: number;
+  model: string | null;
 }
 
 const toEntry = (row: Row): ToolAuditEntry => ({
@@ -26,12 +27,13 @@ const toEntry = (row: Row): ToolAuditEntry => ({
   errorCode: row.error_code,
   reason: row.reason,
   durationMs: row.duration_ms,
+  model: row.model,
 });
 
 export function createSqliteToolAuditStore(db: Database): ToolAuditStore {
   const insert = db.query(
-    `INSERT INTO tool_audit (timestamp_ms, run_id, session_id, trigger_type, tool_name, arguments, outcome, error_code, reason, duration_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO tool_audit (timestamp_ms, run_id, session_id, trigger_type, tool_name, arguments, outcome, error_code, reason, duration_ms, model)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
     async record(entry) {
@@ -47,6 +49,7 @@ export function createSqliteToolAuditStore(db: Database): ToolAuditStore {
         entry.errorCode,
         entry.reason,
         entry.durationMs,
+        entry.model ?? null,
       );
     },
     async list(filter = {}) {

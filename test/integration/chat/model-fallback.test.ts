@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ScriptStep } from '../../support/fake-openai-server';
 import { createJob } from '../../support/scheduler-fixture';
 import { startRoutedChatFixture, type RoutedChatFixture } from '../../support/routed-chat-fixture';
@@ -107,6 +109,22 @@ describe('POST /api/chat over a model route', () => {
     const body = (await response.json()) as any;
     expect(response.status).toBe(200);
     expect(body.data.usage.model).toBe('backup-model');
+  });
+
+  it('audits a tool call under the model that asked for it, the fallback after a fallback', async () => {
+    await using fixture = await startRoutedChatFixture();
+    fixture.primary.enqueue({ kind: 'error', status: 500 });
+    fixture.backup.enqueue({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/SOUL.md' } }] });
+    fixture.backup.enqueue({ kind: 'text', text: 'Read it.' });
+    const { of } = await turn(fixture, 'read your soul');
+    expect(of('done')[0].content).toBe('Read it.');
+    const agent = fixture.server.deps.agents.get('default');
+    const rows = await agent.storage.toolAudit.list();
+    expect(rows.map((row) => [row.toolName, row.outcome, row.model])).toEqual([['read_file', 'ok', 'backup-model']]);
+    const lines = readFileSync(join(agent.root, 'storage', 'tool_audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((line) => JSON.parse(line).model)).toEqual(['backup-model']);
   });
 });
 
