@@ -15,7 +15,9 @@ export type ExportLine =
   | { type: 'cron_job'; agent_id: string; job: Record<string, unknown> }
   | { type: 'cron_run'; agent_id: string; run: Record<string, unknown> }
   | { type: 'heartbeat_run'; agent_id: string; run: Record<string, unknown> }
-  | { type: 'tool_audit'; agent_id: string; entry: Record<string, unknown> };
+  | { type: 'tool_audit'; agent_id: string; entry: Record<string, unknown> }
+  | { type: 'run'; agent_id: string; run: Record<string, unknown> }
+  | { type: 'approval'; agent_id: string; approval: Record<string, unknown> };
 
 /** The lines of one agent, oldest rows first (so an import stores them in their original order). */
 async function* agentLines(agentId: string, storage: AgentStorage): AsyncGenerator<ExportLine> {
@@ -42,6 +44,21 @@ async function* agentLines(agentId: string, storage: AgentStorage): AsyncGenerat
   for (const run of (await storage.heartbeats.list(ALL)).reverse())
     yield { type: 'heartbeat_run', agent_id, run: { ...run } };
   for (const entry of await storage.toolAudit.list()) yield { type: 'tool_audit', agent_id, entry: { ...entry } };
+  for (const run of await allRuns(storage)) yield { type: 'run', agent_id, run: { ...run } };
+  for (const approval of (await storage.approvals.list({}, ALL)).reverse())
+    yield { type: 'approval', agent_id, approval: { ...approval } };
+}
+
+/** Every run (chat, cron, heartbeat turns), oldest first, read page by page. */
+async function allRuns(storage: AgentStorage) {
+  const runs = [];
+  let before: number | undefined;
+  do {
+    const page = await storage.runs.list({}, 500, before);
+    runs.push(...page.runs);
+    before = page.next ?? undefined;
+  } while (before !== undefined);
+  return runs.reverse();
 }
 
 /**

@@ -1,4 +1,5 @@
 // `mini-openclaw import`: an export file's rows written through the storage ports, each at its own recorded time.
+import type { ApprovalRecord, RunRecord } from '../../chat';
 import type { CronJob, CronRun, HeartbeatRun } from '../../scheduler';
 import type { NewMessage, StoredMessage } from '../../sessions';
 import type { ToolAuditEntry } from '../../tools';
@@ -31,6 +32,27 @@ async function holdsRows(storage: AgentStorage): Promise<boolean> {
     storage.usage.records({ sinceMs: 0 }, 1),
   ]);
   return sessions.length + jobs.length + runs.length + usage.length > 0;
+}
+
+/** A run as stored: inserted running, then given its final state (the port only changes active runs). */
+async function importRun(storage: AgentStorage, run: RunRecord): Promise<void> {
+  const { runId, sessionId, trigger, startedMs, model, status, ...rest } = run;
+  await storage.runs.insert({ runId, sessionId, trigger, startedMs, model });
+  await storage.runs.update(runId, { ...rest, status });
+}
+
+/** An approval as stored: inserted pending, then decided as it was. */
+async function importApproval(storage: AgentStorage, approval: ApprovalRecord): Promise<void> {
+  const { status, decidedMs, decidedBy, reason, editedArgs, ...pending } = approval;
+  await storage.approvals.insert(pending);
+  if (status !== 'pending')
+    await storage.approvals.decide(approval.approvalId, {
+      status,
+      decidedMs: decidedMs ?? 0,
+      decidedBy: decidedBy ?? 'server',
+      reason,
+      ...(editedArgs === null ? {} : { editedArgs }),
+    });
 }
 
 const toNew = ({ createdAt: _createdAt, ...message }: StoredMessage): NewMessage => message;
@@ -116,6 +138,8 @@ export async function importRows(
       } else if (line.type === 'heartbeat_run')
         await storage.heartbeats.insert(line.run as unknown as HeartbeatRun, KEEP_ALL);
       else if (line.type === 'tool_audit') await storage.toolAudit.record(line.entry as unknown as ToolAuditEntry);
+      else if (line.type === 'run') await importRun(storage, line.run as unknown as RunRecord);
+      else if (line.type === 'approval') await importApproval(storage, line.approval as unknown as ApprovalRecord);
     }
     return { agent: agents.size, ...counts };
   } finally {

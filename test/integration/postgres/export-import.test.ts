@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { describeWithPostgres } from '../../support/postgres-database';
 import { runMain } from '../../support/run-main';
+import { waitFor } from '../../support/scheduler-fixture';
 import { startTestServer, type TestServer } from '../../support/start-test-server';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
 
@@ -28,6 +29,8 @@ async function snapshot(server: TestServer) {
     jobs: (await server.json('GET', '/api/scheduler/cron/jobs')).body.data,
     runs: (await server.json('GET', '/api/scheduler/cron/runs')).body.data,
     usage: (await server.json('GET', '/api/usage/summary?since_hours=24')).body.data,
+    turns: (await server.json('GET', '/api/runs?limit=200')).body.data,
+    approvals: (await server.json('GET', '/api/approvals')).body.data,
   };
 }
 
@@ -38,7 +41,7 @@ describeWithPostgres('mini-openclaw export / import', (database) => {
   });
   afterAll(() => folder?.[Symbol.dispose]());
 
-  it('moves sessions, messages, compressions, usage, jobs and runs from SQLite to PostgreSQL and back unchanged', async () => {
+  it('moves sessions, messages, compressions, usage, jobs, runs and approvals from SQLite to PostgreSQL and back unchanged', async () => {
     const sqliteDir = join(folder.path, 'sqlite');
     await using model = await startFakeOpenAiServer();
     const env = { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test-key' };
@@ -66,9 +69,31 @@ describeWithPostgres('mini-openclaw export / import', (database) => {
       expect((await server.json('POST', `/api/scheduler/cron/jobs/${job.id}/run?wait=true`)).body.data.run.status).toBe(
         'ok',
       );
+      // A turn whose tool call waited for a decision and was rejected: its run and approval move too.
+      expect(
+        (await server.json('PUT', '/api/config/runtime', { config: { tool_approvals: { chat: ['read_file'] } } }))
+          .status,
+      ).toBe(200);
+      model.enqueue({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/SOUL.md' } }] });
+      model.enqueue({ kind: 'text', text: 'Fine, I will not read it.' });
+      const guarded = server.json('POST', '/api/chat', { message: 'read your soul', session_id: kept, stream: false });
+      const [pending] = await waitFor(async () => {
+        const listed = (await server.json('GET', '/api/approvals?status=pending')).body.data.approvals as any[];
+        return listed.length > 0 ? listed : undefined;
+      });
+      const decided = await server.json('POST', `/api/approvals/${pending.approval_id}`, {
+        decision: 'reject',
+        reason: 'not now',
+      });
+      expect(decided.status).toBe(200);
+      expect((await guarded).status).toBe(200);
       before = await snapshot(server);
     }
     expect(before.sessions.length).toBeGreaterThanOrEqual(2);
+    expect(before.turns.runs.map((run: any) => run.status)).toContain('completed');
+    expect(before.approvals.approvals.map((approval: any) => [approval.status, approval.reason])).toEqual([
+      ['rejected', 'not now'],
+    ]);
 
     const sqliteExport = join(folder.path, 'from-sqlite.jsonl');
     const exported = await runMain(folder.path, ['export', '--out', sqliteExport, '--data-dir', sqliteDir]);
