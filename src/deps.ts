@@ -176,7 +176,14 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     maxOpenAgents: settings.maxOpenAgents ?? undefined,
   });
-  const agents = createAgentsService({ registry, sessionCounts: (storage) => storage.sessions.counts() });
+  const agents = createAgentsService({
+    registry,
+    sessionCounts: (agentStorage) => agentStorage.sessions.counts(),
+    coordinator,
+    // SQLite rows go with the agent's folder; rows in a shared database are removed here.
+    forgetRows: (agentId) => storage.forgetAgent(agentId),
+    logger,
+  });
   // Probed (on first use) where agent folders live, so their path's permissions are the ones tried.
   const sandbox =
     overrides.sandbox ??
@@ -340,15 +347,6 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
       configStore.start();
       agents.start();
-      // SQLite rows go with the agent's folder; rows in a shared database are removed here.
-      registry.subscribe((event) => {
-        if (event.type !== 'deleted') return;
-        storage
-          .forgetAgent(event.agentId)
-          .catch((error: unknown) =>
-            logger.error('rows of a deleted agent not removed', { agent_id: event.agentId, error: String(error) }),
-          );
-      });
       const sandboxStatus = sandbox.status();
       if (!sandboxStatus.available) {
         logger.warn(

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { openFilesUnder } from '../../test/support/process-probe';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir';
 import { createRuntimeConfigStore } from '../config';
+import { agentLifecycleLock } from '../coordination';
+import { createMemoryCoordinator } from '../coordination/memory/memory-coordinator';
 import { isAppError } from '../shared/app-error';
 import { silentLogger } from '../shared/logger';
 import type { AgentStorage } from '../storage/agent-storage';
@@ -24,6 +26,9 @@ describe('agent handles', () => {
   let temp: TempDir;
   let registry: AgentsService<AgentStorage> | undefined;
   const clock = { now: 1_000_000, nowMs: () => clock.now };
+  const coordinator = createMemoryCoordinator(clock);
+  /** What deleting an agent does to rows kept outside its folder; a test may hold it up. */
+  let forgetRows = async (_agentId: string) => undefined;
   /** The agents service over SQLite storage, started (as the server builds and starts it). */
   const openRegistry = (maxOpenAgents: number, idleCloseMs?: number) => {
     const configStore = createRuntimeConfigStore(temp.path, silentLogger);
@@ -38,7 +43,13 @@ describe('agent handles', () => {
       maxOpenAgents,
       idleCloseMs,
     });
-    const service = createAgentsService({ registry: agents, sessionCounts: (storage) => storage.sessions.counts() });
+    const service = createAgentsService({
+      registry: agents,
+      sessionCounts: (storage) => storage.sessions.counts(),
+      coordinator,
+      forgetRows: (agentId) => forgetRows(agentId),
+      logger: silentLogger,
+    });
     service.start();
     return service;
   };
@@ -111,7 +122,7 @@ describe('agent handles', () => {
     const lease = agents.get('gone').lease();
     const sessions = lease.storage.sessions;
     const workspaces = join(temp.path, 'workspaces');
-    agents.delete('gone');
+    await agents.delete('gone');
     expect(lease.signal.aborted).toBe(true);
     expect(codeOf(() => agents.get('gone'))).toBe('not_found');
     expect(codeOf(() => lease.storage)).toBe('agent_deleted');
@@ -127,12 +138,39 @@ describe('agent handles', () => {
     expect(agents.openCount()).toBe(0);
   });
 
+  it('creates and deletes one id at a time, and frees a deleted id only once its outside rows are gone', async () => {
+    const agents = open(4);
+    const held = await coordinator.tryLock(agentLifecycleLock('busy'));
+    // Another request (or replica) holds the id: both answers are a 409 and nothing changes.
+    await expect(agents.create('busy')).rejects.toMatchObject({ code: 'conflict' });
+    expect(agents.ids()).not.toContain('busy');
+    await held!.release();
+    await agents.create('busy');
+    let rowsGone!: () => void;
+    const forgetting = Promise.withResolvers<string>();
+    forgetRows = (agentId) => {
+      forgetting.resolve(agentId);
+      return new Promise<undefined>((resolve) => {
+        rowsGone = () => resolve(undefined);
+      });
+    };
+    const deleting = agents.delete('busy');
+    expect(await forgetting.promise).toBe('busy');
+    expect(agents.ids()).not.toContain('busy');
+    await expect(agents.create('busy')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(agents.delete('busy')).rejects.toMatchObject({ code: 'conflict' });
+    rowsGone();
+    await deleting;
+    forgetRows = async () => undefined;
+    expect((await agents.create('busy')).agentId).toBe('busy');
+  });
+
   it('gives a re-created agent a fresh handle while the old one is still leased', async () => {
     const agents = open(4);
     await agents.create('twice');
     const old = agents.get('twice').lease();
     await old.storage.sessions.create('s1', 'old life');
-    agents.delete('twice');
+    await agents.delete('twice');
     await agents.create('twice');
     const fresh = agents.get('twice');
     expect(fresh).not.toBe(old);

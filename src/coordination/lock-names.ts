@@ -5,6 +5,11 @@ export function sessionRunLock(agentId: string, sessionId: string): string {
   return `session-run\u0000${agentId}\u0000${sessionId}`;
 }
 
+/** An agent being created or deleted: one replica at a time, and its rows gone before the id is free again. */
+export function agentLifecycleLock(agentId: string): string {
+  return `agent-lifecycle\u0000${agentId}`;
+}
+
 /** A cron job's run in progress: a job never runs twice at once. */
 export function cronJobLock(agentId: string, jobId: string): string {
   return `cron-job\u0000${agentId}\u0000${jobId}`;

@@ -35,8 +35,8 @@ export function agentRoutes(
     })
     .delete(
       '/:agent_id',
-      ({ params }) => {
-        agents.delete(params.agent_id);
+      async ({ params }) => {
+        await agents.delete(params.agent_id);
         return { data: { deleted: true, agent_id: params.agent_id.trim() } };
       },
       {
