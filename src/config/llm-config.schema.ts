@@ -1,6 +1,9 @@
 // Model routing keys of the runtime config: provider profiles, the route of each agent, the circuit breaker.
 import { z } from 'zod';
+import { envName, headerValue } from './env-name.schema';
 import { modelPriceSchema } from './model-price.schema';
+
+export { ENV_REFERENCE } from './env-name.schema';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -12,22 +15,10 @@ export const profileId = z
   .trim()
   .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -');
 
-const envName = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name');
-
-/** `${ENV:NAME}` inside a header value: replaced by that variable when the request is made. */
-export const ENV_REFERENCE = /\$\{ENV:([A-Za-z_][A-Za-z0-9_]{0,127})\}/g;
-
 const headerName = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'must be an HTTP header name');
-const headerValue = z
-  .string()
-  .max(4096)
-  .refine((value) => !/[\r\n\0]/.test(value), { message: 'must not contain line breaks' });
 
 const endpointFields = {
   base_url: z.url({ protocol: /^https?$/ }).max(2048),

@@ -7,6 +7,7 @@ import {
   llmRouteProblems,
   llmRouteSchema,
 } from './llm-config.schema';
+import { envName } from './env-name.schema';
 import { modelPriceSchema } from './model-price.schema';
 import { indexFileProblem, normalizeStoragePath, storagePathProblem } from './storage-paths';
 
@@ -71,10 +72,6 @@ export const DEFAULT_CRON_TOOLS = [
 ];
 /** Heartbeat runs get the read-only (L0) tools unless the operator lists others. */
 export const DEFAULT_HEARTBEAT_TOOLS = ['read', 'read_file', 'read_files', 'search_knowledge_base', 'search_memory'];
-const envName = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name');
 
 /** An IANA time zone name that this runtime knows. */
 export const timeZoneName = z

@@ -235,6 +235,45 @@ describe('PUT /api/config/llm', () => {
     expect(readFileSync(globalPath, 'utf8')).toBe(before);
   });
 
+  it("refuses a key or header that would send one of the server's own APP_* variables to an endpoint", async () => {
+    await using fixture = await serverWithProfiles({ APP_API_TOKEN: 'server-token' });
+    const { server } = fixture;
+    const globalPath = join(server.dataDir, 'config.json');
+    const before = readFileSync(globalPath, 'utf8');
+    const attempts: [Record<string, unknown>, string][] = [
+      [
+        { llm_profiles: { evil: { base_url: 'https://evil.example/v1', model: 'm', api_key_env: 'APP_API_TOKEN' } } },
+        'llm_profiles.evil.api_key_env',
+      ],
+      [
+        {
+          llm_profiles: {
+            evil: {
+              base_url: 'https://evil.example/v1',
+              model: 'm',
+              headers: { 'X-Leak': 'db=${ENV:app_database_url}' },
+            },
+          },
+        },
+        'llm_profiles.evil.headers.X-Leak',
+      ],
+    ];
+    for (const [body, field] of attempts) {
+      const response = await server.json('PUT', '/api/config/llm', body, { authorization: 'Bearer server-token' });
+      expect(response.status).toBe(422);
+      expect(response.body.error.details.items.map((item: any) => item.field)).toEqual([field]);
+      expect(response.body.error.message).toContain("must not name one of the server's own APP_* variables");
+    }
+    const search = await server.json(
+      'PUT',
+      '/api/config/runtime',
+      { config: { tool_web_search: { provider: 'brave', api_key_env: 'APP_API_TOKEN' } } },
+      { authorization: 'Bearer server-token' },
+    );
+    expect(search.status).toBe(422);
+    expect(readFileSync(globalPath, 'utf8')).toBe(before);
+  });
+
   it('refuses to remove a profile an agent route still uses', async () => {
     await using fixture = await serverWithProfiles();
     const { server } = fixture;
