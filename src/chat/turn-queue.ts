@@ -1,10 +1,13 @@
 // Messages that wait for their session's live run (on_busy `enqueue`): stored `queued`, then run one at a time, in order.
 import type { AgentDirectory } from '../agents';
 import type { QueuedMessage, SessionPorts } from '../sessions';
-import { isAppError } from '../shared/app-error';
+import { AppError, isAppError } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import type { LiveRun } from './live-run';
 import type { RunRegistry } from './run-registry';
+
+/** Messages one session may hold queued: past it, `enqueue` answers 409 `queue_full` (a loop or a flood, not a person). */
+export const MAX_QUEUED_PER_SESSION = 32;
 
 export interface TurnQueueDeps {
   agents: AgentDirectory<SessionPorts>;
@@ -99,7 +102,15 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
 
   return {
     async enqueue(agentId, sessionId, message) {
-      const queued = await deps.agents.get(agentId).storage.messages.enqueue(sessionId, message);
+      const messages = deps.agents.get(agentId).storage.messages;
+      const waiting = (await messages.queued(sessionId)).length;
+      if (waiting >= MAX_QUEUED_PER_SESSION)
+        throw new AppError(
+          'queue_full',
+          `Session ${sessionId} already holds ${waiting} queued messages (at most ${MAX_QUEUED_PER_SESSION}); wait for them to run`,
+          { session_id: sessionId, queued: waiting, limit: MAX_QUEUED_PER_SESSION },
+        );
+      const queued = await messages.enqueue(sessionId, message);
       const run = new Promise<LiveRun>((resolve, reject) =>
         waiters.set(waiterKey(agentId, sessionId, queued.id), { resolve, reject }),
       );

@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   session_busy: 409,
+  /** `on_busy: enqueue` on a session already holding the most queued messages it may. */
+  queue_full: 409,
   /** Cancel asked for a run that has already finished (or is not running in this process). */
   run_not_active: 409,
   /** A turn answered without streaming was cancelled before it finished. */

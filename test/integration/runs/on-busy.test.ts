@@ -59,6 +59,35 @@ describe('POST /api/chat on_busy', () => {
     ).toEqual(['first', ...order]);
   });
 
+  it('enqueue refuses a 33rd queued message of a session with 409 queue_full, storing nothing', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'hang' });
+    const hanging = fixture.chat({ message: 'hang', session_id: sessionId });
+    await fixture.model.waitForRequests(1);
+    fixture.model.setFallback(echo);
+    const queued = [];
+    for (let index = 0; index < 32; index++)
+      queued.push(await fixture.chat({ message: `queued ${index}`, session_id: sessionId, on_busy: 'enqueue' }));
+    const full = await fixture.server.json('POST', '/api/chat', {
+      message: 'one too many',
+      session_id: sessionId,
+      on_busy: 'enqueue',
+    });
+    expect(full.status).toBe(409);
+    expect(full.body.error.code).toBe('queue_full');
+    expect(full.body.error.details).toEqual({ session_id: sessionId, queued: 32, limit: 32 });
+    const waiting = (await history(fixture, sessionId)).filter((message) => message.status === 'queued');
+    expect(waiting.map((message) => message.content)).toEqual(queued.map((_, index) => `queued ${index}`));
+    const run = (await fixture.server.json('GET', '/api/runs?status=running')).body.data.runs[0];
+    await fixture.server.json('POST', `/api/runs/${run.run_id}/cancel`);
+    await (await hanging).text();
+    const answers = await Promise.all(queued.map(async (response) => readSse(response)));
+    expect(answers.map((events) => events.find((event) => event.event === 'done')?.data.content)).toEqual(
+      queued.map((_, index) => `Answer to queued ${index}`),
+    );
+  }, 60_000);
+
   it('enqueue runs at once on a free session; reject (the default) still answers 409 session_busy', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
