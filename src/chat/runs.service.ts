@@ -70,7 +70,9 @@ export function createRunsService(deps: RunsServiceDeps): RunsService {
       const { agent, run } = await stored(agentId, runId);
       const live = deps.registry.find(agent.id, runId);
       if (!isActiveRunStatus(run.status) || !live?.cancel()) {
-        throw new AppError('run_not_active', `Run ${runId} is not active (status ${run.status}).`, {
+        // Active in the store but not here: another replica runs it (or its replica died and the sweep is due).
+        const where = isActiveRunStatus(run.status) && !live ? ' in this server; another replica runs it' : '';
+        throw new AppError('run_not_active', `Run ${runId} is not active${where} (status ${run.status}).`, {
           run_id: runId,
           status: run.status,
         });
@@ -83,13 +85,13 @@ export function createRunsService(deps: RunsServiceDeps): RunsService {
       const live = deps.registry.find(agent.id, runId);
       if (live) return live.subscribe(after ?? 0);
       const { run } = await stored(agentId, runId);
-      return expiredEvents(run.runId);
+      return expiredEvents(run.runId, isActiveRunStatus(run.status));
     },
   };
 }
 
 /** One `events_expired` error: the run is known but its events are no longer held here. */
-function expiredEvents(runId: string): Subscription {
+function expiredEvents(runId: string, elsewhere: boolean): Subscription {
   return {
     close() {
       // Nothing to let go: the single event is made on demand.
@@ -98,7 +100,9 @@ function expiredEvents(runId: string): Subscription {
       yield {
         type: 'error',
         data: {
-          error: 'The events of this run are no longer held (runs are replayable for 10 minutes after they end).',
+          error: elsewhere
+            ? 'The events of this run are held by the replica running it, not by this server.'
+            : 'The events of this run are no longer held (runs are replayable for 10 minutes after they end).',
           run_id: runId,
           attempt: 1,
           code: 'events_expired',

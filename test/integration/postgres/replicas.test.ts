@@ -64,6 +64,14 @@ describeWithPostgres('two replicas on one database', (database) => {
     });
     expect([refused.status, refused.body.error.code]).toEqual([409, 'session_busy']);
     expect(b.model.chatRequests()).toHaveLength(0);
+    // B sees the run in the shared store, and says plainly that it runs elsewhere.
+    const [live] = (await b.api('GET', `/api/runs?session_id=${session}&status=running`)).body.data.runs as any[];
+    const cancel = await b.api('POST', `/api/runs/${live.run_id}/cancel`);
+    expect([cancel.status, cancel.body.error.code]).toEqual([409, 'run_not_active']);
+    expect(cancel.body.error.message).toContain('another replica runs it');
+    const events = await (await fetch(`${b.server.url}/api/runs/${live.run_id}/events`)).text();
+    expect(events).toContain('events_expired');
+    expect(events).toContain('held by the replica running it');
     await streaming;
     // The run's lock goes once A has stored the reply and its title; a 409 until then calls no model.
     const answered = await waitFor(async () => {
