@@ -15,6 +15,7 @@ import {
   createPromptBuilder,
   createRunRegistry,
   createRunsService,
+  createRemoteCancel,
   createApprovalsService,
   type ApprovalsService,
   type TurnPriority,
@@ -272,6 +273,17 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const sharedPollMs =
     storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
   let orphanSweeper: { stop(): void } | null = null;
+  // A cancel asked on one replica reaches the one running the run; the asker waits out a dead runner's lease.
+  const remoteCancel = sharedPollMs
+    ? createRemoteCancel({
+        coordinator,
+        registry: runs,
+        logger,
+        everyMs: sharedPollMs,
+        waitMs: settings.database.leaseSeconds * 2000 + 5000,
+      })
+    : undefined;
+  let remoteCancelWatch: { stop(): void } | null = null;
   const manager = createSchedulerManager({
     agents,
     sessions,
@@ -295,6 +307,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     (closing ??= (async () => {
       state.ready = false;
       orphanSweeper?.stop();
+      remoteCancelWatch?.stop();
       scheduler.close();
       if (options.drainMs)
         await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
@@ -317,7 +330,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     tools,
     chat,
-    runs: createRunsService({ agents, registry: runs }),
+    runs: createRunsService({ agents, registry: runs, remote: remoteCancel }),
     approvals,
     warmUp: () =>
       warmUpTurn({ agents, sessions, tools, prompts, llmSettings: settings.llm, nowMs: () => clock.nowMs() }),
@@ -365,6 +378,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
           nowMs: () => clock.nowMs(),
           everyMs: sharedPollMs,
         });
+      remoteCancelWatch = remoteCancel?.watch() ?? null;
       state.ready = true;
     },
     close,

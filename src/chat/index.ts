@@ -10,6 +10,7 @@ export {
 } from './chat-service';
 export { turnEvents } from './turn-events';
 export { createRunRegistry, type RunRegistry } from './run-registry';
+export { createRemoteCancel, type RemoteCancel } from './remote-cancel';
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createTurnPriority, type TurnPriority } from './turn-priority';
 export { warmUpTurn, type WarmUpResult } from './warm-up';

@@ -34,6 +34,8 @@ export interface RunRegistry {
   live(agentId: string, sessionId: string): LiveRun | null;
   /** Resolves when every live run of this process has finished. */
   drain(): Promise<void>;
+  /** Every run of this process that has not finished, with its agent. */
+  liveRuns(): { agentId: string; run: LiveRun }[];
 }
 
 export function createRunRegistry(
@@ -87,6 +89,11 @@ export function createRunRegistry(
       }
       byId.set(idKey(agentId, run.runId), run);
       return { run, attached: false };
+    },
+    liveRuns() {
+      const live: { agentId: string; run: LiveRun }[] = [];
+      for (const [key, run] of byId) if (!run.isFinished) live.push({ agentId: key.split('\n')[0]!, run });
+      return live;
     },
     isBusy: async (agentId, sessionId) => {
       const key = sessionRunLock(agentId, sessionId);

@@ -2,12 +2,15 @@
 import type { AgentDirectory } from '../agents';
 import { AppError, notFound, validationError } from '../shared/app-error';
 import type { Subscription } from './live-run';
+import type { RemoteCancel } from './remote-cancel';
 import type { RunRegistry } from './run-registry';
 import { isActiveRunStatus, type RunRecord, type RunStatus, type RunPorts } from './run-store.port';
 
 export interface RunsServiceDeps {
   agents: AgentDirectory<RunPorts>;
   registry: RunRegistry;
+  /** With storage other replicas share: cancels a run that one of them runs. */
+  remote?: RemoteCancel;
 }
 
 export interface RunQuery {
@@ -69,6 +72,8 @@ export function createRunsService(deps: RunsServiceDeps): RunsService {
     async cancel(agentId, runId) {
       const { agent, run } = await stored(agentId, runId);
       const live = deps.registry.find(agent.id, runId);
+      if (isActiveRunStatus(run.status) && !live && deps.remote)
+        return { agentId: agent.id, run: await deps.remote.cancel(agent.id, runId, agent.storage.runs) };
       if (!isActiveRunStatus(run.status) || !live?.cancel()) {
         // Active in the store but not here: another replica runs it (or its replica died and the sweep is due).
         const where = isActiveRunStatus(run.status) && !live ? ' in this server; another replica runs it' : '';

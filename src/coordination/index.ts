@@ -1,3 +1,3 @@
 // Public surface of coordination: the Coordinator port and its lock names (adapters are wired by deps.ts).
 export type { Admission, Coordinator, Lock, StrikePolicy } from './coordinator.port';
-export { agentLifecycleLock, cronJobLock, heartbeatLock, sessionRunLock } from './lock-names';
+export { agentLifecycleLock, cronJobLock, heartbeatLock, runCancelLock, sessionRunLock } from './lock-names';

@@ -10,6 +10,11 @@ export function agentLifecycleLock(agentId: string): string {
   return `agent-lifecycle\u0000${agentId}`;
 }
 
+/** A cancel asked for a run that another replica runs: held by the asker until the run has ended. */
+export function runCancelLock(agentId: string, runId: string): string {
+  return `run-cancel\u0000${agentId}\u0000${runId}`;
+}
+
 /** A cron job's run in progress: a job never runs twice at once. */
 export function cronJobLock(agentId: string, jobId: string): string {
   return `cron-job\u0000${agentId}\u0000${jobId}`;

@@ -44,6 +44,34 @@ describeWithPostgres('two replicas on one database', (database) => {
     expect((await a.api('GET', '/api/scheduler/cron/runs?limit=5000')).body.data.runs).toEqual(runs);
   }, 90_000);
 
+  it('stops a run on replica A when replica B is asked to cancel it, and answers with the cancelled run', async () => {
+    const url = await database.cluster.createDatabase();
+    await using pair = await startReplicaPair(url);
+    const [a, b] = pair.replicas;
+    const session = (await a.api('POST', '/api/sessions')).body.data.session_id as string;
+    a.model.enqueue({ kind: 'hang' });
+    const streaming = fetch(`${a.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'never mind', session_id: session }),
+    }).then((response) => response.text());
+    await a.model.waitForRequests(1);
+    const [live] = (await b.api('GET', `/api/runs?session_id=${session}&status=running`)).body.data.runs as any[];
+    const cancelled = await b.api('POST', `/api/runs/${live.run_id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.data).toEqual(expect.objectContaining({ run_id: live.run_id, status: 'cancelled' }));
+    expect(await streaming).toContain('"code": "cancelled"');
+    // Finished now: a second cancel from either replica is a 409.
+    for (const replica of [a, b]) {
+      const again = await replica.api('POST', `/api/runs/${live.run_id}/cancel`);
+      expect([again.status, again.body.error.code]).toEqual([409, 'run_not_active']);
+    }
+    await using sql = new SQL({ url, max: 1 });
+    await waitFor(async () =>
+      (await sql`SELECT count(*)::integer AS n FROM coordinator_locks`)[0].n === 0 ? true : undefined,
+    );
+  }, 60_000);
+
   it('answers 409 session_busy on replica B while replica A streams on the session, and agrees on usage', async () => {
     const url = await database.cluster.createDatabase();
     await using pair = await startReplicaPair(url);
@@ -64,11 +92,8 @@ describeWithPostgres('two replicas on one database', (database) => {
     });
     expect([refused.status, refused.body.error.code]).toEqual([409, 'session_busy']);
     expect(b.model.chatRequests()).toHaveLength(0);
-    // B sees the run in the shared store, and says plainly that it runs elsewhere.
+    // B sees the run in the shared store; its events are A's to replay.
     const [live] = (await b.api('GET', `/api/runs?session_id=${session}&status=running`)).body.data.runs as any[];
-    const cancel = await b.api('POST', `/api/runs/${live.run_id}/cancel`);
-    expect([cancel.status, cancel.body.error.code]).toEqual([409, 'run_not_active']);
-    expect(cancel.body.error.message).toContain('another replica runs it');
     const events = await (await fetch(`${b.server.url}/api/runs/${live.run_id}/events`)).text();
     expect(events).toContain('events_expired');
     expect(events).toContain('held by the replica running it');
