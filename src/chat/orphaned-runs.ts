@@ -31,7 +31,7 @@ export async function recoverOrphanedRuns(
 
 /**
  * Run rows still active whose session lock is free: their replica died mid-run (a live run holds the lock
- * until its row is final). Each becomes `interrupted`, and its pending approvals expire. Returns how many.
+ * from before its row is stored until after the row is final). Each becomes `interrupted`, and its pending approvals expire. Returns how many.
  */
 export async function interruptOrphanedRunRows(
   coordinator: Coordinator,
@@ -45,22 +45,18 @@ export async function interruptOrphanedRunRows(
   ];
   let interrupted = 0;
   for (const run of active) {
-    const lock = await coordinator.tryLock(sessionRunLock(agentId, run.sessionId));
-    if (!lock) continue;
-    try {
-      // Read again under the lock: the run may have ended (and released it) since the list.
-      if (!(await storage.runs.update(run.runId, { status: 'interrupted', finishedMs: nowMs }))) continue;
-      interrupted += 1;
-      for (const approval of await storage.approvals.list({ status: 'pending', runId: run.runId }, 200))
-        await storage.approvals.decide(approval.approvalId, {
-          status: 'expired',
-          decidedMs: nowMs,
-          decidedBy: 'server',
-          reason: 'the replica running it stopped',
-        });
-    } finally {
-      await lock.release();
-    }
+    // Only looked at, never taken: a sweep holding a session's lock, even briefly, would turn a run starting
+    // on it (a catch-up, a chat) away as busy. The update below changes this run id only, and only while active.
+    if (await coordinator.isLocked(sessionRunLock(agentId, run.sessionId))) continue;
+    if (!(await storage.runs.update(run.runId, { status: 'interrupted', finishedMs: nowMs }))) continue;
+    interrupted += 1;
+    for (const approval of await storage.approvals.list({ status: 'pending', runId: run.runId }, 200))
+      await storage.approvals.decide(approval.approvalId, {
+        status: 'expired',
+        decidedMs: nowMs,
+        decidedBy: 'server',
+        reason: 'the replica running it stopped',
+      });
   }
   return interrupted;
 }
