@@ -44,4 +44,39 @@ describe('run control edges', () => {
     const tail = await rest(paused.stream);
     expect(JSON.parse(tail.find((record) => record.event === 'tool_end')!.data.output).data.content).toBe('alpha\n');
   });
+
+  it('answers a rejoin of a run that waits for an approval at once, and refuses an event id it never sent', async () => {
+    await using fixture = await approvalFixture();
+    const paused = await pausedTurn(fixture);
+    const lastId = paused.head.at(-1)!.id!;
+    const url = `/api/runs/${paused.runId}/events`;
+    // Nothing new to send while the run waits: the headers (and a comment) go out anyway, not with a ping later.
+    const rejoin = await fixture.server.request(url, { headers: { 'last-event-id': lastId } });
+    expect(rejoin.status).toBe(200);
+    const reader = rejoin.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first.startsWith(`: run ${paused.runId}\r\n\r\n`)).toBe(true);
+    await reader.cancel();
+
+    const lastSeq = Number(lastId.split(':').at(-1));
+    const beyond = [
+      await fixture.server.json('GET', `${url}?after=${lastSeq + 100}`),
+      await fixture.server.json('GET', `${url}?after=9007199254740991`),
+      await fixture.server.json('GET', url, undefined, { 'last-event-id': `${paused.runId}:${lastSeq + 100}` }),
+    ];
+    expect(beyond.map((response) => [response.status, response.body.error?.details.items[0].field])).toEqual([
+      [422, 'query.after'],
+      [422, 'query.after'],
+      [422, 'header.last-event-id'],
+    ]);
+    expect(beyond[0]!.body.error.message).toContain(`${lastSeq + 100} is past its last`);
+
+    // An id it did send is a rejoin from there: it gets the rest of the run.
+    const fromLast = streamSse(await fixture.server.request(`${url}?after=${lastSeq}`));
+    await fixture.server.json('POST', `/api/approvals/${paused.approval.approval_id}`, { decision: 'approve' });
+    const rest1 = await rest(fromLast);
+    expect(rest1[0]!.id).toBe(`${paused.runId}:${lastSeq + 1}`);
+    expect(rest1.map((record) => record.event)).toContain('done');
+    await rest(paused.stream);
+  });
 });
