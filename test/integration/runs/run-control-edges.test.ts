@@ -3,7 +3,7 @@ import { describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
-import { readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
+import { readSse, readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
 
 /** A fixture whose agent needs approval for read_file in chat. */
 async function approvalFixture(extra: Record<string, unknown> = {}) {
@@ -78,5 +78,24 @@ describe('run control edges', () => {
     expect(rest1[0]!.id).toBe(`${paused.runId}:${lastSeq + 1}`);
     expect(rest1.map((record) => record.event)).toContain('done');
     await rest(paused.stream);
+  });
+
+  it('ends the stream of a queued message whose session is deleted while it waits, instead of leaving it open', async () => {
+    await using fixture = await approvalFixture();
+    const paused = await pausedTurn(fixture);
+    const queued = await fixture.chat({ message: 'Then this', session_id: paused.sessionId, on_busy: 'enqueue' });
+    expect(queued.status).toBe(200);
+    const deleted = await fixture.server.json('DELETE', `/api/sessions/${paused.sessionId}`);
+    expect(deleted.status).toBe(200);
+    await fixture.server.json('POST', `/api/approvals/${paused.approval.approval_id}`, { decision: 'approve' });
+    await rest(paused.stream);
+    const events = await readSse(queued);
+    expect(events).toEqual([
+      expect.objectContaining({ event: 'error', data: expect.objectContaining({ code: 'not_found' }) }),
+    ]);
+    // The model was asked for the paused run only (its call, then its answer), not for the dropped message.
+    expect(fixture.model.chatRequests().map((request) => request.body.messages.at(-1).content)).not.toContain(
+      'Then this',
+    );
   });
 });
