@@ -3,6 +3,7 @@ import { describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
+import { waitFor } from '../../support/scheduler-fixture';
 import { readSse, readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
 
 /** A fixture whose agent needs approval for read_file in chat. */
@@ -97,5 +98,28 @@ describe('run control edges', () => {
     expect(fixture.model.chatRequests().map((request) => request.body.messages.at(-1).content)).not.toContain(
       'Then this',
     );
+  });
+
+  it('lets a subscriber that stops reading fall behind in the bounded buffer, not pile the run up in memory', async () => {
+    await using fixture = await startChatFixture({ overrides: { runReplay: { bufferLimit: 50 } } });
+    const sessionId = await fixture.newSession();
+    // 2,000 token events of 4 kB: far more than the socket buffers hold for a client that does not read.
+    fixture.model.enqueue({ kind: 'text', text: 'x'.repeat(8_000_000), chunkSize: 4000 });
+    const main = streamSse(await fixture.chat({ message: 'Go', session_id: sessionId }));
+    const runId = (await main.next()).value!.data.run_id;
+    const stalled = await fixture.server.request(`/api/runs/${runId}/events?after=1`);
+    const whole = await rest(main);
+    expect(whole.filter((record) => record.event === 'token')).toHaveLength(2000);
+    await waitFor(
+      async () =>
+        (await fixture.server.json('GET', `/api/runs/${runId}`)).body.data.status === 'completed' || undefined,
+    );
+    const late = await readSse(stalled);
+    // It is told what it missed, then gets the end of the run; the server did not keep all 8 MB for it.
+    expect(late.filter((record) => record.event === 'error').map((record) => record.data.code)).toEqual([
+      'events_expired',
+    ]);
+    expect(late.length).toBeLessThan(whole.length);
+    expect(late.at(-1)!.id).toBe(whole.at(-1)!.id);
   });
 });
