@@ -10,6 +10,9 @@ import type { ApprovalPorts, ApprovalRecord, ApprovalStatus } from './approval-s
 
 type Ports = ApprovalPorts & ToolPorts;
 
+/** The longest delay setTimeout honours; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** How a wait ended: the call runs (with these arguments) or it does not (and why). */
 export type ApprovalOutcome =
   | { status: 'approved' | 'edited'; args: unknown }
@@ -156,11 +159,18 @@ export function createApprovalsService(deps: {
         void (async () => {
           await agent.storage.approvals.insert(record);
           waiters.set(key(agent.id, approvalId), { agent, schema: request.tool.schema, settle });
-          timer = setTimeout(
-            () => void settle('expired', 'timeout', `Not decided within ${Math.round(request.timeoutMs / 1000)} s.`),
-            request.timeoutMs,
-          );
-          timer.unref?.();
+          // setTimeout fires at once past 2^31-1 ms (24.8 days; timeout_seconds allows 30): a long wait goes in hops.
+          let remaining = request.timeoutMs;
+          const arm = () => {
+            const hop = Math.min(remaining, MAX_TIMER_MS);
+            remaining -= hop;
+            timer = setTimeout(() => {
+              if (remaining > 0) return arm();
+              void settle('expired', 'timeout', `Not decided within ${Math.round(request.timeoutMs / 1000)} s.`);
+            }, hop);
+            timer.unref?.();
+          };
+          arm();
           if (request.signal.aborted) return void onAbort();
           request.signal.addEventListener('abort', onAbort, { once: true });
           const stored = await agent.storage.approvals.get(approvalId);

@@ -1,6 +1,6 @@
 // A turn over the agent's model route: each profile in order, its breaker asked first, failures handed on by class.
 import type { BreakerBoard, LlmService, ModelProfile, ModelRoute } from '../llm';
-import { redactSecrets } from '../shared/redact';
+import { errorMessageOf } from '../shared/redact';
 import type { UsageRecord } from '../usage';
 import type { ChatEvent } from './chat-events';
 import { classifyFailure } from './failure-class';
@@ -33,7 +33,7 @@ function toolLoopSettings(
   return profile.source === 'env' ? settings : { ...settings, toolLoopModel: '' };
 }
 
-const messageOf = (error: unknown) => redactSecrets(error instanceof Error ? error.message : String(error));
+const messageOf = (error: unknown) => errorMessageOf(error);
 
 /**
  * Runs the turn on the first profile of the route whose breaker lets it through; on a failure that the

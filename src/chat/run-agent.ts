@@ -1,7 +1,7 @@
 // The turn orchestrator: attempts with retries around the model boundary, their events, and the turn's outcome.
 import type { LlmSettings, RuntimeConfig } from '../config';
 import { newId } from '../shared/ids';
-import { redactSecrets } from '../shared/redact';
+import { errorMessageOf } from '../shared/redact';
 import { isStorageFault } from '../shared/storage-fault';
 import type { RunTools, TriggerType } from '../tools';
 import { createUsagePricer, type UsagePricer, type UsageRecord } from '../usage';
@@ -176,7 +176,7 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       const failure = incomplete ?? error;
       const [event, result] = failed(
         incomplete ? 'model_stream_incomplete' : 'llm_error',
-        redactSecrets(failure instanceof Error ? failure.message : String(failure)) || 'Model call failed',
+        errorMessageOf(failure) || 'Model call failed',
       );
       yield event;
       return result;

@@ -36,9 +36,10 @@ export interface RunsService {
   cancel(agentId: string | undefined, runId: string): Promise<{ agentId: string; run: RunRecord }>;
   /**
    * The run's events after sequence `after` (the whole run when absent), then live ones until it ends. A run
-   * whose events this process no longer holds gives one `events_expired` error. 404 for an unknown run.
+   * whose events this process no longer holds gives one `events_expired` error. 404 for an unknown run; 422
+   * (naming `field`) for an `after` past the last event sent, which the stream would silently skip up to.
    */
-  events(agentId: string | undefined, runId: string, after?: number): Promise<Subscription>;
+  events(agentId: string | undefined, runId: string, after?: number, field?: string): Promise<Subscription>;
 }
 
 const CURSOR = /^[1-9][0-9]{0,15}$/;
@@ -85,9 +86,11 @@ export function createRunsService(deps: RunsServiceDeps): RunsService {
       await live.done;
       return { agentId: agent.id, run: (await agent.storage.runs.get(runId)) ?? run };
     },
-    async events(agentId, runId, after) {
+    async events(agentId, runId, after, field = 'query.after') {
       const agent = deps.agents.get(agentId);
       const live = deps.registry.find(agent.id, runId);
+      if (live && after !== undefined && after >= live.nextSeq)
+        throw validationError(field, `The run has sent ${live.nextSeq - 1} event(s) so far; ${after} is past its last`);
       if (live) return live.subscribe(after ?? 0);
       const { run } = await stored(agentId, runId);
       return expiredEvents(run.runId, isActiveRunStatus(run.status));

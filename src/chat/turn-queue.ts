@@ -1,7 +1,7 @@
 // Messages that wait for their session's live run (on_busy `enqueue`): stored `queued`, then run one at a time, in order.
 import type { AgentDirectory } from '../agents';
 import type { QueuedMessage, SessionPorts } from '../sessions';
-import { AppError, isAppError } from '../shared/app-error';
+import { AppError, isAppError, notFound } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import type { LiveRun } from './live-run';
 import type { RunRegistry } from './run-registry';
@@ -32,6 +32,8 @@ export interface TurnQueue {
 interface Waiter {
   resolve(run: LiveRun): void;
   reject(error: unknown): void;
+  /** Order of registration: a waiter registered before a read of the queue must find its message in it. */
+  order: number;
 }
 
 export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
@@ -39,6 +41,7 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
   /** Sessions that got a message while their pump was finishing: the pump runs again. */
   const dirty = new Set<string>();
   const waiters = new Map<string, Waiter>();
+  let registered = 0;
   const sessionKey = (agentId: string, sessionId: string) => `${agentId}\n${sessionId}`;
   const waiterKey = (agentId: string, sessionId: string, id: number) => `${agentId}\n${sessionId}\n${id}`;
 
@@ -50,12 +53,29 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
     else waiter.reject(outcome.error);
   };
 
+  /**
+   * Ends the wait of messages no longer stored (their session was deleted meanwhile) with a 404, or their
+   * streams would stay open for ever. Only waiters registered before the read began: a later one's message
+   * may have been stored after it.
+   */
+  const dropVanished = (agentId: string, sessionId: string, queued: QueuedMessage[], horizon: number) => {
+    const prefix = `${sessionKey(agentId, sessionId)}\n`;
+    const stored = new Set(queued.map((message) => waiterKey(agentId, sessionId, message.id)));
+    for (const [key, waiter] of waiters) {
+      if (!key.startsWith(prefix) || stored.has(key) || waiter.order > horizon) continue;
+      settle(key, { error: notFound('Session not found: its queued message was dropped', { session_id: sessionId }) });
+    }
+  };
+
   /** Runs the session's queued messages one after another, each once the session is free. */
   const drain = async (agentId: string, sessionId: string) => {
     for (;;) {
       await deps.registry.whenFree(agentId, sessionId);
       const messages = deps.agents.get(agentId).storage.messages;
-      const [next] = await messages.queued(sessionId);
+      const horizon = registered;
+      const queued = await messages.queued(sessionId);
+      dropVanished(agentId, sessionId, queued, horizon);
+      const [next] = queued;
       if (!next) return;
       const key = waiterKey(agentId, sessionId, next.id);
       try {
@@ -112,7 +132,7 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
         );
       const queued = await messages.enqueue(sessionId, message);
       const run = new Promise<LiveRun>((resolve, reject) =>
-        waiters.set(waiterKey(agentId, sessionId, queued.id), { resolve, reject }),
+        waiters.set(waiterKey(agentId, sessionId, queued.id), { resolve, reject, order: ++registered }),
       );
       pump(agentId, sessionId);
       return { run };

@@ -38,7 +38,7 @@ export const embeddingProfileSchema = z.object({ ...endpointFields, dimensions: 
 export type EmbeddingProfileConfig = z.output<typeof embeddingProfileSchema>;
 
 const reservedId = (profiles: Record<string, unknown>, context: z.RefinementCtx, variables: string) => {
-  if (ENV_PROFILE_ID in profiles) {
+  if (Object.hasOwn(profiles, ENV_PROFILE_ID)) {
     context.addIssue({
       code: 'custom',
       path: [ENV_PROFILE_ID],
@@ -127,7 +127,8 @@ export function llmRouteProblems(config: RoutedConfig, context: z.RefinementCtx)
       ...route.fallbacks.map((id, index): [string, (string | number)[]] => [id, ['fallbacks', index]]),
     ];
     for (const [id, path] of ids) {
-      if (id !== ENV_PROFILE_ID && !(id in known))
+      // Own keys only: `in` would find toString, constructor and the rest on every object.
+      if (id !== ENV_PROFILE_ID && !Object.hasOwn(known, id))
         context.addIssue({ code: 'custom', path: [key, ...path], message: `Unknown profile "${id}"; known: ${names}` });
     }
   };

@@ -29,9 +29,14 @@ export interface SseSource extends AsyncIterable<RunEvent> {
   close(): void;
 }
 
+/** Events a response holds for a client that reads slowly; past it the run's own bounded buffer keeps them. */
+const QUEUED_EVENTS = 16;
+
 /**
  * A streaming response over `source`; a client that goes away only closes its subscription. `comment` is
  * sent first as an SSE comment: the headers go out with it, for a source that may stay quiet (a queued turn).
+ * Events are pulled as the client takes them: a slow or stalled client falls behind in the run's buffer
+ * (and is told `events_expired` if it falls too far) instead of the whole run piling up here for it.
  */
 export function sseResponse(
   source: SseSource,
@@ -40,31 +45,47 @@ export function sseResponse(
   comment?: string,
 ): Response {
   let timer: ReturnType<typeof setInterval> | undefined;
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      if (comment) controller.enqueue(encoder.encode(`: ${comment}\r\n\r\n`));
-      timer = setInterval(() => {
+  const events = source[Symbol.asyncIterator]();
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (comment) controller.enqueue(encoder.encode(`: ${comment}\r\n\r\n`));
+        timer = setInterval(() => {
+          // A client that is not reading gets no pings piled up either.
+          if ((controller.desiredSize ?? 0) <= 0) return;
+          try {
+            controller.enqueue(encoder.encode(`: ping - ${new Date().toISOString()}\r\n\r\n`));
+          } catch {
+            // The stream is closed (the client went away): stop pinging it.
+            clearInterval(timer);
+          }
+        }, keepAliveMs);
+      },
+      async pull(controller) {
         try {
-          controller.enqueue(encoder.encode(`: ping - ${new Date().toISOString()}\r\n\r\n`));
-        } catch {
-          // The stream is closed (the client went away): stop pinging it.
+          const next = await events.next();
+          if (!next.done) return controller.enqueue(encoder.encode(formatSseEvent(next.value)));
           clearInterval(timer);
+          controller.close();
+        } catch {
+          // The client went away mid-write, or the source failed; the run goes on without this stream.
+          clearInterval(timer);
+          source.close();
+          try {
+            controller.close();
+          } catch {
+            // Already closed by the client.
+          }
         }
-      }, keepAliveMs);
-      try {
-        for await (const event of source) controller.enqueue(encoder.encode(formatSseEvent(event)));
-        controller.close();
-      } catch {
-        // The client went away mid-write; the run goes on without it.
-      } finally {
+      },
+      cancel() {
         clearInterval(timer);
-      }
+        source.close();
+        void events.return?.(undefined).catch(() => undefined);
+      },
     },
-    cancel() {
-      clearInterval(timer);
-      source.close();
-    },
-  });
+    { highWaterMark: QUEUED_EVENTS },
+  );
   return new Response(stream, {
     headers: {
       ...headers,

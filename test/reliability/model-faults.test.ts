@@ -31,6 +31,33 @@ describe('model faults', () => {
     await expectHealthy(fixture);
   });
 
+  it('a provider that answers a failure with a 5 MB page: the error is cut short everywhere it goes', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    const page = { error: { message: `<html>${'Bad gateway '.repeat(400_000)}</html>`, type: 'server_error' } };
+    fixture.model.enqueue({ kind: 'error', status: 500, body: page }, { kind: 'error', status: 500, body: page });
+    const { events } = await turn(fixture, sessionId, 'hello');
+    const error = events.at(-1)!;
+    expect(error.event).toBe('error');
+    expect(error.data.error.length).toBeLessThan(2100);
+    expect(error.data.error).toMatch(/^500 <html>Bad gateway .*… \(\d+ more characters\)$/s);
+    const run = (await fixture.server.json('GET', `/api/runs/${events[0]!.data.run_id}`)).body.data;
+    expect(run.error.message).toBe(error.data.error);
+    fixture.model.enqueue({ kind: 'error', status: 500, body: page }, { kind: 'error', status: 500, body: page });
+    const once = await fixture.server.json('POST', '/api/chat', {
+      message: 'again',
+      session_id: sessionId,
+      stream: false,
+    });
+    expect(once.status).toBe(502);
+    expect(once.body.error.message.length).toBeLessThan(2100);
+    const profile = (await fixture.server.json('GET', '/api/config/llm')).body.data.profiles[0];
+    expect(profile.last_error.message.length).toBeLessThan(2100);
+    // Four failures in a row opened the breaker: the server stays up, the profile waits for its cool-down.
+    expect(profile.state).toBe('open');
+    expect((await fixture.server.json('GET', '/api/health')).status).toBe(200);
+  });
+
   it('429 with Retry-After: waits what the server asked (within the timeout) and succeeds', async () => {
     const waits: number[] = [];
     await using fixture = await startChatFixture({ overrides: { sleep: async (ms) => void waits.push(ms) } });

@@ -80,8 +80,11 @@ export function runRoutes(runs: RunsService) {
       async ({ params, query, headers, set }) => {
         const header = headers['last-event-id'];
         const after = header ? lastEventSeq(header, params.run_id) : query.after;
-        const subscription = await runs.events(query.agent_id, params.run_id, after);
-        return sseResponse(subscription, set.headers as Record<string, string>) as unknown as never;
+        const field = header ? 'header.last-event-id' : 'query.after';
+        const subscription = await runs.events(query.agent_id, params.run_id, after, field);
+        // The comment sends the headers now: a run waiting for an approval may say nothing for a long time.
+        const sent = set.headers as Record<string, string>;
+        return sseResponse(subscription, sent, undefined, `run ${params.run_id}`) as unknown as never;
       },
       {
         params: RunParams,

@@ -88,4 +88,4 @@ export const toWireRun = (agentId: string, run: RunRecord) => ({
 });
 
 export const EVENTS_DESCRIPTION =
-  'A `text/event-stream` of the run: every event carries `id: <run_id>:<seq>`. With `Last-Event-ID` (or `?after=<seq>`) it replays the events after that one, then continues live; without either it replays the run from its first event. A run that has ended (up to 10 minutes ago) is replayed and the stream closes. Events the bounded buffer no longer holds are announced by a first `error` event with `code: "events_expired"`.';
+  'A `text/event-stream` of the run: every event carries `id: <run_id>:<seq>`. With `Last-Event-ID` (or `?after=<seq>`) it replays the events after that one, then continues live; without either it replays the run from its first event. A run that has ended (up to 10 minutes ago) is replayed and the stream closes. Events the bounded buffer no longer holds are announced by a first `error` event with `code: "events_expired"`. An id past the last event the run has sent is a 422.';

@@ -235,6 +235,36 @@ describe('PUT /api/config/llm', () => {
     expect(readFileSync(globalPath, 'utf8')).toBe(before);
   });
 
+  it('refuses a route to a name every object answers to (toString, constructor, valueOf)', async () => {
+    await using fixture = await serverWithProfiles();
+    const { server } = fixture;
+    const globalPath = join(server.dataDir, 'config.json');
+    const agentPath = join(server.dataDir, 'workspaces', 'default', 'config.json');
+    const before = [readFileSync(globalPath, 'utf8'), readFileSync(agentPath, 'utf8')];
+    const attempts: [string, string, unknown, string][] = [
+      ['/api/config/llm', 'PUT', { llm_route: { default: 'toString' } }, 'llm_route.default'],
+      [
+        '/api/config/llm',
+        'PUT',
+        { llm_route: { default: 'hosted', fallbacks: ['constructor'] } },
+        'llm_route.fallbacks.0',
+      ],
+      ['/api/config/runtime', 'PUT', { config: { llm_route: { default: 'valueOf' } } }, 'config.llm_route.default'],
+    ];
+    for (const [path, method, body, field] of attempts) {
+      const response = await server.json(method, path, body);
+      expect({
+        status: response.status,
+        fields: response.body.error?.details.items.map((item: any) => item.field),
+      }).toEqual({
+        status: 422,
+        fields: [field],
+      });
+    }
+    expect([readFileSync(globalPath, 'utf8'), readFileSync(agentPath, 'utf8')]).toEqual(before);
+    expect((await server.json('GET', '/api/agents')).body.data[0].llm_status.route.default).toBe('default');
+  });
+
   it("refuses a key or header that would send one of the server's own APP_* variables to an endpoint", async () => {
     await using fixture = await serverWithProfiles({ APP_API_TOKEN: 'server-token' });
     const { server } = fixture;
