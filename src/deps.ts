@@ -355,7 +355,10 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       }
       void retrieval.start();
       await scheduler.start();
-      // Messages queued before a restart run now, in the background.
+      // Runs paused for approvals before a restart take their sessions again before the server is ready (a
+      // decision may come at once) and before queued messages could; those then run, in the background.
+      const paused = await chat.resumePaused();
+      if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
       void chat.resumeQueued();
       if (sharedPollMs)
         orphanSweeper = startOrphanSweeper({

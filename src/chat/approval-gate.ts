@@ -7,6 +7,7 @@ import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
 import type { ApprovalPorts } from './approval-store.port';
 import type { ApprovalsService } from './approvals.service';
 import type { LiveRun } from './live-run';
+import type { RunCheckpointer } from './run-checkpointer';
 import type { RunPorts, RunStore } from './run-store.port';
 
 export interface ApprovalGateDeps {
@@ -18,10 +19,12 @@ export interface ApprovalGateDeps {
   trigger: TriggerType;
   config: RuntimeConfig;
   logger: Logger;
+  /** Writes the run's checkpoint while a call waits, so the paused run survives a restart. */
+  checkpointer?: RunCheckpointer;
 }
 
 /** A tool result (the runner's JSON shape) saying the call did not run, and why. */
-function notRun(tool: string, status: string, reason: string, approvalId: string): string {
+export function notRun(tool: string, status: string, reason: string, approvalId: string): string {
   return JSON.stringify({
     ok: false,
     data: {},
@@ -85,8 +88,10 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
               expires_at: toEpochSeconds(approval.expiresMs),
             },
           });
+          await deps.checkpointer?.paused(call.callId, approval.approvalId);
         },
       });
+      await deps.checkpointer?.settled(call.callId);
       waiting -= 1;
       if (waiting === 0 && !run.signal.aborted) await setStatus({ status: 'running' });
       if ('args' in outcome) return tools.execute({ ...call, args: outcome.args });

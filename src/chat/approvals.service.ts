@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { auditToolCall, type ToolPorts } from '../tools';
-import type { ApprovalPorts, ApprovalRecord, ApprovalStatus } from './approval-store.port';
+import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
 
 type Ports = ApprovalPorts & ToolPorts;
 
@@ -29,6 +29,14 @@ export interface ApprovalRequest {
   onPending(approval: ApprovalRecord): Promise<void> | void;
 }
 
+export interface ResumedApproval {
+  agent: AgentHandle<Ports>;
+  approval: ApprovalRecord;
+  /** The tool's argument schema (edits are checked against it). */
+  schema: z.ZodType;
+  signal: AbortSignal;
+}
+
 export interface DecisionInput {
   decision: 'approve' | 'edit' | 'reject';
   args?: unknown;
@@ -38,6 +46,11 @@ export interface DecisionInput {
 export interface ApprovalsService {
   /** Stores a pending approval and resolves when it is decided, expires, or its run is cancelled. */
   request(request: ApprovalRequest): Promise<ApprovalOutcome>;
+  /**
+   * Waits again, after a restart, for an approval stored `pending` by an earlier process: decided through the
+   * API, expired at its `expiresMs` (at once when that has passed), or cancelled with `signal`.
+   */
+  resume(request: ResumedApproval): Promise<ApprovalOutcome>;
   list(
     agentId: string | undefined,
     status: ApprovalStatus | undefined,
@@ -79,13 +92,97 @@ export function createApprovalsService(deps: {
       status: approval.status,
     });
 
+  /**
+   * The wait of one approval: `store` runs first (and returns what to do once the approval can be decided);
+   * then a decision through `decide`, the expiry at `expiresMs` or the run's `signal` settles it, once.
+   */
+  const wait = (
+    agent: AgentHandle<Ports>,
+    record: NewApproval,
+    schema: z.ZodType,
+    signal: AbortSignal,
+    store: () => Promise<() => Promise<void>>,
+  ): Promise<ApprovalOutcome> => {
+    const { approvalId, createdMs } = record;
+    const timeoutMs = record.expiresMs - createdMs;
+    return new Promise<ApprovalOutcome>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => void settle('cancelled', 'run', 'The run was cancelled.');
+      const settle = async (
+        status: Exclude<ApprovalStatus, 'pending'>,
+        decidedBy: string,
+        reason: string | null,
+        args?: unknown,
+      ) => {
+        const decidedMs = deps.clock.nowMs();
+        let stored: boolean;
+        try {
+          stored = await agent.storage.approvals.decide(approvalId, {
+            status,
+            decidedMs,
+            decidedBy,
+            reason,
+            ...(status === 'edited' ? { editedArgs: args } : {}),
+          });
+        } catch (error) {
+          // The agent was deleted (or its disk failed): a decision through the API fails as such, but the
+          // run's wait ends anyway on a timeout or cancel, or the run would hold the agent for a day.
+          if (decidedBy === 'api') throw error;
+          deps.logger.warn('approval outcome not stored', { approval_id: approvalId, error: String(error) });
+          stored = true;
+        }
+        if (!stored) return false;
+        waiters.delete(key(agent.id, approvalId));
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        const runs = status === 'approved' || status === 'edited';
+        await Promise.resolve()
+          .then(() =>
+            auditToolCall(agent.storage.toolAudit, agent.root, {
+              timestampMs: decidedMs,
+              runId: record.runId,
+              sessionId: record.sessionId,
+              triggerType: record.trigger,
+              toolName: record.tool,
+              arguments: status === 'edited' ? args : record.args,
+              outcome: runs ? 'ok' : 'denied',
+              errorCode: `approval_${status}`,
+              reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
+              durationMs: decidedMs - createdMs,
+              // A person's decision, not a model's call.
+              model: null,
+            }),
+          )
+          .catch((error) =>
+            deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
+          );
+        resolve(
+          runs
+            ? { status, args: status === 'edited' ? args : record.args }
+            : { status, reason: reason ?? `The call was ${status}.` },
+        );
+        return true;
+      };
+      void (async () => {
+        const announce = await store();
+        waiters.set(key(agent.id, approvalId), { agent, schema, settle });
+        timer = setTimeout(
+          () => void settle('expired', 'timeout', `Not decided within ${Math.round(timeoutMs / 1000)} s.`),
+          Math.max(0, record.expiresMs - deps.clock.nowMs()),
+        );
+        timer.unref?.();
+        if (signal.aborted) return void onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        await announce();
+      })().catch(reject);
+    });
+  };
+
   return {
     request(request) {
-      const { agent } = request;
       const createdMs = deps.clock.nowMs();
-      const approvalId = newId();
-      const record = {
-        approvalId,
+      const record: NewApproval = {
+        approvalId: newId(),
         runId: request.runId,
         sessionId: request.sessionId,
         trigger: request.trigger,
@@ -95,78 +192,18 @@ export function createApprovalsService(deps: {
         createdMs,
         expiresMs: createdMs + request.timeoutMs,
       };
-      return new Promise<ApprovalOutcome>((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const onAbort = () => void settle('cancelled', 'run', 'The run was cancelled.');
-        const settle = async (
-          status: Exclude<ApprovalStatus, 'pending'>,
-          decidedBy: string,
-          reason: string | null,
-          args?: unknown,
-        ) => {
-          const decidedMs = deps.clock.nowMs();
-          let stored: boolean;
-          try {
-            stored = await agent.storage.approvals.decide(approvalId, {
-              status,
-              decidedMs,
-              decidedBy,
-              reason,
-              ...(status === 'edited' ? { editedArgs: args } : {}),
-            });
-          } catch (error) {
-            // The agent was deleted (or its disk failed): a decision through the API fails as such, but the
-            // run's wait ends anyway on a timeout or cancel, or the run would hold the agent for a day.
-            if (decidedBy === 'api') throw error;
-            deps.logger.warn('approval outcome not stored', { approval_id: approvalId, error: String(error) });
-            stored = true;
-          }
-          if (!stored) return false;
-          waiters.delete(key(agent.id, approvalId));
-          clearTimeout(timer);
-          request.signal.removeEventListener('abort', onAbort);
-          const runs = status === 'approved' || status === 'edited';
-          await Promise.resolve()
-            .then(() =>
-              auditToolCall(agent.storage.toolAudit, agent.root, {
-                timestampMs: decidedMs,
-                runId: request.runId,
-                sessionId: request.sessionId,
-                triggerType: request.trigger,
-                toolName: request.tool.name,
-                arguments: status === 'edited' ? args : request.args,
-                outcome: runs ? 'ok' : 'denied',
-                errorCode: `approval_${status}`,
-                reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
-                durationMs: decidedMs - createdMs,
-                // A person's decision, not a model's call.
-                model: null,
-              }),
-            )
-            .catch((error) =>
-              deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
-            );
-          resolve(
-            runs
-              ? { status, args: status === 'edited' ? args : request.args }
-              : { status, reason: reason ?? `The call was ${status}.` },
-          );
-          return true;
-        };
-        void (async () => {
-          await agent.storage.approvals.insert(record);
-          waiters.set(key(agent.id, approvalId), { agent, schema: request.tool.schema, settle });
-          timer = setTimeout(
-            () => void settle('expired', 'timeout', `Not decided within ${Math.round(request.timeoutMs / 1000)} s.`),
-            request.timeoutMs,
-          );
-          timer.unref?.();
-          if (request.signal.aborted) return void onAbort();
-          request.signal.addEventListener('abort', onAbort, { once: true });
-          const stored = await agent.storage.approvals.get(approvalId);
+      const { agent } = request;
+      return wait(agent, record, request.tool.schema, request.signal, async () => {
+        await agent.storage.approvals.insert(record);
+        return async () => {
+          const stored = await agent.storage.approvals.get(record.approvalId);
           if (stored) await request.onPending(stored);
-        })().catch(reject);
+        };
       });
+    },
+
+    resume({ agent, approval, schema, signal }) {
+      return wait(agent, approval, schema, signal, async () => async () => undefined);
     },
 
     async list(agentId, status, limit) {
