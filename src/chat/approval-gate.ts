@@ -21,6 +21,8 @@ export interface ApprovalGateDeps {
   logger: Logger;
   /** Writes the run's checkpoint while a call waits, so the paused run survives a restart. */
   checkpointer?: RunCheckpointer;
+  /** Told when the run starts waiting (`true`) and when no call waits any more (`false`); failures are logged. */
+  onWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }
 
 /** A tool result (the runner's JSON shape) saying the call did not run, and why. */
@@ -49,6 +51,13 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
   const approvalIds: string[] = [];
   let waiting = 0;
   const runs = (): RunStore => agent.storage.runs;
+  const tell = async (waiting: boolean) => {
+    try {
+      await deps.onWait?.(waiting, run.runId);
+    } catch (error) {
+      deps.logger.warn('approval wait not reported', { run_id: run.runId, error: String(error) });
+    }
+  };
   const setStatus = async (update: Parameters<RunStore['update']>[1]) => {
     try {
       await runs().update(run.runId, update);
@@ -77,6 +86,7 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);
           await setStatus({ status: 'waiting_approval', approvalIds: [...approvalIds] });
+          if (waiting === 1) await tell(true);
           run.publish({
             type: 'approval_required',
             data: {
@@ -93,7 +103,10 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
       });
       await deps.checkpointer?.settled(call.callId);
       waiting -= 1;
-      if (waiting === 0 && !run.signal.aborted) await setStatus({ status: 'running' });
+      if (waiting === 0) {
+        if (!run.signal.aborted) await setStatus({ status: 'running' });
+        await tell(false);
+      }
       if ('args' in outcome) return tools.execute({ ...call, args: outcome.args });
       return notRun(call.name, outcome.status, outcome.reason, approvalId);
     },

@@ -70,6 +70,8 @@ export interface TurnOptions {
   onBusy?: OnBusy;
   /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
   queuedId?: number;
+  /** Told when the run starts waiting for tool approvals (`true`) and when no call waits any more (`false`). */
+  onApprovalWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }
 
 export type OnBusy = 'reject' | 'enqueue' | 'interrupt';
@@ -190,6 +192,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       config,
       logger: deps.logger,
       checkpointer,
+      onWait: options.onApprovalWait,
     });
     const tools = leasedCalls(agent, gated);
     let modelMessage = restored?.modelMessage ?? message;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AgentDirectory, AgentHandle } from '../agents';
 import type { RuntimeConfig } from '../config';
+import { isAppError } from '../shared/app-error';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService } from '../tools';
@@ -46,13 +47,14 @@ export async function restorePausedRuns<P extends Ports>(deps: RestoreDeps<P>): 
           await agent.storage.checkpoints.delete(checkpoint.runId);
           continue;
         }
-        const run = await deps.registry.restore(
-          agentId,
-          checkpoint.sessionId,
-          state.message,
-          checkpoint.runId,
-          state.nextSeq,
-        );
+        // Taken: another replica (shared storage) holds the session, its run among them.
+        const run = await deps.registry
+          .restore(agentId, checkpoint.sessionId, state.message, checkpoint.runId, state.nextSeq)
+          .catch((error: unknown) => {
+            if (isAppError(error) && error.code === 'session_busy') return null;
+            throw error;
+          });
+        if (!run) continue;
         deps.start(agent, run, checkpoint.sessionId, state);
         restored += 1;
       }

@@ -37,6 +37,42 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
       );
       prune.run(keep);
     },
+    async setWaiting(run, waiting) {
+      if (!waiting) {
+        db.query("DELETE FROM heartbeat_runs WHERE run_id = ? AND status = 'waiting_approval'").run(run.runId);
+        return;
+      }
+      insert.run(
+        run.timestampMs,
+        'waiting_approval',
+        run.timezone,
+        run.trigger,
+        run.scheduledMs,
+        run.scheduleLagMs,
+        run.durationMs,
+        run.runId,
+        run.sessionId,
+        JSON.stringify(run.details),
+      );
+    },
+    async interruptWaiting(sessionIds, reason) {
+      let changed = 0;
+      for (const sessionId of sessionIds)
+        changed += db
+          .query(
+            `UPDATE heartbeat_runs SET status = 'interrupted', details = json_set(details, '$.reason', ?)
+             WHERE status = 'waiting_approval' AND session_id = ?`,
+          )
+          .run(reason, sessionId).changes;
+      return changed;
+    },
+    waitingSessions: async () =>
+      db
+        .query<{ session_id: string }, []>(
+          "SELECT DISTINCT session_id FROM heartbeat_runs WHERE status = 'waiting_approval' AND session_id IS NOT NULL",
+        )
+        .all()
+        .map((row) => row.session_id),
     list: async (limit) =>
       db
         .query<Row, [number]>('SELECT * FROM heartbeat_runs ORDER BY seq DESC LIMIT ?')
