@@ -4,7 +4,7 @@ import { describe, expect, it } from 'bun:test';
 import { join } from 'node:path';
 import { approvalFixture, pausedTurn } from '../../support/approval-fixture';
 import type { ChatFixture } from '../../support/chat-fixture';
-import { waitFor } from '../../support/scheduler-fixture';
+import { heartbeatRuns, waitFor } from '../../support/scheduler-fixture';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -156,5 +156,76 @@ describe('a paused run across a restart', () => {
     expect(toolResult(restarted).error).toMatchObject({ code: 'E_APPROVAL_REJECTED', details: { status: 'expired' } });
     const late = await restarted.server.json('POST', `/api/approvals/${paused.approvalId}`, { decision: 'approve' });
     expect(late.status).toBe(409);
+  });
+});
+
+describe('run checkpoints', () => {
+  it('are never written by a turn that does not pause, and deleted once a paused one is decided', async () => {
+    await using fixture = await approvalFixture();
+    const agent = fixture.server.deps.agents.get('default');
+    using db = new Database(join(agent.root, 'storage', 'agent.db'));
+    db.exec(`CREATE TABLE checkpoint_writes (run_id TEXT);
+      CREATE TRIGGER count_inserts AFTER INSERT ON run_checkpoints BEGIN INSERT INTO checkpoint_writes VALUES (new.run_id); END;
+      CREATE TRIGGER count_updates AFTER UPDATE ON run_checkpoints BEGIN INSERT INTO checkpoint_writes VALUES (new.run_id); END;`);
+    const writes = () => db.query<{ run_id: string }, []>('SELECT run_id FROM checkpoint_writes').all();
+    const stored = () => db.query('SELECT run_id FROM run_checkpoints').all();
+
+    // A tool turn without approvals (list_dir is not held), then a plain reply.
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'list_dir', args: { path: 'workspace' } }] },
+      { kind: 'text', text: 'Listed.' },
+    );
+    await readSse(await fixture.chat({ message: 'List', session_id: sessionId }));
+    expect(writes()).toEqual([]);
+
+    const paused = await pausedTurn(fixture);
+    const runId = paused.head[0]!.data.run_id;
+    await waitFor(() => (stored().length === 1 ? true : undefined));
+    expect(writes().every((row) => row.run_id === runId)).toBe(true);
+    await fixture.server.json('POST', `/api/approvals/${paused.approval.approval_id}`, { decision: 'approve' });
+    await readSse(await fixture.server.request(`/api/runs/${runId}/events`));
+    expect(stored()).toEqual([]);
+  });
+
+  it('lets an edit after a restart run with the new arguments, checked against the tool schema', async () => {
+    using data = makeTempDir('moc-paused-');
+    const paused = await pauseThenStop(data.path);
+    await using restarted = await approvalFixture({}, data.path);
+    const refused = await restarted.server.json('POST', `/api/approvals/${paused.approvalId}`, {
+      decision: 'edit',
+      args: { path: 42 },
+    });
+    expect(refused.status).toBe(422);
+    expect(await approval(restarted, paused.approvalId)).toMatchObject({ status: 'pending' });
+    restarted.model.enqueue({ kind: 'text', text: 'Read b instead.' });
+    const edited = await restarted.server.json('POST', `/api/approvals/${paused.approvalId}`, {
+      decision: 'edit',
+      args: { path: 'workspace/b.md' },
+    });
+    expect(edited.status).toBe(200);
+    await waitFor(async () => ((await run(restarted, paused.runId)).status === 'completed' ? true : undefined));
+    expect(toolResult(restarted).data.content).toBe('beta\n');
+  });
+
+  it('marks a heartbeat tick cut off while it waited interrupted after a restart', async () => {
+    using data = makeTempDir('moc-paused-');
+    {
+      await using fixture = await approvalFixture({ heartbeat: ['read'] }, data.path);
+      const { server } = fixture;
+      await server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: '- read a.md\n' });
+      await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, active_start_hour: 0, active_end_hour: 0 });
+      fixture.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/a.md' } }] });
+      server.json('POST', '/api/scheduler/heartbeat/run').catch(() => undefined);
+      await waitFor(async () =>
+        (await heartbeatRuns(server)).some((row: any) => row.status === 'waiting_approval') ? true : undefined,
+      );
+    }
+    await using restarted = await approvalFixture({}, data.path);
+    const rows = await heartbeatRuns(restarted.server);
+    expect(rows.filter((row: any) => row.status === 'waiting_approval')).toEqual([]);
+    expect(rows.find((row: any) => row.status === 'interrupted')).toMatchObject({
+      details: { reason: expect.stringContaining('waited for an approval') },
+    });
   });
 });
