@@ -64,7 +64,13 @@ import type { AgentStorage } from './storage/agent-storage';
 import { createPostgresBackend } from './storage/postgres/postgres-backend';
 import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
 import type { StorageBackend } from './storage/storage-backend';
-import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
+import {
+  createBuiltinTools,
+  createToolsService,
+  type ToolDefinition,
+  type ToolsService,
+  type TriggerType,
+} from './tools';
 import { checkBudget, createUsageService, type UsageService } from './usage';
 
 export interface Deps {
@@ -245,7 +251,17 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   });
   const assistant = createSessionAssistant<AgentStorage>({ models: llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
-  const approvals = createApprovalsService({ agents, clock, logger });
+  // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
+  const sharedPollMs =
+    storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
+  const approvals = createApprovalsService({
+    agents,
+    clock,
+    logger,
+    sharedPollMs,
+    toolSchema: (agent, approval) =>
+      tools.approvalFor(approval.tool, approval.trigger as TriggerType, agent.config())?.schema ?? null,
+  });
   const chat = createChatService({
     approvals,
     agents,
@@ -268,9 +284,6 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       ? { allowed: false, status: 'skipped_budget', reason: budget.message }
       : { allowed: true };
   };
-  // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
-  const sharedPollMs =
-    storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
   let orphanSweeper: { stop(): void } | null = null;
   const manager = createSchedulerManager({
     agents,
@@ -367,6 +380,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
           logger,
           nowMs: () => clock.nowMs(),
           everyMs: sharedPollMs,
+          resumePaused: () => chat.resumePaused(),
         });
       state.ready = true;
     },

@@ -7,13 +7,14 @@ import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
 import type { ApprovalPorts } from './approval-store.port';
 import type { ApprovalsService } from './approvals.service';
 import type { LiveRun } from './live-run';
+import type { RunCheckpointPorts } from './run-checkpoint.port';
 import type { RunCheckpointer } from './run-checkpointer';
 import type { RunPorts, RunStore } from './run-store.port';
 
 export interface ApprovalGateDeps {
   tools: Pick<ToolsService, 'approvalFor'>;
   approvals: ApprovalsService;
-  agent: AgentHandle<RunPorts & ApprovalPorts & ToolPorts>;
+  agent: AgentHandle<RunPorts & ApprovalPorts & ToolPorts & RunCheckpointPorts>;
   run: LiveRun;
   sessionId: string;
   trigger: TriggerType;

@@ -1,19 +1,19 @@
 // Approvals: a tool call that needs a decision waits here (stored, timed out, cancelled with its run) until one is taken.
 import type { z } from 'zod';
 import type { AgentDirectory, AgentHandle } from '../agents';
-import { AppError, notFound, validationErrors } from '../shared/app-error';
+import { AppError, notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
-import { auditToolCall, type ToolPorts } from '../tools';
+import type { ToolPorts } from '../tools';
+import { auditDecision, editedArgs, outcomeOfRecord, type ApprovalOutcome } from './approval-decisions';
 import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
+import type { RunCheckpointPorts } from './run-checkpoint.port';
+import type { RunPorts } from './run-store.port';
 
-type Ports = ApprovalPorts & ToolPorts;
+type Ports = ApprovalPorts & ToolPorts & RunPorts & RunCheckpointPorts;
 
-/** How a wait ended: the call runs (with these arguments) or it does not (and why). */
-export type ApprovalOutcome =
-  | { status: 'approved' | 'edited'; args: unknown }
-  | { status: 'rejected' | 'expired' | 'cancelled'; reason: string };
+export type { ApprovalOutcome } from './approval-decisions';
 
 export interface ApprovalRequest {
   agent: AgentHandle<Ports>;
@@ -78,11 +78,20 @@ interface Waiter {
   ): Promise<boolean>;
 }
 
-export function createApprovalsService(deps: {
+export interface ApprovalsServiceDeps {
   agents: AgentDirectory<Ports>;
   clock: Clock;
   logger: Logger;
-}): ApprovalsService {
+  /**
+   * With storage several replicas share: how often a waiting call looks for a decision another replica
+   * stored, and a decision for a paused run held elsewhere is stored for it (null or absent: one process).
+   */
+  sharedPollMs?: number | null;
+  /** The argument schema of an approval's tool (an edit taken where no call waits is checked against it). */
+  toolSchema?: (agent: AgentHandle<Ports>, approval: ApprovalRecord) => z.ZodType | null;
+}
+
+export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
   const waiters = new Map<string, Waiter>();
   const key = (agentId: string, approvalId: string) => `${agentId}\n${approvalId}`;
 
@@ -107,7 +116,23 @@ export function createApprovalsService(deps: {
     const timeoutMs = record.expiresMs - createdMs;
     return new Promise<ApprovalOutcome>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let poll: ReturnType<typeof setInterval> | undefined;
+      let ended = false;
       const onAbort = () => void settle('cancelled', 'run', 'The run was cancelled.');
+      const end = () => {
+        ended = true;
+        waiters.delete(key(agent.id, approvalId));
+        clearTimeout(timer);
+        clearInterval(poll);
+        signal.removeEventListener('abort', onAbort);
+      };
+      // A decision another replica stored (the run is held here): taken as it was written there.
+      const adopt = async () => {
+        const stored = await agent.storage.approvals.get(approvalId);
+        if (ended || !stored || stored.status === 'pending') return;
+        end();
+        resolve(outcomeOfRecord(stored));
+      };
       const settle = async (
         status: Exclude<ApprovalStatus, 'pending'>,
         decidedBy: string,
@@ -132,30 +157,11 @@ export function createApprovalsService(deps: {
           stored = true;
         }
         if (!stored) return false;
-        waiters.delete(key(agent.id, approvalId));
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        end();
         const runs = status === 'approved' || status === 'edited';
-        await Promise.resolve()
-          .then(() =>
-            auditToolCall(agent.storage.toolAudit, agent.root, {
-              timestampMs: decidedMs,
-              runId: record.runId,
-              sessionId: record.sessionId,
-              triggerType: record.trigger,
-              toolName: record.tool,
-              arguments: status === 'edited' ? args : record.args,
-              outcome: runs ? 'ok' : 'denied',
-              errorCode: `approval_${status}`,
-              reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
-              durationMs: decidedMs - createdMs,
-              // A person's decision, not a model's call.
-              model: null,
-            }),
-          )
-          .catch((error) =>
-            deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
-          );
+        await auditDecision(agent, record, { status, decidedBy, reason, decidedMs }, args).catch((error) =>
+          deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
+        );
         resolve(
           runs
             ? { status, args: status === 'edited' ? args : record.args }
@@ -171,11 +177,50 @@ export function createApprovalsService(deps: {
           Math.max(0, record.expiresMs - deps.clock.nowMs()),
         );
         timer.unref?.();
+        if (deps.sharedPollMs) {
+          poll = setInterval(
+            () =>
+              void adopt().catch((error) =>
+                deps.logger.warn('approval not looked up', { approval_id: approvalId, error: String(error) }),
+              ),
+            deps.sharedPollMs,
+          );
+          poll.unref?.();
+        }
         if (signal.aborted) return void onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
         await announce();
       })().catch(reject);
     });
+  };
+
+  /** With shared storage: the approval's run is paused with a checkpoint, so a replica holds it (or will restore it). */
+  const heldElsewhere = async (agent: AgentHandle<Ports>, approval: ApprovalRecord) => {
+    if (!deps.sharedPollMs) return false;
+    const run = await agent.storage.runs.get(approval.runId);
+    return run?.status === 'waiting_approval' && (await agent.storage.checkpoints.get(approval.runId)) !== null;
+  };
+
+  /** Stores the decision for the replica holding the run, which takes it up at its next look (`sharedPollMs`). */
+  const decideForHolder = async (agent: AgentHandle<Ports>, approval: ApprovalRecord, input: DecisionInput) => {
+    const args =
+      input.decision === 'edit' ? editedArgs(deps.toolSchema?.(agent, approval) ?? null, input.args) : undefined;
+    const status = input.decision === 'approve' ? 'approved' : input.decision === 'edit' ? 'edited' : 'rejected';
+    const decision = {
+      status,
+      decidedMs: deps.clock.nowMs(),
+      decidedBy: 'api',
+      reason: input.reason?.trim() || null,
+    } as const;
+    const stored = await agent.storage.approvals.decide(approval.approvalId, {
+      ...decision,
+      ...(status === 'edited' ? { editedArgs: args } : {}),
+    });
+    if (!stored) throw notPending((await agent.storage.approvals.get(approval.approvalId)) ?? approval);
+    await auditDecision(agent, approval, decision, args).catch((error) =>
+      deps.logger.warn('approval audit not written', { approval_id: approval.approvalId, error: String(error) }),
+    );
+    return { agentId: agent.id, approval: (await agent.storage.approvals.get(approval.approvalId))! };
   };
 
   return {
@@ -218,7 +263,8 @@ export function createApprovalsService(deps: {
       if (approval.status !== 'pending') throw notPending(approval);
       const waiter = waiters.get(key(agent.id, approvalId));
       if (!waiter) {
-        // Stored as pending, yet no run of this process waits for it: the run is gone.
+        if (await heldElsewhere(agent, approval)) return decideForHolder(agent, approval, input);
+        // Stored as pending, yet no run waits for it (here, or paused on another replica): the run is gone.
         await agent.storage.approvals.decide(approvalId, {
           status: 'expired',
           decidedMs: deps.clock.nowMs(),
@@ -227,21 +273,7 @@ export function createApprovalsService(deps: {
         });
         throw notPending({ ...approval, status: 'expired' });
       }
-      let args: unknown;
-      if (input.decision === 'edit') {
-        const parsed = waiter.schema.safeParse(input.args);
-        if (input.args === undefined || !parsed.success)
-          throw validationErrors(
-            parsed.success
-              ? [{ field: 'args', message: 'Field required for an edit', code: 'missing' }]
-              : parsed.error.issues.map((issue) => ({
-                  field: ['args', ...issue.path.map(String)].join('.'),
-                  message: issue.message,
-                  code: issue.code,
-                })),
-          );
-        args = input.args;
-      }
+      const args = input.decision === 'edit' ? editedArgs(waiter.schema, input.args) : undefined;
       const status = input.decision === 'approve' ? 'approved' : input.decision === 'edit' ? 'edited' : 'rejected';
       const reason = input.reason?.trim() || null;
       if (!(await waiter.settle(status, 'api', reason, args))) {

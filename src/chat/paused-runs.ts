@@ -6,6 +6,7 @@ import { isAppError } from '../shared/app-error';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService } from '../tools';
+import { outcomeOfRecord } from './approval-decisions';
 import { notRun } from './approval-gate';
 import type { ApprovalPorts } from './approval-store.port';
 import type { ApprovalOutcome, ApprovalsService } from './approvals.service';
@@ -181,10 +182,8 @@ async function outcomeOf(
   const { agent, run } = input;
   const approval = await agent.storage.approvals.get(approvalId);
   if (!approval) return { status: 'expired', reason: 'The approval is gone.', approvalId };
-  if (approval.status === 'approved') return { status: 'approved', args: approval.args, approvalId };
-  if (approval.status === 'edited') return { status: 'edited', args: approval.editedArgs, approvalId };
-  if (approval.status !== 'pending')
-    return { status: approval.status, reason: approval.reason ?? `The call was ${approval.status}.`, approvalId };
+  // Decided meanwhile (on another replica before this one restored the run).
+  if (approval.status !== 'pending') return { ...outcomeOfRecord(approval), approvalId };
   run.publish({
     type: 'approval_required',
     data: {
