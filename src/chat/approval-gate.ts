@@ -26,18 +26,22 @@ export interface ApprovalGateDeps {
   onWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }
 
-/** A tool result (the runner's JSON shape) saying the call did not run, and why. */
-export function notRun(tool: string, status: string, reason: string, approvalId: string): string {
+/** A tool result (the runner's JSON shape) for a call that did not run (or whose outcome is unknown). */
+export function failedCall(tool: string, code: string, message: string, details: Record<string, unknown>): string {
   return JSON.stringify({
     ok: false,
     data: {},
     meta: { tool_name: tool, duration_ms: 0, truncated: false, warnings: [] },
-    error: {
-      code: 'E_APPROVAL_REJECTED',
-      message: `The call was not run: ${status}. ${reason}`.trim(),
-      retryable: false,
-      details: { approval_id: approvalId, status, reason },
-    },
+    error: { code, message, retryable: false, details },
+  });
+}
+
+/** A tool result saying the call did not run for want of an approval, and why. */
+export function notRun(tool: string, status: string, reason: string, approvalId: string): string {
+  return failedCall(tool, 'E_APPROVAL_REJECTED', `The call was not run: ${status}. ${reason}`.trim(), {
+    approval_id: approvalId,
+    status,
+    reason,
   });
 }
 

@@ -29,7 +29,7 @@ import { approvalGate } from './approval-gate';
 import type { ApprovalsService } from './approvals.service';
 import { createTurnPriority, type TurnPriority } from './turn-priority';
 import { RunCheckpointer, type PausedTurn } from './run-checkpointer';
-import { decidedCalls, restoredRecorder, restorePausedRuns } from './paused-runs';
+import { restoredRecorder, restorePausedRuns, resumedTurn } from './paused-runs';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
 
 /** The storage ports a chat turn uses. */
@@ -284,7 +284,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         run.publish(withBudgetWarning(event, prepared.budget));
         prepared.checkpointer.published();
       };
-      turn = restored ? resumedTurn(prepared, agent, run, restored) : runRoutedTurn(prepared.input);
+      const { runTools, config } = prepared;
+      turn = restored
+        ? resumedTurn(
+            { agent, run, state: restored, approvals: deps.approvals, tools: deps.tools, runTools, config },
+            prepared.input,
+          )
+        : runRoutedTurn(prepared.input);
       const recorder = new TurnRecorder(
         prepared.sessions,
         sessionId,
@@ -341,27 +347,6 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       agent.release();
     }
   };
-
-  /** A restored paused run: its decided calls first, then the model loop from there (same run id). */
-  async function* resumedTurn(
-    prepared: PreparedTurn,
-    agent: AgentHandle<ChatPorts>,
-    run: LiveRun,
-    state: PausedTurn,
-  ): AsyncGenerator<ChatEvent, AgentTurnResult> {
-    const decided = yield* decidedCalls({
-      agent,
-      run,
-      state,
-      approvals: deps.approvals,
-      tools: deps.tools,
-      runTools: prepared.runTools,
-      config: prepared.config,
-    });
-    if ('ended' in decided) return decided.ended;
-    await agent.storage.checkpoints.delete(run.runId);
-    return yield* runRoutedTurn({ ...prepared.input, continuation: { steps: decided.steps } });
-  }
 
   /** The checks before a turn may start: the session exists, a model is configured, the budget allows it. */
   const admit = async (agentId: string | undefined, sessionId: string) => {

@@ -7,11 +7,12 @@ import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService } from '../tools';
 import { outcomeOfRecord } from './approval-decisions';
-import { notRun } from './approval-gate';
+import { failedCall, notRun } from './approval-gate';
 import type { ApprovalPorts } from './approval-store.port';
 import type { ApprovalOutcome, ApprovalsService } from './approvals.service';
 import type { ChatEvent } from './chat-events';
 import type { LiveRun } from './live-run';
+import { runRoutedTurn, type RoutedTurnInput } from './model-router';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
 import type { PausedTurn, TurnStep } from './run-checkpointer';
 import type { AgentTurnResult } from './run-agent';
@@ -103,19 +104,8 @@ export function restoredRecorder(state: PausedTurn): RecorderState {
 }
 
 /** A tool result for a call that was running when the server stopped: its outcome is unknown. */
-function cutOff(tool: string): string {
-  return JSON.stringify({
-    ok: false,
-    data: {},
-    meta: { tool_name: tool, duration_ms: 0, truncated: false, warnings: [] },
-    error: {
-      code: 'E_INTERRUPTED',
-      message: 'The server restarted while this call ran; whether it finished is unknown.',
-      retryable: false,
-      details: {},
-    },
-  });
-}
+const cutOff = (tool: string): string =>
+  failedCall(tool, 'E_INTERRUPTED', 'The server restarted while this call ran; whether it finished is unknown.', {});
 
 /**
  * The first part of a restored run: waits for its pending approvals (announced again with
@@ -204,4 +194,16 @@ async function outcomeOf(
     signal: AbortSignal.any([run.signal, agent.signal]),
   });
   return { ...outcome, approvalId };
+}
+
+/** A restored paused run: its decided calls first, then the model loop from there (same run id). */
+export async function* resumedTurn(
+  input: DecidedCallsInput,
+  turn: RoutedTurnInput,
+): AsyncGenerator<ChatEvent, AgentTurnResult> {
+  const decided = yield* decidedCalls(input);
+  if ('ended' in decided) return decided.ended;
+  // From here the run goes on as any: a restart now interrupts it (unless it pauses again).
+  await input.agent.storage.checkpoints.delete(input.run.runId);
+  return yield* runRoutedTurn({ ...turn, continuation: { steps: decided.steps } });
 }

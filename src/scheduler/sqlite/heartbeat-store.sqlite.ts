@@ -21,20 +21,22 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const prune = db.query('DELETE FROM heartbeat_runs WHERE seq <= (SELECT max(seq) FROM heartbeat_runs) - ?');
+  const store = (run: HeartbeatRun, status: HeartbeatRun['status']) =>
+    insert.run(
+      run.timestampMs,
+      status,
+      run.timezone,
+      run.trigger,
+      run.scheduledMs,
+      run.scheduleLagMs,
+      run.durationMs,
+      run.runId,
+      run.sessionId,
+      JSON.stringify(run.details),
+    );
   return {
     async insert(run, keep) {
-      insert.run(
-        run.timestampMs,
-        run.status,
-        run.timezone,
-        run.trigger,
-        run.scheduledMs,
-        run.scheduleLagMs,
-        run.durationMs,
-        run.runId,
-        run.sessionId,
-        JSON.stringify(run.details),
-      );
+      store(run, run.status);
       prune.run(keep);
     },
     async setWaiting(run, waiting) {
@@ -42,18 +44,7 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
         db.query("DELETE FROM heartbeat_runs WHERE run_id = ? AND status = 'waiting_approval'").run(run.runId);
         return;
       }
-      insert.run(
-        run.timestampMs,
-        'waiting_approval',
-        run.timezone,
-        run.trigger,
-        run.scheduledMs,
-        run.scheduleLagMs,
-        run.durationMs,
-        run.runId,
-        run.sessionId,
-        JSON.stringify(run.details),
-      );
+      store(run, 'waiting_approval');
     },
     async interruptWaiting(sessionIds, reason) {
       let changed = 0;
