@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { approvalFixture, pausedTurn } from '../../support/approval-fixture';
 import type { ChatFixture } from '../../support/chat-fixture';
 import { heartbeatRuns, waitFor } from '../../support/scheduler-fixture';
-import { readSse } from '../../support/sse-client';
+import { readSse, readStreamUntil as until, streamSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
 
 interface Paused {
@@ -43,7 +43,7 @@ const toolResult = (fixture: ChatFixture) =>
     fixture.model
       .chatRequests()
       .at(-1)!
-      .body.messages.find((message: any) => message.role === 'tool').content,
+      .body.messages.findLast((message: any) => message.role === 'tool').content,
   );
 
 describe('a paused run across a restart', () => {
@@ -227,5 +227,67 @@ describe('run checkpoints', () => {
     expect(rows.find((row: any) => row.status === 'interrupted')).toMatchObject({
       details: { reason: expect.stringContaining('waited for an approval') },
     });
+  });
+});
+
+describe('a paused run with more to do', () => {
+  it('keeps a sibling call that finished before the restart, and survives a second pause and restart', async () => {
+    using data = makeTempDir('moc-paused-');
+    let runId: string;
+    let sessionId: string;
+    {
+      await using fixture = await approvalFixture({}, data.path);
+      sessionId = await fixture.newSession();
+      // One model step with two calls: read_file waits, list_dir (not held) runs at once.
+      fixture.model.enqueue({
+        kind: 'tool_calls',
+        calls: [
+          { name: 'read_file', args: { path: 'workspace/a.md' } },
+          { name: 'list_dir', args: { path: 'workspace' } },
+        ],
+      });
+      const response = await fixture.chat({ message: 'Read and list', session_id: sessionId });
+      const stream = streamSse(response);
+      const head = await until(stream, 'approval_required');
+      runId = head[0]!.data.run_id;
+      await until(stream, 'tool_end');
+      const agent = fixture.server.deps.agents.get('default');
+      // The sibling's result is in the checkpoint before the server stops.
+      await waitFor(async () => {
+        const checkpoint = await agent.storage.checkpoints.get(runId);
+        return (checkpoint?.state as any)?.steps.some((step: any) => step.role === 'tool') ? true : undefined;
+      });
+      await stream.return(undefined);
+    }
+    let second: string;
+    {
+      await using restarted = await approvalFixture({}, data.path);
+      const [pending] = (await restarted.server.json('GET', '/api/approvals?status=pending')).body.data.approvals;
+      // The model reads again: the run pauses a second time.
+      restarted.model.enqueue({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/b.md' } }] });
+      await restarted.server.json('POST', `/api/approvals/${pending.approval_id}`, { decision: 'approve' });
+      second = await waitFor(async () => {
+        const listed = (await restarted.server.json('GET', '/api/approvals?status=pending')).body.data.approvals;
+        return listed[0]?.approval_id;
+      });
+      await waitFor(async () =>
+        (await restarted.server.deps.agents.get('default').storage.checkpoints.get(runId)) ? true : undefined,
+      );
+      const request = restarted.model
+        .chatRequests()[0]!
+        .body.messages.filter((message: any) => message.role === 'tool');
+      // Both results of the first step reached the model: the sibling's from before the restart.
+      expect(request).toHaveLength(2);
+    }
+    await using again = await approvalFixture({}, data.path);
+    expect(await run(again, runId)).toMatchObject({ status: 'waiting_approval' });
+    again.model.enqueue({ kind: 'text', text: 'Both read.' });
+    await again.server.json('POST', `/api/approvals/${second}`, { decision: 'approve' });
+    await waitFor(async () => ((await run(again, runId)).status === 'completed' ? true : undefined));
+    expect(toolResult(again).data.content).toBe('beta\n');
+    const messages = await history(again, sessionId);
+    expect(messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Both read.' });
+    const calls = messages.flatMap((message) => message.tool_calls ?? []).map((call: any) => call.tool);
+    expect(calls).toEqual(['read_file', 'list_dir', 'read_file']);
   });
 });
