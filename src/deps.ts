@@ -65,7 +65,13 @@ import type { AgentStorage } from './storage/agent-storage';
 import { createPostgresBackend } from './storage/postgres/postgres-backend';
 import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
 import type { StorageBackend } from './storage/storage-backend';
-import { createBuiltinTools, createToolsService, type ToolDefinition, type ToolsService } from './tools';
+import {
+  createBuiltinTools,
+  createToolsService,
+  type ToolDefinition,
+  type ToolsService,
+  type TriggerType,
+} from './tools';
 import { checkBudget, createUsageService, type UsageService } from './usage';
 
 export interface Deps {
@@ -246,7 +252,17 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   });
   const assistant = createSessionAssistant<AgentStorage>({ models: llm, prompts, clock });
   const sessions = createSessionsService({ agents, assistant, runs });
-  const approvals = createApprovalsService({ agents, clock, logger });
+  // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
+  const sharedPollMs =
+    storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
+  const approvals = createApprovalsService({
+    agents,
+    clock,
+    logger,
+    sharedPollMs,
+    toolSchema: (agent, approval) =>
+      tools.approvalFor(approval.tool, approval.trigger as TriggerType, agent.config())?.schema ?? null,
+  });
   const chat = createChatService({
     approvals,
     agents,
@@ -269,9 +285,6 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       ? { allowed: false, status: 'skipped_budget', reason: budget.message }
       : { allowed: true };
   };
-  // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
-  const sharedPollMs =
-    storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;
   let orphanSweeper: { stop(): void } | null = null;
   // A cancel asked on one replica reaches the one running the run; the asker waits out a dead runner's lease.
   const remoteCancel = sharedPollMs
@@ -368,7 +381,10 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       }
       void retrieval.start();
       await scheduler.start();
-      // Messages queued before a restart run now, in the background.
+      // Runs paused for approvals before a restart take their sessions again before the server is ready (a
+      // decision may come at once) and before queued messages could; those then run, in the background.
+      const paused = await chat.resumePaused();
+      if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
       void chat.resumeQueued();
       if (sharedPollMs)
         orphanSweeper = startOrphanSweeper({
@@ -377,6 +393,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
           logger,
           nowMs: () => clock.nowMs(),
           everyMs: sharedPollMs,
+          resumePaused: () => chat.resumePaused(),
         });
       remoteCancelWatch = remoteCancel?.watch() ?? null;
       state.ready = true;

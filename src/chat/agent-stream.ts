@@ -5,6 +5,7 @@ import type { RunTools } from '../tools';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { sharedChatModel } from './model-cache';
 import type { ResolvedLlm } from './model-factory';
+import type { RunCheckpointer, TurnStep } from './run-checkpointer';
 import { toolGateMiddleware } from './tool-gate-middleware';
 
 export interface AgentStreamRequest {
@@ -20,6 +21,10 @@ export interface AgentStreamRequest {
   /** The attempt's run id, under which tool calls are run and audited. */
   runId: string;
   signal?: AbortSignal;
+  /** Follows the turn's steps, for a checkpoint should the run pause. */
+  checkpointer?: RunCheckpointer;
+  /** The steps a restored paused run goes on from (model steps and tool results after the user's message). */
+  steps?: TurnStep[];
 }
 
 /**
@@ -39,12 +44,23 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
     }),
     tools: langChainTools(runtime, request.tools, request.runId, request.model),
     systemPrompt: request.systemPrompt,
-    middleware: [toolGateMiddleware(runtime, request.tools.execute, request.runId, request.model, request.signal)],
+    middleware: [
+      toolGateMiddleware(
+        runtime,
+        request.tools.execute,
+        request.runId,
+        request.model,
+        request.signal,
+        request.checkpointer,
+      ),
+    ],
   });
-  const messages = [...request.history, { role: 'user', content: request.message }].map((message): [string, string] => [
-    message.role,
-    message.content,
-  ]);
+  const { systemPrompt, history, message, steps } = request;
+  request.checkpointer?.begin({ systemPrompt, history, message, steps });
+  const messages = [
+    ...[...history, { role: 'user', content: message }].map((entry): [string, string] => [entry.role, entry.content]),
+    ...(steps ?? []).map((step) => stepMessage(runtime, step)),
+  ];
   return agent.stream(
     { messages },
     {
@@ -53,6 +69,21 @@ export async function openAgentStream(request: AgentStreamRequest): Promise<Asyn
       signal: request.signal,
     },
   );
+}
+
+/** A step of a restored run as the message LangChain takes. */
+function stepMessage(runtime: LangChainRuntime, step: TurnStep) {
+  if (step.role === 'tool')
+    return new runtime.ToolMessage({ content: step.content, tool_call_id: step.toolCallId, name: step.name });
+  return new runtime.AIMessage({
+    content: step.content,
+    tool_calls: step.toolCalls.map((call) => ({
+      type: 'tool_call' as const,
+      id: call.id,
+      name: call.name,
+      args: call.args as Record<string, unknown>,
+    })),
+  });
 }
 
 /** The run's tool declarations as LangChain tools; the tool-gate middleware intercepts every call to them. */

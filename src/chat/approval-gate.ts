@@ -7,31 +7,41 @@ import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
 import type { ApprovalPorts } from './approval-store.port';
 import type { ApprovalsService } from './approvals.service';
 import type { LiveRun } from './live-run';
+import type { RunCheckpointPorts } from './run-checkpoint.port';
+import type { RunCheckpointer } from './run-checkpointer';
 import type { RunPorts, RunStore } from './run-store.port';
 
 export interface ApprovalGateDeps {
   tools: Pick<ToolsService, 'approvalFor'>;
   approvals: ApprovalsService;
-  agent: AgentHandle<RunPorts & ApprovalPorts & ToolPorts>;
+  agent: AgentHandle<RunPorts & ApprovalPorts & ToolPorts & RunCheckpointPorts>;
   run: LiveRun;
   sessionId: string;
   trigger: TriggerType;
   config: RuntimeConfig;
   logger: Logger;
+  /** Writes the run's checkpoint while a call waits, so the paused run survives a restart. */
+  checkpointer?: RunCheckpointer;
+  /** Told when the run starts waiting (`true`) and when no call waits any more (`false`); failures are logged. */
+  onWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }
 
-/** A tool result (the runner's JSON shape) saying the call did not run, and why. */
-function notRun(tool: string, status: string, reason: string, approvalId: string): string {
+/** A tool result (the runner's JSON shape) for a call that did not run (or whose outcome is unknown). */
+export function failedCall(tool: string, code: string, message: string, details: Record<string, unknown>): string {
   return JSON.stringify({
     ok: false,
     data: {},
     meta: { tool_name: tool, duration_ms: 0, truncated: false, warnings: [] },
-    error: {
-      code: 'E_APPROVAL_REJECTED',
-      message: `The call was not run: ${status}. ${reason}`.trim(),
-      retryable: false,
-      details: { approval_id: approvalId, status, reason },
-    },
+    error: { code, message, retryable: false, details },
+  });
+}
+
+/** A tool result saying the call did not run for want of an approval, and why. */
+export function notRun(tool: string, status: string, reason: string, approvalId: string): string {
+  return failedCall(tool, 'E_APPROVAL_REJECTED', `The call was not run: ${status}. ${reason}`.trim(), {
+    approval_id: approvalId,
+    status,
+    reason,
   });
 }
 
@@ -46,6 +56,13 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
   const approvalIds: string[] = [];
   let waiting = 0;
   const runs = (): RunStore => agent.storage.runs;
+  const tell = async (waiting: boolean) => {
+    try {
+      await deps.onWait?.(waiting, run.runId);
+    } catch (error) {
+      deps.logger.warn('approval wait not reported', { run_id: run.runId, error: String(error) });
+    }
+  };
   const setStatus = async (update: Parameters<RunStore['update']>[1]) => {
     try {
       await runs().update(run.runId, update);
@@ -74,6 +91,7 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);
           await setStatus({ status: 'waiting_approval', approvalIds: [...approvalIds] });
+          if (waiting === 1) await tell(true);
           run.publish({
             type: 'approval_required',
             data: {
@@ -85,10 +103,15 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
               expires_at: toEpochSeconds(approval.expiresMs),
             },
           });
+          await deps.checkpointer?.paused(call.callId, approval.approvalId);
         },
       });
+      await deps.checkpointer?.settled(call.callId);
       waiting -= 1;
-      if (waiting === 0 && !run.signal.aborted) await setStatus({ status: 'running' });
+      if (waiting === 0) {
+        if (!run.signal.aborted) await setStatus({ status: 'running' });
+        await tell(false);
+      }
       if ('args' in outcome) return tools.execute({ ...call, args: outcome.args });
       return notRun(call.name, outcome.status, outcome.reason, approvalId);
     },

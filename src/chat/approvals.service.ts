@@ -1,22 +1,22 @@
 // Approvals: a tool call that needs a decision waits here (stored, timed out, cancelled with its run) until one is taken.
 import type { z } from 'zod';
 import type { AgentDirectory, AgentHandle } from '../agents';
-import { AppError, notFound, validationErrors } from '../shared/app-error';
+import { AppError, notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
-import { auditToolCall, type ToolPorts } from '../tools';
-import type { ApprovalPorts, ApprovalRecord, ApprovalStatus } from './approval-store.port';
+import type { ToolPorts } from '../tools';
+import { auditDecision, editedArgs, outcomeOfRecord, type ApprovalOutcome } from './approval-decisions';
+import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
+import type { RunCheckpointPorts } from './run-checkpoint.port';
+import type { RunPorts } from './run-store.port';
 
-type Ports = ApprovalPorts & ToolPorts;
+type Ports = ApprovalPorts & ToolPorts & RunPorts & RunCheckpointPorts;
 
 /** The longest delay setTimeout honours; a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** How a wait ended: the call runs (with these arguments) or it does not (and why). */
-export type ApprovalOutcome =
-  | { status: 'approved' | 'edited'; args: unknown }
-  | { status: 'rejected' | 'expired' | 'cancelled'; reason: string };
+export type { ApprovalOutcome } from './approval-decisions';
 
 export interface ApprovalRequest {
   agent: AgentHandle<Ports>;
@@ -32,6 +32,14 @@ export interface ApprovalRequest {
   onPending(approval: ApprovalRecord): Promise<void> | void;
 }
 
+export interface ResumedApproval {
+  agent: AgentHandle<Ports>;
+  approval: ApprovalRecord;
+  /** The tool's argument schema (edits are checked against it). */
+  schema: z.ZodType;
+  signal: AbortSignal;
+}
+
 export interface DecisionInput {
   decision: 'approve' | 'edit' | 'reject';
   args?: unknown;
@@ -41,6 +49,11 @@ export interface DecisionInput {
 export interface ApprovalsService {
   /** Stores a pending approval and resolves when it is decided, expires, or its run is cancelled. */
   request(request: ApprovalRequest): Promise<ApprovalOutcome>;
+  /**
+   * Waits again, after a restart, for an approval stored `pending` by an earlier process: decided through the
+   * API, expired at its `expiresMs` (at once when that has passed), or cancelled with `signal`.
+   */
+  resume(request: ResumedApproval): Promise<ApprovalOutcome>;
   list(
     agentId: string | undefined,
     status: ApprovalStatus | undefined,
@@ -68,11 +81,20 @@ interface Waiter {
   ): Promise<boolean>;
 }
 
-export function createApprovalsService(deps: {
+export interface ApprovalsServiceDeps {
   agents: AgentDirectory<Ports>;
   clock: Clock;
   logger: Logger;
-}): ApprovalsService {
+  /**
+   * With storage several replicas share: how often a waiting call looks for a decision another replica
+   * stored, and a decision for a paused run held elsewhere is stored for it (null or absent: one process).
+   */
+  sharedPollMs?: number | null;
+  /** The argument schema of an approval's tool (an edit taken where no call waits is checked against it). */
+  toolSchema?: (agent: AgentHandle<Ports>, approval: ApprovalRecord) => z.ZodType | null;
+}
+
+export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
   const waiters = new Map<string, Waiter>();
   const key = (agentId: string, approvalId: string) => `${agentId}\n${approvalId}`;
 
@@ -82,13 +104,140 @@ export function createApprovalsService(deps: {
       status: approval.status,
     });
 
+  /**
+   * The wait of one approval: `store` runs first (and returns what to do once the approval can be decided);
+   * then a decision through `decide`, the expiry at `expiresMs` or the run's `signal` settles it, once.
+   */
+  const wait = (
+    agent: AgentHandle<Ports>,
+    record: NewApproval,
+    schema: z.ZodType,
+    signal: AbortSignal,
+    store: () => Promise<() => Promise<void>>,
+  ): Promise<ApprovalOutcome> => {
+    const { approvalId, createdMs } = record;
+    const timeoutMs = record.expiresMs - createdMs;
+    return new Promise<ApprovalOutcome>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let poll: ReturnType<typeof setInterval> | undefined;
+      let ended = false;
+      const onAbort = () => void settle('cancelled', 'run', 'The run was cancelled.');
+      const end = () => {
+        ended = true;
+        waiters.delete(key(agent.id, approvalId));
+        clearTimeout(timer);
+        clearInterval(poll);
+        signal.removeEventListener('abort', onAbort);
+      };
+      // A decision another replica stored (the run is held here): taken as it was written there.
+      const adopt = async () => {
+        const stored = await agent.storage.approvals.get(approvalId);
+        if (ended || !stored || stored.status === 'pending') return;
+        end();
+        resolve(outcomeOfRecord(stored));
+      };
+      const settle = async (
+        status: Exclude<ApprovalStatus, 'pending'>,
+        decidedBy: string,
+        reason: string | null,
+        args?: unknown,
+      ) => {
+        const decidedMs = deps.clock.nowMs();
+        let stored: boolean;
+        try {
+          stored = await agent.storage.approvals.decide(approvalId, {
+            status,
+            decidedMs,
+            decidedBy,
+            reason,
+            ...(status === 'edited' ? { editedArgs: args } : {}),
+          });
+        } catch (error) {
+          // The agent was deleted (or its disk failed): a decision through the API fails as such, but the
+          // run's wait ends anyway on a timeout or cancel, or the run would hold the agent for a day.
+          if (decidedBy === 'api') throw error;
+          deps.logger.warn('approval outcome not stored', { approval_id: approvalId, error: String(error) });
+          stored = true;
+        }
+        if (!stored) return false;
+        end();
+        const runs = status === 'approved' || status === 'edited';
+        await auditDecision(agent, record, { status, decidedBy, reason, decidedMs }, args).catch((error) =>
+          deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
+        );
+        resolve(
+          runs
+            ? { status, args: status === 'edited' ? args : record.args }
+            : { status, reason: reason ?? `The call was ${status}.` },
+        );
+        return true;
+      };
+      void (async () => {
+        const announce = await store();
+        waiters.set(key(agent.id, approvalId), { agent, schema, settle });
+        // setTimeout fires at once past 2^31-1 ms (24.8 days; timeout_seconds allows 30): a long wait goes in hops.
+        let remaining = Math.max(0, record.expiresMs - deps.clock.nowMs());
+        const arm = () => {
+          const hop = Math.min(remaining, MAX_TIMER_MS);
+          remaining -= hop;
+          timer = setTimeout(() => {
+            if (remaining > 0) return arm();
+            void settle('expired', 'timeout', `Not decided within ${Math.round(timeoutMs / 1000)} s.`);
+          }, hop);
+          timer.unref?.();
+        };
+        arm();
+        if (deps.sharedPollMs) {
+          poll = setInterval(
+            () =>
+              void adopt().catch((error) =>
+                deps.logger.warn('approval not looked up', { approval_id: approvalId, error: String(error) }),
+              ),
+            deps.sharedPollMs,
+          );
+          poll.unref?.();
+        }
+        if (signal.aborted) return void onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        await announce();
+      })().catch(reject);
+    });
+  };
+
+  /** With shared storage: the approval's run is paused with a checkpoint, so a replica holds it (or will restore it). */
+  const heldElsewhere = async (agent: AgentHandle<Ports>, approval: ApprovalRecord) => {
+    if (!deps.sharedPollMs) return false;
+    const run = await agent.storage.runs.get(approval.runId);
+    return run?.status === 'waiting_approval' && (await agent.storage.checkpoints.get(approval.runId)) !== null;
+  };
+
+  /** Stores the decision for the replica holding the run, which takes it up at its next look (`sharedPollMs`). */
+  const decideForHolder = async (agent: AgentHandle<Ports>, approval: ApprovalRecord, input: DecisionInput) => {
+    const args =
+      input.decision === 'edit' ? editedArgs(deps.toolSchema?.(agent, approval) ?? null, input.args) : undefined;
+    const status = input.decision === 'approve' ? 'approved' : input.decision === 'edit' ? 'edited' : 'rejected';
+    const decision = {
+      status,
+      decidedMs: deps.clock.nowMs(),
+      decidedBy: 'api',
+      reason: input.reason?.trim() || null,
+    } as const;
+    const stored = await agent.storage.approvals.decide(approval.approvalId, {
+      ...decision,
+      ...(status === 'edited' ? { editedArgs: args } : {}),
+    });
+    if (!stored) throw notPending((await agent.storage.approvals.get(approval.approvalId)) ?? approval);
+    await auditDecision(agent, approval, decision, args).catch((error) =>
+      deps.logger.warn('approval audit not written', { approval_id: approval.approvalId, error: String(error) }),
+    );
+    return { agentId: agent.id, approval: (await agent.storage.approvals.get(approval.approvalId))! };
+  };
+
   return {
     request(request) {
-      const { agent } = request;
       const createdMs = deps.clock.nowMs();
-      const approvalId = newId();
-      const record = {
-        approvalId,
+      const record: NewApproval = {
+        approvalId: newId(),
         runId: request.runId,
         sessionId: request.sessionId,
         trigger: request.trigger,
@@ -98,85 +247,18 @@ export function createApprovalsService(deps: {
         createdMs,
         expiresMs: createdMs + request.timeoutMs,
       };
-      return new Promise<ApprovalOutcome>((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const onAbort = () => void settle('cancelled', 'run', 'The run was cancelled.');
-        const settle = async (
-          status: Exclude<ApprovalStatus, 'pending'>,
-          decidedBy: string,
-          reason: string | null,
-          args?: unknown,
-        ) => {
-          const decidedMs = deps.clock.nowMs();
-          let stored: boolean;
-          try {
-            stored = await agent.storage.approvals.decide(approvalId, {
-              status,
-              decidedMs,
-              decidedBy,
-              reason,
-              ...(status === 'edited' ? { editedArgs: args } : {}),
-            });
-          } catch (error) {
-            // The agent was deleted (or its disk failed): a decision through the API fails as such, but the
-            // run's wait ends anyway on a timeout or cancel, or the run would hold the agent for a day.
-            if (decidedBy === 'api') throw error;
-            deps.logger.warn('approval outcome not stored', { approval_id: approvalId, error: String(error) });
-            stored = true;
-          }
-          if (!stored) return false;
-          waiters.delete(key(agent.id, approvalId));
-          clearTimeout(timer);
-          request.signal.removeEventListener('abort', onAbort);
-          const runs = status === 'approved' || status === 'edited';
-          await Promise.resolve()
-            .then(() =>
-              auditToolCall(agent.storage.toolAudit, agent.root, {
-                timestampMs: decidedMs,
-                runId: request.runId,
-                sessionId: request.sessionId,
-                triggerType: request.trigger,
-                toolName: request.tool.name,
-                arguments: status === 'edited' ? args : request.args,
-                outcome: runs ? 'ok' : 'denied',
-                errorCode: `approval_${status}`,
-                reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
-                durationMs: decidedMs - createdMs,
-                // A person's decision, not a model's call.
-                model: null,
-              }),
-            )
-            .catch((error) =>
-              deps.logger.warn('approval audit not written', { approval_id: approvalId, error: String(error) }),
-            );
-          resolve(
-            runs
-              ? { status, args: status === 'edited' ? args : request.args }
-              : { status, reason: reason ?? `The call was ${status}.` },
-          );
-          return true;
-        };
-        void (async () => {
-          await agent.storage.approvals.insert(record);
-          waiters.set(key(agent.id, approvalId), { agent, schema: request.tool.schema, settle });
-          // setTimeout fires at once past 2^31-1 ms (24.8 days; timeout_seconds allows 30): a long wait goes in hops.
-          let remaining = request.timeoutMs;
-          const arm = () => {
-            const hop = Math.min(remaining, MAX_TIMER_MS);
-            remaining -= hop;
-            timer = setTimeout(() => {
-              if (remaining > 0) return arm();
-              void settle('expired', 'timeout', `Not decided within ${Math.round(request.timeoutMs / 1000)} s.`);
-            }, hop);
-            timer.unref?.();
-          };
-          arm();
-          if (request.signal.aborted) return void onAbort();
-          request.signal.addEventListener('abort', onAbort, { once: true });
-          const stored = await agent.storage.approvals.get(approvalId);
+      const { agent } = request;
+      return wait(agent, record, request.tool.schema, request.signal, async () => {
+        await agent.storage.approvals.insert(record);
+        return async () => {
+          const stored = await agent.storage.approvals.get(record.approvalId);
           if (stored) await request.onPending(stored);
-        })().catch(reject);
+        };
       });
+    },
+
+    resume({ agent, approval, schema, signal }) {
+      return wait(agent, approval, schema, signal, async () => async () => undefined);
     },
 
     async list(agentId, status, limit) {
@@ -191,7 +273,8 @@ export function createApprovalsService(deps: {
       if (approval.status !== 'pending') throw notPending(approval);
       const waiter = waiters.get(key(agent.id, approvalId));
       if (!waiter) {
-        // Stored as pending, yet no run of this process waits for it: the run is gone.
+        if (await heldElsewhere(agent, approval)) return decideForHolder(agent, approval, input);
+        // Stored as pending, yet no run waits for it (here, or paused on another replica): the run is gone.
         await agent.storage.approvals.decide(approvalId, {
           status: 'expired',
           decidedMs: deps.clock.nowMs(),
@@ -200,21 +283,7 @@ export function createApprovalsService(deps: {
         });
         throw notPending({ ...approval, status: 'expired' });
       }
-      let args: unknown;
-      if (input.decision === 'edit') {
-        const parsed = waiter.schema.safeParse(input.args);
-        if (input.args === undefined || !parsed.success)
-          throw validationErrors(
-            parsed.success
-              ? [{ field: 'args', message: 'Field required for an edit', code: 'missing' }]
-              : parsed.error.issues.map((issue) => ({
-                  field: ['args', ...issue.path.map(String)].join('.'),
-                  message: issue.message,
-                  code: issue.code,
-                })),
-          );
-        args = input.args;
-      }
+      const args = input.decision === 'edit' ? editedArgs(waiter.schema, input.args) : undefined;
       const status = input.decision === 'approve' ? 'approved' : input.decision === 'edit' ? 'edited' : 'rejected';
       const reason = input.reason?.trim() || null;
       if (!(await waiter.settle(status, 'api', reason, args))) {

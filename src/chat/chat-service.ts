@@ -1,7 +1,7 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
 import { untilDeleted, type AgentDirectory, type AgentHandle, type AgentLease } from '../agents';
 import type { LlmSettings, RuntimeConfig } from '../config';
-import type { AgentSessions, SessionPorts, SessionsService } from '../sessions';
+import type { AgentSessions, ModelMessage, SessionPorts, SessionsService } from '../sessions';
 import { AppError, isAppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import type { Clock } from '../shared/clock';
@@ -28,9 +28,12 @@ import type { ApprovalPorts } from './approval-store.port';
 import { approvalGate } from './approval-gate';
 import type { ApprovalsService } from './approvals.service';
 import { createTurnPriority, type TurnPriority } from './turn-priority';
+import { RunCheckpointer, type PausedTurn } from './run-checkpointer';
+import { restoredRecorder, restorePausedRuns, resumedTurn } from './paused-runs';
+import type { RunCheckpointPorts } from './run-checkpoint.port';
 
 /** The storage ports a chat turn uses. */
-export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts & ApprovalPorts;
+export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts & ApprovalPorts & RunCheckpointPorts;
 
 export interface ChatServiceDeps {
   agents: AgentDirectory<ChatPorts>;
@@ -67,6 +70,8 @@ export interface TurnOptions {
   onBusy?: OnBusy;
   /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
   queuedId?: number;
+  /** Told when the run starts waiting for tool approvals (`true`) and when no call waits any more (`false`). */
+  onApprovalWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }
 
 export type OnBusy = 'reject' | 'enqueue' | 'interrupt';
@@ -79,6 +84,9 @@ interface PreparedTurn {
   sessions: AgentSessions;
   isFirstTurn: boolean;
   input: RoutedTurnInput;
+  /** The run's tools without the approval gate (a restored run's decided calls run through them). */
+  runTools: RunTools;
+  checkpointer: RunCheckpointer;
 }
 
 export interface StartedTurn {
@@ -108,6 +116,8 @@ export interface ChatService {
   drain(): Promise<void>;
   /** Runs the messages an earlier process left queued (in the background). */
   resumeQueued(): Promise<void>;
+  /** Restores the runs an earlier process left paused for approvals (they wait again, then go on). */
+  resumePaused(): Promise<number>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -129,16 +139,30 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     message: string,
     options: TurnOptions,
     run: LiveRun,
+    attempts: () => number,
+    restored?: PausedTurn,
   ): Promise<PreparedTurn> => {
-    const trigger = options.trigger ?? 'chat';
+    const trigger = restored?.trigger ?? options.trigger ?? 'chat';
     const config = agent.config();
     const route = deps.llm.route(config);
     const budget = await checkBudget(agent.storage.usage, config, deps.clock.nowMs());
     const sessions = deps.sessions.of(agent);
-    const { history, isFirstTurn, isFirstConversation } = await sessions.turnHistory(sessionId);
-    const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn, isFirstConversation });
-    if (options.queuedId !== undefined) await agent.storage.messages.removeQueued(sessionId, options.queuedId);
-    await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
+    let systemPrompt: string;
+    let history: ModelMessage[];
+    let isFirstTurn = false;
+    if (restored) {
+      // A paused run restored after a restart goes on with what the model saw when it paused.
+      ({ systemPrompt, history } = restored);
+    } else {
+      const turn = await sessions.turnHistory(sessionId);
+      ({ history, isFirstTurn } = turn);
+      systemPrompt = deps.prompts.build(agent.root, config, {
+        isFirstTurn,
+        isFirstConversation: turn.isFirstConversation,
+      });
+      if (options.queuedId !== undefined) await agent.storage.messages.removeQueued(sessionId, options.queuedId);
+      await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
+    }
     const runTools = deps.tools.forRun({
       agentId: agent.id,
       agentRoot: agent.root,
@@ -147,6 +171,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       config,
       audit: agent.storage.toolAudit,
       sessions,
+    });
+    const checkpointer = new RunCheckpointer({
+      store: () => agent.storage.checkpoints,
+      run,
+      sessionId,
+      trigger,
+      message,
+      clock: deps.clock,
+      logger: deps.logger,
+      attempts,
     });
     const gated = approvalGate(runTools, {
       tools: deps.tools,
@@ -157,10 +191,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       trigger,
       config,
       logger: deps.logger,
+      checkpointer,
+      onWait: options.onApprovalWait,
     });
     const tools = leasedCalls(agent, gated);
-    let modelMessage = message;
-    if (config.rag_mode) {
+    let modelMessage = restored?.modelMessage ?? message;
+    if (config.rag_mode && !restored) {
       const hits = deps.retrieval
         ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger))
         : [];
@@ -185,9 +221,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       sleep: deps.sleep,
       price: createUsagePricer(pricingOverrides(config)),
       signal: AbortSignal.any([agent.signal, run.signal]),
-      runId: run.runId,
+      runId: restored?.attemptRunId ?? run.runId,
+      checkpointer,
     };
-    return { config, budget, sessions, isFirstTurn, input };
+    return { config, budget, sessions, isFirstTurn, input, runTools: leasedCalls(agent, runTools), checkpointer };
   };
 
   /**
@@ -221,34 +258,47 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     message: string,
     run: LiveRun,
     options: TurnOptions,
+    restored?: PausedTurn,
   ) => {
     let turn: AsyncGenerator<ChatEvent, AgentTurnResult> | undefined;
     let answered = false;
     let abandoned: Promise<unknown> | undefined;
-    let attempts = 0;
+    let attempts = restored?.attempts ?? 0;
+    let checkpointer: RunCheckpointer | undefined;
     const trigger = options.trigger ?? 'chat';
-    await ledger.started(() => agent.storage.runs, {
-      runId: run.runId,
-      sessionId,
-      trigger,
-      model: plannedModel(agent.config()),
-    });
+    if (!restored)
+      await ledger.started(() => agent.storage.runs, {
+        runId: run.runId,
+        sessionId,
+        trigger,
+        model: plannedModel(agent.config()),
+      });
     const opened = priority.open();
     try {
-      const prepared = await prepare(agent, sessionId, message, options, run);
+      const prepared = await prepare(agent, sessionId, message, options, run, () => attempts, restored);
+      checkpointer = prepared.checkpointer;
       const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;
         if (event.type !== 'run_start' && event.type !== 'agent_update' && event.type !== 'retrieval') opened();
         if (event.type === 'run_start') attempts += 1;
         run.publish(withBudgetWarning(event, prepared.budget));
+        prepared.checkpointer.published();
       };
-      turn = runRoutedTurn(prepared.input);
-      const result = await driveTurn(
-        agent,
-        turn,
-        new TurnRecorder(prepared.sessions, sessionId, deps.clock, deps.logger),
-        publish,
+      const { runTools, config } = prepared;
+      turn = restored
+        ? resumedTurn(
+            { agent, run, state: restored, approvals: deps.approvals, tools: deps.tools, runTools, config },
+            prepared.input,
+          )
+        : runRoutedTurn(prepared.input);
+      const recorder = new TurnRecorder(
+        prepared.sessions,
+        sessionId,
+        deps.clock,
+        deps.logger,
+        restored && restoredRecorder(restored),
       );
+      const result = await driveTurn(agent, turn, recorder, publish);
       await record(agent, run, prepared.config, result);
       if (result.ok && prepared.isFirstTurn && !options.skipTitle)
         publish(
@@ -288,6 +338,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
     } finally {
       opened();
+      // The run ends here: a checkpoint left (a cancel or a failure while it waited) must not restore it.
+      await checkpointer?.clear();
+      if (restored) await agent.storage.checkpoints.delete(run.runId).catch(() => false);
       if (!agent.signal.aborted) await ledger.ended(() => agent.storage.runs, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;
@@ -382,6 +435,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),
     resumeQueued: () => queue.resume(),
+    resumePaused: () =>
+      restorePausedRuns({
+        agents: deps.agents,
+        registry,
+        logger: deps.logger,
+        start(agent, run, sessionId, state) {
+          const lease = agent.lease();
+          queueMicrotask(
+            () =>
+              void execute(lease, sessionId, state.message, run, { trigger: state.trigger, skipTitle: true }, state),
+          );
+        },
+      }),
   };
 }
 

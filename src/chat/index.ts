@@ -20,6 +20,7 @@ export type { ChatEvent, ChatEventType } from './chat-events';
 export type { RunEvent, Subscription } from './live-run';
 export type { RunPorts, RunRecord, RunStatus, RunStore } from './run-store.port';
 export type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore } from './approval-store.port';
+export type { RunCheckpoint, RunCheckpointPorts, RunCheckpointStore } from './run-checkpoint.port';
 export { createApprovalsService, type ApprovalsService, type DecisionInput } from './approvals.service';
 export type { AgentTurnResult } from './run-agent';
 export { countTokens } from './token-counter';

@@ -32,8 +32,11 @@ export class LiveRun {
     readonly message: string,
     private readonly bufferLimit = EVENT_BUFFER_LIMIT,
     runId = newId(),
+    /** The number of its first event: above 1 for a paused run restored after a restart (its earlier events are gone). */
+    firstSeq = 1,
   ) {
     this.runId = runId;
+    this.firstSeq = firstSeq;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 

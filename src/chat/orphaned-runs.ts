@@ -4,6 +4,7 @@ import { sessionRunLock, type Coordinator } from '../coordination';
 import type { SessionPorts, SessionStore } from '../sessions';
 import type { Logger } from '../shared/logger';
 import type { ApprovalPorts } from './approval-store.port';
+import type { RunCheckpointPorts } from './run-checkpoint.port';
 import type { RunPorts } from './run-store.port';
 
 /**
@@ -31,12 +32,14 @@ export async function recoverOrphanedRuns(
 
 /**
  * Run rows still active whose session lock is free: their replica died mid-run (a live run holds the lock
- * from before its row is stored until after the row is final). Each becomes `interrupted`, and its pending approvals expire. Returns how many.
+ * from before its row is stored until after the row is final). Each becomes `interrupted`, and its pending
+ * approvals expire. A run paused for approvals with a checkpoint is left alone: a replica restores it (see
+ * `restorePausedRuns`). Returns how many.
  */
 export async function interruptOrphanedRunRows(
   coordinator: Coordinator,
   agentId: string,
-  storage: RunPorts & ApprovalPorts,
+  storage: RunPorts & ApprovalPorts & RunCheckpointPorts,
   nowMs: number,
 ): Promise<number> {
   const active = [
@@ -45,6 +48,7 @@ export async function interruptOrphanedRunRows(
   ];
   let interrupted = 0;
   for (const run of active) {
+    if (run.status === 'waiting_approval' && (await storage.checkpoints.get(run.runId))) continue;
     // Only looked at, never taken: a sweep holding a session's lock, even briefly, would turn a run starting
     // on it (a catch-up, a chat) away as busy. The update below changes this run id only, and only while active.
     if (await coordinator.isLocked(sessionRunLock(agentId, run.sessionId))) continue;
@@ -62,7 +66,9 @@ export async function interruptOrphanedRunRows(
 }
 
 export interface OrphanSweeperDeps {
-  agents: AgentDirectory<SessionPorts & RunPorts & ApprovalPorts>;
+  agents: AgentDirectory<SessionPorts & RunPorts & ApprovalPorts & RunCheckpointPorts>;
+  /** Restores the paused runs no replica holds (their replica died); before anything else is recovered. */
+  resumePaused?: () => Promise<number>;
   coordinator: Coordinator;
   logger: Logger;
   nowMs: () => number;
@@ -81,6 +87,9 @@ export function startOrphanSweeper(deps: OrphanSweeperDeps): { stop(): void } {
     if (sweeping) return;
     sweeping = true;
     try {
+      // First: a paused run restored here takes its session's lock, so its live reply is not recovered below.
+      const restored = await deps.resumePaused?.();
+      if (restored) deps.logger.warn('paused runs of a stopped replica restored here', { runs: restored });
       const live = await deps.liveAgents?.();
       for (const agentId of deps.agents.ids()) {
         if (live && !live.has(agentId)) continue;

@@ -12,6 +12,7 @@ import { resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import { InFlightCall } from './in-flight-call';
 import { incompleteStreamOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
+import type { RunCheckpointer, TurnStep } from './run-checkpointer';
 import { toStreamItem } from './stream-items';
 import { StreamMapper, TurnTranscript } from './stream-mapper';
 import { createTurnUsage } from './turn-usage';
@@ -38,6 +39,10 @@ export interface AgentTurnInput {
   runId?: string;
   /** Attempts already made in this turn (by earlier models of the route): numbering goes on from there. */
   attemptsBefore?: number;
+  /** Follows the turn for a checkpoint, should a tool call wait for approval. */
+  checkpointer?: RunCheckpointer;
+  /** A paused run restored after a restart: the steps it goes on from (their text and usage count as the turn's). */
+  continuation?: { steps: TurnStep[] };
   /** What to do after a failed attempt; by default retry (per `retryDelayMs`) up to `agent_runtime.max_retries`. */
   decide?: (failure: AttemptFailure) => FailureDecision;
 }
@@ -87,6 +92,11 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
   });
   const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
   const transcript = new TurnTranscript();
+  input.continuation?.steps.forEach((step, index) => {
+    if (step.role !== 'assistant') return;
+    if (step.content) transcript.texts.push(step.content);
+    if (step.meta) usage.observe(step.meta, 'restored', index);
+  });
   const inFlight = new InFlightCall(input.systemPrompt, input.history, input.message);
   const timeoutMs = (input.llm.timeoutSeconds ?? config.llm_runtime.timeout_seconds) * 1000;
   const decide =
@@ -102,7 +112,8 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
     const number = (input.attemptsBefore ?? 0) + attempt + 1;
     const runId = number === 1 && input.runId ? input.runId : newId();
     yield { type: 'run_start', data: { run_id: runId, attempt: number } };
-    const mapper = new StreamMapper({ runId, transcript, usage });
+    const mapper = new StreamMapper({ runId, transcript, usage, afterToolResults: input.continuation !== undefined });
+    input.checkpointer?.attempt(runId);
     const failed = (code: string, message: string): [ChatEvent, AgentTurnResult] => [
       { type: 'error', data: { error: message, run_id: runId, attempt: number, code } },
       { ok: false, content: transcript.text(), runId, usage: usage.record(runId), error: { code, message } },
@@ -119,6 +130,8 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
         tools,
         runId,
         signal,
+        checkpointer: input.checkpointer,
+        steps: input.continuation?.steps,
       });
       for await (const raw of stream) {
         const item = toStreamItem(raw);

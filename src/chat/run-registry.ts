@@ -24,6 +24,11 @@ export interface RunRegistry {
    * A new run takes the session's lock; when another holder has it (another replica's run), 409 too.
    */
   claim(agentId: string, sessionId: string, message: string, attach?: boolean): Promise<ClaimedRun>;
+  /**
+   * Takes the session again for a paused run restored after a restart: the run keeps its id and numbers its
+   * events from `firstSeq`. 409 `session_busy` when the session is taken.
+   */
+  restore(agentId: string, sessionId: string, message: string, runId: string, firstSeq: number): Promise<LiveRun>;
   /** Resolves once no run holds the session: the live one here has ended and let go of its lock (polls another holder's). */
   whenFree(agentId: string, sessionId: string): Promise<void>;
   /** Whether a run is live on the session, here or (through the lock) anywhere. */
@@ -62,6 +67,28 @@ export function createRunRegistry(
     }
   };
 
+  /** Makes `run` the session's live run and takes the session's lock for it (409 when another holder has it). */
+  const open = async (agentId: string, key: string, run: LiveRun): Promise<LiveRun> => {
+    prune();
+    // Reserved here before the lock is asked for, so a same-message request meanwhile attaches to it.
+    runs.set(key, run);
+    let lock: Lock | null = null;
+    released.set(
+      run,
+      run.done.then(async () => {
+        if (runs.get(key) === run) runs.delete(key);
+        await lock?.release();
+      }),
+    );
+    lock = await coordinator.tryLock(key);
+    if (!lock) {
+      run.finish();
+      throw busy();
+    }
+    byId.set(idKey(agentId, run.runId), run);
+    return run;
+  };
+
   return {
     async claim(agentId, sessionId, message, attach = true) {
       const key = sessionRunLock(agentId, sessionId);
@@ -70,25 +97,12 @@ export function createRunRegistry(
         if (attach && live.message.trim() === message.trim()) return { run: live, attached: true };
         throw busy();
       }
-      prune();
-      // Reserved here before the lock is asked for, so a same-message request meanwhile attaches to it.
-      const run = new LiveRun(key, message, options.bufferLimit);
-      runs.set(key, run);
-      let lock: Lock | null = null;
-      released.set(
-        run,
-        run.done.then(async () => {
-          if (runs.get(key) === run) runs.delete(key);
-          await lock?.release();
-        }),
-      );
-      lock = await coordinator.tryLock(key);
-      if (!lock) {
-        run.finish();
-        throw busy();
-      }
-      byId.set(idKey(agentId, run.runId), run);
-      return { run, attached: false };
+      return { run: await open(agentId, key, new LiveRun(key, message, options.bufferLimit)), attached: false };
+    },
+    async restore(agentId, sessionId, message, runId, firstSeq) {
+      const key = sessionRunLock(agentId, sessionId);
+      if (runs.get(key)?.isFinished === false) throw busy();
+      return open(agentId, key, new LiveRun(key, message, options.bufferLimit, runId, firstSeq));
     },
     liveRuns() {
       const live: { agentId: string; run: LiveRun }[] = [];

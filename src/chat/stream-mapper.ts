@@ -30,6 +30,8 @@ export interface StreamMapperOptions {
   transcript: TurnTranscript;
   /** Turns the usage a model message reports into a `usage` event when it changes the turn's totals. */
   usage: Pick<TurnUsage, 'observe'>;
+  /** The attempt goes on after tool results (a restored paused run): its first token opens a new response. */
+  afterToolResults?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export class StreamMapper {
     this.runId = options.runId;
     this.transcript = options.transcript;
     this.usage = options.usage;
+    this.pendingNewResponse = options.afterToolResults ?? false;
   }
 
   /** Where this attempt's tokens came from, or null when it sent none. */

@@ -2,6 +2,7 @@
 import type { RunTools } from '../tools';
 import { UNPARSED_ARGUMENTS } from '../tools';
 import type { LangChainRuntime } from './langchain-runtime';
+import type { RunCheckpointer } from './run-checkpointer';
 
 /**
  * A `wrapToolCall` middleware: LangChain would answer a call for an unoffered tool with its own
@@ -14,6 +15,7 @@ export function toolGateMiddleware(
   runId: string,
   model: string,
   signal?: AbortSignal,
+  checkpointer?: RunCheckpointer,
 ) {
   const { AIMessage, ToolMessage } = runtime;
   return runtime.createMiddleware({
@@ -23,14 +25,17 @@ export function toolGateMiddleware(
     // which answers `E_INVALID_ARGS` (audited), and the model can try again.
     wrapModelCall: async (request, handler) => {
       const response = await handler(request);
-      if (!AIMessage.isInstance(response) || !response.invalid_tool_calls?.length) return response;
+      if (!AIMessage.isInstance(response) || !response.invalid_tool_calls?.length) {
+        if (AIMessage.isInstance(response)) checkpointer?.modelStep(response);
+        return response;
+      }
       const repaired = response.invalid_tool_calls.map((call, index) => ({
         type: 'tool_call' as const,
         id: call.id ?? `invalid_${index}`,
         name: call.name ?? 'unknown',
         args: { [UNPARSED_ARGUMENTS]: call.args ?? '' },
       }));
-      return new AIMessage({
+      const message = new AIMessage({
         id: response.id,
         content: response.content,
         additional_kwargs: response.additional_kwargs,
@@ -39,10 +44,13 @@ export function toolGateMiddleware(
         tool_calls: [...(response.tool_calls ?? []), ...repaired],
         invalid_tool_calls: [],
       });
+      checkpointer?.modelStep(message);
+      return message;
     },
     wrapToolCall: async (request) => {
       const call = request.toolCall;
-      const content = await execute({ name: call.name, args: call.args ?? {}, runId, signal, model });
+      const content = await execute({ name: call.name, args: call.args ?? {}, runId, signal, model, callId: call.id });
+      checkpointer?.toolStep(call.id ?? '', call.name, content);
       return new ToolMessage({ content, tool_call_id: call.id ?? '', name: call.name });
     },
   });

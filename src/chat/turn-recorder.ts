@@ -6,9 +6,16 @@ import type { ChatEvent } from './chat-events';
 
 const SNAPSHOT_INTERVAL_MS = 350;
 
-interface Segment {
+export interface Segment {
   content: string;
   toolCalls: ToolCallRecord[];
+}
+
+/** What a recorder holds mid-turn (a restored paused run's recorder starts from its checkpoint's steps). */
+export interface RecorderState {
+  segments: Segment[];
+  current: Segment;
+  runId: string;
 }
 
 export class TurnRecorder {
@@ -23,7 +30,14 @@ export class TurnRecorder {
     private readonly sessionId: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+    restored?: RecorderState,
+  ) {
+    if (restored) {
+      this.segments.push(...restored.segments);
+      this.current = restored.current;
+      this.runId = restored.runId;
+    }
+  }
 
   /** Updates segments from one event and writes the live snapshot when due. */
   async observe(event: ChatEvent): Promise<void> {

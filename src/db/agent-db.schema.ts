@@ -301,4 +301,16 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
     description: 'tool audit: the model whose call it was (model routing)',
     sql: `ALTER TABLE tool_audit ADD COLUMN model TEXT;`,
   },
+  {
+    version: 11,
+    description: 'run checkpoints: the state of a run paused for approvals, so it goes on after a restart',
+    sql: `
+      CREATE TABLE run_checkpoints (
+        run_id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

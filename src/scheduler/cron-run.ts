@@ -130,6 +130,9 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
         prompt: job.prompt,
         rules: CRON_RULES,
         trigger: 'cron',
+        async onApprovalWait(waiting, runId) {
+          await store().markRun(base.id, waiting ? 'waiting_approval' : 'running', runId);
+        },
       });
       return await outcomes.succeed(job, base, result.runId, result.content);
     } catch (error) {

@@ -168,6 +168,18 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     const decision = await deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
     let mark = 0;
+    const waitingRow = (runId: string): HeartbeatRun => ({
+      timestampMs: clock.nowMs(),
+      status: 'waiting_approval',
+      timezone: config.timezone,
+      trigger,
+      scheduledMs,
+      scheduleLagMs: scheduledMs === null ? null : Math.max(0, startedMs - scheduledMs),
+      durationMs: null,
+      runId,
+      sessionId,
+      details: { session_id: sessionId },
+    });
     try {
       mark = await deps.sessions.of(agent).mark(sessionId);
       const result = await runScheduledTurn(deps.chat, deps.sessions, {
@@ -177,6 +189,8 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
         prompt,
         rules: HEARTBEAT_RULES,
         trigger: 'heartbeat',
+        // The tick's history shows it waiting for an approval; its final row replaces that one.
+        onApprovalWait: (waiting, runId) => store().setWaiting(waitingRow(runId), waiting),
       });
       const suppressed = result.content === HEARTBEAT_OK;
       // An all-clear is not kept: the session holds only heartbeats that had something to say.

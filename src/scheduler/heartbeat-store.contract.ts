@@ -55,5 +55,37 @@ export function describeHeartbeatStoreContract(
         close();
       }
     });
+
+    it('shows a tick waiting for an approval, then lets the final row take its place; a stop interrupts it', async () => {
+      const { store, close } = make();
+      try {
+        await store.insert(row(1, { runId: 'before' }), 10);
+        await store.setWaiting(row(2, { runId: 'r2', status: 'ok' }), true);
+        expect((await store.list(10)).map((entry) => [entry.runId, entry.status])).toEqual([
+          ['r2', 'waiting_approval'],
+          ['before', 'ok'],
+        ]);
+        expect(await store.waitingSessions()).toEqual(['__heartbeat__']);
+        await store.setWaiting(row(2, { runId: 'r2' }), false);
+        await store.insert(row(3, { runId: 'r2' }), 10);
+        expect((await store.list(10)).map((entry) => [entry.runId, entry.status])).toEqual([
+          ['r2', 'ok'],
+          ['before', 'ok'],
+        ]);
+        await store.setWaiting(row(4, { runId: 'r4', sessionId: 'a' }), true);
+        await store.setWaiting(row(5, { runId: 'r5', sessionId: 'b' }), true);
+        expect(await store.interruptWaiting(['a', 'none'], 'stopped')).toBe(1);
+        const [latest, interrupted] = await store.list(2);
+        expect(latest).toMatchObject({ runId: 'r5', status: 'waiting_approval' });
+        expect(interrupted).toMatchObject({
+          runId: 'r4',
+          status: 'interrupted',
+          details: { suppressed: true, reason: 'stopped' },
+        });
+        expect(await store.waitingSessions()).toEqual(['b']);
+      } finally {
+        close();
+      }
+    });
   });
 }

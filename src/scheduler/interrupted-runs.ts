@@ -17,7 +17,7 @@ function catchUp(run: CronRun, job: CronJob | null, nowMs: number): Partial<Cron
 }
 
 /**
- * Marks `running` rows `interrupted` (ran, but the outcome is unknown). With `claim`, only rows whose job
+ * Marks `running` (and `waiting_approval`) rows `interrupted` (ran, but the outcome is unknown). With `claim`, only rows whose job
  * claim can be taken change: a run alive here or on another replica holds its claim (renewed as a lease),
  * so only a stopped process's runs are free. Without it every running row changes (start-up of the only
  * process). The job's schedule had already moved on when the run started; `catchUp` decides whether it
@@ -27,7 +27,7 @@ export async function recoverInterruptedRuns(store: SchedulerStore, nowMs: numbe
   let free: Set<string> | null = null;
   const claims: Lock[] = [];
   if (claim) {
-    const running = await store.listRuns(RUNNING_SCAN_LIMIT, ['running']);
+    const running = await store.listRuns(RUNNING_SCAN_LIMIT, ['running', 'waiting_approval']);
     if (running.length === 0) return 0;
     free = new Set();
     for (const jobId of new Set(running.map((run) => run.jobId))) {
@@ -40,19 +40,23 @@ export async function recoverInterruptedRuns(store: SchedulerStore, nowMs: numbe
     if (free.size === 0) return 0;
   }
   try {
-    return await store.interruptRunning((run, job) =>
-      free && !free.has(run.jobId)
-        ? null
-        : {
-            run: {
-              status: 'interrupted',
-              timestampMs: nowMs,
-              error: 'The server stopped before the run finished',
-              details: { ...run.details, interrupted_at_ms: nowMs },
-            },
-            job: catchUp(run, job, nowMs),
-          },
-    );
+    return await store.interruptRunning((run, job) => {
+      if (free && !free.has(run.jobId)) return null;
+      // A turn paused for an approval was checkpointed: it goes on in its session (GET /api/runs/{run_id}), so
+      // the slot is not run again.
+      const waited = run.status === 'waiting_approval';
+      return {
+        run: {
+          status: 'interrupted',
+          timestampMs: nowMs,
+          error: waited
+            ? 'The server stopped while the run waited for an approval; its turn goes on in its session once decided'
+            : 'The server stopped before the run finished',
+          details: { ...run.details, interrupted_at_ms: nowMs, ...(waited ? { waited_for_approval: true } : {}) },
+        },
+        job: waited ? null : catchUp(run, job, nowMs),
+      };
+    });
   } finally {
     for (const held of claims) await held.release();
   }

@@ -40,6 +40,8 @@ export interface ScheduledTurn {
   prompt: string;
   rules: string;
   trigger: 'cron' | 'heartbeat';
+  /** Told when the turn starts waiting for tool approvals and when it goes on (its history row shows it). */
+  onApprovalWait?: (waiting: boolean, runId: string) => Promise<void>;
 }
 
 export interface ScheduledTurnResult {
@@ -58,6 +60,7 @@ export async function runScheduledTurn(
     trigger: turn.trigger,
     skipTitle: true,
     storedMessage: turn.prompt,
+    onApprovalWait: turn.onApprovalWait,
   });
   return { content: result.content.trim(), runId: result.runId };
 }

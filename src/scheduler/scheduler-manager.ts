@@ -2,7 +2,7 @@
 import type { AgentDirectory } from '../agents';
 import type { ChatService } from '../chat';
 import type { RuntimeConfigStore } from '../config';
-import { cronJobLock, type Coordinator } from '../coordination';
+import { cronJobLock, sessionRunLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -88,12 +88,34 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));
       if (interrupted > 0)
         deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
+      await interruptWaitingTicks(agentId);
       await cron.reconfigure();
       await heartbeat.reconfigure();
     })();
     const opened = { root: agent.root, cron, heartbeat, ready };
     services.set(agentId, opened);
     return opened;
+  };
+
+  /**
+   * Heartbeat rows left `waiting_approval` by a stopped process (their session's run lock is free): the tick's
+   * turn goes on in its session once decided, but the tick itself is over, so the row says `interrupted`.
+   */
+  const interruptWaitingTicks = async (agentId: string) => {
+    const heartbeats = deps.agents.get(agentId).storage.heartbeats;
+    const free: string[] = [];
+    for (const sessionId of await heartbeats.waitingSessions()) {
+      const lock = await deps.coordinator.tryLock(sessionRunLock(agentId, sessionId));
+      if (!lock) continue;
+      free.push(sessionId);
+      await lock.release();
+    }
+    const changed = await heartbeats.interruptWaiting(
+      free,
+      'The server stopped while the tick waited for an approval; its turn goes on in its session once decided',
+    );
+    if (changed > 0)
+      deps.logger.warn('heartbeat ticks interrupted by the last stop', { agent_id: agentId, count: changed });
   };
 
   /** Opens an agent's services, logging (not throwing) what stops them: one agent's damage never stops the others. */

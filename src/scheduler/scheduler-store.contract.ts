@@ -213,5 +213,32 @@ export function describeSchedulerStoreContract(
         expect((await store.getRun('dead'))!.status).toBe('interrupted');
       }),
     );
+
+    it(
+      'marks a row in progress waiting for an approval and back, never a final one; waiting rows count as in progress',
+      withStore(async (store) => {
+        await store.insertJob(job('j'));
+        await store.addRuns([run('w', 'j'), run('done', 'j', { status: 'ok' })], 'j', null);
+        expect(await store.markRun('w', 'waiting_approval', 'run-1')).toBe(true);
+        expect(await store.getRun('w')).toMatchObject({ status: 'waiting_approval', runId: 'run-1' });
+        expect(await store.markRun('done', 'waiting_approval', 'run-2')).toBe(false);
+        expect(await store.markRun('none', 'running', 'run-3')).toBe(false);
+        expect((await store.getRun('done'))!.status).toBe('ok');
+        await store.addRuns([run('new', 'j')], 'j', null);
+        await store.settleRun('j', () => ({
+          run: run('new', 'j', { status: 'ok' }),
+          job: null,
+          prune: { status: 'not_error', keep: 1 },
+        }));
+        expect((await store.listRuns(10)).map((row) => row.id)).toEqual(['new', 'w']);
+        const seen: string[] = [];
+        await store.interruptRunning((row) => {
+          seen.push(`${row.id}:${row.status}`);
+          return { run: { status: 'interrupted' }, job: null };
+        });
+        expect(seen).toEqual(['w:waiting_approval']);
+        expect(await store.markRun('w', 'running', 'run-1')).toBe(false);
+      }),
+    );
   });
 }

@@ -4,7 +4,16 @@ import type { ScheduleType } from './schedules';
 export type CatchUpPolicy = 'skip' | 'run_once';
 export type RunTrigger = 'scheduled' | 'manual';
 /** `skipped_budget` is the pre-run budget check's (issue 7); `cancelled`: stopped through the runs API (issue 15). */
-export type CronRunStatus = 'running' | 'ok' | 'error' | 'interrupted' | 'missed' | 'skipped_budget' | 'cancelled';
+/** `waiting_approval`: the run's turn waits for a tool approval (then `running` again until it ends). */
+export type CronRunStatus =
+  | 'running'
+  | 'waiting_approval'
+  | 'ok'
+  | 'error'
+  | 'interrupted'
+  | 'missed'
+  | 'skipped_budget'
+  | 'cancelled';
 
 export interface CronJob {
   id: string;
@@ -81,10 +90,15 @@ export interface SchedulerStore {
    */
   settleRun(jobId: string, settle: (job: CronJob | null) => RunSettlement): Promise<CronRun>;
   getRun(id: string): Promise<CronRun | null>;
+  /**
+   * Sets the status of a row still in progress (`running` ↔ `waiting_approval`) and the id of its turn's run;
+   * false when the row is gone or already final.
+   */
+  markRun(id: string, status: 'running' | 'waiting_approval', runId: string): Promise<boolean>;
   /** Newest first (by the order rows were stored); `statuses` narrows the rows. */
   listRuns(limit: number, statuses?: readonly CronRunStatus[]): Promise<CronRun[]>;
   /**
-   * In one transaction: every row still `running` gets the changes `interrupt` returns for it and its
+   * In one transaction: every row still `running` (or `waiting_approval`) gets the changes `interrupt` returns for it and its
    * job (null when the job is gone); a null answer leaves that row running (its run is alive elsewhere).
    * Returns how many rows changed.
    */
@@ -101,7 +115,11 @@ export type HeartbeatStatus =
   | 'skipped_disabled'
   | 'skipped_busy'
   | 'skipped_budget'
-  | 'cancelled';
+  | 'cancelled'
+  /** The tick's turn waits for a tool approval: replaced by the tick's final row when it ends. */
+  | 'waiting_approval'
+  /** The server stopped while the tick's turn waited for an approval. */
+  | 'interrupted';
 
 export interface HeartbeatRun {
   timestampMs: number;
@@ -121,6 +139,15 @@ export interface HeartbeatStore {
   insert(run: HeartbeatRun, keep: number): Promise<void>;
   /** Newest first. */
   list(limit: number): Promise<HeartbeatRun[]>;
+  /**
+   * `waiting`: stores `run` as a `waiting_approval` row (status taken from it); otherwise removes the
+   * `waiting_approval` row of `run.runId` (the tick goes on, and its final row comes with `insert`).
+   */
+  setWaiting(run: HeartbeatRun, waiting: boolean): Promise<void>;
+  /** Every `waiting_approval` row of a session in `sessionIds` becomes `interrupted` with `reason`; returns how many. */
+  interruptWaiting(sessionIds: readonly string[], reason: string): Promise<number>;
+  /** The sessions of the `waiting_approval` rows. */
+  waitingSessions(): Promise<string[]>;
   /** When the last scheduled tick was due, or null before the first. */
   lastScheduledMs(): Promise<number | null>;
 }

@@ -1,6 +1,6 @@
 // The ports bundle of one agent: every domain's storage ports, opened and closed together with the agent's handle.
 import type { AgentsPorts } from '../agents';
-import type { ApprovalPorts, RunPorts } from '../chat';
+import type { ApprovalPorts, RunCheckpointPorts, RunPorts } from '../chat';
 import type { SchedulerPorts } from '../scheduler';
 import type { SessionPorts } from '../sessions';
 import type { ToolPorts } from '../tools';
@@ -14,4 +14,5 @@ export interface AgentStorage
     UsagePorts,
     SchedulerPorts,
     RunPorts,
-    ApprovalPorts {}
+    ApprovalPorts,
+    RunCheckpointPorts {}

@@ -59,5 +59,13 @@ export interface RunTools {
   /** Declarations bound to the model: only what the policy allows for this run's trigger. */
   offered: OfferedTool[];
   /** Runs one call, offered or not, through the runner (policy, retry guard, audit); returns the JSON result. */
-  execute(call: { name: string; args: unknown; runId: string; signal?: AbortSignal; model?: string }): Promise<string>;
+  execute(call: {
+    name: string;
+    args: unknown;
+    runId: string;
+    signal?: AbortSignal;
+    model?: string;
+    /** The model's id for the call (a paused run's checkpoint matches decisions to calls by it). */
+    callId?: string;
+  }): Promise<string>;
 }

@@ -36,11 +36,15 @@ const toRecord = (row: ApprovalRow): ApprovalRecord => ({
   editedArgs: row.edited_args === null ? null : JSON.parse(row.edited_args),
 });
 
-/** Pending approvals left by an earlier process expire: the runs that waited for them are gone. */
-export function expireOrphanedApprovals(db: Database, nowMs: number, reason: string): number {
+/**
+ * Pending approvals left by an earlier process expire: the runs that waited for them are gone. With
+ * `keepPaused`, those of a checkpointed run stay pending (the run goes on once they are decided).
+ */
+export function expireOrphanedApprovals(db: Database, nowMs: number, reason: string, keepPaused = false): number {
+  const kept = keepPaused ? ' AND run_id NOT IN (SELECT run_id FROM run_checkpoints)' : '';
   return db
     .query(
-      `UPDATE approvals SET status = 'expired', decided_ms = ?, decided_by = 'server', reason = ? WHERE status = 'pending'`,
+      `UPDATE approvals SET status = 'expired', decided_ms = ?, decided_by = 'server', reason = ? WHERE status = 'pending'${kept}`,
     )
     .run(nowMs, reason).changes;
 }

@@ -45,11 +45,15 @@ const COLUMNS: { [K in keyof Required<RunUpdate>]: [string, (value: RunUpdate[K]
 };
 
 /**
- * Runs left active by an earlier process become `interrupted`; called when the agent's database opens. A run
- * waiting for an approval is interrupted too: its paused state is not checkpointed (issue 15, point 5).
+ * Runs left active by an earlier process become `interrupted`; called when the agent's database opens. With
+ * `keepPaused`, a run waiting for approvals whose state is checkpointed stays `waiting_approval`: it goes on
+ * once its approvals are decided (see paused-runs.ts).
  */
-export function recoverInterruptedRuns(db: Database, nowMs: number): number {
-  return db.query(`UPDATE runs SET status = 'interrupted', finished_ms = ? WHERE ${ACTIVE}`).run(nowMs).changes;
+export function recoverInterruptedRuns(db: Database, nowMs: number, keepPaused = false): number {
+  const kept = keepPaused
+    ? " AND NOT (status = 'waiting_approval' AND run_id IN (SELECT run_id FROM run_checkpoints))"
+    : '';
+  return db.query(`UPDATE runs SET status = 'interrupted', finished_ms = ? WHERE ${ACTIVE}${kept}`).run(nowMs).changes;
 }
 
 export function createSqliteRunStore(db: Database): RunStore {

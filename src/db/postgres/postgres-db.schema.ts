@@ -282,6 +282,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     description: 'tool audit: the model whose call it was (model routing)',
     sql: `ALTER TABLE tool_audit ADD COLUMN model text;`,
   },
+  {
+    version: 6,
+    description: 'run checkpoints: the state of a run paused for approvals, so it goes on after a restart',
+    sql: `
+      CREATE TABLE run_checkpoints (
+        agent_id text NOT NULL,
+        run_id text NOT NULL,
+        session_id text NOT NULL,
+        state text NOT NULL,
+        updated_ms bigint NOT NULL,
+        PRIMARY KEY (agent_id, run_id)
+      );
+    `,
+  },
 ];
 
 /** Tables holding one agent's rows (`agent_id`), children before parents: deleting an agent empties them in this order. */
@@ -298,4 +312,5 @@ export const AGENT_TABLES = [
   'heartbeat_runs',
   'runs',
   'approvals',
+  'run_checkpoints',
 ] as const;

@@ -41,7 +41,7 @@ export function approvalRoutes(approvals: Pick<ApprovalsService, 'list' | 'decid
         detail: {
           summary: 'Approve, edit or reject a waiting tool call',
           description:
-            'Decides once: the run resumes in the same run id and stream. `approve` runs the call through the normal policy and sandbox; `edit` runs it with `args` (checked against the tool schema, 422 otherwise); `reject` gives the model a tool result saying it was rejected and why. 409 `approval_not_pending` when already decided, expired or cancelled. Every decision is in the tool audit (decider `api`, time, reason).',
+            'Decides once: the run resumes in the same run id and stream. `approve` runs the call through the normal policy and sandbox; `edit` runs it with `args` (checked against the tool schema, 422 otherwise); `reject` gives the model a tool result saying it was rejected and why. 409 `approval_not_pending` when already decided, expired or cancelled. Every decision is in the tool audit (decider `api`, time, reason). A run paused before a server restart was checkpointed and still waits: the decision resumes it in the same run id (`GET /api/runs/{run_id}/events` streams it), with event numbers going on from before the restart.',
         },
       },
     );

@@ -120,7 +120,10 @@ export const CronRunWire = t.Object({
   timestamp_ms: t.Integer(),
   job_id: t.String(),
   name: t.String(),
-  status: t.String({ description: 'running, ok, error, interrupted, missed, skipped_budget, cancelled' }),
+  status: t.String({
+    description:
+      'running, waiting_approval (its turn waits for a tool approval; then running again until it ends), ok, error, interrupted, missed, skipped_budget, cancelled',
+  }),
   trigger: t.String({ description: '`scheduled` or `manual`' }),
   details: t.Record(t.String(), t.Any()),
   scheduled_ms: optionalNumber,
@@ -165,7 +168,8 @@ export function toRunWire(run: CronRun) {
 export const HeartbeatRunWire = t.Object({
   timestamp_ms: t.Integer(),
   status: t.String({
-    description: 'ok, error, skipped_outside_window, skipped_no_prompt, skipped_disabled, skipped_busy',
+    description:
+      'ok, error, skipped_outside_window, skipped_no_prompt, skipped_disabled, skipped_busy, skipped_budget, cancelled, waiting_approval (the tick waits for a tool approval; its final row replaces this one), interrupted (the server stopped while it waited)',
   }),
   timezone: t.String(),
   details: t.Record(t.String(), t.Any()),

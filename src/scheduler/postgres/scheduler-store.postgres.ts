@@ -81,7 +81,7 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
     await runner`INSERT INTO cron_runs ${runner(rows)}`;
   };
   const pruneRuns = async (runner: Runner, status: CronRunStatus | 'not_error', keep: number) => {
-    const filter = status === 'not_error' ? "status NOT IN ('error', 'running')" : 'status = $3';
+    const filter = status === 'not_error' ? "status NOT IN ('error', 'running', 'waiting_approval')" : 'status = $3';
     await runner.unsafe(
       `DELETE FROM cron_runs WHERE agent_id = $1 AND ${filter} AND seq < (SELECT coalesce(min(seq), 0) FROM
         (SELECT seq FROM cron_runs WHERE agent_id = $1 AND ${filter} ORDER BY seq DESC LIMIT $2) AS kept)`,
@@ -129,6 +129,11 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
         return settlement.run;
       });
     },
+    async markRun(id, status, runId) {
+      const changed = await sql`UPDATE cron_runs SET status = ${status}, run_id = ${runId}
+        WHERE agent_id = ${agentId} AND id = ${id} AND status IN ('running', 'waiting_approval')`;
+      return changed.count > 0;
+    },
     async getRun(id) {
       const [row] = await sql`SELECT * FROM cron_runs WHERE agent_id = ${agentId} AND id = ${id}`;
       return row ? toRun(row) : null;
@@ -143,7 +148,7 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
       return await sql.begin(async (tx) => {
         // Locked, so a replica recovering at the same time waits and then finds none of them running.
         const rows: Row[] =
-          await tx`SELECT * FROM cron_runs WHERE agent_id = ${agentId} AND status = 'running' ORDER BY seq FOR UPDATE`;
+          await tx`SELECT * FROM cron_runs WHERE agent_id = ${agentId} AND status IN ('running', 'waiting_approval') ORDER BY seq FOR UPDATE`;
         let changed = 0;
         for (const run of rows.map(toRun)) {
           const job = await getJob(tx, run.jobId, true);

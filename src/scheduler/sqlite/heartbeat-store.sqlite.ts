@@ -21,22 +21,49 @@ export function createSqliteHeartbeatStore(db: Database): HeartbeatStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const prune = db.query('DELETE FROM heartbeat_runs WHERE seq <= (SELECT max(seq) FROM heartbeat_runs) - ?');
+  const store = (run: HeartbeatRun, status: HeartbeatRun['status']) =>
+    insert.run(
+      run.timestampMs,
+      status,
+      run.timezone,
+      run.trigger,
+      run.scheduledMs,
+      run.scheduleLagMs,
+      run.durationMs,
+      run.runId,
+      run.sessionId,
+      JSON.stringify(run.details),
+    );
   return {
     async insert(run, keep) {
-      insert.run(
-        run.timestampMs,
-        run.status,
-        run.timezone,
-        run.trigger,
-        run.scheduledMs,
-        run.scheduleLagMs,
-        run.durationMs,
-        run.runId,
-        run.sessionId,
-        JSON.stringify(run.details),
-      );
+      store(run, run.status);
       prune.run(keep);
     },
+    async setWaiting(run, waiting) {
+      if (!waiting) {
+        db.query("DELETE FROM heartbeat_runs WHERE run_id = ? AND status = 'waiting_approval'").run(run.runId);
+        return;
+      }
+      store(run, 'waiting_approval');
+    },
+    async interruptWaiting(sessionIds, reason) {
+      let changed = 0;
+      for (const sessionId of sessionIds)
+        changed += db
+          .query(
+            `UPDATE heartbeat_runs SET status = 'interrupted', details = json_set(details, '$.reason', ?)
+             WHERE status = 'waiting_approval' AND session_id = ?`,
+          )
+          .run(reason, sessionId).changes;
+      return changed;
+    },
+    waitingSessions: async () =>
+      db
+        .query<{ session_id: string }, []>(
+          "SELECT DISTINCT session_id FROM heartbeat_runs WHERE status = 'waiting_approval' AND session_id IS NOT NULL",
+        )
+        .all()
+        .map((row) => row.session_id),
     list: async (limit) =>
       db
         .query<Row, [number]>('SELECT * FROM heartbeat_runs ORDER BY seq DESC LIMIT ?')

@@ -62,7 +62,7 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
     if (sql) db.query(`UPDATE cron_runs SET ${sql} WHERE id = ?`).run(...values, id);
   };
   const pruneRuns = (status: CronRunStatus | 'not_error', keep: number) => {
-    const filter = status === 'not_error' ? "status NOT IN ('error', 'running')" : 'status = ?';
+    const filter = status === 'not_error' ? "status NOT IN ('error', 'running', 'waiting_approval')" : 'status = ?';
     const args: SqlValue[] = status === 'not_error' ? [] : [status];
     db.query(
       `DELETE FROM cron_runs WHERE ${filter} AND seq < (SELECT coalesce(min(seq), 0) FROM (SELECT seq FROM cron_runs WHERE ${filter} ORDER BY seq DESC LIMIT ?))`,
@@ -103,6 +103,15 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
         return settlement.run;
       })();
     },
+    async markRun(id, status, runId) {
+      return (
+        db
+          .query(
+            "UPDATE cron_runs SET status = ?, run_id = ? WHERE id = ? AND status IN ('running', 'waiting_approval')",
+          )
+          .run(status, runId, id).changes > 0
+      );
+    },
     async getRun(id) {
       const row = selectRun.get(id);
       return row ? toRun(row) : null;
@@ -116,7 +125,7 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
     },
     async interruptRunning(interrupt) {
       const running = db
-        .query<Row, []>("SELECT * FROM cron_runs WHERE status = 'running' ORDER BY seq")
+        .query<Row, []>("SELECT * FROM cron_runs WHERE status IN ('running', 'waiting_approval') ORDER BY seq")
         .all()
         .map(toRun);
       let changed = 0;

@@ -3,6 +3,7 @@ import type { SQL } from 'bun';
 import { statSync } from 'node:fs';
 import { createPostgresAgentMetaStore } from '../../agents/postgres/agent-meta.postgres';
 import { createPostgresApprovalStore } from '../../chat/postgres/approval-store.postgres';
+import { createPostgresRunCheckpointStore } from '../../chat/postgres/run-checkpoint.postgres';
 import { createPostgresRunStore } from '../../chat/postgres/run-store.postgres';
 import { AGENT_TABLES } from '../../db/postgres/postgres-db.schema';
 import { createPostgresHeartbeatStore } from '../../scheduler/postgres/heartbeat-store.postgres';
@@ -50,6 +51,7 @@ export function postgresAgentStorage({
     heartbeats: createPostgresHeartbeatStore(sql, id),
     runs: createPostgresRunStore(sql, id),
     approvals: createPostgresApprovalStore(sql, id),
+    checkpoints: createPostgresRunCheckpointStore(sql, id),
     close: () => undefined,
   });
 }

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteAgentMetaStore } from '../../agents/sqlite/agent-meta.sqlite';
 import { createSqliteApprovalStore, expireOrphanedApprovals } from '../../chat/sqlite/approval-store.sqlite';
+import { createSqliteRunCheckpointStore, keepPausedRuns } from '../../chat/sqlite/run-checkpoint.sqlite';
 import { createSqliteRunStore, recoverInterruptedRuns } from '../../chat/sqlite/run-store.sqlite';
 import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
 import { openDatabase } from '../../db/open-database';
@@ -41,11 +42,17 @@ export function sqliteAgentStorage({
         db,
         () => createdAt?.(id) ?? toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
       );
-      const interrupted = recoverInterruptedSessions(db, clock);
+      // A run paused for approvals with a checkpoint keeps its row, approvals and live snapshot: it goes on later.
+      const paused = keepPausedRuns(db);
+      const liveSessions = db
+        .query<{ id: string }, []>('SELECT id FROM sessions WHERE live_response IS NOT NULL')
+        .all()
+        .map((row) => row.id)
+        .filter((sessionId) => !paused.has(sessionId));
+      const interrupted = liveSessions.length > 0 ? recoverInterruptedSessions(db, clock, liveSessions) : 0;
       if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
-      // A paused run does not survive a restart yet (no checkpoint): its pending approvals expire with it.
-      expireOrphanedApprovals(db, clock.nowMs(), 'The server restarted while the run waited.');
-      const interruptedRuns = recoverInterruptedRuns(db, clock.nowMs());
+      expireOrphanedApprovals(db, clock.nowMs(), 'The server restarted while the run waited.', true);
+      const interruptedRuns = recoverInterruptedRuns(db, clock.nowMs(), true);
       if (interruptedRuns > 0)
         logger.warn('runs left running are now interrupted', { agent_id: id, runs: interruptedRuns });
       return {
@@ -58,6 +65,7 @@ export function sqliteAgentStorage({
         heartbeats: createSqliteHeartbeatStore(db),
         runs: createSqliteRunStore(db),
         approvals: createSqliteApprovalStore(db),
+        checkpoints: createSqliteRunCheckpointStore(db),
         close: () => db.close(),
       };
     } catch (error) {

@@ -1,36 +1,11 @@
 // tool_approvals: a listed tool call pauses its run (approval_required) until POST /api/approvals/{id} decides it.
 import { describe, expect, it } from 'bun:test';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { approvalFixture, pausedTurn } from '../../support/approval-fixture';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { waitFor } from '../../support/scheduler-fixture';
 import { readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
-import { makeTempDir } from '../../support/temp-dir';
-
-/** A fixture whose agent needs approval for read_file in chat (and terminal-level calls in cron). */
-async function approvalFixture(extra: Record<string, unknown> = {}, dataDir?: string) {
-  const fixture = await startChatFixture(dataDir ? { dataDir } : {});
-  const put = await fixture.server.json('PUT', '/api/config/runtime', {
-    config: { tool_approvals: { chat: ['read'], cron: ['L0'], ...extra } },
-  });
-  expect(put.status).toBe(200);
-  const agent = fixture.server.deps.agents.get('default');
-  writeFileSync(join(agent.root, 'workspace', 'a.md'), 'alpha\n');
-  writeFileSync(join(agent.root, 'workspace', 'b.md'), 'beta\n');
-  return fixture;
-}
-
-/** Starts a chat turn whose model reads `path`, and reads its stream up to approval_required. */
-async function pausedTurn(fixture: ChatFixture, path = 'workspace/a.md') {
-  const sessionId = await fixture.newSession();
-  fixture.model.enqueue(
-    { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path } }] },
-    { kind: 'text', text: 'Read.' },
-  );
-  const stream = streamSse(await fixture.chat({ message: 'Read it', session_id: sessionId }));
-  const head = await until(stream, 'approval_required');
-  return { sessionId, stream, head, approval: head.at(-1)!.data };
-}
 
 const toolMessage = (fixture: ChatFixture) =>
   fixture.model.chatRequests()[1]!.body.messages.find((message: any) => message.role === 'tool').content;
@@ -175,25 +150,5 @@ describe('tool approvals', () => {
     expect((await rest(stream)).at(-1)).toMatchObject({ event: 'error', data: { code: 'agent_deleted' } });
     const workspaces = join(fixture.server.dataDir, 'workspaces');
     await waitFor(() => (readdirSync(workspaces).some((name) => name.startsWith('.deleting-')) ? undefined : true));
-  });
-
-  it('after a restart, a pending approval has expired and its run is interrupted (paused runs are not checkpointed yet)', async () => {
-    using data = makeTempDir('moc-approvals-');
-    let approvalId: string;
-    let runId: string;
-    {
-      await using fixture = await approvalFixture({}, data.path);
-      const paused = await pausedTurn(fixture);
-      approvalId = paused.approval.approval_id;
-      runId = paused.head[0]!.data.run_id;
-      await paused.stream.return(undefined);
-    }
-    await using restarted = await startChatFixture({ dataDir: data.path });
-    const approval = (await restarted.server.json('GET', '/api/approvals')).body.data.approvals[0];
-    expect(approval).toMatchObject({ approval_id: approvalId, status: 'expired', decided_by: 'server' });
-    expect((await restarted.server.json('GET', `/api/runs/${runId}`)).body.data.status).toBe('interrupted');
-    expect((await restarted.server.json('POST', `/api/approvals/${approvalId}`, { decision: 'approve' })).status).toBe(
-      409,
-    );
   });
 });

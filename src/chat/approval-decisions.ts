@@ -1,0 +1,59 @@
+// What a decision on an approval means: the edit checked, the outcome a waiting call gets, the tool-audit row.
+import { z } from 'zod';
+import type { AgentHandle } from '../agents';
+import { validationErrors } from '../shared/app-error';
+import { auditToolCall, type ToolPorts } from '../tools';
+import type { ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
+
+/** How a wait ended: the call runs (with these arguments) or it does not (and why). */
+export type ApprovalOutcome =
+  | { status: 'approved' | 'edited'; args: unknown }
+  | { status: 'rejected' | 'expired' | 'cancelled'; reason: string };
+
+/** The arguments of an `edit`, checked against the tool's schema (any, when the tool is not known); 422 otherwise. */
+export function editedArgs(schema: z.ZodType | null, args: unknown): unknown {
+  const parsed = (schema ?? z.unknown()).safeParse(args);
+  if (args === undefined || !parsed.success)
+    throw validationErrors(
+      parsed.success
+        ? [{ field: 'args', message: 'Field required for an edit', code: 'missing' }]
+        : parsed.error.issues.map((issue) => ({
+            field: ['args', ...issue.path.map(String)].join('.'),
+            message: issue.message,
+            code: issue.code,
+          })),
+    );
+  return args;
+}
+
+/** The outcome a stored decision stands for (a decision taken by another replica, or before a restart). */
+export function outcomeOfRecord(approval: ApprovalRecord): ApprovalOutcome {
+  if (approval.status === 'approved') return { status: 'approved', args: approval.args };
+  if (approval.status === 'edited') return { status: 'edited', args: approval.editedArgs };
+  const status = approval.status === 'pending' ? 'expired' : approval.status;
+  return { status, reason: approval.reason ?? `The call was ${status}.` };
+}
+
+/** The tool-audit row of a decision (who, when, why); a person's decision, not a model's call. Never throws synchronously. */
+export async function auditDecision(
+  agent: AgentHandle<ToolPorts>,
+  record: NewApproval,
+  decision: { status: Exclude<ApprovalStatus, 'pending'>; decidedBy: string; reason: string | null; decidedMs: number },
+  args: unknown,
+): Promise<void> {
+  const { status, decidedBy, reason, decidedMs } = decision;
+  const runs = status === 'approved' || status === 'edited';
+  await auditToolCall(agent.storage.toolAudit, agent.root, {
+    timestampMs: decidedMs,
+    runId: record.runId,
+    sessionId: record.sessionId,
+    triggerType: record.trigger,
+    toolName: record.tool,
+    arguments: status === 'edited' ? args : record.args,
+    outcome: runs ? 'ok' : 'denied',
+    errorCode: `approval_${status}`,
+    reason: `${status} by ${decidedBy}${reason ? `: ${reason}` : ''}`,
+    durationMs: decidedMs - record.createdMs,
+    model: null,
+  });
+}
