@@ -15,14 +15,13 @@ import {
   createPromptBuilder,
   createRunRegistry,
   createRunsService,
-  createRemoteCancel,
+  createReplicaWatch,
   createApprovalsService,
   type ApprovalsService,
   type TurnPriority,
   type WarmUpResult,
   warmUpTurn,
   createSessionAssistant,
-  startOrphanSweeper,
   type ChatService,
   type RunsService,
 } from './chat';
@@ -285,18 +284,19 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       ? { allowed: false, status: 'skipped_budget', reason: budget.message }
       : { allowed: true };
   };
-  let orphanSweeper: { stop(): void } | null = null;
-  // A cancel asked on one replica reaches the one running the run; the asker waits out a dead runner's lease.
-  const remoteCancel = sharedPollMs
-    ? createRemoteCancel({
+  // Dead replicas' runs, and cancels asked on one replica for a run another runs.
+  const replicaWatch = sharedPollMs
+    ? createReplicaWatch({
+        agents: registry,
         coordinator,
-        registry: runs,
+        runs,
         logger,
+        nowMs: () => clock.nowMs(),
         everyMs: sharedPollMs,
-        waitMs: settings.database.leaseSeconds * 2000 + 5000,
+        leaseSeconds: settings.database.leaseSeconds,
+        resumePaused: () => chat.resumePaused(),
       })
-    : undefined;
-  let remoteCancelWatch: { stop(): void } | null = null;
+    : null;
   const manager = createSchedulerManager({
     agents,
     sessions,
@@ -319,8 +319,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const close = (options: { drainMs?: number } = {}) =>
     (closing ??= (async () => {
       state.ready = false;
-      orphanSweeper?.stop();
-      remoteCancelWatch?.stop();
+      replicaWatch?.stop();
       scheduler.close();
       if (options.drainMs)
         await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
@@ -343,7 +342,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     tools,
     chat,
-    runs: createRunsService({ agents, registry: runs, remote: remoteCancel }),
+    runs: createRunsService({ agents, registry: runs, remote: replicaWatch?.remoteCancel }),
     approvals,
     warmUp: () =>
       warmUpTurn({ agents, sessions, tools, prompts, llmSettings: settings.llm, nowMs: () => clock.nowMs() }),
@@ -386,16 +385,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       const paused = await chat.resumePaused();
       if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
       void chat.resumeQueued();
-      if (sharedPollMs)
-        orphanSweeper = startOrphanSweeper({
-          agents: registry,
-          coordinator,
-          logger,
-          nowMs: () => clock.nowMs(),
-          everyMs: sharedPollMs,
-          resumePaused: () => chat.resumePaused(),
-        });
-      remoteCancelWatch = remoteCancel?.watch() ?? null;
+      replicaWatch?.start();
       state.ready = true;
     },
     close,

@@ -1,80 +1,30 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
-import { untilDeleted, type AgentDirectory, type AgentHandle, type AgentLease } from '../agents';
-import type { LlmSettings, RuntimeConfig } from '../config';
-import type { AgentSessions, ModelMessage, SessionPorts, SessionsService } from '../sessions';
+import { untilDeleted, type AgentHandle, type AgentLease } from '../agents';
+import type { RuntimeConfig } from '../config';
+import type { AgentSessions, ModelMessage } from '../sessions';
 import { AppError, isAppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
-import type { Clock } from '../shared/clock';
-import type { Logger } from '../shared/logger';
-import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
-import { budgetWarning, checkBudget, createUsagePricer, projectBudget, recordUsage, type BudgetStatus } from '../usage';
+import type { RunTools } from '../tools';
+import { checkBudget, createUsagePricer, recordUsage, type BudgetStatus } from '../usage';
 import type { ChatEvent } from './chat-events';
-import type { AuxiliaryPorts } from './auxiliary-usage';
 import type { LiveRun } from './live-run';
 import { runRoutedTurn, type RoutedTurnInput } from './model-router';
-import { pricingOverrides, type LlmService } from '../llm';
-import type { PromptBuilder } from './prompt-builder';
-import type { RetrievalSearcher } from '../retrieval';
+import { pricingOverrides } from '../llm';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import type { AgentTurnResult } from './run-agent';
-import type { RunRegistry } from './run-registry';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
 import { createRunLedger } from './run-ledger';
 import { createTurnQueue } from './turn-queue';
-import type { RunPorts } from './run-store.port';
-import type { ApprovalPorts } from './approval-store.port';
 import { approvalGate } from './approval-gate';
-import type { ApprovalsService } from './approvals.service';
-import { createTurnPriority, type TurnPriority } from './turn-priority';
+import { createTurnPriority } from './turn-priority';
+import type { ChatPorts, ChatService, ChatServiceDeps, StartedTurn, TurnOptions } from './chat-service.types';
+import { assertWithinBudget, failedTurn, leasedCalls, withBudgetWarning } from './turn-helpers';
+
+export type { ChatPorts, ChatService, ChatServiceDeps, OnBusy, StartedTurn, TurnOptions } from './chat-service.types';
 import { RunCheckpointer, type PausedTurn } from './run-checkpointer';
 import { restoredRecorder, restorePausedRuns, resumedTurn } from './paused-runs';
-import type { RunCheckpointPorts } from './run-checkpoint.port';
-
-/** The storage ports a chat turn uses. */
-export type ChatPorts = SessionPorts & AuxiliaryPorts & ToolPorts & RunPorts & ApprovalPorts & RunCheckpointPorts;
-
-export interface ChatServiceDeps {
-  agents: AgentDirectory<ChatPorts>;
-  sessions: Pick<SessionsService, 'of'>;
-  /** The live runs (one per session, each holding the session's lock). */
-  runs: RunRegistry;
-  llmSettings: LlmSettings;
-  /** Each agent's model route and the profiles' breakers. */
-  llm: Pick<LlmService, 'route' | 'breakers'>;
-  tools: ToolsService;
-  prompts: PromptBuilder;
-  clock: Clock;
-  logger: Logger;
-  sleep?: (ms: number) => Promise<void>;
-  /** Memory search for rag mode; without it rag mode sends an empty `retrieval` event. */
-  retrieval?: RetrievalSearcher;
-  /** Where tool calls that need a decision (`tool_approvals`) wait. */
-  approvals: ApprovalsService;
-  /** Orders opening turns before finished turns' leftovers (one of its own when absent). */
-  priority?: TurnPriority;
-}
-
-/** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */
-export interface TurnOptions {
-  trigger?: TriggerType;
-  /** Skip the first-turn title (scheduled sessions are titled by their job). */
-  skipTitle?: boolean;
-  /** What the session keeps as the user message, when it differs from what the model is sent (scheduled runs add rules). */
-  storedMessage?: string;
-  /**
-   * When the session already has a live run: `reject` (409 `session_busy`, or attach for the same message),
-   * `enqueue` (stored `queued`, run when the session is free, in order), `interrupt` (cancel it, then run).
-   */
-  onBusy?: OnBusy;
-  /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
-  queuedId?: number;
-  /** Told when the run starts waiting for tool approvals (`true`) and when no call waits any more (`false`). */
-  onApprovalWait?: (waiting: boolean, runId: string) => Promise<void> | void;
-}
-
-export type OnBusy = 'reject' | 'enqueue' | 'interrupt';
 
 /** What the prepare step gathered: the agent's config and budget, and the agent turn's input. */
 interface PreparedTurn {
@@ -87,37 +37,6 @@ interface PreparedTurn {
   /** The run's tools without the approval gate (a restored run's decided calls run through them). */
   runTools: RunTools;
   checkpointer: RunCheckpointer;
-}
-
-export interface StartedTurn {
-  /** The run; for a queued message it settles when the message's turn comes (rejected if it cannot run then). */
-  run: Promise<LiveRun>;
-  /** Joined a live run with the same message: send its events from now on (otherwise from its first). */
-  attached: boolean;
-  /** The message waits behind the session's live run. */
-  queued: boolean;
-}
-
-export interface ChatService {
-  /**
-   * Validates, then starts (or attaches to, or queues behind, per `options.onBusy`) the session's run.
-   * 404, 409 `session_busy`, 429 `budget_exceeded`, 503 `llm_not_configured`.
-   */
-  start(agentId: string | undefined, sessionId: string, message: string, options?: TurnOptions): Promise<StartedTurn>;
-  /** Runs a turn to its end and returns its outcome (throws 502 when the model failed). */
-  runOnce(
-    agentId: string | undefined,
-    sessionId: string,
-    message: string,
-    options?: TurnOptions,
-  ): Promise<{ agent: AgentHandle<ChatPorts>; result: AgentTurnResult }>;
-  isBusy(agentId: string, sessionId: string): Promise<boolean>;
-  /** Resolves when every live run has finished. */
-  drain(): Promise<void>;
-  /** Runs the messages an earlier process left queued (in the background). */
-  resumeQueued(): Promise<void>;
-  /** Restores the runs an earlier process left paused for approvals (they wait again, then go on). */
-  resumePaused(): Promise<number>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -449,37 +368,4 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         },
       }),
   };
-}
-
-/** Every tool call holds its own lease: a call still running when its turn was abandoned keeps the agent's storage until it ends. */
-function leasedCalls(agent: AgentHandle<unknown>, tools: RunTools): RunTools {
-  return {
-    offered: tools.offered,
-    async execute(call) {
-      using _lease = agent.lease();
-      return await tools.execute(call);
-    },
-  };
-}
-
-const failedTurn = (code: string, message: string): AgentTurnResult => ({
-  ok: false,
-  content: '',
-  runId: '',
-  usage: null,
-  error: { code, message },
-});
-
-/** 429 `budget_exceeded` with the cap, the spend and the reset time when the budget blocks runs. */
-function assertWithinBudget(budget: BudgetStatus): void {
-  if (budget.state !== 'block') return;
-  throw new AppError('budget_exceeded', budget.message, { ...budgetWarning(budget) });
-}
-
-/** A `usage` event gets a `budget` field once this run's spend so far brings a window to 80 % of its cap. */
-function withBudgetWarning(event: ChatEvent, budget: BudgetStatus): ChatEvent {
-  if (event.type !== 'usage' || budget.windows.length === 0) return event;
-  const priced = event.data.priced && event.data.cost_usd !== null;
-  const warning = budgetWarning(projectBudget(budget, priced ? (event.data.cost_usd ?? 0) : 0, priced ? 0 : 1));
-  return warning ? { type: 'usage', data: { ...event.data, budget: warning } } : event;
 }

@@ -1,0 +1,62 @@
+// With storage several replicas share: the background looks a replica takes at the others' work, started and stopped together.
+import type { AgentDirectory } from '../agents';
+import type { Coordinator } from '../coordination';
+import type { Logger } from '../shared/logger';
+import type { ChatPorts } from './chat-service.types';
+import { startOrphanSweeper } from './orphaned-runs';
+import { createRemoteCancel, type RemoteCancel } from './remote-cancel';
+import type { RunRegistry } from './run-registry';
+
+export interface ReplicaWatchDeps {
+  agents: AgentDirectory<ChatPorts>;
+  coordinator: Coordinator;
+  runs: RunRegistry;
+  logger: Logger;
+  nowMs: () => number;
+  /** How often to look (a few times per lease). */
+  everyMs: number;
+  /** How long a replica's locks outlive its last renewal. */
+  leaseSeconds: number;
+  /** Restores runs paused for approvals (a dead replica's included). */
+  resumePaused: () => Promise<number>;
+}
+
+export interface ReplicaWatch {
+  /** Cancels a run another replica runs (for the runs service). */
+  remoteCancel: RemoteCancel;
+  /** Starts the orphan sweep and the look for cancels asked of this replica's runs. */
+  start(): void;
+  stop(): void;
+}
+
+export function createReplicaWatch(deps: ReplicaWatchDeps): ReplicaWatch {
+  // The asker waits out a dead runner's lease: its run then ends `interrupted` by a sweep.
+  const remoteCancel = createRemoteCancel({
+    coordinator: deps.coordinator,
+    registry: deps.runs,
+    logger: deps.logger,
+    everyMs: deps.everyMs,
+    waitMs: deps.leaseSeconds * 2000 + 5000,
+  });
+  let running: { stop(): void }[] = [];
+  return {
+    remoteCancel,
+    start() {
+      running = [
+        startOrphanSweeper({
+          agents: deps.agents,
+          coordinator: deps.coordinator,
+          logger: deps.logger,
+          nowMs: deps.nowMs,
+          everyMs: deps.everyMs,
+          resumePaused: deps.resumePaused,
+        }),
+        remoteCancel.watch(),
+      ];
+    },
+    stop() {
+      for (const watch of running) watch.stop();
+      running = [];
+    },
+  };
+}
