@@ -1,41 +1,7 @@
 // PostgreSQL adapter of ApprovalStore: one agent's rows of the shared `approvals` table (migration 4).
 import type { SQL } from 'bun';
-import { toNumber, toNumberOrNull } from '../../db/postgres/row-values';
-import type { ApprovalRecord, ApprovalStatus, ApprovalStore } from '../approval-store.port';
-
-interface Row {
-  approval_id: string;
-  run_id: string;
-  session_id: string;
-  trigger_type: string;
-  tool: string;
-  args: string;
-  permission_level: string;
-  status: string;
-  created_ms: string;
-  expires_ms: string;
-  decided_ms: string | null;
-  decided_by: string | null;
-  reason: string | null;
-  edited_args: string | null;
-}
-
-const toRecord = (row: Row): ApprovalRecord => ({
-  approvalId: row.approval_id,
-  runId: row.run_id,
-  sessionId: row.session_id,
-  trigger: row.trigger_type,
-  tool: row.tool,
-  args: JSON.parse(row.args),
-  permissionLevel: row.permission_level,
-  status: row.status as ApprovalStatus,
-  createdMs: toNumber(row.created_ms),
-  expiresMs: toNumber(row.expires_ms),
-  decidedMs: toNumberOrNull(row.decided_ms),
-  decidedBy: row.decided_by,
-  reason: row.reason,
-  editedArgs: row.edited_args === null ? null : JSON.parse(row.edited_args),
-});
+import type { ApprovalStore } from '../approval-store.port';
+import { toApprovalRecord, type ApprovalRow } from '../run-rows';
 
 /** The approvals of agent `agentId` in the shared database; a decision is one conditional UPDATE, so it is taken once across replicas. */
 export function createPostgresApprovalStore(sql: SQL, agentId: string): ApprovalStore {
@@ -48,16 +14,16 @@ export function createPostgresApprovalStore(sql: SQL, agentId: string): Approval
           ${approval.createdMs}, ${approval.expiresMs})`;
     },
     async get(approvalId) {
-      const [row]: Row[] =
+      const [row]: ApprovalRow[] =
         await sql`SELECT * FROM approvals WHERE agent_id = ${agentId} AND approval_id = ${approvalId}`;
-      return row ? toRecord(row) : null;
+      return row ? toApprovalRecord(row) : null;
     },
     async list(filter, limit) {
       const status = filter.status === undefined ? sql`` : sql`AND status = ${filter.status}`;
       const run = filter.runId === undefined ? sql`` : sql`AND run_id = ${filter.runId}`;
-      const rows: Row[] = await sql`SELECT * FROM approvals WHERE agent_id = ${agentId} ${status} ${run}
+      const rows: ApprovalRow[] = await sql`SELECT * FROM approvals WHERE agent_id = ${agentId} ${status} ${run}
         ORDER BY seq DESC LIMIT ${limit}`;
-      return rows.map(toRecord);
+      return rows.map(toApprovalRecord);
     },
     async decide(approvalId, decision) {
       const edited = decision.editedArgs === undefined ? null : JSON.stringify(decision.editedArgs);

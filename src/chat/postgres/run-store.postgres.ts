@@ -1,36 +1,7 @@
 // PostgreSQL adapter of RunStore: one agent's rows of the shared `runs` table (migration 4).
 import type { SQL } from 'bun';
-import { toNumber, toNumberOrNull } from '../../db/postgres/row-values';
-import type { RunRecord, RunStatus, RunStore, RunUpdate } from '../run-store.port';
-
-interface Row {
-  seq: string;
-  run_id: string;
-  session_id: string;
-  trigger_type: string;
-  status: string;
-  started_ms: string;
-  finished_ms: string | null;
-  model: string | null;
-  attempts: number;
-  usage: string | null;
-  error: string | null;
-  approval_ids: string;
-}
-
-const toRecord = (row: Row): RunRecord => ({
-  runId: row.run_id,
-  sessionId: row.session_id,
-  trigger: row.trigger_type,
-  status: row.status as RunStatus,
-  startedMs: toNumber(row.started_ms),
-  finishedMs: toNumberOrNull(row.finished_ms),
-  model: row.model,
-  attempts: row.attempts,
-  usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, unknown>),
-  error: row.error === null ? null : (JSON.parse(row.error) as RunRecord['error']),
-  approvalIds: JSON.parse(row.approval_ids) as string[],
-});
+import { runSeq, toRunRecord, type RunRow } from '../run-rows';
+import type { RunStore, RunUpdate } from '../run-store.port';
 
 /** The columns an update sets, encoded as the table stores them (JSON as text, like the SQLite adapter). */
 function updateColumns(update: RunUpdate): Record<string, string | number | null> {
@@ -51,8 +22,8 @@ function updateColumns(update: RunUpdate): Record<string, string | number | null
  */
 export function createPostgresRunStore(sql: SQL, agentId: string): RunStore {
   const get = async (runId: string) => {
-    const [row]: Row[] = await sql`SELECT * FROM runs WHERE agent_id = ${agentId} AND run_id = ${runId}`;
-    return row ? toRecord(row) : null;
+    const [row]: RunRow[] = await sql`SELECT * FROM runs WHERE agent_id = ${agentId} AND run_id = ${runId}`;
+    return row ? toRunRecord(row) : null;
   };
   return {
     async insert(run) {
@@ -71,10 +42,10 @@ export function createPostgresRunStore(sql: SQL, agentId: string): RunStore {
       const session = filters.sessionId === undefined ? sql`` : sql`AND session_id = ${filters.sessionId}`;
       const status = filters.status === undefined ? sql`` : sql`AND status = ${filters.status}`;
       const older = before === undefined ? sql`` : sql`AND seq < ${before}`;
-      const rows: Row[] = await sql`SELECT * FROM runs WHERE agent_id = ${agentId} ${session} ${status} ${older}
+      const rows: RunRow[] = await sql`SELECT * FROM runs WHERE agent_id = ${agentId} ${session} ${status} ${older}
         ORDER BY seq DESC LIMIT ${limit + 1}`;
       const page = rows.slice(0, limit);
-      return { runs: page.map(toRecord), next: rows.length > limit ? toNumber(page.at(-1)!.seq) : null };
+      return { runs: page.map(toRunRecord), next: rows.length > limit ? runSeq(page.at(-1)!) : null };
     },
     async interruptRunning(nowMs) {
       const changed = await sql`UPDATE runs SET status = 'interrupted', finished_ms = ${nowMs}

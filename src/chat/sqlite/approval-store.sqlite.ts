@@ -1,40 +1,7 @@
 // The SQLite ApprovalStore: the `approvals` table of agent.db (migration 9); rows become camelCase records here.
 import type { Database } from 'bun:sqlite';
-import type { ApprovalRecord, ApprovalStatus, ApprovalStore } from '../approval-store.port';
-
-interface ApprovalRow {
-  approval_id: string;
-  run_id: string;
-  session_id: string;
-  trigger_type: string;
-  tool: string;
-  args: string;
-  permission_level: string;
-  status: string;
-  created_ms: number;
-  expires_ms: number;
-  decided_ms: number | null;
-  decided_by: string | null;
-  reason: string | null;
-  edited_args: string | null;
-}
-
-const toRecord = (row: ApprovalRow): ApprovalRecord => ({
-  approvalId: row.approval_id,
-  runId: row.run_id,
-  sessionId: row.session_id,
-  trigger: row.trigger_type,
-  tool: row.tool,
-  args: JSON.parse(row.args),
-  permissionLevel: row.permission_level,
-  status: row.status as ApprovalStatus,
-  createdMs: row.created_ms,
-  expiresMs: row.expires_ms,
-  decidedMs: row.decided_ms,
-  decidedBy: row.decided_by,
-  reason: row.reason,
-  editedArgs: row.edited_args === null ? null : JSON.parse(row.edited_args),
-});
+import type { ApprovalStore } from '../approval-store.port';
+import { toApprovalRecord, type ApprovalRow } from '../run-rows';
 
 /**
  * Pending approvals left by an earlier process expire: the runs that waited for them are gone. With
@@ -69,7 +36,7 @@ export function createSqliteApprovalStore(db: Database): ApprovalStore {
     },
     async get(approvalId) {
       const row = db.query<ApprovalRow, [string]>('SELECT * FROM approvals WHERE approval_id = ?').get(approvalId);
-      return row ? toRecord(row) : null;
+      return row ? toApprovalRecord(row) : null;
     },
     async list(filter, limit) {
       const conditions: [string, string | undefined][] = [
@@ -81,7 +48,7 @@ export function createSqliteApprovalStore(db: Database): ApprovalStore {
       return db
         .query<ApprovalRow, (string | number)[]>(`SELECT * FROM approvals ${clause} ORDER BY seq DESC LIMIT ?`)
         .all(...used.map(([, value]) => value), limit)
-        .map(toRecord);
+        .map(toApprovalRecord);
     },
     async decide(approvalId, decision) {
       return (

@@ -1,37 +1,9 @@
 // The SQLite RunStore: the `runs` table of agent.db (migration 8); rows become camelCase records here.
 import type { Database } from 'bun:sqlite';
-import type { NewRun, RunFilters, RunRecord, RunStatus, RunStore, RunUpdate } from '../run-store.port';
-
-interface RunRow {
-  seq: number;
-  run_id: string;
-  session_id: string;
-  trigger_type: string;
-  status: string;
-  started_ms: number;
-  finished_ms: number | null;
-  model: string | null;
-  attempts: number;
-  usage: string | null;
-  error: string | null;
-  approval_ids: string;
-}
+import { runSeq, toRunRecord, type RunRow } from '../run-rows';
+import type { NewRun, RunFilters, RunStore, RunUpdate } from '../run-store.port';
 
 const ACTIVE = "status IN ('running', 'waiting_approval')";
-
-const toRecord = (row: RunRow): RunRecord => ({
-  runId: row.run_id,
-  sessionId: row.session_id,
-  trigger: row.trigger_type,
-  status: row.status as RunStatus,
-  startedMs: row.started_ms,
-  finishedMs: row.finished_ms,
-  model: row.model,
-  attempts: row.attempts,
-  usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, unknown>),
-  error: row.error === null ? null : (JSON.parse(row.error) as RunRecord['error']),
-  approvalIds: JSON.parse(row.approval_ids) as string[],
-});
 
 /** Column and encoder of each updatable field. */
 const COLUMNS: { [K in keyof Required<RunUpdate>]: [string, (value: RunUpdate[K]) => string | number | null] } = {
@@ -74,7 +46,7 @@ export function createSqliteRunStore(db: Database): RunStore {
     },
     async get(runId) {
       const row = db.query<RunRow, [string]>('SELECT * FROM runs WHERE run_id = ?').get(runId);
-      return row ? toRecord(row) : null;
+      return row ? toRunRecord(row) : null;
     },
     async list(filters: RunFilters, limit, before) {
       const conditions: [string, string | number | undefined][] = [
@@ -89,7 +61,7 @@ export function createSqliteRunStore(db: Database): RunStore {
         .query<RunRow, (string | number)[]>(`SELECT * FROM runs ${clause} ORDER BY seq DESC LIMIT ?`)
         .all(...values, limit + 1);
       const page = rows.slice(0, limit);
-      return { runs: page.map(toRecord), next: rows.length > limit ? page.at(-1)!.seq : null };
+      return { runs: page.map(toRunRecord), next: rows.length > limit ? runSeq(page.at(-1)!) : null };
     },
     interruptRunning: async (nowMs) => recoverInterruptedRuns(db, nowMs),
   };
