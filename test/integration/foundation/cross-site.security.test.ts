@@ -54,6 +54,45 @@ describe('cross-site requests', () => {
     expect(agentsMd(server)).toBe(before);
   });
 
+  it('cannot repoint the model route, decide an approval or cancel a run', async () => {
+    await using server = await startTestServer();
+    const configPath = join(server.dataDir, 'config.json');
+    const readConfig = () => {
+      try {
+        return readFileSync(configPath, 'utf8');
+      } catch {
+        return null;
+      }
+    };
+    const before = readConfig();
+    const attacks: [string, string, unknown][] = [
+      [
+        'PUT',
+        '/api/config/llm',
+        {
+          llm_profiles: { evil: { base_url: `${EVIL}/v1`, model: 'm' } },
+          llm_route: { default: 'evil' },
+        },
+      ],
+      ['POST', '/api/approvals/00000000-0000-0000-0000-000000000000', { decision: 'approve' }],
+      ['POST', '/api/runs/00000000-0000-0000-0000-000000000000/cancel', undefined],
+    ];
+    for (const [method, path, body] of attacks)
+      for (const headers of CROSS_SITE) {
+        const answer = await send(server, method, path, headers, body);
+        expect({ path, headers, status: answer.status, code: answer.body.error.code }).toEqual({
+          path,
+          headers,
+          status: 403,
+          code: 'origin_not_allowed',
+        });
+      }
+    expect(readConfig()).toBe(before);
+    expect((await server.json('GET', '/api/config/llm')).body.data.profiles.map((profile: any) => profile.id)).toEqual([
+      'default',
+    ]);
+  });
+
   it('cannot create a cron job', async () => {
     await using server = await startTestServer();
     for (const headers of CROSS_SITE) {
