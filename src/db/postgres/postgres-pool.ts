@@ -1,5 +1,6 @@
 // Opens the PostgreSQL connection pool (Bun.sql) with the settings every replica uses, and probes its health.
 import { SQL } from 'bun';
+import { nulFree } from './nul-free';
 
 /** How `openPostgresPool` connects. */
 export interface PostgresPoolOptions {
@@ -20,22 +21,25 @@ export const DEFAULT_APPLICATION_NAME = 'mini-openclaw';
 /**
  * A Bun.sql pool over `options.url`. Opens no connection until the first query. Options given here win over
  * the same keys in the URL's query string (`?max=`). `int8` columns come back as strings, `timestamptz` as Date.
+ * String parameters holding NUL are sent with U+FFFD in its place (see nul-free.ts).
  * Close it with `close()` or `await using`.
  */
 export function openPostgresPool(options: PostgresPoolOptions): SQL {
   const database = databaseNamedIn(options.url);
-  return new SQL({
-    url: options.url,
-    // Without an explicit adapter Bun would also honour DATABASE_URL or a sqlite: URL; this pool is PostgreSQL only.
-    adapter: 'postgres',
-    // Bun 1.4 lets PGDATABASE beat the database named in the URL (https://github.com/oven-sh/bun/pull/37811);
-    // an explicit option beats both, so a PGDATABASE set for other tools cannot redirect the server.
-    ...(database ? { database } : {}),
-    max: options.poolSize,
-    connectionTimeout: options.connectTimeoutSeconds ?? 10,
-    idleTimeout: options.idleTimeoutSeconds ?? 60,
-    connection: { application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME },
-  });
+  return nulFree(
+    new SQL({
+      url: options.url,
+      // Without an explicit adapter Bun would also honour DATABASE_URL or a sqlite: URL; this pool is PostgreSQL only.
+      adapter: 'postgres',
+      // Bun 1.4 lets PGDATABASE beat the database named in the URL (https://github.com/oven-sh/bun/pull/37811);
+      // an explicit option beats both, so a PGDATABASE set for other tools cannot redirect the server.
+      ...(database ? { database } : {}),
+      max: options.poolSize,
+      connectionTimeout: options.connectTimeoutSeconds ?? 10,
+      idleTimeout: options.idleTimeoutSeconds ?? 60,
+      connection: { application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME },
+    }),
+  );
 }
 
 /** The database in the URL's path (`/moc` -> `moc`), or null when the path names none. */
