@@ -22,6 +22,7 @@ import {
   type WarmUpResult,
   warmUpTurn,
   createSessionAssistant,
+  configureModelWorkers,
   type ChatService,
   type RunsService,
 } from './chat';
@@ -161,6 +162,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const env = overrides.env ?? process.env;
   const dataDir = resolve(settings.dataDir);
+  // LangChain's side of model calls runs on this many worker threads (started on first use), or here with 0.
+  configureModelWorkers(settings.modelWorkers);
   const storage: StorageBackend = settings.database.url
     ? createPostgresBackend({
         url: settings.database.url,

@@ -1,12 +1,14 @@
-// The boundary to the model: one attempt's createAgent graph, streamed in `updates` + `messages` modes.
+// The boundary to the model: one attempt's createAgent graph, streamed in `updates` + `messages` modes, here or on a model worker.
 import type { RuntimeConfig } from '../config';
 import type { ModelMessage } from '../sessions';
-import type { RunTools } from '../tools';
+import type { OfferedTool, RunTools } from '../tools';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { sharedChatModel } from './model-cache';
 import type { ResolvedLlm } from './model-factory';
+import type { AgentStreamCore } from './model-worker/wire';
+import { modelWorkerPool } from './model-worker/worker-pool';
 import type { RunCheckpointer, TurnStep } from './run-checkpointer';
-import { toolGateMiddleware } from './tool-gate-middleware';
+import { toolGateMiddleware, type ToolGateHooks } from './tool-gate-middleware';
 
 export interface AgentStreamRequest {
   llm: ResolvedLlm;
@@ -30,44 +32,57 @@ export interface AgentStreamRequest {
 /**
  * Starts the agent graph for one attempt and returns its raw stream items (`[mode, chunk]`; read them
  * with `toStreamItem`). The graph stops after `agent_runtime.max_steps` model-and-tools rounds with a
- * `GraphRecursionError`; model and tool failures surface as rejections of the iteration.
+ * `GraphRecursionError`; model and tool failures surface as rejections of the iteration. With model workers
+ * (APP_MODEL_WORKERS) LangChain runs on one of them and its items arrive in plain form; tool calls still run here.
  */
 export async function openAgentStream(request: AgentStreamRequest): Promise<AsyncIterable<unknown>> {
-  const { config } = request;
+  const { config, systemPrompt, history, message, steps, checkpointer } = request;
+  checkpointer?.begin({ systemPrompt, history, message, steps });
+  const core: AgentStreamCore = {
+    llm: request.llm,
+    model: request.model,
+    llmRuntime: config.llm_runtime,
+    maxSteps: config.agent_runtime.max_steps,
+    systemPrompt,
+    history,
+    message,
+    tools: request.tools.offered,
+    runId: request.runId,
+    steps,
+  };
+  const hooks: ToolGateHooks = {
+    execute: (call) =>
+      request.tools.execute({ ...call, runId: request.runId, signal: request.signal, model: request.model }),
+    modelStep: checkpointer && ((step) => checkpointer.modelStep(step)),
+    toolStep: checkpointer && ((callId, name, content) => checkpointer.toolStep(callId, name, content)),
+  };
+  const pool = modelWorkerPool();
+  return pool ? pool.stream(core, hooks, request.signal) : streamAgentHere(core, hooks, request.signal);
+}
+
+/** `openAgentStream` on this thread: the graph is built and streamed here. */
+export async function streamAgentHere(
+  core: AgentStreamCore,
+  hooks: ToolGateHooks,
+  signal?: AbortSignal,
+): Promise<AsyncIterable<unknown>> {
   const runtime = await loadLangChain();
   const agent = runtime.createAgent({
-    model: await sharedChatModel({
-      llm: request.llm,
-      model: request.model,
-      runtime: config.llm_runtime,
-      streaming: true,
-    }),
-    tools: langChainTools(runtime, request.tools, request.runId, request.model),
-    systemPrompt: request.systemPrompt,
-    middleware: [
-      toolGateMiddleware(
-        runtime,
-        request.tools.execute,
-        request.runId,
-        request.model,
-        request.signal,
-        request.checkpointer,
-      ),
-    ],
+    model: await sharedChatModel({ llm: core.llm, model: core.model, runtime: core.llmRuntime, streaming: true }),
+    tools: langChainTools(runtime, core.tools, hooks),
+    systemPrompt: core.systemPrompt,
+    middleware: [toolGateMiddleware(runtime, hooks)],
   });
-  const { systemPrompt, history, message, steps } = request;
-  request.checkpointer?.begin({ systemPrompt, history, message, steps });
   const messages = [
-    ...[...history, { role: 'user', content: message }].map((entry): [string, string] => [entry.role, entry.content]),
-    ...(steps ?? []).map((step) => stepMessage(runtime, step)),
+    ...[...core.history, { role: 'user', content: core.message }].map((entry): [string, string] => [
+      entry.role,
+      entry.content,
+    ]),
+    ...(core.steps ?? []).map((step) => stepMessage(runtime, step)),
   ];
   return agent.stream(
     { messages },
-    {
-      streamMode: ['updates', 'messages'],
-      recursionLimit: config.agent_runtime.max_steps * 2 + 1,
-      signal: request.signal,
-    },
+    { streamMode: ['updates', 'messages'], recursionLimit: core.maxSteps * 2 + 1, signal },
   );
 }
 
@@ -87,15 +102,14 @@ function stepMessage(runtime: LangChainRuntime, step: TurnStep) {
 }
 
 /** The run's tool declarations as LangChain tools; the tool-gate middleware intercepts every call to them. */
-function langChainTools(runtime: LangChainRuntime, tools: RunTools, runId: string, model: string) {
-  return tools.offered.map(
+function langChainTools(runtime: LangChainRuntime, tools: OfferedTool[], hooks: ToolGateHooks) {
+  return tools.map(
     (tool) =>
       new runtime.DynamicStructuredTool({
         name: tool.name,
         description: tool.description,
         schema: tool.schema,
-        func: async (args: unknown, _runManager, config) =>
-          tools.execute({ name: tool.name, args, runId, signal: config?.signal, model }),
+        func: async (args: unknown) => hooks.execute({ name: tool.name, args }),
       }),
   );
 }

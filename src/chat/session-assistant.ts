@@ -4,7 +4,7 @@ import { SUMMARY_MAX_CHARS, type SessionAssistant } from '../sessions';
 import type { Clock } from '../shared/clock';
 import { isModelCallAllowed, recordAuxiliaryUsage, type AuxiliaryPorts } from './auxiliary-usage';
 import { textOf } from './message-text';
-import { sharedChatModel } from './model-cache';
+import { invokeModel, type PlainMessage } from './model-invoke';
 import { callRouted, type ModelAccess } from './model-router';
 import type { PromptBuilder } from './prompt-builder';
 import { askTitle, fallbackTitle } from './title';
@@ -43,8 +43,7 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
         if (!(await isModelCallAllowed(agent, clock.nowMs()))) return null;
         const config = agent.config();
         const { llm, reply } = await callRouted(models.route(config), models.breakers, async (llm) => {
-          const model = await sharedChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
-          const reply = await model.invoke([
+          const reply = await invokeModel({ llm, model: llm.model, runtime: config.llm_runtime }, [
             {
               role: 'user',
               content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
@@ -84,9 +83,10 @@ export async function proposeTitle(
   try {
     const config = agent.config();
     const { llm, generated } = await callRouted(models.route(config), models.breakers, async (llm) => {
-      // streaming: false, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
-      const model = await sharedChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
-      return { llm, generated: await askTitle(model, seed) };
+      // Not streamed, because ChatOpenAI's invoke on a streaming model counts prompt tokens with a tokenizer it downloads.
+      const ask = (messages: PlainMessage[]) =>
+        invokeModel({ llm, model: llm.model, runtime: config.llm_runtime }, messages);
+      return { llm, generated: await askTitle(ask, seed) };
     });
     await recordAuxiliaryUsage(agent, {
       llm,

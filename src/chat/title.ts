@@ -1,5 +1,4 @@
 // Session titles: asked of the model, cleaned, with a fallback from the first words of the seed.
-import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { textOf } from './message-text';
 
 export const TITLE_MAX_CHARS = 60;
@@ -29,9 +28,12 @@ export interface GeneratedTitle {
   reply: unknown;
 }
 
-/** Asks `model` for a title for a conversation that starts with `seed`; throws what the model call throws. */
-export async function askTitle(model: BaseChatModel, seed: string): Promise<GeneratedTitle> {
-  const reply = await model.invoke([
+/** A one-shot model call: the messages in, the reply message out. */
+export type AskModel = (messages: { role: string; content: string }[]) => Promise<{ content: unknown }>;
+
+/** Asks the model for a title for a conversation that starts with `seed`; throws what the model call throws. */
+export async function askTitle(ask: AskModel, seed: string): Promise<GeneratedTitle> {
+  const reply = await ask([
     {
       role: 'user',
       content: `Write a short plain-English title (at most 10 words, no quotes, no trailing punctuation) for a conversation that starts with the message below. Reply with the title only.\n\n${seed.slice(0, 200)}`,
@@ -41,9 +43,9 @@ export async function askTitle(model: BaseChatModel, seed: string): Promise<Gene
 }
 
 /** As `askTitle`, but never throws. */
-export async function generateTitle(model: BaseChatModel, seed: string): Promise<GeneratedTitle> {
+export async function generateTitle(ask: AskModel, seed: string): Promise<GeneratedTitle> {
   try {
-    return await askTitle(model, seed);
+    return await askTitle(ask, seed);
   } catch {
     // A title is a nicety: whatever the model did, the first words of the seed serve.
     return { title: fallbackTitle(seed), reply: null };

@@ -1,22 +1,21 @@
 // Routes every tool call of a turn through the tool runner, including calls for tools the model was not offered.
-import type { RunTools } from '../tools';
 import { UNPARSED_ARGUMENTS } from '../tools';
 import type { LangChainRuntime } from './langchain-runtime';
 import type { RunCheckpointer } from './run-checkpointer';
+
+/** What the gate calls: the tool runner (run id, signal and model already bound), and a checkpointer's steps. */
+export interface ToolGateHooks {
+  execute(call: { name: string; args: unknown; callId?: string }): Promise<string>;
+  modelStep?: RunCheckpointer['modelStep'];
+  toolStep?: RunCheckpointer['toolStep'];
+}
 
 /**
  * A `wrapToolCall` middleware: LangChain would answer a call for an unoffered tool with its own
  * "tool not found" text and never audit it. Here every call, offered or not, goes to the runner, which
  * re-checks the policy (`E_POLICY_DENIED` for a withheld tool), validates, audits, and returns the JSON result.
  */
-export function toolGateMiddleware(
-  runtime: LangChainRuntime,
-  execute: RunTools['execute'],
-  runId: string,
-  model: string,
-  signal?: AbortSignal,
-  checkpointer?: RunCheckpointer,
-) {
+export function toolGateMiddleware(runtime: LangChainRuntime, hooks: ToolGateHooks) {
   const { AIMessage, ToolMessage } = runtime;
   return runtime.createMiddleware({
     name: 'ToolGate',
@@ -26,7 +25,7 @@ export function toolGateMiddleware(
     wrapModelCall: async (request, handler) => {
       const response = await handler(request);
       if (!AIMessage.isInstance(response) || !response.invalid_tool_calls?.length) {
-        if (AIMessage.isInstance(response)) checkpointer?.modelStep(response);
+        if (AIMessage.isInstance(response)) hooks.modelStep?.(response);
         return response;
       }
       const repaired = response.invalid_tool_calls.map((call, index) => ({
@@ -44,13 +43,13 @@ export function toolGateMiddleware(
         tool_calls: [...(response.tool_calls ?? []), ...repaired],
         invalid_tool_calls: [],
       });
-      checkpointer?.modelStep(message);
+      hooks.modelStep?.(message);
       return message;
     },
     wrapToolCall: async (request) => {
       const call = request.toolCall;
-      const content = await execute({ name: call.name, args: call.args ?? {}, runId, signal, model, callId: call.id });
-      checkpointer?.toolStep(call.id ?? '', call.name, content);
+      const content = await hooks.execute({ name: call.name, args: call.args ?? {}, callId: call.id });
+      hooks.toolStep?.(call.id ?? '', call.name, content);
       return new ToolMessage({ content, tool_call_id: call.id ?? '', name: call.name });
     },
   });

@@ -7,7 +7,9 @@ import { checkBudget } from '../usage';
 import { startCannedModel } from './canned-model';
 import type { ChatEvent } from './chat-events';
 import type { ChatPorts } from './chat-service';
-import { createChatModel, resolveLlm } from './model-factory';
+import { resolveLlm } from './model-factory';
+import { invokeModel } from './model-invoke';
+import { modelWorkerPool } from './model-worker/worker-pool';
 import type { PromptBuilder } from './prompt-builder';
 import { runAgentTurn } from './run-agent';
 import { nextEventLoopTurn } from './stream-pacing';
@@ -52,10 +54,7 @@ export interface WarmUpResult {
  */
 export async function warmUpTurn(deps: WarmUpDeps, rounds = WARM_UP_ROUNDS): Promise<WarmUpResult> {
   const llm = resolveLlm(deps.llmSettings);
-  for (const load of LANGCHAIN_PIECES) {
-    await load();
-    await nextEventLoopTurn();
-  }
+  await loadLangChainQuietly();
   using canned = startCannedModel();
   using agent = deps.agents.get(undefined).lease();
   const config = agent.config();
@@ -95,9 +94,19 @@ export async function warmUpTurn(deps: WarmUpDeps, rounds = WARM_UP_ROUNDS): Pro
     events = [];
     for await (const event of turn) events.push(event);
     await generateTitle(
-      await createChatModel({ llm: local, model: local.model, runtime: config.llm_runtime, streaming: false }),
+      (messages) => invokeModel({ llm: local, model: local.model, runtime: config.llm_runtime }, messages),
       'Hello',
     );
   }
   return { events, modelCalls: canned.calls };
+}
+
+/** LangChain loaded where model calls run: in every model worker (this thread runs on meanwhile), else here piece by piece. */
+async function loadLangChainQuietly(): Promise<void> {
+  const pool = modelWorkerPool();
+  if (pool) return pool.load();
+  for (const load of LANGCHAIN_PIECES) {
+    await load();
+    await nextEventLoopTurn();
+  }
 }

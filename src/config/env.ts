@@ -1,4 +1,5 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
+import { availableParallelism } from 'node:os';
 import { checkDatabaseUrl } from '../shared/database-url';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
@@ -76,6 +77,8 @@ export interface EnvSettings {
   rateLimit: RateLimitSettings;
   /** After listening, warm the turn's code paths once in the background when a model is configured (APP_WARM_START). */
   warmStart: boolean;
+  /** Threads that run LangChain's side of model calls (APP_MODEL_WORKERS); 0 runs it on the server thread. */
+  modelWorkers: number;
   database: DatabaseSettings;
   llm: LlmSettings;
   embedding: EmbeddingSettings;
@@ -90,6 +93,9 @@ export const DEFAULT_DATABASE_POOL_SIZE = 10;
 export const DEFAULT_DATABASE_LEASE_SECONDS = 15;
 
 type Env = Record<string, string | undefined>;
+
+/** One model worker per core beside the server thread's, at most two (each holds its own LangChain, about 30 MB). */
+export const defaultModelWorkers = () => Math.max(0, Math.min(2, availableParallelism() - 1));
 
 /** Problems found in the environment; reported all at once by `readEnvSettings`. */
 export class EnvError extends Error {
@@ -176,6 +182,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     apiToken: text('APP_API_TOKEN'),
     maxOpenAgents: text('APP_MAX_OPEN_AGENTS') ? integer('APP_MAX_OPEN_AGENTS', 0, 1, 1_000_000) : null,
     warmStart: bool('APP_WARM_START', true),
+    modelWorkers: integer('APP_MODEL_WORKERS', defaultModelWorkers(), 0, 16),
     indexDir: text('APP_INDEX_DIR') || null,
     rateLimit: {
       enabled: bool('APP_RATE_LIMIT_ENABLED', true),

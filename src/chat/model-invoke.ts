@@ -1,0 +1,24 @@
+// One non-streamed model call (titles, summaries): on a model worker when there are any, else here.
+import { sharedChatModel } from './model-cache';
+import type { ChatModelOptions } from './model-factory';
+import { toWireMessage, type WireMessage } from './model-worker/wire';
+import { modelWorkerPool } from './model-worker/worker-pool';
+
+/** A chat message as a one-shot call sends it. */
+export interface PlainMessage {
+  role: string;
+  content: string;
+}
+
+/** Sends `messages` to the model of `options` (streaming off) and returns its reply in plain form; throws what the call throws. */
+export async function invokeModel(
+  options: Omit<ChatModelOptions, 'streaming'>,
+  messages: PlainMessage[],
+): Promise<WireMessage> {
+  const pool = modelWorkerPool();
+  if (pool) return pool.invoke({ llm: options.llm, model: options.model, llmRuntime: options.runtime, messages });
+  const model = await sharedChatModel({ ...options, streaming: false });
+  return toWireMessage(
+    await model.invoke(messages.map((message) => [message.role, message.content] as [string, string])),
+  ) as WireMessage;
+}

@@ -1,0 +1,193 @@
+// The server thread's side of the model workers: spreads calls over them, carries tool calls back, survives a worker's death.
+import { SHARE_ENV } from 'node:worker_threads';
+import type { ToolGateHooks } from '../tool-gate-middleware';
+import { ItemQueue } from './item-queue';
+import type { AgentStreamCore, ToServerThread, ToWorker, WireInvokeRequest, WireMessage } from './wire';
+import { fromWireError, toWireError } from './wire-error';
+
+interface Call {
+  worker: PooledWorker;
+  queue?: ItemQueue;
+  hooks?: ToolGateHooks;
+  /** A tool call that threw here: the stream's failure is reported as this error, not its copy. */
+  toolFailure?: unknown;
+  settle?: { resolve(reply: WireMessage | null): void; reject(error: unknown): void };
+}
+
+interface PooledWorker {
+  thread: Worker;
+  calls: number;
+}
+
+/** Model calls spread over worker threads (APP_MODEL_WORKERS): LangChain runs there, tools and storage stay here. */
+export class ModelWorkerPool {
+  private readonly workers: PooledWorker[] = [];
+  private readonly calls = new Map<number, Call>();
+  private nextId = 1;
+  private closed = false;
+  /** Calls (streams, one-shot calls, loads) sent to a worker so far. */
+  started = 0;
+
+  constructor(readonly size: number) {}
+
+  /** The raw items of one attempt, as `streamAgentHere` would give them, in plain form. */
+  stream(core: AgentStreamCore, hooks: ToolGateHooks, signal?: AbortSignal): Promise<AsyncIterable<unknown>> {
+    const worker = this.pick();
+    const id = this.nextId++;
+    const onAbort = () => this.send(worker, { kind: 'abort', id });
+    const queue = new ItemQueue(() => {
+      signal?.removeEventListener('abort', onAbort);
+      // Still in flight: the reader stopped early, so the worker stops too.
+      if (!this.calls.delete(id)) return;
+      worker.calls--;
+      this.send(worker, { kind: 'abort', id });
+    });
+    this.calls.set(id, { worker, queue, hooks });
+    worker.calls++;
+    this.started++;
+    this.send(worker, { kind: 'stream', id, request: { ...core, followSteps: hooks.modelStep !== undefined } });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    return Promise.resolve(queue);
+  }
+
+  /** One non-streamed call (titles, summaries): the reply message in plain form. */
+  invoke(request: WireInvokeRequest): Promise<WireMessage> {
+    return this.request({ kind: 'invoke', id: 0, request }) as Promise<WireMessage>;
+  }
+
+  /** Loads LangChain in every worker (warming at start). */
+  async load(): Promise<void> {
+    while (this.workers.length < this.size) this.spawn();
+    await Promise.all(this.workers.map((worker) => this.request({ kind: 'load', id: 0 }, worker)));
+  }
+
+  /** The worker threads running now (they start on first use). */
+  threads(): Worker[] {
+    return this.workers.map((worker) => worker.thread);
+  }
+
+  /** Ends every worker; calls in flight fail. */
+  close(): void {
+    this.closed = true;
+    for (const worker of [...this.workers]) this.lose(worker, 'the model workers were closed');
+  }
+
+  private request(message: Extract<ToWorker, { kind: 'invoke' | 'load' }>, worker = this.pick()): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { worker, settle: { resolve, reject } });
+      worker.calls++;
+      this.started++;
+      this.send(worker, { ...message, id });
+    });
+  }
+
+  /** The worker with the fewest calls in flight; a new one while fewer than `size` run and all are busy. */
+  private pick(): PooledWorker {
+    if (this.closed) throw new Error('The model workers are closed.');
+    let best: PooledWorker | undefined;
+    for (const worker of this.workers) if (!best || worker.calls < best.calls) best = worker;
+    if (!best || (best.calls > 0 && this.workers.length < this.size)) return this.spawn();
+    return best;
+  }
+
+  private spawn(): PooledWorker {
+    const thread = new Worker(WORKER_ENTRY, {
+      smol: process.execArgv.includes('--smol'),
+      env: SHARE_ENV,
+      ref: false,
+    });
+    const worker: PooledWorker = { thread, calls: 0 };
+    thread.addEventListener('message', (event: MessageEvent<ToServerThread>) => this.receive(event.data));
+    thread.addEventListener('error', (event) => this.lose(worker, `a model worker failed: ${event.message}`));
+    thread.addEventListener('close', () => this.lose(worker, 'a model worker stopped'));
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** A worker died (or the pool closed): its calls fail, and the next call starts a new one. */
+  private lose(worker: PooledWorker, reason: string): void {
+    const at = this.workers.indexOf(worker);
+    if (at < 0) return;
+    this.workers.splice(at, 1);
+    worker.thread.terminate();
+    for (const [id, call] of this.calls) {
+      if (call.worker !== worker) continue;
+      this.calls.delete(id);
+      this.fail(call, new Error(`The model call ended: ${reason}.`));
+    }
+  }
+
+  private send(worker: PooledWorker, message: ToWorker): void {
+    if (this.workers.includes(worker)) worker.thread.postMessage(message);
+  }
+
+  private fail(call: Call, error: unknown): void {
+    call.queue?.fail(error);
+    call.settle?.reject(error);
+  }
+
+  private receive(message: ToServerThread): void {
+    const call = this.calls.get(message.id);
+    if (!call) return;
+    switch (message.kind) {
+      case 'items':
+        call.queue?.push(message.items);
+        return;
+      case 'model_step':
+        call.hooks?.modelStep?.(message.message);
+        return;
+      case 'tool_call':
+        void this.runTool(message.id, call, message.seq, message.call);
+        return;
+      case 'end':
+      case 'reply':
+      case 'loaded':
+      case 'error':
+        this.calls.delete(message.id);
+        call.worker.calls--;
+        if (message.kind === 'error') this.fail(call, call.toolFailure ?? fromWireError(message.chain));
+        else if (message.kind === 'end') call.queue?.end();
+        else call.settle?.resolve(message.kind === 'reply' ? message.reply : null);
+    }
+  }
+
+  private async runTool(id: number, call: Call, seq: number, toolCall: { id?: string; name: string; args: unknown }) {
+    const hooks = call.hooks!;
+    try {
+      const content = await hooks.execute({ name: toolCall.name, args: toolCall.args, callId: toolCall.id });
+      hooks.toolStep?.(toolCall.id ?? '', toolCall.name, content);
+      this.send(call.worker, { kind: 'tool_result', id, seq, content });
+    } catch (error) {
+      call.toolFailure = error;
+      this.send(call.worker, { kind: 'tool_failed', id, seq, chain: toWireError(error) });
+    }
+  }
+}
+
+/**
+ * The worker's entry. In the single executable (package.json's `build` lists it as a second entry point) every
+ * module sits under /$bunfs/root/ by its path below src/, and this code runs as the main entry, at the root.
+ */
+const WORKER_ENTRY = import.meta.url.includes('/$bunfs/')
+  ? new URL('./chat/model-worker/worker-entry.ts', import.meta.url)
+  : new URL('./worker-entry.ts', import.meta.url);
+
+let configured = 0;
+let pool: ModelWorkerPool | undefined;
+
+/** How many model workers calls use from now on (0: LangChain runs on the server thread). A changed count replaces the pool. */
+export function configureModelWorkers(count: number): void {
+  if (count === configured) return;
+  configured = count;
+  pool?.close();
+  pool = undefined;
+}
+
+/** The pool calls go through, or null when LangChain runs on the server thread. */
+export function modelWorkerPool(): ModelWorkerPool | null {
+  if (configured <= 0) return null;
+  pool ??= new ModelWorkerPool(configured);
+  return pool;
+}
