@@ -8,7 +8,7 @@ import type { AuthLockout } from './http/auth-lockout';
 import { bodyParser, MAX_FILE_BODY_BYTES } from './http/body-parser';
 import { errorEnvelope } from './http/error-envelope';
 import type { RateLimiter } from './http/rate-limit';
-import { requestGuards } from './http/request-guards';
+import { requestGuards, tokenHolderCheck } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
 import { approvalRoutes } from './http/routes/approvals.routes';
 import { chatRoutes } from './http/routes/chat.routes';
@@ -112,7 +112,9 @@ export function createApp(services: AppServices) {
       .use(errorEnvelope({ logger: services.logger, dataDir: services.settings.dataDir, allowedMethods }))
       .use(bodyParser())
       .use(docsRoutes(VERSION))
-      .use(healthRoutes(services.readiness))
+      .use(
+        healthRoutes(services.readiness, tokenHolderCheck({ ...services.settings, authLockout: services.authLockout })),
+      )
       .use(agentRoutes(services.agents, services.llm))
       .use(chatRoutes(services.chat))
       .use(runRoutes(services.runs))

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppError, validationError, validationErrors } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
+import { assertNoUnsafeKeys, UNSAFE_KEYS } from '../shared/unsafe-keys';
 import type { Logger } from '../shared/logger';
 import { zodIssuesToItems } from './config-issues';
 import {
@@ -56,10 +57,15 @@ export function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Objects merge key by key; any other override value replaces the base value. */
+/**
+ * Objects merge key by key; any other override value replaces the base value. Unsafe keys (`__proto__`,
+ * `constructor`, `prototype`) are refused at the edges (body parser, config files); they are skipped here
+ * too, so no caller can make the assignment below replace a prototype.
+ */
 export function deepMerge(base: Json, override: Json): Json {
   const result: Json = { ...base };
   for (const [key, value] of Object.entries(override)) {
+    if (UNSAFE_KEYS.has(key)) continue;
     const current = result[key];
     result[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
   }
@@ -100,6 +106,7 @@ function readJsonObject(path: string): Json {
   if (!existsSync(path)) return {};
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (!isPlainObject(parsed)) throw validationError('config.json', 'Must hold a JSON object', 'dict_type');
+  assertNoUnsafeKeys(parsed, 'config.json');
   return parsed;
 }
 

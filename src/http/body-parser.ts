@@ -1,6 +1,7 @@
 // Reads request bodies as JSON objects: size limits per path, a nesting cap, and only `application/json`.
 import { Elysia } from 'elysia';
 import { AppError, validationError } from '../shared/app-error';
+import { assertNoUnsafeKeys } from '../shared/unsafe-keys';
 import { isJsonContentType } from './cross-site';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -52,7 +53,8 @@ export function nestingDepth(text: string): number {
 /**
  * The global body parser. An empty body is `null`; otherwise the body must be `application/json` (415),
  * within its path's size limit (413), at most 64 levels deep (422 `too_deep`), well-formed (400
- * `invalid_json`) and a JSON object (422 `dict_type`). What it throws, Elysia hands to the error envelope
+ * `invalid_json`), a JSON object (422 `dict_type`) and free of `__proto__`, `constructor` and `prototype`
+ * keys at any depth (422 `unsafe_key` naming each). What it throws, Elysia hands to the error envelope
  * wrapped; the envelope unwraps it. Register it after the request guards, which refuse cross-site bodies first.
  */
 export function bodyParser() {
@@ -80,6 +82,8 @@ export function bodyParser() {
     if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw validationError('', 'Input should be a JSON object', 'dict_type');
     }
+    // `__proto__`, `constructor`, `prototype`: no API body has such a key; merged, they would reach prototypes.
+    assertNoUnsafeKeys(parsed);
     return parsed;
   });
 }

@@ -39,6 +39,29 @@ export function hasValidToken(authorization: string | null, token: string): bool
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
+/** Decides per request whether it may read what only a token holder may see on an open route. */
+export type TokenHolderCheck = (request: Request, peer: string | undefined) => Promise<boolean>;
+
+/**
+ * Open routes (`/api/ready`) answer everyone, but only a token holder gets their details. A request
+ * without `Authorization` is a probe and costs nothing; a wrong token counts towards the lockout like
+ * anywhere else, and a locked-out client is not a token holder, so the open route is no guessing oracle.
+ */
+export function tokenHolderCheck(
+  deps: Pick<RequestGuardsDeps, 'apiToken' | 'authLockout' | 'trustedProxies'>,
+): TokenHolderCheck {
+  return async (request, peer) => {
+    if (!deps.apiToken) return true;
+    const authorization = request.headers.get('authorization');
+    if (authorization === null) return false;
+    const client = clientAddress(peer, request.headers, deps.trustedProxies);
+    if ((await deps.authLockout.lockedFor(client)) > 0) return false;
+    if (hasValidToken(authorization, deps.apiToken)) return true;
+    await deps.authLockout.fail(client);
+    return false;
+  };
+}
+
 export function requestGuards({
   trustedHosts,
   allowedOrigins,

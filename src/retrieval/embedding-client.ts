@@ -1,7 +1,7 @@
 // Embedding providers behind one client: OpenAI-compatible /embeddings and Google AI Studio, batched, with retries.
 import type { EmbeddingSettings } from '../config';
 import { jsonField, jsonList } from '../shared/json-field';
-import { redactSecrets } from '../shared/redact';
+import { errorMessageOf } from '../shared/redact';
 
 export interface EmbeddingIdentity {
   provider: 'openai' | 'google_ai_studio';
@@ -18,15 +18,50 @@ export interface EmbeddingClient {
 /** What kind of failure an embedding call met (the classes a route falls back on, or `other`). */
 export type EmbeddingFailure = 'timeout' | 'rate_limit' | 'server_error' | 'network_error' | 'auth_error' | 'other';
 
+/** A failed embedding call; its message is masked and cut to `MAX_ERROR_CHARS` like a chat provider's. */
 export class EmbeddingError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly failure: EmbeddingFailure = 'other',
   ) {
-    super(message);
+    super(errorMessageOf(message));
     this.name = 'EmbeddingError';
   }
+}
+
+/** The text to log or show for an embedding failure: an `EmbeddingError`'s (already cut), anything else cut here. */
+export function embeddingErrorText(error: unknown): string {
+  return error instanceof EmbeddingError ? error.message : errorMessageOf(error);
+}
+
+/** Most of an error body read: enough for any provider's explanation, not a whole page held in memory. */
+const MAX_ERROR_BODY_CHARS = 256 * 1024;
+
+/** The provider's explanation of a failed call: `error.message` of a JSON body, else the body's text. */
+async function providerErrorText(response: Response): Promise<string> {
+  let text = '';
+  try {
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    while (reader && text.length < MAX_ERROR_BODY_CHARS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    await reader?.cancel();
+  } catch {
+    // A body that breaks off explains nothing more: the status alone is reported.
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const error = jsonField(parsed, 'error');
+    const message = typeof error === 'string' ? error : jsonField(error, 'message');
+    if (typeof message === 'string') return message.trim();
+  } catch {
+    // Not JSON (a proxy's page, plain text): the text itself.
+  }
+  return text.trim();
 }
 
 function failureOfStatus(status: number): EmbeddingFailure {
@@ -120,17 +155,15 @@ export function createEmbeddingClient(
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
       throw new EmbeddingError(
-        `embedding request failed: ${redactSecrets(String(error))}`,
+        `embedding request failed: ${String(error)}`,
         true,
         timedOut ? 'timeout' : 'network_error',
       );
     }
     if (!response.ok) {
-      await response.body?.cancel().catch(() => {
-        // The body is not needed: a stream that cannot be cancelled changes nothing about the answer.
-      });
+      const explanation = await providerErrorText(response);
       throw new EmbeddingError(
-        `embedding server answered ${response.status}`,
+        `embedding server answered ${response.status}${explanation ? `: ${explanation}` : ''}`,
         response.status === 429 || response.status >= 500,
         failureOfStatus(response.status),
       );

@@ -1,7 +1,7 @@
 // Whether the embedding provider is usable right now: failures open a cool-down, logged once; recovery logged too.
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import type { EmbeddingClient, EmbeddingIdentity } from './embedding-client';
+import { type EmbeddingClient, type EmbeddingIdentity, embeddingErrorText } from './embedding-client';
 import type { IndexerEmbedder } from './retrieval-indexer';
 
 export interface EmbeddingHealth {
@@ -42,7 +42,7 @@ export function createEmbeddingHealth(
               failure = null;
               return vectors;
             } catch (error) {
-              const message = error instanceof Error ? error.message : String(error);
+              const message = embeddingErrorText(error);
               // Logged once when search degrades, not on every failing call.
               if (!failure)
                 logger.warn('embeddings unavailable; retrieval answers from keywords only', {

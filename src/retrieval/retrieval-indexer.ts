@@ -1,7 +1,7 @@
 // Incremental indexing of one domain: diff files against stored sources, re-chunk changed files, embed uncached texts.
 import { chunkText } from './chunk-text';
 import { listDomainFiles, readTextFile, type DomainFile } from './domain-files';
-import type { EmbeddingIdentity } from './embedding-client';
+import { type EmbeddingIdentity, embeddingErrorText } from './embedding-client';
 
 import type { RetrievalDomain } from './retrieval-search';
 import { RETRIEVAL_SCHEMA_VERSION, type ChunkRecord } from './retrieval-records';
@@ -169,7 +169,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
         try {
           embedded = await embedder.embed(slice.map(([, text]) => text));
         } catch (error) {
-          result.embeddingError = error instanceof Error ? error.message : String(error);
+          result.embeddingError = embeddingErrorText(error);
           break;
         } finally {
           result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;

@@ -5,6 +5,7 @@ import { configProfile, type BreakerBoard } from '../llm';
 import {
   createEmbeddingClient,
   EmbeddingError,
+  embeddingErrorText,
   type EmbeddingClient,
   type EmbeddingClientOptions,
 } from './embedding-client';
@@ -78,7 +79,7 @@ function routedClient(deps: RoutedEmbeddingDeps, config: RuntimeConfig): Embeddi
             breakers.success(profile.id);
             throw error;
           }
-          breakers.failure(profile.id, failure, error instanceof Error ? error.message : String(error));
+          breakers.failure(profile.id, failure, embeddingErrorText(error));
           if (!route.fallback_on[failure]) throw error;
         }
       }

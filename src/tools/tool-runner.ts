@@ -1,4 +1,5 @@
 // Runs one tool call: policy re-check, argument validation, retry guard, execution, audit; always a JSON result.
+import { z } from 'zod';
 import { systemClock, type Clock } from '../shared/clock';
 import { silentLogger, type Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
@@ -39,6 +40,32 @@ export function normalizeArguments(value: unknown): unknown {
     );
   }
   return value ?? null;
+}
+
+const strictSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * A tool's argument schema with unknown top-level keys refused (`unrecognized_keys`): a key the tool does
+ * not declare (`dry_run`, `max_chars` for `maxChars`) would otherwise be dropped in silence and the call run
+ * with a meaning the model did not ask for. The offered JSON Schema says so too (`additionalProperties: false`).
+ */
+export function strictArguments<Args>(schema: z.ZodType<Args>): z.ZodType<Args> {
+  if (!(schema instanceof z.ZodObject)) return schema;
+  let strict = strictSchemas.get(schema);
+  if (!strict) {
+    strict = schema.strict();
+    strictSchemas.set(schema, strict);
+  }
+  return strict as z.ZodType<Args>;
+}
+
+/** One line per issue; unknown keys also name the keys the tool takes, so the model can correct the call. */
+function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): { path: string; message: string } {
+  const path = issue.path.join('.');
+  if (issue.code !== 'unrecognized_keys' || !(schema instanceof z.ZodObject)) return { path, message: issue.message };
+  const known = Object.keys(schema.shape);
+  const takes = known.length > 0 ? `; the tool takes only ${known.join(', ')}` : '; the tool takes no arguments';
+  return { path, message: `${issue.message}${takes}` };
 }
 
 export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner {
@@ -110,13 +137,13 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
         );
       }
       let outcome: ToolOutcome;
-      const parsed = definition.schema.safeParse(rawArgs ?? {});
+      const parsed = strictArguments(definition.schema).safeParse(rawArgs ?? {});
       const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
       if (unparsed !== undefined) {
         const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
         outcome = failure('E_INVALID_ARGS', message, { received: String(unparsed).slice(0, 500) }, false);
       } else if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        const issues = parsed.error.issues.map((issue) => describeIssue(issue, definition.schema));
         outcome = failure(
           'E_INVALID_ARGS',
           `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`,

@@ -4,7 +4,7 @@ import type { RuntimeConfig } from '../config';
 import type { OfferedTool, RunTools, ToolContext, ToolDefinition } from './tool-definition';
 import { needsApproval } from './approval-policy';
 import { decideToolPolicy, type PolicyFacts, type TriggerType } from './tool-policy';
-import { createToolRunner, type ToolRunner, type ToolRunnerDeps } from './tool-runner';
+import { createToolRunner, strictArguments, type ToolRunner, type ToolRunnerDeps } from './tool-runner';
 
 /** Whether `tool` may be offered for `trigger` under `config` (pure; see decideToolPolicy for the rules). */
 export function isToolAllowed(
@@ -26,7 +26,8 @@ export interface ToolsService {
 }
 
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
+  const strict = strictArguments(schema);
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(strict, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown
   >;

@@ -57,7 +57,7 @@ export interface FakeOpenAiServer {
   /** How texts become vectors (default `fakeEmbedding`). */
   setEmbedder(embedder: (text: string) => number[]): void;
   /** Makes every embedding request fail with `status` until called with null. */
-  failEmbeddings(status: number | null): void;
+  failEmbeddings(status: number | null, message?: string): void;
   /** How many chat requests the client aborted (closed before the answer ended). */
   abortedRequests(): number;
   /** Resolves when a chat request has arrived and is waiting or streaming (for hang/slow steps). */
@@ -132,6 +132,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   let aborted = 0;
   let embedder: (text: string) => number[] = fakeEmbedding;
   let embeddingFailure: number | null = null;
+  let embeddingFailureMessage = 'fake embedding failure';
   const isEmbedding = (path: string) => path.endsWith('/embeddings') || path.endsWith(':batchEmbedContents');
   const embeddingInputs = (request: RecordedRequest): string[] =>
     request.path.endsWith(':batchEmbedContents')
@@ -255,7 +256,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       requests.push({ path: url.pathname, body, headers: Object.fromEntries(request.headers) });
       if (isEmbedding(url.pathname)) {
         if (embeddingFailure !== null)
-          return Response.json({ error: { message: 'fake embedding failure' } }, { status: embeddingFailure });
+          return Response.json({ error: { message: embeddingFailureMessage } }, { status: embeddingFailure });
         const inputs = embeddingInputs(requests.at(-1)!);
         if (url.pathname.endsWith(':batchEmbedContents'))
           return Response.json({ embeddings: inputs.map((input) => ({ values: embedder(input) })) });
@@ -286,8 +287,9 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
     setEmbedder: (next) => {
       embedder = next;
     },
-    failEmbeddings: (status) => {
+    failEmbeddings: (status, message = 'fake embedding failure') => {
       embeddingFailure = status;
+      embeddingFailureMessage = message;
     },
     enqueue: (...steps) => queue.push(...steps),
     abortedRequests: () => aborted,

@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import type { LlmStatus } from '../../llm';
 import type { SandboxStatus } from '../../security';
 import type { StorageHealth } from '../../shared/storage-probe';
+import type { TokenHolderCheck } from '../request-guards';
 import { errors } from '../schemas';
 import { Alive, NotReady, Ready } from './health.schema';
 import { toLlmStatus } from './llm.schema';
@@ -18,7 +19,8 @@ export interface Readiness {
   llm(): LlmStatus;
 }
 
-export function healthRoutes(readiness: Readiness) {
+/** With `APP_API_TOKEN` set, `/api/ready` without the token answers only its status (same HTTP codes), never `details`. */
+export function healthRoutes(readiness: Readiness, isTokenHolder: TokenHolderCheck) {
   return new Elysia({ prefix: '/api', detail: { tags: ['health'] } })
     .get('/health', () => ({ status: 'ok' as const }), {
       response: { 200: Alive },
@@ -26,18 +28,20 @@ export function healthRoutes(readiness: Readiness) {
     })
     .get(
       '/ready',
-      async ({ set }) => {
-        const details = { sandbox: readiness.sandbox(), llm: toLlmStatus(readiness.llm()) };
+      async ({ set, request, server }) => {
+        const detailed = await isTokenHolder(request, server?.requestIP(request)?.address);
+        const details = detailed ? { sandbox: readiness.sandbox(), llm: toLlmStatus(readiness.llm()) } : undefined;
         if (!readiness.isReady()) {
           set.status = 503;
-          return { status: 'starting', details };
+          return detailed ? { status: 'starting', details } : { status: 'starting' };
         }
         const health = await readiness.storage();
         if (!health.writable) {
           set.status = 503;
+          if (!detailed) return { status: 'not_ready' };
           return { status: 'not_ready', reason: health.reason, code: health.code, details };
         }
-        return { status: 'ready' as const, details };
+        return detailed ? { status: 'ready' as const, details } : { status: 'ready' as const };
       },
       {
         response: { 200: Ready, ...errors(500), 503: NotReady },

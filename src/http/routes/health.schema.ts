@@ -14,7 +14,10 @@ const SandboxDetails = t.Object(
       'Whether the tool sandbox works here; without it terminal and python_repl are refused (unless tool_sandbox.mode is off)',
   },
 );
-export const Details = t.Object({ sandbox: SandboxDetails, llm: LlmStatusSchema });
+export const Details = t.Object(
+  { sandbox: SandboxDetails, llm: LlmStatusSchema },
+  { description: 'Left out (like `reason` and `code`) when APP_API_TOKEN is set and the request does not carry it' },
+);
 
 export const NotReady = t.Object({
   status: t.String({ description: '`starting` (also while stopping) or `not_ready`' }),
@@ -24,4 +27,4 @@ export const NotReady = t.Object({
 });
 
 export const Alive = t.Object({ status: t.Literal('ok') });
-export const Ready = t.Object({ status: t.Literal('ready'), details: Details });
+export const Ready = t.Object({ status: t.Literal('ready'), details: t.Optional(Details) });

@@ -25,7 +25,7 @@ describe('retrieval when the embedding server fails', () => {
         provider: 'openai',
         model: 'fake-embed',
         state: 'degraded',
-        last_error: 'embedding server answered 503',
+        last_error: 'embedding server answered 503: fake embedding failure',
       }),
     );
     expect(degraded.degraded_reason).toContain('503');
