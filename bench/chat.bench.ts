@@ -7,7 +7,7 @@
 //   under bench/out/profiles/<time>/ (git-ignored); profiled timings are inflated by the profiler. Before each case
 //   the bench reports the load average and how busy the machine was over one second with nothing of ours running;
 //   --wait-quiet P first waits (up to 10 minutes) for a second in which the machine was at most P % busy.
-//   BENCH_MAIN=/path/to/src/main.ts runs another copy of the code; BENCH_BUN_FLAGS replaces `--smol`.
+//   BENCH_MAIN=/path/to/src/main.ts runs another copy of the code; BENCH_BUN_FLAGS replaces `--smol`; BENCH_SERVER_ENV=A=1,B=2 adds variables.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';

@@ -10,6 +10,14 @@ import { timeStream } from './stream-timing';
 /** The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by side). */
 const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 'main.ts');
 
+/** More variables for every server, from BENCH_SERVER_ENV (`A=1,B=2`), e.g. APP_MODEL_WORKERS=0 to compare. */
+const EXTRA_ENV: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_SERVER_ENV ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()]),
+);
+
 /** Where the server writes its CPU profile when it exits: `<dir>/<name>.md` (Bun's report) and `<dir>/<name>.cpuprofile` (the samples). */
 export interface ProfileTarget {
   dir: string;
@@ -92,6 +100,7 @@ export async function startBenchServer(
       LLM_API_KEY: 'k',
       APP_LOG_LEVEL: 'warn',
       APP_RATE_LIMIT_ENABLED: 'false',
+      ...EXTRA_ENV,
       ...setup.env,
     }),
   });

@@ -46,12 +46,28 @@ export function burstCase(
       const sessions = await newSessions(server, streams);
       await context.model.takeArrivals();
       const cpuBefore = readCpu(server.pid);
+      const othersBefore = [readCpu(context.model.pid), readCpu(process.pid)];
       const startedAt = epochMs();
+      // Beside the burst, one client asks /api/health again as soon as it is answered: how the server thread keeps up.
+      let bursting = true;
+      const healthMs: number[] = [];
+      const healthProbe = (async () => {
+        while (bursting) {
+          const started = performance.now();
+          await (await fetch(`${server.url}/api/health`)).arrayBuffer();
+          healthMs.push(performance.now() - started);
+        }
+      })();
       const timings = await onSchedule(streams, gapMs, (index) =>
         server.chat(sessions[index]!, `${context.runTag} stream ${index}`),
       );
       const endedAt = epochMs();
+      bursting = false;
+      await healthProbe;
       const cpu = cpuMsBetween(cpuBefore, readCpu(server.pid));
+      const [modelCpu, clientCpu] = [context.model.pid, process.pid].map(
+        (pid, index) => cpuMsBetween(othersBefore[index]!, readCpu(pid)).allMs,
+      );
       const arrivals = await context.model.takeArrivals();
       const completed = timings.filter((timing) => timing.ok);
       const add = (measure: string, value: number, unit = 'ms') =>
@@ -95,7 +111,14 @@ export function burstCase(
       add('send to model call p99 (wall)', percentile(preModel, 99));
       add('CPU per turn (main thread, whole burst ÷ streams)', cpu.mainMs / streams);
       add('CPU per turn (all threads, whole burst ÷ streams)', cpu.allMs / streams);
+      add('health answer during the burst p50', percentile(healthMs, 50));
+      add('health answer during the burst max', Math.max(...healthMs));
       add('server peak RSS (VmHWM)', readRssMb(server.pid).peak, 'MB');
+      // The two cores' budget over the burst, and what the fake model and the clients took of it.
+      const wallMs = endedAt - startedAt;
+      add('burst wall time', wallMs);
+      add('cores used by the server over the burst', cpu.allMs / wallMs, '');
+      add('cores used by the fake model and the clients over the burst', (modelCpu! + clientCpu!) / wallMs, '');
       return [
         {
           name,

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import {
-  DEFAULT_ALLOWED_ORIGINS,
-  DEFAULT_TRUSTED_HOSTS,
-  EnvError,
-  defaultModelWorkers,
-  isLoopbackHost,
-  readEnvSettings,
-} from './env';
+import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS, EnvError, isLoopbackHost, readEnvSettings } from './env';
 
 describe('readEnvSettings', () => {
   it('gives every default on an empty environment', () => {
@@ -21,7 +14,7 @@ describe('readEnvSettings', () => {
       apiToken: '',
       maxOpenAgents: null,
       warmStart: true,
-      modelWorkers: defaultModelWorkers(),
+      modelWorkers: 0,
       indexDir: null,
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
       database: { url: null, poolSize: 10, leaseSeconds: 15 },

@@ -1,5 +1,4 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
-import { availableParallelism } from 'node:os';
 import { checkDatabaseUrl } from '../shared/database-url';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
@@ -94,9 +93,6 @@ export const DEFAULT_DATABASE_LEASE_SECONDS = 15;
 
 type Env = Record<string, string | undefined>;
 
-/** One model worker per core beside the server thread's, at most two (each holds its own LangChain, about 30 MB). */
-export const defaultModelWorkers = () => Math.max(0, Math.min(2, availableParallelism() - 1));
-
 /** Problems found in the environment; reported all at once by `readEnvSettings`. */
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -182,7 +178,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     apiToken: text('APP_API_TOKEN'),
     maxOpenAgents: text('APP_MAX_OPEN_AGENTS') ? integer('APP_MAX_OPEN_AGENTS', 0, 1, 1_000_000) : null,
     warmStart: bool('APP_WARM_START', true),
-    modelWorkers: integer('APP_MODEL_WORKERS', defaultModelWorkers(), 0, 16),
+    modelWorkers: integer('APP_MODEL_WORKERS', 0, 0, 16),
     indexDir: text('APP_INDEX_DIR') || null,
     rateLimit: {
       enabled: bool('APP_RATE_LIMIT_ENABLED', true),

@@ -42,6 +42,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     APP_DATA_DIR: dataDir,
     APP_LOG_LEVEL: 'silent',
     APP_RATE_LIMIT_ENABLED: 'false',
+    // CI runs the chat and run tests a second time with LangChain on a model worker (.ci/run).
+    ...(process.env.TEST_MODEL_WORKERS ? { APP_MODEL_WORKERS: process.env.TEST_MODEL_WORKERS } : {}),
     ...options.env,
   });
   settings = { ...settings, host: '127.0.0.1', port: 0 };
