@@ -7,6 +7,7 @@ import { percentile } from './run-report';
 
 const BURST_TOKENS = 50;
 const TOKEN_DELAY_MS = 20;
+const HEALTH_EVERY_MS = 20;
 
 /** Runs `count` copies of `run`, the i-th started `i × gapMs` after the first (all at once with 0). */
 const onSchedule = <T>(count: number, gapMs: number, run: (index: number) => Promise<T>) =>
@@ -48,7 +49,7 @@ export function burstCase(
       const cpuBefore = readCpu(server.pid);
       const othersBefore = [readCpu(context.model.pid), readCpu(process.pid)];
       const startedAt = epochMs();
-      // Beside the burst, one client asks /api/health again as soon as it is answered: how the server thread keeps up.
+      // Beside the burst, one client asks /api/health every 20 ms: how long the server thread keeps other requests waiting.
       let bursting = true;
       const healthMs: number[] = [];
       const healthProbe = (async () => {
@@ -56,6 +57,7 @@ export function burstCase(
           const started = performance.now();
           await (await fetch(`${server.url}/api/health`)).arrayBuffer();
           healthMs.push(performance.now() - started);
+          await Bun.sleep(HEALTH_EVERY_MS);
         }
       })();
       const timings = await onSchedule(streams, gapMs, (index) =>

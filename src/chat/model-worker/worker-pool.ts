@@ -1,5 +1,4 @@
 // The server thread's side of the model workers: spreads calls over them, carries tool calls back, survives a worker's death.
-import { SHARE_ENV } from 'node:worker_threads';
 import type { ToolGateHooks } from '../tool-gate-middleware';
 import { ItemQueue } from './item-queue';
 import type { AgentStreamCore, ToServerThread, ToWorker, WireInvokeRequest, WireMessage } from './wire';
@@ -95,7 +94,8 @@ export class ModelWorkerPool {
   private spawn(): PooledWorker {
     const thread = new Worker(WORKER_ENTRY, {
       smol: process.execArgv.includes('--smol'),
-      env: SHARE_ENV,
+      // One environment for both threads: the tracing switch (OBS_TRACING_ENABLED) changes it at run time.
+      env: shareEnv(),
       ref: false,
     });
     const worker: PooledWorker = { thread, calls: 0 };
@@ -173,6 +173,12 @@ export class ModelWorkerPool {
 const WORKER_ENTRY = import.meta.url.includes('/$bunfs/')
   ? new URL('./chat/model-worker/worker-entry.ts', import.meta.url)
   : new URL('./worker-entry.ts', import.meta.url);
+
+/** node:worker_threads' SHARE_ENV, loaded on the first spawn: importing the module costs a server with no workers 2–3 ms at start. */
+const shareEnv = () =>
+  (require('node:worker_threads') as typeof import('node:worker_threads')).SHARE_ENV as NonNullable<
+    ConstructorParameters<typeof Worker>[1]
+  >['env'];
 
 let configured = 0;
 let pool: ModelWorkerPool | undefined;
