@@ -348,7 +348,15 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     runs: createRunsService({ agents, registry: runs, remote: replicaWatch?.remoteCancel }),
     approvals,
     warmUp: () =>
-      warmUpTurn({ agents, sessions, tools, prompts, llmSettings: settings.llm, nowMs: () => clock.nowMs() }),
+      warmUpTurn({
+        agents,
+        sessions,
+        tools,
+        prompts,
+        llmSettings: settings.llm,
+        models: llm,
+        nowMs: () => clock.nowMs(),
+      }),
     scheduler,
     usage: createUsageService({ agents, clock }),
     llm,

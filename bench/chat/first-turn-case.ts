@@ -26,6 +26,8 @@ export function firstTurnCase(name: string, words: number, starts: number, stead
     await context.model.takeArrivals();
     const measured: MeasuredTurn[] = [];
     const profiled: ProfiledServer[] = [];
+    /** The second and third turns of each start (new sessions): how far one real turn warms the rest. */
+    const laterAdded: number[][] = [[], []];
     const settleMs: number[] = [];
     for (let start = 0; start < starts; start++) {
       const spawnedAt = epochMs();
@@ -38,6 +40,11 @@ export function firstTurnCase(name: string, words: number, starts: number, stead
         const timing = await server.chat(sessionId, message);
         const turn = measuredTurn(timing, message, await context.model.takeArrivals(), words);
         measured.push(turn);
+        for (const later of laterAdded) {
+          const next = await server.chat(await server.newSession(), `${message} later`);
+          later.push(next.firstMs - baseline.firstMs);
+        }
+        await context.model.takeArrivals();
         profiled.push({
           name: `${name}-${start + 1}`,
           windows: [
@@ -90,6 +97,8 @@ export function firstTurnCase(name: string, words: number, starts: number, stead
         50,
       ),
     );
+    add('second turn after start, added to first token p50', percentile(laterAdded[0]!, 50));
+    add('third turn after start, added to first token p50', percentile(laterAdded[1]!, 50));
     const steady = context.report.values(steadyCase, 'added to first token p50').at(-1);
     if (steady !== undefined)
       add(`first turn ÷ ${steadyCase} p50 (added to first token)`, addedFirst / steady, '×', '≤ 2×');

@@ -15,6 +15,7 @@ export { createReplicaWatch, type ReplicaWatch } from './replica-watch';
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createTurnPriority, type TurnPriority } from './turn-priority';
 export { warmUpTurn, type WarmUpResult } from './warm-up';
+export { startCannedModel } from './canned-model';
 export { configureModelWorkers } from './model-worker/worker-pool';
 export { createSessionAssistant } from './session-assistant';
 export { createPromptBuilder, type PromptBuilder } from './prompt-builder';

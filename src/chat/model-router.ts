@@ -26,7 +26,7 @@ export function llmOf(profile: ModelProfile): ResolvedLlm {
 }
 
 /** TOOL_LOOP_MODEL names a model of the LLM_* provider: other profiles keep only the per-model overrides. */
-function toolLoopSettings(
+export function toolLoopSettings(
   profile: ModelProfile,
   settings: AgentTurnInput['llmSettings'],
 ): AgentTurnInput['llmSettings'] {

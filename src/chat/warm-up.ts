@@ -1,15 +1,17 @@
 // Warming a turn's code paths once after start: LangChain loaded, a model client, an agent graph and the stream mapper run for real.
 import type { AgentDirectory } from '../agents';
-import type { LlmSettings } from '../config';
+import type { LlmSettings, RuntimeConfig } from '../config';
 import type { SessionsService } from '../sessions';
 import type { ToolsService } from '../tools';
 import { checkBudget } from '../usage';
 import { startCannedModel } from './canned-model';
 import type { ChatEvent } from './chat-events';
 import type { ChatPorts } from './chat-service';
-import { resolveLlm } from './model-factory';
+import { sharedChatModel } from './model-cache';
+import { resolveLlm, resolveToolLoopModel } from './model-factory';
 import { invokeModel } from './model-invoke';
 import { modelWorkerPool } from './model-worker/worker-pool';
+import { llmOf, toolLoopSettings, type ModelAccess } from './model-router';
 import type { PromptBuilder } from './prompt-builder';
 import { runAgentTurn } from './run-agent';
 import { nextEventLoopTurn } from './stream-pacing';
@@ -37,6 +39,8 @@ export interface WarmUpDeps {
   tools: ToolsService;
   prompts: PromptBuilder;
   llmSettings: LlmSettings;
+  /** The agents' model routes: the clients of the default agent's first model are built ahead. */
+  models: Pick<ModelAccess, 'route'>;
   nowMs: () => number;
 }
 
@@ -98,7 +102,19 @@ export async function warmUpTurn(deps: WarmUpDeps, rounds = WARM_UP_ROUNDS): Pro
       'Hello',
     );
   }
+  await buildClients(deps, config, tools.offered.length > 0);
   return { events, modelCalls: canned.calls };
+}
+
+/** The default agent's first model's clients (its turn's and its title call's), built now rather than on the first turn. */
+async function buildClients(deps: WarmUpDeps, config: RuntimeConfig, hasTools: boolean): Promise<void> {
+  const profile = deps.models.route(config).candidates[0];
+  // On model workers the clients live there; they are built on the workers' first calls.
+  if (!profile || modelWorkerPool()) return;
+  const llm = llmOf(profile);
+  const toolLoop = resolveToolLoopModel(llm.model, hasTools, toolLoopSettings(profile, deps.llmSettings));
+  await sharedChatModel({ llm, model: toolLoop, runtime: config.llm_runtime, streaming: true });
+  await sharedChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
 }
 
 /** LangChain loaded where model calls run: in every model worker (this thread runs on meanwhile), else here piece by piece. */

@@ -1,10 +1,12 @@
 // Warming the turn's code paths after start: a whole turn and a title against a model inside the process, and no trace of it.
 import { describe, expect, it } from 'bun:test';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvSettings } from '../../../src/config';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
-import { warmStart } from '../../../src/warm-start';
+import { SCRATCH_ROUNDS, warmStart } from '../../../src/warm-start';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
@@ -43,9 +45,14 @@ describe('warm start', () => {
   it('plays a turn and a title call inside the process: the configured model is not called, nothing is stored', async () => {
     await using model = await startFakeOpenAiServer();
     await using server = await serve({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k' });
+    const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('mini-openclaw-warm-'));
+    const before = scratchFolders();
     const report = await warmStart(server.running);
     expect(report?.events).toBeGreaterThan(0);
     expect(report?.refused).toEqual([422, 404]);
+    // Whole turns through a scratch copy of the server: each a first turn, to its `done` and `title`; its folder is gone.
+    expect(report?.scratchEvents).toBeGreaterThanOrEqual(SCRATCH_ROUNDS * 4);
+    expect(scratchFolders()).toEqual(before);
 
     const { events, modelCalls } = await server.running.deps.warmUp();
     expect(events.map((event) => event.type)).toContain('token');

@@ -1,0 +1,71 @@
+// Whole turns through a scratch copy of the server: its own temporary data folder and a model inside the process.
+// The first client's turn then finds every step compiled (HTTP handler, chat service, session store, SSE, usage,
+// title), not only LangChain's: one such turn brought the first turn after start from 3× to under 2× steady state.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from './app';
+import { startCannedModel } from './chat';
+import type { EnvSettings } from './config';
+import { buildDeps, type Deps } from './deps';
+import { silentLogger } from './shared/logger';
+
+const HOST = '127.0.0.1';
+
+/** The server's settings for a scratch copy in `folder` talking to the model at `baseUrl`: SQLite, no token, no limits. */
+function scratchSettings(settings: EnvSettings, folder: string, baseUrl: string): EnvSettings {
+  return {
+    ...settings,
+    host: HOST,
+    port: 0,
+    dataDir: folder,
+    apiToken: '',
+    warmStart: false,
+    indexDir: null,
+    database: { ...settings.database, url: null },
+    rateLimit: { ...settings.rateLimit, enabled: false },
+    llm: { ...settings.llm, baseUrl, apiKey: 'warm-up', source: 'LLM' },
+    embedding: { ...settings.embedding, provider: 'none' },
+  };
+}
+
+/**
+ * Plays `rounds` first turns (a new session each, title included) through a scratch copy of the server built
+ * from the same code: its app handles the requests in the process (nothing listens), its agent lives in a
+ * temporary folder that is removed after, and its model answers from inside the process. Shares the real
+ * server's sandbox (already probed). Returns the SSE events the turns sent. Throws what the copy throws.
+ */
+export async function playScratchTurns(deps: Deps, rounds: number): Promise<number> {
+  const folder = mkdtempSync(join(tmpdir(), 'mini-openclaw-warm-'));
+  try {
+    using canned = startCannedModel();
+    await using scratch = buildDeps(scratchSettings(deps.settings, folder, canned.baseUrl), {
+      logger: silentLogger,
+      sandbox: deps.sandbox,
+      env: {},
+      envFilePath: join(folder, '.env'),
+      clock: deps.clock,
+    });
+    await scratch.start();
+    const app = createApp(scratch);
+    const post = async (path: string, body?: unknown) =>
+      app.handle(
+        new Request(`http://${HOST}${path}`, {
+          method: 'POST',
+          headers: { host: HOST, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      );
+    let events = 0;
+    for (let round = 0; round < rounds; round++) {
+      const created = (await (await post('/api/sessions')).json()) as { data?: { session_id?: string } };
+      const sessionId = created.data?.session_id;
+      if (!sessionId) throw new Error('the scratch server opened no session');
+      const stream = await (await post('/api/chat', { message: 'Hello', session_id: sessionId })).text();
+      events += stream.match(/^event: /gm)?.length ?? 0;
+    }
+    return events;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
