@@ -88,6 +88,42 @@ describe('POST /api/chat on_busy', () => {
     );
   }, 60_000);
 
+  it('enqueue holds the cap of 32 when 50 messages arrive at once: 32 queued, 18 refused with 409 queue_full', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({ kind: 'hang' });
+    const hanging = fixture.chat({ message: 'hang', session_id: sessionId });
+    await fixture.model.waitForRequests(1);
+    fixture.model.setFallback(echo);
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        fixture.chat({ message: `burst ${index}`, session_id: sessionId, on_busy: 'enqueue' }),
+      ),
+    );
+    const accepted = responses.filter((response) => response.status === 200);
+    const refused = responses.filter((response) => response.status !== 200);
+    const errors = await Promise.all(refused.map(async (response) => ((await response.json()) as any).error));
+    expect([accepted.length, refused.length]).toEqual([32, 18]);
+    expect(errors.map((error) => [error.code, error.details.queued, error.details.limit])).toEqual(
+      Array(18).fill(['queue_full', 32, 32]),
+    );
+    const waiting = (await history(fixture, sessionId)).filter((message) => message.status === 'queued');
+    expect(waiting).toHaveLength(32);
+    const run = (await fixture.server.json('GET', '/api/runs?status=running')).body.data.runs[0];
+    await fixture.server.json('POST', `/api/runs/${run.run_id}/cancel`);
+    await (await hanging).text();
+    // Every accepted message runs; no refused one was stored.
+    const answers = await Promise.all(accepted.map(async (response) => readSse(response)));
+    const done = answers.map((events) => events.find((event) => event.event === 'done')?.data.content as string);
+    const asked = (await history(fixture, sessionId)).filter((message) => message.role === 'user');
+    expect(
+      asked
+        .map((message) => message.content)
+        .slice(1)
+        .sort(),
+    ).toEqual(done.map((content) => content.replace('Answer to ', '')).sort());
+  }, 60_000);
+
   it('enqueue runs at once on a free session; reject (the default) still answers 409 session_busy', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
