@@ -1,6 +1,7 @@
 // The cap on a session's queued messages (on_busy `enqueue`) holds across two replicas enqueuing at once into one session.
 import { expect, it } from 'bun:test';
 import { SQL } from 'bun';
+import { splitChatAnswers } from '../../support/chat-fixture';
 import { describeWithPostgres } from '../../support/postgres-database';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
@@ -25,10 +26,8 @@ describeWithPostgres('queued messages on two replicas', (database) => {
         chat(index % 2 ? b : a, { message: `burst ${index}`, on_busy: 'enqueue' }),
       ),
     );
-    const accepted = responses.filter((response) => response.status === 200);
-    const refused = responses.filter((response) => response.status !== 200);
-    const errors = await Promise.all(refused.map(async (response) => ((await response.json()) as any).error));
-    expect([accepted.length, refused.length]).toEqual([32, 18]);
+    const { accepted, errors } = await splitChatAnswers(responses);
+    expect([accepted.length, errors.length]).toEqual([32, 18]);
     expect(errors.map((error) => [error.code, error.details.queued, error.details.limit])).toEqual(
       Array(18).fill(['queue_full', 32, 32]),
     );
