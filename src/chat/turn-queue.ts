@@ -123,14 +123,16 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
   return {
     async enqueue(agentId, sessionId, message) {
       const messages = deps.agents.get(agentId).storage.messages;
-      const waiting = (await messages.queued(sessionId)).length;
-      if (waiting >= MAX_QUEUED_PER_SESSION)
+      // The store refuses past the limit in the same step that stores: requests arriving together (on any
+      // replica) cannot all pass a count taken before.
+      const outcome = await messages.enqueue(sessionId, message, MAX_QUEUED_PER_SESSION);
+      if ('full' in outcome)
         throw new AppError(
           'queue_full',
-          `Session ${sessionId} already holds ${waiting} queued messages (at most ${MAX_QUEUED_PER_SESSION}); wait for them to run`,
-          { session_id: sessionId, queued: waiting, limit: MAX_QUEUED_PER_SESSION },
+          `Session ${sessionId} already holds ${outcome.full} queued messages (at most ${MAX_QUEUED_PER_SESSION}); wait for them to run`,
+          { session_id: sessionId, queued: outcome.full, limit: MAX_QUEUED_PER_SESSION },
         );
-      const queued = await messages.enqueue(sessionId, message);
+      const queued = outcome.stored;
       const run = new Promise<LiveRun>((resolve, reject) =>
         waiters.set(waiterKey(agentId, sessionId, queued.id), { resolve, reject, order: ++registered }),
       );

@@ -13,6 +13,7 @@ export type { AgentSessions, TurnHistory } from './agent-sessions';
 export type { MessageStore, SessionCounts, SessionPorts, SessionStore } from './session.port';
 export {
   DEFAULT_SESSION_TITLE,
+  type EnqueueOutcome,
   type LiveResponse,
   type NewMessage,
   type QueuedMessage,

@@ -102,6 +102,29 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       expect(await messages.any()).toBe(true);
     });
 
+    it('enqueues only below the limit, also when 50 enqueues of a session arrive at once', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await sessions.create('t', 't');
+      await messages.append('s', [{ role: 'user', content: 'asked' }]);
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, index) => messages.enqueue('s', `m${index}`, 5)),
+      );
+      const stored = outcomes.flatMap((outcome) => ('stored' in outcome ? [outcome.stored] : []));
+      expect(stored).toHaveLength(5);
+      expect(outcomes.filter((outcome) => 'full' in outcome)).toEqual(Array(45).fill({ full: 5 }));
+      expect(await messages.queued('s')).toEqual(stored.toSorted((x, y) => x.id - y.id));
+      // Other sessions and messages not queued do not count; taking one out makes room for one.
+      expect('stored' in (await messages.enqueue('t', 'other', 5))).toBe(true);
+      expect(await messages.removeQueued('s', stored[0]!.id)).toBe(true);
+      expect('stored' in (await messages.enqueue('s', 'again', 5))).toBe(true);
+      expect(await messages.enqueue('s', 'more', 5)).toEqual({ full: 5 });
+      expect((await messages.list('s')).filter((message) => message.status === 'queued')).toHaveLength(5);
+      await sessions.archive('s');
+      expect(await codeOf(messages.enqueue('s', 'archived', 5))).toBe('not_found');
+    });
+
     it('keeps queued messages in order, takes each out once, and names the active sessions holding some', async () => {
       using storage = fresh();
       const { sessions, messages } = storage;
@@ -114,8 +137,8 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
         { role: 'user', content: 'a1', status: 'queued' },
         { role: 'user', content: 'a2', status: 'queued' },
       ]);
-      expect(await messages.enqueue('c', 'c1')).toEqual({ id: expect.any(Number), content: 'c1' });
-      expect(await codeOf(messages.enqueue('missing', 'x'))).toBe('not_found');
+      expect(await messages.enqueue('c', 'c1', 1)).toEqual({ stored: { id: expect.any(Number), content: 'c1' } });
+      expect(await codeOf(messages.enqueue('missing', 'x', 1))).toBe('not_found');
       await sessions.archive('c');
       const queued = await messages.queued('a');
       expect(queued.map((entry) => entry.content)).toEqual(['a1', 'a2']);

@@ -50,6 +50,12 @@ export interface QueuedMessage {
   content: string;
 }
 
+/**
+ * What `MessageStore.enqueue` did: stored the message, or stored nothing because the session already held its
+ * limit of queued messages (`full`: how many it holds).
+ */
+export type EnqueueOutcome = { stored: QueuedMessage } | { full: number };
+
 export const DEFAULT_SESSION_TITLE = 'New Session';
 
 /** A message to store; the store stamps its time. */

@@ -1,5 +1,6 @@
 // The sessions domain's storage ports: sessions (SessionStore) and their messages (MessageStore), per agent.
 import type {
+  EnqueueOutcome,
   LiveResponse,
   NewMessage,
   QueuedMessage,
@@ -68,8 +69,12 @@ export interface MessageStore {
   archives(sessionId: string): Promise<{ compressedAt: number; messages: StoredMessage[] }[]>;
   /** Whether the agent has any stored message in any session. */
   any(): Promise<boolean>;
-  /** Appends `content` as a `queued` user message (touching the session); 404 as `append`. */
-  enqueue(sessionId: string, content: string): Promise<QueuedMessage>;
+  /**
+   * Appends `content` as a `queued` user message (touching the session) while the session holds fewer than
+   * `limit` queued ones, else stores nothing and answers `full`. Atomic: enqueues arriving together, also from
+   * other processes on the same database, never leave more than `limit` queued. 404 as `append`.
+   */
+  enqueue(sessionId: string, content: string, limit: number): Promise<EnqueueOutcome>;
   /** The session's `queued` messages, oldest first. */
   queued(sessionId: string): Promise<QueuedMessage[]>;
   /** Takes queued message `id` out of the session; false when it is no longer there (taken or deleted). */

@@ -26,6 +26,15 @@ export function chatClient(server: TestServer): Pick<ChatFixture, 'newSession' |
   };
 }
 
+/** Splits answers of POST /api/chat into the accepted ones (200, streams left unread) and the refused ones' errors. */
+export async function splitChatAnswers(responses: Response[]): Promise<{ accepted: Response[]; errors: any[] }> {
+  const refused = responses.filter((response) => response.status !== 200);
+  return {
+    accepted: responses.filter((response) => response.status === 200),
+    errors: await Promise.all(refused.map(async (response) => ((await response.json()) as any).error)),
+  };
+}
+
 export async function startChatFixture(options: TestServerOptions = {}): Promise<ChatFixture> {
   const model = await startFakeOpenAiServer();
   const server = await startTestServer({

@@ -4,10 +4,13 @@ import { toNumber } from '../../db/postgres/row-values';
 import { notFound } from '../../shared/app-error';
 import { toEpochSeconds, type Clock } from '../../shared/clock';
 import type { MessageStore } from '../session.port';
-import type { StoredMessage } from '../session-types';
+import type { EnqueueOutcome, StoredMessage } from '../session-types';
 import { toMessage, type MessageRow } from '../sqlite/session-rows';
 
-/** Locks the session row (so a concurrent archive or delete waits) and throws 404 when it is missing or archived. */
+/**
+ * Locks the session row (so a concurrent archive or delete waits, and writes of messages to the session run one
+ * after another) and throws 404 when it is missing or archived.
+ */
 async function requireActive(tx: TransactionSQL, agentId: string, sessionId: string): Promise<void> {
   const [row] = await tx`SELECT 1 AS one FROM sessions
     WHERE agent_id = ${agentId} AND id = ${sessionId} AND archived_at IS NULL FOR UPDATE`;
@@ -21,6 +24,11 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
     const rows: MessageRow[] = await runner`SELECT role, content, tool_calls, run_id, status, created_at FROM messages
       WHERE agent_id = ${agentId} AND session_id = ${sessionId} ORDER BY id`;
     return rows.map(toMessage);
+  };
+  const countQueued = async (tx: TransactionSQL, sessionId: string): Promise<number> => {
+    const [row] = await tx`SELECT count(*)::integer AS n FROM messages
+      WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status = 'queued'`;
+    return row.n as number;
   };
   return {
     list: (sessionId) => list(sql, sessionId),
@@ -75,14 +83,20 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
         messages: JSON.parse(row.messages) as StoredMessage[],
       }));
     },
-    async enqueue(sessionId, content) {
-      return await sql.begin(async (tx) => {
+    async enqueue(sessionId, content, limit) {
+      return await sql.begin(async (tx): Promise<EnqueueOutcome> => {
+        // The session row's lock queues the enqueues (and appends) of the session one behind the other, and
+        // each statement after it reads what the ones before committed: the count cannot miss a row.
         await requireActive(tx, agentId, sessionId);
         const at = now();
         const [row] = await tx`INSERT INTO messages (agent_id, session_id, role, content, status, created_at)
-          VALUES (${agentId}, ${sessionId}, 'user', ${content}, 'queued', ${at}) RETURNING id`;
+          SELECT ${agentId}, ${sessionId}, 'user', ${content}, 'queued', ${at}::double precision
+          WHERE (SELECT count(*) FROM messages
+            WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status = 'queued') < ${limit}::integer
+          RETURNING id`;
+        if (!row) return { full: await countQueued(tx, sessionId) };
         await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
-        return { id: toNumber(row.id), content };
+        return { stored: { id: toNumber(row.id), content } };
       });
     },
     async queued(sessionId) {

@@ -3,7 +3,7 @@ import type { Database } from 'bun:sqlite';
 import { notFound } from '../../shared/app-error';
 import { toEpochSeconds, type Clock } from '../../shared/clock';
 import type { MessageStore } from '../session.port';
-import type { NewMessage, StoredMessage } from '../session-types';
+import type { EnqueueOutcome, NewMessage, StoredMessage } from '../session-types';
 import { INSERT_MESSAGE_SQL, MESSAGE_COLUMNS, toMessage, type MessageRow } from './session-rows';
 
 export function createSqliteMessageStore(db: Database, clock: Clock): MessageStore {
@@ -63,6 +63,24 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     return { archived, remaining };
   });
 
+  // One statement counts and inserts, in the one write transaction SQLite runs at a time: no enqueue slips past the
+  // limit, from this process or another on the same file.
+  const insertQueued = db.query<{ id: number }, [string, string, number, string, number]>(
+    `INSERT INTO messages (session_id, role, content, status, created_at) SELECT ?, 'user', ?, 'queued', ?
+     WHERE (SELECT count(*) FROM messages WHERE session_id = ? AND status = 'queued') < ? RETURNING id`,
+  );
+  const countQueued = db.query<{ n: number }, [string]>(
+    "SELECT count(*) AS n FROM messages WHERE session_id = ? AND status = 'queued'",
+  );
+  const enqueue = db.transaction((sessionId: string, content: string, limit: number): EnqueueOutcome => {
+    requireActive(sessionId);
+    const at = now();
+    const row = insertQueued.get(sessionId, content, at, sessionId, limit);
+    if (!row) return { full: countQueued.get(sessionId)!.n };
+    touch.run(at, sessionId);
+    return { stored: { id: row.id, content } };
+  });
+
   return {
     list: async (sessionId) => selectMessages.all(sessionId).map(toMessage),
     append: async (sessionId, messages) => append(sessionId, messages),
@@ -84,15 +102,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
         .all(sessionId)
         .map((row) => ({ compressedAt: row.compressed_at, messages: JSON.parse(row.messages) as StoredMessage[] })),
     any: async () => (db.query('SELECT EXISTS(SELECT 1 FROM messages) AS any').get() as { any: number }).any === 1,
-    async enqueue(sessionId, content) {
-      append(sessionId, [{ role: 'user', content, status: 'queued' }]);
-      const row = db
-        .query<{ id: number }, [string]>(
-          "SELECT max(id) AS id FROM messages WHERE session_id = ? AND status = 'queued'",
-        )
-        .get(sessionId)!;
-      return { id: row.id, content };
-    },
+    enqueue: async (sessionId, content, limit) => enqueue(sessionId, content, limit),
     queued: async (sessionId) =>
       db
         .query<{ id: number; content: string }, [string]>(

@@ -1,6 +1,6 @@
 // POST /api/chat `on_busy`: a second message on a busy session is rejected, queued behind the live run, or interrupts it.
 import { describe, expect, it } from 'bun:test';
-import { startChatFixture } from '../../support/chat-fixture';
+import { splitChatAnswers, startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { waitFor } from '../../support/scheduler-fixture';
 import { readSse, readStreamRest, readStreamUntil as untilEvent, streamSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
@@ -9,8 +9,26 @@ const lastUserText = (request: any): string =>
   request.messages.filter((message: any) => message.role === 'user').at(-1).content;
 const echo = (request: any) => ({ kind: 'text' as const, text: `Answer to ${lastUserText(request)}` });
 
-const history = async (fixture: Awaited<ReturnType<typeof startChatFixture>>, sessionId: string) =>
+const history = async (fixture: ChatFixture, sessionId: string) =>
   (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages as any[];
+
+/**
+ * A session whose run hangs in the model
+ * (`release` cancels it, reading its answer out); later turns get the echo answer.
+ */
+const busySession = async (fixture: ChatFixture) => {
+  const sessionId = await fixture.newSession();
+  fixture.model.enqueue({ kind: 'hang' });
+  const hanging = fixture.chat({ message: 'hang', session_id: sessionId });
+  await fixture.model.waitForRequests(1);
+  fixture.model.setFallback(echo);
+  const release = async () => {
+    const run = (await fixture.server.json('GET', '/api/runs?status=running')).body.data.runs[0];
+    await fixture.server.json('POST', `/api/runs/${run.run_id}/cancel`);
+    await (await hanging).text();
+  };
+  return { sessionId, release };
+};
 
 describe('POST /api/chat on_busy', () => {
   it('enqueue: three messages arriving together wait as queued, then run one by one, each stream getting its own turn', async () => {
@@ -61,11 +79,7 @@ describe('POST /api/chat on_busy', () => {
 
   it('enqueue refuses a 33rd queued message of a session with 409 queue_full, storing nothing', async () => {
     await using fixture = await startChatFixture();
-    const sessionId = await fixture.newSession();
-    fixture.model.enqueue({ kind: 'hang' });
-    const hanging = fixture.chat({ message: 'hang', session_id: sessionId });
-    await fixture.model.waitForRequests(1);
-    fixture.model.setFallback(echo);
+    const { sessionId, release } = await busySession(fixture);
     const queued = [];
     for (let index = 0; index < 32; index++)
       queued.push(await fixture.chat({ message: `queued ${index}`, session_id: sessionId, on_busy: 'enqueue' }));
@@ -79,13 +93,39 @@ describe('POST /api/chat on_busy', () => {
     expect(full.body.error.details).toEqual({ session_id: sessionId, queued: 32, limit: 32 });
     const waiting = (await history(fixture, sessionId)).filter((message) => message.status === 'queued');
     expect(waiting.map((message) => message.content)).toEqual(queued.map((_, index) => `queued ${index}`));
-    const run = (await fixture.server.json('GET', '/api/runs?status=running')).body.data.runs[0];
-    await fixture.server.json('POST', `/api/runs/${run.run_id}/cancel`);
-    await (await hanging).text();
+    await release();
     const answers = await Promise.all(queued.map(async (response) => readSse(response)));
     expect(answers.map((events) => events.find((event) => event.event === 'done')?.data.content)).toEqual(
       queued.map((_, index) => `Answer to queued ${index}`),
     );
+  }, 60_000);
+
+  it('enqueue holds the cap of 32 when 50 messages arrive at once: 32 queued, 18 refused with 409 queue_full', async () => {
+    await using fixture = await startChatFixture();
+    const { sessionId, release } = await busySession(fixture);
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        fixture.chat({ message: `burst ${index}`, session_id: sessionId, on_busy: 'enqueue' }),
+      ),
+    );
+    const { accepted, errors } = await splitChatAnswers(responses);
+    expect([accepted.length, errors.length]).toEqual([32, 18]);
+    expect(errors.map((error) => [error.code, error.details.queued, error.details.limit])).toEqual(
+      Array(18).fill(['queue_full', 32, 32]),
+    );
+    const waiting = (await history(fixture, sessionId)).filter((message) => message.status === 'queued');
+    expect(waiting).toHaveLength(32);
+    await release();
+    // Every accepted message runs; no refused one was stored.
+    const answers = await Promise.all(accepted.map(async (response) => readSse(response)));
+    const done = answers.map((events) => events.find((event) => event.event === 'done')?.data.content as string);
+    const asked = (await history(fixture, sessionId)).filter((message) => message.role === 'user');
+    expect(
+      asked
+        .map((message) => message.content)
+        .slice(1)
+        .sort(),
+    ).toEqual(done.map((content) => content.replace('Answer to ', '')).sort());
   }, 60_000);
 
   it('enqueue runs at once on a free session; reject (the default) still answers 409 session_busy', async () => {
