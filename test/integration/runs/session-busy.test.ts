@@ -90,7 +90,7 @@ describe('a session with a live run', () => {
       ['assistant', ''],
       ['assistant', 'Read.'],
     ]);
-    expect(JSON.parse(messages[1]!.toolCalls[0]!.output!).data.content).toBe('alpha\n');
+    expect(JSON.parse(String(messages[1]!.toolCalls?.[0]?.output)).data.content).toBe('alpha\n');
   });
 
   it('archived while its reply streams: 409, the reply goes on and is stored whole; deleted while it streams: cancelled, then gone', async () => {
