@@ -54,9 +54,9 @@ const held = (sessionId: string, runId: string | null, elsewhere: boolean) =>
   new AppError(
     'session_busy',
     elsewhere
-      ? `Session ${sessionId} has a run live on another replica; cancel it (POST /api/runs/{run_id}/cancel) first.`
+      ? `Session ${sessionId} is held on another replica (a live run, or an archive or delete under way); cancel its run (POST /api/runs/{run_id}/cancel) or decide its approvals first.`
       : `Session ${sessionId} has a live run; cancel it (POST /api/runs/${runId}/cancel) or decide its approvals and let it finish first.`,
-    { session_id: sessionId, ...(runId ? { run_id: runId } : {}) },
+    { session_id: sessionId, ...(elsewhere ? { held_by: 'another_replica' } : { run_id: runId }) },
   );
 
 export function createRunRegistry(
