@@ -15,6 +15,7 @@ import {
   createPromptBuilder,
   createRunRegistry,
   createRunsService,
+  createSessionRuns,
   createReplicaWatch,
   createApprovalsService,
   type ApprovalsService,
@@ -253,7 +254,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     agentRoots: () => agents.ids().map((id) => agents.get(id).root),
   });
   const assistant = createSessionAssistant<AgentStorage>({ models: llm, prompts, clock });
-  const sessions = createSessionsService({ agents, assistant, runs });
+  // Deleting a session cancels its run first, on whichever replica runs it (`replicaWatch` is built below).
+  const sessionRuns = createSessionRuns({ registry: runs, agents, remote: () => replicaWatch?.remoteCancel });
+  const sessions = createSessionsService({ agents, assistant, runs: sessionRuns });
   // Other replicas change jobs and agents and may die mid-run: with a shared database, look a few times per lease.
   const sharedPollMs =
     storage.kind === 'postgres' ? Math.min(2000, Math.max(250, (settings.database.leaseSeconds * 1000) / 3)) : null;

@@ -286,6 +286,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   ) => {
     const claimed = await registry.claim(agent.id, sessionId, message, attach);
     if (!claimed.attached) {
+      // Checked again now the session is held: a delete or archive may have come between `admit` and the claim.
+      await deps.sessions
+        .of(agent)
+        .get(sessionId)
+        .catch((error: unknown) => {
+          claimed.run.finish();
+          throw error;
+        });
       const lease = agent.lease();
       queueMicrotask(() => void execute(lease, sessionId, message, claimed.run, options));
     }

@@ -11,6 +11,7 @@ export {
 export { turnEvents } from './turn-events';
 export { createRunRegistry, type RunRegistry } from './run-registry';
 export { createRemoteCancel, type RemoteCancel } from './remote-cancel';
+export { createSessionRuns, type SessionRuns } from './session-runs';
 export { createReplicaWatch, type ReplicaWatch } from './replica-watch';
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createTurnPriority, type TurnPriority } from './turn-priority';

@@ -41,7 +41,23 @@ export interface RunRegistry {
   drain(): Promise<void>;
   /** Every run of this process that has not finished, with its agent. */
   liveRuns(): { agentId: string; run: LiveRun }[];
+  /**
+   * Runs `work` with the session held: no run (nor a queued message) starts on it until `work` ends. With
+   * `cancel`, the session's live run here is cancelled first and waited for (its lock let go of); without,
+   * a live run makes it 409 `session_busy`. A run another replica holds is 409 `session_busy` either way.
+   */
+  hold<T>(agentId: string, sessionId: string, options: { cancel: boolean }, work: () => Promise<T>): Promise<T>;
 }
+
+/** 409 for a session whose run keeps it from being archived or deleted now (`run_id` when the run is here). */
+const held = (sessionId: string, runId: string | null, elsewhere: boolean) =>
+  new AppError(
+    'session_busy',
+    elsewhere
+      ? `Session ${sessionId} is held on another replica (a live run, or an archive or delete under way); cancel its run (POST /api/runs/{run_id}/cancel) or decide its approvals first.`
+      : `Session ${sessionId} has a live run; cancel it (POST /api/runs/${runId}/cancel) or decide its approvals and let it finish first.`,
+    { session_id: sessionId, ...(elsewhere ? { held_by: 'another_replica' } : { run_id: runId }) },
+  );
 
 export function createRunRegistry(
   coordinator: Coordinator,
@@ -54,6 +70,8 @@ export function createRunRegistry(
   /** Every run by `<agent>\n<run id>`, live or recently finished, in the order they started. */
   const byId = new Map<string, LiveRun>();
   const idKey = (agentId: string, runId: string) => `${agentId}\n${runId}`;
+  /** Sessions held by `hold`, each with a promise that settles when the hold ends. */
+  const holds = new Map<string, Promise<unknown>>();
 
   const prune = () => {
     const now = performance.now();
@@ -76,8 +94,12 @@ export function createRunRegistry(
     released.set(
       run,
       run.done.then(async () => {
-        if (runs.get(key) === run) runs.delete(key);
-        await lock?.release();
+        // Still listed until the lock is let go of, so a hold waits for that rather than finding the lock taken.
+        try {
+          await lock?.release();
+        } finally {
+          if (runs.get(key) === run) runs.delete(key);
+        }
       }),
     );
     lock = await coordinator.tryLock(key);
@@ -92,6 +114,7 @@ export function createRunRegistry(
   return {
     async claim(agentId, sessionId, message, attach = true) {
       const key = sessionRunLock(agentId, sessionId);
+      if (holds.has(key)) throw busy();
       const live = runs.get(key);
       if (live && !live.isFinished) {
         if (attach && live.message.trim() === message.trim()) return { run: live, attached: true };
@@ -101,7 +124,7 @@ export function createRunRegistry(
     },
     async restore(agentId, sessionId, message, runId, firstSeq) {
       const key = sessionRunLock(agentId, sessionId);
-      if (runs.get(key)?.isFinished === false) throw busy();
+      if (holds.has(key) || runs.get(key)?.isFinished === false) throw busy();
       return open(agentId, key, new LiveRun(key, message, options.bufferLimit, runId, firstSeq));
     },
     liveRuns() {
@@ -111,13 +134,15 @@ export function createRunRegistry(
     },
     isBusy: async (agentId, sessionId) => {
       const key = sessionRunLock(agentId, sessionId);
-      return runs.has(key) || (await coordinator.isLocked(key));
+      return runs.has(key) || holds.has(key) || (await coordinator.isLocked(key));
     },
     async whenFree(agentId, sessionId) {
       const key = sessionRunLock(agentId, sessionId);
       for (;;) {
         const live = runs.get(key);
+        const hold = holds.get(key);
         if (live) await (released.get(live) ?? live.done);
+        else if (hold) await hold.catch(() => undefined);
         else if (await coordinator.isLocked(key)) await Bun.sleep(LOCK_POLL_MS);
         else return;
       }
@@ -129,6 +154,33 @@ export function createRunRegistry(
     live(agentId, sessionId) {
       const run = runs.get(sessionRunLock(agentId, sessionId));
       return run && !run.isFinished ? run : null;
+    },
+    async hold(agentId, sessionId, options, work) {
+      const key = sessionRunLock(agentId, sessionId);
+      for (;;) {
+        const live = runs.get(key);
+        const other = holds.get(key);
+        if (other) await other.catch(() => undefined);
+        else if (live && !live.isFinished && !options.cancel) throw held(sessionId, live.runId, false);
+        else if (live) {
+          live.cancel();
+          await (released.get(live) ?? live.done);
+        } else break;
+      }
+      let end!: () => void;
+      holds.set(key, new Promise<void>((resolve) => (end = resolve)));
+      try {
+        const lock = await coordinator.tryLock(key);
+        if (!lock) throw held(sessionId, null, true);
+        try {
+          return await work();
+        } finally {
+          await lock.release();
+        }
+      } finally {
+        holds.delete(key);
+        end();
+      }
     },
     async drain() {
       await Promise.all([...runs.values()].map((run) => run.done));

@@ -105,7 +105,10 @@ export class TurnRecorder {
     );
   }
 
-  /** A session deleted or archived mid-run is not brought back: later writes are dropped. */
+  /**
+   * A session deleted or archived mid-run is not brought back: later writes are dropped. A safety net only:
+   * deleting a session cancels its run first and archiving one with a live run is refused (409 `session_busy`).
+   */
   private async guard(write: () => Promise<void>): Promise<void> {
     if (this.sessionGone) return;
     const record = await this.sessions.find(this.sessionId);

@@ -22,8 +22,15 @@ export interface SessionAssistant<S> {
 export interface SessionsServiceDeps<S extends SessionPorts> {
   agents: AgentDirectory<S>;
   assistant: SessionAssistant<S>;
-  /** Whether a chat run is live on a session (compression waits for it). */
-  runs: { isBusy(agentId: string, sessionId: string): Promise<boolean> };
+  /** The chat runs of a session: whether one is live (compression waits for it), and holding the session from them. */
+  runs: {
+    isBusy(agentId: string, sessionId: string): Promise<boolean>;
+    /**
+     * Runs `work` while no run can start on the session; `cancel` ends its live run first (and waits for it),
+     * otherwise a live run is 409 `session_busy`.
+     */
+    hold<T>(agentId: string, sessionId: string, options: { cancel: boolean }, work: () => Promise<T>): Promise<T>;
+  };
   newId?: () => string;
 }
 
@@ -89,9 +96,33 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
     list: (agentId, scope, options) => sessionsOf(agentId).list(scope, options),
     create: (agentId, title) => sessionsOf(agentId).create(title),
     rename: (agentId, sessionId, title) => sessionsOf(agentId).rename(sessionId, title),
-    archive: (agentId, sessionId) => sessionsOf(agentId).archive(sessionId),
+    async archive(agentId, sessionId) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        await sessions.get(sessionId);
+        // Archiving is for finished conversations: a live or waiting run, or messages queued to run, keep it active.
+        await deps.runs.hold(agent.id, sessionId, { cancel: false }, async () => {
+          const queued = await agent.storage.messages.queued(sessionId);
+          if (queued.length > 0)
+            throw new AppError(
+              'session_busy',
+              `Session ${sessionId} has ${queued.length} queued message(s) still to run; let them run first.`,
+              { session_id: sessionId, queued: queued.length },
+            );
+          await sessions.archive(sessionId);
+        });
+      });
+    },
     restore: (agentId, sessionId) => sessionsOf(agentId).restore(sessionId),
-    delete: (agentId, sessionId, archived) => sessionsOf(agentId).delete(sessionId, archived),
+    async delete(agentId, sessionId, archived) {
+      return withLease(deps.agents.get(agentId), async (agent) => {
+        const sessions = of(agent);
+        await sessions.get(sessionId, archived);
+        // A live or waiting run is cancelled first (its partial reply and usage stored as any cancel's), so
+        // nothing is written for the session once it is gone; queued messages go with it (their streams get 404).
+        await deps.runs.hold(agent.id, sessionId, { cancel: true }, () => sessions.delete(sessionId, archived));
+      });
+    },
     async history(agentId, sessionId, archived) {
       return withLease(deps.agents.get(agentId), async (agent) => {
         const sessions = of(agent);

@@ -76,7 +76,8 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   const sessions = createSessionsService({
     agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => undefined },
     assistant: noAssistant,
-    runs: { isBusy: async () => false },
+    // The harness runs no chat turns: no session is ever busy.
+    runs: { isBusy: async () => false, hold: (_agentId, _sessionId, _options, work) => work() },
   }).of(agent);
   // The SQLite adapter has written the row when this call returns (its promise is already settled).
   void sessions.create('Harness session', 'session-1');

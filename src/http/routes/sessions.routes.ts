@@ -76,8 +76,12 @@ export function sessionRoutes(
       {
         params: SessionParams,
         query: ArchivedQuery,
-        response: { 200: Deleted, ...errors(400, 401, 404, 422, 500) },
-        detail: { summary: 'Delete a session (archived=true for an archived one)' },
+        response: { 200: Deleted, ...errors(400, 401, 404, 409, 422, 500) },
+        detail: {
+          summary: 'Delete a session (archived=true for an archived one)',
+          description:
+            'A live or waiting run of the session is cancelled first (as POST /api/runs/{run_id}/cancel), then the session is deleted; its queued messages go with it. 409 `session_busy` when its run is live on another replica.',
+        },
       },
     )
     .post(
@@ -89,8 +93,12 @@ export function sessionRoutes(
       {
         params: SessionParams,
         query: AgentQuery,
-        response: { 200: Archived, ...errors(400, 401, 404, 422, 500) },
-        detail: { summary: 'Archive an active session' },
+        response: { 200: Archived, ...errors(400, 401, 404, 409, 422, 500) },
+        detail: {
+          summary: 'Archive an active session',
+          description:
+            '409 `session_busy` while a run of the session is live or waiting for an approval, or messages are queued to run: cancel the run or decide its approvals first.',
+        },
       },
     )
     .post(

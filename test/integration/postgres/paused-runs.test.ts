@@ -74,4 +74,27 @@ describeWithPostgres('runs paused for approvals on replicas', (database) => {
     expect(history.at(-1)).toMatchObject({ role: 'assistant', content: 'Read on B.' });
     expect(history.some((message) => message.status === 'interrupted')).toBe(false);
   }, 90_000);
+
+  it('is cancelled on its holder when another replica deletes its session, and refuses to be archived there', async () => {
+    const url = await database.cluster.createDatabase();
+    await using pair = await startReplicaPair(url, { startSecond: false });
+    const [a] = pair.replicas;
+    const paused = await pauseOn(a, pair.dataDir);
+    const b = await pair.start();
+    const archived = await b.api('POST', `/api/sessions/${paused.session}/archive`);
+    expect(archived.status).toBe(409);
+    expect(archived.body.error).toMatchObject({ code: 'session_busy', details: { held_by: 'another_replica' } });
+    expect((await b.api('GET', `/api/runs/${paused.runId}`)).body.data.status).toBe('waiting_approval');
+
+    const deleted = await b.api('DELETE', `/api/sessions/${paused.session}`);
+    expect(deleted.status).toBe(200);
+    // The run ended on A as a cancel ends it before B deleted the session; nothing is written for it afterwards.
+    expect((await readStreamRest(paused.stream)).at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
+    expect((await b.api('GET', `/api/runs/${paused.runId}`)).body.data.status).toBe('cancelled');
+    const approval = (await b.api('GET', '/api/approvals')).body.data.approvals[0];
+    expect(approval).toMatchObject({ approval_id: paused.approvalId, status: 'cancelled' });
+    const history = await a.api('GET', `/api/sessions/${paused.session}/history`);
+    expect(history.status).toBe(404);
+    expect(a.model.chatRequests()).toHaveLength(1);
+  }, 60_000);
 });

@@ -142,6 +142,30 @@ describe('a paused run across a restart', () => {
     await readSse(next);
   });
 
+  it('a restored run keeps its session from being archived, and deleting the session cancels it first', async () => {
+    using data = makeTempDir('moc-paused-');
+    const paused = await pauseThenStop(data.path);
+    await using restarted = await approvalFixture({}, data.path);
+    const stream = restarted.server.request(`/api/runs/${paused.runId}/events`).then(readSse);
+    const queued = await restarted.chat({ message: 'after it', session_id: paused.sessionId, on_busy: 'enqueue' });
+    expect(queued.status).toBe(200);
+    const archived = await restarted.server.json('POST', `/api/sessions/${paused.sessionId}/archive`);
+    expect(archived.status).toBe(409);
+    expect(archived.body.error).toMatchObject({ code: 'session_busy', details: { run_id: paused.runId } });
+
+    expect((await restarted.server.json('DELETE', `/api/sessions/${paused.sessionId}`)).status).toBe(200);
+    expect((await stream).at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
+    expect(await run(restarted, paused.runId)).toMatchObject({ status: 'cancelled' });
+    expect(await approval(restarted, paused.approvalId)).toMatchObject({ status: 'cancelled', decided_by: 'run' });
+    expect(await readSse(queued)).toEqual([
+      expect.objectContaining({ event: 'error', data: expect.objectContaining({ code: 'not_found' }) }),
+    ]);
+    const agent = restarted.server.deps.agents.get('default');
+    expect(await agent.storage.checkpoints.get(paused.runId)).toBeNull();
+    expect(await agent.storage.messages.list(paused.sessionId)).toEqual([]);
+    expect(restarted.model.chatRequests()).toHaveLength(0);
+  });
+
   it('expires an approval whose time ran out while the server was down, and the run goes on without the call', async () => {
     using data = makeTempDir('moc-paused-');
     const paused = await pauseThenStop(data.path);

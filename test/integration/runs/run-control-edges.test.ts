@@ -88,8 +88,12 @@ describe('run control edges', () => {
     expect(queued.status).toBe(200);
     const deleted = await fixture.server.json('DELETE', `/api/sessions/${paused.sessionId}`);
     expect(deleted.status).toBe(200);
-    await fixture.server.json('POST', `/api/approvals/${paused.approval.approval_id}`, { decision: 'approve' });
-    await rest(paused.stream);
+    // The delete cancelled the paused run first: its approval can no longer be decided.
+    const decided = await fixture.server.json('POST', `/api/approvals/${paused.approval.approval_id}`, {
+      decision: 'approve',
+    });
+    expect(decided.status).toBe(409);
+    expect((await rest(paused.stream)).at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
     const events = await readSse(queued);
     expect(events).toEqual([
       expect.objectContaining({ event: 'error', data: expect.objectContaining({ code: 'not_found' }) }),
