@@ -16,7 +16,16 @@ export interface Violation {
 }
 
 /** Top-level files and folders that wire the program together; they may import any module, adapters included. */
-const COMPOSITION = new Set(['main.ts', 'app.ts', 'deps.ts', 'server.ts', 'cli.ts', 'version.ts', 'storage']);
+const COMPOSITION = new Set([
+  'main.ts',
+  'app.ts',
+  'deps.ts',
+  'deps.types.ts',
+  'server.ts',
+  'cli.ts',
+  'version.ts',
+  'storage',
+]);
 const SPECIFIER =
   /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 

@@ -2,13 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import {
-  createAgentRegistry,
-  createAgentsService,
-  createFilesService,
-  type AgentsService,
-  type FilesService,
-} from './agents';
+import { createAgentRegistry, createAgentsService, createFilesService } from './agents';
 import {
   countTokens,
   createChatService,
@@ -18,144 +12,39 @@ import {
   createSessionRuns,
   createReplicaWatch,
   createApprovalsService,
-  type ApprovalsService,
-  type TurnPriority,
-  type WarmUpResult,
   warmUpTurn,
   createSessionAssistant,
   configureModelWorkers,
-  type ChatService,
-  type RunsService,
 } from './chat';
-import {
-  createConfigService,
-  createRuntimeConfigStore,
-  createTracingControl,
-  type ConfigService,
-  type EnvSettings,
-  type RuntimeConfigStore,
-} from './config';
-import type { Coordinator } from './coordination';
+import { createConfigService, createRuntimeConfigStore, createTracingControl, type EnvSettings } from './config';
 import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
-import { createAuthLockout, type AuthLockout, type AuthLockoutSettings } from './http/auth-lockout';
-import { createRateLimiter, type RateLimiter } from './http/rate-limit';
+import { createAuthLockout } from './http/auth-lockout';
+import { createRateLimiter } from './http/rate-limit';
 import {
   createEmbeddingHealth,
   createRoutedEmbeddingClient,
   createRetrievalService,
   withSharedEmbeddingCache,
-  type RetrievalService,
 } from './retrieval';
 import { openSqliteIndex } from './retrieval/sqlite/open-index';
-import {
-  createSchedulerManager,
-  createSchedulerService,
-  type PreRunCheck,
-  type SchedulerService,
-  type Timers,
-} from './scheduler';
-import { createSandbox, type HostResolver, type Sandbox } from './security';
-import { createSessionsService, type SessionsService } from './sessions';
+import { createSchedulerManager, createSchedulerService, type PreRunCheck } from './scheduler';
+import { createSandbox } from './security';
+import { createSessionsService } from './sessions';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
-import { systemClock, type Clock } from './shared/clock';
-import { createLogger, type Logger } from './shared/logger';
+import { systemClock } from './shared/clock';
+import { createLogger } from './shared/logger';
 import { createStorageProbe } from './shared/storage-probe';
-import type { Readiness } from './http/routes/health.routes';
-import { createBreakerBoard, createLlmService, type LlmService } from './llm';
+import { createBreakerBoard, createLlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
 import { createPostgresBackend } from './storage/postgres/postgres-backend';
 import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
 import type { StorageBackend } from './storage/storage-backend';
-import {
-  createBuiltinTools,
-  createToolsService,
-  type ToolDefinition,
-  type ToolsService,
-  type TriggerType,
-} from './tools';
-import { checkBudget, createUsageService, type UsageService } from './usage';
+import { createBuiltinTools, createToolsService, type TriggerType } from './tools';
+import { checkBudget, createUsageService } from './usage';
 
-export interface Deps {
-  settings: EnvSettings;
-  clock: Clock;
-  logger: Logger;
-  /** Run locks, job claims and request buckets (in memory: one process; in PostgreSQL: every replica). */
-  coordinator: Coordinator;
-  /** Where agents' rows live: per-agent SQLite files, or the shared PostgreSQL database (`settings.database.url`). */
-  storage: StorageBackend;
-  configStore: RuntimeConfigStore;
-  /** Runtime config, rag mode and tracing at the edge. */
-  config: ConfigService;
-  agents: AgentsService<AgentStorage>;
-  files: FilesService;
-  sessions: SessionsService;
-  tools: ToolsService;
-  chat: ChatService;
-  /** Runs as resources: look up, list, cancel, rejoin. */
-  runs: RunsService;
-  /** Tool calls waiting for a decision (tool_approvals). */
-  approvals: ApprovalsService;
-  /** One turn of the default agent against a model inside the process: the turn's code paths, warmed (see warm-start.ts). */
-  warmUp(): Promise<WarmUpResult>;
-  /** Cron and heartbeat for every agent. */
-  scheduler: SchedulerService;
-  /** The usage ledger of every agent. */
-  usage: UsageService;
-  /** Provider profiles, each agent's model route, the profiles' circuit breakers. */
-  llm: LlmService;
-  /** Memory and knowledge search (also the chat's rag mode and the search tools' `RetrievalSearcher`). */
-  retrieval: RetrievalService;
-  rateLimiter: RateLimiter;
-  /** Failed bearer tokens per client: 10 a minute lock the client out for 5 minutes. */
-  authLockout: AuthLockout;
-  /** False until `start()` has finished, and again from the first step of stopping. */
-  state: { ready: boolean };
-  /** The tool process sandbox (its probe verdict is part of readiness details). */
-  sandbox: Sandbox;
-  /** What /api/ready reports: `state`, whether the data folder takes writes now, the sandbox's verdict. */
-  readiness: Readiness;
-  /**
-   * The side effects, in order: the data folder (and its leftover temporaries swept), the global config,
-   * the agent folders, the sandbox probe and its warning, the first index pass (in the background) and
-   * the scheduler (interrupted runs recovered first). Throws what stops the server from starting.
-   */
-  start(): Promise<void>;
-  /**
-   * Stops in reverse order: no new scheduled runs; runs in flight get up to `drainMs` to store their
-   * replies; then indexing stops, every agent's storage closes, and the coordinator lets go. Idempotent.
-   */
-  close(options?: { drainMs?: number }): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
+import type { Deps, DepsOverrides } from './deps.types';
 
-export interface DepsOverrides {
-  clock?: Clock;
-  logger?: Logger;
-  /** Environment the tracing switch reads and updates; defaults to process.env. */
-  env?: Record<string, string | undefined>;
-  /** Where the tracing switch persists; defaults to `.env` in the working folder. */
-  envFilePath?: string;
-  /** Tools offered to agents (the built-in catalogue by default). */
-  toolDefinitions?: readonly ToolDefinition[];
-  /** Failed-token lockout thresholds (10 a minute, 5 minutes by default). */
-  authLockout?: AuthLockoutSettings;
-  /** The tool process sandbox (bubblewrap from PATH by default). */
-  sandbox?: Sandbox;
-  /** DNS for fetch_url; tests map names to loopback. */
-  resolver?: HostResolver;
-  /** HTTP client for web search providers. */
-  fetch?: typeof fetch;
-  /** Waits between model retries; tests pass a faster one. */
-  sleep?: (ms: number) => Promise<void>;
-  /** The scheduler's timers (setTimeout by default); benchmarks count its wake-ups. */
-  schedulerTimers?: Timers;
-  /** Locks and buckets shared with other servers (the caller closes it); by default the storage's own, or a private in-memory one. */
-  coordinator?: Coordinator;
-  /** Events kept per run for rejoining (5000) and how long a finished run stays replayable (10 minutes). */
-  runReplay?: { bufferLimit?: number; retentionMs?: number };
-  /** Orders opening turns before finished turns' leftovers; tests pass one with a longer longest wait. */
-  turnPriority?: TurnPriority;
-}
+export type { Deps, DepsOverrides };
 
 /** Constructs every part from settings; touches no file, starts nothing (see `start`). */
 export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}): Deps {
