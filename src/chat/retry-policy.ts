@@ -21,16 +21,21 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** The Retry-After header of an error's `headers` (a Headers object or a plain record), if any. */
+export function retryAfterHeader(headers: unknown): string | undefined {
+  const raw =
+    headers instanceof Headers
+      ? headers.get('retry-after')
+      : (headers as Record<string, unknown> | null | undefined)?.['retry-after'];
+  return typeof raw === 'string' && raw ? raw : undefined;
+}
+
 /** The wait a 429/503 answer asked for, in ms (Retry-After in seconds or as an HTTP date). */
 export function retryAfterMs(failure: unknown, nowMs = Date.now()): number | undefined {
   const error = providerError(failure);
   const given = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
   if (typeof given === 'number' && Number.isFinite(given) && given >= 0) return given;
-  const headers = (error as { headers?: unknown } | null)?.headers;
-  const raw =
-    headers instanceof Headers
-      ? headers.get('retry-after')
-      : (headers as Record<string, string> | undefined)?.['retry-after'];
+  const raw = retryAfterHeader((error as { headers?: unknown } | null)?.headers);
   if (!raw) return undefined;
   const seconds = Number(raw);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

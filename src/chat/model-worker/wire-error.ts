@@ -1,5 +1,6 @@
 // Errors across the thread boundary: the cause chain with what retries, fallbacks and incomplete streams read of it.
 import { ModelStreamIncompleteError, type StreamEstimate } from '../model-stream-guard';
+import { retryAfterHeader } from '../retry-policy';
 import type { WireErrorLink } from './wire';
 
 /** Links of a chain kept (retry-policy and failure-class look at most six deep). */
@@ -8,12 +9,6 @@ const MAX_LINKS = 6;
 const MAX_MESSAGE_CHARS = 8_000;
 
 type Fields = Record<string, unknown>;
-
-function retryAfterOf(headers: unknown): string | undefined {
-  if (headers instanceof Headers) return headers.get('retry-after') ?? undefined;
-  const value = (headers as Fields | null | undefined)?.['retry-after'];
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** The chain of `error` (its `cause`s) in plain form. */
 export function toWireError(error: unknown): WireErrorLink[] {
@@ -32,7 +27,7 @@ export function toWireError(error: unknown): WireErrorLink[] {
       kind: link.constructor?.name ?? 'Error',
       ...(typeof link.status === 'number' ? { status: link.status } : {}),
       ...(typeof link.code === 'string' ? { code: link.code } : {}),
-      ...(retryAfterOf(link.headers) ? { retryAfter: retryAfterOf(link.headers) } : {}),
+      ...(retryAfterHeader(link.headers) ? { retryAfter: retryAfterHeader(link.headers) } : {}),
       ...(current instanceof ModelStreamIncompleteError ? { incomplete: { estimate: current.estimate } } : {}),
     });
     current = link.cause;
