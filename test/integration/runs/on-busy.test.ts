@@ -214,7 +214,9 @@ describe('POST /api/chat on_busy', () => {
     // The queued message runs on its own after the restart (the model answers with its default reply).
     const messages = await waitFor(async () => {
       const all = await history(restarted, sessionId);
-      return all.at(-1)?.role === 'assistant' ? all : undefined;
+      // A live run shows its partial reply as `streaming: true`: wait for the stored one.
+      const last = all.at(-1);
+      return last?.role === 'assistant' && !last.streaming ? all : undefined;
     });
     expect(messages.map((message) => [message.role, message.content, message.status])).toEqual([
       ['user', 'first', undefined],
