@@ -43,7 +43,8 @@ describeWithPostgres('queued messages on two replicas', (database) => {
       const messages = (await b.api('GET', `/api/sessions/${session}/history`)).body.data.messages as any[];
       // Done when nothing is left queued and the replies are in (a reply can be stored before the next message starts).
       const drained = messages.every((message) => message.status !== 'queued');
-      return drained && messages.filter((message) => message.role === 'assistant').length >= 32 ? messages : undefined;
+      const stored = messages.filter((message) => message.role === 'assistant' && !message.streaming);
+      return drained && stored.length >= 32 ? messages : undefined;
     }, 30_000);
     const asked = history.filter((message) => message.role === 'user').map((message) => message.content);
     const stored = responses.flatMap((response, index) => (response.status === 200 ? [`burst ${index}`] : []));
