@@ -86,3 +86,49 @@ export async function rawExchange(url: string, head: string): Promise<{ status: 
     body: rest.join('\r\n').split('\r\n\r\n').slice(1).join('\r\n\r\n'),
   };
 }
+
+/**
+ * A GET over a socket that reads nothing until `resume()` is called: the kernel's buffers fill and the server
+ * sees real backpressure (fetch may take a body in as it arrives, whether or not the caller reads it).
+ * `resume()` reads the answer to its end and gives its body, de-chunked.
+ */
+export async function stalledGet(url: string): Promise<{ resume(): Promise<string> }> {
+  const target = new URL(url);
+  const chunks: Uint8Array[] = [];
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  const socket = await Bun.connect({
+    hostname: target.hostname,
+    port: Number(target.port),
+    socket: {
+      data: (_socket, data) => void chunks.push(data),
+      close: () => resolve(),
+      error: (_socket, error) => reject(error),
+    },
+  });
+  socket.pause();
+  socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nConnection: close\r\n\r\n`);
+  return {
+    async resume() {
+      socket.resume();
+      await promise;
+      const text = Buffer.concat(chunks).toString('latin1');
+      const split = text.indexOf('\r\n\r\n');
+      const head = text.slice(0, split);
+      let body = text.slice(split + 4);
+      if (/^transfer-encoding:\s*chunked/im.test(head)) body = dechunk(body);
+      return Buffer.from(body, 'latin1').toString('utf8');
+    },
+  };
+}
+
+function dechunk(body: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    const size = Number.parseInt(body.slice(at, lineEnd), 16);
+    if (!size) return out;
+    out += body.slice(lineEnd + 2, lineEnd + 2 + size);
+    at = lineEnd + 2 + size + 2;
+  }
+}
