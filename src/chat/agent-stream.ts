@@ -1,14 +1,15 @@
 // The boundary to the model: one attempt's createAgent graph, streamed in `updates` + `messages` modes, here or on a model worker.
 import type { RuntimeConfig } from '../config';
 import type { ModelMessage } from '../sessions';
-import type { OfferedTool, RunTools } from '../tools';
+import type { RunTools } from '../tools';
+import { sharedAgentGraph } from './agent-graph-cache';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { sharedChatModel } from './model-cache';
 import type { ResolvedLlm } from './model-factory';
 import type { AgentStreamCore } from './model-worker/wire';
 import { modelWorkerPool } from './model-worker/worker-pool';
 import type { RunCheckpointer, TurnStep } from './run-checkpointer';
-import { toolGateMiddleware, type ToolGateHooks } from './tool-gate-middleware';
+import type { GateContext, ToolGateHooks } from './tool-gate-middleware';
 
 export interface AgentStreamRequest {
   llm: ResolvedLlm;
@@ -67,22 +68,21 @@ export async function streamAgentHere(
   signal?: AbortSignal,
 ): Promise<AsyncIterable<unknown>> {
   const runtime = await loadLangChain();
-  const agent = runtime.createAgent({
-    model: await sharedChatModel({ llm: core.llm, model: core.model, runtime: core.llmRuntime, streaming: true }),
-    tools: langChainTools(runtime, core.tools, hooks),
-    systemPrompt: core.systemPrompt,
-    middleware: [toolGateMiddleware(runtime, hooks)],
-  });
+  const model = await sharedChatModel({ llm: core.llm, model: core.model, runtime: core.llmRuntime, streaming: true });
+  const agent = sharedAgentGraph(runtime, model, core.tools);
+  // The system prompt leads the messages rather than sitting in the graph, which other turns share.
   const messages = [
+    ...(core.systemPrompt ? [['system', core.systemPrompt] as [string, string]] : []),
     ...[...core.history, { role: 'user', content: core.message }].map((entry): [string, string] => [
       entry.role,
       entry.content,
     ]),
     ...(core.steps ?? []).map((step) => stepMessage(runtime, step)),
   ];
+  const context: GateContext = { toolGate: hooks };
   return agent.stream(
     { messages },
-    { streamMode: ['updates', 'messages'], recursionLimit: core.maxSteps * 2 + 1, signal },
+    { streamMode: ['updates', 'messages'], recursionLimit: core.maxSteps * 2 + 1, signal, context },
   );
 }
 
@@ -99,17 +99,4 @@ function stepMessage(runtime: LangChainRuntime, step: TurnStep) {
       args: call.args as Record<string, unknown>,
     })),
   });
-}
-
-/** The run's tool declarations as LangChain tools; the tool-gate middleware intercepts every call to them. */
-function langChainTools(runtime: LangChainRuntime, tools: OfferedTool[], hooks: ToolGateHooks) {
-  return tools.map(
-    (tool) =>
-      new runtime.DynamicStructuredTool({
-        name: tool.name,
-        description: tool.description,
-        schema: tool.schema,
-        func: async (args: unknown) => hooks.execute({ name: tool.name, args }),
-      }),
-  );
 }

@@ -10,12 +10,25 @@ export interface ToolGateHooks {
   toolStep?: RunCheckpointer['toolStep'];
 }
 
+/** The LangGraph context a turn's stream carries: the run's hooks (the graph itself is shared). */
+export interface GateContext {
+  toolGate: ToolGateHooks;
+}
+
+/** The hooks of the run a middleware call belongs to. */
+function hooksOf(runtime: { context?: unknown }): ToolGateHooks {
+  const hooks = (runtime.context as Partial<GateContext> | undefined)?.toolGate;
+  if (!hooks) throw new Error('An agent graph ran without a tool gate in its context.');
+  return hooks;
+}
+
 /**
  * A `wrapToolCall` middleware: LangChain would answer a call for an unoffered tool with its own
  * "tool not found" text and never audit it. Here every call, offered or not, goes to the runner, which
  * re-checks the policy (`E_POLICY_DENIED` for a withheld tool), validates, audits, and returns the JSON result.
+ * One middleware serves every run of a shared graph: each call finds its run's hooks in the stream's context.
  */
-export function toolGateMiddleware(runtime: LangChainRuntime, hooks: ToolGateHooks) {
+export function toolGateMiddleware(runtime: LangChainRuntime) {
   const { AIMessage, ToolMessage } = runtime;
   return runtime.createMiddleware({
     name: 'ToolGate',
@@ -23,6 +36,7 @@ export function toolGateMiddleware(runtime: LangChainRuntime, hooks: ToolGateHoo
     // end the turn in silence. Turned into a real call with the raw text as arguments, it reaches the runner,
     // which answers `E_INVALID_ARGS` (audited), and the model can try again.
     wrapModelCall: async (request, handler) => {
+      const hooks = hooksOf(request.runtime);
       const response = await handler(request);
       if (!AIMessage.isInstance(response) || !response.invalid_tool_calls?.length) {
         if (AIMessage.isInstance(response)) hooks.modelStep?.(response);
@@ -47,6 +61,7 @@ export function toolGateMiddleware(runtime: LangChainRuntime, hooks: ToolGateHoo
       return message;
     },
     wrapToolCall: async (request) => {
+      const hooks = hooksOf(request.runtime);
       const call = request.toolCall;
       const content = await hooks.execute({ name: call.name, args: call.args ?? {}, callId: call.id });
       hooks.toolStep?.(call.id ?? '', call.name, content);
