@@ -1,43 +1,27 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
-import { untilDeleted, type AgentHandle, type AgentLease } from '../agents';
+import type { AgentHandle, AgentLease } from '../agents';
 import type { RuntimeConfig } from '../config';
-import type { AgentSessions, ModelMessage } from '../sessions';
 import { AppError, isAppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
-import type { RunTools } from '../tools';
-import { checkBudget, createUsagePricer, recordUsage, type BudgetStatus } from '../usage';
+import { checkBudget, recordUsage } from '../usage';
 import type { ChatEvent } from './chat-events';
 import type { LiveRun } from './live-run';
-import { runRoutedTurn, type RoutedTurnInput } from './model-router';
+import { runRoutedTurn } from './model-router';
 import { pricingOverrides } from '../llm';
-import { retrieveForTurn, withRetrievedContext } from './rag-context';
 import type { AgentTurnResult } from './run-agent';
 import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
 import { createRunLedger } from './run-ledger';
 import { createTurnQueue } from './turn-queue';
-import { approvalGate } from './approval-gate';
 import { createTurnPriority } from './turn-priority';
 import type { ChatPorts, ChatService, ChatServiceDeps, StartedTurn, TurnOptions } from './chat-service.types';
-import { assertWithinBudget, failedTurn, leasedCalls, withBudgetWarning } from './turn-helpers';
+import { assertWithinBudget, failedTurn, withBudgetWarning } from './turn-helpers';
 
 export type { ChatPorts, ChatService, ChatServiceDeps, OnBusy, StartedTurn, TurnOptions } from './chat-service.types';
-import { RunCheckpointer, type PausedTurn } from './run-checkpointer';
+import type { PausedTurn, RunCheckpointer } from './run-checkpointer';
+import { prepareTurn } from './turn-prepare';
 import { restoredRecorder, restorePausedRuns, resumedTurn } from './paused-runs';
-
-/** What the prepare step gathered: the agent's config and budget, and the agent turn's input. */
-interface PreparedTurn {
-  config: RuntimeConfig;
-  budget: BudgetStatus;
-  /** The agent's sessions, over its ports. */
-  sessions: AgentSessions;
-  isFirstTurn: boolean;
-  input: RoutedTurnInput;
-  /** The run's tools without the approval gate (a restored run's decided calls run through them). */
-  runTools: RunTools;
-  checkpointer: RunCheckpointer;
-}
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const registry = deps.runs;
@@ -46,105 +30,6 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
   const ledger = createRunLedger(deps.clock, deps.logger);
-
-  /**
-   * Prepare: everything the model needs for the turn. Checks the budget, reads the history, builds the prompt,
-   * stores the user's message (kept even if the run fails), picks the tools and, in rag mode, retrieves memory
-   * (publishing the `retrieval` event).
-   */
-  const prepare = async (
-    agent: AgentLease<ChatPorts>,
-    sessionId: string,
-    message: string,
-    options: TurnOptions,
-    run: LiveRun,
-    attempts: () => number,
-    restored?: PausedTurn,
-  ): Promise<PreparedTurn> => {
-    const trigger = restored?.trigger ?? options.trigger ?? 'chat';
-    const config = agent.config();
-    const route = deps.llm.route(config);
-    const budget = await checkBudget(agent.storage.usage, config, deps.clock.nowMs());
-    const sessions = deps.sessions.of(agent);
-    let systemPrompt: string;
-    let history: ModelMessage[];
-    let isFirstTurn = false;
-    if (restored) {
-      // A paused run restored after a restart goes on with what the model saw when it paused.
-      ({ systemPrompt, history } = restored);
-    } else {
-      const turn = await sessions.turnHistory(sessionId);
-      ({ history, isFirstTurn } = turn);
-      systemPrompt = deps.prompts.build(agent.root, config, {
-        isFirstTurn,
-        isFirstConversation: turn.isFirstConversation,
-      });
-      if (options.queuedId !== undefined) await agent.storage.messages.removeQueued(sessionId, options.queuedId);
-      await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
-    }
-    const runTools = deps.tools.forRun({
-      agentId: agent.id,
-      agentRoot: agent.root,
-      sessionId,
-      triggerType: trigger,
-      config,
-      audit: agent.storage.toolAudit,
-      sessions,
-    });
-    const checkpointer = new RunCheckpointer({
-      store: () => agent.storage.checkpoints,
-      run,
-      sessionId,
-      trigger,
-      message,
-      clock: deps.clock,
-      logger: deps.logger,
-      attempts,
-    });
-    const gated = approvalGate(runTools, {
-      tools: deps.tools,
-      approvals: deps.approvals,
-      agent,
-      run,
-      sessionId,
-      trigger,
-      config,
-      logger: deps.logger,
-      checkpointer,
-      onWait: options.onApprovalWait,
-    });
-    const tools = leasedCalls(agent, gated);
-    let modelMessage = restored?.modelMessage ?? message;
-    if (config.rag_mode && !restored) {
-      const hits = deps.retrieval
-        ? await untilDeleted(agent, retrieveForTurn(deps.retrieval, agent.id, message, deps.logger))
-        : [];
-      run.publish({
-        type: 'retrieval',
-        data: { query: message, results: hits.map(({ text, score, source }) => ({ text, score, source })) },
-      });
-      modelMessage = withRetrievedContext(message, hits);
-    }
-    const input: RoutedTurnInput = {
-      route,
-      breakers: deps.llm.breakers,
-      llmSettings: deps.llmSettings,
-      config,
-      systemPrompt,
-      history,
-      message: modelMessage,
-      tools,
-      agentId: agent.id,
-      sessionId,
-      triggerType: trigger,
-      sleep: deps.sleep,
-      price: createUsagePricer(pricingOverrides(config)),
-      signal: AbortSignal.any([agent.signal, run.signal]),
-      runId: restored?.attemptRunId ?? run.runId,
-      checkpointer,
-    };
-    return { config, budget, sessions, isFirstTurn, input, runTools: leasedCalls(agent, runTools), checkpointer };
-  };
 
   /**
    * Record: the run's outcome for `runOnce`, and its usage in the agent's usage log, once `done` is out and no
@@ -160,7 +45,6 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       });
   };
 
-  /** The turn in the background: prepare, run, record, title; `agent` is leased for it and released at the end. */
   /** The model the route will ask first (the run row names the one that answered once it ends). */
   const plannedModel = (config: RuntimeConfig): string | null => {
     try {
@@ -171,6 +55,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   };
 
+  /** The turn in the background: prepare, run, record, title; `agent` is leased for it and released at the end. */
   const execute = async (
     agent: AgentLease<ChatPorts>,
     sessionId: string,
@@ -194,7 +79,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       });
     const opened = priority.open();
     try {
-      const prepared = await prepare(agent, sessionId, message, options, run, () => attempts, restored);
+      const prepared = await prepareTurn(deps, agent, sessionId, message, options, run, () => attempts, restored);
       checkpointer = prepared.checkpointer;
       const publish = (event: ChatEvent) => {
         if (event.type === 'done') answered = true;

@@ -54,17 +54,27 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
   };
 
   /**
-   * Ends the wait of messages no longer stored (their session was deleted meanwhile) with a 404, or their
-   * streams would stay open for ever. Only waiters registered before the read began: a later one's message
-   * may have been stored after it.
+   * Ends the wait of messages no longer queued, or their streams would stay open for ever: 404 when their session
+   * was deleted meanwhile, 409 `queued_elsewhere` when another replica sharing the database took them (it runs
+   * them there, and the reply goes to the session's history). Only waiters registered before the read began: a
+   * later one's message may have been stored after it.
    */
-  const dropVanished = (agentId: string, sessionId: string, queued: QueuedMessage[], horizon: number) => {
+  const dropVanished = async (agentId: string, sessionId: string, queued: QueuedMessage[], horizon: number) => {
     const prefix = `${sessionKey(agentId, sessionId)}\n`;
     const stored = new Set(queued.map((message) => waiterKey(agentId, sessionId, message.id)));
-    for (const [key, waiter] of waiters) {
-      if (!key.startsWith(prefix) || stored.has(key) || waiter.order > horizon) continue;
-      settle(key, { error: notFound('Session not found: its queued message was dropped', { session_id: sessionId }) });
-    }
+    const vanished = [...waiters].filter(
+      ([key, waiter]) => key.startsWith(prefix) && !stored.has(key) && waiter.order <= horizon,
+    );
+    if (vanished.length === 0) return;
+    const session = await deps.agents.get(agentId).storage.sessions.find(sessionId);
+    const error = session
+      ? new AppError(
+          'queued_elsewhere',
+          `Session ${sessionId}: another replica took this queued message and runs it; its reply goes to the session's history`,
+          { session_id: sessionId },
+        )
+      : notFound('Session not found: its queued message was dropped', { session_id: sessionId });
+    for (const [key] of vanished) settle(key, { error });
   };
 
   /** Runs the session's queued messages one after another, each once the session is free. */
@@ -74,7 +84,7 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
       const messages = deps.agents.get(agentId).storage.messages;
       const horizon = registered;
       const queued = await messages.queued(sessionId);
-      dropVanished(agentId, sessionId, queued, horizon);
+      await dropVanished(agentId, sessionId, queued, horizon);
       const [next] = queued;
       if (!next) return;
       const key = waiterKey(agentId, sessionId, next.id);

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   session_busy: 409,
   /** `on_busy: enqueue` on a session already holding the most queued messages it may. */
   queue_full: 409,
+  /** A queued message another replica took from the shared queue and runs there (its reply goes to the session). */
+  queued_elsewhere: 409,
   /** Cancel asked for a run that has already finished (or is not running in this process). */
   run_not_active: 409,
   /** A turn answered without streaming was cancelled before it finished. */

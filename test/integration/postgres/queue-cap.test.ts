@@ -5,6 +5,7 @@ import { splitChatAnswers } from '../../support/chat-fixture';
 import { describeWithPostgres } from '../../support/postgres-database';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
+import { readSse } from '../../support/sse-client';
 
 describeWithPostgres('queued messages on two replicas', (database) => {
   it('stores exactly 32 of 50 messages enqueued at once through both replicas and refuses 18 with 409 queue_full', async () => {
@@ -51,6 +52,12 @@ describeWithPostgres('queued messages on two replicas', (database) => {
     expect(asked.toSorted()).toEqual(['hang', ...stored].toSorted());
     expect(history.filter((message) => message.role === 'assistant')).toHaveLength(32);
     expect(history.filter((message) => message.status === 'queued')).toEqual([]);
-    for (const response of accepted) await response.body?.cancel();
+    // Each accepted stream ends with its turn's reply where its replica ran it, or says that the other replica
+    // took it; never a false 404. The replies seen plus the hand-overs are the 32 messages.
+    const ends = await Promise.all(accepted.map(async (response) => (await readSse(response)).at(-1)!));
+    const done = ends.filter((event) => event.event === 'done');
+    const elsewhere = ends.filter((event) => event.event === 'error' && event.data.code === 'queued_elsewhere');
+    expect(done.length + elsewhere.length).toBe(32);
+    expect(new Set(done.map((event) => event.data.run_id)).size).toBe(done.length);
   }, 90_000);
 });
