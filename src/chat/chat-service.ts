@@ -128,8 +128,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           });
       } else {
         deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
-        // A full or unwritable data folder is said as such (507 / 503 codes); anything else stays generic.
-        const fault = storageFaultError(error, deps.agents.dataDir);
+        // A full or unwritable data folder is said as such (507 / 503 codes), as is an error meant for the client
+        // (a queued message another replica took: 409 queued_elsewhere); anything else stays generic.
+        const fault = storageFaultError(error, deps.agents.dataDir) ?? (isAppError(error) ? error : undefined);
         if (fault) faults.set(run, fault);
         const failure = fault ?? { code: 'internal_error', message: 'Internal server error' };
         results.set(run, failedTurn(failure.code, failure.message));
