@@ -41,6 +41,8 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
   /** Sessions that got a message while their pump was finishing: the pump runs again. */
   const dirty = new Set<string>();
   const waiters = new Map<string, Waiter>();
+  /** Enqueues of this process still storing their message, per session: a drain reads the queue after them. */
+  const storing = new Map<string, Set<Promise<unknown>>>();
   let registered = 0;
   const sessionKey = (agentId: string, sessionId: string) => `${agentId}\n${sessionId}`;
   const waiterKey = (agentId: string, sessionId: string, id: number) => `${agentId}\n${sessionId}\n${id}`;
@@ -84,6 +86,13 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
       const messages = deps.agents.get(agentId).storage.messages;
       const horizon = registered;
       const queued = await messages.queued(sessionId);
+      // The read may hold a message stored here but not yet waited for, which would run with nobody to stream it
+      // to: read again once this process's enqueues in flight have registered their waiters.
+      const inserts = storing.get(sessionKey(agentId, sessionId));
+      if (inserts?.size) {
+        await Promise.allSettled(inserts);
+        continue;
+      }
       await dropVanished(agentId, sessionId, queued, horizon);
       const [next] = queued;
       if (!next) return;
@@ -135,7 +144,18 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
       const messages = deps.agents.get(agentId).storage.messages;
       // The store refuses past the limit in the same step that stores: requests arriving together (on any
       // replica) cannot all pass a count taken before.
-      const outcome = await messages.enqueue(sessionId, message, MAX_QUEUED_PER_SESSION);
+      const key = sessionKey(agentId, sessionId);
+      const insert = messages.enqueue(sessionId, message, MAX_QUEUED_PER_SESSION);
+      const inserts = storing.get(key) ?? new Set();
+      storing.set(key, inserts.add(insert));
+      // A plain await: this continuation (which registers the waiter) runs before a drain's wait on `inserts` ends.
+      let outcome: Awaited<typeof insert>;
+      try {
+        outcome = await insert;
+      } finally {
+        inserts.delete(insert);
+        if (inserts.size === 0 && storing.get(key) === inserts) storing.delete(key);
+      }
       if ('full' in outcome)
         throw new AppError(
           'queue_full',
