@@ -70,8 +70,12 @@ describe('scheduled runs waiting for an approval', () => {
   it('lists a waiting heartbeat tick as waiting_approval, replaced by its final row', async () => {
     await using fixture = await approvalFixture({ heartbeat: ['read'] });
     const { server } = fixture;
-    await server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: '- read a.md\n' });
+    // Enabling runs a first scheduled tick at once: with an empty checklist it is skipped, and cannot race the
+    // manual tick below for the session and the model's answers.
+    await server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: '' });
     await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, active_start_hour: 0, active_end_hour: 0 });
+    await waitFor(async () => ((await heartbeatRuns(server)).length > 0 ? true : undefined));
+    await server.json('POST', '/api/files', { path: 'workspace/HEARTBEAT.md', content: '- read a.md\n' });
     fixture.model.enqueue(
       { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/a.md' } }] },
       { kind: 'text', text: 'All read.' },
