@@ -11,7 +11,7 @@ export const ChatRequest = t.Object({
     t.Union([t.Literal('reject'), t.Literal('enqueue'), t.Literal('interrupt')], {
       default: 'reject',
       description:
-        'When the session already has a live run: `reject` (409 `session_busy`; the same message attaches), `enqueue` (stored with `status: queued`, run when the session is free, in order; the stream waits for it; at most 32 per session, then 409 `queue_full`), `interrupt` (cancel the live run, then run this one).',
+        'When the session already has a live run: `reject` (409 `session_busy`; the same message attaches), `enqueue` (stored with `status: queued`, run when the session is free, in order; the stream waits for it; at most 32 per session, then 409 `queue_full`; with replicas sharing a database, one that another replica took and runs ends this stream with `error {code: "queued_elsewhere"}`, 409 without streaming), `interrupt` (cancel the live run, then run this one).',
     }),
   ),
 });
