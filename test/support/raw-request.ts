@@ -63,23 +63,27 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
   });
 }
 
-/** Sends `head` (request line and headers, CRLF-separated, without the blank line) verbatim over a socket; returns status and body. */
-export async function rawExchange(url: string, head: string): Promise<{ status: number; body: string }> {
-  const target = new URL(url);
+/** A socket to `target` that collects what it reads; `closed` resolves (with it all) when the server closes it. */
+async function collectingSocket(target: URL) {
   const chunks: Uint8Array[] = [];
-  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  const { promise, resolve, reject } = Promise.withResolvers<Buffer>();
   const socket = await Bun.connect({
     hostname: target.hostname,
     port: Number(target.port),
     socket: {
       data: (_socket, data) => void chunks.push(data),
-      close: () => resolve(),
+      close: () => resolve(Buffer.concat(chunks)),
       error: (_socket, error) => reject(error),
     },
   });
+  return { socket, closed: promise };
+}
+
+/** Sends `head` (request line and headers, CRLF-separated, without the blank line) verbatim over a socket; returns status and body. */
+export async function rawExchange(url: string, head: string): Promise<{ status: number; body: string }> {
+  const { socket, closed } = await collectingSocket(new URL(url));
   socket.write(`${head}\r\nConnection: close\r\n\r\n`);
-  await promise;
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await closed).toString('utf8');
   const [statusLine = '', ...rest] = text.split('\r\n');
   return {
     status: Number(statusLine.split(' ')[1]),
@@ -94,24 +98,13 @@ export async function rawExchange(url: string, head: string): Promise<{ status: 
  */
 export async function stalledGet(url: string): Promise<{ resume(): Promise<string> }> {
   const target = new URL(url);
-  const chunks: Uint8Array[] = [];
-  const { promise, resolve, reject } = Promise.withResolvers<void>();
-  const socket = await Bun.connect({
-    hostname: target.hostname,
-    port: Number(target.port),
-    socket: {
-      data: (_socket, data) => void chunks.push(data),
-      close: () => resolve(),
-      error: (_socket, error) => reject(error),
-    },
-  });
+  const { socket, closed } = await collectingSocket(target);
   socket.pause();
   socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nConnection: close\r\n\r\n`);
   return {
     async resume() {
       socket.resume();
-      await promise;
-      const text = Buffer.concat(chunks).toString('latin1');
+      const text = (await closed).toString('latin1');
       const split = text.indexOf('\r\n\r\n');
       const head = text.slice(0, split);
       let body = text.slice(split + 4);
