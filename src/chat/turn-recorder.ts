@@ -77,8 +77,9 @@ export class TurnRecorder {
       ...(status ? { status } : {}),
     }));
     await this.guard(async () => {
-      if (messages.length > 0) await this.sessions.append(this.sessionId, messages);
-      await this.sessions.setLiveResponse(this.sessionId, null);
+      // One write: a history read never sees the stored reply beside its snapshot.
+      if (messages.length > 0) await this.sessions.append(this.sessionId, messages, { endLive: true });
+      else await this.sessions.setLiveResponse(this.sessionId, null);
     });
   }
 

@@ -36,7 +36,7 @@ export interface AgentSessions {
   restore(sessionId: string): Promise<void>;
   delete(sessionId: string, archived: boolean): Promise<void>;
   messages(sessionId: string): Promise<StoredMessage[]>;
-  append(sessionId: string, messages: readonly NewMessage[]): Promise<void>;
+  append(sessionId: string, messages: readonly NewMessage[], options?: { endLive?: boolean }): Promise<void>;
   setLiveResponse(sessionId: string, live: LiveResponse | null): Promise<void>;
   /** Makes sure a scheduler session exists and is active: created with `title`, or restored when archived. */
   ensure(sessionId: string, title: string): Promise<void>;
@@ -81,7 +81,7 @@ export function agentSessions(agent: AgentHandle<SessionPorts>, newId: () => str
       await agent.storage.sessions.delete(sessionId);
     },
     messages: (sessionId) => agent.storage.messages.list(sessionId),
-    append: (sessionId, messages) => agent.storage.messages.append(sessionId, messages),
+    append: (sessionId, messages, options) => agent.storage.messages.append(sessionId, messages, options),
     setLiveResponse: (sessionId, live) => agent.storage.sessions.setLiveResponse(sessionId, live),
     async ensure(sessionId, title) {
       const record = await find(sessionId);

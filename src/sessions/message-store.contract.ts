@@ -38,6 +38,19 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       expect(await messages.list('other')).toEqual([]);
     });
 
+    it('clears the live snapshot in the same write as the reply with endLive, and keeps it without', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      const live = { runId: 'run-1', content: 'Hel', toolCalls: [], updatedAt: START_MS / 1000 };
+      await sessions.setLiveResponse('s', live);
+      await messages.append('s', [{ role: 'user', content: 'question' }]);
+      expect((await sessions.find('s'))!.liveResponse).toEqual(live);
+      await messages.append('s', [{ role: 'assistant', content: 'Hello', runId: 'run-1' }], { endLive: true });
+      expect((await sessions.find('s'))!.liveResponse).toBeNull();
+      expect((await messages.list('s')).map((message) => message.content)).toEqual(['question', 'Hello']);
+    });
+
     it('refuses to append to a missing or archived session with 404, storing nothing', async () => {
       using storage = fresh();
       const { sessions, messages } = storage;

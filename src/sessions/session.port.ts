@@ -50,8 +50,12 @@ export interface SessionStore {
 /** The messages of one agent's sessions, in the order they were stored. */
 export interface MessageStore {
   list(sessionId: string): Promise<StoredMessage[]>;
-  /** Appends in order, stamped now, and touches the session. 404 `not_found` when the session is missing or archived. */
-  append(sessionId: string, messages: readonly NewMessage[]): Promise<void>;
+  /**
+   * Appends in order, stamped now, and touches the session. With `endLive`, the session's live snapshot is cleared
+   * in the same write: a run's stored reply and its snapshot are never seen together. 404 `not_found` when the
+   * session is missing or archived.
+   */
+  append(sessionId: string, messages: readonly NewMessage[], options?: { endLive?: boolean }): Promise<void>;
   /** A mark for `deleteAfter`: grows with every append; 0 for a session without messages. */
   lastId(sessionId: string): Promise<number>;
   /** Removes the session's messages stored after `mark` (a turn that is not to be kept). */

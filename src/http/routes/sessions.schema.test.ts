@@ -26,13 +26,4 @@ describe('historyMessages', () => {
       ['Next', undefined, 'queued'],
     ]);
   });
-
-  it('shows a reply once when it is stored and its snapshot not yet cleared (two writes apart)', () => {
-    const reply: StoredMessage = { role: 'assistant', content: 'Hello', runId: 'run-1', createdAt: 2 };
-    const rows = historyMessages(record(live), [user, reply]);
-    expect(rows.map((row) => [row.role, row.content, row.streaming])).toEqual([
-      ['user', 'Hi', undefined],
-      ['assistant', 'Hello', undefined],
-    ]);
-  });
 });

@@ -63,17 +63,12 @@ export function toMessageRow(message: StoredMessage): MessageWire {
   };
 }
 
-/**
- * Stored messages plus, while a run is live, its partial reply marked `streaming: true` (unless that run's reply is
- * stored already); queued messages come last.
- */
+/** Stored messages plus, while a run is live, its partial reply marked `streaming: true`; queued messages come last. */
 export function historyMessages(record: SessionRecord, messages: StoredMessage[]): MessageWire[] {
   const rows: MessageWire[] = messages.filter((message) => message.status !== 'queued').map(toMessageRow);
   const queued = messages.filter((message) => message.status === 'queued').map(toMessageRow);
   const live = record.liveResponse;
-  // Storing a reply and clearing its snapshot are two writes: between them the reply is shown once, as stored.
-  const stored = live?.runId !== undefined && rows.some((row) => row.role === 'assistant' && row.run_id === live.runId);
-  if (live && !stored && (live.content.trim() || live.toolCalls.length > 0)) {
+  if (live && (live.content.trim() || live.toolCalls.length > 0)) {
     rows.push({
       role: 'assistant',
       content: live.content.trim(),

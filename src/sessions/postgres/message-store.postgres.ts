@@ -32,7 +32,7 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
   };
   return {
     list: (sessionId) => list(sql, sessionId),
-    async append(sessionId, messages) {
+    async append(sessionId, messages, options) {
       await sql.begin(async (tx) => {
         await requireActive(tx, agentId, sessionId);
         const at = now();
@@ -47,7 +47,10 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
           created_at: at,
         }));
         if (rows.length > 0) await tx`INSERT INTO messages ${tx(rows)}`;
-        await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+        if (options?.endLive)
+          await tx`UPDATE sessions SET updated_at = ${at}, live_response = NULL
+            WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+        else await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
       });
     },
     async lastId(sessionId) {

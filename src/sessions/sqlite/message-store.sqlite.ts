@@ -13,6 +13,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
   );
   const insertMessage = db.query(INSERT_MESSAGE_SQL);
   const touch = db.query('UPDATE sessions SET updated_at = ? WHERE id = ?');
+  const touchEndingLive = db.query('UPDATE sessions SET updated_at = ?, live_response = NULL WHERE id = ?');
   const isActive = db.query<{ one: number }, [string]>(
     'SELECT 1 AS one FROM sessions WHERE id = ? AND archived_at IS NULL',
   );
@@ -20,7 +21,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     if (!isActive.get(sessionId)) throw notFound('Session not found');
   };
 
-  const append = db.transaction((sessionId: string, messages: readonly NewMessage[]) => {
+  const append = db.transaction((sessionId: string, messages: readonly NewMessage[], endLive: boolean) => {
     requireActive(sessionId);
     const at = now();
     for (const message of messages) {
@@ -35,7 +36,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
         at,
       );
     }
-    touch.run(at, sessionId);
+    (endLive ? touchEndingLive : touch).run(at, sessionId);
   });
 
   const compress = db.transaction((sessionId: string, count: number, compressedContext: string) => {
@@ -83,7 +84,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
 
   return {
     list: async (sessionId) => selectMessages.all(sessionId).map(toMessage),
-    append: async (sessionId, messages) => append(sessionId, messages),
+    append: async (sessionId, messages, options) => append(sessionId, messages, options?.endLive === true),
     lastId: async (sessionId) =>
       (
         db.query('SELECT coalesce(max(id), 0) AS id FROM messages WHERE session_id = ?').get(sessionId) as {
