@@ -1,6 +1,7 @@
 // Compiled agent graphs kept between turns: one per model client and tool set. What changes from turn to turn (the
 // system prompt, the history, the tool runner bound to the run) travels with each stream, never inside the graph.
 import type { ChatOpenAI } from '@langchain/openai';
+import { lruCached } from '../shared/lru-cache';
 import type { OfferedTool } from '../tools';
 import type { LangChainRuntime } from './langchain-runtime';
 import { toolGateMiddleware } from './tool-gate-middleware';
@@ -24,21 +25,9 @@ export function sharedAgentGraph(runtime: LangChainRuntime, model: ChatOpenAI, t
     byTools = new Map();
     graphs.set(model, byTools);
   }
-  const key = JSON.stringify(tools);
-  const hit = byTools.get(key);
-  if (hit) {
-    byTools.delete(key);
-    byTools.set(key, hit);
-    return hit;
-  }
-  const graph = runtime.createAgent({
-    model,
-    tools: langChainTools(runtime, tools),
-    middleware: [toolGateMiddleware(runtime)],
-  });
-  byTools.set(key, graph);
-  if (byTools.size > MAX_GRAPHS_PER_MODEL) byTools.delete(byTools.keys().next().value!);
-  return graph;
+  return lruCached(byTools, JSON.stringify(tools), MAX_GRAPHS_PER_MODEL, () =>
+    runtime.createAgent({ model, tools: langChainTools(runtime, tools), middleware: [toolGateMiddleware(runtime)] }),
+  );
 }
 
 /**

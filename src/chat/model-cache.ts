@@ -1,5 +1,6 @@
 // Chat model clients kept between turns: one per endpoint, key, model and runtime knobs, as LangChain's models are meant to be shared.
 import type { ChatOpenAI } from '@langchain/openai';
+import { lruCached } from '../shared/lru-cache';
 import { createChatModel, type ChatModelOptions } from './model-factory';
 
 /** Distinct clients kept; past it the least recently used is dropped (a client holds no open request of its own). */
@@ -15,16 +16,10 @@ const clients = new Map<string, Promise<ChatOpenAI>>();
 export function sharedChatModel(options: ChatModelOptions): Promise<ChatOpenAI> {
   // Every option is plain data and counts: a client is reused only for exactly the same settings.
   const key = JSON.stringify(options);
-  const hit = clients.get(key);
-  if (hit) {
-    clients.delete(key);
-    clients.set(key, hit);
-    return hit;
-  }
-  const created = createChatModel(options);
-  clients.set(key, created);
-  // A failed build is not kept: the next turn tries again.
-  created.catch(() => clients.delete(key));
-  if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value!);
-  return created;
+  return lruCached(clients, key, MAX_CLIENTS, () => {
+    const created = createChatModel(options);
+    // A failed build is not kept: the next turn tries again.
+    created.catch(() => clients.delete(key));
+    return created;
+  });
 }
