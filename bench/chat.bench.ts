@@ -7,7 +7,8 @@
 //   under bench/out/profiles/<time>/ (git-ignored); profiled timings are inflated by the profiler. Before each case
 //   the bench reports the load average and how busy the machine was over one second with nothing of ours running;
 //   --wait-quiet P first waits (up to 10 minutes) for a second in which the machine was at most P % busy.
-//   BENCH_MAIN=/path/to/src/main.ts runs another copy of the code; BENCH_BUN_FLAGS replaces `--smol`; BENCH_SERVER_ENV=A=1,B=2 adds variables.
+//   BENCH_MAIN=/path/to/src/main.ts runs another copy of the code; BENCH_BUN_FLAGS replaces `--smol`; BENCH_SERVER_ENV=A=1,B=2 adds variables;
+//   BENCH_BINARY=dist/mini-openclaw runs the built executable instead of the sources.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import type { BenchCase, ProfiledServer } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
 import { breakerOpenCase } from './chat/fallback-case';
 import { firstTurnCase } from './chat/first-turn-case';
+import { idleCase } from './chat/idle-case';
 import { writeWindowReport } from './chat/profile-window';
 import { machineBusyPercent, readLoadAvg } from './chat/process-cpu';
 import { BenchReport } from './chat/run-report';
@@ -38,6 +40,8 @@ const CASES: Record<string, BenchCase> = {
   'back-to-back-200': backToBackCase('back-to-back-200', 200, 60),
   'back-to-back-1000': backToBackCase('back-to-back-1000', 1000, 40, FIRST_TOKEN_P50),
   'first-turn': firstTurnCase('first-turn', 200, 5, 'steady-200'),
+  // Idle memory, settled after start, with and without warming at start (APP_WARM_START).
+  'idle-rss': idleCase('idle-rss', 3),
   'burst-50': burstCase('burst-50', 50, 0, { 'added to first token p99': '≤ 100 ms' }),
   'burst-200': burstCase('burst-200', 200, 0, {
     'added to whole reply p99': '≤ 150 ms',

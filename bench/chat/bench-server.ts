@@ -1,6 +1,6 @@
-// The server under test as its own process (`bun --smol src/main.ts serve`), optionally CPU-profiled, and the calls the chat bench makes.
+// The server under test as its own process (`bun --smol src/main.ts serve`, or the built binary), optionally CPU-profiled, and the calls the chat bench makes.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cleanEnv, startBinary, type RunningBinary } from '../../test/support/compiled-binary';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { epochMs, type FakeModelChild } from './fake-model-child';
@@ -9,6 +9,9 @@ import { timeStream } from './stream-timing';
 
 /** The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by side). */
 const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 'main.ts');
+
+/** BENCH_BINARY runs a built executable (`npm run build`) instead of `bun --smol` on the sources; profiling needs the sources. */
+const BINARY = process.env.BENCH_BINARY && resolve(process.env.BENCH_BINARY);
 
 /** More variables for every server, from BENCH_SERVER_ENV (`A=1,B=2`), e.g. APP_MODEL_WORKERS=0 to compare. */
 const EXTRA_ENV: Record<string, string> = Object.fromEntries(
@@ -80,20 +83,20 @@ export async function startBenchServer(
     mkdirSync(join(temp.path, 'data'), { recursive: true });
     writeFileSync(join(temp.path, 'data', 'config.json'), JSON.stringify(setup.config));
   }
-  const server: RunningBinary = await startBinary(process.execPath, {
+  if (BINARY && profile) throw new Error('BENCH_BINARY cannot be profiled: run the sources with --profile');
+  const serve = ['serve', '--port', '0', '--data-dir', join(temp.path, 'data')];
+  const server: RunningBinary = await startBinary(BINARY ?? process.execPath, {
     cwd: temp.path,
-    args: [
-      ...(process.env.BENCH_BUN_FLAGS ?? '--smol').split(' ').filter(Boolean),
-      ...(profile
-        ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
-        : []),
-      MAIN,
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      join(temp.path, 'data'),
-    ],
+    args: BINARY
+      ? serve
+      : [
+          ...(process.env.BENCH_BUN_FLAGS ?? '--smol').split(' ').filter(Boolean),
+          ...(profile
+            ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
+            : []),
+          MAIN,
+          ...serve,
+        ],
     env: cleanEnv({
       LLM_BASE_URL: model.baseUrl,
       LLM_MODEL: 'fake-model',
