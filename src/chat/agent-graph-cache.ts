@@ -25,10 +25,20 @@ export function sharedAgentGraph(runtime: LangChainRuntime, model: ChatOpenAI, t
     byTools = new Map();
     graphs.set(model, byTools);
   }
-  return lruCached(byTools, JSON.stringify(tools), MAX_GRAPHS_PER_MODEL, () =>
-    runtime.createAgent({ model, tools: langChainTools(runtime, tools), middleware: [toolGateMiddleware(runtime)] }),
-  );
+  return lruCached(byTools, JSON.stringify(tools), MAX_GRAPHS_PER_MODEL, () => {
+    built += 1;
+    return runtime.createAgent({
+      model,
+      tools: langChainTools(runtime, tools),
+      middleware: [toolGateMiddleware(runtime)],
+    });
+  });
 }
+
+let built = 0;
+
+/** Graphs this process has built so far: a test reads it to see a turn find its graph ready. */
+export const agentGraphsBuilt = (): number => built;
 
 /**
  * The offered tools as LangChain tools, for the model to bind. Their own functions never run: the tool-gate

@@ -2,11 +2,13 @@
 import type { AgentDirectory } from '../agents';
 import type { LlmSettings, RuntimeConfig } from '../config';
 import type { SessionsService } from '../sessions';
-import type { ToolsService } from '../tools';
+import type { OfferedTool, ToolsService } from '../tools';
 import { checkBudget } from '../usage';
+import { sharedAgentGraph } from './agent-graph-cache';
 import { startCannedModel } from './canned-model';
 import type { ChatEvent } from './chat-events';
 import type { ChatPorts } from './chat-service';
+import { loadLangChain } from './langchain-runtime';
 import { sharedChatModel } from './model-cache';
 import { resolveLlm, resolveToolLoopModel } from './model-factory';
 import { invokeModel } from './model-invoke';
@@ -75,6 +77,8 @@ export async function warmUpTurn(deps: WarmUpDeps, rounds = WARM_UP_ROUNDS): Pro
   });
   const local = { ...llm, baseUrl: canned.baseUrl, apiKey: 'warm-up' };
   const systemPrompt = deps.prompts.build(agent.root, config, { isFirstTurn: true, isFirstConversation: false });
+  // The prompt of an agent's very first conversation (a new server's first turn) is cached too.
+  deps.prompts.build(agent.root, config, { isFirstTurn: true, isFirstConversation: true });
   let events: ChatEvent[] = [];
   // A function run once is still interpreted the next time: a few rounds get the hot ones compiled.
   for (let round = 0; round < rounds; round++) {
@@ -102,18 +106,22 @@ export async function warmUpTurn(deps: WarmUpDeps, rounds = WARM_UP_ROUNDS): Pro
       'Hello',
     );
   }
-  await buildClients(deps, config, tools.offered.length > 0);
+  await buildClients(deps, config, tools.offered);
   return { events, modelCalls: canned.calls };
 }
 
-/** The default agent's first model's clients (its turn's and its title call's), built now rather than on the first turn. */
-async function buildClients(deps: WarmUpDeps, config: RuntimeConfig, hasTools: boolean): Promise<void> {
+/**
+ * The default agent's first model's clients (its turn's and its title call's) and its agent graph for the default
+ * agent's tools, built now rather than on the first turn (the warm-up's own are for the model inside the process).
+ */
+async function buildClients(deps: WarmUpDeps, config: RuntimeConfig, offered: OfferedTool[]): Promise<void> {
   const profile = deps.models.route(config).candidates[0];
   // On model workers the clients live there; they are built on the workers' first calls.
   if (!profile || modelWorkerPool()) return;
   const llm = llmOf(profile);
-  const toolLoop = resolveToolLoopModel(llm.model, hasTools, toolLoopSettings(profile, deps.llmSettings));
-  await sharedChatModel({ llm, model: toolLoop, runtime: config.llm_runtime, streaming: true });
+  const toolLoop = resolveToolLoopModel(llm.model, offered.length > 0, toolLoopSettings(profile, deps.llmSettings));
+  const model = await sharedChatModel({ llm, model: toolLoop, runtime: config.llm_runtime, streaming: true });
+  sharedAgentGraph(await loadLangChain(), model, offered);
   await sharedChatModel({ llm, model: llm.model, runtime: config.llm_runtime, streaming: false });
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'bun:test';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { agentGraphsBuilt } from '../../../src/chat/agent-graph-cache';
 import { readEnvSettings } from '../../../src/config';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
@@ -65,7 +66,8 @@ describe('warm start', () => {
     expect((await server.json('GET', '/api/sessions')).body.data).toEqual([]);
     expect((await server.json('GET', '/api/usage/records')).body.data.records).toEqual([]);
 
-    // The first real turn then runs as ever, against the configured model.
+    // The first real turn then runs as ever, against the configured model, with its agent graph built at start.
+    const graphsBefore = agentGraphsBuilt();
     const created = await server.json('POST', '/api/sessions');
     const response = await fetch(`${server.running.url}/api/chat`, {
       method: 'POST',
@@ -75,6 +77,7 @@ describe('warm start', () => {
     const names = (await readSse(response)).map((event) => event.event);
     expect(names.slice(-2)).toEqual(['done', 'title']);
     expect(model.chatRequests().length).toBe(2);
+    expect(agentGraphsBuilt()).toBe(graphsBefore);
   });
 
   it('with an API token, its requests carry it and reach the chat handler', async () => {
