@@ -43,6 +43,9 @@ const CASES: Record<string, BenchCase> = {
   // Idle memory, settled after start, with and without warming at start (APP_WARM_START).
   'idle-rss': idleCase('idle-rss', 3),
   'burst-50': burstCase('burst-50', 50, 0, { 'added to first token p99': '≤ 100 ms' }),
+  // Diagnostic beside burst-50: the same burst once JavaScriptCore's compilers have settled (300 turns before it
+  // instead of 30; until then its JIT threads spend about as much CPU per turn as the main thread).
+  'burst-50-settled': burstCase('burst-50-settled', 50, 0, {}, 300),
   'burst-200': burstCase('burst-200', 200, 0, {
     'added to whole reply p99': '≤ 150 ms',
     'server peak RSS (VmHWM)': '≤ 300 MB',

@@ -1,6 +1,6 @@
 // Many turns at once: N streams of 50 tokens at 20 ms, all sent in the same instant (or `gapMs` apart), against the same load straight from the model.
 import { directTurn } from './bench-server';
-import { arrivalOf, newSessions, openServer, warmUp, wordsReply, type BenchCase } from './case-kit';
+import { arrivalOf, newSessions, openServer, WARMUP_TURNS, warmUp, wordsReply, type BenchCase } from './case-kit';
 import { epochMs } from './fake-model-child';
 import { cpuMsBetween, readCpu, readRssMb } from './process-cpu';
 import { percentile } from './run-report';
@@ -19,7 +19,7 @@ const onSchedule = <T>(count: number, gapMs: number, run: (index: number) => Pro
   );
 
 /**
- * `streams` turns (each in its own new session) on a server warmed with `WARMUP_TURNS` sequential turns.
+ * `streams` turns (each in its own new session) on a server warmed with `warmupTurns` sequential turns.
  * Added time is measured as the old bench did: each turn against the p50 of the same streams, on the same
  * schedule, straight from the fake model. Reports the server's peak RSS (VmHWM) since its start.
  */
@@ -28,12 +28,13 @@ export function burstCase(
   streams: number,
   gapMs: number,
   targets: Record<string, string> = {},
+  warmupTurns = WARMUP_TURNS,
 ): BenchCase {
   return async (context) => {
     const server = await openServer(context, name);
     try {
       await context.model.setReply(wordsReply(200));
-      await warmUp(context, server);
+      await warmUp(context, server, warmupTurns);
       await context.model.setReply(wordsReply(BURST_TOKENS, TOKEN_DELAY_MS));
       const baseline = await onSchedule(streams, gapMs, () => directTurn(context.model));
       const baseFirst = percentile(
@@ -113,6 +114,7 @@ export function burstCase(
       add('send to model call p99 (wall)', percentile(preModel, 99));
       add('CPU per turn (main thread, whole burst ÷ streams)', cpu.mainMs / streams);
       add('CPU per turn (all threads, whole burst ÷ streams)', cpu.allMs / streams);
+      add('CPU per turn (JIT compiler threads, whole burst ÷ streams)', cpu.jitMs / streams);
       add('health answer during the burst p50', percentile(healthMs, 50));
       add('health answer during the burst max', Math.max(...healthMs));
       add('server peak RSS (VmHWM)', readRssMb(server.pid).peak, 'MB');

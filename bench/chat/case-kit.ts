@@ -133,6 +133,7 @@ export function costOfTurn(
     doneToEndWall: timing.endMs - timing.doneMs,
     totalCpuMain: (timing.cpuAtEnd.mainNs - timing.cpuAtSend.mainNs) / 1e6,
     totalCpuAll: (timing.cpuAtEnd.allNs - timing.cpuAtSend.allNs) / 1e6,
+    totalCpuJit: (timing.cpuAtEnd.jitNs - timing.cpuAtSend.jitNs) / 1e6,
   };
 }
 
@@ -181,4 +182,5 @@ export function reportTurns(
   add('done to end of body at the client p50 (wall)', percentile(pick('doneToEndWall'), 50));
   add('CPU per turn p50 (main thread)', percentile(pick('totalCpuMain'), 50));
   add('CPU per turn p50 (all threads)', percentile(pick('totalCpuAll'), 50));
+  add('CPU per turn p50 (JIT compiler threads)', percentile(pick('totalCpuJit'), 50));
 }

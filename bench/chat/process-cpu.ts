@@ -23,17 +23,39 @@ export function readProcessCpuNs(pid: number): number {
   return total;
 }
 
-/** Main-thread and whole-process CPU of `pid` at one moment, in nanoseconds. */
+/** CPU time of `pid`'s JavaScriptCore compiler threads (named `JITWorker`), in nanoseconds. */
+export function readJitCpuNs(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8');
+    } catch {
+      continue; // The thread ended meanwhile.
+    }
+    const ns = name.startsWith('JIT') ? readThreadCpuNs(pid, Number(tid)) : NaN;
+    if (!Number.isNaN(ns)) total += ns;
+  }
+  return total;
+}
+
+/** Main-thread, JIT-compiler and whole-process CPU of `pid` at one moment, in nanoseconds. */
 export interface CpuReading {
   mainNs: number;
+  jitNs: number;
   allNs: number;
 }
 
-export const readCpu = (pid: number): CpuReading => ({ mainNs: readThreadCpuNs(pid), allNs: readProcessCpuNs(pid) });
+export const readCpu = (pid: number): CpuReading => ({
+  mainNs: readThreadCpuNs(pid),
+  jitNs: readJitCpuNs(pid),
+  allNs: readProcessCpuNs(pid),
+});
 
 /** Milliseconds of CPU between two readings. */
 export const cpuMsBetween = (before: CpuReading, after: CpuReading) => ({
   mainMs: (after.mainNs - before.mainNs) / 1e6,
+  jitMs: (after.jitNs - before.jitNs) / 1e6,
   allMs: (after.allNs - before.allNs) / 1e6,
 });
 
