@@ -1,4 +1,5 @@
 // A model endpoint inside the process, on loopback, with one fixed answer: what warming the turn's code paths talks to.
+import { forgetChatModels } from './model-cache';
 
 /** The reply every call gets (streamed in a few chunks, or whole). */
 const REPLY = 'Ready to help.';
@@ -30,7 +31,7 @@ function streamedReply(model: string): string {
   return `${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`;
 }
 
-/** Starts the endpoint on 127.0.0.1, a port of the system's choosing; disposing of it stops it at once. */
+/** Starts the endpoint on 127.0.0.1, a port of the system's choosing; disposing of it stops it at once and drops the model clients made for it. */
 export function startCannedModel(): CannedModel {
   let calls = 0;
   const server = Bun.serve({
@@ -53,11 +54,16 @@ export function startCannedModel(): CannedModel {
       });
     },
   });
+  const baseUrl = `http://127.0.0.1:${server.port}/v1`;
   return {
-    baseUrl: `http://127.0.0.1:${server.port}/v1`,
+    baseUrl,
     get calls() {
       return calls;
     },
-    [Symbol.dispose]: () => void server.stop(true),
+    // The clients made for it point at a port that is closed now: they (and their agent graphs) go too.
+    [Symbol.dispose]: () => {
+      void server.stop(true);
+      forgetChatModels(baseUrl);
+    },
   };
 }

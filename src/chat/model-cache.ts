@@ -6,7 +6,12 @@ import { createChatModel, type ChatModelOptions } from './model-factory';
 /** Distinct clients kept; past it the least recently used is dropped (a client holds no open request of its own). */
 const MAX_CLIENTS = 32;
 
-const clients = new Map<string, Promise<ChatOpenAI>>();
+interface CachedClient {
+  baseUrl: string;
+  client: Promise<ChatOpenAI>;
+}
+
+const clients = new Map<string, CachedClient>();
 
 /**
  * `createChatModel(options)`, built once per distinct options and reused: a client holds its settings and its
@@ -17,9 +22,20 @@ export function sharedChatModel(options: ChatModelOptions): Promise<ChatOpenAI> 
   // Every option is plain data and counts: a client is reused only for exactly the same settings.
   const key = JSON.stringify(options);
   return lruCached(clients, key, MAX_CLIENTS, () => {
-    const created = createChatModel(options);
+    const client = createChatModel(options);
     // A failed build is not kept: the next turn tries again.
-    created.catch(() => clients.delete(key));
-    return created;
-  });
+    client.catch(() => clients.delete(key));
+    return { baseUrl: options.llm.baseUrl, client };
+  }).client;
 }
+
+/**
+ * Drops the clients made for the endpoint at `baseUrl`, and with them their agent graphs (agent-graph-cache.ts).
+ * For an endpoint that is gone: the warm-up's model inside the process, once it has played.
+ */
+export function forgetChatModels(baseUrl: string): void {
+  for (const [key, cached] of clients) if (cached.baseUrl === baseUrl) clients.delete(key);
+}
+
+/** The endpoints of the clients kept now (what a test reads). */
+export const cachedChatModelUrls = (): string[] => [...new Set([...clients.values()].map((cached) => cached.baseUrl))];

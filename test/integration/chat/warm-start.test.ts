@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentGraphsBuilt } from '../../../src/chat/agent-graph-cache';
+import { cachedChatModelUrls } from '../../../src/chat/model-cache';
 import { readEnvSettings } from '../../../src/config';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
@@ -48,12 +49,15 @@ describe('warm start', () => {
     await using server = await serve({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k' });
     const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('mini-openclaw-warm-'));
     const before = scratchFolders();
+    const urlsBefore = cachedChatModelUrls();
     const report = await warmStart(server.running);
     expect(report?.events).toBeGreaterThan(0);
     expect(report?.refused).toEqual([422, 404]);
     // Whole turns through a scratch copy of the server: each a first turn, to its `done` and `title`; its folder is gone.
     expect(report?.scratchEvents).toBeGreaterThanOrEqual(SCRATCH_ROUNDS * 4);
     expect(scratchFolders()).toEqual(before);
+    // The clients kept are the configured model's only: those of the models inside the process went with them.
+    expect(cachedChatModelUrls().filter((url) => !urlsBefore.includes(url))).toEqual([model.baseUrl]);
 
     const { events, modelCalls } = await server.running.deps.warmUp();
     expect(events.map((event) => event.type)).toContain('token');
