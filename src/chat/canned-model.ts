@@ -31,7 +31,10 @@ function streamedReply(model: string): string {
   return `${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`;
 }
 
-/** Starts the endpoint on 127.0.0.1, a port of the system's choosing; disposing of it stops it at once and drops the model clients made for it. */
+/**
+ * Starts the endpoint on 127.0.0.1, a port of the system's choosing; disposing of it stops it at once and drops
+ * the model clients made for it.
+ */
 export function startCannedModel(): CannedModel {
   let calls = 0;
   const server = Bun.serve({
