@@ -21,6 +21,8 @@ const COMPOSITION = new Set([
   'app.ts',
   'deps.ts',
   'deps.types.ts',
+  'deps-lifecycle.ts',
+  'deps-retrieval.ts',
   'server.ts',
   'cli.ts',
   'version.ts',

@@ -1,7 +1,5 @@
 // Composition root: buildDeps constructs every adapter and service; start() runs the side effects; close() undoes them in reverse.
-import { mkdirSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createAgentRegistry, createAgentsService, createFilesService } from './agents';
 import {
   countTokens,
@@ -20,21 +18,13 @@ import { createConfigService, createRuntimeConfigStore, createTracingControl, ty
 import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createAuthLockout } from './http/auth-lockout';
 import { createRateLimiter } from './http/rate-limit';
-import {
-  createEmbeddingHealth,
-  createRoutedEmbeddingClient,
-  createRetrievalService,
-  withSharedEmbeddingCache,
-} from './retrieval';
-import { openSqliteIndex } from './retrieval/sqlite/open-index';
 import { createSchedulerManager, createSchedulerService, type PreRunCheck } from './scheduler';
 import { createSandbox } from './security';
 import { createSessionsService } from './sessions';
-import { removeStaleTemporaryFiles } from './shared/atomic-write';
 import { systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
 import { createStorageProbe } from './shared/storage-probe';
-import { createBreakerBoard, createLlmService } from './llm';
+import { createLlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
 import { createPostgresBackend } from './storage/postgres/postgres-backend';
 import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
@@ -42,6 +32,8 @@ import type { StorageBackend } from './storage/storage-backend';
 import { createBuiltinTools, createToolsService, type TriggerType } from './tools';
 import { checkBudget, createUsageService } from './usage';
 
+import { type LifecycleParts, partsCloser, startParts } from './deps-lifecycle';
+import { buildRetrieval } from './deps-retrieval';
 import type { Deps, DepsOverrides } from './deps.types';
 
 export type { Deps, DepsOverrides };
@@ -91,34 +83,16 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       probeParent: join(dataDir, 'workspaces'),
       hidden: [dataDir, envFile],
     });
-  const embeddingClient = createRoutedEmbeddingClient({
-    settings: settings.embedding,
+  const retrieval = buildRetrieval({
+    settings,
+    dataDir,
     env,
-    config: () => configStore.global(),
-    breakers: createBreakerBoard(clock, () => configStore.global().llm_breaker),
-    options: { sleep: overrides.sleep },
-  });
-  const embeddingHealth = createEmbeddingHealth(
-    // With replicas, a text one of them embedded is read from the shared cache, not embedded again.
-    storage.embeddingCache
-      ? withSharedEmbeddingCache(embeddingClient, storage.embeddingCache, logger)
-      : embeddingClient,
-    clock,
-    logger,
-  );
-  // With a shared database the agent folders sit on a network volume; the derived index stays on this replica.
-  const indexDir =
-    settings.indexDir ?? (storage.kind === 'postgres' ? join(tmpdir(), `mini-openclaw-index-${hostname()}`) : null);
-  const workspacesDir = join(dataDir, 'workspaces');
-  const retrieval = createRetrievalService({
+    configStore,
+    storage,
     agents,
-    openIndex: indexDir
-      ? (engine, path, identity) =>
-          openSqliteIndex(engine, join(resolve(indexDir), relative(workspacesDir, path)), identity)
-      : openSqliteIndex,
-    health: embeddingHealth,
     clock,
     logger,
+    sleep: overrides.sleep,
   });
   const files = createFilesService({ agents, listeners: [retrieval.onFileChanged], countTokens });
   const toolDefinitions =
@@ -209,21 +183,22 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const state = { ready: false };
   // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
   const storageProbe = createStorageProbe({ dataDir, nowMs: () => performance.now() });
-  let closing: Promise<void> | null = null;
-
-  const close = (options: { drainMs?: number } = {}) =>
-    (closing ??= (async () => {
-      state.ready = false;
-      replicaWatch?.stop();
-      scheduler.close();
-      if (options.drainMs)
-        await Promise.race([Promise.all([chat.drain(), scheduler.drain()]), Bun.sleep(options.drainMs)]);
-      retrieval.close();
-      agents.close();
-      if (!overrides.coordinator) await coordinator.close();
-      await storage.close();
-    })());
-
+  const lifecycle: LifecycleParts = {
+    logger,
+    storage,
+    configStore,
+    agents,
+    sandbox,
+    retrieval,
+    scheduler,
+    chat,
+    coordinator,
+    state,
+    dataDir,
+    replicaWatch,
+    ownsCoordinator: !overrides.coordinator,
+  };
+  const close = partsCloser(lifecycle);
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -268,29 +243,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       sandbox: () => sandbox.status(),
       llm: () => llm.status(configStore.global()),
     },
-    async start() {
-      await storage.start();
-      mkdirSync(dataDir, { recursive: true });
-      const leftovers = removeStaleTemporaryFiles(dataDir);
-      if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
-      configStore.start();
-      agents.start();
-      const sandboxStatus = sandbox.status();
-      if (!sandboxStatus.available) {
-        logger.warn(
-          `terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`,
-        );
-      }
-      void retrieval.start();
-      await scheduler.start();
-      // Runs paused for approvals before a restart take their sessions again before the server is ready (a
-      // decision may come at once) and before queued messages could; those then run, in the background.
-      const paused = await chat.resumePaused();
-      if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
-      void chat.resumeQueued();
-      replicaWatch?.start();
-      state.ready = true;
-    },
+    start: () => startParts(lifecycle),
     close,
     [Symbol.asyncDispose]: () => close(),
   };

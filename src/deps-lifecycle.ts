@@ -1,0 +1,63 @@
+// The composition root's side effects: what `start()` does after buildDeps, and the one `close()` that undoes it.
+import { mkdirSync } from 'node:fs';
+import type { ReplicaWatch } from './chat';
+import type { Deps } from './deps.types';
+import { removeStaleTemporaryFiles } from './shared/atomic-write';
+
+/** The parts that start and stop; `ownsCoordinator` is false for a coordinator a test passed in (it closes it). */
+export type LifecycleParts = Pick<
+  Deps,
+  | 'logger'
+  | 'storage'
+  | 'configStore'
+  | 'agents'
+  | 'sandbox'
+  | 'retrieval'
+  | 'scheduler'
+  | 'chat'
+  | 'coordinator'
+  | 'state'
+> & { dataDir: string; replicaWatch: ReplicaWatch | null; ownsCoordinator: boolean };
+
+/** `Deps.start`: see its description in deps.types.ts. */
+export async function startParts(parts: LifecycleParts): Promise<void> {
+  const { logger, chat, sandbox } = parts;
+  await parts.storage.start();
+  mkdirSync(parts.dataDir, { recursive: true });
+  const leftovers = removeStaleTemporaryFiles(parts.dataDir);
+  if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
+  parts.configStore.start();
+  parts.agents.start();
+  const sandboxStatus = sandbox.status();
+  if (!sandboxStatus.available) {
+    logger.warn(
+      `terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`,
+    );
+  }
+  void parts.retrieval.start();
+  await parts.scheduler.start();
+  // Runs paused for approvals before a restart take their sessions again before the server is ready (a
+  // decision may come at once) and before queued messages could; those then run, in the background.
+  const paused = await chat.resumePaused();
+  if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
+  void chat.resumeQueued();
+  parts.replicaWatch?.start();
+  parts.state.ready = true;
+}
+
+/** `Deps.close` for these parts: the first call stops everything in reverse order, later calls wait for it. */
+export function partsCloser(parts: LifecycleParts): Deps['close'] {
+  let closing: Promise<void> | null = null;
+  return (options = {}) =>
+    (closing ??= (async () => {
+      parts.state.ready = false;
+      parts.replicaWatch?.stop();
+      parts.scheduler.close();
+      if (options.drainMs)
+        await Promise.race([Promise.all([parts.chat.drain(), parts.scheduler.drain()]), Bun.sleep(options.drainMs)]);
+      parts.retrieval.close();
+      parts.agents.close();
+      if (parts.ownsCoordinator) await parts.coordinator.close();
+      await parts.storage.close();
+    })());
+}
