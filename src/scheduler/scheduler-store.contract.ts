@@ -26,6 +26,9 @@ const run = (id: string, jobId: string, values: Partial<CronRun> = {}): CronRun 
     ...values,
   });
 
+/** The suite's job and running-row builders, for an adapter's own tests beside the contract. */
+export { job as contractJob, run as contractRun };
+
 export function describeSchedulerStoreContract(
   adapter: string,
   make: () => { store: SchedulerStore; close(): void },

@@ -146,12 +146,18 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
     },
     async interruptRunning(interrupt) {
       return await sql.begin(async (tx) => {
-        // Locked, so a replica recovering at the same time waits and then finds none of them running.
-        const rows: Row[] =
-          await tx`SELECT * FROM cron_runs WHERE agent_id = ${agentId} AND status IN ('running', 'waiting_approval') ORDER BY seq FOR UPDATE`;
+        // Each job before its run, the order settleRun locks them in: a run settling meanwhile holds its job, so
+        // this waits for it and then finds the run no longer running, where locking every running row first
+        // deadlocked with it. A replica recovering at the same time waits the same way and finds nothing to change.
+        const candidates: { id: string; job_id: string }[] = await tx`SELECT id, job_id FROM cron_runs
+          WHERE agent_id = ${agentId} AND status IN ('running', 'waiting_approval') ORDER BY seq`;
         let changed = 0;
-        for (const run of rows.map(toRun)) {
-          const job = await getJob(tx, run.jobId, true);
+        for (const candidate of candidates) {
+          const job = await getJob(tx, candidate.job_id, true);
+          const [row]: Row[] = await tx`SELECT * FROM cron_runs WHERE agent_id = ${agentId} AND id = ${candidate.id}
+            AND status IN ('running', 'waiting_approval') FOR UPDATE`;
+          if (!row) continue;
+          const run = toRun(row);
           const changes = interrupt(run, job);
           if (!changes) continue;
           await updateRun(tx, run.id, changes.run);
