@@ -13,31 +13,31 @@ export function readThreadCpuNs(pid: number, tid = pid): number {
   }
 }
 
-/** CPU time of every live thread of `pid` (main, JIT, garbage collector, thread pool), in nanoseconds. */
-export function readProcessCpuNs(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const ns = readThreadCpuNs(pid, Number(tid));
-    if (!Number.isNaN(ns)) total += ns;
+/** Whether thread `tid` of `pid` is a JavaScriptCore compiler thread (`JITWorker`); false once it ended. */
+function isJitThread(pid: number, tid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('JIT');
+  } catch {
+    return false; // The thread ended meanwhile.
   }
-  return total;
 }
 
-/** CPU time of `pid`'s JavaScriptCore compiler threads (named `JITWorker`), in nanoseconds. */
-export function readJitCpuNs(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let name = '';
-    try {
-      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8');
-    } catch {
-      continue; // The thread ended meanwhile.
-    }
-    const ns = name.startsWith('JIT') ? readThreadCpuNs(pid, Number(tid)) : NaN;
-    if (!Number.isNaN(ns)) total += ns;
+/** CPU time of all live threads of `pid`, and of its compiler threads when `withJit`, in nanoseconds. */
+function readThreadsCpuNs(pid: number, withJit: boolean): { allNs: number; jitNs: number } {
+  let allNs = 0;
+  let jitNs = 0;
+  for (const entry of readdirSync(`/proc/${pid}/task`)) {
+    const tid = Number(entry);
+    const ns = readThreadCpuNs(pid, tid);
+    if (Number.isNaN(ns)) continue;
+    allNs += ns;
+    if (withJit && isJitThread(pid, tid)) jitNs += ns;
   }
-  return total;
+  return { allNs, jitNs };
 }
+
+/** CPU time of every live thread of `pid` (main, JIT, garbage collector, thread pool), in nanoseconds. */
+export const readProcessCpuNs = (pid: number): number => readThreadsCpuNs(pid, false).allNs;
 
 /** Main-thread, JIT-compiler and whole-process CPU of `pid` at one moment, in nanoseconds. */
 export interface CpuReading {
@@ -46,11 +46,8 @@ export interface CpuReading {
   allNs: number;
 }
 
-export const readCpu = (pid: number): CpuReading => ({
-  mainNs: readThreadCpuNs(pid),
-  jitNs: readJitCpuNs(pid),
-  allNs: readProcessCpuNs(pid),
-});
+/** One pass over the threads: the main thread's CPU, the compiler threads', everything's. */
+export const readCpu = (pid: number): CpuReading => ({ mainNs: readThreadCpuNs(pid), ...readThreadsCpuNs(pid, true) });
 
 /** Milliseconds of CPU between two readings. */
 export const cpuMsBetween = (before: CpuReading, after: CpuReading) => ({
