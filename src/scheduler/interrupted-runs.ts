@@ -41,7 +41,6 @@ export async function recoverInterruptedRuns(store: SchedulerStore, nowMs: numbe
   }
   try {
     return await store.interruptRunning((run, job) => {
-      if (free && !free.has(run.jobId)) return null;
       // A turn paused for an approval was checkpointed: it goes on in its session (GET /api/runs/{run_id}), so
       // the slot is not run again.
       const waited = run.status === 'waiting_approval';
@@ -56,7 +55,7 @@ export async function recoverInterruptedRuns(store: SchedulerStore, nowMs: numbe
         },
         job: waited ? null : catchUp(run, job, nowMs),
       };
-    });
+    }, free ?? undefined);
   } finally {
     for (const held of claims) await held.release();
   }

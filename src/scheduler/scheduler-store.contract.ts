@@ -218,6 +218,23 @@ export function describeSchedulerStoreContract(
     );
 
     it(
+      'with job ids, reads only the rows of those jobs: the others are not even offered',
+      withStore(async (store) => {
+        for (const id of ['stopped', 'alive']) await store.insertJob(job(id));
+        await store.addRuns([run('s', 'stopped'), run('a', 'alive'), run('g', 'gone')], 'stopped', null);
+        const offered: string[] = [];
+        const interrupt = (row: CronRun) => {
+          offered.push(row.id);
+          return { run: { status: 'interrupted' as const }, job: null };
+        };
+        expect(await store.interruptRunning(interrupt, new Set())).toBe(0);
+        expect(await store.interruptRunning(interrupt, new Set(['stopped', 'gone']))).toBe(2);
+        expect(offered).toEqual(['s', 'g']);
+        expect((await store.listRuns(10, ['running'])).map((row) => row.id)).toEqual(['a']);
+      }),
+    );
+
+    it(
       'marks a row in progress waiting for an approval and back, never a final one; waiting rows count as in progress',
       withStore(async (store) => {
         await store.insertJob(job('j'));

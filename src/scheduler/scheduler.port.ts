@@ -100,10 +100,12 @@ export interface SchedulerStore {
   /**
    * In one transaction: every row still `running` (or `waiting_approval`) gets the changes `interrupt` returns for it and its
    * job (null when the job is gone); a null answer leaves that row running (its run is alive elsewhere).
-   * Returns how many rows changed.
+   * With `jobIds`, only the rows of those jobs are read and locked: the others are known to be alive elsewhere,
+   * and waiting for them would only hold recovery up behind runs that are settling. Returns how many rows changed.
    */
   interruptRunning(
     interrupt: (run: CronRun, job: CronJob | null) => { run: Partial<CronRun>; job: Partial<CronJob> | null } | null,
+    jobIds?: ReadonlySet<string>,
   ): Promise<number>;
 }
 

@@ -144,13 +144,15 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
         await sql`SELECT * FROM cron_runs WHERE agent_id = ${agentId} ${filter} ORDER BY seq DESC LIMIT ${limit}`;
       return rows.map(toRun);
     },
-    async interruptRunning(interrupt) {
+    async interruptRunning(interrupt, jobIds) {
+      if (jobIds?.size === 0) return 0;
       return await sql.begin(async (tx) => {
+        const ofJobs = jobIds ? tx`AND job_id IN ${tx([...jobIds])}` : tx``;
         // Each job before its run, the order settleRun locks them in: a run settling meanwhile holds its job, so
         // this waits for it and then finds the run no longer running, where locking every running row first
         // deadlocked with it. A replica recovering at the same time waits the same way and finds nothing to change.
         const candidates: { id: string; job_id: string }[] = await tx`SELECT id, job_id FROM cron_runs
-          WHERE agent_id = ${agentId} AND status IN ('running', 'waiting_approval') ORDER BY seq`;
+          WHERE agent_id = ${agentId} AND status IN ('running', 'waiting_approval') ${ofJobs} ORDER BY seq`;
         let changed = 0;
         for (const candidate of candidates) {
           const job = await getJob(tx, candidate.job_id, true);

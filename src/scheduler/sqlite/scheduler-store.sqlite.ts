@@ -123,11 +123,12 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
         .all(...(statuses ?? []), limit)
         .map(toRun);
     },
-    async interruptRunning(interrupt) {
+    async interruptRunning(interrupt, jobIds) {
       const running = db
         .query<Row, []>("SELECT * FROM cron_runs WHERE status IN ('running', 'waiting_approval') ORDER BY seq")
         .all()
-        .map(toRun);
+        .map(toRun)
+        .filter((run) => !jobIds || jobIds.has(run.jobId));
       let changed = 0;
       db.transaction(() => {
         for (const run of running) {
