@@ -1,5 +1,6 @@
 // A model endpoint inside the process, on loopback, with one fixed answer: what warming the turn's code paths talks to.
 import { forgetChatModels } from './model-cache';
+import { forgetInModelWorkers } from './model-worker/worker-pool';
 
 /** The reply every call gets (streamed in a few chunks, or whole). */
 const REPLY = 'Ready to help.';
@@ -63,10 +64,12 @@ export function startCannedModel(): CannedModel {
     get calls() {
       return calls;
     },
-    // The clients made for it point at a port that is closed now: they (and their agent graphs) go too.
+    // The clients made for it point at a port that is closed now: they (and their agent graphs) go too, here and in
+    // the model workers, which made their own for the calls they ran.
     [Symbol.dispose]: () => {
       void server.stop(true);
       forgetChatModels(baseUrl);
+      forgetInModelWorkers(baseUrl);
     },
   };
 }

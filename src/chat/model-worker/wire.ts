@@ -64,7 +64,8 @@ export type ToServerThread =
   | { kind: 'end'; id: number }
   | { kind: 'reply'; id: number; reply: WireMessage }
   | { kind: 'error'; id: number; chain: WireErrorLink[] }
-  | { kind: 'loaded'; id: number };
+  | { kind: 'loaded'; id: number }
+  | { kind: 'cached'; id: number; urls: string[] };
 
 export type ToWorker =
   | { kind: 'stream'; id: number; request: WireStreamRequest }
@@ -72,7 +73,11 @@ export type ToWorker =
   | { kind: 'tool_result'; id: number; seq: number; content: string }
   | { kind: 'tool_failed'; id: number; seq: number; chain: WireErrorLink[] }
   | { kind: 'abort'; id: number }
-  | { kind: 'load'; id: number };
+  | { kind: 'load'; id: number }
+  /** Drop the clients made for an endpoint that is gone (no answer). */
+  | { kind: 'forget'; id: number; baseUrl: string }
+  /** Answer with the endpoints of the clients kept. */
+  | { kind: 'cached'; id: number };
 
 type Fields = Record<string, unknown>;
 const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null;

@@ -4,7 +4,7 @@ declare const self: Worker;
 
 import { streamAgentHere } from '../agent-stream';
 import { loadLangChain } from '../langchain-runtime';
-import { sharedChatModel } from '../model-cache';
+import { cachedChatModelUrls, forgetChatModels, sharedChatModel } from '../model-cache';
 import type { ToolGateHooks } from '../tool-gate-middleware';
 import {
   type AgentStreamCore,
@@ -124,6 +124,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         () => post({ kind: 'loaded', id: message.id }),
         (error: unknown) => post({ kind: 'error', id: message.id, chain: toWireError(error) }),
       );
+      return;
+    case 'forget':
+      forgetChatModels(message.baseUrl);
+      return;
+    case 'cached':
+      post({ kind: 'cached', id: message.id, urls: cachedChatModelUrls() });
       return;
   }
 };

@@ -10,7 +10,7 @@ interface Call {
   hooks?: ToolGateHooks;
   /** A tool call that threw here: the stream's failure is reported as this error, not its copy. */
   toolFailure?: unknown;
-  settle?: { resolve(reply: WireMessage | null): void; reject(error: unknown): void };
+  settle?: { resolve(reply: unknown): void; reject(error: unknown): void };
 }
 
 interface PooledWorker {
@@ -61,6 +61,17 @@ export class ModelWorkerPool {
     await Promise.all(this.workers.map((worker) => this.request({ kind: 'load', id: 0 }, worker)));
   }
 
+  /** Drops, in every worker, the clients made for an endpoint that is gone (as forgetChatModels does on this thread). */
+  forget(baseUrl: string): void {
+    for (const worker of this.workers) this.send(worker, { kind: 'forget', id: 0, baseUrl });
+  }
+
+  /** The endpoints of the clients the workers keep now (what a test reads). */
+  async cachedUrls(): Promise<string[]> {
+    const lists = await Promise.all(this.workers.map((worker) => this.request({ kind: 'cached', id: 0 }, worker)));
+    return (lists as string[][]).flat();
+  }
+
   /** The worker threads running now (they start on first use). */
   threads(): Worker[] {
     return this.workers.map((worker) => worker.thread);
@@ -72,7 +83,10 @@ export class ModelWorkerPool {
     for (const worker of [...this.workers]) this.lose(worker, 'the model workers were closed');
   }
 
-  private request(message: Extract<ToWorker, { kind: 'invoke' | 'load' }>, worker = this.pick()): Promise<unknown> {
+  private request(
+    message: Extract<ToWorker, { kind: 'invoke' | 'load' | 'cached' }>,
+    worker = this.pick(),
+  ): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.calls.set(id, { worker, settle: { resolve, reject } });
@@ -144,11 +158,13 @@ export class ModelWorkerPool {
       case 'end':
       case 'reply':
       case 'loaded':
+      case 'cached':
       case 'error':
         this.calls.delete(message.id);
         call.worker.calls--;
         if (message.kind === 'error') this.fail(call, call.toolFailure ?? fromWireError(message.chain));
         else if (message.kind === 'end') call.queue?.end();
+        else if (message.kind === 'cached') call.settle?.resolve(message.urls);
         else call.settle?.resolve(message.kind === 'reply' ? message.reply : null);
     }
   }
@@ -189,6 +205,11 @@ export function configureModelWorkers(count: number): void {
   configured = count;
   pool?.close();
   pool = undefined;
+}
+
+/** Drops an endpoint's clients in the model workers running now, if there are any (see ModelWorkerPool.forget). */
+export function forgetInModelWorkers(baseUrl: string): void {
+  pool?.forget(baseUrl);
 }
 
 /** The pool calls go through, or null when LangChain runs on the server thread. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentGraphsBuilt } from '../../../src/chat/agent-graph-cache';
 import { cachedChatModelUrls } from '../../../src/chat/model-cache';
+import { modelWorkerPool } from '../../../src/chat/model-worker/worker-pool';
 import { readEnvSettings } from '../../../src/config';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
@@ -12,6 +13,13 @@ import { SCRATCH_ROUNDS, warmStart } from '../../../src/warm-start';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
+
+/** The environment of a server whose chat model is `model`. */
+const modelEnv = (model: { baseUrl: string }) => ({
+  LLM_BASE_URL: model.baseUrl,
+  LLM_MODEL: 'fake-model',
+  LLM_API_KEY: 'k',
+});
 
 async function serve(env: Record<string, string>) {
   const temp = makeTempDir('moc-warm-');
@@ -36,6 +44,17 @@ async function serve(env: Record<string, string>) {
       });
       return { status: response.status, body: (await response.json()) as any };
     },
+    /** A first turn in a new session, as a client sends it: the names of its SSE events. */
+    firstTurnEvents: async () => {
+      const created = await fetch(`${running.url}/api/sessions`, { method: 'POST' });
+      const { data } = (await created.json()) as { data: { session_id: string } };
+      const response = await fetch(`${running.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'hello', session_id: data.session_id }),
+      });
+      return (await readSse(response)).map((event) => event.event);
+    },
     async [Symbol.asyncDispose]() {
       await running.close();
       temp[Symbol.dispose]();
@@ -46,7 +65,7 @@ async function serve(env: Record<string, string>) {
 describe('warm start', () => {
   it('plays a turn and a title call inside the process: the configured model is not called, nothing is stored', async () => {
     await using model = await startFakeOpenAiServer();
-    await using server = await serve({ LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'fake-model', LLM_API_KEY: 'k' });
+    await using server = await serve(modelEnv(model));
     const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('mini-openclaw-warm-'));
     const before = scratchFolders();
     const urlsBefore = cachedChatModelUrls();
@@ -72,26 +91,29 @@ describe('warm start', () => {
 
     // The first real turn then runs as ever, against the configured model, with its agent graph built at start.
     const graphsBefore = agentGraphsBuilt();
-    const created = await server.json('POST', '/api/sessions');
-    const response = await fetch(`${server.running.url}/api/chat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'hello', session_id: created.body.data.session_id }),
-    });
-    const names = (await readSse(response)).map((event) => event.event);
-    expect(names.slice(-2)).toEqual(['done', 'title']);
+    expect((await server.firstTurnEvents()).slice(-2)).toEqual(['done', 'title']);
     expect(model.chatRequests().length).toBe(2);
     expect(agentGraphsBuilt()).toBe(graphsBefore);
   });
 
+  it('on a model worker, leaves no client of its models inside the process in the worker either', async () => {
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve({ ...modelEnv(model), APP_MODEL_WORKERS: '1' });
+    const report = await warmStart(server.running);
+    expect(report?.scratchEvents).toBeGreaterThanOrEqual(SCRATCH_ROUNDS * 4);
+    const pool = modelWorkerPool()!;
+    expect(pool.threads()).toHaveLength(1);
+    // The worker ran the warm-up's calls (it made clients for them), and kept none of them.
+    expect(pool.started).toBeGreaterThan(SCRATCH_ROUNDS);
+    expect(await pool.cachedUrls()).toEqual([]);
+    // The first real turn then makes the configured model's client there.
+    expect((await server.firstTurnEvents()).slice(-2)).toEqual(['done', 'title']);
+    expect(await pool.cachedUrls()).toEqual([model.baseUrl]);
+  });
+
   it('with an API token, its requests carry it and reach the chat handler', async () => {
     await using model = await startFakeOpenAiServer();
-    await using server = await serve({
-      LLM_BASE_URL: model.baseUrl,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'k',
-      APP_API_TOKEN: 'secret-token-of-the-test',
-    });
+    await using server = await serve({ ...modelEnv(model), APP_API_TOKEN: 'secret-token-of-the-test' });
     expect((await warmStart(server.running))?.refused).toEqual([422, 404]);
     expect(model.requests).toHaveLength(0);
   });
