@@ -41,6 +41,8 @@ export async function recoverInterruptedRuns(store: SchedulerStore, nowMs: numbe
   }
   try {
     return await store.interruptRunning((run, job) => {
+      // The store reads only the free jobs' rows; a run of any other job is alive elsewhere and stays as it is.
+      if (free && !free.has(run.jobId)) return null;
       // A turn paused for an approval was checkpointed: it goes on in its session (GET /api/runs/{run_id}), so
       // the slot is not run again.
       const waited = run.status === 'waiting_approval';

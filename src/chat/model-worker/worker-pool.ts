@@ -24,7 +24,7 @@ export class ModelWorkerPool {
   private readonly calls = new Map<number, Call>();
   private nextId = 1;
   private closed = false;
-  /** Calls (streams, one-shot calls, loads) sent to a worker so far. */
+  /** Calls (streams, one-shot calls, loads, cache reports) sent to a worker so far. */
   started = 0;
 
   constructor(readonly size: number) {}
