@@ -2,6 +2,7 @@
 import type { AgentHandle } from '../agents';
 import type { RuntimeConfig } from '../config';
 import { toEpochSeconds } from '../shared/clock';
+import { followSignals } from '../shared/follow-signals';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
 import type { ApprovalPorts } from './approval-store.port';
@@ -86,7 +87,7 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         args: call.args,
         timeoutMs: deps.config.tool_approvals.timeout_seconds * 1000,
         // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
-        signal: AbortSignal.any([run.signal, agent.signal]),
+        signal: followSignals([run.signal, agent.signal], run.done),
         async onPending(approval) {
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);

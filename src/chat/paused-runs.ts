@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AgentDirectory, AgentHandle } from '../agents';
 import type { RuntimeConfig } from '../config';
 import { isAppError } from '../shared/app-error';
+import { followSignals } from '../shared/follow-signals';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService } from '../tools';
@@ -191,7 +192,7 @@ async function outcomeOf(
     approval,
     // A tool no longer held for approval (the config changed): edits are checked by the runner when it runs.
     schema: schema ?? z.unknown(),
-    signal: AbortSignal.any([run.signal, agent.signal]),
+    signal: followSignals([run.signal, agent.signal], run.done),
   });
   return { ...outcome, approvalId };
 }

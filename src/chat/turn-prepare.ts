@@ -2,6 +2,7 @@
 import { untilDeleted, type AgentLease } from '../agents';
 import type { RuntimeConfig } from '../config';
 import { pricingOverrides } from '../llm';
+import { followSignals } from '../shared/follow-signals';
 import type { AgentSessions, ModelMessage } from '../sessions';
 import { AppError } from '../shared/app-error';
 import type { RunTools } from '../tools';
@@ -124,7 +125,8 @@ export async function prepareTurn(
     triggerType: trigger,
     sleep: deps.sleep,
     price: createUsagePricer(pricingOverrides(config)),
-    signal: AbortSignal.any([agent.signal, run.signal]),
+    // Both, for as long as the run lasts: the agent's signal outlives it (see followSignals).
+    signal: followSignals([agent.signal, run.signal], run.done),
     runId: restored?.attemptRunId ?? run.runId,
     checkpointer,
   };
