@@ -2,7 +2,6 @@
 import type { AgentHandle } from '../agents';
 import type { RuntimeConfig } from '../config';
 import { toEpochSeconds } from '../shared/clock';
-import { followSignals } from '../shared/follow-signals';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
 import type { ApprovalPorts } from './approval-store.port';
@@ -17,6 +16,8 @@ export interface ApprovalGateDeps {
   approvals: ApprovalsService;
   agent: AgentHandle<RunPorts & ApprovalPorts & ToolPorts & RunCheckpointPorts>;
   run: LiveRun;
+  /** Aborted when the run is cancelled or its agent deleted: it ends an approval wait. */
+  signal: AbortSignal;
   sessionId: string;
   trigger: TriggerType;
   config: RuntimeConfig;
@@ -87,7 +88,7 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         args: call.args,
         timeoutMs: deps.config.tool_approvals.timeout_seconds * 1000,
         // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
-        signal: followSignals([run.signal, agent.signal], run.done),
+        signal: deps.signal,
         async onPending(approval) {
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);

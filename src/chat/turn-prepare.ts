@@ -87,7 +87,10 @@ export async function prepareTurn(
     logger: deps.logger,
     attempts,
   });
+  // The run's signal and its agent's, for as long as the run lasts: the agent's outlives it (see followSignals).
+  const signal = followSignals([agent.signal, run.signal], run.done);
   const gated = approvalGate(runTools, {
+    signal,
     tools: deps.tools,
     approvals: deps.approvals,
     agent,
@@ -125,8 +128,7 @@ export async function prepareTurn(
     triggerType: trigger,
     sleep: deps.sleep,
     price: createUsagePricer(pricingOverrides(config)),
-    // Both, for as long as the run lasts: the agent's signal outlives it (see followSignals).
-    signal: followSignals([agent.signal, run.signal], run.done),
+    signal,
     runId: restored?.attemptRunId ?? run.runId,
     checkpointer,
   };
