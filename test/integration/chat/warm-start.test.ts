@@ -9,7 +9,7 @@ import { modelWorkerPool } from '../../../src/chat/model-worker/worker-pool';
 import { readEnvSettings } from '../../../src/config';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
-import { SCRATCH_ROUNDS, warmStart } from '../../../src/warm-start';
+import { SCRATCH_ROUNDS, WARM_JIT_POLICY, warmStart } from '../../../src/warm-start';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
@@ -116,6 +116,28 @@ describe('warm start', () => {
     await using server = await serve({ ...modelEnv(model), APP_API_TOKEN: 'secret-token-of-the-test' });
     expect((await warmStart(server.running))?.refused).toEqual([422, 404]);
     expect(model.requests).toHaveLength(0);
+  });
+
+  it('scales the JIT thresholds while it warms and sets them back after, also when warming fails', async () => {
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve(modelEnv(model));
+    const { deps } = server.running;
+    const warmUp = deps.warmUp;
+    const policies: number[] = [];
+    let policyDuringWarmUp: number | undefined;
+    deps.warmUp = () => {
+      policyDuringWarmUp = policies.at(-1);
+      return warmUp();
+    };
+    expect((await warmStart(server.running, (scale) => policies.push(scale)))?.events).toBeGreaterThan(0);
+    expect(policyDuringWarmUp).toBe(WARM_JIT_POLICY);
+    expect(WARM_JIT_POLICY).toBeGreaterThan(1);
+    expect(policies).toEqual([WARM_JIT_POLICY, 1]);
+
+    deps.warmUp = () => Promise.reject(new Error('no warm-up today'));
+    policies.length = 0;
+    expect(await warmStart(server.running, (scale) => policies.push(scale))).toBeNull();
+    expect(policies).toEqual([WARM_JIT_POLICY, 1]);
   });
 
   it('does nothing without a configured model', async () => {
