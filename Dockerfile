@@ -16,6 +16,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN bun install --frozen-lockfile --production --ignore-scripts
 COPY tsconfig.json bunfig.toml ./
+# The recorded order the build lays the binary's bytecode out by (`--bytecode-order`, see the build script).
+COPY scripts/mini-openclaw.order ./scripts/
 COPY assets ./assets
 COPY src ./src
 # The same command as `npm run build` (package.json), so the image holds the binary the tests exercise.

@@ -138,6 +138,13 @@ describe('Dockerfile', () => {
       .filter((copy) => !copy.startsWith('--from'))
       .flatMap((copy) => copy.split(/\s+/).slice(0, -1));
     expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'assets']));
+    // Every file the build script reads besides the sources (the bytecode order it lays the binary out by).
+    const read = [...packageJson.scripts.build.matchAll(/--[a-z-]+=((?:scripts|assets)\/\S+)/g)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(read).toContain('scripts/mini-openclaw.order');
+    for (const file of read)
+      expect(sources.some((source) => file === source || file.startsWith(`${source}/`))).toBe(true);
     for (const source of sources) {
       expect(existsSync(join(ROOT, source))).toBe(true);
       expect(ignored).not.toContain(source);
