@@ -10,8 +10,9 @@ import { playScratchTurns } from './warm-scratch';
 export const SCRATCH_ROUNDS = 2;
 
 /**
- * While warming, JavaScriptCore's tier-up thresholds are scaled by this (`Bun.unsafe.setJITPolicy`, this thread only;
- * back to normal after). A function then needs twice the usual number of runs before it is compiled, so the warm-up's
+ * While warming, JavaScriptCore's tier-up thresholds are scaled by this (`Bun.unsafe.setJITPolicy`; back to normal
+ * after). It holds for the whole server thread meanwhile (requests arriving then included), not for model workers,
+ * which warm on their own first calls. A function then needs twice the usual number of runs before it is compiled, so the warm-up's
  * turns compile what a turn runs most and leave what they touch a few times to the interpreter, until real turns call
  * for it. Measured in the single binary (README "Turn cost: sixth round"): warming adds about 4 MB less to idle memory
  * (17.7–18.8 MB instead of 21.7–22.1), and the first turn's first token comes 0.8 ms later on average over four series;
@@ -46,8 +47,8 @@ export async function warmStart(
   const { deps, app, url } = running;
   if (deps.settings.llm.source === 'none') return null;
   const started = performance.now();
-  setJitPolicy(WARM_JIT_POLICY);
   try {
+    setJitPolicy(WARM_JIT_POLICY);
     // With APP_API_TOKEN set, the requests carry it: they are the server's own and must not count as failed logins.
     // A Request made here has no Host header of its own; the host guard wants the one a client would send.
     const headers = {
