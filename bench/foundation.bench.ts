@@ -51,6 +51,7 @@ async function ensureBinary(): Promise<void> {
     newestMtime(join(ROOT, 'src')),
     newestMtime(join(ROOT, 'assets')),
     newestMtime(join(ROOT, 'package.json')),
+    newestMtime(join(ROOT, 'scripts', 'mini-openclaw.order')),
   );
   if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= sources) return;
   console.log(`building ${BINARY} (missing or older than src/)`);

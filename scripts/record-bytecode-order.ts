@@ -4,7 +4,7 @@
 // binary's pages (about 5 MB less resident memory at idle, README "Turn cost: sixth round").
 // Run: npm run record:bytecode-order   (then npm run build). Functions are matched by a hash of their syntax, so an
 // older recording still applies to code that changed since; functions it does not know are laid out after the rest.
-import { chmodSync, copyFileSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildArguments, callBinary, cleanEnv, startBinary, type RunningBinary } from '../test/support/compiled-binary';
 import { startFakeOpenAiServer } from '../test/support/fake-openai-server';
@@ -13,6 +13,7 @@ import { makeTempDir } from '../test/support/temp-dir';
 
 const ORDER_FILE = join(import.meta.dir, 'mini-openclaw.order');
 const CHATS = 5;
+const MIN_FUNCTIONS = 10_000;
 const WARMED = 'turn code paths warmed';
 
 /** Resolves once the server has logged that warming is done, or throws with its log after `timeoutMs`. */
@@ -75,8 +76,10 @@ try {
     '/api/usage/summary',
     '/api/files/index',
     '/api/skills',
-  ])
-    await callBinary(server, 'GET', path);
+  ]) {
+    const { status } = await callBinary(server, 'GET', path);
+    if (status !== 200) throw new Error(`GET ${path} answered ${status}`);
+  }
 } catch (error) {
   played = error instanceof Error ? error : new Error(String(error));
 }
@@ -84,7 +87,13 @@ try {
 const code = await server.stop();
 if (played) throw played;
 if (code !== 0) throw new Error(`the server exited with ${code}:\n${server.stderr()}`);
-if (!existsSync(recording) || statSync(recording).size === 0) throw new Error('the server wrote no bytecode order');
-copyFileSync(recording, ORDER_FILE);
-chmodSync(ORDER_FILE, 0o644);
-console.log(`wrote ${ORDER_FILE} (${(statSync(ORDER_FILE).size / 1024).toFixed(0)} KB)`);
+const lines = existsSync(recording) ? readFileSync(recording, 'utf8').split('\n') : [];
+// A recording starts with its format's version line; a start and five chats run tens of thousands of functions.
+if (!/^v\d+$/.test(lines[0] ?? '') || lines.length < MIN_FUNCTIONS)
+  throw new Error(`the server wrote no usable bytecode order (${lines.length} lines)`);
+// Copied beside the committed file first, then renamed over it: an interrupted copy never leaves half a recording.
+const staged = `${ORDER_FILE}.new`;
+copyFileSync(recording, staged);
+chmodSync(staged, 0o644);
+renameSync(staged, ORDER_FILE);
+console.log(`wrote ${ORDER_FILE} (${lines.length} lines)`);
