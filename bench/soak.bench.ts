@@ -1,10 +1,12 @@
 // Soak: many turns against the fake model, with tool calls and retrieval (rag mode), watching the server's
 // RSS, open file descriptors and turn latency over time.
 // Run: node_modules/.bin/bun bench/soak.bench.ts [turns=10000] [concurrency=4] [warm-up turns=1000]
+//   BENCH_SERVER_ENV=A=1,B=2 adds variables to the server's (APP_WARM_START=0 to compare warming, say).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, startBinary } from '../test/support/compiled-binary';
+import { EXTRA_ENV } from './chat/bench-server';
 import { startFakeOpenAiServer } from '../test/support/fake-openai-server';
 import { makeTempDir } from '../test/support/temp-dir';
 
@@ -46,6 +48,7 @@ const server = await startBinary(process.execPath, {
     APP_LOG_LEVEL: 'warn',
     APP_RATE_LIMIT_ENABLED: 'false',
     EMBEDDING_PROVIDER: 'none',
+    ...EXTRA_ENV,
   }),
 });
 const api = async (method: string, path: string, body?: unknown) => {

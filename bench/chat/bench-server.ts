@@ -13,8 +13,8 @@ const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 
 /** BENCH_BINARY runs a built executable (`npm run build`) instead of `bun --smol` on the sources; profiling needs the sources. */
 const BINARY = process.env.BENCH_BINARY && resolve(process.env.BENCH_BINARY);
 
-/** More variables for every server, from BENCH_SERVER_ENV (`A=1,B=2`), e.g. APP_MODEL_WORKERS=0 to compare. */
-const EXTRA_ENV: Record<string, string> = Object.fromEntries(
+/** More variables for every server, from BENCH_SERVER_ENV (`A=1,B=2`), e.g. APP_MODEL_WORKERS=0 to compare; the soak reads it too. */
+export const EXTRA_ENV: Record<string, string> = Object.fromEntries(
   (process.env.BENCH_SERVER_ENV ?? '')
     .split(',')
     .filter((pair) => pair.includes('='))
