@@ -6,6 +6,7 @@ import { sharedAgentGraph } from './agent-graph-cache';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { sharedChatModel } from './model-cache';
 import type { ResolvedLlm } from './model-factory';
+import { withModelTokens } from './model-token-stream';
 import type { AgentStreamCore } from './model-worker/wire';
 import { modelWorkerPool } from './model-worker/worker-pool';
 import type { RunCheckpointer, TurnStep } from './run-checkpointer';
@@ -80,9 +81,11 @@ export async function streamAgentHere(
     ...(core.steps ?? []).map((step) => stepMessage(runtime, step)),
   ];
   const context: GateContext = { toolGate: hooks };
-  return agent.stream(
-    { messages },
-    { streamMode: ['updates', 'messages'], recursionLimit: core.maxSteps * 2 + 1, signal, context },
+  return withModelTokens((callbacks) =>
+    agent.stream(
+      { messages },
+      { streamMode: ['updates'], callbacks, recursionLimit: core.maxSteps * 2 + 1, signal, context },
+    ),
   );
 }
 

@@ -25,8 +25,9 @@ export interface NodeUpdate {
 }
 
 /**
- * One item of `agent.stream(..., { streamMode: ['updates', 'messages'] })`: a message chunk as the model
- * streams it, with the graph node that produced it, or the state updates of the nodes that just finished.
+ * One item of a turn's agent stream (`withModelTokens` over `agent.stream(..., { streamMode: ['updates'] })`, in
+ * the shape of LangGraph's `messages` and `updates` modes): a message chunk as the model streams it, with the graph
+ * node that produced it, or the state updates of the nodes that just finished.
  */
 export type StreamItem =
   | { mode: 'messages'; message: StreamMessage; node: string | undefined }

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'bun:test';
+import { withModelTokens } from './model-token-stream';
+
+/** The callbacks object `withModelTokens` gives the graph, as LangChain calls it. */
+interface Callbacks {
+  lc_prefer_streaming: boolean;
+  awaitHandlers: boolean;
+  handleChatModelStart(...args: unknown[]): void;
+  handleLLMNewToken(...args: unknown[]): void;
+  handleLLMEnd(...args: unknown[]): void;
+  handleLLMError(...args: unknown[]): void;
+}
+
+const start = (callbacks: Callbacks, runId: string, node?: string) =>
+  callbacks.handleChatModelStart({}, [], runId, undefined, {}, [], node ? { langgraph_node: node } : {});
+const token = (callbacks: Callbacks, runId: string, text: string, chunk = true) =>
+  callbacks.handleLLMNewToken(text, {}, runId, undefined, [], chunk ? { chunk: { message: { content: text } } } : {});
+const update = ['updates', { model_request: { messages: [{ content: 'ab' }] } }];
+
+/** A gate the fake graph waits at, opened by the test. */
+function gate() {
+  const { promise: opened, resolve: open } = Promise.withResolvers<void>();
+  return { opened, open };
+}
+
+describe('withModelTokens', () => {
+  it('hands each token on as it comes, before the graph has an item of its own, then the graph items', async () => {
+    const { opened, open } = gate();
+    const stream = withModelTokens(async ([handler]) => {
+      const callbacks = handler as Callbacks;
+      expect(callbacks.lc_prefer_streaming).toBe(true);
+      expect(callbacks.awaitHandlers).toBe(true);
+      start(callbacks, 'run-1', 'model_request');
+      token(callbacks, 'run-1', 'a');
+      // LangGraph's stream() resolves only once it has an item: here, after the reader got the first token.
+      await opened;
+      token(callbacks, 'run-1', 'b', false);
+      callbacks.handleLLMEnd({}, 'run-1');
+      token(callbacks, 'run-1', 'after the end');
+      return (async function* () {
+        yield update;
+      })();
+    });
+    const first = await stream.next();
+    expect(first.value).toEqual(['messages', [{ content: 'a' }, { langgraph_node: 'model_request' }]]);
+    open();
+    const rest: unknown[] = [];
+    for await (const item of stream) rest.push(item);
+    expect(rest).toEqual([['messages', [{ content: 'b' }, { langgraph_node: 'model_request' }]], update]);
+  });
+
+  it('gives the tokens that came before a failure, then the failure', async () => {
+    const stream = withModelTokens(async ([handler]) => {
+      const callbacks = handler as Callbacks;
+      start(callbacks, 'run-1', 'model_request');
+      token(callbacks, 'run-1', 'part');
+      callbacks.handleLLMError(new Error('cut'), 'run-1');
+      throw new Error('connection cut');
+    });
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const item of stream) seen.push(item);
+      })(),
+    ).rejects.toThrow('connection cut');
+    expect(seen).toEqual([['messages', [{ content: 'part' }, { langgraph_node: 'model_request' }]]]);
+  });
+
+  it('leaves out tokens of a call it saw no start of, and marks a call outside a node with no node', async () => {
+    const stream = withModelTokens(async ([handler]) => {
+      const callbacks = handler as Callbacks;
+      token(callbacks, 'unknown-run', 'stray');
+      start(callbacks, 'run-2');
+      token(callbacks, 'run-2', 'outside');
+      return (async function* () {
+        // A graph with no item of its own.
+      })();
+    });
+    const items: unknown[] = [];
+    for await (const item of stream) items.push(item);
+    expect(items).toEqual([['messages', [{ content: 'outside' }, { langgraph_node: undefined }]]]);
+  });
+
+  it('closes the graph stream when the reader stops early', async () => {
+    let closed = false;
+    const { opened, open } = gate();
+    const stream = withModelTokens(async () =>
+      (async function* () {
+        try {
+          yield update;
+          await opened;
+          yield update;
+        } finally {
+          closed = true;
+        }
+      })(),
+    );
+    for await (const item of stream) {
+      expect(item).toEqual(update);
+      break;
+    }
+    open();
+    await opened;
+    // The graph's pending read settles, then the stream is closed instead of read on.
+    for (let turn = 0; turn < 10 && !closed; turn++) await Promise.resolve();
+    expect(closed).toBe(true);
+  });
+});
