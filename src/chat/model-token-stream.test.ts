@@ -11,8 +11,8 @@ interface Callbacks {
   handleLLMError(...args: unknown[]): void;
 }
 
-const start = (callbacks: Callbacks, runId: string, node?: string) =>
-  callbacks.handleChatModelStart({}, [], runId, undefined, {}, [], node ? { langgraph_node: node } : {});
+const start = (callbacks: Callbacks, runId: string, node?: string, tags: string[] = []) =>
+  callbacks.handleChatModelStart({}, [], runId, undefined, {}, tags, node ? { langgraph_node: node } : {});
 const token = (callbacks: Callbacks, runId: string, text: string, chunk = true) =>
   callbacks.handleLLMNewToken(text, {}, runId, undefined, [], chunk ? { chunk: { message: { content: text } } } : {});
 const update = ['updates', { model_request: { messages: [{ content: 'ab' }] } }];
@@ -54,7 +54,6 @@ describe('withModelTokens', () => {
       const callbacks = handler as Callbacks;
       start(callbacks, 'run-1', 'model_request');
       token(callbacks, 'run-1', 'part');
-      callbacks.handleLLMError(new Error('cut'), 'run-1');
       throw new Error('connection cut');
     });
     const seen: unknown[] = [];
@@ -66,10 +65,36 @@ describe('withModelTokens', () => {
     expect(seen).toEqual([['messages', [{ content: 'part' }, { langgraph_node: 'model_request' }]]]);
   });
 
-  it('leaves out tokens of a call it saw no start of, and marks a call outside a node with no node', async () => {
+  it('gives no token that comes after the graph stream has ended', async () => {
+    const ended = gate();
+    let callbacks: Callbacks | undefined;
+    const stream = withModelTokens(async ([handler]) => {
+      callbacks = handler as Callbacks;
+      start(callbacks, 'run-1', 'model_request');
+      return (async function* () {
+        try {
+          yield update;
+        } finally {
+          ended.open();
+        }
+      })();
+    });
+    expect((await stream.next()).value).toEqual(update);
+    await ended.opened;
+    // The pump has read the graph's end; a model call that outlived it still calls back.
+    for (let turn = 0; turn < 10; turn++) await Promise.resolve();
+    token(callbacks!, 'run-1', 'too late');
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('leaves out tokens of a call it saw no start of or tagged not to stream, and marks a call outside a node with no node', async () => {
     const stream = withModelTokens(async ([handler]) => {
       const callbacks = handler as Callbacks;
       token(callbacks, 'unknown-run', 'stray');
+      start(callbacks, 'run-quiet', 'model_request', ['nostream']);
+      token(callbacks, 'run-quiet', 'a middleware call');
+      start(callbacks, 'run-traced-quiet', 'model_request', ['langsmith:nostream']);
+      token(callbacks, 'run-traced-quiet', 'another');
       start(callbacks, 'run-2');
       token(callbacks, 'run-2', 'outside');
       return (async function* () {

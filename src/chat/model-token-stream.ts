@@ -8,6 +8,9 @@
 const nodeOf = (metadata: Record<string, unknown> | undefined) =>
   typeof metadata?.langgraph_node === 'string' ? metadata.langgraph_node : undefined;
 
+/** Tags LangGraph's `messages` mode leaves a model call's tokens out for. */
+const NO_STREAM_TAGS = new Set(['nostream', 'langsmith:nostream']);
+
 /** A queue the callback and the graph's pump both write to, and the turn reads in the order written. */
 class ItemQueue {
   private readonly items: unknown[] = [];
@@ -15,7 +18,9 @@ class ItemQueue {
   private ended = false;
   private wake: (() => void) | undefined;
 
+  /** Adds `item`, unless the queue has ended (a model call outliving its aborted graph). */
   push(item: unknown): void {
+    if (this.ended) return;
     this.items.push(item);
     this.notify();
   }
@@ -73,6 +78,9 @@ export async function* withModelTokens(
     lc_prefer_streaming: true,
     awaitHandlers: true,
     handleChatModelStart: (...args: unknown[]) => {
+      // A call tagged not to stream (a middleware's own model call, say) stays out of the reply, as LangGraph's handler keeps it.
+      const tags = Array.isArray(args[5]) ? (args[5] as unknown[]) : [];
+      if (tags.some((tag) => NO_STREAM_TAGS.has(tag as string))) return;
       nodes.set(args[2] as string, nodeOf(args[6] as Record<string, unknown> | undefined));
     },
     handleLLMNewToken: (...args: unknown[]) => {
