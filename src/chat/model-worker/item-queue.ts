@@ -1,4 +1,5 @@
-// Items pushed by a model worker, read as an async iterable by the turn: in order, then the end or the failure.
+// Items pushed from outside (a model worker's messages, a model's token callback: model-token-stream.ts), read as an
+// async iterable by the turn: in order, then the end or the failure.
 
 /** An async iterable fed from outside; `onStop` runs once, when the reader stops early or the feed ends. */
 export class ItemQueue implements AsyncIterable<unknown>, AsyncIterator<unknown> {
