@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'bun:test';
+import { CallbackManager } from '@langchain/core/callbacks/manager';
 import { withModelTokens } from './model-token-stream';
 
 /** The callbacks object `withModelTokens` gives the graph, as LangChain calls it. */
@@ -129,5 +130,38 @@ describe('withModelTokens', () => {
     // The graph's pending read settles, then the stream is closed instead of read on.
     for (let turn = 0; turn < 10 && !closed; turn++) await Promise.resolve();
     expect(closed).toBe(true);
+  });
+  it("is handed the model's events by LangChain and none of the graph's chain, tool, retriever or custom events", async () => {
+    let handler: object | undefined;
+    const graphWithoutItems = async function* () {
+      // The handler is all this test needs from the stream.
+    };
+    for await (const _ of withModelTokens(async ([given]) => {
+      handler = given as object;
+      return graphWithoutItems();
+    }));
+    const asked = new Set<string>();
+    const spied = new Proxy(handler as object, {
+      get: (target, key) => {
+        if (typeof key === 'string' && key.startsWith('handle')) asked.add(key);
+        return Reflect.get(target, key);
+      },
+    });
+    const manager = new CallbackManager(undefined);
+    manager.setHandlers([spied as never]);
+    const serialized = { lc: 1, type: 'not_implemented' as const, id: ['graph'] };
+    const chain = await manager.handleChainStart(serialized, {}, 'chain-1');
+    await chain.handleChainEnd({});
+    await chain.handleChainError(new Error('x'));
+    const tool = await manager.handleToolStart(serialized, 'input', 'tool-1');
+    await tool.handleToolEnd('output');
+    const retriever = await manager.handleRetrieverStart(serialized, 'query', 'retriever-1');
+    await retriever.handleRetrieverEnd([]);
+    await manager.handleCustomEvent?.('progress', {}, 'chain-1');
+    expect([...asked]).toEqual([]);
+    const [model] = await manager.handleChatModelStart(serialized, [[]], 'model-1', undefined, undefined, [], {});
+    await model!.handleLLMNewToken('a');
+    await model!.handleLLMEnd({ generations: [] });
+    expect([...asked]).toEqual(['handleChatModelStart', 'handleLLMNewToken', 'handleLLMEnd']);
   });
 });

@@ -42,6 +42,12 @@ export function withModelTokens(open: (callbacks: object[]) => Promise<AsyncIter
     // The model streams inside its node (as for LangGraph's own handler), and each token is handled in line, in order.
     lc_prefer_streaming: true,
     awaitHandlers: true,
+    // Only the model's own events are wanted: every chain, tool, retriever and custom event of the graph is
+    // otherwise dispatched to this handler too (an awaited callback each).
+    ignoreChain: true,
+    ignoreAgent: true,
+    ignoreRetriever: true,
+    ignoreCustomEvent: true,
     handleChatModelStart: (...args: unknown[]) => {
       // A call tagged not to stream (a middleware's own model call, say) stays out of the reply, as LangGraph's handler keeps it.
       const tags = Array.isArray(args[5]) ? (args[5] as unknown[]) : [];
