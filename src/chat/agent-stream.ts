@@ -81,10 +81,16 @@ export async function streamAgentHere(
     ...(core.steps ?? []).map((step) => stepMessage(runtime, step)),
   ];
   const context: GateContext = { toolGate: hooks };
-  return withModelTokens((callbacks) =>
+  return withModelTokens((callbacks, stop) =>
     agent.stream(
       { messages },
-      { streamMode: ['updates'], callbacks, recursionLimit: core.maxSteps * 2 + 1, signal, context },
+      {
+        streamMode: ['updates'],
+        callbacks,
+        recursionLimit: core.maxSteps * 2 + 1,
+        signal: signal ? AbortSignal.any([signal, stop]) : stop,
+        context,
+      },
     ),
   );
 }

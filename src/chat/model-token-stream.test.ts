@@ -107,6 +107,25 @@ describe('withModelTokens', () => {
     expect(items).toEqual([['messages', [{ content: 'outside' }, { langgraph_node: undefined }]]]);
   });
 
+  it('aborts the signal it gave the graph at once when the reader stops before the graph has an item', async () => {
+    let given: AbortSignal | undefined;
+    const stream = withModelTokens(async ([handler], stop) => {
+      given = stop;
+      const callbacks = handler as Callbacks;
+      start(callbacks, 'run-1', 'model_request');
+      token(callbacks, 'run-1', 'a');
+      // A model call under way: LangGraph's stream() resolves only once it has an item, after the whole reply.
+      await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+      throw stop.reason;
+    });
+    for await (const item of stream) {
+      expect(item).toEqual(['messages', [{ content: 'a' }, { langgraph_node: 'model_request' }]]);
+      expect(given?.aborted).toBe(false);
+      break;
+    }
+    expect(given?.aborted).toBe(true);
+  });
+
   it('closes the graph stream when the reader stops early', async () => {
     let closed = false;
     const { opened, open } = gate();

@@ -16,24 +16,29 @@ const NO_STREAM_TAGS = new Set(['nostream', 'langsmith:nostream']);
 /**
  * The items of the graph stream `open` starts with the callbacks it is given (stream mode `updates`), with each
  * token of a model call made inside a node among them as LangGraph's `messages` mode would give it: `['messages',
- * [chunk, { langgraph_node }]]`, in the order they came. A reader that stops early closes the graph stream; the
- * graph's error ends the items with that error; a token that comes after the end is dropped.
+ * [chunk, { langgraph_node }]]`, in the order they came. A reader that stops early aborts `stop`, the signal `open`
+ * is given for the graph (the model call under way ends at once, before the graph has an item), and closes the
+ * graph stream; the graph's error ends the items with that error; a token that comes after the end is dropped.
  */
-export function withModelTokens(open: (callbacks: object[]) => Promise<AsyncIterable<unknown>>): ItemQueue {
+export function withModelTokens(
+  open: (callbacks: object[], stop: AbortSignal) => Promise<AsyncIterable<unknown>>,
+): ItemQueue {
   let graph: AsyncIterator<unknown> | undefined;
   let pumped = false;
   let stopped = false;
   let closed = false;
-  /** Closes the graph stream once it is open; a pending read settles first (the turn's abort signal stops a model call under way). */
+  /** Closes the graph stream once it is open; a pending read settles first (aborted by `stop`). */
   const close = () => {
     if (closed || !graph) return;
     closed = true;
     Promise.resolve(graph.return?.()).catch(() => undefined);
   };
+  const stop = new AbortController();
   const queue = new ItemQueue(() => {
-    // The reader stopped before the graph's end: close it now, or as soon as it opens.
+    // The reader stopped before the graph's end: the graph is aborted and closed now, or as soon as it opens.
     if (pumped) return;
     stopped = true;
+    stop.abort(new Error('the reader of the turn stopped'));
     close();
   });
   const nodes = new Map<string, string | undefined>();
@@ -71,7 +76,7 @@ export function withModelTokens(open: (callbacks: object[]) => Promise<AsyncIter
   void (async () => {
     let failure: { error: unknown } | undefined;
     try {
-      graph = (await open([tokens]))[Symbol.asyncIterator]();
+      graph = (await open([tokens], stop.signal))[Symbol.asyncIterator]();
       while (!stopped) {
         const next = await graph.next();
         if (next.done) break;
