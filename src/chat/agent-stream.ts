@@ -81,17 +81,13 @@ export async function streamAgentHere(
     ...(core.steps ?? []).map((step) => stepMessage(runtime, step)),
   ];
   const context: GateContext = { toolGate: hooks };
-  return withModelTokens((callbacks, stop) =>
-    agent.stream(
-      { messages },
-      {
-        streamMode: ['updates'],
-        callbacks,
-        recursionLimit: core.maxSteps * 2 + 1,
-        signal: signal ? AbortSignal.any([signal, stop]) : stop,
-        context,
-      },
-    ),
+  return withModelTokens(
+    (callbacks, graphSignal) =>
+      agent.stream(
+        { messages },
+        { streamMode: ['updates'], callbacks, recursionLimit: core.maxSteps * 2 + 1, signal: graphSignal, context },
+      ),
+    signal,
   );
 }
 

@@ -126,6 +126,31 @@ describe('withModelTokens', () => {
     expect(given?.aborted).toBe(true);
   });
 
+  it("runs the graph under a signal that follows the turn's, and lets go of the turn's once the graph has ended", async () => {
+    const cancelled = new Error('cancelled by the client');
+    const running = new AbortController();
+    let reason: unknown;
+    const aborted = withModelTokens(async (_, graphSignal) => {
+      running.abort(cancelled);
+      reason = graphSignal.reason;
+      throw graphSignal.reason;
+    }, running.signal);
+    await expect(aborted.next()).rejects.toBe(cancelled);
+    expect(reason).toBe(cancelled);
+
+    const finished = new AbortController();
+    let given: AbortSignal | undefined;
+    const stream = withModelTokens(async (_, graphSignal) => {
+      given = graphSignal;
+      return (async function* () {
+        yield update;
+      })();
+    }, finished.signal);
+    for await (const item of stream) expect(item).toEqual(update);
+    finished.abort(cancelled);
+    expect(given?.aborted).toBe(false);
+  });
+
   it('closes the graph stream when the reader stops early', async () => {
     let closed = false;
     const { opened, open } = gate();

@@ -16,24 +16,31 @@ const NO_STREAM_TAGS = new Set(['nostream', 'langsmith:nostream']);
 /**
  * The items of the graph stream `open` starts with the callbacks it is given (stream mode `updates`), with each
  * token of a model call made inside a node among them as LangGraph's `messages` mode would give it: `['messages',
- * [chunk, { langgraph_node }]]`, in the order they came. A reader that stops early aborts `stop`, the signal `open`
- * is given for the graph (the model call under way ends at once, before the graph has an item), and closes the
- * graph stream; the graph's error ends the items with that error; a token that comes after the end is dropped.
+ * [chunk, { langgraph_node }]]`, in the order they came. `open` is given the signal to run the graph under: it
+ * follows the turn's `signal`, and is aborted as well when the reader stops early (the model call under way ends at
+ * once, before the graph has an item), after which the graph stream is closed. The graph's error ends the items
+ * with that error; a token that comes after the end is dropped.
  */
 export function withModelTokens(
-  open: (callbacks: object[], stop: AbortSignal) => Promise<AsyncIterable<unknown>>,
+  open: (callbacks: object[], signal: AbortSignal) => Promise<AsyncIterable<unknown>>,
+  signal?: AbortSignal,
 ): ItemQueue {
   let graph: AsyncIterator<unknown> | undefined;
   let pumped = false;
   let stopped = false;
   let closed = false;
-  /** Closes the graph stream once it is open; a pending read settles first (aborted by `stop`). */
+  /** Closes the graph stream once it is open; a pending read settles first (aborted through `stop`). */
   const close = () => {
     if (closed || !graph) return;
     closed = true;
     Promise.resolve(graph.return?.()).catch(() => undefined);
   };
+  // One signal of its own, which the turn's aborts (a listener, removed at the end: `AbortSignal.any` would keep this
+  // one alive as long as the turn's, which a finished run keeps for rejoining).
   const stop = new AbortController();
+  const follow = () => stop.abort(signal?.reason);
+  if (signal?.aborted) follow();
+  else signal?.addEventListener('abort', follow, { once: true });
   const queue = new ItemQueue(() => {
     // The reader stopped before the graph's end: the graph is aborted and closed now, or as soon as it opens.
     if (pumped) return;
@@ -86,6 +93,7 @@ export function withModelTokens(
       failure = { error };
     }
     pumped = true;
+    signal?.removeEventListener('abort', follow);
     if (stopped) close();
     if (failure) queue.fail(failure.error);
     else queue.end();
