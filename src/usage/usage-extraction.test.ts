@@ -35,6 +35,27 @@ describe('extractCallUsage', () => {
     });
   }
 
+  it('finds a usage block in each place a provider puts one, alone in its message', () => {
+    const block = { prompt_tokens: 3, completion_tokens: 2 };
+    const places: [string, Record<string, unknown>][] = [
+      ['usage_metadata', { usage_metadata: block, response_metadata: { usage: {} } }],
+      ...['token_usage', 'tokenUsage', 'usage', 'usage_metadata', 'usageMetadata'].map(
+        (key): [string, Record<string, unknown>] => [
+          `response_metadata.${key}`,
+          { response_metadata: { [key]: block } },
+        ],
+      ),
+      ...['raw_usage', 'llm_output'].map((key): [string, Record<string, unknown>] => [
+        `response_metadata.${key}.usage`,
+        { response_metadata: { [key]: { usage: block } } },
+      ]),
+    ];
+    for (const [source, message] of places) {
+      const call = extractCallUsage({ content: 'hi', ...message }, 'gpt-4o', '');
+      expect({ source: call?.usage_source, total: call?.counts.total_tokens }).toEqual({ source, total: 5 });
+    }
+  });
+
   it('returns null for a message without counts', () => {
     expect(extractCallUsage({ content: 'hi', response_metadata: { model_name: 'gpt-4o' } }, 'gpt-4o', '')).toBeNull();
     expect(extractCallUsage({ usage_metadata: { input_tokens: 0, output_tokens: 0 } }, 'gpt-4o', '')).toBeNull();

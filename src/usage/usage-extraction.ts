@@ -63,19 +63,40 @@ const MISS = ['prompt_cache_miss_tokens', 'promptCacheMissTokens'];
 const GEMINI_OUTPUT = ['candidatesTokenCount', 'candidates_token_count'];
 const ANTHROPIC_CACHE_KEYS = ['cache_creation_input_tokens', 'cache_read_input_tokens'];
 
+/** Keys of `response_metadata` that may hold a usage block, in the contract's order. */
+const META_USAGE = ['token_usage', 'tokenUsage', 'usage', 'usage_metadata', 'usageMetadata'];
+/** Keys of `response_metadata` whose `usage` may be a usage block, in the contract's order. */
+const META_NESTED_USAGE = ['raw_usage', 'llm_output'];
+
+const nestedUsage = (meta: Block, key: string) => (isBlock(meta[key]) ? (meta[key] as Block).usage : undefined);
+
+/** A block with at least one key of its own, found without building an array. */
+function filled(value: unknown): value is Block {
+  if (!isBlock(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
+}
+
+/**
+ * Whether any candidate block of `message` has a key. Most streamed chunks have none (OpenAI's carry an empty
+ * `usage: {}`), and this runs on every one: it leaves them without the allocations of `candidates`.
+ */
+function mayHoldUsage(message: Block): boolean {
+  if (filled(message.usage_metadata)) return true;
+  const meta = message.response_metadata;
+  if (!isBlock(meta)) return false;
+  for (const key of META_USAGE) if (filled(meta[key])) return true;
+  for (const key of META_NESTED_USAGE) if (filled(nestedUsage(meta, key))) return true;
+  return false;
+}
+
 /** Candidate usage blocks of a LangChain message, in the contract's order, with their `usage_source` names. */
 function candidates(message: Block): [string, unknown][] {
   const meta = isBlock(message.response_metadata) ? message.response_metadata : {};
-  const nested = (key: string) => (isBlock(meta[key]) ? (meta[key] as Block).usage : undefined);
   return [
     ['usage_metadata', message.usage_metadata],
-    ['response_metadata.token_usage', meta.token_usage],
-    ['response_metadata.tokenUsage', meta.tokenUsage],
-    ['response_metadata.usage', meta.usage],
-    ['response_metadata.usage_metadata', meta.usage_metadata],
-    ['response_metadata.usageMetadata', meta.usageMetadata],
-    ['response_metadata.raw_usage.usage', nested('raw_usage')],
-    ['response_metadata.llm_output.usage', nested('llm_output')],
+    ...META_USAGE.map((key): [string, unknown] => [`response_metadata.${key}`, meta[key]]),
+    ...META_NESTED_USAGE.map((key): [string, unknown] => [`response_metadata.${key}.usage`, nestedUsage(meta, key)]),
   ];
 }
 
@@ -154,13 +175,14 @@ function reportedModel(meta: Block): string | null {
  * Null when no block holds a positive count.
  */
 export function extractCallUsage(message: unknown, fallbackModel: string, baseUrl: string): CallUsage | null {
-  if (!isBlock(message)) return null;
-  // Most streamed chunks carry no usage at all (OpenAI's carry an empty `usage: {}`): leave before any
-  // provider or model inference.
-  const blocks = candidates(message).filter(
-    (candidate): candidate is [string, Block] => isBlock(candidate[1]) && Object.keys(candidate[1]).length > 0,
-  );
-  if (blocks.length === 0) return null;
+  // Most streamed chunks carry no usage at all: they leave here, and this small function is what a stream runs
+  // hot; the reading below runs once a call and stays out of what the JIT compiles for every chunk.
+  return isBlock(message) && mayHoldUsage(message) ? readCallUsage(message, fallbackModel, baseUrl) : null;
+}
+
+/** `extractCallUsage` for a message that has a candidate block with a key. */
+function readCallUsage(message: Block, fallbackModel: string, baseUrl: string): CallUsage | null {
+  const blocks = candidates(message).filter((candidate): candidate is [string, Block] => filled(candidate[1]));
   const meta = isBlock(message.response_metadata) ? message.response_metadata : {};
   const model = reportedModel(meta);
   const explicit = PROVIDER_KEYS.map((key) => meta[key]).find(
