@@ -64,6 +64,8 @@ export interface BenchServer {
   startChat(sessionId: string, message: string): StartedChat;
   /** `startChat(...).finished`. */
   chat(sessionId: string, message: string): Promise<TurnTiming>;
+  /** What the server has printed on stderr so far. */
+  stderr(): string;
   /** Stops the server (SIGTERM: the profile, when asked for, is written on the way out). */
   stop(): Promise<void>;
 }
@@ -174,6 +176,7 @@ export async function startBenchServer(
     },
     startChat,
     chat: (sessionId, message) => startChat(sessionId, message).finished,
+    stderr: () => server.stderr(),
     async stop() {
       const code = await server.stop('SIGTERM', 15_000);
       if (code !== 0) console.warn(`server exited with ${code}; stderr: ${server.stderr().slice(-2000)}`);
