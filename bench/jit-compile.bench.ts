@@ -58,10 +58,12 @@ const option = (flag: string, fallback: number) => {
   return value;
 };
 
-const tierCells = (compilations: Compilation[]) =>
-  ['Baseline', 'DFG', 'FTL']
-    .map((tier) => byTier(compilations).get(tier) ?? { count: 0, ms: 0 })
+const tierCells = (compilations: Compilation[]) => {
+  const tiers = byTier(compilations);
+  return ['Baseline', 'DFG', 'FTL']
+    .map((tier) => tiers.get(tier) ?? { count: 0, ms: 0 })
     .map(({ count, ms }) => `${count} / ${ms.toFixed(0)} ms`);
+};
 
 async function main(): Promise<void> {
   const turns = option('--turns', 300);
