@@ -102,7 +102,11 @@ describe('compiled binary', () => {
     });
     await waitForStatus(`${server.url}/api/health`);
     const session = (await (await fetch(`${server.url}/api/sessions`, { method: 'POST' })).json()) as any;
-    model.enqueue({ kind: 'text', text: 'Hello from a worker.', chunkSize: 5 }, { kind: 'text', text: 'Worker title' });
+    model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/SOUL.md' } }] },
+      { kind: 'text', text: 'Hello from a worker.', chunkSize: 5 },
+      { kind: 'text', text: 'Worker title' },
+    );
     const response = await fetch(`${server.url}/api/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -110,6 +114,10 @@ describe('compiled binary', () => {
     });
     const events = await readSse(response);
     expect(events.filter((event) => event.event === 'error')).toEqual([]);
+    // The tool call crosses from the worker to the server thread, which runs it, and its result goes back.
+    const toolEnd = events.find((event) => event.event === 'tool_end');
+    expect(toolEnd?.data.tool).toBe('read_file');
+    expect(JSON.parse(toolEnd?.data.output).ok).toBe(true);
     const tokens = events.filter((event) => event.event === 'token');
     expect(tokens.map((event) => event.data.content).join('')).toBe('Hello from a worker.');
     expect(tokens.every((event) => event.data.source === 'messages')).toBe(true);
