@@ -88,6 +88,6 @@ describe('npm run bench (runBenchCli)', () => {
   it('refuses an unknown name with exit code 2 and names the benches there are', async () => {
     const { printed, io } = captureIo();
     expect(await runBenchCli(['nope'], import.meta.dir, io)).toBe(2);
-    expect(printed.err).toStartWith("unknown bench 'nope'; the benches are: chat, foundation,");
+    expect(printed.err).toStartWith("unknown bench 'nope'; the benches are: binaries, chat, foundation,");
   });
 });

@@ -14,6 +14,7 @@ import { systemClock } from '../src/shared/clock';
 import { newId } from '../src/shared/ids';
 import { silentLogger } from '../src/shared/logger';
 import { buildBinary, cleanEnv, startBinary, waitForStatus, type RunningBinary } from '../test/support/compiled-binary';
+import { IDLE_REQUESTS } from './idle-requests';
 import { makeTempDir } from '../test/support/temp-dir';
 
 const ROOT = join(import.meta.dir, '..');
@@ -104,15 +105,7 @@ async function coldStart(): Promise<void> {
   const server = await startIn(folder.path);
   try {
     await waitForStatus(`${server.url}/api/health`);
-    for (const path of [
-      '/api/health',
-      '/api/agents',
-      '/api/sessions',
-      '/api/skills',
-      '/api/config/runtime',
-      '/openapi.json',
-      '/swagger',
-    ]) {
+    for (const path of IDLE_REQUESTS) {
       const response = await fetch(server.url + path);
       await response.arrayBuffer();
       if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);

@@ -1,0 +1,117 @@
+// Compares single binaries (two builds of the server, say): cold start, resident memory after start and the foundation's seven requests (at once and once quiet) and where it sits (/proc/<pid>/smaps by kind); with --model, also what warming adds to a model-configured server at idle. Starts are interleaved, binary by binary.
+// Run: node_modules/.bin/bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts 5] [--model]
+import { readlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { cleanEnv, startBinary, waitForStatus } from '../test/support/compiled-binary';
+import { startFakeOpenAiServer } from '../test/support/fake-openai-server';
+import { makeTempDir } from '../test/support/temp-dir';
+import { MAPPING_KINDS, meanByKind, readResidentByKind, type ResidentByKind } from './binaries/smaps';
+import { readRssMb, waitUntilQuiet } from './chat/process-cpu';
+import { percentile } from './chat/run-report';
+import { IDLE_REQUESTS } from './idle-requests';
+
+const args = process.argv.slice(2);
+const option = (flag: string) => {
+  const at = args.indexOf(flag);
+  return at < 0 ? undefined : args[at + 1];
+};
+const starts = Number(option('--starts') ?? 5);
+const withModel = args.includes('--model');
+const binaries = args
+  .filter((arg, at) => !arg.startsWith('--') && args[at - 1] !== '--starts')
+  .map((path) => resolve(path));
+if (binaries.length === 0 || !Number.isInteger(starts) || starts < 1) {
+  console.error('usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N] [--model]');
+  process.exit(2);
+}
+
+interface Readings {
+  coldMs: number[];
+  afterRequestsMb: number[];
+  quietMb: number[];
+  quietByKind: ResidentByKind[];
+  warmedMb: number[];
+  unwarmedMb: number[];
+}
+const readings = new Map<string, Readings>(
+  binaries.map((binary) => [
+    binary,
+    { coldMs: [], afterRequestsMb: [], quietMb: [], quietByKind: [], warmedMb: [], unwarmedMb: [] },
+  ]),
+);
+await using model = withModel ? await startFakeOpenAiServer() : undefined;
+const modelEnv: Record<string, string> = model
+  ? { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'gpt-4o-mini', LLM_API_KEY: 'bench-key' }
+  : {};
+const QUIET = { windowMs: 500, quietMs: 2, timeoutMs: 20_000 };
+
+/** One start of `binary` in an empty folder; `measure` reads it while it runs, then it is stopped. */
+async function run(binary: string, env: Record<string, string>, measure: (pid: number, url: string) => Promise<void>) {
+  using folder = makeTempDir('binaries-bench-');
+  const server = await startBinary(binary, {
+    cwd: folder.path,
+    args: ['--port', '0'],
+    env: cleanEnv({ APP_LOG_LEVEL: 'warn', ...env }),
+  });
+  try {
+    await measure(server.child.pid, server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
+for (let start = 0; start < starts; start++) {
+  for (const binary of binaries) {
+    const into = readings.get(binary)!;
+    const spawnedAt = performance.now();
+    await run(binary, {}, async (pid, url) => {
+      await waitForStatus(`${url}/api/health`);
+      into.coldMs.push(performance.now() - spawnedAt);
+      for (const path of IDLE_REQUESTS) {
+        const response = await fetch(url + path);
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+      }
+      into.afterRequestsMb.push(readRssMb(pid).rss);
+      await waitUntilQuiet(pid, QUIET);
+      into.quietMb.push(readRssMb(pid).rss);
+      into.quietByKind.push(readResidentByKind(pid, readlinkSync(`/proc/${pid}/exe`)));
+    });
+    if (!withModel) continue;
+    for (const [warm, list] of [
+      [true, into.warmedMb],
+      [false, into.unwarmedMb],
+    ] as const)
+      await run(binary, { ...modelEnv, APP_WARM_START: warm ? '1' : '0' }, async (pid) => {
+        await waitUntilQuiet(pid, QUIET);
+        list.push(readRssMb(pid).rss);
+      });
+  }
+}
+
+const range = (values: number[], digits = 1) =>
+  `${percentile(values, 50).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+const rows: [string, (of: Readings) => string][] = [
+  ['cold start, spawn to 200 on /api/health, ms', (of) => range(of.coldMs, 0)],
+  ['RSS at once after start and 7 requests, MB', (of) => range(of.afterRequestsMb)],
+  ['RSS once quiet, MB', (of) => range(of.quietMb)],
+  ...MAPPING_KINDS.map((kind): [string, (of: Readings) => string] => [
+    `  of which ${kind} (mean), MB`,
+    (of) => meanByKind(of.quietByKind)[kind].toFixed(2),
+  ]),
+  ...(withModel
+    ? ([
+        ['model configured, warmed, idle RSS, MB', (of) => range(of.warmedMb)],
+        ['model configured, APP_WARM_START=0, idle RSS, MB', (of) => range(of.unwarmedMb)],
+        [
+          'added by warming (medians), MB',
+          (of) => (percentile(of.warmedMb, 50) - percentile(of.unwarmedMb, 50)).toFixed(1),
+        ],
+      ] as [string, (of: Readings) => string][])
+    : []),
+];
+console.log(`\n${starts} starts of each, interleaved; median (min–max)\n`);
+console.log(`| measure | ${binaries.join(' | ')} |`);
+console.log(`| --- |${binaries.map(() => ' --- |').join('')}`);
+for (const [label, cell] of rows)
+  console.log(`| ${label} | ${binaries.map((binary) => cell(readings.get(binary)!)).join(' | ')} |`);
