@@ -1,4 +1,5 @@
 // The server thread's side of the model workers: spreads calls over them, carries tool calls back, survives a worker's death.
+import { pathToFileURL } from 'node:url';
 import type { ToolGateHooks } from '../tool-gate-middleware';
 import { ItemQueue } from './item-queue';
 import type { AgentStreamCore, ToServerThread, ToWorker, WireInvokeRequest, WireMessage } from './wire';
@@ -184,13 +185,18 @@ export class ModelWorkerPool {
 
 /**
  * The worker's entry. In the single executable (package.json's `build` lists it as a second entry point) every
- * module sits under /$bunfs/root/ by its path below src/, and this code runs as the main entry, at the root.
+ * module sits under /$bunfs/root/ by its path below src/, beside the main entry, which `Bun.main` names at run time.
+ * (`import.meta.url` is no guide there: a CommonJS build writes the build machine's source path into it, and the
+ * worker then ran the checkout's sources from disk, README "Turn cost: tenth round".)
  */
-const WORKER_ENTRY = import.meta.url.includes('/$bunfs/')
-  ? new URL('./chat/model-worker/worker-entry.ts', import.meta.url)
+const WORKER_ENTRY = Bun.main.startsWith('/$bunfs/')
+  ? new URL('./chat/model-worker/worker-entry.ts', pathToFileURL(Bun.main))
   : new URL('./worker-entry.ts', import.meta.url);
 
-/** node:worker_threads' SHARE_ENV, loaded on the first spawn: importing the module costs a server with no workers 2–3 ms at start. */
+/**
+ * node:worker_threads' SHARE_ENV, loaded on the first spawn: run from the sources, importing the module costs a server
+ * with no workers 2–3 ms at start (the single executable, built as ES modules, loads it at start anyway).
+ */
 const shareEnv = () =>
   (require('node:worker_threads') as typeof import('node:worker_threads')).SHARE_ENV as NonNullable<
     ConstructorParameters<typeof Worker>[1]

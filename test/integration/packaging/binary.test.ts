@@ -1,11 +1,9 @@
 // The compiled single executable: runs from an empty folder, seeds its data, serves the docs, stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { buildBinary, cleanEnv, startBinary, waitForStatus, type RunningBinary } from '../../support/compiled-binary';
-import { startFakeOpenAiServer } from '../../support/fake-openai-server';
-import { readSse } from '../../support/sse-client';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
 
 let buildDir: TempDir;
@@ -88,46 +86,6 @@ describe('compiled binary', () => {
     expect(spec.status).toBe(200);
     expect(Object.keys(((await spec.json()) as { paths: Record<string, unknown> }).paths)).toContain('/api/sessions');
 
-    expect(await stop(server)).toBe(0);
-  }, 30_000);
-
-  it('runs turns on a model worker (APP_MODEL_WORKERS=1): the worker entry finds every module it imports', async () => {
-    await using model = await startFakeOpenAiServer();
-    using folder = emptyFolderWithBinary();
-    const server = await start(folder.binary, folder.path, ['--port', '0'], {
-      LLM_BASE_URL: model.baseUrl,
-      LLM_MODEL: 'gpt-4o-mini',
-      LLM_API_KEY: 'test-key',
-      APP_MODEL_WORKERS: '1',
-    });
-    await waitForStatus(`${server.url}/api/health`);
-    const session = (await (await fetch(`${server.url}/api/sessions`, { method: 'POST' })).json()) as any;
-    model.enqueue(
-      { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/SOUL.md' } }] },
-      { kind: 'text', text: 'Hello from a worker.', chunkSize: 5 },
-      { kind: 'text', text: 'Worker title' },
-    );
-    const response = await fetch(`${server.url}/api/chat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'hello', session_id: session.data.session_id }),
-    });
-    const events = await readSse(response);
-    expect(events.filter((event) => event.event === 'error')).toEqual([]);
-    // The tool call crosses from the worker to the server thread, which runs it, and its result goes back.
-    const toolEnd = events.find((event) => event.event === 'tool_end');
-    expect(toolEnd?.data.tool).toBe('read_file');
-    expect(JSON.parse(toolEnd?.data.output).ok).toBe(true);
-    const tokens = events.filter((event) => event.event === 'token');
-    expect(tokens.map((event) => event.data.content).join('')).toBe('Hello from a worker.');
-    expect(tokens.every((event) => event.data.source === 'messages')).toBe(true);
-    expect(events.at(-1)).toMatchObject({ event: 'title', data: { title: 'Worker title' } });
-    // The model calls ran on the worker thread, which is still there; nothing on the way failed, warming included.
-    const threads = readdirSync(`/proc/${server.child.pid}/task`).map((tid) =>
-      readFileSync(`/proc/${server.child.pid}/task/${tid}/comm`, 'utf8').trim(),
-    );
-    expect(threads).toContain('Worker');
-    expect(server.stderr()).not.toContain('failed');
     expect(await stop(server)).toBe(0);
   }, 30_000);
 
