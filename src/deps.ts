@@ -45,7 +45,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const env = overrides.env ?? process.env;
   const dataDir = resolve(settings.dataDir);
   // LangChain's side of model calls runs on this many worker threads (started on first use), or here with 0.
-  configureModelWorkers(settings.modelWorkers);
+  configureModelWorkers(settings.modelWorkers, logger);
   const storage: StorageBackend = settings.database.url
     ? createPostgresBackend({
         url: settings.database.url,

@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The checkout the tests run from (and build from). */
-export const REPO_ROOT = join(import.meta.dir, '..', '..');
+const REPO_ROOT = join(import.meta.dir, '..', '..');
 const LISTENING = /listening on (http:\/\/[^\s]+:(\d+))/;
 
 /** The arguments of package.json's `build` script after `bun build`, with `--outfile` pointed at `outfile`. */

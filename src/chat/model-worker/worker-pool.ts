@@ -1,5 +1,6 @@
 // The server thread's side of the model workers: spreads calls over them, carries tool calls back, survives a worker's death.
 import { pathToFileURL } from 'node:url';
+import type { Logger } from '../../shared/logger';
 import type { ToolGateHooks } from '../tool-gate-middleware';
 import { ItemQueue } from './item-queue';
 import type { AgentStreamCore, ToServerThread, ToWorker, WireInvokeRequest, WireMessage } from './wire';
@@ -28,7 +29,10 @@ export class ModelWorkerPool {
   /** Calls (streams, one-shot calls, loads, cache reports) sent to a worker so far. */
   started = 0;
 
-  constructor(readonly size: number) {}
+  constructor(
+    readonly size: number,
+    private readonly logger?: Logger,
+  ) {}
 
   /** The raw items of one attempt, as `streamAgentHere` would give them, in plain form. */
   stream(core: AgentStreamCore, hooks: ToolGateHooks, signal?: AbortSignal): Promise<AsyncIterable<unknown>> {
@@ -114,6 +118,7 @@ export class ModelWorkerPool {
       ref: false,
     });
     const worker: PooledWorker = { thread, calls: 0 };
+    this.logger?.debug('model worker started', { entry: WORKER_ENTRY.href, workers: this.workers.length + 1 });
     thread.addEventListener('message', (event: MessageEvent<ToServerThread>) => this.receive(event.data));
     thread.addEventListener('error', (event) => this.lose(worker, `a model worker failed: ${event.message}`));
     thread.addEventListener('close', () => this.lose(worker, 'a model worker stopped'));
@@ -193,10 +198,7 @@ const WORKER_ENTRY = Bun.main.startsWith('/$bunfs/')
   ? new URL('./chat/model-worker/worker-entry.ts', pathToFileURL(Bun.main))
   : new URL('./worker-entry.ts', import.meta.url);
 
-/**
- * node:worker_threads' SHARE_ENV, loaded on the first spawn: run from the sources, importing the module costs a server
- * with no workers 2–3 ms at start (the single executable, built as ES modules, loads it at start anyway).
- */
+/** node:worker_threads' SHARE_ENV, loaded on the first spawn: importing the module costs a server with no workers 2–3 ms at start. */
 const shareEnv = () =>
   (require('node:worker_threads') as typeof import('node:worker_threads')).SHARE_ENV as NonNullable<
     ConstructorParameters<typeof Worker>[1]
@@ -204,9 +206,14 @@ const shareEnv = () =>
 
 let configured = 0;
 let pool: ModelWorkerPool | undefined;
+let poolLogger: Logger | undefined;
 
-/** How many model workers calls use from now on (0: LangChain runs on the server thread). A changed count replaces the pool. */
-export function configureModelWorkers(count: number): void {
+/**
+ * How many model workers calls use from now on (0: LangChain runs on the server thread). A changed count replaces the
+ * pool. `logger` is told (at debug) of each worker started and the entry it runs.
+ */
+export function configureModelWorkers(count: number, logger?: Logger): void {
+  poolLogger = logger;
   if (count === configured) return;
   configured = count;
   pool?.close();
@@ -221,6 +228,6 @@ export function forgetInModelWorkers(baseUrl: string): void {
 /** The pool calls go through, or null when LangChain runs on the server thread. */
 export function modelWorkerPool(): ModelWorkerPool | null {
   if (configured <= 0) return null;
-  pool ??= new ModelWorkerPool(configured);
+  pool ??= new ModelWorkerPool(configured, poolLogger);
   return pool;
 }
