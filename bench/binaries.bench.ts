@@ -1,7 +1,8 @@
 // Compares single binaries (two builds of the server, say): cold start, resident memory after start and the foundation's seven requests (at once and once quiet) and where it sits (/proc/<pid>/smaps by kind); with --model, also what warming adds to a model-configured server at idle. Starts are interleaved, binary by binary.
 // Run: node_modules/.bin/bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts 5] [--model]
-import { readlinkSync } from 'node:fs';
+import { accessSync, constants, readlinkSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { cleanEnv, startBinary, waitForStatus } from '../test/support/compiled-binary';
 import { startFakeOpenAiServer } from '../test/support/fake-openai-server';
 import { makeTempDir } from '../test/support/temp-dir';
@@ -10,19 +11,38 @@ import { readRssMb, waitUntilQuiet } from './chat/process-cpu';
 import { percentile } from './chat/run-report';
 import { IDLE_REQUESTS } from './idle-requests';
 
-const args = process.argv.slice(2);
-const option = (flag: string) => {
-  const at = args.indexOf(flag);
-  return at < 0 ? undefined : args[at + 1];
-};
-const starts = Number(option('--starts') ?? 5);
-const withModel = args.includes('--model');
-const binaries = args
-  .filter((arg, at) => !arg.startsWith('--') && args[at - 1] !== '--starts')
-  .map((path) => resolve(path));
-if (binaries.length === 0 || !Number.isInteger(starts) || starts < 1) {
-  console.error('usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N] [--model]');
+const USAGE = 'usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N] [--model]';
+const parse = () =>
+  parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    allowPositionals: true,
+    options: { starts: { type: 'string', default: '5' }, model: { type: 'boolean', default: false } },
+  });
+let parsed: ReturnType<typeof parse>;
+try {
+  parsed = parse();
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
+}
+const starts = Number(parsed.values.starts);
+const withModel = parsed.values.model;
+// `npm run bench` runs from the repository's root: paths are taken from where the command was typed.
+const binaries = parsed.positionals.map((path) => resolve(process.env.INIT_CWD ?? process.cwd(), path));
+const missing = binaries.filter((path) => !isExecutable(path));
+if (binaries.length === 0 || !Number.isInteger(starts) || starts < 1 || missing.length > 0) {
+  console.error(`${missing.map((path) => `not an executable file: ${path}\n`).join('')}${USAGE}`);
+  process.exit(2);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 interface Readings {
@@ -33,12 +53,15 @@ interface Readings {
   warmedMb: number[];
   unwarmedMb: number[];
 }
-const readings = new Map<string, Readings>(
-  binaries.map((binary) => [
-    binary,
-    { coldMs: [], afterRequestsMb: [], quietMb: [], quietByKind: [], warmedMb: [], unwarmedMb: [] },
-  ]),
-);
+// By position, so a binary given twice (to see the noise between two columns of the same build) keeps two columns.
+const readings: Readings[] = binaries.map(() => ({
+  coldMs: [],
+  afterRequestsMb: [],
+  quietMb: [],
+  quietByKind: [],
+  warmedMb: [],
+  unwarmedMb: [],
+}));
 await using model = withModel ? await startFakeOpenAiServer() : undefined;
 const modelEnv: Record<string, string> = model
   ? { LLM_BASE_URL: model.baseUrl, LLM_MODEL: 'gpt-4o-mini', LLM_API_KEY: 'bench-key' }
@@ -61,8 +84,12 @@ async function run(binary: string, env: Record<string, string>, measure: (pid: n
 }
 
 for (let start = 0; start < starts; start++) {
-  for (const binary of binaries) {
-    const into = readings.get(binary)!;
+  // Rounds alternate the order (A B, then B A): the one started first does not always get the quieter machine.
+  const order = binaries.map((_, at) => at);
+  if (start % 2 === 1) order.reverse();
+  for (const at of order) {
+    const binary = binaries[at]!;
+    const into = readings[at]!;
     const spawnedAt = performance.now();
     await run(binary, {}, async (pid, url) => {
       await waitForStatus(`${url}/api/health`);
@@ -104,14 +131,13 @@ const rows: [string, (of: Readings) => string][] = [
         ['model configured, warmed, idle RSS, MB', (of) => range(of.warmedMb)],
         ['model configured, APP_WARM_START=0, idle RSS, MB', (of) => range(of.unwarmedMb)],
         [
-          'added by warming (medians), MB',
+          'added by warming (p50s), MB',
           (of) => (percentile(of.warmedMb, 50) - percentile(of.unwarmedMb, 50)).toFixed(1),
         ],
       ] as [string, (of: Readings) => string][])
     : []),
 ];
-console.log(`\n${starts} starts of each, interleaved; median (min–max)\n`);
-console.log(`| measure | ${binaries.join(' | ')} |`);
+console.log(`\n${starts} starts of each, interleaved, the order alternating; p50 (min–max)\n`);
+console.log(`| measure | ${binaries.map((binary, at) => `${at + 1}: ${binary}`).join(' | ')} |`);
 console.log(`| --- |${binaries.map(() => ' --- |').join('')}`);
-for (const [label, cell] of rows)
-  console.log(`| ${label} | ${binaries.map((binary) => cell(readings.get(binary)!)).join(' | ')} |`);
+for (const [label, cell] of rows) console.log(`| ${label} | ${readings.map(cell).join(' | ')} |`);

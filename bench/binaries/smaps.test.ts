@@ -7,6 +7,8 @@ Size:               4096 kB
 Rss:                2048 kB
 00800000-00a00000 r--p 00400000 fd:01 123 ${EXE}
 Rss:                1024 kB
+00a00000-00c00000 rw-p 00600000 fd:01 123 ${EXE}
+Rss:                 768 kB
 01000000-02000000 rw-p 00000000 00:00 0 
 Rss:                 512 kB
 02000000-02100000 rw-p 00000000 00:00 0                                  [heap]
@@ -20,9 +22,10 @@ Rss:                   8 kB
 `;
 
 describe('smaps by kind', () => {
-  it('tells the executable’s code from its data, and anonymous memory from other files and the stack', () => {
+  it('tells the executable’s code, read-only and read-write pages apart, and anonymous memory from other files and the stack', () => {
     expect(kindOf('r-xp', EXE, EXE)).toBe('executable code');
-    expect(kindOf('r--p', EXE, EXE)).toBe('executable data');
+    expect(kindOf('r--p', EXE, EXE)).toBe('executable read-only');
+    expect(kindOf('rw-p', EXE, EXE)).toBe('executable read-write');
     expect(kindOf('rw-p', '', EXE)).toBe('anonymous');
     expect(kindOf('rw-p', '[heap]', EXE)).toBe('anonymous');
     expect(kindOf('rw-p', '[stack]', EXE)).toBe('stack');
@@ -33,7 +36,8 @@ describe('smaps by kind', () => {
     expect(residentByKind(SMAPS, EXE)).toEqual({
       anonymous: (512 + 256 + 8) / 1024,
       'executable code': 2,
-      'executable data': 1,
+      'executable read-only': 1,
+      'executable read-write': 0.75,
       'other files': 128 / 1024,
       stack: 64 / 1024,
     });

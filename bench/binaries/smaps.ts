@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 
 /** The kinds of mapping a server's memory is counted under. */
-export const MAPPING_KINDS = ['anonymous', 'executable code', 'executable data', 'other files', 'stack'] as const;
+export const MAPPING_KINDS = [
+  'anonymous',
+  'executable code',
+  'executable read-only',
+  'executable read-write',
+  'other files',
+  'stack',
+] as const;
 export type MappingKind = (typeof MAPPING_KINDS)[number];
 
 /** Resident MB per kind of mapping. */
@@ -12,12 +19,17 @@ const HEADER = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/;
 const RSS = /^Rss:\s+(\d+) kB/;
 
 /**
- * The kind of one mapping: its pages are the executable's own (code when the mapping may run, data, bytecode and
- * embedded files otherwise), another file's (shared libraries, SQLite files), a stack, or anonymous (the heaps,
- * JIT code, everything malloc hands out).
+ * The kind of one mapping: its pages are the executable's own, another file's (shared libraries, SQLite files), the
+ * main thread's stack, or anonymous (the heaps, JIT code, other threads' stacks, [vdso], everything malloc hands out).
+ * The executable's pages are told apart by permission: code (the runtime's machine code), read-only (the runtime's
+ * constant data), read-write (in a single executable built by Bun, where its `.bun` section sits: the bundled
+ * JavaScript, its bytecode and embedded files, beside the runtime's own writable data).
  */
 export function kindOf(permissions: string, path: string, executable: string): MappingKind {
-  if (path === executable) return permissions.includes('x') ? 'executable code' : 'executable data';
+  if (path === executable) {
+    if (permissions.includes('x')) return 'executable code';
+    return permissions.includes('w') ? 'executable read-write' : 'executable read-only';
+  }
   if (path.startsWith('[stack')) return 'stack';
   if (path === '' || path.startsWith('[')) return 'anonymous';
   return 'other files';
