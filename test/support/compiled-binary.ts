@@ -55,7 +55,10 @@ export interface RunningBinary {
   /** Everything printed on stdout up to and including the `listening on` line. */
   stdout: string;
   stderr(): string;
-  /** Sends `signal` and resolves with the exit code, or null if the process outlived `timeoutMs`. */
+  /**
+   * Sends `signal` and resolves with the exit code, or null if the process outlived `timeoutMs` (it is then killed,
+   * and gone by the time this resolves).
+   */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
@@ -125,7 +128,9 @@ export async function startBinary(binary: string, options: StartBinaryOptions): 
       const outcome = await Promise.race([child.exited, deadline.expired]);
       deadline.cancel();
       if (outcome === 'timeout') {
+        // Killed, and waited for: a caller may remove the process's folder next.
         child.kill('SIGKILL');
+        await child.exited;
         return null;
       }
       return outcome;
