@@ -97,6 +97,7 @@ export async function startBinary(binary: string, options: StartBinaryOptions): 
       const next = await Promise.race([reader.read(), deadline.expired, exited]);
       if (next === 'timeout' || next === 'exited' || next.done) {
         child.kill('SIGKILL');
+        await child.exited;
         throw new Error(
           `binary did not print its URL (${next === 'timeout' ? 'timed out' : 'exited'})\nstdout: ${stdout}\nstderr: ${stderr}`,
         );

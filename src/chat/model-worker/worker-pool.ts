@@ -210,10 +210,11 @@ let poolLogger: Logger | undefined;
 
 /**
  * How many model workers calls use from now on (0: LangChain runs on the server thread). A changed count replaces the
- * pool. `logger` is told (at debug) of each worker started and the entry it runs.
+ * pool. The first `logger` given is told (at debug) of each worker started and the entry it runs; later ones are not
+ * taken (warming's scratch copy of the server passes a silent one, and must not silence the live server's).
  */
 export function configureModelWorkers(count: number, logger?: Logger): void {
-  poolLogger = logger;
+  poolLogger ??= logger;
   if (count === configured) return;
   configured = count;
   pool?.close();
