@@ -1,5 +1,5 @@
 // Compares single binaries (two builds of the server, say): cold start, resident memory after start and the foundation's seven requests (at once and once quiet) and where it sits (/proc/<pid>/smaps by kind); with --model, also what warming adds to a model-configured server at idle. Starts are interleaved, binary by binary.
-// Run: node_modules/.bin/bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts 5] [--model]
+// Run: node_modules/.bin/bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts 4] [--model]
 import { accessSync, constants, readlinkSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,13 +11,14 @@ import { readRssMb, waitUntilQuiet } from './chat/process-cpu';
 import { percentile } from './chat/run-report';
 import { IDLE_REQUESTS } from './idle-requests';
 
-const USAGE = 'usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N] [--model]';
+const USAGE =
+  'usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N (even: each order as often)] [--model]';
 const parse = () =>
   parseArgs({
     args: process.argv.slice(2),
     strict: true,
     allowPositionals: true,
-    options: { starts: { type: 'string', default: '5' }, model: { type: 'boolean', default: false } },
+    options: { starts: { type: 'string', default: '4' }, model: { type: 'boolean', default: false } },
   });
 let parsed: ReturnType<typeof parse>;
 try {
@@ -79,7 +80,8 @@ async function run(binary: string, env: Record<string, string>, measure: (pid: n
   try {
     await measure(server.child.pid, server.url);
   } finally {
-    await server.stop();
+    const code = await server.stop();
+    if (code !== 0) console.warn(`  ${binary} exited with ${code} on SIGTERM: its figures may be off`);
   }
 }
 
@@ -105,10 +107,13 @@ for (let start = 0; start < starts; start++) {
       into.quietByKind.push(readResidentByKind(pid, readlinkSync(`/proc/${pid}/exe`)));
     });
     if (!withModel) continue;
-    for (const [warm, list] of [
+    const modes: [boolean, number[]][] = [
       [true, into.warmedMb],
       [false, into.unwarmedMb],
-    ] as const)
+    ];
+    // The warmed start goes first in one round and second in the next, as the binaries do.
+    if (start % 2 === 1) modes.reverse();
+    for (const [warm, list] of modes)
       await run(binary, { ...modelEnv, APP_WARM_START: warm ? '1' : '0' }, async (pid) => {
         await waitUntilQuiet(pid, QUIET);
         list.push(readRssMb(pid).rss);
