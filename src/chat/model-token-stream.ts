@@ -4,6 +4,7 @@
 // model's callback and `updates` alone from the graph, a 200-turn burst peaked 20–37 MB lower and used a little less
 // CPU per turn (README "Turn cost: eighth round"; bench/stream-path.bench.ts compares the paths alone).
 
+import { followSignals } from '../shared/follow-signals';
 import { ItemQueue } from './model-worker/item-queue';
 
 /** The node a model call ran in, as LangGraph gives it to the callbacks of a call made inside a node. */
@@ -29,23 +30,22 @@ export function withModelTokens(
   let pumped = false;
   let stopped = false;
   let closed = false;
-  /** Closes the graph stream once it is open; a pending read settles first (aborted through `stop`). */
+  /** Closes the graph stream once it is open; a pending read settles first (aborted through the graph's signal). */
   const close = () => {
     if (closed || !graph) return;
     closed = true;
     Promise.resolve(graph.return?.()).catch(() => undefined);
   };
-  // One signal of its own, which the turn's aborts (a listener, removed at the end: `AbortSignal.any` would keep this
-  // one alive as long as the turn's, which a finished run keeps for rejoining).
-  const stop = new AbortController();
-  const follow = () => stop.abort(signal?.reason);
-  if (signal?.aborted) follow();
-  else signal?.addEventListener('abort', follow, { once: true });
+  // The graph's signal: the turn's or the reader's stop, followed until the pump ends (a finished run keeps the turn's
+  // signal for rejoining, which must not keep this one).
+  const readerStop = new AbortController();
+  const pumpEnd = Promise.withResolvers<void>();
+  const graphSignal = followSignals(signal ? [signal, readerStop.signal] : [readerStop.signal], pumpEnd.promise);
   const queue = new ItemQueue(() => {
     // The reader stopped before the graph's end: the graph is aborted and closed now, or as soon as it opens.
     if (pumped) return;
     stopped = true;
-    stop.abort(new Error('the reader of the turn stopped'));
+    readerStop.abort(new Error('the reader of the turn stopped'));
     close();
   });
   const nodes = new Map<string, string | undefined>();
@@ -83,7 +83,7 @@ export function withModelTokens(
   void (async () => {
     let failure: { error: unknown } | undefined;
     try {
-      graph = (await open([tokens], stop.signal))[Symbol.asyncIterator]();
+      graph = (await open([tokens], graphSignal))[Symbol.asyncIterator]();
       while (!stopped) {
         const next = await graph.next();
         if (next.done) break;
@@ -93,7 +93,7 @@ export function withModelTokens(
       failure = { error };
     }
     pumped = true;
-    signal?.removeEventListener('abort', follow);
+    pumpEnd.resolve();
     if (stopped) close();
     if (failure) queue.fail(failure.error);
     else queue.end();
