@@ -5,7 +5,7 @@ import { Database } from 'bun:sqlite';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTemporaryName } from '../../src/shared/atomic-write';
-import { buildBinary, callBinary as call, cleanEnv, startBinary } from '../support/compiled-binary';
+import { callBinary as call, cleanEnv, sharedBinary, startBinary } from '../support/compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
 import { makeTempDir, type TempDir } from '../support/temp-dir';
 
@@ -23,8 +23,7 @@ describe('crash safety', () => {
   let binary: string;
   beforeAll(async () => {
     temp = makeTempDir('crash-');
-    binary = join(temp.path, 'mini-openclaw');
-    await buildBinary(binary);
+    binary = await sharedBinary();
     model = await startFakeOpenAiServer();
     // Replies slow enough that some runs are still streaming when the process dies.
     // Streamed turns ('slow stream …') outlast the test by far, so they are surely live when the process dies.

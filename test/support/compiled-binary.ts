@@ -1,6 +1,7 @@
 // Builds the single executable the way `npm run build` does, and runs it as a child process on port 0.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from './temp-dir';
 
 const REPO_ROOT = join(import.meta.dir, '..', '..');
 const LISTENING = /listening on (http:\/\/[^\s]+:(\d+))/;
@@ -32,6 +33,23 @@ export async function buildBinary(outfile: string): Promise<void> {
     new Response(child.stderr).text(),
   ]);
   if (code !== 0) throw new Error(`bun build exited ${code}\n${stdout}\n${stderr}`);
+}
+
+let shared: Promise<string> | undefined;
+
+/**
+ * The binary `npm run build` makes, built once per test process (the test files that run a binary share it) into a
+ * temporary folder removed when the process exits. A test that needs it in a folder of its own copies it there.
+ */
+export function sharedBinary(): Promise<string> {
+  shared ??= (async () => {
+    const folder = makeTempDir('moc-build-');
+    process.once('exit', () => folder[Symbol.dispose]());
+    const binary = join(folder.path, 'mini-openclaw');
+    await buildBinary(binary);
+    return binary;
+  })();
+  return shared;
 }
 
 /** A promise that settles with 'timeout' after `ms`, and a way to cancel its timer so it keeps nothing alive. */

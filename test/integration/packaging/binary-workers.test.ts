@@ -1,22 +1,16 @@
 // The compiled binary's second entry point, the model worker: it runs from inside the binary, never from the checkout.
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { beforeAll, describe, expect, it } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildBinary, cleanEnv, startBinary, waitForStatus } from '../../support/compiled-binary';
+import { cleanEnv, sharedBinary, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { readSse } from '../../support/sse-client';
-import { makeTempDir, type TempDir } from '../../support/temp-dir';
+import { makeTempDir } from '../../support/temp-dir';
 
-let buildDir: TempDir;
 let binary: string;
 
 beforeAll(async () => {
-  buildDir = makeTempDir('moc-build-workers-');
-  binary = join(buildDir.path, 'mini-openclaw');
-  await buildBinary(binary);
+  binary = await sharedBinary();
 }, 120_000);
-
-afterAll(() => buildDir?.[Symbol.dispose]());
 
 /** Resolves once `done` holds, checking at each turn of the event loop's timers; throws after `timeoutMs`. */
 async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

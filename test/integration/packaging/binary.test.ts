@@ -3,22 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { copyFileSync, existsSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
-import { buildBinary, cleanEnv, startBinary, waitForStatus, type RunningBinary } from '../../support/compiled-binary';
+import { cleanEnv, type RunningBinary, sharedBinary, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
 
-let buildDir: TempDir;
 let binary: string;
 const running = new Set<RunningBinary>();
 
 beforeAll(async () => {
-  buildDir = makeTempDir('moc-build-');
-  binary = join(buildDir.path, 'mini-openclaw');
-  await buildBinary(binary);
+  binary = await sharedBinary();
 }, 120_000);
 
 afterAll(async () => {
   for (const server of running) await server.stop('SIGKILL');
-  buildDir?.[Symbol.dispose]();
 });
 
 /** An empty folder (realpath, so it compares with what the binary prints) holding nothing but a copy of the binary. */

@@ -1,20 +1,14 @@
 // The compiled binary prices usage from the catalog embedded in it (no assets folder beside it).
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { join } from 'node:path';
-import { buildBinary, cleanEnv, startBinary, waitForStatus } from '../../support/compiled-binary';
+import { beforeAll, describe, expect, it } from 'bun:test';
+import { cleanEnv, sharedBinary, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
-import { makeTempDir, type TempDir } from '../../support/temp-dir';
+import { makeTempDir } from '../../support/temp-dir';
 
-let buildDir: TempDir;
 let binary: string;
 
 beforeAll(async () => {
-  buildDir = makeTempDir('moc-build-usage-');
-  binary = join(buildDir.path, 'mini-openclaw');
-  await buildBinary(binary);
+  binary = await sharedBinary();
 }, 120_000);
-
-afterAll(() => buildDir?.[Symbol.dispose]());
 
 describe('compiled binary', () => {
   it('prices a chat turn with the embedded catalog', async () => {
