@@ -9,7 +9,7 @@ import { makeTempDir } from '../test/support/temp-dir';
 import { MAPPING_KINDS, meanByKind, readResidentByKind, type ResidentByKind } from './binaries/smaps';
 import { readRssMb, waitUntilQuiet } from './chat/process-cpu';
 import { percentile } from './chat/run-report';
-import { IDLE_REQUESTS } from './idle-requests';
+import { sendIdleRequests } from './idle-requests';
 
 const USAGE =
   'usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N (even: each order as often)] [--model]';
@@ -96,11 +96,7 @@ for (let start = 0; start < starts; start++) {
     await run(binary, {}, async (pid, url) => {
       await waitForStatus(`${url}/api/health`);
       into.coldMs.push(performance.now() - spawnedAt);
-      for (const path of IDLE_REQUESTS) {
-        const response = await fetch(url + path);
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
-      }
+      await sendIdleRequests(url);
       into.afterRequestsMb.push(readRssMb(pid).rss);
       await waitUntilQuiet(pid, QUIET);
       into.quietMb.push(readRssMb(pid).rss);

@@ -14,7 +14,8 @@ import { systemClock } from '../src/shared/clock';
 import { newId } from '../src/shared/ids';
 import { silentLogger } from '../src/shared/logger';
 import { buildBinary, cleanEnv, startBinary, waitForStatus, type RunningBinary } from '../test/support/compiled-binary';
-import { IDLE_REQUESTS } from './idle-requests';
+import { readRssMb } from './chat/process-cpu';
+import { sendIdleRequests } from './idle-requests';
 import { makeTempDir } from '../test/support/temp-dir';
 
 const ROOT = join(import.meta.dir, '..');
@@ -59,12 +60,6 @@ async function ensureBinary(): Promise<void> {
   await buildBinary(BINARY);
 }
 
-function rssMb(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const read = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
-  return { rss: read('VmRSS'), hwm: read('VmHWM') };
-}
-
 async function startIn(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<RunningBinary> {
   return startBinary(BINARY, { cwd, args: ['--port', '0', ...args], env: cleanEnv({ APP_LOG_LEVEL: 'warn', ...env }) });
 }
@@ -105,15 +100,11 @@ async function coldStart(): Promise<void> {
   const server = await startIn(folder.path);
   try {
     await waitForStatus(`${server.url}/api/health`);
-    for (const path of IDLE_REQUESTS) {
-      const response = await fetch(server.url + path);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
-    }
-    const memory = rssMb(server.child.pid);
+    await sendIdleRequests(server.url);
+    const memory = readRssMb(server.child.pid);
     report(
       'idle RSS after start + 7 requests',
-      `${memory.rss.toFixed(1)} MB (peak ${memory.hwm.toFixed(1)} MB)`,
+      `${memory.rss.toFixed(1)} MB (peak ${memory.peak.toFixed(1)} MB)`,
       `<= ${TARGETS.idleRssMb} MB: ${verdict(memory.rss <= TARGETS.idleRssMb)}`,
     );
   } finally {
@@ -205,8 +196,8 @@ async function sessionList(): Promise<void> {
       `concurrent (${CONCURRENCY} clients, ${CONCURRENT_REQUESTS}) throughput`,
       `${(CONCURRENT_REQUESTS / concurrentSeconds).toFixed(0)} req/s`,
     );
-    const memory = rssMb(server.child.pid);
-    report('server RSS after the list runs', `${memory.rss.toFixed(1)} MB (peak ${memory.hwm.toFixed(1)} MB)`);
+    const memory = readRssMb(server.child.pid);
+    report('server RSS after the list runs', `${memory.rss.toFixed(1)} MB (peak ${memory.peak.toFixed(1)} MB)`);
   } finally {
     await server.stop();
   }

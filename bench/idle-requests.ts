@@ -10,3 +10,12 @@ export const IDLE_REQUESTS = [
   '/openapi.json',
   '/swagger',
 ] as const;
+
+/** Fetches each of IDLE_REQUESTS from the server at `url`, reading every body; throws on an answer that is not 200. */
+export async function sendIdleRequests(url: string): Promise<void> {
+  for (const path of IDLE_REQUESTS) {
+    const response = await fetch(url + path);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+  }
+}
