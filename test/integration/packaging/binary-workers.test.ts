@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cleanEnv, sharedBinary, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
+import { waitUntil } from '../../support/process-probe';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -11,15 +12,6 @@ let binary: string;
 beforeAll(async () => {
   binary = await sharedBinary();
 }, 120_000);
-
-/** Resolves once `done` holds, checking at each turn of the event loop's timers; throws after `timeoutMs`. */
-async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const started = performance.now();
-  while (!done()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
 
 /** The server's JSON log lines; a line that is not JSON (or not whole yet) is left out. */
 function logLines(stderr: string): { level: string; message: string; entry?: string }[] {
@@ -65,10 +57,8 @@ describe.skipIf(process.platform !== 'linux')('compiled binary, model workers', 
     try {
       await waitForStatus(`${server.url}/api/health`);
       // Warming plays its turns on the worker: wait for it to end, well or not (its last word is one of these two).
-      await until(
-        () => /turn code paths warmed|warming the turn code paths failed/.test(server.stderr()),
-        'warming to end',
-      );
+      const warmingEnded = () => /turn code paths warmed|warming the turn code paths failed/.test(server.stderr());
+      expect(await waitUntil(warmingEnded, 20_000)).toBe(true);
       const session = (await (await fetch(`${server.url}/api/sessions`, { method: 'POST' })).json()) as any;
       model.enqueue(
         { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/SOUL.md' } }] },
