@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'bun:test';
 import { chmodSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../../scripts/run-command';
 import { createSandbox, type SandboxVariant } from '../../src/security/sandbox';
 import { livePidsWith, waitUntil } from '../support/process-probe';
 import { createToolHarness } from '../support/tool-harness';
@@ -67,19 +68,10 @@ for (const variant of variants) {
 
 describe.skipIf(!runsAsRoot)('the sandbox under a server that is not root', () => {
   it('starts directly as the server uid, mapped to 65534 inside, with the same view', async () => {
-    const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'support', 'sandbox-self-report.ts')], {
-      uid: 65534,
-      gid: 65534,
-      cwd: '/tmp',
-      env: { PATH: '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp' },
-      stdout: 'pipe',
-      stderr: 'pipe',
-    });
-    const [code, stdout, stderr] = await Promise.all([
-      child.exited,
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-    ]);
+    const { code, stdout, stderr } = await runCommand(
+      [process.execPath, join(import.meta.dir, '..', 'support', 'sandbox-self-report.ts')],
+      { uid: 65534, gid: 65534, cwd: '/tmp', env: { PATH: '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp' } },
+    );
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(report).toEqual({

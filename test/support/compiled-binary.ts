@@ -1,6 +1,7 @@
 // Builds the single executable the way `npm run build` does, and runs it as a child process on port 0.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../../scripts/run-command';
 import { makeTempDir } from './temp-dir';
 
 const REPO_ROOT = join(import.meta.dir, '..', '..');
@@ -21,17 +22,9 @@ export function buildArguments(outfile: string): string[] {
 
 /** Compiles src/main.ts into `outfile` with the bun running this process; throws with bun's output on failure. */
 export async function buildBinary(outfile: string): Promise<void> {
-  const child = Bun.spawn({
-    cmd: [process.execPath, 'build', ...buildArguments(outfile)],
+  const { code, stdout, stderr } = await runCommand([process.execPath, 'build', ...buildArguments(outfile)], {
     cwd: REPO_ROOT,
-    stdout: 'pipe',
-    stderr: 'pipe',
   });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
   if (code !== 0) throw new Error(`bun build exited ${code}\n${stdout}\n${stderr}`);
 }
 

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { findTool, importTree, podman, podmanOk, runCommand, tail } from './podman';
+import { findTool, importTree, podman, podmanOk, runSystemCommand, tail } from './podman';
 
 const REPO_ROOT = join(import.meta.dir, '..', '..');
 /** Kept between runs on one machine: the debootstrap tree of the day (older days are removed). */
@@ -66,7 +66,7 @@ export async function ensureDebianImage(): Promise<string> {
     const work = mkdtempSync(join(CACHE_DIR, 'debootstrap-'));
     try {
       const target = join(work, 'root');
-      const result = await runCommand([
+      const result = await runSystemCommand([
         findTool('debootstrap') ?? 'debootstrap',
         '--variant=minbase',
         'bookworm',
@@ -100,7 +100,7 @@ export async function ensureDebianImage(): Promise<string> {
 export async function ensureBuildImage(debianTag: string): Promise<string> {
   const bun = realpathSync(join(REPO_ROOT, 'node_modules', '.bin', 'bun'));
   const registry =
-    (await runCommand(['npm', 'config', 'get', 'registry'])).stdout.trim() || 'https://registry.npmjs.org/';
+    (await runSystemCommand(['npm', 'config', 'get', 'registry'])).stdout.trim() || 'https://registry.npmjs.org/';
   const key = createHash('sha256')
     .update(debianTag)
     .update(registry)

@@ -2,12 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type CommandResult, runCommand } from '../../scripts/run-command';
 
 /** PATH with the sbin folders, where debootstrap and the tools it calls (chroot…) live. */
 const SYSTEM_PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin`;
@@ -20,26 +15,14 @@ export function findTool(name: string): string | null {
 /** Podman with the global flags of every call: Debian's runc, and cgroupfs since no systemd manages cgroups here. */
 const PODMAN = [findTool('podman') ?? 'podman', '--runtime', 'runc', '--cgroup-manager=cgroupfs'];
 
-/** Runs a command to its end and collects its output; never throws on a non-zero exit. */
-export async function runCommand(argv: string[]): Promise<CommandResult> {
-  const child = Bun.spawn({
-    cmd: argv,
-    env: { ...process.env, PATH: SYSTEM_PATH },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
+/** Runs a command to its end with the system tools on PATH and collects its output; never throws on a non-zero exit. */
+export function runSystemCommand(argv: string[]): Promise<CommandResult> {
+  return runCommand(argv, { env: { ...process.env, PATH: SYSTEM_PATH } });
 }
 
 /** Runs podman with the global flags. */
 export function podman(args: string[]): Promise<CommandResult> {
-  return runCommand([...PODMAN, ...args]);
+  return runSystemCommand([...PODMAN, ...args]);
 }
 
 /** Runs podman and throws with its output if it fails; resolves with its trimmed stdout. */
@@ -65,7 +48,7 @@ export async function importTree(
 ): Promise<void> {
   const tarball = join(workDir, `import-${process.pid}-${Date.now()}.tar`);
   try {
-    const packed = await runCommand([
+    const packed = await runSystemCommand([
       'tar',
       '-C',
       root,
@@ -95,7 +78,7 @@ export async function podmanUnavailableReason(): Promise<string | null> {
   if (!existsSync('/usr/bin/true')) return 'no /usr/bin/true to make a probe image from';
   try {
     if ((await podman(['image', 'exists', PROBE_IMAGE])).code !== 0) {
-      const ldd = await runCommand(['ldd', '/usr/bin/true']);
+      const ldd = await runSystemCommand(['ldd', '/usr/bin/true']);
       const libraries = [...ldd.stdout.matchAll(/(\/\S+) \(0x/g)].map((match) => match[1]!.slice(1));
       await importTree('/', ['usr/bin/true', ...libraries], PROBE_IMAGE, tmpdir(), { dereference: true });
     }

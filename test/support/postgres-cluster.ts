@@ -13,6 +13,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../../scripts/run-command';
 
 const BIN_ROOT = '/usr/lib/postgresql';
 const DIR_PREFIX = 'mini-openclaw-pg-';
@@ -90,19 +91,10 @@ export async function freePort(): Promise<number> {
 }
 
 async function run(argv: string[], identity: Identity): Promise<{ code: number; output: string }> {
-  const child = Bun.spawn({
-    cmd: argv,
+  const { code, stdout, stderr } = await runCommand(argv, {
     ...identity,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
   });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
   return { code, output: `${stdout}${stderr}`.trim() };
 }
 

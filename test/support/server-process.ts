@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, startBinary, type RunningBinary } from './compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './fake-openai-server';
-import { readSse, type SseRecord } from './sse-client';
+import { chatInNewSession, type SseRecord } from './sse-client';
 import { makeTempDir } from './temp-dir';
 
 const REPO_ROOT = join(import.meta.dir, '..', '..');
@@ -70,13 +70,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     api,
     async toolTurn(calls) {
       model.enqueue({ kind: 'tool_calls', calls }, { kind: 'text', text: 'ok' });
-      const session = await api('POST', '/api/sessions');
-      const response = await fetch(`${server.url}/api/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'go', session_id: session.body.data.session_id }),
-      });
-      return readSse(response);
+      return chatInNewSession(server.url, 'go');
     },
     toolOutputs: (events) =>
       events.filter((event) => event.event === 'tool_end').map((event) => JSON.parse(event.data.output)),

@@ -32,6 +32,19 @@ export async function readSse(response: Response): Promise<SseRecord[]> {
   return parseSse(await response.text());
 }
 
+/** Creates a session on the server at `baseUrl`, sends `message` there as a streamed turn and reads all its events. */
+export async function chatInNewSession(baseUrl: string, message: string): Promise<SseRecord[]> {
+  const session = (await (await fetch(`${baseUrl}/api/sessions`, { method: 'POST' })).json()) as {
+    data: { session_id: string };
+  };
+  const response = await fetch(`${baseUrl}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ message, session_id: session.data.session_id }),
+  });
+  return readSse(response);
+}
+
 /** Reads until `predicate` matches an event, then cancels the body (a disconnecting client). */
 export async function readSseUntil(
   response: Response,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { copyFileSync, existsSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
+import { runCommand } from '../../../scripts/run-command';
 import { cleanEnv, type RunningBinary, sharedBinary, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { makeTempDir, type TempDir } from '../../support/temp-dir';
 
@@ -38,14 +39,8 @@ async function stop(server: RunningBinary) {
   return code;
 }
 
-async function run(args: string[]) {
-  const child = Bun.spawn({ cmd: [binary, ...args], env: cleanEnv(), stdout: 'pipe', stderr: 'pipe' });
-  const [code, stdout, stderr] = await Promise.all([
-    child.exited,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
+function run(args: string[]) {
+  return runCommand([binary, ...args], { env: cleanEnv() });
 }
 
 describe('compiled binary', () => {

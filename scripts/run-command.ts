@@ -1,0 +1,27 @@
+// Runs a command to its end and gathers what it printed, never throwing on a non-zero exit: the one way the scripts
+// and the test support run a command they wait for.
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommandOptions {
+  cwd?: string;
+  /** The child's whole environment (default: this process's). */
+  env?: Record<string, string | undefined>;
+  uid?: number;
+  gid?: number;
+}
+
+/** Runs `cmd` with no stdin and resolves once it has exited and both its outputs have ended. */
+export async function runCommand(cmd: string[], options: CommandOptions = {}): Promise<CommandResult> {
+  const child = Bun.spawn({ cmd, ...options, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code, stdout, stderr };
+}
