@@ -7,8 +7,13 @@ import { epochMs, type FakeModelChild } from './fake-model-child';
 import { readCpu, type CpuReading } from './process-cpu';
 import { timeStream } from './stream-timing';
 
-/** The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by side). */
-const MAIN = process.env.BENCH_MAIN ?? join(import.meta.dir, '..', '..', 'src', 'main.ts');
+/**
+ * The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by
+ * side) or at the bundle `npm start` runs (dist/bundle/main.js, `bun scripts/bundle.ts` builds it).
+ */
+const MAIN = process.env.BENCH_MAIN
+  ? resolve(process.env.BENCH_MAIN)
+  : join(import.meta.dir, '..', '..', 'src', 'main.ts');
 
 /** BENCH_BINARY runs a built executable (`npm run build`) instead of `bun --smol` on the sources; profiling needs the sources. */
 const BINARY = process.env.BENCH_BINARY && resolve(process.env.BENCH_BINARY);

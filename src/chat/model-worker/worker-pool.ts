@@ -1,5 +1,5 @@
 // The server thread's side of the model workers: spreads calls over them, carries tool calls back, survives a worker's death.
-import { pathToFileURL } from 'node:url';
+import { secondEntry } from '../../shared/build-files';
 import type { Logger } from '../../shared/logger';
 import type { ToolGateHooks } from '../tool-gate-middleware';
 import { ItemQueue } from './item-queue';
@@ -189,14 +189,10 @@ export class ModelWorkerPool {
 }
 
 /**
- * The worker's entry. In the single executable (package.json's `build` lists it as a second entry point) every
- * module sits under /$bunfs/root/ by its path below src/, beside the main entry, which `Bun.main` names at run time.
- * (`import.meta.url` is no guide there: a CommonJS build writes the build machine's source path into it, and the
- * worker then ran the checkout's sources from disk, README "Turn cost: tenth round".)
+ * The worker's entry: package.json's `build` and scripts/bundle.ts list it as a second entry point, which the
+ * binary and the bundle keep beside their main entry (`secondEntry`, src/shared/build-files.ts).
  */
-const WORKER_ENTRY = Bun.main.startsWith('/$bunfs/')
-  ? new URL('./chat/model-worker/worker-entry.ts', pathToFileURL(Bun.main))
-  : new URL('./worker-entry.ts', import.meta.url);
+const WORKER_ENTRY = secondEntry('chat/model-worker/worker-entry.ts', new URL('./worker-entry.ts', import.meta.url));
 
 /** node:worker_threads' SHARE_ENV, loaded on the first spawn: importing the module costs a server with no workers 2–3 ms at start. */
 const shareEnv = () =>

@@ -3,6 +3,7 @@ import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
 import bundlePath from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' };
 import cssPath from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
+import { assetPath } from '../../shared/build-files';
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en">
@@ -24,8 +25,11 @@ const PAGE = `<!DOCTYPE html>
 const DOC_PAGES = new Set(['/swagger', '/swagger/', '/docs', '/docs/', '/redoc', '/redoc/']);
 
 const ASSETS: Record<string, { path: string; type: string }> = {
-  '/swagger/assets/swagger-ui-bundle.js': { path: bundlePath, type: 'application/javascript; charset=utf-8' },
-  '/swagger/assets/swagger-ui.css': { path: cssPath, type: 'text/css; charset=utf-8' },
+  '/swagger/assets/swagger-ui-bundle.js': {
+    path: assetPath(bundlePath),
+    type: 'application/javascript; charset=utf-8',
+  },
+  '/swagger/assets/swagger-ui.css': { path: assetPath(cssPath), type: 'text/css; charset=utf-8' },
 };
 
 interface OpenApiDocument {

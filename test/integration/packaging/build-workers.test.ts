@@ -1,17 +1,49 @@
-// The compiled binary's second entry point, the model worker: it runs from inside the binary, never from the checkout.
+// The builds' second entry point, the model worker: it runs from inside the binary, and from the bundle `npm start`
+// runs, never from the checkout's sources.
 import { beforeAll, describe, expect, it } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cleanEnv, sharedBinary, startBinary, waitForStatus } from '../../support/compiled-binary';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  cleanEnv,
+  type RunningBinary,
+  type StartBinaryOptions,
+  sharedBinary,
+  startBinary,
+  waitForStatus,
+} from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { waitUntil } from '../../support/process-probe';
-import { readSse } from '../../support/sse-client';
+import { chatInNewSession } from '../../support/sse-client';
+import { sharedBundle, startBundle } from '../../support/start-bundle';
 import { makeTempDir } from '../../support/temp-dir';
 
 let binary: string;
+let bundle: string;
 
 beforeAll(async () => {
-  binary = await sharedBinary();
+  [binary, bundle] = await Promise.all([sharedBinary(), sharedBundle()]);
 }, 120_000);
+
+interface Build {
+  name: string;
+  start(options: StartBinaryOptions): Promise<RunningBinary>;
+  /** The worker entry the build must run. */
+  entry(): string;
+}
+
+const BUILDS: Build[] = [
+  {
+    name: 'compiled binary',
+    start: (options) => startBinary(binary, options),
+    entry: () => 'file:///$bunfs/root/chat/model-worker/worker-entry.ts',
+  },
+  {
+    name: 'bundle of npm start',
+    start: startBundle,
+    entry: () => pathToFileURL(join(dirname(bundle), 'chat', 'model-worker', 'worker-entry.js')).href,
+  },
+];
 
 /** The server's JSON log lines; a line that is not JSON (or not whole yet) is left out. */
 function logLines(stderr: string): { level: string; message: string; entry?: string }[] {
@@ -38,11 +70,11 @@ function threadNames(pid: number): string[] {
 }
 
 // /proc is read for the server's threads.
-describe.skipIf(process.platform !== 'linux')('compiled binary, model workers', () => {
+describe.skipIf(process.platform !== 'linux').each(BUILDS)('$name, model workers', (build) => {
   it('warms and runs a turn with a tool call on a model worker (APP_MODEL_WORKERS=1)', async () => {
     await using model = await startFakeOpenAiServer();
     using folder = makeTempDir('moc-run-workers-');
-    const server = await startBinary(binary, {
+    const server = await build.start({
       cwd: folder.path,
       args: ['--port', '0'],
       env: cleanEnv({
@@ -59,18 +91,12 @@ describe.skipIf(process.platform !== 'linux')('compiled binary, model workers', 
       // Warming plays its turns on the worker: wait for it to end, well or not (its last word is one of these two).
       const warmingEnded = () => /turn code paths warmed|warming the turn code paths failed/.test(server.stderr());
       expect(await waitUntil(warmingEnded, 20_000)).toBe(true);
-      const session = (await (await fetch(`${server.url}/api/sessions`, { method: 'POST' })).json()) as any;
       model.enqueue(
         { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/SOUL.md' } }] },
         { kind: 'text', text: 'Hello from a worker.', chunkSize: 5 },
         { kind: 'text', text: 'Worker title' },
       );
-      const response = await fetch(`${server.url}/api/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'hello', session_id: session.data.session_id }),
-      });
-      const events = await readSse(response);
+      const events = await chatInNewSession(server.url, 'hello');
       expect(events.filter((event) => event.event === 'error')).toEqual([]);
       // The tool call crosses from the worker to the server thread, which runs it, and its result goes back.
       const toolEnd = events.find((event) => event.event === 'tool_end');
@@ -85,11 +111,11 @@ describe.skipIf(process.platform !== 'linux')('compiled binary, model workers', 
       expect(logged.filter((line) => line.level === 'error')).toEqual([]);
       expect(logged.filter((line) => line.level === 'warn' && /warm|worker|fail/i.test(line.message))).toEqual([]);
       expect(logged.map((line) => line.message)).toContain('turn code paths warmed');
-      // The worker ran the entry inside the binary, not a file of the checkout it was built from (a CommonJS build
-      // writes the build machine's source path into import.meta.url, which once sent it there).
+      // The worker ran the build's own entry, not a file of the checkout's sources (a CommonJS build writes the build
+      // machine's source path into import.meta.url, which once sent the binary's there).
       const started = logged.filter((line) => line.message === 'model worker started');
       expect(started.length).toBeGreaterThan(0);
-      for (const line of started) expect(line.entry).toBe('file:///$bunfs/root/chat/model-worker/worker-entry.ts');
+      for (const line of started) expect(line.entry).toBe(build.entry());
       // A worker thread runs (Bun names it so).
       expect(threadNames(server.child.pid)).toContain('Worker');
     } finally {
