@@ -1,9 +1,10 @@
 // The bundle step of `npm start` on a small project of its own: built when missing or stale, left alone otherwise.
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { makeTempDir } from '../test/support/temp-dir';
-import { ensureBundle, inputsStamp, isUpToDate } from './bundle';
+import { ensureBundle, inputsStamp, isWhole } from './bundle';
+import { runCommand } from './run-command';
 
 /** Writes `files` (path below `root` → content) into `root`. */
 function write(root: string, files: Record<string, string>): void {
@@ -25,9 +26,9 @@ function project(root: string, greeting = 'hello'): void {
   });
 }
 
-/** What running the bundle's main entry prints. */
-function runMain(out: string): string {
-  const run = Bun.spawnSync({ cmd: [process.execPath, join(out, 'main.js')], stdout: 'pipe', stderr: 'pipe' });
+/** What running a bundle's main entry prints. */
+function runMain(main: string): string {
+  const run = Bun.spawnSync({ cmd: [process.execPath, main], stdout: 'pipe', stderr: 'pipe' });
   return run.stdout.toString().trim();
 }
 
@@ -49,59 +50,81 @@ describe('npm start bundle step', () => {
     expect(inputsStamp(folder.path)).not.toBe(asset);
   });
 
-  it('builds a missing bundle, leaves an up-to-date one alone and rebuilds a stale one', async () => {
+  it('builds a missing bundle, leaves an up-to-date one alone and builds a stale one beside it', async () => {
     using folder = makeTempDir('moc-bundle-build-');
     project(folder.path);
-    const out = join(folder.path, 'dist', 'bundle');
-    expect(await ensureBundle(folder.path, out)).toBe(true);
-    expect(runMain(out)).toBe('hello');
-    expect(readdirSync(join(out, 'chat', 'model-worker'))).toEqual(['worker-entry.js']);
-    const built = statSync(join(out, 'main.js')).mtimeMs;
+    const out = join(folder.path, 'dist', 'bundles');
+    const first = await ensureBundle(folder.path, out);
+    expect(first).toEqual({ main: join(out, inputsStamp(folder.path), 'main.js'), built: true });
+    expect(runMain(first.main)).toBe('hello');
+    expect(readdirSync(join(dirname(first.main), 'chat', 'model-worker'))).toEqual(['worker-entry.js']);
+    const built = statSync(first.main).mtimeMs;
 
-    expect(await ensureBundle(folder.path, out)).toBe(false);
-    expect(statSync(join(out, 'main.js')).mtimeMs).toBe(built);
+    expect(await ensureBundle(folder.path, out)).toEqual({ main: first.main, built: false });
+    expect(statSync(first.main).mtimeMs).toBe(built);
 
     project(folder.path, 'edited');
-    expect(isUpToDate(out, inputsStamp(folder.path))).toBe(false);
-    expect(await ensureBundle(folder.path, out)).toBe(true);
-    expect(runMain(out)).toBe('edited');
-    // Nothing of the build is left beside the bundle.
-    expect(readdirSync(dirname(out))).toEqual(['bundle']);
+    const second = await ensureBundle(folder.path, out);
+    expect(second.built).toBe(true);
+    expect(second.main).not.toBe(first.main);
+    expect(runMain(second.main)).toBe('edited');
+    // The older bundle stays whole for a server still running from it; nothing of the builds is left.
+    expect(isWhole(dirname(first.main))).toBe(true);
+    expect(runMain(first.main)).toBe('hello');
+    expect(readdirSync(out).sort()).toEqual([basename(dirname(first.main)), basename(dirname(second.main))].sort());
   });
 
-  it('rebuilds a bundle whose stamp is missing or whose main entry is gone', async () => {
+  it('keeps the three newest bundles and sweeps what builds of gone processes left', async () => {
+    using folder = makeTempDir('moc-bundle-sweep-');
+    const out = join(folder.path, 'dist', 'bundles');
+    const mains: string[] = [];
+    for (const greeting of ['one', 'two', 'three', 'four']) {
+      project(folder.path, greeting);
+      mains.push((await ensureBundle(folder.path, out)).main);
+      // A crashed build's staging folder (its process is gone) is swept by the next build.
+      if (greeting === 'two') mkdirSync(join(out, `${'0'.repeat(16)}.999999999.deadbeef.tmp`));
+    }
+    expect(readdirSync(out).sort()).toEqual(
+      mains
+        .slice(1)
+        .map((main) => basename(dirname(main)))
+        .sort(),
+    );
+    expect(runMain(mains[3]!)).toBe('four');
+  });
+
+  it('rebuilds a bundle folder that is not whole', async () => {
     using folder = makeTempDir('moc-bundle-partial-');
     project(folder.path);
-    const out = join(folder.path, 'dist', 'bundle');
-    await ensureBundle(folder.path, out);
-    const stamp = inputsStamp(folder.path);
-    expect(readFileSync(join(out, 'inputs.sha256'), 'utf8')).toBe(stamp);
-    Bun.spawnSync({ cmd: ['rm', join(out, 'main.js')] });
-    expect(isUpToDate(out, stamp)).toBe(false);
-    expect(await ensureBundle(folder.path, out)).toBe(true);
-    Bun.spawnSync({ cmd: ['rm', join(out, 'inputs.sha256')] });
-    expect(await ensureBundle(folder.path, out)).toBe(true);
-    expect(runMain(out)).toBe('hello');
+    const out = join(folder.path, 'dist', 'bundles');
+    const { main } = await ensureBundle(folder.path, out);
+    rmSync(join(dirname(main), 'chat'), { recursive: true });
+    expect(isWhole(dirname(main))).toBe(false);
+    expect((await ensureBundle(folder.path, out)).built).toBe(true);
+    expect(runMain(main)).toBe('hello');
   });
 
-  it('ends two builds racing with one whole bundle in place', async () => {
+  it('ends two bundle steps racing (two processes) with one whole bundle, both printing it', async () => {
     using folder = makeTempDir('moc-bundle-race-');
     project(folder.path);
-    const out = join(folder.path, 'dist', 'bundle');
-    await Promise.all([ensureBundle(folder.path, out), ensureBundle(folder.path, out)]);
-    expect(isUpToDate(out, inputsStamp(folder.path))).toBe(true);
-    expect(runMain(out)).toBe('hello');
-    expect(readdirSync(dirname(out))).toEqual(['bundle']);
+    const out = join(folder.path, 'dist', 'bundles');
+    const step = () =>
+      runCommand([process.execPath, join(import.meta.dir, 'bundle.ts'), '--root', folder.path, '--out', out]);
+    const [a, b] = await Promise.all([step(), step()]);
+    const main = join(out, inputsStamp(folder.path), 'main.js');
+    expect([a.code, a.stdout, b.code, b.stdout]).toEqual([0, `${main}\n`, 0, `${main}\n`]);
+    expect(runMain(main)).toBe('hello');
+    expect(readdirSync(out)).toEqual([inputsStamp(folder.path)]);
   });
 
-  it("fails with bun build's message when the sources do not build, and leaves the old bundle", async () => {
+  it("fails with bun build's message when the sources do not build, and leaves the bundles there", async () => {
     using folder = makeTempDir('moc-bundle-broken-');
     project(folder.path);
-    const out = join(folder.path, 'dist', 'bundle');
-    await ensureBundle(folder.path, out);
+    const out = join(folder.path, 'dist', 'bundles');
+    const { main } = await ensureBundle(folder.path, out);
     write(folder.path, { 'src/main.ts': `import { missing } from './nowhere';\nconsole.log(missing);\n` });
     await expect(ensureBundle(folder.path, out)).rejects.toThrow(/nowhere/);
-    expect(runMain(out)).toBe('hello');
-    expect(readdirSync(dirname(out))).toEqual(['bundle']);
+    expect(runMain(main)).toBe('hello');
+    expect(readdirSync(out)).toEqual([basename(dirname(main))]);
   });
 });

@@ -1,28 +1,50 @@
-// Builds the bundle `npm start` runs, dist/bundle/main.js and the model worker's entry beside it (CommonJS, as the
-// binary), unless the bundle there was built from the same inputs. Run from the sources, Bun keeps every one of
-// LangChain's ~950 modules apart, and a server holds about 20 MB more once a turn has run through them
-// (README "Turn cost: eleventh round"). Without bytecode: Bun reads a bundle's bytecode file whole into memory.
-// Run: bun scripts/bundle.ts [--out DIR]   (`npm start` runs it, then the server from the bundle).
+// The bundle `npm start` runs: src/main.ts and the model worker's entry bundled (CommonJS, as the binary) into
+// dist/bundles/<stamp>/, built when no bundle of the same inputs is there, and its main.js printed for the start
+// script to run. Run from the sources, Bun keeps each of LangChain's ~950 modules apart, and a server holds about
+// 20 MB more once a turn has run through them (README "Turn cost: eleventh round"). No bytecode: Bun reads a
+// bundle's bytecode file whole into memory. A folder that cannot be written leaves the sources to run, with a warning.
+// Run: bun scripts/bundle.ts [--root DIR] [--out DIR]   (prints the path of the main entry to run)
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { walkRealFiles } from '../src/shared/walk-files';
 import { runCommand } from './run-command';
 
-const ROOT = join(import.meta.dir, '..');
-const STAMP = 'inputs.sha256';
-/** The flags of package.json's `build` that apply to a bundle (`--compile`, `--bytecode` and their own flags aside). */
+const CHECKOUT = join(import.meta.dir, '..');
+/** The flags of package.json's `build` that apply to a bundle, and the name src/shared/build-files.ts looks for. */
 const FLAGS = ['--target=bun', '--format=cjs', '--minify-syntax', '--minify-whitespace'];
+const DEFINE = ['--define', 'MINI_OPENCLAW_BUNDLE=true'];
 const ENTRIES = ['src/main.ts', 'src/chat/model-worker/worker-entry.ts'];
-/** What goes into the bundle besides node_modules, which the lock file stands for; tests are left out. */
+/** Files every whole bundle holds. */
+const OUTPUTS = ['main.js', 'chat/model-worker/worker-entry.js'];
+/** What the bundle is built from: the sources and assets (tests left out), and what says which packages are installed. */
 const INPUT_FOLDERS = ['src', 'assets'];
-const INPUT_FILES = ['package.json', 'package-lock.json', 'scripts/bundle.ts'];
+const INPUT_FILES = [
+  'package.json',
+  'package-lock.json',
+  'node_modules/.package-lock.json',
+  'tsconfig.json',
+  'bunfig.toml',
+  'scripts/bundle.ts',
+];
+/** How many bundles stay: a server started from an older one still starts its model workers from its folder. */
+const KEEP = 3;
 const isTest = (path: string) => /\.(test|contract)\.ts$/.test(path);
 
 /** A hash of everything the bundle is built from: the input files' paths and contents, the flags and Bun's version. */
-export function inputsStamp(root: string = ROOT): string {
-  const hash = createHash('sha256').update(`${Bun.version}\n${FLAGS.join(' ')}\n${ENTRIES.join(' ')}\n`);
+export function inputsStamp(root: string = CHECKOUT): string {
+  const hash = createHash('sha256').update(`${Bun.version}\n${[...FLAGS, ...DEFINE, ...ENTRIES].join(' ')}\n`);
   const files = [
     ...INPUT_FOLDERS.flatMap((folder) => [...walkRealFiles(root, folder)].filter((path) => !isTest(path))),
     ...INPUT_FILES.filter((path) => existsSync(join(root, path))),
@@ -32,60 +54,95 @@ export function inputsStamp(root: string = ROOT): string {
       .update(`${path}\0`)
       .update(readFileSync(join(root, path)))
       .update('\0');
-  return hash.digest('hex');
+  return hash.digest('hex').slice(0, 16);
 }
 
-/** Whether `out` holds a whole bundle built from inputs with this stamp. */
-export function isUpToDate(out: string, stamp: string): boolean {
-  const stampFile = join(out, STAMP);
-  return existsSync(join(out, 'main.js')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+/** Whether `folder` holds a whole bundle. */
+export function isWhole(folder: string): boolean {
+  return OUTPUTS.every((path) => existsSync(join(folder, path)));
 }
 
 /**
- * Builds into a folder of its own beside `out`, then puts it in place of `out`, so a server starting meanwhile
- * finds the old bundle or the new one whole. Two builds racing end with one of them in place.
+ * Builds into a staging folder, then renames it to `target`: a bundle folder is whole or absent, and one a server
+ * runs from is never rewritten. Two builds of the same inputs racing end with the first one's.
  */
-async function build(root: string, out: string, stamp: string): Promise<void> {
-  const build = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const staging = `${out}.${build}.new`;
-  const old = `${out}.${build}.old`;
+async function build(root: string, target: string): Promise<void> {
+  const staging = `${target}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
     const { code, stdout, stderr } = await runCommand(
-      [process.execPath, 'build', ...FLAGS, ...ENTRIES, '--outdir', staging],
+      [process.execPath, 'build', ...FLAGS, ...DEFINE, ...ENTRIES, '--outdir', staging],
       { cwd: root },
     );
     if (code !== 0) throw new Error(`bun build exited ${code}\n${stdout}\n${stderr}`);
-    writeFileSync(join(staging, STAMP), stamp);
-    if (existsSync(out)) renameSync(out, old);
+    // A folder left partial (files removed by hand) would refuse the rename for ever.
+    if (existsSync(target) && !isWhole(target)) rmSync(target, { recursive: true, force: true });
     try {
-      renameSync(staging, out);
+      renameSync(staging, target);
     } catch (error) {
-      // Another build put its bundle in place between the two renames: keep it if it is the same.
-      if (!isUpToDate(out, stamp)) throw error;
+      if (!isWhole(target)) throw error;
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
   }
 }
 
-/** Makes sure `out` holds the bundle of the sources under `root`; says whether it had to build it. */
-export async function ensureBundle(root: string = ROOT, out: string = join(root, 'dist', 'bundle')): Promise<boolean> {
-  const stamp = inputsStamp(root);
-  if (isUpToDate(out, stamp)) return false;
-  await build(root, out, stamp);
-  return true;
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes staging folders of builds whose process is gone, and all bundles but `current` and the newest others. */
+function sweep(out: string, current: string): void {
+  const entries = readdirSync(out);
+  for (const name of entries) {
+    const staging = /^[0-9a-f]{16}\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name);
+    if (staging && !isAlive(Number(staging[1]))) rmSync(join(out, name), { recursive: true, force: true });
+  }
+  const bundles = entries
+    .filter((name) => /^[0-9a-f]{16}$/.test(name) && join(out, name) !== current)
+    .map((name) => ({ path: join(out, name), at: statSync(join(out, name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const old of bundles.slice(KEEP - 1)) rmSync(old.path, { recursive: true, force: true });
 }
 
+/** Makes sure `out` holds the bundle of the sources under `root`; its main entry, and whether it had to be built. */
+export async function ensureBundle(
+  root: string = CHECKOUT,
+  out: string = join(root, 'dist', 'bundles'),
+): Promise<{ main: string; built: boolean }> {
+  const target = join(out, inputsStamp(root));
+  const main = join(target, 'main.js');
+  if (isWhole(target)) return { main, built: false };
+  mkdirSync(out, { recursive: true });
+  accessSync(out, constants.W_OK);
+  await build(root, target);
+  sweep(out, target);
+  return { main, built: true };
+}
+
+/** Whether `error` says the output folder cannot be made or written (a read-only checkout, say). */
+const isUnwritable = (error: unknown) =>
+  ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
-  const out = values.out ? resolve(values.out) : join(ROOT, 'dist', 'bundle');
+  const { values } = parseArgs({ options: { root: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const root = values.root ? resolve(values.root) : CHECKOUT;
+  const out = values.out ? resolve(values.out) : join(root, 'dist', 'bundles');
   const started = performance.now();
   try {
-    if (await ensureBundle(ROOT, out))
-      console.error(`bundled the sources into ${out} in ${Math.round(performance.now() - started)} ms`);
+    const { main, built } = await ensureBundle(root, out);
+    if (built) console.error(`bundled the sources into ${main} in ${Math.round(performance.now() - started)} ms`);
+    console.log(main);
   } catch (error) {
-    console.error(`could not bundle the sources: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    if (!isUnwritable(error)) {
+      console.error(`could not bundle the sources: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+    console.error(`cannot write ${out} (${(error as Error).message}): running the sources, which take more memory`);
+    console.log(join(root, 'src', 'main.ts'));
   }
 }

@@ -5,21 +5,25 @@ const SOURCES = new URL('file:///checkout/src/chat/model-worker/worker-entry.ts'
 const WORKER = 'chat/model-worker/worker-entry.ts';
 
 describe('build files', () => {
-  it('tells the binary, the bundle and the sources apart by the main entry', () => {
-    expect(runningBuild('/$bunfs/root/mini-openclaw')).toBe('binary');
-    expect(runningBuild('/srv/app/dist/bundle/main.js')).toBe('bundle');
-    expect(runningBuild('/checkout/src/main.ts')).toBe('sources');
-    expect(runningBuild('/checkout/test/integration/chat/turns.test.ts')).toBe('sources');
+  it('tells the binary by its main entry and the bundle by what its build defined', () => {
+    expect(runningBuild('/$bunfs/root/mini-openclaw', false)).toBe('binary');
+    expect(runningBuild('/srv/app/dist/bundles/0123456789abcdef/main.js', true)).toBe('bundle');
+    expect(runningBuild('/checkout/src/main.ts', false)).toBe('sources');
+    // A .js entry that is not the bundle (a wrapper script, another build) runs as the sources do.
+    expect(runningBuild('/srv/app/wrapper.js', false)).toBe('sources');
+    // The tests run from the sources: nothing defined the bundle's name.
+    expect(runningBuild()).toBe('sources');
   });
 
   it('finds a second entry point beside the main entry of a build, and in the sources where it is', () => {
-    expect(secondEntry(WORKER, SOURCES, '/$bunfs/root/mini-openclaw').href).toBe(
+    expect(secondEntry(WORKER, SOURCES, '/$bunfs/root/mini-openclaw', false).href).toBe(
       'file:///$bunfs/root/chat/model-worker/worker-entry.ts',
     );
-    expect(secondEntry(WORKER, SOURCES, '/srv/app/dist/bundle/main.js').href).toBe(
-      'file:///srv/app/dist/bundle/chat/model-worker/worker-entry.js',
+    expect(secondEntry(WORKER, SOURCES, '/srv/app/dist/bundles/0123456789abcdef/main.js', true).href).toBe(
+      'file:///srv/app/dist/bundles/0123456789abcdef/chat/model-worker/worker-entry.js',
     );
-    expect(secondEntry(WORKER, SOURCES, '/checkout/src/main.ts')).toBe(SOURCES);
+    expect(secondEntry(WORKER, SOURCES, '/checkout/src/main.ts', false)).toBe(SOURCES);
+    expect(secondEntry(WORKER, SOURCES, '/srv/app/wrapper.js', false)).toBe(SOURCES);
   });
 
   it("resolves a bundle's relative asset path against the bundle's folder, not the working folder", () => {

@@ -3,16 +3,20 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** What the process runs: the compiled binary, the bytecode bundle of `npm start`, or the TypeScript sources. */
+/** What the process runs: the compiled binary, the bundle of `npm start`, or the TypeScript sources. */
 export type RunningBuild = 'binary' | 'bundle' | 'sources';
 
+/** scripts/bundle.ts builds with `--define MINI_OPENCLAW_BUNDLE=true`; anywhere else the name is not defined. */
+declare const MINI_OPENCLAW_BUNDLE: boolean | undefined;
+const IN_BUNDLE = typeof MINI_OPENCLAW_BUNDLE !== 'undefined';
+
 /**
- * Which build `main` (Bun.main at run time) belongs to. The binary's entry sits under /$bunfs/; the bundle's is
- * `main.js`; the sources (and tests, and benches) start from a `.ts` file.
+ * Which build runs: the binary's main entry (`Bun.main`) sits under /$bunfs/; the bundle says so at build time;
+ * anything else (the sources, tests, benches) runs from the TypeScript files.
  */
-export function runningBuild(main: string = Bun.main): RunningBuild {
+export function runningBuild(main: string = Bun.main, inBundle: boolean = IN_BUNDLE): RunningBuild {
   if (main.startsWith('/$bunfs/')) return 'binary';
-  return main.endsWith('.js') ? 'bundle' : 'sources';
+  return inBundle ? 'bundle' : 'sources';
 }
 
 /**
@@ -21,8 +25,13 @@ export function runningBuild(main: string = Bun.main): RunningBuild {
  * `import.meta.url` cannot tell the builds apart: a CommonJS build writes the build machine's source path into it
  * (README "Turn cost: tenth round").
  */
-export function secondEntry(source: string, inSources: URL, main: string = Bun.main): URL {
-  switch (runningBuild(main)) {
+export function secondEntry(
+  source: string,
+  inSources: URL,
+  main: string = Bun.main,
+  inBundle: boolean = IN_BUNDLE,
+): URL {
+  switch (runningBuild(main, inBundle)) {
     case 'binary':
       return new URL(`./${source}`, pathToFileURL(main));
     case 'bundle':

@@ -1,51 +1,39 @@
-// The bundle `npm start` runs: package.json's `start` script read as its two commands, the first (scripts/bundle.ts)
-// run once per test process in the checkout as `npm start` runs it, the second started as a server from any folder.
-import { readFileSync } from 'node:fs';
+// The bundle `npm start` runs (scripts/bundle.ts), built once per test process into a temporary folder, and a server
+// started from it as package.json's start script starts one, from any folder.
 import { join } from 'node:path';
-import { runCommand } from '../../scripts/run-command';
-import { cleanEnv, startBinary, type RunningBinary, type StartBinaryOptions } from './compiled-binary';
+import { type CommandResult, runCommand } from '../../scripts/run-command';
+import { cleanEnv, type RunningBinary, type StartBinaryOptions, startBinary } from './compiled-binary';
+import { makeTempDir } from './temp-dir';
 
-const REPO_ROOT = join(import.meta.dir, '..', '..');
+export const REPO_ROOT = join(import.meta.dir, '..', '..');
 
-/** package.json's `start` script as the arguments of its two `bun` commands: the bundle step, then the server. */
-export function startScript(): { bundle: string[]; serve: string[] } {
-  const script: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.start;
-  const [bundle, serve, ...rest] = script.split('&&').map((command) => command.trim().split(/\s+/));
-  if (!bundle || !serve || rest.length > 0 || bundle[0] !== 'bun' || serve[0] !== 'bun')
-    throw new Error(`package.json start script is not "bun … && bun …": ${script}`);
-  return { bundle: bundle.slice(1), serve: serve.slice(1) };
-}
-
-/** The bundle's main entry, the `.js` file the start script's server command runs, as an absolute path. */
-export function bundleMain(): string {
-  const main = startScript().serve.find((word) => word.endsWith('.js'));
-  if (!main) throw new Error('package.json start script runs no .js file');
-  return join(REPO_ROOT, main);
-}
-
-/** Runs the start script's bundle step in the checkout; resolves with its exit code and what it printed. */
-export async function runBundleStep(): Promise<{ code: number; output: string }> {
-  const { code, stdout, stderr } = await runCommand([process.execPath, ...startScript().bundle], {
+/** Runs the bundle step (`bun scripts/bundle.ts`) in the checkout with `args`; never throws on a non-zero exit. */
+export function runBundleStep(args: string[] = []): Promise<CommandResult> {
+  return runCommand([process.execPath, join(REPO_ROOT, 'scripts', 'bundle.ts'), ...args], {
     cwd: REPO_ROOT,
     env: cleanEnv(),
   });
-  return { code, output: stdout + stderr };
 }
 
 let shared: Promise<string> | undefined;
 
-/** The bundle's main entry once the bundle step has run (once per test process); throws with its output if it fails. */
+/**
+ * The main entry of a bundle of the checkout's sources, built once per test process into a temporary folder
+ * (removed when the process exits) so that tests never write the checkout's dist/.
+ */
 export function sharedBundle(): Promise<string> {
-  shared ??= runBundleStep().then(({ code, output }) => {
-    if (code !== 0) throw new Error(`the start script's bundle step exited ${code}\n${output}`);
-    return bundleMain();
-  });
+  shared ??= (async () => {
+    const folder = makeTempDir('moc-bundle-');
+    process.once('exit', () => folder[Symbol.dispose]());
+    const result = await runBundleStep(['--out', folder.path]);
+    if (result.code !== 0) throw new Error(`the bundle step exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+    return result.stdout.trim();
+  })();
   return shared;
 }
 
-/** Starts the server the way the start script's second command does (bundle path made absolute), `options.args` after. */
+/** Starts the server from the shared bundle as the start script does (`bun --smol <main> serve`), `options.args` after. */
 export async function startBundle(options: StartBinaryOptions): Promise<RunningBinary> {
-  await sharedBundle();
-  const serve = startScript().serve.map((word) => (word.endsWith('.js') ? join(REPO_ROOT, word) : word));
-  return startBinary(process.execPath, { ...options, args: [...serve, ...(options.args ?? [])] });
+  const main = await sharedBundle();
+  return startBinary(process.execPath, { ...options, args: ['--smol', main, 'serve', ...(options.args ?? [])] });
 }

@@ -1,23 +1,17 @@
-// `npm start` as package.json has it: the bundle step leaves a built bundle alone, and the server runs from the bundle
-// in any folder: ./storage seeded, .env read, Swagger UI's assets found beside the bundle, a streamed turn, SIGTERM.
+// `npm start` as package.json has it: the bundle step (built once, then left alone; the sources where it cannot
+// write), and the server from the bundle in any folder: ./storage, .env, Swagger UI's assets, a streamed turn, SIGTERM.
 import { beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cleanEnv, waitForStatus } from '../../support/compiled-binary';
+import { dirname, join } from 'node:path';
+import packageJson from '../../../package.json' with { type: 'json' };
+import { cleanEnv, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
+import { waitUntil } from '../../support/process-probe';
 import { chatInNewSession } from '../../support/sse-client';
-import { runBundleStep, sharedBundle, startBundle, startScript } from '../../support/start-bundle';
+import { REPO_ROOT, runBundleStep, sharedBundle, startBundle } from '../../support/start-bundle';
 import { makeTempDir } from '../../support/temp-dir';
 
-const SWAGGER_BUNDLE = join(
-  import.meta.dir,
-  '..',
-  '..',
-  '..',
-  'node_modules',
-  'swagger-ui-dist',
-  'swagger-ui-bundle.js',
-);
+const SWAGGER_BUNDLE = join(REPO_ROOT, 'node_modules', 'swagger-ui-dist', 'swagger-ui-bundle.js');
 
 let main: string;
 
@@ -25,18 +19,53 @@ beforeAll(async () => {
   main = await sharedBundle();
 }, 60_000);
 
-describe('npm start', () => {
-  it('runs the bundle step, then the bundle with --smol', () => {
-    const { bundle, serve } = startScript();
-    expect(bundle).toEqual(['scripts/bundle.ts']);
-    expect(serve).toEqual(['--smol', 'dist/bundle/main.js', 'serve']);
+/** The pids of a process's children (Linux). */
+function childrenOf(pid: number): number[] {
+  const listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return listed ? listed.split(' ').map(Number) : [];
+}
+
+describe.skipIf(process.platform !== 'linux')('npm start', () => {
+  it("runs package.json's start script as npm does: the bundle step, then the bundle's server", async () => {
+    using folder = makeTempDir('moc-npm-start-');
+    // npm runs the script with sh in the package's folder, node_modules/.bin on PATH, its arguments appended.
+    const shell = await startBinary('/bin/sh', {
+      cwd: REPO_ROOT,
+      args: ['-c', `${packageJson.scripts.start} --port 0 --data-dir ${join(folder.path, 'data')}`],
+      env: cleanEnv({ PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
+      timeoutMs: 30_000,
+    });
+    // sh waits for the server as its child: stop the server, and sh ends with its exit code.
+    const [server = shell.child.pid] = childrenOf(shell.child.pid);
+    let code: number | null = null;
+    try {
+      await waitForStatus(`${shell.url}/api/health`);
+      const command = readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0');
+      expect(command).toContain('--smol');
+      expect(command.find((word) => word.endsWith('/main.js'))).toMatch(/\/dist\/bundles\/[0-9a-f]{16}\/main\.js$/);
+    } finally {
+      process.kill(server, 'SIGTERM');
+      await waitUntil(() => shell.child.exitCode !== null, 10_000);
+      code = shell.child.exitCode;
+      await shell.stop('SIGKILL');
+    }
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it('prints the bundle of the same inputs without building it again', async () => {
+    const built = statSync(main).mtimeMs;
+    const again = await runBundleStep(['--out', dirname(dirname(main))]);
+    expect(again).toEqual({ code: 0, stdout: `${main}\n`, stderr: '' });
+    expect(statSync(main).mtimeMs).toBe(built);
   });
 
-  it('leaves a bundle built from the same inputs alone', async () => {
-    const built = statSync(main).mtimeMs;
-    const again = await runBundleStep();
-    expect(again).toEqual({ code: 0, output: '' });
-    expect(statSync(main).mtimeMs).toBe(built);
+  it('runs the sources, with a warning, where the bundle cannot be written', async () => {
+    using folder = makeTempDir('moc-bundle-unwritable-');
+    writeFileSync(join(folder.path, 'a-file'), '');
+    const result = await runBundleStep(['--out', join(folder.path, 'a-file', 'bundles')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${join(REPO_ROOT, 'src', 'main.ts')}\n`);
+    expect(result.stderr).toContain('running the sources');
   });
 
   it('serves from an empty folder: seeds ./storage, Swagger UI, a streamed turn, exits 0 on SIGTERM', async () => {
