@@ -1,6 +1,6 @@
 // createApp(services): every route plugin in order, so the whole API reads top to bottom. Never listens.
 import { cors } from '@elysiajs/cors';
-import { Elysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import type { AgentsService, FilesService } from './agents';
 import type { ApprovalsService, ChatService, RunsService } from './chat';
 import type { ConfigService, EnvSettings } from './config';
@@ -31,7 +31,6 @@ import type { SchedulerService } from './scheduler';
 import type { SessionsService } from './sessions';
 import type { Logger } from './shared/logger';
 import type { UsageService } from './usage';
-import { VERSION } from './version';
 
 function routePattern(path: string): RegExp {
   const escaped = path
@@ -63,7 +62,12 @@ export interface AppServices {
   llm: LlmService;
 }
 
-export function createApp(services: AppServices) {
+/** How an app is made: `openApi` generates /openapi.json from the routes instead of serving the file (scripts/openapi.ts). */
+export interface AppOptions {
+  openApi?: AnyElysia;
+}
+
+export function createApp(services: AppServices, options: AppOptions = {}) {
   // Our parse hook enforces the real limits with an envelope; Bun's own cap only stops abuse far above them.
   const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES * 16 } });
   const patterns: { method: string; pattern: RegExp }[] = [];
@@ -111,7 +115,7 @@ export function createApp(services: AppServices) {
       )
       .use(errorEnvelope({ logger: services.logger, dataDir: services.settings.dataDir, allowedMethods }))
       .use(bodyParser())
-      .use(docsRoutes(VERSION))
+      .use(docsRoutes(options.openApi))
       .use(
         healthRoutes(services.readiness, tokenHolderCheck({ ...services.settings, authLockout: services.authLockout })),
       )

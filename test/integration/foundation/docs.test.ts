@@ -1,5 +1,7 @@
 // The documentation pages: /swagger, and /docs and /redoc where the original served its own.
 import { describe, expect, it } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestServer } from '../../support/start-test-server';
 
 describe('documentation routes', () => {
@@ -16,7 +18,14 @@ describe('documentation routes', () => {
     const script = await server.request('/swagger/assets/swagger-ui-bundle.js');
     expect(script.status).toBe(200);
     expect((await script.text()).length).toBeGreaterThan(100_000);
-    const document = await server.json('GET', '/openapi.json');
-    expect(document.body.info.title).toBe('Mini-OpenClaw API');
+    const document = await server.request('/openapi.json');
+    expect(document.status).toBe(200);
+    expect(document.headers.get('content-type')).toBe('application/json');
+    // The file generated ahead (scripts/openapi.ts), as written.
+    const text = await document.text();
+    expect(text).toBe(
+      readFileSync(join(import.meta.dir, '..', '..', '..', 'src', 'http', 'routes', 'openapi.json'), 'utf8'),
+    );
+    expect(JSON.parse(text).info.title).toBe('Mini-OpenClaw API');
   });
 });
