@@ -313,4 +313,16 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 12,
+    description: 'session list indexes ascending: read backwards they give updated_at DESC, rowid DESC with no sort',
+    // A `(updated_at DESC)` index holds ties in rowid order ascending, so the lists (newest first, ties newest
+    // first) sorted every group of equal times again: 2 ms of a 10,000-session list (README "Foundation").
+    sql: `
+      DROP INDEX sessions_active_by_updated;
+      DROP INDEX sessions_archived_by_updated;
+      CREATE INDEX sessions_active_by_updated ON sessions (updated_at) WHERE archived_at IS NULL;
+      CREATE INDEX sessions_archived_by_updated ON sessions (updated_at) WHERE archived_at IS NOT NULL;
+    `,
+  },
 ];
