@@ -315,14 +315,19 @@ export const AGENT_DB_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 12,
-    description: 'session list indexes ascending: read backwards they give updated_at DESC, rowid DESC with no sort',
+    description: 'session list indexes ascending: read backwards they give each list its order with no sort',
     // A `(updated_at DESC)` index holds ties in rowid order ascending, so the lists (newest first, ties newest
     // first) sorted every group of equal times again: 2 ms of a 10,000-session list (README "Foundation").
+    // `sessions_by_scope_updated` served no query (archived first, not by time); the list of both scopes now has one.
+    // Run again (a database set back to 11 by hand, README), it drops what it made and makes it anew.
     sql: `
-      DROP INDEX sessions_active_by_updated;
-      DROP INDEX sessions_archived_by_updated;
+      DROP INDEX IF EXISTS sessions_active_by_updated;
+      DROP INDEX IF EXISTS sessions_archived_by_updated;
+      DROP INDEX IF EXISTS sessions_by_scope_updated;
+      DROP INDEX IF EXISTS sessions_by_updated;
       CREATE INDEX sessions_active_by_updated ON sessions (updated_at) WHERE archived_at IS NULL;
       CREATE INDEX sessions_archived_by_updated ON sessions (updated_at) WHERE archived_at IS NOT NULL;
+      CREATE INDEX sessions_by_updated ON sessions (updated_at, (archived_at IS NULL));
     `,
   },
 ];

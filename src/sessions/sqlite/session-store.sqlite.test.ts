@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock';
 import { describeMessageStoreContract } from '../message-store.contract';
 import { describeSessionStoreContract } from '../session-store.contract';
 import { createSqliteMessageStore } from './message-store.sqlite';
-import { createSqliteSessionStore } from './session-store.sqlite';
+import { createSqliteSessionStore, listQuery } from './session-store.sqlite';
 
 const make = (clock: Clock) => {
   const db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
@@ -21,18 +21,18 @@ describeSessionStoreContract('sqlite', make);
 describeMessageStoreContract('sqlite', make);
 
 describe('createSqliteSessionStore list', () => {
-  it('reads the active and archived lists in index order, sorting nothing', () => {
+  it('reads every list in index order, sorting nothing', () => {
     using db = openDatabase(':memory:', AGENT_DB_MIGRATIONS);
-    for (const where of ['archived_at IS NULL', 'archived_at IS NOT NULL']) {
-      const plan = db
-        .query<{ detail: string }, []>(
-          `EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${where} ORDER BY updated_at DESC, rowid DESC`,
-        )
-        .all()
-        .map((row) => row.detail);
-      expect(plan.some((detail) => detail.includes('USING INDEX sessions_'))).toBe(true);
-      // No sort at all: not of the table, nor of the ties of the last ORDER BY term.
-      expect(plan.filter((detail) => detail.includes('TEMP B-TREE'))).toEqual([]);
+    for (const scope of ['active', 'archived', 'all'] as const) {
+      for (const includeInternal of [false, true]) {
+        const plan = db
+          .query<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${listQuery(scope, includeInternal)}`)
+          .all()
+          .map((row) => row.detail);
+        expect(plan.some((detail) => detail.includes('USING INDEX sessions_'))).toBe(true);
+        // No sort at all: not of the table, nor of the ties of the last ORDER BY term.
+        expect(plan.filter((detail) => detail.includes('TEMP B-TREE'))).toEqual([]);
+      }
     }
   });
 });

@@ -9,13 +9,14 @@ import { INSERT_MESSAGE_SQL, toMeta, type SessionRow } from './session-rows';
 const LIST_COLUMNS = 'id, title, created_at, updated_at, archived_at';
 const USER_ONLY = "AND id NOT LIKE '\\_\\_%' ESCAPE '\\'";
 
-function listQuery(scope: SessionScope, includeInternal: boolean): string {
+/** A list's query; each reads an index backwards (agent schema version 12), sorting nothing. */
+export function listQuery(scope: SessionScope, includeInternal: boolean): string {
   const internal = includeInternal ? '' : USER_ONLY;
   if (scope === 'active')
     return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
   if (scope === 'archived')
     return `SELECT ${LIST_COLUMNS} FROM sessions WHERE archived_at IS NOT NULL ${internal} ORDER BY updated_at DESC, rowid DESC`;
-  return `SELECT ${LIST_COLUMNS} FROM sessions WHERE 1 ${internal} ORDER BY updated_at DESC, (archived_at IS NOT NULL), rowid DESC`;
+  return `SELECT ${LIST_COLUMNS} FROM sessions WHERE 1 ${internal} ORDER BY updated_at DESC, (archived_at IS NULL) DESC, rowid DESC`;
 }
 
 /**
