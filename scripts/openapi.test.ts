@@ -8,6 +8,8 @@ describe('src/http/routes/openapi.json', () => {
     const generated = await generateOpenApiDocument();
     const document = JSON.parse(generated);
     expect(Object.keys(document.paths)).toContain('/api/chat');
-    expect(readFileSync(OPENAPI_FILE, 'utf8') === generated).toBe(true);
+    // Compared whole, the two 250 KB strings would fill the log; say what to do instead.
+    if (readFileSync(OPENAPI_FILE, 'utf8') !== generated)
+      throw new Error(`${OPENAPI_FILE} differs from what the routes generate now: run npm run openapi`);
   });
 });

@@ -1,5 +1,6 @@
 // `npm start` as package.json has it: the bundle step (built once, then left alone; the sources where it cannot
-// write), and the server from the bundle in any folder: ./storage, .env, Swagger UI's assets, a streamed turn, SIGTERM.
+// write), and the server from the bundle in any folder: ./storage, .env, Swagger UI's assets and the OpenAPI document,
+// a streamed turn, SIGTERM.
 import { beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -89,6 +90,12 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
       const css = await fetch(`${server.url}/swagger/assets/swagger-ui.css`);
       expect(css.status).toBe(200);
       await css.arrayBuffer();
+      // The OpenAPI document, a file generated ahead, sits beside the bundle too.
+      const document = await fetch(`${server.url}/openapi.json`);
+      expect(document.status).toBe(200);
+      expect(await document.text()).toBe(
+        readFileSync(join(REPO_ROOT, 'src', 'http', 'routes', 'openapi.json'), 'utf8'),
+      );
 
       model.enqueue({ kind: 'text', text: 'Hello from the bundle.', chunkSize: 4 }, { kind: 'text', text: 'Bundle' });
       const events = await chatInNewSession(server.url, 'hello');
