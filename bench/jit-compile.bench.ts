@@ -2,6 +2,7 @@
 // Run: node_modules/.bin/bun bench/jit-compile.bench.ts [--turns 300] [--window 50] [--top 15]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startBenchServer } from './chat/bench-server';
 import { wordsReply } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
@@ -51,12 +52,34 @@ export function byFunction(compilations: Compilation[]): { name: string; ms: num
   return [...functions.values()].sort((a, b) => b.ms - a.ms);
 }
 
-const option = (flag: string, fallback: number) => {
-  const at = process.argv.indexOf(flag);
-  const value = at < 0 ? fallback : Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} wants a positive whole number`);
-  return value;
-};
+/** The bench's options (`--turns 300 --window 50 --top 15`); an unknown flag or a value that is not a positive whole number exits 2. */
+function readOptions(): { turns: number; window: number; top: number } {
+  const refuse = (message: string): never => {
+    console.error(`${message}\nusage: bun bench/jit-compile.bench.ts [--turns 300] [--window 50] [--top 15]`);
+    process.exit(2);
+  };
+  let values: { turns: string; window: string; top: string };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        turns: { type: 'string', default: '300' },
+        window: { type: 'string', default: '50' },
+        top: { type: 'string', default: '15' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
+  const whole = (flag: string, text: string) => {
+    const value = Number(text);
+    return Number.isInteger(value) && value > 0
+      ? value
+      : refuse(`--${flag} wants a positive whole number, not ${text}`);
+  };
+  return { turns: whole('turns', values.turns), window: whole('window', values.window), top: whole('top', values.top) };
+}
 
 const tierCells = (compilations: Compilation[]) => {
   const tiers = byTier(compilations);
@@ -66,9 +89,7 @@ const tierCells = (compilations: Compilation[]) => {
 };
 
 async function main(): Promise<void> {
-  const turns = option('--turns', 300);
-  const window = option('--window', 50);
-  const top = option('--top', 15);
+  const { turns, window, top } = readOptions();
   const model = await startFakeModelChild();
   await model.setReply(wordsReply(200));
   const server = await startBenchServer(model, undefined, { env: { BUN_JSC_reportCompileTimes: '1' } });

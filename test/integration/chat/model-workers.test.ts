@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'bun:test';
 import { modelWorkerPool } from '../../../src/chat/model-worker/worker-pool';
 import { startChatFixture } from '../../support/chat-fixture';
+import { waitUntil } from '../../support/process-probe';
 import { readSse, readStreamRest, readStreamUntil, streamSse } from '../../support/sse-client';
 import { echoTool } from '../../support/test-tools';
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const names = (events: { event: string }[]) => [...new Set(events.map((event) => event.event))];
 
@@ -52,7 +45,7 @@ describe('model workers (APP_MODEL_WORKERS)', () => {
     expect(rest.at(-1)).toMatchObject({ event: 'error', data: { code: 'llm_error' } });
     expect(rest.at(-1)!.data.error).toContain('model worker');
     // Its model request went with the worker.
-    await waitFor(() => fixture.model.abortedRequests() >= 1);
+    expect(await waitUntil(() => fixture.model.abortedRequests() >= 1)).toBe(true);
     const next = await readSse(await fixture.chat({ message: 'again', session_id: sessionId }));
     expect(names(next)).toContain('done');
     expect(modelWorkerPool()!.threads()).not.toContain(thread!);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'bun:test';
 import { join } from 'node:path';
 import { cleanEnv, startBinary, type RunningBinary } from '../../support/compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../../support/fake-openai-server';
+import { waitUntil } from '../../support/process-probe';
 import { makeTempDir } from '../../support/temp-dir';
 
 const MAIN = join(import.meta.dir, '..', '..', '..', 'src', 'main.ts');
@@ -56,14 +57,6 @@ async function chatOnce(server: RunningBinary): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await Bun.sleep(20);
-  }
-}
-
 describe('tracing switch', () => {
   const cleanups: (() => unknown)[] = [];
   afterAll(async () => {
@@ -94,7 +87,7 @@ describe('tracing switch', () => {
     await chatOnce(off);
     await chatOnce(on);
     // The control: with tracing on, LangChain posts the run to our fake LangSmith.
-    await waitFor(() => traced.paths.some((path) => path.startsWith('POST /runs')));
+    expect(await waitUntil(() => traced.paths.some((path) => path.startsWith('POST /runs')), 15_000)).toBe(true);
     // A graceful stop lets a tracer flush whatever it had queued; the silenced server still sent nothing.
     expect(await off.stop('SIGTERM')).toBe(0);
     expect(silent.paths).toEqual([]);
