@@ -1,6 +1,6 @@
 // Chat benchmarks: what the server adds to a turn and what a turn costs in CPU, sequential, back to back, first after start, in bursts.
 // Run: node_modules/.bin/bun bench/chat.bench.ts [--repeat N] [--cases a,b] [--profile] [--wait-quiet PERCENT]
-//   Every case runs its own server process (`bun --smol src/main.ts serve`, as `npm start` and the binary run it);
+//   Every case runs its own server process (`bun --smol src/main.ts serve`; `--smol` as `npm start` and the binary run);
 //   the fake model runs in a child process on loopback; the clients run here. --repeat runs every case N times,
 //   interleaved, and ends with the range of each figure. --profile adds Bun's CPU profiler (--cpu-prof-md, plus the
 //   raw .cpuprofile) to every server and writes, per case, where the main thread's time went in each phase of a turn,

@@ -34,6 +34,8 @@ const INPUT_FILES = [
   'package.json',
   'package-lock.json',
   'node_modules/.package-lock.json',
+  'bun.lock',
+  'bun.lockb',
   'tsconfig.json',
   'bunfig.toml',
   'scripts/bundle.ts',
@@ -95,18 +97,28 @@ const isAlive = (pid: number) => {
   }
 };
 
-/** Removes staging folders of builds whose process is gone, and all bundles but `current` and the newest others. */
+/**
+ * Removes staging folders of builds whose process is gone, and all bundles but `current` and the newest others. A
+ * folder another start removes meanwhile is passed over; a sweep that fails says so and leaves the start to go on.
+ */
 function sweep(out: string, current: string): void {
-  const entries = readdirSync(out);
-  for (const name of entries) {
-    const staging = /^[0-9a-f]{16}\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name);
-    if (staging && !isAlive(Number(staging[1]))) rmSync(join(out, name), { recursive: true, force: true });
+  try {
+    const entries = readdirSync(out);
+    for (const name of entries) {
+      const staging = /^[0-9a-f]{16}\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name);
+      if (staging && !isAlive(Number(staging[1]))) rmSync(join(out, name), { recursive: true, force: true });
+    }
+    const bundles = entries
+      .filter((name) => /^[0-9a-f]{16}$/.test(name) && join(out, name) !== current)
+      .flatMap((name) => {
+        const at = statSync(join(out, name), { throwIfNoEntry: false })?.mtimeMs;
+        return at === undefined ? [] : [{ path: join(out, name), at }];
+      })
+      .sort((a, b) => b.at - a.at);
+    for (const old of bundles.slice(KEEP - 1)) rmSync(old.path, { recursive: true, force: true });
+  } catch (error) {
+    console.error(`could not remove older bundles from ${out}: ${(error as Error).message}`);
   }
-  const bundles = entries
-    .filter((name) => /^[0-9a-f]{16}$/.test(name) && join(out, name) !== current)
-    .map((name) => ({ path: join(out, name), at: statSync(join(out, name)).mtimeMs }))
-    .sort((a, b) => b.at - a.at);
-  for (const old of bundles.slice(KEEP - 1)) rmSync(old.path, { recursive: true, force: true });
 }
 
 /** Makes sure `out` holds the bundle of the sources under `root`; its main entry, and whether it had to be built. */

@@ -3,28 +3,33 @@
 // serves the file instead of generating the document on the first request (README "Turn cost: eleventh round");
 // a test fails when the file differs from what this generates.
 // Run: npm run openapi   (after changing a route, its schema or the version), or `bun scripts/openapi.ts --check`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app';
 import { readEnvSettings } from '../src/config';
 import { buildDeps } from '../src/deps';
-import { liveOpenApi } from '../src/http/routes/openapi-live';
+import { liveOpenApi } from '../src/http/routes/live-openapi';
 import { silentLogger } from '../src/shared/logger';
 import { VERSION } from '../src/version';
-import { makeTempDir } from '../test/support/temp-dir';
 
 export const OPENAPI_FILE = join(import.meta.dir, '..', 'src', 'http', 'routes', 'openapi.json');
 
 /** The document as the plugin generates it for the app's routes, as the file holds it: the JSON the plugin answered. */
 export async function generateOpenApiDocument(): Promise<string> {
-  using folder = makeTempDir('moc-openapi-');
-  const settings = readEnvSettings({ APP_DATA_DIR: folder.path, APP_LOG_LEVEL: 'silent' });
-  await using deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(folder.path, '.env') });
-  const app = createApp(deps, { openApi: liveOpenApi(VERSION) });
-  const response = await app.handle(new Request('http://127.0.0.1/openapi.json', { headers: { host: '127.0.0.1' } }));
-  if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);
-  return await response.text();
+  const folder = mkdtempSync(join(tmpdir(), 'moc-openapi-'));
+  try {
+    const settings = readEnvSettings({ APP_DATA_DIR: folder, APP_LOG_LEVEL: 'silent' });
+    await using deps = buildDeps(settings, { logger: silentLogger, env: {}, envFilePath: join(folder, '.env') });
+    const app = createApp(deps, { openApi: liveOpenApi(VERSION) });
+    const request = new Request('http://127.0.0.1/openapi.json', { headers: { host: '127.0.0.1' } });
+    const response = await app.handle(request);
+    if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);
+    return await response.text();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.main) {

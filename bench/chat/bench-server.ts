@@ -9,7 +9,7 @@ import { timeStream } from './stream-timing';
 
 /**
  * The entry point to run; BENCH_MAIN points the bench at another copy of the code (a variant to compare, side by
- * side) or at the bundle `npm start` runs (dist/bundle/main.js, `bun scripts/bundle.ts` builds it).
+ * side) or at the bundle `npm start` runs (`BENCH_MAIN=$(bun scripts/bundle.ts)`: the bundle step prints its main.js).
  */
 const MAIN = process.env.BENCH_MAIN
   ? resolve(process.env.BENCH_MAIN)

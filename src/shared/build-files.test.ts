@@ -1,3 +1,4 @@
+// Which build runs, and where a build keeps its second entry point and its file imports.
 import { describe, expect, it } from 'bun:test';
 import { assetPath, runningBuild, secondEntry } from './build-files';
 
@@ -27,8 +28,8 @@ describe('build files', () => {
   });
 
   it("resolves a bundle's relative asset path against the bundle's folder, not the working folder", () => {
-    expect(assetPath('./swagger-ui-bundle-abc.js', '/srv/app/dist/bundle/main.js')).toBe(
-      '/srv/app/dist/bundle/swagger-ui-bundle-abc.js',
+    expect(assetPath('./swagger-ui-bundle-abc.js', '/srv/app/dist/bundles/0123456789abcdef/main.js')).toBe(
+      '/srv/app/dist/bundles/0123456789abcdef/swagger-ui-bundle-abc.js',
     );
     expect(assetPath('/$bunfs/root/swagger-ui-bundle-abc.js', '/$bunfs/root/mini-openclaw')).toBe(
       '/$bunfs/root/swagger-ui-bundle-abc.js',

@@ -31,7 +31,7 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
     // npm runs the script with sh in the package's folder, node_modules/.bin on PATH, its arguments appended.
     const shell = await startBinary('/bin/sh', {
       cwd: REPO_ROOT,
-      args: ['-c', `${packageJson.scripts.start} --port 0 --data-dir ${join(folder.path, 'data')}`],
+      args: ['-c', `${packageJson.scripts.start} --port 0 --data-dir '${join(folder.path, 'data')}'`],
       env: cleanEnv({ PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
       timeoutMs: 30_000,
     });

@@ -40,7 +40,7 @@ export function jsonOnly(document: OpenApiDocument): OpenApiDocument {
 /** The plugin that answers GET /openapi.json with the document generated from the routes of the app using it. */
 export function liveOpenApi(version: string) {
   return (
-    new Elysia({ name: 'openapi-live' })
+    new Elysia({ name: 'live-openapi' })
       // The plugin lists every body and response under three media types; the API speaks JSON (and SSE).
       .onAfterHandle(({ request, response }) => {
         if (new URL(request.url).pathname !== '/openapi.json' || !response || typeof response !== 'object') return;
