@@ -117,6 +117,26 @@ describe('npm start bundle step', () => {
     expect(readdirSync(out)).toEqual([inputsStamp(folder.path)]);
   });
 
+  it('as the start script runs it, prints the sources to run, with the reason, when the bundle cannot be built', async () => {
+    using folder = makeTempDir('moc-bundle-cli-');
+    project(folder.path);
+    write(folder.path, { 'src/main.ts': `import { missing } from './nowhere';\nconsole.log(missing);\n` });
+    const out = join(folder.path, 'dist', 'bundles');
+    const result = await runCommand([
+      process.execPath,
+      join(import.meta.dir, 'bundle.ts'),
+      '--root',
+      folder.path,
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${join(folder.path, 'src', 'main.ts')}\n`);
+    expect(result.stderr).toContain('could not bundle the sources');
+    expect(result.stderr).toContain('nowhere');
+    expect(result.stderr).toContain('running the sources');
+  });
+
   it("fails with bun build's message when the sources do not build, and leaves the bundles there", async () => {
     using folder = makeTempDir('moc-bundle-broken-');
     project(folder.path);

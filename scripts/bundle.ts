@@ -2,7 +2,8 @@
 // dist/bundles/<stamp>/, built when no bundle of the same inputs is there, and its main.js printed for the start
 // script to run. Run from the sources, Bun keeps each of LangChain's ~950 modules apart, and a server holds about
 // 20 MB more once a turn has run through them (README "Turn cost: eleventh round"). No bytecode: Bun reads a
-// bundle's bytecode file whole into memory. A folder that cannot be written leaves the sources to run, with a warning.
+// bundle's bytecode file whole into memory. A folder that cannot be written, or a build that fails, leaves the sources
+// to run, with a warning.
 // Run: bun scripts/bundle.ts [--root DIR] [--out DIR]   (prints the path of the main entry to run)
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -150,11 +151,10 @@ if (import.meta.main) {
     if (built) console.error(`bundled the sources into ${main} in ${Math.round(performance.now() - started)} ms`);
     console.log(main);
   } catch (error) {
-    if (!isUnwritable(error)) {
-      console.error(`could not bundle the sources: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    }
-    console.error(`cannot write ${out} (${(error as Error).message}): running the sources, which take more memory`);
+    // The server still starts, from the sources (which say for themselves what is wrong with them, if anything).
+    const reason = error instanceof Error ? error.message : String(error);
+    const what = isUnwritable(error) ? `cannot write ${out}` : 'could not bundle the sources';
+    console.error(`${what} (${reason.trim()}): running the sources, which take more memory`);
     console.log(join(root, 'src', 'main.ts'));
   }
 }
