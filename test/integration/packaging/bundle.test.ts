@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { cleanEnv, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
+import { killEach } from '../../support/process-probe';
 import { chatInNewSession } from '../../support/sse-client';
 import { REPO_ROOT, runBundleStep, sharedBundle, startBundle } from '../../support/start-bundle';
 import { makeTempDir } from '../../support/temp-dir';
@@ -36,15 +37,18 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
       timeoutMs: 30_000,
     });
     let code: number | null = null;
+    // Without exec the server would be the shell's child, and outlive it: killed here whatever the test finds.
+    const children = childrenOf(shell.child.pid);
     try {
       await waitForStatus(`${shell.url}/api/health`);
       // The shell gave its process to the server (exec): a supervisor's or npm's signal to it reaches the server.
-      expect(childrenOf(shell.child.pid)).toEqual([]);
+      expect(children).toEqual([]);
       const command = readFileSync(`/proc/${shell.child.pid}/cmdline`, 'utf8').split('\0');
       expect(command).toContain('--smol');
       expect(command.find((word) => word.endsWith('/main.js'))).toMatch(/\/dist\/bundles\/[0-9a-f]{16}\/main\.js$/);
     } finally {
       code = await shell.stop('SIGTERM', 10_000);
+      killEach(children);
     }
     // SIGTERM to the process npm started: the server stops cleanly.
     expect(code).toBe(0);
