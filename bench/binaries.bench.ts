@@ -2,10 +2,10 @@
 // Run: node_modules/.bin/bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts 4] [--model]
 import { accessSync, constants, readlinkSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cleanEnv, startBinary, waitForStatus } from '../test/support/compiled-binary';
 import { startFakeOpenAiServer } from '../test/support/fake-openai-server';
 import { makeTempDir } from '../test/support/temp-dir';
+import { parseBenchArgs, refuseArguments } from './bench-args';
 import { MAPPING_KINDS, meanByKind, readResidentByKind, type ResidentByKind } from './binaries/smaps';
 import { readRssMb, waitUntilQuiet } from './chat/process-cpu';
 import { percentile } from './chat/run-report';
@@ -13,29 +13,20 @@ import { sendIdleRequests } from './idle-requests';
 
 const USAGE =
   'usage: bun bench/binaries.bench.ts <binary> [<binary> ...] [--starts N (even: each order as often)] [--model]';
-const parse = () =>
-  parseArgs({
-    args: process.argv.slice(2),
-    strict: true,
+const parsed = parseBenchArgs(
+  {
     allowPositionals: true,
     options: { starts: { type: 'string', default: '4' }, model: { type: 'boolean', default: false } },
-  });
-let parsed: ReturnType<typeof parse>;
-try {
-  parsed = parse();
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
+  },
+  USAGE,
+);
 const starts = Number(parsed.values.starts);
 const withModel = parsed.values.model;
 // `npm run bench` runs from the repository's root: paths are taken from where the command was typed.
 const binaries = parsed.positionals.map((path) => resolve(process.env.INIT_CWD ?? process.cwd(), path));
 const missing = binaries.filter((path) => !isExecutable(path));
-if (binaries.length === 0 || !Number.isInteger(starts) || starts < 1 || missing.length > 0) {
-  console.error(`${missing.map((path) => `not an executable file: ${path}\n`).join('')}${USAGE}`);
-  process.exit(2);
-}
+if (binaries.length === 0 || !Number.isInteger(starts) || starts < 1 || missing.length > 0)
+  refuseArguments(missing.map((path) => `not an executable file: ${path}`).join('\n'), USAGE);
 
 function isExecutable(path: string): boolean {
   try {

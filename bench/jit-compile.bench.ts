@@ -2,7 +2,7 @@
 // Run: node_modules/.bin/bun bench/jit-compile.bench.ts [--turns 300] [--window 50] [--top 15]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseBenchArgs, refuseArguments } from './bench-args';
 import { startBenchServer } from './chat/bench-server';
 import { wordsReply } from './chat/case-kit';
 import { startFakeModelChild } from './chat/fake-model-child';
@@ -54,29 +54,22 @@ export function byFunction(compilations: Compilation[]): { name: string; ms: num
 
 /** The bench's options (`--turns 300 --window 50 --top 15`); an unknown flag or a value that is not a positive whole number exits 2. */
 function readOptions(): { turns: number; window: number; top: number } {
-  const refuse = (message: string): never => {
-    console.error(`${message}\nusage: bun bench/jit-compile.bench.ts [--turns 300] [--window 50] [--top 15]`);
-    process.exit(2);
-  };
-  let values: { turns: string; window: string; top: string };
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
+  const usage = 'usage: bun bench/jit-compile.bench.ts [--turns 300] [--window 50] [--top 15]';
+  const { values } = parseBenchArgs(
+    {
       options: {
         turns: { type: 'string', default: '300' },
         window: { type: 'string', default: '50' },
         top: { type: 'string', default: '15' },
       },
-      strict: true,
-    }));
-  } catch (error) {
-    return refuse((error as Error).message);
-  }
+    },
+    usage,
+  );
   const whole = (flag: string, text: string) => {
     const value = Number(text);
     return Number.isInteger(value) && value > 0
       ? value
-      : refuse(`--${flag} wants a positive whole number, not ${text}`);
+      : refuseArguments(`--${flag} wants a positive whole number, not ${text}`, usage);
   };
   return { turns: whole('turns', values.turns), window: whole('window', values.window), top: whole('top', values.top) };
 }
