@@ -1,6 +1,5 @@
 // The OpenAPI document at /openapi.json and a Swagger UI page whose assets are inside the binary.
-import type { AnyElysia } from 'elysia';
-import { Elysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import bundlePath from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' };
 import cssPath from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
 import { assetPath } from '../../shared/build-files';
@@ -29,6 +28,12 @@ const PAGE = `<!DOCTYPE html>
  */
 const OPENAPI_PATH = assetPath(openApiFile as unknown as string);
 
+/** The page, with the headers the request has gathered so far (request id, security headers). */
+const page = (headers: Record<string, unknown>) =>
+  new Response(PAGE, {
+    headers: { ...(headers as Record<string, string>), 'content-type': 'text/html; charset=utf-8' },
+  });
+
 const DOC_PAGES = new Set(['/swagger', '/swagger/', '/docs', '/docs/', '/redoc', '/redoc/']);
 
 const ASSETS: Record<string, { path: string; type: string }> = {
@@ -50,9 +55,7 @@ export function docsRoutes(openApi?: AnyElysia) {
     .onRequest(({ request, set }) => {
       const pathname = new URL(request.url).pathname;
       if (request.method !== 'GET' || !DOC_PAGES.has(pathname)) return;
-      return new Response(PAGE, {
-        headers: { ...(set.headers as Record<string, string>), 'content-type': 'text/html; charset=utf-8' },
-      });
+      return page(set.headers);
     })
     .get(
       '/swagger/assets/:file',
@@ -72,7 +75,7 @@ export function docsRoutes(openApi?: AnyElysia) {
   if (openApi) return routes.use(openApi);
   // The pages have routes of their own too (the hook above answers them first), so that another method on them is
   // told which one is allowed (405), as when the plugin's page stood there.
-  const page = () => new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+  const pageRoute = ({ set }: { set: { headers: Record<string, unknown> } }) => page(set.headers);
   return (
     routes
       // Served from the file as written, never parsed or held in memory.
@@ -84,8 +87,8 @@ export function docsRoutes(openApi?: AnyElysia) {
         },
         { detail: { hide: true } },
       )
-      .get('/swagger', page, { detail: { hide: true } })
-      .get('/docs', page, { detail: { hide: true } })
-      .get('/redoc', page, { detail: { hide: true } })
+      .get('/swagger', pageRoute, { detail: { hide: true } })
+      .get('/docs', pageRoute, { detail: { hide: true } })
+      .get('/redoc', pageRoute, { detail: { hide: true } })
   );
 }
