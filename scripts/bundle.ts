@@ -20,7 +20,7 @@ import {
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { walkRealFiles } from '../src/shared/walk-files';
-import { runCommand } from './run-command';
+import { isAlive, runCommand } from './run-command';
 
 const CHECKOUT = join(import.meta.dir, '..');
 /** The flags of package.json's `build` that apply to a bundle, and the name src/shared/build-files.ts looks for. */
@@ -88,15 +88,6 @@ async function build(root: string, target: string): Promise<void> {
     rmSync(staging, { recursive: true, force: true });
   }
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * Removes staging folders of builds whose process is gone, and all bundles but `current` and the newest others. A

@@ -1,5 +1,5 @@
-// Runs a command to its end and gathers what it printed, never throwing on a non-zero exit: the one way the scripts
-// and the test support run a command they wait for.
+// Other processes, for the scripts and the test support alike: a command run to its end with what it printed (never
+// throwing on a non-zero exit), and whether a process is still there.
 
 export interface CommandResult {
   code: number;
@@ -24,4 +24,14 @@ export async function runCommand(cmd: string[], options: CommandOptions = {}): P
     new Response(child.stderr).text(),
   ]);
   return { code, stdout, stderr };
+}
+
+/** Whether process `pid` exists (one of another user's, which this process may not signal, counts). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

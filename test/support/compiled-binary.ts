@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { runCommand } from '../../scripts/run-command';
 import { makeTempDir } from './temp-dir';
 
-const REPO_ROOT = join(import.meta.dir, '..', '..');
+/** The checkout these tests run in. */
+export const REPO_ROOT = join(import.meta.dir, '..', '..');
 const LISTENING = /listening on (http:\/\/[^\s]+:(\d+))/;
 
 /** The arguments of package.json's `build` script after `bun build`, with `--outfile` pointed at `outfile`. */

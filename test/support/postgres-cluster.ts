@@ -13,7 +13,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../scripts/run-command';
+import { isAlive, runCommand } from '../../scripts/run-command';
 
 const BIN_ROOT = '/usr/lib/postgresql';
 const DIR_PREFIX = 'mini-openclaw-pg-';
@@ -96,15 +96,6 @@ async function run(argv: string[], identity: Identity): Promise<{ code: number; 
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' },
   });
   return { code, output: `${stdout}${stderr}`.trim() };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** True when the test process that made `dir` is gone; a folder still without owner.pid counts once it is an hour old. */

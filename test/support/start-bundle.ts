@@ -2,10 +2,8 @@
 // started from it as package.json's start script starts one, from any folder.
 import { join } from 'node:path';
 import { type CommandResult, runCommand } from '../../scripts/run-command';
-import { cleanEnv, type RunningBinary, type StartBinaryOptions, startBinary } from './compiled-binary';
+import { cleanEnv, REPO_ROOT, type RunningBinary, type StartBinaryOptions, startBinary } from './compiled-binary';
 import { makeTempDir } from './temp-dir';
-
-export const REPO_ROOT = join(import.meta.dir, '..', '..');
 
 /** Runs the bundle step (`bun scripts/bundle.ts`) in the checkout with `args`; never throws on a non-zero exit. */
 export function runBundleStep(args: string[] = []): Promise<CommandResult> {

@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
-import { cleanEnv, startBinary, waitForStatus } from '../../support/compiled-binary';
+import { cleanEnv, REPO_ROOT, startBinary, waitForStatus } from '../../support/compiled-binary';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
-import { killEach } from '../../support/process-probe';
+import { descendantsOf, killEach } from '../../support/process-probe';
 import { chatInNewSession } from '../../support/sse-client';
-import { REPO_ROOT, runBundleStep, sharedBundle, startBundle } from '../../support/start-bundle';
+import { runBundleStep, sharedBundle, startBundle } from '../../support/start-bundle';
 import { makeTempDir } from '../../support/temp-dir';
 
 const SWAGGER_BUNDLE = join(REPO_ROOT, 'node_modules', 'swagger-ui-dist', 'swagger-ui-bundle.js');
@@ -19,12 +19,6 @@ let main: string;
 beforeAll(async () => {
   main = await sharedBundle();
 }, 60_000);
-
-/** The pids of a process's children (Linux). */
-function childrenOf(pid: number): number[] {
-  const listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return listed ? listed.split(' ').map(Number) : [];
-}
 
 describe.skipIf(process.platform !== 'linux')('npm start', () => {
   it("runs package.json's start script as npm does: the bundle step, then the bundle's server", async () => {
@@ -38,7 +32,7 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
     });
     let code: number | null = null;
     // Without exec the server would be the shell's child, and outlive it: killed here whatever the test finds.
-    const children = childrenOf(shell.child.pid);
+    const children = descendantsOf(shell.child.pid);
     try {
       await waitForStatus(`${shell.url}/api/health`);
       // The shell gave its process to the server (exec): a supervisor's or npm's signal to it reaches the server.
