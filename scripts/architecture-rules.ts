@@ -32,7 +32,7 @@ const SPECIFIER =
   /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** Whether a module is test code (tests and the contract suites they run), which the rules leave alone. */
-const isTestCode = (path: string) => /\.(test|contract)\.ts$/.test(path);
+export const isTestCode = (path: string) => /\.(test|contract)\.ts$/.test(path);
 /** Whether a module is a storage adapter (or the database layer itself). */
 const isAdapter = (path: string) =>
   path.startsWith('db/') || /(^|\/)(sqlite|postgres)\//.test(path) || /\.(sqlite|postgres)\.ts$/.test(path);

@@ -20,6 +20,7 @@ import {
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { walkRealFiles } from '../src/shared/walk-files';
+import { isTestCode } from './architecture-rules';
 import { isAlive, runCommand } from './run-command';
 
 const CHECKOUT = join(import.meta.dir, '..');
@@ -43,13 +44,12 @@ const INPUT_FILES = [
 ];
 /** How many bundles stay: a server started from an older one still starts its model workers from its folder. */
 const KEEP = 3;
-const isTest = (path: string) => /\.(test|contract)\.ts$/.test(path);
 
 /** A hash of everything the bundle is built from: the input files' paths and contents, the flags and Bun's version. */
 export function inputsStamp(root: string = CHECKOUT): string {
   const hash = createHash('sha256').update(`${Bun.version}\n${[...FLAGS, ...DEFINE, ...ENTRIES].join(' ')}\n`);
   const files = [
-    ...INPUT_FOLDERS.flatMap((folder) => [...walkRealFiles(root, folder)].filter((path) => !isTest(path))),
+    ...INPUT_FOLDERS.flatMap((folder) => [...walkRealFiles(root, folder)].filter((path) => !isTestCode(path))),
     ...INPUT_FILES.filter((path) => existsSync(join(root, path))),
   ];
   for (const path of files)
@@ -113,10 +113,13 @@ function sweep(out: string, current: string): void {
   }
 }
 
+/** Where the bundles of the sources under `root` go unless told otherwise. */
+const bundlesOf = (root: string) => join(root, 'dist', 'bundles');
+
 /** Makes sure `out` holds the bundle of the sources under `root`; its main entry, and whether it had to be built. */
 export async function ensureBundle(
   root: string = CHECKOUT,
-  out: string = join(root, 'dist', 'bundles'),
+  out: string = bundlesOf(root),
 ): Promise<{ main: string; built: boolean }> {
   const target = join(out, inputsStamp(root));
   const main = join(target, 'main.js');
@@ -135,7 +138,7 @@ const isUnwritable = (error: unknown) =>
 if (import.meta.main) {
   const { values } = parseArgs({ options: { root: { type: 'string' }, out: { type: 'string' } }, strict: true });
   const root = values.root ? resolve(values.root) : CHECKOUT;
-  const out = values.out ? resolve(values.out) : join(root, 'dist', 'bundles');
+  const out = values.out ? resolve(values.out) : bundlesOf(root);
   const started = performance.now();
   try {
     const { main, built } = await ensureBundle(root, out);
