@@ -10,6 +10,7 @@ import {
 import { envName } from './env-name.schema';
 import { modelPriceSchema } from './model-price.schema';
 import { indexFileProblem, normalizeStoragePath, storagePathProblem } from './storage-paths';
+import { UTC_ZONE } from '../shared/zone-fields';
 
 export { modelPriceSchema, type ModelPrice } from './model-price.schema';
 
@@ -81,6 +82,8 @@ export const timeZoneName = z
   .refine((zone) => isKnownTimeZone(zone), { message: 'Unknown IANA time zone' });
 
 export function isKnownTimeZone(zone: string): boolean {
+  // The default zone is known to every runtime; asking Intl would load its zone data at start (see zone-fields.ts).
+  if (zone === UTC_ZONE) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -261,7 +264,7 @@ export const runtimeConfigSchema = z
       .object({
         enabled: z.boolean().default(false),
         interval_seconds: int(30, 31 * 86_400).default(300),
-        timezone: timeZoneName.default('UTC'),
+        timezone: timeZoneName.default(UTC_ZONE),
         active_start_hour: int(0, 23).default(9),
         active_end_hour: int(0, 23).default(21),
         session_id: z
@@ -276,7 +279,7 @@ export const runtimeConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         poll_interval_seconds: int(5, 3600).default(20),
-        timezone: timeZoneName.default('UTC'),
+        timezone: timeZoneName.default(UTC_ZONE),
         max_failures: int(1, 1000).default(8),
         retry_base_seconds: int(5, 86_400).default(30),
         retry_max_seconds: int(30, 7 * 86_400).default(3600),
@@ -294,7 +297,7 @@ export const runtimeConfigSchema = z
             daily_usd: usdCap.default(null),
             monthly_usd: usdCap.default(null),
             action: z.enum(['warn', 'block']).default('warn'),
-            timezone: timeZoneName.default('UTC'),
+            timezone: timeZoneName.default(UTC_ZONE),
           })
           .strict()
           .prefault({}),
