@@ -28,12 +28,16 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
   if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
   parts.configStore.start();
   parts.agents.start();
-  const sandboxStatus = sandbox.status();
-  if (!sandboxStatus.available) {
-    logger.warn(
-      `terminal and python_repl are refused: ${sandboxStatus.reason} (tool_sandbox.mode off runs them unsandboxed)`,
-    );
-  }
+  // Bubblewrap's trial calls run while start-up goes on and the server listens; nothing here waits for them.
+  void sandbox.probed().then(
+    (status) => {
+      if (status.available) return;
+      logger.warn(
+        `terminal and python_repl are refused: ${status.reason} (tool_sandbox.mode off runs them unsandboxed)`,
+      );
+    },
+    (error: unknown) => logger.warn('the sandbox probe failed; its first use tries again', { error: String(error) }),
+  );
   void parts.retrieval.start();
   await parts.scheduler.start();
   // Runs paused for approvals before a restart take their sessions again before the server is ready (a

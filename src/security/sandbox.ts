@@ -1,24 +1,21 @@
 // The tool process sandbox: which way of starting bubblewrap works here (probed once), and the spawn plan per call.
-import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureAreaOwner } from './area-owner';
 import { MINIMAL_PATH } from './env-scrub';
 import { SANDBOX_AREAS, sandboxArgs, type SandboxLimits, type SandboxTools, type SandboxVariant } from './sandbox-args';
+import {
+  probeInBackground,
+  probeNow,
+  which,
+  type ProbeResult,
+  type ProbeSetup,
+  type SandboxStatus,
+  type SpawnPlan,
+} from './sandbox-probe';
 
 export { SANDBOX_AREAS, type SandboxLimits, type SandboxVariant } from './sandbox-args';
-
-/** What the probe found: the way the sandbox starts, or why none works. */
-export interface SandboxStatus {
-  available: boolean;
-  /** `stage`, `drop` or `direct` (see SandboxVariant), null when unavailable. */
-  start: SandboxVariant['start'] | null;
-  /** Whether sandboxed processes get their own /proc (not inside most containers). */
-  proc: boolean;
-  /** Why no sandbox can start (first failure of the best candidate), null when available. */
-  reason: string | null;
-}
+export type { SandboxStatus, SpawnPlan } from './sandbox-probe';
 
 export interface SandboxRequest {
   /** The agent folder: its areas are mounted, and it is the working folder. */
@@ -28,17 +25,12 @@ export interface SandboxRequest {
   limits: SandboxLimits;
 }
 
-/** How to spawn one sandboxed call: the argv, and the identity to spawn it as (when the spawn itself drops root). */
-export interface SpawnPlan {
-  argv: string[];
-  uid?: number;
-  gid?: number;
-}
-
 export interface Sandbox {
-  /** The probe's verdict (run on first use, then cached). */
+  /** The probe's verdict (run on first use, then cached; this thread waits on the probe's calls). */
   status(): SandboxStatus;
   isAvailable(): boolean;
+  /** The verdict, the probe run (once) with this thread free meanwhile: what start-up asks. */
+  probed(): Promise<SandboxStatus>;
   /** How to run `argv` sandboxed for one agent. Call only when available. */
   plan(argv: string[], request: SandboxRequest): SpawnPlan;
   /** The `prlimit` binary (util-linux), which also limits unsandboxed calls; null when absent. */
@@ -66,26 +58,12 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   tmpBytes: 64 * 1024 * 1024,
 };
 
-const which = (name: string) => Bun.which(name, { PATH: MINIMAL_PATH });
-
-/** The ways to start the sandbox worth trying here, best first. */
-function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
-  const starts: SandboxVariant['start'][] = isRoot
-    ? [...(tools.setpriv ? (['stage'] as const) : []), 'drop']
-    : ['direct'];
-  return starts.flatMap((start) => [
-    { start, proc: true, hardened: true },
-    { start, proc: false, hardened: true },
-    { start, proc: false, hardened: false },
-  ]);
-}
-
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const identity = options.identity ?? { uid: 65534, gid: 65534 };
   const isRoot = process.geteuid?.() === 0;
   const bwrap = options.bwrap === undefined ? which('bwrap') : options.bwrap;
   const prlimit = which('prlimit');
-  let verdict: { status: SandboxStatus; variant: SandboxVariant | null; tools: SandboxTools | null } | undefined;
+  let verdict: ProbeResult | undefined;
 
   const spawnPlan = (
     tools: SandboxTools,
@@ -101,76 +79,37 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return variant.start === 'drop' ? { argv: args, uid: identity.uid, gid: identity.gid } : { argv: args };
   };
 
-  /** Runs a real call (write a file in an area) with each candidate until one works. */
-  const probe = () => {
-    if (!bwrap) return { status: unavailable('bubblewrap (bwrap) is not installed'), variant: null, tools: null };
-    if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
-    const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv'), choom: which('choom') };
-    // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
-    const scratch = join(
-      options.probeParent ?? tmpdir(),
-      `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`,
-    );
-    const written = join(scratch, 'workspace', 'probe');
-    try {
-      mkdirSync(join(scratch, 'workspace'), { recursive: true });
-    } catch (error) {
-      // A data folder that takes no writes (read-only, full) says nothing about bubblewrap: try again on the next call.
-      const code = (error as { code?: string }).code ?? String(error);
-      return {
-        status: unavailable(
-          `the sandbox could not be tried: ${options.probeParent ?? tmpdir()} takes no writes (${code})`,
-        ),
-        variant: null,
-        tools: null,
-        retry: true,
-      };
-    }
-    let reason: string | null = null;
-    try {
-      for (const variant of options.variants ?? candidates(isRoot, tools)) {
-        const request = {
-          agentRoot: scratch,
-          allowNetwork: false,
-          env: { PATH: MINIMAL_PATH },
-          limits: DEFAULT_SANDBOX_LIMITS,
-        };
-        const plan = spawnPlan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], request);
-        const result = Bun.spawnSync(plan.argv, {
-          uid: plan.uid,
-          gid: plan.gid,
-          stdout: 'ignore',
-          stderr: 'pipe',
-          timeout: 10_000,
-        });
-        const wrote = existsSync(written) && readFileSync(written, 'utf8').trim() === 'sandboxed';
-        if (result.exitCode === 0 && wrote)
-          return {
-            status: { available: true, start: variant.start, proc: variant.proc, reason: null },
-            variant,
-            tools,
-          };
-        reason ??= result.stderr.toString().trim().split('\n').pop() || `exit code ${result.exitCode}`;
-      }
-    } finally {
-      try {
-        rmSync(scratch, { recursive: true, force: true });
-      } catch {
-        // A scratch folder left behind is harmless: it is hidden, and no agent id can start with a dot.
-      }
-    }
-    return { status: unavailable(`bubblewrap cannot start a sandbox here: ${reason}`), variant: null, tools: null };
+  const setup: ProbeSetup = {
+    bwrap,
+    prlimit,
+    isRoot,
+    parent: options.probeParent,
+    variants: options.variants,
+    plan: (tools, variant, argv, agentRoot) =>
+      spawnPlan(tools, variant, argv, {
+        agentRoot,
+        allowNetwork: false,
+        env: { PATH: MINIMAL_PATH },
+        limits: DEFAULT_SANDBOX_LIMITS,
+      }),
   };
-
-  const current = () => {
-    if (verdict) return verdict;
-    const found = probe();
-    if (!('retry' in found)) verdict = found;
-    return found;
+  const settle = (found: ProbeResult): ProbeResult => {
+    if (!('retry' in found)) verdict ??= found;
+    return verdict ?? found;
   };
+  const current = () => verdict ?? settle(probeNow(setup));
+  let probing: Promise<SandboxStatus> | null = null;
   return {
     status: () => current().status,
     isAvailable: () => current().status.available,
+    probed: () =>
+      verdict
+        ? Promise.resolve(verdict.status)
+        : (probing ??= probeInBackground(setup)
+            .then((found) => settle(found).status)
+            .finally(() => {
+              probing = null;
+            })),
     prlimit: () => prlimit,
     plan(argv, request) {
       const { variant, tools } = current();
@@ -179,8 +118,4 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       return spawnPlan(tools, variant, argv, request);
     },
   };
-}
-
-function unavailable(reason: string): SandboxStatus {
-  return { available: false, start: null, proc: false, reason };
 }

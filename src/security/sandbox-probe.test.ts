@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'bun:test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../../test/support/temp-dir';
+import { probeInBackground, probeNow, type ProbeSetup } from './sandbox-probe';
+
+/** A probe whose every call is `argv`, its scratch agent made in `parent`. */
+const setupFor = (parent: string, argv: string[]): ProbeSetup => ({
+  bwrap: '/usr/bin/bwrap',
+  prlimit: '/usr/bin/prlimit',
+  isRoot: false,
+  parent,
+  variants: [{ start: 'direct', proc: false, hardened: false }],
+  plan: () => ({ argv }),
+});
+
+describe('the sandbox probe', () => {
+  it('says why when its call fails, and removes its scratch agent', async () => {
+    using temp = makeTempDir('moc-probe-fails-');
+    const setup = setupFor(temp.path, ['/bin/sh', '-c', 'echo "first line" >&2; echo "bwrap: refused" >&2; exit 3']);
+    const expected = {
+      status: {
+        available: false,
+        start: null,
+        proc: false,
+        reason: 'bubblewrap cannot start a sandbox here: bwrap: refused',
+      },
+      variant: null,
+      tools: null,
+    };
+    expect(probeNow(setup)).toEqual(expected);
+    expect(await probeInBackground(setup)).toEqual(expected);
+    expect(readdirSync(temp.path)).toEqual([]);
+  });
+
+  it('finds the way whose call writes in the agent folder', async () => {
+    using temp = makeTempDir('moc-probe-works-');
+    // Unsandboxed here: the probe only judges what the call did, in the folder it was given (its working folder).
+    const setup: ProbeSetup = {
+      ...setupFor(temp.path, []),
+      plan: (_tools, _variant, argv, agentRoot) => ({ argv: ['/bin/sh', '-c', `cd '${agentRoot}' && ${argv[2]}`] }),
+    };
+    for (const found of [probeNow(setup), await probeInBackground(setup)]) {
+      expect(found.status).toEqual({ available: true, start: 'direct', proc: false, reason: null });
+    }
+    expect(readdirSync(temp.path)).toEqual([]);
+  });
+
+  it('removes its scratch agent when a call cannot even start, and throws why', async () => {
+    using temp = makeTempDir('moc-probe-nostart-');
+    const setup = setupFor(temp.path, [join(temp.path, 'no-such-bwrap')]);
+    expect(() => probeNow(setup)).toThrow(/no-such-bwrap|ENOENT/);
+    expect(readdirSync(temp.path)).toEqual([]);
+    await expect(probeInBackground(setup)).rejects.toThrow(/no-such-bwrap|ENOENT/);
+    expect(readdirSync(temp.path)).toEqual([]);
+  });
+});

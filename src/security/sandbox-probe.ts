@@ -1,0 +1,167 @@
+// Which way of starting bubblewrap works here: a real call tried with each candidate way, this thread waiting or free.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MINIMAL_PATH } from './env-scrub';
+import type { SandboxTools, SandboxVariant } from './sandbox-args';
+
+/** What the probe found: the way the sandbox starts, or why none works. */
+export interface SandboxStatus {
+  available: boolean;
+  /** `stage`, `drop` or `direct` (see SandboxVariant), null when unavailable. */
+  start: SandboxVariant['start'] | null;
+  /** Whether sandboxed processes get their own /proc (not inside most containers). */
+  proc: boolean;
+  /** Why no sandbox can start (first failure of the best candidate), null when available. */
+  reason: string | null;
+}
+
+/** How to spawn one sandboxed call: the argv, and the identity to spawn it as (when the spawn itself drops root). */
+export interface SpawnPlan {
+  argv: string[];
+  uid?: number;
+  gid?: number;
+}
+
+/** What a probe needs: the binaries, who runs it, where its scratch agent goes, and how a call is planned. */
+export interface ProbeSetup {
+  bwrap: string | null;
+  prlimit: string | null;
+  isRoot: boolean;
+  /** Folder the scratch agent is made in (default: the system's temporary folder). */
+  parent?: string;
+  /** The ways to try, best first (default: every way this process can use). */
+  variants?: SandboxVariant[];
+  /** How `argv` runs sandboxed, this way, in the agent folder `agentRoot`. */
+  plan(tools: SandboxTools, variant: SandboxVariant, argv: string[], agentRoot: string): SpawnPlan;
+}
+
+/** `name` on the minimal PATH sandboxed calls get, or null. */
+export const which = (name: string) => Bun.which(name, { PATH: MINIMAL_PATH });
+
+/** What the probe found; `retry` when it could not try (see probeSteps), so the next use tries again. */
+export interface ProbeResult {
+  status: SandboxStatus;
+  variant: SandboxVariant | null;
+  tools: SandboxTools | null;
+  retry?: true;
+}
+
+/** How one of the probe's calls ended. */
+interface ProbeCall {
+  exitCode: number | null;
+  stderr: string;
+}
+
+/** Ends the probe's steps with `error` thrown where they wait (their `finally` removes the scratch folder); returns it. */
+function stopSteps(steps: Generator<SpawnPlan, ProbeResult, ProbeCall>, error: unknown): unknown {
+  try {
+    steps.throw(error);
+  } catch {
+    // The steps do not catch it: it comes back out once they have cleaned up.
+  }
+  return error;
+}
+
+/** The spawn options of a plan: its identity, and a bound on a call that hangs. */
+const spawnOptions = (plan: SpawnPlan) => ({ uid: plan.uid, gid: plan.gid, timeout: 10_000 });
+
+/** The ways to start the sandbox worth trying here, best first. */
+function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
+  const starts: SandboxVariant['start'][] = isRoot
+    ? [...(tools.setpriv ? (['stage'] as const) : []), 'drop']
+    : ['direct'];
+  return starts.flatMap((start) => [
+    { start, proc: true, hardened: true },
+    { start, proc: false, hardened: true },
+    { start, proc: false, hardened: false },
+  ]);
+}
+
+/**
+ * Runs a real call (write a file in an area) with each candidate until one works: yields each candidate's spawn
+ * plan, is given how that call ended, and returns the verdict. `probeNow` and `probeInBackground` run the calls.
+ */
+function* probeSteps(setup: ProbeSetup): Generator<SpawnPlan, ProbeResult, ProbeCall> {
+  const { bwrap, prlimit } = setup;
+  if (!bwrap) return { status: unavailable('bubblewrap (bwrap) is not installed'), variant: null, tools: null };
+  if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
+  const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv'), choom: which('choom') };
+  // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
+  const scratch = join(setup.parent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const written = join(scratch, 'workspace', 'probe');
+  try {
+    mkdirSync(join(scratch, 'workspace'), { recursive: true });
+  } catch (error) {
+    // A data folder that takes no writes (read-only, full) says nothing about bubblewrap: try again on the next call.
+    const code = (error as { code?: string }).code ?? String(error);
+    return {
+      status: unavailable(`the sandbox could not be tried: ${setup.parent ?? tmpdir()} takes no writes (${code})`),
+      variant: null,
+      tools: null,
+      retry: true,
+    };
+  }
+  let reason: string | null = null;
+  try {
+    for (const variant of setup.variants ?? candidates(setup.isRoot, tools)) {
+      const result = yield setup.plan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], scratch);
+      const wrote = existsSync(written) && readFileSync(written, 'utf8').trim() === 'sandboxed';
+      if (result.exitCode === 0 && wrote)
+        return {
+          status: { available: true, start: variant.start, proc: variant.proc, reason: null },
+          variant,
+          tools,
+        };
+      reason ??= result.stderr.trim().split('\n').pop() || `exit code ${result.exitCode}`;
+    }
+  } finally {
+    try {
+      rmSync(scratch, { recursive: true, force: true });
+    } catch {
+      // A scratch folder left behind is harmless: it is hidden, and no agent id can start with a dot.
+    }
+  }
+  return { status: unavailable(`bubblewrap cannot start a sandbox here: ${reason}`), variant: null, tools: null };
+}
+
+/** The probe's calls one after the other, this thread waiting on each (what a first use before the verdict does). */
+export function probeNow(setup: ProbeSetup): ProbeResult {
+  const steps = probeSteps(setup);
+  let step = steps.next();
+  while (!step.done) {
+    let call: ProbeCall;
+    try {
+      const result = Bun.spawnSync(step.value.argv, { ...spawnOptions(step.value), stdout: 'ignore', stderr: 'pipe' });
+      call = { exitCode: result.exitCode, stderr: result.stderr.toString() };
+    } catch (error) {
+      // A call that cannot even start (bubblewrap gone, not executable): the steps remove their scratch folder.
+      throw stopSteps(steps, error);
+    }
+    step = steps.next(call);
+  }
+  return step.value;
+}
+
+/** The same calls with this thread free while each runs (at start-up: about 10 ms of bubblewrap here). */
+export async function probeInBackground(setup: ProbeSetup): Promise<ProbeResult> {
+  const steps = probeSteps(setup);
+  let step = steps.next();
+  while (!step.done) {
+    let call: ProbeCall;
+    try {
+      const child = Bun.spawn(step.value.argv, { ...spawnOptions(step.value), stdout: 'ignore', stderr: 'pipe' });
+      const [stderr, exitCode] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+      call = { exitCode, stderr };
+    } catch (error) {
+      throw stopSteps(steps, error);
+    }
+    step = steps.next(call);
+  }
+  return step.value;
+}
+
+function unavailable(reason: string): SandboxStatus {
+  return { available: false, start: null, proc: false, reason };
+}
