@@ -36,7 +36,7 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
         `terminal and python_repl are refused: ${status.reason} (tool_sandbox.mode off runs them unsandboxed)`,
       );
     },
-    (error: unknown) => logger.warn('the sandbox probe failed; its first use tries again', { error: String(error) }),
+    (error: unknown) => logger.warn('the sandbox probe failed; its next use tries again', { error: String(error) }),
   );
   void parts.retrieval.start();
   await parts.scheduler.start();
@@ -60,6 +60,8 @@ export function partsCloser(parts: LifecycleParts): Deps['close'] {
       if (options.drainMs)
         await Promise.race([Promise.all([parts.chat.drain(), parts.scheduler.drain()]), Bun.sleep(options.drainMs)]);
       parts.retrieval.close();
+      // A probe still running would leave its scratch agent in the workspaces folder when the process exits.
+      await parts.sandbox.stopProbe();
       parts.agents.close();
       if (parts.ownsCoordinator) await parts.coordinator.close();
       await parts.storage.close();

@@ -240,7 +240,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         if (!folder.writable) return folder;
         return (await storage.health()) ?? folder;
       },
-      sandbox: () => sandbox.status(),
+      // Asked before the start-up probe has ended, it waits for that probe rather than running one that holds the thread.
+      sandbox: () => sandbox.probed(),
       llm: () => llm.status(configStore.global()),
     },
     start: () => startParts(lifecycle),

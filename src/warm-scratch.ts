@@ -33,7 +33,8 @@ function scratchSettings(settings: EnvSettings, folder: string, baseUrl: string)
  * Plays `rounds` first turns (a new session each, title included) through a scratch copy of the server built
  * from the same code: its app handles the requests in the process (nothing listens), its agent lives in a
  * temporary folder that is removed after, and its model answers from inside the process. Shares the real
- * server's sandbox (already probed). Returns the SSE events the turns sent. Throws what the copy throws.
+ * server's sandbox (warmStart waits for its verdict first). Returns the SSE events the turns sent. Throws what the copy
+ * throws.
  */
 export async function playScratchTurns(deps: Deps, rounds: number): Promise<number> {
   const folder = mkdtempSync(join(tmpdir(), 'mini-openclaw-warm-'));

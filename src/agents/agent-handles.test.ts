@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'bun:test';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFilesUnder } from '../../test/support/process-probe';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir';
@@ -10,7 +10,7 @@ import { isAppError } from '../shared/app-error';
 import { silentLogger } from '../shared/logger';
 import type { AgentStorage } from '../storage/agent-storage';
 import { sqliteAgentStorage } from '../storage/sqlite/open-sqlite-agent-storage';
-import { createAgentRegistry } from './agent-registry';
+import { createAgentRegistry, LEFTOVER_AGE_MS } from './agent-registry';
 import { createAgentsService, type AgentsService } from './agents.service';
 
 const codeOf = (work: () => unknown): string | undefined => {
@@ -62,6 +62,22 @@ describe('agent handles', () => {
     registry?.close();
     registry = undefined;
     temp[Symbol.dispose]();
+  });
+
+  it('removes what an interrupted create, delete or sandbox probe left, once old enough to be no one at work', () => {
+    temp = makeTempDir('moc-handles-');
+    const workspaces = join(temp.path, 'workspaces');
+    const old = ['.creating-a-1', '.deleting-b-2', '.sandbox-probe-4242-0badf00d'];
+    const young = ['.creating-c-3', '.sandbox-probe-4343-0ddba11c'];
+    const stale = (Date.now() - LEFTOVER_AGE_MS - 60_000) / 1000;
+    for (const name of [...old, ...young]) mkdirSync(join(workspaces, name, 'workspace'), { recursive: true });
+    for (const name of old) utimesSync(join(workspaces, name), stale, stale);
+    registry = openRegistry(4);
+    expect(
+      readdirSync(workspaces)
+        .filter((name) => name.startsWith('.'))
+        .sort(),
+    ).toEqual(young.sort());
   });
 
   it('opens nothing at start or on get; a database opens on first use', async () => {

@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeConfigStore } from '../config';
+import { PROBE_FOLDER_PREFIX } from '../security';
 import { AppError, invalidRequest, notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { AGENT_ID_MESSAGE, isValidAgentId } from '../shared/ids';
@@ -15,8 +16,11 @@ export const DEFAULT_AGENT_ID = 'default';
 /** Unleased agent storage unused this long is closed (reopened on the next use). */
 export const AGENT_IDLE_CLOSE_MS = 10 * 60_000;
 
-/** A create or delete folder left this long is a crash's leftover, not another replica's work in progress. */
+/** A create, delete or probe folder left this long is a crash's leftover, not another replica's work in progress. */
 export const LEFTOVER_AGE_MS = 10 * 60_000;
+
+/** Hidden folders in the workspaces folder that only an interrupted piece of work leaves behind. */
+const LEFTOVER_PREFIXES = ['.creating-', '.deleting-', PROBE_FOLDER_PREFIX];
 
 export type AgentEvent = { type: 'created' | 'deleted'; agentId: string };
 
@@ -115,8 +119,9 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
       mkdirSync(workspacesDir, { recursive: true });
       seedBuiltinSkills(sharedSkillsDir);
       for (const entry of readdirSync(workspacesDir)) {
-        // Leftovers of a create or delete that a crash interrupted; younger ones may be another replica's work in progress.
-        if (!entry.startsWith('.creating-') && !entry.startsWith('.deleting-')) continue;
+        // Leftovers of a create, a delete or a sandbox probe that a crash interrupted; younger ones may be another
+        // replica's work in progress.
+        if (!LEFTOVER_PREFIXES.some((prefix) => entry.startsWith(prefix))) continue;
         const path = join(workspacesDir, entry);
         if (Date.now() - modifiedMs(path) >= LEFTOVER_AGE_MS) rmSync(path, { recursive: true, force: true });
       }

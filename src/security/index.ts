@@ -12,6 +12,7 @@ export {
   type SpawnPlan,
 } from './sandbox';
 export { prlimitArgs } from './sandbox-args';
+export { PROBE_FOLDER_PREFIX } from './sandbox-probe';
 export { checkAddress, checkLiteralHost, systemResolver, type HostResolver } from './url-guard';
 export { MINIMAL_PATH, scrubEnvironment } from './env-scrub';
 export { judgeCommand, type CommandVerdict } from './command-guard';

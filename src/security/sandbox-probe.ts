@@ -54,18 +54,25 @@ interface ProbeCall {
   stderr: string;
 }
 
-/** Ends the probe's steps with `error` thrown where they wait (their `finally` removes the scratch folder); returns it. */
-function stopSteps(steps: Generator<SpawnPlan, ProbeResult, ProbeCall>, error: unknown): unknown {
-  try {
-    steps.throw(error);
-  } catch {
-    // The steps do not catch it: it comes back out once they have cleaned up.
-  }
-  return error;
-}
+/**
+ * The name the probe's scratch agent starts with, in the folder agents live in: hidden, and no agent id starts with a
+ * dot. One left by a server killed while probing is removed at a later start (agent-registry.ts).
+ */
+export const PROBE_FOLDER_PREFIX = '.sandbox-probe-';
 
 /** The spawn options of a plan: its identity, and a bound on a call that hangs. */
 const spawnOptions = (plan: SpawnPlan) => ({ uid: plan.uid, gid: plan.gid, timeout: 10_000 });
+
+/** How long a call's error output is waited for once the call has ended (a process it left could hold the pipe). */
+const STDERR_GRACE_MS = 250;
+
+/** What the probe was left with when it was stopped (the server stopping): no verdict, the next use tries again. */
+const STOPPED: ProbeResult = {
+  status: { available: false, start: null, proc: false, reason: 'the sandbox probe was stopped' },
+  variant: null,
+  tools: null,
+  retry: true,
+};
 
 /** The ways to start the sandbox worth trying here, best first. */
 function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
@@ -89,7 +96,10 @@ function* probeSteps(setup: ProbeSetup): Generator<SpawnPlan, ProbeResult, Probe
   if (!prlimit) return { status: unavailable('prlimit (util-linux) is not installed'), variant: null, tools: null };
   const tools: SandboxTools = { bwrap, prlimit, setpriv: which('setpriv'), choom: which('choom') };
   // Made as agent folders are (mkdir under the umask, not mkdtemp's 0700), in the folder they live in.
-  const scratch = join(setup.parent ?? tmpdir(), `.sandbox-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const scratch = join(
+    setup.parent ?? tmpdir(),
+    `${PROBE_FOLDER_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   const written = join(scratch, 'workspace', 'probe');
   try {
     mkdirSync(join(scratch, 'workspace'), { recursive: true });
@@ -126,36 +136,54 @@ function* probeSteps(setup: ProbeSetup): Generator<SpawnPlan, ProbeResult, Probe
   return { status: unavailable(`bubblewrap cannot start a sandbox here: ${reason}`), variant: null, tools: null };
 }
 
+/** A call that could not even start (bubblewrap gone, not executable) is a failed call: the verdict says why. */
+const notStarted = (plan: SpawnPlan, error: unknown): ProbeCall => ({
+  exitCode: null,
+  stderr: `cannot start ${plan.argv[0]}: ${String(error)}`,
+});
+
+/** One call, this thread waiting on it. */
+function callNow(plan: SpawnPlan): ProbeCall {
+  try {
+    const result = Bun.spawnSync(plan.argv, { ...spawnOptions(plan), stdout: 'ignore', stderr: 'pipe' });
+    return { exitCode: result.exitCode, stderr: result.stderr.toString() };
+  } catch (error) {
+    return notStarted(plan, error);
+  }
+}
+
+/** One call with this thread free meanwhile; `signal` kills it. */
+async function callInBackground(plan: SpawnPlan, signal: AbortSignal): Promise<ProbeCall> {
+  try {
+    const child = Bun.spawn(plan.argv, { ...spawnOptions(plan), stdout: 'ignore', stderr: 'pipe', signal });
+    const stderr = new Response(child.stderr).text();
+    const exitCode = await child.exited;
+    return { exitCode, stderr: await Promise.race([stderr, Bun.sleep(STDERR_GRACE_MS).then(() => '')]) };
+  } catch (error) {
+    return notStarted(plan, error);
+  }
+}
+
 /** The probe's calls one after the other, this thread waiting on each (what a first use before the verdict does). */
 export function probeNow(setup: ProbeSetup): ProbeResult {
   const steps = probeSteps(setup);
   let step = steps.next();
-  while (!step.done) {
-    let call: ProbeCall;
-    try {
-      const result = Bun.spawnSync(step.value.argv, { ...spawnOptions(step.value), stdout: 'ignore', stderr: 'pipe' });
-      call = { exitCode: result.exitCode, stderr: result.stderr.toString() };
-    } catch (error) {
-      // A call that cannot even start (bubblewrap gone, not executable): the steps remove their scratch folder.
-      throw stopSteps(steps, error);
-    }
-    step = steps.next(call);
-  }
+  while (!step.done) step = steps.next(callNow(step.value));
   return step.value;
 }
 
-/** The same calls with this thread free while each runs (at start-up: about 10 ms of bubblewrap here). */
-export async function probeInBackground(setup: ProbeSetup): Promise<ProbeResult> {
+/**
+ * The same calls with this thread free while each runs (at start-up: 10-17 ms of bubblewrap here). Once `signal`
+ * aborts, the call running is killed and the probe ends without a verdict, its scratch agent removed.
+ */
+export async function probeInBackground(setup: ProbeSetup, signal: AbortSignal): Promise<ProbeResult> {
   const steps = probeSteps(setup);
   let step = steps.next();
   while (!step.done) {
-    let call: ProbeCall;
-    try {
-      const child = Bun.spawn(step.value.argv, { ...spawnOptions(step.value), stdout: 'ignore', stderr: 'pipe' });
-      const [stderr, exitCode] = await Promise.all([new Response(child.stderr).text(), child.exited]);
-      call = { exitCode, stderr };
-    } catch (error) {
-      throw stopSteps(steps, error);
+    const call = await callInBackground(step.value, signal);
+    if (signal.aborted) {
+      steps.return(STOPPED);
+      return STOPPED;
     }
     step = steps.next(call);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fakeBwrap } from '../../test/support/fake-bwrap';
 import { waitUntil } from '../../test/support/process-probe';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { createSandbox } from './sandbox';
@@ -31,24 +32,13 @@ describe('createSandbox', () => {
 
   it('probes in the background with this thread free, once, to the verdict status() then gives', async () => {
     using temp = makeTempDir('moc-sandbox-background-');
-    // A bubblewrap that waits for a file this thread writes, then refuses: a probe that held the thread would never see it.
+    // It answers once this thread writes `go`: a probe that held the thread would never see it written.
     const go = join(temp.path, 'go');
-    const calls = join(temp.path, 'calls');
-    const bwrap = join(temp.path, 'bwrap');
-    writeFileSync(
-      bwrap,
-      `#!/bin/sh\necho call >> '${calls}'\nwhile [ ! -e '${go}' ]; do sleep 0.01; done\necho 'bwrap: no namespaces here' >&2\nexit 1\n`,
-    );
-    chmodSync(bwrap, 0o755);
-    const sandbox = createSandbox({
-      bwrap,
-      probeParent: temp.path,
-      variants: [{ start: 'direct', proc: false, hardened: false }],
-    });
+    const bwrap = fakeBwrap(temp.path, { answerWhen: go, refusal: 'bwrap: no namespaces here' });
+    const sandbox = createSandbox(bwrap.options(temp.path));
     const first = sandbox.probed();
     const second = sandbox.probed();
-    // Polled on this thread's event loop, which a probe holding the thread would starve.
-    expect(await waitUntil(() => existsSync(calls))).toBe(true);
+    expect(await waitUntil(() => bwrap.calls() === 1)).toBe(true);
     writeFileSync(go, '');
     const status = await first;
     expect(status).toEqual({
@@ -61,6 +51,31 @@ describe('createSandbox', () => {
     // The verdict is kept: status() and a later probed() run no call of their own.
     expect(sandbox.status()).toEqual(status);
     expect(await sandbox.probed()).toEqual(status);
-    expect(await Bun.file(calls).text()).toBe('call\n');
+    expect(bwrap.calls()).toBe(1);
+  });
+
+  it('stops a probe running in the background: its call killed, its scratch agent gone, the next use tries again', async () => {
+    using temp = makeTempDir('moc-sandbox-stop-');
+    const bwrap = fakeBwrap(temp.path);
+    const parent = join(temp.path, 'workspaces');
+    mkdirSync(parent);
+    const sandbox = createSandbox(bwrap.options(parent));
+    const probing = sandbox.probed();
+    expect(await waitUntil(() => bwrap.calls() === 1)).toBe(true);
+    expect(readdirSync(parent)).toHaveLength(1);
+    await sandbox.stopProbe();
+    expect(await probing).toEqual({
+      available: false,
+      start: null,
+      proc: false,
+      reason: 'the sandbox probe was stopped',
+    });
+    expect(readdirSync(parent)).toEqual([]);
+    // No verdict was kept: the next use probes again (stopped again here, so nothing is left running).
+    const again = sandbox.probed();
+    expect(await waitUntil(() => bwrap.calls() === 2)).toBe(true);
+    await sandbox.stopProbe();
+    expect((await again).reason).toBe('the sandbox probe was stopped');
+    expect(readdirSync(parent)).toEqual([]);
   });
 });

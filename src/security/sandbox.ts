@@ -29,8 +29,10 @@ export interface Sandbox {
   /** The probe's verdict (run on first use, then cached; this thread waits on the probe's calls). */
   status(): SandboxStatus;
   isAvailable(): boolean;
-  /** The verdict, the probe run (once) with this thread free meanwhile: what start-up asks. */
+  /** The verdict, the probe run (once) with this thread free meanwhile: what start-up and readiness ask. */
   probed(): Promise<SandboxStatus>;
+  /** Stops a probe `probed()` is running (its call killed, its scratch agent removed) and waits for it to end. */
+  stopProbe(): Promise<void>;
   /** How to run `argv` sandboxed for one agent. Call only when available. */
   plan(argv: string[], request: SandboxRequest): SpawnPlan;
   /** The `prlimit` binary (util-linux), which also limits unsandboxed calls; null when absent. */
@@ -98,18 +100,30 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return verdict ?? found;
   };
   const current = () => verdict ?? settle(probeNow(setup));
-  let probing: Promise<SandboxStatus> | null = null;
+  let probing: { done: Promise<SandboxStatus>; stop: AbortController } | null = null;
+  const probed = () => {
+    if (verdict) return Promise.resolve(verdict.status);
+    if (!probing) {
+      const stop = new AbortController();
+      const done = probeInBackground(setup, stop.signal)
+        .then((found) => settle(found).status)
+        .finally(() => {
+          probing = null;
+        });
+      probing = { done, stop };
+    }
+    return probing.done;
+  };
   return {
     status: () => current().status,
     isAvailable: () => current().status.available,
-    probed: () =>
-      verdict
-        ? Promise.resolve(verdict.status)
-        : (probing ??= probeInBackground(setup)
-            .then((found) => settle(found).status)
-            .finally(() => {
-              probing = null;
-            })),
+    probed,
+    async stopProbe() {
+      const running = probing;
+      if (!running) return;
+      running.stop.abort();
+      await running.done;
+    },
     prlimit: () => prlimit,
     plan(argv, request) {
       const { variant, tools } = current();

@@ -3,6 +3,7 @@ import { isKnownTimeZone } from '../config';
 import { localFields, UTC_ZONE, zoneOffsetMs } from './zone-fields';
 
 const RealDateTimeFormat = Intl.DateTimeFormat;
+const realFormatToParts = RealDateTimeFormat.prototype.formatToParts;
 
 /** Instants around the edges a calendar has: epoch, before it, leap days, year ends, far future. */
 const INSTANTS = [
@@ -19,6 +20,7 @@ const INSTANTS = [
 describe('the UTC zone', () => {
   afterEach(() => {
     Intl.DateTimeFormat = RealDateTimeFormat;
+    RealDateTimeFormat.prototype.formatToParts = realFormatToParts;
   });
 
   test('gives the same wall-clock fields as the Intl formatter of Etc/UTC, at every edge', () => {
@@ -36,9 +38,13 @@ describe('the UTC zone', () => {
   });
 
   test('is known and read without Intl (whose first formatter loads the zone data at start)', () => {
+    // A formatter made for UTC earlier (were there one) is refused too.
     Intl.DateTimeFormat = function refused() {
       throw new Error('Intl.DateTimeFormat was asked');
     } as unknown as typeof Intl.DateTimeFormat;
+    RealDateTimeFormat.prototype.formatToParts = () => {
+      throw new Error('an Intl formatter was asked');
+    };
     expect(isKnownTimeZone(UTC_ZONE)).toBe(true);
     expect(localFields(Date.UTC(2026, 0, 2, 3, 4, 5), UTC_ZONE)).toEqual({
       year: 2026,
@@ -56,5 +62,9 @@ describe('the UTC zone', () => {
     expect(isKnownTimeZone('Europe/Paris')).toBe(true);
     expect(isKnownTimeZone('Mars/Olympus_Mons')).toBe(false);
     expect(zoneOffsetMs(Date.UTC(2026, 6, 1), 'Europe/Paris')).toBe(2 * 3_600_000);
+  });
+
+  test('refuses an instant that is no time, as the Intl path does', () => {
+    for (const zone of [UTC_ZONE, 'Etc/UTC']) expect(() => localFields(Number.NaN, zone)).toThrow(RangeError);
   });
 });

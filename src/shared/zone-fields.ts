@@ -38,6 +38,8 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 /** The wall-clock fields of `instantMs` in `zone` (whole seconds). */
 export function localFields(instantMs: number, zone: string): LocalFields {
   if (zone === UTC_ZONE) {
+    // As Intl's formatter does with an instant that is no time.
+    if (!Number.isFinite(instantMs)) throw new RangeError('Invalid time value');
     const date = new Date(instantMs);
     return {
       year: date.getUTCFullYear(),

@@ -1,10 +1,12 @@
 // Where no sandbox can start, process tools are refused (unless mode off), and the operator is told at start-up and in /api/ready.
 import { describe, expect, it } from 'bun:test';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROBE_FOLDER_PREFIX } from '../../src/security';
 import { createSandbox } from '../../src/security/sandbox';
 import { createLogger } from '../../src/shared/logger';
 import { startChatFixture } from '../support/chat-fixture';
+import { fakeBwrap } from '../support/fake-bwrap';
 import { waitUntil } from '../support/process-probe';
 import { readSse } from '../support/sse-client';
 import { makeTempDir } from '../support/temp-dir';
@@ -53,26 +55,34 @@ describe('without a working sandbox', () => {
 
   it('starts without waiting for the probe, and warns once the probe has found no way', async () => {
     using temp = makeTempDir('moc-slow-probe-');
-    // A bubblewrap that answers only once this test lets it: the server must be up and answering before.
+    // It answers only once this test lets it: the server must be up and answering before.
     const go = join(temp.path, 'go');
-    const bwrap = join(temp.path, 'bwrap');
-    writeFileSync(
-      bwrap,
-      `#!/bin/sh\nwhile [ ! -e '${go}' ]; do sleep 0.01; done\necho 'bwrap: no user namespaces' >&2\nexit 1\n`,
-    );
-    chmodSync(bwrap, 0o755);
-    const sandbox = createSandbox({ bwrap, variants: [{ start: 'direct', proc: false, hardened: false }] });
+    const bwrap = fakeBwrap(temp.path, { answerWhen: go, refusal: 'bwrap: no user namespaces' });
     const lines: string[] = [];
     await using fixture = await startChatFixture({
-      overrides: { sandbox, logger: createLogger('info', (line) => lines.push(line)) },
+      overrides: { sandbox: createSandbox(bwrap.options()), logger: createLogger('info', (line) => lines.push(line)) },
+      awaitSandboxProbe: false,
     });
-    const warned = () => lines.some((line) => line.includes('terminal and python_repl are refused'));
+    const warnings = () => lines.filter((line) => line.includes('terminal and python_repl are refused'));
     expect((await fixture.server.json('GET', '/api/health')).status).toBe(200);
-    expect(warned()).toBe(false);
+    expect(warnings()).toEqual([]);
     writeFileSync(go, '');
-    expect(await waitUntil(warned)).toBe(true);
-    const warnings = lines.filter((line) => line.includes('terminal and python_repl are refused'));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('bubblewrap cannot start a sandbox here: bwrap: no user namespaces');
+    expect(await waitUntil(() => warnings().length > 0)).toBe(true);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toContain('bubblewrap cannot start a sandbox here: bwrap: no user namespaces');
+  });
+
+  it('stops a probe still running when the server stops, leaving no scratch agent in the data folder', async () => {
+    using temp = makeTempDir('moc-stop-probing-');
+    const bwrap = fakeBwrap(temp.path);
+    const dataDir = join(temp.path, 'data');
+    const workspaces = join(dataDir, 'workspaces');
+    const sandbox = createSandbox(bwrap.options(workspaces));
+    const fixture = await startChatFixture({ dataDir, overrides: { sandbox }, awaitSandboxProbe: false });
+    const probes = () => readdirSync(workspaces).filter((name) => name.startsWith(PROBE_FOLDER_PREFIX));
+    expect(await waitUntil(() => bwrap.calls() === 1)).toBe(true);
+    expect(probes()).toHaveLength(1);
+    await fixture[Symbol.asyncDispose]();
+    expect(probes()).toEqual([]);
   });
 });

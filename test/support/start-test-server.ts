@@ -33,6 +33,11 @@ export interface TestServerOptions {
   dataDir?: string;
   overrides?: DepsOverrides;
   settings?: (settings: EnvSettings) => EnvSettings;
+  /**
+   * Listen only once the sandbox probe start-up began has ended (default true), as the index pass: its scratch agent
+   * sits in the data folder meanwhile. False for a test of the probe running on after start.
+   */
+  awaitSandboxProbe?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -54,8 +59,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     running = await startServer({
       settings,
       overrides: { logger: silentLogger, env, envFilePath: join(dataDir, '.env'), ...options.overrides },
-      // Start-up indexing writes storage/retrieval.db; let it finish so tests see a quiet data folder.
-      beforeListen: (deps) => deps.retrieval.idle(),
+      // Start-up indexing writes storage/retrieval.db and the sandbox probe makes a scratch agent in workspaces/;
+      // let them finish so tests see a quiet data folder.
+      beforeListen: async (deps) => {
+        await deps.retrieval.idle();
+        if (options.awaitSandboxProbe !== false) await deps.sandbox.probed().catch(() => undefined);
+      },
     });
   } catch (error) {
     if (temp) rmSync(temp.path, { recursive: true, force: true });

@@ -14,7 +14,7 @@ export interface Readiness {
   isReady(): boolean;
   /** The data folder's (and, with a shared database, the database's) state; may have to ask over the network. */
   storage(): StorageHealth | Promise<StorageHealth>;
-  sandbox(): SandboxStatus;
+  sandbox(): Promise<SandboxStatus>;
   /** The global model route and its profiles' breakers (reported; never makes the server unready). */
   llm(): LlmStatus;
 }
@@ -30,7 +30,9 @@ export function healthRoutes(readiness: Readiness, isTokenHolder: TokenHolderChe
       '/ready',
       async ({ set, request, server }) => {
         const detailed = await isTokenHolder(request, server?.requestIP(request)?.address);
-        const details = detailed ? { sandbox: readiness.sandbox(), llm: toLlmStatus(readiness.llm()) } : undefined;
+        const details = detailed
+          ? { sandbox: await readiness.sandbox(), llm: toLlmStatus(readiness.llm()) }
+          : undefined;
         if (!readiness.isReady()) {
           set.status = 503;
           return detailed ? { status: 'starting', details } : { status: 'starting' };

@@ -7,9 +7,12 @@ import { agentGraphsBuilt } from '../../../src/chat/agent-graph-cache';
 import { cachedChatModelUrls } from '../../../src/chat/model-cache';
 import { modelWorkerPool } from '../../../src/chat/model-worker/worker-pool';
 import { readEnvSettings } from '../../../src/config';
+import type { DepsOverrides } from '../../../src/deps.types';
+import { createSandbox } from '../../../src/security/sandbox';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
 import { SCRATCH_ROUNDS, WARM_JIT_POLICY, warmStart } from '../../../src/warm-start';
+import { fakeBwrap } from '../../support/fake-bwrap';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
@@ -21,7 +24,7 @@ const modelEnv = (model: { baseUrl: string }) => ({
   LLM_API_KEY: 'k',
 });
 
-async function serve(env: Record<string, string>) {
+async function serve(env: Record<string, string>, overrides: Partial<DepsOverrides> = {}) {
   const temp = makeTempDir('moc-warm-');
   const settings = readEnvSettings({
     APP_DATA_DIR: temp.path,
@@ -31,7 +34,7 @@ async function serve(env: Record<string, string>) {
   });
   const running = await startServer({
     settings: { ...settings, host: '127.0.0.1', port: 0 },
-    overrides: { logger: silentLogger, env: {}, envFilePath: join(temp.path, '.env') },
+    overrides: { logger: silentLogger, env: {}, envFilePath: join(temp.path, '.env'), ...overrides },
     beforeListen: (deps) => deps.retrieval.idle(),
   });
   return {
@@ -157,5 +160,18 @@ describe('warm start', () => {
   it('does nothing without a configured model', async () => {
     await using server = await serve({});
     expect(await warmStart(server.running)).toBeNull();
+  });
+
+  it('waits for the start-up sandbox probe rather than running a second one that holds the thread', async () => {
+    using temp = makeTempDir('moc-warm-probe-');
+    // A slow bubblewrap: warming reaches its tool catalogue well before this one answers.
+    const bwrap = fakeBwrap(temp.path, { answerWhen: 0.5 });
+    const sandbox = createSandbox(bwrap.options());
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve(modelEnv(model), { sandbox });
+    expect((await warmStart(server.running))?.scratchEvents).toBeGreaterThan(0);
+    // One probe, the one start-up began: warming asked for its verdict instead of probing again.
+    expect(bwrap.calls()).toBe(1);
+    expect(sandbox.status().reason).toBe('bubblewrap cannot start a sandbox here: bwrap: refused');
   });
 });
