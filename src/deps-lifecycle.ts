@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { ReplicaWatch } from './chat';
 import type { Deps } from './deps.types';
+import { PROBE_STOPPED } from './security';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
 
 /** The parts that start and stop; `ownsCoordinator` is false for a coordinator a test passed in (it closes it). */
@@ -31,7 +32,8 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
   // Bubblewrap's trial calls run while start-up goes on and the server listens; nothing here waits for them.
   void sandbox.probed().then(
     (status) => {
-      if (status.available) return;
+      // A probe stopped because the server is stopping found nothing to warn about.
+      if (status.available || status.reason === PROBE_STOPPED) return;
       logger.warn(
         `terminal and python_repl are refused: ${status.reason} (tool_sandbox.mode off runs them unsandboxed)`,
       );

@@ -19,7 +19,7 @@ import { createMemoryCoordinator } from './coordination/memory/memory-coordinato
 import { createAuthLockout } from './http/auth-lockout';
 import { createRateLimiter } from './http/rate-limit';
 import { createSchedulerManager, createSchedulerService, type PreRunCheck } from './scheduler';
-import { createSandbox } from './security';
+import { createSandbox, statusWithin } from './security';
 import { createSessionsService } from './sessions';
 import { systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
@@ -35,6 +35,9 @@ import { checkBudget, createUsageService } from './usage';
 import { type LifecycleParts, partsCloser, startParts } from './deps-lifecycle';
 import { buildRetrieval } from './deps-retrieval';
 import type { Deps, DepsOverrides } from './deps.types';
+
+/** How long `/api/ready` waits for a sandbox probe still running before it says so. */
+const READY_PROBE_WAIT_MS = 1_000;
 
 export type { Deps, DepsOverrides };
 
@@ -240,8 +243,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         if (!folder.writable) return folder;
         return (await storage.health()) ?? folder;
       },
-      // Asked before the start-up probe has ended, it waits for that probe rather than running one that holds the thread.
-      sandbox: () => sandbox.probed(),
+      // Asked before the start-up probe has ended, it waits for that probe (a moment at most) rather than running one
+      // that holds the thread.
+      sandbox: () => statusWithin(sandbox, READY_PROBE_WAIT_MS),
       llm: () => llm.status(configStore.global()),
     },
     start: () => startParts(lifecycle),

@@ -58,6 +58,8 @@ export async function startServer({ settings, overrides, beforeListen }: ServerO
   const close = (options: StopOptions = {}) =>
     (closing ??= (async () => {
       deps.state.ready = false;
+      // A request waiting for the sandbox's verdict (/api/ready) gets it now rather than holding the listener's stop.
+      const probeStopped = deps.sandbox.stopProbe();
       const deadline =
         options.forceAfterMs === undefined
           ? undefined
@@ -67,6 +69,7 @@ export async function startServer({ settings, overrides, beforeListen }: ServerO
             }, options.forceAfterMs);
       try {
         await server.stop(options.forceAfterMs === undefined);
+        await probeStopped;
         await deps.close({ drainMs: options.drainMs });
       } finally {
         clearTimeout(deadline);

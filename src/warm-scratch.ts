@@ -42,7 +42,8 @@ export async function playScratchTurns(deps: Deps, rounds: number): Promise<numb
     using canned = startCannedModel();
     await using scratch = buildDeps(scratchSettings(deps.settings, folder, canned.baseUrl), {
       logger: silentLogger,
-      sandbox: deps.sandbox,
+      // The copy's close must not stop a probe the real server runs (when the verdict is one to try again).
+      sandbox: { ...deps.sandbox, stopProbe: async () => undefined },
       env: {},
       envFilePath: join(folder, '.env'),
       clock: deps.clock,

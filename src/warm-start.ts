@@ -51,6 +51,8 @@ export async function warmStart(
     // The sandbox's verdict first: the turns' tool catalogues ask for it, and asked while the start-up probe still
     // runs it would run a probe of its own, holding this thread.
     await deps.sandbox.probed().catch(() => undefined);
+    // The server began to stop meanwhile: nothing to warm.
+    if (!deps.state.ready) return null;
     setJitPolicy(WARM_JIT_POLICY);
     // With APP_API_TOKEN set, the requests carry it: they are the server's own and must not count as failed logins.
     // A Request made here has no Host header of its own; the host guard wants the one a client would send.

@@ -2,7 +2,9 @@
 export {
   createSandbox,
   DEFAULT_SANDBOX_LIMITS,
+  PROBE_STOPPED,
   SANDBOX_AREAS,
+  statusWithin,
   type Sandbox,
   type SandboxLimits,
   type SandboxOptions,

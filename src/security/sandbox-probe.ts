@@ -60,19 +60,22 @@ interface ProbeCall {
  */
 export const PROBE_FOLDER_PREFIX = '.sandbox-probe-';
 
-/** The spawn options of a plan: its identity, and a bound on a call that hangs. */
-const spawnOptions = (plan: SpawnPlan) => ({ uid: plan.uid, gid: plan.gid, timeout: 10_000 });
+/** How long one of the probe's calls may take before it is killed (bubblewrap that hangs). */
+const CALL_TIMEOUT_MS = 10_000;
 
 /** How long a call's error output is waited for once the call has ended (a process it left could hold the pipe). */
 const STDERR_GRACE_MS = 250;
 
-/** What the probe was left with when it was stopped (the server stopping): no verdict, the next use tries again. */
-const STOPPED: ProbeResult = {
-  status: { available: false, start: null, proc: false, reason: 'the sandbox probe was stopped' },
+/** Why a probe that was stopped (the server stopping) gave no verdict. */
+export const PROBE_STOPPED = 'the sandbox probe was stopped';
+
+/** What the probe was left with when it was stopped: no verdict, the next use tries again. */
+const STOPPED: ProbeResult = Object.freeze({
+  status: Object.freeze({ available: false, start: null, proc: false, reason: PROBE_STOPPED }),
   variant: null,
   tools: null,
   retry: true,
-};
+});
 
 /** The ways to start the sandbox worth trying here, best first. */
 function candidates(isRoot: boolean, tools: SandboxTools): SandboxVariant[] {
@@ -145,22 +148,49 @@ const notStarted = (plan: SpawnPlan, error: unknown): ProbeCall => ({
 /** One call, this thread waiting on it. */
 function callNow(plan: SpawnPlan): ProbeCall {
   try {
-    const result = Bun.spawnSync(plan.argv, { ...spawnOptions(plan), stdout: 'ignore', stderr: 'pipe' });
+    const result = Bun.spawnSync(plan.argv, {
+      uid: plan.uid,
+      gid: plan.gid,
+      timeout: CALL_TIMEOUT_MS,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    });
     return { exitCode: result.exitCode, stderr: result.stderr.toString() };
   } catch (error) {
     return notStarted(plan, error);
   }
 }
 
-/** One call with this thread free meanwhile; `signal` kills it. */
+/**
+ * One call with this thread free meanwhile, in a process group of its own that is killed whole (SIGKILL) when
+ * `signal` aborts, when the call times out and once it has exited: bubblewrap killed alone while it sets up can
+ * leave a child of its own blocked for good (not yet under its parent-death signal), root and reparented to init.
+ */
 async function callInBackground(plan: SpawnPlan, signal: AbortSignal): Promise<ProbeCall> {
+  let child: Bun.Subprocess<'ignore', 'ignore', 'pipe'>;
   try {
-    const child = Bun.spawn(plan.argv, { ...spawnOptions(plan), stdout: 'ignore', stderr: 'pipe', signal });
-    const stderr = new Response(child.stderr).text();
-    const exitCode = await child.exited;
-    return { exitCode, stderr: await Promise.race([stderr, Bun.sleep(STDERR_GRACE_MS).then(() => '')]) };
+    child = Bun.spawn(plan.argv, { uid: plan.uid, gid: plan.gid, stdout: 'ignore', stderr: 'pipe', detached: true });
   } catch (error) {
     return notStarted(plan, error);
+  }
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const timer = setTimeout(killGroup, CALL_TIMEOUT_MS);
+  signal.addEventListener('abort', killGroup, { once: true });
+  if (signal.aborted) killGroup();
+  try {
+    const stderr = new Response(child.stderr).text().catch(() => '');
+    const exitCode = await child.exited;
+    killGroup();
+    return { exitCode, stderr: await Promise.race([stderr, Bun.sleep(STDERR_GRACE_MS).then(() => '')]) };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', killGroup);
   }
 }
 
@@ -180,8 +210,8 @@ export async function probeInBackground(setup: ProbeSetup, signal: AbortSignal):
   const steps = probeSteps(setup);
   let step = steps.next();
   while (!step.done) {
-    const call = await callInBackground(step.value, signal);
-    if (signal.aborted) {
+    const call = signal.aborted ? null : await callInBackground(step.value, signal);
+    if (!call || signal.aborted) {
       steps.return(STOPPED);
       return STOPPED;
     }

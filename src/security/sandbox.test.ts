@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeBwrap } from '../../test/support/fake-bwrap';
-import { waitUntil } from '../../test/support/process-probe';
+import { killEach, livePidsWith, waitUntil } from '../../test/support/process-probe';
 import { makeTempDir } from '../../test/support/temp-dir';
-import { createSandbox } from './sandbox';
+import { createSandbox, type SandboxVariant } from './sandbox';
+import { PROBE_FOLDER_PREFIX } from './sandbox-probe';
 
 describe('createSandbox', () => {
   it('says why when bubblewrap is missing', () => {
@@ -77,5 +78,43 @@ describe('createSandbox', () => {
     await sandbox.stopProbe();
     expect((await again).reason).toBe('the sandbox probe was stopped');
     expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('kills what a call leaves in its process group, when stopped and when it exits', async () => {
+    using temp = makeTempDir('moc-probe-group-');
+    // A bubblewrap whose child ignores SIGTERM (as bubblewrap's own child can, killed while it sets up): it must die
+    // with the call's group. The child's command line carries a marker; the call waits for it, or exits at once.
+    const marker = `moc-probe-child-${process.pid}-${Date.now()}`;
+    const leftovers = () => livePidsWith(marker);
+    const child = `sh -c 'trap "" TERM; n=0; while [ $n -lt 6000 ]; do sleep 0.01; n=$((n+1)); done' ${marker} &`;
+    const script = (path: string, rest: string) => {
+      writeFileSync(path, `#!/bin/sh\n${child}\n${rest}\n`);
+      chmodSync(path, 0o755);
+      return path;
+    };
+    const variants: SandboxVariant[] = [{ start: 'direct', proc: false, hardened: false }];
+    try {
+      const waits = createSandbox({
+        bwrap: script(join(temp.path, 'waits'), 'wait'),
+        probeParent: temp.path,
+        variants,
+      });
+      const probing = waits.probed();
+      expect(await waitUntil(() => leftovers().length === 1)).toBe(true);
+      await waits.stopProbe();
+      expect((await probing).reason).toBe('the sandbox probe was stopped');
+      expect(await waitUntil(() => leftovers().length === 0)).toBe(true);
+
+      const exits = createSandbox({
+        bwrap: script(join(temp.path, 'exits'), "echo 'bwrap: refused' >&2; exit 1"),
+        probeParent: temp.path,
+        variants,
+      });
+      expect((await exits.probed()).reason).toBe('bubblewrap cannot start a sandbox here: bwrap: refused');
+      expect(await waitUntil(() => leftovers().length === 0)).toBe(true);
+      expect(readdirSync(temp.path).filter((name) => name.startsWith(PROBE_FOLDER_PREFIX))).toEqual([]);
+    } finally {
+      killEach(leftovers());
+    }
   });
 });

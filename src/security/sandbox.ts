@@ -15,7 +15,7 @@ import {
 } from './sandbox-probe';
 
 export { SANDBOX_AREAS, type SandboxLimits, type SandboxVariant } from './sandbox-args';
-export type { SandboxStatus, SpawnPlan } from './sandbox-probe';
+export { PROBE_STOPPED, type SandboxStatus, type SpawnPlan } from './sandbox-probe';
 
 export interface SandboxRequest {
   /** The agent folder: its areas are mounted, and it is the working folder. */
@@ -122,7 +122,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       const running = probing;
       if (!running) return;
       running.stop.abort();
-      await running.done;
+      await running.done.catch(() => undefined);
     },
     prlimit: () => prlimit,
     plan(argv, request) {
@@ -132,4 +132,30 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       return spawnPlan(tools, variant, argv, request);
     },
   };
+}
+
+/**
+ * The verdict if the probe gives one within `waitMs`, else that it is still running (a bubblewrap that hangs takes
+ * up to 10 s a way): what readiness reports, so a monitor's request is never held longer. A probe that fails says so.
+ */
+export async function statusWithin(sandbox: Pick<Sandbox, 'probed'>, waitMs: number): Promise<SandboxStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const running: SandboxStatus = {
+    available: false,
+    start: null,
+    proc: false,
+    reason: 'the sandbox probe is still running',
+  };
+  try {
+    return await Promise.race([
+      sandbox
+        .probed()
+        .catch((error: unknown) => ({ ...running, reason: `the sandbox probe failed: ${String(error)}` })),
+      new Promise<SandboxStatus>((resolve) => {
+        timer = setTimeout(() => resolve(running), waitMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -65,6 +65,8 @@ describe('the UTC zone', () => {
   });
 
   test('refuses an instant that is no time, as the Intl path does', () => {
-    for (const zone of [UTC_ZONE, 'Etc/UTC']) expect(() => localFields(Number.NaN, zone)).toThrow(RangeError);
+    for (const zone of [UTC_ZONE, 'Etc/UTC'])
+      for (const instant of [Number.NaN, Number.POSITIVE_INFINITY, 9e15])
+        expect(() => localFields(instant, zone)).toThrow(RangeError);
   });
 });

@@ -38,9 +38,9 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 /** The wall-clock fields of `instantMs` in `zone` (whole seconds). */
 export function localFields(instantMs: number, zone: string): LocalFields {
   if (zone === UTC_ZONE) {
-    // As Intl's formatter does with an instant that is no time.
-    if (!Number.isFinite(instantMs)) throw new RangeError('Invalid time value');
     const date = new Date(instantMs);
+    // As Intl's formatter does with an instant that is no time (or past the ±8.64e15 ms a Date holds).
+    if (Number.isNaN(date.getTime())) throw new RangeError('Invalid time value');
     return {
       year: date.getUTCFullYear(),
       month: date.getUTCMonth() + 1,

@@ -65,11 +65,21 @@ describe('without a working sandbox', () => {
     });
     const warnings = () => lines.filter((line) => line.includes('terminal and python_repl are refused'));
     expect((await fixture.server.json('GET', '/api/health')).status).toBe(200);
+    // /api/ready says the probe is still running rather than holding the request (or the thread) until it ends.
+    const sandboxOf = async () => (await fixture.server.json('GET', '/api/ready')).body.details.sandbox;
+    expect(await sandboxOf()).toEqual({
+      available: false,
+      start: null,
+      proc: false,
+      reason: 'the sandbox probe is still running',
+    });
     expect(warnings()).toEqual([]);
     writeFileSync(go, '');
     expect(await waitUntil(() => warnings().length > 0)).toBe(true);
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]).toContain('bubblewrap cannot start a sandbox here: bwrap: no user namespaces');
+    expect((await sandboxOf()).reason).toBe('bubblewrap cannot start a sandbox here: bwrap: no user namespaces');
+    expect(bwrap.calls()).toBe(1);
   });
 
   it('stops a probe still running when the server stops, leaving no scratch agent in the data folder', async () => {

@@ -1,6 +1,6 @@
 // Warming the turn's code paths after start: a whole turn and a title against a model inside the process, and no trace of it.
 import { describe, expect, it } from 'bun:test';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentGraphsBuilt } from '../../../src/chat/agent-graph-cache';
@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/shared/logger';
 import { SCRATCH_ROUNDS, WARM_JIT_POLICY, warmStart } from '../../../src/warm-start';
 import { fakeBwrap } from '../../support/fake-bwrap';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
+import { waitUntil } from '../../support/process-probe';
 import { readSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -164,13 +165,25 @@ describe('warm start', () => {
 
   it('waits for the start-up sandbox probe rather than running a second one that holds the thread', async () => {
     using temp = makeTempDir('moc-warm-probe-');
-    // A slow bubblewrap: warming reaches its tool catalogue well before this one answers.
-    const bwrap = fakeBwrap(temp.path, { answerWhen: 0.5 });
+    // A bubblewrap that answers once this test lets it, which it does once warming has asked for the verdict.
+    const go = join(temp.path, 'go');
+    const bwrap = fakeBwrap(temp.path, { answerWhen: go });
     const sandbox = createSandbox(bwrap.options());
+    let asked = 0;
+    const counted = {
+      ...sandbox,
+      probed: () => {
+        asked += 1;
+        return sandbox.probed();
+      },
+    };
     await using model = await startFakeOpenAiServer();
-    await using server = await serve(modelEnv(model), { sandbox });
-    expect((await warmStart(server.running))?.scratchEvents).toBeGreaterThan(0);
-    // One probe, the one start-up began: warming asked for its verdict instead of probing again.
+    await using server = await serve(modelEnv(model), { sandbox: counted });
+    const warming = warmStart(server.running);
+    // Start-up asked once; warming is the second. A warm-up that probed for itself instead would hold this thread.
+    expect(await waitUntil(() => asked === 2)).toBe(true);
+    writeFileSync(go, '');
+    expect((await warming)?.scratchEvents).toBeGreaterThan(0);
     expect(bwrap.calls()).toBe(1);
     expect(sandbox.status().reason).toBe('bubblewrap cannot start a sandbox here: bwrap: refused');
   });
