@@ -2,11 +2,14 @@
 import { describe, expect, it } from 'bun:test';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROBE_FOLDER_PREFIX } from '../../src/security';
+import { PROBE_FOLDER_PREFIX, PROBE_STOPPED } from '../../src/security';
+import { readEnvSettings } from '../../src/config';
 import { createSandbox } from '../../src/security/sandbox';
+import { startServer } from '../../src/server';
+import { silentLogger } from '../../src/shared/logger';
 import { createLogger } from '../../src/shared/logger';
 import { startChatFixture } from '../support/chat-fixture';
-import { fakeBwrap } from '../support/fake-bwrap';
+import { countingProbed, fakeBwrap } from '../support/fake-bwrap';
 import { waitUntil } from '../support/process-probe';
 import { readSse } from '../support/sse-client';
 import { makeTempDir } from '../support/temp-dir';
@@ -94,5 +97,27 @@ describe('without a working sandbox', () => {
     expect(probes()).toHaveLength(1);
     await fixture[Symbol.asyncDispose]();
     expect(probes()).toEqual([]);
+  });
+
+  it('answers a /api/ready that waits on the probe as soon as the server begins to stop', async () => {
+    using temp = makeTempDir('moc-ready-stopping-');
+    const bwrap = fakeBwrap(temp.path);
+    const sandbox = createSandbox(bwrap.options());
+    const counted = countingProbed(sandbox);
+    const dataDir = join(temp.path, 'data');
+    const settings = readEnvSettings({ APP_DATA_DIR: dataDir, APP_LOG_LEVEL: 'silent' });
+    const running = await startServer({
+      settings: { ...settings, host: '127.0.0.1', port: 0 },
+      overrides: { logger: silentLogger, env: {}, envFilePath: join(dataDir, '.env'), sandbox: counted.sandbox },
+    });
+    const ready = fetch(`${running.url}/api/ready`);
+    // Start-up asked once, the request is the second: it waits on the probe now.
+    expect(await waitUntil(() => counted.asked() === 2)).toBe(true);
+    // As main.ts stops on SIGTERM: requests in flight may finish before the connections are closed.
+    await running.close({ drainMs: 1_000, forceAfterMs: 5_000 });
+    // Stopping the probe came first; a stop that waited for this request would have let it say "still running".
+    const answer = await ready;
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as any).details.sandbox.reason).toBe(PROBE_STOPPED);
   });
 });

@@ -1,7 +1,7 @@
 // A bubblewrap stand-in for the sandbox probe's tests: it counts its calls, answers when a test lets it, then refuses.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SandboxOptions } from '../../src/security/sandbox';
+import type { Sandbox, SandboxOptions } from '../../src/security/sandbox';
 
 /** How long a fake that waits gives up after, should its test fail before letting it answer: one minute. */
 const MAX_TICKS = 6000;
@@ -41,5 +41,20 @@ export function fakeBwrap(folder: string, options: FakeBwrapOptions = {}): FakeB
       probeParent,
       variants: [{ start: 'direct', proc: false, hardened: false }],
     }),
+  };
+}
+
+/** `sandbox` with the calls of its probed() counted: how many callers have asked for the verdict so far. */
+export function countingProbed(sandbox: Sandbox): { sandbox: Sandbox; asked: () => number } {
+  let asked = 0;
+  return {
+    sandbox: {
+      ...sandbox,
+      probed: () => {
+        asked += 1;
+        return sandbox.probed();
+      },
+    },
+    asked: () => asked,
   };
 }

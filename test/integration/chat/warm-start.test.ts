@@ -12,7 +12,7 @@ import { createSandbox } from '../../../src/security/sandbox';
 import { startServer } from '../../../src/server';
 import { silentLogger } from '../../../src/shared/logger';
 import { SCRATCH_ROUNDS, WARM_JIT_POLICY, warmStart } from '../../../src/warm-start';
-import { fakeBwrap } from '../../support/fake-bwrap';
+import { countingProbed, fakeBwrap } from '../../support/fake-bwrap';
 import { startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { waitUntil } from '../../support/process-probe';
 import { readSse } from '../../support/sse-client';
@@ -169,19 +169,12 @@ describe('warm start', () => {
     const go = join(temp.path, 'go');
     const bwrap = fakeBwrap(temp.path, { answerWhen: go });
     const sandbox = createSandbox(bwrap.options());
-    let asked = 0;
-    const counted = {
-      ...sandbox,
-      probed: () => {
-        asked += 1;
-        return sandbox.probed();
-      },
-    };
+    const counted = countingProbed(sandbox);
     await using model = await startFakeOpenAiServer();
-    await using server = await serve(modelEnv(model), { sandbox: counted });
+    await using server = await serve(modelEnv(model), { sandbox: counted.sandbox });
     const warming = warmStart(server.running);
     // Start-up asked once; warming is the second. A warm-up that probed for itself instead would hold this thread.
-    expect(await waitUntil(() => asked === 2)).toBe(true);
+    expect(await waitUntil(() => counted.asked() === 2)).toBe(true);
     writeFileSync(go, '');
     expect((await warming)?.scratchEvents).toBeGreaterThan(0);
     expect(bwrap.calls()).toBe(1);
