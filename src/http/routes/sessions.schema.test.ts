@@ -26,4 +26,15 @@ describe('historyMessages', () => {
       ['Next', undefined, 'queued'],
     ]);
   });
+
+  it('shows a run once: not its snapshot beside its stored reply (a read that raced the write storing it)', () => {
+    const reply: StoredMessage = { role: 'assistant', content: 'Hello', runId: 'run-1', createdAt: 2 };
+    expect(historyMessages(record(live), [user, reply]).map((row) => [row.content, row.streaming])).toEqual([
+      ['Hi', undefined],
+      ['Hello', undefined],
+    ]);
+    // Another run's stored reply leaves the live run's snapshot shown.
+    const earlier: StoredMessage = { ...reply, runId: 'run-0' };
+    expect(historyMessages(record(live), [user, earlier]).map((row) => row.content)).toEqual(['Hi', 'Hello', 'Hel']);
+  });
 });

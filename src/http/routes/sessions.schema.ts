@@ -63,12 +63,17 @@ export function toMessageRow(message: StoredMessage): MessageWire {
   };
 }
 
-/** Stored messages plus, while a run is live, its partial reply marked `streaming: true`; queued messages come last. */
+/**
+ * Stored messages plus, while a run is live, its partial reply marked `streaming: true`; queued messages come last.
+ * `record` is read before `messages`: when the run's reply was stored between the two reads (the same write clears
+ * the snapshot), the messages hold the reply and the snapshot is shown no more, never both.
+ */
 export function historyMessages(record: SessionRecord, messages: StoredMessage[]): MessageWire[] {
   const rows: MessageWire[] = messages.filter((message) => message.status !== 'queued').map(toMessageRow);
   const queued = messages.filter((message) => message.status === 'queued').map(toMessageRow);
   const live = record.liveResponse;
-  if (live && (live.content.trim() || live.toolCalls.length > 0)) {
+  const stored = live !== null && messages.some((message) => message.runId === live.runId);
+  if (live && !stored && (live.content.trim() || live.toolCalls.length > 0)) {
     rows.push({
       role: 'assistant',
       content: live.content.trim(),
