@@ -62,7 +62,7 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       expect(await messages.any()).toBe(false);
     });
 
-    it('removes what came after a mark, and only in that session', async () => {
+    it('removes what came after a mark but queued messages, and only in that session', async () => {
       using storage = fresh();
       const { sessions, messages } = storage;
       await sessions.create('s', 's');
@@ -71,13 +71,16 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       await messages.append('s', [{ role: 'user', content: 'kept' }]);
       const mark = await messages.lastId('s');
       await messages.append('t', [{ role: 'user', content: 'other session' }]);
-      await messages.append('s', [
-        { role: 'user', content: 'dropped' },
-        { role: 'assistant', content: 'dropped too' },
-      ]);
+      await messages.append('s', [{ role: 'user', content: 'dropped' }]);
+      // A message a client enqueued while the turn ran is not the turn's: it stays, to run.
+      expect(await messages.enqueue('s', 'waiting to run', 32)).toHaveProperty('stored');
+      await messages.append('s', [{ role: 'assistant', content: 'dropped too' }]);
       expect(await messages.lastId('s')).toBeGreaterThan(mark);
       await messages.deleteAfter('s', mark);
-      expect((await messages.list('s')).map((message) => message.content)).toEqual(['kept']);
+      expect((await messages.list('s')).map((message) => [message.content, message.status])).toEqual([
+        ['kept', undefined],
+        ['waiting to run', 'queued'],
+      ]);
       expect((await messages.list('t')).map((message) => message.content)).toEqual(['other session']);
     });
 

@@ -58,7 +58,10 @@ export interface MessageStore {
   append(sessionId: string, messages: readonly NewMessage[], options?: { endLive?: boolean }): Promise<void>;
   /** A mark for `deleteAfter`: grows with every append; 0 for a session without messages. */
   lastId(sessionId: string): Promise<number>;
-  /** Removes the session's messages stored after `mark` (a turn that is not to be kept). */
+  /**
+   * Removes the session's messages stored after `mark` (a turn that is not to be kept), except queued ones: a message
+   * a client enqueued meanwhile waits to run, it is not the turn's.
+   */
   deleteAfter(sessionId: string, mark: number): Promise<void>;
   /**
    * Moves the first `count` messages into the compression archive and stores `compressedContext` as the

@@ -59,7 +59,8 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
       return toNumber(row.id);
     },
     async deleteAfter(sessionId, mark) {
-      await sql`DELETE FROM messages WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id > ${mark}`;
+      await sql`DELETE FROM messages WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id > ${mark}
+        AND status IS DISTINCT FROM 'queued'`;
     },
     async compress(sessionId, count, compressedContext) {
       return await sql.begin(async (tx) => {

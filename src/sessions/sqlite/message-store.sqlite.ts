@@ -92,7 +92,10 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
         }
       ).id,
     async deleteAfter(sessionId, mark) {
-      db.query('DELETE FROM messages WHERE session_id = ? AND id > ?').run(sessionId, mark);
+      db.query("DELETE FROM messages WHERE session_id = ? AND id > ? AND (status IS NULL OR status <> 'queued')").run(
+        sessionId,
+        mark,
+      );
     },
     compress: async (sessionId, count, compressedContext) => compress(sessionId, count, compressedContext),
     archives: async (sessionId) =>
