@@ -159,24 +159,29 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
     async compress(agentId, sessionId) {
       return withLease(deps.agents.get(agentId), async (agent) => {
         const sessions = of(agent);
-        const record = await sessions.get(sessionId);
+        await sessions.get(sessionId);
         if (await deps.runs.isBusy(agent.id, sessionId))
           throw new AppError('session_busy', 'A streaming run is already active for this session.');
-        const messages = await sessions.messages(sessionId);
-        if (messages.length < 4) {
-          throw new AppError('invalid_state', 'At least 4 messages are required for compression', {
-            message_count: messages.length,
-          });
-        }
-        const { count, corpus } = planCompression(messages);
-        const summarized = await deps.assistant.summarize(agent, sessionId, corpus);
-        const summary = summarized?.slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
-        const { remaining } = await agent.storage.messages.compress(
-          sessionId,
-          count,
-          nextCompressedContext(record.compressedContext, summary),
-        );
-        return { agentId: agent.id, archivedCount: count, remainingCount: remaining, summary };
+        // The session is held from the first read to the write: a turn, or a second compression, that read it
+        // meanwhile would archive messages no summary holds and replace the summary written before it.
+        return deps.runs.hold(agent.id, sessionId, { cancel: false }, async () => {
+          const record = await sessions.get(sessionId);
+          const messages = await sessions.messages(sessionId);
+          if (messages.length < 4) {
+            throw new AppError('invalid_state', 'At least 4 messages are required for compression', {
+              message_count: messages.length,
+            });
+          }
+          const { count, corpus } = planCompression(messages);
+          const summarized = await deps.assistant.summarize(agent, sessionId, corpus);
+          const summary = summarized?.slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
+          const { remaining } = await agent.storage.messages.compress(
+            sessionId,
+            count,
+            nextCompressedContext(record.compressedContext, summary),
+          );
+          return { agentId: agent.id, archivedCount: count, remainingCount: remaining, summary };
+        });
       });
     },
     async generateTitle(agentId, sessionId) {

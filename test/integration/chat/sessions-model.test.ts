@@ -44,6 +44,40 @@ describe('session actions that use the model', () => {
     expect(sent[1]).toBe('[Summary of Earlier Conversation]\nThe user sent a to d.');
   });
 
+  it('compresses twice at once without losing a summary: the second waits or is refused, every message archived once', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    const agent = fixture.server.deps.agents.get('default');
+    const contents = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'];
+    await fixture.server.deps.sessions.of(agent).append(
+      sessionId,
+      contents.map((content, index) => ({
+        role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
+        content,
+      })),
+    );
+    fixture.model.enqueue({ kind: 'text', text: 'SUMMARY-ONE' }, { kind: 'text', text: 'SUMMARY-TWO' });
+    const compress = () => fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
+    const answers = await Promise.all([compress(), compress()]);
+    // The second either ran after the first (the session held meanwhile) or was refused as busy, changing nothing.
+    const done = answers.filter((answer) => answer.status === 200);
+    const refused = answers.filter((answer) => answer.status !== 200);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    expect(refused.map((answer) => [answer.status, answer.body.error.code])).toEqual(
+      refused.map(() => [409, 'session_busy']),
+    );
+    const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/messages`)).body.data;
+    // Each compression's summary follows the one before it: none is replaced by a summary that did not know it.
+    expect(history.compressed_context.split('\n---\n').toSorted()).toEqual(
+      done.map((answer) => answer.body.data.summary).toSorted(),
+    );
+    const archived = (await agent.storage.messages.archives(sessionId)).flatMap((archive) =>
+      archive.messages.map((message) => message.content),
+    );
+    const remaining = history.messages.map((message: any) => message.content);
+    expect([...archived, ...remaining].toSorted()).toEqual(contents);
+  });
+
   it('generates a title, and refuses an empty session', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
