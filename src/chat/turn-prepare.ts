@@ -61,12 +61,14 @@ export async function prepareTurn(
       isFirstTurn,
       isFirstConversation: turn.isFirstConversation,
     });
-    // Taken from the queue by this run alone: gone already means another replica took it (or it was deleted).
-    if (options.queuedId !== undefined && !(await agent.storage.messages.removeQueued(sessionId, options.queuedId)))
+    const stored = [{ role: 'user' as const, content: options.storedMessage ?? message }];
+    // Taken from the queue by this run alone, its user message stored in the same write (no read sees neither):
+    // gone already means another replica took it (or it was deleted).
+    if (options.queuedId === undefined) await sessions.append(sessionId, stored);
+    else if (!(await agent.storage.messages.takeQueued(sessionId, options.queuedId, stored)))
       throw new AppError('queued_elsewhere', `Session ${sessionId}: this queued message was taken meanwhile`, {
         session_id: sessionId,
       });
-    await sessions.append(sessionId, [{ role: 'user', content: options.storedMessage ?? message }]);
   }
   const runTools = deps.tools.forRun({
     agentId: agent.id,

@@ -141,6 +141,38 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       expect(await codeOf(messages.enqueue('s', 'archived', 5))).toBe('not_found');
     });
 
+    it('takes a queued message and stores its user message in one write, once; changes nothing for an archived session', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await messages.append('s', [{ role: 'user', content: 'first' }]);
+      await messages.enqueue('s', 'next', 32);
+      await messages.enqueue('s', 'later', 32);
+      const [next, later] = await messages.queued('s');
+      const rows = async () => (await messages.list('s')).map((message) => [message.content, message.status]);
+      expect(await messages.takeQueued('s', next!.id, [{ role: 'user', content: 'next' }])).toBe(true);
+      expect(await rows()).toEqual([
+        ['first', undefined],
+        ['later', 'queued'],
+        ['next', undefined],
+      ]);
+      // Taken once: another replica's take of the same message stores nothing.
+      expect(await messages.takeQueued('s', next!.id, [{ role: 'user', content: 'next' }])).toBe(false);
+      expect(await codeOf(messages.takeQueued('t', later!.id, [{ role: 'user', content: 'later' }]))).toBe('not_found');
+      expect(await rows()).toEqual([
+        ['first', undefined],
+        ['later', 'queued'],
+        ['next', undefined],
+      ]);
+      await sessions.archive('s');
+      expect(await codeOf(messages.takeQueued('s', later!.id, [{ role: 'user', content: 'later' }]))).toBe('not_found');
+      expect(await rows()).toEqual([
+        ['first', undefined],
+        ['later', 'queued'],
+        ['next', undefined],
+      ]);
+    });
+
     it('keeps queued messages in order, takes each out once, and names the active sessions holding some', async () => {
       using storage = fresh();
       const { sessions, messages } = storage;

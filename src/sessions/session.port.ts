@@ -86,6 +86,12 @@ export interface MessageStore {
   queued(sessionId: string): Promise<QueuedMessage[]>;
   /** Takes queued message `id` out of the session; false when it is no longer there (taken or deleted). */
   removeQueued(sessionId: string, id: number): Promise<boolean>;
+  /**
+   * Takes queued message `id` out of the session and appends `messages` (its turn's user message) in one write, so
+   * no read sees the session without either; false, changing nothing, when it is no longer queued (taken by another
+   * replica, or deleted). 404 `not_found`, changing nothing, when the session is missing or archived.
+   */
+  takeQueued(sessionId: string, id: number, messages: readonly NewMessage[]): Promise<boolean>;
   /** Active sessions holding queued messages, in the order of their oldest one. */
   sessionsWithQueued(): Promise<string[]>;
 }

@@ -4,7 +4,7 @@ import { toNumber } from '../../db/postgres/row-values';
 import { notFound } from '../../shared/app-error';
 import { toEpochSeconds, type Clock } from '../../shared/clock';
 import type { MessageStore } from '../session.port';
-import type { EnqueueOutcome, StoredMessage } from '../session-types';
+import type { EnqueueOutcome, NewMessage, StoredMessage } from '../session-types';
 import { toMessage, type MessageRow } from '../sqlite/session-rows';
 
 /**
@@ -30,27 +30,39 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
       WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status = 'queued'`;
     return row.n as number;
   };
+  /** `messages` stored at the end of the session inside `tx`, stamped now; the session touched (`endLive`: its snapshot cleared). */
+  const appendIn = async (tx: TransactionSQL, sessionId: string, messages: readonly NewMessage[], endLive: boolean) => {
+    await requireActive(tx, agentId, sessionId);
+    const at = now();
+    const rows = messages.map((message) => ({
+      agent_id: agentId,
+      session_id: sessionId,
+      role: message.role,
+      content: message.content,
+      tool_calls: message.toolCalls && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls) : null,
+      run_id: message.runId ?? null,
+      status: message.status ?? null,
+      created_at: at,
+    }));
+    if (rows.length > 0) await tx`INSERT INTO messages ${tx(rows)}`;
+    if (endLive)
+      await tx`UPDATE sessions SET updated_at = ${at}, live_response = NULL
+        WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+    else await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+  };
   return {
     list: (sessionId) => list(sql, sessionId),
     async append(sessionId, messages, options) {
-      await sql.begin(async (tx) => {
+      await sql.begin((tx) => appendIn(tx, sessionId, messages, options?.endLive === true));
+    },
+    async takeQueued(sessionId, id, messages) {
+      return await sql.begin(async (tx) => {
         await requireActive(tx, agentId, sessionId);
-        const at = now();
-        const rows = messages.map((message) => ({
-          agent_id: agentId,
-          session_id: sessionId,
-          role: message.role,
-          content: message.content,
-          tool_calls: message.toolCalls && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls) : null,
-          run_id: message.runId ?? null,
-          status: message.status ?? null,
-          created_at: at,
-        }));
-        if (rows.length > 0) await tx`INSERT INTO messages ${tx(rows)}`;
-        if (options?.endLive)
-          await tx`UPDATE sessions SET updated_at = ${at}, live_response = NULL
-            WHERE agent_id = ${agentId} AND id = ${sessionId}`;
-        else await tx`UPDATE sessions SET updated_at = ${at} WHERE agent_id = ${agentId} AND id = ${sessionId}`;
+        const removed = await tx`DELETE FROM messages
+          WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id = ${id} AND status = 'queued'`;
+        if (removed.count === 0) return false;
+        await appendIn(tx, sessionId, messages, false);
+        return true;
       });
     },
     async lastId(sessionId) {

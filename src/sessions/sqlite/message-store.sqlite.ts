@@ -39,6 +39,17 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     (endLive ? touchEndingLive : touch).run(at, sessionId);
   });
 
+  const takeQueued = db.transaction((sessionId: string, id: number, messages: readonly NewMessage[]) => {
+    requireActive(sessionId);
+    if (
+      db.query("DELETE FROM messages WHERE session_id = ? AND id = ? AND status = 'queued'").run(sessionId, id)
+        .changes === 0
+    )
+      return false;
+    append(sessionId, messages, false);
+    return true;
+  });
+
   const compress = db.transaction((sessionId: string, count: number, compressedContext: string) => {
     requireActive(sessionId);
     const ids = db
@@ -116,6 +127,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     removeQueued: async (sessionId, id) =>
       db.query("DELETE FROM messages WHERE session_id = ? AND id = ? AND status = 'queued'").run(sessionId, id)
         .changes > 0,
+    takeQueued: async (sessionId, id, messages) => takeQueued(sessionId, id, messages),
     sessionsWithQueued: async () =>
       db
         .query<{ session_id: string }, []>(
