@@ -5,6 +5,7 @@ import { AppError, notFound } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import { auditDecision, editedArgs, outcomeOfRecord, type ApprovalOutcome } from './approval-decisions';
 import type { ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
+import { isActiveRunStatus } from './run-store.port';
 
 /** The longest delay setTimeout honours; a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -140,11 +141,15 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     });
   };
 
-  /** With shared storage: the approval's run is paused with a checkpoint, so a replica holds it (or will restore it). */
+  /**
+   * With shared storage: the approval's run is active, so a replica holds it (or will restore it once paused with a
+   * checkpoint). A run still `running` counts: its replica stores the approval before it marks the run waiting and
+   * writes the checkpoint, and a decision read in between was stored `expired` while that run went on to wait for it.
+   */
   const heldElsewhere = async (agent: AgentHandle<Ports>, approval: ApprovalRecord) => {
     if (!deps.sharedPollMs) return false;
     const run = await agent.storage.runs.get(approval.runId);
-    return run?.status === 'waiting_approval' && (await agent.storage.checkpoints.get(approval.runId)) !== null;
+    return run !== null && isActiveRunStatus(run.status);
   };
 
   /** Stores the decision for the replica holding the run, which takes it up at its next look (`sharedPollMs`). */
