@@ -98,12 +98,15 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       scheduleLagMs: slotMs === null ? null : Math.max(0, startedMs - slotMs),
       sessionId,
     });
-    // Scheduled runs move the job to its following slot before the model is called.
+    // Scheduled runs move the job to its following slot before the model is called, unless its schedule was edited
+    // since it was read here (the edit set the next run).
     const advance: Partial<CronJob> = { lastRunMs: startedMs };
+    let next: { scheduleRev: number; changes: Partial<CronJob> } | undefined;
     if (trigger === 'scheduled') {
       try {
-        advance.nextRunMs =
+        const nextRunMs =
           job.scheduleType === 'at' ? null : nextRunAfter(jobSchedule(job, config.timezone), startedMs, job.anchorMs);
+        next = { scheduleRev: job.scheduleRev, changes: { nextRunMs } };
       } catch (error) {
         await failJobSchedule(job, error);
         return null;
@@ -118,10 +121,10 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
         durationMs: 0,
         details: { reason: decision.reason },
       };
-      await store().addRuns([skipped], job.id, advance);
+      await store().addRuns([skipped], job.id, advance, next);
       return skipped;
     }
-    await store().addRuns([base], job.id, advance);
+    await store().addRuns([base], job.id, advance, next);
     try {
       const result = await runScheduledTurn(deps.chat, deps.sessions, {
         agent,

@@ -109,6 +109,38 @@ export function describeSchedulerStoreContract(
     );
 
     it(
+      "moves a job to its next run with a run's row only while its schedule is the one the caller read",
+      withStore(async (store) => {
+        await store.insertJob(job('j'));
+        const read = (await store.getJob('j'))!;
+        // Not edited since: the run's row, its last run and its next run together.
+        await store.addRuns(
+          [run('r1', 'j')],
+          'j',
+          { lastRunMs: T0 },
+          { scheduleRev: read.scheduleRev, changes: { nextRunMs: T0 + 60_000 } },
+        );
+        expect(await store.getJob('j')).toEqual(expect.objectContaining({ lastRunMs: T0, nextRunMs: T0 + 60_000 }));
+        // Edited between the read and the run's write (a new schedule, its own next run): the edit's next run stays.
+        await store.updateJob('j', { nextRunMs: T0 + 7_200_000, scheduleRev: read.scheduleRev + 1 });
+        await store.addRuns(
+          [run('r2', 'j')],
+          'j',
+          { lastRunMs: T0 + 60_000 },
+          { scheduleRev: read.scheduleRev, changes: { nextRunMs: T0 + 120_000 } },
+        );
+        expect(await store.getJob('j')).toEqual(
+          expect.objectContaining({
+            lastRunMs: T0 + 60_000,
+            nextRunMs: T0 + 7_200_000,
+            scheduleRev: read.scheduleRev + 1,
+          }),
+        );
+        expect((await store.listRuns(10)).map((row) => row.id)).toEqual(['r2', 'r1']);
+      }),
+    );
+
+    it(
       'settles a run from the job as it is then, writes both, and keeps only the newest rows of the status',
       withStore(async (store) => {
         await store.insertJob(job('j', T0, { failureCount: 2 }));

@@ -81,8 +81,17 @@ export interface SchedulerStore {
   deleteJob(id: string): Promise<boolean>;
   /** Enabled jobs with a next run, earliest first. */
   upcoming(limit: number): Promise<{ id: string; nextRunMs: number }[]>;
-  /** Stores `runs` and applies `changes` to job `jobId` (when it still exists), in one transaction. */
-  addRuns(runs: readonly CronRun[], jobId: string, changes: Partial<CronJob> | null): Promise<void>;
+  /**
+   * Stores `runs` and applies `changes` to job `jobId` (when it still exists), in one transaction; `scheduled.changes`
+   * too when the job's `scheduleRev` is still `scheduled.scheduleRev` (a schedule edited since the caller read the
+   * job keeps the next run its edit set).
+   */
+  addRuns(
+    runs: readonly CronRun[],
+    jobId: string,
+    changes: Partial<CronJob> | null,
+    scheduled?: { scheduleRev: number; changes: Partial<CronJob> },
+  ): Promise<void>;
   /**
    * In one transaction (a claim of the job row where the database has them): reads job `jobId`, asks
    * `settle` (synchronous, pure) what to write, writes the row and the job's changes, then prunes.

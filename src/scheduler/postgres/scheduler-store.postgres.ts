@@ -113,10 +113,12 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
         WHERE agent_id = ${agentId} AND enabled AND next_run_ms IS NOT NULL ORDER BY next_run_ms LIMIT ${limit}`;
       return rows.map((row) => ({ id: row.id, nextRunMs: Number(row.next_run_ms) }));
     },
-    async addRuns(runs, jobId, changes) {
+    async addRuns(runs, jobId, changes, scheduled) {
       await sql.begin(async (tx) => {
         await insertRuns(tx, runs);
         if (changes) await updateJob(tx, jobId, changes);
+        if (scheduled && (await getJob(tx, jobId, true))?.scheduleRev === scheduled.scheduleRev)
+          await updateJob(tx, jobId, scheduled.changes);
       });
     },
     async settleRun(jobId, settle) {

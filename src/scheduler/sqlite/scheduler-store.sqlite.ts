@@ -87,10 +87,11 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
         )
         .all(limit)
         .map((row) => ({ id: row.id, nextRunMs: row.next_run_ms })),
-    async addRuns(runs, jobId, changes) {
+    async addRuns(runs, jobId, changes, scheduled) {
       db.transaction(() => {
         for (const run of runs) insertRun(run);
         if (changes) updateJob(jobId, changes);
+        if (scheduled && getJob(jobId)?.scheduleRev === scheduled.scheduleRev) updateJob(jobId, scheduled.changes);
       })();
     },
     async settleRun(jobId, settle) {
