@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killProcessGroup } from '../shared/process-group';
 import { MINIMAL_PATH } from './env-scrub';
 import type { SandboxTools, SandboxVariant } from './sandbox-args';
 
@@ -173,16 +174,10 @@ async function callInBackground(plan: SpawnPlan, signal: AbortSignal): Promise<P
   } catch (error) {
     return notStarted(plan, error);
   }
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // The group is gone already.
-    }
-  };
+  const killGroup = () => killProcessGroup(child.pid);
   const timer = setTimeout(killGroup, CALL_TIMEOUT_MS);
+  // The caller starts no call once `signal` has aborted.
   signal.addEventListener('abort', killGroup, { once: true });
-  if (signal.aborted) killGroup();
   try {
     const stderr = new Response(child.stderr).text().catch(() => '');
     const exitCode = await child.exited;

@@ -1,5 +1,6 @@
 // Runs a tool process in its own process group: output read at the server's pace and bounded, a timeout and an
 // output ceiling that kill the group.
+import { killProcessGroup } from '../shared/process-group';
 import { createOutputCollector, type OutputCollector } from './bounded-output';
 import { createOutputPipe, type OutputPipe } from './output-pipe';
 
@@ -102,13 +103,7 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessResult
   err.closeWriteEnd();
   let timedOut = false;
   let outputLimitExceeded = false;
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // The group is already gone.
-    }
-  };
+  const killGroup = () => killProcessGroup(child.pid);
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup();
