@@ -30,6 +30,12 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
       WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status = 'queued'`;
     return row.n as number;
   };
+  /** Queued message `id` out of the session; false when it is no longer there. */
+  const removeQueued = async (runner: SQL | TransactionSQL, sessionId: string, id: number): Promise<boolean> => {
+    const removed = await runner`DELETE FROM messages
+      WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id = ${id} AND status = 'queued'`;
+    return removed.count > 0;
+  };
   /** `messages` stored at the end of the session inside `tx`, stamped now; the session touched (`endLive`: its snapshot cleared). */
   const appendIn = async (tx: TransactionSQL, sessionId: string, messages: readonly NewMessage[], endLive: boolean) => {
     await requireActive(tx, agentId, sessionId);
@@ -58,9 +64,7 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
     async takeQueued(sessionId, id, messages) {
       return await sql.begin(async (tx) => {
         await requireActive(tx, agentId, sessionId);
-        const removed = await tx`DELETE FROM messages
-          WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id = ${id} AND status = 'queued'`;
-        if (removed.count === 0) return false;
+        if (!(await removeQueued(tx, sessionId, id))) return false;
         await appendIn(tx, sessionId, messages, false);
         return true;
       });
@@ -120,11 +124,7 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
         WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status = 'queued' ORDER BY id`;
       return rows.map((row) => ({ id: toNumber(row.id), content: row.content }));
     },
-    async removeQueued(sessionId, id) {
-      const removed = await sql`DELETE FROM messages
-        WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND id = ${id} AND status = 'queued'`;
-      return removed.count > 0;
-    },
+    removeQueued: (sessionId, id) => removeQueued(sql, sessionId, id),
     async sessionsWithQueued() {
       const rows: { session_id: string }[] = await sql`SELECT m.session_id FROM messages m
         JOIN sessions s ON s.agent_id = m.agent_id AND s.id = m.session_id

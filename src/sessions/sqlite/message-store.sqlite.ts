@@ -39,13 +39,14 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
     (endLive ? touchEndingLive : touch).run(at, sessionId);
   });
 
+  /** Queued message `id` out of the session; false when it is no longer there. */
+  const removeQueued = (sessionId: string, id: number) =>
+    db.query("DELETE FROM messages WHERE session_id = ? AND id = ? AND status = 'queued'").run(sessionId, id).changes >
+    0;
+
   const takeQueued = db.transaction((sessionId: string, id: number, messages: readonly NewMessage[]) => {
     requireActive(sessionId);
-    if (
-      db.query("DELETE FROM messages WHERE session_id = ? AND id = ? AND status = 'queued'").run(sessionId, id)
-        .changes === 0
-    )
-      return false;
+    if (!removeQueued(sessionId, id)) return false;
     append(sessionId, messages, false);
     return true;
   });
@@ -124,9 +125,7 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
           "SELECT id, content FROM messages WHERE session_id = ? AND status = 'queued' ORDER BY id",
         )
         .all(sessionId),
-    removeQueued: async (sessionId, id) =>
-      db.query("DELETE FROM messages WHERE session_id = ? AND id = ? AND status = 'queued'").run(sessionId, id)
-        .changes > 0,
+    removeQueued: async (sessionId, id) => removeQueued(sessionId, id),
     takeQueued: async (sessionId, id, messages) => takeQueued(sessionId, id, messages),
     sessionsWithQueued: async () =>
       db
