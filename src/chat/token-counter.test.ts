@@ -23,6 +23,68 @@ describe('countTokens', () => {
       });
   });
 
+  it('matches whole-text encoding on random mixes of scripts, marks, emoji, whitespace and special tokens', () => {
+    const parts = [
+      'a',
+      'e',
+      'th',
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '\r\n',
+      '0',
+      '42',
+      ',',
+      '.',
+      '!',
+      "'s",
+      '"',
+      '{',
+      '}',
+      '日',
+      '本',
+      '😀',
+      'é',
+      'e\u0301',
+      'Ü',
+      'ß',
+      'ﬁ',
+      '’',
+      '_',
+      '/',
+      '\\',
+      '\ud800',
+      'ALL',
+      'Caps',
+      '<|endoftext|>',
+      '<|endofprompt|>',
+    ];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const wrong: string[] = [];
+    for (let round = 0; round < 2000; round++) {
+      let text = '';
+      for (let part = Math.floor(next() * 120); part >= 0; part--) text += parts[Math.floor(next() * parts.length)];
+      if (countTokens(text) !== exact.encode(text, 'all').length) wrong.push(text);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps line breaks with the punctuation before them where a long text is cut into pieces', () => {
+    // Without whitespace the text runs past 4,096 characters in one piece, so the first cut falls on `\n\n`.
+    for (const end of ['});\n\n', '.\n', '>\r\n', ')\n  ']) {
+      const text = `${'a,'.repeat(2100)}end${end}next line\n`;
+      expect(countTokens(text)).toBe(exact.encode(text, 'all').length);
+    }
+  });
+
+  it('counts long whitespace runs exactly and a megabyte of them at once (10 s for 10,000 spaces before)', () => {
+    for (const text of [' '.repeat(1000), '\n'.repeat(1000), ' \n'.repeat(500), `${'\t'.repeat(999)}x`])
+      expect(countTokens(text)).toBe(exact.encode(text, 'all').length);
+    expect(countTokens(' '.repeat(1_000_000))).toBeGreaterThan(0);
+  });
+
   it('counts long runs without whitespace without the quadratic blow-up that blocked the server', () => {
     // One 10 KB word took 6 s before; these would take minutes.
     expect(countTokens('a'.repeat(1_000_000))).toBeGreaterThan(0);

@@ -141,6 +141,10 @@ describe('POST /api/tokens/files limits', () => {
     await using fixture = await startChatFixture();
     const { server } = fixture;
     await server.json('POST', '/api/files', { path: 'memory/run.md', content: 'a'.repeat(100_000) });
+    // 10,000 spaces held the server for 10 s before (a merge loop quadratic in the run's length); these, hours.
+    await server.json('POST', '/api/files', { path: 'memory/blank.md', content: `x${' '.repeat(300_000)}\n` });
+    const blank = await server.json('POST', '/api/tokens/files', { paths: ['memory/blank.md'] });
+    expect(blank.body.data[0].tokens).toBeGreaterThan(1000);
     for (const name of ['big1', 'big2'])
       await server.json('POST', '/api/files', { path: `knowledge/${name}.txt`, content: 'word '.repeat(1_000_000) });
     const answer = await server.json('POST', '/api/tokens/files', {
