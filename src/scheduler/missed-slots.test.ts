@@ -54,6 +54,20 @@ describe('recordMissedSlots', () => {
     expect((await store.getJob('job'))!.nextRunMs).toBe(CREATED + 4 * MINUTE);
   });
 
+  it('records the slots but keeps a schedule edited after the job was read, with its own next run', async () => {
+    for (const scheduleType of ['every', 'at'] as const) {
+      const schedule = scheduleType === 'every' ? '60' : new Date(CREATED + MINUTE).toISOString();
+      const { store } = await setup({ scheduleType, schedule, catchUp: 'skip' });
+      const read = (await store.getJob('job'))!;
+      const edited = { schedule: '3600', scheduleType: 'every', nextRunMs: CREATED + 90 * MINUTE } as const;
+      await store.updateJob('job', { ...edited, enabled: true, scheduleRev: read.scheduleRev + 1 });
+      const now = CREATED + 3 * MINUTE;
+      await recordMissedSlots({ store, job: read, config, nowMs: now, newId, onInvalid });
+      expect((await store.listRuns(10)).length).toBeGreaterThan(0);
+      expect(await store.getJob('job')).toMatchObject({ ...edited, enabled: true, scheduleRev: read.scheduleRev + 1 });
+    }
+  });
+
   it('with run_once records the earlier slots and hands back the latest one to run now', async () => {
     const { store } = await setup({ catchUp: 'run_once' });
     const now = CREATED + 3 * MINUTE + 20_000;

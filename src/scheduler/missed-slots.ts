@@ -81,6 +81,7 @@ export async function recordMissedSlots({
     changes =
       next === null ? { nextRunMs: null, enabled: false, scheduleRev: job.scheduleRev + 1 } : { nextRunMs: next };
   }
-  await store.addRuns(rows, job.id, changes);
+  // The move is the read schedule's: a schedule edited since (another replica, a request) keeps its own next run.
+  await store.addRuns(rows, job.id, null, changes ? { scheduleRev: job.scheduleRev, changes } : undefined);
   return runNow;
 }
