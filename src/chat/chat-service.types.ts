@@ -56,6 +56,11 @@ export interface TurnOptions {
   onBusy?: OnBusy;
   /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
   queuedId?: number;
+  /**
+   * Drops the turn's messages from the session when its answer (trimmed) passes this test: a heartbeat's
+   * all-clear. Done at the turn's end while the run still holds the session, so nothing else has written there.
+   */
+  discardWhen?: (answer: string) => boolean;
   /** Told when the run starts waiting for tool approvals (`true`) and when no call waits any more (`false`). */
   onApprovalWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }

@@ -26,6 +26,8 @@ export interface PreparedTurn {
   /** The run's tools without the approval gate (a restored run's decided calls run through them). */
   runTools: RunTools;
   checkpointer: RunCheckpointer;
+  /** Where the session's messages ended before the turn's own (with `discardWhen` only). */
+  mark?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function prepareTurn(
   let systemPrompt: string;
   let history: ModelMessage[];
   let isFirstTurn = false;
+  let mark: number | undefined;
   if (restored) {
     // A paused run restored after a restart goes on with what the model saw when it paused.
     ({ systemPrompt, history } = restored);
@@ -61,6 +64,7 @@ export async function prepareTurn(
       isFirstTurn,
       isFirstConversation: turn.isFirstConversation,
     });
+    if (options.discardWhen) mark = await sessions.mark(sessionId);
     const stored = [{ role: 'user' as const, content: options.storedMessage ?? message }];
     // Taken from the queue by this run alone, its user message stored in the same write (no read sees neither):
     // gone already means another replica took it (or it was deleted).
@@ -134,5 +138,5 @@ export async function prepareTurn(
     runId: restored?.attemptRunId ?? run.runId,
     checkpointer,
   };
-  return { config, budget, sessions, isFirstTurn, input, runTools: leasedCalls(agent, runTools), checkpointer };
+  return { config, budget, sessions, isFirstTurn, input, runTools: leasedCalls(agent, runTools), checkpointer, mark };
 }

@@ -167,7 +167,6 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     if (await deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
     const decision = await deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
-    let mark = 0;
     const waitingRow = (runId: string): HeartbeatRun => ({
       timestampMs: clock.nowMs(),
       status: 'waiting_approval',
@@ -181,7 +180,6 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
       details: { session_id: sessionId },
     });
     try {
-      mark = await deps.sessions.of(agent).mark(sessionId);
       const result = await runScheduledTurn(deps.chat, deps.sessions, {
         agent,
         sessionId,
@@ -191,10 +189,10 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
         trigger: 'heartbeat',
         // The tick's history shows it waiting for an approval; its final row replaces that one.
         onApprovalWait: (waiting, runId) => store().setWaiting(waitingRow(runId), waiting),
+        // An all-clear is not kept: the session holds only heartbeats that had something to say.
+        discardWhen: (answer) => answer === HEARTBEAT_OK,
       });
       const suppressed = result.content === HEARTBEAT_OK;
-      // An all-clear is not kept: the session holds only heartbeats that had something to say.
-      if (suppressed) await deps.sessions.of(agent).deleteMessagesAfter(sessionId, mark);
       return row(
         'ok',
         { session_id: sessionId, suppressed, response_preview: preview(result.content) },

@@ -138,6 +138,27 @@ describe('heartbeat', () => {
     expect(triggers.map((row) => row.trigger_type)).toEqual(['heartbeat', 'heartbeat']);
   });
 
+  it('drops an all-clear while its run still holds the session, so a message sent right after it stays', async () => {
+    await using fixture = await startChatFixture();
+    const { server, model } = fixture;
+    await writeChecklist(fixture);
+    // Once the run had ended the tick deleted what followed its mark: a chat or queued message stored there
+    // meanwhile went with it. The delete now comes before the run lets the session go.
+    const messages = server.deps.agents.get('default').storage.messages;
+    const deleteAfter = messages.deleteAfter.bind(messages);
+    const busyAtDelete: boolean[] = [];
+    messages.deleteAfter = async (sessionId, mark) => {
+      busyAtDelete.push(await server.deps.chat.isBusy('default', sessionId));
+      return deleteAfter(sessionId, mark);
+    };
+    model.enqueue({ kind: 'text', text: 'HEARTBEAT_OK' });
+    await server.json('PUT', '/api/scheduler/heartbeat', { enabled: true, interval_seconds: 3600, ...alwaysActive });
+    const row = await waitFor(async () => (await heartbeatRuns(server)).find((run) => run.status === 'ok'));
+    expect(row.details).toMatchObject({ suppressed: true });
+    expect(busyAtDelete).toEqual([true]);
+    expect((await server.json('GET', '/api/sessions/__heartbeat__/history')).body.data.messages).toEqual([]);
+  });
+
   it('records a model failure as error', async () => {
     await using fixture = await startChatFixture();
     await writeChecklist(fixture);
