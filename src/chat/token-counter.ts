@@ -13,34 +13,47 @@ const specialTokens = new RegExp(
 );
 const utf8 = new TextEncoder();
 let utf8Bytes = new Uint8Array(256);
-/** Counts of recent pieces: repeated runs (`aaaa…`, padding, tables) are encoded once. */
+/** Counts of recent short pieces: repeated runs (`aaaa…`, padding, tables) are encoded once. */
 const pieceCounts = new Map<string, number>();
-const MAX_CACHED_PIECES = 20_000;
+/** Pieces up to this length are remembered, up to this many characters in all. */
+const MAX_CACHED_PIECE = 1024;
+const MAX_CACHED_CHARS = 1_000_000;
+let cachedChars = 0;
 
 /** Text is encoded in pieces of about this many characters, cut where whitespace begins. */
 const PIECE_CHARS = 4096;
-/** A run without whitespace is cut every this many characters: the BPE merge is quadratic in a run's length. */
+/** Past this length a piece is cut before its next part, whatever that is. */
+const MAX_PIECE_CHARS = 2 * PIECE_CHARS;
+/** A run of one class without whitespace is cut every this many characters: the BPE merge was quadratic. */
 const MAX_RUN = 64;
+/** A whitespace run is cut every this many: the merge's time and working memory grow with a word's length. */
+const MAX_SPACE_RUN = 1024;
+const specialSet = new Set(Object.keys(o200k.special_tokens));
+/** Special tokens, whitespace, and runs of one character class (letters, digits, other: up to a special token). */
+const parts = new RegExp(
+  `${specialTokens.source}|\\s{1,${MAX_SPACE_RUN}}|\\p{L}[\\p{L}\\p{M}]{0,${MAX_RUN - 1}}|\\p{N}{1,${MAX_RUN}}|(?:(?!${specialTokens.source})[^\\s\\p{L}\\p{N}]){1,${MAX_RUN}}`,
+  'gu',
+);
+
+function kindOf(part: string): string {
+  if (specialSet.has(part)) return 'special';
+  if (/^\s/.test(part)) return 'space';
+  if (/^\p{L}/u.test(part)) return 'letter';
+  return /^\p{N}/u.test(part) ? 'digit' : 'other';
+}
 
 /**
- * The text in encoder-friendly pieces. A 10 KB word took seconds in one piece (and blocked the server);
- * cut into 64-character runs, each distinct piece counted once, it takes milliseconds. Cuts happen before whitespace, where the tokenizer
- * splits anyway, so counts match whole-text encoding except at forced cuts inside very long runs.
+ * The text in encoder-friendly pieces of bounded length. Cuts happen before whitespace, where the tokenizer
+ * splits anyway, so counts match whole-text encoding except at forced cuts: inside a run of one class longer than
+ * MAX_RUN (a 10 KB word took seconds in one piece), a whitespace run longer than MAX_SPACE_RUN, or a piece that
+ * found no cut in MAX_PIECE_CHARS. A special token is never cut.
  */
 function* pieces(text: string): Generator<string> {
   let piece = '';
   let previous: { kind: string; full: boolean } | null = null;
-  // Whitespace, and runs of one character class (letters, digits, other), as the tokenizer's own pre-split
-  // sees them; only a run longer than MAX_RUN of one class is cut where the tokenizer would not cut.
-  for (const part of text.match(/\s+|\p{L}[\p{L}\p{M}]{0,63}|\p{N}{1,64}|[^\s\p{L}\p{N}]{1,64}/gu) ?? []) {
-    const kind = /^\s/.test(part)
-      ? 'space'
-      : /^\p{L}/u.test(part)
-        ? 'letter'
-        : /^\p{N}/u.test(part)
-          ? 'digit'
-          : 'other';
-    const forcedCut = previous?.full && previous.kind === kind && kind !== 'space';
+  for (const [part] of text.matchAll(parts)) {
+    const kind = kindOf(part);
+    const forcedCut = (previous?.full && previous.kind === kind) || piece.length >= MAX_PIECE_CHARS;
     // Punctuation takes the line breaks that follow it (` ?[^\s\p{L}\p{N}]+[\r\n/]*`): no cut between them.
     const splitsHere = kind === 'space' && (previous?.kind !== 'other' || !/^[\r\n]/.test(part));
     if (piece && (forcedCut || (splitsHere && piece.length >= PIECE_CHARS))) {
@@ -48,7 +61,7 @@ function* pieces(text: string): Generator<string> {
       piece = '';
     }
     piece += part;
-    previous = { kind, full: part.length >= MAX_RUN };
+    previous = { kind, full: part.length >= (kind === 'space' ? MAX_SPACE_RUN : MAX_RUN) };
   }
   if (piece) yield piece;
 }
@@ -61,8 +74,14 @@ export function countTokens(text: string): number {
     let count = pieceCounts.get(piece);
     if (count === undefined) {
       count = encodedLength(piece);
-      if (pieceCounts.size >= MAX_CACHED_PIECES) pieceCounts.clear();
-      pieceCounts.set(piece, count);
+      if (piece.length <= MAX_CACHED_PIECE) {
+        if (cachedChars + piece.length > MAX_CACHED_CHARS) {
+          pieceCounts.clear();
+          cachedChars = 0;
+        }
+        pieceCounts.set(piece, count);
+        cachedChars += piece.length;
+      }
     }
     total += count;
   }
