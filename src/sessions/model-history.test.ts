@@ -25,4 +25,11 @@ describe('toModelHistory', () => {
       ['user', 'thanks'],
     ]);
   });
+
+  it('merges a long run of replies in time linear in its length (3,000 of 10 KB took 7.8 s)', () => {
+    const reply = `${'x'.repeat(10_000)}  `;
+    const messages = Array.from({ length: 3000 }, () => ({ role: 'assistant' as const, content: reply, createdAt: 1 }));
+    const [merged] = toModelHistory([{ role: 'assistant', content: 'first', createdAt: 1 }, ...messages], '');
+    expect(merged!.content).toBe(['first', ...messages.map(() => reply.trim())].join('\n'));
+  }, 3000);
 });

@@ -30,6 +30,7 @@ export interface ModelMessage {
 
 export function toModelHistory(messages: readonly StoredMessage[], compressedContext: string): ModelMessage[] {
   const turns: ModelMessage[] = [];
+  const merged = new Set<ModelMessage>();
   const summary = compressedContext.trim();
   if (summary) turns.push({ role: 'assistant', content: `[Summary of Earlier Conversation]\n${summary}` });
   for (const message of messages) {
@@ -38,9 +39,12 @@ export function toModelHistory(messages: readonly StoredMessage[], compressedCon
     const text = [message.content.trim(), describeToolCalls(message)].filter(Boolean).join('\n');
     if (!text) continue;
     const previous = turns[turns.length - 1];
-    if (message.role === 'assistant' && previous?.role === 'assistant')
-      previous.content = `${previous.content}\n${text}`.trim();
-    else turns.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: text });
+    // Appended, not trimmed whole each time (that was quadratic in a long run of replies): the same text.
+    if (message.role === 'assistant' && previous?.role === 'assistant') {
+      previous.content = `${previous.content}\n${text.trimEnd()}`;
+      merged.add(previous);
+    } else turns.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: text });
   }
+  for (const turn of merged) turn.content = turn.content.trimStart();
   return turns;
 }
