@@ -25,6 +25,13 @@ const readFilesSchema = z.object({
 
 type Range = { start_line?: number; end_line?: number; max_chars?: number };
 const CHUNK = 64 * 1024;
+/** Most bytes one call reads looking for its lines, over all its paths: a far start line costs at most this. */
+export const SCAN_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/** What is left of a call's scanning budget, shared by the files of one `read_files`. */
+export interface ScanBudget {
+  bytes: number;
+}
 
 /** Resolves through the path guard; guard refusals become E_INVALID_PATH, missing files E_NOT_FOUND. */
 function resolveFile(root: string, path: string): string {
@@ -56,11 +63,13 @@ function resolveFile(root: string, path: string): string {
 
 /**
  * Reads lines `start..end` of a file, at most `maxChars` characters, in 64 KiB pieces: it stops as soon as it has
- * enough, so a huge file costs no more than what is returned.
+ * enough, so a huge file costs no more than what is returned. Lines before `start` are skipped as bytes (a newline
+ * byte is never inside a UTF-8 sequence), and the bytes read come out of `budget`: past it, E_OUTPUT_LIMIT.
  */
 export function readBounded(
   absolute: string,
   options: Range & { max_chars: number },
+  budget: ScanBudget = { bytes: SCAN_BUDGET_BYTES },
 ): { content: string; truncated: boolean } {
   const start = options.start_line ?? 1;
   const end = options.end_line ?? Number.POSITIVE_INFINITY;
@@ -78,9 +87,26 @@ export function readBounded(
   try {
     let position = 0;
     for (;;) {
-      const read = readSync(handle, buffer, 0, CHUNK, position);
+      if (budget.bytes <= 0)
+        throw new ToolFailure(
+          'E_OUTPUT_LIMIT',
+          `Stopped after reading ${SCAN_BUDGET_BYTES / 1024 / 1024} MiB in this call; ask for earlier lines or fewer files`,
+          { line },
+        );
+      const read = readSync(handle, buffer, 0, Math.min(CHUNK, budget.bytes), position);
       position += read;
-      let text = decoder.decode(buffer.subarray(0, read), { stream: read > 0 });
+      budget.bytes -= read;
+      let from = 0;
+      while (line < start && from < read) {
+        const newline = buffer.indexOf(10, from);
+        if (newline === -1 || newline >= read) from = read;
+        else {
+          from = newline + 1;
+          line++;
+        }
+      }
+      if (line < start && read > 0) continue;
+      let text = decoder.decode(buffer.subarray(from, read), { stream: read > 0 });
       let done = read === 0;
       while (text.length > 0) {
         const newline = text.indexOf('\n');
@@ -109,15 +135,16 @@ export function readBounded(
   return { content: output, truncated: false };
 }
 
-function readOne(context: ToolCallContext, path: string, options: Range) {
+function readOne(context: ToolCallContext, path: string, options: Range, budget?: ScanBudget) {
   if (options.start_line !== undefined && options.end_line !== undefined && options.end_line < options.start_line) {
     throw new ToolFailure('E_INVALID_ARGS', 'end_line must not be before start_line');
   }
   const absolute = resolveFile(context.agentRoot, path);
-  return readBounded(absolute, {
-    ...options,
-    max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars,
-  });
+  return readBounded(
+    absolute,
+    { ...options, max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars },
+    budget,
+  );
 }
 
 export function createReadFileTool(): ToolDefinition<z.output<typeof readFileSchema>> {
@@ -141,13 +168,23 @@ export function createReadFilesTool(): ToolDefinition<z.output<typeof readFilesS
     level: 0,
     schema: readFilesSchema,
     async run({ paths, ...options }, context) {
+      const budget: ScanBudget = { bytes: SCAN_BUDGET_BYTES };
+      // A path asked for twice is read once.
+      const outcomes = new Map<string, ReturnType<typeof readOne> | ToolFailure>();
       const results = paths.map((path) => {
-        try {
-          return { ok: true, path, ...readOne(context, path, options) };
-        } catch (error) {
-          if (!(error instanceof ToolFailure)) throw error;
-          return { ok: false, path, error: { code: error.code, message: error.message } };
+        let outcome = outcomes.get(path);
+        if (!outcome) {
+          try {
+            outcome = readOne(context, path, options, budget);
+          } catch (error) {
+            if (!(error instanceof ToolFailure)) throw error;
+            outcome = error;
+          }
+          outcomes.set(path, outcome);
         }
+        if (outcome instanceof ToolFailure)
+          return { ok: false, path, error: { code: outcome.code, message: outcome.message } };
+        return { ok: true, path, ...outcome };
       });
       const truncated = results.some((result) => 'truncated' in result && result.truncated);
       return success({ results, partial: results.some((result) => !result.ok) }, { truncated });

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'bun:test';
+import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createToolHarness } from '../../../test/support/tool-harness';
+import { readBounded, SCAN_BUDGET_BYTES } from './read-file.tool';
+
+describe('read_file far into a file', () => {
+  it('skips the lines before start_line as bytes, multi-byte characters and CRLF included', async () => {
+    using harness = createToolHarness();
+    const lines = Array.from({ length: 50_000 }, (_, index) => `${index + 1} ünï — 日本 😀\r`);
+    writeFileSync(join(harness.root, 'knowledge', 'lines.txt'), `${lines.join('\n')}\n`);
+    for (const start of [1, 2, 1_000, 49_999, 50_000]) {
+      const result = await harness.call('read_file', {
+        path: 'knowledge/lines.txt',
+        start_line: start,
+        end_line: start + 1,
+      });
+      expect(result.data.content).toBe(lines.slice(start - 1, start + 1).join('\n'));
+    }
+    expect((await harness.call('read_file', { path: 'knowledge/lines.txt', start_line: 60_000 })).data.content).toBe(
+      '',
+    );
+  });
+
+  it('reads a path asked for twice once, and stops a call past its scanning budget with E_OUTPUT_LIMIT', async () => {
+    using harness = createToolHarness();
+    // A sparse file: no line breaks in a gigabyte of zeros (32 reads of it took 80 s before).
+    const sparse = join(harness.root, 'knowledge', 'sparse.bin');
+    const handle = openSync(sparse, 'w');
+    ftruncateSync(handle, 1024 * 1024 * 1024);
+    closeSync(handle);
+    const far = await harness.call('read_file', { path: 'knowledge/sparse.bin', start_line: 2 });
+    expect(far.error?.code).toBe('E_OUTPUT_LIMIT');
+    writeFileSync(join(harness.root, 'knowledge', 'small.txt'), 'a\nb\n');
+    const many = await harness.call('read_files', {
+      paths: ['knowledge/small.txt', ...Array(31).fill('knowledge/sparse.bin')],
+      start_line: 2,
+    });
+    const codes = many.data.results.slice(1).map((result: { error?: { code: string } }) => result.error?.code);
+    expect(new Set(codes)).toEqual(new Set(['E_OUTPUT_LIMIT']));
+    expect(many.data.results[0]).toMatchObject({ ok: true, content: 'b' });
+  }, 10_000);
+
+  it('counts what it reads against the budget it is given', () => {
+    using harness = createToolHarness();
+    const path = join(harness.root, 'knowledge', 'big.txt');
+    writeFileSync(path, 'x'.repeat(300_000));
+    const budget = { bytes: 200_000 };
+    expect(() => readBounded(path, { start_line: 2, max_chars: 100 }, budget)).toThrow(/Stopped after reading/);
+    expect(budget.bytes).toBe(0);
+    expect(SCAN_BUDGET_BYTES).toBe(256 * 1024 * 1024);
+  });
+});
