@@ -5,6 +5,18 @@ import type { Logger } from '../shared/logger';
 import type { ChatEvent } from './chat-events';
 
 const SNAPSHOT_INTERVAL_MS = 350;
+/**
+ * A live snapshot shows the current segment's latest calls, each output cut to a preview: every tool event writes
+ * one, so with all calls and outputs a step of N parallel calls wrote O(N²) (4,000 calls: 5 GB in 6 s). The
+ * stored reply keeps every call whole.
+ */
+export const LIVE_TOOL_CALLS = 50;
+export const LIVE_OUTPUT_CHARS = 4000;
+
+function livePreview(call: ToolCallRecord): ToolCallRecord {
+  if (typeof call.output !== 'string' || call.output.length <= LIVE_OUTPUT_CHARS) return call;
+  return { ...call, output: `${call.output.slice(0, LIVE_OUTPUT_CHARS)}…` };
+}
 
 export interface Segment {
   content: string;
@@ -100,7 +112,7 @@ export class TurnRecorder {
       this.sessions.setLiveResponse(this.sessionId, {
         runId: this.runId,
         content,
-        toolCalls: this.current.toolCalls,
+        toolCalls: this.current.toolCalls.slice(-LIVE_TOOL_CALLS).map(livePreview),
         updatedAt: toEpochSeconds(now),
       }),
     );

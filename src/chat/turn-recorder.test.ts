@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'bun:test';
+import type { AgentSessions, LiveResponse } from '../sessions';
+import { systemClock } from '../shared/clock';
+import { silentLogger } from '../shared/logger';
+import { LIVE_OUTPUT_CHARS, LIVE_TOOL_CALLS, TurnRecorder } from './turn-recorder';
+
+/** Sessions that keep the live snapshots written and the messages appended. */
+function recordingSessions() {
+  const snapshots: (LiveResponse | null)[] = [];
+  const appended: unknown[] = [];
+  const sessions = {
+    find: async () => ({ archived: false }),
+    setLiveResponse: async (_sessionId: string, live: LiveResponse | null) => {
+      snapshots.push(live);
+    },
+    append: async (_sessionId: string, messages: unknown[]) => {
+      appended.push(...messages);
+    },
+  } as unknown as AgentSessions;
+  return { sessions, snapshots, appended };
+}
+
+describe('TurnRecorder', () => {
+  it('writes a snapshot per tool event holding the latest calls with output previews, and stores every call whole', async () => {
+    const { sessions, snapshots, appended } = recordingSessions();
+    const recorder = new TurnRecorder(sessions, 's', systemClock, silentLogger);
+    await recorder.observe({ type: 'run_start', data: { run_id: 'r' } } as never);
+    const calls = 2000;
+    const output = 'o'.repeat(LIVE_OUTPUT_CHARS + 100);
+    for (let index = 0; index < calls; index++)
+      await recorder.observe({ type: 'tool_start', data: { run_id: 'r', tool: `t${index}`, input: { index } } });
+    for (let index = 0; index < calls; index++)
+      await recorder.observe({ type: 'tool_end', data: { run_id: 'r', tool: `t${index}`, output } });
+    expect(snapshots).toHaveLength(2 * calls);
+    const last = snapshots.at(-1)!;
+    expect(last.toolCalls.map((call) => call.tool)).toEqual(
+      Array.from({ length: LIVE_TOOL_CALLS }, (_, index) => `t${calls - LIVE_TOOL_CALLS + index}`),
+    );
+    expect(last.toolCalls.at(-1)!.output).toBe(`${output.slice(0, LIVE_OUTPUT_CHARS)}…`);
+    // Each write stays small: the whole step's calls and outputs were in every one of them.
+    const largest = Math.max(...snapshots.map((snapshot) => JSON.stringify(snapshot).length));
+    expect(largest).toBeLessThan(LIVE_TOOL_CALLS * (LIVE_OUTPUT_CHARS + 200));
+    await recorder.persist();
+    const stored = appended[0] as { toolCalls: { tool: string; output: string }[] };
+    expect(stored.toolCalls).toHaveLength(calls);
+    expect(stored.toolCalls.every((call) => call.output === output)).toBe(true);
+  });
+});
