@@ -49,6 +49,18 @@ describe('tool runner', () => {
     expect(calls).toBe(4);
   });
 
+  it('keeps a digest of failed calls, not their arguments (500 failed 1 MB calls kept 513 MB)', async () => {
+    using harness = createToolHarness({ definitions: [flaky] });
+    const big = 'x'.repeat(1024 * 1024);
+    Bun.gc(true);
+    const before = process.memoryUsage().rss;
+    for (let index = 0; index < 64; index++) await harness.call('flaky', { command: `${index}${big}` });
+    Bun.gc(true);
+    expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
+    expect((await harness.call('flaky', { command: `7${big}` })).error!.code).toBe('E_EXEC');
+    expect((await harness.call('flaky', { command: `7${big}` })).error!.code).toBe('E_POLICY_DENIED');
+  }, 15_000);
+
   it('honours repeat_identical_failure_limit and forgets failures after a success', async () => {
     using harness = createToolHarness({
       definitions: [flaky],
