@@ -4,7 +4,7 @@ import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
 import { openDatabase } from '../db/open-database';
 import { newJob } from './cron-job-editor';
 import { recoverInterruptedRuns } from './interrupted-runs';
-import { MAX_MISSED_ROWS, recordMissedSlots } from './missed-slots';
+import { MAX_COUNTED_SLOTS, MAX_MISSED_ROWS, recordMissedSlots } from './missed-slots';
 import type { CronJob } from './scheduler.port';
 import { createSqliteSchedulerStore } from './sqlite/scheduler-store.sqlite';
 
@@ -120,6 +120,17 @@ describe('recordMissedSlots', () => {
     expect(rows).toHaveLength(MAX_MISSED_ROWS);
     expect(MAX_MISSED_ROWS + Number(rows[0]!.details.further_missed_slots)).toBe((30 * 86_400) / 5);
     expect((await store.getJob('job'))!.nextRunMs).toBe(now + 5000);
+  });
+
+  it('stops counting the slots of a cron expression at MAX_COUNTED_SLOTS and says the count is a lower bound', async () => {
+    const { store } = await setup({ scheduleType: 'cron', schedule: '* * * * * *', catchUp: 'skip' });
+    const now = CREATED + 86_400_000;
+    await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
+    const [last] = await store.listRuns(1);
+    expect(last!.details.further_missed_slots_at_least).toBe(true);
+    // The row kept beyond the hundred, and the slots counted after it.
+    expect(last!.details.further_missed_slots).toBe(MAX_COUNTED_SLOTS + 1);
+    expect((await store.getJob('job'))!.nextRunMs).toBe(now + 1000);
   });
 });
 
