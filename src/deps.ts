@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { createAgentRegistry, createAgentsService, createFilesService } from './agents';
 import {
-  countTokens,
+  countTokensYielding,
   createChatService,
   createPromptBuilder,
   createRunRegistry,
@@ -97,7 +97,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     sleep: overrides.sleep,
   });
-  const files = createFilesService({ agents, listeners: [retrieval.onFileChanged], countTokens });
+  const files = createFilesService({ agents, listeners: [retrieval.onFileChanged], countTokens: countTokensYielding });
   const toolDefinitions =
     overrides.toolDefinitions ??
     createBuiltinTools({

@@ -14,12 +14,12 @@ export interface FileTokens {
 }
 
 /** Tokens of one workspace file, within what is left of the request's byte budget (which it lowers). */
-export function countFileTokens(
+export async function countFileTokens(
   agentRoot: string,
   path: string,
   budget: { bytes: number },
-  countTokens: (text: string) => number,
-): FileTokens {
+  countTokens: (text: string) => Promise<number>,
+): Promise<FileTokens> {
   let absolute: string;
   try {
     absolute = resolveWorkspacePath(agentRoot, path).absolute;
@@ -36,10 +36,12 @@ export function countFileTokens(
     // Reported per file: missing or unreadable.
     return { path, tokens: 0, error: 'not_found' };
   }
+  let text: string;
   try {
-    return { path, tokens: countTokens(readWorkspaceFile(agentRoot, path)) };
+    text = readWorkspaceFile(agentRoot, path);
   } catch {
     // Reported per file: the guarded read refused it (say, a link swapped in since the stat).
     return { path, tokens: 0, error: 'invalid_path' };
   }
+  return { path, tokens: await countTokens(text) };
 }

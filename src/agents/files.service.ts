@@ -13,15 +13,15 @@ export interface FilesService {
   index(agentId: string | undefined): { agentId: string; root: string; files: string[] };
   skills(agentId: string | undefined): SkillMeta[];
   /** Tokens of each path (a path listed twice is counted once; 8 MiB in all per call). */
-  countTokens(agentId: string | undefined, paths: readonly string[]): FileTokens[];
+  countTokens(agentId: string | undefined, paths: readonly string[]): Promise<FileTokens[]>;
 }
 
 export interface FilesServiceDeps {
   agents: AgentDirectory;
   /** Told of every write (the retrieval domain refreshes its index). */
   listeners: Iterable<FileChangeListener>;
-  /** The chat model's tokenizer. */
-  countTokens(text: string): number;
+  /** The chat model's tokenizer (which may return to the event loop while it counts). */
+  countTokens(text: string): Promise<number>;
 }
 
 export function createFilesService({ agents, listeners, countTokens }: FilesServiceDeps): FilesService {
@@ -33,15 +33,17 @@ export function createFilesService({ agents, listeners, countTokens }: FilesServ
       return { agentId: agent.id, root: agent.root, files: indexWorkspaceFiles(agent.root) };
     },
     skills: (agentId) => scanAgentSkills(agents.get(agentId).root),
-    countTokens(agentId, paths) {
+    async countTokens(agentId, paths) {
       const agent = agents.get(agentId);
       const budget = { bytes: MAX_REQUEST_BYTES };
       const counted = new Map<string, FileTokens>();
-      return paths.map((path) => {
-        const result = counted.get(path) ?? countFileTokens(agent.root, path, budget, countTokens);
+      const results: FileTokens[] = [];
+      for (const path of paths) {
+        const result = counted.get(path) ?? (await countFileTokens(agent.root, path, budget, countTokens));
         counted.set(path, result);
-        return result;
-      });
+        results.push(result);
+      }
+      return results;
     },
   };
 }

@@ -27,5 +27,5 @@ export type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore } fro
 export type { RunCheckpoint, RunCheckpointPorts, RunCheckpointStore } from './run-checkpoint.port';
 export { createApprovalsService, type ApprovalsService, type DecisionInput } from './approvals.service';
 export type { AgentTurnResult } from './run-agent';
-export { countTokens } from './token-counter';
+export { countTokens, countTokensYielding } from './token-counter';
 export { recoverOrphanedRuns, startOrphanSweeper } from './orphaned-runs';

@@ -8,7 +8,7 @@ import { invokeModel, type PlainMessage } from './model-invoke';
 import { callRouted, type ModelAccess } from './model-router';
 import type { PromptBuilder } from './prompt-builder';
 import { askTitle, fallbackTitle } from './title';
-import { countTokens } from './token-counter';
+import { countTokensYielding } from './token-counter';
 
 export interface SessionAssistantDeps {
   /** The agents' model routes: titles and summaries fall back like turns. */
@@ -29,7 +29,7 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
 }: SessionAssistantDeps): SessionAssistant<S> {
   return {
     systemPrompt: (agent, options) => prompts.build(agent.root, agent.config(), options),
-    countTokens,
+    countTokens: countTokensYielding,
     async title(agent, seed, sessionId) {
       try {
         return await proposeTitle(agent, models, seed, sessionId, clock);

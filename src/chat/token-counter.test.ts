@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200k from 'js-tiktoken/ranks/o200k_base';
-import { countTokens } from './token-counter';
+import { countTokens, countTokensYielding } from './token-counter';
 
 const exact = new Tiktoken(o200k);
 
@@ -99,6 +99,20 @@ describe('countTokens', () => {
       `a${'|'.repeat(64)}<|endoftext|>`,
     ])
       expect(countTokens(text)).toBe(exact.encode(text, 'all').length);
+  });
+
+  it('counts a long text in slices with the event loop free between them, to the same total', async () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20_000);
+    let finished = false;
+    let ranMeanwhile = false;
+    setImmediate(() => {
+      ranMeanwhile = !finished;
+    });
+    const count = await countTokensYielding(text);
+    finished = true;
+    expect(ranMeanwhile).toBe(true);
+    expect(count).toBe(countTokens(text));
+    expect(await countTokensYielding('')).toBe(0);
   });
 
   it('counts long runs without whitespace without the quadratic blow-up that blocked the server', () => {

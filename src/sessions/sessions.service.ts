@@ -12,7 +12,8 @@ export interface SessionAssistant<S> {
   /** The system prompt the agent's next turn would get. */
   systemPrompt(agent: AgentIdentity, options: { isFirstTurn: boolean; isFirstConversation: boolean }): string;
   /** Tokens of a text for the chat model (o200k_base). */
-  countTokens(text: string): number;
+  /** Tokens of `text`; may return to the event loop meanwhile (a session can hold megabytes). */
+  countTokens(text: string): Promise<number>;
   /** A one-line title for a conversation starting with `seed`; falls back to its first words, never throws. */
   title(agent: AgentHandle<S>, seed: string, sessionId: string): Promise<string>;
   /** A summary of `corpus`, or null when the model cannot be used (no model, budget blocks, the call fails). */
@@ -151,8 +152,9 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
           isFirstTurn: messages.length === 0,
           isFirstConversation: false,
         });
-        const systemTokens = deps.assistant.countTokens(prompt);
-        const messageTokens = messages.reduce((sum, message) => sum + deps.assistant.countTokens(message.content), 0);
+        const systemTokens = await deps.assistant.countTokens(prompt);
+        let messageTokens = 0;
+        for (const message of messages) messageTokens += await deps.assistant.countTokens(message.content);
         return { agentId: agent.id, systemTokens, messageTokens, totalTokens: systemTokens + messageTokens };
       });
     },

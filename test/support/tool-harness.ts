@@ -139,5 +139,5 @@ const noAssistant = {
   title: async (_agent: unknown, seed: string) => seed,
   summarize: async () => null,
   systemPrompt: () => '',
-  countTokens: () => 0,
+  countTokens: async () => 0,
 };

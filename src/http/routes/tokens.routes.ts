@@ -29,7 +29,7 @@ export function tokenRoutes(sessions: Pick<SessionsService, 'tokens'>, files: Pi
         detail: { summary: 'Tokens of the system prompt and the stored messages (o200k_base)' },
       },
     )
-    .post('/files', ({ body, query }) => ({ data: files.countTokens(query.agent_id, body.paths) }), {
+    .post('/files', async ({ body, query }) => ({ data: await files.countTokens(query.agent_id, body.paths) }), {
       query: AgentQuery,
       body: PathsBody,
       response: { 200: FileTokens, ...errors(400, 401, 404, 422, 429, 500) },
