@@ -37,6 +37,8 @@ const PROTECTED_WRITE = [
   '/var/spool/cron',
   '/dev',
 ];
+/** What `normalizeTarget` strips from the end, repeatedly; none is a suffix of another. */
+const TRAILING_SUFFIXES = ['/.*', '/*', '/.', '/'];
 const SAFE_DEVICES = /^\/dev\/(null|zero|stdout|stderr|stdin|tty|full|random|urandom|fd\/\d+|shm(\/.*)?)$/;
 
 /** Normalises a path-ish argument: `~`/`${HOME}` become `$HOME`, dots and duplicate slashes collapse. */
@@ -46,13 +48,15 @@ export function normalizeTarget(text: string): string {
     .replace(/^\$\{HOME\}/, '$HOME')
     .replace(/^"|"$/g, '');
   if (value.startsWith('/')) value = posix.normalize(value);
-  while (
-    value.length > 1 &&
-    (value.endsWith('/') || value.endsWith('/*') || value.endsWith('/.') || value.endsWith('/.*'))
-  ) {
-    value = value.replace(/\/(\*|\.\*|\.)?$/, '') || '/';
+  // One index walks back over the suffixes: a regex replace per suffix is quadratic on `a//////…`.
+  let end = value.length;
+  while (end > 1) {
+    const suffix = TRAILING_SUFFIXES.find((candidate) => value.endsWith(candidate, end));
+    if (suffix === undefined) break;
+    end -= suffix.length;
   }
-  return value;
+  // Everything stripped (`/.`, `/*`) leaves the root; an empty argument stays empty.
+  return end === 0 && value !== '' ? '/' : value.slice(0, end);
 }
 
 /** A target whose recursive removal or re-permissioning wrecks the system or the home folder. */
@@ -77,7 +81,9 @@ export function isDangerousTarget(text: string): boolean {
   if (/^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(raw)) return true;
   if (raw.includes('$(') || raw.includes('`')) return true;
   // Expansions with operators or positional parameters (`${D:-/etc}`, `$1`, `$@`) and other users' homes (`~root`, `~+`).
-  if (/\$\{[^}]*[^A-Za-z0-9_}][^}]*\}|\$[0-9@*#?!-]/.test(raw) || /^~[^/]/.test(raw)) return true;
+  // An unclosed `${` fails closed too. The test stops at the first non-name character: linear, where
+  // `\$\{[^}]*[^A-Za-z0-9_}][^}]*\}` was cubic on `${${${…`.
+  if (/\$\{[A-Za-z0-9_]*(?:[^A-Za-z0-9_}]|$)|\$[0-9@*#?!-]/.test(raw) || /^~[^/]/.test(raw)) return true;
   // A variable path climbing out (`$PWD/../*`), or the working folder through `$PWD`.
   if (/^\$/.test(raw) && /(^|\/)\.\.(\/|$)/.test(raw)) return true;
   if (/^\$\{?PWD\}?\/?\*?$/.test(raw)) return true;
