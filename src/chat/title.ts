@@ -15,10 +15,22 @@ export function fallbackTitle(seed: string): string {
   return title || seed.trim().slice(0, TITLE_MAX_CHARS) || 'New Session';
 }
 
-/** First line, quotes and trailing punctuation removed, at most 10 words and 60 characters. */
+const LEADING_JUNK = /["'“”‘’`*#\s]/;
+const TRAILING_JUNK = /["'“”‘’`*\s]/;
+const TRAILING_PUNCTUATION = /[.!?;:,]/;
+
+/**
+ * First line, quotes and trailing punctuation removed, at most 10 words and 60 characters.
+ * The ends are trimmed by walking indices: an unanchored `[…]+$` regex is quadratic on `a      …b`.
+ */
 export function cleanTitle(reply: string): string {
   const line = reply.trim().split('\n')[0] ?? '';
-  const unquoted = line.replace(/^["'“”‘’`*#\s]+|["'“”‘’`*\s]+$/g, '').replace(/[.!?;:,]+$/, '');
+  let start = 0;
+  while (start < line.length && LEADING_JUNK.test(line.charAt(start))) start++;
+  let end = line.length;
+  while (end > start && TRAILING_JUNK.test(line.charAt(end - 1))) end--;
+  while (end > start && TRAILING_PUNCTUATION.test(line.charAt(end - 1))) end--;
+  const unquoted = line.slice(start, end);
   return unquoted.split(/\s+/).filter(Boolean).slice(0, 10).join(' ').slice(0, TITLE_MAX_CHARS).trim();
 }
 
