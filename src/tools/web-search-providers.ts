@@ -80,6 +80,29 @@ function jsonRows(results: unknown[] | null, snippetField: string): SearchRow[] 
   }));
 }
 
+/**
+ * Removes what `/<[^>]+>/g` removes (a `<`, at least one character, the next `>`), in one pass: the regex
+ * rescans to the end from every `<` that has no `>` after it, quadratic on a snippet of `<<<<…`.
+ */
+export function stripTags(text: string): string {
+  let kept = '';
+  let from = 0;
+  for (let open = text.indexOf('<'); open !== -1; open = text.indexOf('<', from)) {
+    // `<>` is no tag: the scan goes on from the `>`.
+    if (text.charAt(open + 1) === '>') {
+      kept += text.slice(from, open + 1);
+      from = open + 1;
+      continue;
+    }
+    const close = text.indexOf('>', open + 1);
+    // No `>` after this `<`, so none after any later `<` either.
+    if (close === -1) break;
+    kept += text.slice(from, open);
+    from = close + 1;
+  }
+  return kept + text.slice(from);
+}
+
 /** DuckDuckGo wraps result links as `//duckduckgo.com/l/?uddg=<target>`: returns the target. */
 export function decodeDuckDuckGoLink(href: string): string {
   try {
@@ -177,7 +200,7 @@ export async function searchWeb(
       );
       return jsonRows(jsonList(jsonField(body, 'web'), 'results'), 'description').map((row) => ({
         ...row,
-        snippet: row.snippet.replace(/<[^>]+>/g, ''),
+        snippet: stripTags(row.snippet),
       }));
     }
     case 'tavily': {

@@ -14,14 +14,33 @@ const schema = z.object({
   blocked_domains: domains.optional().describe('No results from these domains'),
 });
 
-const normalizeDomain = (domain: string) => domain.toLowerCase().replace(/^\.+|\.+$/g, '');
+/** A longer result URL is dropped: fetch_url would refuse it (its `url` argument has the same bound). */
+const MAX_URL_CHARS = 8192;
+/** Provider fields are cut to these lengths: a search result is read, not mined. */
+const MAX_TITLE_CHARS = 500;
+const MAX_SNIPPET_CHARS = 2000;
+
+/** `text` without leading and trailing dots; index walks, where `/^\.+|\.+$/g` is quadratic on `a....b`. */
+function trimDots(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charAt(start) === '.') start++;
+  while (end > start && text.charAt(end - 1) === '.') end--;
+  return text.slice(start, end);
+}
+
+const normalizeDomain = (domain: string) => trimDots(domain.toLowerCase());
 const hostMatches = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`);
 
-/** Scheme + host + path, lower-cased host, no query or fragment: two links to one page compare equal. */
+/**
+ * Scheme + host + path, lower-cased host, no query or fragment: two links to one page compare equal.
+ * Null for what is not a URL or is longer than 8192 characters.
+ */
 export function canonicalUrl(url: string): string | null {
+  if (url.length > MAX_URL_CHARS) return null;
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol.replace(':', '')}://${parsed.hostname.toLowerCase().replace(/^\.+|\.+$/g, '')}${parsed.pathname || '/'}`;
+    return `${parsed.protocol.replace(':', '')}://${trimDots(parsed.hostname.toLowerCase())}${parsed.pathname || '/'}`;
   } catch {
     // Not a URL: it has no canonical form, and the caller drops the row.
     return null;
@@ -66,9 +85,9 @@ export function createWebSearchTool(
         if (blocked.some((domain) => hostMatches(host, domain))) continue;
         seen.add(canonical);
         results.push({
-          title: row.title,
+          title: row.title.slice(0, MAX_TITLE_CHARS),
           url: row.url,
-          snippet: row.snippet,
+          snippet: row.snippet.slice(0, MAX_SNIPPET_CHARS),
           source: settings.provider,
           canonical_url: canonical,
         });
