@@ -12,6 +12,41 @@ const schema = z.object({
   maxChars: z.number().int().min(256).max(100_000).optional().describe('Most characters to return'),
 });
 
+/** Deeper JSON is returned as fetched: indenting each level again makes pretty-printing quadratic in depth. */
+const MAX_PRETTY_JSON_DEPTH = 64;
+
+/**
+ * Whether brackets and braces outside strings nest deeper than `limit` (as `nestingDepth` in http/body-parser,
+ * which tools may not import); stops at the first level past it.
+ */
+function isNestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 92)
+        index++; // backslash: skip the escaped character
+      else if (char === 34) inString = false;
+    } else if (char === 34) inString = true;
+    else if (char === 91 || char === 123) {
+      if (++depth > limit) return true;
+    } else if (char === 93 || char === 125) depth--;
+  }
+  return false;
+}
+
+/** `text` indented two spaces a level; as it came when it is cut, invalid or nested deeper than 64 levels. */
+function prettyJson(text: string): string {
+  if (isNestedDeeperThan(text, MAX_PRETTY_JSON_DEPTH)) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    // Cut or invalid JSON: return it as it came.
+    return text;
+  }
+}
+
 export function createFetchUrlTool(deps: { resolver: HostResolver }): ToolDefinition<z.output<typeof schema>> {
   return {
     name: 'fetch_url',
@@ -35,13 +70,8 @@ export function createFetchUrlTool(deps: { resolver: HostResolver }): ToolDefini
       });
       const text = new TextDecoder().decode(fetched.body);
       let content = text;
-      if (fetched.contentType.includes('json')) {
-        try {
-          content = JSON.stringify(JSON.parse(text), null, 2);
-        } catch {
-          // Cut or invalid JSON: return it as it came.
-        }
-      } else if (fetched.contentType.includes('html') && mode !== 'html') content = await htmlToText(text, mode);
+      if (fetched.contentType.includes('json')) content = prettyJson(text);
+      else if (fetched.contentType.includes('html') && mode !== 'html') content = await htmlToText(text, mode);
       const capped = capText(content, maxChars);
       const warnings = fetched.cut
         ? [`body cut at tool_network.max_content_bytes (${network.max_content_bytes} bytes)`]
