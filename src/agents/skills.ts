@@ -10,30 +10,59 @@ export interface SkillMeta {
   location: string;
 }
 
-/** Reads `---`-delimited front matter; returns {} when absent or unreadable, never throws. */
-export function parseFrontMatter(text: string): Record<string, string> {
-  const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== '---') return {};
-  const end = lines.findIndex((line, index) => index > 0 && line.trim() === '---');
-  if (end < 0) return {};
-  const block = lines.slice(1, end).join('\n');
+/** Longest front matter read, `---` lines included; a longer one is ignored (a skill needs a name and a line or two). */
+const MAX_FRONT_MATTER_CHARS = 16 * 1024;
+/** The front-matter keys skills use; every other key is skipped unread. */
+const SKILL_KEYS = ['name', 'description'] as const;
+type SkillKey = (typeof SKILL_KEYS)[number];
+
+const isSkillKey = (key: string): key is SkillKey => (SKILL_KEYS as readonly string[]).includes(key);
+
+/**
+ * Reads the `name` and `description` of `---`-delimited front matter; returns {} when absent, unclosed,
+ * or longer than MAX_FRONT_MATTER_CHARS, never throws. The block is read as YAML; a string, number or
+ * boolean value is kept as text (`42` gives "42"), a list or map is skipped, never stringified: the parser
+ * shares what an alias names, but stringifying every value expanded a 100 KB file of aliases into gigabytes.
+ * YAML that fails to parse is read as plain `key: value` lines instead (the contract's 500 on bad YAML is a
+ * listed defect, not kept).
+ */
+export function parseFrontMatter(text: string): Partial<Record<SkillKey, string>> {
+  const block = frontMatterBlock(text);
+  if (block === undefined) return {};
   try {
     const parsed: unknown = Bun.YAML.parse(block);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return Object.fromEntries(
-        Object.entries(parsed as Record<string, unknown>).map(([key, value]) => [
-          key,
-          typeof value === 'string' ? value : JSON.stringify(value),
-        ]),
-      );
-    }
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return skillFields(parsed);
   } catch {
-    // Not valid YAML: fall back to plain `key: value` lines below.
+    // Not valid YAML (or aliased past the parser's limit): fall back to plain `key: value` lines below.
   }
-  const result: Record<string, string> = {};
-  for (const line of lines.slice(1, end)) {
+  const result: Partial<Record<SkillKey, string>> = {};
+  for (const line of block.split('\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0) result[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+    const key = line.slice(0, colon).trim();
+    if (colon > 0 && isSkillKey(key)) result[key] = line.slice(colon + 1).trim();
+  }
+  return result;
+}
+
+/** The lines between the opening and closing `---`, joined by `\n`, when both lie in the first MAX_FRONT_MATTER_CHARS. */
+function frontMatterBlock(text: string): string | undefined {
+  const head = text.slice(0, MAX_FRONT_MATTER_CHARS);
+  const lines = head.split(/\r?\n/);
+  // The last line of the head may be cut short (`---` of `----`): it counts only when the text breaks there.
+  const next = text[head.length];
+  if (next !== undefined && next !== '\n' && next !== '\r') lines.pop();
+  if (lines[0]?.trim() !== '---') return undefined;
+  const end = lines.findIndex((line, index) => index > 0 && line.trim() === '---');
+  return end < 0 ? undefined : lines.slice(1, end).join('\n');
+}
+
+function skillFields(parsed: object): Partial<Record<SkillKey, string>> {
+  const result: Partial<Record<SkillKey, string>> = {};
+  for (const key of SKILL_KEYS) {
+    if (!Object.hasOwn(parsed, key)) continue;
+    const value: unknown = (parsed as Record<string, unknown>)[key];
+    if (typeof value === 'string') result[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') result[key] = String(value);
   }
   return result;
 }
