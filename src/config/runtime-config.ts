@@ -5,6 +5,7 @@ import { AppError, validationError, validationErrors } from '../shared/app-error
 import { writeFileAtomic } from '../shared/atomic-write';
 import { assertNoUnsafeKeys, UNSAFE_KEYS } from '../shared/unsafe-keys';
 import type { Logger } from '../shared/logger';
+import { chunkingChanges, chunkOverlapIssues } from './chunk-overlap-rule';
 import { zodIssuesToItems } from './config-issues';
 import {
   defaultRuntimeConfig,
@@ -200,6 +201,8 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   const update = (agentRoot: string, patch: Json, fieldPrefix = 'config'): RuntimeConfig => {
     const merged = deepMerge(effective(agentRoot) as unknown as Json, patch);
     const config = parseAgentConfig(merged, agentRoot, fieldPrefix);
+    const overlaps = chunkOverlapIssues(config, patch, fieldPrefix);
+    if (overlaps.length > 0) throw validationErrors(overlaps);
     const globalConfig = parseRuntimeConfig(currentGlobal());
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
     assertNoGlobalOnlyKeys(delta, fieldPrefix);
@@ -217,8 +220,11 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   };
 
   const updateGlobal = (edit: (raw: Json) => Json, fieldPrefix = 'config', agentRoots: readonly string[] = []) => {
-    const next = edit(structuredClone(currentGlobal()));
+    const before = currentGlobal();
+    const next = edit(structuredClone(before));
     const config = parseRuntimeConfig(next, fieldPrefix);
+    const overlaps = chunkOverlapIssues(config, chunkingChanges(before, next), fieldPrefix);
+    if (overlaps.length > 0) throw validationErrors(overlaps);
     for (const agentRoot of agentRoots) {
       const name = `workspaces/${basename(agentRoot)}/config.json`;
       parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'))), agentRoot, name);

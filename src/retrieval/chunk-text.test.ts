@@ -54,4 +54,37 @@ describe('chunkText', () => {
     for (let index = 1; index < chunks.length; index++)
       expect(chunks[index]!.startLine).toBeGreaterThan(chunks[index - 1]!.startLine);
   });
+
+  it('keeps the output of many tiny lines within a small multiple of the input, even past the allowed overlap', () => {
+    const texts = ['a\n'.repeat(20_000), 'ab\n\n'.repeat(10_000), '\n'.repeat(40_000)];
+    // The largest overlap the runtime config allows (half the chunk size), then one it refuses.
+    for (const settings of [
+      { chunkSize: 20_000, chunkOverlap: 10_000 },
+      { chunkSize: 10_001, chunkOverlap: 10_000 },
+    ]) {
+      for (const text of texts) {
+        const chunks = chunkText(text, settings);
+        const total = chunks.reduce((sum, chunk) => sum + chunk.text.length, 0);
+        expect(total).toBeLessThanOrEqual(3 * text.length + settings.chunkSize);
+        for (const chunk of chunks) expect(chunk.text.length).toBeLessThanOrEqual(settings.chunkSize);
+        const seen = new Set<number>();
+        for (const chunk of chunks) for (let line = chunk.startLine; line <= chunk.endLine; line++) seen.add(line);
+        const nonBlank = text.split('\n').flatMap((line, index) => (line.trim() ? [index + 1] : []));
+        for (const line of nonBlank) expect(seen.has(line)).toBe(true);
+      }
+    }
+  }, 5000);
+
+  it('caps the overlap at half the chunk size', () => {
+    const text = ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee', 'ffff'].join('\n');
+    // An overlap of 9 would carry two lines (9 characters); half of 14 carries one.
+    expect(chunkText(text, { chunkSize: 14, chunkOverlap: 9 })).toEqual(
+      chunkText(text, { chunkSize: 14, chunkOverlap: 7 }),
+    );
+    expect(chunkText(text, { chunkSize: 14, chunkOverlap: 7 })).toEqual([
+      { text: 'aaaa\nbbbb\ncccc', startLine: 1, endLine: 3 },
+      { text: 'cccc\ndddd\neeee', startLine: 3, endLine: 5 },
+      { text: 'eeee\nffff', startLine: 5, endLine: 6 },
+    ]);
+  });
 });

@@ -13,11 +13,6 @@ export interface ChunkSettings {
   chunkOverlap: number;
 }
 
-interface Line {
-  text: string;
-  number: number;
-}
-
 /** Cuts `text` at `size` code units without splitting a surrogate pair. */
 function safeEnd(text: string, start: number, size: number): number {
   let end = Math.min(text.length, start + size);
@@ -29,15 +24,15 @@ function safeEnd(text: string, start: number, size: number): number {
 }
 
 /** Pieces of one over-long line: windows of `size` characters advancing by `size - overlap`. */
-function splitLongLine(line: Line, size: number, overlap: number): TextChunk[] {
+function splitLongLine(text: string, lineNumber: number, size: number, overlap: number): TextChunk[] {
   const chunks: TextChunk[] = [];
   const step = Math.max(1, size - overlap);
-  for (let start = 0; start < line.text.length; ) {
-    const end = safeEnd(line.text, start, size);
-    chunks.push({ text: line.text.slice(start, end), startLine: line.number, endLine: line.number });
-    if (end >= line.text.length) break;
+  for (let start = 0; start < text.length; ) {
+    const end = safeEnd(text, start, size);
+    chunks.push({ text: text.slice(start, end), startLine: lineNumber, endLine: lineNumber });
+    if (end >= text.length) break;
     let next = start + Math.min(step, end - start);
-    const code = line.text.charCodeAt(next);
+    const code = text.charCodeAt(next);
     if (code >= 0xdc00 && code <= 0xdfff) next += 1;
     start = next;
   }
@@ -50,59 +45,67 @@ function splitLongLine(line: Line, size: number, overlap: number): TextChunk[] {
  * the next chunk starts with the previous chunk's last lines that fit in `chunkOverlap`.
  * A line longer than `chunkSize` is cut into windows on its own. Blank-only chunks are dropped,
  * so an empty or whitespace-only text yields no chunks.
+ *
+ * The overlap is capped at half the chunk size (the runtime config refuses more): a chunk is emitted
+ * only when the next line does not fit, so any two chunks in a row bring at least `chunkSize - chunkOverlap`
+ * new characters, and the output stays within about three times the input plus one chunk.
  */
 export function chunkText(text: string, settings: ChunkSettings): TextChunk[] {
   const size = Math.max(1, Math.floor(settings.chunkSize));
-  const overlap = Math.max(0, Math.min(Math.floor(settings.chunkOverlap), size - 1));
-  const lines: Line[] = text.split(/\r\n|\r|\n/).map((line, index) => ({ text: line, number: index + 1 }));
+  const overlap = Math.max(0, Math.min(Math.floor(settings.chunkOverlap), Math.floor(size / 2)));
+  const lines = text.split(/\r\n|\r|\n/);
   const chunks: TextChunk[] = [];
-  let current: Line[] = [];
+  // The current chunk is lines[first .. first + count), `length` characters once joined.
+  let first = 0;
+  let count = 0;
   let length = 0;
 
   const emit = () => {
-    if (current.length === 0) return;
-    const body = current.map((line) => line.text).join('\n');
-    if (body.trim()) chunks.push({ text: body, startLine: current[0]!.number, endLine: current.at(-1)!.number });
-    // Carry the trailing lines that fit in the overlap into the next chunk.
-    const carried: Line[] = [];
+    if (count === 0) return;
+    const end = first + count;
+    const body = lines.slice(first, end).join('\n');
+    if (body.trim()) chunks.push({ text: body, startLine: first + 1, endLine: end });
+    // Carry the trailing lines that fit in the overlap, never the first one (the next chunk must move on).
+    let carriedFrom = end;
     let carriedLength = 0;
-    for (let index = current.length - 1; index > 0; index--) {
-      const added = current[index]!.text.length + (carried.length > 0 ? 1 : 0);
+    while (carriedFrom - 1 > first) {
+      const added = lines[carriedFrom - 1]!.length + (carriedFrom < end ? 1 : 0);
       if (carriedLength + added > overlap) break;
-      carried.unshift(current[index]!);
       carriedLength += added;
+      carriedFrom -= 1;
     }
-    current = carried;
+    first = carriedFrom;
+    count = end - carriedFrom;
     length = carriedLength;
   };
 
-  for (const line of lines) {
-    if (line.text.length > size) {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (line.length > size) {
       emit();
-      current = [];
+      count = 0;
       length = 0;
-      for (const piece of splitLongLine(line, size, overlap)) if (piece.text.trim()) chunks.push(piece);
+      for (const piece of splitLongLine(line, index + 1, size, overlap)) if (piece.text.trim()) chunks.push(piece);
       continue;
     }
-    const added = line.text.length + (current.length > 0 ? 1 : 0);
-    if (length + added > size && current.length > 0) {
-      const before = current.length;
+    if (count > 0 && length + 1 + line.length > size) {
       emit();
       // When the carried overlap alone leaves no room for this line, start afresh.
-      if (length + line.text.length + (current.length > 0 ? 1 : 0) > size || current.length === before) {
-        current = [];
+      if (count > 0 && length + 1 + line.length > size) {
+        count = 0;
         length = 0;
       }
     }
-    length += line.text.length + (current.length > 0 ? 1 : 0);
-    current.push(line);
+    if (count === 0) first = index;
+    length += line.length + (count > 0 ? 1 : 0);
+    count += 1;
   }
-  if (current.length > 0 && !isCarriedOnly(current, chunks)) emit();
+  if (count > 0 && !isCarriedOnly(first + count, chunks)) emit();
   return chunks;
 }
 
-/** True when `lines` only repeat the end of the last emitted chunk (nothing new to emit). */
-function isCarriedOnly(lines: Line[], chunks: TextChunk[]): boolean {
+/** True when the chunk ending at line `lastLine` only repeats the end of the last emitted chunk (nothing new). */
+function isCarriedOnly(lastLine: number, chunks: TextChunk[]): boolean {
   const last = chunks.at(-1);
-  return last !== undefined && lines.at(-1)!.number <= last.endLine;
+  return last !== undefined && lastLine <= last.endLine;
 }

@@ -211,6 +211,55 @@ describe('PUT /api/config/runtime', () => {
     }
     expect(readFileSync(agentConfigPath(server.dataDir, 'default'), 'utf8')).toBe('{}\n');
   });
+
+  it('refuses a chunk_overlap above half the chunk_size with 422 naming the field', async () => {
+    await using server = await startTestServer();
+    const response = await server.json('PUT', '/api/config/runtime', {
+      config: { retrieval: { knowledge: { chunk_size: 10_001, chunk_overlap: 10_000 } } },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('validation_error');
+    expect(response.body.error.details.items).toEqual([
+      {
+        field: 'config.retrieval.knowledge.chunk_overlap',
+        message: 'chunk_overlap must be at most half of chunk_size',
+        code: 'value_error',
+      },
+    ]);
+    expect(readFileSync(agentConfigPath(server.dataDir, 'default'), 'utf8')).toBe('{}\n');
+    const accepted = await server.json('PUT', '/api/config/runtime', {
+      config: { retrieval: { knowledge: { chunk_size: 20_000, chunk_overlap: 10_000 } } },
+    });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.data.config.retrieval.knowledge).toMatchObject({ chunk_size: 20_000, chunk_overlap: 10_000 });
+  });
+
+  it('keeps loading an agent config.json written before that rule, and takes a change that leaves its chunking alone', async () => {
+    await using server = await startTestServer();
+    // An overlap above half was accepted before: a stored one must not cost the agent the rest of its config.
+    const stored = {
+      llm_runtime: { temperature: 0.3 },
+      retrieval: { memory: { chunk_size: 400, chunk_overlap: 300 } },
+    };
+    writeFileSync(agentConfigPath(server.dataDir, 'default'), JSON.stringify(stored));
+    const read = (await server.json('GET', '/api/config/runtime')).body.data.config;
+    expect([read.llm_runtime.temperature, read.retrieval.memory.chunk_overlap]).toEqual([0.3, 300]);
+    const unrelated = await server.json('PUT', '/api/config/runtime', {
+      config: { llm_runtime: { temperature: 0.5 } },
+    });
+    expect(unrelated.status).toBe(200);
+    expect(readJson(agentConfigPath(server.dataDir, 'default')).retrieval.memory).toEqual({
+      chunk_size: 400,
+      chunk_overlap: 300,
+    });
+    const touched = await server.json('PUT', '/api/config/runtime', {
+      config: { retrieval: { memory: { chunk_overlap: 250 } } },
+    });
+    expect([touched.status, touched.body.error.details.items[0].field]).toEqual([
+      422,
+      'config.retrieval.memory.chunk_overlap',
+    ]);
+  });
 });
 
 describe('/api/config/rag-mode', () => {
