@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'bun:test';
+import { MAX_LINE_COMPARISONS } from './hunk-search-budget';
 import { applyHunks, parseUnifiedDiff, PatchError } from './unified-diff';
 
 describe('unified diffs', () => {
@@ -49,5 +50,40 @@ describe('applying hunks (jsdiff)', () => {
   it('appends a pure insertion numbered past the end, and creates new files', () => {
     expect(apply('a\nb\nc\n', '--- f\n+++ f\n@@ -7,0 +8,1 @@\n+d\n')).toBe('a\nb\nc\nd\n');
     expect(apply(null, '--- /dev/null\n+++ f\n@@ -0,0 +1,2 @@\n+fresh\n+file\n')).toBe('fresh\nfile\n');
+  });
+});
+
+describe('bounded hunk search', () => {
+  const apply = (source: string, diff: string) => applyHunks(source, parseUnifiedDiff(diff)[0]!.hunks, 'f');
+  const failureOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error instanceof PatchError ? { message: error.message, details: error.details } : error;
+    }
+    return 'applied';
+  };
+
+  it('gives up with a PatchError naming the hunk once its context has matched too many lines', () => {
+    // 3,000 context lines that match everywhere but at their last line, tried at each of 100,000 places.
+    const diff = `--- f\n+++ f\n@@ -1 +1 @@\n-x\n+X\n@@ -10,3000 +10,3000 @@\n${' x\n'.repeat(2_999)}-y\n+z\n`;
+    expect(failureOf(() => apply('x\n'.repeat(100_000), diff))).toEqual({
+      message: `Hunk 2 of f is too costly to place (over ${MAX_LINE_COMPARISONS} line comparisons for the whole patch): its context matches almost everywhere; give it the right line numbers or more distinctive context`,
+      details: { path: 'f', hunk: 2, max_comparisons: MAX_LINE_COMPARISONS },
+    });
+  }, 5000);
+
+  it('counts the inserted lines it walks through at each place it tries', () => {
+    const diff = `--- f\n+++ f\n@@ -1 +1,5001 @@\n${'+new\n'.repeat(5_000)} y\n`;
+    expect(failureOf(() => apply('x\n'.repeat(100_000), diff))).toEqual(
+      expect.objectContaining({ details: { path: 'f', hunk: 1, max_comparisons: MAX_LINE_COMPARISONS } }),
+    );
+  }, 5000);
+
+  it('still places a hunk with a long insertion 150,000 lines from its stated line', () => {
+    const lines = Array.from({ length: 200_000 }, (_, index) => `l${index + 1}`);
+    const diff = `--- f\n+++ f\n@@ -1,2 +1,502 @@\n l150000\n${'+n\n'.repeat(500)} l150001\n`;
+    const expected = [...lines.slice(0, 150_000), ...Array(500).fill('n'), ...lines.slice(150_000)];
+    expect(apply(`${lines.join('\n')}\n`, diff)).toBe(`${expected.join('\n')}\n`);
   });
 });

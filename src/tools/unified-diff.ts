@@ -12,7 +12,15 @@
 // (its "empty block count" rule), and keeps `a/`/`b/` prefixes. The model gets E_INVALID_ARGS with our
 // messages (`Hunk is shorter than its header says`, tested); telling jsdiff's failures apart would mean
 // matching its error text.
+//
+// Placing a hunk is searched (jsdiff tries every line), so each apply is metered: see hunk-search-budget.ts.
 import { applyPatch, type StructuredPatch, type StructuredPatchHunk } from 'diff';
+import {
+  createHunkSearchBudget,
+  type HunkSearchBudget,
+  HunkSearchExhausted,
+  meteredCompareLine,
+} from './hunk-search-budget';
 
 /** One hunk as jsdiff takes it: header counts, and the body lines with their ` `, `-`, `+` or `\` prefix. */
 export type Hunk = StructuredPatchHunk;
@@ -96,21 +104,39 @@ export function parseUnifiedDiff(text: string): FilePatch[] {
   return patches;
 }
 
-/** Lines of `text`, the empty string after a final newline not counted. */
-function lineCount(text: string): number {
+/** Lines of `text`, the empty string after a final newline not counted; counted without splitting it. */
+export function countLines(text: string): number {
   if (text === '') return 0;
-  const breaks = text.split('\n').length - 1;
+  let breaks = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) breaks++;
   return text.endsWith('\n') ? breaks : breaks + 1;
 }
 
 /**
  * Applies every hunk to `original` (null: the file is new) or throws PatchError naming the hunk that does
  * not fit. A pure insertion numbered past the end of the file is appended to it (our applier's rule, kept):
- * jsdiff would pad the gap with blank lines.
+ * jsdiff would pad the gap with blank lines. Searching where hunks fit spends `budget` (pass one budget for
+ * every file of a patch); once it is spent this throws PatchError with `details.max_comparisons`.
  */
-export function applyHunks(original: string | null, hunks: Hunk[], path: string): string {
-  const source = original ?? '';
-  const last = lineCount(source) + 1;
+export function applyHunks(
+  original: string | null,
+  hunks: Hunk[],
+  path: string,
+  budget: HunkSearchBudget = createHunkSearchBudget(),
+): string {
+  try {
+    return applyPlacedHunks(original ?? '', hunks, path, budget);
+  } catch (error) {
+    if (!(error instanceof HunkSearchExhausted)) throw error;
+    throw new PatchError(
+      `Hunk ${error.hunk + 1} of ${path} is too costly to place (over ${error.limit} line comparisons for the whole patch): its context matches almost everywhere; give it the right line numbers or more distinctive context`,
+      { path, hunk: error.hunk + 1, max_comparisons: error.limit },
+    );
+  }
+}
+
+function applyPlacedHunks(source: string, hunks: Hunk[], path: string, budget: HunkSearchBudget): string {
+  const last = countLines(source) + 1;
   const placed = hunks.map((hunk) =>
     hunk.oldLines === 0 && hunk.oldStart > last ? { ...hunk, oldStart: last } : hunk,
   );
@@ -121,14 +147,15 @@ export function applyHunks(original: string | null, hunks: Hunk[], path: string)
     newHeader: undefined,
     hunks: some,
   });
-  const patched = applyPatch(source, asPatch(placed));
+  const apply = (some: Hunk[]) => applyPatch(source, asPatch(some), { compareLine: meteredCompareLine(some, budget) });
+  const patched = apply(placed);
   if (patched !== false) return patched;
   // jsdiff says only that the patch does not fit. The hunk that breaks it is found by bisecting the prefixes
   // (the first n - 1 hunks fit, the first n do not): a few applies, however many hunks the patch has.
   let [fits, fails] = [0, placed.length];
   while (fails - fits > 1) {
     const middle = Math.floor((fits + fails) / 2);
-    if (applyPatch(source, asPatch(placed.slice(0, middle))) === false) fails = middle;
+    if (apply(placed.slice(0, middle)) === false) fails = middle;
     else fits = middle;
   }
   throw new PatchError(`Hunk ${fails} of ${path} does not apply: its context was not found`, { path, hunk: fails });
