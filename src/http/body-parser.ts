@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import { AppError, validationError } from '../shared/app-error';
 import { assertNoUnsafeKeys } from '../shared/unsafe-keys';
 import { isJsonContentType } from './cross-site';
+import { isNestedDeeperThan } from '../shared/json-depth';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_FILE_BODY_BYTES = 5 * 1024 * 1024;
@@ -32,24 +33,6 @@ async function readLimited(request: Request, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The deepest `[`/`{` nesting of a JSON text (brackets inside strings ignored). */
-export function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charCodeAt(index);
-    if (inString) {
-      if (char === 92)
-        index++; // backslash: skip the escaped character
-      else if (char === 34) inString = false;
-    } else if (char === 34) inString = true;
-    else if (char === 91 || char === 123) deepest = Math.max(deepest, ++depth);
-    else if (char === 93 || char === 125) depth--;
-  }
-  return deepest;
-}
-
 /**
  * The global body parser. An empty body is `null`; otherwise the body must be `application/json` (415),
  * within its path's size limit (413), at most 64 levels deep (422 `too_deep`), well-formed (400
@@ -68,7 +51,7 @@ export function bodyParser() {
         content_type: contentType,
       });
     }
-    if (nestingDepth(text) > MAX_JSON_DEPTH) {
+    if (isNestedDeeperThan(text, MAX_JSON_DEPTH)) {
       throw validationError('', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');
     }
     let parsed: unknown;

@@ -5,6 +5,7 @@ import { guardedFetch } from '../guarded-fetch';
 import { htmlToText } from '../html-text';
 import type { ToolDefinition } from '../tool-definition';
 import { capText, success } from '../tool-result';
+import { isNestedDeeperThan } from '../../shared/json-depth';
 
 const schema = z.object({
   url: z.string().trim().min(1).max(8192).describe('http(s) URL to fetch'),
@@ -14,27 +15,6 @@ const schema = z.object({
 
 /** Deeper JSON is returned as fetched: indenting each level again makes pretty-printing quadratic in depth. */
 const MAX_PRETTY_JSON_DEPTH = 64;
-
-/**
- * Whether brackets and braces outside strings nest deeper than `limit` (as `nestingDepth` in http/body-parser,
- * which tools may not import); stops at the first level past it.
- */
-function isNestedDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charCodeAt(index);
-    if (inString) {
-      if (char === 92)
-        index++; // backslash: skip the escaped character
-      else if (char === 34) inString = false;
-    } else if (char === 34) inString = true;
-    else if (char === 91 || char === 123) {
-      if (++depth > limit) return true;
-    } else if (char === 93 || char === 125) depth--;
-  }
-  return false;
-}
 
 /** `text` indented two spaces a level; as it came when it is cut, invalid or nested deeper than 64 levels. */
 function prettyJson(text: string): string {
