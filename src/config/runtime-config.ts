@@ -199,9 +199,11 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   };
 
   const update = (agentRoot: string, patch: Json, fieldPrefix = 'config'): RuntimeConfig => {
-    const merged = deepMerge(effective(agentRoot) as unknown as Json, patch);
+    const current = effective(agentRoot) as unknown as Json;
+    const merged = deepMerge(current, patch);
     const config = parseAgentConfig(merged, agentRoot, fieldPrefix);
-    const overlaps = chunkOverlapIssues(config, patch, fieldPrefix);
+    // Only what the request changes: clients PUT back the whole config they read (contract §9.3).
+    const overlaps = chunkOverlapIssues(config, chunkingChanges(current, merged), fieldPrefix);
     if (overlaps.length > 0) throw validationErrors(overlaps);
     const globalConfig = parseRuntimeConfig(currentGlobal());
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);

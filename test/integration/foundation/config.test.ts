@@ -248,6 +248,9 @@ describe('PUT /api/config/runtime', () => {
       config: { llm_runtime: { temperature: 0.5 } },
     });
     expect(unrelated.status).toBe(200);
+    // The web client puts back the whole config it read, chunk settings included.
+    const whole = { ...read, llm_runtime: { ...read.llm_runtime, temperature: 0.6 } };
+    expect((await server.json('PUT', '/api/config/runtime', { config: whole })).status).toBe(200);
     expect(readJson(agentConfigPath(server.dataDir, 'default')).retrieval.memory).toEqual({
       chunk_size: 400,
       chunk_overlap: 300,
