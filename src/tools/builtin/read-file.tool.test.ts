@@ -48,6 +48,10 @@ describe('read_file far into a file', () => {
     const budget = { bytes: 200_000 };
     expect(() => readBounded(path, { start_line: 2, max_chars: 100 }, budget)).toThrow(/Stopped after reading/);
     expect(budget.bytes).toBe(0);
+    // A budget that runs out exactly at the end of the file still reads it.
+    writeFileSync(path, `${'x'.repeat(65_535)}\ny`);
+    expect(readBounded(path, { start_line: 2, max_chars: 100 }, { bytes: 65_537 }).content).toBe('y');
+    expect(() => readBounded(path, { start_line: 2, max_chars: 100 }, { bytes: 65_536 })).toThrow(/Stopped after/);
     expect(SCAN_BUDGET_BYTES).toBe(256 * 1024 * 1024);
   });
 });

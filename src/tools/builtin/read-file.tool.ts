@@ -1,5 +1,5 @@
 // read_file (alias read) and read_files: path-guarded reads that never load more of a file than they return.
-import { closeSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { openGuardedFile } from '../../security';
 import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security';
@@ -86,25 +86,21 @@ export function readBounded(
   let more = false;
   try {
     let position = 0;
+    const size = fstatSync(handle).size;
     for (;;) {
-      if (budget.bytes <= 0)
+      // A budget spent exactly at the end of the file is not a file too long: the read below then finds the end.
+      if (budget.bytes <= 0 && position < size)
         throw new ToolFailure(
           'E_OUTPUT_LIMIT',
           `Stopped after reading ${SCAN_BUDGET_BYTES / 1024 / 1024} MiB in this call; ask for earlier lines or fewer files`,
           { line },
         );
-      const read = readSync(handle, buffer, 0, Math.min(CHUNK, budget.bytes), position);
+      const read = readSync(handle, buffer, 0, Math.max(0, Math.min(CHUNK, budget.bytes)), position);
       position += read;
       budget.bytes -= read;
+      // A byte loop: indexOf per line cost ~16 ns a line, 4.3 s over 256 MiB of line breaks.
       let from = 0;
-      while (line < start && from < read) {
-        const newline = buffer.indexOf(10, from);
-        if (newline === -1 || newline >= read) from = read;
-        else {
-          from = newline + 1;
-          line++;
-        }
-      }
+      while (line < start && from < read) if (buffer[from++] === 10) line++;
       if (line < start && read > 0) continue;
       let text = decoder.decode(buffer.subarray(from, read), { stream: read > 0 });
       let done = read === 0;
