@@ -125,7 +125,12 @@ describe('recordMissedSlots', () => {
   it('stops counting the slots of a cron expression at MAX_COUNTED_SLOTS and says the count is a lower bound', async () => {
     const { store } = await setup({ scheduleType: 'cron', schedule: '* * * * * *', catchUp: 'skip' });
     const now = CREATED + 86_400_000;
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 0);
     await recordMissedSlots({ store, job: (await store.getJob('job'))!, config, nowMs: now, newId, onInvalid });
+    clearInterval(ticking);
+    // The walk gave the thread back between slices: a timer ran meanwhile.
+    expect(ticks).toBeGreaterThan(0);
     const [last] = await store.listRuns(1);
     expect(last!.details.further_missed_slots_at_least).toBe(true);
     // The row kept beyond the hundred, and the slots counted after it.
