@@ -12,8 +12,15 @@ beforeAll(() => {
     hostname: '127.0.0.1',
     port: 0,
     fetch(request) {
-      const depth = Number(new URL(request.url).searchParams.get('depth'));
-      const body = depth > 0 ? nested(depth) : '{"a":1,"b":[true,{"c":"]"}]}';
+      const query = new URL(request.url).searchParams;
+      const depth = Number(query.get('depth'));
+      const wide = Number(query.get('wide'));
+      const body =
+        depth > 0
+          ? nested(depth)
+          : wide > 0
+            ? `${'['.repeat(60)}[${Array(wide).fill(1).join(',')}]${']'.repeat(60)}`
+            : '{"a":1,"b":[true,{"c":"]"}]}';
       return new Response(body, { headers: { 'content-type': 'application/json' } });
     },
   });
@@ -40,4 +47,12 @@ describe('fetch_url', () => {
       expect(fetched.data.truncated).toBe(false);
     }
   }, 5000);
+
+  it('returns JSON longer than maxChars as fetched, cut there, rather than indent what is cut anyway', async () => {
+    using harness = createToolHarness(harnessOptions);
+    // 60 levels and 200,000 numbers: indented, each number would sit behind 122 spaces.
+    const fetched = await harness.call('fetch_url', { url: `${base}?wide=200000`, maxChars: 1000 });
+    expect(fetched.data.content.startsWith(`${'['.repeat(61)}1,1,1`)).toBe(true);
+    expect(fetched.data.truncated).toBe(true);
+  });
 });

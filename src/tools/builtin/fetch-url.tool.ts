@@ -16,9 +16,12 @@ const schema = z.object({
 /** Deeper JSON is returned as fetched: indenting each level again makes pretty-printing quadratic in depth. */
 const MAX_PRETTY_JSON_DEPTH = 64;
 
-/** `text` indented two spaces a level; as it came when it is cut, invalid or nested deeper than 64 levels. */
-function prettyJson(text: string): string {
-  if (isNestedDeeperThan(text, MAX_PRETTY_JSON_DEPTH)) return text;
+/**
+ * `text` indented two spaces a level; as it came when it is cut, invalid, nested deeper than 64 levels, or longer
+ * than the `maxChars` returned anyway (indenting only lengthens it: 64 levels deep, 1 MB became 69M characters).
+ */
+function prettyJson(text: string, maxChars: number): string {
+  if (text.length > maxChars || isNestedDeeperThan(text, MAX_PRETTY_JSON_DEPTH)) return text;
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
   } catch {
@@ -50,7 +53,7 @@ export function createFetchUrlTool(deps: { resolver: HostResolver }): ToolDefini
       });
       const text = new TextDecoder().decode(fetched.body);
       let content = text;
-      if (fetched.contentType.includes('json')) content = prettyJson(text);
+      if (fetched.contentType.includes('json')) content = prettyJson(text, maxChars);
       else if (fetched.contentType.includes('html') && mode !== 'html') content = await htmlToText(text, mode);
       const capped = capText(content, maxChars);
       const warnings = fetched.cut
