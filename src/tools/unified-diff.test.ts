@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { MAX_LINE_COMPARISONS } from './hunk-search-budget';
+import { createHunkSearchBudget, MAX_LINE_COMPARISONS } from './hunk-search-budget';
 import { applyHunks, parseUnifiedDiff, PatchError } from './unified-diff';
 
 describe('unified diffs', () => {
@@ -79,6 +79,17 @@ describe('bounded hunk search', () => {
       expect.objectContaining({ details: { path: 'f', hunk: 1, max_comparisons: MAX_LINE_COMPARISONS } }),
     );
   }, 5000);
+
+  it('says a hunk does not fit, not that it costs too much, when only finding which one runs out of budget', () => {
+    // The whole patch is tried once (about 2,000 comparisons) and fails; naming the hunk would take as many again.
+    const diff = `--- f\n+++ f\n@@ -1,2 +1,1 @@\n a\n-zz\n@@ -5 +5 @@\n-a\n+b\n@@ -9 +9 @@\n-a\n+c\n`;
+    const hunks = parseUnifiedDiff(diff)[0]!.hunks;
+    expect(failureOf(() => applyHunks('a\n'.repeat(1000), hunks, 'f', createHunkSearchBudget(3000)))).toEqual({
+      message:
+        'A hunk of f does not apply (after hunk 0): its context was not found; the search for which one stopped after 3000 line comparisons',
+      details: { path: 'f', max_comparisons: 3000 },
+    });
+  });
 
   it('still places a hunk with a long insertion 150,000 lines from its stated line', () => {
     const lines = Array.from({ length: 200_000 }, (_, index) => `l${index + 1}`);

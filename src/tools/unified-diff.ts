@@ -153,10 +153,19 @@ function applyPlacedHunks(source: string, hunks: Hunk[], path: string, budget: H
   // jsdiff says only that the patch does not fit. The hunk that breaks it is found by bisecting the prefixes
   // (the first n - 1 hunks fit, the first n do not): a few applies, however many hunks the patch has.
   let [fits, fails] = [0, placed.length];
-  while (fails - fits > 1) {
-    const middle = Math.floor((fits + fails) / 2);
-    if (apply(placed.slice(0, middle)) === false) fails = middle;
-    else fits = middle;
+  try {
+    while (fails - fits > 1) {
+      const middle = Math.floor((fits + fails) / 2);
+      if (apply(placed.slice(0, middle)) === false) fails = middle;
+      else fits = middle;
+    }
+  } catch (error) {
+    // The patch does not fit; only naming the hunk ran out of budget, so this is no 'too costly to place'.
+    if (!(error instanceof HunkSearchExhausted)) throw error;
+    throw new PatchError(
+      `A hunk of ${path} does not apply (after hunk ${fits}): its context was not found; the search for which one stopped after ${error.limit} line comparisons`,
+      { path, max_comparisons: error.limit },
+    );
   }
   throw new PatchError(`Hunk ${fails} of ${path} does not apply: its context was not found`, { path, hunk: fails });
 }
