@@ -28,7 +28,10 @@ describe('TurnRecorder', () => {
     const calls = 2000;
     const output = 'o'.repeat(LIVE_OUTPUT_CHARS + 100);
     for (let index = 0; index < calls; index++)
-      await recorder.observe({ type: 'tool_start', data: { run_id: 'r', tool: `t${index}`, input: { index } } });
+      await recorder.observe({
+        type: 'tool_start',
+        data: { run_id: 'r', tool: `t${index}`, input: index === 0 ? { patch: output } : { index } },
+      });
     for (let index = 0; index < calls; index++)
       await recorder.observe({ type: 'tool_end', data: { run_id: 'r', tool: `t${index}`, output } });
     expect(snapshots).toHaveLength(2 * calls);
@@ -37,6 +40,9 @@ describe('TurnRecorder', () => {
       Array.from({ length: LIVE_TOOL_CALLS }, (_, index) => `t${calls - LIVE_TOOL_CALLS + index}`),
     );
     expect(last.toolCalls.at(-1)!.output).toBe(`${output.slice(0, LIVE_OUTPUT_CHARS)}…`);
+    expect(last.toolCalls.at(-1)!.input).toEqual({ index: calls - 1 });
+    const longInput = JSON.stringify({ patch: output });
+    expect(snapshots[0]!.toolCalls[0]!.input).toEqual({ preview: `${longInput.slice(0, LIVE_OUTPUT_CHARS)}…` });
     // Each write stays small: the whole step's calls and outputs were in every one of them.
     const largest = Math.max(...snapshots.map((snapshot) => JSON.stringify(snapshot).length));
     expect(largest).toBeLessThan(LIVE_TOOL_CALLS * (LIVE_OUTPUT_CHARS + 200));
@@ -44,5 +50,6 @@ describe('TurnRecorder', () => {
     const stored = appended[0] as { toolCalls: { tool: string; output: string }[] };
     expect(stored.toolCalls).toHaveLength(calls);
     expect(stored.toolCalls.every((call) => call.output === output)).toBe(true);
+    expect((stored.toolCalls[0] as { input?: unknown }).input).toEqual({ patch: output });
   });
 });

@@ -7,15 +7,29 @@ import type { ChatEvent } from './chat-events';
 const SNAPSHOT_INTERVAL_MS = 350;
 /**
  * A live snapshot shows the current segment's latest calls, each output cut to a preview: every tool event writes
- * one, so with all calls and outputs a step of N parallel calls wrote O(N²) (4,000 calls: 5 GB in 6 s). The
- * stored reply keeps every call whole.
+ * one, so with all calls and outputs a step of N parallel calls wrote O(N²) (4,000 calls: 5 GB in 6 s). A long
+ * input shows as `{ preview }` of its JSON. The stored reply keeps every call whole, except one recovered from a
+ * snapshot after a crash (`interrupted`), which has what the snapshot had.
  */
 export const LIVE_TOOL_CALLS = 50;
 export const LIVE_OUTPUT_CHARS = 4000;
 
+/** Each call's input as snapshots show it: itself, or `{ preview }` of its JSON when that is longer (made once). */
+const liveInputs = new WeakMap<ToolCallRecord, unknown>();
+
+function liveInput(call: ToolCallRecord): unknown {
+  if (liveInputs.has(call)) return liveInputs.get(call);
+  const json = JSON.stringify(call.input) ?? '';
+  const input = json.length <= LIVE_OUTPUT_CHARS ? call.input : { preview: `${json.slice(0, LIVE_OUTPUT_CHARS)}…` };
+  liveInputs.set(call, input);
+  return input;
+}
+
 function livePreview(call: ToolCallRecord): ToolCallRecord {
-  if (typeof call.output !== 'string' || call.output.length <= LIVE_OUTPUT_CHARS) return call;
-  return { ...call, output: `${call.output.slice(0, LIVE_OUTPUT_CHARS)}…` };
+  const input = liveInput(call);
+  if (typeof call.output !== 'string' || call.output.length <= LIVE_OUTPUT_CHARS)
+    return input === call.input ? call : { ...call, input };
+  return { ...call, input, output: `${call.output.slice(0, LIVE_OUTPUT_CHARS)}…` };
 }
 
 export interface Segment {
