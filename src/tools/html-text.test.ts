@@ -20,3 +20,20 @@ describe('htmlToText', () => {
     expect(await htmlToText(html, 'markdown')).toBe('# Café & bar\n\nIt’s open — daily.');
   });
 });
+
+describe('htmlToText on a large page', () => {
+  it('reads it in slices with the event loop free between them, references and pairs cut across slices intact', async () => {
+    // 11 characters of filler put the first slice's end (262,144) between the emoji's two halves.
+    const block = '<p>caf&eacute; 😀 <b>x</b></p>\n';
+    const html = `<html><body>12345678901${block.repeat(30_000)}</body></html>`;
+    let ranMeanwhile = false;
+    let finished = false;
+    setImmediate(() => {
+      ranMeanwhile = !finished;
+    });
+    const text = await htmlToText(html, 'text');
+    finished = true;
+    expect(ranMeanwhile).toBe(true);
+    expect(text).toBe(`12345678901\n${Array(30_000).fill('café 😀 x').join('\n\n')}`);
+  });
+});
