@@ -70,3 +70,28 @@ describe('the UTC zone', () => {
         expect(() => localFields(instant, zone)).toThrow(RangeError);
   });
 });
+
+describe('zone formatters', () => {
+  afterEach(() => {
+    Intl.DateTimeFormat = RealDateTimeFormat;
+  });
+
+  test('keeps the 64 used last: a request may name a zone in endless spellings (each formatter ~30 KB)', () => {
+    let built = 0;
+    Intl.DateTimeFormat = function counted(...args: ConstructorParameters<typeof RealDateTimeFormat>) {
+      built++;
+      return new RealDateTimeFormat(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    const zones = Array.from(
+      { length: 100 },
+      (_, index) => `+${String(Math.floor(index / 60)).padStart(2, '0')}:${String(index % 60).padStart(2, '0')}`,
+    );
+    for (const zone of zones) localFields(0, zone);
+    const before = built;
+    localFields(0, zones.at(-1)!);
+    expect(built).toBe(before);
+    // The first was dropped long ago: asked again, it is built again.
+    localFields(0, zones[0]!);
+    expect(built).toBe(before + 1);
+  });
+});

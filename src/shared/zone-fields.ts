@@ -1,4 +1,5 @@
 // Wall-clock fields of an instant in an IANA zone, and the zone's offset there (one cached formatter a zone).
+import { lruCached } from './lru-cache';
 
 /**
  * The zone every time zone setting defaults to. Its fields come from Date's UTC getters: the first Intl formatter of a
@@ -15,24 +16,30 @@ export interface LocalFields {
   second: number;
 }
 
+/**
+ * Formatters by zone as given, the 64 used last: any casing of a name and every offset spelling is a zone (a
+ * request's `timezone` among them), and each formatter holds ~30 KB, so an unbounded map grew with every variant.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 64;
 
 function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
+  return lruCached(
+    formatters,
+    zone,
+    MAX_FORMATTERS,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
 }
 
 /** The wall-clock fields of `instantMs` in `zone` (whole seconds). */
