@@ -153,10 +153,13 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const wake = () => serial.run(wakeNow);
 
   const settle = new Map<string, (row: CronRun | null) => void>();
+  /** Each job's manual run that has not started yet: a second "run now" meanwhile joins it. */
+  const waitingManual = new Map<string, Omit<RunNowResult, 'job'>>();
   const enqueue = (jobId: string, slotMs: number | null, trigger: RunTrigger, rowId: string) => {
     queue.push({
       jobId,
       execute: async () => {
+        if (waitingManual.get(jobId)?.run.id === rowId) waitingManual.delete(jobId);
         let row: CronRun | null = null;
         try {
           row = await runner.execute(jobId, slotMs, trigger, rowId);
@@ -193,8 +196,12 @@ export function createCronService(deps: CronServiceDeps): CronService {
     async runNow(jobId) {
       const job = await store().getJob(jobId);
       if (!job) throw notFound('Cron job not found');
+      // Every request queued a run of its own (5,000 clicks: 5,000 model turns, one after another).
+      const waiting = waitingManual.get(job.id);
+      if (waiting) return { job, ...waiting };
       const rowId = deps.newId();
       const finished = new Promise<CronRun | null>((resolve) => settle.set(rowId, resolve));
+      waitingManual.set(job.id, { run: { id: rowId, status: 'queued' }, finished });
       enqueue(job.id, null, 'manual', rowId);
       return { job, run: { id: rowId, status: 'queued' }, finished };
     },
@@ -205,6 +212,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
       stopped = true;
       timer.disarm();
       queue.clear();
+      waitingManual.clear();
       for (const resolve of settle.values()) resolve(null);
       settle.clear();
     },

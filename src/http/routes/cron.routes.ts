@@ -116,7 +116,7 @@ export function cronRoutes(scheduler: CronApi) {
         detail: {
           summary: 'Run a cron job now',
           description:
-            'Queues a manual run (also of a disabled job) and answers at once with the job and the new run id (`run.status` `queued`). With `wait=true` it answers when the run has finished, with its row (`ok` or `error`). Either way the answer is 200; the row says how the run went.',
+            'Queues a manual run (also of a disabled job) and answers at once with the job and the new run id (`run.status` `queued`); while a manual run of the job waits to start, another request joins it (the same run id). With `wait=true` it answers when the run has finished, with its row (`ok` or `error`). Either way the answer is 200; the row says how the run went.',
         },
       },
     )

@@ -154,6 +154,21 @@ describe('POST /api/scheduler/cron/jobs/:job_id/run', () => {
     );
   });
 
+  it('lets a "run now" join the run already waiting for that job instead of queuing another', async () => {
+    await using fixture = await startChatFixture();
+    const job = await createJob(fixture.server, { schedule_type: 'every', schedule: '3600', enabled: false });
+    fixture.model.enqueue({ kind: 'hang' });
+    const runNow = async () =>
+      (await fixture.server.json('POST', `/api/scheduler/cron/jobs/${job.id}/run`)).body.data.run.id as string;
+    const executing = await runNow();
+    await fixture.model.waitForRequests(1);
+    // One run executes (its model hangs); the next waits behind it, and every click after that joins the waiting one.
+    const waiting = await runNow();
+    const clicks = await Promise.all(Array.from({ length: 20 }, runNow));
+    expect(waiting).not.toBe(executing);
+    expect(new Set(clicks)).toEqual(new Set([waiting]));
+  });
+
   it('with wait=true answers with the finished row; the run is a cron turn in the job session, usage under cron', async () => {
     await using fixture = await startChatFixture();
     const job = await createJob(fixture.server, {
