@@ -48,6 +48,23 @@ describe('LiveRun', () => {
     ]);
   });
 
+  it('keeps events within its character budget too, the newest always, and counts what it holds', async () => {
+    const output = (size: number): ChatEvent => ({
+      type: 'tool_end',
+      data: { run_id: 'run-1', tool: 't', output: 'o'.repeat(size) },
+    });
+    const run = new LiveRun('k', 'm', 100, 'run-1', 1, 10_000);
+    for (let index = 0; index < 5; index++) run.publish(output(3000));
+    // Three tool outputs of 3,128 characters fit in 10,000, not four.
+    expect(run.retainedChars).toBe(3 * 3128);
+    run.publish(output(50_000));
+    expect(run.retainedChars).toBe(50_128);
+    run.finish();
+    const events = await collect(run.subscribe(0));
+    expect(events[0]).toMatchObject({ type: 'error', data: { code: 'events_expired' } });
+    expect(events.slice(1).map((event) => event.id)).toEqual(['run-1:6']);
+  });
+
   it('cancels once, and never after it finished; close() ends a waiting subscription', async () => {
     const run = new LiveRun('k', 'm');
     const waiting = run.subscribe();

@@ -4,6 +4,26 @@ import type { ChatEvent } from './chat-events';
 
 /** Events a run keeps for subscribers that fall behind and for clients that rejoin. */
 export const EVENT_BUFFER_LIMIT = 5000;
+/**
+ * Characters of text (token text, tool inputs as JSON, tool outputs) those events may hold: a count alone let a
+ * run whose model made ten 100 KB tool calls keep 1.2 MB for ten minutes after it ended, 256 such runs at once.
+ */
+export const EVENT_BUFFER_CHARS = 4_000_000;
+
+/** The characters an event holds, roughly: what varies with the model and its tools, plus a constant. */
+function charsOf(event: ChatEvent): number {
+  switch (event.type) {
+    case 'token':
+    case 'reasoning':
+      return 64 + event.data.content.length;
+    case 'tool_start':
+      return 128 + (JSON.stringify(event.data.input)?.length ?? 0);
+    case 'tool_end':
+      return 128 + event.data.output.length;
+    default:
+      return 256;
+  }
+}
 
 /** A chat event with its SSE id (`<run_id>:<seq>`); events said only to one subscriber have none. */
 export type RunEvent = ChatEvent & { id?: string };
@@ -17,7 +37,10 @@ export class LiveRun {
   readonly runId: string;
   readonly done: Promise<void>;
   /** The kept events are `buffer[start..]`; dropped ones are cut off in bulk, so a full buffer costs O(1) a publish. */
-  private buffer: ChatEvent[] = [];
+  private buffer: (ChatEvent | null)[] = [];
+  /** `charsOf` each buffered event, and the sum over the kept ones. */
+  private sizes: number[] = [];
+  private keptChars = 0;
   private start = 0;
   /** Sequence number of `buffer[start]`; events are numbered from 1. */
   private firstSeq = 1;
@@ -34,6 +57,7 @@ export class LiveRun {
     runId = newId(),
     /** The number of its first event: above 1 for a paused run restored after a restart (its earlier events are gone). */
     firstSeq = 1,
+    private readonly charLimit = EVENT_BUFFER_CHARS,
   ) {
     this.runId = runId;
     this.firstSeq = firstSeq;
@@ -54,6 +78,11 @@ export class LiveRun {
     return this.controller.signal;
   }
 
+  /** Characters the kept events hold (see charsOf). */
+  get retainedChars(): number {
+    return this.keptChars;
+  }
+
   /** The number the next published event gets. */
   get nextSeq(): number {
     return this.firstSeq + this.buffer.length - this.start;
@@ -61,14 +90,25 @@ export class LiveRun {
 
   publish(event: ChatEvent): void {
     if (this.finished) return;
+    const chars = charsOf(event);
     this.buffer.push(event);
-    if (this.buffer.length - this.start > this.bufferLimit) {
+    this.sizes.push(chars);
+    this.keptChars += chars;
+    // The oldest go first; the newest event is always kept.
+    while (
+      this.buffer.length - this.start > 1 &&
+      (this.buffer.length - this.start > this.bufferLimit || this.keptChars > this.charLimit)
+    ) {
+      this.keptChars -= this.sizes[this.start]!;
+      // Let go of it now, not at the next compaction: a dropped tool output may be large.
+      this.buffer[this.start] = null;
       this.start += 1;
       this.firstSeq += 1;
-      if (this.start >= this.bufferLimit) {
-        this.buffer = this.buffer.slice(this.start);
-        this.start = 0;
-      }
+    }
+    if (this.start >= this.bufferLimit) {
+      this.buffer = this.buffer.slice(this.start);
+      this.sizes = this.sizes.slice(this.start);
+      this.start = 0;
     }
     this.wakeAll();
   }

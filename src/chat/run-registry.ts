@@ -12,6 +12,8 @@ export const FINISHED_RUN_RETENTION_MS = 10 * 60_000;
 const LOCK_POLL_MS = 250;
 /** At most this many finished runs are kept for replay (the oldest go first). */
 const FINISHED_RUN_LIMIT = 256;
+/** Characters (see LiveRun's charsOf) all finished runs kept for rejoining may hold together; the oldest go first. */
+export const FINISHED_RUN_CHARS = 32_000_000;
 
 export interface ClaimedRun {
   run: LiveRun;
@@ -61,9 +63,10 @@ const held = (sessionId: string, runId: string | null, elsewhere: boolean) =>
 
 export function createRunRegistry(
   coordinator: Coordinator,
-  options: { retentionMs?: number; bufferLimit?: number } = {},
+  options: { retentionMs?: number; bufferLimit?: number; finishedChars?: number } = {},
 ): RunRegistry {
   const retentionMs = options.retentionMs ?? FINISHED_RUN_RETENTION_MS;
+  const finishedChars = options.finishedChars ?? FINISHED_RUN_CHARS;
   const runs = new Map<string, LiveRun>();
   /** Resolves when a run's lock has been let go of, after it finished. */
   const released = new WeakMap<LiveRun, Promise<void>>();
@@ -76,12 +79,18 @@ export function createRunRegistry(
   const prune = () => {
     const now = performance.now();
     let finished = 0;
-    for (const run of byId.values()) if (run.isFinished) finished += 1;
+    let chars = 0;
+    for (const run of byId.values())
+      if (run.isFinished) {
+        finished += 1;
+        chars += run.retainedChars;
+      }
     for (const [key, run] of byId) {
       if (run.finishedAt === null) continue;
-      if (now - run.finishedAt < retentionMs && finished <= FINISHED_RUN_LIMIT) continue;
+      if (now - run.finishedAt < retentionMs && finished <= FINISHED_RUN_LIMIT && chars <= finishedChars) continue;
       byId.delete(key);
       finished -= 1;
+      chars -= run.retainedChars;
     }
   };
 
