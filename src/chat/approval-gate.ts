@@ -87,6 +87,7 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         tool: { name: call.name, level: tool.level, schema: tool.schema },
         args: call.args,
         timeoutMs: deps.config.tool_approvals.timeout_seconds * 1000,
+        maxPending: deps.config.tool_approvals.max_pending,
         // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
         signal: deps.signal,
         async onPending(approval) {

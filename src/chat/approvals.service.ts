@@ -33,6 +33,13 @@ interface Waiter {
 
 export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
   const waiters = new Map<string, Waiter>();
+  /** Waits in this process per agent id (requested or resumed), for `maxPending`. */
+  const waitsByAgent = new Map<string, number>();
+  const countWait = (agentId: string, change: 1 | -1) => {
+    const count = (waitsByAgent.get(agentId) ?? 0) + change;
+    if (count > 0) waitsByAgent.set(agentId, count);
+    else waitsByAgent.delete(agentId);
+  };
   const key = (agentId: string, approvalId: string) => `${agentId}\n${approvalId}`;
 
   const notPending = (approval: ApprovalRecord) =>
@@ -58,8 +65,10 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       let timer: ReturnType<typeof setTimeout> | undefined;
       let poll: ReturnType<typeof setInterval> | undefined;
       let ended = false;
+      countWait(agent.id, 1);
       const onAbort = () => void settle('cancelled', 'run', 'The run was cancelled.');
       const end = () => {
+        if (!ended) countWait(agent.id, -1);
         ended = true;
         waiters.delete(key(agent.id, approvalId));
         clearTimeout(timer);
@@ -176,6 +185,12 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
   return {
     request(request) {
+      const waiting = waitsByAgent.get(request.agent.id) ?? 0;
+      if (waiting >= request.maxPending)
+        return Promise.resolve({
+          status: 'rejected',
+          reason: `${waiting} calls of this agent already wait for a decision (tool_approvals.max_pending): decide or cancel them first.`,
+        });
       const createdMs = deps.clock.nowMs();
       const record: NewApproval = {
         approvalId: newId(),

@@ -20,6 +20,8 @@ export interface ApprovalRequest {
   tool: { name: string; level: number; schema: z.ZodType };
   args: unknown;
   timeoutMs: number;
+  /** How many calls of the agent may wait in this process at once (`tool_approvals.max_pending`). */
+  maxPending: number;
   /** The run's signal: a cancelled run cancels its pending approvals. */
   signal: AbortSignal;
   /** Called once the approval is stored, before anyone can decide it. */

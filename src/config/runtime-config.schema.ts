@@ -230,6 +230,11 @@ export const runtimeConfigSchema = z
         heartbeat: approvalList.default([]),
         /** A pending approval is rejected (expired) after this long. */
         timeout_seconds: int(1, 30 * 86_400).default(86_400),
+        /**
+         * Calls of one agent waiting for a decision in this process at once; past it a call is refused at once
+         * (its run goes on) rather than paused: each paused run stays in memory until decided or timed out.
+         */
+        max_pending: int(1, 10_000).default(100),
       })
       .strict()
       .prefault({}),

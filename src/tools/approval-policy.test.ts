@@ -18,6 +18,7 @@ describe('needsApproval', () => {
       cron: ['L3', 'read'],
       heartbeat: [],
       timeout_seconds: 86_400,
+      max_pending: 100,
     });
   });
 });

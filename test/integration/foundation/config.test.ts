@@ -48,7 +48,7 @@ const DEFAULT_CONFIG = {
     tmp_size_mb: 64,
     max_output_mb: 64,
   },
-  tool_approvals: { chat: [], cron: [], heartbeat: [], timeout_seconds: 86_400 },
+  tool_approvals: { chat: [], cron: [], heartbeat: [], timeout_seconds: 86_400, max_pending: 100 },
   tool_web_search: { provider: 'duckduckgo_html', max_results: 5 },
   scheduler: { api_enabled: true, runs_query_default_limit: 100 },
   heartbeat: {

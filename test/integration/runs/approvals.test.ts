@@ -91,6 +91,34 @@ describe('tool approvals', () => {
     expect((await fixture.server.json('POST', '/api/approvals/unknown', { decision: 'approve' })).status).toBe(404);
   });
 
+  it('refuses a call at once, its run going on, while max_pending calls of the agent already wait', async () => {
+    await using fixture = await approvalFixture({ max_pending: 1 });
+    const readCall = (path: string) =>
+      ({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path } }] }) as const;
+    fixture.model.enqueue(readCall('workspace/a.md'));
+    const first = streamSse(await fixture.chat({ message: 'Read a', session_id: await fixture.newSession() }));
+    const approval = (await until(first, 'approval_required')).at(-1)!.data;
+    // A second run's call would wait too: it is refused instead, stored nowhere, and the turn finishes.
+    fixture.model.enqueue(readCall('workspace/b.md'), { kind: 'text', text: 'Could not read.' });
+    const events = await rest(
+      streamSse(await fixture.chat({ message: 'Read b', session_id: await fixture.newSession() })),
+    );
+    expect(events.some((record) => record.event === 'approval_required')).toBe(false);
+    const result = JSON.parse(events.find((record) => record.event === 'tool_end')!.data.output);
+    expect(result.error).toMatchObject({ code: 'E_APPROVAL_REJECTED', details: { status: 'rejected' } });
+    expect(result.error.message).toContain('tool_approvals.max_pending');
+    expect(events.some((record) => record.event === 'done')).toBe(true);
+    const pending = await fixture.server.json('GET', '/api/approvals?status=pending');
+    expect(pending.body.data.approvals.map((row: { approval_id: string }) => row.approval_id)).toEqual([
+      approval.approval_id,
+    ]);
+    // Once the first is decided, a call may wait again.
+    fixture.model.enqueue({ kind: 'text', text: 'Read.' });
+    await fixture.server.json('POST', `/api/approvals/${approval.approval_id}`, { decision: 'approve' });
+    expect((await rest(first)).some((record) => record.event === 'done')).toBe(true);
+    expect((await pausedTurn(fixture)).approval.tool).toBe('read_file');
+  });
+
   it('expires an undecided approval after timeout_seconds, and cancels one whose run is cancelled', async () => {
     await using fixture = await approvalFixture({ timeout_seconds: 1 });
     const first = await pausedTurn(fixture);
