@@ -4,7 +4,7 @@ import { countTokens } from '../../src/chat/token-counter';
 import { estimatePromptTokens } from '../../src/chat/model-stream-guard';
 import { startChatFixture, type ChatFixture } from '../support/chat-fixture';
 import { cronRuns, createJob, heartbeatRuns, waitFor } from '../support/scheduler-fixture';
-import { readSse } from '../support/sse-client';
+import { readSse, readSseCutAfter } from '../support/sse-client';
 import { echoTool } from '../support/test-tools';
 
 const PRICED_MODEL = { LLM_MODEL: 'gpt-4.1-nano' };
@@ -147,8 +147,11 @@ describe('a model stream that ends early', () => {
   it('a broken connection mid-stream is the same failure, with usage for what arrived', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
-    fixture.model.enqueue({ kind: 'cut', text: 'partial answer' });
-    const { events, history } = await turn(fixture, sessionId, 'hello');
+    const cut = Promise.withResolvers<void>();
+    fixture.model.enqueue({ kind: 'cut', text: 'partial answer', after: cut.promise });
+    const response = await fixture.chat({ message: 'hello', session_id: sessionId });
+    const events = await readSseCutAfter(response, 'partial answer', cut.resolve);
+    const history = await historyOf(fixture, sessionId);
     expect(events.at(-1)!.event).toBe('error');
     expect(events.at(-1)!.data.code).toBe('model_stream_incomplete');
     expect(events.at(-1)!.data.error).toContain('connection broke');

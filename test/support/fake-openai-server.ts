@@ -4,8 +4,11 @@ export type ScriptStep =
   | { kind: 'text'; text: string; chunkSize?: number; delayMs?: number; usage?: Usage; reasoning?: string }
   | { kind: 'tool_calls'; calls: { name: string; args: unknown | string; id?: string }[]; text?: string; usage?: Usage }
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
-  /** Streams `text` then breaks the connection without finishing. */
-  | { kind: 'cut'; text: string }
+  /**
+   * Streams `text` then breaks the connection without finishing: once `after` settles when given (a test waits for
+   * the tokens to reach its client first, as a reset may drop data the client has not read), else 5 ms later.
+   */
+  | { kind: 'cut'; text: string; after?: Promise<unknown> }
   /**
    * Streams the first `afterChunks` pieces of `text` (all of them when absent), then ends the HTTP body
    * cleanly: no `finish_reason`, no `[DONE]`. With `calls`, the tool-call arguments are the pieces instead.
@@ -197,7 +200,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         }
         if (step.kind === 'cut') {
           for (const piece of pieces(step.text, 4)) send(chunk(completionId, model, { content: piece }));
-          await Bun.sleep(5);
+          await (step.after ?? Bun.sleep(5));
           controller.error(new Error('connection cut by the fake server'));
           return;
         }

@@ -112,3 +112,23 @@ export async function readStreamRest(stream: AsyncGenerator<SseRecord>): Promise
   for await (const record of stream) seen.push(record);
   return seen;
 }
+
+/**
+ * The events of a turn whose model stream the fake cuts (`{ kind: 'cut', text, after }`): `release` settles
+ * `after` once this client holds every token of `text` (or the stream ended first), so the cut cannot drop
+ * tokens still unread on the server's side of the model connection.
+ */
+export async function readSseCutAfter(response: Response, text: string, release: () => void): Promise<SseRecord[]> {
+  const seen: SseRecord[] = [];
+  let received = '';
+  try {
+    for await (const record of streamSse(response)) {
+      seen.push(record);
+      if (record.event === 'token') received += record.data.content;
+      if (received.length >= text.length) release();
+    }
+  } finally {
+    release();
+  }
+  return seen;
+}

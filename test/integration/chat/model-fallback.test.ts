@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ScriptStep } from '../../support/fake-openai-server';
 import { createJob } from '../../support/scheduler-fixture';
 import { startRoutedChatFixture, type RoutedChatFixture } from '../../support/routed-chat-fixture';
-import { readSse } from '../../support/sse-client';
+import { readSse, readSseCutAfter } from '../../support/sse-client';
 
 const usageModels = async (fixture: RoutedChatFixture) =>
   ((await fixture.server.json('GET', '/api/usage/records')).body.data.records as any[])
@@ -69,9 +69,16 @@ describe('POST /api/chat over a model route', () => {
 
   it('ends in an error, not a fallback, when the connection drops after tokens', async () => {
     await using fixture = await startRoutedChatFixture();
-    fixture.primary.enqueue({ kind: 'cut', text: 'Half an answ' });
-    const { of } = await turn(fixture);
-    expect(of('token').length).toBeGreaterThan(0);
+    const cut = Promise.withResolvers<void>();
+    fixture.primary.enqueue({ kind: 'cut', text: 'Half an answ', after: cut.promise });
+    const response = await fixture.chat({ message: 'hello', session_id: await fixture.newSession() });
+    const events = await readSseCutAfter(response, 'Half an answ', cut.resolve);
+    const of = (name: string) => events.filter((event) => event.event === name).map((event) => event.data);
+    expect(
+      of('token')
+        .map((data) => data.content)
+        .join(''),
+    ).toBe('Half an answ');
     expect(of('model_fallback')).toEqual([]);
     expect(of('error').map((data) => data.code)).toEqual(['model_stream_incomplete']);
     expect(fixture.backup.chatRequests()).toHaveLength(0);

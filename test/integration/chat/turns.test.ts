@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { startChatFixture } from '../../support/chat-fixture';
-import { readSse, readSseUntil } from '../../support/sse-client';
+import { readSse, readSseCutAfter, readSseUntil } from '../../support/sse-client';
 import { startTestServer } from '../../support/start-test-server';
 import { echoTool } from '../../support/test-tools';
 
@@ -100,8 +100,10 @@ describe('POST /api/chat (tools and failures)', () => {
   it('reports a stream cut off mid-way, stores the partial reply as failed, and stays healthy', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
-    fixture.model.enqueue({ kind: 'cut', text: 'partial answer' });
-    const events = await readSse(await fixture.chat({ message: 'hi', session_id: sessionId }));
+    const cut = Promise.withResolvers<void>();
+    fixture.model.enqueue({ kind: 'cut', text: 'partial answer', after: cut.promise });
+    const response = await fixture.chat({ message: 'hi', session_id: sessionId });
+    const events = await readSseCutAfter(response, 'partial answer', cut.resolve);
     expect(events.at(-1)!.event).toBe('error');
     expect(events.at(-1)!.data.code).toBe('model_stream_incomplete');
     const history = await historyOf(fixture, sessionId);

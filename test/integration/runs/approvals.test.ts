@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { approvalFixture, pausedTurn } from '../../support/approval-fixture';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
+import type { ScriptStep } from '../../support/fake-openai-server';
 import { waitFor } from '../../support/scheduler-fixture';
 import { readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
 
@@ -93,8 +94,10 @@ describe('tool approvals', () => {
 
   it('refuses a call at once, its run going on, while max_pending calls of the agent already wait', async () => {
     await using fixture = await approvalFixture({ max_pending: 1 });
-    const readCall = (path: string) =>
-      ({ kind: 'tool_calls', calls: [{ name: 'read_file', args: { path } }] }) as const;
+    const readCall = (path: string): ScriptStep => ({
+      kind: 'tool_calls',
+      calls: [{ name: 'read_file', args: { path } }],
+    });
     fixture.model.enqueue(readCall('workspace/a.md'));
     const first = streamSse(await fixture.chat({ message: 'Read a', session_id: await fixture.newSession() }));
     const approval = (await until(first, 'approval_required')).at(-1)!.data;
