@@ -104,8 +104,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       );
       const result = await driveTurn(agent, turn, recorder, publish);
       await record(agent, run, prepared.config, result);
-      if (result.ok && prepared.mark !== undefined && options.discardWhen?.(result.content.trim()))
-        await prepared.sessions.deleteMessagesAfter(sessionId, prepared.mark);
+      if (result.ok && prepared.discard && result.content.trim() === prepared.discard.answer)
+        await prepared.sessions.deleteMessagesAfter(sessionId, prepared.discard.mark);
       if (result.ok && prepared.isFirstTurn && !options.skipTitle)
         publish(
           await titleFirstTurn(agent, prepared.sessions, deps.llm, message, sessionId, deps.clock, () =>

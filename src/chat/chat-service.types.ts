@@ -57,10 +57,11 @@ export interface TurnOptions {
   /** The queued message this turn runs (it leaves the queue as the turn stores its user message). */
   queuedId?: number;
   /**
-   * Drops the turn's messages from the session when its answer (trimmed) passes this test: a heartbeat's
-   * all-clear. Done at the turn's end while the run still holds the session, so nothing else has written there.
+   * Drops the turn's messages from the session when its answer (trimmed) is this text: a heartbeat's all-clear.
+   * Done at the turn's end while the run still holds the session, so nothing else has written there; a run
+   * restored after a restart keeps it (in its checkpoint).
    */
-  discardWhen?: (answer: string) => boolean;
+  discardIfAnswer?: string;
   /** Told when the run starts waiting for tool approvals (`true`) and when no call waits any more (`false`). */
   onApprovalWait?: (waiting: boolean, runId: string) => Promise<void> | void;
 }

@@ -24,6 +24,12 @@ export type TurnStep =
     }
   | { role: 'tool'; toolCallId: string; name: string; content: string };
 
+/** A turn whose messages go when its answer is `answer`: they follow message `mark` (TurnOptions.discardIfAnswer). */
+export interface TurnDiscard {
+  mark: number;
+  answer: string;
+}
+
 /** The state a paused run goes on from after a restart (the checkpoint's JSON document). */
 export interface PausedTurn {
   version: 1;
@@ -42,6 +48,8 @@ export interface PausedTurn {
   approvals: Record<string, string>;
   /** The number the run's next event gets. */
   nextSeq: number;
+  /** Absent in checkpoints written before it existed: their answer is kept. */
+  discard?: TurnDiscard;
 }
 
 export interface RunCheckpointerDeps {
@@ -54,6 +62,7 @@ export interface RunCheckpointerDeps {
   logger: Logger;
   /** The attempts so far, asked when a checkpoint is written. */
   attempts: () => number;
+  discard?: TurnDiscard;
 }
 
 /**
@@ -154,6 +163,7 @@ export class RunCheckpointer {
       steps: this.steps,
       approvals: Object.fromEntries(this.waiting),
       nextSeq: this.deps.run.nextSeq,
+      ...(this.deps.discard && { discard: this.deps.discard }),
     };
   }
 

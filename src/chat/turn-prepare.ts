@@ -12,7 +12,7 @@ import type { ChatPorts, ChatServiceDeps, TurnOptions } from './chat-service.typ
 import type { LiveRun } from './live-run';
 import type { RoutedTurnInput } from './model-router';
 import { retrieveForTurn, withRetrievedContext } from './rag-context';
-import { RunCheckpointer, type PausedTurn } from './run-checkpointer';
+import { RunCheckpointer, type PausedTurn, type TurnDiscard } from './run-checkpointer';
 import { leasedCalls } from './turn-helpers';
 
 /** What the prepare step gathered: the agent's config and budget, and the agent turn's input. */
@@ -26,8 +26,8 @@ export interface PreparedTurn {
   /** The run's tools without the approval gate (a restored run's decided calls run through them). */
   runTools: RunTools;
   checkpointer: RunCheckpointer;
-  /** Where the session's messages ended before the turn's own (with `discardWhen` only). */
-  mark?: number;
+  /** With `discardIfAnswer` (or a restored run's checkpoint): where the session's messages ended before the turn's own. */
+  discard?: TurnDiscard;
 }
 
 /**
@@ -53,7 +53,7 @@ export async function prepareTurn(
   let systemPrompt: string;
   let history: ModelMessage[];
   let isFirstTurn = false;
-  let mark: number | undefined;
+  let discard = restored?.discard;
   if (restored) {
     // A paused run restored after a restart goes on with what the model saw when it paused.
     ({ systemPrompt, history } = restored);
@@ -64,7 +64,8 @@ export async function prepareTurn(
       isFirstTurn,
       isFirstConversation: turn.isFirstConversation,
     });
-    if (options.discardWhen) mark = await sessions.mark(sessionId);
+    if (options.discardIfAnswer !== undefined)
+      discard = { mark: await sessions.mark(sessionId), answer: options.discardIfAnswer };
     const stored = [{ role: 'user' as const, content: options.storedMessage ?? message }];
     // Taken from the queue by this run alone, its user message stored in the same write (no read sees neither):
     // gone already means another replica took it (or it was deleted).
@@ -92,6 +93,7 @@ export async function prepareTurn(
     clock: deps.clock,
     logger: deps.logger,
     attempts,
+    discard,
   });
   // The run's signal and its agent's, for as long as the run lasts: the agent's outlives it (see followSignals).
   const signal = followSignals([agent.signal, run.signal], run.done);
@@ -138,5 +140,14 @@ export async function prepareTurn(
     runId: restored?.attemptRunId ?? run.runId,
     checkpointer,
   };
-  return { config, budget, sessions, isFirstTurn, input, runTools: leasedCalls(agent, runTools), checkpointer, mark };
+  return {
+    config,
+    budget,
+    sessions,
+    isFirstTurn,
+    input,
+    runTools: leasedCalls(agent, runTools),
+    checkpointer,
+    discard,
+  };
 }

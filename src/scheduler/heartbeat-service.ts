@@ -190,7 +190,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
         // The tick's history shows it waiting for an approval; its final row replaces that one.
         onApprovalWait: (waiting, runId) => store().setWaiting(waitingRow(runId), waiting),
         // An all-clear is not kept: the session holds only heartbeats that had something to say.
-        discardWhen: (answer) => answer === HEARTBEAT_OK,
+        discardIfAnswer: HEARTBEAT_OK,
       });
       const suppressed = result.content === HEARTBEAT_OK;
       return row(

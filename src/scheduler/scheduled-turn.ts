@@ -40,8 +40,8 @@ export interface ScheduledTurn {
   prompt: string;
   rules: string;
   trigger: 'cron' | 'heartbeat';
-  /** The turn's messages are dropped from the session when its answer passes this test (see TurnOptions). */
-  discardWhen?: (answer: string) => boolean;
+  /** The turn's messages are dropped from the session when its answer is this text (see TurnOptions). */
+  discardIfAnswer?: string;
   /** Told when the turn starts waiting for tool approvals and when it goes on (its history row shows it). */
   onApprovalWait?: (waiting: boolean, runId: string) => Promise<void>;
 }
@@ -63,7 +63,7 @@ export async function runScheduledTurn(
     skipTitle: true,
     storedMessage: turn.prompt,
     onApprovalWait: turn.onApprovalWait,
-    discardWhen: turn.discardWhen,
+    discardIfAnswer: turn.discardIfAnswer,
   });
   return { content: result.content.trim(), runId: result.runId };
 }

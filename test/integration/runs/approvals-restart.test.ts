@@ -251,6 +251,12 @@ describe('run checkpoints', () => {
     expect(rows.find((row: any) => row.status === 'interrupted')).toMatchObject({
       details: { reason: expect.stringContaining('waited for an approval') },
     });
+    // Its run still waits; approved, it answers all-clear, and the all-clear goes as it would have without the restart.
+    const [pending] = (await restarted.server.json('GET', '/api/approvals')).body.data.approvals;
+    restarted.model.enqueue({ kind: 'text', text: ' HEARTBEAT_OK ' });
+    await restarted.server.json('POST', `/api/approvals/${pending.approval_id}`, { decision: 'approve' });
+    await waitFor(async () => ((await run(restarted, pending.run_id)).status === 'completed' ? true : undefined));
+    expect(await history(restarted, '__heartbeat__')).toEqual([]);
   });
 });
 
