@@ -41,17 +41,41 @@ describe('read_file far into a file', () => {
     expect(many.data.results[0]).toMatchObject({ ok: true, content: 'b' });
   }, 10_000);
 
-  it('counts what it reads against the budget it is given', () => {
+  it('counts what it reads against the budget it is given', async () => {
     using harness = createToolHarness();
     const path = join(harness.root, 'knowledge', 'big.txt');
     writeFileSync(path, 'x'.repeat(300_000));
     const budget = { bytes: 200_000 };
-    expect(() => readBounded(path, { start_line: 2, max_chars: 100 }, budget)).toThrow(/Stopped after reading/);
+    await expect(readBounded(path, { start_line: 2, max_chars: 100 }, budget)).rejects.toThrow(/Stopped after reading/);
     expect(budget.bytes).toBe(0);
     // A budget that runs out exactly at the end of the file still reads it.
     writeFileSync(path, `${'x'.repeat(65_535)}\ny`);
-    expect(readBounded(path, { start_line: 2, max_chars: 100 }, { bytes: 65_537 }).content).toBe('y');
-    expect(() => readBounded(path, { start_line: 2, max_chars: 100 }, { bytes: 65_536 })).toThrow(/Stopped after/);
+    expect((await readBounded(path, { start_line: 2, max_chars: 100 }, { bytes: 65_537 })).content).toBe('y');
+    await expect(readBounded(path, { start_line: 2, max_chars: 100 }, { bytes: 65_536 })).rejects.toThrow(
+      /Stopped after/,
+    );
     expect(SCAN_BUDGET_BYTES).toBe(256 * 1024 * 1024);
+  });
+
+  it('gives the event loop back while it looks for a far line, and stops once the run is cancelled', async () => {
+    using harness = createToolHarness();
+    const sparse = join(harness.root, 'knowledge', 'sparse.bin');
+    const handle = openSync(sparse, 'w');
+    ftruncateSync(handle, 64 * 1024 * 1024);
+    closeSync(handle);
+    // Timers keep firing while one call scans 64 MiB: the thread is not held for the whole scan.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const far = await readBounded(sparse, { start_line: 2, max_chars: 100 });
+      expect(far.content).toBe('');
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
+    const cancelled = new AbortController();
+    const read = readBounded(sparse, { start_line: 2, max_chars: 100 }, undefined, cancelled.signal);
+    cancelled.abort();
+    await expect(read).rejects.toThrow(/the run was cancelled/);
   });
 });

@@ -25,6 +25,8 @@ const readFilesSchema = z.object({
 
 type Range = { start_line?: number; end_line?: number; max_chars?: number };
 const CHUNK = 64 * 1024;
+/** Chunks read between returns to the event loop (4 MiB: a few milliseconds of the server thread). */
+const CHUNKS_PER_SLICE = 64;
 /** Most bytes one call reads looking for its lines, over all its paths: a far start line costs at most this. */
 export const SCAN_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -64,13 +66,16 @@ function resolveFile(root: string, path: string): string {
 /**
  * Reads lines `start..end` of a file, at most `maxChars` characters, in 64 KiB pieces: it stops as soon as it has
  * enough, so a huge file costs no more than what is returned. Lines before `start` are skipped as bytes (a newline
- * byte is never inside a UTF-8 sequence), and the bytes read come out of `budget`: past it, E_OUTPUT_LIMIT.
+ * byte is never inside a UTF-8 sequence), and the bytes read come out of `budget`: past it, E_OUTPUT_LIMIT. Every
+ * 4 MiB it gives the event loop back (other turns go on while a far line is looked for) and stops if `signal` is
+ * aborted (the run was cancelled).
  */
-export function readBounded(
+export async function readBounded(
   absolute: string,
   options: Range & { max_chars: number },
   budget: ScanBudget = { bytes: SCAN_BUDGET_BYTES },
-): { content: string; truncated: boolean } {
+  signal?: AbortSignal,
+): Promise<{ content: string; truncated: boolean }> {
   const start = options.start_line ?? 1;
   const end = options.end_line ?? Number.POSITIVE_INFINITY;
   let handle: number;
@@ -87,7 +92,11 @@ export function readBounded(
   try {
     let position = 0;
     const size = fstatSync(handle).size;
-    for (;;) {
+    for (let chunks = 1; ; chunks++) {
+      if (chunks % CHUNKS_PER_SLICE === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw new ToolFailure('E_IO', 'Stopped reading: the run was cancelled', { line });
+      }
       // A budget spent exactly at the end of the file is not a file too long: the read below then finds the end.
       if (budget.bytes <= 0 && position < size)
         throw new ToolFailure(
@@ -131,7 +140,7 @@ export function readBounded(
   return { content: output, truncated: false };
 }
 
-function readOne(context: ToolCallContext, path: string, options: Range, budget?: ScanBudget) {
+async function readOne(context: ToolCallContext, path: string, options: Range, budget?: ScanBudget) {
   if (options.start_line !== undefined && options.end_line !== undefined && options.end_line < options.start_line) {
     throw new ToolFailure('E_INVALID_ARGS', 'end_line must not be before start_line');
   }
@@ -140,6 +149,7 @@ function readOne(context: ToolCallContext, path: string, options: Range, budget?
     absolute,
     { ...options, max_chars: options.max_chars ?? context.config.tool_output_limits.read_file_chars },
     budget,
+    context.signal,
   );
 }
 
@@ -151,7 +161,7 @@ export function createReadFileTool(): ToolDefinition<z.output<typeof readFileSch
     level: 0,
     schema: readFileSchema,
     async run({ path, ...options }, context) {
-      const { content, truncated } = readOne(context, path, options);
+      const { content, truncated } = await readOne(context, path, options);
       return success({ path, content, truncated }, { truncated });
     },
   };
@@ -166,22 +176,26 @@ export function createReadFilesTool(): ToolDefinition<z.output<typeof readFilesS
     async run({ paths, ...options }, context) {
       const budget: ScanBudget = { bytes: SCAN_BUDGET_BYTES };
       // A path asked for twice is read once.
-      const outcomes = new Map<string, ReturnType<typeof readOne> | ToolFailure>();
-      const results = paths.map((path) => {
+      const outcomes = new Map<string, Awaited<ReturnType<typeof readOne>> | ToolFailure>();
+      const results = [];
+      for (const path of paths) {
         let outcome = outcomes.get(path);
         if (!outcome) {
           try {
-            outcome = readOne(context, path, options, budget);
+            outcome = await readOne(context, path, options, budget);
           } catch (error) {
             if (!(error instanceof ToolFailure)) throw error;
+            if (context.signal?.aborted) throw error;
             outcome = error;
           }
           outcomes.set(path, outcome);
         }
-        if (outcome instanceof ToolFailure)
-          return { ok: false, path, error: { code: outcome.code, message: outcome.message } };
-        return { ok: true, path, ...outcome };
-      });
+        results.push(
+          outcome instanceof ToolFailure
+            ? { ok: false, path, error: { code: outcome.code, message: outcome.message } }
+            : { ok: true, path, ...outcome },
+        );
+      }
       const truncated = results.some((result) => 'truncated' in result && result.truncated);
       return success({ results, partial: results.some((result) => !result.ok) }, { truncated });
     },
