@@ -146,7 +146,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         if (signal.aborted) return void onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
         await announce();
-      })().catch(reject);
+      })().catch((error: unknown) => {
+        // Not stored, or not announced: nothing waits, so the wait stops counting and its timers go.
+        end();
+        reject(error);
+      });
     });
   };
 
