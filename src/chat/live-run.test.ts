@@ -65,6 +65,30 @@ describe('LiveRun', () => {
     expect(events.slice(1).map((event) => event.id)).toEqual(['run-1:6']);
   });
 
+  it('counts the reply in done, the arguments of an approval and retrieved texts against the budget', () => {
+    const run = new LiveRun('k', 'm', 100, 'run-1', 1, 1_000_000);
+    const text = 'x'.repeat(100_000);
+    const data = { session_id: 's', agent_id: 'a', run_id: 'run-1', token_source: 'messages', usage: {} };
+    run.publish({ type: 'done', data: { ...data, content: text } });
+    run.publish({
+      type: 'approval_required',
+      data: { approval_id: 'p', run_id: 'run-1', tool: 't', args: { text }, permission_level: 'L3', expires_at: 0 },
+    });
+    run.publish({ type: 'retrieval', data: { query: 'q', results: [{ text, score: 1, source: 'memory' }] } });
+    expect(run.retainedChars).toBeGreaterThan(300_000);
+  });
+
+  it('keeps done past its budget for a rejoin, dropping what came before it', async () => {
+    const run = new LiveRun('k', 'm', 100, 'run-1', 1, 10_000);
+    const data = { session_id: 's', agent_id: 'a', run_id: 'run-1', token_source: 'messages', usage: {} };
+    run.publish(token('a'));
+    run.publish({ type: 'done', data: { ...data, content: 'x'.repeat(20_000) } });
+    run.publish({ type: 'title', data: { session_id: 's', agent_id: 'a', title: 'T' } });
+    run.finish();
+    const events = await collect(run.subscribe(0));
+    expect(events.map((event) => event.type)).toEqual(['error', 'done', 'title']);
+  });
+
   it('cancels once, and never after it finished; close() ends a waiting subscription', async () => {
     const run = new LiveRun('k', 'm');
     const waiting = run.subscribe();

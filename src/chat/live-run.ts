@@ -5,7 +5,7 @@ import type { ChatEvent } from './chat-events';
 /** Events a run keeps for subscribers that fall behind and for clients that rejoin. */
 export const EVENT_BUFFER_LIMIT = 5000;
 /**
- * Characters of text (token text, tool inputs as JSON, tool outputs) those events may hold: a count alone let a
+ * Characters of text (token text, tool inputs and outputs, the reply in `done`, retrieved texts) those events may hold: a count alone let a
  * run whose model made ten 100 KB tool calls keep 1.2 MB for ten minutes after it ended, 256 such runs at once.
  */
 export const EVENT_BUFFER_CHARS = 4_000_000;
@@ -20,6 +20,12 @@ function charsOf(event: ChatEvent): number {
       return 128 + (JSON.stringify(event.data.input)?.length ?? 0);
     case 'tool_end':
       return 128 + event.data.output.length;
+    case 'done':
+      return 256 + event.data.content.length;
+    case 'approval_required':
+      return 256 + (JSON.stringify(event.data.args)?.length ?? 0);
+    case 'retrieval':
+      return event.data.results.reduce((sum, result) => sum + 64 + result.text.length, 256 + event.data.query.length);
     default:
       return 256;
   }
@@ -94,9 +100,11 @@ export class LiveRun {
     this.buffer.push(event);
     this.sizes.push(chars);
     this.keptChars += chars;
-    // The oldest go first; the newest event is always kept.
+    // The oldest go first; the newest event is always kept, and so is `done` (a rejoin needs the reply): past it
+    // the run holds one reply over its budget at most, and the registry's budget for finished runs counts it.
     while (
       this.buffer.length - this.start > 1 &&
+      this.buffer[this.start]?.type !== 'done' &&
       (this.buffer.length - this.start > this.bufferLimit || this.keptChars > this.charLimit)
     ) {
       this.keptChars -= this.sizes[this.start]!;
