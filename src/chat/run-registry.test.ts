@@ -20,4 +20,21 @@ describe('run registry', () => {
     expect(registry.find('agent', run.runId)).toBe(run);
     run.finish();
   });
+
+  it('drops the runs that finished first, not those that started first', async () => {
+    const registry = createRunRegistry(createMemoryCoordinator(systemClock), { finishedChars: 15_000 });
+    const long = (await registry.claim('agent', 'long', 'm')).run;
+    const short = (await registry.claim('agent', 'short', 'm')).run;
+    for (const run of [short, long]) {
+      run.publish({ type: 'tool_end', data: { run_id: run.runId, tool: 't', output: 'o'.repeat(10_000) } });
+      run.finish();
+      // The next finish is later on the clock, not on the same tick.
+      const finishedAt = performance.now();
+      while (performance.now() === finishedAt);
+    }
+    await registry.whenFree('agent', 'long');
+    const next = (await registry.claim('agent', 'next', 'm')).run;
+    expect([long, short].map((run) => registry.find('agent', run.runId) !== null)).toEqual([true, false]);
+    next.finish();
+  });
 });

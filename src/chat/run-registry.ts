@@ -85,9 +85,11 @@ export function createRunRegistry(
         finished += 1;
         chars += run.retainedChars;
       }
-    for (const [key, run] of byId) {
-      if (run.finishedAt === null) continue;
-      if (now - run.finishedAt < retentionMs && finished <= FINISHED_RUN_LIMIT && chars <= finishedChars) continue;
+    // The runs that finished first go first (a long run started early and just finished stays for its rejoin).
+    const ended = [...byId].filter(([, run]) => run.finishedAt !== null);
+    ended.sort(([, a], [, b]) => a.finishedAt! - b.finishedAt!);
+    for (const [key, run] of ended) {
+      if (now - run.finishedAt! < retentionMs && finished <= FINISHED_RUN_LIMIT && chars <= finishedChars) continue;
       byId.delete(key);
       finished -= 1;
       chars -= run.retainedChars;
