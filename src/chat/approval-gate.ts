@@ -56,6 +56,7 @@ export function notRun(tool: string, status: string, reason: string, approvalId:
 export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools {
   const { run, agent } = deps;
   const approvalIds: string[] = [];
+  /** Calls of the run whose approval is stored and undecided (parallel calls of a step wait together). */
   let waiting = 0;
   const runs = (): RunStore => agent.storage.runs;
   const tell = async (waiting: boolean) => {
@@ -77,7 +78,6 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
     async execute(call) {
       const tool = deps.tools.approvalFor(call.name, deps.trigger, deps.config);
       if (!tool) return tools.execute(call);
-      waiting += 1;
       let approvalId = '';
       const outcome = await deps.approvals.request({
         agent,
@@ -93,8 +93,9 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         async onPending(approval) {
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);
+          const first = ++waiting === 1;
           await setStatus({ status: 'waiting_approval', approvalIds: [...approvalIds] });
-          if (waiting === 1) await tell(true);
+          if (first) await tell(true);
           run.publish({
             type: 'approval_required',
             data: {
@@ -110,8 +111,8 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         },
       });
       await deps.checkpointer?.settled(call.callId);
-      waiting -= 1;
-      if (waiting === 0) {
+      // A call refused at once (max_pending) never waited.
+      if (approvalId && --waiting === 0) {
         if (!run.signal.aborted) await setStatus({ status: 'running' });
         await tell(false);
       }

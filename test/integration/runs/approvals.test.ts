@@ -167,6 +167,30 @@ describe('tool approvals', () => {
     expect((await turn).result.content).toBe('ok');
   });
 
+  it('tells a scheduled turn once that it waits and once that it goes on, when two calls of a step wait together', async () => {
+    await using fixture = await approvalFixture({}, undefined);
+    const sessionId = await fixture.newSession();
+    const read = (path: string) => ({ name: 'read_file', args: { path } });
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [read('workspace/a.md'), read('workspace/b.md')] },
+      { kind: 'text', text: 'ok' },
+    );
+    const told: boolean[] = [];
+    const turn = fixture.server.deps.chat.runOnce('default', sessionId, 'job', {
+      skipTitle: true,
+      onApprovalWait: (waiting) => void told.push(waiting),
+    });
+    const pending = await waitFor(async () => {
+      const approvals = (await fixture.server.json('GET', '/api/approvals?status=pending')).body.data.approvals;
+      return approvals.length === 2 && told.length > 0 ? approvals : undefined;
+    }, 3000);
+    expect(told).toEqual([true]);
+    for (const approval of pending)
+      await fixture.server.json('POST', `/api/approvals/${approval.approval_id}`, { decision: 'approve' });
+    expect((await turn).result.content).toBe('ok');
+    expect(told).toEqual([true, false]);
+  });
+
   it('ends the wait when the agent is deleted, so its folder goes at once', async () => {
     await using fixture = await startChatFixture();
     expect((await fixture.server.json('POST', '/api/agents', { agent_id: 'doomed' })).status).toBe(200);
