@@ -10,6 +10,9 @@ export const EVENT_BUFFER_LIMIT = 5000;
  */
 export const EVENT_BUFFER_CHARS = 4_000_000;
 
+/** Events after `done` kept with it when the budget would drop it. */
+const AFTER_DONE_KEPT = 4;
+
 /** The characters an event holds, roughly: what varies with the model and its tools, plus a constant. */
 function charsOf(event: ChatEvent): number {
   switch (event.type) {
@@ -100,11 +103,11 @@ export class LiveRun {
     this.buffer.push(event);
     this.sizes.push(chars);
     this.keptChars += chars;
-    // The oldest go first; the newest event is always kept, and so is `done` (a rejoin needs the reply): past it
-    // the run holds one reply over its budget at most, and the registry's budget for finished runs counts it.
+    // The oldest go first; the newest event is always kept, and so is `done` (a rejoin needs the reply) with the few
+    // that follow it (the title): past its budget by one reply at most, which the registry's budget counts.
     while (
       this.buffer.length - this.start > 1 &&
-      this.buffer[this.start]?.type !== 'done' &&
+      !(this.buffer[this.start]?.type === 'done' && this.buffer.length - this.start <= AFTER_DONE_KEPT + 1) &&
       (this.buffer.length - this.start > this.bufferLimit || this.keptChars > this.charLimit)
     ) {
       this.keptChars -= this.sizes[this.start]!;
