@@ -4,7 +4,7 @@ import type { RuntimeConfig } from '../config';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
-import type { ApprovalPorts } from './approval-store.port';
+import type { ApprovalPorts, ApprovalRecord } from './approval-store.port';
 import type { ApprovalsService } from './approvals.service';
 import type { LiveRun } from './live-run';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
@@ -58,6 +58,9 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
   const approvalIds: string[] = [];
   /** Calls of the run whose approval is stored and undecided (parallel calls of a step wait together). */
   let waiting = 0;
+  /** Whether the run's row and `onWait` were last told that it waits. */
+  let shown = false;
+  let showing: Promise<void> = Promise.resolve();
   const runs = (): RunStore => agent.storage.runs;
   const tell = async (waiting: boolean) => {
     try {
@@ -73,12 +76,42 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
       deps.logger.warn('run status not written', { run_id: run.runId, error: String(error) });
     }
   };
+  /**
+   * Brings the run's row and `onWait` in line with `waiting`, one update after another in the order asked, so a
+   * decision that lands while an update is written never leaves the row or the scheduler's record behind.
+   */
+  const show = () =>
+    (showing = showing.then(async () => {
+      const waits = waiting > 0;
+      if (waits) await setStatus({ status: 'waiting_approval', approvalIds: [...approvalIds] });
+      else if (shown && !run.signal.aborted) await setStatus({ status: 'running' });
+      if (waits === shown) return;
+      shown = waits;
+      await tell(waits);
+    }));
   return {
     offered: tools.offered,
     async execute(call) {
       const tool = deps.tools.approvalFor(call.name, deps.trigger, deps.config);
       if (!tool) return tools.execute(call);
       let approvalId = '';
+      let announced: Promise<void> | undefined;
+      /** The call waits: the run's row and `onWait` say so, then the client hears it and the checkpoint keeps it. */
+      const announce = async (approval: ApprovalRecord) => {
+        await show();
+        run.publish({
+          type: 'approval_required',
+          data: {
+            approval_id: approval.approvalId,
+            run_id: run.runId,
+            tool: call.name,
+            args: call.args,
+            permission_level: approval.permissionLevel,
+            expires_at: toEpochSeconds(approval.expiresMs),
+          },
+        });
+        await deps.checkpointer?.paused(call.callId, approval.approvalId);
+      };
       const outcome = await deps.approvals.request({
         agent,
         runId: run.runId,
@@ -90,31 +123,21 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         maxPending: deps.config.tool_approvals.max_pending,
         // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
         signal: deps.signal,
-        async onPending(approval) {
+        onPending(approval) {
           approvalId = approval.approvalId;
           approvalIds.push(approval.approvalId);
-          const first = ++waiting === 1;
-          await setStatus({ status: 'waiting_approval', approvalIds: [...approvalIds] });
-          if (first) await tell(true);
-          run.publish({
-            type: 'approval_required',
-            data: {
-              approval_id: approval.approvalId,
-              run_id: run.runId,
-              tool: call.name,
-              args: call.args,
-              permission_level: approval.permissionLevel,
-              expires_at: toEpochSeconds(approval.expiresMs),
-            },
-          });
-          await deps.checkpointer?.paused(call.callId, approval.approvalId);
+          waiting += 1;
+          announced = announce(approval);
+          return announced;
         },
       });
+      // A decision may land while the call is still being announced: the announcement ends first.
+      await announced;
       await deps.checkpointer?.settled(call.callId);
       // A call refused at once (max_pending) never waited.
-      if (approvalId && --waiting === 0) {
-        if (!run.signal.aborted) await setStatus({ status: 'running' });
-        await tell(false);
+      if (approvalId) {
+        waiting -= 1;
+        await show();
       }
       if ('args' in outcome) return tools.execute({ ...call, args: outcome.args });
       return notRun(call.name, outcome.status, outcome.reason, approvalId);

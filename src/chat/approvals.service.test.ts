@@ -8,16 +8,24 @@ import type { ApprovalRequest } from './approvals.service.types';
 /** An agent whose approvals table fails its inserts while `failing` is set. */
 function fakeAgent() {
   const rows = new Map<string, ApprovalRecord>();
-  const state = { failing: true };
+  const state = { failing: true, failingGet: false };
   const approvals = {
     async insert(record: ApprovalRecord) {
       if (state.failing) throw new Error('SQLITE_FULL: database or disk is full');
       rows.set(record.approvalId, { ...record, status: 'pending' });
     },
-    get: async (approvalId: string) => rows.get(approvalId) ?? null,
-    decide: async () => true,
+    async get(approvalId: string) {
+      if (state.failingGet) throw new Error('SQLITE_IOERR: disk I/O error');
+      return rows.get(approvalId) ?? null;
+    },
+    async decide(approvalId: string, decision: Partial<ApprovalRecord>) {
+      const row = rows.get(approvalId);
+      if (row?.status !== 'pending') return false;
+      rows.set(approvalId, { ...row, ...decision } as ApprovalRecord);
+      return true;
+    },
   };
-  return { agent: { id: 'default', storage: { approvals } } as never, state };
+  return { agent: { id: 'default', storage: { approvals } } as never, state, rows };
 }
 
 describe('approvals service', () => {
@@ -51,5 +59,30 @@ describe('approvals service', () => {
     );
     run.abort();
     expect((await outcome).status).toBe('cancelled');
+  });
+
+  it('expires an approval it stored but could not announce, so no decision is taken for a call that does not wait', async () => {
+    const { agent, state, rows } = fakeAgent();
+    state.failing = false;
+    state.failingGet = true;
+    const service = createApprovalsService({
+      agents: { get: () => agent } as never,
+      clock: { nowMs: () => Date.now() } as never,
+      logger: silentLogger,
+    });
+    const request: ApprovalRequest = {
+      agent,
+      runId: 'run',
+      sessionId: 'session',
+      trigger: 'chat',
+      tool: { name: 'read_file', level: 3, schema: z.any() },
+      args: {},
+      timeoutMs: 60_000,
+      maxPending: 2,
+      signal: new AbortController().signal,
+      onPending: () => undefined,
+    };
+    await expect(service.request(request)).rejects.toThrow(/disk I\/O error/);
+    expect([...rows.values()].map((row) => row.status)).toEqual(['expired']);
   });
 });

@@ -57,7 +57,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     record: NewApproval,
     schema: z.ZodType,
     signal: AbortSignal,
-    store: () => Promise<() => Promise<void>>,
+    /** Stores the approval; what it returns announces it (told whether the wait is still on). */
+    store: () => Promise<(isWaiting: () => boolean) => Promise<void>>,
   ): Promise<ApprovalOutcome> => {
     const { approvalId, createdMs } = record;
     const timeoutMs = record.expiresMs - createdMs;
@@ -145,11 +146,20 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         }
         if (signal.aborted) return void onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
-        await announce();
+        await announce(() => !ended);
       })().catch((error: unknown) => {
-        // Not stored, or not announced: nothing waits, so the wait stops counting and its timers go.
+        // Not stored, or not announced: nothing waits, so the wait stops counting and its timers go, and a row
+        // stored without its announcement is not left pending for a decision no one would take.
         end();
         reject(error);
+        void agent.storage.approvals
+          .decide(approvalId, {
+            status: 'expired',
+            decidedMs: deps.clock.nowMs(),
+            decidedBy: 'server',
+            reason: 'The call could not wait for its decision.',
+          })
+          .catch(() => undefined);
       });
     });
   };
@@ -210,9 +220,10 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       const { agent } = request;
       return wait(agent, record, request.tool.schema, request.signal, async () => {
         await agent.storage.approvals.insert(record);
-        return async () => {
+        return async (isWaiting) => {
           const stored = await agent.storage.approvals.get(record.approvalId);
-          if (stored) await request.onPending(stored);
+          // Decided, expired or cancelled meanwhile: nothing waits to be announced.
+          if (stored?.status === 'pending' && isWaiting()) await request.onPending(stored);
         };
       });
     },
