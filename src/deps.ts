@@ -108,7 +108,12 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       resolver: overrides.resolver,
       fetch: overrides.fetch,
     });
-  const tools = createToolsService(toolDefinitions, { clock, logger, sandboxAvailable: () => sandbox.isAvailable() });
+  const tools = createToolsService(toolDefinitions, {
+    clock,
+    logger,
+    sandboxAvailable: () => sandbox.isAvailable(),
+    sandboxProbed: () => sandbox.probed(),
+  });
   const prompts = createPromptBuilder();
   const runs = createRunRegistry(coordinator, overrides.runReplay);
   const llm = createLlmService({

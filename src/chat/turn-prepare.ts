@@ -75,6 +75,7 @@ export async function prepareTurn(
         session_id: sessionId,
       });
   }
+  await deps.tools.ready();
   const runTools = deps.tools.forRun({
     agentId: agent.id,
     agentRoot: agent.root,

@@ -15,8 +15,10 @@ export const UNPARSED_ARGUMENTS = '__unparsed_arguments__';
 export interface ToolRunnerDeps {
   clock: Clock;
   logger: Logger;
-  /** Whether bubblewrap works on this machine (probed once by the sandbox). */
+  /** Whether bubblewrap works on this machine (probed once by the sandbox; probes on this thread if not yet). */
   sandboxAvailable: () => boolean;
+  /** Resolves once the sandbox's probe has given its verdict, the thread free meanwhile (at once when known). */
+  sandboxProbed?: () => Promise<unknown>;
 }
 
 export interface ToolRunner {

@@ -20,6 +20,11 @@ export interface ToolsService {
   definitions(): readonly ToolDefinition[];
   /** The tool a call of `name` (a name or alias) means, when that call needs an approval on this trigger and config. */
   approvalFor(name: string, trigger: TriggerType, config: RuntimeConfig): ToolDefinition | null;
+  /**
+   * Resolves once what the policy decides on is known (the sandbox probe's verdict): a run's tools are picked
+   * after it, so a turn arriving while the start-up probe runs waits for it instead of probing on the thread.
+   */
+  ready(): Promise<void>;
   /** The tools for one run. */
   forRun(context: ToolContext): RunTools;
   readonly runner: ToolRunner;
@@ -52,6 +57,10 @@ export function createToolsService(
   return {
     runner,
     definitions: () => definitions,
+    ready: async () => {
+      // A failed probe decides nothing here: the policy's own check reports it.
+      await deps.sandboxProbed?.().catch(() => undefined);
+    },
     approvalFor(name, trigger, config) {
       const definition = byName.get(name);
       return definition && needsApproval(definition, trigger, config) ? definition : null;

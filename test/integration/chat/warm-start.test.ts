@@ -180,4 +180,20 @@ describe('warm start', () => {
     expect(bwrap.calls()).toBe(1);
     expect(sandbox.status().reason).toBe('bubblewrap cannot start a sandbox here: bwrap: refused');
   });
+
+  it('lets a turn that arrives while the start-up probe runs wait for its verdict, the thread free', async () => {
+    using temp = makeTempDir('moc-turn-probe-');
+    const go = join(temp.path, 'go');
+    const bwrap = fakeBwrap(temp.path, { answerWhen: go });
+    const counted = countingProbed(createSandbox(bwrap.options()));
+    await using model = await startFakeOpenAiServer();
+    await using server = await serve(modelEnv(model), { sandbox: counted.sandbox });
+    const turn = server.firstTurnEvents();
+    // Start-up asked once, the turn second. A turn that probed for itself would hold this thread, and `go` would
+    // never be written while the fake waits for it.
+    expect(await waitUntil(() => counted.asked() === 2)).toBe(true);
+    writeFileSync(go, '');
+    expect(await turn).toContain('done');
+    expect(bwrap.calls()).toBe(1);
+  });
 });
