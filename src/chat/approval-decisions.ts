@@ -1,14 +1,26 @@
 // What a decision on an approval means: the edit checked, the outcome a waiting call gets, the tool-audit row.
 import { z } from 'zod';
 import type { AgentHandle } from '../agents';
-import { validationErrors } from '../shared/app-error';
+import { AppError, validationErrors } from '../shared/app-error';
+import type { Logger } from '../shared/logger';
 import { auditToolCall, type ToolPorts } from '../tools';
-import type { ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
+import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
 
 /** How a wait ended: the call runs (with these arguments) or it does not (and why). */
 export type ApprovalOutcome =
   | { status: 'approved' | 'edited'; args: unknown }
   | { status: 'rejected' | 'expired' | 'cancelled'; reason: string };
+
+/** The status a decision through the API stores. */
+export const statusOf = (decision: 'approve' | 'edit' | 'reject') =>
+  decision === 'approve' ? 'approved' : decision === 'edit' ? 'edited' : 'rejected';
+
+/** 409: the approval was decided (or expired, or cancelled) already. */
+export const notPending = (approval: ApprovalRecord) =>
+  new AppError('approval_not_pending', `Approval ${approval.approvalId} is ${approval.status}.`, {
+    approval_id: approval.approvalId,
+    status: approval.status,
+  });
 
 /** The arguments of an `edit`, checked against the tool's schema (any, when the tool is not known); 422 otherwise. */
 export function editedArgs(schema: z.ZodType | null, args: unknown): unknown {
@@ -56,4 +68,33 @@ export async function auditDecision(
     durationMs: decidedMs - record.createdMs,
     model: null,
   });
+}
+
+/**
+ * Stores the decision for the replica holding the run (it takes it up at its next look), audits it, and answers
+ * with the stored approval; 409 when it was decided meanwhile.
+ */
+export async function decideForHolder(
+  agent: AgentHandle<ToolPorts & ApprovalPorts>,
+  approval: ApprovalRecord,
+  input: { decision: 'approve' | 'edit' | 'reject'; args?: unknown; reason?: string },
+  context: { nowMs: number; logger: Logger; schema: z.ZodType | null },
+) {
+  const args = input.decision === 'edit' ? editedArgs(context.schema, input.args) : undefined;
+  const status = statusOf(input.decision);
+  const decision = {
+    status,
+    decidedMs: context.nowMs,
+    decidedBy: 'api',
+    reason: input.reason?.trim() || null,
+  } as const;
+  const stored = await agent.storage.approvals.decide(approval.approvalId, {
+    ...decision,
+    ...(status === 'edited' ? { editedArgs: args } : {}),
+  });
+  if (!stored) throw notPending((await agent.storage.approvals.get(approval.approvalId)) ?? approval);
+  await auditDecision(agent, approval, decision, args).catch((error) =>
+    context.logger.warn('approval audit not written', { approval_id: approval.approvalId, error: String(error) }),
+  );
+  return { agentId: agent.id, approval: (await agent.storage.approvals.get(approval.approvalId))! };
 }

@@ -1,14 +1,20 @@
 // Approvals: a tool call that needs a decision waits here (stored, timed out, cancelled with its run) until one is taken.
 import type { z } from 'zod';
 import type { AgentHandle } from '../agents';
-import { AppError, notFound } from '../shared/app-error';
+import { notFound } from '../shared/app-error';
 import { newId } from '../shared/ids';
-import { auditDecision, editedArgs, outcomeOfRecord, type ApprovalOutcome } from './approval-decisions';
+import { setLongTimeout } from '../shared/long-timeout';
+import {
+  auditDecision,
+  decideForHolder,
+  editedArgs,
+  notPending,
+  outcomeOfRecord,
+  statusOf,
+} from './approval-decisions';
+import type { ApprovalOutcome } from './approval-decisions';
 import type { ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
 import { isActiveRunStatus } from './run-store.port';
-
-/** The longest delay setTimeout honours; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type { ApprovalOutcome } from './approval-decisions';
 export type {
@@ -18,7 +24,7 @@ export type {
   DecisionInput,
   ResumedApproval,
 } from './approvals.service.types';
-import type { ApprovalsService, ApprovalsServiceDeps, DecisionInput, Ports } from './approvals.service.types';
+import type { ApprovalsService, ApprovalsServiceDeps, Ports } from './approvals.service.types';
 
 interface Waiter {
   agent: AgentHandle<Ports>;
@@ -42,12 +48,6 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   };
   const key = (agentId: string, approvalId: string) => `${agentId}\n${approvalId}`;
 
-  const notPending = (approval: ApprovalRecord) =>
-    new AppError('approval_not_pending', `Approval ${approval.approvalId} is ${approval.status}.`, {
-      approval_id: approval.approvalId,
-      status: approval.status,
-    });
-
   /**
    * The wait of one approval: `store` runs first (and returns what to do once the approval can be decided);
    * then a decision through `decide`, the expiry at `expiresMs` or the run's `signal` settles it, once.
@@ -63,7 +63,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     const { approvalId, createdMs } = record;
     const timeoutMs = record.expiresMs - createdMs;
     return new Promise<ApprovalOutcome>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: { clear(): void } | undefined;
       let poll: ReturnType<typeof setInterval> | undefined;
       let ended = false;
       countWait(agent.id, 1);
@@ -72,7 +72,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         if (!ended) countWait(agent.id, -1);
         ended = true;
         waiters.delete(key(agent.id, approvalId));
-        clearTimeout(timer);
+        timer?.clear();
         clearInterval(poll);
         signal.removeEventListener('abort', onAbort);
       };
@@ -122,18 +122,10 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       void (async () => {
         const announce = await store();
         waiters.set(key(agent.id, approvalId), { agent, schema, settle });
-        // setTimeout fires at once past 2^31-1 ms (24.8 days; timeout_seconds allows 30): a long wait goes in hops.
-        let remaining = Math.max(0, record.expiresMs - deps.clock.nowMs());
-        const arm = () => {
-          const hop = Math.min(remaining, MAX_TIMER_MS);
-          remaining -= hop;
-          timer = setTimeout(() => {
-            if (remaining > 0) return arm();
-            void settle('expired', 'timeout', `Not decided within ${Math.round(timeoutMs / 1000)} s.`);
-          }, hop);
-          timer.unref?.();
-        };
-        arm();
+        // timeout_seconds allows 30 days, past what setTimeout takes.
+        timer = setLongTimeout(record.expiresMs - deps.clock.nowMs(), () => {
+          void settle('expired', 'timeout', `Not decided within ${Math.round(timeoutMs / 1000)} s.`);
+        });
         if (deps.sharedPollMs) {
           poll = setInterval(
             () =>
@@ -173,28 +165,6 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     if (!deps.sharedPollMs) return false;
     const run = await agent.storage.runs.get(approval.runId);
     return run !== null && isActiveRunStatus(run.status);
-  };
-
-  /** Stores the decision for the replica holding the run, which takes it up at its next look (`sharedPollMs`). */
-  const decideForHolder = async (agent: AgentHandle<Ports>, approval: ApprovalRecord, input: DecisionInput) => {
-    const args =
-      input.decision === 'edit' ? editedArgs(deps.toolSchema?.(agent, approval) ?? null, input.args) : undefined;
-    const status = input.decision === 'approve' ? 'approved' : input.decision === 'edit' ? 'edited' : 'rejected';
-    const decision = {
-      status,
-      decidedMs: deps.clock.nowMs(),
-      decidedBy: 'api',
-      reason: input.reason?.trim() || null,
-    } as const;
-    const stored = await agent.storage.approvals.decide(approval.approvalId, {
-      ...decision,
-      ...(status === 'edited' ? { editedArgs: args } : {}),
-    });
-    if (!stored) throw notPending((await agent.storage.approvals.get(approval.approvalId)) ?? approval);
-    await auditDecision(agent, approval, decision, args).catch((error) =>
-      deps.logger.warn('approval audit not written', { approval_id: approval.approvalId, error: String(error) }),
-    );
-    return { agentId: agent.id, approval: (await agent.storage.approvals.get(approval.approvalId))! };
   };
 
   return {
@@ -244,7 +214,12 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       if (approval.status !== 'pending') throw notPending(approval);
       const waiter = waiters.get(key(agent.id, approvalId));
       if (!waiter) {
-        if (await heldElsewhere(agent, approval)) return decideForHolder(agent, approval, input);
+        if (await heldElsewhere(agent, approval))
+          return decideForHolder(agent, approval, input, {
+            nowMs: deps.clock.nowMs(),
+            logger: deps.logger,
+            schema: deps.toolSchema?.(agent, approval) ?? null,
+          });
         // Stored as pending, yet no run waits for it (here, or paused on another replica): the run is gone.
         await agent.storage.approvals.decide(approvalId, {
           status: 'expired',
@@ -255,7 +230,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         throw notPending({ ...approval, status: 'expired' });
       }
       const args = input.decision === 'edit' ? editedArgs(waiter.schema, input.args) : undefined;
-      const status = input.decision === 'approve' ? 'approved' : input.decision === 'edit' ? 'edited' : 'rejected';
+      const status = statusOf(input.decision);
       const reason = input.reason?.trim() || null;
       if (!(await waiter.settle(status, 'api', reason, args))) {
         throw notPending((await agent.storage.approvals.get(approvalId)) ?? approval);
