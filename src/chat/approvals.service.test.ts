@@ -61,6 +61,35 @@ describe('approvals service', () => {
     expect((await outcome).status).toBe('cancelled');
   });
 
+  it('takes a decision stored behind the back of a wait when its own cancel or expiry finds the approval decided', async () => {
+    const { agent, state, rows } = fakeAgent();
+    state.failing = false;
+    const service = createApprovalsService({
+      agents: { get: () => agent } as never,
+      clock: { nowMs: () => Date.now() } as never,
+      logger: silentLogger,
+    });
+    const approval = {
+      approvalId: 'a1',
+      runId: 'run',
+      sessionId: 'session',
+      trigger: 'chat',
+      tool: 'read_file',
+      args: { path: 'a.md' },
+      permissionLevel: 'L0',
+      createdMs: Date.now(),
+      expiresMs: Date.now() + 60_000,
+      status: 'pending',
+    } as unknown as ApprovalRecord;
+    rows.set('a1', approval);
+    const run = new AbortController();
+    const outcome = service.resume({ agent, approval, schema: z.any(), signal: run.signal });
+    // Stored for the run's holder (as another replica does) while the wait was on, then the run is cancelled.
+    rows.set('a1', { ...approval, status: 'approved' });
+    run.abort();
+    expect(await outcome).toEqual({ status: 'approved', args: { path: 'a.md' } });
+  });
+
   it('expires an approval it stored but could not announce, so no decision is taken for a call that does not wait', async () => {
     const { agent, state, rows } = fakeAgent();
     state.failing = false;

@@ -59,6 +59,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     signal: AbortSignal,
     /** Stores the approval; what it returns announces it (told whether the wait is still on). */
     store: () => Promise<(isWaiting: () => boolean) => Promise<void>>,
+    resumed = false,
   ): Promise<ApprovalOutcome> => {
     const { approvalId, createdMs } = record;
     const timeoutMs = record.expiresMs - createdMs;
@@ -76,7 +77,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         clearInterval(poll);
         signal.removeEventListener('abort', onAbort);
       };
-      // A decision another replica stored (the run is held here): taken as it was written there.
+      // A decision stored for this run's holder (by another replica, or here before the wait began): taken as written.
       const adopt = async () => {
         const stored = await agent.storage.approvals.get(approvalId);
         if (ended || !stored || stored.status === 'pending') return;
@@ -106,7 +107,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           deps.logger.warn('approval outcome not stored', { approval_id: approvalId, error: String(error) });
           stored = true;
         }
-        if (!stored) return false;
+        if (!stored) {
+          // Decided already (stored for the run's holder): a timeout or cancel takes that decision instead.
+          if (decidedBy !== 'api') await adopt();
+          return false;
+        }
         end();
         const runs = status === 'approved' || status === 'edited';
         await auditDecision(agent, record, { status, decidedBy, reason, decidedMs }, args).catch((error) =>
@@ -138,6 +143,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         }
         if (signal.aborted) return void onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
+        // A resumed wait's decision may have been stored before it was listening (a restored run's first moments).
+        if (resumed) await adopt();
         await announce(() => !ended);
       })().catch((error: unknown) => {
         // Not stored, or not announced: nothing waits, so the wait stops counting and its timers go, and a row
@@ -157,12 +164,12 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   };
 
   /**
-   * With shared storage: the approval's run is active, so a replica holds it (or will restore it once paused with a
-   * checkpoint). A run still `running` counts: its replica stores the approval before it marks the run waiting and
-   * writes the checkpoint, and a decision read in between was stored `expired` while that run went on to wait for it.
+   * No call waits for the approval here, yet its run is active: a replica holds it (shared storage), or this process
+   * restored it after a restart and has not reached its wait yet; either takes up a decision stored for it. A run
+   * still `running` counts: its replica stores the approval before it marks the run waiting and writes the
+   * checkpoint, and a decision read in between was stored `expired` while that run went on to wait for it.
    */
-  const heldElsewhere = async (agent: AgentHandle<Ports>, approval: ApprovalRecord) => {
-    if (!deps.sharedPollMs) return false;
+  const heldByRun = async (agent: AgentHandle<Ports>, approval: ApprovalRecord) => {
     const run = await agent.storage.runs.get(approval.runId);
     return run !== null && isActiveRunStatus(run.status);
   };
@@ -199,7 +206,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     },
 
     resume({ agent, approval, schema, signal }) {
-      return wait(agent, approval, schema, signal, async () => async () => undefined);
+      return wait(agent, approval, schema, signal, async () => async () => undefined, true);
     },
 
     async list(agentId, status, limit) {
@@ -214,7 +221,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       if (approval.status !== 'pending') throw notPending(approval);
       const waiter = waiters.get(key(agent.id, approvalId));
       if (!waiter) {
-        if (await heldElsewhere(agent, approval))
+        if (await heldByRun(agent, approval))
           return decideForHolder(agent, approval, input, {
             nowMs: deps.clock.nowMs(),
             logger: deps.logger,
