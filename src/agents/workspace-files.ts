@@ -76,6 +76,8 @@ export function writeWorkspaceFile(
 ): void {
   const guarded = resolveWorkspacePath(agentRoot, rawPath);
   const { absolute, relative } = guarded;
+  // A name ending in a slash names a folder (it would be written as the file without it).
+  if (/[/\\]\s*$/.test(rawPath)) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
   try {
     if (statSync(absolute).isDirectory()) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
   } catch (error) {

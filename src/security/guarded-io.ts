@@ -101,10 +101,15 @@ function ensureGuardedFolder(folder: string, path: string): void {
   });
 }
 
-/** Writes atomically into the checked folder (created first when missing). */
+/** Writes atomically into the checked folder (created first when missing); 400 when a part of the path is a file. */
 export function writeGuardedFile(absolute: string, content: string, path: string): void {
-  ensureGuardedFolder(dirname(absolute), path);
-  inCheckedFolder(dirname(absolute), path, (pinned) => writeFileAtomic(join(pinned, basename(absolute)), content));
+  try {
+    ensureGuardedFolder(dirname(absolute), path);
+    inCheckedFolder(dirname(absolute), path, (pinned) => writeFileAtomic(join(pinned, basename(absolute)), content));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOTDIR') throw error;
+    throw new AppError('invalid_request', 'A part of the path is a file, not a folder', { path });
+  }
 }
 
 /** Removes the entry itself (a link is removed, never followed). */

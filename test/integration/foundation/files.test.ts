@@ -73,6 +73,25 @@ describe('POST /api/files', () => {
       details: { path: 'memory/notes' },
       request_id: expect.any(String),
     });
+    // A name ending in a slash names a folder too; it is not written as a file without the slash.
+    const slash = await server.json('POST', '/api/files', { path: 'workspace/newdir/', content: 'x' });
+    expect([slash.status, slash.body.error.message]).toEqual([400, 'Path is a folder']);
+    expect((await server.json('GET', '/api/files?path=workspace/newdir')).status).toBe(404);
+  });
+
+  it('answers 400 when a part of the path is a file, and leaves the file as it was', async () => {
+    await using server = await startTestServer();
+    const before = (await server.json('GET', '/api/files?path=memory/MEMORY.md')).body.data.content;
+    for (const path of ['memory/MEMORY.md/x.md', 'memory/MEMORY.md/sub/x.md']) {
+      const response = await server.json('POST', '/api/files', { path, content: 'x' });
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({
+        code: 'invalid_request',
+        message: 'A part of the path is a file, not a folder',
+        details: { path },
+      });
+    }
+    expect((await server.json('GET', '/api/files?path=memory/MEMORY.md')).body.data.content).toBe(before);
   });
 
   it('refreshes the agent skills snapshot after a write under skills/<name>/SKILL.md', async () => {
