@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'bun:test';
 import { z } from 'zod';
+import { approvalsServiceFor, memoryApprovals } from '../../test/support/memory-approvals';
 import { silentLogger } from '../shared/logger';
 import { approvalGate } from './approval-gate';
-import type { ApprovalRecord } from './approval-store.port';
-import { createApprovalsService } from './approvals.service';
 import type { ChatEvent } from './chat-events';
 
 /** Lets every queued callback and promise of the event loop run. */
@@ -14,34 +13,14 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
  * approval (the one that announces it), so a decision can land between storing it and announcing it.
  */
 function gateFixture() {
-  const rows = new Map<string, ApprovalRecord>();
-  let held: { release: PromiseWithResolvers<void>; reading: PromiseWithResolvers<void> } | null = null;
-  const approvals = {
-    insert: async (record: ApprovalRecord) => void rows.set(record.approvalId, { ...record, status: 'pending' }),
-    async get(approvalId: string) {
-      const hold = held;
-      held = null;
-      hold?.reading.resolve();
-      await hold?.release.promise;
-      return rows.get(approvalId) ?? null;
-    },
-    async decide(approvalId: string, decision: Partial<ApprovalRecord>) {
-      const row = rows.get(approvalId);
-      if (row?.status !== 'pending') return false;
-      rows.set(approvalId, { ...row, ...decision } as ApprovalRecord);
-      return true;
-    },
-  };
+  const table = memoryApprovals();
+  const { rows, approvals } = table;
   const statuses: string[] = [];
   const told: boolean[] = [];
   const published: ChatEvent[] = [];
   const runs = { update: async (_runId: string, update: { status: string }) => void statuses.push(update.status) };
   const agent = { id: 'default', root: '/nowhere', storage: { approvals, runs } } as never;
-  const service = createApprovalsService({
-    agents: { get: () => agent } as never,
-    clock: { nowMs: () => Date.now() } as never,
-    logger: silentLogger,
-  });
+  const service = approvalsServiceFor(agent);
   const cancel = new AbortController();
   const run = { runId: 'run', publish: (event: ChatEvent) => void published.push(event), signal: cancel.signal };
   const gate = approvalGate(
@@ -61,7 +40,11 @@ function gateFixture() {
   );
   const call = (callId: string) => gate.execute({ name: 'read_file', args: {}, runId: 'run', callId });
   const holdGet = () => {
-    held = { release: Promise.withResolvers(), reading: Promise.withResolvers() };
+    const held = { release: Promise.withResolvers<void>(), reading: Promise.withResolvers<void>() };
+    table.beforeNextGet = () => {
+      held.reading.resolve();
+      return held.release.promise;
+    };
     return held;
   };
   const pendingIds = () => [...rows.values()].filter((row) => row.status === 'pending').map((row) => row.approvalId);

@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { createToolHarness } from '../../../test/support/tool-harness';
 import { readBounded, SCAN_BUDGET_BYTES } from './read-file.tool';
 
+/** A sparse file of `bytes` zeros (no line breaks): takes no disk space. */
+function sparseFile(path: string, bytes: number): string {
+  const handle = openSync(path, 'w');
+  ftruncateSync(handle, bytes);
+  closeSync(handle);
+  return path;
+}
+
 describe('read_file far into a file', () => {
   it('skips the lines before start_line as bytes, multi-byte characters and CRLF included', async () => {
     using harness = createToolHarness();
@@ -24,11 +32,8 @@ describe('read_file far into a file', () => {
 
   it('reads a path asked for twice once, and stops a call past its scanning budget with E_OUTPUT_LIMIT', async () => {
     using harness = createToolHarness();
-    // A sparse file: no line breaks in a gigabyte of zeros (32 reads of it took 80 s before).
-    const sparse = join(harness.root, 'knowledge', 'sparse.bin');
-    const handle = openSync(sparse, 'w');
-    ftruncateSync(handle, 1024 * 1024 * 1024);
-    closeSync(handle);
+    // No line breaks in a gigabyte of zeros (32 reads of it took 80 s before).
+    sparseFile(join(harness.root, 'knowledge', 'sparse.bin'), 1024 * 1024 * 1024);
     const far = await harness.call('read_file', { path: 'knowledge/sparse.bin', start_line: 2 });
     expect(far.error?.code).toBe('E_OUTPUT_LIMIT');
     writeFileSync(join(harness.root, 'knowledge', 'small.txt'), 'a\nb\n');
@@ -59,10 +64,7 @@ describe('read_file far into a file', () => {
 
   it('gives the event loop back while it looks for a far line, and stops once the run is cancelled', async () => {
     using harness = createToolHarness();
-    const sparse = join(harness.root, 'knowledge', 'sparse.bin');
-    const handle = openSync(sparse, 'w');
-    ftruncateSync(handle, 64 * 1024 * 1024);
-    closeSync(handle);
+    const sparse = sparseFile(join(harness.root, 'knowledge', 'sparse.bin'), 64 * 1024 * 1024);
     // Timers keep firing while one call scans 64 MiB: the thread is not held for the whole scan.
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
