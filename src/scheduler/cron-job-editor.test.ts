@@ -59,6 +59,18 @@ describe('jobChanges', () => {
     expect(() => jobChanges(cron, { timezone: 'Nowhere/Land' }, 'UTC', T0)).toThrow(AppError);
   });
 
+  it('leaves a one-shot job that fired (enabled, no next run: running now) unarmed by an edit that does not reschedule it', () => {
+    const at = newJob({ scheduleType: 'at', schedule: '2026-01-01T00:01:00Z', prompt: 'p' }, 'j', 'UTC', T0);
+    const firing = { ...at, nextRunMs: null };
+    for (const patch of [{ prompt: 'edited' }, { name: 'renamed' }, { enabled: true }])
+      expect(jobChanges(firing, patch, 'UTC', T0 + 90_000)).not.toHaveProperty('nextRunMs');
+    expect(jobChanges(firing, { prompt: 'edited' }, 'UTC', T0 + 90_000)).not.toHaveProperty('scheduleRev');
+    // Rescheduled, or enabled again after it was disabled, it is armed as before.
+    expect(jobChanges(firing, { schedule: '2026-01-01T00:05:00Z' }, 'UTC', T0 + 90_000).nextRunMs).toBe(T0 + 300_000);
+    const done = { ...at, enabled: false, nextRunMs: null };
+    expect(jobChanges(done, { enabled: true }, 'UTC', T0 + 90_000).nextRunMs).toBe(T0 + 90_000);
+  });
+
   it('answers 404 for a missing job', () => {
     expect(() => jobChanges(null, {}, 'UTC', T0)).toThrow('Cron job not found');
   });

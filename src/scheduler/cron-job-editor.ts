@@ -70,7 +70,7 @@ export function newJob(input: CronJobInput, id: string, defaultZone: string, now
 /**
  * The fields to change for `patch`. Blank name or prompt keep the old value; a changed type, schedule
  * or zone is re-validated, re-anchored at `nowMs` and gets a new next run; disabling clears the next
- * run; enabling computes it and clears the failure streak.
+ * run; enabling computes it and clears the failure streak; a repeating job left enabled without a next run gets one.
  */
 export function jobChanges(
   job: CronJob | null,
@@ -94,7 +94,8 @@ export function jobChanges(
   if (rescheduled) {
     Object.assign(changes, { scheduleType, schedule: scheduleText, timezone, anchorMs: nowMs });
     changes.nextRunMs = enabled ? firstRun(parsed, nowMs) : null;
-  } else if (enabled !== job.enabled || (enabled && job.nextRunMs === null)) {
+  } else if (enabled !== job.enabled || (enabled && job.nextRunMs === null && parsed.type !== 'at')) {
+    // An enabled one-shot job without a next run has fired (it may be running now): an edit does not fire it again.
     changes.nextRunMs = enabled
       ? parsed.type === 'every'
         ? nextRunAfter(parsed, nowMs, job.anchorMs)
