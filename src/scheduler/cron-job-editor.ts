@@ -109,3 +109,21 @@ export function jobChanges(
   if ('nextRunMs' in changes || 'enabled' in changes) changes.scheduleRev = job.scheduleRev + 1;
   return changes;
 }
+
+/**
+ * The changes a job without a zone of its own needs when the agent's `cron.timezone` becomes `zone`: its next run
+ * read again in that zone (a cron expression's wall-clock times, an `at` time without an offset). Null when nothing
+ * moves: a job with its own zone, an `every` job, one disabled or without a next run (a one-shot that fired).
+ */
+export function rezonedChanges(job: CronJob, zone: string, nowMs: number): Partial<CronJob> | null {
+  if (job.timezone !== null || !job.enabled || job.nextRunMs === null || job.scheduleType === 'every') return null;
+  let next: number | null;
+  try {
+    next = firstRun(parseSchedule(job.scheduleType, job.schedule, zone), nowMs);
+  } catch {
+    // A schedule the new zone cannot read (none today) keeps its next run; its run reports the problem.
+    return null;
+  }
+  if (next === null || next === job.nextRunMs) return null;
+  return { nextRunMs: next, scheduleRev: job.scheduleRev + 1, updatedMs: nowMs };
+}

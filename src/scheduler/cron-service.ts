@@ -7,7 +7,7 @@ import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { createSerialQueue } from '../shared/serial-queue';
-import { jobChanges, newJob, type CronJobInput, type CronJobPatch } from './cron-job-editor';
+import { jobChanges, newJob, rezonedChanges, type CronJobInput, type CronJobPatch } from './cron-job-editor';
 import { createCronRunner } from './cron-run';
 import { recordMissedSlots } from './missed-slots';
 import type { PreRunCheck } from './pre-run-check';
@@ -63,6 +63,8 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const store = () => agent.storage.scheduler;
   let watchingSinceMs: number | null = null;
   let stopped = false;
+  /** The `cron.timezone` the jobs without a zone of their own were scheduled in. */
+  let zone = agent.config().cron.timezone;
   // Jobs another holder had claimed, with when to look again: without it a due job would wake this timer in a loop.
   const deferred = new Map<string, number>();
   const defer = (jobId: string) => deferred.set(jobId, clock.nowMs() + CLAIMED_RETRY_MS);
@@ -139,9 +141,20 @@ export function createCronService(deps: CronServiceDeps): CronService {
     await armNow();
   };
 
+  /** Jobs without a zone of their own follow a new `cron.timezone` at once (a job running now keeps its slot). */
+  const rezone = async (to: string) => {
+    const now = clock.nowMs();
+    for (const job of await store().listJobs()) {
+      const changes = queue.has(job.id) ? null : rezonedChanges(job, to, now);
+      if (changes) await store().updateJob(job.id, changes);
+    }
+    zone = to;
+  };
+
   const reconfigureNow = async () => {
     if (stopped) return;
     const config = agent.config().cron;
+    if (config.timezone !== zone) await rezone(config.timezone);
     queue.setLimit(config.max_concurrent_runs);
     if (config.enabled && watchingSinceMs === null) watchingSinceMs = clock.nowMs();
     if (!config.enabled) watchingSinceMs = null;

@@ -79,4 +79,34 @@ describe('cron timing', () => {
     );
     expect(done.trigger).toBe('manual');
   });
+
+  it('moves the next run of jobs without a zone of their own when cron.timezone changes', async () => {
+    await using fixture = await startChatFixture();
+    const { server } = fixture;
+    const daily = await createJob(server, { schedule_type: 'cron', schedule: '0 9 * * *' });
+    const once = await createJob(server, { schedule_type: 'at', schedule: '2037-01-01T09:00:00' });
+    const zoned = await createJob(server, {
+      schedule_type: 'at',
+      schedule: '2037-01-01T09:00:00',
+      timezone: 'Asia/Tokyo',
+    });
+    expect(new Date(once.next_run_ts * 1000).toISOString()).toBe('2037-01-01T09:00:00.000Z');
+    const put = await server.json('PUT', '/api/config/runtime', { config: { cron: { timezone: 'America/New_York' } } });
+    expect(put.status).toBe(200);
+    const jobs = async () =>
+      new Map<string, any>(
+        (await server.json('GET', '/api/scheduler/cron/jobs')).body.data.jobs.map((job: any) => [job.id, job]),
+      );
+    const moved = await waitFor(async () => {
+      const now = await jobs();
+      return now.get(once.id).next_run_ts !== once.next_run_ts ? now : undefined;
+    });
+    // 09:00 in New York (EST, UTC−5) is 14:00 UTC; the daily job's next 09:00 is a New York 09:00 too.
+    expect(new Date(moved.get(once.id).next_run_ts * 1000).toISOString()).toBe('2037-01-01T14:00:00.000Z');
+    const nextDaily = new Date(moved.get(daily.id).next_run_ts * 1000);
+    expect(
+      nextDaily.toLocaleString('en-US', { timeZone: 'America/New_York', hour: 'numeric', minute: '2-digit' }),
+    ).toBe('9:00 AM');
+    expect(moved.get(zoned.id).next_run_ts).toBe(zoned.next_run_ts);
+  });
 });
