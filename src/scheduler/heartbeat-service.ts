@@ -63,11 +63,17 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   // The instant the timer is armed for (the timer forgets it before calling back), for the lag.
   let target: number | null = null;
   const timer = createWakeTimer(clock, deps.timers, () => {
-    void claimedTick(target ?? clock.nowMs()).then(
+    const slot = target ?? clock.nowMs();
+    void claimedTick(slot).then(
       (run) => {
         if (run?.status !== 'skipped_disabled') armNow();
       },
-      (error) => logger.error('heartbeat tick failed', { agent_id: agent.id, error: String(error) }),
+      (error) => {
+        logger.error('heartbeat tick failed', { agent_id: agent.id, error: String(error) });
+        // The slot is spent (not retried at once, in a loop): the next one is armed, or heartbeats would stop here.
+        lastScheduledMs = Math.max(lastScheduledMs ?? slot, slot);
+        armNow();
+      },
     );
   });
 

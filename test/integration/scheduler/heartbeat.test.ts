@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'bun:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { heartbeatLock } from '../../../src/coordination';
+import { createMemoryCoordinator } from '../../../src/coordination/memory/memory-coordinator';
+import { systemClock } from '../../../src/shared/clock';
 import { startChatFixture, type ChatFixture } from '../../support/chat-fixture';
 import { heartbeatRuns, waitFor } from '../../support/scheduler-fixture';
 
@@ -169,5 +172,49 @@ describe('heartbeat', () => {
     fixture.model.setFallback({ kind: 'error', status: 400 });
     const row = await waitFor(async () => (await heartbeatRuns(fixture.server)).find((run) => run.status === 'error'));
     expect(row.details.error).toContain('400');
+  });
+
+  it('arms the next tick after a tick that failed outright, so heartbeats go on', async () => {
+    // The first claim of the heartbeat fails (its storage, say); timers are held here and fired by the test.
+    let failClaim = true;
+    const memory = createMemoryCoordinator(systemClock);
+    const coordinator = {
+      ...memory,
+      tryLock: async (name: string) => {
+        if (name === heartbeatLock('default') && failClaim) {
+          failClaim = false;
+          throw new Error('database is locked');
+        }
+        return memory.tryLock(name);
+      },
+    };
+    let shiftMs = 0;
+    const armed: { callback: () => void; ms: number }[] = [];
+    await using fixture = await startChatFixture({
+      overrides: {
+        coordinator,
+        clock: { ...systemClock, nowMs: () => Date.now() + shiftMs },
+        schedulerTimers: {
+          setTimeout: (callback: () => void, ms: number) => armed.push({ callback, ms }),
+          clearTimeout: () => undefined,
+        },
+      },
+    });
+    await writeChecklist(fixture);
+    fixture.model.enqueue({ kind: 'text', text: 'Two tasks are overdue.' });
+    await fixture.server.json('PUT', '/api/scheduler/heartbeat', {
+      enabled: true,
+      interval_seconds: 60,
+      ...alwaysActive,
+    });
+    // The first tick is due at once: its timer fires, the tick fails, and the next is armed a minute on.
+    (await waitFor(() => armed.shift())).callback();
+    const next = await waitFor(() => armed.find((timer) => timer.ms > 50_000));
+    expect(failClaim).toBe(false);
+    expect(await heartbeatRuns(fixture.server)).toEqual([]);
+    shiftMs = next.ms;
+    next.callback();
+    const run = await waitFor(async () => (await heartbeatRuns(fixture.server)).find((row) => row.status === 'ok'));
+    expect(run.trigger).toBe('scheduled');
   });
 });
