@@ -1,7 +1,7 @@
 // Whole turns through a scratch copy of the server: its own temporary data folder and a model inside the process.
 // The first client's turn then finds every step compiled (HTTP handler, chat service, session store, SSE, usage,
 // title), not only LangChain's: one such turn brought the first turn after start from 3× to under 2× steady state.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app';
@@ -11,6 +11,30 @@ import { buildDeps, type Deps } from './deps';
 import { silentLogger } from './shared/logger';
 
 const HOST = '127.0.0.1';
+const SCRATCH_PREFIX = 'mini-openclaw-warm-';
+/** A scratch folder this old is a killed server's leftover (warming takes seconds). */
+const STALE_SCRATCH_MS = 10 * 60 * 1000;
+
+/**
+ * Removes scratch folders that servers killed while warming left in `parent` (the temporary folder): their
+ * `finally` never ran, and each can hold a whole scratch data folder. Best effort: one that cannot go stays.
+ */
+export function removeStaleScratch(parent = tmpdir(), nowMs = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => name.startsWith(SCRATCH_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(parent, name);
+    try {
+      if (nowMs - statSync(path).mtimeMs >= STALE_SCRATCH_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
+  }
+}
 
 /** The server's settings for a scratch copy in `folder` talking to the model at `baseUrl`: SQLite, no token, no limits. */
 function scratchSettings(settings: EnvSettings, folder: string, baseUrl: string): EnvSettings {
@@ -37,7 +61,8 @@ function scratchSettings(settings: EnvSettings, folder: string, baseUrl: string)
  * throws.
  */
 export async function playScratchTurns(deps: Deps, rounds: number): Promise<number> {
-  const folder = mkdtempSync(join(tmpdir(), 'mini-openclaw-warm-'));
+  removeStaleScratch();
+  const folder = mkdtempSync(join(tmpdir(), SCRATCH_PREFIX));
   try {
     using canned = startCannedModel();
     await using scratch = buildDeps(scratchSettings(deps.settings, folder, canned.baseUrl), {

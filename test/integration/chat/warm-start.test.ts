@@ -78,7 +78,8 @@ describe('warm start', () => {
     expect(report?.refused).toEqual([422, 404]);
     // Whole turns through a scratch copy of the server: each a first turn, to its `done` and `title`; its folder is gone.
     expect(report?.scratchEvents).toBeGreaterThanOrEqual(SCRATCH_ROUNDS * 4);
-    expect(scratchFolders()).toEqual(before);
+    // (Stale ones other servers left may go meanwhile: none is added.)
+    expect(scratchFolders().filter((name) => !before.includes(name))).toEqual([]);
     // The clients kept are the configured model's only: those of the models inside the process went with them.
     expect(cachedChatModelUrls().filter((url) => !urlsBefore.includes(url))).toEqual([model.baseUrl]);
 
