@@ -98,3 +98,15 @@ export async function decideForHolder(
   );
   return { agentId: agent.id, approval: (await agent.storage.approvals.get(approval.approvalId))! };
 }
+
+/** Expires an approval stored for a call that could not wait for it (best effort: a failure leaves it pending). */
+export async function expireUnwaited(agent: AgentHandle<ApprovalPorts>, approvalId: string, nowMs: number) {
+  await agent.storage.approvals
+    .decide(approvalId, {
+      status: 'expired',
+      decidedMs: nowMs,
+      decidedBy: 'server',
+      reason: 'The call could not wait for its decision.',
+    })
+    .catch(() => undefined);
+}

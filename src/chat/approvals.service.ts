@@ -8,6 +8,7 @@ import {
   auditDecision,
   decideForHolder,
   editedArgs,
+  expireUnwaited,
   notPending,
   outcomeOfRecord,
   statusOf,
@@ -24,18 +25,7 @@ export type {
   DecisionInput,
   ResumedApproval,
 } from './approvals.service.types';
-import type { ApprovalsService, ApprovalsServiceDeps, Ports } from './approvals.service.types';
-
-interface Waiter {
-  agent: AgentHandle<Ports>;
-  schema: z.ZodType;
-  settle(
-    status: Exclude<ApprovalStatus, 'pending'>,
-    decidedBy: string,
-    reason: string | null,
-    args?: unknown,
-  ): Promise<boolean>;
-}
+import type { ApprovalsService, ApprovalsServiceDeps, Ports, Waiter } from './approvals.service.types';
 
 export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
   const waiters = new Map<string, Waiter>();
@@ -47,6 +37,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     else waitsByAgent.delete(agentId);
   };
   const key = (agentId: string, approvalId: string) => `${agentId}\n${approvalId}`;
+  /** Approvals a restored run will wait for again, not waited for yet, by key: the run (a decision is kept for it). */
+  const resuming = new Map<string, { readonly isFinished: boolean }>();
 
   /**
    * The wait of one approval: `store` runs first (and returns what to do once the approval can be decided);
@@ -108,8 +100,14 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           stored = true;
         }
         if (!stored) {
-          // Decided already (stored for the run's holder): a timeout or cancel takes that decision instead.
-          if (decidedBy !== 'api') await adopt();
+          // Decided already (stored for the run's holder): a timeout or cancel takes that decision instead; if even
+          // that cannot be read, the wait ends as the timeout or cancel would have ended it.
+          if (decidedBy !== 'api')
+            await adopt().catch((error: unknown) => {
+              deps.logger.warn('approval not looked up', { approval_id: approvalId, error: String(error) });
+              end();
+              resolve({ status: status as 'expired' | 'cancelled', reason: reason ?? `The call was ${status}.` });
+            });
           return false;
         }
         end();
@@ -151,25 +149,22 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         // stored without its announcement is not left pending for a decision no one would take.
         end();
         reject(error);
-        void agent.storage.approvals
-          .decide(approvalId, {
-            status: 'expired',
-            decidedMs: deps.clock.nowMs(),
-            decidedBy: 'server',
-            reason: 'The call could not wait for its decision.',
-          })
-          .catch(() => undefined);
+        void expireUnwaited(agent, approvalId, deps.clock.nowMs());
       });
     });
   };
 
   /**
-   * No call waits for the approval here, yet its run is active: a replica holds it (shared storage), or this process
-   * restored it after a restart and has not reached its wait yet; either takes up a decision stored for it. A run
-   * still `running` counts: its replica stores the approval before it marks the run waiting and writes the
-   * checkpoint, and a decision read in between was stored `expired` while that run went on to wait for it.
+   * No call waits for the approval here, yet a run will take up a decision stored for it: one this process restored
+   * after a restart that has not reached its wait yet, or (shared storage) an active run a replica holds. A run still
+   * `running` counts: its replica stores the approval before it marks the run waiting and writes the checkpoint, and
+   * a decision read in between was stored `expired` while that run went on to wait for it.
    */
   const heldByRun = async (agent: AgentHandle<Ports>, approval: ApprovalRecord) => {
+    const restored = resuming.get(key(agent.id, approval.approvalId));
+    if (restored && !restored.isFinished) return true;
+    resuming.delete(key(agent.id, approval.approvalId));
+    if (!deps.sharedPollMs) return false;
     const run = await agent.storage.runs.get(approval.runId);
     return run !== null && isActiveRunStatus(run.status);
   };
@@ -205,7 +200,12 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       });
     },
 
+    willResume(agentId, approvalIds, run) {
+      for (const approvalId of approvalIds) resuming.set(key(agentId, approvalId), run);
+    },
+
     resume({ agent, approval, schema, signal }) {
+      resuming.delete(key(agent.id, approval.approvalId));
       return wait(agent, approval, schema, signal, async () => async () => undefined, true);
     },
 

@@ -50,6 +50,11 @@ export interface ApprovalsService {
    * API, expired at its `expiresMs` (at once when that has passed), or cancelled with `signal`.
    */
   resume(request: ResumedApproval): Promise<ApprovalOutcome>;
+  /**
+   * A run restored after a restart will wait again for these approvals (`resume`) once its turn reaches them: a
+   * decision sent before then is stored for it while `run` has not finished.
+   */
+  willResume(agentId: string, approvalIds: readonly string[], run: { readonly isFinished: boolean }): void;
   list(
     agentId: string | undefined,
     status: ApprovalStatus | undefined,
@@ -77,4 +82,16 @@ export interface ApprovalsServiceDeps {
   sharedPollMs?: number | null;
   /** The argument schema of an approval's tool (an edit taken where no call waits is checked against it). */
   toolSchema?: (agent: AgentHandle<Ports>, approval: ApprovalRecord) => z.ZodType | null;
+}
+
+/** A call waiting for its approval in this process: how a decision through the API reaches it. */
+export interface Waiter {
+  agent: AgentHandle<Ports>;
+  schema: z.ZodType;
+  settle(
+    status: Exclude<ApprovalStatus, 'pending'>,
+    decidedBy: string,
+    reason: string | null,
+    args?: unknown,
+  ): Promise<boolean>;
 }

@@ -257,6 +257,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         logger: deps.logger,
         start(agent, run, sessionId, state) {
           const lease = agent.lease();
+          deps.approvals.willResume(agent.id, Object.values(state.approvals), run);
           queueMicrotask(
             () =>
               void execute(lease, sessionId, state.message, run, { trigger: state.trigger, skipTitle: true }, state),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { AppError } from '../shared/app-error';
-import { jobChanges, newJob } from './cron-job-editor';
+import { jobChanges, newJob, rezonedChanges } from './cron-job-editor';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const base = () =>
@@ -69,6 +69,14 @@ describe('jobChanges', () => {
     expect(jobChanges(firing, { schedule: '2026-01-01T00:05:00Z' }, 'UTC', T0 + 90_000).nextRunMs).toBe(T0 + 300_000);
     const done = { ...at, enabled: false, nextRunMs: null };
     expect(jobChanges(done, { enabled: true }, 'UTC', T0 + 90_000).nextRunMs).toBe(T0 + 90_000);
+  });
+
+  it('moves a zone-less job to the new zone, but not one retrying after a failure or already due', () => {
+    const cron = newJob({ scheduleType: 'cron', schedule: '0 9 * * *', prompt: 'p' }, 'j', 'UTC', T0);
+    expect(rezonedChanges(cron, 'Asia/Tokyo', T0)?.nextRunMs).toBe(Date.parse('2026-01-02T00:00:00Z'));
+    expect(rezonedChanges({ ...cron, timezone: 'Europe/Paris' }, 'Asia/Tokyo', T0)).toBeNull();
+    expect(rezonedChanges({ ...cron, failureCount: 1, nextRunMs: T0 + 20_000 }, 'Asia/Tokyo', T0)).toBeNull();
+    expect(rezonedChanges({ ...cron, nextRunMs: T0 - 60_000 }, 'Asia/Tokyo', T0)).toBeNull();
   });
 
   it('answers 404 for a missing job', () => {

@@ -113,10 +113,13 @@ export function jobChanges(
 /**
  * The changes a job without a zone of its own needs when the agent's `cron.timezone` becomes `zone`: its next run
  * read again in that zone (a cron expression's wall-clock times, an `at` time without an offset). Null when nothing
- * moves: a job with its own zone, an `every` job, one disabled or without a next run (a one-shot that fired).
+ * moves: a job with its own zone, an `every` job, one disabled or without a next run (a one-shot that fired), one
+ * retrying after a failure or already due.
  */
 export function rezonedChanges(job: CronJob, zone: string, nowMs: number): Partial<CronJob> | null {
   if (job.timezone !== null || !job.enabled || job.nextRunMs === null || job.scheduleType === 'every') return null;
+  // A job waiting out a failure's backoff keeps it; one already due is the catch-up's (its slots are recorded).
+  if (job.failureCount > 0 || job.nextRunMs <= nowMs) return null;
   let next: number | null;
   try {
     next = firstRun(parseSchedule(job.scheduleType, job.schedule, zone), nowMs);
