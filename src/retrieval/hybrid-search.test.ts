@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { ftsOrQuery, fuseLegs, queryTerms } from './hybrid-search';
+import { ftsOrQuery, fuseLegs, queryTerms, selectHits } from './hybrid-search';
 
 describe('queryTerms / ftsOrQuery', () => {
   it('folds case and diacritics, splits like unicode61 and quotes each term', () => {
@@ -49,5 +49,21 @@ describe('fuseLegs', () => {
       { id: 1, keyword: 0, vector: 1, score: 0.5 },
       { id: 2, keyword: 1, vector: 0, score: 0.5 },
     ]);
+  });
+});
+
+describe('selectHits', () => {
+  // Five chunks holding the query's term, BM25 differing by their length: standard scores floor three at 0.
+  const keyword = [9, 8, 3, 2, 1].map((score, index) => ({ id: index + 1, score }));
+  const fused = fuseLegs(keyword, [], { semanticWeight: 0, lexicalWeight: 1 }, 'zscore');
+
+  it('returns every keyword hit of a one-term query, those scored nothing after, in keyword order', () => {
+    expect(fused.filter((hit) => hit.score > 0).map((hit) => hit.id)).toEqual([1, 2]);
+    expect(selectHits(fused, keyword, 10, true).map((hit) => hit.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(selectHits(fused, keyword, 3, true).map((hit) => hit.id)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps the cut for a many-term query, whose weak hits may match one common term only', () => {
+    expect(selectHits(fused, keyword, 10, false).map((hit) => hit.id)).toEqual([1, 2]);
   });
 });

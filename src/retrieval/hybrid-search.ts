@@ -100,3 +100,25 @@ export function fuseLegs(
   }
   return fused.sort((a, b) => b.score - a.score || a.id - b.id);
 }
+
+/**
+ * The `limit` hits to return: those the fusion scored above nothing, best first. Standard scores floor a hit below
+ * its leg's average at 0, a cut that keeps weak partial matches of a many-term query out; but when the query is one
+ * term (`wholeQueryTerms`), every keyword hit holds the whole query, so those scored nothing follow, in the keyword
+ * leg's own order (five files holding "zebra" gave three before).
+ */
+export function selectHits(
+  fused: FusedHit[],
+  keywordHits: LegHit[],
+  limit: number,
+  wholeQueryTerms: boolean,
+): FusedHit[] {
+  const chosen = fused.filter((hit) => hit.score > 0);
+  if (wholeQueryTerms && chosen.length < limit) {
+    const byId = new Map(fused.map((hit) => [hit.id, hit]));
+    const taken = new Set(chosen.map((hit) => hit.id));
+    for (const hit of [...keywordHits].sort((a, b) => b.score - a.score || a.id - b.id))
+      if (!taken.has(hit.id) && byId.has(hit.id)) chosen.push(byId.get(hit.id)!);
+  }
+  return chosen.slice(0, limit);
+}

@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger';
 import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
 import { isDomainPath } from './domain-files';
 import type { EmbeddingHealth } from './embedding-health';
-import { ftsOrQuery, fuseLegs, type FusionMethod, type LegHit } from './hybrid-search';
+import { ftsOrQuery, fuseLegs, queryTerms, selectHits, type FusionMethod, type LegHit } from './hybrid-search';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain, RetrievalHit, RetrievalSearcher } from './retrieval-search';
 import type { OpenIndexStorage } from './retrieval-store.port';
@@ -167,9 +167,12 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         const weights = vectorLeg
           ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight }
           : { semanticWeight: 0, lexicalWeight: 1 };
-        const fused = fuseLegs(keywordHits, vectorHits, weights, fusion)
-          .filter((hit) => hit.score > 0)
-          .slice(0, limit);
+        const fused = selectHits(
+          fuseLegs(keywordHits, vectorHits, weights, fusion),
+          keywordHits,
+          limit,
+          queryTerms(text).length === 1,
+        );
         const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
         return fused.flatMap((hit) => {
           const chunk = chunks.get(hit.id);

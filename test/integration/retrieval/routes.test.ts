@@ -123,4 +123,27 @@ describe('/api/retrieval', () => {
     await fixture.server.json('POST', '/api/agents', { agent_id: 'temp' });
     expect(await fixture.search('knowledge', 'glacier', { agent_id: 'temp' })).toEqual([]);
   });
+
+  it('GET /search finds every file holding a one-word query, however long each file is', async () => {
+    await using fixture = await startRetrievalFixture();
+    const filler = (words: number) => 'grass and sky '.repeat(words);
+    for (const [name, words] of [
+      ['f1', 0],
+      ['f2', 2],
+      ['f3', 5],
+      ['f4', 12],
+      ['f5', 25],
+    ] as const)
+      fixture.writeDirect(`knowledge/${name}.md`, `A zebra. ${filler(words)}\n`);
+    fixture.writeDirect('knowledge/other.md', 'Nothing striped here.\n');
+    const response = await fixture.server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra&top_k=10');
+    const sources = response.body.data.results.map((hit: any) => hit.source).sort();
+    expect(sources).toEqual([
+      'knowledge/f1.md',
+      'knowledge/f2.md',
+      'knowledge/f3.md',
+      'knowledge/f4.md',
+      'knowledge/f5.md',
+    ]);
+  });
 });
