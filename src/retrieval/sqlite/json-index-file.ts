@@ -36,6 +36,18 @@ export function openJsonIndex(path: string): Database {
     jsonField(json, 'schema_version') !== RETRIEVAL_SCHEMA_VERSION
   )
     return db;
+  try {
+    loadRows(db, json);
+  } catch {
+    // A row the tables refuse (a null text, a wrong type): the index starts empty, as for an unreadable file.
+    db.close();
+    return openDatabase(':memory:', RETRIEVAL_DB_MIGRATIONS);
+  }
+  return db;
+}
+
+/** Inserts the file's rows, all or none. */
+function loadRows(db: Database, json: unknown): void {
   db.transaction(() => {
     for (const table of TABLES) {
       for (const row of jsonList(json, table) ?? []) {
@@ -60,7 +72,6 @@ export function openJsonIndex(path: string): Database {
       ).run(row.id, row.text);
     }
   })();
-  return db;
 }
 
 /** Writes the whole index to `path` atomically (vectors as base64 little-endian float32). */

@@ -52,6 +52,28 @@ function bulkWrites(db: Database, path: string): BulkWrites {
   };
 }
 
+/** Whether `error` says the file is damaged or no database at all (not that the disk refused it). */
+const isDamaged = (error: unknown) => {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+};
+
+/**
+ * Opens the index, created when missing. A damaged file (overwritten, cut by a disk fault) is discarded and the
+ * index starts empty: it is derived, and the indexer fills it from the files again (it answered 500 for good).
+ */
+function openOrRebuild(path: string): Database {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!existsSync(path)) createWithPageSize(path);
+      return openDatabase(path, RETRIEVAL_DB_MIGRATIONS);
+    } catch (error) {
+      if (attempt > 0 || !isDamaged(error)) throw error;
+      discardIndex(path);
+    }
+  }
+}
+
 /** The SQLite and JSON engines of the retrieval index. */
 export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): IndexStorage => {
   if (engine === 'json') {
@@ -63,8 +85,7 @@ export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): Index
     };
   }
   if (existsSync(bulkMarker(path))) discardIndex(path);
-  if (!existsSync(path)) createWithPageSize(path);
-  const db = openDatabase(path, RETRIEVAL_DB_MIGRATIONS);
+  const db = openOrRebuild(path);
   db.exec('PRAGMA busy_timeout = 30000');
   return {
     store: createSqliteRetrievalStore(db, identity),
