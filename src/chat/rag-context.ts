@@ -2,7 +2,13 @@
 import type { Logger } from '../shared/logger';
 import type { RetrievalHit, RetrievalSearcher } from '../retrieval';
 
-/** Memory hits for `message`; a failing search is logged and gives none (the turn goes on without context). */
+/**
+ * The most of a message searched with, as `GET /api/retrieval/search` takes: a whole 200,000-character message was
+ * one embedding request a provider refuses as too long (which then paused embeddings for every agent for 30 s).
+ */
+export const RAG_QUERY_CHARS = 4000;
+
+/** Memory hits for `message` (its start); a failing search is logged and gives none (the turn goes on without context). */
 export async function retrieveForTurn(
   retrieval: RetrievalSearcher,
   agentId: string,
@@ -10,7 +16,8 @@ export async function retrieveForTurn(
   logger: Logger,
 ): Promise<RetrievalHit[]> {
   try {
-    return await retrieval.search(agentId, 'memory', message);
+    const end = RAG_QUERY_CHARS - (/[\uD800-\uDBFF]/.test(message[RAG_QUERY_CHARS - 1] ?? '') ? 1 : 0);
+    return await retrieval.search(agentId, 'memory', message.slice(0, end));
   } catch (error) {
     logger.warn('rag retrieval failed; answering without memory context', { agent_id: agentId, error: String(error) });
     return [];

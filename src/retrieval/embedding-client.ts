@@ -24,6 +24,8 @@ export class EmbeddingError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly failure: EmbeddingFailure = 'other',
+    /** The provider's HTTP status, when it answered. */
+    readonly status?: number,
   ) {
     super(errorMessageOf(message));
     this.name = 'EmbeddingError';
@@ -166,6 +168,7 @@ export function createEmbeddingClient(
         `embedding server answered ${response.status}${explanation ? `: ${explanation}` : ''}`,
         response.status === 429 || response.status >= 500,
         failureOfStatus(response.status),
+        response.status,
       );
     }
     const json: unknown = await response.json().catch(() => null);

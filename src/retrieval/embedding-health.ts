@@ -1,7 +1,7 @@
 // Whether the embedding provider is usable right now: failures open a cool-down, logged once; recovery logged too.
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import { type EmbeddingClient, type EmbeddingIdentity, embeddingErrorText } from './embedding-client';
+import { type EmbeddingClient, EmbeddingError, type EmbeddingIdentity, embeddingErrorText } from './embedding-client';
 import type { IndexerEmbedder } from './retrieval-indexer';
 
 export interface EmbeddingHealth {
@@ -16,6 +16,14 @@ export interface EmbeddingHealth {
 }
 
 export const EMBEDDING_COOLDOWN_MS = 30_000;
+
+/** A 4xx answer other than auth and rate limits: about the request sent, not whether the provider works. */
+const isRequestRefusal = (error: unknown) =>
+  error instanceof EmbeddingError &&
+  error.failure === 'other' &&
+  error.status !== undefined &&
+  error.status >= 400 &&
+  error.status < 500;
 
 export function createEmbeddingHealth(
   client: EmbeddingClient,
@@ -42,6 +50,8 @@ export function createEmbeddingHealth(
               failure = null;
               return vectors;
             } catch (error) {
+              // The provider refused this request (a text too long, say), not the service: nothing to pause.
+              if (isRequestRefusal(error)) throw error;
               const message = embeddingErrorText(error);
               // Logged once when search degrades, not on every failing call.
               if (!failure)

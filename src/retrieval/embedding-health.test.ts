@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'bun:test';
+import { systemClock } from '../shared/clock';
+import { silentLogger } from '../shared/logger';
+import { EmbeddingError } from './embedding-client';
+import { createEmbeddingHealth } from './embedding-health';
+
+/** Health over a client that fails every call with `error`. */
+function failingWith(error: EmbeddingError) {
+  const client = {
+    identity: { provider: 'openai' as const, model: 'embed' },
+    embed: async (): Promise<Float32Array[]> => {
+      throw error;
+    },
+  };
+  return createEmbeddingHealth(client, systemClock, silentLogger);
+}
+
+describe('embedding health', () => {
+  it('does not pause embeddings when the provider refuses one request (a text too long)', async () => {
+    const health = failingWith(
+      new EmbeddingError('embedding server answered 400: maximum context length exceeded', false, 'other', 400),
+    );
+    await expect(health.embedder!.embed(['x'.repeat(200_000)])).rejects.toThrow(/maximum context length/);
+    expect(health.canEmbed()).toBe(true);
+    expect(health.state().state).toBe('ok');
+  });
+
+  it('pauses them when the provider fails (5xx, auth), and says why', async () => {
+    for (const error of [
+      new EmbeddingError('embedding server answered 500: boom', true, 'server_error', 500),
+      new EmbeddingError('embedding server answered 401', false, 'auth_error', 401),
+    ]) {
+      const health = failingWith(error);
+      await expect(health.embedder!.embed(['x'])).rejects.toThrow();
+      expect(health.canEmbed()).toBe(false);
+      expect(health.state()).toMatchObject({ state: 'degraded', lastError: error.message });
+    }
+  });
+});
