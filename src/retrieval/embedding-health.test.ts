@@ -16,13 +16,13 @@ function failingWith(error: EmbeddingError) {
 }
 
 describe('embedding health', () => {
-  it('does not pause embeddings when the provider refuses one request (a text too long)', async () => {
+  it('reports, but does not pause embeddings for, a request the provider refuses (a text too long)', async () => {
     const health = failingWith(
       new EmbeddingError('embedding server answered 400: maximum context length exceeded', false, 'other', 400),
     );
     await expect(health.embedder!.embed(['x'.repeat(200_000)])).rejects.toThrow(/maximum context length/);
     expect(health.canEmbed()).toBe(true);
-    expect(health.state().state).toBe('ok');
+    expect(health.state().lastError).toContain('maximum context length');
   });
 
   it('pauses them when the provider fails (5xx, auth), and says why', async () => {

@@ -50,8 +50,6 @@ export function createEmbeddingHealth(
               failure = null;
               return vectors;
             } catch (error) {
-              // The provider refused this request (a text too long, say), not the service: nothing to pause.
-              if (isRequestRefusal(error)) throw error;
               const message = embeddingErrorText(error);
               // Logged once when search degrades, not on every failing call.
               if (!failure)
@@ -61,7 +59,9 @@ export function createEmbeddingHealth(
                   error: message,
                 });
               failure = { message, atMs: clock.nowMs() };
-              cooldownUntil = failure.atMs + cooldownMs;
+              // A request the provider refused (a text too long, or a model it does not have) is reported, but
+              // pauses nothing: the next request may well be fine, and it costs one quick answer to find out.
+              if (!isRequestRefusal(error)) cooldownUntil = failure.atMs + cooldownMs;
               throw error;
             }
           },
