@@ -14,12 +14,10 @@ import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent
 import { isDomainPath } from './domain-files';
 import type { EmbeddingHealth } from './embedding-health';
 import { ftsOrQuery, fuseLegs, queryTerms, selectHits, type FusionMethod, type LegHit } from './hybrid-search';
-import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain, RetrievalHit, RetrievalSearcher } from './retrieval-search';
+import { createQueryVectors } from './query-vectors';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
-
-const QUERY_CACHE_SIZE = 512;
 
 export interface RetrievalService extends RetrievalSearcher {
   /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
@@ -112,32 +110,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       if (result.changed) logger.debug('retrieval index updated', { agent_id: index.agentId, domain, ...result });
     });
 
-  // Recent query vectors, in memory only: searches never write to the index database.
-  const queryCache = new Map<string, Float32Array>();
-  const queryVector = async (index: AgentIndex, text: string): Promise<Float32Array | null> => {
-    const embedder = health.embedder;
-    if (!embedder) return null;
-    const remembered = queryCache.get(text);
-    if (remembered) {
-      queryCache.delete(text);
-      queryCache.set(text, remembered);
-      return remembered;
-    }
-    // A query equal to a chunk text (or imported from a legacy index) is already in the store's cache.
-    const hash = sha256(text);
-    const stored = index.store.cachedVectors(embedder.identity, [hash]).get(hash);
-    if (stored) return stored;
-    if (!health.canEmbed()) return null;
-    try {
-      const [vector] = await embedder.embed([text]);
-      if (!vector) return null;
-      queryCache.set(text, vector);
-      if (queryCache.size > QUERY_CACHE_SIZE) queryCache.delete(queryCache.keys().next().value!);
-      return vector;
-    } catch {
-      return null; // Recorded by the health tracker; this search answers from keywords.
-    }
-  };
+  const queryVector = createQueryVectors(health);
 
   const service: RetrievalService = {
     async search(agentId, domain, query, topK) {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'bun:test';
+import type { AgentIndex } from './agent-index';
+import type { EmbeddingHealth } from './embedding-health';
+import { createQueryVectors } from './query-vectors';
+
+describe('query vectors', () => {
+  it('answers without a vector when the provider is slow, and keeps the vector that comes later', async () => {
+    const answer = Promise.withResolvers<Float32Array[]>();
+    let calls = 0;
+    const health = {
+      embedder: {
+        identity: { provider: 'openai', model: 'embed' },
+        embed: () => {
+          calls += 1;
+          return answer.promise;
+        },
+      },
+      canEmbed: () => true,
+    } as unknown as EmbeddingHealth;
+    const index = { store: { cachedVectors: () => new Map() } } as unknown as AgentIndex;
+    const queryVector = createQueryVectors(health, 20);
+    // The provider has not answered within the wait: the search goes on from keywords.
+    expect(await queryVector(index, 'slow query')).toBeNull();
+    answer.resolve([new Float32Array([1, 0])]);
+    await answer.promise;
+    // Its vector, once it came, serves the next search of the same text without asking again.
+    expect(await queryVector(index, 'slow query')).toEqual(new Float32Array([1, 0]));
+    expect(calls).toBe(1);
+  });
+});

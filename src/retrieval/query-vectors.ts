@@ -1,0 +1,55 @@
+// The vector of a search's query: remembered in memory, read from the index's cache, or asked of the provider in time.
+import type { AgentIndex } from './agent-index';
+import type { EmbeddingHealth } from './embedding-health';
+import { sha256 } from './retrieval-indexer';
+
+const QUERY_CACHE_SIZE = 512;
+/**
+ * How long a search waits for its query's vector before answering from keywords: the provider's own limit is 3
+ * attempts of 20 s, and a search held that long lost its connection (a slow provider). A vector that comes later is
+ * kept for the next search of the same text.
+ */
+export const QUERY_VECTOR_WAIT_MS = 5000;
+
+export type QueryVectors = (index: AgentIndex, text: string) => Promise<Float32Array | null>;
+
+export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTOR_WAIT_MS): QueryVectors {
+  // Recent query vectors, in memory only: searches never write to the index database.
+  const remembered = new Map<string, Float32Array>();
+  const remember = (text: string, vector: Float32Array) => {
+    remembered.set(text, vector);
+    if (remembered.size > QUERY_CACHE_SIZE) remembered.delete(remembered.keys().next().value!);
+  };
+  return async (index, text) => {
+    const embedder = health.embedder;
+    if (!embedder) return null;
+    const known = remembered.get(text);
+    if (known) {
+      remembered.delete(text);
+      remembered.set(text, known);
+      return known;
+    }
+    // A query equal to a chunk text (or imported from a legacy index) is already in the store's cache.
+    const hash = sha256(text);
+    const stored = index.store.cachedVectors(embedder.identity, [hash]).get(hash);
+    if (stored) return stored;
+    if (!health.canEmbed()) return null;
+    const asked = embedder.embed([text]).then(
+      ([vector]) => {
+        if (vector) remember(text, vector);
+        return vector ?? null;
+      },
+      // Recorded by the health tracker; this search answers from keywords.
+      () => null,
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), waitMs);
+    });
+    try {
+      return await Promise.race([asked, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
