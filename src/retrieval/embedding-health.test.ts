@@ -36,4 +36,22 @@ describe('embedding health', () => {
       expect(health.state()).toMatchObject({ state: 'degraded', lastError: error.message });
     }
   });
+
+  it('asks the provider again on recheck after a failure, and says it recovered', async () => {
+    let failing = true;
+    const client = {
+      identity: { provider: 'openai' as const, model: 'embed' },
+      embed: async (texts: string[]) => {
+        if (failing) throw new EmbeddingError('embedding server answered 500: boom', true, 'server_error', 500);
+        return texts.map(() => new Float32Array([1]));
+      },
+    };
+    const health = createEmbeddingHealth(client, systemClock, silentLogger);
+    await expect(health.embedder!.embed(['x'])).rejects.toThrow();
+    expect(health.state().state).toBe('degraded');
+    failing = false;
+    await health.recheck(Date.now() + 1);
+    expect(health.state()).toMatchObject({ state: 'ok', lastError: null });
+    expect(health.canEmbed()).toBe(true);
+  });
 });

@@ -12,6 +12,11 @@ export interface EmbeddingHealth {
   canEmbed(): boolean;
   /** Ends a cool-down early (operator reindex). */
   resetCooldown(): void;
+  /**
+   * Asks the provider once when the last failure is older than `sinceMs` (no call since): a reindex whose vectors
+   * are all cached makes none of its own, and would report a recovered provider as failing.
+   */
+  recheck(sinceMs: number): Promise<void>;
   state(): { state: 'ok' | 'degraded' | 'disabled'; lastError: string | null; lastErrorAtMs: number | null };
 }
 
@@ -48,6 +53,7 @@ export function createEmbeddingHealth(
                   model: identity.model,
                 });
               failure = null;
+              cooldownUntil = 0;
               return vectors;
             } catch (error) {
               const message = embeddingErrorText(error);
@@ -81,6 +87,11 @@ export function createEmbeddingHealth(
     canEmbed: () => current().identity !== null && clock.nowMs() >= cooldownUntil,
     resetCooldown() {
       cooldownUntil = 0;
+    },
+    async recheck(sinceMs) {
+      const { embedder } = current();
+      if (failure && failure.atMs < sinceMs && embedder)
+        await embedder.embed(['retrieval health check']).catch(() => undefined);
     },
     state: () => ({
       state: current().identity === null ? 'disabled' : failure ? 'degraded' : 'ok',

@@ -172,6 +172,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       return withLease(agents.get(agentId), async (agent) => {
         const config = agent.config();
         const index = indexOf(agent);
+        const startedMs = clock.nowMs();
         health.resetCooldown();
         await index.exclusive(async () => {
           for (const domain of DOMAINS) {
@@ -180,6 +181,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
           }
           index.store.pruneCache();
         });
+        await health.recheck(startedMs);
         return buildRetrievalStatus(index, health, config);
       });
     },
