@@ -29,6 +29,21 @@ describe('createEmbeddingClient', () => {
     expect(server.embeddingRequests()[0]!.body.model).toBe('fake-embed');
   });
 
+  it('refuses vectors whose length differs from what the model gave before, so none is cached', async () => {
+    await using server = await startFakeOpenAiServer();
+    server.setEmbedder(() => [1, 2, 3, 4]);
+    const client = createEmbeddingClient(settings(server.baseUrl));
+    expect((await client.embed(['a']))[0]).toHaveLength(4);
+    server.setEmbedder(() => [1, 2]);
+    await expect(client.embed(['b'])).rejects.toThrow(
+      'embedding has 2 dimensions, earlier vectors of fake-embed had 4',
+    );
+    server.setEmbedder((text) => (text === 'odd' ? [1, 2] : [1, 2, 3, 4]));
+    await expect(client.embed(['c', 'odd'])).rejects.toThrow(EmbeddingError);
+    server.setEmbedder(() => [4, 3, 2, 1]);
+    expect((await client.embed(['d']))[0]).toEqual(new Float32Array([4, 3, 2, 1]));
+  });
+
   it('retries 5xx answers with backoff and gives up after the last attempt; 4xx is not retried', async () => {
     await using server = await startFakeOpenAiServer();
     const waits: number[] = [];

@@ -203,12 +203,22 @@ export function createEmbeddingClient(
     }
   };
 
+  // The length of the vectors this model gave so far: a provider that changes it mid-way (a misrouted request, a
+  // proxy's fallback) would leave vectors the index cannot compare in its cache for good.
+  let seenDims = options.dimensions;
   return {
     identity,
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += batchSize)
         vectors.push(...(await withRetries(texts.slice(start, start + batchSize))));
+      const odd = vectors.find((vector) => vector.length !== (seenDims ?? vectors[0]!.length));
+      if (odd)
+        throw new EmbeddingError(
+          `embedding has ${odd.length} dimensions, earlier vectors of ${identity.model} had ${seenDims ?? vectors[0]!.length}`,
+          false,
+        );
+      seenDims ??= vectors[0]?.length;
       return vectors;
     },
   };
