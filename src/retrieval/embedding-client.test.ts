@@ -29,19 +29,12 @@ describe('createEmbeddingClient', () => {
     expect(server.embeddingRequests()[0]!.body.model).toBe('fake-embed');
   });
 
-  it('refuses vectors whose length differs from what the model gave before, so none is cached', async () => {
+  it('refuses an answer whose vectors are not all of one length', async () => {
     await using server = await startFakeOpenAiServer();
-    server.setEmbedder(() => [1, 2, 3, 4]);
-    const client = createEmbeddingClient(settings(server.baseUrl));
-    expect((await client.embed(['a']))[0]).toHaveLength(4);
-    server.setEmbedder(() => [1, 2]);
-    await expect(client.embed(['b'])).rejects.toThrow(
-      'embedding has 2 dimensions, earlier vectors of fake-embed had 4',
-    );
     server.setEmbedder((text) => (text === 'odd' ? [1, 2] : [1, 2, 3, 4]));
-    await expect(client.embed(['c', 'odd'])).rejects.toThrow(EmbeddingError);
-    server.setEmbedder(() => [4, 3, 2, 1]);
-    expect((await client.embed(['d']))[0]).toEqual(new Float32Array([4, 3, 2, 1]));
+    const client = createEmbeddingClient(settings(server.baseUrl));
+    await expect(client.embed(['c', 'odd'])).rejects.toThrow('embedding has 2 dimensions, others of the answer 4');
+    expect((await client.embed(['d']))[0]).toHaveLength(4);
   });
 
   it('retries 5xx answers with backoff and gives up after the last attempt; 4xx is not retried', async () => {

@@ -203,22 +203,19 @@ export function createEmbeddingClient(
     }
   };
 
-  // The length of the vectors this model gave so far: a provider that changes it mid-way (a misrouted request, a
-  // proxy's fallback) would leave vectors the index cannot compare in its cache for good.
-  let seenDims = options.dimensions;
   return {
     identity,
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += batchSize)
         vectors.push(...(await withRetries(texts.slice(start, start + batchSize))));
-      const odd = vectors.find((vector) => vector.length !== (seenDims ?? vectors[0]!.length));
+      // One answer's vectors all of one length (the index's own vectors are checked by the indexer).
+      const odd = vectors.find((vector) => vector.length !== vectors[0]!.length);
       if (odd)
         throw new EmbeddingError(
-          `embedding has ${odd.length} dimensions, earlier vectors of ${identity.model} had ${seenDims ?? vectors[0]!.length}`,
+          `embedding has ${odd.length} dimensions, others of the answer ${vectors[0]!.length}`,
           false,
         );
-      seenDims ??= vectors[0]?.length;
       return vectors;
     },
   };

@@ -2,38 +2,45 @@ import { describe, expect, it } from 'bun:test';
 import { systemClock } from '../shared/clock';
 import { silentLogger } from '../shared/logger';
 import { EmbeddingError } from './embedding-client';
-import { createEmbeddingHealth } from './embedding-health';
+import { createEmbeddingHealth, EMBEDDING_COOLDOWN_MS, REFUSAL_COOLDOWN_MS } from './embedding-health';
 
-/** Health over a client that fails every call with `error`. */
+/** Health over a client that fails every call with `error`, on a clock the test moves. */
 function failingWith(error: EmbeddingError) {
+  const clock = { now: 1_000_000 };
   const client = {
     identity: { provider: 'openai' as const, model: 'embed' },
     embed: async (): Promise<Float32Array[]> => {
       throw error;
     },
   };
-  return createEmbeddingHealth(client, systemClock, silentLogger);
+  const health = createEmbeddingHealth(client, { ...systemClock, nowMs: () => clock.now }, silentLogger);
+  return { health, clock };
 }
 
 describe('embedding health', () => {
-  it('reports, but does not pause embeddings for, a request the provider refuses (a text too long)', async () => {
-    const health = failingWith(
+  it('reports a request the provider refuses (a text too long) and pauses for 5 s only', async () => {
+    const { health, clock } = failingWith(
       new EmbeddingError('embedding server answered 400: maximum context length exceeded', false, 'other', 400),
     );
     await expect(health.embedder!.embed(['x'.repeat(200_000)])).rejects.toThrow(/maximum context length/);
-    expect(health.canEmbed()).toBe(true);
     expect(health.state().lastError).toContain('maximum context length');
+    expect(health.canEmbed()).toBe(false);
+    clock.now += REFUSAL_COOLDOWN_MS;
+    expect(health.canEmbed()).toBe(true);
   });
 
-  it('pauses them when the provider fails (5xx, auth), and says why', async () => {
+  it('pauses for 30 s when the provider fails (5xx, auth), and says why', async () => {
     for (const error of [
       new EmbeddingError('embedding server answered 500: boom', true, 'server_error', 500),
       new EmbeddingError('embedding server answered 401', false, 'auth_error', 401),
     ]) {
-      const health = failingWith(error);
+      const { health, clock } = failingWith(error);
       await expect(health.embedder!.embed(['x'])).rejects.toThrow();
-      expect(health.canEmbed()).toBe(false);
       expect(health.state()).toMatchObject({ state: 'degraded', lastError: error.message });
+      clock.now += REFUSAL_COOLDOWN_MS;
+      expect(health.canEmbed()).toBe(false);
+      clock.now += EMBEDDING_COOLDOWN_MS;
+      expect(health.canEmbed()).toBe(true);
     }
   });
 

@@ -21,6 +21,8 @@ export interface EmbeddingHealth {
 }
 
 export const EMBEDDING_COOLDOWN_MS = 30_000;
+/** The pause after a refused request (4xx other than auth and rate limits). */
+export const REFUSAL_COOLDOWN_MS = 5_000;
 
 /** A 4xx answer other than auth and rate limits: about the request sent, not whether the provider works. */
 const isRequestRefusal = (error: unknown) =>
@@ -65,9 +67,9 @@ export function createEmbeddingHealth(
                   error: message,
                 });
               failure = { message, atMs: clock.nowMs() };
-              // A request the provider refused (a text too long, or a model it does not have) is reported, but
-              // pauses nothing: the next request may well be fine, and it costs one quick answer to find out.
-              if (!isRequestRefusal(error)) cooldownUntil = failure.atMs + cooldownMs;
+              // A request the provider refused (a text too long, or a model it does not have) is reported but
+              // pauses briefly: the next request may well be fine, yet a refusal each search is not wanted either.
+              cooldownUntil = failure.atMs + (isRequestRefusal(error) ? REFUSAL_COOLDOWN_MS : cooldownMs);
               throw error;
             }
           },

@@ -4,7 +4,7 @@ import type { EmbeddingHealth } from './embedding-health';
 import { createQueryVectors } from './query-vectors';
 
 describe('query vectors', () => {
-  it('answers without a vector when the provider is slow, and keeps the vector that comes later', async () => {
+  it('answers without a vector when the provider is slow, asks once for searches of one text, and keeps the vector that comes later', async () => {
     const answer = Promise.withResolvers<Float32Array[]>();
     let calls = 0;
     const health = {
@@ -19,8 +19,12 @@ describe('query vectors', () => {
     } as unknown as EmbeddingHealth;
     const index = { store: { cachedVectors: () => new Map() } } as unknown as AgentIndex;
     const queryVector = createQueryVectors(health, 20);
-    // The provider has not answered within the wait: the search goes on from keywords.
-    expect(await queryVector(index, 'slow query')).toBeNull();
+    // The provider has not answered within the wait: the searches go on from keywords, having asked once.
+    expect(await Promise.all([queryVector(index, 'slow query'), queryVector(index, 'slow query')])).toEqual([
+      null,
+      null,
+    ]);
+    expect(calls).toBe(1);
     answer.resolve([new Float32Array([1, 0])]);
     await answer.promise;
     // Its vector, once it came, serves the next search of the same text without asking again.

@@ -16,6 +16,8 @@ export type QueryVectors = (index: AgentIndex, text: string) => Promise<Float32A
 export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTOR_WAIT_MS): QueryVectors {
   // Recent query vectors, in memory only: searches never write to the index database.
   const remembered = new Map<string, Float32Array>();
+  // Asked of the provider and not answered yet: the same text searched meanwhile waits for that request.
+  const asking = new Map<string, Promise<Float32Array | null>>();
   const remember = (text: string, vector: Float32Array) => {
     remembered.set(text, vector);
     if (remembered.size > QUERY_CACHE_SIZE) remembered.delete(remembered.keys().next().value!);
@@ -34,14 +36,21 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
     const stored = index.store.cachedVectors(embedder.identity, [hash]).get(hash);
     if (stored) return stored;
     if (!health.canEmbed()) return null;
-    const asked = embedder.embed([text]).then(
-      ([vector]) => {
-        if (vector) remember(text, vector);
-        return vector ?? null;
-      },
-      // Recorded by the health tracker; this search answers from keywords.
-      () => null,
-    );
+    let asked = asking.get(text);
+    if (!asked) {
+      asked = embedder
+        .embed([text])
+        .then(
+          ([vector]) => {
+            if (vector) remember(text, vector);
+            return vector ?? null;
+          },
+          // Recorded by the health tracker; this search answers from keywords.
+          () => null,
+        )
+        .finally(() => asking.delete(text));
+      asking.set(text, asked);
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), waitMs);

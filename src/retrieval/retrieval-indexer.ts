@@ -156,6 +156,8 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   bulk?.begin();
   try {
     let dims = 0;
+    // An answer of another length than the domain's vectors would stay cached for good: it fails the pass instead.
+    const domainDims = embedder ? probeDims(store, domain) : 0;
     const embedMissing = async (texts: Map<string, string>) => {
       if (!embedder || texts.size === 0) return;
       for (const hash of store.cachedHashes(embedder.identity, [...texts.keys()])) texts.delete(hash);
@@ -174,8 +176,13 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
         } finally {
           result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;
         }
+        const length = embedded[0]?.length ?? 0;
+        if (domainDims > 0 && length !== domainDims) {
+          result.embeddingError = `embedding has ${length} dimensions, the index's vectors ${domainDims}`;
+          break;
+        }
         result.embeddedTexts += slice.length;
-        dims = embedded[0]?.length ?? dims;
+        dims = length || dims;
         store.cacheVectors(
           embedder.identity,
           slice.map(([textHash], index) => ({ textHash, vector: embedded[index]! })),

@@ -73,10 +73,14 @@ describe('jobChanges', () => {
 
   it('moves a zone-less job to the new zone, but not one retrying after a failure or already due', () => {
     const cron = newJob({ scheduleType: 'cron', schedule: '0 9 * * *', prompt: 'p' }, 'j', 'UTC', T0);
-    expect(rezonedChanges(cron, 'Asia/Tokyo', T0)?.nextRunMs).toBe(Date.parse('2026-01-02T00:00:00Z'));
-    expect(rezonedChanges({ ...cron, timezone: 'Europe/Paris' }, 'Asia/Tokyo', T0)).toBeNull();
-    expect(rezonedChanges({ ...cron, failureCount: 1, nextRunMs: T0 + 20_000 }, 'Asia/Tokyo', T0)).toBeNull();
-    expect(rezonedChanges({ ...cron, nextRunMs: T0 - 60_000 }, 'Asia/Tokyo', T0)).toBeNull();
+    const tokyo = Date.parse('2026-01-02T00:00:00Z');
+    expect(rezonedChanges(cron, 'UTC', 'Asia/Tokyo', T0)?.nextRunMs).toBe(tokyo);
+    // A failure in the past (a manual run, say) does not keep a job on its regular slot from moving.
+    expect(rezonedChanges({ ...cron, failureCount: 2 }, 'UTC', 'Asia/Tokyo', T0)?.nextRunMs).toBe(tokyo);
+    expect(rezonedChanges({ ...cron, timezone: 'Europe/Paris' }, 'UTC', 'Asia/Tokyo', T0)).toBeNull();
+    // A retry after its backoff is off the schedule: kept.
+    expect(rezonedChanges({ ...cron, failureCount: 1, nextRunMs: T0 + 20_000 }, 'UTC', 'Asia/Tokyo', T0)).toBeNull();
+    expect(rezonedChanges({ ...cron, nextRunMs: T0 - 60_000 }, 'UTC', 'Asia/Tokyo', T0)).toBeNull();
   });
 
   it('answers 404 for a missing job', () => {

@@ -116,15 +116,17 @@ export function jobChanges(
  * moves: a job with its own zone, an `every` job, one disabled or without a next run (a one-shot that fired), one
  * retrying after a failure or already due.
  */
-export function rezonedChanges(job: CronJob, zone: string, nowMs: number): Partial<CronJob> | null {
+export function rezonedChanges(job: CronJob, from: string, to: string, nowMs: number): Partial<CronJob> | null {
   if (job.timezone !== null || !job.enabled || job.nextRunMs === null || job.scheduleType === 'every') return null;
-  // A job waiting out a failure's backoff keeps it; one already due is the catch-up's (its slots are recorded).
-  if (job.failureCount > 0 || job.nextRunMs <= nowMs) return null;
+  // One already due is the catch-up's (its slots are recorded).
+  if (job.nextRunMs <= nowMs) return null;
   let next: number | null;
   try {
-    next = firstRun(parseSchedule(job.scheduleType, job.schedule, zone), nowMs);
+    // A next run off the old zone's schedule is a failure's backoff (a retry): it is kept.
+    if (firstRun(parseSchedule(job.scheduleType, job.schedule, from), nowMs) !== job.nextRunMs) return null;
+    next = firstRun(parseSchedule(job.scheduleType, job.schedule, to), nowMs);
   } catch {
-    // A schedule the new zone cannot read (none today) keeps its next run; its run reports the problem.
+    // A schedule a zone cannot read (none today) keeps its next run; its run reports the problem.
     return null;
   }
   if (next === null || next === job.nextRunMs) return null;

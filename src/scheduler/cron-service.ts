@@ -145,7 +145,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const rezone = async (to: string) => {
     const now = clock.nowMs();
     for (const job of await store().listJobs()) {
-      const changes = queue.has(job.id) ? null : rezonedChanges(job, to, now);
+      const changes = queue.has(job.id) ? null : rezonedChanges(job, zone, to, now);
       if (changes) await store().updateJob(job.id, changes);
     }
     zone = to;

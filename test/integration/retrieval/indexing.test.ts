@@ -94,4 +94,23 @@ describe('retrieval indexing', () => {
     expect(rechunked.domains.knowledge.chunk_size).toBe(100);
     expect(rechunked.domains.knowledge.chunks).toBeGreaterThan(chunksBefore);
   });
+
+  it('does not cache vectors of another length than the index has, so a file is embedded again once the provider is right', async () => {
+    await using fixture = await startRetrievalFixture();
+    const { server, model } = fixture;
+    await server.json('POST', '/api/files', { path: 'knowledge/alpha.md', content: 'The kitten chased a sparrow.\n' });
+    await fixture.search('knowledge', 'kitten');
+    const dims = (await fixture.status()).domains.knowledge.dims;
+    // The provider answers with short vectors for a while: the new file gets none, the status says why.
+    model.setEmbedder(() => [1, 0, 0]);
+    await server.json('POST', '/api/files', { path: 'knowledge/beta.md', content: 'The lawyer read the agreement.\n' });
+    await fixture.search('knowledge', 'lawyer');
+    const short = await fixture.status();
+    expect(short.domains.knowledge).toMatchObject({ chunks: 2, vectors: 1 });
+    expect(short.domains.knowledge.last_error).toContain('embedding has 3 dimensions');
+    // Right again: the file is embedded now (its short vector was never cached).
+    model.setEmbedder(createConceptEmbedder(CONCEPTS));
+    const reindexed = (await server.json('POST', '/api/retrieval/reindex')).body.data;
+    expect(reindexed.domains.knowledge).toMatchObject({ chunks: 2, vectors: 2, dims });
+  });
 });
