@@ -24,6 +24,7 @@ export function removeStaleScratch(parent = tmpdir(), nowMs = Date.now()): void 
   try {
     names = readdirSync(parent).filter((name) => name.startsWith(SCRATCH_PREFIX));
   } catch {
+    // No temporary folder to read: nothing was left there either.
     return;
   }
   for (const name of names) {
