@@ -61,4 +61,20 @@ describe('embedding health', () => {
     expect(health.state()).toMatchObject({ state: 'ok', lastError: null });
     expect(health.canEmbed()).toBe(true);
   });
+
+  it('answers a recheck without waiting out a provider that hangs', async () => {
+    let calls = 0;
+    const client = {
+      identity: { provider: 'openai' as const, model: 'embed' },
+      embed: (): Promise<Float32Array[]> => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new EmbeddingError('timeout', true, 'timeout')) : new Promise(() => {});
+      },
+    };
+    const health = createEmbeddingHealth(client, systemClock, silentLogger, EMBEDDING_COOLDOWN_MS, 20);
+    await expect(health.embedder!.embed(['x'])).rejects.toThrow();
+    await health.recheck(Date.now() + 1);
+    expect(calls).toBe(2);
+    expect(health.state().state).toBe('degraded');
+  });
 });

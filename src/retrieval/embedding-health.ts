@@ -21,6 +21,8 @@ export interface EmbeddingHealth {
 }
 
 export const EMBEDDING_COOLDOWN_MS = 30_000;
+/** How long a reindex waits for its health check before it answers. */
+const RECHECK_WAIT_MS = 5_000;
 /** The pause after a refused request (4xx other than auth and rate limits). */
 export const REFUSAL_COOLDOWN_MS = 5_000;
 
@@ -37,6 +39,7 @@ export function createEmbeddingHealth(
   clock: Clock,
   logger: Logger,
   cooldownMs = EMBEDDING_COOLDOWN_MS,
+  recheckWaitMs = RECHECK_WAIT_MS,
 ): EmbeddingHealth {
   let failure: { message: string; atMs: number } | null = null;
   let cooldownUntil = 0;
@@ -92,8 +95,16 @@ export function createEmbeddingHealth(
     },
     async recheck(sinceMs) {
       const { embedder } = current();
-      if (failure && failure.atMs < sinceMs && embedder)
-        await embedder.embed(['retrieval health check']).catch(() => undefined);
+      if (!failure || failure.atMs >= sinceMs || !embedder) return;
+      // A hanging provider does not hold the reindex's answer (its retries take a minute): the check goes on alone.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        embedder.embed(['retrieval health check']).catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, recheckWaitMs);
+        }),
+      ]);
+      clearTimeout(timer);
     },
     state: () => ({
       state: current().identity === null ? 'disabled' : failure ? 'degraded' : 'ok',
