@@ -6,6 +6,8 @@ describe('queryTerms / ftsOrQuery', () => {
     expect(queryTerms('Crème Brûlée, crème! wörld 東京')).toEqual(['creme', 'brulee', 'world', '東京']);
     expect(ftsOrQuery('say "hi" OR NOT')).toBe('"say" OR "hi" OR "or" OR "not"');
     expect(ftsOrQuery(' !? ')).toBe('');
+    // Only Latin letters lose their marks, as in unicode61: other scripts' vowel signs belong to the word.
+    expect(queryTerms('हिंदी भाषा, Ελληνικά café')).toEqual(['हिंदी', 'भाषा', 'ελληνικά', 'cafe']);
   });
 });
 

@@ -1,12 +1,16 @@
 // Query terms for FTS5 and the fusion of the keyword and vector legs into one ranking.
 
-/** Lower-cased, diacritics removed, split on anything that is not a letter or digit (as FTS5 unicode61 does). */
+/**
+ * Lower-cased, split on anything that is not a letter, digit or mark, with the diacritics of Latin letters removed, as
+ * FTS5 unicode61 does (the vowel signs of Devanagari, say, are part of their words: removing every mark made हिंदी हद).
+ */
 export function queryTerms(query: string, max = 32): string[] {
   const folded = query
     .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
+    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .normalize('NFC')
     .toLowerCase();
-  const terms = folded.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const terms = folded.split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
   return [...new Set(terms)].slice(0, max);
 }
 
