@@ -13,12 +13,26 @@ export function localDate(timeZone: string, ms: number): LocalDate {
   return { year, month, day };
 }
 
-/** UTC ms of local midnight starting `year-month-day` in `timeZone` (day and month may overflow, as with Date.UTC). */
+/**
+ * UTC ms of the first instant of `year-month-day` in `timeZone` (day and month may overflow, as with Date.UTC): its
+ * midnight, or where summer time skips midnight (Santiago, Havana) the instant the clocks jump, 01:00.
+ */
 export function zonedMidnight(timeZone: string, year: number, month: number, day: number): number {
   const wall = Date.UTC(year, month - 1, day);
   const first = wall - zoneOffsetMs(wall, timeZone);
   // A second pass settles days whose offset differs from the guess's (DST changes).
-  return wall - zoneOffsetMs(first, timeZone);
+  const second = wall - zoneOffsetMs(first, timeZone);
+  const target = new Date(wall);
+  const onDay = (ms: number) => {
+    const local = localDate(timeZone, ms);
+    return (
+      local.year === target.getUTCFullYear() &&
+      local.month === target.getUTCMonth() + 1 &&
+      local.day === target.getUTCDate()
+    );
+  };
+  const starts = [first, second].filter(onDay);
+  return starts.length > 0 ? Math.min(...starts) : second;
 }
 
 /** Start and end (exclusive) of the local day containing `ms`. */
