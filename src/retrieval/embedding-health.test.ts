@@ -68,7 +68,9 @@ describe('embedding health', () => {
       identity: { provider: 'openai' as const, model: 'embed' },
       embed: (): Promise<Float32Array[]> => {
         calls += 1;
-        return calls === 1 ? Promise.reject(new EmbeddingError('timeout', true, 'timeout')) : new Promise(() => {});
+        return calls === 1
+          ? Promise.reject(new EmbeddingError('timeout', true, 'timeout'))
+          : new Promise<Float32Array[]>(() => undefined);
       },
     };
     const health = createEmbeddingHealth(client, systemClock, silentLogger, EMBEDDING_COOLDOWN_MS, 20);
