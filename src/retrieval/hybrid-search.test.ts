@@ -2,12 +2,13 @@ import { describe, expect, it } from 'bun:test';
 import { ftsOrQuery, fuseLegs, queryTerms, selectHits } from './hybrid-search';
 
 describe('queryTerms / ftsOrQuery', () => {
-  it('folds case and diacritics, splits like unicode61 and quotes each term', () => {
-    expect(queryTerms('Crème Brûlée, crème! wörld 東京')).toEqual(['creme', 'brulee', 'world', '東京']);
+  it('folds case, splits like unicode61 and quotes each term, leaving diacritics to FTS5', () => {
+    expect(queryTerms('Crème Brûlée, crème! wörld 東京')).toEqual(['crème', 'brûlée', 'wörld', '東京']);
     expect(ftsOrQuery('say "hi" OR NOT')).toBe('"say" OR "hi" OR "or" OR "not"');
     expect(ftsOrQuery(' !? ')).toBe('');
-    // Only Latin letters lose their marks, as in unicode61: other scripts' vowel signs belong to the word.
-    expect(queryTerms('हिंदी भाषा, Ελληνικά café')).toEqual(['हिंदी', 'भाषा', 'ελληνικά', 'cafe']);
+    // Marks belong to their words (Devanagari vowel signs); a decomposed query is composed as texts are stored.
+    expect(queryTerms('हिंदी भाषा, Ελληνικά café ﬁnance')).toEqual(['हिंदी', 'भाषा', 'ελληνικά', 'café', 'ﬁnance']);
+    expect(queryTerms('cafe\u0301')).toEqual(['café']);
   });
 });
 

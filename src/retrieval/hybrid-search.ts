@@ -1,15 +1,12 @@
 // Query terms for FTS5 and the fusion of the keyword and vector legs into one ranking.
 
 /**
- * Lower-cased, split on anything that is not a letter, digit or mark, with the diacritics of Latin letters removed, as
- * FTS5 unicode61 does (the vowel signs of Devanagari, say, are part of their words: removing every mark made हिंदी हद).
+ * Lower-cased (NFC), split on anything that is not a letter, digit or mark, as FTS5 unicode61 splits; FTS5 folds each
+ * quoted term as it folds the text (Latin diacritics), so the query keeps its own letters: removing every mark made
+ * हिंदी हद, and compatibility forms (ﬁ, full-width letters) never matched themselves.
  */
 export function queryTerms(query: string, max = 32): string[] {
-  const folded = query
-    .normalize('NFKD')
-    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
-    .normalize('NFC')
-    .toLowerCase();
+  const folded = query.normalize('NFC').toLowerCase();
   const terms = folded.split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
   return [...new Set(terms)].slice(0, max);
 }

@@ -20,7 +20,7 @@ describe('query vectors', () => {
     const index = { store: { cachedVectors: () => new Map() } } as unknown as AgentIndex;
     const queryVector = createQueryVectors(health, 20);
     // The provider has not answered within the wait: the searches go on from keywords, having asked once.
-    expect(await Promise.all([queryVector(index, 'slow query'), queryVector(index, 'slow query')])).toEqual([
+    expect(await Promise.all([queryVector(index, 'slow query', 2), queryVector(index, 'slow query', 2)])).toEqual([
       null,
       null,
     ]);
@@ -28,7 +28,29 @@ describe('query vectors', () => {
     answer.resolve([new Float32Array([1, 0])]);
     await answer.promise;
     // Its vector, once it came, serves the next search of the same text without asking again.
-    expect(await queryVector(index, 'slow query')).toEqual(new Float32Array([1, 0]));
+    expect(await queryVector(index, 'slow query', 2)).toEqual(new Float32Array([1, 0]));
     expect(calls).toBe(1);
+  });
+
+  it('does not use, nor keep using, a query vector of another length than the index has', async () => {
+    let answer = [new Float32Array([1, 0, 0])];
+    let calls = 0;
+    const health = {
+      embedder: {
+        identity: { provider: 'openai', model: 'embed' },
+        embed: async () => {
+          calls += 1;
+          return answer;
+        },
+      },
+      canEmbed: () => true,
+    } as unknown as EmbeddingHealth;
+    const index = { store: { cachedVectors: () => new Map() } } as unknown as AgentIndex;
+    const queryVector = createQueryVectors(health, 1000);
+    expect(await queryVector(index, 'query', 2)).toBeNull();
+    // The provider is right again: the wrong vector is not reused, the text is asked for again.
+    answer = [new Float32Array([0, 1])];
+    expect(await queryVector(index, 'query', 2)).toEqual(new Float32Array([0, 1]));
+    expect(calls).toBe(2);
   });
 });

@@ -11,7 +11,8 @@ const QUERY_CACHE_SIZE = 512;
  */
 export const QUERY_VECTOR_WAIT_MS = 5000;
 
-export type QueryVectors = (index: AgentIndex, text: string) => Promise<Float32Array | null>;
+/** The vector of `text` with `dims` numbers (those of the domain's vectors), or null for a keyword-only search. */
+export type QueryVectors = (index: AgentIndex, text: string, dims: number) => Promise<Float32Array | null>;
 
 export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTOR_WAIT_MS): QueryVectors {
   // Recent query vectors, in memory only: searches never write to the index database.
@@ -22,19 +23,20 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
     remembered.set(text, vector);
     if (remembered.size > QUERY_CACHE_SIZE) remembered.delete(remembered.keys().next().value!);
   };
-  return async (index, text) => {
+  return async (index, text, dims) => {
     const embedder = health.embedder;
     if (!embedder) return null;
     const known = remembered.get(text);
-    if (known) {
-      remembered.delete(text);
+    remembered.delete(text);
+    // One of another length (a provider wrong for a while) is forgotten and asked for again.
+    if (known?.length === dims) {
       remembered.set(text, known);
       return known;
     }
     // A query equal to a chunk text (or imported from a legacy index) is already in the store's cache.
     const hash = sha256(text);
     const stored = index.store.cachedVectors(embedder.identity, [hash]).get(hash);
-    if (stored) return stored;
+    if (stored?.length === dims) return stored;
     if (!health.canEmbed()) return null;
     let asked = asking.get(text);
     if (!asked) {
@@ -56,7 +58,8 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
       timer = setTimeout(() => resolve(null), waitMs);
     });
     try {
-      return await Promise.race([asked, late]);
+      const vector = await Promise.race([asked, late]);
+      return vector?.length === dims ? vector : null;
     } finally {
       clearTimeout(timer);
     }

@@ -176,9 +176,9 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
         } finally {
           result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;
         }
-        const length = embedded[0]?.length ?? 0;
-        if (domainDims > 0 && length !== domainDims) {
-          result.embeddingError = `embedding has ${length} dimensions, the index's vectors ${domainDims}`;
+        const [length, expected] = [embedded[0]?.length ?? 0, domainDims || dims];
+        if (expected > 0 && length !== expected) {
+          result.embeddingError = `embedding has ${length} dimensions, the index's vectors ${expected}`;
           break;
         }
         result.embeddedTexts += slice.length;

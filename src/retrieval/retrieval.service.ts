@@ -130,7 +130,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         let vectorLeg = false;
         if (settings.semantic_weight > 0 && health.embedder) {
           const vectors = index.vectors(domain);
-          const query = vectors.size > 0 ? await queryVector(index, text) : null;
+          const query = vectors.size > 0 ? await queryVector(index, text, vectors.dims) : null;
           if (query) {
             vectorHits = vectors.search(query, candidates, shortlist, (ids) => index.store.vectorsOf(ids));
             vectorLeg = true;

@@ -1,6 +1,8 @@
 // Calendar days and months in an IANA time zone, as UTC milliseconds (for budget windows and day buckets).
 import { localFields, zoneOffsetMs } from '../shared/zone-fields';
 
+const HOUR_MS = 3_600_000;
+
 export interface LocalDate {
   year: number;
   month: number;
@@ -20,8 +22,11 @@ export function localDate(timeZone: string, ms: number): LocalDate {
 export function zonedMidnight(timeZone: string, year: number, month: number, day: number): number {
   const wall = Date.UTC(year, month - 1, day);
   const first = wall - zoneOffsetMs(wall, timeZone);
-  // A second pass settles days whose offset differs from the guess's (DST changes).
+  // A second pass settles days whose offset differs from the guess's (DST changes); the offsets half a day either
+  // side cover a midnight that comes twice (clocks back from 01:00) and one skipped.
   const second = wall - zoneOffsetMs(first, timeZone);
+  const candidates = [first, second, wall - zoneOffsetMs(wall - 14 * HOUR_MS, timeZone)];
+  candidates.push(wall - zoneOffsetMs(wall + 12 * HOUR_MS, timeZone));
   const target = new Date(wall);
   const onDay = (ms: number) => {
     const local = localDate(timeZone, ms);
@@ -31,7 +36,7 @@ export function zonedMidnight(timeZone: string, year: number, month: number, day
       local.day === target.getUTCDate()
     );
   };
-  const starts = [first, second].filter(onDay);
+  const starts = candidates.filter(onDay);
   return starts.length > 0 ? Math.min(...starts) : second;
 }
 
