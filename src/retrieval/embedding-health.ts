@@ -1,5 +1,6 @@
 // Whether the embedding provider is usable right now: failures open a cool-down, logged once; recovery logged too.
 import type { Clock } from '../shared/clock';
+import { within } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import { type EmbeddingClient, EmbeddingError, type EmbeddingIdentity, embeddingErrorText } from './embedding-client';
 import type { IndexerEmbedder } from './retrieval-indexer';
@@ -97,14 +98,11 @@ export function createEmbeddingHealth(
       const { embedder } = current();
       if (!failure || failure.atMs >= sinceMs || !embedder) return;
       // A hanging provider does not hold the reindex's answer (its retries take a minute): the check goes on alone.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
+      await within(
         embedder.embed(['retrieval health check']).catch(() => undefined),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, recheckWaitMs);
-        }),
-      ]);
-      clearTimeout(timer);
+        recheckWaitMs,
+        undefined,
+      );
     },
     state: () => ({
       state: current().identity === null ? 'disabled' : failure ? 'degraded' : 'ok',

@@ -1,4 +1,5 @@
 // The vector of a search's query: remembered in memory, read from the index's cache, or asked of the provider in time.
+import { within } from '../shared/event-loop';
 import type { AgentIndex } from './agent-index';
 import type { EmbeddingHealth } from './embedding-health';
 import { sha256 } from './retrieval-indexer';
@@ -53,15 +54,7 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
         .finally(() => asking.delete(text));
       asking.set(text, asked);
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), waitMs);
-    });
-    try {
-      const vector = await Promise.race([asked, late]);
-      return vector?.length === dims ? vector : null;
-    } finally {
-      clearTimeout(timer);
-    }
+    const vector = await within(asked, waitMs, null);
+    return vector?.length === dims ? vector : null;
   };
 }

@@ -1,5 +1,6 @@
 // Slots that passed while nothing was watching (server down, cron disabled): recorded as `missed`, caught up per policy.
 import type { RuntimeConfig } from '../config';
+import { nextTurn } from '../shared/event-loop';
 import { jobSchedule } from './cron-job-editor';
 import { cronSessionId } from './scheduled-turn';
 import { nextRunAfter, type Schedule } from './schedules';
@@ -63,7 +64,7 @@ export async function recordMissedSlots({
     }
     slot = schedule.type === 'at' ? null : nextRunAfter(schedule, slot, job.anchorMs);
     // Each step is ~40-85 µs, and a wake may catch up many jobs: other work gets the thread between slices.
-    if (steps % STEPS_PER_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (steps % STEPS_PER_SLICE === 0) await nextTurn();
   }
   const runNow = job.catchUp === 'run_once' ? slots.pop()! : null;
   const missed = slots.slice(0, MAX_MISSED_ROWS);

@@ -2,6 +2,7 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureAreaOwner } from './area-owner';
+import { within } from '../shared/event-loop';
 import { MINIMAL_PATH } from './env-scrub';
 import { SANDBOX_AREAS, sandboxArgs, type SandboxLimits, type SandboxTools, type SandboxVariant } from './sandbox-args';
 import {
@@ -139,23 +140,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
  * up to 10 s a way): what readiness reports, so a monitor's request is never held longer. A probe that fails says so.
  */
 export async function statusWithin(sandbox: Pick<Sandbox, 'probed'>, waitMs: number): Promise<SandboxStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const running: SandboxStatus = {
     available: false,
     start: null,
     proc: false,
     reason: 'the sandbox probe is still running',
   };
-  try {
-    return await Promise.race([
-      sandbox
-        .probed()
-        .catch((error: unknown) => ({ ...running, reason: `the sandbox probe failed: ${String(error)}` })),
-      new Promise<SandboxStatus>((resolve) => {
-        timer = setTimeout(() => resolve(running), waitMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(
+    sandbox.probed().catch((error: unknown) => ({ ...running, reason: `the sandbox probe failed: ${String(error)}` })),
+    waitMs,
+    running,
+  );
 }

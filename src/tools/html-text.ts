@@ -5,6 +5,7 @@
 // the output (upper-case headings, lines wrapped at 80). Character references are the `entities` package's: all
 // 2,231 names of the HTML standard, and numeric ones as browsers read them.
 import { decodeHTML } from 'entities';
+import { nextTurn } from '../shared/event-loop';
 
 const SKIPPED = 'script, style, noscript, template, svg, head, iframe, object';
 const BLOCKS =
@@ -28,7 +29,7 @@ function slicedBody(html: string): ReadableStream<Uint8Array> {
       if (end < html.length && last >= 0xd800 && last <= 0xdbff) end--;
       controller.enqueue(encoder.encode(html.slice(offset, end)));
       offset = end;
-      if (offset < html.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (offset < html.length) await nextTurn();
     },
   });
 }

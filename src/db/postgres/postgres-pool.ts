@@ -1,5 +1,6 @@
 // Opens the PostgreSQL connection pool (Bun.sql) with the settings every replica uses, and probes its health.
 import { SQL } from 'bun';
+import { within } from '../../shared/event-loop';
 import { nulFree } from './nul-free';
 
 /** How `openPostgresPool` connects. */
@@ -63,12 +64,12 @@ export type PostgresHealth = { ok: true; latencyMs: number } | { ok: false; reas
 export async function probePostgres(sql: SQL, timeoutMs = 2000): Promise<PostgresHealth> {
   const started = performance.now();
   const query = sql`SELECT 1 AS ok`.execute();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
   try {
-    const outcome = await Promise.race([query.then(() => 'answered' as const), expired]);
+    const outcome = await within(
+      query.then(() => 'answered' as const),
+      timeoutMs,
+      'timeout' as const,
+    );
     if (outcome === 'timeout') {
       query.cancel();
       // The cancelled query rejects; the probe has already decided, so that rejection is expected and dropped.
@@ -78,7 +79,5 @@ export async function probePostgres(sql: SQL, timeoutMs = 2000): Promise<Postgre
     return { ok: true, latencyMs: performance.now() - started };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

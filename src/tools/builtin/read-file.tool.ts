@@ -3,6 +3,7 @@ import { closeSync, fstatSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { openGuardedFile } from '../../security';
 import { guardPath, isProtectedAgentPath, recheckGuardedPath } from '../../security';
+import { nextTurn } from '../../shared/event-loop';
 import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { success, ToolFailure, TRUNCATION_MARKER } from '../tool-result';
 
@@ -94,7 +95,7 @@ export async function readBounded(
     const size = fstatSync(handle).size;
     for (let chunks = 1; ; chunks++) {
       if (chunks % CHUNKS_PER_SLICE === 0) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         if (signal?.aborted) throw new ToolFailure('E_IO', 'Stopped reading: the run was cancelled', { line });
       }
       // A budget spent exactly at the end of the file is not a file too long: the read below then finds the end.
