@@ -76,13 +76,14 @@ export function writeWorkspaceFile(
 ): void {
   const guarded = resolveWorkspacePath(agentRoot, rawPath);
   const { absolute, relative } = guarded;
-  // A name ending in a slash names a folder (it would be written as the file without it).
-  if (/[/\\]\s*$/.test(rawPath)) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
+  // A name ending in a slash names a folder too (it would be written as the file without it).
+  let isFolder = /[/\\]\s*$/.test(rawPath);
   try {
-    if (statSync(absolute).isDirectory()) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
-  } catch (error) {
-    if (error instanceof AppError) throw error;
+    isFolder ||= statSync(absolute).isDirectory();
+  } catch {
+    // Missing, or under a file: the write below creates it, or says why it cannot.
   }
+  if (isFolder) throw new AppError('invalid_request', 'Path is a folder', { path: rawPath });
   recheckGuardedPath(agentRoot, guarded);
   writeGuardedFile(absolute, content, rawPath);
   if (relative.startsWith('skills/')) refreshSkillsSnapshot(agentRoot);

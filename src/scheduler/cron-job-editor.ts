@@ -123,8 +123,8 @@ export function rezonedChanges(job: CronJob, from: string, to: string, nowMs: nu
   let next: number | null;
   try {
     // A next run off the old zone's schedule is a failure's backoff (a retry): it is kept.
-    if (firstRun(parseSchedule(job.scheduleType, job.schedule, from), nowMs) !== job.nextRunMs) return null;
-    next = firstRun(parseSchedule(job.scheduleType, job.schedule, to), nowMs);
+    if (firstRun(jobSchedule(job, from), nowMs) !== job.nextRunMs) return null;
+    next = firstRun(jobSchedule(job, to), nowMs);
   } catch {
     // A schedule a zone cannot read (none today) keeps its next run; its run reports the problem.
     return null;

@@ -22,11 +22,11 @@ export function localDate(timeZone: string, ms: number): LocalDate {
 export function zonedMidnight(timeZone: string, year: number, month: number, day: number): number {
   const wall = Date.UTC(year, month - 1, day);
   const first = wall - zoneOffsetMs(wall, timeZone);
-  // A second pass settles days whose offset differs from the guess's (DST changes); the offsets half a day either
-  // side cover a midnight that comes twice (clocks back from 01:00) and one skipped.
-  const second = wall - zoneOffsetMs(first, timeZone);
-  const candidates = [first, second, wall - zoneOffsetMs(wall - 14 * HOUR_MS, timeZone)];
-  candidates.push(wall - zoneOffsetMs(wall + 12 * HOUR_MS, timeZone));
+  // Midnight under the offset in force at the guess (a second pass settles days whose offset differs from the
+  // guess's), and half a day either side (a midnight that comes twice, clocks back from 01:00, or one skipped).
+  const candidates = [wall, first, wall - 14 * HOUR_MS, wall + 12 * HOUR_MS].map(
+    (probe) => wall - zoneOffsetMs(probe, timeZone),
+  );
   const target = new Date(wall);
   const onDay = (ms: number) => {
     const local = localDate(timeZone, ms);
@@ -37,7 +37,7 @@ export function zonedMidnight(timeZone: string, year: number, month: number, day
     );
   };
   const starts = candidates.filter(onDay);
-  return starts.length > 0 ? Math.min(...starts) : second;
+  return starts.length > 0 ? Math.min(...starts) : candidates[1]!;
 }
 
 /** Start and end (exclusive) of the local day containing `ms`. */
