@@ -4,7 +4,7 @@ import type { AgentHandle } from '../agents';
 import { AppError, validationErrors } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import { auditToolCall, type ToolPorts } from '../tools';
-import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, NewApproval } from './approval-store.port';
+import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore, NewApproval } from './approval-store.port';
 
 /** How a wait ended: the call runs (with these arguments) or it does not (and why). */
 export type ApprovalOutcome =
@@ -99,14 +99,7 @@ export async function decideForHolder(
   return { agentId: agent.id, approval: (await agent.storage.approvals.get(approval.approvalId))! };
 }
 
-/** Expires an approval stored for a call that could not wait for it (best effort: a failure leaves it pending). */
-export async function expireUnwaited(agent: AgentHandle<ApprovalPorts>, approvalId: string, nowMs: number) {
-  await agent.storage.approvals
-    .decide(approvalId, {
-      status: 'expired',
-      decidedMs: nowMs,
-      decidedBy: 'server',
-      reason: 'The call could not wait for its decision.',
-    })
-    .catch(() => undefined);
+/** Stores a pending approval as expired by the server, for `reason`; false when it was no longer pending. */
+export function expireApproval(approvals: ApprovalStore, approvalId: string, nowMs: number, reason: string) {
+  return approvals.decide(approvalId, { status: 'expired', decidedMs: nowMs, decidedBy: 'server', reason });
 }

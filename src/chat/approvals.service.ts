@@ -8,7 +8,7 @@ import {
   auditDecision,
   decideForHolder,
   editedArgs,
-  expireUnwaited,
+  expireApproval,
   notPending,
   outcomeOfRecord,
   statusOf,
@@ -149,7 +149,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         // stored without its announcement is not left pending for a decision no one would take.
         end();
         reject(error);
-        void expireUnwaited(agent, approvalId, deps.clock.nowMs());
+        const why = 'The call could not wait for its decision.';
+        // Best effort: a store that fails here leaves it pending, and a later decision finds no run and expires it.
+        void expireApproval(agent.storage.approvals, approvalId, deps.clock.nowMs(), why).catch(() => undefined);
       });
     });
   };
@@ -228,12 +230,12 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
             schema: deps.toolSchema?.(agent, approval) ?? null,
           });
         // Stored as pending, yet no run waits for it (here, or paused on another replica): the run is gone.
-        await agent.storage.approvals.decide(approvalId, {
-          status: 'expired',
-          decidedMs: deps.clock.nowMs(),
-          decidedBy: 'server',
-          reason: 'The run that waited for it is gone.',
-        });
+        await expireApproval(
+          agent.storage.approvals,
+          approvalId,
+          deps.clock.nowMs(),
+          'The run that waited for it is gone.',
+        );
         throw notPending({ ...approval, status: 'expired' });
       }
       const args = input.decision === 'edit' ? editedArgs(waiter.schema, input.args) : undefined;

@@ -3,6 +3,7 @@ import type { AgentDirectory } from '../agents';
 import { sessionRunLock, type Coordinator } from '../coordination';
 import type { SessionPorts, SessionStore } from '../sessions';
 import type { Logger } from '../shared/logger';
+import { expireApproval } from './approval-decisions';
 import type { ApprovalPorts } from './approval-store.port';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
 import type { RunPorts } from './run-store.port';
@@ -55,12 +56,7 @@ export async function interruptOrphanedRunRows(
     if (!(await storage.runs.update(run.runId, { status: 'interrupted', finishedMs: nowMs }))) continue;
     interrupted += 1;
     for (const approval of await storage.approvals.list({ status: 'pending', runId: run.runId }, 200))
-      await storage.approvals.decide(approval.approvalId, {
-        status: 'expired',
-        decidedMs: nowMs,
-        decidedBy: 'server',
-        reason: 'the replica running it stopped',
-      });
+      await expireApproval(storage.approvals, approval.approvalId, nowMs, 'the replica running it stopped');
   }
   return interrupted;
 }
