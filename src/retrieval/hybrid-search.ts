@@ -119,7 +119,7 @@ export function selectHits(
     const byId = new Map(fused.map((hit) => [hit.id, hit]));
     const taken = new Set(chosen.map((hit) => hit.id));
     for (const hit of [...keywordHits].sort((a, b) => b.score - a.score || a.id - b.id))
-      if (!taken.has(hit.id) && byId.has(hit.id)) chosen.push(byId.get(hit.id)!);
+      if (!taken.has(hit.id)) chosen.push(byId.get(hit.id)!);
   }
   return chosen.slice(0, limit);
 }

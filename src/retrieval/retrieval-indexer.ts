@@ -156,8 +156,8 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
   bulk?.begin();
   try {
     let dims = 0;
-    // An answer of another length than the domain's vectors would stay cached for good: it fails the pass instead.
-    const domainDims = embedder ? probeDims(store, domain) : 0;
+    // A length unlike the domain's vectors would stay cached for good: it fails the pass (read at the first answer).
+    let domainDims: number | undefined;
     const embedMissing = async (texts: Map<string, string>) => {
       if (!embedder || texts.size === 0) return;
       for (const hash of store.cachedHashes(embedder.identity, [...texts.keys()])) texts.delete(hash);
@@ -176,7 +176,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
         } finally {
           result.embeddingMs = (result.embeddingMs ?? 0) + performance.now() - started;
         }
-        const [length, expected] = [embedded[0]?.length ?? 0, domainDims || dims];
+        const [length, expected] = [embedded[0]?.length ?? 0, (domainDims ??= probeDims(store, domain)) || dims];
         if (expected > 0 && length !== expected) {
           result.embeddingError = `embedding has ${length} dimensions, the index's vectors ${expected}`;
           break;
