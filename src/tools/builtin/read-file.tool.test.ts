@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'bun:test';
-import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, openSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createToolHarness } from '../../../test/support/tool-harness';
+import { nextTurn } from '../../shared/event-loop';
 import { readBounded, SCAN_BUDGET_BYTES } from './read-file.tool';
 
 /** A sparse file of `bytes` zeros (no line breaks): takes no disk space. */
@@ -79,5 +80,30 @@ describe('read_file far into a file', () => {
     const read = readBounded(sparse, { start_line: 2, max_chars: 100 }, undefined, cancelled.signal);
     cancelled.abort();
     await expect(read).rejects.toThrow(/the run was cancelled/);
+  });
+
+  it('keeps reading the file it opened when, while it gives the event loop back, the file is swapped for a link out', async () => {
+    using harness = createToolHarness();
+    // A secret outside the agent folder, and a file whose one line comes after 64 MiB of zeros (many returns to
+    // the event loop before it is reached).
+    const secret = join(harness.root, '..', 'secret.txt');
+    writeFileSync(secret, 'SECRET\nSECRET\n');
+    const path = join(harness.root, 'knowledge', 'far.txt');
+    sparseFile(path, 64 * 1024 * 1024);
+    appendFileSync(path, '\nORIGINAL');
+    const read = harness.call('read_file', { path: 'knowledge/far.txt', start_line: 2 });
+    let settled = false;
+    void read.then(() => (settled = true));
+    // At the first chance the event loop gives: the file moves away and a link to the secret takes its name.
+    await nextTurn();
+    renameSync(path, `${path}.moved`);
+    symlinkSync(secret, path);
+    // The swap happened while the read was under way (it had opened the file: a read opened later is refused).
+    expect(settled).toBe(false);
+    const result = await read;
+    expect(result.data.content).toBe('ORIGINAL');
+    expect(JSON.stringify(result)).not.toContain('SECRET');
+    // The link itself is refused by the next read, as links out always are.
+    expect((await harness.call('read_file', { path: 'knowledge/far.txt' })).ok).toBe(false);
   });
 });
