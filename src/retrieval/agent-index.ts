@@ -49,6 +49,10 @@ export interface AgentIndex {
   ): Promise<SyncResult>;
   /** The domain's vector index for the current generation, built from stored vectors on first use. */
   vectors(domain: RetrievalDomain): VectorIndex;
+  /** Set once an operation failed because the file is damaged: the index is to be reopened, its files discarded at close. */
+  readonly damaged: boolean;
+  /** Marks the index damaged if `error` says its file is; whether it is damaged (by this error or an earlier one). */
+  markIfDamaged(error: unknown): boolean;
   close(): void;
 }
 
@@ -88,6 +92,7 @@ export function openAgentIndex(
   }
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  let damaged = false;
 
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -162,9 +167,18 @@ export function openAgentIndex(
       }
       return state.vectorIndex.index;
     },
+    get damaged() {
+      return damaged;
+    },
+    markIfDamaged(error) {
+      damaged ||= storage.isDamaged(error);
+      return damaged;
+    },
     close() {
+      if (closed) return;
       closed = true;
-      storage.close();
+      if (damaged) storage.discard();
+      else storage.close();
     },
   };
 }

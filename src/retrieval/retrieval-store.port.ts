@@ -58,7 +58,11 @@ export interface IndexStorage {
   readonly bulkWrites?: BulkWrites;
   /** Writes the index where the engine keeps it between runs (the JSON file; nothing for SQLite, which writes as it goes). */
   persist(): void;
+  /** Whether `error` says the index's file is damaged (a disk fault), so it should be discarded and rebuilt. */
+  isDamaged(error: unknown): boolean;
   close(): void;
+  /** Closes the index and deletes what it keeps on disk: it is derived, and the indexer fills a new one from the files. */
+  discard(): void;
 }
 
 /** Opens the index of `engine` at `path`; chunk vectors are those of `identity` (null: keyword-only). */

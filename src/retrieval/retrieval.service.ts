@@ -13,9 +13,10 @@ import type { Logger } from '../shared/logger';
 import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
 import { isDomainPath } from './domain-files';
 import type { EmbeddingHealth } from './embedding-health';
-import { ftsOrQuery, fuseLegs, queryTerms, selectHits, type FusionMethod, type LegHit } from './hybrid-search';
-import type { RetrievalDomain, RetrievalHit, RetrievalSearcher } from './retrieval-search';
+import type { FusionMethod } from './hybrid-search';
+import type { RetrievalDomain, RetrievalSearcher } from './retrieval-search';
 import { createQueryVectors } from './query-vectors';
+import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
 
@@ -79,20 +80,46 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       };
     },
     isCurrent({ index }, agent) {
+      if (index.damaged) return false;
       const wanted = indexLocation(agent.root, agent.config());
       return index.engine === wanted.engine && index.location === wanted.path;
     },
   };
   const indexOf = (agent: AgentHandle<unknown>): AgentIndex => agent.resource(slot).index;
 
+  /**
+   * Runs `op` on the agent's index. One found damaged while the server runs (a disk fault; it answered 500 until a
+   * restart) is discarded and reopened empty, and `op` runs once more on the new one, whose syncs refill it from the
+   * files. An operation that was under way on the old index when it closed is run again the same way.
+   */
+  const onIndex = <T>(agent: AgentHandle<unknown>, op: (index: AgentIndex) => T): T => {
+    const index = indexOf(agent);
+    const retry = (error: unknown): T => {
+      const known = index.damaged;
+      if (!index.markIfDamaged(error)) throw error;
+      if (!known)
+        logger.warn('retrieval index damaged: discarded, rebuilt from the files', {
+          agent_id: index.agentId,
+          error: String(error),
+        });
+      return op(indexOf(agent));
+    };
+    try {
+      const result = op(index);
+      return (result instanceof Promise ? result.catch(retry) : result) as T;
+    } catch (error) {
+      return retry(error);
+    }
+  };
+
   /** Brings `domains` of an agent's index up to date in the background (start, creation, file changes); a deleted agent has nothing left to index. */
   const indexAgent = async (id: string, domains: readonly RetrievalDomain[] = DOMAINS) => {
     try {
-      await withLease(agents.get(id), async (agent) => {
-        const config = agent.config();
-        const index = indexOf(agent);
-        for (const domain of domains) await refresh(index, domain, config);
-      });
+      await withLease(agents.get(id), (agent) =>
+        onIndex(agent, async (index) => {
+          for (const domain of domains) await refresh(index, domain, agent.config());
+        }),
+      );
     } catch (error) {
       if (!closed && !isAgentGone(error))
         logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
@@ -110,7 +137,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       if (result.changed) logger.debug('retrieval index updated', { agent_id: index.agentId, domain, ...result });
     });
 
-  const queryVector = createQueryVectors(health);
+  const searching: SearchSettings = { health, queryVector: createQueryVectors(health), shortlist, fusion };
 
   const service: RetrievalService = {
     async search(agentId, domain, query, topK) {
@@ -118,72 +145,34 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         const text = query.trim();
         if (!text) throw invalidRequest('query must not be empty');
         const config = agent.config();
-        const settings = config.retrieval[domain];
-        const limit = Math.max(1, Math.min(100, Math.floor(topK ?? settings.top_k)));
-        const index = indexOf(agent);
-        await refresh(index, domain, config);
-        const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
-        const keywordHits: LegHit[] = index.store
-          .keywordSearch(domain, ftsOrQuery(text), candidates)
-          .map((hit) => ({ id: hit.id, score: -hit.bm25 }));
-        let vectorHits: LegHit[] = [];
-        let vectorLeg = false;
-        if (settings.semantic_weight > 0 && health.embedder) {
-          const vectors = index.vectors(domain);
-          const query = vectors.size > 0 ? await queryVector(index, text, vectors.dims) : null;
-          if (query) {
-            vectorHits = vectors.search(query, candidates, shortlist, (ids) => index.store.vectorsOf(ids));
-            vectorLeg = true;
-          }
-        }
-        // Without a vector leg the keyword leg answers alone, at full weight.
-        const weights = vectorLeg
-          ? { semanticWeight: settings.semantic_weight, lexicalWeight: settings.lexical_weight }
-          : { semanticWeight: 0, lexicalWeight: 1 };
-        const fused = selectHits(
-          fuseLegs(keywordHits, vectorHits, weights, fusion),
-          keywordHits,
-          limit,
-          queryTerms(text).length === 1,
-        );
-        const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
-        return fused.flatMap((hit) => {
-          const chunk = chunks.get(hit.id);
-          return chunk
-            ? [
-                {
-                  text: chunk.text,
-                  score: hit.score,
-                  source: chunk.path,
-                  start_line: chunk.startLine,
-                  end_line: chunk.endLine,
-                  domain,
-                },
-              ]
-            : [];
-        }) satisfies RetrievalHit[];
+        const limit = Math.max(1, Math.min(100, Math.floor(topK ?? config.retrieval[domain].top_k)));
+        return onIndex(agent, async (index) => {
+          await refresh(index, domain, config);
+          return searchIndex(searching, index, config, domain, text, limit);
+        });
       });
     },
     status(agentId) {
       const agent = agents.get(agentId);
-      return buildRetrievalStatus(indexOf(agent), health, agent.config());
+      return onIndex(agent, (index) => buildRetrievalStatus(index, health, agent.config()));
     },
     async reindex(agentId) {
-      return withLease(agents.get(agentId), async (agent) => {
-        const config = agent.config();
-        const index = indexOf(agent);
-        const startedMs = clock.nowMs();
-        health.resetCooldown();
-        await index.exclusive(async () => {
-          for (const domain of DOMAINS) {
-            index.store.clearDomain(domain);
-            await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
-          }
-          index.store.pruneCache();
-        });
-        await health.recheck(startedMs);
-        return buildRetrievalStatus(index, health, config);
-      });
+      return withLease(agents.get(agentId), (agent) =>
+        onIndex(agent, async (index) => {
+          const config = agent.config();
+          const startedMs = clock.nowMs();
+          health.resetCooldown();
+          await index.exclusive(async () => {
+            for (const domain of DOMAINS) {
+              index.store.clearDomain(domain);
+              await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
+            }
+            index.store.pruneCache();
+          });
+          await health.recheck(startedMs);
+          return buildRetrievalStatus(index, health, config);
+        }),
+      );
     },
     onFileChanged(agentRoot, relativePath) {
       // Only open indexes need the news: one opened later starts dirty and walks its folders anyway.

@@ -81,7 +81,12 @@ export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): Index
     return {
       store: createSqliteRetrievalStore(db, identity),
       persist: () => saveJsonIndex(db, path),
+      isDamaged,
       close: () => db.close(),
+      discard: () => {
+        db.close();
+        rmSync(path, { force: true });
+      },
     };
   }
   if (existsSync(bulkMarker(path))) discardIndex(path);
@@ -93,6 +98,11 @@ export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): Index
     persist: () => {
       // Nothing to save: the SQLite engine writes to the file as it goes.
     },
+    isDamaged,
     close: () => db.close(),
+    discard: () => {
+      db.close();
+      discardIndex(path);
+    },
   };
 };

@@ -1,0 +1,68 @@
+// One hybrid search over an agent's open index: the keyword leg, the vector leg when there are vectors, fused.
+import type { RuntimeConfig } from '../config';
+import type { AgentIndex } from './agent-index';
+import type { EmbeddingHealth } from './embedding-health';
+import { ftsOrQuery, fuseLegs, queryTerms, selectHits, type FusionMethod, type LegHit } from './hybrid-search';
+import type { QueryVectors } from './query-vectors';
+import type { RetrievalDomain, RetrievalHit } from './retrieval-search';
+
+export interface SearchSettings {
+  health: EmbeddingHealth;
+  queryVector: QueryVectors;
+  /** Exact re-scoring candidates per query taken from the Hamming scan. */
+  shortlist: number;
+  fusion: FusionMethod;
+}
+
+/** The `limit` best chunks of `domain` for `text` (trimmed, not empty), from an index already brought up to date. */
+export async function searchIndex(
+  settings: SearchSettings,
+  index: AgentIndex,
+  config: RuntimeConfig,
+  domain: RetrievalDomain,
+  text: string,
+  limit: number,
+): Promise<RetrievalHit[]> {
+  const { health } = settings;
+  const weighting = config.retrieval[domain];
+  const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
+  const keywordHits: LegHit[] = index.store
+    .keywordSearch(domain, ftsOrQuery(text), candidates)
+    .map((hit) => ({ id: hit.id, score: -hit.bm25 }));
+  let vectorHits: LegHit[] = [];
+  let vectorLeg = false;
+  if (weighting.semantic_weight > 0 && health.embedder) {
+    const vectors = index.vectors(domain);
+    const query = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims) : null;
+    if (query) {
+      vectorHits = vectors.search(query, candidates, settings.shortlist, (ids) => index.store.vectorsOf(ids));
+      vectorLeg = true;
+    }
+  }
+  // Without a vector leg the keyword leg answers alone, at full weight.
+  const weights = vectorLeg
+    ? { semanticWeight: weighting.semantic_weight, lexicalWeight: weighting.lexical_weight }
+    : { semanticWeight: 0, lexicalWeight: 1 };
+  const fused = selectHits(
+    fuseLegs(keywordHits, vectorHits, weights, settings.fusion),
+    keywordHits,
+    limit,
+    queryTerms(text).length === 1,
+  );
+  const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
+  return fused.flatMap((hit) => {
+    const chunk = chunks.get(hit.id);
+    return chunk
+      ? [
+          {
+            text: chunk.text,
+            score: hit.score,
+            source: chunk.path,
+            start_line: chunk.startLine,
+            end_line: chunk.endLine,
+            domain,
+          },
+        ]
+      : [];
+  });
+}
