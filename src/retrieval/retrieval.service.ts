@@ -90,19 +90,24 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   /**
    * Runs `op` on the agent's index. One found damaged while the server runs (a disk fault; it answered 500 until a
    * restart) is discarded and reopened empty, and `op` runs once more on the new one, whose syncs refill it from the
-   * files. An operation that was under way on the old index when it closed is run again the same way.
+   * files. An operation that was under way on the old index when it closed is run again the same way. Unless `op`
+   * is that background indexing itself (`refill` false), the first to find the damage also queues it, so both
+   * domains and the status fill again without waiting for a search.
    */
-  const onIndex = <T>(agent: AgentHandle<unknown>, op: (index: AgentIndex) => T): T => {
+  const onIndex = <T>(agent: AgentHandle<unknown>, op: (index: AgentIndex) => T, refill = true): T => {
     const index = indexOf(agent);
     const retry = (error: unknown): T => {
       const known = index.damaged;
       if (!index.markIfDamaged(error)) throw error;
-      if (!known)
+      const fresh = indexOf(agent);
+      if (!known) {
         logger.warn('retrieval index damaged: discarded, rebuilt from the files', {
           agent_id: index.agentId,
           error: String(error),
         });
-      return op(indexOf(agent));
+        if (refill) void indexAgent(index.agentId);
+      }
+      return op(fresh);
     };
     try {
       const result = op(index);
@@ -116,9 +121,13 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   const indexAgent = async (id: string, domains: readonly RetrievalDomain[] = DOMAINS) => {
     try {
       await withLease(agents.get(id), (agent) =>
-        onIndex(agent, async (index) => {
-          for (const domain of domains) await refresh(index, domain, agent.config());
-        }),
+        onIndex(
+          agent,
+          async (index) => {
+            for (const domain of domains) await refresh(index, domain, agent.config());
+          },
+          false,
+        ),
       );
     } catch (error) {
       if (!closed && !isAgentGone(error))

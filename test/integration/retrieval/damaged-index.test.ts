@@ -4,6 +4,7 @@ import { describe, expect, it } from 'bun:test';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRetrievalFixture } from '../../support/retrieval-fixture';
+import { waitFor } from '../../support/scheduler-fixture';
 
 /** Overwrites every page after the first of the SQLite file with garbage, as a failing disk might, while it is open. */
 function damagePages(path: string): void {
@@ -31,6 +32,9 @@ describe('a retrieval index damaged while the server runs', () => {
 
     const status = await server.json('GET', '/api/retrieval/status?agent_id=default');
     expect(status.status).toBe(200);
+    // Finding the damage queued the rebuild of both domains: the status fills again without a search.
+    await waitFor(async () => ((await fixture.status()).domains.memory.sources === 1 ? true : undefined));
+    expect((await fixture.status()).domains.knowledge).toEqual(expect.objectContaining({ sources: 1, chunks: 1 }));
     expect((await fixture.search('knowledge', 'automobile')).map((hit) => hit.source)).toEqual(['knowledge/cars.md']);
     expect((await fixture.search('memory', 'beverage')).map((hit) => hit.source)).toEqual(['memory/MEMORY.md']);
     const reindex = await server.json('POST', '/api/retrieval/reindex?agent_id=default');
