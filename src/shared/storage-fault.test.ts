@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { Database } from 'bun:sqlite';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { isStorageFault, storageFaultError, withRealFolder } from './storage-fault';
@@ -65,6 +65,37 @@ describe('storageFaultError', () => {
     expect(wire(new Error('wrapped', { cause: sqlite('SQLITE_FULL') }))?.code).toBe('insufficient_storage');
     expect(isStorageFault(sqlite('SQLITE_FULL'))).toBe(true);
     expect(isStorageFault(errno('ECONNREFUSED'))).toBe(false);
+  });
+
+  it('calls a damaged database file 503 storage_unavailable, not a 500, from a real malformed file', () => {
+    using temp = makeTempDir();
+    const path = join(temp.path, 'x.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE t (a TEXT)');
+    db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(20_000));
+    db.close();
+    const bytes = readFileSync(path);
+    bytes.fill(0xa5, 4096);
+    writeFileSync(path, bytes);
+    const damaged = new Database(path);
+    let caught: unknown;
+    try {
+      damaged.query('SELECT length(a) FROM t').all();
+    } catch (error) {
+      caught = error;
+    } finally {
+      damaged.close();
+    }
+    expect(String((caught as { code?: unknown }).code)).toStartWith('SQLITE_CORRUPT');
+    expect(wire(caught)).toEqual({
+      code: 'storage_unavailable',
+      status: 503,
+      message: 'A database in the data folder is damaged (its file is malformed)',
+      details: { reason: 'database_damaged' },
+    });
+    expect(wire(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }))?.code).toBe(
+      'storage_unavailable',
+    );
   });
 
   it('classifies real errors: a database opened read-only, and a guarded path rebased to its folder', () => {

@@ -10,6 +10,7 @@ type Reason =
   | 'read_only'
   | 'permission_denied'
   | 'database_unwritable'
+  | 'database_damaged'
   | 'database_unreachable';
 
 interface SystemError {
@@ -35,6 +36,7 @@ const REASON_CODES: Record<Reason, StorageFaultCode> = {
   read_only: 'storage_unavailable',
   permission_denied: 'storage_unavailable',
   database_unwritable: 'storage_unavailable',
+  database_damaged: 'storage_unavailable',
   database_unreachable: 'storage_unavailable',
 };
 
@@ -44,6 +46,7 @@ const MESSAGES: Record<Reason, string> = {
   read_only: 'The data folder is read-only',
   permission_denied: 'The data folder is not writable (permission denied)',
   database_unwritable: 'A database in the data folder cannot be written',
+  database_damaged: 'A database in the data folder is damaged (its file is malformed)',
   database_unreachable: 'The database cannot be reached; try again shortly',
 };
 
@@ -67,7 +70,7 @@ interface Fault {
   path: string | null;
 }
 
-/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM, SQLITE_FULL/READONLY/CANTOPEN/IOERR), or null. */
+/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB), or null. */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause } = current as SystemError;
@@ -79,6 +82,7 @@ function findFault(error: unknown, dataDir: string | null): Fault | null {
       if (code.startsWith('SQLITE_IOERR'))
         return { reason: dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable', path: null };
       if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return { reason: 'database_unwritable', path: null };
+      if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return { reason: 'database_damaged', path: null };
       const reason = ERRNO_REASONS[code];
       if (reason) return { reason, path: typeof path === 'string' ? path : null };
     }
