@@ -98,6 +98,32 @@ describe('storageFaultError', () => {
     );
   });
 
+  it('calls a database another process keeps locked 503 storage_unavailable, from a real lock', () => {
+    using temp = makeTempDir();
+    const path = join(temp.path, 'x.db');
+    const holder = new Database(path);
+    holder.exec('CREATE TABLE t (a)');
+    holder.exec('BEGIN IMMEDIATE');
+    const waiting = new Database(path);
+    waiting.exec('PRAGMA busy_timeout = 0');
+    let caught: unknown;
+    try {
+      waiting.exec('INSERT INTO t VALUES (1)');
+    } catch (error) {
+      caught = error;
+    } finally {
+      waiting.close();
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(wire(caught)).toEqual({
+      code: 'storage_unavailable',
+      status: 503,
+      message: 'A database in the data folder is locked by another process; try again shortly',
+      details: { reason: 'database_busy' },
+    });
+  });
+
   it('classifies real errors: a database opened read-only, and a guarded path rebased to its folder', () => {
     using temp = makeTempDir();
     const path = join(temp.path, 'x.db');

@@ -11,6 +11,7 @@ type Reason =
   | 'permission_denied'
   | 'database_unwritable'
   | 'database_damaged'
+  | 'database_busy'
   | 'database_unreachable';
 
 interface SystemError {
@@ -37,6 +38,7 @@ const REASON_CODES: Record<Reason, StorageFaultCode> = {
   permission_denied: 'storage_unavailable',
   database_unwritable: 'storage_unavailable',
   database_damaged: 'storage_unavailable',
+  database_busy: 'storage_unavailable',
   database_unreachable: 'storage_unavailable',
 };
 
@@ -47,6 +49,7 @@ const MESSAGES: Record<Reason, string> = {
   permission_denied: 'The data folder is not writable (permission denied)',
   database_unwritable: 'A database in the data folder cannot be written',
   database_damaged: 'A database in the data folder is damaged (its file is malformed)',
+  database_busy: 'A database in the data folder is locked by another process; try again shortly',
   database_unreachable: 'The database cannot be reached; try again shortly',
 };
 
@@ -70,7 +73,7 @@ interface Fault {
   path: string | null;
 }
 
-/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB), or null. */
+/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause } = current as SystemError;
@@ -83,6 +86,8 @@ function findFault(error: unknown, dataDir: string | null): Fault | null {
         return { reason: dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable', path: null };
       if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return { reason: 'database_unwritable', path: null };
       if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return { reason: 'database_damaged', path: null };
+      // Another process (a backup, a sqlite3 shell) held a write lock past the busy timeout.
+      if (code.startsWith('SQLITE_BUSY')) return { reason: 'database_busy', path: null };
       const reason = ERRNO_REASONS[code];
       if (reason) return { reason, path: typeof path === 'string' ? path : null };
     }
