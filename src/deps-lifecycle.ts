@@ -23,8 +23,8 @@ export type LifecycleParts = Pick<
 /** `Deps.start`: see its description in deps.types.ts. */
 export async function startParts(parts: LifecycleParts): Promise<void> {
   const { logger, chat, sandbox } = parts;
-  await parts.storage.start();
   mkdirSync(parts.dataDir, { recursive: true });
+  await parts.storage.start();
   const leftovers = removeStaleTemporaryFiles(parts.dataDir);
   if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });
   parts.configStore.start();

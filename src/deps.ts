@@ -57,7 +57,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         logger,
         leaseMs: settings.database.leaseSeconds * 1000,
       })
-    : createSqliteBackend({ clock, logger });
+    : createSqliteBackend({ clock, logger, dataDir });
   const coordinator = overrides.coordinator ?? storage.coordinator ?? createMemoryCoordinator(clock);
   const configStore = createRuntimeConfigStore(dataDir, logger);
   const envFile = overrides.envFilePath ?? join(process.cwd(), '.env');

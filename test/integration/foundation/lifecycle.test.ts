@@ -24,7 +24,7 @@ describe('buildDeps, start, close', () => {
     expect(existsSync(dataDir)).toBe(false);
     expect(deps.readiness.isReady()).toBe(false);
     await deps.start();
-    expect(readdirSync(dataDir).sort()).toEqual(['config.json', 'skills', 'workspaces']);
+    expect(readdirSync(dataDir).sort()).toEqual(['config.json', 'server.lock', 'skills', 'workspaces']);
     expect(deps.agents.ids()).toEqual(['default']);
     expect(deps.readiness.isReady()).toBe(true);
   });
