@@ -198,6 +198,34 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
   });
 
+  /**
+   * `on_busy: interrupt`: cancels the session's live run on this replica, one already being cancelled included (a
+   * client's stop, then send: that answered 409), waits until it lets the session go, and takes it. When another
+   * interrupt took the session meanwhile, its run is interrupted in turn (three rounds at most). A session held
+   * otherwise (another replica's run) is 409 `session_busy` as before.
+   */
+  const interrupt = async (
+    agent: AgentHandle<ChatPorts>,
+    sessionId: string,
+    message: string,
+    options: TurnOptions,
+  ): Promise<StartedTurn> => {
+    for (let round = 1; ; round++) {
+      const live = registry.live(agent.id, sessionId);
+      if (live) {
+        live.cancel();
+        await registry.whenFree(agent.id, sessionId);
+      }
+      try {
+        const claimed = await begin(agent, sessionId, message, options, false);
+        return { run: Promise.resolve(claimed.run), attached: claimed.attached, queued: false };
+      } catch (error) {
+        const busy = isAppError(error) && error.code === 'session_busy';
+        if (!busy || round === 3 || !registry.live(agent.id, sessionId)) throw error;
+      }
+    }
+  };
+
   const start = async (
     agentId: string | undefined,
     sessionId: string,
@@ -206,10 +234,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   ): Promise<StartedTurn> => {
     const agent = await admit(agentId, sessionId);
     const onBusy = options.onBusy ?? 'reject';
-    if (onBusy === 'interrupt') {
-      const live = registry.live(agent.id, sessionId);
-      if (live?.cancel()) await registry.whenFree(agent.id, sessionId);
-    }
+    if (onBusy === 'interrupt') return interrupt(agent, sessionId, message, options);
     if (onBusy === 'enqueue') {
       // Behind messages already waiting, or behind the live run when the session is taken meanwhile.
       const claimed = (await queue.hasWaiting(agent.id, sessionId))

@@ -194,6 +194,26 @@ describe('POST /api/chat on_busy', () => {
     ]);
   });
 
+  it('interrupt: waits for a run already being cancelled (stop, then send) instead of answering 409', async () => {
+    await using fixture = await startChatFixture();
+    fixture.model.setFallback(echo);
+    // Sent together, the cancel usually reaches the run first; five rounds, so the race is met.
+    for (let round = 0; round < 5; round++) {
+      const sessionId = await fixture.newSession();
+      fixture.model.enqueue({ kind: 'text', text: 'slow '.repeat(200), chunkSize: 5, delayMs: 4 });
+      const first = streamSse(await fixture.chat({ message: 'first', session_id: sessionId }));
+      const runId = (await untilEvent(first, 'run_start')).at(-1)!.data.run_id;
+      const [cancel, interrupt] = await Promise.all([
+        fixture.server.json('POST', `/api/runs/${runId}/cancel`),
+        fixture.chat({ message: `second ${round}`, session_id: sessionId, on_busy: 'interrupt' }),
+      ]);
+      expect([cancel.status, interrupt.status]).toEqual([200, 200]);
+      const second = await readSse(interrupt);
+      expect(second.find((event) => event.event === 'done')!.data.content).toBe(`Answer to second ${round}`);
+      await readStreamRest(first);
+    }
+  });
+
   it('keeps queued messages across a restart and runs them after it', async () => {
     using data = makeTempDir('moc-queue-');
     let sessionId: string;
