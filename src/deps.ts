@@ -65,7 +65,9 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
   const registry = createAgentRegistry({
     dataDir,
     configStore,
-    openStorage: storage.openStorage,
+    openStorage: overrides.wrapAgentStorage
+      ? (id, root) => overrides.wrapAgentStorage!(storage.openStorage(id, root), id)
+      : storage.openStorage,
     clock,
     logger,
     maxOpenAgents: settings.maxOpenAgents ?? undefined,

@@ -96,6 +96,8 @@ export interface DepsOverrides {
   coordinator?: Coordinator;
   /** Events kept per run for rejoining (5000) and how long a finished run stays replayable (10 minutes). */
   runReplay?: { bufferLimit?: number; retentionMs?: number };
+  /** Wraps each agent's storage ports as they are opened; tests put storage faults (a full disk) in between. */
+  wrapAgentStorage?: (storage: AgentStorage, agentId: string) => AgentStorage;
   /** Orders opening turns before finished turns' leftovers; tests pass one with a longer longest wait. */
   turnPriority?: TurnPriority;
 }

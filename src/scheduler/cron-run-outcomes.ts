@@ -31,6 +31,12 @@ export interface RunOutcomes {
   fail(job: CronJob, base: CronRun, error: unknown): Promise<CronRun>;
   /** Completes `base` as `cancelled` (stopped through the runs API): the job's failure streak and schedule stay as they are. */
   cancel(job: CronJob, base: CronRun, runId: string | null): Promise<CronRun>;
+  /**
+   * Stores `row` (status `error`; `written`: over its `running` row) for a run that failed outright, before its outcome was written (its claim or a
+   * write threw: a full disk, say). The job's streak and schedule stay: its storage failed, not its turn. Throws
+   * what the store throws when it still refuses the write.
+   */
+  crash(row: CronRun, written: boolean): Promise<CronRun>;
 }
 
 export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
@@ -100,7 +106,19 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
     return row;
   };
 
-  return { succeed, fail, cancel };
+  const crash = async (row: CronRun, written: boolean): Promise<CronRun> => {
+    // A run that failed before its `running` row was written gets the row now; settling it then prunes old failures.
+    if (!written) await deps.store().addRuns([row], row.jobId, null);
+    const stored = await deps.store().settleRun(row.jobId, (current) => ({
+      run: row,
+      job: null,
+      prune: current ? { status: 'error', keep: deps.config().failure_retention } : null,
+    }));
+    deps.failureLog.append(wireLogRow(stored));
+    return stored;
+  };
+
+  return { succeed, fail, cancel, crash };
 }
 
 /** The JSONL line for a run: the contract's fields first, then ours. */

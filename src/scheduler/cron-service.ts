@@ -7,6 +7,7 @@ import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { createSerialQueue } from '../shared/serial-queue';
+import { createCrashBackoff } from './crash-backoff';
 import { jobChanges, newJob, rezonedChanges, type CronJobInput, type CronJobPatch } from './cron-job-editor';
 import { createCronRunner } from './cron-run';
 import { recordMissedSlots } from './missed-slots';
@@ -67,7 +68,9 @@ export function createCronService(deps: CronServiceDeps): CronService {
   let zone = agent.config().cron.timezone;
   // Jobs another holder had claimed, with when to look again: without it a due job would wake this timer in a loop.
   const deferred = new Map<string, number>();
-  const defer = (jobId: string) => deferred.set(jobId, clock.nowMs() + CLAIMED_RETRY_MS);
+  const defer = (jobId: string, ms = CLAIMED_RETRY_MS) => deferred.set(jobId, clock.nowMs() + ms);
+  // Work that failed outright (a full disk, say) waits before it is tried again, or it would be due again at once, in a loop.
+  const crashes = createCrashBackoff();
   /** When job `entry` may run here: its next run, or later while it is deferred. */
   const dueAt = (entry: { id: string; nextRunMs: number }) => {
     const until = deferred.get(entry.id);
@@ -77,12 +80,20 @@ export function createCronService(deps: CronServiceDeps): CronService {
   const runner = createCronRunner({ ...deps, isStopped: () => stopped, onClaimedElsewhere: defer });
   // Timer work reads the store across awaits: one pass at a time, so an older pass never re-arms over a newer one.
   const serial = createSerialQueue();
-  const logged = (work: Promise<void>) =>
-    void work.catch((error) => logger.error('cron timer work failed', { agent_id: agent.id, error: String(error) }));
+  /** Runs timer work; when it fails, the timer looks again after the backoff (else nothing would run until an edit). */
+  const logged = (work: Promise<void>, key = 'timer') =>
+    void work.then(
+      () => crashes.succeeded(key),
+      (error) => {
+        const { attempt, retryInMs: retry_in_ms } = crashes.failed(key);
+        logger.error('cron timer work failed', { agent_id: agent.id, attempt, retry_in_ms, error: String(error) });
+        if (!stopped && watchingSinceMs !== null) timer.arm(clock.nowMs() + retry_in_ms);
+      },
+    );
   const queue = createRunQueue(
     agent.config().cron.max_concurrent_runs,
     (error) => logger.error('cron run crashed', { agent_id: agent.id, error: String(error) }),
-    () => logged(arm()),
+    () => logged(arm(), 'arm'),
   );
   const timer = createWakeTimer(clock, deps.timers, () => logged(wake()));
 
@@ -176,9 +187,14 @@ export function createCronService(deps: CronServiceDeps): CronService {
         let row: CronRun | null = null;
         try {
           row = await runner.execute(jobId, slotMs, trigger, rowId);
+          crashes.succeeded(jobId);
         } catch (error) {
           // A run whose agent was deleted under it has no row left to complete.
-          if (!agent.signal.aborted) throw error;
+          if (agent.signal.aborted) return;
+          // Failed outright (a full disk, say): the job waits out the backoff, or it would be due again at once, in a loop.
+          const retry = crashes.failed(jobId);
+          if (trigger === 'scheduled') defer(jobId, retry.retryInMs);
+          await runner.crashed(jobId, slotMs, trigger, rowId, error, retry);
         } finally {
           settle.get(rowId)?.(row);
           settle.delete(rowId);
@@ -204,6 +220,8 @@ export function createCronService(deps: CronServiceDeps): CronService {
     },
     async remove(jobId) {
       if (!(await store().deleteJob(jobId))) throw notFound('Cron job not found');
+      deferred.delete(jobId);
+      crashes.succeeded(jobId);
       await arm();
     },
     async runNow(jobId) {
