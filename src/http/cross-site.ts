@@ -82,3 +82,15 @@ export function crossSiteRefusal(request: Request, allowedOrigins: readonly stri
   }
   return null;
 }
+
+/**
+ * A read (GET, HEAD) a page of another site made the browser send: `Sec-Fetch-Site: cross-site` or an `Origin`
+ * that is not allowed. It is answered (CORS keeps the answer from that page) but not charged to the rate limit.
+ */
+export function isForeignRead(request: Request, allowedOrigins: readonly string[]): boolean {
+  if (!SAFE_METHODS.has(request.method)) return false;
+  const headers = request.headers;
+  const origin = headers.get('origin');
+  if (origin !== null) return !isAllowedOrigin(origin, headers.get('host'), allowedOrigins);
+  return headers.get('sec-fetch-site')?.trim().toLowerCase() === 'cross-site';
+}

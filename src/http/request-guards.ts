@@ -1,11 +1,11 @@
-// Per-request checks before routing: request id, security headers, trusted host, cross-site, rate limit, bearer token.
+// Per-request checks before routing: request id, security headers, trusted host, cross-site, bearer token, rate limit.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
 import type { IpRange } from '../shared/ip-address';
 import { errorResponse } from './error-envelope';
 import type { AuthLockout } from './auth-lockout';
 import { clientAddress } from './client-address';
-import { crossSiteRefusal } from './cross-site';
+import { crossSiteRefusal, isForeignRead } from './cross-site';
 import type { RateLimiter } from './rate-limit';
 import { isTrustedHost } from './trusted-hosts';
 
@@ -93,16 +93,7 @@ export function requestGuards({
         return errorResponse(headers, 'invalid_host', 'Invalid host header');
       }
       const client = clientAddress(server?.requestIP(request)?.address, request.headers, trustedProxies);
-      const decision = await rateLimiter.check(client, pathname);
-      if (!decision.allowed) {
-        return errorResponse(
-          headers,
-          'rate_limit_exceeded',
-          'Rate limit exceeded. Try again later.',
-          { limit: decision.limit, window_seconds: 60, retry_after_seconds: decision.retryAfterSeconds },
-          { 'retry-after': String(decision.retryAfterSeconds) },
-        );
-      }
+      // The token first: requests refused for it are the lockout's to count (a wrong token) or cost nothing (none).
       if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {
         const lockedFor = await authLockout.lockedFor(client);
         if (lockedFor > 0) {
@@ -114,12 +105,28 @@ export function requestGuards({
             { 'retry-after': String(lockedFor) },
           );
         }
-        if (!hasValidToken(request.headers.get('authorization'), apiToken)) {
-          await authLockout.fail(client);
+        const authorization = request.headers.get('authorization');
+        if (!hasValidToken(authorization, apiToken)) {
+          // Without the header it is no guess at the token: any page can make a browser send such a request,
+          // and counting it let a foreign page lock the user out of their own server.
+          if (authorization !== null) await authLockout.fail(client);
           return errorResponse(headers, 'unauthorized', 'Missing or invalid bearer token', undefined, {
             'www-authenticate': 'Bearer',
           });
         }
+      }
+      // A read another site's page made the browser send (an image, a no-cors fetch) cannot see its answer; charged
+      // to the client's address, it spent the user's own budget (60 such requests kept their chats out for a minute).
+      if (isForeignRead(request, allowedOrigins)) return;
+      const decision = await rateLimiter.check(client, pathname);
+      if (!decision.allowed) {
+        return errorResponse(
+          headers,
+          'rate_limit_exceeded',
+          'Rate limit exceeded. Try again later.',
+          { limit: decision.limit, window_seconds: 60, retry_after_seconds: decision.retryAfterSeconds },
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
       }
     });
 }
