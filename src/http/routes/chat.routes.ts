@@ -15,8 +15,10 @@ export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>) {
         throw validationError('message', 'Message must not be blank', 'string_too_short');
       }
       if (body.stream === false) {
+        // As the contract has it, a turn answered in one piece generates no title.
         const { agent, result } = await chat.runOnce(body.agent_id, body.session_id, message, {
           onBusy: body.on_busy,
+          skipTitle: true,
         });
         return {
           data: {

@@ -156,6 +156,10 @@ describe('POST /api/chat (tools and failures)', () => {
       }),
     );
     expect((await historyOf(fixture, sessionId)).map((message) => message.content)).toEqual(['hi', 'Plain answer.']);
+    // The contract's non-streamed turn generates no title: one model call, the title left as it was.
+    expect(fixture.model.chatRequests().length).toBe(1);
+    const sessions = (await fixture.server.json('GET', '/api/sessions')).body.data;
+    expect(sessions.find((session: any) => session.session_id === sessionId).title).toBe('New Session');
   });
 
   it('sends the system prompt only on the first turn in first_turn_only mode', async () => {
