@@ -1,7 +1,15 @@
 // Entry point: parse the command line, read .env and the environment; migrate, or build, start, listen (a signal stops it all).
 import { join } from 'node:path';
 import { HELP_TEXT, parseCli } from './cli';
-import { EnvError, type EnvSettings, isLoopbackHost, readEnvSettings, withDotenv } from './config';
+import {
+  EnvError,
+  type EnvSettings,
+  isLoopbackHost,
+  readEnvSettings,
+  readStartEnvironment,
+  replaceEnvironment,
+  withDotenv,
+} from './config';
 import { runMigrateCommand } from './db/postgres/migrate-command';
 import { ListenError, type RunningServer, startServer } from './server';
 import { createLogger } from './shared/logger';
@@ -26,7 +34,10 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const env = withDotenv(process.env, join(process.cwd(), '.env'));
+  // What Bun's own dotenv loading put into process.env (values with `$` expanded) is not the real environment: the
+  // start environment plus our parse of .env is, and process.env is made to match it for tools and LangChain.
+  const env = withDotenv(readStartEnvironment(process.env), join(process.cwd(), '.env'));
+  replaceEnvironment(process.env, env);
   let settings: EnvSettings;
   try {
     settings = readEnvSettings(env);

@@ -30,8 +30,11 @@ export function sharedBundle(): Promise<string> {
   return shared;
 }
 
-/** Starts the server from the shared bundle as the start script does (`bun --smol <main> serve`), `options.args` after. */
+/** Starts the server from the shared bundle as the start script does (`bun --smol --no-env-file <main> serve`), `options.args` after. */
 export async function startBundle(options: StartBinaryOptions): Promise<RunningBinary> {
   const main = await sharedBundle();
-  return startBinary(process.execPath, { ...options, args: ['--smol', main, 'serve', ...(options.args ?? [])] });
+  return startBinary(process.execPath, {
+    ...options,
+    args: ['--smol', '--no-env-file', main, 'serve', ...(options.args ?? [])],
+  });
 }
