@@ -41,8 +41,21 @@ describe('parseCli', () => {
       const result = parseCli([`--port=${value}`]);
       expect(result.kind).toBe('error');
     }
-    expect(parseCli(['--port', '65536'])).toEqual({ kind: 'error', message: '--port must be 0-65535, got 65536' });
+    expect(parseCli(['--port', '65536'])).toEqual({
+      kind: 'error',
+      message: '--port must be 0-65535 (decimal digits), got 65536',
+    });
     expect(parseCli(['--port', '65535'])).toEqual({ kind: 'serve', port: 65535 });
+  });
+
+  it('reads a port only in decimal digits, refusing other bases and exponents Number() would read', () => {
+    expect(parseCli(['--port', ' 8080 '])).toEqual({ kind: 'serve', port: 8080 });
+    for (const value of ['0x50', '1e3', '0b11111', '0o17', '+80', '80.0']) {
+      expect(parseCli(['--port', value])).toEqual({
+        kind: 'error',
+        message: `--port must be 0-65535 (decimal digits), got ${value}`,
+      });
+    }
   });
 
   it('documents every flag in the help text', () => {

@@ -1,5 +1,6 @@
 // Command-line parsing: `mini-openclaw [serve] [flags] | migrate | export | import | --help | --version`.
 import { checkDatabaseUrl } from './shared/database-url';
+import { parseDecimalInteger } from './shared/decimal-integer';
 
 export type CliCommand =
   | { kind: 'help' }
@@ -60,8 +61,8 @@ function readFlag(flag: string, value: string, values: Values): string | null {
   if (flag === '--out' || flag === '--in') values.file = value;
   if (flag === '--data-dir') values.dataDir = value;
   if (flag === '--port') {
-    const port = Number(value);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port must be 0-65535, got ${value}`;
+    const port = parseDecimalInteger(value);
+    if (port === null || port > 65535) return `--port must be 0-65535 (decimal digits), got ${value}`;
     values.port = port;
   }
   if (flag === '--database-url') {

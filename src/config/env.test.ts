@@ -196,11 +196,11 @@ describe('readEnvSettings', () => {
     expect(problems).toEqual([
       'APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
       'EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "cohere"',
-      'APP_PORT must be an integer from 0 to 65535, got "70000"',
-      'APP_MAX_OPEN_AGENTS must be an integer from 1 to 1000000, got "0"',
+      'APP_PORT must be an integer from 0 to 65535 in decimal digits, got "70000"',
+      'APP_MAX_OPEN_AGENTS must be an integer from 1 to 1000000 in decimal digits, got "0"',
       'APP_RATE_LIMIT_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"',
-      'APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000, got "0"',
-      'APP_RATE_LIMIT_FILES must be an integer from 1 to 1000000, got "1.5"',
+      'APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000 in decimal digits, got "0"',
+      'APP_RATE_LIMIT_FILES must be an integer from 1 to 1000000 in decimal digits, got "1.5"',
     ]);
     for (const problem of problems) expect((caught as EnvError).message).toContain(problem);
   });
@@ -258,7 +258,7 @@ describe('readEnvSettings', () => {
       expect((caught as EnvError).message).not.toContain('s3cret-pass');
     }
     expect(() => readEnvSettings({ APP_DATABASE_POOL_SIZE: '0' })).toThrow(
-      'APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000, got "0"',
+      'APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000 in decimal digits, got "0"',
     );
   });
 

@@ -1,5 +1,6 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
 import { checkDatabaseUrl } from '../shared/database-url';
+import { parseDecimalInteger } from '../shared/decimal-integer';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 
@@ -116,9 +117,9 @@ export function readEnvSettings(env: Env): EnvSettings {
   const integer = (name: string, fallback: number, min: number, max: number) => {
     const raw = text(name);
     if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${env[name]}"`);
+    const value = parseDecimalInteger(raw);
+    if (value === null || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} in decimal digits, got "${env[name]}"`);
       return fallback;
     }
     return value;

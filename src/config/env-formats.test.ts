@@ -1,0 +1,33 @@
+// The form readEnvSettings accepts for each kind of value (env.test.ts covers the variables one by one).
+import { describe, expect, it } from 'bun:test';
+import { EnvError, readEnvSettings } from './env';
+
+/** The problems readEnvSettings reports for `env`, or [] when it accepts it. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    readEnvSettings(env);
+    return [];
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+}
+
+describe('readEnvSettings: integers', () => {
+  it('reads decimal digits, with spaces around', () => {
+    const settings = readEnvSettings({ APP_PORT: ' 9000 ', APP_RATE_LIMIT_CHAT: '0030', APP_MODEL_WORKERS: '2' });
+    expect([settings.port, settings.rateLimit.chat, settings.modelWorkers]).toEqual([9000, 30, 2]);
+  });
+
+  it('refuses hex, binary, octal, exponents and signs, which Number() would read as other numbers', () => {
+    for (const raw of ['0x50', '0b11111', '0o17', '1e3', '+80', '80.0']) {
+      expect(problemsOf({ APP_PORT: raw })).toEqual([
+        `APP_PORT must be an integer from 0 to 65535 in decimal digits, got "${raw}"`,
+      ]);
+    }
+    expect(problemsOf({ APP_SANDBOX_UID: '0x3e8', APP_DATABASE_LEASE_SECONDS: '1e2' })).toEqual([
+      'APP_DATABASE_LEASE_SECONDS must be an integer from 1 to 3600 in decimal digits, got "1e2"',
+      'APP_SANDBOX_UID must be an integer from 1 to 4294967294 in decimal digits, got "0x3e8"',
+    ]);
+  });
+});

@@ -1,0 +1,25 @@
+// Settings the real server refuses at start with exit code 2, naming the flag or variable, before it listens.
+import { describe, expect, it } from 'bun:test';
+import { startOutcome } from '../../support/start-outcome';
+
+describe('mini-openclaw serve, refusing bad settings', () => {
+  it('refuses a port in another base or with an exponent instead of binding the port Number() reads', async () => {
+    for (const port of ['0x50', '1e3', '0b11111']) {
+      const outcome = await startOutcome(['--port', port]);
+      expect(outcome).toEqual({ kind: 'exited', code: 2, stderr: expect.stringContaining(`--port must be 0-65535`) });
+    }
+  });
+
+  it('refuses integer variables that are not decimal digits, naming each', async () => {
+    const outcome = await startOutcome([], {
+      APP_PORT: '1e3',
+      APP_RATE_LIMIT_CHAT: '0x10',
+      APP_DATABASE_POOL_SIZE: '0b11',
+    });
+    expect(outcome.kind === 'exited' && outcome.code).toBe(2);
+    const stderr = outcome.kind === 'exited' ? outcome.stderr : '';
+    expect(stderr).toContain('APP_PORT must be an integer from 0 to 65535 in decimal digits, got "1e3"');
+    expect(stderr).toContain('APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000 in decimal digits, got "0x10"');
+    expect(stderr).toContain('APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000 in decimal digits, got "0b11"');
+  });
+});
