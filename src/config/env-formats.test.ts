@@ -31,3 +31,25 @@ describe('readEnvSettings: integers', () => {
     ]);
   });
 });
+
+describe('readEnvSettings: endpoint URLs', () => {
+  it('reads http and https URLs with a host, falling back as before', () => {
+    const settings = readEnvSettings({
+      DEEPSEEK_BASE_URL: 'http://127.0.0.1:18999/v1',
+      OPENAI_BASE_URL: ' https://x.test ',
+    });
+    expect([settings.llm.baseUrl, settings.embedding.baseUrl]).toEqual(['http://127.0.0.1:18999/v1', 'https://x.test']);
+  });
+
+  it('refuses a base URL without its scheme, or with another one, naming the variable read', () => {
+    const hint = 'must be an http:// or https:// URL with a host (such as http://127.0.0.1:11434/v1)';
+    expect(problemsOf({ LLM_BASE_URL: '127.0.0.1:18999/v1', EMBEDDING_BASE_URL: 'localhost:8080/v1' })).toEqual([
+      `LLM_BASE_URL ${hint}, got "127.0.0.1:18999/v1"`,
+      `EMBEDDING_BASE_URL ${hint}, got "localhost:8080/v1"`,
+    ]);
+    expect(problemsOf({ DEEPSEEK_BASE_URL: 'api.deepseek.com', OPENAI_BASE_URL: 'ftp://files.test/v1' })).toEqual([
+      `DEEPSEEK_BASE_URL ${hint}, got "api.deepseek.com"`,
+      `OPENAI_BASE_URL ${hint}, got "ftp://files.test/v1"`,
+    ]);
+  });
+});

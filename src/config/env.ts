@@ -1,6 +1,7 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
 import { checkDatabaseUrl } from '../shared/database-url';
 import { parseDecimalInteger } from '../shared/decimal-integer';
+import { isEndpointUrl } from '../shared/endpoint-url';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 
@@ -152,6 +153,17 @@ export function readEnvSettings(env: Env): EnvSettings {
     return check.ok ? check.url : null;
   };
 
+  /** The first of `names` that is set, as a model endpoint's base URL; `fallback` when none is set or it is no URL. */
+  const endpoint = (names: string[], fallback = '') => {
+    const name = names.find((candidate) => text(candidate));
+    if (!name) return fallback;
+    if (isEndpointUrl(text(name))) return text(name);
+    problems.push(
+      `${name} must be an http:// or https:// URL with a host (such as http://127.0.0.1:11434/v1), got "${env[name]}"`,
+    );
+    return fallback;
+  };
+
   const logLevel = text('APP_LOG_LEVEL', 'info').toLowerCase();
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`APP_LOG_LEVEL must be one of debug, info, warn, error, silent, got "${env.APP_LOG_LEVEL}"`);
@@ -194,7 +206,7 @@ export function readEnvSettings(env: Env): EnvSettings {
       leaseSeconds: integer('APP_DATABASE_LEASE_SECONDS', DEFAULT_DATABASE_LEASE_SECONDS, 1, 3600),
     },
     llm: {
-      baseUrl: text('LLM_BASE_URL') || text('DEEPSEEK_BASE_URL'),
+      baseUrl: endpoint(['LLM_BASE_URL', 'DEEPSEEK_BASE_URL']),
       apiKey: text('LLM_API_KEY') || text('DEEPSEEK_API_KEY'),
       model: text('LLM_MODEL') || text('DEEPSEEK_MODEL'),
       source: llmSource,
@@ -203,7 +215,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     },
     embedding: {
       provider: (['openai', 'google_ai_studio', 'none'].includes(provider) ? provider : 'openai') as EmbeddingProvider,
-      baseUrl: text('EMBEDDING_BASE_URL') || text('OPENAI_BASE_URL', 'https://api.openai.com/v1'),
+      baseUrl: endpoint(['EMBEDDING_BASE_URL', 'OPENAI_BASE_URL'], 'https://api.openai.com/v1'),
       apiKey: text('EMBEDDING_API_KEY') || text('OPENAI_API_KEY'),
       model: text('EMBEDDING_MODEL', 'text-embedding-3-small'),
       googleApiKey: text('GOOGLE_API_KEY'),

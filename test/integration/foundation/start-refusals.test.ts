@@ -22,4 +22,13 @@ describe('mini-openclaw serve, refusing bad settings', () => {
     expect(stderr).toContain('APP_RATE_LIMIT_CHAT must be an integer from 1 to 1000000 in decimal digits, got "0x10"');
     expect(stderr).toContain('APP_DATABASE_POOL_SIZE must be an integer from 1 to 1000 in decimal digits, got "0b11"');
   });
+
+  it('refuses a model base URL without its scheme instead of failing every chat with 502', async () => {
+    const outcome = await startOutcome([], { LLM_BASE_URL: '127.0.0.1:18999/v1', LLM_MODEL: 'm', LLM_API_KEY: 'k' });
+    expect(outcome).toEqual({
+      kind: 'exited',
+      code: 2,
+      stderr: expect.stringContaining('LLM_BASE_URL must be an http:// or https:// URL with a host'),
+    });
+  });
 });
