@@ -53,3 +53,19 @@ describe('readEnvSettings: endpoint URLs', () => {
     ]);
   });
 });
+
+describe('readEnvSettings: trusted hosts', () => {
+  it('reads names, lower-cased, and IPv6 addresses without brackets', () => {
+    expect(readEnvSettings({ APP_TRUSTED_HOSTS: 'Moc.Example.com, *.example.com,[::1]' }).trustedHosts).toEqual([
+      'moc.example.com',
+      '*.example.com',
+      '::1',
+    ]);
+  });
+
+  it('refuses entries with a port or a scheme, naming them and the form expected', () => {
+    expect(problemsOf({ APP_TRUSTED_HOSTS: 'localhost:27270,127.0.0.1,http://moc.example.com' })).toEqual([
+      'APP_TRUSTED_HOSTS must be host names as the Host header carries them, without scheme or port (such as moc.example.com, *.example.com, 127.0.0.1, ::1 or *), got "localhost:27270, http://moc.example.com"',
+    ]);
+  });
+});

@@ -2,6 +2,7 @@
 import { checkDatabaseUrl } from '../shared/database-url';
 import { parseDecimalInteger } from '../shared/decimal-integer';
 import { isEndpointUrl } from '../shared/endpoint-url';
+import { normaliseTrustedHost } from './host-origin-entries';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 
@@ -132,6 +133,13 @@ export function readEnvSettings(env: Env): EnvSettings {
       .filter(Boolean);
     return items.length > 0 ? items : fallback;
   };
+  /** A list whose entries `normalise` puts in the form they are compared in; one problem naming every bad entry. */
+  const checkedList = (name: string, fallback: string[], normalise: (entry: string) => string | null, form: string) => {
+    const items = list(name, []);
+    const bad = items.filter((item) => normalise(item) === null);
+    if (bad.length > 0) problems.push(`${name} ${form}, got "${bad.join(', ')}"`);
+    return items.length > 0 && bad.length === 0 ? items.map((item) => normalise(item)!) : fallback;
+  };
   const ranges = (name: string) => {
     const items = list(name, []);
     const parsed = items.map(parseIpRange);
@@ -185,7 +193,12 @@ export function readEnvSettings(env: Env): EnvSettings {
     port: integer('APP_PORT', 8002, 0, 65535),
     dataDir: text('APP_DATA_DIR', './storage'),
     allowedOrigins: list('APP_ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS),
-    trustedHosts: list('APP_TRUSTED_HOSTS', DEFAULT_TRUSTED_HOSTS),
+    trustedHosts: checkedList(
+      'APP_TRUSTED_HOSTS',
+      DEFAULT_TRUSTED_HOSTS,
+      normaliseTrustedHost,
+      'must be host names as the Host header carries them, without scheme or port (such as moc.example.com, *.example.com, 127.0.0.1, ::1 or *)',
+    ),
     trustedProxies: ranges('APP_TRUSTED_PROXIES'),
     logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
     apiToken: text('APP_API_TOKEN'),

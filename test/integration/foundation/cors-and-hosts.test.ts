@@ -164,9 +164,11 @@ describe('trusted hosts', () => {
 
   it('uses APP_TRUSTED_HOSTS when set', async () => {
     await using server = await startTestServer({
-      env: { APP_TRUSTED_HOSTS: ' 127.0.0.1 , api.example.com,*.corp.example' },
+      env: { APP_TRUSTED_HOSTS: ' 127.0.0.1 , API.example.com,*.corp.example,[::1]' },
     });
     expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'api.example.com' } })).status).toBe(200);
+    // An IPv6 entry may be written as the Host header writes it, in brackets.
+    expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: '[::1]:8002' } })).status).toBe(200);
     expect((await rawRequest(`${server.url}/api/agents`, { headers: { host: 'x.corp.example:443' } })).status).toBe(
       200,
     );

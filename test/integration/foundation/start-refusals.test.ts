@@ -31,4 +31,13 @@ describe('mini-openclaw serve, refusing bad settings', () => {
       stderr: expect.stringContaining('LLM_BASE_URL must be an http:// or https:// URL with a host'),
     });
   });
+
+  it('refuses a trusted host with a port instead of answering every request, /api/health too, with 400', async () => {
+    const outcome = await startOutcome([], { APP_TRUSTED_HOSTS: 'localhost:27270,127.0.0.1' });
+    expect(outcome).toEqual({
+      kind: 'exited',
+      code: 2,
+      stderr: expect.stringContaining('APP_TRUSTED_HOSTS must be host names as the Host header carries them'),
+    });
+  });
 });
