@@ -69,3 +69,19 @@ describe('readEnvSettings: trusted hosts', () => {
     ]);
   });
 });
+
+describe('readEnvSettings: allowed origins', () => {
+  it('reads origins in the form of the Origin header', () => {
+    expect(
+      readEnvSettings({ APP_ALLOWED_ORIGINS: 'http://app.example.com/, https://B.example.com:443' }).allowedOrigins,
+    ).toEqual(['http://app.example.com', 'https://b.example.com']);
+  });
+
+  it('refuses entries with a path or without a scheme, naming them and the form expected', () => {
+    expect(
+      problemsOf({ APP_ALLOWED_ORIGINS: 'http://app.example.com/app,http://localhost:3000,app.example.com' }),
+    ).toEqual([
+      'APP_ALLOWED_ORIGINS must be origins, scheme://host[:port] without a path (such as https://app.example.com or http://localhost:3000), or *, got "http://app.example.com/app, app.example.com"',
+    ]);
+  });
+});

@@ -2,7 +2,7 @@
 import { checkDatabaseUrl } from '../shared/database-url';
 import { parseDecimalInteger } from '../shared/decimal-integer';
 import { isEndpointUrl } from '../shared/endpoint-url';
-import { normaliseTrustedHost } from './host-origin-entries';
+import { normaliseOrigin, normaliseTrustedHost, ORIGIN_FORM, TRUSTED_HOST_FORM } from './host-origin-entries';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
 
@@ -192,13 +192,8 @@ export function readEnvSettings(env: Env): EnvSettings {
     host: text('APP_HOST', '127.0.0.1'),
     port: integer('APP_PORT', 8002, 0, 65535),
     dataDir: text('APP_DATA_DIR', './storage'),
-    allowedOrigins: list('APP_ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS),
-    trustedHosts: checkedList(
-      'APP_TRUSTED_HOSTS',
-      DEFAULT_TRUSTED_HOSTS,
-      normaliseTrustedHost,
-      'must be host names as the Host header carries them, without scheme or port (such as moc.example.com, *.example.com, 127.0.0.1, ::1 or *)',
-    ),
+    allowedOrigins: checkedList('APP_ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS, normaliseOrigin, ORIGIN_FORM),
+    trustedHosts: checkedList('APP_TRUSTED_HOSTS', DEFAULT_TRUSTED_HOSTS, normaliseTrustedHost, TRUSTED_HOST_FORM),
     trustedProxies: ranges('APP_TRUSTED_PROXIES'),
     logLevel: (['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel) ? logLevel : 'info') as LogLevel,
     apiToken: text('APP_API_TOKEN'),

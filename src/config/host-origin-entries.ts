@@ -3,6 +3,14 @@
 
 const HOST_NAME = /^[a-z0-9._-]+$/;
 
+/** What APP_TRUSTED_HOSTS entries must be, for the message that refuses one. */
+export const TRUSTED_HOST_FORM =
+  'must be host names as the Host header carries them, without scheme or port (such as moc.example.com, *.example.com, 127.0.0.1, ::1 or *)';
+
+/** What APP_ALLOWED_ORIGINS entries must be, for the message that refuses one. */
+export const ORIGIN_FORM =
+  'must be origins, scheme://host[:port] without a path (such as https://app.example.com or http://localhost:3000), or *';
+
 /**
  * A trusted-host entry as the Host check compares it (http/trusted-hosts.ts: the header's name, lower-cased, without
  * port or IPv6 brackets): `*`, a name or IPv4 address, `*.` and a name, or an IPv6 address (brackets dropped). Null
@@ -20,4 +28,19 @@ export function normaliseTrustedHost(entry: string): string | null {
   return /^[0-9a-f:.]+$/.test(address) && address.includes(':') && URL.canParse(`http://[${address}]/`)
     ? address
     : null;
+}
+
+/**
+ * An allowed-origin entry in the form browsers send the Origin header in (the URL's origin: lower-case scheme and
+ * host, no default port, no trailing slash), so `http://App.example.com:80/` matches `Origin: http://app.example.com`.
+ * `*` stays; another scheme (a browser extension's origin) is kept as written when it has a host and nothing after it.
+ * Null for a path, a query, credentials or no scheme (`app.example.com`): no Origin header ever equals those.
+ */
+export function normaliseOrigin(entry: string): string | null {
+  const value = entry.trim();
+  if (value === '*') return value;
+  const url = URL.parse(value);
+  if (!url || url.username || url.password || url.search || url.hash || !url.hostname) return null;
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url.pathname === '/' ? url.origin : null;
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]+$/i.test(value) ? value : null;
 }

@@ -40,4 +40,13 @@ describe('mini-openclaw serve, refusing bad settings', () => {
       stderr: expect.stringContaining('APP_TRUSTED_HOSTS must be host names as the Host header carries them'),
     });
   });
+
+  it('refuses an allowed origin no Origin header can equal', async () => {
+    const outcome = await startOutcome([], { APP_ALLOWED_ORIGINS: 'http://app.example.com/app' });
+    expect(outcome).toEqual({
+      kind: 'exited',
+      code: 2,
+      stderr: expect.stringContaining('APP_ALLOWED_ORIGINS must be origins, scheme://host[:port] without a path'),
+    });
+  });
 });
