@@ -1,6 +1,6 @@
 // Builds the LangChain chat model from settings: base URL, key, model, tool-loop override, runtime knobs, stream guard.
 import type { ChatOpenAI, ChatOpenAICompletions, OpenAIClient } from '@langchain/openai';
-import type { LlmSettings } from '../config';
+import { type LlmSettings, readModelOverrides } from '../config';
 import type { RuntimeConfig } from '../config';
 import { envProfile } from '../llm';
 import { AppError } from '../shared/app-error';
@@ -31,32 +31,9 @@ export function resolveLlm(settings: LlmSettings): ResolvedLlm {
   return { baseUrl, apiKey, model };
 }
 
-/** Parses TOOL_LOOP_MODEL_OVERRIDES: a JSON object, else `a=b,c=d`; keys lower-cased. */
+/** Parses TOOL_LOOP_MODEL_OVERRIDES (see `readModelOverrides`; at start an unreadable item is refused), keys lower-cased. */
 export function parseModelOverrides(raw: string): Map<string, string> {
-  const map = new Map<string, string>();
-  const text = raw.trim();
-  if (!text) return map;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      for (const [key, value] of Object.entries(parsed)) {
-        const from = String(key).trim().toLowerCase();
-        const to = String(value).trim();
-        if (from && to) map.set(from, to);
-      }
-      if (map.size > 0) return map;
-    }
-  } catch {
-    // Not JSON: the legacy a=b,c=d form below.
-  }
-  for (const item of text.split(',')) {
-    const equals = item.indexOf('=');
-    if (equals < 0) continue;
-    const from = item.slice(0, equals).trim().toLowerCase();
-    const to = item.slice(equals + 1).trim();
-    if (from && to) map.set(from, to);
-  }
-  return map;
+  return readModelOverrides(raw).overrides;
 }
 
 /** The model for a run: the configured one, or the tool-loop override whenever tools are bound. */

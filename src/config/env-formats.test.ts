@@ -85,3 +85,24 @@ describe('readEnvSettings: allowed origins', () => {
     ]);
   });
 });
+
+describe('readEnvSettings: switches and overrides read elsewhere', () => {
+  it('refuses a TOOL_LOOP_MODEL_OVERRIDES item it cannot read, naming it', () => {
+    expect(readEnvSettings({ TOOL_LOOP_MODEL_OVERRIDES: 'a=b,' }).llm.toolLoopModelOverrides).toBe('a=b,');
+    const form =
+      'must be a JSON object of model names ({"from":"to"}) or from=to pairs separated by commas (from=to,from2=to2)';
+    expect(problemsOf({ TOOL_LOOP_MODEL_OVERRIDES: 'a=b,gpt-4o:gpt-4o-mini' })).toEqual([
+      `TOOL_LOOP_MODEL_OVERRIDES ${form}, got "gpt-4o:gpt-4o-mini"`,
+    ]);
+    expect(problemsOf({ TOOL_LOOP_MODEL_OVERRIDES: '{"a": "b",}' })).toEqual([
+      `TOOL_LOOP_MODEL_OVERRIDES ${form}, got "{"a": "b",}"`,
+    ]);
+  });
+
+  it('refuses an OBS_TRACING_ENABLED that is neither true nor false, and keeps the one that is', () => {
+    expect(readEnvSettings({ OBS_TRACING_ENABLED: 'Yes' }).tracing.obsTracingEnabled).toBe('Yes');
+    expect(problemsOf({ OBS_TRACING_ENABLED: 'maybe' })).toEqual([
+      'OBS_TRACING_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"',
+    ]);
+  });
+});

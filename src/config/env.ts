@@ -1,7 +1,8 @@
 // Environment -> typed settings. The only module that knows variable names; pure over its input.
 import { checkDatabaseUrl } from '../shared/database-url';
 import { parseDecimalInteger } from '../shared/decimal-integer';
-import { isEndpointUrl } from '../shared/endpoint-url';
+import { ENDPOINT_URL_FORM, isEndpointUrl } from '../shared/endpoint-url';
+import { MODEL_OVERRIDES_FORM, readModelOverrides } from './model-overrides';
 import { normaliseOrigin, normaliseTrustedHost, ORIGIN_FORM, TRUSTED_HOST_FORM } from './host-origin-entries';
 import { parseIpRange, type IpRange } from '../shared/ip-address';
 import type { LogLevel } from '../shared/logger';
@@ -166,9 +167,7 @@ export function readEnvSettings(env: Env): EnvSettings {
     const name = names.find((candidate) => text(candidate));
     if (!name) return fallback;
     if (isEndpointUrl(text(name))) return text(name);
-    problems.push(
-      `${name} must be an http:// or https:// URL with a host (such as http://127.0.0.1:11434/v1), got "${env[name]}"`,
-    );
+    problems.push(`${name} ${ENDPOINT_URL_FORM}, got "${env[name]}"`);
     return fallback;
   };
 
@@ -181,6 +180,11 @@ export function readEnvSettings(env: Env): EnvSettings {
   if (!['openai', 'google_ai_studio', 'none'].includes(provider)) {
     problems.push(`EMBEDDING_PROVIDER must be openai, google_ai_studio or none, got "${env.EMBEDDING_PROVIDER}"`);
   }
+
+  const overridesBad = readModelOverrides(text('TOOL_LOOP_MODEL_OVERRIDES')).bad.join(', ');
+  if (overridesBad) problems.push(`TOOL_LOOP_MODEL_OVERRIDES ${MODEL_OVERRIDES_FORM}, got "${overridesBad}"`);
+  // Checked only: the tracing switch reads the variable itself (config/tracing.ts), as PUT /api/config/tracing sets it.
+  bool('OBS_TRACING_ENABLED', false);
 
   const llmSource =
     text('LLM_BASE_URL') || text('LLM_API_KEY') || text('LLM_MODEL')

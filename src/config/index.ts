@@ -9,6 +9,7 @@ export type {
   TracingEnv,
 } from './env';
 export { withDotenv } from './dotenv';
+export { readModelOverrides, type ModelOverrides } from './model-overrides';
 export { readStartEnvironment, replaceEnvironment } from './start-environment';
 export { createRuntimeConfigStore, deepMerge, isPlainObject, type RuntimeConfigStore } from './runtime-config';
 export {

@@ -49,4 +49,12 @@ describe('mini-openclaw serve, refusing bad settings', () => {
       stderr: expect.stringContaining('APP_ALLOWED_ORIGINS must be origins, scheme://host[:port] without a path'),
     });
   });
+
+  it('refuses unreadable model overrides and a tracing switch that is neither on nor off, naming both', async () => {
+    const outcome = await startOutcome([], { TOOL_LOOP_MODEL_OVERRIDES: '{"gpt-4o": ', OBS_TRACING_ENABLED: 'maybe' });
+    expect(outcome.kind === 'exited' && outcome.code).toBe(2);
+    const stderr = outcome.kind === 'exited' ? outcome.stderr : '';
+    expect(stderr).toContain('TOOL_LOOP_MODEL_OVERRIDES must be a JSON object of model names');
+    expect(stderr).toContain('OBS_TRACING_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"');
+  });
 });
