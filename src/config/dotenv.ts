@@ -3,7 +3,8 @@
 // Ours on purpose: the `dotenv` package ends an unquoted value at `#` (`abc#def` becomes `abc`; here a `#`
 // starts a comment only after a space), accepts keys that start with a digit (`9BAD`), and keeps `\"`
 // escaped inside double quotes; dotenv.test.ts pins each of these, and the parser is 20 lines.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRegularFile } from '../shared/regular-file';
 
 /** Parses `KEY=value` lines (optional `export `, quotes, `#` comments). */
 export function parseDotenv(text: string): Record<string, string> {
@@ -26,10 +27,13 @@ export function parseDotenv(text: string): Record<string, string> {
   return result;
 }
 
-/** Returns `env` with the file's variables added where `env` has none: real variables win. */
+/**
+ * Returns `env` with the file's variables added where `env` has none: real variables win. Throws
+ * NotRegularFileError naming the path (start-up then fails) when a FIFO or device stands there.
+ */
 export function withDotenv(env: Record<string, string | undefined>, path: string): Record<string, string | undefined> {
   if (!existsSync(path)) return env;
-  const fromFile = parseDotenv(readFileSync(path, 'utf8'));
+  const fromFile = parseDotenv(readRegularFile(path));
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
   return merged;

@@ -1,8 +1,9 @@
 // Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppError, validationError, validationErrors } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
+import { readRegularFile } from '../shared/regular-file';
 import { assertNoUnsafeKeys, UNSAFE_KEYS } from '../shared/unsafe-keys';
 import type { Logger } from '../shared/logger';
 import { chunkingChanges, chunkOverlapIssues } from './chunk-overlap-rule';
@@ -102,10 +103,13 @@ function stampOf(path: string): string {
   }
 }
 
-/** The JSON object in the file at `path` (`{}` when there is none); 422 naming `config.json` when it holds anything else. */
+/**
+ * The JSON object in the file at `path` (`{}` when there is none); 422 naming `config.json` when it holds anything
+ * else; NotRegularFileError naming the path, never a wait, when a FIFO or device stands there.
+ */
 function readJsonObject(path: string): Json {
   if (!existsSync(path)) return {};
-  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const parsed: unknown = JSON.parse(readRegularFile(path));
   if (!isPlainObject(parsed)) throw validationError('config.json', 'Must hold a JSON object', 'dict_type');
   assertNoUnsafeKeys(parsed, 'config.json');
   return parsed;

@@ -1,7 +1,8 @@
 // Append-only JSONL logs for operators (cron_runs, cron_failures, heartbeat_runs), rotated by size.
-import { appendFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../shared/logger';
+import { appendRegularFile } from '../shared/regular-file';
 
 export const RUN_LOG_MAX_BYTES = 5 * 1024 * 1024;
 /** Rotated generations kept beside the live file: `x.jsonl.1` (newest) … `x.jsonl.N`. */
@@ -14,7 +15,8 @@ export interface RunLog {
 /**
  * A log at `path`. Before an append would take the file past `maxBytes`, the file moves to `.1`
  * (older generations shift up, the oldest is dropped). A failed write is logged, never thrown: the
- * database holds the authoritative rows.
+ * database holds the authoritative rows. Something other than a regular file at `path` (a FIFO) is such a
+ * failure, refused at once rather than waited on.
  */
 export function createRunLog(
   path: string,
@@ -35,7 +37,7 @@ export function createRunLog(
           size = 0;
         }
         if (size > 0 && size + Buffer.byteLength(line) > maxBytes) rotate(path, generations);
-        appendFileSync(path, line);
+        appendRegularFile(path, line);
       } catch (error) {
         logger.warn('run log append failed', { path, error: String(error) });
       }

@@ -17,6 +17,7 @@ import { AppError } from '../shared/app-error';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { adoptFolderOwner } from '../shared/folder-owner';
+import { NotRegularFileError, openRegularFile } from '../shared/regular-file';
 import { withRealFolder } from '../shared/storage-fault';
 import { assertOpenedAt, guardPath } from './path-guard';
 
@@ -40,27 +41,24 @@ function inCheckedFolder<T>(folder: string, path: string, work: (pinned: string)
 /**
  * Opens a guarded file for reading: no link as its last component, exactly where the guard said, and a
  * regular file of at most `maxBytes` (checked on the open file: a FIFO or a huge file swapped in after a
- * check by name would block the server or exhaust its memory). Opened non-blocking for the same reason. Caller closes.
+ * check by name would block the server or exhaust its memory; see shared/regular-file.ts). Caller closes.
  */
 export function openGuardedFile(absolute: string, path: string, maxBytes = Number.MAX_SAFE_INTEGER): number {
   return inCheckedFolder(dirname(absolute), path, (pinned) => {
     let handle: number;
     try {
-      handle = openSync(
-        join(pinned, basename(absolute)),
-        constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
-      );
+      handle = openRegularFile(join(pinned, basename(absolute)), constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'ELOOP')
         throw new AppError('forbidden_path', 'Path escapes workspace root', { path, reason: 'Links are not followed' });
+      if (error instanceof NotRegularFileError)
+        throw new AppError('forbidden_path', 'Not a regular file', { path, reason: 'Not a regular file' });
       throw error;
     }
     try {
       assertOpenedAt(handle, absolute, path);
       const stat = fstatSync(handle);
-      if (!stat.isFile())
-        throw new AppError('forbidden_path', 'Not a regular file', { path, reason: 'Not a regular file' });
       if (stat.size > maxBytes)
         throw new AppError('payload_too_large', 'File is too large', { path, size: stat.size, max_bytes: maxBytes });
       return handle;

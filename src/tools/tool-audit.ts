@@ -1,8 +1,9 @@
 // Tool-call audit: secrets redacted, then a row through the ToolAuditStore port and a line in storage/tool_audit.jsonl.
-import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AGENT_STORAGE_FOLDER, TOOL_AUDIT_LOG } from '../shared/agent-storage';
 import { redactSecrets } from '../shared/redact';
+import { appendRegularFile } from '../shared/regular-file';
 import type { ToolAuditEntry, ToolAuditStore } from './tool-audit.port';
 
 /** The JSONL file is rotated to `<file>.1` when it passes this size. */
@@ -40,12 +41,13 @@ function appendRotating(path: string, line: string): void {
   } catch {
     // No file yet: nothing to rotate.
   }
-  appendFileSync(path, line);
+  appendRegularFile(path, line);
 }
 
 /**
  * Audits one call of the agent at `agentRoot`: arguments and reason redacted, the row stored through
- * `store`, then the line appended to the agent's storage/tool_audit.jsonl (rotated past 10 MiB).
+ * `store`, then the line appended to the agent's storage/tool_audit.jsonl (rotated past 10 MiB). Throws
+ * NotRegularFileError, never blocks, when something other than a regular file (a FIFO) stands at that name.
  */
 export async function auditToolCall(store: ToolAuditStore, agentRoot: string, entry: ToolAuditEntry): Promise<void> {
   // Through JSON and back: what is stored is exactly what the line shows.

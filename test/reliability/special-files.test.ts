@@ -1,0 +1,80 @@
+// A FIFO where the server reads or appends to a file of its own: refused at once and said so, never waited on
+// (a plain open of a FIFO blocks the whole process until a partner opens the other end).
+import { describe, expect, it } from 'bun:test';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMain } from '../support/run-main';
+import { startServerProcess } from '../support/server-process';
+import { makeTempDir } from '../support/temp-dir';
+
+function mkfifo(path: string): void {
+  const result = Bun.spawnSync(['mkfifo', path], { stderr: 'pipe' });
+  if (result.exitCode !== 0) throw new Error(`mkfifo ${path}: ${result.stderr.toString()}`);
+}
+
+describe('a FIFO in place of a file the server appends to', () => {
+  it('tool_audit.jsonl: the turn ends, the failed append is logged, the server stays up and stops on SIGTERM', async () => {
+    await using running = await startServerProcess();
+    const audit = join(running.dataDir, 'workspaces', 'default', 'storage', 'tool_audit.jsonl');
+    rmSync(audit, { force: true });
+    mkfifo(audit);
+    const events = await running.toolTurn([{ name: 'read_file', args: { path: 'workspace/AGENTS.md' } }]);
+    expect(running.toolOutputs(events).map((output) => output.ok)).toEqual([true]);
+    expect(events.map((event) => event.event)).toContain('done');
+    expect((await running.api('GET', '/api/health')).status).toBe(200);
+    expect(running.server.stderr()).toContain('tool audit write failed');
+    expect(running.server.stderr()).toContain(`${audit} is not a regular file`);
+    expect(await running.server.stop()).toBe(0);
+  }, 30_000);
+
+  it('cron_runs.jsonl: the run is stored, the failed append is logged, the server stays up', async () => {
+    await using running = await startServerProcess();
+    const runLog = join(running.dataDir, 'workspaces', 'default', 'storage', 'cron_runs.jsonl');
+    mkfifo(runLog);
+    const created = await running.api('POST', '/api/scheduler/cron/jobs?agent_id=default', {
+      prompt: 'Check the news',
+      schedule_type: 'every',
+      schedule: '3600',
+    });
+    expect(created.status).toBe(200);
+    running.model.enqueue({ kind: 'text', text: 'Digest.' });
+    const run = await running.api('POST', `/api/scheduler/cron/jobs/${created.body.data.job.id}/run?wait=true`);
+    expect(run.status).toBe(200);
+    expect((await running.api('GET', '/api/health')).status).toBe(200);
+    expect(running.server.stderr()).toContain('run log append failed');
+    expect(running.server.stderr()).toContain(`${runLog} is not a regular file`);
+  }, 30_000);
+});
+
+describe('a FIFO in place of a file the server reads at start-up', () => {
+  it('the global config.json: start-up fails naming the file, exit 1', async () => {
+    using dir = makeTempDir('moc-fifo-config-');
+    const dataDir = join(dir.path, 'data');
+    mkdirSync(dataDir);
+    mkfifo(join(dataDir, 'config.json'));
+    const result = await runMain(dir.path, ['serve', '--port', '0', '--data-dir', dataDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(dataDir, 'config.json')} is not a regular file`);
+  }, 30_000);
+
+  it('.env in the working folder: start-up fails naming the file, exit 1', async () => {
+    using dir = makeTempDir('moc-fifo-env-');
+    mkfifo(join(dir.path, '.env'));
+    const result = await runMain(dir.path, ['serve', '--port', '0', '--data-dir', join(dir.path, 'data')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(dir.path, '.env')} is not a regular file`);
+  }, 30_000);
+
+  it("an agent's config.json: refused like any invalid agent config (logged by name), the agent runs on the global layer", async () => {
+    using dir = makeTempDir('moc-fifo-agent-');
+    const dataDir = join(dir.path, 'data');
+    const agentRoot = join(dataDir, 'workspaces', 'default');
+    mkdirSync(agentRoot, { recursive: true });
+    mkfifo(join(agentRoot, 'config.json'));
+    await using running = await startServerProcess({ dataDir });
+    const config = await running.api('GET', '/api/config/runtime');
+    expect(config.status).toBe(200);
+    expect(config.body.data.config.retrieval.storage.db_path).toBe('storage/retrieval.db');
+    expect(running.server.stderr()).toContain(`${join(agentRoot, 'config.json')} is not a regular file`);
+  }, 30_000);
+});
