@@ -1,6 +1,9 @@
 // The LangSmith tracing switch: precedence of the three variables, persisted to .env, applied to LangChain.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { AppError } from '../shared/app-error';
 import { writeFileAtomic } from '../shared/atomic-write';
+import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
+import { fileFaultError } from '../shared/storage-fault';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
@@ -39,8 +42,51 @@ export function setDotenvValue(text: string, key: string, value: string): string
 
 export interface TracingControl {
   enabled(): boolean;
-  /** Persists the switch to .env and applies it to this process, so LangChain's own env checks follow it. */
+  /**
+   * Persists the switch to .env and applies it to this process, so LangChain's own env checks follow it. The
+   * file keeps its mode and owner; a link is written through to its target. Throws 503 `storage_unavailable`
+   * (507 `insufficient_storage` when the disk is full) naming `.env` when it cannot be written; the switch is then unchanged.
+   */
   set(enabled: boolean): boolean;
+}
+
+/**
+ * The file to rewrite for `path`: the path itself, or the target of a link there. The operator linked it (the
+ * sandbox never sees .env), and start-up reads through the link: replacing the link by a file would leave the
+ * target stale and the next start reading a copy.
+ */
+function resolveEnvFile(path: string): string {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return path;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return path;
+    throw error;
+  }
+  return realpathSync(path);
+}
+
+/** The error a client gets when .env cannot be read or rewritten; `error` itself when it is no file-system failure. */
+function envFileError(error: unknown): unknown {
+  const fault = fileFaultError(error, '.env');
+  if (fault) return fault;
+  if (error instanceof NotRegularFileError)
+    return new AppError(
+      'storage_unavailable',
+      'Cannot write .env: it is not a regular file',
+      { reason: 'not_regular_file', file: '.env' },
+      { cause: error },
+    );
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  // ENOENT here is a link whose target is gone; ENOTDIR or ELOOP a broken chain of them.
+  return new AppError(
+    'storage_unavailable',
+    `Cannot write .env (${code})`,
+    { reason: 'file_error', file: '.env' },
+    {
+      cause: error,
+    },
+  );
 }
 
 export function createTracingControl(env: Record<string, string | undefined>, envFilePath: string): TracingControl {
@@ -54,8 +100,13 @@ export function createTracingControl(env: Record<string, string | undefined>, en
   return {
     enabled: () => isTracingEnabled(env),
     set(enabled) {
-      const current = existsSync(envFilePath) ? readFileSync(envFilePath, 'utf8') : '';
-      writeFileAtomic(envFilePath, setDotenvValue(current, TRACING_KEY, String(enabled)));
+      try {
+        const target = resolveEnvFile(envFilePath);
+        const current = existsSync(target) ? readRegularFile(target) : '';
+        writeFileAtomic(target, setDotenvValue(current, TRACING_KEY, String(enabled)), { keepModeAndOwner: true });
+      } catch (error) {
+        throw envFileError(error);
+      }
       apply(enabled);
       return enabled;
     },

@@ -1,5 +1,17 @@
 // Crash-safe file replacement: temporary file in the same folder, fsync, rename, fsync the folder.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { adoptFolderOwner } from './folder-owner';
@@ -27,21 +39,36 @@ export function isTemporaryName(name: string): boolean {
   return TEMPORARY_NAME.test(name);
 }
 
+export interface AtomicWriteOptions {
+  /**
+   * The new file takes the mode of the file it replaces (and its owner, when the server runs as root), set
+   * before any byte is written: a `.env` of mode 0600 holding keys stays 0600. Without one there, or without
+   * this option, the new file is 0644 less the umask and owned as `adoptFolderOwner` says.
+   */
+  keepModeAndOwner?: boolean;
+}
+
 /**
  * Writes `content` to `path` so that a reader (or a crash) sees either the old file or the new
  * one, never a mix. Parent folders are created. The temporary sits in the same folder (the rename
  * stays within one filesystem) under a name unique per call, so two concurrent writers of one path
- * never share a temporary file.
+ * never share a temporary file. A link at `path` is replaced, not followed: resolve it first to write its target.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
+  const replaced = options.keepModeAndOwner ? statIfPresent(path) : null;
   const temporary = join(folder, temporaryName());
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   // Exclusive: never opens an entry that is already there (nor a link planted under the name).
-  const handle = openSync(temporary, 'wx', 0o644);
+  const handle = openSync(temporary, 'wx', replaced ? 0o600 : 0o644);
   try {
     adoptFolderOwner(folder, { handle });
+    if (replaced) {
+      // Owner first: a chown clears set-user-id bits the chmod then puts back.
+      if (process.geteuid?.() === 0) fchownSync(handle, replaced.uid, replaced.gid);
+      fchmodSync(handle, replaced.mode & 0o7777);
+    }
     let offset = 0;
     while (offset < data.length) offset += writeSync(handle, data, offset, data.length - offset);
     fsyncSync(handle);
@@ -58,6 +85,16 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     throw error;
   }
   syncFolder(folder);
+}
+
+/** The stat of the file at `path`, or null when there is none. */
+function statIfPresent(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 /** fsync of a folder (its entries durable), where the filesystem allows it. */

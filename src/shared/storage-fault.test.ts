@@ -3,7 +3,7 @@ import { Database } from 'bun:sqlite';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
-import { isStorageFault, storageFaultError, withRealFolder } from './storage-fault';
+import { fileFaultError, isStorageFault, storageFaultError, withRealFolder } from './storage-fault';
 
 const DATA = '/srv/data';
 const errno = (code: string, path?: string) =>
@@ -149,5 +149,18 @@ describe('storageFaultError', () => {
       );
       expect((rebased as { path: string }).path).toBe(`${DATA}/memory/.moc-tmp-0123456789abcdef`);
     }
+  });
+});
+
+describe('fileFaultError', () => {
+  it('names the file alone, wherever it lies: 503 for a read-only folder, 507 for a full disk, null for other errors', () => {
+    const readOnly = fileFaultError(errno('EROFS', '/srv/app/.moc-tmp-0123456789abcdef'), '.env');
+    expect({ status: readOnly?.status, message: readOnly?.message, details: readOnly?.details }).toEqual({
+      status: 503,
+      message: 'Cannot write .env: its folder is read-only',
+      details: { reason: 'read_only', file: '.env' },
+    });
+    expect(fileFaultError(errno('ENOSPC'), '.env')?.status).toBe(507);
+    expect(fileFaultError(errno('ENOENT'), '.env')).toBeNull();
   });
 });

@@ -133,6 +133,33 @@ export function storageFaultError(
   };
 }
 
+/** What went wrong, said of one named file rather than of the data folder. */
+const FILE_MESSAGES: Record<Reason, string> = {
+  disk_full: 'no space left on its disk',
+  quota_exceeded: 'the disk quota is used up',
+  read_only: 'its folder is read-only',
+  permission_denied: 'permission denied',
+  database_unwritable: 'it cannot be written',
+  database_damaged: 'it is damaged',
+  database_unreachable: 'it cannot be reached',
+};
+
+/**
+ * The client-safe error for a storage fault writing a file of the server's that lies outside the data folder (the
+ * working folder's `.env`), or null for any other error: 507 / 503 as `storageFaultError`, wherever the path lies,
+ * with a message and `details.file` naming only `name` (`Cannot write .env: its folder is read-only`).
+ */
+export function fileFaultError(error: unknown, name: string): (AppError & { readonly code: StorageFaultCode }) | null {
+  const fault = findFault(error, null);
+  if (!fault) return null;
+  return new AppError(
+    REASON_CODES[fault.reason],
+    `Cannot write ${name}: ${FILE_MESSAGES[fault.reason]}`,
+    { reason: fault.reason, file: name },
+    { cause: error },
+  ) as AppError & { readonly code: StorageFaultCode };
+}
+
 /** `folder` relative to `dataDir` (`.` for the data folder itself), or null when it lies outside. */
 function relativeFolder(dataDir: string, folder: string): string | null {
   const path = relative(dataDir, folder);

@@ -78,3 +78,24 @@ describe('a FIFO in place of a file the server reads at start-up', () => {
     expect(running.server.stderr()).toContain(`${join(agentRoot, 'config.json')} is not a regular file`);
   }, 30_000);
 });
+
+describe('a FIFO in place of a file the server rewrites', () => {
+  it('.env swapped for one while the server runs: PUT /api/config/tracing answers 503 naming .env at once', async () => {
+    using work = makeTempDir('moc-fifo-tracing-');
+    await using running = await startServerProcess({ cwd: work.path });
+    mkfifo(join(work.path, '.env'));
+    const response = await running.api('PUT', '/api/config/tracing', { enabled: true });
+    expect(response).toEqual({
+      status: 503,
+      body: {
+        error: {
+          code: 'storage_unavailable',
+          message: 'Cannot write .env: it is not a regular file',
+          details: { reason: 'not_regular_file', file: '.env' },
+          request_id: expect.any(String),
+        },
+      },
+    });
+    expect((await running.api('GET', '/api/config/tracing')).body.data.enabled).toBe(false);
+  }, 30_000);
+});
