@@ -64,7 +64,8 @@ async function allRuns(storage: AgentStorage) {
 /**
  * Writes the header and every agent's lines to `write`. Live snapshots of runs in progress are not
  * exported (stop the server first; a stopped run's snapshot is kept as an interrupted reply when its
- * SQLite storage opens). Returns the count of lines per type.
+ * SQLite storage opens). Returns the count of lines per type. Throws ExportAgentError naming the agent whose
+ * rows could not be read (or `write`'s own error, wrapped the same way).
  */
 export async function exportRows(
   source: TransferStorage,
@@ -76,15 +77,30 @@ export async function exportRows(
     JSON.stringify({ type: 'header', format: EXPORT_FORMAT, version: EXPORT_VERSION, exported_at_ms: nowMs }),
   );
   for (const agentId of await source.agentIds()) {
-    const storage = source.open(agentId);
     try {
-      for await (const line of agentLines(agentId, storage)) {
-        counts[line.type] = (counts[line.type] ?? 0) + 1;
-        await write(JSON.stringify(line));
+      const storage = source.open(agentId);
+      try {
+        for await (const line of agentLines(agentId, storage)) {
+          counts[line.type] = (counts[line.type] ?? 0) + 1;
+          await write(JSON.stringify(line));
+        }
+      } finally {
+        storage.close();
       }
-    } finally {
-      storage.close();
+    } catch (error) {
+      throw new ExportAgentError(agentId, error);
     }
   }
   return counts;
+}
+
+/** An agent's rows could not be read (a damaged database, say): the message names the agent, then the cause's. */
+export class ExportAgentError extends Error {
+  readonly agentId: string;
+
+  constructor(agentId: string, cause: unknown) {
+    super(`agent ${agentId}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ExportAgentError';
+    this.agentId = agentId;
+  }
 }

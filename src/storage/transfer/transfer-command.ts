@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
 import type { Logger } from '../../shared/logger';
-import { exportRows } from './export-rows';
+import { exportToFile } from './export-file';
 import { ImportRefused, importRows } from './import-rows';
 import { openTransferStorage, settableClock } from './transfer-storage';
 
@@ -22,7 +22,10 @@ const summary = (counts: Record<string, number>) =>
     .map(([type, count]) => `${count} ${type}`)
     .join(', ') || 'nothing';
 
-/** Runs the command; returns the exit status (0 done, 1 refused or failed, with the reason on `err`). */
+/**
+ * Runs the command; returns the exit status (0 done, 1 refused or failed, with the reason on `err`). A failed
+ * export leaves the file it would have replaced as it was.
+ */
 export async function runTransferCommand(input: TransferCommandInput): Promise<number> {
   const where = input.databaseUrl ? maskDatabaseUrl(input.databaseUrl) : `SQLite files under ${input.dataDir}`;
   const clock = settableClock();
@@ -35,9 +38,7 @@ export async function runTransferCommand(input: TransferCommandInput): Promise<n
       logger: input.logger,
     });
     if (input.kind === 'export') {
-      const sink = Bun.file(input.file).writer();
-      const counts = await exportRows(storage, (line) => void sink.write(`${line}\n`), Date.now());
-      await sink.end();
+      const counts = await exportToFile(storage, input.file, Date.now());
       input.out(`mini-openclaw export: wrote ${summary(counts)} from ${where} to ${input.file}`);
     } else {
       const lines = () => createInterface({ input: createReadStream(input.file), crlfDelay: Number.POSITIVE_INFINITY });
