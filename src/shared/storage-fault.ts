@@ -141,6 +141,7 @@ const FILE_MESSAGES: Record<Reason, string> = {
   permission_denied: 'permission denied',
   database_unwritable: 'it cannot be written',
   database_damaged: 'it is damaged',
+  database_busy: 'another process holds its lock',
   database_unreachable: 'it cannot be reached',
 };
 
