@@ -64,11 +64,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
   const handle = openSync(temporary, 'wx', replaced ? 0o600 : 0o644);
   try {
     adoptFolderOwner(folder, { handle });
-    if (replaced) {
-      // Owner first: a chown clears set-user-id bits the chmod then puts back.
-      if (process.geteuid?.() === 0) fchownSync(handle, replaced.uid, replaced.gid);
-      fchmodSync(handle, replaced.mode & 0o7777);
-    }
+    if (replaced) takeModeAndOwner(handle, replaced);
     let offset = 0;
     while (offset < data.length) offset += writeSync(handle, data, offset, data.length - offset);
     fsyncSync(handle);
@@ -87,8 +83,15 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
   syncFolder(folder);
 }
 
+/** Gives the open `handle` the mode of the file it will replace (`replaced`) and, run as root, its owner. */
+export function takeModeAndOwner(handle: number, replaced: Stats): void {
+  // Owner first: a chown clears set-user-id bits the chmod then puts back.
+  if (process.geteuid?.() === 0) fchownSync(handle, replaced.uid, replaced.gid);
+  fchmodSync(handle, replaced.mode & 0o7777);
+}
+
 /** The stat of the file at `path`, or null when there is none. */
-function statIfPresent(path: string): Stats | null {
+export function statIfPresent(path: string): Stats | null {
   try {
     return statSync(path);
   } catch (error) {

@@ -1,34 +1,12 @@
 // Writes an export to its file all or nothing: a temporary beside the target, renamed over it only once whole.
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  fsyncSync,
-  openSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  type Stats,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { syncFolder, temporaryName } from '../../shared/atomic-write';
+import { statIfPresent, syncFolder, takeModeAndOwner, temporaryName } from '../../shared/atomic-write';
 import { exportRows } from './export-rows';
 import type { TransferStorage } from './transfer-storage';
 
 /** Lines are gathered up to this many characters before one write. */
 const FLUSH_CHARS = 1 << 20;
-
-/** The stat of the file at `path`, or null when there is none. */
-function statIfPresent(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 /** Writes the export to the open `handle` in slices of about FLUSH_CHARS; the caller closes it. */
 async function writeExport(source: TransferStorage, handle: number, nowMs: number) {
@@ -78,11 +56,7 @@ export async function exportToFile(source: TransferStorage, out: string, nowMs: 
   const handle = openSync(temporary, 'wx', 0o644);
   let isOpen = true;
   try {
-    if (replaced) {
-      // Owner first: a chown clears set-user-id bits the chmod then puts back.
-      if (process.geteuid?.() === 0) fchownSync(handle, replaced.uid, replaced.gid);
-      fchmodSync(handle, replaced.mode & 0o7777);
-    }
+    if (replaced) takeModeAndOwner(handle, replaced);
     const counts = await writeExport(source, handle, nowMs);
     fsyncSync(handle);
     closeSync(handle);
