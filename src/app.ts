@@ -5,7 +5,7 @@ import type { AgentsService, FilesService } from './agents';
 import type { ApprovalsService, ChatService, RunsService } from './chat';
 import type { ConfigService, EnvSettings } from './config';
 import type { AuthLockout } from './http/auth-lockout';
-import { bodyParser, MAX_FILE_BODY_BYTES } from './http/body-parser';
+import { bodyParser } from './http/body-parser';
 import { errorEnvelope } from './http/error-envelope';
 import type { RateLimiter } from './http/rate-limit';
 import { requestGuards, tokenHolderCheck } from './http/request-guards';
@@ -68,8 +68,9 @@ export interface AppOptions {
 }
 
 export function createApp(services: AppServices, options: AppOptions = {}) {
-  // Our parse hook enforces the real limits with an envelope; Bun's own cap only stops abuse far above them.
-  const app = new Elysia({ serve: { maxRequestBodySize: MAX_FILE_BODY_BYTES * 16 } });
+  // The request guards (a declared length) and the parse hook (a streamed one) enforce the real limits with an
+  // envelope; Bun's own cap would answer a bare 413 first, so it is set out of the way.
+  const app = new Elysia({ serve: { maxRequestBodySize: Number.MAX_SAFE_INTEGER } });
   const patterns: { method: string; pattern: RegExp }[] = [];
   const allowedMethods = (pathname: string) => {
     if (patterns.length !== app.routes.length) {

@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
 import type { IpRange } from '../shared/ip-address';
+import { bodyLimitFor } from './body-parser';
 import { errorResponse } from './error-envelope';
 import type { AuthLockout } from './auth-lockout';
 import { clientAddress } from './client-address';
@@ -92,6 +93,12 @@ export function requestGuards({
         // A Host the URL parser refuses leaves the request without a usable URL.
         return errorResponse(headers, 'invalid_host', 'Invalid host header');
       }
+      // A body declared larger than the route takes is refused before a byte of it is read.
+      const limit = bodyLimitFor(pathname);
+      if (Number(request.headers.get('content-length') ?? 0) > limit)
+        return errorResponse(headers, 'payload_too_large', `Request body exceeds ${limit} bytes`, {
+          limit_bytes: limit,
+        });
       const client = clientAddress(server?.requestIP(request)?.address, request.headers, trustedProxies);
       // The token first: requests refused for it are the lockout's to count (a wrong token) or cost nothing (none).
       if (apiToken && pathname.startsWith('/api') && !OPEN_PATHS.has(pathname)) {

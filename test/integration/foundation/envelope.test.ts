@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { rawRequest } from '../../support/raw-request';
+import { rawExchange, rawRequest } from '../../support/raw-request';
 import { startTestServer } from '../../support/start-test-server';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -191,11 +191,22 @@ describe('error envelope', () => {
 
   it('refuses a body far over every limit with 413 and writes nothing', async () => {
     await using server = await startTestServer();
-    // Past the server's own ceiling (5 MiB + 64 KiB, set in app.ts) Bun answers 413 before any hook runs,
-    // so only the status is certain here; see the Foundation report.
     const refused = await server.json('POST', '/api/files', fileBody(8 * MIB, 'memory/huge.md'));
     expect(refused.status).toBe(413);
+    expect(refused.body.error.code).toBe('payload_too_large');
     expect((await server.json('GET', '/api/files?path=memory/huge.md')).status).toBe(404);
+    // A length far past Bun's old cap (80 MiB, a bare 413 without a body) is refused from the header alone.
+    const declared = await rawExchange(
+      server.url,
+      `POST /api/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${200 * MIB}`,
+    );
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body).error).toEqual({
+      code: 'payload_too_large',
+      message: `Request body exceeds ${MIB} bytes`,
+      details: { limit_bytes: MIB },
+      request_id: expect.any(String),
+    });
   });
 });
 
