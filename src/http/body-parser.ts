@@ -43,6 +43,16 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 export function bodyParser() {
   return new Elysia({ name: 'body-parser' }).onParse({ as: 'global' }, async ({ request, contentType }) => {
     const pathname = new URL(request.url).pathname;
+    // A compressed body would only reach the JSON parser as bytes it cannot read (gzip was a 400 invalid_json).
+    const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity')
+      throw new AppError(
+        'unsupported_media_type',
+        `Content-Encoding ${encoding} is not supported; send the body as is`,
+        {
+          content_encoding: encoding,
+        },
+      );
     const text = await readLimited(request, bodyLimitFor(pathname));
     if (text.trim() === '') return null;
     // The request guards refuse such bodies on every state-changing method already; this covers the rest.

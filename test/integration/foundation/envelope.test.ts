@@ -147,6 +147,23 @@ describe('error envelope', () => {
     expect((await server.json('GET', '/api/sessions')).body.data).toEqual([]);
   });
 
+  it('refuses a compressed body with 415 naming its encoding, whatever the bytes', async () => {
+    await using server = await startTestServer();
+    for (const encoding of ['gzip', 'br']) {
+      const body = encoding === 'gzip' ? Bun.gzipSync(JSON.stringify({ title: 'x' })) : JSON.stringify({ title: 'x' });
+      const response = await server.request('/api/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body,
+      });
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as any).error).toEqual(
+        expect.objectContaining({ code: 'unsupported_media_type', details: { content_encoding: encoding } }),
+      );
+    }
+    expect((await server.json('GET', '/api/sessions')).body.data).toEqual([]);
+  });
+
   it('refuses a chunked body over 1 MiB without content-length', async () => {
     await using server = await startTestServer();
     const chunk = 'x'.repeat(256 * 1024);
