@@ -19,8 +19,10 @@ import {
 /** The sequence number in a `Last-Event-ID` of this run (`<run_id>:<seq>`); 422 for any other value. */
 function lastEventSeq(header: string, runId: string): number {
   const separator = header.lastIndexOf(':');
-  const seq = Number(header.slice(separator + 1));
-  if (separator < 0 || header.slice(0, separator) !== runId || !Number.isSafeInteger(seq) || seq < 0)
+  const digits = header.slice(separator + 1);
+  // Exactly the form the server sends: `1e3`, `0x10`, `+7`, ` 7` or an empty number are no id of it.
+  const seq = /^[0-9]{1,16}$/.test(digits) ? Number(digits) : Number.NaN;
+  if (separator < 0 || header.slice(0, separator) !== runId || !Number.isSafeInteger(seq))
     throw validationError('header.last-event-id', `Expected "${runId}:<seq>", an event id of this run`);
   return seq;
 }

@@ -78,6 +78,11 @@ describe('run control edges', () => {
       [422, 'header.last-event-id'],
     ]);
     expect(beyond[0]!.body.error.message).toContain(`${lastSeq + 100} is past its last`);
+    // Only the form the server sends is an event id: a number Number() would also read is not.
+    for (const seq of ['1e0', '0x1', '+1', ' 1', '']) {
+      const odd = await fixture.server.json('GET', url, undefined, { 'last-event-id': `${paused.runId}:${seq}` });
+      expect([seq, odd.status, odd.body.error?.details.items[0].field]).toEqual([seq, 422, 'header.last-event-id']);
+    }
 
     // An id it did send is a rejoin from there: it gets the rest of the run.
     const fromLast = streamSse(await fixture.server.request(`${url}?after=${lastSeq}`));
