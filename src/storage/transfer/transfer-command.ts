@@ -1,8 +1,9 @@
 // `mini-openclaw export` and `import`: move an install's rows between SQLite files and PostgreSQL, with a one-line report.
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
 import type { Logger } from '../../shared/logger';
+import { DataFolderInUseError, lockDataFolder } from '../sqlite/data-folder-lock';
 import { exportToFile } from './export-file';
 import { ImportRefused, importRows } from './import-rows';
 import { openTransferStorage, settableClock } from './transfer-storage';
@@ -30,7 +31,14 @@ export async function runTransferCommand(input: TransferCommandInput): Promise<n
   const where = input.databaseUrl ? maskDatabaseUrl(input.databaseUrl) : `SQLite files under ${input.dataDir}`;
   const clock = settableClock();
   let storage: Awaited<ReturnType<typeof openTransferStorage>> | null = null;
+  let lock: { release(): void } | null = null;
   try {
+    // Rows written under a running server's feet would meet its open databases and caches: an import into
+    // SQLite files takes the folder's lock first, as a server does. Reading (export) needs none.
+    if (input.kind === 'import' && !input.databaseUrl) {
+      mkdirSync(input.dataDir, { recursive: true });
+      lock = lockDataFolder(input.dataDir, input.logger);
+    }
     storage = await openTransferStorage({
       dataDir: input.dataDir,
       databaseUrl: input.databaseUrl,
@@ -49,9 +57,11 @@ export async function runTransferCommand(input: TransferCommandInput): Promise<n
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const masked = input.databaseUrl ? maskSecretsIn(reason, input.databaseUrl) : reason;
-    input.err(`mini-openclaw ${input.kind}: ${error instanceof ImportRefused ? 'refused' : 'failed'}: ${masked}`);
+    const refused = error instanceof ImportRefused || error instanceof DataFolderInUseError;
+    input.err(`mini-openclaw ${input.kind}: ${refused ? 'refused' : 'failed'}: ${masked}`);
     return 1;
   } finally {
     await storage?.close();
+    lock?.release();
   }
 }
