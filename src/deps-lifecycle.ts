@@ -1,6 +1,6 @@
 // The composition root's side effects: what `start()` does after buildDeps, and the one `close()` that undoes it.
 import { mkdirSync } from 'node:fs';
-import type { ReplicaWatch } from './chat';
+import type { ReplicaWatch, RunLedger } from './chat';
 import type { Deps } from './deps.types';
 import { PROBE_STOPPED } from './security';
 import { removeStaleTemporaryFiles } from './shared/atomic-write';
@@ -18,7 +18,7 @@ export type LifecycleParts = Pick<
   | 'chat'
   | 'coordinator'
   | 'state'
-> & { dataDir: string; replicaWatch: ReplicaWatch | null; ownsCoordinator: boolean };
+> & { dataDir: string; replicaWatch: ReplicaWatch | null; runLedger: RunLedger; ownsCoordinator: boolean };
 
 /** `Deps.start`: see its description in deps.types.ts. */
 export async function startParts(parts: LifecycleParts): Promise<void> {
@@ -62,6 +62,8 @@ export function partsCloser(parts: LifecycleParts): Deps['close'] {
       if (options.drainMs)
         await Promise.race([Promise.all([parts.chat.drain(), parts.scheduler.drain()]), Bun.sleep(options.drainMs)]);
       parts.retrieval.close();
+      // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
+      parts.runLedger.close();
       // A probe still running would leave its scratch agent in the workspaces folder when the process exits.
       await parts.sandbox.stopProbe();
       parts.agents.close();

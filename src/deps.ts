@@ -5,6 +5,7 @@ import {
   countTokensYielding,
   createChatService,
   createPromptBuilder,
+  createRunLedger,
   createRunRegistry,
   createRunsService,
   createSessionRuns,
@@ -141,6 +142,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     toolSchema: (agent, approval) =>
       tools.approvalFor(approval.tool, approval.trigger as TriggerType, agent.config())?.schema ?? null,
   });
+  // Run rows: a final status storage refused (a full disk) is retried until it lands; cancel says so meanwhile.
+  const runLedger = createRunLedger({ clock, logger, timers: overrides.runStatusTimers });
   const chat = createChatService({
     approvals,
     agents,
@@ -155,6 +158,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sleep: overrides.sleep,
     retrieval,
     priority: overrides.turnPriority,
+    ledger: runLedger,
   });
   // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
   const budgetGate: PreRunCheck = async ({ agent }) => {
@@ -206,6 +210,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     state,
     dataDir,
     replicaWatch,
+    runLedger,
     ownsCoordinator: !overrides.coordinator,
   };
   const close = partsCloser(lifecycle);
@@ -222,7 +227,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     sessions,
     tools,
     chat,
-    runs: createRunsService({ agents, registry: runs, remote: replicaWatch?.remoteCancel }),
+    runs: createRunsService({ agents, registry: runs, remote: replicaWatch?.remoteCancel, ledger: runLedger }),
     approvals,
     warmUp: () =>
       warmUpTurn({

@@ -1,6 +1,6 @@
 // The composition root's shape: every part the server is built from (Deps) and what tests and benches may swap (DepsOverrides).
 import type { AgentsService, FilesService } from './agents';
-import type { ApprovalsService, ChatService, RunsService, TurnPriority, WarmUpResult } from './chat';
+import type { ApprovalsService, ChatService, RunLedgerTimers, RunsService, TurnPriority, WarmUpResult } from './chat';
 import type { ConfigService, EnvSettings, RuntimeConfigStore } from './config';
 import type { Coordinator } from './coordination';
 import type { AuthLockout, AuthLockoutSettings } from './http/auth-lockout';
@@ -100,4 +100,6 @@ export interface DepsOverrides {
   wrapAgentStorage?: (storage: AgentStorage, agentId: string) => AgentStorage;
   /** Orders opening turns before finished turns' leftovers; tests pass one with a longer longest wait. */
   turnPriority?: TurnPriority;
+  /** When a run's final status storage refused is tried again (unref'd timers by default); tests fire them by hand. */
+  runStatusTimers?: RunLedgerTimers;
 }

@@ -29,7 +29,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const results = new WeakMap<LiveRun, AgentTurnResult>();
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
-  const ledger = createRunLedger(deps.clock, deps.logger);
+  const ledger = deps.ledger ?? createRunLedger({ clock: deps.clock, logger: deps.logger });
 
   /**
    * Record: the run's outcome for `runOnce`, and its usage in the agent's usage log, once `done` is out and no
@@ -71,7 +71,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let checkpointer: RunCheckpointer | undefined;
     const trigger = options.trigger ?? 'chat';
     if (!restored)
-      await ledger.started(() => agent.storage.runs, {
+      await ledger.started(agent, {
         runId: run.runId,
         sessionId,
         trigger,
@@ -126,7 +126,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         if (!answered)
           run.publish({
             type: 'error',
-            data: { error: `Agent was deleted: ${agent.id}`, run_id: '', attempt: 1, code: 'agent_deleted' },
+            data: { error: `Agent was deleted: ${agent.id}`, run_id: run.runId, attempt: 1, code: 'agent_deleted' },
           });
       } else {
         deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
@@ -141,14 +141,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         } catch {
           // The session may be gone; nothing left to clear.
         }
-        run.publish({ type: 'error', data: { error: failure.message, run_id: '', attempt: 1, code: failure.code } });
+        run.publish({
+          type: 'error',
+          data: { error: failure.message, run_id: run.runId, attempt: 1, code: failure.code },
+        });
       }
     } finally {
       opened();
       // The run ends here: a checkpoint left (a cancel or a failure while it waited) must not restore it.
       await checkpointer?.clear();
       if (restored) await agent.storage.checkpoints.delete(run.runId).catch(() => false);
-      if (!agent.signal.aborted) await ledger.ended(() => agent.storage.runs, run.runId, results.get(run), attempts);
+      if (!agent.signal.aborted) await ledger.ended(agent, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;
       agent.release();

@@ -14,6 +14,7 @@ import type { LiveRun } from './live-run';
 import type { PromptBuilder } from './prompt-builder';
 import type { AgentTurnResult } from './run-agent';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
+import type { RunLedger } from './run-ledger';
 import type { RunRegistry } from './run-registry';
 import type { RunPorts } from './run-store.port';
 import type { TurnPriority } from './turn-priority';
@@ -40,6 +41,8 @@ export interface ChatServiceDeps {
   approvals: ApprovalsService;
   /** Orders opening turns before finished turns' leftovers (one of its own when absent). */
   priority?: TurnPriority;
+  /** The run rows, and the final writes storage refused, waiting for a retry (one of its own when absent). */
+  ledger?: RunLedger;
 }
 
 /** How a turn was started: `chat` from the API, `cron`/`heartbeat` from the scheduler. */

@@ -13,6 +13,7 @@ export { createRunRegistry, type RunRegistry } from './run-registry';
 export { createRemoteCancel, type RemoteCancel } from './remote-cancel';
 export { createSessionRuns, type SessionRuns } from './session-runs';
 export { createReplicaWatch, type ReplicaWatch } from './replica-watch';
+export { createRunLedger, type RunLedger, type RunLedgerTimers } from './run-ledger';
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createTurnPriority, type TurnPriority } from './turn-priority';
 export { warmUpTurn, type WarmUpResult } from './warm-up';

@@ -3,6 +3,7 @@ import type { AgentDirectory } from '../agents';
 import { AppError, notFound, validationError } from '../shared/app-error';
 import type { Subscription } from './live-run';
 import type { RemoteCancel } from './remote-cancel';
+import type { RunLedger } from './run-ledger';
 import type { RunRegistry } from './run-registry';
 import { isActiveRunStatus, type RunRecord, type RunStatus, type RunPorts } from './run-store.port';
 
@@ -11,6 +12,8 @@ export interface RunsServiceDeps {
   registry: RunRegistry;
   /** With storage other replicas share: cancels a run that one of them runs. */
   remote?: RemoteCancel;
+  /** Runs that ended here whose final status storage has not taken yet (it is retried). */
+  ledger?: Pick<RunLedger, 'unsettled'>;
 }
 
 export interface RunQuery {
@@ -31,7 +34,8 @@ export interface RunsService {
   ): Promise<{ agentId: string; runs: RunRecord[]; nextCursor: string | null }>;
   /**
    * Stops a live run (model call aborted, tool processes killed) and resolves with its record once it has
-   * ended. 404 for an unknown run; 409 `run_not_active` when it has finished or is not running here.
+   * ended. 404 for an unknown run; 409 `run_not_active` when it has finished or is not running here (also for a run
+   * that ended here but whose final status is not stored yet: `details.final_status` names it).
    */
   cancel(agentId: string | undefined, runId: string): Promise<{ agentId: string; run: RunRecord }>;
   /**
@@ -73,11 +77,21 @@ export function createRunsService(deps: RunsServiceDeps): RunsService {
     async cancel(agentId, runId) {
       const { agent, run } = await stored(agentId, runId);
       const live = deps.registry.find(agent.id, runId);
-      if (isActiveRunStatus(run.status) && !live && deps.remote)
+      const active = isActiveRunStatus(run.status);
+      const runningHere = live !== null && !live.isFinished;
+      // A run that ended here (still replayable, or gone from memory) while its row reads active: its final write waits.
+      const ended = active && !runningHere ? (deps.ledger?.unsettled(agent.id, runId) ?? null) : null;
+      if (ended)
+        throw new AppError(
+          'run_not_active',
+          `Run ${runId} has ended (${ended}), but its status could not be stored yet; it is stored once storage takes the write.`,
+          { run_id: runId, status: run.status, final_status: ended },
+        );
+      if (active && !live && deps.remote)
         return { agentId: agent.id, run: await deps.remote.cancel(agent.id, runId, agent.storage.runs) };
-      if (!isActiveRunStatus(run.status) || !live?.cancel()) {
-        // Active in the store but not here: another replica runs it (or its replica died and the sweep is due).
-        const where = isActiveRunStatus(run.status) && !live ? ' in this server; another replica runs it' : '';
+      if (!active || !live?.cancel()) {
+        // Active in the store but not here, with no shared storage: no other server runs it; its row is out of date.
+        const where = active && !live ? ' in this server; its stored status is out of date' : '';
         throw new AppError('run_not_active', `Run ${runId} is not active${where} (status ${run.status}).`, {
           run_id: runId,
           status: run.status,

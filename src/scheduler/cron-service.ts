@@ -7,7 +7,7 @@ import { notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { createSerialQueue } from '../shared/serial-queue';
-import { createCrashBackoff } from './crash-backoff';
+import { createCrashBackoff } from '../shared/crash-backoff';
 import { jobChanges, newJob, rezonedChanges, type CronJobInput, type CronJobPatch } from './cron-job-editor';
 import { createCronRunner } from './cron-run';
 import { recordMissedSlots } from './missed-slots';

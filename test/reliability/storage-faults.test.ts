@@ -157,9 +157,10 @@ describe('storage faults', () => {
       expect(agent.body.error.code).toBe('insufficient_storage');
       const streamed = await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }));
       expect(streamed.map((event) => event.event)).toEqual(['error']);
+      // The error names its run, as its event id does (it used to carry an empty run_id).
       expect(streamed[0]!.data).toEqual({
         error: 'No space left in the data folder',
-        run_id: '',
+        run_id: streamed[0]!.id!.split(':')[0],
         attempt: 1,
         code: 'insufficient_storage',
       });

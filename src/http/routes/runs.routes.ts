@@ -73,7 +73,7 @@ export function runRoutes(runs: RunsService) {
         detail: {
           summary: 'Cancel a live run',
           description:
-            'Aborts the model call and kills the tool processes of the run; the partial reply is stored with `status: cancelled`, the usage consumed is recorded, and every attached stream ends with an `error` event `{code: "cancelled"}`. Answers once the run has ended, with its record. 409 `run_not_active` when it has already finished. With a shared database, a run another replica runs is stopped there (within about 2 s). A run paused for approvals before a restart can be cancelled too (its approvals become `cancelled`).',
+            'Aborts the model call and kills the tool processes of the run; the partial reply is stored with `status: cancelled`, the usage consumed is recorded, and every attached stream ends with an `error` event `{code: "cancelled"}`. Answers once the run has ended, with its record. 409 `run_not_active` when it has already finished, or has ended while its final status still waits for storage (a full disk; `details.final_status` names it). With a shared database, a run another replica runs is stopped there (within about 2 s). A run paused for approvals before a restart can be cancelled too (its approvals become `cancelled`).',
         },
       },
     )

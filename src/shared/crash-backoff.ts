@@ -1,4 +1,4 @@
-// How long work that failed outright (a run whose claim or row could not be written, a timer pass) waits before it is tried again.
+// How long work that failed outright waits before it is tried again (a cron run or timer pass, a run status storage refused).
 
 /** The first retry after a failure; each failure in a row doubles it. */
 export const CRASH_RETRY_BASE_MS = 1000;
