@@ -7,6 +7,7 @@ import type { ConfigService, EnvSettings } from './config';
 import type { AuthLockout } from './http/auth-lockout';
 import { bodyParser } from './http/body-parser';
 import { errorEnvelope } from './http/error-envelope';
+import type { OpenStreams } from './http/open-streams';
 import type { RateLimiter } from './http/rate-limit';
 import { requestGuards, tokenHolderCheck } from './http/request-guards';
 import { agentRoutes } from './http/routes/agents.routes';
@@ -65,6 +66,8 @@ export interface AppServices {
 /** How an app is made: `openApi` generates /openapi.json from the routes instead of serving the file (scripts/openapi.ts). */
 export interface AppOptions {
   openApi?: AnyElysia;
+  /** Where the chat and rejoin streams are listed while open (server.ts ends them with a last event when stopping). */
+  streams?: OpenStreams;
 }
 
 export function createApp(services: AppServices, options: AppOptions = {}) {
@@ -121,8 +124,8 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
         healthRoutes(services.readiness, tokenHolderCheck({ ...services.settings, authLockout: services.authLockout })),
       )
       .use(agentRoutes(services.agents, services.llm))
-      .use(chatRoutes(services.chat))
-      .use(runRoutes(services.runs))
+      .use(chatRoutes(services.chat, options.streams))
+      .use(runRoutes(services.runs, options.streams))
       .use(approvalRoutes(services.approvals))
       .use(sessionRoutes(services.sessions))
       .use(sessionChatRoutes(services.sessions))

@@ -51,23 +51,34 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
   parts.state.ready = true;
 }
 
-/** `Deps.close` for these parts: the first call stops everything in reverse order, later calls wait for it. */
-export function partsCloser(parts: LifecycleParts): Deps['close'] {
+/** `Deps.drain` and `Deps.close` for these parts: see their descriptions in deps.types.ts. */
+export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'close'> {
+  let quiet = false;
+  /** Not ready, and no new scheduled runs nor runs taken over from another replica (once). */
+  const quiesce = () => {
+    if (quiet) return;
+    quiet = true;
+    parts.state.ready = false;
+    parts.replicaWatch?.stop();
+    parts.scheduler.close();
+  };
   let closing: Promise<void> | null = null;
-  return (options = {}) =>
-    (closing ??= (async () => {
-      parts.state.ready = false;
-      parts.replicaWatch?.stop();
-      parts.scheduler.close();
-      if (options.drainMs)
-        await Promise.race([Promise.all([parts.chat.drain(), parts.scheduler.drain()]), Bun.sleep(options.drainMs)]);
-      parts.retrieval.close();
-      // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
-      parts.runLedger.close();
-      // A probe still running would leave its scratch agent in the workspaces folder when the process exits.
-      await parts.sandbox.stopProbe();
-      parts.agents.close();
-      if (parts.ownsCoordinator) await parts.coordinator.close();
-      await parts.storage.close();
-    })());
+  return {
+    async drain() {
+      quiesce();
+      await Promise.all([parts.chat.drain(), parts.scheduler.drain()]);
+    },
+    close: () =>
+      (closing ??= (async () => {
+        quiesce();
+        parts.retrieval.close();
+        // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
+        parts.runLedger.close();
+        // A probe still running would leave its scratch agent in the workspaces folder when the process exits.
+        await parts.sandbox.stopProbe();
+        parts.agents.close();
+        if (parts.ownsCoordinator) await parts.coordinator.close();
+        await parts.storage.close();
+      })()),
+  };
 }

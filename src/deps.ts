@@ -33,7 +33,7 @@ import type { StorageBackend } from './storage/storage-backend';
 import { createBuiltinTools, createToolsService, type TriggerType } from './tools';
 import { checkBudget, createUsageService } from './usage';
 
-import { type LifecycleParts, partsCloser, startParts } from './deps-lifecycle';
+import { type LifecycleParts, partsStopper, startParts } from './deps-lifecycle';
 import { buildRetrieval } from './deps-retrieval';
 import type { Deps, DepsOverrides } from './deps.types';
 
@@ -213,7 +213,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     runLedger,
     ownsCoordinator: !overrides.coordinator,
   };
-  const close = partsCloser(lifecycle);
+  const { drain, close } = partsStopper(lifecycle);
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -261,6 +261,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
       llm: () => llm.status(configStore.global()),
     },
     start: () => startParts(lifecycle),
+    drain,
     close,
     [Symbol.asyncDispose]: () => close(),
   };

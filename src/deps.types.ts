@@ -64,10 +64,15 @@ export interface Deps {
    */
   start(): Promise<void>;
   /**
-   * Stops in reverse order: no new scheduled runs; runs in flight get up to `drainMs` to store their
-   * replies; then indexing stops, every agent's storage closes, and the coordinator lets go. Idempotent.
+   * The first step of stopping: not ready, no new scheduled runs; resolves once the runs in flight (chat turns,
+   * cron and heartbeat ticks) have ended and stored their replies. It sets no deadline: the caller races it.
    */
-  close(options?: { drainMs?: number }): Promise<void>;
+  drain(): Promise<void>;
+  /**
+   * Stops in reverse order without waiting for runs (drain first for that): no new scheduled runs, indexing
+   * stops, every agent's storage closes, and the coordinator lets go. Idempotent.
+   */
+  close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 

@@ -17,7 +17,12 @@ import { runTransferCommand } from './storage/transfer/transfer-command';
 import { VERSION } from './version';
 import { warmStart } from './warm-start';
 
+/** The whole stop's budget (runs drained, connections closed, storage closed), well inside Docker's and podman's 10 s. */
 const SHUTDOWN_DEADLINE_MS = 5000;
+/** A stop still not done this long after its deadline (storage that will not close) is given up: exit 1. */
+const GIVE_UP_AFTER_MS = 1000;
+/** Each starts a clean stop. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 async function main(): Promise<number> {
   const command = parseCli(Bun.argv.slice(2));
@@ -114,17 +119,25 @@ async function main(): Promise<number> {
 
   return await new Promise<number>((resolveExit) => {
     let stopping = false;
-    const stop = async (signal: string) => {
+    const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      deps.logger.info('stopping', { signal });
-      // Runs in flight may store their replies; connections still open are cut one second before the deadline.
-      await running
-        .close({ drainMs: SHUTDOWN_DEADLINE_MS - 1500, forceAfterMs: SHUTDOWN_DEADLINE_MS - 1000 })
-        .finally(() => resolveExit(0));
+      deps.logger.info('stopping', { signal, deadline_ms: SHUTDOWN_DEADLINE_MS });
+      setTimeout(() => {
+        deps.logger.error('the stop did not end by its deadline; exiting without it', {
+          deadline_ms: SHUTDOWN_DEADLINE_MS,
+        });
+        resolveExit(1);
+      }, SHUTDOWN_DEADLINE_MS + GIVE_UP_AFTER_MS).unref();
+      running.close({ deadlineMs: SHUTDOWN_DEADLINE_MS }).then(
+        () => resolveExit(0),
+        (error: unknown) => {
+          deps.logger.error('the stop failed', { error: String(error) });
+          resolveExit(1);
+        },
+      );
     };
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    process.on('SIGINT', () => void stop('SIGINT'));
+    for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
   });
 }
 

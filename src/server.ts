@@ -2,17 +2,31 @@
 import { createApp, type App } from './app';
 import type { EnvSettings } from './config';
 import { buildDeps, type Deps, type DepsOverrides } from './deps';
+import { createOpenStreams, type OpenStreams, type StreamEnd } from './http/open-streams';
 
 /** The port could not be bound (in use, not permitted); the deps were closed again. */
 export class ListenError extends Error {
   override readonly name = 'ListenError';
 }
 
+/** Why open streams end when the server stops: their last `error` event (the code requests get while it stops). */
+export const STOPPING: StreamEnd = {
+  code: 'not_ready',
+  message:
+    'The server is stopping before this run could finish; the run ends interrupted, with its reply so far kept in the session.',
+};
+/** Of a stop's deadline, the part kept for closing storage, and the part between the streams' last events and the cut. */
+const CLOSE_MS = 1000;
+const LAST_EVENT_MS = 500;
+
 export interface StopOptions {
-  /** How long runs in flight may take to store their replies (none by default: tests stop at once). */
-  drainMs?: number;
-  /** Open connections are cut after this long (at once by default). */
-  forceAfterMs?: number;
+  /**
+   * The whole stop's budget (none by default: tests stop at once). Runs in flight have until
+   * `deadlineMs - 1500` to store their replies while the open connections are waited for alongside; then
+   * streams still open get their last event, connections still open `deadlineMs - 1000` after the start
+   * are cut, and the last second is left for closing storage.
+   */
+  deadlineMs?: number;
 }
 
 export interface RunningServer {
@@ -21,7 +35,10 @@ export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
   url: string;
   port: number;
-  /** Not ready at once, then the listener stops, then `deps.close` (scheduler, drain, indexing, agent storage). */
+  /**
+   * Not ready at once, then the listener stops (and, with a deadline, runs drain), then `deps.close` (indexing,
+   * agent storage). Later calls return the first call's promise.
+   */
   close(options?: StopOptions): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -36,11 +53,12 @@ export interface ServerOptions {
 /** Builds the deps, starts them, and listens on `settings.host:settings.port`. A failure closes what was started. */
 export async function startServer({ settings, overrides, beforeListen }: ServerOptions): Promise<RunningServer> {
   const deps = buildDeps(settings, overrides);
+  const streams = createOpenStreams();
   let app: App;
   try {
     await deps.start();
     await beforeListen?.(deps);
-    app = createApp(deps);
+    app = createApp(deps, { streams });
   } catch (error) {
     await deps.close();
     throw error;
@@ -56,25 +74,7 @@ export async function startServer({ settings, overrides, beforeListen }: ServerO
   const server = app.server!;
   let closing: Promise<void> | null = null;
   const close = (options: StopOptions = {}) =>
-    (closing ??= (async () => {
-      deps.state.ready = false;
-      // A request waiting for the sandbox's verdict (/api/ready) gets it now rather than holding the listener's stop.
-      const probeStopped = deps.sandbox.stopProbe();
-      const deadline =
-        options.forceAfterMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              deps.logger.warn('shutdown deadline passed; closing connections');
-              void server.stop(true);
-            }, options.forceAfterMs);
-      try {
-        await server.stop(options.forceAfterMs === undefined);
-        await probeStopped;
-        await deps.close({ drainMs: options.drainMs });
-      } finally {
-        clearTimeout(deadline);
-      }
-    })());
+    (closing ??= stopServer({ deps, server, streams, deadlineMs: options.deadlineMs ?? 0 }));
   return {
     deps,
     app,
@@ -83,4 +83,56 @@ export async function startServer({ settings, overrides, beforeListen }: ServerO
     close,
     [Symbol.asyncDispose]: () => close(),
   };
+}
+
+interface StopParts {
+  deps: Deps;
+  server: NonNullable<App['server']>;
+  streams: OpenStreams;
+  deadlineMs: number;
+}
+
+/**
+ * One deadline for the whole stop: the drain of runs and the wait for connections run side by side, each
+ * bounded by the same points in time, so neither waits after the other has used its time.
+ */
+async function stopServer({ deps, server, streams, deadlineMs }: StopParts): Promise<void> {
+  const started = performance.now();
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  /** Resolves `ms` after the stop began. */
+  const until = (ms: number) =>
+    new Promise<void>((resolve) => {
+      timers.push(setTimeout(resolve, Math.max(0, started + ms - performance.now())));
+    });
+  deps.state.ready = false;
+  // A request waiting for the sandbox's verdict (/api/ready) gets it now rather than holding the listener's stop.
+  const probeStopped = deps.sandbox.stopProbe();
+  let connectionsOpen = true;
+  const connectionsClosed = server.stop(false).then(() => {
+    connectionsOpen = false;
+  });
+  try {
+    const drainEnd = deadlineMs - CLOSE_MS - LAST_EVENT_MS;
+    const drained = await Promise.race([deps.drain().then(() => true), until(drainEnd).then(() => false)]);
+    // Streams of runs that ended finish by themselves; only those still open when the drain's time is up are told.
+    await Promise.race([connectionsClosed, until(drainEnd)]);
+    const told = streams.endAll(STOPPING);
+    if (deadlineMs > 0)
+      deps.logger.info('drain ended', {
+        all_ended: drained,
+        streams_ended: told,
+        elapsed_ms: Math.round(performance.now() - started),
+      });
+    await Promise.race([connectionsClosed, until(deadlineMs - CLOSE_MS)]);
+    if (connectionsOpen) {
+      if (deadlineMs > 0) deps.logger.warn('shutdown deadline passed; closing connections');
+      await server.stop(true);
+    }
+    await probeStopped;
+    await deps.close();
+    if (deadlineMs > 0)
+      deps.logger.info('stopped', { elapsed_ms: Math.round(performance.now() - started), deadline_ms: deadlineMs });
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test';
 import fc from 'fast-check';
 import type { ChatEvent } from '../chat';
+import { createOpenStreams } from './open-streams';
 import { formatSseEvent, spacedJson, sseResponse, type SseSource } from './sse';
 
 /** A source that yields `first`, then waits until `release()` before yielding `last`. */
@@ -48,7 +49,7 @@ describe('sse', () => {
     const first = { type: 'token', data: { content: 'a', source: 'messages' } } as ChatEvent;
     const last = { type: 'token', data: { content: 'b', source: 'messages' } } as ChatEvent;
     const { source, release } = gatedSource(first, last);
-    const response = sseResponse(source, {}, 5);
+    const response = sseResponse(source, {}, { keepAliveMs: 5 });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -64,10 +65,53 @@ describe('sse', () => {
   it('closes only the subscription when the client goes away', async () => {
     const first = { type: 'token', data: { content: 'a', source: 'messages' } } as ChatEvent;
     const { source, isClosed } = gatedSource(first, first);
-    const response = sseResponse(source, {}, 5);
+    const response = sseResponse(source, {}, { keepAliveMs: 5 });
     const reader = response.body!.getReader();
     await reader.read();
     await reader.cancel();
     expect(isClosed()).toBe(true);
+  });
+
+  it('ends with a last error event naming its run when its open streams are ended, and closes its source', async () => {
+    const first = { type: 'run_start', data: { run_id: 'run-1', attempt: 1 }, id: 'run-1:1' } as ChatEvent;
+    const { source, isClosed } = gatedSource(first, first);
+    const streams = createOpenStreams();
+    const response = sseResponse(source, {}, { keepAliveMs: 60_000, streams });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('\r\n\r\n')) text += decoder.decode((await reader.read()).value, { stream: true });
+    expect(streams.size).toBe(1);
+    expect(streams.endAll({ code: 'not_ready', message: 'Stopping.' })).toBe(1);
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      text += decoder.decode(next.value, { stream: true });
+    const last = { type: 'error', data: { error: 'Stopping.', run_id: 'run-1', attempt: 1, code: 'not_ready' } };
+    expect(text).toBe(formatSseEvent(first) + formatSseEvent(last as ChatEvent));
+    expect(isClosed()).toBe(true);
+    expect(streams.size).toBe(0);
+  });
+
+  it('ends a stream opened after its streams were ended at once, with the same last event', async () => {
+    const streams = createOpenStreams();
+    streams.endAll({ code: 'not_ready', message: 'Stopping.' });
+    const first = { type: 'token', data: { content: 'a', source: 'messages' } } as ChatEvent;
+    const { source, isClosed } = gatedSource(first, first);
+    const text = await sseResponse(source, {}, { streams, comment: 'queued' }).text();
+    const last = { type: 'error', data: { error: 'Stopping.', run_id: '', attempt: 1, code: 'not_ready' } };
+    expect(text).toBe(`: queued\r\n\r\n${formatSseEvent(last as ChatEvent)}`);
+    expect(isClosed()).toBe(true);
+    expect(streams.size).toBe(0);
+  });
+
+  it('leaves the open streams when its source ends by itself', async () => {
+    const streams = createOpenStreams();
+    const source: SseSource = {
+      async *[Symbol.asyncIterator]() {
+        // No events: the run ended before this stream took any.
+      },
+      close: () => undefined,
+    };
+    expect(await sseResponse(source, {}, { streams }).text()).toBe('');
+    expect(streams.size).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 // Server-sent events: CRLF framing, Python-style spaced JSON, keep-alive comments, unsubscribe on disconnect.
 import type { RunEvent } from '../chat';
+import type { OpenStreams } from './open-streams';
 
 const KEEP_ALIVE_MS = 15_000;
 const encoder = new TextEncoder();
@@ -29,27 +30,51 @@ export interface SseSource extends AsyncIterable<RunEvent> {
   close(): void;
 }
 
+export interface SseOptions {
+  /** How often a quiet stream gets a keep-alive comment (15 s). */
+  keepAliveMs?: number;
+  /** Sent first as an SSE comment: the headers go out with it, for a source that may stay quiet (a queued turn). */
+  comment?: string;
+  /** Where the stream is listed while open, so a stopping server can send it a last `error` event and end it. */
+  streams?: OpenStreams;
+}
+
 /** Events a response holds for a client that reads slowly; past it the run's own bounded buffer keeps them. */
 const QUEUED_EVENTS = 16;
 
+/** The run an event belongs to: its id is `<run_id>:<seq>` (events said to one subscriber only carry none). */
+function runIdOf(event: RunEvent): string | null {
+  if (event.id === undefined) return null;
+  const colon = event.id.lastIndexOf(':');
+  return colon > 0 ? event.id.slice(0, colon) : null;
+}
+
 /**
- * A streaming response over `source`; a client that goes away only closes its subscription. `comment` is
- * sent first as an SSE comment: the headers go out with it, for a source that may stay quiet (a queued turn).
+ * A streaming response over `source`; a client that goes away only closes its subscription.
  * Events are pulled as the client takes them: a slow or stalled client falls behind in the run's buffer
  * (and is told `events_expired` if it falls too far) instead of the whole run piling up here for it.
+ * Ended through `options.streams`, it sends a last `error` event (`run_id`: the run its events came from,
+ * `''` before the first) and closes; the run itself goes on.
  */
-export function sseResponse(
-  source: SseSource,
-  headers: Record<string, string>,
-  keepAliveMs = KEEP_ALIVE_MS,
-  comment?: string,
-): Response {
+export function sseResponse(source: SseSource, headers: Record<string, string>, options: SseOptions = {}): Response {
+  const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
   let timer: ReturnType<typeof setInterval> | undefined;
+  let finished = false;
+  let runId = '';
+  let untrack: () => void = () => undefined;
+  /** The stream is over (its source ended or failed, its client left, or it was ended): no pings, not listed. */
+  const finish = () => {
+    if (finished) return false;
+    finished = true;
+    clearInterval(timer);
+    untrack();
+    return true;
+  };
   const events = source[Symbol.asyncIterator]();
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        if (comment) controller.enqueue(encoder.encode(`: ${comment}\r\n\r\n`));
+        if (options.comment) controller.enqueue(encoder.encode(`: ${options.comment}\r\n\r\n`));
         timer = setInterval(() => {
           // A client that is not reading gets no pings piled up either.
           if ((controller.desiredSize ?? 0) <= 0) return;
@@ -60,16 +85,40 @@ export function sseResponse(
             clearInterval(timer);
           }
         }, keepAliveMs);
+        const remove = options.streams?.add({
+          end(reason) {
+            if (!finish()) return;
+            const last: RunEvent = {
+              type: 'error',
+              data: { error: reason.message, run_id: runId, attempt: 1, code: reason.code },
+            };
+            try {
+              controller.enqueue(encoder.encode(formatSseEvent(last)));
+              controller.close();
+            } catch {
+              // The client went away meanwhile: nobody is left to tell.
+            }
+            source.close();
+            void events.return?.(undefined).catch(() => undefined);
+          },
+        });
+        if (remove) untrack = remove;
+        if (finished) remove?.();
       },
       async pull(controller) {
         try {
           const next = await events.next();
-          if (!next.done) return controller.enqueue(encoder.encode(formatSseEvent(next.value)));
-          clearInterval(timer);
+          // Ended meanwhile (the server is stopping): its last event has been sent.
+          if (finished) return;
+          if (!next.done) {
+            runId = runIdOf(next.value) ?? runId;
+            return controller.enqueue(encoder.encode(formatSseEvent(next.value)));
+          }
+          finish();
           controller.close();
         } catch {
           // The client went away mid-write, or the source failed; the run goes on without this stream.
-          clearInterval(timer);
+          finish();
           source.close();
           try {
             controller.close();
@@ -79,7 +128,7 @@ export function sseResponse(
         }
       },
       cancel() {
-        clearInterval(timer);
+        finish();
         source.close();
         void events.return?.(undefined).catch(() => undefined);
       },

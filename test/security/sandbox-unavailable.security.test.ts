@@ -114,7 +114,7 @@ describe('without a working sandbox', () => {
     // Start-up asked once, the request is the second: it waits on the probe now.
     expect(await waitUntil(() => counted.asked() === 2)).toBe(true);
     // As main.ts stops on SIGTERM: requests in flight may finish before the connections are closed.
-    await running.close({ drainMs: 1_000, forceAfterMs: 5_000 });
+    await running.close({ deadlineMs: 5_000 });
     // Stopping the probe came first; a stop that waited for this request would have let it say "still running".
     const answer = await ready;
     expect(answer.status).toBe(503);

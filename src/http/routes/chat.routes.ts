@@ -3,10 +3,12 @@ import { Elysia } from 'elysia';
 import { turnEvents, type ChatService } from '../../chat';
 import { validationError } from '../../shared/app-error';
 import { errors } from '../schemas';
+import type { OpenStreams } from '../open-streams';
 import { sseResponse } from '../sse';
 import { CHAT_DESCRIPTION, ChatAnswer, ChatRequest } from './chat.schema';
 
-export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>) {
+/** `streams` lists the open turn streams, so a stopping server can end them with a last event. */
+export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>, streams?: OpenStreams) {
   return new Elysia({ detail: { tags: ['chat'] } }).post(
     '/api/chat',
     async ({ body, set }) => {
@@ -31,7 +33,10 @@ export function chatRoutes(chat: Pick<ChatService, 'start' | 'runOnce'>) {
       }
       const turn = await chat.start(body.agent_id, body.session_id, message, { onBusy: body.on_busy });
       const headers = set.headers as Record<string, string>;
-      return sseResponse(turnEvents(turn), headers, undefined, turn.queued ? 'queued' : undefined) as unknown as never;
+      return sseResponse(turnEvents(turn), headers, {
+        comment: turn.queued ? 'queued' : undefined,
+        streams,
+      }) as unknown as never;
     },
     {
       body: ChatRequest,

@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import type { RunsService } from '../../chat';
 import { validationError } from '../../shared/app-error';
 import { errors } from '../schemas';
+import type { OpenStreams } from '../open-streams';
 import { sseResponse } from '../sse';
 import {
   EVENTS_DESCRIPTION,
@@ -27,7 +28,8 @@ function lastEventSeq(header: string, runId: string): number {
   return seq;
 }
 
-export function runRoutes(runs: RunsService) {
+/** `streams` lists the open rejoin streams, so a stopping server can end them with a last event. */
+export function runRoutes(runs: RunsService, streams?: OpenStreams) {
   return new Elysia({ prefix: '/api/runs', detail: { tags: ['runs'] } })
     .get(
       '',
@@ -86,7 +88,7 @@ export function runRoutes(runs: RunsService) {
         const subscription = await runs.events(query.agent_id, params.run_id, after, field);
         // The comment sends the headers now: a run waiting for an approval may say nothing for a long time.
         const sent = set.headers as Record<string, string>;
-        return sseResponse(subscription, sent, undefined, `run ${params.run_id}`) as unknown as never;
+        return sseResponse(subscription, sent, { comment: `run ${params.run_id}`, streams }) as unknown as never;
       },
       {
         params: RunParams,

@@ -1,0 +1,75 @@
+// Stopping the real server mid-turn by signal: one deadline for the drain and the connections, a last event on
+// every open stream; the turn is kept `interrupted`.
+import { describe, expect, it } from 'bun:test';
+import { join } from 'node:path';
+import { type ServerProcess, startServerProcess } from '../../support/server-process';
+import { readStreamRest, readStreamUntil, type SseRecord, streamSse } from '../../support/sse-client';
+import { makeTempDir } from '../../support/temp-dir';
+
+/** The server's JSON log lines with `message`, in order. */
+function logLines(running: ServerProcess, message: string): Record<string, any>[] {
+  return running.server
+    .stderr()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.message === message);
+}
+
+/** Starts a streamed turn whose model never answers, and a rejoin of the same run; both are open when this resolves. */
+async function hangingTurn(running: ServerProcess) {
+  running.model.enqueue({ kind: 'hang' });
+  const session = (await running.api('POST', '/api/sessions')).body.data.session_id as string;
+  const chat = streamSse(
+    await fetch(`${running.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Tell me a long story', session_id: session }),
+    }),
+  );
+  const runId = (await readStreamUntil(chat, 'run_start')).at(-1)!.data.run_id as string;
+  const rejoin = streamSse(await fetch(`${running.server.url}/api/runs/${runId}/events`));
+  await readStreamUntil(rejoin, 'run_start');
+  return { runId, chat, rejoin };
+}
+
+/** The last event every open stream gets when the server stops under a run. */
+const stoppingEvent = (runId: string) => ({
+  error:
+    'The server is stopping before this run could finish; the run ends interrupted, with its reply so far kept in the session.',
+  run_id: runId,
+  attempt: 1,
+  code: 'not_ready',
+});
+
+const lastOf = (events: SseRecord[]) => ({ event: events.at(-1)?.event, data: events.at(-1)?.data });
+
+describe('stopping by signal mid-turn', () => {
+  it('SIGTERM: drain and connections share one deadline, each stream gets a last error, the turn is kept interrupted', async () => {
+    using temp = makeTempDir('moc-stop-');
+    const dataDir = join(temp.path, 'data');
+    let turn: Awaited<ReturnType<typeof hangingTurn>>;
+    {
+      await using running = await startServerProcess({ dataDir, env: { APP_LOG_LEVEL: 'info' } });
+      turn = await hangingTurn(running);
+      const exited = running.server.stop('SIGTERM', 20_000);
+      // Both streams end cleanly (a cut connection would reject), each with the same last event.
+      const [chatRest, rejoinRest] = await Promise.all([readStreamRest(turn.chat), readStreamRest(turn.rejoin)]);
+      expect(await exited).toBe(0);
+      expect(lastOf(chatRest)).toEqual({ event: 'error', data: stoppingEvent(turn.runId) });
+      expect(lastOf(rejoinRest)).toEqual({ event: 'error', data: stoppingEvent(turn.runId) });
+      const [stopping] = logLines(running, 'stopping');
+      const [drain] = logLines(running, 'drain ended');
+      const [stopped] = logLines(running, 'stopped');
+      expect(stopping).toMatchObject({ signal: 'SIGTERM', deadline_ms: 5000 });
+      // The run never ended; its streams were told, then their connections closed by themselves (none was cut).
+      expect(drain).toMatchObject({ all_ended: false, streams_ended: 2 });
+      expect(running.server.stderr()).not.toContain('closing connections');
+      // One deadline for the whole stop: the drain's time is inside it, and so is the end of the stop.
+      expect(drain!.elapsed_ms).toBeLessThanOrEqual(stopped!.elapsed_ms);
+      expect(stopped!.elapsed_ms).toBeLessThan(stopping!.deadline_ms);
+    }
+    await using again = await startServerProcess({ dataDir });
+    expect((await again.api('GET', `/api/runs/${turn.runId}`)).body.data.status).toBe('interrupted');
+  }, 60_000);
+});
