@@ -21,7 +21,7 @@ import { warmStart } from './warm-start';
 const SHUTDOWN_DEADLINE_MS = 5000;
 /** A stop still not done this long after its deadline (storage that will not close) is given up: exit 1. */
 const GIVE_UP_AFTER_MS = 1000;
-/** Each starts a clean stop. */
+/** Each starts a clean stop; a second one, while stopping, makes it skip its waits. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 async function main(): Promise<number> {
@@ -120,7 +120,12 @@ async function main(): Promise<number> {
   return await new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        // Runs still going are cut (they end interrupted, as at the deadline); storage still closes cleanly: exit 0.
+        deps.logger.warn('stopping at once', { signal });
+        void running.stopNow();
+        return;
+      }
       stopping = true;
       deps.logger.info('stopping', { signal, deadline_ms: SHUTDOWN_DEADLINE_MS });
       setTimeout(() => {

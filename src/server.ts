@@ -40,6 +40,8 @@ export interface RunningServer {
    * agent storage). Later calls return the first call's promise.
    */
   close(options?: StopOptions): Promise<void>;
+  /** Makes the stop under way (or a new one) skip what is left of its waits: streams end, connections are cut, storage closes. */
+  stopNow(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -72,15 +74,20 @@ export async function startServer({ settings, overrides, beforeListen }: ServerO
     throw new ListenError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const server = app.server!;
+  const hurry = new AbortController();
   let closing: Promise<void> | null = null;
   const close = (options: StopOptions = {}) =>
-    (closing ??= stopServer({ deps, server, streams, deadlineMs: options.deadlineMs ?? 0 }));
+    (closing ??= stopServer({ deps, server, streams, hurry: hurry.signal, deadlineMs: options.deadlineMs ?? 0 }));
   return {
     deps,
     app,
     url: `http://${settings.host}:${server.port}`,
     port: server.port!,
     close,
+    stopNow() {
+      hurry.abort();
+      return close();
+    },
     [Symbol.asyncDispose]: () => close(),
   };
 }
@@ -89,6 +96,8 @@ interface StopParts {
   deps: Deps;
   server: NonNullable<App['server']>;
   streams: OpenStreams;
+  /** Aborted by `stopNow`: every wait left ends at once. */
+  hurry: AbortSignal;
   deadlineMs: number;
 }
 
@@ -96,12 +105,14 @@ interface StopParts {
  * One deadline for the whole stop: the drain of runs and the wait for connections run side by side, each
  * bounded by the same points in time, so neither waits after the other has used its time.
  */
-async function stopServer({ deps, server, streams, deadlineMs }: StopParts): Promise<void> {
+async function stopServer({ deps, server, streams, hurry, deadlineMs }: StopParts): Promise<void> {
   const started = performance.now();
   const timers: ReturnType<typeof setTimeout>[] = [];
-  /** Resolves `ms` after the stop began. */
+  /** Resolves `ms` after the stop began, or at once when hurried. */
   const until = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (hurry.aborted) return resolve();
+      hurry.addEventListener('abort', () => resolve(), { once: true });
       timers.push(setTimeout(resolve, Math.max(0, started + ms - performance.now())));
     });
   deps.state.ready = false;
@@ -120,12 +131,13 @@ async function stopServer({ deps, server, streams, deadlineMs }: StopParts): Pro
     if (deadlineMs > 0)
       deps.logger.info('drain ended', {
         all_ended: drained,
+        hurried: hurry.aborted,
         streams_ended: told,
         elapsed_ms: Math.round(performance.now() - started),
       });
     await Promise.race([connectionsClosed, until(deadlineMs - CLOSE_MS)]);
     if (connectionsOpen) {
-      if (deadlineMs > 0) deps.logger.warn('shutdown deadline passed; closing connections');
+      if (deadlineMs > 0 && !hurry.aborted) deps.logger.warn('shutdown deadline passed; closing connections');
       await server.stop(true);
     }
     await probeStopped;

@@ -1,7 +1,8 @@
 // Stopping the real server mid-turn by signal: one deadline for the drain and the connections, a last event on
-// every open stream; the turn is kept `interrupted`.
+// every open stream, a second signal that stops at once; the turn is kept `interrupted`.
 import { describe, expect, it } from 'bun:test';
 import { join } from 'node:path';
+import { waitUntil } from '../../support/process-probe';
 import { type ServerProcess, startServerProcess } from '../../support/server-process';
 import { readStreamRest, readStreamUntil, type SseRecord, streamSse } from '../../support/sse-client';
 import { makeTempDir } from '../../support/temp-dir';
@@ -63,11 +64,35 @@ describe('stopping by signal mid-turn', () => {
       const [stopped] = logLines(running, 'stopped');
       expect(stopping).toMatchObject({ signal: 'SIGTERM', deadline_ms: 5000 });
       // The run never ended; its streams were told, then their connections closed by themselves (none was cut).
-      expect(drain).toMatchObject({ all_ended: false, streams_ended: 2 });
+      expect(drain).toMatchObject({ all_ended: false, hurried: false, streams_ended: 2 });
       expect(running.server.stderr()).not.toContain('closing connections');
       // One deadline for the whole stop: the drain's time is inside it, and so is the end of the stop.
       expect(drain!.elapsed_ms).toBeLessThanOrEqual(stopped!.elapsed_ms);
       expect(stopped!.elapsed_ms).toBeLessThan(stopping!.deadline_ms);
+    }
+    await using again = await startServerProcess({ dataDir });
+    expect((await again.api('GET', `/api/runs/${turn.runId}`)).body.data.status).toBe('interrupted');
+  }, 60_000);
+
+  it('a second signal while stopping skips the waits left; storage still closes cleanly (exit 0)', async () => {
+    using temp = makeTempDir('moc-stop-');
+    const dataDir = join(temp.path, 'data');
+    let turn: Awaited<ReturnType<typeof hangingTurn>>;
+    {
+      await using running = await startServerProcess({ dataDir, env: { APP_LOG_LEVEL: 'info' } });
+      turn = await hangingTurn(running);
+      running.server.child.kill('SIGTERM');
+      expect(await waitUntil(() => logLines(running, 'stopping').length === 1)).toBe(true);
+      const exited = running.server.stop('SIGINT', 20_000);
+      const chatRest = await readStreamRest(turn.chat);
+      expect(await exited).toBe(0);
+      expect(lastOf(chatRest)).toEqual({ event: 'error', data: stoppingEvent(turn.runId) });
+      expect(logLines(running, 'stopping at once')).toEqual([expect.objectContaining({ signal: 'SIGINT' })]);
+      // The drain ended because of the second signal, not at its deadline.
+      expect(logLines(running, 'drain ended')).toEqual([
+        expect.objectContaining({ all_ended: false, hurried: true, streams_ended: 2 }),
+      ]);
+      expect(logLines(running, 'stopped')).toHaveLength(1);
     }
     await using again = await startServerProcess({ dataDir });
     expect((await again.api('GET', `/api/runs/${turn.runId}`)).body.data.status).toBe('interrupted');
