@@ -21,8 +21,8 @@ import { warmStart } from './warm-start';
 const SHUTDOWN_DEADLINE_MS = 5000;
 /** A stop still not done this long after its deadline (storage that will not close) is given up: exit 1. */
 const GIVE_UP_AFTER_MS = 1000;
-/** Each starts a clean stop; a second one, while stopping, makes it skip its waits. */
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** Each starts a clean stop; a second one, while stopping, makes it skip its waits. SIGHUP: the terminal went away. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 async function main(): Promise<number> {
   const command = parseCli(Bun.argv.slice(2));

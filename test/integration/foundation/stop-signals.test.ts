@@ -1,5 +1,5 @@
 // Stopping the real server mid-turn by signal: one deadline for the drain and the connections, a last event on
-// every open stream, a second signal that stops at once; the turn is kept `interrupted`.
+// every open stream, a second signal that stops at once, SIGHUP as a clean stop; the turn is kept `interrupted`.
 import { describe, expect, it } from 'bun:test';
 import { join } from 'node:path';
 import { waitUntil } from '../../support/process-probe';
@@ -96,5 +96,16 @@ describe('stopping by signal mid-turn', () => {
     }
     await using again = await startServerProcess({ dataDir });
     expect((await again.api('GET', `/api/runs/${turn.runId}`)).body.data.status).toBe('interrupted');
+  }, 60_000);
+
+  it('SIGHUP is a clean stop like SIGTERM, logged, with the last event on the stream', async () => {
+    await using running = await startServerProcess({ env: { APP_LOG_LEVEL: 'info' } });
+    const turn = await hangingTurn(running);
+    const exited = running.server.stop('SIGHUP', 20_000);
+    const chatRest = await readStreamRest(turn.chat);
+    expect(await exited).toBe(0);
+    expect(lastOf(chatRest)).toEqual({ event: 'error', data: stoppingEvent(turn.runId) });
+    expect(logLines(running, 'stopping')).toEqual([expect.objectContaining({ signal: 'SIGHUP' })]);
+    expect(logLines(running, 'stopped')).toHaveLength(1);
   }, 60_000);
 });
