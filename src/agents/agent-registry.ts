@@ -128,14 +128,14 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
       if (!exists(DEFAULT_AGENT_ID)) seedNewAgent(rootOf(DEFAULT_AGENT_ID), sharedSkillsDir);
       for (const id of ids()) {
         // One agent's damaged folder (an area replaced by a link, a file where a folder belongs) never stops the server.
-        try {
-          const { repaired, skipped } = repairAgent(rootOf(id));
-          if (repaired.length > 0) logger.info('repaired missing agent files', { agentId: id, files: repaired });
-          if (skipped.length > 0)
-            logger.warn('agent areas are not real folders; left untouched', { agentId: id, areas: skipped });
-        } catch (error) {
-          logger.error('agent repair failed', { agentId: id, error: String(error) });
-        }
+        const { repaired, skipped, dangling, failed } = repairAgent(rootOf(id));
+        if (repaired.length > 0) logger.info('repaired missing agent files', { agentId: id, files: repaired });
+        if (skipped.length > 0)
+          logger.warn('agent areas are not real folders; left untouched', { agentId: id, areas: skipped });
+        if (dangling.length > 0)
+          logger.warn('agent files are links to nothing; left untouched', { agentId: id, files: dangling });
+        for (const { file, error } of failed)
+          logger.error('agent repair failed', { agentId: id, file, error: String(error) });
       }
     },
     create(rawId) {

@@ -1,5 +1,5 @@
 // Creates an agent folder from the embedded template and keeps its skills snapshot current.
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readAgentTextFile, writeGuardedFile } from '../security';
 import { guardPath } from '../security';
@@ -9,12 +9,33 @@ import { renderSkillsSnapshot, scanAgentSkills, scanSkills } from './skills';
 
 const AGENT_FOLDERS = ['workspace', 'memory', 'knowledge', 'skills', 'storage'];
 
+/**
+ * Writes `content` at `path` when nothing is there. Anything already at the name counts as present, a link
+ * included even when its target is gone (`existsSync` follows links, so the exclusive open used to fail EEXIST).
+ */
 function writeIfMissing(path: string, content: string): boolean {
-  if (existsSync(path)) return false;
+  if (lstatSync(path, { throwIfNoEntry: false })) return false;
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content, { flag: 'wx' });
+  try {
+    writeFileSync(path, content, { flag: 'wx' });
+  } catch (error) {
+    // Another replica on the shared folder wrote it between the look and the write: it is present.
+    if ((error as { code?: string }).code === 'EEXIST') return false;
+    throw error;
+  }
   adoptFolderOwner(dirname(path), { path });
   return true;
+}
+
+/** A link whose target is missing (or a loop of links), which the server neither follows nor replaces. */
+function isDanglingLink(path: string): boolean {
+  if (!lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return false;
+  try {
+    return !statSync(path, { throwIfNoEntry: false });
+  } catch {
+    // ELOOP and the like: the link leads nowhere readable either.
+    return true;
+  }
 }
 
 /** Copies every built-in skill file that `skillsDir` does not have yet. */
@@ -41,30 +62,55 @@ export function seedNewAgent(agentRoot: string, sharedSkillsDir: string): void {
   refreshSkillsSnapshot(agentRoot);
 }
 
+/** What start-up repair did to one agent folder; each file is repaired on its own, so one failure stops no other. */
+export interface RepairOutcome {
+  /** Core files (and `config.json`) recreated because nothing was at their name. */
+  repaired: string[];
+  /** Areas that are a link or a file instead of a folder: left untouched, nothing written through them. */
+  skipped: string[];
+  /** Core files that are links to nothing: they count as present and are left alone. */
+  dangling: string[];
+  /** Files or folders whose repair failed, with the reason. */
+  failed: { file: string; error: unknown }[];
+}
+
 /**
  * Start-up repair: recreates missing folders and core files. BOOTSTRAP.md and skills are left alone.
  * An area the agent replaced with a link or a file is left as it is (and reported): the server never
- * writes through it.
+ * writes through it. A core file that is a dangling link is present too (reported, not replaced). Each
+ * folder, file and the skills snapshot is repaired independently; a failure is returned, never thrown.
  */
-export function repairAgent(agentRoot: string): { repaired: string[]; skipped: string[] } {
-  const skipped: string[] = [];
+export function repairAgent(agentRoot: string): RepairOutcome {
+  const outcome: RepairOutcome = { repaired: [], skipped: [], dangling: [], failed: [] };
+  const attempt = (file: string, repair: () => void) => {
+    try {
+      repair();
+    } catch (error) {
+      outcome.failed.push({ file, error });
+    }
+  };
   const usable = new Set<string>();
   for (const folder of AGENT_FOLDERS) {
-    const stat = lstatSync(join(agentRoot, folder), { throwIfNoEntry: false });
-    if (!stat) mkdirSync(join(agentRoot, folder));
-    else if (!stat.isDirectory()) {
-      skipped.push(folder);
-      continue;
-    }
-    usable.add(folder);
+    attempt(folder, () => {
+      const stat = lstatSync(join(agentRoot, folder), { throwIfNoEntry: false });
+      if (!stat) mkdirSync(join(agentRoot, folder));
+      else if (!stat.isDirectory()) {
+        outcome.skipped.push(folder);
+        return;
+      }
+      usable.add(folder);
+    });
   }
-  const repaired = CORE_TEMPLATE_FILES.filter(
-    (relative) =>
-      usable.has(relative.split('/')[0]!) && writeIfMissing(join(agentRoot, relative), WORKSPACE_TEMPLATE[relative]!),
-  );
-  if (writeIfMissing(join(agentRoot, 'config.json'), '{}\n')) repaired.push('config.json');
-  refreshSkillsSnapshot(agentRoot);
-  return { repaired, skipped };
+  for (const relative of [...CORE_TEMPLATE_FILES, 'config.json']) {
+    if (relative.includes('/') && !usable.has(relative.split('/')[0]!)) continue;
+    attempt(relative, () => {
+      const path = join(agentRoot, relative);
+      if (writeIfMissing(path, WORKSPACE_TEMPLATE[relative] ?? '{}\n')) outcome.repaired.push(relative);
+      else if (isDanglingLink(path)) outcome.dangling.push(relative);
+    });
+  }
+  attempt('SKILLS_SNAPSHOT.md', () => refreshSkillsSnapshot(agentRoot));
+  return outcome;
 }
 
 /**
