@@ -34,6 +34,10 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
     (status) => {
       // A probe stopped because the server is stopping found nothing to warn about.
       if (status.available || status.reason === PROBE_STOPPED) return;
+      if (sandbox.retryReason())
+        return logger.warn(
+          `terminal and python_repl are refused for now: ${status.reason}; their next use tries again`,
+        );
       logger.warn(
         `terminal and python_repl are refused: ${status.reason} (tool_sandbox.mode off runs them unsandboxed)`,
       );

@@ -116,6 +116,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     logger,
     sandboxAvailable: () => sandbox.isAvailable(),
     sandboxProbed: () => sandbox.probed(),
+    sandboxRetryReason: () => sandbox.retryReason(),
   });
   const prompts = createPromptBuilder();
   const runs = createRunRegistry(coordinator, overrides.runReplay);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { mountSmallDisk, unmount } from '../../test/support/disk-mounts';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { probeInBackground, probeNow, type ProbeSetup } from './sandbox-probe';
 
@@ -56,5 +57,36 @@ describe('the sandbox probe', () => {
       expect(found.status.reason).toContain('ENOENT');
     }
     expect(readdirSync(temp.path)).toEqual([]);
+  });
+
+  it('gives no verdict when its call failed on a disk that filled meanwhile: the next probe tries again', async () => {
+    using temp = makeTempDir('moc-probe-filled-');
+    const disk = mountSmallDisk(temp.path, '1m');
+    if ('refused' in disk) {
+      console.warn(`skipped: a small tmpfs is needed for a full disk (${disk.refused})`);
+      return;
+    }
+    try {
+      // The call fills the disk and fails as a write refused inside the sandbox would.
+      const filler = join(disk.path, 'filler');
+      const setup = setupFor(disk.path, ['/bin/sh', '-c', `cat /dev/zero > '${filler}'`]);
+      for (const probe of [() => probeNow(setup), () => probeInBackground(setup, new AbortController().signal)]) {
+        expect(await probe()).toEqual({
+          status: {
+            available: false,
+            start: null,
+            proc: false,
+            reason: `the sandbox could not be tried: ${disk.path} takes no writes (ENOSPC)`,
+          },
+          variant: null,
+          tools: null,
+          retry: true,
+        });
+        rmSync(filler);
+      }
+      expect(readdirSync(disk.path)).toEqual([]);
+    } finally {
+      unmount(disk.path);
+    }
   });
 });

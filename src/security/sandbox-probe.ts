@@ -1,6 +1,6 @@
 // Which way of starting bubblewrap works here: a real call tried with each candidate way, this thread waiting or free.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killProcessGroup } from '../shared/process-group';
@@ -41,7 +41,10 @@ export interface ProbeSetup {
 /** `name` on the minimal PATH sandboxed calls get, or null. */
 export const which = (name: string) => Bun.which(name, { PATH: MINIMAL_PATH });
 
-/** What the probe found; `retry` when it could not try (see probeSteps), so the next use tries again. */
+/**
+ * What the probe found; `retry` when it could not try (the data folder took no writes, see probeSteps, or it was
+ * stopped), so the next use tries again.
+ */
 export interface ProbeResult {
   status: SandboxStatus;
   variant: SandboxVariant | null;
@@ -105,20 +108,24 @@ function* probeSteps(setup: ProbeSetup): Generator<SpawnPlan, ProbeResult, Probe
     `${PROBE_FOLDER_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`,
   );
   const written = join(scratch, 'workspace', 'probe');
+  // A data folder that takes no writes (read-only, full, failing) says nothing about bubblewrap: try again on the
+  // next call. Asked before the calls (tmpfs makes a folder on a full disk, then refuses its first file) and after
+  // each failed one, whose write inside the sandbox may have been refused by the disk, not by bubblewrap.
+  const notTried = (code: string): ProbeResult => ({
+    status: unavailable(`the sandbox could not be tried: ${setup.parent ?? tmpdir()} takes no writes (${code})`),
+    variant: null,
+    tools: null,
+    retry: true,
+  });
   try {
     mkdirSync(join(scratch, 'workspace'), { recursive: true });
   } catch (error) {
-    // A data folder that takes no writes (read-only, full) says nothing about bubblewrap: try again on the next call.
-    const code = (error as { code?: string }).code ?? String(error);
-    return {
-      status: unavailable(`the sandbox could not be tried: ${setup.parent ?? tmpdir()} takes no writes (${code})`),
-      variant: null,
-      tools: null,
-      retry: true,
-    };
+    return notTried((error as { code?: string }).code ?? String(error));
   }
   let reason: string | null = null;
   try {
+    const refused = writeRefusal(join(scratch, 'space'));
+    if (refused) return notTried(refused);
     for (const variant of setup.variants ?? candidates(setup.isRoot, tools)) {
       const result = yield setup.plan(tools, variant, ['/bin/sh', '-c', 'echo sandboxed > workspace/probe'], scratch);
       const wrote = existsSync(written) && readFileSync(written, 'utf8').trim() === 'sandboxed';
@@ -128,6 +135,8 @@ function* probeSteps(setup: ProbeSetup): Generator<SpawnPlan, ProbeResult, Probe
           variant,
           tools,
         };
+      const refusedSince = writeRefusal(join(scratch, 'space'));
+      if (refusedSince) return notTried(refusedSince);
       reason ??= result.stderr.trim().split('\n').pop() || `exit code ${result.exitCode}`;
     }
   } finally {
@@ -138,6 +147,18 @@ function* probeSteps(setup: ProbeSetup): Generator<SpawnPlan, ProbeResult, Probe
     }
   }
   return { status: unavailable(`bubblewrap cannot start a sandbox here: ${reason}`), variant: null, tools: null };
+}
+
+/** Why `path` (a scratch file, removed again) cannot be written, as the error's code, or null when it can. */
+function writeRefusal(path: string): string | null {
+  try {
+    // The size of the probe's own write, so a disk with room for nothing more refuses it here too.
+    writeFileSync(path, 'sandboxed\n', { flush: true });
+    rmSync(path);
+    return null;
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
 }
 
 /** A call that could not even start (bubblewrap gone, not executable) is a failed call: the verdict says why. */

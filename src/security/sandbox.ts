@@ -30,6 +30,11 @@ export interface Sandbox {
   /** The probe's verdict (run on first use, then cached; this thread waits on the probe's calls). */
   status(): SandboxStatus;
   isAvailable(): boolean;
+  /**
+   * Why the sandbox is unavailable for now only: the latest probe could not try (the data folder took no writes,
+   * or the probe was stopped), so the next use probes again. Null once a verdict is kept, or before any probe.
+   */
+  retryReason(): string | null;
   /** The verdict, the probe run (once) with this thread free meanwhile: what start-up and readiness ask. */
   probed(): Promise<SandboxStatus>;
   /** Stops a probe `probed()` is running (its call killed, its scratch agent removed) and waits for it to end. */
@@ -96,9 +101,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         limits: DEFAULT_SANDBOX_LIMITS,
       }),
   };
+  let latest: ProbeResult | undefined;
   const settle = (found: ProbeResult): ProbeResult => {
     if (!('retry' in found)) verdict ??= found;
-    return verdict ?? found;
+    latest = verdict ?? found;
+    return latest;
   };
   const current = () => verdict ?? settle(probeNow(setup));
   let probing: { done: Promise<SandboxStatus>; stop: AbortController } | null = null;
@@ -118,6 +125,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   return {
     status: () => current().status,
     isAvailable: () => current().status.available,
+    retryReason: () => (verdict || !latest ? null : latest.status.reason),
     probed,
     async stopProbe() {
       const running = probing;

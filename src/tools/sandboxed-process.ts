@@ -54,16 +54,13 @@ export async function runSandboxed(
   const sandboxConfig = context.config.tool_sandbox;
   const sandboxed = sandboxConfig.mode !== 'off';
   if (sandboxed && !deps.sandbox.isAvailable()) {
-    const reason = deps.sandbox.status().reason ?? 'bubblewrap is not available';
-    return {
-      ok: false,
-      outcome: failure(
-        'E_SANDBOX_UNAVAILABLE',
-        `No sandbox can start on this machine (${reason}); set tool_sandbox.mode to off to run unsandboxed`,
-        { reason },
-        false,
-      ),
-    };
+    // Asked before status(), which would probe again when there is no verdict yet.
+    const retry = deps.sandbox.retryReason();
+    const reason = retry ?? deps.sandbox.status().reason ?? 'bubblewrap is not available';
+    const message = retry
+      ? `The sandbox could not be tried (${reason}); the next call tries again`
+      : `No sandbox can start on this machine (${reason}); set tool_sandbox.mode to off to run unsandboxed`;
+    return { ok: false, outcome: failure('E_SANDBOX_UNAVAILABLE', message, { reason }, retry !== null) };
   }
   // With the host's network the sandbox reaches this server on loopback; without a token a call could switch
   // its own sandbox off (PUT /api/config/runtime) and run the next one unsandboxed, as the server's user.

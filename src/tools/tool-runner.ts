@@ -19,6 +19,8 @@ export interface ToolRunnerDeps {
   sandboxAvailable: () => boolean;
   /** Resolves once the sandbox's probe has given its verdict, the thread free meanwhile (at once when known). */
   sandboxProbed?: () => Promise<unknown>;
+  /** Why the sandbox is unavailable for now only (its probe could not try; the next use probes again), else null. */
+  sandboxRetryReason?: () => string | null;
 }
 
 export interface ToolRunner {
@@ -74,6 +76,7 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const sandboxAvailable = deps.sandboxAvailable ?? (() => false);
+  const sandboxRetryReason = deps.sandboxRetryReason ?? (() => null);
   const failures = new Map<string, number>();
 
   const finish = async (
@@ -119,9 +122,22 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
         sandboxAvailable: sandboxAvailable(),
       });
       if (!decision.allowed) {
-        const code = decision.rule === 'sandbox_required' ? 'E_SANDBOX_UNAVAILABLE' : 'E_POLICY_DENIED';
-        const outcome = failure(code, decision.reason, { rule: decision.rule, trigger: context.triggerType }, false);
-        return finish(context, rawArgs, outcome, startedAt, 'denied', decision.reason);
+        const details = { rule: decision.rule, trigger: context.triggerType };
+        const retry = decision.rule === 'sandbox_required' ? sandboxRetryReason() : null;
+        const outcome = retry
+          ? failure(
+              'E_SANDBOX_UNAVAILABLE',
+              `Tool '${definition.name}' runs only in the sandbox, which could not be tried (${retry}); the next call tries again`,
+              { ...details, reason: retry },
+              true,
+            )
+          : failure(
+              decision.rule === 'sandbox_required' ? 'E_SANDBOX_UNAVAILABLE' : 'E_POLICY_DENIED',
+              decision.reason,
+              details,
+              false,
+            );
+        return finish(context, rawArgs, outcome, startedAt, 'denied', outcome.ok ? null : outcome.error.message);
       }
       const scope = context.runId || `${context.sessionId || '__session__'}:${context.triggerType}`;
       // The arguments by their digest: a key held them whole (10,000 failed 1 MB calls kept 10 GB).

@@ -1,42 +1,14 @@
 // A full or read-only data folder: every write route says so (507 / 503 in the envelope), nothing is half-written,
 // /api/ready reports it while /api/health stays up, and the server recovers by itself. Needs root (mount).
 import { describe, expect, it } from 'bun:test';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTemporaryName } from '../../src/shared/atomic-write';
 import { startChatFixture, type ChatFixture } from '../support/chat-fixture';
+import { fillDisk, mountSmallDisk, run, unmount } from '../support/disk-mounts';
 import { waitFor } from '../support/scheduler-fixture';
 import { readSse } from '../support/sse-client';
 import { makeTempDir } from '../support/temp-dir';
-
-/** Runs a command; the reason it failed, or null. */
-function run(...command: string[]): string | null {
-  const result = Bun.spawnSync(command, { stdout: 'ignore', stderr: 'pipe' });
-  return result.exitCode === 0
-    ? null
-    : `${command.join(' ')}: ${result.stderr.toString().trim() || `exit ${result.exitCode}`}`;
-}
-
-function unmount(path: string): void {
-  if (run('umount', path)) run('umount', '-l', path);
-}
-
-/** Writes until the filesystem refuses a single byte more. */
-function fillDisk(path: string): void {
-  const handle = openSync(path, 'w');
-  try {
-    for (const size of [1 << 20, 4096, 1]) {
-      const chunk = Buffer.alloc(size, 1);
-      try {
-        for (;;) writeSync(handle, chunk);
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    closeSync(handle);
-  }
-}
 
 /** Every file and folder under `root` (relative), to compare before and after. */
 function tree(root: string): string[] {
@@ -84,13 +56,12 @@ async function waitForReady(fixture: ChatFixture, status: number): Promise<Json>
 describe('storage faults', () => {
   it('a full disk: every write route answers 507 insufficient_storage, nothing is half-written, and the server recovers', async () => {
     using dir = makeTempDir('moc-full-');
-    const mount = join(dir.path, 'disk');
-    mkdirSync(mount);
-    const refused = run('mount', '-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mount);
-    if (refused) {
-      console.warn(`skipped: a small tmpfs is needed for a full disk (${refused})`);
+    const disk = mountSmallDisk(dir.path);
+    if ('refused' in disk) {
+      console.warn(`skipped: a small tmpfs is needed for a full disk (${disk.refused})`);
       return;
     }
+    const mount = disk.path;
     try {
       const dataDir = join(mount, 'data');
       await using fixture = await startChatFixture({ dataDir });

@@ -98,7 +98,10 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
       resolver: options.resolver,
       fetch: options.fetch,
     });
-  const registry = createToolsService(definitions, { sandboxAvailable: () => sandbox.isAvailable() });
+  const registry = createToolsService(definitions, {
+    sandboxAvailable: () => sandbox.isAvailable(),
+    sandboxRetryReason: () => sandbox.retryReason(),
+  });
   const forRun = (trigger: TriggerType = 'chat') =>
     registry.forRun({
       agentId: 'agent',

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../../src/shared/logger';
+import { run, unmount } from '../../support/disk-mounts';
 import { startTestServer } from '../../support/start-test-server';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -11,14 +12,6 @@ import { makeTempDir } from '../../support/temp-dir';
 function recordingLogger() {
   const lines: Record<string, unknown>[] = [];
   return { lines, logger: createLogger('info', (line) => lines.push(JSON.parse(line))) };
-}
-
-/** Runs a command; the reason it failed, or null. */
-function run(...command: string[]): string | null {
-  const result = Bun.spawnSync(command, { stdout: 'ignore', stderr: 'pipe' });
-  return result.exitCode === 0
-    ? null
-    : `${command.join(' ')}: ${result.stderr.toString().trim() || `exit ${result.exitCode}`}`;
 }
 
 /** A seeded data folder whose default agent has lost SOUL.md, MEMORY.md and its config.json. */
@@ -90,7 +83,7 @@ describe('start-up repair of an agent folder', () => {
         }),
       );
     } finally {
-      if (run('umount', memoryDir)) run('umount', '-l', memoryDir);
+      unmount(memoryDir);
     }
   });
 });
