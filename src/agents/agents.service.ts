@@ -1,7 +1,10 @@
 // AgentsService: the agents domain at the edge (list, create, delete with their metadata) and the directory other domains use.
 import { agentLifecycleLock, type Coordinator } from '../coordination';
+import { statSync } from 'node:fs';
 import { AppError } from '../shared/app-error';
+import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import { storageFaultError } from '../shared/storage-fault';
 import type { AgentHandle } from './agent-handle';
 import type { AgentsPorts } from './agent-meta.port';
 import { normalizeAgentId, type AgentDirectory, type AgentRegistry } from './agent-registry';
@@ -13,6 +16,8 @@ export interface AgentMeta {
   updatedAt: number;
   activeSessions: number;
   archivedSessions: number;
+  /** Why the agent's storage cannot be read (its counts are then 0): only on a listed agent whose storage is broken. */
+  error?: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 /** Session counts of one agent, as its sessions store reports them. */
@@ -25,7 +30,10 @@ export interface SessionCounts {
 
 export interface AgentsService<S extends AgentsPorts = AgentsPorts> extends AgentDirectory<S> {
   readonly sharedSkillsDir: string;
-  /** Every agent with its metadata, by id. Agents unchanged since the last listing are not opened again. */
+  /**
+   * Every agent with its metadata, by id. Agents unchanged since the last listing are not opened again. An agent
+   * whose storage fails (a damaged `agent.db`, `storage` a file) is still listed, with zero counts and `error`.
+   */
   list(): Promise<AgentMeta[]>;
   /** Creates and seeds a new agent. 400 on a bad id, 409 `conflict` when it exists. */
   create(rawId: string): Promise<AgentMeta>;
@@ -86,6 +94,32 @@ export function createAgentsService<S extends AgentsPorts>({
     };
   };
 
+  /**
+   * The row of an agent whose storage failed with a fault of its own (logged): what its folder says, zero counts,
+   * and the fault. Anything else (a bug, a shared database that is away) fails the listing as before.
+   */
+  const brokenMeta = (agent: AgentHandle<S>, error: unknown): AgentMeta => {
+    const fault = storageFaultError(error, registry.dataDir);
+    if (!fault || fault.details?.reason === 'database_unreachable') throw error;
+    logger.warn('agent listed without its storage', { agent_id: agent.id, error: String(error) });
+    let createdAt = 0;
+    try {
+      createdAt = toEpochSeconds(statSync(agent.root).birthtimeMs);
+    } catch {
+      // The folder went meanwhile (a deletion): its row says 0, as its counts do.
+    }
+    const { code, message, details } = fault;
+    return {
+      agentId: agent.id,
+      path: agent.root,
+      createdAt,
+      updatedAt: createdAt,
+      activeSessions: 0,
+      archivedSessions: 0,
+      error: { code, message, ...(details ? { details } : {}) },
+    };
+  };
+
   return {
     get dataDir() {
       return registry.dataDir;
@@ -94,7 +128,17 @@ export function createAgentsService<S extends AgentsPorts>({
     ids: () => registry.ids(),
     get: (rawId) => registry.get(rawId),
     subscribe: (listener) => registry.subscribe(listener),
-    list: () => Promise.all(registry.all().map((agent) => registry.summary(agent, meta))),
+    // Caught outside the summary, so a failure is never remembered: the next listing tries the storage again.
+    list: () =>
+      Promise.all(
+        registry.all().map(async (agent) => {
+          try {
+            return await registry.summary(agent, meta);
+          } catch (error) {
+            return brokenMeta(agent, error);
+          }
+        }),
+      ),
     create: (rawId) => exclusively(rawId, async (id) => meta(registry.create(id))),
     // The rows go before the lock does: a creation of the same id (here or on another replica) never meets them.
     delete: (rawId) =>

@@ -1,5 +1,6 @@
 import { Database } from 'bun:sqlite';
 import { describe, expect, it } from 'bun:test';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFilesUnder } from '../../test/support/process-probe';
 import { makeTempDir } from '../../test/support/temp-dir';
@@ -18,5 +19,12 @@ describe('openDatabase', () => {
       ).toThrow('newer than this release');
     }
     expect(openFilesUnder(temp.path)).toEqual([]);
+  });
+
+  it('says ENOTDIR naming the database when a file stands where its folder belongs (not mkdir EEXIST)', () => {
+    using temp = makeTempDir('moc-open-db-');
+    writeFileSync(join(temp.path, 'storage'), 'a file\n');
+    const path = join(temp.path, 'storage', 'agent.db');
+    expect(() => openDatabase(path, [])).toThrow(expect.objectContaining({ code: 'ENOTDIR', path }));
   });
 });

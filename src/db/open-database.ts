@@ -1,6 +1,6 @@
 // Opens a SQLite file the way every store expects it: WAL, busy timeout, foreign keys, migrated.
 import { Database } from 'bun:sqlite';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { applyMigrations, type Migration } from './migrations';
 
@@ -9,7 +9,7 @@ import { applyMigrations, type Migration } from './migrations';
  * `:memory:` is accepted for tests.
  */
 export function openDatabase(path: string, migrations: readonly Migration[]): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeFolderOf(path);
   const db = new Database(path, { create: true, strict: true });
   try {
     db.exec('PRAGMA journal_mode = WAL');
@@ -23,4 +23,17 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Da
     throw error;
   }
   return db;
+}
+
+/**
+ * Makes the folder `path` goes in. A file (or a link to one) at the folder's name fails as opening `path` through it
+ * does, ENOTDIR naming `path` (a storage fault of that folder), rather than as mkdir's EEXIST.
+ */
+function makeFolderOf(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EEXIST') statSync(path, { throwIfNoEntry: false });
+    throw error;
+  }
 }

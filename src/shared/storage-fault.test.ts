@@ -40,11 +40,18 @@ describe('storageFaultError', () => {
     expect(wire(errno('EROFS', `${DATA}/workspaces/a/.moc-tmp-0123456789abcdef`))?.message).toBe(
       'The data folder is read-only: workspaces/a',
     );
+    expect(wire(errno('ENOTDIR', `${DATA}/workspaces/a/storage/agent.db`))).toEqual({
+      code: 'storage_unavailable',
+      status: 503,
+      message: 'A folder of the data folder is a file, not a folder: workspaces/a/storage',
+      details: { reason: 'not_a_folder', folder: 'workspaces/a/storage' },
+    });
   });
 
   it('leaves permission and read-only failures outside the data folder, and other errors, to the generic 500', () => {
     expect(wire(errno('EACCES', '/usr/bin/tool'))).toBeNull();
     expect(wire(errno('EROFS', '/srv/data-other/x'))).toBeNull();
+    expect(wire(errno('ENOTDIR', '/etc/hosts/x'))).toBeNull();
     expect(wire(errno('ENOENT', `${DATA}/x`))).toBeNull();
     expect(wire(new Error('boom'))).toBeNull();
     expect(wire('text')).toBeNull();

@@ -9,6 +9,7 @@ type Reason =
   | 'quota_exceeded'
   | 'read_only'
   | 'permission_denied'
+  | 'not_a_folder'
   | 'database_unwritable'
   | 'database_damaged'
   | 'database_busy'
@@ -27,15 +28,17 @@ const ERRNO_REASONS: Record<string, Reason> = {
   EROFS: 'read_only',
   EACCES: 'permission_denied',
   EPERM: 'permission_denied',
+  ENOTDIR: 'not_a_folder',
 };
 /** Reasons that are only the data folder's fault when the failing path lies inside it (EACCES on, say, a tool binary is not). */
-const NEEDS_PATH_INSIDE = new Set<Reason>(['read_only', 'permission_denied']);
+const NEEDS_PATH_INSIDE = new Set<Reason>(['read_only', 'permission_denied', 'not_a_folder']);
 
 const REASON_CODES: Record<Reason, StorageFaultCode> = {
   disk_full: 'insufficient_storage',
   quota_exceeded: 'insufficient_storage',
   read_only: 'storage_unavailable',
   permission_denied: 'storage_unavailable',
+  not_a_folder: 'storage_unavailable',
   database_unwritable: 'storage_unavailable',
   database_damaged: 'storage_unavailable',
   database_busy: 'storage_unavailable',
@@ -47,6 +50,7 @@ const MESSAGES: Record<Reason, string> = {
   quota_exceeded: 'The disk quota of the data folder is used up',
   read_only: 'The data folder is read-only',
   permission_denied: 'The data folder is not writable (permission denied)',
+  not_a_folder: 'A folder of the data folder is a file, not a folder',
   database_unwritable: 'A database in the data folder cannot be written',
   database_damaged: 'A database in the data folder is damaged (its file is malformed)',
   database_busy: 'A database in the data folder is locked by another process; try again shortly',
@@ -73,7 +77,7 @@ interface Fault {
   path: string | null;
 }
 
-/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
+/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause } = current as SystemError;
@@ -139,6 +143,7 @@ const FILE_MESSAGES: Record<Reason, string> = {
   quota_exceeded: 'the disk quota is used up',
   read_only: 'its folder is read-only',
   permission_denied: 'permission denied',
+  not_a_folder: 'its folder is a file',
   database_unwritable: 'it cannot be written',
   database_damaged: 'it is damaged',
   database_busy: 'another process holds its lock',

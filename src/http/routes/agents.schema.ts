@@ -23,9 +23,19 @@ export const toAgentRow = (meta: AgentMeta) => ({
   updated_at: meta.updatedAt,
   active_sessions: meta.activeSessions,
   archived_sessions: meta.archivedSessions,
+  ...(meta.error ? { error: meta.error } : {}),
 });
 
-export const AgentList = ok(t.Array(t.Composite([AgentRow, t.Object({ llm_status: LlmStatusSchema })])));
+/** On a listed agent whose storage cannot be read: the fault, as the agent's own routes answer it. */
+const AgentStorageError = t.Object({
+  code: t.String(),
+  message: t.String(),
+  details: t.Optional(t.Record(t.String(), t.Unknown())),
+});
+
+export const AgentList = ok(
+  t.Array(t.Composite([AgentRow, t.Object({ llm_status: LlmStatusSchema, error: t.Optional(AgentStorageError) })])),
+);
 export const AgentAnswer = ok(AgentRow);
 export const NewAgentBody = t.Object({ agent_id: AgentId });
 export const AgentParams = t.Object({ agent_id: AgentId });
