@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTemporaryName } from '../../src/shared/atomic-write';
 import { startChatFixture, type ChatFixture } from '../support/chat-fixture';
-import { fillDisk, mountSmallDisk, run, unmount } from '../support/disk-mounts';
+import { fillDisk, onSmallDisk, run, unmount } from '../support/disk-mounts';
 import { waitFor } from '../support/scheduler-fixture';
 import { readSse } from '../support/sse-client';
 import { makeTempDir } from '../support/temp-dir';
@@ -55,14 +55,7 @@ async function waitForReady(fixture: ChatFixture, status: number): Promise<Json>
 
 describe('storage faults', () => {
   it('a full disk: every write route answers 507 insufficient_storage, nothing is half-written, and the server recovers', async () => {
-    using dir = makeTempDir('moc-full-');
-    const disk = mountSmallDisk(dir.path);
-    if ('refused' in disk) {
-      console.warn(`skipped: a small tmpfs is needed for a full disk (${disk.refused})`);
-      return;
-    }
-    const mount = disk.path;
-    try {
+    await onSmallDisk('moc-full-', async (mount) => {
       const dataDir = join(mount, 'data');
       await using fixture = await startChatFixture({ dataDir });
       const { server } = fixture;
@@ -168,9 +161,7 @@ describe('storage faults', () => {
       expect(
         (await readSse(await fixture.chat({ message: 'hello', session_id: sessionId }))).map((event) => event.event),
       ).toContain('done');
-    } finally {
-      unmount(mount);
-    }
+    });
   }, 60_000);
 
   it('a read-only data folder: file writes answer 503 storage_unavailable naming the folder, /api/ready says why, both recover', async () => {

@@ -1,6 +1,7 @@
 // Real disk faults for tests: a small tmpfs filled to the last byte, read-only binds. Mounting needs root (as CI runs).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from './temp-dir';
 
 /** Runs a command; the reason it failed, or null. */
 export function run(...command: string[]): string | null {
@@ -37,5 +38,23 @@ export function fillDisk(path: string): void {
     }
   } finally {
     closeSync(handle);
+  }
+}
+
+/**
+ * Runs `body` on a small tmpfs (`size`) mounted in a fresh temporary folder, given its path, and unmounts it
+ * afterwards; where mount is refused (not root) it says why and skips.
+ */
+export async function onSmallDisk(prefix: string, body: (path: string) => Promise<void>, size?: string): Promise<void> {
+  using folder = makeTempDir(prefix);
+  const disk = mountSmallDisk(folder.path, size);
+  if ('refused' in disk) {
+    console.warn(`skipped: a small tmpfs is needed for a full disk (${disk.refused})`);
+    return;
+  }
+  try {
+    await body(disk.path);
+  } finally {
+    unmount(disk.path);
   }
 }
