@@ -85,7 +85,8 @@ export function crossSiteRefusal(request: Request, allowedOrigins: readonly stri
 
 /**
  * A read (GET, HEAD) a page of another site made the browser send: `Sec-Fetch-Site: cross-site` or an `Origin`
- * that is not allowed. It is answered (CORS keeps the answer from that page) but not charged to the rate limit.
+ * that is not allowed. It is answered (CORS keeps the answer from that page) and charged to a rate-limit budget of
+ * its own, not the client's.
  */
 export function isForeignRead(request: Request, allowedOrigins: readonly string[]): boolean {
   if (!SAFE_METHODS.has(request.method)) return false;

@@ -124,8 +124,9 @@ export function requestGuards({
       }
       // A read another site's page made the browser send (an image, a no-cors fetch) cannot see its answer; charged
       // to the client's address, it spent the user's own budget (60 such requests kept their chats out for a minute).
-      if (isForeignRead(request, allowedOrigins)) return;
-      const decision = await rateLimiter.check(client, pathname);
+      // Such reads have a budget of their own beside it: the headers that mark them are the client's to send.
+      const bucket = isForeignRead(request, allowedOrigins) ? `${client} foreign` : client;
+      const decision = await rateLimiter.check(bucket, pathname);
       if (!decision.allowed) {
         return errorResponse(
           headers,
