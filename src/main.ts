@@ -13,6 +13,7 @@ import {
 import { runMigrateCommand } from './db/postgres/migrate-command';
 import { ListenError, type RunningServer, startServer } from './server';
 import { createLogger } from './shared/logger';
+import { isIgnoredSignal } from './shared/signal-disposition';
 import { runTransferCommand } from './storage/transfer/transfer-command';
 import { VERSION } from './version';
 import { warmStart } from './warm-start';
@@ -23,6 +24,9 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 const GIVE_UP_AFTER_MS = 1000;
 /** Each starts a clean stop; a second one, while stopping, makes it skip its waits. SIGHUP: the terminal went away. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/** Read before any handler is installed (`nohup` starts the process with SIGHUP ignored). */
+const ignoredAtStart = new Set(STOP_SIGNALS.filter((signal) => isIgnoredSignal(signal)));
 
 async function main(): Promise<number> {
   const command = parseCli(Bun.argv.slice(2));
@@ -142,7 +146,8 @@ async function main(): Promise<number> {
         },
       );
     };
-    for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
+    // A signal the process was started ignoring stays ignored: under `nohup` a closed terminal's SIGHUP must not stop it.
+    for (const signal of STOP_SIGNALS) if (!ignoredAtStart.has(signal)) process.on(signal, () => stop(signal));
   });
 }
 

@@ -27,6 +27,8 @@ export interface ServerProcessOptions {
   /** Working folder of the server (default: the temporary folder); `.env` is read from here. */
   cwd?: string;
   env?: Record<string, string>;
+  /** A command the server is started through (`['nohup']`), its own arguments first. */
+  launcher?: string[];
 }
 
 /** `bun run src/main.ts serve` on port 0 with a fake model; rate limits off, warnings only in the log. */
@@ -44,9 +46,20 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   });
   let server: RunningBinary;
   try {
-    server = await startBinary(process.execPath, {
+    const [launcher, ...launcherArgs] = options.launcher ?? [];
+    const serverArgs = [
+      '--smol',
+      'run',
+      join(REPO_ROOT, 'src', 'main.ts'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ];
+    server = await startBinary(launcher ?? process.execPath, {
       cwd: options.cwd ?? temp.path,
-      args: ['--smol', 'run', join(REPO_ROOT, 'src', 'main.ts'), 'serve', '--port', '0', '--data-dir', dataDir],
+      args: launcher ? [...launcherArgs, process.execPath, ...serverArgs] : serverArgs,
       env,
       timeoutMs: 20_000,
     });

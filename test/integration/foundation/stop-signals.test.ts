@@ -1,7 +1,9 @@
 // Stopping the real server mid-turn by signal: one deadline for the drain and the connections, a last event on
 // every open stream, a second signal that stops at once, SIGHUP as a clean stop; the turn is kept `interrupted`.
 import { describe, expect, it } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIgnoredSignal } from '../../../src/shared/signal-disposition';
 import { waitUntil } from '../../support/process-probe';
 import { type ServerProcess, startServerProcess } from '../../support/server-process';
 import { readStreamRest, readStreamUntil, type SseRecord, streamSse } from '../../support/sse-client';
@@ -107,5 +109,19 @@ describe('stopping by signal mid-turn', () => {
     expect(lastOf(chatRest)).toEqual({ event: 'error', data: stoppingEvent(turn.runId) });
     expect(logLines(running, 'stopping')).toEqual([expect.objectContaining({ signal: 'SIGHUP' })]);
     expect(logLines(running, 'stopped')).toHaveLength(1);
+  }, 60_000);
+
+  it('started under nohup, SIGHUP stays ignored: the terminal closing does not stop the server', async () => {
+    await using running = await startServerProcess({ env: { APP_LOG_LEVEL: 'info' }, launcher: ['nohup'] });
+    // An answer means start-up has run on past installing its signal handlers: SIGHUP must still be ignored.
+    expect((await running.api('GET', '/api/sessions')).status).toBe(200);
+    const status = readFileSync(`/proc/${running.server.child.pid}/status`, 'utf8');
+    expect(isIgnoredSignal('SIGHUP', status)).toBe(true);
+    // Both pending at once: a handled SIGHUP (signal 1) would be taken first and name itself in the log.
+    process.kill(running.server.child.pid, 'SIGHUP');
+    expect(await running.server.stop('SIGTERM', 20_000)).toBe(0);
+    expect(logLines(running, 'stopping')).toEqual([expect.objectContaining({ signal: 'SIGTERM' })]);
+    // Nor was it taken as a second signal.
+    expect(logLines(running, 'stopping at once')).toEqual([]);
   }, 60_000);
 });
