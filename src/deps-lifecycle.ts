@@ -74,15 +74,19 @@ export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'close
     },
     close: () =>
       (closing ??= (async () => {
-        quiesce();
-        parts.retrieval.close();
-        // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
-        parts.runLedger.close();
-        // A probe still running would leave its scratch agent in the workspaces folder when the process exits.
-        await parts.sandbox.stopProbe();
-        parts.agents.close();
-        if (parts.ownsCoordinator) await parts.coordinator.close();
-        await parts.storage.close();
+        try {
+          quiesce();
+          parts.retrieval.close();
+          // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
+          parts.runLedger.close();
+          // A probe still running would leave its scratch agent in the workspaces folder when the process exits.
+          await parts.sandbox.stopProbe();
+          parts.agents.close();
+          if (parts.ownsCoordinator) await parts.coordinator.close();
+        } finally {
+          // Whatever failed before, the storage closes (and lets go of the data folder's lock).
+          await parts.storage.close();
+        }
       })()),
   };
 }

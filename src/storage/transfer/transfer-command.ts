@@ -61,7 +61,10 @@ export async function runTransferCommand(input: TransferCommandInput): Promise<n
     input.err(`mini-openclaw ${input.kind}: ${refused ? 'refused' : 'failed'}: ${masked}`);
     return 1;
   } finally {
-    await storage?.close();
-    lock?.release();
+    try {
+      await storage?.close();
+    } finally {
+      lock?.release();
+    }
   }
 }

@@ -76,6 +76,17 @@ describe('buildDeps, start, close', () => {
     expect((await fetch(`${running.url}/api/ready`)).status).toBe(200);
   });
 
+  it('lets go of the data folder when a part fails to close, so a next server can take the folder', async () => {
+    using temp = makeTempDir('moc-life-');
+    const deps = buildDeps(settingsFor(temp.path), overridesFor(temp.path));
+    await deps.start();
+    deps.sandbox.stopProbe = () => Promise.reject(new Error('the probe would not stop'));
+    expect(await deps.close().catch((error: unknown) => String(error))).toContain('the probe would not stop');
+    await using next = buildDeps(settingsFor(temp.path), overridesFor(temp.path));
+    await next.start();
+    expect(next.readiness.isReady()).toBe(true);
+  });
+
   it('stops the listener and then the deps on close', async () => {
     using temp = makeTempDir('moc-life-');
     const running = await startServer({ settings: settingsFor(temp.path), overrides: overridesFor(temp.path) });
