@@ -79,9 +79,10 @@ export function createRunLedger(deps: RunLedgerDeps): RunLedger {
   const waiting = new Map<string, Waiting>();
   let closed = false;
 
-  const drop = (agentId: string) => {
+  /** Forgets the agent's waiting writes; with `only`, only if they are still those (not a re-created agent's). */
+  const drop = (agentId: string, only?: Waiting) => {
     const entry = waiting.get(agentId);
-    if (!entry) return;
+    if (!entry || (only && entry !== only)) return;
     waiting.delete(agentId);
     if (entry.timer !== null) timers.clearTimeout(entry.timer);
     entry.agent.signal.removeEventListener('abort', entry.onDeleted);
@@ -107,9 +108,9 @@ export function createRunLedger(deps: RunLedgerDeps): RunLedger {
         entry.writes.delete(runId);
         logger.info('run status stored after a retry', { agent_id: agentId, run_id: runId, status: update.status });
       }
-      drop(agentId);
+      drop(agentId, entry);
     } catch (error) {
-      if (isGone(entry, error)) return drop(agentId);
+      if (isGone(entry, error)) return drop(agentId, entry);
       const { attempt, retryInMs } = backoff.failed(agentId);
       logger.warn('run status still not written; trying again', {
         agent_id: agentId,
@@ -136,7 +137,7 @@ export function createRunLedger(deps: RunLedgerDeps): RunLedger {
       writes: new Map(),
       timer: null,
       flushing: false,
-      onDeleted: () => drop(agent.id),
+      onDeleted: () => drop(agent.id, entry),
     };
     if (isGone(entry, error)) {
       logger.warn('run status not written', { run_id: runId, error: String(error) });
