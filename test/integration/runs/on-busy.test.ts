@@ -202,7 +202,9 @@ describe('POST /api/chat on_busy', () => {
       const sessionId = await fixture.newSession();
       fixture.model.enqueue({ kind: 'text', text: 'slow '.repeat(200), chunkSize: 5, delayMs: 4 });
       const first = streamSse(await fixture.chat({ message: 'first', session_id: sessionId }));
-      const runId = (await untilEvent(first, 'run_start')).at(-1)!.data.run_id;
+      // Once a token is in, the run has taken the slow reply from the model (the interrupt gets the echo).
+      const seen = await untilEvent(first, 'token');
+      const runId = seen.find((event) => event.event === 'run_start')!.data.run_id;
       const [cancel, interrupt] = await Promise.all([
         fixture.server.json('POST', `/api/runs/${runId}/cancel`),
         fixture.chat({ message: `second ${round}`, session_id: sessionId, on_busy: 'interrupt' }),
