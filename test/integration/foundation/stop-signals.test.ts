@@ -65,9 +65,9 @@ describe('stopping by signal mid-turn', () => {
       const [drain] = logLines(running, 'drain ended');
       const [stopped] = logLines(running, 'stopped');
       expect(stopping).toMatchObject({ signal: 'SIGTERM', deadline_ms: 5000 });
-      // The run never ended; its streams were told, then their connections closed by themselves (none was cut).
+      // The run never ended; both its streams were told (whether the client then closed them in time or the
+      // deadline cut them depends on how busy the machine is, so it is not asserted).
       expect(drain).toMatchObject({ all_ended: false, hurried: false, streams_ended: 2 });
-      expect(running.server.stderr()).not.toContain('closing connections');
       // One deadline for the whole stop: the drain's time is inside it, and so is the end of the stop.
       expect(drain!.elapsed_ms).toBeLessThanOrEqual(stopped!.elapsed_ms);
       expect(stopped!.elapsed_ms).toBeLessThan(stopping!.deadline_ms);
