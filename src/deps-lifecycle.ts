@@ -1,5 +1,5 @@
 // The composition root's side effects: what `start()` does after buildDeps, and the one `close()` that undoes it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import type { ReplicaWatch, RunLedger } from './chat';
 import type { Deps } from './deps.types';
 import { PROBE_STOPPED } from './security';
@@ -18,12 +18,31 @@ export type LifecycleParts = Pick<
   | 'chat'
   | 'coordinator'
   | 'state'
-> & { dataDir: string; replicaWatch: ReplicaWatch | null; runLedger: RunLedger; ownsCoordinator: boolean };
+> & {
+  dataDir: string;
+  /** APP_INDEX_DIR when set: made at start, so a path that can be no folder stops the start (searches were 500). */
+  indexDir: string | null;
+  replicaWatch: ReplicaWatch | null;
+  runLedger: RunLedger;
+  ownsCoordinator: boolean;
+};
+
+/** Makes APP_INDEX_DIR (or finds it there); a file in its place, or a path that cannot be made, stops the start. */
+function makeIndexDir(indexDir: string): void {
+  try {
+    mkdirSync(indexDir, { recursive: true });
+    if (!statSync(indexDir).isDirectory()) throw new Error('not a folder');
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
+    throw new Error(`APP_INDEX_DIR ${indexDir} cannot be the retrieval index's folder (${reason})`, { cause: error });
+  }
+}
 
 /** `Deps.start`: see its description in deps.types.ts. */
 export async function startParts(parts: LifecycleParts): Promise<void> {
   const { logger, chat, sandbox } = parts;
   mkdirSync(parts.dataDir, { recursive: true });
+  if (parts.indexDir) makeIndexDir(parts.indexDir);
   await parts.storage.start();
   const leftovers = removeStaleTemporaryFiles(parts.dataDir);
   if (leftovers > 0) logger.warn('removed temporary files left by an interrupted write', { count: leftovers });

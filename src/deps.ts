@@ -210,6 +210,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     coordinator,
     state,
     dataDir,
+    indexDir: settings.indexDir,
     replicaWatch,
     runLedger,
     ownsCoordinator: !overrides.coordinator,

@@ -1,6 +1,6 @@
 // Build, then start, then stop: buildDeps touches nothing, start() does the side effects, close() stops everything once.
 import { describe, expect, it } from 'bun:test';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEnvSettings } from '../../../src/config';
 import { buildDeps } from '../../../src/deps';
@@ -85,6 +85,23 @@ describe('buildDeps, start, close', () => {
     await using next = buildDeps(settingsFor(temp.path), overridesFor(temp.path));
     await next.start();
     expect(next.readiness.isReady()).toBe(true);
+  });
+
+  it('refuses to start when APP_INDEX_DIR names a file, saying so (searches answered 500 before)', async () => {
+    using temp = makeTempDir('moc-life-');
+    const file = join(temp.path, 'not-a-folder');
+    writeFileSync(file, 'a file\n');
+    const error = await startServer({
+      settings: { ...settingsFor(temp.path), indexDir: file },
+      overrides: overridesFor(temp.path),
+    }).catch((failure: unknown) => failure);
+    expect(String(error)).toContain(`APP_INDEX_DIR ${file} cannot be the retrieval index's folder (EEXIST)`);
+    const folder = join(temp.path, 'index', 'nested');
+    await using _running = await startServer({
+      settings: { ...settingsFor(temp.path), indexDir: folder },
+      overrides: overridesFor(temp.path),
+    });
+    expect(existsSync(folder)).toBe(true);
   });
 
   it('stops the listener and then the deps on close', async () => {
