@@ -1,15 +1,13 @@
 // One tool call must not take the server down: 3 GB of output, an output flood, a fork bomb (server as a child process).
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createSandbox } from '../../src/security/sandbox';
-import { cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
+import type { RunningBinary } from '../support/compiled-binary';
+import type { FakeOpenAiServer } from '../support/fake-openai-server';
 import { descendantsOf, descendantsRunning, waitUntil } from '../support/process-probe';
+import { type ServerProcess, startServerProcess } from '../support/server-process';
 import { readSse } from '../support/sse-client';
-import { makeTempDir } from '../support/temp-dir';
 
-const REPO_ROOT = join(import.meta.dir, '..', '..');
 const hasBwrap = createSandbox().isAvailable();
 const python = Bun.which('python3', { PATH: '/usr/local/bin:/usr/bin:/bin' });
 const MIB = 1024 * 1024;
@@ -19,18 +17,10 @@ const rssOf = (pid: number) =>
   Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server in its own process)', () => {
+  let running: ServerProcess;
   let model: FakeOpenAiServer;
   let server: RunningBinary;
-  let temp: { path: string };
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => running.api(method, path, body);
 
   /** Runs one chat turn whose only tool call is `call`, sampling the server's RSS and health until it ends. */
   const toolTurn = async (call: { name: string; args: unknown }, onTick: () => void = () => undefined) => {
@@ -62,39 +52,15 @@ describe.skipIf(!hasBwrap || !python)('resource limits of one tool call (server 
   };
 
   beforeAll(async () => {
-    model = await startFakeOpenAiServer();
-    temp = makeTempDir('moc-resources-');
-    const env = cleanEnv({
-      LLM_BASE_URL: model.baseUrl,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test-key',
-      APP_LOG_LEVEL: 'warn',
-      APP_RATE_LIMIT_ENABLED: 'false',
-    });
-    server = await startBinary(process.execPath, {
-      cwd: temp.path,
-      args: [
-        '--smol',
-        'run',
-        join(REPO_ROOT, 'src', 'main.ts'),
-        'serve',
-        '--port',
-        '0',
-        '--data-dir',
-        join(temp.path, 'data'),
-      ],
-      env,
-      timeoutMs: 20_000,
-    });
+    running = await startServerProcess();
+    ({ model, server } = running);
     // Warm the chat and tool paths so their first-use allocations are not counted as the flood's.
     for (let round = 0; round < 3; round++)
       await toolTurn({ name: 'terminal', args: { command: 'head -c 100000 /dev/zero' } });
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await model?.stop();
-    rmSync(temp.path, { recursive: true, force: true });
+    await running?.[Symbol.asyncDispose]();
   });
 
   it('reads 3 GB of output in bounded memory, keeping its head and tail', async () => {
