@@ -111,7 +111,8 @@ export function sseResponse(source: SseSource, headers: Record<string, string>, 
           // Ended meanwhile (the server is stopping): its last event has been sent.
           if (finished) return;
           if (!next.done) {
-            runId = runIdOf(next.value) ?? runId;
+            // A stream follows one run: its id is read off the first event that names it, not off every token.
+            if (!runId) runId = runIdOf(next.value) ?? '';
             return controller.enqueue(encoder.encode(formatSseEvent(next.value)));
           }
           finish();
