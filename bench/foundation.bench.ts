@@ -25,6 +25,7 @@ const SESSION_COUNT = 10_000;
 const SEQUENTIAL_REQUESTS = 500;
 const CONCURRENT_REQUESTS = 500;
 const CONCURRENCY = 8;
+const CHANGED_REQUESTS = 200;
 const TARGETS = { coldStartMs: 300, idleRssMb: 80, sessionsP50Ms: 5 };
 
 const rows: { measure: string; value: string; target: string }[] = [];
@@ -177,6 +178,21 @@ async function sessionList(): Promise<void> {
       `sequential (${SEQUENTIAL_REQUESTS}) throughput`,
       `${(SEQUENTIAL_REQUESTS / sequentialSeconds).toFixed(0)} req/s`,
     );
+
+    // The list is sent from its kept bytes while nothing changed; here each read follows a rename, so each reads again.
+    const changed: number[] = [];
+    const renamed = (first.data[0] as { session_id: string }).session_id;
+    for (let index = 0; index < CHANGED_REQUESTS; index += 1) {
+      const rename = await fetch(`${server.url}/api/sessions/${renamed}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `Renamed ${index}` }),
+      });
+      if (rename.status !== 200) throw new Error(`rename answered ${rename.status}`);
+      changed.push((await timedGet(url)).elapsed);
+    }
+    report(`sequential, each after a rename (${CHANGED_REQUESTS}) p50`, ms(median(changed)));
+    report(`sequential, each after a rename (${CHANGED_REQUESTS}) p99`, ms(percentile(changed, 99)));
 
     const concurrent: number[] = [];
     let next = 0;

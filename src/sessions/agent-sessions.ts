@@ -25,6 +25,8 @@ export interface TurnHistory {
 
 export interface AgentSessions {
   list(scope: SessionScope, options?: { includeInternal?: boolean }): Promise<SessionMeta[]>;
+  /** See SessionStore.listStamp. */
+  listStamp(): Promise<string | null>;
   find(sessionId: string): Promise<SessionRecord | null>;
   /** The session, or 404 `not_found`; `archived` selects which side must hold it. */
   get(sessionId: string, archived?: boolean): Promise<SessionRecord>;
@@ -58,6 +60,7 @@ export function agentSessions(agent: AgentHandle<SessionPorts>, newId: () => str
   };
   return {
     list: (scope, options) => agent.storage.sessions.list(scope, options),
+    listStamp: () => agent.storage.sessions.listStamp(),
     find,
     get,
     create: (title, sessionId) =>

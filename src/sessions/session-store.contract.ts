@@ -161,6 +161,42 @@ export function describeSessionStoreContract(adapter: string, make: MakeSessionP
       expect(await messages.list('a')).toEqual([]);
     });
 
+    it('gives a list stamp that moves with every change a list could show, or none at all', async () => {
+      using storage = disposable(fresh());
+      const { sessions, messages } = storage;
+      const seen = new Set<string>();
+      const changes: [string, () => Promise<unknown>][] = [
+        ['create', () => sessions.create('a', 'a')],
+        ['create another', () => sessions.create('b', 'b')],
+        ['rename', () => sessions.rename('a', 'renamed')],
+        ['append', () => messages.append('b', [{ role: 'user', content: 'hi' }])],
+        [
+          'live snapshot',
+          () => sessions.setLiveResponse('a', { runId: 'r', content: 'x', toolCalls: [], updatedAt: 1 }),
+        ],
+        ['recover', () => sessions.recoverInterrupted()],
+        ['archive', () => sessions.archive('a')],
+        ['restore', () => sessions.restore('a')],
+        ['delete', () => sessions.delete('b')],
+      ];
+      const first = await sessions.listStamp();
+      if (first === null) {
+        for (const [, change] of changes) await change();
+        expect(await sessions.listStamp()).toBeNull();
+        return;
+      }
+      seen.add(first);
+      for (const [name, change] of changes) {
+        await change();
+        const stamp = await sessions.listStamp();
+        expect({ name, repeated: stamp === null || seen.has(stamp) }).toEqual({ name, repeated: false });
+        seen.add(stamp!);
+        // Reading changes nothing.
+        await sessions.list('all', { includeInternal: true });
+        expect(await sessions.listStamp()).toBe(stamp);
+      }
+    });
+
     it('counts active and archived sessions and knows the latest change', async () => {
       using storage = disposable(fresh());
       const { sessions } = storage;

@@ -25,6 +25,12 @@ export interface SessionStore {
    * sessions (ids starting `__`: cron jobs, the heartbeat) only with `includeInternal`.
    */
   list(scope: SessionScope, options?: { includeInternal?: boolean }): Promise<SessionMeta[]>;
+  /**
+   * A value that differs after any change a `list` could show, however made (this process or another), so that an
+   * unchanged list need not be read again; null when the adapter cannot tell (read `list` each time then). Read it
+   * before the list it stands for.
+   */
+  listStamp(): Promise<string | null>;
   /** Stores a new active session. */
   create(sessionId: string, title: string): Promise<SessionMeta>;
   /** The session (active or archived) with its summary and live snapshot, or null when the id is unknown. */

@@ -2,6 +2,7 @@
 import { Elysia } from 'elysia';
 import type { SessionsService } from '../../sessions';
 import { AgentQuery, ArchivedQuery, errors, queryFlag, SessionParams } from '../schemas';
+import { stampedBodies } from '../stamped-bodies';
 import {
   Archived,
   cleanTitle,
@@ -18,16 +19,23 @@ import {
 } from './sessions.schema';
 
 export function sessionRoutes(
-  sessions: Pick<SessionsService, 'list' | 'create' | 'rename' | 'delete' | 'archive' | 'restore' | 'history'>,
+  sessions: Pick<
+    SessionsService,
+    'list' | 'listStamp' | 'create' | 'rename' | 'delete' | 'archive' | 'restore' | 'history'
+  >,
 ) {
+  // Clients read the list after every change they make and poll it; most reads find it as it was.
+  const lists = stampedBodies();
   return new Elysia({ prefix: '/api/sessions', detail: { tags: ['sessions'] } })
     .get(
       '',
       async ({ query }) => {
         const includeInternal = query.include_internal === undefined || queryFlag(query.include_internal);
-        return {
-          data: (await sessions.list(query.agent_id, query.scope ?? 'active', { includeInternal })).map(toSessionRow),
-        };
+        const scope = query.scope ?? 'active';
+        const stamp = await sessions.listStamp(query.agent_id);
+        return lists.respond(`${query.agent_id ?? ''}\n${scope}\n${includeInternal}`, stamp, async () => ({
+          data: (await sessions.list(query.agent_id, scope, { includeInternal })).map(toSessionRow),
+        }));
       },
       {
         query: ListQuery,

@@ -67,6 +67,8 @@ export function createPostgresSessionStore(sql: SQL, agentId: string, clock: Clo
       const rows: SessionRow[] = await sql.unsafe(listQuery(scope, options?.includeInternal ?? false), [agentId]);
       return rows.map(toMeta);
     },
+    // Other replicas write the same tables and nothing here hears of it: every list is read.
+    listStamp: async () => null,
     async create(sessionId, title) {
       const at = now();
       await sql`INSERT INTO sessions (agent_id, id, title, created_at, updated_at) VALUES (${agentId}, ${sessionId}, ${title}, ${at}, ${at})`;

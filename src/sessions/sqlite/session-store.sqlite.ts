@@ -52,9 +52,16 @@ export function recoverInterruptedSessions(db: Database, clock: Clock, sessionId
   return stale.length;
 }
 
+// Tells stores apart in a list stamp: a database opened again (an agent deleted and made anew) counts from zero.
+let storesOpened = 0;
+
 export function createSqliteSessionStore(db: Database, clock: Clock): SessionStore {
   const now = () => toEpochSeconds(clock.nowMs());
   const selectSession = db.query<SessionRow, [string]>('SELECT * FROM sessions WHERE id = ?');
+  const store = ++storesOpened;
+  // Rows this connection changed (triggers included) and a count other connections' commits move.
+  const changes = db.query<{ changes: number }, []>('SELECT total_changes() AS changes');
+  const dataVersion = db.query<{ data_version: number }, []>('PRAGMA data_version');
 
   const find = (sessionId: string): SessionRecord | null => {
     const row = selectSession.get(sessionId);
@@ -75,6 +82,9 @@ export function createSqliteSessionStore(db: Database, clock: Clock): SessionSto
         )
         .all()
         .map(toMeta),
+    // Inside a transaction a list would see writes that may yet be rolled back, which no count would undo.
+    listStamp: async () =>
+      db.inTransaction ? null : `${store}:${changes.get()!.changes}:${dataVersion.get()!.data_version}`,
     async create(sessionId, title) {
       const at = now();
       db.query('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
