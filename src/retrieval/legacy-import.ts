@@ -1,8 +1,9 @@
 // Imports the original's JSON indexes (storage/memory_index, storage/knowledge_index) into the embedding cache.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_STORAGE_FOLDER, LEGACY_INDEX_FOLDERS } from '../shared/agent-storage';
 import { jsonField, jsonList } from '../shared/json-field';
+import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
 import type { RetrievalStore } from './retrieval-store.port';
@@ -29,6 +30,7 @@ function trimmed(value: unknown): string {
  * `openai` / `text-embedding-3-small`, as the original's). Chunks the new chunker reproduces (for
  * example a memory file shorter than one chunk) then need no new embedding call. Malformed files,
  * rows without text and rows without a numeric vector are skipped. Returns the number of vectors imported.
+ * Throws NotRegularFileError (a storage fault, 503) when a FIFO, device or socket stands at the file's name.
  */
 export function importLegacyIndex(
   store: RetrievalStore,
@@ -41,8 +43,10 @@ export function importLegacyIndex(
   if (!existsSync(file)) return 0;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
+    json = JSON.parse(readRegularFile(file));
+  } catch (error) {
+    // A FIFO or device there is refused, never waited on (a plain read blocked the whole server at start-up).
+    if (error instanceof NotRegularFileError) throw error;
     // A legacy index that does not parse has nothing to import; the files are indexed anew.
     return 0;
   }

@@ -10,6 +10,7 @@ type Reason =
   | 'read_only'
   | 'permission_denied'
   | 'not_a_folder'
+  | 'not_regular_file'
   | 'database_unwritable'
   | 'database_damaged'
   | 'database_busy'
@@ -29,9 +30,11 @@ const ERRNO_REASONS: Record<string, Reason> = {
   EACCES: 'permission_denied',
   EPERM: 'permission_denied',
   ENOTDIR: 'not_a_folder',
+  // shared/regular-file.ts: a FIFO, device or socket where the server reads a file of its own (never waited on).
+  ENOTREG: 'not_regular_file',
 };
 /** Reasons that are only the data folder's fault when the failing path lies inside it (EACCES on, say, a tool binary is not). */
-const NEEDS_PATH_INSIDE = new Set<Reason>(['read_only', 'permission_denied', 'not_a_folder']);
+const NEEDS_PATH_INSIDE = new Set<Reason>(['read_only', 'permission_denied', 'not_a_folder', 'not_regular_file']);
 
 const REASON_CODES: Record<Reason, StorageFaultCode> = {
   disk_full: 'insufficient_storage',
@@ -39,6 +42,7 @@ const REASON_CODES: Record<Reason, StorageFaultCode> = {
   read_only: 'storage_unavailable',
   permission_denied: 'storage_unavailable',
   not_a_folder: 'storage_unavailable',
+  not_regular_file: 'storage_unavailable',
   database_unwritable: 'storage_unavailable',
   database_damaged: 'storage_unavailable',
   database_busy: 'storage_unavailable',
@@ -51,6 +55,7 @@ const MESSAGES: Record<Reason, string> = {
   read_only: 'The data folder is read-only',
   permission_denied: 'The data folder is not writable (permission denied)',
   not_a_folder: 'A folder of the data folder is a file, not a folder',
+  not_regular_file: 'A file of the data folder is not a regular file',
   database_unwritable: 'A database in the data folder cannot be written',
   database_damaged: 'A database in the data folder is damaged (its file is malformed)',
   database_busy: 'A database in the data folder is locked by another process; try again shortly',
@@ -77,7 +82,7 @@ interface Fault {
   path: string | null;
 }
 
-/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
+/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR, ENOTREG, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause } = current as SystemError;
@@ -144,6 +149,7 @@ const FILE_MESSAGES: Record<Reason, string> = {
   read_only: 'its folder is read-only',
   permission_denied: 'permission denied',
   not_a_folder: 'its folder is a file',
+  not_regular_file: 'it is not a regular file',
   database_unwritable: 'it cannot be written',
   database_damaged: 'it is damaged',
   database_busy: 'another process holds its lock',

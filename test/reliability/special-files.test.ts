@@ -2,7 +2,7 @@
 // (a plain open of a FIFO blocks the whole process until a partner opens the other end).
 import { describe, expect, it } from 'bun:test';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runMain } from '../support/run-main';
 import { startServerProcess } from '../support/server-process';
 import { makeTempDir } from '../support/temp-dir';
@@ -76,6 +76,58 @@ describe('a FIFO in place of a file the server reads at start-up', () => {
     expect(config.status).toBe(200);
     expect(config.body.data.config.retrieval.storage.db_path).toBe('storage/retrieval.db');
     expect(running.server.stderr()).toContain(`${join(agentRoot, 'config.json')} is not a regular file`);
+  }, 30_000);
+});
+
+/** A data folder whose default agent has a FIFO at `relative`, made before start. */
+function agentWithFifo(dir: string, relative: string): string {
+  const dataDir = join(dir, 'data');
+  const agentRoot = join(dataDir, 'workspaces', 'default');
+  mkdirSync(join(agentRoot, dirname(relative)), { recursive: true });
+  mkfifo(join(agentRoot, relative));
+  return dataDir;
+}
+
+describe('a FIFO in place of a retrieval index file the server reads', () => {
+  for (const relative of ['storage/memory_index/index.json', 'storage/knowledge_index/index.json']) {
+    it(`the legacy index ${relative}: retrieval answers 503 naming its folder, the rest of the server works`, async () => {
+      using dir = makeTempDir('moc-fifo-legacy-');
+      await using running = await startServerProcess({ dataDir: agentWithFifo(dir.path, relative) });
+      const search = await running.api('GET', '/api/retrieval/search?domain=memory&q=coffee');
+      expect(search).toEqual({
+        status: 503,
+        body: {
+          error: {
+            code: 'storage_unavailable',
+            message: `A file of the data folder is not a regular file: workspaces/default/${dirname(relative)}`,
+            details: { reason: 'not_regular_file', folder: `workspaces/default/${dirname(relative)}` },
+            request_id: expect.any(String),
+          },
+        },
+      });
+      expect((await running.api('GET', '/api/sessions')).status).toBe(200);
+      expect(running.server.stderr()).toContain(
+        `${join(running.dataDir, 'workspaces', 'default', relative)} is not a regular file`,
+      );
+      expect(await running.server.stop()).toBe(0);
+    }, 30_000);
+  }
+
+  it('the json engine index, planted after the engine is chosen: retrieval answers 503 naming its folder, the server stays up', async () => {
+    await using running = await startServerProcess();
+    const index = join(running.dataDir, 'workspaces', 'default', 'storage', 'retrieval.json');
+    const saved = await running.api('PUT', '/api/config/runtime', {
+      config: { retrieval: { storage: { engine: 'json' } } },
+    });
+    expect(saved.status).toBe(200);
+    // The index reopens in the new engine on its next use, which reads whatever stands at its name then.
+    mkfifo(index);
+    const status = await running.api('GET', '/api/retrieval/status');
+    expect(status.status).toBe(503);
+    expect(status.body.error.details).toEqual({ reason: 'not_regular_file', folder: 'workspaces/default/storage' });
+    expect((await running.api('GET', '/api/health')).status).toBe(200);
+    expect(running.server.stderr()).toContain(`${index} is not a regular file`);
+    expect(await running.server.stop()).toBe(0);
   }, 30_000);
 });
 

@@ -1,9 +1,10 @@
 // Engine `json`: the index lives in one JSON file, loaded into an in-memory database so search runs the same code.
 import type { Database, SQLQueryBindings } from 'bun:sqlite';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { openDatabase } from '../../db/open-database';
 import { writeFileAtomic } from '../../shared/atomic-write';
 import { jsonField, jsonList } from '../../shared/json-field';
+import { NotRegularFileError, readRegularFile } from '../../shared/regular-file';
 import { fromBlob, RETRIEVAL_SCHEMA_VERSION, toBlob } from '../retrieval-records';
 import { RETRIEVAL_DB_MIGRATIONS } from './retrieval-db.schema';
 
@@ -19,15 +20,19 @@ const decodeVector = (text: string) => {
 /**
  * Opens an in-memory retrieval database filled from `path` (if it exists). Rows keep their ids,
  * and the FTS tables are rebuilt from the chunks, so bm25 ranks and vector scores equal those of
- * the SQLite engine. A file of another format version or unreadable JSON starts an empty index.
+ * the SQLite engine. A file of another format version or unreadable JSON starts an empty index. Throws
+ * NotRegularFileError (a storage fault, 503) when a FIFO, device or socket stands at `path`.
  */
 export function openJsonIndex(path: string): Database {
   const db = openDatabase(':memory:', RETRIEVAL_DB_MIGRATIONS);
   if (!existsSync(path)) return db;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
+    json = JSON.parse(readRegularFile(path));
+  } catch (error) {
+    // A FIFO or device there is refused, never waited on (a plain read blocked the whole server); saving would
+    // replace it, but an index that never says why it starts empty hides the fault.
+    if (error instanceof NotRegularFileError) throw error;
     // Unreadable or cut short: the index is derived, so it starts empty and the indexer fills it from the files.
     return db;
   }
