@@ -1,7 +1,8 @@
 // Skill discovery: SKILL.md front matter, the skills list and the SKILLS_SNAPSHOT.md text.
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAgentTextFile } from '../security';
+import { readRegularFile } from '../shared/regular-file';
 import { isRealFolder } from '../shared/walk-files';
 
 export interface SkillMeta {
@@ -67,10 +68,14 @@ function skillFields(parsed: object): Partial<Record<SkillKey, string>> {
   return result;
 }
 
-/** Lists `<skillsDir>/<folder>/SKILL.md`, sorted by folder. A missing folder gives []. */
+/**
+ * Lists `<skillsDir>/<folder>/SKILL.md`, sorted by folder. A missing folder gives []. Anything but a regular file
+ * there is left out: checked by name first, and by the default reader on the open file (a FIFO swapped in between
+ * would otherwise block the whole process on its open).
+ */
 export function scanSkills(
   skillsDir: string,
-  read: (folder: string) => string = (folder) => readFileSync(join(skillsDir, folder, 'SKILL.md'), 'utf8'),
+  read: (folder: string) => string = (folder) => readRegularFile(join(skillsDir, folder, 'SKILL.md')),
 ): SkillMeta[] {
   if (!existsSync(skillsDir)) return [];
   const skills: SkillMeta[] = [];

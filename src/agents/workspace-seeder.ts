@@ -1,9 +1,10 @@
 // Creates an agent folder from the embedded template and keeps its skills snapshot current.
-import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readAgentTextFile, writeGuardedFile } from '../security';
 import { guardPath } from '../security';
 import { adoptFolderOwner } from '../shared/folder-owner';
+import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
 import { BUILTIN_SKILLS, CORE_TEMPLATE_FILES, WORKSPACE_TEMPLATE } from './embedded-assets';
 import { renderSkillsSnapshot, scanAgentSkills, scanSkills } from './skills';
 
@@ -43,12 +44,21 @@ export function seedBuiltinSkills(skillsDir: string): void {
   for (const [relative, content] of Object.entries(BUILTIN_SKILLS)) writeIfMissing(join(skillsDir, relative), content);
 }
 
-/** Copies the files of `fromDir`'s skills that `toDir` lacks (one level of skill folders, SKILL.md files). */
+/**
+ * Copies the files of `fromDir`'s skills that `toDir` lacks (one level of skill folders, SKILL.md files). A SKILL.md
+ * that stopped being a regular file since the scan (a FIFO swapped in) is skipped, as the scan skips one, never waited on.
+ */
 function copyMissingSkills(fromDir: string, toDir: string): void {
   for (const skill of scanSkills(fromDir)) {
     const relative = skill.location.replace(/^\.\/skills\//, '');
-    const source = join(fromDir, relative);
-    writeIfMissing(join(toDir, relative), readFileSync(source, 'utf8'));
+    let text: string;
+    try {
+      text = readRegularFile(join(fromDir, relative));
+    } catch (error) {
+      if (error instanceof NotRegularFileError) continue;
+      throw error;
+    }
+    writeIfMissing(join(toDir, relative), text);
   }
 }
 

@@ -1,7 +1,7 @@
 // A FIFO where the server reads or appends to a file of its own: refused at once and said so, never waited on
 // (a plain open of a FIFO blocks the whole process until a partner opens the other end).
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runMain } from '../support/run-main';
 import { startServerProcess } from '../support/server-process';
@@ -127,6 +127,26 @@ describe('a FIFO in place of a retrieval index file the server reads', () => {
     expect(status.body.error.details).toEqual({ reason: 'not_regular_file', folder: 'workspaces/default/storage' });
     expect((await running.api('GET', '/api/health')).status).toBe(200);
     expect(running.server.stderr()).toContain(`${index} is not a regular file`);
+    expect(await running.server.stop()).toBe(0);
+  }, 30_000);
+});
+
+describe('a FIFO in place of a SKILL.md', () => {
+  it("in the agent's skills and the shared library: the skill is left out, lists and agent creation answer", async () => {
+    using dir = makeTempDir('moc-fifo-skills-');
+    const dataDir = agentWithFifo(dir.path, 'skills/planted/SKILL.md');
+    mkdirSync(join(dataDir, 'skills', 'shared-planted'), { recursive: true });
+    mkfifo(join(dataDir, 'skills', 'shared-planted', 'SKILL.md'));
+    mkdirSync(join(dataDir, 'workspaces', 'default', 'skills', 'real'));
+    writeFileSync(join(dataDir, 'workspaces', 'default', 'skills', 'real', 'SKILL.md'), '---\nname: real\n---\n');
+    await using running = await startServerProcess({ dataDir });
+    const names = async (agentId: string) =>
+      ((await running.api('GET', `/api/skills?agent_id=${agentId}`)).body.data as { name: string }[]).map(
+        (skill) => skill.name,
+      );
+    expect(await names('default')).toEqual(['real']);
+    expect((await running.api('POST', '/api/agents', { agent_id: 'fresh' })).status).toBe(200);
+    expect(await names('fresh')).toEqual(['weather', 'session-logs', 'skill-creator']);
     expect(await running.server.stop()).toBe(0);
   }, 30_000);
 });
