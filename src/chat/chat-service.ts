@@ -159,8 +159,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
 
   /** The checks before a turn may start: the session exists, a model is configured, the budget allows it. */
-  const admit = async (agentId: string | undefined, sessionId: string) => {
-    const agent = deps.agents.get(agentId);
+  const admit = (agentId: string | undefined, sessionId: string) => admitTo(deps.agents.get(agentId), sessionId);
+  const admitTo = async (agent: AgentHandle<ChatPorts>, sessionId: string) => {
     await deps.sessions.of(agent).get(sessionId);
     deps.llm.route(agent.config());
     assertWithinBudget(await checkBudget(agent.storage.usage, agent.config(), deps.clock.nowMs()));
@@ -195,8 +195,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     agents: deps.agents,
     registry,
     logger: deps.logger,
-    async startQueued(agentId, sessionId, queued) {
-      const agent = await admit(agentId, sessionId);
+    async startQueued(queuedOn, sessionId, queued) {
+      const agent = await admitTo(queuedOn, sessionId);
       return (await begin(agent, sessionId, queued.content, { queuedId: queued.id }, false)).run;
     },
   });
@@ -240,14 +240,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     if (onBusy === 'interrupt') return interrupt(agent, sessionId, message, options);
     if (onBusy === 'enqueue') {
       // Behind messages already waiting, or behind the live run when the session is taken meanwhile.
-      const claimed = (await queue.hasWaiting(agent.id, sessionId))
+      const claimed = (await queue.hasWaiting(agent, sessionId))
         ? null
         : await begin(agent, sessionId, message, options, false).catch((error: unknown) => {
             if (isAppError(error) && error.code === 'session_busy') return null;
             throw error;
           });
       if (claimed) return { run: Promise.resolve(claimed.run), attached: false, queued: false };
-      const { run } = await queue.enqueue(agent.id, sessionId, message);
+      const { run } = await queue.enqueue(agent, sessionId, message);
       return { run, attached: false, queued: true };
     }
     const claimed = await begin(agent, sessionId, message, options, onBusy === 'reject');

@@ -1,5 +1,5 @@
 // Messages that wait for their session's live run (on_busy `enqueue`): stored `queued`, then run one at a time, in order.
-import type { AgentDirectory } from '../agents';
+import { agentDeleted, type AgentDirectory, type AgentHandle } from '../agents';
 import type { QueuedMessage, SessionPorts } from '../sessions';
 import { AppError, isAppError, notFound } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
@@ -9,22 +9,23 @@ import type { RunRegistry } from './run-registry';
 /** Messages one session may hold queued: past it, `enqueue` answers 409 `queue_full` (a loop or a flood, not a person). */
 export const MAX_QUEUED_PER_SESSION = 32;
 
-export interface TurnQueueDeps {
-  agents: AgentDirectory<SessionPorts>;
+export interface TurnQueueDeps<S extends SessionPorts> {
+  agents: AgentDirectory<S>;
   registry: RunRegistry;
   /** Starts the run of a queued message (never attaching to another run); 409 `session_busy` when the session was taken. */
-  startQueued(agentId: string, sessionId: string, message: QueuedMessage): Promise<LiveRun>;
+  startQueued(agent: AgentHandle<S>, sessionId: string, message: QueuedMessage): Promise<LiveRun>;
   logger: Logger;
 }
 
-export interface TurnQueue {
+export interface TurnQueue<S extends SessionPorts> {
   /**
    * Stores `message` as queued in the session and returns a promise of its run, which settles when its turn
-   * comes (rejected with the reason when it cannot run then: the budget blocks, the session is gone).
+   * comes (rejected with the reason when it cannot run then: the budget blocks, the session is gone, 404
+   * `agent_deleted` when `agent` was deleted meanwhile, even if its id names a new agent by then).
    */
-  enqueue(agentId: string, sessionId: string, message: string): Promise<{ run: Promise<LiveRun> }>;
+  enqueue(agent: AgentHandle<S>, sessionId: string, message: string): Promise<{ run: Promise<LiveRun> }>;
   /** Whether the session has messages waiting (a new one then queues behind them). */
-  hasWaiting(agentId: string, sessionId: string): Promise<boolean>;
+  hasWaiting(agent: AgentHandle<S>, sessionId: string): Promise<boolean>;
   /** Runs what earlier processes left queued, in every agent's sessions. */
   resume(): Promise<void>;
 }
@@ -36,7 +37,12 @@ interface Waiter {
   order: number;
 }
 
-export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
+/**
+ * The queue works on the agent handle a message was queued with, never on its id looked up again: an agent deleted
+ * and created again under the same id is another agent, and the old one's waiters end `agent_deleted` (looked up by
+ * id, they ended 404 "Agent not found", or read the new agent's sessions and ended "Session not found").
+ */
+export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>): TurnQueue<S> {
   const pumps = new Set<string>();
   /** Sessions that got a message while their pump was finishing: the pump runs again. */
   const dirty = new Set<string>();
@@ -61,14 +67,14 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
    * them there, and the reply goes to the session's history). Only waiters registered before the read began: a
    * later one's message may have been stored after it.
    */
-  const dropVanished = async (agentId: string, sessionId: string, queued: QueuedMessage[], horizon: number) => {
-    const prefix = `${sessionKey(agentId, sessionId)}\n`;
-    const stored = new Set(queued.map((message) => waiterKey(agentId, sessionId, message.id)));
+  const dropVanished = async (agent: AgentHandle<S>, sessionId: string, queued: QueuedMessage[], horizon: number) => {
+    const prefix = `${sessionKey(agent.id, sessionId)}\n`;
+    const stored = new Set(queued.map((message) => waiterKey(agent.id, sessionId, message.id)));
     const vanished = [...waiters].filter(
       ([key, waiter]) => key.startsWith(prefix) && !stored.has(key) && waiter.order <= horizon,
     );
     if (vanished.length === 0) return;
-    const session = await deps.agents.get(agentId).storage.sessions.find(sessionId);
+    const session = await agent.storage.sessions.find(sessionId);
     const error = session
       ? new AppError(
           'queued_elsewhere',
@@ -80,30 +86,32 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
   };
 
   /** Runs the session's queued messages one after another, each once the session is free. */
-  const drain = async (agentId: string, sessionId: string) => {
+  const drain = async (agent: AgentHandle<S>, sessionId: string) => {
     for (;;) {
-      await deps.registry.whenFree(agentId, sessionId);
-      const messages = deps.agents.get(agentId).storage.messages;
+      await deps.registry.whenFree(agent.id, sessionId);
+      // 404 `agent_deleted` once the agent is deleted: its queue went with it.
+      const messages = agent.storage.messages;
       const horizon = registered;
       const queued = await messages.queued(sessionId);
       // The read may hold a message stored here but not yet waited for, which would run with nobody to stream it
       // to: read again once this process's enqueues in flight have registered their waiters.
-      const inserts = storing.get(sessionKey(agentId, sessionId));
+      const inserts = storing.get(sessionKey(agent.id, sessionId));
       if (inserts?.size) {
         await Promise.allSettled(inserts);
         continue;
       }
-      await dropVanished(agentId, sessionId, queued, horizon);
+      await dropVanished(agent, sessionId, queued, horizon);
       const [next] = queued;
       if (!next) return;
-      const key = waiterKey(agentId, sessionId, next.id);
+      const key = waiterKey(agent.id, sessionId, next.id);
       try {
-        settle(key, { run: await deps.startQueued(agentId, sessionId, next) });
+        settle(key, { run: await deps.startQueued(agent, sessionId, next) });
       } catch (error) {
         // Someone else took the session first: wait for that run too.
         if (isAppError(error) && error.code === 'session_busy') continue;
+        if (agent.signal.aborted) throw agentDeleted(agent.id, error);
         deps.logger.warn('queued message could not run; it is dropped', {
-          agent_id: agentId,
+          agent_id: agent.id,
           session_id: sessionId,
           error: String(error),
         });
@@ -113,20 +121,28 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
     }
   };
 
-  const pump = (agentId: string, sessionId: string) => {
-    const key = sessionKey(agentId, sessionId);
+  const pump = (agent: AgentHandle<S>, sessionId: string) => {
+    const key = sessionKey(agent.id, sessionId);
     if (pumps.has(key)) {
       dirty.add(key);
       return;
     }
     pumps.add(key);
-    void drain(agentId, sessionId)
-      .catch((error) => {
-        deps.logger.error('queued messages stopped', {
-          agent_id: agentId,
-          session_id: sessionId,
-          error: String(error),
-        });
+    void drain(agent, sessionId)
+      .catch((cause) => {
+        const deleted = agent.signal.aborted;
+        const error = deleted ? agentDeleted(agent.id, cause) : cause;
+        if (deleted)
+          deps.logger.info('queued messages dropped: their agent was deleted', {
+            agent_id: agent.id,
+            session_id: sessionId,
+          });
+        else
+          deps.logger.error('queued messages stopped', {
+            agent_id: agent.id,
+            session_id: sessionId,
+            error: String(error),
+          });
         for (const [waiter, entry] of waiters)
           if (waiter.startsWith(`${key}\n`)) {
             waiters.delete(waiter);
@@ -135,16 +151,16 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
       })
       .finally(() => {
         pumps.delete(key);
-        if (dirty.delete(key)) pump(agentId, sessionId);
+        if (dirty.delete(key)) pump(agent, sessionId);
       });
   };
 
   return {
-    async enqueue(agentId, sessionId, message) {
-      const messages = deps.agents.get(agentId).storage.messages;
+    async enqueue(agent, sessionId, message) {
+      const messages = agent.storage.messages;
       // The store refuses past the limit in the same step that stores: requests arriving together (on any
       // replica) cannot all pass a count taken before.
-      const key = sessionKey(agentId, sessionId);
+      const key = sessionKey(agent.id, sessionId);
       const insert = messages.enqueue(sessionId, message, MAX_QUEUED_PER_SESSION);
       const inserts = storing.get(key) ?? new Set();
       storing.set(key, inserts.add(insert));
@@ -164,18 +180,17 @@ export function createTurnQueue(deps: TurnQueueDeps): TurnQueue {
         );
       const queued = outcome.stored;
       const run = new Promise<LiveRun>((resolve, reject) =>
-        waiters.set(waiterKey(agentId, sessionId, queued.id), { resolve, reject, order: ++registered }),
+        waiters.set(waiterKey(agent.id, sessionId, queued.id), { resolve, reject, order: ++registered }),
       );
-      pump(agentId, sessionId);
+      pump(agent, sessionId);
       return { run };
     },
-    hasWaiting: async (agentId, sessionId) =>
-      (await deps.agents.get(agentId).storage.messages.queued(sessionId)).length > 0,
+    hasWaiting: async (agent, sessionId) => (await agent.storage.messages.queued(sessionId)).length > 0,
     async resume() {
       for (const agentId of deps.agents.ids()) {
         try {
-          for (const sessionId of await deps.agents.get(agentId).storage.messages.sessionsWithQueued())
-            pump(agentId, sessionId);
+          const agent = deps.agents.get(agentId);
+          for (const sessionId of await agent.storage.messages.sessionsWithQueued()) pump(agent, sessionId);
         } catch (error) {
           deps.logger.warn('queued messages of an agent not resumed', { agent_id: agentId, error: String(error) });
         }
