@@ -45,10 +45,16 @@ export interface RunRegistry {
   liveRuns(): { agentId: string; run: LiveRun }[];
   /**
    * Runs `work` with the session held: no run (nor a queued message) starts on it until `work` ends. With
-   * `cancel`, the session's live run here is cancelled first and waited for (its lock let go of); without,
-   * a live run makes it 409 `session_busy`. A run another replica holds is 409 `session_busy` either way.
+   * `cancel`, the session's live run here is cancelled first and waited for (its lock let go of), and so is
+   * another hold here: its `work`'s signal aborts (a compress stops waiting on its model call); without, a live
+   * run makes it 409 `session_busy` and another hold is waited for. A run another replica holds is 409 either way.
    */
-  hold<T>(agentId: string, sessionId: string, options: { cancel: boolean }, work: () => Promise<T>): Promise<T>;
+  hold<T>(
+    agentId: string,
+    sessionId: string,
+    options: { cancel: boolean },
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** 409 for a session whose run keeps it from being archived or deleted now (`run_id` when the run is here). */
@@ -73,8 +79,8 @@ export function createRunRegistry(
   /** Every run by `<agent>\n<run id>`, live or recently finished, in the order they started. */
   const byId = new Map<string, LiveRun>();
   const idKey = (agentId: string, runId: string) => `${agentId}\n${runId}`;
-  /** Sessions held by `hold`, each with a promise that settles when the hold ends. */
-  const holds = new Map<string, Promise<unknown>>();
+  /** Sessions held by `hold`, each with a promise that settles when the hold ends and what aborts its work. */
+  const holds = new Map<string, { ended: Promise<unknown>; abort: AbortController }>();
 
   const prune = () => {
     const now = performance.now();
@@ -153,7 +159,7 @@ export function createRunRegistry(
         const live = runs.get(key);
         const hold = holds.get(key);
         if (live) await (released.get(live) ?? live.done);
-        else if (hold) await hold.catch(() => undefined);
+        else if (hold) await hold.ended.catch(() => undefined);
         else if (await coordinator.isLocked(key)) await Bun.sleep(LOCK_POLL_MS);
         else return;
       }
@@ -171,20 +177,23 @@ export function createRunRegistry(
       for (;;) {
         const live = runs.get(key);
         const other = holds.get(key);
-        if (other) await other.catch(() => undefined);
-        else if (live && !live.isFinished && !options.cancel) throw held(sessionId, live.runId, false);
+        if (other) {
+          if (options.cancel) other.abort.abort();
+          await other.ended.catch(() => undefined);
+        } else if (live && !live.isFinished && !options.cancel) throw held(sessionId, live.runId, false);
         else if (live) {
           live.cancel();
           await (released.get(live) ?? live.done);
         } else break;
       }
       let end!: () => void;
-      holds.set(key, new Promise<void>((resolve) => (end = resolve)));
+      const abort = new AbortController();
+      holds.set(key, { ended: new Promise<void>((resolve) => (end = resolve)), abort });
       try {
         const lock = await coordinator.tryLock(key);
         if (!lock) throw held(sessionId, null, true);
         try {
-          return await work();
+          return await work(abort.signal);
         } finally {
           await lock.release();
         }

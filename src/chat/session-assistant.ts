@@ -38,17 +38,21 @@ export function createSessionAssistant<S extends AuxiliaryPorts>({
         return fallbackTitle(seed);
       }
     },
-    async summarize(agent, sessionId, corpus) {
+    async summarize(agent, sessionId, corpus, signal) {
       try {
         if (!(await isModelCallAllowed(agent, clock.nowMs()))) return null;
         const config = agent.config();
         const { llm, reply } = await callRouted(models.route(config), models.breakers, async (llm) => {
-          const reply = await invokeModel({ llm, model: llm.model, runtime: config.llm_runtime }, [
-            {
-              role: 'user',
-              content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
-            },
-          ]);
+          const reply = await invokeModel(
+            { llm, model: llm.model, runtime: config.llm_runtime },
+            [
+              {
+                role: 'user',
+                content: `Summarise this conversation in under ${SUMMARY_MAX_CHARS} characters. Keep conclusions, the user's preferences and unfinished tasks.\n\n${corpus}`,
+              },
+            ],
+            signal,
+          );
           return { llm, reply };
         });
         await recordAuxiliaryUsage(agent, {

@@ -9,7 +9,12 @@ import { isActiveRunStatus, type RunPorts } from './run-store.port';
 export interface SessionRuns {
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** `RunRegistry.hold`; with `cancel`, a run another replica holds is cancelled there first. */
-  hold<T>(agentId: string, sessionId: string, options: { cancel: boolean }, work: () => Promise<T>): Promise<T>;
+  hold<T>(
+    agentId: string,
+    sessionId: string,
+    options: { cancel: boolean },
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface SessionRunsDeps {

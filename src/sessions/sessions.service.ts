@@ -16,8 +16,8 @@ export interface SessionAssistant<S> {
   countTokens(text: string): Promise<number>;
   /** A one-line title for a conversation starting with `seed`; falls back to its first words, never throws. */
   title(agent: AgentHandle<S>, seed: string, sessionId: string): Promise<string>;
-  /** A summary of `corpus`, or null when the model cannot be used (no model, budget blocks, the call fails). */
-  summarize(agent: AgentHandle<S>, sessionId: string, corpus: string): Promise<string | null>;
+  /** A summary of `corpus`, or null when the model cannot be used (no model, budget blocks, the call fails or `signal` aborts it). */
+  summarize(agent: AgentHandle<S>, sessionId: string, corpus: string, signal?: AbortSignal): Promise<string | null>;
 }
 
 export interface SessionsServiceDeps<S extends SessionPorts> {
@@ -27,10 +27,16 @@ export interface SessionsServiceDeps<S extends SessionPorts> {
   runs: {
     isBusy(agentId: string, sessionId: string): Promise<boolean>;
     /**
-     * Runs `work` while no run can start on the session; `cancel` ends its live run first (and waits for it),
-     * otherwise a live run is 409 `session_busy`.
+     * Runs `work` while no run can start on the session; `cancel` ends its live run first (and waits for it), and
+     * aborts the signal of another hold's `work` (a compress) before waiting for it; otherwise a live run is 409
+     * `session_busy`.
      */
-    hold<T>(agentId: string, sessionId: string, options: { cancel: boolean }, work: () => Promise<T>): Promise<T>;
+    hold<T>(
+      agentId: string,
+      sessionId: string,
+      options: { cancel: boolean },
+      work: (signal: AbortSignal) => Promise<T>,
+    ): Promise<T>;
   };
   newId?: () => string;
 }
@@ -169,7 +175,8 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
           throw new AppError('session_busy', 'A streaming run is already active for this session.');
         // The session is held from the first read to the write: a turn, or a second compression, that read it
         // meanwhile would archive messages no summary holds and replace the summary written before it.
-        return deps.runs.hold(agent.id, sessionId, { cancel: false }, async () => {
+        // A delete meanwhile aborts `signal`: the summary call stops, and nothing is written for the session.
+        return deps.runs.hold(agent.id, sessionId, { cancel: false }, async (signal) => {
           const record = await sessions.get(sessionId);
           const messages = await sessions.messages(sessionId);
           if (messages.length < 4) {
@@ -178,7 +185,13 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
             });
           }
           const { count, corpus } = planCompression(messages);
-          const summarized = await deps.assistant.summarize(agent, sessionId, corpus);
+          const summarized = await deps.assistant.summarize(agent, sessionId, corpus, signal);
+          if (signal.aborted)
+            throw new AppError(
+              'not_found',
+              'Session was deleted while it was being compressed; nothing was compressed',
+              { session_id: sessionId },
+            );
           const summary = summarized?.slice(0, SUMMARY_MAX_CHARS) || corpus.slice(0, SUMMARY_MAX_CHARS);
           const { remaining } = await agent.storage.messages.compress(
             sessionId,

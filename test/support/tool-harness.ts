@@ -77,7 +77,10 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
     agents: { dataDir: temp.path, ids: () => ['agent'], get: () => agent, subscribe: () => () => undefined },
     assistant: noAssistant,
     // The harness runs no chat turns: no session is ever busy.
-    runs: { isBusy: async () => false, hold: (_agentId, _sessionId, _options, work) => work() },
+    runs: {
+      isBusy: async () => false,
+      hold: (_agentId, _sessionId, _options, work) => work(new AbortController().signal),
+    },
   }).of(agent);
   // The SQLite adapter has written the row when this call returns (its promise is already settled).
   void sessions.create('Harness session', 'session-1');
