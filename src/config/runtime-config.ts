@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppError, validationError, validationErrors } from '../shared/app-error';
-import { writeFileAtomic } from '../shared/atomic-write';
+import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
 import { readRegularFile } from '../shared/regular-file';
 import { assertNoUnsafeKeys, UNSAFE_KEYS } from '../shared/unsafe-keys';
 import type { Logger } from '../shared/logger';
@@ -119,6 +119,14 @@ export function serializeConfig(value: Json): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/**
+ * Replaces the config file at `path` by `value`. It keeps its mode and owner (an operator's 0600 file may hold
+ * secrets), and a link there is written through to its target, as reads go through it.
+ */
+function writeConfigFile(path: string, value: Json): void {
+  writeFileAtomic(resolveLinkTarget(path), serializeConfig(value), { keepModeAndOwner: true });
+}
+
 /** Validates a raw config object; throws 422 with one item per problem. */
 export function parseRuntimeConfig(raw: Json, fieldPrefix = 'config'): RuntimeConfig {
   // reportInput lets the issue mapper tell a missing key from a value of the wrong type.
@@ -212,7 +220,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     const globalConfig = parseRuntimeConfig(currentGlobal());
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
     assertNoGlobalOnlyKeys(delta, fieldPrefix);
-    writeFileAtomic(join(agentRoot, 'config.json'), serializeConfig(delta));
+    writeConfigFile(join(agentRoot, 'config.json'), delta);
     cache.delete(agentRoot);
     const result = effective(agentRoot);
     for (const listener of listeners) {
@@ -235,7 +243,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
       const name = `workspaces/${basename(agentRoot)}/config.json`;
       parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'))), agentRoot, name);
     }
-    writeFileAtomic(globalPath, serializeConfig(next));
+    writeConfigFile(globalPath, next);
     cache.clear();
     currentGlobal();
     return config;

@@ -1,7 +1,7 @@
 // The LangSmith tracing switch: precedence of the three variables, persisted to .env, applied to LangChain.
-import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { AppError } from '../shared/app-error';
-import { writeFileAtomic } from '../shared/atomic-write';
+import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
 import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
 import { fileFaultError } from '../shared/storage-fault';
 
@@ -50,21 +50,6 @@ export interface TracingControl {
   set(enabled: boolean): boolean;
 }
 
-/**
- * The file to rewrite for `path`: the path itself, or the target of a link there. The operator linked it (the
- * sandbox never sees .env), and start-up reads through the link: replacing the link by a file would leave the
- * target stale and the next start reading a copy.
- */
-function resolveEnvFile(path: string): string {
-  try {
-    if (!lstatSync(path).isSymbolicLink()) return path;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return path;
-    throw error;
-  }
-  return realpathSync(path);
-}
-
 /** The error a client gets when .env cannot be read or rewritten; `error` itself when it is no file-system failure. */
 function envFileError(error: unknown): unknown {
   const fault = fileFaultError(error, '.env');
@@ -101,7 +86,8 @@ export function createTracingControl(env: Record<string, string | undefined>, en
     enabled: () => isTracingEnabled(env),
     set(enabled) {
       try {
-        const target = resolveEnvFile(envFilePath);
+        // The operator linked it (the sandbox never sees .env), and start-up reads through the link.
+        const target = resolveLinkTarget(envFilePath);
         const current = existsSync(target) ? readRegularFile(target) : '';
         writeFileAtomic(target, setDotenvValue(current, TRACING_KEY, String(enabled)), { keepModeAndOwner: true });
       } catch (error) {

@@ -5,7 +5,9 @@ import {
   fchownSync,
   fsyncSync,
   mkdirSync,
+  lstatSync,
   openSync,
+  realpathSync,
   renameSync,
   rmSync,
   type Stats,
@@ -88,6 +90,21 @@ export function takeModeAndOwner(handle: number, replaced: Stats): void {
   // Owner first: a chown clears set-user-id bits the chmod then puts back.
   if (process.geteuid?.() === 0) fchownSync(handle, replaced.uid, replaced.gid);
   fchmodSync(handle, replaced.mode & 0o7777);
+}
+
+/**
+ * The file to rewrite for `path`: the path itself, or the final target of a link there. For files an operator
+ * keeps (`.env`, `config.json`) and may have linked elsewhere: replacing the link by a file would leave the
+ * target stale and the next start reading a copy. Throws as `realpathSync` when a link leads nowhere.
+ */
+export function resolveLinkTarget(path: string): string {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return path;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return path;
+    throw error;
+  }
+  return realpathSync(path);
 }
 
 /** The stat of the file at `path`, or null when there is none. */
