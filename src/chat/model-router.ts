@@ -47,6 +47,8 @@ export async function* runRoutedTurn(input: RoutedTurnInput): AsyncGenerator<Cha
   const candidates = route.candidates;
   const failedUsage: UsageRecord[] = [];
   let attemptsBefore = 0;
+  // The turn's run id until an attempt opens with its own: the error names the last attempt, or the run (contract §3.7).
+  let runId = input.runId ?? '';
   let previous: { id: string; reason: string; message: string } | null = null;
   const isNextAvailable = (index: number) =>
     candidates.slice(index + 1).some((profile) => breakers.isAvailable(profile.id));
@@ -98,7 +100,10 @@ export async function* runRoutedTurn(input: RoutedTurnInput): AsyncGenerator<Cha
     });
     let step = await turn.next();
     while (!step.done) {
-      if (step.value.type === 'run_start') attemptsBefore += 1;
+      if (step.value.type === 'run_start') {
+        attemptsBefore += 1;
+        runId = step.value.data.run_id;
+      }
       yield step.value;
       step = await turn.next();
     }
@@ -114,9 +119,9 @@ export async function* runRoutedTurn(input: RoutedTurnInput): AsyncGenerator<Cha
     : `Every model of the route is paused by its circuit breaker (${candidates.map((profile) => profile.id).join(', ')}).`;
   yield {
     type: 'error',
-    data: { error: message, run_id: '', attempt: Math.max(1, attemptsBefore), code: 'llm_unavailable' },
+    data: { error: message, run_id: runId, attempt: Math.max(1, attemptsBefore), code: 'llm_unavailable' },
   };
-  return { ok: false, content: '', runId: '', usage: null, error: { code: 'llm_unavailable', message }, failedUsage };
+  return { ok: false, content: '', runId, usage: null, error: { code: 'llm_unavailable', message }, failedUsage };
 }
 
 /** What one-shot calls need of the llm domain: the agent's route and the breakers. */

@@ -6,7 +6,9 @@ import type { RunEvent, Subscription } from './live-run';
 
 /**
  * A subscription that may have to wait for its run (a queued message). A queued message that cannot run
- * when its turn comes (the budget blocks it, the session was deleted) ends the stream with an `error` event.
+ * when its turn comes (the budget blocks it, the session was deleted, no model can run) ends the stream with an
+ * `error` event. Its `run_id` is `""` (the contract allows it): no run was started for the message, so there is
+ * none to rejoin or cancel (one another replica took runs there, under an id this process never sees).
  */
 export function turnEvents(turn: StartedTurn): Subscription {
   let inner: Subscription | null = null;

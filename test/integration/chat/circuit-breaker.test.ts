@@ -93,5 +93,14 @@ describe('circuit breaker per profile', () => {
       'llm_unavailable',
     ]);
     expect(fixture.primary.chatRequests().length + fixture.backup.chatRequests().length).toBe(before);
+    // No attempt started, yet the turn has a run: the error names it, as its event ids and GET /api/runs do.
+    const runs = (await fixture.server.json('GET', `/api/runs?session_id=${sessionId}`)).body.data.runs;
+    expect(runs).toHaveLength(1);
+    const error = events.find((event) => event.event === 'error')!;
+    expect(error.data.run_id).toBe(runs[0].run_id);
+    expect(error.id).toStartWith(`${runs[0].run_id}:`);
+    expect((await fixture.server.json('GET', `/api/runs/${error.data.run_id}`)).body.data.error?.code).toBe(
+      'llm_unavailable',
+    );
   });
 });
