@@ -109,6 +109,24 @@ export function describeMessageStoreContract(adapter: string, make: MakeSessionP
       expect(await codeOf(messages.compress('missing', 1, 'x'))).toBe('not_found');
     });
 
+    it('compresses around queued messages: they are neither archived nor counted as remaining', async () => {
+      using storage = fresh();
+      const { sessions, messages } = storage;
+      await sessions.create('s', 's');
+      await messages.append('s', [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ]);
+      await messages.enqueue('s', 'waiting', 5);
+      await messages.append('s', [{ role: 'assistant', content: 'c' }]);
+      const result = await messages.compress('s', 3, 'summary');
+      expect(result.archived.map((message) => message.content)).toEqual(['a', 'b', 'c']);
+      expect(result.remaining).toBe(0);
+      expect((await messages.list('s')).map((message) => [message.content, message.status])).toEqual([
+        ['waiting', 'queued'],
+      ]);
+    });
+
     it('says whether the agent has any message at all', async () => {
       using storage = fresh();
       const { sessions, messages } = storage;

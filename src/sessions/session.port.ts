@@ -71,7 +71,8 @@ export interface MessageStore {
   deleteAfter(sessionId: string, mark: number): Promise<void>;
   /**
    * Moves the first `count` messages into the compression archive and stores `compressedContext` as the
-   * session's summary, atomically. 404 `not_found` when the session is missing or archived.
+   * session's summary, atomically; `remaining` counts the messages left. Queued messages are neither moved nor
+   * counted (they wait for their own turn). 404 `not_found` when the session is missing or archived.
    */
   compress(
     sessionId: string,

@@ -178,7 +178,8 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
         // A delete meanwhile aborts `signal`: the summary call stops, and nothing is written for the session.
         return deps.runs.hold(agent.id, sessionId, { cancel: false }, async (signal) => {
           const record = await sessions.get(sessionId);
-          const messages = await sessions.messages(sessionId);
+          // Queued messages are not history yet: their own turn stores them, so none is summarised or archived.
+          const messages = (await sessions.messages(sessionId)).filter((message) => message.status !== 'queued');
           if (messages.length < 4) {
             throw new AppError('invalid_state', 'At least 4 messages are required for compression', {
               message_count: messages.length,

@@ -24,6 +24,8 @@ export type ScriptStep =
     }
   /** Never answers until the client gives up. */
   | { kind: 'hang' }
+  /** Answers as `step` once `until` settles (a test holds the server's call where it wants it). */
+  | { kind: 'held'; until: Promise<unknown>; step: ScriptStep }
   /** Answers with a stream chunk that is not JSON. */
   | { kind: 'malformed' };
 
@@ -159,6 +161,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         headers: step.headers,
       });
     }
+    if (step.kind === 'held') return step.until.then(() => respond(step.step, body, signal));
     if (step.kind === 'hang') {
       return new Promise<Response>((resolve) =>
         signal.addEventListener('abort', () => resolve(new Response('aborted', { status: 499 }))),

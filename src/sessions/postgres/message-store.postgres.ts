@@ -81,16 +81,20 @@ export function createPostgresMessageStore(sql: SQL, agentId: string, clock: Clo
     async compress(sessionId, count, compressedContext) {
       return await sql.begin(async (tx) => {
         await requireActive(tx, agentId, sessionId);
-        const archived = (await list(tx, sessionId)).slice(0, count);
+        // Queued messages wait for their own run: a compression neither archives nor counts them.
+        const rows: (MessageRow & { id: unknown })[] = await tx`SELECT id, role, content, tool_calls, run_id, status,
+          created_at FROM messages WHERE agent_id = ${agentId} AND session_id = ${sessionId}
+          AND status IS DISTINCT FROM 'queued' ORDER BY id LIMIT ${count}`;
+        const archived = rows.map(toMessage);
         const at = now();
         await tx`INSERT INTO compressed_messages (agent_id, session_id, compressed_at, messages)
           VALUES (${agentId}, ${sessionId}, ${at}, ${JSON.stringify(archived)})`;
-        await tx`DELETE FROM messages WHERE id IN (SELECT id FROM messages
-          WHERE agent_id = ${agentId} AND session_id = ${sessionId} ORDER BY id LIMIT ${archived.length})`;
+        const ids = rows.map((row) => toNumber(row.id));
+        if (ids.length > 0) await tx`DELETE FROM messages WHERE id IN ${tx(ids)}`;
         await tx`UPDATE sessions SET compressed_context = ${compressedContext}, updated_at = ${at}
           WHERE agent_id = ${agentId} AND id = ${sessionId}`;
         const [row] = await tx`SELECT count(*)::integer AS n FROM messages
-          WHERE agent_id = ${agentId} AND session_id = ${sessionId}`;
+          WHERE agent_id = ${agentId} AND session_id = ${sessionId} AND status IS DISTINCT FROM 'queued'`;
         return { archived, remaining: row.n as number };
       });
     },

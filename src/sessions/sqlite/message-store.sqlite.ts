@@ -6,6 +6,9 @@ import type { MessageStore } from '../session.port';
 import type { EnqueueOutcome, NewMessage, StoredMessage } from '../session-types';
 import { INSERT_MESSAGE_SQL, MESSAGE_COLUMNS, toMessage, type MessageRow } from './session-rows';
 
+/** The stored messages of one session (`?`): queued ones wait for their own run, so a compression neither archives nor counts them. */
+const STORED = "session_id = ? AND (status IS NULL OR status <> 'queued')";
+
 export function createSqliteMessageStore(db: Database, clock: Clock): MessageStore {
   const now = () => toEpochSeconds(clock.nowMs());
   const selectMessages = db.query<MessageRow, [string]>(
@@ -53,11 +56,13 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
 
   const compress = db.transaction((sessionId: string, count: number, compressedContext: string) => {
     requireActive(sessionId);
-    const ids = db
-      .query<{ id: number }, [string, number]>('SELECT id FROM messages WHERE session_id = ? ORDER BY id LIMIT ?')
-      .all(sessionId, count)
-      .map((row) => row.id);
-    const archived = selectMessages.all(sessionId).slice(0, ids.length).map(toMessage);
+    const rows = db
+      .query<MessageRow & { id: number }, [string, number]>(
+        `SELECT id, ${MESSAGE_COLUMNS} FROM messages WHERE ${STORED} ORDER BY id LIMIT ?`,
+      )
+      .all(sessionId, count);
+    const ids = rows.map((row) => row.id);
+    const archived = rows.map(toMessage);
     const at = now();
     db.query('INSERT INTO compressed_messages (session_id, compressed_at, messages) VALUES (?, ?, ?)').run(
       sessionId,
@@ -70,9 +75,9 @@ export function createSqliteMessageStore(db: Database, clock: Clock): MessageSto
       at,
       sessionId,
     );
-    const remaining = (
-      db.query('SELECT count(*) AS n FROM messages WHERE session_id = ?').get(sessionId) as { n: number }
-    ).n;
+    const remaining = db
+      .query<{ n: number }, [string]>(`SELECT count(*) AS n FROM messages WHERE ${STORED}`)
+      .get(sessionId)!.n;
     return { archived, remaining };
   });
 

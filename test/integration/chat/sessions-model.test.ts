@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { startChatFixture } from '../../support/chat-fixture';
+import { readSse } from '../../support/sse-client';
 
 describe('session actions that use the model', () => {
   it('compresses older messages into a summary and keeps the rest', async () => {
@@ -42,6 +43,52 @@ describe('session actions that use the model', () => {
       .at(-1)!
       .body.messages.map((message: any) => message.content);
     expect(sent[1]).toBe('[Summary of Earlier Conversation]\nThe user sent a to d.');
+  });
+
+  it('compresses with a message queued meanwhile: remaining_count counts only the stored messages that stay', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    const agent = fixture.server.deps.agents.get('default');
+    await fixture.server.deps.sessions.of(agent).append(
+      sessionId,
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({
+        role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
+        content: `message ${text}`,
+      })),
+    );
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fixture.model.enqueue({ kind: 'held', until: released, step: { kind: 'text', text: 'The user sent a to d.' } });
+    fixture.model.setFallback({ kind: 'text', text: 'Answer to the queued one.' });
+    const compressing = fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
+    // The summary call is under way: the session is held, so the message waits as queued.
+    await fixture.model.waitForRequests(1);
+    const queued = await fixture.chat({ message: 'queued one', session_id: sessionId, on_busy: 'enqueue' });
+    expect(queued.status).toBe(200);
+    const history = async () =>
+      (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages as any[];
+    expect((await history()).map((message) => [message.content, message.status])).toEqual([
+      ...['a', 'b', 'c', 'd', 'e', 'f'].map((text) => [`message ${text}`, undefined]),
+      ['queued one', 'queued'],
+    ]);
+    release();
+    const result = await compressing;
+    expect(result.body.data).toEqual({
+      session_id: sessionId,
+      agent_id: 'default',
+      archived_count: 4,
+      remaining_count: 2,
+      summary: 'The user sent a to d.',
+    });
+    // The queued message was neither archived nor lost: it runs once the session is free.
+    const events = await readSse(queued);
+    expect(events.find((event) => event.event === 'done')!.data.content).toBe('Answer to the queued one.');
+    expect((await history()).map((message) => message.content)).toEqual([
+      'message e',
+      'message f',
+      'queued one',
+      'Answer to the queued one.',
+    ]);
   });
 
   it('compresses twice at once without losing a summary: the second waits or is refused, every message archived once', async () => {
