@@ -11,7 +11,8 @@ export type {
 export { withDotenv } from './dotenv';
 export { readModelOverrides, type ModelOverrides } from './model-overrides';
 export { readStartEnvironment, replaceEnvironment } from './start-environment';
-export { createRuntimeConfigStore, deepMerge, isPlainObject, type RuntimeConfigStore } from './runtime-config';
+export { isPlainObject } from './config-file';
+export { createRuntimeConfigStore, deepMerge, type RuntimeConfigStore } from './runtime-config';
 export {
   defaultRuntimeConfig,
   isKnownTimeZone,

@@ -1,12 +1,12 @@
 // Global + per-agent runtime configuration: layering, reload on file change, validated atomic writes.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { AppError, validationError, validationErrors } from '../shared/app-error';
-import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
-import { readRegularFile } from '../shared/regular-file';
-import { assertNoUnsafeKeys, UNSAFE_KEYS } from '../shared/unsafe-keys';
+import { AppError, validationErrors } from '../shared/app-error';
+import { writeFileAtomic } from '../shared/atomic-write';
+import { UNSAFE_KEYS } from '../shared/unsafe-keys';
 import type { Logger } from '../shared/logger';
 import { chunkingChanges, chunkOverlapIssues } from './chunk-overlap-rule';
+import { isPlainObject, readJsonObject, serializeConfig, writeConfigFile } from './config-file';
 import { zodIssuesToItems } from './config-issues';
 import {
   defaultRuntimeConfig,
@@ -55,10 +55,6 @@ interface CacheEntry {
   config: RuntimeConfig;
 }
 
-export function isPlainObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Objects merge key by key; any other override value replaces the base value. Unsafe keys (`__proto__`,
  * `constructor`, `prototype`) are refused at the edges (body parser, config files); they are skipped here
@@ -101,30 +97,6 @@ function stampOf(path: string): string {
     // No file (or unreadable): a stamp of its own, so its coming back is noticed.
     return 'missing';
   }
-}
-
-/**
- * The JSON object in the file at `path` (`{}` when there is none); 422 naming `config.json` when it holds anything
- * else; NotRegularFileError naming the path, never a wait, when a FIFO or device stands there.
- */
-function readJsonObject(path: string): Json {
-  if (!existsSync(path)) return {};
-  const parsed: unknown = JSON.parse(readRegularFile(path));
-  if (!isPlainObject(parsed)) throw validationError('config.json', 'Must hold a JSON object', 'dict_type');
-  assertNoUnsafeKeys(parsed, 'config.json');
-  return parsed;
-}
-
-export function serializeConfig(value: Json): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-/**
- * Replaces the config file at `path` by `value`. It keeps its mode and owner (an operator's 0600 file may hold
- * secrets), and a link there is written through to its target, as reads go through it.
- */
-function writeConfigFile(path: string, value: Json): void {
-  writeFileAtomic(resolveLinkTarget(path), serializeConfig(value), { keepModeAndOwner: true });
 }
 
 /** Validates a raw config object; throws 422 with one item per problem. */
@@ -241,7 +213,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     if (overlaps.length > 0) throw validationErrors(overlaps);
     for (const agentRoot of agentRoots) {
       const name = `workspaces/${basename(agentRoot)}/config.json`;
-      parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'))), agentRoot, name);
+      parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'), name)), agentRoot, name);
     }
     writeConfigFile(globalPath, next);
     cache.clear();
@@ -256,12 +228,14 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     start() {
       if (!existsSync(globalPath))
         writeFileAtomic(globalPath, serializeConfig(defaultRuntimeConfig() as unknown as Json));
-      const raw = readJsonObject(globalPath);
       const stamp = stampOf(globalPath);
+      let raw: Json;
       try {
+        raw = readJsonObject(globalPath);
         parseRuntimeConfig(raw, 'config.json');
       } catch (error) {
-        const items = error instanceof AppError ? (error.details?.items as { field: string; message: string }[]) : [];
+        if (!(error instanceof AppError)) throw error;
+        const items = (error.details?.items ?? []) as { field: string; message: string }[];
         // Start-up, not a request: the message lists every problem and names the file for the operator.
         throw new AppError(
           'validation_error',

@@ -2,15 +2,21 @@
 import { Database } from 'bun:sqlite';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { withDatabase } from '../shared/storage-fault';
 import { applyMigrations, type Migration } from './migrations';
 
 /**
  * Opens (creating if needed) the database at `path` and applies `migrations` in order.
- * `:memory:` is accepted for tests.
+ * `:memory:` is accepted for tests. A SQLite error names `path` (withDatabase), so a 503 can say which database.
  */
 export function openDatabase(path: string, migrations: readonly Migration[]): Database {
   if (path !== ':memory:') makeFolderOf(path);
-  const db = new Database(path, { create: true, strict: true });
+  let db: Database;
+  try {
+    db = new Database(path, { create: true, strict: true });
+  } catch (error) {
+    throw withDatabase(error, path);
+  }
   try {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
@@ -20,7 +26,7 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Da
   } catch (error) {
     // A database we cannot use (a newer release's, a read-only file) is closed here, or every retry leaks a handle.
     db.close();
-    throw error;
+    throw withDatabase(error, path);
   }
   return db;
 }

@@ -3,7 +3,7 @@ import { Database } from 'bun:sqlite';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
-import { fileFaultError, isStorageFault, storageFaultError, withRealFolder } from './storage-fault';
+import { fileFaultError, isStorageFault, storageFaultError, withDatabase, withRealFolder } from './storage-fault';
 
 const DATA = '/srv/data';
 const errno = (code: string, path?: string) =>
@@ -100,6 +100,11 @@ describe('storageFaultError', () => {
       message: 'A database in the data folder is damaged (its file is malformed)',
       details: { reason: 'database_damaged' },
     });
+    // Given its file, the answer says which database: relative to the data folder, never an absolute path.
+    expect(wire(withDatabase(caught, `${DATA}/workspaces/a/storage/agent.db`))?.details).toEqual({
+      reason: 'database_damaged',
+      file: 'workspaces/a/storage/agent.db',
+    });
     expect(wire(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }))?.code).toBe(
       'storage_unavailable',
     );
@@ -123,12 +128,21 @@ describe('storageFaultError', () => {
       holder.exec('ROLLBACK');
       holder.close();
     }
-    expect(wire(caught)).toEqual({
+    expect(
+      wire(withDatabase(new Error('wrapped', { cause: caught }), `${DATA}/workspaces/b/storage/retrieval.db`)),
+    ).toEqual({
       code: 'storage_unavailable',
       status: 503,
       message: 'A database in the data folder is locked by another process; try again shortly',
-      details: { reason: 'database_busy' },
+      details: { reason: 'database_busy', file: 'workspaces/b/storage/retrieval.db' },
     });
+    const sqliteBusy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    // The first file named stays; one outside the data folder is named by its file name alone; other errors pass.
+    expect(wire(withDatabase(withDatabase(sqliteBusy(), '/elsewhere/x.db'), `${DATA}/y.db`))?.details).toEqual({
+      reason: 'database_busy',
+      file: 'x.db',
+    });
+    expect(withDatabase(errno('EROFS', `${DATA}/x`), `${DATA}/y.db`)).not.toHaveProperty('database');
   });
 
   it('classifies real errors: a database opened read-only, and a guarded path rebased to its folder', () => {

@@ -1,6 +1,6 @@
 // What a file-system or SQLite failure of the data folder means for a client: 507 when it is full, 503 when it cannot be written.
 import { statfsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { AppError } from './app-error';
 
 export type StorageFaultCode = 'insufficient_storage' | 'storage_unavailable';
@@ -21,6 +21,8 @@ interface SystemError {
   path?: unknown;
   dest?: unknown;
   cause?: unknown;
+  /** The SQLite file a SQLite error came from (see withDatabase). */
+  database?: unknown;
 }
 
 const ERRNO_REASONS: Record<string, Reason> = {
@@ -80,23 +82,27 @@ interface Fault {
   reason: Reason;
   /** The absolute path the operation failed on, when the error names one. */
   path: string | null;
+  /** The SQLite file of a SQLite fault, when the error was given one (withDatabase). */
+  database?: string;
 }
 
 /** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR, ENOTREG, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    const { code, path, cause } = current as SystemError;
+    const { code, path, cause, database } = current as SystemError;
     if (isPostgresAway(current as SystemError & { name?: unknown; errno?: unknown }))
       return { reason: 'database_unreachable', path: null };
     if (typeof code === 'string') {
-      if (code.startsWith('SQLITE_FULL')) return { reason: 'disk_full', path: null };
+      const sqlite = (reason: Reason): Fault =>
+        typeof database === 'string' ? { reason, path: null, database } : { reason, path: null };
+      if (code.startsWith('SQLITE_FULL')) return sqlite('disk_full');
       // An I/O error of SQLite on a full disk (growing its shared-memory file, say) is still a full disk.
       if (code.startsWith('SQLITE_IOERR'))
-        return { reason: dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable', path: null };
-      if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return { reason: 'database_unwritable', path: null };
-      if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return { reason: 'database_damaged', path: null };
+        return sqlite(dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable');
+      if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return sqlite('database_unwritable');
+      if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return sqlite('database_damaged');
       // Another process (a backup, a sqlite3 shell) held a write lock past the busy timeout.
-      if (code.startsWith('SQLITE_BUSY')) return { reason: 'database_busy', path: null };
+      if (code.startsWith('SQLITE_BUSY')) return sqlite('database_busy');
       const reason = ERRNO_REASONS[code];
       if (reason) return { reason, path: typeof path === 'string' ? path : null };
     }
@@ -123,8 +129,9 @@ export function isStorageFault(error: unknown): boolean {
  * The client-safe error for a storage fault of the data folder, or null for any other error: 507
  * `insufficient_storage` for a full disk or quota, 503 `storage_unavailable` for a read-only or
  * permission-denied folder or a database that cannot be written. The message names the folder holding
- * the entry that failed, relative to `dataDir` (`details.folder`), never an absolute path or a stack.
- * A read-only or permission failure outside the data folder is not one (null).
+ * the entry that failed, relative to `dataDir` (`details.folder`), never an absolute path or a stack; a SQLite
+ * fault names its database file (`details.file`, relative to `dataDir`, its name alone outside it) when the error
+ * was given it (withDatabase). A read-only or permission failure outside the data folder is not one (null).
  */
 export function storageFaultError(
   error: unknown,
@@ -137,6 +144,7 @@ export function storageFaultError(
   const message = folder && folder !== '.' ? `${MESSAGES[fault.reason]}: ${folder}` : MESSAGES[fault.reason];
   const details: Record<string, unknown> = { reason: fault.reason };
   if (folder) details.folder = folder;
+  if (fault.database) details.file = relativeFile(dataDir, fault.database);
   return new AppError(REASON_CODES[fault.reason], message, details, { cause: error }) as AppError & {
     readonly code: StorageFaultCode;
   };
@@ -180,12 +188,34 @@ function relativeFolder(dataDir: string, folder: string): string | null {
   return path.split(sep).join('/');
 }
 
+/** `file` relative to `dataDir`, or its name alone when it lies outside (no absolute path reaches a client). */
+function relativeFile(dataDir: string, file: string): string {
+  const folder = relativeFolder(dataDir, dirname(file));
+  if (folder === null) return basename(file);
+  return folder === '.' ? basename(file) : `${folder}/${basename(file)}`;
+}
+
 const isSystemError = (error: unknown): error is SystemError =>
   typeof error === 'object' && error !== null && typeof (error as SystemError).code === 'string';
 
 /** Makes an errno error name `path` when it names none (a failed `write` or `fsync` on a handle has none). Returns `error`. */
 export function withPath(error: unknown, path: string): unknown {
   if (isSystemError(error) && typeof error.path !== 'string') error.path = path;
+  return error;
+}
+
+/**
+ * Makes a SQLite error (or the first one among its causes) name the database file `path` it came from, when it names
+ * none yet, so the client's 503 can say which database. Returns `error`.
+ */
+export function withDatabase(error: unknown, path: string): unknown {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if (isSystemError(current) && (current.code as string).startsWith('SQLITE_')) {
+      if (typeof current.database !== 'string') current.database = path;
+      break;
+    }
+    current = (current as SystemError).cause;
+  }
   return error;
 }
 

@@ -30,7 +30,7 @@ const NOT_A_FOLDER = {
 const DAMAGED = {
   code: 'storage_unavailable',
   message: 'A database in the data folder is damaged (its file is malformed)',
-  details: { reason: 'database_damaged' },
+  details: { reason: 'database_damaged', file: 'workspaces/garbage/storage/agent.db' },
 };
 
 /** Every GET the API has that takes `agent_id` and no path parameter, for `agentId`. */

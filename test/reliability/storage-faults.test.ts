@@ -22,13 +22,24 @@ const MESSAGES: Record<string, string> = {
   read_only: 'The data folder is read-only',
 };
 
-function expectFault(response: Json, status: number, code: string, reason: string, folder?: string): void {
+/** The agent's database, as a SQLite fault names it (relative to the data folder). */
+const AGENT_DB = 'workspaces/default/storage/agent.db';
+
+/** A fault of the data folder: `folder` names where a file write failed, `file` the database of a SQLite one. */
+function expectFault(
+  response: Json,
+  status: number,
+  code: string,
+  reason: string,
+  where: { folder?: string; file?: string } = {},
+): void {
+  const { folder, file } = where;
   expect(response.status).toBe(status);
   expect(response.body).toEqual({
     error: {
       code,
       message: folder ? `${MESSAGES[reason]}: ${folder}` : MESSAGES[reason],
-      details: folder ? { reason, folder } : { reason },
+      details: { reason, ...(folder ? { folder } : {}), ...(file ? { file } : {}) },
       request_id: expect.any(String),
     },
   });
@@ -78,33 +89,35 @@ describe('storage faults', () => {
         507,
         'insufficient_storage',
         'disk_full',
-        knowledge,
+        { folder: knowledge },
       );
       expectFault(
         await server.json('POST', '/api/files', { path: 'knowledge/keep.md', content: 'new'.repeat(10_000) }),
         507,
         'insufficient_storage',
         'disk_full',
-        knowledge,
+        { folder: knowledge },
       );
       expectFault(
         await server.json('POST', '/api/sessions', { title: 'Trip' }),
         507,
         'insufficient_storage',
         'disk_full',
+        { file: AGENT_DB },
       );
       expectFault(
         await server.json('PUT', `/api/sessions/${sessionId}`, { title: 'Renamed' }),
         507,
         'insufficient_storage',
         'disk_full',
+        { file: AGENT_DB },
       );
       expectFault(
         await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }),
         507,
         'insufficient_storage',
         'disk_full',
-        'workspaces/default',
+        { folder: 'workspaces/default' },
       );
       expectFault(
         await server.json('POST', '/api/scheduler/cron/jobs', {
@@ -115,6 +128,7 @@ describe('storage faults', () => {
         507,
         'insufficient_storage',
         'disk_full',
+        { file: AGENT_DB },
       );
       const agent = await server.json('POST', '/api/agents', { agent_id: 'other' });
       expect(agent.status).toBe(507);
@@ -133,6 +147,7 @@ describe('storage faults', () => {
         507,
         'insufficient_storage',
         'disk_full',
+        { file: AGENT_DB },
       );
 
       rmSync(join(mount, 'filler'));
@@ -192,21 +207,21 @@ describe('storage faults', () => {
         503,
         'storage_unavailable',
         'read_only',
-        'workspaces/default/knowledge',
+        { folder: 'workspaces/default/knowledge' },
       );
       expectFault(
         await server.json('POST', '/api/files', { path: 'memory/MEMORY.md', content: 'x' }),
         503,
         'storage_unavailable',
         'read_only',
-        'workspaces/default/memory',
+        { folder: 'workspaces/default/memory' },
       );
       expectFault(
         await server.json('PUT', '/api/config/runtime', { config: { rag_mode: true } }),
         503,
         'storage_unavailable',
         'read_only',
-        'workspaces/default',
+        { folder: 'workspaces/default' },
       );
       const agent = await server.json('POST', '/api/agents', { agent_id: 'other' });
       expect(agent.status).toBe(503);

@@ -2,6 +2,7 @@
 import { Database } from 'bun:sqlite';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { nameDatabaseFaults } from '../../db/name-database-faults';
 import { openDatabase } from '../../db/open-database';
 import { BULK_BUILD_SUFFIX, SQLITE_SIDE_SUFFIXES } from '../../shared/agent-storage';
 import { syncFolder } from '../../shared/atomic-write';
@@ -93,7 +94,8 @@ export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): Index
   const db = openOrRebuild(path);
   db.exec('PRAGMA busy_timeout = 30000');
   return {
-    store: createSqliteRetrievalStore(db, identity),
+    // Its SQLite failures name the index file, so a 503 says which database.
+    store: nameDatabaseFaults(createSqliteRetrievalStore(db, identity), path),
     bulkWrites: bulkWrites(db, path),
     persist: () => {
       // Nothing to save: the SQLite engine writes to the file as it goes.

@@ -6,6 +6,7 @@ import { createSqliteApprovalStore, expireOrphanedApprovals } from '../../chat/s
 import { createSqliteRunCheckpointStore, keepPausedRuns } from '../../chat/sqlite/run-checkpoint.sqlite';
 import { createSqliteRunStore, recoverInterruptedRuns } from '../../chat/sqlite/run-store.sqlite';
 import { AGENT_DB_MIGRATIONS } from '../../db/agent-db.schema';
+import { nameDatabaseFaults } from '../../db/name-database-faults';
 import { openDatabase } from '../../db/open-database';
 import { createSqliteHeartbeatStore } from '../../scheduler/sqlite/heartbeat-store.sqlite';
 import { createSqliteSchedulerStore } from '../../scheduler/sqlite/scheduler-store.sqlite';
@@ -16,6 +17,7 @@ import { createSqliteUsageStore } from '../../usage/sqlite/usage-store.sqlite';
 import { AGENT_DB_FILE, AGENT_STORAGE_FOLDER } from '../../shared/agent-storage';
 import { toEpochSeconds, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
+import { withDatabase } from '../../shared/storage-fault';
 import type { AgentStorage } from '../agent-storage';
 
 export interface SqliteAgentStorageDeps {
@@ -36,7 +38,10 @@ export function sqliteAgentStorage({
   createdAt,
 }: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
   return (id, root) => {
-    const db = openDatabase(join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE), AGENT_DB_MIGRATIONS);
+    const path = join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE);
+    const db = openDatabase(path, AGENT_DB_MIGRATIONS);
+    // Each store's SQLite failures name agent.db, so the 503 a client gets says which database.
+    const named = <T extends object>(store: T) => nameDatabaseFaults(store, path);
     try {
       const agentMeta = createSqliteAgentMetaStore(
         db,
@@ -56,21 +61,21 @@ export function sqliteAgentStorage({
       if (interruptedRuns > 0)
         logger.warn('runs left running are now interrupted', { agent_id: id, runs: interruptedRuns });
       return {
-        agentMeta,
-        sessions: createSqliteSessionStore(db, clock),
-        messages: createSqliteMessageStore(db, clock),
-        toolAudit: createSqliteToolAuditStore(db),
-        usage: createSqliteUsageStore(db),
-        scheduler: createSqliteSchedulerStore(db),
-        heartbeats: createSqliteHeartbeatStore(db),
-        runs: createSqliteRunStore(db),
-        approvals: createSqliteApprovalStore(db),
-        checkpoints: createSqliteRunCheckpointStore(db),
+        agentMeta: named(agentMeta),
+        sessions: named(createSqliteSessionStore(db, clock)),
+        messages: named(createSqliteMessageStore(db, clock)),
+        toolAudit: named(createSqliteToolAuditStore(db)),
+        usage: named(createSqliteUsageStore(db)),
+        scheduler: named(createSqliteSchedulerStore(db)),
+        heartbeats: named(createSqliteHeartbeatStore(db)),
+        runs: named(createSqliteRunStore(db)),
+        approvals: named(createSqliteApprovalStore(db)),
+        checkpoints: named(createSqliteRunCheckpointStore(db)),
         close: () => db.close(),
       };
     } catch (error) {
       db.close();
-      throw error;
+      throw withDatabase(error, path);
     }
   };
 }

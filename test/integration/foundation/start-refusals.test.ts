@@ -57,4 +57,11 @@ describe('mini-openclaw serve, refusing bad settings', () => {
     expect(stderr).toContain('TOOL_LOOP_MODEL_OVERRIDES must be a JSON object of model names');
     expect(stderr).toContain('OBS_TRACING_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"');
   });
+
+  it('refuses a config.json that is not JSON, naming the file', async () => {
+    const outcome = await startOutcome([], {}, { 'config.json': '{"rag_mode": ' });
+    expect(outcome.kind === 'exited' && outcome.code).toBe(1);
+    const stderr = outcome.kind === 'exited' ? outcome.stderr : '';
+    expect(stderr).toMatch(/mini-openclaw failed to start: Invalid \S+\/data\/config\.json: .*not valid JSON/);
+  });
 });

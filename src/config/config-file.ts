@@ -1,0 +1,43 @@
+// The config.json files on disk: read as one JSON object, written atomically keeping their mode, owner and link.
+import { existsSync } from 'node:fs';
+import { validationError } from '../shared/app-error';
+import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
+import { readRegularFile } from '../shared/regular-file';
+import { assertNoUnsafeKeys } from '../shared/unsafe-keys';
+
+type Json = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The JSON object in the file at `path` (`{}` when there is none); 422 naming the file as `name` when it is not JSON
+ * (`json_invalid`) or holds anything but an object; NotRegularFileError naming the path, never a wait, when a FIFO
+ * or device stands there.
+ */
+export function readJsonObject(path: string, name = 'config.json'): Json {
+  if (!existsSync(path)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readRegularFile(path));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw validationError(name, `Is not valid JSON (${error.message})`, 'json_invalid');
+  }
+  if (!isPlainObject(parsed)) throw validationError(name, 'Must hold a JSON object', 'dict_type');
+  assertNoUnsafeKeys(parsed, name);
+  return parsed;
+}
+
+export function serializeConfig(value: Json): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * Replaces the config file at `path` by `value`. It keeps its mode and owner (an operator's 0600 file may hold
+ * secrets), and a link there is written through to its target, as reads go through it.
+ */
+export function writeConfigFile(path: string, value: Json): void {
+  writeFileAtomic(resolveLinkTarget(path), serializeConfig(value), { keepModeAndOwner: true });
+}
