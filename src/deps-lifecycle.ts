@@ -91,10 +91,12 @@ export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'close
       quiesce();
       await Promise.all([parts.chat.drain(), parts.scheduler.drain()]);
     },
-    close: () =>
+    close: (options = {}) =>
       (closing ??= (async () => {
         try {
           quiesce();
+          // Runs still live (the drain's time is up, or there was none) end `interrupted` while storage is open.
+          await parts.chat.interruptLive(options.runsEndMs ?? 0);
           parts.retrieval.close();
           // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
           parts.runLedger.close();

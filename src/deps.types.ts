@@ -69,10 +69,12 @@ export interface Deps {
    */
   drain(): Promise<void>;
   /**
-   * Stops in reverse order without waiting for runs (drain first for that): no new scheduled runs, indexing
-   * stops, every agent's storage closes, and the coordinator lets go. Idempotent.
+   * Stops in reverse order without waiting for runs (drain first for that): no new scheduled runs; chat runs
+   * still live end `interrupted` in storage (their replies so far kept) and are cancelled, then have
+   * `runsEndMs` (default 0) to finish; indexing stops, every agent's storage closes, and the coordinator lets go.
+   * Idempotent (the first call's options hold).
    */
-  close(): Promise<void>;
+  close(options?: { runsEndMs?: number }): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 

@@ -18,13 +18,16 @@ export const STOPPING: StreamEnd = {
 /** Of a stop's deadline, the part kept for closing storage, and the part between the streams' last events and the cut. */
 const CLOSE_MS = 1000;
 const LAST_EVENT_MS = 500;
+/** Of the part kept for closing storage, what runs ended `interrupted` there have to finish once cancelled. */
+const RUNS_END_MS = 400;
 
 export interface StopOptions {
   /**
    * The whole stop's budget (none by default: tests stop at once). Runs in flight have until
    * `deadlineMs - 1500` to store their replies while the open connections are waited for alongside; then
    * streams still open get their last event, connections still open `deadlineMs - 1000` after the start
-   * are cut, and the last second is left for closing storage.
+   * are cut, and the last second is left for closing storage (runs still live end `interrupted` in it, see
+   * `Deps.close`).
    */
   deadlineMs?: number;
 }
@@ -141,7 +144,8 @@ async function stopServer({ deps, server, streams, hurry, deadlineMs }: StopPart
       await server.stop(true);
     }
     await probeStopped;
-    await deps.close();
+    // Hurried or without a deadline (the tests), interrupted runs are not waited for: they end as storage closes.
+    await deps.close({ runsEndMs: deadlineMs > 0 && !hurry.aborted ? RUNS_END_MS : 0 });
     if (deadlineMs > 0)
       deps.logger.info('stopped', { elapsed_ms: Math.round(performance.now() - started), deadline_ms: deadlineMs });
   } finally {

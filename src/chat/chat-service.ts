@@ -1,7 +1,7 @@
 // Chat turns end to end: checks, the background run, persistence, usage, titles; streaming or once.
 import type { AgentHandle, AgentLease } from '../agents';
 import type { RuntimeConfig } from '../config';
-import { AppError, isAppError } from '../shared/app-error';
+import { type AppError, isAppError } from '../shared/app-error';
 import { storageFaultError } from '../shared/storage-fault';
 import { checkBudget, recordUsage } from '../usage';
 import type { ChatEvent } from './chat-events';
@@ -13,10 +13,11 @@ import { titleFirstTurn } from './first-turn-title';
 import { TurnRecorder } from './turn-recorder';
 import { driveTurn } from './drive-turn';
 import { createRunLedger } from './run-ledger';
+import { createRunInterrupter } from './run-interrupter';
 import { createTurnQueue } from './turn-queue';
 import { createTurnPriority } from './turn-priority';
 import type { ChatPorts, ChatService, ChatServiceDeps, StartedTurn, TurnOptions } from './chat-service.types';
-import { assertWithinBudget, failedTurn, withBudgetWarning } from './turn-helpers';
+import { assertWithinBudget, failedTurn, succeededTurn, withBudgetWarning } from './turn-helpers';
 
 export type { ChatPorts, ChatService, ChatServiceDeps, OnBusy, StartedTurn, TurnOptions } from './chat-service.types';
 import type { PausedTurn, RunCheckpointer } from './run-checkpointer';
@@ -30,6 +31,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Runs that ended by a storage fault: the non-streamed answer carries its status (507 / 503), not 502. */
   const faults = new WeakMap<LiveRun, AppError>();
   const ledger = deps.ledger ?? createRunLedger({ clock: deps.clock, logger: deps.logger });
+  const interrupter = createRunInterrupter({ clock: deps.clock, logger: deps.logger });
 
   /**
    * Record: the run's outcome for `runOnce`, and its usage in the agent's usage log, once `done` is out and no
@@ -70,6 +72,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let attempts = restored?.attempts ?? 0;
     let checkpointer: RunCheckpointer | undefined;
     const trigger = options.trigger ?? 'chat';
+    interrupter.follow(run, agent, sessionId);
     if (!restored)
       await ledger.started(agent, {
         runId: run.runId,
@@ -102,6 +105,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         deps.logger,
         restored && restoredRecorder(restored),
       );
+      interrupter.recording(run, recorder);
       const result = await driveTurn(agent, turn, recorder, publish);
       await record(agent, run, prepared.config, result);
       if (result.ok && prepared.discard && result.content.trim() === prepared.discard.answer)
@@ -128,6 +132,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
             type: 'error',
             data: { error: `Agent was deleted: ${agent.id}`, run_id: run.runId, attempt: 1, code: 'agent_deleted' },
           });
+      } else if (interrupter.isInterrupted(run)) {
+        // The server stopped under the run and stored its end: a failure since (storage closing) is not its outcome.
+        deps.logger.info('chat run ended: the server stopped under it', {
+          session_id: sessionId,
+          error: String(error),
+        });
+        results.set(run, failedTurn('not_ready', 'The server stopped before the run could finish.'));
       } else {
         deps.logger.error('chat run failed', { session_id: sessionId, error: String(error) });
         // A full or unwritable data folder is said as such (507 / 503 codes), as is an error meant for the client
@@ -150,8 +161,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       opened();
       // The run ends here: a checkpoint left (a cancel or a failure while it waited) must not restore it.
       await checkpointer?.clear();
-      if (restored) await agent.storage.checkpoints.delete(run.runId).catch(() => false);
-      if (!agent.signal.aborted) await ledger.ended(agent, run.runId, results.get(run), attempts);
+      // Its storage may be closed by now (a run the stop interrupted): `storage` itself then throws.
+      if (restored) await Promise.try(() => agent.storage.checkpoints.delete(run.runId)).catch(() => false);
+      if (!agent.signal.aborted && !interrupter.isInterrupted(run))
+        await ledger.ended(agent, run.runId, results.get(run), attempts);
       run.finish();
       await abandoned;
       agent.release();
@@ -260,23 +273,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const agent = deps.agents.get(agentId);
       const run = await (await start(agentId, sessionId, message, options)).run;
       await run.done;
-      const result = results.get(run);
-      if (!result) throw new AppError('internal_error', 'Internal server error');
-      const fault = faults.get(run);
-      if (fault) throw fault;
-      if (!result.ok) {
-        if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
-        if (result.error?.code === 'cancelled')
-          throw new AppError('run_cancelled', 'The run was cancelled.', { run_id: run.runId });
-        throw new AppError('llm_error', result.error?.message ?? 'Model call failed', {
-          code: result.error?.code ?? 'llm_error',
-          run_id: result.runId,
-        });
-      }
-      return { agent, result };
+      return { agent, result: succeededTurn(results.get(run), faults.get(run), run.runId) };
     },
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),
+    interruptLive: (endMs) => interrupter.interruptAll(endMs),
     resumeQueued: () => queue.resume(),
     resumePaused: () =>
       restorePausedRuns({

@@ -96,6 +96,12 @@ export interface ChatService {
   isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** Resolves when every live run has finished. */
   drain(): Promise<void>;
+  /**
+   * The server stops with runs still live: each ends `interrupted` in storage now, its reply so far kept, and is
+   * cancelled (a run paused for approvals is left for the next start); then they have `endMs` to finish. Never
+   * rejects; returns how many were stored interrupted (see `RunInterrupter.interruptAll`).
+   */
+  interruptLive(endMs: number): Promise<number>;
   /** Runs the messages an earlier process left queued (in the background). */
   resumeQueued(): Promise<void>;
   /** Restores the runs an earlier process left paused for approvals (they wait again, then go on). */

@@ -25,6 +25,27 @@ export const failedTurn = (code: string, message: string): AgentTurnResult => ({
   error: { code, message },
 });
 
+/**
+ * A turn run to its end, as `runOnce` answers it: the result when it succeeded; otherwise throws the storage fault
+ * it ended by, 404 `agent_deleted`, 409 `run_cancelled`, or 502 `llm_error` (500 without a result).
+ */
+export function succeededTurn(
+  result: AgentTurnResult | undefined,
+  fault: AppError | undefined,
+  runId: string,
+): AgentTurnResult {
+  if (!result) throw new AppError('internal_error', 'Internal server error');
+  if (fault) throw fault;
+  if (result.ok) return result;
+  if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
+  if (result.error?.code === 'cancelled')
+    throw new AppError('run_cancelled', 'The run was cancelled.', { run_id: runId });
+  throw new AppError('llm_error', result.error?.message ?? 'Model call failed', {
+    code: result.error?.code ?? 'llm_error',
+    run_id: result.runId,
+  });
+}
+
 /** 429 `budget_exceeded` with the cap, the spend and the reset time when the budget blocks runs. */
 export function assertWithinBudget(budget: BudgetStatus): void {
   if (budget.state !== 'block') return;

@@ -52,4 +52,47 @@ describe('TurnRecorder', () => {
     expect(stored.toolCalls.every((call) => call.output === output)).toBe(true);
     expect((stored.toolCalls[0] as { input?: unknown }).input).toEqual({ patch: output });
   });
+
+  it('once sealed, writes the reply so far as a last snapshot (after the write under way), then nothing more', async () => {
+    const { sessions, snapshots, appended } = recordingSessions();
+    let landWrite!: () => void;
+    const held = new Promise<void>((resolve) => (landWrite = resolve));
+    const setLiveResponse = sessions.setLiveResponse.bind(sessions);
+    let first = true;
+    sessions.setLiveResponse = async (sessionId, live) => {
+      if (first) {
+        first = false;
+        await held;
+      }
+      await setLiveResponse(sessionId, live);
+    };
+    const recorder = new TurnRecorder(sessions, 's', systemClock, silentLogger);
+    await recorder.observe({ type: 'run_start', data: { run_id: 'r' } } as never);
+    const token = (content: string) => ({ type: 'token', data: { run_id: 'r', content } }) as never;
+    const writing = recorder.observe(token('Once'));
+    // Throttled: no snapshot of its own, only the sealed one has it.
+    await recorder.observe(token(' upon'));
+    const sealed = recorder.seal(true);
+    landWrite();
+    await Promise.all([writing, sealed]);
+    expect(snapshots.map((snapshot) => snapshot?.content)).toEqual(['Once', 'Once upon']);
+    await recorder.observe({ type: 'tool_start', data: { run_id: 'r', tool: 't', input: {} } });
+    await recorder.persist('cancelled');
+    expect(snapshots).toHaveLength(2);
+    expect(appended).toEqual([]);
+  });
+
+  it('sealed without a last snapshot, or after its reply began to be stored, writes nothing more', async () => {
+    const { sessions, snapshots, appended } = recordingSessions();
+    const recorder = new TurnRecorder(sessions, 's', systemClock, silentLogger);
+    await recorder.observe({ type: 'token', data: { run_id: 'r', content: 'Done.' } } as never);
+    await recorder.persist();
+    await recorder.seal(true);
+    expect([snapshots.length, appended.length]).toEqual([1, 1]);
+    const unsealed = recordingSessions();
+    const late = new TurnRecorder(unsealed.sessions, 's', systemClock, silentLogger);
+    await late.seal(false);
+    await late.observe({ type: 'token', data: { run_id: 'r', content: 'x' } } as never);
+    expect(unsealed.snapshots).toEqual([]);
+  });
 });

@@ -50,6 +50,12 @@ export class TurnRecorder {
   private runId = '__pending__';
   private lastSnapshotAt = 0;
   private sessionGone = false;
+  /** Set by `seal`: the run's own writes are dropped from then on. */
+  private sealed = false;
+  /** `persist` began: the reply is stored (or being stored) by the run itself. */
+  private stored = false;
+  /** The write under way (settled, never rejecting), for `seal` to wait for. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly sessions: AgentSessions,
@@ -94,6 +100,7 @@ export class TurnRecorder {
 
   /** Stores every segment with text or tool calls as an assistant message (marked `status` when given) and clears the snapshot. */
   async persist(status?: 'failed' | 'cancelled'): Promise<void> {
+    this.stored = true;
     this.closeSegment();
     const messages: NewMessage[] = this.segments.map((segment) => ({
       role: 'assistant',
@@ -109,12 +116,24 @@ export class TurnRecorder {
     });
   }
 
+  /**
+   * Drops every later write of the run (the server stops under it and stores its end itself). Resolves once the
+   * write under way has landed and, with `lastSnapshot`, a last live snapshot of the reply so far is written (none
+   * when the run began storing its reply): what the start-up sweep would keep, up to the last token.
+   */
+  async seal(lastSnapshot: boolean): Promise<void> {
+    if (this.sealed) return this.writing;
+    this.sealed = true;
+    await this.writing;
+    if (lastSnapshot && !this.stored) await this.snapshot(true, true);
+  }
+
   private closeSegment(): void {
     if (this.current.content.trim() || this.current.toolCalls.length > 0) this.segments.push(this.current);
     this.current = { content: '', toolCalls: [] };
   }
 
-  private async snapshot(force: boolean): Promise<void> {
+  private async snapshot(force: boolean, last = false): Promise<void> {
     const now = this.clock.nowMs();
     if (!force && now - this.lastSnapshotAt < SNAPSHOT_INTERVAL_MS) return;
     const content = [...this.segments.map((segment) => segment.content.trim()), this.current.content.trim()]
@@ -122,28 +141,35 @@ export class TurnRecorder {
       .join('\n\n');
     if (!content && this.current.toolCalls.length === 0) return;
     this.lastSnapshotAt = now;
-    await this.guard(() =>
-      this.sessions.setLiveResponse(this.sessionId, {
-        runId: this.runId,
-        content,
-        toolCalls: this.current.toolCalls.slice(-LIVE_TOOL_CALLS).map(livePreview),
-        updatedAt: toEpochSeconds(now),
-      }),
+    await this.guard(
+      () =>
+        this.sessions.setLiveResponse(this.sessionId, {
+          runId: this.runId,
+          content,
+          toolCalls: this.current.toolCalls.slice(-LIVE_TOOL_CALLS).map(livePreview),
+          updatedAt: toEpochSeconds(now),
+        }),
+      last,
     );
   }
 
   /**
    * A session deleted or archived mid-run is not brought back: later writes are dropped. A safety net only:
    * deleting a session cancels its run first and archiving one with a live run is refused (409 `session_busy`).
+   * Once sealed, only `last` (the seal's own snapshot) writes.
    */
-  private async guard(write: () => Promise<void>): Promise<void> {
-    if (this.sessionGone) return;
+  private async guard(write: () => Promise<void>, last = false): Promise<void> {
+    if (this.sessionGone || (this.sealed && !last)) return;
     const record = await this.sessions.find(this.sessionId);
+    // Sealed while the session was read: the seal waits only for writes already under way.
+    if (this.sealed && !last) return;
     if (!record || record.archived) {
       this.sessionGone = true;
       this.logger.warn('session removed during a run; its reply is not stored', { session_id: this.sessionId });
       return;
     }
-    await write();
+    const writing = write();
+    this.writing = writing.catch(() => undefined);
+    await writing;
   }
 }

@@ -1,5 +1,7 @@
 // Stopping the real server mid-turn by signal: one deadline for the drain and the connections, a last event on
-// every open stream, a second signal that stops at once, SIGHUP as a clean stop; the turn is kept `interrupted`.
+// every open stream, a second signal that stops at once, SIGHUP as a clean stop; the turn is kept `interrupted`,
+// in storage before the process exits.
+import { Database } from 'bun:sqlite';
 import { describe, expect, it } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +76,54 @@ describe('stopping by signal mid-turn', () => {
     }
     await using again = await startServerProcess({ dataDir });
     expect((await again.api('GET', `/api/runs/${turn.runId}`)).body.data.status).toBe('interrupted');
+  }, 60_000);
+
+  it('SIGTERM under a run that streams on past the drain: storage closes with it interrupted, its reply so far kept', async () => {
+    using temp = makeTempDir('moc-stop-');
+    const dataDir = join(temp.path, 'data');
+    const text = 'Once upon a time, far away';
+    await using running = await startServerProcess({ dataDir, env: { APP_LOG_LEVEL: 'info' } });
+    // The model streams the whole text, then stalls: the run never ends by itself.
+    running.model.enqueue({ kind: 'cut', text, after: new Promise(() => undefined) });
+    const sessionId = (await running.api('POST', '/api/sessions')).body.data.session_id as string;
+    const chat = streamSse(
+      await fetch(`${running.server.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Tell me a story', session_id: sessionId }),
+      }),
+    );
+    let received = '';
+    const seen = await readStreamUntil(chat, (record) => {
+      if (record.event === 'token') received += record.data.content;
+      return received === text;
+    });
+    const runId = seen.find((record) => record.event === 'run_start')!.data.run_id as string;
+    const exited = running.server.stop('SIGTERM', 20_000);
+    expect(lastOf(await readStreamRest(chat))).toEqual({ event: 'error', data: stoppingEvent(runId) });
+    expect(await exited).toBe(0);
+    expect(logLines(running, 'live runs ended interrupted as the server stops')).toEqual([
+      expect.objectContaining({ runs: 1, stored: 1, all_written: true }),
+    ]);
+    expect(logLines(running, 'chat run failed')).toEqual([]);
+    // Read as the process left it, before any start could sweep it.
+    const db = new Database(join(dataDir, 'workspaces', 'default', 'storage', 'agent.db'), { readonly: true });
+    try {
+      const run = db.query('SELECT status, finished_ms FROM runs WHERE run_id = ?').get(runId) as any;
+      expect(run.status).toBe('interrupted');
+      expect(run.finished_ms).toBeNumber();
+      expect(db.query('SELECT live_response FROM sessions WHERE id = ?').get(sessionId)).toEqual({
+        live_response: null,
+      });
+      expect(
+        db.query('SELECT role, content, run_id, status FROM messages WHERE session_id = ? ORDER BY id').all(sessionId),
+      ).toEqual([
+        { role: 'user', content: 'Tell me a story', run_id: null, status: null },
+        { role: 'assistant', content: text, run_id: runId, status: 'interrupted' },
+      ]);
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('a second signal while stopping skips the waits left; storage still closes cleanly (exit 0)', async () => {
