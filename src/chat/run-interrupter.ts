@@ -2,6 +2,7 @@
 import { type AgentHandle, withLease } from '../agents';
 import type { SessionPorts } from '../sessions';
 import type { Clock } from '../shared/clock';
+import { within } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import type { LiveRun } from './live-run';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
@@ -94,8 +95,16 @@ export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
           });
         }
       });
-      const written = await within(Promise.all(writes), INTERRUPT_WRITES_MS);
-      const finished = await within(Promise.all(live.map(([run]) => run.done)), endMs);
+      const written = await within(
+        Promise.all(writes).then(() => true),
+        INTERRUPT_WRITES_MS,
+        false,
+      );
+      const finished = await within(
+        Promise.all(live.map(([run]) => run.done)).then(() => true),
+        endMs,
+        false,
+      );
       deps.logger.info('live runs ended interrupted as the server stops', {
         runs: live.length,
         stored,
@@ -106,17 +115,4 @@ export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
       return stored;
     },
   };
-}
-
-/** Whether `work` settled within `ms` (with 0, only if it already has); it goes on either way. */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
