@@ -52,3 +52,15 @@ export async function startChatFixture(options: TestServerOptions = {}): Promise
     },
   };
 }
+
+/** Stores six messages `message a` … `message f` in the session, user and assistant by turns (enough to compress). */
+export async function storeSixMessages(fixture: ChatFixture, sessionId: string): Promise<void> {
+  const agent = fixture.server.deps.agents.get('default');
+  await fixture.server.deps.sessions.of(agent).append(
+    sessionId,
+    ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({
+      role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
+      content: `message ${text}`,
+    })),
+  );
+}

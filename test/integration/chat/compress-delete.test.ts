@@ -1,6 +1,6 @@
 // DELETE /api/sessions/{id} while POST /api/sessions/{id}/compress waits on its summary call: the delete does not wait it out.
 import { describe, expect, it } from 'bun:test';
-import { startChatFixture } from '../../support/chat-fixture';
+import { startChatFixture, storeSixMessages } from '../../support/chat-fixture';
 import { waitUntil } from '../../support/process-probe';
 
 describe('DELETE /api/sessions/:id during a compress', () => {
@@ -8,13 +8,7 @@ describe('DELETE /api/sessions/:id during a compress', () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
     const agent = fixture.server.deps.agents.get('default');
-    await fixture.server.deps.sessions.of(agent).append(
-      sessionId,
-      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({
-        role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
-        content: `message ${text}`,
-      })),
-    );
+    await storeSixMessages(fixture, sessionId);
     // The summary call gets no reply until the server gives it up.
     fixture.model.enqueue({ kind: 'hang' });
     const compress = fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);

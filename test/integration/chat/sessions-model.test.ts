@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { startChatFixture } from '../../support/chat-fixture';
+import { startChatFixture, storeSixMessages } from '../../support/chat-fixture';
 import { readSse } from '../../support/sse-client';
 
 describe('session actions that use the model', () => {
@@ -10,13 +10,7 @@ describe('session actions that use the model', () => {
     expect(small.status).toBe(400);
     expect(small.body.error).toEqual(expect.objectContaining({ code: 'invalid_state', details: { message_count: 0 } }));
     const agent = fixture.server.deps.agents.get('default');
-    await fixture.server.deps.sessions.of(agent).append(
-      sessionId,
-      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({
-        role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
-        content: `message ${text}`,
-      })),
-    );
+    await storeSixMessages(fixture, sessionId);
     fixture.model.enqueue({ kind: 'text', text: 'The user sent a to d.' });
     const result = await fixture.server.json('POST', `/api/sessions/${sessionId}/compress`);
     expect(result.body.data).toEqual({
@@ -48,14 +42,7 @@ describe('session actions that use the model', () => {
   it('compresses with a message queued meanwhile: remaining_count counts only the stored messages that stay', async () => {
     await using fixture = await startChatFixture();
     const sessionId = await fixture.newSession();
-    const agent = fixture.server.deps.agents.get('default');
-    await fixture.server.deps.sessions.of(agent).append(
-      sessionId,
-      ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => ({
-        role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
-        content: `message ${text}`,
-      })),
-    );
+    await storeSixMessages(fixture, sessionId);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     fixture.model.enqueue({ kind: 'held', until: released, step: { kind: 'text', text: 'The user sent a to d.' } });
