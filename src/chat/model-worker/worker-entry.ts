@@ -84,6 +84,8 @@ async function runStream(id: number, core: AgentStreamCore & { followSteps: bool
 }
 
 async function runInvoke(id: number, request: Extract<ToWorker, { kind: 'invoke' }>['request']): Promise<void> {
+  const controller = new AbortController();
+  aborts.set(id, controller);
   try {
     const model = await sharedChatModel({
       llm: request.llm,
@@ -92,9 +94,12 @@ async function runInvoke(id: number, request: Extract<ToWorker, { kind: 'invoke'
       streaming: false,
     });
     const messages = request.messages.map((message): [string, string] => [message.role, message.content]);
-    post({ kind: 'reply', id, reply: toWireMessage(await model.invoke(messages)) as WireMessage });
+    const reply = await model.invoke(messages, { signal: controller.signal });
+    post({ kind: 'reply', id, reply: toWireMessage(reply) as WireMessage });
   } catch (error) {
     post({ kind: 'error', id, chain: toWireError(error) });
+  } finally {
+    aborts.delete(id);
   }
 }
 

@@ -55,9 +55,12 @@ export class ModelWorkerPool {
     return Promise.resolve(queue);
   }
 
-  /** One non-streamed call (titles, summaries): the reply message in plain form. */
-  invoke(request: WireInvokeRequest): Promise<WireMessage> {
-    return this.request({ kind: 'invoke', id: 0, request }) as Promise<WireMessage>;
+  /**
+   * One non-streamed call (titles, summaries): the reply message in plain form. `signal` aborts it: the call
+   * rejects with its reason at once, and the worker aborts the request it sent.
+   */
+  invoke(request: WireInvokeRequest, signal?: AbortSignal): Promise<WireMessage> {
+    return this.request({ kind: 'invoke', id: 0, request }, this.pick(), signal) as Promise<WireMessage>;
   }
 
   /** Loads LangChain in every worker (warming at start). */
@@ -91,14 +94,27 @@ export class ModelWorkerPool {
   private request(
     message: Extract<ToWorker, { kind: 'invoke' | 'load' | 'cached' }>,
     worker = this.pick(),
+    signal?: AbortSignal,
   ): Promise<unknown> {
+    signal?.throwIfAborted();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      const call = this.calls.get(id);
+      if (!call) return;
+      this.calls.delete(id);
+      worker.calls--;
+      this.send(worker, { kind: 'abort', id });
+      this.fail(call, signal?.reason);
+    };
+    const settled = new Promise((resolve, reject) => {
       this.calls.set(id, { worker, settle: { resolve, reject } });
       worker.calls++;
       this.started++;
       this.send(worker, { ...message, id });
     });
+    if (!signal) return settled;
+    signal.addEventListener('abort', onAbort, { once: true });
+    return settled.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   /** The worker with the fewest calls in flight; a new one while fewer than `size` run and all are busy. */
