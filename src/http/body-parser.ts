@@ -1,6 +1,7 @@
 // Reads request bodies as JSON objects: size limits per path, a nesting cap, and only `application/json`.
 import { Elysia } from 'elysia';
-import { AppError, validationError } from '../shared/app-error';
+import { AppError, validationError, validationErrors } from '../shared/app-error';
+import { loneSurrogatePaths, mayHoldLoneSurrogate } from '../shared/lone-surrogates';
 import { assertNoUnsafeKeys } from '../shared/unsafe-keys';
 import { isJsonContentType } from './cross-site';
 import { isNestedDeeperThan } from '../shared/json-depth';
@@ -30,14 +31,23 @@ async function readLimited(request: Request, limit: number): Promise<string> {
       throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch (error) {
+    // Decoded with replacement, the bad bytes would be stored as U+FFFD: the client's text, changed unseen.
+    throw new AppError('invalid_json', 'Request body is not valid UTF-8', { reason: (error as Error).message });
+  }
 }
+
+/** Refuses bytes that are not UTF-8 (a byte order mark at the start is dropped). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The global body parser. An empty body is `null`; otherwise the body must be `application/json` (415),
  * within its path's size limit (413), at most 64 levels deep (422 `too_deep`), well-formed (400
- * `invalid_json`), a JSON object (422 `dict_type`) and free of `__proto__`, `constructor` and `prototype`
- * keys at any depth (422 `unsafe_key` naming each). What it throws, Elysia hands to the error envelope
+ * `invalid_json`, also for bytes that are not UTF-8), a JSON object (422 `dict_type`), free of `__proto__`,
+ * `constructor` and `prototype` keys at any depth (422 `unsafe_key` naming each) and of lone surrogate escapes
+ * (422 `invalid_unicode` naming each string). What it throws, Elysia hands to the error envelope
  * wrapped; the envelope unwraps it. Register it after the request guards, which refuse cross-site bodies first.
  */
 export function bodyParser() {
@@ -77,6 +87,18 @@ export function bodyParser() {
     }
     // `__proto__`, `constructor`, `prototype`: no API body has such a key; merged, they would reach prototypes.
     assertNoUnsafeKeys(parsed);
+    if (mayHoldLoneSurrogate(text)) {
+      const paths = loneSurrogatePaths(parsed);
+      if (paths.length > 0)
+        throw validationErrors(
+          paths.map((field) => ({
+            field,
+            message:
+              'Text holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which UTF-8 cannot store',
+            code: 'invalid_unicode',
+          })),
+        );
+    }
     return parsed;
   });
 }
