@@ -65,4 +65,20 @@ describe('stampedBodies', () => {
     expect(bodies.keptChars).toBeLessThanOrEqual(30);
     expect(await text(bodies.respond('huge', 's', calls.build('small')))).toBe('"small"');
   });
+
+  it('remembers a bounded number of keys, however many a client makes up', async () => {
+    const bodies = stampedBodies({ maxKeys: 8 });
+    for (let key = 0; key < 1000; key += 1) await bodies.respond(`once ${key}`, 's', async () => key);
+    expect(bodies.keys).toBe(8);
+    for (let key = 0; key < 1000; key += 1)
+      for (let read = 0; read < 2; read += 1) await bodies.respond(`twice ${key}`, 's', async () => key);
+    expect(bodies.keys).toBeLessThanOrEqual(16);
+    // The most recent keys are the ones kept.
+    let built = false;
+    await bodies.respond('twice 999', 's', async () => {
+      built = true;
+      return 999;
+    });
+    expect(built).toBe(false);
+  });
 });

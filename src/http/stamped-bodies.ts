@@ -6,6 +6,8 @@ const JSON_TYPE = 'application/json;charset=utf-8';
 export interface StampedBodiesOptions {
   /** Characters kept over all keys; the least recently sent go first, and a body larger than this is never kept. */
   maxChars?: number;
+  /** Keys remembered at most, kept bodies and stamps seen once each (keys come from clients: agents made and deleted). */
+  maxKeys?: number;
 }
 
 export interface StampedBodies {
@@ -18,6 +20,8 @@ export interface StampedBodies {
   respond(key: string, stamp: string | null, build: () => Promise<unknown>): Promise<Response>;
   /** Characters kept now. */
   readonly keptChars: number;
+  /** Keys remembered now (kept bodies plus stamps seen once). */
+  readonly keys: number;
 }
 
 interface Kept {
@@ -27,6 +31,7 @@ interface Kept {
 
 export function stampedBodies(options: StampedBodiesOptions = {}): StampedBodies {
   const maxChars = options.maxChars ?? 16 * 1024 * 1024;
+  const maxKeys = options.maxKeys ?? 256;
   const kept = new Map<string, Kept>();
   // The stamp each key's last body was built at, when that body was not kept.
   const builtOnce = new Map<string, string>();
@@ -41,7 +46,7 @@ export function stampedBodies(options: StampedBodiesOptions = {}): StampedBodies
   const keep = (key: string, entry: Kept) => {
     if (entry.body.length > maxChars) return;
     for (const [oldest] of kept) {
-      if (keptChars + entry.body.length <= maxChars) break;
+      if (keptChars + entry.body.length <= maxChars && kept.size < maxKeys) break;
       forget(oldest);
     }
     kept.set(key, entry);
@@ -64,11 +69,22 @@ export function stampedBodies(options: StampedBodiesOptions = {}): StampedBodies
       else if (builtOnce.get(key) === stamp) {
         builtOnce.delete(key);
         keep(key, { stamp, body });
-      } else builtOnce.set(key, stamp);
+      } else {
+        builtOnce.delete(key);
+        builtOnce.set(key, stamp);
+        // The oldest first: a key read once long ago is the least likely to be read again.
+        for (const [oldest] of builtOnce) {
+          if (builtOnce.size <= maxKeys) break;
+          builtOnce.delete(oldest);
+        }
+      }
       return answer(body);
     },
     get keptChars() {
       return keptChars;
+    },
+    get keys() {
+      return kept.size + builtOnce.size;
     },
   };
 }

@@ -67,8 +67,8 @@ export interface SessionsService {
     scope: SessionScope,
     options?: { includeInternal?: boolean },
   ): Promise<SessionMeta[]>;
-  /** The agent's SessionStore.listStamp (404 for an unknown agent, like `list`). */
-  listStamp(agentId: string | undefined): Promise<string | null>;
+  /** The agent's id (as resolved: trimmed, the default) and its SessionStore.listStamp; 404 for an unknown agent, like `list`. */
+  listStamp(agentId: string | undefined): Promise<{ agentId: string; stamp: string | null }>;
   create(agentId: string | undefined, title?: string): Promise<SessionMeta>;
   rename(agentId: string | undefined, sessionId: string, title: string): Promise<SessionMeta>;
   archive(agentId: string | undefined, sessionId: string): Promise<void>;
@@ -103,7 +103,10 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
 
   return {
     list: (agentId, scope, options) => sessionsOf(agentId).list(scope, options),
-    listStamp: (agentId) => sessionsOf(agentId).listStamp(),
+    async listStamp(agentId) {
+      const agent = deps.agents.get(agentId);
+      return { agentId: agent.id, stamp: await of(agent).listStamp() };
+    },
     create: (agentId, title) => sessionsOf(agentId).create(title),
     rename: (agentId, sessionId, title) => sessionsOf(agentId).rename(sessionId, title),
     async archive(agentId, sessionId) {

@@ -32,8 +32,9 @@ export function sessionRoutes(
       async ({ query }) => {
         const includeInternal = query.include_internal === undefined || queryFlag(query.include_internal);
         const scope = query.scope ?? 'active';
-        const stamp = await sessions.listStamp(query.agent_id);
-        return lists.respond(`${query.agent_id ?? ''}\n${scope}\n${includeInternal}`, stamp, async () => ({
+        // Keyed by the agent as resolved: a client's spellings of its id (` default`) share one entry.
+        const { agentId, stamp } = await sessions.listStamp(query.agent_id);
+        return lists.respond(`${agentId}\n${scope}\n${includeInternal}`, stamp, async () => ({
           data: (await sessions.list(query.agent_id, scope, { includeInternal })).map(toSessionRow),
         }));
       },
