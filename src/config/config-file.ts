@@ -1,6 +1,7 @@
 // The config.json files on disk: read as one JSON object, written atomically keeping their mode, owner and link.
 import { existsSync } from 'node:fs';
-import { validationError } from '../shared/app-error';
+import { dirname } from 'node:path';
+import { AppError, validationError } from '../shared/app-error';
 import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
 import { readRegularFile } from '../shared/regular-file';
 import { assertNoUnsafeKeys } from '../shared/unsafe-keys';
@@ -35,9 +36,16 @@ export function serializeConfig(value: Json): string {
 }
 
 /**
- * Replaces the config file at `path` by `value`. It keeps its mode and owner (an operator's 0600 file may hold
- * secrets), and a link there is written through to its target, as reads go through it.
+ * Replaces the config file at `path` (`name` in answers) by `value`. It keeps its mode and owner (an operator's 0600
+ * file may hold secrets), and a link there is written through to its target, as reads go through it (a target not
+ * made yet is created; 503 `storage_unavailable` when its folder is missing, an unmounted volume say).
  */
-export function writeConfigFile(path: string, value: Json): void {
-  writeFileAtomic(resolveLinkTarget(path), serializeConfig(value), { keepModeAndOwner: true });
+export function writeConfigFile(path: string, value: Json, name = 'config.json'): void {
+  const target = resolveLinkTarget(path);
+  if (target !== path && !existsSync(dirname(target)))
+    throw new AppError('storage_unavailable', `Cannot write ${name}: the folder its link leads to does not exist`, {
+      reason: 'link_target_missing',
+      file: name,
+    });
+  writeFileAtomic(target, serializeConfig(value), { keepModeAndOwner: true });
 }

@@ -192,7 +192,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     const globalConfig = parseRuntimeConfig(currentGlobal());
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
     assertNoGlobalOnlyKeys(delta, fieldPrefix);
-    writeConfigFile(join(agentRoot, 'config.json'), delta);
+    writeConfigFile(join(agentRoot, 'config.json'), delta, `workspaces/${basename(agentRoot)}/config.json`);
     cache.delete(agentRoot);
     const result = effective(agentRoot);
     for (const listener of listeners) {

@@ -5,6 +5,7 @@ import {
   fchownSync,
   fsyncSync,
   mkdirSync,
+  readlinkSync,
   lstatSync,
   openSync,
   realpathSync,
@@ -14,7 +15,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { adoptFolderOwner } from './folder-owner';
 import { withPath } from './storage-fault';
@@ -95,17 +96,25 @@ export function takeModeAndOwner(handle: number, replaced: Stats): void {
 /**
  * The file to rewrite for `path`: the path itself, or the final target of a link there. For files an operator
  * keeps (`.env`, `config.json`) and may have linked elsewhere: replacing the link by a file would leave the
- * target stale and the next start reading a copy. Throws as `realpathSync` when a link leads nowhere.
+ * target stale and the next start reading a copy. A link to a file not made yet leads to where that file would be
+ * (writing creates it, as a shell's `>` would); a loop of links throws ELOOP.
  */
 export function resolveLinkTarget(path: string): string {
-  try {
-    if (!lstatSync(path).isSymbolicLink()) return path;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return path;
-    throw error;
+  let current = path;
+  for (let hops = 0; hops <= MAX_LINK_HOPS; hops += 1) {
+    try {
+      if (!lstatSync(current).isSymbolicLink()) return hops === 0 ? path : realpathSync(current);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return current;
+      throw error;
+    }
+    current = resolve(dirname(current), readlinkSync(current));
   }
-  return realpathSync(path);
+  throw Object.assign(new Error(`ELOOP: too many levels of symbolic links, '${path}'`), { code: 'ELOOP', path });
 }
+
+/** As the system's own limit on links followed in one path (Linux: 40). */
+const MAX_LINK_HOPS = 40;
 
 /** The stat of the file at `path`, or null when there is none. */
 export function statIfPresent(path: string): Stats | null {

@@ -7,6 +7,7 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
+  rmSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
@@ -66,5 +67,28 @@ describe('config.json written through the API', () => {
     expect(readlinkSync(globalConfig)).toBe(target);
     expect(readJson(target).llm_breaker.failure_threshold).toBe(5);
     expectPrivate(target);
+  });
+
+  it("writes through an agent's config.json linked to a file not made yet; a link to a missing folder is 503", async () => {
+    using elsewhere = makeTempDir('moc-config-dangling-');
+    await using server = await startTestServer();
+    const agentConfig = join(server.dataDir, 'workspaces', 'default', 'config.json');
+    rmSync(agentConfig);
+    const target = join(elsewhere.path, 'config.json');
+    symlinkSync(target, agentConfig);
+    expect((await server.json('PUT', '/api/config/rag-mode', { enabled: true })).status).toBe(200);
+    expect(lstatSync(agentConfig).isSymbolicLink()).toBe(true);
+    expect(readJson(target)).toEqual({ rag_mode: true });
+
+    // The volume the link leads to is not mounted: nothing is written, the link stays, the answer says why.
+    rmSync(agentConfig);
+    symlinkSync(join(elsewhere.path, 'not-mounted', 'config.json'), agentConfig);
+    const refused = await server.json('PUT', '/api/config/rag-mode', { enabled: false });
+    expect([refused.status, refused.body.error.code, refused.body.error.details]).toEqual([
+      503,
+      'storage_unavailable',
+      { reason: 'link_target_missing', file: 'workspaces/default/config.json' },
+    ]);
+    expect(lstatSync(agentConfig).isSymbolicLink()).toBe(true);
   });
 });
