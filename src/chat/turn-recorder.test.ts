@@ -95,4 +95,25 @@ describe('TurnRecorder', () => {
     await late.observe({ type: 'token', data: { run_id: 'r', content: 'x' } } as never);
     expect(unsealed.snapshots).toEqual([]);
   });
+
+  it('sealed while its reply is being stored, waits for that write: the whole reply is kept', async () => {
+    const { sessions, appended } = recordingSessions();
+    const recorder = new TurnRecorder(sessions, 's', systemClock, silentLogger);
+    await recorder.observe({ type: 'token', data: { run_id: 'r', content: 'The whole reply.' } } as never);
+    // The store's read before the reply's write answers only when the test says.
+    let answerFind!: () => void;
+    const findHeld = new Promise<void>((resolve) => (answerFind = resolve));
+    sessions.find = (async () => {
+      await findHeld;
+      return { archived: false };
+    }) as never;
+    const persisting = recorder.persist();
+    let sealed = false;
+    const sealing = recorder.seal(true).then(() => (sealed = true));
+    await Promise.resolve();
+    expect(sealed).toBe(false);
+    answerFind();
+    await Promise.all([persisting, sealing]);
+    expect(appended).toEqual([expect.objectContaining({ content: 'The whole reply.' })]);
+  });
 });

@@ -100,6 +100,7 @@ export class TurnRecorder {
 
   /** Stores every segment with text or tool calls as an assistant message (marked `status` when given) and clears the snapshot. */
   async persist(status?: 'failed' | 'cancelled'): Promise<void> {
+    if (this.sealed) return;
     this.stored = true;
     this.closeSegment();
     const messages: NewMessage[] = this.segments.map((segment) => ({
@@ -109,11 +110,14 @@ export class TurnRecorder {
       runId: this.runId === '__pending__' ? undefined : this.runId,
       ...(status ? { status } : {}),
     }));
-    await this.guard(async () => {
+    // Begun before any seal, it goes through whole (a seal meanwhile waits for it rather than drop the reply's tail).
+    const storing = this.guard(async () => {
       // One write: a history read never sees the stored reply beside its snapshot.
       if (messages.length > 0) await this.sessions.append(this.sessionId, messages, { endLive: true });
       else await this.sessions.setLiveResponse(this.sessionId, null);
-    });
+    }, true);
+    this.writing = storing.catch(() => undefined);
+    await storing;
   }
 
   /**
@@ -156,7 +160,7 @@ export class TurnRecorder {
   /**
    * A session deleted or archived mid-run is not brought back: later writes are dropped. A safety net only:
    * deleting a session cancels its run first and archiving one with a live run is refused (409 `session_busy`).
-   * Once sealed, only `last` (the seal's own snapshot) writes.
+   * Once sealed, only `last` writes (the seal's own snapshot, and the reply's write begun before the seal).
    */
   private async guard(write: () => Promise<void>, last = false): Promise<void> {
     if (this.sessionGone || (this.sealed && !last)) return;
