@@ -50,8 +50,17 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
   /** Enqueues of this process still storing their message, per session: a drain reads the queue after them. */
   const storing = new Map<string, Set<Promise<unknown>>>();
   let registered = 0;
-  const sessionKey = (agentId: string, sessionId: string) => `${agentId}\n${sessionId}`;
-  const waiterKey = (agentId: string, sessionId: string, id: number) => `${agentId}\n${sessionId}\n${id}`;
+  // Keyed by the agent's handle, not its id: an agent deleted and made anew under its id is another agent, whose
+  // queue must not be taken for (or failed with) the old one's. A handle is one object until its agent is deleted.
+  const handles = new WeakMap<AgentHandle<S>, number>();
+  let handlesSeen = 0;
+  const handleKey = (agent: AgentHandle<S>) => {
+    let key = handles.get(agent);
+    if (key === undefined) handles.set(agent, (key = ++handlesSeen));
+    return `${agent.id}#${key}`;
+  };
+  const sessionKey = (agent: AgentHandle<S>, sessionId: string) => `${handleKey(agent)}\n${sessionId}`;
+  const waiterKey = (agent: AgentHandle<S>, sessionId: string, id: number) => `${sessionKey(agent, sessionId)}\n${id}`;
 
   const settle = (key: string, outcome: { run: LiveRun } | { error: unknown }) => {
     const waiter = waiters.get(key);
@@ -68,8 +77,8 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
    * later one's message may have been stored after it.
    */
   const dropVanished = async (agent: AgentHandle<S>, sessionId: string, queued: QueuedMessage[], horizon: number) => {
-    const prefix = `${sessionKey(agent.id, sessionId)}\n`;
-    const stored = new Set(queued.map((message) => waiterKey(agent.id, sessionId, message.id)));
+    const prefix = `${sessionKey(agent, sessionId)}\n`;
+    const stored = new Set(queued.map((message) => waiterKey(agent, sessionId, message.id)));
     const vanished = [...waiters].filter(
       ([key, waiter]) => key.startsWith(prefix) && !stored.has(key) && waiter.order <= horizon,
     );
@@ -95,7 +104,7 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
       const queued = await messages.queued(sessionId);
       // The read may hold a message stored here but not yet waited for, which would run with nobody to stream it
       // to: read again once this process's enqueues in flight have registered their waiters.
-      const inserts = storing.get(sessionKey(agent.id, sessionId));
+      const inserts = storing.get(sessionKey(agent, sessionId));
       if (inserts?.size) {
         await Promise.allSettled(inserts);
         continue;
@@ -103,7 +112,7 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
       await dropVanished(agent, sessionId, queued, horizon);
       const [next] = queued;
       if (!next) return;
-      const key = waiterKey(agent.id, sessionId, next.id);
+      const key = waiterKey(agent, sessionId, next.id);
       try {
         settle(key, { run: await deps.startQueued(agent, sessionId, next) });
       } catch (error) {
@@ -122,7 +131,7 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
   };
 
   const pump = (agent: AgentHandle<S>, sessionId: string) => {
-    const key = sessionKey(agent.id, sessionId);
+    const key = sessionKey(agent, sessionId);
     if (pumps.has(key)) {
       dirty.add(key);
       return;
@@ -160,7 +169,7 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
       const messages = agent.storage.messages;
       // The store refuses past the limit in the same step that stores: requests arriving together (on any
       // replica) cannot all pass a count taken before.
-      const key = sessionKey(agent.id, sessionId);
+      const key = sessionKey(agent, sessionId);
       const insert = messages.enqueue(sessionId, message, MAX_QUEUED_PER_SESSION);
       const inserts = storing.get(key) ?? new Set();
       storing.set(key, inserts.add(insert));
@@ -180,7 +189,7 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
         );
       const queued = outcome.stored;
       const run = new Promise<LiveRun>((resolve, reject) =>
-        waiters.set(waiterKey(agent.id, sessionId, queued.id), { resolve, reject, order: ++registered }),
+        waiters.set(waiterKey(agent, sessionId, queued.id), { resolve, reject, order: ++registered }),
       );
       pump(agent, sessionId);
       return { run };
