@@ -31,7 +31,8 @@ export interface RunInterrupter {
   isInterrupted(run: LiveRun): boolean;
   /**
    * The server stops with its storage: every followed run still live, but one paused for approvals with a
-   * checkpoint (the next start restores it), stops writing, then its row becomes `interrupted` (finished now) and
+   * checkpoint (the next start restores it), stops writing, then its row becomes `interrupted` (finished now; as its
+   * stored reply says when it had stored it and was only finishing its title or usage) and
    * its live snapshot, brought up to its last token, an `interrupted` reply (as the start-up sweep would keep it);
    * then it is cancelled (its model call and tool processes aborted). Resolves once that is written (or after
    * INTERRUPT_WRITES_MS), then once those runs have finished or `endMs` later, whichever comes first (0: at once;
@@ -57,8 +58,11 @@ export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
       entry.interrupted = true;
       try {
         await entry.recorder?.seal(true);
-        // Final: the run's own end, if it comes, changes it no more (updates apply only while a run is active).
-        await storage.runs.update(run.runId, { status: 'interrupted', finishedMs: deps.clock.nowMs() });
+        // A run that stored its reply (`done` sent) and was only finishing its title or usage ended as that reply
+        // says; any other is `interrupted`. Final: the run's own end, if it comes, changes it no more (updates apply
+        // only while a run is active).
+        const status = entry.recorder?.storedAs ?? 'interrupted';
+        await storage.runs.update(run.runId, { status, finishedMs: deps.clock.nowMs() });
         await storage.sessions.recoverInterrupted([entry.sessionId]);
         return true;
       } finally {

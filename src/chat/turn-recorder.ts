@@ -54,6 +54,8 @@ export class TurnRecorder {
   private sealed = false;
   /** `persist` began: the reply is stored (or being stored) by the run itself. */
   private stored = false;
+  /** How the reply `persist` stored ended (`completed` without a mark), or null before it. */
+  storedAs: 'completed' | 'failed' | 'cancelled' | null = null;
   /** The write under way (settled, never rejecting), for `seal` to wait for. */
   private writing: Promise<void> = Promise.resolve();
 
@@ -102,6 +104,7 @@ export class TurnRecorder {
   async persist(status?: 'failed' | 'cancelled'): Promise<void> {
     if (this.sealed) return;
     this.stored = true;
+    this.storedAs = status ?? 'completed';
     this.closeSegment();
     const messages: NewMessage[] = this.segments.map((segment) => ({
       role: 'assistant',

@@ -60,6 +60,33 @@ describe('stopping at once under a live run (SQLite)', () => {
   }, 30_000);
 });
 
+describe('stopping at once under a run that has sent done (SQLite)', () => {
+  it('stores the run completed, as its reply was, when only its title call was left', async () => {
+    using temp = makeTempDir('moc-stop-done-');
+    await using fixture = await startChatFixture({ dataDir: temp.path });
+    fixture.model.enqueue({ kind: 'text', text: 'The whole story.' });
+    // The first turn's title call gets no answer: the run is live after `done`.
+    fixture.model.enqueue({ kind: 'hang' });
+    const sessionId = await fixture.newSession();
+    const chat = streamSse(await fixture.chat({ message: 'Tell me a story', session_id: sessionId }));
+    const seen = await readStreamUntil(chat, 'done');
+    const runId = seen.find((record) => record.event === 'run_start')!.data.run_id as string;
+    expect(await waitUntil(() => fixture.model.chatRequests().length === 2)).toBe(true);
+    await fixture.server.stop();
+    const db = new Database(join(temp.path, 'workspaces', 'default', 'storage', 'agent.db'), { readonly: true });
+    try {
+      expect(db.query('SELECT status FROM runs WHERE run_id = ?').get(runId)).toEqual({ status: 'completed' });
+      const messages = db.query('SELECT role, content, status FROM messages WHERE session_id = ? ORDER BY id');
+      expect(messages.all(sessionId)).toEqual([
+        { role: 'user', content: 'Tell me a story', status: null },
+        { role: 'assistant', content: 'The whole story.', status: null },
+      ]);
+    } finally {
+      db.close();
+    }
+  }, 30_000);
+});
+
 describeWithPostgres('stopping at once under a live run (PostgreSQL)', (database) => {
   it('leaves the run interrupted and its reply so far kept in the shared database, no live snapshot left', async () => {
     await using fixture = await startChatFixture({ env: { APP_DATABASE_URL: database.url } });
