@@ -75,7 +75,7 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
 }
 
 /** `Deps.drain` and `Deps.close` for these parts: see their descriptions in deps.types.ts. */
-export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'close'> {
+export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'interruptLive' | 'close'> {
   let quiet = false;
   /** Not ready, and no new scheduled runs nor runs taken over from another replica (once). */
   const quiesce = () => {
@@ -91,12 +91,13 @@ export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'close
       quiesce();
       await Promise.all([parts.chat.drain(), parts.scheduler.drain()]);
     },
-    close: (options = {}) =>
+    interruptLive: (endMs) => parts.chat.interruptLive(endMs),
+    close: () =>
       (closing ??= (async () => {
         try {
           quiesce();
           // Runs still live (the drain's time is up, or there was none) end `interrupted` while storage is open.
-          await parts.chat.interruptLive(options.runsEndMs ?? 0);
+          await parts.chat.interruptLive(0);
           parts.retrieval.close();
           // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
           parts.runLedger.close();

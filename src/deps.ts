@@ -215,7 +215,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     runLedger,
     ownsCoordinator: !overrides.coordinator,
   };
-  const { drain, close } = partsStopper(lifecycle);
+  const { drain, interruptLive, close } = partsStopper(lifecycle);
   return {
     settings: { ...settings, dataDir },
     clock,
@@ -264,6 +264,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     },
     start: () => startParts(lifecycle),
     drain,
+    interruptLive,
     close,
     [Symbol.asyncDispose]: () => close(),
   };

@@ -69,12 +69,17 @@ export interface Deps {
    */
   drain(): Promise<void>;
   /**
-   * Stops in reverse order without waiting for runs (drain first for that): no new scheduled runs; chat runs
-   * still live end `interrupted` in storage (their replies so far kept) and are cancelled, then have
-   * `runsEndMs` (default 0) to finish; indexing stops, every agent's storage closes, and the coordinator lets go.
-   * Idempotent (the first call's options hold).
+   * Chat runs of this process still live end `interrupted` in storage (their replies so far kept, or as their
+   * stored reply says) and are cancelled; resolves once that is written and the runs have ended, or `endMs` later.
+   * The stop's step after the drain, while connections are open (a non-streamed turn then answers 503).
    */
-  close(options?: { runsEndMs?: number }): Promise<void>;
+  interruptLive(endMs: number): Promise<number>;
+  /**
+   * Stops in reverse order without waiting for runs (drain first for that): no new scheduled runs; chat runs
+   * still live end as `interruptLive` makes them, not waited for; indexing stops, every agent's storage closes, and
+   * the coordinator lets go. Idempotent.
+   */
+  close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 // The one way a server runs, for main.ts and the tests alike: build, start, listen; close stops it all in reverse.
 import { createApp, type App } from './app';
+import { INTERRUPT_WRITES_MS } from './chat';
 import type { EnvSettings } from './config';
 import { buildDeps, type Deps, type DepsOverrides } from './deps';
 import { createOpenStreams, type OpenStreams, type StreamEnd } from './http/open-streams';
@@ -138,14 +139,20 @@ async function stopServer({ deps, server, streams, hurry, deadlineMs }: StopPart
         streams_ended: told,
         elapsed_ms: Math.round(performance.now() - started),
       });
+    // Runs still live end `interrupted` now, while their connections are open: a non-streamed turn answers 503
+    // `not_ready` rather than have its connection cut. What is left of the time before the cut is theirs to finish.
+    if (!drained) {
+      const beforeCut = started + deadlineMs - CLOSE_MS - performance.now() - INTERRUPT_WRITES_MS;
+      await deps.interruptLive(hurry.aborted ? 0 : Math.min(RUNS_END_MS, Math.max(0, beforeCut)));
+    }
     await Promise.race([connectionsClosed, until(deadlineMs - CLOSE_MS)]);
     if (connectionsOpen) {
       if (deadlineMs > 0 && !hurry.aborted) deps.logger.warn('shutdown deadline passed; closing connections');
       await server.stop(true);
     }
     await probeStopped;
-    // Hurried or without a deadline (the tests), interrupted runs are not waited for: they end as storage closes.
-    await deps.close({ runsEndMs: deadlineMs > 0 && !hurry.aborted ? RUNS_END_MS : 0 });
+    // Runs interrupted above are not waited for again: what is left ends as storage closes.
+    await deps.close();
     if (deadlineMs > 0)
       deps.logger.info('stopped', { elapsed_ms: Math.round(performance.now() - started), deadline_ms: deadlineMs });
   } finally {

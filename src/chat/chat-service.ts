@@ -273,7 +273,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const agent = deps.agents.get(agentId);
       const run = await (await start(agentId, sessionId, message, options)).run;
       await run.done;
-      return { agent, result: succeededTurn(results.get(run), faults.get(run), run.runId) };
+      return {
+        agent,
+        result: succeededTurn(results.get(run), faults.get(run), run.runId, interrupter.isInterrupted(run)),
+      };
     },
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),

@@ -17,6 +17,7 @@ export { createRunLedger, type RunLedger, type RunLedgerTimers } from './run-led
 export { createRunsService, type RunQuery, type RunsService, type RunsServiceDeps } from './runs.service';
 export { createTurnPriority, type TurnPriority } from './turn-priority';
 export { warmUpTurn, type WarmUpResult } from './warm-up';
+export { INTERRUPT_WRITES_MS } from './run-interrupter';
 export { startCannedModel } from './canned-model';
 export { configureModelWorkers } from './model-worker/worker-pool';
 export { createSessionAssistant } from './session-assistant';

@@ -50,12 +50,15 @@ interface Followed {
 
 export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
   const followed = new Map<LiveRun, Followed>();
+  /** Runs interrupted, remembered past their end (a non-streamed turn reads it once the run is done). */
+  const interrupted = new WeakSet<LiveRun>();
 
   const interrupt = (run: LiveRun, entry: Followed): Promise<boolean> =>
     withLease(entry.agent, async ({ storage }) => {
       const row = await storage.runs.get(run.runId);
       if (row?.status === 'waiting_approval' && (await storage.checkpoints.get(run.runId))) return false;
       entry.interrupted = true;
+      interrupted.add(run);
       try {
         await entry.recorder?.seal(true);
         // A run that stored its reply (`done` sent) and was only finishing its title or usage ended as that reply
@@ -82,9 +85,10 @@ export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
       entry.recorder = recorder;
       if (entry.interrupted) void recorder.seal(false);
     },
-    isInterrupted: (run) => followed.get(run)?.interrupted ?? false,
+    isInterrupted: (run) => interrupted.has(run),
     async interruptAll(endMs) {
-      const live = [...followed].filter(([run]) => !run.isFinished);
+      // A run interrupted by an earlier call (the stop's, then the close's) is not written again.
+      const live = [...followed].filter(([run, entry]) => !run.isFinished && !entry.interrupted);
       if (live.length === 0) return 0;
       const started = performance.now();
       let stored = 0;

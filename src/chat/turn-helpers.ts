@@ -27,17 +27,27 @@ export const failedTurn = (code: string, message: string): AgentTurnResult => ({
 
 /**
  * A turn run to its end, as `runOnce` answers it: the result when it succeeded; otherwise throws the storage fault
- * it ended by, 404 `agent_deleted`, 409 `run_cancelled`, or 502 `llm_error` (500 without a result).
+ * it ended by, 404 `agent_deleted`, 503 `not_ready` (the server stopped under it), 409 `run_cancelled`, or 502
+ * `llm_error` (500 without a result).
  */
 export function succeededTurn(
   result: AgentTurnResult | undefined,
   fault: AppError | undefined,
   runId: string,
+  interrupted = false,
 ): AgentTurnResult {
   if (!result) throw new AppError('internal_error', 'Internal server error');
   if (fault) throw fault;
   if (result.ok) return result;
   if (result.error?.code === 'agent_deleted') throw new AppError('agent_deleted', result.error.message);
+  // The server stopped under the run (which it cancelled) and stored it interrupted: neither the client's cancel
+  // nor the model's failure.
+  if (interrupted || result.error?.code === 'not_ready')
+    throw new AppError(
+      'not_ready',
+      'The server stopped before the run could finish; the run ends interrupted, with its reply so far kept in the session.',
+      { run_id: runId },
+    );
   if (result.error?.code === 'cancelled')
     throw new AppError('run_cancelled', 'The run was cancelled.', { run_id: runId });
   throw new AppError('llm_error', result.error?.message ?? 'Model call failed', {

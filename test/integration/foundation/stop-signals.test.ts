@@ -126,6 +126,25 @@ describe('stopping by signal mid-turn', () => {
     }
   }, 60_000);
 
+  it('SIGTERM under a non-streamed turn: its answer is 503 not_ready naming the run, not a cut connection', async () => {
+    using temp = makeTempDir('moc-stop-');
+    await using running = await startServerProcess({ dataDir: join(temp.path, 'data') });
+    running.model.enqueue({ kind: 'cut', text: 'Half a reply', after: new Promise(() => undefined) });
+    const sessionId = (await running.api('POST', '/api/sessions')).body.data.session_id as string;
+    const answer = fetch(`${running.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Tell me a story', session_id: sessionId, stream: false }),
+    });
+    expect(await waitUntil(() => running.model.chatRequests().length === 1)).toBe(true);
+    const exited = running.server.stop('SIGTERM', 20_000);
+    const response = await answer;
+    const body = (await response.json()) as any;
+    expect([response.status, body.error.code]).toEqual([503, 'not_ready']);
+    expect(body.error.details.run_id).toBeString();
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   it('a second signal while stopping skips the waits left; storage still closes cleanly (exit 0)', async () => {
     using temp = makeTempDir('moc-stop-');
     const dataDir = join(temp.path, 'data');
