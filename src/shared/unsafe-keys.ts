@@ -1,21 +1,13 @@
 // Keys that would reach an object's prototype when copied by assignment; parsed JSON may hold them as own keys.
 import { validationErrors } from './app-error';
+import { pathsWhere } from './json-paths';
 
 /** `JSON.parse('{"__proto__": …}')` makes an own key; `target[key] = …` with it replaces the target's prototype. */
 export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The dotted paths (array items by index) of every unsafe own key in `value`, at any depth. */
-export function unsafeKeyPaths(value: unknown, path: readonly (string | number)[] = []): string[] {
-  if (typeof value !== 'object' || value === null) return [];
-  const found: string[] = [];
-  const entries: [string | number, unknown][] = Array.isArray(value)
-    ? value.map((item, index) => [index, item])
-    : Object.entries(value);
-  for (const [key, item] of entries) {
-    if (typeof key === 'string' && UNSAFE_KEYS.has(key)) found.push([...path, key].join('.'));
-    else found.push(...unsafeKeyPaths(item, [...path, key]));
-  }
-  return found;
+export function unsafeKeyPaths(value: unknown): string[] {
+  return pathsWhere(value, (key) => UNSAFE_KEYS.has(key));
 }
 
 /**
