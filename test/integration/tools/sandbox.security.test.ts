@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeConfigFile } from '../../../src/config/config-file';
 import { createSandbox } from '../../../src/security/sandbox';
 import { livePidsWith, waitUntil } from '../../support/process-probe';
 import { createToolHarness } from '../../support/tool-harness';
@@ -43,6 +44,29 @@ describe.skipIf(!hasBwrap)('terminal and python_repl in bubblewrap', () => {
     expect(
       (await open.call('terminal', { command: `cat ${join(open.dataDir, 'server-secret.txt')}` })).data.stdout,
     ).toBe('TOP-SECRET-CONTENT');
+  });
+
+  it("cannot replace the agent's config.json by a link, which the server's config writer would follow", async () => {
+    using harness = createToolHarness();
+    const config = join(harness.root, 'config.json');
+    writeFileSync(config, '{}\n');
+    const victim = join(harness.dataDir, 'victim.txt');
+    writeFileSync(victim, 'UNTOUCHED');
+    // As root in the sandbox, from the agent folder it starts in: unlink, link, rename over it.
+    for (const command of [
+      `rm -f config.json; ln -s ${victim} config.json`,
+      `ln -sf ${victim} config.json`,
+      `ln -s ${victim} workspace/planted && mv -f workspace/planted config.json`,
+    ]) {
+      const attempt = await harness.call('terminal', { command });
+      expect(attempt.data.sandboxed).toBe(true);
+      expect(attempt.data.exit_code).not.toBe(0);
+      expect(lstatSync(config).isSymbolicLink()).toBe(false);
+    }
+    // The writer that follows an operator's link writes the agent's own file, not the victim.
+    writeConfigFile(config, { rag_mode: true });
+    expect(readFileSync(victim, 'utf8')).toBe('UNTOUCHED');
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({ rag_mode: true });
   });
 
   it.skipIf(!python)('cannot open a network connection unless allow_network is on', async () => {
