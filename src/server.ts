@@ -19,16 +19,14 @@ export const STOPPING: StreamEnd = {
 /** Of a stop's deadline, the part kept for closing storage, and the part between the streams' last events and the cut. */
 const CLOSE_MS = 1000;
 const LAST_EVENT_MS = 500;
-/** Of the part kept for closing storage, what runs ended `interrupted` there have to finish once cancelled. */
-const RUNS_END_MS = 400;
 
 export interface StopOptions {
   /**
    * The whole stop's budget (none by default: tests stop at once). Runs in flight have until
    * `deadlineMs - 1500` to store their replies while the open connections are waited for alongside; then
-   * streams still open get their last event, connections still open `deadlineMs - 1000` after the start
-   * are cut, and the last second is left for closing storage (runs still live end `interrupted` in it, see
-   * `Deps.close`).
+   * streams still open get their last event and runs still live end `interrupted` (`Deps.interruptLive`: a
+   * non-streamed turn is answered), connections still open `deadlineMs - 1000` after the start are cut, and the
+   * last second is left for closing storage.
    */
   deadlineMs?: number;
 }
@@ -143,7 +141,7 @@ async function stopServer({ deps, server, streams, hurry, deadlineMs }: StopPart
     // `not_ready` rather than have its connection cut. What is left of the time before the cut is theirs to finish.
     if (!drained) {
       const beforeCut = started + deadlineMs - CLOSE_MS - performance.now() - INTERRUPT_WRITES_MS;
-      await deps.interruptLive(hurry.aborted ? 0 : Math.min(RUNS_END_MS, Math.max(0, beforeCut)));
+      await deps.interruptLive(hurry.aborted ? 0 : Math.max(0, beforeCut));
     }
     await Promise.race([connectionsClosed, until(deadlineMs - CLOSE_MS)]);
     if (connectionsOpen) {

@@ -45,19 +45,17 @@ interface Followed {
   agent: AgentHandle<Ports>;
   sessionId: string;
   recorder: TurnRecorder | null;
-  interrupted: boolean;
 }
 
 export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
   const followed = new Map<LiveRun, Followed>();
-  /** Runs interrupted, remembered past their end (a non-streamed turn reads it once the run is done). */
+  /** Runs interrupted, remembered past their end (a non-streamed turn reads it once the run is done, after `followed` let go). */
   const interrupted = new WeakSet<LiveRun>();
 
   const interrupt = (run: LiveRun, entry: Followed): Promise<boolean> =>
     withLease(entry.agent, async ({ storage }) => {
       const row = await storage.runs.get(run.runId);
       if (row?.status === 'waiting_approval' && (await storage.checkpoints.get(run.runId))) return false;
-      entry.interrupted = true;
       interrupted.add(run);
       try {
         await entry.recorder?.seal(true);
@@ -76,19 +74,19 @@ export function createRunInterrupter(deps: RunInterrupterDeps): RunInterrupter {
 
   return {
     follow(run, agent, sessionId) {
-      followed.set(run, { agent, sessionId, recorder: null, interrupted: false });
+      followed.set(run, { agent, sessionId, recorder: null });
       void run.done.then(() => followed.delete(run));
     },
     recording(run, recorder) {
       const entry = followed.get(run);
       if (!entry) return;
       entry.recorder = recorder;
-      if (entry.interrupted) void recorder.seal(false);
+      if (interrupted.has(run)) void recorder.seal(false);
     },
     isInterrupted: (run) => interrupted.has(run),
     async interruptAll(endMs) {
       // A run interrupted by an earlier call (the stop's, then the close's) is not written again.
-      const live = [...followed].filter(([run, entry]) => !run.isFinished && !entry.interrupted);
+      const live = [...followed].filter(([run]) => !run.isFinished && !interrupted.has(run));
       if (live.length === 0) return 0;
       const started = performance.now();
       let stored = 0;
