@@ -52,9 +52,10 @@ export class TurnRecorder {
   private sessionGone = false;
   /** Set by `seal`: the run's own writes are dropped from then on. */
   private sealed = false;
-  /** `persist` began: the reply is stored (or being stored) by the run itself. */
-  private stored = false;
-  /** How the reply `persist` stored ended (`completed` without a mark), or null before it. */
+  /**
+   * How the reply `persist` stores ended (`completed` without a mark), once it began (the reply is stored, or being
+   * stored, by the run itself); null before.
+   */
   storedAs: 'completed' | 'failed' | 'cancelled' | null = null;
   /** The write under way (settled, never rejecting), for `seal` to wait for. */
   private writing: Promise<void> = Promise.resolve();
@@ -103,7 +104,6 @@ export class TurnRecorder {
   /** Stores every segment with text or tool calls as an assistant message (marked `status` when given) and clears the snapshot. */
   async persist(status?: 'failed' | 'cancelled'): Promise<void> {
     if (this.sealed) return;
-    this.stored = true;
     this.storedAs = status ?? 'completed';
     this.closeSegment();
     const messages: NewMessage[] = this.segments.map((segment) => ({
@@ -132,7 +132,7 @@ export class TurnRecorder {
     if (this.sealed) return this.writing;
     this.sealed = true;
     await this.writing;
-    if (lastSnapshot && !this.stored) await this.snapshot(true, true);
+    if (lastSnapshot && this.storedAs === null) await this.snapshot(true, true);
   }
 
   private closeSegment(): void {
