@@ -17,11 +17,11 @@ export function bodyLimitFor(pathname: string): number {
   return pathname === '/api/files' ? MAX_FILE_BODY_BYTES : MAX_BODY_BYTES;
 }
 
-/** The body as UTF-8 text; 413 `payload_too_large` as soon as the declared or the streamed size passes `limit`. */
+/**
+ * The body as UTF-8 text; 413 `payload_too_large` as soon as the streamed size passes `limit` (a declared size past it
+ * is refused by the request guards, before any of it is read).
+ */
 async function readLimited(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? 'NaN');
-  if (declared > limit)
-    throw new AppError('payload_too_large', `Request body exceeds ${limit} bytes`, { limit_bytes: limit });
   if (!request.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
