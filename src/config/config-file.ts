@@ -1,10 +1,9 @@
 // The config.json files on disk: read as one JSON object, written atomically keeping their mode, owner and link.
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { AppError, validationError } from '../shared/app-error';
-import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
+import { validationError } from '../shared/app-error';
 import { readRegularFile } from '../shared/regular-file';
 import { assertNoUnsafeKeys } from '../shared/unsafe-keys';
+import { rewriteOperatorFile } from './operator-file';
 
 type Json = Record<string, unknown>;
 
@@ -36,16 +35,10 @@ export function serializeConfig(value: Json): string {
 }
 
 /**
- * Replaces the config file at `path` (`name` in answers) by `value`. It keeps its mode and owner (an operator's 0600
- * file may hold secrets), and a link there is written through to its target, as reads go through it (a target not
- * made yet is created; 503 `storage_unavailable` when its folder is missing, an unmounted volume say).
+ * Replaces the config file at `path` (`name` in answers) by `value`, as rewriteOperatorFile does (mode, owner and
+ * link kept; 503 naming `name` when its link leads into a missing folder, other faults as the error envelope says
+ * those of the data folder).
  */
 export function writeConfigFile(path: string, value: Json, name = 'config.json'): void {
-  const target = resolveLinkTarget(path);
-  if (target !== path && !existsSync(dirname(target)))
-    throw new AppError('storage_unavailable', `Cannot write ${name}: the folder its link leads to does not exist`, {
-      reason: 'link_target_missing',
-      file: name,
-    });
-  writeFileAtomic(target, serializeConfig(value), { keepModeAndOwner: true });
+  rewriteOperatorFile(path, name, serializeConfig(value));
 }

@@ -1,9 +1,8 @@
 // The LangSmith tracing switch: precedence of the three variables, persisted to .env, applied to LangChain.
-import { existsSync } from 'node:fs';
 import { AppError } from '../shared/app-error';
-import { resolveLinkTarget, writeFileAtomic } from '../shared/atomic-write';
-import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
+import { NotRegularFileError } from '../shared/regular-file';
 import { fileFaultError } from '../shared/storage-fault';
+import { rewriteOperatorFile } from './operator-file';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
@@ -52,6 +51,8 @@ export interface TracingControl {
 
 /** The error a client gets when .env cannot be read or rewritten; `error` itself when it is no file-system failure. */
 function envFileError(error: unknown): unknown {
+  // Already said for a client (a link into a missing folder).
+  if (error instanceof AppError) return error;
   const fault = fileFaultError(error, '.env');
   if (fault) return fault;
   if (error instanceof NotRegularFileError)
@@ -63,7 +64,7 @@ function envFileError(error: unknown): unknown {
     );
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return error;
-  // ENOENT here is a link whose target is gone; ENOTDIR or ELOOP a broken chain of them.
+  // ENOTDIR or ELOOP: a broken chain of links.
   return new AppError(
     'storage_unavailable',
     `Cannot write .env (${code})`,
@@ -86,10 +87,8 @@ export function createTracingControl(env: Record<string, string | undefined>, en
     enabled: () => isTracingEnabled(env),
     set(enabled) {
       try {
-        // The operator linked it (the sandbox never sees .env), and start-up reads through the link.
-        const target = resolveLinkTarget(envFilePath);
-        const current = existsSync(target) ? readRegularFile(target) : '';
-        writeFileAtomic(target, setDotenvValue(current, TRACING_KEY, String(enabled)), { keepModeAndOwner: true });
+        // The operator may have linked it (the sandbox never sees .env), and start-up reads through the link.
+        rewriteOperatorFile(envFilePath, '.env', (current) => setDotenvValue(current, TRACING_KEY, String(enabled)));
       } catch (error) {
         throw envFileError(error);
       }

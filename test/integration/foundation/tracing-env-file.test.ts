@@ -61,6 +61,20 @@ describe('PUT /api/config/tracing and the .env file', () => {
     expect(statSync(target).mode & 0o777).toBe(0o600);
   });
 
+  it('a .env linked into a folder that is not there: 503 naming .env, the link kept', async () => {
+    using work = makeTempDir('moc-env-dangling-');
+    const envPath = join(work.path, '.env');
+    symlinkSync(join(work.path, 'not-mounted', 'app.env'), envPath);
+    await using server = await serverWithEnvIn(work.path);
+    const refused = await server.json('PUT', '/api/config/tracing', { enabled: true });
+    expect([refused.status, refused.body.error.code, refused.body.error.details]).toEqual([
+      503,
+      'storage_unavailable',
+      { reason: 'link_target_missing', file: '.env' },
+    ]);
+    expect(lstatSync(envPath).isSymbolicLink()).toBe(true);
+  });
+
   it('a read-only working folder: 503 storage_unavailable naming .env, the file and the switch unchanged', async () => {
     using work = makeTempDir('moc-env-ro-');
     const envPath = join(work.path, '.env');
