@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test';
-import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS, EnvError, isLoopbackHost, readEnvSettings } from './env';
+import { EnvError, isLoopbackHost, readEnvSettings } from './env';
+import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS } from './env.types';
 
 describe('readEnvSettings', () => {
   it('gives every default on an empty environment', () => {

@@ -1,5 +1,6 @@
 // Public surface of config: environment settings, the runtime config (schema, store, service) and the tracing switch.
-export { EnvError, isLoopbackHost, readEnvSettings, DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS } from './env';
+export { EnvError, isLoopbackHost, readEnvSettings } from './env';
+export { DEFAULT_ALLOWED_ORIGINS, DEFAULT_TRUSTED_HOSTS } from './env.types';
 export type {
   EmbeddingProvider,
   EmbeddingSettings,
@@ -7,7 +8,7 @@ export type {
   LlmSettings,
   RateLimitSettings,
   TracingEnv,
-} from './env';
+} from './env.types';
 export { withDotenv } from './dotenv';
 export { readModelOverrides, type ModelOverrides } from './model-overrides';
 export { readStartEnvironment, replaceEnvironment } from './start-environment';

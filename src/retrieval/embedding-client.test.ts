@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { startFakeOpenAiServer } from '../../test/support/fake-openai-server';
-import type { EmbeddingSettings } from '../config/env';
+import type { EmbeddingSettings } from '../config/env.types';
 import { createEmbeddingClient, EmbeddingError } from './embedding-client';
 
 const settings = (baseUrl: string, overrides: Partial<EmbeddingSettings> = {}): EmbeddingSettings => ({
