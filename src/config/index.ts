@@ -13,7 +13,8 @@ export { withDotenv } from './dotenv';
 export { readModelOverrides, type ModelOverrides } from './model-overrides';
 export { readStartEnvironment, replaceEnvironment } from './start-environment';
 export { isPlainObject } from './config-file';
-export { createRuntimeConfigStore, deepMerge, type RuntimeConfigStore } from './runtime-config';
+export { createRuntimeConfigStore, type RuntimeConfigStore } from './runtime-config';
+export { deepMerge } from './config-layers';
 export {
   defaultRuntimeConfig,
   isKnownTimeZone,
