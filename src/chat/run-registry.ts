@@ -1,6 +1,7 @@
 // The live runs of this process, one per agent and session, each also holding the session's run lock in the
 // Coordinator; finished runs stay findable by id for a while so clients can replay them.
 import { sessionRunLock, type Coordinator, type Lock } from '../coordination';
+import type { SessionRunHolds } from '../sessions';
 import { AppError } from '../shared/app-error';
 import { LiveRun } from './live-run';
 
@@ -20,7 +21,7 @@ export interface ClaimedRun {
   attached: boolean;
 }
 
-export interface RunRegistry {
+export interface RunRegistry extends SessionRunHolds {
   /**
    * The live run for the same message (attach, unless `attach` is false), a new run, or 409 `session_busy`.
    * A new run takes the session's lock; when another holder has it (another replica's run), 409 too.
@@ -33,8 +34,6 @@ export interface RunRegistry {
   restore(agentId: string, sessionId: string, message: string, runId: string, firstSeq: number): Promise<LiveRun>;
   /** Resolves once no run holds the session: the live one here has ended and let go of its lock (polls another holder's). */
   whenFree(agentId: string, sessionId: string): Promise<void>;
-  /** Whether a run is live on the session, here or (through the lock) anywhere. */
-  isBusy(agentId: string, sessionId: string): Promise<boolean>;
   /** The run of this process with id `runId` of agent `agentId`: live, or finished within the retention. */
   find(agentId: string, runId: string): LiveRun | null;
   /** The live run of the session in this process, if any. */
@@ -43,18 +42,7 @@ export interface RunRegistry {
   drain(): Promise<void>;
   /** Every run of this process that has not finished, with its agent. */
   liveRuns(): { agentId: string; run: LiveRun }[];
-  /**
-   * Runs `work` with the session held: no run (nor a queued message) starts on it until `work` ends. With
-   * `cancel`, the session's live run here is cancelled first and waited for (its lock let go of), and so is
-   * another hold here: its `work`'s signal aborts (a compress stops waiting on its model call); without, a live
-   * run makes it 409 `session_busy` and another hold is waited for. A run another replica holds is 409 either way.
-   */
-  hold<T>(
-    agentId: string,
-    sessionId: string,
-    options: { cancel: boolean },
-    work: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T>;
+  // isBusy and hold (SessionRunHolds): a run another replica holds makes a hold 409, cancel or not.
 }
 
 /** 409 for a session whose run keeps it from being archived or deleted now (`run_id` when the run is here). */

@@ -1,21 +1,14 @@
 // The runs of a session as the sessions domain sees them: whether one is live, and holding the session from them
 // (its run cancelled first, here or, with shared storage, on the replica running it).
 import type { AgentDirectory } from '../agents';
+import type { SessionRunHolds } from '../sessions';
 import { isAppError } from '../shared/app-error';
 import type { RemoteCancel } from './remote-cancel';
 import type { RunRegistry } from './run-registry';
 import { isActiveRunStatus, type RunPorts } from './run-store.port';
 
-export interface SessionRuns {
-  isBusy(agentId: string, sessionId: string): Promise<boolean>;
-  /** `RunRegistry.hold`; with `cancel`, a run another replica holds is cancelled there first. */
-  hold<T>(
-    agentId: string,
-    sessionId: string,
-    options: { cancel: boolean },
-    work: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T>;
-}
+/** With `cancel`, a run another replica holds is cancelled there first; without, it is 409 `session_busy`. */
+export type SessionRuns = SessionRunHolds;
 
 export interface SessionRunsDeps {
   registry: RunRegistry;

@@ -4,6 +4,7 @@ export {
   type CompressionResult,
   type SessionAssistant,
   type SessionHistory,
+  type SessionRunHolds,
   type SessionsService,
   type SessionsServiceDeps,
   type SessionTokens,

@@ -20,24 +20,29 @@ export interface SessionAssistant<S> {
   summarize(agent: AgentHandle<S>, sessionId: string, corpus: string, signal?: AbortSignal): Promise<string | null>;
 }
 
+/** The chat runs of a session as this domain needs them (chat's run registry and session runs give this). */
+export interface SessionRunHolds {
+  /** Whether a run is live on the session, here or (with shared storage) on another replica. */
+  isBusy(agentId: string, sessionId: string): Promise<boolean>;
+  /**
+   * Runs `work` with the session held: no run (nor a queued message) starts on it until `work` ends. With
+   * `cancel`, the session's live run is cancelled first and waited for (its lock let go of), and so is another
+   * hold: its `work`'s signal aborts (a compress stops waiting on its model call); without, a live run makes it
+   * 409 `session_busy` and another hold is waited for.
+   */
+  hold<T>(
+    agentId: string,
+    sessionId: string,
+    options: { cancel: boolean },
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
+}
+
 export interface SessionsServiceDeps<S extends SessionPorts> {
   agents: AgentDirectory<S>;
   assistant: SessionAssistant<S>;
   /** The chat runs of a session: whether one is live (compression waits for it), and holding the session from them. */
-  runs: {
-    isBusy(agentId: string, sessionId: string): Promise<boolean>;
-    /**
-     * Runs `work` while no run can start on the session; `cancel` ends its live run first (and waits for it), and
-     * aborts the signal of another hold's `work` (a compress) before waiting for it; otherwise a live run is 409
-     * `session_busy`.
-     */
-    hold<T>(
-      agentId: string,
-      sessionId: string,
-      options: { cancel: boolean },
-      work: (signal: AbortSignal) => Promise<T>,
-    ): Promise<T>;
-  };
+  runs: SessionRunHolds;
   newId?: () => string;
 }
 
