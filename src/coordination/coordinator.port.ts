@@ -1,8 +1,12 @@
 // The Coordinator port: what several requests (and, with a shared database, several replicas) must agree on.
 
-/** A held lock; `release` is idempotent. */
+/** A held lock. */
 export interface Lock {
   readonly name: string;
+  /**
+   * Lets the lock go; idempotent, and never rejects: a database adapter that cannot reach its database stops
+   * renewing the lock, which then lapses one lease later.
+   */
   release(): Promise<void>;
 }
 

@@ -59,4 +59,21 @@ describeWithPostgres('postgres coordinator', (database) => {
     await holder.close();
     await other.close();
   });
+
+  it('resolves a release while the database is away, and the lock lapses with its lease', async () => {
+    const holder = createPostgresCoordinator({ sql: database.sql, clock: systemClock, leaseMs: 300 });
+    const other = createPostgresCoordinator({ sql: database.sql, clock: systemClock, leaseMs: 300 });
+    const lock = (await holder.tryLock('away'))!;
+    await database.cluster.stop();
+    try {
+      // A rejection here ended the server (a run's lock is released in a chain nobody awaits).
+      expect(await lock.release()).toBeUndefined();
+    } finally {
+      await database.cluster.start();
+    }
+    const taken = await waitFor(async () => (await other.tryLock('away').catch(() => null)) ?? undefined, 10_000);
+    expect(taken.name).toBe('away');
+    await holder.close();
+    await other.close();
+  });
 });

@@ -80,7 +80,13 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
         if (released) return;
         released = true;
         if (held.get(name) === token) held.delete(name);
-        await sql`DELETE FROM coordinator_locks WHERE name = ${name} AND token = ${token}`;
+        try {
+          await sql`DELETE FROM coordinator_locks WHERE name = ${name} AND token = ${token}`;
+        } catch (error) {
+          // The database is away: no longer renewed, the row lapses one lease later. Callers release in `finally`
+          // and in `.then` chains nobody awaits, where a rejection hid their outcome or ended the process.
+          logger?.warn('lock not released; it lapses with its lease', { lock: lockName, error: String(error) });
+        }
       },
     };
   };

@@ -1,10 +1,12 @@
-// Replicas on one PostgreSQL database when things break: a replica killed mid-run, the database restarted under load.
+// Replicas on one PostgreSQL database when things break: a replica killed mid-run, the database restarted under load
+// or under a streamed turn.
 import { expect, it } from 'bun:test';
 import { SQL } from 'bun';
 import { describeWithPostgres } from '../../support/postgres-database';
 import { startReplicaPair } from '../../support/replica-pair';
 import { waitFor } from '../../support/scheduler-fixture';
 import type { ServerProcess } from '../../support/server-process';
+import { readSse } from '../../support/sse-client';
 
 const runsOf = async (replica: ServerProcess) =>
   (await replica.api('GET', '/api/scheduler/cron/runs?limit=100')).body.data.runs as any[];
@@ -133,4 +135,37 @@ describeWithPostgres('replicas when something fails', (database) => {
     const created = await pair.replicas[1].api('POST', '/api/sessions');
     expect(created.status).toBe(200);
   }, 120_000);
+
+  it('stays up when the database goes away under a streamed turn, and serves the session again once it is back', async () => {
+    const url = await database.cluster.createDatabase();
+    await using pair = await startReplicaPair(url, { startSecond: false });
+    const [a] = pair.replicas;
+    const session = (await a.api('POST', '/api/sessions')).body.data.session_id as string;
+    const { promise: databaseStopped, resolve: letModelAnswer } = Promise.withResolvers<void>();
+    a.model.enqueue({ kind: 'held', until: databaseStopped, step: { kind: 'text', text: 'an answer' } });
+    const streamed = fetch(`${a.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hello', session_id: session }),
+    }).then(readSse);
+    // The turn holds the session's lock and waits on its model: the database stops under it.
+    await a.model.waitForRequests(1);
+    await database.cluster.stop();
+    letModelAnswer();
+    const events = await streamed;
+    expect(events.at(-1)).toEqual(
+      expect.objectContaining({ event: 'error', data: expect.objectContaining({ code: 'storage_unavailable' }) }),
+    );
+
+    // The run ended with its lock not deleted (the database was away): the replica lives on, and the lock lapses.
+    await database.cluster.start();
+    await waitFor(async () => ((await a.api('GET', '/api/ready')).status === 200 ? true : undefined), 30_000);
+    a.model.enqueue({ kind: 'text', text: 'back again' });
+    const again = await waitFor(async () => {
+      const reply = await a.api('POST', '/api/chat', { message: 'again', session_id: session, stream: false });
+      return reply.status === 409 ? undefined : reply;
+    }, 30_000);
+    expect([again.status, again.body.data?.content]).toEqual([200, 'back again']);
+    expect(a.server.child.exitCode).toBeNull();
+  }, 90_000);
 });
