@@ -35,7 +35,8 @@ export interface RunsService {
   /**
    * Stops a live run (model call aborted, tool processes killed) and resolves with its record once it has
    * ended. 404 for an unknown run; 409 `run_not_active` when it has finished or is not running here (also for a run
-   * that ended here but whose final status is not stored yet: `details.final_status` names it).
+   * that ended here but whose final status is not stored yet: `details.final_status` names it). When the run's row
+   * cannot be read, a run live here is still stopped before the storage error is thrown.
    */
   cancel(agentId: string | undefined, runId: string): Promise<{ agentId: string; run: RunRecord }>;
   /**
@@ -75,7 +76,13 @@ export function createRunsService(deps: RunsServiceDeps): RunsService {
       return { agentId: agent.id, runs: page.runs, nextCursor: page.next === null ? null : String(page.next) };
     },
     async cancel(agentId, runId) {
-      const { agent, run } = await stored(agentId, runId);
+      const here = deps.registry.find(deps.agents.get(agentId).id, runId);
+      const { agent, run } = await stored(agentId, runId).catch((error: unknown) => {
+        // Its row cannot be read (the database is away): a run live here is stopped all the same, as it may be
+        // spending tokens; the client hears the storage error, and asking again gets the ended run.
+        if (here && !here.isFinished) here.cancel();
+        throw error;
+      });
       const live = deps.registry.find(agent.id, runId);
       const active = isActiveRunStatus(run.status);
       const runningHere = live !== null && !live.isFinished;

@@ -168,4 +168,38 @@ describeWithPostgres('replicas when something fails', (database) => {
     expect([again.status, again.body.data?.content]).toEqual([200, 'back again']);
     expect(a.server.child.exitCode).toBeNull();
   }, 90_000);
+
+  it('stops a run live on the replica asked to cancel it while the database is away', async () => {
+    const url = await database.cluster.createDatabase();
+    await using pair = await startReplicaPair(url, { startSecond: false });
+    const [a] = pair.replicas;
+    const session = (await a.api('POST', '/api/sessions')).body.data.session_id as string;
+    a.model.enqueue({ kind: 'hang' });
+    const streamed = fetch(`${a.server.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'go on forever', session_id: session }),
+    }).then(readSse);
+    await a.model.waitForRequests(1);
+    const [run] = (await a.api('GET', `/api/runs?session_id=${session}`)).body.data.runs as any[];
+    await database.cluster.stop();
+    try {
+      const cancelled = await a.api('POST', `/api/runs/${run.run_id}/cancel`);
+      expect([cancelled.status, cancelled.body.error?.code]).toEqual([503, 'storage_unavailable']);
+      // The run stopped all the same: its stream ends (it hung on the model before the change), with the storage
+      // error its recording met.
+      const events = await streamed;
+      expect(events.at(-1)).toEqual(
+        expect.objectContaining({ event: 'error', data: expect.objectContaining({ code: 'storage_unavailable' }) }),
+      );
+    } finally {
+      await database.cluster.start();
+    }
+    const settled = await waitFor(async () => {
+      const listed = await a.api('GET', `/api/runs?session_id=${session}`);
+      return listed.status === 200 && listed.body.data.runs[0].status !== 'running' ? listed.body.data.runs : undefined;
+    }, 30_000);
+    // Its end is stored once the database is back: its own (the storage error, or the cancel), or the sweep's.
+    expect(['failed', 'cancelled', 'interrupted']).toContain(settled[0].status);
+  }, 90_000);
 });
