@@ -216,6 +216,28 @@ describe('normalizeUsageRecord', () => {
       tokenCount(null),
       tokenCount(-1),
       tokenCount(Infinity),
-    ]).toEqual([3, 1234, 0, 0, 0, 0]);
+      tokenCount(1e300),
+      tokenCount(1_000_000_000),
+    ]).toEqual([3, 1234, 0, 0, 0, 0, 0, 1_000_000_000]);
+  });
+
+  it('keeps cache reads within input and reasoning within output, whatever a provider claims', () => {
+    const usage = extractCallUsage(
+      {
+        response_metadata: {
+          usage: {
+            prompt_tokens: 10,
+            completion_tokens: 5,
+            prompt_tokens_details: { cached_tokens: 1e6 },
+            completion_tokens_details: { reasoning_tokens: 50 },
+          },
+        },
+      },
+      'gpt-4o',
+      'https://api.openai.com/v1',
+    );
+    expect(usage?.counts).toEqual(
+      expect.objectContaining({ input_tokens: 10, input_cache_read_tokens: 10, output_tokens: 5, reasoning_tokens: 5 }),
+    );
   });
 });

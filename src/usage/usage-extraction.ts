@@ -13,10 +13,19 @@ type Block = Record<string, unknown>;
 const isBlock = (value: unknown): value is Block =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A non-negative integer from a number or a numeric string (`"1,234"` accepted); anything else is 0. */
+/**
+ * The largest token count taken as true. No model reads or writes a billion tokens in one call; a provider that
+ * says so is broken or hostile, and its number would overflow the INTEGER columns (1e300) or the cost.
+ */
+export const MAX_TOKEN_COUNT = 1_000_000_000;
+
+/**
+ * A non-negative integer from a number or a numeric string (`"1,234"` accepted); anything else, and any count
+ * above MAX_TOKEN_COUNT, is 0 (unknown).
+ */
 export function tokenCount(value: unknown): number {
   const number = typeof value === 'string' ? Number(value.replace(/,/g, '').trim()) : value;
-  return typeof number === 'number' && Number.isFinite(number) && number > 0 ? Math.floor(number) : 0;
+  return typeof number === 'number' && number > 0 && number <= MAX_TOKEN_COUNT ? Math.floor(number) : 0;
 }
 
 const maxOf = (block: unknown, keys: readonly string[]): number =>
@@ -202,5 +211,10 @@ function readCallUsage(message: Block, fallbackModel: string, baseUrl: string): 
       counts[field] = Math.max(counts[field], read[field]);
   }
   if (biggest === 0) return null;
-  return { counts: normalizeCounts(counts), provider, model, usage_source: usageSource };
+  normalizeCounts(counts);
+  // A part never exceeds its whole: a provider claiming more cache reads than input, or more reasoning than
+  // output, would otherwise price tokens that were never sent.
+  counts.input_cache_read_tokens = Math.min(counts.input_cache_read_tokens, counts.input_tokens);
+  counts.reasoning_tokens = Math.min(counts.reasoning_tokens, counts.output_tokens);
+  return { counts, provider, model, usage_source: usageSource };
 }

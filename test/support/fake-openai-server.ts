@@ -27,7 +27,9 @@ export type ScriptStep =
   /** Answers as `step` once `until` settles (a test holds the server's call where it wants it). */
   | { kind: 'held'; until: Promise<unknown>; step: ScriptStep }
   /** Answers with a stream chunk that is not JSON. */
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /** Answers with whatever `respond` builds from the request body (hostile framing, odd headers, redirects). */
+  | { kind: 'raw'; respond: (body: any, signal: AbortSignal) => Response | Promise<Response> };
 
 export interface Usage {
   prompt_tokens: number;
@@ -85,6 +87,31 @@ function chunk(id: string, model: string, delta: Record<string, unknown>, finish
       ? { usage: { ...usage, total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens } }
       : {}),
   })}\n\n`;
+}
+
+/**
+ * One `data:` frame of a streamed completion for a `raw` step, written as a test wants it: `choices` null
+ * sends an empty list, `extra` adds top-level fields (`usage`).
+ */
+export function streamFrame(
+  delta: Record<string, unknown> | null,
+  finish: string | null = null,
+  extra: Record<string, unknown> = {},
+): string {
+  const choices = delta === null ? [] : [{ index: 0, delta, finish_reason: finish }];
+  return `data: ${JSON.stringify({ id: 'chatcmpl-raw', object: 'chat.completion.chunk', created: 1, model: 'fake-model', choices, ...extra })}\n\n`;
+}
+
+/** An event-stream response of `frames`; with `hold`, the body stays open after them until the request aborts. */
+export function streamResponse(frames: string[], hold?: AbortSignal): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const frame of frames) controller.enqueue(encoder.encode(frame));
+      if (hold) hold.addEventListener('abort', () => controller.close(), { once: true });
+      else controller.close();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 }
 
 function pieces(text: string, size: number): string[] {
@@ -161,6 +188,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         headers: step.headers,
       });
     }
+    if (step.kind === 'raw') return step.respond(body, signal);
     if (step.kind === 'held') return step.until.then(() => respond(step.step, body, signal));
     if (step.kind === 'hang') {
       return new Promise<Response>((resolve) =>

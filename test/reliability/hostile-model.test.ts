@@ -1,0 +1,49 @@
+// A broken or hostile model provider: odd frames, counts and silences end in a clean turn or a clean error.
+import { describe, expect, it } from 'bun:test';
+import { type ChatFixture, startChatFixture } from '../support/chat-fixture';
+import { streamFrame, streamResponse } from '../support/fake-openai-server';
+import { readSse } from '../support/sse-client';
+
+async function turn(fixture: ChatFixture, sessionId: string, message: string) {
+  const events = await readSse(await fixture.chat({ message, session_id: sessionId }));
+  const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages as any[];
+  const run = (await fixture.server.json('GET', `/api/runs/${events[0]!.data.run_id}`)).body.data;
+  return { events, names: events.map((event) => event.event), history, run };
+}
+
+describe('a hostile model provider', () => {
+  it('reports absurd token counts: the turn completes once, and the usage kept is only what is credible', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    const reply = (usage: Record<string, unknown>) => ({
+      kind: 'raw' as const,
+      respond: () =>
+        streamResponse([
+          streamFrame({ role: 'assistant', content: 'Counted.' }),
+          streamFrame({}, 'stop'),
+          streamFrame(null, null, { usage }),
+          'data: [DONE]\n\n',
+        ]),
+    });
+    fixture.model.enqueue(
+      reply({ prompt_tokens: 1e300, completion_tokens: 9e15, total_tokens: 1e308 }),
+      { kind: 'text', text: 'Title' },
+      reply({ prompt_tokens: 10, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 1e6 } }),
+    );
+    const first = await turn(fixture, sessionId, 'count');
+    expect(first.names.slice(-2)).toEqual(['done', 'title']);
+    expect(first.run.status).toBe('completed');
+    const second = await turn(fixture, sessionId, 'again');
+    expect(second.names.at(-1)).toBe('done');
+    expect(second.history.map((message) => [message.role, message.content])).toEqual([
+      ['user', 'count'],
+      ['assistant', 'Counted.'],
+      ['user', 'again'],
+      ['assistant', 'Counted.'],
+    ]);
+    const records = (await fixture.server.json('GET', '/api/usage/records?trigger_type=chat')).body.data.records;
+    expect(
+      records.map((record: any) => [record.input_tokens, record.input_cache_read_tokens, record.output_tokens]),
+    ).toEqual([[10, 10, 5]]);
+  });
+});
