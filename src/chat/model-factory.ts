@@ -71,9 +71,13 @@ type ChunkStream = AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChu
 
 let guardedCompletions: typeof ChatOpenAICompletions | undefined;
 
+/** The silence a stream is allowed when the client has no timeout of its own (createChatModel always sets one). */
+const DEFAULT_IDLE_MS = 120_000;
+
 /**
  * ChatOpenAI's Chat Completions client with every streamed answer passed through `guardModelStream`, so a
- * stream that ends without a finish_reason fails instead of becoming the reply. Every streaming path of
+ * stream that ends without a finish_reason fails instead of becoming the reply, and one silent for the model
+ * timeout is aborted and fails. Every streaming path of
  * LangChain (`_streamResponseChunks`, `_streamChatModelEvents`, `_generate`) asks `completionWithRetry`.
  * Models LangChain sends to the Responses API (`*-pro`, `codex`…) are not guarded.
  */
@@ -92,8 +96,13 @@ function completionsWithStreamGuard(runtime: LangChainRuntime): typeof ChatOpenA
       options?: OpenAIClient.RequestOptions,
     ): Promise<ChunkStream | OpenAIClient.Chat.ChatCompletion> {
       if (request.stream !== true) return super.completionWithRetry(request, options);
-      const chunks = await super.completionWithRetry(request, options);
-      return pacedStream(guardModelStream(chunks, request, options?.signal ?? undefined));
+      // The stall watch aborts this request alone; the caller's signal still aborts it too.
+      const watchdog = new AbortController();
+      const caller = options?.signal ?? undefined;
+      const signal = caller ? AbortSignal.any([caller, watchdog.signal]) : watchdog.signal;
+      const chunks = await super.completionWithRetry(request, { ...options, signal });
+      const stall = { idleMs: this.timeout ?? DEFAULT_IDLE_MS, abort: () => watchdog.abort() };
+      return pacedStream(guardModelStream(chunks, request, caller, stall));
     }
   };
   return guardedCompletions;

@@ -16,8 +16,9 @@ export interface StreamEstimate {
 
 /**
  * A streamed completion that ended before the model finished: the body closed without a `finish_reason`
- * (OpenAI's SDK ends such a stream silently, even without `[DONE]`), or the connection broke mid-body.
- * Carries the estimated usage of the call; `cause` is the transport error when there was one.
+ * (OpenAI's SDK ends such a stream silently, even without `[DONE]`), the connection broke mid-body, or
+ * nothing came for `stalledMs`. Carries the estimated usage of the call; `cause` is the transport error
+ * when there was one.
  */
 export class ModelStreamIncompleteError extends Error {
   override readonly name = 'ModelStreamIncompleteError';
@@ -25,11 +26,21 @@ export class ModelStreamIncompleteError extends Error {
   constructor(
     readonly estimate: StreamEstimate,
     readonly receivedChunks: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; stalledMs?: number },
   ) {
-    const how = options?.cause ? 'the connection broke' : 'the stream closed without a finish_reason';
+    const how = options?.stalledMs
+      ? `the model sent nothing for ${Math.round(options.stalledMs / 1000)} s`
+      : options?.cause
+        ? 'the connection broke'
+        : 'the stream closed without a finish_reason';
     super(`The model stream ended before the reply was finished: ${how} after ${receivedChunks} chunk(s).`, options);
   }
+}
+
+/** How long a stream may stay silent, and how to stop its request when it does. */
+export interface StallWatch {
+  idleMs: number;
+  abort: () => void;
 }
 
 /** The ModelStreamIncompleteError inside `error` (LangChain and LangGraph may wrap it as a `cause`), if any. */
@@ -71,7 +82,9 @@ export function estimatePromptTokens(request: PromptRequest): number {
 
 /**
  * Passes the chunks of a streamed completion through and throws ModelStreamIncompleteError when the
- * body ends with no `finish_reason` seen, or breaks (a fetch network error is a TypeError) before one.
+ * body ends with no `finish_reason` seen, or breaks (a fetch network error is a TypeError) before one,
+ * or, with `stall`, sends no chunk for `stall.idleMs` (the request is then aborted: the SDK's own timeout
+ * ends once the headers are in, so a provider that stops mid-body would hold the turn forever).
  * A finish_reason without `[DONE]` counts as complete. A stream the caller aborted ends quietly, so
  * LangChain reports the abort itself.
  */
@@ -79,9 +92,23 @@ export async function* guardModelStream(
   chunks: AsyncIterable<ChatCompletionChunk>,
   request: PromptRequest,
   signal?: AbortSignal,
+  stall?: StallWatch,
 ): AsyncGenerator<ChatCompletionChunk> {
   let finished = false;
   let received = 0;
+  // One timer for the whole stream: a chunk only stamps the time, and the timer re-arms for what is left.
+  let lastChunkMs = performance.now();
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const watch = (delayMs: number) => {
+    timer = setTimeout(() => {
+      const silentMs = performance.now() - lastChunkMs;
+      if (silentMs < stall!.idleMs) return watch(stall!.idleMs - silentMs);
+      stalled = true;
+      stall!.abort();
+    }, delayMs);
+  };
+  if (stall) watch(stall.idleMs);
   // The reply so far: text, reasoning, and each tool call's name and arguments, counted whole at the end.
   const output = new Map<string, string>();
   const append = (key: string, piece: unknown) => {
@@ -89,16 +116,17 @@ export async function* guardModelStream(
     output.set(key, (output.get(key) ?? '') + piece);
     return true;
   };
-  const fail = (cause?: unknown) => {
+  const fail = (cause?: unknown, stalledMs?: number) => {
     const outputTokens = [...output.values()].reduce((sum, text) => sum + countTokens(text), 0);
     return new ModelStreamIncompleteError(
       { input_tokens: estimatePromptTokens(request), output_tokens: outputTokens },
       received,
-      cause === undefined ? undefined : { cause },
+      { ...(cause === undefined ? {} : { cause }), ...(stalledMs === undefined ? {} : { stalledMs }) },
     );
   };
   try {
     for await (const chunk of chunks) {
+      lastChunkMs = performance.now();
       for (const choice of chunk.choices ?? []) {
         if (choice.finish_reason) finished = true;
         const delta = choice.delta as (typeof choice.delta & { reasoning_content?: unknown }) | undefined;
@@ -114,8 +142,13 @@ export async function* guardModelStream(
       yield chunk;
     }
   } catch (error) {
+    if (stalled && !signal?.aborted) throw fail(error, stall!.idleMs);
     if (!finished && !signal?.aborted && error instanceof TypeError) throw fail(error);
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
+  // The SDK ends a stream quietly when its request is aborted, as the stall watch does.
+  if (stalled && !signal?.aborted) throw fail(undefined, stall!.idleMs);
   if (!finished && !signal?.aborted) throw fail();
 }

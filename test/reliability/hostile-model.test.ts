@@ -46,4 +46,30 @@ describe('a hostile model provider', () => {
       records.map((record: any) => [record.input_tokens, record.input_cache_read_tokens, record.output_tokens]),
     ).toEqual([[10, 10, 5]]);
   });
+
+  it('falls silent after its first token: the turn fails after llm_runtime.timeout_seconds, the request aborted', async () => {
+    await using fixture = await startChatFixture();
+    await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { llm_runtime: { timeout_seconds: 5 }, agent_runtime: { max_retries: 0 } },
+    });
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({
+      kind: 'raw',
+      respond: (_body, signal) => streamResponse([streamFrame({ role: 'assistant', content: 'First' })], signal),
+    });
+    const { events, names, history, run } = await turn(fixture, sessionId, 'hello');
+    expect(names.filter((name) => name !== 'usage')).toEqual(['run_start', 'agent_update', 'token', 'error']);
+    expect(events.at(-1)!.data).toEqual(
+      expect.objectContaining({
+        code: 'model_stream_incomplete',
+        error: 'The model stream ended before the reply was finished: the model sent nothing for 5 s after 1 chunk(s).',
+      }),
+    );
+    expect(history.map((message) => [message.role, message.content, message.status])).toEqual([
+      ['user', 'hello', undefined],
+      ['assistant', 'First', 'failed'],
+    ]);
+    expect([run.status, run.error.code]).toEqual(['failed', 'model_stream_incomplete']);
+    expect(fixture.model.abortedRequests()).toBe(1);
+  }, 20_000);
 });
