@@ -102,9 +102,15 @@ describe('guardModelStream', () => {
     const controller = new AbortController();
     controller.abort();
     expect(await drain(guardModelStream(from([chunk({ content: 'Hi' })]), request, controller.signal))).toEqual({
-      seen: [chunk({ content: 'Hi' })],
+      seen: [chunk({ content: 'Hi', role: 'assistant' })],
       error: null,
     });
+  });
+
+  it("gives a delta that names no role the assistant's, and leaves a named role as it is", async () => {
+    const chunks = [chunk({ content: 'Hi' }), chunk({ role: 'tool', content: '!' }), chunk({}, 'stop')];
+    const { seen } = await drain(guardModelStream(from(chunks), request));
+    expect(seen.map((item) => item.choices[0]!.delta.role)).toEqual(['assistant', 'tool', 'assistant']);
   });
 });
 

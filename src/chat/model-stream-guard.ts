@@ -131,6 +131,9 @@ export async function* guardModelStream(
         if (choice.finish_reason) finished = true;
         const delta = choice.delta as (typeof choice.delta & { reasoning_content?: unknown }) | undefined;
         if (!delta) continue;
+        // Some OpenAI-compatible servers never send the role; LangChain then builds a generic chat message,
+        // which the agent refuses ("expected AIMessage"). A completion's deltas are the assistant's.
+        if (!delta.role) delta.role = 'assistant';
         let carried = append('content', delta.content);
         carried = append('reasoning', delta.reasoning_content) || carried;
         for (const call of delta.tool_calls ?? []) {

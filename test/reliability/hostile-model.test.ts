@@ -72,4 +72,40 @@ describe('a hostile model provider', () => {
     expect([run.status, run.error.code]).toEqual(['failed', 'model_stream_incomplete']);
     expect(fixture.model.abortedRequests()).toBe(1);
   }, 20_000);
+
+  it("never names the role of its deltas: the text and the tool call are the assistant's", async () => {
+    await using fixture = await startChatFixture();
+    await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 } } });
+    const sessionId = await fixture.newSession();
+    const roleless = (frames: string[]) => ({ kind: 'raw' as const, respond: () => streamResponse(frames) });
+    const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '' } };
+    fixture.model.enqueue(
+      roleless([
+        streamFrame({ tool_calls: [call] }),
+        streamFrame({ tool_calls: [{ index: 0, function: { arguments: '{"path":"memory/MEMORY.md"}' } }] }),
+        streamFrame({}, 'tool_calls'),
+        'data: [DONE]\n\n',
+      ]),
+      roleless([
+        streamFrame({ content: 'Read ' }),
+        streamFrame({ content: 'it.' }),
+        streamFrame({}, 'stop'),
+        'data: [DONE]\n\n',
+      ]),
+      { kind: 'text', text: 'Title' },
+    );
+    const { events, names, history, run } = await turn(fixture, sessionId, 'read your memory');
+    expect(names.filter((name) => ['tool_start', 'tool_end', 'done', 'error'].includes(name))).toEqual([
+      'tool_start',
+      'tool_end',
+      'done',
+    ]);
+    expect(events.find((event) => event.event === 'done')!.data.content).toBe('Read it.');
+    expect(history.map((message) => [message.role, message.content, message.tool_calls?.length ?? 0])).toEqual([
+      ['user', 'read your memory', 0],
+      ['assistant', '', 1],
+      ['assistant', 'Read it.', 0],
+    ]);
+    expect(run.status).toBe('completed');
+  });
 });
