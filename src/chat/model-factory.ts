@@ -4,6 +4,7 @@ import { type LlmSettings, readModelOverrides } from '../config';
 import type { RuntimeConfig } from '../config';
 import { envProfile } from '../llm';
 import { AppError } from '../shared/app-error';
+import { boundedFetch } from './bounded-fetch';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { guardModelStream } from './model-stream-guard';
 import { pacedStream } from './stream-pacing';
@@ -114,7 +115,11 @@ export async function createChatModel({ llm, model, runtime, streaming }: ChatMo
   const fields = {
     model,
     apiKey: llm.apiKey,
-    configuration: { baseURL: llm.baseUrl, ...(llm.headers ? { defaultHeaders: llm.headers } : {}) },
+    configuration: {
+      baseURL: llm.baseUrl,
+      fetch: boundedFetch(),
+      ...(llm.headers ? { defaultHeaders: llm.headers } : {}),
+    },
     ...(acceptsTemperature(model) ? { temperature: runtime.temperature } : {}),
     timeout: (llm.timeoutSeconds ?? runtime.timeout_seconds) * 1000,
     streaming,

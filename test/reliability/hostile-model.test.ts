@@ -108,4 +108,36 @@ describe('a hostile model provider', () => {
     ]);
     expect(run.status).toBe('completed');
   });
+
+  it('sends a 100 MB line with no newline: the turn fails once 16 MiB are in, and the rest is never read', async () => {
+    await using fixture = await startChatFixture();
+    await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 } } });
+    const sessionId = await fixture.newSession();
+    const piece = new TextEncoder().encode('x'.repeat(1024 * 1024));
+    let sentBytes = 0;
+    fixture.model.enqueue({
+      kind: 'raw',
+      respond: () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (sentBytes >= 100 * piece.length) return controller.close();
+              sentBytes += piece.length;
+              controller.enqueue(piece);
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    });
+    const { events, history, run } = await turn(fixture, sessionId, 'hello');
+    expect(events.at(-1)!.data).toEqual(
+      expect.objectContaining({
+        code: 'llm_error',
+        error: "The model's answer had a line over 16 MiB without a newline; it was cut off.",
+      }),
+    );
+    expect(history.map((message) => message.role)).toEqual(['user']);
+    expect(run.status).toBe('failed');
+    expect(sentBytes).toBeLessThan(40 * piece.length);
+  });
 });
