@@ -14,6 +14,7 @@ import { runMigrateCommand } from './db/postgres/migrate-command';
 import { ListenError, type RunningServer, startServer } from './server';
 import { createLogger } from './shared/logger';
 import { isIgnoredSignal } from './shared/signal-disposition';
+import { logUnhandledRejections } from './shared/unhandled-rejections';
 import { runTransferCommand } from './storage/transfer/transfer-command';
 import { VERSION } from './version';
 import { warmStart } from './warm-start';
@@ -88,6 +89,7 @@ async function main(): Promise<number> {
     dataDir: command.dataDir ?? settings.dataDir,
   };
 
+  logUnhandledRejections(createLogger(settings.logLevel));
   let running: RunningServer;
   try {
     running = await startServer({ settings, overrides: { env: process.env } });
