@@ -86,18 +86,26 @@ export function partsStopper(parts: LifecycleParts): Pick<Deps, 'drain' | 'inter
     parts.scheduler.close();
   };
   let closing: Promise<void> | null = null;
+  /**
+   * Live chat runs and the scheduler's runs in progress end `interrupted`, side by side (a cron run's turn is a chat
+   * run too: whichever write comes first stands). Returns how many chat runs were stored so.
+   */
+  const interruptLive = async (endMs: number) => {
+    const [runs] = await Promise.all([parts.chat.interruptLive(endMs), parts.scheduler.interruptLive()]);
+    return runs;
+  };
   return {
     async drain() {
       quiesce();
       await Promise.all([parts.chat.drain(), parts.scheduler.drain()]);
     },
-    interruptLive: (endMs) => parts.chat.interruptLive(endMs),
+    interruptLive: (endMs) => interruptLive(endMs),
     close: () =>
       (closing ??= (async () => {
         try {
           quiesce();
           // Runs still live (the drain's time is up, or there was none) end `interrupted` while storage is open.
-          await parts.chat.interruptLive(0);
+          await interruptLive(0);
           parts.retrieval.close();
           // Final statuses still waiting for storage are not tried again: the next start marks their rows interrupted.
           parts.runLedger.close();

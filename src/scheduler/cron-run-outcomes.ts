@@ -21,6 +21,10 @@ export interface RunOutcomeDeps {
   failureLog: RunLog;
 }
 
+/**
+ * Each outcome returns the row as stored: a row that had ended already (the server's stop stored it `interrupted`)
+ * keeps its end, and the outcome then changes neither the job nor the logs.
+ */
 export interface RunOutcomes {
   /** Completes `base` as `ok`; the job's failure streak ends; a scheduled one-shot job is done. */
   succeed(job: CronJob, base: CronRun, runId: string, content: string): Promise<CronRun>;
@@ -47,9 +51,12 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
     return { timestampMs: finishedMs, finishedMs, durationMs: finishedMs - base.startedMs! };
   };
 
+  /** The row a settle found ended already, as it is stored (or `base`, should it be gone). */
+  const endedRow = async (base: CronRun): Promise<CronRun> => (await deps.store().getRun(base.id)) ?? base;
+
   const succeed = async (job: CronJob, base: CronRun, runId: string, content: string): Promise<CronRun> => {
     const row: CronRun = { ...base, ...finishedFields(base), status: 'ok', runId, responsePreview: preview(content) };
-    await deps.store().settleRun(job.id, (current) => {
+    const written = await deps.store().settleRun(job.id, (current) => {
       if (!current) return { run: row, job: null, prune: null };
       const changes: Partial<CronJob> = {
         failureCount: 0,
@@ -63,6 +70,7 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
       }
       return { run: row, job: changes, prune: { status: 'not_error', keep: CRON_RUN_RETENTION } };
     });
+    if (!written) return await endedRow(base);
     deps.runLog.append(wireLogRow(row));
     return row;
   };
@@ -90,6 +98,7 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
         prune: { status: 'error', keep: config.failure_retention },
       };
     });
+    if (!row) return await endedRow(base);
     deps.failureLog.append(wireLogRow(row));
     logger.warn('cron run failed', { agent_id: deps.agentId, job_id: job.id, error: message });
     return row;
@@ -97,11 +106,12 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
 
   const cancel = async (job: CronJob, base: CronRun, runId: string | null): Promise<CronRun> => {
     const row: CronRun = { ...base, ...finishedFields(base), status: 'cancelled', runId };
-    await deps.store().settleRun(job.id, (current) => ({
+    const written = await deps.store().settleRun(job.id, (current) => ({
       run: row,
       job: current ? { updatedMs: row.finishedMs! } : null,
       prune: current ? { status: 'not_error', keep: CRON_RUN_RETENTION } : null,
     }));
+    if (!written) return await endedRow(base);
     deps.runLog.append(wireLogRow(row));
     return row;
   };
@@ -114,6 +124,7 @@ export function createRunOutcomes(deps: RunOutcomeDeps): RunOutcomes {
       job: null,
       prune: current ? { status: 'error', keep: deps.config().failure_retention } : null,
     }));
+    if (!stored) return await endedRow(row);
     deps.failureLog.append(wireLogRow(stored));
     return stored;
   };

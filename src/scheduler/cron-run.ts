@@ -7,12 +7,20 @@ import type { SessionsService } from '../sessions';
 import { AGENT_STORAGE_FOLDER, CRON_FAILURES_LOG, CRON_RUNS_LOG } from '../shared/agent-storage';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import { createActiveRuns } from './active-runs';
 import { jobSchedule } from './cron-job-editor';
 import { createRunOutcomes } from './cron-run-outcomes';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunLog } from './run-log';
 import { runRow } from './run-row';
-import { cancelledTurn, CRON_RULES, cronSessionId, describeFailure, runScheduledTurn } from './scheduled-turn';
+import {
+  cancelledTurn,
+  CRON_RULES,
+  cronSessionId,
+  describeFailure,
+  isStoppedTurn,
+  runScheduledTurn,
+} from './scheduled-turn';
 import { nextRunAfter } from './schedules';
 import type { CronJob, CronRun, RunTrigger, SchedulerStore } from './scheduler.port';
 import type { SchedulerStorage } from './scheduler-storage';
@@ -53,6 +61,12 @@ export interface CronRunner {
   ): Promise<void>;
   /** A stored schedule that no longer parses (hand-edited database) disables its job with the reason. */
   failJobSchedule(job: CronJob, error: unknown): Promise<void>;
+  /**
+   * The server stops (call once `isStopped` is true): the rows of the runs this runner has in progress end
+   * `interrupted` as the start-up sweep writes them, after outcomes being written meanwhile (those keep their end);
+   * the runs' own ends then change them no more. Returns how many rows changed; throws what the store throws.
+   */
+  interruptActive(): Promise<number>;
 }
 
 /** Whether slot `slotMs` of an enabled job is still to run: its next run has not moved past it. */
@@ -75,6 +89,8 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
     runLog: createRunLog(join(storage, CRON_RUNS_LOG), logger),
     failureLog: createRunLog(join(storage, CRON_FAILURES_LOG), logger),
   });
+
+  const active = createActiveRuns(store, clock);
 
   const failJobSchedule = async (job: CronJob, error: unknown) => {
     logger.warn('cron job schedule is invalid; job disabled', {
@@ -126,6 +142,8 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       }
     }
     const decision = await deps.preRunCheck({ agent, trigger: 'cron', jobId: job.id });
+    // The stop began while the check ran: no new run starts.
+    if (deps.isStopped()) return null;
     if (!decision.allowed) {
       const skipped = {
         ...base,
@@ -138,6 +156,7 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       return skipped;
     }
     await store().addRuns([base], job.id, advance, next);
+    active.begin(base.id, job.id);
     try {
       const result = await runScheduledTurn(deps.chat, deps.sessions, {
         agent,
@@ -150,11 +169,18 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
           await store().markRun(base.id, waiting ? 'waiting_approval' : 'running', runId);
         },
       });
-      return await outcomes.succeed(job, base, result.runId, result.content);
+      return await active.settle(() => outcomes.succeed(job, base, result.runId, result.content));
     } catch (error) {
+      // The server stopped under the turn: the run was interrupted, not failed (its row may say so already).
+      if (deps.isStopped() && isStoppedTurn(error)) {
+        if (active.has(base.id)) await active.interrupt(base.id);
+        return { ...base, status: 'interrupted' };
+      }
       const cancelled = cancelledTurn(error);
-      if (cancelled) return await outcomes.cancel(job, base, cancelled.runId);
-      return await outcomes.fail(job, base, error);
+      if (cancelled) return await active.settle(() => outcomes.cancel(job, base, cancelled.runId));
+      return await active.settle(() => outcomes.fail(job, base, error));
+    } finally {
+      active.end(base.id);
     }
   };
 
@@ -185,6 +211,7 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
 
   return {
     failJobSchedule,
+    interruptActive: () => active.interrupt(),
     async crashed(jobId, slotMs, trigger, rowId, error, retry) {
       const recorded = await recordCrash(jobId, slotMs, trigger, rowId, error);
       const fields = {

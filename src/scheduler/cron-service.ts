@@ -54,6 +54,8 @@ export interface CronService {
   reconfigure(): Promise<void>;
   /** Disarms the timer and drops queued runs; runs in progress finish. */
   stop(): void;
+  /** After `stop`, as the server stops: the runs in progress end `interrupted` (see `CronRunner.interruptActive`). */
+  interruptLive(): Promise<number>;
   /** Resolves when no run is executing. */
   idle(): Promise<void>;
 }
@@ -247,6 +249,7 @@ export function createCronService(deps: CronServiceDeps): CronService {
       for (const resolve of settle.values()) resolve(null);
       settle.clear();
     },
+    interruptLive: () => runner.interruptActive(),
     idle: () => queue.idle(),
   };
 }

@@ -1,20 +1,19 @@
 // One agent's heartbeat: a timer per interval inside the active window, skip states that never call the model.
-import { join } from 'node:path';
 import type { AgentHandle } from '../agents';
 import type { ChatService } from '../chat';
 import { heartbeatLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
-import { AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG } from '../shared/agent-storage';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { isHourInWindow, nextWindowStart, readHeartbeatPrompt } from './heartbeat-prompt';
+import { createLiveTicks, STOPPED_TICK_REASON } from './live-tick';
 import type { PreRunCheck } from './pre-run-check';
-import { createRunLog } from './run-log';
 import {
   cancelledTurn,
   describeFailure,
   HEARTBEAT_OK,
   HEARTBEAT_RULES,
+  isStoppedTurn,
   preview,
   runScheduledTurn,
 } from './scheduled-turn';
@@ -22,9 +21,6 @@ import type { HeartbeatRun, HeartbeatStatus } from './scheduler.port';
 import type { SchedulerStorage } from './scheduler-storage';
 import { createWakeTimer, type Timers } from './wake-timer';
 import { localHour } from './zoned-time';
-
-/** Rows kept per agent; older ones are dropped as new ones arrive. */
-export const HEARTBEAT_RUN_RETENTION = 5000;
 
 export interface HeartbeatServiceDeps {
   agent: AgentHandle<SchedulerStorage>;
@@ -45,6 +41,8 @@ export interface HeartbeatService {
   tickNow(): Promise<HeartbeatRun>;
   runs(limit: number): Promise<HeartbeatRun[]>;
   stop(): void;
+  /** After `stop`, as the server stops: the tick whose turn runs ends `interrupted` (see `LiveTicks.interrupt`). */
+  interruptLive(): Promise<number>;
   idle(): Promise<void>;
 }
 
@@ -52,7 +50,6 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
   const { agent, clock, logger } = deps;
   // Asked on every use: the agent's storage may have been closed while idle and opened again.
   const store = () => agent.storage.heartbeats;
-  const runLog = createRunLog(join(agent.root, AGENT_STORAGE_FOLDER, HEARTBEAT_RUNS_LOG), logger);
   let stopped = false;
   let ticking: Promise<HeartbeatRun> | null = null;
   let lastScheduledMs: number | null = null;
@@ -84,7 +81,9 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
    */
   const claimedTick = async (scheduledMs: number): Promise<HeartbeatRun | null> => {
     const claim = await deps.coordinator.tryLock(heartbeatLock(agent.id));
-    if (!claim) {
+    // The stop began while the claim was taken: no new tick starts.
+    if (stopped) await claim?.release();
+    if (!claim || stopped) {
       lastScheduledMs = Math.max(lastScheduledMs ?? scheduledMs, scheduledMs);
       return null;
     }
@@ -112,26 +111,8 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     timer.arm(target);
   };
 
-  const record = async (run: HeartbeatRun): Promise<HeartbeatRun> => {
-    // A tick whose agent was deleted under it has nowhere to record (and must not re-create its folder with the log).
-    if (agent.signal.aborted) return run;
-    try {
-      await store().insert(run, HEARTBEAT_RUN_RETENTION);
-    } catch (error) {
-      logger.error('heartbeat row not stored', { agent_id: agent.id, error: String(error) });
-    }
-    runLog.append({
-      timestamp_ms: run.timestampMs,
-      status: run.status,
-      timezone: run.timezone,
-      details: run.details,
-      trigger: run.trigger,
-      run_id: run.runId,
-      duration_ms: run.durationMs,
-      schedule_lag_ms: run.scheduleLagMs,
-    });
-    return run;
-  };
+  const ticks = createLiveTicks({ agent, clock, logger });
+  const record = ticks.record;
 
   const evaluate = async (trigger: HeartbeatRun['trigger'], scheduledMs: number | null): Promise<HeartbeatRun> => {
     const config = agent.config().heartbeat;
@@ -173,7 +154,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
     if (await deps.chat.isBusy(agent.id, sessionId)) return row('skipped_busy', { session_id: sessionId });
     const decision = await deps.preRunCheck({ agent, trigger: 'heartbeat' });
     if (!decision.allowed) return row(decision.status, { session_id: sessionId, reason: decision.reason });
-    const waitingRow = (runId: string): HeartbeatRun => ({
+    const live = ticks.start({
       timestampMs: clock.nowMs(),
       status: 'waiting_approval',
       timezone: config.timezone,
@@ -181,7 +162,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
       scheduledMs,
       scheduleLagMs: scheduledMs === null ? null : Math.max(0, startedMs - scheduledMs),
       durationMs: null,
-      runId,
+      runId: null,
       sessionId,
       details: { session_id: sessionId },
     });
@@ -194,10 +175,12 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
         rules: HEARTBEAT_RULES,
         trigger: 'heartbeat',
         // The tick's history shows it waiting for an approval; its final row replaces that one.
-        onApprovalWait: (waiting, runId) => store().setWaiting(waitingRow(runId), waiting),
+        onApprovalWait: live.onApprovalWait,
         // An all-clear is not kept: the session holds only heartbeats that had something to say.
         discardIfAnswer: HEARTBEAT_OK,
       });
+      const interrupted = live.end();
+      if (interrupted) return interrupted;
       const suppressed = result.content === HEARTBEAT_OK;
       return row(
         'ok',
@@ -205,6 +188,11 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
         { runId: result.runId, durationMs: clock.nowMs() - startedMs },
       );
     } catch (error) {
+      // The server stopped under the turn: the tick was interrupted, not failed (the stop may have stored it so).
+      const interrupted = live.end();
+      if (interrupted) return interrupted;
+      if (stopped && isStoppedTurn(error))
+        return row('interrupted', { session_id: sessionId, reason: STOPPED_TICK_REASON });
       const cancelled = cancelledTurn(error);
       if (cancelled)
         return row(
@@ -236,6 +224,7 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
       stopped = true;
       timer.disarm();
     },
+    interruptLive: () => ticks.interrupt(),
     async idle() {
       while (ticking) await ticking;
     },

@@ -74,6 +74,11 @@ export function cancelledTurn(error: unknown): { runId: string | null } | null {
   return { runId: typeof error.details?.run_id === 'string' ? error.details.run_id : null };
 }
 
+/** Whether `error` says the turn ended because the server is stopping (its run stored `interrupted`). */
+export function isStoppedTurn(error: unknown): boolean {
+  return isAppError(error) && error.code === 'not_ready';
+}
+
 /** A failure as text for a run row: the AppError message (and model error code), never a stack. */
 export function describeFailure(error: unknown): string {
   if (isAppError(error)) {

@@ -1,16 +1,18 @@
 // Cron and heartbeat services for every agent: started at boot and on creation, stopped on deletion, following config.
 import type { AgentDirectory } from '../agents';
-import type { ChatService } from '../chat';
+import { INTERRUPT_WRITES_MS, type ChatService } from '../chat';
 import type { RuntimeConfigStore } from '../config';
 import { cronJobLock, sessionRunLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
+import { within } from '../shared/event-loop';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { createCronService, type CronService } from './cron-service';
 import { createHeartbeatService, type HeartbeatService } from './heartbeat-service';
 import { recoverInterruptedRuns } from './interrupted-runs';
+import { recoverWaitingTicks } from './live-tick';
 import { allowEveryRun, type PreRunCheck } from './pre-run-check';
 import type { SchedulerStorage } from './scheduler-storage';
 import { systemTimers, type Timers } from './wake-timer';
@@ -38,6 +40,7 @@ export interface SchedulerManagerDeps {
 }
 
 interface AgentServices {
+  agentId: string;
   root: string;
   cron: CronService;
   heartbeat: HeartbeatService;
@@ -55,6 +58,13 @@ export interface SchedulerManager {
   reconfigure(agentId: string): Promise<void>;
   /** Stops every timer and drops queued runs; runs in progress go on. */
   close(): void;
+  /**
+   * After `close`, as the server stops: the rows of the cron runs and heartbeat ticks this process has in progress
+   * end `interrupted` (as the next start's sweep would write them; rows of other replicas' runs are not touched),
+   * written within INTERRUPT_WRITES_MS (what storage has not written by then is left to that sweep). Never rejects;
+   * returns how many rows changed.
+   */
+  interruptLive(): Promise<number>;
   /** Resolves when no cron run or heartbeat is executing. */
   drain(): Promise<void>;
 }
@@ -88,34 +98,17 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));
       if (interrupted > 0)
         deps.logger.warn('cron runs interrupted by the last stop', { agent_id: agentId, count: interrupted });
-      await interruptWaitingTicks(agentId);
+      const ticks = await recoverWaitingTicks(agent.storage.heartbeats, (sessionId) =>
+        deps.coordinator.tryLock(sessionRunLock(agentId, sessionId)),
+      );
+      if (ticks > 0)
+        deps.logger.warn('heartbeat ticks interrupted by the last stop', { agent_id: agentId, count: ticks });
       await cron.reconfigure();
       await heartbeat.reconfigure();
     })();
-    const opened = { root: agent.root, cron, heartbeat, ready };
+    const opened = { agentId, root: agent.root, cron, heartbeat, ready };
     services.set(agentId, opened);
     return opened;
-  };
-
-  /**
-   * Heartbeat rows left `waiting_approval` by a stopped process (their session's run lock is free): the tick's
-   * turn goes on in its session once decided, but the tick itself is over, so the row says `interrupted`.
-   */
-  const interruptWaitingTicks = async (agentId: string) => {
-    const heartbeats = deps.agents.get(agentId).storage.heartbeats;
-    const free: string[] = [];
-    for (const sessionId of await heartbeats.waitingSessions()) {
-      const lock = await deps.coordinator.tryLock(sessionRunLock(agentId, sessionId));
-      if (!lock) continue;
-      free.push(sessionId);
-      await lock.release();
-    }
-    const changed = await heartbeats.interruptWaiting(
-      free,
-      'The server stopped while the tick waited for an approval; its turn goes on in its session once decided',
-    );
-    if (changed > 0)
-      deps.logger.warn('heartbeat ticks interrupted by the last stop', { agent_id: agentId, count: changed });
   };
 
   /** Opens an agent's services, logging (not throwing) what stops them: one agent's damage never stops the others. */
@@ -213,6 +206,33 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       if (poller) clearInterval(poller);
       for (const off of unsubscribe.splice(0)) off();
       for (const agentId of [...services.keys()]) stop(agentId);
+    },
+    async interruptLive() {
+      let changed = 0;
+      // `close` retired every agent's services; those whose runs had all ended are gone already.
+      const writes = [...services.values(), ...retired].flatMap((opened) =>
+        [opened.cron, opened.heartbeat].map(async (service) => {
+          try {
+            changed += await service.interruptLive();
+          } catch (error) {
+            deps.logger.warn('scheduled runs not stored as interrupted; the next start marks them', {
+              agent_id: opened.agentId,
+              error: String(error),
+            });
+          }
+        }),
+      );
+      const written = await within(
+        Promise.all(writes).then(() => true),
+        INTERRUPT_WRITES_MS,
+        false,
+      );
+      if (changed > 0 || !written)
+        deps.logger.info('scheduled runs ended interrupted as the server stops', {
+          rows: changed,
+          all_written: written,
+        });
+      return changed;
     },
     async drain() {
       const all = [...services.values(), ...retired];

@@ -175,8 +175,25 @@ export function describeSchedulerStoreContract(
           job: null,
           prune: null,
         }));
-        expect(written.runId).toBe('no job');
+        expect(written?.runId).toBe('no job');
         expect((await store.getRun('r'))!.status).toBe('ok');
+      }),
+    );
+
+    it(
+      'settles only a row still in progress: one that has ended keeps its end, and its job is not changed',
+      withStore(async (store) => {
+        await store.insertJob(job('j', T0, { failureCount: 1 }));
+        await store.addRuns([run('stopped', 'j')], 'j', null);
+        await store.interruptRunning(() => ({ run: { status: 'interrupted' }, job: null }));
+        const written = await store.settleRun('j', () => ({
+          run: run('stopped', 'j', { status: 'error', error: 'late' }),
+          job: { failureCount: 2 },
+          prune: null,
+        }));
+        expect(written).toBeNull();
+        expect(await store.getRun('stopped')).toEqual(run('stopped', 'j', { status: 'interrupted' }));
+        expect((await store.getJob('j'))!.failureCount).toBe(1);
       }),
     );
 

@@ -95,9 +95,10 @@ export interface SchedulerStore {
   /**
    * In one transaction (a claim of the job row where the database has them): reads job `jobId`, asks
    * `settle` (synchronous, pure) what to write, writes the row and the job's changes, then prunes.
-   * Returns the row written.
+   * Returns the row written; null, writing nothing, when the stored row has ended already (the first end stays:
+   * a run the server's stop stored `interrupted` is not overwritten by its own end).
    */
-  settleRun(jobId: string, settle: (job: CronJob | null) => RunSettlement): Promise<CronRun>;
+  settleRun(jobId: string, settle: (job: CronJob | null) => RunSettlement): Promise<CronRun | null>;
   getRun(id: string): Promise<CronRun | null>;
   /**
    * Sets the status of a row still in progress (`running` ↔ `waiting_approval`) and the id of its turn's run;

@@ -125,6 +125,9 @@ export function createPostgresSchedulerStore(sql: SQL, agentId: string): Schedul
       return await sql.begin(async (tx) => {
         const current = await getJob(tx, jobId, true);
         const settlement = settle(current);
+        const [stored] = await tx`SELECT status FROM cron_runs WHERE agent_id = ${agentId} AND id = ${settlement.run.id}
+          FOR UPDATE`;
+        if (stored && stored.status !== 'running' && stored.status !== 'waiting_approval') return null;
         await updateRun(tx, settlement.run.id, settlement.run);
         if (current && settlement.job) await updateJob(tx, jobId, settlement.job);
         if (settlement.prune) await pruneRuns(tx, settlement.prune.status, settlement.prune.keep);

@@ -39,6 +39,9 @@ function assignments<T extends object>(
   };
 }
 
+/** Whether a stored run row has ended (a row not stored yet is still to be written). */
+const isFinal = (row: Row | null) => row !== null && row.status !== 'running' && row.status !== 'waiting_approval';
+
 export function createSqliteSchedulerStore(db: Database): SchedulerStore {
   const selectJob = db.query<Row, [string]>('SELECT * FROM cron_jobs WHERE id = ?');
   const selectRun = db.query<Row, [string]>('SELECT * FROM cron_runs WHERE id = ?');
@@ -98,6 +101,7 @@ export function createSqliteSchedulerStore(db: Database): SchedulerStore {
       return db.transaction(() => {
         const current = getJob(jobId);
         const settlement = settle(current);
+        if (isFinal(selectRun.get(settlement.run.id))) return null;
         updateRun(settlement.run.id, settlement.run);
         if (current && settlement.job) updateJob(jobId, settlement.job);
         if (settlement.prune) pruneRuns(settlement.prune.status, settlement.prune.keep);
