@@ -10,7 +10,7 @@ import { createSerialQueue } from '../shared/serial-queue';
 import { createCrashBackoff } from '../shared/crash-backoff';
 import { jobChanges, newJob, rezonedChanges, type CronJobInput, type CronJobPatch } from './cron-job-editor';
 import { createCronRunner } from './cron-run';
-import { recordMissedSlots } from './missed-slots';
+import { catchUpMissed } from './missed-slots';
 import type { PreRunCheck } from './pre-run-check';
 import { createRunQueue } from './run-queue';
 import type { CronJob, CronRun, RunTrigger } from './scheduler.port';
@@ -108,32 +108,6 @@ export function createCronService(deps: CronServiceDeps): CronService {
     else timer.disarm();
   };
 
-  /**
-   * Records the slots job `jobId` missed while nothing watched, under its claim and from the job as it is
-   * then, so replicas starting together record each slot once. Returns the slot to run now, or null.
-   */
-  const catchUpMissed = async (jobId: string, sinceMs: number, now: number): Promise<number | null> => {
-    const claim = await deps.coordinator.tryLock(cronJobLock(agent.id, jobId));
-    if (!claim) {
-      defer(jobId);
-      return null;
-    }
-    try {
-      const job = await store().getJob(jobId);
-      if (!job || job.nextRunMs === null || job.nextRunMs >= sinceMs - MISSED_TOLERANCE_MS) return null;
-      return await recordMissedSlots({
-        store: store(),
-        job,
-        config: agent.config().cron,
-        nowMs: now,
-        newId: deps.newId,
-        onInvalid: (error) => runner.failJobSchedule(job, error),
-      });
-    } finally {
-      await claim.release();
-    }
-  };
-
   const wakeNow = async () => {
     if (stopped || watchingSinceMs === null) return;
     const config = agent.config().cron;
@@ -145,7 +119,17 @@ export function createCronService(deps: CronServiceDeps): CronService {
       const job = await store().getJob(entry.id);
       if (!job || job.nextRunMs === null || stopped || watchingSinceMs === null || queue.has(job.id)) continue;
       if (job.nextRunMs < watchingSinceMs - MISSED_TOLERANCE_MS) {
-        const slot = await catchUpMissed(job.id, watchingSinceMs, now);
+        const slot = await catchUpMissed({
+          store: store(),
+          jobId: job.id,
+          missedBeforeMs: watchingSinceMs - MISSED_TOLERANCE_MS,
+          config: agent.config().cron,
+          nowMs: now,
+          newId: deps.newId,
+          claim: () => deps.coordinator.tryLock(cronJobLock(agent.id, job.id)),
+          onClaimedElsewhere: () => defer(job.id),
+          onInvalid: (invalid, error) => runner.failJobSchedule(invalid, error),
+        });
         if (slot !== null && !queue.has(job.id)) enqueue(job.id, slot, 'scheduled', deps.newId());
       } else {
         enqueue(job.id, job.nextRunMs, 'scheduled', deps.newId());

@@ -1,5 +1,6 @@
 // Slots that passed while nothing was watching (server down, cron disabled): recorded as `missed`, caught up per policy.
 import type { RuntimeConfig } from '../config';
+import type { Lock } from '../coordination';
 import { nextTurn } from '../shared/event-loop';
 import { jobSchedule } from './cron-job-editor';
 import { cronSessionId } from './scheduled-turn';
@@ -100,4 +101,36 @@ export async function recordMissedSlots({
   // The move is the read schedule's: a schedule edited since (another replica, a request) keeps its own next run.
   await store.addRuns(rows, job.id, null, changes ? { scheduleRev: job.scheduleRev, changes } : undefined);
   return runNow;
+}
+
+export interface ClaimedCatchUp extends Omit<MissedSlotsInput, 'job' | 'onInvalid'> {
+  jobId: string;
+  /** A next run before this was missed (nothing watched when it was due). */
+  missedBeforeMs: number;
+  /** Takes the job's run claim, or null while another holder has it. */
+  claim(): Promise<Lock | null>;
+  /** The claim was held elsewhere: nothing was recorded. */
+  onClaimedElsewhere(): void;
+  /** Called when the stored schedule of `job` no longer parses. */
+  onInvalid(job: CronJob, error: unknown): void | Promise<void>;
+}
+
+/**
+ * Records the slots job `jobId` missed while nothing watched, under its claim and from the job as it is
+ * then, so replicas starting together record each slot once (see `recordMissedSlots`). Returns the slot to run
+ * now, or null.
+ */
+export async function catchUpMissed(input: ClaimedCatchUp): Promise<number | null> {
+  const claim = await input.claim();
+  if (!claim) {
+    input.onClaimedElsewhere();
+    return null;
+  }
+  try {
+    const job = await input.store.getJob(input.jobId);
+    if (!job || job.nextRunMs === null || job.nextRunMs >= input.missedBeforeMs) return null;
+    return await recordMissedSlots({ ...input, job, onInvalid: (error) => input.onInvalid(job, error) });
+  } finally {
+    await claim.release();
+  }
 }
