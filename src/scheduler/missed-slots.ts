@@ -48,6 +48,10 @@ export async function recordMissedSlots({
     await onInvalid(error);
     return null;
   }
+  // A one-shot whose next run is not its own instant owes a rerun: a stop cut its run short (interrupted-runs.ts) or
+  // it failed and waits out a backoff. Not a slot the schedule gave, so it runs now whatever the policy, as a run the
+  // start-up sweep finds cut does.
+  if (schedule.type === 'at' && job.nextRunMs !== null && job.nextRunMs !== schedule.instantMs) return job.nextRunMs;
   const slots: number[] = [];
   let more = 0;
   let countStopped = false;

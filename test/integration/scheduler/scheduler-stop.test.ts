@@ -4,6 +4,7 @@ import { Database } from 'bun:sqlite';
 import { describe, expect, it } from 'bun:test';
 import { join } from 'node:path';
 import { waitUntil } from '../../support/process-probe';
+import { waitFor } from '../../support/scheduler-fixture';
 import { type ServerProcess, startServerProcess } from '../../support/server-process';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -51,6 +52,20 @@ describe('stopping by signal under scheduled work (SQLite)', () => {
     });
     // Interruptions are not failures; the one-shot is set to run again, as the start-up sweep sets it.
     expect(job).toEqual({ failure_count: 0, last_error: '', enabled: 1, next_run_ms: expect.any(Number) });
+
+    // The next start runs it again at once, whatever its missed-slot policy (`skip` here), as the sweep did; also
+    // after a long stop (the rerun's time set an hour back, past the tolerance for a slot due just before a start).
+    const db = new Database(join(dataDir, 'workspaces', 'default', 'storage', 'agent.db'));
+    db.run('UPDATE cron_jobs SET next_run_ms = next_run_ms - 3600000');
+    db.close();
+    await using again = await startServerProcess({ dataDir });
+    const statuses = async () =>
+      ((await again.api('GET', '/api/scheduler/cron/runs')).body.data.runs as any[]).map((row) => row.status);
+    const seen = await waitFor(async () => {
+      const now = await statuses();
+      return now.includes('ok') || now.includes('missed') ? now : undefined;
+    }, 20_000);
+    expect(seen.sort()).toEqual(['interrupted', 'ok']);
   }, 60_000);
 
   it('SIGTERM under a heartbeat tick: the tick is stored interrupted, not as a failure', async () => {
