@@ -179,6 +179,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         everyMs: sharedPollMs,
         leaseSeconds: settings.database.leaseSeconds,
         resumePaused: () => chat.resumePaused(),
+        noticeDeletions: () => registry.noticeDeletions(),
       })
     : null;
   const manager = createSchedulerManager({

@@ -25,14 +25,20 @@ export interface AgentHandlesDeps<S extends ClosableStorage> {
 }
 
 export interface AgentHandles<S extends ClosableStorage> {
-  /** The handle of the current `id` at `root` (the same object until the agent is deleted). */
-  handle(id: string, root: string): AgentHandle<S>;
+  /**
+   * The handle of the current `id` at `root`, whose folder is `folder` (see `folderIdentity`): the same object until
+   * the agent is deleted. A handle of another folder under the same id (deleted and created again elsewhere) is
+   * retired first.
+   */
+  handle(id: string, root: string, folder: string): AgentHandle<S>;
   /**
    * Deletes the current `id`: new leases and storage access answer `agent_deleted` and its signal aborts.
    * Its storage closes and `trash` (the folder, already moved there) is removed at once when unleased,
-   * else when the last lease is released.
+   * else when the last lease is released; null when another replica deleted it (its folder is that replica's).
    */
-  retire(id: string, trash: string): void;
+  retire(id: string, trash: string | null): void;
+  /** The id and folder identity of every current handle. */
+  current(): { id: string; folder: string }[];
   /**
    * `compute(handle)`, remembered until the agent's storage is used again (any access to `storage`
    * or a resource, or a lease ending); never remembered while leased. Listing thousands of agents then
@@ -48,6 +54,8 @@ export interface AgentHandles<S extends ClosableStorage> {
 interface Entry<S extends ClosableStorage> {
   readonly id: string;
   readonly root: string;
+  /** The identity of the folder the handle was made for. */
+  readonly folder: string;
   readonly abort: AbortController;
   readonly handle: AgentHandle<S>;
   storage: { ports: S; resources: Map<ResourceSlot<AgentResource>, AgentResource> } | null;
@@ -176,7 +184,20 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
     };
   };
 
-  const create = (id: string, root: string): AgentEntry => {
+  const retire = (id: string, trash: string | null) => {
+    const entry = current.get(id);
+    current.delete(id);
+    if (!entry) {
+      if (trash) removeTrash(id, trash);
+      return;
+    }
+    entry.deleted = true;
+    entry.trash = trash;
+    entry.abort.abort(agentDeleted(id));
+    if (entry.leases === 0) finishDeletion(entry);
+  };
+
+  const create = (id: string, root: string, folder: string): AgentEntry => {
     const abort = new AbortController();
     const handle: AgentHandle<S> = {
       id,
@@ -192,6 +213,7 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
     const entry: AgentEntry = {
       id,
       root,
+      folder,
       abort,
       handle,
       storage: null,
@@ -206,7 +228,12 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
   };
 
   return {
-    handle: (id, root) => (current.get(id) ?? create(id, root)).handle,
+    handle(id, root, folder) {
+      const entry = current.get(id);
+      if (entry?.folder === folder) return entry.handle;
+      if (entry) retire(id, null);
+      return create(id, root, folder).handle;
+    },
     summary<T>(handle: AgentHandle<S>, compute: (agent: AgentHandle<S>) => T): T {
       const entry = current.get(handle.id);
       if (entry?.handle !== handle) return compute(handle);
@@ -219,15 +246,8 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
       if (value instanceof Promise) value.catch(() => entry.summary === remembered && (entry.summary = null));
       return value;
     },
-    retire(id, trash) {
-      const entry = current.get(id);
-      current.delete(id);
-      if (!entry) return removeTrash(id, trash);
-      entry.deleted = true;
-      entry.trash = trash;
-      entry.abort.abort(agentDeleted(id));
-      if (entry.leases === 0) finishDeletion(entry);
-    },
+    retire,
+    current: () => [...current.values()].map(({ id, folder }) => ({ id, folder })),
     openCount: () => open.size,
     close() {
       closed = true;

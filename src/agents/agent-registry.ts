@@ -52,6 +52,11 @@ export interface AgentRegistry<S extends ClosableStorage> extends AgentDirectory
   summary<T>(agent: AgentHandle<S>, compute: (agent: AgentHandle<S>) => T): T;
   /** Agents whose storage is open now (at most `maxOpenAgents` without leases). */
   openCount(): number;
+  /**
+   * Retires the handles of agents another replica deleted (their folder gone, or replaced by a re-created one),
+   * as `delete` retires its own: leases end with `agent_deleted`, signals abort. Returns their ids.
+   */
+  noticeDeletions(): string[];
   /** Seeds the shared skills, clears interrupted creations and deletions, provisions `default`, repairs agents. */
   start(): void;
   close(): void;
@@ -84,14 +89,9 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
   const sharedSkillsDir = join(dataDir, 'skills');
   const listeners = new Set<(event: AgentEvent) => void>();
   const rootOf = (id: string) => join(workspacesDir, id);
-  const exists = (id: string) => {
-    try {
-      return statSync(rootOf(id)).isDirectory();
-    } catch {
-      // Not there (or not reachable): no such agent.
-      return false;
-    }
-  };
+  const exists = (id: string) => folderIdentity(rootOf(id)) !== null;
+  /** The handle of the agent whose folder is `folder` now (a new one when the folder is not the handle's). */
+  const handleOf = (id: string, folder: string) => handles.handle(id, rootOf(id), folder);
   const emit = (event: AgentEvent) => {
     for (const listener of listeners) listener(event);
   };
@@ -154,7 +154,7 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
         if (hasCode(error, 'ENOTEMPTY', 'EEXIST')) throw new AppError('conflict', `Agent already exists: ${id}`);
         throw error;
       }
-      const handle = handles.handle(id, rootOf(id));
+      const handle = handleOf(id, folderIdentity(rootOf(id)) ?? '');
       emit({ type: 'created', agentId: id });
       return handle;
     },
@@ -177,10 +177,24 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
     },
     get(rawId) {
       const id = normalizeAgentId(rawId);
-      if (!exists(id)) throw notFound(`Agent not found: ${id}`);
-      return handles.handle(id, rootOf(id));
+      const folder = folderIdentity(rootOf(id));
+      if (folder === null) throw notFound(`Agent not found: ${id}`);
+      return handleOf(id, folder);
     },
-    all: () => ids().map((id) => handles.handle(id, rootOf(id))),
+    all: () =>
+      ids().flatMap((id) => {
+        const folder = folderIdentity(rootOf(id));
+        // Deleted since it was listed (here or elsewhere): not an agent any more.
+        return folder === null ? [] : [handleOf(id, folder)];
+      }),
+    noticeDeletions() {
+      const gone = handles.current().filter(({ id, folder }) => folderIdentity(rootOf(id)) !== folder);
+      for (const { id } of gone) {
+        configStore.forget(rootOf(id));
+        handles.retire(id, null);
+      }
+      return gone.map(({ id }) => id);
+    },
     summary: (agent, compute) => handles.summary(agent, compute),
     subscribe(listener) {
       listeners.add(listener);
@@ -189,6 +203,20 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
     openCount: () => handles.openCount(),
     close: () => handles.close(),
   };
+}
+
+/**
+ * What tells one agent folder from another under the same path (one deleted and created again, maybe elsewhere):
+ * device, inode and birth time (an inode number alone may be reused at once). Null when no folder is there.
+ */
+function folderIdentity(path: string): string | null {
+  try {
+    const stat = statSync(path);
+    return stat.isDirectory() ? `${stat.dev}:${stat.ino}:${stat.birthtimeMs}` : null;
+  } catch {
+    // Not there (or not reachable): no such agent.
+    return null;
+  }
 }
 
 function modifiedMs(path: string): number {

@@ -19,6 +19,8 @@ export interface ReplicaWatchDeps {
   leaseSeconds: number;
   /** Restores runs paused for approvals (a dead replica's included). */
   resumePaused: () => Promise<number>;
+  /** Retires the handles of agents other replicas deleted, aborting their runs here (AgentRegistry.noticeDeletions). */
+  noticeDeletions: () => string[];
 }
 
 export interface ReplicaWatch {
@@ -52,6 +54,7 @@ export function createReplicaWatch(deps: ReplicaWatchDeps): ReplicaWatch {
           resumePaused: deps.resumePaused,
         }),
         remoteCancel.watch(),
+        watchDeletions(deps),
       ];
     },
     stop() {
@@ -59,4 +62,18 @@ export function createReplicaWatch(deps: ReplicaWatchDeps): ReplicaWatch {
       running = [];
     },
   };
+}
+
+/** Every `everyMs`, retires what other replicas deleted: this replica's runs of those agents end `agent_deleted`. */
+function watchDeletions(deps: ReplicaWatchDeps): { stop(): void } {
+  const timer = setInterval(() => {
+    try {
+      const gone = deps.noticeDeletions();
+      if (gone.length > 0) deps.logger.info('agents deleted by another replica retired here', { agent_ids: gone });
+    } catch (error) {
+      deps.logger.warn('agents deleted by other replicas not looked for', { error: String(error) });
+    }
+  }, deps.everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
