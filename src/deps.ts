@@ -19,26 +19,23 @@ import { createConfigService, createRuntimeConfigStore, createTracingControl, ty
 import { createMemoryCoordinator } from './coordination/memory/memory-coordinator';
 import { createAuthLockout } from './http/auth-lockout';
 import { createRateLimiter } from './http/rate-limit';
-import { createSchedulerManager, createSchedulerService, type PreRunCheck } from './scheduler';
-import { createSandbox, statusWithin } from './security';
+import { createSandbox } from './security';
 import { createSessionsService } from './sessions';
 import { systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
-import { createStorageProbe } from './shared/storage-probe';
 import { createLlmService } from './llm';
 import type { AgentStorage } from './storage/agent-storage';
 import { createPostgresBackend } from './storage/postgres/postgres-backend';
 import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
 import type { StorageBackend } from './storage/storage-backend';
 import { createBuiltinTools, createToolsService, type TriggerType } from './tools';
-import { checkBudget, createUsageService } from './usage';
+import { createUsageService } from './usage';
 
 import { type LifecycleParts, partsStopper, startParts } from './deps-lifecycle';
+import { buildReadiness } from './deps-readiness';
 import { buildRetrieval } from './deps-retrieval';
+import { buildScheduler } from './deps-scheduler';
 import type { Deps, DepsOverrides } from './deps.types';
-
-/** How long `/api/ready` waits for a sandbox probe still running before it says so. */
-const READY_PROBE_WAIT_MS = 1_000;
 
 export type { Deps, DepsOverrides };
 
@@ -161,13 +158,6 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     priority: overrides.turnPriority,
     ledger: runLedger,
   });
-  // A scheduled run at a blocking budget cap is recorded as `skipped_budget` without calling the model.
-  const budgetGate: PreRunCheck = async ({ agent }) => {
-    const budget = await checkBudget(agent.storage.usage, agent.config(), clock.nowMs());
-    return budget.state === 'block'
-      ? { allowed: false, status: 'skipped_budget', reason: budget.message }
-      : { allowed: true };
-  };
   // Dead replicas' runs, and cancels asked on one replica for a run another runs.
   const replicaWatch = sharedPollMs
     ? createReplicaWatch({
@@ -182,7 +172,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
         noticeDeletions: () => registry.noticeDeletions(),
       })
     : null;
-  const manager = createSchedulerManager({
+  const scheduler = buildScheduler({
     agents,
     sessions,
     chat,
@@ -191,14 +181,10 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     clock,
     logger,
     timers: overrides.schedulerTimers,
-    preRunCheck: budgetGate,
     sharedPollMs,
     sharedWork: storage.schedulerWork?.bind(storage),
   });
-  const scheduler = createSchedulerService({ agents, manager, configStore });
   const state = { ready: false };
-  // Monotonic time, not the injected clock: a test's frozen clock must not freeze readiness.
-  const storageProbe = createStorageProbe({ dataDir, nowMs: () => performance.now() });
   const lifecycle: LifecycleParts = {
     logger,
     storage,
@@ -250,19 +236,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     authLockout: createAuthLockout(coordinator, overrides.authLockout),
     state,
     sandbox,
-    readiness: {
-      isReady: () => state.ready,
-      // The data folder first (workspaces live there in both modes), then the shared database if there is one.
-      storage: async () => {
-        const folder = storageProbe.check();
-        if (!folder.writable) return folder;
-        return (await storage.health()) ?? folder;
-      },
-      // Asked before the start-up probe has ended, it waits for that probe (a moment at most) rather than running one
-      // that holds the thread.
-      sandbox: () => statusWithin(sandbox, READY_PROBE_WAIT_MS),
-      llm: () => llm.status(configStore.global()),
-    },
+    readiness: buildReadiness({ dataDir, state, storage, sandbox, llm, configStore }),
     start: () => startParts(lifecycle),
     drain,
     interruptLive,
