@@ -4,6 +4,7 @@ import {
   estimatePromptTokens,
   guardModelStream,
   incompleteStreamOf,
+  ModelReplyTooLargeError,
   ModelStreamIncompleteError,
 } from './model-stream-guard';
 import { countTokens } from './token-counter';
@@ -159,5 +160,22 @@ describe('incompleteStreamOf', () => {
     ).toBe(incomplete);
     expect(incompleteStreamOf(new Error('plain'))).toBeNull();
     expect(incompleteStreamOf('text')).toBeNull();
+  });
+
+  it('counts text, reasoning and tool-call names and arguments, and stops the request once they pass the limit', async () => {
+    let aborts = 0;
+    const stall = { idleMs: 60_000, abort: () => void (aborts += 1) };
+    const call = { index: 0, id: 'x', type: 'function' as const, function: { name: 'tool', arguments: '{"a"' } };
+    const chunks = [
+      chunk({ role: 'assistant', content: 'abc' }),
+      chunk({ reasoning_content: 'de' }),
+      chunk({ tool_calls: [call] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: ':1}' } }] }),
+      chunk({}, 'stop'),
+    ];
+    const fits = await drain(guardModelStream(from(chunks), request, undefined, stall, 16));
+    expect([fits.seen.length, fits.error, aborts]).toEqual([5, null, 0]);
+    const over = await drain(guardModelStream(from(chunks), request, undefined, stall, 15));
+    expect([over.seen.length, over.error, aborts]).toEqual([3, new ModelReplyTooLargeError(15), 1]);
   });
 });

@@ -43,6 +43,24 @@ export interface StallWatch {
   abort: () => void;
 }
 
+/**
+ * The most characters (text, reasoning, tool-call names and arguments) one streamed reply may carry. The
+ * largest output limits are about 128k tokens, a few MB of text; past this the reply is a runaway or a
+ * hostile provider, and LangChain, which accumulates every chunk, would hold it several times over.
+ */
+export const MAX_MODEL_REPLY_CHARS = 8 * 1024 * 1024;
+
+/** A streamed reply passed `maxChars` characters: its request was aborted and the rest never read. */
+export class ModelReplyTooLargeError extends Error {
+  override readonly name = 'ModelReplyTooLargeError';
+
+  constructor(readonly maxChars: number) {
+    super(
+      `The model's reply passed ${Math.round(maxChars / 1024 / 1024)} MiB of text and tool-call arguments; it was cut off.`,
+    );
+  }
+}
+
 /** The ModelStreamIncompleteError inside `error` (LangChain and LangGraph may wrap it as a `cause`), if any. */
 export function incompleteStreamOf(error: unknown): ModelStreamIncompleteError | null {
   let current = error;
@@ -86,16 +104,20 @@ export function estimatePromptTokens(request: PromptRequest): number {
  * or, with `stall`, sends no chunk for `stall.idleMs` (the request is then aborted: the SDK's own timeout
  * ends once the headers are in, so a provider that stops mid-body would hold the turn forever).
  * A finish_reason without `[DONE]` counts as complete. A stream the caller aborted ends quietly, so
- * LangChain reports the abort itself.
+ * LangChain reports the abort itself. A reply past `maxReplyChars` throws ModelReplyTooLargeError and its
+ * request is aborted.
  */
 export async function* guardModelStream(
   chunks: AsyncIterable<ChatCompletionChunk>,
   request: PromptRequest,
   signal?: AbortSignal,
   stall?: StallWatch,
+  maxReplyChars = MAX_MODEL_REPLY_CHARS,
 ): AsyncGenerator<ChatCompletionChunk> {
   let finished = false;
   let received = 0;
+  // Only a sum on the hot path: the reply's size is known without joining or measuring anything more.
+  let replyChars = 0;
   // One timer for the whole stream: a chunk only stamps the time, and the timer re-arms for what is left.
   let lastChunkMs = performance.now();
   let stalled = false;
@@ -113,6 +135,7 @@ export async function* guardModelStream(
   const output = new Map<string, string>();
   const append = (key: string, piece: unknown) => {
     if (typeof piece !== 'string' || !piece) return false;
+    replyChars += piece.length;
     output.set(key, (output.get(key) ?? '') + piece);
     return true;
   };
@@ -141,6 +164,10 @@ export async function* guardModelStream(
           carried = append(`call ${call.index} arguments`, call.function?.arguments) || carried;
         }
         if (carried) received += 1;
+      }
+      if (replyChars > maxReplyChars) {
+        stall?.abort();
+        throw new ModelReplyTooLargeError(maxReplyChars);
       }
       yield chunk;
     }

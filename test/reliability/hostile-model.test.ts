@@ -11,6 +11,43 @@ async function turn(fixture: ChatFixture, sessionId: string, message: string) {
   return { events, names: events.map((event) => event.event), history, run };
 }
 
+/**
+ * A streamed reply of `totalBytes` in 64 KiB deltas, pulled lazily (text, or one tool call's arguments),
+ * ending with a finish_reason; `sent()` says how much the server wrote before the client aborted.
+ */
+function hugeReply(kind: 'text' | 'arguments', totalBytes: number) {
+  const piece = 'x'.repeat(64 * 1024);
+  const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{"path":"' } };
+  const frames = function* () {
+    yield streamFrame(kind === 'text' ? { role: 'assistant', content: '' } : { role: 'assistant', tool_calls: [call] });
+    for (let sent = 0; sent < totalBytes; sent += piece.length)
+      yield streamFrame(
+        kind === 'text' ? { content: piece } : { tool_calls: [{ index: 0, function: { arguments: piece } }] },
+      );
+    yield `${streamFrame({}, 'stop')}data: [DONE]\n\n`;
+  };
+  let sentBytes = 0;
+  const step = {
+    kind: 'raw' as const,
+    respond: (_body: unknown, signal: AbortSignal) => {
+      const source = frames();
+      signal.addEventListener('abort', () => source.return(undefined), { once: true });
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const next = source.next();
+            if (next.done) return controller.close();
+            sentBytes += next.value.length;
+            controller.enqueue(new TextEncoder().encode(next.value));
+          },
+        }),
+        { headers: { 'content-type': 'text/event-stream' } },
+      );
+    },
+  };
+  return { step, sent: () => sentBytes };
+}
+
 describe('a hostile model provider', () => {
   it('reports absurd token counts: the turn completes once, and the usage kept is only what is credible', async () => {
     await using fixture = await startChatFixture();
@@ -140,4 +177,35 @@ describe('a hostile model provider', () => {
     expect(run.status).toBe('failed');
     expect(sentBytes).toBeLessThan(40 * piece.length);
   });
+
+  for (const kind of ['arguments', 'text'] as const) {
+    it(`sends 40 MiB of ${kind} in small lines: the turn fails once 8 MiB are in, and the rest is never read`, async () => {
+      await using fixture = await startChatFixture();
+      await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 } } });
+      const sessionId = await fixture.newSession();
+      const reply = hugeReply(kind, 40 * 1024 * 1024);
+      fixture.model.enqueue(reply.step);
+      const { events, names, history, run } = await turn(fixture, sessionId, 'hello');
+      expect(names.filter((name) => ['tool_start', 'done', 'error'].includes(name))).toEqual(['error']);
+      expect(events.at(-1)!.data).toEqual(
+        expect.objectContaining({
+          code: 'llm_error',
+          error: "The model's reply passed 8 MiB of text and tool-call arguments; it was cut off.",
+        }),
+      );
+      // A partial text is kept as a failed reply, like a stream that broke; a tool call never finished is not.
+      expect(history.map((message) => [message.role, message.content.length, message.status])).toEqual(
+        kind === 'text'
+          ? [
+              ['user', 5, undefined],
+              ['assistant', 8 * 1024 * 1024, 'failed'],
+            ]
+          : [['user', 5, undefined]],
+      );
+      expect([run.status, run.error.code]).toEqual(['failed', 'llm_error']);
+      // The request is aborted; Bun's fetch reads the socket ahead of the guard (10-12 MiB here), not to the end.
+      expect(fixture.model.abortedRequests()).toBe(1);
+      expect(reply.sent()).toBeLessThan(32 * 1024 * 1024);
+    }, 30_000);
+  }
 });
