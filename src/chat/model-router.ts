@@ -39,7 +39,8 @@ const messageOf = (error: unknown) => errorMessageOf(error);
  * Runs the turn on the first profile of the route whose breaker lets it through; on a failure that the
  * route's `fallback_on` allows, and only while nothing reached the client, moves to the next profile
  * with a `model_fallback` event. Each profile gets `agent_runtime.max_retries` retries first, unless
- * its breaker opens. Every classified failure and every answer is reported to the profile's breaker.
+ * its breaker opens. Every classified failure and every answer is reported to the profile's breaker; a probe
+ * that ends with neither (cancelled, stopped at max_steps, a storage fault) is given back for the next turn.
  * The result's usage is the answering model's; `failedUsage` holds what earlier profiles used.
  */
 export async function* runRoutedTurn(input: RoutedTurnInput): AsyncGenerator<ChatEvent, AgentTurnResult> {
@@ -71,13 +72,13 @@ export async function* runRoutedTurn(input: RoutedTurnInput): AsyncGenerator<Cha
       yield { type: 'model_fallback', data: { from: previous.id, to: profile.id, reason: previous.reason } };
     const timeoutMs = (profile.timeoutSeconds ?? config.llm_runtime.timeout_seconds) * 1000;
     let lastReason = 'other';
+    // Whether the breaker heard how this profile did: a probe that ends without a verdict is given back.
+    let judged = false;
     const decide = ({ error, attempt, retryable }: AttemptFailure): FailureDecision => {
       const reason = classifyFailure(error, input.signal);
       lastReason = reason;
-      if (reason === 'aborted') {
-        breakers.release(profile.id);
-        return { action: 'report' };
-      }
+      if (reason === 'aborted') return { action: 'report' };
+      judged = true;
       // `other` (a refused request, a missing model) still proves the provider is there.
       if (reason === 'other') breakers.success(profile.id);
       else breakers.failure(profile.id, reason, messageOf(error));
@@ -98,17 +99,26 @@ export async function* runRoutedTurn(input: RoutedTurnInput): AsyncGenerator<Cha
       attemptsBefore,
       decide,
     });
-    let step = await turn.next();
-    while (!step.done) {
-      if (step.value.type === 'run_start') {
-        attemptsBefore += 1;
-        runId = step.value.data.run_id;
+    let result: AgentTurnResult;
+    try {
+      let step = await turn.next();
+      while (!step.done) {
+        if (step.value.type === 'run_start') {
+          attemptsBefore += 1;
+          runId = step.value.data.run_id;
+        }
+        yield step.value;
+        step = await turn.next();
       }
-      yield step.value;
-      step = await turn.next();
+      result = step.value;
+      if (result.ok) {
+        breakers.success(profile.id);
+        judged = true;
+      }
+    } finally {
+      // Cancelled, stopped at max_steps, a storage fault, the caller gone: else no turn could probe it again.
+      if (admission === 'probe' && !judged) breakers.release(profile.id);
     }
-    const result = step.value;
-    if (result.ok) breakers.success(profile.id);
     if (!result.handedOver) return { ...result, failedUsage };
     if (result.usage) failedUsage.push(result.usage);
     previous = { id: profile.id, reason: lastReason, message: messageOf(result.handedOver.error) };
