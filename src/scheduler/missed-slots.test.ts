@@ -112,6 +112,46 @@ describe('recordMissedSlots', () => {
     expect(await caught.store.listRuns(10)).toEqual([]);
   });
 
+  it('runs at once, with skip, a one-shot owed a rerun: its run was cut by a stop or failed and waits out a backoff', async () => {
+    const at = CREATED + 5 * MINUTE;
+    const rerunMs = at + 10 * MINUTE;
+    const { store } = await setup({ scheduleType: 'at', schedule: new Date(at).toISOString(), catchUp: 'skip' });
+    await store.updateJob('job', { lastRunMs: at, nextRunMs: rerunMs });
+    const job = (await store.getJob('job'))!;
+    expect(await recordMissedSlots({ store, job, config, nowMs: CREATED + 60 * MINUTE, newId, onInvalid })).toBe(
+      rerunMs,
+    );
+    expect(await store.listRuns(10)).toEqual([]);
+  });
+
+  it('records missed, with skip, a one-shot whose time had passed when it was made (its first run was then)', async () => {
+    // newJob gives a past `at` its creation time as first run (firstRun): a slot the schedule gave, not a rerun owed.
+    const { store } = await setup({ scheduleType: 'at', schedule: '2025-12-31T23:00:00Z', catchUp: 'skip' });
+    const job = (await store.getJob('job'))!;
+    expect(job.nextRunMs).toBe(CREATED);
+    const toRun = await recordMissedSlots({ store, job, config, nowMs: CREATED + 60 * MINUTE, newId, onInvalid });
+    expect(toRun).toBeNull();
+    expect(await store.getJob('job')).toEqual(expect.objectContaining({ enabled: false, nextRunMs: null }));
+    expect((await store.listRuns(10)).map((run) => run.status)).toEqual(['missed']);
+  });
+
+  it('records missed, with skip, a one-shot read in another zone than it was made in', async () => {
+    // `at` without an offset is read in cron.timezone: changed while the server was down, the instant moves.
+    const { store } = await setup({ scheduleType: 'at', schedule: '2026-01-01T00:05:00', catchUp: 'skip' });
+    const job = (await store.getJob('job'))!;
+    const berlin = { ...config, timezone: 'Europe/Berlin' };
+    const toRun = await recordMissedSlots({
+      store,
+      job,
+      config: berlin,
+      nowMs: CREATED + 60 * MINUTE,
+      newId,
+      onInvalid,
+    });
+    expect(toRun).toBeNull();
+    expect((await store.listRuns(10)).map((run) => run.status)).toEqual(['missed']);
+  });
+
   it('bounds the rows of a long outage and counts the rest', async () => {
     const { store } = await setup({ schedule: '5', catchUp: 'skip' });
     const now = CREATED + 30 * 86_400_000;

@@ -28,6 +28,18 @@ export interface MissedSlotsInput {
 }
 
 /**
+ * Whether one-shot `job` (due at `instantMs`) owes a rerun: a run of its present schedule started (a started
+ * one-shot has no next run), and a next run was set since, off its instant: a stop cut the run short
+ * (interrupted-runs.ts) or it failed and waits out a backoff. Not a slot the schedule gave, so it runs now whatever
+ * the policy, as a run the start-up sweep finds cut does. A first run off the instant (a past `at` runs at its
+ * creation, reschedule or enabling) or a zone read anew is a slot like any other.
+ */
+function owesRerun(job: CronJob, instantMs: number): job is CronJob & { nextRunMs: number } {
+  if (job.nextRunMs === null || job.nextRunMs === instantMs) return false;
+  return job.lastRunMs !== null && job.lastRunMs >= job.anchorMs;
+}
+
+/**
  * Records each slot of `job` from its stored next run up to `nowMs` as a `missed` run and moves the
  * job on. With `catch_up: skip` every such slot is missed and the job waits for its next future slot
  * (a one-shot `at` job is then disabled). With `run_once` the latest slot is returned to run now and
@@ -48,10 +60,7 @@ export async function recordMissedSlots({
     await onInvalid(error);
     return null;
   }
-  // A one-shot whose next run is not its own instant owes a rerun: a stop cut its run short (interrupted-runs.ts) or
-  // it failed and waits out a backoff. Not a slot the schedule gave, so it runs now whatever the policy, as a run the
-  // start-up sweep finds cut does.
-  if (schedule.type === 'at' && job.nextRunMs !== null && job.nextRunMs !== schedule.instantMs) return job.nextRunMs;
+  if (schedule.type === 'at' && owesRerun(job, schedule.instantMs)) return job.nextRunMs;
   const slots: number[] = [];
   let more = 0;
   let countStopped = false;
