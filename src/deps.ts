@@ -69,6 +69,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     clock,
     logger,
     maxOpenAgents: settings.maxOpenAgents ?? undefined,
+    sharedFolder: storage.kind === 'postgres',
   });
   const agents = createAgentsService({
     registry,

@@ -20,6 +20,7 @@ describe('agent registry on a folder another replica shares', () => {
       openStorage: sqliteAgentStorage({ clock, logger: silentLogger }),
       clock,
       logger: silentLogger,
+      sharedFolder: true,
     });
     registry.start();
     opened.push(registry);

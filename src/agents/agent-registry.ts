@@ -80,6 +80,12 @@ export interface AgentRegistryDeps<S extends ClosableStorage> {
   maxOpenAgents?: number;
   /** Unleased storage unused this long is closed (AGENT_IDLE_CLOSE_MS by default). */
   idleCloseMs?: number;
+  /**
+   * Other replicas share the data folder and may delete an agent under this one (PostgreSQL mode): a handle is then
+   * tied to its folder's identity. Alone, nothing else deletes, and an identity that moves (Bun reads a folder's
+   * birth time as its ctime where statx is missing) must not retire a live agent.
+   */
+  sharedFolder?: boolean;
 }
 
 /** Builds the registry; it touches no file until `start()`, and opens no agent storage until a handle's is used. */
@@ -89,7 +95,8 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
   const sharedSkillsDir = join(dataDir, 'skills');
   const listeners = new Set<(event: AgentEvent) => void>();
   const rootOf = (id: string) => join(workspacesDir, id);
-  const exists = (id: string) => folderIdentity(rootOf(id)) !== null;
+  const identityOf = deps.sharedFolder ? folderIdentity : (path: string) => (isFolder(path) ? '' : null);
+  const exists = (id: string) => identityOf(rootOf(id)) !== null;
   /** The handle of the agent whose folder is `folder` now (a new one when the folder is not the handle's). */
   const handleOf = (id: string, folder: string) => handles.handle(id, rootOf(id), folder);
   const emit = (event: AgentEvent) => {
@@ -154,7 +161,7 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
         if (hasCode(error, 'ENOTEMPTY', 'EEXIST')) throw new AppError('conflict', `Agent already exists: ${id}`);
         throw error;
       }
-      const handle = handleOf(id, folderIdentity(rootOf(id)) ?? '');
+      const handle = handleOf(id, identityOf(rootOf(id)) ?? '');
       emit({ type: 'created', agentId: id });
       return handle;
     },
@@ -177,18 +184,18 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
     },
     get(rawId) {
       const id = normalizeAgentId(rawId);
-      const folder = folderIdentity(rootOf(id));
+      const folder = identityOf(rootOf(id));
       if (folder === null) throw notFound(`Agent not found: ${id}`);
       return handleOf(id, folder);
     },
     all: () =>
       ids().flatMap((id) => {
-        const folder = folderIdentity(rootOf(id));
+        const folder = identityOf(rootOf(id));
         // Deleted since it was listed (here or elsewhere): not an agent any more.
         return folder === null ? [] : [handleOf(id, folder)];
       }),
     noticeDeletions() {
-      const gone = handles.current().filter(({ id, folder }) => folderIdentity(rootOf(id)) !== folder);
+      const gone = handles.current().filter(({ id, folder }) => identityOf(rootOf(id)) !== folder);
       for (const { id } of gone) {
         configStore.forget(rootOf(id));
         handles.retire(id, null);
@@ -216,6 +223,15 @@ function folderIdentity(path: string): string | null {
   } catch {
     // Not there (or not reachable): no such agent.
     return null;
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    // Not there (or not reachable): no such agent.
+    return false;
   }
 }
 
