@@ -4,6 +4,12 @@ export const MAX_MODEL_LINE_BYTES = 16 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 
+/**
+ * A request's fetch options may carry `{ lastMs }` under this key: each body chunk stamps it, keep-alive
+ * comments included (the SDK drops those before the stream guard could see them).
+ */
+export const STREAM_ACTIVITY = Symbol('model stream activity');
+
 /** A provider's answer had a line longer than the limit; the rest of its body was not read. */
 export class ModelOutputTooLargeError extends Error {
   override readonly name = 'ModelOutputTooLargeError';
@@ -26,9 +32,11 @@ export function boundedFetch(maxLineBytes = MAX_MODEL_LINE_BYTES, base: typeof f
   const bounded = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const response = await base(input, init);
     if (!response.body) return response;
+    const activity = (init as { [STREAM_ACTIVITY]?: { lastMs: number } } | undefined)?.[STREAM_ACTIVITY];
     let lineBytes = 0;
     const limit = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
+        if (activity) activity.lastMs = performance.now();
         const lastNewline = chunk.lastIndexOf(NEWLINE);
         lineBytes = lastNewline < 0 ? lineBytes + chunk.length : chunk.length - lastNewline - 1;
         if (lineBytes > maxLineBytes) {

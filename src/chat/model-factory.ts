@@ -4,7 +4,7 @@ import { type LlmSettings, readModelOverrides } from '../config';
 import type { RuntimeConfig } from '../config';
 import { envProfile } from '../llm';
 import { AppError } from '../shared/app-error';
-import { boundedFetch } from './bounded-fetch';
+import { boundedFetch, STREAM_ACTIVITY } from './bounded-fetch';
 import { loadLangChain, type LangChainRuntime } from './langchain-runtime';
 import { guardModelStream } from './model-stream-guard';
 import { pacedStream } from './stream-pacing';
@@ -101,8 +101,15 @@ function completionsWithStreamGuard(runtime: LangChainRuntime): typeof ChatOpenA
       const watchdog = new AbortController();
       const caller = options?.signal ?? undefined;
       const signal = caller ? AbortSignal.any([caller, watchdog.signal]) : watchdog.signal;
-      const chunks = await super.completionWithRetry(request, { ...options, signal });
-      const stall = { idleMs: this.timeout ?? DEFAULT_IDLE_MS, abort: () => watchdog.abort() };
+      // Any byte of the body shows the stream alive (keep-alive comments too), not only a parsed chunk.
+      const activity = { lastMs: performance.now() };
+      // A key of our own beside the SDK's fetch options: it passes them on to the fetch whole.
+      const fetchOptions = {
+        ...options?.fetchOptions,
+        [STREAM_ACTIVITY]: activity,
+      } as unknown as OpenAIClient.RequestOptions['fetchOptions'];
+      const chunks = await super.completionWithRetry(request, { ...options, signal, fetchOptions });
+      const stall = { idleMs: this.timeout ?? DEFAULT_IDLE_MS, abort: () => watchdog.abort(), activity };
       return pacedStream(guardModelStream(chunks, request, caller, stall));
     }
   };

@@ -41,6 +41,12 @@ export class ModelStreamIncompleteError extends Error {
 export interface StallWatch {
   idleMs: number;
   abort: () => void;
+  /**
+   * When the stream last showed life, stamped by each chunk and, given to the request's fetch (see
+   * `STREAM_ACTIVITY` in bounded-fetch.ts), by any byte: a provider that thinks quietly sends keep-alive
+   * comments the SDK drops, and is not silent.
+   */
+  activity?: { lastMs: number };
 }
 
 /**
@@ -101,8 +107,9 @@ export function estimatePromptTokens(request: PromptRequest): number {
 /**
  * Passes the chunks of a streamed completion through and throws ModelStreamIncompleteError when the
  * body ends with no `finish_reason` seen, or breaks (a fetch network error is a TypeError) before one,
- * or, with `stall`, sends no chunk for `stall.idleMs` (the request is then aborted: the SDK's own timeout
- * ends once the headers are in, so a provider that stops mid-body would hold the turn forever).
+ * or, with `stall`, shows no life for `stall.idleMs` (the request is then aborted: the SDK's own timeout
+ * ends once the headers are in, so a provider that stops mid-body would hold the turn forever; one that stops
+ * after its finish_reason ends the reply as it is).
  * A finish_reason without `[DONE]` counts as complete. A stream the caller aborted ends quietly, so
  * LangChain reports the abort itself. A reply past `maxReplyChars` throws ModelReplyTooLargeError and its
  * request is aborted.
@@ -119,12 +126,12 @@ export async function* guardModelStream(
   // Only a sum on the hot path: the reply's size is known without joining or measuring anything more.
   let replyChars = 0;
   // One timer for the whole stream: a chunk only stamps the time, and the timer re-arms for what is left.
-  let lastChunkMs = performance.now();
+  const activity = stall?.activity ?? { lastMs: performance.now() };
   let stalled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const watch = (delayMs: number) => {
     timer = setTimeout(() => {
-      const silentMs = performance.now() - lastChunkMs;
+      const silentMs = performance.now() - activity.lastMs;
       if (silentMs < stall!.idleMs) return watch(stall!.idleMs - silentMs);
       stalled = true;
       stall!.abort();
@@ -149,7 +156,7 @@ export async function* guardModelStream(
   };
   try {
     for await (const chunk of chunks) {
-      lastChunkMs = performance.now();
+      activity.lastMs = performance.now();
       for (const choice of chunk.choices ?? []) {
         if (choice.finish_reason) finished = true;
         const delta = choice.delta as (typeof choice.delta & { reasoning_content?: unknown }) | undefined;
@@ -172,6 +179,8 @@ export async function* guardModelStream(
       yield chunk;
     }
   } catch (error) {
+    // The reply was whole (its finish_reason came) and only the connection hung open: it ends as it is.
+    if (stalled && finished && !signal?.aborted) return;
     if (stalled && !signal?.aborted) throw fail(error, stall!.idleMs);
     if (!finished && !signal?.aborted && error instanceof TypeError) throw fail(error);
     throw error;
@@ -179,6 +188,6 @@ export async function* guardModelStream(
     clearTimeout(timer);
   }
   // The SDK ends a stream quietly when its request is aborted, as the stall watch does.
-  if (stalled && !signal?.aborted) throw fail(undefined, stall!.idleMs);
+  if (stalled && !finished && !signal?.aborted) throw fail(undefined, stall!.idleMs);
   if (!finished && !signal?.aborted) throw fail();
 }

@@ -110,6 +110,82 @@ describe('a hostile model provider', () => {
     expect(fixture.model.abortedRequests()).toBe(1);
   }, 20_000);
 
+  it('thinks quietly past the timeout, sending only keep-alive comments: the turn waits and completes', async () => {
+    await using fixture = await startChatFixture();
+    await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { llm_runtime: { timeout_seconds: 5 }, agent_runtime: { max_retries: 0 } },
+    });
+    const sessionId = await fixture.newSession();
+    // As OpenRouter's `: OPENROUTER PROCESSING`: comments every second for 7 s, which the SDK drops, then the answer.
+    fixture.model.enqueue({
+      kind: 'raw',
+      respond: () => {
+        let beats = 0;
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              if (beats++ < 7) {
+                await Bun.sleep(1000);
+                controller.enqueue(new TextEncoder().encode(': PROCESSING\n\n'));
+                return;
+              }
+              const answer = streamFrame({ role: 'assistant', content: 'Thought it over' }, 'stop');
+              controller.enqueue(new TextEncoder().encode(`${answer}data: [DONE]\n\n`));
+              controller.close();
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      },
+    });
+    const { names, history, run } = await turn(fixture, sessionId, 'think');
+    expect(names.filter((name) => name !== 'usage')).toEqual([
+      'run_start',
+      'agent_update',
+      'token',
+      'agent_update',
+      'done',
+      'title',
+    ]);
+    expect(history.map((message) => [message.role, message.content, message.status])).toEqual([
+      ['user', 'think', undefined],
+      ['assistant', 'Thought it over', undefined],
+    ]);
+    expect(run.status).toBe('completed');
+  }, 30_000);
+
+  it('holds its connection open after a whole reply: the turn ends with that reply once the timeout passes', async () => {
+    await using fixture = await startChatFixture();
+    await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { llm_runtime: { timeout_seconds: 5 }, agent_runtime: { max_retries: 0 } },
+    });
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue({
+      kind: 'raw',
+      respond: (_body, signal) =>
+        streamResponse(
+          [streamFrame({ role: 'assistant', content: 'All' }), streamFrame({ content: ' said' }, 'stop')],
+          signal,
+        ),
+    });
+    const { names, history, run } = await turn(fixture, sessionId, 'hello');
+    expect(names.filter((name) => name !== 'usage')).toEqual([
+      'run_start',
+      'agent_update',
+      'token',
+      'token',
+      'agent_update',
+      'done',
+      'title',
+    ]);
+    expect(history.map((message) => [message.role, message.content, message.status])).toEqual([
+      ['user', 'hello', undefined],
+      ['assistant', 'All said', undefined],
+    ]);
+    expect(run.status).toBe('completed');
+    expect(fixture.model.abortedRequests()).toBe(1);
+  }, 20_000);
+
   it("never names the role of its deltas: the text and the tool call are the assistant's", async () => {
     await using fixture = await startChatFixture();
     await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 } } });
