@@ -77,6 +77,8 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     coordinator,
     // SQLite rows go with the agent's folder; rows in a shared database are removed here.
     forgetRows: (agentId) => storage.forgetAgent(agentId),
+    // Other replicas end the agent's runs within a look; a dead one's locks lapse within a lease.
+    runLocksWaitMs: storage.kind === 'postgres' ? settings.database.leaseSeconds * 2000 + 5000 : null,
     logger,
   });
   // Probed (on first use) where agent folders live, so their path's permissions are the ones tried.

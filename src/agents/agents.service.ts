@@ -1,5 +1,5 @@
 // AgentsService: the agents domain at the edge (list, create, delete with their metadata) and the directory other domains use.
-import { agentLifecycleLock, type Coordinator } from '../coordination';
+import { agentLifecycleLock, agentRunLockPrefixes, isAgentRunLock, type Coordinator } from '../coordination';
 import { statSync } from 'node:fs';
 import { AppError } from '../shared/app-error';
 import { toEpochSeconds } from '../shared/clock';
@@ -8,6 +8,9 @@ import { storageFaultError } from '../shared/storage-fault';
 import type { AgentHandle } from './agent-handle';
 import type { AgentsPorts } from './agent-meta.port';
 import { normalizeAgentId, type AgentDirectory, type AgentRegistry } from './agent-registry';
+
+/** How often a delete looks whether the agent's runs (on any replica) have let go of their locks. */
+const RUN_LOCKS_POLL_MS = 100;
 
 export interface AgentMeta {
   agentId: string;
@@ -58,6 +61,12 @@ export interface AgentsServiceDeps<S extends AgentsPorts> {
   coordinator: Coordinator;
   /** Removes a deleted agent's rows kept outside its folder (a shared database); nothing for SQLite. */
   forgetRows(agentId: string): Promise<void>;
+  /**
+   * With rows in a shared database: the longest a delete waits for the agent's runs on every replica to let go of
+   * their locks before `forgetRows` (each replica ends them at its next look). Null or absent (SQLite, whose rows go
+   * with the folder): no wait.
+   */
+  runLocksWaitMs?: number | null;
   logger: Logger;
 }
 
@@ -66,6 +75,7 @@ export function createAgentsService<S extends AgentsPorts>({
   sessionCounts,
   coordinator,
   forgetRows,
+  runLocksWaitMs,
   logger,
 }: AgentsServiceDeps<S>): AgentsService<S> {
   /** Runs `work` holding the id's lifecycle lock; 409 `conflict` while someone else holds it. */
@@ -77,6 +87,26 @@ export function createAgentsService<S extends AgentsPorts>({
       return await work(id);
     } finally {
       await lock.release();
+    }
+  };
+
+  /**
+   * Resolves once no run of agent `id` holds a lock on any replica (a write it starts later would outlive
+   * `forgetRows` and land on a re-created agent of the id), or after `runLocksWaitMs`: the rows then go anyway,
+   * with a warning naming the locks still held.
+   */
+  const runsReleased = async (id: string) => {
+    if (!runLocksWaitMs) return;
+    const deadline = performance.now() + runLocksWaitMs;
+    for (;;) {
+      const held = (await coordinator.heldLocks(agentRunLockPrefixes(id))).filter((name) => isAgentRunLock(id, name));
+      if (held.length === 0) return;
+      if (performance.now() >= deadline) {
+        const locks = held.map((name) => name.replaceAll('\u0000', '/'));
+        logger.warn('rows of a deleted agent removed while its runs still hold locks', { agent_id: id, locks });
+        return;
+      }
+      await Bun.sleep(RUN_LOCKS_POLL_MS);
     }
   };
 
@@ -141,12 +171,15 @@ export function createAgentsService<S extends AgentsPorts>({
       ),
     create: (rawId) => exclusively(rawId, async (id) => meta(registry.create(id))),
     // The rows go before the lock does: a creation of the same id (here or on another replica) never meets them.
+    // And after the agent's runs let go of their locks: what they wrote meanwhile goes with the rest.
     delete: (rawId) =>
       exclusively(rawId, async (id) => {
         registry.delete(id);
-        await forgetRows(id).catch((error: unknown) =>
-          logger.error('rows of a deleted agent not removed', { agent_id: id, error: String(error) }),
-        );
+        await runsReleased(id)
+          .then(() => forgetRows(id))
+          .catch((error: unknown) =>
+            logger.error('rows of a deleted agent not removed', { agent_id: id, error: String(error) }),
+          );
       }),
     openCount: () => registry.openCount(),
     start: () => registry.start(),

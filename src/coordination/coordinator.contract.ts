@@ -72,6 +72,25 @@ export function describeCoordinatorContract(
       expect(await coordinator.blockedFor('auth\u0000client')).toBe(5_000);
     });
 
+    it('lists the held locks whose names start with a prefix', async () => {
+      const { coordinator } = await fresh();
+      const turn = (await coordinator.tryLock('session-run\u0000a\u0000s1'))!;
+      await coordinator.tryLock('cron-job\u0000a\u0000j1');
+      await coordinator.tryLock('session-run\u0000ab\u0000s2');
+      await coordinator.tryLock('back\\slash');
+      const prefixes = ['session-run\u0000a\u0000', 'cron-job\u0000a\u0000'];
+      expect((await coordinator.heldLocks(prefixes)).sort()).toEqual([
+        'cron-job\u0000a\u0000j1',
+        'session-run\u0000a\u0000s1',
+      ]);
+      expect(await coordinator.heldLocks(['back\\'])).toEqual(['back\\slash']);
+      // Look-alikes of escaped text are other names.
+      expect(await coordinator.heldLocks(['session-run\\0', 'back\\\\'])).toEqual([]);
+      expect(await coordinator.heldLocks([])).toEqual([]);
+      await turn.release();
+      expect(await coordinator.heldLocks(prefixes)).toEqual(['cron-job\u0000a\u0000j1']);
+    });
+
     it('keeps locks of different names apart', async () => {
       const { coordinator } = await fresh();
       expect(await coordinator.tryLock('a')).not.toBeNull();

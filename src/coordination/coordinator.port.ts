@@ -33,6 +33,8 @@ export interface Coordinator {
   tryLock(name: string): Promise<Lock | null>;
   /** Whether lock `name` is held now. */
   isLocked(name: string): Promise<boolean>;
+  /** The names of the locks held now (by anyone) that start with one of `prefixes`, in no particular order. */
+  heldLocks(prefixes: readonly string[]): Promise<string[]>;
   /**
    * Admits one hit under `key` unless `limit` hits were admitted within the last `windowMs` (a sliding
    * window); a refused hit is not counted, and `retryAfterMs` says when the oldest one leaves the window.

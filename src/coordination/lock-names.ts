@@ -24,3 +24,21 @@ export function cronJobLock(agentId: string, jobId: string): string {
 export function heartbeatLock(agentId: string): string {
   return `heartbeat\u0000${agentId}`;
 }
+
+/**
+ * Prefixes of the locks agent `agentId`'s runs hold while they may write its rows (chat turns, cron runs, heartbeat
+ * ticks), for Coordinator.heldLocks. They also find locks of ids that start with `agentId`: keep those that
+ * `isAgentRunLock` accepts.
+ */
+export function agentRunLockPrefixes(agentId: string): string[] {
+  return [sessionRunLock(agentId, ''), cronJobLock(agentId, ''), heartbeatLock(agentId)];
+}
+
+/** Whether lock `name` is held by a run of agent `agentId` (see agentRunLockPrefixes). */
+export function isAgentRunLock(agentId: string, name: string): boolean {
+  return (
+    name === heartbeatLock(agentId) ||
+    name.startsWith(sessionRunLock(agentId, '')) ||
+    name.startsWith(cronJobLock(agentId, ''))
+  );
+}

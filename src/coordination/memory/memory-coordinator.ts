@@ -89,6 +89,8 @@ export function createMemoryCoordinator(clock: Clock): Coordinator {
   return {
     tryLock: (name) => Promise.resolve(tryLock(name)),
     isLocked: (name) => Promise.resolve(locks.has(name)),
+    heldLocks: (prefixes) =>
+      Promise.resolve([...locks.keys()].filter((name) => prefixes.some((prefix) => name.startsWith(prefix)))),
     admit: (key, limit, windowMs) => Promise.resolve(admit(key, limit, windowMs)),
     strike: (key, policy) => Promise.resolve(strike(key, policy)),
     blockedFor: (key) => Promise.resolve(blockedFor(key)),

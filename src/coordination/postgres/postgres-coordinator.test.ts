@@ -54,6 +54,9 @@ describeWithPostgres('postgres coordinator', (database) => {
     expect(await other.tryLock('lease')).toBeNull();
     // A holder that dies stops renewing: simulated by dropping its timer without deleting its rows.
     await database.sql`UPDATE coordinator_locks SET owner = 'dead-replica' WHERE owner = ${holder.owner}`;
+    expect(await other.heldLocks(['lea'])).toEqual(['lease']);
+    // A lapsed lease is held by nobody.
+    await waitFor(async () => ((await other.heldLocks(['lea'])).length === 0 ? true : undefined), 5_000);
     const taken = await waitFor(async () => (await other.tryLock('lease')) ?? undefined, 5_000);
     expect(taken.name).toBe('lease');
     await holder.close();

@@ -16,6 +16,11 @@ function asText(name: string): string {
   return name.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
 }
 
+/** The name `asText` made `text` of. A name starts with a prefix exactly when their texts do (no escape is cut). */
+function fromText(text: string): string {
+  return text.replace(/\\(.)/gs, (_, escaped: string) => (escaped === '0' ? '\u0000' : escaped));
+}
+
 export interface PostgresCoordinatorOptions {
   sql: SQL;
   /** Time of the sliding windows and strikes (lease expiry uses the database's clock, the same for every replica). */
@@ -134,6 +139,17 @@ export function createPostgresCoordinator(options: PostgresCoordinatorOptions): 
       const [row] = await sql`SELECT EXISTS (SELECT 1 FROM coordinator_locks
         WHERE name = ${asText(name)} AND expires_at >= clock_timestamp()) AS locked`;
       return row.locked === true;
+    },
+    async heldLocks(prefixes) {
+      const found = await Promise.all(
+        prefixes.map(async (prefix) => {
+          const text = asText(prefix);
+          const rows: { name: string }[] = await sql`SELECT name FROM coordinator_locks
+            WHERE left(name, char_length(${text})) = ${text} AND expires_at >= clock_timestamp()`;
+          return rows.map((row) => fromText(row.name));
+        }),
+      );
+      return [...new Set(found.flat())];
     },
     admit,
     strike,
