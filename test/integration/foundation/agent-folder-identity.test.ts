@@ -5,12 +5,17 @@ import { join } from 'node:path';
 import { startServerProcess } from '../../support/server-process';
 import { chatInNewSession } from '../../support/sse-client';
 
-/** strace, to run the server as on a kernel or sandbox without statx (Bun then reads birth time as ctime). */
-const strace = Bun.which('strace');
+/**
+ * strace, to run the server as on a kernel or sandbox without statx (Bun then reads birth time as ctime); `.ci/run`
+ * installs it, and without it the case fails rather than being skipped.
+ */
+const strace = Bun.which('strace') ?? 'strace';
 
 describe('an agent folder written into under a live run, on one SQLite server', () => {
-  const cases: [string, string[] | undefined][] = [['statx', undefined]];
-  if (strace) cases.push(['no statx', [strace, '-f', '-o', '/dev/null', '-e', 'inject=statx:error=ENOSYS']]);
+  const cases: [string, string[] | undefined][] = [
+    ['statx', undefined],
+    ['no statx', [strace, '-f', '-o', '/dev/null', '-e', 'inject=statx:error=ENOSYS']],
+  ];
   for (const [name, launcher] of cases) {
     it(`keeps the agent and its run (${name})`, async () => {
       await using server = await startServerProcess(launcher ? { launcher } : {});
