@@ -35,6 +35,8 @@ export interface CronRunDeps {
   preRunCheck: PreRunCheck;
   /** Whether the agent's cron has been stopped (its queued runs are dropped). */
   isStopped(): boolean;
+  /** Whether the agent is still the one this runner was opened for (see `HeartbeatServiceDeps.isCurrent`). */
+  isCurrent(): boolean;
   /** Told when a scheduled run found its job claimed by another holder (a run in progress elsewhere). */
   onClaimedElsewhere?(jobId: string): void;
 }
@@ -238,7 +240,7 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       try {
         // Read again under the claim: another replica may have run this slot meanwhile (and moved the job on).
         const current = await store().getJob(jobId);
-        if (!current || deps.isStopped()) return null;
+        if (!current || deps.isStopped() || !deps.isCurrent()) return null;
         if (trigger === 'scheduled' && !isStillDue(current, slotMs)) return null;
         return await runClaimed(current, slotMs, trigger, rowId);
       } finally {

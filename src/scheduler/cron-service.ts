@@ -32,6 +32,8 @@ export interface CronServiceDeps {
   logger: Logger;
   newId: () => string;
   preRunCheck: PreRunCheck;
+  /** See `CronRunDeps.isCurrent`. */
+  isCurrent(): boolean;
 }
 
 export interface RunNowResult {

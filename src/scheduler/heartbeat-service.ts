@@ -32,6 +32,12 @@ export interface HeartbeatServiceDeps {
   timers: Timers;
   logger: Logger;
   preRunCheck: PreRunCheck;
+  /**
+   * Whether the agent is still the one these services were opened for, its folder there and the same: another
+   * replica may have deleted it on the shared volume (and this one not have heard yet), or an operator moved it.
+   * Asked once a tick or run holds its claim, before it writes anything.
+   */
+  isCurrent(): boolean;
 }
 
 export interface HeartbeatService {
@@ -81,9 +87,10 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
    */
   const claimedTick = async (scheduledMs: number): Promise<HeartbeatRun | null> => {
     const claim = await deps.coordinator.tryLock(heartbeatLock(agent.id));
-    // The stop began while the claim was taken: no new tick starts.
-    if (stopped) await claim?.release();
-    if (!claim || stopped) {
+    // The stop began while the claim was taken, or the agent went away (deleted elsewhere): no new tick starts.
+    const gone = stopped || (claim !== null && !deps.isCurrent());
+    if (gone) await claim?.release();
+    if (!claim || gone) {
       lastScheduledMs = Math.max(lastScheduledMs ?? scheduledMs, scheduledMs);
       return null;
     }

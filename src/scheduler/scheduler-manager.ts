@@ -91,6 +91,15 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       timers: deps.timers ?? systemTimers,
       logger: deps.logger,
       preRunCheck: deps.preRunCheck ?? allowEveryRun,
+      isCurrent: () => {
+        try {
+          // With shared storage, a folder made anew elsewhere gets a handle of its own: not `agent`.
+          return deps.agents.get(agentId) === agent;
+        } catch {
+          // Not found: moved away, or deleted on another replica.
+          return false;
+        }
+      },
     };
     const cron = createCronService({ ...shared, coordinator: deps.coordinator, newId: deps.newId ?? newId });
     const heartbeat = createHeartbeatService({ ...shared, coordinator: deps.coordinator });
