@@ -117,9 +117,21 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   let globalStamp = 'not read';
   const cache = new Map<string, CacheEntry>();
   const listeners = new Set<(agentRoot: string) => void>();
+  // A file's stamp, read once per task of the event loop: a turn asks for its config a score of times in one task,
+  // and a file changed meanwhile is seen by the next task (each request, timer and I/O callback is one). Writes here
+  // forget the stamp of the file they write.
+  const stamps = new Map<string, string>();
+  const stampNow = (path: string): string => {
+    let stamp = stamps.get(path);
+    if (stamp !== undefined) return stamp;
+    stamp = stampOf(path);
+    if (stamps.size === 0) setImmediate(() => stamps.clear());
+    stamps.set(path, stamp);
+    return stamp;
+  };
 
   const currentGlobal = (): Json => {
-    const stamp = stampOf(globalPath);
+    const stamp = stampNow(globalPath);
     if (stamp !== globalStamp) {
       try {
         const raw = readJsonObject(globalPath);
@@ -136,7 +148,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
   const effective = (agentRoot: string): RuntimeConfig => {
     const global = currentGlobal();
     const agentPath = join(agentRoot, 'config.json');
-    const agentStamp = stampOf(agentPath);
+    const agentStamp = stampNow(agentPath);
     const cached = cache.get(agentRoot);
     if (cached && cached.globalStamp === globalStamp && cached.agentStamp === agentStamp) return cached.config;
     let config: RuntimeConfig;
@@ -163,6 +175,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
     const delta = deepDiff(config as unknown as Json, globalConfig as unknown as Json);
     assertNoGlobalOnlyKeys(delta, fieldPrefix);
     writeConfigFile(join(agentRoot, 'config.json'), delta, `workspaces/${basename(agentRoot)}/config.json`);
+    stamps.delete(join(agentRoot, 'config.json'));
     cache.delete(agentRoot);
     const result = effective(agentRoot);
     for (const listener of listeners) {
@@ -186,6 +199,7 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
       parseAgentConfig(deepMerge(next, readJsonObject(join(agentRoot, 'config.json'), name)), agentRoot, name);
     }
     writeConfigFile(globalPath, next);
+    stamps.delete(globalPath);
     cache.clear();
     currentGlobal();
     return config;
@@ -216,10 +230,14 @@ export function createRuntimeConfigStore(dataDir: string, logger: Logger): Runti
       }
       globalRaw = raw;
       globalStamp = stamp;
+      stamps.delete(globalPath);
     },
     effective,
     update,
-    forget: (agentRoot) => cache.delete(agentRoot),
+    forget(agentRoot) {
+      stamps.delete(join(agentRoot, 'config.json'));
+      cache.delete(agentRoot);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
