@@ -33,7 +33,7 @@ function gateFixture() {
       signal: cancel.signal,
       sessionId: 'session',
       trigger: 'cron',
-      config: { tool_approvals: { timeout_seconds: 60, max_pending: 100 } } as never,
+      config: () => ({ tool_approvals: { timeout_seconds: 60, max_pending: 100 } }) as never,
       logger: silentLogger,
       onWait: (waiting) => void told.push(waiting),
     },

@@ -20,7 +20,8 @@ export interface ApprovalGateDeps {
   signal: AbortSignal;
   sessionId: string;
   trigger: TriggerType;
-  config: RuntimeConfig;
+  /** The config in force now, read for every call: a tool listed (or unlisted) in `tool_approvals` mid-run counts. */
+  config: () => RuntimeConfig;
   logger: Logger;
   /** Writes the run's checkpoint while a call waits, so the paused run survives a restart. */
   checkpointer?: RunCheckpointer;
@@ -92,7 +93,8 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
   return {
     offered: tools.offered,
     async execute(call) {
-      const tool = deps.tools.approvalFor(call.name, deps.trigger, deps.config);
+      const config = deps.config();
+      const tool = deps.tools.approvalFor(call.name, deps.trigger, config);
       if (!tool) return tools.execute(call);
       let approvalId = '';
       let announced: Promise<void> | undefined;
@@ -119,8 +121,8 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
         trigger: deps.trigger,
         tool: { name: call.name, level: tool.level, schema: tool.schema },
         args: call.args,
-        timeoutMs: deps.config.tool_approvals.timeout_seconds * 1000,
-        maxPending: deps.config.tool_approvals.max_pending,
+        timeoutMs: config.tool_approvals.timeout_seconds * 1000,
+        maxPending: config.tool_approvals.max_pending,
         // Cancelling the run, or deleting its agent, ends the wait (a deleted agent's lease must not wait a day).
         signal: deps.signal,
         onPending(approval) {

@@ -82,6 +82,7 @@ export async function prepareTurn(
     sessionId,
     triggerType: trigger,
     config,
+    currentConfig: () => agent.config(),
     audit: agent.storage.toolAudit,
     sessions,
   });
@@ -106,7 +107,7 @@ export async function prepareTurn(
     run,
     sessionId,
     trigger,
-    config,
+    config: () => agent.config(),
     logger: deps.logger,
     checkpointer,
     onWait: options.onApprovalWait,

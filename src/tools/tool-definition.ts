@@ -16,7 +16,14 @@ export interface ToolContext {
   agentRoot: string;
   sessionId: string;
   triggerType: TriggerType;
+  /** The config the run began with (what it offers the model). */
   config: RuntimeConfig;
+  /**
+   * The config in force now, read again for every call (its policy, sandbox, limits): a call can run long after its
+   * run began (a step of a long run, a call approved hours later), and a tool the operator blocked meanwhile must not.
+   * Without it every call runs under `config`.
+   */
+  currentConfig?: () => RuntimeConfig;
   /** Where every call of the run is audited (the agent's storage). */
   audit: ToolAuditStore;
   /** The agent's own sessions (sessions_list, session_history). */

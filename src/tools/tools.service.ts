@@ -70,6 +70,7 @@ export function createToolsService(
         JSON.stringify(
           await runner.run(byName.get(call.name), call.args, {
             ...context,
+            config: context.currentConfig?.() ?? context.config,
             runId: call.runId,
             toolName: call.name,
             signal: call.signal,
