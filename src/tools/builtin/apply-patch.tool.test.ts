@@ -119,3 +119,36 @@ describe('apply_patch: searching for where hunks fit', () => {
     );
   }, 5000);
 });
+
+describe('apply_patch: files that are not UTF-8 text', () => {
+  it('refuses a binary or Latin-1 file, leaving its bytes as they were, and still patches a UTF-8 file with a BOM', async () => {
+    using harness = createToolHarness();
+    // Line 2 is plain `a`: the hunk fits, and patching the text would re-encode every other byte of the file.
+    const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0a, 0x61, 0x0a, 0xff, 0x00, 0xfe, 0x0a]);
+    const latin1 = Buffer.from('caf\xe9\na\n', 'latin1');
+    writeFileSync(join(harness.root, 'img.png'), binary);
+    writeFileSync(join(harness.root, 'notes.txt'), latin1);
+    for (const [path, bytes] of [
+      ['img.png', binary],
+      ['notes.txt', latin1],
+    ] as const) {
+      const result = await harness.call('apply_patch', { input: section(path, 2, 'a', 'b') });
+      expect([path, result.ok, result.error?.code, result.error?.message]).toEqual([
+        path,
+        false,
+        'E_INVALID_PATH',
+        `Not a patchable text file (not UTF-8): ${path}`,
+      ]);
+      expect(readFileSync(join(harness.root, path))).toEqual(bytes);
+    }
+    // A rename carries the text over too: a binary file is not renamed through a text round trip either.
+    const rename = await harness.call('apply_patch', {
+      input: 'diff --git a/img.png b/moved.png\nrename from img.png\nrename to moved.png\n',
+    });
+    expect(rename.ok).toBe(false);
+    expect(readFileSync(join(harness.root, 'img.png'))).toEqual(binary);
+    writeFileSync(join(harness.root, 'bom.txt'), '\ufeffa\nb\n');
+    expect((await harness.call('apply_patch', { input: section('bom.txt', 2, 'b', 'B') })).ok).toBe(true);
+    expect(readFileSync(join(harness.root, 'bom.txt'), 'utf8')).toBe('\ufeffa\nB\n');
+  });
+});

@@ -1,7 +1,8 @@
 // apply_patch: applies a unified diff inside the agent folder: paths guarded first, each file read once, all or none.
+import { isUtf8 } from 'node:buffer';
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { readGuardedFile, removeGuardedFile, writeGuardedFile } from '../../security';
+import { readGuardedBytes, removeGuardedFile, writeGuardedFile } from '../../security';
 import { guardPath, isProtectedAgentPath, recheckGuardedPath, type GuardedPath } from '../../security';
 import type { ToolDefinition } from '../tool-definition';
 import { createHunkSearchBudget } from '../hunk-search-budget';
@@ -115,11 +116,17 @@ export function createApplyPatchTool(): ToolDefinition<z.output<typeof schema>> 
               { path, max_total_bytes: MAX_TOTAL_BYTES },
             );
           }
+          let bytes: Buffer;
           try {
-            before = readGuardedFile(absolute, path, MAX_FILE_BYTES);
+            bytes = readGuardedBytes(absolute, path, MAX_FILE_BYTES);
           } catch (error) {
             return failure('E_INVALID_PATH', error instanceof Error ? error.message : 'Invalid path', { path });
           }
+          // Decoding replaces each invalid byte with U+FFFD: a binary or Latin-1 file would be written back with
+          // every such byte changed, far outside the hunks (a PNG lost its signature to one changed line).
+          if (!isUtf8(bytes))
+            return failure('E_INVALID_PATH', `Not a patchable text file (not UTF-8): ${path}`, { path });
+          before = bytes.toString('utf8');
         }
         const change: FileChange = { path, absolute, before, after: before };
         files.set(absolute, change);
