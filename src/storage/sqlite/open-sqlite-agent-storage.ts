@@ -1,4 +1,5 @@
 // Opens an agent's storage in SQLite: storage/agent.db, migrated, with every domain's SQLite adapter over it.
+import type { Database } from 'bun:sqlite';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteAgentMetaStore } from '../../agents/sqlite/agent-meta.sqlite';
@@ -25,6 +26,11 @@ export interface SqliteAgentStorageDeps {
   logger: Logger;
   /** The creation time (epoch seconds) to record for an agent without one; by default its folder's birth time. */
   createdAt?: (id: string) => number | undefined;
+  /**
+   * Whether opening settles what an earlier process left active (default true). False for a reader beside a
+   * running server (an export): its live runs are not left over, and sweeping them would end them under it.
+   */
+  recover?: boolean;
 }
 
 /**
@@ -36,6 +42,7 @@ export function sqliteAgentStorage({
   clock,
   logger,
   createdAt,
+  recover = true,
 }: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
   return (id, root) => {
     const path = join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE);
@@ -47,19 +54,7 @@ export function sqliteAgentStorage({
         db,
         () => createdAt?.(id) ?? toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
       );
-      // A run paused for approvals with a checkpoint keeps its row, approvals and live snapshot: it goes on later.
-      const paused = keepPausedRuns(db);
-      const liveSessions = db
-        .query<{ id: string }, []>('SELECT id FROM sessions WHERE live_response IS NOT NULL')
-        .all()
-        .map((row) => row.id)
-        .filter((sessionId) => !paused.has(sessionId));
-      const interrupted = liveSessions.length > 0 ? recoverInterruptedSessions(db, clock, liveSessions) : 0;
-      if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
-      expireOrphanedApprovals(db, clock.nowMs(), 'The server restarted while the run waited.', true);
-      const interruptedRuns = recoverInterruptedRuns(db, clock.nowMs(), true);
-      if (interruptedRuns > 0)
-        logger.warn('runs left running are now interrupted', { agent_id: id, runs: interruptedRuns });
+      if (recover) recoverLeftovers(db, id, clock, logger);
       return {
         agentMeta: named(agentMeta),
         sessions: named(createSqliteSessionStore(db, clock)),
@@ -78,4 +73,24 @@ export function sqliteAgentStorage({
       throw withDatabase(error, path);
     }
   };
+}
+
+/**
+ * Live snapshots and active runs an earlier process left: snapshots become `interrupted` replies before anything
+ * reads the sessions, runs `interrupted`, their orphaned approvals expired.
+ */
+function recoverLeftovers(db: Database, id: string, clock: Clock, logger: Logger): void {
+  // A run paused for approvals with a checkpoint keeps its row, approvals and live snapshot: it goes on later.
+  const paused = keepPausedRuns(db);
+  const liveSessions = db
+    .query<{ id: string }, []>('SELECT id FROM sessions WHERE live_response IS NOT NULL')
+    .all()
+    .map((row) => row.id)
+    .filter((sessionId) => !paused.has(sessionId));
+  const interrupted = liveSessions.length > 0 ? recoverInterruptedSessions(db, clock, liveSessions) : 0;
+  if (interrupted > 0) logger.warn('recovered interrupted chat runs', { agent_id: id, sessions: interrupted });
+  expireOrphanedApprovals(db, clock.nowMs(), 'The server restarted while the run waited.', true);
+  const interruptedRuns = recoverInterruptedRuns(db, clock.nowMs(), true);
+  if (interruptedRuns > 0)
+    logger.warn('runs left running are now interrupted', { agent_id: id, runs: interruptedRuns });
 }

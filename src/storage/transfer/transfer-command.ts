@@ -1,5 +1,5 @@
 // `mini-openclaw export` and `import`: move an install's rows between SQLite files and PostgreSQL, with a one-line report.
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
 import type { Logger } from '../../shared/logger';
@@ -32,18 +32,28 @@ export async function runTransferCommand(input: TransferCommandInput): Promise<n
   const clock = settableClock();
   let storage: Awaited<ReturnType<typeof openTransferStorage>> | null = null;
   let lock: { release(): void } | null = null;
+  let serverRuns = false;
   try {
     // Rows written under a running server's feet would meet its open databases and caches: an import into
-    // SQLite files takes the folder's lock first, as a server does. Reading (export) needs none.
+    // SQLite files takes the folder's lock first, as a server does. An export reads beside a running server,
+    // but opening an agent then must not settle its runs as left over: they are that server's, in progress.
     if (input.kind === 'import' && !input.databaseUrl) {
       mkdirSync(input.dataDir, { recursive: true });
       lock = lockDataFolder(input.dataDir, input.logger);
+    } else if (!input.databaseUrl && existsSync(input.dataDir)) {
+      try {
+        lock = lockDataFolder(input.dataDir, input.logger);
+      } catch (error) {
+        if (!(error instanceof DataFolderInUseError)) throw error;
+        serverRuns = true;
+      }
     }
     storage = await openTransferStorage({
       dataDir: input.dataDir,
       databaseUrl: input.databaseUrl,
       clock,
       logger: input.logger,
+      recover: !serverRuns,
     });
     if (input.kind === 'export') {
       const counts = await exportToFile(storage, input.file, Date.now());

@@ -42,12 +42,16 @@ const AGENT_ROW_TABLES = [
   'tool_audit',
 ];
 
-/** PostgreSQL when `databaseUrl` is given (migrated first), else the SQLite files under `dataDir`. */
+/**
+ * PostgreSQL when `databaseUrl` is given (migrated first), else the SQLite files under `dataDir`. `recover` (SQLite,
+ * default true) settles the runs a stopped server left active as each agent opens; false beside a running server.
+ */
 export async function openTransferStorage(options: {
   dataDir: string;
   databaseUrl?: string | null;
   clock: Clock;
   logger: Logger;
+  recover?: boolean;
 }): Promise<TransferStorage> {
   const createdAt = new Map<string, number>();
   const given = (id: string) => createdAt.get(id);
@@ -81,7 +85,12 @@ export async function openTransferStorage(options: {
     };
   }
   const workspaces = join(options.dataDir, 'workspaces');
-  const opener = sqliteAgentStorage({ clock: options.clock, logger: options.logger, createdAt: given });
+  const opener = sqliteAgentStorage({
+    clock: options.clock,
+    logger: options.logger,
+    createdAt: given,
+    recover: options.recover,
+  });
   return {
     kind: 'sqlite',
     async agentIds() {
