@@ -5,23 +5,11 @@ import type { NewMessage, StoredMessage } from '../../sessions';
 import type { ToolAuditEntry } from '../../tools';
 import type { UsageRecord } from '../../usage';
 import type { AgentStorage } from '../agent-storage';
-import { EXPORT_FORMAT, EXPORT_VERSION, type ExportLine } from './export-rows';
+import type { ExportLine } from './export-rows';
+import { checkExportLines, ImportRefused } from './import-check';
 import type { SettableClock, TransferStorage } from './transfer-storage';
 
-/** Why an import stopped before writing: the file is not an export, or a target agent already holds rows. */
-export class ImportRefused extends Error {
-  override readonly name = 'ImportRefused';
-}
-
 const KEEP_ALL = Number.MAX_SAFE_INTEGER;
-
-function parse(line: string, number: number): ExportLine | { type: 'header'; format: string; version: number } {
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw new ImportRefused(`line ${number} is not JSON`);
-  }
-}
 
 /** Whether agent storage holds any row an import would add to (sessions, jobs, runs, usage). */
 async function holdsRows(storage: AgentStorage): Promise<boolean> {
@@ -94,24 +82,15 @@ async function importSession(
 
 /**
  * Imports `lines` (an export file, header first) into `target`. Reads them twice: first to check the
- * header and that no target agent already holds rows (then nothing is written and ImportRefused is
- * thrown), then to write. Returns the count of lines per type.
+ * file (see `checkExportLines`) and that no target agent already holds rows (then nothing is written and
+ * ImportRefused is thrown), then to write. Returns the count of lines per type.
  */
 export async function importRows(
   target: TransferStorage,
   lines: () => AsyncIterable<string>,
   clock: SettableClock,
 ): Promise<Record<string, number>> {
-  const agents = new Map<string, number>();
-  let number = 0;
-  for await (const text of lines()) {
-    number += 1;
-    if (!text.trim()) continue;
-    const line = parse(text, number);
-    if (number === 1 && (line.type !== 'header' || line.format !== EXPORT_FORMAT || line.version !== EXPORT_VERSION))
-      throw new ImportRefused(`not a ${EXPORT_FORMAT} file of version ${EXPORT_VERSION}`);
-    if (line.type === 'agent') agents.set(line.agent_id, line.created_at);
-  }
+  const agents = await checkExportLines(lines());
   const open = new Map<string, AgentStorage>();
   try {
     for (const [agentId, createdAt] of agents) {
@@ -125,6 +104,7 @@ export async function importRows(
       if (!text.trim()) continue;
       const line = JSON.parse(text) as ExportLine | { type: 'header' };
       if (line.type === 'header' || line.type === 'agent') continue;
+      // The first pass saw every row's agent line before it; a file changed since is read as it is now.
       const storage = open.get(line.agent_id);
       if (!storage) throw new ImportRefused(`a ${line.type} row of agent ${line.agent_id} comes before its agent line`);
       counts[line.type] = (counts[line.type] ?? 0) + 1;

@@ -5,7 +5,8 @@ import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
 import type { Logger } from '../../shared/logger';
 import { DataFolderInUseError, lockDataFolder } from '../sqlite/data-folder-lock';
 import { exportToFile } from './export-file';
-import { ImportRefused, importRows } from './import-rows';
+import { ImportRefused } from './import-check';
+import { importRows } from './import-rows';
 import { openTransferStorage, settableClock } from './transfer-storage';
 
 export interface TransferCommandInput {
