@@ -44,35 +44,62 @@ export function sqliteAgentStorage({
   createdAt,
   recover = true,
 }: SqliteAgentStorageDeps): (id: string, root: string) => AgentStorage {
+  return (id, root) => openAgentDatabase({ clock, logger, createdAt, recover }, id, root).storage;
+}
+
+/**
+ * The opener an import writes through: each agent's writes are held in one transaction until `commit`, and
+ * `close` without it rolls them back, as the system does for a process killed halfway. So an import that
+ * fails or is killed leaves the agent as it found it, and a retry is not refused for rows it half wrote.
+ */
+export function sqliteImportStorage(
+  deps: SqliteAgentStorageDeps,
+): (id: string, root: string) => AgentStorage & { commit(): void } {
   return (id, root) => {
-    const path = join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE);
-    const db = openDatabase(path, AGENT_DB_MIGRATIONS);
-    // Each store's SQLite failures name agent.db, so the 503 a client gets says which database.
-    const named = <T extends object>(store: T) => nameDatabaseFaults(store, path);
+    const { db, storage } = openAgentDatabase(deps, id, root);
     try {
-      const agentMeta = createSqliteAgentMetaStore(
-        db,
-        () => createdAt?.(id) ?? toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
-      );
-      if (recover) recoverLeftovers(db, id, clock, logger);
-      return {
-        agentMeta: named(agentMeta),
-        sessions: named(createSqliteSessionStore(db, clock)),
-        messages: named(createSqliteMessageStore(db, clock)),
-        toolAudit: named(createSqliteToolAuditStore(db)),
-        usage: named(createSqliteUsageStore(db)),
-        scheduler: named(createSqliteSchedulerStore(db)),
-        heartbeats: named(createSqliteHeartbeatStore(db)),
-        runs: named(createSqliteRunStore(db)),
-        approvals: named(createSqliteApprovalStore(db)),
-        checkpoints: named(createSqliteRunCheckpointStore(db)),
-        close: () => db.close(),
-      };
+      db.exec('BEGIN IMMEDIATE');
     } catch (error) {
       db.close();
-      throw withDatabase(error, path);
+      throw error;
     }
+    return { ...storage, commit: () => db.exec('COMMIT') };
   };
+}
+
+function openAgentDatabase(
+  { clock, logger, createdAt, recover = true }: SqliteAgentStorageDeps,
+  id: string,
+  root: string,
+): { db: Database; storage: AgentStorage } {
+  const path = join(root, AGENT_STORAGE_FOLDER, AGENT_DB_FILE);
+  const db = openDatabase(path, AGENT_DB_MIGRATIONS);
+  // Each store's SQLite failures name agent.db, so the 503 a client gets says which database.
+  const named = <T extends object>(store: T) => nameDatabaseFaults(store, path);
+  try {
+    const agentMeta = createSqliteAgentMetaStore(
+      db,
+      () => createdAt?.(id) ?? toEpochSeconds(statSync(root).birthtimeMs || clock.nowMs()),
+    );
+    if (recover) recoverLeftovers(db, id, clock, logger);
+    const storage: AgentStorage = {
+      agentMeta: named(agentMeta),
+      sessions: named(createSqliteSessionStore(db, clock)),
+      messages: named(createSqliteMessageStore(db, clock)),
+      toolAudit: named(createSqliteToolAuditStore(db)),
+      usage: named(createSqliteUsageStore(db)),
+      scheduler: named(createSqliteSchedulerStore(db)),
+      heartbeats: named(createSqliteHeartbeatStore(db)),
+      runs: named(createSqliteRunStore(db)),
+      approvals: named(createSqliteApprovalStore(db)),
+      checkpoints: named(createSqliteRunCheckpointStore(db)),
+      close: () => db.close(),
+    };
+    return { db, storage };
+  } catch (error) {
+    db.close();
+    throw withDatabase(error, path);
+  }
 }
 
 /**

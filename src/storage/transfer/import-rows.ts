@@ -7,7 +7,7 @@ import type { UsageRecord } from '../../usage';
 import type { AgentStorage } from '../agent-storage';
 import type { ExportLine } from './export-rows';
 import { checkExportLines, ImportRefused } from './import-check';
-import type { SettableClock, TransferStorage } from './transfer-storage';
+import type { ImportTarget, SettableClock, TransferStorage } from './transfer-storage';
 
 const KEEP_ALL = Number.MAX_SAFE_INTEGER;
 
@@ -91,10 +91,10 @@ export async function importRows(
   clock: SettableClock,
 ): Promise<Record<string, number>> {
   const agents = await checkExportLines(lines());
-  const open = new Map<string, AgentStorage>();
+  const open = new Map<string, ImportTarget>();
   try {
     for (const [agentId, createdAt] of agents) {
-      const storage = target.open(agentId, createdAt);
+      const storage = target.openForImport(agentId, createdAt);
       open.set(agentId, storage);
       if (await holdsRows(storage)) throw new ImportRefused(`agent ${agentId} already holds rows in the target`);
       await storage.agentMeta.createdAt();
@@ -121,6 +121,8 @@ export async function importRows(
       else if (line.type === 'run') await importRun(storage, line.run as unknown as RunRecord);
       else if (line.type === 'approval') await importApproval(storage, line.approval as unknown as ApprovalRecord);
     }
+    // SQLite: every agent's rows land here, or (failed or killed before) none of them.
+    for (const storage of open.values()) storage.commit();
     return { agent: agents.size, ...counts };
   } finally {
     for (const storage of open.values()) storage.close();

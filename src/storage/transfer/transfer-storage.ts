@@ -11,7 +11,7 @@ import { isValidAgentId } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import type { AgentStorage } from '../agent-storage';
 import { postgresAgentStorage } from '../postgres/open-postgres-agent-storage';
-import { sqliteAgentStorage } from '../sqlite/open-sqlite-agent-storage';
+import { sqliteAgentStorage, sqliteImportStorage } from '../sqlite/open-sqlite-agent-storage';
 
 /** A clock an import sets to each row's own time, so stores that stamp "now" keep the exported times. */
 export interface SettableClock extends Clock {
@@ -29,7 +29,17 @@ export interface TransferStorage {
   agentIds(): Promise<string[]>;
   /** Opens agent `id`'s ports (an import creates what is missing); `createdAt` is recorded for an agent without one. */
   open(id: string, createdAt?: number): AgentStorage;
+  /**
+   * Opens agent `id` for an import, recording `createdAt` if it has no creation time. In SQLite its writes are
+   * held in one transaction until `commit` (closing without it rolls them back); PostgreSQL writes as it goes.
+   */
+  openForImport(id: string, createdAt: number): ImportTarget;
   close(): Promise<void>;
+}
+
+/** An agent's storage an import writes through, then commits. */
+export interface ImportTarget extends AgentStorage {
+  commit(): void;
 }
 
 const AGENT_ROW_TABLES = [
@@ -81,16 +91,24 @@ export async function openTransferStorage(options: {
         if (at !== undefined) createdAt.set(id, at);
         return opener(id, join(options.dataDir, 'workspaces', id));
       },
+      // Not one transaction here: an import into PostgreSQL killed halfway leaves the rows it wrote (README).
+      openForImport(id, at) {
+        createdAt.set(id, at);
+        return { ...opener(id, join(options.dataDir, 'workspaces', id)), commit: () => undefined };
+      },
       close: () => sql.close({ timeout: 5 }),
     };
   }
   const workspaces = join(options.dataDir, 'workspaces');
-  const opener = sqliteAgentStorage({
-    clock: options.clock,
-    logger: options.logger,
-    createdAt: given,
-    recover: options.recover,
-  });
+  const sqliteDeps = { clock: options.clock, logger: options.logger, createdAt: given, recover: options.recover };
+  const opener = sqliteAgentStorage(sqliteDeps);
+  const importer = sqliteImportStorage(sqliteDeps);
+  /** Agent `id`'s folder with its storage folder made (a new agent's workspace files are seeded at the next start). */
+  const agentRoot = (id: string) => {
+    const root = join(workspaces, id);
+    mkdirSync(join(root, AGENT_STORAGE_FOLDER), { recursive: true });
+    return root;
+  };
   return {
     kind: 'sqlite',
     async agentIds() {
@@ -103,10 +121,11 @@ export async function openTransferStorage(options: {
     },
     open(id, at) {
       if (at !== undefined) createdAt.set(id, at);
-      const root = join(workspaces, id);
-      // An agent new to this folder gets only its storage; the server seeds its workspace files at its next start.
-      mkdirSync(join(root, AGENT_STORAGE_FOLDER), { recursive: true });
-      return opener(id, root);
+      return opener(id, agentRoot(id));
+    },
+    openForImport(id, at) {
+      createdAt.set(id, at);
+      return importer(id, agentRoot(id));
     },
     close: async () => undefined,
   };
