@@ -1,11 +1,11 @@
 // `mini-openclaw export` and `import`: move an install's rows between SQLite files and PostgreSQL, with a one-line report.
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync, mkdirSync } from 'node:fs';
 import { maskDatabaseUrl, maskSecretsIn } from '../../shared/database-url';
 import type { Logger } from '../../shared/logger';
 import { DataFolderInUseError, lockDataFolder } from '../sqlite/data-folder-lock';
 import { exportToFile } from './export-file';
 import { ImportRefused } from './import-check';
+import { readImportLines } from './import-lines';
 import { importRows } from './import-rows';
 import { openTransferStorage, settableClock } from './transfer-storage';
 
@@ -60,8 +60,7 @@ export async function runTransferCommand(input: TransferCommandInput): Promise<n
       const counts = await exportToFile(storage, input.file, Date.now());
       input.out(`mini-openclaw export: wrote ${summary(counts)} from ${where} to ${input.file}`);
     } else {
-      const lines = () => createInterface({ input: createReadStream(input.file), crlfDelay: Number.POSITIVE_INFINITY });
-      const counts = await importRows(storage, lines, clock);
+      const counts = await importRows(storage, () => readImportLines(input.file), clock);
       input.out(`mini-openclaw import: read ${summary(counts)} from ${input.file} into ${where}`);
     }
     return 0;

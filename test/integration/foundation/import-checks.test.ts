@@ -67,4 +67,27 @@ describe('mini-openclaw import', () => {
     const sessions = await after.json('GET', '/api/sessions?agent_id=alpha');
     expect(sessions.body.data.map((session: any) => session.title).sort()).toEqual(['One', 'Two']);
   }, 60_000);
+
+  it('refuses bytes that are not UTF-8 instead of storing U+FFFD, and reads a file saved with a BOM and CRLF', async () => {
+    using folder = makeTempDir('moc-import-text-');
+    const lines = await exportedLines(folder.path);
+    const target = join(folder.path, 'target');
+    const latin = join(folder.path, 'latin.jsonl');
+    const text = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    // "One" as "\xd6ne": a Latin-1 byte, no UTF-8 sequence.
+    const at = text.indexOf('"One"') + 1;
+    writeFileSync(latin, Buffer.concat([text.subarray(0, at), Buffer.from([0xd6]), text.subarray(at + 1)]));
+    const refused = await runMain(folder.path, ['import', '--in', latin, '--data-dir', target]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('mini-openclaw import: refused: the file is not UTF-8 text');
+    expect(existsSync(join(target, 'workspaces')) ? readdirSync(join(target, 'workspaces')) : []).toEqual([]);
+
+    const windows = join(folder.path, 'windows.jsonl');
+    writeFileSync(windows, `\uFEFF${lines.join('\r\n')}\r\n`);
+    const imported = await runMain(folder.path, ['import', '--in', windows, '--data-dir', target]);
+    expect([imported.code, imported.stderr]).toEqual([0, '']);
+    await using after = await startTestServer({ dataDir: target });
+    const sessions = await after.json('GET', '/api/sessions?agent_id=alpha');
+    expect(sessions.body.data.map((session: any) => session.title).sort()).toEqual(['One', 'Two']);
+  }, 60_000);
 });
