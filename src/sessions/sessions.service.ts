@@ -184,7 +184,9 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
         // The session is held from the first read to the write: a turn, or a second compression, that read it
         // meanwhile would archive messages no summary holds and replace the summary written before it.
         // A delete meanwhile aborts `signal`: the summary call stops, and nothing is written for the session.
-        return deps.runs.hold(agent.id, sessionId, { cancel: false }, async (signal) => {
+        // So does the agent's: its delete waits for the session's lock to go before removing shared rows.
+        return deps.runs.hold(agent.id, sessionId, { cancel: false }, async (sessionSignal) => {
+          const signal = AbortSignal.any([sessionSignal, agent.signal]);
           const record = await sessions.get(sessionId);
           // Queued messages are not history yet: their own turn stores them, so none is summarised or archived.
           const messages = (await sessions.messages(sessionId)).filter((message) => message.status !== 'queued');
