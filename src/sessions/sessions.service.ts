@@ -1,6 +1,7 @@
 // SessionsService: sessions at the edge (list, create, rename, archive, restore, delete, history), compression and titles.
 import { withLease, type AgentDirectory, type AgentHandle, type AgentIdentity } from '../agents';
 import { AppError } from '../shared/app-error';
+import { followSignals } from '../shared/follow-signals';
 import { newId as defaultNewId } from '../shared/ids';
 import { agentSessions, type AgentSessions } from './agent-sessions';
 import { nextCompressedContext, planCompression, SUMMARY_MAX_CHARS } from './compression';
@@ -186,7 +187,16 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
         // A delete meanwhile aborts `signal`: the summary call stops, and nothing is written for the session.
         // So does the agent's: its delete waits for the session's lock to go before removing shared rows.
         return deps.runs.hold(agent.id, sessionId, { cancel: false }, async (sessionSignal) => {
-          const signal = AbortSignal.any([sessionSignal, agent.signal]);
+          // Followed only while this compression runs: the agent's signal lives as long as the agent.
+          const compressed = Promise.withResolvers<void>();
+          const signal = followSignals([sessionSignal, agent.signal], compressed.promise);
+          try {
+            return await compress(signal);
+          } finally {
+            compressed.resolve();
+          }
+        });
+        async function compress(signal: AbortSignal) {
           const record = await sessions.get(sessionId);
           // Queued messages are not history yet: their own turn stores them, so none is summarised or archived.
           const messages = (await sessions.messages(sessionId)).filter((message) => message.status !== 'queued');
@@ -197,6 +207,8 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
           }
           const { count, corpus } = planCompression(messages);
           const summarized = await deps.assistant.summarize(agent, sessionId, corpus, signal);
+          // The agent deleted: its own error (agent_deleted), not the session's.
+          if (agent.signal.aborted) throw agent.signal.reason;
           if (signal.aborted)
             throw new AppError(
               'not_found',
@@ -210,7 +222,7 @@ export function createSessionsService<S extends SessionPorts>(deps: SessionsServ
             nextCompressedContext(record.compressedContext, summary),
           );
           return { agentId: agent.id, archivedCount: count, remainingCount: remaining, summary };
-        });
+        }
       });
     },
     async generateTitle(agentId, sessionId) {
