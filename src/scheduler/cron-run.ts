@@ -229,7 +229,7 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
       using _lease = agent.lease();
       const job = await store().getJob(jobId);
       const config = agent.config().cron;
-      if (!job || deps.isStopped()) return null;
+      if (!job || deps.isStopped() || !deps.isCurrent()) return null;
       if (trigger === 'scheduled' && (!job.enabled || !config.enabled)) return null;
       // One run of a job at a time, here and on any other holder of the coordinator.
       const claim = await deps.coordinator.tryLock(cronJobLock(agent.id, job.id));

@@ -86,7 +86,8 @@ export function createHeartbeatService(deps: HeartbeatServiceDeps): HeartbeatSer
    * service follows that schedule. Null when skipped.
    */
   const claimedTick = async (scheduledMs: number): Promise<HeartbeatRun | null> => {
-    const claim = await deps.coordinator.tryLock(heartbeatLock(agent.id));
+    // Not this agent any more: no claim either, so the replica whose services are current ticks the slot.
+    const claim = deps.isCurrent() ? await deps.coordinator.tryLock(heartbeatLock(agent.id)) : null;
     // The stop began while the claim was taken, or the agent went away (deleted elsewhere): no new tick starts.
     const gone = stopped || (claim !== null && !deps.isCurrent());
     if (gone) await claim?.release();

@@ -1,5 +1,5 @@
 // Cron and heartbeat services for every agent: started at boot and on creation, stopped on deletion, following config.
-import type { AgentDirectory } from '../agents';
+import type { AgentDirectory, AgentHandle } from '../agents';
 import { INTERRUPT_WRITES_MS, type ChatService } from '../chat';
 import type { RuntimeConfigStore } from '../config';
 import { cronJobLock, sessionRunLock, type Coordinator } from '../coordination';
@@ -41,6 +41,8 @@ export interface SchedulerManagerDeps {
 
 interface AgentServices {
   agentId: string;
+  /** The handle the services were opened with (one made anew elsewhere under the id is another). */
+  agent: AgentHandle<SchedulerStorage>;
   root: string;
   cron: CronService;
   heartbeat: HeartbeatService;
@@ -80,9 +82,11 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
   let closed = false;
 
   const open = (agentId: string): AgentServices => {
-    const existing = services.get(agentId);
-    if (existing) return existing;
     const agent = deps.agents.get(agentId);
+    const existing = services.get(agentId);
+    if (existing?.agent === agent) return existing;
+    // Deleted and made anew on another replica since: services of the old handle would do nothing for good.
+    if (existing) stop(agentId);
     const shared = {
       agent,
       chat: deps.chat,
@@ -92,13 +96,10 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       logger: deps.logger,
       preRunCheck: deps.preRunCheck ?? allowEveryRun,
       isCurrent: () => {
-        try {
-          // With shared storage, a folder made anew elsewhere gets a handle of its own: not `agent`.
-          return deps.agents.get(agentId) === agent;
-        } catch {
-          // Not found: moved away, or deleted on another replica.
-          return false;
-        }
+        // Not found (moved away, deleted elsewhere), or with shared storage a folder made anew: another handle.
+        const current = currentHandle(deps.agents, agentId) === agent;
+        if (!current) deps.logger.info('scheduled work skipped: its agent was deleted or moved', { agent_id: agentId });
+        return current;
       },
     };
     const cron = createCronService({ ...shared, coordinator: deps.coordinator, newId: deps.newId ?? newId });
@@ -115,7 +116,7 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       await cron.reconfigure();
       await heartbeat.reconfigure();
     })();
-    const opened = { agentId, root: agent.root, cron, heartbeat, ready };
+    const opened = { agentId, agent, root: agent.root, cron, heartbeat, ready };
     services.set(agentId, opened);
     return opened;
   };
@@ -145,6 +146,23 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
     await opened?.heartbeat.reconfigure();
   };
 
+  /** One agent's part of a poll; what fails is logged, and the poll goes on with the next agent. */
+  const pollAgent = async (agentId: string, busy: Set<string> | undefined) => {
+    try {
+      const opened = services.get(agentId);
+      const agent = deps.agents.get(agentId);
+      // New here, or made anew elsewhere (`open` replaces the old handle's services).
+      if (opened?.agent !== agent) return await openLogged(agentId);
+      if (busy && !busy.has(agentId)) return;
+      const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));
+      if (interrupted > 0)
+        deps.logger.warn('cron runs of a stopped replica interrupted', { agent_id: agentId, count: interrupted });
+      await opened.cron.reconfigure();
+    } catch (error) {
+      deps.logger.error('scheduler poll failed for an agent', { agent_id: agentId, error: String(error) });
+    }
+  };
+
   /** One look at what other replicas changed: agents, jobs, and runs whose replica died. */
   const poll = async () => {
     if (closed || polling) return;
@@ -154,20 +172,7 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       for (const agentId of [...services.keys()]) if (!ids.has(agentId)) stop(agentId);
       // Two polls ahead, so a job another replica added is armed here before it is due.
       const busy = await deps.sharedWork?.(deps.clock.nowMs() + 2 * (deps.sharedPollMs ?? 0));
-      for (const agentId of ids) {
-        if (closed) return;
-        if (!services.has(agentId)) {
-          await openLogged(agentId);
-          continue;
-        }
-        if (busy && !busy.has(agentId)) continue;
-        const opened = services.get(agentId)!;
-        const agent = deps.agents.get(agentId);
-        const interrupted = await recoverInterruptedRuns(agent.storage.scheduler, deps.clock.nowMs(), claimOf(agentId));
-        if (interrupted > 0)
-          deps.logger.warn('cron runs of a stopped replica interrupted', { agent_id: agentId, count: interrupted });
-        await opened.cron.reconfigure();
-      }
+      for (const agentId of ids) if (!closed) await pollAgent(agentId, busy);
     } catch (error) {
       deps.logger.error('scheduler poll failed', { error: String(error) });
     } finally {
@@ -248,4 +253,14 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       await Promise.all(all.flatMap((opened) => [opened.cron.idle(), opened.heartbeat.idle()]));
     },
   };
+}
+
+/** The handle `id` resolves to now, or null when there is no such agent. */
+function currentHandle(agents: AgentDirectory<SchedulerStorage>, id: string): AgentHandle<SchedulerStorage> | null {
+  try {
+    return agents.get(id);
+  } catch {
+    // Not found: moved away, or deleted on another replica.
+    return null;
+  }
 }
