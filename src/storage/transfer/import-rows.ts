@@ -7,7 +7,7 @@ import type { UsageRecord } from '../../usage';
 import type { AgentStorage } from '../agent-storage';
 import type { ExportLine } from './export-rows';
 import { checkExportLines, ImportRefused } from './import-check';
-import type { ImportTarget, SettableClock, TransferStorage } from './transfer-storage';
+import type { SettableClock, TransferStorage } from './transfer-storage';
 
 const KEEP_ALL = Number.MAX_SAFE_INTEGER;
 
@@ -91,15 +91,16 @@ export async function importRows(
   clock: SettableClock,
 ): Promise<Record<string, number>> {
   const agents = await checkExportLines(lines());
-  const open = new Map<string, ImportTarget>();
-  try {
+  const counts: Record<string, number> = {};
+  // Every agent's rows land, or (failed or killed before the end) none of them.
+  await target.importing(async (openAgent) => {
+    const open = new Map<string, AgentStorage>();
     for (const [agentId, createdAt] of agents) {
-      const storage = target.openForImport(agentId, createdAt);
+      const storage = openAgent(agentId, createdAt);
       open.set(agentId, storage);
       if (await holdsRows(storage)) throw new ImportRefused(`agent ${agentId} already holds rows in the target`);
       await storage.agentMeta.createdAt();
     }
-    const counts: Record<string, number> = {};
     for await (const text of lines()) {
       if (!text.trim()) continue;
       const line = JSON.parse(text) as ExportLine | { type: 'header' };
@@ -108,23 +109,23 @@ export async function importRows(
       const storage = open.get(line.agent_id);
       if (!storage) throw new ImportRefused(`a ${line.type} row of agent ${line.agent_id} comes before its agent line`);
       counts[line.type] = (counts[line.type] ?? 0) + 1;
-      if (line.type === 'session') await importSession(storage, clock, line);
-      else if (line.type === 'usage')
-        await storage.usage.insert(line.record as unknown as UsageRecord, line.timestamp_ms);
-      else if (line.type === 'cron_job') await storage.scheduler.insertJob(line.job as unknown as CronJob);
-      else if (line.type === 'cron_run') {
-        const run = line.run as unknown as CronRun;
-        await storage.scheduler.addRuns([run], run.jobId, null);
-      } else if (line.type === 'heartbeat_run')
-        await storage.heartbeats.insert(line.run as unknown as HeartbeatRun, KEEP_ALL);
-      else if (line.type === 'tool_audit') await storage.toolAudit.record(line.entry as unknown as ToolAuditEntry);
-      else if (line.type === 'run') await importRun(storage, line.run as unknown as RunRecord);
-      else if (line.type === 'approval') await importApproval(storage, line.approval as unknown as ApprovalRecord);
+      await importLine(storage, clock, line);
     }
-    // SQLite: every agent's rows land here, or (failed or killed before) none of them.
-    for (const storage of open.values()) storage.commit();
-    return { agent: agents.size, ...counts };
-  } finally {
-    for (const storage of open.values()) storage.close();
-  }
+  });
+  return { agent: agents.size, ...counts };
+}
+
+/** Writes one row line of an export file into its agent's storage. */
+async function importLine(storage: AgentStorage, clock: SettableClock, line: ExportLine): Promise<void> {
+  if (line.type === 'session') await importSession(storage, clock, line);
+  else if (line.type === 'usage') await storage.usage.insert(line.record as unknown as UsageRecord, line.timestamp_ms);
+  else if (line.type === 'cron_job') await storage.scheduler.insertJob(line.job as unknown as CronJob);
+  else if (line.type === 'cron_run') {
+    const run = line.run as unknown as CronRun;
+    await storage.scheduler.addRuns([run], run.jobId, null);
+  } else if (line.type === 'heartbeat_run')
+    await storage.heartbeats.insert(line.run as unknown as HeartbeatRun, KEEP_ALL);
+  else if (line.type === 'tool_audit') await storage.toolAudit.record(line.entry as unknown as ToolAuditEntry);
+  else if (line.type === 'run') await importRun(storage, line.run as unknown as RunRecord);
+  else if (line.type === 'approval') await importApproval(storage, line.approval as unknown as ApprovalRecord);
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../../shared/clock';
 import { isValidAgentId } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import type { AgentStorage } from '../agent-storage';
+import { inlineTransactions } from '../postgres/inline-transactions';
 import { postgresAgentStorage } from '../postgres/open-postgres-agent-storage';
 import { sqliteAgentStorage, sqliteImportStorage } from '../sqlite/open-sqlite-agent-storage';
 
@@ -30,17 +31,17 @@ export interface TransferStorage {
   /** Opens agent `id`'s ports (an import creates what is missing); `createdAt` is recorded for an agent without one. */
   open(id: string, createdAt?: number): AgentStorage;
   /**
-   * Opens agent `id` for an import, recording `createdAt` if it has no creation time. In SQLite its writes are
-   * held in one transaction until `commit` (closing without it rolls them back); PostgreSQL writes as it goes.
+   * Runs `write` with an opener of the agents it imports into (recording `createdAt` for an agent without a
+   * creation time) and keeps what it wrote only once it resolves. PostgreSQL holds the whole import in one
+   * transaction; SQLite holds each agent's writes in one, committed once `write` is done. A failure, or the
+   * process dying, leaves the target as it was.
    */
-  openForImport(id: string, createdAt: number): ImportTarget;
+  importing(write: (open: ImportOpener) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
-/** An agent's storage an import writes through, then commits. */
-export interface ImportTarget extends AgentStorage {
-  commit(): void;
-}
+/** Opens agent `id`'s storage for an import's writes. */
+export type ImportOpener = (id: string, createdAt: number) => AgentStorage;
 
 const AGENT_ROW_TABLES = [
   'agents',
@@ -91,10 +92,19 @@ export async function openTransferStorage(options: {
         if (at !== undefined) createdAt.set(id, at);
         return opener(id, join(options.dataDir, 'workspaces', id));
       },
-      // Not one transaction here: an import into PostgreSQL killed halfway leaves the rows it wrote (README).
-      openForImport(id, at) {
-        createdAt.set(id, at);
-        return { ...opener(id, join(options.dataDir, 'workspaces', id)), commit: () => undefined };
+      async importing(write) {
+        // One transaction for every agent, the stores' own transactions run inside it: a failure rolls back all.
+        await sql.begin(async (tx) => {
+          const importer = postgresAgentStorage({
+            sql: inlineTransactions(tx),
+            clock: options.clock,
+            createdAt: given,
+          });
+          await write((id, at) => {
+            createdAt.set(id, at);
+            return importer(id, join(options.dataDir, 'workspaces', id));
+          });
+        });
       },
       close: () => sql.close({ timeout: 5 }),
     };
@@ -123,9 +133,19 @@ export async function openTransferStorage(options: {
       if (at !== undefined) createdAt.set(id, at);
       return opener(id, agentRoot(id));
     },
-    openForImport(id, at) {
-      createdAt.set(id, at);
-      return importer(id, agentRoot(id));
+    async importing(write) {
+      const open: ReturnType<typeof importer>[] = [];
+      try {
+        await write((id, at) => {
+          createdAt.set(id, at);
+          const storage = importer(id, agentRoot(id));
+          open.push(storage);
+          return storage;
+        });
+        for (const storage of open) storage.commit();
+      } finally {
+        for (const storage of open) storage.close();
+      }
     },
     close: async () => undefined,
   };
