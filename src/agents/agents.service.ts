@@ -1,13 +1,18 @@
 // AgentsService: the agents domain at the edge (list, create, delete with their metadata) and the directory other domains use.
 import { agentLifecycleLock, agentRunLockPrefixes, isAgentRunLock, type Coordinator } from '../coordination';
 import { statSync } from 'node:fs';
-import { AppError } from '../shared/app-error';
+import { AppError, isAppError } from '../shared/app-error';
+import { nextTurn } from '../shared/event-loop';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { storageFaultError } from '../shared/storage-fault';
 import type { AgentHandle } from './agent-handle';
 import type { AgentsPorts } from './agent-meta.port';
 import { normalizeAgentId, type AgentDirectory, type AgentRegistry } from './agent-registry';
+
+/** Agents a listing reads together, and how long it holds the thread before giving it back for a turn. */
+const LIST_BATCH = 8;
+const LIST_SLICE_MS = 10;
 
 /** How often a delete looks whether the agent's runs (on any replica) have let go of their locks. */
 const RUN_LOCKS_POLL_MS = 100;
@@ -110,6 +115,19 @@ export function createAgentsService<S extends AgentsPorts>({
     }
   };
 
+  /**
+   * An agent's row in a listing; caught outside the summary, so a failure is never remembered (the next listing
+   * tries the storage again). Null for an agent deleted while the listing ran: it is not an agent any more.
+   */
+  const listed = async (agent: AgentHandle<S>): Promise<AgentMeta | null> => {
+    try {
+      return await registry.summary(agent, meta);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'agent_deleted') return null;
+      return brokenMeta(agent, error);
+    }
+  };
+
   /** Reads the storage once (so a remembered summary stays valid until the agent is used again). */
   const meta = async (agent: AgentHandle<S>): Promise<AgentMeta> => {
     const storage = agent.storage;
@@ -158,17 +176,21 @@ export function createAgentsService<S extends AgentsPorts>({
     ids: () => registry.ids(),
     get: (rawId) => registry.get(rawId),
     subscribe: (listener) => registry.subscribe(listener),
-    // Caught outside the summary, so a failure is never remembered: the next listing tries the storage again.
-    list: () =>
-      Promise.all(
-        registry.all().map(async (agent) => {
-          try {
-            return await registry.summary(agent, meta);
-          } catch (error) {
-            return brokenMeta(agent, error);
-          }
-        }),
-      ),
+    // A few agents at a time (a shared database answers them together), the thread given back between slices: with
+    // thousands of agents, or more than may stay open, the first listing opens each database (ms apiece).
+    async list() {
+      const rows: AgentMeta[] = [];
+      const agents = registry.all();
+      let sliceStart = performance.now();
+      for (let index = 0; index < agents.length; index += LIST_BATCH) {
+        for (const row of await Promise.all(agents.slice(index, index + LIST_BATCH).map(listed)))
+          if (row) rows.push(row);
+        if (performance.now() - sliceStart < LIST_SLICE_MS) continue;
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+      return rows;
+    },
     create: (rawId) => exclusively(rawId, async (id) => meta(registry.create(id))),
     // The rows go before the lock does: a creation of the same id (here or on another replica) never meets them.
     // And after the agent's runs let go of their locks: what they wrote meanwhile goes with the rest.
