@@ -1,16 +1,16 @@
 // Cron and heartbeat services for every agent: started at boot and on creation, stopped on deletion, following config.
 import type { AgentDirectory, AgentHandle } from '../agents';
-import { INTERRUPT_WRITES_MS, type ChatService } from '../chat';
+import type { ChatService } from '../chat';
 import type { RuntimeConfigStore } from '../config';
 import { cronJobLock, sessionRunLock, type Coordinator } from '../coordination';
 import type { SessionsService } from '../sessions';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
-import { within } from '../shared/event-loop';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { createCronService, type CronService } from './cron-service';
 import { createHeartbeatService, type HeartbeatService } from './heartbeat-service';
+import { interruptScheduled } from './interrupt-scheduled';
 import { recoverInterruptedRuns } from './interrupted-runs';
 import { recoverWaitingTicks } from './live-tick';
 import { allowEveryRun, type PreRunCheck } from './pre-run-check';
@@ -221,33 +221,8 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
       for (const off of unsubscribe.splice(0)) off();
       for (const agentId of [...services.keys()]) stop(agentId);
     },
-    async interruptLive() {
-      let changed = 0;
-      // `close` retired every agent's services; those whose runs had all ended are gone already.
-      const writes = [...services.values(), ...retired].flatMap((opened) =>
-        [opened.cron, opened.heartbeat].map(async (service) => {
-          try {
-            changed += await service.interruptLive();
-          } catch (error) {
-            deps.logger.warn('scheduled runs not stored as interrupted; the next start marks them', {
-              agent_id: opened.agentId,
-              error: String(error),
-            });
-          }
-        }),
-      );
-      const written = await within(
-        Promise.all(writes).then(() => true),
-        INTERRUPT_WRITES_MS,
-        false,
-      );
-      if (changed > 0 || !written)
-        deps.logger.info('scheduled runs ended interrupted as the server stops', {
-          rows: changed,
-          all_written: written,
-        });
-      return changed;
-    },
+    // `close` retired every agent's services; those whose runs had all ended are gone already.
+    interruptLive: () => interruptScheduled([...services.values(), ...retired], deps.logger),
     async drain() {
       const all = [...services.values(), ...retired];
       await Promise.all(all.flatMap((opened) => [opened.cron.idle(), opened.heartbeat.idle()]));
