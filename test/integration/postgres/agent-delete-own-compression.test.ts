@@ -34,8 +34,22 @@ describeWithPostgres('DELETE /api/agents/:id while this replica compresses one o
         });
         return reply.status === 409 ? undefined : reply.status;
       }, 10_000);
-    const compressed = a.api('POST', `/api/sessions/${session}/compress?agent_id=${AGENT}`);
-    await waitFor(() => (a.model.requests.some((request) => isSummary(request.body)) ? true : undefined), 10_000);
+    // The last turn lets go of the session's lock just after its answer (a PostgreSQL write): a compress asked in
+    // between is 409 session_busy, and is asked again until its summary call is out.
+    const compress = () => a.api('POST', `/api/sessions/${session}/compress?agent_id=${AGENT}`);
+    let compressed = compress();
+    let refused: number | undefined;
+    const watch = (request: typeof compressed) => request.then(({ status }) => void (refused = status));
+    watch(compressed);
+    await waitFor(() => {
+      if (a.model.requests.some((request) => isSummary(request.body))) return true;
+      if (refused === undefined) return undefined;
+      if (refused !== 409) throw new Error(`compress answered ${refused} before its summary call`);
+      refused = undefined;
+      compressed = compress();
+      watch(compressed);
+      return undefined;
+    }, 20_000);
 
     const deleted = await a.api('DELETE', `/api/agents/${AGENT}`);
     const abortedBeforeAnswer = a.model.abortedRequests();
