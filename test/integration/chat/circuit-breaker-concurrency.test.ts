@@ -81,9 +81,12 @@ describe('circuit breaker under concurrent turns', () => {
 
     fixture.advance(60_000);
     fixture.primary.enqueue({ kind: 'hang' });
+    const before = fixture.primary.chatRequests().length;
     const stream = streamSse(await fixture.chat({ message: 'again', session_id: sessionId }));
     const [start] = await readStreamUntil(stream, 'run_start');
-    await fixture.primary.waitForRequests(fixture.primary.chatRequests().length);
+    // The probe is out (the hang step taken): cancelled before, its request would never reach the primary and
+    // the next turn would take the hang instead.
+    await fixture.primary.waitForRequests(before + 1);
     await fixture.server.json('POST', `/api/runs/${start!.data.run_id}/cancel`);
     const rest = await readStreamRest(stream);
     expect(rest.filter((event) => event.event === 'error').map((event) => event.data.code)).toEqual(['cancelled']);
