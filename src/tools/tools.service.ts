@@ -63,7 +63,10 @@ export function createToolsService(
     },
     approvalFor(name, trigger, config) {
       const definition = byName.get(name);
-      return definition && needsApproval(definition, trigger, config) ? definition : null;
+      if (!definition || !needsApproval(definition, trigger, config)) return null;
+      // A call the policy refuses is refused at once by the runner (and audited), not first put to a person.
+      const facts = { sandboxAvailable: deps.sandboxAvailable?.() ?? false };
+      return decideToolPolicy(definition, trigger, config, facts).allowed ? definition : null;
     },
     forRun(context) {
       const execute: RunTools['execute'] = async (call) =>

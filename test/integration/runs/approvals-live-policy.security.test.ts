@@ -54,4 +54,25 @@ describe('tool approvals and the live tool policy', () => {
     const output = JSON.parse(tail.find((record) => record.event === 'tool_end')!.data.output);
     expect(output.error.code).toBe('E_APPROVAL_REJECTED');
   });
+
+  it('refuses at once, asking no one, a call whose tool is listed for approval but blocked outright', async () => {
+    await using fixture = await approvalFixture();
+    const blocked = await fixture.server.json('PUT', '/api/config/runtime', {
+      config: { tool_approvals: { chat: ['read'], cron: ['L0'] }, autonomous_tools: { chat_blocked_tools: ['read'] } },
+    });
+    expect(blocked.status).toBe(200);
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'workspace/a.md' } }] },
+      { kind: 'text', text: 'Could not read it.' },
+    );
+    const events = await rest(streamSse(await fixture.chat({ message: 'Read it', session_id: sessionId })));
+    expect(events.map((record) => record.event)).not.toContain('approval_required');
+    const output = JSON.parse(events.find((record) => record.event === 'tool_end')!.data.output);
+    expect({ code: output.error?.code, rule: output.error?.details?.rule }).toEqual({
+      code: 'E_POLICY_DENIED',
+      rule: 'chat_blocked',
+    });
+    expect((await fixture.server.json('GET', '/api/approvals?status=pending')).body.data.approvals).toEqual([]);
+  });
 });
