@@ -19,8 +19,10 @@ export async function* readImportLines(path: string): AsyncGenerator<string> {
     }
   };
   const lines = function* (text: string) {
+    // What was pending holds no line end: only the new text is searched, so a long line costs its length once.
+    const from = pending.length;
     pending += text;
-    let end = pending.indexOf('\n');
+    let end = pending.indexOf('\n', from);
     while (end !== -1) {
       number += 1;
       yield pending.slice(0, end > 0 && pending[end - 1] === '\r' ? end - 1 : end);
