@@ -25,5 +25,16 @@ export async function invokeModel(
     return pool.invoke({ llm: options.llm, model: options.model, llmRuntime: options.runtime, messages }, signal);
   const model = await sharedChatModel({ ...options, streaming: false });
   const input = messages.map((message) => [message.role, message.content] as [string, string]);
-  return toWireMessage(await model.invoke(input, { signal })) as WireMessage;
+  // The call gets a signal of its own, aborted once it has answered: the OpenAI SDK joins the signal it is given
+  // with its own through AbortSignal.any, and in Bun what that joins stays reachable while the caller's signal
+  // could still abort (a compression's lived on after it, hundreds of them held at a time).
+  const call = new AbortController();
+  const forward = () => call.abort(signal?.reason);
+  signal?.addEventListener('abort', forward, { once: true });
+  try {
+    return toWireMessage(await model.invoke(input, { signal: call.signal })) as WireMessage;
+  } finally {
+    signal?.removeEventListener('abort', forward);
+    call.abort();
+  }
 }

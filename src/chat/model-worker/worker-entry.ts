@@ -100,6 +100,8 @@ async function runInvoke(id: number, request: Extract<ToWorker, { kind: 'invoke'
     post({ kind: 'error', id, chain: toWireError(error) });
   } finally {
     aborts.delete(id);
+    // Aborted once answered, so what the OpenAI SDK joined to it can go (see invokeModel).
+    controller.abort();
   }
 }
 
