@@ -1,23 +1,12 @@
 // The first pass of `mini-openclaw import`: everything about the file that can be checked before a row is written.
 import { isValidAgentId } from '../../shared/ids';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './export-rows';
+import { rowLineOf } from './import-row-lines';
 
 /** Why an import stopped before writing: the file is not a well-formed export, or a target agent already holds rows. */
 export class ImportRefused extends Error {
   override readonly name = 'ImportRefused';
 }
-
-/** Each row line's type, the field holding its row, and the field of that row naming it (checked unique per agent). */
-const ROW_LINES: Record<string, { field: string; key?: string }> = {
-  session: { field: 'session', key: 'sessionId' },
-  usage: { field: 'record' },
-  cron_job: { field: 'job', key: 'id' },
-  cron_run: { field: 'run', key: 'id' },
-  heartbeat_run: { field: 'run' },
-  tool_audit: { field: 'entry' },
-  run: { field: 'run', key: 'runId' },
-  approval: { field: 'approval', key: 'approvalId' },
-};
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -36,7 +25,7 @@ export function parseLine(text: string, number: number): Record<string, unknown>
 
 /** Refuses a row line whose shape the import could not store whole (its agent, its row, its row's id). */
 function checkRow(line: Record<string, unknown>, number: number, agents: Map<string, number>, seen: Set<string>) {
-  const shape = ROW_LINES[String(line.type)];
+  const shape = rowLineOf(line.type);
   if (!shape) throw new ImportRefused(`line ${number} has an unknown type ${JSON.stringify(line.type)}`);
   const agentId = line.agent_id;
   if (typeof agentId !== 'string' || !agents.has(agentId))
