@@ -1,9 +1,11 @@
 // SQLite adapter of RetrievalStore: one agent's retrieval database (sources, chunks, FTS rows, vectors, embedding cache, meta).
 import type { Database } from 'bun:sqlite';
 import type { EmbeddingIdentity } from '../embedding-client';
-import { fromBlob, toBlob, type StoredChunk } from '../retrieval-records';
+import type { StoredChunk } from '../retrieval-records';
 import type { RetrievalDomain } from '../retrieval-search';
 import type { RetrievalStore } from '../retrieval-store.port';
+import { createSqliteRetrievalVectors } from './retrieval-vectors.sqlite';
+import { selectByIds } from './select-by-ids';
 
 /** A row of index_meta. */
 interface MetaRow {
@@ -26,18 +28,10 @@ interface ChunkRow {
   text: string;
 }
 
-/** A chunk's vector as the join of chunks and the embedding cache returns it. */
-interface VectorRow {
-  id: number;
-  vector: Uint8Array;
-}
-
-const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(',');
-
 /**
  * Wraps an open retrieval database (see retrieval-db.schema.ts). Chunk vectors are read from the
  * embedding cache under `identity` (null: keyword-only, no vectors). Domain names come from a fixed
- * union, so table names are safe to interpolate.
+ * union, so table names are safe to interpolate. The vector methods come from retrieval-vectors.sqlite.ts.
  */
 export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIdentity | null): RetrievalStore {
   const provider = identity?.provider ?? '';
@@ -51,19 +45,9 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
     db.query('DELETE FROM chunks WHERE source_id = ?').run(sourceId);
     return ids;
   };
-  const inChunks = <R, T>(
-    ids: number[],
-    sql: (marks: string) => string,
-    map: (row: R) => T,
-    leading: (string | number)[] = [],
-  ): T[] => {
-    const rows: T[] = [];
-    for (let start = 0; start < ids.length; start += 500) {
-      const part = ids.slice(start, start + 500);
-      for (const row of db.query<R, (string | number)[]>(sql(placeholders(part.length))).all(...leading, ...part))
-        rows.push(map(row));
-    }
-    return rows;
+  const batch = (work: () => void) => {
+    if (db.inTransaction) work();
+    else db.transaction(work)();
   };
 
   const store: RetrievalStore = {
@@ -147,10 +131,7 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
       });
       return changes;
     },
-    batch(work) {
-      if (db.inTransaction) work();
-      else db.transaction(work)();
-    },
+    batch,
     touchSource(domain, source) {
       db.query('UPDATE sources SET size = ?, mtime_ms = ? WHERE domain = ? AND path = ?').run(
         source.size,
@@ -179,65 +160,6 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
         db.query('DELETE FROM index_meta WHERE domain = ?').run(domain);
       })();
     },
-    chunksWithoutVectors(domain) {
-      return (
-        db
-          .query(
-            `SELECT c.id, c.text, c.text_hash FROM chunks c LEFT JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash
-             WHERE c.domain = ? AND e.text_hash IS NULL ORDER BY c.id`,
-          )
-          .all(provider, model, domain) as { id: number; text: string; text_hash: string }[]
-      ).map((row) => ({ id: row.id, text: row.text, textHash: row.text_hash }));
-    },
-    pruneCache() {
-      db.query(
-        'DELETE FROM embedding_cache WHERE NOT (provider = ? AND model = ? AND text_hash IN (SELECT text_hash FROM chunks))',
-      ).run(provider, model);
-    },
-    cachedVectors(identity, textHashes) {
-      const found = new Map<string, Float32Array>();
-      const unique = [...new Set(textHashes)];
-      for (let start = 0; start < unique.length; start += 500) {
-        const part = unique.slice(start, start + 500);
-        const rows = db
-          .query<{ text_hash: string; vector: Uint8Array }, string[]>(
-            `SELECT text_hash, vector FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`,
-          )
-          .all(identity.provider, identity.model, ...part);
-        for (const row of rows) found.set(row.text_hash, fromBlob(row.vector));
-      }
-      return found;
-    },
-    cachedHashes(identity, textHashes) {
-      const found = new Set<string>();
-      const unique = [...new Set(textHashes)];
-      for (let start = 0; start < unique.length; start += 500) {
-        const part = unique.slice(start, start + 500);
-        const rows = db
-          .query<{ text_hash: string }, string[]>(
-            `SELECT text_hash FROM embedding_cache WHERE provider = ? AND model = ? AND text_hash IN (${placeholders(part.length)})`,
-          )
-          .all(identity.provider, identity.model, ...part);
-        for (const row of rows) found.add(row.text_hash);
-      }
-      return found;
-    },
-    cacheVectors(identity, entries, nowMs) {
-      const insert = db.query(
-        'INSERT OR IGNORE INTO embedding_cache (provider, model, text_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      );
-      store.batch(() => {
-        for (const entry of entries)
-          insert.run(
-            identity.provider,
-            identity.model,
-            entry.textHash,
-            entry.vector.length,
-            toBlob(entry.vector),
-            nowMs,
-          );
-      });
-    },
     counts(domain) {
       const row = db
         .query(
@@ -261,24 +183,10 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
         return [];
       }
     },
-    vectorsOf(ids) {
-      const found = new Map<number, Float32Array>();
-      const sql = (marks: string) =>
-        `SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.id IN (${marks})`;
-      for (const row of inChunks(ids, sql, (row: VectorRow) => row, [provider, model]))
-        found.set(row.id, fromBlob(row.vector));
-      return found;
-    },
-    *iterateVectors(domain) {
-      const statement = db.query(
-        'SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? ORDER BY c.id',
-      );
-      for (const row of statement.iterate(provider, model, domain) as IterableIterator<VectorRow>)
-        yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
-    },
     chunksByIds(ids) {
       const found = new Map<number, StoredChunk>();
-      const rows = inChunks(
+      const rows = selectByIds(
+        db,
         ids,
         (marks) =>
           `SELECT c.id, s.path, c.start_line, c.end_line, c.text FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id IN (${marks})`,
@@ -294,6 +202,7 @@ export function createSqliteRetrievalStore(db: Database, identity: EmbeddingIden
         });
       return found;
     },
+    ...createSqliteRetrievalVectors(db, identity, batch),
   };
   return store;
 }
