@@ -10,7 +10,8 @@ import { isAppError } from '../shared/app-error';
 import { silentLogger } from '../shared/logger';
 import type { AgentStorage } from '../storage/agent-storage';
 import { sqliteAgentStorage } from '../storage/sqlite/open-sqlite-agent-storage';
-import { createAgentRegistry, LEFTOVER_AGE_MS } from './agent-registry';
+import { createAgentRegistry } from './agent-registry';
+import { LEFTOVER_AGE_MS } from './workspace-leftovers';
 import { createAgentsService, type AgentsService } from './agents.service';
 
 const codeOf = (work: () => unknown): string | undefined => {

@@ -2,7 +2,6 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeConfigStore } from '../config';
-import { PROBE_FOLDER_PREFIX } from '../security';
 import { AppError, invalidRequest, notFound } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { AGENT_ID_MESSAGE, isValidAgentId } from '../shared/ids';
@@ -10,17 +9,12 @@ import type { Logger } from '../shared/logger';
 import type { AgentHandle, ClosableStorage } from './agent-handle';
 import { createAgentHandles } from './agent-handles';
 import { defaultMaxOpenAgents, readOpenFileLimit } from './open-agent-cap';
+import { clearLeftovers, removeStaging } from './workspace-leftovers';
 import { repairAgent, seedBuiltinSkills, seedNewAgent } from './workspace-seeder';
 
 export const DEFAULT_AGENT_ID = 'default';
 /** Unleased agent storage unused this long is closed (reopened on the next use). */
 export const AGENT_IDLE_CLOSE_MS = 10 * 60_000;
-
-/** A create, delete or probe folder left this long is a crash's leftover, not another replica's work in progress. */
-export const LEFTOVER_AGE_MS = 10 * 60_000;
-
-/** Hidden folders in the workspaces folder that only an interrupted piece of work leaves behind. */
-const LEFTOVER_PREFIXES = ['.creating-', '.deleting-', PROBE_FOLDER_PREFIX];
 
 export type AgentEvent = { type: 'created' | 'deleted'; agentId: string };
 
@@ -125,13 +119,7 @@ export function createAgentRegistry<S extends ClosableStorage>(deps: AgentRegist
     start() {
       mkdirSync(workspacesDir, { recursive: true });
       seedBuiltinSkills(sharedSkillsDir);
-      for (const entry of readdirSync(workspacesDir)) {
-        // Leftovers of a create, a delete or a sandbox probe that a crash interrupted; younger ones may be another
-        // replica's work in progress.
-        if (!LEFTOVER_PREFIXES.some((prefix) => entry.startsWith(prefix))) continue;
-        const path = join(workspacesDir, entry);
-        if (Date.now() - modifiedMs(path) >= LEFTOVER_AGE_MS) rmSync(path, { recursive: true, force: true });
-      }
+      clearLeftovers(workspacesDir);
       if (!exists(DEFAULT_AGENT_ID)) seedNewAgent(rootOf(DEFAULT_AGENT_ID), sharedSkillsDir);
       for (const id of ids()) {
         // One agent's damaged folder (an area replaced by a link, a file where a folder belongs) never stops the server.
@@ -235,24 +223,6 @@ function isFolder(path: string): boolean {
   }
 }
 
-function modifiedMs(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    // Gone meanwhile (its replica finished): nothing to remove.
-    return Number.POSITIVE_INFINITY;
-  }
-}
-
 function hasCode(error: unknown, ...codes: string[]): boolean {
   return typeof error === 'object' && error !== null && codes.includes(String((error as { code?: unknown }).code));
-}
-
-/** Removes a half-seeded staging folder after a failed create (a full disk); what cannot go now goes at the next start. */
-function removeStaging(staging: string, logger: Logger): void {
-  try {
-    rmSync(staging, { recursive: true, force: true });
-  } catch (error) {
-    logger.warn('could not remove a failed agent staging folder', { staging, error: String(error) });
-  }
 }
