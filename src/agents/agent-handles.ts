@@ -10,18 +10,12 @@ import {
   type ClosableStorage,
   type ResourceSlot,
 } from './agent-handle';
-import type { Clock } from '../shared/clock';
-import type { Logger } from '../shared/logger';
+import { createStoragePool, type OpenStorage, type PooledAgent, type StoragePoolDeps } from './storage-pool';
 
-export interface AgentHandlesDeps<S extends ClosableStorage> {
+/** The pool's settings (`maxOpen`, `idleMs`), and how an agent's storage and config are had. */
+export interface AgentHandlesDeps<S extends ClosableStorage> extends StoragePoolDeps {
   openStorage(id: string, root: string): S;
   config(root: string): RuntimeConfig;
-  /** Agents whose storage may stay open without a lease; leased agents may take the count past it for a while. */
-  maxOpen: number;
-  /** Storage unused this long (and unleased) is closed. */
-  idleMs: number;
-  clock: Clock;
-  logger: Logger;
 }
 
 export interface AgentHandles<S extends ClosableStorage> {
@@ -51,16 +45,13 @@ export interface AgentHandles<S extends ClosableStorage> {
   close(): void;
 }
 
-interface Entry<S extends ClosableStorage> {
-  readonly id: string;
+interface Entry<S extends ClosableStorage> extends PooledAgent {
   readonly root: string;
   /** The identity of the folder the handle was made for. */
   readonly folder: string;
   readonly abort: AbortController;
   readonly handle: AgentHandle<S>;
-  storage: { ports: S; resources: Map<ResourceSlot<AgentResource>, AgentResource> } | null;
-  leases: number;
-  lastUsedMs: number;
+  storage: OpenStorage<S> | null;
   deleted: boolean;
   /** Where a deleted agent's folder waits for its last lease. */
   trash: string | null;
@@ -72,31 +63,13 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
   type AgentEntry = Entry<S>;
   const { clock, logger } = deps;
   const current = new Map<string, AgentEntry>();
-  /** Entries with open storage, least recently used first. */
-  const open = new Map<AgentEntry, true>();
+  const pool = createStoragePool<AgentEntry>(deps);
   let closed = false;
 
   const touch = (entry: AgentEntry) => {
     entry.lastUsedMs = clock.nowMs();
     entry.summary = null;
-    if (!entry.storage) return;
-    open.delete(entry);
-    open.set(entry, true);
-  };
-
-  const closeStorage = (entry: AgentEntry) => {
-    const storage = entry.storage;
-    if (!storage) return;
-    entry.storage = null;
-    open.delete(entry);
-    for (const [slot, resource] of storage.resources) {
-      try {
-        resource.close();
-      } catch (error) {
-        logger.error('agent resource did not close', { agent_id: entry.id, resource: slot.name, error: String(error) });
-      }
-    }
-    storage.ports.close();
+    pool.used(entry);
   };
 
   const removeTrash = (id: string, trash: string) => {
@@ -112,22 +85,10 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
   };
 
   const finishDeletion = (entry: AgentEntry) => {
-    closeStorage(entry);
+    pool.close(entry);
     if (entry.trash) removeTrash(entry.id, entry.trash);
     entry.trash = null;
   };
-
-  /** Closes unleased storage (never `keep`'s), least recently used first, while over the cap or idle too long. */
-  const evict = (keep?: AgentEntry) => {
-    const idleBefore = clock.nowMs() - deps.idleMs;
-    for (const entry of open.keys()) {
-      const overCap = open.size > deps.maxOpen;
-      if (!overCap && entry.lastUsedMs > idleBefore) break;
-      if (entry.leases === 0 && entry !== keep) closeStorage(entry);
-    }
-  };
-  const sweeper = setInterval(() => evict(), Math.max(1000, Math.floor(deps.idleMs / 2)));
-  sweeper.unref();
 
   const assertUsable = (entry: AgentEntry) => {
     if (closed) throw new AppError('not_ready', 'The server is shutting down');
@@ -139,7 +100,7 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
     assertUsable(entry);
     entry.storage ??= { ports: deps.openStorage(entry.id, entry.root), resources: new Map() };
     touch(entry);
-    evict(entry);
+    pool.evict(entry);
     return entry.storage;
   };
 
@@ -166,7 +127,7 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
       touch(entry);
       if (entry.leases > 0) return;
       if (entry.deleted) finishDeletion(entry);
-      else evict();
+      else pool.evict();
     };
     const { handle } = entry;
     return {
@@ -248,11 +209,10 @@ export function createAgentHandles<S extends ClosableStorage>(deps: AgentHandles
     },
     retire,
     current: () => [...current.values()].map(({ id, folder }) => ({ id, folder })),
-    openCount: () => open.size,
+    openCount: () => pool.size(),
     close() {
       closed = true;
-      clearInterval(sweeper);
-      for (const entry of [...open.keys()]) closeStorage(entry);
+      pool.closeAll();
     },
   };
 }
