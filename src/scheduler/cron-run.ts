@@ -8,6 +8,7 @@ import { AGENT_STORAGE_FOLDER, CRON_FAILURES_LOG, CRON_RUNS_LOG } from '../share
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { createActiveRuns } from './active-runs';
+import { createCronCrashRecorder, type CronCrashRecorder } from './cron-crash-recorder';
 import { jobSchedule } from './cron-job-editor';
 import { createRunOutcomes } from './cron-run-outcomes';
 import type { PreRunCheck } from './pre-run-check';
@@ -48,19 +49,8 @@ export interface CronRunner {
    * elsewhere, or its schedule no longer parses.
    */
   execute(jobId: string, slotMs: number | null, trigger: RunTrigger, rowId: string): Promise<CronRun | null>;
-  /**
-   * After `execute` threw (its claim or a write failed): records run `rowId` of job `jobId` as `error` when storage
-   * takes it (keeping what its `running` row held) and logs the failure once, with `retry` (the try and the wait
-   * before the next). Never throws.
-   */
-  crashed(
-    jobId: string,
-    slotMs: number | null,
-    trigger: RunTrigger,
-    rowId: string,
-    error: unknown,
-    retry: { attempt: number; retryInMs: number },
-  ): Promise<void>;
+  /** After `execute` threw (its claim or a write failed): see CronCrashRecorder. Never throws. */
+  crashed: CronCrashRecorder;
   /** A stored schedule that no longer parses (hand-edited database) disables its job with the reason. */
   failJobSchedule(job: CronJob, error: unknown): Promise<void>;
   /**
@@ -186,45 +176,10 @@ export function createCronRunner(deps: CronRunDeps): CronRunner {
     }
   };
 
-  /** True when run `rowId`'s failure is stored; false when the job is gone or storage still refuses. */
-  const recordCrash = async (
-    jobId: string,
-    slotMs: number | null,
-    trigger: RunTrigger,
-    rowId: string,
-    error: unknown,
-  ): Promise<boolean> => {
-    try {
-      const [job, written] = await Promise.all([store().getJob(jobId), store().getRun(rowId)]);
-      if (!job) return false;
-      const nowMs = clock.nowMs();
-      const started =
-        written ?? runRow({ id: rowId, jobId, name: job.name, status: 'error', trigger, timestampMs: nowMs });
-      const durationMs = started.startedMs === null ? null : nowMs - started.startedMs;
-      const row = { ...started, status: 'error' as const, timestampMs: nowMs, scheduledMs: slotMs, finishedMs: nowMs };
-      await outcomes.crash({ ...row, durationMs, error: describeFailure(error) }, written !== null);
-      return true;
-    } catch (recordError) {
-      // Storage still refuses (the usual case on a full disk): the caller logs the failure and tries the run later.
-      logger.debug('crashed cron run not recorded', { agent_id: agent.id, job_id: jobId, error: String(recordError) });
-      return false;
-    }
-  };
-
   return {
     failJobSchedule,
     interruptActive: () => active.interrupt(),
-    async crashed(jobId, slotMs, trigger, rowId, error, retry) {
-      const recorded = await recordCrash(jobId, slotMs, trigger, rowId, error);
-      const fields = {
-        agent_id: agent.id,
-        job_id: jobId,
-        trigger,
-        attempt: retry.attempt,
-        retry_in_ms: retry.retryInMs,
-      };
-      logger.error('cron run crashed', { ...fields, recorded, error: String(error) });
-    },
+    crashed: createCronCrashRecorder({ store, outcomes, clock, logger, agentId: agent.id }),
     async execute(jobId, slotMs, trigger, rowId) {
       using _lease = agent.lease();
       const job = await store().getJob(jobId);
