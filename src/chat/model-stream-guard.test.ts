@@ -6,6 +6,7 @@ import {
   incompleteStreamOf,
   ModelReplyTooLargeError,
   ModelStreamIncompleteError,
+  streamEstimateOf,
 } from './model-stream-guard';
 import { countTokens } from './token-counter';
 
@@ -162,7 +163,7 @@ describe('incompleteStreamOf', () => {
     expect(incompleteStreamOf('text')).toBeNull();
   });
 
-  it('counts text, reasoning and tool-call names and arguments, and stops the request once they pass the limit', async () => {
+  it('counts text, reasoning and tool-call names and arguments, and stops the request once they pass the limit, with estimated usage', async () => {
     let aborts = 0;
     const stall = { idleMs: 60_000, abort: () => void (aborts += 1) };
     const call = { index: 0, id: 'x', type: 'function' as const, function: { name: 'tool', arguments: '{"a"' } };
@@ -176,6 +177,16 @@ describe('incompleteStreamOf', () => {
     const fits = await drain(guardModelStream(from(chunks), request, undefined, stall, 16));
     expect([fits.seen.length, fits.error, aborts]).toEqual([5, null, 0]);
     const over = await drain(guardModelStream(from(chunks), request, undefined, stall, 15));
-    expect([over.seen.length, over.error, aborts]).toEqual([3, new ModelReplyTooLargeError(15), 1]);
+    const output = countTokens('abc') + countTokens('de') + countTokens('tool') + countTokens('{"a":1}');
+    expect([over.seen.length, over.error, aborts]).toEqual([
+      3,
+      new ModelReplyTooLargeError(15, { input_tokens: PROMPT, output_tokens: output }),
+      1,
+    ]);
+    expect((over.error as ModelReplyTooLargeError).estimate).toEqual({ input_tokens: PROMPT, output_tokens: output });
+    expect(streamEstimateOf(new Error('wrapped', { cause: over.error }))).toEqual({
+      input_tokens: PROMPT,
+      output_tokens: output,
+    });
   });
 });

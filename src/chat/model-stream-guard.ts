@@ -1,6 +1,6 @@
 // Decides when a streamed model reply is complete: a finish_reason, not the end of the HTTP body, ends a reply.
 import type { OpenAIClient } from '@langchain/openai';
-import { countTokens } from './token-counter';
+import { countTokens, countTokensYielding } from './token-counter';
 
 type ChatCompletionChunk = OpenAIClient.Chat.Completions.ChatCompletionChunk;
 type PromptRequest = Pick<OpenAIClient.Chat.ChatCompletionCreateParams, 'messages' | 'tools'>;
@@ -56,15 +56,32 @@ export interface StallWatch {
  */
 export const MAX_MODEL_REPLY_CHARS = 8 * 1024 * 1024;
 
-/** A streamed reply passed `maxChars` characters: its request was aborted and the rest never read. */
+/**
+ * A streamed reply passed `maxChars` characters: its request was aborted and the rest never read. Carries the
+ * estimated usage of the call (the provider billed what it sent, and sent no usage).
+ */
 export class ModelReplyTooLargeError extends Error {
   override readonly name = 'ModelReplyTooLargeError';
 
-  constructor(readonly maxChars: number) {
+  constructor(
+    readonly maxChars: number,
+    readonly estimate: StreamEstimate,
+  ) {
     super(
       `The model's reply passed ${Math.round(maxChars / 1024 / 1024)} MiB of text and tool-call arguments; it was cut off.`,
     );
   }
+}
+
+/** The usage estimate of a stream cut short (ended early, or too large) inside `error`'s cause chain, if any. */
+export function streamEstimateOf(error: unknown): StreamEstimate | null {
+  let current = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof ModelStreamIncompleteError || current instanceof ModelReplyTooLargeError)
+      return current.estimate;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 /** The ModelStreamIncompleteError inside `error` (LangChain and LangGraph may wrap it as a `cause`), if any. */
@@ -111,8 +128,8 @@ export function estimatePromptTokens(request: PromptRequest): number {
  * ends once the headers are in, so a provider that stops mid-body would hold the turn forever; one that stops
  * after its finish_reason ends the reply as it is).
  * A finish_reason without `[DONE]` counts as complete. A stream the caller aborted ends quietly, so
- * LangChain reports the abort itself. A reply past `maxReplyChars` throws ModelReplyTooLargeError and its
- * request is aborted.
+ * LangChain reports the abort itself. A reply past `maxReplyChars` throws ModelReplyTooLargeError (with its
+ * estimated usage) and its request is aborted.
  */
 export async function* guardModelStream(
   chunks: AsyncIterable<ChatCompletionChunk>,
@@ -174,7 +191,13 @@ export async function* guardModelStream(
       }
       if (replyChars > maxReplyChars) {
         stall?.abort();
-        throw new ModelReplyTooLargeError(maxReplyChars);
+        // Megabytes to count (8 MiB took seconds): the thread is given back between slices.
+        let outputTokens = 0;
+        for (const text of output.values()) outputTokens += await countTokensYielding(text);
+        throw new ModelReplyTooLargeError(maxReplyChars, {
+          input_tokens: estimatePromptTokens(request),
+          output_tokens: outputTokens,
+        });
       }
       yield chunk;
     }

@@ -10,7 +10,7 @@ import type { ChatEvent } from './chat-events';
 import type { ModelMessage } from '../sessions';
 import { resolveToolLoopModel, type ResolvedLlm } from './model-factory';
 import { InFlightCall } from './in-flight-call';
-import { incompleteStreamOf } from './model-stream-guard';
+import { incompleteStreamOf, streamEstimateOf } from './model-stream-guard';
 import { retryDelayMs } from './retry-policy';
 import type { RunCheckpointer, TurnStep } from './run-checkpointer';
 import { toStreamItem } from './stream-items';
@@ -175,9 +175,10 @@ export async function* runAgentTurn(input: AgentTurnInput): AsyncGenerator<ChatE
       }
       // A full or unwritable data folder is not the model's failure: the chat service reports it as such.
       if (isStorageFault(error)) throw error;
-      // A stream that ended early reported no usage: what was sent and received is counted, estimated.
+      // A stream that ended early, or was cut for its size, reported no usage: what was sent and received is counted, estimated.
       const incomplete = incompleteStreamOf(error);
-      const estimated = incomplete && usage.addEstimate(incomplete.estimate, runId, mapper.modelCalls);
+      const cutShort = streamEstimateOf(error);
+      const estimated = cutShort && usage.addEstimate(cutShort, runId, mapper.modelCalls);
       if (estimated) yield estimated;
       const decision = decide({ error, attempt, retryable: mapper.isRetryable });
       if (decision.action === 'retry') {

@@ -1,5 +1,7 @@
 // A broken or hostile model provider: odd frames, counts and silences end in a clean turn or a clean error.
 import { describe, expect, it } from 'bun:test';
+import { estimatePromptTokens } from '../../src/chat/model-stream-guard';
+import { countTokens } from '../../src/chat/token-counter';
 import { type ChatFixture, startChatFixture } from '../support/chat-fixture';
 import { streamFrame, streamResponse } from '../support/fake-openai-server';
 import { readSse } from '../support/sse-client';
@@ -255,7 +257,7 @@ describe('a hostile model provider', () => {
   });
 
   for (const kind of ['arguments', 'text'] as const) {
-    it(`sends 40 MiB of ${kind} in small lines: the turn fails once 8 MiB are in, and the rest is never read`, async () => {
+    it(`sends 40 MiB of ${kind} in small lines: the turn fails once 8 MiB are in, the rest never read, what came estimated`, async () => {
       await using fixture = await startChatFixture();
       await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 } } });
       const sessionId = await fixture.newSession();
@@ -282,6 +284,25 @@ describe('a hostile model provider', () => {
       // The request is aborted; Bun's fetch reads the socket ahead of the guard (10-12 MiB here), not to the end.
       expect(fixture.model.abortedRequests()).toBe(1);
       expect(reply.sent()).toBeLessThan(32 * 1024 * 1024);
+      // The provider bills what it sent: the prompt and the reply up to the 64 KiB delta that passed 8 MiB.
+      const piece = 'x'.repeat(64 * 1024);
+      const output =
+        kind === 'text'
+          ? countTokens(piece.repeat(129))
+          : countTokens('read_file') + countTokens(`{"path":"${piece.repeat(128)}`);
+      const input = estimatePromptTokens(fixture.model.chatRequests()[0]!.body);
+      const records = (await fixture.server.json('GET', '/api/usage/records?trigger_type=chat')).body.data.records;
+      expect(records).toEqual([
+        expect.objectContaining({
+          run_id: events[0]!.data.run_id,
+          estimated: true,
+          input_tokens: input,
+          output_tokens: output,
+        }),
+      ]);
+      expect(events.filter((event) => event.event === 'usage').at(-1)!.data).toEqual(
+        expect.objectContaining({ estimated: true, input_tokens: input, output_tokens: output }),
+      );
     }, 30_000);
   }
 });

@@ -1,5 +1,5 @@
 // Errors across the thread boundary: the cause chain with what retries, fallbacks and incomplete streams read of it.
-import { ModelStreamIncompleteError, type StreamEstimate } from '../model-stream-guard';
+import { ModelReplyTooLargeError, ModelStreamIncompleteError, type StreamEstimate } from '../model-stream-guard';
 import { retryAfterHeader } from '../retry-policy';
 import type { WireErrorLink } from './wire';
 
@@ -29,6 +29,9 @@ export function toWireError(error: unknown): WireErrorLink[] {
       ...(typeof link.code === 'string' ? { code: link.code } : {}),
       ...(retryAfterHeader(link.headers) ? { retryAfter: retryAfterHeader(link.headers) } : {}),
       ...(current instanceof ModelStreamIncompleteError ? { incomplete: { estimate: current.estimate } } : {}),
+      ...(current instanceof ModelReplyTooLargeError
+        ? { tooLarge: { maxChars: current.maxChars, estimate: current.estimate } }
+        : {}),
     });
     current = link.cause;
   }
@@ -50,6 +53,11 @@ export function fromWireError(chain: WireErrorLink[]): Error {
     if (link.incomplete) {
       rebuilt = new ModelStreamIncompleteError(link.incomplete.estimate as StreamEstimate, 0, cause ? { cause } : {});
       Object.defineProperty(rebuilt, 'message', { value: link.message });
+      continue;
+    }
+    if (link.tooLarge) {
+      rebuilt = new ModelReplyTooLargeError(link.tooLarge.maxChars, link.tooLarge.estimate as StreamEstimate);
+      if (cause) rebuilt.cause = cause;
       continue;
     }
     const error = errorOfKind(link.kind, link.message) as Error & Fields;

@@ -55,6 +55,8 @@ export interface WireErrorLink {
   retryAfter?: string;
   /** Set on a ModelStreamIncompleteError: its usage estimate. */
   incomplete?: { estimate: unknown };
+  /** Set on a ModelReplyTooLargeError: its limit and usage estimate. */
+  tooLarge?: { maxChars: number; estimate: unknown };
 }
 
 export type ToServerThread =
