@@ -49,6 +49,40 @@ describe('tool runner', () => {
     expect(calls).toBe(4);
   });
 
+  it('counts identical calls made in parallel: those past the limit wait for the others and are refused unrun', async () => {
+    const release = Promise.withResolvers<void>();
+    const twoStarted = Promise.withResolvers<void>();
+    let started = 0;
+    const held: ToolDefinition<{ ok: boolean }> = {
+      name: 'held',
+      description: 'Fails or succeeds once released.',
+      level: 0,
+      schema: z.object({ ok: z.boolean() }),
+      run: async ({ ok }) => {
+        if (++started === 2) twoStarted.resolve();
+        await release.promise;
+        return ok ? success({ ran: true }) : failure('E_EXEC', 'failed');
+      },
+    };
+    using harness = createToolHarness({ definitions: [held] });
+    // Five identical failing calls of one step (limit 2): two run, three are refused without running.
+    const failing = Array.from({ length: 5 }, () => harness.call('held', { ok: false }, { runId: 'step' }));
+    await twoStarted.promise;
+    release.resolve();
+    const codes = (await Promise.all(failing)).map((result) => result.error!.code);
+    expect(codes.sort()).toEqual(['E_EXEC', 'E_EXEC', 'E_POLICY_DENIED', 'E_POLICY_DENIED', 'E_POLICY_DENIED']);
+    expect(started).toBe(2);
+    // Each of the two failures counted: the next identical call is refused too.
+    expect((await harness.call('held', { ok: false }, { runId: 'step' })).error!.code).toBe('E_POLICY_DENIED');
+    // Identical calls that succeed are not refused: those that waited run once the first ones succeeded.
+    started = 0;
+    const passing = await Promise.all(
+      Array.from({ length: 4 }, () => harness.call('held', { ok: true }, { runId: 'other' })),
+    );
+    expect(passing.map((result) => result.ok)).toEqual([true, true, true, true]);
+    expect(started).toBe(4);
+  });
+
   it('keeps a digest of failed calls, not their arguments (500 failed 1 MB calls kept 513 MB)', async () => {
     using harness = createToolHarness({ definitions: [flaky] });
     const big = 'x'.repeat(1024 * 1024);

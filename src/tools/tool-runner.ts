@@ -6,6 +6,7 @@ import { redactSecrets } from '../shared/redact';
 import { auditToolCall } from './tool-audit';
 import type { ToolAuditOutcome } from './tool-audit.port';
 import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-definition';
+import { RetryGuard } from './retry-guard';
 import { decideToolPolicy } from './tool-policy';
 import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
 
@@ -28,9 +29,6 @@ export interface ToolRunner {
   /** Never throws: every failure becomes an `ok:false` result, and every call is audited. */
   run(definition: ToolDefinition | undefined, rawArgs: unknown, context: ToolCallContext): Promise<ToolEnvelope>;
 }
-
-/** Most failure keys kept for the retry guard; the oldest are forgotten first. */
-const MAX_GUARD_KEYS = 10_000;
 
 /** Arguments in a canonical form: keys sorted, strings trimmed with whitespace runs collapsed. */
 export function normalizeArguments(value: unknown): unknown {
@@ -77,7 +75,42 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
   const logger = deps.logger ?? silentLogger;
   const sandboxAvailable = deps.sandboxAvailable ?? (() => false);
   const sandboxRetryReason = deps.sandboxRetryReason ?? (() => null);
-  const failures = new Map<string, number>();
+  const guard = new RetryGuard();
+
+  /** Validates the arguments and runs the tool; a throw becomes a failed outcome. */
+  const runChecked = async (
+    definition: ToolDefinition,
+    rawArgs: unknown,
+    context: ToolCallContext,
+  ): Promise<ToolOutcome> => {
+    const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
+    if (unparsed !== undefined) {
+      const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
+      return failure('E_INVALID_ARGS', message, { received: String(unparsed).slice(0, 500) }, false);
+    }
+    const parsed = strictArguments(definition.schema).safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => describeIssue(issue, definition.schema));
+      return failure(
+        'E_INVALID_ARGS',
+        `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`,
+        { issues },
+        false,
+      );
+    }
+    try {
+      return await definition.run(parsed.data, context);
+    } catch (error) {
+      if (error instanceof ToolFailure) return failure(error.code, error.message, error.details);
+      logger.error('tool threw', { tool: context.toolName, error: String(error) });
+      return failure(
+        'E_INTERNAL',
+        'Unhandled tool exception',
+        { exception: redactSecrets(error instanceof Error ? error.message : String(error)) },
+        false,
+      );
+    }
+  };
 
   const finish = async (
     context: ToolCallContext,
@@ -144,53 +177,24 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
       const digest = new Bun.CryptoHasher('sha256').update(JSON.stringify(normalizeArguments(rawArgs))).digest('hex');
       const key = `${scope}\u0000${definition.name}\u0000${digest}`;
       const limit = context.config.tool_retry_guard.repeat_identical_failure_limit;
-      const prior = failures.get(key) ?? 0;
-      if (prior >= limit) {
-        const reason = `Retry blocked: this exact call already failed ${prior} time(s) in this run (tool_retry_guard.repeat_identical_failure_limit=${limit}); change the arguments or the approach`;
+      const ticket = await guard.admit(key, limit);
+      if ('refused' in ticket) {
+        const reason = `Retry blocked: this exact call already failed ${ticket.refused} time(s) in this run (tool_retry_guard.repeat_identical_failure_limit=${limit}); change the arguments or the approach`;
         return finish(
           context,
           rawArgs,
-          failure('E_POLICY_DENIED', reason, { rule: 'retry_guard', failures: prior }, false),
+          failure('E_POLICY_DENIED', reason, { rule: 'retry_guard', failures: ticket.refused }, false),
           startedAt,
           'denied',
           reason,
         );
       }
-      let outcome: ToolOutcome;
-      const parsed = strictArguments(definition.schema).safeParse(rawArgs ?? {});
-      const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
-      if (unparsed !== undefined) {
-        const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
-        outcome = failure('E_INVALID_ARGS', message, { received: String(unparsed).slice(0, 500) }, false);
-      } else if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => describeIssue(issue, definition.schema));
-        outcome = failure(
-          'E_INVALID_ARGS',
-          `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`,
-          { issues },
-          false,
-        );
-      } else {
-        try {
-          outcome = await definition.run(parsed.data, context);
-        } catch (error) {
-          if (error instanceof ToolFailure) outcome = failure(error.code, error.message, error.details);
-          else {
-            logger.error('tool threw', { tool: context.toolName, error: String(error) });
-            outcome = failure(
-              'E_INTERNAL',
-              'Unhandled tool exception',
-              { exception: redactSecrets(error instanceof Error ? error.message : String(error)) },
-              false,
-            );
-          }
-        }
-      }
-      if (outcome.ok) failures.delete(key);
-      else {
-        failures.delete(key);
-        failures.set(key, prior + 1);
-        if (failures.size > MAX_GUARD_KEYS) failures.delete(failures.keys().next().value!);
+      let outcome: ToolOutcome | undefined;
+      try {
+        outcome = await runChecked(definition, rawArgs, context);
+      } finally {
+        // Always settled: identical calls waiting on this one would otherwise wait for ever.
+        ticket.settle(outcome?.ok ?? false);
       }
       return finish(
         context,
