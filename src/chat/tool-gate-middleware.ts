@@ -1,5 +1,5 @@
 // Routes every tool call of a turn through the tool runner, including calls for tools the model was not offered.
-import { UNPARSED_ARGUMENTS } from '../tools';
+import { capToolArguments, UNPARSED_ARGUMENTS } from '../tools';
 import type { LangChainRuntime } from './langchain-runtime';
 import type { RunCheckpointer } from './run-checkpointer';
 
@@ -34,27 +34,35 @@ export function toolGateMiddleware(runtime: LangChainRuntime) {
     name: 'ToolGate',
     // A call whose arguments were not JSON arrives as an `invalid_tool_call`, which the agent would drop and
     // end the turn in silence. Turned into a real call with the raw text as arguments, it reaches the runner,
-    // which answers `E_INVALID_ARGS` (audited), and the model can try again.
+    // which answers `E_INVALID_ARGS` (audited), and the model can try again. Arguments past
+    // MAX_TOOL_ARGUMENTS_CHARS become their marker here, before the message joins the turn: `tool_start`, the
+    // stored reply, the checkpoint and the next model call see the marker, never the megabytes; same call ids.
     wrapModelCall: async (request, handler) => {
       const hooks = hooksOf(request.runtime);
       const response = await handler(request);
-      if (!AIMessage.isInstance(response) || !response.invalid_tool_calls?.length) {
-        if (AIMessage.isInstance(response)) hooks.modelStep?.(response);
-        return response;
-      }
-      const repaired = response.invalid_tool_calls.map((call, index) => ({
+      if (!AIMessage.isInstance(response)) return response;
+      const repaired = (response.invalid_tool_calls ?? []).map((call, index) => ({
         type: 'tool_call' as const,
         id: call.id ?? `invalid_${index}`,
         name: call.name ?? 'unknown',
         args: { [UNPARSED_ARGUMENTS]: call.args ?? '' },
       }));
+      const calls = [...(response.tool_calls ?? []), ...repaired];
+      const capped = calls.map((call) => ({ ...call, args: capToolArguments(call.args) as Record<string, unknown> }));
+      const cut = capped.some((call, index) => call.args !== calls[index]!.args);
+      if (repaired.length === 0 && !cut) {
+        hooks.modelStep?.(response);
+        return response;
+      }
+      // The provider's own copy of the calls (read when `tool_calls` is empty) holds the arguments whole.
+      const { tool_calls: _raw, ...kwargs } = response.additional_kwargs ?? {};
       const message = new AIMessage({
         id: response.id,
         content: response.content,
-        additional_kwargs: response.additional_kwargs,
+        additional_kwargs: cut ? kwargs : response.additional_kwargs,
         response_metadata: response.response_metadata,
         usage_metadata: response.usage_metadata,
-        tool_calls: [...(response.tool_calls ?? []), ...repaired],
+        tool_calls: capped,
         invalid_tool_calls: [],
       });
       hooks.modelStep?.(message);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createToolHarness } from '../../test/support/tool-harness';
 import type { ToolDefinition } from './tool-definition';
+import { MAX_TOOL_ARGUMENTS_CHARS } from './oversized-arguments';
 import { failure, success } from './tool-result';
 
 let calls = 0;
@@ -85,10 +86,11 @@ describe('tool runner', () => {
 
   it('keeps a digest of failed calls, not their arguments (500 failed 1 MB calls kept 513 MB)', async () => {
     using harness = createToolHarness({ definitions: [flaky] });
-    const big = 'x'.repeat(1024 * 1024);
+    // Just under MAX_TOOL_ARGUMENTS_CHARS (larger arguments are refused as a small marker): 64 MB if kept.
+    const big = 'x'.repeat(MAX_TOOL_ARGUMENTS_CHARS - 20);
     Bun.gc(true);
     const before = process.memoryUsage().rss;
-    for (let index = 0; index < 64; index++) await harness.call('flaky', { command: `${index}${big}` });
+    for (let index = 0; index < 256; index++) await harness.call('flaky', { command: `${index}${big}` });
     Bun.gc(true);
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
     expect((await harness.call('flaky', { command: `7${big}` })).error!.code).toBe('E_EXEC');

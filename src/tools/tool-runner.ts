@@ -6,6 +6,7 @@ import { redactSecrets } from '../shared/redact';
 import { auditToolCall } from './tool-audit';
 import type { ToolAuditOutcome } from './tool-audit.port';
 import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-definition';
+import { capToolArguments, oversizedArguments } from './oversized-arguments';
 import { RetryGuard } from './retry-guard';
 import { decideToolPolicy } from './tool-policy';
 import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
@@ -83,6 +84,11 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
     rawArgs: unknown,
     context: ToolCallContext,
   ): Promise<ToolOutcome> => {
+    const oversized = oversizedArguments(rawArgs);
+    if (oversized) {
+      const message = `Invalid arguments for ${context.toolName}: ${oversized.chars} characters of JSON, over the limit of ${oversized.max_chars}; the call was not run. Send smaller arguments (split the work into several calls)`;
+      return failure('E_INVALID_ARGS', message, { chars: oversized.chars, max_chars: oversized.max_chars }, false);
+    }
     const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
     if (unparsed !== undefined) {
       const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
@@ -145,8 +151,10 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
     isAllowed: (definition, context) =>
       decideToolPolicy(definition, context.triggerType, context.config, { sandboxAvailable: sandboxAvailable() })
         .allowed,
-    async run(definition, rawArgs, context) {
+    async run(definition, modelArgs, context) {
       const startedAt = performance.now();
+      // Arguments past the limit are audited, counted and refused as their marker, never whole.
+      const rawArgs = capToolArguments(modelArgs);
       if (!definition) {
         const outcome = failure('E_NOT_FOUND', `Unknown tool '${context.toolName}'`, { tool: context.toolName }, false);
         return finish(context, rawArgs, outcome, startedAt, 'error', 'unknown tool');

@@ -1,11 +1,83 @@
-// Limits of the tool loop seen through a real turn: identical parallel calls and the retry guard.
+// Limits of the tool loop seen through a real turn: oversized arguments, identical parallel calls and the retry guard.
 import { describe, expect, it } from 'bun:test';
 import { z } from 'zod';
-import { failure, type ToolDefinition } from '../../../src/tools';
+import { failure, MAX_TOOL_ARGUMENTS_CHARS, success, type ToolDefinition } from '../../../src/tools';
 import { startChatFixture } from '../../support/chat-fixture';
 import { readSse } from '../../support/sse-client';
 
 describe('the tool loop', () => {
+  it('refuses a call with arguments over 256 KiB unrun, and shows, stores and sends them back cut, with a marker', async () => {
+    let runs = 0;
+    const note: ToolDefinition<{ text: string }> = {
+      name: 'note',
+      description: 'Takes a note.',
+      level: 0,
+      schema: z.object({ text: z.string() }),
+      run: async () => {
+        runs += 1;
+        return success({ noted: true });
+      },
+    };
+    await using fixture = await startChatFixture({ overrides: { toolDefinitions: [note] } });
+    const sessionId = await fixture.newSession();
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    fixture.model.enqueue(
+      {
+        kind: 'tool_calls',
+        calls: [
+          { name: 'note', args: { text: huge }, id: 'call_big' },
+          { name: 'note', args: { text: 'small' }, id: 'call_small' },
+        ],
+      },
+      { kind: 'text', text: 'Too large, I see.' },
+      { kind: 'text', text: 'Notes' },
+      { kind: 'text', text: 'Again.' },
+    );
+    const events = await readSse(await fixture.chat({ message: 'note this', session_id: sessionId }));
+    const chars = JSON.stringify({ text: huge }).length;
+    const marker = {
+      __oversized_arguments__: {
+        chars,
+        max_chars: MAX_TOOL_ARGUMENTS_CHARS,
+        preview: `{"text":"${'x'.repeat(991)}…[truncated]`,
+      },
+    };
+    const starts = events.filter((event) => event.event === 'tool_start').map((event) => event.data.input);
+    expect(starts).toEqual([marker, { text: 'small' }]);
+    const results = events.filter((event) => event.event === 'tool_end').map((event) => JSON.parse(event.data.output));
+    expect(results.map((result) => result.error)).toEqual([
+      {
+        code: 'E_INVALID_ARGS',
+        message: `Invalid arguments for note: ${chars} characters of JSON, over the limit of 262144; the call was not run. Send smaller arguments (split the work into several calls)`,
+        retryable: false,
+        details: { chars, max_chars: MAX_TOOL_ARGUMENTS_CHARS },
+      },
+      null,
+    ]);
+    expect(runs).toBe(1);
+    expect(events.at(-2)!.event).toBe('done');
+    // The next model call: each call answered under its own id, the large one's arguments as the marker.
+    const next = fixture.model.chatRequests()[1]!.body.messages as any[];
+    const step = next.find((message) => message.role === 'assistant');
+    expect(step.tool_calls.map((call: any) => [call.id, JSON.parse(call.function.arguments)])).toEqual([
+      ['call_big', marker],
+      ['call_small', { text: 'small' }],
+    ]);
+    expect(next.filter((message) => message.role === 'tool').map((message) => message.tool_call_id)).toEqual([
+      'call_big',
+      'call_small',
+    ]);
+    expect(JSON.stringify(next).length).toBeLessThan(20_000);
+    // Stored and audited as the marker; the next turn's history sent to the model is small too.
+    const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages;
+    expect(history[1].tool_calls.map((call: any) => call.input)).toEqual([marker, { text: 'small' }]);
+    const runId = events[0]!.data.run_id;
+    const audit = await fixture.server.deps.agents.get('default').storage.toolAudit.list({ runId });
+    expect(audit.map((row) => row.arguments)).toContainEqual(marker);
+    await readSse(await fixture.chat({ message: 'again', session_id: sessionId }));
+    expect(JSON.stringify(fixture.model.chatRequests().at(-1)!.body).length).toBeLessThan(20_000);
+  });
+
   it('runs identical failing calls of one step only up to the retry guard; the rest are refused unrun', async () => {
     const twoStarted = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
