@@ -3,7 +3,7 @@ import type { AgentHandle } from '../agents';
 import type { RuntimeConfig } from '../config';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import type { RunTools, ToolPorts, ToolsService, TriggerType } from '../tools';
+import { isOversizedArguments, type RunTools, type ToolPorts, type ToolsService, type TriggerType } from '../tools';
 import type { ApprovalPorts, ApprovalRecord } from './approval-store.port';
 import type { ApprovalsService } from './approvals.service';
 import type { LiveRun } from './live-run';
@@ -94,7 +94,8 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
     offered: tools.offered,
     async execute(call) {
       const config = deps.config();
-      const tool = deps.tools.approvalFor(call.name, deps.trigger, config);
+      // A call whose arguments were too large is refused by the runner at once, not first put to a person.
+      const tool = isOversizedArguments(call.args) ? null : deps.tools.approvalFor(call.name, deps.trigger, config);
       if (!tool) return tools.execute(call);
       let approvalId = '';
       let announced: Promise<void> | undefined;

@@ -13,5 +13,10 @@ export { failure, success, type ToolEnvelope, type ToolOutcome } from './tool-re
 export type { ToolAuditEntry, ToolAuditOutcome, ToolAuditStore, ToolPorts } from './tool-audit.port';
 export { createBuiltinTools, type BuiltinToolDeps } from './builtin-tools';
 export { UNPARSED_ARGUMENTS } from './tool-runner';
-export { capToolArguments, MAX_TOOL_ARGUMENTS_CHARS, OVERSIZED_ARGUMENTS } from './oversized-arguments';
+export {
+  capToolArguments,
+  isOversizedArguments,
+  MAX_TOOL_ARGUMENTS_CHARS,
+  OVERSIZED_ARGUMENTS,
+} from './oversized-arguments';
 export { auditToolCall } from './tool-audit';

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'bun:test';
-import { capToolArguments, MAX_TOOL_ARGUMENTS_CHARS, OVERSIZED_ARGUMENTS } from './oversized-arguments';
+import {
+  capToolArguments,
+  isOversizedArguments,
+  MAX_TOOL_ARGUMENTS_CHARS,
+  OVERSIZED_ARGUMENTS,
+} from './oversized-arguments';
 
 describe('capToolArguments', () => {
   it('keeps arguments up to the limit as they are, and turns larger ones into a marker with a preview', () => {
@@ -22,5 +27,15 @@ describe('capToolArguments', () => {
     expect(preview).toBe(`{"text":"${'x'.repeat(990)}…[truncated]`);
     const fake = { [OVERSIZED_ARGUMENTS]: { chars: 1, max_chars: 1, preview: 'z'.repeat(MAX_TOOL_ARGUMENTS_CHARS) } };
     expect(JSON.stringify(capToolArguments(fake)).length).toBeLessThan(2000);
+  });
+
+  it('tells arguments over the limit, or cut to their marker, from the rest', () => {
+    const over = { text: 'x'.repeat(MAX_TOOL_ARGUMENTS_CHARS) };
+    expect([over, capToolArguments(over), { text: 'short' }, {}].map(isOversizedArguments)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

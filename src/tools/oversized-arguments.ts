@@ -42,3 +42,8 @@ export function oversizedArguments(args: unknown): OversizedArguments | null {
   const marker = (args as { [OVERSIZED_ARGUMENTS]?: unknown } | null | undefined)?.[OVERSIZED_ARGUMENTS];
   return marker && typeof marker === 'object' ? (marker as OversizedArguments) : null;
 }
+
+/** True for arguments over the limit, or already cut to their marker: the runner refuses such a call. */
+export function isOversizedArguments(args: unknown): boolean {
+  return capToolArguments(args) !== args || oversizedArguments(args) !== null;
+}

@@ -1,5 +1,6 @@
 // A call held for approval runs under the tool policy in force when it runs, not the one its turn began with.
 import { describe, expect, it } from 'bun:test';
+import { MAX_TOOL_ARGUMENTS_CHARS } from '../../../src/tools';
 import { approvalFixture, pausedTurn } from '../../support/approval-fixture';
 import { readStreamRest as rest, readStreamUntil as until, streamSse } from '../../support/sse-client';
 
@@ -73,6 +74,25 @@ describe('tool approvals and the live tool policy', () => {
       code: 'E_POLICY_DENIED',
       rule: 'chat_blocked',
     });
+    expect((await fixture.server.json('GET', '/api/approvals?status=pending')).body.data.approvals).toEqual([]);
+  });
+
+  it('refuses at once, asking no one, a call to a tool listed for approval whose arguments are too large', async () => {
+    await using fixture = await approvalFixture();
+    const sessionId = await fixture.newSession();
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'read_file', args: { path: 'x'.repeat(5 * 1024 * 1024) } }] },
+      { kind: 'text', text: 'Too large.' },
+    );
+    const stream = streamSse(await fixture.chat({ message: 'Read it', session_id: sessionId }));
+    const head = await until(stream, (record) => ['approval_required', 'tool_end'].includes(record.event));
+    expect(head.at(-1)!.event).toBe('tool_end');
+    const output = JSON.parse(head.at(-1)!.data.output);
+    expect({ code: output.error?.code, max: output.error?.details?.max_chars }).toEqual({
+      code: 'E_INVALID_ARGS',
+      max: MAX_TOOL_ARGUMENTS_CHARS,
+    });
+    await rest(stream);
     expect((await fixture.server.json('GET', '/api/approvals?status=pending')).body.data.approvals).toEqual([]);
   });
 });
