@@ -78,6 +78,27 @@ describe('the tool loop', () => {
     expect(JSON.stringify(fixture.model.chatRequests().at(-1)!.body).length).toBeLessThan(20_000);
   });
 
+  it('cuts the raw text of an oversized call that is not even JSON the same way', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    const raw = `{path: ${'y'.repeat(5 * 1024 * 1024)}, oops`;
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'read_file', args: raw, id: 'call_broken' }] },
+      { kind: 'text', text: 'Broken.' },
+      { kind: 'text', text: 'Broken' },
+    );
+    const events = await readSse(await fixture.chat({ message: 'read it', session_id: sessionId }));
+    const input = events.find((event) => event.event === 'tool_start')!.data.input;
+    expect(input.__oversized_arguments__.chars).toBe(JSON.stringify({ __unparsed_arguments__: raw }).length);
+    expect(JSON.stringify(input).length).toBeLessThan(2000);
+    const output = JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output);
+    expect(output.error.code).toBe('E_INVALID_ARGS');
+    expect(output.error.message).toContain('over the limit of 262144; the call was not run');
+    const next = fixture.model.chatRequests()[1]!.body.messages as any[];
+    expect(next.find((message) => message.role === 'tool').tool_call_id).toBe('call_broken');
+    expect(JSON.stringify(next).length).toBeLessThan(20_000);
+  });
+
   it('runs identical failing calls of one step only up to the retry guard; the rest are refused unrun', async () => {
     const twoStarted = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
