@@ -8,6 +8,20 @@ import { toValidationItems } from './validation-items';
 
 type Headers = Record<string, string | number>;
 
+/**
+ * Items a 422 lists at most, as Elysia's schema checks give them; the message's `(and N more)` counts them all. Our own
+ * checks (config keys, unsafe keys, lone surrogates) listed every one: 500,000 bad strings in a 5 MiB body came back
+ * as a 78 MB answer, its serialising alone holding the server thread 2 s.
+ */
+export const MAX_VALIDATION_ITEMS = 64;
+
+/** `details` with its `items` cut to the first `MAX_VALIDATION_ITEMS`. */
+function boundedDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const items = details?.items;
+  if (!Array.isArray(items) || items.length <= MAX_VALIDATION_ITEMS) return details;
+  return { ...details, items: items.slice(0, MAX_VALIDATION_ITEMS) };
+}
+
 /** A JSON error response carrying the headers already set for this request (CORS, security, request id). */
 export function errorResponse(
   headers: Headers,
@@ -40,7 +54,7 @@ export function errorEnvelope({ logger, dataDir, allowedMethods }: ErrorEnvelope
     const headers = set.headers as Headers;
     // Elysia wraps what a parse hook throws; unwrap our own errors (413, malformed JSON from body-parser.ts).
     const own = error instanceof AppError ? error : (error as { cause?: unknown })?.cause;
-    if (own instanceof AppError) return errorResponse(headers, own.code, own.message, own.details);
+    if (own instanceof AppError) return errorResponse(headers, own.code, own.message, boundedDetails(own.details));
     if (code === 'VALIDATION') {
       const validation = error as unknown as {
         type: string;

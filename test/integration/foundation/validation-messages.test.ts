@@ -94,3 +94,28 @@ describe('deeply nested JSON', () => {
     expect((await server.json('POST', '/api/sessions', { title: 'a "[[[[" title' })).status).toBe(200);
   });
 });
+
+describe('many problems in one request', () => {
+  it('lists the first 64 items, as the schema checks do, and counts them all in the message', async () => {
+    await using server = await startTestServer();
+    const keys = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [`k${index}`, 1]));
+    const config = await refused(server, 'PUT', '/api/config/runtime', { config: keys });
+    expect(config.message).toBe('config.k0: unknown key (and 999 more)');
+    expect(config.items).toHaveLength(64);
+    expect(config.items[63]).toEqual({ field: 'config.k63', message: 'Unknown key', code: 'extra_forbidden' });
+    // Lone surrogates are found by the body parser; 1,000 of them were 1,000 items (500,000: a 78 MB answer).
+    const response = await server.request('/api/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"title": "t", "x": [${Array.from({ length: 1000 }, () => '"\\ud800"').join(', ')}]}`,
+    });
+    const body = (await response.json()) as any;
+    expect(response.status).toBe(422);
+    expect(body.error.message).toEndWith('(and 999 more)');
+    expect(body.error.details.items).toHaveLength(64);
+    expect(body.error.details.items[0]).toMatchObject({ field: 'x.0', code: 'invalid_unicode' });
+    // The schema checks' own cap, for comparison.
+    const paths = await refused(server, 'POST', '/api/tokens/files', { paths: new Array(1000).fill(1) });
+    expect(paths.items.length).toBeLessThanOrEqual(64);
+  });
+});
