@@ -14,7 +14,8 @@ type Reason =
   | 'database_unwritable'
   | 'database_damaged'
   | 'database_busy'
-  | 'database_unreachable';
+  | 'database_unreachable'
+  | 'too_many_open_files';
 
 interface SystemError {
   code?: unknown;
@@ -34,6 +35,9 @@ const ERRNO_REASONS: Record<string, Reason> = {
   ENOTDIR: 'not_a_folder',
   // shared/regular-file.ts: a FIFO, device or socket where the server reads a file of its own (never waited on).
   ENOTREG: 'not_regular_file',
+  // The process (or the system) is out of file descriptors, held by open connections say: no fault of a folder.
+  EMFILE: 'too_many_open_files',
+  ENFILE: 'too_many_open_files',
 };
 /** Reasons that are only the data folder's fault when the failing path lies inside it (EACCES on, say, a tool binary is not). */
 const NEEDS_PATH_INSIDE = new Set<Reason>(['read_only', 'permission_denied', 'not_a_folder', 'not_regular_file']);
@@ -49,6 +53,7 @@ const REASON_CODES: Record<Reason, StorageFaultCode> = {
   database_damaged: 'storage_unavailable',
   database_busy: 'storage_unavailable',
   database_unreachable: 'storage_unavailable',
+  too_many_open_files: 'storage_unavailable',
 };
 
 const MESSAGES: Record<Reason, string> = {
@@ -62,6 +67,7 @@ const MESSAGES: Record<Reason, string> = {
   database_damaged: 'A database in the data folder is damaged (its file is malformed)',
   database_busy: 'A database in the data folder is locked by another process; try again shortly',
   database_unreachable: 'The database cannot be reached; try again shortly',
+  too_many_open_files: 'The server has too many files and connections open; try again shortly',
 };
 
 /**
@@ -86,7 +92,7 @@ interface Fault {
   database?: string;
 }
 
-/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR, ENOTREG, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
+/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR/EMFILE/ENFILE, ENOTREG, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause, database } = current as SystemError;
@@ -128,8 +134,8 @@ export function isStorageFault(error: unknown): boolean {
 /**
  * The client-safe error for a storage fault of the data folder, or null for any other error: 507
  * `insufficient_storage` for a full disk or quota, 503 `storage_unavailable` for a read-only or
- * permission-denied folder or a database that cannot be written. The message names the folder holding
- * the entry that failed, relative to `dataDir` (`details.folder`), never an absolute path or a stack; a SQLite
+ * permission-denied folder, a database that cannot be written or a process out of descriptors (no folder named).
+ * The message names the folder holding the entry that failed, relative to `dataDir` (`details.folder`), never an absolute path or a stack; a SQLite
  * fault names its database file (`details.file`, relative to `dataDir`, its name alone outside it) when the error
  * was given it (withDatabase). A read-only or permission failure outside the data folder is not one (null).
  */
@@ -139,7 +145,8 @@ export function storageFaultError(
 ): (AppError & { readonly code: StorageFaultCode }) | null {
   const fault = findFault(error, dataDir);
   if (!fault) return null;
-  const folder = fault.path === null ? null : relativeFolder(dataDir, dirname(fault.path));
+  const folder =
+    fault.path === null || fault.reason === 'too_many_open_files' ? null : relativeFolder(dataDir, dirname(fault.path));
   if (NEEDS_PATH_INSIDE.has(fault.reason) && fault.path !== null && folder === null) return null;
   const message = folder && folder !== '.' ? `${MESSAGES[fault.reason]}: ${folder}` : MESSAGES[fault.reason];
   const details: Record<string, unknown> = { reason: fault.reason };
@@ -162,6 +169,7 @@ const FILE_MESSAGES: Record<Reason, string> = {
   database_damaged: 'it is damaged',
   database_busy: 'another process holds its lock',
   database_unreachable: 'it cannot be reached',
+  too_many_open_files: 'the server has too many files open',
 };
 
 /**
