@@ -51,9 +51,11 @@ const TYPE_ONLY = new Set([6, 14, 27, 35, 41, 46, 54, UNION]);
 /**
  * A union's own message ("Expected union value") helps nobody. Elysia wraps numbers and booleans in
  * unions (to accept them as query strings), so look inside: the alternatives' literals become one
- * list, and otherwise the most specific nested error (a bound, a length, a pattern) speaks.
+ * list, and otherwise the most specific nested error (a bound, a length, a pattern) speaks. Failing that, an
+ * alternative that failed deeper in (a field of an optional object) says where, and alternatives that only name
+ * types are named together (`Expected string or null`).
  */
-function explainUnion(error: TypeBoxError): Pick<TypeBoxError, 'message' | 'type'> {
+function explainUnion(error: TypeBoxError): Pick<TypeBoxError, 'message' | 'type' | 'path'> {
   const nested = (error.errors ?? []).map((alternative) => [...alternative]);
   const literals = nested.filter(
     (alternative) => alternative.length > 0 && alternative.every((item) => item.type === LITERAL),
@@ -69,17 +71,24 @@ function explainUnion(error: TypeBoxError): Pick<TypeBoxError, 'message' | 'type
     const options = literals.flatMap((alternative) =>
       alternative.map((item) => item.message.replace(/^Expected /, '')),
     );
-    return { type: LITERAL, message: `Expected one of: ${options.join(', ')}` };
+    return { type: LITERAL, message: `Expected one of: ${options.join(', ')}`, path: error.path };
   }
+  let deeper: Pick<TypeBoxError, 'message' | 'type' | 'path'> | undefined;
+  const types: Pick<TypeBoxError, 'message' | 'type'>[] = [];
   for (const alternative of nested) {
     for (const item of alternative) {
       const format = item.type === STRING_FORMAT ? /'(\w+)' format/.exec(item.message)?.[1] : undefined;
-      if (format && FORMAT_MEANING[format]) return FORMAT_MEANING[format];
+      if (format && FORMAT_MEANING[format]) return { ...FORMAT_MEANING[format], path: error.path };
       const specific = item.type === UNION ? explainUnion(item) : item;
       if (!TYPE_ONLY.has(specific.type)) return specific;
+      if (specific.path.length > error.path.length) deeper ??= specific;
+      else if (specific.type !== UNION) types.push(specific);
     }
   }
-  return error;
+  if (deeper) return deeper;
+  if (types.length < 2) return error;
+  const names = types.map((item) => item.message.replace(/^Expected /, ''));
+  return { type: types[0]!.type, message: `Expected ${names.join(' or ')}`, path: error.path };
 }
 
 /**

@@ -95,6 +95,22 @@ describe('deeply nested JSON', () => {
   });
 });
 
+describe('a field of an optional body', () => {
+  it('is named with the types it takes, not "body: expected union value"', async () => {
+    await using server = await startTestServer();
+    // The body of POST /api/sessions may be absent or null, so the schema is a union around the object.
+    for (const title of [5, [1], true]) {
+      expect(await refused(server, 'POST', '/api/sessions', { title })).toEqual({
+        message: 'title: expected string or null',
+        items: [{ field: 'title', message: 'Expected string or null', code: 'string_type' }],
+      });
+    }
+    expect((await refused(server, 'POST', '/api/sessions', { title: 'x'.repeat(101) })).items).toEqual([
+      { field: 'title', message: 'Expected string length less or equal to 100', code: 'string_too_long' },
+    ]);
+  });
+});
+
 describe('many problems in one request', () => {
   it('lists the first 64 items, as the schema checks do, and counts them all in the message', async () => {
     await using server = await startTestServer();
