@@ -8,27 +8,42 @@ import type { ApprovalPorts } from './approval-store.port';
 import type { RunCheckpointPorts } from './run-checkpoint.port';
 import type { RunPorts } from './run-store.port';
 
+/** What the recovery of live snapshots reads and writes: the sessions, and the runs paused with a checkpoint. */
+type OrphanPorts = { sessions: Pick<SessionStore, 'liveSessionIds' | 'recoverInterrupted'> } & RunPorts &
+  RunCheckpointPorts;
+
 /**
  * For each session of `agentId` holding a live snapshot, takes the session's run lock: a live run (here
  * or on another replica) holds it, renewed as a lease, so a lock taken means the run's process is gone.
- * Under the lock the snapshot becomes an `interrupted` reply. Returns how many were recovered.
+ * Under the lock the snapshot becomes an `interrupted` reply, unless the session's run waits for approvals
+ * with a checkpoint: a replica restores that run (see `restorePausedRuns`), which goes on from its snapshot.
+ * Returns how many were recovered.
  */
 export async function recoverOrphanedRuns(
   coordinator: Coordinator,
   agentId: string,
-  sessions: Pick<SessionStore, 'liveSessionIds' | 'recoverInterrupted'>,
+  storage: OrphanPorts,
 ): Promise<number> {
   let recovered = 0;
-  for (const sessionId of await sessions.liveSessionIds()) {
+  for (const sessionId of await storage.sessions.liveSessionIds()) {
     const lock = await coordinator.tryLock(sessionRunLock(agentId, sessionId));
     if (!lock) continue;
     try {
-      recovered += await sessions.recoverInterrupted([sessionId]);
+      // Its holder's lease may have lapsed only after this pass's restore found the session taken: the next pass restores it.
+      if (await hasPausedRun(storage, sessionId)) continue;
+      recovered += await storage.sessions.recoverInterrupted([sessionId]);
     } finally {
       await lock.release();
     }
   }
   return recovered;
+}
+
+/** Whether a run of the session waits for approvals with a checkpoint (one the row sweep below leaves alone too). */
+async function hasPausedRun(storage: RunPorts & RunCheckpointPorts, sessionId: string): Promise<boolean> {
+  const { runs } = await storage.runs.list({ sessionId, status: 'waiting_approval' }, 10);
+  for (const run of runs) if (await storage.checkpoints.get(run.runId)) return true;
+  return false;
 }
 
 /**
@@ -83,7 +98,7 @@ export function startOrphanSweeper(deps: OrphanSweeperDeps): { stop(): void } {
     if (sweeping) return;
     sweeping = true;
     try {
-      // First: a paused run restored here takes its session's lock, so its live reply is not recovered below.
+      // First: a paused run restored here takes its session's lock (one still held elsewhere is skipped below too).
       const restored = await deps.resumePaused?.();
       if (restored) deps.logger.warn('paused runs of a stopped replica restored here', { runs: restored });
       const live = await deps.liveAgents?.();
@@ -92,7 +107,7 @@ export function startOrphanSweeper(deps: OrphanSweeperDeps): { stop(): void } {
         try {
           const agent = deps.agents.get(agentId);
           using lease = agent.lease();
-          const recovered = await recoverOrphanedRuns(deps.coordinator, agentId, lease.storage.sessions);
+          const recovered = await recoverOrphanedRuns(deps.coordinator, agentId, lease.storage);
           if (recovered > 0)
             deps.logger.warn('chat runs of a stopped replica kept as interrupted replies', {
               agent_id: agentId,
