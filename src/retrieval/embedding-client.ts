@@ -2,6 +2,7 @@
 import type { EmbeddingSettings } from '../config';
 import { jsonField, jsonList } from '../shared/json-field';
 import { errorMessageOf } from '../shared/redact';
+import { isFloat32 } from './vector-codes';
 
 export interface EmbeddingIdentity {
   provider: 'openai' | 'google_ai_studio';
@@ -99,7 +100,8 @@ function toVectors(rows: unknown[], expected: number, dimensions?: number): Floa
       throw new EmbeddingError('embedding response has an empty or non-list vector', false);
     if (dimensions !== undefined && row.length !== dimensions)
       throw new EmbeddingError(`embedding has ${row.length} dimensions, the profile declares ${dimensions}`, false);
-    return Float32Array.from(row, (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0));
+    // A value float32 cannot hold is no number either: one Infinity made its cosine NaN and flattened the vector leg.
+    return Float32Array.from(row, (value) => (isFloat32(value) ? value : 0));
   });
 }
 

@@ -21,6 +21,11 @@ export function byteTables(query: Float32Array, mean: Float32Array): Float32Arra
   return tables;
 }
 
+/** Whether `value` is a number a float32 holds as a finite number (1e39 is finite, but Infinity once stored). */
+export function isFloat32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(Math.fround(value));
+}
+
 export function popcount(value: number): number {
   let v = value - ((value >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
