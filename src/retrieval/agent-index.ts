@@ -147,7 +147,9 @@ export function openAgentIndex(
       state.missingVectors = result.missingVectors;
       state.lastError = result.embeddingError;
       if (result.changed) {
-        const current = state.vectorIndex?.generation === state.generation ? state.vectorIndex : null;
+        // A forced pass follows the domain's clearing (reindex), whose rows the loaded index never saw removed: they
+        // piled up with each reindex, and vectors of a new length were skipped as patches. It is reloaded instead.
+        const current = !force && state.vectorIndex?.generation === state.generation ? state.vectorIndex : null;
         state.generation += 1;
         // Small changes patch the loaded vector index; a rebuild, filled gaps or many removals reload it.
         if (current && !result.rebuilt && !result.filledMissing) {

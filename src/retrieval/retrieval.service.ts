@@ -9,6 +9,7 @@ import {
 import type { RuntimeConfig } from '../config';
 import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
+import { within } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
 import { isDomainPath } from './domain-files';
@@ -19,6 +20,10 @@ import { createQueryVectors } from './query-vectors';
 import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
+import { probeDims } from './vector-filler';
+
+/** How long a reindex waits for the provider's answer on its vectors' length before it keeps the cache. */
+const REINDEX_CHECK_WAIT_MS = 5000;
 
 export interface RetrievalService extends RetrievalSearcher {
   /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
@@ -146,6 +151,15 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       if (result.changed) logger.debug('retrieval index updated', { agent_id: index.agentId, domain, ...result });
     });
 
+  /** Whether the provider's vectors now have another length than the index's (asked once, 5 s at most). */
+  const lengthChanged = async (index: AgentIndex): Promise<boolean> => {
+    const stored = DOMAINS.map((domain) => probeDims(index.store, domain)).find((dims) => dims > 0);
+    if (!stored || !health.embedder) return false;
+    const asked = health.embedder.embed(['retrieval dimension check']).catch(() => null);
+    const vector = (await within(asked, REINDEX_CHECK_WAIT_MS, null))?.[0];
+    return vector !== undefined && vector.length !== stored;
+  };
+
   const searching: SearchSettings = { health, queryVector: createQueryVectors(health), shortlist, fusion };
 
   const service: RetrievalService = {
@@ -172,6 +186,14 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
           const startedMs = clock.nowMs();
           health.resetCooldown();
           await index.exclusive(async () => {
+            // Vectors cached under this provider and model but of another length than it answers now (a new model
+            // behind the name) would be reused: the vector leg was dead (the index's length, queries of the new one).
+            if (await lengthChanged(index)) {
+              for (const domain of DOMAINS) index.store.clearDomain(domain);
+              index.store.pruneCache();
+            }
+            // A failed check paused embeddings again; the passes ask the provider all the same, as a reindex did.
+            health.resetCooldown();
             for (const domain of DOMAINS) {
               index.store.clearDomain(domain);
               await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
