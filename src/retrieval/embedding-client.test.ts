@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test';
 import { startFakeOpenAiServer } from '../../test/support/fake-openai-server';
 import type { EmbeddingSettings } from '../config/env.types';
+import { MAX_ANSWER_BYTES_PER_TEXT } from './embedding-answer';
 import { createEmbeddingClient, EmbeddingError } from './embedding-client';
 
 const settings = (baseUrl: string, overrides: Partial<EmbeddingSettings> = {}): EmbeddingSettings => ({
@@ -83,5 +84,62 @@ describe('createEmbeddingClient', () => {
     const none = createEmbeddingClient(settings('', { provider: 'none' }));
     expect(none.identity).toBeNull();
     await expect(none.embed(['x'])).rejects.toThrow('disabled');
+  });
+  it('stops reading an answer far larger than vectors for the texts sent, and reports it', async () => {
+    // One vector of 48 MiB of numbers (a proxy or provider gone wrong), streamed: it was read and parsed whole.
+    let sent = 0;
+    const piece = new TextEncoder().encode('0.125,'.repeat(16 * 1024));
+    using server = Bun.serve({
+      port: 0,
+      fetch: () =>
+        new Response(
+          new ReadableStream({
+            type: 'direct',
+            async pull(controller) {
+              controller.write('{"data":[{"index":0,"embedding":[');
+              for (let written = 0; written < 48 * 1024 * 1024; written += piece.length) {
+                sent += piece.length;
+                await controller.write(piece);
+              }
+              controller.write('1]}]}');
+              controller.close();
+            },
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        ),
+    });
+    const client = createEmbeddingClient(settings(`http://127.0.0.1:${server.port}/v1`), { maxAttempts: 1 });
+    const failure = await client.embed(['x']).catch((error) => error);
+    expect(failure).toBeInstanceOf(EmbeddingError);
+    expect(failure.message).toBe(`embedding answer is over ${2 * MAX_ANSWER_BYTES_PER_TEXT} bytes for 1 texts`);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('reports an answer whose body outlasts the time limit as a timeout, and retries it', async () => {
+    let requests = 0;
+    using server = Bun.serve({
+      port: 0,
+      idleTimeout: 0,
+      fetch(request) {
+        requests += 1;
+        const stream = new ReadableStream({
+          async start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"data":['));
+            // Then nothing more until the client gives up.
+            await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }));
+            controller.close();
+          },
+        });
+        return new Response(stream, { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    const client = createEmbeddingClient(settings(`http://127.0.0.1:${server.port}/v1`), {
+      timeoutMs: 200,
+      maxAttempts: 2,
+      sleep: () => Promise.resolve(),
+    });
+    const failure = await client.embed(['x']).catch((error) => error);
+    // Before, the broken-off body read as "embedding response has no data list", not retried.
+    expect([failure.failure, failure.retryable, requests]).toEqual(['timeout', true, 2]);
   });
 });

@@ -1,8 +1,10 @@
 // Embedding providers behind one client: OpenAI-compatible /embeddings and Google AI Studio, batched, with retries.
 import type { EmbeddingSettings } from '../config';
 import { jsonField, jsonList } from '../shared/json-field';
-import { errorMessageOf } from '../shared/redact';
+import { answerJson, EmbeddingError, failureOfStatus, providerErrorText } from './embedding-answer';
 import { isFloat32 } from './vector-codes';
+
+export { EmbeddingError, type EmbeddingFailure, embeddingErrorText } from './embedding-answer';
 
 export interface EmbeddingIdentity {
   provider: 'openai' | 'google_ai_studio';
@@ -14,64 +16,6 @@ export interface EmbeddingClient {
   readonly identity: EmbeddingIdentity | null;
   /** One vector per text, in order. Throws `EmbeddingError` once retries are spent. */
   embed(texts: string[]): Promise<Float32Array[]>;
-}
-
-/** What kind of failure an embedding call met (the classes a route falls back on, or `other`). */
-export type EmbeddingFailure = 'timeout' | 'rate_limit' | 'server_error' | 'network_error' | 'auth_error' | 'other';
-
-/** A failed embedding call; its message is masked and cut to `MAX_ERROR_CHARS` like a chat provider's. */
-export class EmbeddingError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly failure: EmbeddingFailure = 'other',
-    /** The provider's HTTP status, when it answered. */
-    readonly status?: number,
-  ) {
-    super(errorMessageOf(message));
-    this.name = 'EmbeddingError';
-  }
-}
-
-/** The text to log or show for an embedding failure: an `EmbeddingError`'s (already cut), anything else cut here. */
-export function embeddingErrorText(error: unknown): string {
-  return error instanceof EmbeddingError ? error.message : errorMessageOf(error);
-}
-
-/** Most of an error body read: enough for any provider's explanation, not a whole page held in memory. */
-const MAX_ERROR_BODY_CHARS = 256 * 1024;
-
-/** The provider's explanation of a failed call: `error.message` of a JSON body, else the body's text. */
-async function providerErrorText(response: Response): Promise<string> {
-  let text = '';
-  try {
-    const reader = response.body?.getReader();
-    const decoder = new TextDecoder();
-    while (reader && text.length < MAX_ERROR_BODY_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    await reader?.cancel();
-  } catch {
-    // A body that breaks off explains nothing more: the status alone is reported.
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    const error = jsonField(parsed, 'error');
-    const message = typeof error === 'string' ? error : jsonField(error, 'message');
-    if (typeof message === 'string') return message.trim();
-  } catch {
-    // Not JSON (a proxy's page, plain text): the text itself.
-  }
-  return text.trim();
-}
-
-function failureOfStatus(status: number): EmbeddingFailure {
-  if (status === 408) return 'timeout';
-  if (status === 429) return 'rate_limit';
-  if (status === 401 || status === 403) return 'auth_error';
-  return status >= 500 ? 'server_error' : 'other';
 }
 
 export interface EmbeddingClientOptions {
@@ -173,7 +117,7 @@ export function createEmbeddingClient(
         response.status,
       );
     }
-    const json: unknown = await response.json().catch(() => null);
+    const json = await answerJson(response, texts.length);
     if (google) {
       const embeddings = jsonList(json, 'embeddings');
       if (!embeddings) throw new EmbeddingError('embedding response has no embeddings list', false);
