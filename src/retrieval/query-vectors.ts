@@ -12,8 +12,16 @@ const QUERY_CACHE_SIZE = 512;
  */
 export const QUERY_VECTOR_WAIT_MS = 5000;
 
-/** The vector of `text` with `dims` numbers (those of the domain's vectors), or null for a keyword-only search. */
-export type QueryVectors = (index: AgentIndex, text: string, dims: number) => Promise<Float32Array | null>;
+/**
+ * The vector of `text` with `dims` numbers (those of the domain's vectors), or null for a keyword-only search; waits for
+ * the provider `waitMs` at most (default: the one given at creation).
+ */
+export type QueryVectors = (
+  index: AgentIndex,
+  text: string,
+  dims: number,
+  waitMs?: number,
+) => Promise<Float32Array | null>;
 
 export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTOR_WAIT_MS): QueryVectors {
   // Recent query vectors, in memory only: searches never write to the index database.
@@ -24,7 +32,7 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
     remembered.set(text, vector);
     if (remembered.size > QUERY_CACHE_SIZE) remembered.delete(remembered.keys().next().value!);
   };
-  return async (index, text, dims) => {
+  return async (index, text, dims, wait = waitMs) => {
     const embedder = health.embedder;
     if (!embedder) return null;
     const known = remembered.get(text);
@@ -54,7 +62,7 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
         .finally(() => asking.delete(text));
       asking.set(text, asked);
     }
-    const vector = await within(asked, waitMs, null);
+    const vector = await within(asked, wait, null);
     return vector?.length === dims ? vector : null;
   };
 }

@@ -16,7 +16,7 @@ import { isDomainPath } from './domain-files';
 import type { EmbeddingHealth } from './embedding-health';
 import type { FusionMethod } from './hybrid-search';
 import type { RetrievalDomain, RetrievalSearcher } from './retrieval-search';
-import { createQueryVectors } from './query-vectors';
+import { createQueryVectors, QUERY_VECTOR_WAIT_MS } from './query-vectors';
 import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
@@ -170,8 +170,12 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         const config = agent.config();
         const limit = Math.max(1, Math.min(100, Math.floor(topK ?? config.retrieval[domain].top_k)));
         return onIndex(agent, async (index) => {
-          await refresh(index, domain, config);
-          return searchIndex(searching, index, config, domain, text, limit);
+          // A pass held by a slow provider (3 attempts of 20 s a batch) or a large build held the search as long; it
+          // answers from the index as it is after 5 s, and the query's vector is waited for within the same 5 s.
+          const deadline = performance.now() + QUERY_VECTOR_WAIT_MS;
+          await within(refresh(index, domain, config), QUERY_VECTOR_WAIT_MS, undefined);
+          const left = Math.max(0, deadline - performance.now());
+          return searchIndex(searching, index, config, domain, text, limit, left);
         });
       });
     },

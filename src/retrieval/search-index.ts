@@ -14,7 +14,10 @@ export interface SearchSettings {
   fusion: FusionMethod;
 }
 
-/** The `limit` best chunks of `domain` for `text` (trimmed, not empty), from an index already brought up to date. */
+/**
+ * The `limit` best chunks of `domain` for `text` (trimmed, not empty), from an index already brought up to date; the
+ * query's vector is waited for `vectorWaitMs` at most (default: the query vectors' own wait).
+ */
 export async function searchIndex(
   settings: SearchSettings,
   index: AgentIndex,
@@ -22,6 +25,7 @@ export async function searchIndex(
   domain: RetrievalDomain,
   text: string,
   limit: number,
+  vectorWaitMs?: number,
 ): Promise<RetrievalHit[]> {
   const { health } = settings;
   const weighting = config.retrieval[domain];
@@ -33,7 +37,7 @@ export async function searchIndex(
   let vectorLeg = false;
   if (weighting.semantic_weight > 0 && health.embedder) {
     const vectors = index.vectors(domain);
-    const query = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims) : null;
+    const query = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims, vectorWaitMs) : null;
     if (query) {
       vectorHits = vectors.search(query, candidates, settings.shortlist, (ids) => index.store.vectorsOf(ids));
       vectorLeg = true;

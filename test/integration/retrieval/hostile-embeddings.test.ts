@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'bun:test';
 import { fakeEmbedding, startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { type RetrievalFixture, startRetrievalFixture } from '../../support/retrieval-fixture';
+import { startTestServer } from '../../support/start-test-server';
 import { makeTempDir } from '../../support/temp-dir';
 
 describe('a hostile embedding provider', () => {
@@ -21,6 +22,49 @@ describe('a hostile embedding provider', () => {
     expect(sources.sort()).toEqual(['knowledge/a.md', 'knowledge/b.md']);
     const scores = (await fixture.search('knowledge', 'zebra grass plain')).map((hit) => hit.score);
     expect(scores.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('a provider that holds its answers', () => {
+  it('holds a search 5 s at most, even while the index waits on it for a new file', async () => {
+    let hold = false;
+    const held: (() => void)[] = [];
+    using provider = Bun.serve({
+      port: 0,
+      idleTimeout: 0,
+      async fetch(request) {
+        const body = (await request.json()) as { input: string[] };
+        if (hold) await new Promise<void>((resolve) => held.push(resolve));
+        return Response.json({
+          data: body.input.map((text, index) => ({ index, embedding: fakeEmbedding(text) })),
+        });
+      },
+    });
+    await using server = await startTestServer({
+      env: {
+        EMBEDDING_PROVIDER: 'openai',
+        EMBEDDING_BASE_URL: `http://127.0.0.1:${provider.port}/v1`,
+        EMBEDDING_API_KEY: 'embed-key',
+        EMBEDDING_MODEL: 'fake-embed',
+      },
+    });
+    const search = () => server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra&top_k=5');
+    await server.json('POST', '/api/files', { path: 'knowledge/a.md', content: 'A zebra in the first file.\n' });
+    expect((await search()).body.data.results).toHaveLength(1);
+    hold = true;
+    await server.json('POST', '/api/files', { path: 'knowledge/b.md', content: 'A zebra in the second file.\n' });
+    const started = performance.now();
+    // Before, the search waited for the pass embedding b.md, which waits on the provider (here until released; a
+    // real one 3 attempts of 20 s a batch), longer than a client or Bun's 10 s idle limit waits.
+    const answer = await Promise.race([search(), Bun.sleep(12_000).then(() => null)]);
+    const waited = performance.now() - started;
+    hold = false;
+    for (const release of held.splice(0)) release();
+    expect(answer?.status).toBe(200);
+    expect(answer?.body.data.results.map((hit: { source: string }) => hit.source)).toEqual(['knowledge/a.md']);
+    expect(waited).toBeLessThan(9_000);
+    await server.deps.retrieval.idle();
+    expect((await search()).body.data.results).toHaveLength(2);
   });
 });
 
