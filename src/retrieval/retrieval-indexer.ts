@@ -41,6 +41,8 @@ export interface SyncResult {
 
 /** Characters of changed files read before they are embedded and written (bounds a pass's memory). */
 const SLICE_CHARS = 4 * 1024 * 1024;
+/** Chunks without a vector read at a time to be embedded (an earlier pass's failure, or a rebuild). */
+export const MISSING_PAGE = 1024;
 /** Work between two returns to the event loop, so requests wait about this long at most behind a build. */
 const SLICE_MS = 50;
 
@@ -189,13 +191,15 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     if (slice.length > 0) await flush();
 
     if (embedder && canEmbed && !result.embeddingError && (retryMissing || result.rebuilt)) {
-      const missing = store.chunksWithoutVectors(domain);
-      if (missing.length > 0) {
+      // A page at a time: after an outage over a large build, all the texts without a vector were read at once.
+      for (let afterId = 0; ; ) {
+        const missing = store.chunksWithoutVectors(domain, { afterId, limit: MISSING_PAGE });
+        if (missing.length === 0) break;
         await filler.fill(new Map(missing.map((chunk) => [chunk.textHash, chunk.text])));
-        if (!result.embeddingError) {
-          result.changed = true;
-          result.filledMissing = true;
-        }
+        if (result.embeddingError) break;
+        result.changed = true;
+        result.filledMissing = true;
+        afterId = missing.at(-1)!.id;
       }
     }
     // Only a failed or skipped embedding leaves chunks without vectors; count them (a slower join) only then.

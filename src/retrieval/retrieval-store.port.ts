@@ -28,8 +28,14 @@ export interface RetrievalStore {
   /** Removes a source and its chunks; returns the removed chunk ids. */
   deleteSource(domain: RetrievalDomain, path: string): number[];
   clearDomain(domain: RetrievalDomain): void;
-  /** Chunks whose text has no vector for the store's identity (all of them when it is null). */
-  chunksWithoutVectors(domain: RetrievalDomain): { id: number; text: string; textHash: string }[];
+  /**
+   * Chunks whose text has no vector for the store's identity (all of them when it is null), in id order: every one, or
+   * with `page` at most `limit` of those after chunk `afterId`.
+   */
+  chunksWithoutVectors(
+    domain: RetrievalDomain,
+    page?: { afterId: number; limit: number },
+  ): { id: number; text: string; textHash: string }[];
   /** Drops cached vectors that no chunk of the store's identity uses (after a rebuild). */
   pruneCache(): void;
   cachedVectors(identity: EmbeddingIdentity, textHashes: string[]): Map<string, Float32Array>;

@@ -35,14 +35,18 @@ export function createSqliteRetrievalVectors(
   const provider = identity?.provider ?? '';
   const model = identity?.model ?? '';
   return {
-    chunksWithoutVectors(domain) {
+    chunksWithoutVectors(domain, page) {
       return (
         db
           .query(
             `SELECT c.id, c.text, c.text_hash FROM chunks c LEFT JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash
-             WHERE c.domain = ? AND e.text_hash IS NULL ORDER BY c.id`,
+             WHERE c.domain = ? AND c.id > ? AND e.text_hash IS NULL ORDER BY c.id LIMIT ?`,
           )
-          .all(provider, model, domain) as { id: number; text: string; text_hash: string }[]
+          .all(provider, model, domain, page?.afterId ?? 0, page?.limit ?? -1) as {
+          id: number;
+          text: string;
+          text_hash: string;
+        }[]
       ).map((row) => ({ id: row.id, text: row.text, textHash: row.text_hash }));
     },
     pruneCache() {
