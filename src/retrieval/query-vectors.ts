@@ -13,8 +13,8 @@ const QUERY_CACHE_SIZE = 512;
 export const QUERY_VECTOR_WAIT_MS = 5000;
 
 /**
- * The vector of `text` with `dims` numbers (those of the domain's vectors), or null for a keyword-only search; waits for
- * the provider `waitMs` at most (default: the one given at creation).
+ * The vector of `text`, of `dims` numbers (those of the domain's vectors) unless the provider answers with another
+ * length, or null for a keyword-only search; waits for the provider `waitMs` at most (default: the one at creation).
  */
 export type QueryVectors = (
   index: AgentIndex,
@@ -63,6 +63,7 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
       asking.set(text, asked);
     }
     const vector = await within(asked, wait, null);
-    return vector?.length === dims ? vector : null;
+    // One of another length is the caller's to report (a new model behind the name) and to search without.
+    return vector;
   };
 }

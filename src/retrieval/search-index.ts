@@ -5,6 +5,7 @@ import type { EmbeddingHealth } from './embedding-health';
 import { ftsOrQuery, fuseLegs, queryTerms, selectHits, type FusionMethod, type LegHit } from './hybrid-search';
 import type { QueryVectors } from './query-vectors';
 import type { RetrievalDomain, RetrievalHit } from './retrieval-search';
+import { lengthMismatch } from './vector-filler';
 
 export interface SearchSettings {
   health: EmbeddingHealth;
@@ -37,7 +38,12 @@ export async function searchIndex(
   let vectorLeg = false;
   if (weighting.semantic_weight > 0 && health.embedder) {
     const vectors = index.vectors(domain);
-    const query = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims, vectorWaitMs) : null;
+    let query = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims, vectorWaitMs) : null;
+    // A new model behind the same name: every search went keyword-only with nothing said in the status.
+    if (query && query.length !== vectors.dims) {
+      index.domains[domain].lastError = lengthMismatch(query.length, vectors.dims);
+      query = null;
+    }
     if (query) {
       vectorHits = vectors.search(query, candidates, settings.shortlist, (ids) => index.store.vectorsOf(ids));
       vectorLeg = true;

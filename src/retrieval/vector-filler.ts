@@ -25,6 +25,10 @@ export interface VectorFiller {
 /** Texts per embedding call and cache write during a build (the client batches requests further). */
 const EMBED_SLICE = 1024;
 
+/** The error of vectors unlike the index's, with what takes a new length on. */
+export const lengthMismatch = (length: number, expected: number) =>
+  `embedding has ${length} dimensions, the index's vectors ${expected} (POST /api/retrieval/reindex takes a new length on)`;
+
 /** The dimensions of any stored vector of the domain (0 when there is none). */
 export function probeDims(store: RetrievalStore, domain: RetrievalDomain): number {
   for (const [, vector] of store.iterateVectors(domain)) return vector.length;
@@ -64,7 +68,7 @@ export function createVectorFiller(
         }
         const [length, expected] = [embedded[0]?.length ?? 0, (domainDims ??= probeDims(store, domain)) || dims];
         if (expected > 0 && length !== expected) {
-          tally.embeddingError = `embedding has ${length} dimensions, the index's vectors ${expected}`;
+          tally.embeddingError = lengthMismatch(length, expected);
           break;
         }
         tally.embeddedTexts += slice.length;

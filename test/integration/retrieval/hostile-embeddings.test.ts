@@ -68,7 +68,26 @@ describe('a provider that holds its answers', () => {
   });
 });
 
+const LENGTH_ERROR =
+  "embedding has 16 dimensions, the index's vectors 8 (POST /api/retrieval/reindex takes a new length on)";
+
 describe('a provider whose vectors change length under the same model name', () => {
+  it('says so in the status once a search met it, though no file changed', async () => {
+    using data = makeTempDir('moc-length-quiet-');
+    await using model = await startFakeOpenAiServer();
+    {
+      await using fixture = await startRetrievalFixture({ model, dataDir: data.path });
+      fixture.writeDirect('knowledge/a.md', 'The zebra eats grass on the plain.\n');
+      await fixture.search('knowledge', 'zebra');
+    }
+    model.setEmbedder((text) => [...fakeEmbedding(text), ...fakeEmbedding(text).reverse()]);
+    await using fixture = await startRetrievalFixture({ model, dataDir: data.path });
+    await fixture.search('knowledge', 'grass');
+    // Before, nothing: status hybrid, no error, while every search of the domain went keyword-only.
+    const status = await fixture.status();
+    expect([status.domains.knowledge.last_error, status.last_error]).toEqual([LENGTH_ERROR, LENGTH_ERROR]);
+  });
+
   it('is searched by meaning again after a reindex, which embeds everything anew', async () => {
     using data = makeTempDir('moc-length-');
     await using model = await startFakeOpenAiServer();
@@ -85,9 +104,7 @@ describe('a provider whose vectors change length under the same model name', () 
     await using fixture = await startRetrievalFixture({ model, dataDir: data.path });
     fixture.writeDirect('knowledge/b.md', 'The lion sleeps.\n');
     expect(await byMeaning(fixture)).toBe(0);
-    expect((await fixture.status()).domains.knowledge.last_error).toBe(
-      "embedding has 16 dimensions, the index's vectors 8",
-    );
+    expect((await fixture.status()).domains.knowledge.last_error).toBe(LENGTH_ERROR);
     const embeddedBefore = model.embeddedTexts().length;
     const reindexed = (await fixture.server.json('POST', '/api/retrieval/reindex')).body.data;
     expect(reindexed.domains.knowledge).toMatchObject({ chunks: 3, vectors: 3, dims: 16, last_error: null });
