@@ -2,6 +2,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { readGuardedBytes } from '../security';
+import { nextTurn } from '../shared/event-loop';
 import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import type { RetrievalDomain } from './retrieval-search';
 
@@ -14,6 +15,8 @@ export interface DomainFile {
 }
 
 const KNOWLEDGE_EXTENSIONS = new Set(['.md', '.markdown', '.txt', '.csv', '.json', '.html', '.htm']);
+/** Walking between two returns to the event loop. */
+const LISTING_SLICE_MS = 50;
 /** Files above this size are not indexed (a runaway log should not stall the indexer). */
 export const MAX_INDEXED_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -32,14 +35,25 @@ export function isDomainPath(domain: RetrievalDomain, path: string): boolean {
 /**
  * Lists the domain's files, sorted by path: `memory/MEMORY.md` and `memory/**\/*.md`, or
  * md/txt/csv/json/html files under `knowledge/`. Symbolic links, hidden files and files over
- * 10 MiB are skipped; a missing folder gives an empty list. Only stats are read here.
+ * 10 MiB are skipped; a missing folder gives an empty list. Only stats are read here, returning to the event loop
+ * every `sliceMs` (50 ms).
  */
-export function listDomainFiles(agentRoot: string, domain: RetrievalDomain): DomainFile[] {
+export async function listDomainFiles(
+  agentRoot: string,
+  domain: RetrievalDomain,
+  sliceMs = LISTING_SLICE_MS,
+): Promise<DomainFile[]> {
   const files: DomainFile[] = [];
   const area = domain === 'memory' ? 'memory' : 'knowledge';
   // The area itself must be a real folder too (a `knowledge` link could name anything on the host).
   if (!isRealFolder(join(agentRoot, area))) return files;
+  let lastTurn = performance.now();
   for (const path of walkRealFiles(agentRoot, area, (name) => name.startsWith('.'))) {
+    // A folder of 100,000 files takes seconds to walk: other requests go on between stretches of it.
+    if (performance.now() - lastTurn >= sliceMs) {
+      await nextTurn();
+      lastTurn = performance.now();
+    }
     if (!isIndexable(domain, path.slice(path.lastIndexOf('/') + 1))) continue;
     const absolute = join(agentRoot, path);
     try {

@@ -120,7 +120,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     result.rebuilt = true;
     result.changed = true;
   }
-  const current = files ?? listDomainFiles(agentRoot, domain);
+  const current = files ?? (await listDomainFiles(agentRoot, domain));
   result.files = current.length;
   const stored = new Map(store.sources(domain).map((source) => [source.path, source]));
   const seen = new Set(current.map((file) => file.path));
