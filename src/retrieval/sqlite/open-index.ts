@@ -33,11 +33,14 @@ function discardIndex(path: string): void {
  * Bulk mode for a large build: SQLite stops syncing (`synchronous = OFF`, several times faster for
  * hundreds of megabytes of vectors). A process crash loses nothing in WAL mode; an OS crash or power
  * loss could leave the file damaged, so a durable marker file exists for exactly that window, and an
- * index found with it is discarded and rebuilt. `end` checkpoints with syncing back on, then removes it.
+ * index found with it is discarded and rebuilt. `end` checkpoints with syncing back on, then removes it (once: the
+ * index's close ends a build left in bulk mode).
  */
 function bulkWrites(db: Database, path: string): BulkWrites {
+  let active = false;
   return {
     begin() {
+      active = true;
       const handle = openSync(bulkMarker(path), 'w');
       fsyncSync(handle);
       closeSync(handle);
@@ -45,6 +48,8 @@ function bulkWrites(db: Database, path: string): BulkWrites {
       db.exec('PRAGMA synchronous = OFF');
     },
     end() {
+      if (!active) return;
+      active = false;
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA wal_checkpoint(FULL)');
       rmSync(bulkMarker(path), { force: true });
@@ -93,15 +98,24 @@ export const openSqliteIndex: OpenIndexStorage = (engine, path, identity): Index
   if (existsSync(bulkMarker(path))) discardIndex(path);
   const db = openOrRebuild(path);
   db.exec('PRAGMA busy_timeout = 30000');
+  const bulk = bulkWrites(db, path);
   return {
     // Its SQLite failures name the index file, so a 503 says which database.
     store: nameDatabaseFaults(createSqliteRetrievalStore(db, identity), path),
-    bulkWrites: bulkWrites(db, path),
+    bulkWrites: bulk,
     persist: () => {
       // Nothing to save: the SQLite engine writes to the file as it goes.
     },
     isDamaged,
-    close: () => db.close(),
+    close: () => {
+      // A build still in bulk mode (a stop between its slices) is synced and its marker removed first: left behind,
+      // the marker made the next start discard the index and its embedding cache, and embed every text again.
+      try {
+        bulk.end();
+      } finally {
+        db.close();
+      }
+    },
     discard: () => {
       db.close();
       discardIndex(path);
