@@ -100,11 +100,11 @@ export interface SyncOptions {
   nowMs: number;
   /** The listing to use instead of reading the folder (benchmarks). */
   files?: DomainFile[];
-  /** Called around the writes of a pass with at least BULK_WRITE_CHUNKS new chunks. */
+  /** Begun before the slice that brings a pass to BULK_WRITE_CHUNKS new chunks, ended with the pass. */
   bulkWrites?: BulkWrites;
 }
 
-/** New chunks in one pass from which the writes go through `bulkWrites`. */
+/** New chunks in one pass from which its further writes go through `bulkWrites`. */
 export const BULK_WRITE_CHUNKS = 2000;
 
 export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
