@@ -1,6 +1,6 @@
 // The request body's key walk (`pathsWhere`, run on every parsed JSON body for `__proto__` keys and lone
 // surrogates): how long it holds the thread for bodies of many small items, as a 1 MiB or 5 MiB request may hold.
-// Run: node_modules/.bin/bun bench/body-walk.bench.ts [--rounds N]
+// Run: node_modules/.bin/bun bench/json-body-walk.bench.ts [--rounds N]
 import { pathsWhere } from '../src/shared/json-paths';
 
 const argAt = process.argv.indexOf('--rounds');
