@@ -63,13 +63,18 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
     },
     (error: unknown) => logger.warn('the sandbox probe failed; its next use tries again', { error: String(error) }),
   );
-  void parts.retrieval.start();
-  await parts.scheduler.start();
+  // One pass over the agents opens each agent's storage once: with more agents than may stay open, every pass
+  // of its own opened each again (2,000 agents at 32 open: four interleaved passes, 16 s before listening).
   // Runs paused for approvals before a restart take their sessions again before the server is ready (a
   // decision may come at once) and before queued messages could; those then run, in the background.
-  const paused = await chat.resumePaused();
+  let paused = 0;
+  await parts.scheduler.start(async (agentId) => {
+    paused += await chat.resumePaused([agentId]);
+  });
   if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
   void chat.resumeQueued();
+  // The first index pass, in the background, once the agents have started.
+  void parts.retrieval.start();
   parts.replicaWatch?.start();
   parts.state.ready = true;
 }

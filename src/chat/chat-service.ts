@@ -192,19 +192,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     drain: () => registry.drain(),
     interruptLive: (endMs) => interrupter.interruptAll(endMs),
     resumeQueued: () => queue.resume(),
-    resumePaused: () =>
-      restorePausedRuns({
-        agents: deps.agents,
-        registry,
-        logger: deps.logger,
-        start(agent, run, sessionId, state) {
-          const lease = agent.lease();
-          deps.approvals.willResume(agent.id, Object.values(state.approvals), run);
-          queueMicrotask(
-            () =>
-              void execute(lease, sessionId, state.message, run, { trigger: state.trigger, skipTitle: true }, state),
-          );
+    resumePaused: (agentIds) =>
+      restorePausedRuns(
+        {
+          agents: deps.agents,
+          registry,
+          logger: deps.logger,
+          start(agent, run, sessionId, state) {
+            const lease = agent.lease();
+            deps.approvals.willResume(agent.id, Object.values(state.approvals), run);
+            queueMicrotask(
+              () =>
+                void execute(lease, sessionId, state.message, run, { trigger: state.trigger, skipTitle: true }, state),
+            );
+          },
         },
-      }),
+        agentIds,
+      ),
   };
 }

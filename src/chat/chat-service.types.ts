@@ -104,6 +104,6 @@ export interface ChatService {
   interruptLive(endMs: number): Promise<number>;
   /** Runs the messages an earlier process left queued (in the background). */
   resumeQueued(): Promise<void>;
-  /** Restores the runs an earlier process left paused for approvals (they wait again, then go on). */
-  resumePaused(): Promise<number>;
+  /** Restores the runs an earlier process left paused for approvals (they wait again, then go on): all agents', or `agentIds`'. */
+  resumePaused(agentIds?: readonly string[]): Promise<number>;
 }

@@ -38,9 +38,12 @@ export interface RestoreDeps<P extends Ports> {
  * For every agent, the runs whose checkpoint says they wait for approvals take their session again (same
  * run id, events numbered on) and go on in the background. A checkpoint whose run is no longer waiting goes.
  */
-export async function restorePausedRuns<P extends Ports>(deps: RestoreDeps<P>): Promise<number> {
+export async function restorePausedRuns<P extends Ports>(
+  deps: RestoreDeps<P>,
+  agentIds: readonly string[] = deps.agents.ids(),
+): Promise<number> {
   let restored = 0;
-  for (const agentId of deps.agents.ids()) {
+  for (const agentId of agentIds) {
     try {
       const agent = deps.agents.get(agentId);
       for (const checkpoint of await agent.storage.checkpoints.list(RESTORE_LIMIT)) {

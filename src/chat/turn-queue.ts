@@ -2,6 +2,7 @@
 import { agentDeleted, type AgentDirectory, type AgentHandle } from '../agents';
 import type { QueuedMessage, SessionPorts } from '../sessions';
 import { AppError, isAppError, notFound } from '../shared/app-error';
+import { nextTurn } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import type { LiveRun } from './live-run';
 import type { RunRegistry } from './run-registry';
@@ -203,6 +204,8 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
         } catch (error) {
           deps.logger.warn('queued messages of an agent not resumed', { agent_id: agentId, error: String(error) });
         }
+        // Requests go first between agents (this pass runs once the server listens).
+        await nextTurn();
       }
     },
   };

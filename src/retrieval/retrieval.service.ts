@@ -9,7 +9,7 @@ import {
 import type { RuntimeConfig } from '../config';
 import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
-import { within } from '../shared/event-loop';
+import { nextTurn, within } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
 import { isDomainPath } from './domain-files';
@@ -225,6 +225,8 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         for (const id of agents.ids()) {
           if (closed) return;
           await indexAgent(id);
+          // Requests go first between agents: a pass over many agents otherwise holds the thread from one to the next.
+          await nextTurn();
         }
       })();
       return starting;

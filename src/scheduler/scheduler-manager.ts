@@ -51,8 +51,11 @@ interface AgentServices {
 }
 
 export interface SchedulerManager {
-  /** Recovers interrupted runs and starts the services of every existing agent; then follows agent and config events. */
-  start(): Promise<void>;
+  /**
+   * Recovers interrupted runs and starts the services of every existing agent, running `alsoEach` for each one
+   * while its storage is open (one pass over the agents, not one per task); then follows agent and config events.
+   */
+  start(alsoEach?: (agentId: string) => Promise<void>): Promise<void>;
   /** The agent's cron service. 400/404 like `agents.get`; 503 `not_ready` once closed. */
   cron(agentId?: string | null): CronService;
   heartbeat(agentId?: string | null): HeartbeatService;
@@ -187,8 +190,11 @@ export function createSchedulerManager(deps: SchedulerManagerDeps): SchedulerMan
   };
 
   return {
-    async start() {
-      for (const agentId of deps.agents.ids()) await openLogged(agentId);
+    async start(alsoEach) {
+      for (const agentId of deps.agents.ids()) {
+        await openLogged(agentId);
+        await alsoEach?.(agentId);
+      }
       if (deps.sharedPollMs) {
         poller = setInterval(() => void poll(), deps.sharedPollMs);
         poller.unref();
