@@ -1,6 +1,6 @@
 // The indexer over a real SQLite index and real files: what one pass reads at once.
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { EmbeddingError } from './embedding-client';
@@ -51,5 +51,46 @@ describe('filling vectors an earlier pass left out', () => {
     // Before, the pass read all 3,072 texts at once (after an outage over a large build, gigabytes).
     expect(Math.max(...read)).toBe(MISSING_PAGE);
     storage.close();
+  });
+});
+
+describe('a build whose index closes between its slices', () => {
+  it('leaves no bulk marker, so the next open keeps the index and its embedding cache', async () => {
+    using temp = makeTempDir('moc-indexer-close-');
+    mkdirSync(join(temp.path, 'knowledge'));
+    // Two files of over 4 M characters (a slice each) and about 1,100 chunks each: the second slice reaches 2,000.
+    const text = (file: string) =>
+      Array.from({ length: 80_000 }, (_, line) => `${file} line ${line}: the harbour keeps its lamps lit here.`).join(
+        '\n',
+      );
+    writeFileSync(join(temp.path, 'knowledge', 'a.md'), text('a'));
+    writeFileSync(join(temp.path, 'knowledge', 'b.md'), text('b'));
+    const path = join(temp.path, 'retrieval.db');
+    const storage = openSqliteIndex('sqlite', path, identity);
+    let embedded = 0;
+    const pass = syncDomain({
+      store: storage.store,
+      agentRoot: temp.path,
+      domain: 'knowledge',
+      settings: { chunkSize: 4000, chunkOverlap: 0 },
+      embedder: {
+        identity,
+        async embed(texts) {
+          // The agent is closed (evicted, stopped) while the pass waits between its first and second slice.
+          if (embedded++ === 0) setImmediate(() => storage.close());
+          return texts.map((_, index) => Float32Array.from([1, index % 7, 2]));
+        },
+      },
+      nowMs: 1,
+      bulkWrites: storage.bulkWrites,
+    });
+    // The pass fails at its next use of the closed index.
+    await expect(pass).rejects.toThrow();
+    // Before, the second slice began bulk mode on the closed index: its marker stayed, and the next open discarded
+    // the index with every cached vector.
+    expect(existsSync(`${path}.bulk-build`)).toBe(false);
+    const reopened = openSqliteIndex('sqlite', path, identity);
+    expect(reopened.store.counts('knowledge').vectors).toBeGreaterThan(0);
+    reopened.close();
   });
 });

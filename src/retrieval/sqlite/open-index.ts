@@ -40,12 +40,20 @@ function bulkWrites(db: Database, path: string): BulkWrites {
   let active = false;
   return {
     begin() {
-      active = true;
-      const handle = openSync(bulkMarker(path), 'w');
-      fsyncSync(handle);
-      closeSync(handle);
-      syncFolder(dirname(path));
+      // The pragma first: on an index closed meanwhile (a stop or an eviction between a build's slices) it throws
+      // before the marker exists, which nothing would then remove (the next open discarded the index and its cache).
+      // Nothing is written between the two, so no write goes unsynced before the marker is on disk.
       db.exec('PRAGMA synchronous = OFF');
+      try {
+        const handle = openSync(bulkMarker(path), 'w');
+        fsyncSync(handle);
+        closeSync(handle);
+        syncFolder(dirname(path));
+      } catch (error) {
+        db.exec('PRAGMA synchronous = NORMAL');
+        throw error;
+      }
+      active = true;
     },
     end() {
       if (!active) return;
