@@ -126,17 +126,25 @@ export function openAgentIndex(
       }
       state.dirty = false;
       const started = performance.now();
-      const result = await syncDomain({
-        store,
-        agentRoot: root,
-        domain,
-        settings: { chunkSize: settings.chunk_size, chunkOverlap: settings.chunk_overlap },
-        embedder,
-        canEmbed,
-        retryMissing: state.missingVectors !== 0,
-        nowMs,
-        bulkWrites: storage.bulkWrites,
-      });
+      let result: SyncResult;
+      try {
+        result = await syncDomain({
+          store,
+          agentRoot: root,
+          domain,
+          settings: { chunkSize: settings.chunk_size, chunkOverlap: settings.chunk_overlap },
+          embedder,
+          canEmbed,
+          retryMissing: state.missingVectors !== 0,
+          nowMs,
+          bulkWrites: storage.bulkWrites,
+        });
+      } catch (error) {
+        // Slices it wrote before failing may lack vectors (a provider down meanwhile): unknown again, so the next pass
+        // looks for them. The count of the pass before stayed, and at 0 those chunks were never embedded.
+        state.missingVectors = -1;
+        throw error;
+      }
       if (closed) return result;
       state.lastWalk = {
         files: result.files,
