@@ -148,7 +148,8 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
     }
     const written = slice;
     [slice, sliceChars] = [[], 0];
-    await filler.fill(new Map(written.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text]))));
+    // Written before they are embedded: a search answers after 5 s at most, and while a slow provider held the
+    // slice's vectors its files were missing from the keyword leg too (up to 3 attempts of 20 s a batch).
     if (written.length > 0)
       store.batch(() => {
         for (const { file, contentHash, chunks } of written) {
@@ -164,6 +165,7 @@ export async function syncDomain(options: SyncOptions): Promise<SyncResult> {
           result.changed = true;
         }
       });
+    await filler.fill(new Map(written.flatMap((item) => item.chunks.map((chunk) => [chunk.textHash, chunk.text]))));
     await nextTurn();
     lastTurn = performance.now();
   };
