@@ -135,9 +135,14 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         ),
       );
     } catch (error) {
-      if (!closed && !isAgentGone(error))
-        logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
+      logIndexingFailure(id, domains, error);
     }
+  };
+
+  /** Background indexing that failed, logged (after the service closed, or for a deleted agent, nothing is left to do). */
+  const logIndexingFailure = (id: string, domains: readonly RetrievalDomain[], error: unknown) => {
+    if (!closed && !isAgentGone(error))
+      logger.error('retrieval indexing failed', { agent_id: id, domains, error: String(error) });
   };
 
   const unsubscribe = agents.subscribe((event) => {
@@ -173,7 +178,19 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
           // A pass held by a slow provider (3 attempts of 20 s a batch) or a large build held the search as long; it
           // answers from the index as it is after 5 s, and the query's vector is waited for within the same 5 s.
           const deadline = performance.now() + QUERY_VECTOR_WAIT_MS;
-          await within(refresh(index, domain, config), QUERY_VECTOR_WAIT_MS, undefined);
+          // The pass holds the agent open until it ends: one that outlasted the search's own lease had its index
+          // closed under it (another agent opened past the cap, an idle sweep), losing the vectors it had waited
+          // for. Failing after the answer, it is logged: nothing else would hear of it.
+          let answered = false;
+          const pass = withLease(agent, () => refresh(index, domain, config)).catch((error: unknown) => {
+            if (!answered) throw error;
+            logIndexingFailure(index.agentId, [domain], error);
+          });
+          try {
+            await within(pass, QUERY_VECTOR_WAIT_MS, undefined);
+          } finally {
+            answered = true;
+          }
           const left = Math.max(0, deadline - performance.now());
           return searchIndex(searching, index, config, domain, text, limit, left);
         });

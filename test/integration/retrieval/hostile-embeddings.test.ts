@@ -1,5 +1,7 @@
 // An embedding provider answering with what an index cannot use: the search of the domain still ranks by meaning.
 import { describe, expect, it } from 'bun:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fakeEmbedding, startFakeOpenAiServer } from '../../support/fake-openai-server';
 import { type RetrievalFixture, startRetrievalFixture } from '../../support/retrieval-fixture';
 import { startTestServer } from '../../support/start-test-server';
@@ -117,5 +119,52 @@ describe('a provider whose vectors change length under the same model name', () 
     expect(texts.filter((text) => text.includes('zebra eats'))).toHaveLength(1);
     // Before, the vectors of 8 stayed cached and the loaded vector index kept them: searches by meaning found nothing.
     expect(await byMeaning(fixture)).toBeGreaterThan(0);
+  });
+});
+
+describe('a search whose pass outlasts it', () => {
+  it('keeps the agent open until the pass ends, so the vectors it waited for are kept', async () => {
+    let hold = false;
+    const held: (() => void)[] = [];
+    const embedded: string[] = [];
+    using provider = Bun.serve({
+      port: 0,
+      idleTimeout: 0,
+      async fetch(request) {
+        const body = (await request.json()) as { input: string[] };
+        embedded.push(...body.input);
+        if (hold) await new Promise<void>((resolve) => held.push(resolve));
+        return Response.json({
+          data: body.input.map((text, index) => ({ index, embedding: fakeEmbedding(text) })),
+        });
+      },
+    });
+    await using server = await startTestServer({
+      env: {
+        EMBEDDING_PROVIDER: 'openai',
+        EMBEDDING_BASE_URL: `http://127.0.0.1:${provider.port}/v1`,
+        EMBEDDING_API_KEY: 'embed-key',
+        EMBEDDING_MODEL: 'fake-embed',
+        // One agent's storage open at a time: opening another closes the least recently used one not in use.
+        APP_MAX_OPEN_AGENTS: '1',
+      },
+    });
+    const search = () => server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra');
+    expect((await search()).status).toBe(200);
+    hold = true;
+    writeFileSync(
+      join(server.dataDir, 'workspaces', 'default', 'knowledge', 'b.md'),
+      'The lighthouse keeper trims the lamp.\n',
+    );
+    // Answered after 5 s while the pass it started waits on the provider for b.md's vector.
+    expect((await search()).status).toBe(200);
+    expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
+    hold = false;
+    for (const release of held.splice(0)) release();
+    await server.deps.retrieval.idle();
+    expect((await search()).status).toBe(200);
+    // Before, the new agent closed the default agent's index under its pass: the vector it had waited for was lost,
+    // and asked for again.
+    expect(embedded.filter((text) => text.includes('lighthouse'))).toHaveLength(1);
   });
 });
