@@ -37,10 +37,20 @@ export function capToolArguments(args: unknown): unknown {
   return { [OVERSIZED_ARGUMENTS]: marker };
 }
 
-/** The marker of arguments cut by capToolArguments, or null. */
+/**
+ * The marker of arguments cut by capToolArguments, or null. A model may send a look-alike marker of its own: its
+ * numbers are read only when they are numbers (an object such as `{"toString":0}` throws once put in a text), and
+ * the limit is always this one.
+ */
 export function oversizedArguments(args: unknown): OversizedArguments | null {
   const marker = (args as { [OVERSIZED_ARGUMENTS]?: unknown } | null | undefined)?.[OVERSIZED_ARGUMENTS];
-  return marker && typeof marker === 'object' ? (marker as OversizedArguments) : null;
+  if (!marker || typeof marker !== 'object') return null;
+  const { chars, preview } = marker as Partial<Record<keyof OversizedArguments, unknown>>;
+  return {
+    chars: Number.isSafeInteger(chars) ? (chars as number) : (JSON.stringify(args)?.length ?? 0),
+    max_chars: MAX_TOOL_ARGUMENTS_CHARS,
+    preview: typeof preview === 'string' ? preview : '',
+  };
 }
 
 /** True for arguments over the limit, or already cut to their marker: the runner refuses such a call. */

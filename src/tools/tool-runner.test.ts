@@ -84,6 +84,31 @@ describe('tool runner', () => {
     expect(started).toBe(4);
   });
 
+  it('refuses a look-alike marker or unparsed text whose fields are not text or numbers, instead of throwing', async () => {
+    using harness = createToolHarness({ definitions: [flaky] });
+    calls = 0;
+    // Objects with a `toString` that is not a function: a template literal or String() of them throws a TypeError.
+    const forgedArgs = { __oversized_arguments__: { chars: { toString: 0 }, max_chars: [] } };
+    const chars = JSON.stringify(forgedArgs).length;
+    const forged = await harness.call('flaky', forgedArgs);
+    expect(forged.error).toEqual({
+      code: 'E_INVALID_ARGS',
+      message: `Invalid arguments for flaky: ${chars} characters of JSON, over the limit of ${MAX_TOOL_ARGUMENTS_CHARS}; the call was not run. Send smaller arguments (split the work into several calls)`,
+      retryable: false,
+      details: { chars, max_chars: MAX_TOOL_ARGUMENTS_CHARS },
+    });
+    const unparsed = await harness.call('flaky', { __unparsed_arguments__: { toString: 0 } });
+    expect(unparsed.error).toEqual({
+      code: 'E_INVALID_ARGS',
+      message: 'Invalid arguments for flaky: they are not valid JSON; send one JSON object',
+      retryable: false,
+      details: { received: '{"toString":0}' },
+    });
+    expect(calls).toBe(0);
+    const audit = await harness.audit.list({});
+    expect(audit.map((row) => row.outcome)).toEqual(['error', 'error']);
+  });
+
   it('keeps a digest of failed calls, not their arguments (500 failed 1 MB calls kept 513 MB)', async () => {
     using harness = createToolHarness({ definitions: [flaky] });
     // Just under MAX_TOOL_ARGUMENTS_CHARS (larger arguments are refused as a small marker): 64 MB if kept.

@@ -92,7 +92,9 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
     const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
     if (unparsed !== undefined) {
       const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
-      return failure('E_INVALID_ARGS', message, { received: String(unparsed).slice(0, 500) }, false);
+      // Text as the gate sets it; anything else came from the model as JSON (String() of `{"toString":0}` throws).
+      const received = typeof unparsed === 'string' ? unparsed : (JSON.stringify(unparsed) ?? '');
+      return failure('E_INVALID_ARGS', message, { received: received.slice(0, 500) }, false);
     }
     const parsed = strictArguments(definition.schema).safeParse(rawArgs ?? {});
     if (!parsed.success) {
