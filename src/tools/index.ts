@@ -17,6 +17,7 @@ export {
   capToolArguments,
   isOversizedArguments,
   MAX_TOOL_ARGUMENTS_CHARS,
+  MAX_TOOL_ARGUMENTS_DEPTH,
   OVERSIZED_ARGUMENTS,
 } from './oversized-arguments';
 export { auditToolCall } from './tool-audit';

@@ -3,6 +3,7 @@ import {
   capToolArguments,
   isOversizedArguments,
   MAX_TOOL_ARGUMENTS_CHARS,
+  MAX_TOOL_ARGUMENTS_DEPTH,
   OVERSIZED_ARGUMENTS,
 } from './oversized-arguments';
 
@@ -27,6 +28,16 @@ describe('capToolArguments', () => {
     expect(preview).toBe(`{"text":"${'x'.repeat(990)}…[truncated]`);
     const fake = { [OVERSIZED_ARGUMENTS]: { chars: 1, max_chars: 1, preview: 'z'.repeat(MAX_TOOL_ARGUMENTS_CHARS) } };
     expect(JSON.stringify(capToolArguments(fake)).length).toBeLessThan(2000);
+  });
+
+  it('turns arguments nesting past 64 levels into a marker with a preview cut at that depth, never recursing past it', () => {
+    const nested = (depth: number) => JSON.parse(`{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`);
+    expect(capToolArguments(nested(MAX_TOOL_ARGUMENTS_DEPTH))).toEqual(nested(MAX_TOOL_ARGUMENTS_DEPTH));
+    const preview = `{"a":${'['.repeat(MAX_TOOL_ARGUMENTS_DEPTH - 1)}"…"${']'.repeat(MAX_TOOL_ARGUMENTS_DEPTH - 1)}}`;
+    for (const depth of [MAX_TOOL_ARGUMENTS_DEPTH + 1, 100_000])
+      expect(capToolArguments(nested(depth))).toEqual({
+        [OVERSIZED_ARGUMENTS]: { max_depth: MAX_TOOL_ARGUMENTS_DEPTH, preview },
+      });
   });
 
   it('tells arguments over the limit, or cut to their marker, from the rest', () => {

@@ -85,6 +85,10 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
     context: ToolCallContext,
   ): Promise<ToolOutcome> => {
     const oversized = oversizedArguments(rawArgs);
+    if (oversized?.max_depth !== undefined) {
+      const message = `Invalid arguments for ${context.toolName}: they nest deeper than ${oversized.max_depth} levels; the call was not run. Send flatter arguments`;
+      return failure('E_INVALID_ARGS', message, { max_depth: oversized.max_depth }, false);
+    }
     if (oversized) {
       const message = `Invalid arguments for ${context.toolName}: ${oversized.chars} characters of JSON, over the limit of ${oversized.max_chars}; the call was not run. Send smaller arguments (split the work into several calls)`;
       return failure('E_INVALID_ARGS', message, { chars: oversized.chars, max_chars: oversized.max_chars }, false);

@@ -99,6 +99,34 @@ describe('the tool loop', () => {
     expect(JSON.stringify(next).length).toBeLessThan(20_000);
   });
 
+  it('refuses a call whose arguments nest past 64 levels unrun, as a marker, and the turn ends with done', async () => {
+    await using fixture = await startChatFixture();
+    const sessionId = await fixture.newSession();
+    // 30 KB of brackets: the walks over arguments (SSE JSON, retry digest) recursed and overflowed the stack.
+    const raw = `{"path":${'['.repeat(15_000)}${']'.repeat(15_000)}}`;
+    fixture.model.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'read_file', args: raw, id: 'call_deep' }] },
+      { kind: 'text', text: 'Too deep.' },
+      { kind: 'text', text: 'Deep' },
+    );
+    const events = await readSse(await fixture.chat({ message: 'read it', session_id: sessionId }));
+    expect(events.map((event) => event.event)).toContain('done');
+    const input = events.find((event) => event.event === 'tool_start')!.data.input;
+    const preview = `{"path":${'['.repeat(63)}"…"${']'.repeat(63)}}`;
+    expect(input).toEqual({ __oversized_arguments__: { max_depth: 64, preview } });
+    const output = JSON.parse(events.find((event) => event.event === 'tool_end')!.data.output);
+    expect(output.error).toEqual({
+      code: 'E_INVALID_ARGS',
+      message:
+        'Invalid arguments for read_file: they nest deeper than 64 levels; the call was not run. Send flatter arguments',
+      retryable: false,
+      details: { max_depth: 64 },
+    });
+    const next = fixture.model.chatRequests()[1]!.body.messages as any[];
+    expect(next.find((message) => message.role === 'tool').tool_call_id).toBe('call_deep');
+    expect(JSON.stringify(next).length).toBeLessThan(20_000);
+  });
+
   it('runs identical failing calls of one step only up to the retry guard; the rest are refused unrun', async () => {
     const twoStarted = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
