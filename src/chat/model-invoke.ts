@@ -31,6 +31,8 @@ export async function invokeModel(
   const call = new AbortController();
   const forward = () => call.abort(signal?.reason);
   signal?.addEventListener('abort', forward, { once: true });
+  // Aborted while the client was made: its `abort` event has fired already, before `forward` listened.
+  if (signal?.aborted) forward();
   try {
     return toWireMessage(await model.invoke(input, { signal: call.signal })) as WireMessage;
   } finally {
