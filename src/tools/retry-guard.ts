@@ -18,11 +18,18 @@ export class RetryGuard {
   private readonly failures = new Map<string, number>();
   private readonly running = new Map<string, Set<Promise<void>>>();
 
-  /** A ticket to run, or the number of failures that refuse the call. */
-  async admit(key: string, limit: number): Promise<GuardTicket | { refused: number }> {
+  /**
+   * A ticket to run, the number of failures that refuse the call, or `cancelled` when `signal` (the run's) aborts
+   * while the call waits: it is not run after its run ended, nor held by calls that may never end.
+   */
+  async admit(
+    key: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<GuardTicket | { refused: number } | { cancelled: true }> {
     let prior = this.failures.get(key) ?? 0;
     for (let pending = this.running.get(key); pending && prior + pending.size >= limit && prior < limit; ) {
-      await Promise.all(pending);
+      if (!(await endedUnlessAborted(Promise.all(pending), signal))) return { cancelled: true };
       prior = this.failures.get(key) ?? 0;
       pending = this.running.get(key);
     }
@@ -45,5 +52,22 @@ export class RetryGuard {
         ended.resolve();
       },
     };
+  }
+}
+
+/** Whether `ended` settled before `signal` aborted (false at once if it had); the listener goes either way. */
+async function endedUnlessAborted(ended: Promise<unknown>, signal: AbortSignal | undefined): Promise<boolean> {
+  if (!signal) {
+    await ended;
+    return true;
+  }
+  if (signal.aborted) return false;
+  const aborted = Promise.withResolvers<false>();
+  const onAbort = () => aborted.resolve(false);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([ended.then(() => !signal.aborted), aborted.promise]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -84,6 +84,45 @@ describe('tool runner', () => {
     expect(started).toBe(4);
   });
 
+  it('does not run a call that waited for identical ones once its run is cancelled, nor hold it for them', async () => {
+    const twoStarted = Promise.withResolvers<void>();
+    const never = Promise.withResolvers<void>();
+    let started = 0;
+    // A tool that ignores the run's signal and never ends (a stuck process, say).
+    const stuck: ToolDefinition<{ x: string }> = {
+      name: 'stuck',
+      description: 'Never ends.',
+      level: 0,
+      schema: z.object({ x: z.string() }),
+      run: async () => {
+        if (++started === 2) twoStarted.resolve();
+        await never.promise;
+        return success({});
+      },
+    };
+    using harness = createToolHarness({ definitions: [stuck] });
+    const run = new AbortController();
+    const tools = harness.forRun();
+    // Three identical calls of one step (limit 2): the third waits for the two under way.
+    const calls = [1, 2, 3].map(() =>
+      tools.execute({ name: 'stuck', args: { x: 'same' }, runId: 'cancelled', signal: run.signal }),
+    );
+    await twoStarted.promise;
+    run.abort();
+    const third = JSON.parse(await calls[2]!);
+    expect(third.error).toEqual({
+      code: 'E_POLICY_DENIED',
+      message: 'The call was not run: its run was cancelled while it waited for identical calls under way',
+      retryable: false,
+      details: { rule: 'retry_guard', cancelled: true },
+    });
+    expect(started).toBe(2);
+    const audit = await harness.audit.list({ runId: 'cancelled' });
+    expect(audit.map((row) => row.outcome)).toEqual(['denied']);
+    never.resolve();
+    await Promise.all(calls);
+  });
+
   it('refuses a look-alike marker or unparsed text whose fields are not text or numbers, instead of throwing', async () => {
     using harness = createToolHarness({ definitions: [flaky] });
     calls = 0;

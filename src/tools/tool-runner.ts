@@ -191,7 +191,12 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
       const digest = new Bun.CryptoHasher('sha256').update(JSON.stringify(normalizeArguments(rawArgs))).digest('hex');
       const key = `${scope}\u0000${definition.name}\u0000${digest}`;
       const limit = context.config.tool_retry_guard.repeat_identical_failure_limit;
-      const ticket = await guard.admit(key, limit);
+      const ticket = await guard.admit(key, limit, context.signal);
+      if ('cancelled' in ticket) {
+        const reason = 'The call was not run: its run was cancelled while it waited for identical calls under way';
+        const outcome = failure('E_POLICY_DENIED', reason, { rule: 'retry_guard', cancelled: true }, false);
+        return finish(context, rawArgs, outcome, startedAt, 'denied', reason);
+      }
       if ('refused' in ticket) {
         const reason = `Retry blocked: this exact call already failed ${ticket.refused} time(s) in this run (tool_retry_guard.repeat_identical_failure_limit=${limit}); change the arguments or the approach`;
         return finish(
