@@ -66,13 +66,14 @@ export async function startParts(parts: LifecycleParts): Promise<void> {
   // One pass over the agents opens each agent's storage once: with more agents than may stay open, every pass
   // of its own opened each again (2,000 agents at 32 open: four interleaved passes, 16 s before listening).
   // Runs paused for approvals before a restart take their sessions again before the server is ready (a
-  // decision may come at once) and before queued messages could; those then run, in the background.
+  // decision may come at once) and before queued messages could; those then run, in the background, each
+  // session's started before the server listens (a new message must not run ahead of them).
   let paused = 0;
   await parts.scheduler.start(async (agentId) => {
     paused += await chat.resumePaused([agentId]);
+    await chat.resumeQueued([agentId]);
   });
   if (paused > 0) logger.info('runs paused for approvals restored', { runs: paused });
-  void chat.resumeQueued();
   // The first index pass, in the background, once the agents have started.
   void parts.retrieval.start();
   parts.replicaWatch?.start();

@@ -191,7 +191,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     isBusy: (agentId, sessionId) => registry.isBusy(agentId, sessionId),
     drain: () => registry.drain(),
     interruptLive: (endMs) => interrupter.interruptAll(endMs),
-    resumeQueued: () => queue.resume(),
+    resumeQueued: (agentIds) => queue.resume(agentIds),
     resumePaused: (agentIds) =>
       restorePausedRuns(
         {

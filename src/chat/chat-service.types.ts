@@ -102,8 +102,8 @@ export interface ChatService {
    * rejects; returns how many were stored interrupted (see `RunInterrupter.interruptAll`).
    */
   interruptLive(endMs: number): Promise<number>;
-  /** Runs the messages an earlier process left queued (in the background). */
-  resumeQueued(): Promise<void>;
+  /** Runs the messages an earlier process left queued (in the background): all agents', or `agentIds`'. */
+  resumeQueued(agentIds?: readonly string[]): Promise<void>;
   /** Restores the runs an earlier process left paused for approvals (they wait again, then go on): all agents', or `agentIds`'. */
   resumePaused(agentIds?: readonly string[]): Promise<number>;
 }

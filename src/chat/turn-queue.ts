@@ -2,7 +2,6 @@
 import { agentDeleted, type AgentDirectory, type AgentHandle } from '../agents';
 import type { QueuedMessage, SessionPorts } from '../sessions';
 import { AppError, isAppError, notFound } from '../shared/app-error';
-import { nextTurn } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import type { LiveRun } from './live-run';
 import type { RunRegistry } from './run-registry';
@@ -27,8 +26,8 @@ export interface TurnQueue<S extends SessionPorts> {
   enqueue(agent: AgentHandle<S>, sessionId: string, message: string): Promise<{ run: Promise<LiveRun> }>;
   /** Whether the session has messages waiting (a new one then queues behind them). */
   hasWaiting(agent: AgentHandle<S>, sessionId: string): Promise<boolean>;
-  /** Runs what earlier processes left queued, in every agent's sessions. */
-  resume(): Promise<void>;
+  /** Runs what earlier processes left queued, in every agent's sessions (or those of `agentIds`). */
+  resume(agentIds?: readonly string[]): Promise<void>;
 }
 
 interface Waiter {
@@ -196,16 +195,14 @@ export function createTurnQueue<S extends SessionPorts>(deps: TurnQueueDeps<S>):
       return { run };
     },
     hasWaiting: async (agent, sessionId) => (await agent.storage.messages.queued(sessionId)).length > 0,
-    async resume() {
-      for (const agentId of deps.agents.ids()) {
+    async resume(agentIds = deps.agents.ids()) {
+      for (const agentId of agentIds) {
         try {
           const agent = deps.agents.get(agentId);
           for (const sessionId of await agent.storage.messages.sessionsWithQueued()) pump(agent, sessionId);
         } catch (error) {
           deps.logger.warn('queued messages of an agent not resumed', { agent_id: agentId, error: String(error) });
         }
-        // Requests go first between agents (this pass runs once the server listens).
-        await nextTurn();
       }
     },
   };
