@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defaultMaxOpenAgents } from '../../src/agents/open-agent-cap';
 import { createSandbox } from '../../src/security/sandbox';
 import { callBinary as call, cleanEnv, startBinary, type RunningBinary } from '../support/compiled-binary';
-import { openFilesUnder } from '../support/process-probe';
+import { openFilesUnder, waitUntil } from '../support/process-probe';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
 import { makeTempDir, type TempDir } from '../support/temp-dir';
 
@@ -72,13 +72,16 @@ describe(`${AGENTS} agents under ulimit -n ${FILE_LIMIT}`, () => {
     expect(listed.status).toBe(200);
     expect(listed.body.data).toHaveLength(AGENTS + 1);
     expect(listed.body.data.find((row: any) => row.agent_id === ids[0]).active_sessions).toBeGreaterThan(0);
-    // No more agents open than the cap derived from the file limit (32 for 256), each with its two databases.
-    const databases = openFilesUnder(join(temp.path, 'data', 'workspaces'), server.child.pid).filter((path) =>
-      /\/storage\/(agent|retrieval)\.db$/.test(path),
-    );
-    expect(new Set(databases.map((path) => path.split('/storage/')[0])).size).toBeLessThanOrEqual(
-      defaultMaxOpenAgents(FILE_LIMIT),
-    );
+    // No more agents open than the cap derived from the file limit (32 for 256), each with its two databases,
+    // once what runs in the background lets go: a leased agent (the first index pass after a start, a title)
+    // may take the count past it for a while, by design.
+    const openAgents = () =>
+      new Set(
+        openFilesUnder(join(temp.path, 'data', 'workspaces'), server.child.pid)
+          .filter((path) => /\/storage\/(agent|retrieval)\.db$/.test(path))
+          .map((path) => path.split('/storage/')[0]),
+      ).size;
+    expect(await waitUntil(() => openAgents() <= defaultMaxOpenAgents(FILE_LIMIT), 30_000)).toBe(true);
     if (!hasBwrap) return;
     const session = await call(server, 'POST', `/api/sessions?agent_id=${ids[1]}`, {});
     model.enqueue(
