@@ -19,11 +19,8 @@ import type { RetrievalDomain, RetrievalSearcher } from './retrieval-search';
 import { createQueryVectors, QUERY_VECTOR_WAIT_MS } from './query-vectors';
 import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
+import { reindexPass } from './reindex-pass';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
-import { probeDims } from './vector-filler';
-
-/** How long a reindex waits for the provider's answer on its vectors' length before it keeps the cache. */
-const REINDEX_CHECK_WAIT_MS = 5000;
 
 export interface RetrievalService extends RetrievalSearcher {
   /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
@@ -156,15 +153,6 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       if (result.changed) logger.debug('retrieval index updated', { agent_id: index.agentId, domain, ...result });
     });
 
-  /** Whether the provider's vectors now have another length than the index's (asked once, 5 s at most). */
-  const lengthChanged = async (index: AgentIndex): Promise<boolean> => {
-    const stored = DOMAINS.map((domain) => probeDims(index.store, domain)).find((dims) => dims > 0);
-    if (!stored || !health.embedder) return false;
-    const asked = health.embedder.embed(['retrieval dimension check']).catch(() => null);
-    const vector = (await within(asked, REINDEX_CHECK_WAIT_MS, null))?.[0];
-    return vector !== undefined && vector.length !== stored;
-  };
-
   const searching: SearchSettings = { health, queryVector: createQueryVectors(health), shortlist, fusion };
 
   const service: RetrievalService = {
@@ -206,21 +194,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
           const config = agent.config();
           const startedMs = clock.nowMs();
           health.resetCooldown();
-          await index.exclusive(async () => {
-            // Vectors cached under this provider and model but of another length than it answers now (a new model
-            // behind the name) would be reused: the vector leg was dead (the index's length, queries of the new one).
-            if (await lengthChanged(index)) {
-              for (const domain of DOMAINS) index.store.clearDomain(domain);
-              index.store.pruneCache();
-            }
-            // A failed check paused embeddings again; the passes ask the provider all the same, as a reindex did.
-            health.resetCooldown();
-            for (const domain of DOMAINS) {
-              index.store.clearDomain(domain);
-              await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
-            }
-            index.store.pruneCache();
-          });
+          await reindexPass(index, config, health, clock);
           await health.recheck(startedMs);
           return buildRetrievalStatus(index, health, config);
         }),
