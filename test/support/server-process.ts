@@ -1,12 +1,14 @@
 // The real server in its own process (so a test can kill it, limit it or weigh it), wired to a fake model.
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, startBinary, type RunningBinary } from './compiled-binary';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './fake-openai-server';
 import { chatInNewSession, type SseRecord } from './sse-client';
+import { descendantsOf, waitUntil } from './process-probe';
 import { makeTempDir } from './temp-dir';
 
 const REPO_ROOT = join(import.meta.dir, '..', '..');
+const SERVER_ENTRY = join(REPO_ROOT, 'src', 'main.ts');
 
 export interface ServerProcess {
   server: RunningBinary;
@@ -47,16 +49,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   let server: RunningBinary;
   try {
     const [launcher, ...launcherArgs] = options.launcher ?? [];
-    const serverArgs = [
-      '--smol',
-      'run',
-      join(REPO_ROOT, 'src', 'main.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-    ];
+    const serverArgs = ['--smol', 'run', SERVER_ENTRY, 'serve', '--port', '0', '--data-dir', dataDir];
     server = await startBinary(launcher ?? process.execPath, {
       cwd: options.cwd ?? temp.path,
       args: launcher ? [...launcherArgs, process.execPath, ...serverArgs] : serverArgs,
@@ -88,6 +81,25 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     toolOutputs: (events) =>
       events.filter((event) => event.event === 'tool_end').map((event) => JSON.parse(event.data.output)),
     async [Symbol.asyncDispose]() {
+      // Through a launcher that stays (strace), the server is its child: a stopped strace lets go of it and it would
+      // live on; it is stopped first, and waited for.
+      const inner = options.launcher
+        ? descendantsOf(server.child.pid).filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(SERVER_ENTRY);
+            } catch {
+              return false; // Gone already.
+            }
+          })
+        : [];
+      for (const pid of inner) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // Gone already.
+        }
+      }
+      await waitUntil(() => inner.every((pid) => !existsSync(`/proc/${pid}`)));
       await server.stop();
       await model.stop();
       rmSync(temp.path, { recursive: true, force: true });
