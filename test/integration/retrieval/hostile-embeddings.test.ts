@@ -55,11 +55,10 @@ describe('a provider that holds its answers', () => {
     expect((await search()).body.data.results).toHaveLength(1);
     hold = true;
     await server.json('POST', '/api/files', { path: 'knowledge/b.md', content: 'A zebra in the second file.\n' });
-    const started = performance.now();
     // Before, the search waited for the pass embedding b.md, which waits on the provider (here until released; a
     // real one 3 attempts of 20 s a batch), longer than a client or Bun's 10 s idle limit waits.
+    // The provider is released only after the race: a search that waited for the pass has no answer by then.
     const answer = await Promise.race([search(), Bun.sleep(12_000).then(() => null)]);
-    const waited = performance.now() - started;
     hold = false;
     for (const release of held.splice(0)) release();
     expect(answer?.status).toBe(200);
@@ -68,7 +67,6 @@ describe('a provider that holds its answers', () => {
       'knowledge/a.md',
       'knowledge/b.md',
     ]);
-    expect(waited).toBeLessThan(9_000);
     await server.deps.retrieval.idle();
     expect((await search()).body.data.results).toHaveLength(2);
   });
