@@ -64,4 +64,15 @@ describe('mini-openclaw serve, refusing bad settings', () => {
     const stderr = outcome.kind === 'exited' ? outcome.stderr : '';
     expect(stderr).toMatch(/mini-openclaw failed to start: Invalid \S+\/data\/config\.json: .*not valid JSON/);
   });
+
+  // Its key walk recursed: 100,000 levels ended the start in "RangeError: Maximum call stack size exceeded".
+  it('refuses a config.json nested deeper than 64 levels, naming the file', async () => {
+    const deep = `{"rag_mode": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const outcome = await startOutcome([], {}, { 'config.json': deep });
+    expect(outcome.kind === 'exited' && outcome.code).toBe(1);
+    const stderr = outcome.kind === 'exited' ? outcome.stderr : '';
+    expect(stderr).toMatch(
+      /mini-openclaw failed to start: Invalid \S+\/data\/config\.json: .*Nests deeper than 64 levels/,
+    );
+  });
 });
