@@ -1,5 +1,6 @@
 // Reading an embedding provider's answer: its failures (classified, explained) and its JSON, bounded in size.
 import { jsonField } from '../shared/json-field';
+import { readCapped } from '../shared/read-capped';
 import { errorMessageOf } from '../shared/redact';
 
 /** What kind of failure an embedding call met (the classes a route falls back on, or `other`). */
@@ -70,20 +71,10 @@ export const MAX_ANSWER_BYTES_PER_TEXT = 1024 * 1024;
  */
 export async function answerJson(response: Response, texts: number): Promise<unknown> {
   const limit = (texts + 1) * MAX_ANSWER_BYTES_PER_TEXT;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let read: { body: Uint8Array; cut: boolean };
   try {
-    const reader = response.body?.getReader();
-    for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
-      size += read.value.length;
-      if (size > limit) {
-        await reader!.cancel();
-        throw new EmbeddingError(`embedding answer is over ${limit} bytes for ${texts} texts`, false);
-      }
-      chunks.push(read.value);
-    }
+    read = await readCapped(response, limit);
   } catch (error) {
-    if (error instanceof EmbeddingError) throw error;
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     throw new EmbeddingError(
       `embedding answer broke off: ${String(error)}`,
@@ -91,8 +82,9 @@ export async function answerJson(response: Response, texts: number): Promise<unk
       timedOut ? 'timeout' : 'network_error',
     );
   }
+  if (read.cut) throw new EmbeddingError(`embedding answer is over ${limit} bytes for ${texts} texts`, false);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(new TextDecoder().decode(read.body));
   } catch {
     // Not JSON: reported as an answer without its list.
     return null;

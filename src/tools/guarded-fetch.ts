@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { checkAddress, checkLiteralHost, type HostResolver } from '../security';
 import { ToolFailure } from './tool-result';
+import { readCapped } from '../shared/read-capped';
 
 export interface GuardedFetchOptions {
   schemes: readonly string[];
@@ -54,30 +55,6 @@ async function checkedAddress(url: URL, raw: string, options: GuardedFetchOption
     }
   }
   return addresses[0]!;
-}
-
-/** Reads a body while streaming, keeping at most `maxBytes` (never buffering beyond them). */
-export async function readCapped(response: Response, maxBytes: number): Promise<{ body: Uint8Array; cut: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let cut = false;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (size + value.length > maxBytes) {
-        chunks.push(value.subarray(0, maxBytes - size));
-        size = maxBytes;
-        cut = true;
-        await reader.cancel();
-        break;
-      }
-      chunks.push(value);
-      size += value.length;
-    }
-  }
-  return { body: Buffer.concat(chunks), cut };
 }
 
 /**

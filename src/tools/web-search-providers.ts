@@ -4,7 +4,7 @@ import { decodeHTMLAttribute } from 'entities';
 import { jsonField, jsonList } from '../shared/json-field';
 import { decodeEntities } from './html-text';
 import { ToolFailure } from './tool-result';
-import { readCapped } from './guarded-fetch';
+import { readCapped } from '../shared/read-capped';
 
 export interface SearchRow {
   title: string;
