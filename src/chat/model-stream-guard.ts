@@ -75,20 +75,22 @@ export class ModelReplyTooLargeError extends Error {
 
 /** The usage estimate of a stream cut short (ended early, or too large) inside `error`'s cause chain, if any. */
 export function streamEstimateOf(error: unknown): StreamEstimate | null {
-  let current = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof ModelStreamIncompleteError || current instanceof ModelReplyTooLargeError)
-      return current.estimate;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
+  return (
+    causeOf(error, (link) => link instanceof ModelStreamIncompleteError || link instanceof ModelReplyTooLargeError)
+      ?.estimate ?? null
+  );
 }
 
 /** The ModelStreamIncompleteError inside `error` (LangChain and LangGraph may wrap it as a `cause`), if any. */
 export function incompleteStreamOf(error: unknown): ModelStreamIncompleteError | null {
+  return causeOf(error, (link) => link instanceof ModelStreamIncompleteError);
+}
+
+/** `error` or the first of its causes (five links at most) that `is` picks. */
+function causeOf<T>(error: unknown, is: (link: unknown) => link is T): T | null {
   let current = error;
   for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof ModelStreamIncompleteError) return current;
+    if (is(current)) return current;
     current = (current as { cause?: unknown }).cause;
   }
   return null;
