@@ -32,6 +32,7 @@ import { createBuiltinTools, createToolsService, type TriggerType } from './tool
 import { createUsageService } from './usage';
 
 import { type LifecycleParts, partsStopper, startParts } from './deps-lifecycle';
+import { createTemporarySweeper } from './shared/temporary-sweep';
 import { buildReadiness } from './deps-readiness';
 import { buildRetrieval } from './deps-retrieval';
 import { buildScheduler } from './deps-scheduler';
@@ -204,6 +205,7 @@ export function buildDeps(settings: EnvSettings, overrides: DepsOverrides = {}):
     replicaWatch,
     runLedger,
     ownsCoordinator: !overrides.coordinator,
+    temporaries: createTemporarySweeper(dataDir, logger),
   };
   const { drain, interruptLive, close } = partsStopper(lifecycle);
   return {

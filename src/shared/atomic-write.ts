@@ -15,11 +15,10 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { adoptFolderOwner } from './folder-owner';
 import { withPath } from './storage-fault';
-import { walkRealFiles } from './walk-files';
 
 /** Linux NAME_MAX: the longest name (in bytes) of one folder entry. */
 export const NAME_MAX_BYTES = 255;
@@ -138,20 +137,4 @@ export function syncFolder(folder: string): void {
   } catch {
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   }
-}
-
-/**
- * Removes temporary files that `writeFileAtomic` left under `root` when the process died mid-write
- * (only names of the reserved form: a user's `.notes.md.0123456789ab.tmp` stays).
- * The walk never follows links (an agent's `knowledge/x -> /` must not send it across the host, nor a
- * loop stop the start) and skips folders it cannot read.
- */
-export function removeStaleTemporaryFiles(root: string): number {
-  let removed = 0;
-  for (const path of walkRealFiles(root, '')) {
-    if (!isTemporaryName(basename(path))) continue;
-    rmSync(join(root, path), { force: true });
-    removed++;
-  }
-  return removed;
 }

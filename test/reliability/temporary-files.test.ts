@@ -155,7 +155,10 @@ describe('start-up sweep of temporary files', () => {
     expect(leftovers()).toHaveLength(1);
     console.log(`temporary sweep: a killed rewrite of an 8 MiB file left a temporary after ${kills} kill(s)`);
     await using _restarted = await startTestServer({ dataDir: dir.path });
-    expect(readdirSync(folder).sort()).toEqual([...before, 'big.md'].sort());
+    // The sweep runs in the background once the server has started.
+    const expected = [...before, 'big.md'].sort();
+    await waitFor(() => (readdirSync(folder).sort().join('\n') === expected.join('\n') ? true : undefined));
+    expect(readdirSync(folder).sort()).toEqual(expected);
     expect(readFileSync(join(folder, '.x.0123456789ab.tmp'), 'utf8')).toBe('mine');
   }, 60_000);
 });
