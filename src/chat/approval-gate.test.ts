@@ -4,6 +4,11 @@ import { approvalsServiceFor, memoryApprovals } from '../../test/support/memory-
 import { silentLogger } from '../shared/logger';
 import { approvalGate } from './approval-gate';
 import type { ChatEvent } from './chat-events';
+import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
+import { openDatabase } from '../db/open-database';
+import { LiveRun } from './live-run';
+import { RunCheckpointer } from './run-checkpointer';
+import { createSqliteRunCheckpointStore } from './sqlite/run-checkpoint.sqlite';
 
 /** Lets every queued callback and promise of the event loop run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -12,7 +17,9 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
  * A gate over the real approvals service and in-memory stores; `holdGet()` holds back the next read of an
  * approval (the one that announces it), so a decision can land between storing it and announcing it.
  */
-function gateFixture() {
+function gateFixture(
+  options: { run?: { runId: string; publish(event: ChatEvent): void }; checkpointer?: RunCheckpointer } = {},
+) {
   const table = memoryApprovals();
   const { rows, approvals } = table;
   const statuses: string[] = [];
@@ -22,7 +29,14 @@ function gateFixture() {
   const agent = { id: 'default', root: '/nowhere', storage: { approvals, runs } } as never;
   const service = approvalsServiceFor(agent);
   const cancel = new AbortController();
-  const run = { runId: 'run', publish: (event: ChatEvent) => void published.push(event), signal: cancel.signal };
+  const run = {
+    runId: options.run?.runId ?? 'run',
+    publish(event: ChatEvent) {
+      published.push(event);
+      options.run?.publish(event);
+    },
+    signal: cancel.signal,
+  };
   const gate = approvalGate(
     { offered: [], execute: async () => 'ran' },
     {
@@ -36,6 +50,7 @@ function gateFixture() {
       config: () => ({ tool_approvals: { timeout_seconds: 60, max_pending: 100 } }) as never,
       logger: silentLogger,
       onWait: (waiting) => void told.push(waiting),
+      checkpointer: options.checkpointer,
     },
   );
   const call = (callId: string) => gate.execute({ name: 'read_file', args: {}, runId: 'run', callId });
@@ -83,5 +98,70 @@ describe('approval gate', () => {
     await settle();
     expect(fixture.published).toEqual([]);
     expect(fixture.told).toEqual([]);
+  });
+});
+
+/**
+ * A run whose checkpoints go to a real (in-memory) SQLite store: its writes wait while `writes.held` is set, and
+ * fail like a full disk while `writes.fail` is on.
+ */
+function checkpointedGate() {
+  const store = createSqliteRunCheckpointStore(openDatabase(':memory:', AGENT_DB_MIGRATIONS));
+  const writes = { started: 0, held: null as PromiseWithResolvers<void> | null, fail: false };
+  const port = {
+    ...store,
+    async put(checkpoint: Parameters<typeof store.put>[0]) {
+      writes.started += 1;
+      await writes.held?.promise;
+      if (writes.fail) throw new Error('SQLITE_FULL: database or disk is full');
+      await store.put(checkpoint);
+    },
+  };
+  const run = new LiveRun('default\nsession', 'Read it', undefined, 'run');
+  run.publish({ type: 'run_start', data: { run_id: 'run', attempt: 1 } });
+  const checkpointer = new RunCheckpointer({
+    store: () => port,
+    run,
+    sessionId: 'session',
+    trigger: 'chat',
+    message: 'Read it',
+    clock: { nowMs: () => Date.now() } as never,
+    logger: silentLogger,
+    attempts: () => 1,
+  });
+  return { ...gateFixture({ run, checkpointer }), store, writes, run };
+}
+
+describe('approval gate with a checkpoint', () => {
+  it('writes the checkpoint before the client hears approval_required, numbering on after that event', async () => {
+    const fixture = checkpointedGate();
+    fixture.writes.held = Promise.withResolvers<void>();
+    const call = fixture.call('c1');
+    while (fixture.writes.started === 0) await settle();
+    // A replica killed now leaves no client waiting on a prompt: nothing was announced yet.
+    expect(fixture.published).toEqual([]);
+    fixture.writes.held.resolve();
+    while (fixture.published.length === 0) await settle();
+    const [announced] = fixture.published;
+    expect(announced).toMatchObject({ type: 'approval_required', data: { run_id: 'run' } });
+    // Seq 1 was run_start, 2 the approval: a restored run numbers its events from 3 on.
+    expect(fixture.run.nextSeq).toBe(3);
+    const approvalId = fixture.pendingIds()[0]!;
+    expect((await fixture.store.get('run'))?.state).toMatchObject({ nextSeq: 3, approvals: { c1: approvalId } });
+    await fixture.service.decide('default', approvalId, { decision: 'approve' });
+    expect(await call).toBe('ran');
+    expect(await fixture.store.get('run')).toBeNull();
+  });
+
+  it('still announces a call whose checkpoint cannot be written, and the call is decided on this replica', async () => {
+    const fixture = checkpointedGate();
+    fixture.writes.fail = true;
+    const call = fixture.call('c1');
+    while (fixture.published.length === 0) await settle();
+    expect(fixture.published[0]).toMatchObject({ type: 'approval_required' });
+    expect(await fixture.store.get('run')).toBeNull();
+    await fixture.service.decide('default', fixture.pendingIds()[0]!, { decision: 'approve' });
+    expect(await call).toBe('ran');
+    expect(fixture.statuses.at(-1)).toBe('running');
   });
 });

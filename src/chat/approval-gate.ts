@@ -99,21 +99,23 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
       if (!tool) return tools.execute(call);
       let approvalId = '';
       let announced: Promise<void> | undefined;
-      /** The call waits: the run's row and `onWait` say so, then the client hears it and the checkpoint keeps it. */
+      /** The call waits: the run's row and `onWait` say so, the checkpoint keeps it, then the client hears it. */
       const announce = async (approval: ApprovalRecord) => {
         await show();
-        run.publish({
-          type: 'approval_required',
-          data: {
-            approval_id: approval.approvalId,
-            run_id: run.runId,
-            tool: call.name,
-            args: call.args,
-            permission_level: approval.permissionLevel,
-            expires_at: toEpochSeconds(approval.expiresMs),
-          },
-        });
-        await deps.checkpointer?.paused(call.callId, approval.approvalId);
+        const publish = () =>
+          run.publish({
+            type: 'approval_required',
+            data: {
+              approval_id: approval.approvalId,
+              run_id: run.runId,
+              tool: call.name,
+              args: call.args,
+              permission_level: approval.permissionLevel,
+              expires_at: toEpochSeconds(approval.expiresMs),
+            },
+          });
+        if (deps.checkpointer) await deps.checkpointer.paused(call.callId, approval.approvalId, publish);
+        else publish();
       };
       const outcome = await deps.approvals.request({
         agent,

@@ -127,11 +127,26 @@ export class RunCheckpointer {
     if (this.waiting.size > 0) void this.write();
   }
 
-  /** Call `callId` waits for approval `approvalId`: the checkpoint is written (resolves once it is). */
-  paused(callId: string | undefined, approvalId: string): Promise<void> {
-    if (callId === undefined) return Promise.resolve();
+  /**
+   * Call `callId` waits for approval `approvalId`: the checkpoint is written, counting the event `announce`
+   * publishes (its `approval_required`), and only then does `announce` run, so a client never hears of a wait
+   * that a replica stopping now would leave without a checkpoint. Resolves once it has run. A checkpoint that
+   * cannot be written is logged and the call announced all the same: it is decided here while this process
+   * lives, and should it stop, the run ends `interrupted` with its approvals expired (no prompt left unanswerable).
+   */
+  paused(callId: string | undefined, approvalId: string, announce: () => void): Promise<void> {
+    if (callId === undefined) {
+      announce();
+      return Promise.resolve();
+    }
     this.waiting.set(callId, approvalId);
-    return this.write();
+    return this.enqueue(async () => {
+      try {
+        await this.put(1);
+      } finally {
+        announce();
+      }
+    });
   }
 
   /** Call `callId` was decided: the checkpoint goes once no call waits. */
@@ -150,7 +165,8 @@ export class RunCheckpointer {
     });
   }
 
-  snapshot(): PausedTurn {
+  /** The turn as it stands, its next event number counting `announcing` events about to be published. */
+  snapshot(announcing = 0): PausedTurn {
     return {
       version: 1,
       trigger: this.deps.trigger,
@@ -162,22 +178,25 @@ export class RunCheckpointer {
       modelMessage: this.modelMessage,
       steps: this.steps,
       approvals: Object.fromEntries(this.waiting),
-      nextSeq: this.deps.run.nextSeq,
+      nextSeq: this.deps.run.nextSeq + announcing,
       ...(this.deps.discard && { discard: this.deps.discard }),
     };
   }
 
   private write(): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.waiting.size === 0) return;
-      await this.deps.store().put({
-        runId: this.deps.run.runId,
-        sessionId: this.deps.sessionId,
-        state: this.snapshot(),
-        updatedMs: this.deps.clock.nowMs(),
-      });
-      this.written = true;
+    return this.enqueue(() => this.put(0));
+  }
+
+  /** Stores the checkpoint while a call waits (see `snapshot` for `announcing`). */
+  private async put(announcing: number): Promise<void> {
+    if (this.waiting.size === 0) return;
+    await this.deps.store().put({
+      runId: this.deps.run.runId,
+      sessionId: this.deps.sessionId,
+      state: this.snapshot(announcing),
+      updatedMs: this.deps.clock.nowMs(),
     });
+    this.written = true;
   }
 
   /** Writes one after another, in the order asked; a failed write is logged (the run still waits here). */
