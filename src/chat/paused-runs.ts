@@ -46,22 +46,21 @@ export async function restorePausedRuns<P extends Ports>(
   for (const agentId of agentIds) {
     try {
       const agent = deps.agents.get(agentId);
-      for (const checkpoint of await agent.storage.checkpoints.list(RESTORE_LIMIT)) {
-        const row = await agent.storage.runs.get(checkpoint.runId);
-        const state = checkpoint.state as PausedTurn;
-        if (row?.status !== 'waiting_approval' || state?.version !== 1) {
-          await agent.storage.checkpoints.delete(checkpoint.runId);
-          continue;
-        }
-        // Taken: another replica (shared storage) holds the session, its run among them.
+      for (const { runId, sessionId } of await agent.storage.checkpoints.list(RESTORE_LIMIT)) {
+        let state: PausedTurn | undefined;
+        // Read under the session's lock: another replica (shared storage) may have restored and finished the run
+        // since the list; while one holds the session (its run among them), it is taken.
         const run = await deps.registry
-          .restore(agentId, checkpoint.sessionId, state.message, checkpoint.runId, state.nextSeq)
+          .restore(agentId, sessionId, runId, async () => {
+            state = await stillPaused(agent.storage, runId);
+            return state ? { message: state.message, firstSeq: state.nextSeq } : null;
+          })
           .catch((error: unknown) => {
             if (isAppError(error) && error.code === 'session_busy') return null;
             throw error;
           });
-        if (!run) continue;
-        deps.start(agent, run, checkpoint.sessionId, state);
+        if (!run || !state) continue;
+        deps.start(agent, run, sessionId, state);
         restored += 1;
       }
     } catch (error) {
@@ -69,6 +68,16 @@ export async function restorePausedRuns<P extends Ports>(
     }
   }
   return restored;
+}
+
+/** The checkpoint of `runId` while its run waits for approvals; a checkpoint left by a run that no longer waits goes. */
+async function stillPaused(storage: RunPorts & RunCheckpointPorts, runId: string): Promise<PausedTurn | undefined> {
+  const checkpoint = await storage.checkpoints.get(runId);
+  const row = await storage.runs.get(runId);
+  const state = checkpoint?.state as PausedTurn | undefined;
+  if (row?.status === 'waiting_approval' && state?.version === 1) return state;
+  if (checkpoint) await storage.checkpoints.delete(runId);
+  return undefined;
 }
 
 export interface DecidedCallsInput {

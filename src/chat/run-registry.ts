@@ -21,6 +21,12 @@ export interface ClaimedRun {
   attached: boolean;
 }
 
+/** What a paused run restored goes on with: the message it was started with, and the number of its next event. */
+export interface RestoredRun {
+  message: string;
+  firstSeq: number;
+}
+
 export interface RunRegistry extends SessionRunHolds {
   /**
    * The live run for the same message (attach, unless `attach` is false), a new run, or 409 `session_busy`.
@@ -28,10 +34,16 @@ export interface RunRegistry extends SessionRunHolds {
    */
   claim(agentId: string, sessionId: string, message: string, attach?: boolean): Promise<ClaimedRun>;
   /**
-   * Takes the session again for a paused run restored after a restart: the run keeps its id and numbers its
-   * events from `firstSeq`. 409 `session_busy` when the session is taken.
+   * Takes the session again for a paused run restored after a restart, then reads with `load`, under the
+   * session's lock, whether the run still waits: null (the lock let go of) when it does not; otherwise the run
+   * keeps its id and numbers its events from `firstSeq`. 409 `session_busy` when the session is taken.
    */
-  restore(agentId: string, sessionId: string, message: string, runId: string, firstSeq: number): Promise<LiveRun>;
+  restore(
+    agentId: string,
+    sessionId: string,
+    runId: string,
+    load: () => Promise<RestoredRun | null>,
+  ): Promise<LiveRun | null>;
   /** Resolves once no run holds the session: the live one here has ended and let go of its lock (polls another holder's). */
   whenFree(agentId: string, sessionId: string): Promise<void>;
   /** The run of this process with id `runId` of agent `agentId`: live, or finished within the retention. */
@@ -90,8 +102,11 @@ export function createRunRegistry(
     }
   };
 
-  /** Makes `run` the session's live run and takes the session's lock for it (409 when another holder has it). */
-  const open = async (agentId: string, key: string, run: LiveRun): Promise<LiveRun> => {
+  /**
+   * Makes `run` the session's live run and takes the session's lock for it (409 when another holder has it),
+   * unless the lock is `taken` for it already.
+   */
+  const open = async (agentId: string, key: string, run: LiveRun, taken?: Lock): Promise<LiveRun> => {
     prune();
     // Reserved here before the lock is asked for, so a same-message request meanwhile attaches to it.
     runs.set(key, run);
@@ -107,7 +122,7 @@ export function createRunRegistry(
         }
       }),
     );
-    lock = await coordinator.tryLock(key);
+    lock = taken ?? (await coordinator.tryLock(key));
     if (!lock) {
       run.finish();
       throw busy();
@@ -127,10 +142,22 @@ export function createRunRegistry(
       }
       return { run: await open(agentId, key, new LiveRun(key, message, options.bufferLimit)), attached: false };
     },
-    async restore(agentId, sessionId, message, runId, firstSeq) {
+    async restore(agentId, sessionId, runId, load) {
       const key = sessionRunLock(agentId, sessionId);
       if (holds.has(key) || runs.get(key)?.isFinished === false) throw busy();
-      return open(agentId, key, new LiveRun(key, message, options.bufferLimit, runId, firstSeq));
+      // The lock first: a replica that restored the run before it may have decided and finished it since.
+      const lock = await coordinator.tryLock(key);
+      if (!lock) throw busy();
+      const restored = await load().catch(async (error: unknown) => {
+        await lock.release();
+        throw error;
+      });
+      if (!restored) {
+        await lock.release();
+        return null;
+      }
+      const run = new LiveRun(key, restored.message, options.bufferLimit, runId, restored.firstSeq);
+      return open(agentId, key, run, lock);
     },
     liveRuns() {
       const live: { agentId: string; run: LiveRun }[] = [];
