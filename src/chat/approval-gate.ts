@@ -3,7 +3,7 @@ import type { AgentHandle } from '../agents';
 import type { RuntimeConfig } from '../config';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import { isOversizedArguments, type RunTools, type ToolPorts, type ToolsService, type TriggerType } from '../tools';
+import { argumentsAccepted, type RunTools, type ToolPorts, type ToolsService, type TriggerType } from '../tools';
 import type { ApprovalPorts, ApprovalRecord } from './approval-store.port';
 import type { ApprovalsService } from './approvals.service';
 import type { LiveRun } from './live-run';
@@ -94,9 +94,10 @@ export function approvalGate(tools: RunTools, deps: ApprovalGateDeps): RunTools 
     offered: tools.offered,
     async execute(call) {
       const config = deps.config();
-      // A call whose arguments were too large is refused by the runner at once, not first put to a person.
-      const tool = isOversizedArguments(call.args) ? null : deps.tools.approvalFor(call.name, deps.trigger, config);
-      if (!tool) return tools.execute(call);
+      // A call that can only fail (arguments too large, not a JSON object, off the tool's schema) is refused by
+      // the runner at once, and audited, not first put to a person.
+      const tool = deps.tools.approvalFor(call.name, deps.trigger, config);
+      if (!tool || !argumentsAccepted(tool, call.args)) return tools.execute(call);
       let approvalId = '';
       let announced: Promise<void> | undefined;
       /** The call waits: the run's row and `onWait` say so, the checkpoint keeps it, then the client hears it. */

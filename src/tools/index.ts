@@ -12,10 +12,9 @@ export type { PermissionLevel, TriggerType } from './tool-policy';
 export { failure, success, type ToolEnvelope, type ToolOutcome } from './tool-result';
 export type { ToolAuditEntry, ToolAuditOutcome, ToolAuditStore, ToolPorts } from './tool-audit.port';
 export { createBuiltinTools, type BuiltinToolDeps } from './builtin-tools';
-export { UNPARSED_ARGUMENTS } from './tool-runner';
+export { argumentsAccepted, UNPARSED_ARGUMENTS } from './tool-arguments';
 export {
   capToolArguments,
-  isOversizedArguments,
   MAX_TOOL_ARGUMENTS_CHARS,
   MAX_TOOL_ARGUMENTS_DEPTH,
   OVERSIZED_ARGUMENTS,

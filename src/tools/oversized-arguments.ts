@@ -94,8 +94,3 @@ export function oversizedArguments(args: unknown): OversizedArguments | null {
     preview: text,
   };
 }
-
-/** True for arguments over the limit, or already cut to their marker: the runner refuses such a call. */
-export function isOversizedArguments(args: unknown): boolean {
-  return capToolArguments(args) !== args || oversizedArguments(args) !== null;
-}

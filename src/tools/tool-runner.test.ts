@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createToolHarness } from '../../test/support/tool-harness';
 import type { ToolDefinition } from './tool-definition';
-import { MAX_TOOL_ARGUMENTS_CHARS } from './oversized-arguments';
+import { capToolArguments, MAX_TOOL_ARGUMENTS_CHARS } from './oversized-arguments';
+import { argumentsAccepted } from './tool-arguments';
 import { failure, success } from './tool-result';
 
 let calls = 0;
@@ -146,6 +147,17 @@ describe('tool runner', () => {
     expect(calls).toBe(0);
     const audit = await harness.audit.list({});
     expect(audit.map((row) => row.outcome)).toEqual(['error', 'error']);
+  });
+
+  it('tells which arguments the runner would take, as the approval gate asks before putting a call to a person', () => {
+    const big = { command: 'x'.repeat(MAX_TOOL_ARGUMENTS_CHARS) };
+    const unparsed = { __unparsed_arguments__: '{command: ok' };
+    const refused = [big, capToolArguments(big), unparsed, { command: 1 }, { command: 'ok', cwd: '/' }, ['ok'], 'ok'];
+    expect(refused.map((args) => argumentsAccepted(flaky, args))).toEqual(refused.map(() => false));
+    expect([{ command: 'ok' }, { command: 'ok', api_key: 'k' }].map((args) => argumentsAccepted(flaky, args))).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('keeps a digest of failed calls, not their arguments (500 failed 1 MB calls kept 513 MB)', async () => {

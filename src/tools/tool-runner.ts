@@ -1,18 +1,15 @@
 // Runs one tool call: policy re-check, argument validation, retry guard, execution, audit; always a JSON result.
-import { z } from 'zod';
 import { systemClock, type Clock } from '../shared/clock';
 import { silentLogger, type Logger } from '../shared/logger';
 import { redactSecrets } from '../shared/redact';
 import { auditToolCall } from './tool-audit';
 import type { ToolAuditOutcome } from './tool-audit.port';
 import type { ToolCallContext, ToolContext, ToolDefinition } from './tool-definition';
-import { capToolArguments, oversizedArguments } from './oversized-arguments';
+import { capToolArguments } from './oversized-arguments';
 import { RetryGuard } from './retry-guard';
+import { checkArguments } from './tool-arguments';
 import { decideToolPolicy } from './tool-policy';
 import { failure, toEnvelope, ToolFailure, type ToolEnvelope, type ToolOutcome } from './tool-result';
-
-/** The key under which a call whose arguments were not JSON carries its raw text (see tool-gate-middleware). */
-export const UNPARSED_ARGUMENTS = '__unparsed_arguments__';
 
 export interface ToolRunnerDeps {
   clock: Clock;
@@ -45,32 +42,6 @@ export function normalizeArguments(value: unknown): unknown {
   return value ?? null;
 }
 
-const strictSchemas = new WeakMap<z.ZodType, z.ZodType>();
-
-/**
- * A tool's argument schema with unknown top-level keys refused (`unrecognized_keys`): a key the tool does
- * not declare (`dry_run`, `max_chars` for `maxChars`) would otherwise be dropped in silence and the call run
- * with a meaning the model did not ask for. The offered JSON Schema says so too (`additionalProperties: false`).
- */
-export function strictArguments<Args>(schema: z.ZodType<Args>): z.ZodType<Args> {
-  if (!(schema instanceof z.ZodObject)) return schema;
-  let strict = strictSchemas.get(schema);
-  if (!strict) {
-    strict = schema.strict();
-    strictSchemas.set(schema, strict);
-  }
-  return strict as z.ZodType<Args>;
-}
-
-/** One line per issue; unknown keys also name the keys the tool takes, so the model can correct the call. */
-function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): { path: string; message: string } {
-  const path = issue.path.join('.');
-  if (issue.code !== 'unrecognized_keys' || !(schema instanceof z.ZodObject)) return { path, message: issue.message };
-  const known = Object.keys(schema.shape);
-  const takes = known.length > 0 ? `; the tool takes only ${known.join(', ')}` : '; the tool takes no arguments';
-  return { path, message: `${issue.message}${takes}` };
-}
-
 export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
@@ -84,34 +55,10 @@ export function createToolRunner(deps: Partial<ToolRunnerDeps> = {}): ToolRunner
     rawArgs: unknown,
     context: ToolCallContext,
   ): Promise<ToolOutcome> => {
-    const oversized = oversizedArguments(rawArgs);
-    if (oversized?.max_depth !== undefined) {
-      const message = `Invalid arguments for ${context.toolName}: they nest deeper than ${oversized.max_depth} levels; the call was not run. Send flatter arguments`;
-      return failure('E_INVALID_ARGS', message, { max_depth: oversized.max_depth }, false);
-    }
-    if (oversized) {
-      const message = `Invalid arguments for ${context.toolName}: ${oversized.chars} characters of JSON, over the limit of ${oversized.max_chars}; the call was not run. Send smaller arguments (split the work into several calls)`;
-      return failure('E_INVALID_ARGS', message, { chars: oversized.chars, max_chars: oversized.max_chars }, false);
-    }
-    const unparsed = (rawArgs as { [UNPARSED_ARGUMENTS]?: unknown } | null)?.[UNPARSED_ARGUMENTS];
-    if (unparsed !== undefined) {
-      const message = `Invalid arguments for ${context.toolName}: they are not valid JSON; send one JSON object`;
-      // Text as the gate sets it; anything else came from the model as JSON (String() of `{"toString":0}` throws).
-      const received = typeof unparsed === 'string' ? unparsed : (JSON.stringify(unparsed) ?? '');
-      return failure('E_INVALID_ARGS', message, { received: received.slice(0, 500) }, false);
-    }
-    const parsed = strictArguments(definition.schema).safeParse(rawArgs ?? {});
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => describeIssue(issue, definition.schema));
-      return failure(
-        'E_INVALID_ARGS',
-        `Invalid arguments for ${context.toolName}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`,
-        { issues },
-        false,
-      );
-    }
+    const checked = checkArguments(definition, rawArgs, context.toolName);
+    if ('refused' in checked) return checked.refused;
     try {
-      return await definition.run(parsed.data, context);
+      return await definition.run(checked.data, context);
     } catch (error) {
       if (error instanceof ToolFailure) return failure(error.code, error.message, error.details);
       logger.error('tool threw', { tool: context.toolName, error: String(error) });

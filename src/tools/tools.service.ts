@@ -4,7 +4,8 @@ import type { RuntimeConfig } from '../config';
 import type { OfferedTool, RunTools, ToolContext, ToolDefinition } from './tool-definition';
 import { needsApproval } from './approval-policy';
 import { decideToolPolicy, type PolicyFacts, type TriggerType } from './tool-policy';
-import { createToolRunner, strictArguments, type ToolRunner, type ToolRunnerDeps } from './tool-runner';
+import { strictArguments } from './tool-arguments';
+import { createToolRunner, type ToolRunner, type ToolRunnerDeps } from './tool-runner';
 
 /** Whether `tool` may be offered for `trigger` under `config` (pure; see decideToolPolicy for the rules). */
 export function isToolAllowed(
