@@ -1,8 +1,20 @@
-// A call to a tool held for approval that can only fail (arguments not JSON, not an object, or off the tool's
-// schema) is refused unrun and audited, asking no one; a valid call of the same step still waits for a person.
+// A call to a tool held for approval that can only fail (arguments not JSON, not an object, off the tool's schema,
+// or oversized) is refused unrun and audited, asking no one; a valid call of the same step still waits for a person,
+// and the paused run keeps the oversized call's marker, never its arguments.
 import { describe, expect, it } from 'bun:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { approvalFixture } from '../../support/approval-fixture';
-import { type SseRecord, streamSse } from '../../support/sse-client';
+import { waitFor } from '../../support/scheduler-fixture';
+import { readStreamRest as rest, readStreamUntil as until, type SseRecord, streamSse } from '../../support/sse-client';
+
+/** The files under `dir` whose bytes hold `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => readFileSync(path).includes(needle));
+}
 
 describe('tool approvals and malformed calls', () => {
   it('asks a person only about the valid call of a step whose other calls have malformed arguments', async () => {
@@ -57,5 +69,50 @@ describe('tool approvals and malformed calls', () => {
     ]);
     const approvals = (await fixture.server.json('GET', '/api/approvals')).body.data.approvals;
     expect(approvals.map((row: any) => row.args)).toEqual([{ path: 'workspace/a.md' }]);
+  });
+
+  it('keeps the marker of an oversized call in a paused step, not its 5 MB, in the checkpoint, the reply and the history', async () => {
+    await using fixture = await approvalFixture();
+    const agent = fixture.server.deps.agents.get('default');
+    const sessionId = await fixture.newSession();
+    const huge = 'q'.repeat(5 * 1024 * 1024);
+    fixture.model.enqueue(
+      {
+        kind: 'tool_calls',
+        calls: [
+          { name: 'read_file', args: { path: huge }, id: 'call_big' },
+          { name: 'read_file', args: { path: 'workspace/a.md' }, id: 'call_read' },
+        ],
+      },
+      { kind: 'text', text: 'Read one.' },
+    );
+    const stream = streamSse(await fixture.chat({ message: 'Read them', session_id: sessionId }));
+    const head = await until(stream, 'approval_required');
+    const runId = head[0]!.data.run_id;
+    // The refused sibling's result is in the checkpoint: the run is paused with every step of it written.
+    const paused = await waitFor(async () => {
+      const state = (await agent.storage.checkpoints.get(runId))?.state as any;
+      return state?.steps.some((step: any) => step.toolCallId === 'call_big') ? state : undefined;
+    });
+    const [step] = paused.steps;
+    expect(step.toolCalls.map((call: any) => [call.id, Object.keys(call.args)])).toEqual([
+      ['call_big', ['__oversized_arguments__']],
+      ['call_read', ['path']],
+    ]);
+    expect(JSON.stringify(paused).length).toBeLessThan(20_000);
+    const live = (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data;
+    expect(JSON.stringify(live).length).toBeLessThan(20_000);
+    // Whatever the server keeps of the run (database, its WAL, the audit file) holds no run of the arguments.
+    const needle = 'q'.repeat(4096);
+    expect(filesHolding(fixture.server.dataDir, needle)).toEqual([]);
+
+    await fixture.server.json('POST', `/api/approvals/${head.at(-1)!.data.approval_id}`, { decision: 'approve' });
+    expect((await rest(stream)).some((record) => record.event === 'done')).toBe(true);
+    expect(await agent.storage.checkpoints.get(runId)).toBeNull();
+    const history = (await fixture.server.json('GET', `/api/sessions/${sessionId}/history`)).body.data.messages;
+    const stored = history.flatMap((message: any) => message.tool_calls ?? []).map((call: any) => call.input);
+    expect(stored.map((input: any) => Object.keys(input))).toEqual([['__oversized_arguments__'], ['path']]);
+    expect(JSON.stringify(fixture.model.chatRequests()[1]!.body).length).toBeLessThan(20_000);
+    expect(filesHolding(fixture.server.dataDir, needle)).toEqual([]);
   });
 });
