@@ -5,8 +5,17 @@ import { describe, expect, it } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { approvalFixture } from '../../support/approval-fixture';
+import type { ChatFixture } from '../../support/chat-fixture';
 import { waitFor } from '../../support/scheduler-fixture';
 import { readStreamRest as rest, readStreamUntil as until, type SseRecord, streamSse } from '../../support/sse-client';
+
+/** Scripts one model step calling read_file with each `[call id, arguments]`, then a text reply. */
+function scriptReads(fixture: ChatFixture, calls: [string, unknown][], reply: string): void {
+  fixture.model.enqueue(
+    { kind: 'tool_calls', calls: calls.map(([id, args]) => ({ name: 'read_file', args, id })) },
+    { kind: 'text', text: reply },
+  );
+}
 
 /** The files under `dir` whose bytes hold `needle`. */
 function filesHolding(dir: string, needle: string): string[] {
@@ -20,20 +29,18 @@ describe('tool approvals and malformed calls', () => {
   it('asks a person only about the valid call of a step whose other calls have malformed arguments', async () => {
     await using fixture = await approvalFixture();
     const sessionId = await fixture.newSession();
-    fixture.model.enqueue(
-      {
-        kind: 'tool_calls',
-        calls: [
-          // Not JSON, and JSON that is not an object: LangChain hands both over as invalid_tool_calls.
-          { name: 'read_file', args: '{path: workspace/a.md', id: 'call_text' },
-          { name: 'read_file', args: '["workspace/a.md"]', id: 'call_array' },
-          // JSON objects the tool's schema refuses: a wrong type, a key it does not take.
-          { name: 'read_file', args: { path: 42 }, id: 'call_type' },
-          { name: 'read_file', args: { file: 'workspace/a.md' }, id: 'call_key' },
-          { name: 'read_file', args: { path: 'workspace/a.md' }, id: 'call_valid' },
-        ],
-      },
-      { kind: 'text', text: 'Read one of them.' },
+    scriptReads(
+      fixture,
+      [
+        // Not JSON, and JSON that is not an object: LangChain hands both over as invalid_tool_calls.
+        ['call_text', '{path: workspace/a.md'],
+        ['call_array', '["workspace/a.md"]'],
+        // JSON objects the tool's schema refuses: a wrong type, a key it does not take.
+        ['call_type', { path: 42 }],
+        ['call_key', { file: 'workspace/a.md' }],
+        ['call_valid', { path: 'workspace/a.md' }],
+      ],
+      'Read one of them.',
     );
     const events: SseRecord[] = [];
     const asked: unknown[] = [];
@@ -76,15 +83,13 @@ describe('tool approvals and malformed calls', () => {
     const agent = fixture.server.deps.agents.get('default');
     const sessionId = await fixture.newSession();
     const huge = 'q'.repeat(5 * 1024 * 1024);
-    fixture.model.enqueue(
-      {
-        kind: 'tool_calls',
-        calls: [
-          { name: 'read_file', args: { path: huge }, id: 'call_big' },
-          { name: 'read_file', args: { path: 'workspace/a.md' }, id: 'call_read' },
-        ],
-      },
-      { kind: 'text', text: 'Read one.' },
+    scriptReads(
+      fixture,
+      [
+        ['call_big', { path: huge }],
+        ['call_read', { path: 'workspace/a.md' }],
+      ],
+      'Read one.',
     );
     const stream = streamSse(await fixture.chat({ message: 'Read them', session_id: sessionId }));
     const head = await until(stream, 'approval_required');
