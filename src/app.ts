@@ -10,6 +10,7 @@ import { errorEnvelope } from './http/error-envelope';
 import type { OpenStreams } from './http/open-streams';
 import type { RateLimiter } from './http/rate-limit';
 import { requestGuards, tokenHolderCheck } from './http/request-guards';
+import { createStreamSlots } from './http/stream-slots';
 import { agentRoutes } from './http/routes/agents.routes';
 import { approvalRoutes } from './http/routes/approvals.routes';
 import { chatRoutes } from './http/routes/chat.routes';
@@ -45,7 +46,10 @@ function routePattern(path: string): RegExp {
 
 /** What the routes use: one service per domain, the request guards' state, and readiness (a `Deps` is one). */
 export interface AppServices {
-  settings: Pick<EnvSettings, 'allowedOrigins' | 'trustedHosts' | 'trustedProxies' | 'apiToken' | 'dataDir'>;
+  settings: Pick<
+    EnvSettings,
+    'allowedOrigins' | 'trustedHosts' | 'trustedProxies' | 'apiToken' | 'dataDir' | 'rejoinStreams'
+  >;
   logger: Logger;
   rateLimiter: RateLimiter;
   authLockout: AuthLockout;
@@ -125,7 +129,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       )
       .use(agentRoutes(services.agents, services.llm))
       .use(chatRoutes(services.chat, options.streams))
-      .use(runRoutes(services.runs, options.streams))
+      .use(runRoutes(services.runs, createStreamSlots(services.settings.rejoinStreams), options.streams))
       .use(approvalRoutes(services.approvals))
       .use(sessionRoutes(services.sessions))
       .use(sessionChatRoutes(services.sessions))

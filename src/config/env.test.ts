@@ -18,6 +18,7 @@ describe('readEnvSettings', () => {
       modelWorkers: 0,
       indexDir: null,
       rateLimit: { enabled: true, chat: 60, tokens: 120, files: 120, windowSeconds: 60 },
+      rejoinStreams: { perRun: 32, total: 1000 },
       database: { url: null, poolSize: 10, leaseSeconds: 15 },
       llm: { baseUrl: '', apiKey: '', model: '', source: 'none', toolLoopModel: '', toolLoopModelOverrides: '' },
       embedding: {
@@ -52,6 +53,8 @@ describe('readEnvSettings', () => {
       APP_RATE_LIMIT_TOKENS: '6',
       APP_RATE_LIMIT_FILES: '7',
       APP_MAX_OPEN_AGENTS: ' 40 ',
+      APP_MAX_REJOIN_STREAMS_PER_RUN: '4',
+      APP_MAX_REJOIN_STREAMS: '50',
     });
     expect(settings).toEqual(
       expect.objectContaining({
@@ -64,6 +67,7 @@ describe('readEnvSettings', () => {
         apiToken: 'secret-token',
         maxOpenAgents: 40,
         rateLimit: { enabled: false, chat: 5, tokens: 6, files: 7, windowSeconds: 60 },
+        rejoinStreams: { perRun: 4, total: 50 },
       }),
     );
   });

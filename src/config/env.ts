@@ -132,6 +132,10 @@ export function readEnvSettings(env: Env): EnvSettings {
       files: integer('APP_RATE_LIMIT_FILES', 120, 1, 1_000_000),
       windowSeconds: 60,
     },
+    rejoinStreams: {
+      perRun: integer('APP_MAX_REJOIN_STREAMS_PER_RUN', 32, 1, 1_000_000),
+      total: integer('APP_MAX_REJOIN_STREAMS', 1000, 1, 1_000_000),
+    },
     database: {
       url: databaseUrl('APP_DATABASE_URL'),
       poolSize: integer('APP_DATABASE_POOL_SIZE', DEFAULT_DATABASE_POOL_SIZE, 1, 1000),

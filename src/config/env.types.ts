@@ -13,6 +13,14 @@ export interface RateLimitSettings {
   windowSeconds: number;
 }
 
+/** Rejoin streams (`GET /api/runs/{run_id}/events`) open at once; past either, the next is refused with 429. */
+export interface RejoinStreamLimits {
+  /** On one run (APP_MAX_REJOIN_STREAMS_PER_RUN, default 32). */
+  perRun: number;
+  /** On the whole server (APP_MAX_REJOIN_STREAMS, default 1,000). */
+  total: number;
+}
+
 export interface LlmSettings {
   baseUrl: string;
   apiKey: string;
@@ -73,6 +81,7 @@ export interface EnvSettings {
    */
   indexDir: string | null;
   rateLimit: RateLimitSettings;
+  rejoinStreams: RejoinStreamLimits;
   /** After listening, warm the turn's code paths once in the background when a model is configured (APP_WARM_START). */
   warmStart: boolean;
   /** Threads that run LangChain's side of model calls (APP_MODEL_WORKERS); 0 runs it on the server thread. */

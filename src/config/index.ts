@@ -7,6 +7,7 @@ export type {
   EnvSettings,
   LlmSettings,
   RateLimitSettings,
+  RejoinStreamLimits,
   TracingEnv,
 } from './env.types';
 export { withDotenv } from './dotenv';

@@ -114,4 +114,24 @@ describe('sse', () => {
     expect(await sseResponse(source, {}, { streams }).text()).toBe('');
     expect(streams.size).toBe(0);
   });
+
+  it('calls onEnd once however the stream ends: its source ends, its client leaves, or its streams are ended', async () => {
+    const first = { type: 'token', data: { content: 'a', source: 'messages' } } as ChatEvent;
+    const ends = { source: 0, client: 0, stopped: 0 };
+    const ending = gatedSource(first, first);
+    const ended = sseResponse(ending.source, {}, { onEnd: () => (ends.source += 1) });
+    ending.release();
+    await ended.text();
+    const leaving = sseResponse(gatedSource(first, first).source, {}, { onEnd: () => (ends.client += 1) });
+    const reader = leaving.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    const streams = createOpenStreams();
+    const stopping = sseResponse(gatedSource(first, first).source, {}, { streams, onEnd: () => (ends.stopped += 1) });
+    const stoppedReader = stopping.body!.getReader();
+    await stoppedReader.read();
+    streams.endAll({ code: 'not_ready', message: 'Stopping.' });
+    while (!(await stoppedReader.read()).done);
+    expect(ends).toEqual({ source: 1, client: 1, stopped: 1 });
+  });
 });

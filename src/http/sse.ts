@@ -37,6 +37,8 @@ export interface SseOptions {
   comment?: string;
   /** Where the stream is listed while open, so a stopping server can send it a last `error` event and end it. */
   streams?: OpenStreams;
+  /** Called once when the stream is over, however it ended (a rejoin gives back its slot). */
+  onEnd?: () => void;
 }
 
 /** Events a response holds for a client that reads slowly; past it the run's own bounded buffer keeps them. */
@@ -68,6 +70,7 @@ export function sseResponse(source: SseSource, headers: Record<string, string>, 
     finished = true;
     clearInterval(timer);
     untrack();
+    options.onEnd?.();
     return true;
   };
   const events = source[Symbol.asyncIterator]();

@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limit_exceeded: 429,
+  /** A rejoin stream past the cap on streams open at once, for its run or for the whole server. */
+  too_many_streams: 429,
   budget_exceeded: 429,
   internal_error: 500,
   llm_not_configured: 503,

@@ -35,6 +35,8 @@ describe(`a server under ulimit -n ${FILE_LIMIT} whose descriptors open streams 
   it('answers a request that cannot open a file 503 storage_unavailable, and recovers', async () => {
     await using running = await startServerProcess({
       launcher: ['/bin/sh', '-c', `ulimit -n ${FILE_LIMIT} && exec "$0" "$@"`],
+      // The streams below are all on one run: more than the default cap of rejoin streams a run may have open.
+      env: { APP_MAX_REJOIN_STREAMS_PER_RUN: String(FILE_LIMIT) },
     });
     const { server, model, api } = running;
     const openFiles = () => readdirSync(`/proc/${server.child.pid}/fd`).length;

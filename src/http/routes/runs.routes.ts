@@ -5,6 +5,7 @@ import { validationError } from '../../shared/app-error';
 import { errors } from '../schemas';
 import type { OpenStreams } from '../open-streams';
 import { sseResponse } from '../sse';
+import { STREAM_RETRY_AFTER_SECONDS, type StreamSlot, type StreamSlots } from '../stream-slots';
 import {
   EVENTS_DESCRIPTION,
   RunAnswer,
@@ -28,8 +29,11 @@ function lastEventSeq(header: string, runId: string): number {
   return seq;
 }
 
-/** `streams` lists the open rejoin streams, so a stopping server can end them with a last event. */
-export function runRoutes(runs: RunsService, streams?: OpenStreams) {
+/**
+ * `slots` caps the rejoin streams open at once (per run and in all); `streams` lists them, so a stopping server can
+ * end them with a last event.
+ */
+export function runRoutes(runs: RunsService, slots: StreamSlots, streams?: OpenStreams) {
   return new Elysia({ prefix: '/api/runs', detail: { tags: ['runs'] } })
     .get(
       '',
@@ -85,10 +89,22 @@ export function runRoutes(runs: RunsService, streams?: OpenStreams) {
         const header = headers['last-event-id'];
         const after = header ? lastEventSeq(header, params.run_id) : query.after;
         const field = header ? 'header.last-event-id' : 'query.after';
-        const subscription = await runs.events(query.agent_id, params.run_id, after, field);
-        // The comment sends the headers now: a run waiting for an approval may say nothing for a long time.
         const sent = set.headers as Record<string, string>;
-        return sseResponse(subscription, sent, { comment: `run ${params.run_id}`, streams }) as unknown as never;
+        let slot: StreamSlot;
+        try {
+          slot = slots.take(params.run_id);
+        } catch (error) {
+          // The envelope's answer takes the headers set here.
+          sent['retry-after'] = String(STREAM_RETRY_AFTER_SECONDS);
+          throw error;
+        }
+        const subscription = await runs.events(query.agent_id, params.run_id, after, field).catch((error: unknown) => {
+          slot.release();
+          throw error;
+        });
+        // The comment sends the headers now: a run waiting for an approval may say nothing for a long time.
+        const options = { comment: `run ${params.run_id}`, streams, onEnd: slot.release };
+        return sseResponse(subscription, sent, options) as unknown as never;
       },
       {
         params: RunParams,

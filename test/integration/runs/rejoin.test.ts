@@ -21,7 +21,9 @@ async function readThenDrop(response: Response, count: number): Promise<SseRecor
 
 describe('GET /api/runs/{run_id}/events', () => {
   it('gives each of 100 clients that drop at a random point every event of a 500-event run exactly once, in order', async () => {
-    await using fixture = await startChatFixture();
+    // 100 clients on one run, each with up to two streams open (the server may not have seen its first one close
+    // when its rejoin comes): above the default cap a run has on open rejoin streams.
+    await using fixture = await startChatFixture({ env: { APP_MAX_REJOIN_STREAMS_PER_RUN: '200' } });
     const sessionId = await fixture.newSession();
     fixture.model.enqueue({ kind: 'text', text: 'a'.repeat(494), chunkSize: 1, delayMs: 1 });
     const stream = streamSse(await fixture.chat({ message: 'Count', session_id: sessionId }));
