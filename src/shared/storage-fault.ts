@@ -1,5 +1,5 @@
 // What a file-system or SQLite failure of the data folder means for a client: 507 when it is full, 503 when it cannot be written.
-import { statfsSync } from 'node:fs';
+import { closeSync, openSync, statfsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { AppError } from './app-error';
 
@@ -92,7 +92,11 @@ interface Fault {
   database?: string;
 }
 
-/** The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR/EMFILE/ENFILE, ENOTREG, SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. */
+/**
+ * The storage fault in `error` or its causes (errno ENOSPC/EDQUOT/EROFS/EACCES/EPERM/ENOTDIR/EMFILE/ENFILE, ENOTREG,
+ * SQLITE_FULL/READONLY/CANTOPEN/IOERR/CORRUPT/NOTADB/BUSY), or null. A CANTOPEN met while the process is out of
+ * descriptors (probed now, as SQLite gives no errno) is `too_many_open_files`.
+ */
 function findFault(error: unknown, dataDir: string | null): Fault | null {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, path, cause, database } = current as SystemError;
@@ -105,6 +109,9 @@ function findFault(error: unknown, dataDir: string | null): Fault | null {
       // An I/O error of SQLite on a full disk (growing its shared-memory file, say) is still a full disk.
       if (code.startsWith('SQLITE_IOERR'))
         return sqlite(dataDir && hasNoFreeSpace(dataDir) ? 'disk_full' : 'database_unwritable');
+      // SQLite says CANTOPEN, not why: a process out of descriptors is no fault of the database (nor names it).
+      if (code.startsWith('SQLITE_CANTOPEN') && isOutOfDescriptors())
+        return { reason: 'too_many_open_files', path: null };
       if (/^SQLITE_(READONLY|CANTOPEN)/.test(code)) return sqlite('database_unwritable');
       if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return sqlite('database_damaged');
       // Another process (a backup, a sqlite3 shell) held a write lock past the busy timeout.
@@ -115,6 +122,19 @@ function findFault(error: unknown, dataDir: string | null): Fault | null {
     current = cause;
   }
   return null;
+}
+
+/** Whether this process can open no more files now: opening `/dev/null` fails with EMFILE (or ENFILE, the system's). */
+function isOutOfDescriptors(): boolean {
+  let fd: number;
+  try {
+    fd = openSync('/dev/null', 'r');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return code === 'EMFILE' || code === 'ENFILE';
+  }
+  closeSync(fd);
+  return false;
 }
 
 function hasNoFreeSpace(folder: string): boolean {
