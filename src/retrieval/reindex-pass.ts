@@ -19,21 +19,19 @@ async function lengthChanged(index: AgentIndex, health: EmbeddingHealth): Promis
   return vector !== undefined && vector.length !== stored;
 }
 
-/** Rebuilds both domains of `index` in its exclusive queue, then drops cached vectors no chunk uses. */
-export function reindexPass(index: AgentIndex, config: RuntimeConfig, health: EmbeddingHealth, clock: Clock) {
-  return index.exclusive(async () => {
-    // Vectors cached under this provider and model but of another length than it answers now (a new model
-    // behind the name) would be reused: the vector leg was dead (the index's length, queries of the new one).
-    if (await lengthChanged(index, health)) {
-      for (const domain of DOMAINS) index.store.clearDomain(domain);
-      index.store.pruneCache();
-    }
-    // A failed check paused embeddings again; the passes ask the provider all the same, as a reindex did.
-    health.resetCooldown();
-    for (const domain of DOMAINS) {
-      index.store.clearDomain(domain);
-      await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
-    }
+/** Rebuilds both domains of `index`, then drops cached vectors no chunk uses; the caller runs it in the index's exclusive queue. */
+export async function reindexPass(index: AgentIndex, config: RuntimeConfig, health: EmbeddingHealth, clock: Clock) {
+  // Vectors cached under this provider and model but of another length than it answers now (a new model
+  // behind the name) would be reused: the vector leg was dead (the index's length, queries of the new one).
+  if (await lengthChanged(index, health)) {
+    for (const domain of DOMAINS) index.store.clearDomain(domain);
     index.store.pruneCache();
-  });
+  }
+  // A failed check paused embeddings again; the passes ask the provider all the same, as a reindex did.
+  health.resetCooldown();
+  for (const domain of DOMAINS) {
+    index.store.clearDomain(domain);
+    await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs(), true);
+  }
+  index.store.pruneCache();
 }

@@ -6,7 +6,6 @@ import {
   type FileChangeListener,
   type ResourceSlot,
 } from '../agents';
-import type { RuntimeConfig } from '../config';
 import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { nextTurn, within } from '../shared/event-loop';
@@ -20,6 +19,7 @@ import { createQueryVectors, QUERY_VECTOR_WAIT_MS } from './query-vectors';
 import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { reindexPass } from './reindex-pass';
+import { createPassQueue, type PassCounts } from './pass-queue';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
 
 export interface RetrievalService extends RetrievalSearcher {
@@ -33,6 +33,8 @@ export interface RetrievalService extends RetrievalSearcher {
   start(): Promise<void>;
   /** Resolves once the start-up pass and every queued refresh have finished (tests snapshot files after it). */
   idle(): Promise<void>;
+  /** Index passes asked for and begun on the agent's index, by kind (tests see requests merged into one pass). */
+  passes(agentId: string): PassCounts;
   /** Stops indexing; the open indexes close with their agents' storage (the registry's `close`). */
   close(): void;
 }
@@ -126,7 +128,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
         onIndex(
           agent,
           async (index) => {
-            for (const domain of domains) await refresh(index, domain, agent.config());
+            for (const domain of domains) await refresh(index, domain, agent);
           },
           false,
         ),
@@ -146,9 +148,12 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
     if (event.type === 'created') void indexAgent(event.agentId);
   });
 
-  const refresh = (index: AgentIndex, domain: RetrievalDomain, config: RuntimeConfig) =>
-    index.exclusive(async () => {
+  const passes = createPassQueue();
+  /** Brings one domain of the index up to date with the agent's config as it is when the pass begins. */
+  const refresh = (index: AgentIndex, domain: RetrievalDomain, agent: AgentHandle<unknown>) =>
+    passes.run(index, domain, async () => {
       if (closed) return;
+      const config = agent.config();
       const result = await index.sync(domain, config, health.embedder, health.canEmbed(), clock.nowMs());
       if (result.changed) logger.debug('retrieval index updated', { agent_id: index.agentId, domain, ...result });
     });
@@ -170,7 +175,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
           // closed under it (another agent opened past the cap, an idle sweep), losing the vectors it had waited
           // for. Failing after the answer, it is logged: nothing else would hear of it.
           let answered = false;
-          const pass = withLease(agent, () => refresh(index, domain, config)).catch((error: unknown) => {
+          const pass = withLease(agent, () => refresh(index, domain, agent)).catch((error: unknown) => {
             if (!answered) throw error;
             logIndexingFailure(index.agentId, [domain], error);
           });
@@ -191,12 +196,11 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
     async reindex(agentId) {
       return withLease(agents.get(agentId), (agent) =>
         onIndex(agent, async (index) => {
-          const config = agent.config();
           const startedMs = clock.nowMs();
           health.resetCooldown();
-          await reindexPass(index, config, health, clock);
+          await passes.run(index, 'reindex', () => reindexPass(index, agent.config(), health, clock));
           await health.recheck(startedMs);
-          return buildRetrievalStatus(index, health, config);
+          return buildRetrievalStatus(index, health, agent.config());
         }),
       );
     },
@@ -227,6 +231,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       // An empty exclusive task runs once every write queued before it on that index has ended.
       await Promise.all([...open].map((index) => index.exclusive(async () => undefined)));
     },
+    passes: (agentId) => passes.counts(agentId),
     close() {
       closed = true;
       unsubscribe();
