@@ -1,4 +1,5 @@
-// The index passes of every agent (a domain's refresh, a reindex of both), run in each index's exclusive queue and counted.
+// The index passes of every agent (a domain's refresh, a reindex of both), run in each index's exclusive queue and counted;
+// a request while a pass of its kind waits in that queue joins it, so at most one runs and one waits per index and kind.
 import type { AgentIndex } from './agent-index';
 import type { RetrievalDomain } from './retrieval-search';
 
@@ -15,7 +16,12 @@ export interface PassCount {
 export type PassCounts = Record<PassKind, PassCount>;
 
 export interface PassQueue {
-  /** Runs `task` in `index`'s exclusive queue, after every earlier task of that index. */
+  /**
+   * Runs `task` in `index`'s exclusive queue, after every earlier task of that index; or, when a pass of `kind` waits
+   * there and has not begun, answers as that pass does (its task reads files and config once it begins, after this
+   * request, so it covers it; this caller's `task` is then dropped). Twenty reindex requests during a rebuild were
+   * twenty rebuilds, one after another.
+   */
   run<T>(index: AgentIndex, kind: PassKind, task: () => Promise<T>): Promise<T>;
   /** Passes asked for and begun on the agent's indexes since the service started (tests count merged requests). */
   counts(agentId: string): PassCounts;
@@ -29,19 +35,29 @@ const emptyCounts = (): PassCounts => ({
 
 export function createPassQueue(): PassQueue {
   const counted = new Map<string, PassCounts>();
+  /** The pass of each kind waiting in an index's queue, not begun (a reopened index has its own). */
+  const waiting = new WeakMap<AgentIndex, Map<PassKind, Promise<unknown>>>();
   const countsOf = (agentId: string) => {
     let counts = counted.get(agentId);
     if (!counts) counted.set(agentId, (counts = emptyCounts()));
     return counts;
   };
   return {
-    run(index, kind, task) {
+    run<T>(index: AgentIndex, kind: PassKind, task: () => Promise<T>): Promise<T> {
       const count = countsOf(index.agentId)[kind];
       count.requested += 1;
-      return index.exclusive(() => {
+      let queued = waiting.get(index);
+      if (!queued) waiting.set(index, (queued = new Map()));
+      const joined = queued.get(kind);
+      if (joined) return joined as Promise<T>;
+      const run = index.exclusive(() => {
+        // Begun: a request from now on may come after the files it reads, so it queues a pass of its own.
+        queued.delete(kind);
         count.started += 1;
         return task();
       });
+      queued.set(kind, run);
+      return run;
     },
     counts(agentId) {
       const counts = countsOf(agentId);

@@ -1,0 +1,63 @@
+// Index passes asked for while one of the same agent and kind waits in the queue join it instead of queuing one each.
+import { describe, expect, it } from 'bun:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type HeldEmbeddings, startHeldEmbeddings } from '../../support/held-embeddings';
+import { waitFor } from '../../support/scheduler-fixture';
+import { startTestServer, type TestServer } from '../../support/start-test-server';
+
+const search = (server: TestServer) => server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra&top_k=5');
+
+/** A server whose knowledge is indexed, with a new file on disk whose vector `provider` holds from now on. */
+async function serverWithHeldFile(provider: HeldEmbeddings) {
+  const server = await startTestServer({ env: provider.env });
+  await server.json('POST', '/api/files', { path: 'knowledge/a.md', content: 'A zebra in the first file.\n' });
+  expect((await search(server)).body.data.results).toHaveLength(1);
+  await server.deps.retrieval.idle();
+  // Written to disk without the files API: the next pass finds it, and waits on the provider for its vector.
+  writeFileSync(join(server.dataDir, 'workspaces', 'default', 'knowledge', 'b.md'), 'A zebra and a lighthouse.\n');
+  provider.hold((text) => text.includes('lighthouse'));
+  return server;
+}
+
+describe('POST /api/retrieval/reindex', () => {
+  it('joins the requests that come while a rebuild of the agent is queued to that rebuild, and answers each', async () => {
+    using provider = startHeldEmbeddings();
+    await using server = await serverWithHeldFile(provider);
+    const reindex = () => server.json('POST', '/api/retrieval/reindex');
+    // The first rebuild holds the agent's index queue, waiting on the provider for the new file's vector.
+    const first = reindex();
+    await provider.waitForHeld(1);
+    const later = Array.from({ length: 20 }, reindex);
+    await waitFor(() => (server.deps.retrieval.passes('default').reindex.requested === 21 ? true : undefined));
+    provider.release();
+    const answers = await Promise.all([first, ...later]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.domains.knowledge).toMatchObject({ sources: 2, chunks: 2, vectors: 2 });
+    }
+    // Before, 21 rebuilds ran one after another, each asking the provider for its vectors' length.
+    expect(server.deps.retrieval.passes('default').reindex).toEqual({ requested: 21, started: 2 });
+    expect(provider.texts.filter((text) => text === 'retrieval dimension check')).toHaveLength(2);
+  });
+});
+
+describe('GET /api/retrieval/search', () => {
+  it('queues one pass behind a slow one for the searches that gave up waiting for it, not one a search', async () => {
+    using provider = startHeldEmbeddings();
+    await using server = await serverWithHeldFile(provider);
+    const before = server.deps.retrieval.passes('default').knowledge;
+    // Each answers at the 5 s cap while the first pass still waits on the provider.
+    const answers = await Promise.all(Array.from({ length: 10 }, () => search(server)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    provider.release();
+    await server.deps.retrieval.idle();
+    const after = server.deps.retrieval.passes('default').knowledge;
+    // Before, 10 passes: the held one, then one for each search that had given up.
+    expect({ requested: after.requested - before.requested, started: after.started - before.started }).toEqual({
+      requested: 10,
+      started: 2,
+    });
+    expect((await search(server)).body.data.results).toHaveLength(2);
+  });
+});
