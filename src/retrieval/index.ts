@@ -3,6 +3,7 @@ export { createRetrievalService, type RetrievalService, type RetrievalServiceDep
 export type { RetrievalDomain, RetrievalHit, RetrievalSearcher } from './retrieval-search';
 export type { BulkWrites, IndexStorage, OpenIndexStorage, RetrievalStore } from './retrieval-store.port';
 export type { RetrievalStatus } from './retrieval-status';
+export type { SearchAnswer, SearchPending } from './capped-search';
 export { createEmbeddingClient, type EmbeddingClient, type EmbeddingIdentity } from './embedding-client';
 export { createEmbeddingHealth, type EmbeddingHealth } from './embedding-health';
 export type { SharedEmbeddingCache } from './embedding-cache.port';

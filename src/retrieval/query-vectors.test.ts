@@ -20,15 +20,16 @@ describe('query vectors', () => {
     const index = { store: { cachedVectors: () => new Map() } } as unknown as AgentIndex;
     const queryVector = createQueryVectors(health, 20);
     // The provider has not answered within the wait: the searches go on from keywords, having asked once.
+    const late = { vector: null, late: true };
     expect(await Promise.all([queryVector(index, 'slow query', 2), queryVector(index, 'slow query', 2)])).toEqual([
-      null,
-      null,
+      late,
+      late,
     ]);
     expect(calls).toBe(1);
     answer.resolve([new Float32Array([1, 0])]);
     await answer.promise;
     // Its vector, once it came, serves the next search of the same text without asking again.
-    expect(await queryVector(index, 'slow query', 2)).toEqual(new Float32Array([1, 0]));
+    expect(await queryVector(index, 'slow query', 2)).toEqual({ vector: new Float32Array([1, 0]), late: false });
     expect(calls).toBe(1);
   });
 
@@ -48,10 +49,10 @@ describe('query vectors', () => {
     const index = { store: { cachedVectors: () => new Map() } } as unknown as AgentIndex;
     const queryVector = createQueryVectors(health, 1000);
     // The search reports it (a new model behind the name) and answers from keywords.
-    expect(await queryVector(index, 'query', 2)).toEqual(new Float32Array([1, 0, 0]));
+    expect(await queryVector(index, 'query', 2)).toEqual({ vector: new Float32Array([1, 0, 0]), late: false });
     // The provider is right again: the wrong vector is not reused, the text is asked for again.
     answer = [new Float32Array([0, 1])];
-    expect(await queryVector(index, 'query', 2)).toEqual(new Float32Array([0, 1]));
+    expect(await queryVector(index, 'query', 2)).toEqual({ vector: new Float32Array([0, 1]), late: false });
     expect(calls).toBe(2);
   });
 });

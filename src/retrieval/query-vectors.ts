@@ -5,6 +5,8 @@ import type { EmbeddingHealth } from './embedding-health';
 import { sha256 } from './retrieval-indexer';
 
 const QUERY_CACHE_SIZE = 512;
+/** What the wait for the provider gives when it had not answered in time. */
+const LATE = Symbol('late');
 /**
  * How long a search waits for its query's vector before answering from keywords: the provider's own limit is 3
  * attempts of 20 s, and a search held that long lost its connection (a slow provider). A vector that comes later is
@@ -12,16 +14,17 @@ const QUERY_CACHE_SIZE = 512;
  */
 export const QUERY_VECTOR_WAIT_MS = 5000;
 
+/** A search's query vector, or null for a keyword-only search; `late` when the provider had not answered in time. */
+export interface QueryVector {
+  vector: Float32Array | null;
+  late: boolean;
+}
+
 /**
  * The vector of `text`, of `dims` numbers (those of the domain's vectors) unless the provider answers with another
  * length, or null for a keyword-only search; waits for the provider `waitMs` at most (default: the one at creation).
  */
-export type QueryVectors = (
-  index: AgentIndex,
-  text: string,
-  dims: number,
-  waitMs?: number,
-) => Promise<Float32Array | null>;
+export type QueryVectors = (index: AgentIndex, text: string, dims: number, waitMs?: number) => Promise<QueryVector>;
 
 export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTOR_WAIT_MS): QueryVectors {
   // Recent query vectors, in memory only: searches never write to the index database.
@@ -34,19 +37,19 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
   };
   return async (index, text, dims, wait = waitMs) => {
     const embedder = health.embedder;
-    if (!embedder) return null;
+    if (!embedder) return { vector: null, late: false };
     const known = remembered.get(text);
     remembered.delete(text);
     // One of another length (a provider wrong for a while) is forgotten and asked for again.
     if (known?.length === dims) {
       remembered.set(text, known);
-      return known;
+      return { vector: known, late: false };
     }
     // A query equal to a chunk text (or imported from a legacy index) is already in the store's cache.
     const hash = sha256(text);
     const stored = index.store.cachedVectors(embedder.identity, [hash]).get(hash);
-    if (stored?.length === dims) return stored;
-    if (!health.canEmbed()) return null;
+    if (stored?.length === dims) return { vector: stored, late: false };
+    if (!health.canEmbed()) return { vector: null, late: false };
     let asked = asking.get(text);
     if (!asked) {
       asked = embedder
@@ -62,8 +65,8 @@ export function createQueryVectors(health: EmbeddingHealth, waitMs = QUERY_VECTO
         .finally(() => asking.delete(text));
       asking.set(text, asked);
     }
-    const vector = await within(asked, wait, null);
+    const vector = await within(asked, wait, LATE);
     // One of another length is the caller's to report (a new model behind the name) and to search without.
-    return vector;
+    return vector === LATE ? { vector: null, late: true } : { vector, late: false };
   };
 }

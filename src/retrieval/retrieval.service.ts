@@ -8,14 +8,15 @@ import {
 } from '../agents';
 import { invalidRequest, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
-import { nextTurn, within } from '../shared/event-loop';
+import { nextTurn } from '../shared/event-loop';
 import type { Logger } from '../shared/logger';
 import { DOMAINS, indexLocation, openAgentIndex, type AgentIndex } from './agent-index';
 import { isDomainPath } from './domain-files';
 import type { EmbeddingHealth } from './embedding-health';
 import type { FusionMethod } from './hybrid-search';
 import type { RetrievalDomain, RetrievalSearcher } from './retrieval-search';
-import { createQueryVectors, QUERY_VECTOR_WAIT_MS } from './query-vectors';
+import { createQueryVectors } from './query-vectors';
+import { cappedSearch, type SearchAnswer } from './capped-search';
 import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { reindexPass } from './reindex-pass';
@@ -23,6 +24,11 @@ import { createPassQueue, type PassCounts } from './pass-queue';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
 
 export interface RetrievalService extends RetrievalSearcher {
+  /**
+   * Searches like `search`, and says whether the answer is partial: a search waits 5 s at most for the index to take
+   * in changed files and for its query's vector, then answers without them.
+   */
+  searchAnswer(agentId: string, domain: RetrievalDomain, query: string, topK?: number): Promise<SearchAnswer>;
   /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
   status(agentId?: string): RetrievalStatus;
   /** Re-chunks every file of both domains (vectors come from the cache where texts are unchanged), retrying embeddings now; then drops unused cached vectors. */
@@ -161,33 +167,25 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
   const searching: SearchSettings = { health, queryVector: createQueryVectors(health), shortlist, fusion };
 
   const service: RetrievalService = {
-    async search(agentId, domain, query, topK) {
+    async searchAnswer(agentId, domain, query, topK) {
       return withLease(agents.get(agentId), async (agent) => {
         const text = query.trim();
         if (!text) throw invalidRequest('query must not be empty');
         const config = agent.config();
         const limit = Math.max(1, Math.min(100, Math.floor(topK ?? config.retrieval[domain].top_k)));
-        return onIndex(agent, async (index) => {
-          // A pass held by a slow provider (3 attempts of 20 s a batch) or a large build held the search as long; it
-          // answers from the index as it is after 5 s, and the query's vector is waited for within the same 5 s.
-          const deadline = performance.now() + QUERY_VECTOR_WAIT_MS;
-          // The pass holds the agent open until it ends: one that outlasted the search's own lease had its index
-          // closed under it (another agent opened past the cap, an idle sweep), losing the vectors it had waited
-          // for. Failing after the answer, it is logged: nothing else would hear of it.
-          let answered = false;
-          const pass = withLease(agent, () => refresh(index, domain, agent)).catch((error: unknown) => {
-            if (!answered) throw error;
-            logIndexingFailure(index.agentId, [domain], error);
-          });
-          try {
-            await within(pass, QUERY_VECTOR_WAIT_MS, undefined);
-          } finally {
-            answered = true;
-          }
-          const left = Math.max(0, deadline - performance.now());
-          return searchIndex(searching, index, config, domain, text, limit, left);
-        });
+        return onIndex(agent, (index) =>
+          cappedSearch(
+            // The pass holds the agent open until it ends: one that outlasted the search's own lease had its index
+            // closed under it (another agent opened past the cap, an idle sweep), losing the vectors it waited for.
+            withLease(agent, () => refresh(index, domain, agent)),
+            (vectorWaitMs) => searchIndex(searching, index, config, domain, text, limit, vectorWaitMs),
+            (error) => logIndexingFailure(index.agentId, [domain], error),
+          ),
+        );
       });
+    },
+    async search(agentId, domain, query, topK) {
+      return (await service.searchAnswer(agentId, domain, query, topK)).results;
     },
     status(agentId) {
       const agent = agents.get(agentId);

@@ -15,6 +15,12 @@ export interface SearchSettings {
   fusion: FusionMethod;
 }
 
+/** A search's hits; `vectorLate` when it answered without the vector leg because the query's vector came too late. */
+export interface SearchOutcome {
+  hits: RetrievalHit[];
+  vectorLate: boolean;
+}
+
 /**
  * The `limit` best chunks of `domain` for `text` (trimmed, not empty), from an index already brought up to date; the
  * query's vector is waited for `vectorWaitMs` at most (default: the query vectors' own wait).
@@ -27,7 +33,7 @@ export async function searchIndex(
   text: string,
   limit: number,
   vectorWaitMs?: number,
-): Promise<RetrievalHit[]> {
+): Promise<SearchOutcome> {
   const { health } = settings;
   const weighting = config.retrieval[domain];
   const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
@@ -36,9 +42,12 @@ export async function searchIndex(
     .map((hit) => ({ id: hit.id, score: -hit.bm25 }));
   let vectorHits: LegHit[] = [];
   let vectorLeg = false;
+  let vectorLate = false;
   if (weighting.semantic_weight > 0 && health.embedder) {
     const vectors = index.vectors(domain);
-    let query = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims, vectorWaitMs) : null;
+    const asked = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims, vectorWaitMs) : null;
+    let query = asked?.vector ?? null;
+    vectorLate = asked?.late ?? false;
     // A new model behind the same name: every search went keyword-only with nothing said in the status.
     if (query && query.length !== vectors.dims) {
       index.domains[domain].lastError = lengthMismatch(query.length, vectors.dims);
@@ -60,7 +69,7 @@ export async function searchIndex(
     queryTerms(text).length === 1,
   );
   const chunks = index.store.chunksByIds(fused.map((hit) => hit.id));
-  return fused.flatMap((hit) => {
+  const hits = fused.flatMap((hit): RetrievalHit[] => {
     const chunk = chunks.get(hit.id);
     return chunk
       ? [
@@ -75,4 +84,5 @@ export async function searchIndex(
         ]
       : [];
   });
+  return { hits, vectorLate };
 }

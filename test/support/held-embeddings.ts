@@ -1,5 +1,9 @@
 // An OpenAI-style embedding provider on port 0 that holds the requests a test picks until it releases them.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'bun:test';
 import { fakeEmbedding } from './fake-openai-server';
+import { startTestServer, type TestServer } from './start-test-server';
 
 export interface HeldEmbeddings {
   /** The server's environment for this provider (`EMBEDDING_*`). */
@@ -70,4 +74,23 @@ export function startHeldEmbeddings(): HeldEmbeddings {
       provider.stop(true);
     },
   };
+}
+
+/** A search of the default agent's knowledge (`zebra` unless told). */
+export const searchKnowledge = (server: TestServer, q = 'zebra') =>
+  server.json('GET', `/api/retrieval/search?domain=knowledge&q=${encodeURIComponent(q)}&top_k=5`);
+
+/**
+ * A server embedding with `provider`, its knowledge indexed (`knowledge/a.md`, one zebra), with a new file on disk
+ * (`knowledge/b.md`, a zebra and a lighthouse) whose vector `provider` holds from now on: the next pass waits on it.
+ */
+export async function serverWithHeldFile(provider: HeldEmbeddings): Promise<TestServer> {
+  const server = await startTestServer({ env: provider.env });
+  await server.json('POST', '/api/files', { path: 'knowledge/a.md', content: 'A zebra in the first file.\n' });
+  expect((await searchKnowledge(server)).body.data.results).toHaveLength(1);
+  await server.deps.retrieval.idle();
+  // Written to disk without the files API, so no change notice queues a pass: the next search's pass finds it.
+  writeFileSync(join(server.dataDir, 'workspaces', 'default', 'knowledge', 'b.md'), 'A zebra and a lighthouse.\n');
+  provider.hold((text) => text.includes('lighthouse'));
+  return server;
 }

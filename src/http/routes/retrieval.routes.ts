@@ -26,8 +26,8 @@ export function retrievalRoutes(retrieval: RetrievalService) {
     .get(
       '/search',
       async ({ query }) => {
-        const results = await retrieval.search(query.agent_id ?? 'default', query.domain, query.q, query.top_k);
-        return { data: { query: query.q.trim(), domain: query.domain, results } };
+        const answer = await retrieval.searchAnswer(query.agent_id ?? 'default', query.domain, query.q, query.top_k);
+        return { data: { query: query.q.trim(), domain: query.domain, ...answer } };
       },
       {
         query: SearchQuery,

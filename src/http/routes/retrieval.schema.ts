@@ -52,4 +52,17 @@ export const SearchQuery = t.Object({
 });
 
 export const StatusAnswer = ok(Status);
-export const SearchAnswer = ok(t.Object({ query: t.String(), domain: t.String(), results: t.Array(Hit) }));
+export const SearchAnswer = ok(
+  t.Object({
+    query: t.String(),
+    domain: t.String(),
+    results: t.Array(Hit),
+    partial: t.Boolean({
+      description: 'True when the search stopped waiting at its 5 s cap: `results` may miss what `pending` names',
+    }),
+    pending: t.Array(t.Union([t.Literal('index'), t.Literal('query_vector')]), {
+      description:
+        'What the search answered without: `index` (changed files not yet indexed or embedded), `query_vector` (the query not yet embedded: keywords only)',
+    }),
+  }),
+);

@@ -1,24 +1,7 @@
 // Index passes asked for while one of the same agent and kind waits in the queue join it instead of queuing one each.
 import { describe, expect, it } from 'bun:test';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type HeldEmbeddings, startHeldEmbeddings } from '../../support/held-embeddings';
+import { searchKnowledge as search, serverWithHeldFile, startHeldEmbeddings } from '../../support/held-embeddings';
 import { waitFor } from '../../support/scheduler-fixture';
-import { startTestServer, type TestServer } from '../../support/start-test-server';
-
-const search = (server: TestServer) => server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra&top_k=5');
-
-/** A server whose knowledge is indexed, with a new file on disk whose vector `provider` holds from now on. */
-async function serverWithHeldFile(provider: HeldEmbeddings) {
-  const server = await startTestServer({ env: provider.env });
-  await server.json('POST', '/api/files', { path: 'knowledge/a.md', content: 'A zebra in the first file.\n' });
-  expect((await search(server)).body.data.results).toHaveLength(1);
-  await server.deps.retrieval.idle();
-  // Written to disk without the files API: the next pass finds it, and waits on the provider for its vector.
-  writeFileSync(join(server.dataDir, 'workspaces', 'default', 'knowledge', 'b.md'), 'A zebra and a lighthouse.\n');
-  provider.hold((text) => text.includes('lighthouse'));
-  return server;
-}
 
 describe('POST /api/retrieval/reindex', () => {
   it('joins the requests that come while a rebuild of the agent is queued to that rebuild, and answers each', async () => {

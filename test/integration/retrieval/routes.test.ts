@@ -62,6 +62,8 @@ describe('/api/retrieval', () => {
           domain: 'knowledge',
         },
       ],
+      partial: false,
+      pending: [],
     });
   });
 
