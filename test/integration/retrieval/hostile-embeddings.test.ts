@@ -3,6 +3,7 @@ import { describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeEmbedding, startFakeOpenAiServer } from '../../support/fake-openai-server';
+import { startHeldEmbeddings } from '../../support/held-embeddings';
 import { type RetrievalFixture, startRetrievalFixture } from '../../support/retrieval-fixture';
 import { startTestServer } from '../../support/start-test-server';
 import { makeTempDir } from '../../support/temp-dir';
@@ -29,38 +30,18 @@ describe('a hostile embedding provider', () => {
 
 describe('a provider that holds its answers', () => {
   it('holds a search 5 s at most, even while the index waits on it for a new file', async () => {
-    let hold = false;
-    const held: (() => void)[] = [];
-    using provider = Bun.serve({
-      port: 0,
-      idleTimeout: 0,
-      async fetch(request) {
-        const body = (await request.json()) as { input: string[] };
-        if (hold) await new Promise<void>((resolve) => held.push(resolve));
-        return Response.json({
-          data: body.input.map((text, index) => ({ index, embedding: fakeEmbedding(text) })),
-        });
-      },
-    });
-    await using server = await startTestServer({
-      env: {
-        EMBEDDING_PROVIDER: 'openai',
-        EMBEDDING_BASE_URL: `http://127.0.0.1:${provider.port}/v1`,
-        EMBEDDING_API_KEY: 'embed-key',
-        EMBEDDING_MODEL: 'fake-embed',
-      },
-    });
+    using provider = startHeldEmbeddings();
+    await using server = await startTestServer({ env: provider.env });
     const search = () => server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra&top_k=5');
     await server.json('POST', '/api/files', { path: 'knowledge/a.md', content: 'A zebra in the first file.\n' });
     expect((await search()).body.data.results).toHaveLength(1);
-    hold = true;
+    provider.hold(() => true);
     await server.json('POST', '/api/files', { path: 'knowledge/b.md', content: 'A zebra in the second file.\n' });
     // Before, the search waited for the pass embedding b.md, which waits on the provider (here until released; a
     // real one 3 attempts of 20 s a batch), longer than a client or Bun's 10 s idle limit waits.
     // The provider is released only after the race: a search that waited for the pass has no answer by then.
     const answer = await Promise.race([search(), Bun.sleep(12_000).then(() => null)]);
-    hold = false;
-    for (const release of held.splice(0)) release();
+    provider.release();
     expect(answer?.status).toBe(200);
     // b.md is searchable by its words meanwhile: before, its chunks were written only once the provider answered.
     expect(answer?.body.data.results.map((hit: { source: string }) => hit.source).sort()).toEqual([
@@ -122,34 +103,17 @@ describe('a provider whose vectors change length under the same model name', () 
 
 describe('a search whose pass outlasts it', () => {
   it('keeps the agent open until the pass ends, so the vectors it waited for are kept', async () => {
-    let hold = false;
-    const held: (() => void)[] = [];
-    const embedded: string[] = [];
-    using provider = Bun.serve({
-      port: 0,
-      idleTimeout: 0,
-      async fetch(request) {
-        const body = (await request.json()) as { input: string[] };
-        embedded.push(...body.input);
-        if (hold) await new Promise<void>((resolve) => held.push(resolve));
-        return Response.json({
-          data: body.input.map((text, index) => ({ index, embedding: fakeEmbedding(text) })),
-        });
-      },
-    });
+    using provider = startHeldEmbeddings();
     await using server = await startTestServer({
       env: {
-        EMBEDDING_PROVIDER: 'openai',
-        EMBEDDING_BASE_URL: `http://127.0.0.1:${provider.port}/v1`,
-        EMBEDDING_API_KEY: 'embed-key',
-        EMBEDDING_MODEL: 'fake-embed',
+        ...provider.env,
         // One agent's storage open at a time: opening another closes the least recently used one not in use.
         APP_MAX_OPEN_AGENTS: '1',
       },
     });
     const search = () => server.json('GET', '/api/retrieval/search?domain=knowledge&q=zebra');
     expect((await search()).status).toBe(200);
-    hold = true;
+    provider.hold(() => true);
     writeFileSync(
       join(server.dataDir, 'workspaces', 'default', 'knowledge', 'b.md'),
       'The lighthouse keeper trims the lamp.\n',
@@ -157,12 +121,11 @@ describe('a search whose pass outlasts it', () => {
     // Answered after 5 s while the pass it started waits on the provider for b.md's vector.
     expect((await search()).status).toBe(200);
     expect((await server.json('POST', '/api/agents', { agent_id: 'other' })).status).toBe(200);
-    hold = false;
-    for (const release of held.splice(0)) release();
+    provider.release();
     await server.deps.retrieval.idle();
     expect((await search()).status).toBe(200);
     // Before, the new agent closed the default agent's index under its pass: the vector it had waited for was lost,
     // and asked for again.
-    expect(embedded.filter((text) => text.includes('lighthouse'))).toHaveLength(1);
+    expect(provider.texts.filter((text) => text.includes('lighthouse'))).toHaveLength(1);
   });
 });
