@@ -1,6 +1,7 @@
-// Index passes asked for while one of the same agent and kind waits in the queue join it instead of queuing one each.
+// While a slow provider holds an index pass: passes asked for meanwhile join the one waiting behind it, and a search
+// that stops waiting at its 5 s cap says what it answered without (the index's pass, or the query's vector).
 import { describe, expect, it } from 'bun:test';
-import { searchKnowledge as search, serverWithHeldFile, startHeldEmbeddings } from '../../support/held-embeddings';
+import { searchKnowledge, serverWithHeldFile, startHeldEmbeddings } from '../../support/held-embeddings';
 import { waitFor } from '../../support/scheduler-fixture';
 
 describe('POST /api/retrieval/reindex', () => {
@@ -31,7 +32,7 @@ describe('GET /api/retrieval/search', () => {
     await using server = await serverWithHeldFile(provider);
     const before = server.deps.retrieval.passes('default').knowledge;
     // Each answers at the 5 s cap while the first pass still waits on the provider.
-    const answers = await Promise.all(Array.from({ length: 10 }, () => search(server)));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => searchKnowledge(server)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
     provider.release();
     await server.deps.retrieval.idle();
@@ -41,6 +42,31 @@ describe('GET /api/retrieval/search', () => {
       requested: 10,
       started: 2,
     });
-    expect((await search(server)).body.data.results).toHaveLength(2);
+    expect((await searchKnowledge(server)).body.data.results).toHaveLength(2);
+  });
+});
+
+const completeness = ({ body }: { body: any }) => ({ partial: body.data.partial, pending: body.data.pending });
+const sources = ({ body }: { body: any }) => body.data.results.map((hit: { source: string }) => hit.source).sort();
+
+describe('GET /api/retrieval/search with a slow embedding provider', () => {
+  it('says which part it answered without: the new file not yet indexed, or the query not yet embedded', async () => {
+    using provider = startHeldEmbeddings();
+    await using server = await serverWithHeldFile(provider);
+    // The pass waits on the provider for b.md's vector: answered at the cap from the index as it is.
+    const indexing = await searchKnowledge(server);
+    expect(indexing.status).toBe(200);
+    // Before, the answer had only query, domain and results: nothing told it from a complete one.
+    expect(completeness(indexing)).toEqual({ partial: true, pending: ['index'] });
+    provider.release();
+    await server.deps.retrieval.idle();
+    expect(completeness(await searchKnowledge(server))).toEqual({ partial: false, pending: [] });
+
+    // A new query whose vector the provider holds: answered from keywords alone.
+    provider.hold((text) => text === 'lighthouse keeper');
+    const keywordOnly = await searchKnowledge(server, 'lighthouse keeper');
+    expect(completeness(keywordOnly)).toEqual({ partial: true, pending: ['query_vector'] });
+    expect(sources(keywordOnly)).toEqual(['knowledge/b.md']);
+    provider.release();
   });
 });
