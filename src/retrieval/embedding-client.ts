@@ -128,10 +128,8 @@ export function createEmbeddingClient(
     }
     const data = jsonList(json, 'data');
     if (!data) throw new EmbeddingError('embedding response has no data list', false);
-    const position = (row: unknown) => Number(jsonField(row, 'index') ?? 0);
-    const rows = [...data].sort((a, b) => position(a) - position(b));
     return toVectors(
-      rows.map((row) => jsonField(row, 'embedding')),
+      inIndexOrder(data).map((row) => jsonField(row, 'embedding')),
       texts.length,
       options.dimensions,
     );
@@ -165,4 +163,30 @@ export function createEmbeddingClient(
       return vectors;
     },
   };
+}
+
+/**
+ * The rows of an OpenAI-style answer in the order of the texts sent: by their `index` fields, which must then be
+ * 0 to n-1, each once (a vector given twice and another never would give texts vectors that are not theirs, and
+ * searches by meaning would find the wrong files with nothing said); rows without any `index` keep their order.
+ */
+function inIndexOrder(rows: readonly unknown[]): unknown[] {
+  const indexes = rows.map((row) => jsonField(row, 'index'));
+  if (indexes.every((index) => index === undefined)) return [...rows];
+  const ordered: unknown[] = new Array(rows.length);
+  rows.forEach((row, at) => {
+    const index = indexes[at];
+    if (
+      !Number.isInteger(index) ||
+      (index as number) < 0 ||
+      (index as number) >= rows.length ||
+      ordered[index as number] !== undefined
+    )
+      throw new EmbeddingError(
+        `embedding answer does not give each text sent one vector: indexes must be 0 to ${rows.length - 1}, each once`,
+        false,
+      );
+    ordered[index as number] = row;
+  });
+  return ordered;
 }
