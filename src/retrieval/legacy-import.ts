@@ -7,16 +7,22 @@ import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
 import type { RetrievalStore } from './retrieval-store.port';
+import { isFloat32 } from './vector-codes';
 
 export const LEGACY_INDEX_PATHS: Record<RetrievalDomain, string> = {
   memory: `${AGENT_STORAGE_FOLDER}/${LEGACY_INDEX_FOLDERS.memory}/index.json`,
   knowledge: `${AGENT_STORAGE_FOLDER}/${LEGACY_INDEX_FOLDERS.knowledge}/index.json`,
 };
 
+/**
+ * A vector of numbers, as the embedding client keeps a provider's: a value float32 cannot hold is 0 (an Infinity
+ * flattens every search's vector leg). A list with anything but numbers in it is no vector (leaving an item out
+ * would shift every later value into another dimension).
+ */
 function floats(value: unknown): Float32Array | null {
-  if (!Array.isArray(value)) return null;
-  const numbers = value.filter((item): item is number => typeof item === 'number' && Number.isFinite(item));
-  return numbers.length > 0 ? Float32Array.from(numbers) : null;
+  if (!Array.isArray(value) || value.length === 0) return null;
+  if (!value.every((item) => typeof item === 'number')) return null;
+  return Float32Array.from(value as number[], (item) => (isFloat32(item) ? item : 0));
 }
 
 /** The string trimmed, or '' when `value` is not a string. */
