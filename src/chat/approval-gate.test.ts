@@ -129,7 +129,7 @@ function checkpointedGate() {
     logger: silentLogger,
     attempts: () => 1,
   });
-  return { ...gateFixture({ run, checkpointer }), store, writes, run };
+  return { ...gateFixture({ run, checkpointer }), store, writes, run, checkpointer };
 }
 
 describe('approval gate with a checkpoint', () => {
@@ -151,6 +151,29 @@ describe('approval gate with a checkpoint', () => {
     await fixture.service.decide('default', approvalId, { decision: 'approve' });
     expect(await call).toBe('ran');
     expect(await fixture.store.get('run')).toBeNull();
+  });
+
+  it('writes again before announcing when a sibling call of the step published an event during the write', async () => {
+    const fixture = checkpointedGate();
+    const first = Promise.withResolvers<void>();
+    fixture.writes.held = first;
+    const call = fixture.call('c1');
+    while (fixture.writes.started === 0) await settle();
+    // An event of another call of the step (chat-service publishes so, then tells the checkpointer): seq 2.
+    fixture.run.publish({ type: 'tool_start', data: { run_id: 'run', tool: 'list_files', input: {} } });
+    fixture.checkpointer.published();
+    fixture.writes.held = Promise.withResolvers<void>();
+    first.resolve();
+    while (fixture.writes.started < 2) await settle();
+    // The next write is held: a replica killed now leaves the stored checkpoint. Every event out so far (the
+    // sibling's, and approval_required if announced) is numbered below the number a restored run goes on from.
+    const stored = (await fixture.store.get('run'))?.state as { nextSeq: number };
+    expect(fixture.run.nextSeq - 1).toBeLessThan(stored.nextSeq);
+    fixture.writes.held.resolve();
+    while (fixture.published.length === 0) await settle();
+    expect(fixture.published[0]).toMatchObject({ type: 'approval_required' });
+    await fixture.service.decide('default', fixture.pendingIds()[0]!, { decision: 'approve' });
+    expect(await call).toBe('ran');
   });
 
   it('still announces a call whose checkpoint cannot be written, and the call is decided on this replica', async () => {

@@ -65,6 +65,9 @@ export interface RunCheckpointerDeps {
   discard?: TurnDiscard;
 }
 
+/** Writes of a paused call's checkpoint before it is announced, while other events keep coming during them. */
+const PAUSED_WRITE_TRIES = 3;
+
 /**
  * Follows the turn (the model's steps and the tool results, in memory: a turn that never pauses writes
  * nothing) and, while a call waits for its approval, keeps the run's checkpoint written: when the call
@@ -142,7 +145,13 @@ export class RunCheckpointer {
     this.waiting.set(callId, approvalId);
     return this.enqueue(async () => {
       try {
-        await this.put(1);
+        // Another call of the step may publish meanwhile (its announcement would then come after the number
+        // stored): written again, a few times at most, until no event came during the write.
+        for (let tries = 0; tries < PAUSED_WRITE_TRIES; tries += 1) {
+          const seq = this.deps.run.nextSeq;
+          await this.put(1);
+          if (this.deps.run.nextSeq === seq || this.waiting.size === 0) break;
+        }
       } finally {
         announce();
       }
