@@ -1,8 +1,10 @@
 // The restore of paused runs by replicas sharing storage: exactly one replica restores a run, whatever the timing.
 import { describe, expect, it } from 'bun:test';
+import { sessionRunLock } from '../coordination';
 import { createMemoryCoordinator } from '../coordination/memory/memory-coordinator';
 import { AGENT_DB_MIGRATIONS } from '../db/agent-db.schema';
 import { openDatabase } from '../db/open-database';
+import { AppError } from '../shared/app-error';
 import { silentLogger } from '../shared/logger';
 import type { LiveRun } from './live-run';
 import { restorePausedRuns } from './paused-runs';
@@ -84,5 +86,27 @@ describe('restorePausedRuns on replicas sharing storage', () => {
     expect(restoredOn).toHaveLength(1);
     expect((await storage.runs.get('run'))?.status).toBe('completed');
     expect(await storage.checkpoints.get('run')).toBeNull();
+  });
+
+  it('lets the session go when the restored run cannot start (its agent deleted while it was read)', async () => {
+    const storage = await pausedRunStorage();
+    const coordinator = createMemoryCoordinator(clock);
+    const registry = createRunRegistry(coordinator);
+    const agent = { id: 'default', storage };
+    const agents = { dataDir: '', ids: () => ['default'], get: () => agent, subscribe: () => () => undefined };
+    const restored = await restorePausedRuns({
+      agents: agents as never,
+      registry,
+      logger: silentLogger,
+      start() {
+        // As agent.lease() answers for an agent deleted since the restore listed its checkpoints.
+        throw new AppError('agent_deleted', 'Agent was deleted: default');
+      },
+    });
+    expect(restored).toBe(0);
+    // Not left live (a drain would wait for it, a delete for its lock): it ended, and its lock goes.
+    expect(registry.live('default', 'session')).toBeNull();
+    await registry.whenFree('default', 'session');
+    expect(await coordinator.isLocked(sessionRunLock('default', 'session'))).toBe(false);
   });
 });

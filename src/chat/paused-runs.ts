@@ -60,7 +60,13 @@ export async function restorePausedRuns<P extends Ports>(
             throw error;
           });
         if (!run || !state) continue;
-        deps.start(agent, run, sessionId, state);
+        try {
+          deps.start(agent, run, sessionId, state);
+        } catch (error) {
+          // Not started (its agent deleted since the list: no lease): the run ends here and lets the session go.
+          run.finish();
+          throw error;
+        }
         restored += 1;
       }
     } catch (error) {
