@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AgentHandle } from '../agents';
 import { AppError, validationErrors } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
-import { auditToolCall, type ToolPorts } from '../tools';
+import { auditToolCall, strictArguments, type ToolPorts } from '../tools';
 import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore, NewApproval } from './approval-store.port';
 
 /** How a wait ended: the call runs (with these arguments) or it does not (and why). */
@@ -22,9 +22,12 @@ export const notPending = (approval: ApprovalRecord) =>
     status: approval.status,
   });
 
-/** The arguments of an `edit`, checked against the tool's schema (any, when the tool is not known); 422 otherwise. */
+/**
+ * The arguments of an `edit`, checked against the tool's schema as the runner checks them (a key the tool does not
+ * take is refused); any, when the tool is not known. 422 otherwise.
+ */
 export function editedArgs(schema: z.ZodType | null, args: unknown): unknown {
-  const parsed = (schema ?? z.unknown()).safeParse(args);
+  const parsed = (schema ? strictArguments(schema) : z.unknown()).safeParse(args);
   if (args === undefined || !parsed.success)
     throw validationErrors(
       parsed.success

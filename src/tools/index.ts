@@ -12,7 +12,7 @@ export type { PermissionLevel, TriggerType } from './tool-policy';
 export { failure, success, type ToolEnvelope, type ToolOutcome } from './tool-result';
 export type { ToolAuditEntry, ToolAuditOutcome, ToolAuditStore, ToolPorts } from './tool-audit.port';
 export { createBuiltinTools, type BuiltinToolDeps } from './builtin-tools';
-export { argumentsAccepted, UNPARSED_ARGUMENTS } from './tool-arguments';
+export { argumentsAccepted, strictArguments, UNPARSED_ARGUMENTS } from './tool-arguments';
 export {
   capToolArguments,
   MAX_TOOL_ARGUMENTS_CHARS,
