@@ -23,8 +23,11 @@ export interface PassQueue {
    * twenty rebuilds, one after another.
    */
   run<T>(index: AgentIndex, kind: PassKind, task: () => Promise<T>): Promise<T>;
-  /** Passes asked for and begun on the agent's indexes since the service started (tests count merged requests). */
-  counts(agentId: string): PassCounts;
+  /**
+   * Passes asked for and begun on `index` since it opened (tests count merged requests). Kept with the index, not by
+   * agent id: counts by id outlived their agents, one entry for each agent ever made and deleted.
+   */
+  counts(index: AgentIndex): PassCounts;
 }
 
 const emptyCounts = (): PassCounts => ({
@@ -34,17 +37,17 @@ const emptyCounts = (): PassCounts => ({
 });
 
 export function createPassQueue(): PassQueue {
-  const counted = new Map<string, PassCounts>();
+  const counted = new WeakMap<AgentIndex, PassCounts>();
   /** The pass of each kind waiting in an index's queue, not begun (a reopened index has its own). */
   const waiting = new WeakMap<AgentIndex, Map<PassKind, Promise<unknown>>>();
-  const countsOf = (agentId: string) => {
-    let counts = counted.get(agentId);
-    if (!counts) counted.set(agentId, (counts = emptyCounts()));
+  const countsOf = (index: AgentIndex) => {
+    let counts = counted.get(index);
+    if (!counts) counted.set(index, (counts = emptyCounts()));
     return counts;
   };
   return {
     run<T>(index: AgentIndex, kind: PassKind, task: () => Promise<T>): Promise<T> {
-      const count = countsOf(index.agentId)[kind];
+      const count = countsOf(index)[kind];
       count.requested += 1;
       let queued = waiting.get(index);
       if (!queued) waiting.set(index, (queued = new Map()));
@@ -59,8 +62,8 @@ export function createPassQueue(): PassQueue {
       queued.set(kind, run);
       return run;
     },
-    counts(agentId) {
-      const counts = countsOf(agentId);
+    counts(index) {
+      const counts = counted.get(index) ?? emptyCounts();
       return {
         memory: { ...counts.memory },
         knowledge: { ...counts.knowledge },

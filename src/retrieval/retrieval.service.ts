@@ -39,7 +39,7 @@ export interface RetrievalService extends RetrievalSearcher {
   start(): Promise<void>;
   /** Resolves once the start-up pass and every queued refresh have finished (tests snapshot files after it). */
   idle(): Promise<void>;
-  /** Index passes asked for and begun on the agent's index, by kind (tests see requests merged into one pass). */
+  /** Index passes asked for and begun on the agent's index since it opened, by kind (tests see requests merged into one pass). */
   passes(agentId: string): PassCounts;
   /** Stops indexing; the open indexes close with their agents' storage (the registry's `close`). */
   close(): void;
@@ -229,7 +229,7 @@ export function createRetrievalService(deps: RetrievalServiceDeps): RetrievalSer
       // An empty exclusive task runs once every write queued before it on that index has ended.
       await Promise.all([...open].map((index) => index.exclusive(async () => undefined)));
     },
-    passes: (agentId) => passes.counts(agentId),
+    passes: (agentId) => passes.counts(indexOf(agents.get(agentId))),
     close() {
       closed = true;
       unsubscribe();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { startRetrievalFixture } from '../../support/retrieval-fixture';
+import { waitFor } from '../../support/scheduler-fixture';
 
 describe('/api/retrieval', () => {
   it('GET /status reports counts, embedding identity, search path and index time', async () => {
@@ -124,6 +125,22 @@ describe('/api/retrieval', () => {
     expect((await fixture.server.json('GET', '/api/retrieval/status?agent_id=temp')).status).toBe(404);
     await fixture.server.json('POST', '/api/agents', { agent_id: 'temp' });
     expect(await fixture.search('knowledge', 'glacier', { agent_id: 'temp' })).toEqual([]);
+  });
+
+  it('keeps no pass counts of a deleted agent: one made anew under its id counts from its own first pass', async () => {
+    await using fixture = await startRetrievalFixture();
+    const passes = () => fixture.server.deps.retrieval.passes('temp');
+    await fixture.server.json('POST', '/api/agents', { agent_id: 'temp' });
+    for (const q of ['glacier', 'melted']) await fixture.search('knowledge', q, { agent_id: 'temp' });
+    await fixture.server.deps.retrieval.idle();
+    expect(passes().knowledge.started).toBeGreaterThan(1);
+    expect((await fixture.server.json('DELETE', '/api/agents/temp')).status).toBe(200);
+    await fixture.server.json('POST', '/api/agents', { agent_id: 'temp' });
+    // Before, counts were kept by agent id for the process's life, each agent ever made and deleted leaving its own.
+    await waitFor(() => (passes().knowledge.started >= 1 ? true : undefined));
+    await fixture.server.deps.retrieval.idle();
+    const once = { requested: 1, started: 1 };
+    expect(passes()).toEqual({ memory: once, knowledge: once, reindex: { requested: 0, started: 0 } });
   });
 
   it('GET /search finds every file holding a one-word query, however long each file is', async () => {
