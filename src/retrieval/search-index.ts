@@ -37,26 +37,33 @@ export async function searchIndex(
   const { health } = settings;
   const weighting = config.retrieval[domain];
   const candidates = Math.max(limit, config.retrieval.storage.fts_prefilter_k);
+  let query: Float32Array | null = null;
+  let dims = 0;
+  let vectorLate = false;
+  if (weighting.semantic_weight > 0 && health.embedder) {
+    const vectors = index.vectors(domain);
+    dims = vectors.size > 0 ? vectors.dims : 0;
+    const asked = dims > 0 ? await settings.queryVector(index, text, dims, vectorWaitMs) : null;
+    query = asked?.vector ?? null;
+    vectorLate = asked?.late ?? false;
+  }
+  // A new model behind the same name: every search went keyword-only with nothing said in the status.
+  if (query && query.length !== dims) {
+    index.domains[domain].lastError = lengthMismatch(query.length, dims);
+    query = null;
+  }
+  // Both legs and the chunks' texts are read from here on with nothing awaited: a pass that replaced chunks while the
+  // query's vector was waited for (up to 5 s) left keyword hits naming chunks gone, dropped from a complete answer.
   const keywordHits: LegHit[] = index.store
     .keywordSearch(domain, ftsOrQuery(text), candidates)
     .map((hit) => ({ id: hit.id, score: -hit.bm25 }));
   let vectorHits: LegHit[] = [];
   let vectorLeg = false;
-  let vectorLate = false;
-  if (weighting.semantic_weight > 0 && health.embedder) {
-    const vectors = index.vectors(domain);
-    const asked = vectors.size > 0 ? await settings.queryVector(index, text, vectors.dims, vectorWaitMs) : null;
-    let query = asked?.vector ?? null;
-    vectorLate = asked?.late ?? false;
-    // A new model behind the same name: every search went keyword-only with nothing said in the status.
-    if (query && query.length !== vectors.dims) {
-      index.domains[domain].lastError = lengthMismatch(query.length, vectors.dims);
-      query = null;
-    }
-    if (query) {
-      vectorHits = vectors.search(query, candidates, settings.shortlist, (ids) => index.store.vectorsOf(ids));
-      vectorLeg = true;
-    }
+  const vectors = query ? index.vectors(domain) : null;
+  // The domain may have been emptied meanwhile (a reindex clears it first): keywords alone then.
+  if (query && vectors && vectors.size > 0 && vectors.dims === query.length) {
+    vectorHits = vectors.search(query, candidates, settings.shortlist, (ids) => index.store.vectorsOf(ids));
+    vectorLeg = true;
   }
   // Without a vector leg the keyword leg answers alone, at full weight.
   const weights = vectorLeg

@@ -1,5 +1,6 @@
 // While a slow provider holds an index pass: passes asked for meanwhile join the one waiting behind it, and a search
-// that stops waiting at its 5 s cap says what it answered without (the index's pass, or the query's vector).
+// that stops waiting at its 5 s cap says what it answered without (the index's pass, or the query's vector); one
+// whose query's vector is held while a pass rewrites the domain answers from the index as it is once the vector comes.
 import { describe, expect, it } from 'bun:test';
 import { searchKnowledge, serverWithHeldFile, startHeldEmbeddings } from '../../support/held-embeddings';
 import { waitFor } from '../../support/scheduler-fixture';
@@ -68,5 +69,29 @@ describe('GET /api/retrieval/search with a slow embedding provider', () => {
     expect(completeness(keywordOnly)).toEqual({ partial: true, pending: ['query_vector'] });
     expect(sources(keywordOnly)).toEqual(['knowledge/b.md']);
     provider.release();
+  });
+});
+
+describe('GET /api/retrieval/search while a pass rewrites the domain', () => {
+  it('answers from the index as it is once its query vector comes, not from chunks a pass replaced meanwhile', async () => {
+    using provider = startHeldEmbeddings();
+    await using server = await serverWithHeldFile(provider);
+    provider.release();
+    await server.deps.retrieval.idle();
+    provider.hold((text) => text === 'Zebra');
+    const searching = searchKnowledge(server, 'Zebra');
+    await provider.waitForHeld(1);
+    // While the search waits for its query's vector, a write re-chunks a.md: its chunk is replaced by another.
+    const started = () => server.deps.retrieval.passes('default').knowledge.started;
+    const before = started();
+    const write = { path: 'knowledge/a.md', content: 'A zebra in the first file, seen again.\n' };
+    expect((await server.json('POST', '/api/files', write)).status).toBe(200);
+    await waitFor(() => (started() > before ? true : undefined));
+    await server.deps.retrieval.idle();
+    provider.release();
+    const answer = await searching;
+    // Before, a.md's keyword hit named the chunk replaced meanwhile and was dropped, the answer said complete.
+    expect(sources(answer)).toEqual(['knowledge/a.md', 'knowledge/b.md']);
+    expect(completeness(answer)).toEqual({ partial: false, pending: [] });
   });
 });
