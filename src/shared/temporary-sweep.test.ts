@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/support/temp-dir';
 import { removeStaleTemporaryFiles } from './temporary-sweep';
@@ -65,5 +65,23 @@ describe('the sweep of temporary files', () => {
     expect(removed).toBeLessThan(6);
     expect(timerRan).toBe(true);
     expect(listed(temp.path).filter((name) => name.includes('.moc-tmp-'))).toHaveLength(6 - removed);
+  });
+
+  it('goes on past a temporary it cannot remove, and says which', async () => {
+    using temp = makeTempDir();
+    plant(temp.path, ['a/.moc-tmp-00000000000000aa', 'b/.moc-tmp-00000000000000bb', 'c/.moc-tmp-00000000000000cc'], 0);
+    const failures: string[] = [];
+    const removed = await removeStaleTemporaryFiles(temp.path, {
+      modifiedBeforeMs: Date.now(),
+      // As a folder without write permission refuses it (root ignores modes, so the refusal is made here).
+      remove: (path) => {
+        if (path.includes('/b/')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+        rmSync(path);
+      },
+      onFailure: (path) => failures.push(path),
+    });
+    expect(removed).toBe(2);
+    expect(failures).toEqual(['b/.moc-tmp-00000000000000bb']);
+    expect(listed(temp.path).filter((name) => name.includes('.moc-tmp-'))).toEqual(['b/.moc-tmp-00000000000000bb']);
   });
 });

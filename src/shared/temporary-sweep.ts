@@ -6,6 +6,8 @@ import { nextTurn } from './event-loop';
 import type { Logger } from './logger';
 import { walkRealFiles } from './walk-files';
 
+const removeFile = (path: string) => rmSync(path, { force: true });
+
 /** Walking time after which the sweep gives the thread back (requests, timers) before it goes on. */
 const SLICE_MS = 50;
 
@@ -18,6 +20,10 @@ export interface TemporarySweepOptions {
   modifiedBeforeMs: number;
   /** Asked between slices; true ends the sweep where it is (the server is stopping). */
   stopped?: () => boolean;
+  /** Removes one file (default `rmSync`; a test makes it fail). */
+  remove?: (path: string) => void;
+  /** Told of each temporary that could not be looked at or removed (the sweep goes on). */
+  onFailure?: (path: string, error: unknown) => void;
   /** Walking time after which the thread is given back (default 50 ms; a test sets 0: after every entry). */
   sliceMs?: number;
 }
@@ -41,10 +47,15 @@ export async function removeStaleTemporaryFiles(root: string, options: Temporary
     }
     if (!isTemporaryName(basename(path))) continue;
     const full = join(root, path);
-    const modifiedMs = lstatSync(full, { throwIfNoEntry: false })?.mtimeMs;
-    if (modifiedMs === undefined || modifiedMs >= options.modifiedBeforeMs) continue;
-    rmSync(full, { force: true });
-    removed++;
+    try {
+      const modifiedMs = lstatSync(full, { throwIfNoEntry: false })?.mtimeMs;
+      if (modifiedMs === undefined || modifiedMs >= options.modifiedBeforeMs) continue;
+      (options.remove ?? removeFile)(full);
+      removed++;
+    } catch (error) {
+      // One that cannot be looked at or removed (a folder without search or write permission) stays; the rest go.
+      options.onFailure?.(path, error);
+    }
   }
   return removed;
 }
@@ -62,9 +73,20 @@ export function createTemporarySweeper(root: string, logger: Logger): TemporaryS
   let sweeping: Promise<void> | null = null;
   return {
     start(modifiedBeforeMs) {
-      sweeping ??= removeStaleTemporaryFiles(root, { modifiedBeforeMs, stopped: () => stopped }).then(
+      let failed = 0;
+      let firstFailure = '';
+      const onFailure = (path: string, error: unknown) => {
+        failed += 1;
+        firstFailure ||= `${path}: ${String(error)}`;
+      };
+      sweeping ??= removeStaleTemporaryFiles(root, { modifiedBeforeMs, stopped: () => stopped, onFailure }).then(
         (removed) => {
           if (removed > 0) logger.warn('removed temporary files left by an interrupted write', { count: removed });
+          if (failed > 0)
+            logger.warn('temporary files left by an interrupted write could not be removed', {
+              count: failed,
+              first: firstFailure,
+            });
         },
         (error: unknown) => logger.warn('the sweep of temporary files stopped', { error: String(error) }),
       );
