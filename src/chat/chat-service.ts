@@ -198,9 +198,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           agents: deps.agents,
           registry,
           logger: deps.logger,
+          nowMs: () => deps.clock.nowMs(),
           start(agent, run, sessionId, state) {
             const lease = agent.lease();
-            deps.approvals.willResume(agent.id, Object.values(state.approvals), run);
+            try {
+              deps.approvals.willResume(agent.id, Object.values(state.approvals), run);
+            } catch (error) {
+              // A checkpoint without its approvals (damaged): not started, the agent not kept open for it.
+              lease.release();
+              throw error;
+            }
             queueMicrotask(
               () =>
                 void execute(lease, sessionId, state.message, run, { trigger: state.trigger, skipTitle: true }, state),

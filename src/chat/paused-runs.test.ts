@@ -55,6 +55,7 @@ describe('restorePausedRuns on replicas sharing storage', () => {
           agents: agents as never,
           registry,
           logger: silentLogger,
+          nowMs: clock.nowMs,
           start(_agent, run) {
             restoredOn.push(name);
             going.push(complete(run));
@@ -98,6 +99,7 @@ describe('restorePausedRuns on replicas sharing storage', () => {
       agents: agents as never,
       registry,
       logger: silentLogger,
+      nowMs: clock.nowMs,
       start() {
         // As agent.lease() answers for an agent deleted since the restore listed its checkpoints.
         throw new AppError('agent_deleted', 'Agent was deleted: default');

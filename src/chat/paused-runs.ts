@@ -9,19 +9,17 @@ import type { Logger } from '../shared/logger';
 import type { RunTools, ToolPorts, ToolsService } from '../tools';
 import { outcomeOfRecord } from './approval-decisions';
 import { failedCall, notRun } from './approval-gate';
-import type { ApprovalPorts } from './approval-store.port';
 import type { ApprovalOutcome, ApprovalsService } from './approvals.service';
 import type { ChatEvent } from './chat-events';
 import type { LiveRun } from './live-run';
 import { runRoutedTurn, type RoutedTurnInput } from './model-router';
-import type { RunCheckpointPorts } from './run-checkpoint.port';
+import { type PausedCheckpointPorts, stillPaused } from './paused-checkpoint';
 import type { PausedTurn, TurnStep } from './run-checkpointer';
 import type { AgentTurnResult } from './run-agent';
 import type { RunRegistry } from './run-registry';
 import type { RecorderState } from './turn-recorder';
-import type { RunPorts } from './run-store.port';
 
-type Ports = RunPorts & ApprovalPorts & RunCheckpointPorts & ToolPorts;
+type Ports = PausedCheckpointPorts & ToolPorts;
 
 /** Checkpoints looked at per agent when the server starts. */
 const RESTORE_LIMIT = 1000;
@@ -30,6 +28,7 @@ export interface RestoreDeps<P extends Ports> {
   agents: AgentDirectory<P>;
   registry: RunRegistry;
   logger: Logger;
+  nowMs: () => number;
   /** Goes on with the restored run (in the background); `agent` is leased for it. */
   start(agent: AgentHandle<P>, run: LiveRun, sessionId: string, state: PausedTurn): void;
 }
@@ -52,7 +51,7 @@ export async function restorePausedRuns<P extends Ports>(
         // since the list; while one holds the session (its run among them), it is taken.
         const run = await deps.registry
           .restore(agentId, sessionId, runId, async () => {
-            state = await stillPaused(agent.storage, runId);
+            state = await stillPaused(agent.storage, runId, sessionId, deps.nowMs());
             return state ? { message: state.message, firstSeq: state.nextSeq } : null;
           })
           .catch((error: unknown) => {
@@ -74,16 +73,6 @@ export async function restorePausedRuns<P extends Ports>(
     }
   }
   return restored;
-}
-
-/** The checkpoint of `runId` while its run waits for approvals; a checkpoint left by a run that no longer waits goes. */
-async function stillPaused(storage: RunPorts & RunCheckpointPorts, runId: string): Promise<PausedTurn | undefined> {
-  const checkpoint = await storage.checkpoints.get(runId);
-  const row = await storage.runs.get(runId);
-  const state = checkpoint?.state as PausedTurn | undefined;
-  if (row?.status === 'waiting_approval' && state?.version === 1) return state;
-  if (checkpoint) await storage.checkpoints.delete(runId);
-  return undefined;
 }
 
 export interface DecidedCallsInput {
