@@ -1,19 +1,10 @@
 // A search held 5 s at most: it waits for the index's pass and the query's vector within the cap, and says what it answered without.
 import { within } from '../shared/event-loop';
 import { QUERY_VECTOR_WAIT_MS } from './query-vectors';
-import type { RetrievalHit } from './retrieval-search';
+import type { SearchAnswer, SearchPending } from './retrieval-search';
+
+export type { SearchAnswer, SearchPending } from './retrieval-search';
 import type { SearchOutcome } from './search-index';
-
-/** What a search stopped waiting for at its cap: the index taking in changed files, or the query's vector. */
-export type SearchPending = 'index' | 'query_vector';
-
-/** A search's hits, and whether they may miss some because the search stopped waiting at its cap. */
-export interface SearchAnswer {
-  results: RetrievalHit[];
-  /** True when `pending` is not empty: changed files or the vector leg may be missing from the results. */
-  partial: boolean;
-  pending: SearchPending[];
-}
 
 /**
  * Waits for `pass` (the index taking in changed files) and then for the query's vector, QUERY_VECTOR_WAIT_MS in all,

@@ -24,11 +24,6 @@ import { createPassQueue, type PassCounts } from './pass-queue';
 import { buildRetrievalStatus, type RetrievalStatus } from './retrieval-status';
 
 export interface RetrievalService extends RetrievalSearcher {
-  /**
-   * Searches like `search`, and says whether the answer is partial: a search waits 5 s at most for the index to take
-   * in changed files and for its query's vector, then answers without them.
-   */
-  searchAnswer(agentId: string, domain: RetrievalDomain, query: string, topK?: number): Promise<SearchAnswer>;
   /** Counts, embedding identity and health, active search path, last index time and error. 404 for an unknown agent. */
   status(agentId?: string): RetrievalStatus;
   /** Re-chunks every file of both domains (vectors come from the cache where texts are unchanged), retrying embeddings now; then drops unused cached vectors. */

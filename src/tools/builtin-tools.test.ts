@@ -6,7 +6,7 @@ import { createBuiltinTools } from './builtin-tools';
 describe('built-in tool catalogue', () => {
   it('matches the tool names the config accepts in its policy lists (names and aliases)', () => {
     const tools = createBuiltinTools({
-      retrieval: { search: async () => [] },
+      retrieval: { search: async () => [], searchAnswer: async () => ({ results: [], partial: false, pending: [] }) },
       sandbox: createSandbox({ bwrap: null }),
       env: {},
       serverApiOpen: false,

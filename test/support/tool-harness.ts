@@ -89,6 +89,8 @@ export function createToolHarness(options: ToolHarnessOptions = {}): ToolHarness
   const retrieval = options.retrieval ?? {
     search: () =>
       Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
+    searchAnswer: () =>
+      Promise.reject(new Error('this tool harness has no retrieval index; test search tools through the server')),
   };
   const definitions =
     // No server listens for a harness: allow_network reaches no API of ours.

@@ -1,6 +1,6 @@
 // search_knowledge_base and search_memory: ranked passages from the agent's knowledge/ and memory/ via the retrieval searcher.
 import { z } from 'zod';
-import type { RetrievalDomain, RetrievalSearcher } from '../../retrieval';
+import type { RetrievalDomain, RetrievalSearcher, SearchPending } from '../../retrieval';
 import type { ToolDefinition } from '../tool-definition';
 import { success } from '../tool-result';
 
@@ -8,6 +8,12 @@ const schema = z.object({
   query: z.string().trim().min(1).max(2000).describe('What to look for'),
   top_k: z.number().int().min(1).max(10).optional().describe('How many passages (default from config)'),
 });
+
+/** What a partial search answered without, as the model is told it. */
+const PENDING_NOTES: Record<SearchPending, string> = {
+  index: 'files changed lately are not searched yet (the index is still taking them in)',
+  query_vector: 'matched by words only: the search by meaning did not answer in time',
+};
 
 function createSearchTool(
   name: string,
@@ -21,16 +27,18 @@ function createSearchTool(
     level: 0,
     schema,
     async run({ query, top_k }, context) {
-      const hits = await retrieval.search(context.agentId, domain, query, top_k);
+      const answer = await retrieval.searchAnswer(context.agentId, domain, query, top_k);
       return success({
         query,
-        results: hits.map((hit) => ({
+        results: answer.results.map((hit) => ({
           text: hit.text,
           score: hit.score,
           source: hit.source,
           start_line: hit.start_line,
           end_line: hit.end_line,
         })),
+        // Only when the search stopped waiting at its cap: the model is told what the results may be missing.
+        ...(answer.partial && { partial: true, pending: answer.pending.map((what) => PENDING_NOTES[what]) }),
       });
     },
   };

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'bun:test';
 import { searchKnowledge, serverWithHeldFile, startHeldEmbeddings } from '../../support/held-embeddings';
 import { waitFor } from '../../support/scheduler-fixture';
+import { createSearchKnowledgeTool } from '../../../src/tools/builtin/search-knowledge.tool';
 
 describe('POST /api/retrieval/reindex', () => {
   it('joins the requests that come while a rebuild of the agent is queued to that rebuild, and answers each', async () => {
@@ -68,6 +69,29 @@ describe('GET /api/retrieval/search with a slow embedding provider', () => {
     const keywordOnly = await searchKnowledge(server, 'lighthouse keeper');
     expect(completeness(keywordOnly)).toEqual({ partial: true, pending: ['query_vector'] });
     expect(sources(keywordOnly)).toEqual(['knowledge/b.md']);
+    provider.release();
+  });
+});
+
+describe('search_knowledge_base with a slow embedding provider', () => {
+  it('tells the model what its results may miss, and says nothing more of a complete search', async () => {
+    using provider = startHeldEmbeddings();
+    await using server = await serverWithHeldFile(provider);
+    const tool = createSearchKnowledgeTool(server.deps.retrieval);
+    const search = async (query: string) => (await tool.run({ query }, { agentId: 'default' } as never)) as any;
+    const indexing = await search('zebra');
+    expect(indexing.data.partial).toBe(true);
+    expect(indexing.data.pending).toEqual([
+      'files changed lately are not searched yet (the index is still taking them in)',
+    ]);
+    provider.release();
+    await server.deps.retrieval.idle();
+    const complete = await search('zebra');
+    expect(Object.keys(complete.data).sort()).toEqual(['query', 'results']);
+    provider.hold((text) => text === 'lighthouse keeper');
+    const keywordOnly = await search('lighthouse keeper');
+    expect(keywordOnly.data.pending).toEqual(['matched by words only: the search by meaning did not answer in time']);
+    expect(keywordOnly.data.results.map((hit: any) => hit.source)).toEqual(['knowledge/b.md']);
     provider.release();
   });
 });
