@@ -16,7 +16,7 @@ import type { EmbeddingHealth } from './embedding-health';
 import type { FusionMethod } from './hybrid-search';
 import type { RetrievalDomain, RetrievalSearcher } from './retrieval-search';
 import { createQueryVectors } from './query-vectors';
-import { cappedSearch, type SearchAnswer } from './capped-search';
+import { cappedSearch } from './capped-search';
 import { searchIndex, type SearchSettings } from './search-index';
 import type { OpenIndexStorage } from './retrieval-store.port';
 import { reindexPass } from './reindex-pass';
