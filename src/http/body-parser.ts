@@ -116,24 +116,20 @@ export function bodyParser() {
 function assertNoHugeCollections(body: unknown): void {
   const sizeOf = (value: unknown) =>
     typeof value !== 'object' || value === null ? 0 : Array.isArray(value) ? value.length : Object.keys(value).length;
+  // Kept as the walk meets them, in the order of their paths: a path read again split at its dots would lose its way
+  // under a key with a dot in it (`{"a.b": …}`), and the throw made a well-formed body a 400 invalid_json.
+  const huge: unknown[] = [];
   const paths = pathsWhere(
     body,
     () => false,
-    (value) => sizeOf(value) > MAX_JSON_ITEMS,
+    (value) => sizeOf(value) > MAX_JSON_ITEMS && huge.push(value) > 0,
   );
   if (paths.length === 0) return;
   throw validationErrors(
-    paths.map((field) => {
-      const value = valueAt(body, field);
+    paths.map((field, at) => {
+      const value = huge[at];
       const size = Array.isArray(value) ? `Array has ${sizeOf(value)} items` : `Object has ${sizeOf(value)} keys`;
       return { field, message: `${size}; no request body takes more than ${MAX_JSON_ITEMS}`, code: 'too_many_items' };
     }),
   );
-}
-
-/** The value at a dotted path `pathsWhere` gave (array items by index). */
-function valueAt(value: unknown, path: string): unknown {
-  let current = value;
-  for (const step of path === '' ? [] : path.split('.')) current = (current as Record<string, unknown>)[step];
-  return current;
 }
