@@ -95,6 +95,9 @@ describe('createEmbeddingClient', () => {
     // No indexes at all: the order of the list.
     rows = [{ embedding: [10, 0] }, { embedding: [20, 0] }];
     expect((await client.embed(['a', 'b'])).map((vector) => vector[0])).toEqual([10, 20]);
+    // Nor with every index null (a server whose optional field is written out empty), as before 431dee6.
+    rows = [row(null, 10), row(null, 20)];
+    expect((await client.embed(['a', 'b'])).map((vector) => vector[0])).toEqual([10, 20]);
     // One text's vector twice and another's never (a provider or proxy gone wrong): each text would get a vector
     // that is not its own, and searches by meaning would find the wrong files with nothing said.
     for (const indexes of [

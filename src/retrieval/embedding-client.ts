@@ -168,11 +168,13 @@ export function createEmbeddingClient(
 /**
  * The rows of an OpenAI-style answer in the order of the texts sent: by their `index` fields, which must then be
  * 0 to n-1, each once (a vector given twice and another never would give texts vectors that are not theirs, and
- * searches by meaning would find the wrong files with nothing said); rows without any `index` keep their order.
+ * searches by meaning would find the wrong files with nothing said); rows without any `index` (or all null) keep
+ * their order.
  */
 function inIndexOrder(rows: readonly unknown[]): unknown[] {
   const indexes = rows.map((row) => jsonField(row, 'index'));
-  if (indexes.every((index) => index === undefined)) return [...rows];
+  // An index written out as null is none either (a server's optional field serialized empty).
+  if (indexes.every((index) => index === undefined || index === null)) return [...rows];
   const ordered: unknown[] = new Array(rows.length);
   rows.forEach((row, at) => {
     const index = indexes[at];
