@@ -166,29 +166,20 @@ export function createEmbeddingClient(
 }
 
 /**
- * The rows of an OpenAI-style answer in the order of the texts sent: by their `index` fields, which must then be
- * 0 to n-1, each once (a vector given twice and another never would give texts vectors that are not theirs, and
- * searches by meaning would find the wrong files with nothing said); rows without any `index` (or all null) keep
- * their order.
+ * The rows of an OpenAI-style answer in the order of the texts sent: placed by their `index` fields when those are
+ * 0 to n-1, each once (a provider may answer out of order). Otherwise the list's own order, which is the order
+ * every provider and proxy seen sends: rows without any `index` (or all null), and labels that cannot be right
+ * (a proxy's cache relabelling a mixed batch 0, 1, 0; a server under load answering 1, 2 for two texts). Sorting
+ * by such labels gave texts vectors that were not theirs; refusing them lost search by meaning for that provider.
  */
 function inIndexOrder(rows: readonly unknown[]): unknown[] {
   const indexes = rows.map((row) => jsonField(row, 'index'));
-  // An index written out as null is none either (a server's optional field serialized empty).
-  if (indexes.every((index) => index === undefined || index === null)) return [...rows];
   const ordered: unknown[] = new Array(rows.length);
-  rows.forEach((row, at) => {
+  for (let at = 0; at < rows.length; at++) {
     const index = indexes[at];
-    if (
-      !Number.isInteger(index) ||
-      (index as number) < 0 ||
-      (index as number) >= rows.length ||
-      ordered[index as number] !== undefined
-    )
-      throw new EmbeddingError(
-        `embedding answer does not give each text sent one vector: indexes must be 0 to ${rows.length - 1}, each once`,
-        false,
-      );
-    ordered[index as number] = row;
-  });
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= rows.length) return [...rows];
+    if (ordered[index as number] !== undefined) return [...rows];
+    ordered[index as number] = rows[at];
+  }
   return ordered;
 }
