@@ -85,30 +85,46 @@ describe('createEmbeddingClient', () => {
     expect(none.identity).toBeNull();
     await expect(none.embed(['x'])).rejects.toThrow('disabled');
   });
-  it('puts vectors back in the order of their indexes, and keeps the list order when the labels cannot be right', async () => {
-    let rows: unknown[] = [];
-    using server = Bun.serve({ port: 0, fetch: () => Response.json({ data: rows }) });
+  it('puts vectors back in the order of their labels, and asks text by text when the labels cannot be right', async () => {
+    // Each text's vector starts with its length; a batch answer is labelled by `labels` (a proxy's cache relabelling
+    // a mixed batch), its vectors placed by them; a single text is answered as it should be.
+    let labels: unknown[] = [];
+    const requests: string[][] = [];
+    using server = Bun.serve({
+      port: 0,
+      fetch: async (request) => {
+        const input = ((await request.json()) as { input: string[] }).input;
+        requests.push(input);
+        const rows = input.map((text, at) => ({ index: at, embedding: [text.length, 0] }));
+        if (input.length === 1) return Response.json({ data: rows });
+        return Response.json({ data: rows.map((row, at) => ({ ...row, index: labels[at] })) });
+      },
+    });
     const client = createEmbeddingClient(settings(`http://127.0.0.1:${server.port}/v1`), { maxAttempts: 1 });
-    const row = (index: unknown, first: number) => ({ index, embedding: [first, 0] });
-    const firsts = async (texts: string[]) => (await client.embed(texts)).map((vector) => vector[0]);
-    rows = [row(2, 30), row(0, 10), row(1, 20)];
-    expect(await firsts(['a', 'b', 'c'])).toEqual([10, 20, 30]);
-    // No indexes at all, or every one null (a server whose optional field is written out empty): the list's order.
-    rows = [{ embedding: [10, 0] }, { embedding: [20, 0] }];
-    expect(await firsts(['a', 'b'])).toEqual([10, 20]);
-    rows = [row(null, 10), row(null, 20)];
-    expect(await firsts(['a', 'b'])).toEqual([10, 20]);
-    // Labels that cannot be right, the vectors in the order sent (LiteLLM's cache relabelling a mixed batch 0, 1, 0;
-    // Xinference under load answering 1, 2): sorted by them, 'c' got a's vector and 'b' c's (before 431dee6).
-    for (const indexes of [
+    const firsts = async () => (await client.embed(['a', 'bb', 'ccc'])).map((vector) => vector[0]);
+    // Out of order, labelled right: put back in place, one request.
+    labels = [0, 1, 2];
+    expect(await firsts()).toEqual([1, 2, 3]);
+    expect(requests).toHaveLength(1);
+    // No labels, or all null: the list's order.
+    for (const none of [undefined, null]) {
+      labels = [none, none, none];
+      expect(await firsts()).toEqual([1, 2, 3]);
+    }
+    // Labels that cannot be right: sorted by them, texts got vectors not theirs (before 431dee6); refused, every
+    // call failed (431dee6). Now each text is asked for alone.
+    for (const wrong of [
       [0, 1, 0],
+      [0, 1, 1],
       [1, 2, 3],
       [0, 1.5, 2],
       [0, '1', 2],
       [0, undefined, 2],
     ]) {
-      rows = indexes.map((index, at) => row(index, (at + 1) * 10));
-      expect({ indexes, firsts: await firsts(['a', 'b', 'c']) }).toEqual({ indexes, firsts: [10, 20, 30] });
+      labels = wrong;
+      requests.length = 0;
+      expect({ wrong, firsts: await firsts() }).toEqual({ wrong, firsts: [1, 2, 3] });
+      expect(requests).toEqual([['a', 'bb', 'ccc'], ['a'], ['bb'], ['ccc']]);
     }
   });
 

@@ -128,8 +128,10 @@ export function createEmbeddingClient(
     }
     const data = jsonList(json, 'data');
     if (!data) throw new EmbeddingError('embedding response has no data list', false);
+    const rows = data.length === 1 ? data : inIndexOrder(data);
+    if (!rows) throw new MislabelledAnswer(texts.length);
     return toVectors(
-      inIndexOrder(data).map((row) => jsonField(row, 'embedding')),
+      rows.map((row) => jsonField(row, 'embedding')),
       texts.length,
       options.dimensions,
     );
@@ -151,8 +153,16 @@ export function createEmbeddingClient(
     identity,
     async embed(texts) {
       const vectors: Float32Array[] = [];
-      for (let start = 0; start < texts.length; start += batchSize)
-        vectors.push(...(await withRetries(texts.slice(start, start + batchSize))));
+      for (let start = 0; start < texts.length; start += batchSize) {
+        const batch = texts.slice(start, start + batchSize);
+        try {
+          vectors.push(...(await withRetries(batch)));
+        } catch (error) {
+          if (!(error instanceof MislabelledAnswer)) throw error;
+          // Asked one text at a time, an answer of one vector cannot give it to another text.
+          for (const text of batch) vectors.push(...(await withRetries([text])));
+        }
+      }
       // One answer's vectors all of one length (the index's own vectors are checked by the indexer).
       const odd = vectors.find((vector) => vector.length !== vectors[0]!.length);
       if (odd)
@@ -166,19 +176,30 @@ export function createEmbeddingClient(
 }
 
 /**
- * The rows of an OpenAI-style answer in the order of the texts sent: placed by their `index` fields when those are
- * 0 to n-1, each once (a provider may answer out of order). Otherwise the list's own order, which is the order
- * every provider and proxy seen sends: rows without any `index` (or all null), and labels that cannot be right
- * (a proxy's cache relabelling a mixed batch 0, 1, 0; a server under load answering 1, 2 for two texts). Sorting
- * by such labels gave texts vectors that were not theirs; refusing them lost search by meaning for that provider.
+ * An answer whose rows' `index` labels cannot be right for the texts sent. Which vector is whose is then unknown:
+ * proxies that relabel seen so far (LiteLLM's cache merging cached and new inputs of a batch: 0, 1, 0 or 0, 1, 1,
+ * sometimes with the vectors themselves in the wrong places) answer one text at a time correctly.
  */
-function inIndexOrder(rows: readonly unknown[]): unknown[] {
+class MislabelledAnswer extends EmbeddingError {
+  constructor(texts: number) {
+    super(`embedding answer's index labels are not 0 to ${texts - 1}, each once`, false);
+  }
+}
+
+/**
+ * The rows of an OpenAI-style answer in the order of the texts sent: placed by their `index` labels, which must be
+ * 0 to n-1 each once (a provider may answer out of order; sorting by labels that repeat or skip gave texts vectors
+ * that were not theirs), or null when they are not. Rows without any label (or all null) keep the list's order.
+ */
+function inIndexOrder(rows: readonly unknown[]): unknown[] | null {
   const indexes = rows.map((row) => jsonField(row, 'index'));
+  // A label written out as null is none either (a server's optional field serialized empty).
+  if (indexes.every((index) => index === undefined || index === null)) return [...rows];
   const ordered: unknown[] = new Array(rows.length);
   for (let at = 0; at < rows.length; at++) {
     const index = indexes[at];
-    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= rows.length) return [...rows];
-    if (ordered[index as number] !== undefined) return [...rows];
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= rows.length) return null;
+    if (ordered[index as number] !== undefined) return null;
     ordered[index as number] = rows[at];
   }
   return ordered;
