@@ -94,7 +94,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const { runTools, config } = prepared;
       turn = restored
         ? resumedTurn(
-            { agent, run, state: restored, approvals: deps.approvals, tools: deps.tools, runTools, config },
+            {
+              agent,
+              run,
+              state: restored,
+              approvals: deps.approvals,
+              tools: deps.tools,
+              runTools,
+              config,
+              nowMs: () => deps.clock.nowMs(),
+            },
             prepared.input,
           )
         : runRoutedTurn(prepared.input);

@@ -84,6 +84,7 @@ export interface DecidedCallsInput {
   /** The run's tools without the approval gate: decided calls run through the policy and sandbox as usual. */
   runTools: RunTools;
   config: RuntimeConfig;
+  nowMs: () => number;
 }
 
 /**
@@ -131,12 +132,16 @@ export async function* decidedCalls(
   const answered = new Set(
     steps.slice(lastIndex + 1).flatMap((step) => (step.role === 'tool' ? [step.toolCallId] : [])),
   );
-  const outcomes = new Map<string, Promise<ApprovalOutcome & { approvalId: string }>>();
-  for (const call of calls) {
+  const waiting = calls.flatMap((call) => {
     const approvalId = state.approvals[call.id];
-    if (!approvalId || answered.has(call.id)) continue;
-    outcomes.set(call.id, outcomeOf(input, approvalId, call.name));
-  }
+    return approvalId && !answered.has(call.id) ? [{ call, approvalId }] : [];
+  });
+  await countAnnouncements(
+    input,
+    waiting.map(({ approvalId }) => approvalId),
+  );
+  const outcomes = new Map<string, Promise<ApprovalOutcome & { approvalId: string }>>();
+  for (const { call, approvalId } of waiting) outcomes.set(call.id, outcomeOf(input, approvalId, call.name));
   const decided = new Map<string, ApprovalOutcome & { approvalId: string }>();
   for (const [callId, outcome] of outcomes) decided.set(callId, await outcome);
   if (run.signal.aborted) {
@@ -169,6 +174,22 @@ export async function* decidedCalls(
     yield { type: 'tool_end', data: { run_id: state.attemptRunId, tool: call.name, output: content } };
   }
   return { steps };
+}
+
+/**
+ * Before the restored run says `approval_required` again for the approvals still pending, its checkpoint counts
+ * those events: stopped again before the decision, the next restore numbers its events past them, where it used
+ * to number them as ones the client had heard (a rejoin from the last of them was refused).
+ */
+async function countAnnouncements(input: DecidedCallsInput, approvalIds: string[]): Promise<void> {
+  const { agent, run } = input;
+  let pending = 0;
+  for (const approvalId of approvalIds)
+    if ((await agent.storage.approvals.get(approvalId))?.status === 'pending') pending += 1;
+  const checkpoint = await agent.storage.checkpoints.get(run.runId);
+  if (pending === 0 || !checkpoint) return;
+  const state = { ...(checkpoint.state as PausedTurn), nextSeq: run.nextSeq + pending };
+  await agent.storage.checkpoints.put({ ...checkpoint, state, updatedMs: input.nowMs() });
 }
 
 /** How the approval of one call ends: waited for again while pending, or as it was decided meanwhile. */
