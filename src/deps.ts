@@ -30,7 +30,6 @@ import { createSqliteBackend } from './storage/sqlite/sqlite-backend';
 import type { StorageBackend } from './storage/storage-backend';
 import { createBuiltinTools, createToolsService, type TriggerType } from './tools';
 import { createUsageService } from './usage';
-
 import { type LifecycleParts, partsStopper, startParts } from './deps-lifecycle';
 import { createTemporarySweeper } from './shared/temporary-sweep';
 import { buildReadiness } from './deps-readiness';

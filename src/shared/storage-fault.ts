@@ -1,7 +1,7 @@
 // What a file-system or SQLite failure of the data folder means for a client: 507 when it is full, 503 when it cannot be written.
-import { closeSync, openSync, statfsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { AppError } from './app-error';
+import { hasNoFreeSpace, isOutOfDescriptors } from './resource-exhaustion';
 
 export type StorageFaultCode = 'insufficient_storage' | 'storage_unavailable';
 type Reason =
@@ -122,28 +122,6 @@ function findFault(error: unknown, dataDir: string | null): Fault | null {
     current = cause;
   }
   return null;
-}
-
-/** Whether this process can open no more files now: opening `/dev/null` fails with EMFILE (or ENFILE, the system's). */
-function isOutOfDescriptors(): boolean {
-  let fd: number;
-  try {
-    fd = openSync('/dev/null', 'r');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return code === 'EMFILE' || code === 'ENFILE';
-  }
-  closeSync(fd);
-  return false;
-}
-
-function hasNoFreeSpace(folder: string): boolean {
-  try {
-    return statfsSync(folder).bavail === 0;
-  } catch {
-    // statfs refused: without knowing, the fault is not called a full disk.
-    return false;
-  }
 }
 
 /** Whether `error` is a storage fault by its code alone (before the data folder is known). */
