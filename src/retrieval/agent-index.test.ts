@@ -53,3 +53,38 @@ describe('an agent index whose pass failed part way', () => {
     index.close();
   });
 });
+
+describe("an agent index's vectors loading in slices", () => {
+  it('shares one load among searches, and keeps none a pass made stale while it loaded', async () => {
+    using temp = makeTempDir('moc-agent-index-');
+    const knowledge = join(temp.path, 'knowledge');
+    mkdirSync(knowledge);
+    for (const name of ['a', 'b', 'c']) writeFileSync(join(knowledge, `${name}.md`), `The ${name} zebra eats grass.\n`);
+    const config = defaultRuntimeConfig();
+    const index = openAgentIndex(openSqliteIndex, 'default', temp.path, config, identity, 1);
+    const embedder = { identity, embed: async (texts: string[]) => texts.map(() => Float32Array.from([1, 2, 3])) };
+    await index.sync('knowledge', config, embedder, true, 1, true);
+    // A page of one vector a slice: the load gives the thread back between pages.
+    const slicing = { sliceMs: 0, pageSize: 1 };
+    const first = index.loadVectors('knowledge', slicing);
+    expect(index.loadVectors('knowledge', slicing)).toBe(first);
+    expect((await first).size).toBe(3);
+    expect(index.currentVectors('knowledge')).toBe(await first);
+
+    // A forced pass (a reindex) drops the loaded index.
+    writeFileSync(join(knowledge, 'd.md'), 'The lion eats the zebra.\n');
+    await index.sync('knowledge', config, embedder, true, 2, true);
+    expect(index.currentVectors('knowledge')).toBeNull();
+    // A load under way while another pass runs; a load begun after that pass (in one page) ends first, and the
+    // stale one, ending after it, must not replace it.
+    const stale = index.loadVectors('knowledge', slicing);
+    writeFileSync(join(knowledge, 'e.md'), 'The grass grows.\n');
+    await index.sync('knowledge', config, embedder, true, 3, true);
+    const fresh = await index.loadVectors('knowledge', { sliceMs: 0, pageSize: 100 });
+    expect(fresh.size).toBe(5);
+    expect(index.currentVectors('knowledge')).toBe(fresh);
+    await stale;
+    expect(index.currentVectors('knowledge')).toBe(fresh);
+    index.close();
+  });
+});

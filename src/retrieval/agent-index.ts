@@ -7,6 +7,7 @@ import { syncDomain, unchangedSync, type IndexerEmbedder, type SyncResult } from
 import type { RetrievalDomain } from './retrieval-search';
 import type { OpenIndexStorage, RetrievalStore } from './retrieval-store.port';
 import { buildVectorIndex, type VectorIndex } from './vector-index';
+import { loadVectorIndex } from './vector-load';
 
 export const DOMAINS: readonly RetrievalDomain[] = ['memory', 'knowledge'];
 const LARGE_FOLDER_FILES = 500;
@@ -47,8 +48,16 @@ export interface AgentIndex {
     nowMs: number,
     force?: boolean,
   ): Promise<SyncResult>;
-  /** The domain's vector index for the current generation, built from stored vectors on first use. */
+  /** The domain's vector index for the current generation, built from stored vectors on first use (in one go). */
   vectors(domain: RetrievalDomain): VectorIndex;
+  /**
+   * The same, built in slices when it is not loaded (one build at a time, shared by the searches waiting for it).
+   * A pass may change the domain meanwhile: `currentVectors` then says the index resolved is no longer current.
+   * `slicing` (tests): the slice length and page size the load uses.
+   */
+  loadVectors(domain: RetrievalDomain, slicing?: { sliceMs: number; pageSize: number }): Promise<VectorIndex>;
+  /** The domain's vector index if one is loaded for the current generation, else null (nothing is built). */
+  currentVectors(domain: RetrievalDomain): VectorIndex | null;
   /** Set once an operation failed because the file is damaged: the index is to be reopened, its files discarded at close. */
   readonly damaged: boolean;
   /** Marks the index damaged if `error` says its file is; whether it is damaged (by this error or an earlier one). */
@@ -93,6 +102,8 @@ export function openAgentIndex(
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   let damaged = false;
+  /** Vector index builds under way, per domain, with the generation each reads. */
+  const loading = new Map<RetrievalDomain, { generation: number; promise: Promise<VectorIndex> }>();
 
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -176,6 +187,28 @@ export function openAgentIndex(
         state.vectorIndex = { generation: state.generation, index: buildVectorIndex(store.iterateVectors(domain)) };
       }
       return state.vectorIndex.index;
+    },
+    loadVectors(domain, slicing) {
+      const state = domains[domain];
+      if (state.vectorIndex?.generation === state.generation) return Promise.resolve(state.vectorIndex.index);
+      const generation = state.generation;
+      const pending = loading.get(domain);
+      if (pending?.generation === generation) return pending.promise;
+      const promise = loadVectorIndex(store, domain, () => closed, slicing?.sliceMs, slicing?.pageSize)
+        .then((index) => {
+          // Built from what the domain held at `generation`: kept only if no pass changed it meanwhile.
+          if (state.generation === generation) state.vectorIndex = { generation, index };
+          return index;
+        })
+        .finally(() => {
+          if (loading.get(domain)?.promise === promise) loading.delete(domain);
+        });
+      loading.set(domain, { generation, promise });
+      return promise;
+    },
+    currentVectors(domain) {
+      const state = domains[domain];
+      return state.vectorIndex?.generation === state.generation ? state.vectorIndex.index : null;
     },
     get damaged() {
       return damaged;

@@ -33,9 +33,9 @@ export async function cappedSearch(
   } finally {
     answered = true;
   }
-  const { hits, vectorLate } = await search(Math.max(0, deadline - performance.now()));
+  const { hits, vectorLate, vectorsLoading } = await search(Math.max(0, deadline - performance.now()));
   const pending: SearchPending[] = [];
-  if (!upToDate) pending.push('index');
+  if (!upToDate || vectorsLoading) pending.push('index');
   if (vectorLate) pending.push('query_vector');
   return { results: hits, partial: pending.length > 0, pending };
 }

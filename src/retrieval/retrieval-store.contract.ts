@@ -145,6 +145,10 @@ export function describeRetrievalStoreContract(
           [added[0]!, vector(1, 0)],
           [added[2]!, vector(0, 1)],
         ]);
+        // The same, a page at a time.
+        expect(store.vectorsAfter('memory', -1, 1)).toEqual([[added[0]!, vector(1, 0)]]);
+        expect(store.vectorsAfter('memory', added[0]!, 5)).toEqual([[added[2]!, vector(0, 1)]]);
+        expect(store.vectorsAfter('memory', added[2]!, 5)).toEqual([]);
         expect(store.cachedVectors(OTHER, ['hash:two', 'hash:one'])).toEqual(new Map([['hash:two', vector(5, 5)]]));
         expect(store.cachedHashes(IDENTITY, ['hash:one', 'hash:two', 'hash:one'])).toEqual(new Set(['hash:one']));
       }),

@@ -49,6 +49,8 @@ export interface RetrievalStore {
   vectorsOf(ids: number[]): Map<number, Float32Array>;
   /** Every vector of the domain, in chunk id order, streamed (never all in memory at once). */
   iterateVectors(domain: RetrievalDomain): Generator<[number, Float32Array]>;
+  /** The next `limit` vectors of the domain after chunk id `afterId`, in chunk id order (a page of `iterateVectors`). */
+  vectorsAfter(domain: RetrievalDomain, afterId: number, limit: number): [number, Float32Array][];
   chunksByIds(ids: number[]): Map<number, StoredChunk>;
 }
 

@@ -3,7 +3,8 @@ import type { RuntimeConfig } from '../config';
 import type { AgentIndex } from './agent-index';
 import type { EmbeddingHealth } from './embedding-health';
 import { ftsOrQuery, fuseLegs, queryTerms, selectHits, type FusionMethod, type LegHit } from './hybrid-search';
-import type { QueryVectors } from './query-vectors';
+import { QUERY_VECTOR_WAIT_MS, type QueryVectors } from './query-vectors';
+import { within } from '../shared/event-loop';
 import type { RetrievalDomain, RetrievalHit } from './retrieval-search';
 import { lengthMismatch } from './vector-filler';
 
@@ -15,10 +16,14 @@ export interface SearchSettings {
   fusion: FusionMethod;
 }
 
-/** A search's hits; `vectorLate` when it answered without the vector leg because the query's vector came too late. */
+/**
+ * A search's hits; `vectorLate` when it answered without the vector leg because the query's vector came too late,
+ * `vectorsLoading` because the domain's vector index was still loading (or a pass changed the domain meanwhile).
+ */
 export interface SearchOutcome {
   hits: RetrievalHit[];
   vectorLate: boolean;
+  vectorsLoading: boolean;
 }
 
 /**
@@ -40,10 +45,15 @@ export async function searchIndex(
   let query: Float32Array | null = null;
   let dims = 0;
   let vectorLate = false;
+  let vectorsLoading = false;
   if (weighting.semantic_weight > 0 && health.embedder) {
-    const vectors = index.vectors(domain);
-    dims = vectors.size > 0 ? vectors.dims : 0;
-    const asked = dims > 0 ? await settings.queryVector(index, text, dims, vectorWaitMs) : null;
+    // The vector index loads in slices (other work goes on), within the search's wait like its query's vector.
+    const deadline = performance.now() + (vectorWaitMs ?? QUERY_VECTOR_WAIT_MS);
+    const vectors = await within(index.loadVectors(domain), vectorWaitMs ?? QUERY_VECTOR_WAIT_MS, null);
+    vectorsLoading = vectors === null;
+    dims = vectors && vectors.size > 0 ? vectors.dims : 0;
+    const left = Math.max(0, deadline - performance.now());
+    const asked = dims > 0 ? await settings.queryVector(index, text, dims, left) : null;
     query = asked?.vector ?? null;
     vectorLate = asked?.late ?? false;
   }
@@ -59,7 +69,9 @@ export async function searchIndex(
     .map((hit) => ({ id: hit.id, score: -hit.bm25 }));
   let vectorHits: LegHit[] = [];
   let vectorLeg = false;
-  const vectors = query ? index.vectors(domain) : null;
+  const vectors = query ? index.currentVectors(domain) : null;
+  // A pass rebuilt the domain's vectors while the query's vector was waited for: keywords alone, and said so.
+  if (query && !vectors) vectorsLoading = true;
   // The domain may have been emptied meanwhile (a reindex clears it first): keywords alone then.
   if (query && vectors && vectors.size > 0 && vectors.dims === query.length) {
     vectorHits = vectors.search(query, candidates, settings.shortlist, (ids) => index.store.vectorsOf(ids));
@@ -91,5 +103,5 @@ export async function searchIndex(
         ]
       : [];
   });
-  return { hits, vectorLate };
+  return { hits, vectorLate, vectorsLoading };
 }

@@ -43,6 +43,19 @@ const MAX_INT8_DIMS = 512;
  * first one are skipped. Dimensions are padded to a multiple of 32 for the codes only.
  */
 export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): VectorIndex {
+  const builder = vectorIndexBuilder();
+  for (const [id, vector] of entries) builder.push(id, vector);
+  return builder.finish();
+}
+
+/** An index built a vector at a time (`push`), so a build can give the thread back between pages of vectors. */
+export interface VectorIndexBuilder {
+  push(id: number, vector: Float32Array): void;
+  /** The index of what was pushed (as `buildVectorIndex` of them); the builder is not used after. */
+  finish(): VectorIndex;
+}
+
+export function vectorIndexBuilder(): VectorIndexBuilder {
   let dims = 0;
   let padded = 0;
   let words = 0;
@@ -95,130 +108,137 @@ export function buildVectorIndex(entries: Iterable<[number, Float32Array]>): Vec
     sample.length = 0;
   };
 
-  for (const [id, vector] of entries) {
+  const push = (id: number, vector: Float32Array) => {
     if (dims === 0) {
       dims = vector.length;
       padded = Math.ceil(dims / 32) * 32;
       words = padded >>> 5;
     }
-    if (vector.length !== dims || dims === 0) continue;
+    if (vector.length !== dims || dims === 0) return;
     const unit = normalized(vector);
     if (mean.length === 0) {
       sample.push([id, unit]);
       if (sample.length >= MEAN_SAMPLE) flushSample();
     } else append(id, unit);
-  }
-  if (mean.length === 0 && dims > 0) flushSample();
+  };
+  return { push, finish: () => finishIndex() };
 
-  let removed = 0;
-  const rowOf = new Map<number, number>();
-  for (let row = 0; row < size; row++) rowOf.set(ids[row]!, row);
+  function finishIndex(): VectorIndex {
+    if (mean.length === 0 && dims > 0) flushSample();
 
-  return {
-    get size() {
-      return size - removed;
-    },
-    get removed() {
-      return removed;
-    },
-    get dims() {
-      return dims;
-    },
-    get bytes() {
-      return codes.byteLength + ids.byteLength + (quantized?.byteLength ?? 0) + scales.byteLength;
-    },
-    add(entries) {
-      for (const [id, vector] of entries) {
-        if (dims === 0) {
-          dims = vector.length;
-          padded = Math.ceil(dims / 32) * 32;
-          words = padded >>> 5;
-          mean = new Float32Array(padded);
-        }
-        if (vector.length !== dims || rowOf.has(id)) continue;
-        rowOf.set(id, size);
-        append(id, normalized(vector));
-      }
-    },
-    remove(removedIds) {
-      for (const id of removedIds) {
-        const row = rowOf.get(id);
-        if (row === undefined) continue;
-        rowOf.delete(id);
-        ids[row] = -1;
-        removed += 1;
-      }
-    },
-    search(query, limit, shortlist, exact) {
-      if (size - removed === 0 || query.length !== dims) return [];
-      let candidates: number[];
-      if (size - removed <= shortlist) {
-        candidates = Array.from(ids.subarray(0, size)).filter((id) => id >= 0);
-      } else {
-        const unitQuery = normalized(query);
-        const queryCode = new Int32Array(words);
-        encode(pad(unitQuery, padded), mean, queryCode, 0);
-        const distances = new Uint16Array(size);
-        const histogram = new Uint32Array(padded + 1);
-        for (let row = 0, offset = 0; row < size; row++) {
-          let distance = 0;
-          for (let word = 0; word < words; word++, offset++) distance += popcount(codes[offset]! ^ queryCode[word]!);
-          // Removed rows sort last and never enter the shortlist.
-          distances[row] = ids[row]! < 0 ? padded : distance;
-          if (ids[row]! >= 0) histogram[distance]! += 1;
-        }
-        // Stage 1: the `wide` nearest rows by Hamming distance (threshold from the histogram; ties fill up).
-        // With an int8 copy re-ranking is cheap, so a tenth of the rows go on (Hamming alone is coarse at few dimensions).
-        const wide = Math.min(size, quantized ? Math.max(shortlist * WIDEN, Math.ceil(size / 10)) : shortlist * WIDEN);
-        let threshold = 0;
-        for (let total = 0; threshold <= padded; threshold++) {
-          total += histogram[threshold]!;
-          if (total >= wide) break;
-        }
-        const rows: number[] = [];
-        for (let row = 0; row < size; row++) if (distances[row]! < threshold && ids[row]! >= 0) rows.push(row);
-        for (let row = 0; row < size && rows.length < wide; row++)
-          if (distances[row] === threshold && ids[row]! >= 0) rows.push(row);
-        // Stage 2: rank those by the float query against their sign codes (asymmetric, far finer than
-        // Hamming) through per-byte lookup tables.
-        const tables = byteTables(pad(unitQuery, padded), mean);
-        let scored = rows.map((row) => {
-          let score = 0;
-          for (let word = 0, offset = row * words, table = 0; word < words; word++, offset++, table += 1024) {
-            const bits = codes[offset]!;
-            score +=
-              tables[table + (bits & 255)]! +
-              tables[table + 256 + ((bits >>> 8) & 255)]! +
-              tables[table + 512 + ((bits >>> 16) & 255)]! +
-              tables[table + 768 + (bits >>> 24)]!;
+    let removed = 0;
+    const rowOf = new Map<number, number>();
+    for (let row = 0; row < size; row++) rowOf.set(ids[row]!, row);
+
+    return {
+      get size() {
+        return size - removed;
+      },
+      get removed() {
+        return removed;
+      },
+      get dims() {
+        return dims;
+      },
+      get bytes() {
+        return codes.byteLength + ids.byteLength + (quantized?.byteLength ?? 0) + scales.byteLength;
+      },
+      add(entries) {
+        for (const [id, vector] of entries) {
+          if (dims === 0) {
+            dims = vector.length;
+            padded = Math.ceil(dims / 32) * 32;
+            words = padded >>> 5;
+            mean = new Float32Array(padded);
           }
-          return { row, score };
-        });
-        scored.sort((a, b) => b.score - a.score);
-        // Stage 3 (up to 512 dimensions): the best of those again by the int8 copy, close to exact.
-        if (quantized) {
-          const values = quantized;
-          scored = scored.slice(0, shortlist * 5).map(({ row }) => {
-            let dot = 0;
-            for (let index = 0, offset = row * dims; index < dims; index++, offset++)
-              dot += unitQuery[index]! * values[offset]!;
-            return { row, score: dot * scales[row]! };
+          if (vector.length !== dims || rowOf.has(id)) continue;
+          rowOf.set(id, size);
+          append(id, normalized(vector));
+        }
+      },
+      remove(removedIds) {
+        for (const id of removedIds) {
+          const row = rowOf.get(id);
+          if (row === undefined) continue;
+          rowOf.delete(id);
+          ids[row] = -1;
+          removed += 1;
+        }
+      },
+      search(query, limit, shortlist, exact) {
+        if (size - removed === 0 || query.length !== dims) return [];
+        let candidates: number[];
+        if (size - removed <= shortlist) {
+          candidates = Array.from(ids.subarray(0, size)).filter((id) => id >= 0);
+        } else {
+          const unitQuery = normalized(query);
+          const queryCode = new Int32Array(words);
+          encode(pad(unitQuery, padded), mean, queryCode, 0);
+          const distances = new Uint16Array(size);
+          const histogram = new Uint32Array(padded + 1);
+          for (let row = 0, offset = 0; row < size; row++) {
+            let distance = 0;
+            for (let word = 0; word < words; word++, offset++) distance += popcount(codes[offset]! ^ queryCode[word]!);
+            // Removed rows sort last and never enter the shortlist.
+            distances[row] = ids[row]! < 0 ? padded : distance;
+            if (ids[row]! >= 0) histogram[distance]! += 1;
+          }
+          // Stage 1: the `wide` nearest rows by Hamming distance (threshold from the histogram; ties fill up).
+          // With an int8 copy re-ranking is cheap, so a tenth of the rows go on (Hamming alone is coarse at few dimensions).
+          const wide = Math.min(
+            size,
+            quantized ? Math.max(shortlist * WIDEN, Math.ceil(size / 10)) : shortlist * WIDEN,
+          );
+          let threshold = 0;
+          for (let total = 0; threshold <= padded; threshold++) {
+            total += histogram[threshold]!;
+            if (total >= wide) break;
+          }
+          const rows: number[] = [];
+          for (let row = 0; row < size; row++) if (distances[row]! < threshold && ids[row]! >= 0) rows.push(row);
+          for (let row = 0; row < size && rows.length < wide; row++)
+            if (distances[row] === threshold && ids[row]! >= 0) rows.push(row);
+          // Stage 2: rank those by the float query against their sign codes (asymmetric, far finer than
+          // Hamming) through per-byte lookup tables.
+          const tables = byteTables(pad(unitQuery, padded), mean);
+          let scored = rows.map((row) => {
+            let score = 0;
+            for (let word = 0, offset = row * words, table = 0; word < words; word++, offset++, table += 1024) {
+              const bits = codes[offset]!;
+              score +=
+                tables[table + (bits & 255)]! +
+                tables[table + 256 + ((bits >>> 8) & 255)]! +
+                tables[table + 512 + ((bits >>> 16) & 255)]! +
+                tables[table + 768 + (bits >>> 24)]!;
+            }
+            return { row, score };
           });
           scored.sort((a, b) => b.score - a.score);
+          // Stage 3 (up to 512 dimensions): the best of those again by the int8 copy, close to exact.
+          if (quantized) {
+            const values = quantized;
+            scored = scored.slice(0, shortlist * 5).map(({ row }) => {
+              let dot = 0;
+              for (let index = 0, offset = row * dims; index < dims; index++, offset++)
+                dot += unitQuery[index]! * values[offset]!;
+              return { row, score: dot * scales[row]! };
+            });
+            scored.sort((a, b) => b.score - a.score);
+          }
+          // The int8 ranking is close to exact, so fewer stored vectors need reading.
+          candidates = scored
+            .slice(0, quantized ? Math.min(shortlist, Math.max(2 * limit, 64)) : shortlist)
+            .map((item) => ids[item.row]!);
         }
-        // The int8 ranking is close to exact, so fewer stored vectors need reading.
-        candidates = scored
-          .slice(0, quantized ? Math.min(shortlist, Math.max(2 * limit, 64)) : shortlist)
-          .map((item) => ids[item.row]!);
-      }
-      const vectors = exact(candidates);
-      const hits: VectorHit[] = [];
-      for (const id of candidates) {
-        const vector = vectors.get(id);
-        if (vector) hits.push({ id, score: cosine(query, vector) });
-      }
-      hits.sort((a, b) => b.score - a.score || a.id - b.id);
-      return hits.slice(0, limit);
-    },
-  };
+        const vectors = exact(candidates);
+        const hits: VectorHit[] = [];
+        for (const id of candidates) {
+          const vector = vectors.get(id);
+          if (vector) hits.push({ id, score: cosine(query, vector) });
+        }
+        hits.sort((a, b) => b.score - a.score || a.id - b.id);
+        return hits.slice(0, limit);
+      },
+    };
+  }
 }

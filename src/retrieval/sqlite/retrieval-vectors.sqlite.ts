@@ -21,6 +21,7 @@ export type RetrievalVectors = Pick<
   | 'cacheVectors'
   | 'vectorsOf'
   | 'iterateVectors'
+  | 'vectorsAfter'
 >;
 
 /**
@@ -112,6 +113,15 @@ export function createSqliteRetrievalVectors(
       );
       for (const row of statement.iterate(provider, model, domain) as IterableIterator<VectorRow>)
         yield [row.id, fromBlob(row.vector)] as [number, Float32Array];
+    },
+    vectorsAfter(domain, afterId, limit) {
+      const statement = db.query<VectorRow, [string, string, string, number, number]>(
+        'SELECT c.id, e.vector FROM chunks c JOIN embedding_cache e ON e.provider = ? AND e.model = ? AND e.text_hash = c.text_hash WHERE c.domain = ? AND c.id > ? ORDER BY c.id LIMIT ?',
+      );
+      const page: [number, Float32Array][] = [];
+      for (const row of statement.iterate(provider, model, domain, afterId, limit))
+        page.push([row.id, fromBlob(row.vector)]);
+      return page;
     },
   };
 }
