@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AgentHandle } from '../agents';
 import { AppError, validationErrors } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
-import { auditToolCall, strictArguments, type ToolPorts } from '../tools';
+import { auditToolCall, capToolArguments, MAX_TOOL_ARGUMENTS_CHARS, strictArguments, type ToolPorts } from '../tools';
 import type { ApprovalPorts, ApprovalRecord, ApprovalStatus, ApprovalStore, NewApproval } from './approval-store.port';
 
 /** How a wait ended: the call runs (with these arguments) or it does not (and why). */
@@ -24,9 +24,18 @@ export const notPending = (approval: ApprovalRecord) =>
 
 /**
  * The arguments of an `edit`, checked against the tool's schema as the runner checks them (a key the tool does not
- * take is refused); any, when the tool is not known. 422 otherwise.
+ * take is refused; any, when the tool is not known) and within the size the runner runs (its JSON at most
+ * MAX_TOOL_ARGUMENTS_CHARS: past it the call was answered `edited`, then refused unrun). 422 otherwise.
  */
 export function editedArgs(schema: z.ZodType | null, args: unknown): unknown {
+  if (args !== undefined && capToolArguments(args) !== args)
+    throw validationErrors([
+      {
+        field: 'args',
+        message: `Arguments past ${MAX_TOOL_ARGUMENTS_CHARS} characters of JSON (or nested too deep), which the tool would not run`,
+        code: 'too_long',
+      },
+    ]);
   const parsed = (schema ? strictArguments(schema) : z.unknown()).safeParse(args);
   if (args === undefined || !parsed.success)
     throw validationErrors(
