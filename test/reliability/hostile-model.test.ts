@@ -257,11 +257,11 @@ describe('a hostile model provider', () => {
   });
 
   for (const kind of ['arguments', 'text'] as const) {
-    it(`sends 40 MiB of ${kind} in small lines: the turn fails once 8 MiB are in, the rest never read, what came estimated`, async () => {
+    it(`sends 160 MiB of ${kind} in small lines: the turn fails once 8 MiB are in, the rest never read, what came estimated`, async () => {
       await using fixture = await startChatFixture();
       await fixture.server.json('PUT', '/api/config/runtime', { config: { agent_runtime: { max_retries: 0 } } });
       const sessionId = await fixture.newSession();
-      const reply = hugeReply(kind, 40 * 1024 * 1024);
+      const reply = hugeReply(kind, 160 * 1024 * 1024);
       fixture.model.enqueue(reply.step);
       const { events, names, history, run } = await turn(fixture, sessionId, 'hello');
       expect(names.filter((name) => ['tool_start', 'done', 'error'].includes(name))).toEqual(['error']);
@@ -281,9 +281,10 @@ describe('a hostile model provider', () => {
           : [['user', 5, undefined]],
       );
       expect([run.status, run.error.code]).toEqual(['failed', 'llm_error']);
-      // The request is aborted; Bun's fetch reads the socket ahead of the guard (10-12 MiB here), not to the end.
+      // The request is aborted; Bun's fetch reads the socket ahead of the guard (10-12 MiB on a quiet machine, 38 MiB
+      // seen with the machine's two cores busy: how far is a race), never to the end.
       expect(fixture.model.abortedRequests()).toBe(1);
-      expect(reply.sent()).toBeLessThan(32 * 1024 * 1024);
+      expect(reply.sent()).toBeLessThan(160 * 1024 * 1024);
       // The provider bills what it sent: the prompt and the reply up to the 64 KiB delta that passed 8 MiB.
       const piece = 'x'.repeat(64 * 1024);
       const output =
