@@ -154,6 +154,9 @@ export function openAgentIndex(
         // Slices it wrote before failing may lack vectors (a provider down meanwhile): unknown again, so the next pass
         // looks for them. The count of the pass before stayed, and at 0 those chunks were never embedded.
         state.missingVectors = -1;
+        // Nor does the loaded (or loading) vector index match the domain any more: the next pass would patch in its
+        // own changes alone, and the slices written here were missing from the vector leg until a restart.
+        state.generation += 1;
         throw error;
       }
       if (closed) return result;
