@@ -1,4 +1,4 @@
-// One agent's open index when a pass fails part way: what the loaded vector index keeps.
+// One agent's open index when a pass or a vector load fails part way: what the loaded vector index and later loads keep.
 import { describe, expect, it } from 'bun:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +49,38 @@ describe('an agent index whose pass failed after writing part of its changes', (
     // leg held b.md's old chunk and none of its new ones until a restart.
     const vectors = index.currentVectors('knowledge') ?? (await index.loadVectors('knowledge'));
     expect(vectors.size).toBe(index.store.counts('knowledge').vectors);
+    index.close();
+  });
+});
+
+describe('an agent index whose vector load found the file damaged', () => {
+  it('rejects the next load with that damage, as no search may have waited for the first', async () => {
+    using temp = makeTempDir('moc-agent-index-faults-');
+    const knowledge = join(temp.path, 'knowledge');
+    mkdirSync(knowledge);
+    for (const name of ['a', 'b', 'c']) writeFileSync(join(knowledge, `${name}.md`), `The ${name} zebra eats grass.\n`);
+    let corrupt = false;
+    const open: OpenIndexStorage = (engine, path, id) => {
+      const storage = openSqliteIndex(engine, path, id);
+      const vectorsAfter: typeof storage.store.vectorsAfter = (domain, afterId, limit) => {
+        // A page past the first on a damaged stretch of the file, as SQLite reports it.
+        if (corrupt && afterId > 0)
+          throw Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+        return storage.store.vectorsAfter(domain, afterId, limit);
+      };
+      return { ...storage, store: { ...storage.store, vectorsAfter } };
+    };
+    const config = defaultRuntimeConfig();
+    const index = openAgentIndex(open, 'default', temp.path, config, identity, 1);
+    await index.sync('knowledge', config, embedder, true, 1, true);
+    corrupt = true;
+    // The first load fails after its first page; the searches that started it may all have stopped waiting by then.
+    await expect(index.loadVectors('knowledge', { sliceMs: 0, pageSize: 1 })).rejects.toThrow('malformed');
+    corrupt = false;
+    // Before, the next search began the load again and, were it also late, the damage was never reported (nor the
+    // index rebuilt): keyword answers with pending 'index' for good.
+    await expect(index.loadVectors('knowledge')).rejects.toThrow('malformed');
+    expect(index.currentVectors('knowledge')).toBeNull();
     index.close();
   });
 });

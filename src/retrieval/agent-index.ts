@@ -104,6 +104,8 @@ export function openAgentIndex(
   let damaged = false;
   /** Vector index builds under way, per domain, with the generation each reads. */
   const loading = new Map<RetrievalDomain, { generation: number; promise: Promise<VectorIndex> }>();
+  /** Damage a load found: its searches may all have stopped waiting, so the next load is refused with it. */
+  let loadDamage: { error: unknown } | null = null;
 
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -194,15 +196,23 @@ export function openAgentIndex(
     loadVectors(domain, slicing) {
       const state = domains[domain];
       if (state.vectorIndex?.generation === state.generation) return Promise.resolve(state.vectorIndex.index);
+      // Told to the search that asks next, within its wait: the service then discards and rebuilds the index.
+      if (loadDamage) return Promise.reject(loadDamage.error);
       const generation = state.generation;
       const pending = loading.get(domain);
       if (pending?.generation === generation) return pending.promise;
       const promise = loadVectorIndex(store, domain, () => closed, slicing?.sliceMs, slicing?.pageSize)
-        .then((index) => {
-          // Built from what the domain held at `generation`: kept only if no pass changed it meanwhile.
-          if (state.generation === generation) state.vectorIndex = { generation, index };
-          return index;
-        })
+        .then(
+          (index) => {
+            // Built from what the domain held at `generation`: kept only if no pass changed it meanwhile.
+            if (state.generation === generation) state.vectorIndex = { generation, index };
+            return index;
+          },
+          (error: unknown) => {
+            if (storage.isDamaged(error)) loadDamage = { error };
+            throw error;
+          },
+        )
         .finally(() => {
           if (loading.get(domain)?.promise === promise) loading.delete(domain);
         });
