@@ -11,7 +11,7 @@ const schema = z.object({
 
 /** What a partial search answered without, as the model is told it. */
 const PENDING_NOTES: Record<SearchPending, string> = {
-  index: 'files changed lately are not searched yet (the index is still taking them in)',
+  index: 'the index is still being brought up to date: files changed lately, or the search by meaning, may be missing',
   query_vector: 'matched by words only: the search by meaning did not answer in time',
 };
 

@@ -82,7 +82,7 @@ describe('search_knowledge_base with a slow embedding provider', () => {
     const indexing = await search('zebra');
     expect(indexing.data.partial).toBe(true);
     expect(indexing.data.pending).toEqual([
-      'files changed lately are not searched yet (the index is still taking them in)',
+      'the index is still being brought up to date: files changed lately, or the search by meaning, may be missing',
     ]);
     provider.release();
     await server.deps.retrieval.idle();
