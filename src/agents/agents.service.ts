@@ -2,7 +2,7 @@
 import { agentLifecycleLock, agentRunLockPrefixes, isAgentRunLock, type Coordinator } from '../coordination';
 import { statSync } from 'node:fs';
 import { AppError, isAppError } from '../shared/app-error';
-import { nextTurn } from '../shared/event-loop';
+import { timeSlices } from '../shared/event-loop';
 import { toEpochSeconds } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { storageFaultError } from '../shared/storage-fault';
@@ -181,13 +181,11 @@ export function createAgentsService<S extends AgentsPorts>({
     async list() {
       const rows: AgentMeta[] = [];
       const agents = registry.all();
-      let sliceStart = performance.now();
+      const slices = timeSlices(LIST_SLICE_MS);
       for (let index = 0; index < agents.length; index += LIST_BATCH) {
         for (const row of await Promise.all(agents.slice(index, index + LIST_BATCH).map(listed)))
           if (row) rows.push(row);
-        if (performance.now() - sliceStart < LIST_SLICE_MS) continue;
-        await nextTurn();
-        sliceStart = performance.now();
+        if (slices.due) await slices.next();
       }
       return rows;
     },

@@ -2,7 +2,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { readGuardedBytes } from '../security';
-import { nextTurn } from '../shared/event-loop';
+import { timeSlices } from '../shared/event-loop';
 import { isRealFolder, walkRealFiles } from '../shared/walk-files';
 import type { RetrievalDomain } from './retrieval-search';
 
@@ -47,13 +47,10 @@ export async function listDomainFiles(
   const area = domain === 'memory' ? 'memory' : 'knowledge';
   // The area itself must be a real folder too (a `knowledge` link could name anything on the host).
   if (!isRealFolder(join(agentRoot, area))) return files;
-  let lastTurn = performance.now();
+  const slices = timeSlices(sliceMs);
   for (const path of walkRealFiles(agentRoot, area, (name) => name.startsWith('.'))) {
     // A folder of 100,000 files takes seconds to walk: other requests go on between stretches of it.
-    if (performance.now() - lastTurn >= sliceMs) {
-      await nextTurn();
-      lastTurn = performance.now();
-    }
+    if (slices.due) await slices.next();
     if (!isIndexable(domain, path.slice(path.lastIndexOf('/') + 1))) continue;
     const absolute = join(agentRoot, path);
     try {

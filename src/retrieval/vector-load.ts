@@ -1,5 +1,5 @@
 // A domain's vector index built from its stored vectors a page at a time, giving the thread back between slices.
-import { nextTurn } from '../shared/event-loop';
+import { timeSlices } from '../shared/event-loop';
 import type { RetrievalDomain } from './retrieval-search';
 import type { RetrievalStore } from './retrieval-store.port';
 import { type VectorIndex, vectorIndexBuilder } from './vector-index';
@@ -23,16 +23,15 @@ export async function loadVectorIndex(
   pageSize = PAGE,
 ): Promise<VectorIndex> {
   const builder = vectorIndexBuilder();
-  let sliceStart = performance.now();
+  const slices = timeSlices(sliceMs);
   for (let after = -1; ; ) {
     const page = store.vectorsAfter(domain, after, pageSize);
     for (const [id, vector] of page) builder.push(id, vector);
     if (page.length < pageSize) return builder.finish();
     after = page.at(-1)![0];
-    if (performance.now() - sliceStart >= sliceMs) {
-      await nextTurn();
+    if (slices.due) {
+      await slices.next();
       if (stopped()) throw new Error('the retrieval index closed while its vectors were loading');
-      sliceStart = performance.now();
     }
   }
 }

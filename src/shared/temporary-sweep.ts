@@ -2,7 +2,7 @@
 import { lstatSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isTemporaryName } from './atomic-write';
-import { nextTurn } from './event-loop';
+import { timeSlices } from './event-loop';
 import type { Logger } from './logger';
 import { walkRealFiles } from './walk-files';
 
@@ -36,14 +36,12 @@ export interface TemporarySweepOptions {
  * folder of many agents and large knowledge trees does not hold the start or a request. Returns how many went.
  */
 export async function removeStaleTemporaryFiles(root: string, options: TemporarySweepOptions): Promise<number> {
-  const sliceMs = options.sliceMs ?? SLICE_MS;
+  const slices = timeSlices(options.sliceMs ?? SLICE_MS);
   let removed = 0;
-  let sliceStart = performance.now();
   for (const path of walkRealFiles(root, '')) {
-    if (performance.now() - sliceStart >= sliceMs) {
-      await nextTurn();
+    if (slices.due) {
+      await slices.next();
       if (options.stopped?.()) break;
-      sliceStart = performance.now();
     }
     if (!isTemporaryName(basename(path))) continue;
     const full = join(root, path);
