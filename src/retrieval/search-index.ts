@@ -48,8 +48,9 @@ export async function searchIndex(
   let vectorsLoading = false;
   if (weighting.semantic_weight > 0 && health.embedder) {
     // The vector index loads in slices (other work goes on), within the search's wait like its query's vector.
-    const deadline = performance.now() + (vectorWaitMs ?? QUERY_VECTOR_WAIT_MS);
-    const vectors = await within(index.loadVectors(domain), vectorWaitMs ?? QUERY_VECTOR_WAIT_MS, null);
+    const waitMs = vectorWaitMs ?? QUERY_VECTOR_WAIT_MS;
+    const deadline = performance.now() + waitMs;
+    const vectors = await within(index.loadVectors(domain), waitMs, null);
     vectorsLoading = vectors === null;
     dims = vectors && vectors.size > 0 ? vectors.dims : 0;
     const left = Math.max(0, deadline - performance.now());
