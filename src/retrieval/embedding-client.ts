@@ -2,7 +2,7 @@
 import type { EmbeddingSettings } from '../config';
 import { jsonField, jsonList } from '../shared/json-field';
 import { answerJson, EmbeddingError, failureOfStatus, providerErrorText } from './embedding-answer';
-import { isFloat32 } from './vector-codes';
+import { toFloat32Vector } from './vector-codes';
 
 export { EmbeddingError, type EmbeddingFailure, embeddingErrorText } from './embedding-answer';
 
@@ -45,7 +45,7 @@ function toVectors(rows: unknown[], expected: number, dimensions?: number): Floa
     if (dimensions !== undefined && row.length !== dimensions)
       throw new EmbeddingError(`embedding has ${row.length} dimensions, the profile declares ${dimensions}`, false);
     // A value float32 cannot hold is no number either: one Infinity made its cosine NaN and flattened the vector leg.
-    return Float32Array.from(row, (value) => (isFloat32(value) ? value : 0));
+    return toFloat32Vector(row);
   });
 }
 

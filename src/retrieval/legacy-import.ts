@@ -7,7 +7,7 @@ import { NotRegularFileError, readRegularFile } from '../shared/regular-file';
 import { sha256 } from './retrieval-indexer';
 import type { RetrievalDomain } from './retrieval-search';
 import type { RetrievalStore } from './retrieval-store.port';
-import { isFloat32 } from './vector-codes';
+import { toFloat32Vector } from './vector-codes';
 
 export const LEGACY_INDEX_PATHS: Record<RetrievalDomain, string> = {
   memory: `${AGENT_STORAGE_FOLDER}/${LEGACY_INDEX_FOLDERS.memory}/index.json`,
@@ -22,7 +22,7 @@ export const LEGACY_INDEX_PATHS: Record<RetrievalDomain, string> = {
 function floats(value: unknown): Float32Array | null {
   if (!Array.isArray(value) || value.length === 0) return null;
   if (!value.every((item) => typeof item === 'number')) return null;
-  return Float32Array.from(value as number[], (item) => (isFloat32(item) ? item : 0));
+  return toFloat32Vector(value);
 }
 
 /** The string trimmed, or '' when `value` is not a string. */

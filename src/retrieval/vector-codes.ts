@@ -26,6 +26,11 @@ export function isFloat32(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(Math.fround(value));
 }
 
+/** `values` as a stored vector: an entry float32 cannot hold (or no number at all) is 0, not Infinity or NaN. */
+export function toFloat32Vector(values: readonly unknown[]): Float32Array {
+  return Float32Array.from(values, (value) => (isFloat32(value) ? value : 0));
+}
+
 export function popcount(value: number): number {
   let v = value - ((value >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
